@@ -1,0 +1,3 @@
+module github.com/mtlslint/mtlslint
+
+go 1.26

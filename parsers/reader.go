@@ -1,0 +1,237 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// DefaultMaxFileSize is the default cap on the size of a file that is read.
+const DefaultMaxFileSize = 8 << 20
+
+// FSReader reads files below a root directory on disk, with an overlay of
+// in-memory contents (unsaved editor buffers) that take precedence. It
+// refuses paths that leave the root, including through symbolic links,
+// caches what it has read, and is safe for concurrent use.
+type FSReader struct {
+	root     string // absolute, cleaned
+	realRoot string // root with symbolic links resolved
+	maxSize  int64
+	overlay  map[string][]byte
+
+	mu    sync.Mutex
+	cache map[string]readResult
+}
+
+type readResult struct {
+	file *source.File
+	err  error
+}
+
+// NewFSReader returns a reader rooted at dir. maxSize ≤ 0 means
+// DefaultMaxFileSize. overlay maps slash-separated relative paths to
+// contents.
+func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReader, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return nil, err
+	}
+	if maxSize <= 0 {
+		maxSize = DefaultMaxFileSize
+	}
+	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}}, nil
+}
+
+// Root is the absolute directory the reader is confined to.
+func (r *FSReader) Root() string { return r.root }
+
+// Rel converts an absolute or root-relative OS path into the
+// slash-separated relative path the reader uses. ok is false when the path
+// is outside the root.
+func (r *FSReader) Rel(p string) (rel string, ok bool) {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(r.root, p)
+	}
+	rel, err := filepath.Rel(r.root, filepath.Clean(p))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
+func cleanRel(p string) (string, error) {
+	if path.IsAbs(p) {
+		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
+	}
+	c := path.Clean(p)
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
+	}
+	return c, nil
+}
+
+// confine resolves symbolic links in rel and checks that the result stays
+// below the root.
+func (r *FSReader) confine(rel string) (string, error) {
+	full := filepath.Join(r.root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "too many links") {
+			return "", fmt.Errorf("%s: symbolic link loop: %w", rel, source.ErrBinary)
+		}
+		return "", err
+	}
+	if real != r.realRoot && !strings.HasPrefix(real, r.realRoot+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s resolves to %s: %w", rel, real, source.ErrOutsideRoot)
+	}
+	return real, nil
+}
+
+// ReadFile implements source.Reader.
+func (r *FSReader) ReadFile(p string) (*source.File, error) {
+	rel, err := cleanRel(p)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if res, ok := r.cache[rel]; ok {
+		r.mu.Unlock()
+		return res.file, res.err
+	}
+	r.mu.Unlock()
+	f, err := r.read(rel)
+	r.mu.Lock()
+	r.cache[rel] = readResult{f, err}
+	r.mu.Unlock()
+	return f, err
+}
+
+func (r *FSReader) read(rel string) (*source.File, error) {
+	if b, ok := r.overlay[rel]; ok {
+		return source.NewFile(rel, b), nil
+	}
+	real, err := r.confine(rel)
+	if err != nil {
+		return nil, err
+	}
+	fh, err := os.Open(real)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s is a directory", rel)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
+	}
+	if st.Size() > r.maxSize {
+		return nil, fmt.Errorf("%s is %d bytes: %w (%d bytes)", rel, st.Size(), source.ErrTooLarge, r.maxSize)
+	}
+	// Read at most maxSize+1 bytes, so a file that grows meanwhile (or a
+	// special file that lies about its size) is still capped.
+	b, err := io.ReadAll(io.LimitReader(fh, r.maxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > r.maxSize {
+		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, r.maxSize)
+	}
+	if IsBinary(b) {
+		return nil, fmt.Errorf("%s: %w", rel, source.ErrBinary)
+	}
+	return source.NewFile(rel, b), nil
+}
+
+// IsBinary reports whether content looks like a binary file: a NUL byte in
+// its first 8000 bytes (git's heuristic).
+func IsBinary(b []byte) bool {
+	if len(b) > 8000 {
+		b = b[:8000]
+	}
+	return bytes.IndexByte(b, 0) >= 0
+}
+
+// Glob implements source.Reader: files (not directories) matching pattern,
+// sorted byte-wise as glob(3) in the C locale does.
+func (r *FSReader) Glob(pattern string) ([]string, error) {
+	pat, err := cleanRel(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := path.Match(pat, ""); err != nil {
+		return nil, fmt.Errorf("bad pattern %q: %w", pattern, err)
+	}
+	matches, err := filepath.Glob(filepath.Join(r.root, filepath.FromSlash(pat)))
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range matches {
+		rel, ok := r.Rel(m)
+		if !ok {
+			continue
+		}
+		if st, err := os.Stat(m); err == nil && st.IsDir() {
+			continue
+		}
+		seen[rel] = true
+		out = append(out, rel)
+	}
+	for p := range r.overlay {
+		if ok, _ := path.Match(pat, p); ok && !seen[p] {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Stat implements source.Reader.
+func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
+	rel, err := cleanRel(p)
+	if err != nil {
+		return nil, err
+	}
+	if b, ok := r.overlay[rel]; ok {
+		return overlayInfo{name: path.Base(rel), size: int64(len(b))}, nil
+	}
+	real, err := r.confine(rel)
+	if err != nil {
+		return nil, err
+	}
+	return os.Stat(real)
+}
+
+type overlayInfo struct {
+	name string
+	size int64
+}
+
+func (o overlayInfo) Name() string       { return o.name }
+func (o overlayInfo) Size() int64        { return o.size }
+func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
+func (o overlayInfo) ModTime() time.Time { return time.Time{} }
+func (o overlayInfo) IsDir() bool        { return false }
+func (o overlayInfo) Sys() any           { return nil }

@@ -1,0 +1,137 @@
+package source
+
+import "testing"
+
+func TestPosAndLines(t *testing.T) {
+	f := NewFile("a.conf", []byte("ab\r\n\tcé\nlast"))
+	cases := []struct {
+		off       int
+		line, col int
+	}{
+		{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, {3, 1, 4}, // "\r" then "\n" still on line 1
+		{4, 2, 1}, {5, 2, 2}, {6, 2, 3}, {8, 2, 5},
+		{9, 3, 1}, {13, 3, 5}, {99, 3, 5},
+	}
+	for _, c := range cases {
+		p := f.Pos(c.off)
+		if p.Line != c.line || p.Col != c.col {
+			t.Errorf("Pos(%d) = %d:%d, want %d:%d", c.off, p.Line, p.Col, c.line, c.col)
+		}
+	}
+	if got := string(f.Line(1)); got != "ab" {
+		t.Errorf("Line(1) = %q, want CR stripped", got)
+	}
+	if got := string(f.Line(2)); got != "\tcé" {
+		t.Errorf("Line(2) = %q", got)
+	}
+	if got := string(f.Line(3)); got != "last" {
+		t.Errorf("Line(3) = %q", got)
+	}
+	if f.Line(4) != nil || f.Line(0) != nil {
+		t.Errorf("lines out of range must be nil")
+	}
+	if f.LineCount() != 3 {
+		t.Errorf("LineCount = %d", f.LineCount())
+	}
+}
+
+func TestColumnsInEncodings(t *testing.T) {
+	// "é" is 2 bytes / 1 UTF-16 unit; "😀" is 4 bytes / 2 UTF-16 units / 1 code point.
+	f := NewFile("x.py", []byte("a = 'é😀' # X\n"))
+	off := len("a = 'é😀' ")
+	p := f.Pos(off)
+	if p.Col != off+1 {
+		t.Fatalf("byte column = %d, want %d", p.Col, off+1)
+	}
+	if got := f.Column(p, UTF16); got != 10 {
+		t.Errorf("UTF-16 column = %d, want 10", got)
+	}
+	if got := f.Column(p, UTF8); got != off {
+		t.Errorf("UTF-8 column = %d, want %d", got, off)
+	}
+	if got := f.Column(p, UTF32); got != 9 {
+		t.Errorf("UTF-32 column = %d, want 9", got)
+	}
+	for _, enc := range []Encoding{UTF8, UTF16, UTF32} {
+		lp := f.ToLSP(p, enc)
+		if back := f.Offset(lp.Line, lp.Character, enc); back != off {
+			t.Errorf("enc %d: round trip %d -> %+v -> %d", enc, off, lp, back)
+		}
+	}
+	// A column in the middle of a surrogate pair stays before the pair.
+	if got := f.Offset(0, 7, UTF16); got != len("a = 'é") {
+		t.Errorf("offset inside surrogate pair = %d", got)
+	}
+	// Columns past the line end clamp to it; lines past the end clamp to EOF.
+	if got := f.Offset(0, 500, UTF16); got != len("a = 'é😀' # X") {
+		t.Errorf("clamped offset = %d", got)
+	}
+	if got := f.Offset(7, 0, UTF16); got != len(f.Content) {
+		t.Errorf("line past end = %d", got)
+	}
+}
+
+func TestBOMIsInvisibleToEditors(t *testing.T) {
+	f := NewFile("n.conf", []byte("\xEF\xBB\xBFserver {\r\n}\r\n"))
+	p := f.Pos(3) // "s"
+	if p.Line != 1 || p.Col != 4 {
+		t.Fatalf("byte position of first char = %v", p)
+	}
+	if got := f.ToLSP(p, UTF16); got.Character != 0 {
+		t.Errorf("LSP column of first char after BOM = %d, want 0", got.Character)
+	}
+	if got := f.Offset(0, 0, UTF16); got != 3 {
+		t.Errorf("offset of LSP 0:0 = %d, want 3", got)
+	}
+	if got := f.ToSARIF(f.Range(3, 9)); got != (SARIFRegion{1, 1, 1, 7}) {
+		t.Errorf("SARIF region = %+v", got)
+	}
+	if got := string(f.Line(2)); got != "}" {
+		t.Errorf("Line(2) = %q", got)
+	}
+}
+
+func TestTabsCountAsOneUnit(t *testing.T) {
+	f := NewFile("t", []byte("\t\tlisten 443;"))
+	p := f.Pos(2)
+	if p.Col != 3 || f.Column(p, UTF16) != 2 {
+		t.Errorf("tab columns: %v / %d", p, f.Column(p, UTF16))
+	}
+}
+
+func TestInvalidUTF8CountsPerByte(t *testing.T) {
+	f := NewFile("bad", []byte("a\xff\xfeb"))
+	if got := f.Column(f.Pos(3), UTF16); got != 3 {
+		t.Errorf("column after two invalid bytes = %d, want 3", got)
+	}
+	if got := f.Offset(0, 3, UTF16); got != 3 {
+		t.Errorf("offset = %d", got)
+	}
+}
+
+func TestSARIFNeverBelowLineOne(t *testing.T) {
+	f := NewFile("e", nil)
+	if got := f.ToSARIF(Range{File: "e"}); got.StartLine != 1 || got.StartColumn != 1 {
+		t.Errorf("invalid range maps to %+v", got)
+	}
+	if got := f.ToSARIF(f.Range(0, 0)); got.StartLine != 1 || got.EndColumn != 1 {
+		t.Errorf("empty file range maps to %+v", got)
+	}
+}
+
+func TestRangeHelpers(t *testing.T) {
+	f := NewFile("r", []byte("one\ntwo\n"))
+	outer, inner := f.Range(0, 7), f.Range(4, 7)
+	if !outer.Contains(inner) || inner.Contains(outer) {
+		t.Error("Contains is wrong")
+	}
+	if !outer.Less(inner) || inner.Less(outer) {
+		t.Error("Less is wrong")
+	}
+	if got := f.LineRange(2); got.Start.Offset != 4 || got.End.Offset != 7 {
+		t.Errorf("LineRange(2) = %+v", got)
+	}
+	if got := f.LineCount(); got != 3 {
+		t.Errorf("LineCount with trailing newline = %d, want 3", got)
+	}
+}

@@ -1,0 +1,343 @@
+package parsers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Format is one front end: how to recognise its files and how to load them
+// into trees.
+type Format struct {
+	Kind string
+	// Candidate reports, from the path alone, whether a file may be of
+	// this format and is worth reading during discovery.
+	Candidate func(rel string) bool
+	// Detect decides from the path and the content.
+	Detect func(rel string, content []byte) bool
+	// Load parses the detected files, and whatever they include, into
+	// trees. It reads only through r.
+	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+}
+
+// Options control discovery and loading.
+type Options struct {
+	// Paths are the files and directories to lint, relative to Root or
+	// absolute inside it. Empty means Root itself.
+	Paths []string
+	// Root is the directory the workspace is confined to. Empty means the
+	// current directory.
+	Root string
+	// MaxFileSize caps the size of any file read (0: DefaultMaxFileSize).
+	MaxFileSize int64
+	// MaxFiles caps how many directory entries discovery examines (0:
+	// DefaultMaxFiles).
+	MaxFiles int
+	// Overlay maps root-relative paths to unsaved contents.
+	Overlay map[string][]byte
+	// Exclude lists globs (root-relative, "**" allowed) that discovery skips.
+	Exclude []string
+	// NoGitignore disables .gitignore handling.
+	NoGitignore bool
+	// Formats overrides the front ends (tests); nil means all.
+	Formats []Format
+}
+
+// DefaultMaxFiles caps the entries one workspace's discovery examines.
+const DefaultMaxFiles = 200000
+
+// Workspace is everything loaded from one root.
+type Workspace struct {
+	Root     string // absolute
+	Reader   source.Reader
+	Trees    []Tree
+	Problems []source.Problem
+	// Targets are the files named explicitly on the command line (nil when
+	// a whole directory was linted). Findings outside them are dropped by
+	// the driver, but the rest of the repository is still loaded for
+	// context.
+	Targets map[string]bool
+	// Discovered lists every file detected as some format, by kind.
+	Discovered map[string][]string
+}
+
+// Files returns every file of every tree once, sorted by path.
+func (w *Workspace) Files() []*source.File {
+	seen := map[string]*source.File{}
+	for _, t := range w.Trees {
+		for _, f := range t.Files() {
+			seen[f.Path] = f
+		}
+	}
+	out := make([]*source.File, 0, len(seen))
+	for _, f := range seen {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// File returns the file at rel if the workspace read it.
+func (w *Workspace) File(rel string) *source.File {
+	f, err := w.Reader.ReadFile(rel)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+var skipDirs = map[string]bool{".git": true, "node_modules": true, "vendor": true, ".hg": true, ".svn": true, "__pycache__": true, ".venv": true, ".tox": true}
+
+// Load discovers and loads the files below opts.Root.
+func Load(ctx context.Context, opts Options) (*Workspace, error) {
+	root := opts.Root
+	if root == "" {
+		root = "."
+	}
+	reader, err := NewFSReader(root, opts.MaxFileSize, opts.Overlay)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %w", root, err)
+	}
+	return LoadWith(ctx, reader, opts)
+}
+
+// LoadWith loads a workspace through an existing reader.
+func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
+	formats := opts.Formats
+	if formats == nil {
+		formats = All()
+	}
+	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
+	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
+	d.maxFiles = opts.MaxFiles
+	if d.maxFiles <= 0 {
+		d.maxFiles = DefaultMaxFiles
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rel, ok := reader.Rel(p)
+		if !ok {
+			return nil, fmt.Errorf("%s is outside the root %s", p, reader.Root())
+		}
+		full := filepath.Join(reader.Root(), filepath.FromSlash(rel))
+		st, err := os.Stat(full)
+		if err != nil {
+			if _, ok := opts.Overlay[rel]; ok {
+				d.explicit(rel)
+				continue
+			}
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if st.IsDir() {
+			d.walk(rel)
+		} else {
+			d.explicit(rel)
+		}
+	}
+	for _, f := range formats {
+		ps := d.byKind[f.Kind]
+		if len(ps) == 0 {
+			continue
+		}
+		ws.Discovered[f.Kind] = ps
+		trees, probs := f.Load(reader, ps)
+		ws.Trees = append(ws.Trees, trees...)
+		ws.Problems = append(ws.Problems, probs...)
+	}
+	sort.SliceStable(ws.Trees, func(i, j int) bool {
+		if ws.Trees[i].Root().Path != ws.Trees[j].Root().Path {
+			return ws.Trees[i].Root().Path < ws.Trees[j].Root().Path
+		}
+		return ws.Trees[i].Kind() < ws.Trees[j].Kind()
+	})
+	return ws, ctx.Err()
+}
+
+type discovery struct {
+	ctx      context.Context
+	reader   *FSReader
+	opts     Options
+	formats  []Format
+	ws       *Workspace
+	ignore   gitignore
+	byKind   map[string][]string
+	seen     map[string]bool
+	count    int
+	maxFiles int
+	capped   bool
+}
+
+func (d *discovery) problem(rel, format string, args ...any) {
+	d.ws.Problems = append(d.ws.Problems, source.Problem{
+		Code:    source.CodeSkipped,
+		Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+func (d *discovery) excluded(rel string) bool {
+	for _, g := range d.opts.Exclude {
+		g = strings.TrimPrefix(g, "./")
+		if globMatch(g, rel) || globMatch(g, path.Base(rel)) || globMatch(strings.TrimSuffix(g, "/**"), rel) {
+			return true
+		}
+	}
+	return false
+}
+
+// explicit handles a file named on the command line: linted even under an
+// unusual name.
+func (d *discovery) explicit(rel string) {
+	if d.ws.Targets == nil {
+		d.ws.Targets = map[string]bool{}
+	}
+	d.ws.Targets[rel] = true
+	if d.seen[rel] {
+		return
+	}
+	d.seen[rel] = true
+	f, err := d.reader.ReadFile(rel)
+	if err != nil {
+		d.readProblem(rel, err)
+		return
+	}
+	for _, fm := range d.formats {
+		if fm.Detect(rel, f.Content) {
+			d.byKind[fm.Kind] = append(d.byKind[fm.Kind], rel)
+			return
+		}
+	}
+	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, HAProxy, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
+}
+
+func (d *discovery) readProblem(rel string, err error) {
+	switch {
+	case errors.Is(err, source.ErrTooLarge):
+		d.problem(rel, "skipped: %v; raise --max-file-size to check it", err)
+	case errors.Is(err, source.ErrBinary):
+		d.problem(rel, "skipped: %v", err)
+	case errors.Is(err, source.ErrOutsideRoot):
+		d.ws.Problems = append(d.ws.Problems, source.Problem{Code: source.CodeIncludeOutside,
+			Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
+			Message: fmt.Sprintf("not read: %v", err)})
+	default:
+		d.problem(rel, "cannot read: %v", err)
+	}
+}
+
+func (d *discovery) walk(start string) {
+	if !d.opts.NoGitignore {
+		// .gitignore files of the directories above start apply too.
+		dir := ""
+		for _, seg := range strings.Split(start, "/") {
+			if seg == "." {
+				break
+			}
+			d.loadIgnore(dir)
+			dir = path.Join(dir, seg)
+		}
+	}
+	startFull := filepath.Join(d.reader.Root(), filepath.FromSlash(start))
+	err := filepath.WalkDir(startFull, func(full string, e fs.DirEntry, err error) error {
+		if d.ctx.Err() != nil {
+			return d.ctx.Err()
+		}
+		rel, ok := d.reader.Rel(full)
+		if !ok {
+			return nil
+		}
+		if err != nil {
+			d.problem(rel, "cannot read: %v", err)
+			if e != nil && e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		d.count++
+		if d.count > d.maxFiles {
+			if !d.capped {
+				d.capped = true
+				d.problem(rel, "skipped: more than %d files in the repository; the rest was not examined (raise --max-files)", d.maxFiles)
+			}
+			return fs.SkipAll
+		}
+		if e.IsDir() {
+			if rel != "." && (skipDirs[e.Name()] || d.excluded(rel) || (!d.opts.NoGitignore && d.ignore.ignored(rel, true))) {
+				return fs.SkipDir
+			}
+			if !d.opts.NoGitignore {
+				d.loadIgnore(rel)
+			}
+			return nil
+		}
+		if d.excluded(rel) || (!d.opts.NoGitignore && d.ignore.ignored(rel, false)) || d.seen[rel] {
+			return nil
+		}
+		if e.Type()&fs.ModeSymlink != 0 {
+			// Symbolic links are read through the reader, which refuses
+			// targets outside the root; links to directories are not
+			// followed.
+			if st, err := os.Stat(full); err == nil && st.IsDir() {
+				return nil
+			}
+		} else if !e.Type().IsRegular() {
+			return nil
+		}
+		d.consider(rel)
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		d.problem(start, "cannot walk: %v", err)
+	}
+}
+
+func (d *discovery) loadIgnore(dir string) {
+	p := path.Join(dir, ".gitignore")
+	if dir == "." || dir == "" {
+		p, dir = ".gitignore", ""
+	}
+	full := filepath.Join(d.reader.Root(), filepath.FromSlash(p))
+	b, err := os.ReadFile(full)
+	if err != nil || len(b) > 1<<20 {
+		return
+	}
+	d.ignore.add(dir, b)
+}
+
+func (d *discovery) consider(rel string) {
+	var cands []Format
+	for _, fm := range d.formats {
+		if fm.Candidate(rel) {
+			cands = append(cands, fm)
+		}
+	}
+	if len(cands) == 0 {
+		return
+	}
+	d.seen[rel] = true
+	f, err := d.reader.ReadFile(rel)
+	if err != nil {
+		d.readProblem(rel, err)
+		return
+	}
+	for _, fm := range cands {
+		if fm.Detect(rel, f.Content) {
+			d.byKind[fm.Kind] = append(d.byKind[fm.Kind], rel)
+			return
+		}
+	}
+}

@@ -1,0 +1,249 @@
+package rules
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"sync"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Engine applies rules to a workspace.
+type Engine struct {
+	Rules    []*Rule           // every rule to run (load rules included)
+	Routes   []RouteBuilder    // proxy families
+	Apps     []AppTrustBuilder // app family
+	Link     Linker            // nil: LinkByGuess
+	Settings *Settings
+	Jobs     int // parallel trees; 0: GOMAXPROCS
+}
+
+// Result is what a run produces.
+type Result struct {
+	Diagnostics []Diagnostic
+	Model       *Model // nil when no deployment-scope rule ran and none was asked for
+}
+
+// Run lints the workspace. Load problems become diagnostics of the load
+// rules, tree rules run in parallel over trees, deployment rules run on the
+// model. The result keeps one finding per Key and is sorted.
+func (e *Engine) Run(ctx context.Context, ws *parsers.Workspace) Result {
+	return e.run(ctx, ws, false)
+}
+
+// RunWithModel is Run, and it builds the model even when no deployment rule
+// is selected (for graph output).
+func (e *Engine) RunWithModel(ctx context.Context, ws *parsers.Workspace) Result {
+	return e.run(ctx, ws, true)
+}
+
+func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool) Result {
+	settings := e.Settings
+	if settings == nil {
+		settings = &Settings{}
+	}
+	var (
+		mu    sync.Mutex
+		diags []Diagnostic
+	)
+	collect := func(d Diagnostic) {
+		mu.Lock()
+		diags = append(diags, d)
+		mu.Unlock()
+	}
+
+	byCode := map[string]*Rule{}
+	var treeRules, deployRules []*Rule
+	for _, r := range e.Rules {
+		byCode[r.Code] = r
+		switch r.Scope {
+		case ScopeTree:
+			treeRules = append(treeRules, r)
+		case ScopeDeployment:
+			deployRules = append(deployRules, r)
+		}
+	}
+
+	for _, p := range ws.Problems {
+		if r, ok := byCode[p.Code]; ok {
+			collect(problemDiagnostic(r, p))
+		}
+	}
+
+	jobs := e.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	trees := make(chan parsers.Tree)
+	var wg sync.WaitGroup
+	for i := 0; i < jobs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range trees {
+				for _, r := range treeRules {
+					if ctx.Err() != nil {
+						return
+					}
+					if !appliesTo(r, t.Kind()) {
+						continue
+					}
+					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: settings, report: collect}, t.Root())
+				}
+			}
+		}()
+	}
+	for _, t := range ws.Trees {
+		trees <- t
+	}
+	close(trees)
+	wg.Wait()
+
+	var model *Model
+	if (len(deployRules) > 0 || wantModel) && ctx.Err() == nil {
+		model = e.BuildModel(ws)
+		for _, r := range deployRules {
+			var anchor *source.File
+			if len(ws.Trees) > 0 {
+				anchor = ws.Trees[0].Root()
+			}
+			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect}, anchor)
+		}
+	}
+	return Result{Diagnostics: Dedupe(diags), Model: model}
+}
+
+// BuildModel builds the deployment model of the workspace.
+func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
+	settings := e.Settings
+	if settings == nil {
+		settings = &Settings{}
+	}
+	m := &Model{}
+	for _, t := range ws.Trees {
+		for _, b := range e.Routes {
+			m.Routes = append(m.Routes, b.BuildRoutes(t, settings)...)
+		}
+	}
+	SortRoutes(m.Routes)
+	for _, b := range e.Apps {
+		m.Apps = append(m.Apps, b.BuildApps(ws, settings)...)
+	}
+	sort.SliceStable(m.Apps, func(i, j int) bool { return m.Apps[i].ID < m.Apps[j].ID })
+	link := e.Link
+	if link == nil {
+		link = LinkByGuess
+	}
+	m.Links = link(m.Routes, m.Apps, settings)
+	return m
+}
+
+// LinkByGuess links every route to every app: what is left when nothing
+// else links them.
+func LinkByGuess(routes []*Route, apps []*App, _ *Settings) []Link {
+	var links []Link
+	for _, a := range apps {
+		for _, r := range routes {
+			links = append(links, Link{Route: r, App: a, How: "guess"})
+		}
+	}
+	return links
+}
+
+// check runs one rule and turns a panic into a diagnostic, so that one
+// broken rule never takes the run (or the editor's server) down.
+func (e *Engine) check(p *Pass, anchor *source.File) {
+	defer func() {
+		if v := recover(); v != nil {
+			d := Diagnostic{
+				Code:     CodeRuleCrashed,
+				Name:     "rule-crashed",
+				Severity: High,
+				Message:  fmt.Sprintf("rule %s (%s) failed and its findings are missing: %v\n%s", p.Rule.Code, p.Rule.Name, v, firstFrames(debug.Stack())),
+				Key:      "crash:" + p.Rule.Code,
+			}
+			if anchor != nil {
+				d.Range = anchor.Range(0, 0)
+				d.Key += ":" + anchor.Path
+			}
+			p.report(d)
+		}
+	}()
+	p.Rule.Check(p)
+}
+
+func firstFrames(stack []byte) string {
+	const max = 1500
+	if len(stack) > max {
+		stack = stack[:max]
+	}
+	return string(stack)
+}
+
+func appliesTo(r *Rule, kind string) bool {
+	for _, k := range r.Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {
+	return Diagnostic{
+		Code:     r.Code,
+		Name:     r.Name,
+		Severity: r.Severity,
+		CWE:      r.CWE,
+		Range:    p.Range,
+		Message:  p.Message,
+		Related:  p.Related,
+		Key:      "problem:" + p.Range.String() + ":" + p.Message,
+		Scope:    ScopeLoad,
+	}
+}
+
+// Dedupe keeps one finding per Key: a deployment-scope finding replaces
+// tree-scope ones with the same Key; otherwise the most severe (then the
+// first in order) stays. Findings without a Key are all kept. The result is
+// sorted.
+func Dedupe(diags []Diagnostic) []Diagnostic {
+	SortDiagnostics(diags)
+	best := map[string]int{}
+	for i := range diags {
+		k := diags[i].Key
+		if k == "" {
+			continue
+		}
+		j, seen := best[k]
+		if !seen || better(&diags[i], &diags[j]) {
+			best[k] = i
+		}
+	}
+	out := diags[:0:0]
+	for i := range diags {
+		if k := diags[i].Key; k == "" || best[k] == i {
+			out = append(out, diags[i])
+		}
+	}
+	return out
+}
+
+func better(a, b *Diagnostic) bool {
+	if (a.Scope == ScopeDeployment) != (b.Scope == ScopeDeployment) {
+		return a.Scope == ScopeDeployment
+	}
+	if a.Severity != b.Severity {
+		return a.Severity > b.Severity
+	}
+	return false // keep the first in sorted order
+}
+
+// SortDiagnostics sorts in place, deterministically.
+func SortDiagnostics(diags []Diagnostic) {
+	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Less(&diags[j]) })
+}

@@ -1,0 +1,71 @@
+package rules
+
+import "strings"
+
+// MetaName returns the name under which a WSGI app sees a request header in
+// its environ (Django's request.META): "HTTP_" + upper case with "-" → "_".
+// A name already in that form is returned unchanged.
+func MetaName(header string) string {
+	h := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(header), "-", "_"))
+	if strings.HasPrefix(h, "HTTP_") || h == "CONTENT_TYPE" || h == "CONTENT_LENGTH" {
+		return h
+	}
+	return "HTTP_" + h
+}
+
+// HeaderName returns the dash form of a header name ("x-ssl-client-verify")
+// from either a header name or a META name.
+func HeaderName(name string) string {
+	h := strings.TrimSpace(name)
+	if u := strings.ToUpper(h); strings.HasPrefix(u, "HTTP_") {
+		h = h[5:]
+	}
+	return strings.ToLower(strings.ReplaceAll(h, "_", "-"))
+}
+
+// identityPrefixes are header-name prefixes (dash form, lower case) that
+// carry who the client is: client-certificate results and identities set by
+// a proxy.
+var identityPrefixes = []string{
+	"x-ssl-", "ssl-client-", "x-client-", "x-tls-client-", "x-mtls-",
+	"x-forwarded-client-cert", "x-forwarded-tls-client-cert", "x-amzn-mtls-",
+	"x-arr-clientcert", "x-client-cert", "x-ssl",
+}
+
+var identityNames = map[string]bool{
+	"remote-user": true, "x-remote-user": true, "x-forwarded-user": true,
+	"x-auth-user": true, "x-authenticated-user": true, "x-user-dn": true,
+	"x-client-dn": true, "x-client-verify": true, "x-forwarded-email": true,
+}
+
+// schemeNames are headers that tell the app the scheme, host or port the
+// client used.
+var schemeNames = map[string]bool{
+	"x-forwarded-proto": true, "x-forwarded-protocol": true, "x-forwarded-ssl": true,
+	"x-forwarded-scheme": true, "x-scheme": true, "x-url-scheme": true,
+	"front-end-https": true, "x-forwarded-host": true, "x-forwarded-port": true,
+	"forwarded": true,
+}
+
+// IsIdentityHeader reports whether a header (any spelling, META form too)
+// carries the client's identity or client-certificate state.
+func IsIdentityHeader(name string) bool {
+	h := HeaderName(name)
+	if identityNames[h] {
+		return true
+	}
+	for _, p := range identityPrefixes {
+		if strings.HasPrefix(h, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsSchemeHeader reports whether a header tells the app the client's
+// scheme, host or port.
+func IsSchemeHeader(name string) bool { return schemeNames[HeaderName(name)] }
+
+// IsTrustedHeader reports whether a proxy must overwrite the header because
+// apps commonly trust it: identity and scheme headers.
+func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSchemeHeader(name) }

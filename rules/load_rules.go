@@ -1,0 +1,99 @@
+package rules
+
+import "github.com/mtlslint/mtlslint/parsers/source"
+
+// Codes of findings about mtlslint itself.
+const (
+	CodeUnusedSuppression   = "M001"
+	CodeNotAnalysed         = source.CodeNotAnalysed // M002
+	CodeSuppressionNoReason = "M003"
+	CodeRuleCrashed         = "M004"
+)
+
+// LoadRules document the problems that front ends report while loading and
+// parsing, and the findings about mtlslint itself. They have no Check: the
+// engine turns each source.Problem into a diagnostic of the rule with its
+// code, and the suppression pass reports M001/M003.
+var LoadRules = []*Rule{
+	{
+		Code: source.CodeSyntax, Name: "syntax-error", Severity: High, Scope: ScopeLoad,
+		Summary: "The file does not parse, so nothing in it was checked.",
+		Doc: Doc{
+			What: "Reports a syntax error that stops the front end from reading the file (or part of it).",
+			Why:  "A file that cannot be parsed cannot be checked. Reporting it keeps an unreadable configuration from passing as clean.",
+			Fix:  "Fix the syntax error at the reported position. The server itself (nginx -t, haproxy -c) would usually refuse the file too.",
+		},
+	},
+	{
+		Code: source.CodeIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
+		Summary: "An include matches no file in the repository, so its directives were not checked.",
+		Doc: Doc{
+			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository.",
+			Why:  "Directives in the missing file (often the `proxy_set_header` lines that overwrite identity headers) are invisible to the analysis, so findings about that level may be missing or wrong.",
+			Fix:  "Scan the directory that holds the included files too, or map the deployed path with the configuration file.",
+		},
+	},
+	{
+		Code: source.CodeIncludeOutside, Name: "include-outside-root", Severity: Medium, Scope: ScopeLoad,
+		Summary: "An include points outside the scanned root and was not read.",
+		Doc: Doc{
+			What: "Reports an include (or a symbolic link) that resolves outside the scanned directory.",
+			Why:  "mtlslint reads only the repository it was pointed at, so an audit of untrusted repositories never reads the host's files. What the include contains is unknown.",
+			Fix:  "Scan from a directory that contains the included files.",
+		},
+	},
+	{
+		Code: source.CodeSkipped, Name: "file-skipped", Severity: Medium, Scope: ScopeLoad,
+		Summary: "A file was not analysed: binary, larger than the size cap, unreadable, or a symlink loop.",
+		Doc: Doc{
+			What: "Reports a file that discovery or an include selected but that could not be analysed, with the reason.",
+			Why:  "A skipped file is not a clean file; its findings are unknown.",
+			Fix:  "Raise the size cap (--max-file-size) for large generated configurations, fix permissions, or exclude the file explicitly.",
+		},
+	},
+	{
+		Code: source.CodeIncludeCycle, Name: "include-cycle", Severity: Medium, Scope: ScopeLoad,
+		Summary: "An include includes a file that is already being included.",
+		Doc: Doc{
+			What: "Reports an include that leads back to a file on the current include chain.",
+			Why:  "nginx refuses such a configuration; the cycle was cut to continue the analysis.",
+			Fix:  "Remove the include that closes the cycle.",
+		},
+	},
+	{
+		Code: CodeUnusedSuppression, Name: "unused-suppression", Severity: Low, Scope: ScopeLoad,
+		Summary: "A suppression comment suppresses nothing.",
+		Doc: Doc{
+			What: "Reports a `mtlslint: ignore[...]` comment whose codes match no finding where it applies.",
+			Why:  "Stale suppressions hide the next real finding on that line.",
+			Fix:  "Remove the comment (the fix does).",
+		},
+	},
+	{
+		Code: CodeNotAnalysed, Name: "statement-not-analysed", Severity: Info, Scope: ScopeLoad,
+		Summary: "A statement could not be analysed; what it sets is unknown.",
+		Doc: Doc{
+			What: "Reports a statement that the front end could not parse or evaluate (for example Python syntax newer than the parser understands), with the reason.",
+			Why:  "Its effect is unknown to the analysis; nothing is guessed about it.",
+			Fix:  "Nothing to fix in most cases; rewrite the statement in a simpler form if the value matters.",
+		},
+	},
+	{
+		Code: CodeSuppressionNoReason, Name: "suppression-without-reason", Severity: Low, Scope: ScopeLoad,
+		Summary: "A suppression comment gives no reason.",
+		Doc: Doc{
+			What: "Reports a `mtlslint: ignore[...]` comment without `-- reason`. The suppression still applies.",
+			Why:  "A reviewer cannot tell an accepted risk from a silenced alarm.",
+			Fix:  "Add `-- <why this is safe>` after the codes.",
+		},
+	},
+	{
+		Code: CodeRuleCrashed, Name: "rule-crashed", Severity: High, Scope: ScopeLoad,
+		Summary: "A rule failed on this input; its findings are missing.",
+		Doc: Doc{
+			What: "Reports an internal error of one rule. The other rules ran.",
+			Why:  "The failed rule's findings are unknown, so the input is not known to be clean.",
+			Fix:  "Report the bug with the input that triggers it.",
+		},
+	},
+}

@@ -1,0 +1,276 @@
+package rules
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// The deployment model: on the proxy side every route from a listener to an
+// upstream with how it treats each request header, on the app side every
+// header the app trusts, and the links between them. Proxy families build
+// routes (RouteBuilder), the app family builds apps (AppTrustBuilder); the
+// engine builds the model once and hands it to ScopeDeployment rules.
+
+// HeaderAction is how a route treats one request header.
+type HeaderAction int
+
+const (
+	// Passthrough: the client's own copy reaches the upstream.
+	Passthrough HeaderAction = iota
+	// SetTLS: overwritten from TLS state ($ssl_client_verify, %[ssl_c_verify]).
+	SetTLS
+	// SetClient: overwritten from client-controlled data ($http_*, %[req.hdr]).
+	SetClient
+	// SetConst: overwritten with a constant.
+	SetConst
+	// SetOther: overwritten from something else ($scheme, $remote_addr,
+	// an unknown variable).
+	SetOther
+	// Blanked: removed, or set to an empty value so nothing is sent.
+	Blanked
+	// Conditional: set only under a condition, with no unconditional
+	// delete before, so the client's copy passes when the condition fails.
+	Conditional
+	// Appended: the proxy's value is added after the client's copy.
+	Appended
+	// Unknown: the treatment could not be determined statically.
+	Unknown
+)
+
+var actionNames = [...]string{"passthrough", "set-tls", "set-client", "set-const", "set-other", "blanked", "conditional", "appended", "unknown"}
+
+func (a HeaderAction) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the action's name.
+func (a HeaderAction) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// Overwrites reports whether the client's copy cannot reach the upstream.
+func (a HeaderAction) Overwrites() bool {
+	switch a {
+	case SetTLS, SetConst, SetOther, Blanked:
+		return true
+	}
+	return false
+}
+
+// HeaderTreatment is how a route treats one header, and where that is said.
+type HeaderTreatment struct {
+	Name   string       `json:"name"` // as written in the configuration
+	Action HeaderAction `json:"action"`
+	Value  string       `json:"value,omitempty"` // the value expression as written
+	Range  source.Range `json:"range,omitempty"` // the directive; zero for passthrough
+	Note   string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+}
+
+// VerifyMode is a listener's client-certificate verification.
+type VerifyMode int
+
+const (
+	VerifyUnknown VerifyMode = iota
+	VerifyOff
+	VerifyOptional
+	VerifyOptionalNoCA // nginx optional_no_ca, HAProxy ignore-err all, ALB passthrough
+	VerifyRequired
+)
+
+var verifyNames = [...]string{"unknown", "off", "optional", "optional_no_ca", "required"}
+
+func (v VerifyMode) String() string {
+	if int(v) < len(verifyNames) {
+		return verifyNames[v]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the mode's name.
+func (v VerifyMode) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// Endpoint is a network address: host and port, or a UNIX socket path.
+type Endpoint struct {
+	Host string `json:"host,omitempty"`
+	Port string `json:"port,omitempty"`
+	Unix string `json:"unix,omitempty"`
+}
+
+func (e Endpoint) String() string {
+	if e.Unix != "" {
+		return "unix:" + e.Unix
+	}
+	if strings.Contains(e.Host, ":") {
+		return "[" + e.Host + "]:" + e.Port
+	}
+	return e.Host + ":" + e.Port
+}
+
+// IsLoopback reports whether the endpoint is reachable only from the host
+// itself (a UNIX socket or a loopback address).
+func (e Endpoint) IsLoopback() bool {
+	if e.Unix != "" {
+		return true
+	}
+	h := strings.Trim(e.Host, "[]")
+	return h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1"
+}
+
+// Listener is where a route accepts connections.
+type Listener struct {
+	Endpoint Endpoint     `json:"endpoint"`
+	TLS      bool         `json:"tls"`
+	Verify   VerifyMode   `json:"verify"`
+	CA       string       `json:"ca,omitempty"`
+	Default  bool         `json:"default,omitempty"` // default server of its socket
+	Range    source.Range `json:"range"`             // listen / bind line
+	// VerifyRange is where the verify mode is configured, if anywhere.
+	VerifyRange source.Range `json:"verify_range,omitempty"`
+}
+
+// Upstream is where a route sends requests.
+type Upstream struct {
+	Name    string       `json:"name"` // upstream block / backend name, or the literal address
+	Servers []Endpoint   `json:"servers,omitempty"`
+	Range   source.Range `json:"range"` // proxy_pass / use_backend line
+}
+
+// Route is one path from a listener to an upstream.
+type Route struct {
+	// ID is stable across runs and unrelated edits; it is the route part of
+	// diagnostic keys.
+	ID       string   `json:"id"`
+	Proxy    string   `json:"proxy"` // "nginx", "haproxy", ...
+	Desc     string   `json:"desc"`  // human-readable: server and location
+	Hosts    []string `json:"hosts,omitempty"`
+	Path     string   `json:"path,omitempty"`
+	Listener Listener `json:"listener"`
+	Upstream Upstream `json:"upstream"`
+	// Headers maps a lower-case header name to its treatment. Headers not
+	// listed get Default.
+	Headers map[string]HeaderTreatment `json:"headers"`
+	Default HeaderAction               `json:"default"`
+	// Gated: the route refuses requests without a verified client
+	// certificate before proxying (nginx 403 gate, HAProxy deny).
+	Gated bool `json:"gated,omitempty"`
+	// AdmitsUnderscore: client headers with "_" in their names reach the
+	// upstream (nginx underscores_in_headers on, HAProxy by default).
+	AdmitsUnderscore bool `json:"admits_underscore,omitempty"`
+	// Range anchors findings about something missing on this route (the
+	// block that opens the location or frontend).
+	Range source.Range `json:"range"`
+}
+
+// Header returns the route's treatment of a header (any spelling).
+func (r *Route) Header(name string) HeaderTreatment {
+	if t, ok := r.Headers[strings.ToLower(name)]; ok {
+		return t
+	}
+	return HeaderTreatment{Name: name, Action: r.Default}
+}
+
+// Comparison is how the app decides on a header's value.
+type Comparison int
+
+const (
+	CompareUnknown     Comparison = iota
+	ComparePresence               // present / truthy
+	CompareEquals                 // == Value
+	CompareNotEqual               // != Value
+	ComparePrefix                 // startswith / in
+	CompareFirstOfList            // split(",")[0]
+	CompareScheme                 // SECURE_PROXY_SSL_HEADER-style (== Value decides is_secure)
+	CompareIdentity               // the value is taken as an identity (DN, user name)
+)
+
+var comparisonNames = [...]string{"unknown", "presence", "equals", "not-equal", "prefix", "first-of-list", "scheme", "identity"}
+
+func (c Comparison) String() string {
+	if int(c) < len(comparisonNames) {
+		return comparisonNames[c]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the comparison's name.
+func (c Comparison) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// Trust is one header the app trusts.
+type Trust struct {
+	Header     string       `json:"header"` // META form: HTTP_X_SSL_CLIENT_VERIFY
+	Comparison Comparison   `json:"comparison"`
+	Value      string       `json:"value,omitempty"`
+	Source     string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
+	Range      source.Range `json:"range"`
+}
+
+// App is one application behind the proxies.
+type App struct {
+	ID     string       `json:"id"`     // settings module or directory
+	Server string       `json:"server"` // gunicorn, uwsgi, runserver, asgi, unknown
+	Binds  []Bind       `json:"binds"`  // where the app server listens
+	Trusts []Trust      `json:"trusts"` // headers the app trusts
+	Range  source.Range `json:"range"`  // anchor: the settings module
+	// ConflatesUnderscore: the app server maps "_" in header names like "-"
+	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
+	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
+}
+
+// Bind is an address an app server listens on, and where that is said.
+type Bind struct {
+	Endpoint Endpoint     `json:"endpoint"`
+	Range    source.Range `json:"range"`
+	Source   string       `json:"source"` // "gunicorn.conf.py", "compose ports", ...
+}
+
+// Link says that a route reaches an app, and how that was established.
+type Link struct {
+	Route *Route `json:"-"`
+	App   *App   `json:"-"`
+	// How: "address" (upstream matches a bind), "topology" (configuration
+	// file), or "guess" (nothing linked; every proxy is taken to front
+	// every app of the repository, and findings say so).
+	How string `json:"how"`
+}
+
+// Model is the deployment model of one workspace.
+type Model struct {
+	Routes []*Route
+	Apps   []*App
+	Links  []Link
+}
+
+// RoutesTo returns the routes that reach app, with how each link was made.
+func (m *Model) RoutesTo(app *App) []Link {
+	var out []Link
+	for _, l := range m.Links {
+		if l.App == app {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// RouteBuilder turns a proxy configuration tree into routes. It returns nil
+// for trees of kinds it does not know.
+type RouteBuilder interface {
+	BuildRoutes(tree parsers.Tree, s *Settings) []*Route
+}
+
+// AppTrustBuilder finds the apps of a workspace and what each trusts.
+type AppTrustBuilder interface {
+	BuildApps(ws *parsers.Workspace, s *Settings) []*App
+}
+
+// Linker links routes to apps. The default links by address, then by the
+// topology in Settings, and guesses only when nothing links.
+type Linker func(routes []*Route, apps []*App, s *Settings) []Link
+
+// SortRoutes orders routes by ID for deterministic output.
+func SortRoutes(rs []*Route) {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+}

@@ -1,0 +1,67 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Settings are the facts about the deployment that the configuration file
+// or the command line supply, which rules read.
+type Settings struct {
+	// Software versions ("1.22.1"); empty means unknown, and rules that
+	// depend on a version assume the worst case and say so.
+	NginxVersion    string
+	HAProxyVersion  string
+	DjangoVersion   string
+	GunicornVersion string
+	// DevSettings are globs of settings modules that are for development
+	// only (in addition to the names recognised by default).
+	DevSettings []string
+	// SettingsModule is the effective production settings module, if known.
+	SettingsModule string
+	// TrustedProxies are addresses of proxies in front of the apps.
+	TrustedProxies []string
+	// Topology links proxies to apps explicitly.
+	Topology []TopologyLink
+}
+
+// TopologyLink says that a proxy (a config file, or an upstream/backend
+// name) fronts an app (a settings module or an app directory).
+type TopologyLink struct {
+	Proxy string
+	App   string
+	Range source.Range // where the link is declared
+}
+
+// Pass is what a rule's Check receives: the tree (ScopeTree) or the model
+// (ScopeDeployment) to inspect, and a way to report.
+type Pass struct {
+	Rule      *Rule
+	Tree      parsers.Tree // ScopeTree only
+	Model     *Model       // ScopeDeployment only
+	Workspace *parsers.Workspace
+	Settings  *Settings
+	report    func(Diagnostic)
+}
+
+// Report records a diagnostic. Code, name, CWE and scope come from the rule;
+// a zero Severity means the rule's default.
+func (p *Pass) Report(d Diagnostic) {
+	d.Code = p.Rule.Code
+	d.Name = p.Rule.Name
+	if d.Severity == 0 {
+		d.Severity = p.Rule.Severity
+	}
+	if d.CWE == nil {
+		d.CWE = p.Rule.CWE
+	}
+	d.Scope = p.Rule.Scope
+	p.report(d)
+}
+
+// Reportf records a diagnostic with a formatted message.
+func (p *Pass) Reportf(r source.Range, format string, args ...any) {
+	p.Report(Diagnostic{Range: r, Message: fmt.Sprintf(format, args...)})
+}

@@ -1,0 +1,193 @@
+// Package rules is the engine: rules as values, the pass a rule's Check
+// receives, diagnostics with ranges and fixes, the deployment model shared
+// by every family, and the runner that applies rules to a workspace.
+//
+// The shape follows golang.org/x/tools/go/analysis: a rule is a plain value
+// with a code, its documentation and a Check function; a family package
+// (rules/nginx, rules/haproxy, rules/django, ...) exports its rules and the
+// driver hands them to the engine. This package never imports a family.
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Scope says what a rule looks at.
+type Scope int
+
+const (
+	// ScopeTree rules inspect one configuration tree at a time.
+	ScopeTree Scope = iota
+	// ScopeDeployment rules inspect the whole workspace through the
+	// deployment model (routes, apps and the links between them).
+	ScopeDeployment
+	// ScopeLoad marks the rules that document load and parse problems and
+	// findings about mtlslint itself; they have no Check of their own.
+	ScopeLoad
+)
+
+func (s Scope) String() string {
+	switch s {
+	case ScopeTree:
+		return "tree"
+	case ScopeDeployment:
+		return "deployment"
+	default:
+		return "load"
+	}
+}
+
+// Doc is a rule's documentation in fixed sections. The CLI's explain
+// command, the editor hover, the README's rule table and the SARIF rule
+// metadata all read it from here.
+type Doc struct {
+	What       string   // what the rule detects
+	Why        string   // why it is dangerous
+	Example    string   // a vulnerable configuration
+	Fix        string   // how to fix it, with the safe configuration
+	References []string // URLs or citations
+}
+
+// Rule is one check.
+type Rule struct {
+	Code     string   // "N003"
+	Name     string   // "verify-client-optional"
+	Severity Severity // default severity of its findings
+	CWE      []string // "CWE-287"
+	Summary  string   // one line
+	Doc      Doc
+	Scope    Scope
+	// Kinds lists the tree kinds (parsers.Kind*) a ScopeTree rule inspects.
+	Kinds []string
+	// Check reports diagnostics through the pass.
+	Check func(*Pass)
+}
+
+// HelpURI is where the rule's documentation lives on the web.
+func (r *Rule) HelpURI() string {
+	return "https://github.com/mtlslint/mtlslint/blob/main/docs/rules.md#" + strings.ToLower(r.Code)
+}
+
+// Markdown renders the rule's documentation.
+func (r *Rule) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s %s\n\n%s\n\n", r.Code, r.Name, r.Summary)
+	fmt.Fprintf(&b, "Severity: %s", r.Severity)
+	if len(r.CWE) > 0 {
+		fmt.Fprintf(&b, " · %s", strings.Join(r.CWE, ", "))
+	}
+	b.WriteString("\n\n")
+	section := func(title, text string) {
+		if text != "" {
+			fmt.Fprintf(&b, "### %s\n\n%s\n\n", title, strings.TrimSpace(text))
+		}
+	}
+	section("What it does", r.Doc.What)
+	section("Why it is dangerous", r.Doc.Why)
+	if r.Doc.Example != "" {
+		fmt.Fprintf(&b, "### Example\n\n```\n%s\n```\n\n", strings.TrimSpace(r.Doc.Example))
+	}
+	if r.Doc.Fix != "" {
+		fmt.Fprintf(&b, "### Fix\n\n%s\n\n", strings.TrimSpace(r.Doc.Fix))
+	}
+	if len(r.Doc.References) > 0 {
+		b.WriteString("### References\n\n")
+		for _, ref := range r.Doc.References {
+			fmt.Fprintf(&b, "- %s\n", ref)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// Text renders the rule's documentation for a terminal.
+func (r *Rule) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s", r.Code, r.Name, r.Severity)
+	if len(r.CWE) > 0 {
+		fmt.Fprintf(&b, ", %s", strings.Join(r.CWE, ", "))
+	}
+	fmt.Fprintf(&b, ")\n%s\n", r.Summary)
+	section := func(title, text string) {
+		if text != "" {
+			fmt.Fprintf(&b, "\n%s\n%s\n", title, indent(strings.TrimSpace(text)))
+		}
+	}
+	section("What it does", r.Doc.What)
+	section("Why it is dangerous", r.Doc.Why)
+	section("Example", r.Doc.Example)
+	section("Fix", r.Doc.Fix)
+	if len(r.Doc.References) > 0 {
+		section("References", "- "+strings.Join(r.Doc.References, "\n- "))
+	}
+	return b.String()
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// Edit replaces the text of Range with NewText.
+type Edit struct {
+	Range   source.Range `json:"range"`
+	NewText string       `json:"new_text"`
+}
+
+// Fix is a change that resolves a diagnostic. Safe fixes keep the meaning
+// of the configuration apart from the defect; unsafe ones need review.
+type Fix struct {
+	Description string `json:"description"`
+	Safe        bool   `json:"safe"`
+	Edits       []Edit `json:"edits"`
+}
+
+// Diagnostic is one finding.
+type Diagnostic struct {
+	Code     string           `json:"code"`
+	Name     string           `json:"name"`
+	Severity Severity         `json:"severity"`
+	CWE      []string         `json:"cwe,omitempty"`
+	Range    source.Range     `json:"range"`
+	Message  string           `json:"message"`
+	Related  []source.Related `json:"related,omitempty"`
+	Fixes    []Fix            `json:"fixes,omitempty"`
+	// Key says what the finding is about (a route and a header, a
+	// directive): one finding per Key and rule, and a deployment-scope
+	// finding replaces a tree-scope one with the same Key.
+	Key string `json:"key,omitempty"`
+	// Scope is the scope of the rule that reported it.
+	Scope Scope `json:"-"`
+	// Suppression is set when an inline suppression, a per-file ignore or
+	// the baseline covers the finding (reported only on request).
+	Suppression *Suppression `json:"suppression,omitempty"`
+	// Fingerprint identifies the finding across unrelated edits.
+	Fingerprint string `json:"fingerprint,omitempty"`
+}
+
+// Suppression says why a finding is not reported.
+type Suppression struct {
+	Kind          string       `json:"kind"` // "inSource", "external" (config), "baseline"
+	Justification string       `json:"justification,omitempty"`
+	Range         source.Range `json:"range,omitempty"`
+}
+
+// Less orders diagnostics deterministically: file, line, column, code,
+// message.
+func (d *Diagnostic) Less(e *Diagnostic) bool {
+	if d.Range.File != e.Range.File {
+		return d.Range.File < e.Range.File
+	}
+	if d.Range.Start.Offset != e.Range.Start.Offset {
+		return d.Range.Start.Offset < e.Range.Start.Offset
+	}
+	if d.Code != e.Code {
+		return d.Code < e.Code
+	}
+	if d.Range.End.Offset != e.Range.End.Offset {
+		return d.Range.End.Offset < e.Range.End.Offset
+	}
+	return d.Message < e.Message
+}
