@@ -76,6 +76,12 @@ func ParseWith(f *source.File, p Parser) *Module {
 				line = c.Line + se.Line - 1
 			}
 			ts.Err = m.describe(c, msg)
+			if a := m.fallbackAssign(c); a != nil {
+				// The statement assigns a name; only its value is unknown.
+				ts.Body = []Stmt{a}
+				m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
+				continue
+			}
 			m.notAnalysed(c, line, ts.Err)
 			continue
 		}
@@ -181,6 +187,14 @@ func (m *Module) tokenContaining(off int) int {
 func (m *Module) significant(i int) bool {
 	k := m.Tokens[i].Kind
 	return k != TokComment && k != TokNewline && k != TokContinue
+}
+
+// nextJoined returns the next token on the same logical line, skipping
+// comments and continuations (implicit string concatenation).
+func (m *Module) nextJoined(i int) int {
+	for i++; i < len(m.Tokens) && (m.Tokens[i].Kind == TokComment || m.Tokens[i].Kind == TokContinue); i++ {
+	}
+	return i
 }
 
 func (m *Module) nextSig(i int) int {
@@ -364,7 +378,7 @@ func (m *Module) finishExpr(e Expr) {
 			isBytes := false
 			reason := ""
 			j := i
-			for ; j < len(m.Tokens); j = m.nextSig(j) {
+			for ; j < len(m.Tokens); j = m.nextJoined(j) {
 				t := m.Tokens[j]
 				if t.Kind != TokString {
 					break
@@ -527,4 +541,33 @@ func (m *Module) AllStmts() []Stmt {
 		out = append(out, t.Body...)
 	}
 	return out
+}
+
+// fallbackAssign recognises "NAME = <value>" in a statement the parser
+// rejected, so that the name is still known to be assigned (to an unknown
+// value).
+func (m *Module) fallbackAssign(c Chunk) *Assign {
+	src := m.File.Content
+	first := c.First
+	if first >= len(m.Tokens) || m.Tokens[first].Kind != TokName || pyKeywords[string(src[m.Tokens[first].Start:m.Tokens[first].End])] {
+		return nil
+	}
+	eq := m.nextSig(first)
+	if !m.opAt(eq, "=") {
+		return nil
+	}
+	valStart := m.nextSig(eq)
+	if valStart > c.Last || valStart >= len(m.Tokens) {
+		return nil
+	}
+	// one statement only: no ";" at depth 0 and no further "NAME =" chain
+	for i := valStart; i <= c.Last && i < len(m.Tokens); i++ {
+		if t := m.Tokens[i]; t.Kind == TokOp && t.Depth == 0 && (src[t.Start] == ';' || string(src[t.Start:t.End]) == "=") {
+			return nil
+		}
+	}
+	t0 := m.Tokens[first]
+	name := &Name{Span: Span{t0.Start, t0.End}, ID: string(src[t0.Start:t0.End])}
+	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: "syntax the parser does not support"}
+	return &Assign{Span: Span{t0.Start, c.End}, Targets: []Expr{name}, Value: val}
 }
