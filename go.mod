@@ -3,9 +3,13 @@ module github.com/mtlslint/mtlslint
 go 1.26
 
 require (
-	github.com/go-python/gpython v0.2.0 // indirect
-	github.com/mattn/go-runewidth v0.0.13 // indirect
-	github.com/peterh/liner v1.2.2 // indirect
-	github.com/rivo/uniseg v0.3.4 // indirect
-	golang.org/x/sys v0.0.0-20220817070843-5a390386f1f2 // indirect
+	github.com/BurntSushi/toml v1.6.0
+	github.com/go-python/gpython v0.2.0
+	github.com/owenrumney/go-sarif/v3 v3.3.1
+	github.com/xeipuuv/gojsonschema v1.2.0
+)
+
+require (
+	github.com/xeipuuv/gojsonpointer v0.0.0-20180127040702-4e3ac2762d5f // indirect
+	github.com/xeipuuv/gojsonreference v0.0.0-20180127040603-bd5ef7bd5415 // indirect
 )
