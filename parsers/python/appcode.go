@@ -58,6 +58,9 @@ type HeaderRead struct {
 	// Func and Class name the enclosing function and class ("" at module
 	// level).
 	Func, Class string
+	// Scope names the class ("class:Name") or top-level function
+	// ("func:Name") the read is in, or "module".
+	Scope string
 }
 
 // ClassInfo is what a class does with requests.
@@ -141,7 +144,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, class, fn string, info *ClassInfo, sc 
 			}
 			if ci.RemoteUser && ci.Header != nil {
 				a.out.Reads = append(a.out.Reads, HeaderRead{Key: ci.Header.Value, Via: ViaRemoteUserHeader, Range: ci.Header.Range,
-					Uses: []Use{{Kind: UseIdentity, Range: ci.Header.Range}}, Class: x.Name})
+					Uses: []Use{{Kind: UseIdentity, Range: ci.Header.Range}}, Class: x.Name, Scope: "class:" + x.Name})
 			}
 			a.out.Classes = append(a.out.Classes, ci)
 			idx := len(a.out.Classes) - 1
@@ -267,7 +270,7 @@ func (a *appAnalysis) expr(e Expr, parents []Node, class, fn string, info *Class
 		return
 	}
 	if key, via, ok := a.readAt(e); ok {
-		rd := HeaderRead{Key: key, Via: via, Range: a.m.Range(e), Func: fn, Class: class}
+		rd := HeaderRead{Key: key, Via: via, Range: a.m.Range(e), Func: fn, Class: class, Scope: scopeName(class, info)}
 		rd.Uses = append(rd.Uses, a.use(e, parents))
 		a.out.Reads = append(a.out.Reads, rd)
 	}
@@ -278,7 +281,7 @@ func (a *appAnalysis) expr(e Expr, parents []Node, class, fn string, info *Class
 				if attr, ok := cmp.Rights[0].(*Attribute); ok {
 					if via, ok := requestAttrs[attr.Attr]; ok {
 						if n, isName := attr.Value.(*Name); !isName || n.ID != "os" {
-							a.out.Reads = append(a.out.Reads, HeaderRead{Key: string(s), Via: via, Range: a.m.Range(cmp), Func: fn, Class: class,
+							a.out.Reads = append(a.out.Reads, HeaderRead{Key: string(s), Via: via, Range: a.m.Range(cmp), Func: fn, Class: class, Scope: scopeName(class, info),
 								Uses: []Use{{Kind: UsePresence, Range: a.m.Range(cmp)}}})
 						}
 					}
@@ -492,4 +495,29 @@ func constStrings(es []Expr) []string {
 		}
 	}
 	return out
+}
+
+func scopeName(class string, info *ClassInfo) string {
+	if class != "" {
+		return "class:" + class
+	}
+	if info != nil {
+		return "func:" + info.Name
+	}
+	return "module"
+}
+
+// Scope returns the class or top-level function a read's Scope names.
+func (a *AppCode) Scope(name string) *ClassInfo {
+	kind, n, _ := strings.Cut(name, ":")
+	list := a.Funcs
+	if kind == "class" {
+		list = a.Classes
+	}
+	for i := range list {
+		if list[i].Name == n {
+			return &list[i]
+		}
+	}
+	return nil
 }
