@@ -469,7 +469,7 @@ func (ev *Evaluator) callStmt(c *Call, s Stmt, ns *Namespace) {
 		args[i] = ev.expr(a, ns)
 	}
 	nv := mapValue(b.Value, func(v *Value) *Value {
-		return applyMethod(v, attr.Attr, args, c.Keywords != nil || c.Star != nil || c.DStar != nil)
+		return applyMethod(v, attr.Attr, args, len(c.Keywords) > 0 || c.Star != nil || c.DStar != nil)
 	})
 	nb := *b
 	nb.Value = nv

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/python"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -281,9 +282,14 @@ func falsy(t *python.Tree, name string, defaultFalsy bool) (setting, outcome, bo
 
 
 func report(p *rules.Pass, t *python.Tree, s setting, o outcome, msg string, fix *rules.Fix) {
+	reportAt(p, t, s, o, msg, fix, anchor(t))
+}
+
+// reportAt is report with the anchor for an unset setting.
+func reportAt(p *rules.Pass, t *python.Tree, s setting, o outcome, msg string, fix *rules.Fix, missing source.Range) {
 	r := s.rng()
 	if s.binding == nil || !r.IsValid() {
-		r = anchor(t)
+		r = missing
 	}
 	d := rules.Diagnostic{Range: r, Key: s.key(), Message: msg + o.whenUnset() + "."}
 	if fix != nil && s.binding != nil && s.inTree(r) && o.env == "" {
@@ -351,7 +357,7 @@ var HSTSSubdomains = deployCheck("D008", "hsts-subdomains-missing", "W005", rule
 			return
 		}
 		if s, o, ok := notTrue(t, "SECURE_HSTS_INCLUDE_SUBDOMAINS"); ok {
-			report(p, t, s, o, "SECURE_HSTS_INCLUDE_SUBDOMAINS is not True (W005)", &rules.Fix{Description: "Set it to True", Edits: []rules.Edit{{Range: s.rng(), NewText: "True"}}})
+			reportAt(p, t, s, o, "SECURE_HSTS_INCLUDE_SUBDOMAINS is not True (W005)", &rules.Fix{Description: "Set it to True", Edits: []rules.Edit{{Range: s.rng(), NewText: "True"}}}, get(t, "SECURE_HSTS_SECONDS").rng())
 		}
 	})
 
@@ -369,7 +375,7 @@ var HSTSPreload = deployCheck("D009", "hsts-preload-missing", "W021", rules.Low,
 			return
 		}
 		if s, o, ok := notTrue(t, "SECURE_HSTS_PRELOAD"); ok {
-			report(p, t, s, o, "SECURE_HSTS_PRELOAD is not True (W021)", &rules.Fix{Description: "Set it to True", Edits: []rules.Edit{{Range: s.rng(), NewText: "True"}}})
+			reportAt(p, t, s, o, "SECURE_HSTS_PRELOAD is not True (W021)", &rules.Fix{Description: "Set it to True", Edits: []rules.Edit{{Range: s.rng(), NewText: "True"}}}, get(t, "SECURE_HSTS_SECONDS").rng())
 		}
 	})
 
