@@ -435,7 +435,13 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 					if s, ok := other.(*SeqExpr); ok {
 						vals = constStrings(s.Elts)
 					}
+					if op == "not in" {
+						return Use{Kind: UseNotEqual, Values: vals, Range: rng}
+					}
 					return Use{Kind: UseIn, Values: vals, Range: rng}
+				}
+				if op == "not in" {
+					return Use{Kind: UseUnknown, Range: rng} // a rejection test ("," not in value)
 				}
 				return Use{Kind: UseContains, Values: constStrings([]Expr{other}), Range: rng}
 			}
@@ -447,7 +453,9 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 			return Use{Kind: UseUnknown, Range: rng}
 		case *BoolOp:
 			// "a and b": the value's truth decides; "x or default" passes it on
-			if x.Op == "or" && Node(x.Values[len(x.Values)-1]) != cur {
+			// "a or b" passes either operand on; in "a and b" every operand
+			// but the last is only tested for truth.
+			if x.Op == "or" || Node(x.Values[len(x.Values)-1]) == cur {
 				cur = x
 				continue
 			}
