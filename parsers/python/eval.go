@@ -117,7 +117,21 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			} else {
 				curV = ev.lookup(t, ns)
 			}
-			nv := ev.binop(x.Op, curV, ev.expr(x.Value, ns), s)
+			rhs := ev.expr(x.Value, ns)
+			var nv *Value
+			if x.Op == "+" {
+				// list += iterable extends in place (list + tuple would raise)
+				nv = lift(ev.rng(s), func(o []Object) *Value {
+					if l, ok := o[0].(*SeqObj); ok && l.Type == List {
+						if r, ok := o[1].(*SeqObj); ok && r.Type != Set {
+							return KnownValue(&SeqObj{Type: List, Elems: append(append([]*Value(nil), l.Elems...), r.Elems...)}, ev.rng(s))
+						}
+					}
+					return binary("+", o[0], o[1], ev.rng(s))
+				}, curV, rhs)
+			} else {
+				nv = ev.binop(x.Op, curV, rhs, s)
+			}
 			b := &Binding{Name: t.ID, Value: nv, Target: ev.rng(t), Stmt: ev.rng(s)}
 			if cur != nil {
 				b.Target, b.Stmt = cur.Target, cur.Stmt
