@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -253,9 +254,18 @@ func FuzzSplitAndRewrite(f *testing.F) {
 				t.Fatalf("chunk %+v out of bounds", c)
 			}
 		}
-		m := Parse(f)
-		Evaluate(m, nil)
-		AnalyseApp(m)
+		done := make(chan struct{})
+		go func() {
+			m := Parse(f)
+			Evaluate(m, nil)
+			AnalyseApp(m)
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("parsing %d bytes did not finish in 10s", len(src))
+		}
 	})
 }
 

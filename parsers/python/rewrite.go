@@ -216,8 +216,9 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			if end >= 0 {
 				to = toks[end].Start
 			}
-			blankAnnotation(out, from, to)
-			rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
+			if blankAnnotation(out, from, to) {
+				rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
+			}
 		}
 	}
 	sort.Slice(rws, func(a, b int) bool { return rws[a].Start < rws[b].Start })
@@ -227,7 +228,21 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 // blankAnnotation replaces out[from:to] with spaces; where the range spans
 // lines, the byte before each line end becomes a backslash so that the
 // statement stays one logical line.
-func blankAnnotation(out []byte, from, to int) {
+// It does nothing and returns false when a line inside has no byte left to
+// carry the backslash (an empty line): the statement then stays as written
+// and is reported as not analysed.
+func blankAnnotation(out []byte, from, to int) bool {
+	for k := from; k < to; k++ {
+		if out[k] == '\n' {
+			p := k - 1
+			if p >= from && out[p] == '\r' {
+				p--
+			}
+			if p < from || out[p] == '\n' {
+				return false
+			}
+		}
+	}
 	for k := from; k < to; k++ {
 		switch out[k] {
 		case '\n':
@@ -243,4 +258,5 @@ func blankAnnotation(out []byte, from, to int) {
 			out[k] = ' '
 		}
 	}
+	return true
 }
