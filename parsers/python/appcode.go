@@ -11,10 +11,10 @@ type ReadVia uint8
 
 // Ways to read a request value.
 const (
-	ViaMETA    ReadVia = iota + 1 // request.META["HTTP_X"], .get
-	ViaHeaders                    // request.headers["X"], .get
-	ViaEnviron                    // request.environ / WSGI environ
-	ViaRemoteUserHeader           // RemoteUserMiddleware subclass's header
+	ViaMETA             ReadVia = iota + 1 // request.META["HTTP_X"], .get
+	ViaHeaders                             // request.headers["X"], .get
+	ViaEnviron                             // request.environ / WSGI environ
+	ViaRemoteUserHeader                    // RemoteUserMiddleware subclass's header
 )
 
 var viaNames = [...]string{"", "META", "headers", "environ", "RemoteUserMiddleware.header"}

@@ -38,7 +38,7 @@ type Tree struct {
 	// module (entry points), with where.
 	SettingsModules []Setting
 	// App is what the module's code reads from requests.
-	App *AppCode
+	App   *AppCode
 	files []*source.File
 }
 

@@ -96,10 +96,10 @@ var CertHeaderWeakCheck = &rules.Rule{
 	Summary: "App code decides on a client-certificate header by presence, prefix, substring, inequality or the first list element.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports code that reads a client-certificate or identity header (`request.META['HTTP_X_SSL_CLIENT_VERIFY']`, `request.headers['X-SSL-Client-DN']`, ...) and decides on it by presence or truthiness, `!= 'FAILED'`, `startswith`, `in`, or `split(',')[0]`. A presence test on a DN or certificate header is reported only when the same class or function never compares a verification header exactly with `SUCCESS`.",
-		Why:  "nginx sends `NONE` when no certificate was presented and `FAILED:<reason>` when verification failed; both are present and truthy, neither equals `FAILED`. A header that the client also sent arrives comma-joined (`SUCCESS,NONE`), and `split(',')[0]` picks the client's copy. A DN header is present whenever the proxy forwards it, verified or not (optional_no_ca).",
-		Example: "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') != 'FAILED':\n    login_as(request.META['HTTP_X_SSL_CLIENT_DN'])",
-		Fix:  "Compare the verification header exactly: `request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS'` (nginx, ingress-nginx); for HAProxy forward `%[ssl_c_used]` too and require used == '1' and verify == '0'. Reject values that contain a comma, and authorise on an allowlist of issuer and subject.",
+		What:       "Reports code that reads a client-certificate or identity header (`request.META['HTTP_X_SSL_CLIENT_VERIFY']`, `request.headers['X-SSL-Client-DN']`, ...) and decides on it by presence or truthiness, `!= 'FAILED'`, `startswith`, `in`, or `split(',')[0]`. A presence test on a DN or certificate header is reported only when the same class or function never compares a verification header exactly with `SUCCESS`.",
+		Why:        "nginx sends `NONE` when no certificate was presented and `FAILED:<reason>` when verification failed; both are present and truthy, neither equals `FAILED`. A header that the client also sent arrives comma-joined (`SUCCESS,NONE`), and `split(',')[0]` picks the client's copy. A DN header is present whenever the proxy forwards it, verified or not (optional_no_ca).",
+		Example:    "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') != 'FAILED':\n    login_as(request.META['HTTP_X_SSL_CLIENT_DN'])",
+		Fix:        "Compare the verification header exactly: `request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS'` (nginx, ingress-nginx); for HAProxy forward `%[ssl_c_used]` too and require used == '1' and verify == '0'. Reject values that contain a comma, and authorise on an allowlist of issuer and subject.",
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#var_ssl_client_verify", "https://bishopfox.com/blog/api-authentication-bypass-in-forticlient-ems-7-4-5-7-4-6-cve-2026-35616"},
 	},
 	Check: func(p *rules.Pass) {
@@ -157,10 +157,10 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 	Summary: "App code accepts a verify header equal to \"0\" without checking that a certificate was presented.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a comparison of a verification header with `\"0\"` (HAProxy's `%[ssl_c_verify]`) when the same class or function reads no certificate-used flag (`%[ssl_c_used]`, a header whose name contains USED).",
-		Why:  "HAProxy's ssl_c_verify is the OpenSSL verify result, and it is 0 (X509_V_OK) when the client sent no certificate at all. Behind `verify optional`, an anonymous client passes `== '0'`.",
-		Example: "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0':",
-		Fix:  "Forward `%[ssl_c_used]` as well and require both: `used == '1' and verify == '0'`; or set the headers only `if { ssl_c_used } { ssl_c_verify 0 }` in HAProxy.",
+		What:       "Reports a comparison of a verification header with `\"0\"` (HAProxy's `%[ssl_c_verify]`) when the same class or function reads no certificate-used flag (`%[ssl_c_used]`, a header whose name contains USED).",
+		Why:        "HAProxy's ssl_c_verify is the OpenSSL verify result, and it is 0 (X509_V_OK) when the client sent no certificate at all. Behind `verify optional`, an anonymous client passes `== '0'`.",
+		Example:    "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0':",
+		Fix:        "Forward `%[ssl_c_used]` as well and require both: `used == '1' and verify == '0'`; or set the headers only `if { ssl_c_used } { ssl_c_verify 0 }` in HAProxy.",
 		References: []string{"https://docs.haproxy.org/2.6/configuration.html#7.3.4-ssl_c_verify"},
 	},
 	Check: func(p *rules.Pass) {
@@ -207,10 +207,10 @@ var DualSource = &rules.Rule{
 	Summary: "App code accepts a WSGI environ value (SSL_CLIENT_*, REMOTE_USER) or the request header of the same name.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a class or function that reads both a server-set WSGI variable (`SSL_CLIENT_VERIFY`, `SSL_CLIENT_S_DN`, `REMOTE_USER`) and the `HTTP_` variable of the same name (`HTTP_X_SSL_CLIENT_VERIFY`, `HTTP_REMOTE_USER`), typically as a fallback.",
-		Why:  "The WSGI variable is set by the server (mod_ssl, uWSGI); the HTTP_ twin is whatever the client sent. Falling back to the header lets any client supply the identity the server would have verified (the FortiClient EMS bypass, CVE-2026-35616, had this shape).",
-		Example: "verify = request.META.get('SSL_CLIENT_VERIFY') or request.META.get('HTTP_X_SSL_CLIENT_VERIFY')",
-		Fix:  "Read exactly one trusted source: the variable your server sets, or a header your proxy overwrites on every route.",
+		What:       "Reports a class or function that reads both a server-set WSGI variable (`SSL_CLIENT_VERIFY`, `SSL_CLIENT_S_DN`, `REMOTE_USER`) and the `HTTP_` variable of the same name (`HTTP_X_SSL_CLIENT_VERIFY`, `HTTP_REMOTE_USER`), typically as a fallback.",
+		Why:        "The WSGI variable is set by the server (mod_ssl, uWSGI); the HTTP_ twin is whatever the client sent. Falling back to the header lets any client supply the identity the server would have verified (the FortiClient EMS bypass, CVE-2026-35616, had this shape).",
+		Example:    "verify = request.META.get('SSL_CLIENT_VERIFY') or request.META.get('HTTP_X_SSL_CLIENT_VERIFY')",
+		Fix:        "Read exactly one trusted source: the variable your server sets, or a header your proxy overwrites on every route.",
 		References: []string{"https://bishopfox.com/blog/api-authentication-bypass-in-forticlient-ems-7-4-5-7-4-6-cve-2026-35616"},
 	},
 	Check: func(p *rules.Pass) {
@@ -234,7 +234,7 @@ var DualSource = &rules.Rule{
 				continue
 			}
 			p.Report(rules.Diagnostic{Range: rd.Range, Key: "app:" + rd.Range.String() + "|dual:" + meta,
-				Message:  fmt.Sprintf("%s (client-controlled) is read next to the server-set %s: the header can stand in for the verified value.", meta, strings.ToUpper(e.Key)),
+				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s: the header can stand in for the verified value.", meta, strings.ToUpper(e.Key)),
 				Related: []source.Related{{Range: e.Range, Message: "server-set " + strings.ToUpper(e.Key) + " read here"}}})
 		}
 	},
@@ -246,10 +246,10 @@ var PEMDNOnly = &rules.Rule{
 	Summary: "A forwarded client certificate is trusted after comparing DN strings, without verifying its signature or chain.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a class or function that reads a forwarded certificate header (`HTTP_X_SSL_CLIENT_CERT`, `X-Forwarded-Client-Cert`, ...) and compares its subject or issuer names, but never verifies a signature or chain (no `verify`, `verify_directly_issued_by`, `X509Store`).",
-		Why:  "Anyone can make a certificate with any subject and issuer name (`openssl req -x509 -subj '/CN=admin'`); names are not proof of issuance.",
+		What:    "Reports a class or function that reads a forwarded certificate header (`HTTP_X_SSL_CLIENT_CERT`, `X-Forwarded-Client-Cert`, ...) and compares its subject or issuer names, but never verifies a signature or chain (no `verify`, `verify_directly_issued_by`, `X509Store`).",
+		Why:     "Anyone can make a certificate with any subject and issuer name (`openssl req -x509 -subj '/CN=admin'`); names are not proof of issuance.",
 		Example: "cert = x509.load_pem_x509_certificate(unquote(pem).encode())\nif cert.issuer.rfc4514_string() == TRUSTED_ISSUER: ...",
-		Fix:  "Let the proxy verify (`ssl_verify_client on` with a private CA) and trust only its verify result, or validate the chain against the pinned CA in the app.",
+		Fix:     "Let the proxy verify (`ssl_verify_client on` with a private CA) and trust only its verify result, or validate the chain against the pinned CA in the app.",
 	},
 	Check: func(p *rules.Pass) {
 		t := appTree(p)
@@ -280,10 +280,10 @@ var LoginWithoutLogout = &rules.Rule{
 	Summary: "Middleware logs in from a client-certificate header and never logs out when the header is missing.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a middleware (class or function) that reads an identity header and calls `login()`, but never calls `logout()`.",
-		Why:  "After one authenticated request the session cookie carries the identity: later requests without a certificate (or with a failed one) stay logged in, so certificate authentication degrades to a bearer cookie.",
-		Example: "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS':\n    login(request, user)",
-		Fix:  "Authenticate per request, or log out when the header is missing or not SUCCESS, as RemoteUserMiddleware does (`auth.logout(request)`).",
+		What:       "Reports a middleware (class or function) that reads an identity header and calls `login()`, but never calls `logout()`.",
+		Why:        "After one authenticated request the session cookie carries the identity: later requests without a certificate (or with a failed one) stay logged in, so certificate authentication degrades to a bearer cookie.",
+		Example:    "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS':\n    login(request, user)",
+		Fix:        "Authenticate per request, or log out when the header is missing or not SUCCESS, as RemoteUserMiddleware does (`auth.logout(request)`).",
 		References: []string{"https://docs.djangoproject.com/en/stable/howto/auth-remote-user/"},
 	},
 	Check: func(p *rules.Pass) {
@@ -319,10 +319,10 @@ var RemoteUserHTTPHeader = &rules.Rule{
 	Summary: "A RemoteUserMiddleware subclass takes the user name from a request header.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a subclass of `RemoteUserMiddleware` (or `PersistentRemoteUserMiddleware`) whose `header` is an `HTTP_…` name. When the proxy side is analysed, the cross-file rule decides whether every route overwrites that header.",
-		Why:  "Django's documentation warns that such a header is only safe if the proxy strips it from every incoming request, including spellings with underscores (`X-Auth_User`); the warning applies under ASGI in all configurations. Any client that reaches the app unproxied, or through a route that forgets the header, logs in as whomever it names.",
-		Example: "class ProxyRemoteUser(RemoteUserMiddleware):\n    header = 'HTTP_X_REMOTE_USER'",
-		Fix:  "Use the server-set `REMOTE_USER`, or prove (and keep proving) that every proxy route overwrites the header, and bind the app server to loopback.",
+		What:       "Reports a subclass of `RemoteUserMiddleware` (or `PersistentRemoteUserMiddleware`) whose `header` is an `HTTP_…` name. When the proxy side is analysed, the cross-file rule decides whether every route overwrites that header.",
+		Why:        "Django's documentation warns that such a header is only safe if the proxy strips it from every incoming request, including spellings with underscores (`X-Auth_User`); the warning applies under ASGI in all configurations. Any client that reaches the app unproxied, or through a route that forgets the header, logs in as whomever it names.",
+		Example:    "class ProxyRemoteUser(RemoteUserMiddleware):\n    header = 'HTTP_X_REMOTE_USER'",
+		Fix:        "Use the server-set `REMOTE_USER`, or prove (and keep proving) that every proxy route overwrites the header, and bind the app server to loopback.",
 		References: []string{"https://docs.djangoproject.com/en/stable/howto/auth-remote-user/"},
 	},
 	Check: func(p *rules.Pass) {

@@ -57,7 +57,9 @@ func collectServers(ws *parsers.Workspace) servers {
 	return s
 }
 
-func (s servers) all() []*gunicorn.Tree { return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...) }
+func (s servers) all() []*gunicorn.Tree {
+	return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...)
+}
 
 // effectiveModules returns the DJANGO_SETTINGS_MODULE values the
 // workspace sets.

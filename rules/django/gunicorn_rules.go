@@ -43,10 +43,10 @@ var BindPublic = &rules.Rule{
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
 	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
 	Doc: rules.Doc{
-		What: "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
-		Why:  "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
-		Example: "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
-		Fix:  "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
+		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
+		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
+		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
+		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
 		References: []string{gunicornSettings + "#bind"},
 	},
 	Check: func(p *rules.Pass) {
@@ -107,10 +107,10 @@ var ForwardedAllowAll = &rules.Rule{
 	Summary: "gunicorn's forwarded_allow_ips is \"*\", so every client may set X-Forwarded-Proto.",
 	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
 	Doc: rules.Doc{
-		What: "Reports `forwarded_allow_ips = \"*\"` in a gunicorn configuration, `--forwarded-allow-ips=*` on a command line, or `FORWARDED_ALLOW_IPS=*` in the environment a Dockerfile, Procfile or script sets.",
-		Why:  "gunicorn honours its secure_scheme_headers (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Protocol) and forwarder headers only from these addresses. With `*`, any client that reaches gunicorn makes `wsgi.url_scheme` https and Django's `is_secure()` True.",
-		Example: "forwarded_allow_ips = '*'",
-		Fix:  "List the proxy's addresses (`forwarded_allow_ips = '10.0.0.5'`), or bind gunicorn to a UNIX socket (UNIX peers are trusted).",
+		What:       "Reports `forwarded_allow_ips = \"*\"` in a gunicorn configuration, `--forwarded-allow-ips=*` on a command line, or `FORWARDED_ALLOW_IPS=*` in the environment a Dockerfile, Procfile or script sets.",
+		Why:        "gunicorn honours its secure_scheme_headers (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Protocol) and forwarder headers only from these addresses. With `*`, any client that reaches gunicorn makes `wsgi.url_scheme` https and Django's `is_secure()` True.",
+		Example:    "forwarded_allow_ips = '*'",
+		Fix:        "List the proxy's addresses (`forwarded_allow_ips = '10.0.0.5'`), or bind gunicorn to a UNIX socket (UNIX peers are trusted).",
 		References: []string{gunicornSettings + "#forwarded-allow-ips"},
 	},
 	Check: func(p *rules.Pass) {
@@ -142,10 +142,10 @@ var HeaderMapDangerous = &rules.Rule{
 	Summary: "gunicorn's header_map is \"dangerous\": header names with \"_\" map like \"-\".",
 	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
 	Doc: rules.Doc{
-		What: "Reports `header_map = \"dangerous\"` (or `--header-map dangerous`).",
-		Why:  "`X_SSL_Client_Verify` and `X-SSL-Client-Verify` then both become `HTTP_X_SSL_CLIENT_VERIFY`. A proxy that deletes or overwrites only the dash spelling lets the client's underscore spelling through (gunicorn 22.0.0 made `drop` the default for this reason; before 22 every version behaves like `dangerous`).",
-		Example: "header_map = 'dangerous'",
-		Fix:  "Remove the setting (gunicorn ≥ 22 drops such headers) or set `header_map = 'refuse'`.",
+		What:       "Reports `header_map = \"dangerous\"` (or `--header-map dangerous`).",
+		Why:        "`X_SSL_Client_Verify` and `X-SSL-Client-Verify` then both become `HTTP_X_SSL_CLIENT_VERIFY`. A proxy that deletes or overwrites only the dash spelling lets the client's underscore spelling through (gunicorn 22.0.0 made `drop` the default for this reason; before 22 every version behaves like `dangerous`).",
+		Example:    "header_map = 'dangerous'",
+		Fix:        "Remove the setting (gunicorn ≥ 22 drops such headers) or set `header_map = 'refuse'`.",
 		References: []string{gunicornSettings + "#header-map", "https://docs.gunicorn.org/en/stable/news.html"},
 	},
 	Check: func(p *rules.Pass) {
@@ -169,10 +169,10 @@ var SchemeHeadersDefault = &rules.Rule{
 	Summary: "gunicorn keeps its three default secure_scheme_headers while the proxy overwrites only some of them.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What: "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it overwrites some but not all three.",
-		Why:  "gunicorn trusts these headers from the proxy's address. The proxy relays the client's copies of the headers it does not overwrite, so a client sending `X-Forwarded-Ssl: on` over plain HTTP makes the request look secure.",
-		Example: "# nginx sets only X-Forwarded-Proto; gunicorn.conf.py does not set secure_scheme_headers",
-		Fix:  "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
+		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it overwrites some but not all three.",
+		Why:        "gunicorn trusts these headers from the proxy's address. The proxy relays the client's copies of the headers it does not overwrite, so a client sending `X-Forwarded-Ssl: on` over plain HTTP makes the request look secure.",
+		Example:    "# nginx sets only X-Forwarded-Proto; gunicorn.conf.py does not set secure_scheme_headers",
+		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
 		References: []string{gunicornSettings + "#secure-scheme-headers"},
 	},
 	Check: func(p *rules.Pass) {

@@ -51,10 +51,10 @@ var MiddlewareOrder = &rules.Rule{
 	Summary: "Middleware that authenticates from client-certificate headers sits before SecurityMiddleware or before AuthenticationMiddleware.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a MIDDLEWARE entry whose class (found in the scanned code) reads client-certificate or identity headers and is placed before `SecurityMiddleware`, or logs users in and is placed before `AuthenticationMiddleware`.",
-		Why:  "Before SecurityMiddleware, identity is established for plain-HTTP requests that should have been redirected. Before AuthenticationMiddleware, the user it sets is replaced by the session's user, so certificate and session identities disagree.",
-		Example: "MIDDLEWARE = ['myapp.middleware.ClientCertMiddleware', 'django.middleware.security.SecurityMiddleware', ...]",
-		Fix:  "Place the certificate middleware after SecurityMiddleware, SessionMiddleware and AuthenticationMiddleware.",
+		What:       "Reports a MIDDLEWARE entry whose class (found in the scanned code) reads client-certificate or identity headers and is placed before `SecurityMiddleware`, or logs users in and is placed before `AuthenticationMiddleware`.",
+		Why:        "Before SecurityMiddleware, identity is established for plain-HTTP requests that should have been redirected. Before AuthenticationMiddleware, the user it sets is replaced by the session's user, so certificate and session identities disagree.",
+		Example:    "MIDDLEWARE = ['myapp.middleware.ClientCertMiddleware', 'django.middleware.security.SecurityMiddleware', ...]",
+		Fix:        "Place the certificate middleware after SecurityMiddleware, SessionMiddleware and AuthenticationMiddleware.",
 		References: []string{"https://docs.djangoproject.com/en/stable/topics/http/middleware/#activating-middleware"},
 	},
 	Check: func(p *rules.Pass) {
@@ -111,10 +111,10 @@ var RemoteUserWithoutAuth = &rules.Rule{
 	Summary: "RemoteUserMiddleware is not preceded by AuthenticationMiddleware.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports `RemoteUserMiddleware`, `PersistentRemoteUserMiddleware` or a subclass of them in MIDDLEWARE without `AuthenticationMiddleware` earlier in the list.",
-		Why:  "RemoteUserMiddleware needs request.user; without AuthenticationMiddleware before it Django raises ImproperlyConfigured on every request, and the usual workaround (a custom middleware) tends to drop the logout-on-missing-header behaviour.",
-		Example: "MIDDLEWARE = ['django.contrib.auth.middleware.RemoteUserMiddleware', 'django.contrib.auth.middleware.AuthenticationMiddleware']",
-		Fix:  "Put AuthenticationMiddleware before RemoteUserMiddleware.",
+		What:       "Reports `RemoteUserMiddleware`, `PersistentRemoteUserMiddleware` or a subclass of them in MIDDLEWARE without `AuthenticationMiddleware` earlier in the list.",
+		Why:        "RemoteUserMiddleware needs request.user; without AuthenticationMiddleware before it Django raises ImproperlyConfigured on every request, and the usual workaround (a custom middleware) tends to drop the logout-on-missing-header behaviour.",
+		Example:    "MIDDLEWARE = ['django.contrib.auth.middleware.RemoteUserMiddleware', 'django.contrib.auth.middleware.AuthenticationMiddleware']",
+		Fix:        "Put AuthenticationMiddleware before RemoteUserMiddleware.",
 		References: []string{"https://docs.djangoproject.com/en/stable/howto/auth-remote-user/"},
 	},
 	Check: func(p *rules.Pass) {

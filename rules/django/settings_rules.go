@@ -44,10 +44,10 @@ var SPSHMalformed = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER is not a pair of a META header name (HTTP_X_FORWARDED_PROTO) and a value.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a `SECURE_PROXY_SSL_HEADER` that is not a 2-tuple, or whose header is not written in the form Django looks up in `request.META`: `HTTP_` followed by the upper-case name with `_` for `-` (`HTTP_X_FORWARDED_PROTO`).",
-		Why:  "Django compares the first element verbatim with the keys of `request.META`. A name such as `X-Forwarded-Proto` never matches, so `request.is_secure()` is always False: secure cookies and HTTPS redirects misbehave, and teams then \"fix\" it with broader trust elsewhere. A value that is not a pair raises ImproperlyConfigured on the first request.",
-		Example: "SECURE_PROXY_SSL_HEADER = ('X-Forwarded-Proto', 'https')",
-		Fix:  "Write the META form: `SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')` (the safe fix rewrites the name).",
+		What:       "Reports a `SECURE_PROXY_SSL_HEADER` that is not a 2-tuple, or whose header is not written in the form Django looks up in `request.META`: `HTTP_` followed by the upper-case name with `_` for `-` (`HTTP_X_FORWARDED_PROTO`).",
+		Why:        "Django compares the first element verbatim with the keys of `request.META`. A name such as `X-Forwarded-Proto` never matches, so `request.is_secure()` is always False: secure cookies and HTTPS redirects misbehave, and teams then \"fix\" it with broader trust elsewhere. A value that is not a pair raises ImproperlyConfigured on the first request.",
+		Example:    "SECURE_PROXY_SSL_HEADER = ('X-Forwarded-Proto', 'https')",
+		Fix:        "Write the META form: `SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')` (the safe fix rewrites the name).",
 		References: []string{djangoSettingsRef + "#secure-proxy-ssl-header"},
 	},
 	Check: func(p *rules.Pass) {
@@ -91,10 +91,10 @@ var SPSHNeedsProxy = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER trusts a header that every proxy route must overwrite.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports a `SECURE_PROXY_SSL_HEADER` setting. Django then decides `request.is_secure()` from a request header alone (CVE-2019-12781 semantics; from Django 4.1 the leftmost of comma-joined values counts). When the proxy side of the deployment is analysed too, the cross-file rule replaces this finding: it is withdrawn when every route overwrites the header, and raised to high when some route passes the client's copy.",
-		Why:  "A client that reaches the app with `X-Forwarded-Proto: https` (a plain-HTTP listener, a route that does not set the header, a directly exposed app server) makes Django treat the request as HTTPS: secure-only cookies are sent over HTTP and `SECURE_SSL_REDIRECT` is bypassed.",
-		Example: "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')",
-		Fix:  "Make every proxy route overwrite the header (`proxy_set_header X-Forwarded-Proto $scheme;`, `http-request set-header X-Forwarded-Proto https if { ssl_fc }` plus an unconditional delete), or drop the setting and rely on gunicorn's IP-gated `secure_scheme_headers`.",
+		What:       "Reports a `SECURE_PROXY_SSL_HEADER` setting. Django then decides `request.is_secure()` from a request header alone (CVE-2019-12781 semantics; from Django 4.1 the leftmost of comma-joined values counts). When the proxy side of the deployment is analysed too, the cross-file rule replaces this finding: it is withdrawn when every route overwrites the header, and raised to high when some route passes the client's copy.",
+		Why:        "A client that reaches the app with `X-Forwarded-Proto: https` (a plain-HTTP listener, a route that does not set the header, a directly exposed app server) makes Django treat the request as HTTPS: secure-only cookies are sent over HTTP and `SECURE_SSL_REDIRECT` is bypassed.",
+		Example:    "SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')",
+		Fix:        "Make every proxy route overwrite the header (`proxy_set_header X-Forwarded-Proto $scheme;`, `http-request set-header X-Forwarded-Proto https if { ssl_fc }` plus an unconditional delete), or drop the setting and rely on gunicorn's IP-gated `secure_scheme_headers`.",
 		References: []string{djangoSettingsRef + "#secure-proxy-ssl-header", "https://www.djangoproject.com/weblog/2019/jul/01/security-releases/"},
 	},
 	Check: func(p *rules.Pass) {
@@ -124,10 +124,10 @@ var ForwardedHost = &rules.Rule{
 	Summary: "USE_X_FORWARDED_HOST or USE_X_FORWARDED_PORT makes Django build URLs from client-controllable headers.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports `USE_X_FORWARDED_HOST = True` or `USE_X_FORWARDED_PORT = True` (both default False) in a settings module that is not for development.",
-		Why:  "Django then takes the host (or port) of absolute URLs, password-reset links and CSRF origin checks from `X-Forwarded-Host`/`X-Forwarded-Port`. Unless the proxy overwrites those headers on every route, a client poisons the links Django generates; with `ALLOWED_HOSTS = ['*']` nothing stops it.",
-		Example: "USE_X_FORWARDED_HOST = True",
-		Fix:  "Leave both False unless the proxy sets the header on every route (`proxy_set_header X-Forwarded-Host $host;`), and keep `ALLOWED_HOSTS` explicit.",
+		What:       "Reports `USE_X_FORWARDED_HOST = True` or `USE_X_FORWARDED_PORT = True` (both default False) in a settings module that is not for development.",
+		Why:        "Django then takes the host (or port) of absolute URLs, password-reset links and CSRF origin checks from `X-Forwarded-Host`/`X-Forwarded-Port`. Unless the proxy overwrites those headers on every route, a client poisons the links Django generates; with `ALLOWED_HOSTS = ['*']` nothing stops it.",
+		Example:    "USE_X_FORWARDED_HOST = True",
+		Fix:        "Leave both False unless the proxy sets the header on every route (`proxy_set_header X-Forwarded-Host $host;`), and keep `ALLOWED_HOSTS` explicit.",
 		References: []string{djangoSettingsRef + "#use-x-forwarded-host"},
 	},
 	Check: func(p *rules.Pass) {
@@ -161,10 +161,10 @@ var AllowedHostsWildcard = &rules.Rule{
 	Summary: "ALLOWED_HOSTS accepts every Host header.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports `'*'` in `ALLOWED_HOSTS` of a settings module that is not for development (including the default of an environment read).",
-		Why:  "Django's Host validation is the last line of defence against Host-header poisoning of password-reset links and caches. With `*`, any Host (and, with USE_X_FORWARDED_HOST, any X-Forwarded-Host) is accepted.",
-		Example: "ALLOWED_HOSTS = ['*']",
-		Fix:  "List the host names the site serves: `ALLOWED_HOSTS = ['app.example.com']`.",
+		What:       "Reports `'*'` in `ALLOWED_HOSTS` of a settings module that is not for development (including the default of an environment read).",
+		Why:        "Django's Host validation is the last line of defence against Host-header poisoning of password-reset links and caches. With `*`, any Host (and, with USE_X_FORWARDED_HOST, any X-Forwarded-Host) is accepted.",
+		Example:    "ALLOWED_HOSTS = ['*']",
+		Fix:        "List the host names the site serves: `ALLOWED_HOSTS = ['app.example.com']`.",
 		References: []string{djangoSettingsRef + "#allowed-hosts"},
 	},
 	Check: func(p *rules.Pass) {
@@ -200,10 +200,10 @@ var DebugTrue = &rules.Rule{
 	Summary: "DEBUG is True in a settings module that is not for development (check --deploy W018).",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What: "Reports `DEBUG` that is True, or that defaults to True when its environment variable is unset, in a settings module not recognised as development (`dev`, `development`, `local`, `test`, `tests`, `ci`, `*_dev`, `*_local`, `*_test`, or a `dev-settings` glob of the configuration). The effective production module is never treated as development. Django's `check --deploy` reports the same as security.W018.",
-		Why:  "Debug pages disclose settings, source snippets, SQL and the request's headers (including forwarded client-certificate data) to anyone who triggers an error; DEBUG also disables ALLOWED_HOSTS protection when the list is empty.",
-		Example: "DEBUG = os.environ.get('DJANGO_DEBUG', 'True') == 'True'",
-		Fix:  "Default to False and enable debugging explicitly in development: `DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`.",
+		What:       "Reports `DEBUG` that is True, or that defaults to True when its environment variable is unset, in a settings module not recognised as development (`dev`, `development`, `local`, `test`, `tests`, `ci`, `*_dev`, `*_local`, `*_test`, or a `dev-settings` glob of the configuration). The effective production module is never treated as development. Django's `check --deploy` reports the same as security.W018.",
+		Why:        "Debug pages disclose settings, source snippets, SQL and the request's headers (including forwarded client-certificate data) to anyone who triggers an error; DEBUG also disables ALLOWED_HOSTS protection when the list is empty.",
+		Example:    "DEBUG = os.environ.get('DJANGO_DEBUG', 'True') == 'True'",
+		Fix:        "Default to False and enable debugging explicitly in development: `DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`.",
 		References: []string{djangoChecks, djangoSettingsRef + "#debug"},
 	},
 	Check: func(p *rules.Pass) {
@@ -279,7 +279,6 @@ func falsy(t *python.Tree, name string, defaultFalsy bool) (setting, outcome, bo
 	}
 	return s, o, truthy(o.obj) == truthFalse
 }
-
 
 func report(p *rules.Pass, t *python.Tree, s setting, o outcome, msg string, fix *rules.Fix) {
 	reportAt(p, t, s, o, msg, fix, anchor(t))
