@@ -58,11 +58,28 @@ type lexProblem struct {
 // backslash, sharp comments, word expansion). It returns the words and at
 // most one lexical error, chosen as readcfgfile() reports them.
 func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
+	var scratch []byte
+	return lexLineBuf(f, start, end, &scratch)
+}
+
+// lexLineBuf is lexLine with a scratch buffer reused across lines.
+func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexProblem) {
 	b := f.Content[:end]
 	i := start
+	// Every word lies on one line: positions are computed from the line
+	// start, and word texts share one string of the line.
+	first := f.Pos(start)
+	lineStart := start - (first.Col - 1)
+	text := string(b[start:end])
+	rng := func(s, e int) source.Range {
+		return source.Range{File: f.Path,
+			Start: source.Pos{Line: first.Line, Col: s - lineStart + 1, Offset: s},
+			End:   source.Pos{Line: first.Line, Col: e - lineStart + 1, Offset: e}}
+	}
 	var (
-		words     []Word
-		cur       []byte // the word being built
+		words     = make([]Word, 0, 8)
+		cur       = (*scratch)[:0] // the word being built
+		plain     = true                // cur equals the raw text so far
 		curStart  = -1   // offset where the current word starts
 		curEnv    []EnvRef
 		quoted    bool
@@ -88,14 +105,20 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 		if curStart < 0 {
 			curStart = wordEnd
 		}
+		raw := text[curStart-start : wordEnd-start]
+		value := raw
+		if !plain {
+			value = string(cur)
+		}
 		words = append(words, Word{
-			Raw:    string(b[curStart:wordEnd]),
-			Value:  string(cur),
-			Range:  f.Range(curStart, wordEnd),
+			Raw:    raw,
+			Value:  value,
+			Range:  rng(curStart, wordEnd),
 			Env:    curEnv,
 			Quoted: quoted,
 		})
-		cur, curStart, curEnv, quoted = nil, -1, nil, false
+		cur, curStart, curEnv, quoted, plain = cur[:0], -1, nil, false, true
+		*scratch = cur
 	}
 	fail := func(off int, msg string) ([]Word, *lexProblem) {
 		return words, &lexProblem{off: off, msg: msg}
@@ -114,7 +137,7 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 			// comment
 		case c == '"' && !squote:
 			begin()
-			quoted = true
+			quoted, plain = true, false
 			if dquote {
 				dquote, quoteAt = false, -1
 			} else {
@@ -124,7 +147,7 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '\'' && !dquote:
 			begin()
-			quoted = true
+			quoted, plain = true, false
 			if squote {
 				squote, quoteAt = false, -1
 			} else {
@@ -134,6 +157,7 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '\\' && !squote:
 			begin()
+			plain = false
 			send := c
 			switch n := at(i + 1); n {
 			case ' ', '\\':
@@ -180,6 +204,7 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '$' && dquote:
 			begin()
+			plain = false
 			refStart := i
 			i++
 			brace := -1
@@ -225,7 +250,7 @@ func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
 				}
 				i++
 			}
-			ref.Range = f.Range(refStart, i)
+			ref.Range = rng(refStart, i)
 			curEnv = append(curEnv, ref)
 			varSymbol.Reset()
 			varSymbol.WriteString("${")

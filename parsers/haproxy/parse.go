@@ -123,6 +123,7 @@ type fileParser struct {
 	conds    []*condState
 	cur      *Section
 	lastLine int
+	scratch  []byte
 }
 
 // maxNestedConds is HAProxy's MAXNESTEDCONDS.
@@ -199,7 +200,7 @@ func (p *fileParser) line(ln, start, end int) {
 		p.scope(i, end)
 		return
 	}
-	words, lp := lexLine(p.f, i, end)
+	words, lp := lexLineBuf(p.f, i, end, &p.scratch)
 	if lp != nil {
 		endOff := lp.off + 1
 		if endOff > end {
