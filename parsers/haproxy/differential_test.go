@@ -164,7 +164,7 @@ type diffStats struct {
 	files, agree, hapLexical    int
 	accepted, missingFiles      int
 	otherErrors, timeouts       int
-	ourLexical, skippedNotInHAP int
+	ourLexical                  int
 }
 
 func compareOne(t *testing.T, bin, path string, st *diffStats) {

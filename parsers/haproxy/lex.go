@@ -79,8 +79,8 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 	var (
 		words     = make([]Word, 0, 8)
 		cur       = (*scratch)[:0] // the word being built
-		plain     = true                // cur equals the raw text so far
-		curStart  = -1   // offset where the current word starts
+		plain     = true           // cur equals the raw text so far
+		curStart  = -1             // offset where the current word starts
 		curEnv    []EnvRef
 		quoted    bool
 		squote    bool
@@ -274,10 +274,9 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 		break
 	}
 	// parse_line() does not count an empty word after trailing spaces;
-	// a word that began (even as "") counts.
+	// a word that began (even as "") is kept.
 	if curStart >= 0 {
 		flush(i)
-		nwords++
 	}
 	if quoteAt >= 0 {
 		return words, &lexProblem{off: quoteAt, msg: "unmatched quote"}
