@@ -160,11 +160,11 @@ func problemLines(probs []source.Problem) map[int]string {
 }
 
 type diffStats struct {
-	mu                          sync.Mutex
-	files, agree, hapLexical    int
-	accepted, missingFiles      int
-	otherErrors, timeouts       int
-	ourLexical                  int
+	mu                       sync.Mutex
+	files, agree, hapLexical int
+	accepted, missingFiles   int
+	otherErrors, timeouts    int
+	ourLexical               int
 }
 
 func compareOne(t *testing.T, bin, path string, st *diffStats) {
