@@ -184,7 +184,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 				h1, ok1 := hexVal(at(i + 2))
 				h2, ok2 := hexVal(at(i + 3))
 				if !ok1 || !ok2 {
-					return fail(i, "truncated or invalid hexadecimal sequence")
+					return fail(i, "truncated or invalid hexadecimal sequence: write \\xNN with two hex digits, or \\\\ for a backslash")
 				}
 				send = h1<<4 | h2
 				i += 3
@@ -279,7 +279,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 		flush(i)
 	}
 	if quoteAt >= 0 {
-		return words, &lexProblem{off: quoteAt, msg: "unmatched quote"}
+		return words, &lexProblem{off: quoteAt, msg: "unmatched quote: close the quote opened here (HAProxy refuses the line)"}
 	}
 	if tooMany >= 0 {
 		return words, &lexProblem{off: tooMany, msg: fmt.Sprintf("too many words: HAProxy accepts at most %d per line (trailing spaces after the %dth word count as a further word)", MaxWords, MaxWords)}

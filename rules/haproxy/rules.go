@@ -154,13 +154,14 @@ func checkConditionalIdentity(p *rules.Pass) {
 				continue
 			}
 			indent := leadingSpace(r.Line)
+			del := "http-request del-header " + underscorePattern(h) + " -m reg"
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
-				Message: fmt.Sprintf("add `http-request del-header %s` before this line: %s is set only %s, otherwise the client's own value reaches the app", h, h, condText(r)),
+				Message: fmt.Sprintf("add `%s` before this line: %s is set only %s, otherwise the client's own value reaches the app", del, h, condText(r)),
 				Key:     routeKey(ri.ID, h),
-				Fixes: []rules.Fix{{Description: "delete the client's copy unconditionally before the conditional set", Safe: false,
+				Fixes: []rules.Fix{{Description: "delete the client's copy (both spellings) unconditionally before the conditional set", Safe: false,
 					Edits: []rules.Edit{{Range: r.Line.File.Range(r.Line.File.LineStart(r.Line.Num), r.Line.File.LineStart(r.Line.Num)),
-						NewText: indent + "http-request del-header " + h + "\n"}}}},
+						NewText: indent + del + "\n"}}}},
 			})
 		}
 	}
@@ -563,7 +564,7 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			if laterUnconditionalSet(ri.Chain[i+1:], h) || !seen.first(lineKey("l", r.Line)) {
 				continue
 			}
-			pattern := "^" + strings.ReplaceAll(regexpQuote(h), "-", "[-_]") + "$"
+			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
 				Message: fmt.Sprintf("delete %s with `del-header %s -m reg`: the exact-name delete leaves %s, which gunicorn < 22, uWSGI and ASGI servers read as the same header", r.Header.Value, pattern, strings.ReplaceAll(r.Header.Value, "-", "_")),
@@ -573,6 +574,12 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			})
 		}
 	}
+}
+
+// underscorePattern is a del-header -m reg pattern matching h spelled
+// with dashes or underscores.
+func underscorePattern(h string) string {
+	return "^" + strings.ReplaceAll(regexpQuote(strings.ToLower(h)), "-", "[-_]") + "$"
 }
 
 func regexpQuote(s string) string {
