@@ -250,6 +250,9 @@ func checkIgnoreErr(p *rules.Pass) {
 	c := tree(p)
 	for _, fe := range c.Frontends() {
 		for _, b := range fe.Binds {
+			if _, ok := verifies(b); !ok {
+				continue // no client certificate is requested
+			}
 			for _, opt := range []string{"ca-ignore-err", "crt-ignore-err"} {
 				w, ok := b.Opt(opt)
 				if !ok || w.Symbolic() {
