@@ -30,6 +30,9 @@ type Config struct {
 	Proxies []*Proxy
 	// Globals are the global sections (several are allowed).
 	Globals []*Section
+	// Extra are other files the configuration reads that were found in
+	// the repository: crt-list files.
+	Extra []*source.File
 }
 
 // Kind implements parsers.Tree.
@@ -40,11 +43,11 @@ func (c *Config) Root() *source.File { return c.Parsed[0].Source }
 
 // Files implements parsers.Tree.
 func (c *Config) Files() []*source.File {
-	out := make([]*source.File, len(c.Parsed))
-	for i, f := range c.Parsed {
-		out[i] = f.Source
+	out := make([]*source.File, 0, len(c.Parsed)+len(c.Extra))
+	for _, f := range c.Parsed {
+		out = append(out, f.Source)
 	}
-	return out
+	return append(out, c.Extra...)
 }
 
 // Backend returns the backend or listen section with the given name, or
@@ -238,7 +241,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, Build(files))
+			configs = append(configs, withCrtLists(r, Build(files)))
 		}
 	}
 	// Directories loaded with -f dir.
@@ -263,7 +266,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, Build(files))
+			configs = append(configs, withCrtLists(r, Build(files)))
 		}
 	}
 	for _, rel := range sorted {
@@ -272,7 +275,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		}
 		used[rel] = true
 		if f := parse(rel); f != nil {
-			configs = append(configs, Build([]*File{f}))
+			configs = append(configs, withCrtLists(r, Build([]*File{f})))
 		}
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })
@@ -306,5 +309,88 @@ func LoadDir(r source.Reader, dir string) (*Config, []source.Problem) {
 	if len(files) == 0 {
 		return nil, problems
 	}
-	return Build(files), problems
+	return withCrtLists(r, Build(files)), problems
+}
+
+// withCrtLists reads the crt-list files that binds name, when the
+// repository holds them, and attaches their entries to the binds. A
+// crt-list that is not found is not an error: like certificates, it
+// usually lives only on the deployed host.
+func withCrtLists(r source.Reader, c *Config) *Config {
+	read := map[string]*source.File{}
+	for _, p := range c.Frontends() {
+		for _, b := range p.Binds {
+			w, ok := b.Opt("crt-list")
+			if !ok || w.Symbolic() || w.Value == "" {
+				continue
+			}
+			f := findCrtList(r, path.Dir(b.Line.File.Path), w.Value)
+			if f == nil {
+				continue
+			}
+			if _, seen := read[f.Path]; !seen {
+				read[f.Path] = f
+				c.Extra = append(c.Extra, f)
+			}
+			b.CrtList = ParseCrtList(f)
+		}
+	}
+	return c
+}
+
+// findCrtList looks for a crt-list named in a bind: relative to the
+// configuration's directory, relative to the root, and for an absolute
+// path, its location under the root and its base name beside the
+// configuration.
+func findCrtList(r source.Reader, dir, name string) *source.File {
+	var cands []string
+	if strings.HasPrefix(name, "/") {
+		cands = append(cands, strings.TrimPrefix(name, "/"), path.Join(dir, path.Base(name)))
+	} else {
+		cands = append(cands, path.Join(dir, name), name)
+	}
+	for _, c := range cands {
+		if f, err := r.ReadFile(c); err == nil {
+			return f
+		}
+	}
+	return nil
+}
+
+// ParseCrtList reads a crt-list file: per line a certificate, optional
+// SSL options in brackets, and SNI filters.
+func ParseCrtList(f *source.File) []CrtListEntry {
+	var out []CrtListEntry
+	for ln := 1; ln <= f.LineCount(); ln++ {
+		start, end := f.LineStart(ln), f.LineEnd(ln)
+		words, _ := lexLine(f, start, end)
+		if len(words) == 0 {
+			continue
+		}
+		l := &Line{File: f, Num: ln, Words: words, Args: words,
+			Range: f.Range(words[0].Range.Start.Offset, words[len(words)-1].Range.End.Offset)}
+		e := CrtListEntry{Line: l, Cert: words[0].Value, Options: map[string]Word{}}
+		k := 1
+		if k < len(words) && strings.HasPrefix(words[k].Value, "[") {
+			var opts []Word
+			for ; k < len(words); k++ {
+				w := words[k]
+				closing := strings.HasSuffix(w.Value, "]")
+				w.Value = strings.TrimSuffix(strings.TrimPrefix(w.Value, "["), "]")
+				if w.Value != "" {
+					opts = append(opts, w)
+				}
+				if closing {
+					k++
+					break
+				}
+			}
+			e.Options, _ = parseOptions(opts, 0)
+		}
+		for ; k < len(words); k++ {
+			e.SNI = append(e.SNI, words[k].Value)
+		}
+		out = append(out, e)
+	}
+	return out
 }

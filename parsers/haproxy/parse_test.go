@@ -474,3 +474,28 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(seeds)*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+func TestCrtList(t *testing.T) {
+	r := memReader{
+		"etc/haproxy/haproxy.cfg": "frontend fe\n    bind :443 ssl crt-list /etc/haproxy/list.txt\n",
+		"etc/haproxy/list.txt":    "# comment\n/c/a.pem [verify optional ca-file ca.pem] a.example.com !b.example.com\n/c/b.pem\n\n/c/c.pem [ verify required ] *.example.org\n",
+	}
+	configs, _ := Load(r, []string{"etc/haproxy/haproxy.cfg"})
+	if len(configs) != 1 || len(configs[0].Files()) != 2 {
+		t.Fatalf("crt-list not attached: %+v", configs)
+	}
+	es := configs[0].Frontends()[0].Binds[0].CrtList
+	if len(es) != 3 {
+		t.Fatalf("entries: %+v", es)
+	}
+	if v := es[0].Options["verify"]; v.Value != "optional" || v.Range.Start.Line != 2 || es[0].Options["ca-file"].Value != "ca.pem" ||
+		!reflect.DeepEqual(es[0].SNI, []string{"a.example.com", "!b.example.com"}) {
+		t.Errorf("entry 0: %+v", es[0])
+	}
+	if es[1].Cert != "/c/b.pem" || len(es[1].Options) != 0 {
+		t.Errorf("entry 1: %+v", es[1])
+	}
+	if es[2].Options["verify"].Value != "required" || es[2].SNI[0] != "*.example.org" {
+		t.Errorf("entry 2: %+v", es[2])
+	}
+}

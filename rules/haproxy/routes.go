@@ -150,6 +150,9 @@ func listener(b *hap.Bind) rules.Listener {
 			l.Verify = rules.VerifyUnknown
 		}
 	}
+	if _, ok := b.Opt("verify"); !ok {
+		crtListVerify(b, &l)
+	}
 	if ca, ok := b.Opt("ca-file"); ok {
 		l.CA = ca.Value
 	}
@@ -161,6 +164,30 @@ func listener(b *hap.Bind) rules.Listener {
 		}
 	}
 	return l
+}
+
+// crtListVerify applies the verify modes of crt-list entries to a bind
+// without its own: the weakest mode any SNI gets (optional before
+// required) describes what a client can choose.
+func crtListVerify(b *hap.Bind, l *rules.Listener) {
+	rank := map[string]int{"required": 1, "optional": 2}
+	best := 0
+	for _, e := range b.CrtList {
+		w, ok := e.Options["verify"]
+		if !ok || rank[w.Lower()] <= best {
+			continue
+		}
+		best = rank[w.Lower()]
+		l.VerifyRange = w.Range
+		if best == 2 {
+			l.Verify = rules.VerifyOptional
+		} else {
+			l.Verify = rules.VerifyRequired
+		}
+		if ca, ok := e.Options["ca-file"]; ok {
+			l.CA = ca.Value
+		}
+	}
 }
 
 // parseAddress turns a HAProxy address (bind or server) into an
