@@ -430,6 +430,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("bad problem range %+v", p.Range)
 			}
 		}
+		ParseCrtList(sf)
 		c := Build([]*File{pf})
 		for _, s := range c.Sections {
 			for _, l := range s.Lines {
