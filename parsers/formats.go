@@ -4,6 +4,7 @@ package parsers
 // first format that detects it.
 func All() []Format {
 	return []Format{
+		haproxyFormat(),
 		gunicornFormat(),
 		pythonFormat(),
 	}

@@ -3,6 +3,7 @@ package lint
 import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
+	"github.com/mtlslint/mtlslint/rules/haproxy"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -17,4 +18,5 @@ type Family struct {
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 }
