@@ -7,5 +7,6 @@ func All() []Format {
 		haproxyFormat(),
 		gunicornFormat(),
 		pythonFormat(),
+		composeFormat(),
 	}
 }
