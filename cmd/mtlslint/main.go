@@ -7,6 +7,8 @@
 //	mtlslint check [flags] [PATH...]   lint files and directories (default .)
 //	mtlslint rules                      list the rules
 //	mtlslint explain CODE               show a rule's documentation
+//	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
+//	mtlslint config [PATH]              print the effective configuration and its origins
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -70,6 +72,8 @@ func init() {
 		{"check", "lint files and directories (the default command)", runCheck},
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
+		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
+		{"config", "print the effective configuration and where each value came from", runConfig},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean
