@@ -69,6 +69,9 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
+	for _, d := range out.Unresolved {
+		fmt.Fprintf(e.stderr, "mtlslint: %s:%d: the fix for %s was applied but the finding remains; it was not applied again (review it)\n", d.Range.File, d.Range.Start.Line, d.Code)
+	}
 	paths := make([]string, 0, len(out.Fixed))
 	for p := range out.Fixed {
 		paths = append(paths, p)

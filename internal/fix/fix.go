@@ -12,7 +12,9 @@ package fix
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
@@ -147,6 +149,22 @@ type Outcome struct {
 	Result *lint.Result
 	// Passes is how many passes applied something.
 	Passes int
+	// Unresolved are findings still reported after their fix was
+	// applied; their fixes are not applied again.
+	Unresolved []rules.Diagnostic
+}
+
+var numbers = regexp.MustCompile(`[0-9]+`)
+
+// Identity names a finding independently of its position, which fixes
+// shift: code, file and Key (or, without a Key, the message with its
+// numbers blanked).
+func Identity(d rules.Diagnostic) string {
+	what := d.Key
+	if what == "" || strings.HasPrefix(what, "problem:") {
+		what = numbers.ReplaceAllString(d.Message, "#")
+	}
+	return d.Code + " " + d.Range.File + " " + what
 }
 
 // MaxPasses bounds the lint-fix cycles of Run.
@@ -161,6 +179,8 @@ func Run(ctx context.Context, opts lint.Options, unsafe bool) (*Outcome, error) 
 	for k, v := range opts.Overlay {
 		overlay[k] = v
 	}
+	fixed := map[string]bool{}      // identities whose fix was applied
+	unresolved := map[string]bool{} // ... and that came back
 	for pass := 0; ; pass++ {
 		o := opts
 		o.Overlay = overlay
@@ -172,7 +192,21 @@ func Run(ctx context.Context, opts lint.Options, unsafe bool) (*Outcome, error) 
 		if pass == MaxPasses {
 			break
 		}
-		chosen := Choose(res.Diagnostics, unsafe)
+		// A finding whose fix was applied but that is still reported has a
+		// fix that does not work: applying it again would only repeat it.
+		candidates := res.Diagnostics[:0:0]
+		for _, d := range res.Diagnostics {
+			id := Identity(d)
+			if fixed[id] && Eligible(&d, unsafe) != nil {
+				if !unresolved[id] {
+					unresolved[id] = true
+					out.Unresolved = append(out.Unresolved, d)
+				}
+				continue
+			}
+			candidates = append(candidates, d)
+		}
+		chosen := Choose(candidates, unsafe)
 		if len(chosen.Applied) == 0 {
 			break
 		}
@@ -195,6 +229,9 @@ func Run(ctx context.Context, opts lint.Options, unsafe bool) (*Outcome, error) 
 			}
 			overlay[p] = fixed
 			out.Fixed[p] = fixed
+		}
+		for _, d := range chosen.Applied {
+			fixed[Identity(d)] = true
 		}
 		out.Applied += len(chosen.Applied)
 		out.Passes++

@@ -161,3 +161,30 @@ func TestRunFixesUntilStable(t *testing.T) {
 		t.Errorf("diff:\n%s", d)
 	}
 }
+
+func TestRunStopsRepeatingAFixThatDoesNotResolve(t *testing.T) {
+	defer linttest.Register()()
+	stuck := &rules.Rule{Code: "Z960", Name: "stuck", Severity: rules.Low, Scope: rules.ScopeTree, Kinds: []string{linttest.Kind},
+		Check: func(p *rules.Pass) {
+			f := p.Tree.Root()
+			i := strings.Index(string(f.Content), "stuck;")
+			if i < 0 {
+				return
+			}
+			p.Report(rules.Diagnostic{Range: f.Range(i, i+6), Message: "stuck", Key: "stuck",
+				Fixes: []rules.Fix{{Description: "comment", Safe: true, Edits: []rules.Edit{{Range: f.Range(i, i), NewText: "# tried\n"}}}}})
+		}}
+	defer lint.Register(nil, lint.Family{Name: "stuck", Rules: []*rules.Rule{stuck}})()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.toy"), []byte("stuck;\nvuln 1;\n"), 0o644)
+	out, err := Run(context.Background(), lint.Options{Root: dir, NoConfig: true}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Applied != 2 || string(out.Fixed["a.toy"]) != "# tried\nstuck;\nsafe 1;\n" {
+		t.Errorf("applied %d: %q", out.Applied, out.Fixed["a.toy"])
+	}
+	if len(out.Unresolved) != 1 || out.Unresolved[0].Code != "Z960" {
+		t.Errorf("unresolved: %+v", out.Unresolved)
+	}
+}
