@@ -12,12 +12,11 @@ package fix
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/suppress"
 )
 
 // Chosen is the result of choosing fixes for one pass.
@@ -154,17 +153,10 @@ type Outcome struct {
 	Unresolved []rules.Diagnostic
 }
 
-var numbers = regexp.MustCompile(`[0-9]+`)
-
 // Identity names a finding independently of its position, which fixes
-// shift: code, file and Key (or, without a Key, the message with its
-// numbers blanked).
+// shift: code, file and what it is about (suppress.StableKey).
 func Identity(d rules.Diagnostic) string {
-	what := d.Key
-	if what == "" || strings.HasPrefix(what, "problem:") {
-		what = numbers.ReplaceAllString(d.Message, "#")
-	}
-	return d.Code + " " + d.Range.File + " " + what
+	return d.Code + " " + d.Range.File + " " + suppress.StableKey(&d)
 }
 
 // MaxPasses bounds the lint-fix cycles of Run.

@@ -25,7 +25,7 @@ func Fingerprint(d *rules.Diagnostic, o *Outline) string {
 	put("v1")
 	put(d.Code)
 	put(d.Range.File)
-	put(stableKey(d))
+	put(StableKey(d))
 	if o != nil {
 		line := d.Range.Start.Line
 		put(o.Statement(line))
@@ -45,13 +45,20 @@ func Fingerprints(src *Sources, diags []rules.Diagnostic) {
 	}
 }
 
-var digits = regexp.MustCompile(`[0-9]+`)
+var (
+	digits = regexp.MustCompile(`[0-9]+`)
+	// position matches a "file:line:col" position inside a key.
+	position = regexp.MustCompile(`:[0-9]+:[0-9]+\b`)
+)
 
-// stableKey is the Key, or for findings whose key carries a position (load
-// problems) or that have none, the message with numbers blanked out.
-func stableKey(d *rules.Diagnostic) string {
+// StableKey is what a finding is about, without positions: the Key with
+// any "file:line:col" position in it blanked (a rule may name the
+// directive it reports by where it is written), or for findings without
+// a Key and for load problems (whose Key is their position) the message
+// with its numbers blanked.
+func StableKey(d *rules.Diagnostic) string {
 	if d.Key != "" && !strings.HasPrefix(d.Key, "problem:") {
-		return "key:" + d.Key
+		return "key:" + position.ReplaceAllString(d.Key, ":#:#")
 	}
 	return "msg:" + digits.ReplaceAllString(d.Message, "#")
 }

@@ -273,4 +273,13 @@ func TestFingerprintIgnoresLineShiftsButNotPlace(t *testing.T) {
 	if Fingerprint(&p1, nil) != Fingerprint(&p2, nil) {
 		t.Errorf("position in a problem key changed the fingerprint")
 	}
+	// A rule that names the directive by its position in the Key.
+	k1 := rules.Diagnostic{Code: "N009", Range: f.Range(0, 1), Key: "N009|at:n.conf:21:9|x@*:8443"}
+	k2 := k1
+	k2.Key = "N009|at:n.conf:23:9|x@*:8443"
+	k3 := k1
+	k3.Key = "N009|at:n.conf:21:9|x@*:443"
+	if Fingerprint(&k1, nil) != Fingerprint(&k2, nil) || Fingerprint(&k1, nil) == Fingerprint(&k3, nil) {
+		t.Errorf("positions in keys must not count, ports must")
+	}
 }
