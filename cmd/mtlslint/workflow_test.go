@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xeipuuv/gojsonschema"
+
 	"github.com/mtlslint/mtlslint/internal/baseline"
 	"github.com/mtlslint/mtlslint/internal/linttest"
 )
@@ -101,6 +103,11 @@ func TestBaselineCommand(t *testing.T) {
 	if code != exitClean || !strings.Contains(out, "[suppressed: accepted in the baseline .mtlslint-baseline.json]") {
 		t.Fatalf("--show-suppressed: %s", out)
 	}
+	code, out, _ = cli(t, "check", "--isolated", "--baseline", bl, "--format", "sarif", dir)
+	if code != exitClean || strings.Count(out, `"kind": "external"`) != 2 {
+		t.Fatalf("sarif with a baseline: exit %d\n%s", code, out)
+	}
+	validateSARIF(t, out)
 	// Lines above: still accepted. A new block with the same defect: new.
 	write(t, dir, map[string]string{"a.toy": "# header\n\n" + toyVulnerable + "server b {\n    guard;\n    vuln 1;\n}\n"})
 	code, out, _ = cli(t, "check", "--isolated", "--baseline", bl, "--quiet", dir)
@@ -191,6 +198,34 @@ func TestSuppressionFlags(t *testing.T) {
 	code, out, _ = cli(t, "check", "--isolated", "--format", "sarif", dir)
 	if code != exitClean || strings.Count(out, `"kind": "inSource"`) != 2 || !strings.Contains(out, `"justification": "lab"`) || !strings.Contains(out, "mtlslintFingerprint/v1") {
 		t.Fatalf("sarif: exit %d\n%s", code, out)
+	}
+	validateSARIF(t, out)
+}
+
+// validateSARIF checks a log against the SARIF 2.1.0 schema in the
+// project's shared folder (MTLSLINT_SARIF_SCHEMA overrides), when present.
+func validateSARIF(t *testing.T, log string) {
+	t.Helper()
+	schema := os.Getenv("MTLSLINT_SARIF_SCHEMA")
+	if schema == "" {
+		for dir, _ := os.Getwd(); dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			p := filepath.Join(dir, "shared", "schemas", "sarif-schema-2.1.0.json")
+			if _, err := os.Stat(p); err == nil {
+				schema = p
+				break
+			}
+		}
+	}
+	if schema == "" {
+		t.Log("SARIF schema not found; the report package validates against the library's copy")
+		return
+	}
+	res, err := gojsonschema.Validate(gojsonschema.NewReferenceLoader("file://"+schema), gojsonschema.NewStringLoader(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors() {
+		t.Errorf("SARIF schema: %s", e)
 	}
 }
 
