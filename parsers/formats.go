@@ -5,5 +5,7 @@ package parsers
 func All() []Format {
 	return []Format{
 		haproxyFormat(),
+		gunicornFormat(),
+		pythonFormat(),
 	}
 }

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 )
 
@@ -16,5 +17,6 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 }
