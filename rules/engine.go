@@ -19,7 +19,11 @@ type Engine struct {
 	Apps     []AppTrustBuilder // app family
 	Link     Linker            // nil: LinkByGuess
 	Settings *Settings
-	Jobs     int // parallel trees; 0: GOMAXPROCS
+	// TreeSettings, when set, gives the settings for one tree (a nested
+	// configuration file's versions apply to the trees below it); nil
+	// from it means Settings.
+	TreeSettings func(parsers.Tree) *Settings
+	Jobs         int // parallel trees; 0: GOMAXPROCS
 }
 
 // Result is what a run produces.
@@ -92,7 +96,13 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 					if !appliesTo(r, t.Kind()) {
 						continue
 					}
-					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: settings, report: collect}, t.Root())
+					s := settings
+					if e.TreeSettings != nil {
+						if ts := e.TreeSettings(t); ts != nil {
+							s = ts
+						}
+					}
+					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: s, report: collect}, t.Root())
 				}
 			}
 		}()
