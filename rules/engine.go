@@ -59,6 +59,8 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		diags = append(diags, d)
 		mu.Unlock()
 	}
+	resolved := map[string]bool{}
+	resolve := func(key string) { resolved[key] = true }
 
 	byCode := map[string]*Rule{}
 	var treeRules, deployRules []*Rule
@@ -121,8 +123,18 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 			if len(ws.Trees) > 0 {
 				anchor = ws.Trees[0].Root()
 			}
-			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect}, anchor)
+			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect, resolve: resolve}, anchor)
 		}
+	}
+	if len(resolved) > 0 {
+		kept := diags[:0]
+		for _, d := range diags {
+			if d.Scope == ScopeTree && resolved[d.Key] {
+				continue
+			}
+			kept = append(kept, d)
+		}
+		diags = kept
 	}
 	return Result{Diagnostics: Dedupe(diags), Model: model}
 }
