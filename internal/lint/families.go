@@ -17,6 +17,6 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
-	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
+	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 }
