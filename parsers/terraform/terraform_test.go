@@ -178,9 +178,9 @@ resource "x" "y" {
   c = var.c
   d = var.d
 }`,
-		"terraform.tfvars":   `a = "verify"`,
-		"x.auto.tfvars":      `b = "passthrough"`,
-		"prod.tfvars":        "c = \"verify\"\nd = \"off\"",
+		"terraform.tfvars":    `a = "verify"`,
+		"x.auto.tfvars":       `b = "passthrough"`,
+		"prod.tfvars":         "c = \"verify\"\nd = \"off\"",
 		"other/readme.tfvars": `a = "x"`,
 	})
 	r := m.Resource("x", "y")
