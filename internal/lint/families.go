@@ -1,6 +1,9 @@
 package lint
 
-import "github.com/mtlslint/mtlslint/rules"
+import (
+	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/terraform"
+)
 
 // Family is one rule family: its rules and the model builders it provides.
 type Family struct {
@@ -13,4 +16,5 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
 }
