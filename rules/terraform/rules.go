@@ -309,20 +309,17 @@ func mtlsNames(l *listener) map[string]bool {
 
 // trustSummary names the trusted headers and apps for a message, and
 // says when the link between the load balancer and the apps is a guess.
-func trustSummary(ts []appTrust) (text string, related []source.Related) {
+func trustSummary(ts []appTrust) (text, guess string, related []source.Related) {
 	var parts []string
-	guess := false
 	for _, t := range ts {
 		h := canonical(rules.HeaderName(t.Trust.Header))
 		parts = append(parts, fmt.Sprintf("%s (app %s)", h, t.App.ID))
 		related = append(related, source.Related{Range: t.Trust.Range, Message: fmt.Sprintf("app %s trusts %s here", t.App.ID, h)})
-		guess = guess || t.How == "guess"
+		if t.How == "guess" {
+			guess = " (assuming this load balancer fronts the app, since nothing links them by address)"
+		}
 	}
-	text = strings.Join(parts, ", ")
-	if guess {
-		text += ", assuming this load balancer fronts the app since nothing links them by address"
-	}
-	return text, related
+	return strings.Join(parts, ", "), guess, related
 }
 
 // canonical writes a dash-form header name the way AWS documents it.
@@ -345,11 +342,11 @@ func checkPassthrough(p *rules.Pass) {
 			}
 			d := rules.Diagnostic{Range: l.modeRange(), Key: "alb-listener:" + l.ID + "|mtls-passthrough"}
 			if ts := trustsBehind(p.Model, l); len(ts) > 0 {
-				text, rel := trustSummary(ts)
+				text, guess, rel := trustSummary(ts)
 				d.Severity = rules.Critical
 				d.Related = rel
-				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates.",
-					l.describe(), viaVars(l.ModeValue), text)
+				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates%s.",
+					l.describe(), viaVars(l.ModeValue), text, guess)
 			} else {
 				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s: the ALB forwards the client's certificate chain in X-Amzn-Mtls-Clientcert without verifying it, so every target must validate the chain itself.",
 					l.describe(), viaVars(l.ModeValue))
@@ -374,14 +371,14 @@ func checkOff(p *rules.Pass) {
 				why = "no mutual_authentication"
 			}
 			for _, t := range trustsBehind(p.Model, l) {
-				text, rel := trustSummary([]appTrust{t})
+				text, guess, rel := trustSummary([]appTrust{t})
 				h := rules.HeaderName(t.Trust.Header)
 				p.Report(rules.Diagnostic{
 					Range:   l.modeRange(),
 					Key:     "alb-listener:" + l.ID + "|header:" + h,
 					Related: rel,
-					Message: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), yet the app trusts %s, which the ALB does not set here, so the client's own header is assumed to reach the app (AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers).",
-						l.describe(), why, viaVars(l.ModeValue), text),
+					Message: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), yet the app trusts %s, a header the ALB does not set here, so the client's own copy is assumed to reach the app since AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers%s.",
+						l.describe(), why, viaVars(l.ModeValue), text, guess),
 				})
 			}
 		}
