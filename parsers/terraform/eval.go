@@ -1,7 +1,9 @@
 package terraform
 
 import (
+	"math"
 	"sort"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -205,7 +207,7 @@ func (v Value) Str() (string, bool) {
 	case cty.String:
 		return v.V.AsString(), true
 	case cty.Number:
-		return v.V.AsBigFloat().Text('f', -1), true
+		return numberText(v.V), true
 	case cty.Bool:
 		if v.V.True() {
 			return "true", true
@@ -213,6 +215,30 @@ func (v Value) Str() (string, bool) {
 		return "false", true
 	}
 	return "", false
+}
+
+// numberText writes a number as Terraform would for a string: whole
+// numbers in decimal, others in exponent form when they are very large or
+// small, so that a literal such as 1e9999999 does not turn into ten million
+// digits.
+func numberText(v cty.Value) string {
+	f := v.AsBigFloat()
+	if f.IsInt() && f.MantExp(nil) <= 64 {
+		return f.Text('f', 0)
+	}
+	if exp := f.MantExp(nil); exp > -64 && exp <= 64 {
+		return f.Text('f', -1)
+	}
+	// Converting a huge big.Float to decimal costs time in proportion to
+	// its exponent; a float64 approximation is enough for a message.
+	x, _ := f.Float64()
+	if math.IsInf(x, 0) {
+		if f.Sign() < 0 {
+			return "-inf"
+		}
+		return "+inf"
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
 // Bool returns the value as a bool when it is a known bool (or the string

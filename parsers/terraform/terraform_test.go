@@ -367,3 +367,22 @@ func TestCandidate(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersAsText(t *testing.T) {
+	m := loadOne(t, map[string]string{"main.tf": `
+resource "x" "y" {
+  a = 443
+  b = 1.5
+  c = 1e9999999
+  d = -12
+}`})
+	r := m.Resource("x", "y")
+	for k, w := range map[string]string{"a": "443", "b": "1.5", "d": "-12"} {
+		if got := str(t, r.Object, k); got != w {
+			t.Errorf("%s = %q, want %q", k, got, w)
+		}
+	}
+	if got := str(t, r.Object, "c"); len(got) > 40 {
+		t.Errorf("1e9999999 written out in %d characters", len(got))
+	}
+}

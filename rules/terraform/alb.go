@@ -104,6 +104,7 @@ type listener struct {
 	Renamed   map[string]tf.Value
 	Targets   []target
 	FromCall  bool // declared through a module call's listeners input
+	L4        bool // a TLS listener: no HTTP, so no headers and no routes
 	CallName  string
 	HeaderRng source.Range // anchor: the listener's opening line
 }
@@ -189,11 +190,16 @@ func albOf(m *tf.Module) (lbs []*loadBalancer, ls []*listener) {
 		if p, ok := r.Attr("protocol"); ok && !p.IsNull() {
 			l.Protocol = upperOrUnknown(p)
 		}
-		if l.Protocol != "" && l.Protocol != "HTTP" && l.Protocol != "HTTPS" {
-			continue // TCP, TLS, UDP: a network load balancer, which sends no headers
-		}
 		l.Port = strOf(r.Object, "port")
 		l.readMTLS(r.Object)
+		if l.Protocol != "" && l.Protocol != "HTTP" && l.Protocol != "HTTPS" {
+			// TCP, TLS, UDP: a network load balancer, which sends no
+			// headers; a TLS listener's mutual TLS still matters.
+			if l.Protocol != "TLS" || len(r.Objects("mutual_authentication")) == 0 {
+				continue
+			}
+			l.L4 = true
+		}
 		for attr := range renameAttrs {
 			if v, ok := r.Attr(attr); ok && !v.IsNull() {
 				if l.Renamed == nil {

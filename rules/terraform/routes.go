@@ -37,6 +37,9 @@ func routeIDPrefix(l *listener) string { return "alb:" + l.ID + "|" }
 
 // routesOf builds a listener's routes.
 func routesOf(l *listener) []*rules.Route {
+	if l.L4 {
+		return nil
+	}
 	headers := listenerHeaders(l)
 	admits, _ := l.LB.admitsUnderscore()
 	var out []*rules.Route

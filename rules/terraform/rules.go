@@ -341,6 +341,12 @@ func checkPassthrough(p *rules.Pass) {
 				continue
 			}
 			d := rules.Diagnostic{Range: l.modeRange(), Key: "alb-listener:" + l.ID + "|mtls-passthrough"}
+			if l.L4 {
+				d.Message = fmt.Sprintf("Listener %s sets mutual TLS to passthrough mode%s, which verifies no client certificate (network load balancers support only verify, so AWS also rejects it there).",
+					l.describe(), viaVars(l.ModeValue))
+				p.Report(d)
+				continue
+			}
 			if ts := trustsBehind(p.Model, l); len(ts) > 0 {
 				text, guess, rel := trustSummary(ts)
 				d.Severity = rules.Critical
@@ -410,7 +416,7 @@ func checkBypass(p *rules.Pass) {
 		_, ls := albOf(m)
 		protected := map[string]*listener{}
 		for _, l := range ls {
-			if v := l.verify(); v != rules.VerifyRequired && v != rules.VerifyOptionalNoCA {
+			if v := l.verify(); l.L4 || (v != rules.VerifyRequired && v != rules.VerifyOptionalNoCA) {
 				continue
 			}
 			for _, t := range l.Targets {
@@ -420,7 +426,7 @@ func checkBypass(p *rules.Pass) {
 			}
 		}
 		for _, l := range ls {
-			if l.verify() != rules.VerifyOff {
+			if l.L4 || l.verify() != rules.VerifyOff {
 				continue
 			}
 			why := "mode is off"
