@@ -185,6 +185,7 @@ type Value struct {
 	// Vars are the variables whose defaults the value rests on.
 	Vars []string
 	expr hclsyntax.Expression
+	file *source.File
 }
 
 // Known reports whether the value is fully known.
@@ -254,6 +255,26 @@ func (v Value) Bool() (val, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// Literal returns the range of the value's expression when it is a literal
+// written right there (a number, bool, null or a string without
+// interpolation), which a fix can replace.
+func (v Value) Literal() (source.Range, bool) {
+	if v.expr == nil || v.file == nil {
+		return source.Range{}, false
+	}
+	switch e := v.expr.(type) {
+	case *hclsyntax.LiteralValueExpr:
+	case *hclsyntax.TemplateExpr:
+		if !e.IsStringLiteral() {
+			return source.Range{}, false
+		}
+	default:
+		return source.Range{}, false
+	}
+	r := v.expr.Range()
+	return v.file.Range(r.Start.Byte, r.End.Byte), true
 }
 
 // Ref is a reference to a resource of the same module.

@@ -56,7 +56,7 @@ func (o *Object) eval(e hclsyntax.Expression) cty.Value {
 
 // value makes the Value of an expression written at rng.
 func (o *Object) value(e hclsyntax.Expression, rng source.Range) Value {
-	return Value{V: o.eval(e), Range: rng, Vars: o.mod.varsOf(e), expr: e}
+	return Value{V: o.eval(e), Range: rng, Vars: o.mod.varsOf(e), expr: e, file: o.file}
 }
 
 // item is one attribute of a block or one entry of an object constructor.

@@ -333,6 +333,19 @@ func canonical(h string) string {
 	return strings.Join(parts, "-")
 }
 
+// replaceFix replaces a literal value written at the finding. Every such
+// fix changes what the deployment accepts, so none is safe.
+func replaceFix(v *tf.Value, newText, desc string) []rules.Fix {
+	if v == nil {
+		return nil
+	}
+	r, ok := v.Literal()
+	if !ok {
+		return nil
+	}
+	return []rules.Fix{{Description: desc, Safe: false, Edits: []rules.Edit{{Range: r, NewText: newText}}}}
+}
+
 func checkPassthrough(p *rules.Pass) {
 	for _, m := range modules(p) {
 		_, ls := albOf(m)
@@ -341,6 +354,9 @@ func checkPassthrough(p *rules.Pass) {
 				continue
 			}
 			d := rules.Diagnostic{Range: l.modeRange(), Key: "alb-listener:" + l.ID + "|mtls-passthrough"}
+			if l.TrustArn != "" {
+				d.Fixes = replaceFix(l.ModeValue, `"verify"`, "verify client certificates against the trust store in trust_store_arn")
+			}
 			if l.L4 {
 				d.Message = fmt.Sprintf("Listener %s sets mutual TLS to passthrough mode%s, which verifies no client certificate (network load balancers support only verify, so AWS also rejects it there).",
 					l.describe(), viaVars(l.ModeValue))
@@ -404,6 +420,7 @@ func checkExpiry(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range: l.Expiry.Range,
 				Key:   "alb-listener:" + l.ID + "|ignore-expiry",
+				Fixes: replaceFix(l.Expiry, "false", "reject expired client certificates"),
 				Message: fmt.Sprintf("Listener %s accepts expired client certificates (ignore_client_certificate_expiry = true%s), so a certificate past its validity period still authenticates.",
 					l.describe(), viaVars(l.Expiry)),
 			})
@@ -445,8 +462,8 @@ func checkBypass(p *rules.Pass) {
 					Range:   t.Range,
 					Key:     "alb-target:" + t.Group + "|bypass:" + l.ID + "|" + t.Via,
 					Related: []source.Related{{Range: mtls.modeRange(), Message: fmt.Sprintf("listener %s requires mutual TLS (%s) for the same target group", mtls.Addr, mtls.Mode)}},
-					Message: fmt.Sprintf("Listener %s (%s) forwards to %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
-						l.describe(), t.Via, t.Group, why, mtls.Addr),
+					Message: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
+						l.describe(), t.Group, t.Via, why, mtls.Addr),
 				})
 			}
 		}
@@ -464,6 +481,7 @@ func checkDropInvalid(p *rules.Pass) {
 			d := rules.Diagnostic{Key: "alb:" + m.Dir + "/" + lb.Addr + "|drop-invalid-header-fields"}
 			if lb.HasDropInvalid && !lb.DropInvalid.IsNull() {
 				d.Range = lb.DropInvalid.Range
+				d.Fixes = replaceFix(&lb.DropInvalid, "true", "drop header fields whose names are not valid")
 				d.Message = fmt.Sprintf("Load balancer %s sets drop_invalid_header_fields = false%s, so header names with \"_\" (such as X_Amzn_Mtls_Clientcert_Subject) reach the targets, where WSGI servers may read them as the dash-named header.",
 					lb.Addr, viaVars(&lb.DropInvalid))
 			} else {
@@ -523,6 +541,7 @@ func checkExecuteAPI(p *rules.Pass) {
 				}
 				rng := api.Header
 				state := "does not set disable_execute_api_endpoint"
+				var fixes []rules.Fix
 				if v, ok := api.Attr("disable_execute_api_endpoint"); ok && !v.IsNull() {
 					b, known := v.Bool()
 					if !known || b {
@@ -530,11 +549,13 @@ func checkExecuteAPI(p *rules.Pass) {
 					}
 					rng = v.Range
 					state = "sets disable_execute_api_endpoint = false" + viaVars(&v)
+					fixes = replaceFix(&v, "true", "disable the default execute-api endpoint")
 				}
 				reported[api.Address()] = true
 				p.Report(rules.Diagnostic{
 					Range:   rng,
 					Key:     "apigw:" + m.Dir + "/" + api.Address() + "|execute-api",
+					Fixes:   fixes,
 					Related: []source.Related{{Range: mtls.Header, Message: fmt.Sprintf("custom domain %s requires mutual TLS here", domain)}},
 					Message: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the default execute-api endpoint without a client certificate.",
 						api.Address(), domain, state),
@@ -567,6 +588,7 @@ func checkGCP(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range: v.Range,
 				Key:   fmt.Sprintf("gcp-mtls:%s/%s|%s", m.Dir, owner, v.Range),
+				Fixes: replaceFix(&v, `"REJECT_INVALID"`, "reject invalid and missing client certificates (needs client_validation_trust_config)"),
 				Message: fmt.Sprintf("%s sets client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
 					owner, viaVars(&v)),
 			})
@@ -586,6 +608,7 @@ func checkAzure(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range: v.Range,
 				Key:   fmt.Sprintf("azure-mtls:%s/%s|%s", m.Dir, owner, v.Range),
+				Fixes: replaceFix(&v, `"Strict"`, "verify client certificates at the gateway (needs trusted client CA certificates)"),
 				Message: fmt.Sprintf("%s sets the Application Gateway client authentication mode to Passthrough%s, so the gateway forwards client certificates without verifying them and the backend must validate them itself.",
 					owner, viaVars(&v)),
 			})

@@ -320,3 +320,61 @@ func TestOffNeedsAnAppThatTrustsTheHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestFixesReplaceTheLiteral applies each rule's fix and checks the
+// result; a value that comes from a variable gets no fix.
+func TestFixesReplaceTheLiteral(t *testing.T) {
+	src := `resource "aws_lb" "a" {
+  drop_invalid_header_fields = false
+}
+resource "aws_lb_listener" "l" {
+  protocol = "HTTPS"
+  mutual_authentication {
+    mode                             = "passthrough"
+    trust_store_arn                  = "arn:ts"
+  }
+}
+resource "aws_lb_listener" "v" {
+  protocol = "HTTPS"
+  mutual_authentication {
+    mode                             = "verify"
+    ignore_client_certificate_expiry = true
+  }
+}
+variable "m" { default = "Passthrough" }
+resource "x" "gw" {
+  verify_client_auth_mode = var.m
+  client_validation_mode  = "ALLOW_INVALID_OR_MISSING_CLIENT_CERT"
+}
+`
+	want := map[string]string{
+		"T001": `mode                             = "verify"`,
+		"T003": `ignore_client_certificate_expiry = false`,
+		"T005": `drop_invalid_header_fields = true`,
+		"T007": `client_validation_mode  = "REJECT_INVALID"`,
+	}
+	got := map[string]string{}
+	for _, d := range lintAll([]byte(src)) {
+		if len(d.Fixes) == 0 {
+			if d.Code != "T008" {
+				t.Errorf("%s has no fix", d.Code)
+			}
+			continue
+		}
+		if d.Code == "T008" {
+			t.Errorf("T008 offers a fix for a value from a variable")
+		}
+		e := d.Fixes[0].Edits[0]
+		if d.Fixes[0].Safe {
+			t.Errorf("%s: fix marked safe", d.Code)
+		}
+		out := src[:e.Range.Start.Offset] + e.NewText + src[e.Range.End.Offset:]
+		line := strings.TrimSpace(strings.Split(out, "\n")[e.Range.Start.Line-1])
+		got[d.Code] = line
+	}
+	for code, w := range want {
+		if got[code] != w {
+			t.Errorf("%s fixed line %q, want %q", code, got[code], w)
+		}
+	}
+}
