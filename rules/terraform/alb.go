@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/zclconf/go-cty/cty"
+
 	"github.com/mtlslint/mtlslint/parsers/source"
 	tf "github.com/mtlslint/mtlslint/parsers/terraform"
 	"github.com/mtlslint/mtlslint/rules"
@@ -397,7 +399,7 @@ func listOf(o *tf.Object, name string) []string {
 	var out []string
 	for it := v.V.ElementIterator(); it.Next(); {
 		_, el := it.Element()
-		if el.IsKnown() && !el.IsNull() && el.Type().FriendlyName() == "string" {
+		if el.IsKnown() && !el.IsNull() && el.Type() == cty.String {
 			out = append(out, el.AsString())
 		}
 	}

@@ -311,16 +311,25 @@ func mtlsNames(l *listener) map[string]bool {
 // says when the link between the load balancer and the apps is a guess.
 func trustSummary(ts []appTrust) (text, guess string, related []source.Related) {
 	var parts []string
-	for _, t := range ts {
+	for i, t := range ts {
 		h := canonical(rules.HeaderName(t.Trust.Header))
-		parts = append(parts, fmt.Sprintf("%s (app %s)", h, t.App.ID))
+		if i < maxNamed {
+			parts = append(parts, fmt.Sprintf("%s (app %s)", h, t.App.ID))
+		}
 		related = append(related, source.Related{Range: t.Trust.Range, Message: fmt.Sprintf("app %s trusts %s here", t.App.ID, h)})
 		if t.How == "guess" {
 			guess = " (assuming this load balancer fronts the app, since nothing links them by address)"
 		}
 	}
+	if len(ts) > maxNamed {
+		parts = append(parts, fmt.Sprintf("and %d more", len(ts)-maxNamed))
+	}
 	return strings.Join(parts, ", "), guess, related
 }
+
+// maxNamed caps how many trusted headers a message names; the related
+// locations list them all.
+const maxNamed = 3
 
 // canonical writes a dash-form header name the way AWS documents it.
 func canonical(h string) string {
@@ -392,9 +401,18 @@ func checkOff(p *rules.Pass) {
 			case l.MTLS == nil:
 				why = "no mutual_authentication"
 			}
+			byHeader := map[string][]appTrust{}
+			var headers []string
 			for _, t := range trustsBehind(p.Model, l) {
-				text, guess, rel := trustSummary([]appTrust{t})
 				h := rules.HeaderName(t.Trust.Header)
+				if byHeader[h] == nil {
+					headers = append(headers, h)
+				}
+				byHeader[h] = append(byHeader[h], t)
+			}
+			sort.Strings(headers)
+			for _, h := range headers {
+				text, guess, rel := trustSummary(byHeader[h])
 				p.Report(rules.Diagnostic{
 					Range:   l.modeRange(),
 					Key:     "alb-listener:" + l.ID + "|header:" + h,

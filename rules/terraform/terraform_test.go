@@ -378,3 +378,12 @@ resource "x" "gw" {
 		}
 	}
 }
+
+func TestOffGroupsAppsByHeader(t *testing.T) {
+	a, b := trusting("X-Amzn-Mtls-Clientcert-Subject"), trusting("X-Amzn-Mtls-Clientcert-Subject")
+	b.ID = "other.settings"
+	ds := run(t, offRule, listenerSrc("HTTPS", ``), a, b)
+	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Message, "other.settings") {
+		t.Fatalf("findings %v", ds)
+	}
+}
