@@ -7,6 +7,7 @@ func All() []Format {
 		haproxyFormat(),
 		gunicornFormat(),
 		pythonFormat(),
+		composeFormat(),
 		terraformFormat(),
 	}
 }
