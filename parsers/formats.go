@@ -8,5 +8,6 @@ func All() []Format {
 		gunicornFormat(),
 		pythonFormat(),
 		composeFormat(),
+		terraformFormat(),
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
+	"github.com/mtlslint/mtlslint/rules/terraform"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -19,4 +20,5 @@ var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
 }
