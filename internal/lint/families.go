@@ -1,6 +1,9 @@
 package lint
 
-import "github.com/mtlslint/mtlslint/rules"
+import (
+	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/nginx"
+)
 
 // Family is one rule family: its rules and the model builders it provides.
 type Family struct {
@@ -13,4 +16,5 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 }
