@@ -42,6 +42,9 @@ type lexer struct {
 	src  []byte
 	pos  int
 	errs []source.Problem
+	// eofInQuote is set when the file ended inside a quoted string: the
+	// blocks left open are a consequence, not errors of their own.
+	eofInQuote bool
 }
 
 func newLexer(f *source.File) *lexer {
@@ -100,6 +103,7 @@ func (lx *lexer) next() statement {
 			if len(st.args) > 0 || !lastSpace {
 				switch {
 				case sQuoted || dQuoted:
+					lx.eofInQuote = true
 					lx.errorf(quoteStart, quoteStart+1, "unexpected end of file: the quoted string that starts here is not closed")
 					// Keep what was read as the word, so the directive
 					// still has its name and earlier arguments.

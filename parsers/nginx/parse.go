@@ -57,13 +57,15 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		case termEOF:
 			for len(stack) > 0 {
 				fr := pop()
-				if fr.dir != nil {
+				if fr.dir != nil && !lx.eofInQuote {
 					lx.errs = append(lx.errs, source.Problem{
 						Code:    source.CodeSyntax,
 						Range:   fr.dir.Head,
 						Message: fmt.Sprintf("unexpected end of file: the %q block opened here is not closed by \"}\"", fr.dir.Name),
 						Related: []source.Related{{Range: f.Range(len(f.Content), len(f.Content)), Message: "end of file"}},
 					})
+				}
+				if fr.dir != nil {
 					fr.dir.Range = f.Range(fr.dir.Range.Start.Offset, len(f.Content))
 				}
 			}

@@ -228,3 +228,13 @@ func TestDirectiveString(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestUnterminatedQuoteInBlockReportsOnce(t *testing.T) {
+	ds, probs := parseString(t, "server {\n    server_name \"a;\n}\n")
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "quoted string") || probs[0].Range.Start.Line != 2 {
+		t.Fatalf("want only the quote error, got %v", probs)
+	}
+	if len(ds) != 1 || ds[0].Name != "server" || ds[0].Range.End.Offset != len("server {\n    server_name \"a;\n}\n") {
+		t.Fatalf("server block not kept to the end of the file: %v", flat(ds, ""))
+	}
+}
