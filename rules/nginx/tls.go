@@ -313,7 +313,11 @@ func weakCiphers(spec string) []string {
 				}
 			}
 			if strings.Contains(part, "-") {
-				for _, w := range strings.Split(part, "-") {
+				words := strings.Split(part, "-")
+				for i, w := range words {
+					if w == "DES" && i+1 < len(words) && words[i+1] == "CBC3" {
+						continue // DES-CBC3 is triple DES, counted as CBC3
+					}
 					if f, ok := suiteWords[w]; ok {
 						included[f] = true
 					}
