@@ -191,12 +191,12 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	var files []string
 	if hasGlob(mapped) {
 		files = e.glob(mapped)
-		if len(files) == 0 {
-			if alt, ok := e.sitesAvailable(mapped); ok {
-				files = e.glob(alt)
-				if len(files) > 0 {
-					info.Resolved = alt
-				}
+		for _, alt := range e.alternatives(mapped, deployedRel) {
+			if len(files) > 0 {
+				break
+			}
+			if files = e.glob(alt); len(files) > 0 {
+				info.Resolved = alt
 			}
 		}
 		if len(files) == 0 {
@@ -213,10 +213,11 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			e.problem(source.CodeIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
 			return nil
 		default:
-			if alt, ok := e.sitesAvailable(mapped); ok {
+			for _, alt := range e.alternatives(mapped, deployedRel) {
 				if _, err := e.l.r.Stat(alt); err == nil {
 					files = []string{alt}
 					info.Resolved = alt
+					break
 				}
 			}
 			if files == nil {
@@ -320,6 +321,27 @@ func (e *expander) join(rel string) (string, string, bool) {
 		return "", "", false
 	}
 	return m, rel, true
+}
+
+// alternatives are other places an include target may be in the
+// repository when it is not where the prefix says: sites-available/ for
+// sites-enabled/, and, for a fragment that nothing includes, the fragment's
+// own directory for conf.d/ (docker-compose setups mount the directory that
+// holds the fragment as /etc/nginx/conf.d).
+func (e *expander) alternatives(mapped, deployedRel string) []string {
+	var out []string
+	if alt, ok := e.sitesAvailable(mapped); ok {
+		out = append(out, alt)
+	}
+	if e.tree.Fragment {
+		if rest, ok := strings.CutPrefix(deployedRel, "conf.d/"); ok {
+			alt := path.Join(dirOf(e.tree.root.Path), rest)
+			if alt != mapped {
+				out = append(out, alt)
+			}
+		}
+	}
+	return out
 }
 
 // sitesAvailable maps a path through sites-enabled/ onto sites-available/

@@ -346,3 +346,19 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestFragmentDirectoryMountedAsConfD(t *testing.T) {
+	// docker-compose mounts ./nginx as /etc/nginx/conf.d: the fragment's
+	// absolute includes name its own directory.
+	trees, probs := load(t, map[string]string{
+		"nginx/https.conf":    "server { include /etc/nginx/conf.d/server_config; include /etc/nginx/conf.d/loc*; }\n",
+		"nginx/server_config": "listen 443 ssl;\n",
+		"nginx/locations":     "location / { proxy_pass http://web; }\n",
+	}, "nginx/https.conf")
+	if len(probs) > 0 {
+		t.Fatalf("problems: %v", codes(probs))
+	}
+	if find(trees[0], "listen", "443") == nil || find(trees[0], "proxy_pass", "") == nil {
+		t.Errorf("fragment's directory not used: %v", names(trees[0]))
+	}
+}

@@ -92,8 +92,14 @@ func checkInheritance(p *rules.Pass) {
 		for _, h := range names {
 			outer := lost[h]
 			hdr := outer.Arg(0)
+			block := blockDesc(g.level)
+			if g.level.File != first.server.d.File {
+				// A block written in an included file can be part of
+				// several servers: say which one this finding is about.
+				block += " (in " + first.Desc[:strings.Index(first.Desc, ",")] + ")"
+			}
 			msg := fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s; repeat `%s` in this block.",
-				blockDesc(g.level), g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name, directiveText(outer))
+				block, g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name, directiveText(outer))
 			d := rules.Diagnostic{
 				Range:   g.level.Head,
 				Message: msg,

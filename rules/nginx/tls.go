@@ -224,7 +224,9 @@ func checkWeakTLS(p *rules.Pass) {
 			report(rules.Diagnostic{Range: pd.Written().Range, Message: msg, Key: atKey("N010", pd, "protocols")})
 		}
 		if cd := effective(s.d, "ssl_ciphers"); cd != nil {
-			if weak := weakCiphers(cd.Arg(0)); len(weak) > 0 {
+			// nginx takes one argument; a cipher string broken by a
+			// space is read whole here so its weak parts still show.
+			if weak := weakCiphers(strings.Join(cd.ArgValues(), ":")); len(weak) > 0 {
 				report(rules.Diagnostic{
 					Range: cd.Written().Range,
 					Message: fmt.Sprintf("ssl_ciphers admits %s on a server that verifies client certificates; use the default HIGH:!aNULL:!MD5 or a current Mozilla profile.",

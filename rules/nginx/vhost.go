@@ -96,7 +96,7 @@ func checkVhostCAMix(p *rules.Pass) {
 			}
 			p.Report(rules.Diagnostic{
 				Range: def.d.Head,
-				Message: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts only %s; add ssl_reject_handshake on to the default server or if ($ssl_server_name != $host) { return 421; } to %s.",
+				Message: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s; add ssl_reject_handshake on to the default server or if ($ssl_server_name != $host) { return 421; } to %s.",
 					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca), blockDesc(s.d)),
 				Related: []source.Related{related(anchor, fmt.Sprintf("%s verifies against %s", blockDesc(s.d), orNone(ca)))},
 				Key:     "N012|socket:" + sk.key + "|server:" + s.id,
@@ -114,7 +114,7 @@ func firstName(s *server) string {
 
 func orNone(ca string) string {
 	if ca == "" {
-		return "no CA"
+		return "no client CA of its own"
 	}
 	return ca
 }
