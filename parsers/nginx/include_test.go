@@ -362,3 +362,13 @@ func TestFragmentDirectoryMountedAsConfD(t *testing.T) {
 		t.Errorf("fragment's directory not used: %v", names(trees[0]))
 	}
 }
+
+func TestIncludeOfADirectory(t *testing.T) {
+	_, probs := load(t, map[string]string{
+		"nginx.conf":      "events {}\nhttp { include conf.d; }\n",
+		"conf.d/app.conf": "server { listen 80; }\n",
+	}, "nginx.conf")
+	if got := strings.Join(codes(probs), ";"); got != "E004 nginx.conf:2:8" || !strings.Contains(probs[0].Message, "directory") {
+		t.Fatalf("got %s %v", got, probs)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
@@ -31,16 +32,47 @@ var Rules = []*rules.Rule{
 
 var kinds = []string{parsers.KindNginx}
 
-// analyse builds the semantic view of the pass's tree, with its routes; nil
-// for trees of other kinds.
+// analyse returns the semantic view of the pass's tree, with its routes;
+// nil for trees of other kinds. Every rule of a run asks for the same tree,
+// so the view is built once and kept for the most recent trees. Rules only
+// read it.
 func analyse(p *rules.Pass) *config {
 	t, ok := p.Tree.(*nginx.Tree)
 	if !ok {
 		return nil
 	}
-	c := newConfig(t)
+	analysed.Lock()
+	c, ok := analysed.byTree[t]
+	analysed.Unlock()
+	if ok {
+		return c
+	}
+	c = newConfig(t)
 	c.buildRoutes()
+	analysed.Lock()
+	defer analysed.Unlock()
+	if analysed.byTree == nil {
+		analysed.byTree = map[*nginx.Tree]*config{}
+	}
+	if _, ok := analysed.byTree[t]; !ok {
+		analysed.byTree[t] = c
+		analysed.order = append(analysed.order, t)
+		if len(analysed.order) > maxAnalysed {
+			delete(analysed.byTree, analysed.order[0])
+			analysed.order = analysed.order[1:]
+		}
+	}
 	return c
+}
+
+// maxAnalysed bounds the cache, so that a long-running editor server does
+// not keep every tree it ever linted.
+const maxAnalysed = 256
+
+var analysed struct {
+	sync.Mutex
+	byTree map[*nginx.Tree]*config
+	order  []*nginx.Tree
 }
 
 // routeKey is the key of a finding about one header on one route. Proxy-side
