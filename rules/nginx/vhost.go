@@ -24,7 +24,8 @@ var ruleVhostCAMix = &rules.Rule{
 		Why: "A client that sends no SNI completes the handshake with the default server's settings, so its certificate is checked against the default server's CA. " +
 			"It then sends `Host: protected.example.com` and nginx routes the request to the protected server. nginx answers 421 only when SNI was sent, " +
 			"and its per-request check sees a certificate that verified — against the wrong CA — so `$ssl_client_verify` is SUCCESS. " +
-			"A default server that does not verify at all is not reported: nginx then answers 496 (no certificate) on a server with `on`.",
+			"A default server that does not verify at all is not reported: nginx checks the selected server's ssl_verify_client again for each request " +
+			"and refuses a request without a certificate on a server with `on` (400, \"No required SSL certificate was sent\").",
 		Example: "server { listen 443 ssl default_server; ssl_client_certificate partners-ca.pem; ssl_verify_client optional; }\n" +
 			"server { listen 443 ssl; server_name admin.example.com; ssl_client_certificate admin-ca.pem; ssl_verify_client on; }",
 		Fix: "Give the default server `ssl_reject_handshake on;` (nginx 1.19.4), so that handshakes without a matching SNI fail; or add " +
