@@ -160,19 +160,6 @@ func (d *Directive) Written() *Directive {
 	return w
 }
 
-// Enclosing returns the nearest enclosing block directive with one of the
-// given names, or nil.
-func (d *Directive) Enclosing(names ...string) *Directive {
-	for p := d.Parent; p != nil; p = p.Parent {
-		for _, n := range names {
-			if p.Name == n {
-				return p
-			}
-		}
-	}
-	return nil
-}
-
 // Walk calls fn for d's children and their descendants in order; fn
 // returns false to skip a directive's children.
 func (d *Directive) Walk(fn func(*Directive) bool) {

@@ -372,3 +372,19 @@ func TestIncludeOfADirectory(t *testing.T) {
 		t.Fatalf("got %s %v", got, probs)
 	}
 }
+
+func TestIncludeChain(t *testing.T) {
+	trees, _ := load(t, map[string]string{
+		"nginx.conf": "events {}\nhttp { server { include a.conf; } }\n",
+		"a.conf":     "include b.conf;\n",
+		"b.conf":     "proxy_set_header X 1;\n",
+	}, "nginx.conf")
+	d := find(trees[0], "proxy_set_header", "X")
+	chain := d.Includes()
+	if len(chain) != 2 || chain[0].Arg(0) != "b.conf" || chain[0].File.Path != "a.conf" || chain[1].Arg(0) != "a.conf" || chain[1].File.Path != "nginx.conf" {
+		t.Fatalf("chain %v", chain)
+	}
+	if d.Parent.Name != "server" || chain[0].Parent != d.Parent || chain[1].Parent != d.Parent {
+		t.Error("every directive of the chain belongs to the server block")
+	}
+}

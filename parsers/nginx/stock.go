@@ -30,13 +30,3 @@ func stockFile(rel string) *source.File {
 	}
 	return source.NewFile(StockDir+rel, b)
 }
-
-// IsStockPath reports whether p is the path of a stock file (as used in the
-// ranges of stock directives).
-func IsStockPath(p string) bool {
-	if len(p) <= len(StockDir) || p[:len(StockDir)] != StockDir {
-		return false
-	}
-	_, err := stockFS.ReadFile("stock/" + p[len(StockDir):])
-	return err == nil
-}
