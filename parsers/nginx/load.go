@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -295,15 +296,16 @@ func Detect(rel string, content []byte) bool {
 	if len(content) == 0 {
 		return false
 	}
-	s := string(content)
-	if strings.Contains(s, "{{") || strings.Contains(s, "{%") || strings.Contains(s, "<%") {
-		return false
+	for _, marker := range []string{"{{", "{%", "<%"} {
+		if bytes.Contains(content, []byte(marker)) {
+			return false
+		}
 	}
 	f := source.NewFile(rel, content)
 	dirs, _ := Parse(f)
 	known, total, strong := 0, 0, 0
-	var visit func([]*Directive, int)
-	visit = func(ds []*Directive, depth int) {
+	var visit func([]*Directive)
+	visit = func(ds []*Directive) {
 		for _, d := range ds {
 			total++
 			switch {
@@ -314,11 +316,11 @@ func Detect(rel string, content []byte) bool {
 				known++
 			}
 			if len(d.Children) > 0 && !dataBlocks[d.Name] {
-				visit(d.Children, depth+1)
+				visit(d.Children)
 			}
 		}
 	}
-	visit(dirs, 0)
+	visit(dirs)
 	switch {
 	case total == 0:
 		return false
