@@ -45,6 +45,9 @@ type lexer struct {
 	// eofInQuote is set when the file ended inside a quoted string: the
 	// blocks left open are a consequence, not errors of their own.
 	eofInQuote bool
+	// buf collects the words of a statement; next copies them out at
+	// their exact size.
+	buf []Arg
 }
 
 func newLexer(f *source.File) *lexer {
@@ -85,8 +88,19 @@ type statement struct {
 
 // next reads one statement, as ngx_conf_read_token does.
 func (lx *lexer) next() statement {
+	st := lx.scan()
+	lx.buf = st.args[:0]
+	if len(st.args) > 0 {
+		args := make([]Arg, len(st.args))
+		copy(args, st.args)
+		st.args = args
+	}
+	return st
+}
+
+func (lx *lexer) scan() statement {
 	var (
-		st         = statement{args: make([]Arg, 0, 4)}
+		st         = statement{args: lx.buf[:0]}
 		start      = lx.pos // start of the current word
 		lastSpace  = true
 		needSpace  = false
