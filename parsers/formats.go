@@ -7,5 +7,9 @@ import "github.com/mtlslint/mtlslint/parsers/nginx"
 func All() []Format {
 	return []Format{
 		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: TreesOf(nginx.Load)},
+		haproxyFormat(),
+		gunicornFormat(),
+		pythonFormat(),
+		composeFormat(),
 	}
 }

@@ -2,6 +2,8 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/django"
+	"github.com/mtlslint/mtlslint/rules/haproxy"
 	"github.com/mtlslint/mtlslint/rules/nginx"
 )
 
@@ -16,5 +18,7 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 }
