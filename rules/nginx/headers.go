@@ -271,7 +271,7 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 	case rules.Blanked:
 		how = "blanks it"
 	}
-	text := setText(r.fam, shown, fixValue(t))
+	text := setText(r.fam, shown, fixValue(t, r))
 	msg := fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route; add `%s` to this route.",
 		r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name, text)
 	d := rules.Diagnostic{
@@ -300,12 +300,15 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 	return d
 }
 
-// fixValue is the value a fix sets on a route that forgot a header: the
-// reference route's value when it comes from TLS state or from nginx
-// ($scheme), else "" (a constant such as "https" would be a lie on another
-// listener).
-func fixValue(t rules.HeaderTreatment) string {
-	if t.Action == rules.SetTLS || t.Action == rules.SetOther {
+// fixValue is the value a fix sets on route r, which forgot a header: the
+// reference route's value when it comes from nginx ($scheme), or from TLS
+// state and r verifies client certificates too; else "" (nothing is sent
+// and the client's copy is removed; a constant such as "https" would be a
+// lie on another listener, and a certificate variable on a route without
+// verification would only ever say NONE).
+func fixValue(t rules.HeaderTreatment, r *route) string {
+	verifies := r.Listener.Verify != rules.VerifyOff && r.Listener.Verify != rules.VerifyUnknown
+	if t.Action == rules.SetOther || t.Action == rules.SetTLS && verifies {
 		return quoteIfNeeded(t.Value)
 	}
 	return `""`

@@ -139,9 +139,8 @@ func checkVerifyOff(p *rules.Pass) {
 			d.Key = atKey("N002", vd, "")
 			d.Message = fmt.Sprintf("ssl_verify_client is off, yet %s forwards $%s to %s, which therefore is always NONE or empty and never identifies a client; set ssl_verify_client on with your client CA, or stop forwarding client-certificate variables.",
 				blockDesc(s.d), vars, rs[0].Upstream.Name)
-			if e, ok := replaceArg(vd, 0, "on"); ok {
-				d.Fixes = []rules.Fix{{Description: "Require a client certificate (needs ssl_client_certificate; clients without one are refused)", Safe: false, Edits: []rules.Edit{e}}}
-			}
+			// No fix: verification needs a CA file, a revocation list
+			// and protocol settings that only the operator can supply.
 		} else {
 			d.Range = s.d.Head
 			d.Key = "N002|server:" + s.id
