@@ -164,6 +164,9 @@ type Route struct {
 	// AdmitsUnderscore: client headers with "_" in their names reach the
 	// upstream (nginx underscores_in_headers on, HAProxy by default).
 	AdmitsUnderscore bool `json:"admits_underscore,omitempty"`
+	// UnderscoreRange is the directive that lets them through (nginx
+	// underscores_in_headers on), when one does.
+	UnderscoreRange source.Range `json:"underscore_range,omitempty"`
 	// Range anchors findings about something missing on this route (the
 	// block that opens the location or frontend).
 	Range source.Range `json:"range"`
@@ -222,6 +225,10 @@ type App struct {
 	Binds  []Bind       `json:"binds"`  // where the app server listens
 	Trusts []Trust      `json:"trusts"` // headers the app trusts
 	Range  source.Range `json:"range"`  // anchor: the settings module
+	// ForwardedAllow is gunicorn's forwarded_allow_ips as configured: the
+	// peers whose scheme headers gunicorn honours. Empty means gunicorn's
+	// default (127.0.0.1 and ::1; UNIX-socket peers are always trusted).
+	ForwardedAllow []string `json:"forwarded_allow,omitempty"`
 	// ConflatesUnderscore: the app server maps "_" in header names like "-"
 	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
 	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
@@ -245,6 +252,33 @@ type Bind struct {
 type Published struct {
 	Host  Endpoint     `json:"host"` // host address ("" = all interfaces) and port
 	Range source.Range `json:"range"`
+}
+
+// SchemeHeadersHonoured reports whether gunicorn honours its
+// secure_scheme_headers on requests the route sends: the proxy's address
+// must be in forwarded_allow_ips. The default admits loopback and UNIX
+// sockets only, so a proxy in another container is not trusted; an explicit
+// list is assumed to name the proxy.
+func (a *App) SchemeHeadersHonoured(r *Route) bool {
+	for _, ip := range a.ForwardedAllow {
+		if ip == "*" {
+			return true
+		}
+	}
+	if len(a.ForwardedAllow) > 0 {
+		return true
+	}
+	for _, s := range r.Upstream.Servers {
+		if s.IsLoopback() {
+			return true
+		}
+	}
+	for _, b := range a.Binds {
+		if b.Service == "" && (b.Endpoint.Unix != "" || b.Endpoint.IsLoopback()) {
+			return true
+		}
+	}
+	return false
 }
 
 // Link says that a route reaches an app, and how that was established.

@@ -111,6 +111,13 @@ func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 		abs[i] = a
 	}
 	root := rootFlag
+	if root == "" && len(abs) == 1 {
+		// One directory is one workspace: its own files decide versions,
+		// compose services and the rest of the deployment.
+		if st, err := os.Stat(abs[0]); err == nil && st.IsDir() {
+			root = abs[0]
+		}
+	}
 	if root == "" {
 		cwd, err := os.Getwd()
 		if err != nil {
@@ -236,7 +243,22 @@ func input(res *lint.Result) report.Input {
 		Root:         ws.Root,
 		Version:      toolVersion(),
 		FilesChecked: len(ws.Files()),
+		Display:      displayPrefix(ws.Root),
 	}
+}
+
+// displayPrefix is the path from the current directory to the root, so
+// that locations printed for people open from where they ran the command.
+func displayPrefix(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(cwd, root)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 func (f *checkFlags) write(e *env, res *lint.Result) error {

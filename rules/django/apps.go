@@ -316,6 +316,16 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 				portEnv = true
 			}
 		}
+		for _, e := range g.Env {
+			if e.Name == "FORWARDED_ALLOW_IPS" {
+				app.ForwardedAllow = append(app.ForwardedAllow, splitList(e.Value)...)
+			}
+		}
+		for _, o := range g.Config {
+			if o.Name == "forwarded_allow_ips" {
+				app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
+			}
+		}
 		if len(g.Config) > 0 {
 			setServer(app, "gunicorn")
 			addBinds(app, g, g.Config, "gunicorn", false, portEnv, g.File.Range(0, 0))
@@ -334,6 +344,11 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 			switch server {
 			case "uvicorn", "daphne", "hypercorn":
 				server = "asgi"
+			}
+			for _, o := range c.Options {
+				if o.Name == "forwarded_allow_ips" {
+					app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
+				}
 			}
 			setServer(app, server)
 			before := len(app.Binds)
@@ -373,6 +388,10 @@ func inService(app *rules.App, binds []rules.Bind, svc *compose.Service) {
 			b.Published = append(b.Published, rules.Published{Host: rules.Endpoint{Host: p.HostIP, Port: p.HostPort}, Range: p.Range})
 		}
 	}
+}
+
+func splitList(v string) []string {
+	return strings.Fields(strings.ReplaceAll(strings.Trim(v, `"'`), ",", " "))
 }
 
 func servesModule(g *gunicorn.Tree, id string) bool {

@@ -2,6 +2,7 @@ package django
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -192,6 +193,11 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 		fs.by[k] = f
 		fs.order = append(fs.order, k)
 	}
+	for _, have := range f.links {
+		if have.Route == l.Route {
+			return // another trust of the same header on the same route
+		}
+	}
 	f.links = append(f.links, l)
 }
 
@@ -285,7 +291,14 @@ func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules
 		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
 	}
 	fix := setHint(r, h, nginxTLSVariable(h))
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: set it from TLS state or remove it with %s.", canonicalName(h), how, desc, trustNote(t), fix)
+	verb := "set it from TLS state with"
+	if !r.Listener.TLS || r.Proxy != "nginx" || nginxTLSVariable(h) == "" {
+		verb = "remove the client's copy with"
+	}
+	if r.Proxy == "haproxy" && tr.Action == rules.Appended {
+		verb, fix = "replace", "`add-header` with `set-header`, which removes the client's copy first"
+	}
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", canonicalName(h), how, desc, trustNote(t), verb, fix)
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -502,15 +515,19 @@ var SchemeContract = &rules.Rule{
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
 			exposed := len(exposures(app)) > 0
-			seen := map[string]bool{}
-			for _, t := range app.Trusts {
-				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource || seen[t.Header] {
+			// Django's own settings first: they are what the finding names.
+			trusts := append([]rules.Trust(nil), app.Trusts...)
+			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
+			for _, t := range trusts {
+				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource {
 					continue
 				}
-				seen[t.Header] = true
 				h := rules.HeaderName(t.Header)
 				open := false
 				for _, l := range links {
+					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
+						continue // gunicorn ignores the header from this proxy
+					}
 					tr := l.Route.Header(h)
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
 						continue
@@ -526,6 +543,10 @@ var SchemeContract = &rules.Rule{
 				}
 			}
 		}
+		// Several trusts of one header (SECURE_PROXY_SSL_HEADER and
+		// gunicorn's secure_scheme_headers) on one directive are one
+		// finding: findings.add keys by anchor and header, keeping the
+		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) string {
 			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -687,26 +708,80 @@ var UnderscoreConflation = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		var fs findings
-		server := map[string]string{}
+		// One finding per admitting directive (nginx underscores_in_headers
+		// on: where the fix belongs), or per route where admitting is the
+		// proxy's default (HAProxy).
+		type group struct {
+			at      source.Range
+			key     string
+			headers []string
+			trust   rules.Trust
+			routes  []*rules.Route
+			server  string
+			guess   string
+			harmful bool
+		}
+		var order []string
+		groups := map[string]*group{}
 		for _, app := range p.Model.Apps {
-			if !app.ConflatesUnderscore {
-				continue
-			}
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
 				for _, l := range p.Model.RoutesTo(app) {
-					if tr := l.Route.Header(h); l.Route.AdmitsUnderscore && tr.Action.Overwrites() {
-						fs.add(l.Route.Range, h, tr, t, l)
-						server[l.Route.Range.String()+"|"+h] = serverName(app)
+					r := l.Route
+					if !r.AdmitsUnderscore || !r.Header(h).Action.Overwrites() {
+						continue
+					}
+					at, key := r.Range, rules.RouteHeaderKey(r.ID, h)
+					if r.UnderscoreRange.IsValid() {
+						at, key = r.UnderscoreRange, rules.UnderscoreKey(r.UnderscoreRange)
+					}
+					g := groups[key]
+					if g == nil {
+						g = &group{at: at, key: key, trust: t}
+						groups[key] = g
+						order = append(order, key)
+					}
+					if !slices.Contains(g.headers, h) {
+						g.headers = append(g.headers, h)
+					}
+					if !slices.Contains(g.routes, r) {
+						g.routes = append(g.routes, r)
+					}
+					if app.ConflatesUnderscore {
+						if !g.harmful {
+							g.trust, g.server = t, serverName(app)
+						}
+						g.harmful = true
+					}
+					if n := guessNote(l); n != "" {
+						g.guess = n
 					}
 				}
 			}
 		}
-		fs.report(p, func(f *finding, desc string) string {
-			return fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads it as the same header (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
-				desc, canonicalName(f.header), strings.ReplaceAll(canonicalName(f.header), "-", "_"), server[f.anchor.String()+"|"+f.header], trustNote(f.trust))
-		})
+		for _, key := range order {
+			g := groups[key]
+			if !g.harmful {
+				// Every app behind these routes drops "_" headers: the
+				// proxy-side warning is withdrawn.
+				p.Resolve(key)
+				continue
+			}
+			var descs, twins []string
+			related := []source.Related{trustRelated(g.trust)}
+			for _, r := range g.routes {
+				descs = append(descs, r.Desc)
+				related = append(related, routeRelated(r))
+			}
+			for _, h := range g.headers {
+				twins = append(twins, strings.ReplaceAll(canonicalName(h), "-", "_"))
+			}
+			p.Report(rules.Diagnostic{
+				Range: g.at, Key: g.key, Related: related,
+				Message: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+			})
+		}
 	},
 }
 
@@ -734,6 +809,13 @@ var UnverifiedRoute = &rules.Rule{
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
 	},
 	Check: func(p *rules.Pass) {
+		type hit struct {
+			route *rules.Route
+			trust rules.Trust
+			guess string
+		}
+		var order []string
+		byDirective := map[string][]hit{}
 		for _, app := range p.Model.Apps {
 			if appChecksVerify(app) {
 				continue
@@ -749,14 +831,41 @@ var UnverifiedRoute = &rules.Rule{
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
 						continue
 					}
-					p.Report(rules.Diagnostic{
-						Range: r.Range, Key: "route:" + r.ID + "|unverified",
-						Message: fmt.Sprintf("Route %s accepts clients without a verified certificate (verify %s, no gate) and forwards %s, which the app takes as identity at %s without any verify result: require verification, gate in the proxy, or forward and check the verify result.",
-							r.Desc, r.Listener.Verify, canonicalName(h), trustNote(t)) + guessNote(l),
-						Related: []source.Related{trustRelated(t)},
-					})
+					// One finding per verification directive (where the
+					// fix belongs); routes without one group by block.
+					k := r.Listener.VerifyRange.String()
+					if !r.Listener.VerifyRange.IsValid() {
+						k = r.Range.String()
+					}
+					if _, ok := byDirective[k]; !ok {
+						order = append(order, k)
+					}
+					byDirective[k] = append(byDirective[k], hit{r, t, guessNote(l)})
 				}
 			}
+		}
+		for _, k := range order {
+			hits := byDirective[k]
+			r, t := hits[0].route, hits[0].trust
+			at, key := r.Range, "route:"+r.ID+"|unverified"
+			if r.Listener.VerifyRange.IsValid() {
+				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+			}
+			var descs []string
+			seen := map[string]bool{}
+			related := []source.Related{trustRelated(t)}
+			for _, h := range hits {
+				if !seen[h.route.ID] {
+					seen[h.route.ID] = true
+					descs = append(descs, h.route.Desc)
+					related = append(related, routeRelated(h.route))
+				}
+			}
+			p.Report(rules.Diagnostic{
+				Range: at, Key: key, Related: related,
+				Message: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result, and the app takes %s as identity at %s: require verification, gate in the proxy, or forward the verify result and check it in the app.",
+					r.Listener.Verify, strings.Join(descs, "; "), canonicalName(t.Header), trustNote(t)) + hits[0].guess,
+			})
 		}
 	},
 }

@@ -190,6 +190,9 @@ var SchemeHeadersDefault = &rules.Rule{
 				continue
 			}
 			for _, l := range p.Model.RoutesTo(app) {
+				if !app.SchemeHeadersHonoured(l.Route) {
+					continue // gunicorn ignores the headers from this proxy
+				}
 				var set, open []string
 				for _, t := range defaults {
 					h := rules.HeaderName(t.Header)

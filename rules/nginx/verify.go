@@ -220,7 +220,7 @@ func checkVerifyOptional(p *rules.Pass) {
 			Range: vd.Range,
 			Message: fmt.Sprintf("ssl_verify_client optional admits clients without a certificate, and %s neither refuses them nor forwards $ssl_client_verify; add `if ($ssl_client_verify != SUCCESS) { return 403; }` there, forward $ssl_client_verify and accept only SUCCESS in the app, or use ssl_verify_client on.",
 				routeList(bad)),
-			Key: atKey("N003", vd, ""),
+			Key: rules.VerifyKey(vd.Written().Range),
 		}
 		for i, r := range bad {
 			if i == 3 {
@@ -410,7 +410,7 @@ func checkUnderscores(p *rules.Pass) {
 			Message: fmt.Sprintf("%s lets a client send %s next to the %s that nginx sets (%s), and nginx replaces only the exact name — when the value is empty (no certificate) nginx sends nothing, so the client's copy is all an app server that maps _ like - sees; remove %s.",
 				what, twin, name, where(hdr), what),
 			Related: []source.Related{related(hdr, name+" is set here; its underscore twin is not replaced")},
-			Key:     atKey("N007", ad, ""),
+			Key:     rules.UnderscoreKey(ad.Range),
 		}
 		if e, ok := replaceArg(ad, 0, fixTo); ok {
 			d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Set %s %s (clients that really send underscore headers lose them)", ad.Name, fixTo), Safe: false, Edits: []rules.Edit{e}}}
