@@ -104,7 +104,9 @@ func TestParseBind(t *testing.T) {
 // X-Forwarded-Proto.
 func TestSchemeHeadersDefault(t *testing.T) {
 	rng := source.Range{File: "gunicorn.conf.py", Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 2, Offset: 1}}
-	app := &rules.App{ID: "proj.settings", Server: "gunicorn"}
+	// gunicorn on loopback: the proxy on the same host is in the default
+	// forwarded_allow_ips, so gunicorn honours its scheme headers from it.
+	app := &rules.App{ID: "proj.settings", Server: "gunicorn", Binds: []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}}}
 	for _, h := range []string{"HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL"} {
 		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng})
 	}
@@ -116,6 +118,7 @@ func TestSchemeHeadersDefault(t *testing.T) {
 		route *rules.Route
 		want  int
 	}{{partial, 1}, {full, 0}} {
+		tc.route.Upstream.Servers = []rules.Endpoint{{Host: "127.0.0.1", Port: "8000"}}
 		m := &rules.Model{Routes: []*rules.Route{tc.route}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: tc.route, App: app, How: "address"}}}
 		e := &rules.Engine{Rules: django.DeploymentRules(), Settings: &rules.Settings{}}
 		got := 0
