@@ -137,6 +137,20 @@ type Upstream struct {
 	Name    string       `json:"name"` // upstream block / backend name, or the literal address
 	Servers []Endpoint   `json:"servers,omitempty"`
 	Range   source.Range `json:"range"` // proxy_pass / use_backend line
+	// Workloads are what the configuration says runs behind the upstream
+	// (the pods a Kubernetes Service selects), for linking it to an app.
+	Workloads []Workload `json:"workloads,omitempty"`
+}
+
+// Workload is a process behind an upstream that the proxy's own
+// configuration describes: where its app server listens and which
+// settings module it loads.
+type Workload struct {
+	Name           string       `json:"name"`                      // "deployment default/web"
+	Server         string       `json:"server,omitempty"`          // gunicorn, uwsgi, runserver, daphne, uvicorn
+	Binds          []Endpoint   `json:"binds,omitempty"`           // where the app server listens
+	SettingsModule string       `json:"settings_module,omitempty"` // DJANGO_SETTINGS_MODULE
+	Range          source.Range `json:"range"`                     // the container
 }
 
 // Route is one path from a listener to an upstream.
