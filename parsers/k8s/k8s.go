@@ -45,12 +45,14 @@ func (t *File) Root() *source.File { return t.file }
 // Files implements parsers.Tree.
 func (t *File) Files() []*source.File { return []*source.File{t.file} }
 
-// Cluster is every manifest loaded together: ingress-nginx merges all
-// Ingresses of a host into one server, and a Service, the pods it selects
-// and the policies that guard them are often in different files.
+// Cluster is the cluster the file's objects are applied to, with the
+// manifests applied together with them. A file shared by several
+// deployments of the repository returns the first.
 func (t *File) Cluster() *Cluster { return t.cluster }
 
-// Cluster is the set of manifests of one workspace.
+// Cluster is the set of manifests applied together: ingress-nginx merges
+// every Ingress of a host, and a Service, the pods it selects and the
+// policies that guard them are often in different files.
 type Cluster struct {
 	Files   []*File
 	Objects []*Object
@@ -202,22 +204,108 @@ func Load(r Reader, paths []string) ([]*File, []source.Problem) {
 	for _, p := range paths {
 		l.kustomizationsAbove(path.Dir(p))
 	}
-	cluster := &Cluster{}
 	var trees []*File
 	for _, p := range paths {
 		if isKustomization(p) {
 			continue
 		}
-		t := l.manifest(p)
-		if t == nil {
+		if t := l.manifest(p); t != nil {
+			trees = append(trees, t)
+		}
+	}
+	group(trees)
+	return trees, l.problems
+}
+
+// group puts the files into clusters. One repository often holds several
+// deployments as full copies (dev/ and prod/, one directory per cluster,
+// old versions kept around): the same object, kind, namespace and name,
+// defined in two files means two deployments, which must not be merged
+// into one set of hosts. Files whose objects collide are spread over
+// clusters so that no cluster holds an object twice; every other file is
+// shared by all clusters.
+func group(trees []*File) {
+	owners := map[string]map[*File]bool{}
+	for _, t := range trees {
+		for _, id := range t.identities() {
+			if owners[id] == nil {
+				owners[id] = map[*File]bool{}
+			}
+			owners[id][t] = true
+		}
+	}
+	var clusters []*Cluster
+	var taken []map[string]bool
+	var shared []*File
+	for _, t := range trees {
+		ids := t.identities()
+		collides := false
+		for _, id := range ids {
+			collides = collides || len(owners[id]) > 1
+		}
+		if !collides {
+			shared = append(shared, t)
 			continue
 		}
-		t.cluster = cluster
-		trees = append(trees, t)
-		cluster.Files = append(cluster.Files, t)
-		cluster.Objects = append(cluster.Objects, t.Objects...)
+		i := 0
+		for ; i < len(clusters); i++ {
+			free := true
+			for _, id := range ids {
+				free = free && !taken[i][id]
+			}
+			if free {
+				break
+			}
+		}
+		if i == len(clusters) {
+			clusters = append(clusters, &Cluster{})
+			taken = append(taken, map[string]bool{})
+		}
+		for _, id := range ids {
+			taken[i][id] = true
+		}
+		clusters[i].add(t)
 	}
-	return trees, l.problems
+	if len(clusters) == 0 {
+		clusters = []*Cluster{{}}
+	}
+	for _, t := range shared {
+		for _, c := range clusters {
+			c.add(t)
+		}
+	}
+	// Keep each cluster in path order, as the files were loaded.
+	for _, c := range clusters {
+		sort.SliceStable(c.Files, func(i, j int) bool { return c.Files[i].file.Path < c.Files[j].file.Path })
+		c.Objects = c.Objects[:0]
+		for _, f := range c.Files {
+			c.Objects = append(c.Objects, f.Objects...)
+		}
+	}
+}
+
+func (c *Cluster) add(t *File) {
+	if t.cluster == nil {
+		t.cluster = c
+	}
+	c.Files = append(c.Files, t)
+}
+
+// identities names the objects of the file: kind, namespace and name.
+func (t *File) identities() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range t.Objects {
+		if o.Name.Value == "" {
+			continue
+		}
+		id := o.Kind + "/" + o.Namespace.Value + "/" + o.Name.Value
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 type loader struct {
