@@ -1,6 +1,9 @@
 package lint
 
-import "github.com/mtlslint/mtlslint/rules"
+import (
+	"github.com/mtlslint/mtlslint/rules"
+	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
+)
 
 // Family is one rule family: its rules and the model builders it provides.
 type Family struct {
@@ -13,4 +16,5 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 }
