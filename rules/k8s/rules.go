@@ -73,8 +73,8 @@ var HostConflict = &rules.Rule{
 		Why: "Client-certificate verification is a server setting in nginx, so ingress-nginx applies one configuration to the whole host: that of the first Ingress with `auth-tls-secret` it reads, which depends on creation time, not on the manifests. " +
 			"When two Ingresses name different CAs or modes, the weaker may be the one enforced (critical). An Ingress without auth-tls annotations on such a host is silently covered by the other's check, " +
 			"so its owner's intent (per-path certificates, which nginx cannot do) is not what runs, and removing the other Ingress removes the check from its paths too (medium).",
-		Example: "# Ingress a: host api.example.com, auth-tls-verify-client: \"on\"\n# Ingress b: host api.example.com, auth-tls-verify-client: optional_no_ca",
-		Fix: "Give every Ingress of the host the same auth-tls annotations, or move paths that need different client-certificate handling to a separate host.",
+		Example:    "# Ingress a: host api.example.com, auth-tls-verify-client: \"on\"\n# Ingress b: host api.example.com, auth-tls-verify-client: optional_no_ca",
+		Fix:        "Give every Ingress of the host the same auth-tls annotations, or move paths that need different client-certificate handling to a separate host.",
 		References: []string{annotationsDoc, "https://github.com/kubernetes/ingress-nginx/issues/7133", "https://github.com/kubernetes/ingress-nginx/pull/603"},
 	},
 	Scope: rules.ScopeDeployment,
@@ -91,8 +91,8 @@ var UnderscoreHeaders = &rules.Rule{
 		What: "Reports `enable-underscores-in-headers: \"true\"` or `ignore-invalid-headers: \"false\"` in the ingress-nginx controller's ConfigMap (defaults: disabled and enabled).",
 		Why: "nginx overwrites a client header only when its name matches exactly, so a client's `ssl_client_verify: SUCCESS` passes next to the `ssl-client-verify` the controller sets. " +
 			"App servers that map `_` like `-` into `HTTP_SSL_CLIENT_VERIFY` (gunicorn before 22.0 or with header_map dangerous, uWSGI's HTTP router, ASGI servers) may then hand the app the client's value.",
-		Example: "kind: ConfigMap\nmetadata:\n  name: ingress-nginx-controller\ndata:\n  enable-underscores-in-headers: \"true\"",
-		Fix: "Remove the key (or set `enable-underscores-in-headers: \"false\"`, `ignore-invalid-headers: \"true\"`) so that nginx drops such headers.",
+		Example:    "kind: ConfigMap\nmetadata:\n  name: ingress-nginx-controller\ndata:\n  enable-underscores-in-headers: \"true\"",
+		Fix:        "Remove the key (or set `enable-underscores-in-headers: \"false\"`, `ignore-invalid-headers: \"true\"`) so that nginx drops such headers.",
 		References: []string{configmapDoc + "#enable-underscores-in-headers", configmapDoc + "#ignore-invalid-headers", "https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers"},
 	},
 	Scope: rules.ScopeTree,
@@ -109,9 +109,9 @@ var ServiceExposed = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Reports a Service of type NodePort or LoadBalancer or with externalIPs, and a pod with hostNetwork or a hostPort, when the Service is the app's: " +
 			"an Ingress with `auth-tls-secret` routes to it, or its pods run Django or a Python app server.",
-		Why: "The client-certificate check and the ssl-client-* headers come from the ingress controller. A client that connects to the node port, the load balancer or the host port talks to the app directly and sends whatever ssl-client-* or X-Forwarded-* headers it likes.",
-		Example: "kind: Service\nspec:\n  type: NodePort\n  selector: {app: web}",
-		Fix: "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
+		Why:        "The client-certificate check and the ssl-client-* headers come from the ingress controller. A client that connects to the node port, the load balancer or the host port talks to the app directly and sends whatever ssl-client-* or X-Forwarded-* headers it likes.",
+		Example:    "kind: Service\nspec:\n  type: NodePort\n  selector: {app: web}",
+		Fix:        "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
 		References: []string{"https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types", networkDoc},
 	},
 	Scope: rules.ScopeDeployment,
@@ -127,7 +127,7 @@ var NoNetworkPolicy = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
 			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods).",
-		Why: "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
+		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
 		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +
 			"Policies that live outside this repository are not seen; suppress the finding with the reason if that is where it is enforced.",
@@ -159,8 +159,8 @@ var AnnotationsWithoutSecret = &rules.Rule{
 		What: "Reports an Ingress that sets `auth-tls-verify-client` (other than `off`), `auth-tls-verify-depth`, `auth-tls-pass-certificate-to-upstream`, `auth-tls-error-page` or `auth-tls-match-cn` but no `auth-tls-secret`.",
 		Why: "ingress-nginx reads the client-certificate annotations only together with `auth-tls-secret`. Without it no certificate is requested and the ssl-client-* headers are not set, " +
 			"so a client's own `ssl-client-verify: SUCCESS` reaches an app that was meant to sit behind mutual TLS.",
-		Example: "annotations:\n  nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n  # auth-tls-secret missing",
-		Fix: "Add `nginx.ingress.kubernetes.io/auth-tls-secret: <namespace>/<secret with ca.crt>`.",
+		Example:    "annotations:\n  nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n  # auth-tls-secret missing",
+		Fix:        "Add `nginx.ingress.kubernetes.io/auth-tls-secret: <namespace>/<secret with ca.crt>`.",
 		References: []string{annotationsDoc},
 	},
 	Scope: rules.ScopeTree,
