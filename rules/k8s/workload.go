@@ -295,20 +295,17 @@ func uvicorn(args []string) appServer {
 // runserver: "manage.py runserver [addrport]", default 127.0.0.1:8000.
 func runserver(args []string) appServer {
 	a := appServer{Server: "runserver", Binds: []rules.Endpoint{{Host: "127.0.0.1", Port: "8000"}}}
+	addr := false
 	for _, w := range args {
-		if strings.HasPrefix(w, "--settings=") {
+		switch {
+		case strings.HasPrefix(w, "--settings="):
 			a.SettingsModule = strings.TrimPrefix(w, "--settings=")
-			continue
+		case strings.HasPrefix(w, "-") || addr:
+		case isDigits(w):
+			a.Binds, addr = []rules.Endpoint{{Host: "127.0.0.1", Port: w}}, true
+		default:
+			a.Binds, addr = []rules.Endpoint{parseBind(w)}, true
 		}
-		if strings.HasPrefix(w, "-") {
-			continue
-		}
-		if isDigits(w) {
-			a.Binds = []rules.Endpoint{{Host: "127.0.0.1", Port: w}}
-		} else {
-			a.Binds = []rules.Endpoint{parseBind(w)}
-		}
-		break
 	}
 	return a
 }
