@@ -338,7 +338,7 @@ func checkHostConflict(pass *rules.Pass) {
 					Key:     "host:" + name + "|" + objKey(m.ing.Obj),
 				}
 				if m.auth.hasCA() {
-					d.Message = fmt.Sprintf("%s configures %s for %s, %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
+					d.Message = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
 						m.ing.Obj.Ref(), m.auth.describe(), host, ref.ing.Obj.Ref(), ref.auth.describe())
 				} else {
 					d.Severity = rules.Medium
@@ -491,7 +491,7 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 	if len(policies) == 0 {
 		return rules.Diagnostic{
 			Range:   s.Obj.Range,
-			Message: fmt.Sprintf("No NetworkPolicy in the repository limits incoming traffic to the pods of %s, so any pod in the cluster can reach the app without ingress-nginx's client-certificate check.", s.Obj.Ref()),
+			Message: fmt.Sprintf("No NetworkPolicy in the repository limits incoming traffic to the pods of %s, so any pod in the cluster can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
 		}, true
 	}
 	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
@@ -500,14 +500,14 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 			if len(r.From) == 0 {
 				return rules.Diagnostic{
 					Range:   r.Range,
-					Message: fmt.Sprintf("%s admits traffic from every source to the pods of %s, so any client can reach the app without ingress-nginx's client-certificate check.", np.Obj.Ref(), s.Obj.Ref()),
+					Message: fmt.Sprintf("%s admits traffic from every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
 				}, true
 			}
 			for _, p := range r.From {
 				if !a.controllerPeer(np, p) {
 					return rules.Diagnostic{
 						Range:   p.Range,
-						Message: fmt.Sprintf("%s admits %s to the pods of %s, not only the ingress controller, so those clients reach the app without its client-certificate check.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
+						Message: fmt.Sprintf("%s admits %s to the pods of %s, not only the ingress controller, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
 					}, true
 				}
 			}
