@@ -1,6 +1,8 @@
 package k8s
 
 import (
+	"context"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -355,5 +357,39 @@ func TestRoutesPerFile(t *testing.T) {
 		if want := map[string]int{"a.yaml": 2, "b.yaml": 2, "c.yaml": 0}[tr.Root().Path]; len(rs) != want {
 			t.Errorf("%s: %d routes, want %d", tr.Root().Path, len(rs), want)
 		}
+	}
+}
+
+// The cross-format fixture: what the routes tell the cross-file rules
+// about the app behind them.
+func TestRoutesOfTheDjangoFixture(t *testing.T) {
+	ws, err := parsers.Load(context.Background(), parsers.Options{
+		Root:    filepath.Join("..", "..", "fixtures", "k8s", "ingress-django-vulnerable"),
+		Formats: []parsers.Format{{Kind: kube.Kind, Candidate: kube.Candidate, Detect: kube.Detect, Load: parsers.LoadAs(kube.Load)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]*rules.Route{}
+	for _, tr := range ws.Trees {
+		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+			routes[r.ID] = r
+		}
+	}
+	want := "k8s:shop/shop-api:api.example.com/:https k8s:shop/shop-www:www.example.com/:https k8s:shop/shop-www:www.example.com/api/:https"
+	if got := ids(routes); got != want {
+		t.Fatalf("routes\n got %s\nwant %s", got, want)
+	}
+	guarded, open := routes["k8s:shop/shop-api:api.example.com/:https"], routes["k8s:shop/shop-www:www.example.com/api/:https"]
+	wantHeaders(t, guarded, map[string]rules.HeaderAction{"ssl-client-verify": rules.SetTLS, "ssl-client-subject-dn": rules.SetTLS, "ssl-client-cert": rules.SetTLS})
+	wantHeaders(t, open, map[string]rules.HeaderAction{"ssl-client-verify": rules.Passthrough, "ssl-client-subject-dn": rules.Passthrough, "ssl-client-cert": rules.Passthrough})
+	for _, r := range []*rules.Route{guarded, open} {
+		u := r.Upstream
+		if u.Name != "svc/shop/shop-web:80" || len(u.Workloads) != 1 || u.Workloads[0].SettingsModule != "shop.settings" || u.Workloads[0].Binds[0].String() != "0.0.0.0:8000" {
+			t.Errorf("%s: upstream %+v", r.ID, u)
+		}
+	}
+	if open.Listener.Verify != rules.VerifyOff || guarded.Listener.Verify != rules.VerifyRequired {
+		t.Errorf("verify: open %s, guarded %s", open.Listener.Verify, guarded.Listener.Verify)
 	}
 }
