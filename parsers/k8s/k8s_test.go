@@ -461,3 +461,12 @@ data:
 		t.Errorf("data %+v", cm.Data)
 	}
 }
+
+func TestLegacyAnnotationPrefix(t *testing.T) {
+	src := "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: old\n  annotations:\n    ingress.kubernetes.io/auth-tls-secret: ns/ca\n    ingress.kubernetes.io/auth-tls-verify-client: optional\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n"
+	trees, _ := load(t, map[string]string{"old.yaml": src})
+	in := trees[0].Objects[0].Ingress
+	if in.Annotation("auth-tls-secret").Value != "ns/ca" || in.Annotation("auth-tls-verify-client").Value != "on" {
+		t.Errorf("secret %q, verify %q: the current prefix wins, the old one fills in", in.Annotation("auth-tls-secret").Value, in.Annotation("auth-tls-verify-client").Value)
+	}
+}

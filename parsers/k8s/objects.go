@@ -94,13 +94,20 @@ type Ingress struct {
 }
 
 // Annotation returns the value of an ingress-nginx annotation given
-// without its prefix ("auth-tls-secret").
+// without its prefix ("auth-tls-secret"). The prefix of releases before
+// 0.9, still accepted with --annotations-prefix, counts when the current
+// one is absent.
 func (in *Ingress) Annotation(name string) Scalar {
-	return in.Obj.Annotations[NginxAnnotationPrefix+name]
+	if s, ok := in.Obj.Annotations[NginxAnnotationPrefix+name]; ok {
+		return s
+	}
+	return in.Obj.Annotations[legacyAnnotationPrefix+name]
 }
 
 // NginxAnnotationPrefix is the prefix of ingress-nginx's annotations.
 const NginxAnnotationPrefix = "nginx.ingress.kubernetes.io/"
+
+const legacyAnnotationPrefix = "ingress.kubernetes.io/"
 
 // IngressRule is one entry of spec.rules.
 type IngressRule struct {
