@@ -470,3 +470,16 @@ func TestLegacyAnnotationPrefix(t *testing.T) {
 		t.Errorf("secret %q, verify %q: the current prefix wins, the old one fills in", in.Annotation("auth-tls-secret").Value, in.Annotation("auth-tls-verify-client").Value)
 	}
 }
+
+// Custom resources that share a kind name are not read as the built-in.
+func TestCustomResourcesWithBuiltInKinds(t *testing.T) {
+	src := "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: knative}\nspec: {template: {spec: {containers: [{image: x}]}}}\n---\n" +
+		"apiVersion: voyager.appscode.com/v1beta1\nkind: Ingress\nmetadata:\n  name: voyager\n  annotations: {ingress.kubernetes.io/auth-tls-secret: ca}\n---\n" +
+		"kind: ConfigMap\nmetadata: {name: no-api-version}\n---\n" +
+		"apiVersion: v1\nkind: Service\nmetadata: {name: real}\n"
+	trees, _ := load(t, map[string]string{"crd.yaml": src})
+	c := trees[0].Cluster()
+	if len(trees[0].Objects) != 4 || len(c.Services()) != 1 || c.Services()[0].Obj.Name.Value != "real" || len(c.Ingresses()) != 0 || len(c.ConfigMaps()) != 0 {
+		t.Errorf("objects %d, services %d, ingresses %d, configmaps %d", len(trees[0].Objects), len(c.Services()), len(c.Ingresses()), len(c.ConfigMaps()))
+	}
+}

@@ -357,6 +357,11 @@ func objects(f *source.File, root *yaml.Node) []*Object {
 	o.Namespace = scalar(f, meta, "namespace")
 	o.Labels = stringMap(child(meta, "labels"))
 	o.Annotations = scalarMap(f, child(meta, "annotations"))
+	if !builtIn(kind, o.APIVersion) {
+		// A custom resource that shares a kind name (a Knative Service,
+		// a Voyager Ingress) means something else.
+		return []*Object{o}
+	}
 	switch {
 	case kind == "Ingress":
 		o.Ingress = parseIngress(f, o)
@@ -372,6 +377,40 @@ func objects(f *source.File, root *yaml.Node) []*Object {
 		}
 	}
 	return []*Object{o}
+}
+
+// apiGroups lists, per kind, the API groups (apiVersion without the
+// version) of the built-in resource; "" is the core group ("v1").
+var apiGroups = map[string][]string{
+	"Ingress":               {"networking.k8s.io", "extensions"},
+	"NetworkPolicy":         {"networking.k8s.io", "extensions"},
+	"Service":               {""},
+	"ConfigMap":             {""},
+	"Pod":                   {""},
+	"ReplicationController": {""},
+	"Deployment":            {"apps", "extensions"},
+	"StatefulSet":           {"apps"},
+	"DaemonSet":             {"apps", "extensions"},
+	"ReplicaSet":            {"apps", "extensions"},
+	"Job":                   {"batch"},
+	"CronJob":               {"batch"},
+}
+
+// builtIn reports whether kind and apiVersion name a built-in resource.
+func builtIn(kind, apiVersion string) bool {
+	if apiVersion == "" {
+		return false
+	}
+	group := ""
+	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
+		group = apiVersion[:i]
+	}
+	for _, g := range apiGroups[kind] {
+		if g == group {
+			return true
+		}
+	}
+	return false
 }
 
 // openingRange is the first line of a mapping: where its first key is.
