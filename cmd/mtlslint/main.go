@@ -7,6 +7,7 @@
 //	mtlslint check [flags] [PATH...]   lint files and directories (default .)
 //	mtlslint rules                      list the rules
 //	mtlslint explain CODE               show a rule's documentation
+//	mtlslint graph [PATH...]            print the deployment model
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -70,6 +71,7 @@ func init() {
 		{"check", "lint files and directories (the default command)", runCheck},
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
+		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean

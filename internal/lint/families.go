@@ -2,6 +2,7 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 )
 
@@ -16,5 +17,6 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 }
