@@ -227,7 +227,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted and its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
 				}
 			}
-			d.Related = append(d.Related, related(auth.secret.Line(), "client certificates are checked against this CA only when they chain to it"))
+			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
 			pass.Report(d)
 		}
 	}
