@@ -22,6 +22,9 @@ type Scalar struct {
 // Line returns the range to anchor a finding about the value: the key
 // when there is one (the line the reader looks for), else the value.
 func (s Scalar) Line() source.Range {
+	if s.KeyRange.IsValid() && !s.Range.IsValid() {
+		return s.KeyRange
+	}
 	if s.KeyRange.IsValid() {
 		return source.Range{File: s.KeyRange.File, Start: s.KeyRange.Start, End: s.Range.End}
 	}
