@@ -46,8 +46,11 @@ type controllerConfig struct {
 	// from the client are trusted.
 	forwardedHeaders *setting
 	fullForwardedFor bool
-	sslRedirect      bool
-	namespaces       []string
+	// realIPFrom is proxy-real-ip-cidr when it narrows the default
+	// 0.0.0.0/0: only those peers may then set the client address.
+	realIPFrom  string
+	sslRedirect bool
+	namespaces  []string
 }
 
 // setting is one key of a controller ConfigMap.
@@ -109,6 +112,9 @@ func readController(c *kube.Cluster) controllerConfig {
 		}
 		if v, ok := boolValue(cm.Data["compute-full-forwarded-for"]); ok && v {
 			cfg.fullForwardedFor = true
+		}
+		if v := strings.TrimSpace(cm.Data["proxy-real-ip-cidr"].Value); v != "" && v != "0.0.0.0/0" {
+			cfg.realIPFrom = v
 		}
 		if v, ok := boolValue(cm.Data["ssl-redirect"]); ok && !v {
 			cfg.sslRedirect = false

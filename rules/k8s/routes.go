@@ -238,7 +238,9 @@ func (a *analysis) headers(e *entrance, tls bool) map[string]rules.HeaderTreatme
 	h["x-forwarded-host"] = host
 	addr := func(name, value string) {
 		t := rules.HeaderTreatment{Name: name, Action: rules.SetOther, Value: value, Note: "the client's address"}
-		if fwd != nil {
+		if fwd != nil && a.controller.realIPFrom != "" {
+			t.Note = "the address from X-Forwarded-For, trusted only from proxy-real-ip-cidr " + a.controller.realIPFrom
+		} else if fwd != nil {
 			t.Action, t.Range = rules.SetClient, fwd.value.Line()
 			t.Note = "use-forwarded-headers is on and proxy-real-ip-cidr defaults to 0.0.0.0/0, so the address comes from the client's X-Forwarded-For"
 		}

@@ -231,6 +231,12 @@ func TestRoutesControllerConfigMap(t *testing.T) {
 		t.Errorf("x-forwarded-proto range %v", rng)
 	}
 
+	narrowed := buildRoutes(t, map[string]string{
+		"ing.yaml": ingress("web", "api.example.com", caOn, tlsFor),
+		"cm.yaml":  cm + "  proxy-real-ip-cidr: 10.0.0.0/16\n",
+	})
+	wantHeaders(t, narrowed["k8s:shop/web:api.example.com/web:https"], map[string]rules.HeaderAction{"x-real-ip": rules.SetOther, "x-forwarded-proto": rules.SetClient})
+
 	plain := buildRoutes(t, map[string]string{"ing.yaml": ingress("web", "api.example.com", caOn, tlsFor)})
 	r = plain["k8s:shop/web:api.example.com/web:https"]
 	if r.AdmitsUnderscore {
