@@ -29,16 +29,3 @@ type Tree interface {
 	// Files lists every file the tree comprises, root first.
 	Files() []*source.File
 }
-
-// LoadAs adapts a front end's load function, which returns its own tree
-// type (front ends cannot import this package), to Format.Load.
-func LoadAs[T Tree](load func(source.Reader, []string) ([]T, []source.Problem)) func(source.Reader, []string) ([]Tree, []source.Problem) {
-	return func(r source.Reader, paths []string) ([]Tree, []source.Problem) {
-		ts, probs := load(r, paths)
-		out := make([]Tree, len(ts))
-		for i, t := range ts {
-			out[i] = t
-		}
-		return out, probs
-	}
-}
