@@ -7,7 +7,9 @@ import (
 
 // LinkModel links routes to apps: by address first (an upstream server
 // matches an app server's bind: the same UNIX socket, or the same port on a
-// host that reaches the bind), then by the explicit topology in Settings.
+// host that reaches the bind), by the settings module of the workloads the
+// proxy's configuration puts behind an upstream, then by the explicit
+// topology in Settings.
 // Only when nothing links at all is every route taken to reach every app
 // (How "guess"), and findings that rest on such a link say so.
 func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
@@ -25,6 +27,21 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 		for ai, a := range apps {
 			if upstreamReaches(r.Upstream, a) {
 				add(ri, ai, "address")
+			}
+		}
+	}
+	// A proxy configuration that names what runs behind an upstream (a
+	// Kubernetes Service's pods with their DJANGO_SETTINGS_MODULE) links
+	// the route to the app with that settings module.
+	for ri, r := range routes {
+		for _, w := range r.Upstream.Workloads {
+			if w.SettingsModule == "" {
+				continue
+			}
+			for ai, a := range apps {
+				if topologyAppMatches(w.SettingsModule, a) {
+					add(ri, ai, "workload")
+				}
 			}
 		}
 	}

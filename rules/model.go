@@ -265,9 +265,11 @@ type Published struct {
 type Link struct {
 	Route *Route `json:"-"`
 	App   *App   `json:"-"`
-	// How: "address" (upstream matches a bind), "topology" (configuration
-	// file), or "guess" (nothing linked; every proxy is taken to front
-	// every app of the repository, and findings say so).
+	// How: "address" (upstream matches a bind), "workload" (the proxy's
+	// configuration names the settings module behind the upstream, as a
+	// Kubernetes Service's pods do), "topology" (configuration file), or
+	// "guess" (nothing linked; every proxy is taken to front every app of
+	// the repository, and findings say so).
 	How string `json:"how"`
 }
 
