@@ -39,7 +39,7 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 				continue
 			}
 			for ai, a := range apps {
-				if topologyAppMatches(w.SettingsModule, a) {
+				if settingsModuleIs(w.SettingsModule, a) {
 					add(ri, ai, "workload")
 				}
 			}
@@ -112,6 +112,22 @@ func isLoopbackName(h string) bool {
 }
 
 func isLocalName(h string) bool { return isLoopbackName(h) || h == "0.0.0.0" }
+
+// settingsModuleIs reports whether the app is the settings module a
+// process loads. The module is relative to the process's Python path (the
+// container's working directory), which may lie below the scanned root.
+func settingsModuleIs(module string, a *App) bool {
+	module = strings.TrimSpace(module)
+	if module == "" {
+		return false
+	}
+	if a.ID == module || strings.HasSuffix(a.ID, "."+module) {
+		return true
+	}
+	file := strings.TrimSuffix(strings.TrimSuffix(a.Range.File, ".py"), "/__init__")
+	asPath := strings.ReplaceAll(module, ".", "/")
+	return file == asPath || strings.HasSuffix(file, "/"+asPath)
+}
 
 func topologyProxyMatches(proxy string, r *Route) bool {
 	proxy = strings.TrimPrefix(proxy, "./")
