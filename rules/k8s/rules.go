@@ -33,7 +33,8 @@ var VerifyOptional = &rules.Rule{
 		What: "Reports an Ingress with `nginx.ingress.kubernetes.io/auth-tls-secret` whose `auth-tls-verify-client` is `optional` or `optional_no_ca` (the default is `on`).",
 		Why: "With `optional`, a client that sends no certificate is let through and the app receives `ssl-client-verify: NONE`; the app is then the only thing that refuses it, on every view. " +
 			"With `optional_no_ca`, any certificate is accepted, including a self-signed one whose subject the client chose, and its subject DN reaches the app in `ssl-client-subject-dn`: " +
-			"an app that authenticates on that DN (or on the forwarded certificate) accepts whoever the client claims to be. That case is critical; without an app that trusts the DN it is high.",
+			"an app that authenticates on that DN (or on the forwarded certificate) without requiring `ssl-client-verify == \"SUCCESS\"` accepts whoever the client claims to be (nginx still reports such a certificate as `FAILED:<reason>`). " +
+			"That case is critical; when the app requires SUCCESS, or no app that trusts the DN is known, it is high.",
 		Example: "metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: shop/client-ca\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional_no_ca",
 		Fix: "Set `auth-tls-verify-client: \"on\"`. If some paths must work without a certificate, serve them on another host (the setting is per host); " +
 			"with `optional`, the app must check `ssl-client-verify == \"SUCCESS\"` exactly on every request. `optional_no_ca` is only for apps that verify the forwarded certificate chain themselves.",
@@ -218,12 +219,16 @@ func checkVerifyOptional(pass *rules.Pass) {
 			if auth.name == "optional" {
 				d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional\" on %s, so requests without a client certificate reach the app with ssl-client-verify: NONE and only the app can refuse them.", in.Obj.Ref())
 			} else {
-				trust := dnTrust(pass.Model, in)
-				if trust != nil {
+				trust, gate := dnTrust(pass.Model, in)
+				switch {
+				case trust != nil && gate == nil:
 					d.Severity = rules.Critical
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted, and the app trusts %s from it (%s).", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
+					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
 					d.Related = append(d.Related, related(trust.Range, "the app trusts %s here", rules.HeaderName(trust.Header)))
-				} else {
+				case trust != nil:
+					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted; only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
+					d.Related = append(d.Related, related(gate.Range, "the app requires ssl-client-verify == \"SUCCESS\" here"))
+				default:
 					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted and its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
 				}
 			}
@@ -233,27 +238,43 @@ func checkVerifyOptional(pass *rules.Pass) {
 	}
 }
 
-// dnTrust returns a trust of an app reached through the Ingress in a
-// header that carries the client-chosen subject: the subject DN, or the
-// certificate itself.
-func dnTrust(m *rules.Model, in *kube.Ingress) *rules.Trust {
+// dnTrust returns a trust, by an app reached through the Ingress, in a
+// header that carries the client-chosen subject (the subject DN, or the
+// certificate itself), and the app's exact ssl-client-verify == "SUCCESS"
+// check if it has one. With optional_no_ca an unverified certificate
+// still yields FAILED:<reason> in ssl-client-verify, so an app that
+// requires SUCCESS refuses it before the subject matters.
+func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 	if m == nil {
-		return nil
+		return nil, nil
 	}
 	prefix := "k8s:" + in.Obj.NamespacedName() + ":"
 	for _, l := range m.Links {
 		if l.Route == nil || l.App == nil || !strings.HasPrefix(l.Route.ID, prefix) {
 			continue
 		}
+		var appDN, appGate *rules.Trust
 		for i := range l.App.Trusts {
 			t := &l.App.Trusts[i]
 			switch rules.HeaderName(t.Header) {
 			case "ssl-client-subject-dn", "ssl-client-cert":
-				return t
+				if appDN == nil {
+					appDN = t
+				}
+			case "ssl-client-verify":
+				if t.Comparison == rules.CompareEquals && t.Value == "SUCCESS" && appGate == nil {
+					appGate = t
+				}
 			}
 		}
+		switch {
+		case appDN != nil && appGate == nil:
+			return appDN, nil // the worst case wins
+		case appDN != nil && dn == nil:
+			dn, gate = appDN, appGate
+		}
 	}
-	return nil
+	return dn, gate
 }
 
 func checkUnprotectedEntrance(pass *rules.Pass) {

@@ -11,13 +11,17 @@ import (
 )
 
 // fakeApps stands in for the Django family: one app that trusts the given
-// headers.
+// headers, ssl-client-verify by == "SUCCESS" and the others as identities.
 type fakeApps []string
 
 func (f fakeApps) BuildApps(ws *parsers.Workspace, _ *rules.Settings) []*rules.App {
 	app := &rules.App{ID: "shop.settings", Range: source.Range{File: "app/middleware.py", Start: source.Pos{Line: 3, Col: 1}}}
 	for _, h := range f {
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareIdentity, Source: "app code", Range: app.Range})
+		t := rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareIdentity, Source: "app code", Range: app.Range}
+		if h == "ssl-client-verify" {
+			t.Comparison, t.Value = rules.CompareEquals, "SUCCESS"
+		}
+		app.Trusts = append(app.Trusts, t)
 	}
 	return []*rules.App{app}
 }
@@ -58,6 +62,7 @@ func TestVerifyOptionalNoCASeverityFollowsTheApp(t *testing.T) {
 		{"app reads only the verify result", fakeApps{"ssl-client-verify"}, rules.High},
 		{"app trusts the subject DN", fakeApps{"ssl-client-subject-dn"}, rules.Critical},
 		{"app trusts the forwarded certificate", fakeApps{"ssl-client-cert"}, rules.Critical},
+		{"app trusts the subject DN after requiring SUCCESS", fakeApps{"ssl-client-verify", "ssl-client-subject-dn"}, rules.High},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ds := only(run(t, files, c.apps), "K001")
