@@ -7,7 +7,9 @@ import (
 
 // LinkModel links routes to apps: by address first (an upstream server
 // matches an app server's bind: the same UNIX socket, or the same port on a
-// host that reaches the bind), then by the explicit topology in Settings.
+// host that reaches the bind), by the settings module of the workloads the
+// proxy's configuration puts behind an upstream, then by the explicit
+// topology in Settings.
 // Only when nothing links at all is every route taken to reach every app
 // (How "guess"), and so is a route whose upstream has no address; findings
 // that rest on such a link say so.
@@ -26,6 +28,21 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 		for ai, a := range apps {
 			if upstreamReaches(r.Upstream, a) {
 				add(ri, ai, "address")
+			}
+		}
+	}
+	// A proxy configuration that names what runs behind an upstream (a
+	// Kubernetes Service's pods with their DJANGO_SETTINGS_MODULE) links
+	// the route to the app with that settings module.
+	for ri, r := range routes {
+		for _, w := range r.Upstream.Workloads {
+			if w.SettingsModule == "" {
+				continue
+			}
+			for ai, a := range apps {
+				if settingsModuleIs(w.SettingsModule, a) {
+					add(ri, ai, "workload")
+				}
 			}
 		}
 	}
@@ -112,6 +129,22 @@ func isLoopbackName(h string) bool {
 }
 
 func isLocalName(h string) bool { return isLoopbackName(h) || h == "0.0.0.0" }
+
+// settingsModuleIs reports whether the app is the settings module a
+// process loads. The module is relative to the process's Python path (the
+// container's working directory), which may lie below the scanned root.
+func settingsModuleIs(module string, a *App) bool {
+	module = strings.TrimSpace(module)
+	if module == "" {
+		return false
+	}
+	if a.ID == module || strings.HasSuffix(a.ID, "."+module) {
+		return true
+	}
+	file := strings.TrimSuffix(strings.TrimSuffix(a.Range.File, ".py"), "/__init__")
+	asPath := strings.ReplaceAll(module, ".", "/")
+	return file == asPath || strings.HasSuffix(file, "/"+asPath)
+}
 
 func topologyProxyMatches(proxy string, r *Route) bool {
 	proxy = strings.TrimPrefix(proxy, "./")

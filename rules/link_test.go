@@ -69,3 +69,23 @@ func TestLinkByTopologyThenGuess(t *testing.T) {
 		t.Errorf("with nothing linking, every route must reach every app by guess: %v", got)
 	}
 }
+
+// A route whose upstream names the workload behind it (a Kubernetes
+// Service's pods) links to the app with the workload's settings module,
+// and only to it.
+func TestLinkByWorkload(t *testing.T) {
+	api := route("api", "k8s/ingress.yaml", Endpoint{Host: "api.shop.svc.cluster.local", Port: "80"})
+	api.Upstream.Workloads = []Workload{{Name: "deployment shop/api", Server: "gunicorn", SettingsModule: "shop.settings.prod"}}
+	static := route("static", "k8s/ingress.yaml", Endpoint{Host: "static.shop.svc.cluster.local", Port: "80"})
+	apps := []*App{app("shop.settings.prod", "shop/settings/prod.py", nil), app("blog.settings", "blog/settings.py", nil), app("settings.prod", "settings/prod.py", nil)}
+	got := linked(LinkModel([]*Route{api, static}, apps, &Settings{}))
+	if len(got) != 1 || got["api->shop.settings.prod"] != "workload" {
+		t.Errorf("links = %v, want only api->shop.settings.prod by workload", got)
+	}
+	// Scanned from above the app's directory, the module is a suffix.
+	apps = []*App{app("deploy.src.shop.settings.prod", "deploy/src/shop/settings/prod.py", nil), app("myshop.settings.prod", "myshop/settings/prod.py", nil)}
+	got = linked(LinkModel([]*Route{api}, apps, &Settings{}))
+	if len(got) != 1 || got["api->deploy.src.shop.settings.prod"] != "workload" {
+		t.Errorf("links = %v, want only the app below the scanned root", got)
+	}
+}

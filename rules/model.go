@@ -141,6 +141,20 @@ type Upstream struct {
 	Name    string       `json:"name"` // upstream block / backend name, or the literal address
 	Servers []Endpoint   `json:"servers,omitempty"`
 	Range   source.Range `json:"range"` // proxy_pass / use_backend line
+	// Workloads are what the configuration says runs behind the upstream
+	// (the pods a Kubernetes Service selects), for linking it to an app.
+	Workloads []Workload `json:"workloads,omitempty"`
+}
+
+// Workload is a process behind an upstream that the proxy's own
+// configuration describes: where its app server listens and which
+// settings module it loads.
+type Workload struct {
+	Name           string       `json:"name"`                      // "deployment default/web"
+	Server         string       `json:"server,omitempty"`          // gunicorn, uwsgi, runserver, daphne, uvicorn
+	Binds          []Endpoint   `json:"binds,omitempty"`           // where the app server listens
+	SettingsModule string       `json:"settings_module,omitempty"` // DJANGO_SETTINGS_MODULE
+	Range          source.Range `json:"range"`                     // the container
 }
 
 // Route is one path from a listener to an upstream.
@@ -285,9 +299,11 @@ func (a *App) SchemeHeadersHonoured(r *Route) bool {
 type Link struct {
 	Route *Route `json:"-"`
 	App   *App   `json:"-"`
-	// How: "address" (upstream matches a bind), "topology" (configuration
-	// file), or "guess" (nothing linked; every proxy is taken to front
-	// every app of the repository, and findings say so).
+	// How: "address" (upstream matches a bind), "workload" (the proxy's
+	// configuration names the settings module behind the upstream, as a
+	// Kubernetes Service's pods do), "topology" (configuration file), or
+	// "guess" (nothing linked; every proxy is taken to front every app of
+	// the repository, and findings say so).
 	How string `json:"how"`
 }
 
