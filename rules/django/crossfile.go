@@ -389,8 +389,13 @@ var VerifySemantics = &rules.Rule{
 						// the directive and replaces the proxy-side one;
 						// the app-side warning about the same check goes.
 						d.Range, d.Key = anchorOf(r, tr), rules.RouteHeaderKey(r.ID, h)
+						if r.Listener.Verify == rules.VerifyOptionalNoCA && r.Listener.VerifyRange.IsValid() {
+							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+						}
 						d.Related = []source.Related{trustRelated(t)}
-						p.Resolve(v.key)
+						if v.key != "" {
+							p.Resolve(v.key)
+						}
 					} else {
 						d.Range, d.Key = t.Range, v.key
 						d.Related = []source.Related{proxySide}
@@ -445,7 +450,9 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
 	name := canonicalName(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
-		return verdict{rules.Critical, fmt.Sprintf("The app takes %s as the client's identity at %s, but route %s verifies with optional_no_ca: a self-signed certificate with any DN is forwarded; check the verify header == \"SUCCESS\" first, or use ssl_verify_client on.", name, trustNote(t), r.Desc), key, false}
+		// The proxy-side rules (N004, K001) report the same directive with
+		// the same key; this finding, which knows the app, replaces them.
+		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), "", true}
 	}
 	switch emission(tr) {
 	case emitsNginxVerify:

@@ -210,7 +210,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 			}
 			d := rules.Diagnostic{
 				Range: auth.verify.Line(),
-				Key:   objKey(in.Obj) + "|auth-tls-verify-client",
+				Key:   rules.VerifyKey(auth.verify.Line()),
 				Fixes: []rules.Fix{{
 					Description: "require a verified client certificate",
 					Edits:       []rules.Edit{{Range: auth.verify.Range, NewText: `"on"`}},

@@ -300,7 +300,7 @@ func checkVerifyNoCA(p *rules.Pass) {
 			Message: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, yet $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be; use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
 				strings.Join(uniqueStrings(vars), ", $"), where(fwd[0])),
 			Related: []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
-			Key:     atKey("N004", vd, ""),
+			Key:     rules.VerifyKey(vd.Written().Range),
 		}
 		if caSet {
 			if e, ok := replaceArg(vd, 0, "on"); ok {
