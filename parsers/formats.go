@@ -5,5 +5,6 @@ package parsers
 func All() []Format {
 	return []Format{
 		haproxyFormat(),
+		openapiFormat(),
 	}
 }
