@@ -3,6 +3,7 @@ package lint
 import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
+	"github.com/mtlslint/mtlslint/rules/openapi"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -17,4 +18,5 @@ type Family struct {
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "openapi", Rules: openapi.Rules},
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -84,6 +85,20 @@ func (c *loadCtx) kinProblem(err error) {
 	var refused *RefusedRefError
 	ref := quotedRef(err.Error())
 	at, found := c.findRef(ref)
+	if !found {
+		// kin-openapi names a line of the root document in some errors.
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			if n, e := strconv.Atoi(m[1]); e == nil && n >= 1 && n <= c.spec.root.LineCount() {
+				at = c.spec.root.LineRange(n)
+				for _, p := range c.problems {
+					if p.Range.File == at.File && p.Range.Start.Line == n {
+						return // already reported there by the structural walk
+					}
+				}
+				found = true
+			}
+		}
+	}
 	if !found {
 		at = c.spec.VersionRange
 		if !at.IsValid() {
