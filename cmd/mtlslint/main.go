@@ -72,6 +72,7 @@ func init() {
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
+		{"spec-diff", "report operations whose OpenAPI security lost mutual TLS between two versions", runSpecDiff},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean
