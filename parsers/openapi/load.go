@@ -36,7 +36,7 @@ func Load(r source.Reader, paths []string) ([]*Spec, []source.Problem) {
 // LoadSpec reads one document. It returns nil when the document itself
 // cannot be read or parsed (the problems say why).
 func LoadSpec(r source.Reader, rel string) (*Spec, []source.Problem) {
-	c := &loadCtx{r: r, docs: map[string]*document{}, failed: map[string]bool{}, seen: map[string]bool{}}
+	c := &loadCtx{r: r, docs: map[string]*document{}, failed: map[string]error{}, seen: map[string]bool{}}
 	f, err := r.ReadFile(rel)
 	if err != nil {
 		c.readProblem(rel, source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, err)
@@ -64,8 +64,8 @@ type loadCtx struct {
 	r        source.Reader
 	spec     *Spec
 	docs     map[string]*document
-	failed   map[string]bool
-	seen     map[string]bool // problems already reported (code, range, message)
+	failed   map[string]error // files that could not be read (nil: did not parse)
+	seen     map[string]bool  // problems already reported (code, range, message)
 	problems []source.Problem
 }
 
@@ -98,18 +98,22 @@ func (c *loadCtx) open(rel string, at source.Range) *document {
 	if d, ok := c.docs[rel]; ok {
 		return d
 	}
-	if c.failed[rel] {
+	if err, ok := c.failed[rel]; ok {
+		// Every reference to an unreadable file is reported where it is.
+		if err != nil {
+			c.readProblem(rel, at, err)
+		}
 		return nil
 	}
 	f, err := c.r.ReadFile(rel)
 	if err != nil {
-		c.failed[rel] = true
+		c.failed[rel] = err
 		c.readProblem(rel, at, err)
 		return nil
 	}
 	d, prob := parseDocument(f)
 	if prob != nil {
-		c.failed[rel] = true
+		c.failed[rel] = nil // the syntax error is reported once, in the file
 		c.problems = append(c.problems, *prob)
 		c.spec.files = append(c.spec.files, f)
 		return nil
