@@ -127,6 +127,10 @@ func matchPath(r *rules.Route, full string) (pathKind, int, string) {
 	switch mod {
 	case "=":
 		if templateMatches(full, loc) {
+			if strings.Contains(full, "{") {
+				// Only one instance of the template is that exact URI.
+				return pathPossible, 0, "location = " + loc
+			}
 			return pathDefinite, exactSpecificity, "location = " + loc
 		}
 	case "~", "~*":
