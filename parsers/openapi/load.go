@@ -50,7 +50,7 @@ func LoadSpec(r source.Reader, rel string) (*Spec, []source.Problem) {
 	c.spec = &Spec{root: f, files: []*source.File{f}, Schemes: map[string]*Scheme{}}
 	c.build(d)
 	if c.spec.Swagger {
-		c.spec.DocErr = errors.New("Swagger 2.0 documents are not loaded by kin-openapi's OpenAPI 3 loader")
+		c.spec.DocErr = errors.New("kin-openapi's OpenAPI 3 loader does not read Swagger 2.0 documents")
 	} else {
 		c.spec.Doc, c.spec.DocErr = loadKin(r, rel, f.Content)
 		if c.spec.DocErr != nil {
