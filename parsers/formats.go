@@ -5,6 +5,10 @@ package parsers
 func All() []Format {
 	return []Format{
 		haproxyFormat(),
+		gunicornFormat(),
+		pythonFormat(),
+		composeFormat(),
+		terraformFormat(),
 		openapiFormat(),
 	}
 }
