@@ -431,7 +431,7 @@ type verdict struct {
 func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string, checksSuccess bool) verdict {
 	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
 	name := canonicalName(h)
-	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && !checksSuccess {
+	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		return verdict{rules.Critical, fmt.Sprintf("The app takes %s as the client's identity at %s, but route %s verifies with optional_no_ca: a self-signed certificate with any DN is forwarded; check the verify header == \"SUCCESS\" first, or use ssl_verify_client on.", name, trustNote(t), r.Desc), key, false}
 	}
 	switch emission(tr) {

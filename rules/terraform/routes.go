@@ -88,7 +88,7 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 		hs[strings.ToLower(name)] = rules.HeaderTreatment{Name: name, Action: a, Value: value, Note: note, Range: rng}
 	}
 	passthrough := func(name string) {
-		set(name, rules.Passthrough, "", unconfirmedStrip, source.Range{})
+		set(name, rules.Unknown, "", unconfirmedStrip, source.Range{})
 	}
 	// The names the ALB sends under: the standard ones, or the renamed.
 	sendAs := map[string]string{}
