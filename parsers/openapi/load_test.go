@@ -342,6 +342,7 @@ func TestFixturesLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
+	loaded := 0
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
@@ -350,6 +351,7 @@ func TestFixturesLoad(t *testing.T) {
 		if !openapi.Detect(e.Name(), b) {
 			continue
 		}
+		loaded++
 		specs, probs := openapi.Load(r, []string{e.Name()})
 		if strings.HasPrefix(e.Name(), "bad-") {
 			if len(probs) == 0 {
@@ -360,6 +362,28 @@ func TestFixturesLoad(t *testing.T) {
 		if len(specs) != 1 || len(probs) != 0 {
 			t.Errorf("%s: %d specs, problems %v", e.Name(), len(specs), probs)
 		}
+	}
+	if loaded < 2 {
+		t.Errorf("only %d documents under testdata", loaded)
+	}
+}
+
+// TestOAS32 reads OpenAPI 3.2's query method and additionalOperations.
+func TestOAS32(t *testing.T) {
+	r, err := parsers.NewFSReader("testdata", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, probs := openapi.LoadSpec(r, "oas32-additional-operations.yaml")
+	if s == nil || len(probs) != 0 {
+		t.Fatalf("problems %v", probs)
+	}
+	var got []string
+	for _, op := range s.Operations {
+		got = append(got, op.String()+"="+itoa(int(s.MTLS(s.Effective(op)))))
+	}
+	if strings.Join(got, " ") != "QUERY /documents=1 PURGE /documents=0" {
+		t.Errorf("operations %v", got)
 	}
 }
 
