@@ -25,6 +25,7 @@ type checkFlags struct {
 	sel, extend, ignore, exclude                    listFlag
 	nginxVersion, haproxyVersion, djangoVersion     string
 	gunicornVersion                                 string
+	specBase                                        string
 	maxFileSize                                     int64
 	maxFiles, jobs                                  int
 	wf                                              workflowFlags
@@ -52,6 +53,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
 	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
+	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
 	f.wf.register(fs)
 }
 
@@ -196,6 +198,17 @@ func runCheck(args []string, e *env) int {
 			return e.errorf("configuration error: %v", ce)
 		}
 		return e.errorf("%v", err)
+	}
+	if opts.Config == nil {
+		opts.Config = res.Config
+	}
+	if f.specBase != "" && selectedCode(opts, "O004") {
+		more, err := specBaseFindings(e, res, f.specBase)
+		if err != nil {
+			return e.errorf("--spec-base: %v", err)
+		}
+		res.Diagnostics = append(res.Diagnostics, more...)
+		rules.SortDiagnostics(res.Diagnostics)
 	}
 	return f.finish(e, res)
 }

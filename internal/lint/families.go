@@ -6,6 +6,7 @@ import (
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 	"github.com/mtlslint/mtlslint/rules/nginx"
+	"github.com/mtlslint/mtlslint/rules/openapi"
 	"github.com/mtlslint/mtlslint/rules/terraform"
 )
 
@@ -24,5 +25,6 @@ var families = []Family{
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
+	{Name: "openapi", Rules: openapi.Rules},
 	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
 }
