@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// AttackCodes lists, for each attack, the rule codes whose finding
+// describes the mechanism the attack exploits. The suite checks both
+// directions on every scenario: an attack that works must be covered by a
+// finding with one of its codes at the attack's MinSeverity or above, and a
+// finding with one of its codes must not sit on a scenario where the
+// attack failed. A code therefore belongs to an attack only when the
+// mechanism it names always lets that attack through; rules that no
+// attack exercises (ciphers, revocation, deploy settings) are not listed
+// and are outside the check.
+//
+// A family adds its codes here when its rules land.
+var AttackCodes = map[AttackID][]string{
+	NoCert:          {},
+	ValidCert:       {},
+	UntrustedCert:   {},
+	SpoofDash:       {},
+	SpoofUnderscore: {},
+	ForwardedProto:  {},
+	DirectApp:       {},
+}
+
+// CheckStatus is how the static and runtime verdicts of one attack on one
+// scenario compare.
+type CheckStatus int
+
+const (
+	// Agree: breach covered by a finding, or no breach and no finding.
+	Agree CheckStatus = iota
+	// Missed: the attack works, and no finding at the required severity
+	// with one of its codes says so.
+	Missed
+	// Refuted: a finding with one of the attack's codes, on a scenario
+	// where the attack failed.
+	Refuted
+	// Unchecked: no static result, or the runtime verdict is unknown.
+	Unchecked
+)
+
+// Check is the comparison for one attack on one scenario.
+type Check struct {
+	Attack   AttackID
+	Status   CheckStatus
+	Findings []Finding // the scenario's findings with one of the attack's codes
+}
+
+// Compare checks a scenario's runtime outcomes against its findings.
+// Findings are nil (not empty) when the static side did not run.
+func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
+	var out []Check
+	for _, o := range outcomes {
+		at, _ := AttackByID(o.Attack)
+		c := Check{Attack: o.Attack}
+		for _, f := range findings {
+			if slices.Contains(AttackCodes[o.Attack], f.Code) {
+				c.Findings = append(c.Findings, f)
+			}
+		}
+		switch {
+		case !ran || o.Verdict == Broken:
+			c.Status = Unchecked
+		case o.Verdict == Breached:
+			c.Status = Missed
+			for _, f := range c.Findings {
+				if f.Severity >= at.MinSeverity {
+					c.Status = Agree
+				}
+			}
+		case o.Verdict == Held && len(c.Findings) > 0:
+			c.Status = Refuted
+		default:
+			c.Status = Agree
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Describe renders the static column of one check.
+func (c Check) Describe() string {
+	at, _ := AttackByID(c.Attack)
+	fs := describeFindings(c.Findings)
+	switch c.Status {
+	case Missed:
+		msg := fmt.Sprintf("MISSED: no %s+ finding among %s", at.MinSeverity, codesOrNone(c.Attack))
+		if fs != "" {
+			msg += " (only " + fs + ")"
+		}
+		return msg
+	case Refuted:
+		return "REFUTED: " + fs + " but the attack failed"
+	case Unchecked:
+		if fs != "" {
+			return fs
+		}
+		return "not checked"
+	}
+	if fs == "" {
+		return "—"
+	}
+	return "✓ " + fs
+}
+
+func codesOrNone(id AttackID) string {
+	codes := AttackCodes[id]
+	if len(codes) == 0 {
+		return "its codes (none listed yet)"
+	}
+	return strings.Join(codes, "/")
+}
+
+func describeFindings(fs []Finding) string {
+	var parts []string
+	for _, f := range fs {
+		parts = append(parts, fmt.Sprintf("%s %s @%s:%d", f.Code, f.Severity, f.File, f.Line))
+	}
+	sort.Strings(parts)
+	return strings.Join(slices.Compact(parts), ", ")
+}
+
+// Unmapped returns the findings whose codes no attack lists: rules outside
+// the runtime check.
+func Unmapped(findings []Finding) []Finding {
+	mapped := map[string]bool{}
+	for _, codes := range AttackCodes {
+		for _, c := range codes {
+			mapped[c] = true
+		}
+	}
+	var out []Finding
+	for _, f := range findings {
+		if !mapped[f.Code] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
