@@ -349,7 +349,10 @@ func judge(where string, resp Response, identity bool) Attempt {
 		at.Broken = fmt.Sprintf("proxy answered %d (%s): is the app down?", resp.Status, resp.Body)
 		at.Result = at.Broken
 	case !resp.FromApp:
-		at.Result = fmt.Sprintf("proxy %d", resp.Status)
+		at.Result = fmt.Sprintf("HTTP %d", resp.Status)
+		if resp.Body != "" {
+			at.Result += " (" + resp.Body + ")"
+		}
 	case resp.Report.Error != "":
 		at.Broken = fmt.Sprintf("app error %d: %s", resp.Status, resp.Report.Error)
 		at.Result = at.Broken

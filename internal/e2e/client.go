@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -115,18 +116,33 @@ func fetch(ctx context.Context, r request) Response {
 		out.FromApp = true
 	} else {
 		out.Report = AppReport{}
-		out.Body = firstLine(string(body), 80)
+		out.Body = pageText(string(body))
 	}
 	return out
 }
 
-func firstLine(s string, max int) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
+var tag = regexp.MustCompile(`<[^>]*>`)
+
+// pageText returns the message of an error page: its text without the
+// title and the server signature, e.g. "No required SSL certificate was
+// sent" from nginx or "Contradictory scheme headers" from gunicorn.
+func pageText(html string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for i, seg := range tag.Split(html, -1) {
+		seg = strings.Join(strings.Fields(seg), " ")
+		if seg == "" || seen[seg] || strings.HasPrefix(seg, "nginx/") {
+			continue
+		}
+		seen[seg] = true
+		if i > 0 && len(seen) == 1 && strings.Contains(html, "<title>") {
+			continue // the title
+		}
+		parts = append(parts, seg)
 	}
-	if len(s) > max {
-		s = s[:max] + "…"
+	text := strings.Join(parts, " / ")
+	if len(text) > 100 {
+		text = text[:100] + "…"
 	}
-	return s
+	return text
 }
