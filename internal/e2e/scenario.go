@@ -148,6 +148,10 @@ var placeholder = regexp.MustCompile(`\{\{([A-Z][A-Z0-9_]*)\}\}`)
 // {{CERT_DIR}}, {{TMP}}, {{SITE}} and {{..._PORT}} (each a free loopback
 // port). An unknown placeholder is an error.
 func Materialize(s *Scenario, base, certDir string) (*Deployment, error) {
+	return materialize(assets, s, base, certDir)
+}
+
+func materialize(fsys fs.FS, s *Scenario, base, certDir string) (*Deployment, error) {
 	d := &Deployment{
 		Scenario: s,
 		Site:     filepath.Join(base, "site"),
@@ -160,14 +164,14 @@ func Materialize(s *Scenario, base, certDir string) (*Deployment, error) {
 		}
 	}
 	files := map[string][]byte{}
-	if err := collect(files, "app"); err != nil {
+	if err := collect(fsys, files, "app"); err != nil {
 		return nil, err
 	}
 	scenarioDir := path.Join("scenarios", s.Name)
-	if _, err := fs.Stat(assets, scenarioDir); err != nil {
+	if _, err := fs.Stat(fsys, scenarioDir); err != nil {
 		return nil, fmt.Errorf("scenario %s: no directory %s", s.Name, scenarioDir)
 	}
-	if err := collect(files, scenarioDir); err != nil {
+	if err := collect(fsys, files, scenarioDir); err != nil {
 		return nil, err
 	}
 
@@ -230,10 +234,10 @@ func Materialize(s *Scenario, base, certDir string) (*Deployment, error) {
 	return d, nil
 }
 
-// collect reads every file below root in the embedded assets into files,
-// keyed by the path relative to root.
-func collect(files map[string][]byte, root string) error {
-	return fs.WalkDir(assets, root, func(p string, e fs.DirEntry, err error) error {
+// collect reads every file below root into files, keyed by the path
+// relative to root.
+func collect(fsys fs.FS, files map[string][]byte, root string) error {
+	return fs.WalkDir(fsys, root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -243,7 +247,7 @@ func collect(files map[string][]byte, root string) error {
 			}
 			return nil
 		}
-		data, err := assets.ReadFile(p)
+		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}

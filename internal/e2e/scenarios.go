@@ -115,4 +115,11 @@ var Scenarios = []*Scenario{
 		Title: "both servers set the identity headers from $ssl_* variables (empty over plain HTTP)",
 		Fact:  "plain-HTTP server with proxy_set_header X-SSL-Client-Verify $ssl_client_verify: nginx sends no header and still removes the client's copy",
 	},
+
+	// HAProxy.
+	{
+		Name:  "haproxy-verify-required-secure",
+		Title: "HAProxy verify required; identity headers deleted by regex, then set from the TLS state",
+		Fact:  "no cert: TLS alert; untrusted: unknown ca; valid: accepted",
+	},
 }
