@@ -317,5 +317,5 @@ func procfileCommand(site string) ([]string, error) {
 			return args, nil
 		}
 	}
-	return nil, fmt.Errorf("Procfile has no web: command")
+	return nil, fmt.Errorf("the Procfile has no web: command")
 }

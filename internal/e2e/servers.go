@@ -258,10 +258,10 @@ func startApp(d *Deployment) (*Process, error) {
 	case "python", "python3":
 		argv = append([]string{PythonBin}, args[1:]...)
 		if slices.Contains(args, "runserver") && !slices.Contains(args, "--noreload") {
-			return nil, errors.New("Procfile: runserver needs --noreload, or the reloader's child outlives the stop")
+			return nil, errors.New("the Procfile runs runserver without --noreload: the reloader's child would outlive the stop")
 		}
 	default:
-		return nil, fmt.Errorf("Procfile: unsupported web command %q (gunicorn or python3 manage.py runserver)", args[0])
+		return nil, fmt.Errorf("the Procfile's web command %q is not supported (gunicorn or python3 manage.py runserver)", args[0])
 	}
 	env := baseEnv(d.Run)
 	env = append(env,
