@@ -49,6 +49,10 @@ type Options struct {
 	NoGitignore bool
 	// Formats overrides the front ends (tests); nil means all.
 	Formats []Format
+	// Context loads the whole root too when Paths name files, so that
+	// cross-file rules see the rest of the repository; findings are still
+	// reported only for the named files (Workspace.Targets).
+	Context bool
 }
 
 // DefaultMaxFiles caps the entries one workspace's discovery examines.
@@ -147,6 +151,9 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 		} else {
 			d.explicit(rel)
 		}
+	}
+	if opts.Context && len(ws.Targets) > 0 {
+		d.walk(".")
 	}
 	for _, f := range formats {
 		ps := d.byKind[f.Kind]

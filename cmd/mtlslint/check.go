@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/internal/report"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// checkFlags are the flags of `check` (and of the commands that lint).
+type checkFlags struct {
+	format, output, failOn, configPath, root, color string
+	isolated, quiet, statistics, showSuppressed     bool
+	sel, extend, ignore, exclude                    listFlag
+	nginxVersion, haproxyVersion, djangoVersion     string
+	gunicornVersion                                 string
+	maxFileSize                                     int64
+	maxFiles, jobs                                  int
+}
+
+func (f *checkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif")
+	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that makes the exit code 1 (info, low, medium, high, critical; default low)")
+	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
+	fs.BoolVar(&f.isolated, "isolated", false, "ignore configuration files")
+	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: the current directory, or the paths' common directory)")
+	fs.StringVar(&f.color, "color", "auto", "colour: auto, always, never (NO_COLOR is respected)")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only the findings, no source lines or summary")
+	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
+	fs.BoolVar(&f.showSuppressed, "show-suppressed", false, "list suppressed findings too")
+	fs.Var(&f.sel, "select", "rule `CODES` or prefixes to enable (replaces the default: all)")
+	fs.Var(&f.extend, "extend-select", "rule `CODES` or prefixes to enable in addition")
+	fs.Var(&f.ignore, "ignore", "rule `CODES` or prefixes to disable")
+	fs.Var(&f.exclude, "exclude", "`GLOBS` of files and directories to skip")
+	fs.StringVar(&f.nginxVersion, "nginx-version", "", "deployed nginx `VERSION` (default: unknown, rules assume the worst case)")
+	fs.StringVar(&f.haproxyVersion, "haproxy-version", "", "deployed HAProxy `VERSION`")
+	fs.StringVar(&f.djangoVersion, "django-version", "", "deployed Django `VERSION`")
+	fs.StringVar(&f.gunicornVersion, "gunicorn-version", "", "deployed gunicorn `VERSION`")
+	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
+	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
+	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
+}
+
+// options turns the flags and positional paths into driver options.
+func (f *checkFlags) options(paths []string) (lint.Options, error) {
+	root, rel, err := resolveRoot(f.root, paths)
+	if err != nil {
+		return lint.Options{}, err
+	}
+	opts := lint.Options{
+		Root: root, Paths: rel,
+		Select: f.sel, ExtendSelect: f.extend, Ignore: f.ignore, Exclude: f.exclude,
+		ConfigPath: f.configPath, NoConfig: f.isolated,
+		MaxFileSize: f.maxFileSize, MaxFiles: f.maxFiles, Jobs: f.jobs,
+		Settings: rules.Settings{
+			NginxVersion: f.nginxVersion, HAProxyVersion: f.haproxyVersion,
+			DjangoVersion: f.djangoVersion, GunicornVersion: f.gunicornVersion,
+		},
+	}
+	// Named files are checked in the context of their repository, so that
+	// the cross-file rules see the other side of the deployment.
+	if isGitTop(root) {
+		opts.Context = true
+	}
+	return opts, nil
+}
+
+func isGitTop(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, ".git"))
+	return err == nil
+}
+
+// resolveRoot decides the directory the analysis is confined to: --root,
+// else the current directory when every path is inside it, else the
+// deepest directory that contains every path.
+func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	abs := make([]string, len(paths))
+	for i, p := range paths {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return "", nil, err
+		}
+		if _, err := os.Lstat(a); err != nil {
+			return "", nil, fmt.Errorf("%s: no such file or directory", p)
+		}
+		abs[i] = a
+	}
+	root := rootFlag
+	if root == "" {
+		cwd, err := os.Getwd()
+		if err != nil {
+			return "", nil, err
+		}
+		root = cwd
+		for _, a := range abs {
+			if !within(cwd, a) {
+				root = commonDir(abs)
+				break
+			}
+		}
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return "", nil, err
+	}
+	rel := make([]string, len(abs))
+	for i, a := range abs {
+		if !within(root, a) {
+			return "", nil, fmt.Errorf("%s is outside the root %s", paths[i], root)
+		}
+		r, _ := filepath.Rel(root, a)
+		rel[i] = filepath.ToSlash(r)
+	}
+	return root, rel, nil
+}
+
+func within(dir, p string) bool {
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+func commonDir(paths []string) string {
+	dir := paths[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		dir = filepath.Dir(dir)
+	}
+	for _, p := range paths[1:] {
+		for !within(dir, p) {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return dir
+}
+
+func runCheck(args []string, e *env) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f checkFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: mtlslint check [flags] [PATH...]\n\nLints nginx, HAProxy, Django and gunicorn configurations below PATH (default .).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitClean
+		}
+		return exitError
+	}
+	opts, err := f.options(paths)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := lint.Run(ctx, opts)
+	if err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			return e.errorf("configuration error: %v", ce)
+		}
+		return e.errorf("%v", err)
+	}
+	failOn, err := f.failOnSeverity(res.Config)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	if err := f.write(e, res); err != nil {
+		return e.errorf("%v", err)
+	}
+	for _, d := range res.Diagnostics {
+		if d.Suppression == nil && d.Severity >= failOn {
+			return exitFindings
+		}
+	}
+	return exitClean
+}
+
+func (f *checkFlags) failOnSeverity(c *config.Config) (rules.Severity, error) {
+	name := f.failOn
+	if name == "" && c != nil {
+		name = c.FailOn
+	}
+	if name == "" {
+		return rules.Low, nil
+	}
+	return rules.ParseSeverity(name)
+}
+
+// input builds the report input of a run.
+func input(res *lint.Result) report.Input {
+	ws := res.Workspace
+	return report.Input{
+		Diagnostics: res.Diagnostics,
+		File: func(p string) *source.File {
+			return ws.File(p)
+		},
+		Rules:        lint.Registry(),
+		Root:         ws.Root,
+		Version:      toolVersion(),
+		FilesChecked: len(ws.Files()),
+	}
+}
+
+func (f *checkFlags) write(e *env, res *lint.Result) error {
+	var w io.Writer = e.stdout
+	isTerminal := isTTY(e.stdout)
+	if f.output != "" {
+		fh, err := os.Create(f.output)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		w, isTerminal = fh, false
+	}
+	in := input(res)
+	switch f.format {
+	case "text", "":
+		color := f.color == "always" || (f.color == "auto" && isTerminal && os.Getenv("NO_COLOR") == "")
+		return report.Text(w, in, report.TextOptions{Color: color, Quiet: f.quiet, ShowSuppressed: f.showSuppressed, Statistics: f.statistics})
+	case "json":
+		return report.JSON(w, in, f.showSuppressed)
+	case "sarif":
+		return report.SARIF(w, in)
+	default:
+		return fmt.Errorf("unknown format %q (want text, json or sarif)", f.format)
+	}
+}
+
+func isTTY(w io.Writer) bool {
+	fh, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := fh.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

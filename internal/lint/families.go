@@ -1,0 +1,16 @@
+package lint
+
+import "github.com/mtlslint/mtlslint/rules"
+
+// Family is one rule family: its rules and the model builders it provides.
+type Family struct {
+	Name   string
+	Rules  []*rules.Rule
+	Routes rules.RouteBuilder    // nil when the family builds no routes
+	Apps   rules.AppTrustBuilder // nil when the family builds no apps
+}
+
+// families lists every rule family, one line each.
+var families = []Family{
+	{Name: "load", Rules: rules.LoadRules},
+}

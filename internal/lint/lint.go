@@ -1,0 +1,226 @@
+// Package lint is the driver: it wires the front ends and rule families
+// together and runs the whole pipeline (discover, parse, lint, select,
+// dedupe, sort) for the command line, the editor server, the audit and the
+// tests.
+package lint
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Options say what to lint and how.
+type Options struct {
+	Root  string   // directory the workspace is confined to ("" = ".")
+	Paths []string // files or directories below Root (empty = Root)
+
+	// Rule selection by code or prefix ("N", "N00", "N003"), as in ruff:
+	// Select replaces the default (all rules), ExtendSelect adds to it,
+	// Ignore removes. E001 and M004 cannot be deselected: an unparsable
+	// file or a failed rule is never reported as clean.
+	Select       []string
+	ExtendSelect []string
+	Ignore       []string
+
+	Settings rules.Settings
+	// ConfigPath names the configuration file; empty means the nearest
+	// .mtlslint.toml or pyproject.toml [tool.mtlslint] from Root upwards.
+	// NoConfig ignores configuration files.
+	ConfigPath string
+	NoConfig   bool
+	// Config, when set, is used as is (already loaded).
+	Config *config.Config
+
+	MaxFileSize int64
+	MaxFiles    int
+	Exclude     []string
+	Overlay     map[string][]byte
+	// Context: when Paths name files, load the rest of Root for the
+	// cross-file rules, reporting only findings in (or related to) them.
+	Context bool
+	Jobs    int
+	// WithModel builds the deployment model even when no deployment rule
+	// is selected (graph output).
+	WithModel bool
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Config      *config.Config // nil when no configuration file applied
+	Workspace   *parsers.Workspace
+	Diagnostics []rules.Diagnostic
+	Model       *rules.Model
+}
+
+// Registry returns every rule, sorted by code.
+func Registry() []*rules.Rule {
+	var out []*rules.Rule
+	for _, f := range families {
+		out = append(out, f.Rules...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}
+
+// Lookup returns the rule with the given code (case-insensitive), or nil.
+func Lookup(code string) *rules.Rule {
+	for _, r := range Registry() {
+		if strings.EqualFold(r.Code, code) || strings.EqualFold(r.Name, code) {
+			return r
+		}
+	}
+	return nil
+}
+
+// alwaysOn are codes that selection cannot remove.
+var alwaysOn = map[string]bool{source.CodeSyntax: true, rules.CodeRuleCrashed: true}
+
+// Selected returns the rules that the selection keeps.
+func Selected(sel, extend, ignore []string) ([]*rules.Rule, error) {
+	all := Registry()
+	for _, list := range [][]string{sel, extend, ignore} {
+		for _, p := range list {
+			if !matchesAny(all, p) {
+				return nil, fmt.Errorf("unknown rule code or prefix %q (see `mtlslint rules`)", p)
+			}
+		}
+	}
+	var out []*rules.Rule
+	for _, r := range all {
+		keep := len(sel) == 0 || hasPrefix(r.Code, sel)
+		if hasPrefix(r.Code, extend) {
+			keep = true
+		}
+		if hasPrefix(r.Code, ignore) && longest(r.Code, ignore) >= longest(r.Code, append(sel, extend...)) {
+			keep = false
+		}
+		if keep || alwaysOn[r.Code] {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func matchesAny(all []*rules.Rule, prefix string) bool {
+	if strings.EqualFold(prefix, "ALL") {
+		return true
+	}
+	for _, r := range all {
+		if strings.HasPrefix(r.Code, strings.ToUpper(prefix)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefix(code string, prefixes []string) bool { return longest(code, prefixes) > 0 }
+
+// longest returns the length of the longest prefix in prefixes that code
+// starts with ("ALL" counts as length 0.5 → 1 with everything more specific
+// winning), or 0.
+func longest(code string, prefixes []string) int {
+	n := 0
+	for _, p := range prefixes {
+		up := strings.ToUpper(p)
+		if up == "ALL" && n == 0 {
+			n = 1
+			continue
+		}
+		if strings.HasPrefix(code, up) && len(up)+1 > n {
+			n = len(up) + 1
+		}
+	}
+	return n
+}
+
+// Run lints according to opts.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	opts, err := ApplyConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	selected, err := Selected(opts.Select, opts.ExtendSelect, opts.Ignore)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := parsers.Load(ctx, parsers.Options{
+		Root:        opts.Root,
+		Paths:       opts.Paths,
+		MaxFileSize: opts.MaxFileSize,
+		MaxFiles:    opts.MaxFiles,
+		Overlay:     opts.Overlay,
+		Exclude:     opts.Exclude,
+		Context:     opts.Context,
+	})
+	if err != nil {
+		return nil, err
+	}
+	res, err := RunWorkspace(ctx, ws, selected, opts)
+	if res != nil {
+		res.Config = opts.Config
+	}
+	return res, err
+}
+
+// RunWorkspace lints an already loaded workspace with the given rules.
+func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.Rule, opts Options) (*Result, error) {
+	settings := opts.Settings
+	eng := Engine(selected, &settings, opts.Jobs)
+	var res rules.Result
+	if opts.WithModel {
+		res = eng.RunWithModel(ctx, ws)
+	} else {
+		res = eng.Run(ctx, ws)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	diags := applySeverity(res.Diagnostics, opts.Config)
+	diags = perFileIgnores(diags, opts.Config)
+	if ws.Targets != nil {
+		diags = onlyTargets(diags, ws.Targets)
+	}
+	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model}, nil
+}
+
+// Engine returns an engine with every family's builders and the given
+// rules.
+func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.Engine {
+	eng := &rules.Engine{Rules: selected, Settings: settings, Jobs: jobs, Link: linker}
+	for _, f := range families {
+		if f.Routes != nil {
+			eng.Routes = append(eng.Routes, f.Routes)
+		}
+		if f.Apps != nil {
+			eng.Apps = append(eng.Apps, f.Apps)
+		}
+	}
+	return eng
+}
+
+// linker links routes to apps; nil means the engine's default.
+var linker rules.Linker = rules.LinkModel
+
+// onlyTargets keeps the findings located in, or related to, the files that
+// were named explicitly: the rest of the repository was loaded for context
+// only.
+func onlyTargets(diags []rules.Diagnostic, targets map[string]bool) []rules.Diagnostic {
+	out := diags[:0:0]
+	for _, d := range diags {
+		keep := targets[d.Range.File]
+		for _, r := range d.Related {
+			keep = keep || targets[r.Range.File]
+		}
+		if keep {
+			out = append(out, d)
+		}
+	}
+	return out
+}

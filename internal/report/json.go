@@ -1,0 +1,137 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// JSONVersion is the version of the JSON output schema
+// (docs/json-output.md). It changes only when a field changes meaning or
+// disappears; new fields may appear within a version.
+const JSONVersion = 1
+
+type jsonPos struct {
+	Line   int `json:"line"`
+	Column int `json:"column"` // 1-based, in bytes
+	Offset int `json:"offset"` // 0-based byte offset
+}
+
+type jsonLoc struct {
+	File    string  `json:"file"`
+	Start   jsonPos `json:"start"`
+	End     jsonPos `json:"end"`
+	Message string  `json:"message,omitempty"`
+}
+
+type jsonEdit struct {
+	jsonLoc
+	NewText string `json:"new_text"`
+}
+
+type jsonFix struct {
+	Description string     `json:"description"`
+	Safe        bool       `json:"safe"`
+	Edits       []jsonEdit `json:"edits"`
+}
+
+type jsonSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification,omitempty"`
+}
+
+type jsonDiag struct {
+	Code        string           `json:"code"`
+	Name        string           `json:"name"`
+	Severity    string           `json:"severity"`
+	CWE         []string         `json:"cwe"`
+	Message     string           `json:"message"`
+	Location    jsonLoc          `json:"location"`
+	Related     []jsonLoc        `json:"related"`
+	Fixes       []jsonFix        `json:"fixes"`
+	Key         string           `json:"key,omitempty"`
+	Fingerprint string           `json:"fingerprint,omitempty"`
+	HelpURI     string           `json:"help_uri,omitempty"`
+	Suppression *jsonSuppression `json:"suppression,omitempty"`
+}
+
+type jsonDoc struct {
+	Version     int        `json:"version"`
+	Tool        jsonTool   `json:"tool"`
+	Root        string     `json:"root"`
+	Diagnostics []jsonDiag `json:"diagnostics"`
+	Summary     Summary    `json:"summary"`
+}
+
+type jsonTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+func loc(r source.Range, msg string) jsonLoc {
+	return jsonLoc{
+		File:    r.File,
+		Start:   jsonPos{r.Start.Line, r.Start.Col, r.Start.Offset},
+		End:     jsonPos{r.End.Line, r.End.Col, r.End.Offset},
+		Message: msg,
+	}
+}
+
+// JSONDiagnostic converts a diagnostic into its JSON form (shared with the
+// audit's JSON Lines records).
+func JSONDiagnostic(d rules.Diagnostic) any { return toJSON(d) }
+
+func toJSON(d rules.Diagnostic) jsonDiag {
+	j := jsonDiag{
+		Code: d.Code, Name: d.Name, Severity: d.Severity.String(), CWE: d.CWE, Message: d.Message,
+		Location: loc(d.Range, ""), Related: []jsonLoc{}, Fixes: []jsonFix{}, Key: d.Key, Fingerprint: d.Fingerprint,
+	}
+	if j.CWE == nil {
+		j.CWE = []string{}
+	}
+	for _, r := range d.Related {
+		j.Related = append(j.Related, loc(r.Range, r.Message))
+	}
+	for _, f := range d.Fixes {
+		jf := jsonFix{Description: f.Description, Safe: f.Safe, Edits: []jsonEdit{}}
+		for _, e := range f.Edits {
+			jf.Edits = append(jf.Edits, jsonEdit{loc(e.Range, ""), e.NewText})
+		}
+		j.Fixes = append(j.Fixes, jf)
+	}
+	if d.Suppression != nil {
+		j.Suppression = &jsonSuppression{Kind: d.Suppression.Kind, Justification: d.Suppression.Justification}
+	}
+	return j
+}
+
+// JSON writes the documented JSON document. Suppressed findings are
+// included only when showSuppressed is set, marked with "suppression".
+func JSON(w io.Writer, in Input, showSuppressed bool) error {
+	doc := jsonDoc{
+		Version:     JSONVersion,
+		Tool:        jsonTool{Name: "mtlslint", Version: in.Version},
+		Root:        in.Root,
+		Diagnostics: []jsonDiag{},
+		Summary:     Summarize(in),
+	}
+	byCode := map[string]*rules.Rule{}
+	for _, r := range in.Rules {
+		byCode[r.Code] = r
+	}
+	for _, d := range in.Diagnostics {
+		if d.Suppression != nil && !showSuppressed {
+			continue
+		}
+		j := toJSON(d)
+		if r := byCode[d.Code]; r != nil {
+			j.HelpURI = r.HelpURI()
+		}
+		doc.Diagnostics = append(doc.Diagnostics, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

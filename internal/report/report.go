@@ -1,0 +1,72 @@
+// Package report writes diagnostics in the output formats: text for
+// terminals, JSON (a documented, versioned schema), SARIF 2.1.0 for code
+// scanning, GitHub Actions workflow commands and JUnit XML.
+package report
+
+import (
+	"sort"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Input is what every format writes from.
+type Input struct {
+	Diagnostics []rules.Diagnostic
+	// File returns a file by its root-relative path (for source lines and
+	// UTF-16 columns), or nil.
+	File func(path string) *source.File
+	// Rules is the registry (SARIF rule metadata).
+	Rules []*rules.Rule
+	// Root is the absolute directory paths are relative to.
+	Root string
+	// Version of mtlslint.
+	Version string
+	// FilesChecked is the number of files analysed.
+	FilesChecked int
+}
+
+func (in Input) file(path string) *source.File {
+	if in.File == nil {
+		return nil
+	}
+	return in.File(path)
+}
+
+// Summary counts findings.
+type Summary struct {
+	Total      int            `json:"total"`
+	BySeverity map[string]int `json:"by_severity"`
+	ByCode     map[string]int `json:"by_code"`
+	Files      int            `json:"files_with_findings"`
+	Checked    int            `json:"files_checked"`
+	Suppressed int            `json:"suppressed"`
+}
+
+// Summarize counts the unsuppressed findings.
+func Summarize(in Input) Summary {
+	s := Summary{BySeverity: map[string]int{}, ByCode: map[string]int{}, Checked: in.FilesChecked}
+	files := map[string]bool{}
+	for _, d := range in.Diagnostics {
+		if d.Suppression != nil {
+			s.Suppressed++
+			continue
+		}
+		s.Total++
+		s.BySeverity[d.Severity.String()]++
+		s.ByCode[d.Code]++
+		files[d.Range.File] = true
+	}
+	s.Files = len(files)
+	return s
+}
+
+// codes returns the map's keys sorted.
+func codes(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,186 @@
+package report
+
+import (
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// SARIFLevel maps a severity to a SARIF result level: error for critical
+// and high, warning for medium, note for low and info.
+func SARIFLevel(s rules.Severity) string {
+	switch s {
+	case rules.Critical, rules.High:
+		return "error"
+	case rules.Medium:
+		return "warning"
+	default:
+		return "note"
+	}
+}
+
+const srcRoot = "%SRCROOT%"
+
+// BuildSARIF builds a SARIF 2.1.0 log with one run. Every rule of the
+// registry is described (GitHub code scanning lists them); suppressed
+// findings are included with their suppressions, as the format intends.
+func BuildSARIF(in Input) *sarif.Report {
+	rep := sarif.NewReport()
+	run := sarif.NewRunWithInformationURI("mtlslint", "https://github.com/mtlslint/mtlslint")
+	run.Tool.Driver.Version = str(in.Version)
+	run.Tool.Driver.SemanticVersion = nil
+	run.ColumnKind = str("utf16CodeUnits")
+	if in.Root != "" {
+		u := url.URL{Scheme: "file", Path: filepath.ToSlash(in.Root) + "/"}
+		run.OriginalUriBaseIds = map[string]sarif.ArtifactLocation{srcRoot: {URI: str(u.String()), Index: -1}}
+	}
+	index := map[string]int{}
+	for i, r := range in.Rules {
+		index[r.Code] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule(r))
+	}
+	for _, d := range in.Diagnostics {
+		res := sarif.NewResult()
+		res.RuleID = str(d.Code)
+		if i, ok := index[d.Code]; ok {
+			res.RuleIndex = i
+		}
+		res.Level = SARIFLevel(d.Severity)
+		res.Message = sarif.NewTextMessage(d.Message)
+		res.Locations = append(res.Locations, location(in, d.Range, ""))
+		for i, r := range d.Related {
+			l := location(in, r.Range, r.Message)
+			l.ID = i + 1
+			res.RelatedLocations = append(res.RelatedLocations, l)
+		}
+		if d.Fingerprint != "" {
+			res.PartialFingerprints = map[string]string{"mtlslintFingerprint/v1": d.Fingerprint}
+		}
+		if d.Suppression != nil {
+			s := sarif.NewSuppression()
+			s.Kind = str(d.Suppression.Kind)
+			if d.Suppression.Justification != "" {
+				s.Justification = str(d.Suppression.Justification)
+			}
+			res.Suppressions = append(res.Suppressions, s)
+		}
+		for _, f := range d.Fixes {
+			res.Fixes = append(res.Fixes, sarifFix(in, f))
+		}
+		res.Properties = sarif.NewPropertyBag()
+		res.Properties.Add("severity", d.Severity.String())
+		run.Results = append(run.Results, res)
+	}
+	rep.AddRun(run)
+	return rep
+}
+
+// SARIF writes the SARIF log.
+func SARIF(w io.Writer, in Input) error {
+	return BuildSARIF(in).PrettyWrite(w)
+}
+
+func str(s string) *string { return &s }
+func num(n int) *int       { return &n }
+
+func sarifRule(r *rules.Rule) *sarif.ReportingDescriptor {
+	d := sarif.NewRule(r.Code)
+	d.Name = str(r.Name)
+	d.ShortDescription = &sarif.MultiformatMessageString{Text: str(r.Summary)}
+	if r.Doc.What != "" {
+		d.FullDescription = &sarif.MultiformatMessageString{Text: str(strings.TrimSpace(r.Doc.What))}
+	}
+	d.Help = &sarif.MultiformatMessageString{Text: str(r.Text()), Markdown: str(r.Markdown())}
+	d.HelpURI = str(r.HelpURI())
+	d.DefaultConfiguration = sarif.NewReportingConfiguration()
+	d.DefaultConfiguration.Level = SARIFLevel(r.Severity)
+	d.Properties = sarif.NewPropertyBag()
+	tags := []string{"security"}
+	for _, cwe := range r.CWE {
+		n := strings.TrimPrefix(strings.ToUpper(cwe), "CWE-")
+		tags = append(tags, "external/cwe/cwe-"+n)
+	}
+	d.Properties.Tags = tags
+	d.Properties.Add("security-severity", r.Severity.SecurityScore())
+	d.Properties.Add("precision", "high")
+	return d
+}
+
+func region(in Input, r source.Range) *sarif.Region {
+	reg := sarif.NewRegion()
+	if f := in.file(r.File); f != nil {
+		s := f.ToSARIF(r)
+		reg.StartLine, reg.StartColumn, reg.EndLine, reg.EndColumn = num(s.StartLine), num(s.StartColumn), num(s.EndLine), num(s.EndColumn)
+		return reg
+	}
+	// Without the file, lines are still right; columns are bytes.
+	line := r.Start.Line
+	if line < 1 {
+		line = 1
+	}
+	reg.StartLine = num(line)
+	if r.Start.Col >= 1 {
+		reg.StartColumn = num(r.Start.Col)
+	}
+	if r.End.Line >= line {
+		reg.EndLine = num(r.End.Line)
+		if r.End.Col >= 1 {
+			reg.EndColumn = num(r.End.Col)
+		}
+	}
+	return reg
+}
+
+func artifact(p string) *sarif.ArtifactLocation {
+	a := sarif.NewArtifactLocation()
+	a.URI = str((&url.URL{Path: p}).EscapedPath())
+	a.URIBaseID = str(srcRoot)
+	return a
+}
+
+func location(in Input, r source.Range, msg string) *sarif.Location {
+	pl := sarif.NewPhysicalLocation()
+	pl.ArtifactLocation = artifact(r.File)
+	pl.Region = region(in, r)
+	l := sarif.NewLocationWithPhysicalLocation(pl)
+	if msg != "" {
+		l.Message = sarif.NewTextMessage(msg)
+	}
+	return l
+}
+
+func sarifFix(in Input, f rules.Fix) *sarif.Fix {
+	fx := sarif.NewFix()
+	desc := f.Description
+	if !f.Safe {
+		desc += " (unsafe: review before applying)"
+	}
+	fx.Description = sarif.NewTextMessage(desc)
+	byFile := map[string]*sarif.ArtifactChange{}
+	var order []string
+	for _, e := range f.Edits {
+		ch, ok := byFile[e.Range.File]
+		if !ok {
+			ch = sarif.NewArtifactChange()
+			ch.ArtifactLocation = artifact(e.Range.File)
+			byFile[e.Range.File] = ch
+			order = append(order, e.Range.File)
+		}
+		rep := sarif.NewReplacement()
+		rep.DeletedRegion = region(in, e.Range)
+		ac := sarif.NewArtifactContent()
+		ac.Text = str(e.NewText)
+		rep.InsertedContent = ac
+		ch.Replacements = append(ch.Replacements, rep)
+	}
+	for _, p := range order {
+		fx.ArtifactChanges = append(fx.ArtifactChanges, byFile[p])
+	}
+	return fx
+}
