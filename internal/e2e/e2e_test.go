@@ -79,7 +79,7 @@ func TestE2E(t *testing.T) {
 			sem <- struct{}{}
 			// Registered first, so it runs after the servers have stopped.
 			t.Cleanup(func() { <-sem })
-			results[i] = runScenario(t, sc, base, pki)
+			results[i] = runScenario(t, sc, base, pki, versions)
 		})
 	}
 }
@@ -107,7 +107,7 @@ func serversOf(sc *Scenario) []string {
 	return need
 }
 
-func runScenario(t *testing.T, sc *Scenario, base string, pki *PKI) *Result {
+func runScenario(t *testing.T, sc *Scenario, base string, pki *PKI, versions Versions) *Result {
 	begin := time.Now()
 	res := &Result{Scenario: sc}
 	defer func() { res.Duration = time.Since(begin) }()
@@ -119,12 +119,12 @@ func runScenario(t *testing.T, sc *Scenario, base string, pki *PKI) *Result {
 		t.Fatal(err)
 	}
 
-	res.Findings, res.StaticErr = Lint(ctx, d.Site)
-	switch {
-	case errors.Is(res.StaticErr, ErrNoDriver):
-		t.Log(res.StaticErr)
-	case res.StaticErr != nil:
+	res.Findings, res.StaticErr = Lint(ctx, d.Site, versions)
+	if res.StaticErr != nil {
 		t.Errorf("mtlslint: %v", res.StaticErr)
+	}
+	for _, f := range res.Findings {
+		t.Logf("finding %s %s %s:%d %s", f.Code, f.Severity, f.File, f.Line, f.Message)
 	}
 
 	servers, err := Up(t, d)

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"context"
-	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -17,18 +20,64 @@ type Finding struct {
 	Message  string
 }
 
-// ErrNoDriver means the lint driver is not part of this build yet, so the
-// static column of the report stays empty and nothing is cross-checked.
-var ErrNoDriver = errors.New("the lint driver (internal/lint) is not wired into the suite yet")
-
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
-// the same files the real servers read.
-func Lint(ctx context.Context, dir string) ([]Finding, error) {
-	return nil, ErrNoDriver
+// the same files the real servers read. The servers' versions are what the
+// deployment runs, so the rules are told them. A configuration file is
+// read only from the scenario itself, never from the directories above it.
+func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
+	opts := lint.Options{
+		Root: dir,
+		Settings: rules.Settings{
+			NginxVersion:    version(v.Nginx),
+			HAProxyVersion:  version(v.HAProxy),
+			DjangoVersion:   version(v.Django),
+			GunicornVersion: version(v.Gunicorn),
+		},
+		NoConfig: true,
+	}
+	for _, name := range []string{".mtlslint.toml", "pyproject.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			opts.NoConfig = false
+			opts.ConfigPath = filepath.Join(dir, name)
+			break
+		}
+	}
+	res, err := lint.Run(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	findings := []Finding{}
+	for _, d := range res.Diagnostics {
+		if d.Suppression != nil {
+			continue
+		}
+		findings = append(findings, Finding{
+			Code:     d.Code,
+			Severity: d.Severity,
+			File:     d.Range.File,
+			Line:     d.Range.Start.Line,
+			Message:  d.Message,
+		})
+	}
+	return findings, nil
 }
 
-// RegisteredCodes returns the code of every rule mtlslint has, or nil when
-// the driver is not wired.
+// version turns "nginx/1.22.1" or "HAProxy/2.6.12-1+deb12u4" into "1.22.1"
+// or "2.6.12".
+func version(s string) string {
+	_, v, ok := strings.Cut(s, "/")
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, "-")
+	return v
+}
+
+// RegisteredCodes returns the code of every rule mtlslint has.
 func RegisteredCodes() map[string]bool {
-	return nil
+	out := map[string]bool{}
+	for _, r := range lint.Registry() {
+		out[r.Code] = true
+	}
+	return out
 }
