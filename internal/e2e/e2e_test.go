@@ -79,7 +79,8 @@ func TestE2E(t *testing.T) {
 			sem <- struct{}{}
 			// Registered first, so it runs after the servers have stopped.
 			t.Cleanup(func() { <-sem })
-			results[i] = runScenario(t, sc, base, pki, versions)
+			results[i] = &Result{Scenario: sc}
+			runScenario(t, results[i], base, pki, versions)
 		})
 	}
 }
@@ -107,9 +108,11 @@ func serversOf(sc *Scenario) []string {
 	return need
 }
 
-func runScenario(t *testing.T, sc *Scenario, base string, pki *PKI, versions Versions) *Result {
+// runScenario fills res; it may stop the test early (t.Fatal), leaving
+// res.Err set for the report.
+func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Versions) {
+	sc := res.Scenario
 	begin := time.Now()
-	res := &Result{Scenario: sc}
 	defer func() { res.Duration = time.Since(begin) }()
 	ctx := context.Background()
 
@@ -158,7 +161,6 @@ func runScenario(t *testing.T, sc *Scenario, base string, pki *PKI, versions Ver
 			t.Errorf("%s: static and runtime disagree: %s", c.Attack, c.Describe())
 		}
 	}
-	return res
 }
 
 // writeVerified writes docs/verified.md at the module root.

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"errors"
 	"crypto/x509"
 	"io/fs"
 	"net"
@@ -282,5 +283,38 @@ func TestAttackCodesAreRules(t *testing.T) {
 				t.Errorf("%s lists %s, which is no rule", id, c)
 			}
 		}
+	}
+}
+
+// A proxy that cannot be reached, a 5xx from the proxy and an error page of
+// the app mean the harness cannot tell: never "held".
+func TestJudgeBroken(t *testing.T) {
+	s := "CN=alice"
+	cases := []struct {
+		resp   Response
+		broken bool
+		result string
+	}{
+		{Response{DialErr: errors.New("connection refused")}, true, ""},
+		{Response{Status: 502, Body: "Bad Gateway"}, true, ""},
+		{Response{Status: 500, FromApp: true, Report: AppReport{App: Marker, Error: "500: boom"}}, true, ""},
+		{Response{Err: errors.New("remote error: tls: certificate required")}, false, "refused: TLS certificate required"},
+		{Response{Status: 400, Body: "No required SSL certificate was sent"}, false, "HTTP 400 (No required SSL certificate was sent)"},
+		{Response{Status: 200, FromApp: true, Report: AppReport{App: Marker, Authenticated: true, Identity: &s}}, false, `app accepted "CN=alice"`},
+		{Response{Status: 200, FromApp: true, Report: AppReport{App: Marker, Headers: map[string]string{"HTTP_X_SSL_CLIENT_VERIFY": "NONE,SUCCESS"}}}, false, `app refused (saw X_SSL_CLIENT_VERIFY="NONE,SUCCESS")`},
+	}
+	for i, c := range cases {
+		at := judge("x", c.resp, true)
+		if (at.Broken != "") != c.broken {
+			t.Errorf("case %d: broken = %q, want %v", i, at.Broken, c.broken)
+		}
+		if c.result != "" && at.Result != c.result {
+			t.Errorf("case %d: result = %q, want %q", i, at.Result, c.result)
+		}
+	}
+	o := Outcome{Attempts: []Attempt{{Where: "a", Result: "HTTP 400"}, {Where: "b", Broken: "proxy answered 502"}}}
+	finish(&o, Attack{ID: SpoofDash})
+	if o.Verdict != Broken {
+		t.Errorf("one broken attempt must make the outcome broken, got %s", o.Verdict)
 	}
 }
