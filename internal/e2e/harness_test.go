@@ -3,8 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"errors"
 	"crypto/x509"
+	"errors"
 	"io/fs"
 	"net"
 	"net/http"
