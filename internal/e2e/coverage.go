@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // AttackCodes lists, for each attack, the rule codes whose finding
@@ -16,6 +18,11 @@ import (
 // mechanism it names always lets that attack through; rules that no
 // attack exercises (ciphers, revocation, deploy settings) are not listed
 // and are outside the check.
+//
+// An entry is a rule code ("N004"), or a code restricted to findings about
+// one kind of header ("N006:identity", "N006:scheme"), for rules whose
+// findings name the header in their Key ("route:...|header:<name>") and
+// whose mechanism lets a different attack through depending on the header.
 //
 // A family adds its codes here when its rules land.
 var AttackCodes = map[AttackID][]string{
@@ -60,7 +67,7 @@ func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
 		at, _ := AttackByID(o.Attack)
 		c := Check{Attack: o.Attack}
 		for _, f := range findings {
-			if slices.Contains(AttackCodes[o.Attack], f.Code) {
+			if matches(AttackCodes[o.Attack], f) {
 				c.Findings = append(c.Findings, f)
 			}
 		}
@@ -82,6 +89,31 @@ func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
 		out = append(out, c)
 	}
 	return out
+}
+
+// matches reports whether a finding has one of the entries' codes (and,
+// for a qualified entry, is about that kind of header).
+func matches(entries []string, f Finding) bool {
+	for _, e := range entries {
+		code, kind, qualified := strings.Cut(e, ":")
+		if code != f.Code {
+			continue
+		}
+		if !qualified {
+			return true
+		}
+		switch kind {
+		case "identity":
+			if f.Header != "" && rules.IsIdentityHeader(f.Header) {
+				return true
+			}
+		case "scheme":
+			if f.Header != "" && rules.IsSchemeHeader(f.Header) && !rules.IsIdentityHeader(f.Header) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Describe renders the static column of one check.
@@ -120,7 +152,11 @@ func codesOrNone(id AttackID) string {
 func describeFindings(fs []Finding) string {
 	var parts []string
 	for _, f := range fs {
-		parts = append(parts, fmt.Sprintf("%s %s @%s:%d", f.Code, f.Severity, f.File, f.Line))
+		p := fmt.Sprintf("%s %s @%s:%d", f.Code, f.Severity, f.File, f.Line)
+		if f.Header != "" {
+			p += " (" + f.Header + ")"
+		}
+		parts = append(parts, p)
 	}
 	sort.Strings(parts)
 	return strings.Join(slices.Compact(parts), ", ")
@@ -129,15 +165,13 @@ func describeFindings(fs []Finding) string {
 // Unmapped returns the findings whose codes no attack lists: rules outside
 // the runtime check.
 func Unmapped(findings []Finding) []Finding {
-	mapped := map[string]bool{}
-	for _, codes := range AttackCodes {
-		for _, c := range codes {
-			mapped[c] = true
-		}
-	}
 	var out []Finding
 	for _, f := range findings {
-		if !mapped[f.Code] {
+		mapped := false
+		for _, entries := range AttackCodes {
+			mapped = mapped || matches(entries, f)
+		}
+		if !mapped {
 			out = append(out, f)
 		}
 	}

@@ -241,7 +241,7 @@ func TestGainedAndOwn(t *testing.T) {
 
 func TestCompare(t *testing.T) {
 	saved := AttackCodes[SpoofDash]
-	AttackCodes[SpoofDash] = []string{"T1"}
+	AttackCodes[SpoofDash] = []string{"T1", "T3:identity"}
 	defer func() { AttackCodes[SpoofDash] = saved }()
 
 	out := func(v Verdict) []Outcome { return []Outcome{{Attack: SpoofDash, Verdict: v}} }
@@ -263,6 +263,9 @@ func TestCompare(t *testing.T) {
 		{"held, unrelated finding", out(Held), other, true, Agree},
 		{"held, nothing found", out(Held), nil, true, Agree},
 		{"not applicable", out(NotApplicable), high, true, Agree},
+		{"qualified code, matching header", out(Breached), []Finding{{Code: "T3", Severity: rules.Critical, Header: "x-ssl-client-dn"}}, true, Agree},
+		{"qualified code, other header", out(Breached), []Finding{{Code: "T3", Severity: rules.Critical, Header: "x-forwarded-proto"}}, true, Missed},
+		{"qualified code, other header, held", out(Held), []Finding{{Code: "T3", Severity: rules.Critical, Header: "x-forwarded-proto"}}, true, Agree},
 		{"broken", out(Broken), nil, true, Unchecked},
 		{"static not run", out(Breached), nil, false, Unchecked},
 	}
@@ -277,10 +280,14 @@ func TestCompare(t *testing.T) {
 // Every code in the attack table is a rule mtlslint has.
 func TestAttackCodesAreRules(t *testing.T) {
 	known := RegisteredCodes()
-	for id, codes := range AttackCodes {
-		for _, c := range codes {
-			if !known[c] {
-				t.Errorf("%s lists %s, which is no rule", id, c)
+	for id, entries := range AttackCodes {
+		for _, e := range entries {
+			code, kind, qualified := strings.Cut(e, ":")
+			if !known[code] {
+				t.Errorf("%s lists %s, which is no rule", id, code)
+			}
+			if qualified && kind != "identity" && kind != "scheme" {
+				t.Errorf("%s lists %s: the qualifier must be identity or scheme", id, e)
 			}
 		}
 	}
@@ -316,5 +323,17 @@ func TestJudgeBroken(t *testing.T) {
 	finish(&o, Attack{ID: SpoofDash})
 	if o.Verdict != Broken {
 		t.Errorf("one broken attempt must make the outcome broken, got %s", o.Verdict)
+	}
+}
+
+func TestKeyHeader(t *testing.T) {
+	for key, want := range map[string]string{
+		"route:a|header:x-ssl-client-dn": "x-ssl-client-dn",
+		"N007|at:nginx.conf:3":           "",
+		"":                               "",
+	} {
+		if got := keyHeader(key); got != want {
+			t.Errorf("keyHeader(%q) = %q, want %q", key, got, want)
+		}
 	}
 }

@@ -18,6 +18,9 @@ type Finding struct {
 	File     string // relative to the scenario's site directory
 	Line     int
 	Message  string
+	// Header is the request header the finding is about, when its Key
+	// names one ("route:...|header:x-ssl-client-dn").
+	Header string
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
@@ -57,9 +60,20 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			File:     d.Range.File,
 			Line:     d.Range.Start.Line,
 			Message:  d.Message,
+			Header:   keyHeader(d.Key),
 		})
 	}
 	return findings, nil
+}
+
+// keyHeader returns the header a diagnostic Key names, if any.
+func keyHeader(key string) string {
+	for _, part := range strings.Split(key, "|") {
+		if h, ok := strings.CutPrefix(part, "header:"); ok {
+			return h
+		}
+	}
+	return ""
 }
 
 // version turns "nginx/1.22.1" or "HAProxy/2.6.12-1+deb12u4" into "1.22.1"
