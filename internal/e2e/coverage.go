@@ -26,13 +26,23 @@ import (
 //
 // A family adds its codes here when its rules land.
 var AttackCodes = map[AttackID][]string{
-	NoCert:          {},
-	ValidCert:       {},
-	UntrustedCert:   {},
-	SpoofDash:       {},
-	SpoofUnderscore: {},
-	ForwardedProto:  {},
-	DirectApp:       {},
+	// nginx: N002 verify off while client-certificate variables are
+	// forwarded, N003 optional with neither a gate nor the verification
+	// result forwarded.
+	NoCert: {"N002", "N003"},
+	// nginx: N001, an identity header lost by inheritance never reaches
+	// the app, so a valid client has nothing to show.
+	ValidCert: {"N001:identity"},
+	// nginx: N004 optional_no_ca with the DN forwarded.
+	UntrustedCert: {"N004"},
+	// nginx: N001 inheritance trap, N005 value from client data, N006 a
+	// route to the same upstream that does not set the header.
+	SpoofDash: {"N001:identity", "N005:identity", "N006:identity"},
+	// nginx: N007 underscores_in_headers on / ignore_invalid_headers off.
+	SpoofUnderscore: {"N007"},
+	// nginx: the same three mechanisms for X-Forwarded-Proto.
+	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme"},
+	DirectApp:      {},
 }
 
 // CheckStatus is how the static and runtime verdicts of one attack on one
@@ -55,6 +65,7 @@ const (
 // Check is the comparison for one attack on one scenario.
 type Check struct {
 	Attack   AttackID
+	Verdict  Verdict
 	Status   CheckStatus
 	Findings []Finding // the scenario's findings with one of the attack's codes
 }
@@ -65,7 +76,7 @@ func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
 	var out []Check
 	for _, o := range outcomes {
 		at, _ := AttackByID(o.Attack)
-		c := Check{Attack: o.Attack}
+		c := Check{Attack: o.Attack, Verdict: o.Verdict}
 		for _, f := range findings {
 			if matches(AttackCodes[o.Attack], f) {
 				c.Findings = append(c.Findings, f)
@@ -134,6 +145,9 @@ func (c Check) Describe() string {
 			return fs
 		}
 		return "not checked"
+	}
+	if c.Verdict == NotApplicable && fs != "" {
+		return fs + " (not exercised here)"
 	}
 	if fs == "" {
 		return "—"
