@@ -277,16 +277,23 @@ func (a *Attacker) direct(ctx context.Context) Outcome {
 	if !ok || strings.HasPrefix(a.d.AppAddr, "unix:") {
 		return o
 	}
+	// The client comes from 127.0.0.2 too: from 127.0.0.1, the address
+	// the kernel would pick, gunicorn would trust its X-Forwarded-Proto as
+	// if it came from the proxy (forwarded_allow_ips), unlike a client on
+	// another host.
 	headers := []Header{a.verify, a.dn, {"X-Forwarded-Proto", "https"}}
-	resp := fetch(ctx, request{addr: fmt.Sprintf("127.0.0.2:%d", app.Port), host: a.d.Scenario.host(), headers: headers})
-	at := judge("127.0.0.2:app · no cert · "+a.verify.Name+"+"+a.dn.Name+"+X-Forwarded-Proto", resp, false)
-	if resp.DialErr != nil {
+	resp := fetch(ctx, request{addr: fmt.Sprintf("127.0.0.2:%d", app.Port), from: "127.0.0.2", host: a.d.Scenario.host(), headers: headers})
+	at := judge("127.0.0.2 → app · no cert · "+a.verify.Name+"+"+a.dn.Name+"+X-Forwarded-Proto", resp, true)
+	switch {
+	case resp.DialErr != nil:
 		at.Broken = ""
 		at.Result = "connection refused"
-	}
-	at.Breach = at.Broken == "" && resp.FromApp && (resp.Report.Authenticated || resp.Report.Secure)
-	if resp.FromApp && !at.Breach {
-		at.Result = "reached the app, which " + strings.TrimPrefix(at.Result, "app ")
+	case at.Broken == "" && resp.FromApp:
+		at.Breach = resp.Report.Authenticated || resp.Report.Secure
+		at.Result = fmt.Sprintf("%s, is_secure()=%s", at.Result, pyBool(resp.Report.Secure))
+		if !at.Breach {
+			at.Result = "reached the app, which " + strings.TrimPrefix(at.Result, "app ")
+		}
 	}
 	o.Attempts = append(o.Attempts, at)
 	return o

@@ -28,6 +28,7 @@ type Header struct{ Name, Value string }
 // request is one HTTP/1.1 request, written by hand over the connection.
 type request struct {
 	addr    string           // "127.0.0.1:8443" or "unix:/path"
+	from    string           // source IP ("" = the kernel's choice, 127.0.0.1 on loopback)
 	tls     *tls.Config      // nil: plain HTTP
 	host    string           // Host header
 	headers []Header         // sent verbatim, in order
@@ -68,6 +69,9 @@ func fetch(ctx context.Context, r request) Response {
 		network, address = "unix", p
 	}
 	var d net.Dialer
+	if r.from != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(r.from)}
+	}
 	conn, err := d.DialContext(ctx, network, address)
 	if err != nil {
 		return Response{DialErr: err, Err: err}

@@ -71,7 +71,7 @@ var Scenarios = []*Scenario{
 		Name:     "underscores-verified-app-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
 		Breaches: []AttackID{SpoofUnderscore},
-		Fact:     "no cert: NONE,SUCCESS (refused); valid cert + X_SSL_Client_DN: the DN arrives joined",
+		Fact:     "no cert + X_SSL_Client_Verify: SUCCESS: gunicorn joins NONE,SUCCESS and the app refuses; but a valid cert + X_SSL_Client_DN: CN=admin alone: the app sees verify SUCCESS and DN CN=alice,CN=admin (nginx's value first) and accepts it",
 	},
 	{
 		Name:     "underscores-inherit-vulnerable",
@@ -83,7 +83,7 @@ var Scenarios = []*Scenario{
 		Name:     "ignore-invalid-headers-off-vulnerable",
 		Title:    "ignore_invalid_headers off, headers set correctly; the app checks == 'SUCCESS'",
 		Breaches: []AttackID{SpoofUnderscore},
-		Fact:     "as underscores_in_headers on",
+		Fact:     "as underscores_in_headers on: a valid cert + X_SSL_Client_DN: CN=admin gives the DN CN=alice,CN=admin",
 	},
 	{
 		Name:     "ignore-invalid-headers-off-inherit-vulnerable",
@@ -108,7 +108,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:  "plain-http-blanked-secure",
 		Title: "the plain-HTTP server blanks the identity headers and sets X-Forwarded-Proto $scheme",
-		Fact:  "empty values send nothing and drop the client's copy",
+		Fact:  "empty values send nothing and drop the client's copy; X-Forwarded-Ssl: on next to nginx's X-Forwarded-Proto: http makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
 	},
 	{
 		Name:  "plain-http-ssl-vars-secure",
