@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -114,6 +115,13 @@ func Markdown(results []*Result, v Versions) string {
 		}
 	}
 
+	if d := Disagreements(results); len(d) > 0 {
+		b.WriteString("\n## Disagreements\n\nWhat the last run found wrong; the suite fails until each is resolved (a rule fixed, or a recorded fact corrected).\n\n")
+		for _, x := range d {
+			fmt.Fprintf(&b, "- %s\n", cell(x))
+		}
+	}
+
 	var other []string
 	for _, r := range results {
 		if r == nil || r.StaticErr != nil {
@@ -130,7 +138,8 @@ func Markdown(results []*Result, v Versions) string {
 	return b.String()
 }
 
-// Disagreements lists, in words, every check that failed.
+// Disagreements lists, in words, every check that failed: static against
+// runtime, and runtime against the recorded fact.
 func Disagreements(results []*Result) []string {
 	var out []string
 	for _, r := range results {
@@ -142,9 +151,48 @@ func Disagreements(results []*Result) []string {
 				out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Name, c.Attack, c.Describe()))
 			}
 		}
+		for _, o := range r.Outcomes {
+			if m := r.FactMismatch(o); m != "" {
+				out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Name, o.Attack, m))
+			}
+		}
 	}
 	sort.Strings(out)
 	return out
+}
+
+// FactMismatch says how an outcome differs from what the scenario records,
+// or returns "".
+func (r *Result) FactMismatch(o Outcome) string {
+	want := Held
+	if slices.Contains(r.Scenario.Breaches, o.Attack) {
+		want = Breached
+	}
+	switch {
+	case o.Verdict == Broken:
+		return o.Summary
+	case o.Verdict == NotApplicable && want == Breached:
+		return "listed as a breach but does not apply to this deployment"
+	case o.Verdict != NotApplicable && o.Verdict != want:
+		return fmt.Sprintf("the servers disagree with the recorded fact: want %s, got %s (recorded: %s)", want, o.Summary, r.Scenario.Fact)
+	}
+	return ""
+}
+
+// Complete reports whether every scenario ran and every attack has a
+// verdict: only then is the report worth writing down.
+func Complete(results []*Result) bool {
+	for _, r := range results {
+		if r == nil || r.Err != nil {
+			return false
+		}
+		for _, o := range r.Outcomes {
+			if o.Verdict == Broken {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func orUnknown(s string) string {
