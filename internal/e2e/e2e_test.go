@@ -61,7 +61,7 @@ func TestE2E(t *testing.T) {
 		fmt.Printf("\n%s\n", TextTable(results))
 		fmt.Printf("%d scenarios in %.1fs\n", count(results), time.Since(started).Seconds())
 		if d := Disagreements(results); len(d) > 0 {
-			fmt.Printf("static/runtime disagreements:\n  %s\n", strings.Join(d, "\n  "))
+			fmt.Printf("disagreements:\n  %s\n", strings.Join(d, "\n  "))
 		}
 		if Complete(results) {
 			if err := writeVerified(Markdown(results, versions)); err != nil {
