@@ -228,6 +228,19 @@ type Bind struct {
 	Endpoint Endpoint     `json:"endpoint"`
 	Range    source.Range `json:"range"`
 	Source   string       `json:"source"` // "gunicorn.conf.py", "compose ports", ...
+	// Service is the compose service that runs the app server, if any.
+	// The bind is then inside the container's network: other hosts reach
+	// it only through Published ports (unless the service uses the host's
+	// network, in which case Service is empty and the bind is the host's).
+	Service   string      `json:"service,omitempty"`
+	Published []Published `json:"published,omitempty"`
+}
+
+// Published is a container port that a compose service publishes on the
+// host's network.
+type Published struct {
+	Host  Endpoint     `json:"host"` // host address ("" = all interfaces) and port
+	Range source.Range `json:"range"`
 }
 
 // Link says that a route reaches an app, and how that was established.

@@ -8,6 +8,8 @@
 //	mtlslint rules                      list the rules
 //	mtlslint explain CODE               show a rule's documentation
 //	mtlslint graph [PATH...]            print the deployment model
+//	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
+//	mtlslint config [PATH]              print the effective configuration and its origins
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -72,6 +74,8 @@ func init() {
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
+		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
+		{"config", "print the effective configuration and where each value came from", runConfig},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean
