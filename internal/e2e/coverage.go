@@ -26,23 +26,32 @@ import (
 //
 // A family adds its codes here when its rules land.
 var AttackCodes = map[AttackID][]string{
-	// nginx: N002 verify off while client-certificate variables are
-	// forwarded, N003 optional with neither a gate nor the verification
-	// result forwarded.
-	NoCert: {"N002", "N003"},
-	// nginx: N001, an identity header lost by inheritance never reaches
-	// the app, so a valid client has nothing to show.
-	ValidCert: {"N001:identity"},
-	// nginx: N004 optional_no_ca with the DN forwarded.
-	UntrustedCert: {"N004"},
-	// nginx: N001 inheritance trap, N005 value from client data, N006 a
-	// route to the same upstream that does not set the header.
-	SpoofDash: {"N001:identity", "N005:identity", "N006:identity"},
-	// nginx: N007 underscores_in_headers on / ignore_invalid_headers off.
-	SpoofUnderscore: {"N007"},
-	// nginx: the same three mechanisms for X-Forwarded-Proto.
-	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme"},
-	DirectApp:      {},
+	// N002 verify off while client-certificate variables are forwarded;
+	// N003 optional with neither a gate nor the verification result
+	// forwarded; H003 %[ssl_c_verify] forwarded with verify optional: 0
+	// without a certificate too.
+	NoCert: {"N002", "N003", "H003"},
+	// An identity header lost by inheritance (N001) or never processed in
+	// tcp mode (H007) never reaches the app: a valid client has nothing
+	// to show.
+	ValidCert: {"N001:identity", "H007"},
+	// N004 optional_no_ca with the DN forwarded; H004 ignore-err that
+	// breaks the chain of trust.
+	UntrustedCert: {"N004", "H004"},
+	// The client's own copy of an identity header reaches the app: lost by
+	// inheritance (N001), set from client data (N005), not set on another
+	// route to the same upstream (N006, H011), appended to (H001), set
+	// only under a condition (H002), or tcp mode (H007).
+	SpoofDash: {"N001:identity", "N005:identity", "N006:identity", "H001:identity", "H002:identity", "H007", "H011:identity"},
+	// The underscore spelling of an identity header reaches gunicorn,
+	// which maps it like the dash one: N007 underscores_in_headers on /
+	// ignore_invalid_headers off; H010 del-header by exact name.
+	SpoofUnderscore: {"N007", "H010"},
+	// The same mechanisms for X-Forwarded-Proto, and H008 set only
+	// if { ssl_fc } on a frontend with a plain-HTTP bind.
+	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "H001:scheme", "H008"},
+	// G001 the app server listens on a non-loopback address.
+	DirectApp: {"G001"},
 }
 
 // CheckStatus is how the static and runtime verdicts of one attack on one
