@@ -68,6 +68,10 @@ type HeaderTreatment struct {
 	Value  string       `json:"value,omitempty"` // the value expression as written
 	Range  source.Range `json:"range,omitempty"` // the directive; zero for passthrough
 	Note   string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	// When is the condition under which Value is set (HAProxy "if {
+	// ssl_c_used }"), when the client's copy was removed unconditionally
+	// before; empty when the value is set unconditionally.
+	When string `json:"when,omitempty"`
 }
 
 // VerifyMode is a listener's client-certificate verification.

@@ -34,9 +34,7 @@ func tree(p *rules.Pass) *hap.Config {
 var kinds = []string{parsers.KindHAProxy}
 
 // routeKey is the key of a finding about a header on a route.
-func routeKey(id, header string) string {
-	return "route:" + id + "|header:" + strings.ToLower(header)
-}
+func routeKey(id, header string) string { return rules.RouteHeaderKey(id, header) }
 
 func lineKey(prefix string, l *hap.Line) string {
 	return fmt.Sprintf("%s:%s:%d", prefix, l.File.Path, l.Num)
