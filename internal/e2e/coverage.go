@@ -19,39 +19,55 @@ import (
 // attack exercises (ciphers, revocation, deploy settings) are not listed
 // and are outside the check.
 //
-// An entry is a rule code ("N004"), or a code restricted to findings about
-// one kind of header ("N006:identity", "N006:scheme"), for rules whose
-// findings name the header in their Key ("route:...|header:<name>") and
-// whose mechanism lets a different attack through depending on the header.
+// An entry is a rule code ("N004"), or a code with conditions on what the
+// finding is about, for rules whose one code covers mechanisms that let
+// different attacks through ("X001:identity,lockout"). The conditions read
+// the header the finding's Key names and that route in the model:
+//
+//	identity        the header carries the client's identity
+//	scheme          the header carries the scheme (and not an identity)
+//	lockout         an identity header the route does not set from TLS
+//	                state (passthrough or blanked), on the listener valid
+//	                clients use: they arrive with nothing to show
+//	verify=MODE     the route's listener verifies clients in MODE
+//	                (off, optional, optional_no_ca, required)
 //
 // A family adds its codes here when its rules land.
 var AttackCodes = map[AttackID][]string{
-	// N002 verify off while client-certificate variables are forwarded;
-	// N003 optional with neither a gate nor the verification result
-	// forwarded; H003 %[ssl_c_verify] forwarded with verify optional: 0
-	// without a certificate too.
-	NoCert: {"N002", "N003", "H003"},
-	// An identity header lost by inheritance (N001) or never processed in
-	// tcp mode (H007) never reaches the app: a valid client has nothing
-	// to show.
-	ValidCert: {"N001:identity", "H007"},
-	// N004 optional_no_ca with the DN forwarded; H004 ignore-err that
-	// breaks the chain of trust.
-	UntrustedCert: {"N004", "H004"},
+	// The proxy lets a client without a certificate reach the app, which
+	// cannot tell it from a verified one: N002 verify off while
+	// client-certificate variables are forwarded, N003 optional with
+	// neither a gate nor the verification result forwarded, X006 the same
+	// seen from the app that trusts the headers, H003 %[ssl_c_verify] is
+	// 0 without a certificate too.
+	NoCert: {"N002", "N003", "X006", "H003"},
+	// A valid client arrives with nothing to show: an identity header the
+	// route on its listener does not set (lost by inheritance, N001/X001),
+	// or tcp mode, where HAProxy sets no header at all (H007).
+	ValidCert: {"N001:lockout", "X001:lockout", "H007"},
+	// A certificate from another CA is accepted and its subject
+	// forwarded: N004 optional_no_ca, X002 the app takes that DN as the
+	// identity, H004 ignore-err that breaks the chain of trust.
+	UntrustedCert: {"N004", "X002:verify=optional_no_ca", "H004"},
 	// The client's own copy of an identity header reaches the app: lost by
 	// inheritance (N001), set from client data (N005), not set on another
 	// route to the same upstream (N006, H011), appended to (H001), set
-	// only under a condition (H002), or tcp mode (H007).
-	SpoofDash: {"N001:identity", "N005:identity", "N006:identity", "H001:identity", "H002:identity", "H007", "H011:identity"},
+	// only under a condition (H002), tcp mode (H007); X001 is the
+	// cross-file finding for all of them.
+	SpoofDash: {"N001:identity", "N005:identity", "N006:identity", "X001:identity",
+		"H001:identity", "H002:identity", "H007", "H011:identity"},
 	// The underscore spelling of an identity header reaches gunicorn,
 	// which maps it like the dash one: N007 underscores_in_headers on /
-	// ignore_invalid_headers off; H010 del-header by exact name.
-	SpoofUnderscore: {"N007", "H010"},
-	// The same mechanisms for X-Forwarded-Proto, and H008 set only
-	// if { ssl_fc } on a frontend with a plain-HTTP bind.
-	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "H001:scheme", "H008"},
-	// G001 the app server listens on a non-loopback address.
-	DirectApp: {"G001"},
+	// ignore_invalid_headers off, H010 del-header by exact name, X005 the
+	// cross-file finding.
+	SpoofUnderscore: {"N007", "H010", "X005"},
+	// The same mechanisms for X-Forwarded-Proto; H008 set only
+	// if { ssl_fc } on a frontend with a plain-HTTP bind; X003 the
+	// cross-file finding.
+	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "X003", "H001:scheme", "H008"},
+	// The app server listens beyond loopback: G001, and X004 the
+	// cross-file finding.
+	DirectApp: {"G001", "X004"},
 }
 
 // CheckStatus is how the static and runtime verdicts of one attack on one
@@ -80,14 +96,15 @@ type Check struct {
 }
 
 // Compare checks a scenario's runtime outcomes against its findings.
-// Findings are nil (not empty) when the static side did not run.
-func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
+// primary is the port of the listener valid clients use (0 if none); ran
+// is false when the static side did not run.
+func Compare(outcomes []Outcome, findings []Finding, primary int, ran bool) []Check {
 	var out []Check
 	for _, o := range outcomes {
 		at, _ := AttackByID(o.Attack)
 		c := Check{Attack: o.Attack, Verdict: o.Verdict}
 		for _, f := range findings {
-			if matches(AttackCodes[o.Attack], f) {
+			if matches(AttackCodes[o.Attack], f, primary) {
 				c.Findings = append(c.Findings, f)
 			}
 		}
@@ -111,27 +128,42 @@ func Compare(outcomes []Outcome, findings []Finding, ran bool) []Check {
 	return out
 }
 
-// matches reports whether a finding has one of the entries' codes (and,
-// for a qualified entry, is about that kind of header).
-func matches(entries []string, f Finding) bool {
+// matches reports whether a finding has one of the entries' codes and
+// meets that entry's conditions. primary is the port of the listener valid
+// clients use.
+func matches(entries []string, f Finding, primary int) bool {
 	for _, e := range entries {
-		code, kind, qualified := strings.Cut(e, ":")
+		code, conds, _ := strings.Cut(e, ":")
 		if code != f.Code {
 			continue
 		}
-		if !qualified {
+		ok := true
+		for _, c := range strings.Split(conds, ",") {
+			if c != "" && !condition(c, f, primary) {
+				ok = false
+			}
+		}
+		if ok {
 			return true
 		}
-		switch kind {
-		case "identity":
-			if f.Header != "" && rules.IsIdentityHeader(f.Header) {
-				return true
-			}
-		case "scheme":
-			if f.Header != "" && rules.IsSchemeHeader(f.Header) && !rules.IsIdentityHeader(f.Header) {
-				return true
-			}
-		}
+	}
+	return false
+}
+
+// conditions are the names an AttackCodes entry may use after the colon.
+var conditions = []string{"identity", "scheme", "lockout", "verify="}
+
+func condition(c string, f Finding, primary int) bool {
+	switch {
+	case c == "identity":
+		return f.Header != "" && rules.IsIdentityHeader(f.Header)
+	case c == "scheme":
+		return f.Header != "" && rules.IsSchemeHeader(f.Header) && !rules.IsIdentityHeader(f.Header)
+	case c == "lockout":
+		return f.Header != "" && rules.IsIdentityHeader(f.Header) && f.Route != nil && f.Route.TLS &&
+			f.Route.Port == primary && (f.Route.Action == rules.Passthrough.String() || f.Route.Action == rules.Blanked.String())
+	case strings.HasPrefix(c, "verify="):
+		return f.Route != nil && f.Route.Verify == strings.TrimPrefix(c, "verify=")
 	}
 	return false
 }
@@ -185,14 +217,14 @@ func describeFindings(fs []Finding) string {
 	return strings.Join(slices.Compact(parts), ", ")
 }
 
-// Unmapped returns the findings whose codes no attack lists: rules outside
-// the runtime check.
-func Unmapped(findings []Finding) []Finding {
+// Unmapped returns the findings that no attack's entry matches: rules
+// outside the runtime check.
+func Unmapped(findings []Finding, primary int) []Finding {
 	var out []Finding
 	for _, f := range findings {
 		mapped := false
 		for _, entries := range AttackCodes {
-			mapped = mapped || matches(entries, f)
+			mapped = mapped || matches(entries, f, primary)
 		}
 		if !mapped {
 			out = append(out, f)

@@ -136,7 +136,10 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 	}
 
 	res.Outcomes = NewAttacker(d, pki).Run(ctx)
-	res.Checks = Compare(res.Outcomes, res.Findings, res.StaticErr == nil)
+	if l, ok := d.PrimaryTLS(); ok {
+		res.Primary = l.Port
+	}
+	res.Checks = Compare(res.Outcomes, res.Findings, res.Primary, res.StaticErr == nil)
 
 	for _, o := range res.Outcomes {
 		for _, a := range o.Attempts {

@@ -270,7 +270,7 @@ func TestCompare(t *testing.T) {
 		{"static not run", out(Breached), nil, false, Unchecked},
 	}
 	for _, c := range cases {
-		got := Compare(c.outcomes, c.findings, c.ran)
+		got := Compare(c.outcomes, c.findings, 8443, c.ran)
 		if len(got) != 1 || got[0].Status != c.want {
 			t.Errorf("%s: got %+v, want status %d", c.name, got, c.want)
 		}
@@ -282,12 +282,21 @@ func TestAttackCodesAreRules(t *testing.T) {
 	known := RegisteredCodes()
 	for id, entries := range AttackCodes {
 		for _, e := range entries {
-			code, kind, qualified := strings.Cut(e, ":")
+			code, conds, qualified := strings.Cut(e, ":")
 			if !known[code] {
 				t.Errorf("%s lists %s, which is no rule", id, code)
 			}
-			if qualified && kind != "identity" && kind != "scheme" {
-				t.Errorf("%s lists %s: the qualifier must be identity or scheme", id, e)
+			if !qualified {
+				continue
+			}
+			for _, c := range strings.Split(conds, ",") {
+				ok := false
+				for _, name := range conditions {
+					ok = ok || c == name || (strings.HasSuffix(name, "=") && strings.HasPrefix(c, name) && len(c) > len(name))
+				}
+				if !ok {
+					t.Errorf("%s lists %s: unknown condition %q", id, e, c)
+				}
 			}
 		}
 	}
@@ -334,6 +343,35 @@ func TestKeyHeader(t *testing.T) {
 	} {
 		if got := keyHeader(key); got != want {
 			t.Errorf("keyHeader(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestConditions(t *testing.T) {
+	route := func(port int, tls bool, verify, action string) *RouteFacts {
+		return &RouteFacts{Port: port, TLS: tls, Verify: verify, Action: action}
+	}
+	cases := []struct {
+		entry string
+		f     Finding
+		want  bool
+	}{
+		{"X1", Finding{Code: "X1"}, true},
+		{"X1", Finding{Code: "X2"}, false},
+		{"X1:identity", Finding{Code: "X1", Header: "x-ssl-client-dn"}, true},
+		{"X1:identity", Finding{Code: "X1", Header: "x-forwarded-proto"}, false},
+		{"X1:identity", Finding{Code: "X1"}, false},
+		{"X1:scheme", Finding{Code: "X1", Header: "x-forwarded-proto"}, true},
+		{"X1:lockout", Finding{Code: "X1", Header: "x-ssl-client-verify", Route: route(8443, true, "required", "passthrough")}, true},
+		{"X1:lockout", Finding{Code: "X1", Header: "x-ssl-client-verify", Route: route(8080, false, "off", "passthrough")}, false},
+		{"X1:lockout", Finding{Code: "X1", Header: "x-ssl-client-verify", Route: route(8443, true, "required", "set-client")}, false},
+		{"X1:lockout", Finding{Code: "X1", Header: "x-ssl-client-verify"}, false},
+		{"X1:identity,verify=optional_no_ca", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional_no_ca", "set-tls")}, true},
+		{"X1:identity,verify=optional_no_ca", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional", "set-tls")}, false},
+	}
+	for _, c := range cases {
+		if got := matches([]string{c.entry}, c.f, 8443); got != c.want {
+			t.Errorf("%s on %+v: got %v, want %v", c.entry, c.f, got, c.want)
 		}
 	}
 }

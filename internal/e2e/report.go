@@ -16,6 +16,7 @@ type Result struct {
 	Findings  []Finding // nil when the static side did not run
 	StaticErr error
 	Checks    []Check
+	Primary   int // port of the listener valid clients use
 	Duration  time.Duration
 	Err       error // the scenario could not be run
 }
@@ -127,7 +128,7 @@ func Markdown(results []*Result, v Versions) string {
 		if r == nil || r.StaticErr != nil {
 			continue
 		}
-		if fs := Unmapped(r.Findings); len(fs) > 0 {
+		if fs := Unmapped(r.Findings, r.Primary); len(fs) > 0 {
 			other = append(other, fmt.Sprintf("| %s | %s |", r.Scenario.Name, cell(describeFindings(fs))))
 		}
 	}

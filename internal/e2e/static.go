@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
@@ -21,6 +22,19 @@ type Finding struct {
 	// Header is the request header the finding is about, when its Key
 	// names one ("route:...|header:x-ssl-client-dn").
 	Header string
+	// Route describes the route the Key names, from the deployment model;
+	// nil when the Key names none.
+	Route *RouteFacts
+}
+
+// RouteFacts are what the model knows of the route a finding is about.
+type RouteFacts struct {
+	Port   int    // the listener's port
+	TLS    bool   // the listener terminates TLS
+	Verify string // client-certificate verification: "off", "optional", "optional_no_ca", "required"
+	// Action is how the route treats the finding's header ("passthrough",
+	// "set-tls", ...), when the finding names one.
+	Action string
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
@@ -36,7 +50,8 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			DjangoVersion:   version(v.Django),
 			GunicornVersion: version(v.Gunicorn),
 		},
-		NoConfig: true,
+		NoConfig:  true,
+		WithModel: true,
 	}
 	for _, name := range []string{".mtlslint.toml", "pyproject.toml"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
@@ -49,21 +64,45 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	routes := map[string]*rules.Route{}
+	if res.Model != nil {
+		for _, r := range res.Model.Routes {
+			routes[r.ID] = r
+		}
+	}
 	findings := []Finding{}
 	for _, d := range res.Diagnostics {
 		if d.Suppression != nil {
 			continue
 		}
-		findings = append(findings, Finding{
+		f := Finding{
 			Code:     d.Code,
 			Severity: d.Severity,
 			File:     d.Range.File,
 			Line:     d.Range.Start.Line,
 			Message:  d.Message,
 			Header:   keyHeader(d.Key),
-		})
+		}
+		if r := routes[keyRoute(d.Key)]; r != nil {
+			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
+			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String()}
+			if f.Header != "" {
+				f.Route.Action = r.Header(f.Header).Action.String()
+			}
+		}
+		findings = append(findings, f)
 	}
 	return findings, nil
+}
+
+// keyRoute returns the route ID a diagnostic Key names, if any.
+func keyRoute(key string) string {
+	for _, part := range strings.Split(key, "|") {
+		if id, ok := strings.CutPrefix(part, "route:"); ok {
+			return id
+		}
+	}
+	return ""
 }
 
 // keyHeader returns the header a diagnostic Key names, if any.
