@@ -375,3 +375,18 @@ func TestConditions(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyRoute(t *testing.T) {
+	r := &rules.Route{ID: "nginx.conf#server=a@127.0.0.1:1#location=/"}
+	routes := map[string]*rules.Route{r.ID: r}
+	for key, want := range map[string]*rules.Route{
+		"route:" + r.ID + "|header:x-ssl-client-dn":                r,
+		"app:identity.py:7|semantics:HTTP_X_SSL_CLIENT_DN|" + r.ID: r,
+		"route:other|header:x":                                     nil,
+		"bind:gunicorn.conf.py|0.0.0.0:8000":                       nil,
+	} {
+		if got := keyRoute(key, routes); got != want {
+			t.Errorf("keyRoute(%q) = %v, want %v", key, got, want)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			Message:  d.Message,
 			Header:   keyHeader(d.Key),
 		}
-		if r := routes[keyRoute(d.Key)]; r != nil {
+		if r := keyRoute(d.Key, routes); r != nil {
 			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
 			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String()}
 			if f.Header != "" {
@@ -95,14 +95,16 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 	return findings, nil
 }
 
-// keyRoute returns the route ID a diagnostic Key names, if any.
-func keyRoute(key string) string {
+// keyRoute returns the route a diagnostic Key names, if any: a part
+// "route:<ID>", or a part that is a route's ID (X002 keys its app-side
+// findings "app:<range>|semantics:<header>|<route ID>").
+func keyRoute(key string, routes map[string]*rules.Route) *rules.Route {
 	for _, part := range strings.Split(key, "|") {
-		if id, ok := strings.CutPrefix(part, "route:"); ok {
-			return id
+		if r := routes[strings.TrimPrefix(part, "route:")]; r != nil {
+			return r
 		}
 	}
-	return ""
+	return nil
 }
 
 // keyHeader returns the header a diagnostic Key names, if any.
