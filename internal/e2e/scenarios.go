@@ -1,0 +1,125 @@
+package e2e
+
+// Scenarios is the table of runtime scenarios: one entry per directory
+// under scenarios/. Breaches lists the attacks that work on the real
+// servers; every other applicable attack must fail. Fact says what was
+// observed, in words.
+var Scenarios = []*Scenario{
+	// nginx: client verification modes.
+	{
+		Name:  "verify-on-secure",
+		Title: "ssl_verify_client on; identity headers set at server level and inherited",
+		Fact:  "no cert / untrusted cert: nginx 400; valid: SUCCESS; spoofed headers overwritten; underscore headers dropped",
+	},
+	{
+		Name:     "verify-optional-nogate-vulnerable",
+		Title:    "ssl_verify_client optional, no gate, verification result not forwarded; the app relies on nginx",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the request reaches the app, which cannot tell it from a verified one",
+	},
+	{
+		Name:  "verify-optional-gate-secure",
+		Title: "ssl_verify_client optional with `if ($ssl_client_verify != SUCCESS) { return 403; }`",
+		Fact:  "no cert: nginx 403; untrusted cert: nginx 400",
+	},
+	{
+		Name:  "verify-optional-success-secure",
+		Title: "ssl_verify_client optional, verification result forwarded, the app checks == 'SUCCESS'",
+		Fact:  "no cert: the app sees NONE and refuses; dash spoof overwritten; underscore spoof dropped by nginx",
+	},
+	{
+		Name:     "verify-optional-no-ca-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca with the DN forwarded; the app trusts the DN",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "untrusted cert reaches the app: verify FAILED:..., DN = attacker's choice",
+	},
+
+	// nginx: proxy_set_header inheritance.
+	{
+		Name:     "inherit-on-vulnerable",
+		Title:    "ssl_verify_client on; the location's own proxy_set_header drops the server's identity headers",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "valid clients locked out; a valid client sending X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is admin",
+	},
+	{
+		Name:     "inherit-optional-vulnerable",
+		Title:    "ssl_verify_client optional and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "no certificate + spoofed headers: accepted (full bypass)",
+	},
+	{
+		Name:     "inherit-proxy-params-vulnerable",
+		Title:    "the inheritance trap through `include proxy_params` in the location",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "as the trap: proxy_params' four proxy_set_header lines replace the server's",
+	},
+	{
+		Name:     "inherit-runserver-vulnerable",
+		Title:    "the inheritance trap in front of Django's runserver",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "as the trap under gunicorn",
+	},
+
+	// nginx: header names with underscores.
+	{
+		Name:     "underscores-dn-vulnerable",
+		Title:    "underscores_in_headers on, headers set correctly; the app trusts the DN alone",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "no certificate: nginx sends no DN header, the client's X_SSL_Client_DN arrives alone as HTTP_X_SSL_CLIENT_DN",
+	},
+	{
+		Name:     "underscores-verified-app-vulnerable",
+		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "no cert + X_SSL_Client_Verify: SUCCESS: gunicorn joins NONE,SUCCESS and the app refuses; but a valid cert + X_SSL_Client_DN: CN=admin alone: the app sees verify SUCCESS and DN CN=alice,CN=admin (nginx's value first) and accepts it",
+	},
+	{
+		Name:     "underscores-inherit-vulnerable",
+		Title:    "underscores_in_headers on and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "X_SSL_CLIENT_VERIFY: SUCCESS accepted under gunicorn",
+	},
+	{
+		Name:     "ignore-invalid-headers-off-vulnerable",
+		Title:    "ignore_invalid_headers off, headers set correctly; the app checks == 'SUCCESS'",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "as underscores_in_headers on: a valid cert + X_SSL_Client_DN: CN=admin gives the DN CN=alice,CN=admin",
+	},
+	{
+		Name:     "ignore-invalid-headers-off-inherit-vulnerable",
+		Title:    "ignore_invalid_headers off and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "dash and underscore spoofs both accepted",
+	},
+
+	// nginx: where the identity comes from, and other paths to the app.
+	{
+		Name:     "identity-from-http-map-vulnerable",
+		Title:    "X-SSL-Client-DN from a map over $http_x_ssl_client_dn",
+		Breaches: []AttackID{SpoofDash},
+		Fact:     "a valid client sending X-SSL-Client-DN: CN=admin is admin",
+	},
+	{
+		Name:     "plain-http-vulnerable",
+		Title:    "a plain-HTTP server proxies to the same app and sets no identity or scheme header",
+		Breaches: []AttackID{SpoofDash, ForwardedProto},
+		Fact:     "spoofed headers reach the app over plain HTTP; gunicorn trusts X-Forwarded-Proto from nginx's 127.0.0.1",
+	},
+	{
+		Name:  "plain-http-blanked-secure",
+		Title: "the plain-HTTP server blanks the identity headers and sets X-Forwarded-Proto $scheme",
+		Fact:  "empty values send nothing and drop the client's copy; X-Forwarded-Ssl: on next to nginx's X-Forwarded-Proto: http makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
+	},
+	{
+		Name:  "plain-http-ssl-vars-secure",
+		Title: "both servers set the identity headers from $ssl_* variables (empty over plain HTTP)",
+		Fact:  "plain-HTTP server with proxy_set_header X-SSL-Client-Verify $ssl_client_verify: nginx sends no header and still removes the client's copy",
+	},
+
+	// HAProxy.
+	{
+		Name:  "haproxy-verify-required-secure",
+		Title: "HAProxy verify required; identity headers deleted by regex, then set from the TLS state",
+		Fact:  "no cert: TLS alert; untrusted: unknown ca; valid: accepted",
+	},
+}
