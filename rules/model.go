@@ -181,9 +181,28 @@ type Route struct {
 	// UnderscoreRange is the directive that lets them through (nginx
 	// underscores_in_headers on), when one does.
 	UnderscoreRange source.Range `json:"underscore_range,omitempty"`
+	// UnderscoreRemoved lists headers (lower-case dash form) whose
+	// underscore spelling the route removes although it admits others
+	// (an HAProxy `del-header ^x[-_]ssl[-_] -m reg`).
+	UnderscoreRemoved []string `json:"underscore_removed,omitempty"`
 	// Range anchors findings about something missing on this route (the
 	// block that opens the location or frontend).
 	Range source.Range `json:"range"`
+}
+
+// AdmitsUnderscoreOf reports whether a client's copy of the header spelled
+// with "_" instead of "-" reaches the upstream.
+func (r *Route) AdmitsUnderscoreOf(header string) bool {
+	if !r.AdmitsUnderscore {
+		return false
+	}
+	h := HeaderName(header)
+	for _, x := range r.UnderscoreRemoved {
+		if x == h {
+			return false
+		}
+	}
+	return true
 }
 
 // Header returns the route's treatment of a header (any spelling).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -102,6 +103,20 @@ func keyRoute(key string, routes map[string]*rules.Route) *rules.Route {
 	for _, part := range strings.Split(key, "|") {
 		if r := routes[strings.TrimPrefix(part, "route:")]; r != nil {
 			return r
+		}
+	}
+	// A finding about a verification directive (rules.VerifyKey) is about
+	// the routes whose listener that directive configures.
+	if at, ok := strings.CutPrefix(key, "verify-at:"); ok {
+		ids := make([]string, 0, len(routes))
+		for id := range routes {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if r := routes[id]; r.Listener.VerifyRange.String() == at {
+				return r
+			}
 		}
 	}
 	return nil

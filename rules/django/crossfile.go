@@ -735,7 +735,7 @@ var UnderscoreConflation = &rules.Rule{
 				h := rules.HeaderName(t.Header)
 				for _, l := range p.Model.RoutesTo(app) {
 					r := l.Route
-					if !r.AdmitsUnderscore || !r.Header(h).Action.Overwrites() {
+					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).Action.Overwrites() {
 						continue
 					}
 					at, key := r.Range, rules.RouteHeaderKey(r.ID, h)

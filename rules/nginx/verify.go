@@ -207,7 +207,7 @@ func checkVerifyOptional(p *rules.Pass) {
 		var bad []*route
 		for _, s := range groups[vd] {
 			for _, r := range uniqueBlocks(s.routes) {
-				if r.Gated || len(c.forwarded(r, "ssl_client_verify")) > 0 {
+				if r.Gated || len(c.forwarded(r, "ssl_client_verify")) > 0 || losesIdentity(r) {
 					continue
 				}
 				bad = append(bad, r)
@@ -233,6 +233,19 @@ func checkVerifyOptional(p *rules.Pass) {
 		}
 		p.Report(d)
 	}
+}
+
+// losesIdentity reports whether the route loses identity headers set at an
+// outer level (the proxy_set_header inheritance trap). Then no certificate
+// result reaches the app at all, and the trap (N001) is the defect to
+// report: a request without a certificate looks no different from one with.
+func losesIdentity(r *route) bool {
+	for h := range r.lost {
+		if rules.IsIdentityHeader(h) {
+			return true
+		}
+	}
+	return false
 }
 
 // identityVars are the client-certificate variables that name the client.
@@ -380,6 +393,9 @@ func checkUnderscores(p *rules.Pass) {
 	for _, ad := range order {
 		var hdr *nginx.Directive
 		for _, r := range affected[ad] {
+			// Headers set on the route, and headers configured at an outer
+			// level but lost to the inheritance trap: with either, a
+			// client's underscore spelling reaches the app server.
 			var hs []string
 			for h := range r.sets {
 				if rules.IsIdentityHeader(h) {
@@ -387,11 +403,22 @@ func checkUnderscores(p *rules.Pass) {
 				}
 			}
 			if len(hs) == 0 {
+				for h := range r.lost {
+					if rules.IsIdentityHeader(h) {
+						hs = append(hs, h)
+					}
+				}
+			}
+			if len(hs) == 0 {
 				continue
 			}
 			sort.Strings(hs)
 			if hdr == nil {
-				hdr = r.sets[hs[0]]
+				if d := r.sets[hs[0]]; d != nil {
+					hdr = d
+				} else {
+					hdr = r.lost[hs[0]]
+				}
 			}
 		}
 		if hdr == nil {
