@@ -31,6 +31,13 @@ import (
 //	                clients use: they arrive with nothing to show
 //	verify=MODE     the route's listener verifies clients in MODE
 //	                (off, optional, optional_no_ca, required)
+//	primary         the route is on the listener valid clients use
+//	underscore      the route lets the header through spelt with "_",
+//	                to an app server that maps it like the dash spelling
+//	sev=LEVEL       the finding has severity LEVEL: for rules whose
+//	                severity says which consequence they found (X002:
+//	                critical where a comparison admits attackers, medium
+//	                where it only locks valid clients out)
 //
 // A family adds its codes here when its rules land.
 var AttackCodes = map[AttackID][]string{
@@ -39,16 +46,20 @@ var AttackCodes = map[AttackID][]string{
 	// client-certificate variables are forwarded, N003 optional with
 	// neither a gate nor the verification result forwarded, X006 the same
 	// seen from the app that trusts the headers, H003 %[ssl_c_verify] is
-	// 0 without a certificate too.
-	NoCert: {"N002", "N003", "X006", "H003"},
+	// 0 without a certificate too, and X002 the same seen from the app
+	// that accepts "0" (critical, on a verify optional route).
+	NoCert: {"N002", "N003", "X006", "H003", "X002:sev=critical,verify=optional"},
 	// A valid client arrives with nothing to show: an identity header the
 	// route on its listener does not set (lost by inheritance, N001/X001),
-	// or tcp mode, where HAProxy sets no header at all (H007).
-	ValidCert: {"N001:lockout", "X001:lockout", "H007"},
+	// tcp mode, where HAProxy sets no header at all (H007), or a value the
+	// app's comparison never accepts on the route valid clients use (X002
+	// at medium: nginx's SUCCESS against == "0", HAProxy's 0 against
+	// == "SUCCESS").
+	ValidCert: {"N001:lockout", "X001:lockout", "H007", "X002:sev=medium,primary"},
 	// A certificate from another CA is accepted and its subject
 	// forwarded: N004 optional_no_ca, X002 the app takes that DN as the
 	// identity, H004 ignore-err that breaks the chain of trust.
-	UntrustedCert: {"N004", "X002:verify=optional_no_ca", "H004"},
+	UntrustedCert: {"N004", "X002:sev=critical,verify=optional_no_ca", "H004"},
 	// The client's own copy of an identity header reaches the app: lost by
 	// inheritance (N001), set from client data (N005), not set on another
 	// route to the same upstream (N006, H011), appended to (H001), set
@@ -59,8 +70,11 @@ var AttackCodes = map[AttackID][]string{
 	// The underscore spelling of an identity header reaches gunicorn,
 	// which maps it like the dash one: N007 underscores_in_headers on /
 	// ignore_invalid_headers off, H010 del-header by exact name, X005 the
-	// cross-file finding.
-	SpoofUnderscore: {"N007", "H010", "X005"},
+	// cross-file finding. Where the route does not even overwrite the dash
+	// spelling (HAProxy add-header, a conditional set), X001/H001/H002 name
+	// the client's copy reaching the app; on a route that admits "_" in
+	// front of such an app server that copy may be spelt either way.
+	SpoofUnderscore: {"N007", "H010", "X005", "X001:identity,underscore", "H001:identity,underscore", "H002:identity,underscore"},
 	// The same mechanisms for X-Forwarded-Proto; H008 set only
 	// if { ssl_fc } on a frontend with a plain-HTTP bind; X003 the
 	// cross-file finding.
@@ -151,7 +165,7 @@ func matches(entries []string, f Finding, primary int) bool {
 }
 
 // conditions are the names an AttackCodes entry may use after the colon.
-var conditions = []string{"identity", "scheme", "lockout", "verify="}
+var conditions = []string{"identity", "scheme", "lockout", "verify=", "primary", "underscore", "sev="}
 
 func condition(c string, f Finding, primary int) bool {
 	switch {
@@ -164,6 +178,12 @@ func condition(c string, f Finding, primary int) bool {
 			f.Route.Port == primary && (f.Route.Action == rules.Passthrough.String() || f.Route.Action == rules.Blanked.String())
 	case strings.HasPrefix(c, "verify="):
 		return f.Route != nil && f.Route.Verify == strings.TrimPrefix(c, "verify=")
+	case c == "primary":
+		return f.Route != nil && f.Route.TLS && f.Route.Port == primary
+	case c == "underscore":
+		return f.Header != "" && f.Route != nil && f.Route.Underscore
+	case strings.HasPrefix(c, "sev="):
+		return f.Severity.String() == strings.TrimPrefix(c, "sev=")
 	}
 	return false
 }

@@ -12,7 +12,9 @@
 //     under app/: gunicorn.conf.py, Procfile (the web: line says how the
 //     app is started: gunicorn, or python3 manage.py runserver ADDR
 //     --noreload), e2eapp/identity.py (how the app decides who the client
-//     is), e2eapp/settings.py, requirements.txt, .mtlslint.toml.
+//     is), e2eapp/settings.py, requirements.txt, .mtlslint.toml. A template
+//     file the deployment does not have (gunicorn.conf.py where runserver
+//     serves the app) goes in the entry's Without.
 //  2. Use placeholders for everything that differs per run: {{CERT_DIR}}
 //     (ca.pem, server.pem, server.key, server-bundle.pem, ...: see
 //     pki.go), {{TMP}} (pid, logs, temp paths), {{SITE}} (the rendered

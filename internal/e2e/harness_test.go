@@ -112,6 +112,17 @@ func TestMaterialize(t *testing.T) {
 		t.Errorf("AppAddr = %q", d.AppAddr)
 	}
 
+	d, err = materialize(fsys, &Scenario{Name: "s", Without: []string{"gunicorn.conf.py"}}, t.TempDir(), "/certs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Has("gunicorn.conf.py") || !d.Has("e2eapp/identity.py") {
+		t.Error("Without must leave out exactly the files it names")
+	}
+	if _, err := materialize(fsys, &Scenario{Name: "s", Without: []string{"no-such-file"}}, t.TempDir(), "/certs"); err == nil {
+		t.Error("Without naming a file the app does not have must fail")
+	}
+
 	_, err = materialize(fsys, &Scenario{Name: "bad"}, t.TempDir(), "/certs")
 	if err == nil || !strings.Contains(err.Error(), "NO_SUCH_THING") {
 		t.Errorf("unknown placeholder: err = %v", err)
@@ -297,6 +308,11 @@ func TestAttackCodesAreRules(t *testing.T) {
 				if !ok {
 					t.Errorf("%s lists %s: unknown condition %q", id, e, c)
 				}
+				if lvl, isSev := strings.CutPrefix(c, "sev="); isSev {
+					if _, err := rules.ParseSeverity(lvl); err != nil {
+						t.Errorf("%s lists %s: %v", id, e, err)
+					}
+				}
 			}
 		}
 	}
@@ -368,6 +384,16 @@ func TestConditions(t *testing.T) {
 		{"X1:lockout", Finding{Code: "X1", Header: "x-ssl-client-verify"}, false},
 		{"X1:identity,verify=optional_no_ca", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional_no_ca", "set-tls")}, true},
 		{"X1:identity,verify=optional_no_ca", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional", "set-tls")}, false},
+		{"X1:primary", Finding{Code: "X1", Route: route(8443, true, "required", "set-tls")}, true},
+		{"X1:primary", Finding{Code: "X1", Route: route(9443, true, "required", "set-tls")}, false},
+		{"X1:primary", Finding{Code: "X1"}, false},
+		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: &RouteFacts{Port: 8443, TLS: true, Action: "appended", Underscore: true}}, true},
+		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional", "passthrough")}, false},
+		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn"}, false},
+		{"X1:sev=medium", Finding{Code: "X1", Severity: rules.Medium}, true},
+		{"X1:sev=medium", Finding{Code: "X1", Severity: rules.Critical}, false},
+		{"X1:sev=critical,verify=optional", Finding{Code: "X1", Severity: rules.Critical, Route: route(8443, true, "optional", "set-tls")}, true},
+		{"X1:sev=critical,verify=optional", Finding{Code: "X1", Severity: rules.Medium, Route: route(8443, true, "optional", "set-tls")}, false},
 	}
 	for _, c := range cases {
 		if got := matches([]string{c.entry}, c.f, 8443); got != c.want {

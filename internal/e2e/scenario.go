@@ -44,6 +44,10 @@ type Scenario struct {
 	AppAddr string
 	// Env adds environment variables to the app server's.
 	Env map[string]string
+	// Without lists files of the template app the deployment does not
+	// have, such as gunicorn.conf.py where runserver serves the app: a
+	// file left behind would tell mtlslint another story than the servers.
+	Without []string
 }
 
 func (s *Scenario) host() string {
@@ -173,6 +177,12 @@ func materialize(fsys fs.FS, s *Scenario, base, certDir string) (*Deployment, er
 	}
 	if err := collect(fsys, files, scenarioDir); err != nil {
 		return nil, err
+	}
+	for _, rel := range s.Without {
+		if _, ok := files[rel]; !ok {
+			return nil, fmt.Errorf("scenario %s: Without names %s, which the app does not have", s.Name, rel)
+		}
+		delete(files, rel)
 	}
 
 	appAddr := s.AppAddr

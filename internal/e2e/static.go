@@ -36,6 +36,9 @@ type RouteFacts struct {
 	// Action is how the route treats the finding's header ("passthrough",
 	// "set-tls", ...), when the finding names one.
 	Action string
+	// Underscore: the route lets the finding's header through spelt with
+	// "_" for "-", to an app server that maps it like the dash spelling.
+	Underscore bool
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
@@ -66,9 +69,15 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		return nil, err
 	}
 	routes := map[string]*rules.Route{}
+	conflating := map[string]bool{} // route ID → an app behind it maps "_" like "-"
 	if res.Model != nil {
 		for _, r := range res.Model.Routes {
 			routes[r.ID] = r
+		}
+		for _, l := range res.Model.Links {
+			if l.Route != nil && l.App != nil && l.App.ConflatesUnderscore {
+				conflating[l.Route.ID] = true
+			}
 		}
 	}
 	findings := []Finding{}
@@ -89,6 +98,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String()}
 			if f.Header != "" {
 				f.Route.Action = r.Header(f.Header).Action.String()
+				f.Route.Underscore = r.AdmitsUnderscoreOf(f.Header) && conflating[r.ID]
 			}
 		}
 		findings = append(findings, f)
