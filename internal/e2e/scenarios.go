@@ -57,6 +57,7 @@ var Scenarios = []*Scenario{
 		Name:     "inherit-runserver-vulnerable",
 		Title:    "the inheritance trap in front of Django's runserver",
 		Breaches: []AttackID{ValidCert, SpoofDash},
+		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "as the trap under gunicorn",
 	},
 
@@ -121,5 +122,41 @@ var Scenarios = []*Scenario{
 		Name:  "haproxy-verify-required-secure",
 		Title: "HAProxy verify required; identity headers deleted by regex, then set from the TLS state",
 		Fact:  "no cert: TLS alert; untrusted: unknown ca; valid: accepted",
+	},
+	{
+		Name:     "haproxy-verify-zero-vulnerable",
+		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify %[ssl_c_verify]`; the app accepts == '0'",
+		Breaches: []AttackID{NoCert, SpoofUnderscore},
+		Fact:     "no cert: the app sees X-SSL-Client-Verify 0, as for a valid cert, and accepts the anonymous client; HAProxy sends X-SSL-Client-DN with an empty value then (it does not omit it as nginx does), so a client's X_SSL_Client_DN: CN=admin reaches the app joined as CN=admin, and is accepted",
+	},
+	{
+		Name:     "haproxy-add-header-vulnerable",
+		Title:    "HAProxy verify required, identity headers added with add-header; the app accepts == '0'",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "both copies reach the app joined, the client's first: X-SSL-Client-Verify SUCCESS,0 is refused, but a valid client sending X-SSL-Client-DN: CN=admin (either spelling) is accepted as CN=admin,/CN=alice",
+	},
+	{
+		Name:     "haproxy-conditional-set-vulnerable",
+		Title:    "HAProxy verify optional, identity headers set only `if { ssl_c_used } { ssl_c_verify 0 }`, never deleted",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "no cert: the condition is false, HAProxy leaves the client's headers alone, and X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted as CN=admin",
+	},
+	{
+		Name:     "haproxy-del-header-exact-vulnerable",
+		Title:    "HAProxy verify optional, `del-header X-SSL-Client-Verify` (exact name) before the conditional set",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "the dash spoof is deleted; X_SSL_Client_Verify: SUCCESS + X_SSL_Client_DN: CN=admin without a certificate passes HAProxy and gunicorn 20.1 maps it to HTTP_X_SSL_CLIENT_*: accepted as CN=admin",
+	},
+	{
+		Name:     "haproxy-none-then-success-vulnerable",
+		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify NONE`, then SUCCESS `if { ssl_c_used } { ssl_c_verify 0 }`; gunicorn 20.1",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "safe against the dash spoof (overwritten with NONE), not against the underscore spelling: without a cert SUCCESS,NONE is refused, but a valid client sending X_SSL_Client_DN: CN=admin alone is accepted as CN=admin,/CN=alice (the client's copy first)",
+	},
+	{
+		Name:    "haproxy-none-then-success-secure",
+		Title:   "the same HAProxy configuration in front of Django's runserver",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "runserver drops headers spelt with underscores: every spoof fails, the dash spelling being overwritten with NONE",
 	},
 }
