@@ -159,4 +159,35 @@ var Scenarios = []*Scenario{
 		Without: []string{"gunicorn.conf.py"},
 		Fact:    "runserver drops headers spelt with underscores: every spoof fails, the dash spelling being overwritten with NONE",
 	},
+
+	// Django and gunicorn.
+	{
+		Name:     "spsh-no-forwarded-proto-vulnerable",
+		Title:    "SECURE_PROXY_SSL_HEADER trusts X-Forwarded-Proto, which neither nginx server sets; a plain-HTTP listener",
+		Breaches: []AttackID{ForwardedProto},
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes is_secure() True; so do X-Forwarded-Ssl: on and X-Forwarded-Protocol: ssl (Django falls back to gunicorn's wsgi.url_scheme, which gunicorn takes from its secure_scheme_headers sent by nginx's 127.0.0.1)",
+	},
+	{
+		Name:  "gunicorn-forwarded-allow-all-loopback-secure",
+		Title: "gunicorn forwarded_allow_ips = \"*\" on 127.0.0.1; nginx sets X-Forwarded-Proto $scheme on both servers",
+		Fact:  "\"*\" changes nothing while only nginx reaches gunicorn (its 127.0.0.1 is trusted by default anyway): X-Forwarded-Proto is overwritten with http, X-Forwarded-Ssl: on or X-Forwarded-Protocol: ssl next to it makes gunicorn answer 400 (contradictory scheme headers); 127.0.0.2 is refused",
+	},
+	{
+		Name:     "gunicorn-forwarded-allow-all-public-vulnerable",
+		Title:    "gunicorn forwarded_allow_ips = \"*\" bound to 0.0.0.0",
+		Breaches: []AttackID{DirectApp},
+		Fact:     "through nginx as with the default; straight from 127.0.0.2 the spoofed identity is accepted and X-Forwarded-Proto: https makes is_secure() True",
+	},
+	{
+		Name:     "gunicorn-bind-public-vulnerable",
+		Title:    "gunicorn bound to 0.0.0.0 behind nginx ssl_verify_client on",
+		Breaches: []AttackID{DirectApp},
+		Fact:     "straight from 127.0.0.2, without a certificate, X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is accepted; is_secure() stays False (127.0.0.2 is not in the default forwarded_allow_ips)",
+	},
+	{
+		Name:     "optional-no-ca-dn-presence-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca, verify result and DN forwarded; the app admits any client whose DN is present",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "no cert: nginx sends no DN header, so the app refuses; a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:..., and the DN's presence admits it",
+	},
 }
