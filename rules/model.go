@@ -265,6 +265,11 @@ type App struct {
 	// ConflatesUnderscore: the app server maps "_" in header names like "-"
 	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
 	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
+	// HTTPSRedirect is where the app is told to redirect every request it
+	// does not see as HTTPS (Django's SECURE_SSL_REDIRECT = True with
+	// SecurityMiddleware installed); nil when it does not, or when that is
+	// not known statically.
+	HTTPSRedirect *source.Range `json:"https_redirect,omitempty"`
 }
 
 // Bind is an address an app server listens on, and where that is said.
