@@ -147,7 +147,7 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	var apps []*rules.App
 	for _, t := range chosen {
-		app := &rules.App{ID: t.Dotted, Range: anchor(t)}
+		app := &rules.App{ID: t.Dotted, Range: anchor(t), HTTPSRedirect: httpsRedirect(t)}
 		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
 		for _, c := range code {
 			if len(chosen) == 1 || sameProject(t.Root().Path, c.Root().Path) {
@@ -227,6 +227,25 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 		}
 	}
 	return out
+}
+
+// httpsRedirect returns where SECURE_SSL_REDIRECT is set to True, when
+// SecurityMiddleware, which carries it out, is installed.
+func httpsRedirect(t *python.Tree) *source.Range {
+	entries, _, ok := middleware(t)
+	if !ok || indexOf(entries, securityMW) < 0 {
+		return nil
+	}
+	s := get(t, "SECURE_SSL_REDIRECT")
+	o, ok := certainOutcome(s.value())
+	if !ok {
+		return nil
+	}
+	if b, isBool := o.obj.(python.Bool); !isBool || !bool(b) {
+		return nil
+	}
+	r := s.rng()
+	return &r
 }
 
 func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2]string) []rules.Trust {

@@ -3,6 +3,7 @@ package django_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -155,4 +156,69 @@ func runDeployment(e *rules.Engine, m *rules.Model) []rules.Diagnostic {
 	links := m.Links
 	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
 	return e.Run(context.Background(), ws).Diagnostics
+}
+
+// The app records SECURE_SSL_REDIRECT = True when SecurityMiddleware, which
+// carries it out, is installed.
+func TestBuildAppsHTTPSRedirect(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		line    int // 0: no redirect
+	}{
+		{"gunicorn-vulnerable", 9},
+		{"deploy-vulnerable", 0}, // SECURE_SSL_REDIRECT = False
+	} {
+		apps := django.Builder{}.BuildApps(loadFixture(t, tc.fixture), &rules.Settings{})
+		if len(apps) != 1 {
+			t.Fatalf("%s: apps %+v", tc.fixture, apps)
+		}
+		got := 0
+		if r := apps[0].HTTPSRedirect; r != nil {
+			got = r.Start.Line
+		}
+		if got != tc.line {
+			t.Errorf("%s: HTTPSRedirect at line %d, want %d", tc.fixture, got, tc.line)
+		}
+	}
+}
+
+// X003 on a TLS route that does not set the scheme header says that an app
+// redirecting to HTTPS loops; on a plain-HTTP route, or without the
+// redirect, it does not.
+func TestSchemeContractRedirectLoop(t *testing.T) {
+	rng := source.Range{File: "settings.py", Start: source.Pos{Line: 3, Col: 1}, End: source.Pos{Line: 3, Col: 2, Offset: 1}}
+	for _, tc := range []struct {
+		tls, redirect, setsSSL bool
+		loop                   bool
+	}{
+		{true, true, false, true},
+		{true, false, false, false},
+		{false, true, false, false},
+		{true, true, true, false}, // X-Forwarded-Ssl: on gives gunicorn the scheme
+	} {
+		app := &rules.App{ID: "proj.settings", Server: "gunicorn", Range: rng,
+			Binds:  []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}},
+			Trusts: []rules.Trust{{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: "SECURE_PROXY_SSL_HEADER", Range: rng}}}
+		if tc.redirect {
+			app.HTTPSRedirect = &rng
+		}
+		r := &rules.Route{ID: "r", Desc: "server app", Proxy: "nginx", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
+		r.Listener.TLS = tc.tls
+		if tc.setsSSL {
+			r.Headers["x-forwarded-ssl"] = rules.HeaderTreatment{Name: "X-Forwarded-Ssl", Action: rules.SetConst, Value: "on"}
+		}
+		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: "address"}}}
+		var x003 []string
+		for _, d := range runDeployment(&rules.Engine{Rules: []*rules.Rule{django.SchemeContract}, Settings: &rules.Settings{}}, m) {
+			if d.Code == "X003" {
+				x003 = append(x003, d.Message)
+			}
+		}
+		if len(x003) != 1 {
+			t.Fatalf("%+v: X003 findings %q", tc, x003)
+		}
+		if got := strings.Contains(x003[0], "loop"); got != tc.loop {
+			t.Errorf("%+v: loop mentioned = %v: %s", tc, got, x003[0])
+		}
+	}
 }

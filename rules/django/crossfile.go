@@ -507,7 +507,7 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it.",
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route to an app with `SECURE_SSL_REDIRECT = True`, the message says that the missing header also makes every request through the route redirect to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
 		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
@@ -555,7 +555,7 @@ var SchemeContract = &rules.Rule{
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) string {
-			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header) + redirectLoop(f)
 		})
 	},
 }
@@ -583,6 +583,37 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
 	}
 	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+}
+
+// redirectLoop describes what a missing scheme header does on a TLS route
+// to an app that redirects every request it does not see as HTTPS: with
+// Django's header absent, is_secure() falls back to the app server's own
+// scheme, plain HTTP from the proxy, so SECURE_SSL_REDIRECT answers every
+// request with a redirect to the URL it asked for.
+func redirectLoop(f *finding) string {
+	if f.tr.Action != rules.Passthrough || gunicornScheme(f.trust) || f.trust.Source != "SECURE_PROXY_SSL_HEADER" {
+		return ""
+	}
+	for _, l := range f.links {
+		r := l.Route
+		if l.App.HTTPSRedirect == nil || !r.Listener.TLS || setsScheme(r) {
+			continue
+		}
+		at := l.App.HTTPSRedirect
+		return fmt.Sprintf(" Over TLS the app never sees https on route %s, so SECURE_SSL_REDIRECT (%s:%d) redirects every request through it to the URL it asked for: clients loop and valid ones are locked out.", r.Desc, at.File, at.Start.Line)
+	}
+	return ""
+}
+
+// setsScheme reports whether a route overwrites some scheme header with a
+// value (which the app server may take the scheme from).
+func setsScheme(r *rules.Route) bool {
+	for name, tr := range r.Headers {
+		if rules.IsSchemeHeader(name) && tr.Action.Overwrites() && tr.Action != rules.Blanked {
+			return true
+		}
+	}
+	return false
 }
 
 // exposure is one way the app server can be reached without the proxy.
