@@ -402,10 +402,11 @@ var VerifySemantics = &rules.Rule{
 					}
 					p.Report(d)
 				}
-				// Every route emits a value this comparison handles safely
-				// (for example HAProxy sets the header only if a certificate
-				// was used): the single-file warning about the check goes.
-				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && allGuarded(links, h) {
+				// No route sends "0" for a client without a certificate (HAProxy
+				// sets the header only if a certificate was used, or nginx sends
+				// its words): the single-file warning that == "0" admits such
+				// clients goes; a lock-out is reported above.
+				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
 					p.Resolve("app:" + t.Range.String() + "|zero:" + t.Header)
 				}
 			}
@@ -413,12 +414,21 @@ var VerifySemantics = &rules.Rule{
 	},
 }
 
-// allGuarded reports whether every route sends the header from
-// %[ssl_c_verify] only when a client certificate was used (or requires one).
-func allGuarded(links []rules.Link, h string) bool {
+// zeroOnlyWithCertificate reports whether no route sends the header as
+// "0" for a client without a verified certificate: every route sends
+// nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:..., never "0"), or
+// HAProxy's %[ssl_c_verify] only when a client certificate was used (or
+// one is required).
+func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
 	for _, l := range links {
 		tr := l.Route.Header(h)
-		if emission(tr) != emitsHAProxyVerify || !(usedGuarded(l.Route, tr) || l.Route.Listener.Verify == rules.VerifyRequired) {
+		switch emission(tr) {
+		case emitsNginxVerify:
+		case emitsHAProxyVerify:
+			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
+				return false
+			}
+		default:
 			return false
 		}
 	}
