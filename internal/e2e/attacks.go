@@ -43,7 +43,7 @@ var Attacks = []Attack{
 		"the app does not accept CN=" + ValidClientCN + " (a valid client is locked out)", rules.Medium},
 	{UntrustedCert, "connects with a certificate from a CA the proxy does not trust (CN=" + UntrustedClientCN + "), really sent",
 		"the app accepts an identity it does not accept without a certificate", rules.High},
-	{SpoofDash, "sends X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (both, and the DN alone), without a certificate and with the valid one",
+	{SpoofDash, "sends X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (both, and the DN alone; or the names the scenario's app reads), without a certificate and with the valid one",
 		"the app accepts an identity it does not accept for the same client without the headers", rules.High},
 	{SpoofUnderscore, "sends the same headers spelt X_SSL_Client_Verify and X_SSL_Client_DN",
 		"the app accepts an identity it does not accept for the same client without the headers", rules.High},
@@ -123,7 +123,7 @@ type Attacker struct {
 
 // NewAttacker prepares the clients for a deployment.
 func NewAttacker(d *Deployment, p *PKI) *Attacker {
-	return &Attacker{
+	a := &Attacker{
 		d:      d,
 		tls:    &tls.Config{RootCAs: p.CAPool, ServerName: d.Scenario.host(), MinVersion: tls.VersionTLS12},
 		anon:   role{label: "no cert"},
@@ -133,6 +133,13 @@ func NewAttacker(d *Deployment, p *PKI) *Attacker {
 		verify: Header{"X-SSL-Client-Verify", "SUCCESS"},
 		dn:     Header{"X-SSL-Client-DN", "CN=" + UntrustedClientCN},
 	}
+	if v := d.Scenario.Spoof[0]; v != "" {
+		a.verify.Name = v
+	}
+	if dn := d.Scenario.Spoof[1]; dn != "" {
+		a.dn.Name = dn
+	}
+	return a
 }
 
 // Run runs every attack, in the order of Attacks.
@@ -357,7 +364,12 @@ func judge(where string, resp Response, identity bool) Attempt {
 		at.Result = at.Broken
 	case !resp.FromApp:
 		at.Result = fmt.Sprintf("HTTP %d", resp.Status)
-		if resp.Body != "" {
+		switch {
+		case resp.Location != "" && resp.Location == resp.URL:
+			at.Result += " (redirect to the URL requested: a loop)"
+		case resp.Location != "":
+			at.Result += " (redirect to " + resp.Location + ")"
+		case resp.Body != "":
 			at.Result += " (" + resp.Body + ")"
 		}
 	case resp.Report.Error != "":

@@ -58,6 +58,22 @@ type Response struct {
 	FromApp bool // the body is the test app's JSON
 	Report  AppReport
 	Body    string // the start of the body when not from the app
+	// URL is what the client asked for: scheme, Host header and path.
+	URL string
+	// Location is the redirect target of a 3xx answer.
+	Location string
+}
+
+// requestPath is what every request asks for.
+const requestPath = "/whoami"
+
+// url is the URL the request asks for, as the server sees it.
+func (r request) url() string {
+	scheme := "http"
+	if r.tls != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.host + requestPath
 }
 
 // fetch sends one GET request. Every step is bounded by requestTimeout.
@@ -98,7 +114,7 @@ func fetch(ctx context.Context, r request) Response {
 		conn = tc
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "GET /whoami HTTP/1.1\r\nHost: %s\r\nUser-Agent: mtlslint-e2e\r\nAccept: application/json\r\nConnection: close\r\n", r.host)
+	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: mtlslint-e2e\r\nAccept: application/json\r\nConnection: close\r\n", requestPath, r.host)
 	for _, h := range r.headers {
 		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
 	}
@@ -115,7 +131,10 @@ func fetch(ctx context.Context, r request) Response {
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return Response{Status: resp.StatusCode, Err: fmt.Errorf("reading the body: %w", err)}
 	}
-	out := Response{Status: resp.StatusCode}
+	out := Response{Status: resp.StatusCode, URL: r.url()}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		out.Location = resp.Header.Get("Location")
+	}
 	if json.Unmarshal(body, &out.Report) == nil && out.Report.App == Marker {
 		out.FromApp = true
 	} else {

@@ -34,6 +34,10 @@ import (
 //	primary         the route is on the listener valid clients use
 //	underscore      the route lets the header through spelt with "_",
 //	                to an app server that maps it like the dash spelling
+//	loop            the header is a scheme header that the route on the
+//	                listener valid clients use does not set, in front of
+//	                an app that redirects what it does not see as HTTPS:
+//	                every request is redirected to itself
 //	sev=LEVEL       the finding has severity LEVEL: for rules whose
 //	                severity says which consequence they found (X002:
 //	                critical where a comparison admits attackers, medium
@@ -54,8 +58,9 @@ var AttackCodes = map[AttackID][]string{
 	// tcp mode, where HAProxy sets no header at all (H007), or a value the
 	// app's comparison never accepts on the route valid clients use (X002
 	// at medium: nginx's SUCCESS against == "0", HAProxy's 0 against
-	// == "SUCCESS").
-	ValidCert: {"N001:lockout", "X001:lockout", "H007", "X002:sev=medium,primary"},
+	// == "SUCCESS"); or every request redirected to itself because that
+	// route does not set the scheme header the app trusts (X003).
+	ValidCert: {"N001:lockout", "X001:lockout", "H007", "X002:sev=medium,primary", "X003:loop"},
 	// A certificate from another CA is accepted and its subject
 	// forwarded: N004 optional_no_ca, X002 the app takes that DN as the
 	// identity, H004 ignore-err that breaks the chain of trust.
@@ -165,7 +170,7 @@ func matches(entries []string, f Finding, primary int) bool {
 }
 
 // conditions are the names an AttackCodes entry may use after the colon.
-var conditions = []string{"identity", "scheme", "lockout", "verify=", "primary", "underscore", "sev="}
+var conditions = []string{"identity", "scheme", "lockout", "verify=", "primary", "underscore", "loop", "sev="}
 
 func condition(c string, f Finding, primary int) bool {
 	switch {
@@ -180,6 +185,9 @@ func condition(c string, f Finding, primary int) bool {
 		return f.Route != nil && f.Route.Verify == strings.TrimPrefix(c, "verify=")
 	case c == "primary":
 		return f.Route != nil && f.Route.TLS && f.Route.Port == primary
+	case c == "loop":
+		return f.Header != "" && rules.IsSchemeHeader(f.Header) && f.Route != nil && f.Route.TLS &&
+			f.Route.Port == primary && f.Route.Action == rules.Passthrough.String() && f.Route.Redirects
 	case c == "underscore":
 		return f.Header != "" && f.Route != nil && f.Route.Underscore
 	case strings.HasPrefix(c, "sev="):

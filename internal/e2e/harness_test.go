@@ -334,6 +334,8 @@ func TestJudgeBroken(t *testing.T) {
 		{Response{Status: 400, Body: "No required SSL certificate was sent"}, false, "HTTP 400 (No required SSL certificate was sent)"},
 		{Response{Status: 200, FromApp: true, Report: AppReport{App: Marker, Authenticated: true, Identity: &s}}, false, `app accepted "CN=alice"`},
 		{Response{Status: 200, FromApp: true, Report: AppReport{App: Marker, Headers: map[string]string{"HTTP_X_SSL_CLIENT_VERIFY": "NONE,SUCCESS"}}}, false, `app refused (saw X_SSL_CLIENT_VERIFY="NONE,SUCCESS")`},
+		{Response{Status: 301, URL: "https://localhost/whoami", Location: "https://localhost/whoami"}, false, "HTTP 301 (redirect to the URL requested: a loop)"},
+		{Response{Status: 301, URL: "http://localhost/whoami", Location: "https://localhost/whoami"}, false, "HTTP 301 (redirect to https://localhost/whoami)"},
 	}
 	for i, c := range cases {
 		at := judge("x", c.resp, true)
@@ -390,6 +392,10 @@ func TestConditions(t *testing.T) {
 		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: &RouteFacts{Port: 8443, TLS: true, Action: "appended", Underscore: true}}, true},
 		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn", Route: route(8443, true, "optional", "passthrough")}, false},
 		{"X1:identity,underscore", Finding{Code: "X1", Header: "x-ssl-client-dn"}, false},
+		{"X1:loop", Finding{Code: "X1", Header: "x-forwarded-proto", Route: &RouteFacts{Port: 8443, TLS: true, Action: "passthrough", Redirects: true}}, true},
+		{"X1:loop", Finding{Code: "X1", Header: "x-forwarded-proto", Route: route(8443, true, "required", "passthrough")}, false},
+		{"X1:loop", Finding{Code: "X1", Header: "x-forwarded-proto", Route: &RouteFacts{Port: 8080, TLS: false, Action: "passthrough", Redirects: true}}, false},
+		{"X1:loop", Finding{Code: "X1", Header: "x-ssl-client-verify", Route: &RouteFacts{Port: 8443, TLS: true, Action: "passthrough", Redirects: true}}, false},
 		{"X1:sev=medium", Finding{Code: "X1", Severity: rules.Medium}, true},
 		{"X1:sev=medium", Finding{Code: "X1", Severity: rules.Critical}, false},
 		{"X1:sev=critical,verify=optional", Finding{Code: "X1", Severity: rules.Critical, Route: route(8443, true, "optional", "set-tls")}, true},

@@ -44,6 +44,10 @@ type Scenario struct {
 	AppAddr string
 	// Env adds environment variables to the app server's.
 	Env map[string]string
+	// Spoof names the verification and identity headers the attacker
+	// sends: the names the scenario's app reads. Empty: X-SSL-Client-Verify
+	// and X-SSL-Client-DN.
+	Spoof [2]string
 	// Without lists files of the template app the deployment does not
 	// have, such as gunicorn.conf.py where runserver serves the app: a
 	// file left behind would tell mtlslint another story than the servers.

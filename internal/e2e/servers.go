@@ -169,6 +169,9 @@ func Up(t testing.TB, d *Deployment) (*Servers, error) {
 		if r.Err != nil {
 			return r.Err
 		}
+		if r.Location != "" {
+			return nil // a redirect (SECURE_SSL_REDIRECT): the app answers
+		}
 		if !r.FromApp || r.Report.Error != "" {
 			return fmt.Errorf("unexpected answer: HTTP %d %s%s", r.Status, r.Report.Error, r.Body)
 		}

@@ -39,6 +39,9 @@ type RouteFacts struct {
 	// Underscore: the route lets the finding's header through spelt with
 	// "_" for "-", to an app server that maps it like the dash spelling.
 	Underscore bool
+	// Redirects: an app behind the route redirects every request it does
+	// not see as HTTPS (SECURE_SSL_REDIRECT).
+	Redirects bool
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
@@ -69,15 +72,18 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		return nil, err
 	}
 	routes := map[string]*rules.Route{}
-	conflating := map[string]bool{} // route ID → an app behind it maps "_" like "-"
+	conflating := map[string]bool{}  // route ID → an app behind it maps "_" like "-"
+	redirecting := map[string]bool{} // route ID → an app behind it redirects to HTTPS
 	if res.Model != nil {
 		for _, r := range res.Model.Routes {
 			routes[r.ID] = r
 		}
 		for _, l := range res.Model.Links {
-			if l.Route != nil && l.App != nil && l.App.ConflatesUnderscore {
-				conflating[l.Route.ID] = true
+			if l.Route == nil || l.App == nil {
+				continue
 			}
+			conflating[l.Route.ID] = conflating[l.Route.ID] || l.App.ConflatesUnderscore
+			redirecting[l.Route.ID] = redirecting[l.Route.ID] || l.App.HTTPSRedirect != nil
 		}
 	}
 	findings := []Finding{}
@@ -95,7 +101,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 		if r := keyRoute(d.Key, routes); r != nil {
 			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
-			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String()}
+			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String(), Redirects: redirecting[r.ID]}
 			if f.Header != "" {
 				f.Route.Action = r.Header(f.Header).Action.String()
 				f.Route.Underscore = r.AdmitsUnderscoreOf(f.Header) && conflating[r.ID]
