@@ -190,4 +190,49 @@ var Scenarios = []*Scenario{
 		Breaches: []AttackID{UntrustedCert},
 		Fact:     "no cert: nginx sends no DN header, so the app refuses; a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:..., and the DN's presence admits it",
 	},
+
+	// Cross-file: the contract between proxy and app.
+	{
+		Name:     "header-name-mismatch-vulnerable",
+		Title:    "nginx sets X-SSL-Client-Verify and X-SSL-Client-DN; the app reads X-Client-Verify and X-Client-DN",
+		Spoof:    [2]string{"X-Client-Verify", "X-Client-DN"},
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "valid clients are locked out (the app never sees X-Client-Verify); a valid client sending X-Client-Verify: SUCCESS + X-Client-DN: CN=admin is admin: nginx passes the names it does not set",
+	},
+	{
+		Name:     "haproxy-zero-app-expects-success-vulnerable",
+		Title:    "HAProxy verify required forwards %[ssl_c_verify]; the app accepts only == 'SUCCESS'",
+		Breaches: []AttackID{ValidCert},
+		Fact:     "a valid client arrives with X-SSL-Client-Verify 0 and is refused; nobody else gets in",
+	},
+	{
+		Name:     "nginx-success-app-expects-zero-vulnerable",
+		Title:    "nginx forwards $ssl_client_verify; the app accepts only == '0'",
+		Breaches: []AttackID{ValidCert},
+		Fact:     "a valid client arrives with X-SSL-Client-Verify SUCCESS and is refused; nginx never sends 0, so nobody else gets in",
+	},
+	{
+		Name:     "runserver-public-vulnerable",
+		Title:    "nginx ssl_verify_client on in front of runserver 0.0.0.0",
+		Breaches: []AttackID{DirectApp},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "through nginx as with verify on; straight from 127.0.0.2, runserver accepts X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin",
+	},
+	{
+		Name:     "seed-no-forwarded-proto-ssl-redirect-vulnerable",
+		Title:    "nginx never sets X-Forwarded-Proto; SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT on; a plain-HTTP server too",
+		Breaches: []AttackID{ValidCert, ForwardedProto},
+		Fact:     "over TLS Django sees no X-Forwarded-Proto, falls back to gunicorn's http and answers 301 to the URL requested: a redirect loop that locks every client out; over plain HTTP a client's X-Forwarded-Proto: https (or X-Forwarded-Ssl: on, X-Forwarded-Protocol: ssl) makes is_secure() True and the page is served over HTTP",
+	},
+	{
+		Name:     "nginx-and-haproxy-vulnerable",
+		Title:    "nginx (verify on) and HAProxy (verify optional, identity headers set only if verified, never deleted) front one app",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "nginx holds; through HAProxy without a certificate the client's X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted",
+	},
+	{
+		Name:  "nginx-and-haproxy-secure",
+		Title: "the same, HAProxy deleting the identity headers by regex first",
+		Fact:  "both proxies hold; the app accepts CN=alice from nginx and /CN=alice from HAProxy",
+	},
 }
