@@ -526,10 +526,13 @@ var SchemeContract = &rules.Rule{
 			trusts := append([]rules.Trust(nil), app.Trusts...)
 			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
 			for _, t := range trusts {
-				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource {
+				if !isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
+				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
+					continue // the three defaults are judged together below
+				}
 				open := false
 				for _, l := range links {
 					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
@@ -537,6 +540,14 @@ var SchemeContract = &rules.Rule{
 					}
 					tr := l.Route.Header(h)
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
+						continue
+					}
+					// With its default secure_scheme_headers gunicorn
+					// answers 400 when they contradict each other, so a
+					// route that overwrites any of the three keeps a client
+					// from flipping the scheme (G004 covers the rest);
+					// a route that overwrites none lets it.
+					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
 						continue
 					}
 					open = true
@@ -560,6 +571,17 @@ var SchemeContract = &rules.Rule{
 	},
 }
 
+// overwritesAnyDefault reports whether the route overwrites one of
+// gunicorn's default secure_scheme_headers.
+func overwritesAnyDefault(r *rules.Route) bool {
+	for _, h := range []string{"x-forwarded-proto", "x-forwarded-protocol", "x-forwarded-ssl"} {
+		if r.Header(h).Action.Overwrites() {
+			return true
+		}
+	}
+	return false
+}
+
 func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
 	var how string
 	switch tr.Action {
@@ -581,6 +603,9 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 		}
 	case "haproxy":
 		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
+	}
+	if t.Source == DefaultSchemeSource {
+		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", canonicalName(h), how, desc, trustNote(t), hint)
 	}
 	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
 }
