@@ -507,7 +507,7 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it.",
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
 		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
@@ -537,6 +537,12 @@ var SchemeContract = &rules.Rule{
 				for _, l := range links {
 					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
+					}
+					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+						// The client is on HTTPS here: claiming https is
+						// the truth, and claiming http only costs it a
+						// redirect. Plain-HTTP routes are what matter.
+						continue
 					}
 					tr := l.Route.Header(h)
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
