@@ -180,6 +180,8 @@ type finding struct {
 type findings struct {
 	order []string
 	by    map[string]*finding
+	// severity, when set, overrides the rule's for these findings.
+	severity rules.Severity
 }
 
 func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
@@ -227,10 +229,11 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 			related = append(related, routeRelated(l.Route))
 		}
 		p.Report(rules.Diagnostic{
-			Range:   f.anchor,
-			Key:     rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
-			Message: message(f, desc) + guess,
-			Related: related,
+			Range:    f.anchor,
+			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
+			Message:  message(f, desc) + guess,
+			Related:  related,
+			Severity: fs.severity,
 		})
 		for _, l := range f.links[1:] {
 			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
@@ -519,6 +522,7 @@ var SchemeContract = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		var fs findings
+		lockout := findings{severity: rules.Medium}
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
 			exposed := len(exposures(app)) > 0
@@ -538,13 +542,18 @@ var SchemeContract = &rules.Rule{
 					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
 					}
+					tr := l.Route.Header(h)
 					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
 						// The client is on HTTPS here: claiming https is
-						// the truth, and claiming http only costs it a
-						// redirect. Plain-HTTP routes are what matter.
+						// the truth. But when the route does not send the
+						// header at all, Django takes HTTPS requests for
+						// plain HTTP: valid clients are redirected in a
+						// loop or refused, which is worth a medium finding.
+						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
+							lockout.add(anchorOf(l.Route, tr), h, tr, t, l)
+						}
 						continue
 					}
-					tr := l.Route.Header(h)
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
 						continue
 					}
@@ -573,6 +582,10 @@ var SchemeContract = &rules.Rule{
 		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) string {
 			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		lockout.report(p, func(f *finding, desc string) string {
+			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so SECURE_SSL_REDIRECT sends valid clients into a redirect loop and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
+				canonicalName(f.header), desc, trustNote(f.trust), canonicalName(f.header))
 		})
 	},
 }
