@@ -226,7 +226,9 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 		}
 		related := []source.Related{trustRelated(f.trust)}
 		for _, l := range f.links {
-			related = append(related, routeRelated(l.Route))
+			if l.Route.Range != f.anchor { // the anchor says it already
+				related = append(related, routeRelated(l.Route))
+			}
 		}
 		p.Report(rules.Diagnostic{
 			Range:    f.anchor,
