@@ -82,8 +82,10 @@ var AttackCodes = map[AttackID][]string{
 	SpoofUnderscore: {"N007", "H010", "X005", "X001:identity,underscore", "H001:identity,underscore", "H002:identity,underscore"},
 	// The same mechanisms for X-Forwarded-Proto; H008 set only
 	// if { ssl_fc } on a frontend with a plain-HTTP bind; X003 the
-	// cross-file finding.
-	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "X003", "H001:scheme", "H008"},
+	// cross-file finding (high: a route where the client claims a scheme;
+	// X003 at medium is the TLS route that sends no scheme header, a
+	// lock-out, not a way in).
+	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "X003:scheme,sev=high", "H001:scheme", "H008"},
 	// The app server listens beyond loopback: G001, and X004 the
 	// cross-file finding.
 	DirectApp: {"G001", "X004"},

@@ -182,19 +182,20 @@ func TestBuildAppsHTTPSRedirect(t *testing.T) {
 	}
 }
 
-// X003 on a TLS route that does not set the scheme header says that an app
-// redirecting to HTTPS loops; on a plain-HTTP route, or without the
-// redirect, it does not.
+// X003 on a TLS route that does not send the scheme header is a medium
+// lock-out, and says that an app redirecting to HTTPS loops only when
+// SECURE_SSL_REDIRECT is on; on a plain-HTTP route it is the high spoofing
+// finding.
 func TestSchemeContractRedirectLoop(t *testing.T) {
 	rng := source.Range{File: "settings.py", Start: source.Pos{Line: 3, Col: 1}, End: source.Pos{Line: 3, Col: 2, Offset: 1}}
 	for _, tc := range []struct {
-		tls, redirect, setsSSL bool
-		loop                   bool
+		tls, redirect bool
+		severity      rules.Severity
+		loop          bool
 	}{
-		{true, true, false, true},
-		{true, false, false, false},
-		{false, true, false, false},
-		{true, true, true, false}, // X-Forwarded-Ssl: on gives gunicorn the scheme
+		{true, true, rules.Medium, true},
+		{true, false, rules.Medium, false},
+		{false, true, rules.High, false},
 	} {
 		app := &rules.App{ID: "proj.settings", Server: "gunicorn", Range: rng,
 			Binds:  []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}},
@@ -204,21 +205,21 @@ func TestSchemeContractRedirectLoop(t *testing.T) {
 		}
 		r := &rules.Route{ID: "r", Desc: "server app", Proxy: "nginx", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
 		r.Listener.TLS = tc.tls
-		if tc.setsSSL {
-			r.Headers["x-forwarded-ssl"] = rules.HeaderTreatment{Name: "X-Forwarded-Ssl", Action: rules.SetConst, Value: "on"}
-		}
 		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: "address"}}}
-		var x003 []string
+		var x003 []rules.Diagnostic
 		for _, d := range runDeployment(&rules.Engine{Rules: []*rules.Rule{django.SchemeContract}, Settings: &rules.Settings{}}, m) {
 			if d.Code == "X003" {
-				x003 = append(x003, d.Message)
+				x003 = append(x003, d)
 			}
 		}
 		if len(x003) != 1 {
-			t.Fatalf("%+v: X003 findings %q", tc, x003)
+			t.Fatalf("%+v: X003 findings %+v", tc, x003)
 		}
-		if got := strings.Contains(x003[0], "loop"); got != tc.loop {
-			t.Errorf("%+v: loop mentioned = %v: %s", tc, got, x003[0])
+		if x003[0].Severity != tc.severity {
+			t.Errorf("%+v: severity %s", tc, x003[0].Severity)
+		}
+		if got := strings.Contains(x003[0].Message, "a loop that locks valid clients out"); got != tc.loop {
+			t.Errorf("%+v: loop claimed = %v: %s", tc, got, x003[0].Message)
 		}
 	}
 }

@@ -180,6 +180,8 @@ type finding struct {
 type findings struct {
 	order []string
 	by    map[string]*finding
+	// severity, when set, overrides the rule's for these findings.
+	severity rules.Severity
 }
 
 func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
@@ -224,13 +226,16 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 		}
 		related := []source.Related{trustRelated(f.trust)}
 		for _, l := range f.links {
-			related = append(related, routeRelated(l.Route))
+			if l.Route.Range != f.anchor { // the anchor says it already
+				related = append(related, routeRelated(l.Route))
+			}
 		}
 		p.Report(rules.Diagnostic{
-			Range:   f.anchor,
-			Key:     rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
-			Message: message(f, desc) + guess,
-			Related: related,
+			Range:    f.anchor,
+			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
+			Message:  message(f, desc) + guess,
+			Related:  related,
+			Severity: fs.severity,
 		})
 		for _, l := range f.links[1:] {
 			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
@@ -517,7 +522,7 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route to an app with `SECURE_SSL_REDIRECT = True`, the message says that the missing header also makes every request through the route redirect to itself.",
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
 		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
@@ -529,6 +534,7 @@ var SchemeContract = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		var fs findings
+		lockout := findings{severity: rules.Medium}
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
 			exposed := len(exposures(app)) > 0
@@ -536,17 +542,39 @@ var SchemeContract = &rules.Rule{
 			trusts := append([]rules.Trust(nil), app.Trusts...)
 			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
 			for _, t := range trusts {
-				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource {
+				if !isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
+				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
+					continue // the three defaults are judged together below
+				}
 				open := false
 				for _, l := range links {
 					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
+					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+						// The client is on HTTPS here: claiming https is
+						// the truth. But when the route does not send the
+						// header at all, Django takes HTTPS requests for
+						// plain HTTP: valid clients are redirected in a
+						// loop or refused, which is worth a medium finding.
+						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
+							lockout.add(anchorOf(l.Route, tr), h, tr, t, l)
+						}
+						continue
+					}
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
+						continue
+					}
+					// With its default secure_scheme_headers gunicorn
+					// answers 400 when they contradict each other, so a
+					// route that overwrites any of the three keeps a client
+					// from flipping the scheme (G004 covers the rest);
+					// a route that overwrites none lets it.
+					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
 						continue
 					}
 					open = true
@@ -565,9 +593,24 @@ var SchemeContract = &rules.Rule{
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) string {
-			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header) + redirectLoop(f)
+			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		lockout.report(p, func(f *finding, desc string) string {
+			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
+				canonicalName(f.header), desc, trustNote(f.trust), redirectLoop(f), canonicalName(f.header))
 		})
 	},
+}
+
+// overwritesAnyDefault reports whether the route overwrites one of
+// gunicorn's default secure_scheme_headers.
+func overwritesAnyDefault(r *rules.Route) bool {
+	for _, h := range []string{"x-forwarded-proto", "x-forwarded-protocol", "x-forwarded-ssl"} {
+		if r.Header(h).Action.Overwrites() {
+			return true
+		}
+	}
+	return false
 }
 
 func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
@@ -592,38 +635,23 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 	case "haproxy":
 		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
 	}
+	if t.Source == DefaultSchemeSource {
+		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+	}
 	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
 }
 
-// redirectLoop describes what a missing scheme header does on a TLS route
-// to an app that redirects every request it does not see as HTTPS: with
-// Django's header absent, is_secure() falls back to the app server's own
-// scheme, plain HTTP from the proxy, so SECURE_SSL_REDIRECT answers every
-// request with a redirect to the URL it asked for.
+// redirectLoop says what an app that takes HTTPS requests for plain HTTP
+// does with them: with SECURE_SSL_REDIRECT on, SecurityMiddleware answers
+// each with a redirect to the URL it asked for, a loop (measured with
+// nginx 1.22, gunicorn 20.1 and Django 3.2); without it, it serves them.
 func redirectLoop(f *finding) string {
-	if f.tr.Action != rules.Passthrough || gunicornScheme(f.trust) || f.trust.Source != "SECURE_PROXY_SSL_HEADER" {
-		return ""
-	}
 	for _, l := range f.links {
-		r := l.Route
-		if l.App.HTTPSRedirect == nil || !r.Listener.TLS || setsScheme(r) {
-			continue
-		}
-		at := l.App.HTTPSRedirect
-		return fmt.Sprintf(" Over TLS the app never sees https on route %s, so SECURE_SSL_REDIRECT (%s:%d) redirects every request through it to the URL it asked for: clients loop and valid ones are locked out.", r.Desc, at.File, at.Start.Line)
-	}
-	return ""
-}
-
-// setsScheme reports whether a route overwrites some scheme header with a
-// value (which the app server may take the scheme from).
-func setsScheme(r *rules.Route) bool {
-	for name, tr := range r.Headers {
-		if rules.IsSchemeHeader(name) && tr.Action.Overwrites() && tr.Action != rules.Blanked {
-			return true
+		if at := l.App.HTTPSRedirect; at != nil {
+			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out,", at.File, at.Start.Line)
 		}
 	}
-	return false
+	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop,"
 }
 
 // exposure is one way the app server can be reached without the proxy.

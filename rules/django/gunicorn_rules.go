@@ -165,15 +165,15 @@ var HeaderMapDangerous = &rules.Rule{
 // SchemeHeadersDefault reports gunicorn's three default scheme headers
 // behind a proxy that overwrites only some of them.
 var SchemeHeadersDefault = &rules.Rule{
-	Code: "G004", Name: "secure-scheme-headers-default", Severity: rules.Medium, CWE: []string{"CWE-348"},
+	Code: "G004", Name: "secure-scheme-headers-default", Severity: rules.Low, CWE: []string{"CWE-348"},
 	Summary: "gunicorn keeps its three default secure_scheme_headers while the proxy overwrites only some of them.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it overwrites some but not all three.",
-		Why:        "gunicorn trusts these headers from the proxy's address. The proxy relays the client's copies of the headers it does not overwrite, so a client sending `X-Forwarded-Ssl: on` over plain HTTP makes the request look secure.",
+		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it (from an address in forwarded_allow_ips) overwrites some but not all three. A route that overwrites none of them is X003's finding.",
+		Why:        "gunicorn trusts all three headers from the proxy, which relays the client's copies of those it does not overwrite. gunicorn answers 400 (\"Contradictory scheme headers\") when they disagree, which was measured with gunicorn 20.1: while the proxy sends X-Forwarded-Proto on every request, a client can only break its own requests. The day one route stops sending it, the client's `X-Forwarded-Ssl: on` decides the scheme. Keeping only the header the proxy sets removes both.",
 		Example:    "# nginx sets only X-Forwarded-Proto; gunicorn.conf.py does not set secure_scheme_headers",
 		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
-		References: []string{gunicornSettings + "#secure-scheme-headers"},
+		References: []string{gunicornSettings + "#secure-scheme-headers", "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips"},
 	},
 	Check: func(p *rules.Pass) {
 		if p.Model == nil {
@@ -205,8 +205,8 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through and marks the request secure.",
-					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "))
+				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
+					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
 				if l.How == "guess" {
 					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
 				}
