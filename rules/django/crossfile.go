@@ -907,6 +907,13 @@ var UnverifiedRoute = &rules.Rule{
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
 						continue
 					}
+					if omitsEmpty(r) && r.Listener.Verify != rules.VerifyOptionalNoCA {
+						// nginx sends no header when the value is empty:
+						// without a certificate the app gets no identity at
+						// all (measured), which is N003's concern when the
+						// app relies on nginx alone.
+						continue
+					}
 					// One finding per verification directive (where the
 					// fix belongs); routes without one group by block.
 					k := r.Listener.VerifyRange.String()
@@ -945,6 +952,11 @@ var UnverifiedRoute = &rules.Rule{
 		}
 	},
 }
+
+// omitsEmpty reports whether the route's proxy leaves out a header whose
+// value is empty (nginx and the ingress-nginx controller do; HAProxy sends
+// it empty).
+func omitsEmpty(r *rules.Route) bool { return r.Proxy == "nginx" || r.Proxy == "ingress-nginx" || r.Proxy == "k8s" }
 
 // appChecksVerify reports whether the app compares some verify result.
 func appChecksVerify(a *rules.App) bool {

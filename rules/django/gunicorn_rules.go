@@ -36,6 +36,39 @@ func trustedHeaders(p *rules.Pass) []string {
 	return out
 }
 
+// bindsOnlyLocally reports whether every app server the tree configures
+// listens on loopback or a UNIX socket (explicitly; gunicorn's default is
+// 127.0.0.1:8000 unless PORT is set).
+func bindsOnlyLocally(t *gunicorn.Tree) bool {
+	for _, e := range t.Env {
+		if e.Name == "PORT" || e.Name == "GUNICORN_CMD_ARGS" {
+			return false
+		}
+	}
+	binds := t.Options("bind")
+	if len(binds) == 0 {
+		for _, c := range t.Commands {
+			if c.Server != "gunicorn" {
+				return false
+			}
+		}
+		return true // gunicorn's default
+	}
+	for _, o := range binds {
+		addrs := optionStrings(o.Value)
+		if len(addrs) == 0 {
+			return false
+		}
+		for _, a := range addrs {
+			ep, ok := ParseBind(a, "gunicorn")
+			if !ok || !ep.IsLoopback() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // BindPublic reports an app server bound beyond loopback while the app
 // trusts proxy headers.
 var BindPublic = &rules.Rule{
@@ -118,19 +151,27 @@ var ForwardedAllowAll = &rules.Rule{
 		if t == nil {
 			return
 		}
+		// While gunicorn listens only on loopback or a UNIX socket, only
+		// local processes (the proxy) reach it and "*" changes nothing
+		// (measured with gunicorn 20.1); it still becomes a hole the day
+		// the bind widens.
+		sev, local := rules.Severity(0), ""
+		if bindsOnlyLocally(t) {
+			sev, local = rules.Low, " It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
+		}
 		for _, o := range t.Options("forwarded_allow_ips") {
 			for _, v := range optionStrings(o.Value) {
 				if v == "*" {
-					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips",
-						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips", Severity: sev,
+						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 					break
 				}
 			}
 		}
 		for _, e := range t.Env {
 			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
-				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips",
-					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips", Severity: sev,
+					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 			}
 		}
 	},
