@@ -956,7 +956,9 @@ var UnverifiedRoute = &rules.Rule{
 // omitsEmpty reports whether the route's proxy leaves out a header whose
 // value is empty (nginx and the ingress-nginx controller do; HAProxy sends
 // it empty).
-func omitsEmpty(r *rules.Route) bool { return r.Proxy == "nginx" || r.Proxy == "ingress-nginx" || r.Proxy == "k8s" }
+func omitsEmpty(r *rules.Route) bool {
+	return r.Proxy == "nginx" || r.Proxy == "ingress-nginx" || r.Proxy == "k8s"
+}
 
 // appChecksVerify reports whether the app compares some verify result.
 func appChecksVerify(a *rules.App) bool {
