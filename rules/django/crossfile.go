@@ -957,7 +957,7 @@ var UnverifiedRoute = &rules.Rule{
 // value is empty (nginx and the ingress-nginx controller do; HAProxy sends
 // it empty).
 func omitsEmpty(r *rules.Route) bool {
-	return r.Proxy == "nginx" || r.Proxy == "ingress-nginx" || r.Proxy == "k8s"
+	return r.Proxy == "nginx" || r.Proxy == "ingress-nginx"
 }
 
 // appChecksVerify reports whether the app compares some verify result.
