@@ -167,10 +167,25 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	version, versionKnown := gunicornVersion(ws, st)
 	for _, app := range apps {
-		serveApp(app, srv, len(apps) == 1, version, versionKnown)
+		serveApp(app, srv, apps, version, versionKnown)
 		sortTrusts(app)
 	}
 	return apps
+}
+
+// serves reports whether the app-server file g serves app: its
+// DJANGO_SETTINGS_MODULE names the app's module, or, when it names none,
+// the app is among the apps nearest to g in the directory tree.
+func serves(g *gunicorn.Tree, app *rules.App, apps []*rules.App) bool {
+	for _, e := range g.Env {
+		if e.Name == "DJANGO_SETTINGS_MODULE" {
+			return strings.HasSuffix(app.ID, e.Value)
+		}
+	}
+	if len(apps) == 1 {
+		return true
+	}
+	return slices.Contains(rules.NearestApps(g.File.Path, apps), app)
 }
 
 func sortTrusts(a *rules.App) {
@@ -324,9 +339,9 @@ var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO",
 
 // serveApp fills in how the app is served: server, binds, gunicorn's
 // secure_scheme_headers, underscore conflation.
-func serveApp(app *rules.App, srv servers, only bool, version string, versionKnown bool) {
+func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, versionKnown bool) {
 	for _, g := range srv.all() {
-		if !only && !servesModule(g, app.ID) {
+		if !serves(g, app, apps) {
 			continue
 		}
 		portEnv := false
@@ -413,14 +428,6 @@ func splitList(v string) []string {
 	return strings.Fields(strings.ReplaceAll(strings.Trim(v, `"'`), ",", " "))
 }
 
-func servesModule(g *gunicorn.Tree, id string) bool {
-	for _, e := range g.Env {
-		if e.Name == "DJANGO_SETTINGS_MODULE" {
-			return strings.HasSuffix(id, e.Value)
-		}
-	}
-	return true
-}
 
 func setServer(app *rules.App, s string) {
 	if app.Server == "" || app.Server == "unknown" {

@@ -20,11 +20,15 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 	return t
 }
 
-// trustedHeaders lists the proxy headers the workspace's apps trust
-// (gunicorn's own IP-gated scheme headers aside).
-func trustedHeaders(p *rules.Pass) []string {
+// trustedHeaders lists the proxy headers trusted by the apps that the
+// app-server file t serves (gunicorn's own IP-gated scheme headers aside).
+func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	var out []string
-	for _, a := range (Builder{}).BuildApps(p.Workspace, p.Settings) {
+	apps := (Builder{}).BuildApps(p.Workspace, p.Settings)
+	for _, a := range apps {
+		if !serves(t, a, apps) {
+			continue
+		}
 		for _, t := range a.Trusts {
 			if !strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers") {
 				out = append(out, t.Header)
@@ -123,7 +127,7 @@ var BindPublic = &rules.Rule{
 		if len(hits) == 0 {
 			return
 		}
-		trusted := trustedHeaders(p)
+		trusted := trustedHeaders(p, t)
 		if len(trusted) == 0 {
 			return
 		}

@@ -257,6 +257,7 @@ func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
 		group string
 	}
 	found := map[*rules.Route]string{}
+	namesHost := map[*rules.Route]bool{} // the route's server names the host
 	for _, t := range targets(op) {
 		var cands []cand
 		for _, r := range routes {
@@ -310,14 +311,57 @@ func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
 			if _, ok := found[c.r]; !ok {
 				found[c.r] = c.how
 			}
+			if c.host == hostNamed {
+				namesHost[c.r] = true
+			}
 		}
 	}
 	out := make([]serving, 0, len(found))
 	for r, how := range found {
+		if !namesHost[r] && !nearSpec(r, op, found) {
+			continue
+		}
 		out = append(out, serving{r, how})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].route.ID < out[j].route.ID })
 	return out
+}
+
+// maxUnnamed is the most proxy files whose catch-all routes may be taken to
+// serve an operation when none of them names its host.
+const maxUnnamed = 3
+
+// nearSpec decides for a route that matched without naming the host (a
+// catch-all server, a HAProxy frontend): it serves the operation only if it
+// is among the proxy configurations nearest to the spec in the directory
+// tree, and those are few. A directory of many unrelated proxy
+// configurations does not serve every spec next to it.
+func nearSpec(r *rules.Route, op *oas.Operation, found map[*rules.Route]string) bool {
+	depth := func(a, b string) int {
+		as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+		n := 0
+		for n < len(as)-1 && n < len(bs)-1 && as[n] == bs[n] {
+			n++
+		}
+		return n
+	}
+	specFile := op.Range.File
+	best := -1
+	for c := range found {
+		if d := depth(c.Range.File, specFile); d > best {
+			best = d
+		}
+	}
+	if depth(r.Range.File, specFile) < best {
+		return false
+	}
+	files := map[string]bool{}
+	for c := range found {
+		if depth(c.Range.File, specFile) == best {
+			files[c.Range.File] = true
+		}
+	}
+	return len(files) <= maxUnnamed
 }
 
 func listenerKey(r *rules.Route) string {
