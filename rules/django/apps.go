@@ -428,7 +428,6 @@ func splitList(v string) []string {
 	return strings.Fields(strings.ReplaceAll(strings.Trim(v, `"'`), ",", " "))
 }
 
-
 func setServer(app *rules.App, s string) {
 	if app.Server == "" || app.Server == "unknown" {
 		app.Server = s
