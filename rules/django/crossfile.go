@@ -537,7 +537,6 @@ var SchemeContract = &rules.Rule{
 		lockout := findings{severity: rules.Medium}
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
-			exposed := len(exposures(app)) > 0
 			// Django's own settings first: they are what the finding names.
 			trusts := append([]rules.Trust(nil), app.Trusts...)
 			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
@@ -549,7 +548,6 @@ var SchemeContract = &rules.Rule{
 				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
 					continue // the three defaults are judged together below
 				}
-				open := false
 				for _, l := range links {
 					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
@@ -577,13 +575,12 @@ var SchemeContract = &rules.Rule{
 					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
 						continue
 					}
-					open = true
 					fs.add(anchorOf(l.Route, tr), h, tr, t, l)
 				}
 				// With routes analysed, the single-file warning has been
-				// either proven unnecessary or replaced by the findings
-				// above; it stays when the app can be reached directly.
-				if len(links) > 0 && (open || !exposed) && !gunicornScheme(t) {
+				// proven unnecessary or replaced: by the findings above, or
+				// by X004 when the app can be reached around the proxy.
+				if len(links) > 0 && !gunicornScheme(t) {
 					p.Resolve(TrustKey(app.Range.File, t.Header))
 				}
 			}
