@@ -96,6 +96,10 @@ func (l testLog) Write(b []byte) (int, error) {
 }
 
 func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
+	if _, ok := req.(*jsonrpc2.Call); ok {
+		// Reply outside the lock: the write can wait for the server.
+		defer func() { _ = reply(ctx, nil, nil) }()
+	}
 	c.mu.Lock()
 	defer func() {
 		close(c.changed)
@@ -121,9 +125,8 @@ func (c *client) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 	}
 	if _, ok := req.(*jsonrpc2.Call); ok {
 		c.requests = append(c.requests, req.Method())
-		return reply(ctx, nil, nil)
 	}
-	return nil
+	return nil // an error would close the connection
 }
 
 func (c *client) call(method string, params, result any) {
@@ -265,6 +268,14 @@ func find(ds []protocol.Diagnostic, code string) *protocol.Diagnostic {
 		}
 	}
 	return nil
+}
+
+// hover asks for the hover at p.
+func (c *client) hover(u protocol.DocumentURI, p protocol.Position) *protocol.Hover {
+	c.t.Helper()
+	var h *protocol.Hover
+	c.call(protocol.MethodTextDocumentHover, protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: u}, Position: p}}, &h)
+	return h
 }
 
 func (c *client) open(u protocol.DocumentURI, lang, text string) {

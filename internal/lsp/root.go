@@ -114,6 +114,7 @@ func (r *root) start() {
 	ctx, cancel := context.WithCancel(r.s.ctx)
 	r.cancel, r.runGen, r.timer = cancel, gen, nil
 	r.mu.Unlock()
+	r.s.trace("lint start %d", gen)
 	r.s.goSafe("lint", func() { r.run(ctx, cancel, gen) })
 }
 
@@ -153,8 +154,10 @@ func (r *root) run(ctx context.Context, cancel context.CancelFunc, gen uint64) {
 		snap.res, snap.err = lint.Run(ctx, lint.Options{Root: r.dir, Overlay: overlay, Exclude: exclude, Jobs: s.opts.Jobs})
 	}()
 	if ctx.Err() != nil {
+		r.s.trace("lint cancelled %d", gen)
 		return // superseded by a newer change, or shutting down
 	}
+	r.s.trace("lint done %d", gen)
 	snap.index(r.dir, related)
 
 	r.mu.Lock()

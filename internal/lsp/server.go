@@ -50,6 +50,9 @@ type Options struct {
 	Jobs int
 	// Version is reported to the client as the server's version.
 	Version string
+
+	// trace, when set, is told of the server's steps (tests).
+	trace func(event string)
 }
 
 // Serve speaks the Language Server Protocol on rwc until the client sends
@@ -133,6 +136,12 @@ func (s *Server) logf(format string, args ...any) {
 	}
 }
 
+func (s *Server) trace(format string, args ...any) {
+	if s.opts.trace != nil {
+		s.opts.trace(fmt.Sprintf(format, args...))
+	}
+}
+
 // errorf logs an error here and in the client's log.
 func (s *Server) errorf(format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
@@ -180,13 +189,17 @@ func (s *Server) goSafe(where string, fn func()) {
 func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) (err error) {
 	method := req.Method()
 	call, isCall := req.(*jsonrpc2.Call)
-	replied := false
+	// Replies never return their error to the connection: it would close
+	// the connection (and jsonrpc2 v0.10.0 panics when it fails twice with
+	// errors of different types).
+	var replied sync.Once
 	once := func(ctx context.Context, result any, err error) error {
-		if replied {
-			return nil
-		}
-		replied = true
-		return reply(ctx, result, err)
+		replied.Do(func() {
+			if werr := reply(ctx, result, err); werr != nil {
+				s.logf("cannot reply to %s: %v", method, werr)
+			}
+		})
+		return nil
 	}
 	defer func() {
 		if msg := s.recovered(method, recover()); msg != "" && isCall {
@@ -219,6 +232,7 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		return nil
 	}
 
+	s.trace("%s %s", map[bool]string{true: "request", false: "notification"}[isCall], method)
 	if !isCall {
 		if err := s.notification(method, req.Params()); err != nil {
 			s.errorf("%s: %v", method, err)
@@ -266,9 +280,7 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		if err != nil && rctx.Err() != nil {
 			err = jsonrpc2.Errorf(codeRequestCancelled, "%s cancelled", method)
 		}
-		if err := once(ctx, res, err); err != nil {
-			s.logf("cannot reply to %s: %v", method, err)
-		}
+		_ = once(ctx, res, err)
 	}()
 	return nil
 }

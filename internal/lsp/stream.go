@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/jsonrpc2"
 )
@@ -22,17 +23,67 @@ const maxMessage = 256 << 20
 // JSON-RPC is answered with a JSON-RPC error (id null when none can be
 // read) and the next one is read, where jsonrpc2's stream would end the
 // connection.
+//
+// Writes are queued and sent by a goroutine of their own, so the
+// connection's read loop, which also replies, never waits for the client:
+// a client that writes before it reads (as many do) would otherwise
+// deadlock with it.
 type stream struct {
 	in     *bufio.Reader
 	out    io.Writer
 	closer io.Closer
 	logf   func(format string, args ...any)
 
-	wmu sync.Mutex // serialises writes: the connection's replies and ours
+	qmu     sync.Mutex
+	queue   [][]byte
+	pending int           // frames queued or being written
+	werr    error         // the first write error; later writes fail with it
+	wake    chan struct{} // a frame was queued
+	drained chan struct{} // closed when the writer stops
+	stop    chan struct{}
+	once    sync.Once
 }
 
 func newStream(rwc io.ReadWriteCloser, logf func(string, ...any)) *stream {
-	return &stream{in: bufio.NewReader(rwc), out: rwc, closer: rwc, logf: logf}
+	s := &stream{
+		in: bufio.NewReader(rwc), out: rwc, closer: rwc, logf: logf,
+		wake: make(chan struct{}, 1), drained: make(chan struct{}), stop: make(chan struct{}),
+	}
+	go s.writer()
+	return s
+}
+
+// writer sends the queued frames in order.
+func (s *stream) writer() {
+	defer close(s.drained)
+	for {
+		s.qmu.Lock()
+		q := s.queue
+		s.queue = nil
+		s.qmu.Unlock()
+		for _, frame := range q {
+			_, err := s.out.Write(frame)
+			s.qmu.Lock()
+			s.pending--
+			if err != nil {
+				s.werr = err
+				s.queue = nil
+				s.pending = 0
+			}
+			s.qmu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+		if len(q) > 0 {
+			continue
+		}
+		select {
+		case <-s.wake:
+		case <-s.stop:
+			return
+		}
+	}
 }
 
 // errFraming is a header problem after which reading can go on.
@@ -169,15 +220,53 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	return int64(len(data)), s.writeRaw(data)
 }
 
+// writeRaw queues one message.
 func (s *stream) writeRaw(data []byte) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	frame := make([]byte, 0, len(data)+32)
 	frame = fmt.Appendf(frame, "Content-Length: %d\r\n\r\n", len(data))
 	frame = append(frame, data...)
-	_, err := s.out.Write(frame)
-	return err
+	s.qmu.Lock()
+	if s.werr != nil {
+		err := s.werr
+		s.qmu.Unlock()
+		return err
+	}
+	s.queue = append(s.queue, frame)
+	s.pending++
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
-// Close implements jsonrpc2.Stream.
-func (s *stream) Close() error { return s.closer.Close() }
+// Close implements jsonrpc2.Stream: it sends what is queued (waiting a
+// moment at most for a client that does not read) and closes.
+func (s *stream) Close() error {
+	var err error
+	s.once.Do(func() {
+		deadline := time.After(time.Second)
+	wait:
+		for {
+			s.qmu.Lock()
+			empty := s.pending == 0 || s.werr != nil
+			s.qmu.Unlock()
+			if empty {
+				break
+			}
+			select {
+			case <-deadline:
+				break wait
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+		close(s.stop)
+		err = s.closer.Close()
+		select {
+		case <-s.drained:
+		case <-time.After(time.Second): // a write the close did not unblock
+		}
+	})
+	return err
+}
