@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/mtlslint/mtlslint/internal/lsp"
@@ -35,6 +36,9 @@ func runLSP(args []string, e *env) int {
 	}
 	if fs.NArg() > 0 {
 		return e.errorf("lsp takes no arguments, got %q", fs.Args())
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(lsp.GCPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

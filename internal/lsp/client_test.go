@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -26,7 +27,7 @@ import (
 const wait = 20 * time.Second
 
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	conn jsonrpc2.Conn
 	done chan error
 	ctx  context.Context
@@ -44,18 +45,21 @@ type client struct {
 // startServer runs a server and connects a client; caps is the
 // capabilities object of the initialize request (nil: a plain 3.16
 // client); folders are workspace folders.
-func startServer(t *testing.T, opts Options, caps map[string]any, folders ...string) (*client, map[string]any) {
+func startServer(t testing.TB, opts Options, caps map[string]any, folders ...string) (*client, map[string]any) {
 	t.Helper()
 	return startServerWith(t, opts, map[string]any{"capabilities": caps}, folders...)
 }
 
-func startServerWith(t *testing.T, opts Options, params map[string]any, folders ...string) (*client, map[string]any) {
+func startServerWith(t testing.TB, opts Options, params map[string]any, folders ...string) (*client, map[string]any) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	a, b := net.Pipe()
 	c := &client{t: t, done: make(chan error, 1), ctx: ctx, changed: make(chan struct{}), latest: map[protocol.DocumentURI]protocol.PublishDiagnosticsParams{}}
 	if opts.Log == nil {
 		opts.Log = testLog{t}
+		if _, bench := t.(*testing.B); bench {
+			opts.Log = io.Discard
+		}
 	}
 	go func() { c.done <- Serve(ctx, a, opts) }()
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(b))
@@ -88,7 +92,7 @@ func startServerWith(t *testing.T, opts Options, params map[string]any, folders 
 	return c, res
 }
 
-type testLog struct{ t *testing.T }
+type testLog struct{ t testing.TB }
 
 func (l testLog) Write(b []byte) (int, error) {
 	l.t.Logf("server: %s", strings.TrimRight(string(b), "\n"))
@@ -302,7 +306,7 @@ func (c *client) replaceAll(u protocol.DocumentURI, version int32, text string) 
 }
 
 // writeFiles writes a directory tree and returns its path.
-func writeFiles(t *testing.T, files map[string]string) string {
+func writeFiles(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for p, content := range files {
@@ -325,7 +329,7 @@ func fileURI(dir, rel string) protocol.DocumentURI {
 
 // utf16Pos returns the UTF-16 position of the n-th (0-based) occurrence of
 // needle in text.
-func utf16Pos(t *testing.T, text, needle string, n int) protocol.Position {
+func utf16Pos(t testing.TB, text, needle string, n int) protocol.Position {
 	t.Helper()
 	off := -1
 	for i := 0; i <= n; i++ {
@@ -345,7 +349,7 @@ func utf16At(text string, off int) protocol.Position {
 }
 
 // utf16Offset converts a UTF-16 position back into a byte offset.
-func utf16Offset(t *testing.T, text string, p protocol.Position) int {
+func utf16Offset(t testing.TB, text string, p protocol.Position) int {
 	t.Helper()
 	lines := strings.SplitAfter(text, "\n")
 	if int(p.Line) >= len(lines) {
@@ -371,7 +375,7 @@ func utf16Offset(t *testing.T, text string, p protocol.Position) int {
 }
 
 // applyEdits applies non-overlapping text edits (UTF-16 positions).
-func applyEdits(t *testing.T, text string, edits []protocol.TextEdit) string {
+func applyEdits(t testing.TB, text string, edits []protocol.TextEdit) string {
 	t.Helper()
 	type span struct {
 		s, e int
