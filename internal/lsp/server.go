@@ -73,21 +73,26 @@ func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
 	st := newStream(rwc, s.logf)
 	s.conn = jsonrpc2.NewConn(st)
 	s.conn.Go(ctx, s.handle)
-	var err error
 	select {
 	case <-s.exited:
+	case <-s.conn.Done():
+	case <-ctx.Done():
+	}
+	var err error
+	select {
+	case <-s.exited: // also when the stream ended right after exit
 		s.mu.Lock()
 		if !s.shutdown {
 			err = errors.New("the client exited without shutdown")
 		}
 		s.mu.Unlock()
-	case <-s.conn.Done():
-		err = s.conn.Err()
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
-			err = errors.New("the client closed the connection without exit")
+	default:
+		if err = ctx.Err(); err == nil {
+			err = s.conn.Err()
+			if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
+				err = errors.New("the client closed the connection without exit")
+			}
 		}
-	case <-ctx.Done():
-		err = ctx.Err()
 	}
 	cancel()
 	s.stopAll()
