@@ -350,3 +350,38 @@ func TestDebounceCoalescesEdits(t *testing.T) {
 		t.Errorf("code actions on the flushed lint: %q", titles(actions))
 	}
 }
+
+// $/cancelRequest ends a request that is waiting (here a workspace pull
+// with nothing new to report) with RequestCancelled.
+func TestCancelRequest(t *testing.T) {
+	r, _ := startRaw(t)
+	dir := writeFiles(t, map[string]string{"nginx.conf": verifyOptional})
+	r.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":%q,"capabilities":{"textDocument":{"diagnostic":{}}}}}`, pathURI(dir)))
+	r.reply()
+	r.send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	r.send(`{"jsonrpc":"2.0","id":2,"method":"workspace/diagnostic","params":{"previousResultIds":[]}}`)
+	first := r.reply()
+	if first["id"] != float64(2) || !strings.Contains(fmt.Sprint(first["result"]), "N003") {
+		t.Fatalf("first workspace pull: %v", first)
+	}
+	// Nothing changed since: the second pull waits...
+	items, _ := first["result"].(map[string]any)["items"].([]any)
+	var prev []string
+	for _, it := range items {
+		m := it.(map[string]any)
+		prev = append(prev, fmt.Sprintf(`{"uri":%q,"value":%q}`, m["uri"], m["resultId"]))
+	}
+	r.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":"pull-3","method":"workspace/diagnostic","params":{"previousResultIds":[%s]}}`, strings.Join(prev, ",")))
+	select {
+	case m := <-r.msgs:
+		if _, isNotification := m["method"]; !isNotification {
+			t.Fatalf("the up-to-date pull was answered at once: %v", m)
+		}
+	case <-time.After(100 * time.Millisecond):
+	}
+	// ...until it is cancelled.
+	r.send(`{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"pull-3"}}`)
+	if m := r.reply(); m["id"] != "pull-3" || errCode(m) != codeRequestCancelled {
+		t.Errorf("cancelled pull: %v, want error %d", m, codeRequestCancelled)
+	}
+}
