@@ -166,8 +166,12 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 		}
 		return nil, total + length, &errFraming{fmt.Sprintf("message of %d bytes is larger than %d", length, maxMessage)}
 	}
-	body := make([]byte, length)
-	if _, err := io.ReadFull(s.in, body); err != nil {
+	// Read what arrives rather than allocate what the header claims.
+	body, err := io.ReadAll(io.LimitReader(s.in, length))
+	if err == nil && int64(len(body)) < length {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
 		return nil, total, err
 	}
 	return body, total + length, nil
