@@ -75,6 +75,7 @@ func init() {
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
+		{"spec-diff", "report operations whose OpenAPI security lost mutual TLS between two versions", runSpecDiff},
 		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
 		{"config", "print the effective configuration and where each value came from", runConfig},
 		{"lsp", "run the language server (editors start it; see docs/editors.md)", runLSP},

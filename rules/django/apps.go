@@ -147,7 +147,7 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	var apps []*rules.App
 	for _, t := range chosen {
-		app := &rules.App{ID: t.Dotted, Range: anchor(t)}
+		app := &rules.App{ID: t.Dotted, Range: anchor(t), HTTPSRedirect: httpsRedirect(t)}
 		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
 		for _, c := range code {
 			if len(chosen) == 1 || sameProject(t.Root().Path, c.Root().Path) {
@@ -167,10 +167,25 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	version, versionKnown := gunicornVersion(ws, st)
 	for _, app := range apps {
-		serveApp(app, srv, len(apps) == 1, version, versionKnown)
+		serveApp(app, srv, apps, version, versionKnown)
 		sortTrusts(app)
 	}
 	return apps
+}
+
+// serves reports whether the app-server file g serves app: its
+// DJANGO_SETTINGS_MODULE names the app's module, or, when it names none,
+// the app is among the apps nearest to g in the directory tree.
+func serves(g *gunicorn.Tree, app *rules.App, apps []*rules.App) bool {
+	for _, e := range g.Env {
+		if e.Name == "DJANGO_SETTINGS_MODULE" {
+			return strings.HasSuffix(app.ID, e.Value)
+		}
+	}
+	if len(apps) == 1 {
+		return true
+	}
+	return slices.Contains(rules.NearestApps(g.File.Path, apps), app)
 }
 
 func sortTrusts(a *rules.App) {
@@ -227,6 +242,25 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 		}
 	}
 	return out
+}
+
+// httpsRedirect returns where SECURE_SSL_REDIRECT is set to True, when
+// SecurityMiddleware, which carries it out, is installed.
+func httpsRedirect(t *python.Tree) *source.Range {
+	entries, _, ok := middleware(t)
+	if !ok || indexOf(entries, securityMW) < 0 {
+		return nil
+	}
+	s := get(t, "SECURE_SSL_REDIRECT")
+	o, ok := certainOutcome(s.value())
+	if !ok {
+		return nil
+	}
+	if b, isBool := o.obj.(python.Bool); !isBool || !bool(b) {
+		return nil
+	}
+	r := s.rng()
+	return &r
 }
 
 func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2]string) []rules.Trust {
@@ -305,15 +339,25 @@ var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO",
 
 // serveApp fills in how the app is served: server, binds, gunicorn's
 // secure_scheme_headers, underscore conflation.
-func serveApp(app *rules.App, srv servers, only bool, version string, versionKnown bool) {
+func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, versionKnown bool) {
 	for _, g := range srv.all() {
-		if !only && !servesModule(g, app.ID) {
+		if !serves(g, app, apps) {
 			continue
 		}
 		portEnv := false
 		for _, e := range g.Env {
 			if e.Name == "PORT" {
 				portEnv = true
+			}
+		}
+		for _, e := range g.Env {
+			if e.Name == "FORWARDED_ALLOW_IPS" {
+				app.ForwardedAllow = append(app.ForwardedAllow, splitList(e.Value)...)
+			}
+		}
+		for _, o := range g.Config {
+			if o.Name == "forwarded_allow_ips" {
+				app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
 			}
 		}
 		if len(g.Config) > 0 {
@@ -334,6 +378,11 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 			switch server {
 			case "uvicorn", "daphne", "hypercorn":
 				server = "asgi"
+			}
+			for _, o := range c.Options {
+				if o.Name == "forwarded_allow_ips" {
+					app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
+				}
 			}
 			setServer(app, server)
 			before := len(app.Binds)
@@ -375,13 +424,8 @@ func inService(app *rules.App, binds []rules.Bind, svc *compose.Service) {
 	}
 }
 
-func servesModule(g *gunicorn.Tree, id string) bool {
-	for _, e := range g.Env {
-		if e.Name == "DJANGO_SETTINGS_MODULE" {
-			return strings.HasSuffix(id, e.Value)
-		}
-	}
-	return true
+func splitList(v string) []string {
+	return strings.Fields(strings.ReplaceAll(strings.Trim(v, `"'`), ",", " "))
 }
 
 func setServer(app *rules.App, s string) {
