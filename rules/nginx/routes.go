@@ -43,8 +43,7 @@ func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Rout
 	if !ok {
 		return nil
 	}
-	c := newConfig(nt)
-	c.buildRoutes()
+	c := configOf(nt)
 	out := make([]*rules.Route, len(c.routes))
 	for i, r := range c.routes {
 		out[i] = r.Route
