@@ -283,6 +283,11 @@ type Bind struct {
 	// network, in which case Service is empty and the bind is the host's).
 	Service   string      `json:"service,omitempty"`
 	Published []Published `json:"published,omitempty"`
+	// Image is the Dockerfile of the container the app server runs in
+	// when no compose service in the repository runs that image: the bind
+	// is inside the container, and whether its port is published is not
+	// in the repository.
+	Image string `json:"image,omitempty"`
 }
 
 // Published is a container port that a compose service publishes on the

@@ -362,7 +362,9 @@ func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, ve
 		}
 		if len(g.Config) > 0 {
 			setServer(app, "gunicorn")
+			before := len(app.Binds)
 			addBinds(app, g, g.Config, "gunicorn", false, portEnv, g.File.Range(0, 0))
+			srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
 			schemeTrusts(app, g.Config, g.File.Range(0, min(len(g.File.Content), g.File.LineEnd(1))))
 			conflation(app, "gunicorn", g.Config, version, versionKnown)
 		}
@@ -389,6 +391,8 @@ func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, ve
 			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
 			if svc := srv.serviceOf(g, c.Range); svc != nil {
 				inService(app, app.Binds[before:], svc)
+			} else if isDockerfile(g.File.Path) {
+				srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
 			}
 			if c.Server == "gunicorn" {
 				schemeTrusts(app, c.Options, c.Range)
@@ -399,6 +403,89 @@ func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, ve
 	if app.Server == "" {
 		app.Server = "unknown"
 	}
+}
+
+// container is where an app-server file runs: in a compose service, in a
+// container built from a Dockerfile that no compose service in the
+// repository runs, or (neither set) on the host.
+type container struct {
+	svc   *compose.Service
+	image string
+}
+
+func (c container) apply(app *rules.App, binds []rules.Bind) {
+	switch {
+	case c.svc != nil:
+		inService(app, binds, c.svc)
+	case c.image != "":
+		for i := range binds {
+			binds[i].Image = c.image
+		}
+	}
+}
+
+func isDockerfile(p string) bool {
+	base := path.Base(p)
+	return strings.HasPrefix(base, "Dockerfile") || strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".Dockerfile")
+}
+
+// containerOf decides where the app servers a file configures or starts
+// run: a Dockerfile runs in the compose service built from it, else in its
+// image; a gunicorn configuration named by `-c` on a compose or Dockerfile
+// command line runs where that command runs.
+func (s servers) containerOf(file string) container {
+	if isDockerfile(file) {
+		for _, cf := range s.services {
+			for _, svc := range cf.Services {
+				if svc.Dockerfile == file {
+					return container{svc: svc}
+				}
+			}
+		}
+		return container{image: file}
+	}
+	for _, g := range s.all() {
+		for _, c := range g.Commands {
+			for _, o := range c.Options {
+				if o.Name != "config" {
+					continue
+				}
+				ref, _ := o.Value.Str()
+				if !sameFile(ref, file, g.File.Path) {
+					continue
+				}
+				if svc := s.serviceOf(g, c.Range); svc != nil {
+					return container{svc: svc}
+				}
+				if isDockerfile(g.File.Path) {
+					return s.containerOf(g.File.Path)
+				}
+			}
+		}
+	}
+	return container{}
+}
+
+// sameFile reports whether ref, a path written on a command line in
+// from (relative to its directory, or an absolute path inside a
+// container), names the repository file file: the same path, or the same
+// trailing directories and name.
+func sameFile(ref, file, from string) bool {
+	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "python:"), "file:")
+	if ref == "" {
+		return false
+	}
+	if !path.IsAbs(ref) && path.Clean(path.Join(path.Dir(from), ref)) == file {
+		return true
+	}
+	rs := strings.Split(strings.Trim(path.Clean(ref), "/"), "/")
+	fs := strings.Split(file, "/")
+	n := min(len(rs), len(fs))
+	if n == 0 || rs[len(rs)-1] != fs[len(fs)-1] {
+		return false
+	}
+	// The name and, where both have one, the directory above it agree.
+	return n == 1 || rs[len(rs)-2] == fs[len(fs)-2]
 }
 
 // inService records that binds belong to an app server run by a compose

@@ -553,6 +553,13 @@ var SchemeContract = &rules.Rule{
 						continue // gunicorn ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
+					if h == "x-forwarded-host" && hostValue(tr.Value) {
+						// The Host the client sent, which nginx matched
+						// against server_name and Django checks against
+						// ALLOWED_HOSTS like Host itself: no other header
+						// gets through.
+						continue
+					}
 					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
 						// The client is on HTTPS here: claiming https is
 						// the truth. But when the route does not send the
@@ -597,6 +604,16 @@ var SchemeContract = &rules.Rule{
 				canonicalName(f.header), desc, trustNote(f.trust), redirectLoop(f), canonicalName(f.header))
 		})
 	},
+}
+
+// hostValue reports whether a header value is the request's own Host
+// (nginx $host, $http_host, $server_name; HAProxy %[req.hdr(host)]).
+func hostValue(v string) bool {
+	switch strings.TrimSpace(strings.ToLower(v)) {
+	case "$host", "$http_host", "${host}", "${http_host}", "$server_name", "%[req.hdr(host)]", "%[hdr(host)]":
+		return true
+	}
+	return false
 }
 
 // overwritesAnyDefault reports whether the route overwrites one of
@@ -657,6 +674,9 @@ type exposure struct {
 	where source.Range // the bind, or the published port
 	how   string
 	key   string
+	// sev lowers the finding when the repository does not show the
+	// exposure itself (a container image whose publication is elsewhere).
+	sev rules.Severity
 }
 
 // exposures lists how an app can be reached around the proxy: a bind on a
@@ -664,9 +684,15 @@ type exposure struct {
 func exposures(a *rules.App) []exposure {
 	var out []exposure
 	for _, b := range a.Binds {
+		if b.Service == "" && b.Image != "" {
+			if !b.Endpoint.IsLoopback() {
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it", serverName(a), b.Endpoint, b.Image), bindKey(b), rules.High})
+			}
+			continue
+		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b)})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b), 0})
 			}
 			continue
 		}
@@ -682,7 +708,7 @@ func exposures(a *rules.App) []exposure {
 			if port == "" {
 				port = "an ephemeral port"
 			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String()})
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String(), 0})
 		}
 	}
 	return out
@@ -747,7 +773,7 @@ var DirectExposure = &rules.Rule{
 					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
 				}
 				p.Report(rules.Diagnostic{
-					Range: e.where, Key: e.key, Related: rel,
+					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
 					Message: fmt.Sprintf("%s, so clients can skip the proxy and send %s themselves (the app trusts them); keep the app server on loopback, a UNIX socket or an unpublished container port.", e.how, strings.Join(canonicalAll(hdrs), ", ")),
 				})
 			}

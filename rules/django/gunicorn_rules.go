@@ -255,7 +255,7 @@ var SchemeHeadersDefault = &rules.Rule{
 				if l.How == "guess" {
 					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "trust:" + app.ID + "|scheme-headers|" + l.Route.ID,
+				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "scheme-headers:" + defaults[0].Range.String() + "|" + l.Route.ID,
 					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
 			}
 		}
