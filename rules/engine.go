@@ -80,6 +80,20 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		}
 	}
 
+	// The model is built once, before the tree rules when one of them
+	// reads it.
+	var model *Model
+	needModel := len(deployRules) > 0 || wantModel
+	earlyModel := false
+	for _, r := range treeRules {
+		if r.UsesModel {
+			needModel, earlyModel = true, true
+		}
+	}
+	if earlyModel && ctx.Err() == nil {
+		model = e.BuildModel(ws)
+	}
+
 	jobs := e.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
@@ -104,7 +118,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 							s = ts
 						}
 					}
-					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: s, report: collect}, t.Root())
+					e.check(&Pass{Rule: r, Tree: t, Model: model, Workspace: ws, Settings: s, report: collect}, t.Root())
 				}
 			}
 		}()
@@ -115,9 +129,10 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	close(trees)
 	wg.Wait()
 
-	var model *Model
-	if (len(deployRules) > 0 || wantModel) && ctx.Err() == nil {
-		model = e.BuildModel(ws)
+	if needModel && ctx.Err() == nil {
+		if model == nil {
+			model = e.BuildModel(ws)
+		}
 		for _, r := range deployRules {
 			var anchor *source.File
 			if len(ws.Trees) > 0 {

@@ -62,6 +62,10 @@ type Rule struct {
 	Scope    Scope
 	// Kinds lists the tree kinds (parsers.Kind*) a ScopeTree rule inspects.
 	Kinds []string
+	// UsesModel says a ScopeTree rule reads Pass.Model (the apps, say, to
+	// know what the app behind a gunicorn file trusts): the engine then
+	// builds the model before the tree rules run, once.
+	UsesModel bool
 	// Check reports diagnostics through the pass.
 	Check func(*Pass)
 }

@@ -20,11 +20,17 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 	return t
 }
 
-// trustedHeaders lists the proxy headers trusted by the apps that the
-// app-server file t serves (gunicorn's own IP-gated scheme headers aside).
+// trustedHeaders lists the proxy headers trusted by the apps whose servers
+// the app-server file t configures (gunicorn's own IP-gated scheme headers
+// aside), from the deployment model.
 func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	var out []string
-	apps := (Builder{}).BuildApps(p.Workspace, p.Settings)
+	var apps []*rules.App
+	if p.Model != nil {
+		apps = p.Model.Apps
+	} else {
+		apps = (Builder{}).BuildApps(p.Workspace, p.Settings)
+	}
 	for _, a := range apps {
 		if !serves(t, a, apps) {
 			continue
@@ -78,7 +84,7 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 var BindPublic = &rules.Rule{
 	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
-	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds, UsesModel: true,
 	Doc: rules.Doc{
 		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
