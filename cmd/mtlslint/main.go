@@ -7,6 +7,8 @@
 //	mtlslint check [flags] [PATH...]   lint files and directories (default .)
 //	mtlslint rules                      list the rules
 //	mtlslint explain CODE               show a rule's documentation
+//	mtlslint audit [flags] DIR...       audit many repositories (docs/audit.md)
+//	mtlslint report --html F FILE...    report on audit results
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -70,6 +72,8 @@ func init() {
 		{"check", "lint files and directories (the default command)", runCheck},
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
+		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
+		{"report", "merge audit results into an HTML or Markdown report", runReport},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean

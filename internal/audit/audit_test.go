@@ -16,6 +16,7 @@ import (
 	"time"
 	"weak"
 
+	"github.com/mtlslint/mtlslint/internal/audit/audittest"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/parsers"
 )
@@ -24,7 +25,7 @@ import (
 func runAudit(t *testing.T, repos []Repo, opts Options) (*Stats, []byte) {
 	t.Helper()
 	if opts.Runner == nil {
-		opts.Runner = testRunner
+		opts.Runner = audittest.Runner
 	}
 	var out bytes.Buffer
 	st, err := Run(context.Background(), repos, &out, opts)
@@ -63,13 +64,13 @@ func readBack(t *testing.T, out []byte) *Records {
 
 func TestDiscover(t *testing.T) {
 	org := t.TempDir()
-	makeRepo(t, filepath.Join(org, "a"), map[string]string{"x.conf": ""})
-	makeRepo(t, filepath.Join(org, "team", "b"), nil)
-	makeRepo(t, filepath.Join(org, "team", "b", "sub"), nil) // inside b: not separate
-	writeFiles(t, filepath.Join(org, "c"), map[string]string{".git": "gitdir: ../x\n"})
-	makeRepo(t, filepath.Join(org, ".hidden", "d"), nil)
-	writeFiles(t, filepath.Join(org, "plain"), map[string]string{"README": ""})
-	outside := makeRepo(t, t.TempDir(), nil)
+	audittest.MakeRepo(t, filepath.Join(org, "a"), map[string]string{"x.conf": ""})
+	audittest.MakeRepo(t, filepath.Join(org, "team", "b"), nil)
+	audittest.MakeRepo(t, filepath.Join(org, "team", "b", "sub"), nil) // inside b: not separate
+	audittest.WriteFiles(t, filepath.Join(org, "c"), map[string]string{".git": "gitdir: ../x\n"})
+	audittest.MakeRepo(t, filepath.Join(org, ".hidden", "d"), nil)
+	audittest.WriteFiles(t, filepath.Join(org, "plain"), map[string]string{"README": ""})
+	outside := audittest.MakeRepo(t, t.TempDir(), nil)
 	if err := os.Symlink(outside, filepath.Join(org, "link")); err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +179,13 @@ func TestShard(t *testing.T) {
 // threeRepos makes a vulnerable, a clean and a broken repository.
 func threeRepos(t *testing.T) (org string, repos []Repo) {
 	org = t.TempDir()
-	makeRepo(t, filepath.Join(org, "vuln"), map[string]string{
+	audittest.MakeRepo(t, filepath.Join(org, "vuln"), map[string]string{
 		"nginx.conf":         "server {\n    listen 443; # VULNERABLE here\n}\n",
 		"conf.d/extra.conf":  "# CRITICAL too\n",
 		"conf.d/ignored.txt": "VULNERABLE but not a .conf\n",
 	})
-	makeRepo(t, filepath.Join(org, "clean"), map[string]string{"nginx.conf": "server {}\n"})
-	makeRepo(t, filepath.Join(org, "gone"), nil)
+	audittest.MakeRepo(t, filepath.Join(org, "clean"), map[string]string{"nginx.conf": "server {}\n"})
+	audittest.MakeRepo(t, filepath.Join(org, "gone"), nil)
 	repos, _, err := Discover([]string{org}, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -273,7 +274,7 @@ func TestTimeoutAndPanic(t *testing.T) {
 	org := t.TempDir()
 	var repos []Repo
 	for _, name := range []string{"slow", "stuck", "panics", "fine"} {
-		repos = append(repos, newRepo(makeRepo(t, filepath.Join(org, name), map[string]string{"a.conf": "VULNERABLE\n"})))
+		repos = append(repos, newRepo(audittest.MakeRepo(t, filepath.Join(org, name), map[string]string{"a.conf": "VULNERABLE\n"})))
 	}
 	release := make(chan struct{})
 	defer close(release)
@@ -291,7 +292,7 @@ func TestTimeoutAndPanic(t *testing.T) {
 		case "panics":
 			panic("front end bug")
 		}
-		return testRunner(ctx, o)
+		return audittest.Runner(ctx, o)
 	}
 	st, out := runAudit(t, repos, Options{Jobs: 2, Timeout: 200 * time.Millisecond, Runner: runner})
 	back := readBack(t, out)
@@ -323,13 +324,13 @@ func TestResume(t *testing.T) {
 	org := t.TempDir()
 	var repos []Repo
 	for i := range 5 {
-		repos = append(repos, newRepo(makeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), map[string]string{"a.conf": "VULNERABLE\n"})))
+		repos = append(repos, newRepo(audittest.MakeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), map[string]string{"a.conf": "VULNERABLE\n"})))
 	}
 	out := filepath.Join(t.TempDir(), "results.jsonl")
 	var ran atomic.Int32
 	counting := func(ctx context.Context, o lint.Options) (*lint.Result, error) {
 		ran.Add(1)
-		return testRunner(ctx, o)
+		return audittest.Runner(ctx, o)
 	}
 
 	// A first run audits three repositories; it is then killed while
@@ -388,7 +389,7 @@ func TestInterrupt(t *testing.T) {
 	org := t.TempDir()
 	var repos []Repo
 	for i := range 6 {
-		repos = append(repos, newRepo(makeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), nil)))
+		repos = append(repos, newRepo(audittest.MakeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), nil)))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	runner := func(c context.Context, o lint.Options) (*lint.Result, error) {
@@ -397,7 +398,7 @@ func TestInterrupt(t *testing.T) {
 			<-c.Done()
 			return nil, c.Err()
 		}
-		return testRunner(c, o)
+		return audittest.Runner(c, o)
 	}
 	var out bytes.Buffer
 	st, err := Run(ctx, repos, &out, Options{Jobs: 1, Runner: runner})
@@ -419,13 +420,13 @@ func TestNothingRetained(t *testing.T) {
 	org := t.TempDir()
 	var repos []Repo
 	for i := range 8 {
-		repos = append(repos, newRepo(makeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), map[string]string{
+		repos = append(repos, newRepo(audittest.MakeRepo(t, filepath.Join(org, fmt.Sprintf("r%d", i)), map[string]string{
 			"a.conf": strings.Repeat("# padding\n", 1000) + "VULNERABLE\n",
 		})))
 	}
 	var ptrs []weak.Pointer[parsers.Workspace]
 	runner := func(ctx context.Context, o lint.Options) (*lint.Result, error) {
-		res, err := testRunner(ctx, o)
+		res, err := audittest.Runner(ctx, o)
 		if err == nil {
 			ptrs = append(ptrs, weak.Make(res.Workspace))
 		}
@@ -474,9 +475,9 @@ func TestProgress(t *testing.T) {
 
 func TestRepoConfig(t *testing.T) {
 	org := t.TempDir()
-	own := makeRepo(t, filepath.Join(org, "own"), map[string]string{".mtlslint.toml": "ignore = [\"T001\"]\n", "a.conf": "VULNERABLE\n"})
-	broken := makeRepo(t, filepath.Join(org, "broken"), map[string]string{".mtlslint.toml": "ignore = [\n", "a.conf": "VULNERABLE\n"})
-	linked := makeRepo(t, filepath.Join(org, "linked"), map[string]string{"a.conf": "VULNERABLE\n"})
+	own := audittest.MakeRepo(t, filepath.Join(org, "own"), map[string]string{".mtlslint.toml": "ignore = [\"T001\"]\n", "a.conf": "VULNERABLE\n"})
+	broken := audittest.MakeRepo(t, filepath.Join(org, "broken"), map[string]string{".mtlslint.toml": "ignore = [\n", "a.conf": "VULNERABLE\n"})
+	linked := audittest.MakeRepo(t, filepath.Join(org, "linked"), map[string]string{"a.conf": "VULNERABLE\n"})
 	if err := os.Symlink(filepath.Join(own, ".mtlslint.toml"), filepath.Join(linked, ".mtlslint.toml")); err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +487,7 @@ func TestRepoConfig(t *testing.T) {
 		if o.Config != nil {
 			seen = append(seen, filepath.Base(o.Root)+":"+strings.Join(o.Config.Ignore, ","))
 		}
-		return testRunner(ctx, o)
+		return audittest.Runner(ctx, o)
 	}
 	runAudit(t, repos, Options{Jobs: 1, Runner: runner})
 	if len(seen) != 0 {

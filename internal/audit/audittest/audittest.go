@@ -1,4 +1,8 @@
-package audit
+// Package audittest provides a minimal front end and rule for tests of the
+// audit and its reports, so that the whole pipeline (discovery, the confined
+// reader, load problems, findings, records) runs whatever rule families are
+// registered.
+package audittest
 
 import (
 	"bytes"
@@ -17,23 +21,23 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// A minimal front end and rule for the tests, so that the audit's pipeline
-// (discovery, the confined reader, load problems, findings, records) runs
-// whatever families are registered. Files ending in .conf are read; a line
-// "include PATTERN" globs and reads PATTERN through the reader, as nginx's
-// include does; a line containing VULNERABLE is a finding of T001 (high),
-// one containing CRITICAL a critical one.
+// Files ending in .conf are read; a line "include PATTERN" globs and reads
+// PATTERN through the reader, as nginx's include does; a line containing
+// VULNERABLE is a finding of T001 (high), one containing CRITICAL a
+// critical one.
 
-const kindTest = "testconf"
+// Kind is the kind of the test trees.
+const Kind = "testconf"
 
-type testTree struct{ files []*source.File }
+type tree struct{ files []*source.File }
 
-func (t *testTree) Kind() string          { return kindTest }
-func (t *testTree) Root() *source.File    { return t.files[0] }
-func (t *testTree) Files() []*source.File { return t.files }
+func (t *tree) Kind() string          { return Kind }
+func (t *tree) Root() *source.File    { return t.files[0] }
+func (t *tree) Files() []*source.File { return t.files }
 
-var testFormat = parsers.Format{
-	Kind:      kindTest,
+// Format is the test front end.
+var Format = parsers.Format{
+	Kind:      Kind,
 	Candidate: func(rel string) bool { return strings.HasSuffix(rel, ".conf") },
 	Detect:    func(rel string, _ []byte) bool { return strings.HasSuffix(rel, ".conf") },
 	Load: func(r source.Reader, paths []string) ([]parsers.Tree, []source.Problem) {
@@ -44,7 +48,7 @@ var testFormat = parsers.Format{
 			if err != nil {
 				continue // discovery reported it
 			}
-			t := &testTree{files: []*source.File{f}}
+			t := &tree{files: []*source.File{f}}
 			for n := 1; n <= f.LineCount(); n++ {
 				line := strings.TrimSpace(string(f.Line(n)))
 				pat, ok := strings.CutPrefix(line, "include ")
@@ -87,9 +91,10 @@ func includeProblem(at source.Range, what string, err error) source.Problem {
 	return source.Problem{Code: code, Range: at, Message: fmt.Sprintf("include %s not read: %v", what, err)}
 }
 
-var testRule = &rules.Rule{
+// Rule reports every line that says VULNERABLE (high) or CRITICAL.
+var Rule = &rules.Rule{
 	Code: "T001", Name: "test-vulnerable-line", Severity: rules.High, Scope: rules.ScopeTree,
-	Kinds:   []string{kindTest},
+	Kinds:   []string{Kind},
 	Summary: "A line says VULNERABLE.",
 	Check: func(p *rules.Pass) {
 		for _, f := range p.Tree.Files() {
@@ -111,22 +116,23 @@ var testRule = &rules.Rule{
 	},
 }
 
-// testRunner lints one repository with the test front end and rule, and
-// the load rules, through the real discovery and reader.
-func testRunner(ctx context.Context, o lint.Options) (*lint.Result, error) {
+// Runner lints one repository with the test front end and rule, and the
+// load rules, through the real discovery and reader (an audit.Options
+// Runner).
+func Runner(ctx context.Context, o lint.Options) (*lint.Result, error) {
 	ws, err := parsers.Load(ctx, parsers.Options{
 		Root: o.Root, MaxFileSize: o.MaxFileSize, MaxFiles: o.MaxFiles,
-		Formats: []parsers.Format{testFormat},
+		Formats: []parsers.Format{Format},
 	})
 	if err != nil {
 		return nil, err
 	}
-	sel := append(append([]*rules.Rule{}, rules.LoadRules...), testRule)
+	sel := append(append([]*rules.Rule{}, rules.LoadRules...), Rule)
 	return lint.RunWorkspace(ctx, ws, sel, o)
 }
 
-// writeFiles creates files (slash-separated paths relative to dir).
-func writeFiles(t testing.TB, dir string, files map[string]string) {
+// WriteFiles creates files (slash-separated paths relative to dir).
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -139,12 +145,12 @@ func writeFiles(t testing.TB, dir string, files map[string]string) {
 	}
 }
 
-// makeRepo creates a repository (a directory with .git) with files.
-func makeRepo(t testing.TB, dir string, files map[string]string) string {
+// MakeRepo creates a repository (a directory with .git) with files.
+func MakeRepo(t testing.TB, dir string, files map[string]string) string {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, ".git"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeFiles(t, dir, files)
+	WriteFiles(t, dir, files)
 	return dir
 }
