@@ -130,6 +130,13 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Refuse special files before opening them: opening a named pipe
+	// blocks until someone writes to it.
+	if st, err := os.Stat(real); err != nil {
+		return nil, err
+	} else if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
+	}
 	fh, err := os.Open(real)
 	if err != nil {
 		return nil, err
@@ -173,7 +180,12 @@ func IsBinary(b []byte) bool {
 }
 
 // Glob implements source.Reader: files (not directories) matching pattern,
-// sorted byte-wise as glob(3) in the C locale does.
+// sorted byte-wise as glob(3) in the C locale does. Only directories that
+// resolve inside the root are listed: a pattern whose fixed leading
+// directories lead outside (through a symbolic link) fails with
+// ErrOutsideRoot, and a linked directory outside that a wildcard reaches is
+// treated as empty. A matching symbolic link to a file is returned as it
+// is; reading it reports where it leads.
 func (r *FSReader) Glob(pattern string) ([]string, error) {
 	pat, err := cleanRel(pattern)
 	if err != nil {
@@ -182,18 +194,14 @@ func (r *FSReader) Glob(pattern string) ([]string, error) {
 	if _, err := path.Match(pat, ""); err != nil {
 		return nil, fmt.Errorf("bad pattern %q: %w", pattern, err)
 	}
-	matches, err := filepath.Glob(filepath.Join(r.root, filepath.FromSlash(pat)))
+	matches, err := r.glob(pat)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, m := range matches {
-		rel, ok := r.Rel(m)
-		if !ok {
-			continue
-		}
-		if st, err := os.Stat(m); err == nil && st.IsDir() {
+	for _, rel := range matches {
+		if r.isDir(rel) {
 			continue
 		}
 		seen[rel] = true
@@ -206,6 +214,86 @@ func (r *FSReader) Glob(pattern string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+func hasMeta(seg string) bool { return strings.ContainsAny(seg, `*?[\`) }
+
+// glob expands pat one path segment at a time, listing only directories
+// confined to the root.
+func (r *FSReader) glob(pat string) ([]string, error) {
+	segs := strings.Split(pat, "/")
+	fixed := 0
+	for fixed < len(segs)-1 && !hasMeta(segs[fixed]) {
+		fixed++
+	}
+	base := path.Join(segs[:fixed]...)
+	if base == "" {
+		base = "."
+	}
+	if base != "." {
+		if _, err := r.confine(base); err != nil {
+			if errors.Is(err, source.ErrOutsideRoot) {
+				return nil, fmt.Errorf("%s: %w", pat, err)
+			}
+			return nil, nil // no such directory: no match
+		}
+	}
+	dirs := []string{base}
+	for _, seg := range segs[fixed:] {
+		var next []string
+		for _, d := range dirs {
+			if !hasMeta(seg) {
+				next = append(next, path.Join(d, seg))
+				continue
+			}
+			if d != base {
+				if _, err := r.confine(d); err != nil {
+					continue
+				}
+			}
+			entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(d)))
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if ok, _ := path.Match(seg, e.Name()); ok {
+					next = append(next, path.Join(d, e.Name()))
+				}
+			}
+		}
+		dirs = next
+	}
+	var out []string
+	for _, c := range dirs {
+		if parent := path.Dir(c); parent != base && parent != "." {
+			if _, err := r.confine(parent); err != nil {
+				continue
+			}
+		}
+		if _, err := os.Lstat(filepath.Join(r.root, filepath.FromSlash(c))); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// isDir reports whether rel is a directory, or a symbolic link to one
+// inside the root. A link that leads outside is not followed.
+func (r *FSReader) isDir(rel string) bool {
+	full := filepath.Join(r.root, filepath.FromSlash(rel))
+	st, err := os.Lstat(full)
+	if err != nil {
+		return false
+	}
+	if st.Mode()&fs.ModeSymlink == 0 {
+		return st.IsDir()
+	}
+	real, err := r.confine(rel)
+	if err != nil {
+		return false
+	}
+	st, err = os.Stat(real)
+	return err == nil && st.IsDir()
 }
 
 // Stat implements source.Reader.
