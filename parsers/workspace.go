@@ -317,12 +317,13 @@ func (d *discovery) loadIgnore(dir string) {
 	if dir == "." || dir == "" {
 		p, dir = ".gitignore", ""
 	}
-	full := filepath.Join(d.reader.Root(), filepath.FromSlash(p))
-	b, err := os.ReadFile(full)
-	if err != nil || len(b) > 1<<20 {
+	// Through the reader: a .gitignore that links outside the root, to
+	// /dev/zero, or is a named pipe is refused rather than read.
+	f, err := d.reader.ReadFile(p)
+	if err != nil || len(f.Content) > 1<<20 {
 		return
 	}
-	d.ignore.add(dir, b)
+	d.ignore.add(dir, f.Content)
 }
 
 func (d *discovery) consider(rel string) {
