@@ -210,7 +210,10 @@ type Trust struct {
 
 // App is one application behind the proxies.
 type App struct {
-	ID     string       `json:"id"`     // settings module or directory
+	ID string `json:"id"` // settings module or directory
+	// Names are host names under which the app server is reachable from a
+	// proxy: a compose service name, a Kubernetes Service DNS name.
+	Names  []string     `json:"names,omitempty"`
 	Server string       `json:"server"` // gunicorn, uwsgi, runserver, asgi, unknown
 	Binds  []Bind       `json:"binds"`  // where the app server listens
 	Trusts []Trust      `json:"trusts"` // headers the app trusts

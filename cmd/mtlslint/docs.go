@@ -65,3 +65,14 @@ func runExplain(args []string, e *env) int {
 	}
 	return exitClean
 }
+
+// RulesDoc renders docs/rules.md: every rule's documentation, each with an
+// anchor that rules.Rule.HelpURI points at.
+func RulesDoc() string {
+	var b strings.Builder
+	b.WriteString("# mtlslint rules\n\nGenerated from the rule registry (`mtlslint explain CODE` prints the same text); a test keeps this file in sync.\n\n")
+	for _, r := range lint.Registry() {
+		fmt.Fprintf(&b, "<a id=\"%s\"></a>\n\n%s", strings.ToLower(r.Code), r.Markdown())
+	}
+	return b.String()
+}

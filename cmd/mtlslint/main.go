@@ -9,6 +9,7 @@
 //	mtlslint explain CODE               show a rule's documentation
 //	mtlslint audit [flags] DIR...       audit many repositories (docs/audit.md)
 //	mtlslint report --html F FILE...    report on audit results
+//	mtlslint graph [PATH...]            print the deployment model
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -74,6 +75,7 @@ func init() {
 		{"explain", "show the documentation of a rule", runExplain},
 		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
 		{"report", "merge audit results into an HTML or Markdown report", runReport},
+		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean

@@ -1,6 +1,10 @@
 package lint
 
-import "github.com/mtlslint/mtlslint/rules"
+import (
+	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/django"
+	"github.com/mtlslint/mtlslint/rules/haproxy"
+)
 
 // Family is one rule family: its rules and the model builders it provides.
 type Family struct {
@@ -13,4 +17,6 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 }

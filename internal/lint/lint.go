@@ -206,7 +206,7 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 }
 
 // linker links routes to apps; nil means the engine's default.
-var linker rules.Linker
+var linker rules.Linker = rules.LinkModel
 
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context

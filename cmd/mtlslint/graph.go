@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// runGraph prints the deployment model: every route with how it treats the
+// headers that matter, every app with what it trusts and where it listens,
+// and which routes reach which apps. It shows why a cross-file finding
+// fires.
+func runGraph(args []string, e *env) int {
+	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f checkFlags
+	f.register(fs)
+	all := fs.Bool("all-headers", false, "list every header a route sets, not only identity and scheme headers")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: mtlslint graph [flags] [PATH...]\n\nPrints the deployment model (routes, apps, links). --format json for machines.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitClean
+		}
+		return exitError
+	}
+	opts, err := f.options(paths)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	opts.WithModel = true
+	res, err := lint.Run(context.Background(), opts)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	m := res.Model
+	if m == nil {
+		m = &rules.Model{}
+	}
+	switch f.format {
+	case "json":
+		err = graphJSON(e.stdout, m)
+	case "text", "":
+		graphText(e.stdout, m, *all)
+	default:
+		return e.errorf("unknown format %q (want text or json)", f.format)
+	}
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	return exitClean
+}
+
+type graphLink struct {
+	Route string `json:"route"`
+	App   string `json:"app"`
+	How   string `json:"how"`
+}
+
+func graphJSON(w io.Writer, m *rules.Model) error {
+	doc := struct {
+		Version int            `json:"version"`
+		Routes  []*rules.Route `json:"routes"`
+		Apps    []*rules.App   `json:"apps"`
+		Links   []graphLink    `json:"links"`
+	}{Version: 1, Routes: m.Routes, Apps: m.Apps, Links: []graphLink{}}
+	if doc.Routes == nil {
+		doc.Routes = []*rules.Route{}
+	}
+	if doc.Apps == nil {
+		doc.Apps = []*rules.App{}
+	}
+	for _, l := range m.Links {
+		doc.Links = append(doc.Links, graphLink{l.Route.ID, l.App.ID, l.How})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func graphText(w io.Writer, m *rules.Model, all bool) {
+	if len(m.Routes) == 0 && len(m.Apps) == 0 {
+		fmt.Fprintln(w, "No routes and no apps found.")
+		return
+	}
+	fmt.Fprintf(w, "Routes (%d)\n", len(m.Routes))
+	for _, r := range m.Routes {
+		l := r.Listener
+		tls := "plain"
+		if l.TLS {
+			tls = "tls verify=" + l.Verify.String()
+			if r.Gated {
+				tls += " gated"
+			}
+		}
+		fmt.Fprintf(w, "  %s  [%s]\n", r.Desc, r.ID)
+		fmt.Fprintf(w, "      listen %s (%s)  %s\n", l.Endpoint, tls, r.Range)
+		var servers []string
+		for _, s := range r.Upstream.Servers {
+			servers = append(servers, s.String())
+		}
+		fmt.Fprintf(w, "      upstream %s %s\n", r.Upstream.Name, strings.Join(servers, " "))
+		names := make([]string, 0, len(r.Headers))
+		for n := range r.Headers {
+			if all || rules.IsTrustedHeader(n) {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			h := r.Headers[n]
+			fmt.Fprintf(w, "      %-28s %-12s %s\n", h.Name, h.Action, h.Value)
+		}
+		under := ""
+		if r.AdmitsUnderscore {
+			under = "; client headers with '_' reach the upstream"
+		}
+		fmt.Fprintf(w, "      other headers: %s%s\n", r.Default, under)
+	}
+	fmt.Fprintf(w, "\nApps (%d)\n", len(m.Apps))
+	for _, a := range m.Apps {
+		fmt.Fprintf(w, "  %s  server=%s  %s\n", a.ID, a.Server, a.Range.File)
+		for _, b := range a.Binds {
+			fmt.Fprintf(w, "      bind %s (%s) %s\n", b.Endpoint, b.Source, b.Range)
+		}
+		for _, t := range a.Trusts {
+			v := ""
+			if t.Value != "" {
+				v = fmt.Sprintf(" %q", t.Value)
+			}
+			fmt.Fprintf(w, "      trusts %s %s%s (%s) %s\n", t.Header, t.Comparison, v, t.Source, t.Range)
+		}
+	}
+	fmt.Fprintf(w, "\nLinks (%d)\n", len(m.Links))
+	for _, l := range m.Links {
+		fmt.Fprintf(w, "  %s -> %s (%s)\n", l.Route.ID, l.App.ID, l.How)
+	}
+}

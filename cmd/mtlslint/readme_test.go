@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestREADMERuleTable keeps the README's rule table equal to the registry.
+// Regenerate with: UPDATE_README=1 go test ./cmd/mtlslint -run READMERuleTable
+func TestREADMERuleTable(t *testing.T) {
+	const begin, end = "<!-- rules:begin", "<!-- rules:end -->"
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, begin)
+	j := strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md lacks the rules:begin / rules:end markers")
+	}
+	i += strings.Index(s[i:], "\n") + 1
+	want := RuleTable()
+	if s[i:j] == want {
+		return
+	}
+	if os.Getenv("UPDATE_README") != "" {
+		if err := os.WriteFile("../../README.md", []byte(s[:i]+want+s[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's rule table is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run READMERuleTable")
+}
+
+// TestRulesDoc keeps docs/rules.md (the target of every rule's help URI)
+// equal to the registry's documentation.
+func TestRulesDoc(t *testing.T) {
+	const p = "../../docs/rules.md"
+	want := RulesDoc()
+	b, err := os.ReadFile(p)
+	if string(b) == want {
+		return
+	}
+	if os.Getenv("UPDATE_README") != "" {
+		if err := os.MkdirAll("../../docs", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Errorf("docs/rules.md is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run 'READMERuleTable|RulesDoc'")
+}

@@ -1,0 +1,317 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// MaxWords is the number of words HAProxy accepts on one line
+// (MAX_LINE_ARGS); the 65th word is an error.
+const MaxWords = 64
+
+// Word is one word of a configuration line, after HAProxy's quote removal
+// and escape processing.
+type Word struct {
+	// Raw is the text as written, quotes and escapes included.
+	Raw string
+	// Value is the word as HAProxy sees it. An environment variable stays
+	// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
+	// since its value is unknown at lint time.
+	Value string
+	// Range covers Raw.
+	Range source.Range
+	// Env lists the environment variables the word refers to.
+	Env []EnvRef
+	// Quoted reports whether any part of the word was quoted.
+	Quoted bool
+}
+
+// Symbolic reports whether the word's value depends on the environment.
+func (w Word) Symbolic() bool { return len(w.Env) > 0 }
+
+// Lower is Value in lower case.
+func (w Word) Lower() string { return strings.ToLower(w.Value) }
+
+// EnvRef is a reference to an environment variable inside double quotes:
+// $NAME, ${NAME}, ${NAME-default} or ${NAME[*]}.
+type EnvRef struct {
+	Name       string
+	Default    string
+	HasDefault bool
+	// Expand is set for ${NAME[*]}: the value splits into several words.
+	Expand bool
+	Range  source.Range
+}
+
+// lexProblem is a lexical error: its message and the byte offset where
+// HAProxy's parse_line() points.
+type lexProblem struct {
+	off int
+	msg string
+}
+
+// lexLine splits the text f.Content[start:end] (one physical line without
+// its line feed) into words the way HAProxy's parse_line() does with the
+// options readcfgfile() passes (environment, double and single quotes,
+// backslash, sharp comments, word expansion). It returns the words and at
+// most one lexical error, chosen as readcfgfile() reports them.
+func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
+	var scratch []byte
+	return lexLineBuf(f, start, end, &scratch)
+}
+
+// lexLineBuf is lexLine with a scratch buffer reused across lines.
+func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexProblem) {
+	b := f.Content[:end]
+	i := start
+	// Every word lies on one line: positions are computed from the line
+	// start, and word texts share one string of the line.
+	first := f.Pos(start)
+	lineStart := start - (first.Col - 1)
+	text := string(b[start:end])
+	rng := func(s, e int) source.Range {
+		return source.Range{File: f.Path,
+			Start: source.Pos{Line: first.Line, Col: s - lineStart + 1, Offset: s},
+			End:   source.Pos{Line: first.Line, Col: e - lineStart + 1, Offset: e}}
+	}
+	var (
+		words     = make([]Word, 0, 8)
+		cur       = (*scratch)[:0] // the word being built
+		plain     = true           // cur equals the raw text so far
+		curStart  = -1             // offset where the current word starts
+		curEnv    []EnvRef
+		quoted    bool
+		squote    bool
+		dquote    bool
+		quoteAt   = -1
+		tooMany   = -1 // offset of the first word past MaxWords
+		nwords    int  // words started, as parse_line counts them
+		varSymbol strings.Builder
+	)
+	at := func(k int) byte { // the byte at k, or NUL past the line
+		if k < end {
+			return b[k]
+		}
+		return 0
+	}
+	begin := func() {
+		if curStart < 0 {
+			curStart = i
+		}
+	}
+	flush := func(wordEnd int) {
+		if curStart < 0 {
+			curStart = wordEnd
+		}
+		raw := text[curStart-start : wordEnd-start]
+		value := raw
+		if !plain {
+			value = string(cur)
+		}
+		words = append(words, Word{
+			Raw:    raw,
+			Value:  value,
+			Range:  rng(curStart, wordEnd),
+			Env:    curEnv,
+			Quoted: quoted,
+		})
+		cur, curStart, curEnv, quoted, plain = cur[:0], -1, nil, false, true
+		*scratch = cur
+	}
+	fail := func(off int, msg string) ([]Word, *lexProblem) {
+		return words, &lexProblem{off: off, msg: msg}
+	}
+	for {
+		c := at(i)
+		switch {
+		case c >= '-' && c != '\\' && c < 0x80:
+			begin()
+			cur = append(cur, c)
+			i++
+			continue
+		case c == 0 || c == '\n' || c == '\r':
+			// end of line
+		case c == '#' && !squote && !dquote:
+			// comment
+		case c == '"' && !squote:
+			begin()
+			quoted, plain = true, false
+			if dquote {
+				dquote, quoteAt = false, -1
+			} else {
+				dquote, quoteAt = true, i
+			}
+			i++
+			continue
+		case c == '\'' && !dquote:
+			begin()
+			quoted, plain = true, false
+			if squote {
+				squote, quoteAt = false, -1
+			} else {
+				squote, quoteAt = true, i
+			}
+			i++
+			continue
+		case c == '\\' && !squote:
+			begin()
+			plain = false
+			send := c
+			switch n := at(i + 1); n {
+			case ' ', '\\':
+				send = n
+				i++
+			case 't':
+				send = '\t'
+				i++
+			case 'n':
+				send = '\n'
+				i++
+			case 'r':
+				send = '\r'
+				i++
+			case '#', '\'', '"':
+				send = n
+				i++
+			case '$':
+				if dquote {
+					send = n
+					i++
+				}
+			case 'x':
+				h1, ok1 := hexVal(at(i + 2))
+				h2, ok2 := hexVal(at(i + 3))
+				if !ok1 || !ok2 {
+					return fail(i, "truncated or invalid hexadecimal sequence: write \\xNN with two hex digits, or \\\\ for a backslash")
+				}
+				send = h1<<4 | h2
+				i += 3
+			}
+			i++
+			cur = append(cur, send)
+			continue
+		case isSpace(c) && !squote && !dquote:
+			for i < end && isSpace(b[i]) {
+				i++
+			}
+			flush(lastNonSpace(b, start, i))
+			nwords++
+			if nwords >= MaxWords && tooMany < 0 {
+				tooMany = i
+			}
+			continue
+		case c == '$' && dquote:
+			begin()
+			plain = false
+			refStart := i
+			i++
+			brace := -1
+			if at(i) == '{' {
+				brace = i
+				i++
+			}
+			n := at(i)
+			if !isAlpha(n) && n != '_' && n != '.' {
+				return fail(i, "forbidden first char in environment variable name")
+			}
+			nameStart := i
+			if n == '.' {
+				i++
+			}
+			for isAlnum(at(i)) || at(i) == '_' {
+				i++
+			}
+			ref := EnvRef{Name: string(b[nameStart:i])}
+			if ref.Name[0] == '.' && ref.Name != ".LINE" && ref.Name != ".FILE" && ref.Name != ".SECTION" {
+				return fail(nameStart, "forbidden first char in environment variable name")
+			}
+			if at(i) == '[' && brace >= 0 {
+				if at(i+1) != '*' || at(i+2) != ']' {
+					return fail(i, "truncated or invalid word expansion sequence")
+				}
+				ref.Expand = true
+				i += 3
+			}
+			if brace >= 0 {
+				if at(i) == '-' {
+					j := i + 1
+					for j < end && b[j] != 0 && b[j] != '}' {
+						j++
+					}
+					if at(j) != '}' {
+						return fail(brace, "unmatched brace in environment variable name")
+					}
+					ref.Default, ref.HasDefault = string(b[i+1:j]), true
+					i = j
+				} else if at(i) != '}' {
+					return fail(brace, "unmatched brace in environment variable name")
+				}
+				i++
+			}
+			ref.Range = rng(refStart, i)
+			curEnv = append(curEnv, ref)
+			varSymbol.Reset()
+			varSymbol.WriteString("${")
+			varSymbol.WriteString(ref.Name)
+			if ref.Expand {
+				varSymbol.WriteString("[*]")
+			}
+			if ref.HasDefault {
+				varSymbol.WriteString("-")
+				varSymbol.WriteString(ref.Default)
+			}
+			varSymbol.WriteString("}")
+			cur = append(cur, varSymbol.String()...)
+			continue
+		default:
+			begin()
+			cur = append(cur, c)
+			i++
+			continue
+		}
+		break
+	}
+	// parse_line() does not count an empty word after trailing spaces;
+	// a word that began (even as "") is kept.
+	if curStart >= 0 {
+		flush(i)
+	}
+	if quoteAt >= 0 {
+		return words, &lexProblem{off: quoteAt, msg: "unmatched quote: close the quote opened here (HAProxy refuses the line)"}
+	}
+	if tooMany >= 0 {
+		return words, &lexProblem{off: tooMany, msg: fmt.Sprintf("too many words: HAProxy accepts at most %d per line (trailing spaces after the %dth word count as a further word)", MaxWords, MaxWords)}
+	}
+	return words, nil
+}
+
+// lastNonSpace returns the offset just after the last non-space byte
+// before i (the end of the word that a run of spaces terminates).
+func lastNonSpace(b []byte, start, i int) int {
+	for i > start && isSpace(b[i-1]) {
+		i--
+	}
+	return i
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isAlnum(c byte) bool { return isAlpha(c) || c >= '0' && c <= '9' }
+
+func hexVal(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}

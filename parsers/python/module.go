@@ -1,0 +1,573 @@
+package python
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Module is a parsed Python file: its top-level statements in order.
+// A statement that could not be parsed is kept as a Chunk with Err set
+// and reported as a Problem; it is never silently dropped.
+type Module struct {
+	File     *source.File
+	Tokens   []Token
+	Rewrites []Rewrite
+	Stmts    []*TopStmt
+	Problems []source.Problem
+
+	match []int
+}
+
+// TopStmt is one top-level statement: the chunk the splitter found and
+// what it parsed to (usually one statement, several for "a = 1; b = 2").
+type TopStmt struct {
+	Chunk
+	Body []Stmt
+	Err  string // non-empty when the statement was not analysed
+}
+
+// DefaultParser is the parser Parse uses.
+var DefaultParser Parser = GPython{}
+
+// Parse tokenizes, splits, rewrites and parses a module with
+// DefaultParser. It never fails: statements it cannot parse become M002
+// problems.
+func Parse(f *source.File) *Module { return ParseWith(f, DefaultParser) }
+
+// ParseWith is Parse with a given parser.
+func ParseWith(f *source.File, p Parser) *Module {
+	m := &Module{File: f}
+	m.Tokens = Tokenize(f.Content)
+	m.match = matchBrackets(f.Content, m.Tokens)
+	rw, rws := RewriteSource(f.Content, m.Tokens)
+	m.Rewrites = rws
+	for _, c := range Split(f, m.Tokens) {
+		ts := &TopStmt{Chunk: c}
+		m.Stmts = append(m.Stmts, ts)
+		if reason := m.chunkProblem(c); reason != "" {
+			ts.Err = reason
+			m.notAnalysed(c, c.Line, reason)
+			continue
+		}
+		lastLine := f.Pos(m.textEnd(c)).Line
+		textEnd := f.LineEnd(lastLine)
+		if textEnd < len(f.Content) {
+			textEnd++ // the newline
+		}
+		textStart := c.Start
+		for textStart < textEnd && (rw[textStart] == ' ' || rw[textStart] == '\t') {
+			textStart++ // a blanked "async"
+		}
+		text := rw[textStart:textEnd]
+		offset := func(line, col int) int {
+			if line <= 1 {
+				return textStart + col
+			}
+			return f.LineStart(c.Line+line-1) + col
+		}
+		stmts, err := p.ParseStatement(text, offset)
+		if err != nil {
+			msg := err.Error()
+			line := c.Line
+			if se, ok := err.(*SyntaxError); ok && se.Line >= 1 {
+				line = c.Line + se.Line - 1
+			}
+			ts.Err = m.describe(c, msg)
+			if a := m.fallbackAssign(c); a != nil {
+				// The statement assigns a name; only its value is unknown.
+				ts.Body = []Stmt{a}
+				m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
+				continue
+			}
+			m.notAnalysed(c, line, ts.Err)
+			continue
+		}
+		ts.Body = stmts
+		for _, s := range stmts {
+			m.finishStmt(s)
+		}
+	}
+	return m
+}
+
+// textEnd is the offset of the end of the chunk's last token that is not
+// a newline (a comment or continuation included).
+func (m *Module) textEnd(c Chunk) int {
+	end := c.End
+	for i := c.First; i <= c.Last && i < len(m.Tokens); i++ {
+		if t := m.Tokens[i]; t.Kind != TokNewline && t.End > end {
+			end = t.End
+		}
+	}
+	return end
+}
+
+func (m *Module) chunkProblem(c Chunk) string {
+	for i := c.First; i <= c.Last && i < len(m.Tokens); i++ {
+		t := m.Tokens[i]
+		if t.Kind == TokString && t.Unterminated {
+			return "unterminated string"
+		}
+		if t.Kind == TokError {
+			return fmt.Sprintf("unexpected character %q", m.File.Content[t.Start:t.End])
+		}
+	}
+	return ""
+}
+
+// describe explains why a statement did not parse, naming the newer
+// syntax it uses when one is recognisable.
+func (m *Module) describe(c Chunk, msg string) string {
+	src := m.File.Content
+	for i := c.First; i <= c.Last && i < len(m.Tokens); i++ {
+		t := m.Tokens[i]
+		text := string(src[t.Start:t.End])
+		switch {
+		case t.Kind == TokName && (text == "match" || text == "case") && t.LineStart && i+1 <= c.Last && m.Tokens[i+1].Kind != TokOp:
+			return "not analysed: match statement (Python 3.10) is not supported"
+		case t.Kind == TokOp && (text == "**" || text == "*") && i > c.First:
+			prev := string(src[m.Tokens[i-1].Start:m.Tokens[i-1].End])
+			if prev == "{" || prev == "[" || prev == "," && m.Tokens[i].Depth > 0 && m.enclosing(i) != '(' {
+				return "not analysed: unpacking in a display (Python 3.5) is not supported"
+			}
+		case t.Kind == TokOp && text == "/" && i > c.First && i+1 <= c.Last && (string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == "," || string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == ")"):
+			return "not analysed: positional-only parameters (Python 3.8) are not supported"
+		case t.Kind == TokString && t.Prefix > 0 && prefixHas(src[t.Start:t.Start+t.Prefix], 'f') && strings.Count(string(src[t.Start+t.Prefix:t.End]), string(src[t.Start+t.Prefix])) > 2:
+			if !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `"""`) && !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `'''`) {
+				return "not analysed: f-string with nested quotes (Python 3.12) is not supported"
+			}
+		}
+	}
+	return "not analysed: " + msg
+}
+
+// enclosing returns the bracket that encloses token i, or 0.
+func (m *Module) enclosing(i int) byte {
+	d := m.Tokens[i].Depth
+	for j := i - 1; j >= 0; j-- {
+		if m.Tokens[j].Depth < d {
+			return m.File.Content[m.Tokens[j].Start]
+		}
+	}
+	return 0
+}
+
+func (m *Module) notAnalysed(c Chunk, line int, reason string) {
+	if !strings.HasPrefix(reason, "not analysed") {
+		reason = "not analysed: " + reason
+	}
+	f := m.File
+	start := f.LineStart(line)
+	if line == c.Line {
+		start = c.Start
+	}
+	m.Problems = append(m.Problems, source.Problem{
+		Code:    source.CodeNotAnalysed,
+		Range:   f.Range(start, f.LineEnd(line)),
+		Message: reason + "; what this statement sets is unknown",
+	})
+}
+
+// tokenAt returns the index of the first token starting at or after off.
+func (m *Module) tokenAt(off int) int {
+	return sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].Start >= off })
+}
+
+// tokenContaining returns the index of the token that contains off, or
+// of the first token after it.
+func (m *Module) tokenContaining(off int) int {
+	return sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off })
+}
+
+// significant reports whether token i carries syntax (not a comment,
+// newline or continuation).
+func (m *Module) significant(i int) bool {
+	k := m.Tokens[i].Kind
+	return k != TokComment && k != TokNewline && k != TokContinue
+}
+
+// nextJoined returns the next token on the same logical line, skipping
+// comments and continuations (implicit string concatenation).
+func (m *Module) nextJoined(i int) int {
+	for i++; i < len(m.Tokens) && (m.Tokens[i].Kind == TokComment || m.Tokens[i].Kind == TokContinue); i++ {
+	}
+	return i
+}
+
+func (m *Module) nextSig(i int) int {
+	for i++; i < len(m.Tokens) && !m.significant(i); i++ {
+	}
+	return i
+}
+
+func (m *Module) opAt(i int, op string) bool {
+	return i >= 0 && i < len(m.Tokens) && m.Tokens[i].Kind == TokOp && string(m.File.Content[m.Tokens[i].Start:m.Tokens[i].End]) == op
+}
+
+// lastTokenBefore returns the index of the last significant token that
+// ends at or before off.
+func (m *Module) lastTokenBefore(off int) int {
+	i := sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off }) - 1
+	for i >= 0 && !m.significant(i) {
+		i--
+	}
+	return i
+}
+
+// balance extends an end offset so that every bracket opened between start
+// and end is closed.
+func (m *Module) balance(start, end int) int {
+	i := m.tokenAt(start)
+	for ; i < len(m.Tokens) && m.Tokens[i].Start < end; i++ {
+		if j := m.match[i]; j > i && m.Tokens[j].End > end {
+			end = m.Tokens[j].End
+		}
+	}
+	return end
+}
+
+func (m *Module) finishStmt(s Stmt) {
+	for _, e := range StmtExprs(s) {
+		m.finishExpr(e)
+	}
+	end := 0
+	for _, e := range StmtExprs(s) {
+		if e != nil && e.Pos().End > end {
+			end = e.Pos().End
+		}
+	}
+	for _, body := range Bodies(s) {
+		for _, b := range body {
+			m.finishStmt(b)
+			if b.Pos().End > end {
+				end = b.Pos().End
+			}
+		}
+	}
+	if t, ok := s.(*Try); ok {
+		for i := range t.Handlers {
+			h := &t.Handlers[i]
+			h.End = h.Start
+			for _, b := range h.Body {
+				if b.Pos().End > h.End {
+					h.End = b.Pos().End
+				}
+			}
+		}
+	}
+	sp := spanOf(s)
+	switch s.(type) {
+	case *Import, *ImportFrom, *OtherStmt, *Return, *Delete:
+		// to the end of the simple statement: the last token before a
+		// newline or a ";" at the statement's depth
+		i := m.tokenAt(sp.Start)
+		last := i
+		for j := i; j < len(m.Tokens); j++ {
+			t := m.Tokens[j]
+			if t.Kind == TokNewline || t.Kind == TokOp && t.Depth == m.Tokens[i].Depth && m.File.Content[t.Start] == ';' {
+				break
+			}
+			if m.significant(j) {
+				last = j
+			}
+		}
+		if last < len(m.Tokens) && m.Tokens[last].End > end {
+			end = m.Tokens[last].End
+		}
+	}
+	if end < sp.Start {
+		end = sp.Start
+	}
+	sp.End = end
+}
+
+// spanOf returns a pointer to the span embedded in a statement.
+func spanOf(n Node) *Span {
+	switch x := n.(type) {
+	case *Assign:
+		return &x.Span
+	case *AugAssign:
+		return &x.Span
+	case *ExprStmt:
+		return &x.Span
+	case *If:
+		return &x.Span
+	case *Try:
+		return &x.Span
+	case *Loop:
+		return &x.Span
+	case *With:
+		return &x.Span
+	case *Import:
+		return &x.Span
+	case *ImportFrom:
+		return &x.Span
+	case *FuncDef:
+		return &x.Span
+	case *ClassDef:
+		return &x.Span
+	case *Return:
+		return &x.Span
+	case *Delete:
+		return &x.Span
+	case *OtherStmt:
+		return &x.Span
+	case *Name:
+		return &x.Span
+	case *Const:
+		return &x.Span
+	case *SeqExpr:
+		return &x.Span
+	case *DictExpr:
+		return &x.Span
+	case *Attribute:
+		return &x.Span
+	case *Subscript:
+		return &x.Span
+	case *Call:
+		return &x.Span
+	case *BinOp:
+		return &x.Span
+	case *UnaryOp:
+		return &x.Span
+	case *BoolOp:
+		return &x.Span
+	case *Compare:
+		return &x.Span
+	case *IfExp:
+		return &x.Span
+	case *Opaque:
+		return &x.Span
+	}
+	return &Span{}
+}
+
+// finishExpr computes the end offsets of e and its children and the
+// values of its literals from the original tokens.
+func (m *Module) finishExpr(e Expr) {
+	if e == nil {
+		return
+	}
+	sp := spanOf(e)
+	i := m.tokenContaining(sp.Start)
+	if i >= len(m.Tokens) {
+		return
+	}
+	if m.Tokens[i].Kind == TokString {
+		sp.Start = m.Tokens[i].Start // the parser saw the quote, the f prefix was blanked
+	}
+	tokEnd := m.Tokens[i].End
+	src := m.File.Content
+	end := tokEnd
+	switch x := e.(type) {
+	case *Name:
+	case *Const:
+		t := m.Tokens[i]
+		switch t.Kind {
+		case TokNumber:
+			if v, ok := decodeNumberToken(string(src[t.Start:t.End])); ok {
+				x.Value = v
+			} else {
+				x.Value, x.Reason = nil, "number literal not understood"
+			}
+		case TokString:
+			var sb strings.Builder
+			isBytes := false
+			reason := ""
+			j := i
+			for ; j < len(m.Tokens); j = m.nextJoined(j) {
+				t := m.Tokens[j]
+				if t.Kind != TokString {
+					break
+				}
+				v, b, r := decodeStringToken(string(src[t.Start:t.End]))
+				if r != "" && reason == "" {
+					reason = r
+				}
+				isBytes = b
+				sb.WriteString(v)
+				end = t.End
+			}
+			switch {
+			case reason != "":
+				x.Value, x.Reason = nil, reason
+			case isBytes:
+				x.Value = Bytes(sb.String())
+			default:
+				x.Value = Str(sb.String())
+			}
+		}
+	case *SeqExpr:
+		for _, el := range x.Elts {
+			m.finishExpr(el)
+			end = max(end, el.Pos().End)
+		}
+		if m.match[i] > i {
+			end = max(end, m.Tokens[m.match[i]].End)
+		}
+		if x.Type == Tuple && len(x.Elts) > 0 {
+			// a trailing comma belongs to an unparenthesized tuple
+			if j := m.nextSig(m.lastTokenBefore(end)); m.opAt(j, ",") {
+				end = m.Tokens[j].End
+			}
+		}
+	case *DictExpr:
+		for k := range x.Keys {
+			m.finishExpr(x.Keys[k])
+			m.finishExpr(x.Values[k])
+		}
+		if m.match[i] > i {
+			end = m.Tokens[m.match[i]].End
+		}
+	case *Attribute:
+		m.finishExpr(x.Value)
+		if x.Value != nil {
+			sp.Start = x.Value.Pos().Start
+		}
+		j := m.nextSig(m.lastTokenBefore(m.balance(x.Value.Pos().Start, x.Value.Pos().End)))
+		for j < len(m.Tokens) && !(m.Tokens[j].Kind == TokName && string(src[m.Tokens[j].Start:m.Tokens[j].End]) == x.Attr) {
+			j = m.nextSig(j)
+		}
+		if j < len(m.Tokens) {
+			end = m.Tokens[j].End
+		}
+	case *Subscript:
+		m.finishExpr(x.Value)
+		if x.Value != nil {
+			sp.Start = x.Value.Pos().Start
+		}
+		m.finishExpr(x.Index)
+		j := m.nextSig(m.lastTokenBefore(m.balance(x.Value.Pos().Start, x.Value.Pos().End)))
+		if m.opAt(j, "[") && m.match[j] > j {
+			end = m.Tokens[m.match[j]].End
+		}
+	case *Call:
+		m.finishExpr(x.Func)
+		if x.Func != nil {
+			sp.Start = x.Func.Pos().Start
+		}
+		for _, a := range x.Args {
+			m.finishExpr(a)
+		}
+		for k := range x.Keywords {
+			m.finishExpr(x.Keywords[k].Value)
+			kw := &x.Keywords[k]
+			kw.End = x.Keywords[k].Value.Pos().End
+			// the keyword starts at its name: the NAME before "=" before the value
+			if vi := m.tokenAt(kw.Value.Pos().Start); vi >= 2 && m.opAt(vi-1, "=") {
+				kw.Start = m.Tokens[vi-2].Start
+			}
+		}
+		m.finishExpr(x.Star)
+		m.finishExpr(x.DStar)
+		j := m.nextSig(m.lastTokenBefore(m.balance(x.Func.Pos().Start, x.Func.Pos().End)))
+		if m.opAt(j, "(") && m.match[j] > j {
+			end = m.Tokens[m.match[j]].End
+		}
+	case *BinOp:
+		m.finishExpr(x.Left)
+		m.finishExpr(x.Right)
+		end = m.balance(sp.Start, x.Right.Pos().End)
+	case *UnaryOp:
+		m.finishExpr(x.X)
+		end = m.balance(sp.Start, x.X.Pos().End)
+	case *BoolOp:
+		for _, v := range x.Values {
+			m.finishExpr(v)
+		}
+		end = m.balance(sp.Start, x.Values[len(x.Values)-1].Pos().End)
+	case *Compare:
+		m.finishExpr(x.Left)
+		for _, r := range x.Rights {
+			m.finishExpr(r)
+		}
+		end = m.balance(sp.Start, x.Rights[len(x.Rights)-1].Pos().End)
+		for _, rw := range m.Rewrites {
+			if rw.Kind == RewriteWalrus && rw.Start >= sp.Start && rw.Start < end {
+				x.Walrus = true
+			}
+		}
+	case *IfExp:
+		m.finishExpr(x.Test)
+		m.finishExpr(x.Body)
+		m.finishExpr(x.Else)
+		end = m.balance(sp.Start, x.Else.Pos().End)
+	case *Opaque:
+		for _, s := range x.Subs {
+			m.finishExpr(s)
+			end = max(end, s.Pos().End)
+		}
+		if m.match[i] > i {
+			end = max(end, m.Tokens[m.match[i]].End)
+		}
+		end = m.balance(sp.Start, end)
+	}
+	sp.End = end
+}
+
+// Rewritten reports the rewrites that touch [start, end).
+func (m *Module) Rewritten(start, end int) []Rewrite {
+	var out []Rewrite
+	for _, r := range m.Rewrites {
+		if r.Start < end && r.End > start {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Range returns the source range of a node.
+func (m *Module) Range(n Node) source.Range {
+	s := n.Pos()
+	return m.File.Range(s.Start, s.End)
+}
+
+// Text returns the source text of a node.
+func (m *Module) Text(n Node) string {
+	s := n.Pos()
+	if s.Start < 0 || s.End > len(m.File.Content) || s.End < s.Start {
+		return ""
+	}
+	return string(m.File.Content[s.Start:s.End])
+}
+
+// AllStmts returns the parsed top-level statements in order.
+func (m *Module) AllStmts() []Stmt {
+	var out []Stmt
+	for _, t := range m.Stmts {
+		out = append(out, t.Body...)
+	}
+	return out
+}
+
+// fallbackAssign recognises "NAME = <value>" in a statement the parser
+// rejected, so that the name is still known to be assigned (to an unknown
+// value).
+func (m *Module) fallbackAssign(c Chunk) *Assign {
+	src := m.File.Content
+	first := c.First
+	if first >= len(m.Tokens) || m.Tokens[first].Kind != TokName || pyKeywords[string(src[m.Tokens[first].Start:m.Tokens[first].End])] {
+		return nil
+	}
+	eq := m.nextSig(first)
+	if !m.opAt(eq, "=") {
+		return nil
+	}
+	valStart := m.nextSig(eq)
+	if valStart > c.Last || valStart >= len(m.Tokens) {
+		return nil
+	}
+	// one statement only: no ";" at depth 0 and no further "NAME =" chain
+	for i := valStart; i <= c.Last && i < len(m.Tokens); i++ {
+		if t := m.Tokens[i]; t.Kind == TokOp && t.Depth == 0 && (src[t.Start] == ';' || string(src[t.Start:t.End]) == "=") {
+			return nil
+		}
+	}
+	t0 := m.Tokens[first]
+	name := &Name{Span: Span{t0.Start, t0.End}, ID: string(src[t0.Start:t0.End])}
+	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: "syntax the parser does not support"}
+	return &Assign{Span: Span{t0.Start, c.End}, Targets: []Expr{name}, Value: val}
+}

@@ -1,0 +1,262 @@
+package python
+
+import "sort"
+
+// RewriteKind names a same-length rewrite of newer syntax into syntax the
+// parser understands.
+type RewriteKind uint8
+
+// Rewrites. Each keeps every byte offset of the file unchanged.
+const (
+	// RewriteFString blanks the f of an f-string prefix; the literal's value
+	// becomes unknown.
+	RewriteFString RewriteKind = iota + 1
+	// RewriteAnnotation blanks ": TYPE" of an annotated assignment.
+	RewriteAnnotation
+	// RewriteWalrus turns ":=" into "=="; the comparison's value becomes
+	// unknown, and so does the name it bound.
+	RewriteWalrus
+	// RewriteDigits removes "_" from a number and pads it with spaces.
+	RewriteDigits
+	// RewriteStarComma blanks the trailing comma after *args or **kwargs.
+	RewriteStarComma
+	// RewriteAsync blanks "async" before def/for/with and "await"; an
+	// awaited expression's value is unknown.
+	RewriteAsync
+)
+
+var rewriteNames = [...]string{"", "f-string", "annotation", "walrus", "digits", "star-comma", "async"}
+
+func (k RewriteKind) String() string {
+	if int(k) < len(rewriteNames) {
+		return rewriteNames[k]
+	}
+	return "?"
+}
+
+// Rewrite records one rewrite: the byte range that was changed.
+type Rewrite struct {
+	Kind       RewriteKind
+	Start, End int
+	// Target is the walrus target's name.
+	Target string
+}
+
+var pyKeywords = map[string]bool{
+	"False": true, "None": true, "True": true, "and": true, "as": true, "assert": true, "async": true,
+	"await": true, "break": true, "class": true, "continue": true, "def": true, "del": true, "elif": true,
+	"else": true, "except": true, "finally": true, "for": true, "from": true, "global": true, "if": true,
+	"import": true, "in": true, "is": true, "lambda": true, "nonlocal": true, "not": true, "or": true,
+	"pass": true, "raise": true, "return": true, "try": true, "while": true, "with": true, "yield": true,
+}
+
+// matchBrackets returns, for each opening bracket token, the index of its
+// closing token (or -1), and for each closing token its opener.
+func matchBrackets(src []byte, toks []Token) []int {
+	match := make([]int, len(toks))
+	var stack []int
+	for i, t := range toks {
+		match[i] = -1
+		if t.Kind != TokOp {
+			continue
+		}
+		switch src[t.Start] {
+		case '(', '[', '{':
+			stack = append(stack, i)
+		case ')', ']', '}':
+			if n := len(stack); n > 0 {
+				match[stack[n-1]] = i
+				match[i] = stack[n-1]
+				stack = stack[:n-1]
+			}
+		}
+	}
+	return match
+}
+
+// RewriteSource applies the same-length rewrites to a copy of src and
+// returns it with the list of rewrites, sorted by offset.
+func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
+	out := append([]byte(nil), src...)
+	var rws []Rewrite
+	match := matchBrackets(src, toks)
+	isOp := func(i int, op string) bool {
+		return i >= 0 && i < len(toks) && toks[i].Kind == TokOp && string(src[toks[i].Start:toks[i].End]) == op
+	}
+	word := func(i int) string {
+		if i >= 0 && i < len(toks) && toks[i].Kind == TokName {
+			return string(src[toks[i].Start:toks[i].End])
+		}
+		return ""
+	}
+	// next returns the index of the next token that is not a comment or a
+	// continuation.
+	next := func(i int) int {
+		for i++; i < len(toks) && (toks[i].Kind == TokComment || toks[i].Kind == TokContinue); i++ {
+		}
+		return i
+	}
+	blank := func(start, end int) {
+		for k := start; k < end; k++ {
+			if out[k] != '\n' && out[k] != '\r' {
+				out[k] = ' '
+			}
+		}
+	}
+	for i, t := range toks {
+		switch t.Kind {
+		case TokString:
+			if t.Prefix > 0 && prefixHas(src[t.Start:t.Start+t.Prefix], 'f') {
+				// "f" → " ", "rf"/"fr" → " r": keep the raw flag so the
+				// body still tokenizes as the same string.
+				r := byte(0)
+				for _, c := range src[t.Start : t.Start+t.Prefix] {
+					if c|0x20 == 'r' {
+						r = c
+					}
+				}
+				blank(t.Start, t.Start+t.Prefix)
+				if r != 0 {
+					out[t.Start+t.Prefix-1] = r
+				}
+				rws = append(rws, Rewrite{Kind: RewriteFString, Start: t.Start, End: t.End})
+			}
+		case TokNumber:
+			text := src[t.Start:t.End]
+			n := 0
+			for _, c := range text {
+				if c != '_' {
+					out[t.Start+n] = c
+					n++
+				}
+			}
+			if n < len(text) {
+				blank(t.Start+n, t.End)
+				rws = append(rws, Rewrite{Kind: RewriteDigits, Start: t.Start, End: t.End})
+			}
+		case TokOp:
+			switch string(src[t.Start:t.End]) {
+			case ":=":
+				out[t.Start] = '='
+				rw := Rewrite{Kind: RewriteWalrus, Start: t.Start, End: t.End}
+				if i > 0 && toks[i-1].Kind == TokName {
+					rw.Target = string(src[toks[i-1].Start:toks[i-1].End])
+				}
+				rws = append(rws, rw)
+			case "(":
+				// A trailing comma after *args or **kwargs.
+				end := match[i]
+				if end < 0 {
+					continue
+				}
+				star := false
+				for j := i + 1; j < end; j++ {
+					if toks[j].Depth == t.Depth+1 && (isOp(j, "*") || isOp(j, "**")) && (isOp(j-1, "(") || isOp(j-1, ",")) && j-1 >= i {
+						star = true
+					}
+					if match[j] > j {
+						j = match[j]
+					}
+				}
+				if !star {
+					continue
+				}
+				k := end - 1
+				for k > i && (toks[k].Kind == TokComment || toks[k].Kind == TokContinue) {
+					k--
+				}
+				if k > i && isOp(k, ",") {
+					blank(toks[k].Start, toks[k].End)
+					rws = append(rws, Rewrite{Kind: RewriteStarComma, Start: toks[k].Start, End: toks[k].End})
+				}
+			}
+		case TokName:
+			w := word(i)
+			if w == "async" && (word(i+1) == "def" || word(i+1) == "for" || word(i+1) == "with") {
+				blank(t.Start, t.End)
+				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
+				continue
+			}
+			if w == "await" {
+				blank(t.Start, t.End)
+				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
+				continue
+			}
+			if !t.LineStart || pyKeywords[w] {
+				continue
+			}
+			// An annotated assignment: target (NAME, attribute or
+			// subscript chain) then ":" at the same depth.
+			j := next(i)
+			for j < len(toks) {
+				if isOp(j, ".") && word(next(j)) != "" {
+					j = next(next(j))
+					continue
+				}
+				if isOp(j, "[") && match[j] > j {
+					j = next(match[j])
+					continue
+				}
+				break
+			}
+			if !isOp(j, ":") {
+				continue
+			}
+			colon := j
+			end := -1
+			last := colon
+			for k := colon + 1; k < len(toks) && toks[k].Kind != TokNewline; k++ {
+				if toks[k].Kind == TokOp && toks[k].Depth == t.Depth && string(src[toks[k].Start:toks[k].End]) == "=" {
+					end = k
+					break
+				}
+				last = k
+			}
+			from, to := toks[colon].Start, toks[last].End
+			if end >= 0 {
+				to = toks[end].Start
+			}
+			if blankAnnotation(out, from, to) {
+				rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
+			}
+		}
+	}
+	sort.Slice(rws, func(a, b int) bool { return rws[a].Start < rws[b].Start })
+	return out, rws
+}
+
+// blankAnnotation replaces out[from:to] with spaces; where the range spans
+// lines, the byte before each line end becomes a backslash so that the
+// statement stays one logical line.
+// It does nothing and returns false when a line inside has no byte left to
+// carry the backslash (an empty line): the statement then stays as written
+// and is reported as not analysed.
+func blankAnnotation(out []byte, from, to int) bool {
+	for k := from; k < to; k++ {
+		if out[k] == '\n' {
+			p := k - 1
+			if p >= from && out[p] == '\r' {
+				p--
+			}
+			if p < from || out[p] == '\n' {
+				return false
+			}
+		}
+	}
+	for k := from; k < to; k++ {
+		switch out[k] {
+		case '\n':
+			p := k - 1
+			if p >= from && out[p] == '\r' {
+				p--
+			}
+			if p >= from {
+				out[p] = '\\'
+			}
+		case '\r':
+		default:
+			out[k] = ' '
+		}
+	}
+	return true
+}

@@ -1,0 +1,286 @@
+package python
+
+import (
+	"math/big"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// ValueKind says how much is known about a value.
+type ValueKind uint8
+
+// Value kinds. A value is never guessed: what cannot be computed exactly
+// is Unknown, with a reason.
+const (
+	// Unknown: not computable statically.
+	Unknown ValueKind = iota
+	// Known: Obj is the value (containers may hold unknown elements).
+	Known
+	// Alternatives: one of Alts, depending on a condition (if/else, try).
+	Alternatives
+	// FromEnv: read from the environment variable Env; Default is the
+	// value when the variable is unset (nil: the program fails without it).
+	FromEnv
+	// Absent: not set at all on this path (only inside Alternatives).
+	Absent
+)
+
+// Value is the static value of an expression or a setting.
+type Value struct {
+	Kind    ValueKind
+	Obj     Object
+	Alts    []*Value
+	Env     string
+	Default *Value
+	// Cast is how an env value is converted ("bool", "int", "list", ...).
+	Cast   string
+	Reason string
+	// Range is the expression the value comes from.
+	Range source.Range
+}
+
+// UnknownValue returns an unknown value with a reason.
+func UnknownValue(reason string, r source.Range) *Value {
+	return &Value{Kind: Unknown, Reason: reason, Range: r}
+}
+
+// KnownValue returns a known value.
+func KnownValue(o Object, r source.Range) *Value { return &Value{Kind: Known, Obj: o, Range: r} }
+
+// IsKnown reports whether the value is Known.
+func (v *Value) IsKnown() bool { return v != nil && v.Kind == Known }
+
+// FullyKnown reports whether the value and every element inside it are
+// Known.
+func (v *Value) FullyKnown() bool {
+	if v == nil || v.Kind != Known {
+		return false
+	}
+	switch o := v.Obj.(type) {
+	case *SeqObj:
+		for _, e := range o.Elems {
+			if !e.FullyKnown() {
+				return false
+			}
+		}
+	case *DictObj:
+		for i := range o.Keys {
+			if !o.Keys[i].FullyKnown() || !o.Vals[i].FullyKnown() {
+				return false
+			}
+		}
+	case ModuleRef, *EnvReader:
+		return false
+	}
+	return true
+}
+
+// Str returns the value as a string when it is a known str.
+func (v *Value) Str() (string, bool) {
+	if v.IsKnown() {
+		if s, ok := v.Obj.(Str); ok {
+			return string(s), true
+		}
+	}
+	return "", false
+}
+
+// Seq returns the value as a list, tuple or set when known.
+func (v *Value) Seq() (*SeqObj, bool) {
+	if v.IsKnown() {
+		s, ok := v.Obj.(*SeqObj)
+		return s, ok
+	}
+	return nil, false
+}
+
+// Dict returns the value as a dict when known.
+func (v *Value) Dict() (*DictObj, bool) {
+	if v.IsKnown() {
+		d, ok := v.Obj.(*DictObj)
+		return d, ok
+	}
+	return nil, false
+}
+
+// Outcome is one possible value of a setting and under which condition it
+// holds.
+type Outcome struct {
+	Value *Value
+	// Env is set when the outcome is the default of an environment variable
+	// that is not set.
+	Env string
+}
+
+// Outcomes lists the statically known possibilities: a Known value, each
+// alternative, the default of an environment read. complete is false when
+// some possibility is unknown (an unknown branch, a required or
+// overridden environment variable).
+func (v *Value) Outcomes() (out []Outcome, complete bool) {
+	complete = true
+	var walk func(v *Value, env string)
+	walk = func(v *Value, env string) {
+		switch {
+		case v == nil:
+			complete = false
+		case v.Kind == Known || v.Kind == Absent:
+			out = append(out, Outcome{Value: v, Env: env})
+		case v.Kind == Alternatives:
+			for _, a := range v.Alts {
+				walk(a, env)
+			}
+		case v.Kind == FromEnv:
+			complete = false // the variable may be set to anything
+			if v.Default != nil {
+				walk(v.Default, v.Env)
+			}
+		default:
+			complete = false
+		}
+	}
+	walk(v, "")
+	return out, complete
+}
+
+// Lookup returns the value under a key of a known dict; ok is false when
+// the key is absent or the lookup depends on unknown keys.
+func (d *DictObj) Lookup(key Object) (*Value, bool) {
+	found := -1
+	for i, k := range d.Keys {
+		if !k.IsKnown() {
+			if found >= 0 {
+				return nil, false
+			}
+			continue
+		}
+		if objEqual(k.Obj, key) {
+			found = i
+		}
+	}
+	if found < 0 {
+		for _, k := range d.Keys {
+			if !k.IsKnown() {
+				return nil, false
+			}
+		}
+		return nil, false
+	}
+	for _, k := range d.Keys[found+1:] {
+		if !k.IsKnown() {
+			return nil, false
+		}
+	}
+	return d.Vals[found], true
+}
+
+// Strings returns the elements of a known sequence that are known
+// strings, with their values; unknown elements are returned as nil.
+func (s *SeqObj) Strings() []*string {
+	out := make([]*string, len(s.Elems))
+	for i, e := range s.Elems {
+		if str, ok := e.Str(); ok {
+			out[i] = &str
+		}
+	}
+	return out
+}
+
+// String renders the value for messages.
+func (v *Value) String() string {
+	if v == nil {
+		return "<unset>"
+	}
+	switch v.Kind {
+	case Known:
+		return Repr(v.Obj)
+	case Alternatives:
+		parts := make([]string, len(v.Alts))
+		for i, a := range v.Alts {
+			parts[i] = a.String()
+		}
+		return strings.Join(parts, " or ")
+	case FromEnv:
+		if v.Default == nil {
+			return "$" + v.Env
+		}
+		return "$" + v.Env + " (default " + v.Default.String() + ")"
+	case Absent:
+		return "<unset>"
+	}
+	return "<unknown>"
+}
+
+// ModuleRef is an imported module or a name imported from a module
+// outside the scanned tree ("os", "os.environ", "decouple.config").
+type ModuleRef struct{ Name string }
+
+func (ModuleRef) pyType() string { return "module" }
+
+// EnvReader is an object that reads the environment: a django-environ or
+// environs Env, a python-decouple AutoConfig/RepositoryEnv config.
+type EnvReader struct {
+	Lib string // "environ", "environs", "decouple"
+	// Scheme holds django-environ's Env(NAME=(cast, default)) defaults.
+	Scheme map[string]*Value
+	Casts  map[string]string
+}
+
+func (*EnvReader) pyType() string { return "env" }
+
+func objEqual(a, b Object) bool {
+	if an, ok := numeric(a); ok {
+		if bn, ok := numeric(b); ok {
+			return an == bn
+		}
+		return false
+	}
+	switch x := a.(type) {
+	case Str:
+		y, ok := b.(Str)
+		return ok && x == y
+	case Bytes:
+		y, ok := b.(Bytes)
+		return ok && x == y
+	case NoneObj:
+		_, ok := b.(NoneObj)
+		return ok
+	case EllipsisObj:
+		_, ok := b.(EllipsisObj)
+		return ok
+	case *SeqObj:
+		y, ok := b.(*SeqObj)
+		if !ok || x.Type != y.Type || len(x.Elems) != len(y.Elems) || x.Type == Set {
+			return false
+		}
+		for i := range x.Elems {
+			if !x.Elems[i].IsKnown() || !y.Elems[i].IsKnown() || !objEqual(x.Elems[i].Obj, y.Elems[i].Obj) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// numeric maps bool, int and float to a comparable float64 key (exact for
+// the small ints settings use; large ints compare by their string form
+// elsewhere).
+func numeric(o Object) (float64, bool) {
+	switch x := o.(type) {
+	case Bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case Int:
+		if x.IsInt64() && x.Int64() < 1<<53 && x.Int64() > -(1<<53) {
+			return float64(x.Int64()), true
+		}
+		f, _ := new(big.Float).SetInt(x.Int).Float64()
+		return f, true
+	case Float:
+		return float64(x), true
+	}
+	return 0, false
+}

@@ -1,0 +1,526 @@
+package django
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
+	"github.com/mtlslint/mtlslint/parsers/python"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Builder is the family's AppTrustBuilder.
+type Builder struct{}
+
+var _ rules.AppTrustBuilder = Builder{}
+
+// servers is what the workspace says about how apps are served.
+type servers struct {
+	trees   []*gunicorn.Tree
+	compose []*gunicorn.Tree // compose files scanned for commands and env
+}
+
+var composeGlobs = []string{"docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml", "*/docker-compose*.yml", "*/docker-compose*.yaml"}
+
+func collectServers(ws *parsers.Workspace) servers {
+	var s servers
+	for _, t := range ws.Trees {
+		if g, ok := t.(*gunicorn.Tree); ok {
+			s.trees = append(s.trees, g)
+		}
+	}
+	seen := map[string]bool{}
+	paths := append([]string(nil), ws.Discovered[parsers.KindCompose]...)
+	if ws.Reader != nil {
+		for _, g := range composeGlobs {
+			ps, _ := ws.Reader.Glob(g)
+			paths = append(paths, ps...)
+		}
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		f, err := ws.Reader.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		cmds, env := gunicorn.ScanCommands(f)
+		s.compose = append(s.compose, &gunicorn.Tree{File: f, Commands: cmds, Env: env})
+	}
+	return s
+}
+
+func (s servers) all() []*gunicorn.Tree {
+	return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...)
+}
+
+// effectiveModules returns the DJANGO_SETTINGS_MODULE values the
+// workspace sets.
+func effectiveModules(ws *parsers.Workspace, srv servers, st *rules.Settings) []string {
+	var out []string
+	if st != nil && st.SettingsModule != "" {
+		out = append(out, st.SettingsModule)
+	}
+	for _, t := range ws.Trees {
+		if pt, ok := t.(*python.Tree); ok {
+			for _, s := range pt.SettingsModules {
+				out = append(out, s.Value)
+			}
+		}
+	}
+	for _, g := range srv.all() {
+		for _, e := range g.Env {
+			if e.Name == "DJANGO_SETTINGS_MODULE" {
+				out = append(out, e.Value)
+			}
+		}
+	}
+	return dedupe(out)
+}
+
+func matchesModule(t *python.Tree, dotted string) bool {
+	return t.Dotted == dotted || strings.HasSuffix(t.Dotted, "."+dotted) || t.Dotted == dotted+".__init__"
+}
+
+// BuildApps implements rules.AppTrustBuilder: one app per effective
+// settings module (from DJANGO_SETTINGS_MODULE or the configuration),
+// else per deployable settings module, else one for the app code of the
+// repository.
+func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
+	srv := collectServers(ws)
+	var settings, code []*python.Tree
+	for _, t := range ws.Trees {
+		pt, ok := t.(*python.Tree)
+		if !ok {
+			continue
+		}
+		if pt.Role == python.RoleSettings {
+			settings = append(settings, pt)
+		}
+		if pt.App != nil && len(pt.App.Reads) > 0 {
+			code = append(code, pt)
+		}
+	}
+	var chosen []*python.Tree
+	for _, mod := range effectiveModules(ws, srv, st) {
+		for _, t := range settings {
+			if matchesModule(t, mod) {
+				chosen = append(chosen, t)
+			}
+		}
+	}
+	if len(chosen) == 0 {
+		for _, t := range settings {
+			if !IsDevSettings(t.Root().Path, st) && !isBaseModule(ws, t.Root().Path) {
+				chosen = append(chosen, t)
+			}
+		}
+	}
+	var apps []*rules.App
+	for _, t := range chosen {
+		app := &rules.App{ID: t.Dotted, Range: anchor(t)}
+		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
+		for _, c := range code {
+			if len(chosen) == 1 || sameProject(t.Root().Path, c.Root().Path) {
+				app.Trusts = append(app.Trusts, codeTrusts(c)...)
+			}
+		}
+		apps = append(apps, app)
+	}
+	if len(apps) == 0 && len(code) > 0 {
+		app := &rules.App{ID: ".", Range: code[0].Module.File.Range(0, 0)}
+		for _, c := range code {
+			app.Trusts = append(app.Trusts, codeTrusts(c)...)
+		}
+		if len(app.Trusts) > 0 {
+			apps = append(apps, app)
+		}
+	}
+	version, versionKnown := gunicornVersion(ws, st)
+	for _, app := range apps {
+		serveApp(app, srv, len(apps) == 1, version, versionKnown)
+		sortTrusts(app)
+	}
+	return apps
+}
+
+func sortTrusts(a *rules.App) {
+	sort.SliceStable(a.Trusts, func(i, j int) bool {
+		if a.Trusts[i].Header != a.Trusts[j].Header {
+			return a.Trusts[i].Header < a.Trusts[j].Header
+		}
+		return a.Trusts[i].Range.Less(a.Trusts[j].Range)
+	})
+}
+
+// sameProject reports whether two files share their top-level directory.
+func sameProject(a, b string) bool {
+	top := func(p string) string {
+		if i := strings.Index(p, "/"); i >= 0 {
+			return p[:i]
+		}
+		return "."
+	}
+	return top(a) == top(b) || top(a) == "." || top(b) == "."
+}
+
+// settingsTrusts lists the headers a settings module trusts.
+func settingsTrusts(t *python.Tree) []rules.Trust {
+	var out []rules.Trust
+	if s, o, h, v, pair, ok := spsh(t); ok && pair {
+		_ = o
+		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng()})
+	}
+	for name, hdr := range map[string]string{"USE_X_FORWARDED_HOST": "HTTP_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT": "HTTP_X_FORWARDED_PORT"} {
+		s := get(t, name)
+		if o, ok := certainOutcome(s.value()); ok && truthy(o.obj) == truthTrue {
+			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng()})
+		}
+	}
+	entries, s, ok := middleware(t)
+	if ok {
+		for _, e := range entries {
+			switch {
+			case strings.Contains(e.path, "mtls_auth"):
+				out = append(out, packageTrusts(t, e, "django-mtls-auth", map[string][2]string{
+					"MTLS_AUTH_REVERSE_PROXY_USER_DN_HEADER":   {"X-SSL-USER-DN", ""},
+					"MTLS_AUTH_REVERSE_PROXY_ISSUER_DN_HEADER": {"X-SSL-ISSUER-DN", ""},
+					"MTLS_AUTH_REVERSE_PROXY_SUCCESS_HEADER":   {"X-SSL-AUTHENTICATED", "SUCCESS"},
+				})...)
+			case strings.Contains(e.path, "ssl_auth"):
+				r := e.rng
+				if !r.IsValid() {
+					r = s.rng()
+				}
+				out = append(out, rules.Trust{Header: "HTTP_X_SSL_AUTHENTICATED", Comparison: rules.CompareEquals, Value: "SUCCESS", Source: "django-ssl-auth", Range: r},
+					rules.Trust{Header: "HTTP_X_SSL_USER_DN", Comparison: rules.CompareIdentity, Source: "django-ssl-auth", Range: r})
+			}
+		}
+	}
+	return out
+}
+
+func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2]string) []rules.Trust {
+	var out []rules.Trust
+	names := make([]string, 0, len(defaults))
+	for n := range defaults {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		d := defaults[name]
+		hdr, r := d[0], e.rng
+		s := get(t, name)
+		if o, ok := certainOutcome(s.value()); ok {
+			if str, ok := o.obj.(python.Str); ok {
+				hdr, r = string(str), s.rng()
+			}
+		}
+		cmp := rules.CompareIdentity
+		if d[1] != "" {
+			cmp = rules.CompareEquals
+		}
+		out = append(out, rules.Trust{Header: rules.MetaName(hdr), Comparison: cmp, Value: d[1], Source: pkg + " " + name, Range: r})
+	}
+	return out
+}
+
+// codeTrusts lists the headers app code trusts, with how it compares them.
+func codeTrusts(t *python.Tree) []rules.Trust {
+	var out []rules.Trust
+	for _, rd := range t.App.Reads {
+		meta, isHeader := metaOf(rd)
+		if !isHeader || !rules.IsTrustedHeader(meta) {
+			continue
+		}
+		src := "app code (" + rd.Via.String() + ")"
+		if rd.Via == python.ViaRemoteUserHeader {
+			src = "RemoteUserMiddleware.header"
+		}
+		added := false
+		for _, u := range rd.Uses {
+			c, v := comparison(u)
+			if c == rules.CompareUnknown && len(rd.Uses) > 1 {
+				continue
+			}
+			out = append(out, rules.Trust{Header: meta, Comparison: c, Value: v, Source: src, Range: rd.Range})
+			added = true
+		}
+		if !added {
+			out = append(out, rules.Trust{Header: meta, Comparison: rules.CompareUnknown, Source: src, Range: rd.Range})
+		}
+	}
+	return out
+}
+
+func comparison(u python.Use) (rules.Comparison, string) {
+	v := strings.Join(u.Values, ",")
+	switch u.Kind {
+	case python.UsePresence:
+		return rules.ComparePresence, ""
+	case python.UseEquals:
+		return rules.CompareEquals, v
+	case python.UseNotEqual:
+		return rules.CompareNotEqual, v
+	case python.UseIn, python.UseContains, python.UsePrefix:
+		return rules.ComparePrefix, v
+	case python.UseFirstOfList:
+		return rules.CompareFirstOfList, ""
+	case python.UseIdentity:
+		return rules.CompareIdentity, ""
+	}
+	return rules.CompareUnknown, ""
+}
+
+var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
+
+// serveApp fills in how the app is served: server, binds, gunicorn's
+// secure_scheme_headers, underscore conflation.
+func serveApp(app *rules.App, srv servers, only bool, version string, versionKnown bool) {
+	for _, g := range srv.all() {
+		if !only && !servesModule(g, app.ID) {
+			continue
+		}
+		portEnv := false
+		for _, e := range g.Env {
+			if e.Name == "PORT" {
+				portEnv = true
+			}
+		}
+		if len(g.Config) > 0 {
+			setServer(app, "gunicorn")
+			addBinds(app, g, g.Config, "gunicorn", false, portEnv, g.File.Range(0, 0))
+			schemeTrusts(app, g.Config, g.File.Range(0, min(len(g.File.Content), g.File.LineEnd(1))))
+			conflation(app, "gunicorn", g.Config, version, versionKnown)
+		}
+		for _, c := range g.Commands {
+			server := c.Server
+			for _, o := range c.Options {
+				if o.Name == "worker_class" {
+					if w, _ := o.Value.Str(); strings.Contains(strings.ToLower(w), "uvicorn") {
+						server = "asgi"
+					}
+				}
+			}
+			switch server {
+			case "uvicorn", "daphne", "hypercorn":
+				server = "asgi"
+			}
+			setServer(app, server)
+			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
+			if c.Server == "gunicorn" {
+				schemeTrusts(app, c.Options, c.Range)
+			}
+			conflation(app, server, c.Options, version, versionKnown)
+		}
+	}
+	if app.Server == "" {
+		app.Server = "unknown"
+	}
+}
+
+func servesModule(g *gunicorn.Tree, id string) bool {
+	for _, e := range g.Env {
+		if e.Name == "DJANGO_SETTINGS_MODULE" {
+			return strings.HasSuffix(id, e.Value)
+		}
+	}
+	return true
+}
+
+func setServer(app *rules.App, s string) {
+	if app.Server == "" || app.Server == "unknown" {
+		app.Server = s
+	} else if app.Server != s && !strings.Contains(app.Server, s) {
+		app.Server += "," + s
+	}
+}
+
+func addBinds(app *rules.App, g *gunicorn.Tree, opts []gunicorn.Option, server string, dflt, portEnv bool, r source.Range) {
+	src := path.Base(g.File.Path)
+	found := false
+	for _, o := range opts {
+		if o.Name != "bind" && o.Name != "socket" {
+			continue
+		}
+		for _, addr := range optionStrings(o.Value) {
+			found = true
+			if ep, ok := ParseBind(addr, server); ok {
+				app.Binds = append(app.Binds, rules.Bind{Endpoint: ep, Range: o.Range, Source: src})
+			}
+		}
+	}
+	if !found && (dflt || server == "gunicorn") {
+		ep := rules.Endpoint{Host: "127.0.0.1", Port: "8000"}
+		if portEnv && server == "gunicorn" {
+			ep = rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}
+		}
+		app.Binds = append(app.Binds, rules.Bind{Endpoint: ep, Range: r, Source: src + " (default)"})
+	}
+}
+
+func optionStrings(v *python.Value) []string {
+	if s, ok := v.Str(); ok {
+		return strings.Fields(strings.ReplaceAll(s, ",", " "))
+	}
+	if o, ok := certainOutcome(v); ok {
+		if seq, ok := o.obj.(*python.SeqObj); ok {
+			var out []string
+			for _, e := range seq.Elems {
+				if s, ok := e.Str(); ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		if s, ok := o.obj.(python.Str); ok {
+			return []string{string(s)}
+		}
+	}
+	return nil
+}
+
+var envRef = regexp.MustCompile(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}?$`)
+
+// ParseBind parses a server address: gunicorn's HOST:PORT, unix:PATH,
+// :PORT; runserver's PORT or ADDR:PORT; uWSGI's :PORT.
+func ParseBind(addr, server string) (rules.Endpoint, bool) {
+	addr = strings.Trim(addr, `"'`)
+	switch {
+	case addr == "":
+		return rules.Endpoint{}, false
+	case strings.HasPrefix(addr, "unix:"):
+		return rules.Endpoint{Unix: strings.TrimPrefix(strings.TrimPrefix(addr, "unix:"), "//")}, true
+	case strings.HasPrefix(addr, "/"):
+		return rules.Endpoint{Unix: addr}, true
+	case strings.HasPrefix(addr, "fd://"):
+		return rules.Endpoint{}, false
+	}
+	host, port := addr, ""
+	if strings.HasPrefix(addr, "[") {
+		if i := strings.Index(addr, "]"); i > 0 {
+			host, port = addr[1:i], strings.TrimPrefix(addr[i+1:], ":")
+		}
+	} else if i := strings.LastIndex(addr, ":"); i >= 0 && strings.Count(addr, ":") == 1 {
+		host, port = addr[:i], addr[i+1:]
+	} else if strings.Count(addr, ":") == 0 {
+		if isPort(addr) || envRef.MatchString(addr) {
+			host, port = "", addr
+			if server == "runserver" {
+				host = "127.0.0.1"
+			}
+		} else {
+			port = "8000"
+		}
+	}
+	switch host {
+	case "", "*":
+		host = "0.0.0.0"
+	case "0":
+		host = "0.0.0.0"
+	}
+	if envRef.MatchString(host) {
+		host = "0.0.0.0" // an address from the environment: assume the worst
+	}
+	if m := envRef.FindStringSubmatch(port); m != nil {
+		port = "$" + m[1]
+	}
+	return rules.Endpoint{Host: host, Port: port}, true
+}
+
+func isPort(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// schemeTrusts adds gunicorn's secure_scheme_headers (its default three
+// when not configured).
+func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
+	for _, o := range opts {
+		if o.Name != "secure_scheme_headers" {
+			continue
+		}
+		oc, ok := certainOutcome(o.Value)
+		if !ok {
+			return
+		}
+		d, ok := oc.obj.(*python.DictObj)
+		if !ok {
+			return
+		}
+		for i := range d.Keys {
+			k, ok1 := d.Keys[i].Str()
+			v, _ := d.Vals[i].Str()
+			if ok1 {
+				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range})
+			}
+		}
+		return
+	}
+	for _, h := range defaultSchemeHeaders {
+		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r})
+	}
+}
+
+// DefaultSchemeSource marks the trusts that come from gunicorn's default
+// secure_scheme_headers.
+const DefaultSchemeSource = "gunicorn secure_scheme_headers (default)"
+
+// conflation sets ConflatesUnderscore for servers that map "_" in header
+// names like "-".
+func conflation(app *rules.App, server string, opts []gunicorn.Option, version string, known bool) {
+	switch server {
+	case "asgi":
+		app.ConflatesUnderscore = true
+		return
+	case "uwsgi":
+		for _, o := range opts {
+			if o.Name == "bind" {
+				app.ConflatesUnderscore = true // HTTP router
+			}
+		}
+		return
+	case "gunicorn":
+	default:
+		return
+	}
+	for _, o := range opts {
+		if o.Name == "header_map" {
+			if s, ok := o.Value.Str(); ok {
+				if s == "dangerous" {
+					app.ConflatesUnderscore = true
+				}
+				return // drop or refuse: explicit and safe (needs gunicorn >= 22)
+			}
+		}
+	}
+	if !known || gunicorn.Major(version) < 22 {
+		app.ConflatesUnderscore = true // before 22.0.0 "_" maps like "-"; unknown: worst case
+	}
+}
+
+// gunicornVersion returns the deployed gunicorn version: pinned in the
+// repository, else from the configuration.
+func gunicornVersion(ws *parsers.Workspace, st *rules.Settings) (string, bool) {
+	if ws.Reader != nil {
+		if v, ok := gunicorn.Version(ws.Reader, "gunicorn"); ok {
+			return v.Version, true
+		}
+	}
+	if st != nil && st.GunicornVersion != "" {
+		return st.GunicornVersion, true
+	}
+	return "", false
+}

@@ -1,0 +1,155 @@
+package django_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/django"
+)
+
+func loadFixture(t *testing.T, name string) *parsers.Workspace {
+	t.Helper()
+	ws, err := parsers.Load(context.Background(), parsers.Options{Root: filepath.Join("..", "..", "fixtures", "django", name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+func TestBuildAppsGunicorn(t *testing.T) {
+	ws := loadFixture(t, "gunicorn-vulnerable")
+	apps := django.Builder{}.BuildApps(ws, &rules.Settings{})
+	if len(apps) != 1 {
+		t.Fatalf("apps %+v", apps)
+	}
+	a := apps[0]
+	if a.ID != "settings" || a.Server != "gunicorn" || !a.ConflatesUnderscore {
+		t.Errorf("app %s server %s conflates %v", a.ID, a.Server, a.ConflatesUnderscore)
+	}
+	binds := map[string]bool{}
+	for _, b := range a.Binds {
+		binds[b.Endpoint.String()] = true
+	}
+	if !binds["0.0.0.0:8000"] || len(binds) != 1 {
+		t.Errorf("binds %v", binds)
+	}
+	var spsh, scheme int
+	for _, tr := range a.Trusts {
+		switch tr.Source {
+		case "SECURE_PROXY_SSL_HEADER":
+			spsh++
+			if tr.Header != "HTTP_X_FORWARDED_PROTO" || tr.Comparison != rules.CompareScheme || tr.Value != "https" {
+				t.Errorf("trust %+v", tr)
+			}
+		case django.DefaultSchemeSource:
+			scheme++
+		}
+	}
+	if spsh != 1 || scheme != 6 { // the config file and the Dockerfile command each keep the default three
+		t.Errorf("SECURE_PROXY_SSL_HEADER trusts %d, default scheme trusts %d", spsh, scheme)
+	}
+}
+
+func TestBuildAppsVersionAndCode(t *testing.T) {
+	ws := loadFixture(t, "app-cert-checks-secure")
+	apps := django.Builder{}.BuildApps(ws, &rules.Settings{GunicornVersion: "22.0.0"})
+	if len(apps) != 1 || apps[0].ID != "." {
+		t.Fatalf("apps %+v", apps)
+	}
+	found := false
+	for _, tr := range apps[0].Trusts {
+		if tr.Header == "HTTP_X_SSL_CLIENT_VERIFY" && tr.Comparison == rules.CompareEquals && tr.Value == "SUCCESS" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no equals-SUCCESS trust in %+v", apps[0].Trusts)
+	}
+}
+
+func TestDevSettingsNames(t *testing.T) {
+	s := &rules.Settings{DevSettings: []string{"proj/settings/staging_*.py"}, SettingsModule: "proj.settings.local"}
+	for rel, want := range map[string]bool{
+		"proj/settings/dev.py": true, "proj/settings/tests.py": true, "proj/settings/ci.py": true,
+		"proj/settings/api_local.py": true, "proj/settings/prod.py": false, "proj/settings.py": false,
+		"proj/settings/staging_eu.py": true, "proj/settings/local.py": false,
+	} {
+		if got := django.IsDevSettings(rel, s); got != want {
+			t.Errorf("%s: dev %v, want %v", rel, got, want)
+		}
+	}
+}
+
+func TestParseBind(t *testing.T) {
+	for addr, want := range map[string]string{
+		"0.0.0.0:8000": "0.0.0.0:8000", ":8000": "0.0.0.0:8000", "127.0.0.1:8000": "127.0.0.1:8000",
+		"unix:/run/app.sock": "unix:/run/app.sock", "[::]:80": "[::]:80", "0.0.0.0:$PORT": "0.0.0.0:$PORT",
+		"${HOST}:8000": "0.0.0.0:8000",
+	} {
+		ep, ok := django.ParseBind(addr, "gunicorn")
+		if !ok || ep.String() != want {
+			t.Errorf("%s → %s (%v), want %s", addr, ep, ok, want)
+		}
+	}
+	if ep, _ := django.ParseBind("8000", "runserver"); !ep.IsLoopback() {
+		t.Errorf("runserver 8000 → %s, want loopback", ep)
+	}
+}
+
+// TestSchemeHeadersDefault runs G004 on a model whose route overwrites only
+// X-Forwarded-Proto.
+func TestSchemeHeadersDefault(t *testing.T) {
+	rng := source.Range{File: "gunicorn.conf.py", Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 2, Offset: 1}}
+	app := &rules.App{ID: "proj.settings", Server: "gunicorn"}
+	for _, h := range []string{"HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL"} {
+		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng})
+	}
+	partial := &rules.Route{ID: "r1", Desc: "server app", Default: rules.Passthrough, Range: rng,
+		Headers: map[string]rules.HeaderTreatment{"x-forwarded-proto": {Name: "X-Forwarded-Proto", Action: rules.SetOther}}}
+	full := &rules.Route{ID: "r2", Desc: "server full", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{
+		"x-forwarded-proto": {Action: rules.SetOther}, "x-forwarded-protocol": {Action: rules.Blanked}, "x-forwarded-ssl": {Action: rules.Blanked}}}
+	for _, tc := range []struct {
+		route *rules.Route
+		want  int
+	}{{partial, 1}, {full, 0}} {
+		m := &rules.Model{Routes: []*rules.Route{tc.route}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: tc.route, App: app, How: "address"}}}
+		e := &rules.Engine{Rules: django.DeploymentRules(), Settings: &rules.Settings{}}
+		got := 0
+		for _, d := range runDeployment(e, m) {
+			if d.Code == "G004" {
+				got++
+			}
+		}
+		if got != tc.want {
+			t.Errorf("route %s: %d findings, want %d", tc.route.ID, got, tc.want)
+		}
+	}
+}
+
+type fakeTree struct{ f *source.File }
+
+func (t fakeTree) Kind() string          { return "nginx" }
+func (t fakeTree) Root() *source.File    { return t.f }
+func (t fakeTree) Files() []*source.File { return []*source.File{t.f} }
+
+type fixedRoutes struct{ routes []*rules.Route }
+
+func (b fixedRoutes) BuildRoutes(parsers.Tree, *rules.Settings) []*rules.Route { return b.routes }
+
+type fixedApps struct{ apps []*rules.App }
+
+func (b fixedApps) BuildApps(*parsers.Workspace, *rules.Settings) []*rules.App { return b.apps }
+
+// runDeployment runs the engine's deployment rules on a fixed model.
+func runDeployment(e *rules.Engine, m *rules.Model) []rules.Diagnostic {
+	ws := &parsers.Workspace{Trees: []parsers.Tree{fakeTree{source.NewFile("nginx.conf", []byte("x"))}}}
+	e.Routes = []rules.RouteBuilder{fixedRoutes{m.Routes}}
+	e.Apps = []rules.AppTrustBuilder{fixedApps{m.Apps}}
+	links := m.Links
+	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
+	return e.Run(context.Background(), ws).Diagnostics
+}

@@ -1,0 +1,215 @@
+package django
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+var gunicornKinds = []string{parsers.KindGunicorn}
+
+const gunicornSettings = "https://docs.gunicorn.org/en/stable/settings.html"
+
+func gunicornTree(p *rules.Pass) *gunicorn.Tree {
+	t, _ := p.Tree.(*gunicorn.Tree)
+	return t
+}
+
+// trustedHeaders lists the proxy headers the workspace's apps trust
+// (gunicorn's own IP-gated scheme headers aside).
+func trustedHeaders(p *rules.Pass) []string {
+	var out []string
+	for _, a := range (Builder{}).BuildApps(p.Workspace, p.Settings) {
+		for _, t := range a.Trusts {
+			if !strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers") {
+				out = append(out, t.Header)
+			}
+		}
+	}
+	out = dedupe(out)
+	sort.Strings(out)
+	return out
+}
+
+// BindPublic reports an app server bound beyond loopback while the app
+// trusts proxy headers.
+var BindPublic = &rules.Rule{
+	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
+	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
+	Doc: rules.Doc{
+		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
+		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
+		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
+		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
+		References: []string{gunicornSettings + "#bind"},
+	},
+	Check: func(p *rules.Pass) {
+		t := gunicornTree(p)
+		if t == nil {
+			return
+		}
+		portEnv := false
+		for _, e := range t.Env {
+			if e.Name == "PORT" {
+				portEnv = true
+			}
+		}
+		type hit struct {
+			ep  rules.Endpoint
+			rng source.Range
+			src string
+		}
+		var hits []hit
+		check := func(opts []gunicorn.Option, server string, dflt bool, r source.Range) {
+			found := false
+			for _, o := range opts {
+				if o.Name != "bind" && o.Name != "socket" {
+					continue
+				}
+				for _, addr := range optionStrings(o.Value) {
+					found = true
+					if ep, ok := ParseBind(addr, server); ok && !ep.IsLoopback() {
+						hits = append(hits, hit{ep, o.Range, server})
+					}
+				}
+			}
+			if !found && dflt && portEnv && server == "gunicorn" {
+				hits = append(hits, hit{rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}, r, server + " (default with PORT set)"})
+			}
+		}
+		check(t.Config, "gunicorn", false, source.Range{})
+		for _, c := range t.Commands {
+			check(c.Options, c.Server, c.Default, c.Range)
+		}
+		if len(hits) == 0 {
+			return
+		}
+		trusted := trustedHeaders(p)
+		if len(trusted) == 0 {
+			return
+		}
+		for _, h := range hits {
+			p.Report(rules.Diagnostic{Range: h.rng, Key: "bind:" + t.File.Path + "|" + h.ep.String(),
+				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
+		}
+	},
+}
+
+// ForwardedAllowAll reports forwarded_allow_ips = "*".
+var ForwardedAllowAll = &rules.Rule{
+	Code: "G002", Name: "forwarded-allow-ips-all", Severity: rules.High, CWE: []string{"CWE-348"},
+	Summary: "gunicorn's forwarded_allow_ips is \"*\", so every client may set X-Forwarded-Proto.",
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
+	Doc: rules.Doc{
+		What:       "Reports `forwarded_allow_ips = \"*\"` in a gunicorn configuration, `--forwarded-allow-ips=*` on a command line, or `FORWARDED_ALLOW_IPS=*` in the environment a Dockerfile, Procfile or script sets.",
+		Why:        "gunicorn honours its secure_scheme_headers (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Protocol) and forwarder headers only from these addresses. With `*`, any client that reaches gunicorn makes `wsgi.url_scheme` https and Django's `is_secure()` True.",
+		Example:    "forwarded_allow_ips = '*'",
+		Fix:        "List the proxy's addresses (`forwarded_allow_ips = '10.0.0.5'`), or bind gunicorn to a UNIX socket (UNIX peers are trusted).",
+		References: []string{gunicornSettings + "#forwarded-allow-ips"},
+	},
+	Check: func(p *rules.Pass) {
+		t := gunicornTree(p)
+		if t == nil {
+			return
+		}
+		for _, o := range t.Options("forwarded_allow_ips") {
+			for _, v := range optionStrings(o.Value) {
+				if v == "*" {
+					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips",
+						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+					break
+				}
+			}
+		}
+		for _, e := range t.Env {
+			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
+				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips",
+					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+			}
+		}
+	},
+}
+
+// HeaderMapDangerous reports header_map = "dangerous".
+var HeaderMapDangerous = &rules.Rule{
+	Code: "G003", Name: "header-map-dangerous", Severity: rules.High, CWE: []string{"CWE-436"},
+	Summary: "gunicorn's header_map is \"dangerous\": header names with \"_\" map like \"-\".",
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds,
+	Doc: rules.Doc{
+		What:       "Reports `header_map = \"dangerous\"` (or `--header-map dangerous`).",
+		Why:        "`X_SSL_Client_Verify` and `X-SSL-Client-Verify` then both become `HTTP_X_SSL_CLIENT_VERIFY`. A proxy that deletes or overwrites only the dash spelling lets the client's underscore spelling through (gunicorn 22.0.0 made `drop` the default for this reason; before 22 every version behaves like `dangerous`).",
+		Example:    "header_map = 'dangerous'",
+		Fix:        "Remove the setting (gunicorn ≥ 22 drops such headers) or set `header_map = 'refuse'`.",
+		References: []string{gunicornSettings + "#header-map", "https://docs.gunicorn.org/en/stable/news.html"},
+	},
+	Check: func(p *rules.Pass) {
+		t := gunicornTree(p)
+		if t == nil {
+			return
+		}
+		for _, o := range t.Options("header_map") {
+			if s, ok := o.Value.Str(); ok && s == "dangerous" {
+				p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|header_map",
+					Message: "header_map is \"dangerous\": a client's X_SSL_Client_Verify reaches the app as HTTP_X_SSL_CLIENT_VERIFY."})
+			}
+		}
+	},
+}
+
+// SchemeHeadersDefault reports gunicorn's three default scheme headers
+// behind a proxy that overwrites only some of them.
+var SchemeHeadersDefault = &rules.Rule{
+	Code: "G004", Name: "secure-scheme-headers-default", Severity: rules.Medium, CWE: []string{"CWE-348"},
+	Summary: "gunicorn keeps its three default secure_scheme_headers while the proxy overwrites only some of them.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it overwrites some but not all three.",
+		Why:        "gunicorn trusts these headers from the proxy's address. The proxy relays the client's copies of the headers it does not overwrite, so a client sending `X-Forwarded-Ssl: on` over plain HTTP makes the request look secure.",
+		Example:    "# nginx sets only X-Forwarded-Proto; gunicorn.conf.py does not set secure_scheme_headers",
+		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
+		References: []string{gunicornSettings + "#secure-scheme-headers"},
+	},
+	Check: func(p *rules.Pass) {
+		if p.Model == nil {
+			return
+		}
+		for _, app := range p.Model.Apps {
+			var defaults []rules.Trust
+			for _, t := range app.Trusts {
+				if t.Source == DefaultSchemeSource {
+					defaults = append(defaults, t)
+				}
+			}
+			if len(defaults) != 3 {
+				continue
+			}
+			for _, l := range p.Model.RoutesTo(app) {
+				var set, open []string
+				for _, t := range defaults {
+					h := rules.HeaderName(t.Header)
+					if l.Route.Header(h).Action.Overwrites() {
+						set = append(set, h)
+					} else {
+						open = append(open, h)
+					}
+				}
+				if len(set) == 0 || len(open) == 0 {
+					continue
+				}
+				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through and marks the request secure.",
+					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "))
+				if l.How == "guess" {
+					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
+				}
+				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "trust:" + app.ID + "|scheme-headers|" + l.Route.ID,
+					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
+			}
+		}
+	},
+}
