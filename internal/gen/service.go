@@ -346,9 +346,9 @@ func (s *service) haproxyCfg() string {
 		)
 	} else {
 		ls = append(ls,
-			"    # Drop whatever the client sent under these names, then set them.",
-			"    http-request del-header X-SSL-Client-Verify",
-			"    http-request del-header X-SSL-Client-DN",
+			"    # Drop whatever the client sent under these names, in either",
+			"    # spelling (X-SSL-... and X_SSL_...), then set them.",
+			"    http-request del-header ^x[-_]ssl[-_] -m reg",
 			"    http-request set-header X-SSL-Client-Verify SUCCESS if { ssl_c_used } { ssl_c_verify 0 }",
 			"    http-request set-header X-SSL-Client-DN %{+Q}[ssl_c_s_dn] if { ssl_c_used }",
 		)
