@@ -23,7 +23,7 @@ type auditFlags struct {
 	configPath, failOn                          string
 	nginxVersion, haproxyVersion, djangoVersion string
 	gunicornVersion                             string
-	repoConfig, quiet                           bool
+	repoConfig, quiet, list                     bool
 	timeout, interval                           time.Duration
 	maxFileSize                                 int64
 	sel, extend, ignore, exclude                listFlag
@@ -42,6 +42,7 @@ func (f *auditFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "skip repositories complete in the JSON Lines `FILE`, and append to it unless --output names another file")
 	fs.StringVar(&f.shard, "shard", "", "audit only shard `I/N` (0 ≤ I < N) of the repositories; default from JOB_COMPLETION_INDEX and MTLSLINT_SHARD_COUNT when set")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on standard error")
+	fs.BoolVar(&f.list, "list", false, "print the repositories this run would audit (after --shard and --resume), one a line, and stop")
 	fs.DurationVar(&f.interval, "progress-interval", 10*time.Second, "how often to print a progress line when standard error is not a terminal")
 	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` applied to every repository")
 	fs.BoolVar(&f.repoConfig, "repo-config", false, "honour each repository's own .mtlslint.toml or pyproject.toml [tool.mtlslint] (off: a repository cannot deselect rules for itself)")
@@ -143,6 +144,15 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 		if opts.Skip, err = audit.Completed(f.resume); err != nil {
 			return e.errorf("--resume: %v", err)
 		}
+	}
+
+	if f.list {
+		for _, r := range repos {
+			if !opts.Skip[r.ID] {
+				fmt.Fprintln(e.stdout, audit.Printable(r.ID))
+			}
+		}
+		return exitClean
 	}
 
 	out, closeOut, err := f.openOutput(e)
