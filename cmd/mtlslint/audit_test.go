@@ -180,10 +180,10 @@ func TestAuditUsageErrors(t *testing.T) {
 		{"audit", "--format", "sarif", empty},            // no such format
 		{"audit", "--resume", "x.jsonl", empty},          // resume needs jsonl
 		{"audit", "--shard", "3/3", "--depth", "1", "."}, // bad shard
-		{"audit"},                                        // nothing to audit
+		{"audit"}, // nothing to audit
 		{"audit", "--select", "Q999", "--depth", "1", "."},
-		{"report", "--html", "-"},                    // no input
-		{"report", filepath.Join(empty, "x.jsonl")},  // no output format
+		{"report", "--html", "-"},                   // no input
+		{"report", filepath.Join(empty, "x.jsonl")}, // no output format
 		{"report", "--html", "-", empty + "/none.jsonl"},
 	} {
 		if code, _, _ := cli(t, args...); code != exitError {
