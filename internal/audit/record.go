@@ -130,14 +130,14 @@ func lineText(line []byte) string {
 // diagnostic's fields are those of `check --format json`
 // (report.JSONDiagnostic), so tools that read one read the other.
 func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line string) ([]byte, error) {
-	diag, err := json.Marshal(report.JSONDiagnostic(d))
+	diag, err := marshal(report.JSONDiagnostic(d))
 	if err != nil {
 		return buf, err
 	}
 	if len(diag) < 2 || diag[0] != '{' || diag[len(diag)-1] != '}' {
 		return buf, fmt.Errorf("unexpected JSON form of a diagnostic: %.40s", diag)
 	}
-	head, err := json.Marshal(struct {
+	head, err := marshal(struct {
 		Type    string `json:"type"`
 		Version int    `json:"version"`
 		Repo    string `json:"repo"`
@@ -145,7 +145,7 @@ func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line st
 	if err != nil {
 		return buf, err
 	}
-	tail, err := json.Marshal(struct {
+	tail, err := marshal(struct {
 		HelpURI  string `json:"help_uri,omitempty"`
 		LineText string `json:"line_text"`
 	}{helpURI, line})
@@ -163,8 +163,21 @@ func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line st
 	return append(buf, '\n'), nil
 }
 
+// marshal is json.Marshal without HTML escaping: the records are data for
+// programs, and "->" reads better than "-\u003e". (The reports escape for
+// HTML themselves.)
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 func appendJSONLine(buf []byte, v any) ([]byte, error) {
-	b, err := json.Marshal(v)
+	b, err := marshal(v)
 	if err != nil {
 		return buf, err
 	}
