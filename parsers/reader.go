@@ -32,6 +32,9 @@ type FSReader struct {
 
 	mu    sync.Mutex
 	cache map[string]readResult
+	// plainDirs records, for directories below the root, whether they and
+	// every directory above them are real directories, not symbolic links.
+	plainDirs map[string]bool
 }
 
 type readResult struct {
@@ -54,7 +57,7 @@ func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReade
 	if maxSize <= 0 {
 		maxSize = DefaultMaxFileSize
 	}
-	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}}, nil
+	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}, nil
 }
 
 // Root is the absolute directory the reader is confined to.
@@ -88,6 +91,9 @@ func cleanRel(p string) (string, error) {
 // confine resolves symbolic links in rel and checks that the result stays
 // below the root.
 func (r *FSReader) confine(rel string) (string, error) {
+	if real, ok := r.plainPath(rel); ok {
+		return real, nil
+	}
 	full := filepath.Join(r.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
@@ -101,6 +107,47 @@ func (r *FSReader) confine(rel string) (string, error) {
 		return "", fmt.Errorf("%s resolves to %s: %w", rel, real, source.ErrOutsideRoot)
 	}
 	return real, nil
+}
+
+// plainPath reports whether rel reaches its file without any symbolic link
+// (every directory on the way and the file itself are plain), so that it
+// cannot lead outside the root; it returns the real path. Most paths are
+// plain, and this costs one lstat per file and one per directory, where
+// resolving every component of the absolute path costs one per component.
+func (r *FSReader) plainPath(rel string) (string, bool) {
+	if rel == "." {
+		return r.realRoot, true
+	}
+	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir) {
+		return "", false
+	}
+	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
+	st, err := os.Lstat(real)
+	if err != nil || st.Mode()&fs.ModeSymlink != 0 {
+		return "", false
+	}
+	return real, true
+}
+
+func (r *FSReader) plainDir(dir string) bool {
+	r.mu.Lock()
+	ok, seen := r.plainDirs[dir]
+	r.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = true
+	if parent := path.Dir(dir); parent != "." {
+		ok = r.plainDir(parent)
+	}
+	if ok {
+		st, err := os.Lstat(filepath.Join(r.realRoot, filepath.FromSlash(dir)))
+		ok = err == nil && st.IsDir() // Lstat: a link to a directory is not one
+	}
+	r.mu.Lock()
+	r.plainDirs[dir] = ok
+	r.mu.Unlock()
+	return ok
 }
 
 // ReadFile implements source.Reader.
