@@ -9,7 +9,9 @@ package bench
 //	go test ./internal/bench -run '^$' -bench AuditScaling -benchtime 1x -timeout 1h
 //
 // Generated inputs are written once per process under a temporary
-// directory and removed at the end. The corpus benchmarks skip when
+// directory and removed at the end; with MTLSLINT_BENCH_DIR set they are
+// kept there and reused by later runs (writing 10,000 repositories takes
+// minutes on a slow disk). The corpus benchmarks skip when
 // ../shared/corpus is absent (MTLSLINT_CORPUS names another place).
 
 import (
@@ -106,6 +108,20 @@ func generate(tb testing.TB, name string, write func(dir string) error) string {
 	v, _ := generated.LoadOrStore(name, &genResult{})
 	g := v.(*genResult)
 	g.once.Do(func() {
+		if keep := os.Getenv("MTLSLINT_BENCH_DIR"); keep != "" {
+			g.dir = filepath.Join(keep, name)
+			done := filepath.Join(keep, name+".complete")
+			if _, err := os.Stat(done); err == nil {
+				return
+			}
+			if g.err = os.RemoveAll(g.dir); g.err != nil {
+				return
+			}
+			if g.err = write(g.dir); g.err == nil {
+				g.err = os.WriteFile(done, nil, 0o644)
+			}
+			return
+		}
 		g.dir = filepath.Join(scratch, name)
 		g.err = write(g.dir)
 	})
