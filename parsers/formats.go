@@ -1,11 +1,29 @@
 package parsers
 
+import (
+	"github.com/mtlslint/mtlslint/parsers/compose"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
+	"github.com/mtlslint/mtlslint/parsers/haproxy"
+	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/python"
+	"github.com/mtlslint/mtlslint/parsers/terraform"
+)
+
 // All returns every front end, in detection order: a file belongs to the
 // first format that detects it.
 func All() []Format {
 	return []Format{
-		haproxyFormat(),
-		gunicornFormat(),
-		pythonFormat(),
+		// nginx configurations, with includes resolved into trees.
+		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load)},
+		// HAProxy file sets: haproxy*.cfg (+ conf.d/) or *.cfg by content.
+		{Kind: KindHAProxy, Candidate: haproxy.Candidate, Detect: haproxy.Detect, Load: LoadAs(haproxy.Load)},
+		// gunicorn configuration files and app-server command lines.
+		{Kind: KindGunicorn, Candidate: gunicorn.Candidate, Detect: gunicorn.Detect, Load: LoadAs(gunicorn.Load)},
+		// Django settings modules, entry points and app code reading headers.
+		{Kind: KindPython, Candidate: python.Candidate, Detect: python.Detect, Load: LoadAs(python.Load)},
+		// docker-compose files: services, published ports, commands.
+		{Kind: KindCompose, Candidate: compose.Candidate, Detect: compose.Detect, Load: LoadAs(compose.Load)},
+		// Terraform modules: .tf and .tfvars, one tree per directory.
+		{Kind: KindTerraform, Candidate: terraform.Candidate, Detect: terraform.Detect, Load: LoadAs(terraform.Load)},
 	}
 }

@@ -53,6 +53,16 @@ type Options struct {
 	// cross-file rules see the rest of the repository; findings are still
 	// reported only for the named files (Workspace.Targets).
 	Context bool
+	// Skip, when set, is asked about every directory and file discovery
+	// meets (root-relative paths); true skips it like an Exclude glob.
+	// Nested configuration files use it for their own exclude lists.
+	Skip func(rel string, isDir bool) bool
+	// ForceExclude applies Exclude and Skip to files named explicitly too
+	// (a pre-commit hook passes every changed file by name).
+	ForceExclude bool
+	// SkipUndetected silently skips files named explicitly that no format
+	// detects, instead of reporting them.
+	SkipUndetected bool
 }
 
 // DefaultMaxFiles caps the entries one workspace's discovery examines.
@@ -196,10 +206,31 @@ func (d *discovery) problem(rel, format string, args ...any) {
 	})
 }
 
-func (d *discovery) excluded(rel string) bool {
+func (d *discovery) excluded(rel string, isDir bool) bool {
 	for _, g := range d.opts.Exclude {
-		g = strings.TrimPrefix(g, "./")
-		if globMatch(g, rel) || globMatch(g, path.Base(rel)) || globMatch(strings.TrimSuffix(g, "/**"), rel) {
+		if ExcludeMatch(g, rel) {
+			return true
+		}
+	}
+	return d.opts.Skip != nil && d.opts.Skip(rel, isDir)
+}
+
+// ExcludeMatch reports whether an exclude glob matches a slash-separated
+// relative path: the whole path ("**" spans directories), its base name,
+// or, for "dir/**", the directory itself.
+func ExcludeMatch(glob, rel string) bool {
+	g := strings.TrimPrefix(glob, "./")
+	return globMatch(g, rel) || globMatch(g, path.Base(rel)) || globMatch(strings.TrimSuffix(g, "/**"), rel)
+}
+
+// forceExcluded reports whether an explicitly named file, or a directory
+// above it, is excluded.
+func (d *discovery) forceExcluded(rel string) bool {
+	if d.excluded(rel, false) {
+		return true
+	}
+	for dir := path.Dir(rel); dir != "." && dir != "/" && dir != ""; dir = path.Dir(dir) {
+		if d.excluded(dir, true) {
 			return true
 		}
 	}
@@ -211,6 +242,9 @@ func (d *discovery) excluded(rel string) bool {
 func (d *discovery) explicit(rel string) {
 	if d.ws.Targets == nil {
 		d.ws.Targets = map[string]bool{}
+	}
+	if d.opts.ForceExclude && d.forceExcluded(rel) {
+		return
 	}
 	d.ws.Targets[rel] = true
 	if d.seen[rel] {
@@ -227,6 +261,9 @@ func (d *discovery) explicit(rel string) {
 			d.byKind[fm.Kind] = append(d.byKind[fm.Kind], rel)
 			return
 		}
+	}
+	if d.opts.SkipUndetected {
+		return
 	}
 	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, HAProxy, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
 }
@@ -283,7 +320,7 @@ func (d *discovery) walk(start string) {
 			return fs.SkipAll
 		}
 		if e.IsDir() {
-			if rel != "." && (skipDirs[e.Name()] || d.excluded(rel) || (!d.opts.NoGitignore && d.ignore.ignored(rel, true))) {
+			if rel != "." && (skipDirs[e.Name()] || d.excluded(rel, true) || (!d.opts.NoGitignore && d.ignore.ignored(rel, true))) {
 				return fs.SkipDir
 			}
 			if !d.opts.NoGitignore {
@@ -291,7 +328,7 @@ func (d *discovery) walk(start string) {
 			}
 			return nil
 		}
-		if d.excluded(rel) || (!d.opts.NoGitignore && d.ignore.ignored(rel, false)) || d.seen[rel] {
+		if d.excluded(rel, false) || (!d.opts.NoGitignore && d.ignore.ignored(rel, false)) || d.seen[rel] {
 			return nil
 		}
 		if e.Type()&fs.ModeSymlink != 0 {

@@ -19,7 +19,11 @@ type Engine struct {
 	Apps     []AppTrustBuilder // app family
 	Link     Linker            // nil: LinkByGuess
 	Settings *Settings
-	Jobs     int // parallel trees; 0: GOMAXPROCS
+	// TreeSettings, when set, gives the settings for one tree (a nested
+	// configuration file's versions apply to the trees below it); nil
+	// from it means Settings.
+	TreeSettings func(parsers.Tree) *Settings
+	Jobs         int // parallel trees; 0: GOMAXPROCS
 }
 
 // Result is what a run produces.
@@ -55,6 +59,8 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		diags = append(diags, d)
 		mu.Unlock()
 	}
+	resolved := map[string]bool{}
+	resolve := func(key string) { resolved[key] = true }
 
 	byCode := map[string]*Rule{}
 	var treeRules, deployRules []*Rule
@@ -92,7 +98,13 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 					if !appliesTo(r, t.Kind()) {
 						continue
 					}
-					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: settings, report: collect}, t.Root())
+					s := settings
+					if e.TreeSettings != nil {
+						if ts := e.TreeSettings(t); ts != nil {
+							s = ts
+						}
+					}
+					e.check(&Pass{Rule: r, Tree: t, Workspace: ws, Settings: s, report: collect}, t.Root())
 				}
 			}
 		}()
@@ -111,8 +123,18 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 			if len(ws.Trees) > 0 {
 				anchor = ws.Trees[0].Root()
 			}
-			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect}, anchor)
+			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect, resolve: resolve}, anchor)
 		}
+	}
+	if len(resolved) > 0 {
+		kept := diags[:0]
+		for _, d := range diags {
+			if d.Scope == ScopeTree && resolved[d.Key] {
+				continue
+			}
+			kept = append(kept, d)
+		}
+		diags = kept
 	}
 	return Result{Diagnostics: Dedupe(diags), Model: model}
 }

@@ -69,3 +69,10 @@ func IsSchemeHeader(name string) bool { return schemeNames[HeaderName(name)] }
 // IsTrustedHeader reports whether a proxy must overwrite the header because
 // apps commonly trust it: identity and scheme headers.
 func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSchemeHeader(name) }
+
+// RouteHeaderKey is the Key of a finding about how one route treats one
+// header. Proxy-side rules and cross-file rules use it alike, so that the
+// cross-file finding replaces the proxy-side one for the same defect.
+func RouteHeaderKey(routeID, header string) string {
+	return "route:" + routeID + "|header:" + HeaderName(header)
+}

@@ -9,7 +9,8 @@ import (
 // matches an app server's bind: the same UNIX socket, or the same port on a
 // host that reaches the bind), then by the explicit topology in Settings.
 // Only when nothing links at all is every route taken to reach every app
-// (How "guess"), and findings that rest on such a link say so.
+// (How "guess"), and so is a route whose upstream has no address; findings
+// that rest on such a link say so.
 func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 	var links []Link
 	seen := map[[2]int]bool{}
@@ -44,6 +45,22 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 	}
 	if len(links) == 0 {
 		return LinkByGuess(routes, apps, s)
+	}
+	// A route whose upstream has no address (an ALB target group, a
+	// service whose endpoints are not in the repository) cannot be linked
+	// by address; unless a topology is configured, it is taken to reach every
+	// app, and findings that rest on that say so.
+	linkedRoute := map[*Route]bool{}
+	for _, l := range links {
+		linkedRoute[l.Route] = true
+	}
+	explicit := s != nil && len(s.Topology) > 0
+	for ri, r := range routes {
+		if !explicit && len(r.Upstream.Servers) == 0 && !linkedRoute[r] {
+			for ai := range apps {
+				add(ri, ai, "guess")
+			}
+		}
 	}
 	return links
 }

@@ -38,8 +38,10 @@ func TestLinkByAddress(t *testing.T) {
 		app("b", "b/settings.py", nil, Endpoint{Unix: "/run/app//gunicorn.sock"}),
 		app("c", "c/settings.py", []string{"web"}, Endpoint{Host: "0.0.0.0", Port: "8000"}),
 	}
+	routes = append(routes, route("alb", "main.tf")) // a target group: no address
 	got := linked(LinkModel(routes, apps, &Settings{}))
 	want := map[string]string{
+		"alb->a": "guess", "alb->b": "guess", "alb->c": "guess",
 		"loop->a": "address", "loop->c": "address", // 0.0.0.0:8000 accepts 127.0.0.1:8000
 		"sock->b":    "address",
 		"compose->c": "address",

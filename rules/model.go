@@ -68,6 +68,10 @@ type HeaderTreatment struct {
 	Value  string       `json:"value,omitempty"` // the value expression as written
 	Range  source.Range `json:"range,omitempty"` // the directive; zero for passthrough
 	Note   string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	// When is the condition under which Value is set (HAProxy "if {
+	// ssl_c_used }"), when the client's copy was removed unconditionally
+	// before; empty when the value is set unconditionally.
+	When string `json:"when,omitempty"`
 }
 
 // VerifyMode is a listener's client-certificate verification.
@@ -228,6 +232,19 @@ type Bind struct {
 	Endpoint Endpoint     `json:"endpoint"`
 	Range    source.Range `json:"range"`
 	Source   string       `json:"source"` // "gunicorn.conf.py", "compose ports", ...
+	// Service is the compose service that runs the app server, if any.
+	// The bind is then inside the container's network: other hosts reach
+	// it only through Published ports (unless the service uses the host's
+	// network, in which case Service is empty and the bind is the host's).
+	Service   string      `json:"service,omitempty"`
+	Published []Published `json:"published,omitempty"`
+}
+
+// Published is a container port that a compose service publishes on the
+// host's network.
+type Published struct {
+	Host  Endpoint     `json:"host"` // host address ("" = all interfaces) and port
+	Range source.Range `json:"range"`
 }
 
 // Link says that a route reaches an app, and how that was established.

@@ -44,6 +44,17 @@ type Pass struct {
 	Workspace *parsers.Workspace
 	Settings  *Settings
 	report    func(Diagnostic)
+	resolve   func(key string)
+}
+
+// Resolve says that the deployment model proves the defect with this Key
+// absent: tree-scope findings with the Key are withdrawn (for example the
+// single-file SECURE_PROXY_SSL_HEADER warning, when every route to the app
+// overwrites the header). Only deployment-scope rules may resolve.
+func (p *Pass) Resolve(key string) {
+	if p.resolve != nil && p.Rule.Scope == ScopeDeployment && key != "" {
+		p.resolve(key)
+	}
 }
 
 // Report records a diagnostic. Code, name, CWE and scope come from the rule;

@@ -27,10 +27,11 @@ type checkFlags struct {
 	gunicornVersion                                 string
 	maxFileSize                                     int64
 	maxFiles, jobs                                  int
+	wf                                              workflowFlags
 }
 
 func (f *checkFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif, github, junit")
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that makes the exit code 1 (info, low, medium, high, critical; default low)")
 	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
@@ -51,10 +52,16 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
 	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
+	f.wf.register(fs)
 }
 
 // options turns the flags and positional paths into driver options.
 func (f *checkFlags) options(paths []string) (lint.Options, error) {
+	switch f.format {
+	case "", "text", "json", "sarif", "github", "junit":
+	default:
+		return lint.Options{}, fmt.Errorf("unknown format %q (want text, json, sarif, github or junit)", f.format)
+	}
 	root, rel, err := resolveRoot(f.root, paths)
 	if err != nil {
 		return lint.Options{}, err
@@ -73,6 +80,9 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 	// the cross-file rules see the other side of the deployment.
 	if isGitTop(root) {
 		opts.Context = true
+	}
+	if err := f.wf.apply(&opts); err != nil {
+		return lint.Options{}, err
 	}
 	return opts, nil
 }
@@ -169,6 +179,9 @@ func runCheck(args []string, e *env) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if f.wf.fix || f.wf.diff {
+		return runFix(ctx, &f, opts, e)
+	}
 	res, err := lint.Run(ctx, opts)
 	if err != nil {
 		var ce *config.Error
@@ -177,12 +190,20 @@ func runCheck(args []string, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
+	return f.finish(e, res)
+}
+
+// finish writes the report and decides the exit code.
+func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	failOn, err := f.failOnSeverity(res.Config)
 	if err != nil {
 		return e.errorf("%v", err)
 	}
 	if err := f.write(e, res); err != nil {
 		return e.errorf("%v", err)
+	}
+	if res.BaselineStale > 0 {
+		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
 	for _, d := range res.Diagnostics {
 		if d.Suppression == nil && d.Severity >= failOn {
@@ -230,17 +251,31 @@ func (f *checkFlags) write(e *env, res *lint.Result) error {
 		w, isTerminal = fh, false
 	}
 	in := input(res)
+	var err error
 	switch f.format {
 	case "text", "":
 		color := f.color == "always" || (f.color == "auto" && isTerminal && os.Getenv("NO_COLOR") == "")
 		return report.Text(w, in, report.TextOptions{Color: color, Quiet: f.quiet, ShowSuppressed: f.showSuppressed, Statistics: f.statistics})
 	case "json":
-		return report.JSON(w, in, f.showSuppressed)
+		err = report.JSON(w, in, f.showSuppressed)
 	case "sarif":
-		return report.SARIF(w, in)
+		err = report.SARIF(w, in)
+	case "github":
+		base := os.Getenv("GITHUB_WORKSPACE")
+		if base == "" {
+			base, _ = os.Getwd()
+		}
+		err = report.GitHub(w, in, report.GitHubOptions{Base: base})
+	case "junit":
+		err = report.JUnit(w, in, f.showSuppressed)
 	default:
-		return fmt.Errorf("unknown format %q (want text, json or sarif)", f.format)
+		return fmt.Errorf("unknown format %q (want text, json, sarif, github or junit)", f.format)
 	}
+	if err == nil && f.statistics {
+		// Machine-readable output stays clean: the counts go to the log.
+		report.Statistics(e.stderr, in)
+	}
+	return err
 }
 
 func isTTY(w io.Writer) bool {

@@ -131,8 +131,21 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 	fmt.Fprintf(w, "\nApps (%d)\n", len(m.Apps))
 	for _, a := range m.Apps {
 		fmt.Fprintf(w, "  %s  server=%s  %s\n", a.ID, a.Server, a.Range.File)
+		if len(a.Names) > 0 {
+			fmt.Fprintf(w, "      names %s\n", strings.Join(a.Names, ", "))
+		}
 		for _, b := range a.Binds {
-			fmt.Fprintf(w, "      bind %s (%s) %s\n", b.Endpoint, b.Source, b.Range)
+			where := ""
+			if b.Service != "" {
+				where = " in compose service " + b.Service
+				if len(b.Published) == 0 {
+					where += ", not published"
+				}
+				for _, p := range b.Published {
+					where += fmt.Sprintf(", published on %s (%s)", p.Host, p.Range)
+				}
+			}
+			fmt.Fprintf(w, "      bind %s (%s) %s%s\n", b.Endpoint, b.Source, b.Range, where)
 		}
 		for _, t := range a.Trusts {
 			v := ""

@@ -10,6 +10,8 @@
 //	mtlslint audit [flags] DIR...       audit many repositories (docs/audit.md)
 //	mtlslint report --html F FILE...    report on audit results
 //	mtlslint graph [PATH...]            print the deployment model
+//	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
+//	mtlslint config [PATH]              print the effective configuration and its origins
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -76,6 +78,8 @@ func init() {
 		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
 		{"report", "merge audit results into an HTML or Markdown report", runReport},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
+		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
+		{"config", "print the effective configuration and where each value came from", runConfig},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean

@@ -4,6 +4,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
+	"github.com/mtlslint/mtlslint/rules/nginx"
+	"github.com/mtlslint/mtlslint/rules/terraform"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -17,6 +19,8 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
-	{Name: "django", Rules: django.Rules(), Apps: django.Builder{}},
+	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
+	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
 }

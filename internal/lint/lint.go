@@ -10,7 +10,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mtlslint/mtlslint/internal/baseline"
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -49,20 +51,41 @@ type Options struct {
 	// WithModel builds the deployment model even when no deployment rule
 	// is selected (graph output).
 	WithModel bool
+
+	// NoIgnore disregards inline suppression comments (audits).
+	NoIgnore bool
+	// Baseline, when set, marks the findings it accepts as suppressed.
+	Baseline *baseline.Baseline
+	// Changed, when set, keeps only findings on changed lines
+	// (--new-from-rev).
+	Changed *gitdiff.Changes
+	// ForceExclude and SkipUndetected apply to files named explicitly
+	// (see parsers.Options): what a pre-commit hook needs.
+	ForceExclude   bool
+	SkipUndetected bool
+
+	// Set by Run: the configuration of each file and the command line's
+	// own choices, laid over it.
+	resolver *config.Resolver
+	cli      *cliChoice
 }
 
 // Result is the outcome of one run.
 type Result struct {
-	Config      *config.Config // nil when no configuration file applied
+	Config      *config.Config // the root's configuration; nil when none applied
 	Workspace   *parsers.Workspace
 	Diagnostics []rules.Diagnostic
 	Model       *rules.Model
+	// Resolver gives the configuration of each file (nested ones).
+	Resolver *config.Resolver
+	// BaselineStale counts baseline entries that matched no finding.
+	BaselineStale int
 }
 
 // Registry returns every rule, sorted by code.
 func Registry() []*rules.Rule {
 	var out []*rules.Rule
-	for _, f := range families {
+	for _, f := range allFamilies() {
 		out = append(out, f.Rules...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
@@ -140,10 +163,37 @@ func longest(code string, prefixes []string) int {
 	return n
 }
 
-// Run lints according to opts.
+// Run lints according to opts. Each file gets the configuration nearest
+// to it (a nested .mtlslint.toml wins for the files below it), with the
+// command line laid over it; the root's configuration supplies the
+// deployment-wide settings.
 func Run(ctx context.Context, opts Options) (*Result, error) {
-	opts, err := ApplyConfig(opts)
+	root := opts.Root
+	if root == "" {
+		root = "."
+	}
+	var resolver *config.Resolver
+	switch {
+	case opts.Config != nil:
+		resolver = config.Fixed(root, opts.Config)
+	case opts.NoConfig:
+		resolver = config.Fixed(root, nil)
+	default:
+		var err error
+		if resolver, err = config.NewResolver(root, opts.ConfigPath, false); err != nil {
+			return nil, err
+		}
+	}
+	rootCfg, err := resolver.ForRoot()
 	if err != nil {
+		return nil, err
+	}
+	opts.cli = &cliChoice{Select: opts.Select, ExtendSelect: opts.ExtendSelect, Ignore: opts.Ignore, Settings: opts.Settings}
+	opts.resolver = resolver
+	opts.Config = rootCfg
+	opts = mergeConfig(opts, rootCfg, false)
+	pf := newPerFile(resolver, opts.cli, nil)
+	if _, err := pf.selection(rootCfg); err != nil {
 		return nil, err
 	}
 	selected, err := Selected(opts.Select, opts.ExtendSelect, opts.Ignore)
@@ -151,28 +201,47 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	ws, err := parsers.Load(ctx, parsers.Options{
-		Root:        opts.Root,
-		Paths:       opts.Paths,
-		MaxFileSize: opts.MaxFileSize,
-		MaxFiles:    opts.MaxFiles,
-		Overlay:     opts.Overlay,
-		Exclude:     opts.Exclude,
-		Context:     opts.Context,
+		Root:           opts.Root,
+		Paths:          opts.Paths,
+		MaxFileSize:    opts.MaxFileSize,
+		MaxFiles:       opts.MaxFiles,
+		Overlay:        opts.Overlay,
+		Exclude:        opts.Exclude,
+		Context:        opts.Context,
+		Skip:           excludeHook(resolver),
+		ForceExclude:   opts.ForceExclude,
+		SkipUndetected: opts.SkipUndetected,
+		Formats:        allFormats(),
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := resolver.Err(); err != nil {
+		return nil, err
+	}
+	if selected, err = pf.union(ws, selected); err != nil {
+		return nil, err
+	}
 	res, err := RunWorkspace(ctx, ws, selected, opts)
 	if res != nil {
-		res.Config = opts.Config
+		res.Config = rootCfg
 	}
 	return res, err
 }
 
 // RunWorkspace lints an already loaded workspace with the given rules.
+// Called directly (not through Run), opts.Config applies to every file.
 func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.Rule, opts Options) (*Result, error) {
 	settings := opts.Settings
+	resolver := opts.resolver
+	if resolver == nil {
+		resolver = config.Fixed(ws.Root, opts.Config)
+	}
+	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
+	if opts.cli != nil && !resolver.Single() {
+		eng.TreeSettings = pf.treeSettings
+	}
 	var res rules.Result
 	if opts.WithModel {
 		res = eng.RunWithModel(ctx, ws)
@@ -182,19 +251,18 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	diags := applySeverity(res.Diagnostics, opts.Config)
-	diags = perFileIgnores(diags, opts.Config)
-	if ws.Targets != nil {
-		diags = onlyTargets(diags, ws.Targets)
+	diags, stale := postProcess(ws, res.Diagnostics, pf, opts)
+	if err := resolver.Err(); err != nil {
+		return nil, err
 	}
-	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model}, nil
+	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale}, nil
 }
 
 // Engine returns an engine with every family's builders and the given
 // rules.
 func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.Engine {
 	eng := &rules.Engine{Rules: selected, Settings: settings, Jobs: jobs, Link: linker}
-	for _, f := range families {
+	for _, f := range allFamilies() {
 		if f.Routes != nil {
 			eng.Routes = append(eng.Routes, f.Routes)
 		}

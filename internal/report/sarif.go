@@ -64,7 +64,13 @@ func BuildSARIF(in Input) *sarif.Report {
 		}
 		if d.Suppression != nil {
 			s := sarif.NewSuppression()
-			s.Kind = str(d.Suppression.Kind)
+			// SARIF knows two kinds: in the source, or outside it (the
+			// configuration's per-file-ignores, the baseline).
+			kind := "external"
+			if d.Suppression.Kind == "inSource" {
+				kind = "inSource"
+			}
+			s.Kind = str(kind)
 			if d.Suppression.Justification != "" {
 				s.Justification = str(d.Suppression.Justification)
 			}

@@ -120,6 +120,12 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
+// Statistics writes a count of unsuppressed findings per rule, one line
+// each: count, code, severity, name.
+func Statistics(w io.Writer, in Input) {
+	writeStatistics(w, in)
+}
+
 func writeStatistics(w io.Writer, in Input) {
 	s := Summarize(in)
 	names := map[string]string{}

@@ -171,7 +171,17 @@ func readWantFile(p string) ([]Want, error) {
 
 // Compare matches diagnostics against expectations and returns one message
 // per missing or unexpected diagnostic, sorted.
+//
+// Suppressed diagnostics (inline, per-file-ignores, baseline) are not
+// reported, so they are neither expected nor unexpected.
 func Compare(wants []Want, diags []rules.Diagnostic) []string {
+	reported := diags[:0:0]
+	for _, d := range diags {
+		if d.Suppression == nil {
+			reported = append(reported, d)
+		}
+	}
+	diags = reported
 	used := make([]bool, len(diags))
 	var problems []string
 	// Expectations with related locations first, so that a plain

@@ -73,3 +73,14 @@ func TestBadExpectation(t *testing.T) {
 		t.Error("a WANT line without a line number must be an error")
 	}
 }
+
+func TestSuppressedFindingsAreNotCompared(t *testing.T) {
+	sup := diag("n.conf", 3, "N003")
+	sup.Suppression = &rules.Suppression{Kind: "inSource", Justification: "lab"}
+	if p := Compare(nil, []rules.Diagnostic{sup}); len(p) != 0 {
+		t.Errorf("a suppressed finding was unexpected: %v", p)
+	}
+	if p := Compare([]Want{{Loc: Loc{"n.conf", 3}, Code: "N003"}}, []rules.Diagnostic{sup}); len(p) != 1 || !strings.HasPrefix(p[0], "missing:") {
+		t.Errorf("a suppressed finding must not satisfy an expectation: %v", p)
+	}
+}

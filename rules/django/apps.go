@@ -3,10 +3,12 @@ package django
 import (
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/compose"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -22,15 +24,31 @@ var _ rules.AppTrustBuilder = Builder{}
 type servers struct {
 	trees   []*gunicorn.Tree
 	compose []*gunicorn.Tree // compose files scanned for commands and env
+	// services maps a scanned compose file to its parsed services, so a
+	// command can be placed in the service (and container network) that
+	// runs it.
+	services map[*gunicorn.Tree]*compose.File
+}
+
+// serviceOf returns the compose service whose definition contains r.
+func (s servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
+	if cf := s.services[g]; cf != nil {
+		return cf.ServiceAt(r)
+	}
+	return nil
 }
 
 var composeGlobs = []string{"docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml", "*/docker-compose*.yml", "*/docker-compose*.yaml"}
 
 func collectServers(ws *parsers.Workspace) servers {
-	var s servers
+	s := servers{services: map[*gunicorn.Tree]*compose.File{}}
+	parsed := map[string]*compose.File{}
 	for _, t := range ws.Trees {
 		if g, ok := t.(*gunicorn.Tree); ok {
 			s.trees = append(s.trees, g)
+		}
+		if cf, ok := t.(*compose.File); ok {
+			parsed[cf.Root().Path] = cf
 		}
 	}
 	seen := map[string]bool{}
@@ -52,7 +70,11 @@ func collectServers(ws *parsers.Workspace) servers {
 			continue
 		}
 		cmds, env := gunicorn.ScanCommands(f)
-		s.compose = append(s.compose, &gunicorn.Tree{File: f, Commands: cmds, Env: env})
+		g := &gunicorn.Tree{File: f, Commands: cmds, Env: env}
+		s.compose = append(s.compose, g)
+		if cf := parsed[p]; cf != nil {
+			s.services[g] = cf
+		}
 	}
 	return s
 }
@@ -314,7 +336,11 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 				server = "asgi"
 			}
 			setServer(app, server)
+			before := len(app.Binds)
 			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
+			if svc := srv.serviceOf(g, c.Range); svc != nil {
+				inService(app, app.Binds[before:], svc)
+			}
 			if c.Server == "gunicorn" {
 				schemeTrusts(app, c.Options, c.Range)
 			}
@@ -323,6 +349,29 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 	}
 	if app.Server == "" {
 		app.Server = "unknown"
+	}
+}
+
+// inService records that binds belong to an app server run by a compose
+// service: the app is reachable under the service's name from the compose
+// network, and from other hosts only through the ports the service
+// publishes (unless it shares the host's network).
+func inService(app *rules.App, binds []rules.Bind, svc *compose.Service) {
+	if !slices.Contains(app.Names, svc.Name) {
+		app.Names = append(app.Names, svc.Name)
+	}
+	if svc.NetworkMode == "host" {
+		return
+	}
+	for i := range binds {
+		b := &binds[i]
+		b.Service = svc.Name
+		for _, p := range svc.Ports {
+			if p.ContainerPort != b.Endpoint.Port || !strings.EqualFold(p.Protocol, "tcp") {
+				continue
+			}
+			b.Published = append(b.Published, rules.Published{Host: rules.Endpoint{Host: p.HostIP, Port: p.HostPort}, Range: p.Range})
+		}
 	}
 }
 

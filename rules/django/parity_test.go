@@ -58,7 +58,8 @@ func TestCheckDeployParity(t *testing.T) {
 		t.Run(sc.dir, func(t *testing.T) {
 			dir, _ := filepath.Abs(filepath.Join("..", "..", "fixtures", "django", sc.dir))
 			cmd := exec.Command(systemPython, script)
-			cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONPATH=" + dir, "DJANGO_SETTINGS_MODULE=" + sc.module,
+			// PYTHONDONTWRITEBYTECODE keeps the fixtures free of __pycache__.
+			cmd.Env = []string{"PATH=/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE=1", "PYTHONPATH=" + dir, "DJANGO_SETTINGS_MODULE=" + sc.module,
 				"DJANGO_SECRET_KEY=" + strings.Repeat("kT3#v9Qz!pL2", 5)}
 			cmd.Dir = dir
 			raw, err := cmd.Output()

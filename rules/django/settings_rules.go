@@ -47,7 +47,7 @@ var SPSHMalformed = &rules.Rule{
 		What:       "Reports a `SECURE_PROXY_SSL_HEADER` that is not a 2-tuple, or whose header is not written in the form Django looks up in `request.META`: `HTTP_` followed by the upper-case name with `_` for `-` (`HTTP_X_FORWARDED_PROTO`).",
 		Why:        "Django compares the first element verbatim with the keys of `request.META`. A name such as `X-Forwarded-Proto` never matches, so `request.is_secure()` is always False: secure cookies and HTTPS redirects misbehave, and teams then \"fix\" it with broader trust elsewhere. A value that is not a pair raises ImproperlyConfigured on the first request.",
 		Example:    "SECURE_PROXY_SSL_HEADER = ('X-Forwarded-Proto', 'https')",
-		Fix:        "Write the META form: `SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')` (the safe fix rewrites the name).",
+		Fix:        "Write the META form: `SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')` (the fix rewrites the name; it is marked unsafe because Django then starts trusting the header).",
 		References: []string{djangoSettingsRef + "#secure-proxy-ssl-header"},
 	},
 	Check: func(p *rules.Pass) {
@@ -77,7 +77,7 @@ var SPSHMalformed = &rules.Rule{
 		d := rules.Diagnostic{Range: seq.Elems[0].Range, Key: s.key(),
 			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER names %q, which never matches a request.META key; write %q.", h, want)}
 		if seq.Elems[0].Range.IsValid() && s.inTree(seq.Elems[0].Range) {
-			d.Fixes = []rules.Fix{{Description: "Use the META form " + want, Safe: true,
+			d.Fixes = []rules.Fix{{Description: "Use the META form " + want + " (review: Django then trusts the header, so every proxy route must overwrite it)", Safe: false,
 				Edits: []rules.Edit{{Range: seq.Elems[0].Range, NewText: "'" + want + "'"}}}}
 		}
 		p.Report(d)

@@ -340,7 +340,7 @@ func treatment(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range, Note: note}
 			case clientGone:
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range,
-					Note: "set " + condText(r) + " after an unconditional delete or set"}
+					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r)}
 			case r.Action == "set-header" && uncond:
 				clientGone = true
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range}
@@ -352,7 +352,7 @@ func treatment(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Appended, Value: v, Range: r.Line.Range, Note: note}
 			default: // conditional set-header, client copy still there
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Conditional, Value: v, Range: r.Line.Range,
-					Note: "set only " + condText(r)}
+					Note: "set only " + condText(r), When: condText(r)}
 			}
 		}
 	}

@@ -34,9 +34,7 @@ func tree(p *rules.Pass) *hap.Config {
 var kinds = []string{parsers.KindHAProxy}
 
 // routeKey is the key of a finding about a header on a route.
-func routeKey(id, header string) string {
-	return "route:" + id + "|header:" + strings.ToLower(header)
-}
+func routeKey(id, header string) string { return rules.RouteHeaderKey(id, header) }
 
 func lineKey(prefix string, l *hap.Line) string {
 	return fmt.Sprintf("%s:%s:%d", prefix, l.File.Path, l.Num)
@@ -155,16 +153,55 @@ func checkConditionalIdentity(p *rules.Pass) {
 			}
 			indent := leadingSpace(r.Line)
 			del := "http-request del-header " + underscorePattern(h) + " -m reg"
+			// The delete must hold in every build: inside a .if block it
+			// would be as conditional as the set, so it goes before the
+			// outermost block.
+			at := unconditionalLine(r.Line)
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
 				Message: fmt.Sprintf("add `%s` before this line: %s is set only %s, otherwise the client's own value reaches the app", del, h, condText(r)),
 				Key:     routeKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete the client's copy (both spellings) unconditionally before the conditional set", Safe: false,
-					Edits: []rules.Edit{{Range: r.Line.File.Range(r.Line.File.LineStart(r.Line.Num), r.Line.File.LineStart(r.Line.Num)),
+					Edits: []rules.Edit{{Range: r.Line.File.Range(r.Line.File.LineStart(at), r.Line.File.LineStart(at)),
 						NewText: indent + del + "\n"}}}},
 			})
 		}
 	}
+}
+
+// unconditionalLine returns the number of the line before which an
+// insertion holds in every build: the line itself, or the ".if" that opens
+// the outermost conditional block around it.
+func unconditionalLine(l *hap.Line) int {
+	if len(l.Cond) == 0 {
+		return l.Num
+	}
+	d := l.Cond[0].Directive
+	if d.Keyword() == ".if" {
+		return d.Num
+	}
+	// An .elif/.else branch: walk back to the .if at the same depth.
+	depth := 0
+	for n := d.Num - 1; n >= 1; n-- {
+		switch word := firstWord(d.File.Line(n)); word {
+		case ".endif":
+			depth++
+		case ".if":
+			if depth == 0 {
+				return n
+			}
+			depth--
+		}
+	}
+	return d.Num
+}
+
+func firstWord(line []byte) string {
+	f := strings.Fields(string(line))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 func leadingSpace(l *hap.Line) string {

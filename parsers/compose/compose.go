@@ -1,0 +1,388 @@
+// Package compose reads docker-compose files (compose.yaml,
+// docker-compose.yml and their overrides) with gopkg.in/yaml.v3, keeping
+// exact positions: services with the ports they publish on the host, the
+// ports they expose, their command and entrypoint, environment and network
+// mode. The deployment model uses it to tell whether an app server can be
+// reached without going through the proxy.
+package compose
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Kind is the tree kind of compose files (parsers.KindCompose).
+const Kind = "compose"
+
+// Port is one entry of a service's `ports:` list: a container port
+// published on the host.
+type Port struct {
+	HostIP        string // "" means all interfaces
+	HostPort      string // "" means an ephemeral port
+	ContainerPort string
+	Protocol      string // tcp (default) or udp
+	Range         source.Range
+}
+
+// Published reports whether the port is reachable from other hosts: it is
+// not bound to a loopback address.
+func (p Port) Published() bool {
+	h := strings.Trim(p.HostIP, "[]")
+	return !(h == "localhost" || strings.HasPrefix(h, "127.") || h == "::1")
+}
+
+// Value is a scalar with its range.
+type Value struct {
+	Text  string
+	Range source.Range
+}
+
+// Service is one service of a compose file.
+type Service struct {
+	Name        string
+	NameRange   source.Range
+	Range       source.Range // the whole service mapping, name included
+	Image       string
+	Command     []Value // split into words when given as a list; one element when a string
+	Entrypoint  []Value
+	Environment map[string]Value
+	Ports       []Port
+	Expose      []Value
+	NetworkMode string
+}
+
+// File is one compose file.
+type File struct {
+	file     *source.File
+	Services []*Service
+}
+
+// Kind implements parsers.Tree.
+func (f *File) Kind() string { return Kind }
+
+// Root implements parsers.Tree.
+func (f *File) Root() *source.File { return f.file }
+
+// Files implements parsers.Tree.
+func (f *File) Files() []*source.File { return []*source.File{f.file} }
+
+// Service returns the service whose mapping contains the range, or nil.
+func (f *File) ServiceAt(r source.Range) *Service {
+	for _, s := range f.Services {
+		if s.Range.Contains(r) {
+			return s
+		}
+	}
+	return nil
+}
+
+// Candidate reports whether a path is named like a compose file.
+func Candidate(rel string) bool {
+	base := path.Base(rel)
+	if !(strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml")) {
+		return false
+	}
+	return strings.HasPrefix(base, "docker-compose") || strings.HasPrefix(base, "compose") ||
+		strings.Contains(base, ".compose.") || strings.HasSuffix(strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".yaml"), "-compose")
+}
+
+// Detect reports whether the file is a compose file: named like one and
+// with a top-level `services:` key.
+func Detect(rel string, content []byte) bool {
+	if !Candidate(rel) {
+		return false
+	}
+	for _, line := range bytes.Split(content, []byte("\n")) {
+		if bytes.HasPrefix(line, []byte("services:")) {
+			return true
+		}
+	}
+	return false
+}
+
+// Load parses compose files.
+func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {
+	var out []*File
+	var probs []source.Problem
+	for _, p := range paths {
+		f, err := r.ReadFile(p)
+		if err != nil {
+			probs = append(probs, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: fmt.Sprintf("cannot read: %v", err)})
+			continue
+		}
+		cf, ps := Parse(f)
+		probs = append(probs, ps...)
+		if cf != nil {
+			out = append(out, cf)
+		}
+	}
+	return out, probs
+}
+
+// Parse reads one compose file. A file that is not valid YAML yields a
+// positioned problem and no tree.
+func Parse(f *source.File) (*File, []source.Problem) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(f.Content, &doc); err != nil {
+		line := 1
+		var te *yaml.TypeError
+		msg := err.Error()
+		if n, ok := yamlErrorLine(msg); ok {
+			line = n
+		} else if ok := asTypeError(err, &te); ok {
+			msg = strings.Join(te.Errors, "; ")
+		}
+		return nil, []source.Problem{{Code: source.CodeSyntax, Range: f.LineRange(min(line, f.LineCount())), Message: "not valid YAML: " + msg}}
+	}
+	cf := &File{file: f}
+	if len(doc.Content) == 0 {
+		return cf, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return cf, nil
+	}
+	services := mapValue(root, "services")
+	if services == nil || services.Kind != yaml.MappingNode {
+		return cf, nil
+	}
+	for i := 0; i+1 < len(services.Content); i += 2 {
+		k, v := services.Content[i], services.Content[i+1]
+		s := &Service{Name: k.Value, NameRange: nodeRange(f, k), Environment: map[string]Value{}}
+		s.Range = f.Range(offset(f, k), endOffset(f, v))
+		if v.Kind == yaml.MappingNode {
+			parseService(f, s, v)
+		}
+		cf.Services = append(cf.Services, s)
+	}
+	sort.SliceStable(cf.Services, func(i, j int) bool {
+		return cf.Services[i].NameRange.Start.Offset < cf.Services[j].NameRange.Start.Offset
+	})
+	return cf, nil
+}
+
+func asTypeError(err error, te **yaml.TypeError) bool {
+	t, ok := err.(*yaml.TypeError)
+	if ok {
+		*te = t
+	}
+	return ok
+}
+
+// yamlErrorLine extracts "line N" from a yaml.v3 error message.
+func yamlErrorLine(msg string) (int, bool) {
+	i := strings.Index(msg, "line ")
+	if i < 0 {
+		return 0, false
+	}
+	j := i + 5
+	for j < len(msg) && msg[j] >= '0' && msg[j] <= '9' {
+		j++
+	}
+	n, err := strconv.Atoi(msg[i+5 : j])
+	return n, err == nil && n > 0
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func parseService(f *source.File, s *Service, m *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		switch k.Value {
+		case "image":
+			s.Image = v.Value
+		case "command":
+			s.Command = words(f, v)
+		case "entrypoint":
+			s.Entrypoint = words(f, v)
+		case "network_mode":
+			s.NetworkMode = v.Value
+		case "environment":
+			parseEnv(f, s, v)
+		case "expose":
+			for _, e := range v.Content {
+				s.Expose = append(s.Expose, Value{e.Value, nodeRange(f, e)})
+			}
+		case "ports":
+			for _, e := range v.Content {
+				s.Ports = append(s.Ports, parsePorts(f, e)...)
+			}
+		}
+	}
+}
+
+func words(f *source.File, v *yaml.Node) []Value {
+	switch v.Kind {
+	case yaml.SequenceNode:
+		var out []Value
+		for _, e := range v.Content {
+			out = append(out, Value{e.Value, nodeRange(f, e)})
+		}
+		return out
+	case yaml.ScalarNode:
+		return []Value{{v.Value, nodeRange(f, v)}}
+	}
+	return nil
+}
+
+func parseEnv(f *source.File, s *Service, v *yaml.Node) {
+	switch v.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			s.Environment[v.Content[i].Value] = Value{v.Content[i+1].Value, nodeRange(f, v.Content[i+1])}
+		}
+	case yaml.SequenceNode:
+		for _, e := range v.Content {
+			name, val, _ := strings.Cut(e.Value, "=")
+			s.Environment[name] = Value{val, nodeRange(f, e)}
+		}
+	}
+}
+
+// parsePorts reads a short-syntax port ("8000", "8000:8000",
+// "127.0.0.1:8000:8000", "8000-8001:8000-8001/tcp") or a long-syntax
+// mapping (target, published, host_ip, protocol).
+func parsePorts(f *source.File, n *yaml.Node) []Port {
+	r := nodeRange(f, n)
+	if n.Kind == yaml.MappingNode {
+		p := Port{Protocol: "tcp", Range: r}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch n.Content[i].Value {
+			case "target":
+				p.ContainerPort = n.Content[i+1].Value
+			case "published":
+				p.HostPort = n.Content[i+1].Value
+			case "host_ip":
+				p.HostIP = n.Content[i+1].Value
+			case "protocol":
+				p.Protocol = n.Content[i+1].Value
+			}
+		}
+		return []Port{p}
+	}
+	spec := n.Value
+	proto := "tcp"
+	if i := strings.LastIndexByte(spec, '/'); i >= 0 {
+		proto, spec = spec[i+1:], spec[:i]
+	}
+	var hostIP, hostPort, container string
+	// An IPv6 host address is written in brackets: "[::1]:8000:8000".
+	if strings.HasPrefix(spec, "[") {
+		if j := strings.Index(spec, "]:"); j > 0 {
+			hostIP, spec = spec[1:j], spec[j+2:]
+		}
+	}
+	parts := strings.Split(spec, ":")
+	switch len(parts) {
+	case 1:
+		container = parts[0]
+	case 2:
+		hostPort, container = parts[0], parts[1]
+	default:
+		hostIP, hostPort, container = strings.Join(parts[:len(parts)-2], ":"), parts[len(parts)-2], parts[len(parts)-1]
+	}
+	// Ranges publish each container port of the range.
+	cs, ce, okC := portRange(container)
+	hs, _, okH := portRange(hostPort)
+	if !okC || ce-cs > 64 {
+		return []Port{{HostIP: hostIP, HostPort: hostPort, ContainerPort: container, Protocol: proto, Range: r}}
+	}
+	var out []Port
+	for c := cs; c <= ce; c++ {
+		hp := ""
+		if okH {
+			hp = strconv.Itoa(hs + c - cs)
+		}
+		out = append(out, Port{HostIP: hostIP, HostPort: hp, ContainerPort: strconv.Itoa(c), Protocol: proto, Range: r})
+	}
+	return out
+}
+
+func portRange(s string) (int, int, bool) {
+	a, b, isRange := strings.Cut(s, "-")
+	x, err := strconv.Atoi(a)
+	if err != nil {
+		return 0, 0, false
+	}
+	if !isRange {
+		return x, x, true
+	}
+	y, err := strconv.Atoi(b)
+	if err != nil || y < x {
+		return 0, 0, false
+	}
+	return x, y, true
+}
+
+// offset converts a node's 1-based line and column (counted in runes by
+// yaml.v3) into a byte offset.
+func offset(f *source.File, n *yaml.Node) int {
+	if n.Line < 1 {
+		return 0
+	}
+	start := f.LineStart(n.Line)
+	end := f.LineEnd(n.Line)
+	col := 1
+	off := start
+	for off < end && col < n.Column {
+		_, size := decodeRune(f.Content[off:end])
+		off += size
+		col++
+	}
+	return off
+}
+
+func decodeRune(b []byte) (rune, int) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	if b[0] < 0x80 {
+		return rune(b[0]), 1
+	}
+	n := 1
+	for n < len(b) && n < 4 && b[n]&0xC0 == 0x80 {
+		n++
+	}
+	return 0, n
+}
+
+// nodeRange is the range of a scalar node's text on its line (quotes
+// included), or of the node's first line for collections.
+func nodeRange(f *source.File, n *yaml.Node) source.Range {
+	start := offset(f, n)
+	end := f.LineEnd(f.Pos(start).Line)
+	if n.Kind == yaml.ScalarNode && n.Style == 0 && !strings.Contains(n.Value, "\n") {
+		if e := start + len(n.Value); e <= end {
+			end = e
+		}
+	} else if n.Kind == yaml.ScalarNode && (n.Style == yaml.DoubleQuotedStyle || n.Style == yaml.SingleQuotedStyle) {
+		if i := bytes.IndexByte(f.Content[start+1:end], f.Content[start]); i >= 0 {
+			end = start + i + 2
+		}
+	}
+	return f.Range(start, end)
+}
+
+// endOffset is the end of the last line that belongs to node n.
+func endOffset(f *source.File, n *yaml.Node) int {
+	last := n
+	for len(last.Content) > 0 {
+		last = last.Content[len(last.Content)-1]
+	}
+	return f.LineEnd(f.Pos(offset(f, last)).Line)
+}

@@ -1,0 +1,161 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+const sample = `# app and proxy
+services:
+  web:
+    image: "app:1"
+    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi
+    environment:
+      DJANGO_SETTINGS_MODULE: proj.settings.prod
+      FORWARDED_ALLOW_IPS: "*"
+    ports:
+      - "8000:8000"
+      - "127.0.0.1:9000:9000/tcp"
+      - target: 7000
+        published: 7001
+        host_ip: 0.0.0.0
+      - "[::1]:6000:6000"
+      - "5000-5001:5000-5001"
+    expose: ["8000"]
+  proxy:
+    image: nginx
+    network_mode: host
+    command: ["nginx", "-g", "daemon off;"]
+    environment:
+      - TZ=UTC
+`
+
+func parse(t *testing.T, src string) *File {
+	t.Helper()
+	f, probs := Parse(source.NewFile("docker-compose.yml", []byte(src)))
+	if len(probs) != 0 {
+		t.Fatalf("problems: %v", probs)
+	}
+	return f
+}
+
+func TestServices(t *testing.T) {
+	f := parse(t, sample)
+	if len(f.Services) != 2 {
+		t.Fatalf("services: %d", len(f.Services))
+	}
+	web, proxy := f.Services[0], f.Services[1]
+	if web.Name != "web" || web.NameRange.Start.Line != 3 || web.NameRange.Start.Col != 3 {
+		t.Errorf("web name: %q at %v", web.Name, web.NameRange.Start)
+	}
+	if len(web.Command) != 1 || web.Command[0].Text != "gunicorn --bind 0.0.0.0:8000 proj.wsgi" || web.Command[0].Range.Start.Line != 5 {
+		t.Errorf("command: %+v", web.Command)
+	}
+	if got := web.Environment["FORWARDED_ALLOW_IPS"]; got.Text != "*" || got.Range.Start.Line != 8 {
+		t.Errorf("env: %+v", got)
+	}
+	type pp struct{ ip, host, ctr string }
+	var ports []pp
+	for _, p := range web.Ports {
+		ports = append(ports, pp{p.HostIP, p.HostPort, p.ContainerPort})
+	}
+	want := []pp{{"", "8000", "8000"}, {"127.0.0.1", "9000", "9000"}, {"0.0.0.0", "7001", "7000"}, {"::1", "6000", "6000"}, {"", "5000", "5000"}, {"", "5001", "5001"}}
+	if len(ports) != len(want) {
+		t.Fatalf("ports: %+v", ports)
+	}
+	for i := range want {
+		if ports[i] != want[i] {
+			t.Errorf("port %d = %+v, want %+v", i, ports[i], want[i])
+		}
+	}
+	if web.Ports[1].Published() || !web.Ports[0].Published() || web.Ports[3].Published() {
+		t.Error("loopback host IPs are not published to other hosts")
+	}
+	if web.Ports[0].Range.Start.Line != 10 || web.Ports[2].Range.Start.Line != 12 {
+		t.Errorf("port ranges: %v %v", web.Ports[0].Range, web.Ports[2].Range)
+	}
+	if proxy.NetworkMode != "host" || len(proxy.Command) != 3 || proxy.Environment["TZ"].Text != "UTC" {
+		t.Errorf("proxy: %+v", proxy)
+	}
+	cmdRange := web.Command[0].Range
+	if got := f.ServiceAt(cmdRange); got != web {
+		t.Errorf("ServiceAt(command) = %v", got)
+	}
+	if got := f.ServiceAt(proxy.Command[2].Range); got != proxy {
+		t.Errorf("ServiceAt(proxy command) = %v", got)
+	}
+}
+
+func TestPositionsWithMultibyteCharacters(t *testing.T) {
+	f := parse(t, "services:\n  wéb: {image: \"é\", ports: [\"8000:8000\"]}\n")
+	p := f.Services[0].Ports[0].Range
+	src := string(f.file.Content[p.Start.Offset:p.End.Offset])
+	if src != `"8000:8000"` {
+		t.Errorf("port range covers %q", src)
+	}
+}
+
+func TestBadYAMLIsAPositionedProblem(t *testing.T) {
+	f, probs := Parse(source.NewFile("compose.yaml", []byte("services:\n  web:\n    ports: [\n  x: :\n")))
+	if f != nil || len(probs) != 1 || probs[0].Code != source.CodeSyntax || probs[0].Range.Start.Line < 1 {
+		t.Fatalf("f=%v probs=%+v", f, probs)
+	}
+	if !strings.Contains(probs[0].Message, "YAML") {
+		t.Errorf("message: %s", probs[0].Message)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for name, want := range map[string]bool{
+		"docker-compose.yml": true, "compose.yaml": true, "deploy/docker-compose.prod.yml": true,
+		"app.compose.yaml": true, "k8s/deploy.yaml": false, "docker-compose.json": false,
+	} {
+		if got := Detect(name, []byte("version: '3'\nservices:\n  a: {}\n")); got != want {
+			t.Errorf("Detect(%s) = %v", name, got)
+		}
+	}
+	if Detect("docker-compose.yml", []byte("x: 1\n")) {
+		t.Error("a file without services is not a compose file")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("services:\n  a:\n    ports: [\"1-2:3-4/udp\", {target: x}]\n"))
+	f.Add([]byte("services: [1, 2]\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sf := source.NewFile("compose.yaml", b)
+		cf, probs := Parse(sf)
+		for _, p := range probs {
+			if p.Range.Start.Line < 1 {
+				t.Fatalf("problem without a line: %+v", p)
+			}
+		}
+		if cf == nil {
+			return
+		}
+		for _, s := range cf.Services {
+			for _, r := range []source.Range{s.Range, s.NameRange} {
+				if r.Start.Offset > r.End.Offset || r.End.Offset > len(b) {
+					t.Fatalf("range out of bounds: %+v", r)
+				}
+			}
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	src := []byte(strings.Repeat(sample[len("# app and proxy\nservices:\n"):], 1))
+	var all strings.Builder
+	all.WriteString("services:\n")
+	for i := 0; i < 200; i++ {
+		all.WriteString(strings.ReplaceAll(string(src), "  web:", "  web"+string(rune('a'+i%26))+strings.Repeat("x", i/26)+":"))
+	}
+	content := []byte(all.String())
+	b.SetBytes(int64(len(content)))
+	for i := 0; i < b.N; i++ {
+		Parse(source.NewFile("docker-compose.yml", content))
+	}
+}

@@ -1,0 +1,418 @@
+package nginx
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// deployedPrefixes are the directories where nginx's configuration is
+// deployed. An absolute include under one of them is mapped onto the
+// repository, with the directory of the main nginx.conf playing the prefix.
+var deployedPrefixes = []string{
+	"/etc/nginx/",
+	"/usr/local/nginx/conf/",
+	"/usr/local/etc/nginx/",
+	"/opt/homebrew/etc/nginx/",
+	"/usr/local/openresty/nginx/conf/",
+	"/etc/openresty/",
+	// linuxserver.io's SWAG image keeps its configuration prefix here.
+	"/config/nginx/",
+}
+
+// maxExpanded caps the directives one tree may expand to, so that includes
+// that fan out (a glob including files that include the same glob) cannot
+// exhaust memory.
+const maxExpanded = 1 << 20
+
+// parsedFile is one file read and parsed once per load.
+type parsedFile struct {
+	file  *source.File
+	dirs  []*Directive
+	err   error
+	stock string // stock name when file is a stock copy
+}
+
+// loader reads and parses files once, and collects problems once.
+type loader struct {
+	r source.Reader
+
+	mu       sync.Mutex
+	parsed   map[string]*parsedFile
+	problems []source.Problem
+	seen     map[string]bool
+}
+
+func newLoader(r source.Reader) *loader {
+	return &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+}
+
+func (l *loader) report(p source.Problem) {
+	key := p.Code + "|" + p.Range.String() + "|" + p.Message
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.seen[key] {
+		return
+	}
+	l.seen[key] = true
+	l.problems = append(l.problems, p)
+}
+
+// parse reads and parses rel through the reader, once.
+func (l *loader) parse(rel string) *parsedFile {
+	l.mu.Lock()
+	if pf, ok := l.parsed[rel]; ok {
+		l.mu.Unlock()
+		return pf
+	}
+	l.mu.Unlock()
+	pf := &parsedFile{}
+	f, err := l.r.ReadFile(rel)
+	if err != nil {
+		pf.err = err
+	} else {
+		pf.file = f
+		var probs []source.Problem
+		pf.dirs, probs = Parse(f)
+		for _, p := range probs {
+			l.report(p)
+		}
+	}
+	l.mu.Lock()
+	if prev, ok := l.parsed[rel]; ok { // parsed concurrently meanwhile
+		pf = prev
+	} else {
+		l.parsed[rel] = pf
+	}
+	l.mu.Unlock()
+	return pf
+}
+
+// parseStock parses the stock copy of a distribution file, once.
+func (l *loader) parseStock(name string) *parsedFile {
+	key := "\x00stock:" + name
+	l.mu.Lock()
+	if pf, ok := l.parsed[key]; ok {
+		l.mu.Unlock()
+		return pf
+	}
+	l.mu.Unlock()
+	f := stockFile(name)
+	if f == nil {
+		return nil
+	}
+	dirs, _ := Parse(f) // stock files parse cleanly; see TestStockFilesParse
+	pf := &parsedFile{file: f, dirs: dirs, stock: name}
+	l.mu.Lock()
+	l.parsed[key] = pf
+	l.mu.Unlock()
+	return pf
+}
+
+// expander builds one tree: it copies the parsed directives of the files in
+// the order nginx reads them, following includes.
+type expander struct {
+	l        *loader
+	tree     *Tree
+	prefix   string
+	chain    []string     // files on the current include chain, root first
+	chainInc []*Directive // the include directive that opened each file of chain[1:]
+	inTree   map[string]bool
+	count    int
+	capped   bool
+	// probs are the include problems of this tree; they are reported only
+	// if the tree is kept (a fragment included by another is not).
+	probs []source.Problem
+}
+
+func newExpander(l *loader, root *source.File, prefix string) *expander {
+	t := &Tree{root: root, files: []*source.File{root}, Prefix: prefix}
+	return &expander{l: l, tree: t, prefix: prefix, chain: []string{root.Path}, inTree: map[string]bool{root.Path: true}}
+}
+
+func (e *expander) expand(src []*Directive, parent, via *Directive, stock string) []*Directive {
+	out := make([]*Directive, 0, len(src))
+	for _, d := range src {
+		e.count++
+		c := *d
+		c.Parent, c.Via, c.Stock = parent, via, stock
+		c.Children = nil
+		cp := &c
+		out = append(out, cp)
+		if len(d.Children) > 0 {
+			cp.Children = e.expand(d.Children, cp, nil, stock)
+		}
+		if d.Name == "include" && !d.Block {
+			out = append(out, e.include(cp, parent, stock)...)
+		}
+	}
+	return out
+}
+
+func (e *expander) problem(code string, at *Directive, format string, args ...any) {
+	w := at.Written()
+	e.probs = append(e.probs, source.Problem{Code: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+}
+
+// include resolves one include directive and returns the directives it
+// brings into parent.
+func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
+	if len(inc.Args) != 1 {
+		e.problem(source.CodeSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
+		return nil
+	}
+	pattern := inc.Args[0].Value
+	info := &Include{Pattern: pattern}
+	inc.Include = info
+	if e.capped {
+		info.Problem = "not followed: expansion limit reached"
+		return nil
+	}
+	if e.count > maxExpanded {
+		e.capped = true
+		info.Problem = "not followed: expansion limit reached"
+		e.problem(source.CodeSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
+		return nil
+	}
+	mapped, deployedRel, ok := e.mapPath(pattern)
+	if !ok {
+		info.Problem = "outside the scanned root"
+		e.problem(source.CodeIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		return nil
+	}
+	info.Resolved = mapped
+
+	var files []string
+	if hasGlob(mapped) {
+		files = e.glob(mapped)
+		for _, alt := range e.alternatives(mapped, deployedRel) {
+			if len(files) > 0 {
+				break
+			}
+			if files = e.glob(alt); len(files) > 0 {
+				info.Resolved = alt
+			}
+		}
+		if len(files) == 0 {
+			info.Problem = "no file matches"
+			e.problem(source.CodeIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+			return nil
+		}
+	} else {
+		switch _, err := e.l.r.Stat(mapped); {
+		case err == nil:
+			files = []string{mapped}
+		case errors.Is(err, source.ErrOutsideRoot):
+			info.Problem = "outside the scanned root"
+			e.problem(source.CodeIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
+			return nil
+		default:
+			for _, alt := range e.alternatives(mapped, deployedRel) {
+				if _, err := e.l.r.Stat(alt); err == nil {
+					files = []string{alt}
+					info.Resolved = alt
+					break
+				}
+			}
+			if files == nil {
+				if pf := e.l.parseStock(deployedRel); pf != nil {
+					info.Stock = pf.stock
+					return e.includeStock(inc, parent, pf)
+				}
+				info.Problem = "not found"
+				if errors.Is(err, fs.ErrNotExist) {
+					e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
+				} else {
+					e.problem(source.CodeSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
+				}
+				return nil
+			}
+		}
+	}
+	info.Files = files
+
+	var out []*Directive
+	for _, f := range files {
+		if i := indexOf(e.chain, f); i >= 0 {
+			msg := fmt.Sprintf("include %q includes %s, which is already being included here; nginx would recurse until it runs out of file descriptors", pattern, f)
+			var rel []source.Related
+			if i > 0 {
+				opener := e.chainInc[i-1].Written()
+				rel = append(rel, source.Related{Range: opener.Range, Message: "where " + f + " was included"})
+			} else {
+				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
+			}
+			w := inc.Written()
+			e.probs = append(e.probs, source.Problem{Code: source.CodeIncludeCycle, Range: w.Range, Message: msg, Related: rel})
+			continue
+		}
+		pf := e.l.parse(f)
+		if pf.err != nil {
+			e.readProblem(inc, pattern, f, pf.err)
+			continue
+		}
+		if !e.inTree[f] {
+			e.inTree[f] = true
+			e.tree.files = append(e.tree.files, pf.file)
+		}
+		e.chain = append(e.chain, f)
+		e.chainInc = append(e.chainInc, inc)
+		out = append(out, e.expand(pf.dirs, parent, inc, "")...)
+		e.chain = e.chain[:len(e.chain)-1]
+		e.chainInc = e.chainInc[:len(e.chainInc)-1]
+	}
+	return out
+}
+
+func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Directive {
+	key := pf.file.Path
+	if indexOf(e.chain, key) >= 0 {
+		return nil // stock files do not include themselves
+	}
+	if !e.inTree[key] {
+		e.inTree[key] = true
+		e.tree.stock = append(e.tree.stock, pf.file)
+	}
+	e.chain = append(e.chain, key)
+	e.chainInc = append(e.chainInc, inc)
+	out := e.expand(pf.dirs, parent, inc, pf.stock)
+	e.chain = e.chain[:len(e.chain)-1]
+	e.chainInc = e.chainInc[:len(e.chainInc)-1]
+	return out
+}
+
+func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
+	switch {
+	case errors.Is(err, source.ErrOutsideRoot):
+		e.problem(source.CodeIncludeOutside, inc, "include %q: %s resolves outside the scanned root and was not read", pattern, f)
+	case errors.Is(err, fs.ErrNotExist):
+		e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, f)
+	default:
+		e.problem(source.CodeSkipped, inc, "include %q: %s was not analysed: %v", pattern, f, err)
+	}
+}
+
+// mapPath maps an include argument onto a repository path (or glob).
+// deployedRel is the path relative to the configuration prefix, used to
+// find a stock file. ok is false when the path is outside the root.
+func (e *expander) mapPath(p string) (mapped, deployedRel string, ok bool) {
+	if strings.HasPrefix(p, "/") {
+		for _, dp := range deployedPrefixes {
+			if strings.HasPrefix(p, dp) {
+				deployedRel = path.Clean(p[len(dp):])
+				return e.join(deployedRel)
+			}
+		}
+		return "", "", false
+	}
+	deployedRel = path.Clean(p)
+	return e.join(deployedRel)
+}
+
+func (e *expander) join(rel string) (string, string, bool) {
+	m := path.Clean(path.Join(e.prefix, rel))
+	if m == ".." || strings.HasPrefix(m, "../") {
+		return "", "", false
+	}
+	return m, rel, true
+}
+
+// alternatives are other places an include target may be in the
+// repository when it is not where the prefix says: sites-available/ for
+// sites-enabled/, and, for a fragment that nothing includes, the fragment's
+// own directory for conf.d/ (docker-compose setups mount the directory that
+// holds the fragment as /etc/nginx/conf.d).
+func (e *expander) alternatives(mapped, deployedRel string) []string {
+	var out []string
+	if alt, ok := e.sitesAvailable(mapped); ok {
+		out = append(out, alt)
+	}
+	if e.tree.Fragment {
+		if rest, ok := strings.CutPrefix(deployedRel, "conf.d/"); ok {
+			alt := path.Join(dirOf(e.tree.root.Path), rest)
+			if alt != mapped {
+				out = append(out, alt)
+			}
+		}
+	}
+	return out
+}
+
+// sitesAvailable maps a path through sites-enabled/ onto sites-available/
+// when the repository has only the latter (sites-enabled/ holds symbolic
+// links made at deployment time).
+func (e *expander) sitesAvailable(p string) (string, bool) {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		if s != "sites-enabled" {
+			continue
+		}
+		dir := strings.Join(segs[:i+1], "/")
+		if _, err := e.l.r.Stat(dir); err == nil {
+			return "", false
+		}
+		segs[i] = "sites-available"
+		avail := strings.Join(segs[:i+1], "/")
+		if st, err := e.l.r.Stat(avail); err != nil || !st.IsDir() {
+			return "", false
+		}
+		return strings.Join(segs, "/"), true
+	}
+	return "", false
+}
+
+// glob returns the files matching pattern in glob(3) order: sorted byte by
+// byte (nginx does not set a locale), and a name starting with "." is
+// matched only by a pattern segment that starts with "." too.
+func (e *expander) glob(pattern string) []string {
+	matches, err := e.l.r.Glob(pattern)
+	if err != nil {
+		return nil
+	}
+	psegs := strings.Split(pattern, "/")
+	var out []string
+	for _, m := range matches {
+		if hiddenMismatch(psegs, strings.Split(m, "/")) {
+			continue
+		}
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func hiddenMismatch(pat, name []string) bool {
+	if len(pat) != len(name) {
+		return false
+	}
+	for i := range pat {
+		if strings.HasPrefix(name[i], ".") && !strings.HasPrefix(pat[i], ".") {
+			return true
+		}
+	}
+	return false
+}
+
+func hasGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func displayPath(p string) string {
+	if p == "" || p == "." {
+		return "the repository root"
+	}
+	return p
+}

@@ -1,0 +1,391 @@
+package nginx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Kind is the kind of the trees this package builds (parsers.KindNginx).
+const Kind = "nginx"
+
+// confDirs are directory names that hold nginx configuration fragments;
+// their parent plays the configuration prefix (/etc/nginx).
+var confDirs = map[string]bool{
+	"conf.d": true, "sites-available": true, "sites-enabled": true, "snippets": true,
+	"http.d": true, "vhosts.d": true, "vhosts": true, "servers": true, "default.d": true,
+	"stream.d": true, "includes": true, "locations": true, "templates": true,
+}
+
+// Load parses the given files, follows their includes, and groups them into
+// trees: every file with an http or events block is the root of a tree;
+// every other file that no tree includes is the root of a fragment tree,
+// analysed as the contents of http {}. A file included by another is
+// analysed only in its includer's context. Problems are load and syntax
+// errors with positions; a file that cannot be read or parsed yields a
+// problem, never silence.
+func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
+	l := newLoader(r)
+	paths = uniqueSorted(paths)
+	parseAll(l, paths)
+
+	var mains, others []string
+	for _, p := range paths {
+		pf := l.parse(p)
+		if pf.err != nil {
+			l.report(readProblem(p, pf.err))
+			continue
+		}
+		if isMain(pf.dirs) {
+			mains = append(mains, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+
+	var trees []*Tree
+	covered := map[string]bool{}
+	mainDirs := map[string]bool{}
+	for _, p := range mains {
+		mainDirs[dirOf(p)] = true
+	}
+	for _, p := range mains {
+		t, probs := buildTree(l, p, dirOf(p), false)
+		trees = append(trees, t)
+		for _, pr := range probs {
+			l.report(pr)
+		}
+		for _, f := range t.files[1:] {
+			covered[f.Path] = true
+		}
+	}
+
+	// Fragments: a file that another fragment includes is not a root of
+	// its own. Build every candidate once to learn who includes whom.
+	candidates := map[string]*Tree{}
+	candidateProbs := map[string][]source.Problem{}
+	includedBy := map[string][]string{}
+	for _, p := range others {
+		if covered[p] {
+			continue
+		}
+		t, probs := buildTree(l, p, fragmentPrefix(p, mainDirs), true)
+		candidates[p] = t
+		candidateProbs[p] = probs
+		for _, f := range t.files[1:] {
+			includedBy[f.Path] = append(includedBy[f.Path], p)
+		}
+	}
+	var order []string
+	for _, p := range others {
+		if _, ok := candidates[p]; ok && len(includedBy[p]) == 0 {
+			order = append(order, p)
+		}
+	}
+	// What is left is included only by fragments that form a cycle; the
+	// first of each cycle (by path) becomes a root.
+	for _, p := range others {
+		if _, ok := candidates[p]; ok && len(includedBy[p]) > 0 {
+			order = append(order, p)
+		}
+	}
+	for _, p := range order {
+		if covered[p] {
+			continue
+		}
+		t := candidates[p]
+		trees = append(trees, t)
+		for _, pr := range candidateProbs[p] {
+			l.report(pr)
+		}
+		covered[p] = true
+		for _, f := range t.files[1:] {
+			covered[f.Path] = true
+		}
+	}
+	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
+
+	probs := l.problems
+	sort.SliceStable(probs, func(i, j int) bool {
+		if probs[i].Range.File != probs[j].Range.File {
+			return probs[i].Range.File < probs[j].Range.File
+		}
+		return probs[i].Range.Start.Offset < probs[j].Range.Start.Offset
+	})
+	return trees, probs
+}
+
+// buildTree expands one root. A fragment is wrapped in a synthetic http
+// block.
+func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.Problem) {
+	pf := l.parse(root)
+	e := newExpander(l, pf.file, prefix)
+	t := e.tree
+	t.Fragment = fragment
+	main := &Directive{Name: "", Block: true, Synthetic: true, File: pf.file,
+		Range: pf.file.Range(0, len(pf.file.Content)), Head: pf.file.Range(0, 0), NameRange: pf.file.Range(0, 0)}
+	t.Main = main
+	if fragment {
+		http := &Directive{Name: "http", Block: true, Synthetic: true, File: pf.file, Parent: main,
+			Range: main.Range, Head: main.Head, NameRange: main.NameRange}
+		http.Children = e.expand(pf.dirs, http, nil, "")
+		main.Children = []*Directive{http}
+	} else {
+		main.Children = e.expand(pf.dirs, main, nil, "")
+	}
+	return t, e.probs
+}
+
+// parseAll parses the files in parallel; the trees are built afterwards from
+// the cache.
+func parseAll(l *loader, paths []string) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > len(paths) {
+		workers = len(paths)
+	}
+	ch := make(chan string)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range ch {
+				l.parse(p)
+			}
+		}()
+	}
+	for _, p := range paths {
+		ch <- p
+	}
+	close(ch)
+	wg.Wait()
+}
+
+func readProblem(p string, err error) source.Problem {
+	code := source.CodeSkipped
+	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
+	switch {
+	case errors.Is(err, source.ErrOutsideRoot):
+		code = source.CodeIncludeOutside
+		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
+	case errors.Is(err, fs.ErrNotExist):
+		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
+	}
+	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
+}
+
+// isMain reports whether a file is a main configuration: it has an http,
+// events, stream or mail block at the top level.
+func isMain(dirs []*Directive) bool {
+	for _, d := range dirs {
+		if d.Block {
+			switch d.Name {
+			case "http", "events", "stream", "mail":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fragmentPrefix guesses the configuration prefix of a fragment: the
+// nearest directory above it that holds a main configuration, else the
+// parent of a conf.d-like directory, else the fragment's own directory.
+func fragmentPrefix(p string, mainDirs map[string]bool) string {
+	for d := dirOf(p); ; d = dirOf(d) {
+		if mainDirs[d] {
+			return d
+		}
+		if d == "" {
+			break
+		}
+	}
+	dir := dirOf(p)
+	if confDirs[path.Base(dir)] {
+		return dirOf(dir)
+	}
+	return dir
+}
+
+// dirOf is path.Dir with "" for the root.
+func dirOf(p string) string {
+	d := path.Dir(p)
+	if d == "." || d == "/" {
+		return ""
+	}
+	return d
+}
+
+func uniqueSorted(paths []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range paths {
+		p = path.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Candidate reports from the path alone whether a file may be nginx
+// configuration and is worth reading during discovery.
+func Candidate(rel string) bool {
+	base := path.Base(rel)
+	lower := strings.ToLower(base)
+	if skipExt(lower) {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(lower, "nginx"),
+		strings.HasSuffix(lower, ".conf"),
+		strings.HasSuffix(lower, ".nginx"),
+		strings.HasSuffix(lower, ".nginxconf"),
+		strings.HasSuffix(lower, ".vhost"),
+		strings.HasSuffix(lower, ".conf.template"),
+		strings.HasSuffix(lower, ".conf.sample"),
+		strings.HasSuffix(lower, "_params"),
+		lower == "mime.types":
+		return true
+	}
+	for _, seg := range strings.Split(dirOf(rel), "/") {
+		s := strings.ToLower(seg)
+		if strings.Contains(s, "nginx") || confDirs[s] {
+			return !strings.HasPrefix(base, ".") || strings.HasSuffix(lower, ".conf")
+		}
+	}
+	return false
+}
+
+// skipExt lists extensions that are never nginx configuration, so that a
+// Dockerfile, a certificate or a script next to nginx.conf is not read.
+func skipExt(lower string) bool {
+	if strings.Contains(lower, ".conf") {
+		return false
+	}
+	for _, ext := range []string{".md", ".rst", ".txt", ".py", ".pyc", ".sh", ".bash", ".json", ".yml", ".yaml", ".toml", ".ini", ".cfg",
+		".js", ".ts", ".html", ".htm", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".pem", ".crt", ".key", ".csr", ".der",
+		".p12", ".pfx", ".gz", ".zip", ".tar", ".tgz", ".lua", ".go", ".rb", ".pl", ".php", ".j2", ".jinja", ".jinja2", ".tmpl", ".erb",
+		".lock", ".log", ".pid", ".xml", ".env", ".dockerfile", ".bat", ".ps1"} {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	switch lower {
+	case "dockerfile", "makefile", "license", "readme", "copying", "authors", ".gitignore", ".dockerignore", "entrypoint":
+		return true
+	}
+	return false
+}
+
+// Detect decides from the path and the content whether a file is nginx
+// configuration: mostly statements that name nginx directives, with at
+// least one that only nginx has. Templates for other engines (Jinja, Go,
+// ERB) are not configuration until rendered and are not detected.
+func Detect(rel string, content []byte) bool {
+	if len(content) == 0 {
+		return false
+	}
+	for _, marker := range []string{"{{", "{%", "<%"} {
+		if bytes.Contains(content, []byte(marker)) {
+			return false
+		}
+	}
+	f := source.NewFile(rel, content)
+	dirs, _ := Parse(f)
+	known, total, strong := 0, 0, 0
+	var visit func([]*Directive)
+	visit = func(ds []*Directive) {
+		for _, d := range ds {
+			total++
+			switch {
+			case strongDirective(d):
+				strong++
+				known++
+			case knownDirective(d.Name):
+				known++
+			}
+			if len(d.Children) > 0 && !dataBlocks[d.Name] {
+				visit(d.Children)
+			}
+		}
+	}
+	visit(dirs)
+	switch {
+	case total == 0:
+		return false
+	case strong > 0:
+		return known*2 >= total
+	default:
+		// A small snippet ("server_tokens off;") has no directive that
+		// only nginx has; accept it when every statement is an nginx
+		// directive and the path says nginx.
+		return known == total && nginxPath(rel)
+	}
+}
+
+// nginxPath reports whether a path names nginx: a directory or file name
+// containing "nginx", or a conf.d-like directory.
+func nginxPath(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		s := strings.ToLower(seg)
+		if strings.Contains(s, "nginx") || confDirs[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// dataBlocks hold key-value entries rather than directives.
+var dataBlocks = map[string]bool{"map": true, "geo": true, "types": true, "split_clients": true, "charset_map": true, "match": true}
+
+// strongDirective reports directives that only nginx configuration has.
+func strongDirective(d *Directive) bool {
+	if d.Block {
+		switch d.Name {
+		case "http", "events", "server", "location", "upstream", "map", "stream", "types", "geo", "limit_except":
+			return true
+		}
+		return strings.HasSuffix(d.Name, "_by_lua_block")
+	}
+	for _, p := range []string{"proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_", "ssl_"} {
+		if strings.HasPrefix(d.Name, p) {
+			return true
+		}
+	}
+	switch d.Name {
+	case "server_name", "listen", "try_files", "add_header", "worker_processes", "worker_connections", "client_max_body_size", "error_page", "access_log", "error_log", "keepalive_timeout", "sendfile", "gzip", "set_real_ip_from", "real_ip_header", "return", "rewrite":
+		return len(d.Args) > 0
+	}
+	return false
+}
+
+func knownDirective(name string) bool {
+	if knownNames[name] {
+		return true
+	}
+	for _, p := range []string{"proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_", "ssl_", "gzip", "limit_", "client_", "http2_", "http3_", "quic_", "open_file_cache", "lua_", "more_", "auth_", "keepalive", "large_client_", "log_", "real_ip", "resolver", "sub_filter", "secure_link", "userid", "charset", "expires", "memcached_", "mirror", "zone", "hash", "ip_hash", "least_", "random", "slice", "split_", "output_", "postpone_", "reset_", "satisfy", "send_", "server_", "tcp_", "types_", "underscores_in_headers", "variables_hash", "worker_", "msie_", "aio", "directio", "disable_symlinks", "etag", "if_modified_since", "ignore_invalid_headers", "internal", "lingering_", "max_ranges", "merge_slashes", "port_in_redirect", "absolute_redirect", "read_ahead", "recursive_error_pages", "request_pool_size", "ancient_browser", "modern_browser", "valid_referers", "stub_status", "perl", "js_", "njs_", "env", "pcre_jit", "thread_pool", "timer_resolution", "working_directory", "accept_mutex", "multi_accept", "use", "daemon", "master_process", "load_module", "lock_file", "include", "image_filter", "xslt_", "dav_", "autoindex", "index", "alias", "root", "default_type", "sendfile", "tcp_nopush", "chunked_transfer_encoding", "add_trailer", "allow", "deny", "access_by_", "content_by_", "rewrite_by_", "header_filter_by_", "body_filter_by_", "log_by_", "init_by_", "init_worker_by_", "set_by_", "balancer_by_", "ssl_certificate_by_", "brotli", "vhost_traffic_status", "pagespeed", "modsecurity", "geoip", "health_check", "status_zone", "sticky", "ntlm", "queue", "api", "state", "keyval", "otel_", "opentracing"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+var knownNames = map[string]bool{
+	"http": true, "events": true, "server": true, "location": true, "upstream": true, "map": true, "geo": true, "stream": true, "mail": true,
+	"types": true, "if": true, "set": true, "break": true, "return": true, "rewrite": true, "rewrite_log": true, "try_files": true,
+	"error_page": true, "listen": true, "server_name": true, "user": true, "pid": true, "access_log": true, "error_log": true,
+	"add_header": true, "uninitialized_variable_warn": true, "limit_except": true, "split_clients": true, "upstream_conf": true,
+	"default": true, "hostnames": true, // map/geo parameters written like directives
+}

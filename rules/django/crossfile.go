@@ -1,0 +1,772 @@
+package django
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// The cross-file rules check the contract between the proxies and the app:
+// every header the app trusts must be overwritten from TLS state on every
+// route that reaches it, compared the way the proxy emits it, and not be
+// reachable around the proxy. They read only the deployment model.
+
+// CrossFileRules are the deployment-scope rules of the family.
+func CrossFileRules() []*rules.Rule {
+	return []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
+}
+
+const refRuntime = "docs/verified.md (runtime scenarios against nginx 1.22, HAProxy 2.6, gunicorn 20.1 and Django 3.2)"
+
+// guessNote is appended to findings that rest on a guessed link.
+func guessNote(l rules.Link) string {
+	if l.How != "guess" {
+		return ""
+	}
+	return " (Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong.)"
+}
+
+// isSchemeTrust reports whether a trust decides the scheme, host or port
+// (SECURE_PROXY_SSL_HEADER, gunicorn secure_scheme_headers,
+// USE_X_FORWARDED_HOST/PORT) rather than the client's identity.
+func isSchemeTrust(t rules.Trust) bool {
+	return t.Comparison == rules.CompareScheme || strings.HasPrefix(t.Source, "USE_X_FORWARDED_") || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
+}
+
+// gunicornScheme reports whether the trust is one of gunicorn's
+// secure_scheme_headers, which gunicorn honours only from
+// forwarded_allow_ips.
+func gunicornScheme(t rules.Trust) bool {
+	return strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers")
+}
+
+// identityTrusts returns the app's identity trusts, one per header (the
+// first read of each), in header order.
+func identityTrusts(a *rules.App) []rules.Trust {
+	var out []rules.Trust
+	seen := map[string]bool{}
+	for _, t := range a.Trusts {
+		if isSchemeTrust(t) || seen[t.Header] {
+			continue
+		}
+		seen[t.Header] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// trustNote describes a trust for messages: "app/mw.py:5 (== "SUCCESS")".
+func trustNote(t rules.Trust) string {
+	how := t.Comparison.String()
+	switch t.Comparison {
+	case rules.CompareEquals:
+		how = fmt.Sprintf("== %q", t.Value)
+	case rules.CompareNotEqual:
+		how = fmt.Sprintf("!= %q", t.Value)
+	case rules.ComparePrefix:
+		how = fmt.Sprintf("in / startswith %q", t.Value)
+	case rules.ComparePresence:
+		how = "presence"
+	case rules.CompareFirstOfList:
+		how = `split(",")[0]`
+	case rules.CompareIdentity:
+		how = "taken as the identity"
+	case rules.CompareScheme:
+		how = fmt.Sprintf("== %q decides the scheme", t.Value)
+	case rules.CompareUnknown:
+		how = "read"
+	}
+	return fmt.Sprintf("%s:%d (%s, %s)", t.Range.File, t.Range.Start.Line, t.Source, how)
+}
+
+func trustRelated(t rules.Trust) source.Related {
+	return source.Related{Range: t.Range, Message: fmt.Sprintf("the app trusts %s here (%s)", canonicalName(t.Header), t.Source)}
+}
+
+func routeRelated(r *rules.Route) source.Related {
+	return source.Related{Range: r.Range, Message: "route " + r.Desc}
+}
+
+// anchorOf is where a fix on the route belongs: the directive that treats
+// the header, or the block that should.
+func anchorOf(r *rules.Route, t rules.HeaderTreatment) source.Range {
+	if t.Range.IsValid() {
+		return t.Range
+	}
+	return r.Range
+}
+
+// setHint says how to overwrite a header on a route of the given proxy.
+func setHint(r *rules.Route, header string, fromTLS string) string {
+	name := canonicalName(header)
+	switch r.Proxy {
+	case "nginx":
+		if !r.Listener.TLS || fromTLS == "" {
+			return fmt.Sprintf("`proxy_set_header %s \"\";` on this route", name)
+		}
+		return fmt.Sprintf("`proxy_set_header %s %s;` on this route (every level that defines proxy_set_header needs it)", name, fromTLS)
+	case "haproxy":
+		return fmt.Sprintf("`http-request del-header ^%s$ -m reg` before any conditional set on this route", underscoreRegex(name))
+	}
+	return "overwrite or remove it on this route"
+}
+
+// canonicalName writes a header name in the usual capitalisation.
+func canonicalName(h string) string {
+	parts := strings.Split(rules.HeaderName(h), "-")
+	for i, p := range parts {
+		switch p {
+		case "ssl", "dn", "tls", "mtls":
+			parts[i] = strings.ToUpper(p)
+		default:
+			if p != "" {
+				parts[i] = strings.ToUpper(p[:1]) + p[1:]
+			}
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+func underscoreRegex(name string) string {
+	return strings.ReplaceAll(strings.ToLower(name), "-", "[-_]")
+}
+
+// nginxTLSVariable suggests the nginx variable for an identity header.
+func nginxTLSVariable(h string) string {
+	n := rules.HeaderName(h)
+	switch {
+	case strings.Contains(n, "verify") || strings.Contains(n, "authenticated") || strings.Contains(n, "success"):
+		return "$ssl_client_verify"
+	case strings.Contains(n, "issuer"):
+		return "$ssl_client_i_dn"
+	case strings.Contains(n, "dn") || strings.Contains(n, "subject") || strings.Contains(n, "user"):
+		return "$ssl_client_s_dn"
+	case strings.Contains(n, "cert"):
+		return "$ssl_client_escaped_cert"
+	case strings.Contains(n, "fingerprint"):
+		return "$ssl_client_fingerprint"
+	case strings.Contains(n, "serial"):
+		return "$ssl_client_serial"
+	}
+	return ""
+}
+
+// spoofable reports whether the client's copy of a header can reach the
+// app through the treatment.
+func spoofable(a rules.HeaderAction) bool {
+	switch a {
+	case rules.Passthrough, rules.Conditional, rules.Appended, rules.SetClient:
+		return true
+	}
+	return false
+}
+
+// finding gathers the routes that share one defect: the same header
+// treated by the same directive (or missing from the same block). Several
+// routes often pass through one directive (a frontend with two binds, a
+// location reached from two listeners); they make one finding.
+type finding struct {
+	anchor source.Range
+	header string
+	tr     rules.HeaderTreatment
+	trust  rules.Trust
+	links  []rules.Link
+}
+
+type findings struct {
+	order []string
+	by    map[string]*finding
+}
+
+func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
+	if fs.by == nil {
+		fs.by = map[string]*finding{}
+	}
+	k := anchor.String() + "|" + h
+	f := fs.by[k]
+	if f == nil {
+		f = &finding{anchor: anchor, header: h, tr: tr, trust: t}
+		fs.by[k] = f
+		fs.order = append(fs.order, k)
+	}
+	f.links = append(f.links, l)
+}
+
+// report emits one diagnostic per finding: its key is the route-and-header
+// key of the first route, and the proxy-side findings of the other routes
+// are withdrawn, since this finding covers them.
+func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) string) {
+	for _, k := range fs.order {
+		f := fs.by[k]
+		sort.SliceStable(f.links, func(i, j int) bool { return f.links[i].Route.ID < f.links[j].Route.ID })
+		desc := f.links[0].Route.Desc
+		if n := len(f.links); n > 1 {
+			var others []string
+			for _, l := range f.links[1:] {
+				others = append(others, l.Route.Desc)
+			}
+			desc += fmt.Sprintf(" (and %d more: %s)", n-1, strings.Join(others, "; "))
+		}
+		guess := ""
+		for _, l := range f.links {
+			if g := guessNote(l); g != "" {
+				guess = g
+			}
+		}
+		related := []source.Related{trustRelated(f.trust)}
+		for _, l := range f.links {
+			related = append(related, routeRelated(l.Route))
+		}
+		p.Report(rules.Diagnostic{
+			Range:   f.anchor,
+			Key:     rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
+			Message: message(f, desc) + guess,
+			Related: related,
+		})
+		for _, l := range f.links[1:] {
+			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
+		}
+	}
+}
+
+// SpoofableHeader: X001.
+var SpoofableHeader = &rules.Rule{
+	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
+	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
+			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
+		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through.",
+		Example: "# nginx.conf\nlocation /api/ {\n    proxy_set_header Host $host;       # redefines the level: the server's X-SSL-* headers are lost\n    proxy_pass http://app;\n}\n# app/middleware.py\nif request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS': ...",
+		Fix:     "Overwrite every trusted header on every route: nginx `proxy_set_header X-SSL-Client-Verify $ssl_client_verify;` at every level that defines proxy_set_header (an include snippet keeps them together), `proxy_set_header X-SSL-Client-Verify \"\";` on plain-HTTP servers; HAProxy `http-request del-header ^x[-_]ssl[-_] -m reg` before the conditional sets, or set-header instead of add-header. Make the app read the header name the proxy sets.",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header",
+			"https://docs.haproxy.org/2.6/configuration.html#4.2-http-request%20set-header",
+			"GHSA-4w7q-wwx4-6973 (VyOS: X-Client-Verify passed through when mTLS was off)",
+			"CVE-2026-46579 / openshift/router#805 (spoofable X-SSL-* headers on plain-HTTP frontends)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		var fs findings
+		for _, app := range p.Model.Apps {
+			for _, t := range identityTrusts(app) {
+				h := rules.HeaderName(t.Header)
+				for _, l := range p.Model.RoutesTo(app) {
+					if tr := l.Route.Header(h); spoofable(tr.Action) {
+						fs.add(anchorOf(l.Route, tr), h, tr, t, l)
+					}
+				}
+			}
+		}
+		fs.report(p, func(f *finding, desc string) string {
+			return spoofMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+	},
+}
+
+func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
+	var how string
+	switch tr.Action {
+	case rules.Passthrough:
+		how = "is not set on this route, so the client's own copy reaches the app"
+		if others := setIdentityHeaders(r); len(others) > 0 {
+			how += fmt.Sprintf(" (the route sets %s, but not this name)", strings.Join(others, ", "))
+		}
+	case rules.Conditional:
+		how = fmt.Sprintf("is set only %s, so otherwise the client's own copy reaches the app", tr.When)
+	case rules.Appended:
+		how = "is appended to the client's copy, which arrives first (Django ≥ 4.1 and most code read the leftmost value)"
+	case rules.SetClient:
+		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
+	}
+	fix := setHint(r, h, nginxTLSVariable(h))
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: set it from TLS state or remove it with %s.", canonicalName(h), how, desc, trustNote(t), fix)
+}
+
+// setIdentityHeaders lists the identity headers a route overwrites from TLS
+// state, for the header-name mismatch message.
+func setIdentityHeaders(r *rules.Route) []string {
+	var out []string
+	for name, tr := range r.Headers {
+		if rules.IsIdentityHeader(name) && tr.Action == rules.SetTLS {
+			out = append(out, canonicalName(name))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// emitted is what a route sends for a verify-like header.
+type emitted int
+
+const (
+	emitsUnknown emitted = iota
+	emitsNginxVerify
+	emitsHAProxyVerify
+	emitsConstant
+)
+
+func emission(tr rules.HeaderTreatment) emitted {
+	switch {
+	case strings.Contains(tr.Value, "$ssl_client_verify") || strings.Contains(tr.Value, "${ssl_client_verify}"):
+		return emitsNginxVerify
+	case strings.Contains(tr.Value, "ssl_c_verify"):
+		return emitsHAProxyVerify
+	case tr.Action == rules.SetConst:
+		return emitsConstant
+	}
+	return emitsUnknown
+}
+
+// usedGuarded reports whether the HAProxy value is set only when a client
+// certificate was presented.
+func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
+	return r.Gated || strings.Contains(tr.When, "ssl_c_used") || strings.Contains(tr.Value, "ssl_c_used")
+}
+
+// VerifySemantics: X002.
+var VerifySemantics = &rules.Rule{
+	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
+	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
+		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
+		Example: "# haproxy.cfg: bind … verify optional\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n# app: if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0': accept",
+		Fix:     "nginx: compare `== \"SUCCESS\"` exactly. HAProxy: forward `%[ssl_c_used]` too and require `used == \"1\" and verify == \"0\"`, or set the header only `if { ssl_c_used }`. Behind `optional_no_ca`, check the verify header before trusting any DN, or use `ssl_verify_client on`.",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#var_ssl_client_verify",
+			"https://docs.haproxy.org/2.6/configuration.html#7.3.4-ssl_c_verify",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		for _, app := range p.Model.Apps {
+			checksSuccess := appChecksSuccess(app)
+			for _, t := range app.Trusts {
+				if isSchemeTrust(t) {
+					continue
+				}
+				h := rules.HeaderName(t.Header)
+				links := p.Model.RoutesTo(app)
+				admitted := false
+				for _, l := range links {
+					r := l.Route
+					tr := r.Header(h)
+					if spoofable(tr.Action) {
+						admitted = true
+						continue // X001's finding
+					}
+					v := semantics(r, tr, t, h, checksSuccess)
+					if v.msg == "" {
+						continue
+					}
+					if v.sev == rules.Critical {
+						admitted = true
+					}
+					d := rules.Diagnostic{Severity: v.sev, Message: v.msg + guessNote(l)}
+					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, canonicalName(h), tr.Value)}
+					if v.atProxy {
+						// The fix belongs in the proxy: the finding sits on
+						// the directive and replaces the proxy-side one;
+						// the app-side warning about the same check goes.
+						d.Range, d.Key = anchorOf(r, tr), rules.RouteHeaderKey(r.ID, h)
+						d.Related = []source.Related{trustRelated(t)}
+						p.Resolve(v.key)
+					} else {
+						d.Range, d.Key = t.Range, v.key
+						d.Related = []source.Related{proxySide}
+					}
+					p.Report(d)
+				}
+				// Every route emits a value this comparison handles safely
+				// (for example HAProxy sets the header only if a certificate
+				// was used): the single-file warning about the check goes.
+				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && allGuarded(links, h) {
+					p.Resolve("app:" + t.Range.String() + "|zero:" + t.Header)
+				}
+			}
+		}
+	},
+}
+
+// allGuarded reports whether every route sends the header from
+// %[ssl_c_verify] only when a client certificate was used (or requires one).
+func allGuarded(links []rules.Link, h string) bool {
+	for _, l := range links {
+		tr := l.Route.Header(h)
+		if emission(tr) != emitsHAProxyVerify || !(usedGuarded(l.Route, tr) || l.Route.Listener.Verify == rules.VerifyRequired) {
+			return false
+		}
+	}
+	return true
+}
+
+// appChecksSuccess reports whether the app requires a verify header to equal
+// "SUCCESS" (which makes a DN behind optional_no_ca safe to use).
+func appChecksSuccess(a *rules.App) bool {
+	for _, t := range a.Trusts {
+		if t.Comparison == rules.CompareEquals && strings.EqualFold(t.Value, "SUCCESS") {
+			return true
+		}
+	}
+	return false
+}
+
+// verdict is the judgement of one comparison against one route.
+type verdict struct {
+	sev     rules.Severity
+	msg     string
+	key     string // the app-side key (D019/D020's for the same check)
+	atProxy bool   // the fix belongs in the proxy configuration
+}
+
+// semantics judges one trust against one route; the verdict has no
+// message when the comparison fits what the route emits.
+func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string, checksSuccess bool) verdict {
+	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
+	name := canonicalName(h)
+	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
+		return verdict{rules.Critical, fmt.Sprintf("The app takes %s as the client's identity at %s, but route %s verifies with optional_no_ca: a self-signed certificate with any DN is forwarded; check the verify header == \"SUCCESS\" first, or use ssl_verify_client on.", name, trustNote(t), r.Desc), key, false}
+	}
+	switch emission(tr) {
+	case emitsNginxVerify:
+		mayFail := r.Listener.Verify != rules.VerifyRequired && !r.Gated
+		switch t.Comparison {
+		case rules.CompareEquals:
+			if t.Value != "SUCCESS" {
+				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:…): valid clients never match; compare == \"SUCCESS\".", name, t.Value, trustNote(t), r.Desc), key, false}
+			}
+		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
+			if mayFail {
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), "app:" + t.Range.String() + "|weak:" + t.Header, false}
+			}
+		}
+	case emitsHAProxyVerify:
+		switch t.Comparison {
+		case rules.CompareEquals:
+			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
+				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), "app:" + t.Range.String() + "|zero:" + t.Header, true}
+			}
+			if t.Value != "0" && !isInteger(t.Value) {
+				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends HAProxy's %%[ssl_c_verify], an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc), key, false}
+			}
+		case rules.ComparePresence:
+			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), "app:" + t.Range.String() + "|weak:" + t.Header, false}
+			}
+		}
+	case emitsConstant:
+		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
+			return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sets it to %q: valid clients never match.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
+		}
+	}
+	return verdict{}
+}
+
+func isInteger(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// SchemeContract: X003.
+var SchemeContract = &rules.Rule{
+	Code: "X003", Name: "scheme-header-not-overwritten", Severity: rules.High, CWE: []string{"CWE-348"},
+	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it.",
+		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
+		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
+		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
+		References: []string{
+			"https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header",
+			"https://www.djangoproject.com/weblog/2019/jul/01/security-releases/ (CVE-2019-12781)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		var fs findings
+		for _, app := range p.Model.Apps {
+			links := p.Model.RoutesTo(app)
+			exposed := len(exposures(app)) > 0
+			seen := map[string]bool{}
+			for _, t := range app.Trusts {
+				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource || seen[t.Header] {
+					continue
+				}
+				seen[t.Header] = true
+				h := rules.HeaderName(t.Header)
+				open := false
+				for _, l := range links {
+					tr := l.Route.Header(h)
+					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
+						continue
+					}
+					open = true
+					fs.add(anchorOf(l.Route, tr), h, tr, t, l)
+				}
+				// With routes analysed, the single-file warning has been
+				// either proven unnecessary or replaced by the findings
+				// above; it stays when the app can be reached directly.
+				if len(links) > 0 && (open || !exposed) && !gunicornScheme(t) {
+					p.Resolve(TrustKey(app.Range.File, t.Header))
+				}
+			}
+		}
+		fs.report(p, func(f *finding, desc string) string {
+			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+	},
+}
+
+func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
+	var how string
+	switch tr.Action {
+	case rules.Passthrough:
+		how = "is not set on this route, so the client's own value reaches the app"
+	case rules.Conditional:
+		how = fmt.Sprintf("is set only %s, so otherwise the client's own value reaches the app", tr.When)
+	case rules.Appended:
+		how = "is appended to the client's value, which arrives first (Django ≥ 4.1 uses the leftmost)"
+	case rules.SetClient:
+		how = fmt.Sprintf("is set from client data (%s)", tr.Value)
+	}
+	hint := "overwrite it on this route"
+	switch r.Proxy {
+	case "nginx":
+		hint = fmt.Sprintf("add `proxy_set_header %s $scheme;` here", canonicalName(h))
+		if strings.Contains(h, "host") {
+			hint = fmt.Sprintf("add `proxy_set_header %s $host;` here", canonicalName(h))
+		}
+	case "haproxy":
+		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
+	}
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+}
+
+// exposure is one way the app server can be reached without the proxy.
+type exposure struct {
+	bind  rules.Bind
+	where source.Range // the bind, or the published port
+	how   string
+	key   string
+}
+
+// exposures lists how an app can be reached around the proxy: a bind on a
+// non-loopback host address, or a container port published on the host.
+func exposures(a *rules.App) []exposure {
+	var out []exposure
+	for _, b := range a.Binds {
+		if b.Service == "" {
+			if !b.Endpoint.IsLoopback() {
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b)})
+			}
+			continue
+		}
+		for _, pub := range b.Published {
+			if isLoopbackHost(pub.Host.Host) {
+				continue
+			}
+			host := pub.Host.Host
+			if host == "" {
+				host = "all host interfaces"
+			}
+			port := pub.Host.Port
+			if port == "" {
+				port = "an ephemeral port"
+			}
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String()})
+		}
+	}
+	return out
+}
+
+func isLoopbackHost(h string) bool {
+	return rules.Endpoint{Host: h, Port: "0"}.IsLoopback() && h != ""
+}
+
+// bindKey is the key G001 gives a public bind.
+func bindKey(b rules.Bind) string { return "bind:" + b.Range.File + "|" + b.Endpoint.String() }
+
+func serverName(a *rules.App) string {
+	if a.Server == "" || a.Server == "unknown" {
+		return "the app server"
+	}
+	return a.Server
+}
+
+// DirectExposure: X004.
+var DirectExposure = &rules.Rule{
+	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
+	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
+		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
+		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
+		References: []string{
+			"https://docs.gunicorn.org/en/stable/settings.html#bind",
+			"https://docs.docker.com/reference/compose-file/services/#ports",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		for _, app := range p.Model.Apps {
+			var hdrs []string
+			var first rules.Trust
+			for _, t := range app.Trusts {
+				if gunicornScheme(t) {
+					continue
+				}
+				if len(hdrs) == 0 {
+					first = t
+				}
+				hdrs = append(hdrs, rules.HeaderName(t.Header))
+			}
+			hdrs = dedupe(hdrs)
+			if len(hdrs) == 0 {
+				continue
+			}
+			exps := exposures(app)
+			for _, b := range app.Binds {
+				if b.Service != "" {
+					p.Resolve(bindKey(b)) // inside a container: decided by its published ports
+				}
+			}
+			for _, e := range exps {
+				rel := []source.Related{trustRelated(first)}
+				if e.where != e.bind.Range {
+					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+				}
+				p.Report(rules.Diagnostic{
+					Range: e.where, Key: e.key, Related: rel,
+					Message: fmt.Sprintf("%s, so clients can skip the proxy and send %s themselves (the app trusts them); keep the app server on loopback, a UNIX socket or an unpublished container port.", e.how, strings.Join(canonicalAll(hdrs), ", ")),
+				})
+			}
+		}
+	},
+}
+
+func canonicalAll(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = canonicalName(h)
+	}
+	return out
+}
+
+// UnderscoreConflation: X005.
+var UnderscoreConflation = &rules.Rule{
+	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
+	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
+		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
+		Example: "# nginx.conf\nunderscores_in_headers on;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;\n# gunicorn 20.1; app: user = request.META.get('HTTP_X_SSL_CLIENT_DN')",
+		Fix:     "Keep nginx's defaults (`underscores_in_headers off`, `ignore_invalid_headers on`); in HAProxy delete both spellings (`http-request del-header ^x[-_]ssl[-_] -m reg`); upgrade gunicorn to ≥ 22.0 (header_map drop).",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers",
+			"https://docs.gunicorn.org/en/stable/settings.html#header-map",
+			"https://www.djangoproject.com/weblog/2015/jan/13/security/ (CVE-2015-0219)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		var fs findings
+		server := map[string]string{}
+		for _, app := range p.Model.Apps {
+			if !app.ConflatesUnderscore {
+				continue
+			}
+			for _, t := range identityTrusts(app) {
+				h := rules.HeaderName(t.Header)
+				for _, l := range p.Model.RoutesTo(app) {
+					if tr := l.Route.Header(h); l.Route.AdmitsUnderscore && tr.Action.Overwrites() {
+						fs.add(l.Route.Range, h, tr, t, l)
+						server[l.Route.Range.String()+"|"+h] = serverName(app)
+					}
+				}
+			}
+		}
+		fs.report(p, func(f *finding, desc string) string {
+			return fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads it as the same header (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
+				desc, canonicalName(f.header), strings.ReplaceAll(canonicalName(f.header), "-", "_"), server[f.anchor.String()+"|"+f.header], trustNote(f.trust))
+		})
+	},
+}
+
+// forwardsVerify reports whether the route forwards a verify result the app
+// can check.
+func forwardsVerify(r *rules.Route) bool {
+	for _, tr := range r.Headers {
+		if tr.Action == rules.SetTLS && (emission(tr) == emitsNginxVerify || emission(tr) == emitsHAProxyVerify && usedGuarded(r, tr)) {
+			return true
+		}
+	}
+	return false
+}
+
+// UnverifiedRoute: X006.
+var UnverifiedRoute = &rules.Rule{
+	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
+	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
+	Scope:   rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
+		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
+		Example:    "ssl_verify_client optional;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;   # no verify header, no gate",
+		Fix:        "Require verification (`ssl_verify_client on`, HAProxy `verify required`), or gate in the proxy, or forward the verify result and make the app check `== \"SUCCESS\"` (nginx) / used and `== \"0\"` (HAProxy).",
+		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
+	},
+	Check: func(p *rules.Pass) {
+		for _, app := range p.Model.Apps {
+			if appChecksVerify(app) {
+				continue
+			}
+			for _, t := range identityTrusts(app) {
+				if t.Comparison != rules.CompareIdentity && t.Comparison != rules.ComparePresence && t.Comparison != rules.CompareUnknown {
+					continue
+				}
+				h := rules.HeaderName(t.Header)
+				for _, l := range p.Model.RoutesTo(app) {
+					r := l.Route
+					tr := r.Header(h)
+					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
+						continue
+					}
+					p.Report(rules.Diagnostic{
+						Range: r.Range, Key: "route:" + r.ID + "|unverified",
+						Message: fmt.Sprintf("Route %s accepts clients without a verified certificate (verify %s, no gate) and forwards %s, which the app takes as identity at %s without any verify result: require verification, gate in the proxy, or forward and check the verify result.",
+							r.Desc, r.Listener.Verify, canonicalName(h), trustNote(t)) + guessNote(l),
+						Related: []source.Related{trustRelated(t)},
+					})
+				}
+			}
+		}
+	},
+}
+
+// appChecksVerify reports whether the app compares some verify result.
+func appChecksVerify(a *rules.App) bool {
+	for _, t := range a.Trusts {
+		if t.Comparison == rules.CompareEquals && (strings.EqualFold(t.Value, "SUCCESS") || t.Value == "0") {
+			return true
+		}
+	}
+	return false
+}

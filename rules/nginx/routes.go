@@ -1,0 +1,328 @@
+package nginx
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// route is a rules.Route with the nginx facts the rules need.
+type route struct {
+	*rules.Route
+	server *server
+	listen *listen
+	sock   *socket
+	block  *nginx.Directive // the location (or if block) that passes upstream
+	pass   *nginx.Directive // proxy_pass, uwsgi_pass, ...
+	fam    family
+	// level is the block whose header-setting directives apply (nil when
+	// none is defined anywhere).
+	level *nginx.Directive
+	sets  map[string]*nginx.Directive // lower-case header → directive in effect
+	// lost maps a header set at an outer level, but not in effect because
+	// level redefines the family's directives, to the outer directive.
+	lost map[string]*nginx.Directive
+}
+
+// RouteBuilder turns nginx trees into routes of the deployment model.
+type RouteBuilder struct{}
+
+// Routes is the nginx route builder the driver registers.
+var Routes rules.RouteBuilder = RouteBuilder{}
+
+// BuildRoutes implements rules.RouteBuilder: one route per listen of a
+// server and per location (nested, named and error_page targets included)
+// or if block that passes requests upstream.
+func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
+	nt, ok := t.(*nginx.Tree)
+	if !ok {
+		return nil
+	}
+	c := newConfig(nt)
+	c.buildRoutes()
+	out := make([]*rules.Route, len(c.routes))
+	for i, r := range c.routes {
+		out[i] = r.Route
+	}
+	return out
+}
+
+// buildRoutes fills c.routes, sorted by ID.
+func (c *config) buildRoutes() {
+	errorTargets := map[string]bool{}
+	for _, s := range c.servers {
+		s.d.Walk(func(d *nginx.Directive) bool {
+			if d.Name == "error_page" && len(d.Args) > 1 {
+				errorTargets[d.Args[len(d.Args)-1].Value] = true
+			}
+			return true
+		})
+	}
+	ids := map[string]int{}
+	for _, s := range c.servers {
+		var blocks []*nginx.Directive
+		s.d.Walk(func(d *nginx.Directive) bool {
+			switch d.Name {
+			case "location", "if":
+				if d.Block {
+					blocks = append(blocks, d)
+				}
+				return true
+			case "limit_except":
+				return false
+			}
+			return d.Block && !d.Opaque && d.Name != "map"
+		})
+		for _, b := range blocks {
+			pass, fam := passOf(b)
+			if pass == nil {
+				continue
+			}
+			for _, l := range s.listens {
+				r := c.newRoute(s, l, b, pass, fam, errorTargets)
+				if n := ids[r.ID]; n > 0 {
+					r.ID = fmt.Sprintf("%s~%d", r.ID, n+1)
+				}
+				ids[r.Route.ID]++
+				s.routes = append(s.routes, r)
+				c.routes = append(c.routes, r)
+			}
+		}
+	}
+	sort.SliceStable(c.routes, func(i, j int) bool { return c.routes[i].ID < c.routes[j].ID })
+}
+
+// passOf returns the directive that passes requests of block b upstream,
+// and its family. Pass directives are not inherited by nested locations.
+func passOf(b *nginx.Directive) (*nginx.Directive, family) {
+	for _, f := range families {
+		if d := b.Last(f.pass); d != nil {
+			return d, f
+		}
+	}
+	return nil, family{}
+}
+
+func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam family, errorTargets map[string]bool) *route {
+	sk := c.socketOf(l)
+	var chain []string
+	for x := b; x != nil && x != s.d; x = x.Parent {
+		if x.Name == "location" || x.Name == "if" {
+			chain = append([]string{x.Name + "=" + locationIdent(x)}, chain...)
+		}
+	}
+	id := s.id
+	if l.key != s.listens[0].key {
+		id = strings.Replace(id, "@"+s.listens[0].key, "@"+l.key, 1)
+	}
+	id += "#" + strings.Join(chain, ">")
+
+	loc := b
+	for loc != nil && loc.Name == "if" {
+		loc = loc.Parent
+	}
+	path := ""
+	if loc != nil && loc.Name == "location" {
+		path = strings.Join(loc.ArgValues(), " ")
+	}
+	desc := fmt.Sprintf("%s on %s, %s", blockDesc(s.d), l.key, blockDesc(b))
+	if loc != nil && loc.Name == "location" {
+		if p := loc.Arg(len(loc.Args) - 1); errorTargets[p] {
+			desc += " (error_page target)"
+		}
+	}
+	verify, vd := verifyMode(s)
+	ca, _ := clientCA(s)
+	lr := s.d.Head
+	if l.d != nil {
+		lr = l.d.Written().Range
+	}
+	r := &route{
+		Route: &rules.Route{
+			ID:    id,
+			Proxy: "nginx",
+			Desc:  desc,
+			Hosts: s.names,
+			Path:  path,
+			Listener: rules.Listener{
+				Endpoint: l.endpoint,
+				TLS:      sk.tls,
+				Verify:   verify,
+				CA:       ca,
+				Default:  sk.def == s,
+				Range:    lr,
+			},
+			Headers: map[string]rules.HeaderTreatment{},
+			Range:   b.Head,
+		},
+		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
+	}
+	if vd != nil {
+		r.Listener.VerifyRange = vd.Written().Range
+	}
+	r.Upstream = c.upstreamOf(pass)
+
+	// Header treatment: the family's directives of the level in effect.
+	r.level = headerLevel(b, fam)
+	r.sets, _ = setDirectives(r.level, fam)
+	for h, d := range r.sets {
+		vc := c.classify(d.Arg(1), b)
+		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Range: d.Written().Range}
+		if vc.clientVar != "" {
+			t.Note = "from client data " + vc.clientVar
+		}
+		if d.Stock != "" {
+			t.Note = strings.TrimSpace(t.Note + " from the stock Debian " + d.Stock)
+		}
+		r.Headers[h] = t
+	}
+	if fam.pass == "proxy_pass" {
+		// proxy_set_header's defaults: Host $proxy_host, Connection close.
+		if _, ok := r.Headers["host"]; !ok {
+			r.Headers["host"] = rules.HeaderTreatment{Name: "Host", Action: rules.SetOther, Value: "$proxy_host", Note: "nginx default"}
+		}
+		if _, ok := r.Headers["connection"]; !ok {
+			r.Headers["connection"] = rules.HeaderTreatment{Name: "Connection", Action: rules.SetConst, Value: "close", Note: "nginx default"}
+		}
+	}
+	r.Default = rules.Passthrough
+	if fam.passHeaders != "" {
+		if d := effective(b, fam.passHeaders); d != nil && strings.EqualFold(d.Arg(0), "off") {
+			r.Default = rules.Blanked
+		}
+	}
+	// Headers set at an outer level but not in effect here.
+	r.lost = map[string]*nginx.Directive{}
+	if r.level != nil {
+		if outer := outerLevel(r.level, fam); outer != nil {
+			outerSets, _ := setDirectives(outer, fam)
+			for h, d := range outerSets {
+				if _, ok := r.sets[h]; !ok {
+					r.lost[h] = d
+				}
+			}
+		}
+	}
+	r.Gated = gated(s, b, verify)
+	r.AdmitsUnderscore = admitsUnderscore(s, sk, fam)
+	return r
+}
+
+// admitsUnderscore reports whether client headers with "_" reach the
+// upstream with the name the app maps like "-". nginx reads headers with
+// the settings of the socket's default server until the Host header picks
+// the virtual server, so either server's settings can apply. For uwsgi,
+// FastCGI and SCGI nginx itself drops a client header whose name matches a
+// parameter after mapping "-" to "_", so the underscore twin of a header
+// the route sets never arrives there.
+func admitsUnderscore(s *server, sk *socket, fam family) bool {
+	if fam.params {
+		return false
+	}
+	admits := func(sv *server) bool {
+		if sv == nil {
+			return false
+		}
+		if effectiveFlag(sv.d, "underscores_in_headers") {
+			return true
+		}
+		d := effective(sv.d, "ignore_invalid_headers")
+		return d != nil && strings.EqualFold(d.Arg(0), "off")
+	}
+	return admits(s) || admits(sk.def)
+}
+
+// gated reports whether requests without a verified certificate are refused
+// before they reach block b: an "if ($ssl_client_verify != SUCCESS)" with a
+// return at server level or in b's own location. Rewrite directives of an
+// enclosing location do not run for a nested location's requests.
+func gated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
+	if verify == rules.VerifyRequired {
+		return true
+	}
+	levels := []*nginx.Directive{s.d}
+	for x := b; x != nil && x != s.d; x = x.Parent {
+		levels = append(levels, x)
+		if x.Name == "location" {
+			break
+		}
+	}
+	for _, lv := range levels {
+		for _, d := range lv.Find("if") {
+			if isGate(d, verify) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isGate recognises if ($ssl_client_verify != SUCCESS) { return ...; } and,
+// where FAILED cannot reach the location (optional: nginx answers 400 to a
+// certificate that fails verification), if ($ssl_client_verify = NONE).
+func isGate(d *nginx.Directive, verify rules.VerifyMode) bool {
+	if !d.Block || d.First("return") == nil {
+		return false
+	}
+	cond := strings.Fields(strings.Trim(strings.Join(d.ArgValues(), " "), "() "))
+	if len(cond) != 3 || (cond[0] != "$ssl_client_verify" && cond[0] != "${ssl_client_verify}") {
+		return false
+	}
+	op, val := cond[1], strings.Trim(cond[2], "^$")
+	switch {
+	case (op == "!=" || op == "!~") && val == "SUCCESS":
+		return true
+	case (op == "=" || op == "~") && val == "NONE":
+		return verify == rules.VerifyOptional
+	}
+	return false
+}
+
+// upstreamOf reads a pass directive's target: an upstream block or a
+// literal address.
+func (c *config) upstreamOf(pass *nginx.Directive) rules.Upstream {
+	target := pass.Arg(0)
+	u := rules.Upstream{Name: target, Range: pass.Written().Range}
+	addr := target
+	defPort := "80"
+	if i := strings.Index(addr, "://"); i >= 0 {
+		switch strings.ToLower(addr[:i]) {
+		case "https", "grpcs":
+			defPort = "443"
+		}
+		addr = addr[i+3:]
+	}
+	if strings.HasPrefix(addr, "unix:") {
+		sock := strings.TrimPrefix(addr, "unix:")
+		if i := strings.Index(sock, ":"); i >= 0 {
+			sock = sock[:i]
+		}
+		u.Name = "unix:" + sock
+		u.Servers = []rules.Endpoint{{Unix: sock}}
+		return u
+	}
+	if i := strings.IndexAny(addr, "/?"); i >= 0 {
+		addr = addr[:i]
+	}
+	if strings.Contains(addr, "$") {
+		u.Name = addr
+		return u
+	}
+	if up := c.upstreams[addr]; up != nil {
+		u.Name = addr
+		for _, sd := range up.Find("server") {
+			if len(sd.Args) > 0 {
+				u.Servers = append(u.Servers, parseAddr(sd.Arg(0), "80"))
+			}
+		}
+		return u
+	}
+	ep := parseAddr(addr, defPort)
+	u.Name = ep.String()
+	u.Servers = []rules.Endpoint{ep}
+	return u
+}

@@ -1,0 +1,152 @@
+package terraform
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	tf "github.com/mtlslint/mtlslint/parsers/terraform"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// RouteBuilder turns the ALB listeners of a Terraform module into routes:
+// one per listener and target group that a default action or a listener
+// rule forwards to.
+type RouteBuilder struct{}
+
+// Routes is the family's route builder.
+var Routes rules.RouteBuilder = RouteBuilder{}
+
+// BuildRoutes implements rules.RouteBuilder.
+func (RouteBuilder) BuildRoutes(tree parsers.Tree, _ *rules.Settings) []*rules.Route {
+	m, ok := tree.(*tf.Module)
+	if !ok {
+		return nil
+	}
+	_, ls := albOf(m)
+	var out []*rules.Route
+	for _, l := range ls {
+		out = append(out, routesOf(l)...)
+	}
+	return out
+}
+
+// routeIDPrefix is the part of a route ID that names its listener.
+func routeIDPrefix(l *listener) string { return "alb:" + l.ID + "|" }
+
+// routesOf builds a listener's routes.
+func routesOf(l *listener) []*rules.Route {
+	if l.L4 {
+		return nil
+	}
+	headers := listenerHeaders(l)
+	admits, _ := l.LB.admitsUnderscore()
+	var out []*rules.Route
+	seen := map[string]bool{}
+	for _, t := range l.Targets {
+		group := t.Group
+		if group == "" {
+			group = "(not known statically)"
+		}
+		id := routeIDPrefix(l) + t.Via + "|" + group
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		r := &rules.Route{
+			ID:    id,
+			Proxy: "alb",
+			Desc:  fmt.Sprintf("%s, %s → target group %s", l.describe(), t.Via, group),
+			Hosts: t.Hosts,
+			Path:  strings.Join(t.Paths, " "),
+			Listener: rules.Listener{
+				Endpoint:    rules.Endpoint{Port: l.Port},
+				TLS:         l.Protocol == "HTTPS",
+				Verify:      l.verify(),
+				CA:          l.TrustArn,
+				Range:       l.HeaderRng,
+				VerifyRange: l.modeRange(),
+			},
+			Upstream:         rules.Upstream{Name: group, Range: t.Range},
+			Headers:          headers,
+			Default:          rules.Passthrough,
+			AdmitsUnderscore: admits,
+			Range:            l.HeaderRng,
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// listenerHeaders is how a listener treats the headers it is known to
+// touch: the mutual-TLS headers by mode, and the X-Forwarded-* headers the
+// ALB adds. Every other header passes through.
+func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
+	hs := map[string]rules.HeaderTreatment{}
+	set := func(name string, a rules.HeaderAction, value, note string, rng source.Range) {
+		hs[strings.ToLower(name)] = rules.HeaderTreatment{Name: name, Action: a, Value: value, Note: note, Range: rng}
+	}
+	passthrough := func(name string) {
+		set(name, rules.Unknown, "", unconfirmedStrip, source.Range{})
+	}
+	// The names the ALB sends under: the standard ones, or the renamed.
+	sendAs := map[string]string{}
+	renameUnknown := map[string]bool{}
+	for attr, h := range renameAttrs {
+		sendAs[h] = h
+		if v, ok := l.Renamed[attr]; ok {
+			if s, known := v.Str(); known && s != "" {
+				sendAs[h] = strings.ToLower(s)
+			} else {
+				renameUnknown[h] = true
+			}
+		}
+	}
+	mode := l.Mode
+	if l.Protocol == "HTTP" {
+		mode = modeOff
+	}
+	all := append([]string{hdrClientCert}, verifyHeaders...)
+	for _, h := range all {
+		switch {
+		case mode == modeUnknown:
+			set(h, rules.Unknown, "", "the listener's mutual-TLS mode is not known statically", l.modeRange())
+		case mode == modePassthrough && h == hdrClientCert:
+			set(sendAs[h], rules.SetTLS, "client certificate chain (URL-encoded PEM)",
+				"passthrough mode: the chain the client presented, NOT verified by the ALB", l.modeRange())
+		case mode == modeVerify && h != hdrClientCert:
+			set(sendAs[h], rules.SetTLS, "verified client certificate", "verify mode: only for a certificate that chains to the trust store", l.modeRange())
+		default:
+			passthrough(h)
+		}
+		if sendAs[h] != h {
+			passthrough(h) // the standard name is no longer the one the ALB sets
+		}
+		if renameUnknown[h] {
+			set(h, rules.Unknown, "", "the listener renames this header to a name not known statically", source.Range{})
+		}
+	}
+	// X-Forwarded-For follows the load balancer's xff_header_processing_mode
+	// (append by default).
+	xff := rules.Appended
+	xffNote := "the ALB appends the client address (xff_header_processing_mode append, the default)"
+	if l.LB != nil && l.LB.HasXFF && !l.LB.XFF.IsNull() {
+		switch s, _ := l.LB.XFF.Str(); s {
+		case "append":
+		case "preserve":
+			xff, xffNote = rules.Passthrough, "xff_header_processing_mode preserve: the client's header is sent unchanged"
+		case "remove":
+			xff, xffNote = rules.Blanked, "xff_header_processing_mode remove"
+		default:
+			xff, xffNote = rules.Unknown, "xff_header_processing_mode is not known statically"
+		}
+	} else if l.LB == nil {
+		xff, xffNote = rules.Unknown, "the load balancer is not declared in this module"
+	}
+	set("X-Forwarded-For", xff, "", xffNote, source.Range{})
+	for _, h := range []string{"X-Forwarded-Proto", "X-Forwarded-Port"} {
+		set(h, rules.Unknown, "", "the ALB adds it; whether it replaces a client-sent copy is not documented", source.Range{})
+	}
+	return hs
+}
