@@ -13,15 +13,6 @@ import (
 	"github.com/mtlslint/mtlslint/internal/gen"
 )
 
-// cli runs the command and returns its exit code, standard output and
-// standard error.
-func cli(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func readRecords(t *testing.T, files ...string) *audit.Records {
 	t.Helper()
 	var recs audit.Records

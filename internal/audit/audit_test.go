@@ -225,7 +225,7 @@ func TestRunRecords(t *testing.T) {
 		t.Fatalf("no result for vuln: %v", back.Repos)
 	}
 	s := vuln.Summary
-	if s.Status != StatusOK || s.Findings != 2 || s.BySeverity["critical"] != 1 || s.BySeverity["high"] != 1 || s.ByCode["T001"] != 2 || s.FilesChecked != 2 {
+	if s.Status != StatusOK || s.Findings != 2 || s.BySeverity["critical"] != 1 || s.BySeverity["high"] != 1 || s.ByCode["Z001"] != 2 || s.FilesChecked != 2 {
 		t.Errorf("vuln summary = %+v", s)
 	}
 	byFile := map[string]Finding{}
@@ -233,7 +233,7 @@ func TestRunRecords(t *testing.T) {
 		byFile[f.Location.File] = f
 	}
 	f := byFile["nginx.conf"]
-	if f.Code != "T001" || f.Severity != "high" || f.Location.Start.Line != 2 || f.LineText != "    listen 443; # VULNERABLE here" || f.Message == "" {
+	if f.Code != "Z001" || f.Severity != "high" || f.Location.Start.Line != 2 || f.LineText != "    listen 443; # VULNERABLE here" || f.Message == "" {
 		t.Errorf("nginx.conf finding = %+v", f)
 	}
 	if f := byFile["conf.d/extra.conf"]; f.Severity != "critical" || f.LineText != "# CRITICAL too" {
@@ -257,8 +257,8 @@ func TestRunText(t *testing.T) {
 	text := string(out)
 	prefix := filepath.ToSlash(org) + "/"
 	for _, want := range []string{
-		prefix + "vuln/nginx.conf:2:1: high T001 test-vulnerable-line: this line is vulnerable\n",
-		prefix + "vuln/conf.d/extra.conf:1:1: critical T001",
+		prefix + "vuln/nginx.conf:2:1: high Z001 test-vulnerable-line: this line is vulnerable\n",
+		prefix + "vuln/conf.d/extra.conf:1:1: critical Z001",
 		prefix + "gone: error: ",
 	} {
 		if !strings.Contains(text, want) {
@@ -342,7 +342,7 @@ func TestResume(t *testing.T) {
 	if _, err := Run(context.Background(), repos[:3], f, Options{Runner: counting}); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Fprintf(f, `{"type":"finding","version":1,"repo":%q,"code":"T001"}`+"\n"+`{"type":"repo","repo":`, repos[3].ID)
+	fmt.Fprintf(f, `{"type":"finding","version":1,"repo":%q,"code":"Z001"}`+"\n"+`{"type":"repo","repo":`, repos[3].ID)
 	f.Close()
 
 	done, err := Completed(out)
@@ -475,7 +475,7 @@ func TestProgress(t *testing.T) {
 
 func TestRepoConfig(t *testing.T) {
 	org := t.TempDir()
-	own := audittest.MakeRepo(t, filepath.Join(org, "own"), map[string]string{".mtlslint.toml": "ignore = [\"T001\"]\n", "a.conf": "VULNERABLE\n"})
+	own := audittest.MakeRepo(t, filepath.Join(org, "own"), map[string]string{".mtlslint.toml": "ignore = [\"Z001\"]\n", "a.conf": "VULNERABLE\n"})
 	broken := audittest.MakeRepo(t, filepath.Join(org, "broken"), map[string]string{".mtlslint.toml": "ignore = [\n", "a.conf": "VULNERABLE\n"})
 	linked := audittest.MakeRepo(t, filepath.Join(org, "linked"), map[string]string{"a.conf": "VULNERABLE\n"})
 	if err := os.Symlink(filepath.Join(own, ".mtlslint.toml"), filepath.Join(linked, ".mtlslint.toml")); err != nil {
@@ -495,7 +495,7 @@ func TestRepoConfig(t *testing.T) {
 	}
 	_, out := runAudit(t, repos, Options{Jobs: 1, Runner: runner, RepoConfig: true})
 	sort.Strings(seen)
-	if got := strings.Join(seen, " "); got != "own:T001" {
+	if got := strings.Join(seen, " "); got != "own:Z001" {
 		t.Errorf("configurations used: %q (a symbolic link is not followed)", got)
 	}
 	back := readBack(t, out)

@@ -122,10 +122,45 @@ func TestHostileSymlinksToEtc(t *testing.T) {
 	}
 	// Nothing from /etc reaches the output: no entry name the repository
 	// does not itself mention, no content.
+	noEtc(t, out, "main.conf host.conf hostname")
+}
+
+// TestHostileNginxIncludes runs the real pipeline (the registered nginx
+// front end) on includes that lead outside the repository.
+func TestHostileNginxIncludes(t *testing.T) {
+	repo := audittest.MakeRepo(t, filepath.Join(t.TempDir(), "repo"), map[string]string{
+		"nginx.conf": "events {}\nhttp {\n    include /etc/*;\n    include conf/*;\n    include ../../../../../../etc/passwd;\n    include conf/passwd;\n    include conf/*.conf;\n    server {\n        listen 80;\n    }\n}\n",
+	})
+	symlink(t, "/etc", filepath.Join(repo, "conf"))
+	res, out := auditOne(t, repo, audit.Options{Runner: lint.Run})
+	if res.Summary.FilesChecked == 0 {
+		t.Fatal("nginx.conf was not analysed: is the nginx front end registered?")
+	}
+	lines := map[int]string{}
+	for _, f := range res.Findings {
+		if f.Location.File != "nginx.conf" {
+			t.Errorf("a finding in %q: something outside the repository was read", f.Location.File)
+		}
+		if f.Code == "E002" || f.Code == "E003" {
+			lines[f.Location.Start.Line] = f.Code
+		}
+	}
+	for l := 3; l <= 7; l++ {
+		if lines[l] == "" {
+			t.Errorf("nginx.conf:%d: no E002/E003 for the include (got %v)", l, lines)
+		}
+	}
+	noEtc(t, out, "nginx.conf passwd")
+}
+
+// noEtc fails when out names an entry of /etc that mentioned (the
+// repository's own text) does not, or holds /etc/passwd's content.
+func noEtc(t *testing.T, out []byte, mentioned string) {
+	t.Helper()
 	entries, _ := os.ReadDir("/etc")
 	for _, e := range entries {
 		name := e.Name()
-		if len(name) >= 6 && !strings.Contains("main.conf host.conf hostname", name) && bytes.Contains(out, []byte(name)) {
+		if len(name) >= 6 && !strings.Contains(mentioned, name) && bytes.Contains(out, []byte(name)) {
 			t.Errorf("output names /etc/%s: the directory was listed", name)
 		}
 	}
@@ -155,7 +190,7 @@ func TestHostileSparseGigabyte(t *testing.T) {
 	runtime.ReadMemStats(&after)
 
 	got := codesAt(res)
-	if !got["huge.conf:1 E004"] || !got["main.conf:1 E004"] || !got["ok.conf:1 T001"] {
+	if !got["huge.conf:1 E004"] || !got["main.conf:1 E004"] || !got["ok.conf:1 Z001"] {
 		t.Errorf("findings %v", got)
 	}
 	for _, f := range res.Findings {
@@ -221,7 +256,7 @@ func TestHostileSpecialFiles(t *testing.T) {
 
 	res, _ := auditOne(t, repo, audit.Options{Timeout: 30 * time.Second})
 	got := codesAt(res)
-	for _, want := range []string{"ok.conf:1 T001", "sub/a.conf:2 T001", "sub/a.conf:1 E004", "to-pipe.conf:1 E004", "zero.conf:1 E003"} {
+	for _, want := range []string{"ok.conf:1 Z001", "sub/a.conf:2 Z001", "sub/a.conf:1 E004", "to-pipe.conf:1 E004", "zero.conf:1 E003"} {
 		if !got[want] {
 			t.Errorf("missing %s; got %v", want, got)
 		}

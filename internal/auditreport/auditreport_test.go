@@ -82,7 +82,7 @@ func TestMergeShards(t *testing.T) {
 	if rep.Findings != 7 || rep.BySeverity != [5]int{2, 5, 0, 0, 0} {
 		t.Errorf("findings %d by severity %v", rep.Findings, rep.BySeverity)
 	}
-	if len(rep.Rules) != 1 || rep.Rules[0].Code != "T001" || len(rep.Rules[0].Findings) != 7 || rep.Rules[0].Repos != 3 {
+	if len(rep.Rules) != 1 || rep.Rules[0].Code != "Z001" || len(rep.Rules[0].Findings) != 7 || rep.Rules[0].Repos != 3 {
 		t.Fatalf("rules %+v", rep.Rules)
 	}
 	first := rep.Rules[0].Findings[0]
@@ -232,7 +232,7 @@ func TestRenderOrg(t *testing.T) {
 	if !strings.Contains(html, "<pre>2 | \tVULNERABLE\t|tab</pre>") {
 		t.Error("offending line with its tabs missing from the page")
 	}
-	if !strings.Contains(md, "| T001 | test-vulnerable-line | high | 7 | 3 |") {
+	if !strings.Contains(md, "| Z001 | test-vulnerable-line | high | 7 | 3 |") {
 		t.Errorf("Markdown totals by rule missing:\n%s", md)
 	}
 	if !strings.Contains(md, "5 more findings not listed.") {

@@ -375,12 +375,6 @@ func (s *service) haproxyCfg() string {
 		"backend be_static",
 		"    http-request set-path %[path,regsub(^/static/,/)]",
 		"    server static1 127.0.0.1:8081 check",
-		"",
-		"listen stats",
-		"    bind 127.0.0.1:8404",
-		"    stats enable",
-		"    stats uri /stats",
-		"    stats refresh 10s",
 	)
 	return lines(ls...)
 }

@@ -23,7 +23,7 @@ import (
 
 // Files ending in .conf are read; a line "include PATTERN" globs and reads
 // PATTERN through the reader, as nginx's include does; a line containing
-// VULNERABLE is a finding of T001 (high), one containing CRITICAL a
+// VULNERABLE is a finding of Z001 (high), one containing CRITICAL a
 // critical one.
 
 // Kind is the kind of the test trees.
@@ -93,7 +93,7 @@ func includeProblem(at source.Range, what string, err error) source.Problem {
 
 // Rule reports every line that says VULNERABLE (high) or CRITICAL.
 var Rule = &rules.Rule{
-	Code: "T001", Name: "test-vulnerable-line", Severity: rules.High, Scope: rules.ScopeTree,
+	Code: "Z001", Name: "test-vulnerable-line", Severity: rules.High, Scope: rules.ScopeTree,
 	Kinds:   []string{Kind},
 	Summary: "A line says VULNERABLE.",
 	Check: func(p *rules.Pass) {
