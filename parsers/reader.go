@@ -91,9 +91,25 @@ func cleanRel(p string) (string, error) {
 // confine resolves symbolic links in rel and checks that the result stays
 // below the root.
 func (r *FSReader) confine(rel string) (string, error) {
-	if real, ok := r.plainPath(rel); ok {
-		return real, nil
+	real, _, err := r.confineInfo(rel)
+	return real, err
+}
+
+// confineInfo is confine, and it returns the file's information when
+// finding the path cost an lstat that already tells it (nil otherwise).
+func (r *FSReader) confineInfo(rel string) (string, fs.FileInfo, error) {
+	switch real, info, err := r.plainPath(rel); {
+	case err != nil:
+		return "", nil, err
+	case info != nil:
+		return real, info, nil
 	}
+	real, err := r.evalConfine(rel)
+	return real, nil, err
+}
+
+// evalConfine resolves every symbolic link on the way to rel.
+func (r *FSReader) evalConfine(rel string) (string, error) {
 	full := filepath.Join(r.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
@@ -109,24 +125,30 @@ func (r *FSReader) confine(rel string) (string, error) {
 	return real, nil
 }
 
-// plainPath reports whether rel reaches its file without any symbolic link
-// (every directory on the way and the file itself are plain), so that it
-// cannot lead outside the root; it returns the real path. Most paths are
-// plain, and this costs one lstat per file and one per directory, where
-// resolving every component of the absolute path costs one per component.
-func (r *FSReader) plainPath(rel string) (string, bool) {
+// plainPath looks for rel without following any symbolic link. When every
+// directory on the way and the file itself are plain (not links), the path
+// cannot lead outside the root: it returns the real path and the file's
+// information. When the directories are plain and the file does not exist,
+// it returns that error. Otherwise (a link on the way) it returns neither,
+// and the caller resolves the links. Most paths are plain, and this costs
+// one lstat per file and one per directory (cached), where resolving the
+// links of an absolute path costs one per component.
+func (r *FSReader) plainPath(rel string) (string, fs.FileInfo, error) {
 	if rel == "." {
-		return r.realRoot, true
+		return "", nil, nil
 	}
 	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir) {
-		return "", false
+		return "", nil, nil
 	}
 	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
 	st, err := os.Lstat(real)
-	if err != nil || st.Mode()&fs.ModeSymlink != 0 {
-		return "", false
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil, err
+	case err != nil || st.Mode()&fs.ModeSymlink != 0:
+		return "", nil, nil
 	}
-	return real, true
+	return real, st, nil
 }
 
 func (r *FSReader) plainDir(dir string) bool {
@@ -173,15 +195,18 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return source.NewFile(rel, b), nil
 	}
-	real, err := r.confine(rel)
+	real, info, err := r.confineInfo(rel)
 	if err != nil {
 		return nil, err
 	}
 	// Refuse special files before opening them: opening a named pipe
 	// blocks until someone writes to it.
-	if st, err := os.Stat(real); err != nil {
-		return nil, err
-	} else if !st.IsDir() && !st.Mode().IsRegular() {
+	if info == nil {
+		if info, err = os.Stat(real); err != nil {
+			return nil, err
+		}
+	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
 	}
 	fh, err := os.Open(real)
@@ -204,10 +229,12 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	}
 	// Read at most maxSize+1 bytes, so a file that grows meanwhile (or a
 	// special file that lies about its size) is still capped.
-	b, err := io.ReadAll(io.LimitReader(fh, r.maxSize+1))
-	if err != nil {
+	// Sized from the stat, so that reading takes one buffer and two reads.
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, r.maxSize+1)); err != nil {
 		return nil, err
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > r.maxSize {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, r.maxSize)
 	}
@@ -352,9 +379,9 @@ func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return overlayInfo{name: path.Base(rel), size: int64(len(b))}, nil
 	}
-	real, err := r.confine(rel)
-	if err != nil {
-		return nil, err
+	real, info, err := r.confineInfo(rel)
+	if err != nil || info != nil {
+		return info, err
 	}
 	return os.Stat(real)
 }
