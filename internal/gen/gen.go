@@ -37,8 +37,8 @@ const (
 	// SchemeHeader: Django trusts X-Forwarded-Proto through
 	// SECURE_PROXY_SSL_HEADER while nginx never sets it.
 	SchemeHeader Defect = "django-scheme-header"
-	// PublicBind: gunicorn binds 0.0.0.0:8000 and compose publishes the
-	// port, so clients can skip the proxy.
+	// PublicBind: gunicorn binds 0.0.0.0 and compose publishes the port,
+	// so clients can skip the proxy.
 	PublicBind Defect = "gunicorn-public-bind"
 )
 
@@ -157,7 +157,7 @@ func repoName(seed uint64, i int) string {
 // writeRepo writes one service repository.
 func writeRepo(dir string, i int, vulnerable bool, opts Options, namePrefix string) (*Repo, error) {
 	rnd := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
-	s := newService(rnd, filepath.Base(dir), opts.Root)
+	s := newService(rnd, i, filepath.Base(dir), opts.Root)
 	repo := &Repo{Name: namePrefix + filepath.Base(dir), Dir: dir}
 	if vulnerable {
 		// One defect by rotation, so that every defect occurs, and each

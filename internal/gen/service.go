@@ -14,6 +14,11 @@ type service struct {
 	root    string // prefix of absolute paths
 	defects map[Defect]bool
 
+	// port and socket are where gunicorn listens: distinct per service,
+	// as for services deployed side by side.
+	port   int
+	socket string
+
 	workers, timeout, bodyMB, keepalive int
 	apiPaths                            []string
 	apps                                []string
@@ -29,7 +34,7 @@ var (
 		"storages", "health_check", "django_prometheus", "guardian", "simple_history", "import_export", "taggit"}
 )
 
-func newService(r *rand.Rand, name, root string) *service {
+func newService(r *rand.Rand, i int, name, root string) *service {
 	area, _, _ := strings.Cut(name, "-")
 	s := &service{
 		name:      name,
@@ -42,6 +47,8 @@ func newService(r *rand.Rand, name, root string) *service {
 		bodyMB:    1 + r.IntN(50),
 		keepalive: 8 + 8*r.IntN(4),
 		rateLimit: 5 + r.IntN(45),
+		port:      10000 + i%50000,
+		socket:    root + "/run/gunicorn/" + name + ".sock",
 	}
 	perm := r.Perm(len(apiSegments))
 	for _, i := range perm[:4+r.IntN(5)] {
@@ -63,9 +70,9 @@ func (s *service) p(path string) string { return s.root + path }
 // public TCP port when gunicorn binds one.
 func (s *service) upstreamNginx() string {
 	if s.defects[PublicBind] {
-		return "127.0.0.1:8000"
+		return fmt.Sprintf("127.0.0.1:%d", s.port)
 	}
-	return "unix:" + s.p("/run/gunicorn/gunicorn.sock")
+	return "unix:" + s.socket
 }
 
 func (s *service) files() []file {
@@ -306,9 +313,9 @@ func (s *service) adminConf() string {
 }
 
 func (s *service) haproxyCfg() string {
-	server := "server app1 unix@" + s.p("/run/gunicorn/gunicorn.sock") + " check"
+	server := "server app1 unix@" + s.socket + " check"
 	if s.defects[PublicBind] {
-		server = "server app1 127.0.0.1:8000 check"
+		server = fmt.Sprintf("server app1 127.0.0.1:%d check", s.port)
 	}
 	ls := []string{
 		"# HAProxy edge for " + s.name + " (partner traffic through the load balancer).",
@@ -543,9 +550,9 @@ func (s *service) settingsProduction() string {
 }
 
 func (s *service) gunicornConf() string {
-	bind := "unix:" + s.p("/run/gunicorn/gunicorn.sock")
+	bind := "unix:" + s.socket
 	if s.defects[PublicBind] {
-		bind = "0.0.0.0:8000"
+		bind = fmt.Sprintf("0.0.0.0:%d", s.port)
 	}
 	return lines(
 		"# gunicorn configuration for "+s.name+".",
@@ -584,7 +591,7 @@ func (s *service) compose() string {
 		"    env_file: .env",
 	}
 	if s.defects[PublicBind] {
-		app = append(app, "    ports:", "      - \"8000:8000\"")
+		app = append(app, "    ports:", fmt.Sprintf("      - \"%d:%d\"", s.port, s.port))
 	} else {
 		app = append(app, "    volumes:", "      - gunicorn-socket:/run/gunicorn")
 	}
