@@ -4,7 +4,8 @@ package bench
 //
 //	go test ./internal/bench -run '^$' -bench CheckCorpus -benchtime 20x
 //	go test ./internal/bench -run '^$' -bench CheckProcess -benchtime 20x
-//	go test ./internal/bench -run '^$' -bench 'Check(Monorepo|MonorepoProcess)' -benchtime 5x
+//	go test ./internal/bench -run '^$' -bench 'CheckMonorepo(Process)?$' -benchtime 5x
+//	go test ./internal/bench -run '^$' -bench CheckMonorepoGrowth -benchtime 1x
 //	go test ./internal/bench -run '^$' -bench 'Audit(1000|Process)' -benchtime 3x
 //	go test ./internal/bench -run '^$' -bench AuditScaling -benchtime 1x -timeout 1h
 //
@@ -138,20 +139,21 @@ func org(tb testing.TB, n int) string {
 	})
 }
 
-func monorepo(tb testing.TB) string {
-	return generate(tb, "monorepo-10000", func(dir string) error {
-		_, err := gen.Monorepo(dir, 10000, gen.Options{Seed: 1})
+func monorepo(tb testing.TB, files int) string {
+	return generate(tb, fmt.Sprintf("monorepo-%d", files), func(dir string) error {
+		_, err := gen.Monorepo(dir, files, gen.Options{Seed: 1})
 		return err
 	})
 }
 
-// benchCheck lints root in process, once per iteration.
-func benchCheck(b *testing.B, root string) {
+// benchCheck lints root in process, once per iteration, with the rules
+// ignore does not deselect.
+func benchCheck(b *testing.B, root string, ignore ...string) {
 	files, bytes := size(b, root)
 	b.SetBytes(bytes)
 	parsed := 0
 	for b.Loop() {
-		res, err := lint.Run(context.Background(), lint.Options{Root: root, NoConfig: true})
+		res, err := lint.Run(context.Background(), lint.Options{Root: root, NoConfig: true, Ignore: ignore})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -180,9 +182,20 @@ func BenchmarkCheckCorpus(b *testing.B) {
 	}
 }
 
-// BenchmarkCheckMonorepo lints one generated repository of 10,000 files.
+// BenchmarkCheckMonorepo lints one generated repository of 10,000 files
+// (556 services) without the cross-file rules: the front ends and the
+// single-file rules.
 func BenchmarkCheckMonorepo(b *testing.B) {
-	benchCheck(b, monorepo(b))
+	benchCheck(b, monorepo(b, 10000), "X")
+}
+
+// BenchmarkCheckMonorepoGrowth lints generated monorepos of growing size
+// with every rule, cross-file ones included, to show how time grows with
+// the number of services in one workspace.
+func BenchmarkCheckMonorepoGrowth(b *testing.B) {
+	for _, n := range []int{250, 500, 1000} {
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) { benchCheck(b, monorepo(b, n)) })
+	}
 }
 
 var (
@@ -258,9 +271,9 @@ func BenchmarkCheckProcess(b *testing.B) {
 // BenchmarkCheckMonorepoProcess is BenchmarkCheckMonorepo through the
 // command.
 func BenchmarkCheckMonorepoProcess(b *testing.B) {
-	root := monorepo(b)
+	root := monorepo(b, 10000)
 	files, bytes := size(b, root)
-	benchProcess(b, files, bytes, "check", "--isolated", "--format", "json", "--output", os.DevNull, root)
+	benchProcess(b, files, bytes, "check", "--isolated", "--ignore", "X", "--format", "json", "--output", os.DevNull, root)
 }
 
 // benchAudit audits an organisation in process and reports
