@@ -57,7 +57,6 @@ var funcs = template.FuncMap{
 	"printable": audit.Printable,
 	"line":      printableLine,
 	"barWidth":  func(n, max int) float64 { return chartWidth * float64(n) / float64(max) },
-	"add":       func(a, b int) int { return a + b },
 	"plural":    plural,
 }
 

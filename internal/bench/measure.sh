@@ -43,8 +43,11 @@ for n in 250 500 1000; do
 	if [ ! -d "$work/mono-$n" ]; then
 		"$work/genorg" -monorepo "$n" -out "$work/mono-$n" >/dev/null
 	fi
+	# (exit code 1: findings; GNU time then writes a line about it first)
 	/usr/bin/time -f "%e %M" -o "$work/time.txt" "$bin" check --isolated --format json --output /dev/null "$work/mono-$n" || true
-	read -r wall rss <"$work/time.txt"
+	read -r wall rss <<EOF
+$(tail -n 1 "$work/time.txt")
+EOF
 	awk -v n="$n" -v w="$wall" -v r="$rss" 'BEGIN { printf "%6d %7.2f %7.1f\n", n, w, r / 1024 }'
 done
 
