@@ -312,6 +312,12 @@ func (d *discovery) walk(start string) {
 		}
 	}
 	startFull := filepath.Join(d.reader.Root(), filepath.FromSlash(start))
+	if start == "." {
+		// The root may be a symbolic link (the user named it): a
+		// trailing separator makes WalkDir enter it rather than report
+		// the link alone. Links below the root are still not followed.
+		startFull += string(filepath.Separator)
+	}
 	err := filepath.WalkDir(startFull, func(full string, e fs.DirEntry, err error) error {
 		if d.ctx.Err() != nil {
 			return d.ctx.Err()
