@@ -108,6 +108,31 @@ func TestDiscover(t *testing.T) {
 	}
 }
 
+// TestSymlinkedTop audits through a directory named by a symbolic link:
+// the link the user gives is entered, links below it are not.
+func TestSymlinkedTop(t *testing.T) {
+	real := t.TempDir()
+	audittest.MakeRepo(t, filepath.Join(real, "org", "svc"), map[string]string{"a.conf": "VULNERABLE\n"})
+	link := filepath.Join(t.TempDir(), "org")
+	if err := os.Symlink(filepath.Join(real, "org"), link); err != nil {
+		t.Fatal(err)
+	}
+	for _, depth := range []int{0, 1} {
+		repos, _, err := Discover([]string{link}, depth)
+		if err != nil || len(repos) != 1 || repos[0].ID != filepath.ToSlash(filepath.Join(link, "svc")) {
+			t.Fatalf("depth %d: %v, %v", depth, repos, err)
+		}
+	}
+	repoLink := filepath.Join(t.TempDir(), "svc")
+	if err := os.Symlink(filepath.Join(real, "org", "svc"), repoLink); err != nil {
+		t.Fatal(err)
+	}
+	st, out := runAudit(t, []Repo{newRepo(repoLink)}, Options{})
+	if s := readBack(t, out).Repos[filepath.ToSlash(repoLink)].Summary; st.Findings != 1 || s.FilesChecked != 1 {
+		t.Errorf("a repository named by a link: %+v", s)
+	}
+}
+
 func TestReadList(t *testing.T) {
 	repos, err := ReadList(strings.NewReader("# org\n\n  a/b/ \n./c\na/b\n"))
 	if err != nil {

@@ -61,10 +61,13 @@ func Discover(dirs []string, depth int) (repos []Repo, warnings []error, err err
 			warnings = append(warnings, w...)
 			continue
 		}
-		err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		// A trailing separator enters dir even when it is a symbolic link
+		// (the user named it); links below it are not followed.
+		top := filepath.Clean(dir) + string(filepath.Separator)
+		err = filepath.WalkDir(top, func(p string, e fs.DirEntry, err error) error {
 			if err != nil {
 				warnings = append(warnings, err)
-				if e != nil && e.IsDir() && p != dir {
+				if e != nil && e.IsDir() && p != top {
 					return fs.SkipDir
 				}
 				return nil
@@ -72,7 +75,7 @@ func Discover(dirs []string, depth int) (repos []Repo, warnings []error, err err
 			if !e.IsDir() {
 				return nil
 			}
-			if p != dir && strings.HasPrefix(e.Name(), ".") {
+			if p != top && strings.HasPrefix(e.Name(), ".") {
 				return fs.SkipDir
 			}
 			if _, err := os.Lstat(filepath.Join(p, ".git")); err == nil {
