@@ -4,7 +4,9 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/compose"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/haproxy"
+	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/openapi"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/terraform"
 )
@@ -25,5 +27,10 @@ func All() []Format {
 		{Kind: KindCompose, Candidate: compose.Candidate, Detect: compose.Detect, Load: LoadAs(compose.Load)},
 		// Terraform modules: .tf and .tfvars, one tree per directory.
 		{Kind: KindTerraform, Candidate: terraform.Candidate, Detect: terraform.Detect, Load: LoadAs(terraform.Load)},
+		// OpenAPI and Swagger documents (YAML or JSON, by their top-level key), with local $refs.
+		{Kind: KindOpenAPI, Candidate: openapi.Candidate, Detect: openapi.Detect, Load: LoadAs(openapi.Load)},
+		// Kubernetes manifests (ingress-nginx Ingresses, its ConfigMap,
+		// Services, NetworkPolicies, workloads), one tree per file.
+		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: k8s.Detect, Load: LoadAs(k8s.Load)},
 	}
 }

@@ -113,9 +113,8 @@ func (r *FSReader) evalConfine(rel string) (string, error) {
 	full := filepath.Join(r.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "too many links") {
-			return "", fmt.Errorf("%s: symbolic link loop: %w", rel, source.ErrBinary)
+		if strings.Contains(err.Error(), "too many links") {
+			return "", fmt.Errorf("%s is a symbolic link loop", rel)
 		}
 		return "", err
 	}

@@ -369,6 +369,47 @@ func (d *discovery) walk(start string) {
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		d.problem(start, "cannot walk: %v", err)
 	}
+	d.walkOverlay(start)
+}
+
+// walkOverlay discovers the overlay files below start that do not exist on
+// disk (a buffer an editor has not saved yet), as the walk would have,
+// had they been written.
+func (d *discovery) walkOverlay(start string) {
+	if len(d.opts.Overlay) == 0 || d.ctx.Err() != nil {
+		return
+	}
+	paths := make([]string, 0, len(d.opts.Overlay))
+	for rel := range d.opts.Overlay {
+		paths = append(paths, rel)
+	}
+	sort.Strings(paths)
+	for _, rel := range paths {
+		if d.seen[rel] || !(start == "." || rel == start || strings.HasPrefix(rel, start+"/")) {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(d.reader.Root(), filepath.FromSlash(rel))); err == nil {
+			continue // on disk: the walk has decided about it
+		}
+		if d.overlayHidden(rel) {
+			continue
+		}
+		d.consider(rel)
+	}
+}
+
+// overlayHidden reports whether the walk would skip rel: it, or a
+// directory above it, is excluded, ignored or never descended into.
+func (d *discovery) overlayHidden(rel string) bool {
+	if d.excluded(rel, false) || (!d.opts.NoGitignore && d.ignore.ignored(rel, false)) {
+		return true
+	}
+	for dir := path.Dir(rel); dir != "." && dir != "/" && dir != ""; dir = path.Dir(dir) {
+		if skipDirs[path.Base(dir)] || d.excluded(dir, true) || (!d.opts.NoGitignore && d.ignore.ignored(dir, true)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *discovery) loadIgnore(dir string) {

@@ -232,8 +232,8 @@ func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {
 
 // Dedupe keeps one finding per Key: a deployment-scope finding replaces
 // tree-scope ones with the same Key; otherwise the most severe (then the
-// first in order) stays. Findings without a Key are all kept. The result is
-// sorted.
+// first in order) stays, with the fixes of the others when it has none.
+// Findings without a Key are all kept. The result is sorted.
 func Dedupe(diags []Diagnostic) []Diagnostic {
 	SortDiagnostics(diags)
 	best := map[string]int{}
@@ -247,10 +247,23 @@ func Dedupe(diags []Diagnostic) []Diagnostic {
 			best[k] = i
 		}
 	}
+	// The finding that stays keeps the fixes of those it replaces when it
+	// has none of its own: they are about the same defect (the cross-file
+	// finding knows the app, the proxy-side one knew the edit).
+	fixes := map[string][]Fix{}
+	for i := range diags {
+		if k := diags[i].Key; k != "" && best[k] != i && len(diags[i].Fixes) > 0 && len(fixes[k]) == 0 {
+			fixes[k] = diags[i].Fixes
+		}
+	}
 	out := diags[:0:0]
 	for i := range diags {
 		if k := diags[i].Key; k == "" || best[k] == i {
-			out = append(out, diags[i])
+			d := diags[i]
+			if len(d.Fixes) == 0 && k != "" {
+				d.Fixes = fixes[k]
+			}
+			out = append(out, d)
 		}
 	}
 	return out

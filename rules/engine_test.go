@@ -21,7 +21,8 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
 	treeRule := &Rule{Code: "T001", Name: "tree", Severity: Medium, Scope: ScopeTree, Kinds: []string{"fake"},
 		Check: func(p *Pass) {
-			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: "k1"})
+			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: "k1",
+				Fixes: []Fix{{Description: "edit", Safe: true, Edits: []Edit{{Range: tree.line(1), NewText: "x"}}}}})
 			p.Report(Diagnostic{Range: tree.line(2), Message: "resolved", Key: "k2"})
 			p.Report(Diagnostic{Range: tree.line(3), Message: "kept", Key: "k3"})
 			p.Report(Diagnostic{Range: tree.line(3), Message: "later-same-key", Key: "k3"})
@@ -46,6 +47,11 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 	}
 	if res.Model == nil {
 		t.Error("a deployment rule ran, so the model must be built")
+	}
+	for _, d := range res.Diagnostics {
+		if d.Code == "X001" && (len(d.Fixes) != 1 || d.Fixes[0].Description != "edit") {
+			t.Errorf("the replacing finding lost the replaced one's fix: %+v", d.Fixes)
+		}
 	}
 	for _, d := range res.Diagnostics {
 		if d.Code == "M004" && (!strings.Contains(d.Message, "T002") || !strings.Contains(d.Message, "boom") || d.Range.File != "a.conf") {

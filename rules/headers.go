@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
 
 // MetaName returns the name under which a WSGI app sees a request header in
 // its environ (Django's request.META): "HTTP_" + upper case with "-" → "_".
@@ -76,3 +80,12 @@ func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSche
 func RouteHeaderKey(routeID, header string) string {
 	return "route:" + routeID + "|header:" + HeaderName(header)
 }
+
+// VerifyKey is the Key of a finding about a client-verification directive
+// (nginx ssl_verify_client, an HAProxy bind's verify): the proxy-side rule
+// and the cross-file rule about the same directive share it.
+func VerifyKey(directive source.Range) string { return "verify-at:" + directive.String() }
+
+// UnderscoreKey is the Key of a finding about a directive that lets client
+// header names with "_" through (nginx underscores_in_headers on).
+func UnderscoreKey(directive source.Range) string { return "underscore-at:" + directive.String() }

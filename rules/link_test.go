@@ -69,3 +69,58 @@ func TestLinkByTopologyThenGuess(t *testing.T) {
 		t.Errorf("with nothing linking, every route must reach every app by guess: %v", got)
 	}
 }
+
+// A route whose upstream names the workload behind it (a Kubernetes
+// Service's pods) links to the app with the workload's settings module,
+// and only to it.
+func TestLinkByWorkload(t *testing.T) {
+	api := route("api", "k8s/ingress.yaml", Endpoint{Host: "api.shop.svc.cluster.local", Port: "80"})
+	api.Upstream.Workloads = []Workload{{Name: "deployment shop/api", Server: "gunicorn", SettingsModule: "shop.settings.prod"}}
+	static := route("static", "k8s/ingress.yaml", Endpoint{Host: "static.shop.svc.cluster.local", Port: "80"})
+	apps := []*App{app("shop.settings.prod", "shop/settings/prod.py", nil), app("blog.settings", "blog/settings.py", nil), app("settings.prod", "settings/prod.py", nil)}
+	got := linked(LinkModel([]*Route{api, static}, apps, &Settings{}))
+	if len(got) != 1 || got["api->shop.settings.prod"] != "workload" {
+		t.Errorf("links = %v, want only api->shop.settings.prod by workload", got)
+	}
+	// Scanned from above the app's directory, the module is a suffix.
+	apps = []*App{app("deploy.src.shop.settings.prod", "deploy/src/shop/settings/prod.py", nil), app("myshop.settings.prod", "myshop/settings/prod.py", nil)}
+	got = linked(LinkModel([]*Route{api}, apps, &Settings{}))
+	if len(got) != 1 || got["api->deploy.src.shop.settings.prod"] != "workload" {
+		t.Errorf("links = %v, want only the app below the scanned root", got)
+	}
+}
+
+// TestLinkPrefersTheNearestApps: two services of a monorepo both listen on
+// 127.0.0.1:8000; each proxy reaches the app of its own directory.
+func TestLinkPrefersTheNearestApps(t *testing.T) {
+	loop := Endpoint{Host: "127.0.0.1", Port: "8000"}
+	routes := []*Route{route("a-route", "services/a/nginx.conf", loop), route("b-route", "services/b/deploy/nginx.conf", loop)}
+	apps := []*App{app("a", "services/a/app/settings.py", nil, loop), app("b", "services/b/app/settings.py", nil, loop)}
+	got := linked(LinkModel(routes, apps, &Settings{}))
+	if len(got) != 2 || got["a-route->a"] != "address" || got["b-route->b"] != "address" {
+		t.Errorf("links = %v", got)
+	}
+}
+
+// TestNoGuessAmongManyApps: with nothing linked, a route is guessed to
+// reach the apps nearest to it, but not when that means choosing among
+// more than a handful of unrelated projects.
+func TestNoGuessAmongManyApps(t *testing.T) {
+	routes := []*Route{route("r", "nginx/site.conf")}
+	var apps []*App
+	for _, n := range []string{"p1", "p2", "p3", "p4"} {
+		apps = append(apps, app(n, "django/"+n+"_settings.py", nil))
+	}
+	if got := linked(LinkModel(routes, apps, &Settings{})); len(got) != 0 {
+		t.Errorf("guessed among four unrelated apps: %v", got)
+	}
+	apps = apps[:2]
+	if got := linked(LinkModel(routes, apps, &Settings{})); len(got) != 2 || got["r->p1"] != "guess" {
+		t.Errorf("with two apps both are guessed: %v", got)
+	}
+	routes = append(routes, route("near", "django/deploy/nginx.conf"))
+	got := linked(LinkModel(routes, apps, &Settings{}))
+	if got["near->p1"] != "guess" || got["near->p2"] != "guess" {
+		t.Errorf("links = %v", got)
+	}
+}

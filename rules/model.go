@@ -141,6 +141,20 @@ type Upstream struct {
 	Name    string       `json:"name"` // upstream block / backend name, or the literal address
 	Servers []Endpoint   `json:"servers,omitempty"`
 	Range   source.Range `json:"range"` // proxy_pass / use_backend line
+	// Workloads are what the configuration says runs behind the upstream
+	// (the pods a Kubernetes Service selects), for linking it to an app.
+	Workloads []Workload `json:"workloads,omitempty"`
+}
+
+// Workload is a process behind an upstream that the proxy's own
+// configuration describes: where its app server listens and which
+// settings module it loads.
+type Workload struct {
+	Name           string       `json:"name"`                      // "deployment default/web"
+	Server         string       `json:"server,omitempty"`          // gunicorn, uwsgi, runserver, daphne, uvicorn
+	Binds          []Endpoint   `json:"binds,omitempty"`           // where the app server listens
+	SettingsModule string       `json:"settings_module,omitempty"` // DJANGO_SETTINGS_MODULE
+	Range          source.Range `json:"range"`                     // the container
 }
 
 // Route is one path from a listener to an upstream.
@@ -164,9 +178,31 @@ type Route struct {
 	// AdmitsUnderscore: client headers with "_" in their names reach the
 	// upstream (nginx underscores_in_headers on, HAProxy by default).
 	AdmitsUnderscore bool `json:"admits_underscore,omitempty"`
+	// UnderscoreRange is the directive that lets them through (nginx
+	// underscores_in_headers on), when one does.
+	UnderscoreRange source.Range `json:"underscore_range,omitempty"`
+	// UnderscoreRemoved lists headers (lower-case dash form) whose
+	// underscore spelling the route removes although it admits others
+	// (an HAProxy `del-header ^x[-_]ssl[-_] -m reg`).
+	UnderscoreRemoved []string `json:"underscore_removed,omitempty"`
 	// Range anchors findings about something missing on this route (the
 	// block that opens the location or frontend).
 	Range source.Range `json:"range"`
+}
+
+// AdmitsUnderscoreOf reports whether a client's copy of the header spelled
+// with "_" instead of "-" reaches the upstream.
+func (r *Route) AdmitsUnderscoreOf(header string) bool {
+	if !r.AdmitsUnderscore {
+		return false
+	}
+	h := HeaderName(header)
+	for _, x := range r.UnderscoreRemoved {
+		if x == h {
+			return false
+		}
+	}
+	return true
 }
 
 // Header returns the route's treatment of a header (any spelling).
@@ -222,9 +258,18 @@ type App struct {
 	Binds  []Bind       `json:"binds"`  // where the app server listens
 	Trusts []Trust      `json:"trusts"` // headers the app trusts
 	Range  source.Range `json:"range"`  // anchor: the settings module
+	// ForwardedAllow is gunicorn's forwarded_allow_ips as configured: the
+	// peers whose scheme headers gunicorn honours. Empty means gunicorn's
+	// default (127.0.0.1 and ::1; UNIX-socket peers are always trusted).
+	ForwardedAllow []string `json:"forwarded_allow,omitempty"`
 	// ConflatesUnderscore: the app server maps "_" in header names like "-"
 	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
 	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
+	// HTTPSRedirect is where the app is told to redirect every request it
+	// does not see as HTTPS (Django's SECURE_SSL_REDIRECT = True with
+	// SecurityMiddleware installed); nil when it does not, or when that is
+	// not known statically.
+	HTTPSRedirect *source.Range `json:"https_redirect,omitempty"`
 }
 
 // Bind is an address an app server listens on, and where that is said.
@@ -238,6 +283,11 @@ type Bind struct {
 	// network, in which case Service is empty and the bind is the host's).
 	Service   string      `json:"service,omitempty"`
 	Published []Published `json:"published,omitempty"`
+	// Image is the Dockerfile of the container the app server runs in
+	// when no compose service in the repository runs that image: the bind
+	// is inside the container, and whether its port is published is not
+	// in the repository.
+	Image string `json:"image,omitempty"`
 }
 
 // Published is a container port that a compose service publishes on the
@@ -247,13 +297,42 @@ type Published struct {
 	Range source.Range `json:"range"`
 }
 
+// SchemeHeadersHonoured reports whether gunicorn honours its
+// secure_scheme_headers on requests the route sends: the proxy's address
+// must be in forwarded_allow_ips. The default admits loopback and UNIX
+// sockets only, so a proxy in another container is not trusted; an explicit
+// list is assumed to name the proxy.
+func (a *App) SchemeHeadersHonoured(r *Route) bool {
+	for _, ip := range a.ForwardedAllow {
+		if ip == "*" {
+			return true
+		}
+	}
+	if len(a.ForwardedAllow) > 0 {
+		return true
+	}
+	for _, s := range r.Upstream.Servers {
+		if s.IsLoopback() {
+			return true
+		}
+	}
+	for _, b := range a.Binds {
+		if b.Service == "" && (b.Endpoint.Unix != "" || b.Endpoint.IsLoopback()) {
+			return true
+		}
+	}
+	return false
+}
+
 // Link says that a route reaches an app, and how that was established.
 type Link struct {
 	Route *Route `json:"-"`
 	App   *App   `json:"-"`
-	// How: "address" (upstream matches a bind), "topology" (configuration
-	// file), or "guess" (nothing linked; every proxy is taken to front
-	// every app of the repository, and findings say so).
+	// How: "address" (upstream matches a bind), "workload" (the proxy's
+	// configuration names the settings module behind the upstream, as a
+	// Kubernetes Service's pods do), "topology" (configuration file), or
+	// "guess" (nothing linked; every proxy is taken to front every app of
+	// the repository, and findings say so).
 	How string `json:"how"`
 }
 

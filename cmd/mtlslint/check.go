@@ -25,6 +25,7 @@ type checkFlags struct {
 	sel, extend, ignore, exclude                    listFlag
 	nginxVersion, haproxyVersion, djangoVersion     string
 	gunicornVersion                                 string
+	specBase                                        string
 	maxFileSize                                     int64
 	maxFiles, jobs                                  int
 	wf                                              workflowFlags
@@ -52,6 +53,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
 	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
+	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
 	f.wf.register(fs)
 }
 
@@ -111,6 +113,13 @@ func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 		abs[i] = a
 	}
 	root := rootFlag
+	if root == "" && len(abs) == 1 {
+		// One directory is one workspace: its own files decide versions,
+		// compose services and the rest of the deployment.
+		if st, err := os.Stat(abs[0]); err == nil && st.IsDir() {
+			root = abs[0]
+		}
+	}
 	if root == "" {
 		cwd, err := os.Getwd()
 		if err != nil {
@@ -190,6 +199,17 @@ func runCheck(args []string, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
+	if opts.Config == nil {
+		opts.Config = res.Config
+	}
+	if f.specBase != "" && selectedCode(opts, "O004") {
+		more, err := specBaseFindings(e, res, f.specBase)
+		if err != nil {
+			return e.errorf("--spec-base: %v", err)
+		}
+		res.Diagnostics = append(res.Diagnostics, more...)
+		rules.SortDiagnostics(res.Diagnostics)
+	}
 	return f.finish(e, res)
 }
 
@@ -236,7 +256,22 @@ func input(res *lint.Result) report.Input {
 		Root:         ws.Root,
 		Version:      toolVersion(),
 		FilesChecked: len(ws.Files()),
+		Display:      displayPrefix(ws.Root),
 	}
+}
+
+// displayPrefix is the path from the current directory to the root, so
+// that locations printed for people open from where they ran the command.
+func displayPrefix(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(cwd, root)
+	if err != nil || rel == "." || strings.HasPrefix(rel, "..") {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 func (f *checkFlags) write(e *env, res *lint.Result) error {

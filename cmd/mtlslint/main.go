@@ -12,6 +12,7 @@
 //	mtlslint graph [PATH...]            print the deployment model
 //	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
 //	mtlslint config [PATH]              print the effective configuration and its origins
+//	mtlslint lsp                        run the language server on standard input and output
 //	mtlslint version                    print the version
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
@@ -78,8 +79,10 @@ func init() {
 		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
 		{"report", "merge audit results into an HTML or Markdown report", runReport},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
+		{"spec-diff", "report operations whose OpenAPI security lost mutual TLS between two versions", runSpecDiff},
 		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
 		{"config", "print the effective configuration and where each value came from", runConfig},
+		{"lsp", "run the language server (editors start it; see docs/editors.md)", runLSP},
 		{"version", "print the version", func(_ []string, e *env) int {
 			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
 			return exitClean

@@ -8,15 +8,15 @@ import (
 )
 
 // TestDocumentedExampleParses keeps the complete example in
-// docs/workflow.md valid: every key known, every value of the right type.
+// README.md valid: every key known, every value of the right type.
 func TestDocumentedExampleParses(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "workflow.md"))
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := regexp.MustCompile("(?s)```toml\n(.*?)```").FindSubmatch(b)
 	if m == nil {
-		t.Fatal("no ```toml block in docs/workflow.md")
+		t.Fatal("no ```toml block in README.md")
 	}
 	c, err := Parse("/docs/.mtlslint.toml", m[1])
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
+	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 	"github.com/mtlslint/mtlslint/rules/nginx"
+	"github.com/mtlslint/mtlslint/rules/openapi"
 	"github.com/mtlslint/mtlslint/rules/terraform"
 )
 
@@ -21,6 +23,8 @@ var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
+	{Name: "openapi", Rules: openapi.Rules},
 	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
 }

@@ -24,6 +24,18 @@ type Input struct {
 	Version string
 	// FilesChecked is the number of files analysed.
 	FilesChecked int
+	// Display, when set, is the path from the current directory to Root;
+	// formats read by people (text, GitHub annotations) print locations
+	// below it so that they open from where the command ran.
+	Display string
+}
+
+// DisplayPath is where a root-relative path is shown to people.
+func (in Input) DisplayPath(p string) string {
+	if in.Display == "" || p == "" {
+		return p
+	}
+	return in.Display + "/" + p
 }
 
 func (in Input) file(path string) *source.File {

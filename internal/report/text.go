@@ -63,7 +63,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 		if d.Suppression != nil && !opt.ShowSuppressed {
 			continue
 		}
-		loc := fmt.Sprintf("%s:%d:%d", d.Range.File, d.Range.Start.Line, d.Range.Start.Col)
+		loc := fmt.Sprintf("%s:%d:%d", in.DisplayPath(d.Range.File), d.Range.Start.Line, d.Range.Start.Col)
 		sup := ""
 		if d.Suppression != nil {
 			sup = " [suppressed"
@@ -78,7 +78,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 		}
 		writeSnippet(w, in, d, c)
 		for _, r := range d.Related {
-			fmt.Fprintf(w, "      %s related %s:%d:%d: %s\n", c(ansiBlue, "="), r.Range.File, r.Range.Start.Line, r.Range.Start.Col, r.Message)
+			fmt.Fprintf(w, "      %s related %s:%d:%d: %s\n", c(ansiBlue, "="), in.DisplayPath(r.Range.File), r.Range.Start.Line, r.Range.Start.Col, r.Message)
 		}
 		for _, f := range d.Fixes {
 			kind := "unsafe fix"

@@ -57,6 +57,10 @@ type Service struct {
 	Ports       []Port
 	Expose      []Value
 	NetworkMode string
+	// Build is the build context directory relative to the scanned root
+	// ("" when the service uses a prebuilt image), and Dockerfile the
+	// Dockerfile's path relative to the root.
+	Build, Dockerfile string
 }
 
 // File is one compose file.
@@ -212,6 +216,8 @@ func parseService(f *source.File, s *Service, m *yaml.Node) {
 			s.Entrypoint = words(f, v)
 		case "network_mode":
 			s.NetworkMode = v.Value
+		case "build":
+			s.Build, s.Dockerfile = buildContext(f.Path, v)
 		case "environment":
 			parseEnv(f, s, v)
 		case "expose":
@@ -224,6 +230,37 @@ func parseService(f *source.File, s *Service, m *yaml.Node) {
 			}
 		}
 	}
+}
+
+// buildContext resolves a service's build (a context path, or a mapping
+// with context and dockerfile) against the compose file's directory.
+// Contexts outside the repository (a URL, "..") resolve to nothing.
+func buildContext(composePath string, v *yaml.Node) (string, string) {
+	ctx, dockerfile := "", "Dockerfile"
+	switch v.Kind {
+	case yaml.ScalarNode:
+		ctx = v.Value
+	case yaml.MappingNode:
+		ctx = "."
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			switch v.Content[i].Value {
+			case "context":
+				ctx = v.Content[i+1].Value
+			case "dockerfile":
+				dockerfile = v.Content[i+1].Value
+			}
+		}
+	default:
+		return "", ""
+	}
+	if strings.Contains(ctx, "://") || path.IsAbs(ctx) {
+		return "", ""
+	}
+	dir := path.Clean(path.Join(path.Dir(composePath), ctx))
+	if dir == ".." || strings.HasPrefix(dir, "../") {
+		return "", ""
+	}
+	return dir, path.Clean(path.Join(dir, dockerfile))
 }
 
 func words(f *source.File, v *yaml.Node) []Value {

@@ -159,3 +159,22 @@ func BenchmarkParse(b *testing.B) {
 		Parse(source.NewFile("docker-compose.yml", content))
 	}
 }
+
+func TestBuildContext(t *testing.T) {
+	f, _ := Parse(source.NewFile("deploy/docker-compose.yml", []byte(`services:
+  a: {build: ../app}
+  b:
+    build:
+      context: ./svc
+      dockerfile: docker/Prod.Dockerfile
+  c: {build: "https://github.com/x/y.git"}
+  d: {image: nginx}
+  e: {build: ../../outside}
+`)))
+	want := [][2]string{{"app", "app/Dockerfile"}, {"deploy/svc", "deploy/svc/docker/Prod.Dockerfile"}, {"", ""}, {"", ""}, {"", ""}}
+	for i, s := range f.Services {
+		if got := [2]string{s.Build, s.Dockerfile}; got != want[i] {
+			t.Errorf("%s: build %v, want %v", s.Name, got, want[i])
+		}
+	}
+}

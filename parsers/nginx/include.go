@@ -79,7 +79,7 @@ func (l *loader) parse(rel string) *parsedFile {
 	} else {
 		pf.file = f
 		var probs []source.Problem
-		pf.dirs, probs = Parse(f)
+		pf.dirs, probs = parseFile(f)
 		for _, p := range probs {
 			l.report(p)
 		}

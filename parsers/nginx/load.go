@@ -301,8 +301,7 @@ func Detect(rel string, content []byte) bool {
 			return false
 		}
 	}
-	f := source.NewFile(rel, content)
-	dirs, _ := Parse(f)
+	dirs := parseDetected(rel, content)
 	known, total, strong := 0, 0, 0
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {
@@ -321,17 +320,22 @@ func Detect(rel string, content []byte) bool {
 		}
 	}
 	visit(dirs)
+	var is bool
 	switch {
 	case total == 0:
-		return false
+		is = false
 	case strong > 0:
-		return known*2 >= total
+		is = known*2 >= total
 	default:
 		// A small snippet ("server_tokens off;") has no directive that
 		// only nginx has; accept it when every statement is an nginx
 		// directive and the path says nginx.
-		return known == total && nginxPath(rel)
+		is = known == total && nginxPath(rel)
 	}
+	if !is {
+		forget(rel, content)
+	}
+	return is
 }
 
 // nginxPath reports whether a path names nginx: a directory or file name

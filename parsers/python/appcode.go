@@ -358,6 +358,36 @@ func children(e Expr) []Expr {
 	return out
 }
 
+// successValues reports whether every compared constant is a value that
+// means "verified" (nginx's SUCCESS, HAProxy's 0).
+func successValues(vals []string) bool {
+	if len(vals) == 0 {
+		return false
+	}
+	for _, v := range vals {
+		if v != "SUCCESS" && v != "0" {
+			return false
+		}
+	}
+	return true
+}
+
+// rejects reports whether p is an if statement testing exactly test whose
+// body ends the request's handling (return or raise) and has no else.
+func rejects(p Node, test *Compare) bool {
+	st, ok := p.(*If)
+	if !ok || Node(st.Test) != Node(test) || len(st.Body) == 0 || len(st.Else) > 0 {
+		return false
+	}
+	switch last := st.Body[len(st.Body)-1].(type) {
+	case *Return:
+		return true
+	case *OtherStmt:
+		return last.What == "raise"
+	}
+	return false
+}
+
 // use classifies how the value at e is decided on, from its parents.
 func (a *appAnalysis) use(e Expr, parents []Node) Use {
 	cur := Node(e)
@@ -426,6 +456,12 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 					}
 					return Use{Kind: UseUnknown, Range: rng}
 				}
+				// "if verify != 'SUCCESS': return 403" lets a request on
+				// only when the value equals the success literal: it is the
+				// strict check, written as a rejection.
+				if kind == UseNotEqual && i > 0 && successValues(vals) && rejects(parents[i-1], x) {
+					kind = UseEquals
+				}
 				return Use{Kind: kind, Values: vals, Range: rng}
 			case "is", "is not":
 				return Use{Kind: UsePresence, Range: rng}
@@ -436,6 +472,9 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 						vals = constStrings(s.Elts)
 					}
 					if op == "not in" {
+						if i > 0 && successValues(vals) && rejects(parents[i-1], x) {
+							return Use{Kind: UseEquals, Values: vals, Range: rng}
+						}
 						return Use{Kind: UseNotEqual, Values: vals, Range: rng}
 					}
 					return Use{Kind: UseIn, Values: vals, Range: rng}

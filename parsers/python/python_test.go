@@ -304,3 +304,36 @@ func BenchmarkParseEvaluate(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(files)*b.N)/b.Elapsed().Seconds(), "files/s")
 }
+
+// TestRejectionIsTheStrictCheck: "if v != 'SUCCESS': return/raise" lets a
+// request on only with SUCCESS; the same comparison with a body that goes on
+// or with a failure value stays a not-equal check.
+func TestRejectionIsTheStrictCheck(t *testing.T) {
+	src := `def a(request):
+    if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") != "SUCCESS":
+        return deny()
+def b(request):
+    if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") != "SUCCESS":
+        log()
+def c(request):
+    if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") != "FAILED":
+        return ok()
+def d(request):
+    if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") not in ("SUCCESS",):
+        raise PermissionDenied
+`
+	m := Parse(source.NewFile("mw.py", []byte(src)))
+	info := AnalyseApp(m)
+	want := map[int]UseKind{2: UseEquals, 5: UseNotEqual, 8: UseNotEqual, 11: UseEquals}
+	got := map[int]UseKind{}
+	for _, rd := range info.Reads {
+		for _, u := range rd.Uses {
+			got[rd.Range.Start.Line] = u.Kind
+		}
+	}
+	for line, k := range want {
+		if got[line] != k {
+			t.Errorf("line %d: use %v, want %v", line, got[line], k)
+		}
+	}
+}

@@ -147,7 +147,7 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	var apps []*rules.App
 	for _, t := range chosen {
-		app := &rules.App{ID: t.Dotted, Range: anchor(t)}
+		app := &rules.App{ID: t.Dotted, Range: anchor(t), HTTPSRedirect: httpsRedirect(t)}
 		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
 		for _, c := range code {
 			if len(chosen) == 1 || sameProject(t.Root().Path, c.Root().Path) {
@@ -167,10 +167,25 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	}
 	version, versionKnown := gunicornVersion(ws, st)
 	for _, app := range apps {
-		serveApp(app, srv, len(apps) == 1, version, versionKnown)
+		serveApp(app, srv, apps, version, versionKnown)
 		sortTrusts(app)
 	}
 	return apps
+}
+
+// serves reports whether the app-server file g serves app: its
+// DJANGO_SETTINGS_MODULE names the app's module, or, when it names none,
+// the app is among the apps nearest to g in the directory tree.
+func serves(g *gunicorn.Tree, app *rules.App, apps []*rules.App) bool {
+	for _, e := range g.Env {
+		if e.Name == "DJANGO_SETTINGS_MODULE" {
+			return strings.HasSuffix(app.ID, e.Value)
+		}
+	}
+	if len(apps) == 1 {
+		return true
+	}
+	return slices.Contains(rules.NearestApps(g.File.Path, apps), app)
 }
 
 func sortTrusts(a *rules.App) {
@@ -227,6 +242,25 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 		}
 	}
 	return out
+}
+
+// httpsRedirect returns where SECURE_SSL_REDIRECT is set to True, when
+// SecurityMiddleware, which carries it out, is installed.
+func httpsRedirect(t *python.Tree) *source.Range {
+	entries, _, ok := middleware(t)
+	if !ok || indexOf(entries, securityMW) < 0 {
+		return nil
+	}
+	s := get(t, "SECURE_SSL_REDIRECT")
+	o, ok := certainOutcome(s.value())
+	if !ok {
+		return nil
+	}
+	if b, isBool := o.obj.(python.Bool); !isBool || !bool(b) {
+		return nil
+	}
+	r := s.rng()
+	return &r
 }
 
 func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2]string) []rules.Trust {
@@ -305,9 +339,9 @@ var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO",
 
 // serveApp fills in how the app is served: server, binds, gunicorn's
 // secure_scheme_headers, underscore conflation.
-func serveApp(app *rules.App, srv servers, only bool, version string, versionKnown bool) {
+func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, versionKnown bool) {
 	for _, g := range srv.all() {
-		if !only && !servesModule(g, app.ID) {
+		if !serves(g, app, apps) {
 			continue
 		}
 		portEnv := false
@@ -316,9 +350,21 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 				portEnv = true
 			}
 		}
+		for _, e := range g.Env {
+			if e.Name == "FORWARDED_ALLOW_IPS" {
+				app.ForwardedAllow = append(app.ForwardedAllow, splitList(e.Value)...)
+			}
+		}
+		for _, o := range g.Config {
+			if o.Name == "forwarded_allow_ips" {
+				app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
+			}
+		}
 		if len(g.Config) > 0 {
 			setServer(app, "gunicorn")
+			before := len(app.Binds)
 			addBinds(app, g, g.Config, "gunicorn", false, portEnv, g.File.Range(0, 0))
+			srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
 			schemeTrusts(app, g.Config, g.File.Range(0, min(len(g.File.Content), g.File.LineEnd(1))))
 			conflation(app, "gunicorn", g.Config, version, versionKnown)
 		}
@@ -335,11 +381,18 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 			case "uvicorn", "daphne", "hypercorn":
 				server = "asgi"
 			}
+			for _, o := range c.Options {
+				if o.Name == "forwarded_allow_ips" {
+					app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
+				}
+			}
 			setServer(app, server)
 			before := len(app.Binds)
 			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
 			if svc := srv.serviceOf(g, c.Range); svc != nil {
 				inService(app, app.Binds[before:], svc)
+			} else if isDockerfile(g.File.Path) {
+				srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
 			}
 			if c.Server == "gunicorn" {
 				schemeTrusts(app, c.Options, c.Range)
@@ -350,6 +403,89 @@ func serveApp(app *rules.App, srv servers, only bool, version string, versionKno
 	if app.Server == "" {
 		app.Server = "unknown"
 	}
+}
+
+// container is where an app-server file runs: in a compose service, in a
+// container built from a Dockerfile that no compose service in the
+// repository runs, or (neither set) on the host.
+type container struct {
+	svc   *compose.Service
+	image string
+}
+
+func (c container) apply(app *rules.App, binds []rules.Bind) {
+	switch {
+	case c.svc != nil:
+		inService(app, binds, c.svc)
+	case c.image != "":
+		for i := range binds {
+			binds[i].Image = c.image
+		}
+	}
+}
+
+func isDockerfile(p string) bool {
+	base := path.Base(p)
+	return strings.HasPrefix(base, "Dockerfile") || strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".Dockerfile")
+}
+
+// containerOf decides where the app servers a file configures or starts
+// run: a Dockerfile runs in the compose service built from it, else in its
+// image; a gunicorn configuration named by `-c` on a compose or Dockerfile
+// command line runs where that command runs.
+func (s servers) containerOf(file string) container {
+	if isDockerfile(file) {
+		for _, cf := range s.services {
+			for _, svc := range cf.Services {
+				if svc.Dockerfile == file {
+					return container{svc: svc}
+				}
+			}
+		}
+		return container{image: file}
+	}
+	for _, g := range s.all() {
+		for _, c := range g.Commands {
+			for _, o := range c.Options {
+				if o.Name != "config" {
+					continue
+				}
+				ref, _ := o.Value.Str()
+				if !sameFile(ref, file, g.File.Path) {
+					continue
+				}
+				if svc := s.serviceOf(g, c.Range); svc != nil {
+					return container{svc: svc}
+				}
+				if isDockerfile(g.File.Path) {
+					return s.containerOf(g.File.Path)
+				}
+			}
+		}
+	}
+	return container{}
+}
+
+// sameFile reports whether ref, a path written on a command line in
+// from (relative to its directory, or an absolute path inside a
+// container), names the repository file file: the same path, or the same
+// trailing directories and name.
+func sameFile(ref, file, from string) bool {
+	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "python:"), "file:")
+	if ref == "" {
+		return false
+	}
+	if !path.IsAbs(ref) && path.Clean(path.Join(path.Dir(from), ref)) == file {
+		return true
+	}
+	rs := strings.Split(strings.Trim(path.Clean(ref), "/"), "/")
+	fs := strings.Split(file, "/")
+	n := min(len(rs), len(fs))
+	if n == 0 || rs[len(rs)-1] != fs[len(fs)-1] {
+		return false
+	}
+	// The name and, where both have one, the directory above it agree.
+	return n == 1 || rs[len(rs)-2] == fs[len(fs)-2]
 }
 
 // inService records that binds belong to an app server run by a compose
@@ -375,13 +511,8 @@ func inService(app *rules.App, binds []rules.Bind, svc *compose.Service) {
 	}
 }
 
-func servesModule(g *gunicorn.Tree, id string) bool {
-	for _, e := range g.Env {
-		if e.Name == "DJANGO_SETTINGS_MODULE" {
-			return strings.HasSuffix(id, e.Value)
-		}
-	}
-	return true
+func splitList(v string) []string {
+	return strings.Fields(strings.ReplaceAll(strings.Trim(v, `"'`), ",", " "))
 }
 
 func setServer(app *rules.App, s string) {

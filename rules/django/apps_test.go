@@ -3,6 +3,7 @@ package django_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -104,7 +105,9 @@ func TestParseBind(t *testing.T) {
 // X-Forwarded-Proto.
 func TestSchemeHeadersDefault(t *testing.T) {
 	rng := source.Range{File: "gunicorn.conf.py", Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 2, Offset: 1}}
-	app := &rules.App{ID: "proj.settings", Server: "gunicorn"}
+	// gunicorn on loopback: the proxy on the same host is in the default
+	// forwarded_allow_ips, so gunicorn honours its scheme headers from it.
+	app := &rules.App{ID: "proj.settings", Server: "gunicorn", Binds: []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}}}
 	for _, h := range []string{"HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL"} {
 		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng})
 	}
@@ -116,6 +119,7 @@ func TestSchemeHeadersDefault(t *testing.T) {
 		route *rules.Route
 		want  int
 	}{{partial, 1}, {full, 0}} {
+		tc.route.Upstream.Servers = []rules.Endpoint{{Host: "127.0.0.1", Port: "8000"}}
 		m := &rules.Model{Routes: []*rules.Route{tc.route}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: tc.route, App: app, How: "address"}}}
 		e := &rules.Engine{Rules: django.DeploymentRules(), Settings: &rules.Settings{}}
 		got := 0
@@ -152,4 +156,70 @@ func runDeployment(e *rules.Engine, m *rules.Model) []rules.Diagnostic {
 	links := m.Links
 	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
 	return e.Run(context.Background(), ws).Diagnostics
+}
+
+// The app records SECURE_SSL_REDIRECT = True when SecurityMiddleware, which
+// carries it out, is installed.
+func TestBuildAppsHTTPSRedirect(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		line    int // 0: no redirect
+	}{
+		{"gunicorn-vulnerable", 9},
+		{"deploy-vulnerable", 0}, // SECURE_SSL_REDIRECT = False
+	} {
+		apps := django.Builder{}.BuildApps(loadFixture(t, tc.fixture), &rules.Settings{})
+		if len(apps) != 1 {
+			t.Fatalf("%s: apps %+v", tc.fixture, apps)
+		}
+		got := 0
+		if r := apps[0].HTTPSRedirect; r != nil {
+			got = r.Start.Line
+		}
+		if got != tc.line {
+			t.Errorf("%s: HTTPSRedirect at line %d, want %d", tc.fixture, got, tc.line)
+		}
+	}
+}
+
+// X003 on a TLS route that does not send the scheme header is a medium
+// lock-out, and says that an app redirecting to HTTPS loops only when
+// SECURE_SSL_REDIRECT is on; on a plain-HTTP route it is the high spoofing
+// finding.
+func TestSchemeContractRedirectLoop(t *testing.T) {
+	rng := source.Range{File: "settings.py", Start: source.Pos{Line: 3, Col: 1}, End: source.Pos{Line: 3, Col: 2, Offset: 1}}
+	for _, tc := range []struct {
+		tls, redirect bool
+		severity      rules.Severity
+		loop          bool
+	}{
+		{true, true, rules.Medium, true},
+		{true, false, rules.Medium, false},
+		{false, true, rules.High, false},
+	} {
+		app := &rules.App{ID: "proj.settings", Server: "gunicorn", Range: rng,
+			Binds:  []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}},
+			Trusts: []rules.Trust{{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: "SECURE_PROXY_SSL_HEADER", Range: rng}}}
+		if tc.redirect {
+			app.HTTPSRedirect = &rng
+		}
+		r := &rules.Route{ID: "r", Desc: "server app", Proxy: "nginx", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
+		r.Listener.TLS = tc.tls
+		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: "address"}}}
+		var x003 []rules.Diagnostic
+		for _, d := range runDeployment(&rules.Engine{Rules: []*rules.Rule{django.SchemeContract}, Settings: &rules.Settings{}}, m) {
+			if d.Code == "X003" {
+				x003 = append(x003, d)
+			}
+		}
+		if len(x003) != 1 {
+			t.Fatalf("%+v: X003 findings %+v", tc, x003)
+		}
+		if x003[0].Severity != tc.severity {
+			t.Errorf("%+v: severity %s", tc, x003[0].Severity)
+		}
+		if got := strings.Contains(x003[0].Message, "a loop that locks valid clients out"); got != tc.loop {
+			t.Errorf("%+v: loop claimed = %v: %s", tc, got, x003[0].Message)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package django
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -179,6 +180,8 @@ type finding struct {
 type findings struct {
 	order []string
 	by    map[string]*finding
+	// severity, when set, overrides the rule's for these findings.
+	severity rules.Severity
 }
 
 func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
@@ -191,6 +194,11 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 		f = &finding{anchor: anchor, header: h, tr: tr, trust: t}
 		fs.by[k] = f
 		fs.order = append(fs.order, k)
+	}
+	for _, have := range f.links {
+		if have.Route == l.Route {
+			return // another trust of the same header on the same route
+		}
 	}
 	f.links = append(f.links, l)
 }
@@ -218,13 +226,16 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 		}
 		related := []source.Related{trustRelated(f.trust)}
 		for _, l := range f.links {
-			related = append(related, routeRelated(l.Route))
+			if l.Route.Range != f.anchor { // the anchor says it already
+				related = append(related, routeRelated(l.Route))
+			}
 		}
 		p.Report(rules.Diagnostic{
-			Range:   f.anchor,
-			Key:     rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
-			Message: message(f, desc) + guess,
-			Related: related,
+			Range:    f.anchor,
+			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
+			Message:  message(f, desc) + guess,
+			Related:  related,
+			Severity: fs.severity,
 		})
 		for _, l := range f.links[1:] {
 			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
@@ -285,7 +296,14 @@ func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules
 		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
 	}
 	fix := setHint(r, h, nginxTLSVariable(h))
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: set it from TLS state or remove it with %s.", canonicalName(h), how, desc, trustNote(t), fix)
+	verb := "set it from TLS state with"
+	if !r.Listener.TLS || r.Proxy != "nginx" || nginxTLSVariable(h) == "" {
+		verb = "remove the client's copy with"
+	}
+	if r.Proxy == "haproxy" && tr.Action == rules.Appended {
+		verb, fix = "replace", "`add-header` with `set-header`, which removes the client's copy first"
+	}
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", canonicalName(h), how, desc, trustNote(t), verb, fix)
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -376,18 +394,24 @@ var VerifySemantics = &rules.Rule{
 						// the directive and replaces the proxy-side one;
 						// the app-side warning about the same check goes.
 						d.Range, d.Key = anchorOf(r, tr), rules.RouteHeaderKey(r.ID, h)
+						if r.Listener.Verify == rules.VerifyOptionalNoCA && r.Listener.VerifyRange.IsValid() {
+							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+						}
 						d.Related = []source.Related{trustRelated(t)}
-						p.Resolve(v.key)
+						if v.key != "" {
+							p.Resolve(v.key)
+						}
 					} else {
 						d.Range, d.Key = t.Range, v.key
 						d.Related = []source.Related{proxySide}
 					}
 					p.Report(d)
 				}
-				// Every route emits a value this comparison handles safely
-				// (for example HAProxy sets the header only if a certificate
-				// was used): the single-file warning about the check goes.
-				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && allGuarded(links, h) {
+				// No route sends "0" for a client without a certificate (HAProxy
+				// sets the header only if a certificate was used, or nginx sends
+				// its words): the single-file warning that == "0" admits such
+				// clients goes; a lock-out is reported above.
+				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
 					p.Resolve("app:" + t.Range.String() + "|zero:" + t.Header)
 				}
 			}
@@ -395,12 +419,21 @@ var VerifySemantics = &rules.Rule{
 	},
 }
 
-// allGuarded reports whether every route sends the header from
-// %[ssl_c_verify] only when a client certificate was used (or requires one).
-func allGuarded(links []rules.Link, h string) bool {
+// zeroOnlyWithCertificate reports whether no route sends the header as
+// "0" for a client without a verified certificate: every route sends
+// nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:..., never "0"), or
+// HAProxy's %[ssl_c_verify] only when a client certificate was used (or
+// one is required).
+func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
 	for _, l := range links {
 		tr := l.Route.Header(h)
-		if emission(tr) != emitsHAProxyVerify || !(usedGuarded(l.Route, tr) || l.Route.Listener.Verify == rules.VerifyRequired) {
+		switch emission(tr) {
+		case emitsNginxVerify:
+		case emitsHAProxyVerify:
+			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
+				return false
+			}
+		default:
 			return false
 		}
 	}
@@ -432,7 +465,9 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
 	name := canonicalName(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
-		return verdict{rules.Critical, fmt.Sprintf("The app takes %s as the client's identity at %s, but route %s verifies with optional_no_ca: a self-signed certificate with any DN is forwarded; check the verify header == \"SUCCESS\" first, or use ssl_verify_client on.", name, trustNote(t), r.Desc), key, false}
+		// The proxy-side rules (N004, K001) report the same directive with
+		// the same key; this finding, which knows the app, replaces them.
+		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), "", true}
 	}
 	switch emission(tr) {
 	case emitsNginxVerify:
@@ -487,7 +522,7 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it.",
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
 		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
@@ -499,37 +534,97 @@ var SchemeContract = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		var fs findings
+		lockout := findings{severity: rules.Medium}
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
-			exposed := len(exposures(app)) > 0
-			seen := map[string]bool{}
-			for _, t := range app.Trusts {
-				if !isSchemeTrust(t) || t.Source == DefaultSchemeSource || seen[t.Header] {
+			// Django's own settings first: they are what the finding names.
+			trusts := append([]rules.Trust(nil), app.Trusts...)
+			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
+			for _, t := range trusts {
+				if !isSchemeTrust(t) {
 					continue
 				}
-				seen[t.Header] = true
 				h := rules.HeaderName(t.Header)
-				open := false
+				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
+					continue // the three defaults are judged together below
+				}
 				for _, l := range links {
+					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
+						continue // gunicorn ignores the header from this proxy
+					}
 					tr := l.Route.Header(h)
+					if h == "x-forwarded-host" && hostValue(tr.Value) {
+						// The Host the client sent, which nginx matched
+						// against server_name and Django checks against
+						// ALLOWED_HOSTS like Host itself: no other header
+						// gets through.
+						continue
+					}
+					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+						// The client is on HTTPS here: claiming https is
+						// the truth. But when the route does not send the
+						// header at all, Django takes HTTPS requests for
+						// plain HTTP: valid clients are redirected in a
+						// loop or refused, which is worth a medium finding.
+						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
+							lockout.add(anchorOf(l.Route, tr), h, tr, t, l)
+						}
+						continue
+					}
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
 						continue
 					}
-					open = true
+					// With its default secure_scheme_headers gunicorn
+					// answers 400 when they contradict each other, so a
+					// route that overwrites any of the three keeps a client
+					// from flipping the scheme (G004 covers the rest);
+					// a route that overwrites none lets it.
+					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
+						continue
+					}
 					fs.add(anchorOf(l.Route, tr), h, tr, t, l)
 				}
 				// With routes analysed, the single-file warning has been
-				// either proven unnecessary or replaced by the findings
-				// above; it stays when the app can be reached directly.
-				if len(links) > 0 && (open || !exposed) && !gunicornScheme(t) {
+				// proven unnecessary or replaced: by the findings above, or
+				// by X004 when the app can be reached around the proxy.
+				if len(links) > 0 && !gunicornScheme(t) {
 					p.Resolve(TrustKey(app.Range.File, t.Header))
 				}
 			}
 		}
+		// Several trusts of one header (SECURE_PROXY_SSL_HEADER and
+		// gunicorn's secure_scheme_headers) on one directive are one
+		// finding: findings.add keys by anchor and header, keeping the
+		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) string {
 			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
+		lockout.report(p, func(f *finding, desc string) string {
+			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
+				canonicalName(f.header), desc, trustNote(f.trust), redirectLoop(f), canonicalName(f.header))
+		})
 	},
+}
+
+// hostValue reports whether a header value is the request's own Host
+// (nginx $host, $http_host, $server_name; HAProxy %[req.hdr(host)]).
+func hostValue(v string) bool {
+	switch strings.TrimSpace(strings.ToLower(v)) {
+	case "$host", "$http_host", "${host}", "${http_host}", "$server_name", "%[req.hdr(host)]", "%[hdr(host)]":
+		return true
+	}
+	return false
+}
+
+// overwritesAnyDefault reports whether the route overwrites one of
+// gunicorn's default secure_scheme_headers.
+func overwritesAnyDefault(r *rules.Route) bool {
+	for _, h := range []string{"x-forwarded-proto", "x-forwarded-protocol", "x-forwarded-ssl"} {
+		if r.Header(h).Action.Overwrites() {
+			return true
+		}
+	}
+	return false
 }
 
 func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
@@ -554,7 +649,23 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 	case "haproxy":
 		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
 	}
+	if t.Source == DefaultSchemeSource {
+		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+	}
 	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+}
+
+// redirectLoop says what an app that takes HTTPS requests for plain HTTP
+// does with them: with SECURE_SSL_REDIRECT on, SecurityMiddleware answers
+// each with a redirect to the URL it asked for, a loop (measured with
+// nginx 1.22, gunicorn 20.1 and Django 3.2); without it, it serves them.
+func redirectLoop(f *finding) string {
+	for _, l := range f.links {
+		if at := l.App.HTTPSRedirect; at != nil {
+			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out,", at.File, at.Start.Line)
+		}
+	}
+	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop,"
 }
 
 // exposure is one way the app server can be reached without the proxy.
@@ -563,6 +674,9 @@ type exposure struct {
 	where source.Range // the bind, or the published port
 	how   string
 	key   string
+	// sev lowers the finding when the repository does not show the
+	// exposure itself (a container image whose publication is elsewhere).
+	sev rules.Severity
 }
 
 // exposures lists how an app can be reached around the proxy: a bind on a
@@ -570,9 +684,15 @@ type exposure struct {
 func exposures(a *rules.App) []exposure {
 	var out []exposure
 	for _, b := range a.Binds {
+		if b.Service == "" && b.Image != "" {
+			if !b.Endpoint.IsLoopback() {
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it", serverName(a), b.Endpoint, b.Image), bindKey(b), rules.High})
+			}
+			continue
+		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b)})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b), 0})
 			}
 			continue
 		}
@@ -588,7 +708,7 @@ func exposures(a *rules.App) []exposure {
 			if port == "" {
 				port = "an ephemeral port"
 			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String()})
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String(), 0})
 		}
 	}
 	return out
@@ -653,7 +773,7 @@ var DirectExposure = &rules.Rule{
 					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
 				}
 				p.Report(rules.Diagnostic{
-					Range: e.where, Key: e.key, Related: rel,
+					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
 					Message: fmt.Sprintf("%s, so clients can skip the proxy and send %s themselves (the app trusts them); keep the app server on loopback, a UNIX socket or an unpublished container port.", e.how, strings.Join(canonicalAll(hdrs), ", ")),
 				})
 			}
@@ -687,26 +807,80 @@ var UnderscoreConflation = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		var fs findings
-		server := map[string]string{}
+		// One finding per admitting directive (nginx underscores_in_headers
+		// on: where the fix belongs), or per route where admitting is the
+		// proxy's default (HAProxy).
+		type group struct {
+			at      source.Range
+			key     string
+			headers []string
+			trust   rules.Trust
+			routes  []*rules.Route
+			server  string
+			guess   string
+			harmful bool
+		}
+		var order []string
+		groups := map[string]*group{}
 		for _, app := range p.Model.Apps {
-			if !app.ConflatesUnderscore {
-				continue
-			}
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
 				for _, l := range p.Model.RoutesTo(app) {
-					if tr := l.Route.Header(h); l.Route.AdmitsUnderscore && tr.Action.Overwrites() {
-						fs.add(l.Route.Range, h, tr, t, l)
-						server[l.Route.Range.String()+"|"+h] = serverName(app)
+					r := l.Route
+					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).Action.Overwrites() {
+						continue
+					}
+					at, key := r.Range, rules.RouteHeaderKey(r.ID, h)
+					if r.UnderscoreRange.IsValid() {
+						at, key = r.UnderscoreRange, rules.UnderscoreKey(r.UnderscoreRange)
+					}
+					g := groups[key]
+					if g == nil {
+						g = &group{at: at, key: key, trust: t}
+						groups[key] = g
+						order = append(order, key)
+					}
+					if !slices.Contains(g.headers, h) {
+						g.headers = append(g.headers, h)
+					}
+					if !slices.Contains(g.routes, r) {
+						g.routes = append(g.routes, r)
+					}
+					if app.ConflatesUnderscore {
+						if !g.harmful {
+							g.trust, g.server = t, serverName(app)
+						}
+						g.harmful = true
+					}
+					if n := guessNote(l); n != "" {
+						g.guess = n
 					}
 				}
 			}
 		}
-		fs.report(p, func(f *finding, desc string) string {
-			return fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads it as the same header (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
-				desc, canonicalName(f.header), strings.ReplaceAll(canonicalName(f.header), "-", "_"), server[f.anchor.String()+"|"+f.header], trustNote(f.trust))
-		})
+		for _, key := range order {
+			g := groups[key]
+			if !g.harmful {
+				// Every app behind these routes drops "_" headers: the
+				// proxy-side warning is withdrawn.
+				p.Resolve(key)
+				continue
+			}
+			var descs, twins []string
+			related := []source.Related{trustRelated(g.trust)}
+			for _, r := range g.routes {
+				descs = append(descs, r.Desc)
+				related = append(related, routeRelated(r))
+			}
+			for _, h := range g.headers {
+				twins = append(twins, strings.ReplaceAll(canonicalName(h), "-", "_"))
+			}
+			p.Report(rules.Diagnostic{
+				Range: g.at, Key: g.key, Related: related,
+				Message: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+			})
+		}
 	},
 }
 
@@ -734,6 +908,13 @@ var UnverifiedRoute = &rules.Rule{
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
 	},
 	Check: func(p *rules.Pass) {
+		type hit struct {
+			route *rules.Route
+			trust rules.Trust
+			guess string
+		}
+		var order []string
+		byDirective := map[string][]hit{}
 		for _, app := range p.Model.Apps {
 			if appChecksVerify(app) {
 				continue
@@ -749,16 +930,57 @@ var UnverifiedRoute = &rules.Rule{
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
 						continue
 					}
-					p.Report(rules.Diagnostic{
-						Range: r.Range, Key: "route:" + r.ID + "|unverified",
-						Message: fmt.Sprintf("Route %s accepts clients without a verified certificate (verify %s, no gate) and forwards %s, which the app takes as identity at %s without any verify result: require verification, gate in the proxy, or forward and check the verify result.",
-							r.Desc, r.Listener.Verify, canonicalName(h), trustNote(t)) + guessNote(l),
-						Related: []source.Related{trustRelated(t)},
-					})
+					if omitsEmpty(r) && r.Listener.Verify != rules.VerifyOptionalNoCA {
+						// nginx sends no header when the value is empty:
+						// without a certificate the app gets no identity at
+						// all (measured), which is N003's concern when the
+						// app relies on nginx alone.
+						continue
+					}
+					// One finding per verification directive (where the
+					// fix belongs); routes without one group by block.
+					k := r.Listener.VerifyRange.String()
+					if !r.Listener.VerifyRange.IsValid() {
+						k = r.Range.String()
+					}
+					if _, ok := byDirective[k]; !ok {
+						order = append(order, k)
+					}
+					byDirective[k] = append(byDirective[k], hit{r, t, guessNote(l)})
 				}
 			}
 		}
+		for _, k := range order {
+			hits := byDirective[k]
+			r, t := hits[0].route, hits[0].trust
+			at, key := r.Range, "route:"+r.ID+"|unverified"
+			if r.Listener.VerifyRange.IsValid() {
+				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+			}
+			var descs []string
+			seen := map[string]bool{}
+			related := []source.Related{trustRelated(t)}
+			for _, h := range hits {
+				if !seen[h.route.ID] {
+					seen[h.route.ID] = true
+					descs = append(descs, h.route.Desc)
+					related = append(related, routeRelated(h.route))
+				}
+			}
+			p.Report(rules.Diagnostic{
+				Range: at, Key: key, Related: related,
+				Message: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result, and the app takes %s as identity at %s: require verification, gate in the proxy, or forward the verify result and check it in the app.",
+					r.Listener.Verify, strings.Join(descs, "; "), canonicalName(t.Header), trustNote(t)) + hits[0].guess,
+			})
+		}
 	},
+}
+
+// omitsEmpty reports whether the route's proxy leaves out a header whose
+// value is empty (nginx and the ingress-nginx controller do; HAProxy sends
+// it empty).
+func omitsEmpty(r *rules.Route) bool {
+	return r.Proxy == "nginx" || r.Proxy == "ingress-nginx"
 }
 
 // appChecksVerify reports whether the app compares some verify result.

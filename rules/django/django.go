@@ -47,11 +47,14 @@ func settingsTree(p *rules.Pass) *python.Tree {
 
 // devNames are settings module names that mean development or tests.
 var devNames = map[string]bool{"dev": true, "development": true, "local": true, "test": true, "tests": true, "ci": true,
-	"testing": true, "local_settings": true, "settings_dev": true, "settings_local": true, "settings_test": true}
+	"testing": true, "local_settings": true, "settings_dev": true, "settings_local": true, "settings_test": true,
+	// Templates that are copied and edited before a deployment uses them.
+	"example": true, "sample": true, "settings_example": true, "settings_sample": true}
 
 // IsDevSettings reports whether a settings module is for development
-// only: by its name (dev, development, local, test, tests, ci, *_dev,
-// *_local, *_test), or by a DevSettings glob. The effective production
+// only (or a template to copy, not deployed as is): by its name (dev,
+// development, local, test, tests, ci, *_dev, *_local, *_test, *_testing,
+// example, sample, *_example, *_sample), or by a DevSettings glob. The effective production
 // module (Settings.SettingsModule) never is.
 func IsDevSettings(rel string, s *rules.Settings) bool {
 	dotted := python.DottedName(rel)
@@ -75,7 +78,7 @@ func IsDevSettings(rel string, s *rules.Settings) bool {
 	if devNames[name] {
 		return true
 	}
-	for _, suf := range []string{"_dev", "_local", "_test", "_tests"} {
+	for _, suf := range []string{"_dev", "_local", "_test", "_tests", "_testing", "_example", "_sample"} {
 		if strings.HasSuffix(name, suf) {
 			return true
 		}

@@ -20,11 +20,15 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 	return t
 }
 
-// trustedHeaders lists the proxy headers the workspace's apps trust
-// (gunicorn's own IP-gated scheme headers aside).
-func trustedHeaders(p *rules.Pass) []string {
+// trustedHeaders lists the proxy headers trusted by the apps that the
+// app-server file t serves (gunicorn's own IP-gated scheme headers aside).
+func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	var out []string
-	for _, a := range (Builder{}).BuildApps(p.Workspace, p.Settings) {
+	apps := (Builder{}).BuildApps(p.Workspace, p.Settings)
+	for _, a := range apps {
+		if !serves(t, a, apps) {
+			continue
+		}
 		for _, t := range a.Trusts {
 			if !strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers") {
 				out = append(out, t.Header)
@@ -34,6 +38,39 @@ func trustedHeaders(p *rules.Pass) []string {
 	out = dedupe(out)
 	sort.Strings(out)
 	return out
+}
+
+// bindsOnlyLocally reports whether every app server the tree configures
+// listens on loopback or a UNIX socket (explicitly; gunicorn's default is
+// 127.0.0.1:8000 unless PORT is set).
+func bindsOnlyLocally(t *gunicorn.Tree) bool {
+	for _, e := range t.Env {
+		if e.Name == "PORT" || e.Name == "GUNICORN_CMD_ARGS" {
+			return false
+		}
+	}
+	binds := t.Options("bind")
+	if len(binds) == 0 {
+		for _, c := range t.Commands {
+			if c.Server != "gunicorn" {
+				return false
+			}
+		}
+		return true // gunicorn's default
+	}
+	for _, o := range binds {
+		addrs := optionStrings(o.Value)
+		if len(addrs) == 0 {
+			return false
+		}
+		for _, a := range addrs {
+			ep, ok := ParseBind(a, "gunicorn")
+			if !ok || !ep.IsLoopback() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // BindPublic reports an app server bound beyond loopback while the app
@@ -90,7 +127,7 @@ var BindPublic = &rules.Rule{
 		if len(hits) == 0 {
 			return
 		}
-		trusted := trustedHeaders(p)
+		trusted := trustedHeaders(p, t)
 		if len(trusted) == 0 {
 			return
 		}
@@ -118,19 +155,27 @@ var ForwardedAllowAll = &rules.Rule{
 		if t == nil {
 			return
 		}
+		// While gunicorn listens only on loopback or a UNIX socket, only
+		// local processes (the proxy) reach it and "*" changes nothing
+		// (measured with gunicorn 20.1); it still becomes a hole the day
+		// the bind widens.
+		sev, local := rules.Severity(0), ""
+		if bindsOnlyLocally(t) {
+			sev, local = rules.Low, " It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
+		}
 		for _, o := range t.Options("forwarded_allow_ips") {
 			for _, v := range optionStrings(o.Value) {
 				if v == "*" {
-					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips",
-						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips", Severity: sev,
+						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 					break
 				}
 			}
 		}
 		for _, e := range t.Env {
 			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
-				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips",
-					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme."})
+				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips", Severity: sev,
+					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 			}
 		}
 	},
@@ -165,15 +210,15 @@ var HeaderMapDangerous = &rules.Rule{
 // SchemeHeadersDefault reports gunicorn's three default scheme headers
 // behind a proxy that overwrites only some of them.
 var SchemeHeadersDefault = &rules.Rule{
-	Code: "G004", Name: "secure-scheme-headers-default", Severity: rules.Medium, CWE: []string{"CWE-348"},
+	Code: "G004", Name: "secure-scheme-headers-default", Severity: rules.Low, CWE: []string{"CWE-348"},
 	Summary: "gunicorn keeps its three default secure_scheme_headers while the proxy overwrites only some of them.",
 	Scope:   rules.ScopeDeployment,
 	Doc: rules.Doc{
-		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it overwrites some but not all three.",
-		Why:        "gunicorn trusts these headers from the proxy's address. The proxy relays the client's copies of the headers it does not overwrite, so a client sending `X-Forwarded-Ssl: on` over plain HTTP makes the request look secure.",
+		What:       "Reports a gunicorn app that keeps the default `secure_scheme_headers` (`X-FORWARDED-PROTOCOL: ssl`, `X-FORWARDED-PROTO: https`, `X-FORWARDED-SSL: on`) when a proxy route reaching it (from an address in forwarded_allow_ips) overwrites some but not all three. A route that overwrites none of them is X003's finding.",
+		Why:        "gunicorn trusts all three headers from the proxy, which relays the client's copies of those it does not overwrite. gunicorn answers 400 (\"Contradictory scheme headers\") when they disagree, which was measured with gunicorn 20.1: while the proxy sends X-Forwarded-Proto on every request, a client can only break its own requests. The day one route stops sending it, the client's `X-Forwarded-Ssl: on` decides the scheme. Keeping only the header the proxy sets removes both.",
 		Example:    "# nginx sets only X-Forwarded-Proto; gunicorn.conf.py does not set secure_scheme_headers",
 		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
-		References: []string{gunicornSettings + "#secure-scheme-headers"},
+		References: []string{gunicornSettings + "#secure-scheme-headers", "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips"},
 	},
 	Check: func(p *rules.Pass) {
 		if p.Model == nil {
@@ -190,6 +235,9 @@ var SchemeHeadersDefault = &rules.Rule{
 				continue
 			}
 			for _, l := range p.Model.RoutesTo(app) {
+				if !app.SchemeHeadersHonoured(l.Route) {
+					continue // gunicorn ignores the headers from this proxy
+				}
 				var set, open []string
 				for _, t := range defaults {
 					h := rules.HeaderName(t.Header)
@@ -202,12 +250,12 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through and marks the request secure.",
-					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "))
+				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
+					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
 				if l.How == "guess" {
 					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "trust:" + app.ID + "|scheme-headers|" + l.Route.ID,
+				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "scheme-headers:" + defaults[0].Range.String() + "|" + l.Route.ID,
 					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
 			}
 		}

@@ -126,6 +126,12 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 	}
 	r.Gated = gated(ri.Chain) || r.Listener.Verify == rules.VerifyRequired
 	r.AdmitsUnderscore = admitsUnderscore(ri.Chain, r.Headers)
+	for h := range r.Headers {
+		if strings.Contains(h, "-") && underscoreDeleted(ri.Chain, h) {
+			r.UnderscoreRemoved = append(r.UnderscoreRemoved, h)
+		}
+	}
+	sort.Strings(r.UnderscoreRemoved)
 	return r
 }
 

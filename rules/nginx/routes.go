@@ -7,6 +7,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -42,8 +43,7 @@ func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Rout
 	if !ok {
 		return nil
 	}
-	c := newConfig(nt)
-	c.buildRoutes()
+	c := configOf(nt)
 	out := make([]*rules.Route, len(c.routes))
 	for i, r := range c.routes {
 		out[i] = r.Route
@@ -208,7 +208,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 		}
 	}
 	r.Gated = gated(s, b, verify)
-	r.AdmitsUnderscore = admitsUnderscore(s, sk, fam)
+	r.AdmitsUnderscore, r.UnderscoreRange = admitsUnderscore(s, sk, fam)
 	return r
 }
 
@@ -219,21 +219,28 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 // FastCGI and SCGI nginx itself drops a client header whose name matches a
 // parameter after mapping "-" to "_", so the underscore twin of a header
 // the route sets never arrives there.
-func admitsUnderscore(s *server, sk *socket, fam family) bool {
+func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 	if fam.params {
-		return false
+		return false, source.Range{}
 	}
-	admits := func(sv *server) bool {
+	admitter := func(sv *server) *nginx.Directive {
 		if sv == nil {
-			return false
+			return nil
 		}
 		if effectiveFlag(sv.d, "underscores_in_headers") {
-			return true
+			return effective(sv.d, "underscores_in_headers")
 		}
-		d := effective(sv.d, "ignore_invalid_headers")
-		return d != nil && strings.EqualFold(d.Arg(0), "off")
+		if d := effective(sv.d, "ignore_invalid_headers"); d != nil && strings.EqualFold(d.Arg(0), "off") {
+			return d
+		}
+		return nil
 	}
-	return admits(s) || admits(sk.def)
+	for _, sv := range []*server{s, sk.def} {
+		if d := admitter(sv); d != nil {
+			return true, d.Written().Range
+		}
+	}
+	return false, source.Range{}
 }
 
 // gated reports whether requests without a verified certificate are refused

@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,14 +34,19 @@ var Rules = []*rules.Rule{
 var kinds = []string{parsers.KindNginx}
 
 // analyse returns the semantic view of the pass's tree, with its routes;
-// nil for trees of other kinds. Every rule of a run asks for the same tree,
-// so the view is built once and kept for the most recent trees. Rules only
-// read it.
+// nil for trees of other kinds.
 func analyse(p *rules.Pass) *config {
 	t, ok := p.Tree.(*nginx.Tree)
 	if !ok {
 		return nil
 	}
+	return configOf(t)
+}
+
+// configOf returns the semantic view of a tree. Every rule of a run, and
+// the route builder after them, asks for the same tree, so the view is
+// built once and kept for the most recent trees. Its readers only read it.
+func configOf(t *nginx.Tree) *config {
 	analysed.Lock()
 	c, ok := analysed.byTree[t]
 	analysed.Unlock()
@@ -57,7 +63,7 @@ func analyse(p *rules.Pass) *config {
 	if _, ok := analysed.byTree[t]; !ok {
 		analysed.byTree[t] = c
 		analysed.order = append(analysed.order, t)
-		if len(analysed.order) > maxAnalysed {
+		if len(analysed.order) > maxAnalysed() {
 			delete(analysed.byTree, analysed.order[0])
 			analysed.order = analysed.order[1:]
 		}
@@ -65,9 +71,11 @@ func analyse(p *rules.Pass) *config {
 	return c
 }
 
-// maxAnalysed bounds the cache, so that a long-running editor server does
-// not keep every tree it ever linted.
-const maxAnalysed = 256
+// maxAnalysed bounds the cache to the trees a run works on at once (the
+// engine's workers each take one tree through every rule), so that a
+// long-running editor server does not keep the trees of past runs: each
+// edit of a large configuration makes a new tree.
+func maxAnalysed() int { return max(8, 2*runtime.GOMAXPROCS(0)) }
 
 var analysed struct {
 	sync.Mutex

@@ -207,7 +207,7 @@ func checkVerifyOptional(p *rules.Pass) {
 		var bad []*route
 		for _, s := range groups[vd] {
 			for _, r := range uniqueBlocks(s.routes) {
-				if r.Gated || len(c.forwarded(r, "ssl_client_verify")) > 0 {
+				if r.Gated || len(c.forwarded(r, "ssl_client_verify")) > 0 || losesIdentity(r) {
 					continue
 				}
 				bad = append(bad, r)
@@ -220,7 +220,7 @@ func checkVerifyOptional(p *rules.Pass) {
 			Range: vd.Range,
 			Message: fmt.Sprintf("ssl_verify_client optional admits clients without a certificate, and %s neither refuses them nor forwards $ssl_client_verify; add `if ($ssl_client_verify != SUCCESS) { return 403; }` there, forward $ssl_client_verify and accept only SUCCESS in the app, or use ssl_verify_client on.",
 				routeList(bad)),
-			Key: atKey("N003", vd, ""),
+			Key: rules.VerifyKey(vd.Written().Range),
 		}
 		for i, r := range bad {
 			if i == 3 {
@@ -233,6 +233,19 @@ func checkVerifyOptional(p *rules.Pass) {
 		}
 		p.Report(d)
 	}
+}
+
+// losesIdentity reports whether the route loses identity headers set at an
+// outer level (the proxy_set_header inheritance trap). Then no certificate
+// result reaches the app at all, and the trap (N001) is the defect to
+// report: a request without a certificate looks no different from one with.
+func losesIdentity(r *route) bool {
+	for h := range r.lost {
+		if rules.IsIdentityHeader(h) {
+			return true
+		}
+	}
+	return false
 }
 
 // identityVars are the client-certificate variables that name the client.
@@ -300,7 +313,7 @@ func checkVerifyNoCA(p *rules.Pass) {
 			Message: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, yet $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be; use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
 				strings.Join(uniqueStrings(vars), ", $"), where(fwd[0])),
 			Related: []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
-			Key:     atKey("N004", vd, ""),
+			Key:     rules.VerifyKey(vd.Written().Range),
 		}
 		if caSet {
 			if e, ok := replaceArg(vd, 0, "on"); ok {
@@ -380,6 +393,9 @@ func checkUnderscores(p *rules.Pass) {
 	for _, ad := range order {
 		var hdr *nginx.Directive
 		for _, r := range affected[ad] {
+			// Headers set on the route, and headers configured at an outer
+			// level but lost to the inheritance trap: with either, a
+			// client's underscore spelling reaches the app server.
 			var hs []string
 			for h := range r.sets {
 				if rules.IsIdentityHeader(h) {
@@ -387,11 +403,22 @@ func checkUnderscores(p *rules.Pass) {
 				}
 			}
 			if len(hs) == 0 {
+				for h := range r.lost {
+					if rules.IsIdentityHeader(h) {
+						hs = append(hs, h)
+					}
+				}
+			}
+			if len(hs) == 0 {
 				continue
 			}
 			sort.Strings(hs)
 			if hdr == nil {
-				hdr = r.sets[hs[0]]
+				if d := r.sets[hs[0]]; d != nil {
+					hdr = d
+				} else {
+					hdr = r.lost[hs[0]]
+				}
 			}
 		}
 		if hdr == nil {
@@ -410,7 +437,7 @@ func checkUnderscores(p *rules.Pass) {
 			Message: fmt.Sprintf("%s lets a client send %s next to the %s that nginx sets (%s), and nginx replaces only the exact name — when the value is empty (no certificate) nginx sends nothing, so the client's copy is all an app server that maps _ like - sees; remove %s.",
 				what, twin, name, where(hdr), what),
 			Related: []source.Related{related(hdr, name+" is set here; its underscore twin is not replaced")},
-			Key:     atKey("N007", ad, ""),
+			Key:     rules.UnderscoreKey(ad.Range),
 		}
 		if e, ok := replaceArg(ad, 0, fixTo); ok {
 			d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Set %s %s (clients that really send underscore headers lose them)", ad.Name, fixTo), Safe: false, Edits: []rules.Edit{e}}}

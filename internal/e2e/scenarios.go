@@ -1,0 +1,238 @@
+package e2e
+
+// Scenarios is the table of runtime scenarios: one entry per directory
+// under scenarios/. Breaches lists the attacks that work on the real
+// servers; every other applicable attack must fail. Fact says what was
+// observed, in words.
+var Scenarios = []*Scenario{
+	// nginx: client verification modes.
+	{
+		Name:  "verify-on-secure",
+		Title: "ssl_verify_client on; identity headers set at server level and inherited",
+		Fact:  "no cert / untrusted cert: nginx 400; valid: SUCCESS; spoofed headers overwritten; underscore headers dropped",
+	},
+	{
+		Name:     "verify-optional-nogate-vulnerable",
+		Title:    "ssl_verify_client optional, no gate, verification result not forwarded; the app relies on nginx",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the request reaches the app, which cannot tell it from a verified one",
+	},
+	{
+		Name:  "verify-optional-gate-secure",
+		Title: "ssl_verify_client optional with `if ($ssl_client_verify != SUCCESS) { return 403; }`",
+		Fact:  "no cert: nginx 403; untrusted cert: nginx 400",
+	},
+	{
+		Name:  "verify-optional-success-secure",
+		Title: "ssl_verify_client optional, verification result forwarded, the app checks == 'SUCCESS'",
+		Fact:  "no cert: the app sees NONE and refuses; dash spoof overwritten; underscore spoof dropped by nginx",
+	},
+	{
+		Name:     "verify-optional-no-ca-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca with the DN forwarded; the app trusts the DN",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "untrusted cert reaches the app: verify FAILED:..., DN = attacker's choice",
+	},
+
+	// nginx: proxy_set_header inheritance.
+	{
+		Name:     "inherit-on-vulnerable",
+		Title:    "ssl_verify_client on; the location's own proxy_set_header drops the server's identity headers",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "valid clients locked out; a valid client sending X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is admin",
+	},
+	{
+		Name:     "inherit-optional-vulnerable",
+		Title:    "ssl_verify_client optional and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "no certificate + spoofed headers: accepted (full bypass)",
+	},
+	{
+		Name:     "inherit-proxy-params-vulnerable",
+		Title:    "the inheritance trap through `include proxy_params` in the location",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "as the trap: proxy_params' four proxy_set_header lines replace the server's",
+	},
+	{
+		Name:     "inherit-runserver-vulnerable",
+		Title:    "the inheritance trap in front of Django's runserver",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "as the trap under gunicorn",
+	},
+
+	// nginx: header names with underscores.
+	{
+		Name:     "underscores-dn-vulnerable",
+		Title:    "underscores_in_headers on, headers set correctly; the app trusts the DN alone",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "no certificate: nginx sends no DN header, the client's X_SSL_Client_DN arrives alone as HTTP_X_SSL_CLIENT_DN",
+	},
+	{
+		Name:     "underscores-verified-app-vulnerable",
+		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "no cert + X_SSL_Client_Verify: SUCCESS: gunicorn joins NONE,SUCCESS and the app refuses; but a valid cert + X_SSL_Client_DN: CN=admin alone: the app sees verify SUCCESS and DN CN=alice,CN=admin (nginx's value first) and accepts it",
+	},
+	{
+		Name:     "underscores-inherit-vulnerable",
+		Title:    "underscores_in_headers on and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "X_SSL_CLIENT_VERIFY: SUCCESS accepted under gunicorn",
+	},
+	{
+		Name:     "ignore-invalid-headers-off-vulnerable",
+		Title:    "ignore_invalid_headers off, headers set correctly; the app checks == 'SUCCESS'",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "as underscores_in_headers on: a valid cert + X_SSL_Client_DN: CN=admin gives the DN CN=alice,CN=admin",
+	},
+	{
+		Name:     "ignore-invalid-headers-off-inherit-vulnerable",
+		Title:    "ignore_invalid_headers off and the inheritance trap",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "dash and underscore spoofs both accepted",
+	},
+
+	// nginx: where the identity comes from, and other paths to the app.
+	{
+		Name:     "identity-from-http-map-vulnerable",
+		Title:    "X-SSL-Client-DN from a map over $http_x_ssl_client_dn",
+		Breaches: []AttackID{SpoofDash},
+		Fact:     "a valid client sending X-SSL-Client-DN: CN=admin is admin",
+	},
+	{
+		Name:     "plain-http-vulnerable",
+		Title:    "a plain-HTTP server proxies to the same app and sets no identity or scheme header",
+		Breaches: []AttackID{SpoofDash, ForwardedProto},
+		Fact:     "spoofed headers reach the app over plain HTTP; gunicorn trusts X-Forwarded-Proto from nginx's 127.0.0.1",
+	},
+	{
+		Name:  "plain-http-blanked-secure",
+		Title: "the plain-HTTP server blanks the identity headers and sets X-Forwarded-Proto $scheme",
+		Fact:  "empty values send nothing and drop the client's copy; X-Forwarded-Ssl: on next to nginx's X-Forwarded-Proto: http makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
+	},
+	{
+		Name:  "plain-http-ssl-vars-secure",
+		Title: "both servers set the identity headers from $ssl_* variables (empty over plain HTTP)",
+		Fact:  "plain-HTTP server with proxy_set_header X-SSL-Client-Verify $ssl_client_verify: nginx sends no header and still removes the client's copy",
+	},
+
+	// HAProxy.
+	{
+		Name:  "haproxy-verify-required-secure",
+		Title: "HAProxy verify required; identity headers deleted by regex, then set from the TLS state",
+		Fact:  "no cert: TLS alert; untrusted: unknown ca; valid: accepted",
+	},
+	{
+		Name:     "haproxy-verify-zero-vulnerable",
+		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify %[ssl_c_verify]`; the app accepts == '0'",
+		Breaches: []AttackID{NoCert, SpoofUnderscore},
+		Fact:     "no cert: the app sees X-SSL-Client-Verify 0, as for a valid cert, and accepts the anonymous client; HAProxy sends X-SSL-Client-DN with an empty value then (it does not omit it as nginx does), so a client's X_SSL_Client_DN: CN=admin reaches the app joined as CN=admin, and is accepted",
+	},
+	{
+		Name:     "haproxy-add-header-vulnerable",
+		Title:    "HAProxy verify required, identity headers added with add-header; the app accepts == '0'",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "both copies reach the app joined, the client's first: X-SSL-Client-Verify SUCCESS,0 is refused, but a valid client sending X-SSL-Client-DN: CN=admin (either spelling) is accepted as CN=admin,/CN=alice",
+	},
+	{
+		Name:     "haproxy-conditional-set-vulnerable",
+		Title:    "HAProxy verify optional, identity headers set only `if { ssl_c_used } { ssl_c_verify 0 }`, never deleted",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "no cert: the condition is false, HAProxy leaves the client's headers alone, and X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted as CN=admin",
+	},
+	{
+		Name:     "haproxy-del-header-exact-vulnerable",
+		Title:    "HAProxy verify optional, `del-header X-SSL-Client-Verify` (exact name) before the conditional set",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "the dash spoof is deleted; X_SSL_Client_Verify: SUCCESS + X_SSL_Client_DN: CN=admin without a certificate passes HAProxy and gunicorn 20.1 maps it to HTTP_X_SSL_CLIENT_*: accepted as CN=admin",
+	},
+	{
+		Name:     "haproxy-none-then-success-vulnerable",
+		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify NONE`, then SUCCESS `if { ssl_c_used } { ssl_c_verify 0 }`; gunicorn 20.1",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "safe against the dash spoof (overwritten with NONE), not against the underscore spelling: without a cert SUCCESS,NONE is refused, but a valid client sending X_SSL_Client_DN: CN=admin alone is accepted as CN=admin,/CN=alice (the client's copy first)",
+	},
+	{
+		Name:    "haproxy-none-then-success-secure",
+		Title:   "the same HAProxy configuration in front of Django's runserver",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "runserver drops headers spelt with underscores: every spoof fails, the dash spelling being overwritten with NONE",
+	},
+
+	// Django and gunicorn.
+	{
+		Name:     "spsh-no-forwarded-proto-vulnerable",
+		Title:    "SECURE_PROXY_SSL_HEADER trusts X-Forwarded-Proto, which neither nginx server sets; a plain-HTTP listener",
+		Breaches: []AttackID{ForwardedProto},
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes is_secure() True; so do X-Forwarded-Ssl: on and X-Forwarded-Protocol: ssl (Django falls back to gunicorn's wsgi.url_scheme, which gunicorn takes from its secure_scheme_headers sent by nginx's 127.0.0.1)",
+	},
+	{
+		Name:  "gunicorn-forwarded-allow-all-loopback-secure",
+		Title: "gunicorn forwarded_allow_ips = \"*\" on 127.0.0.1; nginx sets X-Forwarded-Proto $scheme on both servers",
+		Fact:  "\"*\" changes nothing while only nginx reaches gunicorn (its 127.0.0.1 is trusted by default anyway): X-Forwarded-Proto is overwritten with http, X-Forwarded-Ssl: on or X-Forwarded-Protocol: ssl next to it makes gunicorn answer 400 (contradictory scheme headers); 127.0.0.2 is refused",
+	},
+	{
+		Name:     "gunicorn-forwarded-allow-all-public-vulnerable",
+		Title:    "gunicorn forwarded_allow_ips = \"*\" bound to 0.0.0.0",
+		Breaches: []AttackID{DirectApp},
+		Fact:     "through nginx as with the default; straight from 127.0.0.2 the spoofed identity is accepted and X-Forwarded-Proto: https makes is_secure() True",
+	},
+	{
+		Name:     "gunicorn-bind-public-vulnerable",
+		Title:    "gunicorn bound to 0.0.0.0 behind nginx ssl_verify_client on",
+		Breaches: []AttackID{DirectApp},
+		Fact:     "straight from 127.0.0.2, without a certificate, X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is accepted; is_secure() stays False (127.0.0.2 is not in the default forwarded_allow_ips)",
+	},
+	{
+		Name:     "optional-no-ca-dn-presence-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca, verify result and DN forwarded; the app admits any client whose DN is present",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "no cert: nginx sends no DN header, so the app refuses; a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:..., and the DN's presence admits it",
+	},
+
+	// Cross-file: the contract between proxy and app.
+	{
+		Name:     "header-name-mismatch-vulnerable",
+		Title:    "nginx sets X-SSL-Client-Verify and X-SSL-Client-DN; the app reads X-Client-Verify and X-Client-DN",
+		Spoof:    [2]string{"X-Client-Verify", "X-Client-DN"},
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "valid clients are locked out (the app never sees X-Client-Verify); a valid client sending X-Client-Verify: SUCCESS + X-Client-DN: CN=admin is admin: nginx passes the names it does not set",
+	},
+	{
+		Name:     "haproxy-zero-app-expects-success-vulnerable",
+		Title:    "HAProxy verify required forwards %[ssl_c_verify]; the app accepts only == 'SUCCESS'",
+		Breaches: []AttackID{ValidCert},
+		Fact:     "a valid client arrives with X-SSL-Client-Verify 0 and is refused; nobody else gets in",
+	},
+	{
+		Name:     "nginx-success-app-expects-zero-vulnerable",
+		Title:    "nginx forwards $ssl_client_verify; the app accepts only == '0'",
+		Breaches: []AttackID{ValidCert},
+		Fact:     "a valid client arrives with X-SSL-Client-Verify SUCCESS and is refused; nginx never sends 0, so nobody else gets in",
+	},
+	{
+		Name:     "runserver-public-vulnerable",
+		Title:    "nginx ssl_verify_client on in front of runserver 0.0.0.0",
+		Breaches: []AttackID{DirectApp},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "through nginx as with verify on; straight from 127.0.0.2, runserver accepts X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin",
+	},
+	{
+		Name:     "seed-no-forwarded-proto-ssl-redirect-vulnerable",
+		Title:    "nginx never sets X-Forwarded-Proto; SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT on; a plain-HTTP server too",
+		Breaches: []AttackID{ValidCert, ForwardedProto},
+		Fact:     "over TLS Django sees no X-Forwarded-Proto, falls back to gunicorn's http and answers 301 to the URL requested: a redirect loop that locks every client out; over plain HTTP a client's X-Forwarded-Proto: https (or X-Forwarded-Ssl: on, X-Forwarded-Protocol: ssl) makes is_secure() True and the page is served over HTTP",
+	},
+	{
+		Name:     "nginx-and-haproxy-vulnerable",
+		Title:    "nginx (verify on) and HAProxy (verify optional, identity headers set only if verified, never deleted) front one app",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "nginx holds; through HAProxy without a certificate the client's X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted",
+	},
+	{
+		Name:  "nginx-and-haproxy-secure",
+		Title: "the same, HAProxy deleting the identity headers by regex first",
+		Fact:  "both proxies hold; the app accepts CN=alice from nginx and /CN=alice from HAProxy",
+	},
+}

@@ -1,0 +1,18 @@
+# This app reads the client-certificate headers under other names than the
+# ones the proxy sets.
+
+
+def client_identity(request):
+    """Return the client's identity, or None when the client is anonymous."""
+    if request.META.get("HTTP_X_CLIENT_VERIFY") == "SUCCESS":
+        return request.META.get("HTTP_X_CLIENT_DN", "")
+    return None
+
+
+class ClientCertificateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_identity = client_identity(request)
+        return self.get_response(request)

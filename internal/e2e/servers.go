@@ -1,0 +1,311 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Debian's servers, by absolute path: another python3 earlier on PATH may
+// lack Django and gunicorn.
+const (
+	NginxBin   = "/usr/sbin/nginx"
+	HAProxyBin = "/usr/sbin/haproxy"
+	PythonBin  = "/usr/bin/python3"
+)
+
+// InstallHint says what provides the servers the suite starts.
+const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn"
+
+// Bounds on every wait.
+const (
+	startTimeout = 15 * time.Second // until a server answers
+	stopGrace    = 5 * time.Second  // after the stop signal, before SIGKILL
+)
+
+// Versions describes the servers found on this machine.
+type Versions struct {
+	Nginx, HAProxy, Django, Gunicorn string
+}
+
+// Probe reports the versions of the servers and, for each missing one, why.
+// A missing HAProxy only matters to scenarios with a haproxy.cfg.
+func Probe() (v Versions, missing map[string]string) {
+	missing = map[string]string{}
+	if out, err := exec.Command(NginxBin, "-v").CombinedOutput(); err != nil {
+		missing["nginx"] = fmt.Sprintf("%s: %v", NginxBin, err)
+	} else {
+		v.Nginx = strings.TrimPrefix(strings.TrimSpace(string(out)), "nginx version: ")
+	}
+	if out, err := exec.Command(HAProxyBin, "-v").CombinedOutput(); err != nil {
+		missing["haproxy"] = fmt.Sprintf("%s: %v", HAProxyBin, err)
+	} else {
+		// "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/"
+		first, _, _ := strings.Cut(string(out), "\n")
+		v.HAProxy = strings.TrimSpace(first)
+		if f := strings.Fields(first); len(f) >= 3 {
+			v.HAProxy = "HAProxy/" + f[2]
+		}
+	}
+	cmd := exec.Command(PythonBin, "-c", "import django, gunicorn; print(django.get_version(), gunicorn.__version__)")
+	cmd.Env = baseEnv("/")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing["python3-django gunicorn"] = fmt.Sprintf("%s cannot import django and gunicorn: %v %s", PythonBin, err, bytes.TrimSpace(out))
+	} else if f := strings.Fields(string(out)); len(f) == 2 {
+		v.Django, v.Gunicorn = "Django/"+f[0], "gunicorn/"+f[1]
+	}
+	return v, missing
+}
+
+// Process is a server the harness started.
+type Process struct {
+	Name    string
+	Log     string // its standard output and error
+	cmd     *exec.Cmd
+	stop    syscall.Signal
+	done    chan struct{}
+	waitErr error
+}
+
+// start runs argv in its own process group, with output to log.
+func start(name string, argv []string, dir string, env []string, log string, stop syscall.Signal) (*Process, error) {
+	out, err := os.Create(log)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout = out
+	cmd.Stderr = out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("starting %s: %w", name, err)
+	}
+	p := &Process{Name: name, Log: log, cmd: cmd, stop: stop, done: make(chan struct{})}
+	go func() {
+		p.waitErr = cmd.Wait()
+		out.Close()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop sends the process its stop signal and waits; a process that has not
+// ended after the grace period is killed with its process group (its
+// workers).
+func (p *Process) Stop() error {
+	if p.Exited() {
+		return nil
+	}
+	pid := p.cmd.Process.Pid
+	_ = syscall.Kill(pid, p.stop)
+	select {
+	case <-p.done:
+		return nil
+	case <-time.After(stopGrace):
+	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Second):
+	}
+	return fmt.Errorf("%s (pid %d) did not stop within %v of %v and was killed", p.Name, pid, stopGrace, p.stop)
+}
+
+// Tail returns the last lines of the process's output.
+func (p *Process) Tail() string { return tail(p.Log, 25) }
+
+func tail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Servers are the running processes of one deployment.
+type Servers struct {
+	Procs []*Process
+}
+
+// Up starts the app server, then the proxies the site configures
+// (nginx.conf, haproxy.cfg), and waits until each answers. t.Cleanup stops
+// them by PID, proxies first.
+func Up(t testing.TB, d *Deployment) (*Servers, error) {
+	s := &Servers{}
+	app, err := startApp(d)
+	if err != nil {
+		return s, err
+	}
+	s.track(t, app)
+	if err := waitUntil(startTimeout, "the app to answer on "+d.AppAddr, []*Process{app}, func() error {
+		r := fetch(context.Background(), request{addr: d.AppAddr, host: "127.0.0.1"})
+		if r.Err != nil {
+			return r.Err
+		}
+		if r.Location != "" {
+			return nil // a redirect (SECURE_SSL_REDIRECT): the app answers
+		}
+		if !r.FromApp || r.Report.Error != "" {
+			return fmt.Errorf("unexpected answer: HTTP %d %s%s", r.Status, r.Report.Error, r.Body)
+		}
+		return nil
+	}); err != nil {
+		return s, err
+	}
+
+	var proxies []*Process
+	if d.Has("nginx.conf") {
+		p, err := start("nginx", []string{NginxBin,
+			"-c", filepath.Join(d.Site, "nginx.conf"),
+			"-p", d.Run + "/",
+			"-e", filepath.Join(d.Run, "nginx-startup.log"),
+			"-g", "daemon off;",
+		}, d.Site, baseEnv(d.Run), filepath.Join(d.Run, "nginx.out"), syscall.SIGTERM)
+		if err != nil {
+			return s, err
+		}
+		s.track(t, p)
+		proxies = append(proxies, p)
+	}
+	if d.Has("haproxy.cfg") {
+		p, err := start("haproxy", []string{HAProxyBin, "-db", "-f", filepath.Join(d.Site, "haproxy.cfg")},
+			d.Site, baseEnv(d.Run), filepath.Join(d.Run, "haproxy.out"), syscall.SIGTERM)
+		if err != nil {
+			return s, err
+		}
+		s.track(t, p)
+		proxies = append(proxies, p)
+	}
+	for _, l := range d.Listeners {
+		if l.Kind != PortTLS && l.Kind != PortPlain {
+			continue
+		}
+		addr := fmt.Sprintf("127.0.0.1:%d", l.Port)
+		if err := waitUntil(startTimeout, "a proxy to listen on "+addr+" ("+l.Name+")", proxies, func() error {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Servers) track(t testing.TB, p *Process) {
+	s.Procs = append(s.Procs, p)
+	t.Cleanup(func() {
+		if err := p.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// Logs returns the tail of every server's output, for a failure message.
+func (s *Servers) Logs(d *Deployment) string {
+	var b strings.Builder
+	for _, p := range s.Procs {
+		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.Name, p.Log, p.Tail())
+	}
+	for _, name := range []string{"error.log", "nginx-startup.log"} {
+		if t := tail(filepath.Join(d.Run, name), 15); t != "" {
+			fmt.Fprintf(&b, "--- %s\n%s\n", name, t)
+		}
+	}
+	return b.String()
+}
+
+// startApp runs the Procfile's web command: gunicorn (stopped with
+// SIGQUIT, which does not wait for requests) or manage.py runserver
+// --noreload (a single process, stopped with SIGTERM).
+func startApp(d *Deployment) (*Process, error) {
+	args, err := procfileCommand(d.Site)
+	if err != nil {
+		return nil, err
+	}
+	var argv []string
+	stop := syscall.SIGTERM
+	switch filepath.Base(args[0]) {
+	case "gunicorn":
+		argv = append([]string{PythonBin, "-m", "gunicorn"}, args[1:]...)
+		stop = syscall.SIGQUIT
+	case "python", "python3":
+		argv = append([]string{PythonBin}, args[1:]...)
+		if slices.Contains(args, "runserver") && !slices.Contains(args, "--noreload") {
+			return nil, errors.New("the Procfile runs runserver without --noreload: the reloader's child would outlive the stop")
+		}
+	default:
+		return nil, fmt.Errorf("the Procfile's web command %q is not supported (gunicorn or python3 manage.py runserver)", args[0])
+	}
+	env := baseEnv(d.Run)
+	env = append(env,
+		"DJANGO_SETTINGS_MODULE=e2eapp.settings",
+		"DJANGO_SECRET_KEY=e2e-only-"+d.Scenario.Name+"-a8f3c1d9e7b2",
+	)
+	for _, k := range sortedKeys(d.Scenario.Env) {
+		env = append(env, k+"="+d.Scenario.Env[k])
+	}
+	return start("app", argv, d.Site, env, filepath.Join(d.Run, "app.out"), stop)
+}
+
+// baseEnv is a small, fixed environment: nothing from the caller's (such
+// as FORWARDED_ALLOW_IPS or PYTHONPATH) changes what the servers do.
+func baseEnv(home string) []string {
+	return []string{
+		"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=" + home,
+		"LANG=C.UTF-8",
+		"PYTHONDONTWRITEBYTECODE=1",
+		"PYTHONUNBUFFERED=1",
+	}
+}
+
+// waitUntil polls probe until it succeeds, one of procs exits, or the
+// timeout passes.
+func waitUntil(timeout time.Duration, what string, procs []*Process, probe func() error) error {
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		if last = probe(); last == nil {
+			return nil
+		}
+		for _, p := range procs {
+			if p.Exited() {
+				return fmt.Errorf("waiting for %s: %s exited (%v)", what, p.Name, p.waitErr)
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waiting for %s: gave up after %v: %v", what, timeout, last)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}

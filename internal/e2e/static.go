@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Finding is one static finding, as the suite compares it with the
+// runtime verdicts.
+type Finding struct {
+	Code     string
+	Severity rules.Severity
+	File     string // relative to the scenario's site directory
+	Line     int
+	Message  string
+	// Header is the request header the finding is about, when its Key
+	// names one ("route:...|header:x-ssl-client-dn").
+	Header string
+	// Route describes the route the Key names, from the deployment model;
+	// nil when the Key names none.
+	Route *RouteFacts
+}
+
+// RouteFacts are what the model knows of the route a finding is about.
+type RouteFacts struct {
+	Port   int    // the listener's port
+	TLS    bool   // the listener terminates TLS
+	Verify string // client-certificate verification: "off", "optional", "optional_no_ca", "required"
+	// Action is how the route treats the finding's header ("passthrough",
+	// "set-tls", ...), when the finding names one.
+	Action string
+	// Underscore: the route lets the finding's header through spelt with
+	// "_" for "-", to an app server that maps it like the dash spelling.
+	Underscore bool
+	// Redirects: an app behind the route redirects every request it does
+	// not see as HTTPS (SECURE_SSL_REDIRECT).
+	Redirects bool
+}
+
+// Lint runs mtlslint, with every rule, on a rendered scenario directory:
+// the same files the real servers read. The servers' versions are what the
+// deployment runs, so the rules are told them. A configuration file is
+// read only from the scenario itself, never from the directories above it.
+func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
+	opts := lint.Options{
+		Root: dir,
+		Settings: rules.Settings{
+			NginxVersion:    version(v.Nginx),
+			HAProxyVersion:  version(v.HAProxy),
+			DjangoVersion:   version(v.Django),
+			GunicornVersion: version(v.Gunicorn),
+		},
+		NoConfig:  true,
+		WithModel: true,
+	}
+	for _, name := range []string{".mtlslint.toml", "pyproject.toml"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			opts.NoConfig = false
+			opts.ConfigPath = filepath.Join(dir, name)
+			break
+		}
+	}
+	res, err := lint.Run(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	routes := map[string]*rules.Route{}
+	conflating := map[string]bool{}  // route ID → an app behind it maps "_" like "-"
+	redirecting := map[string]bool{} // route ID → an app behind it redirects to HTTPS
+	if res.Model != nil {
+		for _, r := range res.Model.Routes {
+			routes[r.ID] = r
+		}
+		for _, l := range res.Model.Links {
+			if l.Route == nil || l.App == nil {
+				continue
+			}
+			conflating[l.Route.ID] = conflating[l.Route.ID] || l.App.ConflatesUnderscore
+			redirecting[l.Route.ID] = redirecting[l.Route.ID] || l.App.HTTPSRedirect != nil
+		}
+	}
+	findings := []Finding{}
+	for _, d := range res.Diagnostics {
+		if d.Suppression != nil {
+			continue
+		}
+		f := Finding{
+			Code:     d.Code,
+			Severity: d.Severity,
+			File:     d.Range.File,
+			Line:     d.Range.Start.Line,
+			Message:  d.Message,
+			Header:   keyHeader(d.Key),
+		}
+		if r := keyRoute(d.Key, routes); r != nil {
+			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
+			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String(), Redirects: redirecting[r.ID]}
+			if f.Header != "" {
+				f.Route.Action = r.Header(f.Header).Action.String()
+				f.Route.Underscore = r.AdmitsUnderscoreOf(f.Header) && conflating[r.ID]
+			}
+		}
+		findings = append(findings, f)
+	}
+	return findings, nil
+}
+
+// keyRoute returns the route a diagnostic Key names, if any: a part
+// "route:<ID>", or a part that is a route's ID (X002 keys its app-side
+// findings "app:<range>|semantics:<header>|<route ID>").
+func keyRoute(key string, routes map[string]*rules.Route) *rules.Route {
+	for _, part := range strings.Split(key, "|") {
+		if r := routes[strings.TrimPrefix(part, "route:")]; r != nil {
+			return r
+		}
+	}
+	// A finding about a verification directive (rules.VerifyKey) is about
+	// the routes whose listener that directive configures.
+	if at, ok := strings.CutPrefix(key, "verify-at:"); ok {
+		ids := make([]string, 0, len(routes))
+		for id := range routes {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for _, id := range ids {
+			if r := routes[id]; r.Listener.VerifyRange.String() == at {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// keyHeader returns the header a diagnostic Key names, if any.
+func keyHeader(key string) string {
+	for _, part := range strings.Split(key, "|") {
+		if h, ok := strings.CutPrefix(part, "header:"); ok {
+			return h
+		}
+	}
+	return ""
+}
+
+// version turns "nginx/1.22.1" or "HAProxy/2.6.12-1+deb12u4" into "1.22.1"
+// or "2.6.12".
+func version(s string) string {
+	_, v, ok := strings.Cut(s, "/")
+	if !ok {
+		return ""
+	}
+	v, _, _ = strings.Cut(v, "-")
+	return v
+}
+
+// RegisteredCodes returns the code of every rule mtlslint has.
+func RegisteredCodes() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range lint.Registry() {
+		out[r.Code] = true
+	}
+	return out
+}

@@ -1,0 +1,504 @@
+package k8s
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// analysis is what ingress-nginx makes of a cluster's manifests: the
+// controller's configuration, one server per host with the client
+// certificate settings the controller applies to it, and every way
+// requests reach each Service.
+type analysis struct {
+	cluster    *kube.Cluster
+	controller controllerConfig
+	ingresses  []*kube.Ingress // those ingress-nginx serves
+	hosts      map[string]*hostInfo
+	hostNames  []string
+	entrances  map[string][]*entrance // Service reference -> entrances
+	serviceRef []string               // keys of entrances, sorted
+}
+
+// catchAll is ingress-nginx's name for the server of rules without a host
+// (and of requests for hosts no rule names).
+const catchAll = "_"
+
+// analyse returns the cluster's analysis, computed once per cluster.
+func analyse(c *kube.Cluster) *analysis {
+	return c.Memo(analysisKey{}, func() any { return newAnalysis(c) }).(*analysis)
+}
+
+type analysisKey struct{}
+
+// controllerConfig is the ingress-nginx controller ConfigMap's settings
+// that change which headers reach an upstream.
+type controllerConfig struct {
+	maps []*kube.ConfigMap
+	// underscores and invalidHeaders are where the ConfigMap admits
+	// underscored or invalid header names (nil: the defaults, off/on).
+	underscores    *setting
+	invalidHeaders *setting
+	// forwardedHeaders: use-forwarded-headers is true, so X-Forwarded-*
+	// from the client are trusted.
+	forwardedHeaders *setting
+	fullForwardedFor bool
+	// realIPFrom is proxy-real-ip-cidr when it narrows the default
+	// 0.0.0.0/0: only those peers may then set the client address.
+	realIPFrom  string
+	sslRedirect bool
+	namespaces  []string
+}
+
+// setting is one key of a controller ConfigMap.
+type setting struct {
+	cm    *kube.ConfigMap
+	key   string
+	value kube.Scalar
+}
+
+// controllerKeys are ConfigMap keys that only the ingress-nginx controller
+// reads: a ConfigMap with one of them is taken for its configuration.
+var controllerKeys = []string{
+	"enable-underscores-in-headers", "ignore-invalid-headers", "use-forwarded-headers",
+	"compute-full-forwarded-for", "proxy-real-ip-cidr", "forwarded-for-header",
+	"use-proxy-protocol", "allow-snippet-annotations", "ssl-redirect", "proxy-set-headers",
+	"enable-real-ip", "hsts", "server-tokens", "proxy-body-size", "ssl-protocols",
+}
+
+func isControllerConfigMap(cm *kube.ConfigMap) bool {
+	name := strings.ToLower(cm.Obj.Name.Value + " " + cm.Obj.Namespace.Value)
+	if strings.Contains(name, "ingress-nginx") || strings.Contains(name, "nginx-configuration") || strings.Contains(name, "nginx-ingress") {
+		return true
+	}
+	for _, k := range controllerKeys[:4] {
+		if _, ok := cm.Data[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// boolValue parses a ConfigMap or annotation boolean as the controller
+// does (Go's strconv.ParseBool); ok is false when it is not one.
+func boolValue(s kube.Scalar) (v, ok bool) {
+	b, err := strconv.ParseBool(strings.TrimSpace(s.Value))
+	return b, err == nil
+}
+
+func readController(c *kube.Cluster) controllerConfig {
+	cfg := controllerConfig{sslRedirect: true}
+	for _, cm := range c.ConfigMaps() {
+		if !isControllerConfigMap(cm) {
+			continue
+		}
+		cfg.maps = append(cfg.maps, cm)
+		if ns := cm.Obj.Namespace.Value; ns != "" {
+			cfg.namespaces = append(cfg.namespaces, ns)
+		}
+		// Several controller ConfigMaps (one per environment, say): the
+		// worst of them holds for the analysis.
+		if v, ok := boolValue(cm.Data["enable-underscores-in-headers"]); ok && v && cfg.underscores == nil {
+			cfg.underscores = &setting{cm, "enable-underscores-in-headers", cm.Data["enable-underscores-in-headers"]}
+		}
+		if v, ok := boolValue(cm.Data["ignore-invalid-headers"]); ok && !v && cfg.invalidHeaders == nil {
+			cfg.invalidHeaders = &setting{cm, "ignore-invalid-headers", cm.Data["ignore-invalid-headers"]}
+		}
+		if v, ok := boolValue(cm.Data["use-forwarded-headers"]); ok && v && cfg.forwardedHeaders == nil {
+			cfg.forwardedHeaders = &setting{cm, "use-forwarded-headers", cm.Data["use-forwarded-headers"]}
+		}
+		if v, ok := boolValue(cm.Data["compute-full-forwarded-for"]); ok && v {
+			cfg.fullForwardedFor = true
+		}
+		if v := strings.TrimSpace(cm.Data["proxy-real-ip-cidr"].Value); v != "" && v != "0.0.0.0/0" {
+			cfg.realIPFrom = v
+		}
+		if v, ok := boolValue(cm.Data["ssl-redirect"]); ok && !v {
+			cfg.sslRedirect = false
+		}
+	}
+	return cfg
+}
+
+// otherControllers are ingress classes of controllers other than
+// ingress-nginx: they ignore nginx.ingress.kubernetes.io annotations.
+var otherControllers = []string{
+	"traefik", "alb", "gce", "gce-internal", "kong", "haproxy", "istio", "contour",
+	"ambassador", "emissary", "azure/application-gateway", "azure-application-gateway",
+	"openshift-default", "cilium", "caddy", "skipper", "apisix", "voyager", "citrix",
+}
+
+// servedByIngressNginx reports whether ingress-nginx serves the Ingress:
+// any class except those of other controllers (the class name of an
+// ingress-nginx installation is free, "nginx" by default).
+func servedByIngressNginx(in *kube.Ingress) bool {
+	class := strings.ToLower(in.Class.Value)
+	for _, o := range otherControllers {
+		if class == o || strings.HasPrefix(class, o+"-") {
+			return false
+		}
+	}
+	return true
+}
+
+// authTLS is one Ingress's client-certificate annotations, read as
+// ingress-nginx reads them.
+type authTLS struct {
+	ing     *kube.Ingress
+	secret  kube.Scalar
+	verify  kube.Scalar // as written
+	mode    rules.VerifyMode
+	name    string // on, off, optional, optional_no_ca
+	pass    bool   // auth-tls-pass-certificate-to-upstream
+	matchCN kube.Scalar
+}
+
+func readAuthTLS(in *kube.Ingress) authTLS {
+	a := authTLS{
+		ing:     in,
+		secret:  in.Annotation("auth-tls-secret"),
+		verify:  in.Annotation("auth-tls-verify-client"),
+		matchCN: in.Annotation("auth-tls-match-cn"),
+	}
+	if v, ok := boolValue(in.Annotation("auth-tls-pass-certificate-to-upstream")); ok {
+		a.pass = v
+	}
+	// Anything but the four values falls back to the default, "on"
+	// (internal/ingress/annotations/authtls).
+	a.name = "on"
+	switch v := strings.TrimSpace(a.verify.Value); v {
+	case "off", "optional", "optional_no_ca", "on":
+		a.name = v
+	}
+	a.mode = verifyModes[a.name]
+	return a
+}
+
+var verifyModes = map[string]rules.VerifyMode{
+	"on": rules.VerifyRequired, "optional": rules.VerifyOptional,
+	"optional_no_ca": rules.VerifyOptionalNoCA, "off": rules.VerifyOff,
+}
+
+// hasCA reports whether the annotations configure a CA: only then does
+// the controller verify client certificates and set the ssl-client-*
+// headers.
+func (a authTLS) hasCA() bool { return strings.TrimSpace(a.secret.Value) != "" }
+
+// strength orders configurations: no CA, then off < optional_no_ca <
+// optional < on.
+func (a authTLS) strength() int {
+	if !a.hasCA() {
+		return 0
+	}
+	return map[string]int{"off": 1, "optional_no_ca": 2, "optional": 3, "on": 4}[a.name]
+}
+
+// signature is what must agree between the Ingresses of one host.
+func (a authTLS) signature() string {
+	if !a.hasCA() {
+		return "none"
+	}
+	return a.secret.Value + "|" + a.name + "|" + strconv.FormatBool(a.pass)
+}
+
+// describe says in words what the annotations configure.
+func (a authTLS) describe() string {
+	if !a.hasCA() {
+		return "no auth-tls-secret"
+	}
+	s := "auth-tls-secret " + a.secret.Value + ", auth-tls-verify-client " + a.name
+	if a.pass {
+		s += ", certificate passed upstream"
+	}
+	return s
+}
+
+// hostInfo is one server of the controller: every Ingress rule for the
+// host, and the client-certificate settings the controller applies to it.
+type hostInfo struct {
+	name    string
+	members []hostMember
+	// auth is the configuration that holds for the host; when CA-bearing
+	// Ingresses disagree, the controller takes the first it reads (by
+	// creation time), which the manifests do not tell, so this is the
+	// weakest of them.
+	auth authTLS
+	// decided: auth does not depend on the order the controller reads the
+	// Ingresses in.
+	decided bool
+	tls     bool // some Ingress has a TLS section for the host
+}
+
+type hostMember struct {
+	ing  *kube.Ingress
+	rule *kube.IngressRule
+	auth authTLS
+}
+
+// entrance is one way requests reach a Service: an Ingress path, or an
+// Ingress's default backend, on one host.
+type entrance struct {
+	ing       *kube.Ingress
+	host      *hostInfo
+	path      *kube.IngressPath // nil for a default backend
+	backend   *kube.Backend
+	isDefault bool
+}
+
+func (e *entrance) where() string {
+	host := e.host.name
+	if host == catchAll {
+		host = "every host (catch-all)"
+	}
+	if e.isDefault {
+		return "the default backend of Ingress " + e.ing.Obj.NamespacedName() + " on " + host
+	}
+	return "Ingress " + e.ing.Obj.NamespacedName() + " on " + host + " path " + e.path.Path.Value
+}
+
+func newAnalysis(c *kube.Cluster) *analysis {
+	a := &analysis{cluster: c, controller: readController(c), hosts: map[string]*hostInfo{}, entrances: map[string][]*entrance{}}
+	for _, in := range c.Ingresses() {
+		if servedByIngressNginx(in) {
+			a.ingresses = append(a.ingresses, in)
+		}
+	}
+	host := func(name string) *hostInfo {
+		h := a.hosts[name]
+		if h == nil {
+			h = &hostInfo{name: name}
+			a.hosts[name] = h
+			a.hostNames = append(a.hostNames, name)
+		}
+		return h
+	}
+	for _, in := range a.ingresses {
+		auth := readAuthTLS(in)
+		for i := range in.Rules {
+			r := &in.Rules[i]
+			name := hostName(r)
+			// A rule without http is skipped by the controller, except
+			// for the catch-all server.
+			if !r.HTTP && name != catchAll {
+				continue
+			}
+			h := host(name)
+			h.members = append(h.members, hostMember{ing: in, rule: r, auth: auth})
+		}
+		for _, t := range in.TLS {
+			for _, th := range t.Hosts {
+				host(th.Value).tls = true
+			}
+		}
+		if db := in.DefaultBackend; db != nil && len(in.Rules) == 0 {
+			host(catchAll)
+		}
+	}
+	// The catch-all server always has the controller's default certificate.
+	if h := a.hosts[catchAll]; h != nil {
+		h.tls = true
+	}
+	for _, h := range a.hosts {
+		sigs := map[string]bool{}
+		for _, m := range h.members {
+			if !m.auth.hasCA() {
+				continue
+			}
+			sigs[m.auth.signature()] = true
+			if !h.auth.hasCA() || m.auth.strength() < h.auth.strength() || (m.auth.strength() == h.auth.strength() && h.auth.pass && !m.auth.pass) {
+				h.auth = m.auth
+			}
+		}
+		h.decided = len(sigs) <= 1
+	}
+	sort.Strings(a.hostNames)
+	for _, in := range a.ingresses {
+		for i := range in.Rules {
+			r := &in.Rules[i]
+			h := a.hosts[hostName(r)]
+			if h == nil {
+				continue
+			}
+			for j := range r.Paths {
+				p := &r.Paths[j]
+				if p.Backend.Resource || !p.Backend.Service.Set {
+					continue
+				}
+				a.addEntrance(&entrance{ing: in, host: h, path: p, backend: &p.Backend})
+			}
+		}
+		db := in.DefaultBackend
+		if db == nil || db.Resource || !db.Service.Set {
+			continue
+		}
+		if len(in.Rules) == 0 {
+			a.addEntrance(&entrance{ing: in, host: a.hosts[catchAll], backend: db, isDefault: true})
+			continue
+		}
+		seen := map[string]bool{}
+		for i := range in.Rules {
+			h := a.hosts[hostName(&in.Rules[i])]
+			if h == nil || seen[h.name] || a.hasRootPath(h) {
+				continue
+			}
+			seen[h.name] = true
+			a.addEntrance(&entrance{ing: in, host: h, backend: db, isDefault: true})
+		}
+	}
+	for k := range a.entrances {
+		a.serviceRef = append(a.serviceRef, k)
+	}
+	sort.Strings(a.serviceRef)
+	return a
+}
+
+func hostName(r *kube.IngressRule) string {
+	if h := strings.TrimSpace(r.Host.Value); h != "" {
+		return h
+	}
+	return catchAll
+}
+
+// hasRootPath reports whether some Ingress routes "/" of the host, which
+// replaces the default backend there.
+func (a *analysis) hasRootPath(h *hostInfo) bool {
+	for _, m := range h.members {
+		for _, p := range m.rule.Paths {
+			if p.Path.Value == "/" || (!p.Path.Set && !p.Backend.Resource) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *analysis) addEntrance(e *entrance) {
+	ref := serviceRef(e.ing.Obj, e.backend)
+	a.entrances[ref] = append(a.entrances[ref], e)
+}
+
+// serviceRef names the Service a backend sends to: "namespace/name" in the
+// Ingress's namespace.
+func serviceRef(ing *kube.Object, b *kube.Backend) string {
+	return ing.NamespaceOrDefault() + "/" + b.Service.Value
+}
+
+// services returns the Service objects a backend of ing names.
+func (a *analysis) services(ing *kube.Object, b *kube.Backend) []*kube.Service {
+	var out []*kube.Service
+	for _, s := range a.cluster.Services() {
+		if s.Obj.Name.Value == b.Service.Value && kube.SameNamespace(ing, s.Obj) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// workloads returns the workloads whose pods a Service selects.
+func (a *analysis) workloads(s *kube.Service) []*kube.Workload {
+	if len(s.Selector) == 0 {
+		return nil
+	}
+	var out []*kube.Workload
+	for _, w := range a.cluster.Workloads() {
+		if !kube.SameNamespace(s.Obj, w.Obj) {
+			continue
+		}
+		match := true
+		for k, v := range s.Selector {
+			if w.PodLabels[k] != v {
+				match = false
+				break
+			}
+		}
+		if match {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// servicePort resolves a backend's port against the Service: the port
+// number, and the Service port entry when the manifests have it.
+func servicePort(svcs []*kube.Service, b *kube.Backend) (string, *kube.ServicePort) {
+	for _, s := range svcs {
+		for i := range s.Ports {
+			p := &s.Ports[i]
+			if (b.PortIsName && p.Name.Value == b.Port.Value) || (!b.PortIsName && p.Port.Value == b.Port.Value) {
+				return p.Port.Value, p
+			}
+		}
+		// A backend without a port uses the Service's only port.
+		if !b.Port.Set && len(s.Ports) == 1 {
+			return s.Ports[0].Port.Value, &s.Ports[0]
+		}
+	}
+	return b.Port.Value, nil
+}
+
+// djangoServers returns the app servers of the containers a Service's
+// workloads run that look like a Django app.
+func (a *analysis) djangoServers(s *kube.Service) []workloadServer {
+	var out []workloadServer
+	for _, w := range a.workloads(s) {
+		for i := range w.Containers {
+			if srv := containerServer(&w.Containers[i]); srv.isDjango() {
+				out = append(out, workloadServer{w, &w.Containers[i], srv})
+			}
+		}
+	}
+	return out
+}
+
+type workloadServer struct {
+	w   *kube.Workload
+	c   *kube.Container
+	srv appServer
+}
+
+// appService says why a Service counts as the app's: a Service behind an
+// Ingress that checks client certificates relies on the controller's
+// check, and one whose pods run Django or a Python app server may trust
+// the headers the controller sets.
+type appService struct {
+	svc     *kube.Service
+	mtls    *entrance // an entrance through a host with a CA, if any
+	servers []workloadServer
+}
+
+func (a *analysis) appServices() []appService {
+	var out []appService
+	for _, s := range a.cluster.Services() {
+		as := appService{svc: s, servers: a.djangoServers(s)}
+		for _, ref := range a.serviceRef {
+			for _, e := range a.entrances[ref] {
+				if e.backend.Service.Value == s.Obj.Name.Value && kube.SameNamespace(e.ing.Obj, s.Obj) && e.host.auth.hasCA() {
+					as.mtls = e
+					break
+				}
+			}
+			if as.mtls != nil {
+				break
+			}
+		}
+		if as.mtls != nil || len(as.servers) > 0 {
+			out = append(out, as)
+		}
+	}
+	return out
+}
+
+// why says in words why the Service is the app's.
+func (as appService) why() string {
+	if as.mtls != nil {
+		return "it is reached through " + as.mtls.where() + ", which checks client certificates"
+	}
+	srv := as.servers[0]
+	if srv.srv.Server != "" {
+		return "its pods run " + srv.srv.Server + " (" + srv.w.Obj.Ref() + ")"
+	}
+	return "its pods run the Django settings " + srv.srv.SettingsModule + " (" + srv.w.Obj.Ref() + ")"
+}

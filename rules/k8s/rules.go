@@ -1,0 +1,643 @@
+// Package k8s holds the Kubernetes rules (code prefix K): ingress-nginx's
+// client-certificate annotations, the controller ConfigMap, and how the
+// app's Service is exposed; and the route builder that turns Ingresses
+// into the deployment model's routes, so that the cross-file rules see
+// ingress-nginx like any other proxy.
+package k8s
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+const (
+	annotationsDoc = "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#client-certificate-authentication"
+	configmapDoc   = "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/"
+	templateRef    = "ingress-nginx rootfs/etc/nginx/template/nginx.tmpl (\"Pass the extracted client certificate to the backend\")"
+	networkDoc     = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
+)
+
+// VerifyOptional reports auth-tls-verify-client optional and
+// optional_no_ca.
+var VerifyOptional = &rules.Rule{
+	Code: "K001", Name: "auth-tls-verify-optional", Severity: rules.High,
+	CWE:     []string{"CWE-287", "CWE-295"},
+	Summary: "auth-tls-verify-client is optional or optional_no_ca, so requests without a verified client certificate reach the app.",
+	Doc: rules.Doc{
+		What: "Reports an Ingress with `nginx.ingress.kubernetes.io/auth-tls-secret` whose `auth-tls-verify-client` is `optional` or `optional_no_ca` (the default is `on`).",
+		Why: "With `optional`, a client that sends no certificate is let through and the app receives `ssl-client-verify: NONE`; the app is then the only thing that refuses it, on every view. " +
+			"With `optional_no_ca`, any certificate is accepted, including a self-signed one whose subject the client chose, and its subject DN reaches the app in `ssl-client-subject-dn`: " +
+			"an app that authenticates on that DN (or on the forwarded certificate) without requiring `ssl-client-verify == \"SUCCESS\"` accepts whoever the client claims to be (nginx still reports such a certificate as `FAILED:<reason>`). " +
+			"That case is critical; when the app requires SUCCESS, or no app that trusts the DN is known, it is high.",
+		Example: "metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: shop/client-ca\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional_no_ca",
+		Fix: "Set `auth-tls-verify-client: \"on\"`. If some paths must work without a certificate, serve them on another host (the setting is per host); " +
+			"with `optional`, the app must check `ssl-client-verify == \"SUCCESS\"` exactly on every request. `optional_no_ca` is only for apps that verify the forwarded certificate chain themselves.",
+		References: []string{annotationsDoc, "https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client"},
+	},
+	Scope: rules.ScopeDeployment,
+	Check: checkVerifyOptional,
+}
+
+// UnprotectedEntrance reports a Service that client certificates guard on
+// one host and nothing guards on another.
+var UnprotectedEntrance = &rules.Rule{
+	Code: "K002", Name: "service-reachable-without-client-cert", Severity: rules.Critical,
+	CWE:     []string{"CWE-290", "CWE-288"},
+	Summary: "A Service that an Ingress guards with client certificates is also reached through a host, host-less rule or default backend without them.",
+	Doc: rules.Doc{
+		What: "Reports every way into a Service (an Ingress path on a host, a rule without a host, a default backend) whose host has no `auth-tls-secret`, when another Ingress requires client certificates for the same Service.",
+		Why: "ingress-nginx sets `ssl-client-verify`, `ssl-client-subject-dn` and `ssl-client-issuer-dn` only for hosts with a CA (nginx.tmpl); elsewhere the client's own headers of those names pass through unchanged. " +
+			"A client that sends `ssl-client-verify: SUCCESS` and a subject DN of its choice to the unprotected host reaches the same app, which cannot tell the two paths apart.",
+		Example: "# api.example.com (auth-tls-secret set) and www.example.com (none) both route to Service api\n- host: www.example.com\n  http:\n    paths:\n    - path: /\n      backend:\n        service:\n          name: api",
+		Fix: "Route the Service only through hosts with `auth-tls-secret`, or give the other host the same client-certificate annotations. " +
+			"If it must stay reachable without certificates, make the app ignore the ssl-client-* headers on that host, and restrict direct access with a NetworkPolicy.",
+		References: []string{annotationsDoc, templateRef, "https://github.com/kubernetes/ingress-nginx/issues/7133"},
+	},
+	Scope: rules.ScopeDeployment,
+	Check: checkUnprotectedEntrance,
+}
+
+// HostConflict reports Ingresses of one host that configure client
+// certificates differently.
+var HostConflict = &rules.Rule{
+	Code: "K003", Name: "host-auth-tls-conflict", Severity: rules.Critical,
+	CWE:     []string{"CWE-287", "CWE-1188"},
+	Summary: "Ingresses for the same host disagree on client-certificate authentication, which ingress-nginx applies per host.",
+	Doc: rules.Doc{
+		What: "Reports an Ingress whose auth-tls annotations (secret, verify mode, passing the certificate upstream) differ from those of another Ingress with a rule for the same host.",
+		Why: "Client-certificate verification is a server setting in nginx, so ingress-nginx applies one configuration to the whole host: that of the first Ingress with `auth-tls-secret` it reads, which depends on creation time, not on the manifests. " +
+			"When two Ingresses name different CAs or modes, the weaker may be the one enforced (critical). An Ingress without auth-tls annotations on such a host is silently covered by the other's check, " +
+			"so its owner's intent (per-path certificates, which nginx cannot do) is not what runs, and removing the other Ingress removes the check from its paths too (medium).",
+		Example:    "# Ingress a: host api.example.com, auth-tls-verify-client: \"on\"\n# Ingress b: host api.example.com, auth-tls-verify-client: optional_no_ca",
+		Fix:        "Give every Ingress of the host the same auth-tls annotations, or move paths that need different client-certificate handling to a separate host.",
+		References: []string{annotationsDoc, "https://github.com/kubernetes/ingress-nginx/issues/7133", "https://github.com/kubernetes/ingress-nginx/pull/603"},
+	},
+	Scope: rules.ScopeDeployment,
+	Check: checkHostConflict,
+}
+
+// UnderscoreHeaders reports a controller ConfigMap that admits header
+// names with underscores or invalid characters.
+var UnderscoreHeaders = &rules.Rule{
+	Code: "K004", Name: "configmap-underscore-headers", Severity: rules.High,
+	CWE:     []string{"CWE-436", "CWE-290"},
+	Summary: "The ingress-nginx ConfigMap lets header names with underscores or invalid characters through to the apps.",
+	Doc: rules.Doc{
+		What: "Reports `enable-underscores-in-headers: \"true\"` or `ignore-invalid-headers: \"false\"` in the ingress-nginx controller's ConfigMap (defaults: disabled and enabled).",
+		Why: "nginx overwrites a client header only when its name matches exactly, so a client's `ssl_client_verify: SUCCESS` passes next to the `ssl-client-verify` the controller sets. " +
+			"App servers that map `_` like `-` into `HTTP_SSL_CLIENT_VERIFY` (gunicorn before 22.0 or with header_map dangerous, uWSGI's HTTP router, ASGI servers) may then hand the app the client's value.",
+		Example:    "kind: ConfigMap\nmetadata:\n  name: ingress-nginx-controller\ndata:\n  enable-underscores-in-headers: \"true\"",
+		Fix:        "Remove the key (or set `enable-underscores-in-headers: \"false\"`, `ignore-invalid-headers: \"true\"`) so that nginx drops such headers.",
+		References: []string{configmapDoc + "#enable-underscores-in-headers", configmapDoc + "#ignore-invalid-headers", "https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers"},
+	},
+	Scope: rules.ScopeTree,
+	Kinds: []string{kube.Kind},
+	Check: checkUnderscoreHeaders,
+}
+
+// ServiceExposed reports the app's Service or pods reachable without the
+// ingress controller.
+var ServiceExposed = &rules.Rule{
+	Code: "K005", Name: "app-service-exposed", Severity: rules.High,
+	CWE:     []string{"CWE-668", "CWE-288"},
+	Summary: "The app's Service or pods can be reached without going through ingress-nginx: NodePort, LoadBalancer, externalIPs, hostPort or hostNetwork.",
+	Doc: rules.Doc{
+		What: "Reports a Service of type NodePort or LoadBalancer or with externalIPs, and a pod with hostNetwork or a hostPort, when the Service is the app's: " +
+			"an Ingress with `auth-tls-secret` routes to it, or its pods run Django or a Python app server.",
+		Why:        "The client-certificate check and the ssl-client-* headers come from the ingress controller. A client that connects to the node port, the load balancer or the host port talks to the app directly and sends whatever ssl-client-* or X-Forwarded-* headers it likes.",
+		Example:    "kind: Service\nspec:\n  type: NodePort\n  selector: {app: web}",
+		Fix:        "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
+		References: []string{"https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types", networkDoc},
+	},
+	Scope: rules.ScopeDeployment,
+	Check: checkServiceExposed,
+}
+
+// NoNetworkPolicy reports the app's pods without a NetworkPolicy that
+// limits incoming traffic to the ingress controller.
+var NoNetworkPolicy = &rules.Rule{
+	Code: "K006", Name: "app-service-no-network-policy", Severity: rules.High,
+	CWE:     []string{"CWE-668", "CWE-923"},
+	Summary: "No NetworkPolicy limits incoming traffic to the app's pods to the ingress controller's namespace.",
+	Doc: rules.Doc{
+		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
+			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods).",
+		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
+		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
+		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +
+			"Policies that live outside this repository are not seen; suppress the finding with the reason if that is where it is enforced.",
+		References: []string{networkDoc},
+	},
+	Scope: rules.ScopeDeployment,
+	Check: checkNetworkPolicy,
+}
+
+// NotAnalysed documents the Helm templates and kustomize patches that the
+// front end recognises but cannot read.
+var NotAnalysed = &rules.Rule{
+	Code: kube.CodeNotAnalysed, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
+	Summary: "A Helm template or kustomize patch was recognised but not analysed: it is not a manifest until rendered.",
+	Doc: rules.Doc{
+		What: "Reports a file that holds Go template expressions (`{{ … }}`), lies in a Helm chart's templates directory, or is a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
+		Why:  "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
+		Fix:  "Lint the rendered output: `helm template . > rendered.yaml` or `kustomize build overlay > rendered.yaml`, then `mtlslint check rendered.yaml`.",
+	},
+}
+
+// AnnotationsWithoutSecret reports auth-tls annotations that take no
+// effect because auth-tls-secret is missing.
+var AnnotationsWithoutSecret = &rules.Rule{
+	Code: "K008", Name: "auth-tls-without-secret", Severity: rules.High,
+	CWE:     []string{"CWE-306", "CWE-290"},
+	Summary: "auth-tls annotations without auth-tls-secret: ingress-nginx ignores them and requests no client certificate.",
+	Doc: rules.Doc{
+		What: "Reports an Ingress that sets `auth-tls-verify-client` (other than `off`), `auth-tls-verify-depth`, `auth-tls-pass-certificate-to-upstream`, `auth-tls-error-page` or `auth-tls-match-cn` but no `auth-tls-secret`.",
+		Why: "ingress-nginx reads the client-certificate annotations only together with `auth-tls-secret`. Without it no certificate is requested and the ssl-client-* headers are not set, " +
+			"so a client's own `ssl-client-verify: SUCCESS` reaches an app that was meant to sit behind mutual TLS.",
+		Example:    "annotations:\n  nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n  # auth-tls-secret missing",
+		Fix:        "Add `nginx.ingress.kubernetes.io/auth-tls-secret: <namespace>/<secret with ca.crt>`.",
+		References: []string{annotationsDoc},
+	},
+	Scope: rules.ScopeTree,
+	Kinds: []string{kube.Kind},
+	Check: checkWithoutSecret,
+}
+
+// Rules are the Kubernetes rules, in code order.
+var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret}
+
+// clusters returns the clusters of the workspace's manifests.
+func clusters(ws *parsers.Workspace) []*analysis {
+	if ws == nil {
+		return nil
+	}
+	seen := map[*kube.Cluster]bool{}
+	var out []*analysis
+	for _, t := range ws.Trees {
+		f, ok := t.(*kube.File)
+		if !ok || f.Cluster() == nil || seen[f.Cluster()] {
+			continue
+		}
+		seen[f.Cluster()] = true
+		out = append(out, analyse(f.Cluster()))
+	}
+	return out
+}
+
+// objKey names an object for diagnostic keys: the file it is defined in,
+// its kind, namespace and name. The file is part of it because the same
+// object often appears once per environment, and each copy is a finding.
+func objKey(o *kube.Object) string {
+	return o.File.Path + "#" + strings.ToLower(o.Kind) + ":" + o.NamespacedName()
+}
+
+func related(r source.Range, format string, args ...any) source.Related {
+	return source.Related{Range: r, Message: fmt.Sprintf(format, args...)}
+}
+
+func checkVerifyOptional(pass *rules.Pass) {
+	for _, a := range clusters(pass.Workspace) {
+		for _, in := range a.ingresses {
+			auth := readAuthTLS(in)
+			if !auth.hasCA() || (auth.name != "optional" && auth.name != "optional_no_ca") {
+				continue
+			}
+			d := rules.Diagnostic{
+				Range: auth.verify.Line(),
+				Key:   rules.VerifyKey(auth.verify.Line()),
+				Fixes: []rules.Fix{{
+					Description: "require a verified client certificate",
+					Edits:       []rules.Edit{{Range: auth.verify.Range, NewText: `"on"`}},
+				}},
+			}
+			if auth.name == "optional" {
+				d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional\" on %s, so requests without a client certificate reach the app with ssl-client-verify: NONE and only the app can refuse them.", in.Obj.Ref())
+			} else {
+				trust, gate := dnTrust(pass.Model, in)
+				switch {
+				case trust != nil && gate == nil:
+					d.Severity = rules.Critical
+					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
+					d.Related = append(d.Related, related(trust.Range, "the app trusts %s here", rules.HeaderName(trust.Header)))
+				case trust != nil:
+					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted; only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
+					d.Related = append(d.Related, related(gate.Range, "the app requires ssl-client-verify == \"SUCCESS\" here"))
+				default:
+					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted and its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
+				}
+			}
+			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
+			pass.Report(d)
+		}
+	}
+}
+
+// dnTrust returns a trust, by an app reached through the Ingress, in a
+// header that carries the client-chosen subject (the subject DN, or the
+// certificate itself), and the app's exact ssl-client-verify == "SUCCESS"
+// check if it has one. With optional_no_ca an unverified certificate
+// still yields FAILED:<reason> in ssl-client-verify, so an app that
+// requires SUCCESS refuses it before the subject matters.
+func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
+	if m == nil {
+		return nil, nil
+	}
+	prefix := "k8s:" + in.Obj.NamespacedName() + ":"
+	for _, l := range m.Links {
+		if l.Route == nil || l.App == nil || !strings.HasPrefix(l.Route.ID, prefix) {
+			continue
+		}
+		var appDN, appGate *rules.Trust
+		for i := range l.App.Trusts {
+			t := &l.App.Trusts[i]
+			switch rules.HeaderName(t.Header) {
+			case "ssl-client-subject-dn", "ssl-client-cert":
+				if appDN == nil {
+					appDN = t
+				}
+			case "ssl-client-verify":
+				if t.Comparison == rules.CompareEquals && t.Value == "SUCCESS" && appGate == nil {
+					appGate = t
+				}
+			}
+		}
+		switch {
+		case appDN != nil && appGate == nil:
+			return appDN, nil // the worst case wins
+		case appDN != nil && dn == nil:
+			dn, gate = appDN, appGate
+		}
+	}
+	return dn, gate
+}
+
+func checkUnprotectedEntrance(pass *rules.Pass) {
+	for _, a := range clusters(pass.Workspace) {
+		for _, ref := range a.serviceRef {
+			var guarded, open []*entrance
+			for _, e := range a.entrances[ref] {
+				if e.host.auth.hasCA() {
+					guarded = append(guarded, e)
+				} else {
+					open = append(open, e)
+				}
+			}
+			if len(guarded) == 0 || len(open) == 0 {
+				continue
+			}
+			g := guarded[0]
+			for _, e := range open {
+				pass.Report(rules.Diagnostic{
+					Range: e.backend.Service.Line(),
+					Message: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
+						ref, e.where(), g.where()),
+					Related: []source.Related{related(g.host.auth.secret.Line(), "%s requires client certificates for host %s", g.host.auth.ing.Obj.Ref(), g.host.name)},
+					Key:     "service:" + ref + "|via:" + objKey(e.ing.Obj) + ":" + e.host.name + ":" + entrancePath(e),
+				})
+			}
+		}
+	}
+}
+
+func entrancePath(e *entrance) string {
+	if e.isDefault {
+		return "default"
+	}
+	return e.path.Path.Value
+}
+
+func checkHostConflict(pass *rules.Pass) {
+	for _, a := range clusters(pass.Workspace) {
+		for _, name := range a.hostNames {
+			h := a.hosts[name]
+			// One member per Ingress: the same namespace/name in two files
+			// is one object in two environments, not two Ingresses.
+			var members []hostMember
+			seen := map[string]bool{}
+			for _, m := range h.members {
+				id := m.ing.Obj.NamespacedName()
+				if !seen[id] {
+					seen[id] = true
+					members = append(members, m)
+				}
+			}
+			if len(members) < 2 {
+				continue
+			}
+			sigs := map[string]bool{}
+			ref := members[0]
+			for _, m := range members {
+				sigs[m.auth.signature()] = true
+				if m.auth.strength() > ref.auth.strength() {
+					ref = m
+				}
+			}
+			if len(sigs) < 2 {
+				continue
+			}
+			host := name
+			if name == catchAll {
+				host = "the catch-all server (rules without a host)"
+			}
+			for _, m := range members {
+				if m.auth.signature() == ref.auth.signature() {
+					continue
+				}
+				at := m.rule.Host.Line()
+				if !m.rule.Host.Set {
+					at = m.rule.Range
+				}
+				d := rules.Diagnostic{
+					Range:   at,
+					Related: []source.Related{related(ref.auth.secret.Line(), "%s: %s", ref.ing.Obj.Ref(), ref.auth.describe())},
+					Key:     "host:" + name + "|" + objKey(m.ing.Obj),
+				}
+				if m.auth.hasCA() {
+					d.Message = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
+						m.ing.Obj.Ref(), m.auth.describe(), host, ref.ing.Obj.Ref(), ref.auth.describe())
+				} else {
+					d.Severity = rules.Medium
+					d.Message = fmt.Sprintf("%s has no auth-tls-secret for %s, but %s requires client certificates there, and ingress-nginx applies that to every path of the host, this Ingress's included.",
+						m.ing.Obj.Ref(), host, ref.ing.Obj.Ref())
+				}
+				pass.Report(d)
+			}
+		}
+	}
+}
+
+func checkUnderscoreHeaders(pass *rules.Pass) {
+	f, ok := pass.Tree.(*kube.File)
+	if !ok || f.Cluster() == nil {
+		return
+	}
+	for _, cm := range analyse(f.Cluster()).controller.maps {
+		if cm.Obj.File != f.Root() {
+			continue
+		}
+		for _, c := range []struct {
+			key, bad, good, what string
+		}{
+			{"enable-underscores-in-headers", "true", `"false"`, "header names with underscores such as ssl_client_verify"},
+			{"ignore-invalid-headers", "false", `"true"`, "header names with invalid characters, underscores included,"},
+		} {
+			s, set := cm.Data[c.key]
+			if !set {
+				continue
+			}
+			if v, ok := boolValue(s); !ok || fmt.Sprint(v) != c.bad {
+				continue
+			}
+			pass.Report(rules.Diagnostic{
+				Range:   s.Line(),
+				Message: fmt.Sprintf("%s is %q in %s, so %s reach the apps next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", c.key, s.Value, cm.Obj.Ref(), c.what),
+				Key:     objKey(cm.Obj) + "|" + c.key,
+				Fixes: []rules.Fix{{
+					Description: "restore the default " + c.good,
+					Safe:        true,
+					Edits:       []rules.Edit{{Range: s.Range, NewText: c.good}},
+				}},
+			})
+		}
+	}
+}
+
+func checkServiceExposed(pass *rules.Pass) {
+	for _, a := range clusters(pass.Workspace) {
+		for _, as := range a.appServices() {
+			s := as.svc
+			key := objKey(s.Obj) + "|exposed"
+			why := as.why()
+			rel := as.relatedWhy()
+			switch t := s.Type.Value; t {
+			case "NodePort", "LoadBalancer":
+				pass.Report(rules.Diagnostic{
+					Range:   s.Type.Line(),
+					Message: fmt.Sprintf("%s is of type %s, so clients reach it without passing through ingress-nginx and its client-certificate check; it is the app's Service because %s.", s.Obj.Ref(), t, why),
+					Related: rel,
+					Key:     key + ":type",
+				})
+			}
+			if len(s.ExternalIPs) > 0 {
+				pass.Report(rules.Diagnostic{
+					Range:   s.ExternalIPs[0].Range,
+					Message: fmt.Sprintf("%s has externalIPs, so clients reach it at %s without passing through ingress-nginx; it is the app's Service because %s.", s.Obj.Ref(), s.ExternalIPs[0].Value, why),
+					Related: rel,
+					Key:     key + ":externalIPs",
+				})
+			}
+			for _, w := range a.workloads(s) {
+				if v, ok := boolValue(w.HostNetwork); ok && v {
+					pass.Report(rules.Diagnostic{
+						Range:   w.HostNetwork.Line(),
+						Message: fmt.Sprintf("%s runs the pods of %s with hostNetwork, so their ports are open on the node's address without passing through ingress-nginx.", w.Obj.Ref(), s.Obj.Ref()),
+						Related: rel,
+						Key:     objKey(w.Obj) + "|hostNetwork",
+					})
+				}
+				for _, c := range w.Containers {
+					for _, p := range c.Ports {
+						if p.HostPort.Set && p.HostPort.Value != "0" {
+							pass.Report(rules.Diagnostic{
+								Range:   p.HostPort.Line(),
+								Message: fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s, which clients reach without passing through ingress-nginx.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
+								Related: rel,
+								Key:     objKey(w.Obj) + "|hostPort:" + p.HostPort.Value,
+							})
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// relatedWhy points at what makes the Service the app's.
+func (as appService) relatedWhy() []source.Related {
+	if as.mtls != nil {
+		return []source.Related{related(as.mtls.backend.Service.Line(), "%s routes to it with client certificates required", as.mtls.ing.Obj.Ref())}
+	}
+	if len(as.servers) > 0 {
+		return []source.Related{related(as.servers[0].srv.Range, "the app server of %s", as.servers[0].w.Obj.Ref())}
+	}
+	return nil
+}
+
+func checkNetworkPolicy(pass *rules.Pass) {
+	for _, a := range clusters(pass.Workspace) {
+		for _, as := range a.appServices() {
+			s := as.svc
+			if !s.SelectorSet || len(s.Selector) == 0 {
+				continue // no pods to guard: endpoints are managed by hand
+			}
+			labelSets := []map[string]string{}
+			for _, w := range a.workloads(s) {
+				labelSets = append(labelSets, w.PodLabels)
+			}
+			if len(labelSets) == 0 {
+				labelSets = append(labelSets, s.Selector)
+			}
+			d, open := a.policyGap(s, labelSets)
+			if !open {
+				continue
+			}
+			d.Key = objKey(s.Obj) + "|network-policy"
+			d.Related = append(d.Related, as.relatedWhy()...)
+			pass.Report(d)
+		}
+	}
+}
+
+// policyGap checks the policies that select the pods: none, or one that
+// admits more than the ingress controller, leaves the pods open.
+func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (rules.Diagnostic, bool) {
+	var policies []*kube.NetworkPolicy
+	for _, np := range a.cluster.NetworkPolicies() {
+		if !kube.SameNamespace(np.Obj, s.Obj) || !np.IsolatesIngress() {
+			continue
+		}
+		for _, ls := range labelSets {
+			if np.PodSelector.Matches(ls) {
+				policies = append(policies, np)
+				break
+			}
+		}
+	}
+	if len(policies) == 0 {
+		return rules.Diagnostic{
+			Range:   s.Obj.Range,
+			Message: fmt.Sprintf("No NetworkPolicy in the repository limits incoming traffic to the pods of %s, so any pod in the cluster can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
+		}, true
+	}
+	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
+	for _, np := range policies {
+		for _, r := range np.IngressRules {
+			if len(r.From) == 0 {
+				return rules.Diagnostic{
+					Range:   r.Range,
+					Message: fmt.Sprintf("%s admits traffic from every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
+				}, true
+			}
+			for _, p := range r.From {
+				if !a.controllerPeer(np, p) {
+					return rules.Diagnostic{
+						Range:   p.Range,
+						Message: fmt.Sprintf("%s admits %s to the pods of %s, not only the ingress controller, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
+					}, true
+				}
+			}
+		}
+	}
+	return rules.Diagnostic{}, false
+}
+
+// controllerPeer reports whether a peer stands for the ingress controller:
+// a namespace selector that names the controller's namespace, or, in the
+// policy's own namespace, a pod selector for the controller's pods.
+func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) bool {
+	if p.IPBlock.Set {
+		return false
+	}
+	if p.NamespaceSelector != nil {
+		return a.namesController(p.NamespaceSelector)
+	}
+	if p.PodSelector != nil {
+		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector)
+	}
+	return false
+}
+
+// namesController reports whether a selector requires a label value that
+// names the ingress controller (or its namespace).
+func (a *analysis) namesController(sel *kube.LabelSelector) bool {
+	if sel.Empty() {
+		return false
+	}
+	for _, v := range sel.MatchLabels {
+		if a.isControllerNamespace(v) {
+			return true
+		}
+	}
+	for _, e := range sel.MatchExpressions {
+		if e.Operator != "In" || len(e.Values) == 0 {
+			continue
+		}
+		all := true
+		for _, v := range e.Values {
+			all = all && a.isControllerNamespace(v)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analysis) isControllerNamespace(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, ns := range a.controller.namespaces {
+		if v == ns {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(v), "ingress")
+}
+
+func describePeer(p kube.NetworkPolicyPeer) string {
+	switch {
+	case p.IPBlock.Set:
+		return "the address block " + p.IPBlock.Value
+	case p.NamespaceSelector != nil && p.NamespaceSelector.Empty():
+		return "every namespace"
+	case p.NamespaceSelector != nil:
+		return "namespaces that are not the controller's"
+	case p.PodSelector != nil:
+		return "other pods of its namespace"
+	}
+	return "an unrecognised source"
+}
+
+// authTLSAnnotations are the client-certificate annotations that mean
+// nothing without auth-tls-secret.
+var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-pass-certificate-to-upstream", "auth-tls-error-page", "auth-tls-match-cn"}
+
+func checkWithoutSecret(pass *rules.Pass) {
+	f, ok := pass.Tree.(*kube.File)
+	if !ok || f.Cluster() == nil {
+		return
+	}
+	for _, in := range analyse(f.Cluster()).ingresses {
+		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
+			continue
+		}
+		var first *kube.Scalar
+		var names []string
+		for _, n := range authTLSAnnotations {
+			s := in.Annotation(n)
+			if !s.KeyRange.IsValid() || (n == "auth-tls-verify-client" && strings.TrimSpace(s.Value) == "off") {
+				continue
+			}
+			names = append(names, n)
+			if first == nil || s.KeyRange.Less(first.KeyRange) {
+				s := s
+				first = &s
+			}
+		}
+		if first == nil {
+			continue
+		}
+		pass.Report(rules.Diagnostic{
+			Range:   first.Line(),
+			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
+			Key:     objKey(in.Obj) + "|auth-tls-secret",
+		})
+	}
+}

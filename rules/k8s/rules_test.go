@@ -1,0 +1,158 @@
+package k8s
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// fakeApps stands in for the Django family: one app that trusts the given
+// headers, ssl-client-verify by == "SUCCESS" and the others as identities.
+type fakeApps []string
+
+func (f fakeApps) BuildApps(ws *parsers.Workspace, _ *rules.Settings) []*rules.App {
+	app := &rules.App{ID: "shop.settings", Range: source.Range{File: "app/middleware.py", Start: source.Pos{Line: 3, Col: 1}}}
+	for _, h := range f {
+		t := rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareIdentity, Source: "app code", Range: app.Range}
+		if h == "ssl-client-verify" {
+			t.Comparison, t.Value = rules.CompareEquals, "SUCCESS"
+		}
+		app.Trusts = append(app.Trusts, t)
+	}
+	return []*rules.App{app}
+}
+
+// run lints in-memory manifests with the family's rules and builders.
+func run(t *testing.T, files map[string]string, apps rules.AppTrustBuilder) []rules.Diagnostic {
+	t.Helper()
+	trees := loadTrees(t, files)
+	ws := &parsers.Workspace{}
+	for _, tr := range trees {
+		ws.Trees = append(ws.Trees, tr)
+	}
+	eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Jobs: 1}
+	if apps != nil {
+		eng.Apps = []rules.AppTrustBuilder{apps}
+	}
+	return eng.Run(context.Background(), ws).Diagnostics
+}
+
+func only(diags []rules.Diagnostic, code string) []rules.Diagnostic {
+	var out []rules.Diagnostic
+	for _, d := range diags {
+		if d.Code == code {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func TestVerifyOptionalNoCASeverityFollowsTheApp(t *testing.T) {
+	files := map[string]string{"ing.yaml": ingress("web", "api.example.com", caNoCA, tlsFor)}
+	for _, c := range []struct {
+		name string
+		apps rules.AppTrustBuilder
+		want rules.Severity
+	}{
+		{"no app known", nil, rules.High},
+		{"app reads only the verify result", fakeApps{"ssl-client-verify"}, rules.High},
+		{"app trusts the subject DN", fakeApps{"ssl-client-subject-dn"}, rules.Critical},
+		{"app trusts the forwarded certificate", fakeApps{"ssl-client-cert"}, rules.Critical},
+		{"app trusts the subject DN after requiring SUCCESS", fakeApps{"ssl-client-verify", "ssl-client-subject-dn"}, rules.High},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ds := only(run(t, files, c.apps), "K001")
+			if len(ds) != 1 {
+				t.Fatalf("K001 findings: %v", ds)
+			}
+			d := ds[0]
+			if d.Severity != c.want || d.Range.Start.Line != 8 {
+				t.Errorf("severity %s on line %d, want %s on 8: %s", d.Severity, d.Range.Start.Line, c.want, d.Message)
+			}
+			if c.want == rules.Critical && (len(d.Related) != 2 || d.Related[0].Range.File != "app/middleware.py") {
+				t.Errorf("related %v: want the app's trust first", d.Related)
+			}
+		})
+	}
+}
+
+// The same Ingress copied into two environments is two findings.
+func TestCopiesInEnvironmentsAreSeparateFindings(t *testing.T) {
+	ing := ingress("web", "api.example.com", caNoCA, tlsFor)
+	ds := run(t, map[string]string{"dev/ing.yaml": ing, "prod/ing.yaml": ing}, nil)
+	k1 := only(ds, "K001")
+	if len(k1) != 2 || k1[0].Range.File == k1[1].Range.File {
+		t.Errorf("K001 findings %v", k1)
+	}
+	if k3 := only(ds, "K003"); len(k3) != 0 {
+		t.Errorf("copies of one Ingress reported as conflicting: %v", k3)
+	}
+}
+
+// Environments kept as full copies are separate clusters: dev's open
+// Ingress does not make prod's mTLS Service reachable without certificates.
+func TestEnvironmentsDoNotMix(t *testing.T) {
+	guarded := ingress("api", "api.example.com", caOn, tlsFor)
+	open := strings.Replace(ingress("api", "dev.example.com", "", ""), "name: api\n  namespace", "name: api\n  namespace", 1)
+	ds := run(t, map[string]string{"prod/ingress.yaml": guarded, "dev/ingress.yaml": open}, nil)
+	if k2 := only(ds, "K002"); len(k2) != 0 {
+		t.Errorf("K002 across environments: %v", k2)
+	}
+	// In one environment, the same pair is a finding.
+	one := strings.Replace(open, "name: api\n", "name: api-dev\n", 1)
+	ds = run(t, map[string]string{"prod/ingress.yaml": guarded, "prod/dev-ingress.yaml": one}, nil)
+	if k2 := only(ds, "K002"); len(k2) != 1 || k2[0].Range.File != "prod/dev-ingress.yaml" || len(k2[0].Related) != 1 || k2[0].Related[0].Range.File != "prod/ingress.yaml" {
+		t.Errorf("K002 in one environment: %v", k2)
+	}
+}
+
+func TestNetworkPolicyPeers(t *testing.T) {
+	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec:\n  selector: {app: api}\n  ports: [{port: 8080}]\n"
+	ing := ingress("web", "api.example.com", caOn, tlsFor)
+	policy := func(from string) string {
+		return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n" + from
+	}
+	cases := []struct {
+		name, policy string
+		line         int // 0: no finding
+	}{
+		{"no policy", "", 1},
+		{"controller namespace by name label", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}\n"), 0},
+		{"controller namespace by expression", policy("    - namespaceSelector:\n        matchExpressions: [{key: name, operator: In, values: [ingress-nginx]}]\n"), 0},
+		{"every namespace", policy("    - namespaceSelector: {}\n"), 9},
+		{"address block", policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n    - ipBlock: {cidr: 0.0.0.0/0}\n"), 10},
+		{"pods of the namespace", policy("    - podSelector: {matchLabels: {role: frontend}}\n"), 9},
+		{"rule without from", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 8080}]\n", 7},
+		{"policy for other pods", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "app: api", "app: db", 1), 1},
+		{"egress-only policy", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "[Ingress]", "[Egress]", 1), 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{"svc.yaml": svc, "ing.yaml": ing}
+			if c.policy != "" {
+				files["np.yaml"] = c.policy
+			}
+			ds := only(run(t, files, nil), "K006")
+			if c.line == 0 {
+				if len(ds) != 0 {
+					t.Errorf("unexpected %v", ds)
+				}
+				return
+			}
+			if len(ds) != 1 {
+				t.Fatalf("K006 findings %v", ds)
+			}
+			wantFile := "np.yaml"
+			if c.line == 1 {
+				wantFile = "svc.yaml"
+			}
+			if ds[0].Range.File != wantFile || ds[0].Range.Start.Line != c.line {
+				t.Errorf("reported at %s, want %s:%d: %s", ds[0].Range, wantFile, c.line, ds[0].Message)
+			}
+		})
+	}
+}

@@ -1,0 +1,397 @@
+package openapi
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	oas "github.com/mtlslint/mtlslint/parsers/openapi"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Matching operations to routes. A route says where it accepts requests
+// through Route.Hosts (nginx server_name; empty when the proxy family does
+// not model host routing, as for HAProxy, whose ACLs are not turned into
+// hosts) and Route.Path (an nginx location as written: "/api/", "= /x",
+// "~ ^/re", "^~ /p"; empty when not modelled). An operation is matched
+// through its server URLs: the URL's host against the route's hosts, the
+// URL's base path plus the path template against the route's path. What is
+// not modelled matches anything, and the finding says so.
+
+// target is where an operation is served according to one server URL.
+type target struct {
+	host   string // lower case; "" when the URL names none
+	path   string // base path + template
+	server string // the server URL as written ("" when the spec has none)
+}
+
+func targets(op *oas.Operation) []target {
+	if len(op.Servers) == 0 {
+		return []target{{path: op.Path}}
+	}
+	var out []target
+	for _, s := range op.Servers {
+		t := target{server: s.URL}
+		base := s.URL
+		if u, err := url.Parse(s.URL); err == nil && (u.Host != "" || u.Scheme != "") {
+			t.host = strings.ToLower(u.Hostname())
+			base = u.Path
+		} else if i := strings.IndexAny(base, "?#"); i >= 0 {
+			base = base[:i]
+		}
+		if base != "" && !strings.HasPrefix(base, "/") {
+			base = "/" + base
+		}
+		t.path = strings.TrimSuffix(base, "/") + op.Path
+		out = append(out, t)
+	}
+	return out
+}
+
+// hostKind is how a route's hosts match a target host.
+type hostKind int
+
+const (
+	hostNone  hostKind = iota
+	hostCatch          // the route takes any host (no host modelled, or a catch-all / default server)
+	hostNamed          // the route names the host
+)
+
+func matchHost(r *rules.Route, host string) (hostKind, string) {
+	if len(r.Hosts) == 0 {
+		if r.Proxy == "haproxy" {
+			return hostCatch, "the route names no host (HAProxy host ACLs are not modelled)"
+		}
+		return hostCatch, "the route names no host"
+	}
+	catchAll := false
+	for _, h := range r.Hosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case h == "" || h == "_" || h == "*":
+			catchAll = true
+		case host == "":
+		case h == host:
+			return hostNamed, "server_name " + h
+		case strings.HasPrefix(h, "~"):
+			if re, err := regexp.Compile("(?i)" + strings.TrimPrefix(h, "~")); err == nil && re.MatchString(host) {
+				return hostNamed, "server_name " + h
+			}
+		case strings.HasPrefix(h, "*.") && strings.HasSuffix(host, h[1:]):
+			return hostNamed, "server_name " + h
+		case strings.HasPrefix(h, ".") && (host == h[1:] || strings.HasSuffix(host, h)):
+			return hostNamed, "server_name " + h
+		case strings.HasSuffix(h, ".*") && strings.HasPrefix(host, h[:len(h)-1]):
+			return hostNamed, "server_name " + h
+		}
+	}
+	if host == "" {
+		return hostCatch, "the spec's server URL names no host"
+	}
+	if catchAll || r.Listener.Default {
+		return hostCatch, "the route is a catch-all for hosts no other server names"
+	}
+	return hostNone, ""
+}
+
+// pathKind is how a route's path matches a target path.
+type pathKind int
+
+const (
+	pathNone     pathKind = iota
+	pathPossible          // the route serves some instances of the template (a regex, a longer prefix)
+	pathDefinite          // every request for the operation starts with the route's prefix
+)
+
+// exactSpecificity ranks an exact location above any prefix.
+const exactSpecificity = 1 << 20
+
+func matchPath(r *rules.Route, full string) (pathKind, int, string) {
+	p := strings.TrimSpace(r.Path)
+	if p == "" {
+		if r.Proxy == "haproxy" {
+			return pathDefinite, 0, "the route names no path (HAProxy path ACLs are not modelled)"
+		}
+		return pathDefinite, 0, "the route names no path"
+	}
+	mod, loc := "", p
+	if f := strings.Fields(p); len(f) >= 2 {
+		mod, loc = f[0], strings.Join(f[1:], " ")
+	}
+	lit := full
+	if i := strings.IndexByte(full, '{'); i >= 0 {
+		lit = full[:i]
+	}
+	switch mod {
+	case "=":
+		if templateMatches(full, loc) {
+			if strings.Contains(full, "{") {
+				// Only one instance of the template is that exact URI.
+				return pathPossible, 0, "location = " + loc
+			}
+			return pathDefinite, exactSpecificity, "location = " + loc
+		}
+	case "~", "~*":
+		expr := loc
+		if mod == "~*" {
+			expr = "(?i)" + expr
+		}
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			return pathPossible, 0, "location " + p + " (a regex mtlslint cannot evaluate)"
+		}
+		if re.MatchString(sample(full)) {
+			return pathPossible, 0, "location " + p
+		}
+	case "", "^~":
+		if strings.HasPrefix(loc, "@") {
+			return pathNone, 0, ""
+		}
+		if strings.HasPrefix(lit, loc) {
+			return pathDefinite, len(loc), "location " + p
+		}
+		if prefixCompatible(loc, full) {
+			return pathPossible, 0, "location " + p
+		}
+	}
+	return pathNone, 0, ""
+}
+
+// sample instantiates a path template with "1" for every parameter.
+func sample(tmpl string) string {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == '{' {
+			if j := strings.IndexByte(tmpl[i:], '}'); j > 0 {
+				b.WriteByte('1')
+				i += j
+				continue
+			}
+		}
+		b.WriteByte(tmpl[i])
+	}
+	return b.String()
+}
+
+// prefixCompatible reports whether some instance of the template tmpl
+// starts with prefix (a parameter stands for one or more characters other
+// than "/").
+func prefixCompatible(prefix, tmpl string) bool {
+	return compat(prefix, tmpl, 0)
+}
+
+func compat(p, t string, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	for {
+		if p == "" {
+			return true
+		}
+		if t == "" {
+			return false
+		}
+		if t[0] == '{' {
+			j := strings.IndexByte(t, '}')
+			if j < 0 {
+				return p[0] == t[0] && compat(p[1:], t[1:], depth+1)
+			}
+			rest := t[j+1:]
+			for k := 1; k <= len(p); k++ {
+				if p[k-1] == '/' {
+					break
+				}
+				if k == len(p) || compat(p[k:], rest, depth+1) {
+					return true
+				}
+			}
+			return false
+		}
+		if p[0] != t[0] {
+			return false
+		}
+		p, t = p[1:], t[1:]
+	}
+}
+
+// templateMatches reports whether the concrete path s is an instance of
+// the template tmpl.
+func templateMatches(tmpl, s string) bool {
+	var b strings.Builder
+	b.WriteByte('^')
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == '{' {
+			if j := strings.IndexByte(tmpl[i:], '}'); j > 0 {
+				b.WriteString("[^/]+")
+				i += j
+				continue
+			}
+		}
+		b.WriteString(regexp.QuoteMeta(tmpl[i : i+1]))
+	}
+	b.WriteByte('$')
+	re, err := regexp.Compile(b.String())
+	return err == nil && re.MatchString(s)
+}
+
+// serving is one route that serves an operation, and how that was
+// established.
+type serving struct {
+	route *rules.Route
+	how   string
+}
+
+// routesServing returns the routes that serve an operation: for every
+// listener, the routes whose host matches (a route naming the host wins
+// over catch-alls of the same listener) and, among those of one server
+// block, the most specific definite path match and every possible one.
+func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
+	type cand struct {
+		r     *rules.Route
+		host  hostKind
+		path  pathKind
+		spec  int
+		how   string
+		group string
+	}
+	found := map[*rules.Route]string{}
+	namesHost := map[*rules.Route]bool{} // the route's server names the host
+	for _, t := range targets(op) {
+		var cands []cand
+		for _, r := range routes {
+			hk, hhow := matchHost(r, t.host)
+			if hk == hostNone {
+				continue
+			}
+			pk, spec, phow := matchPath(r, t.path)
+			if pk == pathNone {
+				continue
+			}
+			server := "no server URL"
+			if t.server != "" {
+				server = "server " + t.server
+			}
+			how := fmt.Sprintf("%s %s: %s; %s", op.Method, t.path, hhow, phow)
+			if len(r.Hosts) == 0 && strings.TrimSpace(r.Path) == "" {
+				how = "the route names no host or path"
+				if r.Proxy == "haproxy" {
+					how += " (HAProxy host and path ACLs are not modelled)"
+				}
+				how += ", so it is taken to serve every operation"
+			}
+			if t.server != "" || hk == hostNamed {
+				how += " (" + server + ")"
+			}
+			group := r.Proxy + "|" + r.Listener.Range.String() + "|" + r.Listener.Endpoint.String() + "|" + strings.Join(r.Hosts, " ")
+			cands = append(cands, cand{r, hk, pk, spec, how, group})
+		}
+		// A listener whose servers name the host: its catch-alls do not
+		// receive requests for it.
+		named := map[string]bool{}
+		for _, c := range cands {
+			if c.host == hostNamed {
+				named[listenerKey(c.r)] = true
+			}
+		}
+		best := map[string]int{}
+		for _, c := range cands {
+			if c.path == pathDefinite && c.spec > best[c.group] {
+				best[c.group] = c.spec
+			}
+		}
+		for _, c := range cands {
+			if c.host == hostCatch && named[listenerKey(c.r)] && len(c.r.Hosts) > 0 {
+				continue
+			}
+			if c.path == pathDefinite && c.spec < best[c.group] {
+				continue
+			}
+			if _, ok := found[c.r]; !ok {
+				found[c.r] = c.how
+			}
+			if c.host == hostNamed {
+				namesHost[c.r] = true
+			}
+		}
+	}
+	out := make([]serving, 0, len(found))
+	for r, how := range found {
+		if !namesHost[r] && !nearSpec(r, op, found) {
+			continue
+		}
+		out = append(out, serving{r, how})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].route.ID < out[j].route.ID })
+	return out
+}
+
+// maxUnnamed is the most proxy files whose catch-all routes may be taken to
+// serve an operation when none of them names its host.
+const maxUnnamed = 3
+
+// nearSpec decides for a route that matched without naming the host (a
+// catch-all server, a HAProxy frontend): it serves the operation only if it
+// is among the proxy configurations nearest to the spec in the directory
+// tree, and those are few. A directory of many unrelated proxy
+// configurations does not serve every spec next to it.
+func nearSpec(r *rules.Route, op *oas.Operation, found map[*rules.Route]string) bool {
+	depth := func(a, b string) int {
+		as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+		n := 0
+		for n < len(as)-1 && n < len(bs)-1 && as[n] == bs[n] {
+			n++
+		}
+		return n
+	}
+	specFile := op.Range.File
+	best := -1
+	for c := range found {
+		if d := depth(c.Range.File, specFile); d > best {
+			best = d
+		}
+	}
+	if depth(r.Range.File, specFile) < best {
+		return false
+	}
+	files := map[string]bool{}
+	for c := range found {
+		if depth(c.Range.File, specFile) == best {
+			files[c.Range.File] = true
+		}
+	}
+	return len(files) <= maxUnnamed
+}
+
+func listenerKey(r *rules.Route) string {
+	return r.Proxy + "|" + r.Listener.Endpoint.String()
+}
+
+// strict reports whether a route admits only requests with a verified
+// client certificate.
+func strict(r *rules.Route) bool {
+	switch r.Listener.Verify {
+	case rules.VerifyRequired:
+		return true
+	case rules.VerifyOptional:
+		return r.Gated
+	}
+	return false
+}
+
+// weakness says why a route is not strict.
+func weakness(r *rules.Route) string {
+	if !r.Listener.TLS {
+		return "a plain-HTTP listener: no client certificate can be presented"
+	}
+	switch r.Listener.Verify {
+	case rules.VerifyOff:
+		return "client certificates are not requested (verify off)"
+	case rules.VerifyOptional:
+		return "client certificates are optional and nothing refuses a request without a verified one"
+	case rules.VerifyOptionalNoCA:
+		return "client certificates are accepted without verification against a CA"
+	}
+	return "client-certificate verification could not be determined"
+}
