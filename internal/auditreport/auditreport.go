@@ -62,13 +62,16 @@ type Repo struct {
 
 // Rule is one rule's findings across every repository.
 type Rule struct {
-	Code     string
-	Name     string
-	Severity string // the rule's default; findings may differ
+	Code string
+	Name string
+	// Severity is the rule's default (findings may differ); for a rule
+	// this build does not know, the most severe of its findings.
+	Severity string
 	HelpURI  string
 	Summary  string
 	Repos    int // repositories with a finding of the rule
 	Findings []*Finding
+	known    bool // from the registry
 }
 
 // Finding is one finding in the report.
@@ -157,6 +160,13 @@ func Build(recs *audit.Records) *Report {
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
 	for code, g := range byCode {
 		g.Repos = len(ruleRepos[code])
+		if !g.known {
+			for _, f := range g.Findings {
+				if sevIndex(f.Severity) < sevIndex(g.Severity) {
+					g.Severity = Severities[sevIndex(f.Severity)]
+				}
+			}
+		}
 		sort.Slice(g.Findings, func(i, j int) bool {
 			a, b := g.Findings[i], g.Findings[j]
 			if sa, sb := sevIndex(a.Severity), sevIndex(b.Severity); sa != sb {
@@ -192,7 +202,7 @@ func Build(recs *audit.Records) *Report {
 // record says for a rule this build does not know.
 func newRule(f audit.Finding) *Rule {
 	if r := lint.Lookup(f.Code); r != nil && r.Code == f.Code {
-		return &Rule{Code: r.Code, Name: r.Name, Severity: r.Severity.String(), HelpURI: r.HelpURI(), Summary: r.Summary}
+		return &Rule{Code: r.Code, Name: r.Name, Severity: r.Severity.String(), HelpURI: r.HelpURI(), Summary: r.Summary, known: true}
 	}
 	sev := f.Severity
 	if _, err := rules.ParseSeverity(sev); err != nil {
