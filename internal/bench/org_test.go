@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,14 +21,15 @@ import (
 // family (code prefix) a finding of at least high severity must come.
 var plantedIn = map[gen.Defect]struct {
 	needs    []string // code prefixes of the families involved
-	file     string   // base name of the file the finding is in
+	files    []string // base names of the files the finding may be in (none: any)
 	prefixes string   // code prefixes that may report it
 }{
-	gen.VerifyOptional:    {needs: []string{"N"}, file: "api.conf", prefixes: "NX"},
-	gen.HeaderInheritance: {needs: []string{"N"}, file: "api.conf", prefixes: "NX"},
-	gen.HAProxyAddHeader:  {needs: []string{"H"}, file: "haproxy.cfg", prefixes: "HX"},
-	gen.SchemeHeader:      {needs: []string{"N", "X"}, file: "", prefixes: "NDX"},
-	gen.PublicBind:        {needs: []string{"G"}, file: "gunicorn.conf.py", prefixes: "GX"},
+	gen.VerifyOptional:    {needs: []string{"N"}, files: []string{"api.conf"}, prefixes: "NX"},
+	gen.HeaderInheritance: {needs: []string{"N"}, files: []string{"api.conf"}, prefixes: "NX"},
+	gen.HAProxyAddHeader:  {needs: []string{"H"}, files: []string{"haproxy.cfg"}, prefixes: "HX"},
+	gen.SchemeHeader:      {needs: []string{"N", "X"}, prefixes: "NDX"},
+	// The bind, or the compose port that publishes it.
+	gen.PublicBind: {needs: []string{"G"}, files: []string{"gunicorn.conf.py", "docker-compose.yml"}, prefixes: "GX"},
 }
 
 func registered(prefix string) bool {
@@ -91,7 +93,7 @@ func TestPlantedDefectsFound(t *testing.T) {
 			checked++
 			found := false
 			for _, f := range res.Findings {
-				if serious(f) && strings.ContainsRune(p.prefixes, rune(f.Code[0])) && (p.file == "" || path.Base(f.Location.File) == p.file) {
+				if serious(f) && strings.ContainsRune(p.prefixes, rune(f.Code[0])) && (len(p.files) == 0 || slices.Contains(p.files, path.Base(f.Location.File))) {
 					found = true
 				}
 			}
