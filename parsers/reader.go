@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -31,6 +32,9 @@ type FSReader struct {
 
 	mu    sync.Mutex
 	cache map[string]readResult
+	// plainDirs records, for directories below the root, whether they and
+	// every directory above them are real directories, not symbolic links.
+	plainDirs map[string]bool
 }
 
 type readResult struct {
@@ -53,7 +57,7 @@ func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReade
 	if maxSize <= 0 {
 		maxSize = DefaultMaxFileSize
 	}
-	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}}, nil
+	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}, nil
 }
 
 // Root is the absolute directory the reader is confined to.
@@ -87,6 +91,25 @@ func cleanRel(p string) (string, error) {
 // confine resolves symbolic links in rel and checks that the result stays
 // below the root.
 func (r *FSReader) confine(rel string) (string, error) {
+	real, _, err := r.confineInfo(rel)
+	return real, err
+}
+
+// confineInfo is confine, and it returns the file's information when
+// finding the path cost an lstat that already tells it (nil otherwise).
+func (r *FSReader) confineInfo(rel string) (string, fs.FileInfo, error) {
+	switch real, info, err := r.plainPath(rel); {
+	case err != nil:
+		return "", nil, err
+	case info != nil:
+		return real, info, nil
+	}
+	real, err := r.evalConfine(rel)
+	return real, nil, err
+}
+
+// evalConfine resolves every symbolic link on the way to rel.
+func (r *FSReader) evalConfine(rel string) (string, error) {
 	full := filepath.Join(r.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(full)
 	if err != nil {
@@ -99,6 +122,53 @@ func (r *FSReader) confine(rel string) (string, error) {
 		return "", fmt.Errorf("%s resolves to %s: %w", rel, real, source.ErrOutsideRoot)
 	}
 	return real, nil
+}
+
+// plainPath looks for rel without following any symbolic link. When every
+// directory on the way and the file itself are plain (not links), the path
+// cannot lead outside the root: it returns the real path and the file's
+// information. When the directories are plain and the file does not exist,
+// it returns that error. Otherwise (a link on the way) it returns neither,
+// and the caller resolves the links. Most paths are plain, and this costs
+// one lstat per file and one per directory (cached), where resolving the
+// links of an absolute path costs one per component.
+func (r *FSReader) plainPath(rel string) (string, fs.FileInfo, error) {
+	if rel == "." {
+		return "", nil, nil
+	}
+	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir) {
+		return "", nil, nil
+	}
+	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
+	st, err := os.Lstat(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil, err
+	case err != nil || st.Mode()&fs.ModeSymlink != 0:
+		return "", nil, nil
+	}
+	return real, st, nil
+}
+
+func (r *FSReader) plainDir(dir string) bool {
+	r.mu.Lock()
+	ok, seen := r.plainDirs[dir]
+	r.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = true
+	if parent := path.Dir(dir); parent != "." {
+		ok = r.plainDir(parent)
+	}
+	if ok {
+		st, err := os.Lstat(filepath.Join(r.realRoot, filepath.FromSlash(dir)))
+		ok = err == nil && st.IsDir() // Lstat: a link to a directory is not one
+	}
+	r.mu.Lock()
+	r.plainDirs[dir] = ok
+	r.mu.Unlock()
+	return ok
 }
 
 // ReadFile implements source.Reader.
@@ -124,9 +194,19 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return source.NewFile(rel, b), nil
 	}
-	real, err := r.confine(rel)
+	real, info, err := r.confineInfo(rel)
 	if err != nil {
 		return nil, err
+	}
+	// Refuse special files before opening them: opening a named pipe
+	// blocks until someone writes to it.
+	if info == nil {
+		if info, err = os.Stat(real); err != nil {
+			return nil, err
+		}
+	}
+	if !info.IsDir() && !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
 	}
 	fh, err := os.Open(real)
 	if err != nil {
@@ -148,10 +228,12 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	}
 	// Read at most maxSize+1 bytes, so a file that grows meanwhile (or a
 	// special file that lies about its size) is still capped.
-	b, err := io.ReadAll(io.LimitReader(fh, r.maxSize+1))
-	if err != nil {
+	// Sized from the stat, so that reading takes one buffer and two reads.
+	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(fh, r.maxSize+1)); err != nil {
 		return nil, err
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > r.maxSize {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, r.maxSize)
 	}
@@ -171,7 +253,12 @@ func IsBinary(b []byte) bool {
 }
 
 // Glob implements source.Reader: files (not directories) matching pattern,
-// sorted byte-wise as glob(3) in the C locale does.
+// sorted byte-wise as glob(3) in the C locale does. Only directories that
+// resolve inside the root are listed: a pattern whose fixed leading
+// directories lead outside (through a symbolic link) fails with
+// ErrOutsideRoot, and a linked directory outside that a wildcard reaches is
+// treated as empty. A matching symbolic link to a file is returned as it
+// is; reading it reports where it leads.
 func (r *FSReader) Glob(pattern string) ([]string, error) {
 	pat, err := cleanRel(pattern)
 	if err != nil {
@@ -180,18 +267,14 @@ func (r *FSReader) Glob(pattern string) ([]string, error) {
 	if _, err := path.Match(pat, ""); err != nil {
 		return nil, fmt.Errorf("bad pattern %q: %w", pattern, err)
 	}
-	matches, err := filepath.Glob(filepath.Join(r.root, filepath.FromSlash(pat)))
+	matches, err := r.glob(pat)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, m := range matches {
-		rel, ok := r.Rel(m)
-		if !ok {
-			continue
-		}
-		if st, err := os.Stat(m); err == nil && st.IsDir() {
+	for _, rel := range matches {
+		if r.isDir(rel) {
 			continue
 		}
 		seen[rel] = true
@@ -206,6 +289,86 @@ func (r *FSReader) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
+func hasMeta(seg string) bool { return strings.ContainsAny(seg, `*?[\`) }
+
+// glob expands pat one path segment at a time, listing only directories
+// confined to the root.
+func (r *FSReader) glob(pat string) ([]string, error) {
+	segs := strings.Split(pat, "/")
+	fixed := 0
+	for fixed < len(segs)-1 && !hasMeta(segs[fixed]) {
+		fixed++
+	}
+	base := path.Join(segs[:fixed]...)
+	if base == "" {
+		base = "."
+	}
+	if base != "." {
+		if _, err := r.confine(base); err != nil {
+			if errors.Is(err, source.ErrOutsideRoot) {
+				return nil, fmt.Errorf("%s: %w", pat, err)
+			}
+			return nil, nil // no such directory: no match
+		}
+	}
+	dirs := []string{base}
+	for _, seg := range segs[fixed:] {
+		var next []string
+		for _, d := range dirs {
+			if !hasMeta(seg) {
+				next = append(next, path.Join(d, seg))
+				continue
+			}
+			if d != base {
+				if _, err := r.confine(d); err != nil {
+					continue
+				}
+			}
+			entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(d)))
+			if err != nil {
+				continue
+			}
+			for _, e := range entries {
+				if ok, _ := path.Match(seg, e.Name()); ok {
+					next = append(next, path.Join(d, e.Name()))
+				}
+			}
+		}
+		dirs = next
+	}
+	var out []string
+	for _, c := range dirs {
+		if parent := path.Dir(c); parent != base && parent != "." {
+			if _, err := r.confine(parent); err != nil {
+				continue
+			}
+		}
+		if _, err := os.Lstat(filepath.Join(r.root, filepath.FromSlash(c))); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// isDir reports whether rel is a directory, or a symbolic link to one
+// inside the root. A link that leads outside is not followed.
+func (r *FSReader) isDir(rel string) bool {
+	full := filepath.Join(r.root, filepath.FromSlash(rel))
+	st, err := os.Lstat(full)
+	if err != nil {
+		return false
+	}
+	if st.Mode()&fs.ModeSymlink == 0 {
+		return st.IsDir()
+	}
+	real, err := r.confine(rel)
+	if err != nil {
+		return false
+	}
+	st, err = os.Stat(real)
+	return err == nil && st.IsDir()
+}
+
 // Stat implements source.Reader.
 func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
 	rel, err := cleanRel(p)
@@ -215,9 +378,9 @@ func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return overlayInfo{name: path.Base(rel), size: int64(len(b))}, nil
 	}
-	real, err := r.confine(rel)
-	if err != nil {
-		return nil, err
+	real, info, err := r.confineInfo(rel)
+	if err != nil || info != nil {
+		return info, err
 	}
 	return os.Stat(real)
 }

@@ -8,8 +8,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -63,6 +66,10 @@ type Options struct {
 	// SkipUndetected silently skips files named explicitly that no format
 	// detects, instead of reporting them.
 	SkipUndetected bool
+	// Jobs is how many candidate files are read and detected at once
+	// (0: GOMAXPROCS; 1 when the caller already runs workspaces in
+	// parallel).
+	Jobs int
 }
 
 // DefaultMaxFiles caps the entries one workspace's discovery examines.
@@ -196,6 +203,14 @@ type discovery struct {
 	count    int
 	maxFiles int
 	capped   bool
+	// pending are the candidates a walk met, read and detected together
+	// when it ends.
+	pending []candidate
+}
+
+type candidate struct {
+	rel   string
+	cands []Format
 }
 
 func (d *discovery) problem(rel, format string, args ...any) {
@@ -284,6 +299,7 @@ func (d *discovery) readProblem(rel string, err error) {
 }
 
 func (d *discovery) walk(start string) {
+	defer d.detectPending()
 	if !d.opts.NoGitignore {
 		// .gitignore files of the directories above start apply too.
 		dir := ""
@@ -296,6 +312,12 @@ func (d *discovery) walk(start string) {
 		}
 	}
 	startFull := filepath.Join(d.reader.Root(), filepath.FromSlash(start))
+	if start == "." {
+		// The root may be a symbolic link (the user named it): a
+		// trailing separator makes WalkDir enter it rather than report
+		// the link alone. Links below the root are still not followed.
+		startFull += string(filepath.Separator)
+	}
 	err := filepath.WalkDir(startFull, func(full string, e fs.DirEntry, err error) error {
 		if d.ctx.Err() != nil {
 			return d.ctx.Err()
@@ -395,12 +417,13 @@ func (d *discovery) loadIgnore(dir string) {
 	if dir == "." || dir == "" {
 		p, dir = ".gitignore", ""
 	}
-	full := filepath.Join(d.reader.Root(), filepath.FromSlash(p))
-	b, err := os.ReadFile(full)
-	if err != nil || len(b) > 1<<20 {
+	// Through the reader: a .gitignore that links outside the root, to
+	// /dev/zero, or is a named pipe is refused rather than read.
+	f, err := d.reader.ReadFile(p)
+	if err != nil || len(f.Content) > 1<<20 {
 		return
 	}
-	d.ignore.add(dir, b)
+	d.ignore.add(dir, f.Content)
 }
 
 func (d *discovery) consider(rel string) {
@@ -414,15 +437,64 @@ func (d *discovery) consider(rel string) {
 		return
 	}
 	d.seen[rel] = true
-	f, err := d.reader.ReadFile(rel)
-	if err != nil {
-		d.readProblem(rel, err)
+	d.pending = append(d.pending, candidate{rel, cands})
+}
+
+// detectPending reads and detects the pending candidates, several at once,
+// and records them in the order the walk met them.
+func (d *discovery) detectPending() {
+	n := len(d.pending)
+	if n == 0 {
 		return
 	}
-	for _, fm := range cands {
-		if fm.Detect(rel, f.Content) {
-			d.byKind[fm.Kind] = append(d.byKind[fm.Kind], rel)
+	type outcome struct {
+		kind string
+		err  error
+	}
+	out := make([]outcome, n)
+	detect := func(i int) {
+		c := d.pending[i]
+		f, err := d.reader.ReadFile(c.rel)
+		if err != nil {
+			out[i].err = err
 			return
 		}
+		for _, fm := range c.cands {
+			if fm.Detect(c.rel, f.Content) {
+				out[i].kind = fm.Kind
+				return
+			}
+		}
 	}
+	jobs := d.opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	if jobs = min(jobs, n); jobs == 1 {
+		for i := range n {
+			detect(i)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range jobs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1)) - 1; i < n && d.ctx.Err() == nil; i = int(next.Add(1)) - 1 {
+					detect(i)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	for i, c := range d.pending {
+		switch {
+		case out[i].err != nil:
+			d.readProblem(c.rel, out[i].err)
+		case out[i].kind != "":
+			d.byKind[out[i].kind] = append(d.byKind[out[i].kind], c.rel)
+		}
+	}
+	d.pending = d.pending[:0]
 }

@@ -176,6 +176,7 @@ func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
 		link = LinkByGuess
 	}
 	m.Links = link(m.Routes, m.Apps, settings)
+	m.IndexLinks()
 	return m
 }
 

@@ -341,10 +341,30 @@ type Model struct {
 	Routes []*Route
 	Apps   []*App
 	Links  []Link
+
+	// byApp indexes Links by app (IndexLinks) while Links still has
+	// indexed entries.
+	byApp   map[*App][]Link
+	indexed int
+}
+
+// IndexLinks indexes the links by app, so that RoutesTo does not scan them
+// all for every app: where many routes reach many apps (services of a
+// monorepo that share a socket path or port), the scans made the
+// deployment rules cubic in the number of services.
+func (m *Model) IndexLinks() {
+	m.byApp = make(map[*App][]Link, len(m.Apps))
+	for _, l := range m.Links {
+		m.byApp[l.App] = append(m.byApp[l.App], l)
+	}
+	m.indexed = len(m.Links)
 }
 
 // RoutesTo returns the routes that reach app, with how each link was made.
 func (m *Model) RoutesTo(app *App) []Link {
+	if m.byApp != nil && m.indexed == len(m.Links) {
+		return append([]Link(nil), m.byApp[app]...)
+	}
 	var out []Link
 	for _, l := range m.Links {
 		if l.App == app {

@@ -7,6 +7,8 @@
 //	mtlslint check [flags] [PATH...]   lint files and directories (default .)
 //	mtlslint rules                      list the rules
 //	mtlslint explain CODE               show a rule's documentation
+//	mtlslint audit [flags] DIR...       audit many repositories (docs/audit.md)
+//	mtlslint report --html F FILE...    report on audit results
 //	mtlslint graph [PATH...]            print the deployment model
 //	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
 //	mtlslint config [PATH]              print the effective configuration and its origins
@@ -74,6 +76,8 @@ func init() {
 		{"check", "lint files and directories (the default command)", runCheck},
 		{"rules", "list the rules: code, name, severity, summary", runRules},
 		{"explain", "show the documentation of a rule", runExplain},
+		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
+		{"report", "merge audit results into an HTML or Markdown report", runReport},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
 		{"spec-diff", "report operations whose OpenAPI security lost mutual TLS between two versions", runSpecDiff},
 		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},

@@ -212,6 +212,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		ForceExclude:   opts.ForceExclude,
 		SkipUndetected: opts.SkipUndetected,
 		Formats:        allFormats(),
+		Jobs:           opts.Jobs,
 	})
 	if err != nil {
 		return nil, err

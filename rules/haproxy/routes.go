@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
@@ -299,8 +300,8 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 	case "sub":
 		return strings.Contains(name, strings.ToLower(pat))
 	case "reg":
-		re, err := regexp.Compile("(?i)" + pat)
-		return err == nil && re.MatchString(name)
+		re := compiledDeletePattern(pat)
+		return re != nil && re.MatchString(name)
 	}
 	return false
 }
@@ -449,4 +450,31 @@ func underscoreDeleted(chain []*hap.HTTPRule, h string) bool {
 		}
 	}
 	return false
+}
+
+// deletePatterns caches compiled del-header -m reg patterns: the same few
+// patterns are matched against every trusted header of every route, and
+// compiling them each time dominated the analysis of configurations that
+// use them. Bounded, so that an audit of many repositories does not
+// accumulate patterns.
+var deletePatterns struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp // nil value: the pattern does not compile
+}
+
+func compiledDeletePattern(pat string) *regexp.Regexp {
+	deletePatterns.Lock()
+	defer deletePatterns.Unlock()
+	if re, ok := deletePatterns.m[pat]; ok {
+		return re
+	}
+	if deletePatterns.m == nil || len(deletePatterns.m) >= 256 {
+		deletePatterns.m = map[string]*regexp.Regexp{}
+	}
+	re, err := regexp.Compile("(?i)" + pat)
+	if err != nil {
+		re = nil
+	}
+	deletePatterns.m[pat] = re
+	return re
 }
