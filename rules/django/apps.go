@@ -28,6 +28,8 @@ type servers struct {
 	// command can be placed in the service (and container network) that
 	// runs it.
 	services map[*gunicorn.Tree]*compose.File
+	// containers memoizes containerOf per file.
+	containers map[string]container
 }
 
 // serviceOf returns the compose service whose definition contains r.
@@ -41,7 +43,7 @@ func (s servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
 var composeGlobs = []string{"docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml", "*/docker-compose*.yml", "*/docker-compose*.yaml"}
 
 func collectServers(ws *parsers.Workspace) servers {
-	s := servers{services: map[*gunicorn.Tree]*compose.File{}}
+	s := servers{services: map[*gunicorn.Tree]*compose.File{}, containers: map[string]container{}}
 	parsed := map[string]*compose.File{}
 	for _, t := range ws.Trees {
 		if g, ok := t.(*gunicorn.Tree); ok {
@@ -166,26 +168,46 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 		}
 	}
 	version, versionKnown := gunicornVersion(ws, st)
+	sb := newServedBy(apps)
 	for _, app := range apps {
-		serveApp(app, srv, apps, version, versionKnown)
+		serveApp(app, srv, sb, version, versionKnown)
 		sortTrusts(app)
 	}
 	return apps
 }
 
+// servedBy answers which apps an app-server file serves, computing the
+// apps nearest to each file once.
+type servedBy struct {
+	apps []*rules.App
+	near map[string]map[*rules.App]bool
+}
+
+func newServedBy(apps []*rules.App) *servedBy {
+	return &servedBy{apps: apps, near: map[string]map[*rules.App]bool{}}
+}
+
 // serves reports whether the app-server file g serves app: its
 // DJANGO_SETTINGS_MODULE names the app's module, or, when it names none,
 // the app is among the apps nearest to g in the directory tree.
-func serves(g *gunicorn.Tree, app *rules.App, apps []*rules.App) bool {
+func (s *servedBy) serves(g *gunicorn.Tree, app *rules.App) bool {
 	for _, e := range g.Env {
 		if e.Name == "DJANGO_SETTINGS_MODULE" {
 			return strings.HasSuffix(app.ID, e.Value)
 		}
 	}
-	if len(apps) == 1 {
+	if len(s.apps) == 1 {
 		return true
 	}
-	return slices.Contains(rules.NearestApps(g.File.Path, apps), app)
+	set, ok := s.near[g.File.Path]
+	if !ok {
+		set = map[*rules.App]bool{}
+		for _, a := range rules.NearestApps(g.File.Path, s.apps) {
+			set[a] = true
+		}
+		s.near[g.File.Path] = set
+	}
+	return set[app]
 }
 
 func sortTrusts(a *rules.App) {
@@ -339,9 +361,9 @@ var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO",
 
 // serveApp fills in how the app is served: server, binds, gunicorn's
 // secure_scheme_headers, underscore conflation.
-func serveApp(app *rules.App, srv servers, apps []*rules.App, version string, versionKnown bool) {
+func serveApp(app *rules.App, srv servers, sb *servedBy, version string, versionKnown bool) {
 	for _, g := range srv.all() {
-		if !serves(g, app, apps) {
+		if !sb.serves(g, app) {
 			continue
 		}
 		portEnv := false
@@ -434,6 +456,15 @@ func isDockerfile(p string) bool {
 // image; a gunicorn configuration named by `-c` on a compose or Dockerfile
 // command line runs where that command runs.
 func (s servers) containerOf(file string) container {
+	if c, ok := s.containers[file]; ok {
+		return c
+	}
+	c := s.findContainer(file)
+	s.containers[file] = c
+	return c
+}
+
+func (s servers) findContainer(file string) container {
 	if isDockerfile(file) {
 		for _, cf := range s.services {
 			for _, svc := range cf.Services {

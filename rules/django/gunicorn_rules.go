@@ -31,8 +31,9 @@ func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	} else {
 		apps = (Builder{}).BuildApps(p.Workspace, p.Settings)
 	}
+	sb := newServedBy(apps)
 	for _, a := range apps {
-		if !serves(t, a, apps) {
+		if !sb.serves(t, a) {
 			continue
 		}
 		for _, t := range a.Trusts {

@@ -72,6 +72,11 @@ func analyse(c *hap.Config) []*routeInfo {
 					continue
 				}
 				seen[id] = true
+				if be != nil && forwardsNowhere(be) {
+					// A stats page, a redirect or a canned response: the
+					// section forwards nothing, so no app sits behind it.
+					continue
+				}
 				ri := &routeInfo{Frontend: fe, Bind: b, Backend: be, Branch: br, Mode: mode}
 				ri.Chain = fe.AllHTTPRequest()
 				if be != nil && be != fe {
@@ -84,6 +89,26 @@ func analyse(c *hap.Config) []*routeInfo {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// forwardsNowhere reports whether a backend (or listen section) has no
+// server to forward to: no server or server-template line, no dispatch,
+// no transparent or http_proxy mode.
+func forwardsNowhere(be *hap.Proxy) bool {
+	if len(be.Servers) > 0 {
+		return false
+	}
+	for _, kw := range []string{"server-template", "use-server", "dispatch", "transparent"} {
+		if len(be.Lines(kw)) > 0 {
+			return false
+		}
+	}
+	for _, l := range be.Lines("option") {
+		if l.Arg(1) == "transparent" || l.Arg(1) == "http_proxy" {
+			return false
+		}
+	}
+	return true
 }
 
 func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {

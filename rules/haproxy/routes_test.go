@@ -3,6 +3,7 @@ package haproxy
 import (
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
@@ -233,5 +234,20 @@ func TestWeakCiphers(t *testing.T) {
 		if got := weakCiphers(in); got != want {
 			t.Errorf("%s: got %q want %q", in, got, want)
 		}
+	}
+}
+
+// TestNoRouteToASectionThatForwardsNowhere: a stats listener or a backend
+// that only answers itself has no app behind it.
+func TestNoRouteToASectionThatForwardsNowhere(t *testing.T) {
+	cfg := "defaults\n    mode http\nlisten stats\n    bind :8404\n    stats enable\nfrontend fe\n    bind :80\n    default_backend app\nbackend app\n    server a 127.0.0.1:8000\n"
+	routes := build(t, cfg)
+	for id := range routes {
+		if strings.Contains(id, "stats") {
+			t.Errorf("a route to the stats listener: %s", id)
+		}
+	}
+	if len(routes) != 1 {
+		t.Errorf("routes = %d, want 1", len(routes))
 	}
 }

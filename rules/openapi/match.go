@@ -316,9 +316,27 @@ func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
 			}
 		}
 	}
+	// A route that matched without naming the host (a catch-all server, a
+	// HAProxy frontend) serves the operation only if it is among the proxy
+	// configurations nearest to the spec in the directory tree, and those
+	// are few: a directory of many unrelated proxy configurations does not
+	// serve every spec next to it.
+	specFile := op.Range.File
+	best := -1
+	for c := range found {
+		if d := sharedDepth(c.Range.File, specFile); d > best {
+			best = d
+		}
+	}
+	nearFiles := map[string]bool{}
+	for c := range found {
+		if sharedDepth(c.Range.File, specFile) == best {
+			nearFiles[c.Range.File] = true
+		}
+	}
 	out := make([]serving, 0, len(found))
 	for r, how := range found {
-		if !namesHost[r] && !nearSpec(r, op, found) {
+		if !namesHost[r] && (!nearFiles[r.Range.File] || len(nearFiles) > maxUnnamed) {
 			continue
 		}
 		out = append(out, serving{r, how})
@@ -331,37 +349,14 @@ func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
 // serve an operation when none of them names its host.
 const maxUnnamed = 3
 
-// nearSpec decides for a route that matched without naming the host (a
-// catch-all server, a HAProxy frontend): it serves the operation only if it
-// is among the proxy configurations nearest to the spec in the directory
-// tree, and those are few. A directory of many unrelated proxy
-// configurations does not serve every spec next to it.
-func nearSpec(r *rules.Route, op *oas.Operation, found map[*rules.Route]string) bool {
-	depth := func(a, b string) int {
-		as, bs := strings.Split(a, "/"), strings.Split(b, "/")
-		n := 0
-		for n < len(as)-1 && n < len(bs)-1 && as[n] == bs[n] {
-			n++
-		}
-		return n
+// sharedDepth is the number of leading directories two paths share.
+func sharedDepth(a, b string) int {
+	as, bs := strings.Split(a, "/"), strings.Split(b, "/")
+	n := 0
+	for n < len(as)-1 && n < len(bs)-1 && as[n] == bs[n] {
+		n++
 	}
-	specFile := op.Range.File
-	best := -1
-	for c := range found {
-		if d := depth(c.Range.File, specFile); d > best {
-			best = d
-		}
-	}
-	if depth(r.Range.File, specFile) < best {
-		return false
-	}
-	files := map[string]bool{}
-	for c := range found {
-		if depth(c.Range.File, specFile) == best {
-			files[c.Range.File] = true
-		}
-	}
-	return len(files) <= maxUnnamed
+	return n
 }
 
 func listenerKey(r *rules.Route) string {
