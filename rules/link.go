@@ -2,6 +2,8 @@ package rules
 
 import (
 	"path"
+	"slices"
+	"sort"
 	"strings"
 )
 
@@ -29,13 +31,34 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 		seen[k] = true
 		links = append(links, Link{Route: routes[ri], App: apps[ai], How: how})
 	}
-	for ri, r := range routes {
-		var matched []int
-		for ai, a := range apps {
-			if upstreamReaches(r.Upstream, a) {
-				matched = append(matched, ai)
+	// Apps by the port or socket they listen on, so that matching stays
+	// linear in the routes of a large monorepo.
+	byPort := map[string][]int{}
+	bySocket := map[string][]int{}
+	for ai, a := range apps {
+		for _, b := range a.Binds {
+			if b.Endpoint.Unix != "" {
+				k := path.Clean(b.Endpoint.Unix)
+				bySocket[k] = appendOnce(bySocket[k], ai)
+			} else {
+				byPort[b.Endpoint.Port] = appendOnce(byPort[b.Endpoint.Port], ai)
 			}
 		}
+	}
+	for ri, r := range routes {
+		var matched []int
+		for _, srv := range r.Upstream.Servers {
+			cands := byPort[srv.Port]
+			if srv.Unix != "" {
+				cands = bySocket[path.Clean(srv.Unix)]
+			}
+			for _, ai := range cands {
+				if !slices.Contains(matched, ai) && upstreamReaches(oneServer(srv), apps[ai]) {
+					matched = append(matched, ai)
+				}
+			}
+		}
+		sort.Ints(matched)
 		// Many apps on one address at the same distance are unrelated
 		// projects that happen to use the same port, not one deployment.
 		if near := nearest(r.Range.File, apps, matched); len(near) <= maxGuess {
@@ -99,6 +122,16 @@ func LinkModel(routes []*Route, apps []*App, s *Settings) []Link {
 	}
 	return links
 }
+
+func appendOnce(xs []int, x int) []int {
+	if len(xs) > 0 && xs[len(xs)-1] == x {
+		return xs
+	}
+	return append(xs, x)
+}
+
+// oneServer is an upstream with the one server srv.
+func oneServer(srv Endpoint) Upstream { return Upstream{Servers: []Endpoint{srv}} }
 
 // maxGuess is the most apps a guessed link may choose among.
 const maxGuess = 3

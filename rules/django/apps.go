@@ -151,12 +151,22 @@ func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App
 	for _, t := range chosen {
 		app := &rules.App{ID: t.Dotted, Range: anchor(t), HTTPSRedirect: httpsRedirect(t)}
 		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
-		for _, c := range code {
-			if len(chosen) == 1 || sameProject(t.Root().Path, c.Root().Path) {
-				app.Trusts = append(app.Trusts, codeTrusts(c)...)
-			}
-		}
 		apps = append(apps, app)
+	}
+	// App code belongs to the apps nearest to it in the directory tree
+	// (the settings module of the same project).
+	for _, c := range code {
+		trusts := codeTrusts(c)
+		if len(trusts) == 0 {
+			continue
+		}
+		owners := apps
+		if len(apps) > 1 {
+			owners = rules.NearestApps(c.Root().Path, apps)
+		}
+		for _, app := range owners {
+			app.Trusts = append(app.Trusts, trusts...)
+		}
 	}
 	if len(apps) == 0 && len(code) > 0 {
 		app := &rules.App{ID: ".", Range: code[0].Module.File.Range(0, 0)}
@@ -219,16 +229,6 @@ func sortTrusts(a *rules.App) {
 	})
 }
 
-// sameProject reports whether two files share their top-level directory.
-func sameProject(a, b string) bool {
-	top := func(p string) string {
-		if i := strings.Index(p, "/"); i >= 0 {
-			return p[:i]
-		}
-		return "."
-	}
-	return top(a) == top(b) || top(a) == "." || top(b) == "."
-}
 
 // settingsTrusts lists the headers a settings module trusts.
 func settingsTrusts(t *python.Tree) []rules.Trust {

@@ -462,6 +462,9 @@ type verdict struct {
 // semantics judges one trust against one route; the verdict has no
 // message when the comparison fits what the route emits.
 func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string, checksSuccess bool) verdict {
+	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
+		return verdict{} // nothing the proxy emits to compare with
+	}
 	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
 	name := canonicalName(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
