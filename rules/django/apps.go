@@ -229,7 +229,6 @@ func sortTrusts(a *rules.App) {
 	})
 }
 
-
 // settingsTrusts lists the headers a settings module trusts.
 func settingsTrusts(t *python.Tree) []rules.Trust {
 	var out []rules.Trust
