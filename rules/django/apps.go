@@ -118,6 +118,18 @@ func matchesModule(t *python.Tree, dotted string) bool {
 // else per deployable settings module, else one for the app code of the
 // repository.
 func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
+	// Apps come from settings modules and app code: without Python there
+	// are none, and the app-server files need not be looked for.
+	hasPython := false
+	for _, t := range ws.Trees {
+		if t.Kind() == parsers.KindPython {
+			hasPython = true
+			break
+		}
+	}
+	if !hasPython {
+		return nil
+	}
 	srv := collectServers(ws)
 	var settings, code []*python.Tree
 	for _, t := range ws.Trees {
