@@ -188,6 +188,10 @@ type Route struct {
 	// Range anchors findings about something missing on this route (the
 	// block that opens the location or frontend).
 	Range source.Range `json:"range"`
+	// Block is the block the route belongs to (the nginx server, the
+	// HAProxy frontend): a header missing on every route of the block is
+	// one defect, reported there.
+	Block source.Range `json:"block,omitempty"`
 }
 
 // AdmitsUnderscoreOf reports whether a client's copy of the header spelled

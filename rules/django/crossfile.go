@@ -100,6 +100,31 @@ func anchorOf(r *rules.Route, t rules.HeaderTreatment) source.Range {
 	return r.Range
 }
 
+// blockSets records, per block (nginx server, HAProxy frontend) and header,
+// whether some route of the block overwrites the header.
+type blockSets map[string]bool
+
+func newBlockSets(m *rules.Model) blockSets {
+	bs := blockSets{}
+	for _, r := range m.Routes {
+		for name, t := range r.Headers {
+			if t.Action != rules.Passthrough {
+				bs[r.Block.String()+"|"+name] = true
+			}
+		}
+	}
+	return bs
+}
+
+// anchor is anchorOf, except that a header no route of the block sets is
+// one defect of the block: reported once, at the line that opens it.
+func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) source.Range {
+	if t.Action == rules.Passthrough && !t.Range.IsValid() && r.Block.IsValid() && !bs[r.Block.String()+"|"+h] {
+		return r.Block
+	}
+	return anchorOf(r, t)
+}
+
 // setHint says how to overwrite a header on a route of the given proxy.
 func setHint(r *rules.Route, header string, fromTLS string) string {
 	name := canonicalName(header)
@@ -264,12 +289,13 @@ var SpoofableHeader = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		var fs findings
+		bs := newBlockSets(p.Model)
 		for _, app := range p.Model.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
 				for _, l := range p.Model.RoutesTo(app) {
 					if tr := l.Route.Header(h); spoofable(tr.Action) {
-						fs.add(anchorOf(l.Route, tr), h, tr, t, l)
+						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 					}
 				}
 			}
@@ -538,6 +564,7 @@ var SchemeContract = &rules.Rule{
 	Check: func(p *rules.Pass) {
 		var fs findings
 		lockout := findings{severity: rules.Medium}
+		bs := newBlockSets(p.Model)
 		for _, app := range p.Model.Apps {
 			links := p.Model.RoutesTo(app)
 			// Django's own settings first: they are what the finding names.
@@ -570,7 +597,7 @@ var SchemeContract = &rules.Rule{
 						// plain HTTP: valid clients are redirected in a
 						// loop or refused, which is worth a medium finding.
 						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
-							lockout.add(anchorOf(l.Route, tr), h, tr, t, l)
+							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 						}
 						continue
 					}
@@ -585,7 +612,7 @@ var SchemeContract = &rules.Rule{
 					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
 						continue
 					}
-					fs.add(anchorOf(l.Route, tr), h, tr, t, l)
+					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 				}
 				// With routes analysed, the single-file warning has been
 				// proven unnecessary or replaced: by the findings above, or

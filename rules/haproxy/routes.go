@@ -129,6 +129,7 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 		Headers: map[string]rules.HeaderTreatment{},
 		Default: rules.Passthrough,
 		Range:   fe.Section.Header.Range,
+		Block:   fe.Section.Header.Range,
 	}
 	r.Listener = listener(b)
 	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range}

@@ -158,6 +158,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 			},
 			Headers: map[string]rules.HeaderTreatment{},
 			Range:   b.Head,
+			Block:   s.d.Head,
 		},
 		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
 	}
