@@ -89,3 +89,19 @@ func VerifyKey(directive source.Range) string { return "verify-at:" + directive.
 // UnderscoreKey is the Key of a finding about a directive that lets client
 // header names with "_" through (nginx underscores_in_headers on).
 func UnderscoreKey(directive source.Range) string { return "underscore-at:" + directive.String() }
+
+// DisplayHeader writes a header name (any spelling) the way documentation
+// and configurations usually do: "X-SSL-Client-DN", "X-Forwarded-Proto",
+// "X-Amzn-Mtls-Clientcert".
+func DisplayHeader(name string) string {
+	parts := strings.Split(HeaderName(name), "-")
+	for i, p := range parts {
+		switch {
+		case p == "ssl" || p == "dn":
+			parts[i] = strings.ToUpper(p)
+		case p != "":
+			parts[i] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "-")
+}

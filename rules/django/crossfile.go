@@ -84,7 +84,7 @@ func trustNote(t rules.Trust) string {
 }
 
 func trustRelated(t rules.Trust) source.Related {
-	return source.Related{Range: t.Range, Message: fmt.Sprintf("the app trusts %s here (%s)", canonicalName(t.Header), t.Source)}
+	return source.Related{Range: t.Range, Message: fmt.Sprintf("the app trusts %s here (%s)", rules.DisplayHeader(t.Header), t.Source)}
 }
 
 func routeRelated(r *rules.Route) source.Related {
@@ -127,7 +127,7 @@ func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) so
 
 // setHint says how to overwrite a header on a route of the given proxy.
 func setHint(r *rules.Route, header string, fromTLS string) string {
-	name := canonicalName(header)
+	name := rules.DisplayHeader(header)
 	switch r.Proxy {
 	case "nginx":
 		if !r.Listener.TLS || fromTLS == "" {
@@ -140,21 +140,6 @@ func setHint(r *rules.Route, header string, fromTLS string) string {
 	return "overwrite or remove it on this route"
 }
 
-// canonicalName writes a header name in the usual capitalisation.
-func canonicalName(h string) string {
-	parts := strings.Split(rules.HeaderName(h), "-")
-	for i, p := range parts {
-		switch p {
-		case "ssl", "dn", "tls", "mtls":
-			parts[i] = strings.ToUpper(p)
-		default:
-			if p != "" {
-				parts[i] = strings.ToUpper(p[:1]) + p[1:]
-			}
-		}
-	}
-	return strings.Join(parts, "-")
-}
 
 func underscoreRegex(name string) string {
 	return strings.ReplaceAll(strings.ToLower(name), "-", "[-_]")
@@ -329,7 +314,7 @@ func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules
 	if r.Proxy == "haproxy" && tr.Action == rules.Appended {
 		verb, fix = "replace", "`add-header` with `set-header`, which removes the client's copy first"
 	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", canonicalName(h), how, desc, trustNote(t), verb, fix)
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", rules.DisplayHeader(h), how, desc, trustNote(t), verb, fix)
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -338,7 +323,7 @@ func setIdentityHeaders(r *rules.Route) []string {
 	var out []string
 	for name, tr := range r.Headers {
 		if rules.IsIdentityHeader(name) && tr.Action == rules.SetTLS {
-			out = append(out, canonicalName(name))
+			out = append(out, rules.DisplayHeader(name))
 		}
 	}
 	sort.Strings(out)
@@ -414,7 +399,7 @@ var VerifySemantics = &rules.Rule{
 						admitted = true
 					}
 					d := rules.Diagnostic{Severity: v.sev, Message: v.msg + guessNote(l)}
-					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, canonicalName(h), tr.Value)}
+					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, rules.DisplayHeader(h), tr.Value)}
 					if v.atProxy {
 						// The fix belongs in the proxy: the finding sits on
 						// the directive and replaces the proxy-side one;
@@ -492,7 +477,7 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 		return verdict{} // nothing the proxy emits to compare with
 	}
 	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
-	name := canonicalName(h)
+	name := rules.DisplayHeader(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		// The proxy-side rules (N004, K001) report the same directive with
 		// the same key; this finding, which knows the app, replaces them.
@@ -631,7 +616,7 @@ var SchemeContract = &rules.Rule{
 		})
 		lockout.report(p, func(f *finding, desc string) string {
 			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
-				canonicalName(f.header), desc, trustNote(f.trust), redirectLoop(f), canonicalName(f.header))
+				rules.DisplayHeader(f.header), desc, trustNote(f.trust), redirectLoop(f), rules.DisplayHeader(f.header))
 		})
 	},
 }
@@ -672,17 +657,17 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 	hint := "overwrite it on this route"
 	switch r.Proxy {
 	case "nginx":
-		hint = fmt.Sprintf("add `proxy_set_header %s $scheme;` here", canonicalName(h))
+		hint = fmt.Sprintf("add `proxy_set_header %s $scheme;` here", rules.DisplayHeader(h))
 		if strings.Contains(h, "host") {
-			hint = fmt.Sprintf("add `proxy_set_header %s $host;` here", canonicalName(h))
+			hint = fmt.Sprintf("add `proxy_set_header %s $host;` here", rules.DisplayHeader(h))
 		}
 	case "haproxy":
-		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", canonicalName(h))
+		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", rules.DisplayHeader(h))
 	}
 	if t.Source == DefaultSchemeSource {
-		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
 	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", canonicalName(h), how, desc, trustNote(t), hint)
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
 }
 
 // redirectLoop says what an app that takes HTTPS requests for plain HTTP
@@ -814,7 +799,7 @@ var DirectExposure = &rules.Rule{
 func canonicalAll(hs []string) []string {
 	out := make([]string, len(hs))
 	for i, h := range hs {
-		out[i] = canonicalName(h)
+		out[i] = rules.DisplayHeader(h)
 	}
 	return out
 }
@@ -903,7 +888,7 @@ var UnderscoreConflation = &rules.Rule{
 				related = append(related, routeRelated(r))
 			}
 			for _, h := range g.headers {
-				twins = append(twins, strings.ReplaceAll(canonicalName(h), "-", "_"))
+				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
 			}
 			p.Report(rules.Diagnostic{
 				Range: g.at, Key: g.key, Related: related,
@@ -1000,7 +985,7 @@ var UnverifiedRoute = &rules.Rule{
 			p.Report(rules.Diagnostic{
 				Range: at, Key: key, Related: related,
 				Message: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result, and the app takes %s as identity at %s: require verification, gate in the proxy, or forward the verify result and check it in the app.",
-					r.Listener.Verify, strings.Join(descs, "; "), canonicalName(t.Header), trustNote(t)) + hits[0].guess,
+					r.Listener.Verify, strings.Join(descs, "; "), rules.DisplayHeader(t.Header), trustNote(t)) + hits[0].guess,
 			})
 		}
 	},

@@ -312,7 +312,7 @@ func mtlsNames(l *listener) map[string]bool {
 func trustSummary(ts []appTrust) (text, guess string, related []source.Related) {
 	var parts []string
 	for i, t := range ts {
-		h := canonical(rules.HeaderName(t.Trust.Header))
+		h := rules.DisplayHeader(t.Trust.Header)
 		if i < maxNamed {
 			parts = append(parts, fmt.Sprintf("%s (app %s)", h, t.App.ID))
 		}
@@ -331,16 +331,6 @@ func trustSummary(ts []appTrust) (text, guess string, related []source.Related) 
 // locations list them all.
 const maxNamed = 3
 
-// canonical writes a dash-form header name the way AWS documents it.
-func canonical(h string) string {
-	parts := strings.Split(h, "-")
-	for i, p := range parts {
-		if p != "" {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "-")
-}
 
 // replaceFix replaces a literal value written at the finding. Every such
 // fix changes what the deployment accepts, so none is safe.
