@@ -44,53 +44,127 @@ func ParseWith(f *source.File, p Parser) *Module {
 	m.match = matchBrackets(f.Content, m.Tokens)
 	rw, rws := RewriteSource(f.Content, m.Tokens)
 	m.Rewrites = rws
+	// Statements are parsed in runs: one parser call for consecutive
+	// statements is much cheaper than one per statement. A run that does
+	// not parse falls back to one call per statement, so that one
+	// unsupported construct loses one statement, not its neighbours.
+	var run []*TopStmt
+	flush := func() {
+		if len(run) > 1 && m.parseRun(rw, p, run) {
+			run = run[:0]
+			return
+		}
+		for _, ts := range run {
+			m.parseOne(rw, p, ts)
+		}
+		run = run[:0]
+	}
 	for _, c := range Split(f, m.Tokens) {
 		ts := &TopStmt{Chunk: c}
 		m.Stmts = append(m.Stmts, ts)
 		if reason := m.chunkProblem(c); reason != "" {
+			flush()
 			ts.Err = reason
 			m.notAnalysed(c, c.Line, reason)
 			continue
 		}
-		lastLine := f.Pos(m.textEnd(c)).Line
-		textEnd := f.LineEnd(lastLine)
-		if textEnd < len(f.Content) {
-			textEnd++ // the newline
+		if len(run) >= maxRun || (c.Start < len(rw) && (rw[c.Start] == ' ' || rw[c.Start] == '\t')) {
+			// A blanked "async" leaves the statement indented: it can
+			// only be parsed on its own.
+			flush()
 		}
-		textStart := c.Start
-		for textStart < textEnd && (rw[textStart] == ' ' || rw[textStart] == '\t') {
-			textStart++ // a blanked "async"
+		run = append(run, ts)
+	}
+	flush()
+	return m
+}
+
+// maxRun bounds a run, so that a failing run costs at most that many
+// statements parsed twice.
+const maxRun = 64
+
+// chunkText returns the rewritten text of a chunk (through the end of its
+// last line) and the offset it starts at.
+func (m *Module) chunkText(rw []byte, c Chunk) (int, int) {
+	f := m.File
+	lastLine := f.Pos(m.textEnd(c)).Line
+	textEnd := f.LineEnd(lastLine)
+	if textEnd < len(f.Content) {
+		textEnd++ // the newline
+	}
+	textStart := c.Start
+	for textStart < textEnd && (rw[textStart] == ' ' || rw[textStart] == '\t') {
+		textStart++ // a blanked "async"
+	}
+	return textStart, textEnd
+}
+
+// offsets maps the parser's 1-based lines and columns of a text that starts
+// at textStart, on line firstLine, back to file offsets.
+func (m *Module) offsets(textStart, firstLine int) func(line, col int) int {
+	return func(line, col int) int {
+		if line <= 1 {
+			return textStart + col
 		}
-		text := rw[textStart:textEnd]
-		offset := func(line, col int) int {
-			if line <= 1 {
-				return textStart + col
-			}
-			return f.LineStart(c.Line+line-1) + col
+		return m.File.LineStart(firstLine+line-1) + col
+	}
+}
+
+// parseRun parses consecutive statements with one parser call and gives
+// each chunk the statements that start inside it. It reports false, and
+// changes nothing, when the run does not parse.
+func (m *Module) parseRun(rw []byte, p Parser, run []*TopStmt) bool {
+	start, _ := m.chunkText(rw, run[0].Chunk)
+	_, end := m.chunkText(rw, run[len(run)-1].Chunk)
+	if start != run[0].Start {
+		return false
+	}
+	stmts, err := p.ParseStatement(rw[start:end], m.offsets(start, run[0].Line))
+	if err != nil {
+		return false
+	}
+	i := 0
+	for _, s := range stmts {
+		off := s.Pos().Start
+		for i+1 < len(run) && off >= run[i+1].Start {
+			i++
 		}
-		stmts, err := p.ParseStatement(text, offset)
-		if err != nil {
-			msg := err.Error()
-			line := c.Line
-			if se, ok := err.(*SyntaxError); ok && se.Line >= 1 {
-				line = c.Line + se.Line - 1
-			}
-			ts.Err = m.describe(c, msg)
-			if a := m.fallbackAssign(c); a != nil {
-				// The statement assigns a name; only its value is unknown.
-				ts.Body = []Stmt{a}
-				m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
-				continue
-			}
-			m.notAnalysed(c, line, ts.Err)
-			continue
-		}
-		ts.Body = stmts
-		for _, s := range stmts {
+		run[i].Body = append(run[i].Body, s)
+	}
+	for _, ts := range run {
+		for _, s := range ts.Body {
 			m.finishStmt(s)
 		}
 	}
-	return m
+	return true
+}
+
+// parseOne parses one statement; when it does not parse, it is reported
+// as not analysed, keeping the name it assigns when there is one.
+func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
+	c := ts.Chunk
+	textStart, textEnd := m.chunkText(rw, c)
+	stmts, err := p.ParseStatement(rw[textStart:textEnd], m.offsets(textStart, c.Line))
+	if err != nil {
+		msg := err.Error()
+		line := c.Line
+		if se, ok := err.(*SyntaxError); ok && se.Line >= 1 {
+			line = c.Line + se.Line - 1
+		}
+		ts.Err = m.describe(c, msg)
+		if a := m.fallbackAssign(c); a != nil {
+			// The statement assigns a name; only its value is unknown.
+			ts.Body = []Stmt{a}
+			m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
+			return
+		}
+		m.notAnalysed(c, line, ts.Err)
+		return
+	}
+	ts.Body = stmts
+	for _, s := range stmts {
+		m.finishStmt(s)
+	}
 }
 
 // textEnd is the offset of the end of the chunk's last token that is not
