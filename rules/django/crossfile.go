@@ -140,7 +140,6 @@ func setHint(r *rules.Route, header string, fromTLS string) string {
 	return "overwrite or remove it on this route"
 }
 
-
 func underscoreRegex(name string) string {
 	return strings.ReplaceAll(strings.ToLower(name), "-", "[-_]")
 }

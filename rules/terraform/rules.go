@@ -331,7 +331,6 @@ func trustSummary(ts []appTrust) (text, guess string, related []source.Related) 
 // locations list them all.
 const maxNamed = 3
 
-
 // replaceFix replaces a literal value written at the finding. Every such
 // fix changes what the deployment accepts, so none is safe.
 func replaceFix(v *tf.Value, newText, desc string) []rules.Fix {
