@@ -282,35 +282,6 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 	return configs, problems
 }
 
-// LoadDir parses the *.cfg files of one directory as "haproxy -f dir"
-// does: regular files not starting with ".", in byte order of their names.
-func LoadDir(r source.Reader, dir string) (*Config, []source.Problem) {
-	matches, err := r.Glob(path.Join(dir, "*.cfg"))
-	if err != nil {
-		return nil, nil
-	}
-	var paths []string
-	for _, m := range matches {
-		if !strings.HasPrefix(path.Base(m), ".") {
-			paths = append(paths, m)
-		}
-	}
-	var files []*File
-	var problems []source.Problem
-	for _, rel := range paths {
-		f, err := r.ReadFile(rel)
-		if err != nil {
-			continue
-		}
-		pf, probs := ParseFile(f)
-		problems = append(problems, probs...)
-		files = append(files, pf)
-	}
-	if len(files) == 0 {
-		return nil, problems
-	}
-	return withCrtLists(r, Build(files)), problems
-}
 
 // withCrtLists reads the crt-list files that binds name, when the
 // repository holds them, and attaches their entries to the binds. A

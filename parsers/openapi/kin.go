@@ -67,15 +67,6 @@ func loadKin(r source.Reader, rel string, content []byte) (doc *openapi3.T, err 
 	return l.LoadFromDataWithPath(content, &url.URL{Path: rel})
 }
 
-// LoadKin loads the document at rel with kin-openapi through r, for
-// comparing versions of a spec.
-func LoadKin(r source.Reader, rel string) (*openapi3.T, error) {
-	f, err := r.ReadFile(rel)
-	if err != nil {
-		return nil, err
-	}
-	return loadKin(r, rel, f.Content)
-}
 
 // kinProblem turns kin-openapi's load error into a problem. A refused or
 // missing reference is placed on the $ref that names it; anything else is
