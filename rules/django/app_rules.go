@@ -143,7 +143,7 @@ var CertHeaderWeakCheck = &rules.Rule{
 				if !r.IsValid() {
 					r = rd.Range
 				}
-				p.Report(rules.Diagnostic{Range: r, Message: msg, Key: "app:" + rd.Range.String() + "|weak:" + meta,
+				p.Report(rules.Diagnostic{Range: r, Message: msg, Key: appKey(rd.Range, "weak", meta),
 					Related: []source.Related{{Range: rd.Range, Message: "header read here"}}})
 			}
 		}
@@ -186,11 +186,18 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 				if used {
 					continue
 				}
-				p.Report(rules.Diagnostic{Range: u.Range, Key: "app:" + rd.Range.String() + "|zero:" + meta,
+				p.Report(rules.Diagnostic{Range: u.Range, Key: appKey(rd.Range, "zero", meta),
 					Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent (HAProxy ssl_c_verify); nothing here checks a certificate-used flag.", rules.HeaderName(meta))})
 			}
 		}
 	},
+}
+
+// appKey is the Key of a finding about how app code decides on a header it
+// reads at read: the single-file rules (D019–D022) and the cross-file rule
+// that judges the same check against the proxy's routes share it.
+func appKey(read source.Range, check, meta string) string {
+	return "app:" + read.String() + "|" + check + ":" + meta
 }
 
 // twinKey strips HTTP_ and X_ so that SSL_CLIENT_VERIFY, HTTP_SSL_CLIENT_VERIFY
@@ -233,7 +240,7 @@ var DualSource = &rules.Rule{
 			if !ok {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: "app:" + rd.Range.String() + "|dual:" + meta,
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "dual", meta),
 				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s: the header can stand in for the verified value.", meta, strings.ToUpper(e.Key)),
 				Related: []source.Related{{Range: e.Range, Message: "server-set " + strings.ToUpper(e.Key) + " read here"}}})
 		}
@@ -267,7 +274,7 @@ var PEMDNOnly = &rules.Rule{
 				continue
 			}
 			seen[rd.Scope] = true
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: "app:" + rd.Range.String() + "|pem:" + meta,
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "pem", meta),
 				Message: fmt.Sprintf("the certificate from %s is trusted by its subject/issuer names in %s, which never verifies its signature or chain.", rules.HeaderName(meta), info.Name)})
 		}
 	},

@@ -422,7 +422,7 @@ var VerifySemantics = &rules.Rule{
 				// its words): the single-file warning that == "0" admits such
 				// clients goes; a lock-out is reported above.
 				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
-					p.Resolve("app:" + t.Range.String() + "|zero:" + t.Header)
+					p.Resolve(appKey(t.Range, "zero", t.Header))
 				}
 			}
 		}
@@ -475,7 +475,7 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
 		return verdict{} // nothing the proxy emits to compare with
 	}
-	key := "app:" + t.Range.String() + "|semantics:" + t.Header + "|" + r.ID
+	key := appKey(t.Range, "semantics", t.Header) + "|" + r.ID
 	name := rules.DisplayHeader(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		// The proxy-side rules (N004, K001) report the same directive with
@@ -492,21 +492,21 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 			}
 		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
 			if mayFail {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), "app:" + t.Range.String() + "|weak:" + t.Header, false}
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), appKey(t.Range, "weak", t.Header), false}
 			}
 		}
 	case emitsHAProxyVerify:
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), "app:" + t.Range.String() + "|zero:" + t.Header, true}
+				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), appKey(t.Range, "zero", t.Header), true}
 			}
 			if t.Value != "0" && !isInteger(t.Value) {
 				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends HAProxy's %%[ssl_c_verify], an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc), key, false}
 			}
 		case rules.ComparePresence:
 			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), "app:" + t.Range.String() + "|weak:" + t.Header, false}
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), appKey(t.Range, "weak", t.Header), false}
 			}
 		}
 	case emitsConstant:
@@ -733,7 +733,7 @@ func isLoopbackHost(h string) bool {
 }
 
 // bindKey is the key G001 gives a public bind.
-func bindKey(b rules.Bind) string { return "bind:" + b.Range.File + "|" + b.Endpoint.String() }
+func bindKey(b rules.Bind) string { return publicBindKey(b.Range.File, b.Endpoint) }
 
 func serverName(a *rules.App) string {
 	if a.Server == "" || a.Server == "unknown" {

@@ -80,6 +80,10 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 	return true
 }
 
+// publicBindKey is the Key of a finding about an app server listening
+// beyond loopback: G001 and X004 (which replaces it) share it.
+func publicBindKey(file string, ep rules.Endpoint) string { return "bind:" + file + "|" + ep.String() }
+
 // BindPublic reports an app server bound beyond loopback while the app
 // trusts proxy headers.
 var BindPublic = &rules.Rule{
@@ -139,7 +143,7 @@ var BindPublic = &rules.Rule{
 			return
 		}
 		for _, h := range hits {
-			p.Report(rules.Diagnostic{Range: h.rng, Key: "bind:" + t.File.Path + "|" + h.ep.String(),
+			p.Report(rules.Diagnostic{Range: h.rng, Key: publicBindKey(t.File.Path, h.ep),
 				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
 		}
 	},

@@ -86,9 +86,7 @@ var analysed struct {
 // routeKey is the key of a finding about one header on one route. Proxy-side
 // rules and the cross-file rules share it, so that one defect gives one
 // finding.
-func routeKey(routeID, header string) string {
-	return "route:" + routeID + "|header:" + strings.ToLower(header)
-}
+func routeKey(routeID, header string) string { return rules.RouteHeaderKey(routeID, header) }
 
 // atKey is the key of a finding about one written directive, per rule.
 func atKey(code string, d *nginx.Directive, what string) string {
