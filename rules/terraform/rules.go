@@ -7,6 +7,7 @@ package terraform
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -584,40 +585,45 @@ func walkSettings(m *tf.Module, fn func(owner string, name string, v tf.Value)) 
 }
 
 func checkGCP(p *rules.Pass) {
-	for _, m := range modules(p) {
-		walkSettings(m, func(owner, name string, v tf.Value) {
-			if name != "client_validation_mode" && name != "clientValidationMode" {
-				return
-			}
-			if s, ok := v.Str(); !ok || !strings.EqualFold(s, "ALLOW_INVALID_OR_MISSING_CLIENT_CERT") {
-				return
-			}
-			p.Report(rules.Diagnostic{
-				Range: v.Range,
-				Key:   fmt.Sprintf("gcp-mtls:%s/%s|%s", m.Dir, owner, v.Range),
-				Fixes: replaceFix(&v, `"REJECT_INVALID"`, "reject invalid and missing client certificates (needs client_validation_trust_config)"),
-				Message: fmt.Sprintf("%s sets client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
-					owner, viaVars(&v)),
-			})
-		})
-	}
+	reportSetting(p, setting{
+		names: []string{"client_validation_mode", "clientValidationMode"}, value: "ALLOW_INVALID_OR_MISSING_CLIENT_CERT", key: "gcp-mtls",
+		fix: `"REJECT_INVALID"`, fixDesc: "reject invalid and missing client certificates (needs client_validation_trust_config)",
+		message: "%s sets client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
+	})
 }
 
 func checkAzure(p *rules.Pass) {
+	reportSetting(p, setting{
+		names: []string{"verify_client_auth_mode", "verifyClientAuthMode"}, value: "Passthrough", key: "azure-mtls",
+		fix: `"Strict"`, fixDesc: "verify client certificates at the gateway (needs trusted client CA certificates)",
+		message: "%s sets the Application Gateway client authentication mode to Passthrough%s, so the gateway forwards client certificates without verifying them and the backend must validate them itself.",
+	})
+}
+
+// setting is one attribute value a rule reports wherever a resource or a
+// module call sets it.
+type setting struct {
+	names        []string // the attribute, in HCL and in an AzAPI/JSON body
+	value        string   // the value reported (case-insensitive)
+	key          string   // key prefix
+	fix, fixDesc string   // the replacement literal and what it does
+	message      string   // format with the owner and the variables the value rests on
+}
+
+func reportSetting(p *rules.Pass, st setting) {
 	for _, m := range modules(p) {
 		walkSettings(m, func(owner, name string, v tf.Value) {
-			if name != "verify_client_auth_mode" && name != "verifyClientAuthMode" {
+			if !slices.Contains(st.names, name) {
 				return
 			}
-			if s, ok := v.Str(); !ok || !strings.EqualFold(s, "Passthrough") {
+			if s, ok := v.Str(); !ok || !strings.EqualFold(s, st.value) {
 				return
 			}
 			p.Report(rules.Diagnostic{
-				Range: v.Range,
-				Key:   fmt.Sprintf("azure-mtls:%s/%s|%s", m.Dir, owner, v.Range),
-				Fixes: replaceFix(&v, `"Strict"`, "verify client certificates at the gateway (needs trusted client CA certificates)"),
-				Message: fmt.Sprintf("%s sets the Application Gateway client authentication mode to Passthrough%s, so the gateway forwards client certificates without verifying them and the backend must validate them itself.",
-					owner, viaVars(&v)),
+				Range:   v.Range,
+				Key:     fmt.Sprintf("%s:%s/%s|%s", st.key, m.Dir, owner, v.Range),
+				Fixes:   replaceFix(&v, st.fix, st.fixDesc),
+				Message: fmt.Sprintf(st.message, owner, viaVars(&v)),
 			})
 		})
 	}
