@@ -172,6 +172,11 @@ type Route struct {
 	// listed get Default.
 	Headers map[string]HeaderTreatment `json:"headers"`
 	Default HeaderAction               `json:"default"`
+	// OmitsEmpty: the proxy leaves out a header whose value is empty
+	// (nginx, and so ingress-nginx), so without a certificate the
+	// certificate headers are absent rather than empty (HAProxy sends them
+	// empty).
+	OmitsEmpty bool `json:"omits_empty,omitempty"`
 	// Gated: the route refuses requests without a verified client
 	// certificate before proxying (nginx 403 gate, HAProxy deny).
 	Gated bool `json:"gated,omitempty"`

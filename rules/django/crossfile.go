@@ -944,7 +944,7 @@ var UnverifiedRoute = &rules.Rule{
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
 						continue
 					}
-					if omitsEmpty(r) && r.Listener.Verify != rules.VerifyOptionalNoCA {
+					if r.OmitsEmpty && r.Listener.Verify != rules.VerifyOptionalNoCA {
 						// nginx sends no header when the value is empty:
 						// without a certificate the app gets no identity at
 						// all (measured), which is N003's concern when the
@@ -988,13 +988,6 @@ var UnverifiedRoute = &rules.Rule{
 			})
 		}
 	},
-}
-
-// omitsEmpty reports whether the route's proxy leaves out a header whose
-// value is empty (nginx and the ingress-nginx controller do; HAProxy sends
-// it empty).
-func omitsEmpty(r *rules.Route) bool {
-	return r.Proxy == "nginx" || r.Proxy == "ingress-nginx"
 }
 
 // appChecksVerify reports whether the app compares some verify result.

@@ -112,8 +112,10 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 	r := &rules.Route{
 		ID:    id,
 		Proxy: "ingress-nginx",
-		Desc:  fmt.Sprintf("Ingress %s, host %s, %s (%s)", in.Obj.NamespacedName(), e.host.name, what, scheme),
-		Path:  pathText,
+		// The controller is nginx: headers with empty values are left out.
+		OmitsEmpty: true,
+		Desc:       fmt.Sprintf("Ingress %s, host %s, %s (%s)", in.Obj.NamespacedName(), e.host.name, what, scheme),
+		Path:       pathText,
 		Upstream: rules.Upstream{
 			Name:    fmt.Sprintf("svc/%s/%s:%s", ns, svc, port),
 			Servers: []rules.Endpoint{{Host: svc + "." + ns + ".svc.cluster.local", Port: port}},

@@ -156,9 +156,10 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 				Default:  sk.def == s,
 				Range:    lr,
 			},
-			Headers: map[string]rules.HeaderTreatment{},
-			Range:   b.Head,
-			Block:   s.d.Head,
+			Headers:    map[string]rules.HeaderTreatment{},
+			Range:      b.Head,
+			Block:      s.d.Head,
+			OmitsEmpty: true,
 		},
 		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
 	}
