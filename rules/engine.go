@@ -17,7 +17,7 @@ type Engine struct {
 	Rules    []*Rule           // every rule to run (load rules included)
 	Routes   []RouteBuilder    // proxy families
 	Apps     []AppTrustBuilder // app family
-	Link     Linker            // nil: LinkByGuess
+	Link     Linker            // nil: LinkModel
 	Settings *Settings
 	// TreeSettings, when set, gives the settings for one tree (a nested
 	// configuration file's versions apply to the trees below it); nil
@@ -173,24 +173,13 @@ func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
 	sort.SliceStable(m.Apps, func(i, j int) bool { return m.Apps[i].ID < m.Apps[j].ID })
 	link := e.Link
 	if link == nil {
-		link = LinkByGuess
+		link = LinkModel
 	}
 	m.Links = link(m.Routes, m.Apps, settings)
 	m.IndexLinks()
 	return m
 }
 
-// LinkByGuess links every route to every app: what is left when nothing
-// else links them.
-func LinkByGuess(routes []*Route, apps []*App, _ *Settings) []Link {
-	var links []Link
-	for _, a := range apps {
-		for _, r := range routes {
-			links = append(links, Link{Route: r, App: a, How: "guess"})
-		}
-	}
-	return links
-}
 
 // check runs one rule and turns a panic into a diagnostic, so that one
 // broken rule never takes the run (or the editor's server) down.

@@ -262,7 +262,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 // Engine returns an engine with every family's builders and the given
 // rules.
 func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.Engine {
-	eng := &rules.Engine{Rules: selected, Settings: settings, Jobs: jobs, Link: linker}
+	eng := &rules.Engine{Rules: selected, Settings: settings, Jobs: jobs}
 	for _, f := range allFamilies() {
 		if f.Routes != nil {
 			eng.Routes = append(eng.Routes, f.Routes)
@@ -274,8 +274,6 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 	return eng
 }
 
-// linker links routes to apps; nil means the engine's default.
-var linker rules.Linker = rules.LinkModel
 
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
