@@ -180,7 +180,6 @@ func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
 	return m
 }
 
-
 // check runs one rule and turns a panic into a diagnostic, so that one
 // broken rule never takes the run (or the editor's server) down.
 func (e *Engine) check(p *Pass, anchor *source.File) {

@@ -274,7 +274,6 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 	return eng
 }
 
-
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
 // only.
