@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -377,25 +378,11 @@ func offset(f *source.File, n *yaml.Node) int {
 	col := 1
 	off := start
 	for off < end && col < n.Column {
-		_, size := decodeRune(f.Content[off:end])
+		_, size := utf8.DecodeRune(f.Content[off:end])
 		off += size
 		col++
 	}
 	return off
-}
-
-func decodeRune(b []byte) (rune, int) {
-	if len(b) == 0 {
-		return 0, 0
-	}
-	if b[0] < 0x80 {
-		return rune(b[0]), 1
-	}
-	n := 1
-	for n < len(b) && n < 4 && b[n]&0xC0 == 0x80 {
-		n++
-	}
-	return 0, n
 }
 
 // nodeRange is the range of a scalar node's text on its line (quotes

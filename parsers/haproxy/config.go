@@ -282,7 +282,6 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 	return configs, problems
 }
 
-
 // withCrtLists reads the crt-list files that binds name, when the
 // repository holds them, and attaches their entries to the binds. A
 // crt-list that is not found is not an error: like certificates, it

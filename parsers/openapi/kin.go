@@ -67,7 +67,6 @@ func loadKin(r source.Reader, rel string, content []byte) (doc *openapi3.T, err 
 	return l.LoadFromDataWithPath(content, &url.URL{Path: rel})
 }
 
-
 // kinProblem turns kin-openapi's load error into a problem. A refused or
 // missing reference is placed on the $ref that names it; anything else is
 // reported on the version key: the security analysis read the document's
