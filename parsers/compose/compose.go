@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -367,22 +366,13 @@ func portRange(s string) (int, int, bool) {
 	return x, y, true
 }
 
-// offset converts a node's 1-based line and column (counted in runes by
-// yaml.v3) into a byte offset.
+// offset converts a node's 1-based line and column (counted in code
+// points by yaml.v3, after any byte order mark) into a byte offset.
 func offset(f *source.File, n *yaml.Node) int {
 	if n.Line < 1 {
 		return 0
 	}
-	start := f.LineStart(n.Line)
-	end := f.LineEnd(n.Line)
-	col := 1
-	off := start
-	for off < end && col < n.Column {
-		_, size := utf8.DecodeRune(f.Content[off:end])
-		off += size
-		col++
-	}
-	return off
+	return f.Offset(n.Line-1, n.Column-1, source.UTF32)
 }
 
 // nodeRange is the range of a scalar node's text on its line (quotes

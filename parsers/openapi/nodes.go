@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"gopkg.in/yaml.v3"
@@ -56,21 +55,10 @@ func parseDocument(f *source.File) (doc *document, prob *source.Problem) {
 // offset converts a node's line and column (the YAML parser counts columns
 // in characters) into a byte offset of the file.
 func (d *document) offset(line, col int) int {
-	f := d.file
 	if line < 1 {
 		return 0
 	}
-	start := f.LineStart(line)
-	if line == 1 && f.HasBOM() {
-		start += 3
-	}
-	end := f.LineEnd(line)
-	off := start
-	for i := 1; i < col && off < end; i++ {
-		_, size := utf8.DecodeRune(f.Content[off:end])
-		off += size
-	}
-	return off
+	return d.file.Offset(line-1, col-1, source.UTF32)
 }
 
 // rangeOf is the range of a node: a scalar's text (quotes included), or the
