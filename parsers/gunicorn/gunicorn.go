@@ -84,13 +84,20 @@ func (t *Tree) Options(name string) []Option {
 	return out
 }
 
+// IsDockerfile reports whether a path names a Dockerfile (Dockerfile,
+// Dockerfile.prod, app.dockerfile).
+func IsDockerfile(rel string) bool {
+	base := path.Base(rel)
+	return strings.HasPrefix(base, "Dockerfile") || strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".Dockerfile")
+}
+
 // Candidate reports whether a path may configure or start an app server.
 func Candidate(rel string) bool {
 	base := path.Base(rel)
 	switch {
 	case python.GunicornConfigName(rel):
 		return true
-	case strings.HasPrefix(base, "Dockerfile") || strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".Dockerfile"):
+	case IsDockerfile(rel):
 		return true
 	case base == "Procfile" || strings.HasPrefix(base, "Procfile."):
 		return true

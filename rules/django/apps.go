@@ -424,7 +424,7 @@ func serveApp(app *rules.App, srv servers, sb *servedBy, version string, version
 			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
 			if svc := srv.serviceOf(g, c.Range); svc != nil {
 				inService(app, app.Binds[before:], svc)
-			} else if isDockerfile(g.File.Path) {
+			} else if gunicorn.IsDockerfile(g.File.Path) {
 				srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
 			}
 			if c.Server == "gunicorn" {
@@ -457,10 +457,6 @@ func (c container) apply(app *rules.App, binds []rules.Bind) {
 	}
 }
 
-func isDockerfile(p string) bool {
-	base := path.Base(p)
-	return strings.HasPrefix(base, "Dockerfile") || strings.HasSuffix(base, ".dockerfile") || strings.HasSuffix(base, ".Dockerfile")
-}
 
 // containerOf decides where the app servers a file configures or starts
 // run: a Dockerfile runs in the compose service built from it, else in its
@@ -476,7 +472,7 @@ func (s servers) containerOf(file string) container {
 }
 
 func (s servers) findContainer(file string) container {
-	if isDockerfile(file) {
+	if gunicorn.IsDockerfile(file) {
 		for _, cf := range s.services {
 			for _, svc := range cf.Services {
 				if svc.Dockerfile == file {
@@ -499,7 +495,7 @@ func (s servers) findContainer(file string) container {
 				if svc := s.serviceOf(g, c.Range); svc != nil {
 					return container{svc: svc}
 				}
-				if isDockerfile(g.File.Path) {
+				if gunicorn.IsDockerfile(g.File.Path) {
 					return s.containerOf(g.File.Path)
 				}
 			}
