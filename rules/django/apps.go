@@ -457,7 +457,6 @@ func (c container) apply(app *rules.App, binds []rules.Bind) {
 	}
 }
 
-
 // containerOf decides where the app servers a file configures or starts
 // run: a Dockerfile runs in the compose service built from it, else in its
 // image; a gunicorn configuration named by `-c` on a compose or Dockerfile
