@@ -16,7 +16,7 @@ import (
 func All() []Format {
 	return []Format{
 		// nginx configurations, with includes resolved into trees.
-		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load)},
+		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load), PerLoad: nginxSession},
 		// HAProxy file sets: haproxy*.cfg (+ conf.d/) or *.cfg by content.
 		{Kind: KindHAProxy, Candidate: haproxy.Candidate, Detect: haproxy.Detect, Load: LoadAs(haproxy.Load)},
 		// gunicorn configuration files and app-server command lines.
@@ -33,4 +33,11 @@ func All() []Format {
 		// Services, NetworkPolicies, workloads), one tree per file.
 		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: k8s.Detect, Load: LoadAs(k8s.Load)},
 	}
+}
+
+// nginxSession is the nginx format of one load: detection parses, and the
+// load takes that parse.
+func nginxSession() Format {
+	s := nginx.NewSession()
+	return Format{Kind: KindNginx, Candidate: nginx.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
 }

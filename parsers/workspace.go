@@ -29,6 +29,11 @@ type Format struct {
 	// Load parses the detected files, and whatever they include, into
 	// trees. It reads only through r.
 	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+	// PerLoad, when set, returns the format to use for one workspace
+	// load: a front end that parses a file to detect it gives a Detect
+	// and a Load that share what was parsed, so that the file is parsed
+	// once. Nothing outlives the load.
+	PerLoad func() Format
 }
 
 // Options control discovery and loading.
@@ -135,6 +140,12 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	formats := opts.Formats
 	if formats == nil {
 		formats = All()
+	}
+	formats = append([]Format(nil), formats...)
+	for i, f := range formats {
+		if f.PerLoad != nil {
+			formats[i] = f.PerLoad()
+		}
 	}
 	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
 	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}

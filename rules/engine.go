@@ -14,10 +14,14 @@ import (
 
 // Engine applies rules to a workspace.
 type Engine struct {
-	Rules    []*Rule           // every rule to run (load rules included)
-	Routes   []RouteBuilder    // proxy families
-	Apps     []AppTrustBuilder // app family
-	Link     Linker            // nil: LinkModel
+	Rules []*Rule // every rule to run (load rules included)
+	// Routes are the proxy families' route builders: ScopeTree analyses
+	// whose result is the tree's routes ([]*Route, nil for trees of other
+	// kinds). Apps are the app builders: ScopeDeployment analyses whose
+	// result is the workspace's apps ([]*App). DeploymentModel reads both.
+	Routes   []*Analysis
+	Apps     []*Analysis
+	Link     Linker // nil: LinkModel
 	Settings *Settings
 	// TreeSettings, when set, gives the settings for one tree (a nested
 	// configuration file's versions apply to the trees below it); nil
@@ -29,27 +33,26 @@ type Engine struct {
 // Result is what a run produces.
 type Result struct {
 	Diagnostics []Diagnostic
-	Model       *Model // nil when no deployment-scope rule ran and none was asked for
+	Model       *Model // nil when no rule required it and none was asked for
 }
 
 // Run lints the workspace. Load problems become diagnostics of the load
-// rules, tree rules run in parallel over trees, deployment rules run on the
-// model. The result keeps one finding per Key and is sorted.
+// rules, tree rules run in parallel over trees, deployment rules run once
+// on the workspace; each analysis a rule requires is computed once. The
+// result keeps one finding per Key and is sorted.
 func (e *Engine) Run(ctx context.Context, ws *parsers.Workspace) Result {
 	return e.run(ctx, ws, false)
 }
 
-// RunWithModel is Run, and it builds the model even when no deployment rule
-// is selected (for graph output).
+// RunWithModel is Run, and it builds the model even when no selected rule
+// requires it (for graph output).
 func (e *Engine) RunWithModel(ctx context.Context, ws *parsers.Workspace) Result {
 	return e.run(ctx, ws, true)
 }
 
 func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool) Result {
-	settings := e.Settings
-	if settings == nil {
-		settings = &Settings{}
-	}
+	r := newRun(ws, e.Settings)
+	r.treeSettings, r.routes, r.apps, r.link = e.TreeSettings, e.Routes, e.Apps, e.Link
 	var (
 		mu    sync.Mutex
 		diags []Diagnostic
@@ -64,34 +67,29 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 
 	byCode := map[string]*Rule{}
 	var treeRules, deployRules []*Rule
-	for _, r := range e.Rules {
-		byCode[r.Code] = r
-		switch r.Scope {
+	needModel := wantModel
+	for _, rule := range e.Rules {
+		byCode[rule.Code] = rule
+		if rule.Scope == ScopeLoad {
+			continue
+		}
+		if c := requirementCycle(rule.Requires); c != nil {
+			collect(crashDiagnostic(rule, fmt.Sprintf("its analyses require each other in a cycle (%v)", c), nil))
+			continue
+		}
+		needModel = needModel || needs(rule.Requires, DeploymentModel)
+		switch rule.Scope {
 		case ScopeTree:
-			treeRules = append(treeRules, r)
+			treeRules = append(treeRules, rule)
 		case ScopeDeployment:
-			deployRules = append(deployRules, r)
+			deployRules = append(deployRules, rule)
 		}
 	}
 
 	for _, p := range ws.Problems {
-		if r, ok := byCode[p.Code]; ok {
-			collect(problemDiagnostic(r, p))
+		if rule, ok := byCode[p.Code]; ok {
+			collect(problemDiagnostic(rule, p))
 		}
-	}
-
-	// The model is built once, before the tree rules when one of them
-	// reads it.
-	var model *Model
-	needModel := len(deployRules) > 0 || wantModel
-	earlyModel := false
-	for _, r := range treeRules {
-		if r.UsesModel {
-			needModel, earlyModel = true, true
-		}
-	}
-	if earlyModel && ctx.Err() == nil {
-		model = e.BuildModel(ws)
 	}
 
 	jobs := e.Jobs
@@ -105,20 +103,20 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		go func() {
 			defer wg.Done()
 			for t := range trees {
-				for _, r := range treeRules {
+				for _, rule := range treeRules {
 					if ctx.Err() != nil {
 						return
 					}
-					if !appliesTo(r, t.Kind()) {
+					if !appliesTo(rule, t.Kind()) {
 						continue
 					}
-					s := settings
-					if e.TreeSettings != nil {
-						if ts := e.TreeSettings(t); ts != nil {
-							s = ts
-						}
-					}
-					e.check(&Pass{Rule: r, Tree: t, Model: model, Workspace: ws, Settings: s, report: collect}, t.Root())
+					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
+				}
+				if needModel {
+					// The model needs every tree's routes: build them
+					// here, in parallel, rather than one after another
+					// when the model is built.
+					e.warmRoutes(r, t)
 				}
 			}
 		}()
@@ -129,17 +127,19 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	close(trees)
 	wg.Wait()
 
+	var anchor *source.File
+	if len(ws.Trees) > 0 {
+		anchor = ws.Trees[0].Root()
+	}
+	for _, rule := range deployRules {
+		if ctx.Err() != nil {
+			break
+		}
+		check(&Pass{Rule: rule, Workspace: ws, Settings: r.settings, run: r, report: collect, resolve: resolve}, anchor)
+	}
+	var model *Model
 	if needModel && ctx.Err() == nil {
-		if model == nil {
-			model = e.BuildModel(ws)
-		}
-		for _, r := range deployRules {
-			var anchor *source.File
-			if len(ws.Trees) > 0 {
-				anchor = ws.Trees[0].Root()
-			}
-			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect, resolve: resolve}, anchor)
-		}
+		model = e.model(r, collect, anchor)
 	}
 	if len(resolved) > 0 {
 		kept := diags[:0]
@@ -154,52 +154,58 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	return Result{Diagnostics: Dedupe(diags), Model: model}
 }
 
-// BuildModel builds the deployment model of the workspace.
-func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
-	settings := e.Settings
-	if settings == nil {
-		settings = &Settings{}
+// warmRoutes computes the route builders' results for one tree; a builder
+// that fails is reported by the rules that read the model.
+func (e *Engine) warmRoutes(r *run, t parsers.Tree) {
+	for _, b := range e.Routes {
+		func() {
+			defer func() { _ = recover() }()
+			r.resultOf(b, t)
+		}()
 	}
-	m := &Model{}
-	for _, t := range ws.Trees {
-		for _, b := range e.Routes {
-			m.Routes = append(m.Routes, b.BuildRoutes(t, settings)...)
+}
+
+// model returns the run's deployment model for the result. When building
+// it failed and no rule reported that, it is reported here.
+func (e *Engine) model(r *run, collect func(Diagnostic), anchor *source.File) (m *Model) {
+	defer func() {
+		if v := recover(); v != nil {
+			collect(crashDiagnostic(nil, fmt.Sprint(v), anchor))
+			m = nil
 		}
-	}
-	SortRoutes(m.Routes)
-	for _, b := range e.Apps {
-		m.Apps = append(m.Apps, b.BuildApps(ws, settings)...)
-	}
-	sort.SliceStable(m.Apps, func(i, j int) bool { return m.Apps[i].ID < m.Apps[j].ID })
-	link := e.Link
-	if link == nil {
-		link = LinkModel
-	}
-	m.Links = link(m.Routes, m.Apps, settings)
-	m.IndexLinks()
+	}()
+	m, _ = r.resultOf(DeploymentModel, nil).(*Model)
 	return m
 }
 
 // check runs one rule and turns a panic into a diagnostic, so that one
-// broken rule never takes the run (or the editor's server) down.
-func (e *Engine) check(p *Pass, anchor *source.File) {
+// broken rule (or analysis) never takes the run (or the editor's server)
+// down.
+func check(p *Pass, anchor *source.File) {
 	defer func() {
 		if v := recover(); v != nil {
-			d := Diagnostic{
-				Code:     CodeRuleCrashed,
-				Name:     "rule-crashed",
-				Severity: High,
-				Message:  fmt.Sprintf("rule %s (%s) failed and its findings are missing: %v\n%s", p.Rule.Code, p.Rule.Name, v, firstFrames(debug.Stack())),
-				Key:      "crash:" + p.Rule.Code,
-			}
-			if anchor != nil {
-				d.Range = anchor.Range(0, 0)
-				d.Key += ":" + anchor.Path
-			}
-			p.report(d)
+			p.report(crashDiagnostic(p.Rule, fmt.Sprintf("%v\n%s", v, firstFrames(debug.Stack())), anchor))
 		}
 	}()
 	p.Rule.Check(p)
+}
+
+// crashDiagnostic reports that a rule failed (nil: building the model for
+// the result failed), anchored on the first line of anchor.
+func crashDiagnostic(rule *Rule, what string, anchor *source.File) Diagnostic {
+	d := Diagnostic{Code: CodeRuleCrashed, Name: "rule-crashed", Severity: High, Key: "crash:"}
+	if rule != nil {
+		d.Message = fmt.Sprintf("rule %s (%s) failed and its findings are missing: %s", rule.Code, rule.Name, what)
+		d.Key += rule.Code
+	} else {
+		d.Message = "the deployment model could not be built: " + what
+		d.Key += "model"
+	}
+	if anchor != nil {
+		d.Range = anchor.Range(0, 0)
+		d.Key += ":" + anchor.Path
+	}
+	return d
 }
 
 func firstFrames(stack []byte) string {

@@ -4,15 +4,16 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // The deployment model: on the proxy side every route from a listener to an
 // upstream with how it treats each request header, on the app side every
 // header the app trusts, and the links between them. Proxy families build
-// routes (RouteBuilder), the app family builds apps (AppTrustBuilder); the
-// engine builds the model once and hands it to ScopeDeployment rules.
+// routes (a route builder: a ScopeTree Analysis whose result is []*Route),
+// the app family builds apps (an app builder: a ScopeDeployment Analysis
+// whose result is []*App); the DeploymentModel analysis puts them together
+// once per run for the rules that require it.
 
 // HeaderAction is how a route treats one request header.
 type HeaderAction int
@@ -381,17 +382,6 @@ func (m *Model) RoutesTo(app *App) []Link {
 		}
 	}
 	return out
-}
-
-// RouteBuilder turns a proxy configuration tree into routes. It returns nil
-// for trees of kinds it does not know.
-type RouteBuilder interface {
-	BuildRoutes(tree parsers.Tree, s *Settings) []*Route
-}
-
-// AppTrustBuilder finds the apps of a workspace and what each trusts.
-type AppTrustBuilder interface {
-	BuildApps(ws *parsers.Workspace, s *Settings) []*App
 }
 
 // Linker links routes to apps. The default links by address, then by the

@@ -35,14 +35,16 @@ type TopologyLink struct {
 	Range source.Range // where the link is declared
 }
 
-// Pass is what a rule's Check receives: the tree (ScopeTree) or the model
-// (ScopeDeployment) to inspect, and a way to report.
+// Pass is what a rule's Check (or an analysis's Build) receives: the tree
+// to inspect (ScopeTree), the workspace, the settings, the results of the
+// analyses it requires (ResultOf), and a way to report.
 type Pass struct {
-	Rule      *Rule
-	Tree      parsers.Tree // ScopeTree only
-	Model     *Model       // ScopeDeployment only
+	Rule      *Rule     // nil in an analysis's pass
+	Analysis  *Analysis // nil in a rule's pass
+	Tree      parsers.Tree
 	Workspace *parsers.Workspace
 	Settings  *Settings
+	run       *run
 	report    func(Diagnostic)
 	resolve   func(key string)
 }

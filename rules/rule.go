@@ -62,10 +62,11 @@ type Rule struct {
 	Scope    Scope
 	// Kinds lists the tree kinds (parsers.Kind*) a ScopeTree rule inspects.
 	Kinds []string
-	// UsesModel says a ScopeTree rule reads Pass.Model (the apps, say, to
-	// know what the app behind a gunicorn file trusts): the engine then
-	// builds the model before the tree rules run, once.
-	UsesModel bool
+	// Requires lists the analyses the rule reads with Pass.ResultOf
+	// (DeploymentModel, a family's view of a tree): the engine computes
+	// each once per run (per tree for ScopeTree analyses), and builds the
+	// model only when a selected rule requires it.
+	Requires []*Analysis
 	// Check reports diagnostics through the pass.
 	Check func(*Pass)
 }

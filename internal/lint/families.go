@@ -14,15 +14,15 @@ import (
 type Family struct {
 	Name   string
 	Rules  []*rules.Rule
-	Routes rules.RouteBuilder    // nil when the family builds no routes
-	Apps   rules.AppTrustBuilder // nil when the family builds no apps
+	Routes *rules.Analysis // the route builder; nil when the family builds no routes
+	Apps   *rules.Analysis // the app builder; nil when the family builds no apps
 }
 
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
-	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
-	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Apps},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 	{Name: "openapi", Rules: openapi.Rules},

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -56,26 +55,6 @@ func (t *File) Cluster() *Cluster { return t.cluster }
 type Cluster struct {
 	Files   []*File
 	Objects []*Object
-
-	mu   sync.Mutex
-	memo map[any]any
-}
-
-// Memo returns the value stored under key, computing it with build the
-// first time. Rules use it to analyse a cluster once, however many of its
-// files they are called for.
-func (c *Cluster) Memo(key any, build func() any) any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.memo[key]; ok {
-		return v
-	}
-	if c.memo == nil {
-		c.memo = map[any]any{}
-	}
-	v := build()
-	c.memo[key] = v
-	return v
 }
 
 // Ingresses returns every Ingress of the cluster, in file order.

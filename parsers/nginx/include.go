@@ -41,7 +41,8 @@ type parsedFile struct {
 
 // loader reads and parses files once, and collects problems once.
 type loader struct {
-	r source.Reader
+	r         source.Reader
+	parseFile func(*source.File) ([]*Directive, []source.Problem)
 
 	mu       sync.Mutex
 	parsed   map[string]*parsedFile
@@ -49,8 +50,8 @@ type loader struct {
 	seen     map[string]bool
 }
 
-func newLoader(r source.Reader) *loader {
-	return &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+func newLoader(r source.Reader, parse func(*source.File) ([]*Directive, []source.Problem)) *loader {
+	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
 }
 
 func (l *loader) report(p source.Problem) {
@@ -79,7 +80,7 @@ func (l *loader) parse(rel string) *parsedFile {
 	} else {
 		pf.file = f
 		var probs []source.Problem
-		pf.dirs, probs = parseFile(f)
+		pf.dirs, probs = l.parseFile(f)
 		for _, p := range probs {
 			l.report(p)
 		}

@@ -15,10 +15,11 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Builder is the family's AppTrustBuilder.
-type Builder struct{}
-
-var _ rules.AppTrustBuilder = Builder{}
+// Apps is the family's app builder: one app per effective settings module
+// (from DJANGO_SETTINGS_MODULE or the configuration), else per deployable
+// settings module, else one for the app code of the repository, with what
+// each trusts and where its app server listens.
+var Apps = rules.NewAppBuilder("django-apps", nil, func(p *rules.Pass) []*rules.App { return buildApps(p.Workspace, p.Settings) })
 
 // servers is what the workspace says about how apps are served.
 type servers struct {
@@ -113,11 +114,8 @@ func matchesModule(t *python.Tree, dotted string) bool {
 	return t.Dotted == dotted || strings.HasSuffix(t.Dotted, "."+dotted) || t.Dotted == dotted+".__init__"
 }
 
-// BuildApps implements rules.AppTrustBuilder: one app per effective
-// settings module (from DJANGO_SETTINGS_MODULE or the configuration),
-// else per deployable settings module, else one for the app code of the
-// repository.
-func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
+// buildApps finds the apps of a workspace (see Apps).
+func buildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
 	// Apps come from settings modules and app code: without Python there
 	// are none, and the app-server files need not be looked for.
 	hasPython := false

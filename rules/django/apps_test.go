@@ -23,7 +23,7 @@ func loadFixture(t *testing.T, name string) *parsers.Workspace {
 
 func TestBuildAppsGunicorn(t *testing.T) {
 	ws := loadFixture(t, "gunicorn-vulnerable")
-	apps := django.Builder{}.BuildApps(ws, &rules.Settings{})
+	apps := rules.BuildApps(django.Apps, ws, &rules.Settings{})
 	if len(apps) != 1 {
 		t.Fatalf("apps %+v", apps)
 	}
@@ -57,7 +57,7 @@ func TestBuildAppsGunicorn(t *testing.T) {
 
 func TestBuildAppsVersionAndCode(t *testing.T) {
 	ws := loadFixture(t, "app-cert-checks-secure")
-	apps := django.Builder{}.BuildApps(ws, &rules.Settings{GunicornVersion: "22.0.0"})
+	apps := rules.BuildApps(django.Apps, ws, &rules.Settings{GunicornVersion: "22.0.0"})
 	if len(apps) != 1 || apps[0].ID != "." {
 		t.Fatalf("apps %+v", apps)
 	}
@@ -140,19 +140,11 @@ func (t fakeTree) Kind() string          { return "nginx" }
 func (t fakeTree) Root() *source.File    { return t.f }
 func (t fakeTree) Files() []*source.File { return []*source.File{t.f} }
 
-type fixedRoutes struct{ routes []*rules.Route }
-
-func (b fixedRoutes) BuildRoutes(parsers.Tree, *rules.Settings) []*rules.Route { return b.routes }
-
-type fixedApps struct{ apps []*rules.App }
-
-func (b fixedApps) BuildApps(*parsers.Workspace, *rules.Settings) []*rules.App { return b.apps }
-
 // runDeployment runs the engine's deployment rules on a fixed model.
 func runDeployment(e *rules.Engine, m *rules.Model) []rules.Diagnostic {
 	ws := &parsers.Workspace{Trees: []parsers.Tree{fakeTree{source.NewFile("nginx.conf", []byte("x"))}}}
-	e.Routes = []rules.RouteBuilder{fixedRoutes{m.Routes}}
-	e.Apps = []rules.AppTrustBuilder{fixedApps{m.Apps}}
+	e.Routes = []*rules.Analysis{rules.NewRouteBuilder("fixed-routes", nil, func(*rules.Pass) []*rules.Route { return m.Routes })}
+	e.Apps = []*rules.Analysis{rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return m.Apps })}
 	links := m.Links
 	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
 	return e.Run(context.Background(), ws).Diagnostics
@@ -168,7 +160,7 @@ func TestBuildAppsHTTPSRedirect(t *testing.T) {
 		{"gunicorn-vulnerable", 9},
 		{"deploy-vulnerable", 0}, // SECURE_SSL_REDIRECT = False
 	} {
-		apps := django.Builder{}.BuildApps(loadFixture(t, tc.fixture), &rules.Settings{})
+		apps := rules.BuildApps(django.Apps, loadFixture(t, tc.fixture), &rules.Settings{})
 		if len(apps) != 1 {
 			t.Fatalf("%s: apps %+v", tc.fixture, apps)
 		}

@@ -20,6 +20,9 @@ func CrossFileRules() []*rules.Rule {
 	return []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
 }
 
+// requiresModel is what the deployment-scope rules read.
+var requiresModel = []*rules.Analysis{rules.DeploymentModel}
+
 const refRuntime = "docs/verified.md (runtime scenarios against nginx 1.22, HAProxy 2.6, gunicorn 20.1 and Django 3.2)"
 
 // guessNote is appended to findings that rest on a guessed link.
@@ -256,7 +259,7 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 var SpoofableHeader = &rules.Rule{
 	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
 			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
@@ -272,12 +275,13 @@ var SpoofableHeader = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		var fs findings
-		bs := newBlockSets(p.Model)
-		for _, app := range p.Model.Apps {
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					if tr := l.Route.Header(h); spoofable(tr.Action) {
 						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 					}
@@ -361,7 +365,7 @@ func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
 var VerifySemantics = &rules.Rule{
 	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
@@ -374,14 +378,15 @@ var VerifySemantics = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			checksSuccess := appChecksSuccess(app)
 			for _, t := range app.Trusts {
 				if isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				links := p.Model.RoutesTo(app)
+				links := m.RoutesTo(app)
 				admitted := false
 				for _, l := range links {
 					r := l.Route
@@ -533,7 +538,7 @@ func isInteger(s string) bool {
 var SchemeContract = &rules.Rule{
 	Code: "X003", Name: "scheme-header-not-overwritten", Severity: rules.High, CWE: []string{"CWE-348"},
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
@@ -546,11 +551,12 @@ var SchemeContract = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		var fs findings
 		lockout := findings{severity: rules.Medium}
-		bs := newBlockSets(p.Model)
-		for _, app := range p.Model.Apps {
-			links := p.Model.RoutesTo(app)
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
+			links := m.RoutesTo(app)
 			// Django's own settings first: they are what the finding names.
 			trusts := append([]rules.Trust(nil), app.Trusts...)
 			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
@@ -746,7 +752,7 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
@@ -759,7 +765,8 @@ var DirectExposure = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
@@ -807,7 +814,7 @@ func canonicalAll(hs []string) []string {
 var UnderscoreConflation = &rules.Rule{
 	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
 		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
@@ -821,6 +828,7 @@ var UnderscoreConflation = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		// One finding per admitting directive (nginx underscores_in_headers
 		// on: where the fix belongs), or per route where admitting is the
 		// proxy's default (HAProxy).
@@ -836,10 +844,10 @@ var UnderscoreConflation = &rules.Rule{
 		}
 		var order []string
 		groups := map[string]*group{}
-		for _, app := range p.Model.Apps {
+		for _, app := range m.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					r := l.Route
 					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).Action.Overwrites() {
 						continue
@@ -913,7 +921,7 @@ func forwardsVerify(r *rules.Route) bool {
 var UnverifiedRoute = &rules.Rule{
 	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
 	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel,
 	Doc: rules.Doc{
 		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
 		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
@@ -922,6 +930,7 @@ var UnverifiedRoute = &rules.Rule{
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		type hit struct {
 			route *rules.Route
 			trust rules.Trust
@@ -929,7 +938,7 @@ var UnverifiedRoute = &rules.Rule{
 		}
 		var order []string
 		byDirective := map[string][]hit{}
-		for _, app := range p.Model.Apps {
+		for _, app := range m.Apps {
 			if appChecksVerify(app) {
 				continue
 			}
@@ -938,7 +947,7 @@ var UnverifiedRoute = &rules.Rule{
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					r := l.Route
 					tr := r.Header(h)
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {

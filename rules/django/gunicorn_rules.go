@@ -25,12 +25,7 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 // aside), from the deployment model.
 func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	var out []string
-	var apps []*rules.App
-	if p.Model != nil {
-		apps = p.Model.Apps
-	} else {
-		apps = (Builder{}).BuildApps(p.Workspace, p.Settings)
-	}
+	apps, _ := p.ResultOf(Apps).([]*rules.App)
 	sb := newServedBy(apps)
 	for _, a := range apps {
 		if !sb.serves(t, a) {
@@ -89,7 +84,7 @@ func publicBindKey(file string, ep rules.Endpoint) string { return "bind:" + fil
 var BindPublic = &rules.Rule{
 	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
-	Scope:   rules.ScopeTree, Kinds: gunicornKinds, UsesModel: true,
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps},
 	Doc: rules.Doc{
 		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
@@ -231,11 +226,10 @@ var SchemeHeadersDefault = &rules.Rule{
 		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
 		References: []string{gunicornSettings + "#secure-scheme-headers", "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips"},
 	},
+	Requires: requiresModel,
 	Check: func(p *rules.Pass) {
-		if p.Model == nil {
-			return
-		}
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			var defaults []rules.Trust
 			for _, t := range app.Trusts {
 				if t.Source == DefaultSchemeSource {
@@ -245,7 +239,7 @@ var SchemeHeadersDefault = &rules.Rule{
 			if len(defaults) != 3 {
 				continue
 			}
-			for _, l := range p.Model.RoutesTo(app) {
+			for _, l := range m.RoutesTo(app) {
 				if !app.SchemeHeadersHonoured(l.Route) {
 					continue // gunicorn ignores the headers from this proxy
 				}

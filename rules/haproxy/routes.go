@@ -5,30 +5,44 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Routes builds the deployment model's routes from HAProxy
-// configurations: frontend/listen × bind × backend branch (each
-// use_backend target and the default_backend).
-type Routes struct{}
+// treeRoutes is every route of an HAProxy configuration with the
+// configuration objects it comes from, computed once per tree and run for
+// every rule and the route builder.
+var treeRoutes = &rules.Analysis{
+	Name:  "haproxy-route-info",
+	Doc:   "The routes of an HAProxy configuration with their frontend, bind, backend and rule chain ([]*routeInfo).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		if c := tree(p); c != nil {
+			return analyse(c)
+		}
+		return []*routeInfo(nil)
+	},
+}
 
-// BuildRoutes implements rules.RouteBuilder.
-func (Routes) BuildRoutes(tree parsers.Tree, _ *rules.Settings) []*rules.Route {
-	c, ok := tree.(*hap.Config)
-	if !ok {
-		return nil
-	}
+// requiresRoutes is what every HAProxy rule requires.
+var requiresRoutes = []*rules.Analysis{treeRoutes}
+
+// routeInfos returns the routes of the pass's configuration.
+func routeInfos(p *rules.Pass) []*routeInfo {
+	ris, _ := p.ResultOf(treeRoutes).([]*routeInfo)
+	return ris
+}
+
+// Routes is the HAProxy route builder: frontend/listen × bind × backend
+// branch (each use_backend target and the default_backend).
+var Routes = rules.NewRouteBuilder("haproxy-routes", requiresRoutes, func(p *rules.Pass) []*rules.Route {
 	var out []*rules.Route
-	for _, ri := range analyse(c) {
+	for _, ri := range routeInfos(p) {
 		out = append(out, ri.Route)
 	}
 	return out
-}
+})
 
 // routeInfo is a route with the configuration objects it comes from.
 type routeInfo struct {
@@ -326,8 +340,7 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 	case "sub":
 		return strings.Contains(name, strings.ToLower(pat))
 	case "reg":
-		re := compiledDeletePattern(pat)
-		return re != nil && re.MatchString(name)
+		return r.Pattern != nil && r.Pattern.MatchString(name)
 	}
 	return false
 }
@@ -476,31 +489,4 @@ func underscoreDeleted(chain []*hap.HTTPRule, h string) bool {
 		}
 	}
 	return false
-}
-
-// deletePatterns caches compiled del-header -m reg patterns: the same few
-// patterns are matched against every trusted header of every route, and
-// compiling them each time dominated the analysis of configurations that
-// use them. Bounded, so that an audit of many repositories does not
-// accumulate patterns.
-var deletePatterns struct {
-	sync.Mutex
-	m map[string]*regexp.Regexp // nil value: the pattern does not compile
-}
-
-func compiledDeletePattern(pat string) *regexp.Regexp {
-	deletePatterns.Lock()
-	defer deletePatterns.Unlock()
-	if re, ok := deletePatterns.m[pat]; ok {
-		return re
-	}
-	if deletePatterns.m == nil || len(deletePatterns.m) >= 256 {
-		deletePatterns.m = map[string]*regexp.Regexp{}
-	}
-	re, err := regexp.Compile("(?i)" + pat)
-	if err != nil {
-		re = nil
-	}
-	deletePatterns.m[pat] = re
-	return re
 }

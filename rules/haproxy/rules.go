@@ -58,9 +58,9 @@ func priorOverwrite(chain []*hap.HTTPRule, i int, h string) bool {
 }
 
 // httpRoutes returns the routes of HTTP-mode frontends.
-func httpRoutes(c *hap.Config) []*routeInfo {
+func httpRoutes(p *rules.Pass) []*routeInfo {
 	var out []*routeInfo
-	for _, ri := range analyse(c) {
+	for _, ri := range routeInfos(p) {
 		if ri.Mode == "http" {
 			out = append(out, ri)
 		}
@@ -82,7 +82,7 @@ func (o once) first(k string) bool {
 // AddHeader: H001.
 var AddHeader = &rules.Rule{
 	Code: "H001", Name: "add-header-keeps-client-copy", Severity: rules.Critical,
-	CWE: []string{"CWE-290", "CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290", "CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "http-request add-header of an identity or scheme header keeps the client's own copy of it.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request add-header` of a header that apps trust (X-SSL-Client-*, X-Client-Verify, X-Forwarded-Proto, Remote-User, ...) when no earlier unconditional `del-header` or `set-header` of the same header removed what the client sent.",
@@ -95,9 +95,8 @@ var AddHeader = &rules.Rule{
 }
 
 func checkAddHeader(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "add-header" || r.Header == nil || r.Header.Symbolic() || !rules.IsTrustedHeader(r.Header.Value) {
 				continue
@@ -121,7 +120,7 @@ func checkAddHeader(p *rules.Pass) {
 // ConditionalIdentity: H002.
 var ConditionalIdentity = &rules.Rule{
 	Code: "H002", Name: "identity-header-set-conditionally", Severity: rules.Critical,
-	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "An identity header is set only under a condition, and the client's copy passes when the condition is false.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request set-header` of an identity header (X-SSL-Client-*, X-Client-Verify, Remote-User, ...) that carries `if`/`unless` (or sits in a `.if` block) when no earlier unconditional `del-header` or `set-header` of the header removed the client's copy.",
@@ -134,9 +133,8 @@ var ConditionalIdentity = &rules.Rule{
 }
 
 func checkConditionalIdentity(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsIdentityHeader(r.Header.Value) {
 				continue
@@ -216,7 +214,7 @@ func leadingSpace(l *hap.Line) string {
 // VerifyOptionalZero: H003.
 var VerifyOptionalZero = &rules.Rule{
 	Code: "H003", Name: "ssl-c-verify-zero-without-certificate", Severity: rules.Critical,
-	CWE: []string{"CWE-287", "CWE-697"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-287", "CWE-697"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "With verify optional, %[ssl_c_verify] is 0 when no certificate was sent, and it is forwarded without ssl_c_used.",
 	Doc: rules.Doc{
 		What:       "Reports a header set from `%[ssl_c_verify]` on a route whose bind has `verify optional`, when neither the value, the rule's condition nor a deny rule involves `ssl_c_used`.",
@@ -229,9 +227,8 @@ var VerifyOptionalZero = &rules.Rule{
 }
 
 func checkVerifyOptionalZero(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		if ri.Listener.Verify != rules.VerifyOptional || ri.Gated {
 			continue
 		}
@@ -477,7 +474,7 @@ func headerRule(chain []*hap.HTTPRule) *hap.HTTPRule {
 // SchemeSSLFC: H008.
 var SchemeSSLFC = &rules.Rule{
 	Code: "H008", Name: "scheme-header-set-conditionally", Severity: rules.High,
-	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "X-Forwarded-Proto (or another scheme header) is set only if { ssl_fc }, so plain-HTTP clients choose its value.",
 	Doc: rules.Doc{
 		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when the condition is `ssl_fc` and the frontend has a plain-HTTP bind, or when the condition is anything else.",
@@ -490,9 +487,8 @@ var SchemeSSLFC = &rules.Rule{
 }
 
 func checkSchemeSSLFC(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsSchemeHeader(r.Header.Value) {
 				continue
@@ -577,7 +573,7 @@ func checkForwardforIfNone(p *rules.Pass) {
 // DelHeaderUnderscore: H010.
 var DelHeaderUnderscore = &rules.Rule{
 	Code: "H010", Name: "del-header-misses-underscore-spelling", Severity: rules.High,
-	CWE: []string{"CWE-436", "CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-436", "CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "del-header removes an identity header by its exact name only; the underscore spelling still reaches the app.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request del-header <identity header>` (exact-name match) on a route where no pattern delete covers the same name spelled with underscores, and no later unconditional set-header replaces the header.",
@@ -590,9 +586,8 @@ var DelHeaderUnderscore = &rules.Rule{
 }
 
 func checkDelHeaderUnderscore(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "del-header" || r.Match != "str" || !unconditional(r) || r.Header == nil || r.Header.Symbolic() {
 				continue
@@ -645,7 +640,7 @@ func laterUnconditionalSet(chain []*hap.HTTPRule, h string) bool {
 // FrontendGap: H011.
 var FrontendGap = &rules.Rule{
 	Code: "H011", Name: "header-missing-on-other-frontend", Severity: rules.Critical,
-	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "A backend is reached from one frontend that overwrites an identity header and from another that passes the client's copy.",
 	Doc: rules.Doc{
 		What:       "Reports a route (frontend/listen × bind × backend) in HTTP mode that never sets, replaces or deletes a trusted header which another route to the same backend sets.",
@@ -658,8 +653,7 @@ var FrontendGap = &rules.Rule{
 }
 
 func checkFrontendGap(p *rules.Pass) {
-	c := tree(p)
-	routes := httpRoutes(c)
+	routes := httpRoutes(p)
 	byBackend := map[string][]*routeInfo{}
 	for _, ri := range routes {
 		if ri.Backend != nil {

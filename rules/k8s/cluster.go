@@ -27,12 +27,59 @@ type analysis struct {
 // (and of requests for hosts no rule names).
 const catchAll = "_"
 
-// analyse returns the cluster's analysis, computed once per cluster.
-func analyse(c *kube.Cluster) *analysis {
-	return c.Memo(analysisKey{}, func() any { return newAnalysis(c) }).(*analysis)
+// clusterViews is what ingress-nginx makes of each cluster of the
+// workspace, computed once per run: the files of one cluster are separate
+// trees, and every rule and the route builder read the same analysis.
+var clusterViews = &rules.Analysis{
+	Name:  "k8s-clusters",
+	Doc:   "The analysis of every cluster of the workspace's manifests (*clusterSet).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		cs := &clusterSet{by: map[*kube.Cluster]*analysis{}}
+		if p.Workspace == nil {
+			return cs
+		}
+		for _, t := range p.Workspace.Trees {
+			f, ok := t.(*kube.File)
+			if !ok || f.Cluster() == nil || cs.by[f.Cluster()] != nil {
+				continue
+			}
+			a := newAnalysis(f.Cluster())
+			cs.by[f.Cluster()] = a
+			cs.order = append(cs.order, a)
+		}
+		return cs
+	},
 }
 
-type analysisKey struct{}
+// requiresClusters is what every Kubernetes rule requires.
+var requiresClusters = []*rules.Analysis{clusterViews}
+
+// clusterSet is the analysis of every cluster, in the order of their
+// first files.
+type clusterSet struct {
+	order []*analysis
+	by    map[*kube.Cluster]*analysis
+}
+
+// clusters returns the analyses of the workspace's clusters.
+func clusters(p *rules.Pass) []*analysis {
+	cs, _ := p.ResultOf(clusterViews).(*clusterSet)
+	if cs == nil {
+		return nil
+	}
+	return cs.order
+}
+
+// clusterOf returns the analysis of the cluster a manifest file belongs
+// to, or nil.
+func clusterOf(p *rules.Pass, f *kube.File) *analysis {
+	cs, _ := p.ResultOf(clusterViews).(*clusterSet)
+	if cs == nil || f.Cluster() == nil {
+		return nil
+	}
+	return cs.by[f.Cluster()]
+}
 
 // controllerConfig is the ingress-nginx controller ConfigMap's settings
 // that change which headers reach an upstream.

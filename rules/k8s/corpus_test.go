@@ -54,7 +54,7 @@ func TestCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []rules.RouteBuilder{Routes}}
+	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []*rules.Analysis{Routes}}
 	res := eng.RunWithModel(context.Background(), ws)
 
 	counts := map[string]int{}

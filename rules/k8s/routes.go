@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -14,20 +13,15 @@ import (
 
 // Routes builds ingress-nginx's routes from Ingress manifests: host × path
 // → Service, with the request headers as the controller's nginx.tmpl
-// treats them.
-var Routes rules.RouteBuilder = routeBuilder{}
-
-type routeBuilder struct{}
-
-// BuildRoutes returns the routes of the Ingresses of one manifest file,
-// with what the rest of the cluster (the other Ingresses of each host, the
-// controller ConfigMap, the Services and their pods) contributes.
-func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	f, ok := t.(*kube.File)
-	if !ok || f.Cluster() == nil {
+// treats them. The routes of one manifest file take what the rest of the
+// cluster (the other Ingresses of each host, the controller ConfigMap,
+// the Services and their pods) contributes.
+var Routes = rules.NewRouteBuilder("k8s-routes", requiresClusters, func(p *rules.Pass) []*rules.Route {
+	f, ok := p.Tree.(*kube.File)
+	if !ok || clusterOf(p, f) == nil {
 		return nil
 	}
-	a := analyse(f.Cluster())
+	a := clusterOf(p, f)
 	var out []*rules.Route
 	for _, in := range a.ingresses {
 		if in.Obj.File == f.Root() {
@@ -35,7 +29,7 @@ func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Rout
 		}
 	}
 	return out
-}
+})
 
 // routes returns the routes of one Ingress.
 func (a *analysis) routes(in *kube.Ingress) []*rules.Route {

@@ -39,7 +39,7 @@ func buildRoutes(t testing.TB, files map[string]string) map[string]*rules.Route 
 	t.Helper()
 	out := map[string]*rules.Route{}
 	for _, tr := range loadTrees(t, files) {
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			if out[r.ID] != nil {
 				t.Fatalf("duplicate route ID %s", r.ID)
 			}
@@ -354,7 +354,7 @@ func TestRoutesPerFile(t *testing.T) {
 		"c.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\n",
 	})
 	for _, tr := range trees {
-		rs := Routes.BuildRoutes(tr, &rules.Settings{})
+		rs := rules.BuildRoutes(Routes, tr)
 		for _, r := range rs {
 			if r.Range.File != tr.Root().Path {
 				t.Errorf("%s: route %s anchored in %s", tr.Root().Path, r.ID, r.Range.File)
@@ -378,7 +378,7 @@ func TestRoutesOfTheDjangoFixture(t *testing.T) {
 	}
 	routes := map[string]*rules.Route{}
 	for _, tr := range ws.Trees {
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			routes[r.ID] = r
 		}
 	}

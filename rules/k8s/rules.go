@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -40,8 +39,9 @@ var VerifyOptional = &rules.Rule{
 			"with `optional`, the app must check `ssl-client-verify == \"SUCCESS\"` exactly on every request. `optional_no_ca` is only for apps that verify the forwarded certificate chain themselves.",
 		References: []string{annotationsDoc, "https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkVerifyOptional,
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{clusterViews, rules.DeploymentModel},
+	Check:    checkVerifyOptional,
 }
 
 // UnprotectedEntrance reports a Service that client certificates guard on
@@ -59,8 +59,9 @@ var UnprotectedEntrance = &rules.Rule{
 			"If it must stay reachable without certificates, make the app ignore the ssl-client-* headers on that host, and restrict direct access with a NetworkPolicy.",
 		References: []string{annotationsDoc, templateRef, "https://github.com/kubernetes/ingress-nginx/issues/7133"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkUnprotectedEntrance,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkUnprotectedEntrance,
 }
 
 // HostConflict reports Ingresses of one host that configure client
@@ -78,8 +79,9 @@ var HostConflict = &rules.Rule{
 		Fix:        "Give every Ingress of the host the same auth-tls annotations, or move paths that need different client-certificate handling to a separate host.",
 		References: []string{annotationsDoc, "https://github.com/kubernetes/ingress-nginx/issues/7133", "https://github.com/kubernetes/ingress-nginx/pull/603"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkHostConflict,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkHostConflict,
 }
 
 // UnderscoreHeaders reports a controller ConfigMap that admits header
@@ -96,9 +98,10 @@ var UnderscoreHeaders = &rules.Rule{
 		Fix:        "Remove the key (or set `enable-underscores-in-headers: \"false\"`, `ignore-invalid-headers: \"true\"`) so that nginx drops such headers.",
 		References: []string{configmapDoc + "#enable-underscores-in-headers", configmapDoc + "#ignore-invalid-headers", "https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers"},
 	},
-	Scope: rules.ScopeTree,
-	Kinds: []string{kube.Kind},
-	Check: checkUnderscoreHeaders,
+	Scope:    rules.ScopeTree,
+	Kinds:    []string{kube.Kind},
+	Requires: requiresClusters,
+	Check:    checkUnderscoreHeaders,
 }
 
 // ServiceExposed reports the app's Service or pods reachable without the
@@ -115,8 +118,9 @@ var ServiceExposed = &rules.Rule{
 		Fix:        "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
 		References: []string{"https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types", networkDoc},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkServiceExposed,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkServiceExposed,
 }
 
 // NoNetworkPolicy reports the app's pods without a NetworkPolicy that
@@ -134,8 +138,9 @@ var NoNetworkPolicy = &rules.Rule{
 			"Policies that live outside this repository are not seen; suppress the finding with the reason if that is where it is enforced.",
 		References: []string{networkDoc},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkNetworkPolicy,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkNetworkPolicy,
 }
 
 // NotAnalysed documents the Helm templates and kustomize patches that the
@@ -164,31 +169,14 @@ var AnnotationsWithoutSecret = &rules.Rule{
 		Fix:        "Add `nginx.ingress.kubernetes.io/auth-tls-secret: <namespace>/<secret with ca.crt>`.",
 		References: []string{annotationsDoc},
 	},
-	Scope: rules.ScopeTree,
-	Kinds: []string{kube.Kind},
-	Check: checkWithoutSecret,
+	Scope:    rules.ScopeTree,
+	Kinds:    []string{kube.Kind},
+	Requires: requiresClusters,
+	Check:    checkWithoutSecret,
 }
 
 // Rules are the Kubernetes rules, in code order.
 var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret}
-
-// clusters returns the clusters of the workspace's manifests.
-func clusters(ws *parsers.Workspace) []*analysis {
-	if ws == nil {
-		return nil
-	}
-	seen := map[*kube.Cluster]bool{}
-	var out []*analysis
-	for _, t := range ws.Trees {
-		f, ok := t.(*kube.File)
-		if !ok || f.Cluster() == nil || seen[f.Cluster()] {
-			continue
-		}
-		seen[f.Cluster()] = true
-		out = append(out, analyse(f.Cluster()))
-	}
-	return out
-}
 
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same
@@ -202,7 +190,7 @@ func related(r source.Range, format string, args ...any) source.Related {
 }
 
 func checkVerifyOptional(pass *rules.Pass) {
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, in := range a.ingresses {
 			auth := readAuthTLS(in)
 			if !auth.hasCA() || (auth.name != "optional" && auth.name != "optional_no_ca") {
@@ -219,7 +207,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 			if auth.name == "optional" {
 				d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional\" on %s, so requests without a client certificate reach the app with ssl-client-verify: NONE and only the app can refuse them.", in.Obj.Ref())
 			} else {
-				trust, gate := dnTrust(pass.Model, in)
+				trust, gate := dnTrust(rules.ModelOf(pass), in)
 				switch {
 				case trust != nil && gate == nil:
 					d.Severity = rules.Critical
@@ -278,7 +266,7 @@ func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 }
 
 func checkUnprotectedEntrance(pass *rules.Pass) {
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, ref := range a.serviceRef {
 			var guarded, open []*entrance
 			for _, e := range a.entrances[ref] {
@@ -313,7 +301,7 @@ func entrancePath(e *entrance) string {
 }
 
 func checkHostConflict(pass *rules.Pass) {
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, name := range a.hostNames {
 			h := a.hosts[name]
 			// One member per Ingress: the same namespace/name in two files
@@ -374,10 +362,10 @@ func checkHostConflict(pass *rules.Pass) {
 
 func checkUnderscoreHeaders(pass *rules.Pass) {
 	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
+	if !ok || clusterOf(pass, f) == nil {
 		return
 	}
-	for _, cm := range analyse(f.Cluster()).controller.maps {
+	for _, cm := range clusterOf(pass, f).controller.maps {
 		if cm.Obj.File != f.Root() {
 			continue
 		}
@@ -409,7 +397,7 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 }
 
 func checkServiceExposed(pass *rules.Pass) {
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
 			key := objKey(s.Obj) + "|exposed"
@@ -470,7 +458,7 @@ func (as appService) relatedWhy() []source.Related {
 }
 
 func checkNetworkPolicy(pass *rules.Pass) {
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
 			if !s.SelectorSet || len(s.Selector) == 0 {
@@ -611,10 +599,10 @@ var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-dep
 
 func checkWithoutSecret(pass *rules.Pass) {
 	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
+	if !ok || clusterOf(pass, f) == nil {
 		return
 	}
-	for _, in := range analyse(f.Cluster()).ingresses {
+	for _, in := range clusterOf(pass, f).ingresses {
 		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
 			continue
 		}

@@ -48,7 +48,7 @@ func FuzzRules(f *testing.F) {
 		ws := &parsers.Workspace{}
 		for _, tr := range trees {
 			ws.Trees = append(ws.Trees, tr)
-			Routes.BuildRoutes(tr, &rules.Settings{})
+			rules.BuildRoutes(Routes, tr)
 		}
 		e := rules.Engine{Rules: Rules, Settings: &rules.Settings{}, Jobs: 1}
 		for _, d := range e.Run(context.Background(), ws).Diagnostics {

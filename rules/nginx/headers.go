@@ -18,6 +18,7 @@ var ruleInheritance = &rules.Rule{
 	Summary:  "A block that defines its own proxy_set_header loses the identity headers set at an outer level, so the client's copy reaches the upstream.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds a level (server, location, nested location) that defines at least one `proxy_set_header` — directly or through an include such as `include proxy_params;` — " +
 			"while an identity or scheme header (X-SSL-*, X-Client-*, SSL-Client-*, X-Forwarded-Proto/Host/Port, X-Forwarded-Client-Cert, Remote-User, ...) is set only at an outer level, " +
@@ -180,6 +181,7 @@ var ruleRouteGap = &rules.Rule{
 	Summary:  "An identity header that some routes to an upstream set is not set on another route to the same upstream, where the client's copy passes through.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Groups the routes (listen × server × location) that pass requests to the same upstream. When some of them set or blank an identity header " +
 			"(X-SSL-*, X-Client-*, SSL-Client-*, Remote-User, ...) or a scheme header (X-Forwarded-Proto, -Host, -Port) and another does not, the route that does not is reported: " +
@@ -337,6 +339,7 @@ var ruleHeaderFromClient = &rules.Rule{
 	Summary:  "An identity header is set from data the client controls ($http_*, $arg_*, $cookie_*, a map over them).",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `proxy_set_header` (and `grpc_set_header`, `uwsgi_param`/`fastcgi_param`/`scgi_param` HTTP_*) for an identity header " +
 			"(X-SSL-*, X-Client-*, SSL-Client-*, Remote-User, X-Forwarded-User, ...) whose value comes from the client: `$http_*`, `$arg_*`, `$cookie_*`, " +

@@ -94,7 +94,7 @@ func routesOf(t *testing.T, files map[string]string, root string) map[string]*ru
 		if tr.Root().Path != root {
 			continue
 		}
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			if _, dup := out[r.ID]; dup {
 				t.Fatalf("duplicate route ID %s", r.ID)
 			}

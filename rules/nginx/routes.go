@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -29,27 +28,20 @@ type route struct {
 	lost map[string]*nginx.Directive
 }
 
-// RouteBuilder turns nginx trees into routes of the deployment model.
-type RouteBuilder struct{}
-
-// Routes is the nginx route builder the driver registers.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder: one route per listen of a
-// server and per location (nested, named and error_page targets included)
-// or if block that passes requests upstream.
-func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	nt, ok := t.(*nginx.Tree)
-	if !ok {
+// Routes is the nginx route builder: one route per listen of a server and
+// per location (nested, named and error_page targets included) or if block
+// that passes requests upstream.
+var Routes = rules.NewRouteBuilder("nginx-routes", requiresConfig, func(p *rules.Pass) []*rules.Route {
+	c := analyse(p)
+	if c == nil {
 		return nil
 	}
-	c := configOf(nt)
 	out := make([]*rules.Route, len(c.routes))
 	for i, r := range c.routes {
 		out[i] = r.Route
 	}
 	return out
-}
+})
 
 // buildRoutes fills c.routes, sorted by ID.
 func (c *config) buildRoutes() {

@@ -19,6 +19,7 @@ var ruleCABundle = &rules.Rule{
 	Summary:  "Client certificates are verified against the operating system's public CA bundle.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_client_certificate` naming an operating-system trust bundle (`/etc/ssl/certs/ca-certificates.crt`, `/etc/pki/tls/certs/ca-bundle.crt`, " +
 			"`/etc/ssl/cert.pem`, `tls-ca-bundle.pem`, `ca-root-nss.crt`, Python's certifi `cacert.pem`), and `ssl_trusted_certificate` naming one in a server that verifies client certificates. " +
@@ -88,6 +89,7 @@ var ruleRevocation = &rules.Rule{
 	Summary:  "Client certificates are verified without ssl_crl or ssl_ocsp, so revoked certificates are accepted.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What:    "Finds client verification (`ssl_verify_client on`, `optional` or `optional_no_ca`) in a TLS server where neither `ssl_crl` nor `ssl_ocsp on|leaf` is in effect.",
 		Why:     "A client certificate that was revoked — a lost laptop, a departed employee — keeps working until it expires.",
@@ -141,6 +143,7 @@ var ruleWeakTLS = &rules.Rule{
 	Summary:  "A server that verifies client certificates allows weak protocols or ciphers.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For servers that verify client certificates: `ssl_protocols` with SSLv2, SSLv3, TLSv1 or TLSv1.1 (the value of the socket's default server is the one nginx applies); " +
 			"`ssl_ciphers` that admit RC4, DES, 3DES, MD5, EXPORT, NULL or anonymous suites (no `!aNULL`), or lower `@SECLEVEL=0`; the deprecated `ssl on`. " +

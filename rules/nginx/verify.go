@@ -87,6 +87,7 @@ var ruleVerifyOff = &rules.Rule{
 	Summary:  "A TLS server forwards client-certificate variables but does not verify client certificates.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds a server with a TLS listener whose `ssl_verify_client` is absent or `off` (at server or http level) while one of its routes forwards a `$ssl_client_*` variable to the upstream. " +
 			"Plain-HTTP servers are not reported: there the variables are empty, so nginx sends no header and removes the client's copy.",
@@ -184,6 +185,7 @@ var ruleVerifyOptional = &rules.Rule{
 	Summary:  "ssl_verify_client optional on a server that proxies, with neither a SUCCESS gate nor $ssl_client_verify forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional` in effect for a server with a route that passes requests upstream and that neither refuses unverified clients " +
 			"(`if ($ssl_client_verify != SUCCESS) { return 403; }` at server level or in the route's location) nor forwards `$ssl_client_verify` for the app to check.",
@@ -262,6 +264,7 @@ var ruleVerifyNoCA = &rules.Rule{
 	Summary:  "ssl_verify_client optional_no_ca while DN, certificate or fingerprint variables are forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional_no_ca` in effect for a server with a route that forwards `$ssl_client_s_dn`, `$ssl_client_i_dn`, `$ssl_client_cert`, " +
 			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS`.",
@@ -332,6 +335,7 @@ var ruleUnderscores = &rules.Rule{
 	Summary:  "underscores_in_headers on or ignore_invalid_headers off where identity headers are forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `underscores_in_headers on` or `ignore_invalid_headers off` in effect for a server — its own value or that of its socket's default server, " +
 			"which nginx uses until the Host header selects the virtual server — that proxies with `proxy_set_header` (or `grpc_set_header`) for an identity header.",

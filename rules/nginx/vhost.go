@@ -17,6 +17,7 @@ var ruleVhostCAMix = &rules.Rule{
 	Summary:  "Servers on one address:port verify clients against different CAs; a client without SNI is verified by the default server and routed by Host to another.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For every TLS address:port shared by several servers: reports when the default server verifies client certificates against one CA " +
 			"while another server on the socket requires certificates from a different CA (or requires them where the default server only asks), " +
@@ -128,6 +129,7 @@ var ruleResumption = &rules.Rule{
 	Summary:  "CVE-2025-23419: TLS 1.3 session resumption across servers on one address:port skips client-certificate verification (nginx 1.11.4–1.27.3).",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For every TLS address:port shared by several servers where the default server verifies client certificates, TLS 1.3 is enabled, the default server resumes " +
 			"sessions (session tickets, on by default, or an `ssl_session_cache`), and another server on the socket requires a certificate from a different CA or more strictly: " +

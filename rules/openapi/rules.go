@@ -29,7 +29,7 @@ const (
 // RouteNotStrict: O001.
 var RouteNotStrict = &rules.Rule{
 	Code: "O001", Name: "mtls-operation-route-not-strict", Severity: rules.High,
-	CWE: []string{"CWE-306"}, Scope: rules.ScopeDeployment,
+	CWE: []string{"CWE-306"}, Scope: rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DeploymentModel},
 	Summary: "An operation whose OpenAPI security requires mutual TLS is served through a proxy route that does not strictly verify client certificates.",
 	Doc: rules.Doc{
 		What: "For every operation whose effective `security` (its own, else the top-level one) names a mutual-TLS scheme in every alternative, finds the proxy routes that serve it, and reports each listener whose routes do not admit only verified client certificates. " +
@@ -206,7 +206,8 @@ type listenerFinding struct {
 }
 
 func checkRoutes(p *rules.Pass) {
-	if p.Model == nil || len(p.Model.Routes) == 0 || p.Workspace == nil {
+	m := rules.ModelOf(p)
+	if len(m.Routes) == 0 || p.Workspace == nil {
 		return
 	}
 	for _, t := range p.Workspace.Trees {
@@ -219,7 +220,7 @@ func checkRoutes(p *rules.Pass) {
 			if s.MTLS(s.Effective(op)) != oas.MTLSRequired {
 				continue
 			}
-			for _, sv := range routesServing(p.Model.Routes, op) {
+			for _, sv := range routesServing(m.Routes, op) {
 				r := sv.route
 				if strict(r) {
 					continue

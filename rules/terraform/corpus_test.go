@@ -80,11 +80,11 @@ func TestCorpus(t *testing.T) {
 		var trees []parsers.Tree
 		for _, m := range mods {
 			trees = append(trees, m)
-			_, ls := albOf(m)
+			_, ls := extractALB(m)
 			listeners += len(ls)
-			routeCount += len(Routes.BuildRoutes(m, nil))
+			routeCount += len(rules.BuildRoutes(Routes, m))
 		}
-		eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Jobs: 1}
+		eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Jobs: 1}
 		res := eng.Run(context.Background(), &parsers.Workspace{Trees: trees})
 		passthrough := 0
 		for _, d := range res.Diagnostics {

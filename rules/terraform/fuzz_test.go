@@ -39,7 +39,7 @@ func lintAll(content []byte) []rules.Diagnostic {
 		trees = append(trees, m)
 	}
 	app := &rules.App{ID: "app", Trusts: []rules.Trust{{Header: "HTTP_X_AMZN_MTLS_CLIENTCERT_SUBJECT"}}}
-	eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Apps: []rules.AppTrustBuilder{appsOf{app}}, Jobs: 1}
+	eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Apps: []*rules.Analysis{appsOf{app}.builder()}, Jobs: 1}
 	return eng.Run(context.Background(), &parsers.Workspace{Trees: trees}).Diagnostics
 }
 

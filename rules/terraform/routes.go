@@ -4,33 +4,26 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	tf "github.com/mtlslint/mtlslint/parsers/terraform"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// RouteBuilder turns the ALB listeners of a Terraform module into routes:
-// one per listener and target group that a default action or a listener
-// rule forwards to.
-type RouteBuilder struct{}
-
-// Routes is the family's route builder.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder.
-func (RouteBuilder) BuildRoutes(tree parsers.Tree, _ *rules.Settings) []*rules.Route {
-	m, ok := tree.(*tf.Module)
+// Routes is the Terraform route builder: the ALB listeners of a module as
+// routes, one per listener and target group that a default action or a
+// listener rule forwards to.
+var Routes = rules.NewRouteBuilder("terraform-routes", requiresALB, func(p *rules.Pass) []*rules.Route {
+	m, ok := p.Tree.(*tf.Module)
 	if !ok {
 		return nil
 	}
-	_, ls := albOf(m)
 	var out []*rules.Route
+	_, ls := albOf(p, m)
 	for _, l := range ls {
 		out = append(out, routesOf(l)...)
 	}
 	return out
-}
+})
 
 // routeIDPrefix is the part of a route ID that names its listener.
 func routeIDPrefix(l *listener) string { return "alb:" + l.ID + "|" }

@@ -40,8 +40,9 @@ var Rules = []*rules.Rule{
 
 var passthroughRule = &rules.Rule{
 	Code: "T001", Name: "alb-mtls-passthrough", Severity: rules.High, CWE: []string{"CWE-295"},
-	Scope:   rules.ScopeDeployment,
-	Summary: "An ALB listener runs mutual TLS in passthrough mode: it forwards the client's certificate chain without verifying it.",
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
+	Summary:  "An ALB listener runs mutual TLS in passthrough mode: it forwards the client's certificate chain without verifying it.",
 	Doc: rules.Doc{
 		What: "Reports an `aws_lb_listener` (or a listener passed to an ALB module) whose `mutual_authentication` `mode` is `passthrough`. " +
 			"The finding is critical when an app that the listener forwards to trusts an `X-Amzn-Mtls-*` header (in the deployment model), high otherwise.",
@@ -73,8 +74,9 @@ var passthroughRule = &rules.Rule{
 
 var offRule = &rules.Rule{
 	Code: "T002", Name: "alb-mtls-off-app-trusts", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-287"},
-	Scope:   rules.ScopeDeployment,
-	Summary: "An ALB listener without mutual TLS forwards to an app that trusts X-Amzn-Mtls-* headers.",
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
+	Summary:  "An ALB listener without mutual TLS forwards to an app that trusts X-Amzn-Mtls-* headers.",
 	Doc: rules.Doc{
 		What: "Reports an ALB listener whose mutual TLS is off (an HTTP listener, `mode = \"off\"`, or no `mutual_authentication` at all) that forwards to an app " +
 			"which, in the deployment model, trusts an `X-Amzn-Mtls-*` header.",
@@ -101,7 +103,8 @@ var offRule = &rules.Rule{
 var expiryRule = &rules.Rule{
 	Code: "T003", Name: "alb-mtls-ignore-expiry", Severity: rules.Medium, CWE: []string{"CWE-298"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "An ALB listener accepts expired client certificates (ignore_client_certificate_expiry = true).",
+	Requires: requiresALB,
+	Summary:  "An ALB listener accepts expired client certificates (ignore_client_certificate_expiry = true).",
 	Doc: rules.Doc{
 		What: "Reports `ignore_client_certificate_expiry = true` in the `mutual_authentication` of an ALB listener in verify mode (or a mode not known statically).",
 		Why: "A certificate's validity period bounds how long a leaked key stays useful. With expiry ignored, a certificate that expired years ago still authenticates; " +
@@ -120,7 +123,8 @@ var expiryRule = &rules.Rule{
 var bypassRule = &rules.Rule{
 	Code: "T004", Name: "alb-mtls-bypass-listener", Severity: rules.High, CWE: []string{"CWE-288", "CWE-290"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "Another listener forwards to a target group that a mutual-TLS listener protects, without mutual TLS.",
+	Requires: requiresALB,
+	Summary:  "Another listener forwards to a target group that a mutual-TLS listener protects, without mutual TLS.",
 	Doc: rules.Doc{
 		What: "Reports a listener action (default action or listener rule) that forwards to a target group which a listener with mutual TLS (verify or passthrough) " +
 			"also forwards to, when this listener has mutual TLS off: a plain HTTP listener that forwards, or an HTTPS listener without `mutual_authentication`.",
@@ -144,7 +148,8 @@ var bypassRule = &rules.Rule{
 var dropInvalidRule = &rules.Rule{
 	Code: "T005", Name: "alb-invalid-headers-forwarded", Severity: rules.Medium, CWE: []string{"CWE-436"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "An Application Load Balancer forwards header names that are not valid (drop_invalid_header_fields is false, the default).",
+	Requires: requiresALB,
+	Summary:  "An Application Load Balancer forwards header names that are not valid (drop_invalid_header_fields is false, the default).",
 	Doc: rules.Doc{
 		What: "Reports an `aws_lb` / `aws_alb` of type application that does not set `drop_invalid_header_fields = true`, and an ALB module call that sets it to false.",
 		Why: "Without it the load balancer routes headers whose names contain characters outside `[-A-Za-z0-9]`, such as `X_Amzn_Mtls_Clientcert_Subject`, to the targets. " +
@@ -347,7 +352,7 @@ func replaceFix(v *tf.Value, newText, desc string) []rules.Fix {
 
 func checkPassthrough(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.Mode != modePassthrough || l.Protocol == "HTTP" {
 				continue
@@ -362,7 +367,7 @@ func checkPassthrough(p *rules.Pass) {
 				p.Report(d)
 				continue
 			}
-			if ts := trustsBehind(p.Model, l); len(ts) > 0 {
+			if ts := trustsBehind(rules.ModelOf(p), l); len(ts) > 0 {
 				text, guess, rel := trustSummary(ts)
 				d.Severity = rules.Critical
 				d.Related = rel
@@ -379,7 +384,7 @@ func checkPassthrough(p *rules.Pass) {
 
 func checkOff(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.verify() != rules.VerifyOff {
 				continue
@@ -393,7 +398,7 @@ func checkOff(p *rules.Pass) {
 			}
 			byHeader := map[string][]appTrust{}
 			var headers []string
-			for _, t := range trustsBehind(p.Model, l) {
+			for _, t := range trustsBehind(rules.ModelOf(p), l) {
 				h := rules.HeaderName(t.Trust.Header)
 				if byHeader[h] == nil {
 					headers = append(headers, h)
@@ -417,7 +422,7 @@ func checkOff(p *rules.Pass) {
 
 func checkExpiry(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.Expiry == nil || (l.Mode != modeVerify && l.Mode != modeUnknown) {
 				continue
@@ -438,7 +443,7 @@ func checkExpiry(p *rules.Pass) {
 
 func checkBypass(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		protected := map[string]*listener{}
 		for _, l := range ls {
 			if v := l.verify(); l.L4 || (v != rules.VerifyRequired && v != rules.VerifyOptionalNoCA) {
@@ -480,7 +485,7 @@ func checkBypass(p *rules.Pass) {
 
 func checkDropInvalid(p *rules.Pass) {
 	for _, m := range modules(p) {
-		lbs, _ := albOf(m)
+		lbs, _ := albOf(p, m)
 		for _, lb := range lbs {
 			admits, known := lb.admitsUnderscore()
 			if !admits || !known {

@@ -37,7 +37,7 @@ func module(t *testing.T, src string) *tf.Module {
 func routes(t *testing.T, src string) map[string]*rules.Route {
 	t.Helper()
 	out := map[string]*rules.Route{}
-	for _, r := range Routes.BuildRoutes(module(t, src), nil) {
+	for _, r := range rules.BuildRoutes(Routes, module(t, src)) {
 		// Keys drop the module part: "aws_lb_listener.x|default action|aws_lb_target_group.app".
 		k := strings.TrimPrefix(r.ID, "alb:./")
 		if _, dup := out[k]; dup {
@@ -241,12 +241,14 @@ module "alb" {
 // appsOf is an app family stand-in: fixed apps.
 type appsOf []*rules.App
 
-func (a appsOf) BuildApps(*parsers.Workspace, *rules.Settings) []*rules.App { return a }
+func (a appsOf) builder() *rules.Analysis {
+	return rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return a })
+}
 
 func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules.Diagnostic {
 	t.Helper()
 	m := module(t, src)
-	eng := &rules.Engine{Rules: []*rules.Rule{rule}, Routes: []rules.RouteBuilder{Routes}, Apps: []rules.AppTrustBuilder{appsOf(apps)}, Jobs: 1}
+	eng := &rules.Engine{Rules: []*rules.Rule{rule}, Routes: []*rules.Analysis{Routes}, Apps: []*rules.Analysis{appsOf(apps).builder()}, Jobs: 1}
 	res := eng.Run(context.Background(), &parsers.Workspace{Trees: []parsers.Tree{m}})
 	for _, d := range res.Diagnostics {
 		if d.Code == rules.CodeRuleCrashed {
