@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 
@@ -34,6 +35,11 @@ type Engine struct {
 type Result struct {
 	Diagnostics []Diagnostic
 	Model       *Model // nil when no rule required it and none was asked for
+	// Replaced are the findings that rules superseding theirs replaced or
+	// withdrew; Resolved are the keys rules resolved. Both say why a
+	// finding is not reported (and let tests check the declarations).
+	Replaced []Replacement
+	Resolved []Resolution
 }
 
 // Run lints the workspace. Load problems become diagnostics of the load
@@ -62,8 +68,12 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		diags = append(diags, d)
 		mu.Unlock()
 	}
-	resolved := map[string]bool{}
-	resolve := func(key string) { resolved[key] = true }
+	var resolved []Resolution
+	resolve := func(by string, k Key) {
+		mu.Lock()
+		resolved = append(resolved, Resolution{By: by, Key: k})
+		mu.Unlock()
+	}
 
 	byCode := map[string]*Rule{}
 	var treeRules, deployRules []*Rule
@@ -141,17 +151,8 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	if needModel && ctx.Err() == nil {
 		model = e.model(r, collect, anchor)
 	}
-	if len(resolved) > 0 {
-		kept := diags[:0]
-		for _, d := range diags {
-			if d.Scope == ScopeTree && resolved[d.Key] {
-				continue
-			}
-			kept = append(kept, d)
-		}
-		diags = kept
-	}
-	return Result{Diagnostics: Dedupe(diags), Model: model}
+	kept, replaced := settle(diags, byCode, resolved)
+	return Result{Diagnostics: kept, Model: model, Replaced: replaced, Resolved: resolved}
 }
 
 // warmRoutes computes the route builders' results for one tree; a builder
@@ -193,18 +194,19 @@ func check(p *Pass, anchor *source.File) {
 // crashDiagnostic reports that a rule failed (nil: building the model for
 // the result failed), anchored on the first line of anchor.
 func crashDiagnostic(rule *Rule, what string, anchor *source.File) Diagnostic {
-	d := Diagnostic{Code: CodeRuleCrashed, Name: "rule-crashed", Severity: High, Key: "crash:"}
+	d := Diagnostic{Code: CodeRuleCrashed, Name: "rule-crashed", Severity: High}
+	subject, file := "model", ""
 	if rule != nil {
 		d.Message = fmt.Sprintf("rule %s (%s) failed and its findings are missing: %s", rule.Code, rule.Name, what)
-		d.Key += rule.Code
+		subject = rule.Code
 	} else {
 		d.Message = "the deployment model could not be built: " + what
-		d.Key += "model"
 	}
 	if anchor != nil {
 		d.Range = anchor.Range(0, 0)
-		d.Key += ":" + anchor.Path
+		file = anchor.Path
 	}
+	d.Key = crashKey(subject, file)
 	return d
 }
 
@@ -234,58 +236,105 @@ func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {
 		Range:    p.Range,
 		Message:  p.Message,
 		Related:  p.Related,
-		Key:      "problem:" + p.Range.String() + ":" + p.Message,
+		Key:      ProblemKey(p),
 		Scope:    ScopeLoad,
 	}
 }
 
-// Dedupe keeps one finding per Key: a deployment-scope finding replaces
-// tree-scope ones with the same Key; otherwise the most severe (then the
-// first in order) stays, with the fixes of the others when it has none.
-// Findings without a Key are all kept. The result is sorted.
-func Dedupe(diags []Diagnostic) []Diagnostic {
+// Replacement records a finding that a finding of another rule replaced
+// (same Key, the other rule Supersedes this one) or that a rule withdrew
+// with Pass.Resolve.
+type Replacement struct {
+	Finding   Diagnostic
+	By        string // the code of the rule that replaced or withdrew it
+	Withdrawn bool
+}
+
+// Resolution records one Pass.Resolve call.
+type Resolution struct {
+	By  string // the rule's code
+	Key Key
+}
+
+// settle keeps one finding per defect. First the declared relations: a
+// finding of a rule that Supersedes another replaces that rule's findings
+// with the same Key (and takes their fixes when it has none), and a
+// resolved key withdraws the findings of the resolving rule's superseded
+// rules. Then, of the findings left with one Key, the most severe stays
+// (the first in order on a tie), with the fixes of the others when it has
+// none. Findings without a Key are all kept. The result is sorted.
+func settle(diags []Diagnostic, byCode map[string]*Rule, resolved []Resolution) ([]Diagnostic, []Replacement) {
 	SortDiagnostics(diags)
-	best := map[string]int{}
+	var replaced []Replacement
+	dropped := make([]bool, len(diags))
+	byKey := map[Key][]int{}
+	for i := range diags {
+		if !diags[i].Key.IsZero() {
+			byKey[diags[i].Key] = append(byKey[diags[i].Key], i)
+		}
+	}
+	supersedes := func(code, other string) bool {
+		r := byCode[code]
+		return r != nil && slices.Contains(r.Supersedes, other)
+	}
+	inherited := map[int][]Fix{}
+	for _, same := range byKey {
+		for _, i := range same {
+			for _, j := range same {
+				if i == j || dropped[j] || !supersedes(diags[i].Code, diags[j].Code) {
+					continue
+				}
+				dropped[j] = true
+				replaced = append(replaced, Replacement{Finding: diags[j], By: diags[i].Code})
+				if len(diags[j].Fixes) > 0 && len(inherited[i]) == 0 {
+					inherited[i] = diags[j].Fixes
+				}
+			}
+		}
+	}
+	for _, res := range resolved {
+		for _, j := range byKey[res.Key] {
+			if !dropped[j] && supersedes(res.By, diags[j].Code) {
+				dropped[j] = true
+				replaced = append(replaced, Replacement{Finding: diags[j], By: res.By, Withdrawn: true})
+			}
+		}
+	}
+	best := map[Key]int{}
 	for i := range diags {
 		k := diags[i].Key
-		if k == "" {
+		if k.IsZero() || dropped[i] {
 			continue
 		}
-		j, seen := best[k]
-		if !seen || better(&diags[i], &diags[j]) {
+		if j, seen := best[k]; !seen || diags[i].Severity > diags[j].Severity {
 			best[k] = i
 		}
 	}
 	// The finding that stays keeps the fixes of those it replaces when it
 	// has none of its own: they are about the same defect (the cross-file
 	// finding knows the app, the proxy-side one knew the edit).
-	fixes := map[string][]Fix{}
+	fixes := map[Key][]Fix{}
 	for i := range diags {
-		if k := diags[i].Key; k != "" && best[k] != i && len(diags[i].Fixes) > 0 && len(fixes[k]) == 0 {
+		if k := diags[i].Key; !k.IsZero() && !dropped[i] && best[k] != i && len(diags[i].Fixes) > 0 && len(fixes[k]) == 0 {
 			fixes[k] = diags[i].Fixes
 		}
 	}
 	out := diags[:0:0]
 	for i := range diags {
-		if k := diags[i].Key; k == "" || best[k] == i {
-			d := diags[i]
-			if len(d.Fixes) == 0 && k != "" {
-				d.Fixes = fixes[k]
-			}
-			out = append(out, d)
+		k := diags[i].Key
+		if dropped[i] || !k.IsZero() && best[k] != i {
+			continue
 		}
+		d := diags[i]
+		if len(d.Fixes) == 0 {
+			d.Fixes = inherited[i]
+		}
+		if len(d.Fixes) == 0 && !k.IsZero() {
+			d.Fixes = fixes[k]
+		}
+		out = append(out, d)
 	}
-	return out
-}
-
-func better(a, b *Diagnostic) bool {
-	if (a.Scope == ScopeDeployment) != (b.Scope == ScopeDeployment) {
-		return a.Scope == ScopeDeployment
-	}
-	if a.Severity != b.Severity {
-		return a.Severity > b.Severity
-	}
-	return false // keep the first in sorted order
+	return out, replaced
 }
 
 // SortDiagnostics sorts in place, deterministically.

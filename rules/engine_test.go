@@ -24,16 +24,18 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
 	treeRule := &Rule{Code: "T001", Name: "tree", Severity: Medium, Scope: ScopeTree, Kinds: []string{"fake"},
 		Check: func(p *Pass) {
-			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: "k1",
+			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: TestKey("k1"),
 				Fixes: []Fix{{Description: "edit", Safe: true, Edits: []Edit{{Range: tree.line(1), NewText: "x"}}}}})
-			p.Report(Diagnostic{Range: tree.line(2), Message: "resolved", Key: "k2"})
-			p.Report(Diagnostic{Range: tree.line(3), Message: "kept", Key: "k3"})
-			p.Report(Diagnostic{Range: tree.line(3), Message: "later-same-key", Key: "k3"})
+			p.Report(Diagnostic{Range: tree.line(2), Message: "resolved", Key: TestKey("k2")})
+			p.Report(Diagnostic{Range: tree.line(3), Message: "kept", Key: TestKey("k3")})
+			p.Report(Diagnostic{Range: tree.line(3), Message: "later-same-key", Key: TestKey("k3")})
 		}}
-	deployRule := &Rule{Code: "X001", Name: "deploy", Severity: Critical, Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel},
+	// The replacing rule is less severe: the declaration decides, not the
+	// severity.
+	deployRule := &Rule{Code: "X001", Name: "deploy", Severity: Low, Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel}, Supersedes: []string{"T001"},
 		Check: func(p *Pass) {
-			p.Report(Diagnostic{Range: tree.line(1), Message: "cross-file", Key: "k1"})
-			p.Resolve("k2")
+			p.Report(Diagnostic{Range: tree.line(1), Message: "cross-file", Key: TestKey("k1")})
+			p.Resolve(TestKey("k2"))
 		}}
 	crash := &Rule{Code: "T002", Name: "crash", Severity: Low, Scope: ScopeTree, Kinds: []string{"fake"},
 		Check: func(p *Pass) { panic("boom") }}
@@ -67,8 +69,8 @@ func TestTreeRulesCannotResolve(t *testing.T) {
 	tree := fakeTree{source.NewFile("a.conf", []byte("x\n"))}
 	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
 	r := &Rule{Code: "T001", Scope: ScopeTree, Kinds: []string{"fake"}, Check: func(p *Pass) {
-		p.Report(Diagnostic{Range: tree.line(1), Message: "m", Key: "k"})
-		p.Resolve("k")
+		p.Report(Diagnostic{Range: tree.line(1), Message: "m", Key: TestKey("k")})
+		p.Resolve(TestKey("k"))
 	}}
 	if res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws); len(res.Diagnostics) != 1 {
 		t.Errorf("a tree rule withdrew a finding: %v", res.Diagnostics)

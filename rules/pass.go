@@ -46,16 +46,17 @@ type Pass struct {
 	Settings  *Settings
 	run       *run
 	report    func(Diagnostic)
-	resolve   func(key string)
+	resolve   func(by string, k Key)
 }
 
 // Resolve says that the deployment model proves the defect with this Key
-// absent: tree-scope findings with the Key are withdrawn (for example the
-// single-file SECURE_PROXY_SSL_HEADER warning, when every route to the app
-// overwrites the header). Only deployment-scope rules may resolve.
-func (p *Pass) Resolve(key string) {
-	if p.resolve != nil && p.Rule.Scope == ScopeDeployment && key != "" {
-		p.resolve(key)
+// absent: the findings with the Key of the rules this rule Supersedes are
+// withdrawn (for example the single-file SECURE_PROXY_SSL_HEADER warning,
+// when every route to the app overwrites the header). Only
+// deployment-scope rules may resolve.
+func (p *Pass) Resolve(k Key) {
+	if p.resolve != nil && p.Rule.Scope == ScopeDeployment && !k.IsZero() {
+		p.resolve(p.Rule.Code, k)
 	}
 }
 

@@ -67,6 +67,13 @@ type Rule struct {
 	// each once per run (per tree for ScopeTree analyses), and builds the
 	// model only when a selected rule requires it.
 	Requires []*Analysis
+	// Supersedes lists the codes of the rules whose findings this rule's
+	// findings replace: a finding of this rule drops theirs with the same
+	// Key (a cross-file finding that knows the app replaces the proxy-side
+	// one about the same route and header), and Pass.Resolve withdraws
+	// theirs. Findings of unrelated rules with one Key are one defect
+	// too: the most severe stays.
+	Supersedes []string
 	// Check reports diagnostics through the pass.
 	Check func(*Pass)
 }
@@ -160,9 +167,9 @@ type Diagnostic struct {
 	Related  []source.Related `json:"related,omitempty"`
 	Fixes    []Fix            `json:"fixes,omitempty"`
 	// Key says what the finding is about (a route and a header, a
-	// directive): one finding per Key and rule, and a deployment-scope
-	// finding replaces a tree-scope one with the same Key.
-	Key string `json:"key,omitempty"`
+	// directive): one finding per Key, and a rule's finding replaces those
+	// of the rules it Supersedes with the same Key.
+	Key Key `json:"key,omitzero"`
 	// Scope is the scope of the rule that reported it.
 	Scope Scope `json:"-"`
 	// Suppression is set when an inline suppression, a per-file ignore or

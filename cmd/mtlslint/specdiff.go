@@ -179,7 +179,7 @@ func problemDiagnostics(probs []source.Problem) []rules.Diagnostic {
 	var out []rules.Diagnostic
 	for _, p := range probs {
 		d := rules.Diagnostic{Code: p.Code, Range: p.Range, Message: p.Message, Related: p.Related, Scope: rules.ScopeLoad,
-			Key: "problem:" + p.Range.String() + ":" + p.Message}
+			Key: rules.ProblemKey(p)}
 		if r := lint.Lookup(p.Code); r != nil {
 			d.Name, d.Severity, d.CWE = r.Name, r.Severity, r.CWE
 		}

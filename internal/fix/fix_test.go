@@ -171,7 +171,7 @@ func TestRunStopsRepeatingAFixThatDoesNotResolve(t *testing.T) {
 			if i < 0 {
 				return
 			}
-			p.Report(rules.Diagnostic{Range: f.Range(i, i+6), Message: "stuck", Key: "stuck",
+			p.Report(rules.Diagnostic{Range: f.Range(i, i+6), Message: "stuck", Key: rules.TestKey("stuck"),
 				Fixes: []rules.Fix{{Description: "comment", Safe: true, Edits: []rules.Edit{{Range: f.Range(i, i), NewText: "# tried\n"}}}}})
 		}}
 	defer lint.Register(nil, lint.Family{Name: "stuck", Rules: []*rules.Rule{stuck}})()

@@ -80,6 +80,10 @@ type Result struct {
 	Resolver *config.Resolver
 	// BaselineStale counts baseline entries that matched no finding.
 	BaselineStale int
+	// Replaced and Resolved say which findings rules that supersede
+	// others replaced or withdrew (rules.Result).
+	Replaced []rules.Replacement
+	Resolved []rules.Resolution
 }
 
 // Registry returns every rule, sorted by code.
@@ -256,7 +260,8 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := resolver.Err(); err != nil {
 		return nil, err
 	}
-	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale}, nil
+	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale,
+		Replaced: res.Replaced, Resolved: res.Resolved}, nil
 }
 
 // Engine returns an engine with every family's builders and the given

@@ -155,7 +155,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.rangeOf(s),
 					Message: "replace vuln with safe: \"" + s.text + "\"",
-					Key:     t.File.Path + "|vuln|" + blockPath(blocks, s.block) + "|" + s.text,
+					Key:     rules.TestKey(t.File.Path + "|vuln|" + blockPath(blocks, s.block) + "|" + s.text),
 					Fixes: []rules.Fix{{Description: "write safe", Safe: true, Edits: []rules.Edit{
 						{Range: t.File.Range(s.start, s.start+len("vuln")), NewText: "safe"},
 					}}},
@@ -176,7 +176,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.rangeOf(s),
 					Message: "remove risky",
-					Key:     t.File.Path + "|risky|" + blockPath(blocks, s.block),
+					Key:     rules.TestKey(t.File.Path + "|risky|" + blockPath(blocks, s.block)),
 					Fixes: []rules.Fix{{Description: "delete the statement", Safe: false, Edits: []rules.Edit{
 						{Range: t.File.Range(s.start, s.end+1), NewText: ""},
 					}}},
@@ -201,7 +201,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.File.Range(b.open, b.open+len(b.name)),
 					Message: msg,
-					Key:     t.File.Path + "|unguarded|" + blockPath(blocks, i),
+					Key:     rules.TestKey(t.File.Path + "|unguarded|" + blockPath(blocks, i)),
 				})
 			}
 		},

@@ -86,7 +86,7 @@ func JSONDiagnostic(d rules.Diagnostic) any { return toJSON(d) }
 func toJSON(d rules.Diagnostic) jsonDiag {
 	j := jsonDiag{
 		Code: d.Code, Name: d.Name, Severity: d.Severity.String(), CWE: d.CWE, Message: d.Message,
-		Location: loc(d.Range, ""), Related: []jsonLoc{}, Fixes: []jsonFix{}, Key: d.Key, Fingerprint: d.Fingerprint,
+		Location: loc(d.Range, ""), Related: []jsonLoc{}, Fixes: []jsonFix{}, Key: d.Key.String(), Fingerprint: d.Fingerprint,
 	}
 	if j.CWE == nil {
 		j.CWE = []string{}

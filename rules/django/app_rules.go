@@ -143,7 +143,7 @@ var CertHeaderWeakCheck = &rules.Rule{
 				if !r.IsValid() {
 					r = rd.Range
 				}
-				p.Report(rules.Diagnostic{Range: r, Message: msg, Key: appKey(rd.Range, "weak", meta),
+				p.Report(rules.Diagnostic{Range: r, Message: msg, Key: rules.AppReadKey(rd.Range, rules.CheckWeak, meta),
 					Related: []source.Related{{Range: rd.Range, Message: "header read here"}}})
 			}
 		}
@@ -186,7 +186,7 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 				if used {
 					continue
 				}
-				p.Report(rules.Diagnostic{Range: u.Range, Key: appKey(rd.Range, "zero", meta),
+				p.Report(rules.Diagnostic{Range: u.Range, Key: rules.AppReadKey(rd.Range, rules.CheckZero, meta),
 					Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent (HAProxy ssl_c_verify); nothing here checks a certificate-used flag.", rules.HeaderName(meta))})
 			}
 		}
@@ -196,10 +196,6 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 // appKey is the Key of a finding about how app code decides on a header it
 // reads at read: the single-file rules (D019–D022) and the cross-file rule
 // that judges the same check against the proxy's routes share it.
-func appKey(read source.Range, check, meta string) string {
-	return "app:" + read.String() + "|" + check + ":" + meta
-}
-
 // twinKey strips HTTP_ and X_ so that SSL_CLIENT_VERIFY, HTTP_SSL_CLIENT_VERIFY
 // and HTTP_X_SSL_CLIENT_VERIFY compare equal.
 func twinKey(k string) string {
@@ -240,7 +236,7 @@ var DualSource = &rules.Rule{
 			if !ok {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "dual", meta),
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckDual, meta),
 				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s: the header can stand in for the verified value.", meta, strings.ToUpper(e.Key)),
 				Related: []source.Related{{Range: e.Range, Message: "server-set " + strings.ToUpper(e.Key) + " read here"}}})
 		}
@@ -274,7 +270,7 @@ var PEMDNOnly = &rules.Rule{
 				continue
 			}
 			seen[rd.Scope] = true
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "pem", meta),
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckPEM, meta),
 				Message: fmt.Sprintf("the certificate from %s is trusted by its subject/issuer names in %s, which never verifies its signature or chain.", rules.HeaderName(meta), info.Name)})
 		}
 	},
@@ -304,7 +300,7 @@ var LoginWithoutLogout = &rules.Rule{
 			}
 			for _, rd := range t.App.Reads {
 				if m, ok := metaOf(rd); ok && rd.Scope == scope && rules.IsIdentityHeader(m) {
-					p.Report(rules.Diagnostic{Range: info.Login[0], Key: "app:" + info.Login[0].String() + "|login",
+					p.Report(rules.Diagnostic{Range: info.Login[0], Key: rules.AppReadKey(info.Login[0], rules.CheckLogin, ""),
 						Message: fmt.Sprintf("%s logs in from %s but never calls logout(): the session outlives the certificate.", info.Name, rules.HeaderName(m))})
 					return
 				}
@@ -341,7 +337,7 @@ var RemoteUserHTTPHeader = &rules.Rule{
 			if !c.RemoteUser || c.Header == nil || !strings.HasPrefix(strings.ToUpper(c.Header.Value), "HTTP_") {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: c.Header.Range, Key: TrustKey(t.Root().Path, c.Header.Value),
+			p.Report(rules.Diagnostic{Range: c.Header.Range, Key: rules.TrustKey(t.Root().Path, c.Header.Value),
 				Message: fmt.Sprintf("%s logs in whoever %s names; every proxy route must overwrite that header.", c.Name, rules.HeaderName(c.Header.Value))})
 		}
 	},

@@ -23,6 +23,24 @@ func CrossFileRules() []*rules.Rule {
 // requiresModel is what the deployment-scope rules read.
 var requiresModel = []*rules.Analysis{rules.DeploymentModel}
 
+// routeHeaderRules are the proxy-side rules whose findings are about how
+// one route treats one header (rules.RouteHeaderKey): a cross-file
+// finding about the same route and header, which knows what the app
+// trusts, replaces theirs.
+var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", "H008", "H010", "H011"}
+
+// verifyRules are the proxy-side rules whose findings are about a
+// client-verification directive (rules.VerifyKey).
+var verifyRules = []string{"N003", "N004"}
+
+func supersedes(groups ...[]string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
 const refRuntime = "docs/verified.md (runtime scenarios against nginx 1.22, HAProxy 2.6, gunicorn 20.1 and Django 3.2)"
 
 // guessNote is appended to findings that rest on a guessed link.
@@ -259,7 +277,7 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 var SpoofableHeader = &rules.Rule{
 	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: routeHeaderRules,
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
 			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
@@ -365,7 +383,7 @@ func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
 var VerifySemantics = &rules.Rule{
 	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
 	Doc: rules.Doc{
 		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
@@ -413,7 +431,7 @@ var VerifySemantics = &rules.Rule{
 							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
 						}
 						d.Related = []source.Related{trustRelated(t)}
-						if v.key != "" {
+						if !v.key.IsZero() {
 							p.Resolve(v.key)
 						}
 					} else {
@@ -427,7 +445,7 @@ var VerifySemantics = &rules.Rule{
 				// its words): the single-file warning that == "0" admits such
 				// clients goes; a lock-out is reported above.
 				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
-					p.Resolve(appKey(t.Range, "zero", t.Header))
+					p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
 				}
 			}
 		}
@@ -470,8 +488,8 @@ func appChecksSuccess(a *rules.App) bool {
 type verdict struct {
 	sev     rules.Severity
 	msg     string
-	key     string // the app-side key (D019/D020's for the same check)
-	atProxy bool   // the fix belongs in the proxy configuration
+	key     rules.Key // the app-side key (D019/D020's for the same check)
+	atProxy bool      // the fix belongs in the proxy configuration
 }
 
 // semantics judges one trust against one route; the verdict has no
@@ -480,12 +498,12 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
 		return verdict{} // nothing the proxy emits to compare with
 	}
-	key := appKey(t.Range, "semantics", t.Header) + "|" + r.ID
+	key := rules.AppReadRouteKey(t.Range, rules.CheckSemantics, t.Header, r.ID)
 	name := rules.DisplayHeader(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		// The proxy-side rules (N004, K001) report the same directive with
 		// the same key; this finding, which knows the app, replaces them.
-		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), "", true}
+		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), rules.Key{}, true}
 	}
 	switch emission(tr) {
 	case emitsNginxVerify:
@@ -497,21 +515,21 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 			}
 		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
 			if mayFail {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), appKey(t.Range, "weak", t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
 	case emitsHAProxyVerify:
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), appKey(t.Range, "zero", t.Header), true}
+				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
 			}
 			if t.Value != "0" && !isInteger(t.Value) {
 				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends HAProxy's %%[ssl_c_verify], an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc), key, false}
 			}
 		case rules.ComparePresence:
 			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), appKey(t.Range, "weak", t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
 	case emitsConstant:
@@ -538,7 +556,7 @@ func isInteger(s string) bool {
 var SchemeContract = &rules.Rule{
 	Code: "X003", Name: "scheme-header-not-overwritten", Severity: rules.High, CWE: []string{"CWE-348"},
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"D002", "D003"}),
 	Doc: rules.Doc{
 		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
@@ -608,7 +626,7 @@ var SchemeContract = &rules.Rule{
 				// proven unnecessary or replaced: by the findings above, or
 				// by X004 when the app can be reached around the proxy.
 				if len(links) > 0 && !gunicornScheme(t) {
-					p.Resolve(TrustKey(app.Range.File, t.Header))
+					p.Resolve(rules.TrustKey(app.Range.File, t.Header))
 				}
 			}
 		}
@@ -693,7 +711,7 @@ type exposure struct {
 	bind  rules.Bind
 	where source.Range // the bind, or the published port
 	how   string
-	key   string
+	key   rules.Key
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
 	sev rules.Severity
@@ -728,7 +746,7 @@ func exposures(a *rules.App) []exposure {
 			if port == "" {
 				port = "an ephemeral port"
 			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String(), 0})
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
 		}
 	}
 	return out
@@ -739,7 +757,7 @@ func isLoopbackHost(h string) bool {
 }
 
 // bindKey is the key G001 gives a public bind.
-func bindKey(b rules.Bind) string { return publicBindKey(b.Range.File, b.Endpoint) }
+func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
 
 func serverName(a *rules.App) string {
 	if a.Server == "" || a.Server == "unknown" {
@@ -752,7 +770,7 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
 		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
@@ -814,7 +832,7 @@ func canonicalAll(hs []string) []string {
 var UnderscoreConflation = &rules.Rule{
 	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"N007"}),
 	Doc: rules.Doc{
 		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
 		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
@@ -834,7 +852,7 @@ var UnderscoreConflation = &rules.Rule{
 		// proxy's default (HAProxy).
 		type group struct {
 			at      source.Range
-			key     string
+			key     rules.Key
 			headers []string
 			trust   rules.Trust
 			routes  []*rules.Route
@@ -842,8 +860,8 @@ var UnderscoreConflation = &rules.Rule{
 			guess   string
 			harmful bool
 		}
-		var order []string
-		groups := map[string]*group{}
+		var order []rules.Key
+		groups := map[rules.Key]*group{}
 		for _, app := range m.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
@@ -921,7 +939,7 @@ func forwardsVerify(r *rules.Route) bool {
 var UnverifiedRoute = &rules.Rule{
 	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
 	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: verifyRules,
 	Doc: rules.Doc{
 		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
 		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
@@ -976,7 +994,7 @@ var UnverifiedRoute = &rules.Rule{
 		for _, k := range order {
 			hits := byDirective[k]
 			r, t := hits[0].route, hits[0].trust
-			at, key := r.Range, "route:"+r.ID+"|unverified"
+			at, key := r.Range, rules.RouteKey(r.ID, "unverified")
 			if r.Listener.VerifyRange.IsValid() {
 				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
 			}

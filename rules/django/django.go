@@ -173,11 +173,14 @@ func (s setting) inTree(r source.Range) bool {
 // key is the finding key of a setting: where it is assigned, so that one
 // assignment in a base module shared by several settings modules gives
 // one finding.
-func (s setting) key() string {
+func (s setting) key() rules.Key { return s.keyFor("") }
+
+// keyFor is the key of one aspect of the setting (a middleware entry).
+func (s setting) keyFor(aspect string) rules.Key {
 	if s.binding == nil {
-		return "setting:" + s.tree.Root().Path + "|" + s.name + ":unset"
+		return rules.SettingKey(s.tree.Root().Path, s.name, true, aspect)
 	}
-	return "setting:" + s.binding.Stmt.String() + "|" + s.name
+	return rules.SettingKey(s.binding.Stmt.String(), s.name, false, aspect)
 }
 
 // anchor is where a finding about a missing setting goes: the module's

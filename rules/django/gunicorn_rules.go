@@ -75,10 +75,6 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 	return true
 }
 
-// publicBindKey is the Key of a finding about an app server listening
-// beyond loopback: G001 and X004 (which replaces it) share it.
-func publicBindKey(file string, ep rules.Endpoint) string { return "bind:" + file + "|" + ep.String() }
-
 // BindPublic reports an app server bound beyond loopback while the app
 // trusts proxy headers.
 var BindPublic = &rules.Rule{
@@ -138,7 +134,7 @@ var BindPublic = &rules.Rule{
 			return
 		}
 		for _, h := range hits {
-			p.Report(rules.Diagnostic{Range: h.rng, Key: publicBindKey(t.File.Path, h.ep),
+			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(t.File.Path, h.ep),
 				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
 		}
 	},
@@ -172,7 +168,7 @@ var ForwardedAllowAll = &rules.Rule{
 		for _, o := range t.Options("forwarded_allow_ips") {
 			for _, v := range optionStrings(o.Value) {
 				if v == "*" {
-					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips", Severity: sev,
+					p.Report(rules.Diagnostic{Range: o.Range, Key: rules.AppServerOptionKey(o.Range, "forwarded_allow_ips"), Severity: sev,
 						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 					break
 				}
@@ -180,7 +176,7 @@ var ForwardedAllowAll = &rules.Rule{
 		}
 		for _, e := range t.Env {
 			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
-				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips", Severity: sev,
+				p.Report(rules.Diagnostic{Range: e.Range, Key: rules.AppServerOptionKey(e.Range, "forwarded_allow_ips"), Severity: sev,
 					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
 			}
 		}
@@ -206,7 +202,7 @@ var HeaderMapDangerous = &rules.Rule{
 		}
 		for _, o := range t.Options("header_map") {
 			if s, ok := o.Value.Str(); ok && s == "dangerous" {
-				p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|header_map",
+				p.Report(rules.Diagnostic{Range: o.Range, Key: rules.AppServerOptionKey(o.Range, "header_map"),
 					Message: "header_map is \"dangerous\": a client's X_SSL_Client_Verify reaches the app as HTTP_X_SSL_CLIENT_VERIFY."})
 			}
 		}
@@ -260,7 +256,7 @@ var SchemeHeadersDefault = &rules.Rule{
 				if l.How == "guess" {
 					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "scheme-headers:" + defaults[0].Range.String() + "|" + l.Route.ID,
+				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: rules.SchemeHeadersKey(defaults[0].Range, l.Route.ID),
 					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
 			}
 		}

@@ -106,16 +106,9 @@ var SPSHNeedsProxy = &rules.Rule{
 		if !ok || !pair || !metaForm.MatchString(h) {
 			return
 		}
-		p.Report(rules.Diagnostic{Range: s.rng(), Key: TrustKey(t.Root().Path, h),
+		p.Report(rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, h),
 			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER trusts %s = %q%s: safe only if every proxy route overwrites %s and no client reaches the app directly.", h, v, o.whenUnset(), rules.HeaderName(h))})
 	},
-}
-
-// TrustKey is the finding key of a header an app trusts:
-// "trust:<settings module file>|header:<META name>". A deployment-scope
-// finding with the same key replaces the single-file one.
-func TrustKey(settingsFile, meta string) string {
-	return "trust:" + settingsFile + "|header:" + rules.MetaName(meta)
 }
 
 // ForwardedHost reports USE_X_FORWARDED_HOST / USE_X_FORWARDED_PORT.
@@ -145,7 +138,7 @@ var ForwardedHost = &rules.Rule{
 			if name == "USE_X_FORWARDED_PORT" {
 				hdr = "HTTP_X_FORWARDED_PORT"
 			}
-			d := rules.Diagnostic{Range: s.rng(), Key: TrustKey(t.Root().Path, hdr),
+			d := rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, hdr),
 				Message: fmt.Sprintf("%s is True%s: Django trusts the client-controllable %s header.", name, o.whenUnset(), rules.HeaderName(hdr))}
 			if c, ok := o.obj.(python.Bool); ok && bool(c) && o.env == "" && s.inTree(s.rng()) {
 				d.Fixes = []rules.Fix{{Description: "Set " + name + " = False", Edits: []rules.Edit{{Range: s.rng(), NewText: "False"}}}}

@@ -33,12 +33,14 @@ func tree(p *rules.Pass) *hap.Config {
 
 var kinds = []string{parsers.KindHAProxy}
 
-// routeKey is the key of a finding about a header on a route.
-func routeKey(id, header string) string { return rules.RouteHeaderKey(id, header) }
-
-func lineKey(prefix string, l *hap.Line) string {
-	return fmt.Sprintf("%s:%s:%d", prefix, l.File.Path, l.Num)
+// lineKey is the key of a finding about one line, by what the line is,
+// and an aspect of it.
+func lineKey(what string, l *hap.Line, aspect string) rules.Key {
+	return rules.ConfigLineKey(what, l.File.Path, l.Num, aspect)
 }
+
+// lineID names a line for a rule's own bookkeeping (reported once).
+func lineID(l *hap.Line) string { return fmt.Sprintf("%s:%d", l.File.Path, l.Num) }
 
 // priorOverwrite reports whether, before rule index i of the chain, an
 // unconditional del-header or set-header removed the client's copy of h.
@@ -102,14 +104,14 @@ func checkAddHeader(p *rules.Pass) {
 				continue
 			}
 			h := r.Header.Value
-			if priorOverwrite(ri.Chain, i, h) || !seen.first(lineKey("l", r.Line)) {
+			if priorOverwrite(ri.Chain, i, h) || !seen.first(lineID(r.Line)) {
 				continue
 			}
 			action := r.Line.Args[1]
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
 				Message: fmt.Sprintf("replace `add-header %s` with `set-header %s`: add-header keeps the client's own %s, which reaches the app first", h, h, h),
-				Key:     routeKey(ri.ID, h),
+				Key:     rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "use set-header, which removes the client's copy", Safe: true,
 					Edits: []rules.Edit{{Range: action.Range, NewText: "set-header"}}}},
 			})
@@ -146,7 +148,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			if t := treatment(ri.Chain, h); t.Action.Overwrites() {
 				continue // a later unconditional set replaces it anyway
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			indent := leadingSpace(r.Line)
@@ -158,7 +160,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
 				Message: fmt.Sprintf("add `%s` before this line: %s is set only %s, otherwise the client's own value reaches the app", del, h, condText(r)),
-				Key:     routeKey(ri.ID, h),
+				Key:     rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete the client's copy (both spellings) unconditionally before the conditional set", Safe: false,
 					Edits: []rules.Edit{{Range: r.Line.File.Range(r.Line.File.LineStart(at), r.Line.File.LineStart(at)),
 						NewText: indent + del + "\n"}}}},
@@ -242,13 +244,13 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 			if r.Cond != nil && strings.Contains(r.Cond.Text(), "ssl_c_used") {
 				continue
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
 				Range:   r.Value.Range,
 				Message: fmt.Sprintf("set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]): with `verify optional` %%[ssl_c_verify] is 0 also when the client sent no certificate", r.Header.Value),
-				Key:     routeKey(ri.ID, r.Header.Value),
+				Key:     rules.RouteHeaderKey(ri.ID, r.Header.Value),
 				Related: []source.Related{{Range: ri.Listener.VerifyRange, Message: "verify optional"}},
 			})
 		}
@@ -306,7 +308,7 @@ func checkIgnoreErr(p *rules.Pass) {
 				p.Report(rules.Diagnostic{
 					Range:   b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
 					Message: fmt.Sprintf("remove `%s %s`: ignoring %s accepts client certificates that do not chain to the CA, with attacker-chosen subjects", opt, w.Value, strings.Join(bad, ",")),
-					Key:     lineKey("bind", b.Line) + "|" + opt,
+					Key:     lineKey("bind", b.Line, opt),
 				})
 			}
 		}
@@ -356,7 +358,7 @@ func checkSystemCA(p *rules.Pass) {
 					p.Report(rules.Diagnostic{
 						Range:   ca.Range,
 						Message: fmt.Sprintf("replace ca-file %s with a private CA: every public CA can issue a client certificate that verifies", ca.Value),
-						Key:     lineKey("bind", b.Line) + "|ca-file",
+						Key:     lineKey("bind", b.Line, "ca-file"),
 					})
 					break
 				}
@@ -392,7 +394,7 @@ func checkNoCRL(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:   b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
 				Message: "add `crl-file` to this bind: revoked client certificates are accepted until they expire",
-				Key:     lineKey("bind", b.Line) + "|crl-file",
+				Key:     lineKey("bind", b.Line, "crl-file"),
 			})
 		}
 	}
@@ -449,7 +451,7 @@ func checkModeTCP(p *rules.Pass) {
 		d := rules.Diagnostic{
 			Range:   fe.Section.Header.Range,
 			Message: fmt.Sprintf("add `mode http` to %s %s: in tcp mode http-request rules never run, so the client's own %s reaches the app", fe.Kind, fe.Name, hint.Header.Value),
-			Key:     lineKey("proxy", fe.Section.Header) + "|mode",
+			Key:     lineKey("proxy", fe.Section.Header, "mode"),
 			Related: []source.Related{{Range: hint.Line.Range, Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range, Message: "client certificates are verified here"}},
 		}
 		if modeLine != nil && modeLine.Section == fe.Section {
@@ -501,11 +503,11 @@ func checkSchemeSSLFC(p *rules.Pass) {
 			if onSSL && ri.Listener.TLS {
 				continue // on a TLS bind ssl_fc is always true
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			msg := fmt.Sprintf("set %s on every request (or delete it unconditionally first): it is set only %s, so on bind %s the client's own value reaches the app", h, condText(r), strings.Join(ri.Bind.Addresses, ","))
-			p.Report(rules.Diagnostic{Range: r.Line.Range, Message: msg, Key: routeKey(ri.ID, h),
+			p.Report(rules.Diagnostic{Range: r.Line.Range, Message: msg, Key: rules.RouteHeaderKey(ri.ID, h),
 				Related: []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
 		}
 	}
@@ -562,7 +564,7 @@ func checkForwardforIfNone(p *rules.Pass) {
 					p.Report(rules.Diagnostic{
 						Range:   l.Args[k].Range,
 						Message: "remove `if-none`: HAProxy then keeps the X-Forwarded-For the client sent instead of adding the real address",
-						Key:     lineKey("line", l),
+						Key:     lineKey("line", l, ""),
 					})
 				}
 			}
@@ -596,14 +598,14 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			if !rules.IsTrustedHeader(h) || !strings.Contains(h, "-") || underscoreDeleted(ri.Chain, h) {
 				continue
 			}
-			if laterUnconditionalSet(ri.Chain[i+1:], h) || !seen.first(lineKey("l", r.Line)) {
+			if laterUnconditionalSet(ri.Chain[i+1:], h) || !seen.first(lineID(r.Line)) {
 				continue
 			}
 			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
 				Range:   r.Line.Range,
 				Message: fmt.Sprintf("delete %s with `del-header %s -m reg`: the exact-name delete leaves %s, which gunicorn < 22, uWSGI and ASGI servers read as the same header", r.Header.Value, pattern, strings.ReplaceAll(r.Header.Value, "-", "_")),
-				Key:     routeKey(ri.ID, h),
+				Key:     rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete both spellings with a regular expression", Safe: true,
 					Edits: []rules.Edit{{Range: r.Header.Range, NewText: pattern + " -m reg"}}}},
 			})
@@ -682,7 +684,7 @@ func checkFrontendGap(p *rules.Pass) {
 				p.Report(rules.Diagnostic{
 					Range:   ri.Frontend.Section.Header.Range,
 					Message: fmt.Sprintf("set or delete %s in %s %s as well: it reaches backend %s, where %s %s sets this header, so the client's own %s arrives through here", t.Name, ri.Frontend.Kind, ri.Frontend.Name, ri.Backend.Name, other.Frontend.Kind, other.Frontend.Name, t.Name),
-					Key:     routeKey(ri.ID, h),
+					Key:     rules.RouteHeaderKey(ri.ID, h),
 					Related: []source.Related{{Range: t.Range, Message: "set here on the other route"}},
 				})
 			}
@@ -728,7 +730,7 @@ func checkLegacy(p *rules.Pass) {
 				p.Report(rules.Diagnostic{
 					Range:   l.Args[0].Range,
 					Message: fmt.Sprintf("replace `%s` with `%s`: HAProxy 2.1 and later refuse this keyword", l.Keyword(), repl),
-					Key:     lineKey("line", l),
+					Key:     lineKey("line", l, ""),
 				})
 			}
 		}
@@ -757,7 +759,7 @@ var WeakTLS = &rules.Rule{
 func checkWeakTLS(p *rules.Pass) {
 	c := tree(p)
 	report := func(w hap.Word, l *hap.Line, msg string) {
-		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, Key: lineKey("tls", l) + "|" + w.Value})
+		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, Key: lineKey("tls", l, w.Value)})
 	}
 	checkOpts := func(args []hap.Word, from int, l *hap.Line) {
 		for k := from; k < len(args); k++ {

@@ -181,8 +181,8 @@ var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, Und
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same
 // object often appears once per environment, and each copy is a finding.
-func objKey(o *kube.Object) string {
-	return o.File.Path + "#" + strings.ToLower(o.Kind) + ":" + o.NamespacedName()
+func objKey(o *kube.Object, aspect string) rules.Key {
+	return rules.ObjectKey(o.File.Path, o.Kind, o.NamespacedName(), aspect)
 }
 
 func related(r source.Range, format string, args ...any) source.Related {
@@ -286,7 +286,7 @@ func checkUnprotectedEntrance(pass *rules.Pass) {
 					Message: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
 						ref, e.where(), g.where()),
 					Related: []source.Related{related(g.host.auth.secret.Line(), "%s requires client certificates for host %s", g.host.auth.ing.Obj.Ref(), g.host.name)},
-					Key:     "service:" + ref + "|via:" + objKey(e.ing.Obj) + ":" + e.host.name + ":" + entrancePath(e),
+					Key:     rules.EntranceKey(ref, e.ing.Obj.File.Path, e.ing.Obj.Kind, e.ing.Obj.NamespacedName(), e.host.name, entrancePath(e)),
 				})
 			}
 		}
@@ -344,7 +344,7 @@ func checkHostConflict(pass *rules.Pass) {
 				d := rules.Diagnostic{
 					Range:   at,
 					Related: []source.Related{related(ref.auth.secret.Line(), "%s: %s", ref.ing.Obj.Ref(), ref.auth.describe())},
-					Key:     "host:" + name + "|" + objKey(m.ing.Obj),
+					Key:     rules.HostKey(name, m.ing.Obj.File.Path, m.ing.Obj.Kind, m.ing.Obj.NamespacedName()),
 				}
 				if m.auth.hasCA() {
 					d.Message = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
@@ -385,7 +385,7 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 			pass.Report(rules.Diagnostic{
 				Range:   s.Line(),
 				Message: fmt.Sprintf("%s is %q in %s, so %s reach the apps next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", c.key, s.Value, cm.Obj.Ref(), c.what),
-				Key:     objKey(cm.Obj) + "|" + c.key,
+				Key:     objKey(cm.Obj, c.key),
 				Fixes: []rules.Fix{{
 					Description: "restore the default " + c.good,
 					Safe:        true,
@@ -400,7 +400,6 @@ func checkServiceExposed(pass *rules.Pass) {
 	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
-			key := objKey(s.Obj) + "|exposed"
 			why := as.why()
 			rel := as.relatedWhy()
 			switch t := s.Type.Value; t {
@@ -409,7 +408,7 @@ func checkServiceExposed(pass *rules.Pass) {
 					Range:   s.Type.Line(),
 					Message: fmt.Sprintf("%s is of type %s, so clients reach it without passing through ingress-nginx and its client-certificate check; it is the app's Service because %s.", s.Obj.Ref(), t, why),
 					Related: rel,
-					Key:     key + ":type",
+					Key:     objKey(s.Obj, "exposed:type"),
 				})
 			}
 			if len(s.ExternalIPs) > 0 {
@@ -417,7 +416,7 @@ func checkServiceExposed(pass *rules.Pass) {
 					Range:   s.ExternalIPs[0].Range,
 					Message: fmt.Sprintf("%s has externalIPs, so clients reach it at %s without passing through ingress-nginx; it is the app's Service because %s.", s.Obj.Ref(), s.ExternalIPs[0].Value, why),
 					Related: rel,
-					Key:     key + ":externalIPs",
+					Key:     objKey(s.Obj, "exposed:externalIPs"),
 				})
 			}
 			for _, w := range a.workloads(s) {
@@ -426,7 +425,7 @@ func checkServiceExposed(pass *rules.Pass) {
 						Range:   w.HostNetwork.Line(),
 						Message: fmt.Sprintf("%s runs the pods of %s with hostNetwork, so their ports are open on the node's address without passing through ingress-nginx.", w.Obj.Ref(), s.Obj.Ref()),
 						Related: rel,
-						Key:     objKey(w.Obj) + "|hostNetwork",
+						Key:     objKey(w.Obj, "hostNetwork"),
 					})
 				}
 				for _, c := range w.Containers {
@@ -436,7 +435,7 @@ func checkServiceExposed(pass *rules.Pass) {
 								Range:   p.HostPort.Line(),
 								Message: fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s, which clients reach without passing through ingress-nginx.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
 								Related: rel,
-								Key:     objKey(w.Obj) + "|hostPort:" + p.HostPort.Value,
+								Key:     objKey(w.Obj, "hostPort:"+p.HostPort.Value),
 							})
 						}
 					}
@@ -475,7 +474,7 @@ func checkNetworkPolicy(pass *rules.Pass) {
 			if !open {
 				continue
 			}
-			d.Key = objKey(s.Obj) + "|network-policy"
+			d.Key = objKey(s.Obj, "network-policy")
 			d.Related = append(d.Related, as.relatedWhy()...)
 			pass.Report(d)
 		}
@@ -625,7 +624,7 @@ func checkWithoutSecret(pass *rules.Pass) {
 		pass.Report(rules.Diagnostic{
 			Range:   first.Line(),
 			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
-			Key:     objKey(in.Obj) + "|auth-tls-secret",
+			Key:     objKey(in.Obj, "auth-tls-secret"),
 		})
 	}
 }

@@ -105,7 +105,7 @@ func checkInheritance(p *rules.Pass) {
 				Range:   g.level.Head,
 				Message: msg,
 				Related: []source.Related{related(outer, fmt.Sprintf("%s is set here, at the outer level", hdr))},
-				Key:     routeKey(first.ID, h),
+				Key:     rules.RouteHeaderKey(first.ID, h),
 			}
 			if e, ok := addToLevel(g.level, g.fam, directiveText(outer)); ok {
 				d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Repeat %s in %s", hdr, blockDesc(g.level)), Safe: true, Edits: []rules.Edit{e}}}
@@ -280,7 +280,7 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 		Range:   r.block.Head,
 		Message: msg,
 		Related: []source.Related{related(refDir, fmt.Sprintf("%s is set here for %s", shown, ref.Desc))},
-		Key:     routeKey(r.ID, h),
+		Key:     rules.RouteHeaderKey(r.ID, h),
 	}
 	if rules.IsSchemeHeader(h) && !rules.IsIdentityHeader(h) {
 		d.Severity = rules.High
@@ -403,7 +403,7 @@ func checkHeaderFromClient(p *rules.Pass) {
 			Range: f.d.Written().Range,
 			Message: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s; set it from TLS state (such as $ssl_client_verify or $ssl_client_s_dn) or blank it with \"\".",
 				f.d.Arg(0), f.vc.clientVar, through, viaNote(f.d), routeList(uniqueBlocks(f.routes))),
-			Key: routeKey(first.ID, f.h),
+			Key: rules.RouteHeaderKey(first.ID, f.h),
 		})
 	}
 }

@@ -59,19 +59,9 @@ func analyse(p *rules.Pass) *config {
 	return c
 }
 
-// routeKey is the key of a finding about one header on one route. Proxy-side
-// rules and the cross-file rules share it, so that one defect gives one
-// finding.
-func routeKey(routeID, header string) string { return rules.RouteHeaderKey(routeID, header) }
-
 // atKey is the key of a finding about one written directive, per rule.
-func atKey(code string, d *nginx.Directive, what string) string {
-	w := d.Written()
-	k := code + "|at:" + w.Range.String()
-	if what != "" {
-		k += "|" + what
-	}
-	return k
+func atKey(code string, d *nginx.Directive, what string) rules.Key {
+	return rules.DirectiveKey(code, d.Written().Range, what)
 }
 
 // related points at a directive as a secondary location.

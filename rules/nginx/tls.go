@@ -58,7 +58,7 @@ func checkCABundle(p *rules.Pass) {
 			}
 		}
 	}
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	c.tree.Walk(func(d *nginx.Directive) bool {
 		if (d.Name != "ssl_client_certificate" && d.Name != "ssl_trusted_certificate") || !isBundle(d.Arg(0)) {
 			return true
@@ -170,7 +170,7 @@ func checkWeakTLS(p *rules.Pass) {
 		return
 	}
 	v, known := nginxVersion(p)
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	report := func(d rules.Diagnostic) {
 		if !reported[d.Key] {
 			reported[d.Key] = true
@@ -203,7 +203,7 @@ func checkWeakTLS(p *rules.Pass) {
 					Severity: rules.Low,
 					Message: fmt.Sprintf("%s, the default server of %s, sets no ssl_protocols, and nginx before 1.23.4 then allows TLSv1 and TLSv1.1 (%s); add ssl_protocols TLSv1.2 TLSv1.3.",
 						blockDesc(def.d), sk.key, ver),
-					Key: "N010|server:" + def.id + "|protocols-default",
+					Key: rules.ServerKey("N010", def.id, "protocols-default"),
 				})
 				continue
 			}
@@ -379,7 +379,7 @@ func checkCertVar(p *rules.Pass) {
 	}
 	v, known := nginxVersion(p)
 	oldNginx := known && v.less(version{1, 13, 5})
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	t.Walk(func(d *nginx.Directive) bool {
 		if d.Stock != "" {
 			return true

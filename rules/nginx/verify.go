@@ -144,7 +144,7 @@ func checkVerifyOff(p *rules.Pass) {
 			// and protocol settings that only the operator can supply.
 		} else {
 			d.Range = s.d.Head
-			d.Key = "N002|server:" + s.id
+			d.Key = rules.ServerKey("N002", s.id, "")
 			d.Message = fmt.Sprintf("%s forwards $%s to %s but has no ssl_verify_client, so nginx never asks for a certificate and the value is always NONE or empty; add ssl_verify_client on with ssl_client_certificate, or stop forwarding client-certificate variables.",
 				blockDesc(s.d), vars, rs[0].Upstream.Name)
 		}

@@ -86,7 +86,7 @@ func Diff(in DiffInput) []rules.Diagnostic {
 			Range: at,
 			Message: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
 				op, in.OldLabel, describe(oldSec), what, oasdiffSays(byOp[k], oerr)),
-			Key: "spec-diff:" + in.New.Root().Path + "|" + k,
+			Key: rules.SpecOperationKey(in.New.Root().Path, k),
 		}
 		if in.RelateOld && oldSec != nil {
 			d.Related = []source.Related{{Range: oldSec.Range, Message: "the requirement in " + in.OldLabel}}

@@ -158,7 +158,7 @@ func checkOptional(p *rules.Pass) {
 		p.Report(rules.Diagnostic{
 			Range:   l.Range,
 			Message: fmt.Sprintf("mutual TLS is optional here: %s; %s, so no gateway can require a client certificate for these operations (%s)", describe(l), why, scope),
-			Key:     "openapi:" + l.Range.String() + "|mtls-optional",
+			Key:     rules.SpecKey(l.Range, "mtls-optional"),
 		})
 	}
 }
@@ -184,13 +184,13 @@ func checkSchemes(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:   at,
 				Message: fmt.Sprintf("security scheme %s: type mutualTLS is defined from OpenAPI 3.1.0, but this document declares %s; validators reject it and tools for that version drop the requirement", name, what),
-				Key:     "openapi:scheme:" + sc.Range.String(),
+				Key:     rules.SpecKey(sc.Range, "scheme"),
 			})
 		case sc.NonStandard():
 			p.Report(rules.Diagnostic{
 				Range:   at,
 				Message: fmt.Sprintf("security scheme %s spells mutual TLS as `type: http, scheme: mutual`: that names RFC 8120's password-based Mutual authentication, and no tool reads it as a client-certificate requirement; use `type: mutualTLS` (OpenAPI 3.1.0 and later)", name),
-				Key:     "openapi:scheme:" + sc.Range.String(),
+				Key:     rules.SpecKey(sc.Range, "scheme"),
 			})
 		}
 	}
@@ -279,7 +279,7 @@ func checkRoutes(p *rules.Pass) {
 				Message: fmt.Sprintf("%s: %s, yet it serves %d operation(s) of %s whose security requires mutual TLS in every alternative: %s. How the match was made: %s",
 					strings.Join(descs, "; "), weakness(r), len(lf.ops), s.Root().Path, opList(lf.ops), matchSummary(lf.hows)),
 				Related: related,
-				Key:     "listener:" + k + "|openapi:" + s.Root().Path,
+				Key:     rules.ListenerSpecKey(k, s.Root().Path),
 			})
 		}
 	}

@@ -44,7 +44,7 @@ func BenchmarkApplyAndFingerprint(b *testing.B) {
 	var diags []rules.Diagnostic
 	for l := 1; l <= f.LineCount(); l++ {
 		if strings.Contains(string(f.Line(l)), "location") {
-			diags = append(diags, rules.Diagnostic{Code: "N010", Range: f.LineRange(l), Key: fmt.Sprint(l)})
+			diags = append(diags, rules.Diagnostic{Code: "N010", Range: f.LineRange(l), Key: rules.TestKey(fmt.Sprint(l))})
 		}
 	}
 	testRule := &rules.Rule{Code: "N010", Name: "x", Severity: rules.High}

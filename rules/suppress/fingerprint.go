@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
-	"strings"
 
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -57,8 +56,8 @@ var (
 // a Key and for load problems (whose Key is their position) the message
 // with its numbers blanked.
 func StableKey(d *rules.Diagnostic) string {
-	if d.Key != "" && !strings.HasPrefix(d.Key, "problem:") {
-		return "key:" + position.ReplaceAllString(d.Key, ":#:#")
+	if k := d.Key.String(); k != "" && d.Key.Kind() != "problem" {
+		return "key:" + position.ReplaceAllString(k, ":#:#")
 	}
 	return "msg:" + digits.ReplaceAllString(d.Message, "#")
 }

@@ -233,7 +233,7 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 				if r := opts.Rule(rules.CodeSuppressionNoReason); r != nil {
 					out = append(out, finding(r, dir.Range,
 						"suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)",
-						"suppression|no-reason|"+codeList(dir.Codes)))
+						rules.SuppressionKey("no-reason", codeList(dir.Codes))))
 				}
 			}
 		}
@@ -293,7 +293,7 @@ func unusedDiagnostic(r *rules.Rule, o *Outline, dir *Directive, unused []Code, 
 	if dir.Problem != "" {
 		msg = "unreadable suppression, it suppresses nothing: " + dir.Problem
 	}
-	d := finding(r, dir.Range, msg, "suppression|unused|"+codeList(unused)+"|"+dir.Problem)
+	d := finding(r, dir.Range, msg, rules.SuppressionKey("unused", codeList(unused), dir.Problem))
 	if all {
 		d.Fixes = []rules.Fix{{Description: "remove the suppression comment", Safe: true, Edits: []rules.Edit{removeEdit(o, dir)}}}
 	} else {
@@ -335,7 +335,7 @@ func removeEdit(o *Outline, dir *Directive) rules.Edit {
 	return rules.Edit{Range: f.Range(start, len(f.Content))}
 }
 
-func finding(r *rules.Rule, rng source.Range, msg, key string) rules.Diagnostic {
+func finding(r *rules.Rule, rng source.Range, msg string, key rules.Key) rules.Diagnostic {
 	return rules.Diagnostic{
 		Code: r.Code, Name: r.Name, Severity: r.Severity, CWE: r.CWE,
 		Range: rng, Message: msg, Key: key, Scope: rules.ScopeLoad,

@@ -357,7 +357,7 @@ func checkPassthrough(p *rules.Pass) {
 			if l.Mode != modePassthrough || l.Protocol == "HTTP" {
 				continue
 			}
-			d := rules.Diagnostic{Range: l.modeRange(), Key: "alb-listener:" + l.ID + "|mtls-passthrough"}
+			d := rules.Diagnostic{Range: l.modeRange(), Key: rules.ListenerKey(l.ID, "mtls-passthrough")}
 			if l.TrustArn != "" {
 				d.Fixes = replaceFix(l.ModeValue, `"verify"`, "verify client certificates against the trust store in trust_store_arn")
 			}
@@ -410,7 +410,7 @@ func checkOff(p *rules.Pass) {
 				text, guess, rel := trustSummary(byHeader[h])
 				p.Report(rules.Diagnostic{
 					Range:   l.modeRange(),
-					Key:     "alb-listener:" + l.ID + "|header:" + h,
+					Key:     rules.ListenerKey(l.ID, "header:"+h),
 					Related: rel,
 					Message: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), yet the app trusts %s, a header the ALB does not set here, so the client's own copy is assumed to reach the app since AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers%s.",
 						l.describe(), why, viaVars(l.ModeValue), text, guess),
@@ -432,7 +432,7 @@ func checkExpiry(p *rules.Pass) {
 			}
 			p.Report(rules.Diagnostic{
 				Range: l.Expiry.Range,
-				Key:   "alb-listener:" + l.ID + "|ignore-expiry",
+				Key:   rules.ListenerKey(l.ID, "ignore-expiry"),
 				Fixes: replaceFix(l.Expiry, "false", "reject expired client certificates"),
 				Message: fmt.Sprintf("Listener %s accepts expired client certificates (ignore_client_certificate_expiry = true%s), so a certificate past its validity period still authenticates.",
 					l.describe(), viaVars(l.Expiry)),
@@ -473,7 +473,7 @@ func checkBypass(p *rules.Pass) {
 				}
 				p.Report(rules.Diagnostic{
 					Range:   t.Range,
-					Key:     "alb-target:" + t.Group + "|bypass:" + l.ID + "|" + t.Via,
+					Key:     rules.TargetBypassKey(t.Group, l.ID, t.Via),
 					Related: []source.Related{{Range: mtls.modeRange(), Message: fmt.Sprintf("listener %s requires mutual TLS (%s) for the same target group", mtls.Addr, mtls.Mode)}},
 					Message: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
 						l.describe(), t.Group, t.Via, why, mtls.Addr),
@@ -491,7 +491,7 @@ func checkDropInvalid(p *rules.Pass) {
 			if !admits || !known {
 				continue
 			}
-			d := rules.Diagnostic{Key: "alb:" + m.Dir + "/" + lb.Addr + "|drop-invalid-header-fields"}
+			d := rules.Diagnostic{Key: rules.ResourceKey("alb", m.Dir, lb.Addr, "drop-invalid-header-fields")}
 			if lb.HasDropInvalid && !lb.DropInvalid.IsNull() {
 				d.Range = lb.DropInvalid.Range
 				d.Fixes = replaceFix(&lb.DropInvalid, "true", "drop header fields whose names are not valid")
@@ -567,7 +567,7 @@ func checkExecuteAPI(p *rules.Pass) {
 				reported[api.Address()] = true
 				p.Report(rules.Diagnostic{
 					Range:   rng,
-					Key:     "apigw:" + m.Dir + "/" + api.Address() + "|execute-api",
+					Key:     rules.ResourceKey("apigw", m.Dir, api.Address(), "execute-api"),
 					Fixes:   fixes,
 					Related: []source.Related{{Range: mtls.Header, Message: fmt.Sprintf("custom domain %s requires mutual TLS here", domain)}},
 					Message: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the default execute-api endpoint without a client certificate.",
@@ -626,7 +626,7 @@ func reportSetting(p *rules.Pass, st setting) {
 			}
 			p.Report(rules.Diagnostic{
 				Range:   v.Range,
-				Key:     fmt.Sprintf("%s:%s/%s|%s", st.key, m.Dir, owner, v.Range),
+				Key:     rules.ResourceKey(st.key, m.Dir, owner, v.Range.String()),
 				Fixes:   replaceFix(&v, st.fix, st.fixDesc),
 				Message: fmt.Sprintf(st.message, owner, viaVars(&v)),
 			})

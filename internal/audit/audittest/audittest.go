@@ -110,7 +110,7 @@ var Rule = &rules.Rule{
 					continue
 				}
 				p.Report(rules.Diagnostic{Range: f.LineRange(n), Message: "this line is vulnerable", Severity: sev,
-					Key: fmt.Sprintf("%s:%d", f.Path, n)})
+					Key: rules.TestKey(fmt.Sprintf("%s:%d", f.Path, n))})
 			}
 		}
 	},
