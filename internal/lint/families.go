@@ -2,6 +2,7 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/deploy"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
@@ -21,7 +22,8 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
-	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Apps},
+	{Name: "deploy", Rules: deploy.Rules},
+	{Name: "django", Rules: django.Rules, Apps: django.Apps},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},

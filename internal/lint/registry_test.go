@@ -11,7 +11,7 @@ import (
 
 // familyPrefixes are the code prefixes each family may use.
 var familyPrefixes = map[string]string{
-	"load": "EM", "django": "DGX", "deploy": "X", "haproxy": "H", "k8s": "K",
+	"load": "EM", "django": "DG", "deploy": "X", "haproxy": "H", "k8s": "K",
 	"nginx": "N", "openapi": "O", "terraform": "T",
 }
 

@@ -13,6 +13,7 @@ package linttest
 
 import (
 	"bytes"
+	"context"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
@@ -215,4 +216,23 @@ var Family = lint.Family{Name: "toy", Rules: []*rules.Rule{Vuln, Risky, Unguarde
 // returned function is called.
 func Register() (unregister func()) {
 	return lint.Register([]parsers.Format{Format}, Family)
+}
+
+// modelTree is the one tree of RunOnModel's workspace.
+type modelTree struct{ f *source.File }
+
+func (t modelTree) Kind() string          { return "model" }
+func (t modelTree) Root() *source.File    { return t.f }
+func (t modelTree) Files() []*source.File { return []*source.File{t.f} }
+
+// RunOnModel runs rules on a deployment model given as is: its routes,
+// apps and links stand in for what the builders would find.
+func RunOnModel(rs []*rules.Rule, m *rules.Model) []rules.Diagnostic {
+	ws := &parsers.Workspace{Trees: []parsers.Tree{modelTree{source.NewFile("model", []byte("x"))}}}
+	e := &rules.Engine{Rules: rs, Settings: &rules.Settings{}}
+	e.Routes = []*rules.Analysis{rules.NewRouteBuilder("fixed-routes", nil, func(*rules.Pass) []*rules.Route { return m.Routes })}
+	e.Apps = []*rules.Analysis{rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return m.Apps })}
+	links := m.Links
+	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
+	return e.Run(context.Background(), ws).Diagnostics
 }

@@ -244,12 +244,12 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 	var out []rules.Trust
 	if s, o, h, v, pair, ok := spsh(t); ok && pair {
 		_ = o
-		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng()})
+		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng(), Scheme: true})
 	}
 	for name, hdr := range map[string]string{"USE_X_FORWARDED_HOST": "HTTP_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT": "HTTP_X_FORWARDED_PORT"} {
 		s := get(t, name)
 		if o, ok := certainOutcome(s.value()); ok && truthy(o.obj) == truthTrue {
-			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng()})
+			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng(), Scheme: true})
 		}
 	}
 	entries, s, ok := middleware(t)
@@ -678,14 +678,14 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
 			k, ok1 := d.Keys[i].Str()
 			v, _ := d.Vals[i].Str()
 			if ok1 {
-				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range})
+				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
 			}
 		}
 		return
 	}
 	for _, h := range defaultSchemeHeaders {
 		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r})
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 }
 

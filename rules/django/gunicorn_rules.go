@@ -32,7 +32,7 @@ func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 			continue
 		}
 		for _, t := range a.Trusts {
-			if !strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers") {
+			if !t.PeerGated {
 				out = append(out, t.Header)
 			}
 		}
@@ -222,13 +222,13 @@ var SchemeHeadersDefault = &rules.Rule{
 		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
 		References: []string{gunicornSettings + "#secure-scheme-headers", "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips"},
 	},
-	Requires: requiresModel,
+	Requires: []*rules.Analysis{rules.DeploymentModel},
 	Check: func(p *rules.Pass) {
 		m := rules.ModelOf(p)
 		for _, app := range m.Apps {
 			var defaults []rules.Trust
 			for _, t := range app.Trusts {
-				if t.Source == DefaultSchemeSource {
+				if t.ServerDefault {
 					defaults = append(defaults, t)
 				}
 			}

@@ -146,6 +146,7 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 		Block:   fe.Section.Header.Range,
 	}
 	r.Listener = listener(b)
+	r.SetHint = setHint(r)
 	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range}
 	if ri.Backend != nil {
 		for _, s := range ri.Backend.Servers {
@@ -350,8 +351,17 @@ func names(r *hap.HTTPRule, h string) bool {
 	return r.Header != nil && !r.Header.Symbolic() && strings.EqualFold(r.Header.Value, h)
 }
 
-// treatment follows a header through a rule chain.
+// treatment follows a header through a rule chain, and says what fact the
+// value it ends with carries.
 func treatment(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
+	t := followHeader(chain, h)
+	t.Fact = factOf(t.Value)
+	t.CertGuarded = strings.Contains(t.When, "ssl_c_used") || strings.Contains(t.Value, "ssl_c_used")
+	return t
+}
+
+// followHeader follows a header through a rule chain.
+func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 	t := rules.HeaderTreatment{Name: h, Action: rules.Passthrough}
 	clientGone := false // an unconditional delete or set removed the client's copy
 	for _, r := range chain {
@@ -489,4 +499,51 @@ func underscoreDeleted(chain []*hap.HTTPRule, h string) bool {
 		}
 	}
 	return false
+}
+
+// fetchFacts are the sample fetches whose value is a fact of the TLS
+// handshake.
+var fetchFacts = map[string]rules.Fact{
+	"ssl_c_used":   rules.FactCertUsed,
+	"ssl_c_s_dn":   rules.FactSubjectDN,
+	"ssl_c_i_dn":   rules.FactIssuerDN,
+	"ssl_c_der":    rules.FactCert,
+	"ssl_c_sha1":   rules.FactFingerprint,
+	"ssl_c_serial": rules.FactSerial,
+}
+
+// factOf says what fact a log-format value carries: the verification
+// code when %[ssl_c_verify] is (part of) it, the request's Host for
+// %[req.hdr(host)], else the one sample fetch it consists of.
+func factOf(value string) rules.Fact {
+	if strings.Contains(value, "ssl_c_verify") {
+		return rules.FactVerifyCode
+	}
+	v := strings.TrimSpace(value)
+	switch strings.ToLower(v) {
+	case "%[req.hdr(host)]", "%[hdr(host)]":
+		return rules.FactHost
+	}
+	expr, ok := strings.CutPrefix(v, "%[")
+	if !ok || !strings.HasSuffix(expr, "]") || strings.Contains(expr, "%[") {
+		return rules.FactNone
+	}
+	fetch, _, _ := strings.Cut(strings.TrimSuffix(expr, "]"), ",")
+	return fetchFacts[fetch]
+}
+
+// setHint says how a route overwrites a header in HAProxy's syntax: remove
+// the client's copy (both spellings of the name) before any conditional
+// set, or set it instead of adding it.
+func setHint(r *rules.Route) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		switch {
+		case fact == rules.FactScheme || fact == rules.FactHost:
+			return fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", name)
+		case r.Header(header).Action == rules.Appended:
+			return "replace `add-header` with `set-header`, which removes the client's copy first"
+		}
+		return fmt.Sprintf("remove the client's copy with `http-request del-header ^%s$ -m reg` before any conditional set on this route", strings.ReplaceAll(strings.ToLower(name), "-", "[-_]"))
+	}
 }

@@ -188,21 +188,24 @@ func (a *analysis) headers(e *entrance, tls bool) map[string]rules.HeaderTreatme
 	if !e.host.decided {
 		order = "; the Ingresses of this host name different CAs or modes and the controller uses the first it reads, so this is the weakest of them"
 	}
-	certHeaders := []struct{ name, variable string }{
-		{"ssl-client-verify", "$ssl_client_verify"},
-		{"ssl-client-subject-dn", "$ssl_client_s_dn"},
-		{"ssl-client-issuer-dn", "$ssl_client_i_dn"},
-		{"ssl-client-cert", "$ssl_client_escaped_cert"},
+	certHeaders := []struct {
+		name, variable string
+		fact           rules.Fact
+	}{
+		{"ssl-client-verify", "$ssl_client_verify", rules.FactVerify},
+		{"ssl-client-subject-dn", "$ssl_client_s_dn", rules.FactSubjectDN},
+		{"ssl-client-issuer-dn", "$ssl_client_i_dn", rules.FactIssuerDN},
+		{"ssl-client-cert", "$ssl_client_escaped_cert", rules.FactCert},
 	}
 	for _, ch := range certHeaders {
 		t := rules.HeaderTreatment{Name: ch.name}
 		setByTemplate := auth.hasCA() && (ch.name != "ssl-client-cert" || auth.pass)
 		switch {
 		case setByTemplate && tls:
-			t.Action, t.Value, t.Range = rules.SetTLS, ch.variable, auth.secret.Line()
+			t.Action, t.Value, t.Fact, t.Range = rules.SetTLS, ch.variable, ch.fact, auth.secret.Line()
 			t.Note = "set by ingress-nginx because " + auth.ing.Obj.Ref() + " configures auth-tls-secret for host " + e.host.name + order
 		case setByTemplate:
-			t.Action, t.Value, t.Range = rules.Blanked, ch.variable, auth.secret.Line()
+			t.Action, t.Value, t.Fact, t.Range = rules.Blanked, ch.variable, ch.fact, auth.secret.Line()
 			t.Note = "plain HTTP: " + ch.variable + " is empty, so nginx sends no " + ch.name + " and the client's copy is dropped"
 		case auth.hasCA():
 			t.Action = rules.Passthrough
@@ -294,7 +297,7 @@ func (a *analysis) snippetHeaders(in *kube.Ingress, h map[string]rules.HeaderTre
 		} else {
 			continue
 		}
-		t := rules.HeaderTreatment{Name: name, Action: action, Value: value, Range: snippetLine(f, snip, line), Note: "set in the configuration-snippet annotation"}
+		t := rules.HeaderTreatment{Name: name, Action: action, Value: value, Fact: snippetFact(value), Range: snippetLine(f, snip, line), Note: "set in the configuration-snippet annotation"}
 		if old, set := h[name]; set && old.Action != rules.Passthrough {
 			old.Note += "; the configuration-snippet sets it again (" + strings.TrimSpace(line) + "), and nginx then sends both"
 			h[name] = old
@@ -318,6 +321,20 @@ func classify(v string) rules.HeaderAction {
 		return rules.SetConst
 	}
 	return rules.SetOther
+}
+
+// snippetFact says what fact a snippet's nginx value carries, as far as
+// the cross-file rules need: the verification result, or the request's
+// Host.
+func snippetFact(v string) rules.Fact {
+	if strings.Contains(v, "$ssl_client_verify") || strings.Contains(v, "${ssl_client_verify}") {
+		return rules.FactVerify
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "$host", "$http_host", "${host}", "${http_host}", "$server_name":
+		return rules.FactHost
+	}
+	return rules.FactNone
 }
 
 // snippetLine finds a snippet line in the file: the annotation's value is

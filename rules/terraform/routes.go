@@ -72,6 +72,12 @@ func routesOf(l *listener) []*rules.Route {
 	return out
 }
 
+// albFacts are what the ALB's mutual-TLS headers carry.
+var albFacts = map[string]rules.Fact{
+	hdrClientCert: rules.FactCert, hdrLeaf: rules.FactCert, hdrSubject: rules.FactSubjectDN,
+	hdrIssuer: rules.FactIssuerDN, hdrSerialNumber: rules.FactSerial,
+}
+
 // listenerHeaders is how a listener treats the headers it is known to
 // touch: the mutual-TLS headers by mode, and the X-Forwarded-* headers the
 // ALB adds. Every other header passes through.
@@ -112,6 +118,10 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 			set(sendAs[h], rules.SetTLS, "verified client certificate", "verify mode: only for a certificate that chains to the trust store", l.modeRange())
 		default:
 			passthrough(h)
+		}
+		if t, ok := hs[sendAs[h]]; ok && t.Action == rules.SetTLS {
+			t.Fact = albFacts[h]
+			hs[sendAs[h]] = t
 		}
 		if sendAs[h] != h {
 			passthrough(h) // the standard name is no longer the one the ALB sets

@@ -1,4 +1,10 @@
-package django
+// Package deploy holds the cross-file rules (code prefix X): every header
+// an app trusts against what every route to it actually sends, and whether
+// the app can be reached around the proxy. They read only the deployment
+// model and import no family: what a header is set from, whether that is
+// guarded by a client certificate, and how to fix a route in its proxy's
+// own syntax are facts the route builders put in the model.
+package deploy
 
 import (
 	"fmt"
@@ -10,15 +16,11 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// The cross-file rules check the contract between the proxies and the app:
-// every header the app trusts must be overwritten from TLS state on every
-// route that reaches it, compared the way the proxy emits it, and not be
-// reachable around the proxy. They read only the deployment model.
-
-// CrossFileRules are the deployment-scope rules of the family.
-func CrossFileRules() []*rules.Rule {
-	return []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
-}
+// Rules are the cross-file rules, in code order. They check the contract
+// between the proxies and the app: every header the app trusts must be
+// overwritten from TLS state on every route that reaches it, compared the
+// way the proxy emits it, and not be reachable around the proxy.
+var Rules = []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
 
 // requiresModel is what the deployment-scope rules read.
 var requiresModel = []*rules.Analysis{rules.DeploymentModel}
@@ -55,14 +57,7 @@ func guessNote(l rules.Link) string {
 // (SECURE_PROXY_SSL_HEADER, gunicorn secure_scheme_headers,
 // USE_X_FORWARDED_HOST/PORT) rather than the client's identity.
 func isSchemeTrust(t rules.Trust) bool {
-	return t.Comparison == rules.CompareScheme || strings.HasPrefix(t.Source, "USE_X_FORWARDED_") || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
-}
-
-// gunicornScheme reports whether the trust is one of gunicorn's
-// secure_scheme_headers, which gunicorn honours only from
-// forwarded_allow_ips.
-func gunicornScheme(t rules.Trust) bool {
-	return strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers")
+	return t.Scheme || t.Comparison == rules.CompareScheme || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
 }
 
 // identityTrusts returns the app's identity trusts, one per header (the
@@ -144,45 +139,6 @@ func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) so
 		return r.Block
 	}
 	return anchorOf(r, t)
-}
-
-// setHint says how to overwrite a header on a route of the given proxy.
-func setHint(r *rules.Route, header string, fromTLS string) string {
-	name := rules.DisplayHeader(header)
-	switch r.Proxy {
-	case "nginx":
-		if !r.Listener.TLS || fromTLS == "" {
-			return fmt.Sprintf("`proxy_set_header %s \"\";` on this route", name)
-		}
-		return fmt.Sprintf("`proxy_set_header %s %s;` on this route (every level that defines proxy_set_header needs it)", name, fromTLS)
-	case "haproxy":
-		return fmt.Sprintf("`http-request del-header ^%s$ -m reg` before any conditional set on this route", underscoreRegex(name))
-	}
-	return "overwrite or remove it on this route"
-}
-
-func underscoreRegex(name string) string {
-	return strings.ReplaceAll(strings.ToLower(name), "-", "[-_]")
-}
-
-// nginxTLSVariable suggests the nginx variable for an identity header.
-func nginxTLSVariable(h string) string {
-	n := rules.HeaderName(h)
-	switch {
-	case strings.Contains(n, "verify") || strings.Contains(n, "authenticated") || strings.Contains(n, "success"):
-		return "$ssl_client_verify"
-	case strings.Contains(n, "issuer"):
-		return "$ssl_client_i_dn"
-	case strings.Contains(n, "dn") || strings.Contains(n, "subject") || strings.Contains(n, "user"):
-		return "$ssl_client_s_dn"
-	case strings.Contains(n, "cert"):
-		return "$ssl_client_escaped_cert"
-	case strings.Contains(n, "fingerprint"):
-		return "$ssl_client_fingerprint"
-	case strings.Contains(n, "serial"):
-		return "$ssl_client_serial"
-	}
-	return ""
 }
 
 // spoofable reports whether the client's copy of a header can reach the
@@ -327,15 +283,7 @@ func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules
 	case rules.SetClient:
 		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
 	}
-	fix := setHint(r, h, nginxTLSVariable(h))
-	verb := "set it from TLS state with"
-	if !r.Listener.TLS || r.Proxy != "nginx" || nginxTLSVariable(h) == "" {
-		verb = "remove the client's copy with"
-	}
-	if r.Proxy == "haproxy" && tr.Action == rules.Appended {
-		verb, fix = "replace", "`add-header` with `set-header`, which removes the client's copy first"
-	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", rules.DisplayHeader(h), how, desc, trustNote(t), verb, fix)
+	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s.", rules.DisplayHeader(h), how, desc, trustNote(t), r.FixHint(h, rules.TLSFactOf(h)))
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -351,32 +299,11 @@ func setIdentityHeaders(r *rules.Route) []string {
 	return out
 }
 
-// emitted is what a route sends for a verify-like header.
-type emitted int
-
-const (
-	emitsUnknown emitted = iota
-	emitsNginxVerify
-	emitsHAProxyVerify
-	emitsConstant
-)
-
-func emission(tr rules.HeaderTreatment) emitted {
-	switch {
-	case strings.Contains(tr.Value, "$ssl_client_verify") || strings.Contains(tr.Value, "${ssl_client_verify}"):
-		return emitsNginxVerify
-	case strings.Contains(tr.Value, "ssl_c_verify"):
-		return emitsHAProxyVerify
-	case tr.Action == rules.SetConst:
-		return emitsConstant
-	}
-	return emitsUnknown
-}
-
-// usedGuarded reports whether the HAProxy value is set only when a client
-// certificate was presented.
+// usedGuarded reports whether a verification code reaches the app only
+// when a client certificate was presented: the route refuses clients
+// without one, or the value is set only when one was (or says whether).
 func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
-	return r.Gated || strings.Contains(tr.When, "ssl_c_used") || strings.Contains(tr.Value, "ssl_c_used")
+	return r.Gated || tr.CertGuarded
 }
 
 // VerifySemantics: X002.
@@ -460,9 +387,9 @@ var VerifySemantics = &rules.Rule{
 func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
 	for _, l := range links {
 		tr := l.Route.Header(h)
-		switch emission(tr) {
-		case emitsNginxVerify:
-		case emitsHAProxyVerify:
+		switch tr.Fact {
+		case rules.FactVerify:
+		case rules.FactVerifyCode:
 			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
 				return false
 			}
@@ -505,34 +432,34 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 		// the same key; this finding, which knows the app, replaces them.
 		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), rules.Key{}, true}
 	}
-	switch emission(tr) {
-	case emitsNginxVerify:
+	switch {
+	case tr.Fact == rules.FactVerify:
 		mayFail := r.Listener.Verify != rules.VerifyRequired && !r.Gated
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value != "SUCCESS" {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:…): valid clients never match; compare == \"SUCCESS\".", name, t.Value, trustNote(t), r.Desc), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends the verification result %s (SUCCESS, NONE or FAILED:…): valid clients never match; compare == \"SUCCESS\".", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
 			}
 		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
 			if mayFail {
 				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
-	case emitsHAProxyVerify:
+	case tr.Fact == rules.FactVerifyCode:
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
+				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %s, a verification code that is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only when a certificate was presented, or forward whether one was and check it.", r.Desc, name, tr.Value, trustNote(t)), rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
 			}
 			if t.Value != "0" && !isInteger(t.Value) {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends HAProxy's %%[ssl_c_verify], an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends the verification code %s, an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
 			}
 		case rules.ComparePresence:
 			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (the verification code %s is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc, tr.Value), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
-	case emitsConstant:
+	case tr.Action == rules.SetConst:
 		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
 			return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sets it to %q: valid clients never match.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
 		}
@@ -577,21 +504,21 @@ var SchemeContract = &rules.Rule{
 			links := m.RoutesTo(app)
 			// Django's own settings first: they are what the finding names.
 			trusts := append([]rules.Trust(nil), app.Trusts...)
-			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
+			sort.SliceStable(trusts, func(i, j int) bool { return !trusts[i].PeerGated && trusts[j].PeerGated })
 			for _, t := range trusts {
 				if !isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
+				if t.ServerDefault && h != "x-forwarded-proto" {
 					continue // the three defaults are judged together below
 				}
 				for _, l := range links {
-					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
+					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
-					if h == "x-forwarded-host" && hostValue(tr.Value) {
+					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
 						// The Host the client sent, which nginx matched
 						// against server_name and Django checks against
 						// ALLOWED_HOSTS like Host itself: no other header
@@ -604,7 +531,7 @@ var SchemeContract = &rules.Rule{
 						// header at all, Django takes HTTPS requests for
 						// plain HTTP: valid clients are redirected in a
 						// loop or refused, which is worth a medium finding.
-						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
+						if tr.Action == rules.Passthrough && !t.ServerDefault {
 							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 						}
 						continue
@@ -617,7 +544,7 @@ var SchemeContract = &rules.Rule{
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && overwritesAnyDefault(l.Route) {
 						continue
 					}
 					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
@@ -625,7 +552,7 @@ var SchemeContract = &rules.Rule{
 				// With routes analysed, the single-file warning has been
 				// proven unnecessary or replaced: by the findings above, or
 				// by X004 when the app can be reached around the proxy.
-				if len(links) > 0 && !gunicornScheme(t) {
+				if len(links) > 0 && !t.PeerGated {
 					p.Resolve(rules.TrustKey(app.Range.File, t.Header))
 				}
 			}
@@ -638,20 +565,18 @@ var SchemeContract = &rules.Rule{
 			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
 		lockout.report(p, func(f *finding, desc string) string {
-			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
-				rules.DisplayHeader(f.header), desc, trustNote(f.trust), redirectLoop(f), rules.DisplayHeader(f.header))
+			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; %s.",
+				rules.DisplayHeader(f.header), desc, trustNote(f.trust), redirectLoop(f), f.links[0].Route.FixHint(f.header, rules.FactScheme))
 		})
 	},
 }
 
-// hostValue reports whether a header value is the request's own Host
-// (nginx $host, $http_host, $server_name; HAProxy %[req.hdr(host)]).
-func hostValue(v string) bool {
-	switch strings.TrimSpace(strings.ToLower(v)) {
-	case "$host", "$http_host", "${host}", "${http_host}", "$server_name", "%[req.hdr(host)]", "%[hdr(host)]":
-		return true
+// schemeFact is what a scheme or host header should be set from.
+func schemeFact(h string) rules.Fact {
+	if strings.Contains(h, "host") {
+		return rules.FactHost
 	}
-	return false
+	return rules.FactScheme
 }
 
 // overwritesAnyDefault reports whether the route overwrites one of
@@ -677,17 +602,8 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 	case rules.SetClient:
 		how = fmt.Sprintf("is set from client data (%s)", tr.Value)
 	}
-	hint := "overwrite it on this route"
-	switch r.Proxy {
-	case "nginx":
-		hint = fmt.Sprintf("add `proxy_set_header %s $scheme;` here", rules.DisplayHeader(h))
-		if strings.Contains(h, "host") {
-			hint = fmt.Sprintf("add `proxy_set_header %s $host;` here", rules.DisplayHeader(h))
-		}
-	case "haproxy":
-		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", rules.DisplayHeader(h))
-	}
-	if t.Source == DefaultSchemeSource {
+	hint := r.FixHint(h, schemeFact(h))
+	if t.ServerDefault {
 		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
 	}
 	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
@@ -759,6 +675,17 @@ func isLoopbackHost(h string) bool {
 // bindKey is the key G001 gives a public bind.
 func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
 
+// dedupe keeps the first of each string, in order.
+func dedupe(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func serverName(a *rules.App) string {
 	if a.Server == "" || a.Server == "unknown" {
 		return "the app server"
@@ -788,7 +715,7 @@ var DirectExposure = &rules.Rule{
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
-				if gunicornScheme(t) {
+				if t.PeerGated {
 					continue
 				}
 				if len(hdrs) == 0 {
@@ -928,7 +855,7 @@ var UnderscoreConflation = &rules.Rule{
 // can check.
 func forwardsVerify(r *rules.Route) bool {
 	for _, tr := range r.Headers {
-		if tr.Action == rules.SetTLS && (emission(tr) == emitsNginxVerify || emission(tr) == emitsHAProxyVerify && usedGuarded(r, tr)) {
+		if tr.Action == rules.SetTLS && (tr.Fact == rules.FactVerify || tr.Fact == rules.FactVerifyCode && usedGuarded(r, tr)) {
 			return true
 		}
 	}
