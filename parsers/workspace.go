@@ -226,7 +226,7 @@ type candidate struct {
 
 func (d *discovery) problem(rel, format string, args ...any) {
 	d.ws.Problems = append(d.ws.Problems, source.Problem{
-		Code:    source.CodeSkipped,
+		Kind:    source.ProblemSkipped,
 		Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -301,7 +301,7 @@ func (d *discovery) readProblem(rel string, err error) {
 	case errors.Is(err, source.ErrBinary):
 		d.problem(rel, "skipped: %v", err)
 	case errors.Is(err, source.ErrOutsideRoot):
-		d.ws.Problems = append(d.ws.Problems, source.Problem{Code: source.CodeIncludeOutside,
+		d.ws.Problems = append(d.ws.Problems, source.Problem{Kind: source.ProblemIncludeOutside,
 			Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("not read: %v", err)})
 	default:

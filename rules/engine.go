@@ -76,11 +76,15 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 
 	byCode := map[string]*Rule{}
+	byProblem := map[source.ProblemKind]*Rule{}
 	var treeRules, deployRules []*Rule
 	needModel := wantModel
 	for _, rule := range e.Rules {
 		byCode[rule.Code] = rule
 		if rule.Scope == ScopeLoad {
+			if rule.Problem != "" {
+				byProblem[rule.Problem] = rule
+			}
 			continue
 		}
 		if c := requirementCycle(rule.Requires); c != nil {
@@ -97,7 +101,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 
 	for _, p := range ws.Problems {
-		if rule, ok := byCode[p.Code]; ok {
+		if rule, ok := byProblem[p.Kind]; ok {
 			collect(problemDiagnostic(rule, p))
 		}
 	}
@@ -225,6 +229,22 @@ func appliesTo(r *Rule, kind string) bool {
 		}
 	}
 	return false
+}
+
+// ProblemDiagnostics turns load problems into diagnostics of the rules
+// among rs that document their kinds; a problem of a kind no rule of rs
+// documents is left out (its rule is not selected).
+func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Diagnostic {
+	var out []Diagnostic
+	for _, p := range probs {
+		for _, r := range rs {
+			if r.Scope == ScopeLoad && r.Problem == p.Kind {
+				out = append(out, problemDiagnostic(r, p))
+				break
+			}
+		}
+	}
+	return out
 }
 
 func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {

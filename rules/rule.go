@@ -62,6 +62,10 @@ type Rule struct {
 	Scope    Scope
 	// Kinds lists the tree kinds (parsers.Kind*) a ScopeTree rule inspects.
 	Kinds []string
+	// Problem is, for a ScopeLoad rule, the kind of load or parse problem
+	// it documents: front ends report kinds, and the engine reports each
+	// problem as a finding of the rule that documents its kind.
+	Problem source.ProblemKind
 	// Requires lists the analyses the rule reads with Pass.ResultOf
 	// (DeploymentModel, a family's view of a tree): the engine computes
 	// each once per run (per tree for ScopeTree analyses), and builds the

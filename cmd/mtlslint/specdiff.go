@@ -176,16 +176,7 @@ func fileReader(p string) (*parsers.FSReader, string, error) {
 // problemDiagnostics turns load problems into diagnostics of the rules
 // that document them.
 func problemDiagnostics(probs []source.Problem) []rules.Diagnostic {
-	var out []rules.Diagnostic
-	for _, p := range probs {
-		d := rules.Diagnostic{Code: p.Code, Range: p.Range, Message: p.Message, Related: p.Related, Scope: rules.ScopeLoad,
-			Key: rules.ProblemKey(p)}
-		if r := lint.Lookup(p.Code); r != nil {
-			d.Name, d.Severity, d.CWE = r.Name, r.Severity, r.CWE
-		}
-		out = append(out, d)
-	}
-	return out
+	return rules.ProblemDiagnostics(lint.Registry(), probs)
 }
 
 func writeReport(e *env, in report.Input, format, output, color string, quiet bool) error {

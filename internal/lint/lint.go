@@ -14,7 +14,6 @@ import (
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/parsers"
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -107,7 +106,7 @@ func Lookup(code string) *rules.Rule {
 }
 
 // alwaysOn are codes that selection cannot remove.
-var alwaysOn = map[string]bool{source.CodeSyntax: true, rules.CodeRuleCrashed: true}
+var alwaysOn = map[string]bool{rules.CodeSyntax: true, rules.CodeRuleCrashed: true}
 
 // Selected returns the rules that the selection keeps.
 func Selected(sel, extend, ignore []string) ([]*rules.Rule, error) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -69,6 +71,23 @@ func TestRegistry(t *testing.T) {
 					t.Errorf("%s: a deployment rule needs a Check", r.Code)
 				}
 			}
+		}
+	}
+	// Front ends report kinds of problem; each kind is documented by one
+	// load rule, which gives its findings their code.
+	documented := map[source.ProblemKind]string{}
+	for _, r := range all {
+		if r.Problem != "" {
+			if other, dup := documented[r.Problem]; dup {
+				t.Errorf("problem kind %s documented by %s and %s", r.Problem, other, r.Code)
+			}
+			documented[r.Problem] = r.Code
+		}
+	}
+	for _, k := range []source.ProblemKind{source.ProblemSyntax, source.ProblemIncludeMissing, source.ProblemIncludeOutside,
+		source.ProblemSkipped, source.ProblemIncludeCycle, source.ProblemNotAnalysed, kube.ProblemNotRendered} {
+		if documented[k] == "" {
+			t.Errorf("no rule documents problems of kind %s", k)
 		}
 	}
 	for _, r := range all {

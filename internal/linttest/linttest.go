@@ -54,7 +54,7 @@ var Format = parsers.Format{
 				continue
 			}
 			if i := bytes.Index(f.Content, []byte("@syntax-error")); i >= 0 {
-				probs = append(probs, source.Problem{Code: source.CodeSyntax, Range: f.Range(i, i+len("@syntax-error")), Message: "toy syntax error"})
+				probs = append(probs, source.Problem{Kind: source.ProblemSyntax, Range: f.Range(i, i+len("@syntax-error")), Message: "toy syntax error"})
 				continue
 			}
 			trees = append(trees, &Tree{File: f})

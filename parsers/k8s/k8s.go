@@ -22,10 +22,10 @@ import (
 // Kind is the tree kind of Kubernetes manifests (parsers.KindK8s).
 const Kind = "k8s"
 
-// CodeNotAnalysed is the code of the info finding for a file that is
-// recognised as Kubernetes configuration but cannot be read as manifests:
-// a Helm template or a kustomize patch.
-const CodeNotAnalysed = "K007"
+// ProblemNotRendered is the kind of problem of a file that is a Helm
+// template or a kustomize patch: not a manifest until it is rendered, so
+// not analysed.
+const ProblemNotRendered source.ProblemKind = "not-rendered"
 
 // File is the tree of one manifest file: its objects, and the cluster they
 // are applied to together with the other manifests of the workspace.
@@ -300,7 +300,7 @@ func (l *loader) problem(p source.Problem) { l.problems = append(l.problems, p) 
 
 func (l *loader) notAnalysed(f *source.File, format string, args ...any) {
 	l.problem(source.Problem{
-		Code:    CodeNotAnalysed,
+		Kind:    ProblemNotRendered,
 		Range:   firstLine(f),
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -397,7 +397,7 @@ func (l *loader) manifest(p string) *File {
 	f, err := l.r.ReadFile(p)
 	if err != nil {
 		l.problem(source.Problem{
-			Code:    source.CodeSkipped,
+			Kind:    source.ProblemSkipped,
 			Range:   source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("cannot read: %v", err),
 		})

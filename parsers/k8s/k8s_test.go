@@ -181,7 +181,7 @@ metadata:
   name: three
 `
 	trees, probs := load(t, map[string]string{"svc.yaml": src})
-	if len(probs) != 1 || probs[0].Code != source.CodeSyntax {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax {
 		t.Fatalf("problems %v", probs)
 	}
 	if l := probs[0].Range.Start.Line; l != 9 {
@@ -376,7 +376,7 @@ func TestDetect(t *testing.T) {
 func notAnalysed(probs []source.Problem) []string {
 	var out []string
 	for _, p := range probs {
-		if p.Code == k8s.CodeNotAnalysed {
+		if p.Kind == k8s.ProblemNotRendered {
 			out = append(out, p.Range.File)
 		}
 	}
@@ -408,7 +408,7 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 		t.Errorf("not analysed: %s\nwant:         %s", got, want)
 	}
 	for _, p := range probs {
-		if p.Code != k8s.CodeNotAnalysed {
+		if p.Kind != k8s.ProblemNotRendered {
 			t.Errorf("unexpected problem %v", p)
 		}
 		if p.Range.File == "patches/json.yaml" && p.Range.Start.Line != 2 {

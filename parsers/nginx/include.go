@@ -55,7 +55,7 @@ func newLoader(r source.Reader, parse func(*source.File) ([]*Directive, []source
 }
 
 func (l *loader) report(p source.Problem) {
-	key := p.Code + "|" + p.Range.String() + "|" + p.Message
+	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen[key] {
@@ -156,16 +156,16 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, stock string
 	return out
 }
 
-func (e *expander) problem(code string, at *Directive, format string, args ...any) {
+func (e *expander) problem(code source.ProblemKind, at *Directive, format string, args ...any) {
 	w := at.Written()
-	e.probs = append(e.probs, source.Problem{Code: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
 }
 
 // include resolves one include directive and returns the directives it
 // brings into parent.
 func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	if len(inc.Args) != 1 {
-		e.problem(source.CodeSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
+		e.problem(source.ProblemSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
 		return nil
 	}
 	pattern := inc.Args[0].Value
@@ -178,13 +178,13 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	if e.count > maxExpanded {
 		e.capped = true
 		info.Problem = "not followed: expansion limit reached"
-		e.problem(source.CodeSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
+		e.problem(source.ProblemSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
 		return nil
 	}
 	mapped, deployedRel, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
-		e.problem(source.CodeIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		e.problem(source.ProblemIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
 		return nil
 	}
 	info.Resolved = mapped
@@ -202,7 +202,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		}
 		if len(files) == 0 {
 			info.Problem = "no file matches"
-			e.problem(source.CodeIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+			e.problem(source.ProblemIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
 			return nil
 		}
 	} else {
@@ -211,7 +211,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			files = []string{mapped}
 		case errors.Is(err, source.ErrOutsideRoot):
 			info.Problem = "outside the scanned root"
-			e.problem(source.CodeIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
+			e.problem(source.ProblemIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
 			return nil
 		default:
 			for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -228,9 +228,9 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				}
 				info.Problem = "not found"
 				if errors.Is(err, fs.ErrNotExist) {
-					e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
+					e.problem(source.ProblemIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
 				} else {
-					e.problem(source.CodeSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
+					e.problem(source.ProblemSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
 				}
 				return nil
 			}
@@ -250,7 +250,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
 			w := inc.Written()
-			e.probs = append(e.probs, source.Problem{Code: source.CodeIncludeCycle, Range: w.Range, Message: msg, Related: rel})
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel})
 			continue
 		}
 		pf := e.l.parse(f)
@@ -291,11 +291,11 @@ func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Direc
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		e.problem(source.CodeIncludeOutside, inc, "include %q: %s resolves outside the scanned root and was not read", pattern, f)
+		e.problem(source.ProblemIncludeOutside, inc, "include %q: %s resolves outside the scanned root and was not read", pattern, f)
 	case errors.Is(err, fs.ErrNotExist):
-		e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, f)
+		e.problem(source.ProblemIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, f)
 	default:
-		e.problem(source.CodeSkipped, inc, "include %q: %s was not analysed: %v", pattern, f, err)
+		e.problem(source.ProblemSkipped, inc, "include %q: %s was not analysed: %v", pattern, f, err)
 	}
 }
 

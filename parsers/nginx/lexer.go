@@ -64,7 +64,7 @@ func newLexer(f *source.File) *lexer {
 
 func (lx *lexer) errorf(start, end int, format string, args ...any) {
 	lx.errs = append(lx.errs, source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   lx.file.Range(start, end),
 		Message: fmt.Sprintf(format, args...),
 	})

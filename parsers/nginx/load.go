@@ -175,16 +175,16 @@ func parseAll(l *loader, paths []string) {
 }
 
 func readProblem(p string, err error) source.Problem {
-	code := source.CodeSkipped
+	code := source.ProblemSkipped
 	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.CodeIncludeOutside
+		code = source.ProblemIncludeOutside
 		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
 	case errors.Is(err, fs.ErrNotExist):
 		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
 	}
-	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
+	return source.Problem{Kind: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
 }
 
 // isMain reports whether a file is a main configuration: it has an http,

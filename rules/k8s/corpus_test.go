@@ -96,7 +96,7 @@ func TestCorpus(t *testing.T) {
 	// Patches the front end does not analyse may weaken verification too.
 	inPatches := 0
 	for _, p := range res.Diagnostics {
-		if p.Code != kube.CodeNotAnalysed {
+		if p.Code != NotAnalysed.Code {
 			continue
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p.Range.File))); err == nil && strings.Contains(string(b), "auth-tls-verify-client: optional") {

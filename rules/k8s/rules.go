@@ -146,7 +146,7 @@ var NoNetworkPolicy = &rules.Rule{
 // NotAnalysed documents the Helm templates and kustomize patches that the
 // front end recognises but cannot read.
 var NotAnalysed = &rules.Rule{
-	Code: kube.CodeNotAnalysed, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
+	Code: "K007", Problem: kube.ProblemNotRendered, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
 	Summary: "A Helm template or kustomize patch was recognised but not analysed: it is not a manifest until rendered.",
 	Doc: rules.Doc{
 		What: "Reports a file that holds Go template expressions (`{{ … }}`), lies in a Helm chart's templates directory, or is a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",

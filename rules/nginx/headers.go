@@ -10,7 +10,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleInheritance = &rules.Rule{
+// HeaderInheritance is N001, proxy-header-inheritance.
+var HeaderInheritance = &rules.Rule{
 	Code:     "N001",
 	Name:     "proxy-header-inheritance",
 	Severity: rules.Critical,
@@ -173,7 +174,8 @@ func includesFamily(b, inc *nginx.Directive, f family) bool {
 	return false
 }
 
-var ruleRouteGap = &rules.Rule{
+// RouteGap is N006, route-header-gap.
+var RouteGap = &rules.Rule{
 	Code:     "N006",
 	Name:     "route-header-gap",
 	Severity: rules.Critical,
@@ -331,7 +333,8 @@ func setText(f family, h, value string) string {
 	return fmt.Sprintf("%s %s %s;", f.set, h, value)
 }
 
-var ruleHeaderFromClient = &rules.Rule{
+// HeaderFromClient is N005, identity-header-from-client.
+var HeaderFromClient = &rules.Rule{
 	Code:     "N005",
 	Name:     "identity-header-from-client",
 	Severity: rules.Critical,

@@ -49,7 +49,7 @@ func lint(t *testing.T, files map[string]string, version string, rs ...*rules.Ru
 	t.Helper()
 	ws := workspace(t, files)
 	for _, p := range ws.Problems {
-		if p.Code == source.CodeSyntax {
+		if p.Kind == source.ProblemSyntax {
 			t.Fatalf("fixture does not parse: %s %s", p.Range, p.Message)
 		}
 	}

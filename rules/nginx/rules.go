@@ -14,19 +14,19 @@ import (
 
 // Rules are the nginx rules, in code order.
 var Rules = []*rules.Rule{
-	ruleInheritance,
-	ruleVerifyOff,
-	ruleVerifyOptional,
-	ruleVerifyNoCA,
-	ruleHeaderFromClient,
-	ruleRouteGap,
-	ruleUnderscores,
-	ruleCABundle,
-	ruleRevocation,
-	ruleWeakTLS,
-	ruleCertVar,
-	ruleVhostCAMix,
-	ruleResumption,
+	HeaderInheritance,
+	VerifyOff,
+	VerifyOptional,
+	VerifyNoCA,
+	HeaderFromClient,
+	RouteGap,
+	Underscores,
+	CABundle,
+	Revocation,
+	WeakTLS,
+	CertVar,
+	VhostCAMix,
+	Resumption,
 }
 
 var kinds = []string{parsers.KindNginx}

@@ -11,7 +11,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleCABundle = &rules.Rule{
+// CABundle is N008, client-ca-public-bundle.
+var CABundle = &rules.Rule{
 	Code:     "N008",
 	Name:     "client-ca-public-bundle",
 	Severity: rules.Critical,
@@ -81,7 +82,8 @@ func checkCABundle(p *rules.Pass) {
 	})
 }
 
-var ruleRevocation = &rules.Rule{
+// Revocation is N009, client-cert-no-revocation.
+var Revocation = &rules.Rule{
 	Code:     "N009",
 	Name:     "client-cert-no-revocation",
 	Severity: rules.Low,
@@ -135,7 +137,8 @@ func checkRevocation(p *rules.Pass) {
 	}
 }
 
-var ruleWeakTLS = &rules.Rule{
+// WeakTLS is N010, weak-tls-client-auth.
+var WeakTLS = &rules.Rule{
 	Code:     "N010",
 	Name:     "weak-tls-client-auth",
 	Severity: rules.Medium,
@@ -349,7 +352,8 @@ func weakCiphers(spec string) []string {
 	return out
 }
 
-var ruleCertVar = &rules.Rule{
+// CertVar is N011, deprecated-ssl-client-cert.
+var CertVar = &rules.Rule{
 	Code:     "N011",
 	Name:     "deprecated-ssl-client-cert",
 	Severity: rules.Low,

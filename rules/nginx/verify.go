@@ -79,7 +79,8 @@ func (c *config) byVerifyDirective(mode rules.VerifyMode) (map[*nginx.Directive]
 	return groups, order
 }
 
-var ruleVerifyOff = &rules.Rule{
+// VerifyOff is N002, verify-client-off.
+var VerifyOff = &rules.Rule{
 	Code:     "N002",
 	Name:     "verify-client-off",
 	Severity: rules.High,
@@ -177,7 +178,8 @@ func uniqueStrings(in []string) []string {
 	return out
 }
 
-var ruleVerifyOptional = &rules.Rule{
+// VerifyOptional is N003, verify-client-optional.
+var VerifyOptional = &rules.Rule{
 	Code:     "N003",
 	Name:     "verify-client-optional",
 	Severity: rules.High,
@@ -256,7 +258,8 @@ var identityVars = []string{
 	"ssl_client_cert", "ssl_client_raw_cert", "ssl_client_escaped_cert", "ssl_client_fingerprint", "ssl_client_serial",
 }
 
-var ruleVerifyNoCA = &rules.Rule{
+// VerifyNoCA is N004, verify-client-optional-no-ca.
+var VerifyNoCA = &rules.Rule{
 	Code:     "N004",
 	Name:     "verify-client-optional-no-ca",
 	Severity: rules.Critical,
@@ -327,7 +330,8 @@ func checkVerifyNoCA(p *rules.Pass) {
 	}
 }
 
-var ruleUnderscores = &rules.Rule{
+// Underscores is N007, underscore-headers.
+var Underscores = &rules.Rule{
 	Code:     "N007",
 	Name:     "underscore-headers",
 	Severity: rules.High,

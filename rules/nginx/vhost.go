@@ -9,7 +9,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleVhostCAMix = &rules.Rule{
+// VhostCAMix is N012, vhost-client-ca-mix.
+var VhostCAMix = &rules.Rule{
 	Code:     "N012",
 	Name:     "vhost-client-ca-mix",
 	Severity: rules.High,
@@ -121,7 +122,8 @@ func orNone(ca string) string {
 	return ca
 }
 
-var ruleResumption = &rules.Rule{
+// Resumption is N013, tls13-resumption-cve-2025-23419.
+var Resumption = &rules.Rule{
 	Code:     "N013",
 	Name:     "tls13-resumption-cve-2025-23419",
 	Severity: rules.High,

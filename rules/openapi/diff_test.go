@@ -24,7 +24,7 @@ func loadPair(t *testing.T, dir string) (old, new *oas.Spec) {
 	load := func(name string) *oas.Spec {
 		s, ps := oas.LoadSpec(r, name)
 		for _, p := range ps {
-			probs = append(probs, p.Range.String()+" "+p.Code+" "+p.Message)
+			probs = append(probs, p.Range.String()+" "+string(p.Kind)+" "+p.Message)
 		}
 		if s == nil {
 			t.Fatalf("%s: not loaded: %v", name, probs)

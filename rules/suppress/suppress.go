@@ -147,7 +147,7 @@ func (s *Sources) Directives(path string) []Directive {
 // parse or a rule that crashed is never silently clean, and the findings
 // about suppressions cannot be silenced by suppressions.
 var notInline = map[string]bool{
-	source.CodeSyntax: true, rules.CodeRuleCrashed: true,
+	rules.CodeSyntax: true, rules.CodeRuleCrashed: true,
 	rules.CodeUnusedSuppression: true, rules.CodeSuppressionNoReason: true,
 }
 

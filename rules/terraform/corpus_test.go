@@ -75,7 +75,7 @@ func TestCorpus(t *testing.T) {
 		mods, probs := tf.Load(reader, []string{f})
 		problems += len(probs)
 		for _, p := range probs {
-			t.Logf("%s: %s %s", p.Range, p.Code, p.Message)
+			t.Logf("%s: %s %s", p.Range, p.Kind, p.Message)
 		}
 		var trees []parsers.Tree
 		for _, m := range mods {
@@ -92,7 +92,7 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("%s: %s", f, d.Message)
 			}
 			byCode[d.Code]++
-			if d.Code == passthroughRule.Code {
+			if d.Code == Passthrough.Code {
 				passthrough++
 			}
 		}

@@ -28,17 +28,18 @@ const (
 
 // Rules are the family's rules, by code.
 var Rules = []*rules.Rule{
-	passthroughRule,
-	offRule,
-	expiryRule,
-	bypassRule,
-	dropInvalidRule,
-	executeAPIRule,
-	gcpAllowInvalidRule,
-	azurePassthroughRule,
+	Passthrough,
+	MTLSOff,
+	IgnoreExpiry,
+	Bypass,
+	DropInvalid,
+	ExecuteAPI,
+	GCPAllowInvalid,
+	AzurePassthrough,
 }
 
-var passthroughRule = &rules.Rule{
+// Passthrough is T001, alb-mtls-passthrough.
+var Passthrough = &rules.Rule{
 	Code: "T001", Name: "alb-mtls-passthrough", Severity: rules.High, CWE: []string{"CWE-295"},
 	Scope:    rules.ScopeDeployment,
 	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
@@ -72,7 +73,8 @@ var passthroughRule = &rules.Rule{
 	Check: checkPassthrough,
 }
 
-var offRule = &rules.Rule{
+// MTLSOff is T002, alb-mtls-off-app-trusts.
+var MTLSOff = &rules.Rule{
 	Code: "T002", Name: "alb-mtls-off-app-trusts", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-287"},
 	Scope:    rules.ScopeDeployment,
 	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
@@ -100,7 +102,8 @@ var offRule = &rules.Rule{
 	Check: checkOff,
 }
 
-var expiryRule = &rules.Rule{
+// IgnoreExpiry is T003, alb-mtls-ignore-expiry.
+var IgnoreExpiry = &rules.Rule{
 	Code: "T003", Name: "alb-mtls-ignore-expiry", Severity: rules.Medium, CWE: []string{"CWE-298"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Requires: requiresALB,
@@ -120,7 +123,8 @@ var expiryRule = &rules.Rule{
 	Check: checkExpiry,
 }
 
-var bypassRule = &rules.Rule{
+// Bypass is T004, alb-mtls-bypass-listener.
+var Bypass = &rules.Rule{
 	Code: "T004", Name: "alb-mtls-bypass-listener", Severity: rules.High, CWE: []string{"CWE-288", "CWE-290"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Requires: requiresALB,
@@ -145,7 +149,8 @@ var bypassRule = &rules.Rule{
 	Check: checkBypass,
 }
 
-var dropInvalidRule = &rules.Rule{
+// DropInvalid is T005, alb-invalid-headers-forwarded.
+var DropInvalid = &rules.Rule{
 	Code: "T005", Name: "alb-invalid-headers-forwarded", Severity: rules.Medium, CWE: []string{"CWE-436"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Requires: requiresALB,
@@ -166,7 +171,8 @@ var dropInvalidRule = &rules.Rule{
 	Check: checkDropInvalid,
 }
 
-var executeAPIRule = &rules.Rule{
+// ExecuteAPI is T006, apigw-mtls-execute-api-endpoint.
+var ExecuteAPI = &rules.Rule{
 	Code: "T006", Name: "apigw-mtls-execute-api-endpoint", Severity: rules.High, CWE: []string{"CWE-288"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "An API Gateway custom domain requires mutual TLS, but the API keeps its default execute-api endpoint, which does not.",
@@ -194,7 +200,8 @@ resource "aws_api_gateway_base_path_mapping" "api" {
 	Check: checkExecuteAPI,
 }
 
-var gcpAllowInvalidRule = &rules.Rule{
+// GCPAllowInvalid is T007, gcp-mtls-allow-invalid-cert.
+var GCPAllowInvalid = &rules.Rule{
 	Code: "T007", Name: "gcp-mtls-allow-invalid-cert", Severity: rules.High, CWE: []string{"CWE-295"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "A GCP server TLS policy lets connections through with an invalid or missing client certificate.",
@@ -216,7 +223,8 @@ var gcpAllowInvalidRule = &rules.Rule{
 	Check: checkGCP,
 }
 
-var azurePassthroughRule = &rules.Rule{
+// AzurePassthrough is T008, azure-appgw-mtls-passthrough.
+var AzurePassthrough = &rules.Rule{
 	Code: "T008", Name: "azure-appgw-mtls-passthrough", Severity: rules.High, CWE: []string{"CWE-295"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "An Azure Application Gateway SSL profile verifies client certificates in Passthrough mode, which forwards them unverified.",

@@ -278,7 +278,7 @@ func TestPassthroughSeverityFollowsTheApp(t *testing.T) {
 		{"app trusting the chain", []*rules.App{trusting("X-Amzn-Mtls-Clientcert")}, rules.Critical},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := run(t, passthroughRule, src, tc.apps...)
+			ds := run(t, Passthrough, src, tc.apps...)
 			if len(ds) != 1 {
 				t.Fatalf("%d findings: %v", len(ds), ds)
 			}
@@ -310,7 +310,7 @@ func TestOffNeedsAnAppThatTrustsTheHeaders(t *testing.T) {
 		{"unknown mode", `mutual_authentication { mode = var.m }`, "HTTPS", trusting("X-Amzn-Mtls-Clientcert-Subject"), 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := run(t, offRule, listenerSrc(tc.protocol, tc.mtls), tc.app)
+			ds := run(t, MTLSOff, listenerSrc(tc.protocol, tc.mtls), tc.app)
 			if len(ds) != tc.want {
 				t.Fatalf("%d findings, want %d: %v", len(ds), tc.want, ds)
 			}
@@ -384,7 +384,7 @@ resource "x" "gw" {
 func TestOffGroupsAppsByHeader(t *testing.T) {
 	a, b := trusting("X-Amzn-Mtls-Clientcert-Subject"), trusting("X-Amzn-Mtls-Clientcert-Subject")
 	b.ID = "other.settings"
-	ds := run(t, offRule, listenerSrc("HTTPS", ``), a, b)
+	ds := run(t, MTLSOff, listenerSrc("HTTPS", ``), a, b)
 	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Message, "other.settings") {
 		t.Fatalf("findings %v", ds)
 	}
