@@ -25,6 +25,11 @@ type Settings struct {
 	TrustedProxies []string
 	// Topology links proxies to apps explicitly.
 	Topology []TopologyLink
+	// Base reads the repository as it was at BaseRevision (check
+	// --spec-base): rules that compare with an earlier version read it
+	// from there. Nil when no base was given.
+	Base         source.Reader
+	BaseRevision string
 }
 
 // TopologyLink says that a proxy (a config file, or an upstream/backend

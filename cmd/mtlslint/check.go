@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -85,6 +86,14 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 	}
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
+	}
+	if f.specBase != "" {
+		// O004 compares each OpenAPI document with its version here.
+		base, err := gitdiff.NewReader(root, f.specBase)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--spec-base: %v", err)
+		}
+		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
 	return opts, nil
 }
@@ -198,17 +207,6 @@ func runCheck(args []string, e *env) int {
 			return e.errorf("configuration error: %v", ce)
 		}
 		return e.errorf("%v", err)
-	}
-	if opts.Config == nil {
-		opts.Config = res.Config
-	}
-	if f.specBase != "" && selectedCode(opts, "O004") {
-		more, err := specBaseFindings(e, res, f.specBase)
-		if err != nil {
-			return e.errorf("--spec-base: %v", err)
-		}
-		res.Diagnostics = append(res.Diagnostics, more...)
-		rules.SortDiagnostics(res.Diagnostics)
 	}
 	return f.finish(e, res)
 }

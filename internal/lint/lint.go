@@ -194,7 +194,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	opts.cli = &cliChoice{Select: opts.Select, ExtendSelect: opts.ExtendSelect, Ignore: opts.Ignore, Settings: opts.Settings}
 	opts.resolver = resolver
 	opts.Config = rootCfg
-	opts = mergeConfig(opts, rootCfg, false)
+	opts = mergeConfig(opts, rootCfg)
 	pf := newPerFile(resolver, opts.cli, nil)
 	if _, err := pf.selection(rootCfg); err != nil {
 		return nil, err

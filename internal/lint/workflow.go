@@ -59,20 +59,7 @@ func (p *perFile) selection(cfg *config.Config) (map[string]bool, error) {
 	if s, ok := p.enabled[cfg]; ok {
 		return s, nil
 	}
-	sel := p.cli.Select
-	extend := append([]string{}, p.cli.ExtendSelect...)
-	ignore := append([]string{}, p.cli.Ignore...)
-	if cfg != nil {
-		if err := validateCodes(cfg); err != nil {
-			return nil, err
-		}
-		if len(sel) == 0 {
-			sel = cfg.Select
-		}
-		extend = append(append([]string{}, cfg.ExtendSelect...), extend...)
-		ignore = append(append([]string{}, cfg.Ignore...), ignore...)
-	}
-	rs, err := Selected(sel, extend, ignore)
+	rs, err := Selection(cfg, p.cli.Select, p.cli.ExtendSelect, p.cli.Ignore)
 	if err != nil {
 		return nil, err
 	}

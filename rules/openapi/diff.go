@@ -27,7 +27,18 @@ type DiffInput struct {
 	RelateOld bool
 }
 
-// Diff reports, as O004 findings in the new version, every operation whose
+// SpecDiff is Diff for `mtlslint spec-diff`, outside an engine run: the
+// diagnostics as O004 findings.
+func SpecDiff(in DiffInput) []rules.Diagnostic {
+	out := Diff(in)
+	for i := range out {
+		r := Dropped
+		out[i].Code, out[i].Name, out[i].Severity, out[i].CWE, out[i].Scope = r.Code, r.Name, r.Severity, r.CWE, r.Scope
+	}
+	return out
+}
+
+// Diff reports, as O004 diagnostics in the new version, every operation whose
 // effective security required mutual TLS in every alternative in the old
 // version and no longer does. Operations are paired by method and path
 // template (parameter names aside). Each message says what oasdiff's
@@ -82,7 +93,6 @@ func Diff(in DiffInput) []rules.Diagnostic {
 			at = in.New.Security.Range
 		}
 		d := rules.Diagnostic{
-			Code: Dropped.Code, Name: Dropped.Name, Severity: Dropped.Severity, CWE: Dropped.CWE, Scope: Dropped.Scope,
 			Range: at,
 			Message: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
 				op, in.OldLabel, describe(oldSec), what, oasdiffSays(byOp[k], oerr)),

@@ -73,12 +73,13 @@ var SchemeVersion = &rules.Rule{
 	Check: checkSchemes,
 }
 
-// Dropped: O004. Its findings come from comparing two versions of a spec
-// (`mtlslint spec-diff OLD NEW`, `mtlslint check --spec-base REV`), not
-// from a single scan, so it has no Check.
+// Dropped: O004. It compares each document with its version in the
+// settings' base revision (`mtlslint check --spec-base REV`), and does
+// nothing without one; `mtlslint spec-diff OLD NEW` compares two files
+// with the same Diff.
 var Dropped = &rules.Rule{
 	Code: "O004", Name: "spec-mtls-dropped", Severity: rules.High,
-	CWE: []string{"CWE-306"}, Scope: rules.ScopeLoad,
+	CWE: []string{"CWE-306"}, Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "A spec change removes the mutual-TLS requirement of an operation, or makes it one alternative among others.",
 	Doc: rules.Doc{
 		What:       "Compares two versions of an OpenAPI document (`mtlslint spec-diff OLD NEW`, or `mtlslint check --spec-base REV` against the version at a git revision) and reports every operation whose effective security required mutual TLS in every alternative before and no longer does: the requirement was removed, `[]` or `{}` now allows anonymous access, another scheme replaced it, or it became one alternative among others. The message includes what oasdiff's checker reports for the operation.",
@@ -87,6 +88,35 @@ var Dropped = &rules.Rule{
 		Fix:        "Restore the requirement, or, if the change is intended, make sure every route still verifies client certificates where needed and record the decision (suppress the finding with a reason).",
 		References: []string{refSecurityReq, "oasdiff checker ids api-security-anonymous-access-added, api-security-added, api-security-removed, api-global-security-removed"},
 	},
+	Check: checkDropped,
+}
+
+// checkDropped compares the pass's document with its version at the base
+// revision. A document the base does not have lost nothing; one whose old
+// version cannot be read is reported, so that the comparison is never
+// silently skipped.
+func checkDropped(p *rules.Pass) {
+	s := specOf(p)
+	if s == nil || p.Settings == nil || p.Settings.Base == nil {
+		return
+	}
+	base, rev, path := p.Settings.Base, p.Settings.BaseRevision, s.Root().Path
+	if _, err := base.Stat(path); err != nil {
+		return
+	}
+	old, probs := oas.LoadSpec(base, path)
+	if old == nil {
+		why := "it does not load"
+		if len(probs) > 0 {
+			why = probs[0].Message
+		}
+		p.Report(rules.Diagnostic{Range: s.Root().Range(0, 0), Severity: rules.Low, Key: rules.SpecKey(s.Root().Range(0, 0), "base-unreadable"),
+			Message: fmt.Sprintf("%s at %s cannot be compared with this version: %s", path, rev, why)})
+		return
+	}
+	for _, d := range Diff(DiffInput{Old: old, New: s, OldLabel: rev}) {
+		p.Report(d)
+	}
 }
 
 func specOf(p *rules.Pass) *oas.Spec {
