@@ -33,8 +33,8 @@ type Engine struct {
 
 // Result is what a run produces.
 type Result struct {
-	Diagnostics []Diagnostic
-	Model       *Model // nil when no rule required it and none was asked for
+	Findings []Finding
+	Model    *Model // nil when no rule required it and none was asked for
 	// Replaced are the findings that rules superseding theirs replaced or
 	// withdrew; Resolved are the keys rules resolved. Both say why a
 	// finding is not reported (and let tests check the declarations).
@@ -61,9 +61,9 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	r.treeSettings, r.routes, r.apps, r.link = e.TreeSettings, e.Routes, e.Apps, e.Link
 	var (
 		mu    sync.Mutex
-		diags []Diagnostic
+		diags []Finding
 	)
-	collect := func(d Diagnostic) {
+	collect := func(d Finding) {
 		mu.Lock()
 		diags = append(diags, d)
 		mu.Unlock()
@@ -156,7 +156,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		model = e.model(r, collect, anchor)
 	}
 	kept, replaced := settle(diags, byCode, resolved)
-	return Result{Diagnostics: kept, Model: model, Replaced: replaced, Resolved: resolved}
+	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
 }
 
 // warmRoutes computes the route builders' results for one tree; a builder
@@ -172,7 +172,7 @@ func (e *Engine) warmRoutes(r *run, t parsers.Tree) {
 
 // model returns the run's deployment model for the result. When building
 // it failed and no rule reported that, it is reported here.
-func (e *Engine) model(r *run, collect func(Diagnostic), anchor *source.File) (m *Model) {
+func (e *Engine) model(r *run, collect func(Finding), anchor *source.File) (m *Model) {
 	defer func() {
 		if v := recover(); v != nil {
 			collect(crashDiagnostic(nil, fmt.Sprint(v), anchor))
@@ -197,14 +197,14 @@ func check(p *Pass, anchor *source.File) {
 
 // crashDiagnostic reports that a rule failed (nil: building the model for
 // the result failed), anchored on the first line of anchor.
-func crashDiagnostic(rule *Rule, what string, anchor *source.File) Diagnostic {
-	d := Diagnostic{Code: CodeRuleCrashed, Name: "rule-crashed", Severity: High}
+func crashDiagnostic(rule *Rule, what string, anchor *source.File) Finding {
+	d := Finding{Code: CodeRuleCrashed, Name: "rule-crashed", Diagnostic: Diagnostic{Severity: High, Detail: what}}
 	subject, file := "model", ""
 	if rule != nil {
-		d.Message = fmt.Sprintf("rule %s (%s) failed and its findings are missing: %s", rule.Code, rule.Name, what)
+		d.Message = fmt.Sprintf("rule %s (%s) failed; its findings are missing", rule.Code, rule.Name)
 		subject = rule.Code
 	} else {
-		d.Message = "the deployment model could not be built: " + what
+		d.Message = "the deployment model could not be built"
 	}
 	if anchor != nil {
 		d.Range = anchor.Range(0, 0)
@@ -234,8 +234,8 @@ func appliesTo(r *Rule, kind string) bool {
 // ProblemDiagnostics turns load problems into diagnostics of the rules
 // among rs that document their kinds; a problem of a kind no rule of rs
 // documents is left out (its rule is not selected).
-func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Diagnostic {
-	var out []Diagnostic
+func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Finding {
+	var out []Finding
 	for _, p := range probs {
 		for _, r := range rs {
 			if r.Scope == ScopeLoad && r.Problem == p.Kind {
@@ -247,25 +247,17 @@ func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Diagnostic {
 	return out
 }
 
-func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {
-	return Diagnostic{
-		Code:     r.Code,
-		Name:     r.Name,
-		Severity: r.Severity,
-		CWE:      r.CWE,
-		Range:    p.Range,
-		Message:  p.Message,
-		Related:  p.Related,
-		Key:      ProblemKey(p),
-		Scope:    ScopeLoad,
-	}
+func problemDiagnostic(r *Rule, p source.Problem) Finding {
+	f := r.Finding(Diagnostic{Range: p.Range, Message: p.Message, Detail: p.Detail, Related: p.Related, Key: ProblemKey(p)})
+	f.LegacyMessage = p.LegacyMessage
+	return f
 }
 
 // Replacement records a finding that a finding of another rule replaced
 // (same Key, the other rule Supersedes this one) or that a rule withdrew
 // with Pass.Resolve.
 type Replacement struct {
-	Finding   Diagnostic
+	Finding   Finding
 	By        string // the code of the rule that replaced or withdrew it
 	Withdrawn bool
 }
@@ -283,8 +275,8 @@ type Resolution struct {
 // rules. Then, of the findings left with one Key, the most severe stays
 // (the first in order on a tie), with the fixes of the others when it has
 // none. Findings without a Key are all kept. The result is sorted.
-func settle(diags []Diagnostic, byCode map[string]*Rule, resolved []Resolution) ([]Diagnostic, []Replacement) {
-	SortDiagnostics(diags)
+func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution) ([]Finding, []Replacement) {
+	SortFindings(diags)
 	var replaced []Replacement
 	dropped := make([]bool, len(diags))
 	byKey := map[Key][]int{}
@@ -357,7 +349,7 @@ func settle(diags []Diagnostic, byCode map[string]*Rule, resolved []Resolution) 
 	return out, replaced
 }
 
-// SortDiagnostics sorts in place, deterministically.
-func SortDiagnostics(diags []Diagnostic) {
+// SortFindings sorts in place, deterministically.
+func SortFindings(diags []Finding) {
 	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Less(&diags[j]) })
 }

@@ -43,7 +43,7 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 		Check: func(p *Pass) { t.Error("a rule ran on a tree of another kind") }}
 	res := (&Engine{Rules: []*Rule{treeRule, deployRule, crash, other}}).Run(context.Background(), ws)
 	var got []string
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		got = append(got, d.Code+":"+strings.SplitN(d.Message, " ", 2)[0])
 	}
 	want := "M004:rule X001:cross-file T001:kept"
@@ -53,13 +53,13 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 	if res.Model == nil {
 		t.Error("a rule that requires the model ran, so the model must be built")
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code == "X001" && (len(d.Fixes) != 1 || d.Fixes[0].Description != "edit") {
 			t.Errorf("the replacing finding lost the replaced one's fix: %+v", d.Fixes)
 		}
 	}
-	for _, d := range res.Diagnostics {
-		if d.Code == "M004" && (!strings.Contains(d.Message, "T002") || !strings.Contains(d.Message, "boom") || d.Range.File != "a.conf") {
+	for _, d := range res.Findings {
+		if d.Code == "M004" && (!strings.Contains(d.Message, "T002") || !strings.Contains(d.Detail, "boom") || d.Range.File != "a.conf") {
 			t.Errorf("crash diagnostic: %+v", d)
 		}
 	}
@@ -72,8 +72,8 @@ func TestTreeRulesCannotResolve(t *testing.T) {
 		p.Report(Diagnostic{Range: tree.line(1), Message: "m", Key: TestKey("k")})
 		p.Resolve(TestKey("k"))
 	}}
-	if res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws); len(res.Diagnostics) != 1 {
-		t.Errorf("a tree rule withdrew a finding: %v", res.Diagnostics)
+	if res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws); len(res.Findings) != 1 {
+		t.Errorf("a tree rule withdrew a finding: %v", res.Findings)
 	}
 }
 
@@ -117,8 +117,8 @@ func TestAnalysesAreComputedOncePerRun(t *testing.T) {
 		perTree.Store(0)
 		whole.Store(0)
 		res := (&Engine{Rules: append(rs, deploy), Jobs: 4}).Run(context.Background(), ws)
-		if len(res.Diagnostics) != 0 {
-			t.Fatalf("unexpected findings: %+v", res.Diagnostics)
+		if len(res.Findings) != 0 {
+			t.Fatalf("unexpected findings: %+v", res.Findings)
 		}
 		if perTree.Load() != int64(len(trees)) || whole.Load() != 1 {
 			t.Errorf("tree analysis built %d times for %d trees, workspace analysis %d times", perTree.Load(), len(trees), whole.Load())
@@ -150,20 +150,21 @@ func TestAnalysisFailuresAreReported(t *testing.T) {
 	}
 	res := (&Engine{Rules: rs, Jobs: 1}).Run(context.Background(), ws)
 	var got []string
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code != CodeRuleCrashed {
 			t.Errorf("unexpected %s", d.Code)
 			continue
 		}
+		text := d.Message + " " + d.Detail
 		switch {
-		case strings.Contains(d.Message, "T001") && strings.Contains(d.Message, "without requiring it"):
+		case strings.Contains(text, "T001") && strings.Contains(text, "without requiring it"):
 			got = append(got, "undeclared")
-		case strings.Contains(d.Message, "analysis broken failed: bad input"):
+		case strings.Contains(text, "analysis broken failed: bad input"):
 			got = append(got, "broken")
-		case strings.Contains(d.Message, "X001") && strings.Contains(d.Message, "cycle"):
+		case strings.Contains(text, "X001") && strings.Contains(text, "cycle"):
 			got = append(got, "cycle")
 		default:
-			t.Errorf("unexpected crash: %s", d.Message)
+			t.Errorf("unexpected crash: %s", text)
 		}
 	}
 	sort.Strings(got)

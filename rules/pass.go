@@ -50,7 +50,7 @@ type Pass struct {
 	Workspace *parsers.Workspace
 	Settings  *Settings
 	run       *run
-	report    func(Diagnostic)
+	report    func(Finding)
 	resolve   func(by string, k Key)
 }
 
@@ -65,20 +65,9 @@ func (p *Pass) Resolve(k Key) {
 	}
 }
 
-// Report records a diagnostic. Code, name, CWE and scope come from the rule;
-// a zero Severity means the rule's default.
-func (p *Pass) Report(d Diagnostic) {
-	d.Code = p.Rule.Code
-	d.Name = p.Rule.Name
-	if d.Severity == 0 {
-		d.Severity = p.Rule.Severity
-	}
-	if d.CWE == nil {
-		d.CWE = p.Rule.CWE
-	}
-	d.Scope = p.Rule.Scope
-	p.report(d)
-}
+// Report records a diagnostic as a finding of the pass's rule; a zero
+// Severity means the rule's default.
+func (p *Pass) Report(d Diagnostic) { p.report(p.Rule.Finding(d)) }
 
 // Reportf records a diagnostic with a formatted message.
 func (p *Pass) Reportf(r source.Range, format string, args ...any) {

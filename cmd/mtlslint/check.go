@@ -223,7 +223,7 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if res.BaselineStale > 0 {
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression == nil && d.Severity >= failOn {
 			return exitFindings
 		}
@@ -246,7 +246,7 @@ func (f *checkFlags) failOnSeverity(c *config.Config) (rules.Severity, error) {
 func input(res *lint.Result) report.Input {
 	ws := res.Workspace
 	return report.Input{
-		Diagnostics: res.Diagnostics,
+		Findings: res.Findings,
 		File: func(p string) *source.File {
 			return ws.File(p)
 		},

@@ -81,7 +81,7 @@ func runSpecDiff(args []string, e *env) int {
 		oldR, oldRel, oldLabel = fr, rel, pos[0]
 	}
 
-	var diags []rules.Diagnostic
+	var diags []rules.Finding
 	oldSpec, oldProbs := oas.LoadSpec(oldR, oldRel)
 	newSpec, newProbs := oas.LoadSpec(newR, newRel)
 	relate := oldRel != newRel
@@ -96,10 +96,10 @@ func runSpecDiff(args []string, e *env) int {
 	if oldSpec != nil && newSpec != nil {
 		diags = append(diags, ruleoas.SpecDiff(ruleoas.DiffInput{Old: oldSpec, New: newSpec, OldLabel: oldLabel, RelateOld: relate})...)
 	}
-	rules.SortDiagnostics(diags)
+	rules.SortFindings(diags)
 
 	in := report.Input{
-		Diagnostics: diags,
+		Findings: diags,
 		File: func(p string) *source.File {
 			// Every file a finding can name was read by one of the loads.
 			for _, f := range specFiles(newSpec) {
@@ -172,7 +172,7 @@ func fileReader(p string) (*parsers.FSReader, string, error) {
 
 // problemDiagnostics turns load problems into diagnostics of the rules
 // that document them.
-func problemDiagnostics(probs []source.Problem) []rules.Diagnostic {
+func problemDiagnostics(probs []source.Problem) []rules.Finding {
 	return rules.ProblemDiagnostics(lint.Registry(), probs)
 }
 

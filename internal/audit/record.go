@@ -129,7 +129,7 @@ func lineText(line []byte) string {
 // appendFinding appends the JSON Lines record of one finding. The
 // diagnostic's fields are those of `check --format json`
 // (report.JSONDiagnostic), so tools that read one read the other.
-func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line string) ([]byte, error) {
+func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line string) ([]byte, error) {
 	diag, err := marshal(report.JSONDiagnostic(d))
 	if err != nil {
 		return buf, err

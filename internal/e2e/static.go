@@ -87,7 +87,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 	}
 	findings := []Finding{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression != nil {
 			continue
 		}

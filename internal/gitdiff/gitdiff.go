@@ -162,7 +162,7 @@ func (c *Changes) Changed(file string, from, to int) bool {
 }
 
 // Keep returns the findings whose range touches a changed line.
-func (c *Changes) Keep(diags []rules.Diagnostic) []rules.Diagnostic {
+func (c *Changes) Keep(diags []rules.Finding) []rules.Finding {
 	out := diags[:0:0]
 	for _, d := range diags {
 		end := d.Range.End.Line

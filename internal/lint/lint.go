@@ -71,10 +71,10 @@ type Options struct {
 
 // Result is the outcome of one run.
 type Result struct {
-	Config      *config.Config // the root's configuration; nil when none applied
-	Workspace   *parsers.Workspace
-	Diagnostics []rules.Diagnostic
-	Model       *rules.Model
+	Config    *config.Config // the root's configuration; nil when none applied
+	Workspace *parsers.Workspace
+	Findings  []rules.Finding
+	Model     *rules.Model
 	// Resolver gives the configuration of each file (nested ones).
 	Resolver *config.Resolver
 	// BaselineStale counts baseline entries that matched no finding.
@@ -255,11 +255,11 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	diags, stale := postProcess(ws, res.Diagnostics, pf, opts)
+	diags, stale := postProcess(ws, res.Findings, pf, opts)
 	if err := resolver.Err(); err != nil {
 		return nil, err
 	}
-	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale,
+	return &Result{Workspace: ws, Findings: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale,
 		Replaced: res.Replaced, Resolved: res.Resolved}, nil
 }
 
@@ -281,7 +281,7 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
 // only.
-func onlyTargets(diags []rules.Diagnostic, targets map[string]bool) []rules.Diagnostic {
+func onlyTargets(diags []rules.Finding, targets map[string]bool) []rules.Finding {
 	out := diags[:0:0]
 	for _, d := range diags {
 		keep := targets[d.Range.File]

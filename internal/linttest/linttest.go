@@ -227,12 +227,12 @@ func (t modelTree) Files() []*source.File { return []*source.File{t.f} }
 
 // RunOnModel runs rules on a deployment model given as is: its routes,
 // apps and links stand in for what the builders would find.
-func RunOnModel(rs []*rules.Rule, m *rules.Model) []rules.Diagnostic {
+func RunOnModel(rs []*rules.Rule, m *rules.Model) []rules.Finding {
 	ws := &parsers.Workspace{Trees: []parsers.Tree{modelTree{source.NewFile("model", []byte("x"))}}}
 	e := &rules.Engine{Rules: rs, Settings: &rules.Settings{}}
 	e.Routes = []*rules.Analysis{rules.NewRouteBuilder("fixed-routes", nil, func(*rules.Pass) []*rules.Route { return m.Routes })}
 	e.Apps = []*rules.Analysis{rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return m.Apps })}
 	links := m.Links
 	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
-	return e.Run(context.Background(), ws).Diagnostics
+	return e.Run(context.Background(), ws).Findings
 }

@@ -12,10 +12,17 @@ import (
 // each Problem into a diagnostic of that rule, so that an unparsable file
 // is never reported as clean.
 type Problem struct {
-	Kind    ProblemKind
-	Range   Range
+	Kind  ProblemKind
+	Range Range
+	// Message says what is wrong in at most 120 characters; Detail says
+	// why it matters and what to do, when there is more to say.
 	Message string
+	Detail  string
 	Related []Related
+	// LegacyMessage is the text earlier releases reported, when it differs
+	// from Message: baselines of fingerprint version 1 hashed it. It goes
+	// when version 1 does.
+	LegacyMessage string
 }
 
 // ProblemKind is what went wrong while loading or parsing.

@@ -34,7 +34,7 @@ func TestSchemeContractRedirectLoop(t *testing.T) {
 		r := &rules.Route{ID: "r", Desc: "server app", Proxy: "nginx", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
 		r.Listener.TLS = tc.tls
 		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: "address"}}}
-		var x003 []rules.Diagnostic
+		var x003 []rules.Finding
 		for _, d := range linttest.RunOnModel([]*rules.Rule{deploy.SchemeContract}, m) {
 			if d.Code == "X003" {
 				x003 = append(x003, d)

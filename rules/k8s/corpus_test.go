@@ -59,7 +59,7 @@ func TestCorpus(t *testing.T) {
 
 	counts := map[string]int{}
 	k001 := map[string]int{} // file:line -> findings
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		counts[d.Code]++
 		if d.Code == rules.CodeRuleCrashed {
 			t.Errorf("rule crashed: %s", d.Message)
@@ -95,7 +95,7 @@ func TestCorpus(t *testing.T) {
 	}
 	// Patches the front end does not analyse may weaken verification too.
 	inPatches := 0
-	for _, p := range res.Diagnostics {
+	for _, p := range res.Findings {
 		if p.Code != NotAnalysed.Code {
 			continue
 		}

@@ -31,7 +31,7 @@ func (f fakeApps) apps() []*rules.App {
 }
 
 // run lints in-memory manifests with the family's rules and builders.
-func run(t *testing.T, files map[string]string, apps fakeApps) []rules.Diagnostic {
+func run(t *testing.T, files map[string]string, apps fakeApps) []rules.Finding {
 	t.Helper()
 	trees := loadTrees(t, files)
 	ws := &parsers.Workspace{}
@@ -42,11 +42,11 @@ func run(t *testing.T, files map[string]string, apps fakeApps) []rules.Diagnosti
 	if apps != nil {
 		eng.Apps = []*rules.Analysis{apps.builder()}
 	}
-	return eng.Run(context.Background(), ws).Diagnostics
+	return eng.Run(context.Background(), ws).Findings
 }
 
-func only(diags []rules.Diagnostic, code string) []rules.Diagnostic {
-	var out []rules.Diagnostic
+func only(diags []rules.Finding, code string) []rules.Finding {
+	var out []rules.Finding
 	for _, d := range diags {
 		if d.Code == code {
 			out = append(out, d)

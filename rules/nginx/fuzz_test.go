@@ -51,7 +51,7 @@ func FuzzRules(f *testing.F) {
 			rules.BuildRoutes(Routes, tr)
 		}
 		e := rules.Engine{Rules: Rules, Settings: &rules.Settings{}, Jobs: 1}
-		for _, d := range e.Run(context.Background(), ws).Diagnostics {
+		for _, d := range e.Run(context.Background(), ws).Findings {
 			if d.Code == rules.CodeRuleCrashed {
 				t.Fatalf("%s", d.Message)
 			}

@@ -29,11 +29,10 @@ type DiffInput struct {
 
 // SpecDiff is Diff for `mtlslint spec-diff`, outside an engine run: the
 // diagnostics as O004 findings.
-func SpecDiff(in DiffInput) []rules.Diagnostic {
-	out := Diff(in)
-	for i := range out {
-		r := Dropped
-		out[i].Code, out[i].Name, out[i].Severity, out[i].CWE, out[i].Scope = r.Code, r.Name, r.Severity, r.CWE, r.Scope
+func SpecDiff(in DiffInput) []rules.Finding {
+	var out []rules.Finding
+	for _, d := range Diff(in) {
+		out = append(out, Dropped.Finding(d))
 	}
 	return out
 }
@@ -103,7 +102,7 @@ func Diff(in DiffInput) []rules.Diagnostic {
 		}
 		out = append(out, d)
 	}
-	rules.SortDiagnostics(out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Offset < out[j].Range.Start.Offset })
 	return out
 }
 

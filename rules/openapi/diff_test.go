@@ -166,7 +166,7 @@ func TestDroppedReadsTheBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(baseDir string) []rules.Diagnostic {
+	run := func(baseDir string) []rules.Finding {
 		s := &rules.Settings{}
 		if baseDir != "" {
 			r, err := parsers.NewFSReader(baseDir, 0, nil)
@@ -175,9 +175,9 @@ func TestDroppedReadsTheBase(t *testing.T) {
 			}
 			s.Base, s.BaseRevision = r, "base"
 		}
-		return (&rules.Engine{Rules: []*rules.Rule{Dropped}, Settings: s}).Run(context.Background(), ws).Diagnostics
+		return (&rules.Engine{Rules: []*rules.Rule{Dropped}, Settings: s}).Run(context.Background(), ws).Findings
 	}
-	count := func(ds []rules.Diagnostic, sev rules.Severity) int {
+	count := func(ds []rules.Finding, sev rules.Severity) int {
 		n := 0
 		for _, d := range ds {
 			if d.Code == "O004" && d.Severity == sev {

@@ -167,7 +167,7 @@ type Options struct {
 // appends a finding for every directive that suppresses nothing (M001,
 // with a fix that removes it) or gives no reason (M003). Findings that
 // already carry a suppression keep it. The result is sorted.
-func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnostic {
+func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
 	files := map[string]bool{}
 	for _, p := range src.Paths() {
 		files[p] = true
@@ -183,7 +183,7 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 			dirs[p] = ds
 		}
 	}
-	out := make([]rules.Diagnostic, 0, len(diags))
+	out := make([]rules.Finding, 0, len(diags))
 	for _, d := range diags {
 		ds := dirs[d.Range.File]
 		var best *Directive
@@ -238,7 +238,7 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 			}
 		}
 	}
-	rules.SortDiagnostics(out)
+	rules.SortFindings(out)
 	return out
 }
 
@@ -288,7 +288,7 @@ func unusedCodes(dir *Directive, used map[string]bool, file string, rule func(st
 	return unused, why
 }
 
-func unusedDiagnostic(r *rules.Rule, o *Outline, dir *Directive, unused []Code, why []string, all bool) rules.Diagnostic {
+func unusedDiagnostic(r *rules.Rule, o *Outline, dir *Directive, unused []Code, why []string, all bool) rules.Finding {
 	msg := "unused suppression: " + strings.Join(why, "; ")
 	if dir.Problem != "" {
 		msg = "unreadable suppression, it suppresses nothing: " + dir.Problem
@@ -335,11 +335,10 @@ func removeEdit(o *Outline, dir *Directive) rules.Edit {
 	return rules.Edit{Range: f.Range(start, len(f.Content))}
 }
 
-func finding(r *rules.Rule, rng source.Range, msg string, key rules.Key) rules.Diagnostic {
-	return rules.Diagnostic{
-		Code: r.Code, Name: r.Name, Severity: r.Severity, CWE: r.CWE,
-		Range: rng, Message: msg, Key: key, Scope: rules.ScopeLoad,
-	}
+func finding(r *rules.Rule, rng source.Range, msg string, key rules.Key) rules.Finding {
+	f := r.Finding(rules.Diagnostic{Range: rng, Message: msg, Key: key})
+	f.Scope = rules.ScopeLoad
+	return f
 }
 
 func codeList(cs []Code) string {

@@ -87,7 +87,7 @@ func TestCorpus(t *testing.T) {
 		eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Jobs: 1}
 		res := eng.Run(context.Background(), &parsers.Workspace{Trees: trees})
 		passthrough := 0
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			if d.Code == rules.CodeRuleCrashed {
 				t.Errorf("%s: %s", f, d.Message)
 			}

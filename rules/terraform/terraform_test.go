@@ -245,17 +245,17 @@ func (a appsOf) builder() *rules.Analysis {
 	return rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return a })
 }
 
-func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules.Diagnostic {
+func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules.Finding {
 	t.Helper()
 	m := module(t, src)
 	eng := &rules.Engine{Rules: []*rules.Rule{rule}, Routes: []*rules.Analysis{Routes}, Apps: []*rules.Analysis{appsOf(apps).builder()}, Jobs: 1}
 	res := eng.Run(context.Background(), &parsers.Workspace{Trees: []parsers.Tree{m}})
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code == rules.CodeRuleCrashed {
 			t.Fatalf("rule crashed: %s", d.Message)
 		}
 	}
-	return res.Diagnostics
+	return res.Findings
 }
 
 func trusting(header string) *rules.App {
