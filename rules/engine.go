@@ -7,7 +7,9 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -248,9 +250,42 @@ func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Finding {
 }
 
 func problemDiagnostic(r *Rule, p source.Problem) Finding {
-	f := r.Finding(Diagnostic{Range: p.Range, Message: p.Message, Detail: p.Detail, Related: p.Related, Key: ProblemKey(p)})
-	f.LegacyMessage = p.LegacyMessage
+	msg, detail, legacy := p.Message, p.Detail, p.LegacyMessage
+	if utf8.RuneCountInString(msg) > MaxMessage && detail == "" {
+		// A front end's long text: the message is its first part, the
+		// detail the rest, and baselines keep matching the whole.
+		legacy = msg
+		msg, detail = splitMessage(msg)
+		detail = Sentence(detail)
+	}
+	f := r.Finding(Diagnostic{Range: p.Range, Message: msg, Detail: detail, Related: p.Related, Key: ProblemKey(p)})
+	f.LegacyMessage = legacy
 	return f
+}
+
+// splitMessage splits a long text into the longest first part that ends
+// at a clause boundary ("; ", ": ", ", ") within MaxMessage characters,
+// and the rest; without such a boundary, into the text clipped and the
+// whole text.
+func splitMessage(s string) (string, string) {
+	for _, sep := range []string{"; ", ": ", ", "} {
+		best := -1
+		for i := strings.Index(s, sep); i >= 0; {
+			if utf8.RuneCountInString(s[:i]) > MaxMessage {
+				break
+			}
+			best = i
+			next := strings.Index(s[i+len(sep):], sep)
+			if next < 0 {
+				break
+			}
+			i += len(sep) + next
+		}
+		if best > 0 {
+			return s[:best], s[best+len(sep):]
+		}
+	}
+	return Clip(s, MaxMessage), s
 }
 
 // Replacement records a finding that a finding of another rule replaced

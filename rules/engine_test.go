@@ -175,3 +175,22 @@ func TestAnalysisFailuresAreReported(t *testing.T) {
 		t.Error("the rule whose analysis works did not run")
 	}
 }
+
+// A front end's text longer than a message may be is split at a clause
+// boundary into message and detail, and baselines keep hashing the whole.
+func TestLongProblemsAreSplit(t *testing.T) {
+	long := "include \"a/b.conf\": " + strings.Repeat("x", 60) + " is not in the repository; its directives were not checked"
+	rule := &Rule{Code: "E002", Name: "missing", Scope: ScopeLoad, Problem: source.ProblemIncludeMissing}
+	f := problemDiagnostic(rule, source.Problem{Kind: source.ProblemIncludeMissing, Message: long})
+	if !strings.HasSuffix(f.Message, "is not in the repository") || f.Detail != "Its directives were not checked." || f.LegacyMessage != long {
+		t.Errorf("split into %q / %q / %q", f.Message, f.Detail, f.LegacyMessage)
+	}
+	noBoundary := strings.Repeat("y", 200)
+	if m, rest := splitMessage(noBoundary); len([]rune(m)) != MaxMessage || rest != noBoundary {
+		t.Errorf("clipped to %d characters, rest %d", len([]rune(m)), len(rest))
+	}
+	short := source.Problem{Kind: source.ProblemIncludeMissing, Message: "short"}
+	if f := problemDiagnostic(rule, short); f.Message != "short" || f.Detail != "" || f.LegacyMessage != "" {
+		t.Errorf("a short text is kept: %+v", f)
+	}
+}

@@ -74,3 +74,18 @@ func TestKeySubjects(t *testing.T) {
 		t.Error("keys compare by subject")
 	}
 }
+
+func TestClipAndSentence(t *testing.T) {
+	if got := Clip("server app.example.com on *:443", 10); got != "server ap…" {
+		t.Errorf("Clip = %q", got)
+	}
+	if got := Clip("short", 10); got != "short" {
+		t.Errorf("Clip = %q", got)
+	}
+	if got := Sentence("set it from TLS state with `x`"); got != "Set it from TLS state with `x`." {
+		t.Errorf("Sentence = %q", got)
+	}
+	if got := Sentence("Done."); got != "Done." {
+		t.Errorf("Sentence = %q", got)
+	}
+}

@@ -197,6 +197,12 @@ type Diagnostic struct {
 	Key Key `json:"key,omitzero"`
 }
 
+// Text is the message, the detail and the fix title as one text, for
+// readers that take one string.
+func (d *Diagnostic) Text() string {
+	return strings.TrimSpace(strings.Join([]string{d.Message, d.Detail, d.FixTitle}, " "))
+}
+
 // MaxMessage is the longest a Message may be.
 const MaxMessage = 120
 

@@ -298,11 +298,15 @@ type loader struct {
 
 func (l *loader) problem(p source.Problem) { l.problems = append(l.problems, p) }
 
-func (l *loader) notAnalysed(f *source.File, format string, args ...any) {
+// notAnalysed reports a file that is not a manifest until it is
+// rendered; legacy is the text earlier releases reported (for baselines).
+func (l *loader) notAnalysed(f *source.File, msg, detail, legacy string) {
 	l.problem(source.Problem{
-		Kind:    ProblemNotRendered,
-		Range:   firstLine(f),
-		Message: fmt.Sprintf(format, args...),
+		Kind:          ProblemNotRendered,
+		Range:         firstLine(f),
+		Message:       msg,
+		Detail:        detail,
+		LegacyMessage: legacy,
 	})
 }
 
@@ -404,22 +408,27 @@ func (l *loader) manifest(p string) *File {
 		return nil
 	}
 	if k, ok := l.patches[p]; ok {
-		l.notAnalysed(f, "not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k)
+		l.notAnalysed(f, "not analysed: a kustomize patch holds only the fields it changes",
+			fmt.Sprintf("It is referenced from %s and merged into its base at build time; lint the output of `kustomize build` to check the result.", k),
+			fmt.Sprintf("not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k))
 		return nil
 	}
 	if l.inChart(p) {
-		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered; lint the output of `helm template` to check it")
+		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered", "Lint the output of `helm template` to check it.",
+			"not analysed: a Helm chart template is not YAML until it is rendered; lint the output of `helm template` to check it")
 		return nil
 	}
 	hasTemplate := bytes.Contains(f.Content, []byte("{{"))
 	docs, probs := parseDocuments(f)
 	if hasTemplate && (len(probs) > 0 || templated(docs)) {
-		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
+		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template, not YAML", "It is a template (Helm or similar); lint the rendered output to check it.",
+			"not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
 		return nil
 	}
 	for _, d := range docs {
 		if isPatchList(d.root) {
-			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
+			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere", "Lint the output of `kustomize build` to check the result.",
+				"not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
 			return nil
 		}
 	}

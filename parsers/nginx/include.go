@@ -161,6 +161,19 @@ func (e *expander) problem(code source.ProblemKind, at *Directive, format string
 	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
 }
 
+// includeProblem reports a problem with an include: a short message that
+// names the include (its pattern shortened from the left when long), a
+// detail, and the text earlier releases reported (legacy, for baselines).
+func (e *expander) includeProblem(code source.ProblemKind, at *Directive, pattern, what, detail, legacy string) {
+	w := at.Written()
+	shown := pattern
+	if n := len([]rune(shown)); n > 50 {
+		shown = "…" + string([]rune(shown)[n-49:])
+	}
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range,
+		Message: fmt.Sprintf("include %q %s", shown, what), Detail: detail, LegacyMessage: legacy})
+}
+
 // include resolves one include directive and returns the directives it
 // brings into parent.
 func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
@@ -184,7 +197,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	mapped, deployedRel, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
-		e.problem(source.ProblemIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "points outside the scanned root and was not read", "Scan a directory that contains it.",
+			fmt.Sprintf("include %q points outside the scanned root and was not read; scan a directory that contains it", pattern))
 		return nil
 	}
 	info.Resolved = mapped
@@ -202,7 +216,9 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		}
 		if len(files) == 0 {
 			info.Problem = "no file matches"
-			e.problem(source.ProblemIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+			e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "matches no file in the repository",
+				fmt.Sprintf("Looked for %s; its directives were not checked.", displayPath(mapped)),
+				fmt.Sprintf("include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped)))
 			return nil
 		}
 	} else {
@@ -211,7 +227,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			files = []string{mapped}
 		case errors.Is(err, source.ErrOutsideRoot):
 			info.Problem = "outside the scanned root"
-			e.problem(source.ProblemIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
+			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "resolves outside the scanned root and was not read",
+				fmt.Sprintf("%v.", err), fmt.Sprintf("include %q resolves outside the scanned root (%v) and was not read", pattern, err))
 			return nil
 		default:
 			for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -228,9 +245,13 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				}
 				info.Problem = "not found"
 				if errors.Is(err, fs.ErrNotExist) {
-					e.problem(source.ProblemIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
+					e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
+						fmt.Sprintf("%s is not in the repository; its directives were not checked.", displayPath(mapped)),
+						fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped)))
 				} else {
-					e.problem(source.ProblemSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
+					e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that cannot be read",
+						fmt.Sprintf("Cannot read %s: %v.", displayPath(mapped), err),
+						fmt.Sprintf("include %q: cannot read %s: %v", pattern, displayPath(mapped), err))
 				}
 				return nil
 			}
@@ -241,7 +262,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
-			msg := fmt.Sprintf("include %q includes %s, which is already being included here; nginx would recurse until it runs out of file descriptors", pattern, f)
+			msg := fmt.Sprintf("include %q includes %s, which is already being included here", pattern, f)
+			legacy := msg + "; nginx would recurse until it runs out of file descriptors"
 			var rel []source.Related
 			if i > 0 {
 				opener := e.chainInc[i-1].Written()
@@ -250,7 +272,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
 			w := inc.Written()
-			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel})
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel,
+				Detail: "nginx would recurse until it runs out of file descriptors.", LegacyMessage: legacy})
 			continue
 		}
 		pf := e.l.parse(f)
@@ -291,11 +314,17 @@ func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Direc
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		e.problem(source.ProblemIncludeOutside, inc, "include %q: %s resolves outside the scanned root and was not read", pattern, f)
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "names a file outside the scanned root",
+			fmt.Sprintf("%s resolves outside the scanned root and was not read.", f),
+			fmt.Sprintf("include %q: %s resolves outside the scanned root and was not read", pattern, f))
 	case errors.Is(err, fs.ErrNotExist):
-		e.problem(source.ProblemIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, f)
+		e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
+			fmt.Sprintf("%s is not in the repository; its directives were not checked.", f),
+			fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, f))
 	default:
-		e.problem(source.ProblemSkipped, inc, "include %q: %s was not analysed: %v", pattern, f, err)
+		e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that was not analysed",
+			fmt.Sprintf("%s was not analysed: %v.", f, err),
+			fmt.Sprintf("include %q: %s was not analysed: %v", pattern, f, err))
 	}
 }
 

@@ -368,7 +368,7 @@ func TestIncludeOfADirectory(t *testing.T) {
 		"nginx.conf":      "events {}\nhttp { include conf.d; }\n",
 		"conf.d/app.conf": "server { listen 80; }\n",
 	}, "nginx.conf")
-	if got := strings.Join(codes(probs), ";"); got != "skipped nginx.conf:2:8" || !strings.Contains(probs[0].Message, "directory") {
+	if got := strings.Join(codes(probs), ";"); got != "skipped nginx.conf:2:8" || !strings.Contains(probs[0].Detail, "directory") {
 		t.Fatalf("got %s %v", got, probs)
 	}
 }

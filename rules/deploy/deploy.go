@@ -50,7 +50,7 @@ func guessNote(l rules.Link) string {
 	if l.How != "guess" {
 		return ""
 	}
-	return " (Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong.)"
+	return " Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong."
 }
 
 // isSchemeTrust reports whether a trust decides the scheme, host or port
@@ -192,7 +192,10 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 // report emits one diagnostic per finding: its key is the route-and-header
 // key of the first route, and the proxy-side findings of the other routes
 // are withdrawn, since this finding covers them.
-func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) string) {
+// text is what a finding says: the short message, the detail and the fix.
+type text struct{ msg, detail, fix string }
+
+func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text) {
 	for _, k := range fs.order {
 		f := fs.by[k]
 		sort.SliceStable(f.links, func(i, j int) bool { return f.links[i].Route.ID < f.links[j].Route.ID })
@@ -216,10 +219,13 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 				related = append(related, routeRelated(l.Route))
 			}
 		}
+		txt := say(f, desc)
 		p.Report(rules.Diagnostic{
 			Range:    f.anchor,
 			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
-			Message:  message(f, desc) + guess,
+			Message:  txt.msg,
+			Detail:   txt.detail + guess,
+			FixTitle: rules.Sentence(txt.fix),
 			Related:  related,
 			Severity: fs.severity,
 		})
@@ -262,28 +268,33 @@ var SpoofableHeader = &rules.Rule{
 				}
 			}
 		}
-		fs.report(p, func(f *finding, desc string) string {
-			return spoofMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		fs.report(p, func(f *finding, desc string) text {
+			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
 	},
 }
 
-func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
-	var how string
+func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
 	switch tr.Action {
 	case rules.Passthrough:
-		how = "is not set on this route, so the client's own copy reaches the app"
+		msg = name + " is not set on this route: the client's own copy reaches the app"
+		how = "The route does not set the header, so a client's copy passes."
 		if others := setIdentityHeaders(r); len(others) > 0 {
-			how += fmt.Sprintf(" (the route sets %s, but not this name)", strings.Join(others, ", "))
+			how = fmt.Sprintf("The route sets %s, but not this name, so a client's copy of it passes.", strings.Join(others, ", "))
 		}
 	case rules.Conditional:
-		how = fmt.Sprintf("is set only %s, so otherwise the client's own copy reaches the app", tr.When)
+		msg = name + " is set only under a condition: otherwise the client's copy reaches the app"
+		how = fmt.Sprintf("The header is set only %s, with no unconditional delete before, so otherwise a client's copy passes.", tr.When)
 	case rules.Appended:
-		how = "is appended to the client's copy, which arrives first (Django ≥ 4.1 and most code read the leftmost value)"
+		msg = name + " is appended to the client's copy, which reaches the app first"
+		how = "Django ≥ 4.1 and most code read the leftmost value, the client's."
 	case rules.SetClient:
-		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf("The value is %s, which the client controls.", tr.Value)
 	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s.", rules.DisplayHeader(h), how, desc, trustNote(t), r.FixHint(h, rules.TLSFactOf(h)))
+	return text{msg: msg, detail: fmt.Sprintf("%s Route: %s. The app trusts the header at %s.", how, desc, trustNote(t)), fix: r.FixHint(h, rules.TLSFactOf(h))}
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -347,7 +358,7 @@ var VerifySemantics = &rules.Rule{
 					if v.sev == rules.Critical {
 						admitted = true
 					}
-					d := rules.Diagnostic{Severity: v.sev, Message: v.msg + guessNote(l)}
+					d := rules.Diagnostic{Severity: v.sev, Message: v.msg, Detail: v.detail + guessNote(l), FixTitle: rules.Sentence(v.fix)}
 					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, rules.DisplayHeader(h), tr.Value)}
 					if v.atProxy {
 						// The fix belongs in the proxy: the finding sits on
@@ -413,10 +424,10 @@ func appChecksSuccess(a *rules.App) bool {
 
 // verdict is the judgement of one comparison against one route.
 type verdict struct {
-	sev     rules.Severity
-	msg     string
-	key     rules.Key // the app-side key (D019/D020's for the same check)
-	atProxy bool      // the fix belongs in the proxy configuration
+	sev              rules.Severity
+	msg, detail, fix string
+	key              rules.Key // the app-side key (D019/D020's for the same check)
+	atProxy          bool      // the fix belongs in the proxy configuration
 }
 
 // semantics judges one trust against one route; the verdict has no
@@ -430,7 +441,9 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		// The proxy-side rules (N004, K001) report the same directive with
 		// the same key; this finding, which knows the app, replaces them.
-		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), rules.Key{}, true}
+		return verdict{rules.Critical, "optional_no_ca forwards the DN of any self-signed certificate, and the app takes it as identity",
+			fmt.Sprintf("Route %s forwards %s from certificates nobody verified, so a client makes one with any DN; the app takes it as the client's identity at %s.", r.Desc, name, trustNote(t)),
+			"require verification, or check the verify header == \"SUCCESS\" before trusting the DN", rules.Key{}, true}
 	}
 	switch {
 	case tr.Fact == rules.FactVerify:
@@ -438,30 +451,42 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value != "SUCCESS" {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends the verification result %s (SUCCESS, NONE or FAILED:…): valid clients never match; compare == \"SUCCESS\".", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification result %s (SUCCESS, NONE or FAILED:…), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"SUCCESS\"", key, false}
 			}
 		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
 			if mayFail {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("the app's check of %s admits NONE and FAILED:…, not only SUCCESS", name),
+					fmt.Sprintf("Route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, and the check at %s admits them.", r.Desc, r.Listener.Verify, trustNote(t)),
+					"compare == \"SUCCESS\" exactly", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
 	case tr.Fact == rules.FactVerifyCode:
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %s, a verification code that is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only when a certificate was presented, or forward whether one was and check it.", r.Desc, name, tr.Value, trustNote(t)), rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
+				return verdict{rules.Critical, fmt.Sprintf("%s is 0 without a certificate too, and the app accepts == \"0\"", name),
+					fmt.Sprintf("Route %s has verify optional and sends %s, a verification code that is 0 when no certificate was sent; the app accepts == \"0\" at %s, so anonymous clients pass.", r.Desc, tr.Value, trustNote(t)),
+					"set the header only when a certificate was presented, or forward whether one was and check it", rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
 			}
 			if t.Value != "0" && !isInteger(t.Value) {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends the verification code %s, an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification code %s, an integer (0 = verified), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"0\" together with a certificate-used flag", key, false}
 			}
 		case rules.ComparePresence:
 			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (the verification code %s is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc, tr.Value), rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("the app checks only that %s is present, and the route always sends it", name),
+					fmt.Sprintf("Route %s sends %s, a verification code that is 0 even without a certificate; the app decides on its presence at %s.", r.Desc, tr.Value, trustNote(t)),
+					"require == \"0\" with a certificate-used flag", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
 	case tr.Action == rules.SetConst:
 		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
-			return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sets it to %q: valid clients never match.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
+			return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, but the route sets it to %q", name, rules.Clip(t.Value, 20), rules.Clip(tr.Value, 20)),
+				fmt.Sprintf("Route %s sets %s to %q, so valid clients never match the check at %s.", r.Desc, name, tr.Value, trustNote(t)),
+				"compare with the value the route sets", key, false}
 		}
 	}
 	return verdict{}
@@ -561,12 +586,16 @@ var SchemeContract = &rules.Rule{
 		// gunicorn's secure_scheme_headers) on one directive are one
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
-		fs.report(p, func(f *finding, desc string) string {
-			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		fs.report(p, func(f *finding, desc string) text {
+			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
-		lockout.report(p, func(f *finding, desc string) string {
-			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; %s.",
-				rules.DisplayHeader(f.header), desc, trustNote(f.trust), redirectLoop(f), f.links[0].Route.FixHint(f.header, rules.FactScheme))
+		lockout.report(p, func(f *finding, desc string) text {
+			return text{
+				msg: rules.Clip(rules.DisplayHeader(f.header), 40) + " is not set on this HTTPS route, so the app takes its requests for plain HTTP",
+				detail: fmt.Sprintf("Route %s does not send the header the app decides the scheme from (%s). Django takes these requests for plain HTTP: %s, and secure cookies and CSRF origin checks fail.",
+					desc, trustNote(f.trust), redirectLoop(f)),
+				fix: f.links[0].Route.FixHint(f.header, rules.FactScheme),
+			}
 		})
 	},
 }
@@ -590,23 +619,27 @@ func overwritesAnyDefault(r *rules.Route) bool {
 	return false
 }
 
-func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
-	var how string
+func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
 	switch tr.Action {
 	case rules.Passthrough:
-		how = "is not set on this route, so the client's own value reaches the app"
+		msg = name + " is not set on this route: the client's own value reaches the app"
 	case rules.Conditional:
-		how = fmt.Sprintf("is set only %s, so otherwise the client's own value reaches the app", tr.When)
+		msg = name + " is set only under a condition: otherwise the client's value reaches the app"
+		how = fmt.Sprintf(" The header is set only %s.", tr.When)
 	case rules.Appended:
-		how = "is appended to the client's value, which arrives first (Django ≥ 4.1 uses the leftmost)"
+		msg = name + " is appended to the client's value, which the app reads first"
+		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
 	case rules.SetClient:
-		how = fmt.Sprintf("is set from client data (%s)", tr.Value)
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf(" The value is %s.", tr.Value)
 	}
-	hint := r.FixHint(h, schemeFact(h))
+	detail := fmt.Sprintf("Route %s does not overwrite the header.%s The app trusts it at %s.", desc, how, trustNote(t))
 	if t.ServerDefault {
-		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
+		detail = fmt.Sprintf("Route %s does not overwrite the header.%s gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true.", desc, how, trustNote(t))
 	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
+	return text{msg: msg, detail: detail, fix: r.FixHint(h, schemeFact(h))}
 }
 
 // redirectLoop says what an app that takes HTTPS requests for plain HTTP
@@ -616,17 +649,18 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 func redirectLoop(f *finding) string {
 	for _, l := range f.links {
 		if at := l.App.HTTPSRedirect; at != nil {
-			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out,", at.File, at.Start.Line)
+			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out", at.File, at.Start.Line)
 		}
 	}
-	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop,"
+	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop"
 }
 
 // exposure is one way the app server can be reached without the proxy.
 type exposure struct {
 	bind  rules.Bind
 	where source.Range // the bind, or the published port
-	how   string
+	what  string       // short: what listens where
+	how   string       // why that is reachable, when there is more to say
 	key   rules.Key
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
@@ -640,13 +674,14 @@ func exposures(a *rules.App) []exposure {
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it", serverName(a), b.Endpoint, b.Image), bindKey(b), rules.High})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
+					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
 			}
 			continue
 		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b), 0})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
 			}
 			continue
 		}
@@ -662,7 +697,8 @@ func exposures(a *rules.App) []exposure {
 			if port == "" {
 				port = "an ephemeral port"
 			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
 		}
 	}
 	return out
@@ -740,7 +776,9 @@ var DirectExposure = &rules.Rule{
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
-					Message: fmt.Sprintf("%s, so clients can skip the proxy and send %s themselves (the app trusts them); keep the app server on loopback, a UNIX socket or an unpublished container port.", e.how, strings.Join(canonicalAll(hdrs), ", ")),
+					Message:  e.what,
+					Detail:   strings.TrimSpace(fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.how, strings.Join(canonicalAll(hdrs), ", "))),
+					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
 				})
 			}
 		}
@@ -842,10 +880,16 @@ var UnderscoreConflation = &rules.Rule{
 			for _, h := range g.headers {
 				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
 			}
+			more := ""
+			if len(twins) > 1 {
+				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
+			}
 			p.Report(rules.Diagnostic{
 				Range: g.at, Key: g.key, Related: related,
-				Message: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
+				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
+				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
 					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}
 	},
@@ -937,8 +981,10 @@ var UnverifiedRoute = &rules.Rule{
 			}
 			p.Report(rules.Diagnostic{
 				Range: at, Key: key, Related: related,
-				Message: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result, and the app takes %s as identity at %s: require verification, gate in the proxy, or forward the verify result and check it in the app.",
+				Message: fmt.Sprintf("verification %s admits unverified clients, and the app takes %s as identity", r.Listener.Verify, rules.Clip(rules.DisplayHeader(t.Header), 35)),
+				Detail: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result; the app takes %s as identity at %s.",
 					r.Listener.Verify, strings.Join(descs, "; "), rules.DisplayHeader(t.Header), trustNote(t)) + hits[0].guess,
+				FixTitle: "Require verification, gate in the proxy, or forward the verify result and check it in the app.",
 			})
 		}
 	},

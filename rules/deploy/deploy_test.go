@@ -46,8 +46,8 @@ func TestSchemeContractRedirectLoop(t *testing.T) {
 		if x003[0].Severity != tc.severity {
 			t.Errorf("%+v: severity %s", tc, x003[0].Severity)
 		}
-		if got := strings.Contains(x003[0].Message, "a loop that locks valid clients out"); got != tc.loop {
-			t.Errorf("%+v: loop claimed = %v: %s", tc, got, x003[0].Message)
+		if got := strings.Contains(x003[0].Detail, "a loop that locks valid clients out"); got != tc.loop {
+			t.Errorf("%+v: loop claimed = %v: %s", tc, got, x003[0].Detail)
 		}
 	}
 }

@@ -163,13 +163,13 @@ var ForwardedAllowAll = &rules.Rule{
 		// the bind widens.
 		sev, local := rules.Severity(0), ""
 		if bindsOnlyLocally(t) {
-			sev, local = rules.Low, " It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
+			sev, local = rules.Low, "It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
 		}
 		for _, o := range t.Options("forwarded_allow_ips") {
 			for _, v := range optionStrings(o.Value) {
 				if v == "*" {
 					p.Report(rules.Diagnostic{Range: o.Range, Key: rules.AppServerOptionKey(o.Range, "forwarded_allow_ips"), Severity: sev,
-						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
+						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme.", Detail: local})
 					break
 				}
 			}
@@ -177,7 +177,7 @@ var ForwardedAllowAll = &rules.Rule{
 		for _, e := range t.Env {
 			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
 				p.Report(rules.Diagnostic{Range: e.Range, Key: rules.AppServerOptionKey(e.Range, "forwarded_allow_ips"), Severity: sev,
-					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
+					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme.", Detail: local})
 			}
 		}
 	},
@@ -251,13 +251,16 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
+				detail := fmt.Sprintf("Route %s overwrites only %s, so a client's %s passes through. Today gunicorn answers 400 when they contradict, but they decide the scheme on any route that stops sending %s.",
 					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
 				if l.How == "guess" {
-					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
+					detail += " The route is assumed to reach this app: nothing links them explicitly."
 				}
 				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: rules.SchemeHeadersKey(defaults[0].Range, l.Route.ID),
-					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
+					Message:  fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, and a client's %s passes", rules.Clip(strings.Join(open, ", "), 40)),
+					Detail:   detail,
+					FixTitle: "Set secure_scheme_headers to the header the proxy sets.",
+					Related:  []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
 			}
 		}
 	},

@@ -75,7 +75,7 @@ var SPSHMalformed = &rules.Rule{
 		}
 		want := rules.MetaName(h)
 		d := rules.Diagnostic{Range: seq.Elems[0].Range, Key: s.key(),
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER names %q, which never matches a request.META key; write %q.", h, want)}
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER names %q, which never matches a request.META key", rules.Clip(h, 35)), FixTitle: fmt.Sprintf("Write %q.", want)}
 		if seq.Elems[0].Range.IsValid() && s.inTree(seq.Elems[0].Range) {
 			d.Fixes = []rules.Fix{{Description: "Use the META form " + want + " (review: Django then trusts the header, so every proxy route must overwrite it)", Safe: false,
 				Edits: []rules.Edit{{Range: seq.Elems[0].Range, NewText: "'" + want + "'"}}}}
@@ -107,7 +107,8 @@ var SPSHNeedsProxy = &rules.Rule{
 			return
 		}
 		p.Report(rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, h),
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER trusts %s = %q%s: safe only if every proxy route overwrites %s and no client reaches the app directly.", h, v, o.whenUnset(), rules.HeaderName(h))})
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER trusts %s = %q%s", rules.Clip(h, 35), rules.Clip(v, 15), o.whenUnset()),
+			Detail:  fmt.Sprintf("This is safe only if every proxy route overwrites %s and no client reaches the app directly.", rules.HeaderName(h))})
 	},
 }
 
@@ -209,11 +210,11 @@ var DebugTrue = &rules.Rule{
 		if !ok || truthy(o.obj) != truthTrue {
 			return
 		}
-		msg := "DEBUG is True in " + t.Root().Path + ", a settings module not marked for development."
+		msg := "DEBUG is True in a settings module not marked for development"
 		if o.env != "" {
-			msg = "DEBUG defaults to True when " + o.env + " is not set, in " + t.Root().Path + ", a settings module not marked for development."
+			msg = "DEBUG defaults to True when " + rules.Clip(o.env, 30) + " is not set"
 		}
-		d := rules.Diagnostic{Range: s.rng(), Key: s.key(), Message: msg}
+		d := rules.Diagnostic{Range: s.rng(), Key: s.key(), Message: msg, Detail: t.Root().Path + " is a settings module not marked for development."}
 		if b, ok := o.obj.(python.Bool); ok && bool(b) && o.env == "" && s.inTree(s.rng()) {
 			d.Fixes = []rules.Fix{{Description: "Set DEBUG = False", Edits: []rules.Edit{{Range: s.rng(), NewText: "False"}}}}
 		}

@@ -205,19 +205,23 @@ func checkVerifyOptional(pass *rules.Pass) {
 				}},
 			}
 			if auth.name == "optional" {
-				d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional\" on %s, so requests without a client certificate reach the app with ssl-client-verify: NONE and only the app can refuse them.", in.Obj.Ref())
+				d.Message = "auth-tls-verify-client is \"optional\": requests without a client certificate reach the app"
+				d.Detail = fmt.Sprintf("On %s, requests without a client certificate reach the app with ssl-client-verify: NONE, and only the app can refuse them.", in.Obj.Ref())
 			} else {
 				trust, gate := dnTrust(rules.ModelOf(pass), in)
 				switch {
 				case trust != nil && gate == nil:
 					d.Severity = rules.Critical
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
+					d.Message = fmt.Sprintf("optional_no_ca accepts any self-signed certificate, and the app trusts %s from it", rules.Clip(rules.HeaderName(trust.Header), 30))
+					d.Detail = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
 					d.Related = append(d.Related, related(trust.Range, "the app trusts %s here", rules.HeaderName(trust.Header)))
 				case trust != nil:
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted; only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
+					d.Message = "auth-tls-verify-client is \"optional_no_ca\": any self-signed certificate is accepted"
+					d.Detail = fmt.Sprintf("On %s, only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
 					d.Related = append(d.Related, related(gate.Range, "the app requires ssl-client-verify == \"SUCCESS\" here"))
 				default:
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted and its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
+					d.Message = "auth-tls-verify-client is \"optional_no_ca\": any self-signed certificate is accepted"
+					d.Detail = fmt.Sprintf("On %s, its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
 				}
 			}
 			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
@@ -282,8 +286,9 @@ func checkUnprotectedEntrance(pass *rules.Pass) {
 			g := guarded[0]
 			for _, e := range open {
 				pass.Report(rules.Diagnostic{
-					Range: e.backend.Service.Line(),
-					Message: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
+					Range:   e.backend.Service.Line(),
+					Message: fmt.Sprintf("Service %s is reached here without the client certificate it requires elsewhere", rules.Clip(ref, 40)),
+					Detail: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
 						ref, e.where(), g.where()),
 					Related: []source.Related{related(g.host.auth.secret.Line(), "%s requires client certificates for host %s", g.host.auth.ing.Obj.Ref(), g.host.name)},
 					Key:     rules.EntranceKey(ref, e.ing.Obj.File.Path, e.ing.Obj.Kind, e.ing.Obj.NamespacedName(), e.host.name, entrancePath(e)),
@@ -347,12 +352,14 @@ func checkHostConflict(pass *rules.Pass) {
 					Key:     rules.HostKey(name, m.ing.Obj.File.Path, m.ing.Obj.Kind, m.ing.Obj.NamespacedName()),
 				}
 				if m.auth.hasCA() {
-					d.Message = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
+					d.Message = fmt.Sprintf("Ingresses of host %s configure client certificates differently", rules.Clip(host, 50))
+					d.Detail = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
 						m.ing.Obj.Ref(), m.auth.describe(), host, ref.ing.Obj.Ref(), ref.auth.describe())
 				} else {
 					d.Severity = rules.Medium
-					d.Message = fmt.Sprintf("%s has no auth-tls-secret for %s, but %s requires client certificates there, and ingress-nginx applies that to every path of the host, this Ingress's included.",
-						m.ing.Obj.Ref(), host, ref.ing.Obj.Ref())
+					d.Message = fmt.Sprintf("this Ingress has no auth-tls-secret for %s, but another Ingress of the host requires one", rules.Clip(host, 40))
+					d.Detail = fmt.Sprintf("%s requires client certificates for %s, and ingress-nginx applies that to every path of the host, %s's included.",
+						ref.ing.Obj.Ref(), host, m.ing.Obj.Ref())
 				}
 				pass.Report(d)
 			}
@@ -384,7 +391,8 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 			}
 			pass.Report(rules.Diagnostic{
 				Range:   s.Line(),
-				Message: fmt.Sprintf("%s is %q in %s, so %s reach the apps next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", c.key, s.Value, cm.Obj.Ref(), c.what),
+				Message: fmt.Sprintf("%s is %q: %s reach the apps", c.key, rules.Clip(s.Value, 10), c.what),
+				Detail:  fmt.Sprintf("In %s; they arrive next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", cm.Obj.Ref()),
 				Key:     objKey(cm.Obj, c.key),
 				Fixes: []rules.Fix{{
 					Description: "restore the default " + c.good,
@@ -406,7 +414,8 @@ func checkServiceExposed(pass *rules.Pass) {
 			case "NodePort", "LoadBalancer":
 				pass.Report(rules.Diagnostic{
 					Range:   s.Type.Line(),
-					Message: fmt.Sprintf("%s is of type %s, so clients reach it without passing through ingress-nginx and its client-certificate check; it is the app's Service because %s.", s.Obj.Ref(), t, why),
+					Message: fmt.Sprintf("Service of type %s: clients reach the app without ingress-nginx's client-certificate check", t),
+					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
 					Related: rel,
 					Key:     objKey(s.Obj, "exposed:type"),
 				})
@@ -414,7 +423,8 @@ func checkServiceExposed(pass *rules.Pass) {
 			if len(s.ExternalIPs) > 0 {
 				pass.Report(rules.Diagnostic{
 					Range:   s.ExternalIPs[0].Range,
-					Message: fmt.Sprintf("%s has externalIPs, so clients reach it at %s without passing through ingress-nginx; it is the app's Service because %s.", s.Obj.Ref(), s.ExternalIPs[0].Value, why),
+					Message: fmt.Sprintf("externalIPs: clients reach the app at %s without passing through ingress-nginx", rules.Clip(s.ExternalIPs[0].Value, 40)),
+					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
 					Related: rel,
 					Key:     objKey(s.Obj, "exposed:externalIPs"),
 				})
@@ -423,7 +433,8 @@ func checkServiceExposed(pass *rules.Pass) {
 				if v, ok := boolValue(w.HostNetwork); ok && v {
 					pass.Report(rules.Diagnostic{
 						Range:   w.HostNetwork.Line(),
-						Message: fmt.Sprintf("%s runs the pods of %s with hostNetwork, so their ports are open on the node's address without passing through ingress-nginx.", w.Obj.Ref(), s.Obj.Ref()),
+						Message: "hostNetwork: the app's ports are open on the node's address, around ingress-nginx",
+						Detail:  fmt.Sprintf("%s runs the pods of %s with hostNetwork.", w.Obj.Ref(), s.Obj.Ref()),
 						Related: rel,
 						Key:     objKey(w.Obj, "hostNetwork"),
 					})
@@ -433,7 +444,8 @@ func checkServiceExposed(pass *rules.Pass) {
 						if p.HostPort.Set && p.HostPort.Value != "0" {
 							pass.Report(rules.Diagnostic{
 								Range:   p.HostPort.Line(),
-								Message: fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s, which clients reach without passing through ingress-nginx.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
+								Message: fmt.Sprintf("hostPort %s publishes the app on the node's port, around ingress-nginx", rules.Clip(p.HostPort.Value, 10)),
+								Detail:  fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
 								Related: rel,
 								Key:     objKey(w.Obj, "hostPort:"+p.HostPort.Value),
 							})
@@ -499,7 +511,8 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 	if len(policies) == 0 {
 		return rules.Diagnostic{
 			Range:   s.Obj.Range,
-			Message: fmt.Sprintf("No NetworkPolicy in the repository limits incoming traffic to the pods of %s, so any pod in the cluster can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
+			Message: "no NetworkPolicy in the repository limits incoming traffic to the app's pods",
+			Detail:  fmt.Sprintf("Any pod in the cluster can reach the pods of %s directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
 		}, true
 	}
 	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
@@ -508,14 +521,16 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 			if len(r.From) == 0 {
 				return rules.Diagnostic{
 					Range:   r.Range,
-					Message: fmt.Sprintf("%s admits traffic from every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
+					Message: "this NetworkPolicy admits traffic from every source to the app's pods",
+					Detail:  fmt.Sprintf("%s admits every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
 				}, true
 			}
 			for _, p := range r.From {
 				if !a.controllerPeer(np, p) {
 					return rules.Diagnostic{
 						Range:   p.Range,
-						Message: fmt.Sprintf("%s admits %s to the pods of %s, not only the ingress controller, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
+						Message: fmt.Sprintf("this NetworkPolicy admits %s to the app's pods, not only the ingress controller", rules.Clip(describePeer(p), 40)),
+						Detail:  fmt.Sprintf("%s admits %s to the pods of %s, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
 					}, true
 				}
 			}
@@ -623,7 +638,8 @@ func checkWithoutSecret(pass *rules.Pass) {
 		}
 		pass.Report(rules.Diagnostic{
 			Range:   first.Line(),
-			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
+			Message: "auth-tls annotations without auth-tls-secret: no client certificate is requested",
+			Detail:  fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
 			Key:     objKey(in.Obj, "auth-tls-secret"),
 		})
 	}

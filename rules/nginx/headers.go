@@ -100,16 +100,19 @@ func checkInheritance(p *rules.Pass) {
 				// several servers: say which one this finding is about.
 				block += " (in " + first.Desc[:strings.Index(first.Desc, ",")] + ")"
 			}
-			msg := fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s; repeat `%s` in this block.",
-				block, g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name, directiveText(outer))
 			d := rules.Diagnostic{
-				Range:   g.level.Head,
-				Message: msg,
+				Range: g.level.Head,
+				Message: fmt.Sprintf("%s set at %s is not inherited: this block defines its own %s",
+					rules.Clip(hdr, 35), rules.Clip(where(outer), 30), g.fam.set),
+				Detail: fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s.",
+					block, g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name),
 				Related: []source.Related{related(outer, fmt.Sprintf("%s is set here, at the outer level", hdr))},
 				Key:     rules.RouteHeaderKey(first.ID, h),
 			}
 			if e, ok := addToLevel(g.level, g.fam, directiveText(outer)); ok {
 				d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Repeat %s in %s", hdr, blockDesc(g.level)), Safe: true, Edits: []rules.Edit{e}}}
+			} else {
+				d.FixTitle = fmt.Sprintf("Repeat `%s` in this block.", directiveText(outer))
 			}
 			p.Report(d)
 		}
@@ -276,11 +279,11 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 		how = "blanks it"
 	}
 	text := setText(r.fam, shown, fixValue(t, r))
-	msg := fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route; add `%s` to this route.",
-		r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name, text)
 	d := rules.Diagnostic{
 		Range:   r.block.Head,
-		Message: msg,
+		Message: fmt.Sprintf("%s is not set on this route, though another route to %s %s", rules.Clip(shown, 35), rules.Clip(r.Upstream.Name, 25), how),
+		Detail: fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route.",
+			r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name),
 		Related: []source.Related{related(refDir, fmt.Sprintf("%s is set here for %s", shown, ref.Desc))},
 		Key:     rules.RouteHeaderKey(r.ID, h),
 	}
@@ -300,6 +303,8 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 	}
 	if ok {
 		d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Set %s in %s", shown, blockDesc(target)), Safe: true, Edits: []rules.Edit{e}}}
+	} else {
+		d.FixTitle = fmt.Sprintf("Add `%s` to this route.", text)
 	}
 	return d
 }
@@ -403,10 +408,12 @@ func checkHeaderFromClient(p *rules.Pass) {
 			through = strings.Replace(through, "(through ", "(through $", 1)
 		}
 		p.Report(rules.Diagnostic{
-			Range: f.d.Written().Range,
-			Message: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s; set it from TLS state (such as $ssl_client_verify or $ssl_client_s_dn) or blank it with \"\".",
+			Range:   f.d.Written().Range,
+			Message: fmt.Sprintf("%s is set from client data %s: any client chooses its value", rules.Clip(f.d.Arg(0), 35), rules.Clip(f.vc.clientVar, 30)),
+			Detail: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s.",
 				f.d.Arg(0), f.vc.clientVar, through, viaNote(f.d), routeList(uniqueBlocks(f.routes))),
-			Key: rules.RouteHeaderKey(first.ID, f.h),
+			FixTitle: "Set it from TLS state (such as $ssl_client_verify or $ssl_client_s_dn) or blank it with \"\".",
+			Key:      rules.RouteHeaderKey(first.ID, f.h),
 		})
 	}
 }

@@ -147,8 +147,8 @@ http {
 			t.Errorf("N013 with nginx %q: %d findings, want %d", v, len(ds), want)
 		}
 		// 1.22.1 is affected, but its default protocols lack TLSv1.3.
-		if v == "" && len(ds) == 1 && !strings.Contains(ds[0].Message, "version is unknown") {
-			t.Errorf("unknown version not said: %s", ds[0].Message)
+		if v == "" && len(ds) == 1 && !strings.Contains(ds[0].Text(), "version is unknown") {
+			t.Errorf("unknown version not said: %s", ds[0].Text())
 		}
 	}
 	for v, want := range map[string]int{"": 1, "1.22.1": 1, "1.23.4": 0} {
@@ -162,10 +162,10 @@ http {
 		}
 	}
 	noCRL := map[string]string{"nginx.conf": "events {}\nhttp { server { listen 443 ssl; ssl_client_certificate ca.pem; ssl_verify_client on; } }\n"}
-	if ds := lint(t, noCRL, "1.18.0", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Message, "needs nginx 1.19.0") {
+	if ds := lint(t, noCRL, "1.18.0", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Text(), "needs nginx 1.19.0") {
 		t.Errorf("N009 on 1.18: %v", ds)
 	}
-	if ds := lint(t, noCRL, "", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Message, "ssl_ocsp on") {
+	if ds := lint(t, noCRL, "", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Text(), "ssl_ocsp on") {
 		t.Errorf("N009 unknown version: %v", ds)
 	}
 }
@@ -180,7 +180,7 @@ func TestCertVarFix(t *testing.T) {
 	if got := applyFixes(t, files, ds)["nginx.conf"]; !strings.Contains(got, `proxy_set_header X-Cert "$ssl_client_escaped_cert";`) {
 		t.Errorf("fixed: %s", got)
 	}
-	if ds := lint(t, files, "1.12.2", CertVar); len(ds) != 1 || len(ds[0].Fixes) != 0 || !strings.Contains(ds[0].Message, "upgrade nginx") {
+	if ds := lint(t, files, "1.12.2", CertVar); len(ds) != 1 || len(ds[0].Fixes) != 0 || !strings.Contains(ds[0].Text(), "Upgrade nginx") {
 		t.Errorf("before 1.13.5 there is no $ssl_client_escaped_cert: %+v", ds)
 	}
 }
@@ -289,7 +289,7 @@ func TestUnderscoresOnlyWhereIdentityHeadersAreProxied(t *testing.T) {
 	}
 	ds := lint(t, cfg("proxy_set_header X-Client-DN $ssl_client_s_dn; proxy_pass http://a;"), "", Underscores)
 	expectAt(t, ds, "N007 nginx.conf:3")
-	if len(ds) == 1 && (!strings.Contains(ds[0].Message, "X_Client_DN") || len(ds[0].Fixes) != 1 || ds[0].Fixes[0].Safe) {
+	if len(ds) == 1 && (!strings.Contains(ds[0].Text(), "X_Client_DN") || len(ds[0].Fixes) != 1 || ds[0].Fixes[0].Safe) {
 		t.Errorf("message or fix: %+v", ds[0])
 	}
 }

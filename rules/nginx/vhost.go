@@ -98,11 +98,13 @@ func checkVhostCAMix(p *rules.Pass) {
 				anchor = cad
 			}
 			p.Report(rules.Diagnostic{
-				Range: def.d.Head,
-				Message: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s; add ssl_reject_handshake on to the default server or if ($ssl_server_name != $host) { return 421; } to %s.",
-					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca), blockDesc(s.d)),
-				Related: []source.Related{related(anchor, fmt.Sprintf("%s verifies against %s", blockDesc(s.d), orNone(ca)))},
-				Key:     rules.SocketKey("N012", sk.key, s.id),
+				Range:   def.d.Head,
+				Message: fmt.Sprintf("a certificate this default server accepts also reaches %s, which trusts another CA", rules.Clip(blockDesc(s.d), 40)),
+				Detail: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s.",
+					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca)),
+				FixTitle: fmt.Sprintf("Add ssl_reject_handshake on to the default server, or if ($ssl_server_name != $host) { return 421; } to %s.", blockDesc(s.d)),
+				Related:  []source.Related{related(anchor, fmt.Sprintf("%s verifies against %s", blockDesc(s.d), orNone(ca)))},
+				Key:      rules.SocketKey("N012", sk.key, s.id),
 			})
 		}
 	}
@@ -243,11 +245,13 @@ func checkResumption(p *rules.Pass) {
 			resumption = "ssl_session_cache " + strings.Join(how.ArgValues(), " ")
 		}
 		d := rules.Diagnostic{
-			Range: def.d.Head,
-			Message: fmt.Sprintf("%s, the default server of %s, verifies client certificates and resumes TLS 1.3 sessions through %s, so a session it authenticated can be resumed with the SNI of %s without that server's certificate check (CVE-2025-23419; %s); upgrade to nginx 1.27.4 or 1.26.3, or set ssl_session_tickets off and no ssl_session_cache in the default server.",
+			Range:   def.d.Head,
+			Message: fmt.Sprintf("TLS 1.3 sessions of this default server resume on %s without its certificate check", rules.Clip(blockDesc(victim.d), 35)),
+			Detail: fmt.Sprintf("%s, the default server of %s, verifies client certificates and resumes TLS 1.3 sessions through %s, so a session it authenticated can be resumed with the SNI of %s without that server's certificate check (CVE-2025-23419; %s).",
 				blockDesc(def.d), sk.key, resumption, blockDesc(victim.d), ver),
-			Related: []source.Related{{Range: victim.d.Head, Message: blockDesc(victim.d) + " requires its own client certificates"}},
-			Key:     rules.SocketKey("N013", sk.key, ""),
+			FixTitle: "Upgrade to nginx 1.27.4 or 1.26.3, or set ssl_session_tickets off and no ssl_session_cache in the default server.",
+			Related:  []source.Related{{Range: victim.d.Head, Message: blockDesc(victim.d) + " requires its own client certificates"}},
+			Key:      rules.SocketKey("N013", sk.key, ""),
 		}
 		p.Report(d)
 	}

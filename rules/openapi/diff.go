@@ -92,8 +92,9 @@ func Diff(in DiffInput) []rules.Diagnostic {
 			at = in.New.Security.Range
 		}
 		d := rules.Diagnostic{
-			Range: at,
-			Message: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
+			Range:   at,
+			Message: fmt.Sprintf("%s no longer requires mutual TLS (it did in %s)", rules.Clip(op.String(), 45), rules.Clip(in.OldLabel, 30)),
+			Detail: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
 				op, in.OldLabel, describe(oldSec), what, oasdiffSays(byOp[k], oerr)),
 			Key: rules.SpecOperationKey(in.New.Root().Path, k),
 		}

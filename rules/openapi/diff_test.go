@@ -62,7 +62,7 @@ func TestDiffPairs(t *testing.T) {
 				t.Error(p)
 			}
 			for _, d := range diags {
-				if d.Code != "O004" || d.Severity != Dropped.Severity || !strings.Contains(d.Message, "oasdiff") || len(d.Related) != 1 || d.Related[0].Range.File != "old.yaml" {
+				if d.Code != "O004" || d.Severity != Dropped.Severity || !strings.Contains(d.Text(), "oasdiff") || len(d.Related) != 1 || d.Related[0].Range.File != "old.yaml" {
 					t.Errorf("finding %+v", d)
 				}
 			}
@@ -107,7 +107,7 @@ func TestOasdiffBreakingMissesDroppedMTLS(t *testing.T) {
 				t.Fatal("mtlslint reports nothing")
 			}
 			for _, d := range diags {
-				if d.Severity.String() != "high" || !strings.Contains(d.Message, "`oasdiff breaking` shows") && !strings.Contains(d.Message, "`oasdiff breaking` does not show") {
+				if d.Severity.String() != "high" || !strings.Contains(d.Text(), "`oasdiff breaking` shows") && !strings.Contains(d.Text(), "`oasdiff breaking` does not show") {
 					t.Errorf("%s: %s", d.Severity, d.Message)
 				}
 			}
@@ -134,7 +134,7 @@ func TestDiffWithoutKin(t *testing.T) {
 		t.Fatal("kin-openapi loaded a document with a dangling reference")
 	}
 	diags := SpecDiff(DiffInput{Old: o, New: n, OldLabel: "HEAD~1"})
-	if len(diags) != 1 || !strings.Contains(diags[0].Message, "oasdiff could not compare") || !strings.Contains(diags[0].Message, "HEAD~1") {
+	if len(diags) != 1 || !strings.Contains(diags[0].Text(), "oasdiff could not compare") || !strings.Contains(diags[0].Text(), "HEAD~1") {
 		t.Errorf("diagnostics %+v", diags)
 	}
 }

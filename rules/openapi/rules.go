@@ -111,7 +111,8 @@ func checkDropped(p *rules.Pass) {
 			why = probs[0].Message
 		}
 		p.Report(rules.Diagnostic{Range: s.Root().Range(0, 0), Severity: rules.Low, Key: rules.SpecKey(s.Root().Range(0, 0), "base-unreadable"),
-			Message: fmt.Sprintf("%s at %s cannot be compared with this version: %s", path, rev, why)})
+			Message: fmt.Sprintf("the version at %s cannot be compared with this one", rules.Clip(rev, 40)),
+			Detail:  fmt.Sprintf("%s at %s: %s", path, rev, why)})
 		return
 	}
 	for _, d := range Diff(DiffInput{Old: old, New: s, OldLabel: rev}) {
@@ -187,7 +188,8 @@ func checkOptional(p *rules.Pass) {
 		}
 		p.Report(rules.Diagnostic{
 			Range:   l.Range,
-			Message: fmt.Sprintf("mutual TLS is optional here: %s; %s, so no gateway can require a client certificate for these operations (%s)", describe(l), why, scope),
+			Message: fmt.Sprintf("mutual TLS is optional here: %s", rules.Clip(describe(l), 80)),
+			Detail:  rules.Sentence(fmt.Sprintf("%s, so no gateway can require a client certificate for these operations (%s)", why, scope)),
 			Key:     rules.SpecKey(l.Range, "mtls-optional"),
 		})
 	}
@@ -213,14 +215,17 @@ func checkSchemes(p *rules.Pass) {
 			}
 			p.Report(rules.Diagnostic{
 				Range:   at,
-				Message: fmt.Sprintf("security scheme %s: type mutualTLS is defined from OpenAPI 3.1.0, but this document declares %s; validators reject it and tools for that version drop the requirement", name, what),
+				Message: fmt.Sprintf("type mutualTLS is defined from OpenAPI 3.1.0, but this document declares %s", rules.Clip(what, 25)),
+				Detail:  fmt.Sprintf("Security scheme %s: validators reject it and tools for that version drop the requirement.", name),
 				Key:     rules.SpecKey(sc.Range, "scheme"),
 			})
 		case sc.NonStandard():
 			p.Report(rules.Diagnostic{
-				Range:   at,
-				Message: fmt.Sprintf("security scheme %s spells mutual TLS as `type: http, scheme: mutual`: that names RFC 8120's password-based Mutual authentication, and no tool reads it as a client-certificate requirement; use `type: mutualTLS` (OpenAPI 3.1.0 and later)", name),
-				Key:     rules.SpecKey(sc.Range, "scheme"),
+				Range:    at,
+				Message:  "`type: http, scheme: mutual` is RFC 8120's password authentication, not mutual TLS",
+				Detail:   fmt.Sprintf("Security scheme %s: no tool reads it as a client-certificate requirement.", name),
+				FixTitle: "Use `type: mutualTLS` (OpenAPI 3.1.0 and later).",
+				Key:      rules.SpecKey(sc.Range, "scheme"),
 			})
 		}
 	}
@@ -306,7 +311,8 @@ func checkRoutes(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:    lf.at,
 				Severity: sev,
-				Message: fmt.Sprintf("%s: %s, yet it serves %d operation(s) of %s whose security requires mutual TLS in every alternative: %s. How the match was made: %s",
+				Message:  fmt.Sprintf("this listener serves %d operation(s) that require mutual TLS, without strict verification", len(lf.ops)),
+				Detail: fmt.Sprintf("%s: %s, yet it serves %d operation(s) of %s whose security requires mutual TLS in every alternative: %s. How the match was made: %s",
 					strings.Join(descs, "; "), weakness(r), len(lf.ops), s.Root().Path, opList(lf.ops), matchSummary(lf.hows)),
 				Related: related,
 				Key:     rules.ListenerSpecKey(k, s.Root().Path),

@@ -332,7 +332,7 @@ func trustSummary(ts []appTrust) (text, guess string, related []source.Related) 
 		}
 		related = append(related, source.Related{Range: t.Trust.Range, Message: fmt.Sprintf("app %s trusts %s here", t.App.ID, h)})
 		if t.How == "guess" {
-			guess = " (assuming this load balancer fronts the app, since nothing links them by address)"
+			guess = " This assumes the load balancer fronts the app, since nothing links them by address."
 		}
 	}
 	if len(ts) > maxNamed {
@@ -370,7 +370,8 @@ func checkPassthrough(p *rules.Pass) {
 				d.Fixes = replaceFix(l.ModeValue, `"verify"`, "verify client certificates against the trust store in trust_store_arn")
 			}
 			if l.L4 {
-				d.Message = fmt.Sprintf("Listener %s sets mutual TLS to passthrough mode%s, which verifies no client certificate (network load balancers support only verify, so AWS also rejects it there).",
+				d.Message = "mutual TLS in passthrough mode verifies no client certificate"
+				d.Detail = fmt.Sprintf("Listener %s sets passthrough mode%s; network load balancers support only verify, so AWS also rejects it there.",
 					l.describe(), viaVars(l.ModeValue))
 				p.Report(d)
 				continue
@@ -379,10 +380,12 @@ func checkPassthrough(p *rules.Pass) {
 				text, guess, rel := trustSummary(ts)
 				d.Severity = rules.Critical
 				d.Related = rel
-				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates%s.",
+				d.Message = "mutual TLS in passthrough mode verifies no client certificate, yet the app trusts its headers"
+				d.Detail = fmt.Sprintf("Listener %s runs passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates.%s",
 					l.describe(), viaVars(l.ModeValue), text, guess)
 			} else {
-				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s: the ALB forwards the client's certificate chain in X-Amzn-Mtls-Clientcert without verifying it, so every target must validate the chain itself.",
+				d.Message = "mutual TLS in passthrough mode forwards the client's certificate chain unverified"
+				d.Detail = fmt.Sprintf("Listener %s runs passthrough mode%s: the ALB sends the chain in X-Amzn-Mtls-Clientcert without verifying it, so every target must validate the chain itself.",
 					l.describe(), viaVars(l.ModeValue))
 			}
 			p.Report(d)
@@ -420,7 +423,8 @@ func checkOff(p *rules.Pass) {
 					Range:   l.modeRange(),
 					Key:     rules.ListenerKey(l.ID, "header:"+h),
 					Related: rel,
-					Message: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), yet the app trusts %s, a header the ALB does not set here, so the client's own copy is assumed to reach the app since AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers%s.",
+					Message: fmt.Sprintf("this listener does not verify client certificates, yet the app trusts %s", rules.Clip(rules.DisplayHeader(h), 40)),
+					Detail: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), and the app trusts %s, a header the ALB does not set here; AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers, so the client's own copy is assumed to reach the app.%s",
 						l.describe(), why, viaVars(l.ModeValue), text, guess),
 				})
 			}
@@ -439,10 +443,11 @@ func checkExpiry(p *rules.Pass) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
-				Range: l.Expiry.Range,
-				Key:   rules.ListenerKey(l.ID, "ignore-expiry"),
-				Fixes: replaceFix(l.Expiry, "false", "reject expired client certificates"),
-				Message: fmt.Sprintf("Listener %s accepts expired client certificates (ignore_client_certificate_expiry = true%s), so a certificate past its validity period still authenticates.",
+				Range:   l.Expiry.Range,
+				Key:     rules.ListenerKey(l.ID, "ignore-expiry"),
+				Fixes:   replaceFix(l.Expiry, "false", "reject expired client certificates"),
+				Message: "this listener accepts expired client certificates",
+				Detail: fmt.Sprintf("Listener %s sets ignore_client_certificate_expiry = true%s, so a certificate past its validity period still authenticates.",
 					l.describe(), viaVars(l.Expiry)),
 			})
 		}
@@ -483,7 +488,8 @@ func checkBypass(p *rules.Pass) {
 					Range:   t.Range,
 					Key:     rules.TargetBypassKey(t.Group, l.ID, t.Via),
 					Related: []source.Related{{Range: mtls.modeRange(), Message: fmt.Sprintf("listener %s requires mutual TLS (%s) for the same target group", mtls.Addr, mtls.Mode)}},
-					Message: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
+					Message: fmt.Sprintf("this listener reaches %s without the client certificate another listener requires", rules.Clip(t.Group, 40)),
+					Detail: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
 						l.describe(), t.Group, t.Via, why, mtls.Addr),
 				})
 			}
@@ -503,12 +509,15 @@ func checkDropInvalid(p *rules.Pass) {
 			if lb.HasDropInvalid && !lb.DropInvalid.IsNull() {
 				d.Range = lb.DropInvalid.Range
 				d.Fixes = replaceFix(&lb.DropInvalid, "true", "drop header fields whose names are not valid")
-				d.Message = fmt.Sprintf("Load balancer %s sets drop_invalid_header_fields = false%s, so header names with \"_\" (such as X_Amzn_Mtls_Clientcert_Subject) reach the targets, where WSGI servers may read them as the dash-named header.",
+				d.Message = "drop_invalid_header_fields = false: header names with \"_\" reach the targets"
+				d.Detail = fmt.Sprintf("Load balancer %s passes names such as X_Amzn_Mtls_Clientcert_Subject%s, and WSGI servers may read them as the dash-named header.",
 					lb.Addr, viaVars(&lb.DropInvalid))
 			} else {
 				d.Range = lb.Obj.Header
-				d.Message = fmt.Sprintf("Load balancer %s does not set drop_invalid_header_fields, which defaults to false, so header names with \"_\" (such as X_Amzn_Mtls_Clientcert_Subject) reach the targets, where WSGI servers may read them as the dash-named header.",
+				d.Message = "drop_invalid_header_fields is not set (false): header names with \"_\" reach the targets"
+				d.Detail = fmt.Sprintf("Load balancer %s passes names such as X_Amzn_Mtls_Clientcert_Subject, and WSGI servers may read them as the dash-named header.",
 					lb.Addr)
+				d.FixTitle = "Set drop_invalid_header_fields = true."
 			}
 			p.Report(d)
 		}
@@ -578,7 +587,8 @@ func checkExecuteAPI(p *rules.Pass) {
 					Key:     rules.ResourceKey("apigw", m.Dir, api.Address(), "execute-api"),
 					Fixes:   fixes,
 					Related: []source.Related{{Range: mtls.Header, Message: fmt.Sprintf("custom domain %s requires mutual TLS here", domain)}},
-					Message: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the default execute-api endpoint without a client certificate.",
+					Message: "the default execute-api endpoint serves this mutual-TLS API without a client certificate",
+					Detail: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the execute-api endpoint instead.",
 						api.Address(), domain, state),
 				})
 			}
@@ -601,7 +611,8 @@ func checkGCP(p *rules.Pass) {
 	reportSetting(p, setting{
 		names: []string{"client_validation_mode", "clientValidationMode"}, value: "ALLOW_INVALID_OR_MISSING_CLIENT_CERT", key: "gcp-mtls",
 		fix: `"REJECT_INVALID"`, fixDesc: "reject invalid and missing client certificates (needs client_validation_trust_config)",
-		message: "%s sets client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
+		message: "client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT",
+		detail:  "%s sets it%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
 	})
 }
 
@@ -609,7 +620,8 @@ func checkAzure(p *rules.Pass) {
 	reportSetting(p, setting{
 		names: []string{"verify_client_auth_mode", "verifyClientAuthMode"}, value: "Passthrough", key: "azure-mtls",
 		fix: `"Strict"`, fixDesc: "verify client certificates at the gateway (needs trusted client CA certificates)",
-		message: "%s sets the Application Gateway client authentication mode to Passthrough%s, so the gateway forwards client certificates without verifying them and the backend must validate them itself.",
+		message: "the Application Gateway forwards client certificates without verifying them (Passthrough)",
+		detail:  "%s sets the client authentication mode to Passthrough%s, so the backend must validate client certificates itself.",
 	})
 }
 
@@ -620,7 +632,8 @@ type setting struct {
 	value        string   // the value reported (case-insensitive)
 	key          string   // key prefix
 	fix, fixDesc string   // the replacement literal and what it does
-	message      string   // format with the owner and the variables the value rests on
+	message      string   // the finding's message
+	detail       string   // format with the owner and the variables the value rests on
 }
 
 func reportSetting(p *rules.Pass, st setting) {
@@ -636,7 +649,8 @@ func reportSetting(p *rules.Pass, st setting) {
 				Range:   v.Range,
 				Key:     rules.ResourceKey(st.key, m.Dir, owner, v.Range.String()),
 				Fixes:   replaceFix(&v, st.fix, st.fixDesc),
-				Message: fmt.Sprintf(st.message, owner, viaVars(&v)),
+				Message: st.message,
+				Detail:  fmt.Sprintf(st.detail, owner, viaVars(&v)),
 			})
 		})
 	}

@@ -287,7 +287,7 @@ func TestPassthroughSeverityFollowsTheApp(t *testing.T) {
 				t.Errorf("severity %v at line %d: %s", d.Severity, d.Range.Start.Line, d.Message)
 			}
 			if tc.want == rules.Critical {
-				if len(d.Related) != 1 || d.Related[0].Range.File != "app/views.py" || !strings.Contains(d.Message, "nothing links them") {
+				if len(d.Related) != 1 || d.Related[0].Range.File != "app/views.py" || !strings.Contains(d.Text(), "nothing links them") {
 					t.Errorf("related %v, message %q", d.Related, d.Message)
 				}
 			}
@@ -315,7 +315,7 @@ func TestOffNeedsAnAppThatTrustsTheHeaders(t *testing.T) {
 				t.Fatalf("%d findings, want %d: %v", len(ds), tc.want, ds)
 			}
 			if tc.want == 1 {
-				if ds[0].Range.Start.Line != tc.line || !strings.Contains(ds[0].Message, "does not document") || ds[0].Severity != rules.Critical {
+				if ds[0].Range.Start.Line != tc.line || !strings.Contains(ds[0].Text(), "does not document") || ds[0].Severity != rules.Critical {
 					t.Errorf("line %d severity %v: %s", ds[0].Range.Start.Line, ds[0].Severity, ds[0].Message)
 				}
 			}
@@ -385,7 +385,7 @@ func TestOffGroupsAppsByHeader(t *testing.T) {
 	a, b := trusting("X-Amzn-Mtls-Clientcert-Subject"), trusting("X-Amzn-Mtls-Clientcert-Subject")
 	b.ID = "other.settings"
 	ds := run(t, MTLSOff, listenerSrc("HTTPS", ``), a, b)
-	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Message, "other.settings") {
+	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Text(), "other.settings") {
 		t.Fatalf("findings %v", ds)
 	}
 }
