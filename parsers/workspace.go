@@ -280,7 +280,7 @@ func (d *discovery) explicit(rel string) {
 	if d.opts.SkipUndetected {
 		return
 	}
-	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, HAProxy, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
+	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
 }
 
 func (d *discovery) readProblem(rel string, err error) {
