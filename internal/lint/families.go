@@ -2,6 +2,7 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	apacherules "github.com/mtlslint/mtlslint/rules/apache"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
@@ -21,6 +22,7 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "apache", Rules: apacherules.Rules, Routes: apacherules.Routes},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
