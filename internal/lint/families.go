@@ -3,6 +3,7 @@ package lint
 import (
 	"github.com/mtlslint/mtlslint/rules"
 	apacherules "github.com/mtlslint/mtlslint/rules/apache"
+	caddyrules "github.com/mtlslint/mtlslint/rules/caddy"
 	"github.com/mtlslint/mtlslint/rules/django"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
@@ -23,6 +24,7 @@ type Family struct {
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "apache", Rules: apacherules.Rules, Routes: apacherules.Routes},
+	{Name: "caddy", Rules: caddyrules.Rules, Routes: caddyrules.Routes},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
