@@ -216,6 +216,44 @@ func (r *Route) AdmitsUnderscoreOf(header string) bool {
 			return false
 		}
 	}
+	return !r.removesEverySpelling(h)
+}
+
+// removesEverySpelling reports whether the Removed patterns delete every
+// spelling of h with "_" in place of one or more "-" (X_SSL_Client_DN,
+// X-SSL_Client-DN, ...): each reaches an app server that maps "_" like "-".
+func (r *Route) removesEverySpelling(h string) bool {
+	if len(r.Removed) == 0 {
+		return false
+	}
+	var dashes []int
+	for i := 0; i < len(h); i++ {
+		if h[i] == '-' {
+			dashes = append(dashes, i)
+		}
+	}
+	if len(dashes) == 0 || len(dashes) > 8 {
+		return false
+	}
+	b := []byte(h)
+	for mask := 1; mask < 1<<len(dashes); mask++ {
+		for j, at := range dashes {
+			b[at] = '-'
+			if mask&(1<<j) != 0 {
+				b[at] = '_'
+			}
+		}
+		removed := false
+		for _, p := range r.Removed {
+			if PatternMatches(p, string(b)) {
+				removed = true
+				break
+			}
+		}
+		if !removed {
+			return false
+		}
+	}
 	return true
 }
 

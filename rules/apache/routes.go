@@ -129,7 +129,9 @@ func (c *config) newRoute(s *server, addr string, pass, loc *apache.Directive, p
 	} else {
 		desc += fmt.Sprintf(", %s %s", pass.Name, path)
 	}
-	id := fmt.Sprintf("apache:%s|%s|%s#%s=%s", c.t.Root().Path, s.d.Head.String(), addr, strings.ToLower(pass.Name), path)
+	// IDs name the tree, the server's line, the address and the route;
+	// they never contain "|", which separates the parts of a finding's key.
+	id := fmt.Sprintf("apache:%s@%s:%d/%s#%s=%s", c.t.Root().Path, s.d.Head.File, s.d.Head.Start.Line, addr, strings.ToLower(pass.Name), path)
 	r := &route{
 		Route: &rules.Route{
 			ID: id, Proxy: "apache", Desc: desc, Hosts: s.names, Path: path,

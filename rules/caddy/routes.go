@@ -79,7 +79,7 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 	}
 	r := &route{
 		Route: &rules.Route{
-			ID:       fmt.Sprintf("caddy:%s|%s|%s#%s", t.Root().Path, st.head.String(), a.ep.String(), px.head.String()),
+			ID:       fmt.Sprintf("caddy:%s@%s/%s#%s", t.Root().Path, st.head.String(), a.ep.String(), px.head.String()),
 			Proxy:    "caddy",
 			Desc:     desc + " (reverse_proxy)",
 			Hosts:    uniq(st.hosts),

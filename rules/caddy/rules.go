@@ -360,9 +360,10 @@ var ruleFamilyNotRemoved = &rules.Rule{
 					continue
 				}
 				seen[r.px.head] = true
-				pat := rules.DisplayHeader(strings.TrimSuffix(fam, "-")) + "-*"
+				word := strings.Split(strings.TrimSuffix(fam, "-"), "-")
+				pat := "*" + rules.DisplayHeader(word[len(word)-1]) + "*"
 				p.Report(rules.Diagnostic{Range: r.px.head, Key: "C008|" + r.px.head.String(),
-					Message: fmt.Sprintf("%s is set from the certificate, but the client's other %s headers pass through; add request_header -%s at site level.", rules.DisplayHeader(h), pat, pat)})
+					Message: fmt.Sprintf("%s is set from the certificate, but the client's other %s* headers pass through; add request_header -%s at site level.", rules.DisplayHeader(h), rules.DisplayHeader(fam), pat)})
 				break
 			}
 		}
@@ -374,7 +375,7 @@ var ruleUnderscores = &rules.Rule{
 	Summary: "Caddy forwards X_SSL_Client_DN unchanged next to the identity header header_up sets.",
 	Scope:   rules.ScopeTree, Kinds: kinds,
 	Doc: rules.Doc{
-		What: "Finds an identity header that a reverse_proxy overwrites: Caddy replaces only that spelling (and a wildcard delete such as `-X-Ssl-*` matches only dashes), so `X_SSL_Client_DN` travels to the backend as the client wrote it. " +
+		What: "Finds an identity header that a reverse_proxy overwrites while some spelling with `_` survives: Caddy replaces only the dash spelling, and a wildcard delete matches names by prefix or suffix, so `-X-Ssl-*` misses `X_SSL_Client_DN` and even `-X_Ssl_*` misses `X-SSL_Client-DN`; only a pattern such as `-*Ssl*` removes them all. " +
 			"Medium because the harm depends on the app server: the cross-file rule X005 replaces this finding when the app server behind maps `_` like `-`, and withdraws it when every app server behind drops such names.",
 		Why:        "Measured with Caddy 2.6.2 and gunicorn 20.1: `header_up X-SSL-Client-DN {tls_client_subject}` and a client's `X_SSL_Client_DN: CN=under` reached the app as `HTTP_X_SSL_CLIENT_DN = CN=alice,CN=under`.",
 		Example:    "header_up X-SSL-Client-DN {tls_client_subject}   # gunicorn 20.1 behind",
@@ -393,8 +394,7 @@ var ruleUnderscores = &rules.Rule{
 			sort.Strings(hs)
 			for _, h := range hs {
 				t := r.Headers[h]
-				twin := strings.ReplaceAll(h, "-", "_")
-				if r.Header(twin).Action.Overwrites() {
+				if !r.AdmitsUnderscoreOf(h) {
 					continue
 				}
 				if k := t.Range.String() + "|" + h; seen[k] {
