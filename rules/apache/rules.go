@@ -221,27 +221,45 @@ var ruleRevocation = &rules.Rule{
 		References: []string{refSSL + "#sslcarevocationcheck", refSSL + "#sslocspenable"},
 	},
 	Check: func(p *rules.Pass) {
-		c, rs := analyse(p)
-		if c == nil {
+		t, ok := p.Tree.(*apache.Tree)
+		if !ok {
 			return
 		}
-		seen := map[*apache.Directive]bool{}
-		for _, r := range rs {
-			vd := r.verifyDir
-			if vd == nil || seen[vd] || !r.Listener.TLS || (r.Listener.Verify != rules.VerifyRequired && r.Listener.Verify != rules.VerifyOptional) {
+		c := newConfig(t)
+		for _, srv := range c.servers {
+			if !c.tls(srv) {
 				continue
 			}
-			seen[vd] = true
-			check := c.last(r.srv.levels, "SSLCARevocationCheck")
-			ocsp := c.last(r.srv.levels, "SSLOCSPEnable")
+			check := c.last(srv.levels, "SSLCARevocationCheck")
+			ocsp := c.last(srv.levels, "SSLOCSPEnable")
 			if check != nil && !strings.EqualFold(check.Arg(0), "none") || ocsp != nil && !strings.EqualFold(ocsp.Arg(0), "off") {
 				continue
 			}
 			msg := "Client certificates are verified here without a revocation check; add SSLCARevocationFile with SSLCARevocationCheck chain, or SSLOCSPEnable leaf."
-			if c.last(r.srv.levels, "SSLCARevocationFile") != nil || c.last(r.srv.levels, "SSLCARevocationPath") != nil {
+			if c.last(srv.levels, "SSLCARevocationFile") != nil || c.last(srv.levels, "SSLCARevocationPath") != nil {
 				msg = "SSLCARevocationFile is set, but SSLCARevocationCheck is none (the default), so the CRL is never consulted; add SSLCARevocationCheck chain."
 			}
-			p.Report(rules.Diagnostic{Range: vd.Range, Key: "A004|" + vd.Range.String(), Message: msg})
+			// The server's own SSLVerifyClient and those of its sections
+			// (<Location>, <Directory>): each verifies with its settings.
+			var verifies []*apache.Directive
+			if d := c.last(srv.levels, "SSLVerifyClient"); d != nil {
+				verifies = append(verifies, d)
+			}
+			srv.d.Walk(func(d *apache.Directive) bool {
+				if d.Section && d.Is("VirtualHost") && srv.d != d {
+					return false
+				}
+				if d.Is("SSLVerifyClient") && d.Parent != nil && d.Parent.Section && !isConditional(d.Parent) && d.Parent != srv.d {
+					verifies = append(verifies, d)
+				}
+				return true
+			})
+			for _, vd := range verifies {
+				if m := verifyOf(vd); m != rules.VerifyRequired && m != rules.VerifyOptional {
+					continue
+				}
+				p.Report(rules.Diagnostic{Range: vd.Range, Key: "A004|" + vd.Range.String(), Message: msg})
+			}
 		}
 	},
 }

@@ -93,11 +93,18 @@ var ruleUnverifiedMode = &rules.Rule{
 		References: []string{refClientAuth, "https://pkg.go.dev/crypto/tls#ClientAuthType", refRuntime},
 	},
 	Check: func(p *rules.Pass) {
-		order, groups := byAuth(analyse(p), func(a clientAuth) bool {
-			m := a.effectiveMode()
-			return m == "request" || m == "require"
-		})
-		for _, st := range order {
+		t, ok := p.Tree.(*caddy.Tree)
+		if !ok {
+			return
+		}
+		_, groups := byAuth(routesOf(t), func(clientAuth) bool { return true })
+		seen := map[source.Range]bool{}
+		for _, st := range sitesOf(t) {
+			mode := st.auth.effectiveMode()
+			if !st.auth.present || (mode != "request" && mode != "require") || seen[st.auth.anchor()] {
+				continue
+			}
+			seen[st.auth.anchor()] = true
 			var fwd []string
 			for _, r := range groups[st] {
 				fwd = append(fwd, r.forwardedTLS()...)
@@ -105,7 +112,6 @@ var ruleUnverifiedMode = &rules.Rule{
 			fwd = uniq(fwd)
 			sort.Strings(fwd)
 			d := rules.Diagnostic{Range: st.auth.anchor(), Key: rules.VerifyKey(st.auth.anchor())}
-			mode := st.auth.effectiveMode()
 			if len(fwd) > 0 {
 				d.Severity = rules.Critical
 				d.Message = fmt.Sprintf("client_auth mode %s accepts certificates from any CA, and %s is forwarded from them: anyone can claim any subject; use require_and_verify.", mode, displayAll(fwd))
