@@ -302,8 +302,8 @@ var Scenarios = []*Scenario{
 	// Caddy 2.6.2.
 	{
 		Name:  "caddy-verify-secure",
-		Title: "Caddy client_auth require_and_verify; request_header -X-Ssl-* and -X_Ssl_*, then header_up from {tls_client_subject}",
-		Fact:  "no cert / untrusted cert: refused in the handshake; both spellings of the spoofed headers deleted",
+		Title: "Caddy client_auth require_and_verify; request_header -*Ssl* (every spelling), then header_up from {tls_client_subject}",
+		Fact:  "no cert / untrusted cert: refused in the handshake; the spoofed headers, dashes or underscores, deleted before the proxy sets its own",
 	},
 	{
 		Name:     "caddy-require-unverified-vulnerable",

@@ -1,72 +1,16 @@
 package apache
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/source/sourcetest"
 )
-
-// mapReader is a source.Reader over files in memory.
-type mapReader struct{ fs fstest.MapFS }
-
-func newMapReader(files map[string]string) mapReader {
-	m := fstest.MapFS{}
-	for p, s := range files {
-		m[p] = &fstest.MapFile{Data: []byte(s)}
-	}
-	return mapReader{m}
-}
-
-func (m mapReader) clean(p string) (string, error) {
-	c := path.Clean(p)
-	if path.IsAbs(p) || c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
-	}
-	return c, nil
-}
-
-func (m mapReader) ReadFile(p string) (*source.File, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	b, err := fs.ReadFile(m.fs, c)
-	if err != nil {
-		return nil, err
-	}
-	return source.NewFile(c, b), nil
-}
-
-func (m mapReader) Glob(p string) ([]string, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := fs.Glob(m.fs, c)
-	var files []string
-	for _, x := range ms {
-		if st, err := fs.Stat(m.fs, x); err == nil && !st.IsDir() {
-			files = append(files, x)
-		}
-	}
-	return files, err
-}
-
-func (m mapReader) Stat(p string) (fs.FileInfo, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	return fs.Stat(m.fs, c)
-}
 
 var fuzzSeeds = []string{
 	"<VirtualHost *:443>\n  SSLVerifyClient optional\n  RequestHeader set X-SSL-Client-DN \"%{SSL_CLIENT_S_DN}s\"\n  ProxyPass / http://127.0.0.1:8000/\n</VirtualHost>\n",
@@ -113,7 +57,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// The same input as a repository that includes itself and a
 		// sibling, so include resolution and cycles run too.
-		r := newMapReader(map[string]string{
+		r := sourcetest.NewMapReader(map[string]string{
 			"httpd.conf":             string(b),
 			"conf.d/x.conf":          string(b) + "\nInclude httpd.conf\n",
 			"sites-available/y.conf": "Include conf.d/*.conf\n" + string(b),

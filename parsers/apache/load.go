@@ -1,9 +1,6 @@
 package apache
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"path"
 	"sort"
 	"strings"
@@ -85,7 +82,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, p := range paths {
 		pf := l.parse(p)
 		if pf.err != nil {
-			l.report(readProblem(p, pf.err))
+			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
 		if isMain(p, pf.dirs) {
@@ -198,19 +195,6 @@ func buildTree(l *loader, root string, fragment bool) (*Tree, []source.Problem) 
 	}
 	main.Children = e.expand(pf.dirs, main, nil)
 	return t, e.probs
-}
-
-func readProblem(p string, err error) source.Problem {
-	code := source.CodeSkipped
-	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
-	switch {
-	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.CodeIncludeOutside
-		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
-	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
-	}
-	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
 }
 
 func dirOf(p string) string {

@@ -1,72 +1,15 @@
 package caddy
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/source/sourcetest"
 )
-
-// mapReader is a source.Reader over files in memory.
-type mapReader struct{ fs fstest.MapFS }
-
-func newMapReader(files map[string]string) mapReader {
-	m := fstest.MapFS{}
-	for p, s := range files {
-		m[p] = &fstest.MapFile{Data: []byte(s)}
-	}
-	return mapReader{m}
-}
-
-func (m mapReader) clean(p string) (string, error) {
-	c := path.Clean(p)
-	if path.IsAbs(p) || c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
-	}
-	return c, nil
-}
-
-func (m mapReader) ReadFile(p string) (*source.File, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	b, err := fs.ReadFile(m.fs, c)
-	if err != nil {
-		return nil, err
-	}
-	return source.NewFile(c, b), nil
-}
-
-func (m mapReader) Glob(p string) ([]string, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	ms, err := fs.Glob(m.fs, c)
-	var files []string
-	for _, x := range ms {
-		if st, err := fs.Stat(m.fs, x); err == nil && !st.IsDir() {
-			files = append(files, x)
-		}
-	}
-	return files, err
-}
-
-func (m mapReader) Stat(p string) (fs.FileInfo, error) {
-	c, err := m.clean(p)
-	if err != nil {
-		return nil, err
-	}
-	return fs.Stat(m.fs, c)
-}
 
 var fuzzSeeds = []string{
 	"{\n\tadmin off\n}\n(s) {\n\theader_up X-A {args[0]}\n}\na.example.com {\n\ttls a b {\n\t\tclient_auth {\n\t\t\tmode request\n\t\t}\n\t}\n\treverse_proxy u {\n\t\timport s v\n\t}\n}\n",
@@ -101,7 +44,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r := newMapReader(map[string]string{
+		r := sourcetest.NewMapReader(map[string]string{
 			"Caddyfile":     string(b),
 			"sites/x.caddy": string(b) + "\nimport ../Caddyfile\n",
 			"caddy.json":    string(b),

@@ -2,9 +2,7 @@ package caddy
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path"
 	"regexp"
 	"sort"
@@ -85,7 +83,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, p := range caddyfiles {
 		pf := l.parse(p)
 		if pf.err != nil {
-			l.report(readProblem(p, pf.err))
+			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
 		e := &expander{l: l, tree: &Tree{root: pf.file, files: []*source.File{pf.file}}, chain: []string{p}, inTree: map[string]bool{p: true}}
@@ -110,19 +108,6 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	probs := l.problems
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Range.Less(probs[j].Range) })
 	return trees, probs
-}
-
-func readProblem(p string, err error) source.Problem {
-	code := source.CodeSkipped
-	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
-	switch {
-	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.CodeIncludeOutside
-		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
-	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
-	}
-	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
 }
 
 // expander builds one Caddyfile tree: snippets and imports expanded, as
@@ -394,7 +379,7 @@ func indexOf(list []string, s string) int {
 func loadJSON(l *loader, p string) *Tree {
 	f, err := l.r.ReadFile(p)
 	if err != nil {
-		l.report(readProblem(p, err))
+		l.report(source.ReadProblem(p, err))
 		return nil
 	}
 	root, prob := parseJSON(f)

@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/source/sourcetest"
 )
 
 func loadCaddy(t *testing.T, files map[string]string, paths ...string) ([]*Tree, []source.Problem) {
 	t.Helper()
-	trees, probs := Load(newMapReader(files), paths)
+	trees, probs := Load(sourcetest.NewMapReader(files), paths)
 	for _, tr := range trees {
 		for _, s := range tr.Sites {
 			checkDirs(t, tr, s.Directives)
