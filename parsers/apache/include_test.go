@@ -127,3 +127,15 @@ func TestDetect(t *testing.T) {
 		}
 	}
 }
+
+// A Debian mods-available/*.load file loads a module and is included; it is
+// not a main configuration of its own.
+func TestModuleFilesAreIncluded(t *testing.T) {
+	trees, probs := load(t, map[string]string{
+		"apache2.conf":            "IncludeOptional mods-enabled/*.load\n",
+		"mods-available/ssl.load": "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n",
+	}, "apache2.conf", "mods-available/ssl.load")
+	if len(probs) != 0 || len(trees) != 1 || len(trees[0].Files()) != 2 {
+		t.Fatalf("trees %d problems %v", len(trees), probs)
+	}
+}

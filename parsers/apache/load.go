@@ -72,7 +72,7 @@ func (l *loader) parse(rel string) *parsedFile {
 
 // Load parses the given files, follows their includes and groups them into
 // trees: every main configuration (apache2.conf, httpd.conf, or a file
-// with ServerRoot or LoadModule) is the root of a tree; every other file
+// with ServerRoot, or with LoadModule and Listen) is the root of a tree; every other file
 // that no tree includes is the root of a fragment tree. A file that cannot
 // be read or parsed yields a problem with a position, never silence.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
@@ -152,17 +152,25 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	return trees, probs
 }
 
-// isMain reports whether a file is a main configuration.
+// isMain reports whether a file is a main configuration: named so, or
+// setting ServerRoot, or loading modules and listening (a Debian
+// mods-available/*.load file only loads a module and is included).
 func isMain(p string, dirs []*Directive) bool {
 	if mainNames[strings.ToLower(path.Base(p))] {
 		return true
 	}
+	loads, listens := false, false
 	for _, d := range dirs {
-		if d.Is("ServerRoot") || d.Is("LoadModule") {
+		switch {
+		case d.Is("ServerRoot"):
 			return true
+		case d.Is("LoadModule"):
+			loads = true
+		case d.Is("Listen"):
+			listens = true
 		}
 	}
-	return false
+	return loads && listens
 }
 
 // serverRootOf guesses the repository directory that plays httpd's
