@@ -1,6 +1,7 @@
 package apache
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -31,15 +32,32 @@ const maxDepth = 200
 // maxErrors caps the syntax errors reported per file.
 const maxErrors = 20
 
-// logicalLine is one line as httpd reads it: continuation lines joined, with
-// the file offset of every byte kept.
+// logicalLine is one line as httpd reads it: continuation lines joined.
+// A line without continuation is a slice of the file; segs map offsets of
+// text back to the file.
 type logicalLine struct {
 	text []byte
-	offs []int // offs[i] is the file offset of text[i]; offs[len(text)] is the end
+	segs []segment // in order of text offset; the first has at 0
+}
+
+// segment says that text from offset at on comes from the file from
+// offset file on.
+type segment struct{ at, file int }
+
+// fileOffset maps an offset of the line's text to a file offset.
+func (l *logicalLine) fileOffset(i int) int {
+	s := l.segs[0]
+	for _, x := range l.segs[1:] {
+		if x.at > i {
+			break
+		}
+		s = x
+	}
+	return s.file + i - s.at
 }
 
 func (l *logicalLine) rangeOf(f *source.File, start, end int) source.Range {
-	return f.Range(l.offs[start], l.offs[end])
+	return f.Range(l.fileOffset(start), l.fileOffset(end))
 }
 
 // lines splits f into logical lines (trimmed, comments and blank lines
@@ -52,11 +70,14 @@ func lines(f *source.File) []logicalLine {
 	}
 	var out []logicalLine
 	for pos < len(src) {
-		var ll logicalLine
+		ll := logicalLine{segs: []segment{{0, pos}}}
+		var joined []byte // only for continued lines
 		for {
 			end := pos
-			for end < len(src) && src[end] != '\n' {
-				end++
+			if i := bytes.IndexByte(src[pos:], '\n'); i >= 0 {
+				end = pos + i
+			} else {
+				end = len(src)
 			}
 			textEnd := end
 			if textEnd > pos && src[textEnd-1] == '\r' {
@@ -67,18 +88,16 @@ func lines(f *source.File) []logicalLine {
 				next++ // past "\n"
 			}
 			if textEnd > pos && src[textEnd-1] == '\\' && end < len(src) {
-				for i := pos; i < textEnd-1; i++ {
-					ll.text = append(ll.text, src[i])
-					ll.offs = append(ll.offs, i)
-				}
+				joined = append(joined, src[pos:textEnd-1]...)
+				ll.segs = append(ll.segs, segment{len(joined), next})
 				pos = next
 				continue
 			}
-			for i := pos; i < textEnd; i++ {
-				ll.text = append(ll.text, src[i])
-				ll.offs = append(ll.offs, i)
+			if joined == nil {
+				ll.text = src[pos:textEnd]
+			} else {
+				ll.text = append(joined, src[pos:textEnd]...)
 			}
-			ll.offs = append(ll.offs, textEnd)
 			pos = next
 			break
 		}
@@ -93,7 +112,25 @@ func lines(f *source.File) []logicalLine {
 		if s == e || ll.text[s] == '#' {
 			continue
 		}
-		out = append(out, logicalLine{text: ll.text[s:e], offs: ll.offs[s : e+1]})
+		out = append(out, ll.shift(s, e))
+	}
+	return out
+}
+
+// shift returns the line's text [s, e) as a line of its own.
+func (l logicalLine) shift(s, e int) logicalLine {
+	out := logicalLine{text: l.text[s:e]}
+	for i, x := range l.segs {
+		if i+1 < len(l.segs) && l.segs[i+1].at <= s {
+			continue // wholly before s
+		}
+		at := x.at - s
+		file := x.file
+		if at < 0 {
+			file -= at
+			at = 0
+		}
+		out.segs = append(out.segs, segment{at, file})
 	}
 	return out
 }
