@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"github.com/mtlslint/mtlslint/parsers/compose"
+	"github.com/mtlslint/mtlslint/parsers/envoy"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/haproxy"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
@@ -27,6 +28,8 @@ func All() []Format {
 		{Kind: KindCompose, Candidate: compose.Candidate, Detect: compose.Detect, Load: LoadAs(compose.Load)},
 		// Terraform modules: .tf and .tfvars, one tree per directory.
 		{Kind: KindTerraform, Candidate: terraform.Candidate, Detect: terraform.Detect, Load: LoadAs(terraform.Load)},
+		// Envoy bootstrap files (static_resources) and xDS resource files.
+		{Kind: KindEnvoy, Candidate: envoy.Candidate, Detect: envoy.Detect, Load: LoadAs(envoy.Load)},
 		// OpenAPI and Swagger documents (YAML or JSON, by their top-level key), with local $refs.
 		{Kind: KindOpenAPI, Candidate: openapi.Candidate, Detect: openapi.Detect, Load: LoadAs(openapi.Load)},
 		// Kubernetes manifests (ingress-nginx Ingresses, its ConfigMap,

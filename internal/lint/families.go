@@ -3,6 +3,7 @@ package lint
 import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
+	envoyrules "github.com/mtlslint/mtlslint/rules/envoy"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 	"github.com/mtlslint/mtlslint/rules/nginx"
@@ -22,6 +23,7 @@ type Family struct {
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
+	{Name: "envoy", Rules: envoyrules.Rules, Routes: envoyrules.Routes},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
