@@ -10,6 +10,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/openapi"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/terraform"
+	"github.com/mtlslint/mtlslint/parsers/traefik"
 )
 
 // All returns every front end, in detection order: a file belongs to the
@@ -30,6 +31,9 @@ func All() []Format {
 		{Kind: KindTerraform, Candidate: terraform.Candidate, Detect: terraform.Detect, Load: LoadAs(terraform.Load)},
 		// Envoy bootstrap files (static_resources) and xDS resource files.
 		{Kind: KindEnvoy, Candidate: envoy.Candidate, Detect: envoy.Detect, Load: LoadAs(envoy.Load)},
+		// Traefik static and dynamic configuration files, and the Traefik
+		// labels and flags of compose files (which stay compose files too).
+		{Kind: KindTraefik, Candidate: traefik.Candidate, Detect: traefik.Detect, Load: LoadAs(traefik.Load), Shared: true},
 		// OpenAPI and Swagger documents (YAML or JSON, by their top-level key), with local $refs.
 		{Kind: KindOpenAPI, Candidate: openapi.Candidate, Detect: openapi.Detect, Load: LoadAs(openapi.Load)},
 		// Kubernetes manifests (ingress-nginx Ingresses, its ConfigMap,

@@ -9,6 +9,7 @@ import (
 	"github.com/mtlslint/mtlslint/rules/nginx"
 	"github.com/mtlslint/mtlslint/rules/openapi"
 	"github.com/mtlslint/mtlslint/rules/terraform"
+	traefikrules "github.com/mtlslint/mtlslint/rules/traefik"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -29,4 +30,5 @@ var families = []Family{
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 	{Name: "openapi", Rules: openapi.Rules},
 	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
+	{Name: "traefik", Rules: traefikrules.Rules, Routes: traefikrules.Routes},
 }

@@ -126,6 +126,14 @@ func (n *Node) List() []*Node {
 	return nil
 }
 
+// Entries returns a map's entries (nil for anything else, nil included).
+func (n *Node) Entries() []*Node {
+	if n == nil || n.Kind != Map {
+		return nil
+	}
+	return n.Fields
+}
+
 // Line is the range to anchor a finding about the value: from its key to
 // the end of the value (the value alone for list items).
 func (n *Node) Line() source.Range {
