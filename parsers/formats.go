@@ -38,6 +38,24 @@ func All() []Format {
 		{Kind: KindOpenAPI, Candidate: openapi.Candidate, Detect: openapi.Detect, Load: LoadAs(openapi.Load)},
 		// Kubernetes manifests (ingress-nginx Ingresses, its ConfigMap,
 		// Services, NetworkPolicies, workloads), one tree per file.
-		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: k8s.Detect, Load: LoadAs(k8s.Load)},
+		// Istio's and Traefik's custom resources are manifests too; their
+		// front ends decode them from the Kubernetes trees.
+		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: detectManifest, Load: LoadAs(k8s.Load)},
 	}
+}
+
+// crdKinds are the custom resource kinds other front ends read from
+// Kubernetes manifests.
+var crdKinds = func() map[string]bool {
+	m := map[string]bool{}
+	for _, kinds := range []map[string]bool{envoy.IstioKinds, traefik.CRDKinds} {
+		for k := range kinds {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
+func detectManifest(rel string, content []byte) bool {
+	return k8s.Detect(rel, content) || k8s.DetectKinds(rel, content, crdKinds)
 }

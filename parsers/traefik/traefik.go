@@ -203,20 +203,28 @@ func (t *File) readCompose(root *cfgnode.Node) {
 		}
 		var flags []pathEntry
 		for _, w := range words(svc.Get("command")) {
-			arg := strings.TrimLeft(w.Value, "-")
-			if arg == w.Value {
-				continue
+			if e, ok := flag(w.Value, w.Range); ok {
+				flags = append(flags, e)
 			}
-			k, v, hasValue := strings.Cut(arg, "=")
-			if !hasValue {
-				v = "true"
-			}
-			flags = append(flags, pathEntry{k, v, w.Range})
 		}
 		if s := readStatic(fromPaths(flags), svc.Opening()); s != nil && t.Static == nil {
 			t.Static = s
 		}
 	}
+}
+
+// flag reads a command-line flag ("--entrypoints.web.address=:80"; a flag
+// without a value is true).
+func flag(word string, at source.Range) (pathEntry, bool) {
+	arg := strings.TrimLeft(word, "-")
+	if arg == word {
+		return pathEntry{}, false
+	}
+	k, v, hasValue := strings.Cut(arg, "=")
+	if !hasValue {
+		v = "true"
+	}
+	return pathEntry{k, v, at}, true
 }
 
 // keyValues reads labels given as a list of "key=value" or as a map.

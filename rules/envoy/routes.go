@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -23,13 +25,16 @@ type routeBuilder struct{}
 
 // BuildRoutes implements rules.RouteBuilder.
 func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	f, ok := t.(*envoy.File)
-	if !ok {
-		return nil
+	var rs []*route
+	switch f := t.(type) {
+	case *envoy.File:
+		rs = analyse(f)
+	case *kube.File:
+		rs = istioRoutes(f)
 	}
-	var out []*rules.Route
-	for _, r := range analyse(f) {
-		out = append(out, r.Route)
+	out := make([]*rules.Route, len(rs))
+	for i, r := range rs {
+		out[i] = r.Route
 	}
 	return out
 }
@@ -251,25 +256,10 @@ func (r *route) certPossible() bool {
 // ConnectionManagerUtility::mutateXfccRequestHeader), X-Forwarded-Proto
 // and X-Forwarded-For by use_remote_address.
 func (r *route) connectionManagerHeaders(h *envoy.HCM) {
-	mode := envoy.Enum(h.ForwardClientCertDetails)
-	at := h.ForwardClientCertDetails.Line()
-	t := rules.HeaderTreatment{Name: "X-Forwarded-Client-Cert", Value: "forward_client_cert_details " + mode, Range: at}
-	switch {
-	case h.ForwardClientCertMatcher.IsSet():
-		t.Action, t.Range, t.Value = rules.Unknown, h.ForwardClientCertMatcher.Line(), "forward_client_cert_matcher"
-		t.Note = "forward_client_cert_matcher chooses the XFCC handling per request, which is not analysed"
-	case mode == "ALWAYS_FORWARD_ONLY":
-		t.Action, t.Note = rules.Passthrough, "ALWAYS_FORWARD_ONLY: Envoy forwards the client's own XFCC, with or without a client certificate"
-	case mode == "" || mode == "SANITIZE":
-		t.Action, t.Value, t.Note = rules.Blanked, "forward_client_cert_details SANITIZE", "SANITIZE (the default): Envoy removes the client's XFCC"
-	case !r.certPossible():
-		t.Action, t.Note = rules.Blanked, "no client certificate is requested on this listener, so Envoy removes the client's XFCC"
-	case mode == "FORWARD_ONLY":
-		t.Action, t.Note = rules.Passthrough, "FORWARD_ONLY: on connections with a client certificate Envoy forwards the client's own XFCC unchanged"
-	case mode == "APPEND_FORWARD":
-		t.Action, t.Note = rules.Appended, "APPEND_FORWARD: on connections with a client certificate Envoy appends its element after the client's own XFCC"
-	case mode == "SANITIZE_SET":
-		t.Action, t.Note = rules.SetTLS, "SANITIZE_SET: set from the client certificate, removed on connections without one"
+	t := xfccTreatment(h.ForwardClientCertDetails, r.certPossible())
+	if h.ForwardClientCertMatcher.IsSet() {
+		t = rules.HeaderTreatment{Name: "X-Forwarded-Client-Cert", Action: rules.Unknown, Range: h.ForwardClientCertMatcher.Line(), Value: "forward_client_cert_matcher",
+			Note: "forward_client_cert_matcher chooses the XFCC handling per request, which is not analysed"}
 	}
 	r.Headers[xfcc] = t
 	remote, _ := h.UseRemoteAddress.Bool()
@@ -286,6 +276,29 @@ func (r *route) connectionManagerHeaders(h *envoy.HCM) {
 	}
 	r.Headers["x-forwarded-proto"] = proto
 	r.Headers["x-forwarded-for"] = fwd
+}
+
+// xfccTreatment is what forward_client_cert_details (nil: SANITIZE) does
+// to the client's XFCC, on connections that may or may not carry a client
+// certificate.
+func xfccTreatment(setting *cfgnode.Node, certPossible bool) rules.HeaderTreatment {
+	mode := envoy.Enum(setting)
+	t := rules.HeaderTreatment{Name: "X-Forwarded-Client-Cert", Value: "forward_client_cert_details " + mode, Range: setting.Line()}
+	switch {
+	case mode == "ALWAYS_FORWARD_ONLY":
+		t.Action, t.Note = rules.Passthrough, "ALWAYS_FORWARD_ONLY: Envoy forwards the client's own XFCC, with or without a client certificate"
+	case mode == "" || mode == "SANITIZE":
+		t.Action, t.Value, t.Note = rules.Blanked, "forward_client_cert_details SANITIZE", "SANITIZE (the default): Envoy removes the client's XFCC"
+	case !certPossible:
+		t.Action, t.Note = rules.Blanked, "no client certificate is requested here, so Envoy removes the client's XFCC"
+	case mode == "FORWARD_ONLY":
+		t.Action, t.Note = rules.Passthrough, "FORWARD_ONLY: on connections with a client certificate Envoy forwards the client's own XFCC unchanged"
+	case mode == "APPEND_FORWARD":
+		t.Action, t.Note = rules.Appended, "APPEND_FORWARD: on connections with a client certificate Envoy appends its element after the client's own XFCC"
+	case mode == "SANITIZE_SET":
+		t.Action, t.Note = rules.SetTLS, "SANITIZE_SET: set from the client certificate, removed on connections without one"
+	}
+	return t
 }
 
 // levels lists the header operations in the order Envoy applies them:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -24,6 +25,8 @@ var Rules = []*rules.Rule{
 	ruleCertUnverified,
 	ruleHeaderKeepsClient,
 	ruleUnderscores,
+	ruleIstioOptionalMutual,
+	ruleIstioPermissiveXFCC,
 }
 
 var kinds = []string{parsers.KindEnvoy}
@@ -37,6 +40,9 @@ const (
 	refCommonProto = "envoyproxy/envoy api/envoy/extensions/transport_sockets/tls/v3/common.proto (CertificateValidationContext.trusted_ca: \"If not specified and a peer certificate is presented it will not be verified\"; trust_chain_verification ACCEPT_UNTRUSTED)"
 	refBaseProto   = "envoyproxy/envoy api/envoy/config/core/v3/base.proto (HeaderValueOption.append_action, default APPEND_IF_EXISTS_OR_ADD; keep_empty_value)"
 	refHeaderParse = "envoyproxy/envoy source/common/router/header_parser.cc (HeaderParser::evaluateHeaders: removals first, then additions; an empty value is skipped unless keep_empty_value)"
+	refIstioGW     = "istio/api networking/v1alpha3/gateway.proto (ServerTLSSettings.TLSmode: OPTIONAL_MUTUAL \"client is not required to send a certificate\")"
+	refIstioPA     = "istio/api security/v1beta1/peer_authentication.proto (PeerAuthentication.MutualTLS.Mode: UNSET is PERMISSIVE, \"Connection can be either plaintext or mTLS tunnel\")"
+	refIstioProxy  = "istio/api mesh/v1alpha1/proxy.proto (ForwardClientCertDetails: APPEND_FORWARD is the default for sidecars, SANITIZE_SET for gateways)"
 	refProtocol    = "envoyproxy/envoy api/envoy/config/core/v3/protocol.proto (HttpProtocolOptions.headers_with_underscores_action: ALLOW is the default)"
 )
 
@@ -352,4 +358,105 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+var ruleIstioOptionalMutual = &rules.Rule{
+	Code:     "V006",
+	Name:     "istio-gateway-optional-mutual",
+	Severity: rules.High,
+	CWE:      []string{"CWE-287"},
+	Summary:  "An Istio Gateway server uses tls.mode OPTIONAL_MUTUAL: clients without a certificate reach the services behind it.",
+	Scope:    rules.ScopeTree,
+	Kinds:    []string{parsers.KindK8s},
+	Doc: rules.Doc{
+		What: "Finds a server of an Istio `Gateway` whose `tls.mode` is `OPTIONAL_MUTUAL`.",
+		Why: "Istio's API: \"Similar to MUTUAL mode, except that the client certificate is optional. … A client certificate will still be explicitly requested " +
+			"during handshake, but the client is not required to send a certificate.\" " +
+			"Requests without a certificate reach the destination with no `x-forwarded-client-cert` at all; every service behind the gateway has to tell " +
+			"them apart itself, and any route that lets a client's own identity header through turns that into access.",
+		Example:    "servers:\n- port: { number: 443, name: https, protocol: HTTPS }\n  tls: { mode: OPTIONAL_MUTUAL, credentialName: app-cert }",
+		Fix:        "Use `tls.mode: MUTUAL` for hosts whose services rely on client certificates, and serve anonymous hosts from a separate server.",
+		References: []string{refIstioGW, refIstioProxy},
+	},
+	Check: checkIstioOptionalMutual,
+}
+
+func checkIstioOptionalMutual(p *rules.Pass) {
+	f, ok := p.Tree.(*kube.File)
+	if !ok || f.Cluster() == nil {
+		return
+	}
+	ist := envoy.ReadIstio(f.Cluster().Objects)
+	for _, gw := range ist.Gateways {
+		if gw.Obj.File != f.Root() {
+			continue
+		}
+		for _, srv := range gw.Servers {
+			if envoy.Enum(srv.TLSMode) != "OPTIONAL_MUTUAL" {
+				continue
+			}
+			var bound []string
+			for _, vs := range ist.VirtualServices {
+				if isBound(vs, gw) {
+					bound = append(bound, vs.Obj.NamespacedName())
+				}
+			}
+			to := "the services its VirtualServices route to"
+			if len(bound) > 0 {
+				to = "the services of VirtualService " + strings.Join(bound, ", ")
+			}
+			at := srv.TLSMode.Line()
+			p.Report(finding(at, rules.VerifyKey(at), fmt.Sprintf("Gateway %s port %s accepts clients without a certificate (OPTIONAL_MUTUAL)", gw.Obj.NamespacedName(), srv.Port),
+				"requests without a client certificate reach "+to+"; use tls.mode MUTUAL"))
+		}
+	}
+}
+
+var ruleIstioPermissiveXFCC = &rules.Rule{
+	Code:     "V007",
+	Name:     "istio-permissive-xfcc-app",
+	Severity: rules.Medium,
+	CWE:      []string{"CWE-287", "CWE-306"},
+	Summary:  "A PeerAuthentication lets plain-text clients reach a workload whose app authenticates callers by X-Forwarded-Client-Cert.",
+	Scope:    rules.ScopeDeployment,
+	Doc: rules.Doc{
+		What: "Finds a `PeerAuthentication` in `PERMISSIVE` mode (or without a mode, which is PERMISSIVE) that selects a workload whose app trusts " +
+			"`X-Forwarded-Client-Cert` for the caller's identity.",
+		Why: "PERMISSIVE accepts \"either plaintext or mTLS\": any pod, or anything that reaches the pod network, connects in plain text without a mesh " +
+			"identity. The sidecar removes XFCC from such connections, so the app receives requests without it; the app's check is then the only thing " +
+			"between an anonymous caller and the service (and mesh AuthorizationPolicies on principals never match them).",
+		Example:    "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nspec:\n  selector: { matchLabels: { app: web } }\n  mtls: { mode: PERMISSIVE }",
+		Fix:        "Use `mtls.mode: STRICT` for workloads that authenticate callers by their certificate.",
+		References: []string{refIstioPA, refIstioProxy, refXFCCSource},
+	},
+	Check: checkIstioPermissive,
+}
+
+func checkIstioPermissive(p *rules.Pass) {
+	seen := map[string]bool{}
+	for _, app := range p.Model.Apps {
+		var trust *rules.Trust
+		for i, t := range app.Trusts {
+			if rules.HeaderName(t.Header) == xfcc {
+				trust = &app.Trusts[i]
+				break
+			}
+		}
+		if trust == nil {
+			continue
+		}
+		for _, l := range p.Model.RoutesTo(app) {
+			r := l.Route
+			at := r.Listener.VerifyRange
+			if r.Proxy != "istio-sidecar" || r.Listener.TLS || seen[at.String()] {
+				continue
+			}
+			seen[at.String()] = true
+			d := finding(at, "V007|at:"+at.String(), "PeerAuthentication admits plain-text callers to an app that trusts XFCC",
+				fmt.Sprintf("on %s callers without a mesh identity reach the app at %s:%d, which takes X-Forwarded-Client-Cert as the caller's identity; use mtls mode STRICT",
+					r.Desc, trust.Range.File, trust.Range.Start.Line))
+			d.Related = []source.Related{{Range: trust.Range, Message: "the app trusts X-Forwarded-Client-Cert here"}}
+			p.Report(d)
+		}
+	}
 }

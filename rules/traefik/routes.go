@@ -8,9 +8,11 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/parsers/traefik"
 	"github.com/mtlslint/mtlslint/rules"
+	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 )
 
 // Routes builds the deployment model's routes from Traefik
@@ -24,17 +26,59 @@ type routeBuilder struct{}
 // BuildRoutes implements rules.RouteBuilder: the routes of the routers
 // the file defines, with what the rest of its installation contributes.
 func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	f, ok := t.(*traefik.File)
-	if !ok {
+	sc := scopeOf(t)
+	if sc == nil {
 		return nil
 	}
 	var out []*rules.Route
-	for _, r := range analyse(f.Installation()) {
-		if r.router.Range.File == f.Root().Path {
+	for _, r := range sc.routes {
+		if r.router.Range.File == sc.file {
 			out = append(out, r.Route)
 		}
 	}
 	return out
+}
+
+// scope is what one tree contributes to its installation, and the
+// installation's routes.
+type scope struct {
+	file    string
+	static  *traefik.Static
+	dynamic []*traefik.Dynamic
+	routes  []*route
+}
+
+// scopeOf reads a Traefik file, or the Traefik custom resources of a
+// Kubernetes manifest's cluster; nil for other trees.
+func scopeOf(t parsers.Tree) *scope {
+	switch f := t.(type) {
+	case *traefik.File:
+		return &scope{file: f.Root().Path, static: f.Static, dynamic: f.Dynamic, routes: analyse(f.Installation())}
+	case *kube.File:
+		c := f.Cluster()
+		if c == nil {
+			return nil
+		}
+		crds := traefik.ReadCRDs(c.Objects)
+		in := crds.Installation
+		sc := &scope{file: f.Root().Path, dynamic: in.Files[0].Dynamic, routes: analyse(in)}
+		if in.Static != nil && in.Static.Range.File == sc.file {
+			sc.static = in.Static
+		}
+		// An IngressRoute sends to a Kubernetes Service: its pods are
+		// the upstream.
+		for _, r := range sc.routes {
+			for _, kr := range crds.Routes {
+				if kr.Router == r.router {
+					rng := r.Upstream.Range
+					r.Upstream = k8srules.ServiceUpstream(c, kr.Obj, kr.Service, kr.Port)
+					r.Upstream.Range = rng
+				}
+			}
+		}
+		return sc
+	}
+	return nil
 }
 
 // route is a rules.Route with the configuration it comes from.
@@ -81,7 +125,13 @@ func analyse(in *traefik.Installation) []*route {
 func entryPoints(in *traefik.Installation, r *traefik.Router) []*traefik.EntryPoint {
 	var out []*traefik.EntryPoint
 	for _, n := range r.EntryPoints {
-		out = append(out, in.Static.EntryPoint(n.Text()))
+		ep := in.Static.EntryPoint(n.Text())
+		if ep == nil {
+			// Named but not in the repository's static configuration:
+			// Traefik's defaults (no forwarded-headers trust, no TLS).
+			ep = &traefik.EntryPoint{Name: n.Text(), Range: n.Line()}
+		}
+		out = append(out, ep)
 	}
 	if len(r.EntryPoints) > 0 {
 		return out

@@ -23,7 +23,7 @@ var Rules = []*rules.Rule{
 	ruleUnderscores,
 }
 
-var kinds = []string{parsers.KindTraefik}
+var kinds = []string{parsers.KindTraefik, parsers.KindK8s}
 
 // Upstream sources the rules cite.
 const (
@@ -42,16 +42,6 @@ const (
 // detail (why, and what to do).
 func finding(at source.Range, key, msg, detail string) rules.Diagnostic {
 	return rules.Diagnostic{Range: at, Key: key, Message: msg + ": " + detail}
-}
-
-// installationOf returns the pass's file and the routes of its
-// installation.
-func installationOf(p *rules.Pass) (*traefik.File, []*route) {
-	f, ok := p.Tree.(*traefik.File)
-	if !ok {
-		return nil, nil
-	}
-	return f, analyse(f.Installation())
 }
 
 var ruleClientAuth = &rules.Rule{
@@ -79,18 +69,22 @@ var ruleClientAuth = &rules.Rule{
 }
 
 func checkClientAuth(p *rules.Pass) {
-	f, rs := installationOf(p)
-	if f == nil {
+	sc := scopeOf(p.Tree)
+	if sc == nil {
 		return
 	}
+	rs := sc.routes
 	byOption := map[*traefik.TLSOption][]*route{}
 	for _, r := range rs {
 		if r.option != nil {
 			byOption[r.option] = append(byOption[r.option], r)
 		}
 	}
-	for _, d := range f.Dynamic {
+	for _, d := range sc.dynamic {
 		for _, o := range d.TLSOptions {
+			if o.Range.File != sc.file {
+				continue
+			}
 			var passing []*route
 			for _, r := range byOption[o] {
 				if r.pass != nil {
@@ -118,7 +112,7 @@ func checkClientAuth(p *rules.Pass) {
 	// on the router of this file that uses it.
 	seen := map[*traefik.Router]bool{}
 	for _, r := range rs {
-		if r.pass == nil || r.certPossible() || seen[r.router] || r.router.Range.File != f.Root().Path {
+		if r.pass == nil || r.certPossible() || seen[r.router] || r.router.Range.File != sc.file {
 			continue
 		}
 		seen[r.router] = true
@@ -155,11 +149,12 @@ var ruleForwardedInsecure = &rules.Rule{
 }
 
 func checkForwardedInsecure(p *rules.Pass) {
-	f, rs := installationOf(p)
-	if f == nil || f.Static == nil {
+	sc := scopeOf(p.Tree)
+	if sc == nil || sc.static == nil {
 		return
 	}
-	for _, ep := range f.Static.EntryPoints {
+	rs := sc.routes
+	for _, ep := range sc.static.EntryPoints {
 		var on, passing []*route
 		for _, r := range rs {
 			if r.ep == ep && r.trust != nil {
@@ -211,11 +206,12 @@ var ruleUnderscores = &rules.Rule{
 }
 
 func checkUnderscores(p *rules.Pass) {
-	f, rs := installationOf(p)
-	if f == nil || f.Static == nil {
+	sc := scopeOf(p.Tree)
+	if sc == nil || sc.static == nil {
 		return
 	}
-	for _, ep := range f.Static.EntryPoints {
+	rs := sc.routes
+	for _, ep := range sc.static.EntryPoints {
 		var twins []string
 		var first *route
 		for _, r := range rs {
