@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -113,4 +114,32 @@ func Corpus(t *testing.T, format string, detect func(rel string, content []byte)
 	sort.Strings(codes)
 	t.Logf("%s corpus: %d files detected, %d trees; %d files with client-certificate settings, %d of them with a %s finding; findings by code: %s",
 		format, detected, len(res.Workspace.Trees), certFiles, certFound, strings.Join(prefixes, "/"), strings.Join(codes, " "))
+}
+
+// BenchParse parses every file of a format's corpus that detect accepts,
+// b.N times, and reports the throughput.
+func BenchParse[T any](b *testing.B, format string, detect func(string, []byte) bool, parse func(*source.File) (T, []source.Problem)) {
+	var files []*source.File
+	size := 0
+	_ = filepath.WalkDir(CorpusDir(format), func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return nil
+		}
+		content, err := os.ReadFile(p)
+		if err == nil && detect(p, content) {
+			files = append(files, source.NewFile(p, content))
+			size += len(content)
+		}
+		return nil
+	})
+	if len(files) == 0 {
+		b.Skip("corpus not present")
+	}
+	b.SetBytes(int64(size))
+	for i := 0; i < b.N; i++ {
+		for _, f := range files {
+			parse(f)
+		}
+	}
+	b.ReportMetric(float64(len(files))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
 }

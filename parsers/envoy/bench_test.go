@@ -1,39 +1,14 @@
 package envoy_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/internal/linttest"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
-	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // BenchmarkParseCorpus parses every file of the envoy corpus that Detect
 // accepts.
 func BenchmarkParseCorpus(b *testing.B) {
-	var files []*source.File
-	size := 0
-	_ = filepath.Walk(linttest.CorpusDir("envoy"), func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return nil
-		}
-		content, err := os.ReadFile(p)
-		if err == nil && envoy.Detect(p, content) {
-			files = append(files, source.NewFile(p, content))
-			size += len(content)
-		}
-		return nil
-	})
-	if len(files) == 0 {
-		b.Skip("corpus not present")
-	}
-	b.SetBytes(int64(size))
-	for i := 0; i < b.N; i++ {
-		for _, f := range files {
-			envoy.Parse(f)
-		}
-	}
-	b.ReportMetric(float64(len(files))*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+	linttest.BenchParse(b, "envoy", envoy.Detect, envoy.Parse)
 }
