@@ -15,6 +15,8 @@ const (
 	KindK8s       = "k8s"
 	KindTerraform = "terraform"
 	KindOpenAPI   = "openapi"
+	KindEnvoy     = "envoy"
+	KindTraefik   = "traefik"
 )
 
 // Tree is one configuration tree: an nginx main file with everything it

@@ -3,11 +3,13 @@ package lint
 import (
 	"github.com/mtlslint/mtlslint/rules"
 	"github.com/mtlslint/mtlslint/rules/django"
+	envoyrules "github.com/mtlslint/mtlslint/rules/envoy"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 	"github.com/mtlslint/mtlslint/rules/nginx"
 	"github.com/mtlslint/mtlslint/rules/openapi"
 	"github.com/mtlslint/mtlslint/rules/terraform"
+	traefikrules "github.com/mtlslint/mtlslint/rules/traefik"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -22,9 +24,11 @@ type Family struct {
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
+	{Name: "envoy", Rules: envoyrules.Rules, Routes: envoyrules.Routes},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 	{Name: "openapi", Rules: openapi.Rules},
 	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
+	{Name: "traefik", Rules: traefikrules.Rules, Routes: traefikrules.Routes},
 }
