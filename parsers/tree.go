@@ -17,6 +17,8 @@ const (
 	KindOpenAPI   = "openapi"
 	KindApache    = "apache"
 	KindCaddy     = "caddy"
+	KindEnvoy     = "envoy"
+	KindTraefik   = "traefik"
 )
 
 // Tree is one configuration tree: an nginx main file with everything it

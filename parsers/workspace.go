@@ -29,6 +29,24 @@ type Format struct {
 	// Load parses the detected files, and whatever they include, into
 	// trees. It reads only through r.
 	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+	// Shared: the format reads files that another format owns too (the
+	// Traefik labels of a compose file). It is asked about every
+	// candidate, whichever format detected the file first.
+	Shared bool
+}
+
+// detect returns the kinds that detect a file: the first format that is
+// not shared, and every shared one.
+func detect(formats []Format, rel string, content []byte) []string {
+	var kinds []string
+	owned := false
+	for _, fm := range formats {
+		if (fm.Shared || !owned) && fm.Detect(rel, content) {
+			kinds = append(kinds, fm.Kind)
+			owned = owned || !fm.Shared
+		}
+	}
+	return kinds
 }
 
 // Options control discovery and loading.
@@ -271,16 +289,16 @@ func (d *discovery) explicit(rel string) {
 		d.readProblem(rel, err)
 		return
 	}
-	for _, fm := range d.formats {
-		if fm.Detect(rel, f.Content) {
-			d.byKind[fm.Kind] = append(d.byKind[fm.Kind], rel)
-			return
+	if kinds := detect(d.formats, rel, f.Content); len(kinds) > 0 {
+		for _, k := range kinds {
+			d.byKind[k] = append(d.byKind[k], rel)
 		}
+		return
 	}
 	if d.opts.SkipUndetected {
 		return
 	}
-	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
+	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
 }
 
 func (d *discovery) readProblem(rel string, err error) {
@@ -448,8 +466,8 @@ func (d *discovery) detectPending() {
 		return
 	}
 	type outcome struct {
-		kind string
-		err  error
+		kinds []string
+		err   error
 	}
 	out := make([]outcome, n)
 	detect := func(i int) {
@@ -459,12 +477,7 @@ func (d *discovery) detectPending() {
 			out[i].err = err
 			return
 		}
-		for _, fm := range c.cands {
-			if fm.Detect(c.rel, f.Content) {
-				out[i].kind = fm.Kind
-				return
-			}
-		}
+		out[i].kinds = detect(c.cands, c.rel, f.Content)
 	}
 	jobs := d.opts.Jobs
 	if jobs <= 0 {
@@ -492,8 +505,10 @@ func (d *discovery) detectPending() {
 		switch {
 		case out[i].err != nil:
 			d.readProblem(c.rel, out[i].err)
-		case out[i].kind != "":
-			d.byKind[out[i].kind] = append(d.byKind[out[i].kind], c.rel)
+		default:
+			for _, k := range out[i].kinds {
+				d.byKind[k] = append(d.byKind[k], c.rel)
+			}
 		}
 	}
 	d.pending = d.pending[:0]

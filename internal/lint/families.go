@@ -5,11 +5,13 @@ import (
 	apacherules "github.com/mtlslint/mtlslint/rules/apache"
 	caddyrules "github.com/mtlslint/mtlslint/rules/caddy"
 	"github.com/mtlslint/mtlslint/rules/django"
+	envoyrules "github.com/mtlslint/mtlslint/rules/envoy"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
 	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 	"github.com/mtlslint/mtlslint/rules/nginx"
 	"github.com/mtlslint/mtlslint/rules/openapi"
 	"github.com/mtlslint/mtlslint/rules/terraform"
+	traefikrules "github.com/mtlslint/mtlslint/rules/traefik"
 )
 
 // Family is one rule family: its rules and the model builders it provides.
@@ -26,9 +28,11 @@ var families = []Family{
 	{Name: "apache", Rules: apacherules.Rules, Routes: apacherules.Routes},
 	{Name: "caddy", Rules: caddyrules.Rules, Routes: caddyrules.Routes},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
+	{Name: "envoy", Rules: envoyrules.Rules, Routes: envoyrules.Routes},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 	{Name: "openapi", Rules: openapi.Rules},
 	{Name: "terraform", Rules: terraform.Rules, Routes: terraform.Routes},
+	{Name: "traefik", Rules: traefikrules.Rules, Routes: traefikrules.Routes},
 }

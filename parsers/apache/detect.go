@@ -9,22 +9,46 @@ import (
 )
 
 // Candidate reports from the path alone whether a file may be httpd
-// configuration and is worth reading during discovery.
+// configuration and is worth reading during discovery: a configuration
+// file name, or any file whose path names apache or httpd (conf.d/ files
+// often have no extension) that is not plainly something else.
 func Candidate(rel string) bool {
-	lower := strings.ToLower(path.Base(rel))
-	if mainNames[lower] {
+	lower := strings.ToLower(rel)
+	base := path.Base(lower)
+	if mainNames[base] {
 		return true
 	}
 	for _, suf := range []string{".conf", ".conf.in", ".conf.template", ".conf.sample", ".conf.dist", ".vhost", ".load"} {
-		if strings.HasSuffix(lower, suf) {
+		if strings.HasSuffix(base, suf) {
 			return true
 		}
 	}
+	if strings.HasPrefix(base, ".") || notConfig(base) {
+		return false
+	}
+	if strings.Contains(base, ".conf") || strings.Contains(lower, "apache") || strings.Contains(lower, "httpd") {
+		return true
+	}
 	for _, seg := range strings.Split(dirOf(rel), "/") {
-		s := strings.ToLower(seg)
-		if strings.Contains(s, "apache") || strings.Contains(s, "httpd") || confDirs[s] {
-			return !strings.HasPrefix(lower, ".") && (!strings.Contains(lower, ".") || strings.HasSuffix(lower, ".conf"))
+		if confDirs[strings.ToLower(seg)] {
+			return !strings.Contains(base, ".")
 		}
+	}
+	return false
+}
+
+// notConfig lists extensions that are never httpd configuration.
+func notConfig(base string) bool {
+	for _, ext := range []string{".py", ".pyc", ".md", ".rst", ".txt", ".sh", ".json", ".yml", ".yaml", ".toml", ".ini", ".cfg",
+		".js", ".ts", ".go", ".rb", ".pl", ".php", ".html", ".css", ".png", ".jpg", ".svg", ".pem", ".crt", ".key", ".der",
+		".gz", ".zip", ".tar", ".tgz", ".j2", ".jinja", ".jinja2", ".tmpl", ".erb", ".lock", ".log", ".xml", ".spec", ".service"} {
+		if strings.HasSuffix(base, ext) {
+			return true
+		}
+	}
+	switch base {
+	case "dockerfile", "makefile", "license", "readme", "copying", "authors", "changelog", "procfile":
+		return true
 	}
 	return false
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -15,10 +16,19 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// CorpusDir is $MTLSLINT_CORPUS/format, else /work/shared/corpus/format.
+// CorpusDir is $MTLSLINT_CORPUS/format, else shared/corpus/format above
+// this package, else /work/shared/corpus/format.
 func CorpusDir(format string) string {
 	if d := os.Getenv("MTLSLINT_CORPUS"); d != "" {
 		return filepath.Join(d, format)
+	}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		for dir := filepath.Dir(file); filepath.Dir(dir) != dir; dir = filepath.Dir(dir) {
+			c := filepath.Join(dir, "shared", "corpus", format)
+			if st, err := os.Stat(c); err == nil && st.IsDir() {
+				return c
+			}
+		}
 	}
 	return filepath.Join("/work/shared/corpus", format)
 }
