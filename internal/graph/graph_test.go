@@ -1,0 +1,77 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// deployments are the fixture scenarios whose graphs are kept as golden
+// files: every cross-file scenario.
+func deployments(t testing.TB) []string {
+	t.Helper()
+	dirs, err := filepath.Glob("../../fixtures/crossfile/*")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixture deployments: %v", err)
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+// graphOf lints a directory as `mtlslint graph` does and builds its graph.
+func graphOf(t testing.TB, dir string) (*Graph, *rules.Model) {
+	t.Helper()
+	res, err := lint.Run(context.Background(), lint.Options{Root: dir, WithModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Build(res.Model, FromDiagnostics(res.Diagnostics)), res.Model
+}
+
+// golden compares got with the file, or rewrites the file when
+// UPDATE_GOLDEN is set.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with UPDATE_GOLDEN=1 go test ./internal/graph)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output; if the change is intended, regenerate with UPDATE_GOLDEN=1 go test ./internal/graph\n--- got:\n%s", path, got)
+	}
+}
+
+// TestGoldenMermaidAndDOT keeps the Mermaid and DOT text of every fixture
+// deployment.
+func TestGoldenMermaidAndDOT(t *testing.T) {
+	for _, dir := range deployments(t) {
+		name := filepath.Base(dir)
+		t.Run(name, func(t *testing.T) {
+			g, _ := graphOf(t, dir)
+			var mm, dot bytes.Buffer
+			if err := Mermaid(&mm, g); err != nil {
+				t.Fatal(err)
+			}
+			if err := DOT(&dot, g, Options{Link: RelativeLink("")}); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "golden", name+".mmd"), mm.Bytes())
+			golden(t, filepath.Join("testdata", "golden", name+".dot"), dot.Bytes())
+		})
+	}
+}
