@@ -9,6 +9,7 @@
 package graph
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -450,4 +451,97 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// jsonEdge is an edge as the JSON form writes it: its ends and routes as
+// indexes into the nodes (a route by its node), which keeps a graph's
+// record a third of the size with IDs.
+type jsonEdge struct {
+	From   int      `json:"from"`
+	To     int      `json:"to"`
+	Label  []string `json:"label,omitempty"`
+	Routes []int    `json:"routes,omitempty"`
+	Link   string   `json:"link,omitempty"`
+}
+
+type jsonGraph struct {
+	Version int        `json:"version"`
+	Nodes   []*Node    `json:"nodes"`
+	Edges   []jsonEdge `json:"edges"`
+	Marks   []Mark     `json:"marks,omitempty"`
+	Omitted int        `json:"omitted,omitempty"`
+}
+
+// MarshalJSON writes the graph with edges by node index.
+func (g *Graph) MarshalJSON() ([]byte, error) {
+	at := make(map[string]int, len(g.Nodes))
+	routeAt := map[string]int{}
+	for i, n := range g.Nodes {
+		at[n.ID] = i
+		if n.Route != "" {
+			routeAt[n.Route] = i
+		}
+	}
+	j := jsonGraph{Version: g.Version, Nodes: g.Nodes, Edges: make([]jsonEdge, 0, len(g.Edges)), Marks: g.Marks, Omitted: g.Omitted}
+	for _, e := range g.Edges {
+		from, ok1 := at[e.From]
+		to, ok2 := at[e.To]
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("edge %s → %s: no such node", e.From, e.To)
+		}
+		je := jsonEdge{From: from, To: to, Label: e.Label, Link: e.Link}
+		for _, r := range e.Routes {
+			i, ok := routeAt[r]
+			if !ok {
+				return nil, fmt.Errorf("edge %s → %s: no node for route %s", e.From, e.To, r)
+			}
+			je.Routes = append(je.Routes, i)
+		}
+		j.Edges = append(j.Edges, je)
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; an index that names no
+// node (or no route's node) is an error.
+func (g *Graph) UnmarshalJSON(b []byte) error {
+	var j jsonGraph
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*g = Graph{Version: j.Version, Nodes: j.Nodes, Edges: make([]*Edge, 0, len(j.Edges)), Marks: j.Marks, Omitted: j.Omitted}
+	for i, n := range g.Nodes {
+		if n == nil {
+			return fmt.Errorf("graph node %d is null", i)
+		}
+	}
+	node := func(i int) (*Node, error) {
+		if i < 0 || i >= len(g.Nodes) {
+			return nil, fmt.Errorf("graph edge names node %d of %d", i, len(g.Nodes))
+		}
+		return g.Nodes[i], nil
+	}
+	for _, je := range j.Edges {
+		from, err := node(je.From)
+		if err != nil {
+			return err
+		}
+		to, err := node(je.To)
+		if err != nil {
+			return err
+		}
+		e := &Edge{From: from.ID, To: to.ID, Label: je.Label, Link: je.Link}
+		for _, r := range je.Routes {
+			n, err := node(r)
+			if err != nil {
+				return err
+			}
+			if n.Route == "" {
+				return fmt.Errorf("graph edge names node %d as a route", r)
+			}
+			e.Routes = append(e.Routes, n.Route)
+		}
+		g.Edges = append(g.Edges, e)
+	}
+	return nil
 }

@@ -3,8 +3,10 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -73,5 +75,36 @@ func TestGoldenMermaidAndDOT(t *testing.T) {
 			golden(t, filepath.Join("testdata", "golden", name+".mmd"), mm.Bytes())
 			golden(t, filepath.Join("testdata", "golden", name+".dot"), dot.Bytes())
 		})
+	}
+}
+
+// TestJSONRoundTrip: the audit records carry the graph as JSON, with edges
+// by node index; reading it back gives the same graph, and an index that
+// names no node is an error.
+func TestJSONRoundTrip(t *testing.T) {
+	for _, dir := range deployments(t) {
+		g, _ := graphOf(t, dir)
+		b, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Graph
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(&back, g) {
+			t.Errorf("%s: the graph read back differs:\n%s", dir, b)
+		}
+	}
+	for _, bad := range []string{
+		`{"version":1,"nodes":[{"id":"a","kind":"entry","label":["a"]}],"edges":[{"from":0,"to":1}]}`,
+		`{"version":1,"nodes":[{"id":"a","kind":"entry","label":["a"]}],"edges":[{"from":0,"to":0,"routes":[0]}]}`,
+		`{"version":1,"nodes":[null],"edges":[]}`,
+		`{"version":1,"nodes":[{"id":"a","kind":"wormhole","label":["a"]}],"edges":[]}`,
+	} {
+		var g Graph
+		if err := json.Unmarshal([]byte(bad), &g); err == nil {
+			t.Errorf("%s was read without an error", bad)
+		}
 	}
 }
