@@ -37,11 +37,14 @@ func runGraph(args []string, e *env) int {
 		}
 		return exitError
 	}
-	picture := f.format == "mermaid" || f.format == "dot" || f.format == "svg"
 	format := f.format
-	if picture {
-		f.format = "text" // check's formats are checked by options
+	switch format {
+	case "", "text", "json", "mermaid", "dot", "svg":
+	default:
+		return e.errorf("unknown format %q (want text, json, mermaid, dot or svg)", format)
 	}
+	f.format = "text" // options checks check's formats
+
 	opts, err := f.options(paths)
 	if err != nil {
 		return e.errorf("%v", err)
@@ -67,8 +70,6 @@ func runGraph(args []string, e *env) int {
 		err = graph.DOT(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
 	case "svg":
 		err = graph.SVG(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
-	default:
-		return e.errorf("unknown format %q (want text, json, mermaid, dot or svg)", format)
 	}
 	if err != nil {
 		return e.errorf("%v", err)

@@ -31,7 +31,7 @@ const (
 	minBoxWidth = 90.0
 	maxChars    = 42 // a label line is cut here; the tooltip has it all
 	labelChars  = 48 // an edge label line is cut here
-	columnGap   = 56.0
+	columnGap   = 40.0
 	margin      = 16.0
 	headerSpace = 34.0
 )
