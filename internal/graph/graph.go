@@ -156,16 +156,6 @@ func (g *Graph) Routes() int {
 	return n
 }
 
-// Node returns the node with the ID, or nil.
-func (g *Graph) Node(id string) *Node {
-	for _, n := range g.Nodes {
-		if n.ID == id {
-			return n
-		}
-	}
-	return nil
-}
-
 // RouteNodeID is the ID of the node of a route.
 func RouteNodeID(routeID string) string { return "route:" + routeID }
 
@@ -513,6 +503,9 @@ func (g *Graph) UnmarshalJSON(b []byte) error {
 	for i, n := range g.Nodes {
 		if n == nil {
 			return fmt.Errorf("graph node %d is null", i)
+		}
+		if n.Kind < 0 || n.Kind >= numKinds {
+			return fmt.Errorf("graph node %d has no kind", i)
 		}
 	}
 	node := func(i int) (*Node, error) {

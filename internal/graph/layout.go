@@ -65,7 +65,12 @@ type layout struct {
 	cols   [][]*box
 	kinds  []Kind // the kind of each column
 	routes []route
-	byID   map[string]*box
+	// drawn maps an edge's index in the graph to its route.
+	drawn map[int]route
+	// boxes are the nodes' boxes in the graph's order; byID finds them
+	// (the first of a repeated ID).
+	boxes []*box
+	byID  map[string]*box
 	width  float64
 	height float64
 	colX   []float64
@@ -107,7 +112,10 @@ func layoutOf(g *Graph, p *paint) *layout {
 		b.w = w
 		b.h = float64(len(b.lines)+len(b.marks))*lineHeight + 2*padY
 		l.cols[b.col] = append(l.cols[b.col], b)
-		l.byID[n.ID] = b
+		l.boxes = append(l.boxes, b)
+		if l.byID[n.ID] == nil {
+			l.byID[n.ID] = b
+		}
 	}
 	for i, e := range g.Edges {
 		from, to := l.byID[e.From], l.byID[e.To]
@@ -130,6 +138,10 @@ func layoutOf(g *Graph, p *paint) *layout {
 	}
 	l.order()
 	l.place()
+	l.drawn = make(map[int]route, len(l.routes))
+	for _, r := range l.routes {
+		l.drawn[r.index] = r
+	}
 	return l
 }
 

@@ -57,8 +57,8 @@ func SVG(w io.Writer, g *Graph, opt Options) error {
 	}
 	// Edges, then the highlights (under the boxes), then the boxes.
 	s.f(`<g class="edges" fill="none">` + "\n")
-	for i, r := range l.routes {
-		s.edge(l, r, p.edgeSev[i])
+	for _, r := range l.routes {
+		s.edge(r, p.edgeSev[r.index])
 	}
 	s.f("</g>\n")
 	s.f(`<g class="labels" font-size="11" fill="#57606a" stroke="#ffffff" stroke-width="3" paint-order="stroke">` + "\n")
@@ -70,7 +70,9 @@ func SVG(w io.Writer, g *Graph, opt Options) error {
 	for _, ps := range p.places {
 		s.f(`<g class="hl" id="%s" visibility="hidden">`+"\n", esc(opt.IDPrefix+ps.place.Anchor()))
 		for _, i := range ps.edges {
-			s.f(`<path d="%s" fill="none" stroke="%s" stroke-width="10" stroke-opacity="0.55" stroke-linecap="round"/>`+"\n", edgePath(l.routes[i]), highlight)
+			if r, ok := l.drawn[i]; ok {
+				s.f(`<path d="%s" fill="none" stroke="%s" stroke-width="10" stroke-opacity="0.55" stroke-linecap="round"/>`+"\n", edgePath(r), highlight)
+			}
 		}
 		for _, id := range ps.nodes {
 			b := l.byID[id]
@@ -80,8 +82,8 @@ func SVG(w io.Writer, g *Graph, opt Options) error {
 	}
 	s.f("</g>\n")
 	s.f(`<g class="nodes">` + "\n")
-	for i, n := range g.Nodes {
-		s.node(l.byID[n.ID], i, p.severity(n.ID))
+	for i, b := range l.boxes {
+		s.node(b, i, p.severity(b.node.ID))
 	}
 	s.f("</g>\n")
 	s.legend(g, l.height+margin)
@@ -149,7 +151,7 @@ func edgePath(r route) string {
 	return b.String()
 }
 
-func (s *svgWriter) edge(l *layout, r route, sev rules.Severity) {
+func (s *svgWriter) edge(r route, sev rules.Severity) {
 	e := r.edge
 	stroke, width := plainEdge, "1.3"
 	if sev > 0 {
