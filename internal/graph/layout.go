@@ -69,8 +69,8 @@ type layout struct {
 	drawn map[int]route
 	// boxes are the nodes' boxes in the graph's order; byID finds them
 	// (the first of a repeated ID).
-	boxes []*box
-	byID  map[string]*box
+	boxes  []*box
+	byID   map[string]*box
 	width  float64
 	height float64
 	colX   []float64
