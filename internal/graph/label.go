@@ -11,16 +11,18 @@ import (
 
 // Classes describes the requests that travel a route, one line per kind of
 // request: the label of the edge into the route's node. Today the model
-// gives each route one kind, made of what it knows: TLS or plain, the port,
+// gives each route one kind, made of what it knows: TLS or plain, the address,
 // how the client certificate is checked (the path is on the route's own
 // box). When routes carry request classes, they are listed here and every
 // format shows them.
 func Classes(r *rules.Route) []string {
 	l := r.Listener
 	if !l.TLS {
-		return []string{"plain HTTP " + portOf(l.Endpoint)}
+		return []string{"plain HTTP " + l.Endpoint.String()}
 	}
-	return []string{"TLS " + portOf(l.Endpoint) + ", " + certText(l.Verify, r.Gated)}
+	// The whole address: one server block may listen on *:443 and
+	// [::]:443, and its routes differ by that alone.
+	return []string{"TLS " + l.Endpoint.String() + ", " + certText(l.Verify, r.Gated)}
 }
 
 // certText says how a route checks the client certificate.
