@@ -108,3 +108,13 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestMermaidText: a label's quotes, markup and Mermaid syntax become HTML
+// named entities, and no "#" is left to start one of Mermaid's codes.
+func TestMermaidText(t *testing.T) {
+	got := mermaidText(`equals "SUCCESS" <b> a|b #quot; x&y ` + "`c`")
+	want := "equals &quot;SUCCESS&quot; &lt;b&gt; a&vert;b &num;quot; x&amp;y &grave;c&grave;"
+	if got != want {
+		t.Errorf("mermaidText = %q, want %q", got, want)
+	}
+}

@@ -49,10 +49,13 @@ var mermaidShapes = [numKinds][2]string{
 	{"([", "])"}, {"[", "]"}, {"[", "]"}, {"[[", "]]"}, {"(", ")"}, {"(", ")"}, {"{{", "}}"},
 }
 
-// mermaidText escapes a label for a quoted Mermaid string, with Mermaid's
-// own entity codes.
+// mermaidText escapes a label for a quoted Mermaid string with HTML's named
+// entities, which Mermaid's HTML labels show as the characters. Mermaid's
+// own codes ("#quot;") are not used: Mermaid 11 leaves them undecoded in
+// some labels, and it takes any "#word;" in a label for one, so "#" is
+// written "&num;".
 func mermaidText(s string) string {
-	return strings.NewReplacer("#", "#35;", "\"", "#quot;", "<", "#lt;", ">", "#gt;", "&", "#amp;", "`", "#96;", "|", "#124;").Replace(s)
+	return strings.NewReplacer("&", "&amp;", "\"", "&quot;", "<", "&lt;", ">", "&gt;", "#", "&num;", "|", "&vert;", "`", "&grave;").Replace(s)
 }
 
 // Mermaid writes the graph as a Mermaid flowchart (left to right), which
