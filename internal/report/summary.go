@@ -24,6 +24,10 @@ type SummaryOptions struct {
 // maxSummaryMessage caps a message in the summary's table.
 const maxSummaryMessage = 200
 
+// maxMermaid caps the diagram's text: GitHub renders Mermaid text of up to
+// 50,000 characters and shows an error instead of a larger diagram.
+const maxMermaid = 40000
+
 // GitHubSummary writes a Markdown job summary, which GitHub Actions shows
 // on the run's page when it is appended to $GITHUB_STEP_SUMMARY: the
 // counts by severity, a Mermaid diagram of the routes that carry findings
@@ -48,11 +52,16 @@ func GitHubSummary(w io.Writer, in Input, g *graph.Graph, opt SummaryOptions) er
 		routes, nodes := g.MarkedRoutes()
 		if len(routes)+len(nodes) > 0 {
 			sub := g.Only(routes, nodes)
-			b.WriteString("### Routes with findings\n\n```mermaid\n")
-			if err := graph.Mermaid(&b, sub); err != nil {
+			var mm strings.Builder
+			if err := graph.Mermaid(&mm, sub); err != nil {
 				return err
 			}
-			b.WriteString("```\n\n")
+			b.WriteString("### Routes with findings\n\n")
+			if mm.Len() <= maxMermaid {
+				b.WriteString("```mermaid\n" + mm.String() + "```\n\n")
+			} else {
+				fmt.Fprintf(&b, "%d routes carry findings: too many for a diagram here (`mtlslint graph --format svg` draws them).\n\n", sub.Routes())
+			}
 			if sub.Omitted > 0 {
 				fmt.Fprintf(&b, "%d other %s without a finding not shown (`mtlslint graph --format svg` draws them all).\n\n", sub.Omitted, plural(sub.Omitted, "route"))
 			}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +87,27 @@ func TestGitHubSummaryEscapesAndCaps(t *testing.T) {
 	}
 	if b.String() != "## mtlslint: no findings\n\n4 files checked.\n" {
 		t.Errorf("clean summary: %q", b.String())
+	}
+}
+
+// A diagram too large for GitHub to render is left out, and the summary
+// says why.
+func TestGitHubSummaryCapsTheDiagram(t *testing.T) {
+	g := &graph.Graph{Version: graph.Version}
+	entry := &graph.Node{ID: "listener:x", Kind: graph.KindEntry, Label: []string{"nginx *:443"}}
+	g.Nodes = append(g.Nodes, entry)
+	for i := 0; i < 600; i++ {
+		id := fmt.Sprintf("r%03d", i)
+		g.Nodes = append(g.Nodes, &graph.Node{ID: graph.RouteNodeID(id), Kind: graph.KindRoute, Label: []string{"location /a/long/path/number/" + id + "/"}, Route: id})
+		g.Edges = append(g.Edges, &graph.Edge{From: entry.ID, To: graph.RouteNodeID(id), Routes: []string{id}, Label: []string{"TLS *:443, cert optional"}})
+		g.Marks = append(g.Marks, graph.Mark{Code: "X001", Severity: rules.Critical, Header: "X-SSL-Client-Verify", Place: graph.Place{Routes: []string{id}}})
+	}
+	in := Input{Diagnostics: []rules.Diagnostic{{Code: "X001", Severity: rules.Critical, Range: source.Range{File: "nginx.conf", Start: source.Pos{Line: 1}}}}}
+	var b strings.Builder
+	if err := GitHubSummary(&b, in, g, SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "```mermaid") || !strings.Contains(b.String(), "600 routes carry findings: too many for a diagram here") {
+		t.Errorf("summary:\n%.600s", b.String())
 	}
 }
