@@ -298,7 +298,7 @@ func (d *discovery) explicit(rel string) {
 	if d.opts.SkipUndetected {
 		return
 	}
-	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
+	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
 }
 
 func (d *discovery) readProblem(rel string, err error) {

@@ -2,6 +2,8 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/rules"
+	apacherules "github.com/mtlslint/mtlslint/rules/apache"
+	caddyrules "github.com/mtlslint/mtlslint/rules/caddy"
 	"github.com/mtlslint/mtlslint/rules/django"
 	envoyrules "github.com/mtlslint/mtlslint/rules/envoy"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
@@ -23,6 +25,8 @@ type Family struct {
 // families lists every rule family, one line each.
 var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
+	{Name: "apache", Rules: apacherules.Rules, Routes: apacherules.Routes},
+	{Name: "caddy", Rules: caddyrules.Rules, Routes: caddyrules.Routes},
 	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
 	{Name: "envoy", Rules: envoyrules.Rules, Routes: envoyrules.Routes},
 	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},

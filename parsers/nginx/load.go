@@ -2,9 +2,6 @@ package nginx
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
 	"path"
 	"runtime"
 	"sort"
@@ -41,7 +38,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, p := range paths {
 		pf := l.parse(p)
 		if pf.err != nil {
-			l.report(readProblem(p, pf.err))
+			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
 		if isMain(pf.dirs) {
@@ -167,19 +164,6 @@ func parseAll(l *loader, paths []string) {
 	}
 	close(ch)
 	wg.Wait()
-}
-
-func readProblem(p string, err error) source.Problem {
-	code := source.CodeSkipped
-	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
-	switch {
-	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.CodeIncludeOutside
-		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
-	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
-	}
-	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
 }
 
 // isMain reports whether a file is a main configuration: it has an http,

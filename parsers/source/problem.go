@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 )
 
@@ -55,3 +56,19 @@ var (
 	ErrTooLarge    = errors.New("larger than the size cap")
 	ErrBinary      = errors.New("binary file")
 )
+
+// ReadProblem is the problem for a file a front end was asked to load but
+// could not read: outside the root (CodeIncludeOutside), missing or
+// unreadable (CodeSkipped), positioned at the file's first line.
+func ReadProblem(path string, err error) Problem {
+	code := CodeSkipped
+	msg := fmt.Sprintf("%s was not analysed: %v", path, err)
+	switch {
+	case errors.Is(err, ErrOutsideRoot):
+		code = CodeIncludeOutside
+		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", path)
+	case errors.Is(err, fs.ErrNotExist):
+		msg = fmt.Sprintf("%s could not be read: it does not exist", path)
+	}
+	return Problem{Code: code, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
+}
