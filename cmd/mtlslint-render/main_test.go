@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/k8s/render"
+)
+
+func roundTrip(t *testing.T, req render.Request) render.Response {
+	t.Helper()
+	req.Protocol = render.Protocol
+	in, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := serve(context.Background(), bytes.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := render.Decode(out.Bytes(), len(req.Environments))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *resp
+}
+
+const ingress = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    nginx.ingress.kubernetes.io/auth-tls-secret: shop/ca
+    nginx.ingress.kubernetes.io/auth-tls-verify-client: "on"
+spec:
+  rules:
+  - host: shop.example.com
+`
+
+func TestKustomizeOverlay(t *testing.T) {
+	files := map[string]string{
+		"base/kustomization.yaml":   "resources:\n- ingress.yaml\n",
+		"base/ingress.yaml":         ingress,
+		"prod/kustomization.yaml":   "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
+		"prod/patch.yaml":           "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
+		"remote/kustomization.yaml": "resources:\n- github.com/example/repo//deploy?ref=v1\n",
+	}
+	resp := roundTrip(t, render.Request{Files: files, Environments: []render.Environment{
+		{Name: "prod", Kustomization: "prod"},
+		{Name: "remote", Kustomization: "remote"},
+	}})
+	prod := resp.Environments[0]
+	if len(prod.Problems) > 0 || len(prod.Documents) != 1 {
+		t.Fatalf("prod: %+v", prod)
+	}
+	d := prod.Documents[0]
+	if d.Origin != "base/ingress.yaml" {
+		t.Errorf("origin %q, want base/ingress.yaml", d.Origin)
+	}
+	if strings.Join(d.Transformers, ",") != "prod/kustomization.yaml" {
+		t.Errorf("transformers %q", d.Transformers)
+	}
+	for _, want := range []string{"name: prod-web", "auth-tls-verify-client: optional", "auth-tls-secret: shop/ca"} {
+		if !strings.Contains(d.YAML, want) {
+			t.Errorf("rendered YAML lacks %q:\n%s", want, d.YAML)
+		}
+	}
+	if strings.Contains(d.YAML, "config.kubernetes.io") {
+		t.Errorf("origin annotations left in the output:\n%s", d.YAML)
+	}
+	remote := resp.Environments[1]
+	if len(remote.Documents) != 0 || len(remote.Problems) != 1 || remote.Problems[0].Kind != render.NotRendered || remote.Problems[0].Line != 2 {
+		t.Errorf("remote base: %+v", remote)
+	}
+}
+
+func TestHelmChart(t *testing.T) {
+	files := map[string]string{
+		"chart/Chart.yaml":             "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/values.yaml":            "verify: \"on\"\n",
+		"chart/values-prod.yaml":       "verify: optional\n",
+		"chart/templates/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\n  namespace: {{ .Release.Namespace }}\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: {{ .Values.verify | quote }}\n    x: {{ lookup \"v1\" \"Secret\" \"ns\" \"s\" | len | quote }}\n",
+		"chart/templates/_helpers.tpl": "{{ define \"x\" }}x{{ end }}",
+		"bad/Chart.yaml":               "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
+		"bad/templates/a.yaml":         "kind: ConfigMap\n\nmetadata:\n  name: {{ .Values.missing.key }}\n",
+		"dep/Chart.yaml":               "apiVersion: v2\nname: dep\nversion: 0.1.0\ndependencies:\n- name: redis\n  version: 1.0.0\n  repository: https://charts.example.com\n",
+	}
+	resp := roundTrip(t, render.Request{Files: files, Environments: []render.Environment{
+		{Name: "chart", Chart: "chart"},
+		{Name: "chart values-prod.yaml", Chart: "chart", Values: []string{"chart/values-prod.yaml"}, Namespace: "shop"},
+		{Name: "bad", Chart: "bad"},
+		{Name: "dep", Chart: "dep"},
+	}})
+	for i, want := range []string{`auth-tls-verify-client: "on"`, `auth-tls-verify-client: "optional"`} {
+		e := resp.Environments[i]
+		if len(e.Problems) > 0 || len(e.Documents) != 1 {
+			t.Fatalf("%s: %+v", e.Name, e)
+		}
+		d := e.Documents[0]
+		if !strings.Contains(d.YAML, want) || !strings.Contains(d.YAML, "name: web") || !strings.Contains(d.YAML, `x: "0"`) {
+			t.Errorf("%s: rendered YAML lacks %q:\n%s", e.Name, want, d.YAML)
+		}
+		if d.Origin != "chart/templates/ingress.yaml" {
+			t.Errorf("%s: origin %q", e.Name, d.Origin)
+		}
+	}
+	if got := resp.Environments[1].Documents[0]; !strings.Contains(got.YAML, "namespace: shop") || strings.Join(got.Values, ",") != "chart/values.yaml,chart/values-prod.yaml" {
+		t.Errorf("namespace or values: %+v", got)
+	}
+	bad := resp.Environments[2]
+	if len(bad.Problems) != 1 || bad.Problems[0].Kind != render.Error || bad.Problems[0].File != "bad/templates/a.yaml" || bad.Problems[0].Line != 4 {
+		t.Errorf("template error: %+v", bad.Problems)
+	}
+	dep := resp.Environments[3]
+	if len(dep.Problems) != 1 || dep.Problems[0].Kind != render.NotRendered || dep.Problems[0].Line != 4 || !strings.Contains(dep.Problems[0].Message, "redis") {
+		t.Errorf("missing dependency: %+v", dep.Problems)
+	}
+}
+
+func TestBadRequest(t *testing.T) {
+	var out bytes.Buffer
+	if err := serve(context.Background(), strings.NewReader(`{"protocol": 99}`), &out); err == nil {
+		t.Error("a request of another protocol was answered")
+	}
+	if err := serve(context.Background(), strings.NewReader(`{`), &out); err == nil {
+		t.Error("a truncated request was answered")
+	}
+}
