@@ -1,11 +1,13 @@
 package k8s_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/k8s/render"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -384,6 +386,7 @@ func notAnalysed(probs []source.Problem) []string {
 }
 
 func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
+	t.Setenv(render.EnvProgram, filepath.Join(t.TempDir(), "absent"))
 	files := map[string]string{
 		// A Helm template that happens to parse as YAML.
 		"tpl/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
@@ -403,9 +406,16 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 	}
 	trees, probs := load(t, files)
 	got := strings.Join(notAnalysed(probs), " ")
-	want := "chart/templates/configmap.yml overlay/ingress-patch.yaml overlay/svc-patch.yaml patches/json.yaml tpl/ingress.yaml tpl/svc.yaml"
+	// Without the renderer, the overlay and the chart say so, and their
+	// files are read as written.
+	want := "overlay/kustomization.yaml chart/Chart.yaml chart/templates/configmap.yml overlay/ingress-patch.yaml overlay/svc-patch.yaml patches/json.yaml tpl/ingress.yaml tpl/svc.yaml"
 	if got != want {
 		t.Errorf("not analysed: %s\nwant:         %s", got, want)
+	}
+	for _, p := range probs[:2] {
+		if !strings.Contains(p.Message, "mtlslint-render is not installed") {
+			t.Errorf("%s: %s, want the renderer reported missing", p.Range, p.Message)
+		}
 	}
 	for _, p := range probs {
 		if p.Code != k8s.CodeNotAnalysed {

@@ -168,8 +168,8 @@ var placeRe = regexp.MustCompile(`([\w.\-/]+?\.(?:yaml|yml|tpl|txt|json)):(\d+)(
 
 // templateProblem places a template error at its template line.
 func templateProblem(files map[string]string, dir, chartName string, err error) render.Problem {
-	msg := err.Error()
-	p := render.Problem{Kind: render.Error, File: path.Join(dir, "Chart.yaml"), Line: 1, Message: "the chart does not render: " + msg}
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	p := render.Problem{Kind: render.Error, File: path.Join(dir, "Chart.yaml"), Line: 1, Message: msg}
 	if m := placeRe.FindStringSubmatch(msg); m != nil {
 		file := sourcePath(dir, m[1])
 		if !strings.HasPrefix(m[1], chartName+"/") {
