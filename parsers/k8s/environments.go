@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"path"
@@ -352,7 +353,7 @@ func (l *loader) environmentTree(env *environment, out render.Rendered) *File {
 			if env.req.Chart != "" {
 				p = l.chartPlacer(rd.root, d, read)
 			} else {
-				p = l.kustomizePlacer(rd.root, d, read)
+				p = l.kustomizePlacer(rd.root, d, read, env.files)
 			}
 			t.Objects = append(t.Objects, objects(&doc{file: env.root, place: p, environment: env.req.Name}, rd.root)...)
 		}
@@ -443,11 +444,22 @@ func keySteps(steps []step, depth int) []step {
 // kustomizePlacer places a document kustomize built: the patches of the
 // kustomizations that transformed it (the last applied first), the
 // kustomizations themselves, then the document that defined it.
-func (l *loader) kustomizePlacer(root *yaml.Node, d render.Document, read func(string) *source.File) placer {
+func (l *loader) kustomizePlacer(root *yaml.Node, d render.Document, read func(string) *source.File, files []string) placer {
 	p := &placed{paths: pathsOf(root), read: read}
 	kind := scalarValue(child(root, "kind"))
 	name := scalarValue(walkPath(root, "metadata", "name"))
 	origin := read(d.Origin)
+	transformers := d.Transformers
+	if origin != nil && isKustomization(origin.Path) {
+		// A generated object, or one whose origin a transformer reset
+		// (kustomize does for some JSON6902 patches): its kustomization
+		// is one of the transformers, and its definition, if any, is
+		// found by kind and name.
+		transformers = append(append([]string(nil), transformers...), origin.Path)
+		if f := findDefinition(read, files, kind, name); f != nil {
+			origin = f
+		}
+	}
 	var originDoc *yaml.Node
 	if origin != nil {
 		originDoc = pickDocument(origin, kind, name)
@@ -460,8 +472,8 @@ func (l *loader) kustomizePlacer(root *yaml.Node, d render.Document, read func(s
 			p.open = firstLine(origin)
 		}
 	}
-	for i := len(d.Transformers) - 1; i >= 0; i-- {
-		kf := read(d.Transformers[i])
+	for i := len(transformers) - 1; i >= 0; i-- {
+		kf := read(transformers[i])
 		if kf == nil {
 			continue
 		}
@@ -478,6 +490,27 @@ func (l *loader) kustomizePlacer(root *yaml.Node, d render.Document, read func(s
 		p.sources = append(p.sources, sourceDoc{file: origin, root: originDoc})
 	}
 	return p
+}
+
+// findDefinition looks through the files of an environment for the
+// manifest that defines an object of kind and name.
+func findDefinition(read func(string) *source.File, files []string, kind, name string) *source.File {
+	for _, p := range files {
+		if isKustomization(p) || !Candidate(p) {
+			continue
+		}
+		f := read(p)
+		if f == nil || !bytes.Contains(f.Content, []byte(name)) || !bytes.Contains(f.Content, []byte(kind)) {
+			continue
+		}
+		docs, _ := parseDocuments(f)
+		for _, d := range docs {
+			if scalarValue(child(d.root, "kind")) == kind && scalarValue(walkPath(d.root, "metadata", "name")) == name {
+				return f
+			}
+		}
+	}
+	return nil
 }
 
 // pickDocument returns the document of f that defines the object: the

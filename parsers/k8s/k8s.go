@@ -38,6 +38,9 @@ type File struct {
 	// a manifest as written); sources are the files its rendering read.
 	environment string
 	sources     []*source.File
+	// alone: the tree is a cluster of its own (an orphan patch, whose
+	// object is not one of the repository's).
+	alone bool
 }
 
 // Kind implements parsers.Tree.
@@ -192,7 +195,7 @@ func isIngressPatch(content []byte) bool {
 	if !bytes.Contains(content, []byte("op:")) || !patchOp.Match(content) {
 		return false
 	}
-	for _, marker := range []string{NginxAnnotationPrefix, "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {
+	for _, marker := range []string{NginxAnnotationPrefix, "nginx.ingress.kubernetes.io~1", "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {
 		if bytes.Contains(content, []byte(marker)) {
 			return true
 		}
@@ -280,6 +283,12 @@ func group(trees []*File) {
 	var taken []map[string]bool
 	var shared []*File
 	for _, t := range trees {
+		if t.alone {
+			c := &Cluster{}
+			c.add(t)
+			c.Objects = t.Objects
+			continue
+		}
 		ids := t.identities()
 		collides := false
 		for _, id := range ids {
@@ -489,8 +498,8 @@ func (l *loader) manifest(p string) *File {
 	}
 	for _, d := range docs {
 		if isPatchList(d.root) {
-			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
-			return nil
+			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere, and no kustomization in the tree applies it; only what it sets in whole is read")
+			return readOrphanPatch(f, docs)
 		}
 	}
 	l.problems = append(l.problems, probs...)
