@@ -129,3 +129,33 @@ func TestBadRequest(t *testing.T) {
 		t.Error("a truncated request was answered")
 	}
 }
+
+// FuzzServe renders arbitrary kustomizations, resources, charts and
+// values: the renderer answers (problems are part of the answer) and
+// never fails or panics on its input.
+func FuzzServe(f *testing.F) {
+	f.Add("resources:\n- r.yaml\n", ingress, "verify: on\n", "kind: Ingress\nmetadata:\n  name: {{ .Values.verify }}\n")
+	f.Add("patches:\n- path: r.yaml\n", "- op: remove\n  path: /x\n", "a: &a [*a]\n", "{{ template \"x\" }}")
+	f.Fuzz(func(t *testing.T, kustomization, resource, values, template string) {
+		files := map[string]string{
+			"k/kustomization.yaml": kustomization,
+			"k/r.yaml":             resource,
+			"c/Chart.yaml":         "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+			"c/values.yaml":        values,
+			"c/templates/t.yaml":   template,
+			"c/templates/_h.tpl":   template,
+			"c/values-prod.yaml":   resource,
+		}
+		resp := roundTrip(t, render.Request{Files: files, Environments: []render.Environment{
+			{Name: "k", Kustomization: "k"},
+			{Name: "c", Chart: "c", Values: []string{"c/values-prod.yaml"}},
+		}})
+		for _, e := range resp.Environments {
+			for _, p := range e.Problems {
+				if p.Kind != render.Error && p.Kind != render.NotRendered {
+					t.Fatalf("problem of kind %q", p.Kind)
+				}
+			}
+		}
+	})
+}

@@ -565,7 +565,7 @@ func patchDocs(read func(string) *source.File, ref patchRef, kind, name string) 
 		k := scalarValue(child(d.root, "kind"))
 		n := scalarValue(walkPath(d.root, "metadata", "name"))
 		if (k == "" || k == kind) && (n == "" || n == name || ref.targetName != "") {
-			out = append(out, sourceDoc{file: f, root: d.root})
+			out = append(out, sourceDoc{file: f, root: d.root, patch: true})
 		}
 	}
 	return out

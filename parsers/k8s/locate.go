@@ -113,6 +113,9 @@ type sourceDoc struct {
 	file *source.File
 	root *yaml.Node
 	kind sourceKind
+	// patch: a strategic-merge patch, whose kind, name and namespace
+	// select the object rather than set anything.
+	patch bool
 }
 
 type sourceKind int
@@ -129,6 +132,9 @@ func (s sourceDoc) find(p nodePath) (source.Range, bool) {
 	var ok bool
 	switch s.kind {
 	case resourceDoc:
+		if s.patch && selects(p.steps) {
+			return source.Range{}, false
+		}
 		key, value, ok = walkSteps(s.root, p.steps)
 	case opListDoc:
 		key, value, ok = findInOps(s.root, p.steps)
@@ -146,6 +152,18 @@ func (s sourceDoc) find(p nodePath) (source.Range, bool) {
 		return source.Range{}, false
 	}
 	return nodeRange(s.file, n), true
+}
+
+// selects reports whether a path is one of the fields a strategic-merge
+// patch names its target by (or one of its first-line keys).
+func selects(steps []step) bool {
+	switch {
+	case len(steps) == 1:
+		return steps[0].key == "apiVersion" || steps[0].key == "kind"
+	case len(steps) == 2 && steps[0].key == "metadata":
+		return steps[1].key == "name" || steps[1].key == "namespace"
+	}
+	return false
 }
 
 // findInOps finds a path in the values of a JSON6902 patch's add and
@@ -304,7 +322,7 @@ func templateRefs(f *source.File, line int) [][]string {
 		if len(t) == 0 {
 			continue
 		}
-		if len(l)-len(bytes.TrimLeft(l, " \t")) <= indent && !bytes.HasPrefix(t, []byte("{{")) {
+		if len(l)-len(bytes.TrimLeft(l, " \t")) <= indent {
 			break
 		}
 		add(string(l))
