@@ -215,4 +215,3 @@ func checkRenderedIngress(t *testing.T, pki *PKI, upstream string, in *kube.Ingr
 	}
 	t.Logf("%s: the model's %v agrees with nginx", in.Obj.Environment, mode)
 }
-
