@@ -159,6 +159,23 @@ func (l *loader) environments(charts []string) []*environment {
 			continue
 		}
 		files := l.filesBelow(dir, 6)
+		var configured []ChartEnvironment
+		for _, c := range l.opts.Charts {
+			if path.Clean(c.Chart) == dir {
+				configured = append(configured, c)
+			}
+		}
+		if len(configured) > 0 {
+			for _, c := range configured {
+				name := dir
+				for _, v := range c.Values {
+					name += " " + strings.TrimPrefix(v, dir+"/")
+				}
+				out = append(out, &environment{req: render.Environment{Name: name, Chart: dir, Values: c.Values, Namespace: c.Namespace, Release: c.Release}, root: f,
+					files: append(append([]string(nil), files...), c.Values...)})
+			}
+			continue
+		}
 		out = append(out, &environment{req: render.Environment{Name: dir, Chart: dir}, root: f, files: files})
 		for _, vf := range l.valuesFiles(dir) {
 			name := dir + " " + strings.TrimPrefix(vf, dir+"/")

@@ -212,14 +212,29 @@ type Reader = source.Reader
 // be rendered is reported as not analysed (K007), and its files are read
 // as written.
 func Load(r Reader, paths []string) ([]*File, []source.Problem) {
-	trees, probs, _ := LoadStats(r, paths)
+	trees, probs, _ := LoadStats(r, paths, Options{})
 	return trees, probs
 }
 
-// LoadStats is Load, and it counts what was rendered.
-func LoadStats(r Reader, paths []string) ([]*File, []source.Problem, RenderStats) {
+// Options are the settings of the front end from the configuration.
+type Options struct {
+	// Charts name Helm charts' environments explicitly ([[helm]] in
+	// .mtlslint.toml); a chart named here is rendered with these values
+	// files only, not with the values-*.yaml found beside it.
+	Charts []ChartEnvironment
+}
+
+// ChartEnvironment is one rendering of a chart: its directory and the
+// values files applied over its values.yaml (root-relative paths).
+type ChartEnvironment struct {
+	Chart, Namespace, Release string
+	Values                    []string
+}
+
+// LoadStats is Load with options, and it counts what was rendered.
+func LoadStats(r Reader, paths []string, opts Options) ([]*File, []source.Problem, RenderStats) {
 	l := &loader{r: r, patches: map[string]string{}, searched: map[string]bool{}, kustomizations: map[string]bool{}, charts: map[string]bool{},
-		kusts: map[string]*kustInfo{}, stats: RenderStats{NotRendered: map[string]string{}}}
+		kusts: map[string]*kustInfo{}, stats: RenderStats{NotRendered: map[string]string{}}, opts: opts}
 	paths = append([]string(nil), paths...)
 	sort.Strings(paths)
 	// Kustomizations first: they say which of the other files are patches.
@@ -242,6 +257,9 @@ func LoadStats(r Reader, paths []string) ([]*File, []source.Problem, RenderStats
 		if dir != "" && !l.isSubchart(dir) {
 			chartSet[dir] = true
 		}
+	}
+	for _, c := range opts.Charts {
+		chartSet[path.Clean(c.Chart)] = true
 	}
 	var charts []string
 	for d := range chartSet {
@@ -368,6 +386,7 @@ type loader struct {
 	charts         map[string]bool      // directory -> has Chart.yaml
 	kusts          map[string]*kustInfo // directory -> its kustomization
 	stats          RenderStats
+	opts           Options
 }
 
 func (l *loader) problem(p source.Problem) { l.problems = append(l.problems, p) }

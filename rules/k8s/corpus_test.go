@@ -131,7 +131,7 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s sets auth-tls-verify-client optional*, and no high or critical finding is located in it", p)
 		}
 	}
-	_, _, stats := kube.LoadStats(ws.Reader, ws.Discovered[kube.Kind])
+	_, _, stats := kube.LoadStats(ws.Reader, ws.Discovered[kube.Kind], kube.Options{})
 	t.Logf("files setting optional/optional_no_ca: %d, with a high/critical finding in the file: %d", optionalFiles, located)
 	t.Logf("rendered: %d kustomize environments, %d chart environments; not rendered (K007): %d %v", stats.Kustomizations, stats.Charts, len(stats.NotRendered), stats.NotRendered)
 	var byCode []string
