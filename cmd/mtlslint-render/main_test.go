@@ -159,3 +159,38 @@ func FuzzServe(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkServe renders a base with two overlays and a chart with two
+// values files: what one run of mtlslint asks of the renderer for a small
+// repository.
+func BenchmarkServe(b *testing.B) {
+	files := map[string]string{
+		"base/kustomization.yaml":         "resources:\n- ingress.yaml\n",
+		"base/ingress.yaml":               ingress,
+		"staging/kustomization.yaml":      "resources:\n- ../base\nnamePrefix: staging-\n",
+		"prod/kustomization.yaml":         "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
+		"prod/patch.yaml":                 "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
+		"chart/Chart.yaml":                "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/values.yaml":               "verify: \"on\"\n",
+		"chart/values-prod.yaml":          "verify: optional\n",
+		"chart/templates/ingress.yaml":    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: {{ .Values.verify | quote }}\n",
+		"chart/templates/service.yaml":    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports:\n  - port: 80\n",
+		"chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n",
+	}
+	req := render.Request{Protocol: render.Protocol, Files: files, Environments: []render.Environment{
+		{Name: "staging", Kustomization: "staging"}, {Name: "prod", Kustomization: "prod"},
+		{Name: "chart", Chart: "chart"}, {Name: "chart values-prod.yaml", Chart: "chart", Values: []string{"chart/values-prod.yaml"}},
+	}}
+	in, err := json.Marshal(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var out bytes.Buffer
+		if err := serve(context.Background(), bytes.NewReader(in), &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(req.Environments))*float64(b.N)/b.Elapsed().Seconds(), "environments/s")
+}

@@ -278,6 +278,15 @@ func render(s setting) string {
 	return renderValue(s.Value)
 }
 
+// renderList prints a list of tables.
+func renderList[T any](x []T) string {
+	parts := make([]string, len(x))
+	for i, m := range x {
+		parts[i] = renderValue(m)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
 func renderValue(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -301,11 +310,7 @@ func renderValue(v any) string {
 			}
 		})
 	case []map[string]string:
-		parts := make([]string, len(x))
-		for i, m := range x {
-			parts[i] = renderValue(m)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return renderList(x)
 	case map[string]any:
 		return renderMap(len(x), func(yield func(string, string)) {
 			for k, v := range x {
@@ -313,11 +318,7 @@ func renderValue(v any) string {
 			}
 		})
 	case []map[string]any:
-		parts := make([]string, len(x))
-		for i, m := range x {
-			parts[i] = renderValue(m)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return renderList(x)
 	default:
 		return fmt.Sprint(v)
 	}

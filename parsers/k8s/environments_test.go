@@ -13,10 +13,11 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// files is a source.Reader over in-memory files, with directories.
-type files map[string]string
+// MemFS is a source.Reader over in-memory files, for the tests of this
+// package and of package k8s_test.
+type MemFS map[string]string
 
-func (m files) ReadFile(p string) (*source.File, error) {
+func (m MemFS) ReadFile(p string) (*source.File, error) {
 	b, ok := m[p]
 	if !ok {
 		return nil, fs.ErrNotExist
@@ -24,7 +25,7 @@ func (m files) ReadFile(p string) (*source.File, error) {
 	return source.NewFile(p, []byte(b)), nil
 }
 
-func (m files) Glob(pattern string) ([]string, error) {
+func (m MemFS) Glob(pattern string) ([]string, error) {
 	var out []string
 	for p := range m {
 		if ok, _ := path.Match(pattern, p); ok {
@@ -35,7 +36,7 @@ func (m files) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
-func (m files) Stat(p string) (fs.FileInfo, error) {
+func (m MemFS) Stat(p string) (fs.FileInfo, error) {
 	if _, ok := m[p]; ok {
 		return info(p), nil
 	}
@@ -53,7 +54,7 @@ func (f info) Sys() any           { return nil }
 
 // renderedTree reads a renderer's answer for one environment the way
 // Load does, without running the renderer.
-func renderedTree(t testing.TB, fs files, env render.Environment, docs ...render.Document) *File {
+func renderedTree(t testing.TB, fs MemFS, env render.Environment, docs ...render.Document) *File {
 	t.Helper()
 	l := &loader{r: fs, patches: map[string]string{}, searched: map[string]bool{}, kustomizations: map[string]bool{}, charts: map[string]bool{}, kusts: map[string]*kustInfo{}}
 	root := path.Join(env.Kustomization+env.Chart, "Chart.yaml")
@@ -81,7 +82,7 @@ func renderedTree(t testing.TB, fs files, env render.Environment, docs ...render
 func at(r source.Range) string { return fmt.Sprintf("%s:%03d", r.File, r.Start.Line) }
 
 func TestKustomizePlacement(t *testing.T) {
-	fs := files{
+	fs := MemFS{
 		"base/kustomization.yaml": "resources:\n- ingress.yaml\ncommonAnnotations:\n  team: shop\n",
 		"base/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n" +
 			"    nginx.ingress.kubernetes.io/auth-tls-secret: shop/ca\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n" +
@@ -134,7 +135,7 @@ func TestKustomizePlacement(t *testing.T) {
 }
 
 func TestChartPlacement(t *testing.T) {
-	fs := files{
+	fs := MemFS{
 		"chart/Chart.yaml":       "apiVersion: v2\nname: web\nversion: 1.0.0\n",
 		"chart/values.yaml":      "ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: web/ca\n  verify: \"on\"\n  host: web.example.com\n",
 		"chart/values-prod.yaml": "ingress:\n  verify: optional\n",
@@ -197,7 +198,7 @@ func FuzzRenderedPlacement(f *testing.F) {
 		"metadata:\n  annotations:\n    x: {{ .Values.x }}\n", "x: y\n", "- op: add\n  path: /metadata/annotations\n  value: {x: z}\n")
 	f.Add("kind: Ingress\napiVersion: v1\nmetadata: {name: [}\n", "  - host: {{", "a: &a [*a]\n", "- op: replace\n  path: /spec/rules/0\n  value: [1]\n")
 	f.Fuzz(func(t *testing.T, rendered, template, values, patch string) {
-		fs := files{
+		fs := MemFS{
 			"c/Chart.yaml":             "name: c\n",
 			"c/templates/t.yaml":       template,
 			"c/values.yaml":            values,
@@ -240,4 +241,20 @@ func FuzzRenderedPlacement(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkRenderedPlacement reads a rendered Ingress of an overlay into
+// objects, placing every value in the base or the patch.
+func BenchmarkRenderedPlacement(b *testing.B) {
+	fs := MemFS{
+		"base/kustomization.yaml": "resources:\n- ingress.yaml\n",
+		"base/ingress.yaml":       "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: shop/ca\nspec:\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - path: /\n        backend:\n          service:\n            name: api\n            port:\n              number: 80\n",
+		"prod/kustomization.yaml": "resources:\n- ../base\npatches:\n- path: smp.yaml\n",
+		"prod/smp.yaml":           "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
+	}
+	rendered := "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: shop/ca\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\nspec:\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - path: /\n        backend:\n          service:\n            name: api\n            port:\n              number: 80\n"
+	doc := render.Document{YAML: rendered, Origin: "base/ingress.yaml", Transformers: []string{"prod/kustomization.yaml"}}
+	for i := 0; i < b.N; i++ {
+		renderedTree(b, fs, render.Environment{Name: "prod", Kustomization: "prod"}, doc)
+	}
 }

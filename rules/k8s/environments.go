@@ -63,6 +63,20 @@ func (g *gathered) flush() {
 	}
 }
 
+// checkTrees runs a tree-scope check on the trees treesToCheck gives for
+// the pass's tree, gathering their findings.
+func checkTrees(pass *rules.Pass, check func(*gathered, *kube.File)) {
+	f, ok := pass.Tree.(*kube.File)
+	if !ok || f.Cluster() == nil {
+		return
+	}
+	g := gather(pass)
+	defer g.flush()
+	for _, t := range treesToCheck(pass.Workspace, f) {
+		check(g, t)
+	}
+}
+
 // treesToCheck returns the trees a tree-scope rule checks when called for
 // f: f itself for a manifest as written; for the first rendered
 // environment of the workspace every rendered one, so that their findings

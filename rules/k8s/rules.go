@@ -381,17 +381,7 @@ func checkHostConflict(pass *rules.Pass) {
 	}
 }
 
-func checkUnderscoreHeaders(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
-		return
-	}
-	g := gather(pass)
-	defer g.flush()
-	for _, f := range treesToCheck(pass.Workspace, f) {
-		checkUnderscoreHeadersOf(g, f)
-	}
-}
+func checkUnderscoreHeaders(pass *rules.Pass) { checkTrees(pass, checkUnderscoreHeadersOf) }
 
 func checkUnderscoreHeadersOf(g *gathered, f *kube.File) {
 	a := analyse(f.Cluster())
@@ -631,17 +621,7 @@ func describePeer(p kube.NetworkPolicyPeer) string {
 // nothing without auth-tls-secret.
 var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-pass-certificate-to-upstream", "auth-tls-error-page", "auth-tls-match-cn"}
 
-func checkWithoutSecret(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
-		return
-	}
-	g := gather(pass)
-	defer g.flush()
-	for _, f := range treesToCheck(pass.Workspace, f) {
-		checkWithoutSecretOf(g, f)
-	}
-}
+func checkWithoutSecret(pass *rules.Pass) { checkTrees(pass, checkWithoutSecretOf) }
 
 func checkWithoutSecretOf(g *gathered, f *kube.File) {
 	a := analyse(f.Cluster())
