@@ -40,14 +40,19 @@ spec:
   - host: shop.example.com
 `
 
-func TestKustomizeOverlay(t *testing.T) {
-	files := map[string]string{
-		"base/kustomization.yaml":   "resources:\n- ingress.yaml\n",
-		"base/ingress.yaml":         ingress,
-		"prod/kustomization.yaml":   "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
-		"prod/patch.yaml":           "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
-		"remote/kustomization.yaml": "resources:\n- github.com/example/repo//deploy?ref=v1\n",
+// overlay is a base and a production overlay that patches it.
+func overlay() map[string]string {
+	return map[string]string{
+		"base/kustomization.yaml": "resources:\n- ingress.yaml\n",
+		"base/ingress.yaml":       ingress,
+		"prod/kustomization.yaml": "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
+		"prod/patch.yaml":         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
 	}
+}
+
+func TestKustomizeOverlay(t *testing.T) {
+	files := overlay()
+	files["remote/kustomization.yaml"] = "resources:\n- github.com/example/repo//deploy?ref=v1\n"
 	resp := roundTrip(t, render.Request{Files: files, Environments: []render.Environment{
 		{Name: "prod", Kustomization: "prod"},
 		{Name: "remote", Kustomization: "remote"},
@@ -164,18 +169,17 @@ func FuzzServe(f *testing.F) {
 // values files: what one run of mtlslint asks of the renderer for a small
 // repository.
 func BenchmarkServe(b *testing.B) {
-	files := map[string]string{
-		"base/kustomization.yaml":         "resources:\n- ingress.yaml\n",
-		"base/ingress.yaml":               ingress,
+	files := overlay()
+	for p, c := range map[string]string{
 		"staging/kustomization.yaml":      "resources:\n- ../base\nnamePrefix: staging-\n",
-		"prod/kustomization.yaml":         "resources:\n- ../base\nnamePrefix: prod-\npatches:\n- path: patch.yaml\n",
-		"prod/patch.yaml":                 "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n",
 		"chart/Chart.yaml":                "apiVersion: v2\nname: web\nversion: 0.1.0\n",
 		"chart/values.yaml":               "verify: \"on\"\n",
 		"chart/values-prod.yaml":          "verify: optional\n",
 		"chart/templates/ingress.yaml":    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {{ .Release.Name }}\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: {{ .Values.verify | quote }}\n",
 		"chart/templates/service.yaml":    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports:\n  - port: 80\n",
 		"chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web\n",
+	} {
+		files[p] = c
 	}
 	req := render.Request{Protocol: render.Protocol, Files: files, Environments: []render.Environment{
 		{Name: "staging", Kustomization: "staging"}, {Name: "prod", Kustomization: "prod"},

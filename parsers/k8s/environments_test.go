@@ -213,34 +213,50 @@ func FuzzRenderedPlacement(f *testing.F) {
 		}
 		for _, tree := range trees {
 			for _, o := range tree.Objects {
-				check := func(what string, r source.Range) {
-					if r.File == "" {
-						return
+				CheckRanges(t, o, func(p string) *source.File {
+					if src, ok := fs[p]; ok {
+						return source.NewFile(p, []byte(src))
 					}
-					src, ok := fs[r.File]
-					if !ok {
-						t.Fatalf("%s: range in %s, which is not a source", what, r.File)
-					}
-					file := source.NewFile(r.File, []byte(src))
-					if r.Start.Offset > len(src) || r.End.Offset > len(src) || r.End.Offset < r.Start.Offset || r.Start != file.Pos(r.Start.Offset) {
-						t.Fatalf("%s: bad range %+v in %q", what, r, src)
-					}
-				}
-				check("object", o.Range)
-				check("name", o.Name.Range)
-				for k, a := range o.Annotations {
-					check(k, a.Range)
-					check(k, a.KeyRange)
-				}
-				if in := o.Ingress; in != nil {
-					for _, rule := range in.Rules {
-						check("host", rule.Host.Range)
-						check("rule", rule.Range)
-					}
-				}
+					return nil
+				})
 			}
 		}
 	})
+}
+
+// CheckRanges fails t when a range of the object does not lie in the
+// source file it names (sourceOf returns nil for a file that is none).
+func CheckRanges(t testing.TB, o *Object, sourceOf func(path string) *source.File) {
+	t.Helper()
+	check := func(what string, r source.Range) {
+		if r.File == "" {
+			return
+		}
+		file := sourceOf(r.File)
+		if file == nil {
+			t.Fatalf("%s: range in %s, which is not a source", what, r.File)
+		}
+		n := len(file.Content)
+		if r.Start.Offset > n || r.End.Offset > n || r.End.Offset < r.Start.Offset || r.Start != file.Pos(r.Start.Offset) {
+			t.Fatalf("%s: bad range %+v in %q", what, r, file.Content)
+		}
+	}
+	check("object", o.Range)
+	check("name", o.Name.Range)
+	for k, a := range o.Annotations {
+		check(k, a.Range)
+		check(k, a.KeyRange)
+	}
+	if in := o.Ingress; in != nil {
+		for _, rule := range in.Rules {
+			check("host", rule.Host.Range)
+			check("rule", rule.Range)
+			for _, p := range rule.Paths {
+				check("path", p.Path.Range)
+				check("backend", p.Backend.Service.Range)
+			}
+		}
+	}
 }
 
 // BenchmarkRenderedPlacement reads a rendered Ingress of an overlay into

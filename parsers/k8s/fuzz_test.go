@@ -47,31 +47,14 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("problem with a bad range %+v", p)
 			}
 		}
-		check := func(what string, r source.Range) {
-			if r.File == "" {
-				return
-			}
-			if r.Start.Offset > len(data) || r.End.Offset > len(data) || r.End.Offset < r.Start.Offset || r.Start != file.Pos(r.Start.Offset) {
-				t.Fatalf("%s: bad range %+v", what, r)
-			}
-		}
 		for _, tr := range trees {
 			for _, o := range tr.Objects {
-				check("object", o.Range)
-				check("name", o.Name.Range)
-				for k, a := range o.Annotations {
-					check(k, a.Range)
-					check(k, a.KeyRange)
-				}
-				if in := o.Ingress; in != nil {
-					for _, rule := range in.Rules {
-						check("host", rule.Host.Range)
-						for _, p := range rule.Paths {
-							check("path", p.Path.Range)
-							check("backend", p.Backend.Service.Range)
-						}
+				k8s.CheckRanges(t, o, func(p string) *source.File {
+					if p == "in.yaml" {
+						return file
 					}
-				}
+					return nil
+				})
 			}
 		}
 	})
