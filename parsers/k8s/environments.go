@@ -372,7 +372,13 @@ func (l *loader) environmentTree(env *environment, out render.Rendered) *File {
 			} else {
 				p = l.kustomizePlacer(rd.root, d, read, env.files)
 			}
-			t.Objects = append(t.Objects, objects(&doc{file: env.root, place: p, environment: env.req.Name}, rd.root)...)
+			objs := objects(&doc{file: env.root, place: p, environment: env.req.Name}, rd.root)
+			if pl, ok := p.(*placed); ok {
+				for _, o := range objs {
+					o.Removed = pl.removedAnnotations(o)
+				}
+			}
+			t.Objects = append(t.Objects, objs...)
 		}
 	}
 	for p, f := range sources {
@@ -392,6 +398,7 @@ func (l *loader) environmentTree(env *environment, out render.Rendered) *File {
 type placed struct {
 	paths    map[*yaml.Node]nodePath
 	sources  []sourceDoc
+	origin   *sourceDoc // the document that defined the object
 	open     source.Range
 	read     func(string) *source.File
 	template *source.File // a chart's template, searched by indentation
@@ -504,9 +511,39 @@ func (l *loader) kustomizePlacer(root *yaml.Node, d render.Document, read func(s
 		p.sources = append(p.sources, sourceDoc{file: kf, root: k.root, kind: kustomizationDoc})
 	}
 	if originDoc != nil {
-		p.sources = append(p.sources, sourceDoc{file: origin, root: originDoc})
+		p.origin = &sourceDoc{file: origin, root: originDoc}
+		p.sources = append(p.sources, *p.origin)
 	}
 	return p
+}
+
+// removedAnnotations finds the annotations the object's definition has
+// and the rendered object lacks, and where a patch removes each: a
+// JSON6902 remove operation, or a strategic-merge patch that sets it to
+// null.
+func (p *placed) removedAnnotations(o *Object) map[string]source.Range {
+	if p.origin == nil {
+		return nil
+	}
+	var out map[string]source.Range
+	for _, kv := range pairs(walkPath(p.origin.root, "metadata", "annotations")) {
+		key := kv.key.Value
+		if _, kept := o.Annotations[key]; kept || !isScalar(kv.key) {
+			continue
+		}
+		at := p.fallback()
+		for _, s := range p.sources {
+			if r, ok := s.removes(key); ok {
+				at = r
+				break
+			}
+		}
+		if out == nil {
+			out = map[string]source.Range{}
+		}
+		out[key] = at
+	}
+	return out
 }
 
 // findDefinition looks through the files of an environment for the

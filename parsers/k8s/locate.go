@@ -154,6 +154,25 @@ func (s sourceDoc) find(p nodePath) (source.Range, bool) {
 	return nodeRange(s.file, n), true
 }
 
+// removes finds where a patch removes an annotation: the path of a
+// JSON6902 remove operation, or a strategic-merge patch's null value.
+func (s sourceDoc) removes(key string) (source.Range, bool) {
+	switch {
+	case s.kind == opListDoc:
+		want := "/metadata/annotations/" + strings.ReplaceAll(strings.ReplaceAll(key, "~", "~0"), "/", "~1")
+		for _, op := range items(s.root) {
+			if path := child(op, "path"); scalarValue(child(op, "op")) == "remove" && scalarValue(path) == want {
+				return nodeRange(s.file, path), true
+			}
+		}
+	case s.kind == resourceDoc && s.patch:
+		if k, v := field(walkPath(s.root, "metadata", "annotations"), key); k != nil && (v == nil || v.Tag == "!!null") {
+			return nodeRange(s.file, k), true
+		}
+	}
+	return source.Range{}, false
+}
+
 // selects reports whether a path is one of the fields a strategic-merge
 // patch names its target by (or one of its first-line keys).
 func selects(steps []step) bool {

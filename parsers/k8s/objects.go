@@ -53,6 +53,9 @@ type Object struct {
 	// Environment names the rendered environment the object belongs to
 	// ("overlays/prod"); empty for a manifest as written.
 	Environment string
+	// Removed maps the annotations of a rendered object's definition that
+	// a patch removed to where it removes them.
+	Removed map[string]source.Range
 	// Patched names the kustomize patch the object is read from, when
 	// the kustomization that applies it is not in the tree: only what the
 	// patch sets in whole is known (see readOrphanPatch).

@@ -645,10 +645,16 @@ func checkWithoutSecretOf(g *gathered, f *kube.File) {
 		if first == nil {
 			continue
 		}
-		g.report(a, rules.Diagnostic{
+		d := rules.Diagnostic{
 			Range:   first.Line(),
 			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
 			Key:     objKey(in.Obj) + "|auth-tls-secret",
-		})
+		}
+		for _, prefix := range []string{kube.NginxAnnotationPrefix, "ingress.kubernetes.io/"} {
+			if r, ok := in.Obj.Removed[prefix+"auth-tls-secret"]; ok && r.IsValid() {
+				d.Related = append(d.Related, related(r, "a patch removes auth-tls-secret here"))
+			}
+		}
+		g.report(a, d)
 	}
 }
