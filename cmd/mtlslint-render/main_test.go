@@ -91,6 +91,8 @@ func TestHelmChart(t *testing.T) {
 		"chart/templates/_helpers.tpl": "{{ define \"x\" }}x{{ end }}",
 		"bad/Chart.yaml":               "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
 		"bad/templates/a.yaml":         "kind: ConfigMap\n\nmetadata:\n  name: {{ .Values.missing.key }}\n",
+		"broken/Chart.yaml":            "apiVersion: v2\nname: broken\nversion: 0.1.0\n",
+		"broken/templates/a.yaml":      "kind: ConfigMap\nmetadata:\n  name: {{ .Values.x | nosuchfunction }}\n",
 		"dep/Chart.yaml":               "apiVersion: v2\nname: dep\nversion: 0.1.0\ndependencies:\n- name: redis\n  version: 1.0.0\n  repository: https://charts.example.com\n",
 	}
 	resp := roundTrip(t, render.Request{Files: files, Environments: []render.Environment{
@@ -98,6 +100,7 @@ func TestHelmChart(t *testing.T) {
 		{Name: "chart values-prod.yaml", Chart: "chart", Values: []string{"chart/values-prod.yaml"}, Namespace: "shop"},
 		{Name: "bad", Chart: "bad"},
 		{Name: "dep", Chart: "dep"},
+		{Name: "broken", Chart: "broken"},
 	}})
 	for i, want := range []string{`auth-tls-verify-client: "on"`, `auth-tls-verify-client: "optional"`} {
 		e := resp.Environments[i]
@@ -115,9 +118,15 @@ func TestHelmChart(t *testing.T) {
 	if got := resp.Environments[1].Documents[0]; !strings.Contains(got.YAML, "namespace: shop") || strings.Join(got.Values, ",") != "chart/values.yaml,chart/values-prod.yaml" {
 		t.Errorf("namespace or values: %+v", got)
 	}
+	// A value the environment lacks is not a broken template.
 	bad := resp.Environments[2]
-	if len(bad.Problems) != 1 || bad.Problems[0].Kind != render.Error || bad.Problems[0].File != "bad/templates/a.yaml" || bad.Problems[0].Line != 4 {
-		t.Errorf("template error: %+v", bad.Problems)
+	if len(bad.Problems) != 1 || bad.Problems[0].Kind != render.NotRendered || bad.Problems[0].File != "bad/templates/a.yaml" || bad.Problems[0].Line != 4 ||
+		!strings.HasPrefix(bad.Problems[0].Message, "values are missing") {
+		t.Errorf("missing value: %+v", bad.Problems)
+	}
+	broken := resp.Environments[4]
+	if len(broken.Problems) != 1 || broken.Problems[0].Kind != render.Error || broken.Problems[0].File != "broken/templates/a.yaml" || broken.Problems[0].Line != 3 {
+		t.Errorf("template error: %+v", broken.Problems)
 	}
 	dep := resp.Environments[3]
 	if len(dep.Problems) != 1 || dep.Problems[0].Kind != render.NotRendered || dep.Problems[0].Line != 4 || !strings.Contains(dep.Problems[0].Message, "redis") {

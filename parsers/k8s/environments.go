@@ -126,8 +126,8 @@ func (l *loader) environments(charts []string) []*environment {
 	}
 	sort.Strings(dirs)
 	for _, d := range dirs {
-		if based[d] {
-			continue
+		if based[d] || scalarValue(child(l.kusts[d].root, "kind")) == "Component" {
+			continue // built as part of others
 		}
 		k := l.kusts[d]
 		env := &environment{req: render.Environment{Name: d, Kustomization: d}, root: k.file}

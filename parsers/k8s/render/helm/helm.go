@@ -170,6 +170,12 @@ var placeRe = regexp.MustCompile(`([\w.\-/]+?\.(?:yaml|yml|tpl|txt|json)):(\d+)(
 func templateProblem(files map[string]string, dir, chartName string, err error) render.Problem {
 	msg := strings.Join(strings.Fields(err.Error()), " ")
 	p := render.Problem{Kind: render.Error, File: path.Join(dir, "Chart.yaml"), Line: 1, Message: msg}
+	if missingValues(msg) {
+		// Not a broken template: the values of this environment lack
+		// what the chart needs (a chart rendered with values.yaml alone
+		// often does).
+		p.Kind, p.Message = render.NotRendered, "values are missing: "+msg
+	}
 	if m := placeRe.FindStringSubmatch(msg); m != nil {
 		file := sourcePath(dir, m[1])
 		if !strings.HasPrefix(m[1], chartName+"/") {
@@ -184,6 +190,12 @@ func templateProblem(files map[string]string, dir, chartName string, err error) 
 		}
 	}
 	return p
+}
+
+// missingValues reports whether a template error comes from a value the
+// environment does not give: `required`, or a field of a missing map.
+func missingValues(msg string) bool {
+	return strings.Contains(msg, "error calling required") || strings.Contains(msg, "nil pointer evaluating")
 }
 
 // loadProblem places an error of the chart loader: a Chart.yaml or values
