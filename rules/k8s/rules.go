@@ -145,7 +145,7 @@ var NotAnalysed = &rules.Rule{
 	Summary: "A kustomization, Helm chart, template or patch was recognised but could not be rendered, so it was not analysed.",
 	Doc: rules.Doc{
 		What: "Reports a kustomize overlay or Helm chart that could not be rendered (a remote base, which is not fetched; Helm chart inflation inside kustomize; a chart dependency missing from charts/; " +
-			"a build error; the renderer mtlslint-render not installed), with the reason, and then each of its patches and templates, which are read as written: " +
+			"values a chart requires and the environment does not give; a build error; the renderer mtlslint-render not installed), with the reason, and then each of its patches and templates, which are read as written: " +
 			"a file that holds Go template expressions (`{{ … }}`) outside a chart, a chart template, a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
 		Why: "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
 		Fix: "Install the renderer beside mtlslint (`go install ./cmd/...`), vendor remote bases and chart dependencies into the repository, " +
