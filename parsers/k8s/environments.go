@@ -36,9 +36,14 @@ type kustInfo struct {
 	patches []patchRef
 }
 
-// patchRef is one patch a kustomization applies.
+// patchRef is one patch a kustomization applies: a file, or a patch
+// written in the kustomization itself.
 type patchRef struct {
 	path string // root-relative; empty for an inline patch
+	// inline is the block scalar of an inline patch, in the
+	// kustomization file in.
+	inline *yaml.Node
+	in     *source.File
 	// target selects the objects of a JSON6902 patch (or a patch entry
 	// with a target); empty strings match anything.
 	targetKind, targetName string
@@ -56,11 +61,14 @@ func readKustomization(f *source.File, root *yaml.Node) *kustInfo {
 		}
 	}
 	add := func(p *yaml.Node, target *yaml.Node) {
-		ref := patchRef{targetKind: scalarValue(child(target, "kind")), targetName: scalarValue(child(target, "name"))}
-		if isScalar(p) && !strings.ContainsAny(p.Value, "\n:") {
-			ref.path = path.Clean(path.Join(k.dir, p.Value))
-		} else {
+		if !isScalar(p) {
 			return
+		}
+		ref := patchRef{targetKind: scalarValue(child(target, "kind")), targetName: scalarValue(child(target, "name"))}
+		if strings.ContainsAny(p.Value, "\n:") {
+			ref.inline, ref.in = p, f
+		} else {
+			ref.path = path.Clean(path.Join(k.dir, p.Value))
 		}
 		k.patches = append(k.patches, ref)
 	}
@@ -69,7 +77,11 @@ func readKustomization(f *source.File, root *yaml.Node) *kustInfo {
 	}
 	for _, key := range []string{"patches", "patchesJson6902"} {
 		for _, it := range items(child(root, key)) {
-			add(child(it, "path"), child(it, "target"))
+			p := child(it, "path")
+			if p == nil {
+				p = child(it, "patch")
+			}
+			add(p, child(it, "target"))
 		}
 	}
 	return k
@@ -140,7 +152,9 @@ func (l *loader) environments(charts []string) []*environment {
 			seen[k.dir] = true
 			env.files = append(env.files, l.filesBelow(k.dir, 4)...)
 			for _, p := range k.patches {
-				env.patchFiles = append(env.patchFiles, p.path)
+				if p.path != "" {
+					env.patchFiles = append(env.patchFiles, p.path)
+				}
 			}
 			for _, sub := range k.dirs {
 				if sk := l.kusts[sub]; sk != nil {
@@ -601,14 +615,19 @@ func pickDocument(f *source.File, kind, name string) *yaml.Node {
 
 // patchDocs returns the documents of a patch that apply to the object.
 func patchDocs(read func(string) *source.File, ref patchRef, kind, name string) []sourceDoc {
-	if ref.path == "" || (ref.targetKind != "" && ref.targetKind != kind) || !nameMatches(ref.targetName, name) {
+	if (ref.targetKind != "" && ref.targetKind != kind) || !nameMatches(ref.targetName, name) {
 		return nil
 	}
-	f := read(ref.path)
+	var f *source.File
+	var docs []document
+	if ref.inline != nil {
+		f, docs = ref.in, inlineDocuments(ref.in, ref.inline)
+	} else if f = read(ref.path); f != nil {
+		docs, _ = parseDocuments(f)
+	}
 	if f == nil {
 		return nil
 	}
-	docs, _ := parseDocuments(f)
 	var out []sourceDoc
 	for i := len(docs) - 1; i >= 0; i-- {
 		d := docs[i]
@@ -623,6 +642,42 @@ func patchDocs(read func(string) *source.File, ref patchRef, kind, name string) 
 		}
 	}
 	return out
+}
+
+// inlineDocuments parses a patch written as a literal block scalar in a
+// kustomization, with positions in the kustomization: the block's lines
+// follow its indicator, indented. Other scalar styles do not keep the
+// text as written and are not placed.
+func inlineDocuments(f *source.File, n *yaml.Node) []document {
+	if n.Style != yaml.LiteralStyle {
+		return nil
+	}
+	first := n.Line + 1
+	for first <= f.LineCount() && len(bytes.TrimSpace(f.Line(first))) == 0 {
+		first++
+	}
+	if first > f.LineCount() {
+		return nil
+	}
+	text := f.Line(first)
+	indent := len(text) - len(bytes.TrimLeft(text, " "))
+	docs, _ := parseDocuments(source.NewFile(f.Path, []byte(n.Value)))
+	for _, d := range docs {
+		shiftLines(d.root, first-1, 0)
+		shiftColumns(d.root, indent, 0)
+	}
+	return docs
+}
+
+// shiftColumns adds delta to the column of every node below n.
+func shiftColumns(n *yaml.Node, delta, depth int) {
+	if n == nil || depth > maxDepth {
+		return
+	}
+	n.Column += delta
+	for _, c := range n.Content {
+		shiftColumns(c, delta, depth+1)
+	}
 }
 
 // nameMatches applies a patch target's name, which kustomize reads as a

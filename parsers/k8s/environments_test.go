@@ -202,7 +202,7 @@ func FuzzRenderedPlacement(f *testing.F) {
 			"c/Chart.yaml":             "name: c\n",
 			"c/templates/t.yaml":       template,
 			"c/values.yaml":            values,
-			"k/kustomization.yaml":     "resources: [r.yaml]\npatches:\n- path: p.yaml\n",
+			"k/kustomization.yaml":     "resources: [r.yaml]\npatches:\n- path: p.yaml\n- patch: |-\n    " + strings.ReplaceAll(patch, "\n", "\n    ") + "\n",
 			"k/r.yaml":                 template,
 			"k/p.yaml":                 patch,
 			"k/commonAnnotations.yaml": values,
@@ -272,5 +272,25 @@ func BenchmarkRenderedPlacement(b *testing.B) {
 	doc := render.Document{YAML: rendered, Origin: "base/ingress.yaml", Transformers: []string{"prod/kustomization.yaml"}}
 	for i := 0; i < b.N; i++ {
 		renderedTree(b, fs, render.Environment{Name: "prod", Kustomization: "prod"}, doc)
+	}
+}
+
+func TestInlinePatchPlacement(t *testing.T) {
+	fs := MemFS{
+		"base/kustomization.yaml": "resources:\n- ingress.yaml\n",
+		"base/ingress.yaml":       "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: \"on\"\n",
+		"prod/kustomization.yaml": "resources:\n- ../base\npatches:\n- target: {kind: Ingress, name: api}\n  patch: |-\n    - op: replace\n      path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n      value: optional\n" +
+			"patchesStrategicMerge:\n- |-\n  apiVersion: networking.k8s.io/v1\n  kind: Ingress\n  metadata:\n    name: api\n    annotations:\n      team: shop\n",
+	}
+	rendered := "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n    team: shop\n"
+	tree := renderedTree(t, fs, render.Environment{Name: "prod", Kustomization: "prod"}, render.Document{
+		YAML: rendered, Origin: "base/ingress.yaml", Transformers: []string{"prod/kustomization.yaml"},
+	})
+	o := tree.Objects[0]
+	if got := o.Ingress.Annotation("auth-tls-verify-client"); at(got.Range) != "prod/kustomization.yaml:008" || got.Range.Start.Col != 14 {
+		t.Errorf("verify-client, set by the inline JSON6902 patch: at %s col %d, want prod/kustomization.yaml:008 col 14", at(got.Range), got.Range.Start.Col)
+	}
+	if got := o.Annotations["team"]; at(got.Line()) != "prod/kustomization.yaml:016" || got.KeyRange.Start.Col != 7 {
+		t.Errorf("team, set by the inline strategic-merge patch: at %s col %d, want prod/kustomization.yaml:016 col 7", at(got.Line()), got.KeyRange.Start.Col)
 	}
 }

@@ -90,7 +90,9 @@ func walkSteps(n *yaml.Node, steps []step) (key, value *yaml.Node, ok bool) {
 					}
 				}
 			}
-			if next == nil && s.identKey == "" && s.index < len(its) {
+			if next == nil && s.index < len(its) {
+				// The element changed its identifying value (a variable
+				// substituted, a replacement): the same position.
 				next = its[s.index]
 			}
 			if next == nil {
