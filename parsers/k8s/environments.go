@@ -663,21 +663,9 @@ func inlineDocuments(f *source.File, n *yaml.Node) []document {
 	indent := len(text) - len(bytes.TrimLeft(text, " "))
 	docs, _ := parseDocuments(source.NewFile(f.Path, []byte(n.Value)))
 	for _, d := range docs {
-		shiftLines(d.root, first-1, 0)
-		shiftColumns(d.root, indent, 0)
+		shift(d.root, first-1, indent, 0)
 	}
 	return docs
-}
-
-// shiftColumns adds delta to the column of every node below n.
-func shiftColumns(n *yaml.Node, delta, depth int) {
-	if n == nil || depth > maxDepth {
-		return
-	}
-	n.Column += delta
-	for _, c := range n.Content {
-		shiftColumns(c, delta, depth+1)
-	}
 }
 
 // nameMatches applies a patch target's name, which kustomize reads as a

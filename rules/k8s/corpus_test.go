@@ -42,6 +42,20 @@ func corpusDir(t *testing.T, sub string) string {
 	return ""
 }
 
+// lintDir runs the Kubernetes front end and rules on a directory.
+func lintDir(t *testing.T, dir string) (*parsers.Workspace, *rules.Engine, rules.Result) {
+	t.Helper()
+	ws, err := parsers.Load(context.Background(), parsers.Options{
+		Root:    dir,
+		Formats: []parsers.Format{{Kind: kube.Kind, Candidate: kube.Candidate, Detect: kube.Detect, Load: parsers.LoadAs(kube.Load)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []rules.RouteBuilder{Routes}}
+	return ws, eng, eng.RunWithModel(context.Background(), ws)
+}
+
 // setsOptional matches an auth-tls-verify-client annotation set to
 // optional or optional_no_ca, quoted or not.
 var setsOptional = regexp.MustCompile(`auth-tls-verify-client["']?:\s*["']?optional`)
@@ -52,15 +66,7 @@ var setsOptional = regexp.MustCompile(`auth-tls-verify-client["']?:\s*["']?optio
 // exactly once on that annotation.
 func TestCorpus(t *testing.T) {
 	dir := corpusDir(t, "k8s")
-	ws, err := parsers.Load(context.Background(), parsers.Options{
-		Root:    dir,
-		Formats: []parsers.Format{{Kind: kube.Kind, Candidate: kube.Candidate, Detect: kube.Detect, Load: parsers.LoadAs(kube.Load)}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []rules.RouteBuilder{Routes}}
-	res := eng.RunWithModel(context.Background(), ws)
+	ws, eng, res := lintDir(t, dir)
 
 	counts := map[string]int{}
 	k001 := map[string]int{} // file:line -> findings

@@ -1,13 +1,11 @@
 package k8s
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -35,15 +33,7 @@ func TestFindingsNameTheirEnvironments(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ws, err := parsers.Load(context.Background(), parsers.Options{
-		Root:    dir,
-		Formats: []parsers.Format{{Kind: kube.Kind, Candidate: kube.Candidate, Detect: kube.Detect, Load: parsers.LoadAs(kube.Load)}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []rules.RouteBuilder{Routes}}
-	res := eng.RunWithModel(context.Background(), ws)
+	_, _, res := lintDir(t, dir)
 	var k001 []rules.Diagnostic
 	for _, d := range res.Diagnostics {
 		switch d.Code {
