@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -84,6 +85,10 @@ type Options struct {
 	// SkipUndetected silently skips files named explicitly that no format
 	// detects, instead of reporting them.
 	SkipUndetected bool
+	// K8s are the Kubernetes front end's options (charts' environments
+	// named in the configuration); they apply to the front end of kind
+	// KindK8s.
+	K8s k8s.Options
 	// Jobs is how many candidate files are read and detected at once
 	// (0: GOMAXPROCS; 1 when the caller already runs workspaces in
 	// parallel).
@@ -196,7 +201,14 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 			continue
 		}
 		ws.Discovered[f.Kind] = ps
-		trees, probs := f.Load(reader, ps)
+		load := f.Load
+		if f.Kind == KindK8s && len(opts.K8s.Charts) > 0 {
+			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
+				trees, probs, _ := k8s.LoadStats(r, ps, opts.K8s)
+				return trees, probs
+			})
+		}
+		trees, probs := load(reader, ps)
 		ws.Trees = append(ws.Trees, trees...)
 		ws.Problems = append(ws.Problems, probs...)
 	}

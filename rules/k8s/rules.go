@@ -138,15 +138,18 @@ var NoNetworkPolicy = &rules.Rule{
 	Check: checkNetworkPolicy,
 }
 
-// NotAnalysed documents the Helm templates and kustomize patches that the
-// front end recognises but cannot read.
+// NotAnalysed documents the Kubernetes configuration that the front end
+// recognises but cannot render or read.
 var NotAnalysed = &rules.Rule{
 	Code: kube.CodeNotAnalysed, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
-	Summary: "A Helm template or kustomize patch was recognised but not analysed: it is not a manifest until rendered.",
+	Summary: "A kustomization, Helm chart, template or patch was recognised but could not be rendered, so it was not analysed.",
 	Doc: rules.Doc{
-		What: "Reports a file that holds Go template expressions (`{{ … }}`), lies in a Helm chart's templates directory, or is a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
-		Why:  "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
-		Fix:  "Lint the rendered output: `helm template . > rendered.yaml` or `kustomize build overlay > rendered.yaml`, then `mtlslint check rendered.yaml`.",
+		What: "Reports a kustomize overlay or Helm chart that could not be rendered (a remote base, which is not fetched; Helm chart inflation inside kustomize; a chart dependency missing from charts/; " +
+			"values a chart requires and the environment does not give; a build error; the renderer mtlslint-render not installed), with the reason, and then each of its patches and templates, which are read as written: " +
+			"a file that holds Go template expressions (`{{ … }}`) outside a chart, a chart template, a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
+		Why: "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
+		Fix: "Install the renderer beside mtlslint (`go install ./cmd/...`), vendor remote bases and chart dependencies into the repository, " +
+			"or lint the rendered output: `kustomize build overlay > rendered.yaml` or `helm template . > rendered.yaml`, then `mtlslint check rendered.yaml`.",
 	},
 }
 
@@ -202,6 +205,8 @@ func related(r source.Range, format string, args ...any) source.Related {
 }
 
 func checkVerifyOptional(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass.Workspace) {
 		for _, in := range a.ingresses {
 			auth := readAuthTLS(in)
@@ -233,7 +238,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 				}
 			}
 			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
-			pass.Report(d)
+			g.report(a, d)
 		}
 	}
 }
@@ -278,6 +283,8 @@ func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 }
 
 func checkUnprotectedEntrance(pass *rules.Pass) {
+	found := gather(pass)
+	defer found.flush()
 	for _, a := range clusters(pass.Workspace) {
 		for _, ref := range a.serviceRef {
 			var guarded, open []*entrance
@@ -293,7 +300,7 @@ func checkUnprotectedEntrance(pass *rules.Pass) {
 			}
 			g := guarded[0]
 			for _, e := range open {
-				pass.Report(rules.Diagnostic{
+				found.report(a, rules.Diagnostic{
 					Range: e.backend.Service.Line(),
 					Message: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
 						ref, e.where(), g.where()),
@@ -313,6 +320,8 @@ func entrancePath(e *entrance) string {
 }
 
 func checkHostConflict(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass.Workspace) {
 		for _, name := range a.hostNames {
 			h := a.hosts[name]
@@ -366,18 +375,17 @@ func checkHostConflict(pass *rules.Pass) {
 					d.Message = fmt.Sprintf("%s has no auth-tls-secret for %s, but %s requires client certificates there, and ingress-nginx applies that to every path of the host, this Ingress's included.",
 						m.ing.Obj.Ref(), host, ref.ing.Obj.Ref())
 				}
-				pass.Report(d)
+				g.report(a, d)
 			}
 		}
 	}
 }
 
-func checkUnderscoreHeaders(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
-		return
-	}
-	for _, cm := range analyse(f.Cluster()).controller.maps {
+func checkUnderscoreHeaders(pass *rules.Pass) { checkTrees(pass, checkUnderscoreHeadersOf) }
+
+func checkUnderscoreHeadersOf(g *gathered, f *kube.File) {
+	a := analyse(f.Cluster())
+	for _, cm := range a.controller.maps {
 		if cm.Obj.File != f.Root() {
 			continue
 		}
@@ -394,7 +402,7 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 			if v, ok := boolValue(s); !ok || fmt.Sprint(v) != c.bad {
 				continue
 			}
-			pass.Report(rules.Diagnostic{
+			g.report(a, rules.Diagnostic{
 				Range:   s.Line(),
 				Message: fmt.Sprintf("%s is %q in %s, so %s reach the apps next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", c.key, s.Value, cm.Obj.Ref(), c.what),
 				Key:     objKey(cm.Obj) + "|" + c.key,
@@ -409,6 +417,8 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 }
 
 func checkServiceExposed(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass.Workspace) {
 		for _, as := range a.appServices() {
 			s := as.svc
@@ -417,7 +427,7 @@ func checkServiceExposed(pass *rules.Pass) {
 			rel := as.relatedWhy()
 			switch t := s.Type.Value; t {
 			case "NodePort", "LoadBalancer":
-				pass.Report(rules.Diagnostic{
+				g.report(a, rules.Diagnostic{
 					Range:   s.Type.Line(),
 					Message: fmt.Sprintf("%s is of type %s, so clients reach it without passing through ingress-nginx and its client-certificate check; it is the app's Service because %s.", s.Obj.Ref(), t, why),
 					Related: rel,
@@ -425,7 +435,7 @@ func checkServiceExposed(pass *rules.Pass) {
 				})
 			}
 			if len(s.ExternalIPs) > 0 {
-				pass.Report(rules.Diagnostic{
+				g.report(a, rules.Diagnostic{
 					Range:   s.ExternalIPs[0].Range,
 					Message: fmt.Sprintf("%s has externalIPs, so clients reach it at %s without passing through ingress-nginx; it is the app's Service because %s.", s.Obj.Ref(), s.ExternalIPs[0].Value, why),
 					Related: rel,
@@ -434,7 +444,7 @@ func checkServiceExposed(pass *rules.Pass) {
 			}
 			for _, w := range a.workloads(s) {
 				if v, ok := boolValue(w.HostNetwork); ok && v {
-					pass.Report(rules.Diagnostic{
+					g.report(a, rules.Diagnostic{
 						Range:   w.HostNetwork.Line(),
 						Message: fmt.Sprintf("%s runs the pods of %s with hostNetwork, so their ports are open on the node's address without passing through ingress-nginx.", w.Obj.Ref(), s.Obj.Ref()),
 						Related: rel,
@@ -444,7 +454,7 @@ func checkServiceExposed(pass *rules.Pass) {
 				for _, c := range w.Containers {
 					for _, p := range c.Ports {
 						if p.HostPort.Set && p.HostPort.Value != "0" {
-							pass.Report(rules.Diagnostic{
+							g.report(a, rules.Diagnostic{
 								Range:   p.HostPort.Line(),
 								Message: fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s, which clients reach without passing through ingress-nginx.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
 								Related: rel,
@@ -470,6 +480,8 @@ func (as appService) relatedWhy() []source.Related {
 }
 
 func checkNetworkPolicy(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass.Workspace) {
 		for _, as := range a.appServices() {
 			s := as.svc
@@ -489,7 +501,7 @@ func checkNetworkPolicy(pass *rules.Pass) {
 			}
 			d.Key = objKey(s.Obj) + "|network-policy"
 			d.Related = append(d.Related, as.relatedWhy()...)
-			pass.Report(d)
+			g.report(a, d)
 		}
 	}
 }
@@ -609,12 +621,11 @@ func describePeer(p kube.NetworkPolicyPeer) string {
 // nothing without auth-tls-secret.
 var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-pass-certificate-to-upstream", "auth-tls-error-page", "auth-tls-match-cn"}
 
-func checkWithoutSecret(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
-		return
-	}
-	for _, in := range analyse(f.Cluster()).ingresses {
+func checkWithoutSecret(pass *rules.Pass) { checkTrees(pass, checkWithoutSecretOf) }
+
+func checkWithoutSecretOf(g *gathered, f *kube.File) {
+	a := analyse(f.Cluster())
+	for _, in := range a.ingresses {
 		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
 			continue
 		}
@@ -634,10 +645,16 @@ func checkWithoutSecret(pass *rules.Pass) {
 		if first == nil {
 			continue
 		}
-		pass.Report(rules.Diagnostic{
+		d := rules.Diagnostic{
 			Range:   first.Line(),
 			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
 			Key:     objKey(in.Obj) + "|auth-tls-secret",
-		})
+		}
+		for _, prefix := range []string{kube.NginxAnnotationPrefix, "ingress.kubernetes.io/"} {
+			if r, ok := in.Obj.Removed[prefix+"auth-tls-secret"]; ok && r.IsValid() {
+				d.Related = append(d.Related, related(r, "a patch removes auth-tls-secret here"))
+			}
+		}
+		g.report(a, d)
 	}
 }
