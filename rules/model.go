@@ -246,6 +246,11 @@ type Route struct {
 	// listed get Default.
 	Headers map[string]HeaderTreatment `json:"headers"`
 	Default HeaderAction               `json:"default"`
+	// Removed are header-name patterns the route deletes, with "*" at
+	// either end as a wildcard (Caddy's `request_header -X-Ssl-*`): a
+	// header that Headers does not list and a pattern matches is removed
+	// rather than given Default.
+	Removed []string `json:"removed,omitempty"`
 	// OmitsEmpty: the proxy leaves out a header whose value is empty
 	// (nginx, and so ingress-nginx), so without a certificate the
 	// certificate headers are absent rather than empty (HAProxy sends them
@@ -301,6 +306,44 @@ func (r *Route) AdmitsUnderscoreOf(header string) bool {
 			return false
 		}
 	}
+	return !r.removesEverySpelling(h)
+}
+
+// removesEverySpelling reports whether the Removed patterns delete every
+// spelling of h with "_" in place of one or more "-" (X_SSL_Client_DN,
+// X-SSL_Client-DN, ...): each reaches an app server that maps "_" like "-".
+func (r *Route) removesEverySpelling(h string) bool {
+	if len(r.Removed) == 0 {
+		return false
+	}
+	var dashes []int
+	for i := 0; i < len(h); i++ {
+		if h[i] == '-' {
+			dashes = append(dashes, i)
+		}
+	}
+	if len(dashes) == 0 || len(dashes) > 8 {
+		return false
+	}
+	b := []byte(h)
+	for mask := 1; mask < 1<<len(dashes); mask++ {
+		for j, at := range dashes {
+			b[at] = '-'
+			if mask&(1<<j) != 0 {
+				b[at] = '_'
+			}
+		}
+		removed := false
+		for _, p := range r.Removed {
+			if PatternMatches(p, string(b)) {
+				removed = true
+				break
+			}
+		}
+		if !removed {
+			return false
+		}
+	}
 	return true
 }
 
@@ -309,7 +352,30 @@ func (r *Route) Header(name string) HeaderTreatment {
 	if t, ok := r.Headers[strings.ToLower(name)]; ok {
 		return t
 	}
+	for _, p := range r.Removed {
+		if PatternMatches(p, name) {
+			return HeaderTreatment{Name: name, Action: Blanked, Note: "removed by the pattern " + p}
+		}
+	}
 	return HeaderTreatment{Name: name, Action: r.Default}
+}
+
+// PatternMatches reports whether a header-name pattern with "*" at either
+// end (or both) matches a header name; names compare without regard to
+// case.
+func PatternMatches(pattern, name string) bool {
+	p, h := strings.ToLower(pattern), strings.ToLower(name)
+	switch {
+	case p == "*":
+		return true
+	case len(p) > 1 && strings.HasPrefix(p, "*") && strings.HasSuffix(p, "*"):
+		return strings.Contains(h, p[1:len(p)-1])
+	case strings.HasPrefix(p, "*"):
+		return strings.HasSuffix(h, p[1:])
+	case strings.HasSuffix(p, "*"):
+		return strings.HasPrefix(h, p[:len(p)-1])
+	}
+	return p == h
 }
 
 // Comparison is how the app decides on a header's value.

@@ -27,6 +27,7 @@ type checkFlags struct {
 	nginxVersion, haproxyVersion, djangoVersion     string
 	gunicornVersion                                 string
 	specBase                                        string
+	summary                                         string // check --summary
 	maxFileSize                                     int64
 	maxFiles, jobs                                  int
 	wf                                              workflowFlags
@@ -180,6 +181,7 @@ func runCheck(args []string, e *env) int {
 	fs.SetOutput(e.stderr)
 	var f checkFlags
 	f.register(fs)
+	fs.StringVar(&f.summary, "summary", "", "append a Markdown job summary (counts, a Mermaid diagram of the routes with findings, the findings) to `FILE`; with --format github, $GITHUB_STEP_SUMMARY when set")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint check [flags] [PATH...]\n\nLints nginx, HAProxy, Django and gunicorn configurations below PATH (default .).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -199,6 +201,9 @@ func runCheck(args []string, e *env) int {
 	defer stop()
 	if f.wf.fix || f.wf.diff {
 		return runFix(ctx, &f, opts, e)
+	}
+	if f.summaryPath() != "" {
+		opts.WithModel = true // the summary's diagram
 	}
 	res, err := lint.Run(ctx, opts)
 	if err != nil {
@@ -294,15 +299,14 @@ func (f *checkFlags) write(e *env, res *lint.Result) error {
 	case "sarif":
 		err = report.SARIF(w, in)
 	case "github":
-		base := os.Getenv("GITHUB_WORKSPACE")
-		if base == "" {
-			base, _ = os.Getwd()
-		}
-		err = report.GitHub(w, in, report.GitHubOptions{Base: base})
+		err = report.GitHub(w, in, report.GitHubOptions{Base: githubBase()})
 	case "junit":
 		err = report.JUnit(w, in, f.showSuppressed)
 	default:
 		return fmt.Errorf("unknown format %q (want text, json, sarif, github or junit)", f.format)
+	}
+	if err == nil {
+		err = f.writeSummary(in, res)
 	}
 	if err == nil && f.statistics {
 		// Machine-readable output stays clean: the counts go to the log.

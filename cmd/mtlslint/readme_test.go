@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -87,4 +89,44 @@ func TestREADMEDemo(t *testing.T) {
 		}
 		rest = rest[k+len(line):]
 	}
+}
+
+// TestREADMEGraphPicture keeps the README's picture of a fixture's graph
+// equal to what the command the README names draws.
+// Regenerate with: UPDATE_README=1 go test ./cmd/mtlslint -run READMEGraphPicture
+func TestREADMEGraphPicture(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?m)^mtlslint (graph --format svg [^>\n]+) > (\\S+)$").FindStringSubmatch(string(b))
+	if m == nil {
+		t.Fatal("README.md names no `mtlslint graph --format svg ... > FILE` command")
+	}
+	args, picture := strings.Fields(m[1]), m[2]
+	if !strings.Contains(string(b), "]("+picture+")") {
+		t.Fatalf("README.md does not show %s", picture)
+	}
+	t.Chdir("../..")
+	var out, errOut bytes.Buffer
+	if code := run(args, strings.NewReader(""), &out, &errOut); code != exitClean {
+		t.Fatalf("mtlslint %s: exit %d: %s", m[1], code, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "<svg") || !strings.Contains(out.String(), `data-severity="critical"`) {
+		t.Fatalf("the command draws no picture with a finding:\n%.300s", out.String())
+	}
+	have, err := os.ReadFile(picture)
+	if bytes.Equal(have, out.Bytes()) {
+		return
+	}
+	if os.Getenv("UPDATE_README") != "" {
+		if err := os.WriteFile(picture, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Errorf("%s is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run READMEGraphPicture", picture)
 }

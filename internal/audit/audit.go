@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -178,6 +179,7 @@ type result struct {
 	summary Summary
 	diags   []rules.Finding
 	lines   []string
+	places  []*graph.Place // by diagnostic; nil where it touches no route
 	// abandoned is set when the run did not stop after its time limit.
 	abandoned bool
 }
@@ -275,6 +277,30 @@ func (r *result) collect(lr *lint.Result) {
 		s.BySeverity[d.Severity.String()]++
 		s.ByCode[d.Code]++
 	}
+	r.graph(lr)
+}
+
+// graph puts the repository's deployment graph in its summary and each
+// finding's place on it in the finding, when a finding is on the graph.
+func (r *result) graph(lr *lint.Result) {
+	if lr.Model == nil || len(lr.Model.Routes)+len(lr.Model.Apps) == 0 {
+		return
+	}
+	g := graph.Build(lr.Model, graph.FromDiagnostics(r.diags))
+	if len(g.Marks) == 0 {
+		return // nothing on it to show; the records stay small
+	}
+	if g.Routes() > MaxGraphRoutes {
+		g = g.Only(g.MarkedRoutes())
+	}
+	r.summary.Graph = g
+	ix := graph.NewIndex(lr.Model)
+	r.places = make([]*graph.Place, len(r.diags))
+	for i, d := range r.diags {
+		if p := ix.Locate(graph.FromDiagnostic(d)); !p.Empty() {
+			r.places[i] = &p
+		}
+	}
 }
 
 // repoOptions is the lint template for one repository.
@@ -283,6 +309,7 @@ func (a *auditor) repoOptions(repo Repo) (lint.Options, error) {
 	o.Root = repo.Dir
 	o.Paths = nil
 	o.Context = false
+	o.WithModel = true // the summary's graph
 	if o.Jobs == 0 {
 		// The pool already keeps every CPU busy with whole repositories.
 		o.Jobs = 1
@@ -385,7 +412,11 @@ func (a *auditor) encode(buf []byte, r *result) ([]byte, error) {
 		return appendText(buf, r), nil
 	default:
 		for i, d := range r.diags {
-			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i]); err != nil {
+			var place *graph.Place
+			if r.places != nil {
+				place = r.places[i]
+			}
+			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i], place); err != nil {
 				return buf, err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -58,6 +59,14 @@ type Repo struct {
 	BySeverity   [5]int
 	Findings     int
 	Suppressed   int
+	// Anchor is the HTML ID of the repository's section; its graph's
+	// element IDs start with it.
+	Anchor string
+	// Graph is the deployment graph with the findings on it (nil when the
+	// records have none).
+	Graph *graph.Graph
+	// List is the repository's unsuppressed findings, most severe first.
+	List []*Finding
 }
 
 // Rule is one rule's findings across every repository.
@@ -77,12 +86,16 @@ type Rule struct {
 // Finding is one finding in the report.
 type Finding struct {
 	Repo     string
+	Code     string
 	File     string
 	Line     int
 	Column   int
 	Severity string
 	Message  string
 	LineText string
+	// Target is the HTML ID of the finding's place on its repository's
+	// graph: a link to it highlights the route ("" when it has none).
+	Target string
 }
 
 // Load reads and merges JSON Lines files: for a repository present more
@@ -126,7 +139,7 @@ func Build(recs *audit.Records) *Report {
 	ruleRepos := map[string]map[string]bool{}
 	for _, rr := range recs.Repos {
 		s := rr.Summary
-		r := &Repo{ID: s.Repo, Status: s.Status, Error: s.Error, FilesChecked: s.FilesChecked}
+		r := &Repo{ID: s.Repo, Status: s.Status, Error: s.Error, FilesChecked: s.FilesChecked, Graph: s.Graph}
 		for _, f := range rr.Findings {
 			if f.Suppression != nil {
 				r.Suppressed++
@@ -144,11 +157,17 @@ func Build(recs *audit.Records) *Report {
 				ruleRepos[f.Code] = map[string]bool{}
 			}
 			ruleRepos[f.Code][s.Repo] = true
-			g.Findings = append(g.Findings, &Finding{
-				Repo: s.Repo, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
+			rf := &Finding{
+				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
 				Severity: f.Severity, Message: f.Message, LineText: f.LineText,
-			})
+			}
+			if f.Place != nil && !f.Place.Empty() && s.Graph != nil {
+				rf.Target = f.Place.Anchor() // made unique per repository below
+			}
+			g.Findings = append(g.Findings, rf)
+			r.List = append(r.List, rf)
 		}
+		sortFindings(r.List)
 		rep.Suppressed += r.Suppressed
 		rep.MaxRepoFindings = max(rep.MaxRepoFindings, r.Findings)
 		if s.Status != audit.StatusOK {
@@ -157,6 +176,14 @@ func Build(recs *audit.Records) *Report {
 		rep.Repos = append(rep.Repos, r)
 	}
 	sort.Slice(rep.Repos, func(i, j int) bool { return worse(rep.Repos[i], rep.Repos[j]) })
+	for i, r := range rep.Repos {
+		r.Anchor = fmt.Sprintf("repo-%d", i+1)
+		for _, f := range r.List {
+			if f.Target != "" {
+				f.Target = r.Anchor + "-" + f.Target
+			}
+		}
+	}
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
 	for code, g := range byCode {
 		g.Repos = len(ruleRepos[code])
@@ -167,22 +194,7 @@ func Build(recs *audit.Records) *Report {
 				}
 			}
 		}
-		sort.Slice(g.Findings, func(i, j int) bool {
-			a, b := g.Findings[i], g.Findings[j]
-			if sa, sb := sevIndex(a.Severity), sevIndex(b.Severity); sa != sb {
-				return sa < sb
-			}
-			if a.Repo != b.Repo {
-				return a.Repo < b.Repo
-			}
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Message < b.Message
-		})
+		sortFindings(g.Findings)
 		rep.Rules = append(rep.Rules, g)
 	}
 	sort.Slice(rep.Rules, func(i, j int) bool {
@@ -196,6 +208,27 @@ func Build(recs *audit.Records) *Report {
 		return a.Code < b.Code
 	})
 	return rep
+}
+
+// sortFindings orders findings: most severe first, then by repository,
+// file, line and message.
+func sortFindings(fs []*Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if sa, sb := sevIndex(a.Severity), sevIndex(b.Severity); sa != sb {
+			return sa < sb
+		}
+		if a.Repo != b.Repo {
+			return a.Repo < b.Repo
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Message < b.Message
+	})
 }
 
 // newRule describes a rule from the registry, falling back to what the

@@ -49,11 +49,14 @@ func TestScenarioTable(t *testing.T) {
 			t.Errorf("%s: %v", sc.Name, err)
 			continue
 		}
-		if !d.Has("nginx.conf") && !d.Has("haproxy.cfg") {
+		if !d.Has("nginx.conf") && !d.Has("haproxy.cfg") && !d.Has("apache.conf") && !d.Has("Caddyfile") {
 			t.Errorf("%s: no proxy configuration", sc.Name)
 		}
-		if _, err := procfileCommand(d.Site); err != nil {
+		if _, err := procfileCommand(d.Site); err != nil && !sc.InProxy {
 			t.Errorf("%s: %v", sc.Name, err)
+		}
+		if sc.InProxy && (d.Has("Procfile") || d.Has("gunicorn.conf.py")) {
+			t.Errorf("%s: the app runs in the proxy, but the site still has a Procfile or gunicorn.conf.py", sc.Name)
 		}
 	}
 	for _, e := range dirs {

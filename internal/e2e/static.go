@@ -42,6 +42,10 @@ type RouteFacts struct {
 	// Redirects: an app behind the route redirects every request it does
 	// not see as HTTPS (SECURE_SSL_REDIRECT).
 	Redirects bool
+	// EnvFirst: the app reads a server-set WSGI variable (mod_ssl's
+	// SSL_CLIENT_S_DN) before this header, as D021 reports: a valid
+	// client is identified by the variable, not locked out.
+	EnvFirst bool
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
@@ -86,6 +90,14 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			redirecting[l.Route.ID] = redirecting[l.Route.ID] || l.App.HTTPSRedirect != nil
 		}
 	}
+	// Headers the app reads as a fallback after a server-set environ
+	// variable (D021's key ends in "|dual:HTTP_...").
+	dual := map[string]bool{}
+	for _, d := range res.Diagnostics {
+		if i := strings.LastIndex(d.Key, "|dual:"); i >= 0 {
+			dual[rules.HeaderName(d.Key[i+len("|dual:"):])] = true
+		}
+	}
 	findings := []Finding{}
 	for _, d := range res.Findings {
 		if d.Suppression != nil {
@@ -103,6 +115,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
 			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String(), Redirects: redirecting[r.ID]}
 			if f.Header != "" {
+				f.Route.EnvFirst = dual[rules.HeaderName(f.Header)]
 				f.Route.Action = r.Header(f.Header).Action.String()
 				f.Route.Underscore = r.AdmitsUnderscoreOf(f.Header) && conflating[r.ID]
 			}

@@ -7,6 +7,7 @@ package lint
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -215,6 +218,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		ForceExclude:   opts.ForceExclude,
 		SkipUndetected: opts.SkipUndetected,
 		Formats:        allFormats(),
+		K8s:            k8sOptions(resolver.Root(), rootCfg),
 		Jobs:           opts.Jobs,
 	})
 	if err != nil {
@@ -293,4 +297,32 @@ func onlyTargets(diags []rules.Finding, targets map[string]bool) []rules.Finding
 		}
 	}
 	return out
+}
+
+// k8sOptions turns the [[helm]] tables of the configuration into the
+// Kubernetes front end's chart environments, with root-relative paths.
+func k8sOptions(root string, c *config.Config) k8s.Options {
+	var o k8s.Options
+	if c == nil {
+		return o
+	}
+	rel := func(p string) string {
+		full := filepath.Join(c.Dir(), filepath.FromSlash(p))
+		if c.Dir() == "" {
+			full = filepath.Join(root, filepath.FromSlash(p))
+		}
+		r, err := filepath.Rel(root, full)
+		if err != nil {
+			return p
+		}
+		return filepath.ToSlash(r)
+	}
+	for _, h := range c.Helm {
+		env := k8s.ChartEnvironment{Chart: rel(h.Chart), Namespace: h.Namespace, Release: h.Release}
+		for _, v := range h.Values {
+			env.Values = append(env.Values, rel(v))
+		}
+		o.Charts = append(o.Charts, env)
+	}
+	return o
 }

@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -59,6 +60,11 @@ type snapshot struct {
 	byFile    map[string][]rules.Finding
 	lsp       map[protocol.DocumentURI][]protocol.Diagnostic
 	resultIDs map[protocol.DocumentURI]string
+	// The deployment graph with the findings on it, for the code lenses
+	// (graphOf builds it on first use).
+	graphOnce  sync.Once
+	graph      *graph.Graph
+	graphIndex *graph.Index
 }
 
 // uri returns the URI of a root-relative path: the open buffer's own URI
@@ -151,7 +157,7 @@ func (r *root) run(ctx context.Context, cancel context.CancelFunc, gen uint64) {
 				snap.res, snap.err = nil, fmt.Errorf("internal error: %s", msg)
 			}
 		}()
-		snap.res, snap.err = lint.Run(ctx, lint.Options{Root: r.dir, Overlay: overlay, Exclude: exclude, Jobs: s.opts.Jobs})
+		snap.res, snap.err = lint.Run(ctx, lint.Options{Root: r.dir, Overlay: overlay, Exclude: exclude, Jobs: s.opts.Jobs, WithModel: true})
 	}()
 	if ctx.Err() != nil {
 		r.s.trace("lint cancelled %d", gen)

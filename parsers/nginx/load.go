@@ -2,9 +2,6 @@ package nginx
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
 	"path"
 	"runtime"
 	"sort"
@@ -46,7 +43,7 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 	for _, p := range paths {
 		pf := l.parse(p)
 		if pf.err != nil {
-			l.report(readProblem(p, pf.err))
+			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
 		if isMain(pf.dirs) {
@@ -172,19 +169,6 @@ func parseAll(l *loader, paths []string) {
 	}
 	close(ch)
 	wg.Wait()
-}
-
-func readProblem(p string, err error) source.Problem {
-	code := source.ProblemSkipped
-	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
-	switch {
-	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.ProblemIncludeOutside
-		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
-	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
-	}
-	return source.Problem{Kind: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
 }
 
 // isMain reports whether a file is a main configuration: it has an http,

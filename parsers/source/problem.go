@@ -2,6 +2,7 @@ package source
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 )
 
@@ -65,3 +66,19 @@ var (
 	ErrTooLarge    = errors.New("larger than the size cap")
 	ErrBinary      = errors.New("binary file")
 )
+
+// ReadProblem is the problem for a file a front end was asked to load but
+// could not read: outside the root (ProblemIncludeOutside), missing or
+// unreadable (ProblemSkipped), positioned at the file's first line.
+func ReadProblem(path string, err error) Problem {
+	kind := ProblemSkipped
+	msg := fmt.Sprintf("%s was not analysed: %v", path, err)
+	switch {
+	case errors.Is(err, ErrOutsideRoot):
+		kind = ProblemIncludeOutside
+		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", path)
+	case errors.Is(err, fs.ErrNotExist):
+		msg = fmt.Sprintf("%s could not be read: it does not exist", path)
+	}
+	return Problem{Kind: kind, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
+}

@@ -199,10 +199,15 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 // reads at read: the single-file rules (D019–D022) and the cross-file rule
 // that judges the same check against the proxy's routes share it.
 // twinKey strips HTTP_ and X_ so that SSL_CLIENT_VERIFY, HTTP_SSL_CLIENT_VERIFY
-// and HTTP_X_SSL_CLIENT_VERIFY compare equal.
+// and HTTP_X_SSL_CLIENT_VERIFY compare equal; mod_ssl's SSL_CLIENT_S_DN is
+// conventionally forwarded as X-SSL-Client-DN, so the two are twins too.
 func twinKey(k string) string {
 	k = strings.TrimPrefix(strings.ToUpper(k), "HTTP_")
-	return strings.TrimPrefix(k, "X_")
+	k = strings.TrimPrefix(k, "X_")
+	if k == "SSL_CLIENT_S_DN" {
+		return "SSL_CLIENT_DN"
+	}
+	return k
 }
 
 // DualSource reports code that accepts either a WSGI environ value or its

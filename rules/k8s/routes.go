@@ -108,7 +108,7 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 		Proxy: "ingress-nginx",
 		// The controller is nginx: headers with empty values are left out.
 		OmitsEmpty: true,
-		Desc:       fmt.Sprintf("Ingress %s, host %s, %s (%s)", in.Obj.NamespacedName(), e.host.name, what, scheme),
+		Desc:       fmt.Sprintf("Ingress %s, host %s, %s (%s)", in.Obj.NamespacedName(), e.host.name, what, scheme) + renderedIn(in.Obj),
 		Path:       pathText,
 		Upstream: rules.Upstream{
 			Name:    fmt.Sprintf("svc/%s/%s:%s", ns, svc, port),
@@ -273,7 +273,7 @@ func (a *analysis) snippetHeaders(in *kube.Ingress, h map[string]rules.HeaderTre
 	if !snip.Set || snip.Value == "" {
 		return
 	}
-	f := in.Obj.File
+	f := in.Obj.SourceFile(snip.Range)
 	for _, line := range strings.Split(snip.Value, "\n") {
 		var name, value string
 		action := rules.Unknown
@@ -347,4 +347,13 @@ func snippetLine(f *source.File, snip kube.Scalar, line string) source.Range {
 		return f.Range(start, start+len(text))
 	}
 	return snip.Line()
+}
+
+// renderedIn names the rendered environment of an object for route
+// descriptions, or is empty for a manifest as written.
+func renderedIn(o *kube.Object) string {
+	if o.Environment == "" {
+		return ""
+	}
+	return ", rendered in " + o.Environment
 }

@@ -143,15 +143,18 @@ var NoNetworkPolicy = &rules.Rule{
 	Check:    checkNetworkPolicy,
 }
 
-// NotAnalysed documents the Helm templates and kustomize patches that the
-// front end recognises but cannot read.
+// NotAnalysed documents the Kubernetes configuration that the front end
+// recognises but cannot render or read.
 var NotAnalysed = &rules.Rule{
 	Code: "K007", Problem: kube.ProblemNotRendered, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
-	Summary: "A Helm template or kustomize patch was recognised but not analysed: it is not a manifest until rendered.",
+	Summary: "A kustomization, Helm chart, template or patch was recognised but could not be rendered, so it was not analysed.",
 	Doc: rules.Doc{
-		What: "Reports a file that holds Go template expressions (`{{ … }}`), lies in a Helm chart's templates directory, or is a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
-		Why:  "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
-		Fix:  "Lint the rendered output: `helm template . > rendered.yaml` or `kustomize build overlay > rendered.yaml`, then `mtlslint check rendered.yaml`.",
+		What: "Reports a kustomize overlay or Helm chart that could not be rendered (a remote base, which is not fetched; Helm chart inflation inside kustomize; a chart dependency missing from charts/; " +
+			"values a chart requires and the environment does not give; a build error; the renderer mtlslint-render not installed), with the reason, and then each of its patches and templates, which are read as written: " +
+			"a file that holds Go template expressions (`{{ … }}`) outside a chart, a chart template, a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
+		Why: "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
+		Fix: "Install the renderer beside mtlslint (`go install ./cmd/...`), vendor remote bases and chart dependencies into the repository, " +
+			"or lint the rendered output: `kustomize build overlay > rendered.yaml` or `helm template . > rendered.yaml`, then `mtlslint check rendered.yaml`.",
 	},
 }
 
@@ -190,6 +193,8 @@ func related(r source.Range, format string, args ...any) source.Related {
 }
 
 func checkVerifyOptional(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass) {
 		for _, in := range a.ingresses {
 			auth := readAuthTLS(in)
@@ -225,7 +230,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 				}
 			}
 			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
-			pass.Report(d)
+			g.report(a, d)
 		}
 	}
 }
@@ -270,6 +275,8 @@ func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 }
 
 func checkUnprotectedEntrance(pass *rules.Pass) {
+	found := gather(pass)
+	defer found.flush()
 	for _, a := range clusters(pass) {
 		for _, ref := range a.serviceRef {
 			var guarded, open []*entrance
@@ -285,7 +292,7 @@ func checkUnprotectedEntrance(pass *rules.Pass) {
 			}
 			g := guarded[0]
 			for _, e := range open {
-				pass.Report(rules.Diagnostic{
+				found.report(a, rules.Diagnostic{
 					Range:   e.backend.Service.Line(),
 					Message: fmt.Sprintf("Service %s is reached here without the client certificate it requires elsewhere", rules.Clip(ref, 40)),
 					Detail: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
@@ -306,6 +313,8 @@ func entrancePath(e *entrance) string {
 }
 
 func checkHostConflict(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass) {
 		for _, name := range a.hostNames {
 			h := a.hosts[name]
@@ -361,18 +370,16 @@ func checkHostConflict(pass *rules.Pass) {
 					d.Detail = fmt.Sprintf("%s requires client certificates for %s, and ingress-nginx applies that to every path of the host, %s's included.",
 						ref.ing.Obj.Ref(), host, m.ing.Obj.Ref())
 				}
-				pass.Report(d)
+				g.report(a, d)
 			}
 		}
 	}
 }
 
-func checkUnderscoreHeaders(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || clusterOf(pass, f) == nil {
-		return
-	}
-	for _, cm := range clusterOf(pass, f).controller.maps {
+func checkUnderscoreHeaders(pass *rules.Pass) { checkTrees(pass, checkUnderscoreHeadersOf) }
+
+func checkUnderscoreHeadersOf(g *gathered, a *analysis, f *kube.File) {
+	for _, cm := range a.controller.maps {
 		if cm.Obj.File != f.Root() {
 			continue
 		}
@@ -389,7 +396,7 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 			if v, ok := boolValue(s); !ok || fmt.Sprint(v) != c.bad {
 				continue
 			}
-			pass.Report(rules.Diagnostic{
+			g.report(a, rules.Diagnostic{
 				Range:   s.Line(),
 				Message: fmt.Sprintf("%s is %q: %s reach the apps", c.key, rules.Clip(s.Value, 10), c.what),
 				Detail:  fmt.Sprintf("In %s; they arrive next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", cm.Obj.Ref()),
@@ -405,6 +412,8 @@ func checkUnderscoreHeaders(pass *rules.Pass) {
 }
 
 func checkServiceExposed(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
@@ -412,7 +421,7 @@ func checkServiceExposed(pass *rules.Pass) {
 			rel := as.relatedWhy()
 			switch t := s.Type.Value; t {
 			case "NodePort", "LoadBalancer":
-				pass.Report(rules.Diagnostic{
+				g.report(a, rules.Diagnostic{
 					Range:   s.Type.Line(),
 					Message: fmt.Sprintf("Service of type %s: clients reach the app without ingress-nginx's client-certificate check", t),
 					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
@@ -421,7 +430,7 @@ func checkServiceExposed(pass *rules.Pass) {
 				})
 			}
 			if len(s.ExternalIPs) > 0 {
-				pass.Report(rules.Diagnostic{
+				g.report(a, rules.Diagnostic{
 					Range:   s.ExternalIPs[0].Range,
 					Message: fmt.Sprintf("externalIPs: clients reach the app at %s without passing through ingress-nginx", rules.Clip(s.ExternalIPs[0].Value, 40)),
 					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
@@ -431,7 +440,7 @@ func checkServiceExposed(pass *rules.Pass) {
 			}
 			for _, w := range a.workloads(s) {
 				if v, ok := boolValue(w.HostNetwork); ok && v {
-					pass.Report(rules.Diagnostic{
+					g.report(a, rules.Diagnostic{
 						Range:   w.HostNetwork.Line(),
 						Message: "hostNetwork: the app's ports are open on the node's address, around ingress-nginx",
 						Detail:  fmt.Sprintf("%s runs the pods of %s with hostNetwork.", w.Obj.Ref(), s.Obj.Ref()),
@@ -442,7 +451,7 @@ func checkServiceExposed(pass *rules.Pass) {
 				for _, c := range w.Containers {
 					for _, p := range c.Ports {
 						if p.HostPort.Set && p.HostPort.Value != "0" {
-							pass.Report(rules.Diagnostic{
+							g.report(a, rules.Diagnostic{
 								Range:   p.HostPort.Line(),
 								Message: fmt.Sprintf("hostPort %s publishes the app on the node's port, around ingress-nginx", rules.Clip(p.HostPort.Value, 10)),
 								Detail:  fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
@@ -469,6 +478,8 @@ func (as appService) relatedWhy() []source.Related {
 }
 
 func checkNetworkPolicy(pass *rules.Pass) {
+	g := gather(pass)
+	defer g.flush()
 	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
@@ -488,7 +499,7 @@ func checkNetworkPolicy(pass *rules.Pass) {
 			}
 			d.Key = objKey(s.Obj, "network-policy")
 			d.Related = append(d.Related, as.relatedWhy()...)
-			pass.Report(d)
+			g.report(a, d)
 		}
 	}
 }
@@ -611,12 +622,10 @@ func describePeer(p kube.NetworkPolicyPeer) string {
 // nothing without auth-tls-secret.
 var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-pass-certificate-to-upstream", "auth-tls-error-page", "auth-tls-match-cn"}
 
-func checkWithoutSecret(pass *rules.Pass) {
-	f, ok := pass.Tree.(*kube.File)
-	if !ok || clusterOf(pass, f) == nil {
-		return
-	}
-	for _, in := range clusterOf(pass, f).ingresses {
+func checkWithoutSecret(pass *rules.Pass) { checkTrees(pass, checkWithoutSecretOf) }
+
+func checkWithoutSecretOf(g *gathered, a *analysis, f *kube.File) {
+	for _, in := range a.ingresses {
 		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
 			continue
 		}
@@ -636,11 +645,17 @@ func checkWithoutSecret(pass *rules.Pass) {
 		if first == nil {
 			continue
 		}
-		pass.Report(rules.Diagnostic{
+		d := rules.Diagnostic{
 			Range:   first.Line(),
 			Message: "auth-tls annotations without auth-tls-secret: no client certificate is requested",
 			Detail:  fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
 			Key:     objKey(in.Obj, "auth-tls-secret"),
-		})
+		}
+		for _, prefix := range []string{kube.NginxAnnotationPrefix, "ingress.kubernetes.io/"} {
+			if r, ok := in.Obj.Removed[prefix+"auth-tls-secret"]; ok && r.IsValid() {
+				d.Related = append(d.Related, related(r, "a patch removes auth-tls-secret here"))
+			}
+		}
+		g.report(a, d)
 	}
 }
