@@ -22,8 +22,11 @@ type Key struct {
 	text string
 	// What the key names, for readers that need the subject (the
 	// real-server harness): a route ID, a header (dash form), the range
-	// of a directive.
+	// of a directive; for a read in app code, the check and the header
+	// as read (META form).
 	route, header, directive string
+	check                    AppCheck
+	meta                     string
 }
 
 // KeyKind is the constructor a key was made with.
@@ -48,6 +51,7 @@ const (
 	KeyResource        KeyKind = "resource"
 	KeyRoute           KeyKind = "route"
 	KeyRouteHeader     KeyKind = "route-header"
+	KeyRouter          KeyKind = "router"
 	KeySchemeHeaders   KeyKind = "scheme-headers"
 	KeyServer          KeyKind = "server"
 	KeySetting         KeyKind = "setting"
@@ -60,6 +64,7 @@ const (
 	KeyTrust           KeyKind = "trust"
 	KeyUnderscore      KeyKind = "underscore"
 	KeyVerify          KeyKind = "verify"
+	KeyWritten         KeyKind = "written"
 )
 
 // String is the key's stable text (as in the JSON output).
@@ -80,6 +85,10 @@ func (k Key) Header() string { return k.header }
 // Directive is the range ("file:line:col") of the directive the key is
 // about, if any.
 func (k Key) Directive() string { return k.directive }
+
+// AppRead is, for a key about a read of a header in app code, what the
+// finding says of it and the header as read (META form).
+func (k Key) AppRead() (AppCheck, string) { return k.check, k.meta }
 
 // MarshalText writes the key's text.
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.text), nil }
@@ -125,6 +134,19 @@ func UnderscoreKey(directive source.Range) Key {
 // of it, when the rule reports several).
 func DirectiveKey(code string, directive source.Range, aspect string) Key {
 	return Key{kind: KeyDirective, text: joinAspect(code+"|at:"+directive.String(), aspect), directive: directive.String()}
+}
+
+// WrittenKey: one rule's finding about one written directive, in the text
+// the httpd and Caddy families key it by ("A003|file:line:col"; a
+// DirectiveKey puts "at:" before the position).
+func WrittenKey(code string, directive source.Range) Key {
+	return Key{kind: KeyWritten, text: code + "|" + directive.String(), directive: directive.String()}
+}
+
+// RouterKey: one rule's finding about one Traefik router, by the ID of its
+// route.
+func RouterKey(code, routeID string) Key {
+	return Key{kind: KeyRouter, text: code + "|router:" + routeID, route: routeID}
 }
 
 // ServerKey: one rule's finding about one server block (an nginx server
@@ -230,20 +252,20 @@ func AppReadKey(read source.Range, check AppCheck, meta string) Key {
 	if meta != "" {
 		s += ":" + meta
 	}
-	return key(KeyAppRead, s)
+	return Key{kind: KeyAppRead, text: s, check: check, meta: meta}
 }
 
 // AppReadRouteKey: a read of a header judged against one route.
 func AppReadRouteKey(read source.Range, check AppCheck, meta, routeID string) Key {
 	k := AppReadKey(read, check, meta)
-	return Key{kind: KeyAppReadRoute, text: k.text + "|" + routeID, route: routeID}
+	return Key{kind: KeyAppReadRoute, text: k.text + "|" + routeID, route: routeID, check: check, meta: meta}
 }
 
 // TrustKey: a header an app trusts through its settings (the settings
 // module file, and the header in META form). A deployment-scope finding
 // with the same key replaces the single-file one.
 func TrustKey(settingsFile, meta string) Key {
-	return key(KeyTrust, "trust:"+settingsFile+"|header:"+MetaName(meta))
+	return Key{kind: KeyTrust, text: "trust:" + settingsFile + "|header:" + MetaName(meta), header: HeaderName(meta)}
 }
 
 // SettingKey: one Django setting as a settings module binds it (the

@@ -21,6 +21,8 @@ func TestKeyTexts(t *testing.T) {
 		{UnderscoreKey(at), "underscore-at:nginx.conf:3:5"},
 		{DirectiveKey("N008", at, ""), "N008|at:nginx.conf:3:5"},
 		{DirectiveKey("N010", at, "ciphers"), "N010|at:nginx.conf:3:5|ciphers"},
+		{WrittenKey("A003", at), "A003|nginx.conf:3:5"},
+		{RouterKey("R001", "traefik:d.yml:file:app@websecure"), "R001|router:traefik:d.yml:file:app@websecure"},
 		{ServerKey("N002", "s1", ""), "N002|server:s1"},
 		{ServerKey("N010", "s1", "protocols-default"), "N010|server:s1|protocols-default"},
 		{SocketKey("N013", "*:443", ""), "N013|socket:*:443"},

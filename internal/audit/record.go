@@ -84,6 +84,8 @@ type Finding struct {
 	Severity    string          `json:"severity"`
 	CWE         []string        `json:"cwe"`
 	Message     string          `json:"message"`
+	Detail      string          `json:"detail,omitempty"`
+	FixTitle    string          `json:"fix_title,omitempty"`
 	Location    Location        `json:"location"`
 	Related     []Location      `json:"related"`
 	Fixes       json.RawMessage `json:"fixes,omitempty"`

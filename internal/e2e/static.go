@@ -91,11 +91,11 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 	}
 	// Headers the app reads as a fallback after a server-set environ
-	// variable (D021's key ends in "|dual:HTTP_...").
+	// variable (D021's finding).
 	dual := map[string]bool{}
-	for _, d := range res.Diagnostics {
-		if i := strings.LastIndex(d.Key, "|dual:"); i >= 0 {
-			dual[rules.HeaderName(d.Key[i+len("|dual:"):])] = true
+	for _, d := range res.Findings {
+		if check, meta := d.Key.AppRead(); check == rules.CheckDual && meta != "" {
+			dual[rules.HeaderName(meta)] = true
 		}
 	}
 	findings := []Finding{}

@@ -16,7 +16,6 @@ import (
 	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 

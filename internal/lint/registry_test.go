@@ -14,7 +14,8 @@ import (
 // familyPrefixes are the code prefixes each family may use.
 var familyPrefixes = map[string]string{
 	"load": "EM", "django": "DG", "deploy": "X", "haproxy": "H", "k8s": "K",
-	"nginx": "N", "openapi": "O", "terraform": "T",
+	"nginx": "N", "openapi": "O", "terraform": "T", "apache": "A", "caddy": "C",
+	"envoy": "V", "traefik": "R",
 }
 
 var (

@@ -413,8 +413,8 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 		t.Errorf("not analysed: %s\nwant:         %s", got, want)
 	}
 	for _, p := range probs[:2] {
-		if !strings.Contains(p.Message, "mtlslint-render is not installed") {
-			t.Errorf("%s: %s, want the renderer reported missing", p.Range, p.Message)
+		if !strings.Contains(p.Message, "was not rendered") || !strings.Contains(p.Detail, "mtlslint-render is not installed") {
+			t.Errorf("%s: %s (%s), want the renderer reported missing", p.Range, p.Message, p.Detail)
 		}
 	}
 	for _, p := range probs {
@@ -452,7 +452,7 @@ func TestOrphanPatchPartialChanges(t *testing.T) {
 	trees, probs := load(t, map[string]string{
 		"p.yaml": "- op: add\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n",
 	})
-	if len(trees) != 0 || len(probs) != 1 || probs[0].Code != k8s.CodeNotAnalysed {
+	if len(trees) != 0 || len(probs) != 1 || probs[0].Kind != k8s.ProblemNotRendered {
 		t.Errorf("trees %d, problems %v", len(trees), probs)
 	}
 }

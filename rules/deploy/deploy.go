@@ -29,11 +29,17 @@ var requiresModel = []*rules.Analysis{rules.DeploymentModel}
 // one route treats one header (rules.RouteHeaderKey): a cross-file
 // finding about the same route and header, which knows what the app
 // trusts, replaces theirs.
-var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", "H008", "H010", "H011"}
+var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", "H008", "H010", "H011",
+	"A005", "A006", "A007", "A008", "C004", "C005", "C009", "V001", "V004", "R002"}
 
 // verifyRules are the proxy-side rules whose findings are about a
 // client-verification directive (rules.VerifyKey).
-var verifyRules = []string{"N003", "N004"}
+var verifyRules = []string{"N003", "N004", "A001", "A002", "C001", "C002", "V002", "V003", "V006", "R001"}
+
+// underscoreRules are the proxy-side rules whose findings are about a
+// directive that lets client header names with "_" through
+// (rules.UnderscoreKey).
+var underscoreRules = []string{"N007", "V005", "R003"}
 
 func supersedes(groups ...[]string) []string {
 	var out []string
@@ -797,7 +803,7 @@ func canonicalAll(hs []string) []string {
 var UnderscoreConflation = &rules.Rule{
 	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"N007"}),
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
 		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
 		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",

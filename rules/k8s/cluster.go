@@ -27,10 +27,11 @@ type analysis struct {
 // (and of requests for hosts no rule names).
 const catchAll = "_"
 
-// clusterViews is what ingress-nginx makes of each cluster of the
-// workspace, computed once per run: the files of one cluster are separate
-// trees, and every rule and the route builder read the same analysis.
-var clusterViews = &rules.Analysis{
+// Clusters is what ingress-nginx makes of each cluster of the workspace,
+// computed once per run: the files of one cluster are separate trees, and
+// every rule and route builder read the same analysis (the Istio and
+// Traefik route builders too, through ServiceUpstream).
+var Clusters = &rules.Analysis{
 	Name:  "k8s-clusters",
 	Doc:   "The analysis of every cluster of the workspace's manifests (*clusterSet).",
 	Scope: rules.ScopeDeployment,
@@ -53,7 +54,7 @@ var clusterViews = &rules.Analysis{
 }
 
 // requiresClusters is what every Kubernetes rule requires.
-var requiresClusters = []*rules.Analysis{clusterViews}
+var requiresClusters = []*rules.Analysis{Clusters}
 
 // clusterSet is the analysis of every cluster, in the order of their
 // first files.
@@ -64,7 +65,7 @@ type clusterSet struct {
 
 // clusters returns the analyses of the workspace's clusters.
 func clusters(p *rules.Pass) []*analysis {
-	cs, _ := p.ResultOf(clusterViews).(*clusterSet)
+	cs, _ := p.ResultOf(Clusters).(*clusterSet)
 	if cs == nil {
 		return nil
 	}
@@ -74,11 +75,16 @@ func clusters(p *rules.Pass) []*analysis {
 // clusterOf returns the analysis of the cluster a manifest file belongs
 // to, or nil.
 func clusterOf(p *rules.Pass, f *kube.File) *analysis {
-	cs, _ := p.ResultOf(clusterViews).(*clusterSet)
-	if cs == nil || f.Cluster() == nil {
+	return analysisOf(p, f.Cluster())
+}
+
+// analysisOf returns the analysis of a cluster, or nil.
+func analysisOf(p *rules.Pass, c *kube.Cluster) *analysis {
+	cs, _ := p.ResultOf(Clusters).(*clusterSet)
+	if cs == nil || c == nil {
 		return nil
 	}
-	return cs.by[f.Cluster()]
+	return cs.by[c]
 }
 
 // controllerConfig is the ingress-nginx controller ConfigMap's settings

@@ -119,7 +119,7 @@ func TestCorpus(t *testing.T) {
 	// finding located in it. (A withdrawal, where an app is proven to
 	// accept only SUCCESS, would also do; the corpus holds no app.)
 	severe := map[string]bool{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if strings.HasPrefix(d.Code, "K") && d.Severity >= rules.High {
 			severe[d.Range.File] = true
 		}

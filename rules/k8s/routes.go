@@ -143,7 +143,39 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 		// already refused certificates that fail verification.
 		r.Gated = true
 	}
+	r.SetHint = setHint(tls, a.controller.forwardedHeaders != nil)
 	return r
+}
+
+// controllerHeaders are the headers ingress-nginx itself sets from TLS
+// state when an Ingress of the host configures auth-tls-secret.
+var controllerHeaders = map[string]bool{"ssl-client-verify": true, "ssl-client-subject-dn": true, "ssl-client-issuer-dn": true, "ssl-client-cert": true}
+
+// snippetVariables are the nginx variables a configuration snippet sets a
+// header from, by the fact they carry.
+var snippetVariables = map[rules.Fact]string{
+	rules.FactVerify: "$ssl_client_verify", rules.FactSubjectDN: "$ssl_client_s_dn", rules.FactIssuerDN: "$ssl_client_i_dn",
+	rules.FactCert: "$ssl_client_escaped_cert", rules.FactFingerprint: "$ssl_client_fingerprint", rules.FactSerial: "$ssl_client_serial",
+}
+
+// setHint says how an Ingress overwrites a header, in ingress-nginx's
+// terms: the controller's own ssl-client-* headers come with
+// auth-tls-secret, the scheme and host headers from the controller unless
+// use-forwarded-headers keeps the client's, and any other header through
+// the configuration-snippet annotation.
+func setHint(tls, forwarded bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		h, name := rules.HeaderName(header), rules.DisplayHeader(header)
+		switch {
+		case controllerHeaders[h] && tls:
+			return "set `nginx.ingress.kubernetes.io/auth-tls-secret` on the Ingress, so that ingress-nginx sets it from TLS state"
+		case (fact == rules.FactScheme || fact == rules.FactHost) && forwarded:
+			return "set `use-forwarded-headers: \"false\"` in the controller's ConfigMap, so that ingress-nginx sets it itself"
+		case snippetVariables[fact] != "" && tls:
+			return fmt.Sprintf("set it with `proxy_set_header %s %s;` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`", name, snippetVariables[fact])
+		}
+		return fmt.Sprintf("remove the client's copy with `proxy_set_header %s \"\";` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`", name)
+	}
 }
 
 func (a *analysis) listener(e *entrance, tls bool) rules.Listener {

@@ -399,3 +399,25 @@ func TestRoutesOfTheDjangoFixture(t *testing.T) {
 		t.Errorf("verify: open %s, guarded %s", open.Listener.Verify, guarded.Listener.Verify)
 	}
 }
+
+// TestRoutesFixHints: a fix is said in ingress-nginx's terms: the
+// controller's own ssl-client-* headers come with auth-tls-secret, other
+// headers through the configuration-snippet annotation.
+func TestRoutesFixHints(t *testing.T) {
+	routes := buildRoutes(t, map[string]string{"ing.yaml": ingress("web", "api.example.com", caOn, tlsFor)})
+	r := routes["k8s:shop/web:api.example.com/web:https"]
+	if r == nil {
+		t.Fatalf("routes %s", ids(routes))
+	}
+	for header, want := range map[string]string{
+		"ssl-client-verify":   "nginx.ingress.kubernetes.io/auth-tls-secret",
+		"X-SSL-Client-DN":     "proxy_set_header X-SSL-Client-DN $ssl_client_s_dn;` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`",
+		"X-Client-Role":       "proxy_set_header X-Client-Role \"\";",
+		"X-Forwarded-Proto":   "configuration-snippet",
+		"X-SSL-Client-Verify": "$ssl_client_verify",
+	} {
+		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
+			t.Errorf("hint for %s: %q, want it to contain %s", header, got, want)
+		}
+	}
+}

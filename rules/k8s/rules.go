@@ -40,7 +40,7 @@ var VerifyOptional = &rules.Rule{
 		References: []string{annotationsDoc, "https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client"},
 	},
 	Scope:    rules.ScopeDeployment,
-	Requires: []*rules.Analysis{clusterViews, rules.DeploymentModel},
+	Requires: []*rules.Analysis{Clusters, rules.DeploymentModel},
 	Check:    checkVerifyOptional,
 }
 

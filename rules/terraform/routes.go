@@ -66,10 +66,22 @@ func routesOf(l *listener) []*rules.Route {
 			Default:          rules.Passthrough,
 			AdmitsUnderscore: admits,
 			Range:            l.HeaderRng,
+			SetHint:          setHint,
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// setHint says how a route gets a header the app can trust, in the ALB's
+// terms: the ALB sets only its own X-Amzn-Mtls-* headers (from a verified
+// certificate in verify mode) and forwards every other request header as
+// the client sent it.
+func setHint(header string, _ rules.Fact) string {
+	if strings.HasPrefix(rules.HeaderName(header), "x-amzn-mtls-") {
+		return "set `mutual_authentication { mode = \"verify\" }` on the listener, so that the ALB sets it from a verified certificate"
+	}
+	return fmt.Sprintf("the ALB forwards a client's %s as sent: have the app read the X-Amzn-Mtls-Clientcert-* headers of a listener with `mutual_authentication { mode = \"verify\" }`", rules.DisplayHeader(header))
 }
 
 // albFacts are what the ALB's mutual-TLS headers carry.

@@ -389,3 +389,18 @@ func TestOffGroupsAppsByHeader(t *testing.T) {
 		t.Fatalf("findings %v", ds)
 	}
 }
+
+// TestFixHints: the ALB sets only its own X-Amzn-Mtls-* headers, so a fix
+// points at verify mode, or at those headers.
+func TestFixHints(t *testing.T) {
+	r := routes(t, listenerSrc("HTTPS", `mutual_authentication { mode = "passthrough" }`))[routeL]
+	if r == nil {
+		t.Fatal("no route")
+	}
+	if got := r.FixHint(hdrSubject, rules.FactSubjectDN); !strings.Contains(got, `mode = "verify"`) {
+		t.Errorf("hint for %s: %q", hdrSubject, got)
+	}
+	if got := r.FixHint("X-SSL-Client-DN", rules.FactSubjectDN); !strings.Contains(got, "forwards a client's X-SSL-Client-DN as sent") {
+		t.Errorf("hint for X-SSL-Client-DN: %q", got)
+	}
+}
