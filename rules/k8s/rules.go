@@ -179,7 +179,8 @@ var AnnotationsWithoutSecret = &rules.Rule{
 }
 
 // Rules are the Kubernetes rules, in code order.
-var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret}
+var Rules = append(append([]*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret},
+	GatewayRules...), ALBRules...)
 
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same

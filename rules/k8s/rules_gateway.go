@@ -1,0 +1,279 @@
+package k8s
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// The Gateway API rules: how a Gateway validates client certificates, and
+// which HTTPRoutes reach a Service around that validation.
+
+var requiresGateways = []*rules.Analysis{Clusters, gatewayAPI}
+
+// GatewayInsecureFallback is K009.
+var GatewayInsecureFallback = &rules.Rule{
+	Code: "K009", Name: "gateway-client-cert-insecure-fallback", Severity: rules.High,
+	CWE:     []string{"CWE-295", "CWE-287"},
+	Summary: "A Gateway validates client certificates in AllowInsecureFallback mode: connections without a certificate, or with one that fails validation, are accepted.",
+	Doc: rules.Doc{
+		What: "Reports `mode: AllowInsecureFallback` in a Gateway's client-certificate validation (`spec.tls.frontend.default.validation` or a `perPort` entry's `tls.validation`).",
+		Why: "In this mode the Gateway accepts the connection \"even if the client certificate is not presented or fails verification\" (Gateway API, FrontendValidationModeType): it delegates client authorization to the backend. " +
+			"The specification itself calls it a significant security risk meant for testing. Any certificate a client makes itself, with any subject, gets through to the app.",
+		Example:    "spec:\n  tls:\n    frontend:\n      default:\n        validation:\n          mode: AllowInsecureFallback\n          caCertificateRefs:\n          - {kind: ConfigMap, group: \"\", name: client-ca}",
+		Fix:        "Remove the mode (it defaults to `AllowValidOnly`), or move the clients that cannot present a certificate to another port with its own `perPort` entry, and keep the app from trusting certificate headers there.",
+		References: []string{refGatewayTypes, refGEP91},
+	},
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresGateways,
+	Check:    checkGatewayFallback,
+}
+
+// GatewayLegacyValidation is K010.
+var GatewayLegacyValidation = &rules.Rule{
+	Code: "K010", Name: "gateway-listener-frontend-validation", Severity: rules.High,
+	CWE:     []string{"CWE-295", "CWE-1188"},
+	Summary: "A Gateway listener sets tls.frontendValidation, which only Gateway API 1.1 to 1.3 (experimental) had; later releases drop it and validate nothing.",
+	Doc: rules.Doc{
+		What: "Reports `tls.frontendValidation` on a Gateway listener. Without `spec.tls.frontend` the finding is high: on Gateway API 1.4 or later the field does not exist, so the listener asks for no client certificate; " +
+			"with `spec.tls.frontend` beside it, it is medium: the Gateway is written for 1.4 or later and the listener field has no effect.",
+		Why: "Client-certificate validation was a listener field in the experimental channel of Gateway API 1.1 to 1.3. Release 1.4 moved it to the Gateway (`spec.tls.frontend.default` and `perPort`, GEP-91) because HTTP/2 connection coalescing " +
+			"lets one connection serve several listeners of a port (GEP-3567), and 1.5 made that Standard. The API server prunes fields its CRDs do not declare, so with current CRDs the manifest applies cleanly and validates nothing. " +
+			"Which CRDs a cluster runs is not in the repository: mtlslint assumes the current ones.",
+		Example:    "listeners:\n- name: https\n  protocol: HTTPS\n  port: 443\n  tls:\n    certificateRefs: [{name: web-tls}]\n    frontendValidation:\n      caCertificateRefs: [{kind: ConfigMap, group: \"\", name: client-ca}]",
+		Fix:        "Move the CA references to `spec.tls.frontend.default.validation.caCertificateRefs` (or a `perPort` entry for the listener's port) and remove the listener field.",
+		References: []string{refGatewayTypes, refGEP91, refGEP3567, refGateway14},
+	},
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresGateways,
+	Check:    checkGatewayLegacy,
+}
+
+// GatewayUnvalidatedListener is K011.
+var GatewayUnvalidatedListener = &rules.Rule{
+	Code: "K011", Name: "gateway-route-without-client-cert", Severity: rules.Critical,
+	CWE:     []string{"CWE-290", "CWE-288"},
+	Summary: "An HTTPRoute reaches a Service through a Gateway listener that does not validate client certificates, while another listener validates them for the same Service.",
+	Doc: rules.Doc{
+		What: "Reports each attachment of an HTTPRoute to a listener without client-certificate validation (a plain HTTP listener, an HTTPS listener that `spec.tls.frontend` does not cover, or whose `perPort` entry has no validation) " +
+			"when the same Service is also reached through a listener that validates them. A `parentRef` without `sectionName` or `port` attaches the route to every listener of the Gateway.",
+		Why: "Client-certificate validation belongs to the listener, not to the route or the Service. The same app answers on the unvalidated listener, where no certificate is asked for and a client's own client-certificate headers reach it; " +
+			"an app that cannot tell the two listeners apart accepts them.",
+		Example:    "parentRefs:\n- name: web          # no sectionName: the http listener on :80 too\nrules:\n- backendRefs:\n  - {name: shop-web, port: 80}",
+		Fix:        "Name the validating listener in the parentRef (`sectionName: https`), or validate on every listener that reaches the Service; redirect plain HTTP with a separate HTTPRoute that has only a `RequestRedirect` filter.",
+		References: []string{refHTTPRoute, refGatewayTypes, refGEP91},
+	},
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresGateways,
+	Check:    checkGatewayUnvalidated,
+}
+
+// GatewayImplementationHeader is K012.
+var GatewayImplementationHeader = &rules.Rule{
+	Code: "K012", Name: "gateway-client-cert-header-implementation-specific", Severity: rules.Medium,
+	CWE:     []string{"CWE-290", "CWE-345"},
+	Summary: "An app behind a Gateway trusts a client-certificate header, and whether the Gateway's implementation sets it (and removes a client's copy) is implementation specific.",
+	Doc: rules.Doc{
+		What: "Reports a Gateway listener that validates client certificates, reaching an app that trusts a client-certificate or forwarding header (an `X-Forwarded-Client-Cert`, `X-SSL-Client-*`, `X-Forwarded-Proto` …) that no HTTPRoute filter on the way sets or removes.",
+		Why: "The Gateway API validates client certificates but defines no header that tells the backend about them. Envoy Gateway, Istio, Contour, NGINX Gateway Fabric and others each decide, by their own policy resources, " +
+			"whether they forward the certificate (Envoy's X-Forwarded-Client-Cert: sanitize, forward, append …) and whether they remove a header of the same name the client sent. mtlslint cannot see that policy in the Gateway API objects, " +
+			"so what the app receives is undecided: the finding stays at medium and says so. If the implementation passes a client's copy through, the app accepts a forged identity.",
+		Example: "# Gateway validates client certificates; the app reads\nrequest.META[\"HTTP_X_FORWARDED_CLIENT_CERT\"]\n# which the GatewayClass's implementation may or may not set and sanitize",
+		Fix: "Check the implementation's documentation for the header it sets from the verified certificate, configure it to overwrite (Envoy: SANITIZE_SET), and make the app read exactly that header; " +
+			"or remove the client's copy on every HTTPRoute with a `RequestHeaderModifier` filter and suppress this finding with the reason once the implementation is configured.",
+		References: []string{refGEP91, refHTTPRoute, "Envoy: x-forwarded-client-cert and forward_client_cert_details — https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-client-cert"},
+	},
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{Clusters, gatewayAPI, rules.DeploymentModel},
+	Check:    checkGatewayImplementation,
+}
+
+// GatewayRules are the Gateway API rules, in code order.
+var GatewayRules = []*rules.Rule{GatewayInsecureFallback, GatewayLegacyValidation, GatewayUnvalidatedListener, GatewayImplementationHeader}
+
+// eachGateway calls fn for every Gateway of every cluster, with the
+// cluster's analysis for gathering findings.
+func eachGateway(p *rules.Pass, fn func(a *analysis, g *kube.Gateway)) {
+	for _, a := range clusters(p) {
+		for _, g := range a.cluster.Gateways() {
+			fn(a, g)
+		}
+	}
+}
+
+func checkGatewayFallback(p *rules.Pass) {
+	found := gather(p)
+	defer found.flush()
+	eachGateway(p, func(a *analysis, g *kube.Gateway) {
+		ft := g.Frontend
+		if ft == nil {
+			return
+		}
+		check := func(v *kube.FrontendValidation, where string) {
+			if v == nil || strings.TrimSpace(v.Mode.Value) != allowInsecureFallback {
+				return
+			}
+			found.report(a, rules.Diagnostic{
+				Range:   v.Mode.Line(),
+				Key:     objKey(g.Obj, "insecure-fallback:"+where),
+				Message: "AllowInsecureFallback: connections without a valid client certificate are accepted",
+				Detail:  fmt.Sprintf("%s validates client certificates in %s with mode AllowInsecureFallback, so a client that sends none, or one that fails validation, reaches the backends.", g.Obj.Ref(), where),
+				Fixes: []rules.Fix{{Description: "accept only valid client certificates", Safe: false,
+					Edits: []rules.Edit{{Range: v.Mode.Range, NewText: allowValidOnly}}}},
+			})
+		}
+		check(ft.Default, "spec.tls.frontend.default")
+		for _, pp := range ft.PerPort {
+			check(pp.Validation, "the perPort entry for port "+pp.Port.Value)
+		}
+	})
+}
+
+func checkGatewayLegacy(p *rules.Pass) {
+	found := gather(p)
+	defer found.flush()
+	eachGateway(p, func(a *analysis, g *kube.Gateway) {
+		for _, l := range g.Listeners {
+			if l.LegacyValidation == nil {
+				continue
+			}
+			d := rules.Diagnostic{
+				Range: l.LegacyValidation.Range,
+				Key:   objKey(g.Obj, "frontendValidation:"+l.Name.Value),
+			}
+			if g.Frontend != nil {
+				d.Severity = rules.Medium
+				d.Message = "tls.frontendValidation on a listener has no effect beside spec.tls.frontend"
+				d.Detail = fmt.Sprintf("Listener %s of %s sets the listener-level field of Gateway API 1.1–1.3; the Gateway also sets spec.tls.frontend (1.4 and later), which alone decides validation.", l.Name.Value, g.Obj.Ref())
+				d.FixTitle = "Remove the listener's tls.frontendValidation; spec.tls.frontend decides."
+			} else {
+				d.Message = "tls.frontendValidation was removed in Gateway API 1.4: this listener may validate no client certificate"
+				d.Detail = fmt.Sprintf("Listener %s of %s configures client-certificate validation with the experimental field of Gateway API 1.1–1.3; CRDs of 1.4 or later prune it, and the listener then asks for no certificate. The installed CRD version is not known; the worst case is assumed.", l.Name.Value, g.Obj.Ref())
+				d.FixTitle = "Move the CA references to spec.tls.frontend.default.validation (or a perPort entry)."
+			}
+			found.report(a, d)
+		}
+	})
+}
+
+func checkGatewayUnvalidated(p *rules.Pass) {
+	found := gather(p)
+	defer found.flush()
+	gs := gatewaysOf(p)
+	for _, a := range clusters(p) {
+		gc := gs[a.cluster]
+		if gc == nil {
+			continue
+		}
+		refs, by := gc.byService()
+		for _, ref := range refs {
+			var guarded *gwAttachment
+			for _, at := range by[ref] {
+				if at.check.validates() && guarded == nil {
+					guarded = at
+				}
+			}
+			if guarded == nil {
+				continue
+			}
+			reported := map[string]bool{}
+			for _, at := range by[ref] {
+				if at.check.validates() {
+					continue
+				}
+				k := fmt.Sprintf("%p|%p", at.ref, at.listener)
+				if reported[k] {
+					continue
+				}
+				reported[k] = true
+				why := "a plain HTTP listener"
+				switch {
+				case isHTTPS(at.listener) && at.check.off != nil:
+					why = "its port's spec.tls.frontend.perPort entry has no validation"
+				case isHTTPS(at.listener):
+					why = "no client-certificate validation covers it"
+				}
+				g := guarded
+				for _, other := range by[ref] {
+					if other.check.validates() && other.gw == at.gw {
+						g = other
+						break
+					}
+				}
+				rel := []source.Related{related(g.check.rng, "%s validates client certificates for %s", g.gw.Obj.Ref(), rules.Clip(g.listenerName(), 40))}
+				found.report(a, rules.Diagnostic{
+					Range:   at.ref.Range,
+					Key:     rules.EntranceKey(ref, at.route.Obj.File.Path, at.route.Obj.Kind, at.route.Obj.NamespacedName(), at.gw.Obj.NamespacedName()+"/"+at.listener.Name.Value, "parentRef"),
+					Related: rel,
+					Message: fmt.Sprintf("Service %s is reached on listener %s without the client certificate it requires elsewhere", rules.Clip(ref, 30), rules.Clip(at.listener.Name.Value, 20)),
+					Detail: fmt.Sprintf("%s attaches to listener %s (%s), so Service %s is reached without client-certificate validation, while %s validates for it; a client's own certificate headers reach the app here.",
+						at.route.Obj.Ref(), at.listenerName(), why, ref, g.where()),
+					FixTitle: "Attach the route only to validating listeners (sectionName), or validate client certificates on this one.",
+				})
+			}
+		}
+	}
+}
+
+func checkGatewayImplementation(p *rules.Pass) {
+	m := rules.ModelOf(p)
+	if m == nil {
+		return
+	}
+	type hit struct {
+		r     *rules.Route
+		trust rules.Trust
+		app   *rules.App
+		h     string
+	}
+	var order []string
+	hits := map[string][]hit{}
+	for _, l := range m.Links {
+		r := l.Route
+		if r == nil || l.App == nil || !strings.HasPrefix(r.ID, "gateway:") || !r.Listener.TLS || r.Listener.Verify == rules.VerifyOff {
+			continue
+		}
+		for _, t := range l.App.Trusts {
+			h := rules.HeaderName(t.Header)
+			if !rules.IsTrustedHeader(h) || r.Header(h).Action != rules.Unknown {
+				continue
+			}
+			k := r.Listener.Range.String() + "|" + h
+			if hits[k] == nil {
+				order = append(order, k)
+			}
+			hits[k] = append(hits[k], hit{r, t, l.App, h})
+		}
+	}
+	sort.Strings(order)
+	for _, k := range order {
+		hs := hits[k]
+		first := hs[0]
+		name := rules.DisplayHeader(first.h)
+		var descs []string
+		seen := map[string]bool{}
+		rel := []source.Related{related(first.trust.Range, "app %s trusts %s here", first.app.ID, name)}
+		for _, x := range hs {
+			if !seen[x.r.ID] {
+				seen[x.r.ID] = true
+				descs = append(descs, x.r.Desc)
+			}
+		}
+		note := first.r.Header(first.h).Note
+		if note != "" {
+			note = strings.ToUpper(note[:1]) + note[1:] + "."
+		}
+		p.Report(rules.Diagnostic{
+			Range:    first.r.Listener.Range,
+			Key:      rules.DirectiveKey("K012", first.r.Listener.Range, first.h),
+			Related:  rel,
+			Message:  fmt.Sprintf("the app trusts %s, which only the Gateway's implementation can set: not decided here", rules.Clip(name, 40)),
+			Detail:   fmt.Sprintf("%s On %s. The app trusts the header at %s.", note, strings.Join(descs, "; "), first.trust.Range),
+			FixTitle: "Configure the implementation to overwrite the header from the verified certificate, or remove the client's copy with a RequestHeaderModifier.",
+		})
+	}
+}
