@@ -124,6 +124,16 @@ func (w *Workspace) Files() []*source.File {
 	return out
 }
 
+// Identity returns the path of the file rel names with symbolic links
+// resolved (rel itself when it is no link): two paths with one identity
+// are one file.
+func (w *Workspace) Identity(rel string) string {
+	if w.Reader == nil {
+		return rel
+	}
+	return source.Identity(w.Reader, rel)
+}
+
 // File returns the file at rel if the workspace read it.
 func (w *Workspace) File(rel string) *source.File {
 	f, err := w.Reader.ReadFile(rel)
@@ -191,7 +201,7 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 		d.walk(".")
 	}
 	for _, f := range formats {
-		ps := d.byKind[f.Kind]
+		ps := oneAliasEach(reader, d.byKind[f.Kind])
 		if len(ps) == 0 {
 			continue
 		}
@@ -200,6 +210,7 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 		ws.Trees = append(ws.Trees, trees...)
 		ws.Problems = append(ws.Problems, probs...)
 	}
+	ws.Problems = problemsOnceEach(reader, ws.Trees, ws.Problems)
 	sort.SliceStable(ws.Trees, func(i, j int) bool {
 		if ws.Trees[i].Root().Path != ws.Trees[j].Root().Path {
 			return ws.Trees[i].Root().Path < ws.Trees[j].Root().Path
@@ -207,6 +218,75 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 		return ws.Trees[i].Kind() < ws.Trees[j].Kind()
 	})
 	return ws, ctx.Err()
+}
+
+// oneAliasEach keeps one path per file among paths that name the same file
+// through symbolic links (Debian's sites-enabled/shop.conf →
+// ../sites-available/shop.conf): the file's real path when it is among
+// them, else the first. A front end that follows includes still reads the
+// link under the name the include gives it, and knows it for the same file
+// through source.Identity.
+func oneAliasEach(r source.Reader, paths []string) []string {
+	if len(paths) < 2 {
+		return paths
+	}
+	ids := make([]string, len(paths))
+	chosen := map[string]string{}
+	for i, p := range paths {
+		ids[i] = source.Identity(r, p)
+		if prev, ok := chosen[ids[i]]; !ok || (p == ids[i] && prev != ids[i]) {
+			chosen[ids[i]] = p
+		}
+	}
+	out := paths[:0:0]
+	for i, p := range paths {
+		if chosen[ids[i]] == p {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// problemsOnceEach reports a problem of a file reached under two names
+// once, under the name the trees use: a syntax error in a site is found
+// when the site is read as a file of its own and again through the include
+// that names its link.
+func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []source.Problem {
+	if len(probs) == 0 {
+		return probs
+	}
+	inTree := map[string]bool{}
+	byID := map[string]string{}
+	for _, t := range trees {
+		for _, f := range t.Files() {
+			if !inTree[f.Path] {
+				inTree[f.Path] = true
+				if id := source.Identity(r, f.Path); id != f.Path || byID[id] == "" {
+					byID[id] = f.Path
+				}
+			}
+		}
+	}
+	type key struct {
+		code, msg string
+		rng       source.Range
+	}
+	seen := map[key]bool{}
+	out := probs[:0:0]
+	for _, p := range probs {
+		if f := p.Range.File; f != "" && !inTree[f] {
+			if q, ok := byID[source.Identity(r, f)]; ok && q != f {
+				p.Range.File = q
+			}
+		}
+		k := key{p.Code, p.Message, p.Range}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 type discovery struct {

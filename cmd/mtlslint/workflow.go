@@ -72,14 +72,20 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	for _, d := range out.Unresolved {
 		fmt.Fprintf(e.stderr, "mtlslint: %s:%d: the fix for %s was applied but the finding remains; it was not applied again (review it)\n", d.Range.File, d.Range.Start.Line, d.Code)
 	}
+	// A file fixed through a symbolic link (sites-enabled/shop.conf) is
+	// written, and named in the diff, by its own path: git and patch see
+	// the link as a file holding its target's name.
+	ws := out.Result.Workspace
+	real := map[string]string{}
 	paths := make([]string, 0, len(out.Fixed))
 	for p := range out.Fixed {
+		real[p] = ws.Identity(p)
 		paths = append(paths, p)
 	}
-	sort.Strings(paths)
+	sort.Slice(paths, func(i, j int) bool { return real[paths[i]] < real[paths[j]] })
 	if f.wf.diff {
 		for _, p := range paths {
-			fmt.Fprint(e.stdout, fix.Unified(p, out.Original[p], out.Fixed[p]))
+			fmt.Fprint(e.stdout, fix.Unified(real[p], out.Original[p], out.Fixed[p]))
 		}
 		fmt.Fprintf(e.stderr, "mtlslint: %d %s in %d %s (--diff: nothing written)\n", out.Applied, plural(out.Applied, "fix", "fixes"), len(paths), plural(len(paths), "file", "files"))
 		if len(paths) > 0 {
@@ -88,7 +94,7 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		return exitClean
 	}
 	for _, p := range paths {
-		full := filepath.Join(out.Result.Workspace.Root, filepath.FromSlash(p))
+		full := filepath.Join(ws.Root, filepath.FromSlash(real[p]))
 		if err := writeKeepingMode(full, out.Fixed[p]); err != nil {
 			return e.errorf("writing %s: %v", p, err)
 		}

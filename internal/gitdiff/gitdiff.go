@@ -155,15 +155,21 @@ func (c *Changes) Changed(file string, from, to int) bool {
 	return false
 }
 
-// Keep returns the findings whose range touches a changed line.
-func (c *Changes) Keep(diags []rules.Diagnostic) []rules.Diagnostic {
+// Keep returns the findings whose range touches a changed line. git knows
+// a file by its own path, a finding may name it through a symbolic link:
+// identity, when not nil, gives the path git knows.
+func (c *Changes) Keep(diags []rules.Diagnostic, identity func(string) string) []rules.Diagnostic {
 	out := diags[:0:0]
 	for _, d := range diags {
 		end := d.Range.End.Line
 		if end > d.Range.Start.Line && d.Range.End.Col <= 1 {
 			end-- // the range stops at the start of the next line
 		}
-		if c.Changed(d.Range.File, d.Range.Start.Line, end) {
+		file := d.Range.File
+		if identity != nil {
+			file = identity(file)
+		}
+		if c.Changed(file, d.Range.Start.Line, end) {
 			out = append(out, d)
 		}
 	}

@@ -276,13 +276,17 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
-// only.
-func onlyTargets(diags []rules.Diagnostic, targets map[string]bool) []rules.Diagnostic {
+// only. A file named through a symbolic link and its target are one file.
+func onlyTargets(ws *parsers.Workspace, diags []rules.Diagnostic) []rules.Diagnostic {
+	targets := map[string]bool{}
+	for t := range ws.Targets {
+		targets[ws.Identity(t)] = true
+	}
 	out := diags[:0:0]
 	for _, d := range diags {
-		keep := targets[d.Range.File]
+		keep := targets[ws.Identity(d.Range.File)]
 		for _, r := range d.Related {
-			keep = keep || targets[r.Range.File]
+			keep = keep || targets[ws.Identity(r.Range.File)]
 		}
 		if keep {
 			out = append(out, d)

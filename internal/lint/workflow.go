@@ -230,10 +230,10 @@ func postProcess(ws *parsers.Workspace, diags []rules.Diagnostic, pf *perFile, o
 		stale = opts.Baseline.Apply(diags)
 	}
 	if ws.Targets != nil {
-		diags = onlyTargets(diags, ws.Targets)
+		diags = onlyTargets(ws, diags)
 	}
 	if opts.Changed != nil {
-		diags = opts.Changed.Keep(diags)
+		diags = opts.Changed.Keep(diags, ws.Identity)
 	}
 	rules.SortDiagnostics(diags)
 	return diags, stale

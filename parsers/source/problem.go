@@ -50,6 +50,25 @@ type Reader interface {
 	Stat(path string) (fs.FileInfo, error)
 }
 
+// Identifier is implemented by readers that can tell when two paths name
+// one file: a symbolic link below the root and its target.
+type Identifier interface {
+	// Identity returns the root-relative path of the file itself, with
+	// symbolic links resolved; a path it cannot resolve is its own
+	// identity.
+	Identity(path string) string
+}
+
+// Identity returns the identity of path through r (path itself when r
+// cannot tell), so that a file reached through a symbolic link is one
+// file: Debian's sites-enabled/shop.conf and sites-available/shop.conf.
+func Identity(r Reader, path string) string {
+	if id, ok := r.(Identifier); ok {
+		return id.Identity(path)
+	}
+	return path
+}
+
 // Errors a Reader returns.
 var (
 	ErrOutsideRoot = errors.New("outside the scanned root")
