@@ -38,7 +38,7 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that makes the exit code 1 (info, low, medium, high, critical; default low)")
 	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
 	fs.BoolVar(&f.isolated, "isolated", false, "ignore configuration files")
-	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: the current directory, or the paths' common directory)")
+	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: a directory argument; for files, the nearest directory with a configuration, else the git work tree, else their common directory)")
 	fs.StringVar(&f.color, "color", "auto", "colour: auto, always, never (NO_COLOR is respected)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the findings, no source lines or summary")
 	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
@@ -79,25 +79,21 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 			DjangoVersion: f.djangoVersion, GunicornVersion: f.gunicornVersion,
 		},
 	}
-	// Named files are checked in the context of their repository, so that
+	// Named files are checked in the context of their workspace, so that
 	// the cross-file rules see the other side of the deployment.
-	if isGitTop(root) {
-		opts.Context = true
-	}
+	opts.Context = true
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
 	}
 	return opts, nil
 }
 
-func isGitTop(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, ".git"))
-	return err == nil
-}
-
-// resolveRoot decides the directory the analysis is confined to: --root,
-// else the current directory when every path is inside it, else the
-// deepest directory that contains every path.
+// resolveRoot decides the directory the analysis is confined to: --root;
+// else a single directory argument (default: the current directory), which
+// is one deployment of its own; else the workspace root of the paths'
+// common directory (config.WorkspaceRoot: the nearest configuration, else
+// the git work tree, else the common directory), so that a file named from
+// anywhere is checked with the rest of its deployment.
 func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -122,16 +118,9 @@ func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 		}
 	}
 	if root == "" {
-		cwd, err := os.Getwd()
-		if err != nil {
+		var err error
+		if root, _, err = config.WorkspaceRoot(commonDir(abs)); err != nil {
 			return "", nil, err
-		}
-		root = cwd
-		for _, a := range abs {
-			if !within(cwd, a) {
-				root = commonDir(abs)
-				break
-			}
 		}
 	}
 	root, err := filepath.Abs(root)
@@ -262,7 +251,23 @@ func input(res *lint.Result) report.Input {
 		Version:      toolVersion(),
 		FilesChecked: len(ws.Files()),
 		Display:      displayPrefix(ws.Root),
+		Here:         hereInRoot(ws.Root),
 	}
+}
+
+// hereInRoot is the current directory relative to the root when the root
+// was found above it (`cd deploy && mtlslint check nginx/site.conf`), so
+// that locations are printed relative to where the command ran.
+func hereInRoot(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil || !within(root, cwd) {
+		return ""
+	}
+	rel, err := filepath.Rel(root, cwd)
+	if err != nil || rel == "." {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 // displayPrefix is the path from the current directory to the root, so

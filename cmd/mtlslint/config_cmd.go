@@ -84,6 +84,9 @@ func runConfig(args []string, e *env) int {
 	}
 	eff := describe(&f, cfg, rootCfg)
 	eff.Path = target
+	if len(paths) == 1 {
+		eff.Path = paths[0] // as named: the root may lie above the current directory
+	}
 	// The rules enabled there, as check would compute them.
 	opts := lint.Options{Select: f.sel, ExtendSelect: f.extend, Ignore: f.ignore}
 	if cfg != nil {
@@ -111,9 +114,9 @@ func runConfig(args []string, e *env) int {
 		return e.errorf("unknown format %q (want text or json)", f.format)
 	}
 	if eff.File == "" {
-		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", target)
+		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", eff.Path)
 	} else {
-		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", target, eff.File)
+		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", eff.Path, eff.File)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
@@ -141,7 +144,7 @@ func configError(e *env, err error) int {
 // describe lists every key with its effective value and origin: from c,
 // the configuration nearest to the path, except for fail-on and the
 // topology, which hold for the whole run and come from rootCfg, the
-// configuration of the directory check runs on.
+// configuration of the workspace root.
 func describe(f *checkFlags, c, rootCfg *config.Config) effective {
 	eff := effective{}
 	if c != nil {

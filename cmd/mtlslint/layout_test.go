@@ -89,3 +89,50 @@ func TestSymlinkedSiteFixedOnce(t *testing.T) {
 		t.Errorf("the fix was not written to the site, or written twice:\n%s", got)
 	}
 }
+
+// TestNamedFileFindsItsWorkspace: a file named from a subdirectory, or by
+// an absolute path from elsewhere, is checked with the rest of its
+// deployment: the root is the nearest directory with a configuration, else
+// the git work tree, else the common directory, whatever the working
+// directory.
+func TestNamedFileFindsItsWorkspace(t *testing.T) {
+	const spoofable = "X001 trusted-header-spoofable"
+	demo, err := filepath.Abs("../../fixtures/crossfile/demo-vulnerable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := t.TempDir()
+	copyTree(t, demo, filepath.Join(repo, "deploy"))
+	if err := os.Mkdir(filepath.Join(repo, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(filepath.Join(repo, "deploy"))
+	_, out, errs := cli(t, "check", "--isolated", "--quiet", "nginx.conf")
+	if !strings.Contains(out, "nginx.conf:26:9: critical "+spoofable) {
+		t.Errorf("cd deploy && check nginx.conf lost the app side:\n%s%s", out, errs)
+	}
+	t.Chdir(filepath.Join(repo, "deploy", "app"))
+	_, out, errs = cli(t, "check", "--isolated", "--quiet", "../nginx.conf")
+	if !strings.Contains(out, "../nginx.conf:26:9: critical "+spoofable) {
+		t.Errorf("check ../nginx.conf lost the app side, or prints paths that do not open from here:\n%s%s", out, errs)
+	}
+	t.Chdir(t.TempDir())
+	_, out, errs = cli(t, "check", "--isolated", "--quiet", filepath.Join(repo, "deploy", "nginx.conf"))
+	if !strings.Contains(out, spoofable) {
+		t.Errorf("an absolute path from elsewhere lost the app side:\n%s%s", out, errs)
+	}
+
+	// No git: the nearest configuration decides; without one, the file's
+	// own directory is all there is.
+	plain := t.TempDir()
+	copyTree(t, filepath.Join(demo, "app"), filepath.Join(plain, "deploy", "app"))
+	write(t, plain, map[string]string{"deploy/proxy/nginx.conf": read(t, filepath.Join(demo, "nginx.conf"))})
+	named := filepath.Join(plain, "deploy", "proxy", "nginx.conf")
+	if _, out, _ = cli(t, "check", "--quiet", named); strings.Contains(out, spoofable) {
+		t.Fatalf("without a configuration or git, the root is the file's directory; yet the app was seen:\n%s", out)
+	}
+	write(t, plain, map[string]string{"deploy/.mtlslint.toml": "fail-on = \"low\"\n"})
+	if _, out, errs = cli(t, "check", "--quiet", named); !strings.Contains(out, spoofable) {
+		t.Errorf("the directory holding .mtlslint.toml is the workspace; the app side was lost:\n%s%s", out, errs)
+	}
+}

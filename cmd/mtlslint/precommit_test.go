@@ -68,6 +68,13 @@ backend app
     server app1 127.0.0.1:8000
 `)
 	writeFile(t, work, "README.md", "scratch\n")
+	// A deployment in a subdirectory of another repository: the hook is
+	// passed the proxy only, and still reads the app beside it (the
+	// workspace root is the git work tree, as for check).
+	deploy := filepath.Join(tmp, "deploy")
+	copyTree(t, filepath.Join(top, "fixtures", "crossfile", "demo-vulnerable"), filepath.Join(deploy, "deploy"))
+	gitRun(t, deploy, "init", "-q")
+	gitRun(t, deploy, "add", "-A")
 	gitRun(t, work, "init", "-q")
 	gitRun(t, work, "add", "-A")
 
@@ -87,14 +94,15 @@ backend app
 		"GOCACHE="+goEnv("GOCACHE"),
 		"NO_COLOR=1",
 	)
-	tryRepo := func(files ...string) (string, error) {
+	tryRepoIn := func(dir string, files ...string) (string, error) {
 		args := append([]string{"try-repo", hookRepo, "mtlslint", "--files"}, files...)
 		cmd := exec.Command(preCommit, args...)
-		cmd.Dir = work
+		cmd.Dir = dir
 		cmd.Env = env
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
+	tryRepo := func(files ...string) (string, error) { return tryRepoIn(work, files...) }
 
 	out, err := tryRepo("vulnerable/haproxy.cfg", "README.md")
 	if err == nil {
@@ -105,6 +113,11 @@ backend app
 	}
 	if strings.Contains(out, "clean/haproxy.cfg") || strings.Contains(out, "README.md:") {
 		t.Errorf("findings outside the passed files, or about a file mtlslint does not read:\n%s", out)
+	}
+
+	out, err = tryRepoIn(deploy, "deploy/nginx.conf")
+	if err == nil || !strings.Contains(out, "deploy/nginx.conf:26:9: critical X001") {
+		t.Errorf("the hook lost the app side of the changed proxy configuration:\n%s", out)
 	}
 
 	out, err = tryRepo("clean/haproxy.cfg")
