@@ -61,6 +61,30 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
+		Code: source.CodeRejected, Name: "rejected-by-server", Severity: High, Scope: ScopeLoad,
+		Summary: "The server refuses to load the configuration: a keyword no release knows, or two proxies of one name.",
+		Doc: Doc{
+			What:    "Reports what the server's own configuration check refuses in a configuration that parses: for HAProxy, a keyword that no release from 1.5 on knows in a global, defaults, frontend, backend or listen section, and a frontend, backend or listen section named like an earlier one it would clash with (frontends share one name space, backends another, a listen section is in both).",
+			Why:     "`haproxy -c` fails and the service does not start with this file, so the routes and headers mtlslint reads from it are not what runs: the deployed configuration is an older one, or none. A misspelt keyword (`default_frontend` for `default_backend`) is also a line whose intent never takes effect.",
+			Example: "frontend fe\n    bind :443 ssl crt /etc/haproxy/site.pem\n    default_frontend app   # unknown keyword\n\nbackend app\n    server a 127.0.0.1:8000\n\nbackend app            # same name as the backend above\n    server b 127.0.0.1:8001",
+			Fix:     "Correct the keyword (the message suggests the nearest known one) or rename one of the proxies, then check with `haproxy -c -f FILE`.",
+			References: []string{
+				"HAProxy configuration manual, 4.1 Proxy keywords matrix: https://docs.haproxy.org/2.6/configuration.html#4.1",
+				"HAProxy configuration manual, 3 Global parameters: https://docs.haproxy.org/2.6/configuration.html#3",
+			},
+		},
+	},
+	{
+		Code: source.CodeUndefinedBackend, Name: "backend-undefined", Severity: Medium, Scope: ScopeLoad,
+		Summary: "use_backend or default_backend names a backend the configuration does not define.",
+		Doc: Doc{
+			What:       "Reports a `use_backend` or `default_backend` whose backend name is fixed (no `%[...]`, no environment variable) and that no backend or listen section of the configuration defines.",
+			Why:        "`haproxy -c` refuses the configuration (\"unable to find required use_backend\"), so it does not run as written; the requests the rule was meant to route are not modelled. The backend may be defined in a file that is loaded with this one by another `-f` option and that mtlslint did not group with it: the finding says so, which is why it is medium.",
+			Fix:        "Define the backend, correct its name, or scan the configuration with the files it is loaded with (a conf.d/ beside haproxy.cfg is grouped automatically).",
+			References: []string{"HAProxy configuration manual, use_backend: https://docs.haproxy.org/2.6/configuration.html#4.2-use_backend"},
+		},
+	},
+	{
 		Code: CodeUnusedSuppression, Name: "unused-suppression", Severity: Low, Scope: ScopeLoad,
 		Summary: "A suppression comment suppresses nothing.",
 		Doc: Doc{

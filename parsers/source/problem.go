@@ -33,7 +33,14 @@ const (
 	CodeIncludeOutside = "E003" // an include points outside the scanned root
 	CodeSkipped        = "E004" // binary, too large, not UTF-8 text, unreadable
 	CodeIncludeCycle   = "E005" // an include includes itself
-	CodeNotAnalysed    = "M002" // a statement the front end could not analyse
+	// CodeRejected: the server itself refuses the configuration (haproxy
+	// -c): an unknown keyword, two proxies of one name.
+	CodeRejected = "E006"
+	// CodeUndefinedBackend: a reference to a backend the configuration
+	// does not define, which the server refuses unless another file it
+	// loads defines it.
+	CodeUndefinedBackend = "E007"
+	CodeNotAnalysed      = "M002" // a statement the front end could not analyse
 )
 
 // Reader reads the files of a workspace. Every front end reads through it,
