@@ -231,9 +231,11 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 			}
 			if !allUnused && dir.Reason == "" && enabled(rules.CodeSuppressionNoReason, p) {
 				if r := opts.Rule(rules.CodeSuppressionNoReason); r != nil {
-					out = append(out, finding(r, dir.Range,
-						"suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)",
-						"suppression|no-reason|"+codeList(dir.Codes)))
+					msg := "suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)"
+					if dir.Placeholder != "" {
+						msg = "suppression whose reason is still the placeholder `" + dir.Placeholder + "`: replace it with why this is safe (it still suppresses)"
+					}
+					out = append(out, finding(r, dir.Range, msg, "suppression|no-reason|"+codeList(dir.Codes)))
 				}
 			}
 		}
