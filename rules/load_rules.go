@@ -28,7 +28,7 @@ var LoadRules = []*Rule{
 		Code: source.CodeIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include matches no file in the repository, so its directives were not checked.",
 		Doc: Doc{
-			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository.",
+			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository. A glob that the server accepts matching nothing is not reported: nginx's `include conf.d/*.conf;` and Apache httpd's `IncludeOptional` load nothing and carry on.",
 			Why:  "Directives in the missing file (often the `proxy_set_header` lines that overwrite identity headers) are invisible to the analysis, so findings about that level may be missing or wrong.",
 			Fix:  "Scan the directory that holds the included files too, or map the deployed path with the configuration file.",
 		},
