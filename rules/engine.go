@@ -167,6 +167,7 @@ func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
 		}
 	}
 	SortRoutes(m.Routes)
+	m.Routes = MergeDualStack(m.Routes)
 	for _, b := range e.Apps {
 		m.Apps = append(m.Apps, b.BuildApps(ws, settings)...)
 	}

@@ -235,6 +235,19 @@ var SchemeHeadersDefault = &rules.Rule{
 		if p.Model == nil {
 			return
 		}
+		// One finding per gunicorn configuration, whatever the number of
+		// routes that leave headers open: the fix is one line in it. The
+		// routes are its related locations.
+		type finding struct {
+			at        source.Range
+			set, open []string
+			routes    []source.Related
+			firstDesc string
+			seen      map[source.Range]bool
+			guessed   int
+		}
+		var order []*finding
+		byConfig := map[source.Range]*finding{}
 		for _, app := range p.Model.Apps {
 			var defaults []rules.Trust
 			for _, t := range app.Trusts {
@@ -261,14 +274,60 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
-					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
-				if l.How == "guess" {
-					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
+				f := byConfig[defaults[0].Range]
+				if f == nil {
+					f = &finding{at: defaults[0].Range, seen: map[source.Range]bool{}}
+					byConfig[f.at] = f
+					order = append(order, f)
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "scheme-headers:" + defaults[0].Range.String() + "|" + l.Route.ID,
-					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
+				if f.routes == nil {
+					f.set = set
+				}
+				f.set, f.open = intersect(f.set, set), dedupe(append(f.open, open...))
+				if !f.seen[l.Route.Range] {
+					f.seen[l.Route.Range] = true
+					if f.firstDesc == "" {
+						f.firstDesc = l.Route.Desc
+					}
+					f.routes = append(f.routes, source.Related{Range: l.Route.Range, Message: "route " + l.Route.Desc + " overwrites only " + strings.Join(set, ", ")})
+					if l.How == "guess" {
+						f.guessed++
+					}
+				}
 			}
 		}
+		for _, f := range order {
+			which := "route " + f.firstDesc + " overwrites"
+			if n := len(f.routes); n > 1 {
+				which = fmt.Sprintf("%d routes to it overwrite", n)
+			}
+			set, sending := "only "+strings.Join(f.set, ", "), strings.Join(f.set, ", ")
+			if len(f.set) == 0 {
+				set, sending = "only some of them", "them"
+			}
+			msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but %s %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
+				which, set, strings.Join(f.open, ", "), sending)
+			switch {
+			case f.guessed == len(f.routes):
+				msg += " (The routes are assumed to reach this app: nothing links them explicitly.)"
+			case f.guessed > 0:
+				msg += fmt.Sprintf(" (%d of the routes are assumed to reach this app: nothing links them explicitly.)", f.guessed)
+			}
+			p.Report(rules.Diagnostic{Range: f.at, Key: "scheme-headers:" + f.at.String(), Message: msg, Related: f.routes})
+		}
 	},
+}
+
+// intersect returns the elements of a that b holds too, in a's order.
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
 }
