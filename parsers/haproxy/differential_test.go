@@ -25,7 +25,7 @@ import (
 // lexical reason (unmatched quote, bad \x, too many words, missing final
 // line feed, unbalanced .if blocks) must be reported here, on that line;
 // a line HAProxy reads without a lexical error must not be. The same
-// comparison covers what Rejected reports (E006, E007): unknown keywords
+// comparison covers what Rejected reports (E008, E009): unknown keywords
 // and proxies of one name on their lines, undefined backends by proxy and
 // backend name once HAProxy gets that far. Other errors (missing
 // certificate files, version differences) are counted separately.
@@ -161,16 +161,16 @@ func runHAProxyCheck(bin, file string) haproxyCheck {
 // ours is what mtlslint says about one file loaded alone.
 type ours struct {
 	lexical  map[int]string // line → message of a lexical error (E001)
-	rejected map[int]string // line → message of E006
-	// undefined are the "proxy|backend" pairs that E007 covers: a
+	rejected map[int]string // line → message of E008
+	// undefined are the "proxy|backend" pairs that E009 covers: a
 	// frontend's use_backend or default_backend (its own or inherited)
-	// whose line carries E007, as HAProxy names them.
+	// whose line carries E009, as HAProxy names them.
 	undefined map[string]bool
 	// conditional are lines inside .if blocks, which Rejected leaves out.
 	conditional map[int]bool
 	// section is the kind of section each keyword line belongs to.
 	section map[int]string
-	// alone is, for each E006 line, a configuration that holds only what
+	// alone is, for each E008 line, a configuration that holds only what
 	// the finding is about: the section header and the line, or the two
 	// headers of one name.
 	alone map[int][]string
@@ -363,12 +363,12 @@ func compareRejected(t *testing.T, bin, path string, hap haproxyCheck, o *ours, 
 			continue
 		}
 		ok = false
-		t.Errorf("%s:%d: haproxy -c refuses the line (%s); mtlslint reports no E006 there", path, line, msg)
+		t.Errorf("%s:%d: haproxy -c refuses the line (%s); mtlslint reports no E008 there", path, line, msg)
 	}
 	for line, msg := range o.rejected {
 		if _, found := hap.rejected[line]; !found && !hap.stopEarly && !refusedAlone(bin, o.alone[line]) {
 			ok = false
-			t.Errorf("%s:%d: mtlslint reports E006 (%s); haproxy -c does not refuse the line (exit %d)", path, line, msg, hap.exit)
+			t.Errorf("%s:%d: mtlslint reports E008 (%s); haproxy -c does not refuse the line (exit %d)", path, line, msg, hap.exit)
 		}
 	}
 	if ok {
@@ -384,13 +384,13 @@ func compareRejected(t *testing.T, bin, path string, hap haproxyCheck, o *ours, 
 	for k := range hap.undefined {
 		if !o.undefined[k] {
 			same = false
-			t.Errorf("%s: haproxy -c cannot find the backend of %s; mtlslint reports no E007", path, k)
+			t.Errorf("%s: haproxy -c cannot find the backend of %s; mtlslint reports no E009", path, k)
 		}
 	}
 	for k := range o.undefined {
 		if !hap.undefined[k] {
 			same = false
-			t.Errorf("%s: mtlslint reports an undefined backend (E007) for %s; haproxy -c finds it", path, k)
+			t.Errorf("%s: mtlslint reports an undefined backend (E009) for %s; haproxy -c finds it", path, k)
 		}
 	}
 	if same {
@@ -513,6 +513,6 @@ func TestDifferentialCorpus(t *testing.T) {
 		st.files, st.agree, st.accepted, st.missingFiles, st.otherErrors, st.hapLexical, st.ourLexical, st.timeouts)
 	fmt.Fprintf(os.Stderr, "corpus differential: files=%d agree=%d haproxy-lexical=%d mtlslint-lexical=%d accepted=%d missing-files-only=%d other-errors=%d\n",
 		st.files, st.agree, st.hapLexical, st.ourLexical, st.accepted, st.missingFiles, st.otherErrors)
-	fmt.Fprintf(os.Stderr, "corpus differential (E006/E007): haproxy-refuses=%d mtlslint-reports=%d agree=%d later-release-lines=%d; backends resolved=%d agree=%d\n",
+	fmt.Fprintf(os.Stderr, "corpus differential (E008/E009): haproxy-refuses=%d mtlslint-reports=%d agree=%d later-release-lines=%d; backends resolved=%d agree=%d\n",
 		st.hapRejected, st.ourRejected, st.rejectedAgree, st.versionOnly, st.backendsChecked, st.backendsAgree)
 }

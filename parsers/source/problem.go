@@ -35,11 +35,11 @@ const (
 	CodeIncludeCycle   = "E005" // an include includes itself
 	// CodeRejected: the server itself refuses the configuration (haproxy
 	// -c): an unknown keyword, two proxies of one name.
-	CodeRejected = "E006"
+	CodeRejected = "E008"
 	// CodeUndefinedBackend: a reference to a backend the configuration
 	// does not define, which the server refuses unless another file it
 	// loads defines it.
-	CodeUndefinedBackend = "E007"
+	CodeUndefinedBackend = "E009"
 	CodeNotAnalysed      = "M002" // a statement the front end could not analyse
 )
 
