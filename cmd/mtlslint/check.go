@@ -32,17 +32,29 @@ type checkFlags struct {
 	wf                                              workflowFlags
 }
 
+// register adds the flags of check. The other commands that load a
+// workspace register only the groups that mean something for them, so
+// that a flag that would do nothing (graph --fix) is refused.
 func (f *checkFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif, github, junit")
-	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	f.registerConfig(fs)
+	f.registerLimits(fs)
+	f.registerOutput(fs, "text, json, sarif, github, junit", "report")
 	fs.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that makes the exit code 1 (info, low, medium, high, critical; default low)")
+	fs.StringVar(&f.color, "color", "auto", "colour: auto, always, never (NO_COLOR is respected)")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only the findings, no source lines or summary")
+	fs.BoolVar(&f.quiet, "q", false, "shorthand for --quiet")
+	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
+	fs.BoolVar(&f.showSuppressed, "show-suppressed", false, "list suppressed findings too")
+	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
+	f.wf.register(fs)
+}
+
+// registerConfig adds the flags that decide the configuration: which
+// files, which rules, which versions.
+func (f *checkFlags) registerConfig(fs *flag.FlagSet) {
 	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
 	fs.BoolVar(&f.isolated, "isolated", false, "ignore configuration files")
 	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: a directory argument; for files, the nearest directory with a configuration, else the git work tree, else their common directory)")
-	fs.StringVar(&f.color, "color", "auto", "colour: auto, always, never (NO_COLOR is respected)")
-	fs.BoolVar(&f.quiet, "quiet", false, "print only the findings, no source lines or summary")
-	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
-	fs.BoolVar(&f.showSuppressed, "show-suppressed", false, "list suppressed findings too")
 	fs.Var(&f.sel, "select", "rule `CODES` or prefixes to enable (replaces the default: all)")
 	fs.Var(&f.extend, "extend-select", "rule `CODES` or prefixes to enable in addition")
 	fs.Var(&f.ignore, "ignore", "rule `CODES` or prefixes to disable")
@@ -51,11 +63,22 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.haproxyVersion, "haproxy-version", "", "deployed HAProxy `VERSION`")
 	fs.StringVar(&f.djangoVersion, "django-version", "", "deployed Django `VERSION`")
 	fs.StringVar(&f.gunicornVersion, "gunicorn-version", "", "deployed gunicorn `VERSION`")
+}
+
+// registerLimits adds the flags that bound the loading of a workspace.
+func (f *checkFlags) registerLimits(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
 	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
-	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
-	f.wf.register(fs)
+}
+
+// registerOutput adds --format (with the formats given) and --output/-o.
+func (f *checkFlags) registerOutput(fs *flag.FlagSet, formats, what string) {
+	if formats != "" {
+		fs.StringVar(&f.format, "format", "text", "output format: "+formats)
+	}
+	fs.StringVar(&f.output, "output", "", "write the "+what+" to `FILE` instead of standard output")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `FILE`")
 }
 
 // options turns the flags and positional paths into driver options.
@@ -196,6 +219,11 @@ func runCheck(args []string, e *env) int {
 	if opts.Config == nil {
 		opts.Config = res.Config
 	}
+	if len(res.Workspace.Discovered) == 0 && len(res.Workspace.Problems) == 0 {
+		// Not an error (a repository may hold nothing to check yet), but
+		// not silence either.
+		fmt.Fprintf(e.stderr, "mtlslint: no file below %s is in a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI); nothing was checked\n", strings.Join(displayPaths(paths), ", "))
+	}
 	if f.specBase != "" && selectedCode(opts, "O004") {
 		more, err := specBaseFindings(e, res, f.specBase)
 		if err != nil {
@@ -205,6 +233,14 @@ func runCheck(args []string, e *env) int {
 		rules.SortDiagnostics(res.Diagnostics)
 	}
 	return f.finish(e, res)
+}
+
+// displayPaths are the paths as named, "." when none was.
+func displayPaths(paths []string) []string {
+	if len(paths) == 0 {
+		return []string{"."}
+	}
+	return paths
 }
 
 // finish writes the report and decides the exit code.

@@ -38,7 +38,8 @@ func runConfig(args []string, e *env) int {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var f checkFlags
-	f.register(fs)
+	f.registerConfig(fs)
+	f.registerOutput(fs, "text, json", "configuration")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint config [flags] [PATH]\n\n"+
 			"Prints the configuration that applies to PATH (a file or directory, default .):\n"+
@@ -102,6 +103,15 @@ func runConfig(args []string, e *env) int {
 	for _, r := range selected {
 		eff.Enabled = append(eff.Enabled, r.Code)
 	}
+	if f.format != "text" && f.format != "json" && f.format != "" {
+		return e.errorf("unknown format %q (want text or json)", f.format)
+	}
+	out, done, err := e.redirect(f.output)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	defer done()
+	e = out
 	if f.format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")

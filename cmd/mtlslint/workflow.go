@@ -25,7 +25,7 @@ type workflowFlags struct {
 }
 
 func (w *workflowFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline `mtlslint: ignore` comments (audits)")
+	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline \"mtlslint: ignore\" comments (audits)")
 	fs.StringVar(&w.baseline, "baseline", "", "report only findings not accepted in the baseline `FILE` (see `mtlslint baseline`)")
 	fs.StringVar(&w.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `REV` (and in untracked files)")
 	fs.BoolVar(&w.fix, "fix", false, "apply safe fixes to the files, then report what remains")

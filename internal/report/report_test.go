@@ -59,7 +59,7 @@ func TestTextFormat(t *testing.T) {
 		"   | \t^^^^^^^^^^^^^^^^^^^^^^^^^^\n" +
 		"      = related conf/nginx.conf:1:1: the server\n" +
 		"      = unsafe fix available: require certificates\n" +
-		"1 finding: 1 high in 1 file (1 files checked, 1 suppressed).\n"
+		"1 finding: 1 high in 1 file (1 file checked, 1 suppressed).\n"
 	if b.String() != want {
 		t.Errorf("text output:\n%s\nwant:\n%s", b.String(), want)
 	}

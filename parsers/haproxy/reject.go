@@ -102,35 +102,12 @@ func undefinedBackends(c *Config) []source.Problem {
 	return out
 }
 
-// nearest returns the known keyword closest to kw in edit distance, when
-// it is close enough to be a misspelling of it.
+// nearest returns the known keyword closest to kw, when it is close enough
+// to be a misspelling of it.
 func nearest(kw string, known map[string]bool) string {
-	best, bestDist := "", len(kw)/3+2 // a distance below this counts
+	words := make([]string, 0, len(known))
 	for k := range known {
-		if d := editDistance(kw, k); d < bestDist || d == bestDist && best != "" && k < best {
-			best, bestDist = k, d
-		}
+		words = append(words, k)
 	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return source.Nearest(kw, words, len(kw)/3+2)
 }
