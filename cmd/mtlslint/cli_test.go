@@ -181,3 +181,16 @@ func TestVersionCommand(t *testing.T) {
 		t.Errorf("--version %q differs from version %q", out2, out)
 	}
 }
+
+// config shows the version check uses, and where it comes from: gunicorn's
+// is pinned in the demo's requirements, which check reads first.
+func TestConfigShowsPinnedVersions(t *testing.T) {
+	code, out, errs := cli(t, "config", "--isolated", demo)
+	if code != exitClean || !strings.Contains(out, `gunicorn-version  "22.0.0"`) || !strings.Contains(out, "app/requirements.txt:2 (pinned in the repository)") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	_, out, _ = cli(t, "config", "--isolated", "--gunicorn-version", "20.1.0", demo)
+	if !strings.Contains(out, `"22.0.0"`) {
+		t.Errorf("the pinned version is what check uses, even over the flag:\n%s", out)
+	}
+}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 )
 
 // setting is one effective configuration value and where it came from.
@@ -83,7 +85,11 @@ func runConfig(args []string, e *env) int {
 	if err != nil {
 		return configError(e, err)
 	}
-	eff := describe(&f, cfg, rootCfg)
+	var pinned gunicorn.PinnedVersion
+	if r, err := parsers.NewFSReader(root, 0, nil); err == nil {
+		pinned, _ = gunicorn.Version(r, "gunicorn")
+	}
+	eff := describe(&f, cfg, rootCfg, pinned)
 	eff.Path = target
 	if len(paths) == 1 {
 		eff.Path = paths[0] // as named: the root may lie above the current directory
@@ -155,7 +161,7 @@ func configError(e *env, err error) int {
 // the configuration nearest to the path, except for fail-on and the
 // topology, which hold for the whole run and come from rootCfg, the
 // configuration of the workspace root.
-func describe(f *checkFlags, c, rootCfg *config.Config) effective {
+func describe(f *checkFlags, c, rootCfg *config.Config, pinned gunicorn.PinnedVersion) effective {
 	eff := effective{}
 	if c != nil {
 		eff.File = c.Path
@@ -233,7 +239,13 @@ func describe(f *checkFlags, c, rootCfg *config.Config) effective {
 	version("nginx-version", f.nginxVersion, cfg.NginxVersion)
 	version("haproxy-version", f.haproxyVersion, cfg.HAProxyVersion)
 	version("django-version", f.djangoVersion, cfg.DjangoVersion)
-	version("gunicorn-version", f.gunicornVersion, cfg.GunicornVersion)
+	if pinned.Version != "" {
+		// check takes gunicorn's version from the repository's
+		// requirements or lock files before the configuration.
+		add("gunicorn-version", pinned.Version, []string{fmt.Sprintf("%s:%d (pinned in the repository)", pinned.Range.File, pinned.Range.Start.Line)})
+	} else {
+		version("gunicorn-version", f.gunicornVersion, cfg.GunicornVersion)
+	}
 	if cfg.SettingsModule != "" {
 		add("settings-module", cfg.SettingsModule, at("settings-module"))
 	} else {
