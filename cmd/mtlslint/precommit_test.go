@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,6 +127,21 @@ backend app
 	}
 	if !strings.Contains(out, "Passed") {
 		t.Fatalf("the hook did not run on the clean configuration:\n%s", out)
+	}
+
+	// The hook built mtlslint static, in pre-commit's clone.
+	var built []string
+	filepath.WalkDir(filepath.Join(tmp, "pre-commit-cache"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, filepath.Join(".pre-commit-bin", "mtlslint")) {
+			built = append(built, p)
+		}
+		return nil
+	})
+	if len(built) != 1 {
+		t.Fatalf("the hook's binary: found %q in pre-commit's cache", built)
+	}
+	if why, err := staticELF(built[0]); err != nil || why != "" {
+		t.Errorf("the hook's binary is not static: %s %v", why, err)
 	}
 }
 

@@ -14,10 +14,15 @@ import (
 // from (with its time, and "modified" when the work tree had changes), as
 // the build information records them.
 func versionText() string {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(toolVersion(), bi)
+}
+
+// versionOf renders the version and what the build information records.
+func versionOf(version string, bi *debug.BuildInfo) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "mtlslint %s\n", toolVersion())
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	fmt.Fprintf(&b, "mtlslint %s\n", version)
+	if bi == nil {
 		return b.String()
 	}
 	vcs := map[string]string{}
