@@ -190,12 +190,18 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 
 	var files []string
 	if hasGlob(mapped) {
-		files = e.glob(mapped)
+		var err error
+		files, err = e.glob(mapped)
+		if errors.Is(err, source.ErrOutsideRoot) {
+			info.Problem = "outside the scanned root"
+			e.problem(source.CodeIncludeOutside, inc, "include %q: %v; it was not read", pattern, err)
+			return nil
+		}
 		for _, alt := range e.alternatives(mapped, deployedRel) {
 			if len(files) > 0 {
 				break
 			}
-			if files = e.glob(alt); len(files) > 0 {
+			if files, _ = e.glob(alt); len(files) > 0 {
 				info.Resolved = alt
 			}
 		}
@@ -372,10 +378,10 @@ func (e *expander) sitesAvailable(p string) (string, bool) {
 // glob returns the files matching pattern in glob(3) order: sorted byte by
 // byte (nginx does not set a locale), and a name starting with "." is
 // matched only by a pattern segment that starts with "." too.
-func (e *expander) glob(pattern string) []string {
+func (e *expander) glob(pattern string) ([]string, error) {
 	matches, err := e.l.r.Glob(pattern)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	psegs := strings.Split(pattern, "/")
 	var out []string
@@ -386,7 +392,7 @@ func (e *expander) glob(pattern string) []string {
 		out = append(out, m)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 func hiddenMismatch(pat, name []string) bool {
