@@ -79,8 +79,8 @@ type Rule struct {
 	Severity string
 	// Found counts the rule's findings of each severity (Severities'
 	// order).
-	Found   [5]int
-	HelpURI string
+	Found    [5]int
+	HelpURI  string
 	Summary  string
 	Repos    int // repositories with a finding of the rule
 	Findings []*Finding
