@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -126,6 +127,45 @@ backend app
 	}
 	if !strings.Contains(out, "Passed") {
 		t.Fatalf("the hook did not run on the clean configuration:\n%s", out)
+	}
+
+	// The README's example configuration, with the repository as a local
+	// path: its hooks exist, and its rev is a branch or tag of this
+	// repository (a user's pre-commit fetches it from the project).
+	readme, err := os.ReadFile(filepath.Join(top, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)# .pre-commit-config.yaml\n(repos:.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no .pre-commit-config.yaml example")
+	}
+	example := string(m[1])
+	rm := regexp.MustCompile(`(?m)^\s*rev:\s*(\S+)`).FindStringSubmatch(example)
+	if rm == nil {
+		t.Fatalf("the README's example names no rev:\n%s", example)
+	}
+	rev := rm[1]
+	if refs, _ := exec.Command("git", "-C", top, "for-each-ref", "--format=%(refname)").Output(); len(bytes.TrimSpace(refs)) > 0 {
+		found := false
+		for _, ref := range []string{"refs/heads/" + rev, "refs/tags/" + rev, "refs/remotes/origin/" + rev} {
+			if exec.Command("git", "-C", top, "rev-parse", "--verify", "--quiet", ref+"^{commit}").Run() == nil {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the README's pre-commit example names rev %q, which is no branch or tag of this repository", rev)
+		}
+	} else {
+		t.Logf("the checkout has no branches or tags (a detached shallow clone): rev %q not looked up", rev)
+	}
+	gitRun(t, hookRepo, "branch", "-f", rev, "HEAD") // this commit, as the project's rev
+	config := strings.Replace(example, "https://github.com/mtlslint/mtlslint", hookRepo, 1)
+	writeFile(t, deploy, ".pre-commit-config.yaml", config)
+	runConfig := exec.Command(preCommit, "run", "--files", "deploy/nginx.conf")
+	runConfig.Dir, runConfig.Env = deploy, env
+	if out, err := runConfig.CombinedOutput(); err == nil || !strings.Contains(string(out), "X001") {
+		t.Errorf("the README's configuration does not run the hook on the changed proxy: %v\n%s", err, out)
 	}
 
 	// The hook's script builds mtlslint static in its clone (pre-commit's
