@@ -94,6 +94,8 @@ backend app
 		"GOMODCACHE="+goEnv("GOMODCACHE"),
 		"GOCACHE="+goEnv("GOCACHE"),
 		"NO_COLOR=1",
+		// Where the hook's script keeps the binary it builds.
+		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
 	)
 	tryRepoIn := func(dir string, files ...string) (string, error) {
 		args := append([]string{"try-repo", hookRepo, "mtlslint", "--files"}, files...)
@@ -168,16 +170,19 @@ backend app
 		t.Errorf("the README's configuration does not run the hook on the changed proxy: %v\n%s", err, out)
 	}
 
-	// The hook's script builds mtlslint static in its clone (pre-commit's
-	// try-repo works in a temporary store, gone by now: the script is run
-	// here in the hook repository itself).
+	// The hook's script built mtlslint static, once for this commit, in
+	// its cache.
 	hook := exec.Command(filepath.Join(hookRepo, "scripts", "pre-commit-hook"), "version")
 	hook.Dir = work
 	hook.Env = env
 	if out, err := hook.CombinedOutput(); err != nil || !strings.Contains(string(out), "static (CGO_ENABLED=0)") {
 		t.Fatalf("scripts/pre-commit-hook version: %v\n%s", err, out)
 	}
-	if why, err := staticELF(filepath.Join(hookRepo, ".pre-commit-bin", "mtlslint")); err != nil || why != "" {
+	head, err := exec.Command("git", "-C", hookRepo, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why, err := staticELF(filepath.Join(tmp, "cache", "mtlslint", "pre-commit", strings.TrimSpace(string(head)), "mtlslint")); err != nil || why != "" {
 		t.Errorf("the hook's binary is not static: %s %v", why, err)
 	}
 }
