@@ -160,16 +160,9 @@ func Load(ctx context.Context, opts Options) (*Workspace, error) {
 
 // LoadWith loads a workspace through an existing reader.
 func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
-	formats := opts.Formats
-	if formats == nil {
-		formats = All()
-	}
-	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
-	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
-	d.maxFiles = opts.MaxFiles
-	if d.maxFiles <= 0 {
-		d.maxFiles = DefaultMaxFiles
-	}
+	d := newDiscovery(ctx, reader, opts)
+	d.reader = reader
+	ws := d.ws
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -200,24 +193,96 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	if opts.Context && len(ws.Targets) > 0 {
 		d.walk(".")
 	}
-	for _, f := range formats {
-		ps := oneAliasEach(reader, d.byKind[f.Kind])
+	return d.load()
+}
+
+// ListReader is a reader that can list every file it holds: a git
+// revision's tree, which has no directory on disk to walk.
+type ListReader interface {
+	source.Reader
+	// Root is the absolute directory the paths are relative to.
+	Root() string
+	// Files lists every file, slash-separated and sorted.
+	Files() []string
+}
+
+// LoadFiles discovers and loads the files a ListReader holds below
+// opts.Paths (all of them when none is given), as Load does for a
+// directory on disk: the same skipped directories, Exclude and Skip, the
+// same front ends. .gitignore does not apply (a revision holds what was
+// committed); Overlay and Context are not used.
+func LoadFiles(ctx context.Context, r ListReader, opts Options) (*Workspace, error) {
+	d := newDiscovery(ctx, r, opts)
+	d.opts.NoGitignore = true
+	under := func(rel string) bool {
+		if len(opts.Paths) == 0 {
+			return true
+		}
+		for _, p := range opts.Paths {
+			if p = path.Clean(p); p == "." || rel == p || strings.HasPrefix(rel, p+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	func() {
+		defer d.detectPending()
+		for _, rel := range r.Files() {
+			if ctx.Err() != nil {
+				return
+			}
+			if !under(rel) || d.seen[rel] || d.overlayHidden(rel) {
+				continue
+			}
+			if d.count++; d.count > d.maxFiles {
+				d.problem(rel, "skipped: more than %d files in the repository; the rest was not examined (raise --max-files)", d.maxFiles)
+				return
+			}
+			d.consider(rel)
+		}
+	}()
+	return d.load()
+}
+
+func newDiscovery(ctx context.Context, r source.Reader, opts Options) *discovery {
+	formats := opts.Formats
+	if formats == nil {
+		formats = All()
+	}
+	root := ""
+	if rr, ok := r.(interface{ Root() string }); ok {
+		root = rr.Root()
+	}
+	ws := &Workspace{Root: root, Reader: r, Discovered: map[string][]string{}}
+	d := &discovery{ctx: ctx, src: r, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
+	d.maxFiles = opts.MaxFiles
+	if d.maxFiles <= 0 {
+		d.maxFiles = DefaultMaxFiles
+	}
+	return d
+}
+
+// load hands what discovery found to the front ends.
+func (d *discovery) load() (*Workspace, error) {
+	ws := d.ws
+	for _, f := range d.formats {
+		ps := oneAliasEach(d.src, d.byKind[f.Kind])
 		if len(ps) == 0 {
 			continue
 		}
 		ws.Discovered[f.Kind] = ps
-		trees, probs := f.Load(reader, ps)
+		trees, probs := f.Load(d.src, ps)
 		ws.Trees = append(ws.Trees, trees...)
 		ws.Problems = append(ws.Problems, probs...)
 	}
-	ws.Problems = problemsOnceEach(reader, ws.Trees, ws.Problems)
+	ws.Problems = problemsOnceEach(d.src, ws.Trees, ws.Problems)
 	sort.SliceStable(ws.Trees, func(i, j int) bool {
 		if ws.Trees[i].Root().Path != ws.Trees[j].Root().Path {
 			return ws.Trees[i].Root().Path < ws.Trees[j].Root().Path
 		}
 		return ws.Trees[i].Kind() < ws.Trees[j].Kind()
 	})
-	return ws, ctx.Err()
+	return ws, d.ctx.Err()
 }
 
 // oneAliasEach keeps one path per file among paths that name the same file
@@ -290,7 +355,10 @@ func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []s
 }
 
 type discovery struct {
-	ctx      context.Context
+	ctx context.Context
+	// src is what files are read through; reader is the directory on disk
+	// that walk walks (nil for a ListReader).
+	src      source.Reader
 	reader   *FSReader
 	opts     Options
 	formats  []Format
@@ -364,7 +432,7 @@ func (d *discovery) explicit(rel string) {
 		return
 	}
 	d.seen[rel] = true
-	f, err := d.reader.ReadFile(rel)
+	f, err := d.src.ReadFile(rel)
 	if err != nil {
 		d.readProblem(rel, err)
 		return
@@ -552,7 +620,7 @@ func (d *discovery) detectPending() {
 	out := make([]outcome, n)
 	detect := func(i int) {
 		c := d.pending[i]
-		f, err := d.reader.ReadFile(c.rel)
+		f, err := d.src.ReadFile(c.rel)
 		if err != nil {
 			out[i].err = err
 			return
