@@ -36,6 +36,7 @@ type FSReader struct {
 
 	mu    sync.Mutex
 	cache map[string]readResult
+	ids   map[string]string // Identity's answers
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links.
 	plainDirs map[string]bool
@@ -79,6 +80,23 @@ func (r *FSReader) Identity(p string) string {
 	if err != nil {
 		return p
 	}
+	r.mu.Lock()
+	id, ok := r.ids[rel]
+	r.mu.Unlock()
+	if ok {
+		return id
+	}
+	id = r.identity(rel)
+	r.mu.Lock()
+	if r.ids == nil {
+		r.ids = map[string]string{}
+	}
+	r.ids[rel] = id
+	r.mu.Unlock()
+	return id
+}
+
+func (r *FSReader) identity(rel string) string {
 	real, err := r.confine(rel)
 	if err != nil || real == "" {
 		return rel
