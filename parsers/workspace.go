@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -29,6 +30,11 @@ type Format struct {
 	// Load parses the detected files, and whatever they include, into
 	// trees. It reads only through r.
 	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+	// PerLoad, when set, returns the format to use for one workspace
+	// load: a front end that parses a file to detect it gives a Detect
+	// and a Load that share what was parsed, so that the file is parsed
+	// once. Nothing outlives the load.
+	PerLoad func() Format
 	// Shared: the format reads files that another format owns too (the
 	// Traefik labels of a compose file). It is asked about every
 	// candidate, whichever format detected the file first.
@@ -84,6 +90,10 @@ type Options struct {
 	// SkipUndetected silently skips files named explicitly that no format
 	// detects, instead of reporting them.
 	SkipUndetected bool
+	// K8s are the Kubernetes front end's options (charts' environments
+	// named in the configuration); they apply to the front end of kind
+	// KindK8s.
+	K8s k8s.Options
 	// Jobs is how many candidate files are read and detected at once
 	// (0: GOMAXPROCS; 1 when the caller already runs workspaces in
 	// parallel).
@@ -249,6 +259,12 @@ func newDiscovery(ctx context.Context, r source.Reader, opts Options) *discovery
 	if formats == nil {
 		formats = All()
 	}
+	formats = append([]Format(nil), formats...)
+	for i, f := range formats {
+		if f.PerLoad != nil {
+			formats[i] = f.PerLoad()
+		}
+	}
 	root := ""
 	if rr, ok := r.(interface{ Root() string }); ok {
 		root = rr.Root()
@@ -271,7 +287,14 @@ func (d *discovery) load() (*Workspace, error) {
 			continue
 		}
 		ws.Discovered[f.Kind] = ps
-		trees, probs := f.Load(d.src, ps)
+		load := f.Load
+		if f.Kind == KindK8s && len(d.opts.K8s.Charts) > 0 {
+			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
+				trees, probs, _ := k8s.LoadStats(r, ps, d.opts.K8s)
+				return trees, probs
+			})
+		}
+		trees, probs := load(d.src, ps)
 		ws.Trees = append(ws.Trees, trees...)
 		ws.Problems = append(ws.Problems, probs...)
 	}
@@ -333,8 +356,9 @@ func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []s
 		}
 	}
 	type key struct {
-		code, msg string
-		rng       source.Range
+		kind source.ProblemKind
+		msg  string
+		rng  source.Range
 	}
 	seen := map[key]bool{}
 	out := probs[:0:0]
@@ -344,7 +368,7 @@ func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []s
 				p.Range.File = q
 			}
 		}
-		k := key{p.Code, p.Message, p.Range}
+		k := key{p.Kind, p.Message, p.Range}
 		if seen[k] {
 			continue
 		}
@@ -381,7 +405,7 @@ type candidate struct {
 
 func (d *discovery) problem(rel, format string, args ...any) {
 	d.ws.Problems = append(d.ws.Problems, source.Problem{
-		Code:    source.CodeSkipped,
+		Kind:    source.ProblemSkipped,
 		Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -456,7 +480,7 @@ func (d *discovery) readProblem(rel string, err error) {
 	case errors.Is(err, source.ErrBinary):
 		d.problem(rel, "skipped: %v", err)
 	case errors.Is(err, source.ErrOutsideRoot):
-		d.ws.Problems = append(d.ws.Problems, source.Problem{Code: source.CodeIncludeOutside,
+		d.ws.Problems = append(d.ws.Problems, source.Problem{Kind: source.ProblemIncludeOutside,
 			Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("not read: %v", err)})
 	default:

@@ -19,24 +19,29 @@ type AlsoListening struct {
 // and "listen [::]:443" in one server) into that route: the same requests
 // take the same path to the same app, so it is one route, and a defect on
 // it one finding, not one per socket. The twin's socket is kept in
-// Listener.Also and its description names both.
+// Listener.Also and its description names both. Routes are not changed in
+// place (route builders' results are shared): a merged route is a copy.
 func MergeDualStack(routes []*Route) []*Route {
 	out := routes[:0:0]
-	kept := map[string]*Route{}
+	kept := map[string]int{} // signature → index in out
 	for _, r := range routes {
 		if !wildcardHost(r.Listener.Endpoint.Host) {
 			out = append(out, r)
 			continue
 		}
 		sig := twinSignature(r)
-		first := kept[sig]
-		if first == nil || ipv6Host(first.Listener.Endpoint.Host) == ipv6Host(r.Listener.Endpoint.Host) {
-			if first == nil {
-				kept[sig] = r
+		i, seen := kept[sig]
+		if !seen || ipv6Host(out[i].Listener.Endpoint.Host) == ipv6Host(r.Listener.Endpoint.Host) {
+			if !seen {
+				kept[sig] = len(out)
 			}
 			out = append(out, r)
 			continue
 		}
+		cp := *out[i]
+		cp.Listener.Also = append([]AlsoListening(nil), cp.Listener.Also...)
+		first := &cp
+		out[i] = first
 		first.Listener.Also = append(first.Listener.Also, AlsoListening{Endpoint: r.Listener.Endpoint, Range: r.Listener.Range})
 		a, b := first.Listener.Endpoint.String(), r.Listener.Endpoint.String()
 		if strings.Contains(first.Desc, " on "+a) {

@@ -22,10 +22,13 @@ func TestMergeDualStack(t *testing.T) {
 	other := route("c@[::]:443", "::", 14)
 	other.Headers = map[string]HeaderTreatment{}
 	got := MergeDualStack([]*Route{v4, v6, specific4, specific6, other})
-	if len(got) != 4 || got[0] != v4 || got[1] != specific4 || got[2] != specific6 || got[3] != other {
+	if len(got) != 4 || got[0].ID != v4.ID || got[1] != specific4 || got[2] != specific6 || got[3] != other {
 		t.Fatalf("merged into %d routes: %+v", len(got), got)
 	}
-	if len(v4.Listener.Also) != 1 || v4.Listener.Also[0].Range != at(11) || v4.Desc != "server a on *:443 and [::]:443, location /" {
-		t.Errorf("the twin is not recorded: %+v %q", v4.Listener.Also, v4.Desc)
+	if m := got[0]; len(m.Listener.Also) != 1 || m.Listener.Also[0].Range != at(11) || m.Desc != "server a on *:443 and [::]:443, location /" {
+		t.Errorf("the twin is not recorded: %+v %q", m.Listener.Also, m.Desc)
+	}
+	if len(v4.Listener.Also) != 0 || v4.Desc != "server a on *:443, location /" {
+		t.Errorf("the builder's route was changed in place: %+v %q", v4.Listener.Also, v4.Desc)
 	}
 }

@@ -2,21 +2,30 @@ package rules
 
 import "github.com/mtlslint/mtlslint/parsers/source"
 
-// Codes of findings about mtlslint itself.
+// Codes of the load and parse problems every front end reports, and of
+// the findings about mtlslint itself.
 const (
+	CodeSyntax              = "E001" // the file does not parse
+	CodeIncludeMissing      = "E002" // an include resolves to nothing
+	CodeIncludeOutside      = "E003" // an include points outside the scanned root
+	CodeSkipped             = "E004" // binary, too large, unreadable
+	CodeIncludeCycle        = "E005" // an include includes itself
+	CodeRejected            = "E008" // the server refuses the configuration
+	CodeUndefinedBackend    = "E009" // a backend the configuration does not define
 	CodeUnusedSuppression   = "M001"
-	CodeNotAnalysed         = source.CodeNotAnalysed // M002
+	CodeNotAnalysed         = "M002" // a statement the front end could not analyse
 	CodeSuppressionNoReason = "M003"
 	CodeRuleCrashed         = "M004"
 )
 
 // LoadRules document the problems that front ends report while loading and
 // parsing, and the findings about mtlslint itself. They have no Check: the
-// engine turns each source.Problem into a diagnostic of the rule with its
-// code, and the suppression pass reports M001/M003.
+// engine turns each source.Problem into a diagnostic of the rule that
+// documents its kind (Rule.Problem), and the suppression pass reports
+// M001/M003.
 var LoadRules = []*Rule{
 	{
-		Code: source.CodeSyntax, Name: "syntax-error", Severity: High, Scope: ScopeLoad,
+		Code: CodeSyntax, Problem: source.ProblemSyntax, Name: "syntax-error", Severity: High, Scope: ScopeLoad,
 		Summary: "The file does not parse, so nothing in it was checked.",
 		Doc: Doc{
 			What: "Reports a syntax error that stops the front end from reading the file (or part of it).",
@@ -25,7 +34,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeMissing, Problem: source.ProblemIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include matches no file in the repository, so its directives were not checked.",
 		Doc: Doc{
 			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository. A glob that the server accepts matching nothing is not reported: nginx's `include conf.d/*.conf;` and Apache httpd's `IncludeOptional` load nothing and carry on.",
@@ -34,7 +43,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeOutside, Name: "include-outside-root", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeOutside, Problem: source.ProblemIncludeOutside, Name: "include-outside-root", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include points outside the scanned root and was not read.",
 		Doc: Doc{
 			What: "Reports an include (or a symbolic link) that resolves outside the scanned directory.",
@@ -43,7 +52,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeSkipped, Name: "file-skipped", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeSkipped, Problem: source.ProblemSkipped, Name: "file-skipped", Severity: Medium, Scope: ScopeLoad,
 		Summary: "A file was not analysed: binary, larger than the size cap, unreadable, or a symlink loop.",
 		Doc: Doc{
 			What: "Reports a file that discovery or an include selected but that could not be analysed, with the reason.",
@@ -52,7 +61,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeCycle, Name: "include-cycle", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeCycle, Problem: source.ProblemIncludeCycle, Name: "include-cycle", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include includes a file that is already being included.",
 		Doc: Doc{
 			What: "Reports an include that leads back to a file on the current include chain.",
@@ -61,7 +70,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeRejected, Name: "rejected-by-server", Severity: High, Scope: ScopeLoad,
+		Code: CodeRejected, Problem: source.ProblemRejected, Name: "rejected-by-server", Severity: High, Scope: ScopeLoad,
 		Summary: "The server refuses to load the configuration: a keyword no release knows, or two proxies of one name.",
 		Doc: Doc{
 			What:    "Reports what the server's own configuration check refuses in a configuration that parses: for HAProxy, a keyword that no release from 1.5 on knows in a global, defaults, frontend, backend or listen section, and a frontend, backend or listen section named like an earlier one it would clash with (frontends share one name space, backends another, a listen section is in both).",
@@ -75,7 +84,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeUndefinedBackend, Name: "backend-undefined", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeUndefinedBackend, Problem: source.ProblemUndefinedBackend, Name: "backend-undefined", Severity: Medium, Scope: ScopeLoad,
 		Summary: "use_backend or default_backend names a backend the configuration does not define.",
 		Doc: Doc{
 			What:       "Reports a `use_backend` or `default_backend` whose backend name is fixed (no `%[...]`, no environment variable) and that no backend or listen section of the configuration defines.",
@@ -94,7 +103,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: CodeNotAnalysed, Name: "statement-not-analysed", Severity: Info, Scope: ScopeLoad,
+		Code: CodeNotAnalysed, Problem: source.ProblemNotAnalysed, Name: "statement-not-analysed", Severity: Info, Scope: ScopeLoad,
 		Summary: "A statement could not be analysed; what it sets is unknown.",
 		Doc: Doc{
 			What: "Reports a statement that the front end could not parse or evaluate (for example Python syntax newer than the parser understands), with the reason.",

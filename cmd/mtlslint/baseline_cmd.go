@@ -22,6 +22,7 @@ func runBaseline(args []string, e *env) int {
 	var f checkFlags
 	f.registerConfig(fs)
 	f.registerLimits(fs)
+	f.registerSpecBase(fs)
 	fs.StringVar(&f.output, "output", "", "write the baseline to `FILE` (default: "+baseline.FileName+" in the root)")
 	fs.StringVar(&f.output, "o", "", "shorthand for --output `FILE`")
 	fs.Usage = func() {
@@ -57,7 +58,7 @@ func runBaseline(args []string, e *env) int {
 	if out == "" {
 		out = filepath.Join(res.Workspace.Root, baseline.FileName)
 	}
-	b := baseline.New(res.Diagnostics)
+	b := baseline.New(res.Findings)
 	if err := b.WriteFile(out); err != nil {
 		return e.errorf("%v", err)
 	}

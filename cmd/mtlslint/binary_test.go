@@ -37,7 +37,7 @@ func staticELF(path string) (string, error) {
 
 // goBuilds are the commands that build or install mtlslint in the files
 // users and CI run: each must build it static.
-var goBuilds = regexp.MustCompile(`(?m)^.*\bgo (?:build|install)\b.*cmd/mtlslint.*$`)
+var goBuilds = regexp.MustCompile(`(?m)^.*\bgo (?:build|install)\b.*cmd/(?:mtlslint|\.\.\.).*$`)
 
 // TestBuiltStatic: everywhere mtlslint is built for use (the README's
 // install command, CI, the GitHub Action, the pre-commit hook) it is built
@@ -84,12 +84,14 @@ func TestBuiltStatic(t *testing.T) {
 		t.Fatalf("%s: %v\n%s", readmeCmd, err, out)
 	}
 	exe := filepath.Join(bin, "mtlslint")
-	why, err := staticELF(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if why != "" {
-		t.Errorf("%s gives a binary that is not static: %s", readmeCmd, why)
+	for _, name := range []string{"mtlslint", "mtlslint-render"} {
+		why, err := staticELF(filepath.Join(bin, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if why != "" {
+			t.Errorf("%s gives a %s that is not static: %s", readmeCmd, name, why)
+		}
 	}
 	out, err := exec.Command(exe, "version").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "static (CGO_ENABLED=0)") {

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -45,8 +46,14 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "q", false, "shorthand for --quiet")
 	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
 	fs.BoolVar(&f.showSuppressed, "show-suppressed", false, "list suppressed findings too")
-	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
+	f.registerSpecBase(fs)
 	f.wf.register(fs)
+}
+
+// registerSpecBase adds --spec-base: the revision O004 compares OpenAPI
+// documents with (check and baseline record its findings).
+func (f *checkFlags) registerSpecBase(fs *flag.FlagSet) {
+	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
 }
 
 // registerConfig adds the flags that decide the configuration: which
@@ -107,6 +114,14 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 	opts.Context = true
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
+	}
+	if f.specBase != "" {
+		// O004 compares each OpenAPI document with its version here.
+		base, err := gitdiff.NewReader(root, f.specBase)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--spec-base: %v", err)
+		}
+		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
 	return opts, nil
 }
@@ -216,21 +231,10 @@ func runCheck(args []string, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
-	if opts.Config == nil {
-		opts.Config = res.Config
-	}
 	if len(res.Workspace.Discovered) == 0 && len(res.Workspace.Problems) == 0 {
 		// Not an error (a repository may hold nothing to check yet), but
 		// not silence either.
 		fmt.Fprintf(e.stderr, "mtlslint: no file below %s is in a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI); nothing was checked\n", strings.Join(displayPaths(paths), ", "))
-	}
-	if f.specBase != "" && selectedCode(opts, "O004") {
-		more, err := specBaseFindings(e, res, f.specBase)
-		if err != nil {
-			return e.errorf("--spec-base: %v", err)
-		}
-		res.Diagnostics = append(res.Diagnostics, more...)
-		rules.SortDiagnostics(res.Diagnostics)
 	}
 	return f.finish(e, res)
 }
@@ -255,7 +259,7 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if res.BaselineStale > 0 {
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression == nil && d.Severity >= failOn {
 			return exitFindings
 		}
@@ -278,7 +282,7 @@ func (f *checkFlags) failOnSeverity(c *config.Config) (rules.Severity, error) {
 func input(res *lint.Result) report.Input {
 	ws := res.Workspace
 	return report.Input{
-		Diagnostics: res.Diagnostics,
+		Findings: res.Findings,
 		File: func(p string) *source.File {
 			return ws.File(p)
 		},

@@ -39,7 +39,7 @@ func TestContainerImage(t *testing.T) {
 	for _, f := range []string{"Containerfile", ".containerignore"} {
 		write(t, ctx, map[string]string{f: read(t, filepath.Join(top, f))})
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(ctx, "mtlslint"), "./cmd/mtlslint")
+	build := exec.Command("go", "build", "-o", ctx+string(filepath.Separator), "./cmd/...")
 	build.Dir = top
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -80,6 +80,15 @@ func TestContainerImage(t *testing.T) {
 	}
 	if !strings.Contains(out, `"User": "65532:65532"`) || !strings.Contains(out, `/usr/local/bin/mtlslint`) {
 		t.Errorf("the image is not mtlslint run as 65532:\n%.2000s", out)
+	}
+	// Its renderer answers, from beside mtlslint.
+	if buildah != "" {
+		if out, err := tool(buildah, "from", "--name", "mtlslint-render-check", "localhost/mtlslint-test"); err != nil {
+			t.Fatalf("buildah from: %v\n%s", err, out)
+		}
+		if out, err := tool(buildah, "run", "--isolation", "chroot", "mtlslint-render-check", "--", "/usr/local/bin/mtlslint-render", "-version"); err != nil {
+			t.Errorf("mtlslint-render in the image: %v\n%s", err, out)
+		}
 	}
 
 	// The Kubernetes recipe's listing, for shard 0, with its mounts.

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
-	"github.com/mtlslint/mtlslint/rules"
 )
 
 func runRules(args []string, e *env) int {
@@ -99,26 +98,14 @@ func runExplain(args []string, e *env) int {
 	if len(rest) != 1 {
 		return e.errorf("usage: mtlslint explain CODE|NAME (a rule's code, N003, or name, verify-client-optional)")
 	}
-	// A name may belong to rules of several families (A001 and N003 are
-	// both verify-client-optional): each is shown.
-	var found []*rules.Rule
-	for _, r := range lint.Registry() {
-		if strings.EqualFold(r.Code, rest[0]) || strings.EqualFold(r.Name, rest[0]) {
-			found = append(found, r)
-		}
-	}
-	if len(found) == 0 {
+	r := lint.Lookup(rest[0]) // a code or a name: both are unique
+	if r == nil {
 		return e.errorf("no rule with the code or name %q (see `mtlslint rules`)", rest[0])
 	}
-	for i, r := range found {
-		if i > 0 {
-			fmt.Fprintln(e.stdout)
-		}
-		if *format == "markdown" {
-			fmt.Fprint(e.stdout, r.Markdown())
-		} else {
-			fmt.Fprint(e.stdout, r.Text())
-		}
+	if *format == "markdown" {
+		fmt.Fprint(e.stdout, r.Markdown())
+	} else {
+		fmt.Fprint(e.stdout, r.Text())
 	}
 	return exitClean
 }

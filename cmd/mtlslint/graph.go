@@ -66,11 +66,11 @@ func runGraph(args []string, e *env) int {
 		case "json":
 			return graphJSON(w, m)
 		case "mermaid":
-			return graph.Mermaid(w, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)))
+			return graph.Mermaid(w, graph.Build(m, graph.FromDiagnostics(res.Findings)))
 		case "dot":
-			return graph.DOT(w, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
+			return graph.DOT(w, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
 		case "svg":
-			return graph.SVG(w, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
+			return graph.SVG(w, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
 		}
 		graphText(w, m, *all)
 		return nil

@@ -189,12 +189,12 @@ func ourFindings(path string) (*ours, error) {
 	o := &ours{lexical: map[int]string{}, rejected: map[int]string{}, undefined: map[string]bool{}, conditional: map[int]bool{}, section: map[int]string{}, alone: map[int][]string{}}
 	undefinedAt := map[int]bool{}
 	for _, p := range probs {
-		switch p.Code {
-		case source.CodeSyntax:
+		switch p.Kind {
+		case source.ProblemSyntax:
 			o.lexical[p.Range.Start.Line] = p.Message
-		case source.CodeRejected:
+		case source.ProblemRejected:
 			o.rejected[p.Range.Start.Line] = p.Message
-		case source.CodeUndefinedBackend:
+		case source.ProblemUndefinedBackend:
 			undefinedAt[p.Range.Start.Line] = true
 		}
 	}
@@ -212,7 +212,7 @@ func ourFindings(path string) (*ours, error) {
 		}
 	}
 	for _, p := range probs {
-		if h := headers[p.Range.Start.Line]; p.Code == source.CodeRejected && h != nil && len(p.Related) == 1 {
+		if h := headers[p.Range.Start.Line]; p.Kind == source.ProblemRejected && h != nil && len(p.Related) == 1 {
 			if first := headers[p.Related[0].Range.Start.Line]; first != nil {
 				o.alone[h.Num] = []string{first.Text(), h.Text()}
 			}

@@ -34,11 +34,12 @@ func Rejected(c *Config) []source.Problem {
 			if kw == "" || l.Conditional() || l.Args[0].Symbolic() || known[kw] {
 				continue
 			}
-			msg := fmt.Sprintf("unknown keyword %q in the %s section: no HAProxy release knows it, and haproxy -c refuses the configuration", kw, s.Kind)
+			msg := fmt.Sprintf("unknown keyword %q in the %s section", kw, s.Kind)
 			if near := nearest(kw, known); near != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", near)
+				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
-			out = append(out, source.Problem{Code: source.CodeRejected, Range: l.Args[0].Range, Message: msg})
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range, Message: msg,
+				Detail: "No HAProxy release from 1.5 on knows this keyword: haproxy -c refuses the configuration, so it does not run as written."})
 		}
 	}
 	out = append(out, duplicateProxies(c)...)
@@ -64,8 +65,9 @@ func duplicateProxies(c *Config) []source.Problem {
 			if first.File != h.File {
 				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num)
 			}
-			out = append(out, source.Problem{Code: source.CodeRejected, Range: h.Range,
-				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s, and haproxy -c refuses the configuration", p.Kind, p.Name, q.Kind, where),
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range,
+				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s", p.Kind, p.Name, q.Kind, where),
+				Detail:  "HAProxy looks frontends up by name, and backends: two of one name (a listen section is both) make haproxy -c refuse the configuration, so it does not run as written.",
 				Related: []source.Related{{Range: q.Section.Header.Range, Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
 			break
 		}
@@ -90,8 +92,9 @@ func undefinedBackends(c *Config) []source.Problem {
 			return
 		}
 		reported[u.Line] = true
-		out = append(out, source.Problem{Code: source.CodeUndefinedBackend, Range: w.Range,
-			Message: fmt.Sprintf("%s names backend %q, which no backend or listen section of this configuration defines: haproxy -c refuses it unless another file loaded with it (-f) defines the backend", u.Line.Keyword(), u.Backend)})
+		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range,
+			Message: fmt.Sprintf("%s names backend %q, which this configuration does not define", u.Line.Keyword(), u.Backend),
+			Detail:  "No backend or listen section defines it: haproxy -c refuses the configuration, unless another file loaded with it (another -f) defines the backend."})
 	}
 	for _, p := range c.Frontends() {
 		for _, u := range p.UseBackends {
