@@ -35,11 +35,11 @@ func writeAll(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
-// A Tree reads a revision's files below a directory from git's objects:
+// A Reader reads a revision's files below a directory from git's objects:
 // what was committed, not what the work tree holds now; links inside the
 // tree read as their targets; nothing outside the directory is listed or
 // read.
-func TestTreeReadsTheRevision(t *testing.T) {
+func TestReaderReadsTheRevision(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -69,7 +69,7 @@ func TestTreeReadsTheRevision(t *testing.T) {
 	// The work tree moves on; the revision does not.
 	writeAll(t, repo, map[string]string{"deploy/nginx/sites-available/shop.conf": "changed\n", "deploy/new.conf": "new\n"})
 
-	tr, err := OpenTree(filepath.Join(repo, "deploy"), "HEAD", 0)
+	tr, err := NewReader(filepath.Join(repo, "deploy"), "HEAD")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,12 +21,14 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// Tree is the files of a git revision below a directory of the work tree,
-// read from git's objects: nothing is checked out or written. It is a
-// parsers.ListReader, so a workspace loads from it as from a directory
-// (check --baseline-rev analyses the revision this way). Reads go through
-// one `git cat-file --batch`; Close ends it.
-type Tree struct {
+// Reader reads the files of a git revision below a directory of the work
+// tree from git's objects: nothing is checked out or written. It is a
+// source.Reader (what `check --spec-base` compares with, what `spec-diff
+// REV:PATH` reads) and a parsers.ListReader, so a whole workspace loads from
+// it as from a directory (`check --baseline-rev`). Contents come through
+// one `git cat-file --batch`, started on the first read; Close ends it (and
+// so does the reader's collection, for a reader nobody closes).
+type Reader struct {
 	root, rev string
 	maxSize   int64
 	blobs     map[string]blob   // path → its object
@@ -33,11 +36,18 @@ type Tree struct {
 	dirs      map[string]bool
 	files     []string
 
-	mu    sync.Mutex
-	cat   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
+	mu    sync.Mutex // guards cache; the batch has its own
 	cache map[string]readResult
+	cat   *batch
+}
+
+// batch is a `git cat-file --batch` process, asked one object at a time.
+type batch struct {
+	mu  sync.Mutex
+	dir string
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	out *bufio.Reader
 }
 
 type blob struct {
@@ -50,10 +60,11 @@ type readResult struct {
 	err  error
 }
 
-// OpenTree lists the files of rev below root (a directory of a git work
-// tree; paths are relative to it). Files larger than maxSize (≤ 0:
-// parsers.DefaultMaxFileSize) are listed but not read.
-func OpenTree(root, rev string, maxSize int64) (*Tree, error) {
+// NewReader lists the files of rev below root (a directory of a git work
+// tree; paths are relative to it), checking that rev names a commit.
+// Files larger than parsers.DefaultMaxFileSize are listed but not read
+// (WithMaxFileSize changes the cap).
+func NewReader(root, rev string) (*Reader, error) {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return nil, fmt.Errorf("%q is not a git revision", rev)
 	}
@@ -73,10 +84,9 @@ func OpenTree(root, rev string, maxSize int64) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("git ls-tree %s: %v", rev, err)
 	}
-	if maxSize <= 0 {
-		maxSize = parsers.DefaultMaxFileSize
-	}
-	t := &Tree{root: abs, rev: rev, maxSize: maxSize, blobs: map[string]blob{}, links: map[string]string{}, dirs: map[string]bool{".": true}, cache: map[string]readResult{}}
+	t := &Reader{root: abs, rev: rev, maxSize: parsers.DefaultMaxFileSize, blobs: map[string]blob{}, links: map[string]string{}, dirs: map[string]bool{".": true},
+		cache: map[string]readResult{}, cat: &batch{dir: abs}}
+	runtime.AddCleanup(t, func(b *batch) { b.close() }, t.cat)
 	linkIDs := map[string]string{}
 	for _, rec := range bytes.Split(list, []byte{0}) {
 		meta, p, ok := strings.Cut(string(rec), "\t")
@@ -98,7 +108,7 @@ func OpenTree(root, rev string, maxSize int64) (*Tree, error) {
 	// A symbolic link to a file of the tree reads as that file; one that
 	// leaves the tree, or points at a directory, does not read.
 	for p, id := range linkIDs {
-		target, err := t.object(id)
+		target, err := t.cat.object(id)
 		if err != nil {
 			t.Close()
 			return nil, err
@@ -121,17 +131,27 @@ func OpenTree(root, rev string, maxSize int64) (*Tree, error) {
 	return t, nil
 }
 
-// Root implements parsers.ListReader.
-func (t *Tree) Root() string { return t.root }
+// WithMaxFileSize sets the size above which a file is not read (≤ 0:
+// parsers.DefaultMaxFileSize) and returns the reader.
+func (t *Reader) WithMaxFileSize(n int64) *Reader {
+	if n <= 0 {
+		n = parsers.DefaultMaxFileSize
+	}
+	t.maxSize = n
+	return t
+}
 
-// Revision is the revision the tree is of.
-func (t *Tree) Revision() string { return t.rev }
+// Root implements parsers.ListReader.
+func (t *Reader) Root() string { return t.root }
+
+// Revision is the revision the reader reads.
+func (t *Reader) Revision() string { return t.rev }
 
 // Files implements parsers.ListReader.
-func (t *Tree) Files() []string { return t.files }
+func (t *Reader) Files() []string { return t.files }
 
 // Identity implements source.Identifier: a link reads as its target.
-func (t *Tree) Identity(p string) string {
+func (t *Reader) Identity(p string) string {
 	if target, ok := t.links[path.Clean(p)]; ok && target != "" {
 		return target
 	}
@@ -139,7 +159,7 @@ func (t *Tree) Identity(p string) string {
 }
 
 // ReadFile implements source.Reader.
-func (t *Tree) ReadFile(p string) (*source.File, error) {
+func (t *Reader) ReadFile(p string) (*source.File, error) {
 	rel := path.Clean(p)
 	if path.IsAbs(rel) || rel == ".." || strings.HasPrefix(rel, "../") {
 		return nil, fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
@@ -154,7 +174,7 @@ func (t *Tree) ReadFile(p string) (*source.File, error) {
 	return f, err
 }
 
-func (t *Tree) read(rel string) (*source.File, error) {
+func (t *Reader) read(rel string) (*source.File, error) {
 	name := rel
 	if target, ok := t.links[rel]; ok {
 		if target == "" {
@@ -172,7 +192,7 @@ func (t *Tree) read(rel string) (*source.File, error) {
 	if b.size > t.maxSize {
 		return nil, fmt.Errorf("%s at %s is %d bytes: %w (%d bytes)", rel, t.rev, b.size, source.ErrTooLarge, t.maxSize)
 	}
-	content, err := t.objectLocked(b.id)
+	content, err := t.cat.object(b.id)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +204,7 @@ func (t *Tree) read(rel string) (*source.File, error) {
 
 // Glob implements source.Reader: the files (and links to files) of the
 // tree that match pattern, sorted.
-func (t *Tree) Glob(pattern string) ([]string, error) {
+func (t *Reader) Glob(pattern string) ([]string, error) {
 	pat := path.Clean(pattern)
 	if path.IsAbs(pat) || pat == ".." || strings.HasPrefix(pat, "../") {
 		return nil, fmt.Errorf("%s: %w", pattern, source.ErrOutsideRoot)
@@ -202,7 +222,7 @@ func (t *Tree) Glob(pattern string) ([]string, error) {
 }
 
 // Stat implements source.Reader.
-func (t *Tree) Stat(p string) (fs.FileInfo, error) {
+func (t *Reader) Stat(p string) (fs.FileInfo, error) {
 	rel := path.Clean(p)
 	name := rel
 	if target, ok := t.links[rel]; ok {
@@ -220,19 +240,13 @@ func (t *Tree) Stat(p string) (fs.FileInfo, error) {
 	return nil, fmt.Errorf("%s at %s: %w", p, t.rev, fs.ErrNotExist)
 }
 
-// object reads one object's content.
-func (t *Tree) object(id string) ([]byte, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.objectLocked(id)
-}
-
-// objectLocked asks the `git cat-file --batch` process (started on first
-// use) for one object: it answers "<id> <type> <size>\n", the content and
-// a line feed.
-func (t *Tree) objectLocked(id string) ([]byte, error) {
-	if t.cat == nil {
-		cmd := exec.Command("git", "-C", t.root, "cat-file", "--batch")
+// object asks the batch process (started on first use) for one object:
+// it answers "<id> <type> <size>\n", the content and a line feed.
+func (b *batch) object(id string) ([]byte, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cmd == nil {
+		cmd := exec.Command("git", "-C", b.dir, "cat-file", "--batch")
 		in, err := cmd.StdinPipe()
 		if err != nil {
 			return nil, err
@@ -244,12 +258,12 @@ func (t *Tree) objectLocked(id string) ([]byte, error) {
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("git cat-file: %v", err)
 		}
-		t.cat, t.in, t.out = cmd, in, bufio.NewReaderSize(out, 64<<10)
+		b.cmd, b.in, b.out = cmd, in, bufio.NewReaderSize(out, 64<<10)
 	}
-	if _, err := io.WriteString(t.in, id+"\n"); err != nil {
+	if _, err := io.WriteString(b.in, id+"\n"); err != nil {
 		return nil, fmt.Errorf("git cat-file: %v", err)
 	}
-	header, err := t.out.ReadString('\n')
+	header, err := b.out.ReadString('\n')
 	if err != nil {
 		return nil, fmt.Errorf("git cat-file: %v", err)
 	}
@@ -262,24 +276,26 @@ func (t *Tree) objectLocked(id string) ([]byte, error) {
 		return nil, fmt.Errorf("git cat-file: %s", strings.TrimSpace(header))
 	}
 	buf := make([]byte, size+1)
-	if _, err := io.ReadFull(t.out, buf); err != nil {
+	if _, err := io.ReadFull(b.out, buf); err != nil {
 		return nil, fmt.Errorf("git cat-file: %v", err)
 	}
 	return buf[:size], nil
 }
 
-// Close ends the git process.
-func (t *Tree) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.cat == nil {
+func (b *batch) close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cmd == nil {
 		return nil
 	}
-	t.in.Close()
-	err := t.cat.Wait()
-	t.cat = nil
+	b.in.Close()
+	err := b.cmd.Wait()
+	b.cmd = nil
 	return err
 }
+
+// Close ends the git process.
+func (t *Reader) Close() error { return t.cat.close() }
 
 type treeInfo struct {
 	name string
