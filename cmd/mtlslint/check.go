@@ -123,6 +123,14 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 		}
 		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
+	if f.wf.baselineRev != "" {
+		// Last: the revision is linted with the options check uses.
+		b, err := lint.BaselineAt(context.Background(), opts, f.wf.baselineRev)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--baseline-rev: %v", err)
+		}
+		opts.Baseline = b
+	}
 	return opts, nil
 }
 
@@ -256,7 +264,10 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if err := f.write(e, res); err != nil {
 		return e.errorf("%v", err)
 	}
-	if res.BaselineStale > 0 {
+	switch {
+	case res.BaselineStale > 0 && f.wf.baselineRev != "":
+		fmt.Fprintf(e.stderr, "mtlslint: %d %s at %s %s no longer reported\n", res.BaselineStale, plural(res.BaselineStale, "finding", "findings"), f.wf.baselineRev, plural(res.BaselineStale, "is", "are"))
+	case res.BaselineStale > 0:
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
 	for _, d := range res.Findings {

@@ -22,12 +22,14 @@ type workflowFlags struct {
 	noIgnore, fix, unsafeFixes, diff bool
 	forceExclude, skipUndetected     bool
 	baseline, newFromRev             string
+	baselineRev                      string
 }
 
 func (w *workflowFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline \"mtlslint: ignore\" comments (audits)")
 	fs.StringVar(&w.baseline, "baseline", "", "report only findings not accepted in the baseline `FILE` (see `mtlslint baseline`)")
 	fs.StringVar(&w.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `REV` (and in untracked files)")
+	fs.StringVar(&w.baselineRev, "baseline-rev", "", "report only findings the git `REV` does not have: its tree is linted from git's objects, with the same rules and configuration (a CI gate)")
 	fs.BoolVar(&w.fix, "fix", false, "apply safe fixes to the files, then report what remains")
 	fs.BoolVar(&w.unsafeFixes, "unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too")
 	fs.BoolVar(&w.diff, "diff", false, "print the fixes as a unified diff instead of writing them (exit 1 when there are any)")
@@ -41,6 +43,9 @@ func (w *workflowFlags) apply(opts *lint.Options) error {
 	opts.NoIgnore = w.noIgnore
 	opts.ForceExclude = w.forceExclude
 	opts.SkipUndetected = w.skipUndetected
+	if w.baseline != "" && w.baselineRev != "" {
+		return errors.New("--baseline and --baseline-rev both say what is already accepted: give one")
+	}
 	if w.baseline != "" {
 		b, err := baseline.Read(w.baseline)
 		if err != nil {
