@@ -39,10 +39,8 @@ var expression = regexp.MustCompile(`\$\{\{\s*(inputs\.[a-z-]+|runner\.temp|step
 // does (bash --noprofile --norc -eo pipefail, GITHUB_ACTION_PATH,
 // GITHUB_OUTPUT, GITHUB_PATH), in workspace, with the given inputs over the
 // defaults. The steps that use other actions (setup-go, upload-sarif) are
-// listed, not run: Go is already here, and code scanning is GitHub's. It
-// returns the exit code of the first step that failed (0 when none did),
-// its log, and the outputs of the steps by ID.
-func runAction(t *testing.T, a *action, top, workspace string, inputs map[string]string) (int, string, map[string]map[string]string, []string) {
+// listed, not run: Go is already here, and code scanning is GitHub's.
+func runAction(t *testing.T, a *action, top, workspace string, inputs map[string]string) (run actionRun) {
 	t.Helper()
 	values := map[string]string{"runner.temp": t.TempDir()}
 	for name, in := range a.Inputs {
@@ -60,12 +58,12 @@ func runAction(t *testing.T, a *action, top, workspace string, inputs map[string
 		})
 	}
 	pathDirs := []string{}
-	outputs := map[string]map[string]string{}
-	var used []string
+	run.outputs = map[string]map[string]string{}
 	var log strings.Builder
+	defer func() { run.log = log.String() }()
 	for _, st := range a.Runs.Steps {
 		if st.Uses != "" {
-			used = append(used, st.Uses)
+			run.used = append(run.used, st.Uses)
 			continue
 		}
 		if st.Shell != "bash" {
@@ -76,8 +74,8 @@ func runAction(t *testing.T, a *action, top, workspace string, inputs map[string
 		}
 		dir := t.TempDir()
 		script := filepath.Join(dir, "step.sh")
-		outFile, pathFile := filepath.Join(dir, "output"), filepath.Join(dir, "path")
-		for _, f := range []string{script, outFile, pathFile} {
+		outFile, pathFile, summaryFile := filepath.Join(dir, "output"), filepath.Join(dir, "path"), filepath.Join(dir, "summary")
+		for _, f := range []string{script, outFile, pathFile, summaryFile} {
 			content := ""
 			if f == script {
 				content = eval(st.Run)
@@ -88,7 +86,7 @@ func runAction(t *testing.T, a *action, top, workspace string, inputs map[string
 		}
 		env := append(os.Environ(),
 			"GITHUB_ACTION_PATH="+top, "GITHUB_WORKSPACE="+workspace,
-			"GITHUB_OUTPUT="+outFile, "GITHUB_PATH="+pathFile,
+			"GITHUB_OUTPUT="+outFile, "GITHUB_PATH="+pathFile, "GITHUB_STEP_SUMMARY="+summaryFile,
 			"PATH="+strings.Join(append(append([]string{}, pathDirs...), os.Getenv("PATH")), string(os.PathListSeparator)),
 		)
 		for k, v := range st.Env {
@@ -98,9 +96,10 @@ func runAction(t *testing.T, a *action, top, workspace string, inputs map[string
 		cmd.Dir, cmd.Env = workspace, env
 		out, err := cmd.CombinedOutput()
 		log.WriteString("== " + st.Name + "\n" + string(out))
+		run.summary += read(t, summaryFile)
 		if st.ID != "" {
-			outputs[st.ID] = readKeyValues(t, outFile)
-			for k, v := range outputs[st.ID] {
+			run.outputs[st.ID] = readKeyValues(t, outFile)
+			for k, v := range run.outputs[st.ID] {
 				values["steps."+st.ID+".outputs."+k] = v
 			}
 		}
@@ -113,12 +112,25 @@ func runAction(t *testing.T, a *action, top, workspace string, inputs map[string
 		}
 		if err != nil {
 			if ee, ok := err.(*exec.ExitError); ok {
-				return ee.ExitCode(), log.String(), outputs, used
+				run.code = ee.ExitCode()
+				return run
 			}
 			t.Fatalf("step %q: %v", st.Name, err)
 		}
 	}
-	return 0, log.String(), outputs, used
+	return run
+}
+
+// actionRun is what running the action's shell steps gave: the exit code
+// of the first step that failed (0 when none did), the log, the outputs
+// of the steps by ID, the actions the steps use (not run), and what the
+// steps appended to the job summary.
+type actionRun struct {
+	code    int
+	log     string
+	outputs map[string]map[string]string
+	used    []string
+	summary string
 }
 
 func readKeyValues(t *testing.T, path string) map[string]string {
@@ -173,37 +185,45 @@ func TestGitHubAction(t *testing.T) {
 
 	vulnerable := t.TempDir()
 	copyTree(t, filepath.Join(top, "fixtures", "crossfile", "demo-vulnerable"), vulnerable)
-	code, log, outputs, used := runAction(t, &a, top, vulnerable, nil)
-	if code != 1 || outputs["check"]["exit-code"] != "1" {
-		t.Fatalf("findings must fail the job: exit %d, outputs %v\n%s", code, outputs, log)
+	run := runAction(t, &a, top, vulnerable, nil)
+	if run.code != 1 || run.outputs["check"]["exit-code"] != "1" {
+		t.Fatalf("findings must fail the job: exit %d, outputs %v\n%s", run.code, run.outputs, run.log)
 	}
-	if !strings.Contains(log, "::error title=mtlslint::findings at or above low") {
-		t.Errorf("no annotation says why the job failed:\n%s", log)
+	if !strings.Contains(run.log, "::error title=mtlslint::findings at or above low") {
+		t.Errorf("no annotation says why the job failed:\n%s", run.log)
 	}
-	sarif := filepath.Join(vulnerable, outputs["check"]["sarif-file"])
+	// --format github: an annotation on the finding's line, paths relative
+	// to the workspace; the job summary with the counts and the diagram.
+	if !strings.Contains(run.log, "::error file=nginx.conf,line=26,col=9,endLine=26,endColumn=25,title=mtlslint (X001)::") {
+		t.Errorf("no annotation on the demo's X001:\n%s", run.log)
+	}
+	if !strings.HasPrefix(run.summary, "## mtlslint: ") || !strings.Contains(run.summary, "```mermaid") || !strings.Contains(run.summary, "X001") {
+		t.Errorf("the job summary lacks the counts, the diagram or the findings:\n%s", run.summary)
+	}
+	sarif := filepath.Join(vulnerable, run.outputs["check"]["sarif-file"])
 	validateSARIF(t, read(t, sarif))
 	if !strings.Contains(read(t, sarif), `"X001"`) {
 		t.Errorf("the SARIF report lacks the demo's X001")
 	}
-	if len(used) != 2 || !strings.HasPrefix(used[0], "actions/setup-go@") || !strings.HasPrefix(used[1], "github/codeql-action/upload-sarif@") {
-		t.Errorf("the action uses %v; want setup-go, then upload-sarif", used)
+	if len(run.used) != 2 || !strings.HasPrefix(run.used[0], "actions/setup-go@") || !strings.HasPrefix(run.used[1], "github/codeql-action/upload-sarif@") {
+		t.Errorf("the action uses %v; want setup-go, then upload-sarif", run.used)
 	}
 
 	// fail-on none: the report is written, the job passes.
-	code, log, outputs, _ = runAction(t, &a, top, vulnerable, map[string]string{"fail-on": "none", "sarif-file": "report.sarif"})
-	if code != 0 || outputs["check"]["exit-code"] != "1" || !strings.Contains(read(t, filepath.Join(vulnerable, "report.sarif")), `"X001"`) {
-		t.Errorf("fail-on none: exit %d, outputs %v\n%s", code, outputs, log)
+	run = runAction(t, &a, top, vulnerable, map[string]string{"fail-on": "none", "sarif-file": "report.sarif"})
+	if run.code != 0 || run.outputs["check"]["exit-code"] != "1" || !strings.Contains(read(t, filepath.Join(vulnerable, "report.sarif")), `"X001"`) {
+		t.Errorf("fail-on none: exit %d, outputs %v\n%s", run.code, run.outputs, run.log)
 	}
 
 	// A usage error stops the action with mtlslint's exit code 2.
-	code, log, _, _ = runAction(t, &a, top, vulnerable, map[string]string{"args": "--select NOPE"})
-	if code != 2 || !strings.Contains(log, "unknown rule code") {
-		t.Errorf("a bad argument: exit %d\n%s", code, log)
+	run = runAction(t, &a, top, vulnerable, map[string]string{"args": "--select NOPE"})
+	if run.code != 2 || !strings.Contains(run.log, "unknown rule code") {
+		t.Errorf("a bad argument: exit %d\n%s", run.code, run.log)
 	}
 
 	secure := t.TempDir()
 	copyTree(t, filepath.Join(top, "fixtures", "crossfile", "unverified-nginx-secure"), secure)
-	if code, log, outputs, _ = runAction(t, &a, top, secure, nil); code != 0 || outputs["check"]["exit-code"] != "0" {
-		t.Errorf("a secure deployment: exit %d\n%s", code, log)
+	if run = runAction(t, &a, top, secure, nil); run.code != 0 || run.outputs["check"]["exit-code"] != "0" || !strings.HasPrefix(run.summary, "## mtlslint: no findings") {
+		t.Errorf("a secure deployment: exit %d, summary %q\n%s", run.code, run.summary, run.log)
 	}
 }
