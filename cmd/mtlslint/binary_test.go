@@ -40,7 +40,8 @@ func staticELF(path string) (string, error) {
 var goBuilds = regexp.MustCompile(`(?m)^.*\bgo (?:build|install)\b.*cmd/(?:mtlslint|\.\.\.).*$`)
 
 // TestBuiltStatic: everywhere mtlslint is built for use (the README's
-// install command, CI, the GitHub Action, the pre-commit hook) it is built
+// install command, CI, the GitHub Action, the pre-commit hook, the docs
+// that say how to install it) it is built
 // with CGO_ENABLED=0, and that build has no dynamic section. A plain
 // `go build` links the C library as soon as a C compiler is present: the
 // net package then uses cgo.
@@ -53,7 +54,7 @@ func TestBuiltStatic(t *testing.T) {
 	}
 	top := moduleRoot(t)
 	var readmeCmd string
-	for _, file := range []string{"README.md", ".ci/run", "action.yml", "scripts/pre-commit-hook"} {
+	for _, file := range []string{"README.md", ".ci/run", "action.yml", "scripts/pre-commit-hook", "docs/audit.md", "docs/editors.md", "docs/k8s.md"} {
 		b, err := os.ReadFile(filepath.Join(top, file))
 		if err != nil {
 			t.Fatal(err)
