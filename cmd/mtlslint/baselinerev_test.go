@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,5 +101,62 @@ func TestBaselineRevSeesTheRegression(t *testing.T) {
 		if code, _, errs := cli(t, args...); code != exitError || !strings.Contains(errs, "baseline") {
 			t.Errorf("mtlslint %s: exit %d %s", strings.Join(args, " "), code, errs)
 		}
+	}
+}
+
+// checkJSON is what the test reads of check's JSON output.
+type checkJSON struct {
+	Diagnostics []struct {
+		Code, Message string
+		Location      struct {
+			File  string
+			Start struct{ Line int }
+		}
+		Suppression *struct{ Kind string }
+	}
+}
+
+// TestBaselineRevOfAnUnchangedTree: the fixtures, committed and unchanged,
+// linted from git's objects give the findings they give from the disk, so
+// --baseline-rev HEAD accepts every one of them and reports nothing: every
+// format, include, glob and link loads from a revision as from a
+// directory.
+func TestBaselineRevOfAnUnchangedTree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lints the fixtures twice; skipped with -short")
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	copyTree(t, filepath.Join(moduleRoot(t), "fixtures"), repo)
+	gitRun(t, repo, "init", "-q")
+	gitRun(t, repo, "add", "-A")
+	gitRun(t, repo, "commit", "-q", "-m", "fixtures")
+	t.Chdir(repo)
+
+	_, all, errs := cli(t, "check", "--isolated", "--format", "json", ".")
+	var plain checkJSON
+	if err := json.Unmarshal([]byte(all), &plain); err != nil {
+		t.Fatalf("%v\n%s", err, errs)
+	}
+	if len(plain.Diagnostics) < 300 {
+		t.Fatalf("only %d findings in the fixtures", len(plain.Diagnostics))
+	}
+	code, out, errs := cli(t, "check", "--isolated", "--format", "json", "--show-suppressed", "--baseline-rev", "HEAD", ".")
+	var gated checkJSON
+	if err := json.Unmarshal([]byte(out), &gated); err != nil {
+		t.Fatalf("%v\n%s", err, errs)
+	}
+	accepted := 0
+	for _, d := range gated.Diagnostics {
+		if d.Suppression == nil {
+			t.Errorf("reported, though HEAD is the work tree: %s:%d %s %s", d.Location.File, d.Location.Start.Line, d.Code, d.Message)
+		} else if d.Suppression.Kind == "baseline" {
+			accepted++
+		}
+	}
+	if code != exitClean || accepted != len(plain.Diagnostics) || strings.Contains(errs, "no longer reported") {
+		t.Errorf("exit %d: %d of %d findings accepted as HEAD's\n%s", code, accepted, len(plain.Diagnostics), errs)
 	}
 }
