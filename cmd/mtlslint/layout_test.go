@@ -135,4 +135,8 @@ func TestNamedFileFindsItsWorkspace(t *testing.T) {
 	if _, out, errs = cli(t, "check", "--quiet", named); !strings.Contains(out, spoofable) {
 		t.Errorf("the directory holding .mtlslint.toml is the workspace; the app side was lost:\n%s%s", out, errs)
 	}
+	// --root still decides.
+	if _, out, errs = cli(t, "check", "--quiet", "--root", filepath.Dir(named), named); strings.Contains(out, spoofable) || !strings.Contains(out, "N001") {
+		t.Errorf("--root names the proxy's directory alone; yet the app was seen, or nothing was checked:\n%s%s", out, errs)
+	}
 }
