@@ -193,6 +193,11 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		problems []source.Problem
 		used     = map[string]bool{}
 	)
+	add := func(files []*File) {
+		c := Build(files)
+		problems = append(problems, Rejected(c)...)
+		configs = append(configs, withCrtLists(r, c))
+	}
 	parse := func(rel string) *File {
 		f, err := r.ReadFile(rel)
 		if err != nil {
@@ -241,7 +246,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	// Directories loaded with -f dir.
@@ -266,7 +271,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	for _, rel := range sorted {
@@ -275,7 +280,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		}
 		used[rel] = true
 		if f := parse(rel); f != nil {
-			configs = append(configs, withCrtLists(r, Build([]*File{f})))
+			add([]*File{f})
 		}
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })
