@@ -76,9 +76,10 @@ var GatewayUnvalidatedListener = &rules.Rule{
 var GatewayImplementationHeader = &rules.Rule{
 	Code: "K012", Name: "gateway-client-cert-header-implementation-specific", Severity: rules.Medium,
 	CWE:     []string{"CWE-290", "CWE-345"},
-	Summary: "An app behind a Gateway trusts a client-certificate header, and whether the Gateway's implementation sets it (and removes a client's copy) is implementation specific.",
+	Summary: "An app behind a Gateway trusts a client-certificate or forwarding header, and whether the Gateway's implementation sets it (and removes a client's copy) is implementation specific.",
 	Doc: rules.Doc{
-		What: "Reports a Gateway listener that validates client certificates, reaching an app that trusts a client-certificate or forwarding header (an `X-Forwarded-Client-Cert`, `X-SSL-Client-*`, `X-Forwarded-Proto` …) that no HTTPRoute filter on the way sets or removes.",
+		What: "Reports a Gateway listener whose routes reach an app that trusts a header the Gateway API leaves to the implementation, and that no HTTPRoute filter on the way sets or removes: " +
+			"a client-certificate or other identity header (`X-Forwarded-Client-Cert`, `X-SSL-Client-*` …) on a listener that validates client certificates, and the forwarding headers (`X-Forwarded-Client-Cert`, `X-Forwarded-Proto`, `-Host`, `-Port`, `-For`, `Forwarded`) on any listener.",
 		Why: "The Gateway API validates client certificates but defines no header that tells the backend about them. Envoy Gateway, Istio, Contour, NGINX Gateway Fabric and others each decide, by their own policy resources, " +
 			"whether they forward the certificate (Envoy's X-Forwarded-Client-Cert: sanitize, forward, append …) and whether they remove a header of the same name the client sent. mtlslint cannot see that policy in the Gateway API objects, " +
 			"so what the app receives is undecided: the finding stays at medium and says so. If the implementation passes a client's copy through, the app accepts a forged identity.",
@@ -234,13 +235,16 @@ func checkGatewayImplementation(p *rules.Pass) {
 	hits := map[string][]hit{}
 	for _, l := range m.Links {
 		r := l.Route
-		if r == nil || l.App == nil || !strings.HasPrefix(r.ID, "gateway:") || !r.Listener.TLS || r.Listener.Verify == rules.VerifyOff {
+		if r == nil || l.App == nil || !strings.HasPrefix(r.ID, "gateway:") {
 			continue
 		}
 		for _, t := range l.App.Trusts {
 			h := rules.HeaderName(t.Header)
 			if !rules.IsTrustedHeader(h) || r.Header(h).Action != rules.Unknown {
 				continue
+			}
+			if t.Scheme && r.Listener.TLS {
+				continue // a client on HTTPS that claims https tells the truth
 			}
 			k := r.Listener.Range.String() + "|" + h
 			if hits[k] == nil {
@@ -263,6 +267,10 @@ func checkGatewayImplementation(p *rules.Pass) {
 				descs = append(descs, x.r.Desc)
 			}
 		}
+		fixTitle := "Configure the implementation to overwrite the header from the verified certificate, or remove the client's copy with a RequestHeaderModifier."
+		if rules.IsSchemeHeader(first.h) {
+			fixTitle = "Configure the implementation to overwrite the header from the connection, or attach the route only to HTTPS listeners."
+		}
 		note := first.r.Header(first.h).Note
 		if note != "" {
 			note = strings.ToUpper(note[:1]) + note[1:] + "."
@@ -273,7 +281,7 @@ func checkGatewayImplementation(p *rules.Pass) {
 			Related:  rel,
 			Message:  fmt.Sprintf("the app trusts %s, which only the Gateway's implementation can set: not decided here", rules.Clip(name, 40)),
 			Detail:   fmt.Sprintf("%s On %s. The app trusts the header at %s.", note, strings.Join(descs, "; "), first.trust.Range),
-			FixTitle: "Configure the implementation to overwrite the header from the verified certificate, or remove the client's copy with a RequestHeaderModifier.",
+			FixTitle: fixTitle,
 		})
 	}
 }
