@@ -42,7 +42,7 @@ var GatewayLegacyValidation = &rules.Rule{
 		What: "Reports `tls.frontendValidation` on a Gateway listener. Without `spec.tls.frontend` the finding is high: on Gateway API 1.4 or later the field does not exist, so the listener asks for no client certificate; " +
 			"with `spec.tls.frontend` beside it, it is medium: the Gateway is written for 1.4 or later and the listener field has no effect.",
 		Why: "Client-certificate validation was a listener field in the experimental channel of Gateway API 1.1 to 1.3. Release 1.4 moved it to the Gateway (`spec.tls.frontend.default` and `perPort`, GEP-91) because HTTP/2 connection coalescing " +
-			"lets one connection serve several listeners of a port (GEP-3567), and 1.5 made that Standard. The API server prunes fields its CRDs do not declare, so with current CRDs the manifest applies cleanly and validates nothing. " +
+			"lets one connection serve several listeners of a port (GEP-3567), and 1.5 made that Standard. Against current CRDs the field is unknown: strict field validation (kubectl's default) refuses the manifest, and an apply without it has the API server prune the field, so the listener validates nothing. " +
 			"Which CRDs a cluster runs is not in the repository: mtlslint assumes the current ones.",
 		Example:    "listeners:\n- name: https\n  protocol: HTTPS\n  port: 443\n  tls:\n    certificateRefs: [{name: web-tls}]\n    frontendValidation:\n      caCertificateRefs: [{kind: ConfigMap, group: \"\", name: client-ca}]",
 		Fix:        "Move the CA references to `spec.tls.frontend.default.validation.caCertificateRefs` (or a `perPort` entry for the listener's port) and remove the listener field.",
@@ -153,7 +153,7 @@ func checkGatewayLegacy(p *rules.Pass) {
 				d.FixTitle = "Remove the listener's tls.frontendValidation; spec.tls.frontend decides."
 			} else {
 				d.Message = "tls.frontendValidation was removed in Gateway API 1.4: this listener may validate no client certificate"
-				d.Detail = fmt.Sprintf("Listener %s of %s configures client-certificate validation with the experimental field of Gateway API 1.1–1.3; CRDs of 1.4 or later prune it, and the listener then asks for no certificate. The installed CRD version is not known; the worst case is assumed.", l.Name.Value, g.Obj.Ref())
+				d.Detail = fmt.Sprintf("Listener %s of %s configures client-certificate validation with the experimental field of Gateway API 1.1–1.3; CRDs of 1.4 or later do not have it: the API server refuses the manifest or prunes the field, and the listener then asks for no certificate. The installed CRD version is not known; the worst case is assumed.", l.Name.Value, g.Obj.Ref())
 				d.FixTitle = "Move the CA references to spec.tls.frontend.default.validation (or a perPort entry)."
 			}
 			found.report(a, d)
