@@ -142,6 +142,13 @@ func (p *fileParser) run() {
 	n := p.f.LineCount()
 	for ln := 1; ln <= n; ln++ {
 		start := p.f.LineStart(ln)
+		if ln == 1 && p.f.HasBOM() {
+			// HAProxy has no notion of a byte order mark: it is part of
+			// the first word, which is then no keyword. The file is read
+			// on without it, so that its other findings are not lost.
+			p.errorf(0, 3, "byte order mark at the start of the file: HAProxy reads it as part of the first word and refuses the file (\"unknown keyword ... out of section\"); save the file as UTF-8 without BOM")
+			start = 3
+		}
 		end := len(c)
 		hasLF := false
 		if ln < n {
@@ -251,6 +258,9 @@ func (p *fileParser) line(ln, start, end int) {
 		return
 	}
 	if p.cur == nil {
+		if len(p.out.Orphans) == 0 {
+			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "unknown keyword '%s' out of section: HAProxy refuses a keyword line before the first section", l.Keyword())
+		}
 		p.out.Orphans = append(p.out.Orphans, l)
 		return
 	}

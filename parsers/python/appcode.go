@@ -115,7 +115,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, class, fn string, info *ClassInfo, sc 
 	for _, s := range stmts {
 		switch x := s.(type) {
 		case *ClassDef:
-			ci := ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)}
+			ci := ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)}
 			for _, b := range x.Bases {
 				name := a.m.Text(b)
 				ci.Bases = append(ci.Bases, name)
@@ -156,7 +156,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, class, fn string, info *ClassInfo, sc 
 			continue
 		case *FuncDef:
 			if info == nil && class == "" {
-				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)})
+				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)})
 				a.function(x, class, &a.out.Funcs[len(a.out.Funcs)-1])
 			} else {
 				a.function(x, class, info)

@@ -19,6 +19,10 @@ type Module struct {
 	Problems []source.Problem
 
 	match []int
+	// lines indexes the lines as Python reads them: with universal
+	// newlines a lone CR ends a line as LF and CRLF do. It is File itself
+	// unless the file has a lone CR; its offsets are File's offsets.
+	lines *source.File
 }
 
 // TopStmt is one top-level statement: the chunk the splitter found and
@@ -39,10 +43,14 @@ func Parse(f *source.File) *Module { return ParseWith(f, DefaultParser) }
 
 // ParseWith is Parse with a given parser.
 func ParseWith(f *source.File, p Parser) *Module {
-	m := &Module{File: f}
-	m.Tokens = Tokenize(f.Content)
-	m.match = matchBrackets(f.Content, m.Tokens)
-	rw, rws := RewriteSource(f.Content, m.Tokens)
+	m := &Module{File: f, lines: f}
+	src, changed := universalNewlines(f.Content)
+	if changed {
+		m.lines = source.NewFile(f.Path, src)
+	}
+	m.Tokens = Tokenize(src)
+	m.match = matchBrackets(src, m.Tokens)
+	rw, rws := RewriteSource(src, m.Tokens)
 	m.Rewrites = rws
 	// Statements are parsed in runs: one parser call for consecutive
 	// statements is much cheaper than one per statement. A run that does
@@ -59,7 +67,7 @@ func ParseWith(f *source.File, p Parser) *Module {
 		}
 		run = run[:0]
 	}
-	for _, c := range Split(f, m.Tokens) {
+	for _, c := range Split(m.lines, m.Tokens) {
 		ts := &TopStmt{Chunk: c}
 		m.Stmts = append(m.Stmts, ts)
 		if reason := m.chunkProblem(c); reason != "" {
@@ -79,19 +87,42 @@ func ParseWith(f *source.File, p Parser) *Module {
 	return m
 }
 
+// universalNewlines returns src with each lone CR turned into LF, as
+// Python's universal newlines read it; CRLF stays (the parser takes it as
+// one line ending). The length, and so every offset, is unchanged; src
+// itself is returned, unchanged, when it has no lone CR.
+func universalNewlines(src []byte) ([]byte, bool) {
+	var out []byte
+	for i, c := range src {
+		if c == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
+			if out == nil {
+				out = append([]byte(nil), src...)
+			}
+			out[i] = '\n'
+		}
+	}
+	if out == nil {
+		return src, false
+	}
+	return out, true
+}
+
+// lineRange is the range of the text of line n as Python counts lines.
+func (m *Module) lineRange(n int) source.Range {
+	return m.File.Range(m.lines.LineStart(n), m.lines.LineEnd(n))
+}
+
 // maxRun bounds a run, so that a failing run costs at most that many
 // statements parsed twice.
 const maxRun = 64
 
 // chunkText returns the rewritten text of a chunk (through the end of its
-// last line) and the offset it starts at.
+// last line, its line ending included) and the offset it starts at.
 func (m *Module) chunkText(rw []byte, c Chunk) (int, int) {
-	f := m.File
-	lastLine := f.Pos(m.textEnd(c)).Line
-	textEnd := f.LineEnd(lastLine)
-	if textEnd < len(f.Content) {
-		textEnd++ // the newline
-	}
+	lastLine := m.lines.Pos(m.textEnd(c)).Line
+	// Through the whole line ending: the parser takes "\r\n" as one, but a
+	// text cut after the "\r" ends in a stray CR it rejects.
+	textEnd := m.lines.LineStart(lastLine + 1)
 	textStart := c.Start
 	for textStart < textEnd && (rw[textStart] == ' ' || rw[textStart] == '\t') {
 		textStart++ // a blanked "async"
@@ -106,7 +137,7 @@ func (m *Module) offsets(textStart, firstLine int) func(line, col int) int {
 		if line <= 1 {
 			return textStart + col
 		}
-		return m.File.LineStart(firstLine+line-1) + col
+		return m.lines.LineStart(firstLine+line-1) + col
 	}
 }
 
@@ -233,14 +264,13 @@ func (m *Module) notAnalysed(c Chunk, line int, reason string) {
 	if !strings.HasPrefix(reason, "not analysed") {
 		reason = "not analysed: " + reason
 	}
-	f := m.File
-	start := f.LineStart(line)
+	start := m.lines.LineStart(line)
 	if line == c.Line {
 		start = c.Start
 	}
 	m.Problems = append(m.Problems, source.Problem{
 		Code:    source.CodeNotAnalysed,
-		Range:   f.Range(start, f.LineEnd(line)),
+		Range:   m.File.Range(start, m.lines.LineEnd(line)),
 		Message: reason + "; what this statement sets is unknown",
 	})
 }

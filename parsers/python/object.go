@@ -190,6 +190,7 @@ func decodeStringToken(tok string) (value string, isBytes bool, reason string) {
 	}
 	inner := body[len(q) : len(body)-len(q)]
 	inner = strings.ReplaceAll(inner, "\r\n", "\n")
+	inner = strings.ReplaceAll(inner, "\r", "\n") // universal newlines
 	if isBytes {
 		for i := 0; i < len(inner); i++ {
 			if inner[i] >= 0x80 {
