@@ -19,6 +19,8 @@ type Module struct {
 	Problems []source.Problem
 
 	match []int
+	// rewriteEnds serves Rewritten.
+	rewriteEnds []int
 	// lines indexes the lines as Python reads them: with universal
 	// newlines a lone CR ends a line as LF and CRLF do. It is File itself
 	// unless the file has a lone CR; its offsets are File's offsets.
@@ -52,6 +54,15 @@ func ParseWith(f *source.File, p Parser) *Module {
 	m.match = matchBrackets(src, m.Tokens)
 	rw, rws := RewriteSource(src, m.Tokens)
 	m.Rewrites = rws
+	// rewriteEnds[i] is the largest End of Rewrites[:i+1]: rewrites are
+	// sorted by Start but may nest (an annotation over an f-string).
+	m.rewriteEnds = make([]int, len(rws))
+	for i, r := range rws {
+		m.rewriteEnds[i] = r.End
+		if i > 0 {
+			m.rewriteEnds[i] = max(r.End, m.rewriteEnds[i-1])
+		}
+	}
 	// Statements are parsed in runs: one parser call for consecutive
 	// statements is much cheaper than one per statement. A run that does
 	// not parse falls back to one call per statement, so that one
@@ -74,6 +85,12 @@ func ParseWith(f *source.File, p Parser) *Module {
 			flush()
 			ts.Err = reason
 			m.notAnalysed(c, c.Line, reason)
+			continue
+		}
+		if off := m.tooDeep(c); off >= 0 {
+			// Not even handed to the parser: its cost grows with the depth.
+			flush()
+			m.nestedTooDeep(ts, off)
 			continue
 		}
 		if len(run) >= maxRun || (c.Start < len(rw) && (rw[c.Start] == ' ' || rw[c.Start] == '\t')) {
@@ -176,6 +193,10 @@ func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 	c := ts.Chunk
 	textStart, textEnd := m.chunkText(rw, c)
 	stmts, err := p.ParseStatement(rw[textStart:textEnd], m.offsets(textStart, c.Line))
+	if ne, ok := err.(*NestingError); ok {
+		m.nestedTooDeep(ts, ne.Offset)
+		return
+	}
 	if err != nil {
 		msg := err.Error()
 		line := c.Line
@@ -183,7 +204,7 @@ func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 			line = c.Line + se.Line - 1
 		}
 		ts.Err = m.describe(c, msg)
-		if a := m.fallbackAssign(c); a != nil {
+		if a := m.fallbackAssign(c, "syntax the parser does not support"); a != nil {
 			// The statement assigns a name; only its value is unknown.
 			ts.Body = []Stmt{a}
 			m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
@@ -258,6 +279,23 @@ func (m *Module) enclosing(i int) byte {
 		}
 	}
 	return 0
+}
+
+// nestedTooDeep reports a statement that nests deeper than MaxNesting at
+// offset off as E006; the name it assigns, when there is one, is bound to
+// an unknown value.
+func (m *Module) nestedTooDeep(ts *TopStmt, off int) {
+	ts.Err = "not analysed: " + tooDeepMessage
+	msg := ts.Err + "; what this statement sets is unknown"
+	if a := m.fallbackAssign(ts.Chunk, tooDeepMessage); a != nil {
+		ts.Body = []Stmt{a}
+		msg = ts.Err + "; the value of " + a.Targets[0].(*Name).ID + " is unknown"
+	}
+	end := off
+	if i := m.tokenContaining(off); i < len(m.Tokens) && m.Tokens[i].Start == off {
+		end = m.Tokens[i].End
+	}
+	m.Problems = append(m.Problems, source.Problem{Code: source.CodeTooDeep, Range: m.File.Range(off, end), Message: msg})
 }
 
 func (m *Module) notAnalysed(c Chunk, line int, reason string) {
@@ -474,6 +512,8 @@ func (m *Module) finishExpr(e Expr) {
 		case TokNumber:
 			if v, ok := decodeNumberToken(string(src[t.Start:t.End])); ok {
 				x.Value = v
+			} else if t.End-t.Start > maxIntDigits {
+				x.Value, x.Reason = nil, fmt.Sprintf("integer literal of more than %d digits", maxIntDigits)
 			} else {
 				x.Value, x.Reason = nil, "number literal not understood"
 			}
@@ -589,7 +629,7 @@ func (m *Module) finishExpr(e Expr) {
 			m.finishExpr(r)
 		}
 		end = m.balance(sp.Start, x.Rights[len(x.Rights)-1].Pos().End)
-		for _, rw := range m.Rewrites {
+		for _, rw := range m.Rewritten(sp.Start, end) {
 			if rw.Kind == RewriteWalrus && rw.Start >= sp.Start && rw.Start < end {
 				x.Walrus = true
 			}
@@ -612,11 +652,16 @@ func (m *Module) finishExpr(e Expr) {
 	sp.End = end
 }
 
-// Rewritten reports the rewrites that touch [start, end).
+// Rewritten reports the rewrites that touch [start, end). It is asked
+// about every statement and expression, so it searches rather than scans.
 func (m *Module) Rewritten(start, end int) []Rewrite {
+	// Candidates start before end; of those, the ones at or after the
+	// first whose running End passes start.
+	hi := sort.Search(len(m.Rewrites), func(i int) bool { return m.Rewrites[i].Start >= end })
+	lo := sort.Search(hi, func(i int) bool { return m.rewriteEnds[i] > start })
 	var out []Rewrite
-	for _, r := range m.Rewrites {
-		if r.Start < end && r.End > start {
+	for _, r := range m.Rewrites[lo:hi] {
+		if r.End > start {
 			out = append(out, r)
 		}
 	}
@@ -650,7 +695,7 @@ func (m *Module) AllStmts() []Stmt {
 // fallbackAssign recognises "NAME = <value>" in a statement the parser
 // rejected, so that the name is still known to be assigned (to an unknown
 // value).
-func (m *Module) fallbackAssign(c Chunk) *Assign {
+func (m *Module) fallbackAssign(c Chunk, why string) *Assign {
 	src := m.File.Content
 	first := c.First
 	if first >= len(m.Tokens) || m.Tokens[first].Kind != TokName || pyKeywords[string(src[m.Tokens[first].Start:m.Tokens[first].End])] {
@@ -672,6 +717,6 @@ func (m *Module) fallbackAssign(c Chunk) *Assign {
 	}
 	t0 := m.Tokens[first]
 	name := &Name{Span: Span{t0.Start, t0.End}, ID: string(src[t0.Start:t0.End])}
-	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: "syntax the parser does not support"}
+	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: why}
 	return &Assign{Span: Span{t0.Start, c.End}, Targets: []Expr{name}, Value: val}
 }

@@ -2,6 +2,7 @@ package python
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 
@@ -199,12 +200,29 @@ func (l *loader) importer(from *Module, module string, level int) (*Namespace, [
 	if rel == "" || l.active[rel] {
 		return nil, nil, false
 	}
+	if len(l.active) > maxImportDepth {
+		// Every module of the chain is being evaluated (the import is
+		// followed recursively); deeper chains are not followed.
+		l.problems = append(l.problems, source.Problem{Code: source.CodeTooDeep, Range: importRange(from, module, level),
+			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules; any name may come from %s", maxImportDepth, strings.Repeat(".", level)+module)})
+		return nil, nil, false
+	}
 	ev := l.evaluate(rel)
 	if ev == nil {
 		return nil, nil, false
 	}
 	files := append([]*source.File{ev.Module.File}, ev.Files...)
 	return ev.NS, files, true
+}
+
+// importRange is where from imports module, or its first line.
+func importRange(from *Module, module string, level int) source.Range {
+	for _, s := range from.AllStmts() {
+		if im, ok := s.(*ImportFrom); ok && im.Module == module && im.Level == level {
+			return from.Range(im)
+		}
+	}
+	return from.File.LineRange(1)
 }
 
 func (l *loader) resolve(fromPath, module string, level int) string {

@@ -32,6 +32,8 @@ const (
 	CodeIncludeOutside = "E003" // an include points outside the scanned root
 	CodeSkipped        = "E004" // binary, too large, not UTF-8 text, unreadable
 	CodeIncludeCycle   = "E005" // an include includes itself
+	CodeTooDeep        = "E006" // nesting deeper than the front end's limit
+	CodeLimit          = "E007" // a work limit was reached (include expansion, alternatives)
 	CodeNotAnalysed    = "M002" // a statement the front end could not analyse
 )
 
