@@ -253,7 +253,9 @@ func Parse(f *source.File) (body *hclsyntax.Body, probs []source.Problem) {
 				Message: fmt.Sprintf("the HCL parser failed on this file: %v", v)})
 		}
 	}()
-	hf, diags := hclsyntax.ParseConfig(f.Content, f.Path, hcl.InitialPos)
+	src, guarded := guard(f)
+	probs = append(probs, guarded...)
+	hf, diags := hclsyntax.ParseConfig(src, f.Path, hcl.InitialPos)
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue
