@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -48,6 +49,7 @@ func LoadSpec(r source.Reader, rel string) (*Spec, []source.Problem) {
 	}
 	c.docs[rel] = d
 	c.spec = &Spec{root: f, files: []*source.File{f}, Schemes: map[string]*Scheme{}}
+	c.depthProblem(d)
 	c.build(d)
 	if c.spec.Swagger {
 		c.spec.DocErr = errors.New("kin-openapi's OpenAPI 3 loader does not read Swagger 2.0 documents")
@@ -120,7 +122,19 @@ func (c *loadCtx) open(rel string, at source.Range) *document {
 	}
 	c.docs[rel] = d
 	c.spec.files = append(c.spec.files, f)
+	c.depthProblem(d)
 	return d
+}
+
+// depthProblem reports a document that nests deeper than the walks over
+// it follow (E006).
+func (c *loadCtx) depthProblem(d *document) {
+	if d.root == nil {
+		return
+	}
+	if n := yamlutil.Deeper(d.root, yamlutil.MaxDepth); n != nil {
+		c.problem(source.CodeTooDeep, d.rangeOf(n), "not analysed: the document nests deeper than %d levels; what is below this point was not read", yamlutil.MaxDepth)
+	}
 }
 
 // refTarget resolves a $ref string written in file base into a file path
