@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -26,10 +27,20 @@ var deployedPrefixes = []string{
 	"/config/nginx/",
 }
 
-// maxExpanded caps the directives one tree may expand to, so that includes
-// that fan out (a glob including files that include the same glob) cannot
-// exhaust memory.
-const maxExpanded = 1 << 20
+// maxExpanded is the include-expansion budget of a workspace: the
+// directives all its trees together may expand to. Includes that fan out
+// (ten files that each include a glob of files that include the same
+// glob) expand exponentially: a few hundred bytes reach billions of
+// directives. Every expanded directive is a copy of a few hundred bytes,
+// so the budget keeps a workspace's configuration trees near 200 MB. The
+// largest repository of the nginx corpus expands to 4,000 directives, an
+// ingress controller rendering thousands of hosts to tens of thousands.
+// Past the budget, includes are not followed and E007 says where.
+const maxExpanded = 1 << 19
+
+// expansionBudget is maxExpanded; tests lower it to reach the limit with
+// small inputs.
+var expansionBudget int64 = maxExpanded
 
 // parsedFile is one file read and parsed once per load.
 type parsedFile struct {
@@ -43,14 +54,19 @@ type parsedFile struct {
 type loader struct {
 	r source.Reader
 
+	// expanded counts the directives every tree of the workspace has
+	// expanded to (maxExpanded); trees may be built concurrently.
+	expanded atomic.Int64
+
 	mu       sync.Mutex
 	parsed   map[string]*parsedFile
+	globs    map[string][]string // glob results, by pattern
 	problems []source.Problem
 	seen     map[string]bool
 }
 
 func newLoader(r source.Reader) *loader {
-	return &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+	return &loader{r: r, parsed: map[string]*parsedFile{}, globs: map[string][]string{}, seen: map[string]bool{}}
 }
 
 func (l *loader) report(p source.Problem) {
@@ -124,8 +140,10 @@ type expander struct {
 	chain    []string     // files on the current include chain, root first
 	chainInc []*Directive // the include directive that opened each file of chain[1:]
 	inTree   map[string]bool
-	count    int
-	capped   bool
+	capped   bool // the budget ran out: includes are no longer followed
+	cycles   map[cycleKey]bool
+	depth    int  // blocks open around the directives being expanded
+	tooDeep  bool // blocks nested deeper than maxDepth were met
 	// probs are the include problems of this tree; they are reported only
 	// if the tree is kept (a fragment included by another is not).
 	probs []source.Problem
@@ -133,20 +151,39 @@ type expander struct {
 
 func newExpander(l *loader, root *source.File, prefix string) *expander {
 	t := &Tree{root: root, files: []*source.File{root}, Prefix: prefix}
-	return &expander{l: l, tree: t, prefix: prefix, chain: []string{root.Path}, inTree: map[string]bool{root.Path: true}}
+	return &expander{l: l, tree: t, prefix: prefix, chain: []string{root.Path}, inTree: map[string]bool{root.Path: true}, cycles: map[cycleKey]bool{}}
+}
+
+// cycleKey is where an include directive is written and the file it
+// would include again: the cycle is reported once, however many times the
+// expansion meets it (every copy of the directive is a new Directive).
+type cycleKey struct {
+	in   *source.File
+	at   int
+	file string
 }
 
 func (e *expander) expand(src []*Directive, parent, via *Directive, stock string) []*Directive {
 	out := make([]*Directive, 0, len(src))
+	e.l.expanded.Add(int64(len(src)))
 	for _, d := range src {
-		e.count++
 		c := *d
 		c.Parent, c.Via, c.Stock = parent, via, stock
 		c.Children = nil
 		cp := &c
 		out = append(out, cp)
 		if len(d.Children) > 0 {
+			if e.depth >= maxDepth {
+				// Deep through includes (each file is within the limit).
+				if !e.tooDeep {
+					e.tooDeep = true
+					e.problem(source.CodeTooDeep, d, "not analysed: blocks nested more than %d deep through includes; the contents of this block were not analysed", maxDepth)
+				}
+				continue
+			}
+			e.depth++
 			cp.Children = e.expand(d.Children, cp, nil, stock)
+			e.depth--
 		}
 		if d.Name == "include" && !d.Block {
 			out = append(out, e.include(cp, parent, stock)...)
@@ -167,28 +204,39 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		e.problem(source.CodeSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
 		return nil
 	}
-	pattern := inc.Args[0].Value
-	info := &Include{Pattern: pattern}
+	info := &Include{Pattern: inc.Args[0].Value}
 	inc.Include = info
-	if e.capped {
-		info.Problem = "not followed: expansion limit reached"
-		return nil
-	}
-	if e.count > maxExpanded {
+	if !e.capped && e.l.expanded.Load() > expansionBudget {
 		e.capped = true
+		e.problem(source.CodeLimit, inc, "the workspace's includes expand to more than %d directives (includes that include each other fan out); this and later includes of this configuration were not followed", expansionBudget)
+	}
+	if e.capped {
+		// Resolved all the same, so that the files it names are known to
+		// be included (not fragments of their own), but not expanded.
+		files, _ := e.resolve(inc, info)
+		e.tree.unfollowed = append(e.tree.unfollowed, files...)
 		info.Problem = "not followed: expansion limit reached"
-		e.problem(source.CodeSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
 		return nil
 	}
+	files, pf := e.resolve(inc, info)
+	if pf != nil {
+		return e.includeStock(inc, parent, pf)
+	}
+	return e.follow(inc, parent, files)
+}
+
+// resolve finds the files an include names, recording what it resolved to
+// (or why not) in info; pf is a stock file standing in for a missing one.
+func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *parsedFile) {
+	pattern := info.Pattern
 	mapped, deployedRel, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
 		e.problem(source.CodeIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
-		return nil
+		return nil, nil
 	}
 	info.Resolved = mapped
 
-	var files []string
 	if hasGlob(mapped) {
 		files = e.glob(mapped)
 		for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -202,7 +250,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		if len(files) == 0 {
 			info.Problem = "no file matches"
 			e.problem(source.CodeIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
-			return nil
+			return nil, nil
 		}
 	} else {
 		switch _, err := e.l.r.Stat(mapped); {
@@ -211,7 +259,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		case errors.Is(err, source.ErrOutsideRoot):
 			info.Problem = "outside the scanned root"
 			e.problem(source.CodeIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
-			return nil
+			return nil, nil
 		default:
 			for _, alt := range e.alternatives(mapped, deployedRel) {
 				if _, err := e.l.r.Stat(alt); err == nil {
@@ -223,7 +271,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			if files == nil {
 				if pf := e.l.parseStock(deployedRel); pf != nil {
 					info.Stock = pf.stock
-					return e.includeStock(inc, parent, pf)
+					return nil, pf
 				}
 				info.Problem = "not found"
 				if errors.Is(err, fs.ErrNotExist) {
@@ -231,15 +279,26 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				} else {
 					e.problem(source.CodeSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
 				}
-				return nil
+				return nil, nil
 			}
 		}
 	}
 	info.Files = files
+	return files, nil
+}
 
+// follow expands the files an include resolved to, in order.
+func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
+	pattern := inc.Include.Pattern
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
+			w := inc.Written()
+			key := cycleKey{w.File, w.Range.Start.Offset, f}
+			if e.cycles[key] {
+				continue // a fan-out meets the same cycle again and again
+			}
+			e.cycles[key] = true
 			msg := fmt.Sprintf("include %q includes %s, which is already being included here; nginx would recurse until it runs out of file descriptors", pattern, f)
 			var rel []source.Related
 			if i > 0 {
@@ -248,7 +307,6 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			} else {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
-			w := inc.Written()
 			e.probs = append(e.probs, source.Problem{Code: source.CodeIncludeCycle, Range: w.Range, Message: msg, Related: rel})
 			continue
 		}
@@ -371,10 +429,24 @@ func (e *expander) sitesAvailable(p string) (string, bool) {
 // byte (nginx does not set a locale), and a name starting with "." is
 // matched only by a pattern segment that starts with "." too.
 func (e *expander) glob(pattern string) []string {
+	e.l.mu.Lock()
+	cached, ok := e.l.globs[pattern]
+	e.l.mu.Unlock()
+	if ok {
+		return cached // a fan-out meets the same glob again and again
+	}
 	matches, err := e.l.r.Glob(pattern)
 	if err != nil {
-		return nil
+		matches = nil
 	}
+	out := filterGlob(pattern, matches)
+	e.l.mu.Lock()
+	e.l.globs[pattern] = out
+	e.l.mu.Unlock()
+	return out
+}
+
+func filterGlob(pattern string, matches []string) []string {
 	psegs := strings.Split(pattern, "/")
 	var out []string
 	for _, m := range matches {

@@ -63,37 +63,37 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		for _, pr := range probs {
 			l.report(pr)
 		}
-		for _, f := range t.files[1:] {
-			covered[f.Path] = true
-		}
+		t.cover(covered)
 	}
 
 	// Fragments: a file that another fragment includes is not a root of
-	// its own. Build every candidate once to learn who includes whom.
-	candidates := map[string]*Tree{}
-	candidateProbs := map[string][]source.Problem{}
-	includedBy := map[string][]string{}
+	// its own. Who includes whom is read from each fragment's own include
+	// directives, resolved as they would be with the fragment as a root,
+	// so that every fragment is expanded once, as a root or where it is
+	// included, never both.
+	includedBy := map[string]bool{}
+	var candidates []string
 	for _, p := range others {
 		if covered[p] {
 			continue
 		}
-		t, probs := buildTree(l, p, fragmentPrefix(p, mainDirs), true)
-		candidates[p] = t
-		candidateProbs[p] = probs
-		for _, f := range t.files[1:] {
-			includedBy[f.Path] = append(includedBy[f.Path], p)
+		candidates = append(candidates, p)
+		for _, f := range directIncludes(l, p, fragmentPrefix(p, mainDirs)) {
+			if f != p {
+				includedBy[f] = true
+			}
 		}
 	}
 	var order []string
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[p]) == 0 {
+	for _, p := range candidates {
+		if !includedBy[p] {
 			order = append(order, p)
 		}
 	}
 	// What is left is included only by fragments that form a cycle; the
 	// first of each cycle (by path) becomes a root.
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[p]) > 0 {
+	for _, p := range candidates {
+		if includedBy[p] {
 			order = append(order, p)
 		}
 	}
@@ -101,15 +101,13 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		if covered[p] {
 			continue
 		}
-		t := candidates[p]
+		t, probs := buildTree(l, p, fragmentPrefix(p, mainDirs), true)
 		trees = append(trees, t)
-		for _, pr := range candidateProbs[p] {
+		for _, pr := range probs {
 			l.report(pr)
 		}
 		covered[p] = true
-		for _, f := range t.files[1:] {
-			covered[f.Path] = true
-		}
+		t.cover(covered)
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
 
@@ -142,6 +140,42 @@ func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.P
 		main.Children = e.expand(pf.dirs, main, nil, "")
 	}
 	return t, e.probs
+}
+
+// cover marks the files the tree includes, expanded or not.
+func (t *Tree) cover(covered map[string]bool) {
+	for _, f := range t.files[1:] {
+		covered[f.Path] = true
+	}
+	for _, p := range t.unfollowed {
+		covered[p] = true
+	}
+}
+
+// directIncludes lists the files that root's own include directives
+// (not those of the files they include) resolve to when root is the root
+// of a fragment tree. Nothing is expanded and nothing is reported: the
+// tree that is built reports.
+func directIncludes(l *loader, root, prefix string) []string {
+	pf := l.parse(root)
+	if pf.err != nil {
+		return nil
+	}
+	e := newExpander(l, pf.file, prefix)
+	e.tree.Fragment = true
+	var out []string
+	var visit func([]*Directive)
+	visit = func(ds []*Directive) {
+		for _, d := range ds {
+			if d.Name == "include" && !d.Block && len(d.Args) == 1 {
+				files, _ := e.resolve(d, &Include{Pattern: d.Args[0].Value})
+				out = append(out, files...)
+			}
+			visit(d.Children)
+		}
+	}
+	visit(pf.dirs)
+	return out
 }
 
 // parseAll parses the files in parallel; the trees are built afterwards from
