@@ -42,3 +42,23 @@ func TestOutOfSection(t *testing.T) {
 		t.Fatalf("problems %+v", problems)
 	}
 }
+
+// TestNestedIfLimit: HAProxy 2.6 accepts 99 nested '.if' blocks and
+// refuses the 100th (checked with haproxy -c: "too many nested '.if', max
+// is 100").
+func TestNestedIfLimit(t *testing.T) {
+	for _, n := range []int{maxNestedConds - 1, maxNestedConds} {
+		text := "global\n" + strings.Repeat(".if defined(X)\n", n) + "    maxconn 1\n" + strings.Repeat(".endif\n", n)
+		_, problems := ParseFile(source.NewFile("haproxy.cfg", []byte(text)))
+		if n < maxNestedConds {
+			if len(problems) != 0 {
+				t.Errorf("%d nested: %v", n, problems)
+			}
+			continue
+		}
+		// The refused .if is dropped, so its .endif is a lone one too.
+		if len(problems) == 0 || problems[0].Code != source.CodeSyntax || problems[0].Range.Start.Line != n+1 || !strings.Contains(problems[0].Message, "too many nested") {
+			t.Errorf("%d nested: %v", n, problems)
+		}
+	}
+}

@@ -126,8 +126,10 @@ type fileParser struct {
 	scratch  []byte
 }
 
-// maxNestedConds is HAProxy's MAXNESTEDCONDS.
-const maxNestedConds = 128
+// maxNestedConds is HAProxy's MAXNESTEDCONDS: 2.6 refuses the 100th
+// nested '.if' ("too many nested '.if', max is 100"). It bounds the
+// nesting this parser keeps, too.
+const maxNestedConds = 100
 
 func (p *fileParser) errorf(start, end int, format string, args ...any) {
 	p.problems = append(p.problems, source.Problem{
