@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,10 @@ type FSReader struct {
 	realRoot string // root with symbolic links resolved
 	maxSize  int64
 	overlay  map[string][]byte
+
+	// ctx is the context of the load the reader serves (LoadWith): once
+	// it is done, reads fail and Err says why (source.Cancelled).
+	ctx context.Context
 
 	mu    sync.Mutex
 	cache map[string]readResult
@@ -58,6 +63,15 @@ func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReade
 		maxSize = DefaultMaxFileSize
 	}
 	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}, nil
+}
+
+// Err implements source.Cancelled: the error of the context of the load
+// the reader serves, nil while it goes on.
+func (r *FSReader) Err() error {
+	if r.ctx == nil {
+		return nil
+	}
+	return r.ctx.Err()
 }
 
 // Root is the absolute directory the reader is confined to.
@@ -173,6 +187,9 @@ func (r *FSReader) plainDir(dir string) bool {
 
 // ReadFile implements source.Reader.
 func (r *FSReader) ReadFile(p string) (*source.File, error) {
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
 	rel, err := cleanRel(p)
 	if err != nil {
 		return nil, err

@@ -132,6 +132,7 @@ func Load(ctx context.Context, opts Options) (*Workspace, error) {
 
 // LoadWith loads a workspace through an existing reader.
 func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
+	reader.ctx = ctx
 	formats := opts.Formats
 	if formats == nil {
 		formats = All()
@@ -174,7 +175,7 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	}
 	for _, f := range formats {
 		ps := d.byKind[f.Kind]
-		if len(ps) == 0 {
+		if len(ps) == 0 || ctx.Err() != nil {
 			continue
 		}
 		ws.Discovered[f.Kind] = ps

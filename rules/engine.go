@@ -91,7 +91,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		}
 	}
 	if earlyModel && ctx.Err() == nil {
-		model = e.BuildModel(ws)
+		model = e.buildModel(ctx, ws)
 	}
 
 	jobs := e.Jobs
@@ -123,17 +123,27 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 			}
 		}()
 	}
+feed:
 	for _, t := range ws.Trees {
-		trees <- t
+		select {
+		case trees <- t:
+		case <-ctx.Done():
+			// The workers have stopped taking trees: sending more would
+			// wait for ever.
+			break feed
+		}
 	}
 	close(trees)
 	wg.Wait()
 
 	if needModel && ctx.Err() == nil {
 		if model == nil {
-			model = e.BuildModel(ws)
+			model = e.buildModel(ctx, ws)
 		}
 		for _, r := range deployRules {
+			if ctx.Err() != nil {
+				break
+			}
 			var anchor *source.File
 			if len(ws.Trees) > 0 {
 				anchor = ws.Trees[0].Root()
@@ -156,12 +166,21 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 
 // BuildModel builds the deployment model of the workspace.
 func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
+	return e.buildModel(context.Background(), ws)
+}
+
+// buildModel is BuildModel, stopping between trees once ctx is done (the
+// model is then incomplete, and the run's result is discarded).
+func (e *Engine) buildModel(ctx context.Context, ws *parsers.Workspace) *Model {
 	settings := e.Settings
 	if settings == nil {
 		settings = &Settings{}
 	}
 	m := &Model{}
 	for _, t := range ws.Trees {
+		if ctx.Err() != nil {
+			break
+		}
 		for _, b := range e.Routes {
 			m.Routes = append(m.Routes, b.BuildRoutes(t, settings)...)
 		}

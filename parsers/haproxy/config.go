@@ -195,6 +195,9 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		used     = map[string]bool{}
 	)
 	parse := func(rel string) *File {
+		if source.Cancelled(r) != nil {
+			return nil // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			problems = append(problems, source.Problem{Code: source.CodeSkipped,

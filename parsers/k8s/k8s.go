@@ -206,6 +206,9 @@ func Load(r Reader, paths []string) ([]*File, []source.Problem) {
 	}
 	var trees []*File
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		if isKustomization(p) {
 			continue
 		}

@@ -206,6 +206,9 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	}
 	info := &Include{Pattern: inc.Args[0].Value}
 	inc.Include = info
+	if source.Cancelled(e.l.r) != nil {
+		return nil // the run was cancelled: stop working
+	}
 	if !e.capped && e.l.expanded.Load() > expansionBudget {
 		e.capped = true
 		e.problem(source.CodeLimit, inc, "the workspace's includes expand to more than %d directives (includes that include each other fan out); this and later includes of this configuration were not followed", expansionBudget)

@@ -39,6 +39,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 
 	var mains, others []string
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		pf := l.parse(p)
 		if pf.err != nil {
 			l.report(readProblem(p, pf.err))
@@ -58,6 +61,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		mainDirs[dirOf(p)] = true
 	}
 	for _, p := range mains {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		t, probs := buildTree(l, p, dirOf(p), false)
 		trees = append(trees, t)
 		for _, pr := range probs {
@@ -74,6 +80,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	includedBy := map[string]bool{}
 	var candidates []string
 	for _, p := range others {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
 		if covered[p] {
 			continue
 		}
@@ -98,6 +107,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 	}
 	for _, p := range order {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
 		if covered[p] {
 			continue
 		}
@@ -192,7 +204,9 @@ func parseAll(l *loader, paths []string) {
 		go func() {
 			defer wg.Done()
 			for p := range ch {
-				l.parse(p)
+				if source.Cancelled(l.r) == nil {
+					l.parse(p)
+				}
 			}
 		}()
 	}

@@ -25,6 +25,9 @@ func Load(r source.Reader, paths []string) ([]*Spec, []source.Problem) {
 	var specs []*Spec
 	var problems []source.Problem
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		s, probs := LoadSpec(r, p)
 		problems = append(problems, probs...)
 		if s != nil {

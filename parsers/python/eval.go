@@ -87,12 +87,19 @@ type Evaluator struct {
 	// past the budget every value is unknown.
 	work      int
 	exhausted bool
+	// cancelled, when set, reports that the run was cancelled: the
+	// evaluation then stops computing, as when the budget is spent.
+	cancelled func() error
 }
 
 // Evaluate evaluates m's top-level statements into a namespace. imp may be
 // nil (no import is resolved).
 func Evaluate(m *Module, imp Importer) *Evaluator {
-	ev := &Evaluator{Module: m, Import: imp, NS: NewNamespace()}
+	return evaluate(m, imp, nil)
+}
+
+func evaluate(m *Module, imp Importer, cancelled func() error) *Evaluator {
+	ev := &Evaluator{Module: m, Import: imp, NS: NewNamespace(), cancelled: cancelled}
 	ev.stmts(m.AllStmts(), ev.NS)
 	return ev
 }
@@ -106,6 +113,9 @@ func (ev *Evaluator) stmts(list []Stmt, ns *Namespace) {
 }
 
 func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
+	if !ev.exhausted && ev.cancelled != nil && ev.cancelled() != nil {
+		ev.exhausted = true // the run was cancelled: stop computing
+	}
 	if ev.exhausted {
 		ev.skip(s, ns)
 		return

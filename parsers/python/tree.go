@@ -181,7 +181,7 @@ func (l *loader) evaluate(rel string) *Evaluator {
 		return nil
 	}
 	l.active[rel] = true
-	ev := Evaluate(m, l.importer)
+	ev := evaluate(m, l.importer, func() error { return source.Cancelled(l.r) })
 	delete(l.active, rel)
 	l.evals[rel] = ev
 	if !l.reported["eval:"+rel] {
@@ -267,6 +267,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
 	var trees []*Tree
 	for _, rel := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		m, err := l.module(rel)
 		if err != nil {
 			l.problems = append(l.problems, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},

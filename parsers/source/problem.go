@@ -51,6 +51,20 @@ type Reader interface {
 	Stat(path string) (fs.FileInfo, error)
 }
 
+// Cancelled reports why the work on r's workspace must stop (its run was
+// cancelled or ran out of time), or nil. A reader that cannot be
+// cancelled (the in-memory ones of tests) answers nil. Front ends ask it
+// in every loop over files, includes, documents and statements, so that a
+// cancelled run stops working rather than only being waited for. The
+// reader carries it because every front end already reads through it,
+// and a workspace is cancelled as a whole.
+func Cancelled(r Reader) error {
+	if c, ok := r.(interface{ Err() error }); ok {
+		return c.Err()
+	}
+	return nil
+}
+
 // Errors a Reader returns.
 var (
 	ErrOutsideRoot = errors.New("outside the scanned root")

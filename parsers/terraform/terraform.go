@@ -161,6 +161,9 @@ func Load(r source.Reader, paths []string) ([]*Module, []source.Problem) {
 		m := &Module{Dir: dir, Variables: map[string]*Variable{}, Locals: map[string]*Local{}}
 		var tfs, vars []*file
 		for _, p := range ps {
+			if source.Cancelled(r) != nil {
+				return nil, probs // the run was cancelled: stop working
+			}
 			src, err := r.ReadFile(p)
 			if err != nil {
 				probs = append(probs, source.Problem{Code: source.CodeSkipped,
