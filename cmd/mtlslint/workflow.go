@@ -42,7 +42,7 @@ func (w *workflowFlags) apply(opts *lint.Options) error {
 	opts.ForceExclude = w.forceExclude
 	opts.SkipUndetected = w.skipUndetected
 	if w.baseline != "" {
-		b, err := baseline.Read(w.baseline)
+		b, err := baseline.Read(w.baseline, opts.Root)
 		if err != nil {
 			return err
 		}

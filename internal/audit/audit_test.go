@@ -370,7 +370,7 @@ func TestResume(t *testing.T) {
 	fmt.Fprintf(f, `{"type":"finding","version":1,"repo":%q,"code":"Z001"}`+"\n"+`{"type":"repo","repo":`, repos[3].ID)
 	f.Close()
 
-	done, err := Completed(out)
+	done, _, err := Completed(out)
 	if err != nil {
 		t.Fatal(err)
 	}
