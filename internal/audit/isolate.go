@@ -227,10 +227,11 @@ func crashCause(ps *os.ProcessState, stderr string) string {
 			how = fmt.Sprintf("the worker exited with status %d", ps.ExitCode())
 		}
 	}
-	for _, l := range strings.Split(stderr, "\n") {
-		l = strings.TrimSpace(l)
-		for _, p := range []string{"fatal error: ", "panic: ", "runtime: out of memory", "runtime: goroutine stack exceeds"} {
-			if strings.HasPrefix(l, p) {
+	// The runtime's own words, most telling first.
+	lines := strings.Split(stderr, "\n")
+	for _, p := range []string{"fatal error: ", "panic: ", "runtime: "} {
+		for _, l := range lines {
+			if l = strings.TrimSpace(l); strings.HasPrefix(l, p) {
 				return Printable(shortText(l, 200)) + " (" + how + ")"
 			}
 		}
