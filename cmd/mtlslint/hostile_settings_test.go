@@ -101,3 +101,34 @@ func writeFileT(t *testing.T, p, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestTerminalInjection: file names and frontend names with escape
+// sequences (ESC, OSC), CR, LF and U+202E reach check's text output (and
+// graph's) as inert text: no control or bidi character, and no line that
+// the input forged.
+func TestTerminalInjection(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join(dir, "haproxy\x1b]0;owned\x07\r\u202e\n", "x.cfg: critical H001 forged.cfg")
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		t.Skipf("file names with control characters: %v", err)
+	}
+	writeFileT(t, full, "global\n    maxconn 1\ndefaults\n    mode http\nfrontend fe\x1b[2J\u202e\n    bind :443 ssl crt /s.pem ca-file /ca.pem verify optional\n"+
+		"    http-request add-header X-SSL-Client-Verify %[ssl_c_verify]\n    default_backend be\x1b[31m\nbackend be\x1b[31m\n    server s1 127.0.0.1:8000\n")
+	for _, args := range [][]string{{"check", "--isolated", dir}, {"graph", "--isolated", dir}} {
+		code, out, stderr := cli(t, args...)
+		if code == exitError {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+		if !strings.Contains(out, "H001") && args[0] == "check" {
+			t.Fatalf("the file was not analysed:\n%q", out)
+		}
+		if strings.ContainsAny(out, "\x1b\r\x07\u202e") {
+			t.Errorf("%v: a control or bidi character reached the output:\n%q", args, out)
+		}
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "x.cfg") || strings.HasPrefix(l, "/x.cfg") {
+				t.Errorf("%v: a forged line: %q", args, l)
+			}
+		}
+	}
+}
