@@ -31,8 +31,10 @@ type FSReader struct {
 	maxSize  int64
 	overlay  map[string][]byte
 
-	// ctx is the context of the load the reader serves (LoadWith): once
-	// it is done, reads fail and Err says why (source.Cancelled).
+	// ctx is the context of the load the reader is serving (LoadWith):
+	// while it runs, once the context is done, reads of files not read
+	// yet fail and Err says why (source.Cancelled). A loaded workspace's
+	// reader keeps serving (the language server reads from it later).
 	ctx context.Context
 
 	mu    sync.Mutex
@@ -187,9 +189,6 @@ func (r *FSReader) plainDir(dir string) bool {
 
 // ReadFile implements source.Reader.
 func (r *FSReader) ReadFile(p string) (*source.File, error) {
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
 	rel, err := cleanRel(p)
 	if err != nil {
 		return nil, err
@@ -200,6 +199,9 @@ func (r *FSReader) ReadFile(p string) (*source.File, error) {
 		return res.file, res.err
 	}
 	r.mu.Unlock()
+	if err := r.Err(); err != nil {
+		return nil, err // cancelled: nothing more is read (and nothing cached)
+	}
 	f, err := r.read(rel)
 	r.mu.Lock()
 	r.cache[rel] = readResult{f, err}

@@ -141,6 +141,7 @@ func Load(ctx context.Context, opts Options) (*Workspace, error) {
 // LoadWith loads a workspace through an existing reader.
 func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
 	reader.ctx = ctx
+	defer func() { reader.ctx = nil }()
 	formats := opts.Formats
 	if formats == nil {
 		formats = All()
