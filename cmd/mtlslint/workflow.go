@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/mtlslint/mtlslint/internal/baseline"
@@ -87,11 +85,8 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		}
 		return exitClean
 	}
-	for _, p := range paths {
-		full := filepath.Join(out.Result.Workspace.Root, filepath.FromSlash(p))
-		if err := writeKeepingMode(full, out.Fixed[p]); err != nil {
-			return e.errorf("writing %s: %v", p, err)
-		}
+	if err := fix.Write(out.Result.Workspace.Root, out); err != nil {
+		return e.errorf("cannot write the fixes: %v", err)
 	}
 	remaining := 0
 	for _, d := range out.Result.Diagnostics {
@@ -101,14 +96,6 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "mtlslint: fixed %d %s in %d %s, %d remaining\n", out.Applied, plural(out.Applied, "finding", "findings"), len(paths), plural(len(paths), "file", "files"), remaining)
 	return f.finish(e, out.Result)
-}
-
-func writeKeepingMode(path string, content []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	return os.WriteFile(path, content, mode)
 }
 
 func plural(n int, one, many string) string {
