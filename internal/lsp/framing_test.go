@@ -2,8 +2,8 @@ package lsp
 
 import (
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"io"
 	"runtime"
 	"strings"
