@@ -112,10 +112,13 @@ func parseIndex(b []byte, hash int) (*Tracked, error) {
 			}
 			start += 2
 		}
+		if start > len(b) {
+			return nil, errors.New("truncated entry")
+		}
 		var name string
 		if version == 4 {
 			strip, k := binary.Uvarint(b[start:])
-			if k <= 0 || int(strip) > len(prev) {
+			if k <= 0 || strip > uint64(len(prev)) {
 				return nil, errors.New("bad path compression")
 			}
 			end := bytes.IndexByte(b[start+k:], 0)

@@ -103,3 +103,23 @@ func TestUnreadableIndex(t *testing.T) {
 		t.Error("haproxy.cfg hidden by .gitignore")
 	}
 }
+
+// FuzzParseIndex: the git index reader never panics on any bytes, and
+// what it accepts is a set of relative paths.
+func FuzzParseIndex(f *testing.F) {
+	f.Add([]byte("DIRC\x00\x00\x00\x02\x00\x00\x00\x00"))
+	f.Add([]byte("DIRC\x00\x00\x00\x04\x00\x00\x00\x01" + string(make([]byte, 62)) + "\x00a\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, hash := range []int{20, 32} {
+			tr, err := parseIndex(b, hash)
+			if err != nil {
+				continue
+			}
+			for p := range tr.files {
+				if p == "" || filepath.IsAbs(p) {
+					t.Fatalf("path %q", p)
+				}
+			}
+		}
+	})
+}

@@ -96,3 +96,20 @@ func TestFindNearest(t *testing.T) {
 		t.Errorf("nearest config not found: %q", got)
 	}
 }
+
+// FuzzParse: any content of .mtlslint.toml or pyproject.toml is parsed or
+// refused with an error, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("select = [\"N\"]\n[severity]\nN003 = \"low\"\n"), false)
+	f.Add([]byte("[tool.mtlslint]\nignore = [\"D\"]\n"), true)
+	f.Fuzz(func(t *testing.T, b []byte, pyproject bool) {
+		name := ".mtlslint.toml"
+		if pyproject {
+			name = "pyproject.toml"
+		}
+		c, err := Parse(name, b)
+		if err == nil && c == nil {
+			t.Fatal("no configuration and no error")
+		}
+	})
+}

@@ -309,3 +309,25 @@ func TestImportDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLoad: modules that star-import each other (the fuzz input is both
+// of them): the loader never panics, follows no cycle for ever, and
+// positions every problem in a module it read.
+func FuzzLoad(f *testing.F) {
+	f.Add([]byte("from .b import *\nA = 1\n"))
+	f.Add([]byte("from .a import *\nfrom .b import *\nX = [A, B]\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		files := mapReader{
+			"p/a.py":        "from .b import *\n" + string(src),
+			"p/b.py":        string(src) + "\nfrom .a import *\n",
+			"p/settings.py": "SECRET_KEY = 'x'\nfrom .a import *\n" + string(src),
+		}
+		_, probs := Load(files, []string{"p/settings.py", "p/a.py"})
+		for _, p := range probs {
+			c, ok := files[p.Range.File]
+			if !ok || p.Range.Start.Offset > len(c) || p.Range.End.Offset < p.Range.Start.Offset {
+				t.Fatalf("problem out of place: %+v", p)
+			}
+		}
+	})
+}

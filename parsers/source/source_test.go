@@ -200,3 +200,40 @@ func slowOffset(b []byte, start, end, col int, enc Encoding) int {
 	}
 	return off
 }
+
+// FuzzPositions: for any content, converting offsets to positions and
+// columns, and columns back to offsets, agrees with counting from the
+// line start (the long-line index must never change an answer).
+func FuzzPositions(f *testing.F) {
+	f.Add([]byte("a\r\nbé\n😀x"), 3, 2)
+	f.Add([]byte("\xEF\xBB\xBF"+string(make([]byte, 3000))), 2000, 1500)
+	f.Fuzz(func(t *testing.T, content []byte, off, col int) {
+		file := NewFile("f", content)
+		if off < 0 || off > len(content) {
+			off = len(content) / 2
+		}
+		p := file.Pos(off)
+		if p.Offset != off || p.Line < 1 || p.Line > file.LineCount() {
+			t.Fatalf("Pos(%d) = %+v", off, p)
+		}
+		start := file.LineStart(p.Line)
+		if p.Line == 1 && file.HasBOM() {
+			start = min(3, len(content))
+		}
+		for _, enc := range []Encoding{UTF16, UTF32} {
+			if off >= start {
+				if got, want := file.Column(p, enc), countUnits(content[start:off], enc); got != want {
+					t.Fatalf("enc %d: Column(%d) = %d, want %d", enc, off, got, want)
+				}
+			}
+			if col < 0 {
+				col = -col
+			}
+			col %= len(content) + 2
+			end := file.LineEnd(p.Line)
+			if got, want := file.Offset(p.Line-1, col, enc), slowOffset(content, start, end, col, enc); got != want {
+				t.Fatalf("enc %d: Offset(%d, %d) = %d, want %d", enc, p.Line-1, col, got, want)
+			}
+		}
+	})
+}
