@@ -114,9 +114,10 @@ func Cases(crash string) []Case {
 				return map[string]string{"haproxy.cfg": haproxyAddHeader("    # mtlslint: ignore[H001] -- the backend strips it\n")}
 			}, Status: "ok", Codes: []string{"H006"}},
 		ordinary("16-ok-django"),
-		{Name: "17-memory", What: "8 MB of brackets in app code (the size cap): more memory than the ceiling",
+		{Name: "17-memory", What: "three modules of 8 MB of brackets (the size cap): more memory than the ceiling",
 			Files: func() map[string]string {
-				return map[string]string{"app/views.py": "def f(request):\n    return request.META.get('HTTP_X')\nX = " + strings.Repeat("[", 8<<20-100) + "\n"}
+				body := "def f(request):\n    return request.META.get('HTTP_X')\nX = " + strings.Repeat("[", 8<<20-100) + "\n"
+				return map[string]string{"app/a.py": body, "app/b.py": body, "app/c.py": body}
 			}, Status: "memory", Cause: "memory ceiling"},
 		{Name: "18-slow", What: "settings modules that each spend their evaluation budget (about a second each): more time than the limit",
 			Files: func() map[string]string {
@@ -129,8 +130,8 @@ func Cases(crash string) []Case {
 					fmt.Fprintf(&b, "if x%d:\n    N%d = 0\n", i, i)
 				}
 				files := map[string]string{}
-				for i := range 80 {
-					files[fmt.Sprintf("s%02d/settings.py", i)] = b.String()
+				for i := range 150 {
+					files[fmt.Sprintf("s%03d/settings.py", i)] = b.String()
 				}
 				return files
 			}, Status: "timeout", Cause: "not finished within"},
