@@ -1,7 +1,10 @@
 package parsers
 
 import (
+	"github.com/mtlslint/mtlslint/parsers/apache"
+	"github.com/mtlslint/mtlslint/parsers/caddy"
 	"github.com/mtlslint/mtlslint/parsers/compose"
+	"github.com/mtlslint/mtlslint/parsers/envoy"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/haproxy"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
@@ -9,6 +12,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/openapi"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/terraform"
+	"github.com/mtlslint/mtlslint/parsers/traefik"
 )
 
 // All returns every front end, in detection order: a file belongs to the
@@ -16,7 +20,12 @@ import (
 func All() []Format {
 	return []Format{
 		// nginx configurations, with includes resolved into trees.
-		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load)},
+		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load), PerLoad: nginxSession},
+		// Apache httpd configurations, with Include resolved into trees
+		// (after nginx: both read *.conf, and each detects by content).
+		{Kind: KindApache, Candidate: apache.Candidate, Detect: apache.Detect, Load: LoadAs(apache.Load)},
+		// Caddyfiles (with imports and snippets) and Caddy JSON.
+		{Kind: KindCaddy, Candidate: caddy.Candidate, Detect: caddy.Detect, Load: LoadAs(caddy.Load)},
 		// HAProxy file sets: haproxy*.cfg (+ conf.d/) or *.cfg by content.
 		{Kind: KindHAProxy, Candidate: haproxy.Candidate, Detect: haproxy.Detect, Load: LoadAs(haproxy.Load)},
 		// gunicorn configuration files and app-server command lines.
@@ -27,10 +36,40 @@ func All() []Format {
 		{Kind: KindCompose, Candidate: compose.Candidate, Detect: compose.Detect, Load: LoadAs(compose.Load)},
 		// Terraform modules: .tf and .tfvars, one tree per directory.
 		{Kind: KindTerraform, Candidate: terraform.Candidate, Detect: terraform.Detect, Load: LoadAs(terraform.Load)},
+		// Envoy bootstrap files (static_resources) and xDS resource files.
+		{Kind: KindEnvoy, Candidate: envoy.Candidate, Detect: envoy.Detect, Load: LoadAs(envoy.Load)},
+		// Traefik static and dynamic configuration files, and the Traefik
+		// labels and flags of compose files (which stay compose files too).
+		{Kind: KindTraefik, Candidate: traefik.Candidate, Detect: traefik.Detect, Load: LoadAs(traefik.Load), Shared: true},
 		// OpenAPI and Swagger documents (YAML or JSON, by their top-level key), with local $refs.
 		{Kind: KindOpenAPI, Candidate: openapi.Candidate, Detect: openapi.Detect, Load: LoadAs(openapi.Load)},
 		// Kubernetes manifests (ingress-nginx Ingresses, its ConfigMap,
 		// Services, NetworkPolicies, workloads), one tree per file.
-		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: k8s.Detect, Load: LoadAs(k8s.Load)},
+		// Istio's and Traefik's custom resources are manifests too; their
+		// front ends decode them from the Kubernetes trees.
+		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: detectManifest, Load: LoadAs(k8s.Load)},
 	}
+}
+
+// nginxSession is the nginx format of one load: detection parses, and the
+// load takes that parse.
+func nginxSession() Format {
+	s := nginx.NewSession()
+	return Format{Kind: KindNginx, Candidate: nginx.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
+}
+
+// crdKinds are the custom resource kinds other front ends read from
+// Kubernetes manifests.
+var crdKinds = func() map[string]bool {
+	m := map[string]bool{}
+	for _, kinds := range []map[string]bool{envoy.IstioKinds, traefik.CRDKinds} {
+		for k := range kinds {
+			m[k] = true
+		}
+	}
+	return m
+}()
+
+func detectManifest(rel string, content []byte) bool {
+	return k8s.Detect(rel, content) || k8s.DetectKinds(rel, content, crdKinds)
 }

@@ -15,6 +15,10 @@ const (
 	KindK8s       = "k8s"
 	KindTerraform = "terraform"
 	KindOpenAPI   = "openapi"
+	KindApache    = "apache"
+	KindCaddy     = "caddy"
+	KindEnvoy     = "envoy"
+	KindTraefik   = "traefik"
 )
 
 // Tree is one configuration tree: an nginx main file with everything it

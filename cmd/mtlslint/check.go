@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -26,6 +27,7 @@ type checkFlags struct {
 	nginxVersion, haproxyVersion, djangoVersion     string
 	gunicornVersion                                 string
 	specBase                                        string
+	summary                                         string // check --summary
 	maxFileSize                                     int64
 	maxFiles, jobs                                  int
 	wf                                              workflowFlags
@@ -85,6 +87,14 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 	}
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
+	}
+	if f.specBase != "" {
+		// O004 compares each OpenAPI document with its version here.
+		base, err := gitdiff.NewReader(root, f.specBase)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--spec-base: %v", err)
+		}
+		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
 	return opts, nil
 }
@@ -171,6 +181,7 @@ func runCheck(args []string, e *env) int {
 	fs.SetOutput(e.stderr)
 	var f checkFlags
 	f.register(fs)
+	fs.StringVar(&f.summary, "summary", "", "append a Markdown job summary (counts, a Mermaid diagram of the routes with findings, the findings) to `FILE`; with --format github, $GITHUB_STEP_SUMMARY when set")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint check [flags] [PATH...]\n\nLints nginx, HAProxy, Django and gunicorn configurations below PATH (default .).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -191,6 +202,9 @@ func runCheck(args []string, e *env) int {
 	if f.wf.fix || f.wf.diff {
 		return runFix(ctx, &f, opts, e)
 	}
+	if f.summaryPath() != "" {
+		opts.WithModel = true // the summary's diagram
+	}
 	res, err := lint.Run(ctx, opts)
 	if err != nil {
 		var ce *config.Error
@@ -198,17 +212,6 @@ func runCheck(args []string, e *env) int {
 			return e.errorf("configuration error: %v", ce)
 		}
 		return e.errorf("%v", err)
-	}
-	if opts.Config == nil {
-		opts.Config = res.Config
-	}
-	if f.specBase != "" && selectedCode(opts, "O004") {
-		more, err := specBaseFindings(e, res, f.specBase)
-		if err != nil {
-			return e.errorf("--spec-base: %v", err)
-		}
-		res.Diagnostics = append(res.Diagnostics, more...)
-		rules.SortDiagnostics(res.Diagnostics)
 	}
 	return f.finish(e, res)
 }
@@ -225,7 +228,7 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if res.BaselineStale > 0 {
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression == nil && d.Severity >= failOn {
 			return exitFindings
 		}
@@ -248,7 +251,7 @@ func (f *checkFlags) failOnSeverity(c *config.Config) (rules.Severity, error) {
 func input(res *lint.Result) report.Input {
 	ws := res.Workspace
 	return report.Input{
-		Diagnostics: res.Diagnostics,
+		Findings: res.Findings,
 		File: func(p string) *source.File {
 			return ws.File(p)
 		},
@@ -296,15 +299,14 @@ func (f *checkFlags) write(e *env, res *lint.Result) error {
 	case "sarif":
 		err = report.SARIF(w, in)
 	case "github":
-		base := os.Getenv("GITHUB_WORKSPACE")
-		if base == "" {
-			base, _ = os.Getwd()
-		}
-		err = report.GitHub(w, in, report.GitHubOptions{Base: base})
+		err = report.GitHub(w, in, report.GitHubOptions{Base: githubBase()})
 	case "junit":
 		err = report.JUnit(w, in, f.showSuppressed)
 	default:
 		return fmt.Errorf("unknown format %q (want text, json, sarif, github or junit)", f.format)
+	}
+	if err == nil {
+		err = f.writeSummary(in, res)
 	}
 	if err == nil && f.statistics {
 		// Machine-readable output stays clean: the counts go to the log.

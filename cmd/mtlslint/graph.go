@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/rules"
@@ -25,8 +26,9 @@ func runGraph(args []string, e *env) int {
 	var f checkFlags
 	f.register(fs)
 	all := fs.Bool("all-headers", false, "list every header a route sets, not only identity and scheme headers")
+	linkPrefix := fs.String("link-prefix", "", "with --format svg or dot: put `URL` before each node's link (file#Lline), e.g. a repository's blob URL")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: mtlslint graph [flags] [PATH...]\n\nPrints the deployment model (routes, apps, links). --format json for machines.\n\nFlags:\n")
+		fmt.Fprintf(e.stderr, "Usage: mtlslint graph [flags] [PATH...]\n\nPrints the deployment model (routes, apps, links) with the findings on it:\n--format text (default), json, or a picture: mermaid, dot (Graphviz) or svg.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	paths, err := parseInterspersed(fs, args)
@@ -36,6 +38,14 @@ func runGraph(args []string, e *env) int {
 		}
 		return exitError
 	}
+	format := f.format
+	switch format {
+	case "", "text", "json", "mermaid", "dot", "svg":
+	default:
+		return e.errorf("unknown format %q (want text, json, mermaid, dot or svg)", format)
+	}
+	f.format = "text" // options checks check's formats
+
 	opts, err := f.options(paths)
 	if err != nil {
 		return e.errorf("%v", err)
@@ -49,13 +59,18 @@ func runGraph(args []string, e *env) int {
 	if m == nil {
 		m = &rules.Model{}
 	}
-	switch f.format {
+	gopt := graph.Options{Link: graph.RelativeLink(*linkPrefix)}
+	switch format {
 	case "json":
 		err = graphJSON(e.stdout, m)
 	case "text", "":
 		graphText(e.stdout, m, *all)
-	default:
-		return e.errorf("unknown format %q (want text or json)", f.format)
+	case "mermaid":
+		err = graph.Mermaid(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)))
+	case "dot":
+		err = graph.DOT(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
+	case "svg":
+		err = graph.SVG(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
 	}
 	if err != nil {
 		return e.errorf("%v", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/rules"
@@ -193,8 +194,9 @@ type auditor struct {
 // trees, no file contents beyond the lines the findings point at.
 type result struct {
 	summary Summary
-	diags   []rules.Diagnostic
+	diags   []rules.Finding
 	lines   []string
+	places  []*graph.Place // by diagnostic; nil where it touches no route
 	// abandoned is set when the run did not stop after its time limit.
 	abandoned bool
 }
@@ -297,7 +299,7 @@ func (r *result) collect(lr *lint.Result) {
 		s.FilesChecked = len(lr.Workspace.Files())
 		s.IgnoredUntracked = lr.Workspace.IgnoredUntracked
 	}
-	r.diags = lr.Diagnostics
+	r.diags = lr.Findings
 	r.lines = make([]string, len(r.diags))
 	for i, d := range r.diags {
 		if lr.Workspace != nil && d.Range.File != "" && d.Range.Start.IsValid() {
@@ -316,6 +318,30 @@ func (r *result) collect(lr *lint.Result) {
 		s.BySeverity[d.Severity.String()]++
 		s.ByCode[d.Code]++
 	}
+	r.graph(lr)
+}
+
+// graph puts the repository's deployment graph in its summary and each
+// finding's place on it in the finding, when a finding is on the graph.
+func (r *result) graph(lr *lint.Result) {
+	if lr.Model == nil || len(lr.Model.Routes)+len(lr.Model.Apps) == 0 {
+		return
+	}
+	g := graph.Build(lr.Model, graph.FromDiagnostics(r.diags))
+	if len(g.Marks) == 0 {
+		return // nothing on it to show; the records stay small
+	}
+	if g.Routes() > MaxGraphRoutes {
+		g = g.Only(g.MarkedRoutes())
+	}
+	r.summary.Graph = g
+	ix := graph.NewIndex(lr.Model)
+	r.places = make([]*graph.Place, len(r.diags))
+	for i, d := range r.diags {
+		if p := ix.Locate(graph.FromDiagnostic(d)); !p.Empty() {
+			r.places[i] = &p
+		}
+	}
 }
 
 // repoOptions is the lint template for one repository.
@@ -324,6 +350,7 @@ func (a *auditor) repoOptions(repo Repo) (lint.Options, error) {
 	o.Root = repo.Dir
 	o.Paths = nil
 	o.Context = false
+	o.WithModel = true // the summary's graph
 	if a.opts.GitTracked {
 		o.Tracked = parsers.ReadTracked(repo.Dir)
 	}
@@ -431,7 +458,11 @@ func (a *auditor) encode(buf []byte, r *result) ([]byte, error) {
 		return appendText(buf, r), nil
 	default:
 		for i, d := range r.diags {
-			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i]); err != nil {
+			var place *graph.Place
+			if r.places != nil {
+				place = r.places[i]
+			}
+			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i], place); err != nil {
 				return buf, err
 			}
 		}

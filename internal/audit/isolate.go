@@ -68,9 +68,9 @@ type workerOptions struct {
 
 // workerResult is what a worker sends back: one repository's result.
 type workerResult struct {
-	Summary Summary
-	Diags   []rules.Diagnostic
-	Lines   []string
+	Summary  Summary
+	Findings []rules.Finding
+	Lines    []string
 }
 
 func jobOptions(o lint.Options, tracked bool) workerOptions {
@@ -95,7 +95,7 @@ func ServeWorker(in io.Reader, out io.Writer) error {
 	a := &auditor{opts: Options{Lint: job.Lint.lint(), RepoConfig: job.RepoConfig, Timeout: job.Timeout, GitTracked: job.Lint.Tracked}}
 	res := a.inProcess(context.Background(), job.Repo)
 	bw := bufio.NewWriter(out)
-	if err := gob.NewEncoder(bw).Encode(workerResult{Summary: res.summary, Diags: res.diags, Lines: res.lines}); err != nil {
+	if err := gob.NewEncoder(bw).Encode(workerResult{Summary: res.summary, Findings: res.diags, Lines: res.lines}); err != nil {
 		return fmt.Errorf("writing the result: %w", err)
 	}
 	return bw.Flush()
@@ -177,7 +177,7 @@ wait:
 	if waitErr == nil && !out.over {
 		var wr workerResult
 		if err := gob.NewDecoder(bytes.NewReader(out.buf.Bytes())).Decode(&wr); err == nil {
-			res.summary, res.diags, res.lines = wr.Summary, wr.Diags, wr.Lines
+			res.summary, res.diags, res.lines = wr.Summary, wr.Findings, wr.Lines
 			res.summary.MaxRSS = peak
 			return
 		}

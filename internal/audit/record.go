@@ -8,6 +8,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -59,6 +60,10 @@ type Summary struct {
 	// Suppressions lists the inline suppressions in the repository that
 	// silenced findings, with their reasons.
 	Suppressions []SuppressionRecord `json:"suppressions,omitempty"`
+	// Graph is the repository's deployment graph with the findings on it
+	// (absent when no finding is on it). Above MaxGraphRoutes routes it
+	// holds only the routes that carry a finding.
+	Graph *graph.Graph `json:"graph,omitempty"`
 }
 
 // SuppressionRecord is one finding silenced in an audited repository:
@@ -70,6 +75,11 @@ type SuppressionRecord struct {
 	Kind          string   `json:"kind"`
 	Justification string   `json:"justification,omitempty"`
 }
+
+// MaxGraphRoutes caps the routes of a repository's graph in its summary;
+// beyond it the graph keeps the routes with a finding, and says how many
+// it left out.
+const MaxGraphRoutes = 300
 
 // Pos is a position in a finding record.
 type Pos struct {
@@ -98,6 +108,8 @@ type Finding struct {
 	Severity    string          `json:"severity"`
 	CWE         []string        `json:"cwe"`
 	Message     string          `json:"message"`
+	Detail      string          `json:"detail,omitempty"`
+	FixTitle    string          `json:"fix_title,omitempty"`
 	Location    Location        `json:"location"`
 	Related     []Location      `json:"related"`
 	Fixes       json.RawMessage `json:"fixes,omitempty"`
@@ -109,6 +121,8 @@ type Finding struct {
 		Justification string `json:"justification,omitempty"`
 	} `json:"suppression,omitempty"`
 	LineText string `json:"line_text"`
+	// Place is where the finding sits on the repository's graph.
+	Place *graph.Place `json:"place,omitempty"`
 }
 
 // Tool names the program that wrote the records.
@@ -156,7 +170,7 @@ func lineText(line []byte) string {
 // appendFinding appends the JSON Lines record of one finding. The
 // diagnostic's fields are those of `check --format json`
 // (report.JSONDiagnostic), so tools that read one read the other.
-func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line string) ([]byte, error) {
+func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line string, place *graph.Place) ([]byte, error) {
 	diag, err := marshal(report.JSONDiagnostic(d))
 	if err != nil {
 		return buf, err
@@ -173,9 +187,10 @@ func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line st
 		return buf, err
 	}
 	tail, err := marshal(struct {
-		HelpURI  string `json:"help_uri,omitempty"`
-		LineText string `json:"line_text"`
-	}{helpURI, line})
+		HelpURI  string       `json:"help_uri,omitempty"`
+		LineText string       `json:"line_text"`
+		Place    *graph.Place `json:"place,omitempty"`
+	}{helpURI, line, place})
 	if err != nil {
 		return buf, err
 	}

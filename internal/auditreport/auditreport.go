@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -63,6 +64,14 @@ type Repo struct {
 	BySeverity   [5]int
 	Findings     int
 	Suppressed   int
+	// Anchor is the HTML ID of the repository's section; its graph's
+	// element IDs start with it.
+	Anchor string
+	// Graph is the deployment graph with the findings on it (nil when the
+	// records have none).
+	Graph *graph.Graph
+	// List is the repository's unsuppressed findings, most severe first.
+	List []*Finding
 }
 
 // Rule is one rule's findings across every repository.
@@ -95,12 +104,17 @@ type Suppressed struct {
 // Finding is one finding in the report.
 type Finding struct {
 	Repo     string
+	Code     string
 	File     string
 	Line     int
 	Column   int
 	Severity string
 	Message  string
+	Detail   string // why, and the context (the routes, the app's check)
 	LineText string
+	// Target is the HTML ID of the finding's place on its repository's
+	// graph: a link to it highlights the route ("" when it has none).
+	Target string
 }
 
 // Load reads and merges JSON Lines files: for a repository present more
@@ -144,7 +158,7 @@ func Build(recs *audit.Records) *Report {
 	ruleRepos := map[string]map[string]bool{}
 	for _, rr := range recs.Repos {
 		s := rr.Summary
-		r := &Repo{ID: s.Repo, Status: s.Status, Error: s.Error, FilesChecked: s.FilesChecked}
+		r := &Repo{ID: s.Repo, Status: s.Status, Error: s.Error, FilesChecked: s.FilesChecked, Graph: s.Graph}
 		for _, f := range rr.Findings {
 			if f.Suppression != nil {
 				r.Suppressed++
@@ -165,11 +179,17 @@ func Build(recs *audit.Records) *Report {
 				ruleRepos[f.Code] = map[string]bool{}
 			}
 			ruleRepos[f.Code][s.Repo] = true
-			g.Findings = append(g.Findings, &Finding{
-				Repo: s.Repo, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
-				Severity: f.Severity, Message: f.Message, LineText: f.LineText,
-			})
+			rf := &Finding{
+				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
+				Severity: f.Severity, Message: f.Message, Detail: f.Detail, LineText: f.LineText,
+			}
+			if f.Place != nil && !f.Place.Empty() && s.Graph != nil {
+				rf.Target = f.Place.Anchor() // made unique per repository below
+			}
+			g.Findings = append(g.Findings, rf)
+			r.List = append(r.List, rf)
 		}
+		sortFindings(r.List)
 		rep.Suppressed += r.Suppressed
 		rep.MaxRepoFindings = max(rep.MaxRepoFindings, r.Findings)
 		if s.Status != audit.StatusOK {
@@ -178,6 +198,14 @@ func Build(recs *audit.Records) *Report {
 		rep.Repos = append(rep.Repos, r)
 	}
 	sort.Slice(rep.Repos, func(i, j int) bool { return worse(rep.Repos[i], rep.Repos[j]) })
+	for i, r := range rep.Repos {
+		r.Anchor = fmt.Sprintf("repo-%d", i+1)
+		for _, f := range r.List {
+			if f.Target != "" {
+				f.Target = r.Anchor + "-" + f.Target
+			}
+		}
+	}
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
 	sort.Slice(rep.Suppressions, func(i, j int) bool {
 		a, b := rep.Suppressions[i], rep.Suppressions[j]
@@ -192,11 +220,7 @@ func Build(recs *audit.Records) *Report {
 				}
 			}
 		}
-		sort.Slice(g.Findings, func(i, j int) bool {
-			a, b := g.Findings[i], g.Findings[j]
-			return cmp.Or(cmp.Compare(sevIndex(a.Severity), sevIndex(b.Severity)),
-				comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Message, b.Message)) < 0
-		})
+		sortFindings(g.Findings)
 		rep.Rules = append(rep.Rules, g)
 	}
 	sort.Slice(rep.Rules, func(i, j int) bool {
@@ -210,6 +234,16 @@ func Build(recs *audit.Records) *Report {
 		return a.Code < b.Code
 	})
 	return rep
+}
+
+// sortFindings orders findings: most severe first, then by repository,
+// file, line and message.
+func sortFindings(fs []*Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		return cmp.Or(cmp.Compare(sevIndex(a.Severity), sevIndex(b.Severity)),
+			comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Message, b.Message)) < 0
+	})
 }
 
 // comparePlace orders places by repository, file, then line.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
+	"github.com/mtlslint/mtlslint/internal/graph"
 )
 
 var sevColors = map[string]string{
@@ -58,6 +59,29 @@ var funcs = template.FuncMap{
 	"line":      printableLine,
 	"barWidth":  func(n, max int) float64 { return chartWidth * float64(n) / float64(max) },
 	"plural":    plural,
+	"graph":     repoGraph,
+}
+
+// maxGraphRoutes caps the routes drawn for one repository; a larger
+// deployment shows the routes that carry a finding.
+const maxGraphRoutes = 60
+
+// repoGraph draws a repository's graph. Every string in it comes from the
+// records and is escaped by the SVG writer; its element IDs start with the
+// repository's anchor, so that a finding links to its own place.
+func repoGraph(r *Repo) (template.HTML, error) {
+	g := r.Graph
+	if g == nil || len(g.Nodes) == 0 {
+		return "", nil
+	}
+	if g.Routes() > maxGraphRoutes {
+		g = g.Only(g.MarkedRoutes())
+	}
+	var b strings.Builder
+	if err := graph.SVG(&b, g, graph.Options{IDPrefix: r.Anchor + "-", Inline: true}); err != nil {
+		return "", err
+	}
+	return template.HTML(b.String()), nil
 }
 
 // The page loads nothing: styles are inline, charts are inline SVG, and
@@ -81,6 +105,11 @@ code,pre{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace}
 .loc{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .muted{color:#666}.fail{color:#c62828}
 details>summary{cursor:pointer}
+.graph{overflow:auto;max-height:48em;border:1px solid #eee;margin:.5em 0}
+.graph svg{display:block}
+ul.findings{list-style:none;padding:0}ul.findings li{margin:.3em 0}
+a.finding{color:inherit;text-decoration:none;display:block;padding:.15em .3em;border-radius:3px}
+a.finding:hover{background:#f6f8fa}
 </style>
 </head>
 <body>
@@ -124,6 +153,20 @@ details>summary{cursor:pointer}
 {{- end}}
 </table>{{end}}
 
+<h2 id="deployments">Repositories with findings: routes and findings</h2>
+<p class="muted">Each repository's deployment: listeners on the left, app code that trusts a header on the right; routes with a finding in the severity's colour. Click a finding to highlight its route.</p>
+{{range .Repos}}{{if .List}}
+<section id="{{.Anchor}}" class="repo">
+<h3 class="loc">{{printable .ID}}</h3>
+{{with graph .}}<div class="graph">{{.}}</div>{{end}}
+<ul class="findings">
+{{- range .List}}
+<li>{{if .Target}}<a class="finding" href="#{{.Target}}">{{end}}<span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <b>{{.Code}}</b> <span class="loc">{{printable .File}}:{{.Line}}</span> — {{printable .Message}}{{if .Target}}</a>{{end}}</li>
+{{- end}}
+</ul>
+</section>
+{{end}}{{end}}
+
 {{if .Suppressions}}<h2 id="suppressed">Suppressed findings</h2>
 <p>Findings that the repositories silenced (inline comments, their configuration, a baseline), with the reason each gives. They are not counted above.</p>
 <table><tr><th>Repository</th><th>Location</th><th>Rule</th><th>Severity</th><th>How</th><th>Reason</th><th>Line</th></tr>
@@ -139,7 +182,8 @@ details>summary{cursor:pointer}
 <p>{{if .Summary}}{{.Summary}} {{end}}<span class="muted">{{len .Findings}} {{plural (len .Findings) "finding"}} in {{.Repos}} {{plural .Repos "repository"}}.</span></p>
 <details{{if le (len .Findings) 50}} open{{end}}><summary>Findings</summary>
 {{- range .Findings}}
-<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}
+<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}{{if .Target}} <a href="#{{.Target}}">(route)</a>{{end}}{{if .Detail}}
+<div class="muted">{{printable .Detail}}</div>{{end}}
 <pre>{{if .LineText}}{{.Line}} | {{line .LineText}}{{else}}(line not available){{end}}</pre></div>
 {{- end}}
 </details>

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
+	"github.com/mtlslint/mtlslint/internal/report"
 )
 
 // MarkdownOptions control the Markdown document.
@@ -138,24 +139,7 @@ func ruleLink(g *Rule) string {
 // links, headings, tables, strike-through or a mention is backslash-escaped,
 // and <, > and & become entities, so nothing in s is markup or HTML.
 func mdText(s string) string {
-	s = audit.Printable(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '+', '!', '|', '~', '@':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return report.MarkdownText(audit.Printable(s))
 }
 
 // mdCode renders a source line as inline code in a table cell. The line

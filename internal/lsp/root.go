@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -56,9 +57,14 @@ type snapshot struct {
 	versions map[string]int32
 	// The reported findings by root-relative path, and as LSP
 	// diagnostics by URI with a result id (a hash of them).
-	byFile    map[string][]rules.Diagnostic
+	byFile    map[string][]rules.Finding
 	lsp       map[protocol.DocumentURI][]protocol.Diagnostic
 	resultIDs map[protocol.DocumentURI]string
+	// The deployment graph with the findings on it, for the code lenses
+	// (graphOf builds it on first use).
+	graphOnce  sync.Once
+	graph      *graph.Graph
+	graphIndex *graph.Index
 }
 
 // uri returns the URI of a root-relative path: the open buffer's own URI
@@ -151,7 +157,7 @@ func (r *root) run(ctx context.Context, cancel context.CancelFunc, gen uint64) {
 				snap.res, snap.err = nil, fmt.Errorf("internal error: %s", msg)
 			}
 		}()
-		snap.res, snap.err = lint.Run(ctx, lint.Options{Root: r.dir, Overlay: overlay, Exclude: exclude, Jobs: s.opts.Jobs})
+		snap.res, snap.err = lint.Run(ctx, lint.Options{Root: r.dir, Overlay: overlay, Exclude: exclude, Jobs: s.opts.Jobs, WithModel: true})
 	}()
 	if ctx.Err() != nil {
 		r.s.trace("lint cancelled %d", gen)
@@ -175,13 +181,13 @@ func (r *root) run(ctx context.Context, cancel context.CancelFunc, gen uint64) {
 
 // index groups the reported findings by file and converts them.
 func (sn *snapshot) index(dir string, related bool) {
-	sn.byFile = map[string][]rules.Diagnostic{}
+	sn.byFile = map[string][]rules.Finding{}
 	sn.lsp = map[protocol.DocumentURI][]protocol.Diagnostic{}
 	sn.resultIDs = map[protocol.DocumentURI]string{}
 	if sn.res == nil {
 		return
 	}
-	for _, d := range sn.res.Diagnostics {
+	for _, d := range sn.res.Findings {
 		if d.Suppression != nil {
 			continue
 		}

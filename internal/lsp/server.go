@@ -57,6 +57,9 @@ type Options struct {
 	Jobs int
 	// Version is reported to the client as the server's version.
 	Version string
+	// GraphDir is where the route graphs the code lenses open are
+	// written; empty means the user's cache directory (mtlslint/graphs).
+	GraphDir string
 
 	// trace, when set, is told of the server's steps (tests).
 	trace func(event string)
@@ -131,6 +134,7 @@ type clientCaps struct {
 	markdownHover                   bool
 	documentChanges                 bool
 	watchDynamic                    bool
+	showDocument                    bool
 }
 
 func newServer(opts Options) *Server {
@@ -267,6 +271,10 @@ func (s *Server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		fn = s.documentDiagnostic
 	case methodWorkspaceDiagnostic:
 		fn = s.workspaceDiagnostic
+	case protocol.MethodTextDocumentCodeLens:
+		fn = s.codeLens
+	case protocol.MethodWorkspaceExecuteCommand:
+		fn = s.executeCommand
 	default:
 		return once(ctx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", method))
 	}
@@ -425,6 +433,9 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 			s.caps.watchDynamic = ws.DidChangeWatchedFiles.DynamicRegistration
 		}
 	}
+	if w := caps.Window; w != nil && w.ShowDocument != nil {
+		s.caps.showDocument = w.ShowDocument.Support
+	}
 	xc := x.Capabilities
 	if xc.TextDocument != nil && xc.TextDocument.Diagnostic != nil {
 		s.caps.pull = true
@@ -477,6 +488,8 @@ func (s *Server) initialize(raw json.RawMessage) (any, error) {
 		Save:      &protocol.SaveOptions{IncludeText: false},
 	}
 	c.HoverProvider = true
+	c.CodeLensProvider = &protocol.CodeLensOptions{}
+	c.ExecuteCommandProvider = &protocol.ExecuteCommandOptions{Commands: []string{commandShowGraph}}
 	c.CodeActionProvider = &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.QuickFix, kindFixAll}}
 	c.Workspace = &protocol.ServerCapabilitiesWorkspace{
 		WorkspaceFolders: &protocol.ServerCapabilitiesWorkspaceFolders{Supported: true, ChangeNotifications: true},

@@ -36,7 +36,7 @@ type GitHubOptions struct {
 //
 //	::error file=conf/nginx.conf,line=2,col=2,endLine=2,endColumn=28,title=mtlslint (N003)::message
 func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil {
 			continue
 		}
@@ -52,6 +52,12 @@ func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
 		// included): strings from the input are made printable, and only
 		// the newlines added here are kept (escaped by ghData).
 		msg := fmt.Sprintf("%s %s (%s): %s", d.Code, d.Name, d.Severity, PrintableLines(d.Message, ""))
+		if d.Detail != "" {
+			msg += "\n" + PrintableLines(d.Detail, "")
+		}
+		if d.FixTitle != "" {
+			msg += "\nFix: " + PrintableLines(d.FixTitle, "")
+		}
 		for _, r := range d.Related {
 			msg += fmt.Sprintf("\nrelated %s:%d:%d: %s", Printable(ghPath(in, opt, r.Range.File)), r.Range.Start.Line, r.Range.Start.Col, PrintableLines(r.Message, ""))
 		}

@@ -21,7 +21,7 @@ func TestByteOrderMark(t *testing.T) {
 			t.Fatalf("%q: problems %v, want one", text, problems)
 		}
 		p := problems[0]
-		if p.Code != source.CodeSyntax || p.Range.Start.Line != 1 || p.Range.Start.Offset != 0 || !strings.Contains(p.Message, "byte order mark") {
+		if p.Kind != source.ProblemSyntax || p.Range.Start.Line != 1 || p.Range.Start.Offset != 0 || !strings.Contains(p.Message, "byte order mark") {
 			t.Errorf("%q: %+v", text, p)
 		}
 		var kinds []string
@@ -38,7 +38,7 @@ func TestByteOrderMark(t *testing.T) {
 // section ("unknown keyword 'maxconn' out of section").
 func TestOutOfSection(t *testing.T) {
 	_, problems := ParseFile(source.NewFile("haproxy.cfg", []byte("# c\nmaxconn 100\nnbthread 2\nglobal\n    maxconn 100\n")))
-	if len(problems) != 1 || problems[0].Code != source.CodeSyntax || problems[0].Range.Start.Line != 2 || !strings.Contains(problems[0].Message, "out of section") {
+	if len(problems) != 1 || problems[0].Kind != source.ProblemSyntax || problems[0].Range.Start.Line != 2 || !strings.Contains(problems[0].Message, "out of section") {
 		t.Fatalf("problems %+v", problems)
 	}
 }
@@ -57,7 +57,7 @@ func TestNestedIfLimit(t *testing.T) {
 			continue
 		}
 		// The refused .if is dropped, so its .endif is a lone one too.
-		if len(problems) == 0 || problems[0].Code != source.CodeSyntax || problems[0].Range.Start.Line != n+1 || !strings.Contains(problems[0].Message, "too many nested") {
+		if len(problems) == 0 || problems[0].Kind != source.ProblemSyntax || problems[0].Range.Start.Line != n+1 || !strings.Contains(problems[0].Message, "too many nested") {
 			t.Errorf("%d nested: %v", n, problems)
 		}
 	}

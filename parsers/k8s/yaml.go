@@ -143,7 +143,7 @@ func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.
 	trimmed := bytes.TrimLeft(text, " \t")
 	r = f.Range(r.Start.Offset+len(text)-len(trimmed), r.End.Offset)
 	return source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   r,
 		Message: "YAML syntax error, the document was not analysed: " + msg,
 	}
@@ -156,7 +156,7 @@ func tooDeep(f *source.File, n *yaml.Node) source.Problem {
 	if !r.IsValid() {
 		r = f.Range(0, 0)
 	}
-	return source.Problem{Code: source.CodeTooDeep, Range: r,
+	return source.Problem{Kind: source.ProblemTooDeep, Range: r,
 		Message: fmt.Sprintf("not analysed: the document nests deeper than %d levels; what is below this point was not read", maxDepth)}
 }
 
@@ -180,13 +180,17 @@ func isParserProblem(msg string) bool {
 
 // shiftLines adds delta to the line of every node below n (aliases are not
 // followed: the node they point to is part of the tree already).
-func shiftLines(n *yaml.Node, delta, depth int) {
+func shiftLines(n *yaml.Node, delta, depth int) { shift(n, delta, 0, depth) }
+
+// shift moves every node below n by lines and columns.
+func shift(n *yaml.Node, lines, columns, depth int) {
 	if n == nil || depth > maxDepth {
 		return
 	}
-	n.Line += delta
+	n.Line += lines
+	n.Column += columns
 	for _, c := range n.Content {
-		shiftLines(c, delta, depth+1)
+		shift(c, lines, columns, depth+1)
 	}
 }
 

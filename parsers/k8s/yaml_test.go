@@ -64,7 +64,7 @@ func TestDepthLimit(t *testing.T) {
 			}
 			continue
 		}
-		if len(probs) != 1 || probs[0].Code != source.CodeTooDeep || probs[0].Range.Start.Line != 6 {
+		if len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.Start.Line != 6 {
 			t.Errorf("%d levels: %v", n, probs)
 		}
 	}

@@ -46,7 +46,7 @@ func TestIncludeFanOut(t *testing.T) {
 	}
 	limits := 0
 	for _, p := range probs {
-		if p.Code == source.CodeLimit {
+		if p.Kind == source.ProblemLimit {
 			limits++
 			if p.Range.File == "" || p.Range.Start.Line != 1 || !strings.Contains(p.Message, "more than 524288 directives") {
 				t.Errorf("problem %+v", p)
@@ -84,7 +84,7 @@ func TestExpansionBudgetLimit(t *testing.T) {
 			}
 			continue
 		}
-		if hasY || len(probs) != 1 || probs[0].Code != source.CodeLimit || probs[0].Range.Start.Line != 4 {
+		if hasY || len(probs) != 1 || probs[0].Kind != source.ProblemLimit || probs[0].Range.Start.Line != 4 {
 			t.Errorf("past the budget: problems %v, b.conf read %v", probs, hasY)
 		}
 	}
@@ -95,7 +95,7 @@ func TestExpansionBudgetLimit(t *testing.T) {
 func TestNestingLimit(t *testing.T) {
 	for _, n := range []int{maxDepth, maxDepth + 1} {
 		_, probs := parseString(t, strings.Repeat("a {\n", n)+strings.Repeat("}\n", n))
-		if n == maxDepth && len(probs) != 0 || n > maxDepth && (len(probs) != 1 || probs[0].Code != source.CodeTooDeep || probs[0].Range.Start.Line != n) {
+		if n == maxDepth && len(probs) != 0 || n > maxDepth && (len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.Start.Line != n) {
 			t.Errorf("%d blocks in one file: %v", n, probs)
 		}
 		// Through an include: half in nginx.conf (in http), the rest in
@@ -106,7 +106,7 @@ func TestNestingLimit(t *testing.T) {
 			"nginx/nginx.conf": "events {}\nhttp {\n" + strings.Repeat("a {\n", outer) + "include b.conf;\n" + strings.Repeat("}\n", outer) + "}\n",
 			"nginx/b.conf":     strings.Repeat("b {\n", inner) + "x 1;\n" + strings.Repeat("}\n", inner),
 		})
-		if n == maxDepth && len(probs) != 0 || n > maxDepth && (len(probs) != 1 || probs[0].Code != source.CodeTooDeep || probs[0].Range.File != "nginx/b.conf") {
+		if n == maxDepth && len(probs) != 0 || n > maxDepth && (len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.File != "nginx/b.conf") {
 			t.Errorf("%d blocks through an include: %v", n, probs)
 		}
 	}

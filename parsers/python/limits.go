@@ -240,7 +240,7 @@ func (ev *Evaluator) bounded(v *Value, n Node) *Value {
 }
 
 func (ev *Evaluator) notAnalysed(n Node, format string, args ...any) {
-	ev.Problems = append(ev.Problems, source.Problem{Code: source.CodeNotAnalysed, Range: ev.rng(n), Message: fmt.Sprintf(format, args...)})
+	ev.Problems = append(ev.Problems, source.Problem{Kind: source.ProblemNotAnalysed, Range: ev.rng(n), Message: fmt.Sprintf(format, args...)})
 }
 
 // spend charges units of work done at n; the first time the budget runs

@@ -43,10 +43,10 @@ func TestNestingLimit(t *testing.T) {
 				m := Parse(source.NewFile("settings.py", []byte(src)))
 				var deep []source.Problem
 				for _, p := range m.Problems {
-					if p.Code == source.CodeTooDeep {
+					if p.Kind == source.ProblemTooDeep {
 						deep = append(deep, p)
 					} else if name != "binop" && name != "attribute" && name != "calls" {
-						t.Errorf("depth %d: %s %s", n, p.Code, p.Message)
+						t.Errorf("depth %d: %s %s", n, p.Kind, p.Message)
 					}
 				}
 				ns := Evaluate(m, nil).NS
@@ -89,7 +89,7 @@ func TestHostileNesting(t *testing.T) {
 		m := Parse(source.NewFile("settings.py", []byte(src)))
 		n := 0
 		for _, p := range m.Problems {
-			if p.Code == source.CodeTooDeep {
+			if p.Kind == source.ProblemTooDeep {
 				n++
 			}
 		}
@@ -144,7 +144,7 @@ func TestValueSizeLimit(t *testing.T) {
 				if last.Value.Kind != Unknown || !strings.Contains(last.Value.Reason, "larger than") {
 					t.Errorf("size %d: %v %q", n, last.Value.Kind, last.Value.Reason)
 				}
-				if len(probs) != 1 || probs[0].Code != source.CodeNotAnalysed || probs[0].Range.Start.Line != c.line || !strings.Contains(probs[0].Message, "larger than") {
+				if len(probs) != 1 || probs[0].Kind != source.ProblemNotAnalysed || probs[0].Range.Start.Line != c.line || !strings.Contains(probs[0].Message, "larger than") {
 					t.Errorf("size %d: problems %v", n, probs)
 				}
 				if z := ns.Get("Z"); z == nil || !z.Value.IsKnown() {
@@ -195,8 +195,8 @@ func TestHostileValues(t *testing.T) {
 				t.Error("no M002")
 			}
 			for _, p := range probs {
-				if p.Code != source.CodeNotAnalysed {
-					t.Errorf("%s %s", p.Code, p.Message)
+				if p.Kind != source.ProblemNotAnalysed {
+					t.Errorf("%s %s", p.Kind, p.Message)
 				}
 			}
 		})
@@ -304,7 +304,7 @@ func TestImportDepthLimit(t *testing.T) {
 		if deep != nil || len(ns.Open) == 0 {
 			t.Errorf("depth %d: DEEP = %v, open %v", n, deep, ns.Open)
 		}
-		if len(probs) != 1 || probs[0].Code != source.CodeTooDeep || probs[0].Range.File != "proj/m"+itoa(maxImportDepth-1)+".py" || probs[0].Range.Start.Line != 1 {
+		if len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.File != "proj/m"+itoa(maxImportDepth-1)+".py" || probs[0].Range.Start.Line != 1 {
 			t.Errorf("depth %d: problems %v", n, probs)
 		}
 	}

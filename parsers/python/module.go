@@ -295,7 +295,7 @@ func (m *Module) nestedTooDeep(ts *TopStmt, off int) {
 	if i := m.tokenContaining(off); i < len(m.Tokens) && m.Tokens[i].Start == off {
 		end = m.Tokens[i].End
 	}
-	m.Problems = append(m.Problems, source.Problem{Code: source.CodeTooDeep, Range: m.File.Range(off, end), Message: msg})
+	m.Problems = append(m.Problems, source.Problem{Kind: source.ProblemTooDeep, Range: m.File.Range(off, end), Message: msg})
 }
 
 func (m *Module) notAnalysed(c Chunk, line int, reason string) {
@@ -307,7 +307,7 @@ func (m *Module) notAnalysed(c Chunk, line int, reason string) {
 		start = c.Start
 	}
 	m.Problems = append(m.Problems, source.Problem{
-		Code:    source.CodeNotAnalysed,
+		Kind:    source.ProblemNotAnalysed,
 		Range:   m.File.Range(start, m.lines.LineEnd(line)),
 		Message: reason + "; what this statement sets is unknown",
 	})

@@ -203,7 +203,7 @@ func (l *loader) importer(from *Module, module string, level int) (*Namespace, [
 	if len(l.active) > maxImportDepth {
 		// Every module of the chain is being evaluated (the import is
 		// followed recursively); deeper chains are not followed.
-		l.problems = append(l.problems, source.Problem{Code: source.CodeTooDeep, Range: importRange(from, module, level),
+		l.problems = append(l.problems, source.Problem{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
 			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules; any name may come from %s", maxImportDepth, strings.Repeat(".", level)+module)})
 		return nil, nil, false
 	}
@@ -272,7 +272,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		m, err := l.module(rel)
 		if err != nil {
-			l.problems = append(l.problems, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
+			l.problems = append(l.problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 				Message: "cannot read: " + err.Error()})
 			continue
 		}

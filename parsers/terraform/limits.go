@@ -38,7 +38,7 @@ func guard(f *source.File) ([]byte, []source.Problem) {
 	out := append([]byte(nil), f.Content...)
 	var probs []source.Problem
 	for _, h := range g.heredocs {
-		probs = append(probs, source.Problem{Code: source.CodeNotAnalysed, Range: f.Range(h.start, h.start+2),
+		probs = append(probs, source.Problem{Kind: source.ProblemNotAnalysed, Range: f.Range(h.start, h.start+2),
 			Message: fmt.Sprintf("not analysed: a heredoc of %d lines (more than %d): its value is unknown", h.lines, maxHeredocLines)})
 		copy(out[h.start:], "a/*")
 		body := out[h.start+3 : h.markerEnd-2]
@@ -50,7 +50,7 @@ func guard(f *source.File) ([]byte, []source.Problem) {
 		copy(out[h.markerEnd-2:], "*/")
 	}
 	for _, b := range g.blank {
-		probs = append(probs, source.Problem{Code: source.CodeTooDeep, Range: f.Range(b.at, b.at+1),
+		probs = append(probs, source.Problem{Kind: source.ProblemTooDeep, Range: f.Range(b.at, b.at+1),
 			Message: "not analysed: " + tooDeepMessage + "; this attribute or block was left out"})
 		for i := b.start; i < b.end; i++ {
 			if out[i] != '\n' {

@@ -33,7 +33,7 @@ func TestNestingLimit(t *testing.T) {
 				mods, probs := Load(mapReader{"main.tf": src}, []string{"main.tf"})
 				var deep, other []source.Problem
 				for _, p := range probs {
-					if p.Code == source.CodeTooDeep {
+					if p.Kind == source.ProblemTooDeep {
 						deep = append(deep, p)
 					} else {
 						other = append(other, p)
@@ -72,7 +72,7 @@ func TestHostileNesting(t *testing.T) {
 			src = "resource \"aws_lb\" \"a\" {\n" + src + "}\n"
 		}
 		_, probs := Load(mapReader{"main.tf": src}, []string{"main.tf"})
-		if len(probs) == 0 || probs[0].Code != source.CodeTooDeep {
+		if len(probs) == 0 || probs[0].Kind != source.ProblemTooDeep {
 			t.Errorf("%s: %v", name, probs)
 		}
 	}
@@ -104,7 +104,7 @@ func TestLongHeredoc(t *testing.T) {
 			if v.Known() {
 				t.Errorf("%d lines: the heredoc's value is known", n)
 			}
-			if len(probs) != 1 || probs[0].Code != source.CodeNotAnalysed || probs[0].Range.Start.Line != 2 {
+			if len(probs) != 1 || probs[0].Kind != source.ProblemNotAnalysed || probs[0].Range.Start.Line != 2 {
 				t.Errorf("%d lines: %v", n, probs)
 			}
 		}

@@ -51,6 +51,9 @@ func syntaxOf(kind, filePath string) (Syntax, commentStyle) {
 		return Indent, pythonComments
 	case ".yaml", ".yml":
 		return Indent, hashComments
+	case ".toml":
+		// A [table] line opens the lines up to the next one (Traefik).
+		return Sections, hashComments
 	case ".tf", ".hcl":
 		return Braces, hclComments
 	case ".json":
@@ -381,7 +384,8 @@ func (o *Outline) braces() {
 	}
 }
 
-// sections outlines HAProxy's flat sections.
+// sections outlines flat sections: HAProxy's, and TOML's [tables] (a
+// HAProxy line never starts with "[").
 func (o *Outline) sections() {
 	n := o.lines()
 	current := 0
@@ -391,7 +395,7 @@ func (o *Outline) sections() {
 			continue
 		}
 		fields := strings.Fields(o.Statement(l))
-		if len(fields) > 0 && haproxySections[strings.ToLower(fields[0])] {
+		if len(fields) > 0 && (haproxySections[strings.ToLower(fields[0])] || strings.HasPrefix(fields[0], "[")) {
 			if current > 0 {
 				o.end[current] = lastCode
 			}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const demo = "../../fixtures/crossfile/demo-vulnerable"
+
+func TestGraphFormats(t *testing.T) {
+	for _, tc := range []struct{ format, start, has string }{
+		{"mermaid", "flowchart LR\n", `["location /api/<br/><b>X001 X-SSL-Client-DN</b>`},
+		{"dot", "digraph deployment {\n", `URL="nginx.conf#L26"`},
+		{"svg", "<svg ", `data-route="nginx.conf#server=app.example.com@*:443#location=/api/" data-severity="critical"`},
+	} {
+		code, out, stderr := runCmd(t, "graph", "--format", tc.format, demo)
+		if code != exitClean || !strings.HasPrefix(out, tc.start) || !strings.Contains(out, tc.has) {
+			t.Errorf("graph --format %s: exit %d, stderr %q\n%.400s", tc.format, code, stderr, out)
+		}
+	}
+	if code, _, stderr := runCmd(t, "graph", "--format", "png", demo); code != exitError || !strings.Contains(stderr, "mermaid, dot or svg") {
+		t.Errorf("an unknown format: exit %d, %q", code, stderr)
+	}
+}
+
+// With --format github the job summary goes to $GITHUB_STEP_SUMMARY,
+// after what earlier steps wrote there; --summary names another file.
+func TestCheckJobSummary(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "summary.md")
+	if err := os.WriteFile(path, []byte("earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_STEP_SUMMARY", path)
+	code, out, stderr := runCmd(t, "check", "--format", "github", demo)
+	if code != exitFindings || !strings.HasPrefix(out, "::error ") {
+		t.Fatalf("exit %d, stderr %q\n%s", code, stderr, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	if !strings.HasPrefix(s, "earlier step\n## mtlslint: 5 findings") || !strings.Contains(s, "```mermaid\nflowchart LR\n") {
+		t.Errorf("summary file:\n%s", s)
+	}
+	// Other formats write no summary unless asked.
+	other := filepath.Join(t.TempDir(), "other.md")
+	runCmd(t, "check", "--format", "json", demo)
+	if b2, _ := os.ReadFile(path); string(b2) != s {
+		t.Error("check --format json wrote to $GITHUB_STEP_SUMMARY")
+	}
+	runCmd(t, "check", "--format", "json", "--summary", other, demo)
+	if b3, err := os.ReadFile(other); err != nil || !strings.Contains(string(b3), "### Routes with findings") {
+		t.Errorf("--summary: %v\n%s", err, b3)
+	}
+}

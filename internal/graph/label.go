@@ -1,0 +1,172 @@
+package graph
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Classes describes the requests that travel a route, one line per kind of
+// request: the label of the edge into the route's node. Today the model
+// gives each route one kind, made of what it knows: TLS or plain, the address,
+// how the client certificate is checked (the path is on the route's own
+// box). When routes carry request classes, they are listed here and every
+// format shows them.
+func Classes(r *rules.Route) []string {
+	l := r.Listener
+	if !l.TLS {
+		return []string{"plain HTTP " + l.Endpoint.String()}
+	}
+	// The whole address: one server block may listen on *:443 and
+	// [::]:443, and its routes differ by that alone.
+	return []string{"TLS " + l.Endpoint.String() + ", " + certText(l.Verify, r.Gated)}
+}
+
+// certText says how a route checks the client certificate.
+func certText(v rules.VerifyMode, gated bool) string {
+	switch {
+	case v == rules.VerifyRequired:
+		return "cert required"
+	case gated:
+		return "cert verified by a gate"
+	case v == rules.VerifyOff:
+		return "no client cert"
+	case v == rules.VerifyOptional:
+		return "cert optional"
+	case v == rules.VerifyOptionalNoCA:
+		return "cert optional, unverified"
+	}
+	return "cert check unknown"
+}
+
+// portOf writes an endpoint's port the short way (":443"), or the socket.
+func portOf(e rules.Endpoint) string {
+	if e.Unix != "" || e.Port == "" {
+		return e.String()
+	}
+	return ":" + e.Port
+}
+
+func listenerLabel(r *rules.Route) []string {
+	kind := "plain"
+	if r.Listener.TLS {
+		kind = "TLS"
+	}
+	return []string{r.Proxy + " " + r.Listener.Endpoint.String(), kind}
+}
+
+// descParts splits a route's description into the part that names its
+// block ("server app.example.com", "frontend fe") and the rest.
+func descParts(r *rules.Route) (block string, rest []string) {
+	parts := strings.Split(r.Desc, ", ")
+	block = strings.TrimSuffix(parts[0], " on "+r.Listener.Endpoint.String())
+	for _, p := range parts[1:] {
+		// The listener is a node of its own (HAProxy's "bind :443").
+		if f := strings.Fields(p); len(f) == 2 && f[1] == r.Listener.Endpoint.String() {
+			continue
+		}
+		rest = append(rest, p)
+	}
+	return block, rest
+}
+
+func blockTitle(r *rules.Route) string {
+	b, _ := descParts(r)
+	return b
+}
+
+// routeTitle names a route on its box: its description without the block
+// and the listener, and its path when the description does not give it.
+func routeTitle(r *rules.Route) []string {
+	var out []string
+	if !r.Block.IsValid() {
+		out = strings.Split(r.Desc, ", ")
+	} else if _, out = descParts(r); len(out) == 0 {
+		out = []string{r.Desc}
+	}
+	if r.Path != "" && !strings.Contains(strings.Join(out, " "), r.Path) {
+		out = append(out, "path "+r.Path)
+	}
+	return out
+}
+
+func upstreamLabel(u rules.Upstream) []string {
+	out := []string{u.Name}
+	for _, s := range u.Servers {
+		if s.String() != u.Name {
+			out = append(out, s.String())
+		}
+	}
+	return out
+}
+
+func serverLabel(a *rules.App) []string {
+	out := []string{a.Server}
+	for _, b := range a.Binds {
+		s := b.Endpoint.String()
+		if !slices.Contains(out[1:], s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func trustLabel(t rules.Trust) []string {
+	cmp := t.Comparison.String()
+	if t.Value != "" {
+		cmp += fmt.Sprintf(" %q", t.Value)
+	}
+	return []string{rules.DisplayHeader(t.Header), cmp, t.Source}
+}
+
+// direct is a way to an app server's port that skips the proxy.
+type direct struct {
+	label []string
+	class string // the edge's label: the requests that take this way
+	at    source.Range
+}
+
+// directEntries lists how clients reach a bind without the proxy, from
+// what the model says about it: a bind on the host's network that is not
+// loopback, each port a compose service publishes, and a container port
+// whose publication the repository does not show.
+func directEntries(b rules.Bind) []direct {
+	e := b.Endpoint
+	if e.Unix != "" {
+		return nil
+	}
+	switch {
+	case b.Service != "":
+		var out []direct
+		for _, p := range b.Published {
+			if p.Host.IsLoopback() {
+				continue
+			}
+			out = append(out, direct{
+				label: []string{"published " + p.Host.String(), "compose " + b.Service},
+				class: "direct to " + portOf(p.Host),
+				at:    p.Range,
+			})
+		}
+		return out
+	case b.Image != "":
+		if e.IsLoopback() {
+			return nil
+		}
+		return []direct{{
+			label: []string{"container port " + e.Port, "publication unknown"},
+			class: "maybe direct to " + portOf(e),
+			at:    b.Range,
+		}}
+	case !e.IsLoopback():
+		return []direct{{
+			label: []string{"direct " + e.String()},
+			class: "direct to " + portOf(e),
+			at:    b.Range,
+		}}
+	}
+	return nil
+}

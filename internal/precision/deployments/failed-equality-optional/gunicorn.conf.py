@@ -1,0 +1,18 @@
+# gunicorn settings, read by `gunicorn -c gunicorn.conf.py pricing.wsgi`.
+import multiprocessing
+
+bind = "unix:/run/pricing/gunicorn.sock"
+workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "pricing"
+
+wsgi_app = "pricing.wsgi:application"
+raw_env = ["DJANGO_SETTINGS_MODULE=pricing.settings.prod"]

@@ -1,0 +1,27 @@
+import logging
+
+from flask import Blueprint, abort, g, jsonify, request
+
+from .models import Shift, Terminal
+
+bp = Blueprint("api", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.before_request
+def require_ward_terminal():
+    """Only ward terminals (certificates from the ward-terminal CA) may use the API."""
+    verify = request.headers.get("X-SSL-Client-Verify", "")
+    subject = request.headers.get("X-SSL-Client-DN", "")
+    if verify != "SUCCESS":
+        log.info("API call without a verified terminal certificate: %s", verify)
+        abort(403)
+    g.terminal = Terminal.query.filter_by(subject=subject).first()
+    if g.terminal is None:
+        abort(403)
+
+
+@bp.get("/shifts")
+def shifts():
+    rows = Shift.query.filter_by(ward=g.terminal.ward).order_by(Shift.starts_at).all()
+    return jsonify([{"nurse": s.nurse, "phone": s.phone, "starts_at": s.starts_at.isoformat()} for s in rows])

@@ -1,0 +1,17 @@
+# gunicorn settings, read by `gunicorn -c gunicorn.conf.py escrow.wsgi`.
+import multiprocessing
+
+bind = "unix:/run/escrow/gunicorn.sock"
+workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "escrow"
+
+wsgi_app = "escrow.wsgi:application"

@@ -1,0 +1,17 @@
+# gunicorn settings, read by `gunicorn -c gunicorn.conf.py sales.wsgi`.
+import multiprocessing
+
+bind = "unix:/run/sales/gunicorn.sock"
+workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "sales"
+
+wsgi_app = "sales.wsgi:application"

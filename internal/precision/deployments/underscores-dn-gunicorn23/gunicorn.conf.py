@@ -1,0 +1,17 @@
+# gunicorn settings, read by `gunicorn -c gunicorn.conf.py vpnportal.wsgi`.
+import multiprocessing
+
+bind = "unix:/run/vpnportal/gunicorn.sock"
+workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "vpnportal"
+
+wsgi_app = "vpnportal.wsgi:application"

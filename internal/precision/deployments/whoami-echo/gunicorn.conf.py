@@ -1,0 +1,18 @@
+# gunicorn settings, read by `gunicorn -c gunicorn.conf.py fleet.wsgi`.
+import multiprocessing
+
+bind = "unix:/run/fleet/gunicorn.sock"
+workers = multiprocessing.cpu_count() * 2 + 1
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+proc_name = "fleet"
+
+# systemd hands us the socket (deploy/systemd/fleet.socket).
+wsgi_app = "fleet.wsgi:application"

@@ -1,0 +1,121 @@
+// Package envoy reads Envoy's static configuration (a bootstrap file's
+// static_resources, or an LDS/CDS file of resources) in YAML or JSON, with
+// exact positions: listeners and their filter chains, the downstream TLS
+// context (client-certificate requirement and validation), the HTTP
+// connection manager's XFCC handling, its inline route configuration with
+// the request headers each level adds and removes, and the clusters with
+// their endpoints. It also reads Istio's custom resources (Gateway,
+// VirtualService, EnvoyFilter, PeerAuthentication) from Kubernetes
+// manifests that parsers/k8s has decoded.
+//
+// Envoy's own types (github.com/envoyproxy/go-control-plane) would give
+// exact proto types but no positions, and link protobuf and gRPC into the
+// binary; the fields read here are checked against the names the API's
+// protos document instead (fields.go).
+package envoy
+
+import (
+	"bytes"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/cfgnode"
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Kind is the tree kind of Envoy configurations (parsers.KindEnvoy).
+const Kind = "envoy"
+
+// File is one Envoy configuration file.
+type File struct {
+	file      *source.File
+	Listeners []*Listener
+	Clusters  []*Cluster
+}
+
+// Kind implements parsers.Tree.
+func (t *File) Kind() string { return Kind }
+
+// Root implements parsers.Tree.
+func (t *File) Root() *source.File { return t.file }
+
+// Files implements parsers.Tree.
+func (t *File) Files() []*source.File { return []*source.File{t.file} }
+
+// Cluster returns the cluster with the given name, or nil.
+func (t *File) Cluster(name string) *Cluster {
+	for _, c := range t.Clusters {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Candidate reports whether a file may be an Envoy configuration, from its
+// name.
+func Candidate(rel string) bool {
+	switch strings.ToLower(path.Ext(rel)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+var (
+	yamlBootstrap = regexp.MustCompile(`(?m)^["']?static_resources["']?[ \t]*:`)
+	jsonBootstrap = regexp.MustCompile(`"static_resources"\s*:`)
+	listenerList  = regexp.MustCompile(`(?m)^-?[ \t]*["']?(filter_chains|filterChains)["']?[ \t]*:`)
+	resourceTypes = regexp.MustCompile(`type\.googleapis\.com/envoy\.(config\.listener\.v3\.Listener|config\.cluster\.v3\.Cluster|api\.v2\.Listener|api\.v2\.Cluster)\b`)
+	manifestKind  = regexp.MustCompile(`(?m)^kind:[ \t]*\S`)
+)
+
+// Detect decides whether a file is an Envoy configuration: a bootstrap
+// with static_resources at its top level, or a file of xDS resources
+// (listeners or clusters). A Kubernetes manifest that embeds one (a
+// ConfigMap) is not.
+func Detect(rel string, content []byte) bool {
+	if !Candidate(rel) {
+		return false
+	}
+	if yamlBootstrap.Match(content) || (strings.EqualFold(path.Ext(rel), ".json") && jsonBootstrap.Match(content)) {
+		return true
+	}
+	if manifestKind.Match(content) {
+		return false
+	}
+	if bytes.Contains(content, []byte("resources")) && resourceTypes.Match(content) {
+		return true
+	}
+	// A bare list of listeners with an HTTP connection manager.
+	return bytes.Contains(content, []byte("envoy.filters.network.http_connection_manager")) && listenerList.Match(content) && bytes.HasPrefix(bytes.TrimSpace(content), []byte("-"))
+}
+
+// Load parses the detected files.
+func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {
+	return cfgnode.LoadFiles(r, paths, Parse)
+}
+
+// Parse reads one Envoy configuration file. A file that is not valid YAML
+// or JSON yields a positioned problem and no tree.
+func Parse(f *source.File) (*File, []source.Problem) {
+	docs, probs := cfgnode.ParseYAML(f)
+	if len(probs) > 0 {
+		if bytes.Contains(f.Content, []byte("{{")) {
+			// A template (Istio ships its bootstrap as one) is not a
+			// configuration until it is rendered.
+			return nil, []source.Problem{{Kind: source.ProblemNotAnalysed, Range: probs[0].Range,
+				Message: "not analysed: the file holds template expressions ({{ … }}) and does not parse as YAML or JSON; lint the rendered configuration"}}
+		}
+		return nil, probs
+	}
+	d := decoder{f: f}
+	t := &File{file: f}
+	for _, root := range docs {
+		d.bootstrap(t, root)
+	}
+	sort.SliceStable(t.Listeners, func(i, j int) bool { return t.Listeners[i].Range.Start.Offset < t.Listeners[j].Range.Start.Offset })
+	return t, d.probs
+}

@@ -1,0 +1,23 @@
+package envoy_test
+
+import (
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/envoy"
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// FuzzParse: the parser never panics, and every problem has a position.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(bootstrap))
+	f.Add([]byte(`{"static_resources": {"listeners": [{"filter_chains": [{"filters": [{"typed_config": {"forward_client_cert_details": 3}}]}]}]}}`))
+	f.Add([]byte("resources:\n- resource: {\"@type\": x.Listener, filter_chains: [{filters: [{typed_config: *a}]}]}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, probs := envoy.Parse(source.NewFile("envoy.yaml", b))
+		for _, p := range probs {
+			if !p.Range.Start.IsValid() {
+				t.Fatalf("problem without a position: %+v", p)
+			}
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package traefik
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/traefik"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// readerOf is a source.Reader over in-memory files.
+type readerOf map[string]string
+
+func (m readerOf) ReadFile(p string) (*source.File, error) {
+	return source.NewFile(p, []byte(m[p])), nil
+}
+func (m readerOf) Glob(string) ([]string, error)    { return nil, nil }
+func (m readerOf) Stat(string) (fs.FileInfo, error) { return nil, fs.ErrNotExist }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func routesOf(t *testing.T, static, dynamic string) []*route {
+	t.Helper()
+	r := readerOf{"traefik.yml": static, "dynamic.yml": dynamic}
+	files, probs := traefik.Load(r, []string{"dynamic.yml", "traefik.yml"})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return analyse(files[0].Installation())
+}
+
+const dynamicPass = `http:
+  routers:
+    app:
+      rule: Host(` + "`a`" + `)
+      service: app
+      middlewares: [cert]
+      tls: { options: mtls }
+  middlewares:
+    cert: { passTLSClientCert: { pem: true } }
+  services:
+    app: { loadBalancer: { servers: [ { url: "http://web:8000" } ] } }
+tls:
+  options:
+    mtls: { clientAuth: { caFiles: [/ca.pem], clientAuthType: %s } }
+`
+
+// TestPassTLSClientCert follows pass_tls_client_cert.go and
+// forwarded_header.go: the header is set from a certificate when one is
+// presented; without one it is the client's copy unless the entry point
+// removed it.
+func TestPassTLSClientCert(t *testing.T) {
+	for _, tc := range []struct {
+		forwarded, clientAuth string
+		want                  rules.HeaderAction
+		verify                rules.VerifyMode
+	}{
+		{"", "RequireAndVerifyClientCert", rules.SetTLS, rules.VerifyRequired},
+		{"forwardedHeaders: { insecure: true }", "VerifyClientCertIfGiven", rules.Conditional, rules.VerifyOptional},
+		{"forwardedHeaders: { trustedIPs: [0.0.0.0/0] }", "RequireAnyClientCert", rules.Conditional, rules.VerifyOptionalNoCA},
+		{"forwardedHeaders: { trustedIPs: [10.0.0.0/8] }", "RequestClientCert", rules.SetTLS, rules.VerifyOptionalNoCA},
+		{"forwardedHeaders: { insecure: true }", "NoClientCert", rules.Passthrough, rules.VerifyOff},
+		{"", "NoClientCert", rules.Blanked, rules.VerifyOff},
+	} {
+		static := "entryPoints:\n  websecure:\n    address: \":443\"\n    " + tc.forwarded + "\n"
+		rs := routesOf(t, static, sprintf(dynamicPass, tc.clientAuth))
+		if len(rs) != 1 {
+			t.Fatalf("%d routes", len(rs))
+		}
+		r := rs[0]
+		if got := r.Header(certHeader).Action; got != tc.want || r.Listener.Verify != tc.verify {
+			t.Errorf("%s / %s: %v verify %v, want %v verify %v", tc.forwarded, tc.clientAuth, got, r.Listener.Verify, tc.want, tc.verify)
+		}
+		if r.Upstream.Servers[0].Host != "web" || r.Upstream.Servers[0].Port != "8000" {
+			t.Errorf("upstream %+v", r.Upstream)
+		}
+	}
+}
+
+// TestFactsAndHint: passTLSClientCert sets its headers only from a
+// presented certificate, the entry point sets the scheme and Host, and a
+// fix is said in Traefik's terms.
+func TestFactsAndHint(t *testing.T) {
+	rs := routesOf(t, "entryPoints:\n  websecure:\n    address: \":443\"\n", sprintf(dynamicPass, "RequireAndVerifyClientCert"))
+	if len(rs) != 1 {
+		t.Fatalf("%d routes", len(rs))
+	}
+	r := rs[0]
+	if h := r.Header(certHeader); h.Fact != rules.FactCert || !h.CertGuarded {
+		t.Errorf("%s: fact %v, guarded %t", certHeader, h.Fact, h.CertGuarded)
+	}
+	if f := r.Header("x-forwarded-host").Fact; f != rules.FactHost {
+		t.Errorf("x-forwarded-host: fact %v", f)
+	}
+	for header, want := range map[string]string{
+		certHeader:          "passTLSClientCert",
+		"x-forwarded-proto": "trustedIPs",
+		"x-ssl-client-dn":   "customRequestHeaders: { X-SSL-Client-DN: \"\" }",
+	} {
+		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
+			t.Errorf("hint for %s: %q, want it to contain %s", header, got, want)
+		}
+	}
+}
