@@ -148,7 +148,9 @@ func (p *fileParser) run() {
 			// HAProxy has no notion of a byte order mark: it is part of
 			// the first word, which is then no keyword. The file is read
 			// on without it, so that its other findings are not lost.
-			p.errorf(0, 3, "byte order mark at the start of the file: HAProxy reads it as part of the first word and refuses the file (\"unknown keyword ... out of section\"); save the file as UTF-8 without BOM")
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: p.f.Range(0, 3),
+				Message: "byte order mark at the start of the file: HAProxy refuses the file",
+				Detail:  "HAProxy reads the mark as part of the first word, which is then no keyword (\"unknown keyword ... out of section\"). Save the file as UTF-8 without a byte order mark."})
 			start = 3
 		}
 		end := len(c)
@@ -261,7 +263,9 @@ func (p *fileParser) line(ln, start, end int) {
 	}
 	if p.cur == nil {
 		if len(p.out.Orphans) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "unknown keyword '%s' out of section: HAProxy refuses a keyword line before the first section", l.Keyword())
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range,
+				Message: fmt.Sprintf("unknown keyword '%s' out of section", clipWord(l.Keyword())),
+				Detail:  "HAProxy refuses a keyword line before the first section."})
 		}
 		p.out.Orphans = append(p.out.Orphans, l)
 		return
@@ -384,4 +388,13 @@ func knownCondition(expr string) bool {
 		}
 		s = s[k+e+1:]
 	}
+}
+
+// clipWord shortens a word of the file quoted in a message (a line of
+// garbage is one word too) to 40 characters.
+func clipWord(w string) string {
+	if r := []rune(w); len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return w
 }

@@ -156,8 +156,7 @@ func tooDeep(f *source.File, n *yaml.Node) source.Problem {
 	if !r.IsValid() {
 		r = f.Range(0, 0)
 	}
-	return source.Problem{Kind: source.ProblemTooDeep, Range: r,
-		Message: fmt.Sprintf("not analysed: the document nests deeper than %d levels; what is below this point was not read", maxDepth)}
+	return yamlutil.TooDeep(r)
 }
 
 // parserProblems are the messages of the YAML library's parser (as

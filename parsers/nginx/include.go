@@ -178,7 +178,10 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, stock string
 				// Deep through includes (each file is within the limit).
 				if !e.tooDeep {
 					e.tooDeep = true
-					e.problem(source.ProblemTooDeep, d, "not analysed: blocks nested more than %d deep through includes; the contents of this block were not analysed", maxDepth)
+					w := d.Written()
+					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: w.Range,
+						Message: fmt.Sprintf("not analysed: blocks nested more than %d deep through includes", maxDepth),
+						Detail:  "The contents of this block were not analysed."})
 				}
 				continue
 			}
@@ -225,7 +228,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	}
 	if !e.capped && e.l.expanded.Load() > expansionBudget {
 		e.capped = true
-		e.problem(source.ProblemLimit, inc, "the workspace's includes expand to more than %d directives (includes that include each other fan out); this and later includes of this configuration were not followed", expansionBudget)
+		e.probs = append(e.probs, source.ExpansionLimit(inc.Written().Range, "includes", expansionBudget))
 	}
 	if e.capped {
 		// Resolved all the same, so that the files it names are known to

@@ -95,20 +95,7 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 			}
 		}
 	}
-	var order []string
-	for _, p := range candidates {
-		if !includedBy[p] {
-			order = append(order, p)
-		}
-	}
-	// What is left is included only by fragments that form a cycle; the
-	// first of each cycle (by path) becomes a root.
-	for _, p := range candidates {
-		if includedBy[p] {
-			order = append(order, p)
-		}
-	}
-	for _, p := range order {
+	for _, p := range source.RootOrder(candidates, includedBy) {
 		if source.Cancelled(r) != nil {
 			return nil, nil
 		}

@@ -131,7 +131,8 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			if !tooDeep {
 				tooDeep = true
 				lx.errs = append(lx.errs, source.Problem{Kind: source.ProblemTooDeep, Range: f.Range(st.termStart, st.termEnd),
-					Message: fmt.Sprintf("not analysed: blocks nested more than %d deep; the contents of this block were not analysed", maxDepth)})
+					Message: fmt.Sprintf("not analysed: blocks nested more than %d deep", maxDepth),
+					Detail:  "The contents of this block were not analysed; the rest of the file was."})
 			}
 			push(d, true)
 			continue

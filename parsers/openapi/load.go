@@ -136,7 +136,7 @@ func (c *loadCtx) depthProblem(d *document) {
 		return
 	}
 	if n := yamlutil.Deeper(d.root, yamlutil.MaxDepth); n != nil {
-		c.problem(source.ProblemTooDeep, d.rangeOf(n), "not analysed: the document nests deeper than %d levels; what is below this point was not read", yamlutil.MaxDepth)
+		c.problems = append(c.problems, yamlutil.TooDeep(d.rangeOf(n)))
 	}
 }
 

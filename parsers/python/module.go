@@ -286,16 +286,16 @@ func (m *Module) enclosing(i int) byte {
 // an unknown value.
 func (m *Module) nestedTooDeep(ts *TopStmt, off int) {
 	ts.Err = "not analysed: " + tooDeepMessage
-	msg := ts.Err + "; what this statement sets is unknown"
+	detail := "What this statement sets is unknown."
 	if a := m.fallbackAssign(ts.Chunk, tooDeepMessage); a != nil {
 		ts.Body = []Stmt{a}
-		msg = ts.Err + "; the value of " + a.Targets[0].(*Name).ID + " is unknown"
+		detail = "The value of " + a.Targets[0].(*Name).ID + " is unknown."
 	}
 	end := off
 	if i := m.tokenContaining(off); i < len(m.Tokens) && m.Tokens[i].Start == off {
 		end = m.Tokens[i].End
 	}
-	m.Problems = append(m.Problems, source.Problem{Kind: source.ProblemTooDeep, Range: m.File.Range(off, end), Message: msg})
+	m.Problems = append(m.Problems, source.Problem{Kind: source.ProblemTooDeep, Range: m.File.Range(off, end), Message: ts.Err, Detail: detail})
 }
 
 func (m *Module) notAnalysed(c Chunk, line int, reason string) {

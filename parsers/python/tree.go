@@ -204,7 +204,8 @@ func (l *loader) importer(from *Module, module string, level int) (*Namespace, [
 		// Every module of the chain is being evaluated (the import is
 		// followed recursively); deeper chains are not followed.
 		l.problems = append(l.problems, source.Problem{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
-			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules; any name may come from %s", maxImportDepth, strings.Repeat(".", level)+module)})
+			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules", maxImportDepth),
+			Detail:  fmt.Sprintf("Any name may come from %s.", strings.Repeat(".", level)+module)})
 		return nil, nil, false
 	}
 	ev := l.evaluate(rel)

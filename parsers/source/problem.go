@@ -98,3 +98,36 @@ func ReadProblem(path string, err error) Problem {
 	}
 	return Problem{Kind: kind, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
 }
+
+// ExpansionLimit is the problem (E007) of the first include of a
+// configuration met once the load's expansion budget is spent: from there
+// on, its includes are resolved (the files they name are known to be
+// included) but not expanded. includes is what the format calls them
+// ("includes", "imports").
+func ExpansionLimit(at Range, includes string, budget int64) Problem {
+	return Problem{Kind: ProblemLimit, Range: at,
+		Message: fmt.Sprintf("not followed: the workspace's %s expand to more than %d directives", includes, budget),
+		Detail: fmt.Sprintf("Files (and snippets) whose %s name each other fan out exponentially. This and the later %s of this configuration were not followed.",
+			includes, includes)}
+}
+
+// RootOrder orders the files that no main configuration includes for
+// building as roots: first those that no other of them includes, then
+// those included only within a cycle (the first of each cycle, by this
+// order, becomes a root and covers the rest). Who includes whom is read
+// from each file's own includes, so that every file is expanded once, as
+// a root or where it is included, never both.
+func RootOrder(candidates []string, included map[string]bool) []string {
+	order := make([]string, 0, len(candidates))
+	for _, p := range candidates {
+		if !included[p] {
+			order = append(order, p)
+		}
+	}
+	for _, p := range candidates {
+		if included[p] {
+			order = append(order, p)
+		}
+	}
+	return order
+}

@@ -51,7 +51,7 @@ func guard(f *source.File) ([]byte, []source.Problem) {
 	}
 	for _, b := range g.blank {
 		probs = append(probs, source.Problem{Kind: source.ProblemTooDeep, Range: f.Range(b.at, b.at+1),
-			Message: "not analysed: " + tooDeepMessage + "; this attribute or block was left out"})
+			Message: "not analysed: " + tooDeepMessage, Detail: "This attribute or block was left out."})
 		for i := b.start; i < b.end; i++ {
 			if out[i] != '\n' {
 				out[i] = ' '
