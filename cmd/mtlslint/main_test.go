@@ -2,17 +2,29 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"testing"
+
+	"github.com/mtlslint/mtlslint/internal/audit"
 )
 
 // TestMain lets the test binary stand in for mtlslint when audit starts
 // it as a worker (audit re-executes its own binary, which in a test is
 // this one).
+//
+// A process started as a worker that was not asked for the worker command
+// stops at once: running the suite again there would start audits, and
+// their workers, again.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == auditWorkerCommand {
+	worker := len(os.Args) > 1 && os.Args[1] == auditWorkerCommand
+	if os.Getenv(audit.WorkerEnv) != "" && !worker {
+		fmt.Fprintf(os.Stderr, "started as an audit worker with %q: not running the tests\n", os.Args[1:])
+		os.Exit(2)
+	}
+	if worker {
 		in := io.Reader(os.Stdin)
 		if marker := os.Getenv(crashMarkerEnv); marker != "" {
 			job, _ := io.ReadAll(os.Stdin)

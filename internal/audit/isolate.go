@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -34,6 +35,12 @@ type Isolation struct {
 	// worker's resident set size in /proc, which works without cgroups.
 	MaxMemory int64
 }
+
+// WorkerEnv is set in the environment of every worker process. A worker
+// never starts workers of its own: a binary that does not know the worker
+// command (a test binary without the hook, which would run its whole
+// suite again, audits included) cannot multiply itself.
+const WorkerEnv = "MTLSLINT_AUDIT_WORKER"
 
 // pollEvery is how often a worker's memory and time are checked.
 const pollEvery = 50 * time.Millisecond
@@ -66,11 +73,48 @@ type workerOptions struct {
 	Tracked                               bool
 }
 
-// workerResult is what a worker sends back: one repository's result.
+// workerResult is what a worker sends back: one repository's result,
+// whole (TestWorkerProtocol checks that every field arrives).
 type workerResult struct {
 	Summary  Summary
 	Findings []rules.Finding
 	Lines    []string
+	// Places are by finding; the zero Place where it touches no route
+	// (gob cannot send a nil element).
+	Places []graph.Place
+}
+
+func workerResultOf(res *result) workerResult {
+	wr := workerResult{Summary: res.summary, Findings: res.diags, Lines: res.lines}
+	if res.places != nil {
+		wr.Places = make([]graph.Place, len(res.places))
+		for i, p := range res.places {
+			if p != nil {
+				wr.Places[i] = *p
+			}
+		}
+	}
+	return wr
+}
+
+// into puts what a worker sent into res.
+func (wr workerResult) into(res *result) {
+	res.summary, res.diags, res.lines, res.places = wr.Summary, wr.Findings, wr.Lines, nil
+	// gob leaves out empty maps; the records write them as {}.
+	if res.summary.BySeverity == nil {
+		res.summary.BySeverity = map[string]int{}
+	}
+	if res.summary.ByCode == nil {
+		res.summary.ByCode = map[string]int{}
+	}
+	if wr.Places != nil {
+		res.places = make([]*graph.Place, len(wr.Places))
+		for i := range wr.Places {
+			if !wr.Places[i].Empty() {
+				res.places[i] = &wr.Places[i]
+			}
+		}
+	}
 }
 
 func jobOptions(o lint.Options, tracked bool) workerOptions {
@@ -95,7 +139,7 @@ func ServeWorker(in io.Reader, out io.Writer) error {
 	a := &auditor{opts: Options{Lint: job.Lint.lint(), RepoConfig: job.RepoConfig, Timeout: job.Timeout, GitTracked: job.Lint.Tracked}}
 	res := a.inProcess(context.Background(), job.Repo)
 	bw := bufio.NewWriter(out)
-	if err := gob.NewEncoder(bw).Encode(workerResult{Summary: res.summary, Findings: res.diags, Lines: res.lines}); err != nil {
+	if err := gob.NewEncoder(bw).Encode(workerResultOf(res)); err != nil {
 		return fmt.Errorf("writing the result: %w", err)
 	}
 	return bw.Flush()
@@ -104,6 +148,10 @@ func ServeWorker(in io.Reader, out io.Writer) error {
 // isolated analyses repo in a worker process and records how it ended.
 func (a *auditor) isolated(ctx context.Context, repo Repo, res *result) {
 	iso := a.opts.Isolation
+	if os.Getenv(WorkerEnv) != "" {
+		res.fail(StatusError, errors.New("an audit worker does not start workers of its own"))
+		return
+	}
 	var job bytes.Buffer
 	if err := gob.NewEncoder(&job).Encode(workerJob{Repo: repo, Lint: jobOptions(a.opts.Lint, a.opts.GitTracked),
 		RepoConfig: a.opts.RepoConfig, Timeout: a.opts.Timeout}); err != nil {
@@ -115,7 +163,7 @@ func (a *auditor) isolated(ctx context.Context, repo Repo, res *result) {
 	out := &cappedBuffer{max: maxWorkerOutput}
 	stderr := &headBuffer{max: 8 << 10}
 	cmd.Stdout, cmd.Stderr = out, stderr
-	cmd.Env = os.Environ()
+	cmd.Env = append(os.Environ(), WorkerEnv+"=1")
 	if iso.MaxMemory > 0 {
 		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(int64(float64(iso.MaxMemory)*softMemoryShare), 10))
 	}
@@ -177,7 +225,7 @@ wait:
 	if waitErr == nil && !out.over {
 		var wr workerResult
 		if err := gob.NewDecoder(bytes.NewReader(out.buf.Bytes())).Decode(&wr); err == nil {
-			res.summary, res.diags, res.lines = wr.Summary, wr.Findings, wr.Lines
+			wr.into(res)
 			res.summary.MaxRSS = peak
 			return
 		}
@@ -227,9 +275,10 @@ func crashCause(ps *os.ProcessState, stderr string) string {
 			how = fmt.Sprintf("the worker exited with status %d", ps.ExitCode())
 		}
 	}
-	// The runtime's own words, most telling first.
+	// The runtime's own words, most telling first; then the worker's own
+	// error (a result it could not write).
 	lines := strings.Split(stderr, "\n")
-	for _, p := range []string{"fatal error: ", "panic: ", "runtime: "} {
+	for _, p := range []string{"fatal error: ", "panic: ", "runtime: ", "mtlslint: audit worker: "} {
 		for _, l := range lines {
 			if l = strings.TrimSpace(l); strings.HasPrefix(l, p) {
 				return Printable(shortText(l, 200)) + " (" + how + ")"
