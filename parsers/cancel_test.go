@@ -62,6 +62,18 @@ func TestFrontEndsStopWhenCancelled(t *testing.T) {
 		KindOpenAPI: func(i int) (string, string) {
 			return fmt.Sprintf("api%02d.yaml", i), "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
 		},
+		KindApache: func(i int) (string, string) {
+			return fmt.Sprintf("a%02d/apache2.conf", i), "Listen 80\n"
+		},
+		KindCaddy: func(i int) (string, string) {
+			return fmt.Sprintf("c%02d/Caddyfile", i), "a.example.com {\n\trespond 1\n}\n"
+		},
+		KindEnvoy: func(i int) (string, string) {
+			return fmt.Sprintf("e%02d/envoy.yaml", i), "static_resources:\n  listeners: []\n"
+		},
+		KindTraefik: func(i int) (string, string) {
+			return fmt.Sprintf("t%02d/traefik.yml", i), "entryPoints:\n  web:\n    address: ':80'\n"
+		},
 		KindK8s: func(i int) (string, string) {
 			return fmt.Sprintf("k8s/svc%02d.yaml", i), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n"
 		},

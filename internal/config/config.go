@@ -16,6 +16,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 )
 
 // FileName is the dedicated configuration file.
@@ -156,6 +157,12 @@ func readCandidate(path, tree string) (b []byte, found bool, err error) {
 // (pyproject.toml reads [tool.mtlslint]).
 func Parse(path string, content []byte) (*Config, error) {
 	cfg := &Config{Path: path, Lines: map[string]int{}}
+	if at := cfgnode.TOMLDeeper(content, cfgnode.MaxDepth); at >= 0 {
+		// Before decoding: the TOML library takes minutes on deep
+		// inline tables.
+		return nil, &Error{File: path, Line: 1 + bytes.Count(content[:at], []byte("\n")),
+			Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep", cfgnode.MaxDepth)}
+	}
 	prefix := []string{}
 	var md toml.MetaData
 	var err error
