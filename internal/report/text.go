@@ -190,13 +190,13 @@ func writeSnippet(w io.Writer, in Input, d rules.Finding, c func(string, string)
 
 // sanitize is Printable for a line of a file shown in a snippet: tabs are
 // kept, so that the carets line up under the text.
-func sanitize(s string) string { return printable(s, true) }
+func sanitize(s string) string { return rules.PrintableTabs(s) }
 
 // Printable replaces control characters (tab and newline included),
 // bidirectional formatting characters and invalid UTF-8 with U+FFFD, so
 // that a string from the input (a file name, a section name, a value)
 // cannot drive a terminal, split a line or display reordered text.
-func Printable(s string) string { return printable(s, false) }
+func Printable(s string) string { return rules.Printable(s) }
 
 // PrintableLines is Printable for text that may span lines (a message with
 // a stack trace): each line is made printable, and the lines after the
@@ -210,37 +210,4 @@ func PrintableLines(s, indent string) string {
 		lines[i] = Printable(l)
 	}
 	return strings.Join(lines, "\n"+indent)
-}
-
-func printable(s string, keepTabs bool) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			b.WriteRune('\uFFFD')
-		case r == '\t' && keepTabs:
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r):
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// isBidiControl reports the characters that reorder displayed text
-// ("Trojan Source", CVE-2021-42574).
-func isBidiControl(r rune) bool {
-	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
