@@ -212,6 +212,9 @@ func (a *appAnalysis) readsIn(v Expr) []int {
 	return out
 }
 
+// logMethods are the methods of a logging.Logger that write a record.
+var logMethods = map[string]bool{"debug": true, "info": true, "warning": true, "warn": true, "error": true, "exception": true, "critical": true, "log": true}
+
 var transparent = map[string]bool{"strip": true, "lower": true, "upper": true, "casefold": true, "rstrip": true, "lstrip": true, "decode": true}
 
 // requestAttrs are the attributes of a request that hold client data.
@@ -406,6 +409,9 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 				cur = x
 				continue
 			}
+			if attr, ok := x.Func.(*Attribute); ok && logMethods[attr.Attr] {
+				return Use{Kind: UseUnknown, Range: rng} // logged, not trusted
+			}
 			return Use{Kind: UseIdentity, Range: rng}
 		case *Attribute:
 			var call *Call
@@ -524,6 +530,13 @@ func (a *appAnalysis) use(e Expr, parents []Node) Use {
 				}
 			}
 			return Use{Kind: UseIdentity, Range: rng}
+		case *NamedExpr:
+			cur = x // the value passes through the assignment expression
+			continue
+		case *FormattedValue, *JoinedStr, *Match:
+			// formatted into a string, or matched against patterns: no
+			// use this classification can name
+			return Use{Kind: UseUnknown, Range: rng}
 		case *Subscript, *SeqExpr, *DictExpr, *Return, *Keyword:
 			return Use{Kind: UseIdentity, Range: rng}
 		}

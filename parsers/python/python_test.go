@@ -58,10 +58,13 @@ func TestRewritesKeepPositions(t *testing.T) {
 	if v := ns.Get("X").Value; !v.IsKnown() || Repr(v.Obj) != "1000" {
 		t.Errorf("X = %v", v)
 	}
-	for _, name := range []string{"Y", "Z", "n"} {
+	for _, name := range []string{"Y", "Z"} {
 		if v := ns.Get(name); v == nil || v.Value.Kind != Unknown {
-			t.Errorf("%s should be unknown, got %v", name, v)
+			t.Errorf("%s should be unknown (an f-string of an undefined name), got %v", name, v)
 		}
+	}
+	if v := ns.Get("n"); v == nil || !v.Value.IsKnown() || Repr(v.Value.Obj) != "3" {
+		t.Errorf("n, bound by an assignment expression, = %v", v)
 	}
 	if v := ns.Get("A").Value; !v.IsKnown() {
 		t.Errorf("A = %v", v)
@@ -78,7 +81,7 @@ func TestRewritesKeepPositions(t *testing.T) {
 }
 
 func TestUnparsableStatementIsReported(t *testing.T) {
-	m := parse("A = 1\nB = {**a, 'x': 1}\nmatch x:\n    case 1:\n        pass\nC = 2\n")
+	m := parse("A = 1\nB = {**a, 'x': 1}\ndef f(a, /):\n    pass\nC = 2\n")
 	if len(m.Problems) != 2 {
 		t.Fatalf("want 2 problems, got %v", m.Problems)
 	}
