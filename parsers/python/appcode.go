@@ -82,6 +82,12 @@ type ClassInfo struct {
 
 // AppCode is what a module's code reads from requests.
 type AppCode struct {
+	// ReadSites are the module's reads of request headers and environ
+	// values, and Sinks the protected work its functions reach, as the
+	// data-flow analysis (flow.go) finds them across the project.
+	ReadSites []*Read
+	Sinks     []*Sink
+
 	Reads   []HeaderRead
 	Classes []ClassInfo
 	// Funcs is the same per top-level function (middleware factories,

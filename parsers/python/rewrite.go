@@ -1,6 +1,9 @@
 package python
 
-import "sort"
+import (
+	"bytes"
+	"sort"
+)
 
 // RewriteKind names a same-length rewrite of newer syntax into syntax the
 // parser understands.
@@ -23,8 +26,9 @@ const (
 	RewriteDigits
 	// RewriteStarComma blanks the trailing comma after *args or **kwargs.
 	RewriteStarComma
-	// RewriteAsync blanks "async" before def/for/with and "await"; an
-	// awaited expression's value is unknown.
+	// RewriteAsync turns "async def/for/with" into "def/for/with" padded
+	// with spaces, and blanks "await"; an awaited expression's value is
+	// unknown.
 	RewriteAsync
 	// RewriteMatch turns the soft keyword "match" of a match statement
 	// into "with ", so that the subject parses as a with item.
@@ -197,8 +201,16 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			}
 		case TokName:
 			w := word(i)
-			if w == "async" && (word(i+1) == "def" || word(i+1) == "for" || word(i+1) == "with") {
-				blank(t.Start, t.End)
+			if kw := word(i + 1); w == "async" && (kw == "def" || kw == "for" || kw == "with") {
+				if !bytes.ContainsAny(src[t.End:toks[i+1].Start], "\r\n\\") {
+					// "async def" → "def      ": the keyword stays at the
+					// statement's column, so an indented block keeps its
+					// indentation.
+					blank(t.Start, toks[i+1].End)
+					copy(out[t.Start:], kw)
+				} else {
+					blank(t.Start, t.End)
+				}
 				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
 				continue
 			}

@@ -277,7 +277,30 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		trees = append(trees, t)
 	}
-	return trees, l.problems
+	return analyseFlows(r, l.parsed, trees), l.problems
+}
+
+// analyseFlows runs the data-flow analysis over the app code of the trees
+// (and the modules it imports), attaching to each tree's AppCode its
+// reads and sinks. A module the analysis reached only through an import
+// that holds reads becomes a tree of its own.
+func analyseFlows(r source.Reader, parsed map[string]*Module, trees []*Tree) []*Tree {
+	p := newProject(r, parsed)
+	for _, t := range trees {
+		if t.App != nil {
+			p.addModule(t.Module, t.App, true)
+		}
+	}
+	p.addCallers()
+	p.analyse()
+	p.sweep()
+	p.finish()
+	for _, mi := range p.order {
+		if !mi.fromTree && len(mi.app.ReadSites) > 0 {
+			trees = append(trees, &Tree{Module: mi.m, Role: RoleApp, Dotted: DottedName(mi.path), App: mi.app, files: []*source.File{mi.m.File}})
+		}
+	}
+	return trees
 }
 
 // settingsModuleRefs finds DJANGO_SETTINGS_MODULE values: the default of
