@@ -1,6 +1,7 @@
 package python
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -15,8 +16,12 @@ import (
 type project struct {
 	r      source.Reader
 	parsed map[string]*Module // shared with the loader: a module is parsed once
-	mods   map[string]*modInfo
-	order  []*modInfo
+	// evals are the loader's evaluated modules, reused for constants.
+	evals map[string]*Evaluator
+	// resolved caches import resolution by directory, module and level.
+	resolved map[string]string
+	mods     map[string]*modInfo
+	order    []*modInfo
 	// active guards against import cycles while namespaces are evaluated.
 	active map[string]bool
 	reads  map[siteKey]*Read
@@ -47,6 +52,8 @@ type modInfo struct {
 	imports map[string]importRef
 	allFns  []*funcInfo
 	app     *AppCode
+	// importCache keeps what each import resolved to.
+	importCache map[importRef]aval
 	// fromTree: the module is one of the loaded trees (not only a helper
 	// another module imports).
 	fromTree bool
@@ -86,7 +93,7 @@ func newProject(r source.Reader, parsed map[string]*Module) *project {
 	if parsed == nil {
 		parsed = map[string]*Module{}
 	}
-	return &project{r: r, parsed: parsed, mods: map[string]*modInfo{}, active: map[string]bool{},
+	return &project{r: r, parsed: parsed, resolved: map[string]string{}, mods: map[string]*modInfo{}, active: map[string]bool{},
 		reads: map[siteKey]*Read{}, sinks: map[siteKey]*Sink{}, called: map[*funcInfo]bool{}, analysed: map[*funcInfo]bool{}}
 }
 
@@ -138,8 +145,14 @@ func (p *project) resolve(fromPath, module string, level int) string {
 	if p.r == nil {
 		return ""
 	}
+	key := fmt.Sprintf("%s|%s|%d", pathDir(fromPath), module, level)
+	if rel, ok := p.resolved[key]; ok {
+		return rel
+	}
 	l := &loader{r: p.r}
-	return l.resolve(fromPath, module, level)
+	rel := l.resolve(fromPath, module, level)
+	p.resolved[key] = rel
+	return rel
 }
 
 // index records the module's top-level functions, classes and imports
@@ -238,6 +251,10 @@ func importBindings(s Stmt) []importBinding {
 func (mi *modInfo) namespace() *Namespace {
 	if mi.ns == nil {
 		p := mi.p
+		if ev := p.evals[mi.path]; ev != nil {
+			mi.ns = ev.NS
+			return mi.ns
+		}
 		p.active[mi.path] = true
 		mi.ns = Evaluate(mi.m, func(from *Module, module string, level int) (*Namespace, []*source.File, bool) {
 			rel := p.resolve(from.File.Path, module, level)
@@ -316,10 +333,36 @@ func (mi *modInfo) compiledPattern(name string) (aval, bool) {
 	return found, found != nil
 }
 
+// funcNamed returns the function of the project a name calls at module
+// level (defined here or imported), without evaluating anything.
+func (mi *modInfo) funcNamed(name string) *funcInfo {
+	if fi, ok := mi.funcs[name]; ok {
+		return fi
+	}
+	if ref, ok := mi.imports[name]; ok && ref.attr != "" {
+		if v, ok := mi.importValue(ref, 0).(avFunc); ok {
+			return v.fn
+		}
+	}
+	return nil
+}
+
 // importValue resolves an import into the project: a module, or a
 // function, class or constant of one. It returns nil for a module outside
 // the project.
 func (mi *modInfo) importValue(ref importRef, depth int) aval {
+	if v, ok := mi.importCache[ref]; ok {
+		return v
+	}
+	v := mi.resolveImport(ref, depth)
+	if mi.importCache == nil {
+		mi.importCache = map[importRef]aval{}
+	}
+	mi.importCache[ref] = v
+	return v
+}
+
+func (mi *modInfo) resolveImport(ref importRef, depth int) aval {
 	p := mi.p
 	if ref.attr == "" {
 		if rel := p.resolve(mi.path, ref.module, ref.level); rel != "" {
@@ -482,16 +525,22 @@ func (mi *modInfo) markIn(fi *funcInfo, body []Stmt) {
 			}
 			switch f := c.Func.(type) {
 			case *Name:
-				if v, ok := mi.lookup(f.ID, 0).(avFunc); ok {
-					mi.p.called[v.fn] = true
+				if fn := mi.funcNamed(f.ID); fn != nil {
+					mi.p.called[fn] = true
 				}
 			case *Attribute:
 				if n, ok := f.Value.(*Name); ok && (n.ID == "self" || n.ID == "cls") && fi.class != nil {
 					if m := fi.class.method(f.Attr); m != nil {
 						mi.p.called[m] = true
 					}
-				} else if v, ok := mi.resolveExpr(f).(avFunc); ok {
-					mi.p.called[v.fn] = true
+				} else if n, ok := f.Value.(*Name); ok {
+					if ref, ok := mi.imports[n.ID]; ok {
+						if m, ok := mi.importValue(ref, 0).(avModule); ok {
+							if fn := m.mod.funcs[f.Attr]; fn != nil {
+								mi.p.called[fn] = true
+							}
+						}
+					}
 				}
 			}
 			return true

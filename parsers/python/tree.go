@@ -277,15 +277,16 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		trees = append(trees, t)
 	}
-	return analyseFlows(r, l.parsed, trees), l.problems
+	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
 }
 
 // analyseFlows runs the data-flow analysis over the app code of the trees
 // (and the modules it imports), attaching to each tree's AppCode its
 // reads and sinks. A module the analysis reached only through an import
 // that holds reads becomes a tree of its own.
-func analyseFlows(r source.Reader, parsed map[string]*Module, trees []*Tree) []*Tree {
+func analyseFlows(r source.Reader, parsed map[string]*Module, evals map[string]*Evaluator, trees []*Tree) []*Tree {
 	p := newProject(r, parsed)
+	p.evals = evals
 	for _, t := range trees {
 		if t.App != nil {
 			p.addModule(t.Module, t.App, true)
