@@ -54,6 +54,8 @@ type modInfo struct {
 	app     *AppCode
 	// importCache keeps what each import resolved to.
 	importCache map[importRef]aval
+	// topActive guards topValue against a name defined by itself.
+	topActive map[string]bool
 	// fromTree: the module is one of the loaded trees (not only a helper
 	// another module imports).
 	fromTree bool
@@ -288,8 +290,8 @@ func (mi *modInfo) lookup(name string, depth int) aval {
 	}
 	if b := mi.namespace().Get(name); b != nil {
 		v := special(fromValue(b.Value))
-		if _, unknown := v.(avUnknown); unknown {
-			if r, ok := mi.compiledPattern(name); ok {
+		if _, unknown := v.(avUnknown); unknown && depth < 8 {
+			if r, ok := mi.topValue(name, depth); ok {
 				return r
 			}
 		}
@@ -305,32 +307,33 @@ func (mi *modInfo) lookup(name string, depth int) aval {
 	return avExt{qual: "builtins." + name}
 }
 
-// compiledPattern recognises NAME = re.compile("pattern") at module
-// level.
-func (mi *modInfo) compiledPattern(name string) (aval, bool) {
-	var found aval
+// topValue evaluates the last module-level assignment to name with the
+// analysis, for what the evaluator leaves unknown but the analysis knows:
+// getattr(settings, "X", default), settings.X, re.compile("pattern").
+func (mi *modInfo) topValue(name string, depth int) (aval, bool) {
+	var last Expr
 	for _, s := range mi.m.AllStmts() {
-		a, ok := s.(*Assign)
-		if !ok || len(a.Targets) != 1 {
-			continue
-		}
-		if n, ok := a.Targets[0].(*Name); !ok || n.ID != name {
-			continue
-		}
-		found = nil
-		c, ok := a.Value.(*Call)
-		if !ok || len(c.Args) == 0 {
-			continue
-		}
-		if q, ok := mi.resolveExpr(c.Func).(avExt); ok && (q.qual == "re.compile" || q.qual == "regex.compile") {
-			if k, ok := c.Args[0].(*Const); ok {
-				if s, ok := k.Value.(Str); ok {
-					found = avRegex{pattern: string(s)}
-				}
+		if a, ok := s.(*Assign); ok && len(a.Targets) == 1 {
+			if n, ok := a.Targets[0].(*Name); ok && n.ID == name {
+				last = a.Value
 			}
 		}
 	}
-	return found, found != nil
+	if last == nil || mi.topActive[name] {
+		return nil, false
+	}
+	if mi.topActive == nil {
+		mi.topActive = map[string]bool{}
+	}
+	mi.topActive[name] = true
+	defer delete(mi.topActive, name)
+	in := &interp{p: mi.p, calledNested: map[*FuncDef]bool{}}
+	fr := &frame{fn: &funcInfo{mod: mi, def: &FuncDef{Name: "<module>"}, qual: "<module>"}, mod: mi, depth: maxDepth}
+	switch v := in.valueOf(fr, last).(type) {
+	case avOperand, avRegex, avConst:
+		return v, true
+	}
+	return nil, false
 }
 
 // funcNamed returns the function of the project a name calls at module
@@ -580,6 +583,7 @@ func (p *project) entries() []*funcInfo {
 // finish attaches the facts to the modules: each read and sink to the
 // module it is in, each read's decisions.
 func (p *project) finish() {
+	p.mergeHandlers()
 	for _, s := range p.sinkOrder {
 		s.Paths = simplify(s.Paths)
 		for _, path := range s.Paths {
@@ -932,6 +936,30 @@ func importsAny(content []byte, names []string) bool {
 func wordAt(s string, i, n int) bool {
 	isWord := func(c byte) bool { return c == '_' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' }
 	return (i == 0 || !isWord(s[i-1])) && (i+n == len(s) || !isWord(s[i+n]))
+}
+
+// mergeHandlers makes the places where one function lets the request on
+// to the next handler (or returns its view's response) one sink: every
+// "return self.get_response(request)" of a middleware leads to the same
+// view, so a check on one of them only matters if the others do not reach
+// it too.
+func (p *project) mergeHandlers() {
+	first := map[string]*Sink{}
+	var kept []*Sink
+	for _, s := range p.sinkOrder {
+		if s.Kind != SinkNext && s.Kind != SinkView {
+			kept = append(kept, s)
+			continue
+		}
+		k := s.Range.File + "|" + s.Func + "|" + s.Kind.String()
+		if f, ok := first[k]; ok {
+			f.Paths = append(f.Paths, s.Paths...)
+			continue
+		}
+		first[k] = s
+		kept = append(kept, s)
+	}
+	p.sinkOrder = kept
 }
 
 // simplify drops the tests a sink does not depend on: when both outcomes
