@@ -210,15 +210,23 @@ def view(request):
 }
 
 func fixtureSeeds(f *testing.F) {
-	root := "../../fixtures"
-	_ = filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
-		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".py") {
-			if b, err := os.ReadFile(p); err == nil {
-				f.Add(b)
+	for _, root := range []string{"../../fixtures", "testdata/syntax"} {
+		_ = filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && strings.HasSuffix(p, ".py") {
+				if b, err := os.ReadFile(p); err == nil {
+					f.Add(b)
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
+	for _, s := range []string{
+		"match x:\n    case [a, *b] if a:\n        pass\n", "while n := f():\n    pass\n",
+		"class A:\n    async def f(self):\n        await g()\n",
+		"def v(request):\n    if request.META.get('HTTP_X') != 'SUCCESS':\n        return HttpResponseForbidden()\n    return self.get_response(request)\n",
+	} {
+		f.Add([]byte(s))
+	}
 	for _, s := range []string{"X: int = 1_0\n", "f'{x!r:>{w}}'\n", "if (a := 1):\n\tpass\n", "x = '''\n", "\xef\xbb\xbfA = 1\n", "a = (\n", "f(**k,)\n", "class A:\n    x: int\n"} {
 		f.Add([]byte(s))
 	}
@@ -261,7 +269,7 @@ func FuzzSplitAndRewrite(f *testing.F) {
 		go func() {
 			m := Parse(f)
 			Evaluate(m, nil)
-			AnalyseApp(m)
+			analyseFlows(nil, nil, nil, []*Tree{{Module: m, App: AnalyseApp(m)}})
 			close(done)
 		}()
 		select {
