@@ -281,8 +281,11 @@ type Test struct {
 	Range source.Range
 	Text  string
 	// Chosen marks a TestOpaque the client decides by its request (the
-	// path, the method, a query parameter, not being logged in).
+	// path, the method, a query parameter, not being logged in, a row
+	// found by a header value it sends).
 	Chosen bool
+	// Derived marks a TestOpaque on a value derived from header values.
+	Derived bool
 }
 
 // key identifies the test up to negation.
@@ -302,7 +305,7 @@ func (t *Test) key() string {
 func (t *Test) negate() *Test {
 	n := *t
 	n.Negated = !t.Negated
-	if n.Op == TestOpaque {
+	if n.Op == TestOpaque && !n.Derived {
 		n.Chosen = isChosen(n.Text, n.Negated)
 	}
 	return &n

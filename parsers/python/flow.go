@@ -853,5 +853,5 @@ func truthCond(v aval, text string, rng source.Range) formula {
 	case avResponse, avRequest, avMeta, avFunc, avClass, avSelf, avModule, avSplit:
 		return fTrue()
 	}
-	return formula{{opaque(text, rng)}}
+	return formula{{derivedOpaque(text, rng, v)}}
 }

@@ -3,6 +3,8 @@ package python
 import (
 	"strconv"
 	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // Expressions of the data-flow analysis: what each evaluates to, the
@@ -1101,5 +1103,19 @@ func (in *interp) test(fr *frame, st *state, op string, l, r aval, x *Compare) f
 			}
 		}
 	}
-	return formula{{opaque(text, rng)}}
+	return formula{{derivedOpaque(text, rng, l, r)}}
+}
+
+// derivedOpaque is an opaque condition on values; when they are derived
+// from header values (a row looked up by a DN), the client decides it by
+// the value it sends (a DN of a row that exists).
+func derivedOpaque(text string, rng source.Range, vals ...aval) *Test {
+	t := opaque(text, rng)
+	for _, v := range vals {
+		if len(readsOf(v)) > 0 {
+			t.Chosen = true
+			t.Derived = true
+		}
+	}
+	return t
 }
