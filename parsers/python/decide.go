@@ -120,9 +120,12 @@ const (
 	SinkAuthenticated
 	// SinkPermission: has_permission() returns true.
 	SinkPermission
+	// SinkReturn: a function nothing in the project calls returns a value
+	// decided by headers, or one: its callers decide with it.
+	SinkReturn
 )
 
-var sinkNames = [...]string{"", "next", "view", "login", "attr", "lookup", "authenticated", "permission"}
+var sinkNames = [...]string{"", "next", "view", "login", "attr", "lookup", "authenticated", "permission", "return"}
 
 func (k SinkKind) String() string {
 	if int(k) < len(sinkNames) {

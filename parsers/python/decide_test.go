@@ -683,6 +683,22 @@ class ProxyCertificateMiddleware:
 			`login SUCCESS|NONE|FAILED:x|0|1|CN=a flows if getattr(settings, "CERTAUTH_VERIFY_HEADER", "HTTP_X_SSL_CLIENT_VERIFY") == "SUCCESS"`,
 			`login SUCCESS|NONE|FAILED:x|0|1|CN=a flows if getattr(settings, "CERTAUTH_VERIFY_HEADER", "HTTP_X_SSL_CLIENT_VERIFY") == "SUCCESS" && [user is not None]`}}},
 
+	{name: "a helper nothing calls returns a weak check", src: `
+def accepts_anything_but_failed(request):
+    if request.META.get("HTTP_X_SSL_CLIENT_VERIFY") != "FAILED":
+        return True
+    return False
+
+def zero(request):
+    return request.META.get("HTTP_X_SSL_CLIENT_VERIFY") == "0"
+
+def dn(request):
+    return request.META.get("HTTP_X_SSL_CLIENT_DN", "").strip()
+`, want: map[string][]string{
+		"HTTP_X_SSL_CLIENT_VERIFY":   {"return any"},
+		"HTTP_X_SSL_CLIENT_VERIFY#2": {"return 0"},
+		"HTTP_X_SSL_CLIENT_DN":       {"return any flows"}}},
+
 	{name: "a Starlette middleware", src: `
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse

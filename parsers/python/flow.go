@@ -287,6 +287,36 @@ func (in *interp) ret(fr *frame, st *state, v aval, at Node) {
 					in.sink(fr, SinkPermission, at, fr.fn.qual+" grants", s, nil)
 				}
 			}
+		default:
+			in.returned(fr, r.st, r.v, at)
+		}
+	}
+}
+
+// returned records what an entry point nothing in the project calls
+// returns, when it is decided by headers or carries one: whoever calls
+// it (a template, another project, a URL resolver) decides with it.
+func (in *interp) returned(fr *frame, st *state, v aval, at Node) {
+	for _, p := range fr.fn.def.Params {
+		if p.Name == "start_response" {
+			return // a WSGI application returns the response body
+		}
+	}
+	detail := "the result of " + fr.fn.qual + "()"
+	switch x := v.(type) {
+	case avBool:
+		for _, c := range x.f {
+			if s := st.with(c); s != nil && len(s.seen) > 0 {
+				in.sink(fr, SinkReturn, at, detail, s, nil)
+			}
+		}
+	case avConst:
+		if t, ok := Truthy(x.obj); ok && t && len(st.seen) > 0 {
+			in.sink(fr, SinkReturn, at, detail, st, nil)
+		}
+	default:
+		if rs := readsOf(v); len(rs) > 0 {
+			in.sink(fr, SinkReturn, at, detail, st, rs)
 		}
 	}
 }
