@@ -699,6 +699,16 @@ def dn(request):
 		"HTTP_X_SSL_CLIENT_VERIFY#2": {"return 0"},
 		"HTTP_X_SSL_CLIENT_DN":       {"return any flows"}}},
 
+	{name: "an identity or None stored on the request", src: `
+def client_identity(request):
+    return request.META.get("HTTP_X_SSL_CLIENT_DN") or None
+
+class M:
+    def __call__(self, request):
+        request.client_identity = client_identity(request)
+        return self.get_response(request)
+`, want: map[string][]string{"HTTP_X_SSL_CLIENT_DN": {"attr SUCCESS|NONE|FAILED:x|0|1|CN=a flows"}}},
+
 	{name: "a Starlette middleware", src: `
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse

@@ -776,6 +776,21 @@ func (in *interp) setAttr(fr *frame, st *state, base aval, attr string, v aval, 
 		return
 	}
 	st.setAttr(key, v)
+	if cs, ok := v.(avCases); ok {
+		// one sink per case: "request.user = x or None" sets a user only
+		// when x is there
+		for _, r := range expand(st, cs) {
+			in.attrSink(fr, r.st, base, key, r.v, at)
+		}
+		return
+	}
+	in.attrSink(fr, st, base, key, v, at)
+}
+
+// attrSink records setting an attribute to v on st's path as protected
+// work, unless v grants nothing (None, False) or the attribute is a
+// setting of self that no header decides.
+func (in *interp) attrSink(fr *frame, st *state, base aval, key string, v aval, at Expr) {
 	if c, ok := v.(avConst); ok {
 		if t, known := Truthy(c.obj); known && !t {
 			return // request.member = None: nothing granted
