@@ -154,8 +154,12 @@ func (s *Sink) String() string {
 type Path struct {
 	// Tests must all hold.
 	Tests []*Test
-	// Flows are the reads whose value reaches the sink on this path.
+	// Flows are the reads whose value reaches the sink on this path; Parts
+	// those of them of which only a part does (a split element, a regular
+	// expression's group): a client's copy joined in front of the proxy's
+	// value then takes the place of the identity.
 	Flows []*Read
+	Parts []*Read
 	// Reads are the reads evaluated before the sink on this path.
 	Reads []*Read
 	// Unknown names what could not be followed on the way.

@@ -413,7 +413,7 @@ def view(request):
     dn = request.META.get("HTTP_X_SSL_CLIENT_DN", "").split(",")[0]
     request.user = User.objects.get(username=dn)
     return HttpResponse("ok")
-`, want: map[string][]string{"HTTP_X_SSL_CLIENT_DN": {"attr any flows", "lookup any flows"}}},
+`, want: map[string][]string{"HTTP_X_SSL_CLIENT_DN": {"attr any flows (a part)", "lookup any flows (a part)"}}},
 
 	{name: "HAProxy used flag and verify result", src: `
 class M:
@@ -526,7 +526,7 @@ class M:
         return self.get_response(request)
 `, want: map[string][]string{
 		"HTTP_X_SSL_CLIENT_VERIFY": {`attr SUCCESS if HTTP_X_SSL_CLIENT_DN regex "CN=([^/,]+)"`, `lookup SUCCESS if HTTP_X_SSL_CLIENT_DN regex "CN=([^/,]+)"`},
-		"HTTP_X_SSL_CLIENT_DN":     {`attr CN=a flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`, `lookup CN=a flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`}}},
+		"HTTP_X_SSL_CLIENT_DN":     {`attr CN=a flows (a part) if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`, `lookup CN=a flows (a part) if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`}}},
 
 	{name: "assert", src: `
 def view(request):
@@ -758,6 +758,9 @@ func decides(r *Read) []string {
 			s := d.Sink.Kind.String() + " " + acceptance(p, r)
 			if p.FlowsFrom(r) {
 				s += " flows"
+			}
+			if containsRead(p.Parts, r) {
+				s += " (a part)"
 			}
 			var others []string
 			for _, t := range p.Tests {

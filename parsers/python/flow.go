@@ -268,23 +268,23 @@ func (in *interp) ret(fr *frame, st *state, v aval, at Node) {
 		case avConst:
 			if _, none := x.obj.(NoneObj); none {
 				if fr.kind == kindHook {
-					in.sink(fr, SinkNext, at, "the view", r.st, nil)
+					in.sink(fr, SinkNext, at, "the view", r.st)
 				}
 				continue
 			}
 		case avResponse:
 			if !x.reject && !x.next {
-				in.sink(fr, SinkView, at, "the response of "+fr.fn.qual, r.st, nil)
+				in.sink(fr, SinkView, at, "the response of "+fr.fn.qual, r.st)
 			}
 			continue
 		}
 		switch fr.kind {
 		case kindAuth:
-			in.sink(fr, SinkAuthenticated, at, fr.fn.qual+" returns a user", r.st, readsOf(r.v))
+			in.sink(fr, SinkAuthenticated, at, fr.fn.qual+" returns a user", r.st, r.v)
 		case kindPermission:
 			for _, c := range truthCond(r.v, fr.mod.m.Text(at), fr.mod.m.Range(at)) {
 				if s := r.st.with(c); s != nil {
-					in.sink(fr, SinkPermission, at, fr.fn.qual+" grants", s, nil)
+					in.sink(fr, SinkPermission, at, fr.fn.qual+" grants", s)
 				}
 			}
 		default:
@@ -307,16 +307,16 @@ func (in *interp) returned(fr *frame, st *state, v aval, at Node) {
 	case avBool:
 		for _, c := range x.f {
 			if s := st.with(c); s != nil && len(s.seen) > 0 {
-				in.sink(fr, SinkReturn, at, detail, s, nil)
+				in.sink(fr, SinkReturn, at, detail, s)
 			}
 		}
 	case avConst:
 		if t, ok := Truthy(x.obj); ok && t && len(st.seen) > 0 {
-			in.sink(fr, SinkReturn, at, detail, st, nil)
+			in.sink(fr, SinkReturn, at, detail, st)
 		}
 	default:
-		if rs := readsOf(v); len(rs) > 0 {
-			in.sink(fr, SinkReturn, at, detail, st, rs)
+		if len(readsOf(v)) > 0 {
+			in.sink(fr, SinkReturn, at, detail, st, v)
 		}
 	}
 }
@@ -336,8 +336,16 @@ func expand(st *state, v aval) []res {
 	return out
 }
 
-// sink records that the request reaches protected work on st's path.
-func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *state, flows []*Read) {
+// sink records that the request reaches protected work on st's path,
+// with the values it receives.
+func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *state, vals ...aval) {
+	var flows, parts []*Read
+	for _, v := range vals {
+		flows = unionReads(flows, readsOf(v))
+		parts = unionReads(parts, partsOf(v))
+	}
+	sortReads(flows)
+	sortReads(parts)
 	rng := fr.mod.m.Range(at)
 	key := siteKey{rng.File, rng.Start.Offset, rng.End.Offset, kind}
 	s := in.p.sinks[key]
@@ -346,7 +354,7 @@ func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *sta
 		in.p.sinks[key] = s
 		in.p.sinkOrder = append(in.p.sinkOrder, s)
 	}
-	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
+	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Parts: parts, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
 	k := p.String() + fmt.Sprint(p.Reads)
 	for _, q := range s.Paths {
 		if q.String()+fmt.Sprint(q.Reads) == k {
@@ -550,7 +558,7 @@ func states(rs []res) []*state {
 func combine(a, b aval) aval {
 	rs := append(readsOf(a), readsOf(b)...)
 	if len(rs) > 0 {
-		return avTainted{reads: rs}
+		return avTainted{reads: rs, parts: unionReads(partsOf(a), partsOf(b))}
 	}
 	return avUnknown{}
 }
@@ -806,12 +814,12 @@ func (in *interp) attrSink(fr *frame, st *state, base aval, key string, v aval, 
 	if b, ok := v.(avBool); ok {
 		for _, c := range b.f {
 			if s := st.with(c); s != nil {
-				in.sink(fr, SinkAttr, at, key, s, nil)
+				in.sink(fr, SinkAttr, at, key, s)
 			}
 		}
 		return
 	}
-	in.sink(fr, SinkAttr, at, key, st, flows)
+	in.sink(fr, SinkAttr, at, key, st, v)
 }
 
 // cond returns the paths on which e is truthy (want) or falsy, with the

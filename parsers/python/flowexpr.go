@@ -375,7 +375,10 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 				return one(st, avHeader{read: b.read, xf: xf})
 			}
 		}
-		return one(st, avTainted{reads: []*Read{b.read}})
+		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}})
+	case avHeader:
+		// a slice or an index of the value: a part of it
+		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}})
 	case avAttrStore:
 		if k, ok := constStr(index); ok {
 			if v, ok := st.attrs[b.name+"["+strconv.Quote(k)+"]"]; ok {
@@ -399,8 +402,8 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 		return one(st, cs)
 	case avConst:
 		if keyReads := readsOf(index); len(keyReads) > 0 {
-			in.sink(fr, SinkLookup, x, fr.mod.m.Text(x.Value)+"[...]", st, keyReads)
-			return one(st, avTainted{reads: keyReads})
+			in.sink(fr, SinkLookup, x, fr.mod.m.Text(x.Value)+"[...]", st, index)
+			return one(st, avTainted{reads: keyReads, parts: partsOf(index)})
 		}
 		if c, ok := index.(avConst); ok {
 			if v := subscript(b.obj, c.obj, fr.mod.m.Range(x)); v.FullyKnown() {
@@ -540,6 +543,15 @@ func (a args) reads() []*Read {
 	return out
 }
 
+func (a args) parts() []*Read {
+	var out []*Read
+	for _, v := range a.all() {
+		out = unionReads(out, partsOf(v))
+	}
+	sortReads(out)
+	return out
+}
+
 func (a args) hasRequest() bool {
 	for _, v := range a.all() {
 		if _, ok := v.(avRequest); ok {
@@ -665,7 +677,7 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 		return one(st, tainted(a.reads()))
 	case avSuper:
 		if fr.fn != nil && (name == fr.fn.def.Name || name == "dispatch" || name == "__call__") && fr.fn.def.Name != "__init__" {
-			in.sink(fr, SinkNext, c, "super()."+name, st, nil)
+			in.sink(fr, SinkNext, c, "super()."+name, st)
 			return one(st, avResponse{next: true})
 		}
 		if r.cls != nil {
@@ -679,8 +691,8 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 	case avORM:
 		if lookupMethods[name] || len(a.reads()) > 0 {
 			if rs := a.reads(); len(rs) > 0 {
-				in.sink(fr, SinkLookup, c, fr.mod.m.Text(c.Func), st, rs)
-				return one(st, avORM{reads: append(append([]*Read(nil), r.reads...), rs...)})
+				in.sink(fr, SinkLookup, c, fr.mod.m.Text(c.Func), st, a.all()...)
+				return one(st, avORM{reads: append(append([]*Read(nil), r.reads...), rs...), parts: unionReads(r.parts, a.parts())})
 			}
 		}
 		return one(st, r)
@@ -694,7 +706,8 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 		}
 		return one(st, avUnknown{text: text})
 	case avMatch:
-		return one(st, avTainted{reads: []*Read{r.read}})
+		// a group: the part of the value the pattern picks
+		return one(st, avTainted{reads: []*Read{r.read}, parts: []*Read{r.read}})
 	case avModule, avExt, avClass, avSelf:
 		f := in.attr(fr, st, recv, &Attribute{Span: c.Func.Pos(), Value: c.Func.(*Attribute).Value, Attr: name})
 		if _, unknown := f.(avUnknown); !unknown {
@@ -715,7 +728,7 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 	}
 	if rs := a.reads(); len(rs) > 0 && lookupMethods[name] {
 		if _, isMeta := recv.(avMeta); !isMeta {
-			in.sink(fr, SinkLookup, c, fr.mod.m.Text(c.Func), st, rs)
+			in.sink(fr, SinkLookup, c, fr.mod.m.Text(c.Func), st, a.all()...)
 		}
 	}
 	if rs := append(readsOf(recv), a.reads()...); len(rs) > 0 {
@@ -743,7 +756,7 @@ func (in *interp) apply(fr *frame, st *state, f aval, c *Call, a args) []res {
 	if len(a.pos) == 2 && isEnviron(a.pos[0]) {
 		if _, project := f.(avFunc); !project {
 			// app(environ, start_response): a WSGI middleware passing on
-			in.sink(fr, SinkNext, c, fr.mod.m.Text(c.Func), st, nil)
+			in.sink(fr, SinkNext, c, fr.mod.m.Text(c.Func), st)
 			return one(st, avResponse{next: true})
 		}
 	}
@@ -752,7 +765,7 @@ func (in *interp) apply(fr *frame, st *state, f aval, c *Call, a args) []res {
 		return in.inline(fr, x.fn, st, x.self, a, c, x.closure)
 	case avParam:
 		if a.hasRequest() {
-			in.sink(fr, SinkNext, c, x.name, st, nil)
+			in.sink(fr, SinkNext, c, x.name, st)
 			return one(st, avResponse{next: true})
 		}
 	case avClass:
@@ -867,8 +880,8 @@ func (in *interp) external(fr *frame, st *state, qual string, c *Call, a args) [
 	case abortNames[last]:
 		return nil
 	case last == "login" || last == "login_user" || last == "authenticate":
-		in.sink(fr, SinkLogin, c, qual, st, a.reads())
-		return one(st, tainted(a.reads()))
+		in.sink(fr, SinkLogin, c, qual, st, a.all()...)
+		return one(st, avTainted{reads: a.reads(), parts: a.parts()})
 	case last == "getattr" && len(a.pos) >= 2:
 		name, ok := constStr(a.pos[1])
 		if !ok {
@@ -922,8 +935,8 @@ func (in *interp) external(fr *frame, st *state, qual string, c *Call, a args) [
 		}
 	case last == "get_object_or_404" || last == "get_list_or_404":
 		if rs := a.reads(); len(rs) > 0 {
-			in.sink(fr, SinkLookup, c, last, st, rs)
-			return one(st, avORM{reads: rs})
+			in.sink(fr, SinkLookup, c, last, st, a.all()...)
+			return one(st, avORM{reads: rs, parts: a.parts()})
 		}
 		return one(st, avORM{})
 	case logNames[last]:

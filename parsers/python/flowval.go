@@ -41,8 +41,10 @@ type (
 	// avCases is one of several values, each under its own tests.
 	avCases struct{ cases []avCase }
 	// avTainted is derived from header values: a model row looked up by
-	// one, a parsed DN, a formatted string.
-	avTainted struct{ reads []*Read }
+	// one, a parsed DN, a formatted string; parts are the reads of which
+	// it carries only a part (a regular expression's group, a split
+	// element, a slice).
+	avTainted struct{ reads, parts []*Read }
 	// avRegex is a compiled pattern; avMatch the result of matching a
 	// header with it (truthy when it matched).
 	avRegex struct{ pattern string }
@@ -78,8 +80,9 @@ type (
 	// decorator wraps, get_response of a middleware factory).
 	avParam struct{ name string }
 	// avORM is a model manager or query (Model.objects, Model.query, a
-	// queryset); reads are the header values it was filtered by.
-	avORM struct{ reads []*Read }
+	// queryset); reads are the header values it was filtered by, parts
+	// those it was filtered by a part of.
+	avORM struct{ reads, parts []*Read }
 	// avAttrStore is flask.g (attributes set on it live for the request).
 	avAttrStore struct{ name string }
 	// avUnknown is anything else; text is the expression.
@@ -227,6 +230,34 @@ func readsOf(v aval) []*Read {
 	}
 	walk(v, 0)
 	return out
+}
+
+// partsOf returns the reads of which only a part flows into v: an
+// element of a split, a regular expression's group, a slice.
+func partsOf(v aval) []*Read {
+	switch x := v.(type) {
+	case avHeader:
+		if x.xf.Part != 0 {
+			return []*Read{x.read}
+		}
+	case avTainted:
+		return x.parts
+	case avORM:
+		return x.parts
+	case avCases:
+		var out []*Read
+		for _, c := range x.cases {
+			out = unionReads(out, partsOf(c.val))
+		}
+		return out
+	case avTuple:
+		var out []*Read
+		for _, e := range x.elems {
+			out = unionReads(out, partsOf(e))
+		}
+		return out
+	}
+	return nil
 }
 
 func containsRead(list []*Read, r *Read) bool {
