@@ -160,6 +160,9 @@ type Path struct {
 	// value then takes the place of the identity.
 	Flows []*Read
 	Parts []*Read
+	// Keyed are those of Flows that reach the sink only as the key of a
+	// lookup whose row it receives: a whole joined value finds no row.
+	Keyed []*Read
 	// Reads are the reads evaluated before the sink on this path.
 	Reads []*Read
 	// Unknown names what could not be followed on the way.

@@ -339,13 +339,19 @@ func expand(st *state, v aval) []res {
 // sink records that the request reaches protected work on st's path,
 // with the values it receives.
 func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *state, vals ...aval) {
-	var flows, parts []*Read
+	var flows, parts, keyed []*Read
 	for _, v := range vals {
 		flows = unionReads(flows, readsOf(v))
 		parts = unionReads(parts, partsOf(v))
+		if _, row := v.(avORM); row {
+			// a row found by the header: its value reached a lookup, not
+			// this sink
+			keyed = unionReads(keyed, readsOf(v))
+		}
 	}
 	sortReads(flows)
 	sortReads(parts)
+	sortReads(keyed)
 	rng := fr.mod.m.Range(at)
 	key := siteKey{rng.File, rng.Start.Offset, rng.End.Offset, kind}
 	s := in.p.sinks[key]
@@ -354,7 +360,7 @@ func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *sta
 		in.p.sinks[key] = s
 		in.p.sinkOrder = append(in.p.sinkOrder, s)
 	}
-	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Parts: parts, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
+	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Parts: parts, Keyed: keyed, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
 	k := p.String() + fmt.Sprint(p.Reads)
 	for _, q := range s.Paths {
 		if q.String()+fmt.Sprint(q.Reads) == k {
