@@ -338,9 +338,10 @@ type Alias struct {
 // Param is a function parameter with its default, if any.
 type Param struct {
 	Span
-	Name    string
-	Default Expr
-	Kind    string // "", "*", "**", "kwonly"
+	Name       string
+	Default    Expr
+	Annotation Expr   // nil when not annotated
+	Kind       string // "", "*", "**", "kwonly"
 }
 
 func (Assign) stmt()     {}
@@ -497,6 +498,9 @@ func StmtExprs(s Stmt) []Expr {
 		for _, p := range x.Params {
 			if p.Default != nil {
 				out = append(out, p.Default)
+			}
+			if p.Annotation != nil {
+				out = append(out, p.Annotation)
 			}
 		}
 		return out

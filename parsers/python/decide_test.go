@@ -718,6 +718,66 @@ class CertMiddleware(BaseHTTPMiddleware):
             return JSONResponse({"detail": "certificate required"}, status_code=403)
         return await call_next(request)
 `, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
+
+	{name: "FastAPI Header() parameters and a dependency chain", files: map[string]string{
+		"app/security.py": `
+from typing import Optional
+from fastapi import Depends, Header, HTTPException
+
+async def require_client_cert(
+    x_ssl_client_verify: Optional[str] = Header(default=None),
+    x_ssl_client_dn: Optional[str] = Header(default=None),
+) -> str:
+    if x_ssl_client_verify != "SUCCESS":
+        raise HTTPException(403, "meter certificate required")
+    return x_ssl_client_dn or ""
+
+async def current_meter(subject: str = Depends(require_client_cert)):
+    meter = await Meter.objects.get(subject=subject)
+    return meter
+`}, want: map[string][]string{
+		// require_client_cert returns the DN or ""; current_meter looks
+		// the meter up by either and returns it.
+		"x-ssl-client-verify": {"lookup SUCCESS", "return SUCCESS", "return SUCCESS if x-ssl-client-dn truthy"},
+		"x-ssl-client-dn": {"lookup any flows if x-ssl-client-verify == \"SUCCESS\"",
+			"return SUCCESS|NONE|FAILED:x|0|1|CN=a flows if x-ssl-client-verify == \"SUCCESS\"", "return any flows if x-ssl-client-verify == \"SUCCESS\""}}},
+
+	{name: "FastAPI Annotated Header with an alias, presence only", src: `
+from typing import Annotated
+from fastapi import FastAPI, Header, HTTPException
+app = FastAPI()
+
+@app.get("/me")
+def me(dn: Annotated[str | None, Header(alias="X-Client-DN")] = None):
+    if not dn:
+        raise HTTPException(401)
+    return {"dn": dn}
+`, want: map[string][]string{"X-Client-DN": {"return SUCCESS|NONE|FAILED:x|0|1|CN=a flows"}}},
+
+	{name: "FastAPI required Header(...): absent is refused with 422", src: `
+from fastapi import FastAPI, Header, Depends
+app = FastAPI()
+
+def verified(x_client_verify: str = Header(...)):
+    return x_client_verify == "SUCCESS"
+
+@app.get("/data")
+def data(ok: bool = Depends(verified)):
+    if ok:
+        return Response("secret")
+    return Response("no", status_code=403)
+`, want: map[string][]string{"x-client-verify": {"return SUCCESS", "view SUCCESS"}}},
+
+	{name: "FastAPI Header with convert_underscores=False keeps the name", src: `
+from fastapi import FastAPI, Header
+app = FastAPI()
+
+@app.get("/data")
+def data(x_client_verify: str = Header(None, convert_underscores=False)):
+    if x_client_verify == "SUCCESS":
+        return Response("secret")
+    return Response("no", status_code=403)
+`, want: map[string][]string{"x_client_verify": {"view SUCCESS"}}},
 }
 
 // short renders a test without positions, by the key of its read.

@@ -209,7 +209,7 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 		}
 	}
 	in.stack = append(in.stack, fi)
-	outs := in.exec(fr, fi.def.Body, []*state{st})
+	outs := in.exec(fr, fi.def.Body, in.bindParams(fr, fi, st, nil))
 	in.stack = in.stack[:len(in.stack)-1]
 	for _, s := range outs {
 		in.ret(fr, s, avConst{obj: NoneObj{}}, fi.def)

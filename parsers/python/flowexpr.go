@@ -809,9 +809,11 @@ func (in *interp) inline(fr *frame, fi *funcInfo, st *state, self aval, a args, 
 		cs.attrs = map[string]aval{}
 	}
 	pos := a.pos
+	given := map[string]bool{}
 	for i, prm := range fi.def.Params {
 		if i == 0 && self != nil && fi.class != nil {
 			cs.vars[prm.Name] = self
+			given[prm.Name] = true
 			continue
 		}
 		switch {
@@ -822,9 +824,11 @@ func (in *interp) inline(fr *frame, fi *funcInfo, st *state, self aval, a args, 
 			}
 		case a.kw[prm.Name] != nil:
 			cs.vars[prm.Name] = a.kw[prm.Name]
+			given[prm.Name] = true
 		case len(pos) > 0 && prm.Kind == "":
 			cs.vars[prm.Name] = pos[0]
 			pos = pos[1:]
+			given[prm.Name] = true
 		case prm.Default != nil:
 			cs.vars[prm.Name] = in.valueOf(callee, prm.Default)
 		default:
@@ -832,7 +836,7 @@ func (in *interp) inline(fr *frame, fi *funcInfo, st *state, self aval, a args, 
 		}
 	}
 	in.stack = append(in.stack, fi)
-	falls := in.exec(callee, fi.def.Body, []*state{cs})
+	falls := in.exec(callee, fi.def.Body, in.bindParams(callee, fi, cs, given))
 	in.stack = in.stack[:len(in.stack)-1]
 	for _, s := range falls {
 		callee.outs = append(callee.outs, outcome{s, avConst{obj: NoneObj{}}})

@@ -74,7 +74,9 @@ var settingsWords = [][]byte{[]byte("INSTALLED_APPS"), []byte("MIDDLEWARE"), []b
 // appWords mark code that reads request headers or configures who is
 // trusted.
 var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), []byte("RemoteUser"),
-	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER")}
+	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
+	// FastAPI fills a parameter from a header: x: str = Header(...)
+	[]byte("Header(")}
 
 // Candidate reports, from the path alone, whether a file may be a Python
 // module worth reading: .py files outside migrations, test suites and
