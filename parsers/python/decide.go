@@ -238,9 +238,14 @@ const (
 	// TestOpaque: a condition on something other than a header (Read is
 	// nil): request.path, request.user, a database row.
 	TestOpaque
+	// TestVerified: the app verified the value, a certificate, against
+	// trust anchors of its own (a chain or signature check that raises
+	// otherwise). No literal passes it; whether a certificate from the
+	// handshake does is for the judge of the deployment.
+	TestVerified
 )
 
-var testNames = [...]string{"", "==", "startswith", "endswith", "contains", "present", "truthy", "regex", "unknown", "opaque"}
+var testNames = [...]string{"", "==", "startswith", "endswith", "contains", "present", "truthy", "regex", "unknown", "opaque", "verified"}
 
 func (o TestOp) String() string {
 	if int(o) < len(testNames) {
@@ -394,6 +399,11 @@ func (t *Test) Eval(value string, present bool) Truth {
 
 func (t *Test) eval(v *string) Truth {
 	switch t.Op {
+	case TestVerified:
+		if v == nil {
+			return Raises
+		}
+		return False
 	case TestPresent:
 		return truth(v != nil)
 	case TestTruthy:

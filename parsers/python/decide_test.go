@@ -719,6 +719,44 @@ class CertMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 `, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
 
+	{name: "a forwarded certificate verified against pinned roots", src: `
+from urllib.parse import unquote
+from cryptography import x509
+from cryptography.x509.verification import PolicyBuilder, VerificationError
+from flask import Flask, abort, request
+app = Flask(__name__)
+
+def vendor_certificate():
+    pem = request.headers.get("X-Device-Certificate", "")
+    if not pem:
+        abort(401)
+    leaf = x509.load_pem_x509_certificate(unquote(pem).encode())
+    verifier = PolicyBuilder().store(ROOTS).build_client_verifier()
+    try:
+        verifier.verify(leaf, INTERMEDIATES)
+    except VerificationError:
+        abort(403)
+    return leaf
+
+@app.post("/enroll")
+def enroll():
+    leaf = vendor_certificate()
+    return sign(leaf.serial_number), 201
+`, want: map[string][]string{"X-Device-Certificate": {"return never flows"}}},
+
+	{name: "a verification whose failure is ignored", src: `
+from OpenSSL import crypto
+
+def client_cert(request):
+    pem = request.META.get("HTTP_X_SSL_CLIENT_CERT")
+    cert = crypto.load_certificate(crypto.FILETYPE_PEM, pem)
+    try:
+        crypto.X509StoreContext(STORE, cert).verify_certificate()
+    except crypto.X509StoreContextError:
+        pass
+    return cert
+`, want: map[string][]string{"HTTP_X_SSL_CLIENT_CERT": {"return any flows"}}}, // the handler path absorbs the verified one
+
 	{name: "FastAPI Header() parameters and a dependency chain", files: map[string]string{
 		"app/security.py": `
 from typing import Optional

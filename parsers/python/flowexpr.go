@@ -723,6 +723,11 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 	if logNames[name] {
 		return one(st, avConst{obj: NoneObj{}})
 	}
+	if verifyNames[name] {
+		if rs := append(readsOf(recv), a.reads()...); len(rs) > 0 {
+			return in.verified(fr, st, c, rs)
+		}
+	}
 	if name == "objects" || name == "query" {
 		return one(st, avORM{})
 	}
@@ -750,6 +755,31 @@ func isNone(v aval) bool {
 	return false
 }
 
+// verifyNames verify a certificate's chain or signature, raising (or
+// refusing) when it does not verify: cryptography's verify(),
+// verify_directly_issued_by(), pyOpenSSL's X509StoreContext
+// .verify_certificate(), and the usual helper names.
+var verifyNames = map[string]bool{"verify": true, "verify_certificate": true, "verify_directly_issued_by": true,
+	"verify_chain": true, "verify_cert": true, "verify_client_certificate": true}
+
+// verified continues past a verification of values derived from reads:
+// on the path that goes on, each was verified.
+func (in *interp) verified(fr *frame, st *state, c *Call, rs []*Read) []res {
+	var tests []*Test
+	seen := map[*Read]bool{}
+	for _, r := range rs {
+		if !seen[r] {
+			seen[r] = true
+			tests = append(tests, &Test{Read: r, Op: TestVerified, Range: fr.mod.m.Range(c), Text: fr.mod.m.Text(c)})
+		}
+	}
+	s := st.with(tests)
+	if s == nil {
+		return nil
+	}
+	return one(s, avTainted{reads: rs})
+}
+
 // apply calls a function value.
 func (in *interp) apply(fr *frame, st *state, f aval, c *Call, a args) []res {
 	text := fr.mod.m.Text(c)
@@ -774,6 +804,9 @@ func (in *interp) apply(fr *frame, st *state, f aval, c *Call, a args) []res {
 		}
 		return one(st, avSelf(x))
 	case avExt:
+		if last := x.qual[strings.LastIndex(x.qual, ".")+1:]; verifyNames[last] && len(a.reads()) > 0 {
+			return in.verified(fr, st, c, a.reads())
+		}
 		return in.external(fr, st, x.qual, c, a)
 	}
 	if rs := a.reads(); len(rs) > 0 {
