@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"github.com/mtlslint/mtlslint/parsers/apache"
+	"github.com/mtlslint/mtlslint/parsers/caddy"
 	"github.com/mtlslint/mtlslint/parsers/compose"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
@@ -18,7 +20,12 @@ import (
 func All() []Format {
 	return []Format{
 		// nginx configurations, with includes resolved into trees.
-		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load)},
+		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load), PerLoad: nginxSession},
+		// Apache httpd configurations, with Include resolved into trees
+		// (after nginx: both read *.conf, and each detects by content).
+		{Kind: KindApache, Candidate: apache.Candidate, Detect: apache.Detect, Load: LoadAs(apache.Load)},
+		// Caddyfiles (with imports and snippets) and Caddy JSON.
+		{Kind: KindCaddy, Candidate: caddy.Candidate, Detect: caddy.Detect, Load: LoadAs(caddy.Load)},
 		// HAProxy file sets: haproxy*.cfg (+ conf.d/) or *.cfg by content.
 		{Kind: KindHAProxy, Candidate: haproxy.Candidate, Detect: haproxy.Detect, Load: LoadAs(haproxy.Load)},
 		// gunicorn configuration files and app-server command lines.
@@ -42,6 +49,13 @@ func All() []Format {
 		// front ends decode them from the Kubernetes trees.
 		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: detectManifest, Load: LoadAs(k8s.Load)},
 	}
+}
+
+// nginxSession is the nginx format of one load: detection parses, and the
+// load takes that parse.
+func nginxSession() Format {
+	s := nginx.NewSession()
+	return Format{Kind: KindNginx, Candidate: nginx.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
 }
 
 // crdKinds are the custom resource kinds other front ends read from

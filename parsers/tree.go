@@ -15,6 +15,8 @@ const (
 	KindK8s       = "k8s"
 	KindTerraform = "terraform"
 	KindOpenAPI   = "openapi"
+	KindApache    = "apache"
+	KindCaddy     = "caddy"
 	KindEnvoy     = "envoy"
 	KindTraefik   = "traefik"
 )

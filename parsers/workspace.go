@@ -14,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -29,6 +30,11 @@ type Format struct {
 	// Load parses the detected files, and whatever they include, into
 	// trees. It reads only through r.
 	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+	// PerLoad, when set, returns the format to use for one workspace
+	// load: a front end that parses a file to detect it gives a Detect
+	// and a Load that share what was parsed, so that the file is parsed
+	// once. Nothing outlives the load.
+	PerLoad func() Format
 	// Shared: the format reads files that another format owns too (the
 	// Traefik labels of a compose file). It is asked about every
 	// candidate, whichever format detected the file first.
@@ -84,6 +90,10 @@ type Options struct {
 	// SkipUndetected silently skips files named explicitly that no format
 	// detects, instead of reporting them.
 	SkipUndetected bool
+	// K8s are the Kubernetes front end's options (charts' environments
+	// named in the configuration); they apply to the front end of kind
+	// KindK8s.
+	K8s k8s.Options
 	// Jobs is how many candidate files are read and detected at once
 	// (0: GOMAXPROCS; 1 when the caller already runs workspaces in
 	// parallel).
@@ -154,6 +164,12 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	if formats == nil {
 		formats = All()
 	}
+	formats = append([]Format(nil), formats...)
+	for i, f := range formats {
+		if f.PerLoad != nil {
+			formats[i] = f.PerLoad()
+		}
+	}
 	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
 	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
 	d.maxFiles = opts.MaxFiles
@@ -196,7 +212,14 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 			continue
 		}
 		ws.Discovered[f.Kind] = ps
-		trees, probs := f.Load(reader, ps)
+		load := f.Load
+		if f.Kind == KindK8s && len(opts.K8s.Charts) > 0 {
+			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
+				trees, probs, _ := k8s.LoadStats(r, ps, opts.K8s)
+				return trees, probs
+			})
+		}
+		trees, probs := load(reader, ps)
 		ws.Trees = append(ws.Trees, trees...)
 		ws.Problems = append(ws.Problems, probs...)
 	}
@@ -233,7 +256,7 @@ type candidate struct {
 
 func (d *discovery) problem(rel, format string, args ...any) {
 	d.ws.Problems = append(d.ws.Problems, source.Problem{
-		Code:    source.CodeSkipped,
+		Kind:    source.ProblemSkipped,
 		Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -298,7 +321,7 @@ func (d *discovery) explicit(rel string) {
 	if d.opts.SkipUndetected {
 		return
 	}
-	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
+	d.problem(rel, "%s was named explicitly but is not a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI)", rel)
 }
 
 func (d *discovery) readProblem(rel string, err error) {
@@ -308,7 +331,7 @@ func (d *discovery) readProblem(rel string, err error) {
 	case errors.Is(err, source.ErrBinary):
 		d.problem(rel, "skipped: %v", err)
 	case errors.Is(err, source.ErrOutsideRoot):
-		d.ws.Problems = append(d.ws.Problems, source.Problem{Code: source.CodeIncludeOutside,
+		d.ws.Problems = append(d.ws.Problems, source.Problem{Kind: source.ProblemIncludeOutside,
 			Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("not read: %v", err)})
 	default:

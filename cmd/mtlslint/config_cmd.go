@@ -84,17 +84,10 @@ func runConfig(args []string, e *env) int {
 	}
 	eff := describe(&f, cfg, rootCfg)
 	eff.Path = target
-	// The rules enabled there, as check would compute them.
-	opts := lint.Options{Select: f.sel, ExtendSelect: f.extend, Ignore: f.ignore}
-	if cfg != nil {
-		opts.Config = cfg
-		if opts, err = lint.ApplyConfig(opts); err != nil {
-			return configError(e, err)
-		}
-	}
-	selected, err := lint.Selected(opts.Select, opts.ExtendSelect, opts.Ignore)
+	// The rules enabled there, as check computes them.
+	selected, err := lint.Selection(cfg, f.sel, f.extend, f.ignore)
 	if err != nil {
-		return e.errorf("%v", err)
+		return configError(e, err)
 	}
 	for _, r := range selected {
 		eff.Enabled = append(eff.Enabled, r.Code)
@@ -239,6 +232,17 @@ func describe(f *checkFlags, c, rootCfg *config.Config) effective {
 	} else {
 		add("topology", topo, topoOrigin)
 	}
+	var helm []map[string]any
+	var helmOrigin []string
+	for _, h := range root.Helm {
+		helm = append(helm, map[string]any{"chart": h.Chart, "values": nonNil(h.Values), "namespace": h.Namespace, "release": h.Release})
+		helmOrigin = append(helmOrigin, fmt.Sprintf("%s:%d", root.Path, h.Line))
+	}
+	if helm == nil {
+		add("helm", unset("each chart with its values.yaml, and once more with each values-*.yaml and values/*.yaml beside it"), nil)
+	} else {
+		add("helm", helm, helmOrigin)
+	}
 	return eff
 }
 
@@ -267,6 +271,15 @@ func render(s setting) string {
 	return renderValue(s.Value)
 }
 
+// renderList prints a list of tables.
+func renderList[T any](x []T) string {
+	parts := make([]string, len(x))
+	for i, m := range x {
+		parts[i] = renderValue(m)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
 func renderValue(v any) string {
 	switch x := v.(type) {
 	case string:
@@ -290,11 +303,15 @@ func renderValue(v any) string {
 			}
 		})
 	case []map[string]string:
-		parts := make([]string, len(x))
-		for i, m := range x {
-			parts[i] = renderValue(m)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
+		return renderList(x)
+	case map[string]any:
+		return renderMap(len(x), func(yield func(string, string)) {
+			for k, v := range x {
+				yield(k, renderValue(v))
+			}
+		})
+	case []map[string]any:
+		return renderList(x)
 	default:
 		return fmt.Sprint(v)
 	}

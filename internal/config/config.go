@@ -38,6 +38,7 @@ type Config struct {
 	DevSettings    []string   `toml:"dev-settings"`
 	TrustedProxies []string   `toml:"trusted-proxies"`
 	Topology       []Topology `toml:"topology"`
+	Helm           []Helm     `toml:"helm"`
 
 	// Path is the file the configuration came from; empty for defaults.
 	Path string `toml:"-"`
@@ -54,6 +55,18 @@ type Topology struct {
 	// App is a settings module ("proj.settings.prod") or an app directory.
 	App  string `toml:"app"`
 	Line int    `toml:"-"`
+}
+
+// Helm names the environments of a Helm chart: each [[helm]] table is one
+// rendering of the chart with the values files it lists (over the chart's
+// values.yaml, later ones winning). Paths are relative to the
+// configuration file's directory.
+type Helm struct {
+	Chart     string   `toml:"chart"`
+	Values    []string `toml:"values"`
+	Namespace string   `toml:"namespace"`
+	Release   string   `toml:"release"`
+	Line      int      `toml:"-"`
 }
 
 // Error is a configuration error with its file and line.
@@ -154,10 +167,15 @@ func Parse(path string, content []byte) (*Config, error) {
 		return nil, err
 	}
 	topo := 0
-	for _, l := range topologyLines(content) {
+	for _, l := range arrayLines(content, topologyHeader) {
 		if topo < len(cfg.Topology) {
 			cfg.Topology[topo].Line = l
 			topo++
+		}
+	}
+	for i, l := range arrayLines(content, helmHeader) {
+		if i < len(cfg.Helm) {
+			cfg.Helm[i].Line = l
 		}
 	}
 	return cfg, nil
@@ -192,6 +210,11 @@ func (c *Config) validate(lines map[string]int, prefix []string) error {
 	for i, t := range c.Topology {
 		if t.Proxy == "" || t.App == "" {
 			return &Error{File: c.Path, Line: at("topology"), Msg: fmt.Sprintf("topology entry %d needs both proxy and app", i+1)}
+		}
+	}
+	for i, h := range c.Helm {
+		if strings.TrimSpace(h.Chart) == "" {
+			return &Error{File: c.Path, Line: at("helm"), Msg: fmt.Sprintf("helm entry %d needs chart, the chart's directory", i+1)}
 		}
 	}
 	return nil
@@ -235,12 +258,16 @@ func normKey(k string) string {
 	return strings.Join(parts, ".")
 }
 
-var topologyHeader = regexp.MustCompile(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?topology\s*\]\]`)
+var (
+	topologyHeader = regexp.MustCompile(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?topology\s*\]\]`)
+	helmHeader     = regexp.MustCompile(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?helm\s*\]\]`)
+)
 
-func topologyLines(content []byte) []int {
+// arrayLines returns the lines of the headers of an array of tables.
+func arrayLines(content []byte, header *regexp.Regexp) []int {
 	var out []int
 	for i, line := range bytes.Split(content, []byte("\n")) {
-		if topologyHeader.Match(line) {
+		if header.Match(line) {
 			out = append(out, i+1)
 		}
 	}

@@ -24,13 +24,13 @@ func TestDocumentedExampleParses(t *testing.T) {
 	}
 	keys := []string{"select", "extend-select", "ignore", "exclude", "fail-on", "nginx-version", "haproxy-version",
 		"django-version", "gunicorn-version", "settings-module", "dev-settings", "trusted-proxies",
-		"per-file-ignores", "severity", "topology"}
+		"per-file-ignores", "severity", "topology", "helm"}
 	for _, k := range keys {
 		if _, ok := c.Lines[k]; !ok {
 			t.Errorf("the complete example lacks %q", k)
 		}
 	}
-	if len(c.Topology) != 1 || c.Severity["N010"] != "low" || c.PerFileIgnores["tests/**"][0] != "ALL" {
+	if len(c.Topology) != 1 || len(c.Helm) != 1 || c.Helm[0].Line == 0 || c.Severity["N010"] != "low" || c.PerFileIgnores["tests/**"][0] != "ALL" {
 		t.Errorf("decoded %+v", c)
 	}
 }

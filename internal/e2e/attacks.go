@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -140,6 +141,24 @@ func NewAttacker(d *Deployment, p *PKI) *Attacker {
 		a.dn.Name = dn
 	}
 	return a
+}
+
+// Warm sends the valid client's request until the app answers through the
+// proxy, or the start timeout passes: mod_wsgi loads the app on the first
+// request, which on a busy machine takes longer than one request may.
+func (a *Attacker) Warm(ctx context.Context) {
+	l, ok := a.d.PrimaryTLS()
+	if !ok {
+		return
+	}
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		req := request{addr: fmt.Sprintf("127.0.0.1:%d", l.Port), host: a.d.Scenario.host(), client: a.valid.cert, tls: a.tls}
+		if r := fetch(ctx, req); r.FromApp || r.Err == nil && r.Status < 500 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Run runs every attack, in the order of Attacks.

@@ -28,7 +28,8 @@ import (
 //	scheme          the header carries the scheme (and not an identity)
 //	lockout         an identity header the route does not set from TLS
 //	                state (passthrough or blanked), on the listener valid
-//	                clients use: they arrive with nothing to show
+//	                clients use: they arrive with nothing to show (unless
+//	                the app reads a server-set environ variable first)
 //	verify=MODE     the route's listener verifies clients in MODE
 //	                (off, optional, optional_no_ca, required)
 //	primary         the route is on the listener valid clients use
@@ -52,7 +53,10 @@ var AttackCodes = map[AttackID][]string{
 	// seen from the app that trusts the headers, H003 %[ssl_c_verify] is
 	// 0 without a certificate too, and X002 the same seen from the app
 	// that accepts "0" (critical, on a verify optional route).
-	NoCert: {"N002", "N003", "X006", "H003", "X002:sev=critical,verify=optional"},
+	// A001 and C002 are httpd's optional and Caddy's verify_if_given
+	// without a gate (an identity header then carries "(null)" or the
+	// placeholder's own text).
+	NoCert: {"N002", "N003", "X006", "H003", "X002:sev=critical,verify=optional", "A001", "C002"},
 	// A valid client arrives with nothing to show: an identity header the
 	// route on its listener does not set (lost by inheritance, N001/X001),
 	// tcp mode, where HAProxy sets no header at all (H007), or a value the
@@ -60,18 +64,23 @@ var AttackCodes = map[AttackID][]string{
 	// at medium: nginx's SUCCESS against == "0", HAProxy's 0 against
 	// == "SUCCESS"); or every request redirected to itself because that
 	// route does not set the scheme header the app trusts (X003).
-	ValidCert: {"N001:lockout", "X001:lockout", "H007", "X002:sev=medium,primary", "X003:loop"},
+	// C006: a header_up delete removes the identity header its block
+	// sets, so valid clients arrive without it.
+	ValidCert: {"N001:lockout", "X001:lockout", "H007", "X002:sev=medium,primary", "X003:loop", "C006"},
 	// A certificate from another CA is accepted and its subject
 	// forwarded: N004 optional_no_ca, X002 the app takes that DN as the
 	// identity, H004 ignore-err that breaks the chain of trust.
-	UntrustedCert: {"N004", "X002:sev=critical,verify=optional_no_ca", "H004"},
+	// A002 httpd's optional_no_ca, C001 Caddy's request / require modes.
+	UntrustedCert: {"N004", "X002:sev=critical,verify=optional_no_ca", "H004", "A002", "C001"},
 	// The client's own copy of an identity header reaches the app: lost by
 	// inheritance (N001), set from client data (N005), not set on another
 	// route to the same upstream (N006, H011), appended to (H001), set
 	// only under a condition (H002), tcp mode (H007); X001 is the
 	// cross-file finding for all of them.
+	// A005-A007 and C004-C005 are the same mechanisms in httpd and Caddy.
 	SpoofDash: {"N001:identity", "N005:identity", "N006:identity", "X001:identity",
-		"H001:identity", "H002:identity", "H007", "H011:identity"},
+		"H001:identity", "H002:identity", "H007", "H011:identity",
+		"A005:identity", "A006:identity", "A007:identity", "C004:identity", "C005:identity"},
 	// The underscore spelling of an identity header reaches gunicorn,
 	// which maps it like the dash one: N007 underscores_in_headers on /
 	// ignore_invalid_headers off, H010 del-header by exact name, X005 the
@@ -79,13 +88,18 @@ var AttackCodes = map[AttackID][]string{
 	// spelling (HAProxy add-header, a conditional set), X001/H001/H002 name
 	// the client's copy reaching the app; on a route that admits "_" in
 	// front of such an app server that copy may be spelt either way.
-	SpoofUnderscore: {"N007", "H010", "X005", "X001:identity,underscore", "H001:identity,underscore", "H002:identity,underscore"},
+	// A008 and C009: httpd and Caddy forward the underscore spellings
+	// by default (withdrawn by X005 where the app server drops them).
+	SpoofUnderscore: {"N007", "H010", "X005", "X001:identity,underscore", "H001:identity,underscore", "H002:identity,underscore",
+		"A008:underscore", "C009:underscore"},
 	// The same mechanisms for X-Forwarded-Proto; H008 set only
 	// if { ssl_fc } on a frontend with a plain-HTTP bind; X003 the
 	// cross-file finding (high: a route where the client claims a scheme;
 	// X003 at medium is the TLS route that sends no scheme header, a
 	// lock-out, not a way in).
-	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "X003:scheme,sev=high", "H001:scheme", "H008"},
+	// C007: trusted_proxies that admit clients keep their
+	// X-Forwarded-Proto.
+	ForwardedProto: {"N001:scheme", "N005:scheme", "N006:scheme", "X003:scheme,sev=high", "H001:scheme", "H008", "C007"},
 	// The app server listens beyond loopback: G001, and X004 the
 	// cross-file finding.
 	DirectApp: {"G001", "X004"},
@@ -181,7 +195,7 @@ func condition(c string, f Finding, primary int) bool {
 	case c == "scheme":
 		return f.Header != "" && rules.IsSchemeHeader(f.Header) && !rules.IsIdentityHeader(f.Header)
 	case c == "lockout":
-		return f.Header != "" && rules.IsIdentityHeader(f.Header) && f.Route != nil && f.Route.TLS &&
+		return f.Header != "" && rules.IsIdentityHeader(f.Header) && f.Route != nil && f.Route.TLS && !f.Route.EnvFirst &&
 			f.Route.Port == primary && (f.Route.Action == rules.Passthrough.String() || f.Route.Action == rules.Blanked.String())
 	case strings.HasPrefix(c, "verify="):
 		return f.Route != nil && f.Route.Verify == strings.TrimPrefix(c, "verify=")

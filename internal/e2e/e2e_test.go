@@ -104,6 +104,15 @@ func serversOf(sc *Scenario) []string {
 	if _, err := fs.Stat(assets, path.Join(dir, "haproxy.cfg")); err == nil {
 		need = append(need, "haproxy")
 	}
+	if b, err := fs.ReadFile(assets, path.Join(dir, "apache.conf")); err == nil {
+		need = append(need, "apache2")
+		if strings.Contains(string(b), "mod_wsgi") {
+			need = append(need, "libapache2-mod-wsgi-py3")
+		}
+	}
+	if _, err := fs.Stat(assets, path.Join(dir, "Caddyfile")); err == nil {
+		need = append(need, "caddy")
+	}
 	return need
 }
 
@@ -135,7 +144,11 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 		t.Fatalf("%v\n%s", err, servers.Logs(d))
 	}
 
-	res.Outcomes = NewAttacker(d, pki).Run(ctx)
+	attacker := NewAttacker(d, pki)
+	if sc.InProxy {
+		attacker.Warm(ctx)
+	}
+	res.Outcomes = attacker.Run(ctx)
 	if l, ok := d.PrimaryTLS(); ok {
 		res.Primary = l.Port
 	}

@@ -48,6 +48,10 @@ type Scenario struct {
 	// sends: the names the scenario's app reads. Empty: X-SSL-Client-Verify
 	// and X-SSL-Client-DN.
 	Spoof [2]string
+	// InProxy: the app runs inside the proxy (mod_wsgi in httpd), so no
+	// app server is started; the scenario drops the Procfile and
+	// gunicorn.conf.py with Without.
+	InProxy bool
 	// Without lists files of the template app the deployment does not
 	// have, such as gunicorn.conf.py where runserver serves the app: a
 	// file left behind would tell mtlslint another story than the servers.

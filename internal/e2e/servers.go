@@ -22,10 +22,15 @@ const (
 	NginxBin   = "/usr/sbin/nginx"
 	HAProxyBin = "/usr/sbin/haproxy"
 	PythonBin  = "/usr/bin/python3"
+	ApacheBin  = "/usr/sbin/apache2"
+	CaddyBin   = "/usr/bin/caddy"
+	// ApacheModules is where Debian installs httpd's modules; scenarios
+	// load mod_ssl, mod_headers, mod_proxy(_http) and mod_wsgi from it.
+	ApacheModules = "/usr/lib/apache2/modules"
 )
 
 // InstallHint says what provides the servers the suite starts.
-const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn"
+const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn apache2 libapache2-mod-wsgi-py3 caddy"
 
 // Bounds on every wait.
 const (
@@ -35,7 +40,7 @@ const (
 
 // Versions describes the servers found on this machine.
 type Versions struct {
-	Nginx, HAProxy, Django, Gunicorn string
+	Nginx, HAProxy, Django, Gunicorn, Apache, Caddy string
 }
 
 // Probe reports the versions of the servers and, for each missing one, why.
@@ -56,6 +61,23 @@ func Probe() (v Versions, missing map[string]string) {
 		if f := strings.Fields(first); len(f) >= 3 {
 			v.HAProxy = "HAProxy/" + f[2]
 		}
+	}
+	if out, err := exec.Command(ApacheBin, "-v").CombinedOutput(); err != nil {
+		missing["apache2"] = fmt.Sprintf("%s: %v", ApacheBin, err)
+	} else {
+		// "Server version: Apache/2.4.71 (Debian)"
+		first, _, _ := strings.Cut(string(out), "\n")
+		if f := strings.Fields(first); len(f) >= 3 {
+			v.Apache = f[2]
+		}
+	}
+	if _, err := os.Stat(ApacheModules + "/mod_wsgi.so"); err != nil {
+		missing["libapache2-mod-wsgi-py3"] = fmt.Sprintf("%s/mod_wsgi.so: %v", ApacheModules, err)
+	}
+	if out, err := exec.Command(CaddyBin, "version").CombinedOutput(); err != nil {
+		missing["caddy"] = fmt.Sprintf("%s: %v", CaddyBin, err)
+	} else if f := strings.Fields(string(out)); len(f) > 0 {
+		v.Caddy = "Caddy/" + strings.TrimPrefix(f[0], "v")
 	}
 	cmd := exec.Command(PythonBin, "-c", "import django, gunicorn; print(django.get_version(), gunicorn.__version__)")
 	cmd.Env = baseEnv("/")
@@ -155,16 +177,27 @@ type Servers struct {
 }
 
 // Up starts the app server, then the proxies the site configures
-// (nginx.conf, haproxy.cfg), and waits until each answers. t.Cleanup stops
-// them by PID, proxies first.
+// (nginx.conf, haproxy.cfg, apache.conf, Caddyfile), and waits until each
+// answers. A scenario whose app runs inside httpd (mod_wsgi) starts no app
+// server. t.Cleanup stops them by PID, proxies first.
 func Up(t testing.TB, d *Deployment) (*Servers, error) {
 	s := &Servers{}
+	if !d.Scenario.InProxy {
+		if err := upApp(t, d, s); err != nil {
+			return s, err
+		}
+	}
+	return s, upProxies(t, d, s)
+}
+
+// upApp starts the Procfile's web process and waits until it answers.
+func upApp(t testing.TB, d *Deployment, s *Servers) error {
 	app, err := startApp(d)
 	if err != nil {
-		return s, err
+		return err
 	}
 	s.track(t, app)
-	if err := waitUntil(startTimeout, "the app to answer on "+d.AppAddr, []*Process{app}, func() error {
+	return waitUntil(startTimeout, "the app to answer on "+d.AppAddr, []*Process{app}, func() error {
 		r := fetch(context.Background(), request{addr: d.AppAddr, host: "127.0.0.1"})
 		if r.Err != nil {
 			return r.Err
@@ -176,32 +209,53 @@ func Up(t testing.TB, d *Deployment) (*Servers, error) {
 			return fmt.Errorf("unexpected answer: HTTP %d %s%s", r.Status, r.Report.Error, r.Body)
 		}
 		return nil
-	}); err != nil {
-		return s, err
-	}
+	})
+}
 
+// upProxies starts the proxies the site configures and waits until each
+// listens.
+func upProxies(t testing.TB, d *Deployment, s *Servers) error {
 	var proxies []*Process
+	add := func(name string, argv []string, stop syscall.Signal, env []string) error {
+		p, err := start(name, argv, d.Site, env, filepath.Join(d.Run, name+".out"), stop)
+		if err != nil {
+			return err
+		}
+		s.track(t, p)
+		proxies = append(proxies, p)
+		return nil
+	}
 	if d.Has("nginx.conf") {
-		p, err := start("nginx", []string{NginxBin,
+		if err := add("nginx", []string{NginxBin,
 			"-c", filepath.Join(d.Site, "nginx.conf"),
 			"-p", d.Run + "/",
 			"-e", filepath.Join(d.Run, "nginx-startup.log"),
 			"-g", "daemon off;",
-		}, d.Site, baseEnv(d.Run), filepath.Join(d.Run, "nginx.out"), syscall.SIGTERM)
-		if err != nil {
-			return s, err
+		}, syscall.SIGTERM, baseEnv(d.Run)); err != nil {
+			return err
 		}
-		s.track(t, p)
-		proxies = append(proxies, p)
 	}
 	if d.Has("haproxy.cfg") {
-		p, err := start("haproxy", []string{HAProxyBin, "-db", "-f", filepath.Join(d.Site, "haproxy.cfg")},
-			d.Site, baseEnv(d.Run), filepath.Join(d.Run, "haproxy.out"), syscall.SIGTERM)
-		if err != nil {
-			return s, err
+		if err := add("haproxy", []string{HAProxyBin, "-db", "-f", filepath.Join(d.Site, "haproxy.cfg")}, syscall.SIGTERM, baseEnv(d.Run)); err != nil {
+			return err
 		}
-		s.track(t, p)
-		proxies = append(proxies, p)
+	}
+	if d.Has("apache.conf") {
+		// The configuration sets its own ServerRoot, PidFile, ErrorLog
+		// and DefaultRuntimeDir under {{TMP}}; SIGTERM stops httpd and its
+		// children (mod_wsgi's daemon processes included).
+		if err := add("apache2", []string{ApacheBin, "-f", filepath.Join(d.Site, "apache.conf"), "-DFOREGROUND"}, syscall.SIGTERM, baseEnv(d.Run)); err != nil {
+			return err
+		}
+	}
+	if d.Has("Caddyfile") {
+		// Caddy keeps its data and autosaved configuration under
+		// XDG_DATA_HOME / XDG_CONFIG_HOME; the Caddyfiles turn the admin
+		// endpoint off.
+		env := append(baseEnv(d.Run), "XDG_DATA_HOME="+filepath.Join(d.Run, "caddy-data"), "XDG_CONFIG_HOME="+filepath.Join(d.Run, "caddy-config"))
+		if err := add("caddy", []string{CaddyBin, "run", "--config", filepath.Join(d.Site, "Caddyfile"), "--adapter", "caddyfile"}, syscall.SIGTERM, env); err != nil {
+			return err
+		}
 	}
 	for _, l := range d.Listeners {
 		if l.Kind != PortTLS && l.Kind != PortPlain {
@@ -215,10 +269,10 @@ func Up(t testing.TB, d *Deployment) (*Servers, error) {
 			}
 			return err
 		}); err != nil {
-			return s, err
+			return err
 		}
 	}
-	return s, nil
+	return nil
 }
 
 func (s *Servers) track(t testing.TB, p *Process) {
@@ -236,7 +290,7 @@ func (s *Servers) Logs(d *Deployment) string {
 	for _, p := range s.Procs {
 		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.Name, p.Log, p.Tail())
 	}
-	for _, name := range []string{"error.log", "nginx-startup.log"} {
+	for _, name := range []string{"error.log", "nginx-startup.log", "apache-error.log"} {
 		if t := tail(filepath.Join(d.Run, name), 15); t != "" {
 			fmt.Fprintf(&b, "--- %s\n%s\n", name, t)
 		}

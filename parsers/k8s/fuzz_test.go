@@ -6,41 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/k8s/render"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
-
-// memReader is a source.Reader over in-memory files, cheap enough to build
-// for every fuzz input.
-type memReader map[string][]byte
-
-func (m memReader) ReadFile(p string) (*source.File, error) {
-	b, ok := m[p]
-	if !ok {
-		return nil, fs.ErrNotExist
-	}
-	return source.NewFile(p, b), nil
-}
-
-func (m memReader) Glob(string) ([]string, error) { return nil, nil }
-
-func (m memReader) Stat(p string) (fs.FileInfo, error) {
-	if _, ok := m[p]; ok {
-		return fileInfo(p), nil
-	}
-	return nil, fs.ErrNotExist
-}
-
-type fileInfo string
-
-func (f fileInfo) Name() string       { return filepath.Base(string(f)) }
-func (f fileInfo) Size() int64        { return 0 }
-func (f fileInfo) Mode() fs.FileMode  { return 0o644 }
-func (f fileInfo) ModTime() time.Time { return time.Time{} }
-func (f fileInfo) IsDir() bool        { return false }
-func (f fileInfo) Sys() any           { return nil }
 
 // fixtureFiles returns the YAML files of the k8s fixture scenarios.
 func fixtureFiles(t testing.TB) map[string][]byte {
@@ -67,8 +37,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("- op: add\n  path: /spec/rules\n  value: []\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- {kind: Service, apiVersion: v1, spec: {ports: [{port: 80}]}}\n"))
 	f.Add([]byte("kind: Ingress\nmetadata:\n  name: {{ .Values.name }}\n"))
+	f.Setenv(render.EnvProgram, filepath.Join(f.TempDir(), "absent")) // no rendering: one file at a time
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := memReader{"in.yaml": data}
+		r := k8s.MemFS{"in.yaml": string(data)}
 		file := source.NewFile("in.yaml", data)
 		trees, probs := k8s.Load(r, []string{"in.yaml"})
 		for _, p := range probs {
@@ -76,31 +47,14 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("problem with a bad range %+v", p)
 			}
 		}
-		check := func(what string, r source.Range) {
-			if r.File == "" {
-				return
-			}
-			if r.Start.Offset > len(data) || r.End.Offset > len(data) || r.End.Offset < r.Start.Offset || r.Start != file.Pos(r.Start.Offset) {
-				t.Fatalf("%s: bad range %+v", what, r)
-			}
-		}
 		for _, tr := range trees {
 			for _, o := range tr.Objects {
-				check("object", o.Range)
-				check("name", o.Name.Range)
-				for k, a := range o.Annotations {
-					check(k, a.Range)
-					check(k, a.KeyRange)
-				}
-				if in := o.Ingress; in != nil {
-					for _, rule := range in.Rules {
-						check("host", rule.Host.Range)
-						for _, p := range rule.Paths {
-							check("path", p.Path.Range)
-							check("backend", p.Backend.Service.Range)
-						}
+				k8s.CheckRanges(t, o, func(p string) *source.File {
+					if p == "in.yaml" {
+						return file
 					}
-				}
+					return nil
+				})
 			}
 		}
 	})
@@ -123,9 +77,14 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(size))
+	r := k8s.MemFS{}
+	for p, c := range files {
+		r[p] = string(c)
+	}
+	// The front end alone: the renderer has its own benchmark.
+	b.Setenv(render.EnvProgram, filepath.Join(b.TempDir(), "absent"))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r := memReader(files)
 		k8s.Load(r, paths)
 	}
 	b.ReportMetric(float64(len(paths))*float64(b.N)/b.Elapsed().Seconds(), "files/s")

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -23,10 +22,10 @@ import (
 // Kind is the tree kind of Kubernetes manifests (parsers.KindK8s).
 const Kind = "k8s"
 
-// CodeNotAnalysed is the code of the info finding for a file that is
-// recognised as Kubernetes configuration but cannot be read as manifests:
-// a Helm template or a kustomize patch.
-const CodeNotAnalysed = "K007"
+// ProblemNotRendered is the kind of problem of a file that is a Helm
+// template or a kustomize patch: not a manifest until it is rendered, so
+// not analysed.
+const ProblemNotRendered source.ProblemKind = "not-rendered"
 
 // File is the tree of one manifest file: its objects, and the cluster they
 // are applied to together with the other manifests of the workspace.
@@ -34,6 +33,13 @@ type File struct {
 	file    *source.File
 	Objects []*Object
 	cluster *Cluster
+	// environment names the rendered environment the tree is (empty for
+	// a manifest as written); sources are the files its rendering read.
+	environment string
+	sources     []*source.File
+	// alone: the tree is a cluster of its own (an orphan patch, whose
+	// object is not one of the repository's).
+	alone bool
 }
 
 // Kind implements parsers.Tree.
@@ -42,8 +48,13 @@ func (t *File) Kind() string { return Kind }
 // Root implements parsers.Tree.
 func (t *File) Root() *source.File { return t.file }
 
-// Files implements parsers.Tree.
-func (t *File) Files() []*source.File { return []*source.File{t.file} }
+// Files implements parsers.Tree: the file, and for a rendered environment
+// every source its objects are positioned in.
+func (t *File) Files() []*source.File { return append([]*source.File{t.file}, t.sources...) }
+
+// Environment names the rendered environment the tree is ("overlays/prod",
+// "charts/web values-prod.yaml"), or "" for a manifest as written.
+func (t *File) Environment() string { return t.environment }
 
 // Cluster is the cluster the file's objects are applied to, with the
 // manifests applied together with them. A file shared by several
@@ -56,26 +67,9 @@ func (t *File) Cluster() *Cluster { return t.cluster }
 type Cluster struct {
 	Files   []*File
 	Objects []*Object
-
-	mu   sync.Mutex
-	memo map[any]any
-}
-
-// Memo returns the value stored under key, computing it with build the
-// first time. Rules use it to analyse a cluster once, however many of its
-// files they are called for.
-func (c *Cluster) Memo(key any, build func() any) any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.memo[key]; ok {
-		return v
-	}
-	if c.memo == nil {
-		c.memo = map[any]any{}
-	}
-	v := build()
-	c.memo[key] = v
-	return v
+	// Environment names the rendered environment the cluster is; empty
+	// for the manifests of the repository as written.
+	Environment string
 }
 
 // Ingresses returns every Ingress of the cluster, in file order.
@@ -164,6 +158,9 @@ func Detect(rel string, content []byte) bool {
 	if isKustomization(rel) {
 		return true
 	}
+	if isChart(rel) {
+		return bytes.Contains(content, []byte("name:"))
+	}
 	if !Candidate(rel) {
 		return false
 	}
@@ -177,7 +174,7 @@ func isIngressPatch(content []byte) bool {
 	if !bytes.Contains(content, []byte("op:")) || !patchOp.Match(content) {
 		return false
 	}
-	for _, marker := range []string{NginxAnnotationPrefix, "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {
+	for _, marker := range []string{NginxAnnotationPrefix, "nginx.ingress.kubernetes.io~1", "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {
 		if bytes.Contains(content, []byte(marker)) {
 			return true
 		}
@@ -188,11 +185,35 @@ func isIngressPatch(content []byte) bool {
 // Reader is what Load reads through (source.Reader).
 type Reader = source.Reader
 
-// Load reads the detected files into one tree each, all sharing one
-// cluster. Kustomizations are read for the patches they reference, which
-// are reported as not analysed, like Helm templates.
+// Load reads the detected files: every kustomize environment and Helm
+// chart rendered into a tree and cluster of its own (see environments),
+// every other manifest into one tree each, sharing clusters. What cannot
+// be rendered is reported as not analysed (K007), and its files are read
+// as written.
 func Load(r Reader, paths []string) ([]*File, []source.Problem) {
-	l := &loader{r: r, patches: map[string]string{}, searched: map[string]bool{}, kustomizations: map[string]bool{}, charts: map[string]bool{}}
+	trees, probs, _ := LoadStats(r, paths, Options{})
+	return trees, probs
+}
+
+// Options are the settings of the front end from the configuration.
+type Options struct {
+	// Charts name Helm charts' environments explicitly ([[helm]] in
+	// .mtlslint.toml); a chart named here is rendered with these values
+	// files only, not with the values-*.yaml found beside it.
+	Charts []ChartEnvironment
+}
+
+// ChartEnvironment is one rendering of a chart: its directory and the
+// values files applied over its values.yaml (root-relative paths).
+type ChartEnvironment struct {
+	Chart, Namespace, Release string
+	Values                    []string
+}
+
+// LoadStats is Load with options, and it counts what was rendered.
+func LoadStats(r Reader, paths []string, opts Options) ([]*File, []source.Problem, RenderStats) {
+	l := &loader{r: r, patches: map[string]string{}, searched: map[string]bool{}, kustomizations: map[string]bool{}, charts: map[string]bool{},
+		kusts: map[string]*kustInfo{}, stats: RenderStats{NotRendered: map[string]string{}}, opts: opts}
 	paths = append([]string(nil), paths...)
 	sort.Strings(paths)
 	// Kustomizations first: they say which of the other files are patches.
@@ -204,9 +225,30 @@ func Load(r Reader, paths []string) ([]*File, []source.Problem) {
 	for _, p := range paths {
 		l.kustomizationsAbove(path.Dir(p))
 	}
+	chartSet := map[string]bool{}
+	for _, p := range paths {
+		dir := ""
+		if isChart(p) {
+			dir = path.Dir(p)
+		} else {
+			dir = l.chartOf(p)
+		}
+		if dir != "" && !l.isSubchart(dir) {
+			chartSet[dir] = true
+		}
+	}
+	for _, c := range opts.Charts {
+		chartSet[path.Clean(c.Chart)] = true
+	}
+	var charts []string
+	for d := range chartSet {
+		charts = append(charts, d)
+	}
+	sort.Strings(charts)
+	rendered, consumed := l.render(l.environments(charts))
 	var trees []*File
 	for _, p := range paths {
-		if isKustomization(p) {
+		if isKustomization(p) || isChart(p) || consumed[p] {
 			continue
 		}
 		if t := l.manifest(p); t != nil {
@@ -214,7 +256,7 @@ func Load(r Reader, paths []string) ([]*File, []source.Problem) {
 		}
 	}
 	group(trees)
-	return trees, l.problems
+	return append(trees, rendered...), l.problems, l.stats
 }
 
 // group puts the files into clusters. One repository often holds several
@@ -238,6 +280,12 @@ func group(trees []*File) {
 	var taken []map[string]bool
 	var shared []*File
 	for _, t := range trees {
+		if t.alone {
+			c := &Cluster{}
+			c.add(t)
+			c.Objects = t.Objects
+			continue
+		}
 		ids := t.identities()
 		collides := false
 		for _, id := range ids {
@@ -311,19 +359,26 @@ func (t *File) identities() []string {
 type loader struct {
 	r              Reader
 	problems       []source.Problem
-	patches        map[string]string // patch file -> kustomization naming it
-	searched       map[string]bool   // directories searched for kustomizations
-	kustomizations map[string]bool   // kustomization files read
-	charts         map[string]bool   // directory -> has Chart.yaml
+	patches        map[string]string    // patch file -> kustomization naming it
+	searched       map[string]bool      // directories searched for kustomizations
+	kustomizations map[string]bool      // kustomization files read
+	charts         map[string]bool      // directory -> has Chart.yaml
+	kusts          map[string]*kustInfo // directory -> its kustomization
+	stats          RenderStats
+	opts           Options
 }
 
 func (l *loader) problem(p source.Problem) { l.problems = append(l.problems, p) }
 
-func (l *loader) notAnalysed(f *source.File, format string, args ...any) {
+// notAnalysed reports a file that is not a manifest until it is
+// rendered; legacy is the text earlier releases reported (for baselines).
+func (l *loader) notAnalysed(f *source.File, msg, detail, legacy string) {
 	l.problem(source.Problem{
-		Code:    CodeNotAnalysed,
-		Range:   firstLine(f),
-		Message: fmt.Sprintf(format, args...),
+		Kind:          ProblemNotRendered,
+		Range:         firstLine(f),
+		Message:       msg,
+		Detail:        detail,
+		LegacyMessage: legacy,
 	})
 }
 
@@ -373,6 +428,11 @@ func (l *loader) kustomization(p string) {
 	docs, probs := parseDocuments(f)
 	l.problems = append(l.problems, probs...)
 	dir := path.Dir(p)
+	if len(docs) > 0 {
+		if _, seen := l.kusts[dir]; !seen {
+			l.kusts[dir] = readKustomization(f, docs[0].root)
+		}
+	}
 	add := func(n *yaml.Node) {
 		if !isScalar(n) || strings.ContainsAny(n.Value, "\n:") {
 			return // an inline patch, not a file
@@ -418,36 +478,41 @@ func (l *loader) manifest(p string) *File {
 	f, err := l.r.ReadFile(p)
 	if err != nil {
 		l.problem(source.Problem{
-			Code:    source.CodeSkipped,
+			Kind:    source.ProblemSkipped,
 			Range:   source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("cannot read: %v", err),
 		})
 		return nil
 	}
 	if k, ok := l.patches[p]; ok {
-		l.notAnalysed(f, "not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k)
+		l.notAnalysed(f, "not analysed: a kustomize patch holds only the fields it changes",
+			fmt.Sprintf("It is referenced from %s, and the kustomization was not rendered (its finding says why).", k),
+			fmt.Sprintf("not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k))
 		return nil
 	}
 	if l.inChart(p) {
-		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered; lint the output of `helm template` to check it")
+		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered", "The chart was not rendered (its finding says why).",
+			"not analysed: a Helm chart template is not YAML until it is rendered; lint the output of `helm template` to check it")
 		return nil
 	}
 	hasTemplate := bytes.Contains(f.Content, []byte("{{"))
 	docs, probs := parseDocuments(f)
 	if hasTemplate && (len(probs) > 0 || templated(docs)) {
-		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
+		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template, not YAML", "It is a template (Helm or similar); lint the rendered output to check it.",
+			"not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
 		return nil
 	}
 	for _, d := range docs {
 		if isPatchList(d.root) {
-			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
-			return nil
+			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere", "No kustomization in the tree applies it; only what it sets in whole is read.",
+				"not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
+			return readOrphanPatch(f, docs)
 		}
 	}
 	l.problems = append(l.problems, probs...)
 	t := &File{file: f}
 	for _, d := range docs {
-		t.Objects = append(t.Objects, objects(f, d.root)...)
+		t.Objects = append(t.Objects, objects(&doc{file: f}, d.root)...)
 	}
 	return t
 }

@@ -1,11 +1,13 @@
 package k8s_test
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/k8s/render"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -181,7 +183,7 @@ metadata:
   name: three
 `
 	trees, probs := load(t, map[string]string{"svc.yaml": src})
-	if len(probs) != 1 || probs[0].Code != source.CodeSyntax {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax {
 		t.Fatalf("problems %v", probs)
 	}
 	if l := probs[0].Range.Start.Line; l != 9 {
@@ -376,7 +378,7 @@ func TestDetect(t *testing.T) {
 func notAnalysed(probs []source.Problem) []string {
 	var out []string
 	for _, p := range probs {
-		if p.Code == k8s.CodeNotAnalysed {
+		if p.Kind == k8s.ProblemNotRendered {
 			out = append(out, p.Range.File)
 		}
 	}
@@ -384,6 +386,7 @@ func notAnalysed(probs []source.Problem) []string {
 }
 
 func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
+	t.Setenv(render.EnvProgram, filepath.Join(t.TempDir(), "absent"))
 	files := map[string]string{
 		// A Helm template that happens to parse as YAML.
 		"tpl/ingress.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: \"{{ .Release.Name }}\"\n",
@@ -403,24 +406,54 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 	}
 	trees, probs := load(t, files)
 	got := strings.Join(notAnalysed(probs), " ")
-	want := "chart/templates/configmap.yml overlay/ingress-patch.yaml overlay/svc-patch.yaml patches/json.yaml tpl/ingress.yaml tpl/svc.yaml"
+	// Without the renderer, the overlay and the chart say so, and their
+	// files are read as written.
+	want := "overlay/kustomization.yaml chart/Chart.yaml chart/templates/configmap.yml overlay/ingress-patch.yaml overlay/svc-patch.yaml patches/json.yaml tpl/ingress.yaml tpl/svc.yaml"
 	if got != want {
 		t.Errorf("not analysed: %s\nwant:         %s", got, want)
 	}
+	for _, p := range probs[:2] {
+		if !strings.Contains(p.Message, "was not rendered") || !strings.Contains(p.Detail, "mtlslint-render is not installed") {
+			t.Errorf("%s: %s (%s), want the renderer reported missing", p.Range, p.Message, p.Detail)
+		}
+	}
 	for _, p := range probs {
-		if p.Code != k8s.CodeNotAnalysed {
+		if p.Kind != k8s.ProblemNotRendered {
 			t.Errorf("unexpected problem %v", p)
 		}
 		if p.Range.File == "patches/json.yaml" && p.Range.Start.Line != 2 {
 			t.Errorf("patch finding on line %d, want the first line that is not a comment", p.Range.Start.Line)
 		}
 	}
-	if len(trees) != 1 || trees[0].Root().Path != "alerts/cm.yaml" {
+	// The orphan JSON6902 patch sets the annotations in whole: they are
+	// read, as those of the Ingress it patches.
+	if len(trees) != 2 || trees[0].Root().Path != "alerts/cm.yaml" || trees[1].Root().Path != "patches/json.yaml" {
 		var names []string
 		for _, tr := range trees {
 			names = append(names, tr.Root().Path)
 		}
-		t.Errorf("trees %v, want only alerts/cm.yaml", names)
+		t.Fatalf("trees %v, want alerts/cm.yaml and patches/json.yaml", names)
+	}
+	objs := trees[1].Objects
+	if len(objs) != 1 || objs[0].Ingress == nil || objs[0].Ref() != "the Ingress that patches/json.yaml patches" {
+		t.Fatalf("orphan patch objects %+v", objs)
+	}
+	if s := objs[0].Ingress.Annotation("auth-tls-secret"); s.Value != "ns/ca" || s.Line().Start.Line != 5 {
+		t.Errorf("auth-tls-secret %+v, want ns/ca on line 5", s)
+	}
+	if trees[1].Cluster() == trees[0].Cluster() {
+		t.Error("the orphan patch shares a cluster with the repository's manifests")
+	}
+}
+
+func TestOrphanPatchPartialChanges(t *testing.T) {
+	// A patch that changes single annotations decides nothing in whole:
+	// no object is read from it.
+	trees, probs := load(t, map[string]string{
+		"p.yaml": "- op: add\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n",
+	})
+	if len(trees) != 0 || len(probs) != 1 || probs[0].Kind != k8s.ProblemNotRendered {
+		t.Errorf("trees %d, problems %v", len(trees), probs)
 	}
 }
 

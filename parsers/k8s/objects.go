@@ -46,8 +46,22 @@ type Object struct {
 	Range source.Range
 	// KindRange is the "kind:" entry.
 	KindRange source.Range
-	// Node is the object's mapping node, line numbers relative to File.
+	// Node is the object's mapping node: line numbers relative to File
+	// for a manifest as written; for a rendered object, the rendered
+	// document, whose positions only SourceFile and the ranges tell.
 	Node *yaml.Node
+	// Environment names the rendered environment the object belongs to
+	// ("overlays/prod"); empty for a manifest as written.
+	Environment string
+	// Removed maps the annotations of a rendered object's definition that
+	// a patch removed to where it removes them.
+	Removed map[string]source.Range
+	// Patched names the kustomize patch the object is read from, when
+	// the kustomization that applies it is not in the tree: only what the
+	// patch sets in whole is known (see readOrphanPatch).
+	Patched string
+
+	pos *doc
 
 	// At most one of these is set, according to Kind.
 	Ingress       *Ingress
@@ -59,7 +73,22 @@ type Object struct {
 
 // Ref names the object as "kind namespace/name" for messages.
 func (o *Object) Ref() string {
+	if o.Patched != "" && o.Name.Value == "" {
+		return "the " + o.Kind + " that " + o.Patched + " patches"
+	}
 	return o.Kind + " " + o.NamespacedName()
+}
+
+// SourceFile returns the file a range of the object lies in: File for a
+// manifest as written, one of the sources of a rendered object.
+func (o *Object) SourceFile(r source.Range) *source.File {
+	if r.File == o.File.Path || o.pos == nil || o.pos.place == nil {
+		return o.File
+	}
+	if f := o.pos.place.source(r.File); f != nil {
+		return f
+	}
+	return o.File
 }
 
 // NamespacedName is "namespace/name", with "default" for an object that
@@ -329,7 +358,7 @@ var workloadKinds = map[string][]string{
 
 // objects turns a document's root into objects: one, the items of a List,
 // or none when the document is not a Kubernetes object.
-func objects(f *source.File, root *yaml.Node) []*Object {
+func objects(f *doc, root *yaml.Node) []*Object {
 	root = resolve(root)
 	if root == nil || root.Kind != yaml.MappingNode {
 		return nil
@@ -346,14 +375,16 @@ func objects(f *source.File, root *yaml.Node) []*Object {
 		return nil
 	}
 	o := &Object{
-		File:       f,
-		APIVersion: scalarValue(child(root, "apiVersion")),
-		Kind:       kind,
-		Node:       root,
-		Range:      openingRange(f, root),
+		File:        f.file,
+		Environment: f.environment,
+		pos:         f,
+		APIVersion:  scalarValue(child(root, "apiVersion")),
+		Kind:        kind,
+		Node:        root,
+		Range:       f.openingRange(root),
 	}
 	if k, _ := field(root, "kind"); k != nil {
-		o.KindRange = f.LineRange(k.Line)
+		o.KindRange = f.lineRange(k)
 	}
 	meta := child(root, "metadata")
 	o.Name = scalar(f, meta, "name")
@@ -440,27 +471,27 @@ func scalarValue(n *yaml.Node) string {
 }
 
 // scalar reads key of mapping n.
-func scalar(f *source.File, n *yaml.Node, key string) Scalar {
+func scalar(f *doc, n *yaml.Node, key string) Scalar {
 	k, v := field(n, key)
 	if k == nil {
 		return Scalar{}
 	}
-	s := Scalar{KeyRange: nodeRange(f, k)}
+	s := Scalar{KeyRange: f.nodeRange(k)}
 	if v == nil {
 		return s
 	}
-	s.Range = nodeRange(f, v)
+	s.Range = f.nodeRange(v)
 	if isScalar(v) {
 		s.Value, s.Set = v.Value, true
 	}
 	return s
 }
 
-func scalarOf(f *source.File, n *yaml.Node) Scalar {
+func scalarOf(f *doc, n *yaml.Node) Scalar {
 	if !isScalar(n) {
-		return Scalar{Range: nodeRange(f, n)}
+		return Scalar{Range: f.nodeRange(n)}
 	}
-	return Scalar{Value: n.Value, Set: true, Range: nodeRange(f, n)}
+	return Scalar{Value: n.Value, Set: true, Range: f.nodeRange(n)}
 }
 
 func stringMap(n *yaml.Node) map[string]string {
@@ -477,7 +508,7 @@ func stringMap(n *yaml.Node) map[string]string {
 	return m
 }
 
-func scalarMap(f *source.File, n *yaml.Node) map[string]Scalar {
+func scalarMap(f *doc, n *yaml.Node) map[string]Scalar {
 	ps := pairs(n)
 	if len(ps) == 0 {
 		return nil
@@ -488,13 +519,13 @@ func scalarMap(f *source.File, n *yaml.Node) map[string]Scalar {
 			continue
 		}
 		s := scalarOf(f, resolve(p.value))
-		s.KeyRange = nodeRange(f, p.key)
+		s.KeyRange = f.nodeRange(p.key)
 		m[p.key.Value] = s
 	}
 	return m
 }
 
-func parseIngress(f *source.File, o *Object) *Ingress {
+func parseIngress(f *doc, o *Object) *Ingress {
 	spec := child(o.Node, "spec")
 	in := &Ingress{Obj: o}
 	in.Class = scalar(f, spec, "ingressClassName")
@@ -509,14 +540,14 @@ func parseIngress(f *source.File, o *Object) *Ingress {
 		in.DefaultBackend = parseBackend(f, b)
 	}
 	for _, r := range items(child(spec, "rules")) {
-		rule := IngressRule{Host: scalar(f, r, "host"), Range: openingRange(f, r)}
+		rule := IngressRule{Host: scalar(f, r, "host"), Range: f.openingRange(r)}
 		if http := child(r, "http"); http != nil {
 			rule.HTTP = true
 			for _, p := range items(child(http, "paths")) {
 				ip := IngressPath{
 					Path:     scalar(f, p, "path"),
 					PathType: scalar(f, p, "pathType"),
-					Range:    openingRange(f, p),
+					Range:    f.openingRange(p),
 				}
 				if b := child(p, "backend"); b != nil {
 					ip.Backend = *parseBackend(f, b)
@@ -527,7 +558,7 @@ func parseIngress(f *source.File, o *Object) *Ingress {
 		in.Rules = append(in.Rules, rule)
 	}
 	for _, t := range items(child(spec, "tls")) {
-		tls := IngressTLS{SecretName: scalar(f, t, "secretName"), Range: openingRange(f, t)}
+		tls := IngressTLS{SecretName: scalar(f, t, "secretName"), Range: f.openingRange(t)}
 		for _, h := range items(child(t, "hosts")) {
 			tls.Hosts = append(tls.Hosts, scalarOf(f, h))
 		}
@@ -538,8 +569,8 @@ func parseIngress(f *source.File, o *Object) *Ingress {
 
 // parseBackend reads a v1 backend (service.name, service.port.number or
 // .name) or a v1beta1 one (serviceName, servicePort).
-func parseBackend(f *source.File, n *yaml.Node) *Backend {
-	b := &Backend{Range: openingRange(f, n)}
+func parseBackend(f *doc, n *yaml.Node) *Backend {
+	b := &Backend{Range: f.openingRange(n)}
 	if svc := child(n, "service"); svc != nil {
 		b.Service = scalar(f, svc, "name")
 		port := child(svc, "port")
@@ -574,7 +605,7 @@ func isNumber(s string) bool {
 	return true
 }
 
-func parseService(f *source.File, o *Object) *Service {
+func parseService(f *doc, o *Object) *Service {
 	spec := child(o.Node, "spec")
 	s := &Service{Obj: o, Type: scalar(f, spec, "type")}
 	if sel := child(spec, "selector"); sel != nil {
@@ -587,7 +618,7 @@ func parseService(f *source.File, o *Object) *Service {
 			Port:       scalar(f, p, "port"),
 			TargetPort: scalar(f, p, "targetPort"),
 			NodePort:   scalar(f, p, "nodePort"),
-			Range:      openingRange(f, p),
+			Range:      f.openingRange(p),
 		})
 	}
 	for _, ip := range items(child(spec, "externalIPs")) {
@@ -596,11 +627,11 @@ func parseService(f *source.File, o *Object) *Service {
 	return s
 }
 
-func parseSelector(f *source.File, n *yaml.Node) *LabelSelector {
+func parseSelector(f *doc, n *yaml.Node) *LabelSelector {
 	if n == nil {
 		return nil
 	}
-	s := &LabelSelector{MatchLabels: stringMap(child(n, "matchLabels")), Range: nodeRange(f, n)}
+	s := &LabelSelector{MatchLabels: stringMap(child(n, "matchLabels")), Range: f.nodeRange(n)}
 	for _, e := range items(child(n, "matchExpressions")) {
 		req := LabelRequirement{Key: scalarValue(child(e, "key")), Operator: scalarValue(child(e, "operator"))}
 		for _, v := range items(child(e, "values")) {
@@ -611,7 +642,7 @@ func parseSelector(f *source.File, n *yaml.Node) *LabelSelector {
 	return s
 }
 
-func parseNetworkPolicy(f *source.File, o *Object) *NetworkPolicy {
+func parseNetworkPolicy(f *doc, o *Object) *NetworkPolicy {
 	spec := child(o.Node, "spec")
 	np := &NetworkPolicy{Obj: o}
 	if sel := parseSelector(f, child(spec, "podSelector")); sel != nil {
@@ -624,17 +655,17 @@ func parseNetworkPolicy(f *source.File, o *Object) *NetworkPolicy {
 		np.IngressSet = true
 	}
 	for _, r := range items(child(spec, "ingress")) {
-		rule := NetworkPolicyRule{Range: openingRange(f, r)}
+		rule := NetworkPolicyRule{Range: f.openingRange(r)}
 		for _, p := range items(child(r, "from")) {
 			peer := NetworkPolicyPeer{
 				PodSelector:       parseSelector(f, child(p, "podSelector")),
 				NamespaceSelector: parseSelector(f, child(p, "namespaceSelector")),
-				Range:             openingRange(f, p),
+				Range:             f.openingRange(p),
 			}
 			if ipb := child(p, "ipBlock"); ipb != nil {
 				peer.IPBlock = scalar(f, ipb, "cidr")
 				if !peer.IPBlock.Set {
-					peer.IPBlock = Scalar{Value: "?", Set: true, Range: nodeRange(f, ipb)}
+					peer.IPBlock = Scalar{Value: "?", Set: true, Range: f.nodeRange(ipb)}
 				}
 			}
 			rule.From = append(rule.From, peer)
@@ -644,7 +675,7 @@ func parseNetworkPolicy(f *source.File, o *Object) *NetworkPolicy {
 	return np
 }
 
-func parseWorkload(f *source.File, o *Object, templatePath []string) *Workload {
+func parseWorkload(f *doc, o *Object, templatePath []string) *Workload {
 	w := &Workload{Obj: o}
 	tpl := o.Node
 	if templatePath != nil {
@@ -664,7 +695,7 @@ func parseWorkload(f *source.File, o *Object, templatePath []string) *Workload {
 		ct := Container{
 			Name:  scalar(f, c, "name"),
 			Image: scalar(f, c, "image"),
-			Range: openingRange(f, c),
+			Range: f.openingRange(c),
 		}
 		ct.Command = stringList(f, child(c, "command"))
 		ct.Args = stringList(f, child(c, "args"))
@@ -680,7 +711,7 @@ func parseWorkload(f *source.File, o *Object, templatePath []string) *Workload {
 				Name:          scalar(f, p, "name"),
 				ContainerPort: scalar(f, p, "containerPort"),
 				HostPort:      scalar(f, p, "hostPort"),
-				Range:         openingRange(f, p),
+				Range:         f.openingRange(p),
 			})
 		}
 		w.Containers = append(w.Containers, ct)
@@ -690,7 +721,7 @@ func parseWorkload(f *source.File, o *Object, templatePath []string) *Workload {
 
 // stringList reads a list of strings; a single string counts as a
 // one-element list.
-func stringList(f *source.File, n *yaml.Node) []Scalar {
+func stringList(f *doc, n *yaml.Node) []Scalar {
 	if n == nil {
 		return nil
 	}

@@ -138,7 +138,7 @@ func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.
 	trimmed := bytes.TrimLeft(text, " \t")
 	r = f.Range(r.Start.Offset+len(text)-len(trimmed), r.End.Offset)
 	return source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   r,
 		Message: "YAML syntax error, the document was not analysed: " + msg,
 	}
@@ -164,13 +164,17 @@ func isParserProblem(msg string) bool {
 
 // shiftLines adds delta to the line of every node below n (aliases are not
 // followed: the node they point to is part of the tree already).
-func shiftLines(n *yaml.Node, delta, depth int) {
+func shiftLines(n *yaml.Node, delta, depth int) { shift(n, delta, 0, depth) }
+
+// shift moves every node below n by lines and columns.
+func shift(n *yaml.Node, lines, columns, depth int) {
 	if n == nil || depth > maxDepth {
 		return
 	}
-	n.Line += delta
+	n.Line += lines
+	n.Column += columns
 	for _, c := range n.Content {
-		shiftLines(c, delta, depth+1)
+		shift(c, lines, columns, depth+1)
 	}
 }
 

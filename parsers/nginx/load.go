@@ -2,9 +2,6 @@ package nginx
 
 import (
 	"bytes"
-	"errors"
-	"fmt"
-	"io/fs"
 	"path"
 	"runtime"
 	"sort"
@@ -33,7 +30,12 @@ var confDirs = map[string]bool{
 // errors with positions; a file that cannot be read or parsed yields a
 // problem, never silence.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
-	l := newLoader(r)
+	return loadWith(r, paths, Parse)
+}
+
+// loadWith is Load with the function that parses each file.
+func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Directive, []source.Problem)) ([]*Tree, []source.Problem) {
+	l := newLoader(r, parse)
 	paths = uniqueSorted(paths)
 	parseAll(l, paths)
 
@@ -41,7 +43,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, p := range paths {
 		pf := l.parse(p)
 		if pf.err != nil {
-			l.report(readProblem(p, pf.err))
+			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
 		if isMain(pf.dirs) {
@@ -169,19 +171,6 @@ func parseAll(l *loader, paths []string) {
 	wg.Wait()
 }
 
-func readProblem(p string, err error) source.Problem {
-	code := source.CodeSkipped
-	msg := fmt.Sprintf("%s was not analysed: %v", p, err)
-	switch {
-	case errors.Is(err, source.ErrOutsideRoot):
-		code = source.CodeIncludeOutside
-		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", p)
-	case errors.Is(err, fs.ErrNotExist):
-		msg = fmt.Sprintf("%s could not be read: it does not exist", p)
-	}
-	return source.Problem{Code: code, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: msg}
-}
-
 // isMain reports whether a file is a main configuration: it has an http,
 // events, stream or mail block at the top level.
 func isMain(dirs []*Directive) bool {
@@ -293,15 +282,21 @@ func skipExt(lower string) bool {
 // least one that only nginx has. Templates for other engines (Jinja, Go,
 // ERB) are not configuration until rendered and are not detected.
 func Detect(rel string, content []byte) bool {
+	_, _, ok := detect(rel, content)
+	return ok
+}
+
+// detect is Detect, with what it parsed.
+func detect(rel string, content []byte) ([]*Directive, []source.Problem, bool) {
 	if len(content) == 0 {
-		return false
+		return nil, nil, false
 	}
 	for _, marker := range []string{"{{", "{%", "<%"} {
 		if bytes.Contains(content, []byte(marker)) {
-			return false
+			return nil, nil, false
 		}
 	}
-	dirs := parseDetected(rel, content)
+	dirs, probs := Parse(source.NewFile(rel, content))
 	known, total, strong := 0, 0, 0
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {
@@ -332,10 +327,7 @@ func Detect(rel string, content []byte) bool {
 		// directive and the path says nginx.
 		is = known == total && nginxPath(rel)
 	}
-	if !is {
-		forget(rel, content)
-	}
-	return is
+	return dirs, probs, is
 }
 
 // nginxPath reports whether a path names nginx: a directory or file name

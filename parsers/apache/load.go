@@ -1,0 +1,228 @@
+package apache
+
+import (
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// confDirs hold configuration fragments; their parent plays the ServerRoot
+// (/etc/apache2, /etc/httpd).
+var confDirs = map[string]bool{
+	"sites-available": true, "sites-enabled": true, "conf-available": true, "conf-enabled": true,
+	"mods-available": true, "mods-enabled": true, "conf.d": true, "conf.modules.d": true,
+	"vhosts.d": true, "extra": true, "other": true, "vhosts": true,
+}
+
+// mainNames are the names distributions give the main configuration.
+var mainNames = map[string]bool{"apache2.conf": true, "httpd.conf": true, "apache.conf": true}
+
+// parsedFile is one file read and parsed once per load.
+type parsedFile struct {
+	file *source.File
+	dirs []*Directive
+	err  error
+}
+
+// loader reads and parses files once and collects problems once.
+type loader struct {
+	r        source.Reader
+	mu       sync.Mutex
+	parsed   map[string]*parsedFile
+	problems []source.Problem
+	seen     map[string]bool
+}
+
+func (l *loader) report(p source.Problem) {
+	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.seen[key] {
+		l.seen[key] = true
+		l.problems = append(l.problems, p)
+	}
+}
+
+func (l *loader) parse(rel string) *parsedFile {
+	l.mu.Lock()
+	pf, ok := l.parsed[rel]
+	l.mu.Unlock()
+	if ok {
+		return pf
+	}
+	pf = &parsedFile{}
+	if f, err := l.r.ReadFile(rel); err != nil {
+		pf.err = err
+	} else {
+		pf.file = f
+		var probs []source.Problem
+		pf.dirs, probs = Parse(f)
+		for _, p := range probs {
+			l.report(p)
+		}
+	}
+	l.mu.Lock()
+	l.parsed[rel] = pf
+	l.mu.Unlock()
+	return pf
+}
+
+// Load parses the given files, follows their includes and groups them into
+// trees: every main configuration (apache2.conf, httpd.conf, or a file
+// with ServerRoot, or with LoadModule and Listen) is the root of a tree; every other file
+// that no tree includes is the root of a fragment tree. A file that cannot
+// be read or parsed yields a problem with a position, never silence.
+func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
+	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+	paths = uniqueSorted(paths)
+	var mains, others []string
+	for _, p := range paths {
+		pf := l.parse(p)
+		if pf.err != nil {
+			l.report(source.ReadProblem(p, pf.err))
+			continue
+		}
+		if isMain(p, pf.dirs) {
+			mains = append(mains, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	var trees []*Tree
+	covered := map[string]bool{}
+	for _, p := range mains {
+		t, probs := buildTree(l, p, false)
+		trees = append(trees, t)
+		for _, pr := range probs {
+			l.report(pr)
+		}
+		for _, f := range t.files[1:] {
+			covered[f.Path] = true
+		}
+	}
+	// Fragments: one that another fragment includes is not a root.
+	candidates := map[string]*Tree{}
+	candidateProbs := map[string][]source.Problem{}
+	includedBy := map[string]int{}
+	for _, p := range others {
+		if covered[p] {
+			continue
+		}
+		t, probs := buildTree(l, p, true)
+		candidates[p], candidateProbs[p] = t, probs
+		for _, f := range t.files[1:] {
+			includedBy[f.Path]++
+		}
+	}
+	var order []string
+	for _, p := range others {
+		if _, ok := candidates[p]; ok && includedBy[p] == 0 {
+			order = append(order, p)
+		}
+	}
+	for _, p := range others {
+		if _, ok := candidates[p]; ok && includedBy[p] > 0 {
+			order = append(order, p) // only included within a cycle
+		}
+	}
+	for _, p := range order {
+		if covered[p] {
+			continue
+		}
+		t := candidates[p]
+		trees = append(trees, t)
+		for _, pr := range candidateProbs[p] {
+			l.report(pr)
+		}
+		for _, f := range t.files {
+			covered[f.Path] = true
+		}
+	}
+	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
+	probs := l.problems
+	sort.SliceStable(probs, func(i, j int) bool {
+		if probs[i].Range.File != probs[j].Range.File {
+			return probs[i].Range.File < probs[j].Range.File
+		}
+		return probs[i].Range.Start.Offset < probs[j].Range.Start.Offset
+	})
+	return trees, probs
+}
+
+// isMain reports whether a file is a main configuration: named so, or
+// setting ServerRoot, or loading modules and listening (a Debian
+// mods-available/*.load file only loads a module and is included).
+func isMain(p string, dirs []*Directive) bool {
+	if mainNames[strings.ToLower(path.Base(p))] {
+		return true
+	}
+	loads, listens := false, false
+	for _, d := range dirs {
+		switch {
+		case d.Is("ServerRoot"):
+			return true
+		case d.Is("LoadModule"):
+			loads = true
+		case d.Is("Listen"):
+			listens = true
+		}
+	}
+	return loads && listens
+}
+
+// serverRootOf guesses the repository directory that plays httpd's
+// ServerRoot: the parent of a conf/ directory (httpd.conf in
+// /etc/httpd/conf/), of a fragment directory (sites-available/), or the
+// file's own directory (/etc/apache2/apache2.conf).
+func serverRootOf(p string) string {
+	dir := dirOf(p)
+	switch b := path.Base(dir); {
+	case b == "conf":
+		return dirOf(dir)
+	case confDirs[b]:
+		return dirOf(dir)
+	}
+	return dir
+}
+
+func buildTree(l *loader, root string, fragment bool) (*Tree, []source.Problem) {
+	pf := l.parse(root)
+	t := &Tree{root: pf.file, files: []*source.File{pf.file}, Fragment: fragment, ServerRoot: serverRootOf(root)}
+	main := &Directive{Section: true, Synthetic: true, File: pf.file,
+		Range: pf.file.Range(0, len(pf.file.Content)), Head: pf.file.Range(0, 0), NameRange: pf.file.Range(0, 0)}
+	t.Main = main
+	e := &expander{l: l, tree: t, chain: []string{root}, inTree: map[string]bool{root: true}}
+	for _, d := range pf.dirs {
+		if d.Is("ServerRoot") && strings.HasPrefix(d.Arg(0), "/") {
+			e.declaredRoot = strings.TrimSuffix(d.Arg(0), "/") + "/"
+			break
+		}
+	}
+	main.Children = e.expand(pf.dirs, main, nil)
+	return t, e.probs
+}
+
+func dirOf(p string) string {
+	d := path.Dir(p)
+	if d == "." || d == "/" {
+		return ""
+	}
+	return d
+}
+
+func uniqueSorted(paths []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range paths {
+		p = path.Clean(p)
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,1007 @@
+// Package deploy holds the cross-file rules (code prefix X): every header
+// an app trusts against what every route to it actually sends, and whether
+// the app can be reached around the proxy. They read only the deployment
+// model and import no family: what a header is set from, whether that is
+// guarded by a client certificate, and how to fix a route in its proxy's
+// own syntax are facts the route builders put in the model.
+package deploy
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// Rules are the cross-file rules, in code order. They check the contract
+// between the proxies and the app: every header the app trusts must be
+// overwritten from TLS state on every route that reaches it, compared the
+// way the proxy emits it, and not be reachable around the proxy.
+var Rules = []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
+
+// requiresModel is what the deployment-scope rules read.
+var requiresModel = []*rules.Analysis{rules.DeploymentModel}
+
+// routeHeaderRules are the proxy-side rules whose findings are about how
+// one route treats one header (rules.RouteHeaderKey): a cross-file
+// finding about the same route and header, which knows what the app
+// trusts, replaces theirs.
+var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", "H008", "H010", "H011",
+	"A005", "A006", "A007", "A008", "C004", "C005", "C009", "V001", "V004", "R002"}
+
+// verifyRules are the proxy-side rules whose findings are about a
+// client-verification directive (rules.VerifyKey).
+var verifyRules = []string{"N003", "N004", "A001", "A002", "C001", "C002", "V002", "V003", "V006", "R001"}
+
+// underscoreRules are the proxy-side rules whose findings are about a
+// directive that lets client header names with "_" through
+// (rules.UnderscoreKey).
+var underscoreRules = []string{"N007", "V005", "R003"}
+
+func supersedes(groups ...[]string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
+
+const refRuntime = "docs/verified.md (runtime scenarios against nginx 1.22, HAProxy 2.6, gunicorn 20.1 and Django 3.2)"
+
+// guessNote is appended to findings that rest on a guessed link.
+func guessNote(l rules.Link) string {
+	if l.How != "guess" {
+		return ""
+	}
+	return " Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong."
+}
+
+// isSchemeTrust reports whether a trust decides the scheme, host or port
+// (SECURE_PROXY_SSL_HEADER, gunicorn secure_scheme_headers,
+// USE_X_FORWARDED_HOST/PORT) rather than the client's identity.
+func isSchemeTrust(t rules.Trust) bool {
+	return t.Scheme || t.Comparison == rules.CompareScheme || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
+}
+
+// identityTrusts returns the app's identity trusts, one per header (the
+// first read of each), in header order.
+func identityTrusts(a *rules.App) []rules.Trust {
+	var out []rules.Trust
+	seen := map[string]bool{}
+	for _, t := range a.Trusts {
+		if isSchemeTrust(t) || seen[t.Header] {
+			continue
+		}
+		seen[t.Header] = true
+		out = append(out, t)
+	}
+	return out
+}
+
+// trustNote describes a trust for messages: "app/mw.py:5 (== "SUCCESS")".
+func trustNote(t rules.Trust) string {
+	how := t.Comparison.String()
+	switch t.Comparison {
+	case rules.CompareEquals:
+		how = fmt.Sprintf("== %q", t.Value)
+	case rules.CompareNotEqual:
+		how = fmt.Sprintf("!= %q", t.Value)
+	case rules.ComparePrefix:
+		how = fmt.Sprintf("in / startswith %q", t.Value)
+	case rules.ComparePresence:
+		how = "presence"
+	case rules.CompareFirstOfList:
+		how = `split(",")[0]`
+	case rules.CompareIdentity:
+		how = "taken as the identity"
+	case rules.CompareScheme:
+		how = fmt.Sprintf("== %q decides the scheme", t.Value)
+	case rules.CompareUnknown:
+		how = "read"
+	}
+	return fmt.Sprintf("%s:%d (%s, %s)", t.Range.File, t.Range.Start.Line, t.Source, how)
+}
+
+func trustRelated(t rules.Trust) source.Related {
+	return source.Related{Range: t.Range, Message: fmt.Sprintf("the app trusts %s here (%s)", rules.DisplayHeader(t.Header), t.Source)}
+}
+
+func routeRelated(r *rules.Route) source.Related {
+	return source.Related{Range: r.Range, Message: "route " + r.Desc}
+}
+
+// anchorOf is where a fix on the route belongs: the directive that treats
+// the header, or the block that should.
+func anchorOf(r *rules.Route, t rules.HeaderTreatment) source.Range {
+	if t.Range.IsValid() {
+		return t.Range
+	}
+	return r.Range
+}
+
+// blockSets records, per block (nginx server, HAProxy frontend) and header,
+// whether some route of the block overwrites the header.
+type blockSets map[string]bool
+
+func newBlockSets(m *rules.Model) blockSets {
+	bs := blockSets{}
+	for _, r := range m.Routes {
+		for name, t := range r.Headers {
+			if t.Action != rules.Passthrough {
+				bs[r.Block.String()+"|"+name] = true
+			}
+		}
+	}
+	return bs
+}
+
+// anchor is anchorOf, except that a header no route of the block sets is
+// one defect of the block: reported once, at the line that opens it.
+func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) source.Range {
+	if t.Action == rules.Passthrough && !t.Range.IsValid() && r.Block.IsValid() && !bs[r.Block.String()+"|"+h] {
+		return r.Block
+	}
+	return anchorOf(r, t)
+}
+
+// spoofable reports whether the client's copy of a header can reach the
+// app through the treatment.
+func spoofable(a rules.HeaderAction) bool {
+	switch a {
+	case rules.Passthrough, rules.Conditional, rules.Appended, rules.SetClient:
+		return true
+	}
+	return false
+}
+
+// finding gathers the routes that share one defect: the same header
+// treated by the same directive (or missing from the same block). Several
+// routes often pass through one directive (a frontend with two binds, a
+// location reached from two listeners); they make one finding.
+type finding struct {
+	anchor source.Range
+	header string
+	tr     rules.HeaderTreatment
+	trust  rules.Trust
+	links  []rules.Link
+}
+
+type findings struct {
+	order []string
+	by    map[string]*finding
+	// severity, when set, overrides the rule's for these findings.
+	severity rules.Severity
+}
+
+func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
+	if fs.by == nil {
+		fs.by = map[string]*finding{}
+	}
+	k := anchor.String() + "|" + h
+	f := fs.by[k]
+	if f == nil {
+		f = &finding{anchor: anchor, header: h, tr: tr, trust: t}
+		fs.by[k] = f
+		fs.order = append(fs.order, k)
+	}
+	for _, have := range f.links {
+		if have.Route == l.Route {
+			return // another trust of the same header on the same route
+		}
+	}
+	f.links = append(f.links, l)
+}
+
+// report emits one diagnostic per finding: its key is the route-and-header
+// key of the first route, and the proxy-side findings of the other routes
+// are withdrawn, since this finding covers them.
+// text is what a finding says: the short message, the detail and the fix.
+type text struct{ msg, detail, fix string }
+
+func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text) {
+	for _, k := range fs.order {
+		f := fs.by[k]
+		sort.SliceStable(f.links, func(i, j int) bool { return f.links[i].Route.ID < f.links[j].Route.ID })
+		desc := f.links[0].Route.Desc
+		if n := len(f.links); n > 1 {
+			var others []string
+			for _, l := range f.links[1:] {
+				others = append(others, l.Route.Desc)
+			}
+			desc += fmt.Sprintf(" (and %d more: %s)", n-1, strings.Join(others, "; "))
+		}
+		guess := ""
+		for _, l := range f.links {
+			if g := guessNote(l); g != "" {
+				guess = g
+			}
+		}
+		related := []source.Related{trustRelated(f.trust)}
+		for _, l := range f.links {
+			if l.Route.Range != f.anchor { // the anchor says it already
+				related = append(related, routeRelated(l.Route))
+			}
+		}
+		txt := say(f, desc)
+		p.Report(rules.Diagnostic{
+			Range:    f.anchor,
+			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
+			Message:  txt.msg,
+			Detail:   txt.detail + guess,
+			FixTitle: rules.Sentence(txt.fix),
+			Related:  related,
+			Severity: fs.severity,
+		})
+		for _, l := range f.links[1:] {
+			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
+		}
+	}
+}
+
+// SpoofableHeader: X001.
+var SpoofableHeader = &rules.Rule{
+	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
+	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: routeHeaderRules,
+	Doc: rules.Doc{
+		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
+			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
+		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through.",
+		Example: "# nginx.conf\nlocation /api/ {\n    proxy_set_header Host $host;       # redefines the level: the server's X-SSL-* headers are lost\n    proxy_pass http://app;\n}\n# app/middleware.py\nif request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS': ...",
+		Fix:     "Overwrite every trusted header on every route: nginx `proxy_set_header X-SSL-Client-Verify $ssl_client_verify;` at every level that defines proxy_set_header (an include snippet keeps them together), `proxy_set_header X-SSL-Client-Verify \"\";` on plain-HTTP servers; HAProxy `http-request del-header ^x[-_]ssl[-_] -m reg` before the conditional sets, or set-header instead of add-header. Make the app read the header name the proxy sets.",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_set_header",
+			"https://docs.haproxy.org/2.6/configuration.html#4.2-http-request%20set-header",
+			"GHSA-4w7q-wwx4-6973 (VyOS: X-Client-Verify passed through when mTLS was off)",
+			"CVE-2026-46579 / openshift/router#805 (spoofable X-SSL-* headers on plain-HTTP frontends)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		var fs findings
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
+			for _, t := range identityTrusts(app) {
+				h := rules.HeaderName(t.Header)
+				for _, l := range m.RoutesTo(app) {
+					if tr := l.Route.Header(h); spoofable(tr.Action) {
+						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+					}
+				}
+			}
+		}
+		fs.report(p, func(f *finding, desc string) text {
+			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+	},
+}
+
+func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
+	switch tr.Action {
+	case rules.Passthrough:
+		msg = name + " is not set on this route: the client's own copy reaches the app"
+		how = "The route does not set the header, so a client's copy passes."
+		if others := setIdentityHeaders(r); len(others) > 0 {
+			how = fmt.Sprintf("The route sets %s, but not this name, so a client's copy of it passes.", strings.Join(others, ", "))
+		}
+	case rules.Conditional:
+		msg = name + " is set only under a condition: otherwise the client's copy reaches the app"
+		how = fmt.Sprintf("The header is set only %s, with no unconditional delete before, so otherwise a client's copy passes.", tr.When)
+	case rules.Appended:
+		msg = name + " is appended to the client's copy, which reaches the app first"
+		how = "Django ≥ 4.1 and most code read the leftmost value, the client's."
+	case rules.SetClient:
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf("The value is %s, which the client controls.", tr.Value)
+	}
+	return text{msg: msg, detail: fmt.Sprintf("%s Route: %s. The app trusts the header at %s.", how, desc, trustNote(t)), fix: r.FixHint(h, rules.TLSFactOf(h))}
+}
+
+// setIdentityHeaders lists the identity headers a route overwrites from TLS
+// state, for the header-name mismatch message.
+func setIdentityHeaders(r *rules.Route) []string {
+	var out []string
+	for name, tr := range r.Headers {
+		if rules.IsIdentityHeader(name) && tr.Action == rules.SetTLS {
+			out = append(out, rules.DisplayHeader(name))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// usedGuarded reports whether a verification code reaches the app only
+// when a client certificate was presented: the route refuses clients
+// without one, or the value is set only when one was (or says whether).
+func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
+	return r.Gated || tr.CertGuarded
+}
+
+// VerifySemantics: X002.
+var VerifySemantics = &rules.Rule{
+	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
+	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
+	Doc: rules.Doc{
+		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
+		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
+		Example: "# haproxy.cfg: bind … verify optional\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n# app: if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0': accept",
+		Fix:     "nginx: compare `== \"SUCCESS\"` exactly. HAProxy: forward `%[ssl_c_used]` too and require `used == \"1\" and verify == \"0\"`, or set the header only `if { ssl_c_used }`. Behind `optional_no_ca`, check the verify header before trusting any DN, or use `ssl_verify_client on`.",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#var_ssl_client_verify",
+			"https://docs.haproxy.org/2.6/configuration.html#7.3.4-ssl_c_verify",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
+			checksSuccess := appChecksSuccess(app)
+			for _, t := range app.Trusts {
+				if isSchemeTrust(t) {
+					continue
+				}
+				h := rules.HeaderName(t.Header)
+				links := m.RoutesTo(app)
+				admitted := false
+				for _, l := range links {
+					r := l.Route
+					tr := r.Header(h)
+					if spoofable(tr.Action) {
+						admitted = true
+						continue // X001's finding
+					}
+					v := semantics(r, tr, t, h, checksSuccess)
+					if v.msg == "" {
+						continue
+					}
+					if v.sev == rules.Critical {
+						admitted = true
+					}
+					d := rules.Diagnostic{Severity: v.sev, Message: v.msg, Detail: v.detail + guessNote(l), FixTitle: rules.Sentence(v.fix)}
+					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, rules.DisplayHeader(h), tr.Value)}
+					if v.atProxy {
+						// The fix belongs in the proxy: the finding sits on
+						// the directive and replaces the proxy-side one;
+						// the app-side warning about the same check goes.
+						d.Range, d.Key = anchorOf(r, tr), rules.RouteHeaderKey(r.ID, h)
+						if r.Listener.Verify == rules.VerifyOptionalNoCA && r.Listener.VerifyRange.IsValid() {
+							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+						}
+						d.Related = []source.Related{trustRelated(t)}
+						if !v.key.IsZero() {
+							p.Resolve(v.key)
+						}
+					} else {
+						d.Range, d.Key = t.Range, v.key
+						d.Related = []source.Related{proxySide}
+					}
+					p.Report(d)
+				}
+				// No route sends "0" for a client without a certificate (HAProxy
+				// sets the header only if a certificate was used, or nginx sends
+				// its words): the single-file warning that == "0" admits such
+				// clients goes; a lock-out is reported above.
+				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
+					p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
+				}
+			}
+		}
+	},
+}
+
+// zeroOnlyWithCertificate reports whether no route sends the header as
+// "0" for a client without a verified certificate: every route sends
+// nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:..., never "0"), or
+// HAProxy's %[ssl_c_verify] only when a client certificate was used (or
+// one is required).
+func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
+	for _, l := range links {
+		tr := l.Route.Header(h)
+		switch tr.Fact {
+		case rules.FactVerify:
+		case rules.FactVerifyCode:
+			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// appChecksSuccess reports whether the app requires a verify header to equal
+// "SUCCESS" (which makes a DN behind optional_no_ca safe to use).
+func appChecksSuccess(a *rules.App) bool {
+	for _, t := range a.Trusts {
+		if t.Comparison == rules.CompareEquals && strings.EqualFold(t.Value, "SUCCESS") {
+			return true
+		}
+	}
+	return false
+}
+
+// verdict is the judgement of one comparison against one route.
+type verdict struct {
+	sev              rules.Severity
+	msg, detail, fix string
+	key              rules.Key // the app-side key (D019/D020's for the same check)
+	atProxy          bool      // the fix belongs in the proxy configuration
+}
+
+// semantics judges one trust against one route; the verdict has no
+// message when the comparison fits what the route emits.
+func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string, checksSuccess bool) verdict {
+	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
+		return verdict{} // nothing the proxy emits to compare with
+	}
+	key := rules.AppReadRouteKey(t.Range, rules.CheckSemantics, t.Header, r.ID)
+	name := rules.DisplayHeader(h)
+	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
+		// The proxy-side rules (N004, K001) report the same directive with
+		// the same key; this finding, which knows the app, replaces them.
+		return verdict{rules.Critical, "optional_no_ca forwards the DN of any self-signed certificate, and the app takes it as identity",
+			fmt.Sprintf("Route %s forwards %s from certificates nobody verified, so a client makes one with any DN; the app takes it as the client's identity at %s.", r.Desc, name, trustNote(t)),
+			"require verification, or check the verify header == \"SUCCESS\" before trusting the DN", rules.Key{}, true}
+	}
+	switch {
+	case tr.Fact == rules.FactVerify:
+		mayFail := r.Listener.Verify != rules.VerifyRequired && !r.Gated
+		switch t.Comparison {
+		case rules.CompareEquals:
+			if t.Value != "SUCCESS" {
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification result %s (SUCCESS, NONE or FAILED:…), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"SUCCESS\"", key, false}
+			}
+		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
+			if mayFail {
+				return verdict{rules.Critical, fmt.Sprintf("the app's check of %s admits NONE and FAILED:…, not only SUCCESS", name),
+					fmt.Sprintf("Route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, and the check at %s admits them.", r.Desc, r.Listener.Verify, trustNote(t)),
+					"compare == \"SUCCESS\" exactly", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
+			}
+		}
+	case tr.Fact == rules.FactVerifyCode:
+		switch t.Comparison {
+		case rules.CompareEquals:
+			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
+				return verdict{rules.Critical, fmt.Sprintf("%s is 0 without a certificate too, and the app accepts == \"0\"", name),
+					fmt.Sprintf("Route %s has verify optional and sends %s, a verification code that is 0 when no certificate was sent; the app accepts == \"0\" at %s, so anonymous clients pass.", r.Desc, tr.Value, trustNote(t)),
+					"set the header only when a certificate was presented, or forward whether one was and check it", rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
+			}
+			if t.Value != "0" && !isInteger(t.Value) {
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification code %s, an integer (0 = verified), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"0\" together with a certificate-used flag", key, false}
+			}
+		case rules.ComparePresence:
+			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
+				return verdict{rules.Critical, fmt.Sprintf("the app checks only that %s is present, and the route always sends it", name),
+					fmt.Sprintf("Route %s sends %s, a verification code that is 0 even without a certificate; the app decides on its presence at %s.", r.Desc, tr.Value, trustNote(t)),
+					"require == \"0\" with a certificate-used flag", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
+			}
+		}
+	case tr.Action == rules.SetConst:
+		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
+			return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, but the route sets it to %q", name, rules.Clip(t.Value, 20), rules.Clip(tr.Value, 20)),
+				fmt.Sprintf("Route %s sets %s to %q, so valid clients never match the check at %s.", r.Desc, name, tr.Value, trustNote(t)),
+				"compare with the value the route sets", key, false}
+		}
+	}
+	return verdict{}
+}
+
+func isInteger(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// SchemeContract: X003.
+var SchemeContract = &rules.Rule{
+	Code: "X003", Name: "scheme-header-not-overwritten", Severity: rules.High, CWE: []string{"CWE-348"},
+	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"D002", "D003"}),
+	Doc: rules.Doc{
+		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
+		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
+		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
+		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
+		References: []string{
+			"https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header",
+			"https://www.djangoproject.com/weblog/2019/jul/01/security-releases/ (CVE-2019-12781)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		var fs findings
+		lockout := findings{severity: rules.Medium}
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
+			links := m.RoutesTo(app)
+			// Django's own settings first: they are what the finding names.
+			trusts := append([]rules.Trust(nil), app.Trusts...)
+			sort.SliceStable(trusts, func(i, j int) bool { return !trusts[i].PeerGated && trusts[j].PeerGated })
+			for _, t := range trusts {
+				if !isSchemeTrust(t) {
+					continue
+				}
+				h := rules.HeaderName(t.Header)
+				if t.ServerDefault && h != "x-forwarded-proto" {
+					continue // the three defaults are judged together below
+				}
+				for _, l := range links {
+					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
+						continue // gunicorn ignores the header from this proxy
+					}
+					tr := l.Route.Header(h)
+					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
+						// The Host the client sent, which nginx matched
+						// against server_name and Django checks against
+						// ALLOWED_HOSTS like Host itself: no other header
+						// gets through.
+						continue
+					}
+					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+						// The client is on HTTPS here: claiming https is
+						// the truth. But when the route does not send the
+						// header at all, Django takes HTTPS requests for
+						// plain HTTP: valid clients are redirected in a
+						// loop or refused, which is worth a medium finding.
+						if tr.Action == rules.Passthrough && !t.ServerDefault {
+							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+						}
+						continue
+					}
+					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
+						continue
+					}
+					// With its default secure_scheme_headers gunicorn
+					// answers 400 when they contradict each other, so a
+					// route that overwrites any of the three keeps a client
+					// from flipping the scheme (G004 covers the rest);
+					// a route that overwrites none lets it.
+					if t.ServerDefault && overwritesAnyDefault(l.Route) {
+						continue
+					}
+					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+				}
+				// With routes analysed, the single-file warning has been
+				// proven unnecessary or replaced: by the findings above, or
+				// by X004 when the app can be reached around the proxy.
+				if len(links) > 0 && !t.PeerGated {
+					p.Resolve(rules.TrustKey(app.Range.File, t.Header))
+				}
+			}
+		}
+		// Several trusts of one header (SECURE_PROXY_SSL_HEADER and
+		// gunicorn's secure_scheme_headers) on one directive are one
+		// finding: findings.add keys by anchor and header, keeping the
+		// first trust as the one named.
+		fs.report(p, func(f *finding, desc string) text {
+			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		lockout.report(p, func(f *finding, desc string) text {
+			return text{
+				msg: rules.Clip(rules.DisplayHeader(f.header), 40) + " is not set on this HTTPS route, so the app takes its requests for plain HTTP",
+				detail: fmt.Sprintf("Route %s does not send the header the app decides the scheme from (%s). Django takes these requests for plain HTTP: %s, and secure cookies and CSRF origin checks fail.",
+					desc, trustNote(f.trust), redirectLoop(f)),
+				fix: f.links[0].Route.FixHint(f.header, rules.FactScheme),
+			}
+		})
+	},
+}
+
+// schemeFact is what a scheme or host header should be set from.
+func schemeFact(h string) rules.Fact {
+	if strings.Contains(h, "host") {
+		return rules.FactHost
+	}
+	return rules.FactScheme
+}
+
+// overwritesAnyDefault reports whether the route overwrites one of
+// gunicorn's default secure_scheme_headers.
+func overwritesAnyDefault(r *rules.Route) bool {
+	for _, h := range []string{"x-forwarded-proto", "x-forwarded-protocol", "x-forwarded-ssl"} {
+		if r.Header(h).Action.Overwrites() {
+			return true
+		}
+	}
+	return false
+}
+
+func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
+	switch tr.Action {
+	case rules.Passthrough:
+		msg = name + " is not set on this route: the client's own value reaches the app"
+	case rules.Conditional:
+		msg = name + " is set only under a condition: otherwise the client's value reaches the app"
+		how = fmt.Sprintf(" The header is set only %s.", tr.When)
+	case rules.Appended:
+		msg = name + " is appended to the client's value, which the app reads first"
+		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
+	case rules.SetClient:
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf(" The value is %s.", tr.Value)
+	}
+	detail := fmt.Sprintf("Route %s does not overwrite the header.%s The app trusts it at %s.", desc, how, trustNote(t))
+	if t.ServerDefault {
+		detail = fmt.Sprintf("Route %s does not overwrite the header.%s gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true.", desc, how, trustNote(t))
+	}
+	return text{msg: msg, detail: detail, fix: r.FixHint(h, schemeFact(h))}
+}
+
+// redirectLoop says what an app that takes HTTPS requests for plain HTTP
+// does with them: with SECURE_SSL_REDIRECT on, SecurityMiddleware answers
+// each with a redirect to the URL it asked for, a loop (measured with
+// nginx 1.22, gunicorn 20.1 and Django 3.2); without it, it serves them.
+func redirectLoop(f *finding) string {
+	for _, l := range f.links {
+		if at := l.App.HTTPSRedirect; at != nil {
+			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out", at.File, at.Start.Line)
+		}
+	}
+	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop"
+}
+
+// exposure is one way the app server can be reached without the proxy.
+type exposure struct {
+	bind  rules.Bind
+	where source.Range // the bind, or the published port
+	what  string       // short: what listens where
+	how   string       // why that is reachable, when there is more to say
+	key   rules.Key
+	// sev lowers the finding when the repository does not show the
+	// exposure itself (a container image whose publication is elsewhere).
+	sev rules.Severity
+}
+
+// exposures lists how an app can be reached around the proxy: a bind on a
+// non-loopback host address, or a container port published on the host.
+func exposures(a *rules.App) []exposure {
+	var out []exposure
+	for _, b := range a.Binds {
+		if b.Service == "" && b.Image != "" {
+			if !b.Endpoint.IsLoopback() {
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
+					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
+			}
+			continue
+		}
+		if b.Service == "" {
+			if !b.Endpoint.IsLoopback() {
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
+			}
+			continue
+		}
+		for _, pub := range b.Published {
+			if isLoopbackHost(pub.Host.Host) {
+				continue
+			}
+			host := pub.Host.Host
+			if host == "" {
+				host = "all host interfaces"
+			}
+			port := pub.Host.Port
+			if port == "" {
+				port = "an ephemeral port"
+			}
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
+		}
+	}
+	return out
+}
+
+func isLoopbackHost(h string) bool {
+	return rules.Endpoint{Host: h, Port: "0"}.IsLoopback() && h != ""
+}
+
+// bindKey is the key G001 gives a public bind.
+func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
+
+// dedupe keeps the first of each string, in order.
+func dedupe(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func serverName(a *rules.App) string {
+	if a.Server == "" || a.Server == "unknown" {
+		return "the app server"
+	}
+	return a.Server
+}
+
+// DirectExposure: X004.
+var DirectExposure = &rules.Rule{
+	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
+	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
+	Doc: rules.Doc{
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
+		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
+		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
+		References: []string{
+			"https://docs.gunicorn.org/en/stable/settings.html#bind",
+			"https://docs.docker.com/reference/compose-file/services/#ports",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
+			var hdrs []string
+			var first rules.Trust
+			for _, t := range app.Trusts {
+				if t.PeerGated {
+					continue
+				}
+				if len(hdrs) == 0 {
+					first = t
+				}
+				hdrs = append(hdrs, rules.HeaderName(t.Header))
+			}
+			hdrs = dedupe(hdrs)
+			if len(hdrs) == 0 {
+				continue
+			}
+			exps := exposures(app)
+			for _, b := range app.Binds {
+				if b.Service != "" {
+					p.Resolve(bindKey(b)) // inside a container: decided by its published ports
+				}
+			}
+			for _, e := range exps {
+				rel := []source.Related{trustRelated(first)}
+				if e.where != e.bind.Range {
+					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+				}
+				p.Report(rules.Diagnostic{
+					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
+					Message:  e.what,
+					Detail:   strings.TrimSpace(fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.how, strings.Join(canonicalAll(hdrs), ", "))),
+					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
+				})
+			}
+		}
+	},
+}
+
+func canonicalAll(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = rules.DisplayHeader(h)
+	}
+	return out
+}
+
+// UnderscoreConflation: X005.
+var UnderscoreConflation = &rules.Rule{
+	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
+	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
+	Doc: rules.Doc{
+		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
+		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
+		Example: "# nginx.conf\nunderscores_in_headers on;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;\n# gunicorn 20.1; app: user = request.META.get('HTTP_X_SSL_CLIENT_DN')",
+		Fix:     "Keep nginx's defaults (`underscores_in_headers off`, `ignore_invalid_headers on`); in HAProxy delete both spellings (`http-request del-header ^x[-_]ssl[-_] -m reg`); upgrade gunicorn to ≥ 22.0 (header_map drop).",
+		References: []string{
+			"https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers",
+			"https://docs.gunicorn.org/en/stable/settings.html#header-map",
+			"https://www.djangoproject.com/weblog/2015/jan/13/security/ (CVE-2015-0219)",
+			refRuntime,
+		},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		// One finding per admitting directive (nginx underscores_in_headers
+		// on: where the fix belongs), or per route where admitting is the
+		// proxy's default (HAProxy).
+		type group struct {
+			at      source.Range
+			key     rules.Key
+			headers []string
+			trust   rules.Trust
+			routes  []*rules.Route
+			server  string
+			guess   string
+			harmful bool
+		}
+		var order []rules.Key
+		groups := map[rules.Key]*group{}
+		for _, app := range m.Apps {
+			for _, t := range identityTrusts(app) {
+				h := rules.HeaderName(t.Header)
+				for _, l := range m.RoutesTo(app) {
+					r := l.Route
+					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).Action.Overwrites() {
+						continue
+					}
+					at, key := r.Range, rules.RouteHeaderKey(r.ID, h)
+					if r.UnderscoreRange.IsValid() {
+						at, key = r.UnderscoreRange, rules.UnderscoreKey(r.UnderscoreRange)
+					}
+					g := groups[key]
+					if g == nil {
+						g = &group{at: at, key: key, trust: t}
+						groups[key] = g
+						order = append(order, key)
+					}
+					if !slices.Contains(g.headers, h) {
+						g.headers = append(g.headers, h)
+					}
+					if !slices.Contains(g.routes, r) {
+						g.routes = append(g.routes, r)
+					}
+					if app.ConflatesUnderscore {
+						if !g.harmful {
+							g.trust, g.server = t, serverName(app)
+						}
+						g.harmful = true
+					}
+					if n := guessNote(l); n != "" {
+						g.guess = n
+					}
+				}
+			}
+		}
+		for _, key := range order {
+			g := groups[key]
+			if !g.harmful {
+				// Every app behind these routes drops "_" headers: the
+				// proxy-side warning is withdrawn.
+				p.Resolve(key)
+				continue
+			}
+			var descs, twins []string
+			related := []source.Related{trustRelated(g.trust)}
+			for _, r := range g.routes {
+				descs = append(descs, r.Desc)
+				related = append(related, routeRelated(r))
+			}
+			for _, h := range g.headers {
+				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
+			}
+			more := ""
+			if len(twins) > 1 {
+				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
+			}
+			p.Report(rules.Diagnostic{
+				Range: g.at, Key: g.key, Related: related,
+				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
+				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
+			})
+		}
+	},
+}
+
+// forwardsVerify reports whether the route forwards a verify result the app
+// can check.
+func forwardsVerify(r *rules.Route) bool {
+	for _, tr := range r.Headers {
+		if tr.Action == rules.SetTLS && (tr.Fact == rules.FactVerify || tr.Fact == rules.FactVerifyCode && usedGuarded(r, tr)) {
+			return true
+		}
+	}
+	return false
+}
+
+// UnverifiedRoute: X006.
+var UnverifiedRoute = &rules.Rule{
+	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
+	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: verifyRules,
+	Doc: rules.Doc{
+		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
+		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
+		Example:    "ssl_verify_client optional;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;   # no verify header, no gate",
+		Fix:        "Require verification (`ssl_verify_client on`, HAProxy `verify required`), or gate in the proxy, or forward the verify result and make the app check `== \"SUCCESS\"` (nginx) / used and `== \"0\"` (HAProxy).",
+		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
+	},
+	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
+		type hit struct {
+			route *rules.Route
+			trust rules.Trust
+			guess string
+		}
+		var order []string
+		byDirective := map[string][]hit{}
+		for _, app := range m.Apps {
+			if appChecksVerify(app) {
+				continue
+			}
+			for _, t := range identityTrusts(app) {
+				if t.Comparison != rules.CompareIdentity && t.Comparison != rules.ComparePresence && t.Comparison != rules.CompareUnknown {
+					continue
+				}
+				h := rules.HeaderName(t.Header)
+				for _, l := range m.RoutesTo(app) {
+					r := l.Route
+					tr := r.Header(h)
+					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
+						continue
+					}
+					if r.OmitsEmpty && r.Listener.Verify != rules.VerifyOptionalNoCA {
+						// nginx sends no header when the value is empty:
+						// without a certificate the app gets no identity at
+						// all (measured), which is N003's concern when the
+						// app relies on nginx alone.
+						continue
+					}
+					// One finding per verification directive (where the
+					// fix belongs); routes without one group by block.
+					k := r.Listener.VerifyRange.String()
+					if !r.Listener.VerifyRange.IsValid() {
+						k = r.Range.String()
+					}
+					if _, ok := byDirective[k]; !ok {
+						order = append(order, k)
+					}
+					byDirective[k] = append(byDirective[k], hit{r, t, guessNote(l)})
+				}
+			}
+		}
+		for _, k := range order {
+			hits := byDirective[k]
+			r, t := hits[0].route, hits[0].trust
+			at, key := r.Range, rules.RouteKey(r.ID, "unverified")
+			if r.Listener.VerifyRange.IsValid() {
+				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+			}
+			var descs []string
+			seen := map[string]bool{}
+			related := []source.Related{trustRelated(t)}
+			for _, h := range hits {
+				if !seen[h.route.ID] {
+					seen[h.route.ID] = true
+					descs = append(descs, h.route.Desc)
+					related = append(related, routeRelated(h.route))
+				}
+			}
+			p.Report(rules.Diagnostic{
+				Range: at, Key: key, Related: related,
+				Message: fmt.Sprintf("verification %s admits unverified clients, and the app takes %s as identity", r.Listener.Verify, rules.Clip(rules.DisplayHeader(t.Header), 35)),
+				Detail: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result; the app takes %s as identity at %s.",
+					r.Listener.Verify, strings.Join(descs, "; "), rules.DisplayHeader(t.Header), trustNote(t)) + hits[0].guess,
+				FixTitle: "Require verification, gate in the proxy, or forward the verify result and check it in the app.",
+			})
+		}
+	},
+}
+
+// appChecksVerify reports whether the app compares some verify result.
+func appChecksVerify(a *rules.App) bool {
+	for _, t := range a.Trusts {
+		if t.Comparison == rules.CompareEquals && (strings.EqualFold(t.Value, "SUCCESS") || t.Value == "0") {
+			return true
+		}
+	}
+	return false
+}
