@@ -96,8 +96,8 @@ func TestMessagePattern(t *testing.T) {
 	if len(wants) != 3 {
 		t.Fatalf("got %d wants: %v", len(wants), wants)
 	}
-	withMsg := func(d rules.Diagnostic, msg string) rules.Diagnostic { d.Message = msg; return d }
-	good := []rules.Diagnostic{
+	withMsg := func(d rules.Finding, msg string) rules.Finding { d.Message = msg; return d }
+	good := []rules.Finding{
 		withMsg(diag("app/views.py", 1, "X002"), "a lock-out: valid clients never match"),
 		withMsg(diag("app/views.py", 4, "X001", "app/views.py:1"), `a spoof "x" gets through`),
 		withMsg(diag("spec.json", 3, "O001"), "a breaking change"),
@@ -107,7 +107,7 @@ func TestMessagePattern(t *testing.T) {
 	}
 	// The right code at the right line, but a bypass worded as a lock-out
 	// is not the finding the scenario expects.
-	bad := []rules.Diagnostic{
+	bad := []rules.Finding{
 		withMsg(diag("app/views.py", 1, "X002"), "NONE is admitted: a bypass"),
 		withMsg(diag("app/views.py", 4, "X001", "app/views.py:1"), `a spoof "x" gets through`),
 		withMsg(diag("spec.json", 3, "O001"), "a breaking change"),
