@@ -147,6 +147,7 @@ func Detect(rel string, content []byte) bool {
 	}
 	base := strings.ToLower(path.Base(rel))
 	sections, keywords, ini := 0, 0, 0
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // reported by the parser
 	for _, line := range bytes.Split(content, []byte("\n")) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
@@ -199,6 +200,9 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		configs = append(configs, withCrtLists(r, c))
 	}
 	parse := func(rel string) *File {
+		if source.Cancelled(r) != nil {
+			return nil // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			problems = append(problems, source.Problem{Kind: source.ProblemSkipped,

@@ -2,6 +2,7 @@ package python
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 
@@ -74,7 +75,9 @@ var settingsWords = [][]byte{[]byte("INSTALLED_APPS"), []byte("MIDDLEWARE"), []b
 // appWords mark code that reads request headers or configures who is
 // trusted.
 var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), []byte("RemoteUser"),
-	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER")}
+	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
+	// FastAPI fills a parameter from a header: x: str = Header(...)
+	[]byte("Header(")}
 
 // Candidate reports, from the path alone, whether a file may be a Python
 // module worth reading: .py files outside migrations, test suites and
@@ -180,7 +183,7 @@ func (l *loader) evaluate(rel string) *Evaluator {
 		return nil
 	}
 	l.active[rel] = true
-	ev := Evaluate(m, l.importer)
+	ev := evaluate(m, l.importer, func() error { return source.Cancelled(l.r) })
 	delete(l.active, rel)
 	l.evals[rel] = ev
 	if !l.reported["eval:"+rel] {
@@ -199,12 +202,30 @@ func (l *loader) importer(from *Module, module string, level int) (*Namespace, [
 	if rel == "" || l.active[rel] {
 		return nil, nil, false
 	}
+	if len(l.active) > maxImportDepth {
+		// Every module of the chain is being evaluated (the import is
+		// followed recursively); deeper chains are not followed.
+		l.problems = append(l.problems, source.Problem{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
+			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules", maxImportDepth),
+			Detail:  fmt.Sprintf("Any name may come from %s.", strings.Repeat(".", level)+module)})
+		return nil, nil, false
+	}
 	ev := l.evaluate(rel)
 	if ev == nil {
 		return nil, nil, false
 	}
 	files := append([]*source.File{ev.Module.File}, ev.Files...)
 	return ev.NS, files, true
+}
+
+// importRange is where from imports module, or its first line.
+func importRange(from *Module, module string, level int) source.Range {
+	for _, s := range from.AllStmts() {
+		if im, ok := s.(*ImportFrom); ok && im.Module == module && im.Level == level {
+			return from.Range(im)
+		}
+	}
+	return from.File.LineRange(1)
 }
 
 func (l *loader) resolve(fromPath, module string, level int) string {
@@ -249,6 +270,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
 	var trees []*Tree
 	for _, rel := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		m, err := l.module(rel)
 		if err != nil {
 			l.problems = append(l.problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
@@ -277,7 +301,31 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		trees = append(trees, t)
 	}
-	return trees, l.problems
+	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
+}
+
+// analyseFlows runs the data-flow analysis over the app code of the trees
+// (and the modules it imports), attaching to each tree's AppCode its
+// reads and sinks. A module the analysis reached only through an import
+// that holds reads becomes a tree of its own.
+func analyseFlows(r source.Reader, parsed map[string]*Module, evals map[string]*Evaluator, trees []*Tree) []*Tree {
+	p := newProject(r, parsed)
+	p.evals = evals
+	for _, t := range trees {
+		if t.App != nil {
+			p.addModule(t.Module, t.App, true)
+		}
+	}
+	p.addCallers()
+	p.analyse()
+	p.sweep()
+	p.finish()
+	for _, mi := range p.order {
+		if !mi.fromTree && len(mi.app.ReadSites) > 0 {
+			trees = append(trees, &Tree{Module: mi.m, Role: RoleApp, Dotted: DottedName(mi.path), App: mi.app, files: []*source.File{mi.m.File}})
+		}
+	}
+	return trees
 }
 
 // settingsModuleRefs finds DJANGO_SETTINGS_MODULE values: the default of
