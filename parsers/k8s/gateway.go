@@ -8,8 +8,9 @@ import (
 
 // The Kubernetes Gateway API (gateway.networking.k8s.io): Gateways with
 // their listeners and client-certificate validation, the HTTPRoutes that
-// attach to them, and GatewayClasses; and IngressClasses, which say which
-// controller serves an Ingress.
+// attach to them, the BackendTLSPolicies that turn on TLS to a Service, and
+// GatewayClasses; and IngressClasses, which say which controller serves an
+// Ingress.
 
 // GatewayGroup is the API group of the Gateway API.
 const GatewayGroup = "gateway.networking.k8s.io"
@@ -23,6 +24,10 @@ type Gateway struct {
 	// standard since 1.5): client-certificate validation for every HTTPS
 	// listener, by default and per port. Nil when not written.
 	Frontend *FrontendTLS
+	// BackendClientCert is spec.tls.backend.clientCertificateRef: the
+	// certificate the Gateway presents to backends it connects to over
+	// TLS (Gateway API 1.4). Nil when not written.
+	BackendClientCert *ObjectRef
 }
 
 // GatewayListener is one entry of spec.listeners.
@@ -125,6 +130,15 @@ type HeaderValue struct {
 	Range       source.Range
 }
 
+// BackendTLSPolicy is a Gateway API BackendTLSPolicy: a Gateway connects
+// over TLS to the Services (or their ports) it targets.
+type BackendTLSPolicy struct {
+	Obj *Object
+	// TargetRefs are spec.targetRefs (v1alpha3 and v1), or the single
+	// spec.targetRef of v1alpha2 (Gateway API 1.0).
+	TargetRefs []ObjectRef
+}
+
 // GatewayClass is a Gateway API GatewayClass.
 type GatewayClass struct {
 	Obj            *Object
@@ -154,6 +168,17 @@ func (c *Cluster) HTTPRoutes() []*HTTPRoute {
 	for _, o := range c.Objects {
 		if o.HTTPRoute != nil {
 			out = append(out, o.HTTPRoute)
+		}
+	}
+	return out
+}
+
+// BackendTLSPolicies returns every BackendTLSPolicy of the cluster.
+func (c *Cluster) BackendTLSPolicies() []*BackendTLSPolicy {
+	var out []*BackendTLSPolicy
+	for _, o := range c.Objects {
+		if o.BackendTLSPolicy != nil {
+			out = append(out, o.BackendTLSPolicy)
 		}
 	}
 	return out
@@ -217,7 +242,24 @@ func parseGateway(f *doc, o *Object) *Gateway {
 		}
 		g.Frontend = ft
 	}
+	if k, ref := field(walkPath(spec, "tls", "backend"), "clientCertificateRef"); k != nil {
+		r := parseRef(f, ref)
+		r.Range = f.lineRange(k)
+		g.BackendClientCert = &r
+	}
 	return g
+}
+
+func parseBackendTLSPolicy(f *doc, o *Object) *BackendTLSPolicy {
+	spec := child(o.Node, "spec")
+	bp := &BackendTLSPolicy{Obj: o}
+	for _, r := range items(child(spec, "targetRefs")) {
+		bp.TargetRefs = append(bp.TargetRefs, parseRef(f, r))
+	}
+	if r := child(spec, "targetRef"); r != nil {
+		bp.TargetRefs = append(bp.TargetRefs, parseRef(f, r))
+	}
+	return bp
 }
 
 // parseValidation reads the validation under key of n, or nil.

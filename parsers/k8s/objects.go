@@ -64,15 +64,16 @@ type Object struct {
 	pos *doc
 
 	// At most one of these is set, according to Kind.
-	Ingress       *Ingress
-	Service       *Service
-	NetworkPolicy *NetworkPolicy
-	ConfigMap     *ConfigMap
-	Workload      *Workload
-	Gateway       *Gateway
-	HTTPRoute     *HTTPRoute
-	GatewayClass  *GatewayClass
-	IngressClass  *IngressClass
+	Ingress          *Ingress
+	Service          *Service
+	NetworkPolicy    *NetworkPolicy
+	ConfigMap        *ConfigMap
+	Workload         *Workload
+	Gateway          *Gateway
+	HTTPRoute        *HTTPRoute
+	BackendTLSPolicy *BackendTLSPolicy
+	GatewayClass     *GatewayClass
+	IngressClass     *IngressClass
 }
 
 // Ref names the object as "kind namespace/name" for messages.
@@ -413,6 +414,8 @@ func objects(f *doc, root *yaml.Node) []*Object {
 		o.Gateway = parseGateway(f, o)
 	case kind == "HTTPRoute":
 		o.HTTPRoute = parseHTTPRoute(f, o)
+	case kind == "BackendTLSPolicy":
+		o.BackendTLSPolicy = parseBackendTLSPolicy(f, o)
 	case kind == "GatewayClass":
 		o.GatewayClass = &GatewayClass{Obj: o, ControllerName: scalar(f, child(root, "spec"), "controllerName")}
 	case kind == "IngressClass":
@@ -444,6 +447,7 @@ var apiGroups = map[string][]string{
 	"Gateway":               {GatewayGroup},
 	"HTTPRoute":             {GatewayGroup},
 	"GatewayClass":          {GatewayGroup},
+	"BackendTLSPolicy":      {GatewayGroup},
 }
 
 // builtIn reports whether kind and apiVersion name a built-in resource.

@@ -315,6 +315,16 @@ func (at *gwAttachment) serviceRef() string {
 	return ns + "/" + at.backend.Name.Value
 }
 
+// serviceNamespace is the backend Service's namespace as written: the
+// backendRef's, else the route's ("" when neither says, which matches any
+// namespace).
+func (at *gwAttachment) serviceNamespace() string {
+	if ns := strings.TrimSpace(at.backend.Namespace.Value); ns != "" {
+		return ns
+	}
+	return at.route.Obj.Namespace.Value
+}
+
 // serviceName names the backend Service for ServiceUpstream: its name,
 // with ".namespace" when the backendRef names another namespace.
 func (at *gwAttachment) serviceName() string {

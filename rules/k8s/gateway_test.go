@@ -207,3 +207,80 @@ spec:
 		}
 	}
 }
+
+// TestGatewayBackendTLS: a Gateway with a backend client certificate
+// presents it only to Services a BackendTLSPolicy of their namespace
+// targets (K017), by name, and by port name when sectionName is given.
+func TestGatewayBackendTLS(t *testing.T) {
+	gateway := `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: infra}
+spec:
+  tls:
+    backend:
+      clientCertificateRef: {kind: Secret, group: "", name: gw-client}
+  listeners:
+  - {name: https, protocol: HTTPS, port: 443, allowedRoutes: {namespaces: {from: All}}, tls: {certificateRefs: [{name: tls}]}}
+`
+	route := `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: app}
+spec:
+  parentRefs: [{name: gw, namespace: infra}]
+  rules: [{backendRefs: [{name: web, port: 8443}]}]
+`
+	service := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: app}
+spec:
+  selector: {app: web}
+  ports: [{name: https, port: 8443}, {name: http, port: 8000}]
+`
+	policy := func(ns, target string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata: {name: p, namespace: " + ns + "}\nspec:\n" + target +
+			"  validation: {caCertificateRefs: [{group: \"\", kind: ConfigMap, name: ca}], hostname: web.app.svc}\n"
+	}
+	cases := []struct {
+		name   string
+		files  map[string]string
+		want   int
+		detail string
+	}{
+		{"no policy", map[string]string{"svc.yaml": service}, 1, "which no BackendTLSPolicy targets"},
+		{"policy by name", map[string]string{"svc.yaml": service, "p.yaml": policy("app", "  targetRefs: [{group: \"\", kind: Service, name: web}]\n")}, 0, ""},
+		{"policy by port name", map[string]string{"svc.yaml": service, "p.yaml": policy("app", "  targetRefs: [{group: \"\", kind: Service, name: web, sectionName: https}]\n")}, 0, ""},
+		{"policy for another port", map[string]string{"svc.yaml": service, "p.yaml": policy("app", "  targetRefs: [{group: \"\", kind: Service, name: web, sectionName: http}]\n")}, 1, "which no BackendTLSPolicy targets"},
+		{"v1alpha2 targetRef", map[string]string{"svc.yaml": service, "p.yaml": strings.Replace(policy("app", "  targetRef: {group: \"\", kind: Service, name: web}\n"), "/v1\n", "/v1alpha2\n", 1)}, 0, ""},
+		{"policy in the Gateway's namespace", map[string]string{"svc.yaml": service, "p.yaml": policy("infra", "  targetRefs: [{group: \"\", kind: Service, name: web}]\n")}, 1, "but in namespace infra"},
+		{"another Service", map[string]string{"svc.yaml": service, "p.yaml": policy("app", "  targetRefs: [{group: \"\", kind: Service, name: api}]\n")}, 1, "which no BackendTLSPolicy targets"},
+		{"port name undecided without the Service", map[string]string{"p.yaml": policy("app", "  targetRefs: [{group: \"\", kind: Service, name: web, sectionName: https}]\n")}, 1, "is not decided"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.files["gw.yaml"], c.files["route.yaml"] = gateway, route
+			got := only(run(t, c.files, nil), "K017")
+			if len(got) != c.want {
+				t.Fatalf("%d K017 findings, want %d: %+v", len(got), c.want, got)
+			}
+			for _, d := range got {
+				if d.Range.File != "route.yaml" || d.Range.Start.Line != 6 || d.Severity != rules.Medium {
+					t.Errorf("at %s (%v), want route.yaml:6 medium", d.Range, d.Severity)
+				}
+				if len(d.Related) != 1 || d.Related[0].Range.File != "gw.yaml" || d.Related[0].Range.Start.Line != 7 {
+					t.Errorf("related %+v, want the clientCertificateRef at gw.yaml:7", d.Related)
+				}
+				if !strings.Contains(d.Detail, c.detail) {
+					t.Errorf("detail %q does not say %q", d.Detail, c.detail)
+				}
+				if c.detail != "but in namespace infra" && strings.Contains(d.Detail, "but in namespace") {
+					t.Errorf("detail %q blames a namespace", d.Detail)
+				}
+			}
+		})
+	}
+	// Without a backend client certificate there is nothing to present.
+	files := map[string]string{"svc.yaml": service, "gw.yaml": strings.Replace(gateway, "  tls:\n    backend:\n      clientCertificateRef: {kind: Secret, group: \"\", name: gw-client}\n", "", 1), "route.yaml": route}
+	if got := only(run(t, files, nil), "K017"); len(got) != 0 {
+		t.Errorf("K017 without spec.tls.backend: %+v", got)
+	}
+}

@@ -179,8 +179,8 @@ var AnnotationsWithoutSecret = &rules.Rule{
 }
 
 // Rules are the Kubernetes rules, in code order.
-var Rules = append(append([]*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret},
-	GatewayRules...), ALBRules...)
+var Rules = append(append(append([]*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret},
+	GatewayRules...), ALBRules...), GatewayBackendCertWithoutTLS)
 
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same

@@ -106,6 +106,17 @@ func eachGateway(p *rules.Pass, fn func(a *analysis, g *kube.Gateway)) {
 	}
 }
 
+// eachGatewayAPI calls fn for the Gateway API of every cluster that has
+// one, with the cluster's analysis for gathering findings.
+func eachGatewayAPI(p *rules.Pass, fn func(a *analysis, gc *gatewayCluster)) {
+	gs := gatewaysOf(p)
+	for _, a := range clusters(p) {
+		if gc := gs[a.cluster]; gc != nil {
+			fn(a, gc)
+		}
+	}
+}
+
 func checkGatewayFallback(p *rules.Pass) {
 	found := gather(p)
 	defer found.flush()
@@ -164,12 +175,7 @@ func checkGatewayLegacy(p *rules.Pass) {
 func checkGatewayUnvalidated(p *rules.Pass) {
 	found := gather(p)
 	defer found.flush()
-	gs := gatewaysOf(p)
-	for _, a := range clusters(p) {
-		gc := gs[a.cluster]
-		if gc == nil {
-			continue
-		}
+	eachGatewayAPI(p, func(a *analysis, gc *gatewayCluster) {
 		refs, by := gc.byService()
 		for _, ref := range refs {
 			var guarded *gwAttachment
@@ -217,7 +223,7 @@ func checkGatewayUnvalidated(p *rules.Pass) {
 				})
 			}
 		}
-	}
+	})
 }
 
 func checkGatewayImplementation(p *rules.Pass) {
@@ -284,4 +290,145 @@ func checkGatewayImplementation(p *rules.Pass) {
 			FixTitle: fixTitle,
 		})
 	}
+}
+
+const (
+	refBackendTLSPolicy = "Gateway API BackendTLSPolicy (Standard since v1.4) — https://gateway-api.sigs.k8s.io/api-types/backendtlspolicy/"
+	refGEP3155          = "GEP-3155: Complete Backend mutual TLS Configuration (GatewayBackendTLS: \"does not imply behavior about how to choose which backend should get a TLS connection. That is determined by the presence of a BackendTLSPolicy\") — https://gateway-api.sigs.k8s.io/geps/gep-3155/"
+)
+
+// GatewayBackendCertWithoutTLS is K017.
+var GatewayBackendCertWithoutTLS = &rules.Rule{
+	Code: "K017", Name: "gateway-backend-client-cert-without-tls", Severity: rules.Medium,
+	CWE:     []string{"CWE-319", "CWE-923"},
+	Summary: "A Gateway presents a client certificate to its backends, but no BackendTLSPolicy targets a Service its HTTPRoutes reach: that Service gets plain HTTP and no certificate.",
+	Doc: rules.Doc{
+		What: "Reports an HTTPRoute backendRef to a Service, attached to a Gateway that sets `spec.tls.backend.clientCertificateRef`, when no BackendTLSPolicy in the Service's namespace targets the Service " +
+			"(a `targetRefs` entry of kind Service with its name, and a `sectionName`, if any, that names the Service port the backendRef uses). " +
+			"When the policy's `sectionName` cannot be matched to a port because the Service is not in the repository, the finding says that this was not decided.",
+		Why: "The Gateway's client certificate is what lets the app (or the proxy beside it) tell the Gateway from any other pod of the cluster, the backend half of mutual TLS. " +
+			"Gateway API sets it on the Gateway but decides per Service whether the connection uses TLS at all: only a BackendTLSPolicy does (GEP-3155). " +
+			"A Service without one gets plain HTTP from the Gateway, no certificate is presented and nothing is encrypted, so the backend either refuses the Gateway or, more often, accepts plain requests from anyone who reaches its pods, with whatever identity headers they carry.",
+		Example: "kind: Gateway\nspec:\n  tls:\n    backend:\n      clientCertificateRef: {kind: Secret, group: \"\", name: gateway-client}\n---\nkind: HTTPRoute\nspec:\n  rules:\n  - backendRefs:\n    - {name: web, port: 8443}   # no BackendTLSPolicy targets Service web",
+		Fix: "Add a BackendTLSPolicy in the Service's namespace whose `targetRefs` names the Service (and the port, with `sectionName`), with `validation.caCertificateRefs` and `validation.hostname` for the app's server certificate; " +
+			"make the app's server require the Gateway's client certificate.",
+		References: []string{refBackendTLSPolicy, refGEP3155, refGatewayTypes},
+	},
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresGateways,
+	Check:    checkGatewayBackendTLS,
+}
+
+func checkGatewayBackendTLS(p *rules.Pass) {
+	found := gather(p)
+	defer found.flush()
+	eachGatewayAPI(p, func(a *analysis, gc *gatewayCluster) {
+		policies := a.cluster.BackendTLSPolicies()
+		reported := map[string]bool{}
+		for _, at := range gc.attachments {
+			cert := at.gw.BackendClientCert
+			if cert == nil {
+				continue
+			}
+			k := fmt.Sprintf("%p|%p", at.gw, at.backend)
+			if reported[k] {
+				continue
+			}
+			reported[k] = true
+			covered, undecided := backendTLSCovers(a.cluster, policies, at)
+			if covered {
+				continue
+			}
+			svc := at.serviceRef()
+			detail := fmt.Sprintf("%s presents client certificate %s to backends it reaches over TLS, and %s sends to Service %s port %s, which no BackendTLSPolicy targets: the Gateway connects to it in plain HTTP and presents no certificate.",
+				at.gw.Obj.Ref(), cert.Name.Value, at.route.Obj.Ref(), svc, at.backend.Port.Value)
+			if undecided != nil {
+				detail = fmt.Sprintf("%s presents client certificate %s to backends it reaches over TLS; %s targets Service %s only on port %q, and whether that is port %s, which %s uses, is not decided: the Service is not in the repository.",
+					at.gw.Obj.Ref(), cert.Name.Value, undecided.pol.Obj.Ref(), svc, undecided.ref.SectionName.Value, at.backend.Port.Value, at.route.Obj.Ref())
+			}
+			if elsewhere := misplacedPolicy(policies, at); elsewhere != nil {
+				detail += fmt.Sprintf(" %s targets a Service %s, but in namespace %s: a BackendTLSPolicy applies only to Services of its own namespace.",
+					elsewhere.Obj.Ref(), at.backend.Name.Value, elsewhere.Obj.NamespaceOrDefault())
+			}
+			found.report(a, rules.Diagnostic{
+				Range:    at.backend.Name.Line(),
+				Key:      objKey(at.route.Obj, fmt.Sprintf("backend-tls:%s:%s:%s", at.gw.Obj.NamespacedName(), svc, at.backend.Port.Value)),
+				Related:  []source.Related{related(cert.Range, "%s sets its backend client certificate here", at.gw.Obj.Ref())},
+				Message:  fmt.Sprintf("Service %s gets plain HTTP: no BackendTLSPolicy, so no Gateway client certificate", rules.Clip(svc, 40)),
+				Detail:   detail,
+				FixTitle: "Add a BackendTLSPolicy that targets the Service (and port) with the app's server CA and hostname.",
+			})
+		}
+	})
+}
+
+// policyTarget is one targetRef of a BackendTLSPolicy.
+type policyTarget struct {
+	pol *kube.BackendTLSPolicy
+	ref *kube.ObjectRef
+}
+
+// backendTLSCovers reports whether a BackendTLSPolicy turns on TLS for the
+// attachment's Service and port: a targetRef of kind Service with its name
+// in its namespace, without sectionName or with the name of the Service
+// port the backendRef uses. undecided is a target whose sectionName could
+// not be matched because the Service is not in the cluster.
+func backendTLSCovers(c *kube.Cluster, policies []*kube.BackendTLSPolicy, at *gwAttachment) (covered bool, undecided *policyTarget) {
+	ns := at.serviceNamespace()
+	for _, pol := range policies {
+		if !sameNamespace(pol.Obj.Namespace.Value, ns) {
+			continue
+		}
+		for i := range pol.TargetRefs {
+			t := &pol.TargetRefs[i]
+			if !isServiceRef(*t) || strings.TrimSpace(t.Name.Value) != at.backend.Name.Value {
+				continue
+			}
+			section := strings.TrimSpace(t.SectionName.Value)
+			if section == "" {
+				return true, nil
+			}
+			svc := findService(c, ns, at.backend.Name.Value)
+			if svc == nil {
+				undecided = &policyTarget{pol, t}
+				continue
+			}
+			for _, sp := range svc.Ports {
+				if strings.TrimSpace(sp.Port.Value) == strings.TrimSpace(at.backend.Port.Value) && strings.TrimSpace(sp.Name.Value) == section {
+					return true, nil
+				}
+			}
+		}
+	}
+	return false, undecided
+}
+
+// misplacedPolicy returns a BackendTLSPolicy in another namespace whose
+// targetRefs name the attachment's Service, or nil.
+func misplacedPolicy(policies []*kube.BackendTLSPolicy, at *gwAttachment) *kube.BackendTLSPolicy {
+	for _, pol := range policies {
+		if sameNamespace(pol.Obj.Namespace.Value, at.serviceNamespace()) {
+			continue
+		}
+		for _, t := range pol.TargetRefs {
+			if isServiceRef(t) && strings.TrimSpace(t.Name.Value) == at.backend.Name.Value {
+				return pol
+			}
+		}
+	}
+	return nil
+}
+
+// sameNamespace compares two namespaces as written; an empty one (a
+// manifest without a namespace) matches any, as kube.SameNamespace does.
+func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
+
+// findService returns the Service namespace/name of the cluster, or nil.
+func findService(c *kube.Cluster, ns, name string) *kube.Service {
+	for _, s := range c.Services() {
+		if s.Obj.Name.Value == name && sameNamespace(s.Obj.Namespace.Value, ns) {
+			return s
+		}
+	}
+	return nil
 }
