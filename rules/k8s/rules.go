@@ -131,7 +131,9 @@ var NoNetworkPolicy = &rules.Rule{
 	Summary: "No NetworkPolicy limits incoming traffic to the app's pods to the ingress controller's namespace.",
 	Doc: rules.Doc{
 		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
-			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods).",
+			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods). " +
+			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for a namespace named after an implementation (`envoy-gateway-system`, `nginx-gateway`), " +
+			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
 		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +
@@ -551,18 +553,22 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 	return rules.Diagnostic{}, false
 }
 
-// controllerPeer reports whether a peer stands for the ingress controller:
-// a namespace selector that names the controller's namespace, or, in the
-// policy's own namespace, a pod selector for the controller's pods.
+// controllerPeer reports whether a peer stands for the ingress controller
+// or a Gateway's proxies: a namespace selector that names the controller's
+// namespace (or a Gateway's, other than the policy's own), or, in the
+// policy's own namespace, a pod selector for the controller's pods or a
+// Gateway's.
 func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) bool {
 	if p.IPBlock.Set {
 		return false
 	}
 	if p.NamespaceSelector != nil {
-		return a.namesController(p.NamespaceSelector)
+		own := np.Obj.Namespace.Value
+		return a.namesController(p.NamespaceSelector) ||
+			selectorNames(p.NamespaceSelector, func(v string) bool { return v != own && a.isGatewayNamespace(v) })
 	}
 	if p.PodSelector != nil {
-		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector)
+		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector) || a.namesGatewayPods(p.PodSelector)
 	}
 	return false
 }
@@ -570,11 +576,17 @@ func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPe
 // namesController reports whether a selector requires a label value that
 // names the ingress controller (or its namespace).
 func (a *analysis) namesController(sel *kube.LabelSelector) bool {
+	return selectorNames(sel, a.isControllerNamespace)
+}
+
+// selectorNames reports whether a selector requires a label value that
+// names holds for: a matchLabels value, or every value of an In expression.
+func selectorNames(sel *kube.LabelSelector, names func(string) bool) bool {
 	if sel.Empty() {
 		return false
 	}
 	for _, v := range sel.MatchLabels {
-		if a.isControllerNamespace(v) {
+		if names(v) {
 			return true
 		}
 	}
@@ -584,13 +596,52 @@ func (a *analysis) namesController(sel *kube.LabelSelector) bool {
 		}
 		all := true
 		for _, v := range e.Values {
-			all = all && a.isControllerNamespace(v)
+			all = all && names(v)
 		}
 		if all {
 			return true
 		}
 	}
 	return false
+}
+
+// gatewayPodLabels are the labels Gateway API implementations put on the
+// proxy pods they run for a Gateway, with the Gateway's name as the value
+// (Istio, NGINX Gateway Fabric: the Gateway API's own label; Envoy Gateway:
+// its owning-gateway label).
+var gatewayPodLabels = []string{"gateway.networking.k8s.io/gateway-name", "gateway.envoyproxy.io/owning-gateway-name"}
+
+// namesGatewayPods reports whether a pod selector requires the label that
+// names a Gateway of the cluster on its proxy pods.
+func (a *analysis) namesGatewayPods(sel *kube.LabelSelector) bool {
+	for _, k := range gatewayPodLabels {
+		if v, ok := sel.MatchLabels[k]; ok {
+			for _, g := range a.cluster.Gateways() {
+				if g.Obj.Name.Value == v {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isGatewayNamespace reports whether, in a cluster with Gateways, a
+// namespace is where a Gateway's proxies may run: the namespace of a
+// Gateway (Istio, NGINX Gateway Fabric and Envoy Gateway's namespace mode
+// deploy them there), or one named after an implementation
+// (envoy-gateway-system, nginx-gateway).
+func (a *analysis) isGatewayNamespace(v string) bool {
+	gws := a.cluster.Gateways()
+	if v == "" || len(gws) == 0 {
+		return false
+	}
+	for _, g := range gws {
+		if g.Obj.Namespace.Value == v {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(v), "gateway")
 }
 
 func (a *analysis) isControllerNamespace(v string) bool {
