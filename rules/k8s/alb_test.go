@@ -167,3 +167,57 @@ func FuzzALBAnnotations(f *testing.F) {
 		}
 	})
 }
+
+// TestALBNetworkPolicyAddressBlock: an ALB reaches the pods from its own
+// addresses, so a NetworkPolicy ipBlock for an ALB-fronted app may be
+// exactly right or admit pods too: undecided, K006 at medium. Every address
+// stays high, and so does a block in front of ingress-nginx.
+func TestALBNetworkPolicyAddressBlock(t *testing.T) {
+	app := `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8000}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: shop:1
+        command: [gunicorn, shop.wsgi, --bind, 0.0.0.0:8000]
+        env: [{name: DJANGO_SETTINGS_MODULE, value: shop.settings}]
+`
+	policy := func(cidr string) string {
+		return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - ipBlock: {cidr: " + cidr + "}\n"
+	}
+	mtls := map[string]string{"listen-ports": `[{"HTTPS": 443}]`, "certificate-arn": "arn:aws:acm:eu-west-1:1:certificate/a", "mutual-authentication": `[{"port": 443, "mode": "verify", "trustStore": "ts"}]`}
+	for _, c := range []struct {
+		name, class, cidr string
+		want              rules.Severity
+	}{
+		{"ALB subnets", "alb", "10.0.0.0/24", rules.Medium},
+		{"every address behind an ALB", "alb", "0.0.0.0/0", rules.High},
+		{"a block in front of ingress-nginx", "nginx", "10.0.0.0/24", rules.High},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{"app.yaml": app, "np.yaml": policy(c.cidr), "ing.yaml": albIngressYAML("api", mtls, c.class)}
+			got := only(run(t, files, nil), "K006")
+			if len(got) != 1 {
+				t.Fatalf("K006 findings %+v", got)
+			}
+			if got[0].Severity != c.want || got[0].Range.File != "np.yaml" || got[0].Range.Start.Line != 9 {
+				t.Errorf("%v at %s, want %v at np.yaml:9: %s", got[0].Severity, got[0].Range, c.want, got[0].Message)
+			}
+			if undecided := strings.Contains(got[0].Message, "not decided"); undecided != (c.want == rules.Medium) {
+				t.Errorf("message %q: says undecided %v", got[0].Message, undecided)
+			}
+		})
+	}
+}

@@ -530,6 +530,8 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 		}, true
 	}
 	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
+	alb := a.albBackend(s)
+	var undecided *rules.Diagnostic
 	for _, np := range policies {
 		for _, r := range np.IngressRules {
 			if len(r.From) == 0 {
@@ -540,6 +542,22 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 				}, true
 			}
 			for _, p := range r.From {
+				if alb != nil && p.IPBlock.Set && !allAddresses(p.IPBlock.Value) {
+					// An ALB reaches the pods from its own addresses in its
+					// subnets: whether the block holds only those, or pods
+					// too, is the VPC's layout, which the manifests do not
+					// show.
+					if undecided == nil {
+						undecided = &rules.Diagnostic{
+							Range:    p.Range,
+							Severity: rules.Medium,
+							Message:  fmt.Sprintf("whether %s admits only the ALB to the app's pods is not decided", rules.Clip(describePeer(p), 40)),
+							Detail: fmt.Sprintf("%s admits %s to the pods of %s, which %s sends to through an ALB. The ALB connects from its addresses in its subnets; if pods or other hosts have addresses in the block too, they reach the app directly with their own X-Amzn-Mtls-* and X-Forwarded-* headers. Which addresses the block holds is not in the repository.",
+								np.Obj.Ref(), describePeer(p), s.Obj.Ref(), alb.Obj.Ref()),
+						}
+					}
+					continue
+				}
 				if !a.controllerPeer(np, p) {
 					return rules.Diagnostic{
 						Range:   p.Range,
@@ -550,7 +568,37 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 			}
 		}
 	}
+	if undecided != nil {
+		return *undecided, true
+	}
 	return rules.Diagnostic{}, false
+}
+
+// allAddresses reports whether a CIDR holds every address.
+func allAddresses(cidr string) bool {
+	c := strings.TrimSpace(cidr)
+	return c == "0.0.0.0/0" || c == "::/0"
+}
+
+// albBackend returns an Ingress of the AWS Load Balancer Controller that
+// sends to the Service, or nil.
+func (a *analysis) albBackend(s *kube.Service) *kube.Ingress {
+	for _, in := range a.cluster.Ingresses() {
+		if !kube.SameNamespace(in.Obj, s.Obj) || !isALBIngress(a.cluster, in) {
+			continue
+		}
+		if b := in.DefaultBackend; b != nil && b.Service.Value == s.Obj.Name.Value {
+			return in
+		}
+		for _, r := range in.Rules {
+			for _, p := range r.Paths {
+				if p.Backend.Service.Value == s.Obj.Name.Value {
+					return in
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // controllerPeer reports whether a peer stands for the ingress controller
