@@ -133,7 +133,8 @@ var NoNetworkPolicy = &rules.Rule{
 		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
 			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods). " +
 			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for a namespace named after an implementation (`envoy-gateway-system`, `nginx-gateway`), " +
-			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name.",
+			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
+			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
 		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +
