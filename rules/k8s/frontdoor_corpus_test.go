@@ -15,10 +15,11 @@ import (
 var frontDoorCert = regexp.MustCompile(`frontendValidation:|\bfrontend:|alb\.ingress\.kubernetes\.io/mutual-authentication`)
 
 // TestFrontDoorCorpus lints the corpus of Gateway API and AWS Load Balancer
-// Controller manifests (shared/corpus/kubernetes; skipped when absent): no
+// Controller manifests (shared/corpus/k8s, which holds both among its manifests; skipped when
+// absent): no
 // crash, every detected manifest parsed or reported with a position; the
 // counts of files that validate client certificates and of those with a K
 // or X finding are logged.
 func TestFrontDoorCorpus(t *testing.T) {
-	linttest.Corpus(t, "kubernetes", kube.Detect, frontDoorCert, "K", "X")
+	linttest.Corpus(t, "k8s", kube.Detect, frontDoorCert, "K", "X")
 }
