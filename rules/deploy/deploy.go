@@ -530,6 +530,9 @@ var SchemeContract = &rules.Rule{
 		m := rules.ModelOf(p)
 		var fs findings
 		lockout := findings{severity: rules.Medium}
+		// A client that chooses the address or path prefix the app sees
+		// misleads its logs and address checks, not its scheme.
+		address := findings{severity: rules.Medium}
 		bs := newBlockSets(m)
 		for _, app := range m.Apps {
 			links := m.RoutesTo(app)
@@ -545,8 +548,8 @@ var SchemeContract = &rules.Rule{
 					continue // the three defaults are judged together below
 				}
 				for _, l := range links {
-					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
-						continue // gunicorn ignores the header from this proxy
+					if !app.Honours(t, l.Route) {
+						continue // the app server ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
 					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
@@ -570,12 +573,21 @@ var SchemeContract = &rules.Rule{
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
 						continue
 					}
+					if tr.Action == rules.Appended && t.Hops == 1 {
+						// The app takes the last value, the one this proxy
+						// appended after the client's.
+						continue
+					}
 					// With its default secure_scheme_headers gunicorn
 					// answers 400 when they contradict each other, so a
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.ServerDefault && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && len(t.Peers) == 0 && overwritesAnyDefault(l.Route) {
+						continue
+					}
+					if t.Address {
+						address.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 						continue
 					}
 					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
@@ -593,6 +605,9 @@ var SchemeContract = &rules.Rule{
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) text {
+			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		address.report(p, func(f *finding, desc string) text {
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
 		lockout.report(p, func(f *finding, desc string) text {
@@ -637,6 +652,13 @@ func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.T
 	case rules.Appended:
 		msg = name + " is appended to the client's value, which the app reads first"
 		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
+		if t.Hops > 1 {
+			msg = fmt.Sprintf("%s is appended once, but the app takes the value %d places from the end: the client's", name, t.Hops)
+			how = fmt.Sprintf(" %s trusts %d values of the header, one per proxy in front of it, but one proxy is on this route, so the value it takes is one the client sent.", t.Source, t.Hops)
+		} else if t.Address {
+			msg = name + " is appended to the client's value, and the app takes the first: the client's"
+			how = fmt.Sprintf(" %s takes the leftmost value, which the client wrote.", t.Source)
+		}
 	case rules.SetClient:
 		msg = name + " is set from data the client chooses, and the app trusts it"
 		how = fmt.Sprintf(" The value is %s.", tr.Value)
@@ -757,7 +779,7 @@ var DirectExposure = &rules.Rule{
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
-				if t.PeerGated {
+				if !app.OpenToAll(t) {
 					continue
 				}
 				if len(hdrs) == 0 {
