@@ -400,22 +400,32 @@ func serveApp(app *rules.App, srv *servers, procs []*process, version string, ve
 		}
 	}
 	for _, p := range procs {
+		var place container
+		switch {
+		case p.config:
+			place = srv.containerOf(p.file())
+		case p.svc == nil:
+			place = srv.placeOf(p)
+		}
+		if place.replaced {
+			continue // the compose service runs its own command instead
+		}
+		// A command that names a configuration file of the repository
+		// takes its defaults from there: that file is a process of its own.
+		configured := !p.config && srv.configOf(p) != nil
 		server := p.server()
 		_, portEnv := p.envValue("PORT")
 		setServer(app, serverKind(server))
 		before := len(app.Binds)
-		addBinds(app, p, portEnv)
-		switch {
-		case p.svc != nil:
+		addBinds(app, p, portEnv, configured)
+		if p.svc != nil {
 			inService(app, app.Binds[before:], p.svc)
-		case p.config:
-			srv.containerOf(p.file()).apply(app, app.Binds[before:])
-		default:
-			srv.placeOf(p).apply(app, app.Binds[before:])
+		} else {
+			place.apply(app, app.Binds[before:])
 		}
 		switch server {
 		case "gunicorn":
-			schemeTrusts(app, p.cmd.Options, p.cmd.Range)
+			schemeTrusts(app, p.cmd.Options, p.cmd.Range, !configured)
 		case "uvicorn":
 			if p.cmd.Server == "gunicorn" && len(app.ForwardedAllow) > 0 {
 				if _, set := p.option(gunicorn.SetForwardedAllow); !set {
@@ -607,7 +617,7 @@ func setServer(app *rules.App, s string) {
 // when PORT is set; uvicorn's, hypercorn's, daphne's and runserver's
 // 127.0.0.1:8000). A uWSGI socket that speaks uwsgi (not --protocol http)
 // lets its peer set any CGI variable.
-func addBinds(app *rules.App, p *process, portEnv bool) {
+func addBinds(app *rules.App, p *process, portEnv, configured bool) {
 	src := path.Base(p.file())
 	server := p.cmd.Server
 	protocol := ""
@@ -633,7 +643,7 @@ func addBinds(app *rules.App, p *process, portEnv bool) {
 			}
 		}
 	}
-	if found || !p.cmd.Default && !p.config {
+	if found || configured || !p.cmd.Default && !p.config {
 		return
 	}
 	if p.config && server != "gunicorn" {
@@ -726,7 +736,7 @@ func isPort(s string) bool {
 
 // schemeTrusts adds gunicorn's secure_scheme_headers (its default three
 // when not configured).
-func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
+func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range, defaults bool) {
 	for _, o := range opts {
 		if o.Name != "secure_scheme_headers" {
 			continue
@@ -746,6 +756,9 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
 				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
 			}
 		}
+		return
+	}
+	if !defaults {
 		return
 	}
 	for _, h := range defaultSchemeHeaders {

@@ -194,16 +194,85 @@ func (s *servers) resolveTargets(ws *parsers.Workspace) {
 		if !p.config || p.target != "" {
 			continue
 		}
-		for _, q := range s.procs {
-			if q.config || q.target == "" {
-				continue
-			}
-			if o, ok := q.option(gunicorn.SetConfig); ok && sameFile(o.Str(), p.file(), q.file()) {
-				p.target = q.target
-				break
+		p.target = s.configTarget(p)
+	}
+}
+
+// configTarget is the application loaded by the command lines that name
+// the gunicorn configuration p with -c: one whose path, relative to the
+// command's file, is p's file; else (a path inside an image) one that
+// names a file of p's name in the same directory tree.
+func (s *servers) configTarget(p *process) string {
+	loose := ""
+	for _, q := range s.procs {
+		if q.config || q.target == "" {
+			continue
+		}
+		switch namesConfig(q, p) {
+		case exactly:
+			return q.target
+		case likely:
+			if loose == "" {
+				loose = q.target
 			}
 		}
 	}
+	return loose
+}
+
+// configOf returns the gunicorn configuration of the repository that a
+// command line names with -c, or nil.
+func (s *servers) configOf(q *process) *process {
+	if _, ok := q.option(gunicorn.SetConfig); !ok || q.cmd.Server != "gunicorn" {
+		return nil
+	}
+	var loose *process
+	for _, p := range s.procs {
+		if !p.config {
+			continue
+		}
+		switch namesConfig(q, p) {
+		case exactly:
+			return p
+		case likely:
+			if loose == nil {
+				loose = p
+			}
+		}
+	}
+	return loose
+}
+
+type match int
+
+const (
+	unrelated match = iota
+	likely
+	exactly
+)
+
+// namesConfig says whether the command line q names the configuration
+// file of p with -c: exactly (its path relative to q's file), or likely (a
+// path inside an image that ends like p's, in the same directory tree).
+func namesConfig(q, p *process) match {
+	o, ok := q.option(gunicorn.SetConfig)
+	if !ok {
+		return unrelated
+	}
+	ref := o.Str()
+	switch {
+	case !path.IsAbs(ref) && path.Clean(path.Join(path.Dir(q.file()), ref)) == p.file():
+		return exactly
+	case sameFile(ref, p.file(), q.file()) && sameTree(p.file(), q.file()):
+		return likely
+	}
+	return unrelated
+}
+
+// sameTree reports whether one file's directory holds the other.
+func sameTree(a, b string) bool {
+	da, db := path.Dir(a), path.Dir(b)
+	return da == "." || db == "." || da == db || strings.HasPrefix(a, db+"/") || strings.HasPrefix(b, da+"/")
 }
 
 // moduleFile finds the file of an application reference.
