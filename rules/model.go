@@ -230,6 +230,63 @@ type Workload struct {
 	Binds          []Endpoint   `json:"binds,omitempty"`           // where the app server listens
 	SettingsModule string       `json:"settings_module,omitempty"` // DJANGO_SETTINGS_MODULE
 	Range          source.Range `json:"range"`                     // the container
+	// Reach is who else can connect to the workload's app server, as the
+	// configuration around it says (a Kubernetes Service and the
+	// NetworkPolicies selecting its pods, an ECS service's security
+	// groups); ReachWhy says it in words and ReachRange where it is
+	// decided.
+	Reach      Reach        `json:"reach,omitempty"`
+	ReachWhy   string       `json:"reach_why,omitempty"`
+	ReachRange source.Range `json:"reach_range,omitempty"`
+}
+
+// Reach is who can connect to a workload's app server besides the proxy
+// in front of it.
+type Reach int
+
+const (
+	// ReachUnknown: the configuration does not say.
+	ReachUnknown Reach = iota
+	// ReachProxyOnly: only the proxy (the ingress controller's pods, the
+	// load balancer's security group) can connect.
+	ReachProxyOnly
+	// ReachNetwork: any host or pod of the private network can connect
+	// (no NetworkPolicy selects the pods, a security group admits an
+	// address range).
+	ReachNetwork
+	// ReachPublic: clients outside reach it directly (a NodePort or
+	// LoadBalancer Service, a hostPort, a security group open to the
+	// internet on a public address).
+	ReachPublic
+)
+
+var reachNames = [...]string{"unknown", "proxy-only", "network", "public"}
+
+func (r Reach) String() string {
+	if int(r) < len(reachNames) {
+		return reachNames[r]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the reach's name.
+func (r Reach) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// Runs reports whether the workload runs the app: its settings module is
+// the app's, or, when the configuration names none, its app server
+// listens on the port of one of the app's binds.
+func (w Workload) Runs(a *App) bool {
+	if w.SettingsModule != "" {
+		return settingsModuleIs(w.SettingsModule, a)
+	}
+	for _, we := range w.Binds {
+		for _, b := range a.Binds {
+			if we.Port != "" && we.Port == b.Endpoint.Port {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Route is one path from a listener to an upstream.
@@ -622,6 +679,24 @@ func (m *Model) RoutesTo(app *App) []Link {
 		}
 	}
 	return out
+}
+
+// ContainerReach returns, of the workloads that run the app behind the
+// routes to it (Workload.Runs), the one reached most widely: any whose
+// reach is unknown, else the widest. ok is false when no workload runs the
+// app. A bind inside a container image is reachable as that workload is.
+func (m *Model) ContainerReach(a *App) (widest Workload, ok bool) {
+	for _, l := range m.RoutesTo(a) {
+		for _, w := range l.Route.Upstream.Workloads {
+			if !w.Runs(a) {
+				continue
+			}
+			if !ok || w.Reach == ReachUnknown || widest.Reach != ReachUnknown && w.Reach > widest.Reach {
+				widest, ok = w, true
+			}
+		}
+	}
+	return widest, ok
 }
 
 // Linker links routes to apps. The default links by address, then by the

@@ -693,23 +693,28 @@ type exposure struct {
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
 	sev rules.Severity
+	// reach points at what opens a container to others (a Service, a
+	// security group), when the model says.
+	reach []source.Related
 }
 
 // exposures lists how an app can be reached around the proxy: a bind on a
-// non-loopback host address, or a container port published on the host.
-func exposures(a *rules.App) []exposure {
+// non-loopback host address, a container port published on the host, or
+// a container bind that the workloads running it leave open.
+func exposures(m *rules.Model, a *rules.App) []exposure {
 	var out []exposure
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
-					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
+				if e, ok := containerExposure(m, a, b); ok {
+					out = append(out, e)
+				}
 			}
 			continue
 		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0, nil})
 			}
 			continue
 		}
@@ -726,10 +731,36 @@ func exposures(a *rules.App) []exposure {
 				port = "an ephemeral port"
 			}
 			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
-				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0, nil})
 		}
 	}
 	return out
+}
+
+// containerExposure judges a bind inside a container image by the
+// workloads that run the app behind the routes to it (a Kubernetes
+// Deployment behind its Service, an ECS service behind a target group):
+// none reachable but by the proxy, no exposure; else the widest reach.
+// Where no workload says, nothing in the repository shows whether the
+// port is published.
+func containerExposure(m *rules.Model, a *rules.App, b rules.Bind) (exposure, bool) {
+	listens := fmt.Sprintf("%s listens on %s", serverName(a), rules.Clip(b.Endpoint.String(), 30))
+	widest, ok := m.ContainerReach(a)
+	switch {
+	case !ok || widest.Reach == rules.ReachUnknown:
+		return exposure{b, b.Range, listens + " in a container whose port may be published",
+			fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High, nil}, true
+	case widest.Reach == rules.ReachProxyOnly:
+		return exposure{}, false
+	}
+	what := ", which the private network reaches"
+	sev := rules.High
+	if widest.Reach == rules.ReachPublic {
+		what, sev = ", which clients reach directly", 0
+	}
+	return exposure{b, b.Range, listens + " in " + rules.Clip(widest.Name, 40) + what,
+		fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s", b.Endpoint, b.Image, widest.Name, strings.TrimSuffix(widest.ReachWhy, ".")+"."), bindKey(b), sev,
+		[]source.Related{{Range: widest.ReachRange, Message: widest.ReachWhy}}}, true
 }
 
 func isLoopbackHost(h string) bool {
@@ -763,13 +794,15 @@ var DirectExposure = &rules.Rule{
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, at high. The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
 		References: []string{
 			"https://docs.gunicorn.org/en/stable/settings.html#bind",
 			"https://docs.docker.com/reference/compose-file/services/#ports",
+			"https://kubernetes.io/docs/concepts/services-networking/network-policies/",
+			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-network.html",
 			refRuntime,
 		},
 	},
@@ -791,16 +824,23 @@ var DirectExposure = &rules.Rule{
 			if len(hdrs) == 0 {
 				continue
 			}
-			exps := exposures(app)
+			exps := exposures(m, app)
 			for _, b := range app.Binds {
-				if b.Service != "" {
-					p.Resolve(bindKey(b)) // inside a container: decided by its published ports
+				if b.Service != "" || b.Image != "" && !slices.ContainsFunc(exps, func(e exposure) bool { return e.key == bindKey(b) }) {
+					// inside a container: decided by its published ports,
+					// or by the workloads that run it
+					p.Resolve(bindKey(b))
 				}
 			}
 			for _, e := range exps {
 				rel := []source.Related{trustRelated(first)}
 				if e.where != e.bind.Range {
 					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+				}
+				for _, r := range e.reach {
+					if r.Range.IsValid() {
+						rel = append(rel, r)
+					}
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
