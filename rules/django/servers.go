@@ -461,9 +461,9 @@ func serverTrusts(app *rules.App, p *process) {
 			r = pr
 		}
 		app.Trusts = append(app.Trusts,
-			rules.Trust{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: src, Range: r,
+			rules.Trust{Header: "HTTP_X_FORWARDED_PROTO", Value: "https", Source: src, Range: r,
 				Scheme: true, PeerGated: true, Peers: peers, ServerDefault: !explicit && !set},
-			rules.Trust{Header: "HTTP_X_FORWARDED_FOR", Comparison: rules.CompareIdentity, Source: src, Range: r,
+			rules.Trust{Header: "HTTP_X_FORWARDED_FOR", Source: src, Range: r,
 				Scheme: true, Address: true, PeerGated: true, Peers: peers, Hops: 1, ServerDefault: !explicit && !set})
 	case "daphne":
 		o, ok := p.option(gunicorn.SetProxyHeaders)
@@ -479,9 +479,9 @@ func serverTrusts(app *rules.App, p *process) {
 		}
 		src := "daphne --proxy-headers"
 		app.Trusts = append(app.Trusts,
-			rules.Trust{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: src, Range: o.Range, Scheme: true},
-			rules.Trust{Header: rules.MetaName(addr), Comparison: rules.CompareIdentity, Source: src, Range: o.Range, Scheme: true, Address: true},
-			rules.Trust{Header: rules.MetaName(port), Comparison: rules.CompareIdentity, Source: src, Range: o.Range, Scheme: true})
+			rules.Trust{Header: "HTTP_X_FORWARDED_PROTO", Value: "https", Source: src, Range: o.Range, Scheme: true},
+			rules.Trust{Header: rules.MetaName(addr), Source: src, Range: o.Range, Scheme: true, Address: true},
+			rules.Trust{Header: rules.MetaName(port), Source: src, Range: o.Range, Scheme: true})
 	}
 }
 
