@@ -396,7 +396,7 @@ func serveApp(app *rules.App, srv *servers, procs []*process, version string, ve
 		configured := !p.config && srv.configOf(p) != nil
 		server := p.server()
 		_, portEnv := p.envValue("PORT")
-		setServer(app, serverKind(server))
+		setServer(app, server)
 		before := len(app.Binds)
 		addBinds(app, p, portEnv, configured)
 		if p.svc != nil {
@@ -418,15 +418,15 @@ func serveApp(app *rules.App, srv *servers, procs []*process, version string, ve
 		default:
 			serverTrusts(app, p)
 		}
-		conflation(app, server, p.cmd.Options, version, versionKnown)
+		conflation(app, serverKind(server), p.cmd.Options, version, versionKnown)
 	}
 	if app.Server == "" {
 		app.Server = "unknown"
 	}
 }
 
-// serverKind is how an app's Server names a server: the ASGI servers are
-// "asgi".
+// serverKind groups the servers that treat header names alike: the ASGI
+// servers are "asgi".
 func serverKind(server string) string {
 	switch server {
 	case "uvicorn", "daphne", "hypercorn":
