@@ -438,4 +438,63 @@ var Scenarios = []*Scenario{
 		Title: "ssl_verify_client optional; the check is a helper in another module reading request.headers",
 		Fact:  "no cert: the helper sees NONE: refused",
 	},
+	// Flask under uWSGI and FastAPI under uvicorn, started by the
+	// Procfile; the Django template app is left out.
+	{
+		Name:    "flask-uwsgi-loopback-secure",
+		Title:   "uWSGI --http-socket 127.0.0.1 serving Flask; the app reads request.headers and accepts only SUCCESS",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "flask-uwsgi-public-vulnerable",
+		Title:    "uWSGI --http-socket 0.0.0.0 serving Flask behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin: accepted as CN=admin",
+	},
+	{
+		Name:    "flask-uwsgi-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a Flask app under uWSGI accepts only X-SSL-Client-Verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:     "flask-uwsgi-optional-presence-vulnerable",
+		Title:    "ssl_verify_client optional; a Flask app under uWSGI accepts any non-empty X-SSL-Client-Verify",
+		Breaches: []AttackID{NoCert},
+		Without:  withoutDjango,
+		Fact:     "no cert: nginx sends NONE, which is not empty: accepted",
+	},
+	{
+		Name:    "fastapi-uvicorn-loopback-secure",
+		Title:   "uvicorn --host 127.0.0.1 serving FastAPI; Header() parameters, only SUCCESS accepted",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "fastapi-uvicorn-public-vulnerable",
+		Title:    "uvicorn --host 0.0.0.0 serving FastAPI behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with the identity headers: accepted; its X-Forwarded-Proto is ignored (127.0.0.2 is not in uvicorn's forwarded_allow_ips)",
+	},
+	{
+		Name:    "fastapi-uvicorn-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a FastAPI app under uvicorn accepts only x_ssl_client_verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:    "fastapi-uvicorn-socket-secure",
+		Title:   "uvicorn --uds on a UNIX socket that only nginx uses",
+		AppAddr: "unix:{{TMP}}/app.sock",
+		Without: withoutDjango,
+		Fact:    "no port around nginx; through nginx: as verify-on-secure",
+	},
 }
+
+// withoutDjango lists the template app's Django files, which a scenario
+// whose app is Flask or FastAPI does not have.
+var withoutDjango = []string{"gunicorn.conf.py", "manage.py", "e2eapp/__init__.py", "e2eapp/identity.py",
+	"e2eapp/settings.py", "e2eapp/urls.py", "e2eapp/views.py", "e2eapp/wsgi.py"}
