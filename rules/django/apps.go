@@ -119,7 +119,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 		if pt.Role == python.RoleSettings {
 			settings = append(settings, pt)
 		}
-		if pt.App != nil && len(pt.App.ReadSites) > 0 {
+		if pt.App != nil && len(pt.App.ReadSites) > 0 || pt.Role != python.RoleSettings && len(proxyMiddlewareTrusts(pt)) > 0 {
 			code = append(code, pt)
 		}
 	}
@@ -345,7 +345,10 @@ func sortedKeys(m map[string]string) []string {
 // decisions; a read that decides nothing (logged, echoed) is no trust.
 // Names held in settings take the values lookup gives.
 func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool)) []rules.Trust {
-	var out []rules.Trust
+	out := proxyMiddlewareTrusts(t)
+	if t.App == nil {
+		return out
+	}
 	for _, rd := range t.App.ReadSites {
 		decs := readDecisions(rd, lookup)
 		if len(decs) == 0 {
