@@ -238,6 +238,9 @@ var configNames = map[string]string{
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, byPath: map[string]*Tree{}, copies: map[string][]copied{}, workdirs: map[string]string{}}
 	for _, rel := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			l.problems = append(l.problems, source.Problem{Kind: source.ProblemSkipped, Range: firstLine(rel), Message: "cannot read: " + err.Error()})

@@ -135,7 +135,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	}
 	if len(chosen) == 0 {
 		for _, t := range settings {
-			if !entries.isDev(t.Root().Path, st) && !isBaseModule(ws, t.Root().Path) {
+			if !entries.isDev(t.Root().Path, st) && !extendedByDeployed(ws, t.Root().Path, entries, st) {
 				chosen = append(chosen, t)
 			}
 		}
