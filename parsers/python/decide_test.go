@@ -181,7 +181,9 @@ class CertAuth(authentication.BaseAuthentication):
             return None
         return (client.user, client)
 `, want: map[string][]string{
-		"HTTP_X_SSL_CLIENT_VERIFY": {"authenticated SUCCESS if ![client is None]", "lookup SUCCESS"},
+		// None: DRF goes on to the view with an anonymous user, for
+		// whatever the client sent
+		"HTTP_X_SSL_CLIENT_VERIFY": {`anonymous <absent>|""|NONE|FAILED:x|0|1|CN=a`, "anonymous SUCCESS if [client is None]", "authenticated SUCCESS if ![client is None]", "lookup SUCCESS"},
 		"HTTP_X_SSL_CLIENT_DN":     {`authenticated any flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS" && ![client is None]`, `lookup any flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`}}},
 
 	{name: "DRF authentication raising when unverified", src: `

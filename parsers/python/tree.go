@@ -81,7 +81,10 @@ var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), [
 	// middlewares that rewrite the request from proxy headers: werkzeug's
 	// ProxyFix, hypercorn's ProxyFixMiddleware, uvicorn's
 	// ProxyHeadersMiddleware
-	[]byte("ProxyFix"), []byte("ProxyHeadersMiddleware")}
+	[]byte("ProxyFix"), []byte("ProxyHeadersMiddleware"),
+	// DRF views, whose permission classes say whether a request no
+	// authentication class authenticates reaches them
+	[]byte("permission_classes"), []byte("authentication_classes"), []byte("APIView"), []byte("ViewSet"), []byte("api_view")}
 
 // Candidate reports, from the path alone, whether a file may be a Python
 // module worth reading: .py files outside migrations, test suites and

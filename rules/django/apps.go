@@ -162,10 +162,11 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	// to the Django apps nearest to it in the directory tree (the settings
 	// module of the same project), whose settings it names headers by
 	// take each app's values.
+	views := drfViews(ws)
 	var orphans []*python.Tree
 	for _, c := range code {
 		if owner := packageOwner(c.Root().Path, framework, len(apps) > 0); owner != nil {
-			owner.Trusts = append(owner.Trusts, codeTrusts(c, settingsLookup(nil))...)
+			owner.Trusts = append(owner.Trusts, codeTrusts(c, settingsLookup(nil), newDRFPolicy(nil, views))...)
 			continue
 		}
 		if len(apps) == 0 {
@@ -177,13 +178,13 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 			owners = rules.NearestApps(c.Root().Path, apps)
 		}
 		for _, app := range owners {
-			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]))...)
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]), newDRFPolicy(settingsOf[app], views))...)
 		}
 	}
 	if len(orphans) > 0 {
 		app := &rules.App{ID: ".", Range: orphans[0].Module.File.Range(0, 0)}
 		for _, c := range orphans {
-			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(nil))...)
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(nil), newDRFPolicy(nil, views))...)
 		}
 		apps = append(apps, app)
 	}
@@ -344,13 +345,13 @@ func sortedKeys(m map[string]string) []string {
 // codeTrusts lists the headers app code decides on, each read with its
 // decisions; a read that decides nothing (logged, echoed) is no trust.
 // Names held in settings take the values lookup gives.
-func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool)) []rules.Trust {
+func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPolicy) []rules.Trust {
 	out := proxyMiddlewareTrusts(t)
 	if t.App == nil {
 		return out
 	}
 	for _, rd := range t.App.ReadSites {
-		decs := readDecisions(rd, lookup)
+		decs := readDecisions(rd, lookup, drf)
 		if len(decs) == 0 {
 			continue
 		}

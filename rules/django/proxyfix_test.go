@@ -38,16 +38,8 @@ func TestProxyMiddlewareTrusts(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write := func(rel, content string) {
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			write("portal.py", "from flask import Flask\n\napp = Flask(__name__)\n"+c.code)
-			write("uwsgi.ini", "[uwsgi]\nmodule = portal:app\nhttp-socket = 127.0.0.1:8000\n")
+			writeFile(t, dir, "portal.py", "from flask import Flask\n\napp = Flask(__name__)\n"+c.code)
+			writeFile(t, dir, "uwsgi.ini", "[uwsgi]\nmodule = portal:app\nhttp-socket = 127.0.0.1:8000\n")
 			ws, err := parsers.Load(context.Background(), parsers.Options{Root: dir})
 			if err != nil {
 				t.Fatal(err)
@@ -65,5 +57,16 @@ func TestProxyMiddlewareTrusts(t *testing.T) {
 				t.Errorf("trusts\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
 			}
 		})
+	}
+}
+
+// writeFile writes content at rel under dir, making its directories.
+func writeFile(t *testing.T, dir, rel, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
