@@ -106,6 +106,9 @@ func serversOf(sc *Scenario) []string {
 			need = append(need, "python3-flask uvicorn python3-fastapi")
 		}
 	}
+	if b, err := fs.ReadFile(assets, path.Join(dir, "e2eapp/settings.py")); err == nil && strings.Contains(string(b), "rest_framework") {
+		need = append(need, "python3-djangorestframework")
+	}
 	if _, err := fs.Stat(assets, path.Join(dir, "nginx.conf")); err == nil {
 		need = append(need, "nginx")
 	}

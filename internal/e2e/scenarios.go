@@ -492,6 +492,30 @@ var Scenarios = []*Scenario{
 		Without: withoutDjango,
 		Fact:    "no port around nginx; through nginx: as verify-on-secure",
 	},
+	// Django REST framework: authentication classes and the permission
+	// classes in force.
+	{
+		Name:     "drf-default-allowany-vulnerable",
+		Title:    "ssl_verify_client optional; a DRF authentication class returns None unless SUCCESS, DRF's default AllowAny",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the class returns None, no other class authenticates, AllowAny lets the view run without a user",
+	},
+	{
+		Name:  "drf-default-isauthenticated-secure",
+		Title: "as drf-default-allowany, with DEFAULT_PERMISSION_CLASSES IsAuthenticated",
+		Fact:  "no cert: the class returns None and IsAuthenticated refuses (DRF 403, not the app's report)",
+	},
+	{
+		Name:     "drf-view-allowany-vulnerable",
+		Title:    "DEFAULT_PERMISSION_CLASSES IsAuthenticated, but the view sets permission_classes = [AllowAny]",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the view's AllowAny replaces the default, and the view runs without a user",
+	},
+	{
+		Name:  "drf-auth-raises-secure",
+		Title: "DRF's default AllowAny; the authentication class raises AuthenticationFailed unless SUCCESS",
+		Fact:  "no cert: DRF runs authentication before the view and the exception refuses the request (401/403)",
+	},
 }
 
 // withoutDjango lists the template app's Django files, which a scenario

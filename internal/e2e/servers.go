@@ -33,7 +33,7 @@ const (
 )
 
 // InstallHint says what provides the servers the suite starts.
-const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn apache2 libapache2-mod-wsgi-py3 caddy uwsgi uwsgi-plugin-python3 python3-flask uvicorn python3-fastapi"
+const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn apache2 libapache2-mod-wsgi-py3 caddy uwsgi uwsgi-plugin-python3 python3-flask uvicorn python3-fastapi python3-djangorestframework"
 
 // Bounds on every wait.
 const (
@@ -45,8 +45,8 @@ const (
 type Versions struct {
 	Nginx, HAProxy, Django, Gunicorn, Apache, Caddy string
 	// UWSGI, Uvicorn, Flask, FastAPI: the servers and frameworks of the
-	// scenarios whose app is not Django's.
-	UWSGI, Uvicorn, Flask, FastAPI string
+	// scenarios whose app is not Django's; DRF: Django REST framework.
+	UWSGI, Uvicorn, Flask, FastAPI, DRF string
 }
 
 // Probe reports the versions of the servers and, for each missing one, why.
@@ -103,6 +103,13 @@ func Probe() (v Versions, missing map[string]string) {
 		missing["python3-flask uvicorn python3-fastapi"] = fmt.Sprintf("%s cannot import flask, fastapi and uvicorn: %v %s", PythonBin, err, bytes.TrimSpace(out))
 	} else if f := strings.Fields(string(out)); len(f) == 3 {
 		v.Flask, v.FastAPI, v.Uvicorn = "Flask/"+f[0], "FastAPI/"+f[1], "uvicorn/"+f[2]
+	}
+	cmd = exec.Command(PythonBin, "-c", "import rest_framework; print(rest_framework.VERSION)")
+	cmd.Env = baseEnv("/")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing["python3-djangorestframework"] = fmt.Sprintf("%s cannot import rest_framework: %v %s", PythonBin, err, bytes.TrimSpace(out))
+	} else {
+		v.DRF = "djangorestframework/" + strings.TrimSpace(string(out))
 	}
 	return v, missing
 }
