@@ -492,6 +492,19 @@ var Scenarios = []*Scenario{
 		Without: withoutDjango,
 		Fact:    "no port around nginx; through nginx: as verify-on-secure",
 	},
+	{
+		Name:     "flask-uwsgi-proxyfix-plain-vulnerable",
+		Title:    "Flask under uWSGI wrapped in werkzeug's ProxyFix(x_proto=1); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes request.is_secure True",
+	},
+	{
+		Name:    "flask-uwsgi-proxyfix-plain-secure",
+		Title:   "as flask-uwsgi-proxyfix-plain, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http: request.is_secure False",
+	},
 	// Django REST framework: authentication classes and the permission
 	// classes in force.
 	{

@@ -154,12 +154,13 @@ func (p *drfPolicy) base(v drfView) (drfView, bool) {
 }
 
 // allowsAnonymous reports whether permission classes let a request with
-// an anonymous user through: none, or only AllowAny; a class that is not
-// known statically is said.
+// an anonymous user through: none, or only AllowAny and the classes that
+// let anonymous requests read (GET, HEAD, OPTIONS); every class must
+// allow. A class that is not known statically is said.
 func allowsAnonymous(perms []string) (bool, string) {
 	for _, p := range perms {
 		switch p {
-		case "AllowAny":
+		case "AllowAny", "IsAuthenticatedOrReadOnly", "DjangoModelPermissionsOrAnonReadOnly":
 		case "?":
 			return true, "a permission class that is not known statically"
 		default:

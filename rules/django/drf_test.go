@@ -33,6 +33,8 @@ class CertAuth(authentication.BaseAuthentication):
 		{"no REST_FRAMEWORK at all", "-", "", "", "reached"},
 		{"default IsAuthenticated", `REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.CertAuth"], "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
 `, "", "", "not reached"},
+		{"anonymous reads allowed", `REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.CertAuth"], "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"]}
+`, "", "", "reached"},
 		{"a base view requires a user", "", `from rest_framework.views import APIView
 from rest_framework.permissions import IsAuthenticated
 class Base(APIView):
