@@ -505,6 +505,19 @@ var Scenarios = []*Scenario{
 		Without: withoutDjango,
 		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http: request.is_secure False",
 	},
+	{
+		Name:     "fastapi-uvicorn-plain-proto-vulnerable",
+		Title:    "FastAPI under uvicorn's default --proxy-headers (from 127.0.0.1, nginx); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https becomes the request's scheme",
+	},
+	{
+		Name:    "fastapi-uvicorn-plain-proto-secure",
+		Title:   "as fastapi-uvicorn-plain-proto, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http",
+	},
 	// Django REST framework: authentication classes and the permission
 	// classes in force.
 	{
