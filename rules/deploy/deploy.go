@@ -406,7 +406,12 @@ var SchemeContract = &rules.Rule{
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
 		address.report(p, func(f *finding, desc string) text {
-			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+			t := schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+			// no proxy fact holds the client's address: say what to do
+			// in words rather than set the header from the scheme
+			t.fix = fmt.Sprintf("overwrite %s with the client's address on this route, or make %s trust as many values as there are proxies in front of it",
+				rules.DisplayHeader(f.header), f.trust.Source)
+			return t
 		})
 		lockout.report(p, func(f *finding, desc string) text {
 			return text{

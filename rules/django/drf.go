@@ -13,17 +13,18 @@ import (
 // the view then runs is for its permission classes to say: DRF's default,
 // AllowAny, lets it run (rest_framework/settings.py DEFAULTS:
 // DEFAULT_PERMISSION_CLASSES is ['rest_framework.permissions.AllowAny'];
-// APIView.check_permissions refuses only when a permission's
-// has_permission is false). So the anonymous way an authentication class
+// APIView.check_permissions, rest_framework/views.py, refuses only when
+// a permission's has_permission is false). So the anonymous way an authentication class
 // opens (python.SinkAnonymous) reaches a view only where a view that uses
 // the class allows anonymous requests.
 
 // drfView is a view's DRF classes: the last names of its authentication
 // and permission classes, each set only when the view names them.
 type drfView struct {
-	name, base    []string // the class's name (one) and its bases' last names
-	auth, perms   []string
-	authSet, perm bool
+	name              string   // the class's ("" for a function)
+	bases             []string // the last names of its bases
+	auth, perms       []string
+	authSet, permsSet bool
 	// view: a DRF view (a class deriving from an APIView or a ViewSet,
 	// naming its classes, an @api_view function); other classes are kept
 	// as the bases views may derive from.
@@ -123,7 +124,7 @@ func (p *drfPolicy) resolve(i int) (auth, perms []string, view bool) {
 		if v.authSet && !authDone {
 			auth, authDone = v.auth, true
 		}
-		if v.perm && !permsDone {
+		if v.permsSet && !permsDone {
 			perms, permsDone = v.perms, true
 		}
 		next, ok := p.base(v)
@@ -143,9 +144,9 @@ func (p *drfPolicy) resolve(i int) (auth, perms []string, view bool) {
 
 // base returns the first base class of v that the project defines.
 func (p *drfPolicy) base(v drfView) (drfView, bool) {
-	for _, b := range v.base {
+	for _, b := range v.bases {
 		for _, w := range p.views {
-			if len(w.name) == 1 && w.name[0] == b {
+			if w.name != "" && w.name == b {
 				return w, true
 			}
 		}
@@ -213,11 +214,11 @@ func drfViews(ws *parsers.Workspace) []drfView {
 }
 
 func classView(c *python.ClassDef) (drfView, bool) {
-	v := drfView{name: []string{c.Name}}
+	v := drfView{name: c.Name}
 	drf := false
 	for _, b := range c.Bases {
 		n := calleeName(b)
-		v.base = append(v.base, n)
+		v.bases = append(v.bases, n)
 		drf = drf || strings.HasSuffix(n, "APIView") || strings.HasSuffix(n, "ViewSet")
 	}
 	for _, s := range c.Body {
@@ -233,11 +234,11 @@ func classView(c *python.ClassDef) (drfView, bool) {
 		case "authentication_classes":
 			v.auth, v.authSet = classNames(a.Value), true
 		case "permission_classes":
-			v.perms, v.perm = classNames(a.Value), true
+			v.perms, v.permsSet = classNames(a.Value), true
 		}
 	}
-	v.view = drf || v.authSet || v.perm
-	return v, len(v.base) > 0 || v.view
+	v.view = drf || v.authSet || v.permsSet
+	return v, len(v.bases) > 0 || v.view
 }
 
 func functionView(f *python.FuncDef) (drfView, bool) {
@@ -258,7 +259,7 @@ func functionView(f *python.FuncDef) (drfView, bool) {
 		case "authentication_classes":
 			v.auth, v.authSet = classNames(arg), true
 		case "permission_classes":
-			v.perms, v.perm = classNames(arg), true
+			v.perms, v.permsSet = classNames(arg), true
 		}
 	}
 	v.view = drf
