@@ -38,6 +38,8 @@ type drfPolicy struct {
 	unknown                   string
 	defaultAuth, defaultPerms []string
 	views                     []drfView
+	// byName indexes the classes of views by name (the first of a name).
+	byName map[string]int
 }
 
 // drfDefaults are DRF's own, when the settings name none.
@@ -49,7 +51,13 @@ var drfDefaults = map[string][]string{
 // newDRFPolicy reads REST_FRAMEWORK from a settings module (none: DRF's
 // defaults) and the views of the workspace.
 func newDRFPolicy(st *python.Tree, views []drfView) *drfPolicy {
-	p := &drfPolicy{defaultAuth: drfDefaults["DEFAULT_AUTHENTICATION_CLASSES"], defaultPerms: drfDefaults["DEFAULT_PERMISSION_CLASSES"], views: views}
+	p := &drfPolicy{defaultAuth: drfDefaults["DEFAULT_AUTHENTICATION_CLASSES"], defaultPerms: drfDefaults["DEFAULT_PERMISSION_CLASSES"], views: views,
+		byName: map[string]int{}}
+	for i, v := range views {
+		if _, dup := p.byName[v.name]; v.name != "" && !dup {
+			p.byName[v.name] = i
+		}
+	}
 	if st == nil || st.Settings == nil {
 		return p
 	}
@@ -145,10 +153,8 @@ func (p *drfPolicy) resolve(i int) (auth, perms []string, view bool) {
 // base returns the first base class of v that the project defines.
 func (p *drfPolicy) base(v drfView) (drfView, bool) {
 	for _, b := range v.bases {
-		for _, w := range p.views {
-			if w.name != "" && w.name == b {
-				return w, true
-			}
+		if i, ok := p.byName[b]; ok {
+			return p.views[i], true
 		}
 	}
 	return drfView{}, false

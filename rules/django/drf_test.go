@@ -2,6 +2,7 @@ package django_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,5 +130,30 @@ REST_FRAMEWORK = os.environ["REST"]
 				t.Errorf("anonymous: %s, want %s\n  %s", got, c.want, strings.Join(all, "\n  "))
 			}
 		})
+	}
+}
+
+// BenchmarkDRFViews builds the apps of a project with many DRF views, each
+// deriving from a base view of the project.
+func BenchmarkDRFViews(b *testing.B) {
+	dir := b.TempDir()
+	writeFile(b, dir, "proj/settings.py", "SECRET_KEY = 'x'\nROOT_URLCONF = 'proj.urls'\nREST_FRAMEWORK = {\"DEFAULT_AUTHENTICATION_CLASSES\": [\"api.auth.CertAuth\"]}\n")
+	writeFile(b, dir, "proj/wsgi.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n")
+	writeFile(b, dir, "api/auth.py", "from rest_framework import authentication\n\nclass CertAuth(authentication.BaseAuthentication):\n    def authenticate(self, request):\n        if request.META.get(\"HTTP_X_SSL_CLIENT_VERIFY\") != \"SUCCESS\":\n            return None\n        return (request.META[\"HTTP_X_SSL_CLIENT_DN\"], None)\n")
+	for m := 0; m < 50; m++ {
+		var src strings.Builder
+		src.WriteString("from rest_framework.views import APIView\nfrom rest_framework.permissions import IsAuthenticated\n\nclass Base(APIView):\n    permission_classes = [IsAuthenticated]\n")
+		for c := 0; c < 40; c++ {
+			fmt.Fprintf(&src, "\nclass View%d(Base):\n    def get(self, request):\n        return None\n", c)
+		}
+		writeFile(b, dir, fmt.Sprintf("api/views%d.py", m), src.String())
+	}
+	ws, err := parsers.Load(context.Background(), parsers.Options{Root: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rules.BuildApps(django.Apps, ws, &rules.Settings{})
 	}
 }

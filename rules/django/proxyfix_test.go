@@ -61,7 +61,7 @@ func TestProxyMiddlewareTrusts(t *testing.T) {
 }
 
 // writeFile writes content at rel under dir, making its directories.
-func writeFile(t *testing.T, dir, rel, content string) {
+func writeFile(t testing.TB, dir, rel, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
 		t.Fatal(err)
