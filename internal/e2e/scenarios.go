@@ -438,4 +438,113 @@ var Scenarios = []*Scenario{
 		Title: "ssl_verify_client optional; the check is a helper in another module reading request.headers",
 		Fact:  "no cert: the helper sees NONE: refused",
 	},
+	// Flask under uWSGI and FastAPI under uvicorn, started by the
+	// Procfile; the Django template app is left out.
+	{
+		Name:    "flask-uwsgi-loopback-secure",
+		Title:   "uWSGI --http-socket 127.0.0.1 serving Flask; the app reads request.headers and accepts only SUCCESS",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "flask-uwsgi-public-vulnerable",
+		Title:    "uWSGI --http-socket 0.0.0.0 serving Flask behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin: accepted as CN=admin",
+	},
+	{
+		Name:    "flask-uwsgi-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a Flask app under uWSGI accepts only X-SSL-Client-Verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:     "flask-uwsgi-optional-presence-vulnerable",
+		Title:    "ssl_verify_client optional; a Flask app under uWSGI accepts any non-empty X-SSL-Client-Verify",
+		Breaches: []AttackID{NoCert},
+		Without:  withoutDjango,
+		Fact:     "no cert: nginx sends NONE, which is not empty: accepted",
+	},
+	{
+		Name:    "fastapi-uvicorn-loopback-secure",
+		Title:   "uvicorn --host 127.0.0.1 serving FastAPI; Header() parameters, only SUCCESS accepted",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "fastapi-uvicorn-public-vulnerable",
+		Title:    "uvicorn --host 0.0.0.0 serving FastAPI behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with the identity headers: accepted; its X-Forwarded-Proto is ignored (127.0.0.2 is not in uvicorn's forwarded_allow_ips)",
+	},
+	{
+		Name:    "fastapi-uvicorn-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a FastAPI app under uvicorn accepts only x_ssl_client_verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:    "fastapi-uvicorn-socket-secure",
+		Title:   "uvicorn --uds on a UNIX socket that only nginx uses",
+		AppAddr: "unix:{{TMP}}/app.sock",
+		Without: withoutDjango,
+		Fact:    "no port around nginx; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "flask-uwsgi-proxyfix-plain-vulnerable",
+		Title:    "Flask under uWSGI wrapped in werkzeug's ProxyFix(x_proto=1); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes request.is_secure True",
+	},
+	{
+		Name:    "flask-uwsgi-proxyfix-plain-secure",
+		Title:   "as flask-uwsgi-proxyfix-plain, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http: request.is_secure False",
+	},
+	{
+		Name:     "fastapi-uvicorn-plain-proto-vulnerable",
+		Title:    "FastAPI under uvicorn's default --proxy-headers (from 127.0.0.1, nginx); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https becomes the request's scheme",
+	},
+	{
+		Name:    "fastapi-uvicorn-plain-proto-secure",
+		Title:   "as fastapi-uvicorn-plain-proto, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http",
+	},
+	// Django REST framework: authentication classes and the permission
+	// classes in force.
+	{
+		Name:     "drf-default-allowany-vulnerable",
+		Title:    "ssl_verify_client optional; a DRF authentication class returns None unless SUCCESS, DRF's default AllowAny",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the class returns None, no other class authenticates, AllowAny lets the view run without a user",
+	},
+	{
+		Name:  "drf-default-isauthenticated-secure",
+		Title: "as drf-default-allowany, with DEFAULT_PERMISSION_CLASSES IsAuthenticated",
+		Fact:  "no cert: the class returns None and IsAuthenticated refuses (DRF 403, not the app's report)",
+	},
+	{
+		Name:     "drf-view-allowany-vulnerable",
+		Title:    "DEFAULT_PERMISSION_CLASSES IsAuthenticated, but the view sets permission_classes = [AllowAny]",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the view's AllowAny replaces the default, and the view runs without a user",
+	},
+	{
+		Name:  "drf-auth-raises-secure",
+		Title: "DRF's default AllowAny; the authentication class raises AuthenticationFailed unless SUCCESS",
+		Fact:  "no cert: DRF runs authentication before the view and the exception refuses the request (401/403)",
+	},
 }
+
+// withoutDjango lists the template app's Django files, which a scenario
+// whose app is Flask or FastAPI does not have.
+var withoutDjango = []string{"gunicorn.conf.py", "manage.py", "e2eapp/__init__.py", "e2eapp/identity.py",
+	"e2eapp/settings.py", "e2eapp/urls.py", "e2eapp/views.py", "e2eapp/wsgi.py"}

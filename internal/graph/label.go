@@ -136,8 +136,9 @@ type direct struct {
 // directEntries lists how clients reach a bind without the proxy, from
 // what the model says about it: a bind on the host's network that is not
 // loopback, each port a compose service publishes, and a container port
-// whose publication the repository does not show.
-func directEntries(b rules.Bind) []direct {
+// that the workloads running the app leave open to others, or whose
+// publication the repository does not show.
+func directEntries(m *rules.Model, a *rules.App, b rules.Bind) []direct {
 	e := b.Endpoint
 	if e.Unix != "" {
 		return nil
@@ -159,6 +160,20 @@ func directEntries(b rules.Bind) []direct {
 	case b.Image != "":
 		if e.IsLoopback() {
 			return nil
+		}
+		if w, ok := m.ContainerReach(a); ok && w.Reach != rules.ReachUnknown {
+			if w.Reach == rules.ReachProxyOnly {
+				return nil
+			}
+			who := "private network"
+			if w.Reach == rules.ReachPublic {
+				who = "clients outside"
+			}
+			return []direct{{
+				label: []string{"container port " + e.Port, who, w.Name},
+				class: "direct to " + portOf(e),
+				at:    w.ReachRange,
+			}}
 		}
 		return []direct{{
 			label: []string{"container port " + e.Port, "publication unknown"},

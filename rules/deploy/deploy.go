@@ -328,6 +328,9 @@ var SchemeContract = &rules.Rule{
 		m := rules.ModelOf(p)
 		var fs findings
 		lockout := findings{severity: rules.Medium}
+		// A client that chooses the address or path prefix the app sees
+		// misleads its logs and address checks, not its scheme.
+		address := findings{severity: rules.Medium}
 		bs := newBlockSets(m)
 		for _, app := range m.Apps {
 			links := m.RoutesTo(app)
@@ -343,8 +346,8 @@ var SchemeContract = &rules.Rule{
 					continue // the three defaults are judged together below
 				}
 				for _, l := range links {
-					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
-						continue // gunicorn ignores the header from this proxy
+					if !app.Honours(t, l.Route) {
+						continue // the app server ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
 					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
@@ -368,12 +371,21 @@ var SchemeContract = &rules.Rule{
 					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
 						continue
 					}
+					if tr.Action == rules.Appended && t.Hops == 1 {
+						// The app takes the last value, the one this proxy
+						// appended after the client's.
+						continue
+					}
 					// With its default secure_scheme_headers gunicorn
 					// answers 400 when they contradict each other, so a
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.ServerDefault && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && len(t.Peers) == 0 && overwritesAnyDefault(l.Route) {
+						continue
+					}
+					if t.Address {
+						address.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 						continue
 					}
 					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
@@ -392,6 +404,14 @@ var SchemeContract = &rules.Rule{
 		// first trust as the one named.
 		fs.report(p, func(f *finding, desc string) text {
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		address.report(p, func(f *finding, desc string) text {
+			t := schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+			// no proxy fact holds the client's address: say what to do
+			// in words rather than set the header from the scheme
+			t.fix = fmt.Sprintf("overwrite %s with the client's address on this route, or make %s trust as many values as there are proxies in front of it",
+				rules.DisplayHeader(f.header), f.trust.Source)
+			return t
 		})
 		lockout.report(p, func(f *finding, desc string) text {
 			return text{
@@ -435,6 +455,13 @@ func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.T
 	case rules.Appended:
 		msg = name + " is appended to the client's value, which the app reads first"
 		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
+		if t.Hops > 1 {
+			msg = fmt.Sprintf("%s is appended once, but the app takes the value %d places from the end: the client's", name, t.Hops)
+			how = fmt.Sprintf(" %s trusts %d values of the header, one per proxy in front of it, but one proxy is on this route, so the value it takes is one the client sent.", t.Source, t.Hops)
+		} else if t.Address {
+			msg = name + " is appended to the client's value, and the app takes the first: the client's"
+			how = fmt.Sprintf(" %s takes the leftmost value, which the client wrote.", t.Source)
+		}
 	case rules.SetClient:
 		msg = name + " is set from data the client chooses, and the app trusts it"
 		how = fmt.Sprintf(" The value is %s.", tr.Value)
@@ -469,23 +496,28 @@ type exposure struct {
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
 	sev rules.Severity
+	// reach points at what opens a container to others (a Service, a
+	// security group), when the model says.
+	reach []source.Related
 }
 
 // exposures lists how an app can be reached around the proxy: a bind on a
-// non-loopback host address, or a container port published on the host.
-func exposures(a *rules.App) []exposure {
+// non-loopback host address, a container port published on the host, or
+// a container bind that the workloads running it leave open.
+func exposures(m *rules.Model, a *rules.App) []exposure {
 	var out []exposure
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
-					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
+				if e, ok := containerExposure(m, a, b); ok {
+					out = append(out, e)
+				}
 			}
 			continue
 		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0, nil})
 			}
 			continue
 		}
@@ -502,10 +534,36 @@ func exposures(a *rules.App) []exposure {
 				port = "an ephemeral port"
 			}
 			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
-				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0, nil})
 		}
 	}
 	return out
+}
+
+// containerExposure judges a bind inside a container image by the
+// workloads that run the app behind the routes to it (a Kubernetes
+// Deployment behind its Service, an ECS service behind a target group):
+// none reachable but by the proxy, no exposure; else the widest reach.
+// Where no workload says, nothing in the repository shows whether the
+// port is published.
+func containerExposure(m *rules.Model, a *rules.App, b rules.Bind) (exposure, bool) {
+	listens := fmt.Sprintf("%s listens on %s", serverName(a), rules.Clip(b.Endpoint.String(), 30))
+	widest, ok := m.ContainerReach(a)
+	switch {
+	case !ok || widest.Reach == rules.ReachUnknown:
+		return exposure{b, b.Range, listens + " in a container whose port may be published",
+			fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High, nil}, true
+	case widest.Reach == rules.ReachProxyOnly:
+		return exposure{}, false
+	}
+	what := ", which the private network reaches"
+	sev := rules.High
+	if widest.Reach == rules.ReachPublic {
+		what, sev = ", which clients reach directly", 0
+	}
+	return exposure{b, b.Range, listens + " in " + rules.Clip(widest.Name, 40) + what,
+		fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s", b.Endpoint, b.Image, widest.Name, strings.TrimSuffix(widest.ReachWhy, ".")+"."), bindKey(b), sev,
+		[]source.Related{{Range: widest.ReachRange, Message: widest.ReachWhy}}}, true
 }
 
 func isLoopbackHost(h string) bool {
@@ -539,13 +597,15 @@ var DirectExposure = &rules.Rule{
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, at high. The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
 		References: []string{
 			"https://docs.gunicorn.org/en/stable/settings.html#bind",
 			"https://docs.docker.com/reference/compose-file/services/#ports",
+			"https://kubernetes.io/docs/concepts/services-networking/network-policies/",
+			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-network.html",
 			refRuntime,
 		},
 	},
@@ -555,7 +615,7 @@ var DirectExposure = &rules.Rule{
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
-				if t.PeerGated {
+				if !app.OpenToAll(t) {
 					continue
 				}
 				if len(hdrs) == 0 {
@@ -567,16 +627,23 @@ var DirectExposure = &rules.Rule{
 			if len(hdrs) == 0 {
 				continue
 			}
-			exps := exposures(app)
+			exps := exposures(m, app)
 			for _, b := range app.Binds {
-				if b.Service != "" {
-					p.Resolve(bindKey(b)) // inside a container: decided by its published ports
+				if b.Service != "" || b.Image != "" && !slices.ContainsFunc(exps, func(e exposure) bool { return e.key == bindKey(b) }) {
+					// inside a container: decided by its published ports,
+					// or by the workloads that run it
+					p.Resolve(bindKey(b))
 				}
 			}
 			for _, e := range exps {
 				rel := []source.Related{trustRelated(first)}
 				if e.where != e.bind.Range {
 					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+				}
+				for _, r := range e.reach {
+					if r.Range.IsValid() {
+						rel = append(rel, r)
+					}
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,

@@ -20,19 +20,25 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 	return t
 }
 
-// trustedHeaders lists the proxy headers trusted by the apps whose servers
-// the app-server file t configures (gunicorn's own IP-gated scheme headers
-// aside), from the deployment model.
-func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
+// trustedHeaders lists the proxy headers trusted by the apps that listen
+// where r says (a bind or socket option, or the command whose default
+// address applies), gunicorn's own IP-gated scheme headers aside, from the
+// deployment model.
+func trustedHeaders(p *rules.Pass, r source.Range) []string {
 	var out []string
 	apps, _ := p.ResultOf(Apps).([]*rules.App)
-	sb := newServedBy(apps)
 	for _, a := range apps {
-		if !sb.serves(t, a) {
+		binds := false
+		for _, b := range a.Binds {
+			if b.Range == r {
+				binds = true
+			}
+		}
+		if !binds {
 			continue
 		}
 		for _, t := range a.Trusts {
-			if !t.PeerGated {
+			if !t.PeerGated || a.OpenToAll(t) {
 				out = append(out, t.Header)
 			}
 		}
@@ -129,12 +135,12 @@ var BindPublic = &rules.Rule{
 		if len(hits) == 0 {
 			return
 		}
-		trusted := trustedHeaders(p, t)
-		if len(trusted) == 0 {
-			return
-		}
 		for _, h := range hits {
-			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(t.File.Path, h.ep),
+			trusted := trustedHeaders(p, h.rng)
+			if len(trusted) == 0 {
+				continue
+			}
+			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
 				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
 		}
 	},

@@ -61,7 +61,7 @@ func routesOf(l *listener) []*rules.Route {
 				Range:       l.HeaderRng,
 				VerifyRange: l.modeRange(),
 			},
-			Upstream:         rules.Upstream{Name: group, Range: t.Range},
+			Upstream:         rules.Upstream{Name: group, Range: t.Range, Workloads: ecsWorkloads(l, t.Group)},
 			Headers:          headers,
 			Default:          rules.Passthrough,
 			AdmitsUnderscore: admits,
