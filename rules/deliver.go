@@ -101,7 +101,7 @@ func (m *Model) Deliver(r *Route, c RequestClass, header string, app *App) Deliv
 		twin := strings.ReplaceAll(DisplayHeader(h), "-", "_")
 		vs := d.Values
 		for _, v := range vs {
-			if v.Kind == ValueClient {
+			if v.Kind == ValueClient && !v.FromCert {
 				continue // both copies are the client's: still the client's
 			}
 			j := joinPresent(ClientValue, v)
@@ -169,6 +169,9 @@ func (d Delivery) Honest() Delivery {
 func withoutClient(v Value) Value {
 	switch v.Kind {
 	case ValueClient:
+		if v.FromCert {
+			return v
+		}
 		return Absent
 	case ValueJoined:
 		parts := make([]Value, len(v.Parts))
@@ -355,7 +358,8 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	case CertNone:
 		return Const("")
 	case CertUntrusted:
-		return ClientValue // the subject of a certificate the client made
+		// The subject of a certificate the client made.
+		return Value{Kind: ValueClient, FromCert: true}
 	}
 	return TLSValue(tr.Fact)
 }

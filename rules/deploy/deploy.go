@@ -167,6 +167,9 @@ type finding struct {
 	tr     rules.HeaderTreatment
 	trust  rules.Trust
 	links  []rules.Link
+	// breaches are the classes that get through, over every route of the
+	// finding, certain ones first.
+	breaches []breach
 }
 
 type findings struct {
@@ -176,7 +179,7 @@ type findings struct {
 	severity rules.Severity
 }
 
-func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
+func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link, bs ...breach) {
 	if fs.by == nil {
 		fs.by = map[string]*finding{}
 	}
@@ -193,6 +196,16 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 		}
 	}
 	f.links = append(f.links, l)
+	// Certain breaches before possible ones, over all routes.
+	var certain, possible []breach
+	for _, b := range append(f.breaches, bs...) {
+		if b.maybe() {
+			possible = append(possible, b)
+		} else {
+			certain = append(certain, b)
+		}
+	}
+	f.breaches = append(certain, possible...)
 }
 
 // report emits one diagnostic per finding: its key is the route-and-header
@@ -226,6 +239,14 @@ func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text
 			}
 		}
 		txt := say(f, desc)
+		sev := fs.severity
+		if sev == 0 {
+			sev = severityOf(p.Rule.Severity, f.breaches)
+		}
+		if len(f.breaches) > 0 {
+			txt.msg = withClass(txt.msg, f.breaches)
+			txt.detail += " Requests that get through: " + classesText(f.breaches) + "."
+		}
 		p.Report(rules.Diagnostic{
 			Range:    f.anchor,
 			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
@@ -233,7 +254,7 @@ func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text
 			Detail:   txt.detail + guess,
 			FixTitle: rules.Sentence(txt.fix),
 			Related:  related,
-			Severity: fs.severity,
+			Severity: sev,
 		})
 		for _, l := range f.links[1:] {
 			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
@@ -268,12 +289,19 @@ var SpoofableHeader = &rules.Rule{
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
 				for _, l := range m.RoutesTo(app) {
-					if tr := l.Route.Header(h); spoofable(tr.Action) {
-						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+					tr := l.Route.Header(h)
+					if got := breaches(m, l.Route, app, decisionsOf(t), h, false, nil); len(got) > 0 {
+						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l, got...)
+					} else if spoofable(tr.Action) {
+						// No request the route carries gets a copy of the
+						// client's past the app's check: the proxy-side
+						// finding about the route and header goes too.
+						p.Resolve(rules.RouteHeaderKey(l.Route.ID, h))
 					}
 				}
 			}
 		}
+		resolveStray(p, m, func(t rules.Trust) bool { return !isSchemeTrust(t) })
 		fs.report(p, func(f *finding, desc string) text {
 			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -299,6 +327,9 @@ func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Tr
 	case rules.SetClient:
 		msg = name + " is set from data the client chooses, and the app trusts it"
 		how = fmt.Sprintf("The value is %s, which the client controls.", tr.Value)
+	default:
+		msg = name + " is not always overwritten on this route: the client's own copy reaches the app"
+		how = "On some requests the route leaves the client's copy in place."
 	}
 	return text{msg: msg, detail: fmt.Sprintf("%s Route: %s. The app trusts the header at %s.", how, desc, trustNote(t)), fix: r.FixHint(h, rules.TLSFactOf(h))}
 }
@@ -548,7 +579,8 @@ var SchemeContract = &rules.Rule{
 					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
 					}
-					tr := l.Route.Header(h)
+					r := l.Route
+					tr := r.Header(h)
 					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
 						// The Host the client sent, which nginx matched
 						// against server_name and Django checks against
@@ -556,29 +588,33 @@ var SchemeContract = &rules.Rule{
 						// gets through.
 						continue
 					}
-					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+					classes := m.Classes(r)
+					if t.Comparison == rules.CompareScheme && tr.Action == rules.Passthrough && !t.ServerDefault && slices.ContainsFunc(classes, isTLS) {
 						// The client is on HTTPS here: claiming https is
 						// the truth. But when the route does not send the
 						// header at all, Django takes HTTPS requests for
 						// plain HTTP: valid clients are redirected in a
 						// loop or refused, which is worth a medium finding.
-						if tr.Action == rules.Passthrough && !t.ServerDefault {
-							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
-						}
-						continue
-					}
-					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
-						continue
+						lockout.add(bs.anchor(r, tr, h), h, tr, t, l)
 					}
 					// With its default secure_scheme_headers gunicorn
 					// answers 400 when they contradict each other, so a
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.ServerDefault && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && overwritesAnyDefault(r) {
 						continue
 					}
-					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+					var keep func(rules.RequestClass) bool
+					if t.Comparison == rules.CompareScheme {
+						// On TLS a client that claims https tells the truth.
+						keep = func(c rules.RequestClass) bool { return !isTLS(c) }
+					}
+					if got := breaches(m, r, app, decisionsOf(t), h, false, keep); len(got) > 0 {
+						fs.add(bs.anchor(r, tr, h), h, tr, t, l, got...)
+					} else if spoofable(tr.Action) && !slices.ContainsFunc(classes, isTLS) {
+						p.Resolve(rules.RouteHeaderKey(r.ID, h))
+					}
 				}
 				// With routes analysed, the single-file warning has been
 				// proven unnecessary or replaced: by the findings above, or
@@ -592,6 +628,7 @@ var SchemeContract = &rules.Rule{
 		// gunicorn's secure_scheme_headers) on one directive are one
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
+		resolveStray(p, m, isSchemeTrust)
 		fs.report(p, func(f *finding, desc string) text {
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -605,6 +642,9 @@ var SchemeContract = &rules.Rule{
 		})
 	},
 }
+
+// isTLS reports whether a class reaches the proxy over TLS.
+func isTLS(c rules.RequestClass) bool { return c.Transport == rules.TransportTLS }
 
 // schemeFact is what a scheme or host header should be set from.
 func schemeFact(h string) rules.Fact {
@@ -822,14 +862,14 @@ var UnderscoreConflation = &rules.Rule{
 		// on: where the fix belongs), or per route where admitting is the
 		// proxy's default (HAProxy).
 		type group struct {
-			at      source.Range
-			key     rules.Key
-			headers []string
-			trust   rules.Trust
-			routes  []*rules.Route
-			server  string
-			guess   string
-			harmful bool
+			at       source.Range
+			key      rules.Key
+			headers  []string
+			trust    rules.Trust
+			routes   []*rules.Route
+			server   string
+			guess    string
+			breaches []breach
 		}
 		var order []rules.Key
 		groups := map[rules.Key]*group{}
@@ -851,18 +891,23 @@ var UnderscoreConflation = &rules.Rule{
 						groups[key] = g
 						order = append(order, key)
 					}
+					// The values a client's underscore spelling makes,
+					// joined by the app server with the proxy's, against
+					// the app's check.
+					bs := breaches(m, r, app, decisionsOf(t), h, true, nil)
+					if len(bs) == 0 {
+						continue
+					}
 					if !slices.Contains(g.headers, h) {
 						g.headers = append(g.headers, h)
 					}
 					if !slices.Contains(g.routes, r) {
 						g.routes = append(g.routes, r)
 					}
-					if app.ConflatesUnderscore {
-						if !g.harmful {
-							g.trust, g.server = t, serverName(app)
-						}
-						g.harmful = true
+					if len(g.breaches) == 0 || g.breaches[0].maybe() && !bs[0].maybe() {
+						g.trust, g.server = t, serverName(app)
 					}
+					g.breaches = append(g.breaches, bs...)
 					if n := guessNote(l); n != "" {
 						g.guess = n
 					}
@@ -871,12 +916,15 @@ var UnderscoreConflation = &rules.Rule{
 		}
 		for _, key := range order {
 			g := groups[key]
-			if !g.harmful {
-				// Every app behind these routes drops "_" headers: the
-				// proxy-side warning is withdrawn.
+			if len(g.breaches) == 0 {
+				// No request gets a client's underscore spelling past the
+				// app's check (the app server drops such names, or the
+				// joined value fails the check): the proxy-side warning is
+				// withdrawn.
 				p.Resolve(key)
 				continue
 			}
+			sortBreaches(g.breaches)
 			var descs, twins []string
 			related := []source.Related{trustRelated(g.trust)}
 			for _, r := range g.routes {
@@ -890,11 +938,12 @@ var UnderscoreConflation = &rules.Rule{
 			if len(twins) > 1 {
 				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
 			}
+			first := g.breaches[0]
 			p.Report(rules.Diagnostic{
-				Range: g.at, Key: g.key, Related: related,
-				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
-				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
-					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+				Range: g.at, Key: g.key, Related: related, Severity: severityOf(p.Rule.Severity, g.breaches),
+				Message: withClass(fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)), g.breaches),
+				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers, joined with a comma in the order they arrive: the app receives %s, which its check at %s accepts. Requests that get through: %s.",
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, first.value, trustNote(g.trust), classesText(g.breaches)) + g.guess,
 				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}

@@ -97,6 +97,9 @@ func analyse(c *hap.Config) []*routeInfo {
 					ri.Chain = append(ri.Chain, be.AllHTTPRequest()...)
 				}
 				ri.Route = buildRoute(c, ri, id)
+				if ri.Mode == "http" {
+					routeClasses(ri)
+				}
 				out = append(out, ri)
 			}
 		}
