@@ -240,7 +240,18 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 			return d
 		}
 	}
-	tr := r.Header(h)
+	return r.emissionOf(r.Header(h), c)
+}
+
+// presented reports whether requests of the class present a client
+// certificate.
+func presented(c RequestClass) bool {
+	return c.Transport == TransportTLS && c.Cert != CertNone
+}
+
+// emissionOf derives what the proxy sends on class c from a header
+// treatment.
+func (r *Route) emissionOf(tr HeaderTreatment, c RequestClass) Delivery {
 	d := Delivery{Range: tr.Range}
 	switch tr.Action {
 	case Passthrough, SetClient:
@@ -257,19 +268,46 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 		d.Values = []Value{Joined(ClientValue, v), v}
 		d.Why = "The route adds its value after the client's copy; the app server joins both, the client's first."
 	case Conditional:
-		d.Values = []Value{TreatmentValue(tr, c), ClientValue}
+		// Set under a condition, with nothing removing the client's copy
+		// before: where the condition is that a certificate was
+		// presented, the class decides which.
+		switch {
+		case tr.CertGuarded && !presented(c):
+			d.Values = []Value{ClientValue}
+		case tr.CertGuarded:
+			d.Values = []Value{TreatmentValue(tr, c)}
+		default:
+			d.Values = []Value{TreatmentValue(tr, c), ClientValue}
+		}
 		d.Why = fmt.Sprintf("The route sets it only %s; otherwise the client's copy reaches the app.", tr.When)
 	case Unknown:
 		d.Values = []Value{UnknownValue}
 		d.Why = "How the route treats it could not be decided."
 	default:
 		d.Values = []Value{TreatmentValue(tr, c)}
-		if tr.When != "" {
+		switch {
+		case tr.When != "" && tr.CertGuarded && !presented(c):
+			// Set only with a certificate, after the client's copy was
+			// removed or replaced: what the treatment before gives.
+			d.Values = []Value{Absent}
+			if tr.Otherwise != nil {
+				o := r.emissionOf(*tr.Otherwise, c)
+				d.Values = o.Values
+			}
+			d.Why = fmt.Sprintf("The route sets %s only %s; this request has no certificate.", tr.Value, tr.When)
+		case tr.When != "" && tr.CertGuarded:
+			d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
+		case tr.When != "":
 			// Set under a condition after the client's copy was removed:
-			// otherwise nothing, as far as the treatment tells.
-			d.Values = append(d.Values, Absent)
+			// otherwise what was there before, as far as the treatment
+			// tells.
+			other := []Value{Absent}
+			if tr.Otherwise != nil {
+				other = r.emissionOf(*tr.Otherwise, c).Values
+			}
+			d.Values = append(d.Values, other...)
 			d.Why = fmt.Sprintf("The route removes the client's copy and sets %s only %s.", tr.Value, tr.When)
-		} else {
+		default:
 			d.Why = fmt.Sprintf("The route sets it to %s.", tr.Value)
 		}
 	}

@@ -146,6 +146,9 @@ type HeaderTreatment struct {
 	Composite bool         `json:"composite,omitempty"`
 	Range     source.Range `json:"range,omitempty"` // the directive; zero for passthrough
 	Note      string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	// Otherwise is the treatment that holds when When does not (the
+	// unconditional delete or set before it), when known.
+	Otherwise *HeaderTreatment `json:"otherwise,omitempty"`
 	// When is the condition under which Value is set (HAProxy "if {
 	// ssl_c_used }"), when the client's copy was removed unconditionally
 	// before; empty when the value is set unconditionally.
@@ -400,39 +403,18 @@ func PatternMatches(pattern, name string) bool {
 	return p == h
 }
 
-// Comparison is how the app decides on a header's value.
-type Comparison int
-
-const (
-	CompareUnknown     Comparison = iota
-	ComparePresence               // present / truthy
-	CompareEquals                 // == Value
-	CompareNotEqual               // != Value
-	ComparePrefix                 // startswith / in
-	CompareFirstOfList            // split(",")[0]
-	CompareScheme                 // SECURE_PROXY_SSL_HEADER-style (== Value decides is_secure)
-	CompareIdentity               // the value is taken as an identity (DN, user name)
-)
-
-var comparisonNames = [...]string{"unknown", "presence", "equals", "not-equal", "prefix", "first-of-list", "scheme", "identity"}
-
-func (c Comparison) String() string {
-	if int(c) < len(comparisonNames) {
-		return comparisonNames[c]
-	}
-	return "unknown"
-}
-
-// MarshalText writes the comparison's name.
-func (c Comparison) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
 // Trust is one header the app trusts.
 type Trust struct {
-	Header     string       `json:"header"` // META form: HTTP_X_SSL_CLIENT_VERIFY
-	Comparison Comparison   `json:"comparison"`
-	Value      string       `json:"value,omitempty"`
-	Source     string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
-	Range      source.Range `json:"range"`
+	Header string       `json:"header"` // META form: HTTP_X_SSL_CLIENT_VERIFY
+	Source string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
+	Range  source.Range `json:"range"`  // where the app reads or names it
+	// Decisions are, for a header the app decides on (app code, an
+	// authentication package), every way a request reaches protected work
+	// through that check: the judge, Decision.Admits, says which request
+	// classes get through.
+	Decisions []Decision `json:"decisions,omitempty"`
+	// Value is, for a scheme header, the value that means HTTPS.
+	Value string `json:"value,omitempty"`
 	// Scheme: the header decides the scheme, host or port the app sees
 	// (SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST, an app server's
 	// scheme headers), not who the client is.

@@ -15,38 +15,31 @@ import (
 // a route no class takes has none; a class or a check that could not be
 // decided makes the finding medium at most.
 
-// decisionsOf are the decisions an app's trust makes on its header alone,
-// read from the comparison the app builder recorded: the accept set of the
-// one check, and where the app reads only the leftmost of several values,
-// the alternative that the leftmost is accepted (Django ≥ 4.1 reads
-// SECURE_PROXY_SSL_HEADER's leftmost value; an unknown version is taken to
-// be one of those). A request gets through when one of them admits it. An
-// app whose builder records decisions per sink replaces this.
+// decisionsOf are the decisions an app makes on a trusted header: those
+// the app builder found (app code, an authentication package), else, for
+// a scheme header, the one its setting makes: exactly the value that means
+// HTTPS, or where the app reads only the leftmost of several values, that
+// the leftmost is (Django >= 4.1 reads SECURE_PROXY_SSL_HEADER's leftmost
+// value; an unknown version is taken to be one of those); a scheme, host
+// or port header without such a value is taken when present. A request
+// gets through when one of them admits it.
 func decisionsOf(t rules.Trust) []rules.Decision {
-	d := decisionOf(t)
-	if t.Comparison == rules.CompareScheme && t.Source == "SECURE_PROXY_SSL_HEADER" {
-		first := d
-		first.Accepts = []rules.AcceptSet{{Header: rules.HeaderName(t.Header), Kind: rules.AcceptPrefix, Values: []string{t.Value + ","}, Range: t.Range}}
-		return []rules.Decision{d, first}
+	if len(t.Decisions) > 0 {
+		return t.Decisions
 	}
-	return []rules.Decision{d}
-}
-
-func decisionOf(t rules.Trust) rules.Decision {
-	a := rules.AcceptSet{Header: rules.HeaderName(t.Header), Range: t.Range}
-	switch t.Comparison {
-	case rules.CompareEquals, rules.CompareScheme:
-		a.Kind, a.Values = rules.AcceptExactly, []string{t.Value}
-	case rules.CompareNotEqual:
-		a.Kind, a.Values, a.AcceptsAbsent = rules.AcceptAllExcept, []string{t.Value}, true
-	case rules.ComparePrefix:
-		a.Kind, a.Values = rules.AcceptPrefix, []string{t.Value}
-	case rules.ComparePresence, rules.CompareIdentity, rules.CompareFirstOfList:
-		a.Kind = rules.AcceptNonEmpty
-	default:
-		a.Kind = rules.AcceptUnknown
+	h := rules.HeaderName(t.Header)
+	one := func(a rules.AcceptSet) rules.Decision {
+		a.Header, a.Range = h, t.Range
+		return rules.Decision{Sink: t.Source, Range: t.Range, Accepts: []rules.AcceptSet{a}}
 	}
-	return rules.Decision{Sink: t.Source, Range: t.Range, Accepts: []rules.AcceptSet{a}}
+	if t.Value == "" {
+		return []rules.Decision{one(rules.AcceptSet{Kind: rules.AcceptNonEmpty})}
+	}
+	out := []rules.Decision{one(rules.AcceptSet{Kind: rules.AcceptExactly, Values: []string{t.Value}})}
+	if t.Source == "SECURE_PROXY_SSL_HEADER" {
+		out = append(out, one(rules.AcceptSet{Kind: rules.AcceptPrefix, Values: []string{t.Value + ","}}))
+	}
+	return out
 }
 
 // breach is a class of a route on which a value the client chose gets
@@ -55,6 +48,19 @@ type breach struct {
 	class   rules.RequestClass
 	verdict rules.Verdict
 	value   rules.Value // the value that gets through
+	// why says how it gets through when that is not the check accepting
+	// the value (a verified client's identity read from the part a
+	// client wrote).
+	why string
+}
+
+// how says how the breach gets through, for a detail: check is the
+// app's check in words.
+func (b breach) how(check string) string {
+	if b.why != "" {
+		return b.why
+	}
+	return fmt.Sprintf("the app receives %s, which its check at %s accepts", b.value, check)
 }
 
 // maybe reports whether the breach rests on something undecided.
@@ -226,4 +232,48 @@ func resolveStray(p *rules.Pass, m *rules.Model, trusted func(t rules.Trust) boo
 			p.Resolve(rules.RouteHeaderKey(r.ID, h))
 		}
 	}
+}
+
+// underscoreBreaches are the classes of link l's route on which a client's
+// underscore spelling of header h, joined by the app server with what the
+// route sends, does harm: a request without a verified certificate gets
+// past the app's check with it (a presence or prefix test on
+// "SUCCESS,NONE", a DN that arrives alone), or a verified client's
+// identity is taken from a part of the joined value, the part the client
+// wrote (the first CN= of "CN=admin,<its own DN>"), or from the whole
+// joined value where nothing looks it up. An exact comparison, and a
+// lookup by the whole joined value, fail closed.
+func underscoreBreaches(m *rules.Model, t rules.Trust, l rules.Link, h string) []breach {
+	r, app := l.Route, l.App
+	out := breaches(m, r, app, decisionsOf(t), h, true, attacker)
+	for _, c := range m.Classes(r) {
+		if attacker(c) {
+			continue
+		}
+		deliver := m.Deliverer(r, c, app)
+		for _, d := range t.Decisions {
+			v := d.Admits(deliver)
+			if !v.Admitted {
+				continue
+			}
+			for _, fh := range d.Flows {
+				whole := !slices.Contains(d.Parsed, fh)
+				if whole && (d.Lookup || slices.Contains(d.Keyed, fh)) {
+					continue // a lookup of the whole joined value finds nothing
+				}
+				for _, val := range deliver(fh).Values {
+					if val.Kind != rules.ValueJoined || !clientPart(val) {
+						continue
+					}
+					why := fmt.Sprintf("a verified client's %s arrives as %s and %s takes it as it is", rules.DisplayHeader(fh), val, d.Sink)
+					if !whole {
+						why = fmt.Sprintf("a verified client's %s arrives as %s and %s takes the identity from a part of it, which the client writes", rules.DisplayHeader(fh), val, d.Sink)
+					}
+					out = append(out, breach{class: c, verdict: v, value: val, why: why})
+				}
+			}
+		}
+	}
+	sortBreaches(out)
+	return out
 }

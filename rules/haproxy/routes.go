@@ -398,8 +398,9 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				}
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range, Note: note}
 			case clientGone:
+				prev := t
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range,
-					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r)}
+					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r), Otherwise: &prev}
 			case r.Action == "set-header" && uncond:
 				clientGone = true
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range}
