@@ -253,7 +253,10 @@ func underscoreBreaches(m *rules.Model, t rules.Trust, l rules.Link, h string) [
 		deliver := m.Deliverer(r, c, app)
 		for _, d := range t.Decisions {
 			v := d.Admits(deliver)
-			if !v.Admitted {
+			if !v.Admitted || v.Maybe {
+				// Whether the joined value passes rests on the
+				// certificate's own subject: the verified client is
+				// judged by its own value, not this finding's.
 				continue
 			}
 			for _, fh := range d.Flows {
