@@ -121,6 +121,9 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 		}
 		fmt.Fprintf(w, "  %s  [%s]\n", r.Desc, r.ID)
 		fmt.Fprintf(w, "      listen %s (%s)  %s\n", l.Endpoint, tls, r.Range)
+		for _, c := range graph.Classes(r) {
+			fmt.Fprintf(w, "      requests: %s\n", c)
+		}
 		var servers []string
 		for _, s := range r.Upstream.Servers {
 			servers = append(servers, s.String())

@@ -553,7 +553,7 @@ var SchemeSSLFC = &rules.Rule{
 	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "X-Forwarded-Proto (or another scheme header) is set only if { ssl_fc }, so plain-HTTP clients choose its value.",
 	Doc: rules.Doc{
-		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when the condition is `ssl_fc` and the frontend has a plain-HTTP bind, or when the condition is anything else.",
+		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when some request the route takes gets the client's copy: the route's request classes follow the frontend's terminal actions (a redirect of every plain request before routing leaves the :80 route with none) and use_backend, and the finding names the class.",
 		Why:        "On the plain-HTTP bind `{ ssl_fc }` is false, the rule does not run, and the client's own `X-Forwarded-Proto: https` reaches the app, which then believes the request was secure (Django's is_secure(), gunicorn's url_scheme, secure cookies, redirects).",
 		Example:    "frontend fe\n    bind :80\n    bind :443 ssl crt site.pem\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }",
 		Fix:        "Set the header on both branches, or unconditionally:\n\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }",
