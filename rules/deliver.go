@@ -240,18 +240,11 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 			return d
 		}
 	}
-	return r.emissionOf(r.Header(h), c)
+	return r.treated(r.Header(h), c)
 }
 
-// presented reports whether requests of the class present a client
-// certificate.
-func presented(c RequestClass) bool {
-	return c.Transport == TransportTLS && c.Cert != CertNone
-}
-
-// emissionOf derives what the proxy sends on class c from a header
-// treatment.
-func (r *Route) emissionOf(tr HeaderTreatment, c RequestClass) Delivery {
+// treated is what the proxy sends on class c for a header it treats as tr.
+func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 	d := Delivery{Range: tr.Range}
 	switch tr.Action {
 	case Passthrough, SetClient:
@@ -268,46 +261,50 @@ func (r *Route) emissionOf(tr HeaderTreatment, c RequestClass) Delivery {
 		d.Values = []Value{Joined(ClientValue, v), v}
 		d.Why = "The route adds its value after the client's copy; the app server joins both, the client's first."
 	case Conditional:
-		// Set under a condition, with nothing removing the client's copy
-		// before: where the condition is that a certificate was
-		// presented, the class decides which.
-		switch {
-		case tr.CertGuarded && !presented(c):
-			d.Values = []Value{ClientValue}
-		case tr.CertGuarded:
-			d.Values = []Value{TreatmentValue(tr, c)}
-		default:
-			d.Values = []Value{TreatmentValue(tr, c), ClientValue}
-		}
+		d.Values = []Value{TreatmentValue(tr, c), ClientValue}
 		d.Why = fmt.Sprintf("The route sets it only %s; otherwise the client's copy reaches the app.", tr.When)
+		if tr.CertGuarded {
+			// the condition is whether a certificate was presented,
+			// which the class decides
+			if c.Cert == CertNone || c.Transport != TransportTLS {
+				d.Values = []Value{ClientValue}
+				d.Why = fmt.Sprintf("The route sets it only %s, which this request does not meet: the client's copy reaches the app.", tr.When)
+			} else {
+				d.Values = []Value{TreatmentValue(tr, c)}
+				d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
+			}
+		}
 	case Unknown:
 		d.Values = []Value{UnknownValue}
 		d.Why = "How the route treats it could not be decided."
 	default:
 		d.Values = []Value{TreatmentValue(tr, c)}
-		switch {
-		case tr.When != "" && tr.CertGuarded && !presented(c):
-			// Set only with a certificate, after the client's copy was
-			// removed or replaced: what the treatment before gives.
-			d.Values = []Value{Absent}
-			if tr.Otherwise != nil {
-				o := r.emissionOf(*tr.Otherwise, c)
+		if tr.When != "" && tr.CertGuarded {
+			// set only when a certificate was presented, after the
+			// client's copy was removed or replaced (Otherwise)
+			presented := c.Transport == TransportTLS && c.Cert != CertNone
+			switch {
+			case presented:
+				d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
+			case tr.Otherwise != nil:
+				o := r.treated(*tr.Otherwise, c)
 				d.Values = o.Values
+				d.Why = fmt.Sprintf("The route sets it only %s; otherwise: %s", tr.When, o.Why)
+			default:
+				d.Values = []Value{Absent}
+				d.Why = fmt.Sprintf("The route removes the client's copy and sets %s only %s, which this request does not meet.", tr.Value, tr.When)
 			}
-			d.Why = fmt.Sprintf("The route sets %s only %s; this request has no certificate.", tr.Value, tr.When)
-		case tr.When != "" && tr.CertGuarded:
-			d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
-		case tr.When != "":
+		} else if tr.When != "" {
 			// Set under a condition after the client's copy was removed:
 			// otherwise what was there before, as far as the treatment
 			// tells.
 			other := []Value{Absent}
 			if tr.Otherwise != nil {
-				other = r.emissionOf(*tr.Otherwise, c).Values
+				other = r.treated(*tr.Otherwise, c).Values
 			}
 			d.Values = append(d.Values, other...)
 			d.Why = fmt.Sprintf("The route removes the client's copy and sets %s only %s.", tr.Value, tr.When)
-		default:
+		} else {
 			d.Why = fmt.Sprintf("The route sets it to %s.", tr.Value)
 		}
 	}

@@ -18,17 +18,24 @@ import (
 // answers withdraw the single-side findings a route makes safe: the app's
 // D019/D020, the proxy's N003/N004/H003/K001.
 
-// deliverFor is what one request class of a route delivers, per header.
-// The app is not passed on: a client's underscore spelling joining the
-// proxy's value is X005's finding, not a second one here.
+// deliverFor is what one request class of a route delivers, per header
+// (rules.Model.Deliver). The app is not passed on: a client's underscore
+// spelling joining the proxy's value is X005's finding, not a second one
+// here.
 func deliverFor(m *rules.Model, r *rules.Route, c rules.RequestClass) func(string) rules.Delivery {
+	return deliverTo(m, r, c, nil)
+}
+
+// deliverTo is what one request class of a route delivers to app, per
+// header; a WSGI variable the app server sets itself (environ:…) is no
+// proxy header and arrives from no route.
+func deliverTo(m *rules.Model, r *rules.Route, c rules.RequestClass, app *rules.App) func(string) rules.Delivery {
+	deliver := m.Deliverer(r, c, app)
 	return func(h string) rules.Delivery {
 		if strings.HasPrefix(h, "environ:") {
-			// a WSGI variable the app server sets itself; no proxy header
-			// becomes one
 			return rules.Delivery{Header: h, Class: c, Values: []rules.Value{rules.Absent}}
 		}
-		return m.Deliver(r, c, h, nil)
+		return deliver(h)
 	}
 }
 
@@ -224,7 +231,9 @@ func checkSemantics(p *rules.Pass) {
 				}
 				vh, vtr, forwards := verifyHeader(r)
 				j := judge(m, t, l)
-				if j.lockout && tr.Action.Overwrites() {
+				// a check that refuses verified clients and admits the
+				// others is inverted: the bypass below is the finding
+				if j.lockout && j.admitted == nil && tr.Action.Overwrites() {
 					k := "lockout|" + r.ID + "|" + t.Range.String()
 					if !reported[k] {
 						reported[k] = true
@@ -306,7 +315,7 @@ func bypassDiagnostic(t rules.Trust, j judgement, h string, tr rules.HeaderTreat
 		Key:      weakKey(j, t, vh),
 		Message:  rules.Reaches(checkName(t), j.admitted.String(), j.decision.Sink),
 		Detail: fmt.Sprintf("On route %s, %s; the app's check at %s:%d (%s) lets it through.",
-			r.Desc, deliveryText(j, *j.admitted, shown...), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
+			r.Desc, deliveryText(j.model, r, *j.admitted, shown...), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 		Related: []source.Related{{Range: anchorOf(r, vtr), Message: "route " + r.Desc + " sets " + rules.DisplayHeader(vh) + " from " + vtr.Value},
 			{Range: j.decision.Range, Message: "protected work reached here"}},
 		FixTitle: "compare the verification result exactly (== \"SUCCESS\"; HAProxy: a certificate-used flag and == \"0\")",
@@ -372,7 +381,7 @@ func shortDesc(r *rules.Route) string {
 }
 
 // deliveryText says what a class delivers for the headers that matter.
-func deliveryText(j judgement, c rules.RequestClass, headers ...string) string {
+func deliveryText(m *rules.Model, r *rules.Route, c rules.RequestClass, headers ...string) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, h := range headers {
@@ -380,7 +389,7 @@ func deliveryText(j judgement, c rules.RequestClass, headers ...string) string {
 			continue
 		}
 		seen[h] = true
-		d := deliverFor(j.model, j.route, c)(h)
+		d := deliverFor(m, r, c)(h)
 		parts = append(parts, fmt.Sprintf("%s arrives as %s", rules.DisplayHeader(h), valuesText(d.Values)))
 	}
 	return fmt.Sprintf("%s: %s", c, strings.Join(parts, ", "))
@@ -457,7 +466,7 @@ func checkUnverified(p *rules.Pass) {
 			Range: at, Key: key, Related: related,
 			Message: rules.Reaches("verify "+r.Listener.Verify.String(), j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
-				strings.Join(descs, "; "), deliveryText(j, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
+				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 			FixTitle: "require verification, gate in the proxy, or forward the verification result and check it in the app",
 		})
 	}
