@@ -63,8 +63,20 @@ func (b breach) how(check string) string {
 	return fmt.Sprintf("the app receives %s, which its check at %s accepts", b.value, check)
 }
 
-// maybe reports whether the breach rests on something undecided.
-func (b breach) maybe() bool { return b.verdict.Maybe || b.class.Maybe() }
+// maybe reports whether the breach rests on something undecided. A value
+// whose leftmost part is the client's own copy (HAProxy's add-header, a
+// client's underscore twin arriving first) is not undecided for the part
+// the judge could not evaluate: Django >= 4.1 and most code read the
+// leftmost value, and the client chooses it.
+func (b breach) maybe() bool {
+	return b.verdict.Maybe && !clientLeads(b.value) || b.class.Maybe()
+}
+
+// clientLeads reports whether a joined value begins with the client's own
+// copy of the header.
+func clientLeads(v rules.Value) bool {
+	return v.Kind == rules.ValueJoined && len(v.Parts) > 1 && v.Parts[0].Kind == rules.ValueClient && !v.Parts[0].FromCert
+}
 
 // clientPart reports whether (part of) a value is a copy of the header
 // the client sent.

@@ -437,6 +437,9 @@ func checkUnverified(p *rules.Pass) {
 				if !r.Listener.VerifyRange.IsValid() {
 					k = r.Range.String()
 				}
+				if c := j.admitted; c.SNI != "" && c.Range.IsValid() {
+					k = c.Range.String() // the TLS server name's own settings (a crt-list entry)
+				}
 				if _, ok := byDirective[k]; !ok {
 					order = append(order, k)
 				}
@@ -449,8 +452,14 @@ func checkUnverified(p *rules.Pass) {
 		j, t := hits[0].j, hits[0].t
 		r := j.route
 		at, key := r.Range, rules.RouteKey(r.ID, "unverified")
+		verify := "verify " + r.Listener.Verify.String()
 		if r.Listener.VerifyRange.IsValid() {
 			at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+		}
+		if c := j.admitted; c.SNI != "" && c.Range.IsValid() {
+			// the server name selects settings of its own (a crt-list
+			// entry): the fix belongs there
+			at, key, verify = c.Range, rules.VerifyKey(c.Range), "the entry for SNI "+c.SNI
 		}
 		var descs []string
 		seen := map[string]bool{}
@@ -464,7 +473,7 @@ func checkUnverified(p *rules.Pass) {
 		}
 		p.Report(rules.Diagnostic{
 			Range: at, Key: key, Related: related,
-			Message: rules.Reaches("verify "+r.Listener.Verify.String(), j.admitted.String(), j.decision.Sink),
+			Message: rules.Reaches(verify, j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
 				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 			FixTitle: "require verification, gate in the proxy, or forward the verification result and check it in the app",

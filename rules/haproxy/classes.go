@@ -468,6 +468,10 @@ func ruleValue(r *hap.HTTPRule, c rules.RequestClass) rules.Value {
 	}
 	tr := rules.HeaderTreatment{Action: classifyValue(v), Value: v, Fact: factOf(v)}
 	tr.Composite = tr.Fact != rules.FactNone && !oneFetch(v)
+	if tr.Action == rules.SetOther && tr.Fact.IsTLS() {
+		// a TLS fact written with log-format flags (%{+Q}[ssl_c_s_dn])
+		tr.Action = rules.SetTLS
+	}
 	if tr.Action == rules.Blanked {
 		return rules.Const("")
 	}
