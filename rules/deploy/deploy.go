@@ -519,8 +519,12 @@ func exposures(a *rules.App) []exposure {
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
-					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
+				// Binding every interface is how a container is reached
+				// at all; whether a client can skip the proxy is decided
+				// by the network boundary around it, which the repository
+				// does not show: undecided, so medium at most.
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach that port without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
+					fmt.Sprintf("The app server listens on %s inside the container built from %s. Undecided: nothing in the repository shows whether that port is published (compose ports, a NodePort or LoadBalancer Service, hostPort, hostNetwork) or which peers a NetworkPolicy or security group admits.", b.Endpoint, b.Image), bindKey(b), rules.Medium})
 			}
 			continue
 		}
@@ -580,7 +584,7 @@ var DirectExposure = &rules.Rule{
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container built from a Dockerfile that no compose service of the repository runs is reported at medium, naming what is undecided: binding every interface is how a container is reached at all, and whether a client can skip the proxy depends on the network boundary around it (published ports, the Kubernetes Service type, hostPort, hostNetwork, NetworkPolicy, security groups). The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
