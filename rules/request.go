@@ -281,3 +281,14 @@ type Delivery struct {
 	Why   string       `json:"why,omitempty"`
 	Range source.Range `json:"range,omitzero"` // the directive that decides it
 }
+
+// MatchesEveryPath reports whether a proxy's regular expression for
+// rewriting or redirecting matches every request path: "^", "^/(.*)$",
+// ".*" and their like.
+func MatchesEveryPath(re string) bool {
+	switch re {
+	case "^", "^/", "^(.*)$", "^/(.*)$", "^(.*)", "^/(.*)", "(.*)", ".*", "^.*$", "^.*", "^/.*", "^/.*$", "^/?(.*)$", "^/?(.*)", "/(.*)":
+		return true
+	}
+	return false
+}

@@ -216,6 +216,28 @@ var Scenarios = []*Scenario{
 		Breaches: []AttackID{SpoofUnderscore},
 		Fact:     "without a certificate nginx sends no DN header (the value is empty), so a client's X_SSL_Client_DN: CN=admin arrives alone and is accepted",
 	},
+	{
+		Name:  "nginx-location-prefix-stop-secure",
+		Title: "nginx verify optional, identity headers at server level; `location ^~ /who` passes upstream and a later `location ~ ^/whoami` defines its own proxy_set_header",
+		Fact:  "the ^~ prefix is the longest match for /whoami, so nginx never searches the regex locations: every request gets the inherited headers, and spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-location-regex-wins-vulnerable",
+		Title:    "the same with a plain prefix `location /who`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "nginx remembers the prefix and searches the regexes: ~ ^/whoami wins and drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own X-SSL-Client-Verify: SUCCESS",
+	},
+	{
+		Name:  "nginx-named-location-try-files-secure",
+		Title: "nginx verify optional, identity headers at server level; `try_files $uri @app` and `location @app` defines no proxy_set_header",
+		Fact:  "try_files enters the named location, which inherits the server's headers: spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-named-location-try-files-vulnerable",
+		Title:    "the same, but the named location adds `proxy_set_header X-Request-Id`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
+	},
 
 	// Django and gunicorn.
 	{

@@ -97,7 +97,7 @@ func answersAll(b *nginx.Directive) bool {
 			if len(d.Args) < 2 {
 				return false
 			}
-			if redirects(d) && matchesEvery(d.Arg(0)) {
+			if redirects(d) && rules.MatchesEveryPath(d.Arg(0)) {
 				return true
 			}
 			if f := d.Arg(2); f == "last" || f == "break" {
@@ -117,16 +117,6 @@ func redirects(d *nginx.Directive) bool {
 	}
 	to := d.Arg(1)
 	return strings.HasPrefix(to, "http://") || strings.HasPrefix(to, "https://") || strings.HasPrefix(to, "$scheme://")
-}
-
-// matchesEvery reports whether a rewrite's regular expression matches
-// every URI.
-func matchesEvery(re string) bool {
-	switch re {
-	case "^", "^/", "^(.*)$", "^/(.*)$", "^(.*)", "^/(.*)", "(.*)", ".*", "^.*$", "^.*", "^/.*", "^/.*$":
-		return true
-	}
-	return false
 }
 
 // schemeTests says on which transports a test "$variable = value" holds:
