@@ -160,6 +160,85 @@ var Scenarios = []*Scenario{
 		Fact:    "runserver drops headers spelt with underscores: every spoof fails, the dash spelling being overwritten with NONE",
 	},
 
+	// Which requests reach the app: terminal actions, ACLs and routing.
+	{
+		Name:  "haproxy-acme-redirect-secure",
+		Title: "HAProxy :443 verify required and a plain port that redirects every request but ACME challenges (`redirect scheme https if !{ ssl_fc } !acme`); X-Forwarded-Proto https only `if { ssl_fc }`",
+		Fact:  "every plain request to the app's paths is answered 301 by HAProxy before routing, so the client's X-Forwarded-Proto never reaches the app; over TLS the header is https and the identity headers are HAProxy's",
+	},
+	{
+		Name:     "haproxy-acme-redirect-vulnerable",
+		Title:    "the same frontend, but the redirect covers only /account/",
+		Breaches: []AttackID{ForwardedProto},
+		Fact:     "a plain request to /whoami is not redirected and reaches the app with the client's X-Forwarded-Proto: https, and is_secure() turns True",
+	},
+	{
+		Name:  "haproxy-verify-acl-gate-secure",
+		Title: "HAProxy verify optional, `http-request deny unless { ssl_c_used } { ssl_c_verify 0 }`; the app accepts X-SSL-Client-Verify == '0' (%[ssl_c_verify])",
+		Fact:  "a client without a certificate is answered 403 by HAProxy, so the 0 the app accepts comes only with a verified certificate",
+	},
+	{
+		Name:     "haproxy-verify-acl-gate-vulnerable",
+		Title:    "the same, but `http-request deny if { ssl_c_used } !{ ssl_c_verify 0 }`",
+		Breaches: []AttackID{NoCert},
+		Fact:     "the deny refuses only a certificate that failed: a client without one passes with X-SSL-Client-Verify 0 and is accepted (with an empty DN)",
+	},
+	{
+		Name:  "haproxy-host-routing-secure",
+		Title: "HAProxy verify required; `use_backend be_app if { hdr(host) -i localhost }`, whose backend sets the identity headers; every other Host denied",
+		Fact:  "every request for localhost gets HAProxy's own identity headers (the client's copies in any spelling deleted first); other Hosts get 403",
+	},
+	{
+		Name:     "haproxy-host-routing-vulnerable",
+		Title:    "HAProxy verify required; only Host mtls.example.com goes to the backend that sets the identity headers, the default backend sets none",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "a valid client asking for Host localhost takes the default backend, which sets no identity header: without headers of its own it is refused (locked out), with its own X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (in either spelling) it is accepted as CN=admin",
+	},
+	{
+		Name:  "haproxy-underscore-lookup-secure",
+		Title: "HAProxy NONE then SUCCESS `if { ssl_c_used } { ssl_c_verify 0 }`, underscores pass; gunicorn 20.1; the app compares == 'SUCCESS' and looks the DN up",
+		Fact:  "gunicorn joins a client's underscore copy with HAProxy's value, the client's first: SUCCESS,NONE without a certificate fails the exact comparison, CN=admin,/CN=alice fails the lookup",
+	},
+	{
+		Name:     "haproxy-underscore-first-cn-vulnerable",
+		Title:    "the same HAProxy configuration; the app compares == 'SUCCESS' and takes the first CN= of the DN",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "a valid client sending X_SSL_Client_DN: CN=admin arrives as CN=admin,/CN=alice and the first CN= is the client's: accepted as CN=admin",
+	},
+	{
+		Name:  "nginx-underscore-lookup-secure",
+		Title: "nginx underscores_in_headers on, verify optional; gunicorn 20.1; the app compares == 'SUCCESS' and looks the DN up",
+		Fact:  "gunicorn joins nginx's value first: NONE,SUCCESS without a certificate fails the exact comparison, CN=alice,CN=admin fails the lookup",
+	},
+	{
+		Name:     "nginx-underscore-presence-vulnerable",
+		Title:    "nginx underscores_in_headers on, verify optional; gunicorn 20.1; the app takes X-SSL-Client-DN whenever it is present",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "without a certificate nginx sends no DN header (the value is empty), so a client's X_SSL_Client_DN: CN=admin arrives alone and is accepted",
+	},
+	{
+		Name:  "nginx-location-prefix-stop-secure",
+		Title: "nginx verify optional, identity headers at server level; `location ^~ /who` passes upstream and a later `location ~ ^/whoami` defines its own proxy_set_header",
+		Fact:  "the ^~ prefix is the longest match for /whoami, so nginx never searches the regex locations: every request gets the inherited headers, and spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-location-regex-wins-vulnerable",
+		Title:    "the same with a plain prefix `location /who`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "nginx remembers the prefix and searches the regexes: ~ ^/whoami wins and drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own X-SSL-Client-Verify: SUCCESS",
+	},
+	{
+		Name:  "nginx-named-location-try-files-secure",
+		Title: "nginx verify optional, identity headers at server level; `try_files $uri @app` and `location @app` defines no proxy_set_header",
+		Fact:  "try_files enters the named location, which inherits the server's headers: spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-named-location-try-files-vulnerable",
+		Title:    "the same, but the named location adds `proxy_set_header X-Request-Id`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
+	},
+
 	// Django and gunicorn.
 	{
 		Name:     "spsh-no-forwarded-proto-vulnerable",

@@ -8,13 +8,26 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Classes describes the requests that travel a route, one line per kind of
-// request: the label of the edge into the route's node. Today the model
-// gives each route one kind, made of what it knows: TLS or plain, the address,
-// how the client certificate is checked (the path is on the route's own
-// box). When routes carry request classes, they are listed here and every
-// format shows them.
+// Classes describes the requests that travel a route, one line per
+// request class: the label of the edge into the route's node. A route
+// whose builder follows the proxy's conditions (terminal actions, ACLs,
+// use_backend) lists its own classes ("plain HTTP on :80, path not under
+// /.well-known/acme-challenge/"), and one no request takes says so; other
+// routes are described by their listener: TLS or plain, the address, how
+// the client certificate is checked (the path is on the route's own box).
 func Classes(r *rules.Route) []string {
+	if r.Classes != nil {
+		if len(r.Classes) == 0 {
+			return []string{"no request takes this route"}
+		}
+		var out []string
+		for _, c := range r.Classes {
+			if s := c.String(); !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
 	l := r.Listener
 	if !l.TLS {
 		return []string{"plain HTTP " + listening(r)}

@@ -88,7 +88,7 @@ var BindPublic = &rules.Rule{
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
 	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps},
 	Doc: rules.Doc{
-		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
+		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). A bind in a Dockerfile is reported at medium as undecided: inside a container every interface is how the app is reached, and the network boundary decides. The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
 		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
 		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
@@ -140,8 +140,19 @@ var BindPublic = &rules.Rule{
 			if len(trusted) == 0 {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
-				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
+			d := rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
+				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))}
+			// Inside a container, binding every interface is how the app
+			// is reached at all: the file alone cannot show whether a
+			// client can skip the proxy (the network boundary decides,
+			// which X004 reads from the deployment model), so the warning
+			// stays undecided and medium even where X004 is not run.
+			if gunicorn.IsDockerfile(h.rng.File) {
+				d.Severity = rules.Medium
+				d.Message = fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach it without the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))
+				d.Detail = "Nothing in this file shows whether the container's port is published or which peers the network boundary admits (compose ports, the Kubernetes Service type, hostPort, hostNetwork, NetworkPolicy)."
+			}
+			p.Report(d)
 		}
 	},
 }
