@@ -273,20 +273,5 @@ func baseEnv(home string) []string {
 // waitUntil polls probe until it succeeds, one of procs exits, or the
 // timeout passes.
 func waitUntil(timeout time.Duration, what string, procs []*Process, probe func() error) error {
-	deadline := time.Now().Add(timeout)
-	var last error
-	for {
-		if last = probe(); last == nil {
-			return nil
-		}
-		for _, p := range procs {
-			if p.Exited() {
-				return fmt.Errorf("waiting for %s: %s exited (%v)", what, p.Name, p.ExitErr())
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waiting for %s: gave up after %v: %v", what, timeout, last)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	return supervise.WaitUntil(context.Background(), timeout, what, procs, probe)
 }

@@ -203,7 +203,7 @@ var (
 func FreePort() (int, error) {
 	portsMu.Lock()
 	defer portsMu.Unlock()
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 500; i++ {
 		l, err := net.Listen("tcp4", "0.0.0.0:0")
 		if err != nil {
 			return 0, err
@@ -216,6 +216,16 @@ func FreePort() (int, error) {
 		}
 	}
 	return 0, errors.New("no free port found")
+}
+
+// Release lets FreePort hand out ports again, once whatever listened on
+// them has stopped.
+func Release(ports ...int) {
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for _, p := range ports {
+		delete(handed, p)
+	}
 }
 
 // Proc is one entry of the process table.
@@ -314,4 +324,29 @@ func Leftovers(pids []int, marker string) ([]Proc, error) {
 		}
 	}
 	return out, nil
+}
+
+// WaitUntil polls probe until it succeeds, one of procs exits (the error
+// then ends with the last lines of its output), ctx ends, or the timeout
+// passes.
+func WaitUntil(ctx context.Context, timeout time.Duration, what string, procs []*Process, probe func() error) error {
+	deadline := time.Now().Add(timeout)
+	var last error
+	for {
+		if last = probe(); last == nil {
+			return nil
+		}
+		for _, p := range procs {
+			if p.Exited() {
+				return fmt.Errorf("waiting for %s: %s exited (%v):\n%s", what, p.Name, p.ExitErr(), p.Tail(15))
+			}
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("waiting for %s: gave up after %v: %v", what, timeout, last)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
 }
