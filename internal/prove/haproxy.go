@@ -173,7 +173,7 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 		if l.Arg(1) == "socket" && len(l.Args) > 2 {
 			h.sockets++
 			h.set(l, 2, rw.runPath(fmt.Sprintf("stats-%d.sock", h.sockets)))
-			h.removeOptions(l, 3, map[string]bool{"user": true, "group": true, "uid": true, "gid": true}, serverArgOptions)
+			h.removeOptions(l, 3, map[string]bool{"user": true, "group": true, "uid": true, "gid": true})
 		}
 	case "ca-base", "crt-base", "issuers-chain-path":
 		h.set(l, 1, rw.sb.Certs)
@@ -199,13 +199,14 @@ func (h *haproxyConf) set(l *haproxy.Line, i int, value string) {
 	}
 }
 
-// removeOptions removes the options named in drop (with their argument)
-// from the words from index `from`; takesArg says which options have one.
-func (h *haproxyConf) removeOptions(l *haproxy.Line, from int, drop, takesArg map[string]bool) {
+// removeOptions removes the bind options named in drop (with their
+// argument) from the words from index `from` (a stats socket takes bind
+// options).
+func (h *haproxyConf) removeOptions(l *haproxy.Line, from int, drop map[string]bool) {
 	for k := from; k < len(l.Args); k++ {
 		name := l.Args[k].Value
 		end := k
-		if takesArg[name] && k+1 < len(l.Args) {
+		if haproxy.BindOptionTakesArg(name) && k+1 < len(l.Args) {
 			end = k + 1
 		}
 		if drop[name] {
@@ -342,7 +343,7 @@ func haproxyBindAddr(item string) (string, bool) {
 // does not hold it, at the run's certificate alone.
 func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 	rw := h.rw
-	f := haproxy.FindFile(rw.ws.Reader, path.Dir(l.File.Path), file.Value)
+	f := findFile(rw, path.Dir(l.File.Path), file.Value)
 	if f == nil || file.Symbolic() {
 		rw.replace(wordsRange(l, indexOfWord(l, kw), indexOfWord(l, file)), "crt "+haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
 		rw.limit(l.Range, "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
@@ -420,7 +421,7 @@ func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 // the repository does not hold it (HAProxy refuses to start without it).
 func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 	rw := h.rw
-	if f := haproxy.FindFile(rw.ws.Reader, path.Dir(l.File.Path), w.Value); f != nil && !w.Symbolic() {
+	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil && !w.Symbolic() {
 		rw.files[f.Path] = f
 		rw.replace(w.Range, haproxyQuote(rw.dest(f.Path)))
 		return
@@ -470,7 +471,7 @@ func (h *haproxyConf) dataFile(l *haproxy.Line, w haproxy.Word) {
 	if w.Symbolic() {
 		return
 	}
-	if f := haproxy.FindFile(rw.ws.Reader, path.Dir(l.File.Path), w.Value); f != nil {
+	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil {
 		rw.files[f.Path] = f
 		rw.replace(w.Range, haproxyQuote(rw.dest(f.Path)))
 		return
@@ -488,6 +489,27 @@ func (h *haproxyConf) sourceCondition(l *haproxy.Line) {
 			return
 		}
 	}
+}
+
+// haproxyDeployed are the directories HAProxy's configuration is deployed
+// in; a file named under one is looked for beside the configuration.
+var haproxyDeployed = []string{"/etc/haproxy/", "/usr/local/etc/haproxy/", "/usr/local/haproxy/"}
+
+// findFile finds a file a configuration in dir names, as crt-lists are
+// found, or under the configuration's directory when the name is under a
+// deployed HAProxy directory (/etc/haproxy/maps/x.map is maps/x.map).
+func findFile(rw *rewriter, dir, name string) *source.File {
+	if f := haproxy.FindFile(rw.ws.Reader, dir, name); f != nil {
+		return f
+	}
+	for _, d := range haproxyDeployed {
+		if rest, ok := strings.CutPrefix(name, d); ok {
+			if f, err := rw.ws.Reader.ReadFile(path.Join(dir, rest)); err == nil {
+				return f
+			}
+		}
+	}
+	return nil
 }
 
 // haproxyQuote writes a value as one HAProxy word.

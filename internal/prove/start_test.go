@@ -59,6 +59,11 @@ func get(addr string, tlsConf *tls.Config, cert *tls.Certificate, host string, h
 	if _, err := io.WriteString(conn, b.String()); err != nil {
 		return answer{Err: err}
 	}
+	return readAnswer(conn)
+}
+
+// readAnswer reads one HTTP response.
+func readAnswer(conn net.Conn) answer {
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		return answer{Err: err}
