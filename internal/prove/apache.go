@@ -333,6 +333,21 @@ func (c *apacheConf) directive(d *apache.Directive) {
 			r.End = d.Args[len(d.Args)-1].Range.End
 			rw.replace(r, "builtin")
 		}
+	case "documentroot":
+		// httpd refuses to start without the directory; what it serves
+		// is not what is tested, what reaches the proxied app is.
+		root := d.Arg(0)
+		if !filepath.IsAbs(root) {
+			root = filepath.Join(rw.dest(c.tree.ServerRoot), root)
+		}
+		if st, err := os.Stat(root); d.Arg(0) != "" && (err != nil || !st.IsDir()) {
+			dir := rw.runPath("document-root")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				rw.fail(err)
+			}
+			c.setArg(d, 0, dir)
+			rw.limit(d.Head, d.Name, "%s does not exist here: an empty directory stands in", d.Arg(0))
+		}
 	case "cacheroot":
 		c.setArg(d, 0, rw.runPath("cache"))
 	case "davlockdb":
