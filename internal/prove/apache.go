@@ -157,14 +157,14 @@ type apacheConf struct {
 	loaded  map[string]bool // modules the configuration loads itself
 	mpm     bool
 	top     map[string]bool // directives present at the top level
-	ports   map[string][]int
+	ports   map[string][]Listener // by the port the configuration names
 	vhostTL map[string]bool // vhost port → some vhost on it has SSLEngine on
 	wsgi    map[string]bool // callable names the WSGI configuration asks for
 }
 
 func (rw *rewriter) apache(t *apache.Tree) error {
 	c := &apacheConf{rw: rw, tree: t, needs: map[string]bool{"authz_core_module": true}, loaded: map[string]bool{}, top: map[string]bool{},
-		ports: map[string][]int{}, vhostTL: map[string]bool{}, wsgi: map[string]bool{"application": true}}
+		ports: map[string][]Listener{}, vhostTL: map[string]bool{}, wsgi: map[string]bool{"application": true}}
 	for _, d := range t.Main.Children {
 		c.top[strings.ToLower(d.Name)] = true
 	}
@@ -253,7 +253,7 @@ func (c *apacheConf) listen(d *apache.Directive) {
 	port := portOf(original)
 	tls := port == "443" || strings.EqualFold(d.Arg(1), "https") || c.vhostTL[port]
 	p := rw.listener(d.Range, original, tls)
-	c.ports[port] = append(c.ports[port], p)
+	c.ports[port] = append(c.ports[port], Listener{At: d.Range, Original: original, Port: p, TLS: tls})
 	text := fmt.Sprintf("127.0.0.1:%d", p)
 	if len(d.Args) == 1 && port == "443" {
 		text += " https" // what httpd assumes for 443, and only for 443
@@ -486,18 +486,19 @@ func (c *apacheConf) virtualHost(d *apache.Directive) {
 		if port == "" {
 			continue // <VirtualHost *> matches every port
 		}
-		ports := c.ports[port]
-		if len(ports) == 0 {
+		if len(c.ports[port]) == 0 {
 			// No Listen in the repository (Debian keeps them in
 			// ports.conf): the run listens on this port for the host.
-			p := rw.listener(d.Head, "*:"+port, port == "443" || c.vhostTL[port])
-			c.ports[port] = []int{p}
-			ports = c.ports[port]
+			tls := port == "443" || c.vhostTL[port]
+			c.ports[port] = []Listener{{Original: "*:" + port, Port: rw.port("*:" + port), TLS: tls}}
 			c.needs["listen:"+port] = true
 		}
+		// The virtual host is the listener of its routes in the model:
+		// it has each port that listens on its address's port.
 		var addrs []string
-		for _, p := range ports {
-			addrs = append(addrs, fmt.Sprintf("*:%d", p))
+		for _, l := range c.ports[port] {
+			rw.listener(d.Head, l.Original, l.TLS)
+			addrs = append(addrs, fmt.Sprintf("*:%d", l.Port))
 		}
 		rw.replace(a.Range, strings.Join(addrs, " "))
 	}
@@ -623,18 +624,21 @@ func (c *apacheConf) preamble() {
 			b.WriteString(x.line + "\n")
 		}
 	}
-	var listens []Listener
-	for _, l := range rw.plan.Listeners {
-		if port := portOf(l.Original); c.needs["listen:"+port] {
-			listens = append(listens, l)
+	var ports []string
+	for port := range c.ports {
+		if c.needs["listen:"+port] {
+			ports = append(ports, port)
 		}
 	}
-	for _, l := range listens {
-		proto := "http"
-		if l.TLS {
-			proto = "https"
+	sort.Strings(ports)
+	for _, port := range ports {
+		for _, l := range c.ports[port] {
+			proto := "http"
+			if l.TLS {
+				proto = "https"
+			}
+			fmt.Fprintf(&b, "Listen %s %s\n", l.Addr(), proto)
 		}
-		fmt.Fprintf(&b, "Listen %s %s\n", l.Addr(), proto)
 	}
 	// The stub script stands where no <Directory> of the configuration
 	// grants access; access to the repository's script is not what is

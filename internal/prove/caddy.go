@@ -144,7 +144,8 @@ func (c *caddyConf) site(s *caddy.Site) {
 			}
 		}
 		siteTLS = siteTLS || tls
-		p := rw.listener(k.Range, "*:"+port, tls)
+		// The site's addresses line is its routes' listener in the model.
+		p := rw.listener(s.Head, "*:"+port, tls)
 		text := ad.host + ":" + fmt.Sprint(p) + ad.path
 		if ad.scheme != "" {
 			text = ad.scheme + "://" + text

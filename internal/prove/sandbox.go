@@ -241,13 +241,23 @@ func (n Note) String() string {
 // Testable reports whether the plan may be started.
 func (p *Plan) Testable() bool { return len(p.Refusals) == 0 }
 
-// Listener returns the listener declared at a range (a route's listener
-// range in the deployment model), if any.
-func (p *Plan) Listener(at source.Range) (Listener, bool) {
-	for _, l := range p.Listeners {
-		if l.At.File == at.File && l.At.Start.Offset == at.Start.Offset {
-			return l, true
+// ListenerFor returns the loopback listener of a route's listener in the
+// deployment model: the one declared where the model's is (the listen or
+// bind line, the virtual host, the site's addresses) on the same port.
+func (p *Plan) ListenerFor(l rules.Listener) (Listener, bool) {
+	var at []Listener
+	for _, x := range p.Listeners {
+		if x.At.File == l.Range.File && x.At.Start.Offset == l.Range.Start.Offset {
+			at = append(at, x)
 		}
+	}
+	for _, x := range at {
+		if x.Original[strings.LastIndex(x.Original, ":")+1:] == l.Endpoint.Port {
+			return x, true
+		}
+	}
+	if len(at) > 0 {
+		return at[0], true
 	}
 	return Listener{}, false
 }

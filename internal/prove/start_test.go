@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/e2e"
+	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/supervise"
 	"github.com/mtlslint/mtlslint/parsers"
 )
@@ -142,6 +143,25 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 	if len(plans) == 0 {
 		t.Fatal("no proxy configuration")
 	}
+	// Every route of the deployment model has its listener in a plan.
+	res, err := lint.Run(ctx, lint.Options{Root: d.Site, NoConfig: true, WithModel: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Model.Routes {
+		found := false
+		for _, p := range plans {
+			if l, ok := p.ListenerFor(r.Listener); ok {
+				found = true
+				if l.TLS != r.Listener.TLS {
+					t.Errorf("route %s: the model says TLS=%v, the plan's listener %s says %v", r.ID, r.Listener.TLS, l.Original, l.TLS)
+				}
+			}
+		}
+		if !found && proxyKinds[r.Proxy] {
+			t.Errorf("route %s: no listener of the plans is at %s (port %s)", r.ID, r.Listener.Range, r.Listener.Endpoint.Port)
+		}
+	}
 	run, err := NewRun(ctx, sb, servers, StubOptions{}, Limits{Time: 2 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +181,12 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 		if _, err := run.Start(p); err != nil {
 			t.Fatalf("%s: %v", p.Root, err)
 		}
+		seen := map[int]bool{}
 		for _, l := range p.Listeners {
+			if seen[l.Port] {
+				continue // declared twice: a Listen line and its virtual host
+			}
+			seen[l.Port] = true
 			var conf *tls.Config
 			if l.TLS {
 				conf = tlsConf
@@ -196,7 +221,7 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 				continue // mod_wsgi ran the stub script itself
 			}
 			if len(recs) != 1 || recs[0].Environ == nil {
-				t.Errorf("%s %s: stub records %+v, want one with an environ", p.Root, l.Addr(), recs)
+				t.Errorf("%s %s: stub records %+v, want one with an environ\n%s", p.Root, l.Addr(), recs, supervise.Tail(filepath.Join(p.Run, "error.log"), 10))
 			}
 		}
 	}
