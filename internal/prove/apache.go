@@ -156,10 +156,10 @@ type apacheConf struct {
 	needs   map[string]bool // modules the directives need
 	loaded  map[string]bool // modules the configuration loads itself
 	mpm     bool
-	top     map[string]bool // directives present at the top level
+	top     map[string]bool       // directives present at the top level
 	ports   map[string][]Listener // by the port the configuration names
-	vhostTL map[string]bool // vhost port → some vhost on it has SSLEngine on
-	wsgi    map[string]bool // callable names the WSGI configuration asks for
+	vhostTL map[string]bool       // vhost port → some vhost on it has SSLEngine on
+	wsgi    map[string]bool       // callable names the WSGI configuration asks for
 }
 
 func (rw *rewriter) apache(t *apache.Tree) error {
