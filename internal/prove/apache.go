@@ -377,10 +377,10 @@ func (c *apacheConf) directive(d *apache.Directive) {
 	case "wsgiscriptalias", "wsgiscriptaliasmatch":
 		if len(d.Args) > 1 {
 			c.setArg(d, 1, rw.stubScript())
-		}
-		for _, a := range d.Args[2:] {
-			if name, ok := strings.CutPrefix(a.Value, "callable-object="); ok {
-				c.wsgi[name] = true
+			for _, a := range d.Args[2:] {
+				if name, ok := strings.CutPrefix(a.Value, "callable-object="); ok {
+					c.wsgi[name] = true
+				}
 			}
 		}
 	case "wsgipythonpath", "wsgipythonhome", "wsgiimportscript", "wsgipythoneggs", "wsgipythonoptimize":
@@ -570,6 +570,9 @@ var wsgiOption = regexp.MustCompile(`^(?i)(python-path|python-home|home|user|gro
 // wsgiDaemon keeps mod_wsgi's daemon from loading anything of the
 // repository: its Python paths, home and users go.
 func (c *apacheConf) wsgiDaemon(d *apache.Directive) {
+	if len(d.Args) == 0 {
+		return
+	}
 	for _, a := range d.Args[1:] {
 		if m := wsgiOption.FindStringSubmatch(a.Value); m != nil {
 			c.rw.remove(a.Range)

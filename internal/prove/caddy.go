@@ -3,7 +3,6 @@ package prove
 import (
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -56,7 +55,7 @@ type caddyConf struct {
 
 func (rw *rewriter) caddy(t *caddy.Tree) error {
 	if t.JSON != nil {
-		return errors.New("a Caddy JSON configuration is not rewritten: prove runs Caddyfiles")
+		return rw.caddyJSON(t)
 	}
 	c := &caddyConf{rw: rw, tree: t}
 	for _, s := range t.Sites {
@@ -171,7 +170,7 @@ func (c *caddyConf) insertInSite(s *caddy.Site, line string) {
 		c.rw.insert(c.rw.files[first.Head.File], first.Head.Start.Offset, line+"\n\t")
 		return
 	}
-	if end := s.Range.End.Offset; end > 0 && end <= len(f.Content) && f.Content[end-1] == '}' {
+	if end := s.Range.End.Offset; end > s.Head.End.Offset && end <= len(f.Content) && f.Content[end-1] == '}' {
 		c.rw.insert(f, end-1, line+"\n")
 	}
 }
@@ -211,7 +210,7 @@ func (c *caddyConf) global() {
 		return
 	}
 	f := rw.files[g.Range.File]
-	if end := g.Range.End.Offset; f != nil && end > 0 && end <= len(f.Content) && f.Content[end-1] == '}' {
+	if end := g.Range.End.Offset; f != nil && end > g.Head.End.Offset && end <= len(f.Content) && f.Content[end-1] == '}' {
 		rw.insert(f, end-1, strings.Join(opts, "\n")+"\n")
 	}
 }
@@ -391,6 +390,9 @@ func caddyQuote(s string) string {
 
 // caddyHosts returns the host names of a Caddyfile's sites.
 func caddyHosts(t *caddy.Tree) []string {
+	if t.JSON != nil {
+		return caddyJSONHosts(t)
+	}
 	var out []string
 	for _, s := range t.Sites {
 		for _, k := range s.Keys {

@@ -27,7 +27,6 @@ var fixturesFailing = map[string]string{
 	"haproxy/mode-tcp-secure/haproxy.cfg":               "incompatible tcp backend",
 	"apache/bad-input/httpd.conf":                       "Expected <PATH> but saw <PATH>",
 	"caddy/bad-input/Caddyfile":                         "Unexpected EOF",
-	"caddy/json-vulnerable/caddy.json":                  "a Caddy JSON configuration is not rewritten",
 	"caddy/snippets-vulnerable/Caddyfile":               "configuring TLS cli",                           // {args[0]} is Caddy 2.7 syntax
 	"caddy/trusted-proxies-global-vulnerable/Caddyfile": "unrecognized servers option 'trusted_proxies'", // Caddy 2.7
 }
@@ -70,19 +69,4 @@ func TestFixturesConfigTest(t *testing.T) {
 		}
 	}
 	t.Logf("fixtures:\n%s", summary(all))
-}
-
-func TestDebugOne(t *testing.T) {
-	dir := os.Getenv("PROVE_DEBUG_DIR")
-	if dir == "" {
-		t.Skip()
-	}
-	for _, o := range rewriteDir(t, dir, t.TempDir(), proxyKinds) {
-		t.Logf("%s %v %s\n%s", o.Root, o.Passed, o.Reason, o.Output)
-		if o.Plan != nil {
-			b, _ := os.ReadFile(o.Plan.Main)
-			t.Logf("main %s:\n%s", o.Plan.Main, b)
-			t.Logf("listeners %+v limits %v refusals %v src %v", o.Plan.Listeners, o.Plan.Limits, o.Plan.Refusals, o.Plan.SourceConditions)
-		}
-	}
 }

@@ -388,7 +388,7 @@ func (c *nginxConf) server(d *nginx.Directive) {
 	}
 	tls := false
 	for _, l := range listens {
-		for _, a := range l.Args[1:] {
+		for _, a := range l.Args {
 			tls = tls || a.Value == "ssl"
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -505,4 +506,54 @@ http://plain.example.com:{L *:80} {
 	wantNotes(t, "limits", plan.Limits,
 		"reverse_proxy: TLS to the upstream replaced by plain HTTP",
 		"tls_insecure_skip_verify: TLS to the upstream replaced by plain HTTP")
+}
+
+func TestRewriteCaddyJSON(t *testing.T) {
+	plan, sb, got := rewriteFiles(t, map[string]string{
+		"caddy.json": `{
+  "admin": {"listen": "0.0.0.0:2019"},
+  "logging": {"logs": {"default": {"writer": {"output": "net", "address": "10.0.0.9:514"}}}},
+  "apps": {
+    "tls": {"certificates": {"load_files": [{"certificate": "/etc/c.pem", "key": "/etc/c.key", "tags": ["site"]}]}},
+    "http": {
+      "servers": {
+        "srv0": {
+          "listen": [":443"],
+          "routes": [{"handle": [{"handler": "reverse_proxy",
+            "transport": {"protocol": "http", "tls": {"insecure_skip_verify": true}},
+            "upstreams": [{"dial": "app:8000"}]}]}],
+          "tls_connection_policies": [{"certificate_selection": {"any_tag": ["site"]},
+            "client_authentication": {"mode": "require_and_verify", "trusted_ca_certs": ["MIIB"]}}]
+        }
+      }
+    }
+  }
+}
+`,
+	})
+	ca := (&caddyConf{rw: &rewriter{sb: sb}}).derBase64("ca.pem")
+	// The HTTP port only serves redirects here: it is no listener of a
+	// route.
+	got["site/caddy.json"] = regexp.MustCompile(`"http_port": \d+`).ReplaceAllString(got["site/caddy.json"], `"http_port": {P80}`)
+	expectText(t, got, "site/caddy.json", `{"storage": {"module": "file_system", "root": "$PLAN/run/caddy-storage"},
+  "admin": {"disabled": true},
+  "logging": {"logs": {"default": {"writer": {"output": "file", "filename": "$PLAN/run/caddy.log"}}}},
+  "apps": {"pki": {"certificate_authorities": {"local": {"install_trust": false}}},
+    "tls": {"certificates": {"load_files": [{"certificate": "$SB/certs/server.pem", "key": "$SB/certs/server.key", "tags": ["site"]}]}, "automation": {"policies": [{"issuers": [{"module": "internal"}]}]}},
+    "http": {"http_port": {P80}, "https_port": {L *:443},
+      "servers": {
+        "srv0": {
+          "listen": ["127.0.0.1:{L *:443}"],
+          "routes": [{"handle": [{"handler": "reverse_proxy",
+            "transport": {"protocol": "http"},
+            "upstreams": [{"dial": "127.0.0.1:{U app:8000}"}]}]}],
+          "tls_connection_policies": [{"certificate_selection": {"any_tag": ["site"]},
+            "client_authentication": {"mode": "require_and_verify", "trusted_ca_certs": ["`+ca+`"]}}]
+        }
+      }
+    }
+  }
+}
+`)
+	wantNotes(t, "limits", plan.Limits, "transport tls: TLS to the upstream replaced by plain HTTP")
 }

@@ -509,14 +509,12 @@ func (rw *rewriter) write() error {
 	return nil
 }
 
-// Runnable reports whether Rewrite can run a tree: an nginx, HAProxy or
-// httpd configuration, or a Caddyfile.
+// Runnable reports whether Rewrite can run a tree: an nginx, HAProxy,
+// httpd or Caddy configuration.
 func Runnable(tree parsers.Tree) bool {
-	switch t := tree.(type) {
-	case *nginx.Tree, *haproxy.Config, *apache.Tree:
+	switch tree.(type) {
+	case *nginx.Tree, *haproxy.Config, *apache.Tree, *caddy.Tree:
 		return true
-	case *caddy.Tree:
-		return t.JSON == nil
 	}
 	return false
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/supervise"
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/caddy"
 )
 
 // Server is one program a run may start.
@@ -188,7 +189,11 @@ func (p *Plan) commandLine(srv *Server, test bool) ([]string, error) {
 		if test {
 			mode = "validate"
 		}
-		return []string{srv.Path, mode, "--config", p.Main, "--adapter", "caddyfile"}, nil
+		argv := []string{srv.Path, mode, "--config", p.Main}
+		if !caddy.IsJSON(p.Main) {
+			argv = append(argv, "--adapter", "caddyfile")
+		}
+		return argv, nil
 	}
 	return nil, fmt.Errorf("%s configurations cannot be run", p.Kind)
 }

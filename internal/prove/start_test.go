@@ -178,9 +178,11 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 	}
 	tlsConf := &tls.Config{RootCAs: sb.PKI.CAPool, ServerName: host, MinVersion: tls.VersionTLS12}
 	for _, p := range plans {
-		if _, err := run.Start(p); err != nil {
+		proc, err := run.Start(p)
+		if err != nil {
 			t.Fatalf("%s: %v", p.Root, err)
 		}
+		onlyLoopback(t, p.Kind, proc.PID())
 		seen := map[int]bool{}
 		for _, l := range p.Listeners {
 			if seen[l.Port] {
@@ -225,6 +227,7 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 			}
 		}
 	}
+	onlyLoopback(t, "the stub app's gunicorn", run.Stub.GunicornPID())
 	pids := run.PIDs()
 	left, err := run.Close()
 	closed = true
@@ -241,5 +244,22 @@ func runScenario(t *testing.T, d *e2e.Deployment, dir string) {
 	}
 	if len(again) > 0 {
 		t.Errorf("left behind: %v", again)
+	}
+}
+
+// onlyLoopback fails when a server listens anywhere but on 127.0.0.1.
+func onlyLoopback(t *testing.T, what string, pgid int) {
+	t.Helper()
+	addrs, err := supervise.Listening(pgid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(addrs) == 0 {
+		t.Errorf("%s listens nowhere", what)
+	}
+	for _, a := range addrs {
+		if !strings.HasPrefix(a, "127.0.0.1:") {
+			t.Errorf("%s listens on %s", what, a)
+		}
 	}
 }

@@ -350,3 +350,56 @@ func WaitUntil(ctx context.Context, timeout time.Duration, what string, procs []
 		time.Sleep(25 * time.Millisecond)
 	}
 }
+
+// Listening returns the local addresses of the TCP sockets in the LISTEN
+// state that the processes of a process group hold ("127.0.0.1:8443",
+// "[::]:80"), read from /proc.
+func Listening(pgid int) ([]string, error) {
+	inodes := map[string]bool{}
+	for _, p := range groupMembers(pgid) {
+		fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.PID))
+		if err != nil {
+			continue // gone, or not ours to read
+		}
+		for _, fd := range fds {
+			target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.PID, fd.Name()))
+			if inode, ok := strings.CutPrefix(target, "socket:["); err == nil && ok {
+				inodes[strings.TrimSuffix(inode, "]")] = true
+			}
+		}
+	}
+	var out []string
+	for _, table := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			f := strings.Fields(line)
+			// sl local_address rem_address st ... inode (the tenth field)
+			if len(f) < 10 || f[3] != "0A" || !inodes[f[9]] {
+				continue
+			}
+			out = append(out, procNetAddr(f[1]))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// procNetAddr turns /proc/net/tcp's "0100007F:1F90" into "127.0.0.1:8080"
+// (the address in host byte order, 32-bit words for IPv6).
+func procNetAddr(s string) string {
+	hexAddr, hexPort, _ := strings.Cut(s, ":")
+	port, _ := strconv.ParseUint(hexPort, 16, 16)
+	raw := make([]byte, 0, 16)
+	for i := 0; i+8 <= len(hexAddr); i += 8 {
+		w, _ := strconv.ParseUint(hexAddr[i:i+8], 16, 32)
+		raw = append(raw, byte(w), byte(w>>8), byte(w>>16), byte(w>>24))
+	}
+	ip := net.IP(raw)
+	if len(raw) == 4 {
+		return fmt.Sprintf("%s:%d", ip, port)
+	}
+	return fmt.Sprintf("[%s]:%d", ip, port)
+}

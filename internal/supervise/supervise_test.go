@@ -2,6 +2,8 @@ package supervise
 
 import (
 	"context"
+	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -111,5 +113,48 @@ func waitForGroup(t *testing.T, pgid, n int) {
 			t.Fatalf("group %d has %d processes, want %d", pgid, len(groupMembers(pgid)), n)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestProcNetAddr(t *testing.T) {
+	for in, want := range map[string]string{
+		"0100007F:1F90":                         "127.0.0.1:8080",
+		"00000000:0050":                         "0.0.0.0:80",
+		"00000000000000000000000000000000:01BB": "[::]:443",
+		"00000000000000000000000001000000:01BB": "[::1]:443",
+	} {
+		if got := procNetAddr(in); got != want {
+			t.Errorf("procNetAddr(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestListening(t *testing.T) {
+	dir := t.TempDir()
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// python3 is on every machine the real-server tests run on; without
+	// it there is nothing to listen with.
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	p, err := Start("listener", []string{py, "-c", fmt.Sprintf("import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',%d))\ns.listen()\ntime.sleep(30)", port)}, dir, nil, filepath.Join(dir, "out"), syscall.SIGTERM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	want := fmt.Sprintf("127.0.0.1:%d", port)
+	var got []string
+	for i := 0; i < 200; i++ {
+		if got, _ = Listening(p.PID()); len(got) > 0 {
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("Listening() = %v, want [%s]", got, want)
 	}
 }
