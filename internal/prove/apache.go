@@ -229,20 +229,7 @@ func portOf(addr string) string {
 }
 
 // apacheListenAddr normalises a Listen address.
-func apacheListenAddr(a string) string {
-	if isDigits(a) {
-		return "*:" + a
-	}
-	i := strings.LastIndex(a, ":")
-	if i < 0 || strings.HasSuffix(a, "]") {
-		return a + ":80"
-	}
-	host := a[:i]
-	if host == "" || host == "0.0.0.0" || host == "*" {
-		host = "*"
-	}
-	return host + ":" + a[i+1:]
-}
+func apacheListenAddr(a string) string { return normalAddr(a, "80") }
 
 func (c *apacheConf) listen(d *apache.Directive) {
 	rw := c.rw

@@ -63,17 +63,7 @@ func (rw *rewriter) caddyJSON(t *caddy.Tree) error {
 	return nil
 }
 
-func jget(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1], m.Content[i]
-		}
-	}
-	return nil, nil
-}
+func jget(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) { return caddy.Field(m, key) }
 
 // jwalk calls fn for every mapping node below n, with the key that leads
 // to it ("" in a sequence).
@@ -232,15 +222,10 @@ func caddyListenAddr(a string) string {
 	if i := strings.Index(a, "/"); i >= 0 && !strings.HasPrefix(a, "unix") {
 		a = a[i+1:]
 	}
-	i := strings.LastIndex(a, ":")
-	if i < 0 {
+	if strings.HasPrefix(a, "unix") {
 		return a
 	}
-	host := a[:i]
-	if host == "" || host == "0.0.0.0" || host == "*" {
-		host = "*"
-	}
-	return host + ":" + a[i+1:]
+	return normalAddr(a, "443")
 }
 
 func (j *caddyJSON) clientAuth(ca *yaml.Node) {

@@ -324,18 +324,10 @@ func haproxyBindAddr(item string) (string, bool) {
 	if strings.HasPrefix(item, "/") {
 		return "unix@" + item, true
 	}
-	j := strings.LastIndex(item, ":")
-	if j < 0 {
-		return item, true
+	if !strings.Contains(item, ":") {
+		return item, true // an environment variable, or a name HAProxy refuses
 	}
-	host, port := item[:j], item[j+1:]
-	switch strings.Trim(host, "[]") {
-	case "", "*", "0.0.0.0":
-		host = "*"
-	case "::":
-		host = "[::]"
-	}
-	return host + ":" + port, true
+	return normalAddr(item, ""), true
 }
 
 // crtList points a bind's crt-list at its rewritten copy (every entry's

@@ -339,26 +339,7 @@ func nginxListenAddr(a string) string {
 	if strings.HasPrefix(a, "unix:") {
 		return a
 	}
-	host, port := a, "80"
-	switch {
-	case strings.HasPrefix(a, "["):
-		if i := strings.Index(a, "]"); i >= 0 {
-			host = a[:i+1]
-			if rest := a[i+1:]; strings.HasPrefix(rest, ":") {
-				port = rest[1:]
-			}
-		}
-	case isDigits(a):
-		host, port = "*", a
-	default:
-		if i := strings.LastIndex(a, ":"); i >= 0 {
-			host, port = a[:i], a[i+1:]
-		}
-	}
-	if host == "" || host == "0.0.0.0" {
-		host = "*"
-	}
-	return host + ":" + port
+	return normalAddr(a, "80")
 }
 
 func isDigits(s string) bool {

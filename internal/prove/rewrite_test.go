@@ -557,3 +557,33 @@ func TestRewriteCaddyJSON(t *testing.T) {
 `)
 	wantNotes(t, "limits", plan.Limits, "transport tls: TLS to the upstream replaced by plain HTTP")
 }
+
+func TestNormalAddr(t *testing.T) {
+	for _, c := range []struct{ in, def, want string }{
+		{"443", "80", "*:443"},
+		{":443", "80", "*:443"},
+		{"*:443", "80", "*:443"},
+		{"0.0.0.0:443", "80", "*:443"},
+		{"[::]:443", "80", "[::]:443"},
+		{":::443", "", "[::]:443"},
+		{"[::1]", "80", "[::1]:80"},
+		{"10.0.0.1", "80", "10.0.0.1:80"},
+		{"localhost:8080", "80", "localhost:8080"},
+	} {
+		if got := normalAddr(c.in, c.def); got != c.want {
+			t.Errorf("normalAddr(%q, %q) = %q, want %q", c.in, c.def, got, c.want)
+		}
+	}
+	if got := nginxListenAddr("unix:/run/n.sock"); got != "unix:/run/n.sock" {
+		t.Errorf("nginxListenAddr(unix) = %q", got)
+	}
+	if got, ok := haproxyBindAddr("quic4@:443"); ok {
+		t.Errorf("haproxyBindAddr(quic4@:443) = %q, want none (UDP)", got)
+	}
+	if got, _ := haproxyBindAddr("ipv6@:::8443"); got != "[::]:8443" {
+		t.Errorf("haproxyBindAddr(ipv6@:::8443) = %q", got)
+	}
+	if got := caddyListenAddr("tcp/:443"); got != "*:443" {
+		t.Errorf("caddyListenAddr(tcp/:443) = %q", got)
+	}
+}

@@ -533,3 +533,31 @@ func treeHosts(tree parsers.Tree) []string {
 	}
 	return nil
 }
+
+// normalAddr normalises a listening address so that the same socket is
+// written the same way by every front end: "443", ":443", "*:443" and
+// "0.0.0.0:443" are "*:443"; "::" and "[::]" are "[::]"; an address
+// without a port gets defaultPort.
+func normalAddr(a, defaultPort string) string {
+	if isDigits(a) {
+		return "*:" + a
+	}
+	host, port := a, defaultPort
+	if strings.HasPrefix(a, "[") {
+		if i := strings.Index(a, "]"); i >= 0 {
+			host = a[:i+1]
+			if rest, ok := strings.CutPrefix(a[i+1:], ":"); ok {
+				port = rest
+			}
+		}
+	} else if i := strings.LastIndex(a, ":"); i >= 0 {
+		host, port = a[:i], a[i+1:]
+	}
+	switch strings.Trim(host, "[]") {
+	case "", "*", "0.0.0.0":
+		host = "*"
+	case "::":
+		host = "[::]"
+	}
+	return host + ":" + port
+}
