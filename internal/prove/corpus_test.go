@@ -45,6 +45,7 @@ func rebuildCorpus(t testing.TB) []string {
 // configuration writes outside its sandbox, and logs how many pass and
 // why the others fail, grouped.
 func TestCorpusConfigTest(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs a configuration test per configuration of the corpus")
 	}

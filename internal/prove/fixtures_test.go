@@ -36,6 +36,7 @@ var fixturesFailing = map[string]string{
 // each passes, but for the configurations the servers refuse as written
 // (fixturesFailing).
 func TestFixturesConfigTest(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs every server's configuration test")
 	}

@@ -95,6 +95,7 @@ func servableTempDir(t *testing.T) string {
 // test passes, the server starts, the request reaches the stub app with
 // the probe header, and nothing is left in the process table afterwards.
 func TestE2EScenariosRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("starts real servers")
 	}
