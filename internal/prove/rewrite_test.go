@@ -54,6 +54,13 @@ func rewriteFiles(t *testing.T, files map[string]string) (*Plan, *Sandbox, map[s
 	if plan == nil {
 		t.Fatal("no proxy configuration")
 	}
+	// The configuration is never modified in place.
+	for name, content := range files {
+		b, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(name)))
+		if err != nil || string(b) != content {
+			t.Errorf("%s was modified in the repository (%v)", name, err)
+		}
+	}
 	out := map[string]string{}
 	err = filepath.WalkDir(plan.Dir, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
