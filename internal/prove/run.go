@@ -42,6 +42,10 @@ type Run struct {
 	pids   []int
 	sent   int
 	closed bool
+
+	closeOnce sync.Once
+	left      []supervise.Proc
+	closeErr  error
 }
 
 // NewRun starts a run in sb: the stub app for the sandbox's upstreams
@@ -135,13 +139,15 @@ func (r *Run) PIDs() []int {
 
 // Close stops the servers (the last started first) and the stub app, by
 // PID, and returns what is left in the process table of what the run
-// started: nothing, unless a process escaped its process group.
+// started: nothing, unless a process escaped its process group. The run
+// closes itself when its time is up; Close then returns that outcome.
 func (r *Run) Close() ([]supervise.Proc, error) {
+	r.closeOnce.Do(func() { r.left, r.closeErr = r.close() })
+	return r.left, r.closeErr
+}
+
+func (r *Run) close() ([]supervise.Proc, error) {
 	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return nil, nil
-	}
 	r.closed = true
 	procs := r.procs
 	r.mu.Unlock()

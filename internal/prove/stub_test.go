@@ -219,3 +219,42 @@ func TestFailureReason(t *testing.T) {
 		}
 	}
 }
+
+// A run ends when its time is up: every server it started is stopped, by
+// PID, without the caller closing it; and it sends no more requests than
+// its budget.
+func TestRunBounds(t *testing.T) {
+	needServers(t, parsers.KindNginx)
+	plan, sb, _ := rewriteFiles(t, map[string]string{
+		"nginx.conf": "events {}\nhttp { server { listen 80; location / { proxy_pass http://app:8000; } } }\n",
+	})
+	run, err := NewRun(context.Background(), sb, Servers{parsers.KindNginx: servers[parsers.KindNginx]}, StubOptions{}, Limits{Time: 3 * time.Second, Requests: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, err := run.Start(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Spend(2); err != nil {
+		t.Errorf("Spend(2) within a budget of 2: %v", err)
+	}
+	if err := run.Spend(1); !errors.Is(err, ErrBudget) {
+		t.Errorf("Spend(1) past the budget = %v, want ErrBudget", err)
+	}
+	select {
+	case <-run.Context().Done():
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not end when its time was up")
+	}
+	if !proc.Wait(supervise.StopGrace + 5*time.Second) {
+		t.Fatal("nginx still runs after the run's time was up")
+	}
+	// The run closed itself; Close reports how that went.
+	if left, err := run.Close(); err != nil || len(left) > 0 {
+		t.Errorf("Close() after the time was up = %v, %v", left, err)
+	}
+	if left, err := supervise.Leftovers(run.PIDs(), sb.Dir); err != nil || len(left) > 0 {
+		t.Errorf("left behind: %v (%v)", left, err)
+	}
+}
