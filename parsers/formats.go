@@ -20,7 +20,7 @@ import (
 func All() []Format {
 	return []Format{
 		// nginx configurations, with includes resolved into trees.
-		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load)},
+		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load), PerLoad: nginxSession},
 		// Apache httpd configurations, with Include resolved into trees
 		// (after nginx: both read *.conf, and each detects by content).
 		{Kind: KindApache, Candidate: apache.Candidate, Detect: apache.Detect, Load: LoadAs(apache.Load)},
@@ -49,6 +49,13 @@ func All() []Format {
 		// front ends decode them from the Kubernetes trees.
 		{Kind: KindK8s, Candidate: k8s.Candidate, Detect: detectManifest, Load: LoadAs(k8s.Load)},
 	}
+}
+
+// nginxSession is the nginx format of one load: detection parses, and the
+// load takes that parse.
+func nginxSession() Format {
+	s := nginx.NewSession()
+	return Format{Kind: KindNginx, Candidate: nginx.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
 }
 
 // crdKinds are the custom resource kinds other front ends read from

@@ -30,6 +30,11 @@ type Format struct {
 	// Load parses the detected files, and whatever they include, into
 	// trees. It reads only through r.
 	Load func(r source.Reader, paths []string) ([]Tree, []source.Problem)
+	// PerLoad, when set, returns the format to use for one workspace
+	// load: a front end that parses a file to detect it gives a Detect
+	// and a Load that share what was parsed, so that the file is parsed
+	// once. Nothing outlives the load.
+	PerLoad func() Format
 	// Shared: the format reads files that another format owns too (the
 	// Traefik labels of a compose file). It is asked about every
 	// candidate, whichever format detected the file first.
@@ -159,6 +164,12 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	if formats == nil {
 		formats = All()
 	}
+	formats = append([]Format(nil), formats...)
+	for i, f := range formats {
+		if f.PerLoad != nil {
+			formats[i] = f.PerLoad()
+		}
+	}
 	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
 	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
 	d.maxFiles = opts.MaxFiles
@@ -245,7 +256,7 @@ type candidate struct {
 
 func (d *discovery) problem(rel, format string, args ...any) {
 	d.ws.Problems = append(d.ws.Problems, source.Problem{
-		Code:    source.CodeSkipped,
+		Kind:    source.ProblemSkipped,
 		Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -320,7 +331,7 @@ func (d *discovery) readProblem(rel string, err error) {
 	case errors.Is(err, source.ErrBinary):
 		d.problem(rel, "skipped: %v", err)
 	case errors.Is(err, source.ErrOutsideRoot):
-		d.ws.Problems = append(d.ws.Problems, source.Problem{Code: source.CodeIncludeOutside,
+		d.ws.Problems = append(d.ws.Problems, source.Problem{Kind: source.ProblemIncludeOutside,
 			Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("not read: %v", err)})
 	default:

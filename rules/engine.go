@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -14,10 +17,14 @@ import (
 
 // Engine applies rules to a workspace.
 type Engine struct {
-	Rules    []*Rule           // every rule to run (load rules included)
-	Routes   []RouteBuilder    // proxy families
-	Apps     []AppTrustBuilder // app family
-	Link     Linker            // nil: LinkModel
+	Rules []*Rule // every rule to run (load rules included)
+	// Routes are the proxy families' route builders: ScopeTree analyses
+	// whose result is the tree's routes ([]*Route, nil for trees of other
+	// kinds). Apps are the app builders: ScopeDeployment analyses whose
+	// result is the workspace's apps ([]*App). DeploymentModel reads both.
+	Routes   []*Analysis
+	Apps     []*Analysis
+	Link     Linker // nil: LinkModel
 	Settings *Settings
 	// TreeSettings, when set, gives the settings for one tree (a nested
 	// configuration file's versions apply to the trees below it); nil
@@ -28,70 +35,77 @@ type Engine struct {
 
 // Result is what a run produces.
 type Result struct {
-	Diagnostics []Diagnostic
-	Model       *Model // nil when no deployment-scope rule ran and none was asked for
+	Findings []Finding
+	Model    *Model // nil when no rule required it and none was asked for
+	// Replaced are the findings that rules superseding theirs replaced or
+	// withdrew; Resolved are the keys rules resolved. Both say why a
+	// finding is not reported (and let tests check the declarations).
+	Replaced []Replacement
+	Resolved []Resolution
 }
 
 // Run lints the workspace. Load problems become diagnostics of the load
-// rules, tree rules run in parallel over trees, deployment rules run on the
-// model. The result keeps one finding per Key and is sorted.
+// rules, tree rules run in parallel over trees, deployment rules run once
+// on the workspace; each analysis a rule requires is computed once. The
+// result keeps one finding per Key and is sorted.
 func (e *Engine) Run(ctx context.Context, ws *parsers.Workspace) Result {
 	return e.run(ctx, ws, false)
 }
 
-// RunWithModel is Run, and it builds the model even when no deployment rule
-// is selected (for graph output).
+// RunWithModel is Run, and it builds the model even when no selected rule
+// requires it (for graph output).
 func (e *Engine) RunWithModel(ctx context.Context, ws *parsers.Workspace) Result {
 	return e.run(ctx, ws, true)
 }
 
 func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool) Result {
-	settings := e.Settings
-	if settings == nil {
-		settings = &Settings{}
-	}
+	r := newRun(ws, e.Settings)
+	r.treeSettings, r.routes, r.apps, r.link = e.TreeSettings, e.Routes, e.Apps, e.Link
 	var (
 		mu    sync.Mutex
-		diags []Diagnostic
+		diags []Finding
 	)
-	collect := func(d Diagnostic) {
+	collect := func(d Finding) {
 		mu.Lock()
 		diags = append(diags, d)
 		mu.Unlock()
 	}
-	resolved := map[string]bool{}
-	resolve := func(key string) { resolved[key] = true }
+	var resolved []Resolution
+	resolve := func(by string, k Key) {
+		mu.Lock()
+		resolved = append(resolved, Resolution{By: by, Key: k})
+		mu.Unlock()
+	}
 
 	byCode := map[string]*Rule{}
+	byProblem := map[source.ProblemKind]*Rule{}
 	var treeRules, deployRules []*Rule
-	for _, r := range e.Rules {
-		byCode[r.Code] = r
-		switch r.Scope {
+	needModel := wantModel
+	for _, rule := range e.Rules {
+		byCode[rule.Code] = rule
+		if rule.Scope == ScopeLoad {
+			if rule.Problem != "" {
+				byProblem[rule.Problem] = rule
+			}
+			continue
+		}
+		if c := requirementCycle(rule.Requires); c != nil {
+			collect(crashDiagnostic(rule, fmt.Sprintf("its analyses require each other in a cycle (%v)", c), nil))
+			continue
+		}
+		needModel = needModel || needs(rule.Requires, DeploymentModel)
+		switch rule.Scope {
 		case ScopeTree:
-			treeRules = append(treeRules, r)
+			treeRules = append(treeRules, rule)
 		case ScopeDeployment:
-			deployRules = append(deployRules, r)
+			deployRules = append(deployRules, rule)
 		}
 	}
 
 	for _, p := range ws.Problems {
-		if r, ok := byCode[p.Code]; ok {
-			collect(problemDiagnostic(r, p))
+		if rule, ok := byProblem[p.Kind]; ok {
+			collect(problemDiagnostic(rule, p))
 		}
-	}
-
-	// The model is built once, before the tree rules when one of them
-	// reads it.
-	var model *Model
-	needModel := len(deployRules) > 0 || wantModel
-	earlyModel := false
-	for _, r := range treeRules {
-		if r.UsesModel {
-			needModel, earlyModel = true, true
-		}
-	}
-	if earlyModel && ctx.Err() == nil {
-		model = e.BuildModel(ws)
 	}
 
 	jobs := e.Jobs
@@ -105,20 +119,20 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		go func() {
 			defer wg.Done()
 			for t := range trees {
-				for _, r := range treeRules {
+				for _, rule := range treeRules {
 					if ctx.Err() != nil {
 						return
 					}
-					if !appliesTo(r, t.Kind()) {
+					if !appliesTo(rule, t.Kind()) {
 						continue
 					}
-					s := settings
-					if e.TreeSettings != nil {
-						if ts := e.TreeSettings(t); ts != nil {
-							s = ts
-						}
-					}
-					e.check(&Pass{Rule: r, Tree: t, Model: model, Workspace: ws, Settings: s, report: collect}, t.Root())
+					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
+				}
+				if needModel {
+					// The model needs every tree's routes: build them
+					// here, in parallel, rather than one after another
+					// when the model is built.
+					e.warmRoutes(r, t)
 				}
 			}
 		}()
@@ -129,77 +143,77 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	close(trees)
 	wg.Wait()
 
+	var anchor *source.File
+	if len(ws.Trees) > 0 {
+		anchor = ws.Trees[0].Root()
+	}
+	for _, rule := range deployRules {
+		if ctx.Err() != nil {
+			break
+		}
+		check(&Pass{Rule: rule, Workspace: ws, Settings: r.settings, run: r, report: collect, resolve: resolve}, anchor)
+	}
+	var model *Model
 	if needModel && ctx.Err() == nil {
-		if model == nil {
-			model = e.BuildModel(ws)
-		}
-		for _, r := range deployRules {
-			var anchor *source.File
-			if len(ws.Trees) > 0 {
-				anchor = ws.Trees[0].Root()
-			}
-			e.check(&Pass{Rule: r, Model: model, Workspace: ws, Settings: settings, report: collect, resolve: resolve}, anchor)
-		}
+		model = e.model(r, collect, anchor)
 	}
-	if len(resolved) > 0 {
-		kept := diags[:0]
-		for _, d := range diags {
-			if d.Scope == ScopeTree && resolved[d.Key] {
-				continue
-			}
-			kept = append(kept, d)
-		}
-		diags = kept
-	}
-	return Result{Diagnostics: Dedupe(diags), Model: model}
+	kept, replaced := settle(diags, byCode, resolved)
+	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
 }
 
-// BuildModel builds the deployment model of the workspace.
-func (e *Engine) BuildModel(ws *parsers.Workspace) *Model {
-	settings := e.Settings
-	if settings == nil {
-		settings = &Settings{}
+// warmRoutes computes the route builders' results for one tree; a builder
+// that fails is reported by the rules that read the model.
+func (e *Engine) warmRoutes(r *run, t parsers.Tree) {
+	for _, b := range e.Routes {
+		func() {
+			defer func() { _ = recover() }()
+			r.resultOf(b, t)
+		}()
 	}
-	m := &Model{}
-	for _, t := range ws.Trees {
-		for _, b := range e.Routes {
-			m.Routes = append(m.Routes, b.BuildRoutes(t, settings)...)
+}
+
+// model returns the run's deployment model for the result. When building
+// it failed and no rule reported that, it is reported here.
+func (e *Engine) model(r *run, collect func(Finding), anchor *source.File) (m *Model) {
+	defer func() {
+		if v := recover(); v != nil {
+			collect(crashDiagnostic(nil, fmt.Sprint(v), anchor))
+			m = nil
 		}
-	}
-	SortRoutes(m.Routes)
-	for _, b := range e.Apps {
-		m.Apps = append(m.Apps, b.BuildApps(ws, settings)...)
-	}
-	sort.SliceStable(m.Apps, func(i, j int) bool { return m.Apps[i].ID < m.Apps[j].ID })
-	link := e.Link
-	if link == nil {
-		link = LinkModel
-	}
-	m.Links = link(m.Routes, m.Apps, settings)
-	m.IndexLinks()
+	}()
+	m, _ = r.resultOf(DeploymentModel, nil).(*Model)
 	return m
 }
 
 // check runs one rule and turns a panic into a diagnostic, so that one
-// broken rule never takes the run (or the editor's server) down.
-func (e *Engine) check(p *Pass, anchor *source.File) {
+// broken rule (or analysis) never takes the run (or the editor's server)
+// down.
+func check(p *Pass, anchor *source.File) {
 	defer func() {
 		if v := recover(); v != nil {
-			d := Diagnostic{
-				Code:     CodeRuleCrashed,
-				Name:     "rule-crashed",
-				Severity: High,
-				Message:  fmt.Sprintf("rule %s (%s) failed and its findings are missing: %v\n%s", p.Rule.Code, p.Rule.Name, v, firstFrames(debug.Stack())),
-				Key:      "crash:" + p.Rule.Code,
-			}
-			if anchor != nil {
-				d.Range = anchor.Range(0, 0)
-				d.Key += ":" + anchor.Path
-			}
-			p.report(d)
+			p.report(crashDiagnostic(p.Rule, fmt.Sprintf("%v\n%s", v, firstFrames(debug.Stack())), anchor))
 		}
 	}()
 	p.Rule.Check(p)
+}
+
+// crashDiagnostic reports that a rule failed (nil: building the model for
+// the result failed), anchored on the first line of anchor.
+func crashDiagnostic(rule *Rule, what string, anchor *source.File) Finding {
+	d := Finding{Code: CodeRuleCrashed, Name: "rule-crashed", Diagnostic: Diagnostic{Severity: High, Detail: what}}
+	subject, file := "model", ""
+	if rule != nil {
+		d.Message = fmt.Sprintf("rule %s (%s) failed; its findings are missing", rule.Code, rule.Name)
+		subject = rule.Code
+	} else {
+		d.Message = "the deployment model could not be built"
+	}
+	if anchor != nil {
+		d.Range = anchor.Range(0, 0)
+		file = anchor.Path
+	}
+	d.Key = crashKey(subject, file)
+	return d
 }
 
 func firstFrames(stack []byte) string {
@@ -219,70 +233,158 @@ func appliesTo(r *Rule, kind string) bool {
 	return false
 }
 
-func problemDiagnostic(r *Rule, p source.Problem) Diagnostic {
-	return Diagnostic{
-		Code:     r.Code,
-		Name:     r.Name,
-		Severity: r.Severity,
-		CWE:      r.CWE,
-		Range:    p.Range,
-		Message:  p.Message,
-		Related:  p.Related,
-		Key:      "problem:" + p.Range.String() + ":" + p.Message,
-		Scope:    ScopeLoad,
+// ProblemDiagnostics turns load problems into diagnostics of the rules
+// among rs that document their kinds; a problem of a kind no rule of rs
+// documents is left out (its rule is not selected).
+func ProblemDiagnostics(rs []*Rule, probs []source.Problem) []Finding {
+	var out []Finding
+	for _, p := range probs {
+		for _, r := range rs {
+			if r.Scope == ScopeLoad && r.Problem == p.Kind {
+				out = append(out, problemDiagnostic(r, p))
+				break
+			}
+		}
 	}
+	return out
 }
 
-// Dedupe keeps one finding per Key: a deployment-scope finding replaces
-// tree-scope ones with the same Key; otherwise the most severe (then the
-// first in order) stays, with the fixes of the others when it has none.
-// Findings without a Key are all kept. The result is sorted.
-func Dedupe(diags []Diagnostic) []Diagnostic {
-	SortDiagnostics(diags)
-	best := map[string]int{}
+func problemDiagnostic(r *Rule, p source.Problem) Finding {
+	msg, detail, legacy := p.Message, p.Detail, p.LegacyMessage
+	if utf8.RuneCountInString(msg) > MaxMessage && detail == "" {
+		// A front end's long text: the message is its first part, the
+		// detail the rest, and baselines keep matching the whole.
+		legacy = msg
+		msg, detail = splitMessage(msg)
+		detail = Sentence(detail)
+	}
+	f := r.Finding(Diagnostic{Range: p.Range, Message: msg, Detail: detail, Related: p.Related, Key: ProblemKey(p)})
+	f.LegacyMessage = legacy
+	return f
+}
+
+// splitMessage splits a long text into the longest first part that ends
+// at a clause boundary ("; ", ": ", ", ") within MaxMessage characters,
+// and the rest; without such a boundary, into the text clipped and the
+// whole text.
+func splitMessage(s string) (string, string) {
+	for _, sep := range []string{"; ", ": ", ", "} {
+		best := -1
+		for i := strings.Index(s, sep); i >= 0; {
+			if utf8.RuneCountInString(s[:i]) > MaxMessage {
+				break
+			}
+			best = i
+			next := strings.Index(s[i+len(sep):], sep)
+			if next < 0 {
+				break
+			}
+			i += len(sep) + next
+		}
+		if best > 0 {
+			return s[:best], s[best+len(sep):]
+		}
+	}
+	return Clip(s, MaxMessage), s
+}
+
+// Replacement records a finding that a finding of another rule replaced
+// (same Key, the other rule Supersedes this one) or that a rule withdrew
+// with Pass.Resolve.
+type Replacement struct {
+	Finding   Finding
+	By        string // the code of the rule that replaced or withdrew it
+	Withdrawn bool
+}
+
+// Resolution records one Pass.Resolve call.
+type Resolution struct {
+	By  string // the rule's code
+	Key Key
+}
+
+// settle keeps one finding per defect. First the declared relations: a
+// finding of a rule that Supersedes another replaces that rule's findings
+// with the same Key (and takes their fixes when it has none), and a
+// resolved key withdraws the findings of the resolving rule's superseded
+// rules. Then, of the findings left with one Key, the most severe stays
+// (the first in order on a tie), with the fixes of the others when it has
+// none. Findings without a Key are all kept. The result is sorted.
+func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution) ([]Finding, []Replacement) {
+	SortFindings(diags)
+	var replaced []Replacement
+	dropped := make([]bool, len(diags))
+	byKey := map[Key][]int{}
+	for i := range diags {
+		if !diags[i].Key.IsZero() {
+			byKey[diags[i].Key] = append(byKey[diags[i].Key], i)
+		}
+	}
+	supersedes := func(code, other string) bool {
+		r := byCode[code]
+		return r != nil && slices.Contains(r.Supersedes, other)
+	}
+	inherited := map[int][]Fix{}
+	for _, same := range byKey {
+		for _, i := range same {
+			for _, j := range same {
+				if i == j || dropped[j] || !supersedes(diags[i].Code, diags[j].Code) {
+					continue
+				}
+				dropped[j] = true
+				replaced = append(replaced, Replacement{Finding: diags[j], By: diags[i].Code})
+				if len(diags[j].Fixes) > 0 && len(inherited[i]) == 0 {
+					inherited[i] = diags[j].Fixes
+				}
+			}
+		}
+	}
+	for _, res := range resolved {
+		for _, j := range byKey[res.Key] {
+			if !dropped[j] && supersedes(res.By, diags[j].Code) {
+				dropped[j] = true
+				replaced = append(replaced, Replacement{Finding: diags[j], By: res.By, Withdrawn: true})
+			}
+		}
+	}
+	best := map[Key]int{}
 	for i := range diags {
 		k := diags[i].Key
-		if k == "" {
+		if k.IsZero() || dropped[i] {
 			continue
 		}
-		j, seen := best[k]
-		if !seen || better(&diags[i], &diags[j]) {
+		if j, seen := best[k]; !seen || diags[i].Severity > diags[j].Severity {
 			best[k] = i
 		}
 	}
 	// The finding that stays keeps the fixes of those it replaces when it
 	// has none of its own: they are about the same defect (the cross-file
 	// finding knows the app, the proxy-side one knew the edit).
-	fixes := map[string][]Fix{}
+	fixes := map[Key][]Fix{}
 	for i := range diags {
-		if k := diags[i].Key; k != "" && best[k] != i && len(diags[i].Fixes) > 0 && len(fixes[k]) == 0 {
+		if k := diags[i].Key; !k.IsZero() && !dropped[i] && best[k] != i && len(diags[i].Fixes) > 0 && len(fixes[k]) == 0 {
 			fixes[k] = diags[i].Fixes
 		}
 	}
 	out := diags[:0:0]
 	for i := range diags {
-		if k := diags[i].Key; k == "" || best[k] == i {
-			d := diags[i]
-			if len(d.Fixes) == 0 && k != "" {
-				d.Fixes = fixes[k]
-			}
-			out = append(out, d)
+		k := diags[i].Key
+		if dropped[i] || !k.IsZero() && best[k] != i {
+			continue
 		}
+		d := diags[i]
+		if len(d.Fixes) == 0 {
+			d.Fixes = inherited[i]
+		}
+		if len(d.Fixes) == 0 && !k.IsZero() {
+			d.Fixes = fixes[k]
+		}
+		out = append(out, d)
 	}
-	return out
+	return out, replaced
 }
 
-func better(a, b *Diagnostic) bool {
-	if (a.Scope == ScopeDeployment) != (b.Scope == ScopeDeployment) {
-		return a.Scope == ScopeDeployment
-	}
-	if a.Severity != b.Severity {
-		return a.Severity > b.Severity
-	}
-	return false // keep the first in sorted order
-}
-
-// SortDiagnostics sorts in place, deterministically.
-func SortDiagnostics(diags []Diagnostic) {
+// SortFindings sorts in place, deterministically.
+func SortFindings(diags []Finding) {
 	sort.SliceStable(diags, func(i, j int) bool { return diags[i].Less(&diags[j]) })
 }

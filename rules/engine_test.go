@@ -2,7 +2,10 @@ package rules
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -21,16 +24,18 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
 	treeRule := &Rule{Code: "T001", Name: "tree", Severity: Medium, Scope: ScopeTree, Kinds: []string{"fake"},
 		Check: func(p *Pass) {
-			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: "k1",
+			p.Report(Diagnostic{Range: tree.line(1), Message: "replaced", Key: TestKey("k1"),
 				Fixes: []Fix{{Description: "edit", Safe: true, Edits: []Edit{{Range: tree.line(1), NewText: "x"}}}}})
-			p.Report(Diagnostic{Range: tree.line(2), Message: "resolved", Key: "k2"})
-			p.Report(Diagnostic{Range: tree.line(3), Message: "kept", Key: "k3"})
-			p.Report(Diagnostic{Range: tree.line(3), Message: "later-same-key", Key: "k3"})
+			p.Report(Diagnostic{Range: tree.line(2), Message: "resolved", Key: TestKey("k2")})
+			p.Report(Diagnostic{Range: tree.line(3), Message: "kept", Key: TestKey("k3")})
+			p.Report(Diagnostic{Range: tree.line(3), Message: "later-same-key", Key: TestKey("k3")})
 		}}
-	deployRule := &Rule{Code: "X001", Name: "deploy", Severity: Critical, Scope: ScopeDeployment,
+	// The replacing rule is less severe: the declaration decides, not the
+	// severity.
+	deployRule := &Rule{Code: "X001", Name: "deploy", Severity: Low, Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel}, Supersedes: []string{"T001"},
 		Check: func(p *Pass) {
-			p.Report(Diagnostic{Range: tree.line(1), Message: "cross-file", Key: "k1"})
-			p.Resolve("k2")
+			p.Report(Diagnostic{Range: tree.line(1), Message: "cross-file", Key: TestKey("k1")})
+			p.Resolve(TestKey("k2"))
 		}}
 	crash := &Rule{Code: "T002", Name: "crash", Severity: Low, Scope: ScopeTree, Kinds: []string{"fake"},
 		Check: func(p *Pass) { panic("boom") }}
@@ -38,7 +43,7 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 		Check: func(p *Pass) { t.Error("a rule ran on a tree of another kind") }}
 	res := (&Engine{Rules: []*Rule{treeRule, deployRule, crash, other}}).Run(context.Background(), ws)
 	var got []string
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		got = append(got, d.Code+":"+strings.SplitN(d.Message, " ", 2)[0])
 	}
 	want := "M004:rule X001:cross-file T001:kept"
@@ -46,15 +51,15 @@ func TestEngineKeysResolveAndCrashes(t *testing.T) {
 		t.Errorf("diagnostics = %v, want %s", got, want)
 	}
 	if res.Model == nil {
-		t.Error("a deployment rule ran, so the model must be built")
+		t.Error("a rule that requires the model ran, so the model must be built")
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code == "X001" && (len(d.Fixes) != 1 || d.Fixes[0].Description != "edit") {
 			t.Errorf("the replacing finding lost the replaced one's fix: %+v", d.Fixes)
 		}
 	}
-	for _, d := range res.Diagnostics {
-		if d.Code == "M004" && (!strings.Contains(d.Message, "T002") || !strings.Contains(d.Message, "boom") || d.Range.File != "a.conf") {
+	for _, d := range res.Findings {
+		if d.Code == "M004" && (!strings.Contains(d.Message, "T002") || !strings.Contains(d.Detail, "boom") || d.Range.File != "a.conf") {
 			t.Errorf("crash diagnostic: %+v", d)
 		}
 	}
@@ -64,10 +69,128 @@ func TestTreeRulesCannotResolve(t *testing.T) {
 	tree := fakeTree{source.NewFile("a.conf", []byte("x\n"))}
 	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
 	r := &Rule{Code: "T001", Scope: ScopeTree, Kinds: []string{"fake"}, Check: func(p *Pass) {
-		p.Report(Diagnostic{Range: tree.line(1), Message: "m", Key: "k"})
-		p.Resolve("k")
+		p.Report(Diagnostic{Range: tree.line(1), Message: "m", Key: TestKey("k")})
+		p.Resolve(TestKey("k"))
 	}}
-	if res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws); len(res.Diagnostics) != 1 {
-		t.Errorf("a tree rule withdrew a finding: %v", res.Diagnostics)
+	if res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws); len(res.Findings) != 1 {
+		t.Errorf("a tree rule withdrew a finding: %v", res.Findings)
+	}
+}
+
+// Every analysis is computed once per run: once per tree for tree-scope
+// analyses, whichever of the parallel workers asks first, and once for
+// deployment-scope ones; a rule's requirements reach the analyses they
+// require in turn.
+func TestAnalysesAreComputedOncePerRun(t *testing.T) {
+	var trees []parsers.Tree
+	for i := 0; i < 12; i++ {
+		trees = append(trees, fakeTree{source.NewFile(fmt.Sprintf("t%02d.conf", i), []byte("x\n"))})
+	}
+	ws := &parsers.Workspace{Trees: trees}
+	var perTree, whole atomic.Int64
+	view := &Analysis{Name: "view", Scope: ScopeTree, Build: func(p *Pass) any {
+		perTree.Add(1)
+		return p.Tree.Root().Path
+	}}
+	everything := &Analysis{Name: "everything", Scope: ScopeDeployment, Requires: []*Analysis{view}, Build: func(p *Pass) any {
+		whole.Add(1)
+		var paths []string
+		for _, tr := range p.Workspace.Trees {
+			paths = append(paths, p.ResultFor(view, tr).(string))
+		}
+		return len(paths)
+	}}
+	var rs []*Rule
+	for i := 0; i < 5; i++ {
+		rs = append(rs, &Rule{Code: fmt.Sprintf("T%03d", i), Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{view, everything},
+			Check: func(p *Pass) {
+				if got := p.ResultOf(view).(string); got != p.Tree.Root().Path {
+					t.Errorf("view of %s is %s", p.Tree.Root().Path, got)
+				}
+				if n := p.ResultOf(everything).(int); n != len(trees) {
+					t.Errorf("everything saw %d trees", n)
+				}
+			}})
+	}
+	deploy := &Rule{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{everything}, Check: func(p *Pass) { p.ResultOf(everything) }}
+	for range 3 {
+		perTree.Store(0)
+		whole.Store(0)
+		res := (&Engine{Rules: append(rs, deploy), Jobs: 4}).Run(context.Background(), ws)
+		if len(res.Findings) != 0 {
+			t.Fatalf("unexpected findings: %+v", res.Findings)
+		}
+		if perTree.Load() != int64(len(trees)) || whole.Load() != 1 {
+			t.Errorf("tree analysis built %d times for %d trees, workspace analysis %d times", perTree.Load(), len(trees), whole.Load())
+		}
+		if res.Model != nil {
+			t.Errorf("no rule requires the model, yet it was built")
+		}
+	}
+}
+
+// A rule that reads an analysis it does not require, an analysis that
+// fails, and requirements in a cycle each become a rule-crashed finding
+// for the rules concerned; the others run.
+func TestAnalysisFailuresAreReported(t *testing.T) {
+	tree := fakeTree{source.NewFile("a.conf", []byte("x\n"))}
+	ws := &parsers.Workspace{Trees: []parsers.Tree{tree}}
+	ok := &Analysis{Name: "ok", Scope: ScopeTree, Build: func(*Pass) any { return 1 }}
+	broken := &Analysis{Name: "broken", Scope: ScopeTree, Build: func(*Pass) any { panic("bad input") }}
+	a := &Analysis{Name: "a", Scope: ScopeDeployment}
+	b := &Analysis{Name: "b", Scope: ScopeDeployment, Requires: []*Analysis{a}}
+	a.Requires = []*Analysis{b}
+	ran := false
+	rs := []*Rule{
+		{Code: "T001", Name: "undeclared", Scope: ScopeTree, Kinds: []string{"fake"}, Check: func(p *Pass) { p.ResultOf(ok) }},
+		{Code: "T002", Name: "uses-broken", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{broken}, Check: func(p *Pass) { p.ResultOf(broken) }},
+		{Code: "T003", Name: "also-broken", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{broken}, Check: func(p *Pass) { p.ResultOf(broken) }},
+		{Code: "X001", Name: "cycle", Scope: ScopeDeployment, Requires: []*Analysis{a}, Check: func(p *Pass) { p.ResultOf(a) }},
+		{Code: "T004", Name: "fine", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{ok}, Check: func(p *Pass) { ran = p.ResultOf(ok) == 1 }},
+	}
+	res := (&Engine{Rules: rs, Jobs: 1}).Run(context.Background(), ws)
+	var got []string
+	for _, d := range res.Findings {
+		if d.Code != CodeRuleCrashed {
+			t.Errorf("unexpected %s", d.Code)
+			continue
+		}
+		text := d.Message + " " + d.Detail
+		switch {
+		case strings.Contains(text, "T001") && strings.Contains(text, "without requiring it"):
+			got = append(got, "undeclared")
+		case strings.Contains(text, "analysis broken failed: bad input"):
+			got = append(got, "broken")
+		case strings.Contains(text, "X001") && strings.Contains(text, "cycle"):
+			got = append(got, "cycle")
+		default:
+			t.Errorf("unexpected crash: %s", text)
+		}
+	}
+	sort.Strings(got)
+	if strings.Join(got, " ") != "broken broken cycle undeclared" {
+		t.Errorf("crashes: %v", got)
+	}
+	if !ran {
+		t.Error("the rule whose analysis works did not run")
+	}
+}
+
+// A front end's text longer than a message may be is split at a clause
+// boundary into message and detail, and baselines keep hashing the whole.
+func TestLongProblemsAreSplit(t *testing.T) {
+	long := "include \"a/b.conf\": " + strings.Repeat("x", 60) + " is not in the repository; its directives were not checked"
+	rule := &Rule{Code: "E002", Name: "missing", Scope: ScopeLoad, Problem: source.ProblemIncludeMissing}
+	f := problemDiagnostic(rule, source.Problem{Kind: source.ProblemIncludeMissing, Message: long})
+	if !strings.HasSuffix(f.Message, "is not in the repository") || f.Detail != "Its directives were not checked." || f.LegacyMessage != long {
+		t.Errorf("split into %q / %q / %q", f.Message, f.Detail, f.LegacyMessage)
+	}
+	noBoundary := strings.Repeat("y", 200)
+	if m, rest := splitMessage(noBoundary); len([]rune(m)) != MaxMessage || rest != noBoundary {
+		t.Errorf("clipped to %d characters, rest %d", len([]rune(m)), len(rest))
+	}
+	short := source.Problem{Kind: source.ProblemIncludeMissing, Message: "short"}
+	if f := problemDiagnostic(rule, short); f.Message != "short" || f.Detail != "" || f.LegacyMessage != "" {
+		t.Errorf("a short text is kept: %+v", f)
 	}
 }

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"strings"
-
-	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // MetaName returns the name under which a WSGI app sees a request header in
@@ -73,22 +71,6 @@ func IsSchemeHeader(name string) bool { return schemeNames[HeaderName(name)] }
 // IsTrustedHeader reports whether a proxy must overwrite the header because
 // apps commonly trust it: identity and scheme headers.
 func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSchemeHeader(name) }
-
-// RouteHeaderKey is the Key of a finding about how one route treats one
-// header. Proxy-side rules and cross-file rules use it alike, so that the
-// cross-file finding replaces the proxy-side one for the same defect.
-func RouteHeaderKey(routeID, header string) string {
-	return "route:" + routeID + "|header:" + HeaderName(header)
-}
-
-// VerifyKey is the Key of a finding about a client-verification directive
-// (nginx ssl_verify_client, an HAProxy bind's verify): the proxy-side rule
-// and the cross-file rule about the same directive share it.
-func VerifyKey(directive source.Range) string { return "verify-at:" + directive.String() }
-
-// UnderscoreKey is the Key of a finding about a directive that lets client
-// header names with "_" through (nginx underscores_in_headers on).
-func UnderscoreKey(directive source.Range) string { return "underscore-at:" + directive.String() }
 
 // DisplayHeader writes a header name (any spelling) the way documentation
 // and configurations usually do: "X-SSL-Client-DN", "X-Forwarded-Proto",

@@ -2,21 +2,28 @@ package rules
 
 import "github.com/mtlslint/mtlslint/parsers/source"
 
-// Codes of findings about mtlslint itself.
+// Codes of the load and parse problems every front end reports, and of
+// the findings about mtlslint itself.
 const (
+	CodeSyntax              = "E001" // the file does not parse
+	CodeIncludeMissing      = "E002" // an include resolves to nothing
+	CodeIncludeOutside      = "E003" // an include points outside the scanned root
+	CodeSkipped             = "E004" // binary, too large, unreadable
+	CodeIncludeCycle        = "E005" // an include includes itself
 	CodeUnusedSuppression   = "M001"
-	CodeNotAnalysed         = source.CodeNotAnalysed // M002
+	CodeNotAnalysed         = "M002" // a statement the front end could not analyse
 	CodeSuppressionNoReason = "M003"
 	CodeRuleCrashed         = "M004"
 )
 
 // LoadRules document the problems that front ends report while loading and
 // parsing, and the findings about mtlslint itself. They have no Check: the
-// engine turns each source.Problem into a diagnostic of the rule with its
-// code, and the suppression pass reports M001/M003.
+// engine turns each source.Problem into a diagnostic of the rule that
+// documents its kind (Rule.Problem), and the suppression pass reports
+// M001/M003.
 var LoadRules = []*Rule{
 	{
-		Code: source.CodeSyntax, Name: "syntax-error", Severity: High, Scope: ScopeLoad,
+		Code: CodeSyntax, Problem: source.ProblemSyntax, Name: "syntax-error", Severity: High, Scope: ScopeLoad,
 		Summary: "The file does not parse, so nothing in it was checked.",
 		Doc: Doc{
 			What: "Reports a syntax error that stops the front end from reading the file (or part of it).",
@@ -25,7 +32,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeMissing, Problem: source.ProblemIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include matches no file in the repository, so its directives were not checked.",
 		Doc: Doc{
 			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository.",
@@ -34,7 +41,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeOutside, Name: "include-outside-root", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeOutside, Problem: source.ProblemIncludeOutside, Name: "include-outside-root", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include points outside the scanned root and was not read.",
 		Doc: Doc{
 			What: "Reports an include (or a symbolic link) that resolves outside the scanned directory.",
@@ -43,7 +50,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeSkipped, Name: "file-skipped", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeSkipped, Problem: source.ProblemSkipped, Name: "file-skipped", Severity: Medium, Scope: ScopeLoad,
 		Summary: "A file was not analysed: binary, larger than the size cap, unreadable, or a symlink loop.",
 		Doc: Doc{
 			What: "Reports a file that discovery or an include selected but that could not be analysed, with the reason.",
@@ -52,7 +59,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: source.CodeIncludeCycle, Name: "include-cycle", Severity: Medium, Scope: ScopeLoad,
+		Code: CodeIncludeCycle, Problem: source.ProblemIncludeCycle, Name: "include-cycle", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include includes a file that is already being included.",
 		Doc: Doc{
 			What: "Reports an include that leads back to a file on the current include chain.",
@@ -70,7 +77,7 @@ var LoadRules = []*Rule{
 		},
 	},
 	{
-		Code: CodeNotAnalysed, Name: "statement-not-analysed", Severity: Info, Scope: ScopeLoad,
+		Code: CodeNotAnalysed, Problem: source.ProblemNotAnalysed, Name: "statement-not-analysed", Severity: Info, Scope: ScopeLoad,
 		Summary: "A statement could not be analysed; what it sets is unknown.",
 		Doc: Doc{
 			What: "Reports a statement that the front end could not parse or evaluate (for example Python syntax newer than the parser understands), with the reason.",

@@ -4,15 +4,16 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // The deployment model: on the proxy side every route from a listener to an
 // upstream with how it treats each request header, on the app side every
 // header the app trusts, and the links between them. Proxy families build
-// routes (RouteBuilder), the app family builds apps (AppTrustBuilder); the
-// engine builds the model once and hands it to ScopeDeployment rules.
+// routes (a route builder: a ScopeTree Analysis whose result is []*Route),
+// the app family builds apps (an app builder: a ScopeDeployment Analysis
+// whose result is []*App); the DeploymentModel analysis puts them together
+// once per run for the rules that require it.
 
 // HeaderAction is how a route treats one request header.
 type HeaderAction int
@@ -61,13 +62,86 @@ func (a HeaderAction) Overwrites() bool {
 	return false
 }
 
+// Fact is a fact of the connection or the request that a proxy can put in
+// a header. Route builders read it from the proxy's own syntax (nginx
+// $ssl_client_verify, HAProxy %[ssl_c_verify]), so that cross-file rules
+// judge what a route sends without knowing any proxy's syntax.
+type Fact int
+
+const (
+	// FactNone: not a fact of the connection (a constant, client data,
+	// something unknown).
+	FactNone Fact = iota
+	// FactVerify: the verification result in words: SUCCESS, NONE
+	// without a certificate, FAILED:<reason> (nginx $ssl_client_verify).
+	FactVerify
+	// FactVerifyCode: the verification result as an error code, 0 for a
+	// verified certificate and also for none at all (HAProxy
+	// %[ssl_c_verify]).
+	FactVerifyCode
+	// FactCertUsed: whether the client presented a certificate (HAProxy
+	// %[ssl_c_used]).
+	FactCertUsed
+	FactSubjectDN   // the client certificate's subject DN
+	FactIssuerDN    // its issuer DN
+	FactCert        // the certificate itself (PEM, escaped or not)
+	FactFingerprint // its fingerprint
+	FactSerial      // its serial number
+	FactScheme      // the scheme the client used (nginx $scheme)
+	FactHost        // the request's own Host (nginx $host)
+)
+
+var factNames = [...]string{"none", "verify", "verify-code", "cert-used", "subject-dn", "issuer-dn", "cert", "fingerprint", "serial", "scheme", "host"}
+
+func (f Fact) String() string {
+	if int(f) < len(factNames) {
+		return factNames[f]
+	}
+	return "none"
+}
+
+// MarshalText writes the fact's name.
+func (f Fact) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// IsTLS reports whether the fact comes from the TLS handshake.
+func (f Fact) IsTLS() bool { return f >= FactVerify && f <= FactSerial }
+
+// TLSFactOf returns the TLS fact an identity header is conventionally set
+// from, by its name ("X-SSL-Client-Verify": the verification result,
+// "X-SSL-Client-DN": the subject DN), or FactNone: what a fix sets it to.
+func TLSFactOf(header string) Fact {
+	n := HeaderName(header)
+	switch {
+	case strings.Contains(n, "verify") || strings.Contains(n, "authenticated") || strings.Contains(n, "success"):
+		return FactVerify
+	case strings.Contains(n, "issuer"):
+		return FactIssuerDN
+	case strings.Contains(n, "dn") || strings.Contains(n, "subject") || strings.Contains(n, "user"):
+		return FactSubjectDN
+	case strings.Contains(n, "cert"):
+		return FactCert
+	case strings.Contains(n, "fingerprint"):
+		return FactFingerprint
+	case strings.Contains(n, "serial"):
+		return FactSerial
+	}
+	return FactNone
+}
+
 // HeaderTreatment is how a route treats one header, and where that is said.
 type HeaderTreatment struct {
 	Name   string       `json:"name"` // as written in the configuration
 	Action HeaderAction `json:"action"`
 	Value  string       `json:"value,omitempty"` // the value expression as written
-	Range  source.Range `json:"range,omitempty"` // the directive; zero for passthrough
-	Note   string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	// Fact is what the value carries (for a value made of several parts,
+	// the verification result when it is one of them).
+	Fact Fact `json:"fact,omitzero"`
+	// CertGuarded: the value is set only when the client presented a
+	// certificate, or itself says whether one was (HAProxy
+	// `if { ssl_c_used }`, %[ssl_c_used]).
+	CertGuarded bool         `json:"cert_guarded,omitempty"`
+	Range       source.Range `json:"range,omitempty"` // the directive; zero for passthrough
+	Note        string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
 	// When is the condition under which Value is set (HAProxy "if {
 	// ssl_c_used }"), when the client's copy was removed unconditionally
 	// before; empty when the value is set unconditionally.
@@ -202,6 +276,22 @@ type Route struct {
 	// HAProxy frontend): a header missing on every route of the block is
 	// one defect, reported there.
 	Block source.Range `json:"block,omitempty"`
+	// SetHint, set by the route builder, says in the proxy's own syntax
+	// how to make this route send the header from fact (FactNone: how to
+	// remove the client's copy), as an imperative clause for a finding's
+	// fix ("set it from TLS state with `proxy_set_header ...;`").
+	SetHint func(header string, fact Fact) string `json:"-"`
+}
+
+// FixHint says how to make the route overwrite a header from fact, in the
+// proxy's own syntax when its builder knows it.
+func (r *Route) FixHint(header string, fact Fact) string {
+	if r.SetHint != nil {
+		if h := r.SetHint(header, fact); h != "" {
+			return h
+		}
+	}
+	return "overwrite or remove it on this route"
 }
 
 // AdmitsUnderscoreOf reports whether a client's copy of the header spelled
@@ -321,6 +411,17 @@ type Trust struct {
 	Value      string       `json:"value,omitempty"`
 	Source     string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
 	Range      source.Range `json:"range"`
+	// Scheme: the header decides the scheme, host or port the app sees
+	// (SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST, an app server's
+	// scheme headers), not who the client is.
+	Scheme bool `json:"scheme,omitempty"`
+	// PeerGated: the app server honours the header only from the peers it
+	// trusts (gunicorn's secure_scheme_headers, from forwarded_allow_ips).
+	PeerGated bool `json:"peer_gated,omitempty"`
+	// ServerDefault: the app server trusts the header by default, not
+	// because it was configured to (gunicorn's default
+	// secure_scheme_headers).
+	ServerDefault bool `json:"server_default,omitempty"`
 }
 
 // App is one application behind the proxies.
@@ -447,17 +548,6 @@ func (m *Model) RoutesTo(app *App) []Link {
 		}
 	}
 	return out
-}
-
-// RouteBuilder turns a proxy configuration tree into routes. It returns nil
-// for trees of kinds it does not know.
-type RouteBuilder interface {
-	BuildRoutes(tree parsers.Tree, s *Settings) []*Route
-}
-
-// AppTrustBuilder finds the apps of a workspace and what each trusts.
-type AppTrustBuilder interface {
-	BuildApps(ws *parsers.Workspace, s *Settings) []*App
 }
 
 // Linker links routes to apps. The default links by address, then by the

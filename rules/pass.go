@@ -25,6 +25,11 @@ type Settings struct {
 	TrustedProxies []string
 	// Topology links proxies to apps explicitly.
 	Topology []TopologyLink
+	// Base reads the repository as it was at BaseRevision (check
+	// --spec-base): rules that compare with an earlier version read it
+	// from there. Nil when no base was given.
+	Base         source.Reader
+	BaseRevision string
 }
 
 // TopologyLink says that a proxy (a config file, or an upstream/backend
@@ -35,42 +40,34 @@ type TopologyLink struct {
 	Range source.Range // where the link is declared
 }
 
-// Pass is what a rule's Check receives: the tree (ScopeTree) or the model
-// (ScopeDeployment) to inspect, and a way to report.
+// Pass is what a rule's Check (or an analysis's Build) receives: the tree
+// to inspect (ScopeTree), the workspace, the settings, the results of the
+// analyses it requires (ResultOf), and a way to report.
 type Pass struct {
-	Rule      *Rule
-	Tree      parsers.Tree // ScopeTree only
-	Model     *Model       // ScopeDeployment only
+	Rule      *Rule     // nil in an analysis's pass
+	Analysis  *Analysis // nil in a rule's pass
+	Tree      parsers.Tree
 	Workspace *parsers.Workspace
 	Settings  *Settings
-	report    func(Diagnostic)
-	resolve   func(key string)
+	run       *run
+	report    func(Finding)
+	resolve   func(by string, k Key)
 }
 
 // Resolve says that the deployment model proves the defect with this Key
-// absent: tree-scope findings with the Key are withdrawn (for example the
-// single-file SECURE_PROXY_SSL_HEADER warning, when every route to the app
-// overwrites the header). Only deployment-scope rules may resolve.
-func (p *Pass) Resolve(key string) {
-	if p.resolve != nil && p.Rule.Scope == ScopeDeployment && key != "" {
-		p.resolve(key)
+// absent: the findings with the Key of the rules this rule Supersedes are
+// withdrawn (for example the single-file SECURE_PROXY_SSL_HEADER warning,
+// when every route to the app overwrites the header). Only
+// deployment-scope rules may resolve.
+func (p *Pass) Resolve(k Key) {
+	if p.resolve != nil && p.Rule.Scope == ScopeDeployment && !k.IsZero() {
+		p.resolve(p.Rule.Code, k)
 	}
 }
 
-// Report records a diagnostic. Code, name, CWE and scope come from the rule;
-// a zero Severity means the rule's default.
-func (p *Pass) Report(d Diagnostic) {
-	d.Code = p.Rule.Code
-	d.Name = p.Rule.Name
-	if d.Severity == 0 {
-		d.Severity = p.Rule.Severity
-	}
-	if d.CWE == nil {
-		d.CWE = p.Rule.CWE
-	}
-	d.Scope = p.Rule.Scope
-	p.report(d)
-}
+// Report records a diagnostic as a finding of the pass's rule; a zero
+// Severity means the rule's default.
+func (p *Pass) Report(d Diagnostic) { p.report(p.Rule.Finding(d)) }
 
 // Reportf records a diagnostic with a formatted message.
 func (p *Pass) Reportf(r source.Range, format string, args ...any) {

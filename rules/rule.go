@@ -62,12 +62,33 @@ type Rule struct {
 	Scope    Scope
 	// Kinds lists the tree kinds (parsers.Kind*) a ScopeTree rule inspects.
 	Kinds []string
-	// UsesModel says a ScopeTree rule reads Pass.Model (the apps, say, to
-	// know what the app behind a gunicorn file trusts): the engine then
-	// builds the model before the tree rules run, once.
-	UsesModel bool
+	// Problem is, for a ScopeLoad rule, the kind of load or parse problem
+	// it documents: front ends report kinds, and the engine reports each
+	// problem as a finding of the rule that documents its kind.
+	Problem source.ProblemKind
+	// Requires lists the analyses the rule reads with Pass.ResultOf
+	// (DeploymentModel, a family's view of a tree): the engine computes
+	// each once per run (per tree for ScopeTree analyses), and builds the
+	// model only when a selected rule requires it.
+	Requires []*Analysis
+	// Supersedes lists the codes of the rules whose findings this rule's
+	// findings replace: a finding of this rule drops theirs with the same
+	// Key (a cross-file finding that knows the app replaces the proxy-side
+	// one about the same route and header), and Pass.Resolve withdraws
+	// theirs. Findings of unrelated rules with one Key are one defect
+	// too: the most severe stays.
+	Supersedes []string
 	// Check reports diagnostics through the pass.
 	Check func(*Pass)
+}
+
+// Finding wraps a diagnostic of the rule into a finding: the rule's code,
+// name, CWE and scope, and its severity unless the diagnostic has one.
+func (r *Rule) Finding(d Diagnostic) Finding {
+	if d.Severity == 0 {
+		d.Severity = r.Severity
+	}
+	return Finding{Diagnostic: d, Code: r.Code, Name: r.Name, CWE: r.CWE, Scope: r.Scope}
 }
 
 // HelpURI is where the rule's documentation lives on the web.
@@ -148,27 +169,63 @@ type Fix struct {
 	Edits       []Edit `json:"edits"`
 }
 
-// Diagnostic is one finding.
+// Diagnostic is what a rule reports: where, what, why and how to fix it.
+// The engine wraps it into a Finding with what only the engine and the
+// driver know (the rule's code and name, suppression, fingerprint).
 type Diagnostic struct {
-	Code     string           `json:"code"`
-	Name     string           `json:"name"`
+	Range source.Range `json:"range"`
+	// Message says what is wrong, where, in at most 120 characters
+	// ("X-SSL-Client-Verify is not overwritten on this route"); it is
+	// what a terminal line, an editor squiggle and a code-scanning alert
+	// show first.
+	Message string `json:"message"`
+	// Detail says why it matters and the context it was decided in (the
+	// routes, the app's check, what was measured), as full sentences.
+	Detail string `json:"detail,omitempty"`
+	// FixTitle says in one line how to fix it (in the proxy's or the
+	// app's own syntax when known), for findings whose fix is not an
+	// edit mtlslint can make; a Fix's Description says it otherwise.
+	FixTitle string `json:"fix_title,omitempty"`
+	// Severity is the finding's severity; zero means the rule's default
+	// (a rule may raise or lower one finding).
 	Severity Severity         `json:"severity"`
-	CWE      []string         `json:"cwe,omitempty"`
-	Range    source.Range     `json:"range"`
-	Message  string           `json:"message"`
 	Related  []source.Related `json:"related,omitempty"`
 	Fixes    []Fix            `json:"fixes,omitempty"`
 	// Key says what the finding is about (a route and a header, a
-	// directive): one finding per Key and rule, and a deployment-scope
-	// finding replaces a tree-scope one with the same Key.
-	Key string `json:"key,omitempty"`
-	// Scope is the scope of the rule that reported it.
-	Scope Scope `json:"-"`
+	// directive): one finding per Key, and a rule's finding replaces those
+	// of the rules it Supersedes with the same Key.
+	Key Key `json:"key,omitzero"`
+}
+
+// Text is the message, the detail and the fix title as one text, for
+// readers that take one string.
+func (d *Diagnostic) Text() string {
+	return strings.TrimSpace(strings.Join([]string{d.Message, d.Detail, d.FixTitle}, " "))
+}
+
+// MaxMessage is the longest a Message may be.
+const MaxMessage = 120
+
+// Finding is a diagnostic as the engine and the driver report it: the
+// rule's Diagnostic with the fields only they know.
+type Finding struct {
+	Diagnostic
+	Code  string   `json:"code"`
+	Name  string   `json:"name"`
+	CWE   []string `json:"cwe,omitempty"`
+	Scope Scope    `json:"-"` // the scope of the rule that reported it
 	// Suppression is set when an inline suppression, a per-file ignore or
 	// the baseline covers the finding (reported only on request).
 	Suppression *Suppression `json:"suppression,omitempty"`
-	// Fingerprint identifies the finding across unrelated edits.
-	Fingerprint string `json:"fingerprint,omitempty"`
+	// Fingerprint identifies the finding across unrelated edits
+	// (fingerprint version 2); LegacyFingerprint is what version 1
+	// computed, which baselines written before still hold.
+	Fingerprint       string `json:"fingerprint,omitempty"`
+	LegacyFingerprint string `json:"-"`
+	// LegacyMessage is the message version 1 fingerprints hashed, when it
+	// differs from Message (a load problem whose text was split into
+	// message and detail).
+	LegacyMessage string `json:"-"`
 }
 
 // Suppression says why a finding is not reported.
@@ -178,9 +235,9 @@ type Suppression struct {
 	Range         source.Range `json:"range,omitempty"`
 }
 
-// Less orders diagnostics deterministically: file, line, column, code,
+// Less orders findings deterministically: file, line, column, code,
 // message.
-func (d *Diagnostic) Less(e *Diagnostic) bool {
+func (d *Finding) Less(e *Finding) bool {
 	if d.Range.File != e.Range.File {
 		return d.Range.File < e.Range.File
 	}

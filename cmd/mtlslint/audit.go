@@ -132,12 +132,9 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 		}
 		opts.Lint.Config = cfg
 	}
-	// Each repository's run merges the configuration; check it once here.
-	merged, err := lint.ApplyConfig(opts.Lint)
-	if err == nil {
-		_, err = lint.Selected(merged.Select, merged.ExtendSelect, merged.Ignore)
-	}
-	if err != nil {
+	// Each repository's run resolves its configuration; check the command
+	// line and --config once here.
+	if _, err := lint.Selection(opts.Lint.Config, opts.Lint.Select, opts.Lint.ExtendSelect, opts.Lint.Ignore); err != nil {
 		return e.errorf("%v", err)
 	}
 	if f.resume != "" {

@@ -57,7 +57,7 @@ func runBaseline(args []string, e *env) int {
 	if out == "" {
 		out = filepath.Join(res.Workspace.Root, baseline.FileName)
 	}
-	b := baseline.New(res.Diagnostics)
+	b := baseline.New(res.Findings)
 	if err := b.WriteFile(out); err != nil {
 		return e.errorf("%v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -86,6 +87,14 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 	}
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
+	}
+	if f.specBase != "" {
+		// O004 compares each OpenAPI document with its version here.
+		base, err := gitdiff.NewReader(root, f.specBase)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--spec-base: %v", err)
+		}
+		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
 	return opts, nil
 }
@@ -204,17 +213,6 @@ func runCheck(args []string, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
-	if opts.Config == nil {
-		opts.Config = res.Config
-	}
-	if f.specBase != "" && selectedCode(opts, "O004") {
-		more, err := specBaseFindings(e, res, f.specBase)
-		if err != nil {
-			return e.errorf("--spec-base: %v", err)
-		}
-		res.Diagnostics = append(res.Diagnostics, more...)
-		rules.SortDiagnostics(res.Diagnostics)
-	}
 	return f.finish(e, res)
 }
 
@@ -230,7 +228,7 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if res.BaselineStale > 0 {
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression == nil && d.Severity >= failOn {
 			return exitFindings
 		}
@@ -253,7 +251,7 @@ func (f *checkFlags) failOnSeverity(c *config.Config) (rules.Severity, error) {
 func input(res *lint.Result) report.Input {
 	ws := res.Workspace
 	return report.Input{
-		Diagnostics: res.Diagnostics,
+		Findings: res.Findings,
 		File: func(p string) *source.File {
 			return ws.File(p)
 		},

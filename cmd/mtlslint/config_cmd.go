@@ -84,17 +84,10 @@ func runConfig(args []string, e *env) int {
 	}
 	eff := describe(&f, cfg, rootCfg)
 	eff.Path = target
-	// The rules enabled there, as check would compute them.
-	opts := lint.Options{Select: f.sel, ExtendSelect: f.extend, Ignore: f.ignore}
-	if cfg != nil {
-		opts.Config = cfg
-		if opts, err = lint.ApplyConfig(opts); err != nil {
-			return configError(e, err)
-		}
-	}
-	selected, err := lint.Selected(opts.Select, opts.ExtendSelect, opts.Ignore)
+	// The rules enabled there, as check computes them.
+	selected, err := lint.Selection(cfg, f.sel, f.extend, f.ignore)
 	if err != nil {
-		return e.errorf("%v", err)
+		return configError(e, err)
 	}
 	for _, r := range selected {
 		eff.Enabled = append(eff.Enabled, r.Code)

@@ -65,11 +65,11 @@ func runGraph(args []string, e *env) int {
 	case "text", "":
 		graphText(e.stdout, m, *all)
 	case "mermaid":
-		err = graph.Mermaid(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)))
+		err = graph.Mermaid(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)))
 	case "dot":
-		err = graph.DOT(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
+		err = graph.DOT(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
 	case "svg":
-		err = graph.SVG(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Diagnostics)), gopt)
+		err = graph.SVG(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
 	}
 	if err != nil {
 		return e.errorf("%v", err)

@@ -60,6 +60,37 @@ func TestRulesDoc(t *testing.T) {
 	t.Errorf("docs/rules.md is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run 'READMERuleTable|RulesDoc'")
 }
 
+// TestREADMEDemo keeps the demo output in README.md's "Try it" section
+// equal to what the command prints: every line of the block but "..."
+// appears in the output, in order.
+func TestREADMEDemo(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	const intro = "The first command lints a small deployment"
+	i := strings.Index(s, intro)
+	if i < 0 {
+		t.Fatal("README.md lacks the demo")
+	}
+	start := strings.Index(s[i:], "```\n") + i + 4
+	end := strings.Index(s[start:], "```") + start
+	t.Chdir("../..")
+	_, out, _ := runCmd(t, "check", "fixtures/crossfile/demo-vulnerable")
+	rest := out
+	for _, line := range strings.Split(strings.TrimSuffix(s[start:end], "\n"), "\n") {
+		if line == "..." {
+			continue
+		}
+		k := strings.Index(rest, line+"\n")
+		if k < 0 {
+			t.Fatalf("README demo line not printed (in this order) by `mtlslint check fixtures/crossfile/demo-vulnerable`:\n%s\n\noutput:\n%s", line, out)
+		}
+		rest = rest[k+len(line):]
+	}
+}
+
 // TestREADMEGraphPicture keeps the README's picture of a fixture's graph
 // equal to what the command the README names draws.
 // Regenerate with: UPDATE_README=1 go test ./cmd/mtlslint -run READMEGraphPicture

@@ -51,7 +51,7 @@ func TestRendererNextToBinary(t *testing.T) {
 		return string(out)
 	}
 	out := check()
-	if !strings.Contains(out, "chart/values-prod.yaml:4:3: high K001") || !strings.Contains(out, "rendered in chart values-prod.yaml") {
+	if !strings.Contains(out, "chart/values-prod.yaml:4:3: high K001") || !strings.Contains(out, "Rendered in chart values-prod.yaml.") {
 		t.Errorf("with the renderer beside mtlslint:\n%s", out)
 	}
 	if err := os.Remove(filepath.Join(dir, k8srender.Program)); err != nil {

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
-	"time"
 
+	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers"
@@ -71,7 +68,7 @@ func runSpecDiff(args []string, e *env) int {
 		if err != nil {
 			return e.errorf("%v", err)
 		}
-		g, err := newGitReader(cwd, rev)
+		g, err := gitdiff.NewReader(cwd, rev)
 		if err != nil {
 			return e.errorf("%v", err)
 		}
@@ -84,7 +81,7 @@ func runSpecDiff(args []string, e *env) int {
 		oldR, oldRel, oldLabel = fr, rel, pos[0]
 	}
 
-	var diags []rules.Diagnostic
+	var diags []rules.Finding
 	oldSpec, oldProbs := oas.LoadSpec(oldR, oldRel)
 	newSpec, newProbs := oas.LoadSpec(newR, newRel)
 	relate := oldRel != newRel
@@ -97,12 +94,12 @@ func runSpecDiff(args []string, e *env) int {
 	}
 	diags = append(diags, problemDiagnostics(newProbs)...)
 	if oldSpec != nil && newSpec != nil {
-		diags = append(diags, ruleoas.Diff(ruleoas.DiffInput{Old: oldSpec, New: newSpec, OldLabel: oldLabel, RelateOld: relate})...)
+		diags = append(diags, ruleoas.SpecDiff(ruleoas.DiffInput{Old: oldSpec, New: newSpec, OldLabel: oldLabel, RelateOld: relate})...)
 	}
-	rules.SortDiagnostics(diags)
+	rules.SortFindings(diags)
 
 	in := report.Input{
-		Diagnostics: diags,
+		Findings: diags,
 		File: func(p string) *source.File {
 			// Every file a finding can name was read by one of the loads.
 			for _, f := range specFiles(newSpec) {
@@ -175,17 +172,8 @@ func fileReader(p string) (*parsers.FSReader, string, error) {
 
 // problemDiagnostics turns load problems into diagnostics of the rules
 // that document them.
-func problemDiagnostics(probs []source.Problem) []rules.Diagnostic {
-	var out []rules.Diagnostic
-	for _, p := range probs {
-		d := rules.Diagnostic{Code: p.Code, Range: p.Range, Message: p.Message, Related: p.Related, Scope: rules.ScopeLoad,
-			Key: "problem:" + p.Range.String() + ":" + p.Message}
-		if r := lint.Lookup(p.Code); r != nil {
-			d.Name, d.Severity, d.CWE = r.Name, r.Severity, r.CWE
-		}
-		out = append(out, d)
-	}
-	return out
+func problemDiagnostics(probs []source.Problem) []rules.Finding {
+	return rules.ProblemDiagnostics(lint.Registry(), probs)
 }
 
 func writeReport(e *env, in report.Input, format, output, color string, quiet bool) error {
@@ -209,139 +197,4 @@ func writeReport(e *env, in report.Input, format, output, color string, quiet bo
 		return report.SARIF(w, in)
 	}
 	return fmt.Errorf("unknown format %q (want text, json or sarif)", format)
-}
-
-// gitReader reads files as they are at a git revision, through `git show`,
-// confined to the repository directory it was opened on.
-type gitReader struct {
-	dir string // the directory paths are relative to
-	rev string
-}
-
-// newGitReader checks that rev names a commit of the repository at dir.
-func newGitReader(dir, rev string) (*gitReader, error) {
-	if rev == "" || strings.HasPrefix(rev, "-") {
-		return nil, fmt.Errorf("%q is not a git revision", rev)
-	}
-	if _, err := git(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err != nil {
-		return nil, fmt.Errorf("%q is not a commit of the git repository at %s", rev, dir)
-	}
-	return &gitReader{dir: dir, rev: rev}, nil
-}
-
-func git(dir string, args ...string) ([]byte, error) {
-	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
-	}
-	return out, nil
-}
-
-func (g *gitReader) object(p string) (string, error) {
-	c := path.Clean(p)
-	if path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
-	}
-	return g.rev + ":./" + c, nil
-}
-
-// ReadFile implements source.Reader.
-func (g *gitReader) ReadFile(p string) (*source.File, error) {
-	obj, err := g.object(p)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := g.Stat(p); err != nil {
-		return nil, err
-	}
-	out, err := git(g.dir, "show", obj)
-	if err != nil {
-		return nil, err
-	}
-	if len(out) > parsers.DefaultMaxFileSize {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, source.ErrTooLarge)
-	}
-	if parsers.IsBinary(out) {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, source.ErrBinary)
-	}
-	return source.NewFile(path.Clean(p), out), nil
-}
-
-// Glob implements source.Reader; patterns are not expanded at a revision.
-func (g *gitReader) Glob(pattern string) ([]string, error) {
-	return nil, fmt.Errorf("glob %s: not supported at a git revision", pattern)
-}
-
-// Stat implements source.Reader.
-func (g *gitReader) Stat(p string) (fs.FileInfo, error) {
-	obj, err := g.object(p)
-	if err != nil {
-		return nil, err
-	}
-	out, err := git(g.dir, "cat-file", "-t", obj)
-	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, fs.ErrNotExist)
-	}
-	if t := strings.TrimSpace(string(out)); t != "blob" {
-		return nil, fmt.Errorf("%s at %s is a %s, not a file", p, g.rev, t)
-	}
-	return gitInfo{name: path.Base(p)}, nil
-}
-
-type gitInfo struct{ name string }
-
-func (i gitInfo) Name() string       { return i.name }
-func (i gitInfo) Size() int64        { return 0 }
-func (i gitInfo) Mode() fs.FileMode  { return 0o644 }
-func (i gitInfo) ModTime() time.Time { return time.Time{} }
-func (i gitInfo) IsDir() bool        { return false }
-func (i gitInfo) Sys() any           { return nil }
-
-// specBaseFindings compares every OpenAPI document of a finished run with
-// its version at the git revision rev (check --spec-base).
-func specBaseFindings(e *env, res *lint.Result, rev string) ([]rules.Diagnostic, error) {
-	ws := res.Workspace
-	g, err := newGitReader(ws.Root, rev)
-	if err != nil {
-		return nil, err
-	}
-	var out []rules.Diagnostic
-	for _, t := range ws.Trees {
-		s, ok := t.(*oas.Spec)
-		if !ok || ws.Targets != nil && !ws.Targets[s.Root().Path] {
-			continue
-		}
-		if _, err := g.Stat(s.Root().Path); err != nil {
-			continue // a new spec: nothing was lost
-		}
-		old, probs := oas.LoadSpec(g, s.Root().Path)
-		if old == nil {
-			fmt.Fprintf(e.stderr, "mtlslint: %s at %s cannot be compared: %s\n", s.Root().Path, rev, probs[0].Message)
-			continue
-		}
-		out = append(out, ruleoas.Diff(ruleoas.DiffInput{Old: old, New: s, OldLabel: rev})...)
-	}
-	return out, nil
-}
-
-// selectedCode reports whether the rule selection (flags and configuration
-// file) keeps the rule with the given code.
-func selectedCode(opts lint.Options, code string) bool {
-	o, err := lint.ApplyConfig(opts)
-	if err != nil {
-		return false
-	}
-	sel, err := lint.Selected(o.Select, o.ExtendSelect, o.Ignore)
-	if err != nil {
-		return false
-	}
-	for _, r := range sel {
-		if r.Code == code {
-			return true
-		}
-	}
-	return false
 }

@@ -94,6 +94,26 @@ func TestCheckSpecBase(t *testing.T) {
 		t.Errorf("option-like revision: exit %d", code)
 	}
 
+	// O004 is an ordinary rule: a suppression in the spec applies (and is
+	// not reported unused), and so does a baseline.
+	suppressed := "# mtlslint: ignore-file[O004] -- the alternative is a planned migration\n" + new
+	if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(suppressed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd(t, "check", "--isolated", "--spec-base", "HEAD", dir); strings.Contains(out, "high O004") || strings.Contains(out, "M001") {
+		t.Errorf("the suppression of O004 must apply and be used (exit %d)\n%s", code, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(new), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bl := filepath.Join(t.TempDir(), "baseline.json")
+	if code, _, stderr := runCmd(t, "baseline", "--isolated", "--spec-base", "HEAD", "--output", bl, dir); code != exitClean {
+		t.Fatalf("baseline: exit %d: %s", code, stderr)
+	}
+	if code, out, _ := runCmd(t, "check", "--isolated", "--spec-base", "HEAD", "--baseline", bl, dir); code != exitClean || strings.Contains(out, "high O004") {
+		t.Errorf("the baseline must accept the O004 findings (exit %d)\n%s", code, out)
+	}
+
 	// spec-diff REV:PATH NEW, from inside the repository.
 	t.Chdir(dir)
 	code, out, stderr = runCmd(t, "spec-diff", "HEAD:api.yaml", "api.yaml")

@@ -36,7 +36,7 @@ func (f *checkFlags) writeSummary(in report.Input, res *lint.Result) error {
 	}
 	var g *graph.Graph
 	if res.Model != nil {
-		g = graph.Build(res.Model, graph.FromDiagnostics(res.Diagnostics))
+		g = graph.Build(res.Model, graph.FromDiagnostics(res.Findings))
 	}
 	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {

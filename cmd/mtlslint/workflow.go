@@ -94,7 +94,7 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		}
 	}
 	remaining := 0
-	for _, d := range out.Result.Diagnostics {
+	for _, d := range out.Result.Findings {
 		if d.Suppression == nil {
 			remaining++
 		}

@@ -177,7 +177,7 @@ type auditor struct {
 // trees, no file contents beyond the lines the findings point at.
 type result struct {
 	summary Summary
-	diags   []rules.Diagnostic
+	diags   []rules.Finding
 	lines   []string
 	places  []*graph.Place // by diagnostic; nil where it touches no route
 	// abandoned is set when the run did not stop after its time limit.
@@ -261,7 +261,7 @@ func (r *result) collect(lr *lint.Result) {
 	if lr.Workspace != nil {
 		s.FilesChecked = len(lr.Workspace.Files())
 	}
-	r.diags = lr.Diagnostics
+	r.diags = lr.Findings
 	r.lines = make([]string, len(r.diags))
 	for i, d := range r.diags {
 		if lr.Workspace != nil && d.Range.File != "" && d.Range.Start.IsValid() {

@@ -84,6 +84,8 @@ type Finding struct {
 	Severity    string          `json:"severity"`
 	CWE         []string        `json:"cwe"`
 	Message     string          `json:"message"`
+	Detail      string          `json:"detail,omitempty"`
+	FixTitle    string          `json:"fix_title,omitempty"`
 	Location    Location        `json:"location"`
 	Related     []Location      `json:"related"`
 	Fixes       json.RawMessage `json:"fixes,omitempty"`
@@ -141,7 +143,7 @@ func lineText(line []byte) string {
 // appendFinding appends the JSON Lines record of one finding. The
 // diagnostic's fields are those of `check --format json`
 // (report.JSONDiagnostic), so tools that read one read the other.
-func appendFinding(buf []byte, repo string, d rules.Diagnostic, helpURI, line string, place *graph.Place) ([]byte, error) {
+func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line string, place *graph.Place) ([]byte, error) {
 	diag, err := marshal(report.JSONDiagnostic(d))
 	if err != nil {
 		return buf, err

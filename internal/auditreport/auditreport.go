@@ -92,6 +92,7 @@ type Finding struct {
 	Column   int
 	Severity string
 	Message  string
+	Detail   string // why, and the context (the routes, the app's check)
 	LineText string
 	// Target is the HTML ID of the finding's place on its repository's
 	// graph: a link to it highlights the route ("" when it has none).
@@ -159,7 +160,7 @@ func Build(recs *audit.Records) *Report {
 			ruleRepos[f.Code][s.Repo] = true
 			rf := &Finding{
 				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
-				Severity: f.Severity, Message: f.Message, LineText: f.LineText,
+				Severity: f.Severity, Message: f.Message, Detail: f.Detail, LineText: f.LineText,
 			}
 			if f.Place != nil && !f.Place.Empty() && s.Graph != nil {
 				rf.Target = f.Place.Anchor() // made unique per repository below

@@ -113,7 +113,7 @@ var hrefRE = regexp.MustCompile(`(?i)\b(href|src|xlink:href|action)\s*=\s*"([^"]
 // hostileRecords are records as a tampered or hostile input could hold
 // them: markup in every string, a javascript: help link, control
 // characters.
-const hostileRecords = `{"type":"finding","version":1,"repo":"org/<img src=x onerror=alert(1)>","code":"Z<b>9","name":"n<script>alert(2)</script>","severity":"<i>high","cwe":[],"message":"m <a href=\"javascript:alert(3)\">x</a> | *bold* [l](javascript:alert(4))","location":{"file":"dir/\u001b[2J\nevil.conf","start":{"line":3,"column":1,"offset":0},"end":{"line":3,"column":2,"offset":1}},"related":[],"fixes":[],"help_uri":"javascript:alert(5)","line_text":"# </pre><script>alert(6)</script> | ` + "`code`" + ` *x*","place":{"routes":["r\" onload=\"alert(10)"]}}
+const hostileRecords = `{"type":"finding","version":1,"repo":"org/<img src=x onerror=alert(1)>","code":"Z<b>9","name":"n<script>alert(2)</script>","severity":"<i>high","cwe":[],"message":"m <a href=\"javascript:alert(3)\">x</a> | *bold* [l](javascript:alert(4))","detail":"why <script>alert(14)</script>","location":{"file":"dir/\u001b[2J\nevil.conf","start":{"line":3,"column":1,"offset":0},"end":{"line":3,"column":2,"offset":1}},"related":[],"fixes":[],"help_uri":"javascript:alert(5)","line_text":"# </pre><script>alert(6)</script> | ` + "`code`" + ` *x*","place":{"routes":["r\" onload=\"alert(10)"]}}
 {"type":"repo","version":1,"repo":"org/<img src=x onerror=alert(1)>","status":"ok","files_checked":1,"findings":1,"suppressed":0,"by_severity":{"high":1},"by_code":{"Z<b>9":1},"duration_ms":1,"graph":{"version":1,"nodes":[{"id":"listener:\"><script>alert(8)</script>","kind":"entry","label":["<img src=x onerror=alert(9)>","\u001b[2J"],"locs":[{"file":"<b>f","line":1}]},{"id":"route:r\" onload=\"alert(10)","kind":"route","label":["</text><script>alert(11)</script>"],"route":"r\" onload=\"alert(10)"}],"edges":[{"from":0,"to":1,"label":["<a href=\"javascript:alert(12)\">"],"routes":[1],"link":"<i>guess"}],"marks":[{"code":"Z<b>9","severity":"high","header":"<script>alert(13)</script>","place":{"routes":["r\" onload=\"alert(10)"]}}]}}
 {"type":"repo","version":1,"repo":"org/\u202eevil","status":"<b>error","error":"<script>alert(7)</script>","files_checked":0,"findings":0,"suppressed":0,"by_severity":{},"by_code":{},"duration_ms":1}
 `
@@ -162,6 +162,7 @@ func TestHTMLEscapesEverything(t *testing.T) {
 		"org/\uFFFDevil",
 		"&lt;/text&gt;&lt;script&gt;alert(11)&lt;/script&gt;", // a node's label in the graph
 		"Z&lt;b&gt;9 &lt;script&gt;alert(13)&lt;/script&gt;",  // a mark on the graph
+		"why &lt;script&gt;alert(14)&lt;/script&gt;",          // a finding's detail
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("page lacks %q", want)

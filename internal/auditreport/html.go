@@ -174,7 +174,8 @@ a.finding:hover{background:#f6f8fa}
 <p>{{if .Summary}}{{.Summary}} {{end}}<span class="muted">{{len .Findings}} {{plural (len .Findings) "finding"}} in {{.Repos}} {{plural .Repos "repository"}}.</span></p>
 <details{{if le (len .Findings) 50}} open{{end}}><summary>Findings</summary>
 {{- range .Findings}}
-<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}{{if .Target}} <a href="#{{.Target}}">(route)</a>{{end}}
+<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}{{if .Target}} <a href="#{{.Target}}">(route)</a>{{end}}{{if .Detail}}
+<div class="muted">{{printable .Detail}}</div>{{end}}
 <pre>{{if .LineText}}{{.Line}} | {{line .LineText}}{{else}}(line not available){{end}}</pre></div>
 {{- end}}
 </details>

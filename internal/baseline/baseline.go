@@ -21,8 +21,14 @@ import (
 // FileName is the default name of the baseline file.
 const FileName = ".mtlslint-baseline.json"
 
-// Version is the version of the file format.
-const Version = 1
+// Version is the version of the file format. Version 2 holds fingerprints
+// of version 2 (rules/suppress.FingerprintVersion); a version 1 file,
+// written by earlier releases, holds fingerprints of version 1, which
+// Apply still matches for one release.
+const Version = 2
+
+// oldestVersion is the oldest file version Read accepts.
+const oldestVersion = 1
 
 // Baseline is the content of a baseline file.
 type Baseline struct {
@@ -48,7 +54,7 @@ type Entry struct {
 }
 
 // New records the unsuppressed findings that have a fingerprint.
-func New(diags []rules.Diagnostic) *Baseline {
+func New(diags []rules.Finding) *Baseline {
 	b := &Baseline{Version: Version, Tool: "mtlslint", Findings: []Entry{}}
 	index := map[string]int{}
 	for _, d := range diags {
@@ -119,8 +125,8 @@ func Read(path string) (*Baseline, error) {
 	if err := json.Unmarshal(data, &b); err != nil {
 		return nil, fmt.Errorf("baseline %s: %v", path, err)
 	}
-	if b.Version != Version {
-		return nil, fmt.Errorf("baseline %s has version %d; this mtlslint reads version %d (recreate it with `mtlslint baseline`)", path, b.Version, Version)
+	if b.Version < oldestVersion || b.Version > Version {
+		return nil, fmt.Errorf("baseline %s has version %d; this mtlslint reads versions %d to %d (recreate it with `mtlslint baseline`)", path, b.Version, oldestVersion, Version)
 	}
 	b.Path = path
 	return &b, nil
@@ -130,7 +136,7 @@ func Read(path string) (*Baseline, error) {
 // "baseline"), each entry accepting as many findings as its count, in the
 // findings' order. It returns how many entries matched no finding (fixed
 // since, or changed so that the fingerprint moved).
-func (b *Baseline) Apply(diags []rules.Diagnostic) (stale int) {
+func (b *Baseline) Apply(diags []rules.Finding) (stale int) {
 	budget := map[string]int{}
 	for _, e := range b.Findings {
 		n := e.Count
@@ -145,10 +151,16 @@ func (b *Baseline) Apply(diags []rules.Diagnostic) (stale int) {
 	}
 	for i := range diags {
 		d := &diags[i]
-		if d.Suppression != nil || budget[d.Fingerprint] == 0 {
+		// A finding matches an entry by its fingerprint, or, in a file
+		// earlier releases wrote, by the fingerprint they computed.
+		fp := d.Fingerprint
+		if budget[fp] == 0 && d.LegacyFingerprint != "" {
+			fp = d.LegacyFingerprint
+		}
+		if d.Suppression != nil || budget[fp] == 0 {
 			continue
 		}
-		budget[d.Fingerprint]--
+		budget[fp]--
 		d.Suppression = &rules.Suppression{Kind: "baseline", Justification: "accepted in the baseline " + name}
 	}
 	for _, e := range b.Findings {

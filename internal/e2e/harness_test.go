@@ -16,6 +16,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -356,18 +357,6 @@ func TestJudgeBroken(t *testing.T) {
 	}
 }
 
-func TestKeyHeader(t *testing.T) {
-	for key, want := range map[string]string{
-		"route:a|header:x-ssl-client-dn": "x-ssl-client-dn",
-		"N007|at:nginx.conf:3":           "",
-		"":                               "",
-	} {
-		if got := keyHeader(key); got != want {
-			t.Errorf("keyHeader(%q) = %q, want %q", key, got, want)
-		}
-	}
-}
-
 func TestConditions(t *testing.T) {
 	route := func(port int, tls bool, verify, action string) *RouteFacts {
 		return &RouteFacts{Port: port, TLS: tls, Verify: verify, Action: action}
@@ -414,11 +403,14 @@ func TestConditions(t *testing.T) {
 func TestKeyRoute(t *testing.T) {
 	r := &rules.Route{ID: "nginx.conf#server=a@127.0.0.1:1#location=/"}
 	routes := map[string]*rules.Route{r.ID: r}
-	for key, want := range map[string]*rules.Route{
-		"route:" + r.ID + "|header:x-ssl-client-dn":                r,
-		"app:identity.py:7|semantics:HTTP_X_SSL_CLIENT_DN|" + r.ID: r,
-		"route:other|header:x":                                     nil,
-		"bind:gunicorn.conf.py|0.0.0.0:8000":                       nil,
+	read := source.Range{File: "identity.py", Start: source.Pos{Line: 7, Col: 1}}
+	r.Listener.VerifyRange = source.Range{File: "nginx.conf", Start: source.Pos{Line: 4, Col: 5}}
+	for key, want := range map[rules.Key]*rules.Route{
+		rules.RouteHeaderKey(r.ID, "x-ssl-client-dn"):                                          r,
+		rules.AppReadRouteKey(read, rules.CheckSemantics, "HTTP_X_SSL_CLIENT_DN", r.ID):        r,
+		rules.VerifyKey(r.Listener.VerifyRange):                                                r,
+		rules.RouteHeaderKey("other", "x"):                                                     nil,
+		rules.PublicBindKey("gunicorn.conf.py", rules.Endpoint{Host: "0.0.0.0", Port: "8000"}): nil,
 	} {
 		if got := keyRoute(key, routes); got != want {
 			t.Errorf("keyRoute(%q) = %v, want %v", key, got, want)

@@ -92,7 +92,7 @@ func TestRenderedIngressRuntime(t *testing.T) {
 // environment's Ingress.
 func modelRoute(t *testing.T, f *kube.File) *rules.Route {
 	t.Helper()
-	for _, r := range rulesk8s.Routes.BuildRoutes(f, nil) {
+	for _, r := range rules.BuildRoutes(rulesk8s.Routes, f) {
 		if r.Listener.TLS {
 			return r
 		}

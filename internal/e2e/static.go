@@ -91,15 +91,15 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 	}
 	// Headers the app reads as a fallback after a server-set environ
-	// variable (D021's key ends in "|dual:HTTP_...").
+	// variable (D021's finding).
 	dual := map[string]bool{}
-	for _, d := range res.Diagnostics {
-		if i := strings.LastIndex(d.Key, "|dual:"); i >= 0 {
-			dual[rules.HeaderName(d.Key[i+len("|dual:"):])] = true
+	for _, d := range res.Findings {
+		if check, meta := d.Key.AppRead(); check == rules.CheckDual && meta != "" {
+			dual[rules.HeaderName(meta)] = true
 		}
 	}
 	findings := []Finding{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression != nil {
 			continue
 		}
@@ -109,7 +109,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			File:     d.Range.File,
 			Line:     d.Range.Start.Line,
 			Message:  d.Message,
-			Header:   keyHeader(d.Key),
+			Header:   d.Key.Header(),
 		}
 		if r := keyRoute(d.Key, routes); r != nil {
 			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
@@ -125,18 +125,14 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 	return findings, nil
 }
 
-// keyRoute returns the route a diagnostic Key names, if any: a part
-// "route:<ID>", or a part that is a route's ID (X002 keys its app-side
-// findings "app:<range>|semantics:<header>|<route ID>").
-func keyRoute(key string, routes map[string]*rules.Route) *rules.Route {
-	for _, part := range strings.Split(key, "|") {
-		if r := routes[strings.TrimPrefix(part, "route:")]; r != nil {
-			return r
-		}
+// keyRoute returns the route a diagnostic Key names, if any: the key's
+// route, or, for a finding about a verification directive, the first
+// route whose listener that directive configures.
+func keyRoute(k rules.Key, routes map[string]*rules.Route) *rules.Route {
+	if r := routes[k.Route()]; r != nil {
+		return r
 	}
-	// A finding about a verification directive (rules.VerifyKey) is about
-	// the routes whose listener that directive configures.
-	if at, ok := strings.CutPrefix(key, "verify-at:"); ok {
+	if at := k.Directive(); at != "" && k.Kind() == rules.KeyVerify {
 		ids := make([]string, 0, len(routes))
 		for id := range routes {
 			ids = append(ids, id)
@@ -149,16 +145,6 @@ func keyRoute(key string, routes map[string]*rules.Route) *rules.Route {
 		}
 	}
 	return nil
-}
-
-// keyHeader returns the header a diagnostic Key names, if any.
-func keyHeader(key string) string {
-	for _, part := range strings.Split(key, "|") {
-		if h, ok := strings.CutPrefix(part, "header:"); ok {
-			return h
-		}
-	}
-	return ""
 }
 
 // version turns "nginx/1.22.1" or "HAProxy/2.6.12-1+deb12u4" into "1.22.1"

@@ -24,14 +24,14 @@ type Chosen struct {
 	// Edits per file, sorted and non-overlapping.
 	Edits map[string][]rules.Edit
 	// Applied are the findings whose fix was chosen.
-	Applied []rules.Diagnostic
+	Applied []rules.Finding
 	// Deferred are findings whose fix overlaps one chosen before it.
-	Deferred []rules.Diagnostic
+	Deferred []rules.Finding
 }
 
 // Eligible returns the fix of d that the mode allows: the first safe one,
 // or with unsafe the first of any kind. Suppressed findings get none.
-func Eligible(d *rules.Diagnostic, unsafe bool) *rules.Fix {
+func Eligible(d *rules.Finding, unsafe bool) *rules.Fix {
 	if d.Suppression != nil {
 		return nil
 	}
@@ -46,9 +46,9 @@ func Eligible(d *rules.Diagnostic, unsafe bool) *rules.Fix {
 
 // Choose picks, in the findings' order, one fix per finding whose edits
 // overlap neither each other nor a fix picked before.
-func Choose(diags []rules.Diagnostic, unsafe bool) Chosen {
-	sorted := append([]rules.Diagnostic{}, diags...)
-	rules.SortDiagnostics(sorted)
+func Choose(diags []rules.Finding, unsafe bool) Chosen {
+	sorted := append([]rules.Finding{}, diags...)
+	rules.SortFindings(sorted)
 	c := Chosen{Edits: map[string][]rules.Edit{}}
 	for _, d := range sorted {
 		f := Eligible(&d, unsafe)
@@ -150,12 +150,12 @@ type Outcome struct {
 	Passes int
 	// Unresolved are findings still reported after their fix was
 	// applied; their fixes are not applied again.
-	Unresolved []rules.Diagnostic
+	Unresolved []rules.Finding
 }
 
 // Identity names a finding independently of its position, which fixes
 // shift: code, file and what it is about (suppress.StableKey).
-func Identity(d rules.Diagnostic) string {
+func Identity(d rules.Finding) string {
 	return d.Code + " " + d.Range.File + " " + suppress.StableKey(&d)
 }
 
@@ -186,8 +186,8 @@ func Run(ctx context.Context, opts lint.Options, unsafe bool) (*Outcome, error) 
 		}
 		// A finding whose fix was applied but that is still reported has a
 		// fix that does not work: applying it again would only repeat it.
-		candidates := res.Diagnostics[:0:0]
-		for _, d := range res.Diagnostics {
+		candidates := res.Findings[:0:0]
+		for _, d := range res.Findings {
 			id := Identity(d)
 			if fixed[id] && Eligible(&d, unsafe) != nil {
 				if !unresolved[id] {

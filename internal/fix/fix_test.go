@@ -21,10 +21,10 @@ func edit(f *source.File, from, to int, text string) rules.Edit {
 
 func TestChooseOverlapsDeterministically(t *testing.T) {
 	f := source.NewFile("a.conf", []byte("0123456789\n"))
-	d := func(code string, at int, safe bool, edits ...rules.Edit) rules.Diagnostic {
-		return rules.Diagnostic{Code: code, Range: f.Range(at, at+1), Fixes: []rules.Fix{{Description: code, Safe: safe, Edits: edits}}}
+	d := func(code string, at int, safe bool, edits ...rules.Edit) rules.Finding {
+		return rules.Finding{Code: code, Diagnostic: rules.Diagnostic{Range: f.Range(at, at+1), Fixes: []rules.Fix{{Description: code, Safe: safe, Edits: edits}}}}
 	}
-	diags := []rules.Diagnostic{
+	diags := []rules.Finding{
 		d("N005", 6, true, edit(f, 5, 8, "X")), // overlaps N001's second edit: deferred
 		d("N001", 0, true, edit(f, 0, 2, "A"), edit(f, 6, 7, "B")),
 		d("N002", 2, true, edit(f, 2, 2, "i")),                     // insertion at N001's end: fine
@@ -35,7 +35,7 @@ func TestChooseOverlapsDeterministically(t *testing.T) {
 	for _, unsafe := range []bool{false, true} {
 		// Any input order gives the same choice.
 		for trial := 0; trial < 5; trial++ {
-			shuffled := append([]rules.Diagnostic{}, diags...)
+			shuffled := append([]rules.Finding{}, diags...)
 			rand.New(rand.NewSource(int64(trial))).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 			c := Choose(shuffled, unsafe)
 			var applied, deferred []string
@@ -67,7 +67,7 @@ func TestChooseOverlapsDeterministically(t *testing.T) {
 	}
 	sup := d("N007", 1, true, edit(f, 1, 2, "s"))
 	sup.Suppression = &rules.Suppression{Kind: "inSource"}
-	if c := Choose([]rules.Diagnostic{sup}, true); len(c.Applied) != 0 {
+	if c := Choose([]rules.Finding{sup}, true); len(c.Applied) != 0 {
 		t.Error("a suppressed finding was fixed")
 	}
 }
@@ -143,8 +143,8 @@ func TestRunFixesUntilStable(t *testing.T) {
 	if out.Applied != 2 || string(out.Fixed["a.toy"]) != "server a {\n    guard;\n    safe 1;\n    risky;\n    safe 2;\n}\n" {
 		t.Fatalf("safe fixes: applied %d, %q", out.Applied, out.Fixed["a.toy"])
 	}
-	if len(out.Result.Diagnostics) != 1 || out.Result.Diagnostics[0].Code != "Z902" {
-		t.Errorf("remaining: %+v", out.Result.Diagnostics)
+	if len(out.Result.Findings) != 1 || out.Result.Findings[0].Code != "Z902" {
+		t.Errorf("remaining: %+v", out.Result.Findings)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "a.toy")); string(b) != orig {
 		t.Error("Run wrote to disk")
@@ -154,8 +154,8 @@ func TestRunFixesUntilStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Applied != 3 || strings.Contains(string(out.Fixed["a.toy"]), "risky") || len(out.Result.Diagnostics) != 0 {
-		t.Errorf("unsafe fixes: applied %d, %q, remaining %d", out.Applied, out.Fixed["a.toy"], len(out.Result.Diagnostics))
+	if out.Applied != 3 || strings.Contains(string(out.Fixed["a.toy"]), "risky") || len(out.Result.Findings) != 0 {
+		t.Errorf("unsafe fixes: applied %d, %q, remaining %d", out.Applied, out.Fixed["a.toy"], len(out.Result.Findings))
 	}
 	if d := Unified("a.toy", out.Original["a.toy"], out.Fixed["a.toy"]); !strings.Contains(d, "-    vuln 1;\n") || !strings.Contains(d, "+    safe 1;\n") || !strings.Contains(d, "-    risky;\n") || !strings.Contains(d, "@@ -1,6 +1,6 @@\n server a {\n") {
 		t.Errorf("diff:\n%s", d)
@@ -171,7 +171,7 @@ func TestRunStopsRepeatingAFixThatDoesNotResolve(t *testing.T) {
 			if i < 0 {
 				return
 			}
-			p.Report(rules.Diagnostic{Range: f.Range(i, i+6), Message: "stuck", Key: "stuck",
+			p.Report(rules.Diagnostic{Range: f.Range(i, i+6), Message: "stuck", Key: rules.TestKey("stuck"),
 				Fixes: []rules.Fix{{Description: "comment", Safe: true, Edits: []rules.Edit{{Range: f.Range(i, i), NewText: "# tried\n"}}}}})
 		}}
 	defer lint.Register(nil, lint.Family{Name: "stuck", Rules: []*rules.Rule{stuck}})()

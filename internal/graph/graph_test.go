@@ -33,7 +33,7 @@ func graphOf(t testing.TB, dir string) (*Graph, *rules.Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(res.Model, FromDiagnostics(res.Diagnostics)), res.Model
+	return Build(res.Model, FromDiagnostics(res.Findings)), res.Model
 }
 
 // golden compares got with the file, or rewrites the file when

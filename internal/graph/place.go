@@ -16,13 +16,14 @@ import (
 type Finding struct {
 	Code     string
 	Severity rules.Severity
-	Key      string
+	Key      rules.Key
 	Range    source.Range
 	Related  []source.Range
 }
 
-// FromDiagnostic takes a diagnostic's code, severity, key and locations.
-func FromDiagnostic(d rules.Diagnostic) Finding {
+// FromDiagnostic is the one adapter from what the engine reports to the
+// graph: a finding's code, severity, key and locations.
+func FromDiagnostic(d rules.Finding) Finding {
 	f := Finding{Code: d.Code, Severity: d.Severity, Key: d.Key, Range: d.Range}
 	for _, r := range d.Related {
 		f.Related = append(f.Related, r.Range)
@@ -30,8 +31,8 @@ func FromDiagnostic(d rules.Diagnostic) Finding {
 	return f
 }
 
-// FromDiagnostics converts the unsuppressed diagnostics.
-func FromDiagnostics(ds []rules.Diagnostic) []Finding {
+// FromDiagnostics converts the unsuppressed findings.
+func FromDiagnostics(ds []rules.Finding) []Finding {
 	var out []Finding
 	for _, d := range ds {
 		if d.Suppression == nil {
@@ -41,13 +42,11 @@ func FromDiagnostics(ds []rules.Diagnostic) []Finding {
 	return out
 }
 
-// Header is the header a finding's key names ("header:x-ssl-client-dn"),
-// as usually written; empty when the key names none.
+// Header is the header a finding's key names, as usually written; empty
+// when the key names none.
 func (f Finding) Header() string {
-	for _, seg := range strings.Split(f.Key, "|") {
-		if h, ok := strings.CutPrefix(seg, "header:"); ok && h != "" {
-			return rules.DisplayHeader(h)
-		}
+	if h := f.Key.Header(); h != "" {
+		return rules.DisplayHeader(h)
 	}
 	return ""
 }
@@ -102,7 +101,7 @@ func atOf(r source.Range) (at, bool) {
 
 // Index finds the places of findings in a model's graph.
 type Index struct {
-	routeIDs []string
+	routes map[string]bool // the model's route IDs
 	// routeAt: the ranges that open a route (its location or frontend
 	// line); sharedAt: ranges that several routes share (a header
 	// directive a location inherits, a verify or underscore directive, a
@@ -116,14 +115,14 @@ type Index struct {
 
 // NewIndex indexes a model's ranges.
 func NewIndex(m *rules.Model) *Index {
-	ix := &Index{routeAt: map[at][]string{}, sharedAt: map[at][]string{}, nodeAt: map[at][]string{}, trustAt: map[at]string{}}
+	ix := &Index{routes: map[string]bool{}, routeAt: map[at][]string{}, sharedAt: map[at][]string{}, nodeAt: map[at][]string{}, trustAt: map[at]string{}}
 	add := func(to map[at][]string, r source.Range, id string) {
 		if a, ok := atOf(r); ok && !slices.Contains(to[a], id) {
 			to[a] = append(to[a], id)
 		}
 	}
 	for _, r := range m.Routes {
-		ix.routeIDs = append(ix.routeIDs, r.ID)
+		ix.routes[r.ID] = true
 		add(ix.routeAt, r.Range, r.ID)
 		for _, h := range r.Headers {
 			add(ix.sharedAt, h.Range, r.ID)
@@ -134,7 +133,6 @@ func NewIndex(m *rules.Model) *Index {
 		add(ix.sharedAt, r.Block, r.ID)
 		add(ix.sharedAt, r.Upstream.Range, r.ID)
 	}
-	sort.Strings(ix.routeIDs)
 	for _, a := range m.Apps {
 		add(ix.nodeAt, a.Range, "app:"+a.ID)
 		for _, t := range a.Trusts {
@@ -156,18 +154,13 @@ func NewIndex(m *rules.Model) *Index {
 }
 
 // Locate returns the place of a finding. This is the one association of
-// findings with routes; it reads what findings carry today: a key that
-// names a route ("route:<ID>|header:…", or the ID as one of the key's
-// "|"-separated parts), the route's own line among the finding's
-// locations, else a line that several routes share (a header directive
-// they inherit, the verify directive of their listener). When findings
-// carry a typed route key, only the first step changes.
+// findings with routes: the route its key names, the route's own line
+// among the finding's locations, else a line that several routes share (a
+// header directive they inherit, the verify directive of their listener).
 func (ix *Index) Locate(f Finding) Place {
 	var p Place
-	for _, id := range ix.routeIDs {
-		if keyNames(f.Key, id) {
-			p.Routes = append(p.Routes, id)
-		}
+	if id := f.Key.Route(); id != "" && ix.routes[id] {
+		p.Routes = append(p.Routes, id)
 	}
 	ranges := append([]source.Range{f.Range}, f.Related...)
 	for _, r := range ranges {
@@ -206,27 +199,6 @@ func (ix *Index) trustHeader(f Finding) string {
 		}
 	}
 	return h
-}
-
-// keyNames reports whether key names the route: the ID is one of the
-// key's parts, delimited by the start, "route:" or "|" before it and the
-// end or "|" after it. IDs may contain "|" themselves (an ALB route's
-// listener|rule|target group), so the key is searched, not split.
-func keyNames(key, id string) bool {
-	for i := 0; ; {
-		j := strings.Index(key[i:], id)
-		if j < 0 {
-			return false
-		}
-		s := i + j
-		e := s + len(id)
-		before := key[:s]
-		okBefore := before == "" || strings.HasSuffix(before, "|") || before == "route:" || strings.HasSuffix(before, "|route:")
-		if okBefore && (e == len(key) || key[e] == '|') {
-			return true
-		}
-		i = s + 1
-	}
 }
 
 func appendNew(list []string, xs ...string) []string {

@@ -191,7 +191,7 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	render := func(m *rules.Model) string {
-		g := Build(m, FromDiagnostics(res.Diagnostics))
+		g := Build(m, FromDiagnostics(res.Findings))
 		var b strings.Builder
 		_ = SVG(&b, g, Options{})
 		_ = Mermaid(&b, g)
@@ -343,7 +343,7 @@ func BenchmarkSVG(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	findings := FromDiagnostics(res.Diagnostics)
+	findings := FromDiagnostics(res.Findings)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		g := Build(res.Model, findings)

@@ -2,42 +2,14 @@ package lint
 
 import (
 	"github.com/mtlslint/mtlslint/internal/config"
+	"github.com/mtlslint/mtlslint/rules"
 )
 
-// ApplyConfig finds and loads the configuration file (unless opts carries
-// one or NoConfig is set) and merges it into opts: values given in opts
-// (the command line) win over the file's.
-func ApplyConfig(opts Options) (Options, error) {
-	if opts.Config == nil && !opts.NoConfig {
-		p := opts.ConfigPath
-		if p == "" {
-			root := opts.Root
-			if root == "" {
-				root = "."
-			}
-			found, err := config.Find(root)
-			if err != nil {
-				return opts, err
-			}
-			p = found
-		}
-		if p != "" {
-			cfg, err := config.Load(p)
-			if err != nil {
-				return opts, err
-			}
-			opts.Config = cfg
-		}
-	}
-	return mergeConfig(opts, opts.Config, true), nil
-}
-
-// mergeConfig lays opts (the command line) over the configuration c:
-// --select replaces the file's select, list options add up, settings given
-// on the command line win. Excludes are merged only when withExclude is
-// set (Run applies every configuration's excludes relative to its own
-// directory instead).
-func mergeConfig(opts Options, c *config.Config, withExclude bool) Options {
+// mergeConfig lays opts (the command line) over the root's configuration
+// c: --select replaces the file's select, list options add up, settings
+// given on the command line win. Excludes are not merged: Run applies
+// every configuration's excludes relative to its own directory.
+func mergeConfig(opts Options, c *config.Config) Options {
 	if c == nil {
 		return opts
 	}
@@ -46,9 +18,6 @@ func mergeConfig(opts Options, c *config.Config, withExclude bool) Options {
 	}
 	opts.ExtendSelect = append(append([]string{}, c.ExtendSelect...), opts.ExtendSelect...)
 	opts.Ignore = append(append([]string{}, c.Ignore...), opts.Ignore...)
-	if withExclude {
-		opts.Exclude = append(append([]string{}, c.Exclude...), opts.Exclude...)
-	}
 	opts.Settings = mergeSettings(opts.Settings, c)
 	return opts
 }
@@ -57,4 +26,25 @@ func setIfEmpty(dst *string, v string) {
 	if *dst == "" {
 		*dst = v
 	}
+}
+
+// Selection returns the rules enabled under the configuration cfg (nil:
+// none) with the command line's choices laid over it, as Run computes
+// them for the files cfg applies to: --select replaces the file's select,
+// extend-select and ignore add up. An unknown code in cfg is an error with
+// its file and line.
+func Selection(cfg *config.Config, sel, extend, ignore []string) ([]*rules.Rule, error) {
+	extend = append([]string{}, extend...)
+	ignore = append([]string{}, ignore...)
+	if cfg != nil {
+		if err := validateCodes(cfg); err != nil {
+			return nil, err
+		}
+		if len(sel) == 0 {
+			sel = cfg.Select
+		}
+		extend = append(append([]string{}, cfg.ExtendSelect...), extend...)
+		ignore = append(append([]string{}, cfg.Ignore...), ignore...)
+	}
+	return Selected(sel, extend, ignore)
 }

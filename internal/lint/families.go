@@ -4,6 +4,7 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 	apacherules "github.com/mtlslint/mtlslint/rules/apache"
 	caddyrules "github.com/mtlslint/mtlslint/rules/caddy"
+	"github.com/mtlslint/mtlslint/rules/deploy"
 	"github.com/mtlslint/mtlslint/rules/django"
 	envoyrules "github.com/mtlslint/mtlslint/rules/envoy"
 	"github.com/mtlslint/mtlslint/rules/haproxy"
@@ -18,8 +19,8 @@ import (
 type Family struct {
 	Name   string
 	Rules  []*rules.Rule
-	Routes rules.RouteBuilder    // nil when the family builds no routes
-	Apps   rules.AppTrustBuilder // nil when the family builds no apps
+	Routes *rules.Analysis // the route builder; nil when the family builds no routes
+	Apps   *rules.Analysis // the app builder; nil when the family builds no apps
 }
 
 // families lists every rule family, one line each.
@@ -27,9 +28,10 @@ var families = []Family{
 	{Name: "load", Rules: rules.LoadRules},
 	{Name: "apache", Rules: apacherules.Rules, Routes: apacherules.Routes},
 	{Name: "caddy", Rules: caddyrules.Rules, Routes: caddyrules.Routes},
-	{Name: "django", Rules: append(append(django.Rules(), django.DeploymentRules()...), django.CrossFileRules()...), Apps: django.Builder{}},
+	{Name: "deploy", Rules: deploy.Rules},
+	{Name: "django", Rules: django.Rules, Apps: django.Apps},
 	{Name: "envoy", Rules: envoyrules.Rules, Routes: envoyrules.Routes},
-	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes{}},
+	{Name: "haproxy", Rules: haproxy.Rules, Routes: haproxy.Routes},
 	{Name: "k8s", Rules: k8srules.Rules, Routes: k8srules.Routes},
 	{Name: "nginx", Rules: nginx.Rules, Routes: nginx.Routes},
 	{Name: "openapi", Rules: openapi.Rules},

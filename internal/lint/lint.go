@@ -16,7 +16,6 @@ import (
 	"github.com/mtlslint/mtlslint/internal/gitdiff"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -74,14 +73,18 @@ type Options struct {
 
 // Result is the outcome of one run.
 type Result struct {
-	Config      *config.Config // the root's configuration; nil when none applied
-	Workspace   *parsers.Workspace
-	Diagnostics []rules.Diagnostic
-	Model       *rules.Model
+	Config    *config.Config // the root's configuration; nil when none applied
+	Workspace *parsers.Workspace
+	Findings  []rules.Finding
+	Model     *rules.Model
 	// Resolver gives the configuration of each file (nested ones).
 	Resolver *config.Resolver
 	// BaselineStale counts baseline entries that matched no finding.
 	BaselineStale int
+	// Replaced and Resolved say which findings rules that supersede
+	// others replaced or withdrew (rules.Result).
+	Replaced []rules.Replacement
+	Resolved []rules.Resolution
 }
 
 // Registry returns every rule, sorted by code.
@@ -105,7 +108,7 @@ func Lookup(code string) *rules.Rule {
 }
 
 // alwaysOn are codes that selection cannot remove.
-var alwaysOn = map[string]bool{source.CodeSyntax: true, rules.CodeRuleCrashed: true}
+var alwaysOn = map[string]bool{rules.CodeSyntax: true, rules.CodeRuleCrashed: true}
 
 // Selected returns the rules that the selection keeps.
 func Selected(sel, extend, ignore []string) ([]*rules.Rule, error) {
@@ -193,7 +196,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	opts.cli = &cliChoice{Select: opts.Select, ExtendSelect: opts.ExtendSelect, Ignore: opts.Ignore, Settings: opts.Settings}
 	opts.resolver = resolver
 	opts.Config = rootCfg
-	opts = mergeConfig(opts, rootCfg, false)
+	opts = mergeConfig(opts, rootCfg)
 	pf := newPerFile(resolver, opts.cli, nil)
 	if _, err := pf.selection(rootCfg); err != nil {
 		return nil, err
@@ -255,11 +258,12 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	diags, stale := postProcess(ws, res.Diagnostics, pf, opts)
+	diags, stale := postProcess(ws, res.Findings, pf, opts)
 	if err := resolver.Err(); err != nil {
 		return nil, err
 	}
-	return &Result{Workspace: ws, Diagnostics: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale}, nil
+	return &Result{Workspace: ws, Findings: diags, Model: res.Model, Resolver: resolver, BaselineStale: stale,
+		Replaced: res.Replaced, Resolved: res.Resolved}, nil
 }
 
 // Engine returns an engine with every family's builders and the given
@@ -280,7 +284,7 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
 // only.
-func onlyTargets(diags []rules.Diagnostic, targets map[string]bool) []rules.Diagnostic {
+func onlyTargets(diags []rules.Finding, targets map[string]bool) []rules.Finding {
 	out := diags[:0:0]
 	for _, d := range diags {
 		keep := targets[d.Range.File]

@@ -59,20 +59,7 @@ func (p *perFile) selection(cfg *config.Config) (map[string]bool, error) {
 	if s, ok := p.enabled[cfg]; ok {
 		return s, nil
 	}
-	sel := p.cli.Select
-	extend := append([]string{}, p.cli.ExtendSelect...)
-	ignore := append([]string{}, p.cli.Ignore...)
-	if cfg != nil {
-		if err := validateCodes(cfg); err != nil {
-			return nil, err
-		}
-		if len(sel) == 0 {
-			sel = cfg.Select
-		}
-		extend = append(append([]string{}, cfg.ExtendSelect...), extend...)
-		ignore = append(append([]string{}, cfg.Ignore...), ignore...)
-	}
-	rs, err := Selected(sel, extend, ignore)
+	rs, err := Selection(cfg, p.cli.Select, p.cli.ExtendSelect, p.cli.Ignore)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +187,7 @@ func excludeHook(resolver *config.Resolver) func(rel string, isDir bool) bool {
 // postProcess is the stage between the engine and the report: per-file
 // selection, inline suppressions, severity overrides, per-file ignores,
 // fingerprints, the baseline, the named files and the changed lines.
-func postProcess(ws *parsers.Workspace, diags []rules.Diagnostic, pf *perFile, opts Options) ([]rules.Diagnostic, int) {
+func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts Options) ([]rules.Finding, int) {
 	kept := diags[:0:0]
 	for _, d := range diags {
 		if pf.enabledIn(d.Code, d.Range.File) {
@@ -235,13 +222,13 @@ func postProcess(ws *parsers.Workspace, diags []rules.Diagnostic, pf *perFile, o
 	if opts.Changed != nil {
 		diags = opts.Changed.Keep(diags)
 	}
-	rules.SortDiagnostics(diags)
+	rules.SortFindings(diags)
 	return diags, stale
 }
 
 // applySeverity applies the configuration's per-code severity overrides
 // (by code or prefix, the longest prefix winning).
-func applySeverity(d *rules.Diagnostic, c *config.Config) {
+func applySeverity(d *rules.Finding, c *config.Config) {
 	if c == nil || len(c.Severity) == 0 {
 		return
 	}
@@ -261,7 +248,7 @@ func applySeverity(d *rules.Diagnostic, c *config.Config) {
 // perFileIgnore marks a finding in a file that the configuration's
 // per-file-ignores cover (globs relative to the configuration file's
 // directory) as suppressed by the configuration.
-func perFileIgnore(d *rules.Diagnostic, c *config.Config, root string) {
+func perFileIgnore(d *rules.Finding, c *config.Config, root string) {
 	if c == nil || len(c.PerFileIgnores) == 0 || d.Suppression != nil {
 		return
 	}

@@ -40,7 +40,7 @@ func run(t *testing.T, opts lint.Options) *lint.Result {
 }
 
 // summary renders findings as "file:line CODE[!]" (! = suppressed), sorted.
-func summary(diags []rules.Diagnostic) string {
+func summary(diags []rules.Finding) string {
 	var out []string
 	for _, d := range diags {
 		s := d.Range.File + ":" + strconv.Itoa(d.Range.Start.Line) + " " + d.Code
@@ -66,10 +66,10 @@ server {  # mtlslint: ignore[Z903] -- guarded upstream
 `})
 	res := run(t, lint.Options{Root: dir, NoConfig: true})
 	want := "a.toy:2 Z903!inSource a.toy:3 M003 a.toy:3 Z901!inSource a.toy:4 M001 a.toy:6 Z902!inSource"
-	if got := summary(res.Diagnostics); got != want {
+	if got := summary(res.Findings); got != want {
 		t.Errorf("findings:\n got %s\nwant %s", got, want)
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Fingerprint == "" {
 			t.Errorf("%s has no fingerprint", d.Code)
 		}
@@ -79,13 +79,13 @@ server {  # mtlslint: ignore[Z903] -- guarded upstream
 	}
 	// --no-ignore: every finding, no findings about suppressions.
 	res = run(t, lint.Options{Root: dir, NoConfig: true, NoIgnore: true})
-	if got := summary(res.Diagnostics); got != "a.toy:2 Z903 a.toy:3 Z901 a.toy:6 Z902" {
+	if got := summary(res.Findings); got != "a.toy:2 Z903 a.toy:3 Z901 a.toy:6 Z902" {
 		t.Errorf("--no-ignore: %s", got)
 	}
 	// A suppression of a rule that is not selected is not reported unused.
 	res = run(t, lint.Options{Root: dir, NoConfig: true, Select: []string{"Z903", "M"}})
 	// (The reason-less one is still reported as such.)
-	if got := summary(res.Diagnostics); got != "a.toy:2 Z903!inSource a.toy:3 M003" {
+	if got := summary(res.Findings); got != "a.toy:2 Z903!inSource a.toy:3 M003" {
 		t.Errorf("--select Z903,M: %s", got)
 	}
 }
@@ -120,10 +120,10 @@ Z903 = "info"
 		"svc/deeper/e.toy:1 Z903", "svc/deeper/e.toy:3 Z902",
 		"svc/legacy/d.toy:1 Z903!external", "svc/legacy/d.toy:3 Z902",
 	}, " ")
-	if got := summary(res.Diagnostics); got != want {
+	if got := summary(res.Findings); got != want {
 		t.Errorf("findings:\n got %s\nwant %s", got, want)
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		inSvc := strings.HasPrefix(d.Range.File, "svc/")
 		switch {
 		case d.Code == "Z903" && inSvc && (d.Severity != rules.Info || !strings.Contains(d.Message, "[version 1.27.0]")):
@@ -140,20 +140,20 @@ Z903 = "info"
 
 	// The command line wins over every file: --select replaces select.
 	res = run(t, lint.Options{Root: dir, Select: []string{"Z901"}})
-	if got := summary(res.Diagnostics); got != "a.toy:2 Z901 other/gen/f.toy:2 Z901 svc/b.toy:2 Z901 svc/deeper/e.toy:2 Z901 svc/legacy/d.toy:2 Z901" {
+	if got := summary(res.Findings); got != "a.toy:2 Z901 other/gen/f.toy:2 Z901 svc/b.toy:2 Z901 svc/deeper/e.toy:2 Z901 svc/legacy/d.toy:2 Z901" {
 		t.Errorf("--select Z901: %s", got)
 	}
 
 	// --config: one file for everything, its globs relative to itself.
 	cfg := filepath.Join(dir, "svc", ".mtlslint.toml")
 	res = run(t, lint.Options{Root: dir, ConfigPath: cfg})
-	if got := summary(res.Diagnostics); strings.Contains(got, "Z901") || !strings.Contains(got, "a.toy:3 Z902") || strings.Contains(got, "svc/gen") {
+	if got := summary(res.Findings); strings.Contains(got, "Z901") || !strings.Contains(got, "a.toy:3 Z902") || strings.Contains(got, "svc/gen") {
 		t.Errorf("--config svc/.mtlslint.toml: %s", got)
 	}
 
 	// Linting the subproject alone finds its configuration too.
 	res = run(t, lint.Options{Root: filepath.Join(dir, "svc")})
-	if got := summary(res.Diagnostics); got != "b.toy:1 Z903 b.toy:3 Z902 deeper/e.toy:1 Z903 deeper/e.toy:3 Z902 legacy/d.toy:1 Z903!external legacy/d.toy:3 Z902" {
+	if got := summary(res.Findings); got != "b.toy:1 Z903 b.toy:3 Z902 deeper/e.toy:1 Z903 deeper/e.toy:3 Z902 legacy/d.toy:1 Z903!external legacy/d.toy:3 Z902" {
 		t.Errorf("root svc: %s", got)
 	}
 }
@@ -189,10 +189,10 @@ func TestBaselineSurvivesLineShiftsAndCatchesNewFindings(t *testing.T) {
 }
 `})
 	res := run(t, lint.Options{Root: dir, NoConfig: true})
-	if got := summary(res.Diagnostics); got != "a.toy:4 Z901" {
+	if got := summary(res.Findings); got != "a.toy:4 Z901" {
 		t.Fatalf("before: %s", got)
 	}
-	bl := baseline.New(res.Diagnostics)
+	bl := baseline.New(res.Findings)
 	path := filepath.Join(dir, baseline.FileName)
 	if err := bl.WriteFile(path); err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ server one {
 }
 `})
 	res = run(t, lint.Options{Root: dir, NoConfig: true, Baseline: bl})
-	if got := summary(res.Diagnostics); got != "a.toy:8 Z901!baseline" {
+	if got := summary(res.Findings); got != "a.toy:8 Z901!baseline" {
 		t.Errorf("after shifting: %s", got)
 	}
 	if res.BaselineStale != 0 {
@@ -234,7 +234,7 @@ server one {
 }
 `, "b.toy": "server one {\n    guard;\n    location a {\n        vuln 1;\n    }\n}\n"})
 	res = run(t, lint.Options{Root: dir, NoConfig: true, Baseline: bl})
-	if got := summary(res.Diagnostics); got != "a.toy:4 Z901!baseline a.toy:7 Z901 b.toy:4 Z901" {
+	if got := summary(res.Findings); got != "a.toy:4 Z901!baseline a.toy:7 Z901 b.toy:4 Z901" {
 		t.Errorf("new identical findings: %s", got)
 	}
 
@@ -242,7 +242,7 @@ server one {
 	os.Remove(filepath.Join(dir, "b.toy"))
 	writeFiles(t, dir, map[string]string{"a.toy": "server one {\n    guard;\n}\n"})
 	res = run(t, lint.Options{Root: dir, NoConfig: true, Baseline: bl})
-	if res.BaselineStale != 1 || len(res.Diagnostics) != 0 {
-		t.Errorf("after the fix: stale %d, %s", res.BaselineStale, summary(res.Diagnostics))
+	if res.BaselineStale != 1 || len(res.Findings) != 0 {
+		t.Errorf("after the fix: stale %d, %s", res.BaselineStale, summary(res.Findings))
 	}
 }

@@ -60,7 +60,7 @@ func Corpus(t *testing.T, format string, detect func(rel string, content []byte)
 	reported := map[string]bool{}
 	found := map[string]bool{}
 	counts := map[string]int{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		counts[d.Code]++
 		if d.Code == rules.CodeRuleCrashed {
 			t.Errorf("%s: %s", d.Range, d.Message)

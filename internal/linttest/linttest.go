@@ -13,6 +13,7 @@ package linttest
 
 import (
 	"bytes"
+	"context"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
@@ -53,7 +54,7 @@ var Format = parsers.Format{
 				continue
 			}
 			if i := bytes.Index(f.Content, []byte("@syntax-error")); i >= 0 {
-				probs = append(probs, source.Problem{Code: source.CodeSyntax, Range: f.Range(i, i+len("@syntax-error")), Message: "toy syntax error"})
+				probs = append(probs, source.Problem{Kind: source.ProblemSyntax, Range: f.Range(i, i+len("@syntax-error")), Message: "toy syntax error"})
 				continue
 			}
 			trees = append(trees, &Tree{File: f})
@@ -155,7 +156,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.rangeOf(s),
 					Message: "replace vuln with safe: \"" + s.text + "\"",
-					Key:     t.File.Path + "|vuln|" + blockPath(blocks, s.block) + "|" + s.text,
+					Key:     rules.TestKey(t.File.Path + "|vuln|" + blockPath(blocks, s.block) + "|" + s.text),
 					Fixes: []rules.Fix{{Description: "write safe", Safe: true, Edits: []rules.Edit{
 						{Range: t.File.Range(s.start, s.start+len("vuln")), NewText: "safe"},
 					}}},
@@ -176,7 +177,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.rangeOf(s),
 					Message: "remove risky",
-					Key:     t.File.Path + "|risky|" + blockPath(blocks, s.block),
+					Key:     rules.TestKey(t.File.Path + "|risky|" + blockPath(blocks, s.block)),
 					Fixes: []rules.Fix{{Description: "delete the statement", Safe: false, Edits: []rules.Edit{
 						{Range: t.File.Range(s.start, s.end+1), NewText: ""},
 					}}},
@@ -201,7 +202,7 @@ var (
 				p.Report(rules.Diagnostic{
 					Range:   t.File.Range(b.open, b.open+len(b.name)),
 					Message: msg,
-					Key:     t.File.Path + "|unguarded|" + blockPath(blocks, i),
+					Key:     rules.TestKey(t.File.Path + "|unguarded|" + blockPath(blocks, i)),
 				})
 			}
 		},
@@ -215,4 +216,23 @@ var Family = lint.Family{Name: "toy", Rules: []*rules.Rule{Vuln, Risky, Unguarde
 // returned function is called.
 func Register() (unregister func()) {
 	return lint.Register([]parsers.Format{Format}, Family)
+}
+
+// modelTree is the one tree of RunOnModel's workspace.
+type modelTree struct{ f *source.File }
+
+func (t modelTree) Kind() string          { return "model" }
+func (t modelTree) Root() *source.File    { return t.f }
+func (t modelTree) Files() []*source.File { return []*source.File{t.f} }
+
+// RunOnModel runs rules on a deployment model given as is: its routes,
+// apps and links stand in for what the builders would find.
+func RunOnModel(rs []*rules.Rule, m *rules.Model) []rules.Finding {
+	ws := &parsers.Workspace{Trees: []parsers.Tree{modelTree{source.NewFile("model", []byte("x"))}}}
+	e := &rules.Engine{Rules: rs, Settings: &rules.Settings{}}
+	e.Routes = []*rules.Analysis{rules.NewRouteBuilder("fixed-routes", nil, func(*rules.Pass) []*rules.Route { return m.Routes })}
+	e.Apps = []*rules.Analysis{rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return m.Apps })}
+	links := m.Links
+	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
+	return e.Run(context.Background(), ws).Findings
 }

@@ -193,7 +193,7 @@ func (b *editBuilder) edit(edits []rules.Edit) (*protocol.WorkspaceEdit, error) 
 // applying it and running the suppression pass on the result; none is
 // offered when none works (a code that cannot be suppressed inline, a
 // format without comments).
-func suppressLine(f *source.File, kind string, d rules.Diagnostic) (rules.Edit, string, bool) {
+func suppressLine(f *source.File, kind string, d rules.Finding) (rules.Edit, string, bool) {
 	line := d.Range.Start.Line
 	if line < 1 || line > f.LineCount() {
 		return rules.Edit{}, "", false
@@ -236,7 +236,7 @@ var codingLine = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=]`)
 // suppressFile returns the edit that suppresses d's code in the whole
 // file: the code added to an existing ignore-file comment, else a new one
 // at the top (after a shebang or an encoding declaration).
-func suppressFile(f *source.File, kind string, d rules.Diagnostic) (rules.Edit, bool) {
+func suppressFile(f *source.File, kind string, d rules.Finding) (rules.Edit, bool) {
 	var cands []candidate
 	src := suppress.NewSources([]suppress.Source{{File: f, Kind: kind}}, nil)
 	for _, dir := range src.Directives(f.Path) {
@@ -287,7 +287,7 @@ type candidate struct {
 
 // suppresses applies the insertion and reports whether the suppression
 // pass then marks d (moved to its new line) as suppressed.
-func (c candidate) suppresses(f *source.File, kind string, d rules.Diagnostic) bool {
+func (c candidate) suppresses(f *source.File, kind string, d rules.Finding) bool {
 	content, err := fix.Apply(f.Content, []rules.Edit{{Range: c.at, NewText: c.text}})
 	if err != nil {
 		return false
@@ -297,7 +297,7 @@ func (c candidate) suppresses(f *source.File, kind string, d rules.Diagnostic) b
 	moved.Suppression = nil
 	moved.Range.Start.Line = c.line
 	moved.Range.End.Line = c.line
-	out := suppress.Apply(suppress.NewSources([]suppress.Source{{File: nf, Kind: kind}}, nil), []rules.Diagnostic{moved}, suppress.Options{Rule: lookup})
+	out := suppress.Apply(suppress.NewSources([]suppress.Source{{File: nf, Kind: kind}}, nil), []rules.Finding{moved}, suppress.Options{Rule: lookup})
 	for _, o := range out {
 		if o.Code == d.Code && o.Key == d.Key && o.Message == d.Message && o.Suppression != nil {
 			return true

@@ -23,13 +23,21 @@ type converter struct {
 	uri     func(rel string) protocol.DocumentURI
 }
 
-func (c converter) diagnostic(d rules.Diagnostic) protocol.Diagnostic {
+func (c converter) diagnostic(d rules.Finding) protocol.Diagnostic {
 	out := protocol.Diagnostic{
 		Range:    c.rng(d.Range),
 		Severity: severity(d),
 		Code:     d.Code,
 		Source:   "mtlslint",
 		Message:  d.Message,
+	}
+	// Editors show the message in the squiggle's hover; the detail and
+	// the fix belong there too.
+	if d.Detail != "" {
+		out.Message += "\n" + d.Detail
+	}
+	if d.FixTitle != "" {
+		out.Message += "\nFix: " + d.FixTitle
 	}
 	if r := lookup(d.Code); r != nil {
 		out.CodeDescription = &protocol.CodeDescription{Href: protocol.URI(r.HelpURI())}
@@ -56,7 +64,7 @@ func (c converter) diagnostic(d rules.Diagnostic) protocol.Diagnostic {
 }
 
 // severity maps mtlslint's five levels onto LSP's four.
-func severity(d rules.Diagnostic) protocol.DiagnosticSeverity {
+func severity(d rules.Finding) protocol.DiagnosticSeverity {
 	sev := d.Severity
 	if sev == 0 {
 		if r := lookup(d.Code); r != nil {

@@ -61,7 +61,7 @@ func (sn *snapshot) graphOf() (*graph.Graph, *graph.Index) {
 		if sn.res == nil || sn.res.Model == nil {
 			return
 		}
-		sn.graph = graph.Build(sn.res.Model, graph.FromDiagnostics(sn.res.Diagnostics))
+		sn.graph = graph.Build(sn.res.Model, graph.FromDiagnostics(sn.res.Findings))
 		sn.graphIndex = graph.NewIndex(sn.res.Model)
 	})
 	return sn.graph, sn.graphIndex

@@ -31,7 +31,7 @@ func (s *Server) at(ctx context.Context, u protocol.DocumentURI) (*root, *snapsh
 
 // spans reports whether the finding's range holds the byte offset off
 // (its end included, so that a cursor right after it still counts).
-func spans(f *source.File, d rules.Diagnostic, off int) bool {
+func spans(f *source.File, d rules.Finding, off int) bool {
 	start := offsetOf(f, d.Range.Start)
 	end := start
 	if d.Range.End.IsValid() && d.Range.End.Offset >= d.Range.Start.Offset {
@@ -51,7 +51,7 @@ func (s *Server) hover(ctx context.Context, raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	off := offset(f, p.Position, sn.enc)
-	var hits []rules.Diagnostic
+	var hits []rules.Finding
 	for _, d := range sn.byFile[rel] {
 		if spans(f, d, off) {
 			hits = append(hits, d)

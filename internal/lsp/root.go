@@ -57,7 +57,7 @@ type snapshot struct {
 	versions map[string]int32
 	// The reported findings by root-relative path, and as LSP
 	// diagnostics by URI with a result id (a hash of them).
-	byFile    map[string][]rules.Diagnostic
+	byFile    map[string][]rules.Finding
 	lsp       map[protocol.DocumentURI][]protocol.Diagnostic
 	resultIDs map[protocol.DocumentURI]string
 	// The deployment graph with the findings on it, for the code lenses
@@ -181,13 +181,13 @@ func (r *root) run(ctx context.Context, cancel context.CancelFunc, gen uint64) {
 
 // index groups the reported findings by file and converts them.
 func (sn *snapshot) index(dir string, related bool) {
-	sn.byFile = map[string][]rules.Diagnostic{}
+	sn.byFile = map[string][]rules.Finding{}
 	sn.lsp = map[protocol.DocumentURI][]protocol.Diagnostic{}
 	sn.resultIDs = map[protocol.DocumentURI]string{}
 	if sn.res == nil {
 		return
 	}
-	for _, d := range sn.res.Diagnostics {
+	for _, d := range sn.res.Findings {
 		if d.Suppression != nil {
 			continue
 		}

@@ -208,7 +208,7 @@ func run(name string) outcome {
 		o.Err = fmt.Errorf("mtlslint checked no file of %s", dir)
 		return o
 	}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Suppression != nil {
 			continue
 		}
@@ -222,7 +222,7 @@ func run(name string) outcome {
 	return o
 }
 
-func location(root string, d rules.Diagnostic) string {
+func location(root string, d rules.Finding) string {
 	file := d.Range.File
 	if filepath.IsAbs(file) {
 		if rel, err := filepath.Rel(root, file); err == nil {

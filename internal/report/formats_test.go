@@ -13,7 +13,7 @@ import (
 
 func TestGitHubFormat(t *testing.T) {
 	in := testInput()
-	in.Diagnostics[0].Message = "gate it: 100% of clients,\nreally"
+	in.Findings[0].Message = "gate it: 100% of clients,\nreally"
 	var b bytes.Buffer
 	if err := GitHub(&b, in, GitHubOptions{}); err != nil {
 		t.Fatal(err)
@@ -26,6 +26,7 @@ func TestGitHubFormat(t *testing.T) {
 	// column 28 too (the line starts with a tab).
 	want := "::error file=conf/nginx.conf,line=2,col=2,endLine=2,endColumn=28,title=mtlslint (N003)::" +
 		"N003 verify-client-optional (high): gate it: 100%25 of clients,%0Areally" +
+		"%0Aclients without a certificate reach the app%0AFix: return 403 unless $ssl_client_verify is SUCCESS" +
 		"%0Arelated conf/nginx.conf:1:1: the server%0Aunsafe fix available: require certificates"
 	if lines[0] != want {
 		t.Errorf("got\n%s\nwant\n%s", lines[0], want)
@@ -34,10 +35,10 @@ func TestGitHubFormat(t *testing.T) {
 	// Property values escape ":" and ","; paths are relative to the checkout;
 	// levels follow the severity; columns count characters.
 	f := source.NewFile("a,b:c.conf", []byte("é😀 x\n"))
-	in = Input{Root: "/ws/repo/deploy", File: func(string) *source.File { return f }, Diagnostics: []rules.Diagnostic{
-		{Code: "N010", Name: "n", Severity: rules.Medium, Range: f.Range(7, 8), Message: "m"},
-		{Code: "N011", Name: "n", Severity: rules.Low, Range: f.Range(0, 1), Message: "m"},
-		{Code: "N012", Name: "n", Severity: rules.Info, Range: f.Range(0, 1), Message: "m"},
+	in = Input{Root: "/ws/repo/deploy", File: func(string) *source.File { return f }, Findings: []rules.Finding{
+		{Code: "N010", Name: "n", Diagnostic: rules.Diagnostic{Severity: rules.Medium, Range: f.Range(7, 8), Message: "m"}},
+		{Code: "N011", Name: "n", Diagnostic: rules.Diagnostic{Severity: rules.Low, Range: f.Range(0, 1), Message: "m"}},
+		{Code: "N012", Name: "n", Diagnostic: rules.Diagnostic{Severity: rules.Info, Range: f.Range(0, 1), Message: "m"}},
 	}}
 	b.Reset()
 	_ = GitHub(&b, in, GitHubOptions{Base: "/ws/repo"})
@@ -90,7 +91,7 @@ func TestJUnitFormat(t *testing.T) {
 		t.Errorf("empty run: %v %+v", err, doc)
 	}
 	in := testInput()
-	in.Diagnostics[0].Message = "bad \x1b[31m\x00 bytes <&>"
+	in.Findings[0].Message = "bad \x1b[31m\x00 bytes <&>"
 	b.Reset()
 	_ = JUnit(&b, in, false)
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
@@ -100,7 +101,7 @@ func TestJUnitFormat(t *testing.T) {
 
 func TestSARIFBaselineSuppressionIsExternal(t *testing.T) {
 	in := testInput()
-	in.Diagnostics[1].Suppression = &rules.Suppression{Kind: "baseline", Justification: "accepted in the baseline"}
+	in.Findings[1].Suppression = &rules.Suppression{Kind: "baseline", Justification: "accepted in the baseline"}
 	rep := BuildSARIF(in)
 	if err := rep.Validate(); err != nil {
 		t.Fatal(err)

@@ -36,7 +36,7 @@ type GitHubOptions struct {
 //
 //	::error file=conf/nginx.conf,line=2,col=2,endLine=2,endColumn=28,title=mtlslint (N003)::message
 func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil {
 			continue
 		}
@@ -49,6 +49,12 @@ func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
 		}
 		props = append(props, "title="+ghProperty(fmt.Sprintf("mtlslint (%s)", d.Code)))
 		msg := fmt.Sprintf("%s %s (%s): %s", d.Code, d.Name, d.Severity, d.Message)
+		if d.Detail != "" {
+			msg += "\n" + d.Detail
+		}
+		if d.FixTitle != "" {
+			msg += "\nFix: " + d.FixTitle
+		}
 		for _, r := range d.Related {
 			msg += fmt.Sprintf("\nrelated %s:%d:%d: %s", ghPath(in, opt, r.Range.File), r.Range.Start.Line, r.Range.Start.Col, r.Message)
 		}

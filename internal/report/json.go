@@ -48,6 +48,8 @@ type jsonDiag struct {
 	Severity    string           `json:"severity"`
 	CWE         []string         `json:"cwe"`
 	Message     string           `json:"message"`
+	Detail      string           `json:"detail,omitempty"`
+	FixTitle    string           `json:"fix_title,omitempty"`
 	Location    jsonLoc          `json:"location"`
 	Related     []jsonLoc        `json:"related"`
 	Fixes       []jsonFix        `json:"fixes"`
@@ -81,12 +83,12 @@ func loc(r source.Range, msg string) jsonLoc {
 
 // JSONDiagnostic converts a diagnostic into its JSON form (shared with the
 // audit's JSON Lines records).
-func JSONDiagnostic(d rules.Diagnostic) any { return toJSON(d) }
+func JSONDiagnostic(d rules.Finding) any { return toJSON(d) }
 
-func toJSON(d rules.Diagnostic) jsonDiag {
+func toJSON(d rules.Finding) jsonDiag {
 	j := jsonDiag{
-		Code: d.Code, Name: d.Name, Severity: d.Severity.String(), CWE: d.CWE, Message: d.Message,
-		Location: loc(d.Range, ""), Related: []jsonLoc{}, Fixes: []jsonFix{}, Key: d.Key, Fingerprint: d.Fingerprint,
+		Code: d.Code, Name: d.Name, Severity: d.Severity.String(), CWE: d.CWE, Message: d.Message, Detail: d.Detail, FixTitle: d.FixTitle,
+		Location: loc(d.Range, ""), Related: []jsonLoc{}, Fixes: []jsonFix{}, Key: d.Key.String(), Fingerprint: d.Fingerprint,
 	}
 	if j.CWE == nil {
 		j.CWE = []string{}
@@ -121,7 +123,7 @@ func JSON(w io.Writer, in Input, showSuppressed bool) error {
 	for _, r := range in.Rules {
 		byCode[r.Code] = r
 	}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil && !showSuppressed {
 			continue
 		}

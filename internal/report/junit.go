@@ -50,7 +50,7 @@ type junitSkipped struct {
 func JUnit(w io.Writer, in Input, showSuppressed bool) error {
 	doc := junitSuites{Name: "mtlslint"}
 	byFile := map[string]*junitSuite{}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil && !showSuppressed {
 			continue
 		}
@@ -74,6 +74,12 @@ func JUnit(w io.Writer, in Input, showSuppressed bool) error {
 		} else {
 			var text strings.Builder
 			fmt.Fprintf(&text, "%s:%d:%d: %s %s %s: %s", d.Range.File, d.Range.Start.Line, d.Range.Start.Col, d.Severity, d.Code, d.Name, d.Message)
+			if d.Detail != "" {
+				fmt.Fprintf(&text, "\n%s", d.Detail)
+			}
+			if d.FixTitle != "" {
+				fmt.Fprintf(&text, "\nFix: %s", d.FixTitle)
+			}
 			for _, r := range d.Related {
 				fmt.Fprintf(&text, "\nrelated %s:%d:%d: %s", r.Range.File, r.Range.Start.Line, r.Range.Start.Col, r.Message)
 			}

@@ -12,7 +12,7 @@ import (
 
 // Input is what every format writes from.
 type Input struct {
-	Diagnostics []rules.Diagnostic
+	Findings []rules.Finding
 	// File returns a file by its root-relative path (for source lines and
 	// UTF-16 columns), or nil.
 	File func(path string) *source.File
@@ -59,7 +59,7 @@ type Summary struct {
 func Summarize(in Input) Summary {
 	s := Summary{BySeverity: map[string]int{}, ByCode: map[string]int{}, Checked: in.FilesChecked}
 	files := map[string]bool{}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil {
 			s.Suppressed++
 			continue

@@ -25,22 +25,16 @@ func testInput() Input {
 	start := strings.Index(string(f.Content), "ssl_verify")
 	end := strings.Index(string(f.Content), ";")
 	files := map[string]*source.File{f.Path: f}
-	d := rules.Diagnostic{
-		Code: "N003", Name: "verify-client-optional", Severity: rules.High, CWE: []string{"CWE-287"},
-		Range:   f.Range(start, end),
-		Message: "gate it",
-		Related: []source.Related{{Range: f.Range(0, 6), Message: "the server"}},
-		Fixes: []rules.Fix{{Description: "require certificates", Safe: false, Edits: []rules.Edit{
+	d := rules.Finding{Code: "N003", Name: "verify-client-optional", CWE: []string{"CWE-287"}, Fingerprint: "abc123", LegacyFingerprint: "old456", Diagnostic: rules.Diagnostic{Severity: rules.High, Range: f.Range(start, end), Message: "gate it",
+		Detail: "clients without a certificate reach the app", FixTitle: "return 403 unless $ssl_client_verify is SUCCESS", Related: []source.Related{{Range: f.Range(0, 6), Message: "the server"}}, Fixes: []rules.Fix{{Description: "require certificates", Safe: false, Edits: []rules.Edit{
 			{Range: f.Range(start+len("ssl_verify_client "), end), NewText: "on"},
-		}}},
-		Fingerprint: "abc123",
-	}
+		}}}}}
 	sup := d
 	sup.Range = f.Range(0, 6)
 	sup.Suppression = &rules.Suppression{Kind: "inSource", Justification: "lab only"}
 	sup.Severity = rules.Low
 	return Input{
-		Diagnostics:  []rules.Diagnostic{d, sup},
+		Findings:     []rules.Finding{d, sup},
 		File:         func(p string) *source.File { return files[p] },
 		Rules:        []*rules.Rule{testRule},
 		Root:         "/repo",
@@ -57,7 +51,9 @@ func TestTextFormat(t *testing.T) {
 	want := "conf/nginx.conf:2:2: high N003 verify-client-optional: gate it\n" +
 		" 2 | \tssl_verify_client optional; # é😀\n" +
 		"   | \t^^^^^^^^^^^^^^^^^^^^^^^^^^\n" +
+		"      = clients without a certificate reach the app\n" +
 		"      = related conf/nginx.conf:1:1: the server\n" +
+		"      = help: return 403 unless $ssl_client_verify is SUCCESS\n" +
 		"      = unsafe fix available: require certificates\n" +
 		"1 finding: 1 high in 1 file (1 files checked, 1 suppressed).\n"
 	if b.String() != want {
@@ -74,7 +70,7 @@ func TestTextSanitisesControlCharacters(t *testing.T) {
 	in := testInput()
 	f := source.NewFile("x.conf", []byte("a \x1b[31mred\x07;\n"))
 	in.File = func(string) *source.File { return f }
-	in.Diagnostics = []rules.Diagnostic{{Code: "N003", Severity: rules.High, Range: f.Range(0, 1), Message: "m"}}
+	in.Findings = []rules.Finding{{Code: "N003", Diagnostic: rules.Diagnostic{Severity: rules.High, Range: f.Range(0, 1), Message: "m"}}}
 	var b bytes.Buffer
 	_ = Text(&b, in, TextOptions{})
 	if strings.ContainsAny(b.String(), "\x1b\x07") {
@@ -105,6 +101,9 @@ func TestJSONFormat(t *testing.T) {
 	}
 	if d["help_uri"] == "" || len(d["fixes"].([]any)) != 1 {
 		t.Errorf("diagnostic = %v", d)
+	}
+	if d["message"] != "gate it" || d["detail"] != "clients without a certificate reach the app" || d["fix_title"] == nil {
+		t.Errorf("message, detail and fix title: %v", d)
 	}
 	b.Reset()
 	_ = JSON(&b, testInput(), true)
@@ -155,8 +154,9 @@ func TestSARIFValidates(t *testing.T) {
 						Region struct{ StartLine, StartColumn, EndColumn int }
 					}
 				}
-				RelatedLocations    []any             `json:"relatedLocations"`
-				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Message             struct{ Text, Markdown string } `json:"message"`
+				RelatedLocations    []any                           `json:"relatedLocations"`
+				PartialFingerprints map[string]string               `json:"partialFingerprints"`
 				Suppressions        []struct{ Kind, Justification string }
 			} `json:"results"`
 		} `json:"runs"`
@@ -176,8 +176,11 @@ func TestSARIFValidates(t *testing.T) {
 		t.Errorf("tags = %v", rule.Properties["tags"])
 	}
 	res := r.Results[0]
-	if res.Level != "error" || len(res.RelatedLocations) != 1 || res.PartialFingerprints["mtlslintFingerprint/v1"] != "abc123" {
+	if res.Level != "error" || len(res.RelatedLocations) != 1 || res.PartialFingerprints["mtlslintFingerprint/v2"] != "abc123" || res.PartialFingerprints["mtlslintFingerprint/v1"] != "old456" {
 		t.Errorf("result = %+v", res)
+	}
+	if res.Message.Text != "gate it" || !strings.Contains(res.Message.Markdown, "clients without a certificate reach the app") || !strings.Contains(res.Message.Markdown, "**Fix:**") {
+		t.Errorf("message = %+v", res.Message)
 	}
 	// Column 2 (after a tab); the range ends before ";" on column 28.
 	if reg := res.Locations[0].PhysicalLocation.Region; reg.StartLine != 2 || reg.StartColumn != 2 || reg.EndColumn != 28 {

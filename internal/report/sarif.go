@@ -45,7 +45,7 @@ func BuildSARIF(in Input) *sarif.Report {
 		index[r.Code] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule(r))
 	}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		res := sarif.NewResult()
 		res.RuleID = str(d.Code)
 		if i, ok := index[d.Code]; ok {
@@ -53,6 +53,9 @@ func BuildSARIF(in Input) *sarif.Report {
 		}
 		res.Level = SARIFLevel(d.Severity)
 		res.Message = sarif.NewTextMessage(d.Message)
+		if md := markdown(d); md != "" {
+			res.Message.Markdown = str(md)
+		}
 		res.Locations = append(res.Locations, location(in, d.Range, ""))
 		for i, r := range d.Related {
 			l := location(in, r.Range, r.Message)
@@ -60,7 +63,12 @@ func BuildSARIF(in Input) *sarif.Report {
 			res.RelatedLocations = append(res.RelatedLocations, l)
 		}
 		if d.Fingerprint != "" {
-			res.PartialFingerprints = map[string]string{"mtlslintFingerprint/v1": d.Fingerprint}
+			res.PartialFingerprints = map[string]string{"mtlslintFingerprint/v2": d.Fingerprint}
+			if d.LegacyFingerprint != "" {
+				// For one release: code scanning matches alerts of earlier
+				// runs by the version they were opened with.
+				res.PartialFingerprints["mtlslintFingerprint/v1"] = d.LegacyFingerprint
+			}
 		}
 		if d.Suppression != nil {
 			s := sarif.NewSuppression()
@@ -189,4 +197,21 @@ func sarifFix(in Input, f rules.Fix) *sarif.Fix {
 		fx.ArtifactChanges = append(fx.ArtifactChanges, byFile[p])
 	}
 	return fx
+}
+
+// markdown is a result's message with its detail and fix title, for
+// viewers that show more than the one-line message; "" when there is
+// nothing beyond the message.
+func markdown(d rules.Finding) string {
+	if d.Detail == "" && d.FixTitle == "" {
+		return ""
+	}
+	md := d.Message
+	if d.Detail != "" {
+		md += "\n\n" + d.Detail
+	}
+	if d.FixTitle != "" {
+		md += "\n\n**Fix:** " + d.FixTitle
+	}
+	return md
 }

@@ -72,8 +72,8 @@ func GitHubSummary(w io.Writer, in Input, g *graph.Graph, opt SummaryOptions) er
 		max = 50
 	}
 	b.WriteString("### Findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|\n")
-	var shown []rules.Diagnostic
-	for _, d := range in.Diagnostics {
+	var shown []rules.Finding
+	for _, d := range in.Findings {
 		if d.Suppression == nil {
 			shown = append(shown, d)
 		}

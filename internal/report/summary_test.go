@@ -17,8 +17,8 @@ func TestGitHubSummaryOfADeployment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := graph.Build(res.Model, graph.FromDiagnostics(res.Diagnostics))
-	in := Input{Diagnostics: res.Diagnostics, FilesChecked: len(res.Workspace.Files())}
+	g := graph.Build(res.Model, graph.FromDiagnostics(res.Findings))
+	in := Input{Findings: res.Findings, FilesChecked: len(res.Workspace.Files())}
 	var b strings.Builder
 	if err := GitHubSummary(&b, in, g, SummaryOptions{BlobURL: "https://github.com/o/r/blob/abc/"}); err != nil {
 		t.Fatal(err)
@@ -60,16 +60,16 @@ func TestGitHubSummaryOfADeployment(t *testing.T) {
 }
 
 func TestGitHubSummaryEscapesAndCaps(t *testing.T) {
-	var ds []rules.Diagnostic
+	var ds []rules.Finding
 	for i := 0; i < 3; i++ {
-		ds = append(ds, rules.Diagnostic{
-			Code: "Z001", Name: "n", Severity: rules.High,
-			Range:   source.Range{File: "a|b.conf", Start: source.Pos{Line: i + 1, Col: 1}},
-			Message: "x | y <script>alert(1)</script> *z*\nnext line",
-		})
+		ds = append(ds, rules.Finding{Code: "Z001", Name: "n", Diagnostic: rules.Diagnostic{
+			Severity: rules.High,
+			Range:    source.Range{File: "a|b.conf", Start: source.Pos{Line: i + 1, Col: 1}},
+			Message:  "x | y <script>alert(1)</script> *z*\nnext line",
+		}})
 	}
 	var b strings.Builder
-	if err := GitHubSummary(&b, Input{Diagnostics: ds}, nil, SummaryOptions{MaxFindings: 2}); err != nil {
+	if err := GitHubSummary(&b, Input{Findings: ds}, nil, SummaryOptions{MaxFindings: 2}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -102,7 +102,7 @@ func TestGitHubSummaryCapsTheDiagram(t *testing.T) {
 		g.Edges = append(g.Edges, &graph.Edge{From: entry.ID, To: graph.RouteNodeID(id), Routes: []string{id}, Label: []string{"TLS *:443, cert optional"}})
 		g.Marks = append(g.Marks, graph.Mark{Code: "X001", Severity: rules.Critical, Header: "X-SSL-Client-Verify", Place: graph.Place{Routes: []string{id}}})
 	}
-	in := Input{Diagnostics: []rules.Diagnostic{{Code: "X001", Severity: rules.Critical, Range: source.Range{File: "nginx.conf", Start: source.Pos{Line: 1}}}}}
+	in := Input{Findings: []rules.Finding{{Code: "X001", Diagnostic: rules.Diagnostic{Severity: rules.Critical, Range: source.Range{File: "nginx.conf", Start: source.Pos{Line: 1}}}}}}
 	var b strings.Builder
 	if err := GitHubSummary(&b, in, g, SummaryOptions{}); err != nil {
 		t.Fatal(err)

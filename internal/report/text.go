@@ -46,12 +46,14 @@ func sevColor(s rules.Severity) string {
 	}
 }
 
-// Text writes diagnostics for a terminal:
+// Text writes findings for a terminal:
 //
 //	path:line:col: severity CODE name: message
 //	   12 |     ssl_verify_client optional;
 //	      |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+//	      = detail
 //	      = related path:line:col: message
+//	      = help: fix title
 func Text(w io.Writer, in Input, opt TextOptions) error {
 	c := func(code, s string) string {
 		if !opt.Color {
@@ -59,7 +61,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 		}
 		return code + s + ansiReset
 	}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		if d.Suppression != nil && !opt.ShowSuppressed {
 			continue
 		}
@@ -77,8 +79,14 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 			continue
 		}
 		writeSnippet(w, in, d, c)
+		if d.Detail != "" {
+			fmt.Fprintf(w, "      %s %s\n", c(ansiBlue, "="), strings.ReplaceAll(d.Detail, "\n", "\n        "))
+		}
 		for _, r := range d.Related {
 			fmt.Fprintf(w, "      %s related %s:%d:%d: %s\n", c(ansiBlue, "="), in.DisplayPath(r.Range.File), r.Range.Start.Line, r.Range.Start.Col, r.Message)
+		}
+		if d.FixTitle != "" {
+			fmt.Fprintf(w, "      %s help: %s\n", c(ansiBlue, "="), d.FixTitle)
 		}
 		for _, f := range d.Fixes {
 			kind := "unsafe fix"
@@ -130,7 +138,7 @@ func writeStatistics(w io.Writer, in Input) {
 	s := Summarize(in)
 	names := map[string]string{}
 	sevs := map[string]string{}
-	for _, d := range in.Diagnostics {
+	for _, d := range in.Findings {
 		names[d.Code] = d.Name
 		sevs[d.Code] = d.Severity.String()
 	}
@@ -140,7 +148,7 @@ func writeStatistics(w io.Writer, in Input) {
 }
 
 // writeSnippet prints the first line of the range with carets under it.
-func writeSnippet(w io.Writer, in Input, d rules.Diagnostic, c func(string, string) string) {
+func writeSnippet(w io.Writer, in Input, d rules.Finding, c func(string, string) string) {
 	f := in.file(d.Range.File)
 	if f == nil || !d.Range.Start.IsValid() {
 		return

@@ -174,7 +174,7 @@ func readWantFile(p string) ([]Want, error) {
 //
 // Suppressed diagnostics (inline, per-file-ignores, baseline) are not
 // reported, so they are neither expected nor unexpected.
-func Compare(wants []Want, diags []rules.Diagnostic) []string {
+func Compare(wants []Want, diags []rules.Finding) []string {
 	reported := diags[:0:0]
 	for _, d := range diags {
 		if d.Suppression == nil {
@@ -214,7 +214,7 @@ func Compare(wants []Want, diags []rules.Diagnostic) []string {
 	return problems
 }
 
-func hasRelated(d rules.Diagnostic, want []Loc) bool {
+func hasRelated(d rules.Finding, want []Loc) bool {
 	for _, l := range want {
 		ok := false
 		for _, r := range d.Related {
@@ -232,7 +232,7 @@ func hasRelated(d rules.Diagnostic, want []Loc) bool {
 
 // near describes diagnostics with the same code, to make a miss easy to
 // diagnose.
-func near(w Want, diags []rules.Diagnostic) string {
+func near(w Want, diags []rules.Finding) string {
 	var locs []string
 	for _, d := range diags {
 		if d.Code == w.Code {

@@ -21,8 +21,8 @@ func write(t *testing.T, dir, name, content string) {
 	}
 }
 
-func diag(file string, line int, code string, related ...string) rules.Diagnostic {
-	d := rules.Diagnostic{Code: code, Range: source.Range{File: file, Start: source.Pos{Line: line, Col: 1}}}
+func diag(file string, line int, code string, related ...string) rules.Finding {
+	d := rules.Finding{Code: code, Diagnostic: rules.Diagnostic{Range: source.Range{File: file, Start: source.Pos{Line: line, Col: 1}}}}
 	for _, r := range related {
 		l, _ := parseLoc(r)
 		d.Related = append(d.Related, source.Related{Range: source.Range{File: l.File, Start: source.Pos{Line: l.Line, Col: 1}}})
@@ -42,7 +42,7 @@ func TestReadAndCompare(t *testing.T) {
 	if len(wants) != 5 {
 		t.Fatalf("got %d wants: %v", len(wants), wants)
 	}
-	good := []rules.Diagnostic{
+	good := []rules.Finding{
 		diag("nginx.conf", 2, "N003"), diag("nginx.conf", 2, "N010"), diag("nginx.conf", 4, "N001"),
 		diag("app/settings.py", 1, "X001", "nginx.conf:4"), diag("spec.json", 3, "O001"),
 	}
@@ -50,7 +50,7 @@ func TestReadAndCompare(t *testing.T) {
 		t.Errorf("exact match reported problems: %v", p)
 	}
 	// A missing diagnostic, an unexpected one, and a wrong related location.
-	bad := []rules.Diagnostic{
+	bad := []rules.Finding{
 		diag("nginx.conf", 2, "N003"), diag("nginx.conf", 4, "N001"), diag("nginx.conf", 4, "N001"),
 		diag("app/settings.py", 1, "X001", "nginx.conf:5"), diag("spec.json", 3, "O001"),
 	}
@@ -77,10 +77,10 @@ func TestBadExpectation(t *testing.T) {
 func TestSuppressedFindingsAreNotCompared(t *testing.T) {
 	sup := diag("n.conf", 3, "N003")
 	sup.Suppression = &rules.Suppression{Kind: "inSource", Justification: "lab"}
-	if p := Compare(nil, []rules.Diagnostic{sup}); len(p) != 0 {
+	if p := Compare(nil, []rules.Finding{sup}); len(p) != 0 {
 		t.Errorf("a suppressed finding was unexpected: %v", p)
 	}
-	if p := Compare([]Want{{Loc: Loc{"n.conf", 3}, Code: "N003"}}, []rules.Diagnostic{sup}); len(p) != 1 || !strings.HasPrefix(p[0], "missing:") {
+	if p := Compare([]Want{{Loc: Loc{"n.conf", 3}, Code: "N003"}}, []rules.Finding{sup}); len(p) != 1 || !strings.HasPrefix(p[0], "missing:") {
 		t.Errorf("a suppressed finding must not satisfy an expectation: %v", p)
 	}
 }

@@ -77,15 +77,15 @@ func negated(d *Directive) bool {
 	return conditional(d.Name) && strings.HasPrefix(d.Arg(0), "!")
 }
 
-func (e *expander) problem(code string, at *Directive, format string, args ...any) {
-	e.probs = append(e.probs, source.Problem{Code: code, Range: at.Range, Message: fmt.Sprintf(format, args...)})
+func (e *expander) problem(kind source.ProblemKind, at *Directive, format string, args ...any) {
+	e.probs = append(e.probs, source.Problem{Kind: kind, Range: at.Range, Message: fmt.Sprintf(format, args...)})
 }
 
 // include resolves one Include or IncludeOptional.
 func (e *expander) include(inc, parent *Directive) []*Directive {
 	optional := inc.Is("IncludeOptional")
 	if len(inc.Args) != 1 {
-		e.problem(source.CodeSyntax, inc, "%s takes exactly one file name, directory or wildcard", inc.Name)
+		e.problem(source.ProblemSyntax, inc, "%s takes exactly one file name, directory or wildcard", inc.Name)
 		return nil
 	}
 	pattern := inc.Args[0].Value
@@ -93,7 +93,7 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 	inc.Include = info
 	if e.capped || e.count > maxExpanded {
 		if !e.capped {
-			e.problem(source.CodeSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
+			e.problem(source.ProblemSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
 		}
 		e.capped = true
 		info.Problem = "not followed: expansion limit reached"
@@ -101,13 +101,13 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 	}
 	if strings.Contains(pattern, "${") {
 		info.Problem = "depends on a variable"
-		e.problem(source.CodeIncludeMissing, inc, "%s %q depends on a variable defined outside the repository (Define or the environment); its files were not checked", inc.Name, pattern)
+		e.problem(source.ProblemIncludeMissing, inc, "%s %q depends on a variable defined outside the repository (Define or the environment); its files were not checked", inc.Name, pattern)
 		return nil
 	}
 	mapped, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
-		e.problem(source.CodeIncludeOutside, inc, "%s %q points outside the scanned root and was not read; scan a directory that contains it", inc.Name, pattern)
+		e.problem(source.ProblemIncludeOutside, inc, "%s %q points outside the scanned root and was not read; scan a directory that contains it", inc.Name, pattern)
 		return nil
 	}
 	info.Resolved = mapped
@@ -122,7 +122,7 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 	if len(files) == 0 {
 		info.Problem = "no file matches"
 		if !optional {
-			e.problem(source.CodeIncludeMissing, inc, "Include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+			e.problem(source.ProblemIncludeMissing, inc, "Include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
 		}
 		return nil
 	}
@@ -134,7 +134,7 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 			if i > 0 {
 				rel = []source.Related{{Range: e.chainInc[i-1].Range, Message: "where " + f + " was included"}}
 			}
-			e.probs = append(e.probs, source.Problem{Code: source.CodeIncludeCycle, Range: inc.Range,
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: inc.Range,
 				Message: fmt.Sprintf("%s %q includes %s, which is already being included here; httpd would recurse until it gives up", inc.Name, pattern, f), Related: rel})
 			continue
 		}
@@ -159,11 +159,11 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		e.problem(source.CodeIncludeOutside, inc, "%s %q: %s resolves outside the scanned root and was not read", inc.Name, pattern, f)
+		e.problem(source.ProblemIncludeOutside, inc, "%s %q: %s resolves outside the scanned root and was not read", inc.Name, pattern, f)
 	case errors.Is(err, fs.ErrNotExist):
-		e.problem(source.CodeIncludeMissing, inc, "%s %q: %s is not in the repository; its directives were not checked", inc.Name, pattern, f)
+		e.problem(source.ProblemIncludeMissing, inc, "%s %q: %s is not in the repository; its directives were not checked", inc.Name, pattern, f)
 	default:
-		e.problem(source.CodeSkipped, inc, "%s %q: %s was not analysed: %v", inc.Name, pattern, f, err)
+		e.problem(source.ProblemSkipped, inc, "%s %q: %s was not analysed: %v", inc.Name, pattern, f, err)
 	}
 }
 

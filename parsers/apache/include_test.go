@@ -78,20 +78,20 @@ func TestIncludeProblems(t *testing.T) {
 	if len(trees) != 1 {
 		t.Fatalf("trees: %d", len(trees))
 	}
-	want := map[string]string{
-		source.CodeIncludeMissing: "matches no file",
-		source.CodeIncludeOutside: "outside the scanned root",
-		source.CodeIncludeCycle:   "already being included",
+	want := map[source.ProblemKind]string{
+		source.ProblemIncludeMissing: "matches no file",
+		source.ProblemIncludeOutside: "outside the scanned root",
+		source.ProblemIncludeCycle:   "already being included",
 	}
-	for code, msg := range want {
+	for kind, msg := range want {
 		found := false
 		for _, p := range probs {
-			if p.Code == code && strings.Contains(p.Message, msg) && p.Range.Start.Line > 0 {
+			if p.Kind == kind && strings.Contains(p.Message, msg) && p.Range.Start.Line > 0 {
 				found = true
 			}
 		}
 		if !found {
-			t.Errorf("no %s problem containing %q in %v", code, msg, probs)
+			t.Errorf("no %s problem containing %q in %v", kind, msg, probs)
 		}
 	}
 }

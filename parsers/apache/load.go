@@ -37,7 +37,7 @@ type loader struct {
 }
 
 func (l *loader) report(p source.Problem) {
-	key := p.Code + "|" + p.Range.String() + "|" + p.Message
+	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.seen[key] {

@@ -220,7 +220,7 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		errs  []source.Problem
 	)
 	errorf := func(r source.Range, format string, args ...any) {
-		errs = append(errs, source.Problem{Code: source.CodeSyntax, Range: r, Message: fmt.Sprintf(format, args...)})
+		errs = append(errs, source.Problem{Kind: source.ProblemSyntax, Range: r, Message: fmt.Sprintf(format, args...)})
 	}
 	add := func(d *Directive) {
 		if len(stack) == 0 {
@@ -378,7 +378,7 @@ func capErrors(f *source.File, errs []source.Problem) []source.Problem {
 	extra := len(errs) - maxErrors
 	errs = errs[:maxErrors]
 	errs = append(errs, source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   errs[maxErrors-1].Range,
 		Message: fmt.Sprintf("%d more syntax errors in %s were not reported", extra, f.Path),
 	})
@@ -394,7 +394,7 @@ func invalidUTF8(f *source.File) []source.Problem {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size <= 1 {
 			return []source.Problem{{
-				Code:    source.CodeNotAnalysed,
+				Kind:    source.ProblemNotAnalysed,
 				Range:   f.Range(i, i+1),
 				Message: fmt.Sprintf("byte 0x%02X is not valid UTF-8; httpd reads bytes as they are and so does mtlslint, but values containing such bytes compare byte for byte and may display wrongly", b[i]),
 			}}

@@ -122,7 +122,7 @@ func TestParseErrors(t *testing.T) {
 		_, probs, _ := parse(t, tc.text)
 		found := false
 		for _, p := range probs {
-			if strings.Contains(p.Message, tc.want) && p.Code == source.CodeSyntax && p.Range.IsValid() {
+			if strings.Contains(p.Message, tc.want) && p.Kind == source.ProblemSyntax && p.Range.IsValid() {
 				found = true
 			}
 		}

@@ -29,7 +29,7 @@ type lexer struct {
 }
 
 func (lx *lexer) errorf(start, end int, format string, args ...any) {
-	lx.errs = append(lx.errs, source.Problem{Code: source.CodeSyntax, Range: lx.f.Range(start, end), Message: fmt.Sprintf(format, args...)})
+	lx.errs = append(lx.errs, source.Problem{Kind: source.ProblemSyntax, Range: lx.f.Range(start, end), Message: fmt.Sprintf(format, args...)})
 }
 
 // tokenize splits a Caddyfile into tokens.

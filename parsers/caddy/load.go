@@ -29,7 +29,7 @@ type loader struct {
 }
 
 func (l *loader) report(p source.Problem) {
-	key := p.Code + "|" + p.Range.String() + "|" + p.Message
+	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
 	if !l.seen[key] {
 		l.seen[key] = true
 		l.problems = append(l.problems, p)
@@ -122,8 +122,8 @@ type expander struct {
 	probs    []source.Problem
 }
 
-func (e *expander) problem(code string, r source.Range, format string, args ...any) {
-	e.probs = append(e.probs, source.Problem{Code: code, Range: r, Message: fmt.Sprintf(format, args...)})
+func (e *expander) problem(kind source.ProblemKind, r source.Range, format string, args ...any) {
+	e.probs = append(e.probs, source.Problem{Kind: kind, Range: r, Message: fmt.Sprintf(format, args...)})
 }
 
 func (e *expander) build(pf *parsedFile) {
@@ -137,7 +137,7 @@ func (e *expander) blocks(bs []*block) {
 	for _, b := range bs {
 		if b.snippet != "" {
 			if _, dup := e.snippets[b.snippet]; dup {
-				e.problem(source.CodeSyntax, b.head, "redeclaration of previously declared snippet %s", b.snippet)
+				e.problem(source.ProblemSyntax, b.head, "redeclaration of previously declared snippet %s", b.snippet)
 			}
 			e.snippets[b.snippet] = b
 			continue
@@ -210,7 +210,7 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, args []strin
 	for _, d := range src {
 		e.count++
 		if e.count > maxExpanded {
-			e.problem(source.CodeSkipped, d.Head, "imports expand to more than %d directives; the rest of the tree was not analysed", maxExpanded)
+			e.problem(source.ProblemSkipped, d.Head, "imports expand to more than %d directives; the rest of the tree was not analysed", maxExpanded)
 			return out
 		}
 		if d.Name == "import" && len(d.Args) > 0 && d.NameRange.IsValid() {
@@ -251,7 +251,7 @@ func (e *expander) importInto(imp, parent *Directive, outer []string) []*Directi
 	if sn := e.snippets[name]; sn != nil {
 		key := "snippet:" + name
 		if indexOf(e.chain, key) >= 0 {
-			e.problem(source.CodeIncludeCycle, imp.Head, "import %s imports itself", name)
+			e.problem(source.ProblemIncludeCycle, imp.Head, "import %s imports itself", name)
 			return nil
 		}
 		e.chain = append(e.chain, key)
@@ -297,11 +297,11 @@ func blockLines(f *source.File, b *block) []*Directive {
 func (e *expander) importFiles(imp *Directive) []string {
 	pattern := imp.Arg(0)
 	if strings.Contains(pattern, "{$") || strings.Contains(pattern, "{env.") {
-		e.problem(source.CodeIncludeMissing, imp.Head, "import %q depends on an environment variable; what it imports was not checked", pattern)
+		e.problem(source.ProblemIncludeMissing, imp.Head, "import %q depends on an environment variable; what it imports was not checked", pattern)
 		return nil
 	}
 	if path.IsAbs(pattern) {
-		e.problem(source.CodeIncludeOutside, imp.Head, "import %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		e.problem(source.ProblemIncludeOutside, imp.Head, "import %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
 		return nil
 	}
 	base := path.Dir(e.chain[len(e.chain)-1])
@@ -310,7 +310,7 @@ func (e *expander) importFiles(imp *Directive) []string {
 	}
 	mapped := path.Clean(path.Join(base, pattern))
 	if mapped == ".." || strings.HasPrefix(mapped, "../") {
-		e.problem(source.CodeIncludeOutside, imp.Head, "import %q resolves outside the scanned root and was not read", pattern)
+		e.problem(source.ProblemIncludeOutside, imp.Head, "import %q resolves outside the scanned root and was not read", pattern)
 		return nil
 	}
 	var files []string
@@ -324,17 +324,17 @@ func (e *expander) importFiles(imp *Directive) []string {
 	} else if _, err := e.l.r.Stat(mapped); err == nil {
 		files = []string{mapped}
 	} else {
-		e.problem(source.CodeIncludeMissing, imp.Head, "import %q: neither a snippet defined before it nor a file in the repository (looked for %s); what it imports was not checked", pattern, mapped)
+		e.problem(source.ProblemIncludeMissing, imp.Head, "import %q: neither a snippet defined before it nor a file in the repository (looked for %s); what it imports was not checked", pattern, mapped)
 		return nil
 	}
 	var out []string
 	for _, f := range files {
 		if indexOf(e.chain, f) >= 0 {
-			e.problem(source.CodeIncludeCycle, imp.Head, "import %q imports %s, which is already being imported here", pattern, f)
+			e.problem(source.ProblemIncludeCycle, imp.Head, "import %q imports %s, which is already being imported here", pattern, f)
 			continue
 		}
 		if pf := e.l.parse(f); pf.err != nil {
-			e.problem(source.CodeSkipped, imp.Head, "import %q: %s was not analysed: %v", pattern, f, pf.err)
+			e.problem(source.ProblemSkipped, imp.Head, "import %q: %s was not analysed: %v", pattern, f, pf.err)
 			continue
 		}
 		out = append(out, f)
@@ -398,7 +398,7 @@ func parseJSON(f *source.File) (root *yaml.Node, prob *source.Problem) {
 	defer func() {
 		if v := recover(); v != nil {
 			root = nil
-			prob = &source.Problem{Code: source.CodeSyntax, Range: f.Range(0, 0), Message: fmt.Sprintf("the JSON parser failed on this file: %v", v)}
+			prob = &source.Problem{Kind: source.ProblemSyntax, Range: f.Range(0, 0), Message: fmt.Sprintf("the JSON parser failed on this file: %v", v)}
 		}
 	}()
 	var n yaml.Node
@@ -410,10 +410,10 @@ func parseJSON(f *source.File) (root *yaml.Node, prob *source.Problem) {
 		if line < 1 || line > f.LineCount() {
 			line = 1
 		}
-		return nil, &source.Problem{Code: source.CodeSyntax, Range: f.LineRange(line), Message: "cannot parse the Caddy JSON configuration: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &source.Problem{Kind: source.ProblemSyntax, Range: f.LineRange(line), Message: "cannot parse the Caddy JSON configuration: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
-		return nil, &source.Problem{Code: source.CodeSyntax, Range: f.Range(0, 0), Message: "a Caddy JSON configuration is an object"}
+		return nil, &source.Problem{Kind: source.ProblemSyntax, Range: f.Range(0, 0), Message: "a Caddy JSON configuration is an object"}
 	}
 	return n.Content[0], nil
 }

@@ -31,7 +31,7 @@ type parser struct {
 }
 
 func (p *parser) errorf(r source.Range, format string, args ...any) {
-	p.errs = append(p.errs, source.Problem{Code: source.CodeSyntax, Range: r, Message: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, source.Problem{Kind: source.ProblemSyntax, Range: r, Message: fmt.Sprintf(format, args...)})
 }
 
 // parseFile parses one Caddyfile into its top-level blocks, without

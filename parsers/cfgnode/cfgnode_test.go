@@ -46,8 +46,8 @@ func TestYAMLErrors(t *testing.T) {
 		{"a:\n\t- b\n", 2},
 	} {
 		_, probs := cfgnode.ParseYAML(source.NewFile("x.yaml", []byte(tc.content)))
-		if len(probs) != 1 || probs[0].Code != source.CodeSyntax || probs[0].Range.Start.Line != tc.line {
-			t.Errorf("%q: problems %+v, want E001 on line %d", tc.content, probs, tc.line)
+		if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line != tc.line {
+			t.Errorf("%q: problems %+v, want a syntax problem on line %d", tc.content, probs, tc.line)
 		}
 	}
 }

@@ -196,7 +196,7 @@ func LoadFiles[T any](r source.Reader, paths []string, parse func(*source.File) 
 		f, err := r.ReadFile(p)
 		if err != nil {
 			at := source.Pos{Line: 1, Col: 1}
-			probs = append(probs, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: p, Start: at, End: at}, Message: fmt.Sprintf("cannot read: %v", err)})
+			probs = append(probs, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: p, Start: at, End: at}, Message: fmt.Sprintf("cannot read: %v", err)})
 			continue
 		}
 		t, ps := parse(f)

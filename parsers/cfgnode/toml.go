@@ -20,7 +20,7 @@ import (
 func ParseTOML(f *source.File) (root *Node, probs []source.Problem) {
 	defer func() {
 		if v := recover(); v != nil {
-			root, probs = nil, []source.Problem{{Code: source.CodeSyntax, Range: f.LineRange(1),
+			root, probs = nil, []source.Problem{{Kind: source.ProblemSyntax, Range: f.LineRange(1),
 				Message: fmt.Sprintf("the TOML parser failed on this file, which was not analysed: %v", v)}}
 		}
 	}()
@@ -48,7 +48,7 @@ func tomlProblem(f *source.File, err error) source.Problem {
 			}
 		}
 	}
-	return source.Problem{Code: source.CodeSyntax, Range: r, Message: "TOML syntax error, the file was not analysed: " + msg}
+	return source.Problem{Kind: source.ProblemSyntax, Range: r, Message: "TOML syntax error, the file was not analysed: " + msg}
 }
 
 // tomlPos is where one key of the file is written.

@@ -22,7 +22,7 @@ func ParseYAML(f *source.File) (docs []*Node, probs []source.Problem) {
 		// The YAML library has panicked on hostile input before: bad
 		// input never takes the run down.
 		if v := recover(); v != nil {
-			probs = append(probs, source.Problem{Code: source.CodeSyntax, Range: f.LineRange(1),
+			probs = append(probs, source.Problem{Kind: source.ProblemSyntax, Range: f.LineRange(1),
 				Message: fmt.Sprintf("the YAML parser failed on this file, which was not analysed: %v", v)})
 		}
 	}()
@@ -65,7 +65,7 @@ func SyntaxProblem(f *source.File, err error) source.Problem {
 	indent := len(text) - len(bytes.TrimLeft(text, " \t"))
 	r := f.LineRange(line)
 	return source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   f.Range(r.Start.Offset+indent, r.End.Offset),
 		Message: "YAML syntax error, the document was not analysed: " + msg,
 	}

@@ -119,7 +119,7 @@ func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {
 	for _, p := range paths {
 		f, err := r.ReadFile(p)
 		if err != nil {
-			probs = append(probs, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: fmt.Sprintf("cannot read: %v", err)})
+			probs = append(probs, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: fmt.Sprintf("cannot read: %v", err)})
 			continue
 		}
 		cf, ps := Parse(f)
@@ -144,7 +144,7 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		} else if ok := asTypeError(err, &te); ok {
 			msg = strings.Join(te.Errors, "; ")
 		}
-		return nil, []source.Problem{{Code: source.CodeSyntax, Range: f.LineRange(min(line, f.LineCount())), Message: "not valid YAML: " + msg}}
+		return nil, []source.Problem{{Kind: source.ProblemSyntax, Range: f.LineRange(min(line, f.LineCount())), Message: "not valid YAML: " + msg}}
 	}
 	cf := &File{file: f}
 	if len(doc.Content) == 0 {

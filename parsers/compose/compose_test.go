@@ -99,7 +99,7 @@ func TestPositionsWithMultibyteCharacters(t *testing.T) {
 
 func TestBadYAMLIsAPositionedProblem(t *testing.T) {
 	f, probs := Parse(source.NewFile("compose.yaml", []byte("services:\n  web:\n    ports: [\n  x: :\n")))
-	if f != nil || len(probs) != 1 || probs[0].Code != source.CodeSyntax || probs[0].Range.Start.Line < 1 {
+	if f != nil || len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line < 1 {
 		t.Fatalf("f=%v probs=%+v", f, probs)
 	}
 	if !strings.Contains(probs[0].Message, "YAML") {

@@ -169,7 +169,7 @@ type decoder struct {
 }
 
 func (d *decoder) problem(r source.Range, format string, args ...any) {
-	d.probs = append(d.probs, source.Problem{Code: source.CodeNotAnalysed, Range: r, Message: fmt.Sprintf(format, args...)})
+	d.probs = append(d.probs, source.Problem{Kind: source.ProblemNotAnalysed, Range: r, Message: fmt.Sprintf(format, args...)})
 }
 
 // field returns a message field by its proto name or its JSON (lower

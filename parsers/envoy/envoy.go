@@ -106,7 +106,7 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		if bytes.Contains(f.Content, []byte("{{")) {
 			// A template (Istio ships its bootstrap as one) is not a
 			// configuration until it is rendered.
-			return nil, []source.Problem{{Code: source.CodeNotAnalysed, Range: probs[0].Range,
+			return nil, []source.Problem{{Kind: source.ProblemNotAnalysed, Range: probs[0].Range,
 				Message: "not analysed: the file holds template expressions ({{ … }}) and does not parse as YAML or JSON; lint the rendered configuration"}}
 		}
 		return nil, probs

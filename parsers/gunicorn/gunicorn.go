@@ -140,7 +140,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, rel := range paths {
 		f, err := r.ReadFile(rel)
 		if err != nil {
-			problems = append(problems, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: "cannot read: " + err.Error()})
+			problems = append(problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: "cannot read: " + err.Error()})
 			continue
 		}
 		t := &Tree{File: f}

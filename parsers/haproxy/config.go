@@ -196,7 +196,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 	parse := func(rel string) *File {
 		f, err := r.ReadFile(rel)
 		if err != nil {
-			problems = append(problems, source.Problem{Code: source.CodeSkipped,
+			problems = append(problems, source.Problem{Kind: source.ProblemSkipped,
 				Range:   source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 				Message: "cannot read: " + err.Error()})
 			return nil

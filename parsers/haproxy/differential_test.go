@@ -152,7 +152,7 @@ func ourLexical(t testing.TB, path string) (map[int]string, error) {
 func problemLines(probs []source.Problem) map[int]string {
 	out := map[int]string{}
 	for _, p := range probs {
-		if p.Code == source.CodeSyntax {
+		if p.Kind == source.ProblemSyntax {
 			out[p.Range.Start.Line] = p.Message
 		}
 	}

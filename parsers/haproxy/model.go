@@ -1,6 +1,7 @@
 package haproxy
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -131,7 +132,11 @@ type HTTPRule struct {
 	Value *Word
 	// Match is the -m method of del-header ("str" when not given).
 	Match string
-	Cond  *Condition
+	// Pattern is a del-header -m reg name pattern, compiled once here
+	// (case-insensitively, as HAProxy matches names); nil when Match is
+	// not "reg" or the pattern does not compile.
+	Pattern *regexp.Regexp
+	Cond    *Condition
 }
 
 // UseBackend is a use_backend or default_backend line.
@@ -253,6 +258,9 @@ func parseHTTPRule(l *Line) *HTTPRule {
 			if l.Args[k].Value == "-m" {
 				r.Match = l.Args[k+1].Value
 			}
+		}
+		if r.Match == "reg" && r.Header != nil {
+			r.Pattern, _ = regexp.Compile("(?i)" + r.Header.Value)
 		}
 	}
 	return r

@@ -131,7 +131,7 @@ const maxNestedConds = 128
 
 func (p *fileParser) errorf(start, end int, format string, args ...any) {
 	p.problems = append(p.problems, source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   p.f.Range(start, end),
 		Message: fmt.Sprintf(format, args...),
 	})
@@ -183,7 +183,7 @@ func (p *fileParser) run() {
 		if last < 1 {
 			last = 1
 		}
-		p.problems = append(p.problems, source.Problem{Code: source.CodeSyntax,
+		p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax,
 			Range:   p.f.Range(p.f.LineEnd(last), p.f.LineEnd(last)),
 			Message: fmt.Sprintf("the '.if' block opened on line %d is not terminated by '.endif' before the end of the file", o.Num),
 			Related: []source.Related{{Range: o.Range, Message: "the unterminated '.if'"}}})

@@ -278,7 +278,7 @@ func TestParseProblems(t *testing.T) {
 		_, probs := ParseFile(source.NewFile("t.cfg", []byte(c.in)))
 		var got []int
 		for _, p := range probs {
-			if p.Code != source.CodeSyntax || !p.Range.IsValid() {
+			if p.Kind != source.ProblemSyntax || !p.Range.IsValid() {
 				t.Errorf("%q: bad problem %+v", c.in, p)
 			}
 			got = append(got, p.Range.Start.Line)

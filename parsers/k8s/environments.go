@@ -269,7 +269,8 @@ func (l *loader) render(envs []*environment) ([]*File, map[string]bool) {
 	fail := func(env *environment, format string, args ...any) {
 		msg := fmt.Sprintf(format, args...)
 		l.stats.NotRendered[env.req.Name] = msg
-		l.notAnalysed(env.root, "%s was not rendered: %s; its files are read as written", env.req.Name, msg)
+		l.notAnalysed(env.root, fmt.Sprintf("%s was not rendered; its files are read as written", env.req.Name), fmt.Sprintf("Rendering failed: %s.", strings.TrimSuffix(msg, ".")),
+			fmt.Sprintf("%s was not rendered: %s; its files are read as written", env.req.Name, msg))
 	}
 	program, err := render.Find()
 	if err != nil {
@@ -348,11 +349,11 @@ func (l *loader) renderProblem(env *environment, p render.Problem) {
 	if p.Line >= 1 && p.Line <= f.LineCount() {
 		r = f.LineRange(p.Line)
 	}
-	code, msg := CodeNotAnalysed, fmt.Sprintf("not analysed in %s: %s", env.req.Name, p.Message)
+	kind, msg := ProblemNotRendered, fmt.Sprintf("not analysed in %s: %s", env.req.Name, p.Message)
 	if p.Kind == render.Error {
-		code, msg = source.CodeSyntax, fmt.Sprintf("%s does not render: %s", env.req.Name, p.Message)
+		kind, msg = source.ProblemSyntax, fmt.Sprintf("%s does not render: %s", env.req.Name, p.Message)
 	}
-	l.problem(source.Problem{Code: code, Range: r, Message: msg})
+	l.problem(source.Problem{Kind: kind, Range: r, Message: msg})
 }
 
 // environmentTree reads the rendered documents of one environment into a
@@ -375,7 +376,7 @@ func (l *loader) environmentTree(env *environment, out render.Rendered) *File {
 		rendered := source.NewFile(env.root.Path, []byte(d.YAML))
 		docs, probs := parseDocuments(rendered)
 		if len(probs) > 0 {
-			l.problem(source.Problem{Code: CodeNotAnalysed, Range: firstLine(env.root),
+			l.problem(source.Problem{Kind: ProblemNotRendered, Range: firstLine(env.root),
 				Message: fmt.Sprintf("not analysed in %s: a rendered document of %s does not parse: %s", env.req.Name, d.Origin, probs[0].Message)})
 			continue
 		}

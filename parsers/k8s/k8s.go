@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -23,10 +22,10 @@ import (
 // Kind is the tree kind of Kubernetes manifests (parsers.KindK8s).
 const Kind = "k8s"
 
-// CodeNotAnalysed is the code of the info finding for a file that is
-// recognised as Kubernetes configuration but cannot be read as manifests:
-// a Helm template or a kustomize patch.
-const CodeNotAnalysed = "K007"
+// ProblemNotRendered is the kind of problem of a file that is a Helm
+// template or a kustomize patch: not a manifest until it is rendered, so
+// not analysed.
+const ProblemNotRendered source.ProblemKind = "not-rendered"
 
 // File is the tree of one manifest file: its objects, and the cluster they
 // are applied to together with the other manifests of the workspace.
@@ -71,26 +70,6 @@ type Cluster struct {
 	// Environment names the rendered environment the cluster is; empty
 	// for the manifests of the repository as written.
 	Environment string
-
-	mu   sync.Mutex
-	memo map[any]any
-}
-
-// Memo returns the value stored under key, computing it with build the
-// first time. Rules use it to analyse a cluster once, however many of its
-// files they are called for.
-func (c *Cluster) Memo(key any, build func() any) any {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if v, ok := c.memo[key]; ok {
-		return v
-	}
-	if c.memo == nil {
-		c.memo = map[any]any{}
-	}
-	v := build()
-	c.memo[key] = v
-	return v
 }
 
 // Ingresses returns every Ingress of the cluster, in file order.
@@ -391,11 +370,15 @@ type loader struct {
 
 func (l *loader) problem(p source.Problem) { l.problems = append(l.problems, p) }
 
-func (l *loader) notAnalysed(f *source.File, format string, args ...any) {
+// notAnalysed reports a file that is not a manifest until it is
+// rendered; legacy is the text earlier releases reported (for baselines).
+func (l *loader) notAnalysed(f *source.File, msg, detail, legacy string) {
 	l.problem(source.Problem{
-		Code:    CodeNotAnalysed,
-		Range:   firstLine(f),
-		Message: fmt.Sprintf(format, args...),
+		Kind:          ProblemNotRendered,
+		Range:         firstLine(f),
+		Message:       msg,
+		Detail:        detail,
+		LegacyMessage: legacy,
 	})
 }
 
@@ -495,29 +478,34 @@ func (l *loader) manifest(p string) *File {
 	f, err := l.r.ReadFile(p)
 	if err != nil {
 		l.problem(source.Problem{
-			Code:    source.CodeSkipped,
+			Kind:    source.ProblemSkipped,
 			Range:   source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 			Message: fmt.Sprintf("cannot read: %v", err),
 		})
 		return nil
 	}
 	if k, ok := l.patches[p]; ok {
-		l.notAnalysed(f, "not analysed: a kustomize patch (referenced from %s) holds only the fields it changes, and the kustomization was not rendered (its finding says why)", k)
+		l.notAnalysed(f, "not analysed: a kustomize patch holds only the fields it changes",
+			fmt.Sprintf("It is referenced from %s, and the kustomization was not rendered (its finding says why).", k),
+			fmt.Sprintf("not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k))
 		return nil
 	}
 	if l.inChart(p) {
-		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered, and the chart was not rendered (its finding says why)")
+		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered", "The chart was not rendered (its finding says why).",
+			"not analysed: a Helm chart template is not YAML until it is rendered; lint the output of `helm template` to check it")
 		return nil
 	}
 	hasTemplate := bytes.Contains(f.Content, []byte("{{"))
 	docs, probs := parseDocuments(f)
 	if hasTemplate && (len(probs) > 0 || templated(docs)) {
-		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
+		l.notAnalysed(f, "not analysed: the file holds Go template expressions ({{ … }}), so it is a template, not YAML", "It is a template (Helm or similar); lint the rendered output to check it.",
+			"not analysed: the file holds Go template expressions ({{ … }}), so it is a template (Helm or similar) rather than YAML; lint the rendered output to check it")
 		return nil
 	}
 	for _, d := range docs {
 		if isPatchList(d.root) {
-			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere, and no kustomization in the tree applies it; only what it sets in whole is read")
+			l.notAnalysed(f, "not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere", "No kustomization in the tree applies it; only what it sets in whole is read.",
+				"not analysed: a kustomize JSON6902 patch lists changes to an object defined elsewhere; lint the output of `kustomize build` to check the result")
 			return readOrphanPatch(f, docs)
 		}
 	}

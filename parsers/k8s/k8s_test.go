@@ -183,7 +183,7 @@ metadata:
   name: three
 `
 	trees, probs := load(t, map[string]string{"svc.yaml": src})
-	if len(probs) != 1 || probs[0].Code != source.CodeSyntax {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax {
 		t.Fatalf("problems %v", probs)
 	}
 	if l := probs[0].Range.Start.Line; l != 9 {
@@ -378,7 +378,7 @@ func TestDetect(t *testing.T) {
 func notAnalysed(probs []source.Problem) []string {
 	var out []string
 	for _, p := range probs {
-		if p.Code == k8s.CodeNotAnalysed {
+		if p.Kind == k8s.ProblemNotRendered {
 			out = append(out, p.Range.File)
 		}
 	}
@@ -413,12 +413,12 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 		t.Errorf("not analysed: %s\nwant:         %s", got, want)
 	}
 	for _, p := range probs[:2] {
-		if !strings.Contains(p.Message, "mtlslint-render is not installed") {
-			t.Errorf("%s: %s, want the renderer reported missing", p.Range, p.Message)
+		if !strings.Contains(p.Message, "was not rendered") || !strings.Contains(p.Detail, "mtlslint-render is not installed") {
+			t.Errorf("%s: %s (%s), want the renderer reported missing", p.Range, p.Message, p.Detail)
 		}
 	}
 	for _, p := range probs {
-		if p.Code != k8s.CodeNotAnalysed {
+		if p.Kind != k8s.ProblemNotRendered {
 			t.Errorf("unexpected problem %v", p)
 		}
 		if p.Range.File == "patches/json.yaml" && p.Range.Start.Line != 2 {
@@ -452,7 +452,7 @@ func TestOrphanPatchPartialChanges(t *testing.T) {
 	trees, probs := load(t, map[string]string{
 		"p.yaml": "- op: add\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n",
 	})
-	if len(trees) != 0 || len(probs) != 1 || probs[0].Code != k8s.CodeNotAnalysed {
+	if len(trees) != 0 || len(probs) != 1 || probs[0].Kind != k8s.ProblemNotRendered {
 		t.Errorf("trees %d, problems %v", len(trees), probs)
 	}
 }

@@ -138,7 +138,7 @@ func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.
 	trimmed := bytes.TrimLeft(text, " \t")
 	r = f.Range(r.Start.Offset+len(text)-len(trimmed), r.End.Offset)
 	return source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   r,
 		Message: "YAML syntax error, the document was not analysed: " + msg,
 	}

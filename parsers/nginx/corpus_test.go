@@ -95,14 +95,14 @@ func TestCorpusRobustness(t *testing.T) {
 			inTree[f.Path] = true
 		}
 	}
-	byCode := map[string]int{}
+	byCode := map[source.ProblemKind]int{}
 	failed := map[string]bool{}
 	for _, p := range probs {
-		byCode[p.Code]++
+		byCode[p.Kind]++
 		if !p.Range.IsValid() || p.Range.End.Offset < p.Range.Start.Offset {
 			t.Errorf("problem without a valid position: %+v", p)
 		}
-		if p.Code == source.CodeSyntax || p.Code == source.CodeSkipped {
+		if p.Kind == source.ProblemSyntax || p.Kind == source.ProblemSkipped {
 			failed[p.Range.File] = true
 		}
 	}
@@ -117,7 +117,7 @@ func TestCorpusRobustness(t *testing.T) {
 	}
 	sort.Strings(codes)
 	t.Logf("corpus %s: %d files, %d detected as nginx, %d trees, %d files with parse failures, unresolved includes: %d missing (E002), %d outside the root (E003); problems by code: %s",
-		dir, len(files), detected, len(trees), len(failed), byCode[source.CodeIncludeMissing], byCode[source.CodeIncludeOutside], strings.Join(codes, " "))
+		dir, len(files), detected, len(trees), len(failed), byCode[source.ProblemIncludeMissing], byCode[source.ProblemIncludeOutside], strings.Join(codes, " "))
 	for f := range failed {
 		t.Logf("parse failure: %s", f)
 	}

@@ -41,7 +41,8 @@ type parsedFile struct {
 
 // loader reads and parses files once, and collects problems once.
 type loader struct {
-	r source.Reader
+	r         source.Reader
+	parseFile func(*source.File) ([]*Directive, []source.Problem)
 
 	mu       sync.Mutex
 	parsed   map[string]*parsedFile
@@ -49,12 +50,12 @@ type loader struct {
 	seen     map[string]bool
 }
 
-func newLoader(r source.Reader) *loader {
-	return &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+func newLoader(r source.Reader, parse func(*source.File) ([]*Directive, []source.Problem)) *loader {
+	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
 }
 
 func (l *loader) report(p source.Problem) {
-	key := p.Code + "|" + p.Range.String() + "|" + p.Message
+	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen[key] {
@@ -79,7 +80,7 @@ func (l *loader) parse(rel string) *parsedFile {
 	} else {
 		pf.file = f
 		var probs []source.Problem
-		pf.dirs, probs = parseFile(f)
+		pf.dirs, probs = l.parseFile(f)
 		for _, p := range probs {
 			l.report(p)
 		}
@@ -155,16 +156,29 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, stock string
 	return out
 }
 
-func (e *expander) problem(code string, at *Directive, format string, args ...any) {
+func (e *expander) problem(code source.ProblemKind, at *Directive, format string, args ...any) {
 	w := at.Written()
-	e.probs = append(e.probs, source.Problem{Code: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+}
+
+// includeProblem reports a problem with an include: a short message that
+// names the include (its pattern shortened from the left when long), a
+// detail, and the text earlier releases reported (legacy, for baselines).
+func (e *expander) includeProblem(code source.ProblemKind, at *Directive, pattern, what, detail, legacy string) {
+	w := at.Written()
+	shown := pattern
+	if n := len([]rune(shown)); n > 50 {
+		shown = "…" + string([]rune(shown)[n-49:])
+	}
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range,
+		Message: fmt.Sprintf("include %q %s", shown, what), Detail: detail, LegacyMessage: legacy})
 }
 
 // include resolves one include directive and returns the directives it
 // brings into parent.
 func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	if len(inc.Args) != 1 {
-		e.problem(source.CodeSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
+		e.problem(source.ProblemSyntax, inc, "invalid number of arguments in \"include\" directive: it takes exactly one file name or glob")
 		return nil
 	}
 	pattern := inc.Args[0].Value
@@ -177,13 +191,14 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	if e.count > maxExpanded {
 		e.capped = true
 		info.Problem = "not followed: expansion limit reached"
-		e.problem(source.CodeSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
+		e.problem(source.ProblemSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
 		return nil
 	}
 	mapped, deployedRel, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
-		e.problem(source.CodeIncludeOutside, inc, "include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "points outside the scanned root and was not read", "Scan a directory that contains it.",
+			fmt.Sprintf("include %q points outside the scanned root and was not read; scan a directory that contains it", pattern))
 		return nil
 	}
 	info.Resolved = mapped
@@ -201,7 +216,9 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		}
 		if len(files) == 0 {
 			info.Problem = "no file matches"
-			e.problem(source.CodeIncludeMissing, inc, "include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+			e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "matches no file in the repository",
+				fmt.Sprintf("Looked for %s; its directives were not checked.", displayPath(mapped)),
+				fmt.Sprintf("include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped)))
 			return nil
 		}
 	} else {
@@ -210,7 +227,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 			files = []string{mapped}
 		case errors.Is(err, source.ErrOutsideRoot):
 			info.Problem = "outside the scanned root"
-			e.problem(source.CodeIncludeOutside, inc, "include %q resolves outside the scanned root (%v) and was not read", pattern, err)
+			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "resolves outside the scanned root and was not read",
+				fmt.Sprintf("%v.", err), fmt.Sprintf("include %q resolves outside the scanned root (%v) and was not read", pattern, err))
 			return nil
 		default:
 			for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -227,9 +245,13 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				}
 				info.Problem = "not found"
 				if errors.Is(err, fs.ErrNotExist) {
-					e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
+					e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
+						fmt.Sprintf("%s is not in the repository; its directives were not checked.", displayPath(mapped)),
+						fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped)))
 				} else {
-					e.problem(source.CodeSkipped, inc, "include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
+					e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that cannot be read",
+						fmt.Sprintf("Cannot read %s: %v.", displayPath(mapped), err),
+						fmt.Sprintf("include %q: cannot read %s: %v", pattern, displayPath(mapped), err))
 				}
 				return nil
 			}
@@ -240,7 +262,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
-			msg := fmt.Sprintf("include %q includes %s, which is already being included here; nginx would recurse until it runs out of file descriptors", pattern, f)
+			msg := fmt.Sprintf("include %q includes %s, which is already being included here", pattern, f)
+			legacy := msg + "; nginx would recurse until it runs out of file descriptors"
 			var rel []source.Related
 			if i > 0 {
 				opener := e.chainInc[i-1].Written()
@@ -249,7 +272,8 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
 			w := inc.Written()
-			e.probs = append(e.probs, source.Problem{Code: source.CodeIncludeCycle, Range: w.Range, Message: msg, Related: rel})
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel,
+				Detail: "nginx would recurse until it runs out of file descriptors.", LegacyMessage: legacy})
 			continue
 		}
 		pf := e.l.parse(f)
@@ -290,11 +314,17 @@ func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Direc
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		e.problem(source.CodeIncludeOutside, inc, "include %q: %s resolves outside the scanned root and was not read", pattern, f)
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "names a file outside the scanned root",
+			fmt.Sprintf("%s resolves outside the scanned root and was not read.", f),
+			fmt.Sprintf("include %q: %s resolves outside the scanned root and was not read", pattern, f))
 	case errors.Is(err, fs.ErrNotExist):
-		e.problem(source.CodeIncludeMissing, inc, "include %q: %s is not in the repository; its directives were not checked", pattern, f)
+		e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
+			fmt.Sprintf("%s is not in the repository; its directives were not checked.", f),
+			fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, f))
 	default:
-		e.problem(source.CodeSkipped, inc, "include %q: %s was not analysed: %v", pattern, f, err)
+		e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that was not analysed",
+			fmt.Sprintf("%s was not analysed: %v.", f, err),
+			fmt.Sprintf("include %q: %s was not analysed: %v", pattern, f, err))
 	}
 }
 

@@ -49,7 +49,7 @@ func find(t *Tree, name, arg0 string) *Directive {
 func codes(probs []source.Problem) []string {
 	var out []string
 	for _, p := range probs {
-		out = append(out, p.Code+" "+p.Range.String())
+		out = append(out, string(p.Kind)+" "+p.Range.String())
 	}
 	return out
 }
@@ -208,16 +208,16 @@ func TestIncludeProblems(t *testing.T) {
 	}, "nginx.conf")
 	_ = trees
 	want := []string{
-		"E005 loop2.conf:1:1",
-		"E002 nginx.conf:3:3", "E002 nginx.conf:4:3", "E003 nginx.conf:5:3", "E003 nginx.conf:6:3",
-		"E001 nginx.conf:8:3",
+		"include-cycle loop2.conf:1:1",
+		"include-missing nginx.conf:3:3", "include-missing nginx.conf:4:3", "include-outside nginx.conf:5:3", "include-outside nginx.conf:6:3",
+		"syntax nginx.conf:8:3",
 	}
 	got := codes(probs)
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
 	for _, p := range probs {
-		if p.Code == source.CodeIncludeCycle && (len(p.Related) != 1 || p.Related[0].Range.File != "nginx.conf" || p.Related[0].Range.Start.Line != 7) {
+		if p.Kind == source.ProblemIncludeCycle && (len(p.Related) != 1 || p.Related[0].Range.File != "nginx.conf" || p.Related[0].Range.Start.Line != 7) {
 			t.Errorf("cycle related: %+v", p.Related)
 		}
 	}
@@ -240,7 +240,7 @@ func TestUnreadableInclude(t *testing.T) {
 	r.unreadable["big.conf"] = source.ErrTooLarge
 	r.unreadable["bin.conf"] = source.ErrBinary
 	_, probs := Load(r, []string{"nginx.conf"})
-	if got := strings.Join(codes(probs), ";"); got != "E004 nginx.conf:2:8;E004 nginx.conf:2:26" {
+	if got := strings.Join(codes(probs), ";"); got != "skipped nginx.conf:2:8;skipped nginx.conf:2:26" {
 		t.Fatalf("got %s", got)
 	}
 	for _, p := range probs {
@@ -277,7 +277,7 @@ func TestFragments(t *testing.T) {
 	}
 	// The fragment's prefix is the parent of conf.d/, so snippets/
 	// resolves; the ring reports its cycle once.
-	if got := strings.Join(codes(probs), ";"); got != "E005 ring/b.conf:1:1" {
+	if got := strings.Join(codes(probs), ";"); got != "include-cycle ring/b.conf:1:1" {
 		t.Errorf("problems %s", got)
 	}
 	if trees[0].Prefix != "" || find(trees[0], "proxy_set_header", "X-A") == nil {
@@ -316,7 +316,7 @@ func TestLoadReadErrors(t *testing.T) {
 	r := newMem(map[string]string{"nginx.conf": "events {}"})
 	r.unreadable["nginx.conf"] = errors.New("permission denied")
 	trees, probs := Load(r, []string{"nginx.conf"})
-	if len(trees) != 0 || len(probs) != 1 || probs[0].Code != source.CodeSkipped || probs[0].Range.Start.Line != 1 {
+	if len(trees) != 0 || len(probs) != 1 || probs[0].Kind != source.ProblemSkipped || probs[0].Range.Start.Line != 1 {
 		t.Fatalf("trees %d problems %v", len(trees), probs)
 	}
 }
@@ -329,7 +329,7 @@ func TestParseErrorsReportedOncePerFile(t *testing.T) {
 	})
 	n := 0
 	for _, p := range probs {
-		if p.Code == source.CodeSyntax {
+		if p.Kind == source.ProblemSyntax {
 			n++
 		}
 	}
@@ -368,7 +368,7 @@ func TestIncludeOfADirectory(t *testing.T) {
 		"nginx.conf":      "events {}\nhttp { include conf.d; }\n",
 		"conf.d/app.conf": "server { listen 80; }\n",
 	}, "nginx.conf")
-	if got := strings.Join(codes(probs), ";"); got != "E004 nginx.conf:2:8" || !strings.Contains(probs[0].Message, "directory") {
+	if got := strings.Join(codes(probs), ";"); got != "skipped nginx.conf:2:8" || !strings.Contains(probs[0].Detail, "directory") {
 		t.Fatalf("got %s %v", got, probs)
 	}
 }

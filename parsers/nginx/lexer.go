@@ -56,7 +56,13 @@ func newLexer(f *source.File) *lexer {
 		// nginx itself reads the byte order mark as part of the first
 		// directive's name and fails with "unknown directive"; say so,
 		// and read the rest as nginx would without it.
-		lx.errorf(0, 3, "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive's name (\"unknown directive\"); save the file without it")
+		lx.errs = append(lx.errs, source.Problem{
+			Kind:          source.ProblemSyntax,
+			Range:         lx.file.Range(0, 3),
+			Message:       "the file starts with a UTF-8 byte order mark, which nginx fails on (\"unknown directive\")",
+			Detail:        "nginx reads the byte order mark as part of the first directive's name; save the file without it.",
+			LegacyMessage: "the file starts with a UTF-8 byte order mark, which nginx reads as part of the first directive's name (\"unknown directive\"); save the file without it",
+		})
 		lx.pos = 3
 	}
 	return lx
@@ -64,7 +70,7 @@ func newLexer(f *source.File) *lexer {
 
 func (lx *lexer) errorf(start, end int, format string, args ...any) {
 	lx.errs = append(lx.errs, source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   lx.file.Range(start, end),
 		Message: fmt.Sprintf(format, args...),
 	})

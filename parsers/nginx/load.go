@@ -30,7 +30,12 @@ var confDirs = map[string]bool{
 // errors with positions; a file that cannot be read or parsed yields a
 // problem, never silence.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
-	l := newLoader(r)
+	return loadWith(r, paths, Parse)
+}
+
+// loadWith is Load with the function that parses each file.
+func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Directive, []source.Problem)) ([]*Tree, []source.Problem) {
+	l := newLoader(r, parse)
 	paths = uniqueSorted(paths)
 	parseAll(l, paths)
 
@@ -277,15 +282,21 @@ func skipExt(lower string) bool {
 // least one that only nginx has. Templates for other engines (Jinja, Go,
 // ERB) are not configuration until rendered and are not detected.
 func Detect(rel string, content []byte) bool {
+	_, _, ok := detect(rel, content)
+	return ok
+}
+
+// detect is Detect, with what it parsed.
+func detect(rel string, content []byte) ([]*Directive, []source.Problem, bool) {
 	if len(content) == 0 {
-		return false
+		return nil, nil, false
 	}
 	for _, marker := range []string{"{{", "{%", "<%"} {
 		if bytes.Contains(content, []byte(marker)) {
-			return false
+			return nil, nil, false
 		}
 	}
-	dirs := parseDetected(rel, content)
+	dirs, probs := Parse(source.NewFile(rel, content))
 	known, total, strong := 0, 0, 0
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {
@@ -316,10 +327,7 @@ func Detect(rel string, content []byte) bool {
 		// directive and the path says nginx.
 		is = known == total && nginxPath(rel)
 	}
-	if !is {
-		forget(rel, content)
-	}
-	return is
+	return dirs, probs, is
 }
 
 // nginxPath reports whether a path names nginx: a directory or file name

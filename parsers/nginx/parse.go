@@ -59,7 +59,7 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 				fr := pop()
 				if fr.dir != nil && !lx.eofInQuote {
 					lx.errs = append(lx.errs, source.Problem{
-						Code:    source.CodeSyntax,
+						Kind:    source.ProblemSyntax,
 						Range:   fr.dir.Head,
 						Message: fmt.Sprintf("unexpected end of file: the %q block opened here is not closed by \"}\"", fr.dir.Name),
 						Related: []source.Related{{Range: f.Range(len(f.Content), len(f.Content)), Message: "end of file"}},
@@ -114,7 +114,7 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			end := lx.skipLuaBlock()
 			if end < 0 {
 				lx.errs = append(lx.errs, source.Problem{
-					Code:    source.CodeSyntax,
+					Kind:    source.ProblemSyntax,
 					Range:   d.Head,
 					Message: fmt.Sprintf("unexpected end of file: the Lua block of %q opened here is not closed by \"}\"", d.Name),
 				})
@@ -144,7 +144,7 @@ func capErrors(f *source.File, errs []source.Problem) []source.Problem {
 	errs = errs[:maxErrors]
 	last := errs[maxErrors-1]
 	errs = append(errs, source.Problem{
-		Code:    source.CodeSyntax,
+		Kind:    source.ProblemSyntax,
 		Range:   last.Range,
 		Message: fmt.Sprintf("%d more syntax errors in %s were not reported", extra, f.Path),
 	})
@@ -161,7 +161,7 @@ func invalidUTF8(f *source.File) []source.Problem {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size <= 1 {
 			return []source.Problem{{
-				Code:    source.CodeNotAnalysed,
+				Kind:    source.ProblemNotAnalysed,
 				Range:   f.Range(i, i+1),
 				Message: fmt.Sprintf("byte 0x%02X is not valid UTF-8; nginx reads bytes as they are and so does mtlslint, but names and values containing such bytes are compared byte for byte and may display wrongly (save the file as UTF-8)", b[i]),
 			}}

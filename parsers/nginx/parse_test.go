@@ -129,7 +129,7 @@ func TestPositionsCRLFAndBOM(t *testing.T) {
 	if len(ds) != 2 || ds[0].Name != "a" {
 		t.Fatalf("directives: %v", flat(ds, ""))
 	}
-	if len(probs) != 1 || probs[0].Code != source.CodeSyntax || probs[0].Range.Start.Line != 1 || !strings.Contains(probs[0].Message, "byte order mark") {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line != 1 || !strings.Contains(probs[0].Message, "byte order mark") {
 		t.Fatalf("want one E001 about the BOM at line 1, got %v", probs)
 	}
 	if r := ds[0].NameRange; r.Start.Offset != 3 || r.Start.Col != 4 {
@@ -166,8 +166,8 @@ func TestSyntaxErrors(t *testing.T) {
 				t.Fatal("no problem reported")
 			}
 			p := probs[0]
-			if p.Code != source.CodeSyntax || p.Range.Start.Line != tt.line || p.Range.Start.Col != tt.col || !strings.Contains(p.Message, tt.contains) {
-				t.Errorf("got %s at %d:%d %q; want E001 at %d:%d containing %q", p.Code, p.Range.Start.Line, p.Range.Start.Col, p.Message, tt.line, tt.col, tt.contains)
+			if p.Kind != source.ProblemSyntax || p.Range.Start.Line != tt.line || p.Range.Start.Col != tt.col || !strings.Contains(p.Message, tt.contains) {
+				t.Errorf("got %s at %d:%d %q; want E001 at %d:%d containing %q", p.Kind, p.Range.Start.Line, p.Range.Start.Col, p.Message, tt.line, tt.col, tt.contains)
 			}
 			if got := flat(ds, ""); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("recovered\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
@@ -207,7 +207,7 @@ func TestInvalidUTF8(t *testing.T) {
 	if len(ds) != 1 || ds[0].Arg(0) != "caf\xE9.example" {
 		t.Fatalf("directive not kept byte for byte: %v", flat(ds, ""))
 	}
-	if len(probs) != 1 || probs[0].Code != source.CodeNotAnalysed || probs[0].Range.Start.Line != 1 || probs[0].Range.Start.Col != 6 {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemNotAnalysed || probs[0].Range.Start.Line != 1 || probs[0].Range.Start.Col != 6 {
 		t.Fatalf("want one positioned note at 1:6, got %v", probs)
 	}
 }

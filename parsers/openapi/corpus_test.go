@@ -67,8 +67,8 @@ func TestCorpus(t *testing.T) {
 			t.Errorf("%s: neither a spec nor a problem", rel)
 		}
 		for _, pr := range probs {
-			codes[pr.Code]++
-			t.Logf("%s %s: %s", pr.Range, pr.Code, pr.Message)
+			codes[string(pr.Kind)]++
+			t.Logf("%s %s: %s", pr.Range, pr.Kind, pr.Message)
 		}
 		for _, s := range got {
 			specs++

@@ -96,19 +96,19 @@ func (c *loadCtx) kinProblem(err error) {
 		}
 	}
 	for _, p := range c.problems {
-		if found && p.Range == at && (p.Code == source.CodeIncludeOutside || p.Code == source.CodeIncludeMissing) {
+		if found && p.Range == at && (p.Kind == source.ProblemIncludeOutside || p.Kind == source.ProblemIncludeMissing) {
 			return // the structural walk already reported this reference
 		}
 	}
 	switch {
 	case errors.As(err, &refused):
-		c.problem(source.CodeIncludeOutside, at, "$ref %q not followed: %s", ref, refused.Reason)
+		c.problem(source.ProblemIncludeOutside, at, "$ref %q not followed: %s", ref, refused.Reason)
 	case errors.Is(err, source.ErrOutsideRoot):
-		c.problem(source.CodeIncludeOutside, at, "$ref %q not followed: the file is outside the scanned root", ref)
+		c.problem(source.ProblemIncludeOutside, at, "$ref %q not followed: the file is outside the scanned root", ref)
 	case isNotExist(err):
-		c.problem(source.CodeIncludeMissing, at, "$ref %q: the referenced file does not exist", ref)
+		c.problem(source.ProblemIncludeMissing, at, "$ref %q: the referenced file does not exist", ref)
 	default:
-		c.problem(source.CodeNotAnalysed, at, "kin-openapi (the loader oasdiff uses) cannot load this document: %v; the mutual-TLS rules read the document directly and ran, but spec-diff and --spec-base cannot compare it with oasdiff", trimErr(err))
+		c.problem(source.ProblemNotAnalysed, at, "kin-openapi (the loader oasdiff uses) cannot load this document: %v; the mutual-TLS rules read the document directly and ran, but spec-diff and --spec-base cannot compare it with oasdiff", trimErr(err))
 	}
 }
 

@@ -69,26 +69,26 @@ type loadCtx struct {
 	problems []source.Problem
 }
 
-func (c *loadCtx) problem(code string, rg source.Range, format string, args ...any) {
+func (c *loadCtx) problem(code source.ProblemKind, rg source.Range, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
-	k := code + "|" + rg.String() + "|" + msg
+	k := string(code) + "|" + rg.String() + "|" + msg
 	if c.seen[k] {
 		return
 	}
 	c.seen[k] = true
-	c.problems = append(c.problems, source.Problem{Code: code, Range: rg, Message: msg})
+	c.problems = append(c.problems, source.Problem{Kind: code, Range: rg, Message: msg})
 }
 
 func (c *loadCtx) readProblem(rel string, at source.Range, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		c.problem(source.CodeIncludeOutside, at, "reference to %s not followed: %v", rel, err)
+		c.problem(source.ProblemIncludeOutside, at, "reference to %s not followed: %v", rel, err)
 	case errors.Is(err, fs.ErrNotExist):
-		c.problem(source.CodeIncludeMissing, at, "referenced file %s does not exist", rel)
+		c.problem(source.ProblemIncludeMissing, at, "referenced file %s does not exist", rel)
 	case errors.Is(err, source.ErrTooLarge), errors.Is(err, source.ErrBinary):
-		c.problem(source.CodeSkipped, at, "referenced file %s skipped: %v", rel, err)
+		c.problem(source.ProblemSkipped, at, "referenced file %s skipped: %v", rel, err)
 	default:
-		c.problem(source.CodeSkipped, at, "cannot read %s: %v", rel, err)
+		c.problem(source.ProblemSkipped, at, "cannot read %s: %v", rel, err)
 	}
 }
 
@@ -166,12 +166,12 @@ func (c *loadCtx) resolve(d *document, n *yaml.Node) (*document, *yaml.Node) {
 		at := d.rangeOf(refNode)
 		file, pointer, refused := refTarget(d.file.Path, ref)
 		if refused != "" {
-			c.problem(source.CodeIncludeOutside, at, "$ref %q not followed: %s", ref, refused)
+			c.problem(source.ProblemIncludeOutside, at, "$ref %q not followed: %s", ref, refused)
 			return nil, nil
 		}
 		key := file + "#" + pointer
 		if visited[key] {
-			c.problem(source.CodeIncludeCycle, at, "$ref %q leads back to itself", ref)
+			c.problem(source.ProblemIncludeCycle, at, "$ref %q leads back to itself", ref)
 			return nil, nil
 		}
 		visited[key] = true
@@ -181,19 +181,19 @@ func (c *loadCtx) resolve(d *document, n *yaml.Node) (*document, *yaml.Node) {
 		}
 		target, ok := lookup(td.root, pointer)
 		if !ok {
-			c.problem(source.CodeIncludeMissing, at, "$ref %q: %s has nothing at #%s", ref, file, pointer)
+			c.problem(source.ProblemIncludeMissing, at, "$ref %q: %s has nothing at #%s", ref, file, pointer)
 			return nil, nil
 		}
 		d, n = td, target
 	}
-	c.problem(source.CodeIncludeCycle, d.rangeOf(n), "more than %d chained $refs", maxRefChain)
+	c.problem(source.ProblemIncludeCycle, d.rangeOf(n), "more than %d chained $refs", maxRefChain)
 	return nil, nil
 }
 
 // structural reports a value of the wrong shape where the security
 // analysis needs it: the document cannot be analysed there.
 func (c *loadCtx) structural(d *document, n *yaml.Node, format string, args ...any) {
-	c.problem(source.CodeSyntax, d.rangeOf(n), format, args...)
+	c.problem(source.ProblemSyntax, d.rangeOf(n), format, args...)
 }
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query"}

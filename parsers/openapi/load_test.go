@@ -38,7 +38,7 @@ func load(t *testing.T, files map[string]string, root string) (*openapi.Spec, []
 func probCodes(probs []source.Problem) []string {
 	var out []string
 	for _, p := range probs {
-		out = append(out, p.Code+"@"+p.Range.File+":"+itoa(p.Range.Start.Line))
+		out = append(out, string(p.Kind)+"@"+p.Range.File+":"+itoa(p.Range.Start.Line))
 	}
 	sort.Strings(out)
 	return out
@@ -232,7 +232,7 @@ paths:
 	}
 	s, probs := load(t, files, "api/openapi.yaml")
 	got := strings.Join(probCodes(probs), " ")
-	want := "E002@api/openapi.yaml:11 E002@api/openapi.yaml:13 E003@api/openapi.yaml:5 E003@api/openapi.yaml:7 E003@api/openapi.yaml:9 E005@api/openapi.yaml:15 E005@api/openapi.yaml:17"
+	want := "include-cycle@api/openapi.yaml:15 include-cycle@api/openapi.yaml:17 include-missing@api/openapi.yaml:11 include-missing@api/openapi.yaml:13 include-outside@api/openapi.yaml:5 include-outside@api/openapi.yaml:7 include-outside@api/openapi.yaml:9"
 	if got != want {
 		t.Errorf("problems\n got %s\nwant %s\n%v", got, want, probs)
 	}
@@ -264,7 +264,7 @@ components:
     mtls: {type: mutualTLS}
 `
 	s, probs := load(t, map[string]string{"a.yaml": src}, "a.yaml")
-	if got := strings.Join(probCodes(probs), " "); got != "M002@a.yaml:1" {
+	if got := strings.Join(probCodes(probs), " "); got != "not-analysed@a.yaml:1" {
 		t.Errorf("problems %s: %v", got, probs)
 	}
 	if s.Doc != nil || s.DocErr == nil || len(s.Operations) != 1 {
@@ -281,7 +281,7 @@ func TestLoadSyntaxAndShape(t *testing.T) {
 		t.Fatalf("specs %d", len(specs))
 	}
 	got := strings.Join(probCodes(probs), " ")
-	if !strings.HasPrefix(got, "E001@bad.yaml:") || !strings.Contains(got, "E001@shape.yaml:2") || !strings.Contains(got, "E001@shape.yaml:7") {
+	if !strings.HasPrefix(got, "syntax@bad.yaml:") || !strings.Contains(got, "syntax@shape.yaml:2") || !strings.Contains(got, "syntax@shape.yaml:7") {
 		t.Errorf("problems %s: %v", got, probs)
 	}
 }
@@ -408,7 +408,7 @@ func TestKinRefusesOutsideRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	specs, probs := openapi.Load(r, []string{"api.yaml"})
-	if got := strings.Join(probCodes(probs), " "); got != "E003@api.yaml:7" {
+	if got := strings.Join(probCodes(probs), " "); got != "include-outside@api.yaml:7" {
 		t.Errorf("problems %s: %v", got, probs)
 	}
 	if len(specs) != 1 || specs[0].Doc != nil {

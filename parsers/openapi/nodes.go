@@ -28,7 +28,7 @@ func parseDocument(f *source.File) (doc *document, prob *source.Problem) {
 		// input must become a diagnostic, not a crash.
 		if v := recover(); v != nil {
 			doc = nil
-			prob = &source.Problem{Code: source.CodeSyntax, Range: f.Range(0, 0),
+			prob = &source.Problem{Kind: source.ProblemSyntax, Range: f.Range(0, 0),
 				Message: fmt.Sprintf("the YAML parser failed on this file: %v", v)}
 		}
 	}()
@@ -42,7 +42,7 @@ func parseDocument(f *source.File) (doc *document, prob *source.Problem) {
 			line = 1
 		}
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		return nil, &source.Problem{Code: source.CodeSyntax, Range: f.LineRange(line),
+		return nil, &source.Problem{Kind: source.ProblemSyntax, Range: f.LineRange(line),
 			Message: "cannot parse the OpenAPI document: " + msg}
 	}
 	d := &document{file: f}

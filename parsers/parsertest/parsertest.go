@@ -86,17 +86,17 @@ func Robustness[T parsers.Tree](t *testing.T, format string, detect func(string,
 			inTree[f.Path] = true
 		}
 	}
-	byCode := map[string]int{}
+	byCode := map[source.ProblemKind]int{}
 	failed := map[string]bool{}
 	for _, p := range probs {
-		byCode[p.Code]++
+		byCode[p.Kind]++
 		if !p.Range.IsValid() || p.Range.End.Offset < p.Range.Start.Offset {
 			t.Errorf("problem without a valid position: %+v", p)
 		}
-		if p.Code == source.CodeSyntax || p.Code == source.CodeSkipped {
+		if p.Kind == source.ProblemSyntax || p.Kind == source.ProblemSkipped {
 			failed[p.Range.File] = true
 		}
-		if p.Code == source.CodeSyntax {
+		if p.Kind == source.ProblemSyntax {
 			t.Logf("syntax: %s: %s", p.Range, p.Message)
 		}
 	}
@@ -105,13 +105,13 @@ func Robustness[T parsers.Tree](t *testing.T, format string, detect func(string,
 			t.Errorf("%s: neither in a tree nor given a problem", f)
 		}
 	}
-	var codes []string
+	var kinds []string
 	for c, n := range byCode {
-		codes = append(codes, fmt.Sprintf("%s=%d", c, n))
+		kinds = append(kinds, fmt.Sprintf("%s=%d", c, n))
 	}
-	sort.Strings(codes)
-	t.Logf("corpus %s: %d files, %d detected, %d trees, %d files with syntax errors; problems by code: %s",
-		dir, len(files), detected, len(trees), len(failed), strings.Join(codes, " "))
+	sort.Strings(kinds)
+	t.Logf("corpus %s: %d files, %d detected, %d trees, %d files with syntax errors; problems by kind: %s",
+		dir, len(files), detected, len(trees), len(failed), strings.Join(kinds, " "))
 }
 
 // BenchmarkLoad loads a format's whole corpus per iteration (the reader

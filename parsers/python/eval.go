@@ -458,7 +458,7 @@ func (ev *Evaluator) callStmt(c *Call, s Stmt, ns *Namespace) {
 	switch q {
 	case "globals.update", "exec", "setattr", "vars.update", "locals.update":
 		ns.Dynamic = append(ns.Dynamic, ev.rng(s))
-		ev.Problems = append(ev.Problems, source.Problem{Code: source.CodeNotAnalysed, Range: ev.rng(s),
+		ev.Problems = append(ev.Problems, source.Problem{Kind: source.ProblemNotAnalysed, Range: ev.rng(s),
 			Message: "not analysed: names assigned dynamically here (" + q + ") are unknown"})
 		return
 	}

@@ -239,7 +239,7 @@ func (m *Module) notAnalysed(c Chunk, line int, reason string) {
 		start = c.Start
 	}
 	m.Problems = append(m.Problems, source.Problem{
-		Code:    source.CodeNotAnalysed,
+		Kind:    source.ProblemNotAnalysed,
 		Range:   f.Range(start, f.LineEnd(line)),
 		Message: reason + "; what this statement sets is unknown",
 	})

@@ -83,7 +83,7 @@ func TestUnparsableStatementIsReported(t *testing.T) {
 		t.Fatalf("want 2 problems, got %v", m.Problems)
 	}
 	for _, p := range m.Problems {
-		if p.Code != source.CodeNotAnalysed || !strings.HasPrefix(p.Message, "not analysed: ") {
+		if p.Kind != source.ProblemNotAnalysed || !strings.HasPrefix(p.Message, "not analysed: ") {
 			t.Errorf("problem %v", p)
 		}
 	}

@@ -251,7 +251,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	for _, rel := range paths {
 		m, err := l.module(rel)
 		if err != nil {
-			l.problems = append(l.problems, source.Problem{Code: source.CodeSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
+			l.problems = append(l.problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 				Message: "cannot read: " + err.Error()})
 			continue
 		}

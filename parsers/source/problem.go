@@ -8,16 +8,26 @@ import (
 
 // Problem is something a loader or parser could not make sense of: a syntax
 // error, an include that resolves to nothing, a file skipped because it is
-// binary or too large, a statement that was not analysed. Code names the
-// rule that documents it ("E001"); the engine turns each Problem into a
-// diagnostic of that rule, so that an unparsable file is never reported as
-// clean.
+// binary or too large, a statement that was not analysed. Kind says which;
+// the rules layer documents each kind as a rule (with a code) and turns
+// each Problem into a diagnostic of that rule, so that an unparsable file
+// is never reported as clean.
 type Problem struct {
-	Code    string
-	Range   Range
+	Kind  ProblemKind
+	Range Range
+	// Message says what is wrong in at most 120 characters; Detail says
+	// why it matters and what to do, when there is more to say.
 	Message string
+	Detail  string
 	Related []Related
+	// LegacyMessage is the text earlier releases reported, when it differs
+	// from Message: baselines of fingerprint version 1 hashed it. It goes
+	// when version 1 does.
+	LegacyMessage string
 }
+
+// ProblemKind is what went wrong while loading or parsing.
+type ProblemKind string
 
 // Related is a secondary location attached to a problem or a diagnostic.
 type Related struct {
@@ -25,15 +35,15 @@ type Related struct {
 	Message string `json:"message"`
 }
 
-// Codes of the load and parse problems every front end shares. The engine
-// documents each as a rule; front ends may define further E codes.
+// The kinds of problem every front end shares; a front end may define
+// kinds of its own, which a rule of its family documents.
 const (
-	CodeSyntax         = "E001" // the file does not parse
-	CodeIncludeMissing = "E002" // an include resolves to nothing
-	CodeIncludeOutside = "E003" // an include points outside the scanned root
-	CodeSkipped        = "E004" // binary, too large, not UTF-8 text, unreadable
-	CodeIncludeCycle   = "E005" // an include includes itself
-	CodeNotAnalysed    = "M002" // a statement the front end could not analyse
+	ProblemSyntax         ProblemKind = "syntax"          // the file does not parse
+	ProblemIncludeMissing ProblemKind = "include-missing" // an include resolves to nothing
+	ProblemIncludeOutside ProblemKind = "include-outside" // an include points outside the scanned root
+	ProblemSkipped        ProblemKind = "skipped"         // binary, too large, not UTF-8 text, unreadable
+	ProblemIncludeCycle   ProblemKind = "include-cycle"   // an include includes itself
+	ProblemNotAnalysed    ProblemKind = "not-analysed"    // a statement the front end could not analyse
 )
 
 // Reader reads the files of a workspace. Every front end reads through it,
@@ -58,17 +68,17 @@ var (
 )
 
 // ReadProblem is the problem for a file a front end was asked to load but
-// could not read: outside the root (CodeIncludeOutside), missing or
-// unreadable (CodeSkipped), positioned at the file's first line.
+// could not read: outside the root (ProblemIncludeOutside), missing or
+// unreadable (ProblemSkipped), positioned at the file's first line.
 func ReadProblem(path string, err error) Problem {
-	code := CodeSkipped
+	kind := ProblemSkipped
 	msg := fmt.Sprintf("%s was not analysed: %v", path, err)
 	switch {
 	case errors.Is(err, ErrOutsideRoot):
-		code = CodeIncludeOutside
+		kind = ProblemIncludeOutside
 		msg = fmt.Sprintf("%s resolves outside the scanned root and was not read", path)
 	case errors.Is(err, fs.ErrNotExist):
 		msg = fmt.Sprintf("%s could not be read: it does not exist", path)
 	}
-	return Problem{Code: code, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
+	return Problem{Kind: kind, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
 }

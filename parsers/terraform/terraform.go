@@ -163,7 +163,7 @@ func Load(r source.Reader, paths []string) ([]*Module, []source.Problem) {
 		for _, p := range ps {
 			src, err := r.ReadFile(p)
 			if err != nil {
-				probs = append(probs, source.Problem{Code: source.CodeSkipped,
+				probs = append(probs, source.Problem{Kind: source.ProblemSkipped,
 					Range:   source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
 					Message: fmt.Sprintf("cannot read: %v", err)})
 				continue
@@ -249,7 +249,7 @@ func Parse(f *source.File) (body *hclsyntax.Body, probs []source.Problem) {
 	defer func() {
 		if v := recover(); v != nil {
 			body = &hclsyntax.Body{}
-			probs = append(probs, source.Problem{Code: source.CodeSyntax, Range: f.Range(0, 0),
+			probs = append(probs, source.Problem{Kind: source.ProblemSyntax, Range: f.Range(0, 0),
 				Message: fmt.Sprintf("the HCL parser failed on this file: %v", v)})
 		}
 	}()
@@ -266,7 +266,7 @@ func Parse(f *source.File) (body *hclsyntax.Body, probs []source.Problem) {
 		if d.Detail != "" {
 			msg += ": " + strings.TrimSuffix(d.Detail, ".")
 		}
-		probs = append(probs, source.Problem{Code: source.CodeSyntax, Range: rng, Message: msg})
+		probs = append(probs, source.Problem{Kind: source.ProblemSyntax, Range: rng, Message: msg})
 	}
 	if hf != nil {
 		if b, ok := hf.Body.(*hclsyntax.Body); ok && b != nil {

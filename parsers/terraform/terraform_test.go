@@ -328,7 +328,7 @@ func TestSyntaxErrorsArePositioned(t *testing.T) {
 		t.Fatal("no problem for a broken file")
 	}
 	for _, p := range probs {
-		if p.Code != source.CodeSyntax || p.Range.File != "bad.tf" || p.Range.Start.Line < 2 {
+		if p.Kind != source.ProblemSyntax || p.Range.File != "bad.tf" || p.Range.Start.Line < 2 {
 			t.Errorf("problem %+v", p)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/apache"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -30,26 +29,17 @@ type route struct {
 	envExport *apache.Directive
 }
 
-// RouteBuilder turns httpd trees into routes of the deployment model.
-type RouteBuilder struct{}
-
-// Routes is the httpd route builder the driver registers.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder: one route per listener of a
-// server (main server or virtual host) and per ProxyPass, ProxyPassMatch
-// or WSGIScriptAlias, at server level or in a <Location>.
-func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	at, ok := t.(*apache.Tree)
-	if !ok {
-		return nil
-	}
+// Routes is the httpd route builder: one route per listener of a server
+// (main server or virtual host) and per ProxyPass, ProxyPassMatch or
+// WSGIScriptAlias, at server level or in a <Location>.
+var Routes = rules.NewRouteBuilder("apache-routes", requiresView, func(p *rules.Pass) []*rules.Route {
+	_, rs := analyse(p)
 	var out []*rules.Route
-	for _, r := range newConfig(at).routes() {
+	for _, r := range rs {
 		out = append(out, r.Route)
 	}
 	return out
-}
+})
 
 // routes builds every route of the configuration, sorted by ID.
 func (c *config) routes() []*route {
@@ -140,6 +130,7 @@ func (c *config) newRoute(s *server, addr string, pass, loc *apache.Directive, p
 			Default:  rules.Passthrough,
 			Range:    anchor,
 			Block:    block,
+			SetHint:  setHint(tls),
 		},
 		srv: s, pass: pass, loc: loc, wsgi: wsgi,
 	}
@@ -258,7 +249,7 @@ func (r *route) treatHeaders(c *config) {
 	for _, op := range r.ops {
 		h := strings.ToLower(op.name)
 		prev, had := r.Headers[h]
-		t := rules.HeaderTreatment{Name: op.name, Value: op.value, Range: op.d.Range}
+		t := rules.HeaderTreatment{Name: op.name, Value: op.value, Fact: factOf(op.value), Range: op.d.Range}
 		switch op.action {
 		case "set":
 			t.Action, _ = valueAction(op.value)
@@ -282,6 +273,7 @@ func (r *route) treatHeaders(c *config) {
 		if op.inIf != nil {
 			cond = strings.TrimSpace("<" + op.inIf.Name + " " + op.inIf.Arg(0) + "> " + cond)
 		}
+		t.CertGuarded = certGuarded(cond)
 		if cond != "" && t.Action.Overwrites() {
 			if had && prev.Action.Overwrites() {
 				continue // overwritten before; the condition only picks the value
@@ -400,4 +392,73 @@ func upstreamOf(target string, at source.Range) rules.Upstream {
 	u.Name = ep.String()
 	u.Servers = []rules.Endpoint{ep}
 	return u
+}
+
+// sslFacts are the mod_ssl variables whose value is a fact of the TLS
+// handshake.
+var sslFacts = map[string]rules.Fact{
+	"SSL_CLIENT_S_DN":     rules.FactSubjectDN,
+	"SSL_CLIENT_I_DN":     rules.FactIssuerDN,
+	"SSL_CLIENT_CERT":     rules.FactCert,
+	"SSL_CLIENT_M_SERIAL": rules.FactSerial,
+}
+
+// factOf says what fact a RequestHeader value carries: the verification
+// result in words when %{SSL_CLIENT_VERIFY}s is (part of) it (SUCCESS,
+// NONE, FAILED:<reason>, GENEROUS), the scheme for expr=%{REQUEST_SCHEME},
+// else the one SSL variable it consists of.
+func factOf(value string) rules.Fact {
+	vars := sslVar.FindAllStringSubmatch(value, -1)
+	for _, m := range vars {
+		if m[1] == "SSL_CLIENT_VERIFY" {
+			return rules.FactVerify
+		}
+	}
+	v := strings.TrimSpace(value)
+	if v == "expr=%{REQUEST_SCHEME}" {
+		return rules.FactScheme
+	}
+	if len(vars) == 1 && vars[0][0] == v {
+		return sslFacts[vars[0][1]]
+	}
+	return rules.FactNone
+}
+
+// certGuarded reports whether a RequestHeader condition holds only for a
+// client that presented a certificate: env=SSL_CLIENT_S_DN (mod_ssl sets
+// it only then), or an expression that requires SSL_CLIENT_VERIFY to be
+// SUCCESS.
+func certGuarded(cond string) bool {
+	c := strings.ReplaceAll(cond, " ", "")
+	return strings.HasPrefix(c, "env=SSL_CLIENT_") || strings.Contains(c, "%{SSL_CLIENT_VERIFY}=='SUCCESS'") || strings.Contains(c, "%{SSL_CLIENT_VERIFY}==\"SUCCESS\"")
+}
+
+// sslVariableOf is the mod_ssl variable for a fact, or "".
+func sslVariableOf(f rules.Fact) string {
+	if f == rules.FactVerify {
+		return "SSL_CLIENT_VERIFY"
+	}
+	for v, g := range sslFacts {
+		if g == f {
+			return v
+		}
+	}
+	return ""
+}
+
+// setHint says how a route overwrites a header in httpd's syntax: from
+// the fact's mod_ssl variable (on a TLS virtual host), else unset early,
+// which removes the client's copy before anything reads it.
+func setHint(tls bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		v := sslVariableOf(fact)
+		switch {
+		case fact == rules.FactScheme:
+			return fmt.Sprintf("add `RequestHeader set %s \"expr=%%{REQUEST_SCHEME}\"` at the virtual-host level", name)
+		case v == "" || !tls:
+			return fmt.Sprintf("remove the client's copy with `RequestHeader unset %s early` at the virtual-host level", name)
+		}
+		return fmt.Sprintf("set it from TLS state with `RequestHeader set %s \"%%{%s}s\"` at the virtual-host level, so that every route gets it", name, v)
+	}
 }

@@ -3,6 +3,7 @@ package apache
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -83,5 +84,46 @@ func TestHeaderTreatments(t *testing.T) {
 	w := byPath["/w"]
 	if w.AdmitsUnderscore || len(w.Upstream.Workloads) != 1 || w.Upstream.Workloads[0].Name != "mod_wsgi app" {
 		t.Errorf("mod_wsgi route: %+v", w.Route)
+	}
+}
+
+// TestFactsAndHint: what a value carries is read from mod_ssl's variables,
+// and a fix is said in httpd's syntax.
+func TestFactsAndHint(t *testing.T) {
+	rs := routesFor(t, `<VirtualHost *:443>
+    SSLEngine on
+    SSLVerifyClient optional
+    RequestHeader set X-SSL-Client-Verify "%{SSL_CLIENT_VERIFY}s"
+    RequestHeader set X-SSL-Client-DN "%{SSL_CLIENT_S_DN}s" env=SSL_CLIENT_S_DN
+    RequestHeader set X-Both "%{SSL_CLIENT_S_DN}s/%{SSL_CLIENT_I_DN}s"
+    RequestHeader set X-Forwarded-Proto "expr=%{REQUEST_SCHEME}"
+    ProxyPass / http://127.0.0.1:8000/
+</VirtualHost>
+`)
+	if len(rs) != 1 {
+		t.Fatalf("routes: %d", len(rs))
+	}
+	r := rs[0]
+	for h, want := range map[string]rules.Fact{
+		"x-ssl-client-verify": rules.FactVerify, // SUCCESS, NONE, FAILED:<reason>
+		"x-ssl-client-dn":     rules.FactSubjectDN,
+		"x-both":              rules.FactNone, // two facts in one value
+		"x-forwarded-proto":   rules.FactScheme,
+	} {
+		if got := r.Header(h).Fact; got != want {
+			t.Errorf("%s: fact %v, want %v", h, got, want)
+		}
+	}
+	if !r.Header("x-ssl-client-dn").CertGuarded || r.Header("x-ssl-client-verify").CertGuarded {
+		t.Error("env=SSL_CLIENT_S_DN guards the DN by a certificate; the verify header is set always")
+	}
+	for fact, want := range map[rules.Fact]string{
+		rules.FactVerify:    `RequestHeader set X-SSL-Client-Verify "%{SSL_CLIENT_VERIFY}s"`,
+		rules.FactSubjectDN: `RequestHeader set X-SSL-Client-Verify "%{SSL_CLIENT_S_DN}s"`,
+		rules.FactNone:      "RequestHeader unset X-SSL-Client-Verify early",
+	} {
+		if got := r.FixHint("x-ssl-client-verify", fact); !strings.Contains(got, want) {
+			t.Errorf("hint for %v: %q, want it to contain %s", fact, got, want)
+		}
 	}
 }

@@ -13,15 +13,15 @@ import (
 
 // Rules are the Apache httpd rules, in code order.
 var Rules = []*rules.Rule{
-	ruleVerifyOptional,
-	ruleVerifyNoCA,
-	ruleCABundle,
-	ruleRevocation,
-	ruleHeaderFromClient,
-	ruleHeaderAppended,
-	ruleRouteGap,
-	ruleUnderscores,
-	ruleEnvBehindProxy,
+	VerifyOptional,
+	VerifyOptionalNoCA,
+	PublicCABundle,
+	NoRevocationCheck,
+	HeaderFromClient,
+	HeaderAppended,
+	RouteHeaderGap,
+	UnderscoreSpellings,
+	EnvBehindProxy,
 }
 
 var kinds = []string{parsers.KindApache}
@@ -34,14 +34,39 @@ const (
 	refRuntime  = "mtlslint runtime notes (docs/verified.md): measured with Apache httpd 2.4.71, mod_wsgi 4.9.4, gunicorn 20.1 and Django 3.2 on Debian 12"
 )
 
-// analyse returns the routes of the pass's tree (nil for other kinds).
+// configView is the semantic view of an httpd tree and its routes,
+// computed once per tree for every rule and the route builder.
+var configView = &rules.Analysis{
+	Name:  "apache-config",
+	Doc:   "The servers of an httpd configuration and its routes (*view).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		t, ok := p.Tree.(*apache.Tree)
+		if !ok {
+			return (*view)(nil)
+		}
+		c := newConfig(t)
+		return &view{config: c, routes: c.routes()}
+	},
+}
+
+// requiresView is what every httpd rule requires.
+var requiresView = []*rules.Analysis{configView}
+
+// view is an httpd tree's configuration and routes, sorted by ID.
+type view struct {
+	config *config
+	routes []*route
+}
+
+// analyse returns the configuration and routes of the pass's tree (nil
+// for other kinds).
 func analyse(p *rules.Pass) (*config, []*route) {
-	t, ok := p.Tree.(*apache.Tree)
-	if !ok {
+	v, _ := p.ResultOf(configView).(*view)
+	if v == nil {
 		return nil, nil
 	}
-	c := newConfig(t)
-	return c, c.routes()
+	return v.config, v.routes
 }
 
 // byVerifyDirective groups TLS routes by the SSLVerifyClient in effect.
@@ -101,10 +126,11 @@ func routeDescs(rs []*route) string {
 	return strings.Join(out, "; ")
 }
 
-var ruleVerifyOptional = &rules.Rule{
-	Code: "A001", Name: "verify-client-optional", Severity: rules.High, CWE: []string{"CWE-287"},
+// VerifyOptional: A001.
+var VerifyOptional = &rules.Rule{
+	Code: "A001", Name: "sslverifyclient-optional", Severity: rules.High, CWE: []string{"CWE-287"},
 	Summary: "SSLVerifyClient optional on routes that neither refuse unverified clients nor forward SSL_CLIENT_VERIFY.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `SSLVerifyClient optional` in effect for a ProxyPass or WSGIScriptAlias route that neither refuses requests without a verified certificate " +
 			"(`<If \"%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"> Require all denied </If>`, `SSLRequire`, `Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'`) " +
@@ -131,16 +157,19 @@ var ruleVerifyOptional = &rules.Rule{
 			}
 			p.Report(rules.Diagnostic{
 				Range: vd.Range, Key: rules.VerifyKey(vd.Range),
-				Message: fmt.Sprintf("SSLVerifyClient optional lets clients without a verified certificate reach %s. Nothing refuses them and SSL_CLIENT_VERIFY is not forwarded, so the app cannot tell them apart; require verification, add an <If \"%%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"> Require all denied gate, or forward SSL_CLIENT_VERIFY.", routeDescs(bad)),
+				Message:  "SSLVerifyClient optional: clients without a verified certificate reach the app",
+				Detail:   fmt.Sprintf("They reach %s. Nothing refuses them and SSL_CLIENT_VERIFY is not forwarded, so the app cannot tell them apart.", routeDescs(bad)),
+				FixTitle: "Require verification, add an `<If \"%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"> Require all denied </If>` gate, or forward SSL_CLIENT_VERIFY.",
 			})
 		}
 	},
 }
 
-var ruleVerifyNoCA = &rules.Rule{
-	Code: "A002", Name: "verify-client-optional-no-ca", Severity: rules.Critical, CWE: []string{"CWE-295"},
+// VerifyOptionalNoCA: A002.
+var VerifyOptionalNoCA = &rules.Rule{
+	Code: "A002", Name: "sslverifyclient-optional-no-ca", Severity: rules.Critical, CWE: []string{"CWE-295"},
 	Summary: "SSLVerifyClient optional_no_ca while the client certificate's subject or PEM is handed to the app.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `SSLVerifyClient optional_no_ca` in effect for a route that hands certificate data to the app: a `RequestHeader` from `%{SSL_CLIENT_S_DN}s`, `%{SSL_CLIENT_CERT}s` and the like, or `SSLOptions +StdEnvVars` / `+ExportCertData` on a mod_wsgi route.",
 		Why:        "`optional_no_ca` accepts a certificate from any CA: `SSL_CLIENT_VERIFY` reads `FAILED:...`, but `SSL_CLIENT_S_DN` holds whatever subject the client wrote into a certificate it made itself (measured with httpd 2.4.71). An app that takes the DN as the identity accepts `CN=admin` from anyone.",
@@ -165,17 +194,20 @@ var ruleVerifyNoCA = &rules.Rule{
 			}
 			p.Report(rules.Diagnostic{
 				Range: vd.Range, Key: rules.VerifyKey(vd.Range),
-				Message: fmt.Sprintf("SSLVerifyClient optional_no_ca accepts certificates from any CA, and %s hands their subject to the app: anyone can claim any DN; require verification against your CA.", routeDescs(bad)),
-				Related: []source.Related{{Range: fwd.Range, Message: "certificate data handed to the app here"}},
+				Message:  "SSLVerifyClient optional_no_ca: the app gets the subject of certificates from any CA",
+				Detail:   fmt.Sprintf("optional_no_ca accepts certificates from any CA, and %s hands their subject to the app: anyone can claim any DN.", routeDescs(bad)),
+				FixTitle: "Require verification against your CA (`SSLVerifyClient require`).",
+				Related:  []source.Related{{Range: fwd.Range, Message: "certificate data handed to the app here"}},
 			})
 		}
 	},
 }
 
-var ruleCABundle = &rules.Rule{
-	Code: "A003", Name: "client-ca-public-bundle", Severity: rules.Critical, CWE: []string{"CWE-295"},
+// PublicCABundle: A003.
+var PublicCABundle = &rules.Rule{
+	Code: "A003", Name: "sslcacertificatefile-public-bundle", Severity: rules.Critical, CWE: []string{"CWE-295"},
 	Summary: "Client certificates are verified against the operating system's public CA bundle.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `SSLCACertificateFile` naming an operating-system CA bundle (`/etc/ssl/certs/ca-certificates.crt`, `/etc/pki/tls/certs/ca-bundle.crt`, certifi) or `SSLCACertificatePath` naming the system certificate directory (`/etc/ssl/certs`) in a context that verifies client certificates.",
 		Why:        "Every certificate a public CA issued then verifies: `SSL_CLIENT_VERIFY` is `SUCCESS` for a certificate anyone can buy for their own domain, and its subject is theirs to choose within that CA's rules.",
@@ -200,18 +232,21 @@ var ruleCABundle = &rules.Rule{
 		}
 		t.Walk(func(d *apache.Directive) bool {
 			if (d.Is("SSLCACertificateFile") || d.Is("SSLCACertificatePath")) && publicBundle(d.Arg(0)) {
-				p.Report(rules.Diagnostic{Range: d.Range, Key: "A003|" + d.Range.String(),
-					Message: fmt.Sprintf("%s %s is the system's public CA bundle: a certificate from any public CA verifies as a client; use your private client CA.", d.Name, d.Arg(0))})
+				p.Report(rules.Diagnostic{Range: d.Range, Key: rules.WrittenKey("A003", d.Range),
+					Message:  fmt.Sprintf("%s is the system's public CA bundle: any public CA's certificate verifies as a client", rules.Clip(d.Name, 25)),
+					Detail:   fmt.Sprintf("%s %s trusts every CA of the operating system.", d.Name, d.Arg(0)),
+					FixTitle: "Trust only your private client CA."})
 			}
 			return true
 		})
 	},
 }
 
-var ruleRevocation = &rules.Rule{
-	Code: "A004", Name: "client-cert-no-revocation", Severity: rules.Low, CWE: []string{"CWE-299"},
+// NoRevocationCheck: A004.
+var NoRevocationCheck = &rules.Rule{
+	Code: "A004", Name: "sslcarevocationcheck-none", Severity: rules.Low, CWE: []string{"CWE-299"},
 	Summary: "Client certificates are verified without a revocation check (SSLCARevocationCheck is none by default).",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds a virtual host (or the main server) that verifies client certificates (`SSLVerifyClient require` or `optional`) while revocation is not checked: no `SSLCARevocationCheck chain|leaf` and no `SSLOCSPEnable on|leaf`. " +
 			"`SSLCARevocationFile` alone does not turn checking on: `SSLCARevocationCheck` defaults to `none` in httpd 2.4.",
@@ -221,11 +256,10 @@ var ruleRevocation = &rules.Rule{
 		References: []string{refSSL + "#sslcarevocationcheck", refSSL + "#sslocspenable"},
 	},
 	Check: func(p *rules.Pass) {
-		t, ok := p.Tree.(*apache.Tree)
-		if !ok {
+		c, _ := analyse(p)
+		if c == nil {
 			return
 		}
-		c := newConfig(t)
 		for _, srv := range c.servers {
 			if !c.tls(srv) {
 				continue
@@ -235,9 +269,14 @@ var ruleRevocation = &rules.Rule{
 			if check != nil && !strings.EqualFold(check.Arg(0), "none") || ocsp != nil && !strings.EqualFold(ocsp.Arg(0), "off") {
 				continue
 			}
-			msg := "Client certificates are verified here without a revocation check; add SSLCARevocationFile with SSLCARevocationCheck chain, or SSLOCSPEnable leaf."
+			d := rules.Diagnostic{
+				Message:  "client certificates are verified here without a revocation check",
+				Detail:   "A revoked certificate keeps verifying until it expires.",
+				FixTitle: "Add SSLCARevocationFile with SSLCARevocationCheck chain, or SSLOCSPEnable leaf.",
+			}
 			if c.last(srv.levels, "SSLCARevocationFile") != nil || c.last(srv.levels, "SSLCARevocationPath") != nil {
-				msg = "SSLCARevocationFile is set, but SSLCARevocationCheck is none (the default), so the CRL is never consulted; add SSLCARevocationCheck chain."
+				d.Message = "SSLCARevocationFile is set, but SSLCARevocationCheck is none (the default): the CRL is never read"
+				d.FixTitle = "Add SSLCARevocationCheck chain."
 			}
 			// The server's own SSLVerifyClient and those of its sections
 			// (<Location>, <Directory>): each verifies with its settings.
@@ -258,7 +297,8 @@ var ruleRevocation = &rules.Rule{
 				if m := verifyOf(vd); m != rules.VerifyRequired && m != rules.VerifyOptional {
 					continue
 				}
-				p.Report(rules.Diagnostic{Range: vd.Range, Key: "A004|" + vd.Range.String(), Message: msg})
+				d.Range, d.Key = vd.Range, rules.WrittenKey("A004", vd.Range)
+				p.Report(d)
 			}
 		}
 	},
@@ -279,10 +319,11 @@ func trustedOps(rs []*route, fn func(op headerOp, r *route)) {
 	}
 }
 
-var ruleHeaderFromClient = &rules.Rule{
-	Code: "A005", Name: "identity-header-from-client", Severity: rules.Critical, CWE: []string{"CWE-290"},
+// HeaderFromClient: A005.
+var HeaderFromClient = &rules.Rule{
+	Code: "A005", Name: "requestheader-from-client", Severity: rules.Critical, CWE: []string{"CWE-290"},
 	Summary: "An identity header is set from data the client controls (%{...}i, %{HTTP_...}e, expr=%{HTTP:...}).",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `RequestHeader set` of an identity or scheme header whose value comes from the request: `%{X-Client-DN}i` (a request header), `%{HTTP_...}e` (an environment variable copied from a header), `expr=%{HTTP:...}` or `%{req:...}`.",
 		Why:        "The proxy is supposed to vouch for the value; copying it from the request lets the client choose its own identity.",
@@ -298,16 +339,19 @@ var ruleHeaderFromClient = &rules.Rule{
 			}
 			if a, v := valueAction(op.value); a == rules.SetClient {
 				p.Report(rules.Diagnostic{Range: op.d.Range, Key: rules.RouteHeaderKey(r.ID, op.name),
-					Message: fmt.Sprintf("%s is set from client-controlled data (%s): the client chooses the value; set it from mod_ssl's variables.", rules.DisplayHeader(op.name), v)})
+					Message:  fmt.Sprintf("%s is set from client-controlled data: the client chooses the value", rules.Clip(rules.DisplayHeader(op.name), 40)),
+					Detail:   fmt.Sprintf("The value %s comes from the request.", v),
+					FixTitle: "Set it from mod_ssl's variables (`%{SSL_CLIENT_S_DN}s`)."})
 			}
 		})
 	},
 }
 
-var ruleHeaderAppended = &rules.Rule{
-	Code: "A006", Name: "identity-header-appended", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
+// HeaderAppended: A006.
+var HeaderAppended = &rules.Rule{
+	Code: "A006", Name: "requestheader-appended", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "RequestHeader append, add, merge, setifempty or edit on an identity header keeps the client's copy.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `RequestHeader append|add|merge|setifempty|edit` on an identity or scheme header that no earlier unconditional `set` or `unset` overwrote on the same route.",
 		Why:        "`append` and `merge` join the proxy's value to the client's (`CN=admin, CN=alice`), `add` sends a second header that the app server joins the same way, `setifempty` keeps a client's value, `edit` rewrites it. The client's copy comes first, and most code reads the first value.",
@@ -326,16 +370,19 @@ var ruleHeaderAppended = &rules.Rule{
 				}
 				reported[op.d] = true
 				p.Report(rules.Diagnostic{Range: op.d.Range, Key: rules.RouteHeaderKey(r.ID, h),
-					Message: fmt.Sprintf("RequestHeader %s %s keeps the client's own copy of the header on %s; use RequestHeader set.", op.action, rules.DisplayHeader(h), r.Desc)})
+					Message:  fmt.Sprintf("RequestHeader %s %s keeps the client's own copy of the header", op.action, rules.Clip(rules.DisplayHeader(h), 40)),
+					Detail:   fmt.Sprintf("On %s the client's value comes first, and most code reads the first.", r.Desc),
+					FixTitle: "Use `RequestHeader set`, which replaces the client's copy."})
 			}
 		}
 	},
 }
 
-var ruleRouteGap = &rules.Rule{
-	Code: "A007", Name: "route-header-gap", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
+// RouteHeaderGap: A007.
+var RouteHeaderGap = &rules.Rule{
+	Code: "A007", Name: "location-header-gap", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "An identity header is set in some <Location> sections only; another route to the same backend passes the client's copy.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "For every backend, finds identity headers that some routes to it overwrite (from mod_ssl's variables, a constant, or `unset`) while another route to the same backend leaves the client's copy alone: the `RequestHeader` sits in one `<Location>` and not the other, or in one virtual host and not the plain-HTTP one.",
 		Why:        "mod_headers applies only the `RequestHeader` lines of the contexts that match the request. On the route without them, the client sends `X-SSL-Client-Verify: SUCCESS` itself and the backend believes it.",
@@ -380,18 +427,21 @@ var ruleRouteGap = &rules.Rule{
 					reported[r.Range.String()+h] = true
 					s := setters[h]
 					p.Report(rules.Diagnostic{Range: r.Range, Key: rules.RouteHeaderKey(r.ID, h),
-						Message: fmt.Sprintf("%s is not set on %s, while %s sets it for the same backend: here the client's own copy reaches it; set it at the virtual-host level.", rules.DisplayHeader(h), r.Desc, s.Desc),
-						Related: []source.Related{{Range: s.sets[h].d.Range, Message: "set here for another route"}}})
+						Message:  fmt.Sprintf("%s is not set on this route, while another route to the same backend sets it", rules.Clip(rules.DisplayHeader(h), 40)),
+						Detail:   fmt.Sprintf("%s does not set it, while %s does: here the client's own copy reaches the backend.", r.Desc, s.Desc),
+						FixTitle: "Set it at the virtual-host level, so that every route gets it.",
+						Related:  []source.Related{{Range: s.sets[h].d.Range, Message: "set here for another route"}}})
 				}
 			}
 		}
 	},
 }
 
-var ruleUnderscores = &rules.Rule{
-	Code: "A008", Name: "underscore-spellings-forwarded", Severity: rules.Medium, CWE: []string{"CWE-436", "CWE-290"},
+// UnderscoreSpellings: A008.
+var UnderscoreSpellings = &rules.Rule{
+	Code: "A008", Name: "mod-proxy-underscore-spellings", Severity: rules.Medium, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "mod_proxy_http forwards X_SSL_Client_DN and X-SSL_Client-DN unchanged next to the identity header RequestHeader sets.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds an identity header that a `ProxyPass` route overwrites with `RequestHeader set` (or `unset`). httpd replaces only that spelling; `X_SSL_Client_DN` and mixed spellings such as `X-SSL_Client-DN` travel through mod_proxy_http as the client wrote them. " +
 			"Reported at medium because the harm depends on the app server; the cross-file rule X005 replaces this finding when the app server behind maps `_` like `-` (gunicorn < 22, uWSGI's HTTP router, ASGI servers) and withdraws it when every app server behind drops such names.",
@@ -423,16 +473,19 @@ var ruleUnderscores = &rules.Rule{
 					reported[k] = true
 				}
 				p.Report(rules.Diagnostic{Range: op.d.Range, Key: rules.RouteHeaderKey(r.ID, h),
-					Message: fmt.Sprintf("%s is overwritten, but httpd forwards the client's %s (and mixed spellings) unchanged on %s; an app server that maps \"_\" like \"-\" reads them as this header.", rules.DisplayHeader(h), strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"), r.Desc)})
+					Message:  fmt.Sprintf("%s is overwritten, but httpd forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"), 35)),
+					Detail:   fmt.Sprintf("On %s mixed spellings pass too, and an app server that maps \"_\" like \"-\" reads them as this header.", r.Desc),
+					FixTitle: "Run an app server that drops header names with \"_\" (gunicorn ≥ 22), or mod_wsgi."})
 			}
 		}
 	},
 }
 
-var ruleEnvBehindProxy = &rules.Rule{
+// EnvBehindProxy: A009.
+var EnvBehindProxy = &rules.Rule{
 	Code: "A009", Name: "ssl-env-behind-proxy", Severity: rules.Low, CWE: []string{"CWE-1188"},
 	Summary: "SSLOptions +StdEnvVars / +ExportCertData on a route that mod_proxy serves: the SSL_CLIENT_* variables never reach the backend.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `SSLOptions +StdEnvVars` or `+ExportCertData` in effect for a `ProxyPass` route. These options fill httpd's own environment (for CGI, SSI and mod_wsgi); nothing of it is sent to a proxied backend. " +
 			"An app behind mod_proxy that reads `SSL_CLIENT_S_DN` or `SSL_CLIENT_VERIFY` from its WSGI environ finds nothing there, and code that then falls back to the `HTTP_` header (D021) trusts what the client sent.",
@@ -449,8 +502,10 @@ var ruleEnvBehindProxy = &rules.Rule{
 				continue
 			}
 			seen[r.envExport] = true
-			p.Report(rules.Diagnostic{Range: r.envExport.Range, Key: "A009|" + r.envExport.Range.String(),
-				Message: fmt.Sprintf("SSLOptions exports SSL_CLIENT_* to httpd's environment, but %s is proxied: the backend never sees these variables; forward the values it needs as headers.", r.Desc)})
+			p.Report(rules.Diagnostic{Range: r.envExport.Range, Key: rules.WrittenKey("A009", r.envExport.Range),
+				Message:  "SSLOptions exports SSL_CLIENT_* to httpd's environment, but this route is proxied",
+				Detail:   fmt.Sprintf("The backend of %s never sees these variables.", r.Desc),
+				FixTitle: "Forward the values the app needs as headers (`RequestHeader set X-SSL-Client-Verify \"%{SSL_CLIENT_VERIFY}s\"`)."})
 		}
 	},
 }

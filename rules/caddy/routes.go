@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/caddy"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -25,30 +24,21 @@ type route struct {
 	deletedAfterSet map[string]headerOp
 }
 
-// RouteBuilder turns Caddy trees into routes of the deployment model.
-type RouteBuilder struct{}
-
-// Routes is the Caddy route builder the driver registers.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder: one route per site address and
+// Routes is the Caddy route builder: one route per site address and
 // reverse_proxy handler.
-func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	ct, ok := t.(*caddy.Tree)
-	if !ok {
-		return nil
-	}
+var Routes = rules.NewRouteBuilder("caddy-routes", requiresView, func(p *rules.Pass) []*rules.Route {
 	var out []*rules.Route
-	for _, r := range routesOf(ct) {
+	for _, r := range analyse(p) {
 		out = append(out, r.Route)
 	}
 	return out
-}
+})
 
-func routesOf(t *caddy.Tree) []*route {
+// routesOf builds the routes of a tree's sites, sorted by ID.
+func routesOf(t *caddy.Tree, sites []*site) []*route {
 	var out []*route
 	ids := map[string]int{}
-	for _, st := range sitesOf(t) {
+	for _, st := range sites {
 		for _, px := range st.proxies {
 			addrs := st.addrs
 			if len(addrs) == 0 {
@@ -96,6 +86,7 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 			// Go's HTTP server and reverse_proxy pass header names with
 			// "_" through as they came (measured with 2.6.2).
 			AdmitsUnderscore: true,
+			SetHint:          setHint(a.tls, len(px.trusted) > 0 || len(st.globalTrusted) > 0),
 		},
 		site: st, px: px, ops: map[string]headerOp{}, deletedAfterSet: map[string]headerOp{},
 	}
@@ -120,7 +111,7 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 	// the client's values only from trusted_proxies (2.5 and later).
 	trusted := len(px.trusted) > 0 || len(st.globalTrusted) > 0
 	for _, h := range []string{"X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-For"} {
-		t := rules.HeaderTreatment{Name: h, Action: rules.SetOther, Note: "set by reverse_proxy"}
+		t := rules.HeaderTreatment{Name: h, Action: rules.SetOther, Fact: forwardedFacts[h], Note: "set by reverse_proxy"}
 		if trusted {
 			t = rules.HeaderTreatment{Name: h, Action: rules.Conditional, When: "unless the client's address is in trusted_proxies (then the client's value is kept)", Range: r.trustedAt()}
 			if h == "X-Forwarded-For" {
@@ -169,7 +160,7 @@ func (r *route) apply(op headerOp) {
 	switch op.kind {
 	case 's':
 		a, v := valueAction(op.value)
-		t.Action = a
+		t.Action, t.Fact = a, factOf(op.value)
 		if a == rules.SetClient {
 			t.Note = "from client data " + v
 		}
@@ -244,4 +235,72 @@ func uniq(in []string) []string {
 		}
 	}
 	return out
+}
+
+// forwardedFacts are what reverse_proxy sets its X-Forwarded-* headers to
+// when it does not keep the client's.
+var forwardedFacts = map[string]rules.Fact{"X-Forwarded-Proto": rules.FactScheme, "X-Forwarded-Host": rules.FactHost}
+
+// placeholderFacts are the client-certificate placeholders, in both
+// spellings, by the fact they carry. Caddy has none for the verification
+// result.
+var placeholderFacts = map[string]rules.Fact{
+	"subject": rules.FactSubjectDN, "issuer": rules.FactIssuerDN,
+	"certificate_pem": rules.FactCert, "certificate_der_base64": rules.FactCert,
+	"fingerprint": rules.FactFingerprint, "serial": rules.FactSerial,
+}
+
+// factOf says what fact a header_up value carries: the one client
+// certificate placeholder it consists of ({tls_client_subject},
+// {http.request.tls.client.subject}), or the request's scheme or Host.
+func factOf(value string) rules.Fact {
+	v := strings.TrimSpace(value)
+	switch v {
+	case "{http.request.scheme}", "{scheme}":
+		return rules.FactScheme
+	case "{http.request.host}", "{host}", "{hostport}", "{http.request.hostport}":
+		return rules.FactHost
+	}
+	if !strings.HasPrefix(v, "{") || !strings.HasSuffix(v, "}") || strings.Count(v, "{") != 1 {
+		return rules.FactNone
+	}
+	name := strings.TrimSuffix(strings.TrimPrefix(v, "{"), "}")
+	if n, ok := strings.CutPrefix(name, "http.request.tls.client."); ok {
+		return placeholderFacts[n]
+	}
+	if n, ok := strings.CutPrefix(name, "tls_client_"); ok {
+		return placeholderFacts[n]
+	}
+	return rules.FactNone
+}
+
+// placeholderOf is the client-certificate placeholder for a fact, or "".
+func placeholderOf(f rules.Fact) string {
+	for _, n := range []string{"subject", "issuer", "certificate_pem", "fingerprint", "serial"} {
+		if placeholderFacts[n] == f {
+			return "{tls_client_" + n + "}"
+		}
+	}
+	return ""
+}
+
+// setHint says how a route overwrites a header in Caddy's syntax: from the
+// fact's placeholder (on a site that verifies client certificates; Caddy
+// has no placeholder for the verification result), the scheme and host
+// headers by reverse_proxy itself, else a delete at site level, which runs
+// before reverse_proxy.
+func setHint(tls, trusted bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		ph := placeholderOf(fact)
+		switch {
+		case (fact == rules.FactScheme || fact == rules.FactHost) && trusted:
+			return fmt.Sprintf("list only your proxies in trusted_proxies, so that reverse_proxy sets %s itself", name)
+		case ph != "" && tls:
+			return fmt.Sprintf("set it with `header_up %s %s` on a site with `client_auth { mode require_and_verify }`", name, ph)
+		case fact == rules.FactVerify && tls:
+			return fmt.Sprintf("require verified certificates (`client_auth { mode require_and_verify }`) and remove the client's copy with `request_header -%s` at site level", name)
+		}
+		return fmt.Sprintf("remove the client's copy with `request_header -%s` at site level", name)
+	}
 }

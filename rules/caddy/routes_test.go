@@ -3,6 +3,7 @@ package caddy
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -24,7 +25,7 @@ func routesFor(t *testing.T, name, text string) []*route {
 	if len(probs) > 0 || len(trees) != 1 {
 		t.Fatalf("trees %d, problems: %v", len(trees), probs)
 	}
-	return routesOf(trees[0])
+	return routesOf(trees[0], sitesOf(trees[0]))
 }
 
 // header_up applies adds, then sets, then deletes: a delete written first
@@ -92,5 +93,48 @@ func TestJSONRoutes(t *testing.T) {
 	}
 	if r.Listener.Verify != rules.VerifyOptionalNoCA || r.Upstream.Servers[0].Host != "app" || len(r.Hosts) != 1 {
 		t.Errorf("route: %+v", r.Route)
+	}
+}
+
+// TestFactsAndHint: what a value carries is read from Caddy's
+// placeholders, and a fix is said in Caddy's syntax.
+func TestFactsAndHint(t *testing.T) {
+	rs := routesFor(t, "Caddyfile", `https://app.example.com {
+	tls a.pem a.key {
+		client_auth {
+			mode require_and_verify
+			trusted_ca_cert_file ca.pem
+		}
+	}
+	reverse_proxy 127.0.0.1:8000 {
+		header_up X-SSL-Client-DN {http.request.tls.client.subject}
+		header_up X-SSL-Client-Cert {tls_client_certificate_pem}
+		header_up X-Both "{tls_client_subject} {tls_client_issuer}"
+	}
+}
+`)
+	if len(rs) != 1 {
+		t.Fatalf("routes: %d", len(rs))
+	}
+	r := rs[0]
+	for h, want := range map[string]rules.Fact{
+		"x-ssl-client-dn":   rules.FactSubjectDN,
+		"x-ssl-client-cert": rules.FactCert,
+		"x-both":            rules.FactNone,
+		"x-forwarded-proto": rules.FactScheme, // set by reverse_proxy: no trusted_proxies
+		"x-forwarded-host":  rules.FactHost,
+	} {
+		if got := r.Header(h).Fact; got != want {
+			t.Errorf("%s: fact %v, want %v", h, got, want)
+		}
+	}
+	for fact, want := range map[rules.Fact]string{
+		rules.FactSubjectDN: "header_up X-SSL-Client-DN {tls_client_subject}",
+		rules.FactVerify:    "request_header -X-SSL-Client-DN",
+		rules.FactNone:      "request_header -X-SSL-Client-DN",
+	} {
+		if got := r.FixHint("x-ssl-client-dn", fact); !strings.Contains(got, want) {
+			t.Errorf("hint for %v: %q, want it to contain %s", fact, got, want)
+		}
 	}
 }

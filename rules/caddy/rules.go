@@ -13,15 +13,15 @@ import (
 
 // Rules are the Caddy rules, in code order.
 var Rules = []*rules.Rule{
-	ruleUnverifiedMode,
-	ruleVerifyIfGiven,
-	ruleCABundle,
-	ruleHeaderFromClient,
-	ruleHeaderAppended,
-	ruleDeleteAfterSet,
-	ruleTrustedProxies,
-	ruleFamilyNotRemoved,
-	ruleUnderscores,
+	UnverifiedMode,
+	VerifyIfGiven,
+	PublicCABundle,
+	HeaderFromClient,
+	HeaderAppended,
+	DeleteAfterSet,
+	TrustedProxiesBroad,
+	FamilyNotRemoved,
+	UnderscoreSpellings,
 }
 
 var kinds = []string{parsers.KindCaddy}
@@ -35,13 +35,42 @@ const (
 	refRuntime      = "mtlslint runtime notes (docs/verified.md): measured with Caddy 2.6.2 (Debian 12), gunicorn 20.1 and Django 3.2"
 )
 
-func analyse(p *rules.Pass) []*route {
-	t, ok := p.Tree.(*caddy.Tree)
-	if !ok {
-		return nil
-	}
-	return routesOf(t)
+// siteView is the sites of a Caddy configuration and their routes,
+// computed once per tree for every rule and the route builder.
+var siteView = &rules.Analysis{
+	Name:  "caddy-sites",
+	Doc:   "The sites of a Caddyfile or Caddy JSON configuration and their routes (*view).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		t, ok := p.Tree.(*caddy.Tree)
+		if !ok {
+			return (*view)(nil)
+		}
+		v := &view{sites: sitesOf(t)}
+		v.routes = routesOf(t, v.sites)
+		return v
+	},
 }
+
+// requiresView is what every Caddy rule requires.
+var requiresView = []*rules.Analysis{siteView}
+
+// view is a Caddy tree's sites and routes (sorted by ID).
+type view struct {
+	sites  []*site
+	routes []*route
+}
+
+func viewOf(p *rules.Pass) *view {
+	v, _ := p.ResultOf(siteView).(*view)
+	if v == nil {
+		return &view{}
+	}
+	return v
+}
+
+// analyse returns the routes of the pass's tree (nil for other kinds).
+func analyse(p *rules.Pass) []*route { return viewOf(p).routes }
 
 // forwardedTLS returns the headers a route sets from client-certificate
 // placeholders, sorted.
@@ -80,10 +109,11 @@ func displayAll(hs []string) string {
 	return strings.Join(out, ", ")
 }
 
-var ruleUnverifiedMode = &rules.Rule{
+// UnverifiedMode: C001.
+var UnverifiedMode = &rules.Rule{
 	Code: "C001", Name: "client-auth-unverified", Severity: rules.High, CWE: []string{"CWE-295", "CWE-287"},
 	Summary: "client_auth mode request or require: client certificates are accepted without verification.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `client_auth` whose mode is `request` or `require`, or that has no mode and no trusted CA (Caddy then uses `require`). Both accept any certificate without checking who issued it; `request` also accepts none. " +
 			"Critical when the route forwards certificate data (`header_up X-SSL-Client-DN {tls_client_subject}`): the subject is whatever the client wrote into a certificate it made.",
@@ -93,13 +123,10 @@ var ruleUnverifiedMode = &rules.Rule{
 		References: []string{refClientAuth, "https://pkg.go.dev/crypto/tls#ClientAuthType", refRuntime},
 	},
 	Check: func(p *rules.Pass) {
-		t, ok := p.Tree.(*caddy.Tree)
-		if !ok {
-			return
-		}
-		_, groups := byAuth(routesOf(t), func(clientAuth) bool { return true })
+		v := viewOf(p)
+		_, groups := byAuth(v.routes, func(clientAuth) bool { return true })
 		seen := map[source.Range]bool{}
-		for _, st := range sitesOf(t) {
+		for _, st := range v.sites {
 			mode := st.auth.effectiveMode()
 			if !st.auth.present || (mode != "request" && mode != "require") || seen[st.auth.anchor()] {
 				continue
@@ -111,22 +138,25 @@ var ruleUnverifiedMode = &rules.Rule{
 			}
 			fwd = uniq(fwd)
 			sort.Strings(fwd)
-			d := rules.Diagnostic{Range: st.auth.anchor(), Key: rules.VerifyKey(st.auth.anchor())}
+			d := rules.Diagnostic{Range: st.auth.anchor(), Key: rules.VerifyKey(st.auth.anchor()),
+				Message:  fmt.Sprintf("client_auth mode %s accepts client certificates without verifying them", mode),
+				Detail:   "Caddy checks no issuer in this mode, and has no placeholder that would tell the app.",
+				FixTitle: "Use `mode require_and_verify` with your private CA."}
 			if len(fwd) > 0 {
 				d.Severity = rules.Critical
-				d.Message = fmt.Sprintf("client_auth mode %s accepts certificates from any CA, and %s is forwarded from them: anyone can claim any subject; use require_and_verify.", mode, displayAll(fwd))
-			} else {
-				d.Message = fmt.Sprintf("client_auth mode %s accepts client certificates without verifying them; use require_and_verify with your CA.", mode)
+				d.Message = fmt.Sprintf("client_auth mode %s accepts certificates from any CA, and their data is forwarded", mode)
+				d.Detail = fmt.Sprintf("%s is forwarded from certificates nobody verified: anyone can claim any subject.", displayAll(fwd))
 			}
 			p.Report(d)
 		}
 	},
 }
 
-var ruleVerifyIfGiven = &rules.Rule{
+// VerifyIfGiven: C002.
+var VerifyIfGiven = &rules.Rule{
 	Code: "C002", Name: "client-auth-optional", Severity: rules.High, CWE: []string{"CWE-287"},
 	Summary: "client_auth mode verify_if_given while certificate placeholders are forwarded: without a certificate the header carries the placeholder's text.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `client_auth { mode verify_if_given }` on a site whose reverse_proxy forwards `{tls_client_*}` / `{http.request.tls.client.*}` placeholders.",
 		Why: "A client that sends no certificate is let through. Caddy then does not replace the placeholder: the app receives the literal text `{http.request.tls.client.subject}` (measured with 2.6.2), a non-empty value that a presence check accepts. " +
@@ -148,15 +178,18 @@ var ruleVerifyIfGiven = &rules.Rule{
 			fwd = uniq(fwd)
 			sort.Strings(fwd)
 			p.Report(rules.Diagnostic{Range: st.auth.anchor(), Key: rules.VerifyKey(st.auth.anchor()),
-				Message: fmt.Sprintf("verify_if_given lets clients without a certificate through, and %s then carries the placeholder's own text; use require_and_verify.", displayAll(fwd))})
+				Message:  "verify_if_given lets clients without a certificate through to routes that forward its data",
+				Detail:   fmt.Sprintf("Without a certificate %s carries the placeholder's own text, which a presence check accepts.", displayAll(fwd)),
+				FixTitle: "Use `mode require_and_verify` on the sites that forward certificate data."})
 		}
 	},
 }
 
-var ruleCABundle = &rules.Rule{
-	Code: "C003", Name: "client-ca-public-bundle", Severity: rules.Critical, CWE: []string{"CWE-295"},
+// PublicCABundle: C003.
+var PublicCABundle = &rules.Rule{
+	Code: "C003", Name: "client-auth-public-bundle", Severity: rules.Critical, CWE: []string{"CWE-295"},
 	Summary: "Client certificates are verified against the operating system's public CA bundle.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `client_auth` trusting an operating-system CA bundle (`trusted_ca_cert_file /etc/ssl/certs/ca-certificates.crt`, `trust_pool file ...`, JSON `trusted_ca_certs_pem_files`).",
 		Why:        "Every certificate a public CA issued then verifies as a client.",
@@ -165,15 +198,13 @@ var ruleCABundle = &rules.Rule{
 		References: []string{refClientAuth},
 	},
 	Check: func(p *rules.Pass) {
-		t, ok := p.Tree.(*caddy.Tree)
-		if !ok {
-			return
-		}
-		for _, st := range sitesOf(t) {
+		for _, st := range viewOf(p).sites {
 			for _, ca := range st.auth.cas {
 				if publicBundle(ca) {
-					p.Report(rules.Diagnostic{Range: st.auth.caAt, Key: "C003|" + st.auth.caAt.String(),
-						Message: fmt.Sprintf("%s is the system's public CA bundle: a certificate from any public CA verifies as a client; trust your private CA only.", ca)})
+					p.Report(rules.Diagnostic{Range: st.auth.caAt, Key: rules.WrittenKey("C003", st.auth.caAt),
+						Message:  "the client CA is the system's public CA bundle: any public CA's certificate verifies as a client",
+						Detail:   fmt.Sprintf("%s trusts every CA of the operating system.", ca),
+						FixTitle: "Trust only your private client CA."})
 					break
 				}
 			}
@@ -212,10 +243,11 @@ func trustedOps(rs []*route, fn func(r *route, h string, t rules.HeaderTreatment
 	}
 }
 
-var ruleHeaderFromClient = &rules.Rule{
-	Code: "C004", Name: "identity-header-from-client", Severity: rules.Critical, CWE: []string{"CWE-290"},
+// HeaderFromClient: C004.
+var HeaderFromClient = &rules.Rule{
+	Code: "C004", Name: "header-up-from-client", Severity: rules.Critical, CWE: []string{"CWE-290"},
 	Summary: "An identity header is set from data the client controls ({http.request.header.*}, {header.*}, a query or cookie placeholder).",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `header_up` or `request_header` that sets an identity or scheme header from a request placeholder: `{http.request.header.X-Client-DN}`, `{header.*}`, `{query.*}`, `{cookie.*}`; or rewrites the client's own value (`header_up X-SSL-Client-DN search replace`).",
 		Why:        "The proxy is supposed to vouch for the value; copying it from the request lets the client choose its identity.",
@@ -227,16 +259,19 @@ var ruleHeaderFromClient = &rules.Rule{
 		trustedOps(analyse(p), func(r *route, h string, t rules.HeaderTreatment, op headerOp) {
 			if t.Action == rules.SetClient {
 				p.Report(rules.Diagnostic{Range: op.rng, Key: rules.RouteHeaderKey(r.ID, h),
-					Message: fmt.Sprintf("%s is set from client-controlled data (%s): the client chooses the value.", rules.DisplayHeader(h), strings.TrimPrefix(t.Note, "from client data "))})
+					Message:  fmt.Sprintf("%s is set from client-controlled data: the client chooses the value", rules.Clip(rules.DisplayHeader(h), 40)),
+					Detail:   fmt.Sprintf("The value %s comes from the request.", strings.TrimPrefix(t.Note, "from client data ")),
+					FixTitle: "Set it only from `{tls_client_*}` placeholders, on a site that requires and verifies client certificates."})
 			}
 		})
 	},
 }
 
-var ruleHeaderAppended = &rules.Rule{
-	Code: "C005", Name: "identity-header-appended", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
+// HeaderAppended: C005.
+var HeaderAppended = &rules.Rule{
+	Code: "C005", Name: "header-up-appended", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "header_up +Name (add) on an identity header keeps the client's copy.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What:       "Finds `header_up +X-SSL-Client-DN ...` or `request_header +...` (add) on an identity or scheme header that nothing removed before.",
 		Why:        "Adding keeps the client's own header; the app server joins both values, the client's first, and most code reads the first.",
@@ -248,16 +283,19 @@ var ruleHeaderAppended = &rules.Rule{
 		trustedOps(analyse(p), func(r *route, h string, t rules.HeaderTreatment, op headerOp) {
 			if t.Action == rules.Appended && op.kind == 'a' {
 				p.Report(rules.Diagnostic{Range: op.rng, Key: rules.RouteHeaderKey(r.ID, h),
-					Message: fmt.Sprintf("+%s adds to the client's own copy of the header; set it instead.", rules.DisplayHeader(h))})
+					Message:  fmt.Sprintf("+%s adds to the client's own copy of the header", rules.Clip(rules.DisplayHeader(h), 40)),
+					Detail:   "The app server joins both values, the client's first, and most code reads the first.",
+					FixTitle: fmt.Sprintf("Set it instead: `header_up %s ...` replaces the client's copy.", rules.DisplayHeader(h))})
 			}
 		})
 	},
 }
 
-var ruleDeleteAfterSet = &rules.Rule{
+// DeleteAfterSet: C006.
+var DeleteAfterSet = &rules.Rule{
 	Code: "C006", Name: "header-up-delete-after-set", Severity: rules.High, CWE: []string{"CWE-290", "CWE-670"},
 	Summary: "A header_up delete in the same reverse_proxy removes the identity header that header_up sets: Caddy applies deletes after sets.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds a `reverse_proxy` whose `header_up -Pattern` (for example `-X-Ssl-*`) matches a header that another `header_up` line of the same block sets. Caddy applies one block's operations as adds, then sets, then deletes, then replacements, whatever order they are written in.",
 		Why: "The header the proxy meant to set is removed again: valid clients arrive without their identity. Worse, the wildcard matches only the dash spelling, so a client's `X_SSL_Client_DN` survives and arrives alone, which an app server that maps `_` like `-` (gunicorn < 22) reads as the identity. " +
@@ -280,17 +318,20 @@ var ruleDeleteAfterSet = &rules.Rule{
 					continue
 				}
 				seen[del.rng] = true
-				p.Report(rules.Diagnostic{Range: del.rng, Key: "C006|" + del.rng.String(),
-					Message: fmt.Sprintf("header_up -%s runs after the sets of its block and removes %s again; delete with request_header at site level.", del.name, rules.DisplayHeader(h))})
+				p.Report(rules.Diagnostic{Range: del.rng, Key: rules.WrittenKey("C006", del.rng),
+					Message:  fmt.Sprintf("header_up -%s runs after the sets of its block and removes %s again", rules.Clip(del.name, 30), rules.Clip(rules.DisplayHeader(h), 30)),
+					Detail:   "Caddy applies one block's adds, then sets, then deletes: valid clients arrive without the header, and a client's underscore spelling survives.",
+					FixTitle: fmt.Sprintf("Delete with `request_header -%s` at site level, which runs first.", del.name)})
 			}
 		}
 	},
 }
 
-var ruleTrustedProxies = &rules.Rule{
+// TrustedProxiesBroad: C007.
+var TrustedProxiesBroad = &rules.Rule{
 	Code: "C007", Name: "trusted-proxies-broad", Severity: rules.High, CWE: []string{"CWE-348"},
 	Summary: "trusted_proxies admits clients (private_ranges, 0.0.0.0/0): their X-Forwarded-Proto, -Host and -For are kept.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `trusted_proxies` (the `reverse_proxy` subdirective, the global `servers { trusted_proxies static ... }` option, or JSON `trusted_proxies`) with a range that clients are in: `private_ranges`, `0.0.0.0/0`, `::/0`, or a /8 or wider.",
 		Why: "From a trusted address Caddy keeps the client's `X-Forwarded-Proto` and `X-Forwarded-Host` and appends to its `X-Forwarded-For`. Measured with Caddy 2.6.2: with `trusted_proxies private_ranges` a client on 127.0.0.1 sent `X-Forwarded-Proto: https` over plain HTTP and the app saw https; without it Caddy wrote `http`. " +
@@ -300,21 +341,19 @@ var ruleTrustedProxies = &rules.Rule{
 		References: []string{refTrusted, refReverseProxy, refRuntime},
 	},
 	Check: func(p *rules.Pass) {
-		t, ok := p.Tree.(*caddy.Tree)
-		if !ok {
-			return
-		}
 		seen := map[source.Range]bool{}
 		report := func(vals []string, at source.Range) {
 			for _, v := range vals {
 				if broadRange(v) && !seen[at] {
 					seen[at] = true
-					p.Report(rules.Diagnostic{Range: at, Key: "C007|" + at.String(),
-						Message: fmt.Sprintf("trusted_proxies %s includes client addresses: their X-Forwarded-Proto, -Host and -For are kept; list only your proxies.", v)})
+					p.Report(rules.Diagnostic{Range: at, Key: rules.WrittenKey("C007", at),
+						Message:  fmt.Sprintf("trusted_proxies %s includes client addresses: their X-Forwarded-* headers are kept", rules.Clip(v, 30)),
+						Detail:   "From a trusted address Caddy keeps the client's X-Forwarded-Proto and X-Forwarded-Host and appends to its X-Forwarded-For.",
+						FixTitle: "List only the addresses of your proxies in trusted_proxies."})
 				}
 			}
 		}
-		for _, st := range sitesOf(t) {
+		for _, st := range viewOf(p).sites {
 			report(st.globalTrusted, st.globalTrustedAt)
 			for _, px := range st.proxies {
 				report(px.trusted, px.trustedAt)
@@ -333,10 +372,11 @@ func family(h string) string {
 	return ""
 }
 
-var ruleFamilyNotRemoved = &rules.Rule{
+// FamilyNotRemoved: C008.
+var FamilyNotRemoved = &rules.Rule{
 	Code: "C008", Name: "identity-headers-not-removed", Severity: rules.Medium, CWE: []string{"CWE-290"},
 	Summary: "A reverse_proxy sets some X-SSL-* headers from the certificate but lets the client's others of the same family through.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds a `reverse_proxy` that sets an identity header from `{tls_client_*}` (`X-SSL-Client-DN`) while no `request_header -X-Ssl-*` (or JSON `headers` handler delete) removes the client's other headers of that family first. " +
 			"Medium: the harm depends on what the app reads; the cross-file rule X001 reports the header the app trusts on this route.",
@@ -368,18 +408,21 @@ var ruleFamilyNotRemoved = &rules.Rule{
 				seen[r.px.head] = true
 				word := strings.Split(strings.TrimSuffix(fam, "-"), "-")
 				pat := "*" + rules.DisplayHeader(word[len(word)-1]) + "*"
-				p.Report(rules.Diagnostic{Range: r.px.head, Key: "C008|" + r.px.head.String(),
-					Message: fmt.Sprintf("%s is set from the certificate, but the client's other %s* headers pass through; add request_header -%s at site level.", rules.DisplayHeader(h), rules.DisplayHeader(fam), pat)})
+				p.Report(rules.Diagnostic{Range: r.px.head, Key: rules.WrittenKey("C008", r.px.head),
+					Message:  fmt.Sprintf("%s is set from the certificate, but the client's other %s* headers pass through", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(rules.DisplayHeader(fam), 20)),
+					Detail:   "Caddy forwards every request header it does not set, so an app that reads another header of the family believes the client.",
+					FixTitle: fmt.Sprintf("Add `request_header -%s` at site level.", pat)})
 				break
 			}
 		}
 	},
 }
 
-var ruleUnderscores = &rules.Rule{
-	Code: "C009", Name: "underscore-spellings-forwarded", Severity: rules.Medium, CWE: []string{"CWE-436", "CWE-290"},
+// UnderscoreSpellings: C009.
+var UnderscoreSpellings = &rules.Rule{
+	Code: "C009", Name: "header-up-underscore-spellings", Severity: rules.Medium, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "Caddy forwards X_SSL_Client_DN unchanged next to the identity header header_up sets.",
-	Scope:   rules.ScopeTree, Kinds: kinds,
+	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds an identity header that a reverse_proxy overwrites while some spelling with `_` survives: Caddy replaces only the dash spelling, and a wildcard delete matches names by prefix or suffix, so `-X-Ssl-*` misses `X_SSL_Client_DN` and even `-X_Ssl_*` misses `X-SSL_Client-DN`; only a pattern such as `-*Ssl*` removes them all. " +
 			"Medium because the harm depends on the app server: the cross-file rule X005 replaces this finding when the app server behind maps `_` like `-`, and withdraws it when every app server behind drops such names.",
@@ -409,7 +452,9 @@ var ruleUnderscores = &rules.Rule{
 					seen[k] = true
 				}
 				p.Report(rules.Diagnostic{Range: t.Range, Key: rules.RouteHeaderKey(r.ID, h),
-					Message: fmt.Sprintf("%s is overwritten, but Caddy forwards the client's %s unchanged; an app server that maps \"_\" like \"-\" reads it as this header.", rules.DisplayHeader(h), strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))})
+					Message:  fmt.Sprintf("%s is overwritten, but Caddy forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"), 35)),
+					Detail:   "An app server that maps \"_\" like \"-\" reads it as this header.",
+					FixTitle: "Run an app server that drops header names with \"_\" (gunicorn ≥ 22), or delete that spelling too (`request_header -X_Ssl_*`)."})
 			}
 		}
 	},

@@ -114,26 +114,27 @@ var CertHeaderWeakCheck = &rules.Rule{
 			}
 			verify := isVerifyHeader(meta)
 			for _, u := range rd.Uses {
-				var msg string
-				hdr := rules.HeaderName(meta)
+				var msg, detail string
+				hdr := rules.Clip(rules.HeaderName(meta), 40)
+				values := rules.Clip(quoteAll(u.Values), 30)
 				switch u.Kind {
 				case python.UseFirstOfList:
-					msg = fmt.Sprintf("%s is split on ',' and the first element trusted: a client's own copy of the header comes first.", hdr)
+					msg, detail = fmt.Sprintf("%s is split on ',' and the first element trusted", hdr), "A client's own copy of the header comes first."
 				case python.UseNotEqual:
 					if verify {
-						msg = fmt.Sprintf("%s is accepted when it is not %s: NONE (no certificate) and FAILED:<reason> pass.", hdr, quoteAll(u.Values))
+						msg, detail = fmt.Sprintf("%s is accepted when it is not %s", hdr, values), "NONE (no certificate) and FAILED:<reason> pass."
 					}
 				case python.UsePrefix, python.UseContains:
-					msg = fmt.Sprintf("%s is matched by prefix or substring (%s) instead of compared exactly.", hdr, quoteAll(u.Values))
+					msg, detail = fmt.Sprintf("%s is matched by prefix or substring (%s) instead of compared exactly", hdr, values), "Only SUCCESS, compared exactly, means a verified certificate."
 				case python.UseIn:
 					if verify && !onlySuccess(u.Values) {
-						msg = fmt.Sprintf("%s is accepted when it is one of %s: only SUCCESS means a verified certificate.", hdr, quoteAll(u.Values))
+						msg, detail = fmt.Sprintf("%s is accepted when it is one of %s", hdr, values), "Only SUCCESS means a verified certificate."
 					}
 				case python.UsePresence:
 					if verify {
-						msg = fmt.Sprintf("%s is only tested for presence: NONE (no certificate) and FAILED:<reason> pass the test.", hdr)
+						msg, detail = fmt.Sprintf("%s is only tested for presence", hdr), "NONE (no certificate) and FAILED:<reason> pass the test."
 					} else if !strictVerify(t.App, rd.Scope) {
-						msg = fmt.Sprintf("identity is decided by the presence of %s, and nothing here checks that the certificate was verified.", hdr)
+						msg, detail = fmt.Sprintf("identity is decided by the presence of %s", hdr), "Nothing here checks that the certificate was verified."
 					}
 				}
 				if msg == "" {
@@ -143,7 +144,7 @@ var CertHeaderWeakCheck = &rules.Rule{
 				if !r.IsValid() {
 					r = rd.Range
 				}
-				p.Report(rules.Diagnostic{Range: r, Message: msg, Key: appKey(rd.Range, "weak", meta),
+				p.Report(rules.Diagnostic{Range: r, Message: msg, Detail: detail, Key: rules.AppReadKey(rd.Range, rules.CheckWeak, meta),
 					Related: []source.Related{{Range: rd.Range, Message: "header read here"}}})
 			}
 		}
@@ -186,8 +187,9 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 				if used {
 					continue
 				}
-				p.Report(rules.Diagnostic{Range: u.Range, Key: appKey(rd.Range, "zero", meta),
-					Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent (HAProxy ssl_c_verify); nothing here checks a certificate-used flag.", rules.HeaderName(meta))})
+				p.Report(rules.Diagnostic{Range: u.Range, Key: rules.AppReadKey(rd.Range, rules.CheckZero, meta),
+					Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent", rules.Clip(rules.HeaderName(meta), 40)),
+					Detail:  "HAProxy's ssl_c_verify is 0 without a certificate too, and nothing here checks a certificate-used flag."})
 			}
 		}
 	},
@@ -196,10 +198,6 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 // appKey is the Key of a finding about how app code decides on a header it
 // reads at read: the single-file rules (D019–D022) and the cross-file rule
 // that judges the same check against the proxy's routes share it.
-func appKey(read source.Range, check, meta string) string {
-	return "app:" + read.String() + "|" + check + ":" + meta
-}
-
 // twinKey strips HTTP_ and X_ so that SSL_CLIENT_VERIFY, HTTP_SSL_CLIENT_VERIFY
 // and HTTP_X_SSL_CLIENT_VERIFY compare equal; mod_ssl's SSL_CLIENT_S_DN is
 // conventionally forwarded as X-SSL-Client-DN, so the two are twins too.
@@ -245,8 +243,9 @@ var DualSource = &rules.Rule{
 			if !ok {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "dual", meta),
-				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s: the header can stand in for the verified value.", meta, strings.ToUpper(e.Key)),
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckDual, meta),
+				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s", rules.Clip(meta, 40), rules.Clip(strings.ToUpper(e.Key), 30)),
+				Detail:  "The header can stand in for the verified value.",
 				Related: []source.Related{{Range: e.Range, Message: "server-set " + strings.ToUpper(e.Key) + " read here"}}})
 		}
 	},
@@ -279,8 +278,9 @@ var PEMDNOnly = &rules.Rule{
 				continue
 			}
 			seen[rd.Scope] = true
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: appKey(rd.Range, "pem", meta),
-				Message: fmt.Sprintf("the certificate from %s is trusted by its subject/issuer names in %s, which never verifies its signature or chain.", rules.HeaderName(meta), info.Name)})
+			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckPEM, meta),
+				Message: fmt.Sprintf("the certificate from %s is trusted by its subject and issuer names alone", rules.Clip(rules.HeaderName(meta), 40)),
+				Detail:  fmt.Sprintf("%s never verifies the certificate's signature or chain.", info.Name)})
 		}
 	},
 }
@@ -309,7 +309,7 @@ var LoginWithoutLogout = &rules.Rule{
 			}
 			for _, rd := range t.App.Reads {
 				if m, ok := metaOf(rd); ok && rd.Scope == scope && rules.IsIdentityHeader(m) {
-					p.Report(rules.Diagnostic{Range: info.Login[0], Key: "app:" + info.Login[0].String() + "|login",
+					p.Report(rules.Diagnostic{Range: info.Login[0], Key: rules.AppReadKey(info.Login[0], rules.CheckLogin, ""),
 						Message: fmt.Sprintf("%s logs in from %s but never calls logout(): the session outlives the certificate.", info.Name, rules.HeaderName(m))})
 					return
 				}
@@ -346,7 +346,7 @@ var RemoteUserHTTPHeader = &rules.Rule{
 			if !c.RemoteUser || c.Header == nil || !strings.HasPrefix(strings.ToUpper(c.Header.Value), "HTTP_") {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: c.Header.Range, Key: TrustKey(t.Root().Path, c.Header.Value),
+			p.Report(rules.Diagnostic{Range: c.Header.Range, Key: rules.TrustKey(t.Root().Path, c.Header.Value),
 				Message: fmt.Sprintf("%s logs in whoever %s names; every proxy route must overwrite that header.", c.Name, rules.HeaderName(c.Header.Value))})
 		}
 	},

@@ -15,10 +15,11 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Builder is the family's AppTrustBuilder.
-type Builder struct{}
-
-var _ rules.AppTrustBuilder = Builder{}
+// Apps is the family's app builder: one app per effective settings module
+// (from DJANGO_SETTINGS_MODULE or the configuration), else per deployable
+// settings module, else one for the app code of the repository, with what
+// each trusts and where its app server listens.
+var Apps = rules.NewAppBuilder("django-apps", nil, func(p *rules.Pass) []*rules.App { return buildApps(p.Workspace, p.Settings) })
 
 // servers is what the workspace says about how apps are served.
 type servers struct {
@@ -113,11 +114,8 @@ func matchesModule(t *python.Tree, dotted string) bool {
 	return t.Dotted == dotted || strings.HasSuffix(t.Dotted, "."+dotted) || t.Dotted == dotted+".__init__"
 }
 
-// BuildApps implements rules.AppTrustBuilder: one app per effective
-// settings module (from DJANGO_SETTINGS_MODULE or the configuration),
-// else per deployable settings module, else one for the app code of the
-// repository.
-func (Builder) BuildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
+// buildApps finds the apps of a workspace (see Apps).
+func buildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
 	// Apps come from settings modules and app code: without Python there
 	// are none, and the app-server files need not be looked for.
 	hasPython := false
@@ -246,12 +244,12 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 	var out []rules.Trust
 	if s, o, h, v, pair, ok := spsh(t); ok && pair {
 		_ = o
-		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng()})
+		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng(), Scheme: true})
 	}
 	for name, hdr := range map[string]string{"USE_X_FORWARDED_HOST": "HTTP_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT": "HTTP_X_FORWARDED_PORT"} {
 		s := get(t, name)
 		if o, ok := certainOutcome(s.value()); ok && truthy(o.obj) == truthTrue {
-			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng()})
+			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng(), Scheme: true})
 		}
 	}
 	entries, s, ok := middleware(t)
@@ -680,14 +678,14 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
 			k, ok1 := d.Keys[i].Str()
 			v, _ := d.Vals[i].Str()
 			if ok1 {
-				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range})
+				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
 			}
 		}
 		return
 	}
 	for _, h := range defaultSchemeHeaders {
 		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r})
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 }
 

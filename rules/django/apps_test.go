@@ -3,9 +3,9 @@ package django_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/mtlslint/mtlslint/internal/linttest"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -23,7 +23,7 @@ func loadFixture(t *testing.T, name string) *parsers.Workspace {
 
 func TestBuildAppsGunicorn(t *testing.T) {
 	ws := loadFixture(t, "gunicorn-vulnerable")
-	apps := django.Builder{}.BuildApps(ws, &rules.Settings{})
+	apps := rules.BuildApps(django.Apps, ws, &rules.Settings{})
 	if len(apps) != 1 {
 		t.Fatalf("apps %+v", apps)
 	}
@@ -57,7 +57,7 @@ func TestBuildAppsGunicorn(t *testing.T) {
 
 func TestBuildAppsVersionAndCode(t *testing.T) {
 	ws := loadFixture(t, "app-cert-checks-secure")
-	apps := django.Builder{}.BuildApps(ws, &rules.Settings{GunicornVersion: "22.0.0"})
+	apps := rules.BuildApps(django.Apps, ws, &rules.Settings{GunicornVersion: "22.0.0"})
 	if len(apps) != 1 || apps[0].ID != "." {
 		t.Fatalf("apps %+v", apps)
 	}
@@ -109,7 +109,7 @@ func TestSchemeHeadersDefault(t *testing.T) {
 	// forwarded_allow_ips, so gunicorn honours its scheme headers from it.
 	app := &rules.App{ID: "proj.settings", Server: "gunicorn", Binds: []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}}}
 	for _, h := range []string{"HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL"} {
-		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng})
+		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 	partial := &rules.Route{ID: "r1", Desc: "server app", Default: rules.Passthrough, Range: rng,
 		Headers: map[string]rules.HeaderTreatment{"x-forwarded-proto": {Name: "X-Forwarded-Proto", Action: rules.SetOther}}}
@@ -121,9 +121,9 @@ func TestSchemeHeadersDefault(t *testing.T) {
 	}{{partial, 1}, {full, 0}} {
 		tc.route.Upstream.Servers = []rules.Endpoint{{Host: "127.0.0.1", Port: "8000"}}
 		m := &rules.Model{Routes: []*rules.Route{tc.route}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: tc.route, App: app, How: "address"}}}
-		e := &rules.Engine{Rules: django.DeploymentRules(), Settings: &rules.Settings{}}
+		rs := []*rules.Rule{django.SchemeHeadersDefault}
 		got := 0
-		for _, d := range runDeployment(e, m) {
+		for _, d := range linttest.RunOnModel(rs, m) {
 			if d.Code == "G004" {
 				got++
 			}
@@ -132,30 +132,6 @@ func TestSchemeHeadersDefault(t *testing.T) {
 			t.Errorf("route %s: %d findings, want %d", tc.route.ID, got, tc.want)
 		}
 	}
-}
-
-type fakeTree struct{ f *source.File }
-
-func (t fakeTree) Kind() string          { return "nginx" }
-func (t fakeTree) Root() *source.File    { return t.f }
-func (t fakeTree) Files() []*source.File { return []*source.File{t.f} }
-
-type fixedRoutes struct{ routes []*rules.Route }
-
-func (b fixedRoutes) BuildRoutes(parsers.Tree, *rules.Settings) []*rules.Route { return b.routes }
-
-type fixedApps struct{ apps []*rules.App }
-
-func (b fixedApps) BuildApps(*parsers.Workspace, *rules.Settings) []*rules.App { return b.apps }
-
-// runDeployment runs the engine's deployment rules on a fixed model.
-func runDeployment(e *rules.Engine, m *rules.Model) []rules.Diagnostic {
-	ws := &parsers.Workspace{Trees: []parsers.Tree{fakeTree{source.NewFile("nginx.conf", []byte("x"))}}}
-	e.Routes = []rules.RouteBuilder{fixedRoutes{m.Routes}}
-	e.Apps = []rules.AppTrustBuilder{fixedApps{m.Apps}}
-	links := m.Links
-	e.Link = func([]*rules.Route, []*rules.App, *rules.Settings) []rules.Link { return links }
-	return e.Run(context.Background(), ws).Diagnostics
 }
 
 // The app records SECURE_SSL_REDIRECT = True when SecurityMiddleware, which
@@ -168,7 +144,7 @@ func TestBuildAppsHTTPSRedirect(t *testing.T) {
 		{"gunicorn-vulnerable", 9},
 		{"deploy-vulnerable", 0}, // SECURE_SSL_REDIRECT = False
 	} {
-		apps := django.Builder{}.BuildApps(loadFixture(t, tc.fixture), &rules.Settings{})
+		apps := rules.BuildApps(django.Apps, loadFixture(t, tc.fixture), &rules.Settings{})
 		if len(apps) != 1 {
 			t.Fatalf("%s: apps %+v", tc.fixture, apps)
 		}
@@ -178,48 +154,6 @@ func TestBuildAppsHTTPSRedirect(t *testing.T) {
 		}
 		if got != tc.line {
 			t.Errorf("%s: HTTPSRedirect at line %d, want %d", tc.fixture, got, tc.line)
-		}
-	}
-}
-
-// X003 on a TLS route that does not send the scheme header is a medium
-// lock-out, and says that an app redirecting to HTTPS loops only when
-// SECURE_SSL_REDIRECT is on; on a plain-HTTP route it is the high spoofing
-// finding.
-func TestSchemeContractRedirectLoop(t *testing.T) {
-	rng := source.Range{File: "settings.py", Start: source.Pos{Line: 3, Col: 1}, End: source.Pos{Line: 3, Col: 2, Offset: 1}}
-	for _, tc := range []struct {
-		tls, redirect bool
-		severity      rules.Severity
-		loop          bool
-	}{
-		{true, true, rules.Medium, true},
-		{true, false, rules.Medium, false},
-		{false, true, rules.High, false},
-	} {
-		app := &rules.App{ID: "proj.settings", Server: "gunicorn", Range: rng,
-			Binds:  []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}},
-			Trusts: []rules.Trust{{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: "SECURE_PROXY_SSL_HEADER", Range: rng}}}
-		if tc.redirect {
-			app.HTTPSRedirect = &rng
-		}
-		r := &rules.Route{ID: "r", Desc: "server app", Proxy: "nginx", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
-		r.Listener.TLS = tc.tls
-		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: "address"}}}
-		var x003 []rules.Diagnostic
-		for _, d := range runDeployment(&rules.Engine{Rules: []*rules.Rule{django.SchemeContract}, Settings: &rules.Settings{}}, m) {
-			if d.Code == "X003" {
-				x003 = append(x003, d)
-			}
-		}
-		if len(x003) != 1 {
-			t.Fatalf("%+v: X003 findings %+v", tc, x003)
-		}
-		if x003[0].Severity != tc.severity {
-			t.Errorf("%+v: severity %s", tc, x003[0].Severity)
-		}
-		if got := strings.Contains(x003[0].Message, "a loop that locks valid clients out"); got != tc.loop {
-			t.Errorf("%+v: loop claimed = %v: %s", tc, got, x003[0].Message)
 		}
 	}
 }

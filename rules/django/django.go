@@ -6,7 +6,6 @@ package django
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -15,26 +14,15 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Rules returns every rule of the family.
-func Rules() []*rules.Rule {
-	out := []*rules.Rule{
-		SPSHMalformed, SPSHNeedsProxy, ForwardedHost, AllowedHostsWildcard, DebugTrue,
-		SecurityMiddlewareMissing, HSTSMissing, HSTSSubdomains, HSTSPreload, SSLRedirect, SecretKeyWeak,
-		SessionCookieInsecure, CSRFCookieInsecure, AllowedHostsEmpty, ReferrerPolicy,
-		MiddlewareOrder, RemoteUserWithoutAuth, RemoteUserHTTPHeader,
-		CertHeaderWeakCheck, VerifyZeroWithoutUsed, DualSource, PEMDNOnly, LoginWithoutLogout,
-		BindPublic, ForwardedAllowAll, HeaderMapDangerous,
-	}
-	// SchemeHeadersDefault (G004) reads proxy routes from the model; it is
-	// listed once a route builder is registered, so that its fixture can
-	// prove it (see DeploymentRules).
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
+// Rules are the Django and gunicorn rules, in code order.
+var Rules = []*rules.Rule{
+	SPSHMalformed, SPSHNeedsProxy, ForwardedHost, AllowedHostsWildcard, DebugTrue,
+	SecurityMiddlewareMissing, HSTSMissing, HSTSSubdomains, HSTSPreload, SSLRedirect, SecretKeyWeak,
+	SessionCookieInsecure, CSRFCookieInsecure, AllowedHostsEmpty, ReferrerPolicy,
+	MiddlewareOrder, RemoteUserWithoutAuth, RemoteUserHTTPHeader,
+	CertHeaderWeakCheck, VerifyZeroWithoutUsed, DualSource, PEMDNOnly, LoginWithoutLogout,
+	BindPublic, ForwardedAllowAll, HeaderMapDangerous, SchemeHeadersDefault,
 }
-
-// DeploymentRules returns the family's rules that need proxy routes in the
-// model.
-func DeploymentRules() []*rules.Rule { return []*rules.Rule{SchemeHeadersDefault} }
 
 // settingsTree returns the pass's tree as a settings module, or nil.
 func settingsTree(p *rules.Pass) *python.Tree {
@@ -173,11 +161,14 @@ func (s setting) inTree(r source.Range) bool {
 // key is the finding key of a setting: where it is assigned, so that one
 // assignment in a base module shared by several settings modules gives
 // one finding.
-func (s setting) key() string {
+func (s setting) key() rules.Key { return s.keyFor("") }
+
+// keyFor is the key of one aspect of the setting (a middleware entry).
+func (s setting) keyFor(aspect string) rules.Key {
 	if s.binding == nil {
-		return "setting:" + s.tree.Root().Path + "|" + s.name + ":unset"
+		return rules.SettingKey(s.tree.Root().Path, s.name, true, aspect)
 	}
-	return "setting:" + s.binding.Stmt.String() + "|" + s.name
+	return rules.SettingKey(s.binding.Stmt.String(), s.name, false, aspect)
 }
 
 // anchor is where a finding about a missing setting goes: the module's

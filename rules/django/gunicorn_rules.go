@@ -25,19 +25,14 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 // aside), from the deployment model.
 func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
 	var out []string
-	var apps []*rules.App
-	if p.Model != nil {
-		apps = p.Model.Apps
-	} else {
-		apps = (Builder{}).BuildApps(p.Workspace, p.Settings)
-	}
+	apps, _ := p.ResultOf(Apps).([]*rules.App)
 	sb := newServedBy(apps)
 	for _, a := range apps {
 		if !sb.serves(t, a) {
 			continue
 		}
 		for _, t := range a.Trusts {
-			if !strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers") {
+			if !t.PeerGated {
 				out = append(out, t.Header)
 			}
 		}
@@ -80,16 +75,12 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 	return true
 }
 
-// publicBindKey is the Key of a finding about an app server listening
-// beyond loopback: G001 and X004 (which replaces it) share it.
-func publicBindKey(file string, ep rules.Endpoint) string { return "bind:" + file + "|" + ep.String() }
-
 // BindPublic reports an app server bound beyond loopback while the app
 // trusts proxy headers.
 var BindPublic = &rules.Rule{
 	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
-	Scope:   rules.ScopeTree, Kinds: gunicornKinds, UsesModel: true,
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps},
 	Doc: rules.Doc{
 		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
@@ -143,7 +134,7 @@ var BindPublic = &rules.Rule{
 			return
 		}
 		for _, h := range hits {
-			p.Report(rules.Diagnostic{Range: h.rng, Key: publicBindKey(t.File.Path, h.ep),
+			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(t.File.Path, h.ep),
 				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
 		}
 	},
@@ -172,21 +163,21 @@ var ForwardedAllowAll = &rules.Rule{
 		// the bind widens.
 		sev, local := rules.Severity(0), ""
 		if bindsOnlyLocally(t) {
-			sev, local = rules.Low, " It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
+			sev, local = rules.Low, "It is harmless while gunicorn listens only on loopback or a UNIX socket, and becomes a hole as soon as the bind widens."
 		}
 		for _, o := range t.Options("forwarded_allow_ips") {
 			for _, v := range optionStrings(o.Value) {
 				if v == "*" {
-					p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|forwarded_allow_ips", Severity: sev,
-						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
+					p.Report(rules.Diagnostic{Range: o.Range, Key: rules.AppServerOptionKey(o.Range, "forwarded_allow_ips"), Severity: sev,
+						Message: "forwarded_allow_ips is \"*\": any client's X-Forwarded-Proto decides the request's scheme.", Detail: local})
 					break
 				}
 			}
 		}
 		for _, e := range t.Env {
 			if e.Name == "FORWARDED_ALLOW_IPS" && strings.Trim(e.Value, `"'`) == "*" {
-				p.Report(rules.Diagnostic{Range: e.Range, Key: "gunicorn:" + e.Range.String() + "|forwarded_allow_ips", Severity: sev,
-					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme." + local})
+				p.Report(rules.Diagnostic{Range: e.Range, Key: rules.AppServerOptionKey(e.Range, "forwarded_allow_ips"), Severity: sev,
+					Message: "FORWARDED_ALLOW_IPS is \"*\": any client's X-Forwarded-Proto decides the request's scheme.", Detail: local})
 			}
 		}
 	},
@@ -211,7 +202,7 @@ var HeaderMapDangerous = &rules.Rule{
 		}
 		for _, o := range t.Options("header_map") {
 			if s, ok := o.Value.Str(); ok && s == "dangerous" {
-				p.Report(rules.Diagnostic{Range: o.Range, Key: "gunicorn:" + o.Range.String() + "|header_map",
+				p.Report(rules.Diagnostic{Range: o.Range, Key: rules.AppServerOptionKey(o.Range, "header_map"),
 					Message: "header_map is \"dangerous\": a client's X_SSL_Client_Verify reaches the app as HTTP_X_SSL_CLIENT_VERIFY."})
 			}
 		}
@@ -231,21 +222,20 @@ var SchemeHeadersDefault = &rules.Rule{
 		Fix:        "Reduce the dict to the header the proxy sets: `secure_scheme_headers = {'X-FORWARDED-PROTO': 'https'}`.",
 		References: []string{gunicornSettings + "#secure-scheme-headers", "https://docs.gunicorn.org/en/stable/settings.html#forwarded-allow-ips"},
 	},
+	Requires: []*rules.Analysis{rules.DeploymentModel},
 	Check: func(p *rules.Pass) {
-		if p.Model == nil {
-			return
-		}
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			var defaults []rules.Trust
 			for _, t := range app.Trusts {
-				if t.Source == DefaultSchemeSource {
+				if t.ServerDefault {
 					defaults = append(defaults, t)
 				}
 			}
 			if len(defaults) != 3 {
 				continue
 			}
-			for _, l := range p.Model.RoutesTo(app) {
+			for _, l := range m.RoutesTo(app) {
 				if !app.SchemeHeadersHonoured(l.Route) {
 					continue // gunicorn ignores the headers from this proxy
 				}
@@ -261,13 +251,16 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				msg := fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, but route %s overwrites only %s: a client's %s passes through (today gunicorn answers 400 when it contradicts, but it decides the scheme on any route that stops sending %s); set secure_scheme_headers to the header the proxy sets.",
+				detail := fmt.Sprintf("Route %s overwrites only %s, so a client's %s passes through. Today gunicorn answers 400 when they contradict, but they decide the scheme on any route that stops sending %s.",
 					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
 				if l.How == "guess" {
-					msg += " (The route is assumed to reach this app: nothing links them explicitly.)"
+					detail += " The route is assumed to reach this app: nothing links them explicitly."
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: "scheme-headers:" + defaults[0].Range.String() + "|" + l.Route.ID,
-					Message: msg, Related: []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
+				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: rules.SchemeHeadersKey(defaults[0].Range, l.Route.ID),
+					Message:  fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, and a client's %s passes", rules.Clip(strings.Join(open, ", "), 40)),
+					Detail:   detail,
+					FixTitle: "Set secure_scheme_headers to the header the proxy sets.",
+					Related:  []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
 			}
 		}
 	},

@@ -82,10 +82,10 @@ var MiddlewareOrder = &rules.Rule{
 			}
 			switch {
 			case sec > i:
-				p.Report(rules.Diagnostic{Range: r, Key: s.key() + "|" + e.path,
+				p.Report(rules.Diagnostic{Range: r, Key: s.keyFor(e.path),
 					Message: fmt.Sprintf("%s reads %s but runs before SecurityMiddleware.", c.Name, strings.Join(dedupe(hdrs), ", "))})
 			case len(c.Login) > 0 && auth > i:
-				p.Report(rules.Diagnostic{Range: r, Key: s.key() + "|" + e.path,
+				p.Report(rules.Diagnostic{Range: r, Key: s.keyFor(e.path),
 					Message: fmt.Sprintf("%s logs users in but runs before AuthenticationMiddleware, which then replaces request.user.", c.Name)})
 			}
 		}
@@ -141,7 +141,7 @@ var RemoteUserWithoutAuth = &rules.Rule{
 			if !r.IsValid() || !s.inTree(r) {
 				r = s.rng()
 			}
-			p.Report(rules.Diagnostic{Range: r, Key: s.key() + "|" + e.path,
+			p.Report(rules.Diagnostic{Range: r, Key: s.keyFor(e.path),
 				Message: e.path[strings.LastIndex(e.path, ".")+1:] + " is not preceded by AuthenticationMiddleware; Django raises ImproperlyConfigured."})
 		}
 	},

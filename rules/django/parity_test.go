@@ -85,7 +85,7 @@ func TestCheckDeployParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, d := range res.Diagnostics {
+			for _, d := range res.Findings {
 				if d.Code == "D005" {
 					got = append(got, "W018")
 					continue

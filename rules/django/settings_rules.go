@@ -75,7 +75,7 @@ var SPSHMalformed = &rules.Rule{
 		}
 		want := rules.MetaName(h)
 		d := rules.Diagnostic{Range: seq.Elems[0].Range, Key: s.key(),
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER names %q, which never matches a request.META key; write %q.", h, want)}
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER names %q, which never matches a request.META key", rules.Clip(h, 35)), FixTitle: fmt.Sprintf("Write %q.", want)}
 		if seq.Elems[0].Range.IsValid() && s.inTree(seq.Elems[0].Range) {
 			d.Fixes = []rules.Fix{{Description: "Use the META form " + want + " (review: Django then trusts the header, so every proxy route must overwrite it)", Safe: false,
 				Edits: []rules.Edit{{Range: seq.Elems[0].Range, NewText: "'" + want + "'"}}}}
@@ -106,16 +106,10 @@ var SPSHNeedsProxy = &rules.Rule{
 		if !ok || !pair || !metaForm.MatchString(h) {
 			return
 		}
-		p.Report(rules.Diagnostic{Range: s.rng(), Key: TrustKey(t.Root().Path, h),
-			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER trusts %s = %q%s: safe only if every proxy route overwrites %s and no client reaches the app directly.", h, v, o.whenUnset(), rules.HeaderName(h))})
+		p.Report(rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, h),
+			Message: fmt.Sprintf("SECURE_PROXY_SSL_HEADER trusts %s = %q%s", rules.Clip(h, 35), rules.Clip(v, 15), o.whenUnset()),
+			Detail:  fmt.Sprintf("This is safe only if every proxy route overwrites %s and no client reaches the app directly.", rules.HeaderName(h))})
 	},
-}
-
-// TrustKey is the finding key of a header an app trusts:
-// "trust:<settings module file>|header:<META name>". A deployment-scope
-// finding with the same key replaces the single-file one.
-func TrustKey(settingsFile, meta string) string {
-	return "trust:" + settingsFile + "|header:" + rules.MetaName(meta)
 }
 
 // ForwardedHost reports USE_X_FORWARDED_HOST / USE_X_FORWARDED_PORT.
@@ -145,7 +139,7 @@ var ForwardedHost = &rules.Rule{
 			if name == "USE_X_FORWARDED_PORT" {
 				hdr = "HTTP_X_FORWARDED_PORT"
 			}
-			d := rules.Diagnostic{Range: s.rng(), Key: TrustKey(t.Root().Path, hdr),
+			d := rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, hdr),
 				Message: fmt.Sprintf("%s is True%s: Django trusts the client-controllable %s header.", name, o.whenUnset(), rules.HeaderName(hdr))}
 			if c, ok := o.obj.(python.Bool); ok && bool(c) && o.env == "" && s.inTree(s.rng()) {
 				d.Fixes = []rules.Fix{{Description: "Set " + name + " = False", Edits: []rules.Edit{{Range: s.rng(), NewText: "False"}}}}
@@ -216,11 +210,11 @@ var DebugTrue = &rules.Rule{
 		if !ok || truthy(o.obj) != truthTrue {
 			return
 		}
-		msg := "DEBUG is True in " + t.Root().Path + ", a settings module not marked for development."
+		msg := "DEBUG is True in a settings module not marked for development"
 		if o.env != "" {
-			msg = "DEBUG defaults to True when " + o.env + " is not set, in " + t.Root().Path + ", a settings module not marked for development."
+			msg = "DEBUG defaults to True when " + rules.Clip(o.env, 30) + " is not set"
 		}
-		d := rules.Diagnostic{Range: s.rng(), Key: s.key(), Message: msg}
+		d := rules.Diagnostic{Range: s.rng(), Key: s.key(), Message: msg, Detail: t.Root().Path + " is a settings module not marked for development."}
 		if b, ok := o.obj.(python.Bool); ok && bool(b) && o.env == "" && s.inTree(s.rng()) {
 			d.Fixes = []rules.Fix{{Description: "Set DEBUG = False", Edits: []rules.Edit{{Range: s.rng(), NewText: "False"}}}}
 		}

@@ -27,7 +27,7 @@ func TestForwardedAllowAllSeverityFollowsTheBind(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []rules.Severity
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			if d.Code == "G002" {
 				got = append(got, d.Severity)
 			}

@@ -24,18 +24,45 @@ const (
 	sidecarDefaultXFCC = "APPEND_FORWARD"
 )
 
+// istioView is Istio's resources in each cluster of the workspace, read
+// once per run: the files of a cluster are separate trees, and each asks
+// for the resources it defines.
+var istioView = &rules.Analysis{
+	Name:  "istio-resources",
+	Doc:   "Istio's resources (*envoy.Istio) of every cluster of the workspace's manifests (map[*k8s.Cluster]*envoy.Istio).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		out := map[*kube.Cluster]*envoy.Istio{}
+		if p.Workspace == nil {
+			return out
+		}
+		for _, t := range p.Workspace.Trees {
+			if f, ok := t.(*kube.File); ok && f.Cluster() != nil && out[f.Cluster()] == nil {
+				out[f.Cluster()] = envoy.ReadIstio(f.Cluster().Objects)
+			}
+		}
+		return out
+	},
+}
+
+// istioOf returns Istio's resources in a cluster, or nil.
+func istioOf(p *rules.Pass, c *kube.Cluster) *envoy.Istio {
+	m, _ := p.ResultOf(istioView).(map[*kube.Cluster]*envoy.Istio)
+	return m[c]
+}
+
 // istioRoutes builds the routes of the Gateways and PeerAuthentications
 // that a manifest file defines.
-func istioRoutes(f *kube.File) []*route {
+func istioRoutes(p *rules.Pass, f *kube.File) []*route {
 	c := f.Cluster()
-	if c == nil {
+	ist := istioOf(p, c)
+	if ist == nil {
 		return nil
 	}
-	ist := envoy.ReadIstio(c.Objects)
 	var out []*route
 	for _, gw := range ist.Gateways {
 		if gw.Obj.File == f.Root() {
-			out = append(out, gatewayRoutes(c, ist, gw)...)
+			out = append(out, gatewayRoutes(p, c, ist, gw)...)
 		}
 	}
 	for _, pa := range ist.PeerAuths {
@@ -71,7 +98,7 @@ func gatewayXFCC(ist *envoy.Istio, gw *envoy.Gateway) (*cfgnode.Node, string) {
 	return &cfgnode.Node{Kind: cfgnode.Scalar, Value: gatewayDefaultXFCC}, "Istio's default for gateways"
 }
 
-func gatewayRoutes(c *kube.Cluster, ist *envoy.Istio, gw *envoy.Gateway) []*route {
+func gatewayRoutes(p *rules.Pass, c *kube.Cluster, ist *envoy.Istio, gw *envoy.Gateway) []*route {
 	var out []*route
 	mode, source := gatewayXFCC(ist, gw)
 	for _, srv := range gw.Servers {
@@ -102,13 +129,14 @@ func gatewayRoutes(c *kube.Cluster, ist *envoy.Istio, gw *envoy.Gateway) []*rout
 						Hosts:      vs.Hosts,
 						Path:       hr.Match,
 						Listener:   lst,
-						Upstream:   k8srules.ServiceUpstream(c, vs.Obj, d.Host, d.Port),
+						Upstream:   k8srules.ServiceUpstream(p, c, vs.Obj, d.Host, d.Port),
 						Headers:    map[string]rules.HeaderTreatment{},
 						Default:    rules.Passthrough,
 						OmitsEmpty: true,
 						Gated:      lst.Verify == rules.VerifyRequired,
 						Range:      hr.Range,
 						Block:      srv.Range,
+						SetHint:    gatewayHint,
 					}, adds: map[string]*envoy.HeaderAdd{}}
 					r.Upstream.Range = d.Range
 					x := xfccTreatment(mode, r.certPossible())
@@ -116,7 +144,7 @@ func gatewayRoutes(c *kube.Cluster, ist *envoy.Istio, gw *envoy.Gateway) []*rout
 					r.Headers[xfcc] = x
 					// Istio's gateways use the remote address: Envoy
 					// overwrites X-Forwarded-Proto.
-					r.Headers["x-forwarded-proto"] = rules.HeaderTreatment{Name: "X-Forwarded-Proto", Action: rules.SetOther, Value: "scheme of the connection", Note: "set by the Istio gateway"}
+					r.Headers["x-forwarded-proto"] = rules.HeaderTreatment{Name: "X-Forwarded-Proto", Action: rules.SetOther, Value: "scheme of the connection", Fact: rules.FactScheme, Note: "set by the Istio gateway"}
 					r.apply(virtualServiceHeaders(hr))
 					out = append(out, r)
 				}
@@ -190,6 +218,7 @@ func sidecarRoutes(c *kube.Cluster, ist *envoy.Istio, pa *envoy.PeerAuthenticati
 				Default:  rules.Passthrough,
 				Range:    at,
 				Block:    pa.Range,
+				SetHint:  sidecarHint,
 			}}
 			x := xfccTreatment(xfccMode, mtls)
 			x.Note = strings.TrimSpace(x.Note + " (" + source + ")")
@@ -206,4 +235,24 @@ func modeName(mode string) string {
 		return "without a mode (PERMISSIVE)"
 	}
 	return mode
+}
+
+// gatewayHint says how a route of an Istio gateway overwrites a header:
+// XFCC by the gateway's proxy configuration, anything else in the
+// VirtualService's http route.
+func gatewayHint(header string, _ rules.Fact) string {
+	if rules.HeaderName(header) == xfcc {
+		return "set `forwardClientCertDetails: SANITIZE_SET` in the gateway's proxy configuration (`gatewayTopology`)"
+	}
+	return fmt.Sprintf("remove the client's copy with `headers: { request: { remove: [%s] } }` in the VirtualService's http route", rules.DisplayHeader(header))
+}
+
+// sidecarHint says how a sidecar's route overwrites a header: XFCC by the
+// workload's proxy configuration and mutual TLS only; the sidecar sets no
+// other header.
+func sidecarHint(header string, _ rules.Fact) string {
+	if rules.HeaderName(header) == xfcc {
+		return "use `mtls.mode: STRICT` and `forwardClientCertDetails: SANITIZE_SET` in the workload's `proxy.istio.io/config` annotation"
+	}
+	return fmt.Sprintf("remove the client's copy with `headers: { request: { remove: [%s] } }` in a VirtualService of the app", rules.DisplayHeader(header))
 }

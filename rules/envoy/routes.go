@@ -7,36 +7,71 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
+	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 )
 
 // Routes builds the deployment model's routes from Envoy configurations:
 // listener × filter chain × virtual host × route → cluster, with the
 // request headers as the HTTP connection manager and the route
-// configuration treat them.
-var Routes rules.RouteBuilder = routeBuilder{}
-
-type routeBuilder struct{}
-
-// BuildRoutes implements rules.RouteBuilder.
-func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
+// configuration treat them; and from Istio's resources in Kubernetes
+// manifests (istio.go).
+var Routes = rules.NewRouteBuilder("envoy-routes", []*rules.Analysis{fileView, istioView, k8srules.Clusters}, func(p *rules.Pass) []*rules.Route {
 	var rs []*route
-	switch f := t.(type) {
+	switch f := p.Tree.(type) {
 	case *envoy.File:
-		rs = analyse(f)
+		rs = fileOf(p).routes
 	case *kube.File:
-		rs = istioRoutes(f)
+		rs = istioRoutes(p, f)
 	}
 	out := make([]*rules.Route, len(rs))
 	for i, r := range rs {
 		out[i] = r.Route
 	}
 	return out
+})
+
+// fileView is the HTTP filter chains of an Envoy file and its routes,
+// computed once per tree for every rule and the route builder.
+var fileView = &rules.Analysis{
+	Name:  "envoy-chains",
+	Doc:   "The HTTP filter chains of an Envoy file and its routes sorted by ID (*view).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		f, ok := p.Tree.(*envoy.File)
+		if !ok {
+			return (*view)(nil)
+		}
+		v := &view{chains: chains(f)}
+		for _, cv := range v.chains {
+			v.routes = append(v.routes, cv.routes...)
+		}
+		sort.SliceStable(v.routes, func(i, j int) bool { return v.routes[i].ID < v.routes[j].ID })
+		return v
+	},
+}
+
+// requiresChains is what the rules on Envoy files require.
+var requiresChains = []*rules.Analysis{fileView}
+
+// view is an Envoy file's HTTP filter chains and routes.
+type view struct {
+	chains []*chainView
+	routes []*route
+}
+
+// fileOf returns the view of the pass's Envoy file (empty for other
+// trees).
+func fileOf(p *rules.Pass) *view {
+	v, _ := p.ResultOf(fileView).(*view)
+	if v == nil {
+		return &view{}
+	}
+	return v
 }
 
 // route is a rules.Route with the configuration objects it comes from.
@@ -61,9 +96,7 @@ type chainView struct {
 	routes   []*route
 }
 
-// chains enumerates the HTTP filter chains of a file. Envoy files are
-// small and the walk is cheap, so rules and the route builder each call
-// it.
+// chains enumerates the HTTP filter chains of a file.
 func chains(f *envoy.File) []*chainView {
 	var out []*chainView
 	for li, l := range f.Listeners {
@@ -86,16 +119,6 @@ func chains(f *envoy.File) []*chainView {
 			out = append(out, cv)
 		}
 	}
-	return out
-}
-
-// analyse returns the routes of a file, sorted by ID.
-func analyse(f *envoy.File) []*route {
-	var out []*route
-	for _, cv := range chains(f) {
-		out = append(out, cv.routes...)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
@@ -152,6 +175,7 @@ func newRoute(f *envoy.File, l *envoy.Listener, c *envoy.FilterChain, vh *envoy.
 			Gated:      lst.Verify == rules.VerifyRequired,
 			Range:      rng,
 			Block:      block,
+			SetHint:    envoyHint(lst.TLS),
 		},
 		listener: l, chain: c, vh: vh, rt: rt, adds: map[string]*envoy.HeaderAdd{},
 	}
@@ -263,7 +287,7 @@ func (r *route) connectionManagerHeaders(h *envoy.HCM) {
 	}
 	r.Headers[xfcc] = t
 	remote, _ := h.UseRemoteAddress.Bool()
-	proto := rules.HeaderTreatment{Name: "X-Forwarded-Proto", Action: rules.SetOther, Value: "scheme of the connection", Range: h.UseRemoteAddress.Line(),
+	proto := rules.HeaderTreatment{Name: "X-Forwarded-Proto", Action: rules.SetOther, Value: "scheme of the connection", Fact: rules.FactScheme, Range: h.UseRemoteAddress.Line(),
 		Note: "use_remote_address: Envoy overwrites X-Forwarded-Proto"}
 	fwd := rules.HeaderTreatment{Name: "X-Forwarded-For", Action: rules.Appended, Value: "client address", Range: h.UseRemoteAddress.Line(),
 		Note: "use_remote_address: Envoy appends the peer's address"}
@@ -297,6 +321,7 @@ func xfccTreatment(setting *cfgnode.Node, certPossible bool) rules.HeaderTreatme
 		t.Action, t.Note = rules.Appended, "APPEND_FORWARD: on connections with a client certificate Envoy appends its element after the client's own XFCC"
 	case mode == "SANITIZE_SET":
 		t.Action, t.Note = rules.SetTLS, "SANITIZE_SET: set from the client certificate, removed on connections without one"
+		t.Fact, t.CertGuarded = rules.FactCert, true
 	}
 	return t
 }
@@ -362,6 +387,12 @@ func (r *route) added(a *envoy.HeaderAdd, prev rules.HeaderTreatment) (rules.Hea
 	// A value made only of client-certificate fields is empty without a
 	// certificate, and Envoy then skips the entry: the header stays as
 	// it was (the client's copy, unless removed before).
+	if t.Action == rules.SetTLS {
+		t.Fact = peerFactOf(value)
+		// Made only of client-certificate fields, the value is empty
+		// without a certificate, and Envoy skips the entry.
+		t.CertGuarded = strings.TrimSpace(stripped) == "" && !a.KeepEmptyValue
+	}
 	emptyWithoutCert := t.Action == rules.SetTLS && strings.TrimSpace(stripped) == "" && !a.KeepEmptyValue && r.Listener.Verify != rules.VerifyRequired
 	if emptyWithoutCert && !r.certPossible() {
 		prev.Note = strings.TrimSpace(prev.Note + fmt.Sprintf("; %s is always empty here (no client certificate is requested), so Envoy never adds it", value))
@@ -397,4 +428,52 @@ func (r *route) forwardsCertData() bool {
 		}
 	}
 	return false
+}
+
+// peerFacts are Envoy's client-certificate command operators by the fact
+// they carry. Envoy has none for a verification result: a certificate it
+// did not verify is refused, unless nothing verifies it at all.
+var peerFacts = map[string]rules.Fact{
+	"%DOWNSTREAM_PEER_SUBJECT%":         rules.FactSubjectDN,
+	"%DOWNSTREAM_PEER_ISSUER%":          rules.FactIssuerDN,
+	"%DOWNSTREAM_PEER_CERT%":            rules.FactCert,
+	"%DOWNSTREAM_PEER_FINGERPRINT_256%": rules.FactFingerprint,
+	"%DOWNSTREAM_PEER_FINGERPRINT_1%":   rules.FactFingerprint,
+	"%DOWNSTREAM_PEER_SERIAL%":          rules.FactSerial,
+}
+
+// peerFactOf says what fact a request_headers_to_add value carries: the
+// one client-certificate operator it consists of.
+func peerFactOf(value string) rules.Fact {
+	return peerFacts[strings.TrimSpace(value)]
+}
+
+// peerOperatorOf is Envoy's command operator for a fact, or "".
+func peerOperatorOf(f rules.Fact) string {
+	for _, op := range []string{"%DOWNSTREAM_PEER_SUBJECT%", "%DOWNSTREAM_PEER_ISSUER%", "%DOWNSTREAM_PEER_CERT%", "%DOWNSTREAM_PEER_FINGERPRINT_256%", "%DOWNSTREAM_PEER_SERIAL%"} {
+		if peerFacts[op] == f {
+			return op
+		}
+	}
+	return ""
+}
+
+// envoyHint says how a route of an Envoy file overwrites a header in
+// Envoy's syntax: XFCC by SANITIZE_SET, X-Forwarded-Proto by
+// use_remote_address, a certificate field from its command operator, and
+// anything else by request_headers_to_remove.
+func envoyHint(tls bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		op := peerOperatorOf(fact)
+		switch {
+		case rules.HeaderName(header) == xfcc:
+			return "use `forward_client_cert_details: SANITIZE_SET` with `set_current_client_cert_details` on the listener clients connect to"
+		case fact == rules.FactScheme && rules.HeaderName(header) == "x-forwarded-proto":
+			return "set `use_remote_address: true` on the HTTP connection manager, so that Envoy sets X-Forwarded-Proto itself"
+		case op != "" && tls:
+			return fmt.Sprintf("list %s in `request_headers_to_remove` and add it from `%s` with `append_action: OVERWRITE_IF_EXISTS_OR_ADD`", name, op)
+		}
+		return fmt.Sprintf("remove the client's copy by listing %s in `request_headers_to_remove` of the route configuration", name)
+	}
 }

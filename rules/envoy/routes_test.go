@@ -2,8 +2,10 @@ package envoy
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/envoy"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -53,7 +55,8 @@ func routeOf(t *testing.T, content string) *route {
 	if len(probs) > 0 {
 		t.Fatalf("problems: %v\n%s", probs, content)
 	}
-	rs := analyse(f)
+	v, _ := rules.Evaluate(fileView, &parsers.Workspace{Trees: []parsers.Tree{f}}, f, nil).(*view)
+	rs := v.routes
 	if len(rs) != 1 {
 		t.Fatalf("%d routes", len(rs))
 	}
@@ -113,6 +116,31 @@ func TestRequestHeaders(t *testing.T) {
 		r := routeOf(t, config("", tc.vhost, tc.tls))
 		if got := r.Header("x-ssl-client-dn").Action; got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestFactsAndHint: what a value carries is read from Envoy's command
+// operators, and a fix is said in Envoy's terms.
+func TestFactsAndHint(t *testing.T) {
+	vhost := "              request_headers_to_remove: [x-ssl-client-dn]\n              request_headers_to_add:\n              - header: { key: x-ssl-client-dn, value: \"%DOWNSTREAM_PEER_SUBJECT%\" }\n                append_action: OVERWRITE_IF_EXISTS_OR_ADD"
+	r := routeOf(t, config("          forward_client_cert_details: SANITIZE_SET\n          use_remote_address: true", vhost, requiredCert))
+	if h := r.Header("x-ssl-client-dn"); h.Fact != rules.FactSubjectDN || !h.CertGuarded {
+		t.Errorf("x-ssl-client-dn: fact %v, guarded %t; want the subject DN, set only with a certificate", h.Fact, h.CertGuarded)
+	}
+	if h := r.Header(xfcc); h.Fact != rules.FactCert || !h.CertGuarded {
+		t.Errorf("XFCC under SANITIZE_SET: fact %v, guarded %t", h.Fact, h.CertGuarded)
+	}
+	if h := r.Header("x-forwarded-proto"); h.Fact != rules.FactScheme {
+		t.Errorf("X-Forwarded-Proto with use_remote_address: fact %v", h.Fact)
+	}
+	for header, want := range map[string]string{
+		"X-SSL-Client-DN": "`%DOWNSTREAM_PEER_SUBJECT%`",
+		xfcc:              "SANITIZE_SET",
+		"X-Client-Role":   "request_headers_to_remove",
+	} {
+		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
+			t.Errorf("hint for %s: %q, want it to mention %s", header, got, want)
 		}
 	}
 }

@@ -20,13 +20,13 @@ import (
 
 // Rules are the Envoy rules, in code order.
 var Rules = []*rules.Rule{
-	ruleXFCCForwarded,
-	ruleCertOptional,
-	ruleCertUnverified,
-	ruleHeaderKeepsClient,
-	ruleUnderscores,
-	ruleIstioOptionalMutual,
-	ruleIstioPermissiveXFCC,
+	XFCCForwarded,
+	CertOptional,
+	CertUnverified,
+	HeaderKeepsClient,
+	UnderscoreHeaders,
+	IstioOptionalMutual,
+	IstioPermissiveXFCC,
 }
 
 var kinds = []string{parsers.KindEnvoy}
@@ -46,21 +46,14 @@ const (
 	refProtocol    = "envoyproxy/envoy api/envoy/config/core/v3/protocol.proto (HttpProtocolOptions.headers_with_underscores_action: ALLOW is the default)"
 )
 
-// finding builds a diagnostic from a short message (what, where) and its
-// detail (why, and what to do).
-func finding(at source.Range, key, msg, detail string) rules.Diagnostic {
-	return rules.Diagnostic{Range: at, Key: key, Message: msg + ": " + detail}
+// finding builds a diagnostic from a short message (what, where), its
+// detail (why) and the fix in one line.
+func finding(at source.Range, key rules.Key, msg, detail, fix string) rules.Diagnostic {
+	return rules.Diagnostic{Range: at, Key: key, Message: msg, Detail: rules.Sentence(detail), FixTitle: rules.Sentence(fix)}
 }
 
-func chainsOf(p *rules.Pass) []*chainView {
-	f, ok := p.Tree.(*envoy.File)
-	if !ok {
-		return nil
-	}
-	return chains(f)
-}
-
-var ruleXFCCForwarded = &rules.Rule{
+// XFCCForwarded: V001.
+var XFCCForwarded = &rules.Rule{
 	Code:     "V001",
 	Name:     "xfcc-forwards-client-copy",
 	Severity: rules.High,
@@ -68,6 +61,7 @@ var ruleXFCCForwarded = &rules.Rule{
 	Summary:  "forward_client_cert_details passes the client's own X-Forwarded-Client-Cert to the upstream.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds an HTTP connection manager whose `forward_client_cert_details` is `ALWAYS_FORWARD_ONLY` (critical: the client's XFCC passes on every connection), " +
 			"or `FORWARD_ONLY` / `APPEND_FORWARD` on a TLS listener that requests client certificates (high: the client's XFCC passes on every connection with a certificate; " +
@@ -85,7 +79,7 @@ var ruleXFCCForwarded = &rules.Rule{
 }
 
 func checkXFCCForwarded(p *rules.Pass) {
-	for _, cv := range chainsOf(p) {
+	for _, cv := range fileOf(p).chains {
 		h := cv.chain.HCM
 		mode := envoy.Enum(h.ForwardClientCertDetails)
 		var sev rules.Severity
@@ -103,7 +97,8 @@ func checkXFCCForwarded(p *rules.Pass) {
 		}
 		d := finding(h.ForwardClientCertDetails.Line(), rules.RouteHeaderKey(cv.first().ID, xfcc),
 			fmt.Sprintf("forward_client_cert_details %s %s", mode, how),
-			fmt.Sprintf("a client that sends its own X-Forwarded-Client-Cert reaches the upstream with it (%s); use SANITIZE_SET on the listener clients connect to", routeCount(cv)))
+			fmt.Sprintf("a client that sends its own X-Forwarded-Client-Cert reaches the upstream with it (%s)", routeCount(cv)),
+			"use SANITIZE_SET on the listener clients connect to")
 		d.Severity = sev
 		d.Fixes = []rules.Fix{{Description: "use SANITIZE_SET", Safe: false, Edits: []rules.Edit{{Range: h.ForwardClientCertDetails.Range, NewText: "SANITIZE_SET"}}}}
 		p.Report(d)
@@ -120,7 +115,8 @@ func routeCount(cv *chainView) string {
 	return fmt.Sprintf("%d routes, first %s", len(cv.routes), cv.routes[0].Desc)
 }
 
-var ruleCertOptional = &rules.Rule{
+// CertOptional: V002.
+var CertOptional = &rules.Rule{
 	Code:     "V002",
 	Name:     "client-certificate-optional",
 	Severity: rules.High,
@@ -128,6 +124,7 @@ var ruleCertOptional = &rules.Rule{
 	Summary:  "A DownstreamTlsContext verifies client certificates but does not require one, while client-certificate data is forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds a filter chain whose `DownstreamTlsContext` has a validation context (a `trusted_ca`) but no `require_client_certificate: true`, " +
 			"while its HTTP connection manager forwards client-certificate data (XFCC, or a header from `%DOWNSTREAM_PEER_*%`).",
@@ -141,7 +138,8 @@ var ruleCertOptional = &rules.Rule{
 	Check: func(p *rules.Pass) { checkVerify(p, rules.VerifyOptional) },
 }
 
-var ruleCertUnverified = &rules.Rule{
+// CertUnverified: V003.
+var CertUnverified = &rules.Rule{
 	Code:     "V003",
 	Name:     "client-certificate-not-verified",
 	Severity: rules.Critical,
@@ -149,6 +147,7 @@ var ruleCertUnverified = &rules.Rule{
 	Summary:  "Client certificates are accepted without verification against a CA, while client-certificate data is forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds a filter chain that accepts client certificates it does not verify: a validation context without `trusted_ca` (and without pinned " +
 			"`verify_certificate_spki`/`verify_certificate_hash`), `trust_chain_verification: ACCEPT_UNTRUSTED`, or `require_client_certificate: true` " +
@@ -166,7 +165,7 @@ var ruleCertUnverified = &rules.Rule{
 // checkVerify reports the chains with the given verification mode whose
 // routes forward client-certificate data, once per chain.
 func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
-	for _, cv := range chainsOf(p) {
+	for _, cv := range fileOf(p).chains {
 		r := cv.base
 		if r.Listener.Verify != mode || !cv.forwardsCertData() {
 			continue
@@ -175,15 +174,17 @@ func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
 		if !at.IsValid() {
 			at = cv.chain.TLS.Range
 		}
-		var msg, detail string
+		var msg, detail, fix string
 		if mode == rules.VerifyOptional {
-			msg = "client certificate is verified but not required on " + listenerName(r)
-			detail = "require_client_certificate is not true, so requests without a certificate reach the upstream as well; set require_client_certificate: true"
+			msg = "client certificate is verified but not required on " + rules.Clip(listenerName(r), 60)
+			detail = "require_client_certificate is not true, so requests without a certificate reach the upstream as well"
+			fix = "set require_client_certificate: true"
 		} else {
-			msg = "client certificates are not verified against a CA on " + listenerName(r)
-			detail = unverifiedWhy(cv.chain.TLS) + ", so a self-signed certificate with any subject is forwarded upstream as the client's identity; set trusted_ca to the client CA"
+			msg = "client certificates are not verified against a CA on " + rules.Clip(listenerName(r), 60)
+			detail = unverifiedWhy(cv.chain.TLS) + ", so a self-signed certificate with any subject is forwarded upstream as the client's identity"
+			fix = "set trusted_ca to the client CA"
 		}
-		p.Report(finding(at, rules.VerifyKey(at), msg, detail))
+		p.Report(finding(at, rules.VerifyKey(at), msg, detail, fix))
 	}
 }
 
@@ -217,7 +218,8 @@ func listenerName(r *route) string {
 	return fmt.Sprintf("listener %s (%s)", name(r.listener.Name, 0), r.Listener.Endpoint)
 }
 
-var ruleHeaderKeepsClient = &rules.Rule{
+// HeaderKeepsClient: V004.
+var HeaderKeepsClient = &rules.Rule{
 	Code:     "V004",
 	Name:     "request-header-keeps-client-copy",
 	Severity: rules.Critical,
@@ -225,6 +227,7 @@ var ruleHeaderKeepsClient = &rules.Rule{
 	Summary:  "request_headers_to_add sets an identity or scheme header in a way that keeps the client's own copy.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds a `request_headers_to_add` entry (route, virtual host or route configuration) for an identity header (X-SSL-Client-*, XFCC, " +
 			"X-Client-*, …) or a scheme header (X-Forwarded-Proto, -Host, …) that leaves the client's copy in place: the default append action " +
@@ -250,7 +253,7 @@ func checkHeaderKeepsClient(p *rules.Pass) {
 	}
 	var order []*envoy.HeaderAdd
 	hits := map[*envoy.HeaderAdd]*hit{}
-	for _, r := range analyseOf(p) {
+	for _, r := range fileOf(p).routes {
 		hs := make([]string, 0, len(r.adds))
 		for h := range r.adds {
 			hs = append(hs, h)
@@ -272,35 +275,32 @@ func checkHeaderKeepsClient(p *rules.Pass) {
 	for _, a := range order {
 		h := hits[a]
 		name := rules.DisplayHeader(a.Name.Text())
-		var msg, detail string
+		name = rules.Clip(name, 40)
+		var msg, detail, fix string
 		switch {
 		case h.t.Action == rules.Appended:
 			msg = name + " is appended to the client's own copy"
-			detail = "append_action APPEND_IF_EXISTS_OR_ADD (the default) keeps the client's value first; list the header in request_headers_to_remove and use OVERWRITE_IF_EXISTS_OR_ADD"
+			detail = "append_action APPEND_IF_EXISTS_OR_ADD (the default) keeps the client's value first"
+			fix = "list the header in request_headers_to_remove and use OVERWRITE_IF_EXISTS_OR_ADD"
 		case strings.Contains(h.t.When, "ADD_IF_ABSENT"):
 			msg = name + " is added only when the client sent none"
-			detail = "append_action ADD_IF_ABSENT lets the client's own value win; list the header in request_headers_to_remove"
+			detail = "append_action ADD_IF_ABSENT lets the client's own value win"
+			fix = "list the header in request_headers_to_remove"
 		default:
 			msg = name + " keeps the client's copy when no certificate is presented"
-			detail = fmt.Sprintf("%s is empty without a client certificate and Envoy then skips the entry; list the header in request_headers_to_remove", a.Value.Text())
+			detail = fmt.Sprintf("%s is empty without a client certificate and Envoy then skips the entry", a.Value.Text())
+			fix = "list the header in request_headers_to_remove"
 		}
 		where := "route " + h.rs[0].Desc
 		if len(h.rs) > 1 {
 			where = fmt.Sprintf("%d routes, first %s", len(h.rs), h.rs[0].Desc)
 		}
-		p.Report(finding(a.Range, rules.RouteHeaderKey(h.rs[0].ID, a.Name.Text()), msg, detail+" ("+where+")"))
+		p.Report(finding(a.Range, rules.RouteHeaderKey(h.rs[0].ID, a.Name.Text()), msg, detail+" ("+where+")", fix))
 	}
 }
 
-func analyseOf(p *rules.Pass) []*route {
-	f, ok := p.Tree.(*envoy.File)
-	if !ok {
-		return nil
-	}
-	return analyse(f)
-}
-
-var ruleUnderscores = &rules.Rule{
+// UnderscoreHeaders: V005.
+var UnderscoreHeaders = &rules.Rule{
 	Code:     "V005",
 	Name:     "underscore-headers-allowed",
 	Severity: rules.High,
@@ -308,6 +308,7 @@ var ruleUnderscores = &rules.Rule{
 	Summary:  "Envoy lets client headers with underscores through where identity headers are forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds an HTTP connection manager that forwards identity headers (XFCC set from the certificate, or `request_headers_to_add` of an " +
 			"identity header) while `common_http_protocol_options.headers_with_underscores_action` is `ALLOW`, the default.",
@@ -323,7 +324,7 @@ var ruleUnderscores = &rules.Rule{
 
 func checkUnderscores(p *rules.Pass) {
 	reported := map[source.Range]bool{}
-	for _, cv := range chainsOf(p) {
+	for _, cv := range fileOf(p).chains {
 		base := cv.base
 		if !base.AdmitsUnderscore || reported[base.UnderscoreRange] {
 			continue
@@ -347,7 +348,8 @@ func checkUnderscores(p *rules.Pass) {
 		}
 		at := base.UnderscoreRange
 		p.Report(finding(at, rules.UnderscoreKey(at), "headers with underscores pass this connection manager",
-			fmt.Sprintf("headers_with_underscores_action is ALLOW, so a client's %s reaches the upstream beside the header Envoy sets; set it to REJECT_REQUEST", strings.Join(twins, ", "))))
+			fmt.Sprintf("headers_with_underscores_action is ALLOW, so a client's %s reaches the upstream beside the header Envoy sets", strings.Join(twins, ", ")),
+			"set headers_with_underscores_action to REJECT_REQUEST"))
 	}
 }
 
@@ -360,7 +362,8 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-var ruleIstioOptionalMutual = &rules.Rule{
+// IstioOptionalMutual: V006.
+var IstioOptionalMutual = &rules.Rule{
 	Code:     "V006",
 	Name:     "istio-gateway-optional-mutual",
 	Severity: rules.High,
@@ -368,6 +371,7 @@ var ruleIstioOptionalMutual = &rules.Rule{
 	Summary:  "An Istio Gateway server uses tls.mode OPTIONAL_MUTUAL: clients without a certificate reach the services behind it.",
 	Scope:    rules.ScopeTree,
 	Kinds:    []string{parsers.KindK8s},
+	Requires: []*rules.Analysis{istioView},
 	Doc: rules.Doc{
 		What: "Finds a server of an Istio `Gateway` whose `tls.mode` is `OPTIONAL_MUTUAL`.",
 		Why: "Istio's API: \"Similar to MUTUAL mode, except that the client certificate is optional. … A client certificate will still be explicitly requested " +
@@ -383,10 +387,13 @@ var ruleIstioOptionalMutual = &rules.Rule{
 
 func checkIstioOptionalMutual(p *rules.Pass) {
 	f, ok := p.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
+	if !ok {
 		return
 	}
-	ist := envoy.ReadIstio(f.Cluster().Objects)
+	ist := istioOf(p, f.Cluster())
+	if ist == nil {
+		return
+	}
 	for _, gw := range ist.Gateways {
 		if gw.Obj.File != f.Root() {
 			continue
@@ -406,19 +413,21 @@ func checkIstioOptionalMutual(p *rules.Pass) {
 				to = "the services of VirtualService " + strings.Join(bound, ", ")
 			}
 			at := srv.TLSMode.Line()
-			p.Report(finding(at, rules.VerifyKey(at), fmt.Sprintf("Gateway %s port %s accepts clients without a certificate (OPTIONAL_MUTUAL)", gw.Obj.NamespacedName(), srv.Port),
-				"requests without a client certificate reach "+to+"; use tls.mode MUTUAL"))
+			p.Report(finding(at, rules.VerifyKey(at), fmt.Sprintf("Gateway %s port %s accepts clients without a certificate (OPTIONAL_MUTUAL)", rules.Clip(gw.Obj.NamespacedName(), 40), rules.Clip(srv.Port, 8)),
+				"requests without a client certificate reach "+to, "use tls.mode MUTUAL"))
 		}
 	}
 }
 
-var ruleIstioPermissiveXFCC = &rules.Rule{
+// IstioPermissiveXFCC: V007.
+var IstioPermissiveXFCC = &rules.Rule{
 	Code:     "V007",
 	Name:     "istio-permissive-xfcc-app",
 	Severity: rules.Medium,
 	CWE:      []string{"CWE-287", "CWE-306"},
 	Summary:  "A PeerAuthentication lets plain-text clients reach a workload whose app authenticates callers by X-Forwarded-Client-Cert.",
 	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{rules.DeploymentModel},
 	Doc: rules.Doc{
 		What: "Finds a `PeerAuthentication` in `PERMISSIVE` mode (or without a mode, which is PERMISSIVE) that selects a workload whose app trusts " +
 			"`X-Forwarded-Client-Cert` for the caller's identity.",
@@ -434,7 +443,8 @@ var ruleIstioPermissiveXFCC = &rules.Rule{
 
 func checkIstioPermissive(p *rules.Pass) {
 	seen := map[string]bool{}
-	for _, app := range p.Model.Apps {
+	m := rules.ModelOf(p)
+	for _, app := range m.Apps {
 		var trust *rules.Trust
 		for i, t := range app.Trusts {
 			if rules.HeaderName(t.Header) == xfcc {
@@ -445,16 +455,16 @@ func checkIstioPermissive(p *rules.Pass) {
 		if trust == nil {
 			continue
 		}
-		for _, l := range p.Model.RoutesTo(app) {
+		for _, l := range m.RoutesTo(app) {
 			r := l.Route
 			at := r.Listener.VerifyRange
 			if r.Proxy != "istio-sidecar" || r.Listener.TLS || seen[at.String()] {
 				continue
 			}
 			seen[at.String()] = true
-			d := finding(at, "V007|at:"+at.String(), "PeerAuthentication admits plain-text callers to an app that trusts XFCC",
-				fmt.Sprintf("on %s callers without a mesh identity reach the app at %s:%d, which takes X-Forwarded-Client-Cert as the caller's identity; use mtls mode STRICT",
-					r.Desc, trust.Range.File, trust.Range.Start.Line))
+			d := finding(at, rules.DirectiveKey("V007", at, ""), "PeerAuthentication admits plain-text callers to an app that trusts XFCC",
+				fmt.Sprintf("on %s callers without a mesh identity reach the app at %s:%d, which takes X-Forwarded-Client-Cert as the caller's identity",
+					r.Desc, trust.Range.File, trust.Range.Start.Line), "use mtls mode STRICT")
 			d.Related = []source.Related{{Range: trust.Range, Message: "the app trusts X-Forwarded-Client-Cert here"}}
 			p.Report(d)
 		}

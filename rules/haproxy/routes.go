@@ -5,30 +5,44 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Routes builds the deployment model's routes from HAProxy
-// configurations: frontend/listen × bind × backend branch (each
-// use_backend target and the default_backend).
-type Routes struct{}
+// treeRoutes is every route of an HAProxy configuration with the
+// configuration objects it comes from, computed once per tree and run for
+// every rule and the route builder.
+var treeRoutes = &rules.Analysis{
+	Name:  "haproxy-route-info",
+	Doc:   "The routes of an HAProxy configuration with their frontend, bind, backend and rule chain ([]*routeInfo).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		if c := tree(p); c != nil {
+			return analyse(c)
+		}
+		return []*routeInfo(nil)
+	},
+}
 
-// BuildRoutes implements rules.RouteBuilder.
-func (Routes) BuildRoutes(tree parsers.Tree, _ *rules.Settings) []*rules.Route {
-	c, ok := tree.(*hap.Config)
-	if !ok {
-		return nil
-	}
+// requiresRoutes is what every HAProxy rule requires.
+var requiresRoutes = []*rules.Analysis{treeRoutes}
+
+// routeInfos returns the routes of the pass's configuration.
+func routeInfos(p *rules.Pass) []*routeInfo {
+	ris, _ := p.ResultOf(treeRoutes).([]*routeInfo)
+	return ris
+}
+
+// Routes is the HAProxy route builder: frontend/listen × bind × backend
+// branch (each use_backend target and the default_backend).
+var Routes = rules.NewRouteBuilder("haproxy-routes", requiresRoutes, func(p *rules.Pass) []*rules.Route {
 	var out []*rules.Route
-	for _, ri := range analyse(c) {
+	for _, ri := range routeInfos(p) {
 		out = append(out, ri.Route)
 	}
 	return out
-}
+})
 
 // routeInfo is a route with the configuration objects it comes from.
 type routeInfo struct {
@@ -132,6 +146,7 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 		Block:   fe.Section.Header.Range,
 	}
 	r.Listener = listener(b)
+	r.SetHint = setHint(r)
 	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range}
 	if ri.Backend != nil {
 		for _, s := range ri.Backend.Servers {
@@ -326,8 +341,7 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 	case "sub":
 		return strings.Contains(name, strings.ToLower(pat))
 	case "reg":
-		re := compiledDeletePattern(pat)
-		return re != nil && re.MatchString(name)
+		return r.Pattern != nil && r.Pattern.MatchString(name)
 	}
 	return false
 }
@@ -337,8 +351,17 @@ func names(r *hap.HTTPRule, h string) bool {
 	return r.Header != nil && !r.Header.Symbolic() && strings.EqualFold(r.Header.Value, h)
 }
 
-// treatment follows a header through a rule chain.
+// treatment follows a header through a rule chain, and says what fact the
+// value it ends with carries.
 func treatment(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
+	t := followHeader(chain, h)
+	t.Fact = factOf(t.Value)
+	t.CertGuarded = strings.Contains(t.When, "ssl_c_used") || strings.Contains(t.Value, "ssl_c_used")
+	return t
+}
+
+// followHeader follows a header through a rule chain.
+func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 	t := rules.HeaderTreatment{Name: h, Action: rules.Passthrough}
 	clientGone := false // an unconditional delete or set removed the client's copy
 	for _, r := range chain {
@@ -478,29 +501,49 @@ func underscoreDeleted(chain []*hap.HTTPRule, h string) bool {
 	return false
 }
 
-// deletePatterns caches compiled del-header -m reg patterns: the same few
-// patterns are matched against every trusted header of every route, and
-// compiling them each time dominated the analysis of configurations that
-// use them. Bounded, so that an audit of many repositories does not
-// accumulate patterns.
-var deletePatterns struct {
-	sync.Mutex
-	m map[string]*regexp.Regexp // nil value: the pattern does not compile
+// fetchFacts are the sample fetches whose value is a fact of the TLS
+// handshake.
+var fetchFacts = map[string]rules.Fact{
+	"ssl_c_used":   rules.FactCertUsed,
+	"ssl_c_s_dn":   rules.FactSubjectDN,
+	"ssl_c_i_dn":   rules.FactIssuerDN,
+	"ssl_c_der":    rules.FactCert,
+	"ssl_c_sha1":   rules.FactFingerprint,
+	"ssl_c_serial": rules.FactSerial,
 }
 
-func compiledDeletePattern(pat string) *regexp.Regexp {
-	deletePatterns.Lock()
-	defer deletePatterns.Unlock()
-	if re, ok := deletePatterns.m[pat]; ok {
-		return re
+// factOf says what fact a log-format value carries: the verification
+// code when %[ssl_c_verify] is (part of) it, the request's Host for
+// %[req.hdr(host)], else the one sample fetch it consists of.
+func factOf(value string) rules.Fact {
+	if strings.Contains(value, "ssl_c_verify") {
+		return rules.FactVerifyCode
 	}
-	if deletePatterns.m == nil || len(deletePatterns.m) >= 256 {
-		deletePatterns.m = map[string]*regexp.Regexp{}
+	v := strings.TrimSpace(value)
+	switch strings.ToLower(v) {
+	case "%[req.hdr(host)]", "%[hdr(host)]":
+		return rules.FactHost
 	}
-	re, err := regexp.Compile("(?i)" + pat)
-	if err != nil {
-		re = nil
+	expr, ok := strings.CutPrefix(v, "%[")
+	if !ok || !strings.HasSuffix(expr, "]") || strings.Contains(expr, "%[") {
+		return rules.FactNone
 	}
-	deletePatterns.m[pat] = re
-	return re
+	fetch, _, _ := strings.Cut(strings.TrimSuffix(expr, "]"), ",")
+	return fetchFacts[fetch]
+}
+
+// setHint says how a route overwrites a header in HAProxy's syntax: remove
+// the client's copy (both spellings of the name) before any conditional
+// set, or set it instead of adding it.
+func setHint(r *rules.Route) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		switch {
+		case fact == rules.FactScheme || fact == rules.FactHost:
+			return fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", name)
+		case r.Header(header).Action == rules.Appended:
+			return "replace `add-header` with `set-header`, which removes the client's copy first"
+		}
+		return fmt.Sprintf("remove the client's copy with `http-request del-header ^%s$ -m reg` before any conditional set on this route", strings.ReplaceAll(strings.ToLower(name), "-", "[-_]"))
+	}
 }

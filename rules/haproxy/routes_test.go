@@ -18,7 +18,7 @@ func build(t *testing.T, text string) map[string]*rules.Route {
 		t.Fatalf("problems: %v", probs)
 	}
 	out := map[string]*rules.Route{}
-	for _, r := range (Routes{}).BuildRoutes(hap.Build([]*hap.File{pf}), nil) {
+	for _, r := range rules.BuildRoutes(Routes, hap.Build([]*hap.File{pf})) {
 		out[r.ID] = r
 	}
 	return out

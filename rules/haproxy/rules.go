@@ -33,12 +33,14 @@ func tree(p *rules.Pass) *hap.Config {
 
 var kinds = []string{parsers.KindHAProxy}
 
-// routeKey is the key of a finding about a header on a route.
-func routeKey(id, header string) string { return rules.RouteHeaderKey(id, header) }
-
-func lineKey(prefix string, l *hap.Line) string {
-	return fmt.Sprintf("%s:%s:%d", prefix, l.File.Path, l.Num)
+// lineKey is the key of a finding about one line, by what the line is,
+// and an aspect of it.
+func lineKey(what string, l *hap.Line, aspect string) rules.Key {
+	return rules.ConfigLineKey(what, l.File.Path, l.Num, aspect)
 }
+
+// lineID names a line for a rule's own bookkeeping (reported once).
+func lineID(l *hap.Line) string { return fmt.Sprintf("%s:%d", l.File.Path, l.Num) }
 
 // priorOverwrite reports whether, before rule index i of the chain, an
 // unconditional del-header or set-header removed the client's copy of h.
@@ -58,9 +60,9 @@ func priorOverwrite(chain []*hap.HTTPRule, i int, h string) bool {
 }
 
 // httpRoutes returns the routes of HTTP-mode frontends.
-func httpRoutes(c *hap.Config) []*routeInfo {
+func httpRoutes(p *rules.Pass) []*routeInfo {
 	var out []*routeInfo
-	for _, ri := range analyse(c) {
+	for _, ri := range routeInfos(p) {
 		if ri.Mode == "http" {
 			out = append(out, ri)
 		}
@@ -82,7 +84,7 @@ func (o once) first(k string) bool {
 // AddHeader: H001.
 var AddHeader = &rules.Rule{
 	Code: "H001", Name: "add-header-keeps-client-copy", Severity: rules.Critical,
-	CWE: []string{"CWE-290", "CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290", "CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "http-request add-header of an identity or scheme header keeps the client's own copy of it.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request add-header` of a header that apps trust (X-SSL-Client-*, X-Client-Verify, X-Forwarded-Proto, Remote-User, ...) when no earlier unconditional `del-header` or `set-header` of the same header removed what the client sent.",
@@ -95,22 +97,22 @@ var AddHeader = &rules.Rule{
 }
 
 func checkAddHeader(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "add-header" || r.Header == nil || r.Header.Symbolic() || !rules.IsTrustedHeader(r.Header.Value) {
 				continue
 			}
 			h := r.Header.Value
-			if priorOverwrite(ri.Chain, i, h) || !seen.first(lineKey("l", r.Line)) {
+			if priorOverwrite(ri.Chain, i, h) || !seen.first(lineID(r.Line)) {
 				continue
 			}
 			action := r.Line.Args[1]
 			p.Report(rules.Diagnostic{
-				Range:   r.Line.Range,
-				Message: fmt.Sprintf("replace `add-header %s` with `set-header %s`: add-header keeps the client's own %s, which reaches the app first", h, h, h),
-				Key:     routeKey(ri.ID, h),
+				Range:    r.Line.Range,
+				Message:  fmt.Sprintf("add-header keeps the client's own %s, which reaches the app first", rules.Clip(h, 40)),
+				FixTitle: fmt.Sprintf("Replace `add-header %s` with `set-header %s`.", h, h),
+				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "use set-header, which removes the client's copy", Safe: true,
 					Edits: []rules.Edit{{Range: action.Range, NewText: "set-header"}}}},
 			})
@@ -121,7 +123,7 @@ func checkAddHeader(p *rules.Pass) {
 // ConditionalIdentity: H002.
 var ConditionalIdentity = &rules.Rule{
 	Code: "H002", Name: "identity-header-set-conditionally", Severity: rules.Critical,
-	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "An identity header is set only under a condition, and the client's copy passes when the condition is false.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request set-header` of an identity header (X-SSL-Client-*, X-Client-Verify, Remote-User, ...) that carries `if`/`unless` (or sits in a `.if` block) when no earlier unconditional `del-header` or `set-header` of the header removed the client's copy.",
@@ -134,9 +136,8 @@ var ConditionalIdentity = &rules.Rule{
 }
 
 func checkConditionalIdentity(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsIdentityHeader(r.Header.Value) {
 				continue
@@ -148,7 +149,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			if t := treatment(ri.Chain, h); t.Action.Overwrites() {
 				continue // a later unconditional set replaces it anyway
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			indent := leadingSpace(r.Line)
@@ -158,9 +159,11 @@ func checkConditionalIdentity(p *rules.Pass) {
 			// outermost block.
 			at := unconditionalLine(r.Line)
 			p.Report(rules.Diagnostic{
-				Range:   r.Line.Range,
-				Message: fmt.Sprintf("add `%s` before this line: %s is set only %s, otherwise the client's own value reaches the app", del, h, condText(r)),
-				Key:     routeKey(ri.ID, h),
+				Range:    r.Line.Range,
+				Message:  fmt.Sprintf("%s is set only under a condition: otherwise the client's own value reaches the app", rules.Clip(h, 35)),
+				Detail:   fmt.Sprintf("It is set only %s, and nothing removes the client's copy before.", condText(r)),
+				FixTitle: fmt.Sprintf("Add `%s` before this line.", del),
+				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete the client's copy (both spellings) unconditionally before the conditional set", Safe: false,
 					Edits: []rules.Edit{{Range: r.Line.File.Range(r.Line.File.LineStart(at), r.Line.File.LineStart(at)),
 						NewText: indent + del + "\n"}}}},
@@ -216,7 +219,7 @@ func leadingSpace(l *hap.Line) string {
 // VerifyOptionalZero: H003.
 var VerifyOptionalZero = &rules.Rule{
 	Code: "H003", Name: "ssl-c-verify-zero-without-certificate", Severity: rules.Critical,
-	CWE: []string{"CWE-287", "CWE-697"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-287", "CWE-697"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "With verify optional, %[ssl_c_verify] is 0 when no certificate was sent, and it is forwarded without ssl_c_used.",
 	Doc: rules.Doc{
 		What:       "Reports a header set from `%[ssl_c_verify]` on a route whose bind has `verify optional`, when neither the value, the rule's condition nor a deny rule involves `ssl_c_used`.",
@@ -229,9 +232,8 @@ var VerifyOptionalZero = &rules.Rule{
 }
 
 func checkVerifyOptionalZero(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		if ri.Listener.Verify != rules.VerifyOptional || ri.Gated {
 			continue
 		}
@@ -245,14 +247,16 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 			if r.Cond != nil && strings.Contains(r.Cond.Text(), "ssl_c_used") {
 				continue
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
-				Range:   r.Value.Range,
-				Message: fmt.Sprintf("set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]): with `verify optional` %%[ssl_c_verify] is 0 also when the client sent no certificate", r.Header.Value),
-				Key:     routeKey(ri.ID, r.Header.Value),
-				Related: []source.Related{{Range: ri.Listener.VerifyRange, Message: "verify optional"}},
+				Range:    r.Value.Range,
+				Message:  "with verify optional, %[ssl_c_verify] is 0 also when the client sent no certificate",
+				Detail:   fmt.Sprintf("%s carries it, so it says \"verified\" for clients without a certificate.", r.Header.Value),
+				FixTitle: fmt.Sprintf("Set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]).", r.Header.Value),
+				Key:      rules.RouteHeaderKey(ri.ID, r.Header.Value),
+				Related:  []source.Related{{Range: ri.Listener.VerifyRange, Message: "verify optional"}},
 			})
 		}
 	}
@@ -307,9 +311,11 @@ func checkIgnoreErr(p *rules.Pass) {
 				}
 				kw := b.OptionWords[opt]
 				p.Report(rules.Diagnostic{
-					Range:   b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
-					Message: fmt.Sprintf("remove `%s %s`: ignoring %s accepts client certificates that do not chain to the CA, with attacker-chosen subjects", opt, w.Value, strings.Join(bad, ",")),
-					Key:     lineKey("bind", b.Line) + "|" + opt,
+					Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+					Message:  fmt.Sprintf("%s %s accepts client certificates that do not chain to the CA", opt, rules.Clip(w.Value, 30)),
+					Detail:   fmt.Sprintf("Ignoring errors %s accepts certificates that do not chain to the CA, with attacker-chosen subjects.", strings.Join(bad, ",")),
+					FixTitle: fmt.Sprintf("Remove `%s %s`.", opt, w.Value),
+					Key:      lineKey("bind", b.Line, opt),
 				})
 			}
 		}
@@ -357,9 +363,11 @@ func checkSystemCA(p *rules.Pass) {
 			for _, s := range systemBundles {
 				if ca.Value == s || strings.HasSuffix(ca.Value, "/"+strings.TrimPrefix(s, "/")) {
 					p.Report(rules.Diagnostic{
-						Range:   ca.Range,
-						Message: fmt.Sprintf("replace ca-file %s with a private CA: every public CA can issue a client certificate that verifies", ca.Value),
-						Key:     lineKey("bind", b.Line) + "|ca-file",
+						Range:    ca.Range,
+						Message:  "ca-file is a public CA bundle: every public CA can issue a client certificate that verifies",
+						Detail:   fmt.Sprintf("ca-file %s is the operating system's bundle of public CAs.", ca.Value),
+						FixTitle: "Replace it with the private CA that issues your client certificates.",
+						Key:      lineKey("bind", b.Line, "ca-file"),
 					})
 					break
 				}
@@ -393,9 +401,11 @@ func checkNoCRL(p *rules.Pass) {
 			}
 			kw := b.OptionWords["verify"]
 			p.Report(rules.Diagnostic{
-				Range:   b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
-				Message: "add `crl-file` to this bind: revoked client certificates are accepted until they expire",
-				Key:     lineKey("bind", b.Line) + "|crl-file",
+				Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+				Message:  "this bind verifies client certificates without a crl-file",
+				Detail:   "Revoked client certificates are accepted until they expire.",
+				FixTitle: "Add `crl-file` to this bind.",
+				Key:      lineKey("bind", b.Line, "crl-file"),
 			})
 		}
 	}
@@ -450,10 +460,12 @@ func checkModeTCP(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range:   fe.Section.Header.Range,
-			Message: fmt.Sprintf("add `mode http` to %s %s: in tcp mode http-request rules never run, so the client's own %s reaches the app", fe.Kind, fe.Name, hint.Header.Value),
-			Key:     lineKey("proxy", fe.Section.Header) + "|mode",
-			Related: []source.Related{{Range: hint.Line.Range, Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range, Message: "client certificates are verified here"}},
+			Range:    fe.Section.Header.Range,
+			Message:  fmt.Sprintf("in tcp mode http-request rules never run, so the client's own %s reaches the app", rules.Clip(hint.Header.Value, 30)),
+			Detail:   fmt.Sprintf("%s %s verifies client certificates and sets headers with http-request rules, which tcp mode skips.", fe.Kind, fe.Name),
+			FixTitle: fmt.Sprintf("Add `mode http` to %s %s.", fe.Kind, fe.Name),
+			Key:      lineKey("proxy", fe.Section.Header, "mode"),
+			Related:  []source.Related{{Range: hint.Line.Range, Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range, Message: "client certificates are verified here"}},
 		}
 		if modeLine != nil && modeLine.Section == fe.Section {
 			d.Range = modeLine.Range
@@ -477,7 +489,7 @@ func headerRule(chain []*hap.HTTPRule) *hap.HTTPRule {
 // SchemeSSLFC: H008.
 var SchemeSSLFC = &rules.Rule{
 	Code: "H008", Name: "scheme-header-set-conditionally", Severity: rules.High,
-	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "X-Forwarded-Proto (or another scheme header) is set only if { ssl_fc }, so plain-HTTP clients choose its value.",
 	Doc: rules.Doc{
 		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when the condition is `ssl_fc` and the frontend has a plain-HTTP bind, or when the condition is anything else.",
@@ -490,9 +502,8 @@ var SchemeSSLFC = &rules.Rule{
 }
 
 func checkSchemeSSLFC(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsSchemeHeader(r.Header.Value) {
 				continue
@@ -505,12 +516,14 @@ func checkSchemeSSLFC(p *rules.Pass) {
 			if onSSL && ri.Listener.TLS {
 				continue // on a TLS bind ssl_fc is always true
 			}
-			if !seen.first(lineKey("l", r.Line)) {
+			if !seen.first(lineID(r.Line)) {
 				continue
 			}
-			msg := fmt.Sprintf("set %s on every request (or delete it unconditionally first): it is set only %s, so on bind %s the client's own value reaches the app", h, condText(r), strings.Join(ri.Bind.Addresses, ","))
-			p.Report(rules.Diagnostic{Range: r.Line.Range, Message: msg, Key: routeKey(ri.ID, h),
-				Related: []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
+			p.Report(rules.Diagnostic{Range: r.Line.Range, Key: rules.RouteHeaderKey(ri.ID, h),
+				Message:  fmt.Sprintf("%s is set only under a condition: on a plain-HTTP bind the client's own value reaches the app", rules.Clip(h, 25)),
+				Detail:   fmt.Sprintf("It is set only %s, so on bind %s the client's own value reaches the app.", condText(r), strings.Join(ri.Bind.Addresses, ",")),
+				FixTitle: fmt.Sprintf("Set %s on every request (or delete it unconditionally first).", h),
+				Related:  []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
 		}
 	}
 }
@@ -564,9 +577,11 @@ func checkForwardforIfNone(p *rules.Pass) {
 			for k := 2; k < len(l.Args); k++ {
 				if l.Args[k].Value == "if-none" {
 					p.Report(rules.Diagnostic{
-						Range:   l.Args[k].Range,
-						Message: "remove `if-none`: HAProxy then keeps the X-Forwarded-For the client sent instead of adding the real address",
-						Key:     lineKey("line", l),
+						Range:    l.Args[k].Range,
+						Message:  "with `if-none` HAProxy keeps the X-Forwarded-For the client sent",
+						Detail:   "HAProxy then does not add the client's real address.",
+						FixTitle: "Remove `if-none`.",
+						Key:      lineKey("line", l, ""),
 					})
 				}
 			}
@@ -577,7 +592,7 @@ func checkForwardforIfNone(p *rules.Pass) {
 // DelHeaderUnderscore: H010.
 var DelHeaderUnderscore = &rules.Rule{
 	Code: "H010", Name: "del-header-misses-underscore-spelling", Severity: rules.High,
-	CWE: []string{"CWE-436", "CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-436", "CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "del-header removes an identity header by its exact name only; the underscore spelling still reaches the app.",
 	Doc: rules.Doc{
 		What:       "Reports `http-request del-header <identity header>` (exact-name match) on a route where no pattern delete covers the same name spelled with underscores, and no later unconditional set-header replaces the header.",
@@ -590,9 +605,8 @@ var DelHeaderUnderscore = &rules.Rule{
 }
 
 func checkDelHeaderUnderscore(p *rules.Pass) {
-	c := tree(p)
 	seen := once{}
-	for _, ri := range httpRoutes(c) {
+	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
 			if r.Action != "del-header" || r.Match != "str" || !unconditional(r) || r.Header == nil || r.Header.Symbolic() {
 				continue
@@ -601,14 +615,16 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			if !rules.IsTrustedHeader(h) || !strings.Contains(h, "-") || underscoreDeleted(ri.Chain, h) {
 				continue
 			}
-			if laterUnconditionalSet(ri.Chain[i+1:], h) || !seen.first(lineKey("l", r.Line)) {
+			if laterUnconditionalSet(ri.Chain[i+1:], h) || !seen.first(lineID(r.Line)) {
 				continue
 			}
 			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
-				Range:   r.Line.Range,
-				Message: fmt.Sprintf("delete %s with `del-header %s -m reg`: the exact-name delete leaves %s, which gunicorn < 22, uWSGI and ASGI servers read as the same header", r.Header.Value, pattern, strings.ReplaceAll(r.Header.Value, "-", "_")),
-				Key:     routeKey(ri.ID, h),
+				Range:    r.Line.Range,
+				Message:  fmt.Sprintf("deleting %s by its exact name leaves the client's %s", rules.Clip(r.Header.Value, 35), rules.Clip(strings.ReplaceAll(r.Header.Value, "-", "_"), 35)),
+				Detail:   fmt.Sprintf("gunicorn < 22, uWSGI and ASGI servers read %s as %s.", strings.ReplaceAll(r.Header.Value, "-", "_"), r.Header.Value),
+				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value, pattern),
+				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete both spellings with a regular expression", Safe: true,
 					Edits: []rules.Edit{{Range: r.Header.Range, NewText: pattern + " -m reg"}}}},
 			})
@@ -645,7 +661,7 @@ func laterUnconditionalSet(chain []*hap.HTTPRule, h string) bool {
 // FrontendGap: H011.
 var FrontendGap = &rules.Rule{
 	Code: "H011", Name: "header-missing-on-other-frontend", Severity: rules.Critical,
-	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds,
+	CWE: []string{"CWE-290"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "A backend is reached from one frontend that overwrites an identity header and from another that passes the client's copy.",
 	Doc: rules.Doc{
 		What:       "Reports a route (frontend/listen × bind × backend) in HTTP mode that never sets, replaces or deletes a trusted header which another route to the same backend sets.",
@@ -658,8 +674,7 @@ var FrontendGap = &rules.Rule{
 }
 
 func checkFrontendGap(p *rules.Pass) {
-	c := tree(p)
-	routes := httpRoutes(c)
+	routes := httpRoutes(p)
 	byBackend := map[string][]*routeInfo{}
 	for _, ri := range routes {
 		if ri.Backend != nil {
@@ -686,10 +701,12 @@ func checkFrontendGap(p *rules.Pass) {
 					continue
 				}
 				p.Report(rules.Diagnostic{
-					Range:   ri.Frontend.Section.Header.Range,
-					Message: fmt.Sprintf("set or delete %s in %s %s as well: it reaches backend %s, where %s %s sets this header, so the client's own %s arrives through here", t.Name, ri.Frontend.Kind, ri.Frontend.Name, ri.Backend.Name, other.Frontend.Kind, other.Frontend.Name, t.Name),
-					Key:     routeKey(ri.ID, h),
-					Related: []source.Related{{Range: t.Range, Message: "set here on the other route"}},
+					Range:    ri.Frontend.Section.Header.Range,
+					Message:  fmt.Sprintf("%s is not set here, but another frontend sets it for backend %s", rules.Clip(t.Name, 35), rules.Clip(ri.Backend.Name, 30)),
+					Detail:   fmt.Sprintf("%s %s reaches backend %s, where %s %s sets this header, so the client's own %s arrives through here.", ri.Frontend.Kind, ri.Frontend.Name, ri.Backend.Name, other.Frontend.Kind, other.Frontend.Name, t.Name),
+					FixTitle: fmt.Sprintf("Set or delete %s in %s %s as well.", t.Name, ri.Frontend.Kind, ri.Frontend.Name),
+					Key:      rules.RouteHeaderKey(ri.ID, h),
+					Related:  []source.Related{{Range: t.Range, Message: "set here on the other route"}},
 				})
 			}
 		}
@@ -732,9 +749,10 @@ func checkLegacy(p *rules.Pass) {
 		for _, l := range s.Lines {
 			if repl, ok := legacyKeywords[l.Keyword()]; ok {
 				p.Report(rules.Diagnostic{
-					Range:   l.Args[0].Range,
-					Message: fmt.Sprintf("replace `%s` with `%s`: HAProxy 2.1 and later refuse this keyword", l.Keyword(), repl),
-					Key:     lineKey("line", l),
+					Range:    l.Args[0].Range,
+					Message:  fmt.Sprintf("HAProxy 2.1 and later refuse `%s`", l.Keyword()),
+					FixTitle: fmt.Sprintf("Replace `%s` with `%s`.", l.Keyword(), repl),
+					Key:      lineKey("line", l, ""),
 				})
 			}
 		}
@@ -762,8 +780,8 @@ var WeakTLS = &rules.Rule{
 
 func checkWeakTLS(p *rules.Pass) {
 	c := tree(p)
-	report := func(w hap.Word, l *hap.Line, msg string) {
-		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, Key: lineKey("tls", l) + "|" + w.Value})
+	report := func(w hap.Word, l *hap.Line, msg, fix string) {
+		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
 	}
 	checkOpts := func(args []hap.Word, from int, l *hap.Line) {
 		for k := from; k < len(args); k++ {
@@ -771,14 +789,14 @@ func checkWeakTLS(p *rules.Pass) {
 			switch {
 			case (name == "ssl-min-ver") && k+1 < len(args):
 				if v := args[k+1]; weakVersions[v.Lower()] {
-					report(v, l, fmt.Sprintf("raise ssl-min-ver %s to TLSv1.2: older protocol versions are broken", v.Value))
+					report(v, l, fmt.Sprintf("ssl-min-ver %s allows broken protocol versions", rules.Clip(v.Value, 20)), "Raise ssl-min-ver to TLSv1.2.")
 				}
 				k++
 			case name == "force-sslv3" || name == "force-tlsv10" || name == "force-tlsv11":
-				report(args[k], l, fmt.Sprintf("remove %s: it limits the bind to an obsolete protocol version", name))
+				report(args[k], l, fmt.Sprintf("%s limits the bind to an obsolete protocol version", name), fmt.Sprintf("Remove %s.", name))
 			case (name == "ciphers" || name == "ssl-default-bind-ciphers") && k+1 < len(args):
 				if weak := weakCiphers(args[k+1].Value); weak != "" {
-					report(args[k+1], l, fmt.Sprintf("remove %s from the cipher list: it enables weak or unauthenticated ciphers", weak))
+					report(args[k+1], l, fmt.Sprintf("the cipher list enables %s, weak or unauthenticated", rules.Clip(weak, 30)), fmt.Sprintf("Remove %s from the cipher list.", weak))
 				}
 				k++
 			}

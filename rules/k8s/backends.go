@@ -13,17 +13,18 @@ import (
 // IngressRoute): the Service's cluster address and port, and the app
 // servers its pods run, which link the route to the app. service is a
 // name in the namespace of from, or a cluster DNS name
-// ("web.shop.svc.cluster.local").
-func ServiceUpstream(c *kube.Cluster, from *kube.Object, service, port string) rules.Upstream {
+// ("web.shop.svc.cluster.local"). The pass's rule or analysis requires
+// Clusters.
+func ServiceUpstream(p *rules.Pass, c *kube.Cluster, from *kube.Object, service, port string) rules.Upstream {
 	name, ns := service, from.NamespaceOrDefault()
 	if parts := strings.Split(service, "."); len(parts) > 1 {
 		name, ns = parts[0], parts[1]
 	}
 	u := rules.Upstream{Name: "svc/" + ns + "/" + name + ":" + port, Servers: []rules.Endpoint{{Host: name + "." + ns + ".svc.cluster.local", Port: port}}}
-	if c == nil {
+	a := analysisOf(p, c)
+	if a == nil {
 		return u
 	}
-	a := analyse(c)
 	for _, s := range c.Services() {
 		if s.Obj.Name.Value != name || (s.Obj.Namespace.Value != "" && s.Obj.Namespace.Value != ns && from.Namespace.Value != "") {
 			continue

@@ -20,7 +20,7 @@ func BenchmarkCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	format := parsers.Format{Kind: kube.Kind, Candidate: kube.Candidate, Detect: kube.Detect, Load: parsers.LoadAs(kube.Load)}
-	eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Jobs: 1}
+	eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Jobs: 1}
 	files, size := 0, int64(0)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -27,12 +27,65 @@ type analysis struct {
 // (and of requests for hosts no rule names).
 const catchAll = "_"
 
-// analyse returns the cluster's analysis, computed once per cluster.
-func analyse(c *kube.Cluster) *analysis {
-	return c.Memo(analysisKey{}, func() any { return newAnalysis(c) }).(*analysis)
+// Clusters is what ingress-nginx makes of each cluster of the workspace,
+// computed once per run: the files of one cluster are separate trees, and
+// every rule and route builder read the same analysis (the Istio and
+// Traefik route builders too, through ServiceUpstream).
+var Clusters = &rules.Analysis{
+	Name:  "k8s-clusters",
+	Doc:   "The analysis of every cluster of the workspace's manifests (*clusterSet).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		cs := &clusterSet{by: map[*kube.Cluster]*analysis{}}
+		if p.Workspace == nil {
+			return cs
+		}
+		for _, t := range p.Workspace.Trees {
+			f, ok := t.(*kube.File)
+			if !ok || f.Cluster() == nil || cs.by[f.Cluster()] != nil {
+				continue
+			}
+			a := newAnalysis(f.Cluster())
+			cs.by[f.Cluster()] = a
+			cs.order = append(cs.order, a)
+		}
+		return cs
+	},
 }
 
-type analysisKey struct{}
+// requiresClusters is what every Kubernetes rule requires.
+var requiresClusters = []*rules.Analysis{Clusters}
+
+// clusterSet is the analysis of every cluster, in the order of their
+// first files.
+type clusterSet struct {
+	order []*analysis
+	by    map[*kube.Cluster]*analysis
+}
+
+// clusters returns the analyses of the workspace's clusters.
+func clusters(p *rules.Pass) []*analysis {
+	cs, _ := p.ResultOf(Clusters).(*clusterSet)
+	if cs == nil {
+		return nil
+	}
+	return cs.order
+}
+
+// clusterOf returns the analysis of the cluster a manifest file belongs
+// to, or nil.
+func clusterOf(p *rules.Pass, f *kube.File) *analysis {
+	return analysisOf(p, f.Cluster())
+}
+
+// analysisOf returns the analysis of a cluster, or nil.
+func analysisOf(p *rules.Pass, c *kube.Cluster) *analysis {
+	cs, _ := p.ResultOf(Clusters).(*clusterSet)
+	if cs == nil || c == nil {
+		return nil
+	}
+	return cs.by[c]
+}
 
 // controllerConfig is the ingress-nginx controller ConfigMap's settings
 // that change which headers reach an upstream.

@@ -52,7 +52,7 @@ func lintDir(t *testing.T, dir string) (*parsers.Workspace, *rules.Engine, rules
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []rules.RouteBuilder{Routes}}
+	eng := &rules.Engine{Rules: append(append([]*rules.Rule{}, rules.LoadRules...), Rules...), Routes: []*rules.Analysis{Routes}}
 	return ws, eng, eng.RunWithModel(context.Background(), ws)
 }
 
@@ -70,7 +70,7 @@ func TestCorpus(t *testing.T) {
 
 	counts := map[string]int{}
 	k001 := map[string]int{} // file:line -> findings
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		counts[d.Code]++
 		if d.Code == rules.CodeRuleCrashed {
 			t.Errorf("rule crashed: %s", d.Message)
@@ -106,8 +106,8 @@ func TestCorpus(t *testing.T) {
 	}
 	// Patches the front end does not analyse may weaken verification too.
 	inPatches := 0
-	for _, p := range res.Diagnostics {
-		if p.Code != kube.CodeNotAnalysed {
+	for _, p := range res.Findings {
+		if p.Code != NotAnalysed.Code {
 			continue
 		}
 		if b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p.Range.File))); err == nil && strings.Contains(string(b), "auth-tls-verify-client: optional") {
@@ -119,7 +119,7 @@ func TestCorpus(t *testing.T) {
 	// finding located in it. (A withdrawal, where an app is proven to
 	// accept only SUCCESS, would also do; the corpus holds no app.)
 	severe := map[string]bool{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if strings.HasPrefix(d.Code, "K") && d.Severity >= rules.High {
 			severe[d.Range.File] = true
 		}

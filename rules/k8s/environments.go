@@ -53,27 +53,31 @@ func (g *gathered) report(a *analysis, d rules.Diagnostic) {
 	f.envs = append(f.envs, env)
 }
 
-// flush reports the findings held back, each naming its environments.
+// flush reports the findings held back, each naming its environments in
+// its detail (the message stays what is wrong, where).
 func (g *gathered) flush() {
 	for _, at := range g.order {
 		f := g.found[at]
 		sort.Strings(f.envs)
-		f.d.Message = strings.TrimSuffix(f.d.Message, ".") + " (rendered in " + strings.Join(f.envs, ", ") + ")."
+		f.d.Detail = strings.TrimSpace(f.d.Detail + " Rendered in " + strings.Join(f.envs, ", ") + ".")
 		g.pass.Report(f.d)
 	}
 }
 
 // checkTrees runs a tree-scope check on the trees treesToCheck gives for
-// the pass's tree, gathering their findings.
-func checkTrees(pass *rules.Pass, check func(*gathered, *kube.File)) {
+// the pass's tree, each with the analysis of its cluster, gathering their
+// findings.
+func checkTrees(pass *rules.Pass, check func(*gathered, *analysis, *kube.File)) {
 	f, ok := pass.Tree.(*kube.File)
-	if !ok || f.Cluster() == nil {
+	if !ok || clusterOf(pass, f) == nil {
 		return
 	}
 	g := gather(pass)
 	defer g.flush()
 	for _, t := range treesToCheck(pass.Workspace, f) {
-		check(g, t)
+		if a := clusterOf(pass, t); a != nil {
+			check(g, a, t)
+		}
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -34,12 +33,12 @@ func TestFindingsNameTheirEnvironments(t *testing.T) {
 		}
 	}
 	_, _, res := lintDir(t, dir)
-	var k001 []rules.Diagnostic
-	for _, d := range res.Diagnostics {
+	var k001 []rules.Finding
+	for _, d := range res.Findings {
 		switch d.Code {
 		case "K001":
 			k001 = append(k001, d)
-		case kube.CodeNotAnalysed, "E001":
+		case NotAnalysed.Code, "E001":
 			t.Errorf("%s %s: %s", d.Code, d.Range, d.Message)
 		}
 	}
@@ -50,8 +49,11 @@ func TestFindingsNameTheirEnvironments(t *testing.T) {
 	if d.Range.File != "base/ingress.yaml" || d.Range.Start.Line != 7 {
 		t.Errorf("K001 at %s, want base/ingress.yaml:7", d.Range)
 	}
-	if !strings.HasSuffix(d.Message, "(rendered in overlays/dev, overlays/staging).") {
-		t.Errorf("K001 says %q, want it to name overlays/dev and overlays/staging, not overlays/prod", d.Message)
+	if !strings.HasSuffix(d.Detail, "Rendered in overlays/dev, overlays/staging.") {
+		t.Errorf("K001's detail says %q, want it to name overlays/dev and overlays/staging, not overlays/prod", d.Detail)
+	}
+	if len(d.Message) > rules.MaxMessage {
+		t.Errorf("K001's message is longer than %d characters: %q", rules.MaxMessage, d.Message)
 	}
 	envs := map[string]int{}
 	for _, r := range res.Model.Routes {

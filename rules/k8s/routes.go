@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -14,20 +13,15 @@ import (
 
 // Routes builds ingress-nginx's routes from Ingress manifests: host × path
 // → Service, with the request headers as the controller's nginx.tmpl
-// treats them.
-var Routes rules.RouteBuilder = routeBuilder{}
-
-type routeBuilder struct{}
-
-// BuildRoutes returns the routes of the Ingresses of one manifest file,
-// with what the rest of the cluster (the other Ingresses of each host, the
-// controller ConfigMap, the Services and their pods) contributes.
-func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	f, ok := t.(*kube.File)
-	if !ok || f.Cluster() == nil {
+// treats them. The routes of one manifest file take what the rest of the
+// cluster (the other Ingresses of each host, the controller ConfigMap,
+// the Services and their pods) contributes.
+var Routes = rules.NewRouteBuilder("k8s-routes", requiresClusters, func(p *rules.Pass) []*rules.Route {
+	f, ok := p.Tree.(*kube.File)
+	if !ok || clusterOf(p, f) == nil {
 		return nil
 	}
-	a := analyse(f.Cluster())
+	a := clusterOf(p, f)
 	var out []*rules.Route
 	for _, in := range a.ingresses {
 		if in.Obj.File == f.Root() {
@@ -35,7 +29,7 @@ func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Rout
 		}
 	}
 	return out
-}
+})
 
 // routes returns the routes of one Ingress.
 func (a *analysis) routes(in *kube.Ingress) []*rules.Route {
@@ -149,7 +143,39 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 		// already refused certificates that fail verification.
 		r.Gated = true
 	}
+	r.SetHint = setHint(tls, a.controller.forwardedHeaders != nil)
 	return r
+}
+
+// controllerHeaders are the headers ingress-nginx itself sets from TLS
+// state when an Ingress of the host configures auth-tls-secret.
+var controllerHeaders = map[string]bool{"ssl-client-verify": true, "ssl-client-subject-dn": true, "ssl-client-issuer-dn": true, "ssl-client-cert": true}
+
+// snippetVariables are the nginx variables a configuration snippet sets a
+// header from, by the fact they carry.
+var snippetVariables = map[rules.Fact]string{
+	rules.FactVerify: "$ssl_client_verify", rules.FactSubjectDN: "$ssl_client_s_dn", rules.FactIssuerDN: "$ssl_client_i_dn",
+	rules.FactCert: "$ssl_client_escaped_cert", rules.FactFingerprint: "$ssl_client_fingerprint", rules.FactSerial: "$ssl_client_serial",
+}
+
+// setHint says how an Ingress overwrites a header, in ingress-nginx's
+// terms: the controller's own ssl-client-* headers come with
+// auth-tls-secret, the scheme and host headers from the controller unless
+// use-forwarded-headers keeps the client's, and any other header through
+// the configuration-snippet annotation.
+func setHint(tls, forwarded bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		h, name := rules.HeaderName(header), rules.DisplayHeader(header)
+		switch {
+		case controllerHeaders[h] && tls:
+			return "set `nginx.ingress.kubernetes.io/auth-tls-secret` on the Ingress, so that ingress-nginx sets it from TLS state"
+		case (fact == rules.FactScheme || fact == rules.FactHost) && forwarded:
+			return "set `use-forwarded-headers: \"false\"` in the controller's ConfigMap, so that ingress-nginx sets it itself"
+		case snippetVariables[fact] != "" && tls:
+			return fmt.Sprintf("set it with `proxy_set_header %s %s;` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`", name, snippetVariables[fact])
+		}
+		return fmt.Sprintf("remove the client's copy with `proxy_set_header %s \"\";` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`", name)
+	}
 }
 
 func (a *analysis) listener(e *entrance, tls bool) rules.Listener {
@@ -194,21 +220,24 @@ func (a *analysis) headers(e *entrance, tls bool) map[string]rules.HeaderTreatme
 	if !e.host.decided {
 		order = "; the Ingresses of this host name different CAs or modes and the controller uses the first it reads, so this is the weakest of them"
 	}
-	certHeaders := []struct{ name, variable string }{
-		{"ssl-client-verify", "$ssl_client_verify"},
-		{"ssl-client-subject-dn", "$ssl_client_s_dn"},
-		{"ssl-client-issuer-dn", "$ssl_client_i_dn"},
-		{"ssl-client-cert", "$ssl_client_escaped_cert"},
+	certHeaders := []struct {
+		name, variable string
+		fact           rules.Fact
+	}{
+		{"ssl-client-verify", "$ssl_client_verify", rules.FactVerify},
+		{"ssl-client-subject-dn", "$ssl_client_s_dn", rules.FactSubjectDN},
+		{"ssl-client-issuer-dn", "$ssl_client_i_dn", rules.FactIssuerDN},
+		{"ssl-client-cert", "$ssl_client_escaped_cert", rules.FactCert},
 	}
 	for _, ch := range certHeaders {
 		t := rules.HeaderTreatment{Name: ch.name}
 		setByTemplate := auth.hasCA() && (ch.name != "ssl-client-cert" || auth.pass)
 		switch {
 		case setByTemplate && tls:
-			t.Action, t.Value, t.Range = rules.SetTLS, ch.variable, auth.secret.Line()
+			t.Action, t.Value, t.Fact, t.Range = rules.SetTLS, ch.variable, ch.fact, auth.secret.Line()
 			t.Note = "set by ingress-nginx because " + auth.ing.Obj.Ref() + " configures auth-tls-secret for host " + e.host.name + order
 		case setByTemplate:
-			t.Action, t.Value, t.Range = rules.Blanked, ch.variable, auth.secret.Line()
+			t.Action, t.Value, t.Fact, t.Range = rules.Blanked, ch.variable, ch.fact, auth.secret.Line()
 			t.Note = "plain HTTP: " + ch.variable + " is empty, so nginx sends no " + ch.name + " and the client's copy is dropped"
 		case auth.hasCA():
 			t.Action = rules.Passthrough
@@ -300,7 +329,7 @@ func (a *analysis) snippetHeaders(in *kube.Ingress, h map[string]rules.HeaderTre
 		} else {
 			continue
 		}
-		t := rules.HeaderTreatment{Name: name, Action: action, Value: value, Range: snippetLine(f, snip, line), Note: "set in the configuration-snippet annotation"}
+		t := rules.HeaderTreatment{Name: name, Action: action, Value: value, Fact: snippetFact(value), Range: snippetLine(f, snip, line), Note: "set in the configuration-snippet annotation"}
 		if old, set := h[name]; set && old.Action != rules.Passthrough {
 			old.Note += "; the configuration-snippet sets it again (" + strings.TrimSpace(line) + "), and nginx then sends both"
 			h[name] = old
@@ -324,6 +353,20 @@ func classify(v string) rules.HeaderAction {
 		return rules.SetConst
 	}
 	return rules.SetOther
+}
+
+// snippetFact says what fact a snippet's nginx value carries, as far as
+// the cross-file rules need: the verification result, or the request's
+// Host.
+func snippetFact(v string) rules.Fact {
+	if strings.Contains(v, "$ssl_client_verify") || strings.Contains(v, "${ssl_client_verify}") {
+		return rules.FactVerify
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "$host", "$http_host", "${host}", "${http_host}", "$server_name":
+		return rules.FactHost
+	}
+	return rules.FactNone
 }
 
 // snippetLine finds a snippet line in the file: the annotation's value is

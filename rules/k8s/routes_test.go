@@ -39,7 +39,7 @@ func buildRoutes(t testing.TB, files map[string]string) map[string]*rules.Route 
 	t.Helper()
 	out := map[string]*rules.Route{}
 	for _, tr := range loadTrees(t, files) {
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			if out[r.ID] != nil {
 				t.Fatalf("duplicate route ID %s", r.ID)
 			}
@@ -354,7 +354,7 @@ func TestRoutesPerFile(t *testing.T) {
 		"c.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\n",
 	})
 	for _, tr := range trees {
-		rs := Routes.BuildRoutes(tr, &rules.Settings{})
+		rs := rules.BuildRoutes(Routes, tr)
 		for _, r := range rs {
 			if r.Range.File != tr.Root().Path {
 				t.Errorf("%s: route %s anchored in %s", tr.Root().Path, r.ID, r.Range.File)
@@ -378,7 +378,7 @@ func TestRoutesOfTheDjangoFixture(t *testing.T) {
 	}
 	routes := map[string]*rules.Route{}
 	for _, tr := range ws.Trees {
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			routes[r.ID] = r
 		}
 	}
@@ -397,5 +397,27 @@ func TestRoutesOfTheDjangoFixture(t *testing.T) {
 	}
 	if open.Listener.Verify != rules.VerifyOff || guarded.Listener.Verify != rules.VerifyRequired {
 		t.Errorf("verify: open %s, guarded %s", open.Listener.Verify, guarded.Listener.Verify)
+	}
+}
+
+// TestRoutesFixHints: a fix is said in ingress-nginx's terms: the
+// controller's own ssl-client-* headers come with auth-tls-secret, other
+// headers through the configuration-snippet annotation.
+func TestRoutesFixHints(t *testing.T) {
+	routes := buildRoutes(t, map[string]string{"ing.yaml": ingress("web", "api.example.com", caOn, tlsFor)})
+	r := routes["k8s:shop/web:api.example.com/web:https"]
+	if r == nil {
+		t.Fatalf("routes %s", ids(routes))
+	}
+	for header, want := range map[string]string{
+		"ssl-client-verify":   "nginx.ingress.kubernetes.io/auth-tls-secret",
+		"X-SSL-Client-DN":     "proxy_set_header X-SSL-Client-DN $ssl_client_s_dn;` in the Ingress's `nginx.ingress.kubernetes.io/configuration-snippet`",
+		"X-Client-Role":       "proxy_set_header X-Client-Role \"\";",
+		"X-Forwarded-Proto":   "configuration-snippet",
+		"X-SSL-Client-Verify": "$ssl_client_verify",
+	} {
+		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
+			t.Errorf("hint for %s: %q, want it to contain %s", header, got, want)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -40,8 +39,9 @@ var VerifyOptional = &rules.Rule{
 			"with `optional`, the app must check `ssl-client-verify == \"SUCCESS\"` exactly on every request. `optional_no_ca` is only for apps that verify the forwarded certificate chain themselves.",
 		References: []string{annotationsDoc, "https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkVerifyOptional,
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{Clusters, rules.DeploymentModel},
+	Check:    checkVerifyOptional,
 }
 
 // UnprotectedEntrance reports a Service that client certificates guard on
@@ -59,8 +59,9 @@ var UnprotectedEntrance = &rules.Rule{
 			"If it must stay reachable without certificates, make the app ignore the ssl-client-* headers on that host, and restrict direct access with a NetworkPolicy.",
 		References: []string{annotationsDoc, templateRef, "https://github.com/kubernetes/ingress-nginx/issues/7133"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkUnprotectedEntrance,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkUnprotectedEntrance,
 }
 
 // HostConflict reports Ingresses of one host that configure client
@@ -78,8 +79,9 @@ var HostConflict = &rules.Rule{
 		Fix:        "Give every Ingress of the host the same auth-tls annotations, or move paths that need different client-certificate handling to a separate host.",
 		References: []string{annotationsDoc, "https://github.com/kubernetes/ingress-nginx/issues/7133", "https://github.com/kubernetes/ingress-nginx/pull/603"},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkHostConflict,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkHostConflict,
 }
 
 // UnderscoreHeaders reports a controller ConfigMap that admits header
@@ -96,9 +98,10 @@ var UnderscoreHeaders = &rules.Rule{
 		Fix:        "Remove the key (or set `enable-underscores-in-headers: \"false\"`, `ignore-invalid-headers: \"true\"`) so that nginx drops such headers.",
 		References: []string{configmapDoc + "#enable-underscores-in-headers", configmapDoc + "#ignore-invalid-headers", "https://nginx.org/en/docs/http/ngx_http_core_module.html#underscores_in_headers"},
 	},
-	Scope: rules.ScopeTree,
-	Kinds: []string{kube.Kind},
-	Check: checkUnderscoreHeaders,
+	Scope:    rules.ScopeTree,
+	Kinds:    []string{kube.Kind},
+	Requires: requiresClusters,
+	Check:    checkUnderscoreHeaders,
 }
 
 // ServiceExposed reports the app's Service or pods reachable without the
@@ -115,8 +118,9 @@ var ServiceExposed = &rules.Rule{
 		Fix:        "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
 		References: []string{"https://kubernetes.io/docs/concepts/services-networking/service/#publishing-services-service-types", networkDoc},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkServiceExposed,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkServiceExposed,
 }
 
 // NoNetworkPolicy reports the app's pods without a NetworkPolicy that
@@ -134,14 +138,15 @@ var NoNetworkPolicy = &rules.Rule{
 			"Policies that live outside this repository are not seen; suppress the finding with the reason if that is where it is enforced.",
 		References: []string{networkDoc},
 	},
-	Scope: rules.ScopeDeployment,
-	Check: checkNetworkPolicy,
+	Scope:    rules.ScopeDeployment,
+	Requires: requiresClusters,
+	Check:    checkNetworkPolicy,
 }
 
 // NotAnalysed documents the Kubernetes configuration that the front end
 // recognises but cannot render or read.
 var NotAnalysed = &rules.Rule{
-	Code: kube.CodeNotAnalysed, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
+	Code: "K007", Problem: kube.ProblemNotRendered, Name: "manifest-not-analysed", Severity: rules.Info, Scope: rules.ScopeLoad,
 	Summary: "A kustomization, Helm chart, template or patch was recognised but could not be rendered, so it was not analysed.",
 	Doc: rules.Doc{
 		What: "Reports a kustomize overlay or Helm chart that could not be rendered (a remote base, which is not fetched; Helm chart inflation inside kustomize; a chart dependency missing from charts/; " +
@@ -167,37 +172,20 @@ var AnnotationsWithoutSecret = &rules.Rule{
 		Fix:        "Add `nginx.ingress.kubernetes.io/auth-tls-secret: <namespace>/<secret with ca.crt>`.",
 		References: []string{annotationsDoc},
 	},
-	Scope: rules.ScopeTree,
-	Kinds: []string{kube.Kind},
-	Check: checkWithoutSecret,
+	Scope:    rules.ScopeTree,
+	Kinds:    []string{kube.Kind},
+	Requires: requiresClusters,
+	Check:    checkWithoutSecret,
 }
 
 // Rules are the Kubernetes rules, in code order.
 var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret}
 
-// clusters returns the clusters of the workspace's manifests.
-func clusters(ws *parsers.Workspace) []*analysis {
-	if ws == nil {
-		return nil
-	}
-	seen := map[*kube.Cluster]bool{}
-	var out []*analysis
-	for _, t := range ws.Trees {
-		f, ok := t.(*kube.File)
-		if !ok || f.Cluster() == nil || seen[f.Cluster()] {
-			continue
-		}
-		seen[f.Cluster()] = true
-		out = append(out, analyse(f.Cluster()))
-	}
-	return out
-}
-
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same
 // object often appears once per environment, and each copy is a finding.
-func objKey(o *kube.Object) string {
-	return o.File.Path + "#" + strings.ToLower(o.Kind) + ":" + o.NamespacedName()
+func objKey(o *kube.Object, aspect string) rules.Key {
+	return rules.ObjectKey(o.File.Path, o.Kind, o.NamespacedName(), aspect)
 }
 
 func related(r source.Range, format string, args ...any) source.Related {
@@ -207,7 +195,7 @@ func related(r source.Range, format string, args ...any) source.Related {
 func checkVerifyOptional(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, in := range a.ingresses {
 			auth := readAuthTLS(in)
 			if !auth.hasCA() || (auth.name != "optional" && auth.name != "optional_no_ca") {
@@ -222,19 +210,23 @@ func checkVerifyOptional(pass *rules.Pass) {
 				}},
 			}
 			if auth.name == "optional" {
-				d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional\" on %s, so requests without a client certificate reach the app with ssl-client-verify: NONE and only the app can refuse them.", in.Obj.Ref())
+				d.Message = "auth-tls-verify-client is \"optional\": requests without a client certificate reach the app"
+				d.Detail = fmt.Sprintf("On %s, requests without a client certificate reach the app with ssl-client-verify: NONE, and only the app can refuse them.", in.Obj.Ref())
 			} else {
-				trust, gate := dnTrust(pass.Model, in)
+				trust, gate := dnTrust(rules.ModelOf(pass), in)
 				switch {
 				case trust != nil && gate == nil:
 					d.Severity = rules.Critical
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
+					d.Message = fmt.Sprintf("optional_no_ca accepts any self-signed certificate, and the app trusts %s from it", rules.Clip(rules.HeaderName(trust.Header), 30))
+					d.Detail = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a certificate with any subject is accepted, and the app trusts %s from it (%s) without requiring ssl-client-verify == \"SUCCESS\".", in.Obj.Ref(), rules.HeaderName(trust.Header), trust.Source)
 					d.Related = append(d.Related, related(trust.Range, "the app trusts %s here", rules.HeaderName(trust.Header)))
 				case trust != nil:
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted; only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
+					d.Message = "auth-tls-verify-client is \"optional_no_ca\": any self-signed certificate is accepted"
+					d.Detail = fmt.Sprintf("On %s, only the app's ssl-client-verify == \"SUCCESS\" check keeps it from trusting a client-chosen %s.", in.Obj.Ref(), rules.HeaderName(trust.Header))
 					d.Related = append(d.Related, related(gate.Range, "the app requires ssl-client-verify == \"SUCCESS\" here"))
 				default:
-					d.Message = fmt.Sprintf("auth-tls-verify-client is \"optional_no_ca\" on %s, so a self-signed certificate with any subject is accepted and its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
+					d.Message = "auth-tls-verify-client is \"optional_no_ca\": any self-signed certificate is accepted"
+					d.Detail = fmt.Sprintf("On %s, its client-chosen subject DN reaches the app in ssl-client-subject-dn.", in.Obj.Ref())
 				}
 			}
 			d.Related = append(d.Related, related(auth.secret.Line(), "the CA that client certificates are verified against"))
@@ -285,7 +277,7 @@ func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 func checkUnprotectedEntrance(pass *rules.Pass) {
 	found := gather(pass)
 	defer found.flush()
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, ref := range a.serviceRef {
 			var guarded, open []*entrance
 			for _, e := range a.entrances[ref] {
@@ -301,11 +293,12 @@ func checkUnprotectedEntrance(pass *rules.Pass) {
 			g := guarded[0]
 			for _, e := range open {
 				found.report(a, rules.Diagnostic{
-					Range: e.backend.Service.Line(),
-					Message: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
+					Range:   e.backend.Service.Line(),
+					Message: fmt.Sprintf("Service %s is reached here without the client certificate it requires elsewhere", rules.Clip(ref, 40)),
+					Detail: fmt.Sprintf("Service %s is reached through %s without client-certificate authentication, while %s requires it, so a client-sent ssl-client-verify: SUCCESS reaches the app here.",
 						ref, e.where(), g.where()),
 					Related: []source.Related{related(g.host.auth.secret.Line(), "%s requires client certificates for host %s", g.host.auth.ing.Obj.Ref(), g.host.name)},
-					Key:     "service:" + ref + "|via:" + objKey(e.ing.Obj) + ":" + e.host.name + ":" + entrancePath(e),
+					Key:     rules.EntranceKey(ref, e.ing.Obj.File.Path, e.ing.Obj.Kind, e.ing.Obj.NamespacedName(), e.host.name, entrancePath(e)),
 				})
 			}
 		}
@@ -322,7 +315,7 @@ func entrancePath(e *entrance) string {
 func checkHostConflict(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, name := range a.hostNames {
 			h := a.hosts[name]
 			// One member per Ingress: the same namespace/name in two files
@@ -365,15 +358,17 @@ func checkHostConflict(pass *rules.Pass) {
 				d := rules.Diagnostic{
 					Range:   at,
 					Related: []source.Related{related(ref.auth.secret.Line(), "%s: %s", ref.ing.Obj.Ref(), ref.auth.describe())},
-					Key:     "host:" + name + "|" + objKey(m.ing.Obj),
+					Key:     rules.HostKey(name, m.ing.Obj.File.Path, m.ing.Obj.Kind, m.ing.Obj.NamespacedName()),
 				}
 				if m.auth.hasCA() {
-					d.Message = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
+					d.Message = fmt.Sprintf("Ingresses of host %s configure client certificates differently", rules.Clip(host, 50))
+					d.Detail = fmt.Sprintf("%s configures %s for %s while %s configures %s; ingress-nginx applies the first Ingress it reads to the whole host, so the weaker setting may be the one enforced.",
 						m.ing.Obj.Ref(), m.auth.describe(), host, ref.ing.Obj.Ref(), ref.auth.describe())
 				} else {
 					d.Severity = rules.Medium
-					d.Message = fmt.Sprintf("%s has no auth-tls-secret for %s, but %s requires client certificates there, and ingress-nginx applies that to every path of the host, this Ingress's included.",
-						m.ing.Obj.Ref(), host, ref.ing.Obj.Ref())
+					d.Message = fmt.Sprintf("this Ingress has no auth-tls-secret for %s, but another Ingress of the host requires one", rules.Clip(host, 40))
+					d.Detail = fmt.Sprintf("%s requires client certificates for %s, and ingress-nginx applies that to every path of the host, %s's included.",
+						ref.ing.Obj.Ref(), host, m.ing.Obj.Ref())
 				}
 				g.report(a, d)
 			}
@@ -383,8 +378,7 @@ func checkHostConflict(pass *rules.Pass) {
 
 func checkUnderscoreHeaders(pass *rules.Pass) { checkTrees(pass, checkUnderscoreHeadersOf) }
 
-func checkUnderscoreHeadersOf(g *gathered, f *kube.File) {
-	a := analyse(f.Cluster())
+func checkUnderscoreHeadersOf(g *gathered, a *analysis, f *kube.File) {
 	for _, cm := range a.controller.maps {
 		if cm.Obj.File != f.Root() {
 			continue
@@ -404,8 +398,9 @@ func checkUnderscoreHeadersOf(g *gathered, f *kube.File) {
 			}
 			g.report(a, rules.Diagnostic{
 				Range:   s.Line(),
-				Message: fmt.Sprintf("%s is %q in %s, so %s reach the apps next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", c.key, s.Value, cm.Obj.Ref(), c.what),
-				Key:     objKey(cm.Obj) + "|" + c.key,
+				Message: fmt.Sprintf("%s is %q: %s reach the apps", c.key, rules.Clip(s.Value, 10), c.what),
+				Detail:  fmt.Sprintf("In %s; they arrive next to the ssl-client-* headers the controller sets, and app servers that map _ like - may take the client's value.", cm.Obj.Ref()),
+				Key:     objKey(cm.Obj, c.key),
 				Fixes: []rules.Fix{{
 					Description: "restore the default " + c.good,
 					Safe:        true,
@@ -419,36 +414,38 @@ func checkUnderscoreHeadersOf(g *gathered, f *kube.File) {
 func checkServiceExposed(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
-			key := objKey(s.Obj) + "|exposed"
 			why := as.why()
 			rel := as.relatedWhy()
 			switch t := s.Type.Value; t {
 			case "NodePort", "LoadBalancer":
 				g.report(a, rules.Diagnostic{
 					Range:   s.Type.Line(),
-					Message: fmt.Sprintf("%s is of type %s, so clients reach it without passing through ingress-nginx and its client-certificate check; it is the app's Service because %s.", s.Obj.Ref(), t, why),
+					Message: fmt.Sprintf("Service of type %s: clients reach the app without ingress-nginx's client-certificate check", t),
+					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
 					Related: rel,
-					Key:     key + ":type",
+					Key:     objKey(s.Obj, "exposed:type"),
 				})
 			}
 			if len(s.ExternalIPs) > 0 {
 				g.report(a, rules.Diagnostic{
 					Range:   s.ExternalIPs[0].Range,
-					Message: fmt.Sprintf("%s has externalIPs, so clients reach it at %s without passing through ingress-nginx; it is the app's Service because %s.", s.Obj.Ref(), s.ExternalIPs[0].Value, why),
+					Message: fmt.Sprintf("externalIPs: clients reach the app at %s without passing through ingress-nginx", rules.Clip(s.ExternalIPs[0].Value, 40)),
+					Detail:  fmt.Sprintf("%s is the app's Service because %s.", s.Obj.Ref(), why),
 					Related: rel,
-					Key:     key + ":externalIPs",
+					Key:     objKey(s.Obj, "exposed:externalIPs"),
 				})
 			}
 			for _, w := range a.workloads(s) {
 				if v, ok := boolValue(w.HostNetwork); ok && v {
 					g.report(a, rules.Diagnostic{
 						Range:   w.HostNetwork.Line(),
-						Message: fmt.Sprintf("%s runs the pods of %s with hostNetwork, so their ports are open on the node's address without passing through ingress-nginx.", w.Obj.Ref(), s.Obj.Ref()),
+						Message: "hostNetwork: the app's ports are open on the node's address, around ingress-nginx",
+						Detail:  fmt.Sprintf("%s runs the pods of %s with hostNetwork.", w.Obj.Ref(), s.Obj.Ref()),
 						Related: rel,
-						Key:     objKey(w.Obj) + "|hostNetwork",
+						Key:     objKey(w.Obj, "hostNetwork"),
 					})
 				}
 				for _, c := range w.Containers {
@@ -456,9 +453,10 @@ func checkServiceExposed(pass *rules.Pass) {
 						if p.HostPort.Set && p.HostPort.Value != "0" {
 							g.report(a, rules.Diagnostic{
 								Range:   p.HostPort.Line(),
-								Message: fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s, which clients reach without passing through ingress-nginx.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
+								Message: fmt.Sprintf("hostPort %s publishes the app on the node's port, around ingress-nginx", rules.Clip(p.HostPort.Value, 10)),
+								Detail:  fmt.Sprintf("%s publishes container port %s of %s's pods on the node's port %s.", w.Obj.Ref(), p.ContainerPort.Value, s.Obj.Ref(), p.HostPort.Value),
 								Related: rel,
-								Key:     objKey(w.Obj) + "|hostPort:" + p.HostPort.Value,
+								Key:     objKey(w.Obj, "hostPort:"+p.HostPort.Value),
 							})
 						}
 					}
@@ -482,7 +480,7 @@ func (as appService) relatedWhy() []source.Related {
 func checkNetworkPolicy(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
-	for _, a := range clusters(pass.Workspace) {
+	for _, a := range clusters(pass) {
 		for _, as := range a.appServices() {
 			s := as.svc
 			if !s.SelectorSet || len(s.Selector) == 0 {
@@ -499,7 +497,7 @@ func checkNetworkPolicy(pass *rules.Pass) {
 			if !open {
 				continue
 			}
-			d.Key = objKey(s.Obj) + "|network-policy"
+			d.Key = objKey(s.Obj, "network-policy")
 			d.Related = append(d.Related, as.relatedWhy()...)
 			g.report(a, d)
 		}
@@ -524,7 +522,8 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 	if len(policies) == 0 {
 		return rules.Diagnostic{
 			Range:   s.Obj.Range,
-			Message: fmt.Sprintf("No NetworkPolicy in the repository limits incoming traffic to the pods of %s, so any pod in the cluster can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
+			Message: "no NetworkPolicy in the repository limits incoming traffic to the app's pods",
+			Detail:  fmt.Sprintf("Any pod in the cluster can reach the pods of %s directly with its own ssl-client-* and X-Forwarded-* headers.", s.Obj.Ref()),
 		}, true
 	}
 	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
@@ -533,14 +532,16 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 			if len(r.From) == 0 {
 				return rules.Diagnostic{
 					Range:   r.Range,
-					Message: fmt.Sprintf("%s admits traffic from every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
+					Message: "this NetworkPolicy admits traffic from every source to the app's pods",
+					Detail:  fmt.Sprintf("%s admits every source to the pods of %s, so any pod or client can reach the app directly with its own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), s.Obj.Ref()),
 				}, true
 			}
 			for _, p := range r.From {
 				if !a.controllerPeer(np, p) {
 					return rules.Diagnostic{
 						Range:   p.Range,
-						Message: fmt.Sprintf("%s admits %s to the pods of %s, not only the ingress controller, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
+						Message: fmt.Sprintf("this NetworkPolicy admits %s to the app's pods, not only the ingress controller", rules.Clip(describePeer(p), 40)),
+						Detail:  fmt.Sprintf("%s admits %s to the pods of %s, so those clients reach the app directly with their own ssl-client-* and X-Forwarded-* headers.", np.Obj.Ref(), describePeer(p), s.Obj.Ref()),
 					}, true
 				}
 			}
@@ -623,8 +624,7 @@ var authTLSAnnotations = []string{"auth-tls-verify-client", "auth-tls-verify-dep
 
 func checkWithoutSecret(pass *rules.Pass) { checkTrees(pass, checkWithoutSecretOf) }
 
-func checkWithoutSecretOf(g *gathered, f *kube.File) {
-	a := analyse(f.Cluster())
+func checkWithoutSecretOf(g *gathered, a *analysis, f *kube.File) {
 	for _, in := range a.ingresses {
 		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
 			continue
@@ -647,8 +647,9 @@ func checkWithoutSecretOf(g *gathered, f *kube.File) {
 		}
 		d := rules.Diagnostic{
 			Range:   first.Line(),
-			Message: fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
-			Key:     objKey(in.Obj) + "|auth-tls-secret",
+			Message: "auth-tls annotations without auth-tls-secret: no client certificate is requested",
+			Detail:  fmt.Sprintf("%s sets %s but no auth-tls-secret, so ingress-nginx requests no client certificate and the client's own ssl-client-* headers reach the app.", in.Obj.Ref(), strings.Join(names, ", ")),
+			Key:     objKey(in.Obj, "auth-tls-secret"),
 		}
 		for _, prefix := range []string{kube.NginxAnnotationPrefix, "ingress.kubernetes.io/"} {
 			if r, ok := in.Obj.Removed[prefix+"auth-tls-secret"]; ok && r.IsValid() {

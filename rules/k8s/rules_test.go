@@ -14,7 +14,11 @@ import (
 // headers, ssl-client-verify by == "SUCCESS" and the others as identities.
 type fakeApps []string
 
-func (f fakeApps) BuildApps(ws *parsers.Workspace, _ *rules.Settings) []*rules.App {
+func (f fakeApps) builder() *rules.Analysis {
+	return rules.NewAppBuilder("fake-apps", nil, func(*rules.Pass) []*rules.App { return f.apps() })
+}
+
+func (f fakeApps) apps() []*rules.App {
 	app := &rules.App{ID: "shop.settings", Range: source.Range{File: "app/middleware.py", Start: source.Pos{Line: 3, Col: 1}}}
 	for _, h := range f {
 		t := rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareIdentity, Source: "app code", Range: app.Range}
@@ -27,22 +31,22 @@ func (f fakeApps) BuildApps(ws *parsers.Workspace, _ *rules.Settings) []*rules.A
 }
 
 // run lints in-memory manifests with the family's rules and builders.
-func run(t *testing.T, files map[string]string, apps rules.AppTrustBuilder) []rules.Diagnostic {
+func run(t *testing.T, files map[string]string, apps fakeApps) []rules.Finding {
 	t.Helper()
 	trees := loadTrees(t, files)
 	ws := &parsers.Workspace{}
 	for _, tr := range trees {
 		ws.Trees = append(ws.Trees, tr)
 	}
-	eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Jobs: 1}
+	eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Jobs: 1}
 	if apps != nil {
-		eng.Apps = []rules.AppTrustBuilder{apps}
+		eng.Apps = []*rules.Analysis{apps.builder()}
 	}
-	return eng.Run(context.Background(), ws).Diagnostics
+	return eng.Run(context.Background(), ws).Findings
 }
 
-func only(diags []rules.Diagnostic, code string) []rules.Diagnostic {
-	var out []rules.Diagnostic
+func only(diags []rules.Finding, code string) []rules.Finding {
+	var out []rules.Finding
 	for _, d := range diags {
 		if d.Code == code {
 			out = append(out, d)
@@ -55,7 +59,7 @@ func TestVerifyOptionalNoCASeverityFollowsTheApp(t *testing.T) {
 	files := map[string]string{"ing.yaml": ingress("web", "api.example.com", caNoCA, tlsFor)}
 	for _, c := range []struct {
 		name string
-		apps rules.AppTrustBuilder
+		apps fakeApps
 		want rules.Severity
 	}{
 		{"no app known", nil, rules.High},

@@ -44,7 +44,7 @@ func TestCorpusFindings(t *testing.T) {
 	}
 	counts := map[string]int{}
 	files := map[string]map[string]bool{}
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		counts[d.Code]++
 		if files[d.Code] == nil {
 			files[d.Code] = map[string]bool{}
@@ -68,7 +68,7 @@ func TestCorpusFindings(t *testing.T) {
 	}
 	t.Logf("%d trees; findings by code: %s", len(res.Workspace.Trees), strings.Join(parts, ", "))
 	if testing.Verbose() {
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			if strings.HasPrefix(d.Code, "N") {
 				t.Logf("%s %s:%d %s", d.Code, d.Range.File, d.Range.Start.Line, d.Message)
 			}
@@ -118,7 +118,7 @@ func TestCorpusReconstructed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			counts[d.Code]++
 			if d.Code == rules.CodeRuleCrashed {
 				t.Errorf("%s %s: %s", r, d.Range, d.Message)

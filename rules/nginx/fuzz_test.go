@@ -48,10 +48,10 @@ func FuzzRules(f *testing.F) {
 		ws := &parsers.Workspace{}
 		for _, tr := range trees {
 			ws.Trees = append(ws.Trees, tr)
-			Routes.BuildRoutes(tr, &rules.Settings{})
+			rules.BuildRoutes(Routes, tr)
 		}
 		e := rules.Engine{Rules: Rules, Settings: &rules.Settings{}, Jobs: 1}
-		for _, d := range e.Run(context.Background(), ws).Diagnostics {
+		for _, d := range e.Run(context.Background(), ws).Findings {
 			if d.Code == rules.CodeRuleCrashed {
 				t.Fatalf("%s", d.Message)
 			}

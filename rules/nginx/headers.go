@@ -10,7 +10,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleInheritance = &rules.Rule{
+// HeaderInheritance is N001, proxy-header-inheritance.
+var HeaderInheritance = &rules.Rule{
 	Code:     "N001",
 	Name:     "proxy-header-inheritance",
 	Severity: rules.Critical,
@@ -18,6 +19,7 @@ var ruleInheritance = &rules.Rule{
 	Summary:  "A block that defines its own proxy_set_header loses the identity headers set at an outer level, so the client's copy reaches the upstream.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds a level (server, location, nested location) that defines at least one `proxy_set_header` — directly or through an include such as `include proxy_params;` — " +
 			"while an identity or scheme header (X-SSL-*, X-Client-*, SSL-Client-*, X-Forwarded-Proto/Host/Port, X-Forwarded-Client-Cert, Remote-User, ...) is set only at an outer level, " +
@@ -98,16 +100,19 @@ func checkInheritance(p *rules.Pass) {
 				// several servers: say which one this finding is about.
 				block += " (in " + first.Desc[:strings.Index(first.Desc, ",")] + ")"
 			}
-			msg := fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s; repeat `%s` in this block.",
-				block, g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name, directiveText(outer))
 			d := rules.Diagnostic{
-				Range:   g.level.Head,
-				Message: msg,
+				Range: g.level.Head,
+				Message: fmt.Sprintf("%s set at %s is not inherited: this block defines its own %s",
+					rules.Clip(hdr, 35), rules.Clip(where(outer), 30), g.fam.set),
+				Detail: fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s.",
+					block, g.fam.set, how, hdr, where(outer), displayHeader(g.fam, hdr), first.Upstream.Name),
 				Related: []source.Related{related(outer, fmt.Sprintf("%s is set here, at the outer level", hdr))},
-				Key:     routeKey(first.ID, h),
+				Key:     rules.RouteHeaderKey(first.ID, h),
 			}
 			if e, ok := addToLevel(g.level, g.fam, directiveText(outer)); ok {
 				d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Repeat %s in %s", hdr, blockDesc(g.level)), Safe: true, Edits: []rules.Edit{e}}}
+			} else {
+				d.FixTitle = fmt.Sprintf("Repeat `%s` in this block.", directiveText(outer))
 			}
 			p.Report(d)
 		}
@@ -172,7 +177,8 @@ func includesFamily(b, inc *nginx.Directive, f family) bool {
 	return false
 }
 
-var ruleRouteGap = &rules.Rule{
+// RouteGap is N006, route-header-gap.
+var RouteGap = &rules.Rule{
 	Code:     "N006",
 	Name:     "route-header-gap",
 	Severity: rules.Critical,
@@ -180,6 +186,7 @@ var ruleRouteGap = &rules.Rule{
 	Summary:  "An identity header that some routes to an upstream set is not set on another route to the same upstream, where the client's copy passes through.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Groups the routes (listen × server × location) that pass requests to the same upstream. When some of them set or blank an identity header " +
 			"(X-SSL-*, X-Client-*, SSL-Client-*, Remote-User, ...) or a scheme header (X-Forwarded-Proto, -Host, -Port) and another does not, the route that does not is reported: " +
@@ -272,13 +279,13 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 		how = "blanks it"
 	}
 	text := setText(r.fam, shown, fixValue(t, r))
-	msg := fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route; add `%s` to this route.",
-		r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name, text)
 	d := rules.Diagnostic{
 		Range:   r.block.Head,
-		Message: msg,
+		Message: fmt.Sprintf("%s is not set on this route, though another route to %s %s", rules.Clip(shown, 35), rules.Clip(r.Upstream.Name, 25), how),
+		Detail: fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route.",
+			r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name),
 		Related: []source.Related{related(refDir, fmt.Sprintf("%s is set here for %s", shown, ref.Desc))},
-		Key:     routeKey(r.ID, h),
+		Key:     rules.RouteHeaderKey(r.ID, h),
 	}
 	if rules.IsSchemeHeader(h) && !rules.IsIdentityHeader(h) {
 		d.Severity = rules.High
@@ -296,6 +303,8 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 	}
 	if ok {
 		d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Set %s in %s", shown, blockDesc(target)), Safe: true, Edits: []rules.Edit{e}}}
+	} else {
+		d.FixTitle = fmt.Sprintf("Add `%s` to this route.", text)
 	}
 	return d
 }
@@ -329,7 +338,8 @@ func setText(f family, h, value string) string {
 	return fmt.Sprintf("%s %s %s;", f.set, h, value)
 }
 
-var ruleHeaderFromClient = &rules.Rule{
+// HeaderFromClient is N005, identity-header-from-client.
+var HeaderFromClient = &rules.Rule{
 	Code:     "N005",
 	Name:     "identity-header-from-client",
 	Severity: rules.Critical,
@@ -337,6 +347,7 @@ var ruleHeaderFromClient = &rules.Rule{
 	Summary:  "An identity header is set from data the client controls ($http_*, $arg_*, $cookie_*, a map over them).",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `proxy_set_header` (and `grpc_set_header`, `uwsgi_param`/`fastcgi_param`/`scgi_param` HTTP_*) for an identity header " +
 			"(X-SSL-*, X-Client-*, SSL-Client-*, Remote-User, X-Forwarded-User, ...) whose value comes from the client: `$http_*`, `$arg_*`, `$cookie_*`, " +
@@ -397,10 +408,12 @@ func checkHeaderFromClient(p *rules.Pass) {
 			through = strings.Replace(through, "(through ", "(through $", 1)
 		}
 		p.Report(rules.Diagnostic{
-			Range: f.d.Written().Range,
-			Message: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s; set it from TLS state (such as $ssl_client_verify or $ssl_client_s_dn) or blank it with \"\".",
+			Range:   f.d.Written().Range,
+			Message: fmt.Sprintf("%s is set from client data %s: any client chooses its value", rules.Clip(f.d.Arg(0), 35), rules.Clip(f.vc.clientVar, 30)),
+			Detail: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s.",
 				f.d.Arg(0), f.vc.clientVar, through, viaNote(f.d), routeList(uniqueBlocks(f.routes))),
-			Key: routeKey(first.ID, f.h),
+			FixTitle: "Set it from TLS state (such as $ssl_client_verify or $ssl_client_s_dn) or blank it with \"\".",
+			Key:      rules.RouteHeaderKey(first.ID, f.h),
 		})
 	}
 }

@@ -45,26 +45,26 @@ func workspace(t *testing.T, files map[string]string) *parsers.Workspace {
 }
 
 // lint runs rules on a workspace and returns the diagnostics.
-func lint(t *testing.T, files map[string]string, version string, rs ...*rules.Rule) []rules.Diagnostic {
+func lint(t *testing.T, files map[string]string, version string, rs ...*rules.Rule) []rules.Finding {
 	t.Helper()
 	ws := workspace(t, files)
 	for _, p := range ws.Problems {
-		if p.Code == source.CodeSyntax {
+		if p.Kind == source.ProblemSyntax {
 			t.Fatalf("fixture does not parse: %s %s", p.Range, p.Message)
 		}
 	}
 	e := rules.Engine{Rules: rs, Settings: &rules.Settings{NginxVersion: version}}
 	res := e.Run(context.Background(), ws)
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code == rules.CodeRuleCrashed {
 			t.Fatalf("rule crashed: %s", d.Message)
 		}
 	}
-	return res.Diagnostics
+	return res.Findings
 }
 
 // at renders diagnostics as "CODE file:line", sorted.
-func at(ds []rules.Diagnostic) []string {
+func at(ds []rules.Finding) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, fmt.Sprintf("%s %s:%d", d.Code, d.Range.File, d.Range.Start.Line))
@@ -73,7 +73,7 @@ func at(ds []rules.Diagnostic) []string {
 	return out
 }
 
-func expectAt(t *testing.T, ds []rules.Diagnostic, want ...string) {
+func expectAt(t *testing.T, ds []rules.Finding, want ...string) {
 	t.Helper()
 	got := at(ds)
 	sort.Strings(want)
@@ -94,7 +94,7 @@ func routesOf(t *testing.T, files map[string]string, root string) map[string]*ru
 		if tr.Root().Path != root {
 			continue
 		}
-		for _, r := range Routes.BuildRoutes(tr, &rules.Settings{}) {
+		for _, r := range rules.BuildRoutes(Routes, tr) {
 			if _, dup := out[r.ID]; dup {
 				t.Fatalf("duplicate route ID %s", r.ID)
 			}
@@ -106,7 +106,7 @@ func routesOf(t *testing.T, files map[string]string, root string) map[string]*ru
 
 // applyFixes applies the edits of every fix to the files and returns the new
 // contents.
-func applyFixes(t *testing.T, files map[string]string, ds []rules.Diagnostic) map[string]string {
+func applyFixes(t *testing.T, files map[string]string, ds []rules.Finding) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for k, v := range files {

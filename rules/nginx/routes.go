@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -29,27 +28,20 @@ type route struct {
 	lost map[string]*nginx.Directive
 }
 
-// RouteBuilder turns nginx trees into routes of the deployment model.
-type RouteBuilder struct{}
-
-// Routes is the nginx route builder the driver registers.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder: one route per listen of a
-// server and per location (nested, named and error_page targets included)
-// or if block that passes requests upstream.
-func (RouteBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	nt, ok := t.(*nginx.Tree)
-	if !ok {
+// Routes is the nginx route builder: one route per listen of a server and
+// per location (nested, named and error_page targets included) or if block
+// that passes requests upstream.
+var Routes = rules.NewRouteBuilder("nginx-routes", requiresConfig, func(p *rules.Pass) []*rules.Route {
+	c := analyse(p)
+	if c == nil {
 		return nil
 	}
-	c := configOf(nt)
 	out := make([]*rules.Route, len(c.routes))
 	for i, r := range c.routes {
 		out[i] = r.Route
 	}
 	return out
-}
+})
 
 // buildRoutes fills c.routes, sorted by ID.
 func (c *config) buildRoutes() {
@@ -166,6 +158,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	if vd != nil {
 		r.Listener.VerifyRange = vd.Written().Range
 	}
+	r.SetHint = setHint(r.Listener.TLS)
 	r.Upstream = c.upstreamOf(pass)
 
 	// Header treatment: the family's directives of the level in effect.
@@ -173,7 +166,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	r.sets, _ = setDirectives(r.level, fam)
 	for h, d := range r.sets {
 		vc := c.classify(d.Arg(1), b)
-		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Range: d.Written().Range}
+		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range}
 		if vc.clientVar != "" {
 			t.Note = "from client data " + vc.clientVar
 		}
@@ -334,4 +327,77 @@ func (c *config) upstreamOf(pass *nginx.Directive) rules.Upstream {
 	u.Name = ep.String()
 	u.Servers = []rules.Endpoint{ep}
 	return u
+}
+
+// tlsVariables are the nginx variables whose value is a fact of the TLS
+// handshake.
+var tlsVariables = map[string]rules.Fact{
+	"$ssl_client_s_dn":         rules.FactSubjectDN,
+	"$ssl_client_s_dn_legacy":  rules.FactSubjectDN,
+	"$ssl_client_i_dn":         rules.FactIssuerDN,
+	"$ssl_client_i_dn_legacy":  rules.FactIssuerDN,
+	"$ssl_client_escaped_cert": rules.FactCert,
+	"$ssl_client_cert":         rules.FactCert,
+	"$ssl_client_raw_cert":     rules.FactCert,
+	"$ssl_client_fingerprint":  rules.FactFingerprint,
+	"$ssl_client_serial":       rules.FactSerial,
+	"$scheme":                  rules.FactScheme,
+}
+
+// factOf says what fact a header value carries: the verification result
+// when $ssl_client_verify is (part of) it, the request's Host for $host,
+// $http_host or $server_name, else the one variable it consists of.
+func factOf(value string) rules.Fact {
+	if strings.Contains(value, "$ssl_client_verify") || strings.Contains(value, "${ssl_client_verify}") {
+		return rules.FactVerify
+	}
+	v := strings.TrimSpace(value)
+	switch strings.ToLower(v) {
+	case "$host", "$http_host", "${host}", "${http_host}", "$server_name":
+		return rules.FactHost
+	}
+	if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
+		v = "$" + v[2:len(v)-1]
+	}
+	return tlsVariables[v]
+}
+
+// variableOf is the nginx variable for a fact, or "".
+func variableOf(f rules.Fact) string {
+	switch f {
+	case rules.FactVerify:
+		return "$ssl_client_verify"
+	case rules.FactSubjectDN:
+		return "$ssl_client_s_dn"
+	case rules.FactIssuerDN:
+		return "$ssl_client_i_dn"
+	case rules.FactCert:
+		return "$ssl_client_escaped_cert"
+	case rules.FactFingerprint:
+		return "$ssl_client_fingerprint"
+	case rules.FactSerial:
+		return "$ssl_client_serial"
+	case rules.FactScheme:
+		return "$scheme"
+	case rules.FactHost:
+		return "$host"
+	}
+	return ""
+}
+
+// setHint says how a route overwrites a header in nginx's syntax: from the
+// fact's variable (a TLS fact only on a TLS listener), else blanked, which
+// removes the client's copy.
+func setHint(tls bool) func(header string, fact rules.Fact) string {
+	return func(header string, fact rules.Fact) string {
+		name := rules.DisplayHeader(header)
+		v := variableOf(fact)
+		switch {
+		case fact == rules.FactScheme || fact == rules.FactHost:
+			return fmt.Sprintf("add `proxy_set_header %s %s;` here", name, v)
+		case v == "" || !tls:
+			return fmt.Sprintf("remove the client's copy with `proxy_set_header %s \"\";` on this route", name)
+		}
+		return fmt.Sprintf("set it from TLS state with `proxy_set_header %s %s;` on this route (every level that defines proxy_set_header needs it)", name, v)
+	}
 }

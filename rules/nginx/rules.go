@@ -2,11 +2,9 @@ package nginx
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/nginx"
@@ -16,86 +14,54 @@ import (
 
 // Rules are the nginx rules, in code order.
 var Rules = []*rules.Rule{
-	ruleInheritance,
-	ruleVerifyOff,
-	ruleVerifyOptional,
-	ruleVerifyNoCA,
-	ruleHeaderFromClient,
-	ruleRouteGap,
-	ruleUnderscores,
-	ruleCABundle,
-	ruleRevocation,
-	ruleWeakTLS,
-	ruleCertVar,
-	ruleVhostCAMix,
-	ruleResumption,
+	HeaderInheritance,
+	VerifyOff,
+	VerifyOptional,
+	VerifyNoCA,
+	HeaderFromClient,
+	RouteGap,
+	Underscores,
+	CABundle,
+	Revocation,
+	WeakTLS,
+	CertVar,
+	VhostCAMix,
+	Resumption,
 }
 
 var kinds = []string{parsers.KindNginx}
 
+// treeConfig is the nginx family's semantic view of one tree (servers by
+// socket, upstreams, maps) with its routes, computed once per tree and run
+// for every rule and the route builder.
+var treeConfig = &rules.Analysis{
+	Name:  "nginx-config",
+	Doc:   "The semantic view of an nginx tree, with its routes (*nginx.config; nil for other trees).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		t, ok := p.Tree.(*nginx.Tree)
+		if !ok {
+			return (*config)(nil)
+		}
+		c := newConfig(t)
+		c.buildRoutes()
+		return c
+	},
+}
+
+// requiresConfig is what every nginx rule requires.
+var requiresConfig = []*rules.Analysis{treeConfig}
+
 // analyse returns the semantic view of the pass's tree, with its routes;
 // nil for trees of other kinds.
 func analyse(p *rules.Pass) *config {
-	t, ok := p.Tree.(*nginx.Tree)
-	if !ok {
-		return nil
-	}
-	return configOf(t)
-}
-
-// configOf returns the semantic view of a tree. Every rule of a run, and
-// the route builder after them, asks for the same tree, so the view is
-// built once and kept for the most recent trees. Its readers only read it.
-func configOf(t *nginx.Tree) *config {
-	analysed.Lock()
-	c, ok := analysed.byTree[t]
-	analysed.Unlock()
-	if ok {
-		return c
-	}
-	c = newConfig(t)
-	c.buildRoutes()
-	analysed.Lock()
-	defer analysed.Unlock()
-	if analysed.byTree == nil {
-		analysed.byTree = map[*nginx.Tree]*config{}
-	}
-	if _, ok := analysed.byTree[t]; !ok {
-		analysed.byTree[t] = c
-		analysed.order = append(analysed.order, t)
-		if len(analysed.order) > maxAnalysed() {
-			delete(analysed.byTree, analysed.order[0])
-			analysed.order = analysed.order[1:]
-		}
-	}
+	c, _ := p.ResultOf(treeConfig).(*config)
 	return c
 }
 
-// maxAnalysed bounds the cache to the trees a run works on at once (the
-// engine's workers each take one tree through every rule), so that a
-// long-running editor server does not keep the trees of past runs: each
-// edit of a large configuration makes a new tree.
-func maxAnalysed() int { return max(8, 2*runtime.GOMAXPROCS(0)) }
-
-var analysed struct {
-	sync.Mutex
-	byTree map[*nginx.Tree]*config
-	order  []*nginx.Tree
-}
-
-// routeKey is the key of a finding about one header on one route. Proxy-side
-// rules and the cross-file rules share it, so that one defect gives one
-// finding.
-func routeKey(routeID, header string) string { return rules.RouteHeaderKey(routeID, header) }
-
 // atKey is the key of a finding about one written directive, per rule.
-func atKey(code string, d *nginx.Directive, what string) string {
-	w := d.Written()
-	k := code + "|at:" + w.Range.String()
-	if what != "" {
-		k += "|" + what
-	}
-	return k
+func atKey(code string, d *nginx.Directive, what string) rules.Key {
+	return rules.DirectiveKey(code, d.Written().Range, what)
 }
 
 // related points at a directive as a secondary location.

@@ -2,21 +2,16 @@ package nginx
 
 import (
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/rules"
 )
 
+// Codes and names are checked with every family's (internal/lint
+// TestRegistry); nginx rules also carry an example and references.
 func TestRuleDocsComplete(t *testing.T) {
-	codes := map[string]bool{}
-	names := map[string]bool{}
 	for _, r := range Rules {
-		if !regexp.MustCompile(`^N\d{3}$`).MatchString(r.Code) || codes[r.Code] || names[r.Name] {
-			t.Errorf("bad or duplicate code/name %s %s", r.Code, r.Name)
-		}
-		codes[r.Code], names[r.Name] = true, true
 		d := r.Doc
 		if r.Summary == "" || d.What == "" || d.Why == "" || d.Example == "" || d.Fix == "" || len(d.References) == 0 {
 			t.Errorf("%s: incomplete documentation", r.Code)
@@ -50,12 +45,12 @@ http {
 
 func TestInheritanceFindingsAndFix(t *testing.T) {
 	files := map[string]string{"nginx.conf": trapConfig}
-	ds := lint(t, files, "", ruleInheritance)
+	ds := lint(t, files, "", HeaderInheritance)
 	// Two trusted headers lost in each of two locations; X-Request-Id
 	// is lost too but is not an identity or scheme header.
 	expectAt(t, ds, "N001 nginx.conf:13", "N001 nginx.conf:13", "N001 nginx.conf:17", "N001 nginx.conf:17")
 	for _, d := range ds {
-		if !strings.HasPrefix(d.Key, "route:nginx.conf#server=app.example.com@*:443#location=") || !strings.Contains(d.Key, "|header:x-") {
+		if !strings.HasPrefix(d.Key.String(), "route:nginx.conf#server=app.example.com@*:443#location=") || !strings.Contains(d.Key.String(), "|header:x-") {
 			t.Errorf("key %q", d.Key)
 		}
 		if len(d.Related) != 1 || d.Related[0].Range.Start.Line < 10 || d.Related[0].Range.Start.Line > 11 {
@@ -72,7 +67,7 @@ func TestInheritanceFindingsAndFix(t *testing.T) {
 	if !strings.Contains(fixed["nginx.conf"], "proxy_set_header X-A 1; proxy_set_header ") {
 		t.Errorf("one-line block: fix not placed after the directive:\n%s", fixed["nginx.conf"])
 	}
-	if again := lint(t, fixed, "", ruleInheritance); len(again) != 0 {
+	if again := lint(t, fixed, "", HeaderInheritance); len(again) != 0 {
 		t.Errorf("findings after the fix: %v\n%s", at(again), fixed["nginx.conf"])
 	}
 }
@@ -98,11 +93,11 @@ http {
     }
 }
 `}
-	ds := lint(t, files, "", ruleRouteGap)
+	ds := lint(t, files, "", RouteGap)
 	expectAt(t, ds, "N006 nginx.conf:15", "N006 nginx.conf:15")
 	sev := map[string]rules.Severity{}
 	for _, d := range ds {
-		sev[d.Key] = d.Severity
+		sev[d.Key.String()] = d.Severity
 	}
 	if sev["route:nginx.conf#server=_@*:80#location=/|header:x-ssl-client-verify"] != rules.Critical ||
 		sev["route:nginx.conf#server=_@*:80#location=/|header:x-forwarded-proto"] != rules.High {
@@ -116,13 +111,13 @@ http {
 			t.Errorf("fix did not add %s:\n%s", want, fixed["nginx.conf"])
 		}
 	}
-	if again := lint(t, fixed, "", ruleRouteGap, ruleInheritance); len(again) != 0 {
+	if again := lint(t, fixed, "", RouteGap, HeaderInheritance); len(again) != 0 {
 		t.Errorf("findings after the fix: %v\n%s", at(again), fixed["nginx.conf"])
 	}
 }
 
 func TestRouteGapSkipsTrapsAndGatedVerify(t *testing.T) {
-	ds := lint(t, map[string]string{"nginx.conf": trapConfig}, "", ruleRouteGap)
+	ds := lint(t, map[string]string{"nginx.conf": trapConfig}, "", RouteGap)
 	if len(ds) != 0 {
 		t.Errorf("gaps caused by the inheritance trap are N001's: %v", at(ds))
 	}
@@ -147,17 +142,17 @@ http {
 }
 `}
 	for v, want := range map[string]int{"": 1, "1.22.1": 0, "1.24.0": 1, "1.26.2": 1, "1.26.3": 0, "1.27.3": 1, "1.27.4": 0, "1.11.3": 0} {
-		ds := lint(t, twoVhosts, v, ruleResumption)
+		ds := lint(t, twoVhosts, v, Resumption)
 		if len(ds) != want {
 			t.Errorf("N013 with nginx %q: %d findings, want %d", v, len(ds), want)
 		}
 		// 1.22.1 is affected, but its default protocols lack TLSv1.3.
-		if v == "" && len(ds) == 1 && !strings.Contains(ds[0].Message, "version is unknown") {
-			t.Errorf("unknown version not said: %s", ds[0].Message)
+		if v == "" && len(ds) == 1 && !strings.Contains(ds[0].Text(), "version is unknown") {
+			t.Errorf("unknown version not said: %s", ds[0].Text())
 		}
 	}
 	for v, want := range map[string]int{"": 1, "1.22.1": 1, "1.23.4": 0} {
-		ds := lint(t, twoVhosts, v, ruleWeakTLS)
+		ds := lint(t, twoVhosts, v, WeakTLS)
 		if len(ds) != want {
 			t.Errorf("N010 with nginx %q: %d findings, want %d", v, len(ds), want)
 			continue
@@ -167,17 +162,17 @@ http {
 		}
 	}
 	noCRL := map[string]string{"nginx.conf": "events {}\nhttp { server { listen 443 ssl; ssl_client_certificate ca.pem; ssl_verify_client on; } }\n"}
-	if ds := lint(t, noCRL, "1.18.0", ruleRevocation); len(ds) != 1 || !strings.Contains(ds[0].Message, "needs nginx 1.19.0") {
+	if ds := lint(t, noCRL, "1.18.0", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Text(), "needs nginx 1.19.0") {
 		t.Errorf("N009 on 1.18: %v", ds)
 	}
-	if ds := lint(t, noCRL, "", ruleRevocation); len(ds) != 1 || !strings.Contains(ds[0].Message, "ssl_ocsp on") {
+	if ds := lint(t, noCRL, "", Revocation); len(ds) != 1 || !strings.Contains(ds[0].Text(), "ssl_ocsp on") {
 		t.Errorf("N009 unknown version: %v", ds)
 	}
 }
 
 func TestCertVarFix(t *testing.T) {
 	files := map[string]string{"nginx.conf": "events {}\nhttp { server { location / {\n proxy_set_header X-Cert \"$ssl_client_cert\";\n proxy_set_header X-Raw $ssl_client_raw_cert;\n proxy_pass http://a; } } }\n"}
-	ds := lint(t, files, "", ruleCertVar)
+	ds := lint(t, files, "", CertVar)
 	expectAt(t, ds, "N011 nginx.conf:3")
 	if len(ds) != 1 || len(ds[0].Fixes) != 1 || ds[0].Fixes[0].Safe {
 		t.Fatalf("want one unsafe fix: %+v", ds)
@@ -185,7 +180,7 @@ func TestCertVarFix(t *testing.T) {
 	if got := applyFixes(t, files, ds)["nginx.conf"]; !strings.Contains(got, `proxy_set_header X-Cert "$ssl_client_escaped_cert";`) {
 		t.Errorf("fixed: %s", got)
 	}
-	if ds := lint(t, files, "1.12.2", ruleCertVar); len(ds) != 1 || len(ds[0].Fixes) != 0 || !strings.Contains(ds[0].Message, "upgrade nginx") {
+	if ds := lint(t, files, "1.12.2", CertVar); len(ds) != 1 || len(ds[0].Fixes) != 0 || !strings.Contains(ds[0].Text(), "Upgrade nginx") {
 		t.Errorf("before 1.13.5 there is no $ssl_client_escaped_cert: %+v", ds)
 	}
 }
@@ -221,7 +216,7 @@ http {
 		{"handshake rejected", "ssl_verify_client on; ssl_reject_handshake on;", "ssl_client_certificate /etc/nginx/partner-ca.pem;", "", 0},
 	}
 	for _, tt := range tests {
-		ds := lint(t, base(tt.defVerify, tt.defCA, tt.extra), "", ruleVhostCAMix)
+		ds := lint(t, base(tt.defVerify, tt.defCA, tt.extra), "", VhostCAMix)
 		if len(ds) != tt.want {
 			t.Errorf("%s: %d findings, want %d: %v", tt.name, len(ds), tt.want, at(ds))
 		}
@@ -289,12 +284,12 @@ func TestUnderscoresOnlyWhereIdentityHeadersAreProxied(t *testing.T) {
 	cfg := func(loc string) map[string]string {
 		return map[string]string{"nginx.conf": "events {}\nhttp {\n    ignore_invalid_headers off;\n    server {\n        listen 80;\n        location / {\n            " + loc + "\n        }\n    }\n}\n"}
 	}
-	if ds := lint(t, cfg("proxy_set_header X-Forwarded-Proto $scheme; proxy_pass http://a;"), "", ruleUnderscores); len(ds) != 0 {
+	if ds := lint(t, cfg("proxy_set_header X-Forwarded-Proto $scheme; proxy_pass http://a;"), "", Underscores); len(ds) != 0 {
 		t.Errorf("no identity header: %v", at(ds))
 	}
-	ds := lint(t, cfg("proxy_set_header X-Client-DN $ssl_client_s_dn; proxy_pass http://a;"), "", ruleUnderscores)
+	ds := lint(t, cfg("proxy_set_header X-Client-DN $ssl_client_s_dn; proxy_pass http://a;"), "", Underscores)
 	expectAt(t, ds, "N007 nginx.conf:3")
-	if len(ds) == 1 && (!strings.Contains(ds[0].Message, "X_Client_DN") || len(ds[0].Fixes) != 1 || ds[0].Fixes[0].Safe) {
+	if len(ds) == 1 && (!strings.Contains(ds[0].Text(), "X_Client_DN") || len(ds[0].Fixes) != 1 || ds[0].Fixes[0].Safe) {
 		t.Errorf("message or fix: %+v", ds[0])
 	}
 }
@@ -312,7 +307,7 @@ http {
         }
     }
 }
-`}, "", ruleVerifyOptional)
+`}, "", VerifyOptional)
 	if len(ds) != 0 {
 		t.Errorf("the verify result is forwarded through a map: %v", at(ds))
 	}

@@ -11,7 +11,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleCABundle = &rules.Rule{
+// CABundle is N008, client-ca-public-bundle.
+var CABundle = &rules.Rule{
 	Code:     "N008",
 	Name:     "client-ca-public-bundle",
 	Severity: rules.Critical,
@@ -19,6 +20,7 @@ var ruleCABundle = &rules.Rule{
 	Summary:  "Client certificates are verified against the operating system's public CA bundle.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_client_certificate` naming an operating-system trust bundle (`/etc/ssl/certs/ca-certificates.crt`, `/etc/pki/tls/certs/ca-bundle.crt`, " +
 			"`/etc/ssl/cert.pem`, `tls-ca-bundle.pem`, `ca-root-nss.crt`, Python's certifi `cacert.pem`), and `ssl_trusted_certificate` naming one in a server that verifies client certificates. " +
@@ -57,7 +59,7 @@ func checkCABundle(p *rules.Pass) {
 			}
 		}
 	}
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	c.tree.Walk(func(d *nginx.Directive) bool {
 		if (d.Name != "ssl_client_certificate" && d.Name != "ssl_trusted_certificate") || !isBundle(d.Arg(0)) {
 			return true
@@ -71,16 +73,18 @@ func checkCABundle(p *rules.Pass) {
 		}
 		reported[k] = true
 		p.Report(rules.Diagnostic{
-			Range: d.Written().Range,
-			Message: fmt.Sprintf("%s %s is the operating system's public CA bundle, so a certificate from any public CA verifies as SUCCESS; point it at the private CA that issues your client certificates.",
-				d.Name, d.Arg(0)),
-			Key: k,
+			Range:    d.Written().Range,
+			Message:  fmt.Sprintf("%s is the operating system's public CA bundle", d.Name),
+			Detail:   fmt.Sprintf("%s is a bundle of public CAs, so a client certificate from any public CA verifies as SUCCESS.", d.Arg(0)),
+			FixTitle: "Point it at the private CA that issues your client certificates.",
+			Key:      k,
 		})
 		return true
 	})
 }
 
-var ruleRevocation = &rules.Rule{
+// Revocation is N009, client-cert-no-revocation.
+var Revocation = &rules.Rule{
 	Code:     "N009",
 	Name:     "client-cert-no-revocation",
 	Severity: rules.Low,
@@ -88,6 +92,7 @@ var ruleRevocation = &rules.Rule{
 	Summary:  "Client certificates are verified without ssl_crl or ssl_ocsp, so revoked certificates are accepted.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What:    "Finds client verification (`ssl_verify_client on`, `optional` or `optional_no_ca`) in a TLS server where neither `ssl_crl` nor `ssl_ocsp on|leaf` is in effect.",
 		Why:     "A client certificate that was revoked — a lost laptop, a departed employee — keeps working until it expires.",
@@ -125,15 +130,18 @@ func checkRevocation(p *rules.Pass) {
 				how = fmt.Sprintf("add ssl_crl with your CA's CRL (ssl_ocsp needs nginx 1.19.0; this is %s)", v)
 			}
 			p.Report(rules.Diagnostic{
-				Range:   vd.Range,
-				Message: fmt.Sprintf("client certificates are verified without a revocation check (no ssl_crl or ssl_ocsp), so a revoked certificate is still accepted; %s.", how),
-				Key:     atKey("N009", vd, ""),
+				Range:    vd.Range,
+				Message:  "client certificates are verified without a revocation check (no ssl_crl or ssl_ocsp)",
+				Detail:   "A revoked certificate is still accepted until it expires.",
+				FixTitle: rules.Sentence(how),
+				Key:      atKey("N009", vd, ""),
 			})
 		}
 	}
 }
 
-var ruleWeakTLS = &rules.Rule{
+// WeakTLS is N010, weak-tls-client-auth.
+var WeakTLS = &rules.Rule{
 	Code:     "N010",
 	Name:     "weak-tls-client-auth",
 	Severity: rules.Medium,
@@ -141,6 +149,7 @@ var ruleWeakTLS = &rules.Rule{
 	Summary:  "A server that verifies client certificates allows weak protocols or ciphers.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For servers that verify client certificates: `ssl_protocols` with SSLv2, SSLv3, TLSv1 or TLSv1.1 (the value of the socket's default server is the one nginx applies); " +
 			"`ssl_ciphers` that admit RC4, DES, 3DES, MD5, EXPORT, NULL or anonymous suites (no `!aNULL`), or lower `@SECLEVEL=0`; the deprecated `ssl on`. " +
@@ -167,7 +176,7 @@ func checkWeakTLS(p *rules.Pass) {
 		return
 	}
 	v, known := nginxVersion(p)
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	report := func(d rules.Diagnostic) {
 		if !reported[d.Key] {
 			reported[d.Key] = true
@@ -198,9 +207,11 @@ func checkWeakTLS(p *rules.Pass) {
 				report(rules.Diagnostic{
 					Range:    def.d.Head,
 					Severity: rules.Low,
-					Message: fmt.Sprintf("%s, the default server of %s, sets no ssl_protocols, and nginx before 1.23.4 then allows TLSv1 and TLSv1.1 (%s); add ssl_protocols TLSv1.2 TLSv1.3.",
+					Message:  "this default server sets no ssl_protocols: nginx before 1.23.4 then allows TLSv1 and TLSv1.1",
+					Detail: fmt.Sprintf("%s, the default server of %s, decides the protocols of every server on the socket, some of which verify client certificates; %s.",
 						blockDesc(def.d), sk.key, ver),
-					Key: "N010|server:" + def.id + "|protocols-default",
+					FixTitle: "Add ssl_protocols TLSv1.2 TLSv1.3.",
+					Key:      rules.ServerKey("N010", def.id, "protocols-default"),
 				})
 				continue
 			}
@@ -213,33 +224,37 @@ func checkWeakTLS(p *rules.Pass) {
 			if len(weak) == 0 {
 				continue
 			}
-			msg := fmt.Sprintf("ssl_protocols allows %s on %s, where clients authenticate with certificates; use ssl_protocols TLSv1.2 TLSv1.3.", strings.Join(weak, ", "), sk.key)
+			msg := fmt.Sprintf("ssl_protocols allows %s where clients authenticate with certificates", strings.Join(weak, ", "))
+			detail := fmt.Sprintf("Clients authenticate with certificates on %s.", sk.key)
 			if def != s {
-				msg = fmt.Sprintf("ssl_protocols of %s, the default server of %s, allows %s for %s too, which verifies client certificates; use ssl_protocols TLSv1.2 TLSv1.3 there.",
-					blockDesc(def.d), sk.key, strings.Join(weak, ", "), blockDesc(s.d))
+				detail = fmt.Sprintf("These are the ssl_protocols of %s, the default server of %s, and they apply to %s too, which verifies client certificates.",
+					blockDesc(def.d), sk.key, blockDesc(s.d))
 			}
 			if !hasSecLevel0(effective(def.d, "ssl_ciphers")) {
-				msg = strings.TrimSuffix(msg, ".") + " (with OpenSSL 3 these old protocols fail at handshake unless the ciphers set @SECLEVEL=0, but the configuration still asks for them)."
+				detail += " With OpenSSL 3 these old protocols fail at handshake unless the ciphers set @SECLEVEL=0, but the configuration still asks for them."
 			}
-			report(rules.Diagnostic{Range: pd.Written().Range, Message: msg, Key: atKey("N010", pd, "protocols")})
+			report(rules.Diagnostic{Range: pd.Written().Range, Message: msg, Detail: detail, FixTitle: "Use ssl_protocols TLSv1.2 TLSv1.3.", Key: atKey("N010", pd, "protocols")})
 		}
 		if cd := effective(s.d, "ssl_ciphers"); cd != nil {
 			// nginx takes one argument; a cipher string broken by a
 			// space is read whole here so its weak parts still show.
 			if weak := weakCiphers(strings.Join(cd.ArgValues(), ":")); len(weak) > 0 {
 				report(rules.Diagnostic{
-					Range: cd.Written().Range,
-					Message: fmt.Sprintf("ssl_ciphers admits %s on a server that verifies client certificates; use the default HIGH:!aNULL:!MD5 or a current Mozilla profile.",
-						strings.Join(weak, ", ")),
-					Key: atKey("N010", cd, "ciphers"),
+					Range:    cd.Written().Range,
+					Message:  fmt.Sprintf("ssl_ciphers admits %s on a server that verifies client certificates", rules.Clip(strings.Join(weak, ", "), 50)),
+					Detail:   fmt.Sprintf("The cipher list admits %s.", strings.Join(weak, ", ")),
+					FixTitle: "Use the default HIGH:!aNULL:!MD5 or a current Mozilla profile.",
+					Key:      atKey("N010", cd, "ciphers"),
 				})
 			}
 		}
 		if sd := effective(s.d, "ssl"); sd != nil && strings.EqualFold(sd.Arg(0), "on") {
 			report(rules.Diagnostic{
-				Range:   sd.Written().Range,
-				Message: "ssl on is deprecated since nginx 1.15.0 and removed in 1.25.1, and it applies TLS to every listen of the server; remove it and write listen 443 ssl instead.",
-				Key:     atKey("N010", sd, "ssl-on"),
+				Range:    sd.Written().Range,
+				Message:  "ssl on is deprecated since nginx 1.15.0 and removed in 1.25.1",
+				Detail:   "It applies TLS to every listen of the server.",
+				FixTitle: "Remove it and write listen 443 ssl instead.",
+				Key:      atKey("N010", sd, "ssl-on"),
 			})
 		}
 	}
@@ -346,7 +361,8 @@ func weakCiphers(spec string) []string {
 	return out
 }
 
-var ruleCertVar = &rules.Rule{
+// CertVar is N011, deprecated-ssl-client-cert.
+var CertVar = &rules.Rule{
 	Code:     "N011",
 	Name:     "deprecated-ssl-client-cert",
 	Severity: rules.Low,
@@ -376,7 +392,7 @@ func checkCertVar(p *rules.Pass) {
 	}
 	v, known := nginxVersion(p)
 	oldNginx := known && v.less(version{1, 13, 5})
-	reported := map[string]bool{}
+	reported := map[rules.Key]bool{}
 	t.Walk(func(d *nginx.Directive) bool {
 		if d.Stock != "" {
 			return true
@@ -392,11 +408,12 @@ func checkCertVar(p *rules.Pass) {
 			reported[k] = true
 			diag := rules.Diagnostic{
 				Range:   a.Range,
-				Message: "$ssl_client_cert is deprecated and folds the PEM with tabs, which strict HTTP parsers reject or mangle; use $ssl_client_escaped_cert and URL-decode it in the app.",
+				Message: "$ssl_client_cert is deprecated: its tab-folded PEM is rejected or mangled by strict parsers",
+				Detail:  "It folds the PEM with tabs, which strict HTTP parsers reject or mangle.",
 				Key:     k,
 			}
 			if oldNginx {
-				diag.Message = fmt.Sprintf("$ssl_client_cert is deprecated and folds the PEM with tabs, which strict HTTP parsers reject or mangle; upgrade nginx (this is %s) to 1.13.5 or later and use $ssl_client_escaped_cert.", v)
+				diag.FixTitle = fmt.Sprintf("Upgrade nginx (this is %s) to 1.13.5 or later and use $ssl_client_escaped_cert.", v)
 			} else {
 				newRaw := certVarRe.ReplaceAllStringFunc(a.Raw, func(m string) string {
 					if strings.HasPrefix(m, "${") {

@@ -79,7 +79,8 @@ func (c *config) byVerifyDirective(mode rules.VerifyMode) (map[*nginx.Directive]
 	return groups, order
 }
 
-var ruleVerifyOff = &rules.Rule{
+// VerifyOff is N002, verify-client-off.
+var VerifyOff = &rules.Rule{
 	Code:     "N002",
 	Name:     "verify-client-off",
 	Severity: rules.High,
@@ -87,6 +88,7 @@ var ruleVerifyOff = &rules.Rule{
 	Summary:  "A TLS server forwards client-certificate variables but does not verify client certificates.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds a server with a TLS listener whose `ssl_verify_client` is absent or `off` (at server or http level) while one of its routes forwards a `$ssl_client_*` variable to the upstream. " +
 			"Plain-HTTP servers are not reported: there the variables are empty, so nginx sends no header and removes the client's copy.",
@@ -137,15 +139,19 @@ func checkVerifyOff(p *rules.Pass) {
 			reportedAt[w] = true
 			d.Range = w.Range
 			d.Key = atKey("N002", vd, "")
-			d.Message = fmt.Sprintf("ssl_verify_client is off, yet %s forwards $%s to %s, which therefore is always NONE or empty and never identifies a client; set ssl_verify_client on with your client CA, or stop forwarding client-certificate variables.",
+			d.Message = "ssl_verify_client is off, yet client-certificate variables are forwarded"
+			d.Detail = fmt.Sprintf("%s forwards $%s to %s, which therefore is always NONE or empty and never identifies a client.",
 				blockDesc(s.d), vars, rs[0].Upstream.Name)
+			d.FixTitle = "Set ssl_verify_client on with your client CA, or stop forwarding client-certificate variables."
 			// No fix: verification needs a CA file, a revocation list
 			// and protocol settings that only the operator can supply.
 		} else {
 			d.Range = s.d.Head
-			d.Key = "N002|server:" + s.id
-			d.Message = fmt.Sprintf("%s forwards $%s to %s but has no ssl_verify_client, so nginx never asks for a certificate and the value is always NONE or empty; add ssl_verify_client on with ssl_client_certificate, or stop forwarding client-certificate variables.",
+			d.Key = rules.ServerKey("N002", s.id, "")
+			d.Message = "this server forwards client-certificate variables but has no ssl_verify_client"
+			d.Detail = fmt.Sprintf("%s forwards $%s to %s, but nginx never asks for a certificate, so the value is always NONE or empty.",
 				blockDesc(s.d), vars, rs[0].Upstream.Name)
+			d.FixTitle = "Add ssl_verify_client on with ssl_client_certificate, or stop forwarding client-certificate variables."
 		}
 		p.Report(d)
 	}
@@ -176,7 +182,8 @@ func uniqueStrings(in []string) []string {
 	return out
 }
 
-var ruleVerifyOptional = &rules.Rule{
+// VerifyOptional is N003, verify-client-optional.
+var VerifyOptional = &rules.Rule{
 	Code:     "N003",
 	Name:     "verify-client-optional",
 	Severity: rules.High,
@@ -184,6 +191,7 @@ var ruleVerifyOptional = &rules.Rule{
 	Summary:  "ssl_verify_client optional on a server that proxies, with neither a SUCCESS gate nor $ssl_client_verify forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional` in effect for a server with a route that passes requests upstream and that neither refuses unverified clients " +
 			"(`if ($ssl_client_verify != SUCCESS) { return 403; }` at server level or in the route's location) nor forwards `$ssl_client_verify` for the app to check.",
@@ -217,10 +225,12 @@ func checkVerifyOptional(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range: vd.Range,
-			Message: fmt.Sprintf("ssl_verify_client optional admits clients without a certificate, and %s neither refuses them nor forwards $ssl_client_verify; add `if ($ssl_client_verify != SUCCESS) { return 403; }` there, forward $ssl_client_verify and accept only SUCCESS in the app, or use ssl_verify_client on.",
+			Range:   vd.Range,
+			Message: "ssl_verify_client optional admits clients without a certificate, and nothing refuses them",
+			Detail: fmt.Sprintf("%s neither refuses requests without a verified certificate nor forwards $ssl_client_verify for the app to check.",
 				routeList(bad)),
-			Key: rules.VerifyKey(vd.Written().Range),
+			FixTitle: "Add `if ($ssl_client_verify != SUCCESS) { return 403; }` there, forward $ssl_client_verify and accept only SUCCESS in the app, or use ssl_verify_client on.",
+			Key:      rules.VerifyKey(vd.Written().Range),
 		}
 		for i, r := range bad {
 			if i == 3 {
@@ -254,7 +264,8 @@ var identityVars = []string{
 	"ssl_client_cert", "ssl_client_raw_cert", "ssl_client_escaped_cert", "ssl_client_fingerprint", "ssl_client_serial",
 }
 
-var ruleVerifyNoCA = &rules.Rule{
+// VerifyNoCA is N004, verify-client-optional-no-ca.
+var VerifyNoCA = &rules.Rule{
 	Code:     "N004",
 	Name:     "verify-client-optional-no-ca",
 	Severity: rules.Critical,
@@ -262,6 +273,7 @@ var ruleVerifyNoCA = &rules.Rule{
 	Summary:  "ssl_verify_client optional_no_ca while DN, certificate or fingerprint variables are forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional_no_ca` in effect for a server with a route that forwards `$ssl_client_s_dn`, `$ssl_client_i_dn`, `$ssl_client_cert`, " +
 			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS`.",
@@ -309,11 +321,13 @@ func checkVerifyNoCA(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range: vd.Range,
-			Message: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, yet $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be; use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
+			Range:   vd.Range,
+			Message: fmt.Sprintf("optional_no_ca accepts certificates from any issuer, yet $%s is forwarded", rules.Clip(strings.Join(uniqueStrings(vars), ", $"), 40)),
+			Detail: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, and $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be.",
 				strings.Join(uniqueStrings(vars), ", $"), where(fwd[0])),
-			Related: []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
-			Key:     rules.VerifyKey(vd.Written().Range),
+			FixTitle: "Use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
+			Related:  []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
+			Key:      rules.VerifyKey(vd.Written().Range),
 		}
 		if caSet {
 			if e, ok := replaceArg(vd, 0, "on"); ok {
@@ -324,7 +338,8 @@ func checkVerifyNoCA(p *rules.Pass) {
 	}
 }
 
-var ruleUnderscores = &rules.Rule{
+// Underscores is N007, underscore-headers.
+var Underscores = &rules.Rule{
 	Code:     "N007",
 	Name:     "underscore-headers",
 	Severity: rules.High,
@@ -332,6 +347,7 @@ var ruleUnderscores = &rules.Rule{
 	Summary:  "underscores_in_headers on or ignore_invalid_headers off where identity headers are forwarded.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `underscores_in_headers on` or `ignore_invalid_headers off` in effect for a server — its own value or that of its socket's default server, " +
 			"which nginx uses until the Host header selects the virtual server — that proxies with `proxy_set_header` (or `grpc_set_header`) for an identity header.",
@@ -433,9 +449,10 @@ func checkUnderscores(p *rules.Pass) {
 			fixTo = "on"
 		}
 		d := rules.Diagnostic{
-			Range: ad.Range,
-			Message: fmt.Sprintf("%s lets a client send %s next to the %s that nginx sets (%s), and nginx replaces only the exact name — when the value is empty (no certificate) nginx sends nothing, so the client's copy is all an app server that maps _ like - sees; remove %s.",
-				what, twin, name, where(hdr), what),
+			Range:   ad.Range,
+			Message: fmt.Sprintf("%s lets a client send %s next to the %s nginx sets", what, rules.Clip(twin, 30), rules.Clip(name, 30)),
+			Detail: fmt.Sprintf("nginx replaces only the exact name %s (%s). When its value is empty (no certificate) nginx sends nothing, so the client's %s is all an app server that maps _ like - sees.",
+				name, where(hdr), twin),
 			Related: []source.Related{related(hdr, name+" is set here; its underscore twin is not replaced")},
 			Key:     rules.UnderscoreKey(ad.Range),
 		}

@@ -9,7 +9,8 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-var ruleVhostCAMix = &rules.Rule{
+// VhostCAMix is N012, vhost-client-ca-mix.
+var VhostCAMix = &rules.Rule{
 	Code:     "N012",
 	Name:     "vhost-client-ca-mix",
 	Severity: rules.High,
@@ -17,6 +18,7 @@ var ruleVhostCAMix = &rules.Rule{
 	Summary:  "Servers on one address:port verify clients against different CAs; a client without SNI is verified by the default server and routed by Host to another.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For every TLS address:port shared by several servers: reports when the default server verifies client certificates against one CA " +
 			"while another server on the socket requires certificates from a different CA (or requires them where the default server only asks), " +
@@ -96,11 +98,13 @@ func checkVhostCAMix(p *rules.Pass) {
 				anchor = cad
 			}
 			p.Report(rules.Diagnostic{
-				Range: def.d.Head,
-				Message: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s; add ssl_reject_handshake on to the default server or if ($ssl_server_name != $host) { return 421; } to %s.",
-					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca), blockDesc(s.d)),
-				Related: []source.Related{related(anchor, fmt.Sprintf("%s verifies against %s", blockDesc(s.d), orNone(ca)))},
-				Key:     "N012|socket:" + sk.key + "|server:" + s.id,
+				Range:   def.d.Head,
+				Message: fmt.Sprintf("a certificate this default server accepts also reaches %s, which trusts another CA", rules.Clip(blockDesc(s.d), 40)),
+				Detail: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s.",
+					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca)),
+				FixTitle: fmt.Sprintf("Add ssl_reject_handshake on to the default server, or if ($ssl_server_name != $host) { return 421; } to %s.", blockDesc(s.d)),
+				Related:  []source.Related{related(anchor, fmt.Sprintf("%s verifies against %s", blockDesc(s.d), orNone(ca)))},
+				Key:      rules.SocketKey("N012", sk.key, s.id),
 			})
 		}
 	}
@@ -120,7 +124,8 @@ func orNone(ca string) string {
 	return ca
 }
 
-var ruleResumption = &rules.Rule{
+// Resumption is N013, tls13-resumption-cve-2025-23419.
+var Resumption = &rules.Rule{
 	Code:     "N013",
 	Name:     "tls13-resumption-cve-2025-23419",
 	Severity: rules.High,
@@ -128,6 +133,7 @@ var ruleResumption = &rules.Rule{
 	Summary:  "CVE-2025-23419: TLS 1.3 session resumption across servers on one address:port skips client-certificate verification (nginx 1.11.4–1.27.3).",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "For every TLS address:port shared by several servers where the default server verifies client certificates, TLS 1.3 is enabled, the default server resumes " +
 			"sessions (session tickets, on by default, or an `ssl_session_cache`), and another server on the socket requires a certificate from a different CA or more strictly: " +
@@ -239,11 +245,13 @@ func checkResumption(p *rules.Pass) {
 			resumption = "ssl_session_cache " + strings.Join(how.ArgValues(), " ")
 		}
 		d := rules.Diagnostic{
-			Range: def.d.Head,
-			Message: fmt.Sprintf("%s, the default server of %s, verifies client certificates and resumes TLS 1.3 sessions through %s, so a session it authenticated can be resumed with the SNI of %s without that server's certificate check (CVE-2025-23419; %s); upgrade to nginx 1.27.4 or 1.26.3, or set ssl_session_tickets off and no ssl_session_cache in the default server.",
+			Range:   def.d.Head,
+			Message: fmt.Sprintf("TLS 1.3 sessions of this default server resume on %s without its certificate check", rules.Clip(blockDesc(victim.d), 35)),
+			Detail: fmt.Sprintf("%s, the default server of %s, verifies client certificates and resumes TLS 1.3 sessions through %s, so a session it authenticated can be resumed with the SNI of %s without that server's certificate check (CVE-2025-23419; %s).",
 				blockDesc(def.d), sk.key, resumption, blockDesc(victim.d), ver),
-			Related: []source.Related{{Range: victim.d.Head, Message: blockDesc(victim.d) + " requires its own client certificates"}},
-			Key:     "N013|socket:" + sk.key,
+			FixTitle: "Upgrade to nginx 1.27.4 or 1.26.3, or set ssl_session_tickets off and no ssl_session_cache in the default server.",
+			Related:  []source.Related{{Range: victim.d.Head, Message: blockDesc(victim.d) + " requires its own client certificates"}},
+			Key:      rules.SocketKey("N013", sk.key, ""),
 		}
 		p.Report(d)
 	}

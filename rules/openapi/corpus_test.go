@@ -96,7 +96,7 @@ func TestCorpusPipeline(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", repo.Name(), err)
 		}
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			counts[d.Code]++
 			if d.Code == rules.CodeRuleCrashed {
 				t.Errorf("%s: %s", repo.Name(), d.Message)

@@ -27,7 +27,17 @@ type DiffInput struct {
 	RelateOld bool
 }
 
-// Diff reports, as O004 findings in the new version, every operation whose
+// SpecDiff is Diff for `mtlslint spec-diff`, outside an engine run: the
+// diagnostics as O004 findings.
+func SpecDiff(in DiffInput) []rules.Finding {
+	var out []rules.Finding
+	for _, d := range Diff(in) {
+		out = append(out, Dropped.Finding(d))
+	}
+	return out
+}
+
+// Diff reports, as O004 diagnostics in the new version, every operation whose
 // effective security required mutual TLS in every alternative in the old
 // version and no longer does. Operations are paired by method and path
 // template (parameter names aside). Each message says what oasdiff's
@@ -82,18 +92,18 @@ func Diff(in DiffInput) []rules.Diagnostic {
 			at = in.New.Security.Range
 		}
 		d := rules.Diagnostic{
-			Code: Dropped.Code, Name: Dropped.Name, Severity: Dropped.Severity, CWE: Dropped.CWE, Scope: Dropped.Scope,
-			Range: at,
-			Message: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
+			Range:   at,
+			Message: fmt.Sprintf("%s no longer requires mutual TLS (it did in %s)", rules.Clip(op.String(), 45), rules.Clip(in.OldLabel, 30)),
+			Detail: fmt.Sprintf("%s required mutual TLS in %s (%s); %s. %s",
 				op, in.OldLabel, describe(oldSec), what, oasdiffSays(byOp[k], oerr)),
-			Key: "spec-diff:" + in.New.Root().Path + "|" + k,
+			Key: rules.SpecOperationKey(in.New.Root().Path, k),
 		}
 		if in.RelateOld && oldSec != nil {
 			d.Related = []source.Related{{Range: oldSec.Range, Message: "the requirement in " + in.OldLabel}}
 		}
 		out = append(out, d)
 	}
-	rules.SortDiagnostics(out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Range.Start.Offset < out[j].Range.Start.Offset })
 	return out
 }
 

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/mtlslint/mtlslint/internal/wanttest"
 	"github.com/mtlslint/mtlslint/parsers"
 	oas "github.com/mtlslint/mtlslint/parsers/openapi"
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // loadPair loads old.yaml and new.yaml of a testdata/diff scenario.
@@ -24,7 +26,7 @@ func loadPair(t *testing.T, dir string) (old, new *oas.Spec) {
 	load := func(name string) *oas.Spec {
 		s, ps := oas.LoadSpec(r, name)
 		for _, p := range ps {
-			probs = append(probs, p.Range.String()+" "+p.Code+" "+p.Message)
+			probs = append(probs, p.Range.String()+" "+string(p.Kind)+" "+p.Message)
 		}
 		if s == nil {
 			t.Fatalf("%s: not loaded: %v", name, probs)
@@ -55,12 +57,12 @@ func TestDiffPairs(t *testing.T) {
 			if strings.HasSuffix(dir, "-secure") != (len(wants) == 0) {
 				t.Fatalf("a -secure pair expects nothing, any other pair something: %d expectations", len(wants))
 			}
-			diags := Diff(DiffInput{Old: old, New: new, OldLabel: "old.yaml", RelateOld: true})
+			diags := SpecDiff(DiffInput{Old: old, New: new, OldLabel: "old.yaml", RelateOld: true})
 			for _, p := range wanttest.Compare(wants, diags) {
 				t.Error(p)
 			}
 			for _, d := range diags {
-				if d.Code != "O004" || d.Severity != Dropped.Severity || !strings.Contains(d.Message, "oasdiff") || len(d.Related) != 1 || d.Related[0].Range.File != "old.yaml" {
+				if d.Code != "O004" || d.Severity != Dropped.Severity || !strings.Contains(d.Text(), "oasdiff") || len(d.Related) != 1 || d.Related[0].Range.File != "old.yaml" {
 					t.Errorf("finding %+v", d)
 				}
 			}
@@ -100,12 +102,12 @@ func TestOasdiffBreakingMissesDroppedMTLS(t *testing.T) {
 			} else if !strings.Contains(strings.Join(ids, " "), want) {
 				t.Errorf("oasdiff changelog %v, want %s", ids, want)
 			}
-			diags := Diff(DiffInput{Old: old, New: new, OldLabel: "old.yaml"})
+			diags := SpecDiff(DiffInput{Old: old, New: new, OldLabel: "old.yaml"})
 			if len(diags) == 0 {
 				t.Fatal("mtlslint reports nothing")
 			}
 			for _, d := range diags {
-				if d.Severity.String() != "high" || !strings.Contains(d.Message, "`oasdiff breaking` shows") && !strings.Contains(d.Message, "`oasdiff breaking` does not show") {
+				if d.Severity.String() != "high" || !strings.Contains(d.Text(), "`oasdiff breaking` shows") && !strings.Contains(d.Text(), "`oasdiff breaking` does not show") {
 					t.Errorf("%s: %s", d.Severity, d.Message)
 				}
 			}
@@ -131,8 +133,69 @@ func TestDiffWithoutKin(t *testing.T) {
 	if o.Doc != nil {
 		t.Fatal("kin-openapi loaded a document with a dangling reference")
 	}
-	diags := Diff(DiffInput{Old: o, New: n, OldLabel: "HEAD~1"})
-	if len(diags) != 1 || !strings.Contains(diags[0].Message, "oasdiff could not compare") || !strings.Contains(diags[0].Message, "HEAD~1") {
+	diags := SpecDiff(DiffInput{Old: o, New: n, OldLabel: "HEAD~1"})
+	if len(diags) != 1 || !strings.Contains(diags[0].Text(), "oasdiff could not compare") || !strings.Contains(diags[0].Text(), "HEAD~1") {
 		t.Errorf("diagnostics %+v", diags)
+	}
+}
+
+// O004 is an ordinary rule: it compares each document with its version in
+// the settings' base, finds nothing without a base or for a document the
+// base does not have, and reports a base version it cannot read.
+func TestDroppedReadsTheBase(t *testing.T) {
+	write := func(dir, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pair := filepath.Join("testdata", "diff", "became-alternative")
+	oldText, err := os.ReadFile(filepath.Join(pair, "old.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newText, err := os.ReadFile(filepath.Join(pair, "new.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work, base, empty, broken := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	write(work, string(newText))
+	write(base, string(oldText))
+	write(broken, "openapi: [3.1.0\n")
+	ws, err := parsers.Load(context.Background(), parsers.Options{Root: work})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(baseDir string) []rules.Finding {
+		s := &rules.Settings{}
+		if baseDir != "" {
+			r, err := parsers.NewFSReader(baseDir, 0, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Base, s.BaseRevision = r, "base"
+		}
+		return (&rules.Engine{Rules: []*rules.Rule{Dropped}, Settings: s}).Run(context.Background(), ws).Findings
+	}
+	count := func(ds []rules.Finding, sev rules.Severity) int {
+		n := 0
+		for _, d := range ds {
+			if d.Code == "O004" && d.Severity == sev {
+				n++
+			}
+		}
+		return n
+	}
+	if ds := run(base); count(ds, rules.High) != 2 || len(ds) != 2 {
+		t.Errorf("against the base: %+v", ds)
+	}
+	if ds := run(""); len(ds) != 0 {
+		t.Errorf("without a base: %+v", ds)
+	}
+	if ds := run(empty); len(ds) != 0 {
+		t.Errorf("a document new since the base: %+v", ds)
+	}
+	if ds := run(broken); count(ds, rules.Low) != 1 || len(ds) != 1 || !strings.Contains(ds[0].Message, "cannot be compared") {
+		t.Errorf("an unreadable base version: %+v", ds)
 	}
 }

@@ -29,7 +29,7 @@ const (
 // RouteNotStrict: O001.
 var RouteNotStrict = &rules.Rule{
 	Code: "O001", Name: "mtls-operation-route-not-strict", Severity: rules.High,
-	CWE: []string{"CWE-306"}, Scope: rules.ScopeDeployment,
+	CWE: []string{"CWE-306"}, Scope: rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DeploymentModel},
 	Summary: "An operation whose OpenAPI security requires mutual TLS is served through a proxy route that does not strictly verify client certificates.",
 	Doc: rules.Doc{
 		What: "For every operation whose effective `security` (its own, else the top-level one) names a mutual-TLS scheme in every alternative, finds the proxy routes that serve it, and reports each listener whose routes do not admit only verified client certificates. " +
@@ -73,12 +73,13 @@ var SchemeVersion = &rules.Rule{
 	Check: checkSchemes,
 }
 
-// Dropped: O004. Its findings come from comparing two versions of a spec
-// (`mtlslint spec-diff OLD NEW`, `mtlslint check --spec-base REV`), not
-// from a single scan, so it has no Check.
+// Dropped: O004. It compares each document with its version in the
+// settings' base revision (`mtlslint check --spec-base REV`), and does
+// nothing without one; `mtlslint spec-diff OLD NEW` compares two files
+// with the same Diff.
 var Dropped = &rules.Rule{
 	Code: "O004", Name: "spec-mtls-dropped", Severity: rules.High,
-	CWE: []string{"CWE-306"}, Scope: rules.ScopeLoad,
+	CWE: []string{"CWE-306"}, Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "A spec change removes the mutual-TLS requirement of an operation, or makes it one alternative among others.",
 	Doc: rules.Doc{
 		What:       "Compares two versions of an OpenAPI document (`mtlslint spec-diff OLD NEW`, or `mtlslint check --spec-base REV` against the version at a git revision) and reports every operation whose effective security required mutual TLS in every alternative before and no longer does: the requirement was removed, `[]` or `{}` now allows anonymous access, another scheme replaced it, or it became one alternative among others. The message includes what oasdiff's checker reports for the operation.",
@@ -87,6 +88,36 @@ var Dropped = &rules.Rule{
 		Fix:        "Restore the requirement, or, if the change is intended, make sure every route still verifies client certificates where needed and record the decision (suppress the finding with a reason).",
 		References: []string{refSecurityReq, "oasdiff checker ids api-security-anonymous-access-added, api-security-added, api-security-removed, api-global-security-removed"},
 	},
+	Check: checkDropped,
+}
+
+// checkDropped compares the pass's document with its version at the base
+// revision. A document the base does not have lost nothing; one whose old
+// version cannot be read is reported, so that the comparison is never
+// silently skipped.
+func checkDropped(p *rules.Pass) {
+	s := specOf(p)
+	if s == nil || p.Settings == nil || p.Settings.Base == nil {
+		return
+	}
+	base, rev, path := p.Settings.Base, p.Settings.BaseRevision, s.Root().Path
+	if _, err := base.Stat(path); err != nil {
+		return
+	}
+	old, probs := oas.LoadSpec(base, path)
+	if old == nil {
+		why := "it does not load"
+		if len(probs) > 0 {
+			why = probs[0].Message
+		}
+		p.Report(rules.Diagnostic{Range: s.Root().Range(0, 0), Severity: rules.Low, Key: rules.SpecKey(s.Root().Range(0, 0), "base-unreadable"),
+			Message: fmt.Sprintf("the version at %s cannot be compared with this one", rules.Clip(rev, 40)),
+			Detail:  fmt.Sprintf("%s at %s: %s", path, rev, why)})
+		return
+	}
+	for _, d := range Diff(DiffInput{Old: old, New: s, OldLabel: rev}) {
+		p.Report(d)
+	}
 }
 
 func specOf(p *rules.Pass) *oas.Spec {
@@ -157,8 +188,9 @@ func checkOptional(p *rules.Pass) {
 		}
 		p.Report(rules.Diagnostic{
 			Range:   l.Range,
-			Message: fmt.Sprintf("mutual TLS is optional here: %s; %s, so no gateway can require a client certificate for these operations (%s)", describe(l), why, scope),
-			Key:     "openapi:" + l.Range.String() + "|mtls-optional",
+			Message: fmt.Sprintf("mutual TLS is optional here: %s", rules.Clip(describe(l), 80)),
+			Detail:  rules.Sentence(fmt.Sprintf("%s, so no gateway can require a client certificate for these operations (%s)", why, scope)),
+			Key:     rules.SpecKey(l.Range, "mtls-optional"),
 		})
 	}
 }
@@ -183,14 +215,17 @@ func checkSchemes(p *rules.Pass) {
 			}
 			p.Report(rules.Diagnostic{
 				Range:   at,
-				Message: fmt.Sprintf("security scheme %s: type mutualTLS is defined from OpenAPI 3.1.0, but this document declares %s; validators reject it and tools for that version drop the requirement", name, what),
-				Key:     "openapi:scheme:" + sc.Range.String(),
+				Message: fmt.Sprintf("type mutualTLS is defined from OpenAPI 3.1.0, but this document declares %s", rules.Clip(what, 25)),
+				Detail:  fmt.Sprintf("Security scheme %s: validators reject it and tools for that version drop the requirement.", name),
+				Key:     rules.SpecKey(sc.Range, "scheme"),
 			})
 		case sc.NonStandard():
 			p.Report(rules.Diagnostic{
-				Range:   at,
-				Message: fmt.Sprintf("security scheme %s spells mutual TLS as `type: http, scheme: mutual`: that names RFC 8120's password-based Mutual authentication, and no tool reads it as a client-certificate requirement; use `type: mutualTLS` (OpenAPI 3.1.0 and later)", name),
-				Key:     "openapi:scheme:" + sc.Range.String(),
+				Range:    at,
+				Message:  "`type: http, scheme: mutual` is RFC 8120's password authentication, not mutual TLS",
+				Detail:   fmt.Sprintf("Security scheme %s: no tool reads it as a client-certificate requirement.", name),
+				FixTitle: "Use `type: mutualTLS` (OpenAPI 3.1.0 and later).",
+				Key:      rules.SpecKey(sc.Range, "scheme"),
 			})
 		}
 	}
@@ -206,7 +241,8 @@ type listenerFinding struct {
 }
 
 func checkRoutes(p *rules.Pass) {
-	if p.Model == nil || len(p.Model.Routes) == 0 || p.Workspace == nil {
+	m := rules.ModelOf(p)
+	if len(m.Routes) == 0 || p.Workspace == nil {
 		return
 	}
 	for _, t := range p.Workspace.Trees {
@@ -219,7 +255,7 @@ func checkRoutes(p *rules.Pass) {
 			if s.MTLS(s.Effective(op)) != oas.MTLSRequired {
 				continue
 			}
-			for _, sv := range routesServing(p.Model.Routes, op) {
+			for _, sv := range routesServing(m.Routes, op) {
 				r := sv.route
 				if strict(r) {
 					continue
@@ -275,10 +311,11 @@ func checkRoutes(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:    lf.at,
 				Severity: sev,
-				Message: fmt.Sprintf("%s: %s, yet it serves %d operation(s) of %s whose security requires mutual TLS in every alternative: %s. How the match was made: %s",
+				Message:  fmt.Sprintf("this listener serves %d operation(s) that require mutual TLS, without strict verification", len(lf.ops)),
+				Detail: fmt.Sprintf("%s: %s, yet it serves %d operation(s) of %s whose security requires mutual TLS in every alternative: %s. How the match was made: %s",
 					strings.Join(descs, "; "), weakness(r), len(lf.ops), s.Root().Path, opList(lf.ops), matchSummary(lf.hows)),
 				Related: related,
-				Key:     "listener:" + k + "|openapi:" + s.Root().Path,
+				Key:     rules.ListenerSpecKey(k, s.Root().Path),
 			})
 		}
 	}

@@ -41,10 +41,10 @@ func BenchmarkScan(b *testing.B) {
 func BenchmarkApplyAndFingerprint(b *testing.B) {
 	content := bigNginx(2000)
 	f := source.NewFile("nginx.conf", content)
-	var diags []rules.Diagnostic
+	var diags []rules.Finding
 	for l := 1; l <= f.LineCount(); l++ {
 		if strings.Contains(string(f.Line(l)), "location") {
-			diags = append(diags, rules.Diagnostic{Code: "N010", Range: f.LineRange(l), Key: fmt.Sprint(l)})
+			diags = append(diags, rules.Finding{Code: "N010", Diagnostic: rules.Diagnostic{Range: f.LineRange(l), Key: rules.TestKey(fmt.Sprint(l))}})
 		}
 	}
 	testRule := &rules.Rule{Code: "N010", Name: "x", Severity: rules.High}
@@ -58,7 +58,7 @@ func BenchmarkApplyAndFingerprint(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		src := NewSources([]Source{{File: f, Kind: parsers.KindNginx}}, nil)
-		out := Apply(src, append([]rules.Diagnostic{}, diags...), opts)
+		out := Apply(src, append([]rules.Finding{}, diags...), opts)
 		Fingerprints(src, out)
 	}
 	b.ReportMetric(float64(len(diags))*float64(b.N)/b.Elapsed().Seconds(), "findings/s")

@@ -147,7 +147,7 @@ func (s *Sources) Directives(path string) []Directive {
 // parse or a rule that crashed is never silently clean, and the findings
 // about suppressions cannot be silenced by suppressions.
 var notInline = map[string]bool{
-	source.CodeSyntax: true, rules.CodeRuleCrashed: true,
+	rules.CodeSyntax: true, rules.CodeRuleCrashed: true,
 	rules.CodeUnusedSuppression: true, rules.CodeSuppressionNoReason: true,
 }
 
@@ -167,7 +167,7 @@ type Options struct {
 // appends a finding for every directive that suppresses nothing (M001,
 // with a fix that removes it) or gives no reason (M003). Findings that
 // already carry a suppression keep it. The result is sorted.
-func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnostic {
+func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
 	files := map[string]bool{}
 	for _, p := range src.Paths() {
 		files[p] = true
@@ -183,7 +183,7 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 			dirs[p] = ds
 		}
 	}
-	out := make([]rules.Diagnostic, 0, len(diags))
+	out := make([]rules.Finding, 0, len(diags))
 	for _, d := range diags {
 		ds := dirs[d.Range.File]
 		var best *Directive
@@ -233,12 +233,12 @@ func Apply(src *Sources, diags []rules.Diagnostic, opts Options) []rules.Diagnos
 				if r := opts.Rule(rules.CodeSuppressionNoReason); r != nil {
 					out = append(out, finding(r, dir.Range,
 						"suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)",
-						"suppression|no-reason|"+codeList(dir.Codes)))
+						rules.SuppressionKey("no-reason", codeList(dir.Codes))))
 				}
 			}
 		}
 	}
-	rules.SortDiagnostics(out)
+	rules.SortFindings(out)
 	return out
 }
 
@@ -288,12 +288,12 @@ func unusedCodes(dir *Directive, used map[string]bool, file string, rule func(st
 	return unused, why
 }
 
-func unusedDiagnostic(r *rules.Rule, o *Outline, dir *Directive, unused []Code, why []string, all bool) rules.Diagnostic {
+func unusedDiagnostic(r *rules.Rule, o *Outline, dir *Directive, unused []Code, why []string, all bool) rules.Finding {
 	msg := "unused suppression: " + strings.Join(why, "; ")
 	if dir.Problem != "" {
 		msg = "unreadable suppression, it suppresses nothing: " + dir.Problem
 	}
-	d := finding(r, dir.Range, msg, "suppression|unused|"+codeList(unused)+"|"+dir.Problem)
+	d := finding(r, dir.Range, msg, rules.SuppressionKey("unused", codeList(unused), dir.Problem))
 	if all {
 		d.Fixes = []rules.Fix{{Description: "remove the suppression comment", Safe: true, Edits: []rules.Edit{removeEdit(o, dir)}}}
 	} else {
@@ -335,11 +335,10 @@ func removeEdit(o *Outline, dir *Directive) rules.Edit {
 	return rules.Edit{Range: f.Range(start, len(f.Content))}
 }
 
-func finding(r *rules.Rule, rng source.Range, msg, key string) rules.Diagnostic {
-	return rules.Diagnostic{
-		Code: r.Code, Name: r.Name, Severity: r.Severity, CWE: r.CWE,
-		Range: rng, Message: msg, Key: key, Scope: rules.ScopeLoad,
-	}
+func finding(r *rules.Rule, rng source.Range, msg string, key rules.Key) rules.Finding {
+	f := r.Finding(rules.Diagnostic{Range: rng, Message: msg, Key: key})
+	f.Scope = rules.ScopeLoad
+	return f
 }
 
 func codeList(cs []Code) string {

@@ -95,17 +95,17 @@ func init() {
 	}
 }
 
-func finding2(f *source.File, code string, line int) rules.Diagnostic {
-	return rules.Diagnostic{Code: code, Severity: rules.High, Range: f.Range(f.LineStart(line), f.LineEnd(line)), Message: code + " here", Key: code + "|" + f.Path}
+func finding2(f *source.File, code string, line int) rules.Finding {
+	return rules.Finding{Code: code, Diagnostic: rules.Diagnostic{Severity: rules.High, Range: f.Range(f.LineStart(line), f.LineEnd(line)), Message: code + " here", Key: rules.TestKey(code + "|" + f.Path)}}
 }
 
-func applyTo(f *source.File, kind string, diags []rules.Diagnostic, enabled func(code, file string) bool) []rules.Diagnostic {
+func applyTo(f *source.File, kind string, diags []rules.Finding, enabled func(code, file string) bool) []rules.Finding {
 	src := NewSources([]Source{{File: f, Kind: kind}}, nil)
 	return Apply(src, diags, Options{Rule: func(c string) *rules.Rule { return testRules[c] }, Enabled: enabled})
 }
 
-func byCode(diags []rules.Diagnostic) map[string][]rules.Diagnostic {
-	m := map[string][]rules.Diagnostic{}
+func byCode(diags []rules.Finding) map[string][]rules.Finding {
+	m := map[string][]rules.Finding{}
 	for _, d := range diags {
 		m[d.Code] = append(m[d.Code], d)
 	}
@@ -125,7 +125,7 @@ server {
     }
 }
 `))
-	diags := []rules.Diagnostic{
+	diags := []rules.Finding{
 		finding2(f, "N003", 3),  // same line: suppressed
 		finding2(f, "N004", 3),  // same line, other code: reported
 		finding2(f, "N010", 5),  // block opening line below: suppressed
@@ -165,7 +165,7 @@ func TestUnusedAndReasonless(t *testing.T) {
     acl b always_true  # mtlslint: ignore[N011] -- rule not run
 `
 	f := source.NewFile("haproxy.cfg", []byte(text))
-	diags := []rules.Diagnostic{finding2(f, "H001", 2), finding2(f, "N003", 3)}
+	diags := []rules.Finding{finding2(f, "H001", 2), finding2(f, "N003", 3)}
 	enabled := func(code, file string) bool { return code != "N011" }
 	m := byCode(applyTo(f, parsers.KindHAProxy, diags, enabled))
 	if len(m["H001"]) != 1 || m["H001"][0].Suppression == nil || m["H001"][0].Suppression.Justification != "" {
@@ -178,7 +178,7 @@ func TestUnusedAndReasonless(t *testing.T) {
 	if len(unused) != 3 {
 		t.Fatalf("M001 findings: %+v", unused)
 	}
-	lines := map[int]rules.Diagnostic{}
+	lines := map[int]rules.Finding{}
 	for _, d := range unused {
 		lines[d.Range.Start.Line] = d
 	}
@@ -247,7 +247,7 @@ func TestFingerprintIgnoresLineShiftsButNotPlace(t *testing.T) {
 	elsewhere := "server {\n    location /a {\n        proxy_set_header X-A $http_x;\n    }\n    location /b {\n        proxy_set_header X-A $http_x;\n    }\n}\n"
 	fp := func(text string, line int) string {
 		f := source.NewFile("n.conf", []byte(text))
-		d := rules.Diagnostic{Code: "N020", Range: f.Range(f.LineStart(line), f.LineEnd(line)), Key: "hdr:x-a"}
+		d := rules.Finding{Code: "N020", Diagnostic: rules.Diagnostic{Range: f.Range(f.LineStart(line), f.LineEnd(line)), Key: rules.TestKey("hdr:x-a")}}
 		return Fingerprint(&d, NewOutline(f, parsers.KindNginx))
 	}
 	a := fp(base, 3)
@@ -261,24 +261,25 @@ func TestFingerprintIgnoresLineShiftsButNotPlace(t *testing.T) {
 		t.Errorf("a finding in another block has the same fingerprint")
 	}
 	f := source.NewFile("other.conf", []byte(base))
-	d := rules.Diagnostic{Code: "N020", Range: f.Range(f.LineStart(3), f.LineEnd(3)), Key: "hdr:x-a"}
+	d := rules.Finding{Code: "N020", Diagnostic: rules.Diagnostic{Range: f.Range(f.LineStart(3), f.LineEnd(3)), Key: rules.TestKey("hdr:x-a")}}
 	if Fingerprint(&d, NewOutline(f, parsers.KindNginx)) == a {
 		t.Errorf("a finding in another file has the same fingerprint")
 	}
 	// Load problems carry their position in the Key; it must not count.
-	p1 := rules.Diagnostic{Code: "E001", Range: f.Range(0, 1), Key: "problem:n.conf:1:1:unexpected }", Message: "unexpected \"}\" at 3:1"}
+	p1 := rules.Finding{Code: "E001", Diagnostic: rules.Diagnostic{Range: f.Range(0, 1), Message: "unexpected \"}\" at 3:1"}}
+	p1.Key = rules.ProblemKey(source.Problem{Range: p1.Range, Message: "unexpected }"})
 	p2 := p1
-	p2.Key = "problem:n.conf:9:1:unexpected }"
+	p2.Key = rules.ProblemKey(source.Problem{Range: f.Range(8, 9), Message: "unexpected }"})
 	p2.Message = "unexpected \"}\" at 11:1"
 	if Fingerprint(&p1, nil) != Fingerprint(&p2, nil) {
 		t.Errorf("position in a problem key changed the fingerprint")
 	}
 	// A rule that names the directive by its position in the Key.
-	k1 := rules.Diagnostic{Code: "N009", Range: f.Range(0, 1), Key: "N009|at:n.conf:21:9|x@*:8443"}
+	k1 := rules.Finding{Code: "N009", Diagnostic: rules.Diagnostic{Range: f.Range(0, 1), Key: rules.TestKey("N009|at:n.conf:21:9|x@*:8443")}}
 	k2 := k1
-	k2.Key = "N009|at:n.conf:23:9|x@*:8443"
+	k2.Key = rules.TestKey("N009|at:n.conf:23:9|x@*:8443")
 	k3 := k1
-	k3.Key = "N009|at:n.conf:21:9|x@*:443"
+	k3.Key = rules.TestKey("N009|at:n.conf:21:9|x@*:443")
 	if Fingerprint(&k1, nil) != Fingerprint(&k2, nil) || Fingerprint(&k1, nil) == Fingerprint(&k3, nil) {
 		t.Errorf("positions in keys must not count, ports must")
 	}

@@ -158,8 +158,43 @@ var (
 	groupTypes    = map[string]bool{"aws_lb_target_group": true, "aws_alb_target_group": true}
 )
 
-// albOf extracts the load balancers and listeners of a module.
-func albOf(m *tf.Module) (lbs []*loadBalancer, ls []*listener) {
+// albView is the load balancers and listeners of one module.
+type albView struct {
+	lbs []*loadBalancer
+	ls  []*listener
+}
+
+// treeALB extracts the load balancers and listeners of a module, once per
+// module and run for every rule and the route builder.
+var treeALB = &rules.Analysis{
+	Name:  "terraform-alb",
+	Doc:   "The ALB load balancers and listeners of a Terraform module (*albView; nil for other trees).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		m, ok := p.Tree.(*tf.Module)
+		if !ok {
+			return (*albView)(nil)
+		}
+		lbs, ls := extractALB(m)
+		return &albView{lbs, ls}
+	},
+}
+
+// requiresALB is what the ALB rules require.
+var requiresALB = []*rules.Analysis{treeALB}
+
+// albOf returns the load balancers and listeners of a module of the
+// workspace.
+func albOf(p *rules.Pass, m *tf.Module) ([]*loadBalancer, []*listener) {
+	v, _ := p.ResultFor(treeALB, m).(*albView)
+	if v == nil {
+		return nil, nil
+	}
+	return v.lbs, v.ls
+}
+
+// extractALB extracts the load balancers and listeners of a module.
+func extractALB(m *tf.Module) (lbs []*loadBalancer, ls []*listener) {
 	byAddr := map[string]*loadBalancer{}
 	for _, r := range m.ResourcesOf(lbTypes...) {
 		if t, ok := r.Attr("load_balancer_type"); ok {

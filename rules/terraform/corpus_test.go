@@ -75,24 +75,24 @@ func TestCorpus(t *testing.T) {
 		mods, probs := tf.Load(reader, []string{f})
 		problems += len(probs)
 		for _, p := range probs {
-			t.Logf("%s: %s %s", p.Range, p.Code, p.Message)
+			t.Logf("%s: %s %s", p.Range, p.Kind, p.Message)
 		}
 		var trees []parsers.Tree
 		for _, m := range mods {
 			trees = append(trees, m)
-			_, ls := albOf(m)
+			_, ls := extractALB(m)
 			listeners += len(ls)
-			routeCount += len(Routes.BuildRoutes(m, nil))
+			routeCount += len(rules.BuildRoutes(Routes, m))
 		}
-		eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Jobs: 1}
+		eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Jobs: 1}
 		res := eng.Run(context.Background(), &parsers.Workspace{Trees: trees})
 		passthrough := 0
-		for _, d := range res.Diagnostics {
+		for _, d := range res.Findings {
 			if d.Code == rules.CodeRuleCrashed {
 				t.Errorf("%s: %s", f, d.Message)
 			}
 			byCode[d.Code]++
-			if d.Code == passthroughRule.Code {
+			if d.Code == Passthrough.Code {
 				passthrough++
 			}
 		}

@@ -32,15 +32,15 @@ func fixtureFiles(tb testing.TB) [][]byte {
 // lintAll builds the routes of a file and runs every rule of the family on
 // it, with an app that trusts an X-Amzn-Mtls-* header so that the
 // app-dependent paths run too.
-func lintAll(content []byte) []rules.Diagnostic {
+func lintAll(content []byte) []rules.Finding {
 	mods, _ := tf.Load(mapReader{"main.tf": string(content)}, []string{"main.tf"})
 	var trees []parsers.Tree
 	for _, m := range mods {
 		trees = append(trees, m)
 	}
 	app := &rules.App{ID: "app", Trusts: []rules.Trust{{Header: "HTTP_X_AMZN_MTLS_CLIENTCERT_SUBJECT"}}}
-	eng := &rules.Engine{Rules: Rules, Routes: []rules.RouteBuilder{Routes}, Apps: []rules.AppTrustBuilder{appsOf{app}}, Jobs: 1}
-	return eng.Run(context.Background(), &parsers.Workspace{Trees: trees}).Diagnostics
+	eng := &rules.Engine{Rules: Rules, Routes: []*rules.Analysis{Routes}, Apps: []*rules.Analysis{appsOf{app}.builder()}, Jobs: 1}
+	return eng.Run(context.Background(), &parsers.Workspace{Trees: trees}).Findings
 }
 
 // FuzzRules runs the route builder and every rule on arbitrary input: no

@@ -4,33 +4,26 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	tf "github.com/mtlslint/mtlslint/parsers/terraform"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// RouteBuilder turns the ALB listeners of a Terraform module into routes:
-// one per listener and target group that a default action or a listener
-// rule forwards to.
-type RouteBuilder struct{}
-
-// Routes is the family's route builder.
-var Routes rules.RouteBuilder = RouteBuilder{}
-
-// BuildRoutes implements rules.RouteBuilder.
-func (RouteBuilder) BuildRoutes(tree parsers.Tree, _ *rules.Settings) []*rules.Route {
-	m, ok := tree.(*tf.Module)
+// Routes is the Terraform route builder: the ALB listeners of a module as
+// routes, one per listener and target group that a default action or a
+// listener rule forwards to.
+var Routes = rules.NewRouteBuilder("terraform-routes", requiresALB, func(p *rules.Pass) []*rules.Route {
+	m, ok := p.Tree.(*tf.Module)
 	if !ok {
 		return nil
 	}
-	_, ls := albOf(m)
 	var out []*rules.Route
+	_, ls := albOf(p, m)
 	for _, l := range ls {
 		out = append(out, routesOf(l)...)
 	}
 	return out
-}
+})
 
 // routeIDPrefix is the part of a route ID that names its listener.
 func routeIDPrefix(l *listener) string { return "alb:" + l.ID + "|" }
@@ -73,10 +66,28 @@ func routesOf(l *listener) []*rules.Route {
 			Default:          rules.Passthrough,
 			AdmitsUnderscore: admits,
 			Range:            l.HeaderRng,
+			SetHint:          setHint,
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// setHint says how a route gets a header the app can trust, in the ALB's
+// terms: the ALB sets only its own X-Amzn-Mtls-* headers (from a verified
+// certificate in verify mode) and forwards every other request header as
+// the client sent it.
+func setHint(header string, _ rules.Fact) string {
+	if strings.HasPrefix(rules.HeaderName(header), "x-amzn-mtls-") {
+		return "set `mutual_authentication { mode = \"verify\" }` on the listener, so that the ALB sets it from a verified certificate"
+	}
+	return fmt.Sprintf("the ALB forwards a client's %s as sent: have the app read the X-Amzn-Mtls-Clientcert-* headers of a listener with `mutual_authentication { mode = \"verify\" }`", rules.DisplayHeader(header))
+}
+
+// albFacts are what the ALB's mutual-TLS headers carry.
+var albFacts = map[string]rules.Fact{
+	hdrClientCert: rules.FactCert, hdrLeaf: rules.FactCert, hdrSubject: rules.FactSubjectDN,
+	hdrIssuer: rules.FactIssuerDN, hdrSerialNumber: rules.FactSerial,
 }
 
 // listenerHeaders is how a listener treats the headers it is known to
@@ -119,6 +130,10 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 			set(sendAs[h], rules.SetTLS, "verified client certificate", "verify mode: only for a certificate that chains to the trust store", l.modeRange())
 		default:
 			passthrough(h)
+		}
+		if t, ok := hs[sendAs[h]]; ok && t.Action == rules.SetTLS {
+			t.Fact = albFacts[h]
+			hs[sendAs[h]] = t
 		}
 		if sendAs[h] != h {
 			passthrough(h) // the standard name is no longer the one the ALB sets

@@ -28,20 +28,22 @@ const (
 
 // Rules are the family's rules, by code.
 var Rules = []*rules.Rule{
-	passthroughRule,
-	offRule,
-	expiryRule,
-	bypassRule,
-	dropInvalidRule,
-	executeAPIRule,
-	gcpAllowInvalidRule,
-	azurePassthroughRule,
+	Passthrough,
+	MTLSOff,
+	IgnoreExpiry,
+	Bypass,
+	DropInvalid,
+	ExecuteAPI,
+	GCPAllowInvalid,
+	AzurePassthrough,
 }
 
-var passthroughRule = &rules.Rule{
+// Passthrough is T001, alb-mtls-passthrough.
+var Passthrough = &rules.Rule{
 	Code: "T001", Name: "alb-mtls-passthrough", Severity: rules.High, CWE: []string{"CWE-295"},
-	Scope:   rules.ScopeDeployment,
-	Summary: "An ALB listener runs mutual TLS in passthrough mode: it forwards the client's certificate chain without verifying it.",
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
+	Summary:  "An ALB listener runs mutual TLS in passthrough mode: it forwards the client's certificate chain without verifying it.",
 	Doc: rules.Doc{
 		What: "Reports an `aws_lb_listener` (or a listener passed to an ALB module) whose `mutual_authentication` `mode` is `passthrough`. " +
 			"The finding is critical when an app that the listener forwards to trusts an `X-Amzn-Mtls-*` header (in the deployment model), high otherwise.",
@@ -71,10 +73,12 @@ var passthroughRule = &rules.Rule{
 	Check: checkPassthrough,
 }
 
-var offRule = &rules.Rule{
+// MTLSOff is T002, alb-mtls-off-app-trusts.
+var MTLSOff = &rules.Rule{
 	Code: "T002", Name: "alb-mtls-off-app-trusts", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-287"},
-	Scope:   rules.ScopeDeployment,
-	Summary: "An ALB listener without mutual TLS forwards to an app that trusts X-Amzn-Mtls-* headers.",
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{treeALB, rules.DeploymentModel},
+	Summary:  "An ALB listener without mutual TLS forwards to an app that trusts X-Amzn-Mtls-* headers.",
 	Doc: rules.Doc{
 		What: "Reports an ALB listener whose mutual TLS is off (an HTTP listener, `mode = \"off\"`, or no `mutual_authentication` at all) that forwards to an app " +
 			"which, in the deployment model, trusts an `X-Amzn-Mtls-*` header.",
@@ -98,10 +102,12 @@ var offRule = &rules.Rule{
 	Check: checkOff,
 }
 
-var expiryRule = &rules.Rule{
+// IgnoreExpiry is T003, alb-mtls-ignore-expiry.
+var IgnoreExpiry = &rules.Rule{
 	Code: "T003", Name: "alb-mtls-ignore-expiry", Severity: rules.Medium, CWE: []string{"CWE-298"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "An ALB listener accepts expired client certificates (ignore_client_certificate_expiry = true).",
+	Requires: requiresALB,
+	Summary:  "An ALB listener accepts expired client certificates (ignore_client_certificate_expiry = true).",
 	Doc: rules.Doc{
 		What: "Reports `ignore_client_certificate_expiry = true` in the `mutual_authentication` of an ALB listener in verify mode (or a mode not known statically).",
 		Why: "A certificate's validity period bounds how long a leaked key stays useful. With expiry ignored, a certificate that expired years ago still authenticates; " +
@@ -117,10 +123,12 @@ var expiryRule = &rules.Rule{
 	Check: checkExpiry,
 }
 
-var bypassRule = &rules.Rule{
+// Bypass is T004, alb-mtls-bypass-listener.
+var Bypass = &rules.Rule{
 	Code: "T004", Name: "alb-mtls-bypass-listener", Severity: rules.High, CWE: []string{"CWE-288", "CWE-290"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "Another listener forwards to a target group that a mutual-TLS listener protects, without mutual TLS.",
+	Requires: requiresALB,
+	Summary:  "Another listener forwards to a target group that a mutual-TLS listener protects, without mutual TLS.",
 	Doc: rules.Doc{
 		What: "Reports a listener action (default action or listener rule) that forwards to a target group which a listener with mutual TLS (verify or passthrough) " +
 			"also forwards to, when this listener has mutual TLS off: a plain HTTP listener that forwards, or an HTTPS listener without `mutual_authentication`.",
@@ -141,10 +149,12 @@ var bypassRule = &rules.Rule{
 	Check: checkBypass,
 }
 
-var dropInvalidRule = &rules.Rule{
+// DropInvalid is T005, alb-invalid-headers-forwarded.
+var DropInvalid = &rules.Rule{
 	Code: "T005", Name: "alb-invalid-headers-forwarded", Severity: rules.Medium, CWE: []string{"CWE-436"},
 	Scope: rules.ScopeTree, Kinds: kinds,
-	Summary: "An Application Load Balancer forwards header names that are not valid (drop_invalid_header_fields is false, the default).",
+	Requires: requiresALB,
+	Summary:  "An Application Load Balancer forwards header names that are not valid (drop_invalid_header_fields is false, the default).",
 	Doc: rules.Doc{
 		What: "Reports an `aws_lb` / `aws_alb` of type application that does not set `drop_invalid_header_fields = true`, and an ALB module call that sets it to false.",
 		Why: "Without it the load balancer routes headers whose names contain characters outside `[-A-Za-z0-9]`, such as `X_Amzn_Mtls_Clientcert_Subject`, to the targets. " +
@@ -161,7 +171,8 @@ var dropInvalidRule = &rules.Rule{
 	Check: checkDropInvalid,
 }
 
-var executeAPIRule = &rules.Rule{
+// ExecuteAPI is T006, apigw-mtls-execute-api-endpoint.
+var ExecuteAPI = &rules.Rule{
 	Code: "T006", Name: "apigw-mtls-execute-api-endpoint", Severity: rules.High, CWE: []string{"CWE-288"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "An API Gateway custom domain requires mutual TLS, but the API keeps its default execute-api endpoint, which does not.",
@@ -189,7 +200,8 @@ resource "aws_api_gateway_base_path_mapping" "api" {
 	Check: checkExecuteAPI,
 }
 
-var gcpAllowInvalidRule = &rules.Rule{
+// GCPAllowInvalid is T007, gcp-mtls-allow-invalid-cert.
+var GCPAllowInvalid = &rules.Rule{
 	Code: "T007", Name: "gcp-mtls-allow-invalid-cert", Severity: rules.High, CWE: []string{"CWE-295"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "A GCP server TLS policy lets connections through with an invalid or missing client certificate.",
@@ -211,7 +223,8 @@ var gcpAllowInvalidRule = &rules.Rule{
 	Check: checkGCP,
 }
 
-var azurePassthroughRule = &rules.Rule{
+// AzurePassthrough is T008, azure-appgw-mtls-passthrough.
+var AzurePassthrough = &rules.Rule{
 	Code: "T008", Name: "azure-appgw-mtls-passthrough", Severity: rules.High, CWE: []string{"CWE-295"},
 	Scope: rules.ScopeTree, Kinds: kinds,
 	Summary: "An Azure Application Gateway SSL profile verifies client certificates in Passthrough mode, which forwards them unverified.",
@@ -319,7 +332,7 @@ func trustSummary(ts []appTrust) (text, guess string, related []source.Related) 
 		}
 		related = append(related, source.Related{Range: t.Trust.Range, Message: fmt.Sprintf("app %s trusts %s here", t.App.ID, h)})
 		if t.How == "guess" {
-			guess = " (assuming this load balancer fronts the app, since nothing links them by address)"
+			guess = " This assumes the load balancer fronts the app, since nothing links them by address."
 		}
 	}
 	if len(ts) > maxNamed {
@@ -347,29 +360,32 @@ func replaceFix(v *tf.Value, newText, desc string) []rules.Fix {
 
 func checkPassthrough(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.Mode != modePassthrough || l.Protocol == "HTTP" {
 				continue
 			}
-			d := rules.Diagnostic{Range: l.modeRange(), Key: "alb-listener:" + l.ID + "|mtls-passthrough"}
+			d := rules.Diagnostic{Range: l.modeRange(), Key: rules.ListenerKey(l.ID, "mtls-passthrough")}
 			if l.TrustArn != "" {
 				d.Fixes = replaceFix(l.ModeValue, `"verify"`, "verify client certificates against the trust store in trust_store_arn")
 			}
 			if l.L4 {
-				d.Message = fmt.Sprintf("Listener %s sets mutual TLS to passthrough mode%s, which verifies no client certificate (network load balancers support only verify, so AWS also rejects it there).",
+				d.Message = "mutual TLS in passthrough mode verifies no client certificate"
+				d.Detail = fmt.Sprintf("Listener %s sets passthrough mode%s; network load balancers support only verify, so AWS also rejects it there.",
 					l.describe(), viaVars(l.ModeValue))
 				p.Report(d)
 				continue
 			}
-			if ts := trustsBehind(p.Model, l); len(ts) > 0 {
+			if ts := trustsBehind(rules.ModelOf(p), l); len(ts) > 0 {
 				text, guess, rel := trustSummary(ts)
 				d.Severity = rules.Critical
 				d.Related = rel
-				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates%s.",
+				d.Message = "mutual TLS in passthrough mode verifies no client certificate, yet the app trusts its headers"
+				d.Detail = fmt.Sprintf("Listener %s runs passthrough mode%s, so the ALB never verifies the client certificate, yet the app trusts %s: a self-made certificate (or, for the derived headers, a header the client sends itself) authenticates.%s",
 					l.describe(), viaVars(l.ModeValue), text, guess)
 			} else {
-				d.Message = fmt.Sprintf("Listener %s runs mutual TLS in passthrough mode%s: the ALB forwards the client's certificate chain in X-Amzn-Mtls-Clientcert without verifying it, so every target must validate the chain itself.",
+				d.Message = "mutual TLS in passthrough mode forwards the client's certificate chain unverified"
+				d.Detail = fmt.Sprintf("Listener %s runs passthrough mode%s: the ALB sends the chain in X-Amzn-Mtls-Clientcert without verifying it, so every target must validate the chain itself.",
 					l.describe(), viaVars(l.ModeValue))
 			}
 			p.Report(d)
@@ -379,7 +395,7 @@ func checkPassthrough(p *rules.Pass) {
 
 func checkOff(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.verify() != rules.VerifyOff {
 				continue
@@ -393,7 +409,7 @@ func checkOff(p *rules.Pass) {
 			}
 			byHeader := map[string][]appTrust{}
 			var headers []string
-			for _, t := range trustsBehind(p.Model, l) {
+			for _, t := range trustsBehind(rules.ModelOf(p), l) {
 				h := rules.HeaderName(t.Trust.Header)
 				if byHeader[h] == nil {
 					headers = append(headers, h)
@@ -405,9 +421,10 @@ func checkOff(p *rules.Pass) {
 				text, guess, rel := trustSummary(byHeader[h])
 				p.Report(rules.Diagnostic{
 					Range:   l.modeRange(),
-					Key:     "alb-listener:" + l.ID + "|header:" + h,
+					Key:     rules.ListenerKey(l.ID, "header:"+h),
 					Related: rel,
-					Message: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), yet the app trusts %s, a header the ALB does not set here, so the client's own copy is assumed to reach the app since AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers%s.",
+					Message: fmt.Sprintf("this listener does not verify client certificates, yet the app trusts %s", rules.Clip(rules.DisplayHeader(h), 40)),
+					Detail: fmt.Sprintf("Listener %s forwards without verifying client certificates (%s%s), and the app trusts %s, a header the ALB does not set here; AWS does not document whether the ALB strips client-sent X-Amzn-Mtls-* headers, so the client's own copy is assumed to reach the app.%s",
 						l.describe(), why, viaVars(l.ModeValue), text, guess),
 				})
 			}
@@ -417,7 +434,7 @@ func checkOff(p *rules.Pass) {
 
 func checkExpiry(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		for _, l := range ls {
 			if l.Expiry == nil || (l.Mode != modeVerify && l.Mode != modeUnknown) {
 				continue
@@ -426,10 +443,11 @@ func checkExpiry(p *rules.Pass) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
-				Range: l.Expiry.Range,
-				Key:   "alb-listener:" + l.ID + "|ignore-expiry",
-				Fixes: replaceFix(l.Expiry, "false", "reject expired client certificates"),
-				Message: fmt.Sprintf("Listener %s accepts expired client certificates (ignore_client_certificate_expiry = true%s), so a certificate past its validity period still authenticates.",
+				Range:   l.Expiry.Range,
+				Key:     rules.ListenerKey(l.ID, "ignore-expiry"),
+				Fixes:   replaceFix(l.Expiry, "false", "reject expired client certificates"),
+				Message: "this listener accepts expired client certificates",
+				Detail: fmt.Sprintf("Listener %s sets ignore_client_certificate_expiry = true%s, so a certificate past its validity period still authenticates.",
 					l.describe(), viaVars(l.Expiry)),
 			})
 		}
@@ -438,7 +456,7 @@ func checkExpiry(p *rules.Pass) {
 
 func checkBypass(p *rules.Pass) {
 	for _, m := range modules(p) {
-		_, ls := albOf(m)
+		_, ls := albOf(p, m)
 		protected := map[string]*listener{}
 		for _, l := range ls {
 			if v := l.verify(); l.L4 || (v != rules.VerifyRequired && v != rules.VerifyOptionalNoCA) {
@@ -468,9 +486,10 @@ func checkBypass(p *rules.Pass) {
 				}
 				p.Report(rules.Diagnostic{
 					Range:   t.Range,
-					Key:     "alb-target:" + t.Group + "|bypass:" + l.ID + "|" + t.Via,
+					Key:     rules.TargetBypassKey(t.Group, l.ID, t.Via),
 					Related: []source.Related{{Range: mtls.modeRange(), Message: fmt.Sprintf("listener %s requires mutual TLS (%s) for the same target group", mtls.Addr, mtls.Mode)}},
-					Message: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
+					Message: fmt.Sprintf("this listener reaches %s without the client certificate another listener requires", rules.Clip(t.Group, 40)),
+					Detail: fmt.Sprintf("Listener %s forwards to %s through its %s without mutual TLS (%s), so clients reach the targets that %s protects without a client certificate.",
 						l.describe(), t.Group, t.Via, why, mtls.Addr),
 				})
 			}
@@ -480,22 +499,25 @@ func checkBypass(p *rules.Pass) {
 
 func checkDropInvalid(p *rules.Pass) {
 	for _, m := range modules(p) {
-		lbs, _ := albOf(m)
+		lbs, _ := albOf(p, m)
 		for _, lb := range lbs {
 			admits, known := lb.admitsUnderscore()
 			if !admits || !known {
 				continue
 			}
-			d := rules.Diagnostic{Key: "alb:" + m.Dir + "/" + lb.Addr + "|drop-invalid-header-fields"}
+			d := rules.Diagnostic{Key: rules.ResourceKey("alb", m.Dir, lb.Addr, "drop-invalid-header-fields")}
 			if lb.HasDropInvalid && !lb.DropInvalid.IsNull() {
 				d.Range = lb.DropInvalid.Range
 				d.Fixes = replaceFix(&lb.DropInvalid, "true", "drop header fields whose names are not valid")
-				d.Message = fmt.Sprintf("Load balancer %s sets drop_invalid_header_fields = false%s, so header names with \"_\" (such as X_Amzn_Mtls_Clientcert_Subject) reach the targets, where WSGI servers may read them as the dash-named header.",
+				d.Message = "drop_invalid_header_fields = false: header names with \"_\" reach the targets"
+				d.Detail = fmt.Sprintf("Load balancer %s passes names such as X_Amzn_Mtls_Clientcert_Subject%s, and WSGI servers may read them as the dash-named header.",
 					lb.Addr, viaVars(&lb.DropInvalid))
 			} else {
 				d.Range = lb.Obj.Header
-				d.Message = fmt.Sprintf("Load balancer %s does not set drop_invalid_header_fields, which defaults to false, so header names with \"_\" (such as X_Amzn_Mtls_Clientcert_Subject) reach the targets, where WSGI servers may read them as the dash-named header.",
+				d.Message = "drop_invalid_header_fields is not set (false): header names with \"_\" reach the targets"
+				d.Detail = fmt.Sprintf("Load balancer %s passes names such as X_Amzn_Mtls_Clientcert_Subject, and WSGI servers may read them as the dash-named header.",
 					lb.Addr)
+				d.FixTitle = "Set drop_invalid_header_fields = true."
 			}
 			p.Report(d)
 		}
@@ -562,10 +584,11 @@ func checkExecuteAPI(p *rules.Pass) {
 				reported[api.Address()] = true
 				p.Report(rules.Diagnostic{
 					Range:   rng,
-					Key:     "apigw:" + m.Dir + "/" + api.Address() + "|execute-api",
+					Key:     rules.ResourceKey("apigw", m.Dir, api.Address(), "execute-api"),
 					Fixes:   fixes,
 					Related: []source.Related{{Range: mtls.Header, Message: fmt.Sprintf("custom domain %s requires mutual TLS here", domain)}},
-					Message: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the default execute-api endpoint without a client certificate.",
+					Message: "the default execute-api endpoint serves this mutual-TLS API without a client certificate",
+					Detail: fmt.Sprintf("API %s is served on custom domain %s with mutual TLS, but it %s, so clients can call it through the execute-api endpoint instead.",
 						api.Address(), domain, state),
 				})
 			}
@@ -588,7 +611,8 @@ func checkGCP(p *rules.Pass) {
 	reportSetting(p, setting{
 		names: []string{"client_validation_mode", "clientValidationMode"}, value: "ALLOW_INVALID_OR_MISSING_CLIENT_CERT", key: "gcp-mtls",
 		fix: `"REJECT_INVALID"`, fixDesc: "reject invalid and missing client certificates (needs client_validation_trust_config)",
-		message: "%s sets client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
+		message: "client_validation_mode = ALLOW_INVALID_OR_MISSING_CLIENT_CERT",
+		detail:  "%s sets it%s, so connections with an invalid or no client certificate reach the backend, which must authenticate the client itself.",
 	})
 }
 
@@ -596,7 +620,8 @@ func checkAzure(p *rules.Pass) {
 	reportSetting(p, setting{
 		names: []string{"verify_client_auth_mode", "verifyClientAuthMode"}, value: "Passthrough", key: "azure-mtls",
 		fix: `"Strict"`, fixDesc: "verify client certificates at the gateway (needs trusted client CA certificates)",
-		message: "%s sets the Application Gateway client authentication mode to Passthrough%s, so the gateway forwards client certificates without verifying them and the backend must validate them itself.",
+		message: "the Application Gateway forwards client certificates without verifying them (Passthrough)",
+		detail:  "%s sets the client authentication mode to Passthrough%s, so the backend must validate client certificates itself.",
 	})
 }
 
@@ -607,7 +632,8 @@ type setting struct {
 	value        string   // the value reported (case-insensitive)
 	key          string   // key prefix
 	fix, fixDesc string   // the replacement literal and what it does
-	message      string   // format with the owner and the variables the value rests on
+	message      string   // the finding's message
+	detail       string   // format with the owner and the variables the value rests on
 }
 
 func reportSetting(p *rules.Pass, st setting) {
@@ -621,9 +647,10 @@ func reportSetting(p *rules.Pass, st setting) {
 			}
 			p.Report(rules.Diagnostic{
 				Range:   v.Range,
-				Key:     fmt.Sprintf("%s:%s/%s|%s", st.key, m.Dir, owner, v.Range),
+				Key:     rules.ResourceKey(st.key, m.Dir, owner, v.Range.String()),
 				Fixes:   replaceFix(&v, st.fix, st.fixDesc),
-				Message: fmt.Sprintf(st.message, owner, viaVars(&v)),
+				Message: st.message,
+				Detail:  fmt.Sprintf(st.detail, owner, viaVars(&v)),
 			})
 		})
 	}

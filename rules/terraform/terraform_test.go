@@ -37,7 +37,7 @@ func module(t *testing.T, src string) *tf.Module {
 func routes(t *testing.T, src string) map[string]*rules.Route {
 	t.Helper()
 	out := map[string]*rules.Route{}
-	for _, r := range Routes.BuildRoutes(module(t, src), nil) {
+	for _, r := range rules.BuildRoutes(Routes, module(t, src)) {
 		// Keys drop the module part: "aws_lb_listener.x|default action|aws_lb_target_group.app".
 		k := strings.TrimPrefix(r.ID, "alb:./")
 		if _, dup := out[k]; dup {
@@ -241,19 +241,21 @@ module "alb" {
 // appsOf is an app family stand-in: fixed apps.
 type appsOf []*rules.App
 
-func (a appsOf) BuildApps(*parsers.Workspace, *rules.Settings) []*rules.App { return a }
+func (a appsOf) builder() *rules.Analysis {
+	return rules.NewAppBuilder("fixed-apps", nil, func(*rules.Pass) []*rules.App { return a })
+}
 
-func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules.Diagnostic {
+func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules.Finding {
 	t.Helper()
 	m := module(t, src)
-	eng := &rules.Engine{Rules: []*rules.Rule{rule}, Routes: []rules.RouteBuilder{Routes}, Apps: []rules.AppTrustBuilder{appsOf(apps)}, Jobs: 1}
+	eng := &rules.Engine{Rules: []*rules.Rule{rule}, Routes: []*rules.Analysis{Routes}, Apps: []*rules.Analysis{appsOf(apps).builder()}, Jobs: 1}
 	res := eng.Run(context.Background(), &parsers.Workspace{Trees: []parsers.Tree{m}})
-	for _, d := range res.Diagnostics {
+	for _, d := range res.Findings {
 		if d.Code == rules.CodeRuleCrashed {
 			t.Fatalf("rule crashed: %s", d.Message)
 		}
 	}
-	return res.Diagnostics
+	return res.Findings
 }
 
 func trusting(header string) *rules.App {
@@ -276,7 +278,7 @@ func TestPassthroughSeverityFollowsTheApp(t *testing.T) {
 		{"app trusting the chain", []*rules.App{trusting("X-Amzn-Mtls-Clientcert")}, rules.Critical},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := run(t, passthroughRule, src, tc.apps...)
+			ds := run(t, Passthrough, src, tc.apps...)
 			if len(ds) != 1 {
 				t.Fatalf("%d findings: %v", len(ds), ds)
 			}
@@ -285,7 +287,7 @@ func TestPassthroughSeverityFollowsTheApp(t *testing.T) {
 				t.Errorf("severity %v at line %d: %s", d.Severity, d.Range.Start.Line, d.Message)
 			}
 			if tc.want == rules.Critical {
-				if len(d.Related) != 1 || d.Related[0].Range.File != "app/views.py" || !strings.Contains(d.Message, "nothing links them") {
+				if len(d.Related) != 1 || d.Related[0].Range.File != "app/views.py" || !strings.Contains(d.Text(), "nothing links them") {
 					t.Errorf("related %v, message %q", d.Related, d.Message)
 				}
 			}
@@ -308,12 +310,12 @@ func TestOffNeedsAnAppThatTrustsTheHeaders(t *testing.T) {
 		{"unknown mode", `mutual_authentication { mode = var.m }`, "HTTPS", trusting("X-Amzn-Mtls-Clientcert-Subject"), 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds := run(t, offRule, listenerSrc(tc.protocol, tc.mtls), tc.app)
+			ds := run(t, MTLSOff, listenerSrc(tc.protocol, tc.mtls), tc.app)
 			if len(ds) != tc.want {
 				t.Fatalf("%d findings, want %d: %v", len(ds), tc.want, ds)
 			}
 			if tc.want == 1 {
-				if ds[0].Range.Start.Line != tc.line || !strings.Contains(ds[0].Message, "does not document") || ds[0].Severity != rules.Critical {
+				if ds[0].Range.Start.Line != tc.line || !strings.Contains(ds[0].Text(), "does not document") || ds[0].Severity != rules.Critical {
 					t.Errorf("line %d severity %v: %s", ds[0].Range.Start.Line, ds[0].Severity, ds[0].Message)
 				}
 			}
@@ -382,8 +384,23 @@ resource "x" "gw" {
 func TestOffGroupsAppsByHeader(t *testing.T) {
 	a, b := trusting("X-Amzn-Mtls-Clientcert-Subject"), trusting("X-Amzn-Mtls-Clientcert-Subject")
 	b.ID = "other.settings"
-	ds := run(t, offRule, listenerSrc("HTTPS", ``), a, b)
-	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Message, "other.settings") {
+	ds := run(t, MTLSOff, listenerSrc("HTTPS", ``), a, b)
+	if len(ds) != 1 || len(ds[0].Related) != 2 || !strings.Contains(ds[0].Text(), "other.settings") {
 		t.Fatalf("findings %v", ds)
+	}
+}
+
+// TestFixHints: the ALB sets only its own X-Amzn-Mtls-* headers, so a fix
+// points at verify mode, or at those headers.
+func TestFixHints(t *testing.T) {
+	r := routes(t, listenerSrc("HTTPS", `mutual_authentication { mode = "passthrough" }`))[routeL]
+	if r == nil {
+		t.Fatal("no route")
+	}
+	if got := r.FixHint(hdrSubject, rules.FactSubjectDN); !strings.Contains(got, `mode = "verify"`) {
+		t.Errorf("hint for %s: %q", hdrSubject, got)
+	}
+	if got := r.FixHint("X-SSL-Client-DN", rules.FactSubjectDN); !strings.Contains(got, "forwards a client's X-SSL-Client-DN as sent") {
+		t.Errorf("hint for X-SSL-Client-DN: %q", got)
 	}
 }

@@ -3,10 +3,10 @@ package traefik
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -18,15 +18,10 @@ import (
 // Routes builds the deployment model's routes from Traefik
 // configurations: entry point × router → service, with the request
 // headers as the entry point's forwarded-headers handling and the
-// router's middlewares treat them.
-var Routes rules.RouteBuilder = routeBuilder{}
-
-type routeBuilder struct{}
-
-// BuildRoutes implements rules.RouteBuilder: the routes of the routers
-// the file defines, with what the rest of its installation contributes.
-func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Route {
-	sc := scopeOf(t)
+// router's middlewares treat them. Each tree gives the routes of the
+// routers it defines.
+var Routes = rules.NewRouteBuilder("traefik-routes", requiresInstallations, func(p *rules.Pass) []*rules.Route {
+	sc := scopeOf(p)
 	if sc == nil {
 		return nil
 	}
@@ -37,6 +32,70 @@ func (routeBuilder) BuildRoutes(t parsers.Tree, _ *rules.Settings) []*rules.Rout
 		}
 	}
 	return out
+})
+
+// installations is every Traefik installation of the workspace with its
+// routes, computed once per run: an installation's files are separate
+// trees (and the custom resources of a cluster are spread over its
+// manifests), and every rule and the route builder read the same routes.
+var installations = &rules.Analysis{
+	Name:     "traefik-installations",
+	Doc:      "The Traefik installations of the workspace and their routes (*installationSet).",
+	Scope:    rules.ScopeDeployment,
+	Requires: []*rules.Analysis{k8srules.Clusters},
+	Build: func(p *rules.Pass) any {
+		set := &installationSet{files: map[*traefik.Installation][]*route{}, clusters: map[*kube.Cluster]*crdInstallation{}}
+		if p.Workspace == nil {
+			return set
+		}
+		for _, t := range p.Workspace.Trees {
+			switch f := t.(type) {
+			case *traefik.File:
+				if in := f.Installation(); set.files[in] == nil {
+					set.files[in] = analyse(in)
+				}
+			case *kube.File:
+				if c := f.Cluster(); c != nil && set.clusters[c] == nil {
+					set.clusters[c] = readCRDs(p, c)
+				}
+			}
+		}
+		return set
+	},
+}
+
+// requiresInstallations is what the Traefik rules require.
+var requiresInstallations = []*rules.Analysis{installations}
+
+// installationSet holds the routes of every installation: those of
+// Traefik's own files, and those of each cluster's custom resources.
+type installationSet struct {
+	files    map[*traefik.Installation][]*route
+	clusters map[*kube.Cluster]*crdInstallation
+}
+
+// crdInstallation is the installation a cluster's Traefik custom
+// resources make, and its routes.
+type crdInstallation struct {
+	in     *traefik.Installation
+	routes []*route
+}
+
+// readCRDs reads a cluster's Traefik custom resources. An IngressRoute
+// sends to a Kubernetes Service: its pods are the upstream.
+func readCRDs(p *rules.Pass, c *kube.Cluster) *crdInstallation {
+	crds := traefik.ReadCRDs(c.Objects)
+	ci := &crdInstallation{in: crds.Installation, routes: analyse(crds.Installation)}
+	for _, r := range ci.routes {
+		for _, kr := range crds.Routes {
+			if kr.Router == r.router {
+				rng := r.Upstream.Range
+				r.Upstream = k8srules.ServiceUpstream(p, c, kr.Obj, kr.Service, kr.Port)
+				r.Upstream.Range = rng
+			}
+		}
+	}
+	return ci
 }
 
 // scope is what one tree contributes to its installation, and the
@@ -48,33 +107,25 @@ type scope struct {
 	routes  []*route
 }
 
-// scopeOf reads a Traefik file, or the Traefik custom resources of a
-// Kubernetes manifest's cluster; nil for other trees.
-func scopeOf(t parsers.Tree) *scope {
-	switch f := t.(type) {
+// scopeOf returns what the pass's tree contributes to its installation: a
+// Traefik file, or the Traefik custom resources of a Kubernetes
+// manifest's cluster; nil for other trees.
+func scopeOf(p *rules.Pass) *scope {
+	set, _ := p.ResultOf(installations).(*installationSet)
+	if set == nil {
+		return nil
+	}
+	switch f := p.Tree.(type) {
 	case *traefik.File:
-		return &scope{file: f.Root().Path, static: f.Static, dynamic: f.Dynamic, routes: analyse(f.Installation())}
+		return &scope{file: f.Root().Path, static: f.Static, dynamic: f.Dynamic, routes: set.files[f.Installation()]}
 	case *kube.File:
-		c := f.Cluster()
-		if c == nil {
+		ci := set.clusters[f.Cluster()]
+		if ci == nil || ci.in == nil {
 			return nil
 		}
-		crds := traefik.ReadCRDs(c.Objects)
-		in := crds.Installation
-		sc := &scope{file: f.Root().Path, dynamic: in.Files[0].Dynamic, routes: analyse(in)}
-		if in.Static != nil && in.Static.Range.File == sc.file {
-			sc.static = in.Static
-		}
-		// An IngressRoute sends to a Kubernetes Service: its pods are
-		// the upstream.
-		for _, r := range sc.routes {
-			for _, kr := range crds.Routes {
-				if kr.Router == r.router {
-					rng := r.Upstream.Range
-					r.Upstream = k8srules.ServiceUpstream(c, kr.Obj, kr.Service, kr.Port)
-					r.Upstream.Range = rng
-				}
-			}
+		sc := &scope{file: f.Root().Path, dynamic: ci.in.Files[0].Dynamic, routes: ci.routes}
+		if ci.in.Static != nil && ci.in.Static.Range.File == sc.file {
+			sc.static = ci.in.Static
 		}
 		return sc
 	}
@@ -96,8 +147,6 @@ type route struct {
 }
 
 // analyse enumerates the routes of an installation, sorted by ID.
-// Installations are small and the walk is cheap, so rules and the route
-// builder each call it.
 func analyse(in *traefik.Installation) []*route {
 	if in == nil {
 		return nil
@@ -173,6 +222,7 @@ func newRoute(in *traefik.Installation, d *traefik.Dynamic, r *traefik.Router, e
 		OmitsEmpty: true,
 		Range:      r.Range,
 		Block:      r.Range,
+		SetHint:    setHint,
 	}
 	rt.tls(in, ep)
 	rt.middlewares(in, ep)
@@ -297,7 +347,7 @@ func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 		if _, set := rt.Headers[h]; set {
 			continue // a headers middleware runs after the entry point
 		}
-		t := rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.SetOther, Value: "set by Traefik", Note: "the entry point's forwarded-headers handling replaces the client's copy"}
+		t := rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.SetOther, Value: "set by Traefik", Fact: forwardedFacts[h], Note: "the entry point's forwarded-headers handling replaces the client's copy"}
 		if h == certHeader || h == infoHeader {
 			t = rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.Blanked, Note: "the entry point removes the client's copy (forwardedHeaders trusts no client)"}
 		}
@@ -320,6 +370,7 @@ func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 			continue
 		}
 		t := rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.SetTLS, Value: "passTLSClientCert", Range: rt.pass.PassTLSClientCert.Line(),
+			Fact: passFacts[h], CertGuarded: true,
 			Note: "passTLSClientCert of middleware " + rt.pass.Name + ": set from the client certificate, removed by the entry point without one"}
 		if rt.Headers[h].Action != rules.Blanked {
 			t.Action, t.Range = rules.Conditional, rt.Headers[h].Range
@@ -426,4 +477,29 @@ func hostsOf(rule string) []string {
 		}
 		rest = rest[end:]
 	}
+}
+
+// forwardedFacts are what the entry point sets its X-Forwarded-* headers
+// to when it does not trust the client's.
+var forwardedFacts = map[string]rules.Fact{"x-forwarded-proto": rules.FactScheme, "x-forwarded-scheme": rules.FactScheme, "x-scheme": rules.FactScheme, "x-forwarded-host": rules.FactHost}
+
+// passFacts are what passTLSClientCert sets its headers from: the
+// certificate (PEM), and its details (subject, issuer, ...).
+var passFacts = map[string]rules.Fact{certHeader: rules.FactCert, infoHeader: rules.FactSubjectDN}
+
+// setHint says how a router overwrites a header in Traefik's terms:
+// certificate data only through passTLSClientCert, the X-Forwarded-*
+// headers by the entry point when it trusts no client, anything else
+// removed by a headers middleware.
+func setHint(header string, fact rules.Fact) string {
+	h, name := rules.HeaderName(header), rules.DisplayHeader(header)
+	switch {
+	case h == certHeader || h == infoHeader:
+		return "use passTLSClientCert on a router whose TLS options use `clientAuthType: RequireAndVerifyClientCert`, and let forwardedHeaders trust no client"
+	case slices.Contains(managedHeaders, h):
+		return fmt.Sprintf("remove `forwardedHeaders.insecure` and list only your load balancers in `trustedIPs`, so that Traefik sets %s itself", name)
+	case fact.IsTLS():
+		return fmt.Sprintf("remove the client's copy with a headers middleware (`customRequestHeaders: { %s: \"\" }`), and read the certificate from passTLSClientCert's X-Forwarded-Tls-Client-Cert", name)
+	}
+	return fmt.Sprintf("remove the client's copy with a headers middleware (`customRequestHeaders: { %s: \"\" }`)", name)
 }

@@ -3,6 +3,7 @@ package traefik
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -75,6 +76,32 @@ func TestPassTLSClientCert(t *testing.T) {
 		}
 		if r.Upstream.Servers[0].Host != "web" || r.Upstream.Servers[0].Port != "8000" {
 			t.Errorf("upstream %+v", r.Upstream)
+		}
+	}
+}
+
+// TestFactsAndHint: passTLSClientCert sets its headers only from a
+// presented certificate, the entry point sets the scheme and Host, and a
+// fix is said in Traefik's terms.
+func TestFactsAndHint(t *testing.T) {
+	rs := routesOf(t, "entryPoints:\n  websecure:\n    address: \":443\"\n", sprintf(dynamicPass, "RequireAndVerifyClientCert"))
+	if len(rs) != 1 {
+		t.Fatalf("%d routes", len(rs))
+	}
+	r := rs[0]
+	if h := r.Header(certHeader); h.Fact != rules.FactCert || !h.CertGuarded {
+		t.Errorf("%s: fact %v, guarded %t", certHeader, h.Fact, h.CertGuarded)
+	}
+	if f := r.Header("x-forwarded-host").Fact; f != rules.FactHost {
+		t.Errorf("x-forwarded-host: fact %v", f)
+	}
+	for header, want := range map[string]string{
+		certHeader:          "passTLSClientCert",
+		"x-forwarded-proto": "trustedIPs",
+		"x-ssl-client-dn":   "customRequestHeaders: { X-SSL-Client-DN: \"\" }",
+	} {
+		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
+			t.Errorf("hint for %s: %q, want it to contain %s", header, got, want)
 		}
 	}
 }

@@ -18,9 +18,9 @@ import (
 
 // Rules are the Traefik rules, in code order.
 var Rules = []*rules.Rule{
-	ruleClientAuth,
-	ruleForwardedInsecure,
-	ruleUnderscores,
+	WeakClientAuth,
+	ForwardedInsecure,
+	UnderscoreHeaders,
 }
 
 var kinds = []string{parsers.KindTraefik, parsers.KindK8s}
@@ -38,13 +38,14 @@ const (
 	refStaticConfig = "traefik/traefik pkg/config/static/entrypoints.go (UnderscoreHeadersStrategy defaults to keep)"
 )
 
-// finding builds a diagnostic from a short message (what, where) and its
-// detail (why, and what to do).
-func finding(at source.Range, key, msg, detail string) rules.Diagnostic {
-	return rules.Diagnostic{Range: at, Key: key, Message: msg + ": " + detail}
+// finding builds a diagnostic from a short message (what, where), its
+// detail (why) and the fix in one line.
+func finding(at source.Range, key rules.Key, msg, detail, fix string) rules.Diagnostic {
+	return rules.Diagnostic{Range: at, Key: key, Message: msg, Detail: rules.Sentence(detail), FixTitle: rules.Sentence(fix)}
 }
 
-var ruleClientAuth = &rules.Rule{
+// WeakClientAuth: R001.
+var WeakClientAuth = &rules.Rule{
 	Code:     "R001",
 	Name:     "tls-client-auth-weak",
 	Severity: rules.High,
@@ -52,6 +53,7 @@ var ruleClientAuth = &rules.Rule{
 	Summary:  "A TLS option accepts unverified or missing client certificates, or passTLSClientCert runs where none is requested.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresInstallations,
 	Doc: rules.Doc{
 		What: "Finds `tls.options.<name>.clientAuth.clientAuthType` set to `RequireAnyClientCert` or `RequestClientCert` (critical when a router " +
 			"using the option forwards the certificate with `passTLSClientCert`, high otherwise), or `VerifyClientCertIfGiven` on a router that " +
@@ -69,7 +71,7 @@ var ruleClientAuth = &rules.Rule{
 }
 
 func checkClientAuth(p *rules.Pass) {
-	sc := scopeOf(p.Tree)
+	sc := scopeOf(p)
 	if sc == nil {
 		return
 	}
@@ -95,16 +97,19 @@ func checkClientAuth(p *rules.Pass) {
 			typ := o.ClientAuth()
 			switch {
 			case typ == "RequireAnyClientCert" || typ == "RequestClientCert":
-				d := finding(at, rules.VerifyKey(at), fmt.Sprintf("TLS option %s accepts client certificates without verifying them", o.Name),
-					fmt.Sprintf("clientAuthType %s does not check the certificate against any CA, so a self-signed certificate with any subject is accepted; use RequireAndVerifyClientCert with caFiles", typ))
+				d := finding(at, rules.VerifyKey(at), fmt.Sprintf("TLS option %s accepts client certificates without verifying them", rules.Clip(o.Name, 20)),
+					fmt.Sprintf("clientAuthType %s does not check the certificate against any CA, so a self-signed certificate with any subject is accepted", typ),
+					"use RequireAndVerifyClientCert with caFiles")
 				if len(passing) > 0 {
 					d.Severity = rules.Critical
-					d.Message += fmt.Sprintf(" (passTLSClientCert forwards it on %s)", passing[0].Desc)
+					d.Message += ", and passTLSClientCert forwards them"
+					d.Detail += fmt.Sprintf(" passTLSClientCert forwards it on %s.", passing[0].Desc)
 				}
 				p.Report(d)
 			case typ == "VerifyClientCertIfGiven" && len(passing) > 0:
-				p.Report(finding(at, rules.VerifyKey(at), fmt.Sprintf("TLS option %s lets clients without a certificate through", o.Name),
-					fmt.Sprintf("clientAuthType VerifyClientCertIfGiven makes the certificate optional, and %s forwards whatever passTLSClientCert finds; use RequireAndVerifyClientCert", passing[0].Desc)))
+				p.Report(finding(at, rules.VerifyKey(at), fmt.Sprintf("TLS option %s lets clients without a certificate through", rules.Clip(o.Name, 40)),
+					fmt.Sprintf("clientAuthType VerifyClientCertIfGiven makes the certificate optional, and %s forwards whatever passTLSClientCert finds", passing[0].Desc),
+					"use RequireAndVerifyClientCert"))
 			}
 		}
 	}
@@ -120,12 +125,14 @@ func checkClientAuth(p *rules.Pass) {
 		if !r.Listener.TLS {
 			why = "it serves plain HTTP"
 		}
-		p.Report(finding(r.router.Range, "R001|router:"+r.ID, fmt.Sprintf("router %s passes client certificates that are never requested", r.router.Name),
-			fmt.Sprintf("it uses passTLSClientCert (middleware %s), but %s on %s, so the header is never set from a certificate; require and verify client certificates on this router", r.pass.Name, why, r.Desc)))
+		p.Report(finding(r.router.Range, rules.RouterKey("R001", r.ID), fmt.Sprintf("router %s passes client certificates that are never requested", rules.Clip(r.router.Name, 40)),
+			fmt.Sprintf("it uses passTLSClientCert (middleware %s), but %s on %s, so the header is never set from a certificate", r.pass.Name, why, r.Desc),
+			"require and verify client certificates on this router"))
 	}
 }
 
-var ruleForwardedInsecure = &rules.Rule{
+// ForwardedInsecure: R002.
+var ForwardedInsecure = &rules.Rule{
 	Code:     "R002",
 	Name:     "forwarded-headers-insecure",
 	Severity: rules.High,
@@ -133,6 +140,7 @@ var ruleForwardedInsecure = &rules.Rule{
 	Summary:  "An entry point trusts every client's X-Forwarded-* headers (forwardedHeaders.insecure or an all-addresses trustedIPs).",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresInstallations,
 	Doc: rules.Doc{
 		What: "Finds an entry point with `forwardedHeaders.insecure: true`, or `forwardedHeaders.trustedIPs` containing `0.0.0.0/0` or `::/0`, that " +
 			"routes requests to a service. Critical when a router on it uses `passTLSClientCert`; high otherwise (the scheme, host and client " +
@@ -149,7 +157,7 @@ var ruleForwardedInsecure = &rules.Rule{
 }
 
 func checkForwardedInsecure(p *rules.Pass) {
-	sc := scopeOf(p.Tree)
+	sc := scopeOf(p)
 	if sc == nil || sc.static == nil {
 		return
 	}
@@ -169,20 +177,23 @@ func checkForwardedInsecure(p *rules.Pass) {
 		}
 		at := on[0].trust.Line()
 		if len(passing) > 0 {
-			d := finding(at, rules.RouteHeaderKey(passing[0].ID, certHeader), fmt.Sprintf("entry point %s keeps clients' X-Forwarded-Tls-Client-Cert", ep.Name),
-				fmt.Sprintf("forwardedHeaders trusts every client and passTLSClientCert sets the header only when a certificate is presented, so without one the client's own copy reaches %s (%s); remove insecure and trust only your load balancers", passing[0].Upstream.Name, passing[0].Desc))
+			d := finding(at, rules.RouteHeaderKey(passing[0].ID, certHeader), fmt.Sprintf("entry point %s keeps clients' X-Forwarded-Tls-Client-Cert", rules.Clip(ep.Name, 40)),
+				fmt.Sprintf("forwardedHeaders trusts every client and passTLSClientCert sets the header only when a certificate is presented, so without one the client's own copy reaches %s (%s)", passing[0].Upstream.Name, passing[0].Desc),
+				"remove insecure and trust only your load balancers")
 			d.Severity = rules.Critical
 			p.Report(d)
 			continue
 		}
 		// Keyed like the cross-file finding about the scheme header on the
 		// same route, which replaces it when the app trusts that header.
-		p.Report(finding(at, rules.RouteHeaderKey(on[0].ID, "x-forwarded-proto"), fmt.Sprintf("entry point %s trusts every client's X-Forwarded-* headers", ep.Name),
-			fmt.Sprintf("a client's own X-Forwarded-Proto, -Host and -For reach %s (%s); remove insecure and trust only your load balancers", on[0].Upstream.Name, on[0].Desc)))
+		p.Report(finding(at, rules.RouteHeaderKey(on[0].ID, "x-forwarded-proto"), fmt.Sprintf("entry point %s trusts every client's X-Forwarded-* headers", rules.Clip(ep.Name, 40)),
+			fmt.Sprintf("a client's own X-Forwarded-Proto, -Host and -For reach %s (%s)", on[0].Upstream.Name, on[0].Desc),
+			"remove insecure and trust only your load balancers"))
 	}
 }
 
-var ruleUnderscores = &rules.Rule{
+// UnderscoreHeaders: R003.
+var UnderscoreHeaders = &rules.Rule{
 	Code:     "R003",
 	Name:     "underscore-headers-kept",
 	Severity: rules.High,
@@ -190,6 +201,7 @@ var ruleUnderscores = &rules.Rule{
 	Summary:  "An entry point keeps client headers with underscores where routers set identity headers.",
 	Scope:    rules.ScopeTree,
 	Kinds:    kinds,
+	Requires: requiresInstallations,
 	Doc: rules.Doc{
 		What: "Finds an entry point whose `http.underscoreHeadersStrategy` is `keep` (the default) that serves a router setting an identity header " +
 			"(`passTLSClientCert`, or a `headers.customRequestHeaders` entry for an X-SSL-*/X-Client-*-style header).",
@@ -206,7 +218,7 @@ var ruleUnderscores = &rules.Rule{
 }
 
 func checkUnderscores(p *rules.Pass) {
-	sc := scopeOf(p.Tree)
+	sc := scopeOf(p)
 	if sc == nil || sc.static == nil {
 		return
 	}
@@ -234,8 +246,9 @@ func checkUnderscores(p *rules.Pass) {
 			continue
 		}
 		at := first.UnderscoreRange
-		p.Report(finding(at, rules.UnderscoreKey(at), fmt.Sprintf("entry point %s keeps headers with underscores", ep.Name),
-			fmt.Sprintf("underscoreHeadersStrategy is keep, so a client's %s reaches %s beside the header Traefik sets; set it to delete or reject", strings.Join(twins, ", "), first.Upstream.Name)))
+		p.Report(finding(at, rules.UnderscoreKey(at), fmt.Sprintf("entry point %s keeps headers with underscores", rules.Clip(ep.Name, 40)),
+			fmt.Sprintf("underscoreHeadersStrategy is keep, so a client's %s reaches %s beside the header Traefik sets", strings.Join(twins, ", "), first.Upstream.Name),
+			"set underscoreHeadersStrategy to delete or reject"))
 	}
 }
 

@@ -66,7 +66,7 @@ var Format = parsers.Format{
 					continue
 				}
 				if len(matches) == 0 {
-					probs = append(probs, source.Problem{Code: source.CodeIncludeMissing, Range: at, Message: "include " + pat + " matches no file"})
+					probs = append(probs, source.Problem{Kind: source.ProblemIncludeMissing, Range: at, Message: "include " + pat + " matches no file"})
 				}
 				for _, m := range matches {
 					inc, err := r.ReadFile(m)
@@ -84,11 +84,11 @@ var Format = parsers.Format{
 }
 
 func includeProblem(at source.Range, what string, err error) source.Problem {
-	code := source.CodeSkipped
+	code := source.ProblemSkipped
 	if errors.Is(err, source.ErrOutsideRoot) {
-		code = source.CodeIncludeOutside
+		code = source.ProblemIncludeOutside
 	}
-	return source.Problem{Code: code, Range: at, Message: fmt.Sprintf("include %s not read: %v", what, err)}
+	return source.Problem{Kind: code, Range: at, Message: fmt.Sprintf("include %s not read: %v", what, err)}
 }
 
 // Rule reports every line that says VULNERABLE (high) or CRITICAL.
@@ -110,7 +110,7 @@ var Rule = &rules.Rule{
 					continue
 				}
 				p.Report(rules.Diagnostic{Range: f.LineRange(n), Message: "this line is vulnerable", Severity: sev,
-					Key: fmt.Sprintf("%s:%d", f.Path, n)})
+					Key: rules.TestKey(fmt.Sprintf("%s:%d", f.Path, n))})
 			}
 		}
 	},

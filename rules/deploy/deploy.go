@@ -1,4 +1,10 @@
-package django
+// Package deploy holds the cross-file rules (code prefix X): every header
+// an app trusts against what every route to it actually sends, and whether
+// the app can be reached around the proxy. They read only the deployment
+// model and import no family: what a header is set from, whether that is
+// guarded by a client certificate, and how to fix a route in its proxy's
+// own syntax are facts the route builders put in the model.
+package deploy
 
 import (
 	"fmt"
@@ -10,14 +16,37 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// The cross-file rules check the contract between the proxies and the app:
-// every header the app trusts must be overwritten from TLS state on every
-// route that reaches it, compared the way the proxy emits it, and not be
-// reachable around the proxy. They read only the deployment model.
+// Rules are the cross-file rules, in code order. They check the contract
+// between the proxies and the app: every header the app trusts must be
+// overwritten from TLS state on every route that reaches it, compared the
+// way the proxy emits it, and not be reachable around the proxy.
+var Rules = []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
 
-// CrossFileRules are the deployment-scope rules of the family.
-func CrossFileRules() []*rules.Rule {
-	return []*rules.Rule{SpoofableHeader, VerifySemantics, SchemeContract, DirectExposure, UnderscoreConflation, UnverifiedRoute}
+// requiresModel is what the deployment-scope rules read.
+var requiresModel = []*rules.Analysis{rules.DeploymentModel}
+
+// routeHeaderRules are the proxy-side rules whose findings are about how
+// one route treats one header (rules.RouteHeaderKey): a cross-file
+// finding about the same route and header, which knows what the app
+// trusts, replaces theirs.
+var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", "H008", "H010", "H011",
+	"A005", "A006", "A007", "A008", "C004", "C005", "C009", "V001", "V004", "R002"}
+
+// verifyRules are the proxy-side rules whose findings are about a
+// client-verification directive (rules.VerifyKey).
+var verifyRules = []string{"N003", "N004", "A001", "A002", "C001", "C002", "V002", "V003", "V006", "R001"}
+
+// underscoreRules are the proxy-side rules whose findings are about a
+// directive that lets client header names with "_" through
+// (rules.UnderscoreKey).
+var underscoreRules = []string{"N007", "V005", "R003"}
+
+func supersedes(groups ...[]string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
 }
 
 const refRuntime = "docs/verified.md (runtime scenarios against nginx 1.22, HAProxy 2.6, gunicorn 20.1 and Django 3.2)"
@@ -27,21 +56,14 @@ func guessNote(l rules.Link) string {
 	if l.How != "guess" {
 		return ""
 	}
-	return " (Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong.)"
+	return " Nothing links this route to the app by address or topology, so every proxy of the repository is taken to front every app; declare [[topology]] in .mtlslint.toml if that is wrong."
 }
 
 // isSchemeTrust reports whether a trust decides the scheme, host or port
 // (SECURE_PROXY_SSL_HEADER, gunicorn secure_scheme_headers,
 // USE_X_FORWARDED_HOST/PORT) rather than the client's identity.
 func isSchemeTrust(t rules.Trust) bool {
-	return t.Comparison == rules.CompareScheme || strings.HasPrefix(t.Source, "USE_X_FORWARDED_") || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
-}
-
-// gunicornScheme reports whether the trust is one of gunicorn's
-// secure_scheme_headers, which gunicorn honours only from
-// forwarded_allow_ips.
-func gunicornScheme(t rules.Trust) bool {
-	return strings.HasPrefix(t.Source, "gunicorn secure_scheme_headers")
+	return t.Scheme || t.Comparison == rules.CompareScheme || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
 }
 
 // identityTrusts returns the app's identity trusts, one per header (the
@@ -125,45 +147,6 @@ func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) so
 	return anchorOf(r, t)
 }
 
-// setHint says how to overwrite a header on a route of the given proxy.
-func setHint(r *rules.Route, header string, fromTLS string) string {
-	name := rules.DisplayHeader(header)
-	switch r.Proxy {
-	case "nginx":
-		if !r.Listener.TLS || fromTLS == "" {
-			return fmt.Sprintf("`proxy_set_header %s \"\";` on this route", name)
-		}
-		return fmt.Sprintf("`proxy_set_header %s %s;` on this route (every level that defines proxy_set_header needs it)", name, fromTLS)
-	case "haproxy":
-		return fmt.Sprintf("`http-request del-header ^%s$ -m reg` before any conditional set on this route", underscoreRegex(name))
-	}
-	return "overwrite or remove it on this route"
-}
-
-func underscoreRegex(name string) string {
-	return strings.ReplaceAll(strings.ToLower(name), "-", "[-_]")
-}
-
-// nginxTLSVariable suggests the nginx variable for an identity header.
-func nginxTLSVariable(h string) string {
-	n := rules.HeaderName(h)
-	switch {
-	case strings.Contains(n, "verify") || strings.Contains(n, "authenticated") || strings.Contains(n, "success"):
-		return "$ssl_client_verify"
-	case strings.Contains(n, "issuer"):
-		return "$ssl_client_i_dn"
-	case strings.Contains(n, "dn") || strings.Contains(n, "subject") || strings.Contains(n, "user"):
-		return "$ssl_client_s_dn"
-	case strings.Contains(n, "cert"):
-		return "$ssl_client_escaped_cert"
-	case strings.Contains(n, "fingerprint"):
-		return "$ssl_client_fingerprint"
-	case strings.Contains(n, "serial"):
-		return "$ssl_client_serial"
-	}
-	return ""
-}
-
 // spoofable reports whether the client's copy of a header can reach the
 // app through the treatment.
 func spoofable(a rules.HeaderAction) bool {
@@ -215,7 +198,10 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 // report emits one diagnostic per finding: its key is the route-and-header
 // key of the first route, and the proxy-side findings of the other routes
 // are withdrawn, since this finding covers them.
-func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) string) {
+// text is what a finding says: the short message, the detail and the fix.
+type text struct{ msg, detail, fix string }
+
+func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text) {
 	for _, k := range fs.order {
 		f := fs.by[k]
 		sort.SliceStable(f.links, func(i, j int) bool { return f.links[i].Route.ID < f.links[j].Route.ID })
@@ -239,10 +225,13 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 				related = append(related, routeRelated(l.Route))
 			}
 		}
+		txt := say(f, desc)
 		p.Report(rules.Diagnostic{
 			Range:    f.anchor,
 			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
-			Message:  message(f, desc) + guess,
+			Message:  txt.msg,
+			Detail:   txt.detail + guess,
+			FixTitle: rules.Sentence(txt.fix),
 			Related:  related,
 			Severity: fs.severity,
 		})
@@ -256,7 +245,7 @@ func (fs *findings) report(p *rules.Pass, message func(f *finding, desc string) 
 var SpoofableHeader = &rules.Rule{
 	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: routeHeaderRules,
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
 			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
@@ -272,48 +261,46 @@ var SpoofableHeader = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		var fs findings
-		bs := newBlockSets(p.Model)
-		for _, app := range p.Model.Apps {
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					if tr := l.Route.Header(h); spoofable(tr.Action) {
 						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 					}
 				}
 			}
 		}
-		fs.report(p, func(f *finding, desc string) string {
-			return spoofMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		fs.report(p, func(f *finding, desc string) text {
+			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
 	},
 }
 
-func spoofMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
-	var how string
+func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
 	switch tr.Action {
 	case rules.Passthrough:
-		how = "is not set on this route, so the client's own copy reaches the app"
+		msg = name + " is not set on this route: the client's own copy reaches the app"
+		how = "The route does not set the header, so a client's copy passes."
 		if others := setIdentityHeaders(r); len(others) > 0 {
-			how += fmt.Sprintf(" (the route sets %s, but not this name)", strings.Join(others, ", "))
+			how = fmt.Sprintf("The route sets %s, but not this name, so a client's copy of it passes.", strings.Join(others, ", "))
 		}
 	case rules.Conditional:
-		how = fmt.Sprintf("is set only %s, so otherwise the client's own copy reaches the app", tr.When)
+		msg = name + " is set only under a condition: otherwise the client's copy reaches the app"
+		how = fmt.Sprintf("The header is set only %s, with no unconditional delete before, so otherwise a client's copy passes.", tr.When)
 	case rules.Appended:
-		how = "is appended to the client's copy, which arrives first (Django ≥ 4.1 and most code read the leftmost value)"
+		msg = name + " is appended to the client's copy, which reaches the app first"
+		how = "Django ≥ 4.1 and most code read the leftmost value, the client's."
 	case rules.SetClient:
-		how = fmt.Sprintf("is set from client-controlled data (%s)", tr.Value)
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf("The value is %s, which the client controls.", tr.Value)
 	}
-	fix := setHint(r, h, nginxTLSVariable(h))
-	verb := "set it from TLS state with"
-	if !r.Listener.TLS || r.Proxy != "nginx" || nginxTLSVariable(h) == "" {
-		verb = "remove the client's copy with"
-	}
-	if r.Proxy == "haproxy" && tr.Action == rules.Appended {
-		verb, fix = "replace", "`add-header` with `set-header`, which removes the client's copy first"
-	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s: %s %s.", rules.DisplayHeader(h), how, desc, trustNote(t), verb, fix)
+	return text{msg: msg, detail: fmt.Sprintf("%s Route: %s. The app trusts the header at %s.", how, desc, trustNote(t)), fix: r.FixHint(h, rules.TLSFactOf(h))}
 }
 
 // setIdentityHeaders lists the identity headers a route overwrites from TLS
@@ -329,39 +316,18 @@ func setIdentityHeaders(r *rules.Route) []string {
 	return out
 }
 
-// emitted is what a route sends for a verify-like header.
-type emitted int
-
-const (
-	emitsUnknown emitted = iota
-	emitsNginxVerify
-	emitsHAProxyVerify
-	emitsConstant
-)
-
-func emission(tr rules.HeaderTreatment) emitted {
-	switch {
-	case strings.Contains(tr.Value, "$ssl_client_verify") || strings.Contains(tr.Value, "${ssl_client_verify}"):
-		return emitsNginxVerify
-	case strings.Contains(tr.Value, "ssl_c_verify"):
-		return emitsHAProxyVerify
-	case tr.Action == rules.SetConst:
-		return emitsConstant
-	}
-	return emitsUnknown
-}
-
-// usedGuarded reports whether the HAProxy value is set only when a client
-// certificate was presented.
+// usedGuarded reports whether a verification code reaches the app only
+// when a client certificate was presented: the route refuses clients
+// without one, or the value is set only when one was (or says whether).
 func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
-	return r.Gated || strings.Contains(tr.When, "ssl_c_used") || strings.Contains(tr.Value, "ssl_c_used")
+	return r.Gated || tr.CertGuarded
 }
 
 // VerifySemantics: X002.
 var VerifySemantics = &rules.Rule{
 	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
 	Doc: rules.Doc{
 		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
@@ -374,14 +340,15 @@ var VerifySemantics = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			checksSuccess := appChecksSuccess(app)
 			for _, t := range app.Trusts {
 				if isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				links := p.Model.RoutesTo(app)
+				links := m.RoutesTo(app)
 				admitted := false
 				for _, l := range links {
 					r := l.Route
@@ -397,7 +364,7 @@ var VerifySemantics = &rules.Rule{
 					if v.sev == rules.Critical {
 						admitted = true
 					}
-					d := rules.Diagnostic{Severity: v.sev, Message: v.msg + guessNote(l)}
+					d := rules.Diagnostic{Severity: v.sev, Message: v.msg, Detail: v.detail + guessNote(l), FixTitle: rules.Sentence(v.fix)}
 					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, rules.DisplayHeader(h), tr.Value)}
 					if v.atProxy {
 						// The fix belongs in the proxy: the finding sits on
@@ -408,7 +375,7 @@ var VerifySemantics = &rules.Rule{
 							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
 						}
 						d.Related = []source.Related{trustRelated(t)}
-						if v.key != "" {
+						if !v.key.IsZero() {
 							p.Resolve(v.key)
 						}
 					} else {
@@ -422,7 +389,7 @@ var VerifySemantics = &rules.Rule{
 				// its words): the single-file warning that == "0" admits such
 				// clients goes; a lock-out is reported above.
 				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
-					p.Resolve(appKey(t.Range, "zero", t.Header))
+					p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
 				}
 			}
 		}
@@ -437,9 +404,9 @@ var VerifySemantics = &rules.Rule{
 func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
 	for _, l := range links {
 		tr := l.Route.Header(h)
-		switch emission(tr) {
-		case emitsNginxVerify:
-		case emitsHAProxyVerify:
+		switch tr.Fact {
+		case rules.FactVerify:
+		case rules.FactVerifyCode:
 			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
 				return false
 			}
@@ -463,10 +430,10 @@ func appChecksSuccess(a *rules.App) bool {
 
 // verdict is the judgement of one comparison against one route.
 type verdict struct {
-	sev     rules.Severity
-	msg     string
-	key     string // the app-side key (D019/D020's for the same check)
-	atProxy bool   // the fix belongs in the proxy configuration
+	sev              rules.Severity
+	msg, detail, fix string
+	key              rules.Key // the app-side key (D019/D020's for the same check)
+	atProxy          bool      // the fix belongs in the proxy configuration
 }
 
 // semantics judges one trust against one route; the verdict has no
@@ -475,43 +442,57 @@ func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string
 	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
 		return verdict{} // nothing the proxy emits to compare with
 	}
-	key := appKey(t.Range, "semantics", t.Header) + "|" + r.ID
+	key := rules.AppReadRouteKey(t.Range, rules.CheckSemantics, t.Header, r.ID)
 	name := rules.DisplayHeader(h)
 	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
 		// The proxy-side rules (N004, K001) report the same directive with
 		// the same key; this finding, which knows the app, replaces them.
-		return verdict{rules.Critical, fmt.Sprintf("Route %s verifies with optional_no_ca, so a self-signed certificate with any DN is forwarded as %s, and the app takes it as the client's identity at %s: require verification, or check the verify header == \"SUCCESS\" before trusting the DN.", r.Desc, name, trustNote(t)), "", true}
+		return verdict{rules.Critical, "optional_no_ca forwards the DN of any self-signed certificate, and the app takes it as identity",
+			fmt.Sprintf("Route %s forwards %s from certificates nobody verified, so a client makes one with any DN; the app takes it as the client's identity at %s.", r.Desc, name, trustNote(t)),
+			"require verification, or check the verify header == \"SUCCESS\" before trusting the DN", rules.Key{}, true}
 	}
-	switch emission(tr) {
-	case emitsNginxVerify:
+	switch {
+	case tr.Fact == rules.FactVerify:
 		mayFail := r.Listener.Verify != rules.VerifyRequired && !r.Gated
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value != "SUCCESS" {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:…): valid clients never match; compare == \"SUCCESS\".", name, t.Value, trustNote(t), r.Desc), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification result %s (SUCCESS, NONE or FAILED:…), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"SUCCESS\"", key, false}
 			}
 		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
 			if mayFail {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on %s at %s, but route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, which that check admits; compare == \"SUCCESS\" exactly.", name, trustNote(t), r.Desc, r.Listener.Verify), appKey(t.Range, "weak", t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("the app's check of %s admits NONE and FAILED:…, not only SUCCESS", name),
+					fmt.Sprintf("Route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, and the check at %s admits them.", r.Desc, r.Listener.Verify, trustNote(t)),
+					"compare == \"SUCCESS\" exactly", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
-	case emitsHAProxyVerify:
+	case tr.Fact == rules.FactVerifyCode:
 		switch t.Comparison {
 		case rules.CompareEquals:
 			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("Route %s has verify optional and sends %s = %%[ssl_c_verify], which is 0 when no certificate was sent, and the app accepts == \"0\" at %s: anonymous clients pass; set the header only if { ssl_c_used }, or forward %%[ssl_c_used] and check it.", r.Desc, name, trustNote(t)), appKey(t.Range, "zero", t.Header), true}
+				return verdict{rules.Critical, fmt.Sprintf("%s is 0 without a certificate too, and the app accepts == \"0\"", name),
+					fmt.Sprintf("Route %s has verify optional and sends %s, a verification code that is 0 when no certificate was sent; the app accepts == \"0\" at %s, so anonymous clients pass.", r.Desc, tr.Value, trustNote(t)),
+					"set the header only when a certificate was presented, or forward whether one was and check it", rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
 			}
 			if t.Value != "0" && !isInteger(t.Value) {
-				return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sends HAProxy's %%[ssl_c_verify], an integer (0 = verified): valid clients never match; compare == \"0\" together with a certificate-used flag.", name, t.Value, trustNote(t), r.Desc), key, false}
+				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
+					fmt.Sprintf("Route %s sends the verification code %s, an integer (0 = verified), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
+					"compare == \"0\" together with a certificate-used flag", key, false}
 			}
 		case rules.ComparePresence:
 			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("The app decides on the presence of %s at %s, but route %s always sends it (%%[ssl_c_verify] is 0 even without a certificate); require == \"0\" with a certificate-used flag.", name, trustNote(t), r.Desc), appKey(t.Range, "weak", t.Header), false}
+				return verdict{rules.Critical, fmt.Sprintf("the app checks only that %s is present, and the route always sends it", name),
+					fmt.Sprintf("Route %s sends %s, a verification code that is 0 even without a certificate; the app decides on its presence at %s.", r.Desc, tr.Value, trustNote(t)),
+					"require == \"0\" with a certificate-used flag", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
 			}
 		}
-	case emitsConstant:
+	case tr.Action == rules.SetConst:
 		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
-			return verdict{rules.Medium, fmt.Sprintf("The app compares %s == %q at %s, but route %s sets it to %q: valid clients never match.", name, t.Value, trustNote(t), r.Desc, tr.Value), key, false}
+			return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, but the route sets it to %q", name, rules.Clip(t.Value, 20), rules.Clip(tr.Value, 20)),
+				fmt.Sprintf("Route %s sets %s to %q, so valid clients never match the check at %s.", r.Desc, name, tr.Value, trustNote(t)),
+				"compare with the value the route sets", key, false}
 		}
 	}
 	return verdict{}
@@ -533,7 +514,7 @@ func isInteger(s string) bool {
 var SchemeContract = &rules.Rule{
 	Code: "X003", Name: "scheme-header-not-overwritten", Severity: rules.High, CWE: []string{"CWE-348"},
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"D002", "D003"}),
 	Doc: rules.Doc{
 		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
@@ -546,28 +527,29 @@ var SchemeContract = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		var fs findings
 		lockout := findings{severity: rules.Medium}
-		bs := newBlockSets(p.Model)
-		for _, app := range p.Model.Apps {
-			links := p.Model.RoutesTo(app)
+		bs := newBlockSets(m)
+		for _, app := range m.Apps {
+			links := m.RoutesTo(app)
 			// Django's own settings first: they are what the finding names.
 			trusts := append([]rules.Trust(nil), app.Trusts...)
-			sort.SliceStable(trusts, func(i, j int) bool { return !gunicornScheme(trusts[i]) && gunicornScheme(trusts[j]) })
+			sort.SliceStable(trusts, func(i, j int) bool { return !trusts[i].PeerGated && trusts[j].PeerGated })
 			for _, t := range trusts {
 				if !isSchemeTrust(t) {
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				if t.Source == DefaultSchemeSource && h != "x-forwarded-proto" {
+				if t.ServerDefault && h != "x-forwarded-proto" {
 					continue // the three defaults are judged together below
 				}
 				for _, l := range links {
-					if gunicornScheme(t) && !app.SchemeHeadersHonoured(l.Route) {
+					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
 						continue // gunicorn ignores the header from this proxy
 					}
 					tr := l.Route.Header(h)
-					if h == "x-forwarded-host" && hostValue(tr.Value) {
+					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
 						// The Host the client sent, which nginx matched
 						// against server_name and Django checks against
 						// ALLOWED_HOSTS like Host itself: no other header
@@ -580,7 +562,7 @@ var SchemeContract = &rules.Rule{
 						// header at all, Django takes HTTPS requests for
 						// plain HTTP: valid clients are redirected in a
 						// loop or refused, which is worth a medium finding.
-						if tr.Action == rules.Passthrough && t.Source != DefaultSchemeSource {
+						if tr.Action == rules.Passthrough && !t.ServerDefault {
 							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
 						}
 						continue
@@ -593,7 +575,7 @@ var SchemeContract = &rules.Rule{
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.Source == DefaultSchemeSource && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && overwritesAnyDefault(l.Route) {
 						continue
 					}
 					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
@@ -601,8 +583,8 @@ var SchemeContract = &rules.Rule{
 				// With routes analysed, the single-file warning has been
 				// proven unnecessary or replaced: by the findings above, or
 				// by X004 when the app can be reached around the proxy.
-				if len(links) > 0 && !gunicornScheme(t) {
-					p.Resolve(TrustKey(app.Range.File, t.Header))
+				if len(links) > 0 && !t.PeerGated {
+					p.Resolve(rules.TrustKey(app.Range.File, t.Header))
 				}
 			}
 		}
@@ -610,24 +592,26 @@ var SchemeContract = &rules.Rule{
 		// gunicorn's secure_scheme_headers) on one directive are one
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
-		fs.report(p, func(f *finding, desc string) string {
-			return schemeMessage(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		fs.report(p, func(f *finding, desc string) text {
+			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
-		lockout.report(p, func(f *finding, desc string) string {
-			return fmt.Sprintf("%s is not set on HTTPS route %s, but the app decides the scheme from it (%s): Django takes these requests for plain HTTP, so %s and secure cookies and CSRF origin checks fail; add `proxy_set_header %s $scheme;` (or the proxy's equivalent) here.",
-				rules.DisplayHeader(f.header), desc, trustNote(f.trust), redirectLoop(f), rules.DisplayHeader(f.header))
+		lockout.report(p, func(f *finding, desc string) text {
+			return text{
+				msg: rules.Clip(rules.DisplayHeader(f.header), 40) + " is not set on this HTTPS route, so the app takes its requests for plain HTTP",
+				detail: fmt.Sprintf("Route %s does not send the header the app decides the scheme from (%s). Django takes these requests for plain HTTP: %s, and secure cookies and CSRF origin checks fail.",
+					desc, trustNote(f.trust), redirectLoop(f)),
+				fix: f.links[0].Route.FixHint(f.header, rules.FactScheme),
+			}
 		})
 	},
 }
 
-// hostValue reports whether a header value is the request's own Host
-// (nginx $host, $http_host, $server_name; HAProxy %[req.hdr(host)]).
-func hostValue(v string) bool {
-	switch strings.TrimSpace(strings.ToLower(v)) {
-	case "$host", "$http_host", "${host}", "${http_host}", "$server_name", "%[req.hdr(host)]", "%[hdr(host)]":
-		return true
+// schemeFact is what a scheme or host header should be set from.
+func schemeFact(h string) rules.Fact {
+	if strings.Contains(h, "host") {
+		return rules.FactHost
 	}
-	return false
+	return rules.FactScheme
 }
 
 // overwritesAnyDefault reports whether the route overwrites one of
@@ -641,32 +625,27 @@ func overwritesAnyDefault(r *rules.Route) bool {
 	return false
 }
 
-func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) string {
-	var how string
+func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Trust, h string) text {
+	name := rules.Clip(rules.DisplayHeader(h), 40)
+	var msg, how string
 	switch tr.Action {
 	case rules.Passthrough:
-		how = "is not set on this route, so the client's own value reaches the app"
+		msg = name + " is not set on this route: the client's own value reaches the app"
 	case rules.Conditional:
-		how = fmt.Sprintf("is set only %s, so otherwise the client's own value reaches the app", tr.When)
+		msg = name + " is set only under a condition: otherwise the client's value reaches the app"
+		how = fmt.Sprintf(" The header is set only %s.", tr.When)
 	case rules.Appended:
-		how = "is appended to the client's value, which arrives first (Django ≥ 4.1 uses the leftmost)"
+		msg = name + " is appended to the client's value, which the app reads first"
+		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
 	case rules.SetClient:
-		how = fmt.Sprintf("is set from client data (%s)", tr.Value)
+		msg = name + " is set from data the client chooses, and the app trusts it"
+		how = fmt.Sprintf(" The value is %s.", tr.Value)
 	}
-	hint := "overwrite it on this route"
-	switch r.Proxy {
-	case "nginx":
-		hint = fmt.Sprintf("add `proxy_set_header %s $scheme;` here", rules.DisplayHeader(h))
-		if strings.Contains(h, "host") {
-			hint = fmt.Sprintf("add `proxy_set_header %s $host;` here", rules.DisplayHeader(h))
-		}
-	case "haproxy":
-		hint = fmt.Sprintf("add `http-request del-header %s` before the conditional set, or set it on every request", rules.DisplayHeader(h))
+	detail := fmt.Sprintf("Route %s does not overwrite the header.%s The app trusts it at %s.", desc, how, trustNote(t))
+	if t.ServerDefault {
+		detail = fmt.Sprintf("Route %s does not overwrite the header.%s gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true.", desc, how, trustNote(t))
 	}
-	if t.Source == DefaultSchemeSource {
-		return fmt.Sprintf("%s %s on route %s, and gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
-	}
-	return fmt.Sprintf("%s %s on route %s, and the app trusts it at %s; %s.", rules.DisplayHeader(h), how, desc, trustNote(t), hint)
+	return text{msg: msg, detail: detail, fix: r.FixHint(h, schemeFact(h))}
 }
 
 // redirectLoop says what an app that takes HTTPS requests for plain HTTP
@@ -676,18 +655,19 @@ func schemeMessage(r *rules.Route, desc string, tr rules.HeaderTreatment, t rule
 func redirectLoop(f *finding) string {
 	for _, l := range f.links {
 		if at := l.App.HTTPSRedirect; at != nil {
-			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out,", at.File, at.Start.Line)
+			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out", at.File, at.Start.Line)
 		}
 	}
-	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop,"
+	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop"
 }
 
 // exposure is one way the app server can be reached without the proxy.
 type exposure struct {
 	bind  rules.Bind
 	where source.Range // the bind, or the published port
-	how   string
-	key   string
+	what  string       // short: what listens where
+	how   string       // why that is reachable, when there is more to say
+	key   rules.Key
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
 	sev rules.Severity
@@ -700,13 +680,14 @@ func exposures(a *rules.App) []exposure {
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it", serverName(a), b.Endpoint, b.Image), bindKey(b), rules.High})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
+					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
 			}
 			continue
 		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s", serverName(a), b.Endpoint), bindKey(b), 0})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
 			}
 			continue
 		}
@@ -722,7 +703,8 @@ func exposures(a *rules.App) []exposure {
 			if port == "" {
 				port = "an ephemeral port"
 			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on %s, port %s", b.Service, b.Endpoint.Port, host, port), "publish:" + pub.Range.String(), 0})
+			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
 		}
 	}
 	return out
@@ -733,7 +715,18 @@ func isLoopbackHost(h string) bool {
 }
 
 // bindKey is the key G001 gives a public bind.
-func bindKey(b rules.Bind) string { return publicBindKey(b.Range.File, b.Endpoint) }
+func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
+
+// dedupe keeps the first of each string, in order.
+func dedupe(list []string) []string {
+	var out []string
+	for _, s := range list {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 func serverName(a *rules.App) string {
 	if a.Server == "" || a.Server == "unknown" {
@@ -746,7 +739,7 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
 		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
@@ -759,11 +752,12 @@ var DirectExposure = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		for _, app := range p.Model.Apps {
+		m := rules.ModelOf(p)
+		for _, app := range m.Apps {
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
-				if gunicornScheme(t) {
+				if t.PeerGated {
 					continue
 				}
 				if len(hdrs) == 0 {
@@ -788,7 +782,9 @@ var DirectExposure = &rules.Rule{
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
-					Message: fmt.Sprintf("%s, so clients can skip the proxy and send %s themselves (the app trusts them); keep the app server on loopback, a UNIX socket or an unpublished container port.", e.how, strings.Join(canonicalAll(hdrs), ", ")),
+					Message:  e.what,
+					Detail:   strings.TrimSpace(fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.how, strings.Join(canonicalAll(hdrs), ", "))),
+					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
 				})
 			}
 		}
@@ -807,7 +803,7 @@ func canonicalAll(hs []string) []string {
 var UnderscoreConflation = &rules.Rule{
 	Code: "X005", Name: "underscore-header-conflation", Severity: rules.High, CWE: []string{"CWE-436", "CWE-290"},
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
 		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
 		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
@@ -821,12 +817,13 @@ var UnderscoreConflation = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		// One finding per admitting directive (nginx underscores_in_headers
 		// on: where the fix belongs), or per route where admitting is the
 		// proxy's default (HAProxy).
 		type group struct {
 			at      source.Range
-			key     string
+			key     rules.Key
 			headers []string
 			trust   rules.Trust
 			routes  []*rules.Route
@@ -834,12 +831,12 @@ var UnderscoreConflation = &rules.Rule{
 			guess   string
 			harmful bool
 		}
-		var order []string
-		groups := map[string]*group{}
-		for _, app := range p.Model.Apps {
+		var order []rules.Key
+		groups := map[rules.Key]*group{}
+		for _, app := range m.Apps {
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					r := l.Route
 					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).Action.Overwrites() {
 						continue
@@ -889,10 +886,16 @@ var UnderscoreConflation = &rules.Rule{
 			for _, h := range g.headers {
 				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
 			}
+			more := ""
+			if len(twins) > 1 {
+				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
+			}
 			p.Report(rules.Diagnostic{
 				Range: g.at, Key: g.key, Related: related,
-				Message: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers (trusted at %s): keep underscores out at the proxy or upgrade the app server.",
+				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
+				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
 					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}
 	},
@@ -902,7 +905,7 @@ var UnderscoreConflation = &rules.Rule{
 // can check.
 func forwardsVerify(r *rules.Route) bool {
 	for _, tr := range r.Headers {
-		if tr.Action == rules.SetTLS && (emission(tr) == emitsNginxVerify || emission(tr) == emitsHAProxyVerify && usedGuarded(r, tr)) {
+		if tr.Action == rules.SetTLS && (tr.Fact == rules.FactVerify || tr.Fact == rules.FactVerifyCode && usedGuarded(r, tr)) {
 			return true
 		}
 	}
@@ -913,7 +916,7 @@ func forwardsVerify(r *rules.Route) bool {
 var UnverifiedRoute = &rules.Rule{
 	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
 	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
-	Scope:   rules.ScopeDeployment,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: verifyRules,
 	Doc: rules.Doc{
 		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
 		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
@@ -922,6 +925,7 @@ var UnverifiedRoute = &rules.Rule{
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
 	},
 	Check: func(p *rules.Pass) {
+		m := rules.ModelOf(p)
 		type hit struct {
 			route *rules.Route
 			trust rules.Trust
@@ -929,7 +933,7 @@ var UnverifiedRoute = &rules.Rule{
 		}
 		var order []string
 		byDirective := map[string][]hit{}
-		for _, app := range p.Model.Apps {
+		for _, app := range m.Apps {
 			if appChecksVerify(app) {
 				continue
 			}
@@ -938,7 +942,7 @@ var UnverifiedRoute = &rules.Rule{
 					continue
 				}
 				h := rules.HeaderName(t.Header)
-				for _, l := range p.Model.RoutesTo(app) {
+				for _, l := range m.RoutesTo(app) {
 					r := l.Route
 					tr := r.Header(h)
 					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
@@ -967,7 +971,7 @@ var UnverifiedRoute = &rules.Rule{
 		for _, k := range order {
 			hits := byDirective[k]
 			r, t := hits[0].route, hits[0].trust
-			at, key := r.Range, "route:"+r.ID+"|unverified"
+			at, key := r.Range, rules.RouteKey(r.ID, "unverified")
 			if r.Listener.VerifyRange.IsValid() {
 				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
 			}
@@ -983,8 +987,10 @@ var UnverifiedRoute = &rules.Rule{
 			}
 			p.Report(rules.Diagnostic{
 				Range: at, Key: key, Related: related,
-				Message: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result, and the app takes %s as identity at %s: require verification, gate in the proxy, or forward the verify result and check it in the app.",
+				Message: fmt.Sprintf("verification %s admits unverified clients, and the app takes %s as identity", r.Listener.Verify, rules.Clip(rules.DisplayHeader(t.Header), 35)),
+				Detail: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result; the app takes %s as identity at %s.",
 					r.Listener.Verify, strings.Join(descs, "; "), rules.DisplayHeader(t.Header), trustNote(t)) + hits[0].guess,
+				FixTitle: "Require verification, gate in the proxy, or forward the verify result and check it in the app.",
 			})
 		}
 	},

@@ -1,0 +1,54 @@
+package nginx
+
+import (
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// TestSessionReusesTheDetectParse: a session's Load takes its Detect's
+// parse of the same content, with the loaded file as the directives' file,
+// and parses afresh when the content differs.
+func TestSessionReusesTheDetectParse(t *testing.T) {
+	content := []byte("http {\n    server {\n        listen 443 ssl;\n        location / { proxy_pass http://app; }\n    }\n}\n")
+	s := NewSession()
+	if !s.Detect("nginx.conf", content) {
+		t.Fatal("not detected")
+	}
+	if len(s.parsed) != 1 {
+		t.Fatalf("the session keeps %d parses, want the detected one", len(s.parsed))
+	}
+	kept := s.parsed[parsedKey{"nginx.conf", &content[0], len(content)}].dirs
+	f := source.NewFile("nginx.conf", content)
+	dirs, _ := s.parse(f)
+	if len(dirs) != 1 || dirs[0] != kept[0] {
+		t.Fatalf("Load parsed again instead of taking Detect's parse")
+	}
+	var walk func([]*Directive)
+	walk = func(ds []*Directive) {
+		for _, d := range ds {
+			if d.File != f {
+				t.Fatalf("%s has file %p, want the loaded file %p", d.Name, d.File, f)
+			}
+			walk(d.Children)
+		}
+	}
+	walk(dirs)
+	if len(s.parsed) != 0 {
+		t.Errorf("the session keeps the entry after Load took the parse")
+	}
+	// The same path with other content (an edited buffer) is parsed anew.
+	s.Detect("nginx.conf", content)
+	other := append([]byte(nil), content...)
+	if again, _ := s.parse(source.NewFile("nginx.conf", other)); again[0] == kept[0] {
+		t.Errorf("other content took the kept parse")
+	}
+	// Detect rejecting a file keeps nothing.
+	s = NewSession()
+	if s.Detect("notes.conf", []byte("just some words\n")) {
+		t.Fatal("prose detected as nginx")
+	}
+	if len(s.parsed) != 0 {
+		t.Errorf("a rejected file is kept")
+	}
+}
