@@ -26,6 +26,11 @@ import (
 // before its whole process group is killed.
 const StopGrace = 5 * time.Second
 
+// ErrKilled says a process did not end on its stop signal within the grace
+// period and was killed with its process group: stopped all the same, but
+// not cleanly.
+var ErrKilled = errors.New("killed with its process group")
+
 // Process is a program started in its own process group.
 type Process struct {
 	Name string
@@ -117,7 +122,7 @@ func (p *Process) Stop() error {
 		if !p.Wait(StopGrace) {
 			_ = syscall.Kill(-pid, syscall.SIGKILL)
 			p.Wait(2 * time.Second)
-			err = fmt.Errorf("%s (pid %d) did not stop within %v of %v and was killed", p.Name, pid, StopGrace, p.stop)
+			err = fmt.Errorf("%s (pid %d) did not stop within %v of %v: %w", p.Name, pid, StopGrace, p.stop, ErrKilled)
 		}
 	}
 	// Workers that outlive their master keep its process group: end them

@@ -2,6 +2,7 @@ package supervise
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -25,8 +26,8 @@ func TestStopKillsStubbornGroup(t *testing.T) {
 	}
 	waitForGroup(t, p.PID(), 2)
 	err = p.Stop()
-	if err == nil || !strings.Contains(err.Error(), "was killed") {
-		t.Errorf("Stop() = %v, want an error saying it was killed", err)
+	if !errors.Is(err, ErrKilled) {
+		t.Errorf("Stop() = %v, want ErrKilled", err)
 	}
 	left, err := Leftovers([]int{p.PID()}, marker)
 	if err != nil {
