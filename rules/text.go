@@ -32,3 +32,12 @@ func Sentence(s string) string {
 	}
 	return s
 }
+
+// Reaches is the message of a judged check: "<check> lets <class> reach
+// <sink>", each part clipped so that the whole stays within MaxMessage
+// characters (the request class is what is cut last).
+func Reaches(check, class, sink string) string {
+	check, sink = Clip(check, 45), Clip(sink, 30)
+	room := MaxMessage - utf8.RuneCountInString(check) - utf8.RuneCountInString(sink) - len(" lets  reach ")
+	return check + " lets " + Clip(class, max(room, 10)) + " reach " + sink
+}

@@ -163,11 +163,7 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 			fmt.Fprintf(w, "      bind %s (%s) %s%s\n", b.Endpoint, b.Source, b.Range, where)
 		}
 		for _, t := range a.Trusts {
-			v := ""
-			if t.Value != "" {
-				v = fmt.Sprintf(" %q", t.Value)
-			}
-			fmt.Fprintf(w, "      trusts %s %s%s (%s) %s\n", t.Header, t.Comparison, v, t.Source, t.Range)
+			fmt.Fprintf(w, "      trusts %s %s (%s) %s\n", t.Header, t.Check(), t.Source, t.Range)
 		}
 	}
 	fmt.Fprintf(w, "\nLinks (%d)\n", len(m.Links))

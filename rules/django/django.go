@@ -101,14 +101,15 @@ func isBaseModule(ws *parsers.Workspace, rel string) bool {
 }
 
 // deployTree returns the settings tree when it is a deployable (not
-// development, not a base) settings module.
+// development, not a base) settings module. The rule must require
+// settingsEntries.
 func deployTree(p *rules.Pass) *python.Tree {
 	t := settingsTree(p)
 	if t == nil {
 		return nil
 	}
 	rel := t.Root().Path
-	if IsDevSettings(rel, p.Settings) || isBaseModule(p.Workspace, rel) {
+	if entriesOf(p).isDev(rel, p.Settings) || isBaseModule(p.Workspace, rel) {
 		return nil
 	}
 	return t
