@@ -125,7 +125,7 @@ func upApp(t testing.TB, d *Deployment, s *Servers) error {
 	}
 	s.track(t, app)
 	return waitUntil(startTimeout, "the app to answer on "+d.AppAddr, []*Process{app}, func() error {
-		r := fetch(context.Background(), request{addr: d.AppAddr, host: "127.0.0.1"})
+		r := fetch(context.Background(), Request{Addr: d.AppAddr, Host: "127.0.0.1"})
 		if r.Err != nil {
 			return r.Err
 		}
