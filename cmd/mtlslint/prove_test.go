@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/internal/e2e"
+	"github.com/mtlslint/mtlslint/internal/prove"
+	"github.com/mtlslint/mtlslint/parsers"
+)
+
+// renderedScenario renders a real-server scenario as a user's repository
+// would hold it, in a directory servers running as nobody can read.
+func renderedScenario(t *testing.T, name string) string {
+	t.Helper()
+	var sc *e2e.Scenario
+	for _, s := range e2e.Scenarios {
+		if s.Name == name {
+			sc = s
+		}
+	}
+	if sc == nil {
+		t.Fatalf("no scenario %s", name)
+	}
+	base, err := os.MkdirTemp("", "mtlslint-prove-cmd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pki, err := e2e.NewPKI(filepath.Join(base, "certs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e2e.Materialize(sc, filepath.Join(base, "repo"), pki.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Site
+}
+
+// TestProveCommand runs `mtlslint prove` on a deployment whose valid
+// clients can claim any identity (the nginx inheritance trap): the
+// cross-file finding is confirmed in every output format, and the exit
+// code says so.
+func TestProveCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real servers")
+	}
+	servers := prove.FindServers(context.Background(), nil)
+	for _, k := range []string{parsers.KindNginx, prove.KindGunicorn} {
+		if _, err := servers.For(k); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal(err)
+			}
+			t.Skip(err)
+		}
+	}
+	site := renderedScenario(t, "inherit-on-vulnerable")
+
+	code, out, stderr := runCmd(t, "prove", "--format", "json", "--time", "1m", site)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFindings, stderr)
+	}
+	var doc struct {
+		Diagnostics []struct {
+			Code  string       `json:"code"`
+			Proof *prove.Proof `json:"proof"`
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	confirmed := 0
+	for _, d := range doc.Diagnostics {
+		if d.Proof == nil {
+			t.Errorf("%s has no proof", d.Code)
+			continue
+		}
+		if d.Code == "X001" && d.Proof.Status == prove.Confirmed {
+			confirmed++
+			if d.Proof.Request == nil || d.Proof.Request.Cert != "valid" || len(d.Proof.Request.Headers) == 0 || d.Proof.Observed == nil || !d.Proof.Observed.ReachedApp {
+				t.Errorf("X001 confirmed without the request and what arrived: %+v", d.Proof)
+			}
+		}
+	}
+	if confirmed == 0 {
+		t.Errorf("no X001 confirmed:\n%s", out)
+	}
+	if !strings.Contains(stderr, "nginx.conf (nginx): started") || !strings.Contains(stderr, "confirmed,") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+
+	code, out, _ = runCmd(t, "prove", "--format", "sarif", site)
+	if code != exitFindings || !strings.Contains(out, `"proof": {`) || !strings.Contains(out, `"status": "confirmed"`) {
+		t.Errorf("sarif: exit %d\n%.2000s", code, out)
+	}
+	code, out, _ = runCmd(t, "prove", site)
+	if code != exitFindings || !strings.Contains(out, "= proof: confirmed: ") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+
+	// The audit's records, rendered with the confirmed findings first.
+	tmp := t.TempDir()
+	records, page := filepath.Join(tmp, "proved.jsonl"), filepath.Join(tmp, "report.html")
+	if code, _, stderr := runCmd(t, "prove", "--format", "jsonl", "--output", records, site); code != exitFindings {
+		t.Fatalf("jsonl: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "report", "--html", page, records); code != exitClean {
+		t.Fatalf("report: exit %d\n%s", code, stderr)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := string(html)
+	if i := strings.Index(list, `<ul class="findings">`); i >= 0 {
+		list = list[i:]
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(strings.SplitN(list, "<li>", 3)[1]), "</li>")
+	if !strings.Contains(first, `<span class="proof confirmed">confirmed</span>`) || !strings.Contains(string(html), "Proof: ") {
+		t.Errorf("the report does not list a confirmed finding first: %s", first)
+	}
+}
+
+// TestProveCommandMissingServer: a configuration whose server is not
+// there is not testable, and the command says what to install and exits
+// 2.
+func TestProveCommandMissingServer(t *testing.T) {
+	site := renderedScenario(t, "inherit-on-vulnerable")
+	code, out, stderr := runCmd(t, "prove", "--format", "json", "--nginx", filepath.Join(site, "no-such-nginx"), site)
+	if code != exitError {
+		t.Errorf("exit %d, want %d\n%s", code, exitError, stderr)
+	}
+	if !strings.Contains(stderr, "not installed") || !strings.Contains(stderr, "no-such-nginx is not an executable file") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+	if !strings.Contains(out, `"status": "not-testable"`) || strings.Contains(out, `"status": "confirmed"`) {
+		t.Errorf("output:\n%s", out)
+	}
+}
