@@ -204,14 +204,23 @@ func Prove(ctx context.Context, opts Options) (*Result, error) {
 	}
 	defer sb.Close()
 	pv.sb = sb
-	pv.plan(servers)
+	pv.plan()
+	need := pv.needed()
+	if len(need) == 0 {
+		// nothing to send: no server, no stub app
+		pv.start(need)
+		for _, i := range pv.wanted {
+			out.Proofs[i] = pv.prove(i)
+		}
+		return out, nil
+	}
 
 	run, err := NewRun(ctx, sb, servers, pv.stubOptions(), opts.Limits)
 	if err != nil {
 		return nil, err
 	}
 	pv.run = run
-	pv.start()
+	pv.start(need)
 	for _, i := range pv.wanted {
 		out.Proofs[i] = pv.prove(i)
 	}
@@ -284,9 +293,8 @@ type prover struct {
 }
 
 // plan rewrites every runnable proxy configuration of the workspace.
-func (pv *prover) plan(servers Servers) {
+func (pv *prover) plan() {
 	pv.failed = map[string]string{}
-	missing := map[string]bool{}
 	for _, tree := range pv.res.Workspace.Trees {
 		if !Runnable(tree) {
 			continue
@@ -298,10 +306,6 @@ func (pv *prover) plan(servers Servers) {
 			continue
 		}
 		pv.plans = append(pv.plans, p)
-		if _, err := servers.For(p.Kind); err != nil && p.Testable() && !missing[p.Kind] {
-			missing[p.Kind] = true
-			pv.out.Missing = append(pv.out.Missing, servers[p.Kind].Missing)
-		}
 	}
 }
 
@@ -328,17 +332,28 @@ func (pv *prover) stubOptions() StubOptions {
 	return StubOptions{ForwardedAllowIPs: strings.Join(allow, ",")}
 }
 
-// start starts the server of every plan that a finding needs: each once,
-// a failed configuration test reported and never retried.
-func (pv *prover) start() {
+// needed returns the plans a finding's route goes through that can be
+// started (all of them with StartAll).
+func (pv *prover) needed() map[*Plan]bool {
 	need := map[*Plan]bool{}
+	for _, p := range pv.plans {
+		if pv.startAll && p.Testable() {
+			need[p] = true
+		}
+	}
 	for _, i := range pv.wanted {
 		for _, r := range pv.routesOf(i) {
-			if p := pv.planOf(r); p != nil {
+			if p := pv.planOf(r); p != nil && p.Testable() {
 				need[p] = true
 			}
 		}
 	}
+	return need
+}
+
+// start starts the server of every plan that a finding needs: each once,
+// a failed configuration test reported and never retried.
+func (pv *prover) start(need map[*Plan]bool) {
 	for _, p := range pv.plans {
 		o := PlanOutcome{Kind: p.Kind, Root: p.Root}
 		for _, n := range p.Limits {
@@ -350,11 +365,14 @@ func (pv *prover) start() {
 		switch {
 		case !p.Testable():
 			o.Reason = "not started: " + p.Refusals[0].String() + " (it would execute something)"
-		case !need[p] && !pv.startAll:
+		case !need[p]:
 			o.Reason = "not started: no finding needs it"
 		default:
 			if proc, err := pv.run.Start(p); err != nil {
 				o.Reason = startFailure(err)
+				if errors.Is(err, ErrMissing) && !slices.Contains(pv.out.Missing, o.Reason) {
+					pv.out.Missing = append(pv.out.Missing, o.Reason)
+				}
 			} else {
 				o.Started = true
 				if pv.onStart != nil {
