@@ -384,6 +384,8 @@ func attackerValue(h string) string {
 	switch {
 	case strings.Contains(h, "verify"):
 		return "SUCCESS"
+	case strings.Contains(h, "host"):
+		return "attacker.example"
 	case rules.IsSchemeHeader(h):
 		switch h {
 		case "x-forwarded-ssl":

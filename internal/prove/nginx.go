@@ -143,6 +143,11 @@ func (c *nginxConf) directive(d *nginx.Directive) {
 		rw.refuse(d.Written().Range, d.Name, why)
 		return
 	}
+	if d.Name == "internal" && d.Parent != nil && d.Parent.Name == "location" {
+		// recorded at the location's head, where the model's route is
+		rw.limit(d.Parent.Head, "internal", "the location is reached only through a subrequest (auth_request, error_page, X-Accel-Redirect), not by a request sent to it")
+		return
+	}
 	if d.Stock != "" && d.Name != "ssl_certificate" && d.Name != "ssl_certificate_key" {
 		return // distribution files hold parameters and types, nothing of a deployment but snakeoil.conf's certificate
 	}

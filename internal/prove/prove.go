@@ -599,6 +599,11 @@ func (pv *prover) proveOn(i int, r *rules.Route) *Proof {
 	if why := pv.started[p]; why != "" {
 		return notTestable("%s", why)
 	}
+	for _, n := range p.Limits {
+		if n.Directive == "internal" && n.At == r.Range {
+			return notTestable("%s", n.Reason)
+		}
+	}
 	l, _ := p.ListenerFor(r.Listener)
 	if r.Upstream.Name != "" || len(r.Upstream.Servers) > 0 {
 		for _, u := range p.Upstreams {
