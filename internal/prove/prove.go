@@ -219,6 +219,9 @@ func Prove(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Whatever happens below, every server stops (Close runs once; the
+	// call below reads its outcome).
+	defer func() { _, _ = run.Close() }()
 	pv.run = run
 	pv.start(need)
 	for _, i := range pv.wanted {
