@@ -29,7 +29,8 @@ import (
 // verdicts against the suite's: every finding that covers an attack the
 // suite records as working (e2e.Covers) is confirmed, except the direct
 // connection to the app server, which prove does not run and reports as
-// not testable; and nothing of a run is left in the process table.
+// not testable; no finding is sent and not reproduced; and nothing of a
+// run is left in the process table.
 func TestProveE2EScenarios(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
@@ -91,6 +92,12 @@ func TestProveE2EScenarios(t *testing.T) {
 					}
 					mu.Unlock()
 					t.Logf("%s %s %s:%d %s\n\t%s: %s", f.Code, f.Severity, f.File, f.Line, f.Header, pr.Status, pr.Reason)
+					// On the suite's own deployments a finding that is sent
+					// and does not get through is a false positive or a
+					// request prove builds wrong: either is a defect.
+					if pr.Status == NotReproduced {
+						t.Errorf("%s %s:%d not reproduced: %s", f.Code, f.File, f.Line, pr.Reason)
+					}
 					for _, id := range sc.Breaches {
 						if !e2e.Covers(id, f, primary) {
 							continue
