@@ -32,4 +32,11 @@
 // Servers (supervise) run in their own process groups and are stopped by
 // PID; the rewritten configuration is checked with the server's own
 // configuration test first, and a failure is reported, never retried.
+//
+// Prove (prove.go, attack.go) is the engine of `mtlslint prove`: it runs
+// the check, rewrites and starts the configurations the findings need,
+// builds each finding's requests from the deployment model (the routes its
+// key names, their request classes, the headers to spoof) and judges what
+// the stub app received, with the app's own check where the model knows
+// it: confirmed, not reproduced, or not testable with the reason.
 package prove
