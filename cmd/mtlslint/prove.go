@@ -58,6 +58,10 @@ func runProve(args []string, e *env) int {
 	if len(rest) > 1 {
 		return e.errorf("prove takes one PATH (the repository), got %d", len(rest))
 	}
+	if f.wf.fix || f.wf.diff {
+		// prove never writes to the repository
+		return e.errorf("prove does not apply fixes; run `mtlslint check --fix` first")
+	}
 	// jsonl: the audit's records, which `mtlslint report --html` renders
 	// with the confirmed findings first
 	jsonl := f.format == "jsonl"

@@ -129,6 +129,16 @@ func TestProveCommand(t *testing.T) {
 	}
 }
 
+// TestProveCommandUsage: prove takes one repository and never writes to
+// it.
+func TestProveCommandUsage(t *testing.T) {
+	for _, args := range [][]string{{"prove", "a", "b"}, {"prove", "--fix", "."}, {"prove", "--format", "html", "."}} {
+		if code, _, stderr := runCmd(t, args...); code != exitError || stderr == "" {
+			t.Errorf("%v: exit %d, want %d with a message", args, code, exitError)
+		}
+	}
+}
+
 // TestProveCommandMissingServer: a configuration whose server is not
 // there is not testable, and the command says what to install and exits
 // 2.
