@@ -569,31 +569,27 @@ func (p pattern) candidates(lits []string) []candidate {
 	for _, l := range lits {
 		add(l+"x", "x"+l, "x"+l+"x", l+",x", strings.ToUpper(l), strings.ToLower(l))
 	}
-	type partial struct {
-		texts   []string
-		depends string
-	}
-	cur := []partial{{texts: []string{""}}}
+	cur := []candidate{{texts: []string{""}}}
 	for _, s := range p.segs {
-		var next []partial
+		var next []candidate
 		for _, c := range cur {
 			switch {
 			case s.client:
 				for _, f := range fills {
-					next = append(next, partial{appendAll(c.texts, f), c.depends})
+					next = append(next, candidate{appendAll(c.texts, f), c.depends})
 				}
 			case s.fixed && s.what == "…":
 				// the rest of a constant the proxy writes ("FAILED:" and a
 				// reason): any reason does
-				next = append(next, partial{appendAll(c.texts, "unable to verify the first certificate"), c.depends})
+				next = append(next, candidate{appendAll(c.texts, "unable to verify the first certificate"), c.depends})
 			case s.fixed:
 				var texts []string
 				for _, t := range c.texts {
 					texts = append(texts, t+fixedSamples[0], t+fixedSamples[1])
 				}
-				next = append(next, partial{texts, "the certificate's " + strings.Trim(s.what, "<>")})
+				next = append(next, candidate{texts, "the certificate's " + strings.Trim(s.what, "<>")})
 			default:
-				next = append(next, partial{appendAll(c.texts, s.lit), c.depends})
+				next = append(next, candidate{appendAll(c.texts, s.lit), c.depends})
 			}
 			if len(next) > 400 {
 				break
@@ -601,11 +597,7 @@ func (p pattern) candidates(lits []string) []candidate {
 		}
 		cur = next
 	}
-	out := make([]candidate, len(cur))
-	for i, c := range cur {
-		out[i] = candidate{c.texts, c.depends}
-	}
-	return out
+	return cur
 }
 
 func appendAll(texts []string, s string) []string {

@@ -237,7 +237,11 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 			return d
 		}
 	}
-	tr := r.Header(h)
+	return r.treated(r.Header(h), c)
+}
+
+// treated is what the proxy sends on class c for a header it treats as tr.
+func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 	d := Delivery{Range: tr.Range}
 	switch tr.Action {
 	case Passthrough, SetClient:
@@ -256,12 +260,38 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 	case Conditional:
 		d.Values = []Value{TreatmentValue(tr, c), ClientValue}
 		d.Why = fmt.Sprintf("The route sets it only %s; otherwise the client's copy reaches the app.", tr.When)
+		if tr.CertGuarded {
+			// the condition is whether a certificate was presented,
+			// which the class decides
+			if c.Cert == CertNone || c.Transport != TransportTLS {
+				d.Values = []Value{ClientValue}
+				d.Why = fmt.Sprintf("The route sets it only %s, which this request does not meet: the client's copy reaches the app.", tr.When)
+			} else {
+				d.Values = []Value{TreatmentValue(tr, c)}
+				d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
+			}
+		}
 	case Unknown:
 		d.Values = []Value{UnknownValue}
 		d.Why = "How the route treats it could not be decided."
 	default:
 		d.Values = []Value{TreatmentValue(tr, c)}
-		if tr.When != "" {
+		if tr.When != "" && tr.CertGuarded {
+			// set only when a certificate was presented, after the
+			// client's copy was removed or replaced (Otherwise)
+			presented := c.Transport == TransportTLS && c.Cert != CertNone
+			switch {
+			case presented:
+				d.Why = fmt.Sprintf("The route sets it to %s (%s).", tr.Value, tr.When)
+			case tr.Otherwise != nil:
+				o := r.treated(*tr.Otherwise, c)
+				d.Values = o.Values
+				d.Why = fmt.Sprintf("The route sets it only %s; otherwise: %s", tr.When, o.Why)
+			default:
+				d.Values = []Value{Absent}
+				d.Why = fmt.Sprintf("The route removes the client's copy and sets %s only %s, which this request does not meet.", tr.Value, tr.When)
+			}
+		} else if tr.When != "" {
 			// Set under a condition after the client's copy was removed:
 			// otherwise nothing, as far as the treatment tells.
 			d.Values = append(d.Values, Absent)

@@ -69,6 +69,14 @@ func TestDeliver(t *testing.T) {
 		}}
 	added := &Route{Headers: map[string]HeaderTreatment{verify: {Action: Appended, Value: "SUCCESS"}}}
 	conditional := &Route{Headers: map[string]HeaderTreatment{"x-forwarded-proto": {Action: Conditional, Value: "https", When: "if { ssl_fc }"}}}
+	// HAProxy `set-header X-SSL-Client-DN %[ssl_c_s_dn] if { ssl_c_used }`
+	// without a delete before; and after `set-header X-SSL-Client-Verify NONE`.
+	usedOnly := &Route{Listener: Listener{TLS: true, Verify: VerifyOptional}, Headers: map[string]HeaderTreatment{
+		dn: {Action: Conditional, Value: "%[ssl_c_s_dn]", Fact: FactSubjectDN, When: "if { ssl_c_used }", CertGuarded: true}}}
+	none := HeaderTreatment{Action: SetConst, Value: "NONE"}
+	usedAfterNone := &Route{Listener: Listener{TLS: true, Verify: VerifyOptional}, Headers: map[string]HeaderTreatment{
+		verify: {Action: SetTLS, Value: "%[ssl_c_verify]", Fact: FactVerifyCode, When: "if { ssl_c_used }", CertGuarded: true, Otherwise: &none},
+		dn:     {Action: SetTLS, Value: "%[ssl_c_s_dn]", Fact: FactSubjectDN, When: "if { ssl_c_used }", CertGuarded: true}}}
 	composite := &Route{OmitsEmpty: true, Headers: map[string]HeaderTreatment{verify: {Action: SetTLS, Value: "v=$ssl_client_verify", Fact: FactVerify, Composite: true}}}
 	emitted := &Route{Headers: map[string]HeaderTreatment{verify: {Action: SetConst, Value: "NONE"}},
 		Emit: func(c RequestClass, h string) (Delivery, bool) {
@@ -106,6 +114,11 @@ func TestDeliver(t *testing.T) {
 		{"add-header: both copies, the client's first", added, noCert, verify, runserver, `any value the client sends + "," + "SUCCESS" | "SUCCESS"`},
 		{"a conditional set: the value or the client's copy", conditional, plain, "x-forwarded-proto", runserver, `"https" | any value the client sends`},
 		{"a header the route does not set", nginx, noCert, "x-other", runserver, "any value the client sends"},
+		{"set only with a certificate: without one the client's copy", usedOnly, noCert, dn, runserver, "any value the client sends"},
+		{"set only with a certificate: with one the proxy's value", usedOnly, valid, dn, runserver, "the certificate's subject-dn"},
+		{"set with a certificate after a constant: without one the constant", usedAfterNone, noCert, verify, runserver, `"NONE"`},
+		{"set with a certificate after a constant: with one the fact", usedAfterNone, valid, verify, runserver, `"0"`},
+		{"set with a certificate after a delete: without one nothing", usedAfterNone, noCert, dn, runserver, "absent"},
 		{"a composite value is known in part", composite, noCert, verify, runserver, "the certificate's verify"},
 		{"the builder's emission wins", emitted, valid, verify, runserver, `"SUCCESS"`},
 		{"the treatment where the builder has no emission", emitted, noCert, verify, runserver, `"NONE"`},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xeipuuv/gojsonschema"
+
 	"github.com/mtlslint/mtlslint/internal/e2e"
 	"github.com/mtlslint/mtlslint/internal/prove"
 	"github.com/mtlslint/mtlslint/parsers"
@@ -77,6 +79,7 @@ func TestProveCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
+	matchesSchema(t, out)
 	confirmed := 0
 	for _, d := range doc.Diagnostics {
 		if d.Proof == nil {
@@ -153,5 +156,30 @@ func TestProveCommandMissingServer(t *testing.T) {
 	}
 	if !strings.Contains(out, `"status": "not-testable"`) || strings.Contains(out, `"status": "confirmed"`) {
 		t.Errorf("output:\n%s", out)
+	}
+	matchesSchema(t, out)
+}
+
+// matchesSchema validates prove's JSON output against the schema the
+// documentation publishes, the "proof" property included.
+func matchesSchema(t *testing.T, out string) {
+	t.Helper()
+	abs, err := filepath.Abs("../../docs/json-output.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := gojsonschema.NewSchema(gojsonschema.NewReferenceLoader("file://" + filepath.ToSlash(abs)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := schema.Validate(gojsonschema.NewStringLoader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range v.Errors() {
+		t.Errorf("prove's JSON output: %s", e)
+	}
+	if !strings.Contains(out, `"proof": {`) {
+		t.Error("no proof in the output: the schema's proof was not exercised")
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/mtlslint/mtlslint/internal/baseline"
@@ -22,12 +20,14 @@ type workflowFlags struct {
 	noIgnore, fix, unsafeFixes, diff bool
 	forceExclude, skipUndetected     bool
 	baseline, newFromRev             string
+	baselineRev                      string
 }
 
 func (w *workflowFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline `mtlslint: ignore` comments (audits)")
+	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline \"mtlslint: ignore\" comments (audits)")
 	fs.StringVar(&w.baseline, "baseline", "", "report only findings not accepted in the baseline `FILE` (see `mtlslint baseline`)")
 	fs.StringVar(&w.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `REV` (and in untracked files)")
+	fs.StringVar(&w.baselineRev, "baseline-rev", "", "report only findings the git `REV` does not have: its tree is linted from git's objects, with the same rules and configuration (a CI gate)")
 	fs.BoolVar(&w.fix, "fix", false, "apply safe fixes to the files, then report what remains")
 	fs.BoolVar(&w.unsafeFixes, "unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too")
 	fs.BoolVar(&w.diff, "diff", false, "print the fixes as a unified diff instead of writing them (exit 1 when there are any)")
@@ -41,8 +41,11 @@ func (w *workflowFlags) apply(opts *lint.Options) error {
 	opts.NoIgnore = w.noIgnore
 	opts.ForceExclude = w.forceExclude
 	opts.SkipUndetected = w.skipUndetected
+	if w.baseline != "" && w.baselineRev != "" {
+		return errors.New("--baseline and --baseline-rev both say what is already accepted: give one")
+	}
 	if w.baseline != "" {
-		b, err := baseline.Read(w.baseline)
+		b, err := baseline.Read(w.baseline, opts.Root)
 		if err != nil {
 			return err
 		}
@@ -72,14 +75,20 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	for _, d := range out.Unresolved {
 		fmt.Fprintf(e.stderr, "mtlslint: %s:%d: the fix for %s was applied but the finding remains; it was not applied again (review it)\n", d.Range.File, d.Range.Start.Line, d.Code)
 	}
+	// A file fixed through a symbolic link (sites-enabled/shop.conf) is
+	// written, and named in the diff, by its own path: git and patch see
+	// the link as a file holding its target's name.
+	ws := out.Result.Workspace
+	real := map[string]string{}
 	paths := make([]string, 0, len(out.Fixed))
 	for p := range out.Fixed {
+		real[p] = ws.Identity(p)
 		paths = append(paths, p)
 	}
-	sort.Strings(paths)
+	sort.Slice(paths, func(i, j int) bool { return real[paths[i]] < real[paths[j]] })
 	if f.wf.diff {
 		for _, p := range paths {
-			fmt.Fprint(e.stdout, fix.Unified(p, out.Original[p], out.Fixed[p]))
+			fmt.Fprint(e.stdout, fix.Unified(real[p], out.Original[p], out.Fixed[p]))
 		}
 		fmt.Fprintf(e.stderr, "mtlslint: %d %s in %d %s (--diff: nothing written)\n", out.Applied, plural(out.Applied, "fix", "fixes"), len(paths), plural(len(paths), "file", "files"))
 		if len(paths) > 0 {
@@ -87,11 +96,8 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		}
 		return exitClean
 	}
-	for _, p := range paths {
-		full := filepath.Join(out.Result.Workspace.Root, filepath.FromSlash(p))
-		if err := writeKeepingMode(full, out.Fixed[p]); err != nil {
-			return e.errorf("writing %s: %v", p, err)
-		}
+	if err := fix.Write(out.Result.Workspace.Root, out); err != nil {
+		return e.errorf("cannot write the fixes: %v", err)
 	}
 	remaining := 0
 	for _, d := range out.Result.Findings {
@@ -101,14 +107,6 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "mtlslint: fixed %d %s in %d %s, %d remaining\n", out.Applied, plural(out.Applied, "finding", "findings"), len(paths), plural(len(paths), "file", "files"), remaining)
 	return f.finish(e, out.Result)
-}
-
-func writeKeepingMode(path string, content []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	return os.WriteFile(path, content, mode)
 }
 
 func plural(n int, one, many string) string {

@@ -5,6 +5,7 @@
 package auditreport
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"sort"
@@ -38,6 +39,10 @@ type Report struct {
 	BySeverity [5]int  // unsuppressed findings
 	Findings   int
 	Suppressed int
+	// Suppressions are the findings that inline comments, configuration or
+	// a baseline silenced in the audited repositories, by repository, with
+	// the reasons given: an audit shows what a repository hides.
+	Suppressions []*Suppressed
 	// MaxRepoFindings is the largest number of findings of one repository
 	// (the scale of the charts).
 	MaxRepoFindings int
@@ -73,14 +78,31 @@ type Repo struct {
 type Rule struct {
 	Code string
 	Name string
-	// Severity is the rule's default (findings may differ); for a rule
-	// this build does not know, the most severe of its findings.
+	// Severity is the most severe of the rule's findings (a rule's
+	// findings need not have its default severity: X002 reports lock-outs
+	// at medium, configuration overrides change it).
 	Severity string
+	// Found counts the rule's findings of each severity (Severities'
+	// order).
+	Found    [5]int
 	HelpURI  string
 	Summary  string
 	Repos    int // repositories with a finding of the rule
 	Findings []*Finding
 	known    bool // from the registry
+}
+
+// Suppressed is one silenced finding.
+type Suppressed struct {
+	Repo          string
+	File          string
+	Line          int
+	Code          string
+	Severity      string
+	Message       string
+	Kind          string // inSource, external, baseline
+	Justification string // "" when none is given
+	LineText      string
 }
 
 // Finding is one finding in the report.
@@ -152,6 +174,9 @@ func Build(recs *audit.Records) *Report {
 		for _, f := range rr.Findings {
 			if f.Suppression != nil {
 				r.Suppressed++
+				rep.Suppressions = append(rep.Suppressions, &Suppressed{Repo: s.Repo, File: f.Location.File, Line: f.Location.Start.Line,
+					Code: f.Code, Severity: f.Severity, Message: f.Message, Kind: f.Suppression.Kind,
+					Justification: f.Suppression.Justification, LineText: f.LineText})
 				continue
 			}
 			i := sevIndex(f.Severity)
@@ -166,6 +191,7 @@ func Build(recs *audit.Records) *Report {
 				ruleRepos[f.Code] = map[string]bool{}
 			}
 			ruleRepos[f.Code][s.Repo] = true
+			g.Found[i]++
 			rf := &Finding{
 				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
 				Severity: f.Severity, Message: f.Message, Detail: f.Detail, LineText: f.LineText,
@@ -197,13 +223,16 @@ func Build(recs *audit.Records) *Report {
 		}
 	}
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
+	sort.Slice(rep.Suppressions, func(i, j int) bool {
+		a, b := rep.Suppressions[i], rep.Suppressions[j]
+		return cmp.Or(comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Code, b.Code)) < 0
+	})
 	for code, g := range byCode {
 		g.Repos = len(ruleRepos[code])
-		if !g.known {
-			for _, f := range g.Findings {
-				if sevIndex(f.Severity) < sevIndex(g.Severity) {
-					g.Severity = Severities[sevIndex(f.Severity)]
-				}
+		for i, n := range g.Found {
+			if n > 0 {
+				g.Severity = Severities[i]
+				break
 			}
 		}
 		sortFindings(g.Findings)
@@ -230,20 +259,14 @@ func sortFindings(fs []*Finding) {
 		if a.Proved() != b.Proved() {
 			return a.Proved() // confirmed against the real proxy first
 		}
-		if sa, sb := sevIndex(a.Severity), sevIndex(b.Severity); sa != sb {
-			return sa < sb
-		}
-		if a.Repo != b.Repo {
-			return a.Repo < b.Repo
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Message < b.Message
+		return cmp.Or(cmp.Compare(sevIndex(a.Severity), sevIndex(b.Severity)),
+			comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Message, b.Message)) < 0
 	})
+}
+
+// comparePlace orders places by repository, file, then line.
+func comparePlace(repoA, fileA string, lineA int, repoB, fileB string, lineB int) int {
+	return cmp.Or(cmp.Compare(repoA, repoB), cmp.Compare(fileA, fileB), cmp.Compare(lineA, lineB))
 }
 
 // newRule describes a rule from the registry, falling back to what the
@@ -261,6 +284,18 @@ func newRule(f audit.Finding) *Rule {
 		r.HelpURI = f.HelpURI
 	}
 	return r
+}
+
+// FoundText says how many findings of each severity the rule has, most
+// severe first: "2 critical, 1 medium".
+func (g *Rule) FoundText() string {
+	var parts []string
+	for i, n := range g.Found {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, Severities[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // worse orders repositories: most critical findings first, then high, and

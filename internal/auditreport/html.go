@@ -130,9 +130,9 @@ a.finding:hover{background:#f6f8fa}
 
 <h2 id="rules">Totals by rule</h2>
 {{if .Rules}}<table>
-<tr><th>Rule</th><th>Name</th><th>Severity</th><th class="n">Findings</th><th class="n">Repositories</th></tr>
+<tr><th>Rule</th><th>Name</th><th>Severities found</th><th class="n">Findings</th><th class="n">Repositories</th></tr>
 {{- range .Rules}}
-<tr><td><a href="#rule-{{.Code}}">{{.Code}}</a></td><td>{{.Name}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></td><td class="n">{{len .Findings}}</td><td class="n">{{.Repos}}</td></tr>
+<tr><td><a href="#rule-{{.Code}}">{{.Code}}</a></td><td>{{.Name}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> {{.FoundText}}</td><td class="n">{{len .Findings}}</td><td class="n">{{.Repos}}</td></tr>
 {{- end}}
 </table>{{else}}<p>No findings.</p>{{end}}
 
@@ -169,10 +169,18 @@ a.finding:hover{background:#f6f8fa}
 </section>
 {{end}}{{end}}
 
+{{if .Suppressions}}<h2 id="suppressed">Suppressed findings</h2>
+<p>Findings that the repositories silenced (inline comments, their configuration, a baseline), with the reason each gives. They are not counted above.</p>
+<table><tr><th>Repository</th><th>Location</th><th>Rule</th><th>Severity</th><th>How</th><th>Reason</th><th>Line</th></tr>
+{{- range .Suppressions}}
+<tr><td class="loc">{{printable .Repo}}</td><td class="loc">{{printable .File}}:{{.Line}}</td><td>{{.Code}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></td><td>{{printable .Kind}}</td><td>{{if .Justification}}{{printable .Justification}}{{else}}<span class="fail">no reason given</span>{{end}}</td><td><code>{{line .LineText}}</code></td></tr>
+{{- end}}
+</table>{{end}}
+
 <h2 id="findings">Findings by rule</h2>
 {{range .Rules}}
 <section id="rule-{{.Code}}">
-<h3>{{if .HelpURI}}<a href="{{.HelpURI}}">{{.Code}}</a>{{else}}{{.Code}}{{end}} {{.Name}} <span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></h3>
+<h3>{{if .HelpURI}}<a href="{{.HelpURI}}">{{.Code}}</a>{{else}}{{.Code}}{{end}} {{.Name}} <span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="muted">{{.FoundText}}</span></h3>
 <p>{{if .Summary}}{{.Summary}} {{end}}<span class="muted">{{len .Findings}} {{plural (len .Findings) "finding"}} in {{.Repos}} {{plural .Repos "repository"}}.</span></p>
 <details{{if le (len .Findings) 50}} open{{end}}><summary>Findings</summary>
 {{- range .Findings}}

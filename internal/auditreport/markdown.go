@@ -58,9 +58,9 @@ func Markdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 	if len(r.Rules) == 0 {
 		p("No findings.\n")
 	} else {
-		p("| Rule | Name | Severity | Findings | Repositories |\n|---|---|---|---:|---:|\n")
+		p("| Rule | Name | Severities found | Findings | Repositories |\n|---|---|---|---:|---:|\n")
 		for _, g := range r.Rules {
-			p("| %s | %s | %s | %d | %d |\n", ruleLink(g), mdText(g.Name), mdText(g.Severity), len(g.Findings), g.Repos)
+			p("| %s | %s | %s | %d | %d |\n", ruleLink(g), mdText(g.Name), mdText(g.FoundText()), len(g.Findings), g.Repos)
 		}
 	}
 
@@ -80,11 +80,23 @@ func Markdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 		}
 	}
 
+	if len(r.Suppressions) > 0 {
+		p("\n## Suppressed findings\n\nFindings that the repositories silenced (inline comments, their configuration, a baseline), with the reason each gives. They are not counted above.\n\n| Repository | Location | Rule | Severity | How | Reason | Line |\n|---|---|---|---|---|---|---|\n")
+		for _, s := range r.Suppressions {
+			reason := s.Justification
+			if reason == "" {
+				reason = "no reason given"
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", mdText(s.Repo), mdText(fmt.Sprintf("%s:%d", s.File, s.Line)), mdText(s.Code),
+				mdText(s.Severity), mdText(s.Kind), mdText(reason), mdCode(s.LineText))
+		}
+	}
+
 	if len(r.Rules) > 0 {
 		p("\n## Findings by rule\n")
 	}
 	for _, g := range r.Rules {
-		p("\n### %s %s (%s)\n\n", ruleLink(g), mdText(g.Name), mdText(g.Severity))
+		p("\n### %s %s (%s)\n\n", ruleLink(g), mdText(g.Name), mdText(g.FoundText()))
 		if g.Summary != "" {
 			p("%s ", mdText(g.Summary))
 		}

@@ -25,6 +25,8 @@ var fixturesFailing = map[string]string{
 	"haproxy/confd-layout-vulnerable/haproxy.cfg":       "cannot inherit from the same defaults section",
 	"haproxy/legacy-vulnerable/haproxy.cfg":             "'reqadd' directive is not supported anymore",
 	"haproxy/mode-tcp-secure/haproxy.cfg":               "incompatible tcp backend",
+	"haproxy/rejected-vulnerable/haproxy.cfg":           "unknown keyword 'tune.ssl.defualt-dh-param'", // what E008 reports
+	"haproxy/rejected-secure/haproxy.cfg":               "not in the repository",                       // the map file of use_backend
 	"apache/bad-input/httpd.conf":                       "Expected <PATH> but saw <PATH>",
 	"caddy/bad-input/Caddyfile":                         "Unexpected EOF",
 	"caddy/snippets-vulnerable/Caddyfile":               "configuring TLS cli",                           // {args[0]} is Caddy 2.7 syntax

@@ -147,6 +147,7 @@ func Detect(rel string, content []byte) bool {
 	}
 	base := strings.ToLower(path.Base(rel))
 	sections, keywords, ini := 0, 0, 0
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // reported by the parser
 	for _, line := range bytes.Split(content, []byte("\n")) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
@@ -193,7 +194,15 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		problems []source.Problem
 		used     = map[string]bool{}
 	)
+	add := func(files []*File) {
+		c := Build(files)
+		problems = append(problems, Rejected(c)...)
+		configs = append(configs, withCrtLists(r, c))
+	}
 	parse := func(rel string) *File {
+		if source.Cancelled(r) != nil {
+			return nil // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			problems = append(problems, source.Problem{Kind: source.ProblemSkipped,
@@ -241,7 +250,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	// Directories loaded with -f dir.
@@ -266,7 +275,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	for _, rel := range sorted {
@@ -275,7 +284,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		}
 		used[rel] = true
 		if f := parse(rel); f != nil {
-			configs = append(configs, withCrtLists(r, Build([]*File{f})))
+			add([]*File{f})
 		}
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })

@@ -74,7 +74,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, info *ClassInfo) {
 	for _, s := range stmts {
 		switch x := s.(type) {
 		case *ClassDef:
-			ci := ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)}
+			ci := ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)}
 			for _, b := range x.Bases {
 				name := a.m.Text(b)
 				ci.Bases = append(ci.Bases, name)
@@ -111,7 +111,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, info *ClassInfo) {
 			continue
 		case *FuncDef:
 			if info == nil {
-				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)})
+				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)})
 				a.stmts(x.Body, &a.out.Funcs[len(a.out.Funcs)-1])
 			} else {
 				a.stmts(x.Body, info)

@@ -275,7 +275,7 @@ func (u *upgrader) parseExpr(text []byte, off int) (Expr, bool) {
 	// Parenthesised, as Python reads a field or a guard: the value may
 	// span lines; the parenthesis is not in the file, so columns on the
 	// first line shift back by one.
-	line := u.m.File.Pos(off).Line
+	line := u.m.lines.Pos(off).Line
 	base := u.m.offsets(off, line)
 	wrapped := make([]byte, 0, len(text)+3)
 	wrapped = append(append(append(wrapped, '('), text...), ")\n"...)

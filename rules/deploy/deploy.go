@@ -659,7 +659,7 @@ var UnderscoreConflation = &rules.Rule{
 					if app.ConflatesUnderscore {
 						// the app server joins the spellings; whether that
 						// lets anyone in is the app's check's to say
-						if why, harmful := underscoreHarm(t, l); harmful {
+						if why, harmful := underscoreHarm(m, t, l); harmful {
 							if !g.harmful {
 								g.trust, g.server, g.why = t, serverName(app), why
 							}
@@ -703,17 +703,6 @@ var UnderscoreConflation = &rules.Rule{
 			})
 		}
 	},
-}
-
-// forwardsVerify reports whether the route forwards a verify result the app
-// can check.
-func forwardsVerify(r *rules.Route) bool {
-	for _, tr := range r.Headers {
-		if tr.Action == rules.SetTLS && (tr.Fact == rules.FactVerify || tr.Fact == rules.FactVerifyCode && usedGuarded(r, tr)) {
-			return true
-		}
-	}
-	return false
 }
 
 // UnverifiedRoute: X006.

@@ -18,22 +18,24 @@ import (
 // answers withdraw the single-side findings a route makes safe: the app's
 // D019/D020, the proxy's N003/N004/H003/K001.
 
-// deliverFor is what one request class of a route delivers, per header.
-// The app is not passed on: a client's underscore spelling joining the
-// proxy's value is X005's finding, not a second one here.
-func deliverFor(r *rules.Route, _ *rules.App, c rules.RequestClass) func(string) rules.Delivery {
+// deliverFor is what one request class of a route delivers, per header
+// (rules.Model.Deliver). The app is not passed on: a client's underscore
+// spelling joining the proxy's value is X005's finding, not a second one
+// here.
+func deliverFor(m *rules.Model, r *rules.Route, c rules.RequestClass) func(string) rules.Delivery {
+	return deliverTo(m, r, c, nil)
+}
+
+// deliverTo is what one request class of a route delivers to app, per
+// header; a WSGI variable the app server sets itself (environ:…) is no
+// proxy header and arrives from no route.
+func deliverTo(m *rules.Model, r *rules.Route, c rules.RequestClass, app *rules.App) func(string) rules.Delivery {
+	deliver := m.Deliverer(r, c, app)
 	return func(h string) rules.Delivery {
 		if strings.HasPrefix(h, "environ:") {
-			// a WSGI variable the app server sets itself; no proxy header
-			// becomes one
 			return rules.Delivery{Header: h, Class: c, Values: []rules.Value{rules.Absent}}
 		}
-		for _, d := range rules.InterimDeliveries(r, nil, h) {
-			if d.Class.Transport == c.Transport && d.Class.Cert == c.Cert {
-				return d
-			}
-		}
-		return rules.Delivery{Header: h, Class: c}
+		return deliver(h)
 	}
 }
 
@@ -45,6 +47,7 @@ func attacker(c rules.RequestClass) bool {
 
 // judgement is a trust judged on one route.
 type judgement struct {
+	model *rules.Model
 	route *rules.Route
 	link  rules.Link
 	// admitted is the first class without a verified certificate that
@@ -60,17 +63,17 @@ type judgement struct {
 }
 
 // judge judges a trust on one route: which classes get through.
-func judge(t rules.Trust, l rules.Link) judgement {
+func judge(m *rules.Model, t rules.Trust, l rules.Link) judgement {
 	r := l.Route
-	j := judgement{route: r, link: l}
+	j := judgement{model: m, route: r, link: l}
 	h := rules.HeaderName(t.Header)
-	classes := rules.InterimClasses(r)
+	classes := slices.Clone(m.Classes(r))
 	// the worst first: a certificate the client made, then none
 	sort.SliceStable(classes, func(i, k int) bool {
 		return classes[i].Cert == rules.CertUntrusted && classes[k].Cert != rules.CertUntrusted
 	})
 	for _, c := range classes {
-		deliver := deliverFor(r, l.App, c)
+		deliver := deliverFor(m, r, c)
 		if !attacker(c) {
 			j.verified = true
 			j.lockout = refusesOwn(t, h, deliver)
@@ -138,7 +141,7 @@ func safeRoutes(m *rules.Model) map[*rules.Route]bool {
 					continue
 				}
 				decided[l.Route] = true
-				if j := judge(t, l); j.admitted != nil {
+				if j := judge(m, t, l); j.admitted != nil {
 					unsafe[l.Route] = true
 				}
 			}
@@ -225,8 +228,10 @@ func checkSemantics(p *rules.Pass) {
 					continue // X001's
 				}
 				vh, vtr, forwards := verifyHeader(r)
-				j := judge(t, l)
-				if j.lockout && tr.Action.Overwrites() {
+				j := judge(m, t, l)
+				// a check that refuses verified clients and admits the
+				// others is inverted: the bypass below is the finding
+				if j.lockout && j.admitted == nil && tr.Action.Overwrites() {
 					k := "lockout|" + r.ID + "|" + t.Range.String()
 					if !reported[k] {
 						reported[k] = true
@@ -308,7 +313,7 @@ func bypassDiagnostic(t rules.Trust, j judgement, h string, tr rules.HeaderTreat
 		Key:      weakKey(j, t, vh),
 		Message:  rules.Reaches(checkName(t), j.admitted.String(), j.decision.Sink),
 		Detail: fmt.Sprintf("On route %s, %s; the app's check at %s:%d (%s) lets it through.",
-			r.Desc, deliveryText(r, j.link.App, *j.admitted, shown...), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
+			r.Desc, deliveryText(j.model, r, *j.admitted, shown...), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 		Related: []source.Related{{Range: anchorOf(r, vtr), Message: "route " + r.Desc + " sets " + rules.DisplayHeader(vh) + " from " + vtr.Value},
 			{Range: j.decision.Range, Message: "protected work reached here"}},
 		FixTitle: "compare the verification result exactly (== \"SUCCESS\"; HAProxy: a certificate-used flag and == \"0\")",
@@ -374,7 +379,7 @@ func shortDesc(r *rules.Route) string {
 }
 
 // deliveryText says what a class delivers for the headers that matter.
-func deliveryText(r *rules.Route, app *rules.App, c rules.RequestClass, headers ...string) string {
+func deliveryText(m *rules.Model, r *rules.Route, c rules.RequestClass, headers ...string) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, h := range headers {
@@ -382,7 +387,7 @@ func deliveryText(r *rules.Route, app *rules.App, c rules.RequestClass, headers 
 			continue
 		}
 		seen[h] = true
-		d := deliverFor(r, app, c)(h)
+		d := deliverFor(m, r, c)(h)
 		parts = append(parts, fmt.Sprintf("%s arrives as %s", rules.DisplayHeader(h), valuesText(d.Values)))
 	}
 	return fmt.Sprintf("%s: %s", c, strings.Join(parts, ", "))
@@ -422,7 +427,7 @@ func checkUnverified(p *rules.Pass) {
 				if _, _, forwards := verifyHeader(r); forwards {
 					continue // X002's
 				}
-				j := judge(t, l)
+				j := judge(m, t, l)
 				if j.admitted == nil || j.verdict.Maybe || forgedIdentity(j) {
 					continue // forged identities are X002's
 				}
@@ -459,7 +464,7 @@ func checkUnverified(p *rules.Pass) {
 			Range: at, Key: key, Related: related,
 			Message: rules.Reaches("verify "+r.Listener.Verify.String(), j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
-				strings.Join(descs, "; "), deliveryText(r, j.link.App, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
+				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 			FixTitle: "require verification, gate in the proxy, or forward the verification result and check it in the app",
 		})
 	}
@@ -472,20 +477,10 @@ func checkUnverified(p *rules.Pass) {
 // taken from a part of the joined value, the part the client wrote (the
 // first CN= of "CN=admin,<its own DN>"). An exact comparison or lookup of
 // the whole joined value fails closed.
-func underscoreHarm(t rules.Trust, l rules.Link) (string, bool) {
+func underscoreHarm(m *rules.Model, t rules.Trust, l rules.Link) (string, bool) {
 	r, app := l.Route, l.App
-	for _, c := range rules.InterimClasses(r) {
-		twin := func(h string) rules.Delivery {
-			if strings.HasPrefix(h, "environ:") {
-				return rules.Delivery{Header: h, Class: c, Values: []rules.Value{rules.Absent}}
-			}
-			for _, d := range rules.InterimDeliveries(r, app, h) {
-				if d.Class.Transport == c.Transport && d.Class.Cert == c.Cert {
-					return d
-				}
-			}
-			return rules.Delivery{Header: h, Class: c}
-		}
+	for _, c := range m.Classes(r) {
+		twin := deliverTo(m, r, c, app)
 		if attacker(c) {
 			if v, dec := t.Admits(twin); v.Admitted && !v.Maybe {
 				return fmt.Sprintf("%s reaches %s: %s", c, dec.Sink, v.Why), true

@@ -88,10 +88,6 @@ func (s servers) all() []*gunicorn.Tree {
 	return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...)
 }
 
-func matchesModule(t *python.Tree, dotted string) bool {
-	return t.Dotted == dotted || strings.HasSuffix(t.Dotted, "."+dotted) || t.Dotted == dotted+".__init__"
-}
-
 // buildApps finds the apps of a workspace (see Apps).
 func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) []*rules.App {
 	// Apps come from settings modules and app code: without Python there
@@ -132,7 +128,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	}
 	if len(chosen) == 0 {
 		for _, t := range settings {
-			if !entries.isDev(t.Root().Path, st) && !isBaseModule(ws, t.Root().Path) {
+			if !entries.isDev(t.Root().Path, st) && !extendedByDeployed(ws, t.Root().Path, entries, st) {
 				chosen = append(chosen, t)
 			}
 		}

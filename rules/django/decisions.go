@@ -88,14 +88,15 @@ func metaKey(rd *python.Read, key string) (string, bool) {
 // headerOf returns the header (dash form) a read reads, under the first
 // key that resolves.
 func headerOf(rd *python.Read, lookup func(string) ([]string, bool)) (string, bool) {
-	for _, k := range keysOf(rd, lookup) {
-		meta, isHeader := metaKey(rd, k)
-		if isHeader {
-			return rules.HeaderName(meta), true
-		}
-		return strings.ToLower(meta), false
+	keys := keysOf(rd, lookup)
+	if len(keys) == 0 {
+		return "", false
 	}
-	return "", false
+	meta, isHeader := metaKey(rd, keys[0])
+	if isHeader {
+		return rules.HeaderName(meta), true
+	}
+	return strings.ToLower(meta), false
 }
 
 // cond is a python.Test as the judge reads it, its settings resolved.
