@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
@@ -72,7 +73,9 @@ func runProve(args []string, e *env) int {
 	if err != nil {
 		return e.errorf("%v", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Interrupted or told to end (a CI job's timeout), the run still
+	// stops every server it started before the command exits.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	po := prove.Options{Lint: opts, ServerPaths: map[string]string{}, Limits: prove.Limits{Time: *limit, Requests: *requests}}
 	for kind, p := range paths {
@@ -106,6 +109,9 @@ func runProve(args []string, e *env) int {
 		return e.errorf("%v", err)
 	}
 	proveSummary(e, res, time.Since(started))
+	if ctx.Err() != nil {
+		return e.errorf("prove: interrupted; every server it started is stopped, the findings not yet tried are not testable")
+	}
 	if len(res.Missing) > 0 {
 		fmt.Fprintf(e.stderr, "mtlslint prove: the configuration needs servers that are not installed:\n  %s\n", strings.Join(res.Missing, "\n  "))
 		return exitError

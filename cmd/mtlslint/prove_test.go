@@ -4,14 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/xeipuuv/gojsonschema"
 
 	"github.com/mtlslint/mtlslint/internal/e2e"
 	"github.com/mtlslint/mtlslint/internal/prove"
+	"github.com/mtlslint/mtlslint/internal/supervise"
 	"github.com/mtlslint/mtlslint/parsers"
 )
 
@@ -181,5 +185,71 @@ func matchesSchema(t *testing.T, out string) {
 	}
 	if !strings.Contains(out, `"proof": {`) {
 		t.Error("no proof in the output: the schema's proof was not exercised")
+	}
+}
+
+// TestProveCommandTerminated: `mtlslint prove` told to end while its
+// servers run (SIGTERM, as a CI job's timeout sends) stops every server
+// and the stub app before it exits, exits 2 saying it was interrupted,
+// and leaves nothing in its temporary directory.
+func TestProveCommandTerminated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real servers")
+	}
+	servers := prove.FindServers(context.Background(), nil)
+	for _, k := range []string{parsers.KindNginx, prove.KindGunicorn} {
+		if _, err := servers.For(k); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal(err)
+			}
+			t.Skip(err)
+		}
+	}
+	site := renderedScenario(t, "inherit-on-vulnerable")
+	tmp := t.TempDir()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	cmd := exec.Command(os.Args[0], "prove", "--time", "1m", site)
+	cmd.Env = append(os.Environ(), asCommandEnv+"=1", "TMPDIR="+tmp)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Once nginx runs, the command is stopped (SIGSTOP) so that it cannot
+	// finish first; SIGTERM is then delivered when it continues.
+	running := false
+	for deadline := time.Now().Add(time.Minute); !running && time.Now().Before(deadline); {
+		table, err := supervise.Table()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range table {
+			if strings.Contains(p.Cmdline, tmp) && strings.Contains(p.Cmdline, "nginx") {
+				running = true
+			}
+		}
+		if !running {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGSTOP, syscall.SIGTERM, syscall.SIGCONT} {
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := cmd.Wait()
+	if !running {
+		t.Fatalf("nginx never ran (%v):\n%s", err, stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitError || !strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("exit %d, want %d saying it was interrupted:\n%s", code, exitError, stderr.String())
+	}
+	if left, err := supervise.Leftovers(nil, tmp); err != nil || len(left) > 0 {
+		t.Errorf("left behind: %v %v", left, err)
+	}
+	if entries, err := os.ReadDir(tmp); err != nil || len(entries) > 0 {
+		t.Errorf("the temporary directory holds %v (%v)", entries, err)
 	}
 }

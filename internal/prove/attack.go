@@ -1,6 +1,7 @@
 package prove
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -586,6 +587,15 @@ func requestPath(r *rules.Route, c rules.RequestClass) string {
 	return p
 }
 
+// runEnded says why a finding's requests stopped when the run's context
+// ended: its time was up, or the run was interrupted.
+func runEnded(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("the run's time is up: %w", err)
+	}
+	return fmt.Errorf("the run was interrupted: %w", err)
+}
+
 // send sends one request of class c on listener l with the given headers
 // and reads what the app received of the headers that matter.
 func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, extra []e2e.Header, matter []string) (*attempt, error) {
@@ -593,7 +603,7 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 		return nil, err
 	}
 	if err := pv.run.Context().Err(); err != nil {
-		return nil, fmt.Errorf("the run's time is up: %w", err)
+		return nil, runEnded(err)
 	}
 	pr.Tried++
 	pv.probes++
@@ -621,6 +631,10 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 		sent.Headers = append(sent.Headers, Header{Name: h.Name, Value: h.Value})
 	}
 	ans := e2e.Exchange(pv.run.Context(), req)
+	if err := pv.run.Context().Err(); err != nil && (ans.Err != nil || ans.DialErr != nil) {
+		// cut short by the run's end, not answered by the proxy
+		return nil, runEnded(err)
+	}
 	at := &attempt{sent: sent, observed: &Observed{}, received: map[string]string{}}
 	recs := pv.run.Stub.ByProbe(probe)
 	switch {

@@ -2,9 +2,12 @@ package prove
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,12 +63,18 @@ func TestProveE2EScenarios(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				before := treeState(t, d.Site)
 				res, err := Prove(context.Background(), Options{
 					Lint: e2e.LintOptions(d.Site, versions), Servers: servers, TempDir: base,
 					Limits: Limits{Time: 3 * time.Minute}, StartAll: true, Started: serving(t, sc),
 				})
 				if err != nil {
 					t.Fatal(err)
+				}
+				// The repository is read, never written: not the
+				// configuration, not a log or pid file beside it.
+				if after := treeState(t, d.Site); !maps.Equal(before, after) {
+					t.Errorf("the run changed the repository:\nbefore %v\nafter  %v", before, after)
 				}
 				if len(res.Left) > 0 {
 					t.Errorf("left behind: %v", res.Left)
@@ -172,6 +181,36 @@ func serving(t *testing.T, sc *e2e.Scenario) func(*Run, *Plan, int) {
 	}
 }
 
+// treeState is every entry below dir: its mode and, for a file, a digest
+// of its content.
+func treeState(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		state := info.Mode().String()
+		if info.Mode().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			state += fmt.Sprintf(" %x", sha256.Sum256(b))
+		}
+		out[p] = state
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 var portNumber = regexp.MustCompile(`:[0-9]{2,5}\b`)
 
 // groupReason keeps what a reason says without ports, so that reasons
@@ -272,5 +311,71 @@ http {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], "-t") {
 		t.Errorf("nginx was run %d times, want once for the test:\n%s", len(lines), b)
+	}
+}
+
+// TestProveInterrupted: a run interrupted while its servers run (the
+// command's Ctrl-C or SIGTERM) stops every server and the stub app before
+// Prove returns, removes its directory, and says of each finding it had
+// to send a request for that the run was interrupted: not testable, never
+// not reproduced.
+func TestProveInterrupted(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("starts real servers")
+	}
+	needServers(t, parsers.KindNginx, KindGunicorn)
+	var sc *e2e.Scenario
+	for _, s := range e2e.Scenarios {
+		if s.Name == "inherit-on-vulnerable" {
+			sc = s
+		}
+	}
+	base := servableTempDir(t)
+	userPKI, err := e2e.NewPKI(filepath.Join(base, "user-certs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := e2e.Materialize(sc, filepath.Join(base, "repo"), userPKI.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, _ := e2e.Probe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var running []int
+	res, err := Prove(ctx, Options{
+		Lint: e2e.LintOptions(d.Site, versions), Servers: servers, TempDir: base,
+		Started: func(run *Run, p *Plan, pid int) {
+			running = append(running, pid, run.Stub.GunicornPID())
+			cancel() // as the signal would, before any request is sent
+		},
+	})
+	if err != nil && res == nil {
+		t.Fatal(err)
+	}
+	if len(running) < 2 || running[1] == 0 {
+		t.Fatalf("the server and the stub's gunicorn did not start: %v", running)
+	}
+	if left, err := supervise.Leftovers(append(res.PIDs, running...), res.Dir); err != nil || len(left) > 0 || len(res.Left) > 0 {
+		t.Errorf("left behind: %v %v %v", left, res.Left, err)
+	}
+	if _, err := os.Stat(res.Dir); !os.IsNotExist(err) {
+		t.Errorf("the run's directory %s is still there (%v)", res.Dir, err)
+	}
+	interrupted := 0
+	for i, p := range res.Proofs {
+		if p == nil {
+			continue
+		}
+		switch {
+		case p.Status == Confirmed || p.Status == NotReproduced:
+			t.Errorf("%s %s after the interruption: %s", res.Lint.Findings[i].Code, p.Status, p.Reason)
+		case strings.Contains(p.Reason, "the run was interrupted"):
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Error("no finding says the run was interrupted")
 	}
 }

@@ -62,6 +62,12 @@ var sbinDirs = []string{"/usr/sbin", "/usr/local/sbin", "/sbin"}
 // directory, and reads each one's version.
 func FindServers(ctx context.Context, paths map[string]string) Servers {
 	out := Servers{}
+	// The version commands run with a home directory of their own, removed
+	// afterwards: Caddy makes $HOME/.step even to print its version.
+	home, homeErr := os.MkdirTemp("", "mtlslint-versions-")
+	if homeErr == nil {
+		defer os.RemoveAll(home)
+	}
 	for _, spec := range serverSpecs {
 		s := &Server{Name: spec.names[0]}
 		out[spec.kind] = s
@@ -78,7 +84,12 @@ func FindServers(ctx context.Context, paths map[string]string) Servers {
 			s.Missing = fmt.Sprintf("%s not found on PATH or in %s; install %s", strings.Join(spec.names, " or "), strings.Join(sbinDirs, ", "), spec.install)
 			continue
 		}
-		v, err := supervise.Run(ctx, append([]string{s.Path}, spec.version...), os.TempDir(), BaseEnv(os.TempDir()), 10*time.Second)
+		if homeErr != nil {
+			s.Missing = fmt.Sprintf("cannot read the version of %s: %v", s.Path, homeErr)
+			s.Path = ""
+			continue
+		}
+		v, err := supervise.Run(ctx, append([]string{s.Path}, spec.version...), home, BaseEnv(home), 10*time.Second)
 		if err != nil && v == "" {
 			s.Missing = fmt.Sprintf("%s does not run: %v; install %s", s.Path, err, spec.install)
 			s.Path = ""
