@@ -51,11 +51,11 @@ func renderedScenario(t *testing.T, name string) string {
 	return d.Site
 }
 
-// TestProveCommand runs `mtlslint prove` on a deployment whose valid
-// clients can claim any identity (the nginx inheritance trap): the
-// cross-file finding is confirmed in every output format, and the exit
-// code says so.
-func TestProveCommand(t *testing.T) {
+// needNginx skips a test that starts nginx and the stub app under
+// gunicorn when either is missing or -short is given (fails under
+// CI=true when one is missing).
+func needNginx(t *testing.T) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts real servers")
 	}
@@ -68,6 +68,14 @@ func TestProveCommand(t *testing.T) {
 			t.Skip(err)
 		}
 	}
+}
+
+// TestProveCommand runs `mtlslint prove` on a deployment whose valid
+// clients can claim any identity (the nginx inheritance trap): the
+// cross-file finding is confirmed in every output format, and the exit
+// code says so.
+func TestProveCommand(t *testing.T) {
+	needNginx(t)
 	site := renderedScenario(t, "inherit-on-vulnerable")
 
 	code, out, stderr := runCmd(t, "prove", "--format", "json", "--time", "1m", site)
@@ -193,18 +201,7 @@ func matchesSchema(t *testing.T, out string) {
 // and the stub app before it exits, exits 2 saying it was interrupted,
 // and leaves nothing in its temporary directory.
 func TestProveCommandTerminated(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts real servers")
-	}
-	servers := prove.FindServers(context.Background(), nil)
-	for _, k := range []string{parsers.KindNginx, prove.KindGunicorn} {
-		if _, err := servers.For(k); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal(err)
-			}
-			t.Skip(err)
-		}
-	}
+	needNginx(t)
 	site := renderedScenario(t, "inherit-on-vulnerable")
 	tmp := t.TempDir()
 	if err := os.Chmod(tmp, 0o755); err != nil {
