@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,12 +24,7 @@ import (
 // would hold it, in a directory servers running as nobody can read.
 func renderedScenario(t *testing.T, name string) string {
 	t.Helper()
-	var sc *e2e.Scenario
-	for _, s := range e2e.Scenarios {
-		if s.Name == name {
-			sc = s
-		}
-	}
+	sc := e2e.ScenarioNamed(name)
 	if sc == nil {
 		t.Fatalf("no scenario %s", name)
 	}
@@ -40,11 +36,7 @@ func renderedScenario(t *testing.T, name string) string {
 	if err := os.Chmod(base, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pki, err := e2e.NewPKI(filepath.Join(base, "certs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := e2e.Materialize(sc, filepath.Join(base, "repo"), pki.Dir)
+	d, err := e2e.MaterializeAsRepository(sc, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,4 +273,38 @@ func signalWhileServing(t *testing.T, site, tmp string, sig syscall.Signal) stri
 		t.Errorf("%v: exit %d (%v)\n%s", sig, code, err, stderr.String())
 	}
 	return stderr.String()
+}
+
+// TestProveCommandWritesNothing: a whole `mtlslint prove` run writes
+// nothing outside its temporary directory, which it removes: not in the
+// repository, not in the home directory (where tools keep caches and
+// state), not in the working directory.
+func TestProveCommandWritesNothing(t *testing.T) {
+	needNginx(t)
+	site := renderedScenario(t, "inherit-on-vulnerable")
+	before, err := e2e.TreeState(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, cwd, tmp := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, d := range []string{home, cwd, tmp} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "prove", "--format", "json", site)
+	cmd.Dir = cwd
+	cmd.Env = append(os.Environ(), asCommandEnv+"=1", "TMPDIR="+tmp, "HOME="+home, "XDG_CACHE_HOME=", "XDG_CONFIG_HOME=", "XDG_DATA_HOME=")
+	out, err := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != exitFindings {
+		t.Fatalf("exit %d (%v), want %d:\n%s", code, err, exitFindings, out)
+	}
+	for name, d := range map[string]string{"home": home, "working": cwd, "temporary": tmp} {
+		if entries, err := os.ReadDir(d); err != nil || len(entries) > 0 {
+			t.Errorf("the %s directory holds %v (%v)", name, entries, err)
+		}
+	}
+	if after, err := e2e.TreeState(site); err != nil || !maps.Equal(before, after) {
+		t.Errorf("the repository changed (%v):\nbefore %v\nafter  %v", err, before, after)
+	}
 }

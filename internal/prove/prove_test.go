@@ -2,11 +2,9 @@ package prove
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -63,7 +61,10 @@ func TestProveE2EScenarios(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := treeState(t, d.Site)
+				before, err := e2e.TreeState(d.Site)
+				if err != nil {
+					t.Fatal(err)
+				}
 				res, err := Prove(context.Background(), Options{
 					Lint: e2e.LintOptions(d.Site, versions), Servers: servers, TempDir: base,
 					Limits: Limits{Time: 3 * time.Minute}, StartAll: true, Started: serving(t, sc),
@@ -73,8 +74,8 @@ func TestProveE2EScenarios(t *testing.T) {
 				}
 				// The repository is read, never written: not the
 				// configuration, not a log or pid file beside it.
-				if after := treeState(t, d.Site); !maps.Equal(before, after) {
-					t.Errorf("the run changed the repository:\nbefore %v\nafter  %v", before, after)
+				if after, err := e2e.TreeState(d.Site); err != nil || !maps.Equal(before, after) {
+					t.Errorf("the run changed the repository (%v):\nbefore %v\nafter  %v", err, before, after)
 				}
 				if len(res.Left) > 0 {
 					t.Errorf("left behind: %v", res.Left)
@@ -179,36 +180,6 @@ func serving(t *testing.T, sc *e2e.Scenario) func(*Run, *Plan, int) {
 			}
 		}
 	}
-}
-
-// treeState is every entry below dir: its mode and, for a file, a digest
-// of its content.
-func treeState(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		state := info.Mode().String()
-		if info.Mode().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			state += fmt.Sprintf(" %x", sha256.Sum256(b))
-		}
-		out[p] = state
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 var portNumber = regexp.MustCompile(`:[0-9]{2,5}\b`)
@@ -325,18 +296,8 @@ func TestProveInterrupted(t *testing.T) {
 		t.Skip("starts real servers")
 	}
 	needServers(t, parsers.KindNginx, KindGunicorn)
-	var sc *e2e.Scenario
-	for _, s := range e2e.Scenarios {
-		if s.Name == "inherit-on-vulnerable" {
-			sc = s
-		}
-	}
 	base := servableTempDir(t)
-	userPKI, err := e2e.NewPKI(filepath.Join(base, "user-certs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := e2e.Materialize(sc, filepath.Join(base, "repo"), userPKI.Dir)
+	d, err := e2e.MaterializeAsRepository(e2e.ScenarioNamed("inherit-on-vulnerable"), base)
 	if err != nil {
 		t.Fatal(err)
 	}
