@@ -290,6 +290,12 @@ type Route struct {
 	// remove the client's copy), as an imperative clause for a finding's
 	// fix ("set it from TLS state with `proxy_set_header ...;`").
 	SetHint func(header string, fact Fact) string `json:"-"`
+	// Identity, when set, is how the route treats the identity headers
+	// (IsIdentityHeader) that Headers and Removed do not name, instead of
+	// Default: a proxy whose implementation the configuration does not
+	// tell (a Gateway API Gateway) may set or remove them by a policy of
+	// its own, which leaves them unknown rather than passed through.
+	Identity *HeaderTreatment `json:"identity,omitempty"`
 
 	// Classes are the request classes that travel the route, after the
 	// proxy's terminal actions (redirects, denies) and its matching
@@ -383,6 +389,11 @@ func (r *Route) Header(name string) HeaderTreatment {
 		if PatternMatches(p, name) {
 			return HeaderTreatment{Name: name, Action: Blanked, Note: "removed by the pattern " + p}
 		}
+	}
+	if r.Identity != nil && IsIdentityHeader(name) {
+		t := *r.Identity
+		t.Name = name
+		return t
 	}
 	return HeaderTreatment{Name: name, Action: r.Default}
 }

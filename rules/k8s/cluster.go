@@ -315,7 +315,7 @@ func (e *entrance) where() string {
 func newAnalysis(c *kube.Cluster) *analysis {
 	a := &analysis{cluster: c, controller: readController(c), hosts: map[string]*hostInfo{}, entrances: map[string][]*entrance{}}
 	for _, in := range c.Ingresses() {
-		if servedByIngressNginx(in) {
+		if servedByIngressNginx(in) && !isALBIngress(c, in) {
 			a.ingresses = append(a.ingresses, in)
 		}
 	}
