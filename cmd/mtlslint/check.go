@@ -336,6 +336,20 @@ func displayPrefix(root string) string {
 }
 
 func (f *checkFlags) write(e *env, res *lint.Result) error {
+	in := input(res)
+	err := f.writeInput(e, in)
+	if err == nil {
+		err = f.writeSummary(in, res)
+	}
+	if err == nil && f.statistics {
+		// Machine-readable output stays clean: the counts go to the log.
+		report.Statistics(e.stderr, in)
+	}
+	return err
+}
+
+// writeInput writes the report in the chosen format.
+func (f *checkFlags) writeInput(e *env, in report.Input) error {
 	var w io.Writer = e.stdout
 	isTerminal := isTTY(e.stdout)
 	if f.output != "" {
@@ -346,7 +360,6 @@ func (f *checkFlags) write(e *env, res *lint.Result) error {
 		defer fh.Close()
 		w, isTerminal = fh, false
 	}
-	in := input(res)
 	var err error
 	switch f.format {
 	case "text", "":
@@ -362,13 +375,6 @@ func (f *checkFlags) write(e *env, res *lint.Result) error {
 		err = report.JUnit(w, in, f.showSuppressed)
 	default:
 		return fmt.Errorf("unknown format %q (want text, json, sarif, github or junit)", f.format)
-	}
-	if err == nil {
-		err = f.writeSummary(in, res)
-	}
-	if err == nil && f.statistics {
-		// Machine-readable output stays clean: the counts go to the log.
-		report.Statistics(e.stderr, in)
 	}
 	return err
 }

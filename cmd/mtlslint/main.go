@@ -9,6 +9,7 @@
 //	mtlslint explain CODE               show a rule's documentation
 //	mtlslint audit [flags] DIR...       audit many repositories (docs/audit.md)
 //	mtlslint report --html F FILE...    report on audit results
+//	mtlslint prove [flags] [PATH]       confirm findings against the repository's own proxy (docs/prove.md)
 //	mtlslint graph [PATH...]            print the deployment model
 //	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
 //	mtlslint config [PATH]              print the effective configuration and its origins
@@ -79,6 +80,7 @@ func init() {
 		{"explain", "show the documentation of a rule", runExplain},
 		{"audit", "audit every repository below directories, streaming JSON Lines", runAudit},
 		{"report", "merge audit results into an HTML or Markdown report", runReport},
+		{"prove", "run the repository's own proxy configuration on loopback and send each finding's request", runProve},
 		{"graph", "print the deployment model: routes, apps and the links between them", runGraph},
 		{"spec-diff", "report operations whose OpenAPI security lost mutual TLS between two versions", runSpecDiff},
 		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},

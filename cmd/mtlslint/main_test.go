@@ -24,6 +24,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "started as an audit worker with %q: not running the tests\n", os.Args[1:])
 		os.Exit(2)
 	}
+	if os.Getenv(asCommandEnv) != "" {
+		// the test binary as the mtlslint command, for tests that signal it
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	if worker {
 		in := io.Reader(os.Stdin)
 		if marker := os.Getenv(crashMarkerEnv); marker != "" {
@@ -37,6 +41,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// asCommandEnv makes the test binary run as the mtlslint command.
+const asCommandEnv = "MTLSLINT_TEST_AS_COMMAND"
 
 // crashMarkerEnv names a string that makes a test worker die of a real
 // stack overflow (which recover() cannot catch) when its job names a

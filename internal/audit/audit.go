@@ -16,6 +16,7 @@ import (
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -199,6 +200,29 @@ type result struct {
 	places  []*graph.Place // by diagnostic; nil where it touches no route
 	// abandoned is set when the run did not stop after its time limit.
 	abandoned bool
+	// proofs are the findings' proofs, by diagnostic (mtlslint prove).
+	proofs []report.Proof
+}
+
+// WriteProved writes one repository's records (its findings, each with
+// its proof, then its summary) in the audit's JSON Lines form, so that
+// `mtlslint report` renders a prove run like an audit's repository.
+func WriteProved(w io.Writer, repo string, lr *lint.Result, proofs []report.Proof, took time.Duration) error {
+	r := &result{summary: Summary{
+		Type: TypeRepo, Version: SchemaVersion, Repo: repo, Status: StatusOK,
+		BySeverity: map[string]int{}, ByCode: map[string]int{}, DurationMS: took.Milliseconds(),
+	}, proofs: proofs}
+	r.collect(lr)
+	a := &auditor{opts: Options{Format: JSONL}, helpURI: map[string]string{}}
+	for _, rule := range lint.Registry() {
+		a.helpURI[rule.Code] = rule.HelpURI()
+	}
+	buf, err := a.encode(nil, r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(buf)
+	return err
 }
 
 func (a *auditor) one(ctx context.Context, repo Repo) *result {
@@ -462,7 +486,11 @@ func (a *auditor) encode(buf []byte, r *result) ([]byte, error) {
 			if r.places != nil {
 				place = r.places[i]
 			}
-			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i], place); err != nil {
+			var proof report.Proof
+			if i < len(r.proofs) {
+				proof = r.proofs[i]
+			}
+			if buf, err = appendFinding(buf, r.summary.Repo, d, a.helpURI[d.Code], r.lines[i], place, proof); err != nil {
 				return buf, err
 			}
 		}

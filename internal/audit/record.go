@@ -123,6 +123,16 @@ type Finding struct {
 	LineText string `json:"line_text"`
 	// Place is where the finding sits on the repository's graph.
 	Place *graph.Place `json:"place,omitempty"`
+	// Proof is what `mtlslint prove` showed for the finding (absent from
+	// an audit's records).
+	Proof *Proof `json:"proof,omitempty"`
+}
+
+// Proof is a finding's proof as read back: "confirmed", "not-reproduced"
+// or "not-testable", and why.
+type Proof struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
 }
 
 // Tool names the program that wrote the records.
@@ -170,7 +180,7 @@ func lineText(line []byte) string {
 // appendFinding appends the JSON Lines record of one finding. The
 // diagnostic's fields are those of `check --format json`
 // (report.JSONDiagnostic), so tools that read one read the other.
-func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line string, place *graph.Place) ([]byte, error) {
+func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line string, place *graph.Place, proof report.Proof) ([]byte, error) {
 	diag, err := marshal(report.JSONDiagnostic(d))
 	if err != nil {
 		return buf, err
@@ -190,7 +200,8 @@ func appendFinding(buf []byte, repo string, d rules.Finding, helpURI, line strin
 		HelpURI  string       `json:"help_uri,omitempty"`
 		LineText string       `json:"line_text"`
 		Place    *graph.Place `json:"place,omitempty"`
-	}{helpURI, line, place})
+		Proof    report.Proof `json:"proof,omitempty"`
+	}{helpURI, line, place, proof})
 	if err != nil {
 		return buf, err
 	}

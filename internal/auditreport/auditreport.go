@@ -119,7 +119,15 @@ type Finding struct {
 	// Target is the HTML ID of the finding's place on its repository's
 	// graph: a link to it highlights the route ("" when it has none).
 	Target string
+	// Proof and ProofReason are what `mtlslint prove` showed ("confirmed",
+	// "not-reproduced", "not-testable"; "" for an audit's findings).
+	Proof       string
+	ProofReason string
 }
+
+// Proved reports whether the finding was confirmed against the
+// repository's own proxy.
+func (f *Finding) Proved() bool { return f.Proof == "confirmed" }
 
 // Load reads and merges JSON Lines files: for a repository present more
 // than once, the last complete result read wins.
@@ -188,6 +196,9 @@ func Build(recs *audit.Records) *Report {
 				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
 				Severity: f.Severity, Message: f.Message, Detail: f.Detail, LineText: f.LineText,
 			}
+			if f.Proof != nil {
+				rf.Proof, rf.ProofReason = f.Proof.Status, f.Proof.Reason
+			}
 			if f.Place != nil && !f.Place.Empty() && s.Graph != nil {
 				rf.Target = f.Place.Anchor() // made unique per repository below
 			}
@@ -245,6 +256,9 @@ func Build(recs *audit.Records) *Report {
 func sortFindings(fs []*Finding) {
 	sort.Slice(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
+		if a.Proved() != b.Proved() {
+			return a.Proved() // confirmed against the real proxy first
+		}
 		return cmp.Or(cmp.Compare(sevIndex(a.Severity), sevIndex(b.Severity)),
 			comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Message, b.Message)) < 0
 	})

@@ -100,6 +100,8 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{margin-bott
 table{border-collapse:collapse;margin:.5em 0}th,td{padding:.25em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .sev{display:inline-block;padding:0 .45em;border-radius:3px;color:#fff;font-size:.85em}
+.proof{display:inline-block;padding:0 .45em;border-radius:3px;font-size:.85em;border:1px solid #888}
+.proof.confirmed{background:#b00020;color:#fff;border-color:#b00020}
 pre{background:#f6f8fa;padding:.4em .6em;margin:.2em 0 .8em;overflow-x:auto;white-space:pre}
 code,pre{font:12.5px/1.4 ui-monospace,Menlo,Consolas,monospace}
 .loc{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
@@ -161,7 +163,7 @@ a.finding:hover{background:#f6f8fa}
 {{with graph .}}<div class="graph">{{.}}</div>{{end}}
 <ul class="findings">
 {{- range .List}}
-<li>{{if .Target}}<a class="finding" href="#{{.Target}}">{{end}}<span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <b>{{.Code}}</b> <span class="loc">{{printable .File}}:{{.Line}}</span> — {{printable .Message}}{{if .Target}}</a>{{end}}</li>
+<li>{{if .Target}}<a class="finding" href="#{{.Target}}">{{end}}<span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> {{if .Proof}}<span class="proof {{.Proof}}">{{.Proof}}</span> {{end}}<b>{{.Code}}</b> <span class="loc">{{printable .File}}:{{.Line}}</span> — {{printable .Message}}{{if .Target}}</a>{{end}}</li>
 {{- end}}
 </ul>
 </section>
@@ -182,8 +184,9 @@ a.finding:hover{background:#f6f8fa}
 <p>{{if .Summary}}{{.Summary}} {{end}}<span class="muted">{{len .Findings}} {{plural (len .Findings) "finding"}} in {{.Repos}} {{plural .Repos "repository"}}.</span></p>
 <details{{if le (len .Findings) 50}} open{{end}}><summary>Findings</summary>
 {{- range .Findings}}
-<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}{{if .Target}} <a href="#{{.Target}}">(route)</a>{{end}}{{if .Detail}}
-<div class="muted">{{printable .Detail}}</div>{{end}}
+<div><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> {{if .Proof}}<span class="proof {{.Proof}}">{{.Proof}}</span> {{end}}<span class="loc">{{printable .Repo}} › {{printable .File}}:{{.Line}}:{{.Column}}</span> — {{printable .Message}}{{if .Target}} <a href="#{{.Target}}">(route)</a>{{end}}{{if .Detail}}
+<div class="muted">{{printable .Detail}}</div>{{end}}{{if .ProofReason}}
+<div class="muted">Proof: {{printable .ProofReason}}</div>{{end}}
 <pre>{{if .LineText}}{{.Line}} | {{line .LineText}}{{else}}(line not available){{end}}</pre></div>
 {{- end}}
 </details>

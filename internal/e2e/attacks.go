@@ -153,7 +153,7 @@ func (a *Attacker) Warm(ctx context.Context) {
 	}
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
-		req := request{addr: fmt.Sprintf("127.0.0.1:%d", l.Port), host: a.d.Scenario.host(), client: a.valid.cert, tls: a.tls}
+		req := Request{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host(), Client: a.valid.cert, TLS: a.tls}
 		if r := fetch(ctx, req); r.FromApp || r.Err == nil && r.Status < 500 {
 			return
 		}
@@ -194,9 +194,9 @@ func (a *Attacker) send(ctx context.Context, l Listener, r role, variant string,
 	if resp, ok := a.cache[key]; ok {
 		return resp
 	}
-	req := request{addr: fmt.Sprintf("127.0.0.1:%d", l.Port), host: a.d.Scenario.host(), headers: headers, client: r.cert}
+	req := Request{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host(), Headers: headers, Client: r.cert}
 	if l.Kind == PortTLS {
-		req.tls = a.tls
+		req.TLS = a.tls
 	}
 	resp := fetch(ctx, req)
 	a.cache[key] = resp
@@ -308,7 +308,7 @@ func (a *Attacker) direct(ctx context.Context) Outcome {
 	// if it came from the proxy (forwarded_allow_ips), unlike a client on
 	// another host.
 	headers := []Header{a.verify, a.dn, {"X-Forwarded-Proto", "https"}}
-	resp := fetch(ctx, request{addr: fmt.Sprintf("127.0.0.2:%d", app.Port), from: "127.0.0.2", host: a.d.Scenario.host(), headers: headers})
+	resp := fetch(ctx, Request{Addr: fmt.Sprintf("127.0.0.2:%d", app.Port), From: "127.0.0.2", Host: a.d.Scenario.host(), Headers: headers})
 	at := judge("127.0.0.2 → app · no cert · "+a.verify.Name+"+"+a.dn.Name+"+X-Forwarded-Proto", resp, true)
 	switch {
 	case resp.DialErr != nil:

@@ -163,6 +163,28 @@ func Compare(outcomes []Outcome, findings []Finding, primary int, ran bool) []Ch
 	return out
 }
 
+// Covers reports whether a finding describes the mechanism of an attack
+// (AttackCodes) at the severity the attack needs. primary is the port of
+// the listener valid clients use.
+func Covers(id AttackID, f Finding, primary int) bool {
+	at, ok := AttackByID(id)
+	return ok && f.Severity >= at.MinSeverity && matches(AttackCodes[id], f, primary)
+}
+
+// AttacksOf returns the attacks whose mechanism a finding describes
+// (AttackCodes), whatever its severity. primary is the port of the
+// listener valid clients use (0 when unknown: the entries that need it do
+// not match).
+func AttacksOf(f Finding, primary int) []AttackID {
+	var out []AttackID
+	for _, at := range Attacks {
+		if matches(AttackCodes[at.ID], f, primary) {
+			out = append(out, at.ID)
+		}
+	}
+	return out
+}
+
 // matches reports whether a finding has one of the entries' codes and
 // meets that entry's conditions. primary is the port of the listener valid
 // clients use.

@@ -198,7 +198,7 @@ func TestFetchWritesHeadersVerbatim(t *testing.T) {
 		body := `{"app":"` + Marker + `","authenticated":true,"identity":"CN=admin","secure":false,"headers":{}}`
 		c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\nConnection: close\r\n\r\n" + body))
 	}()
-	resp := fetch(context.Background(), request{addr: l.Addr().String(), host: "localhost", headers: []Header{{"X_SSL_Client_DN", "CN=admin"}, {"X-SSL-Client-Verify", "SUCCESS"}}})
+	resp := fetch(context.Background(), Request{Addr: l.Addr().String(), Host: "localhost", Headers: []Header{{"X_SSL_Client_DN", "CN=admin"}, {"X-SSL-Client-Verify", "SUCCESS"}}})
 	raw := <-got
 	for _, want := range []string{"GET /whoami HTTP/1.1\r\n", "Host: localhost\r\n", "X_SSL_Client_DN: CN=admin\r\n", "X-SSL-Client-Verify: SUCCESS\r\n"} {
 		if !strings.Contains(raw, want) {
@@ -212,11 +212,11 @@ func TestFetchWritesHeadersVerbatim(t *testing.T) {
 
 func TestPageText(t *testing.T) {
 	nginx := "<html>\r\n<head><title>400 No required SSL certificate was sent</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>No required SSL certificate was sent</center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n"
-	if got := pageText(nginx); got != "400 Bad Request / No required SSL certificate was sent" {
+	if got := PageText(nginx); got != "400 Bad Request / No required SSL certificate was sent" {
 		t.Errorf("nginx page: %q", got)
 	}
 	gunicorn := "<html><head><title>Bad Request</title></head><body><h1><p>Bad Request</p></h1>Contradictory scheme headers</body></html>"
-	if got := pageText(gunicorn); got != "Contradictory scheme headers" {
+	if got := PageText(gunicorn); got != "Contradictory scheme headers" {
 		t.Errorf("gunicorn page: %q", got)
 	}
 }

@@ -159,7 +159,7 @@ func checkRenderedIngress(t *testing.T, pki *PKI, upstream string, in *kube.Ingr
 		}
 		return err
 	}); err != nil {
-		t.Fatalf("%v\n%s\n%s", err, conf, p.Tail())
+		t.Fatalf("%v\n%s\n%s", err, conf, p.Tail(25))
 	}
 
 	get := func(cert *tls.Certificate) (status int, verify string) {

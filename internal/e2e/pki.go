@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -48,7 +49,24 @@ const (
 	FileUntrustedCA     = "untrusted-ca.pem"     // a CA no proxy trusts
 	FileUntrustedClient = "untrusted-client.pem" // CN=admin from untrusted-ca.pem
 	FileUntrustedKey    = "untrusted-client.key" // its key
+	FileCRL             = "crl.pem"              // an empty revocation list signed by ca.pem
+	FileCABundle        = "ca-bundle.pem"        // ca.pem with its key (HAProxy ca-sign-file)
+	FileDHParams        = "dhparam.pem"          // RFC 7919 ffdhe2048, a published group
+	FileTicketKey       = "ticket.key"           // 80 random bytes (nginx ssl_session_ticket_key)
+	FileTicketKeys      = "tls-ticket-keys"      // three base64 keys, one a line (HAProxy tls-ticket-keys)
 )
+
+// ffdhe2048 is the Diffie-Hellman group of RFC 7919, appendix A.1: a
+// published constant, so no run spends seconds generating parameters.
+const ffdhe2048 = `-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+`
 
 type issuer struct {
 	cert *x509.Certificate
@@ -56,8 +74,10 @@ type issuer struct {
 	der  []byte
 }
 
-// NewPKI generates the certificates and writes them to dir.
-func NewPKI(dir string) (*PKI, error) {
+// NewPKI generates the certificates and writes them to dir. The server
+// certificate is for localhost, 127.0.0.1 and 127.0.0.2, and for the extra
+// DNS names given (a configuration's server names, wildcards included).
+func NewPKI(dir string, names ...string) (*PKI, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -71,7 +91,7 @@ func NewPKI(dir string) (*PKI, error) {
 	}
 	serverDER, serverKey, err := ca.issue(&x509.Certificate{
 		Subject:     pkix.Name{CommonName: "localhost"},
-		DNSNames:    []string{"localhost"},
+		DNSNames:    append([]string{"localhost"}, names...),
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(127, 0, 0, 2)},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	})
@@ -105,6 +125,30 @@ func NewPKI(dir string) (*PKI, error) {
 	if err != nil {
 		return nil, err
 	}
+	caKeyPEM, err := keyPEM(ca.key)
+	if err != nil {
+		return nil, err
+	}
+	crl, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number:     big.NewInt(1),
+		ThisUpdate: time.Now().Add(-time.Hour),
+		NextUpdate: time.Now().Add(24 * time.Hour),
+	}, ca.cert, ca.key)
+	if err != nil {
+		return nil, fmt.Errorf("signing the revocation list: %w", err)
+	}
+	ticket := make([]byte, 80)
+	if _, err := rand.Read(ticket); err != nil {
+		return nil, err
+	}
+	var ticketKeys []byte
+	for i := 0; i < 3; i++ {
+		k := make([]byte, 48)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
+		}
+		ticketKeys = append(ticketKeys, base64.StdEncoding.EncodeToString(k)+"\n"...)
+	}
 	files := map[string][]byte{
 		FileCA:              certPEM(ca.der),
 		FileServerCert:      certPEM(serverDER),
@@ -115,6 +159,11 @@ func NewPKI(dir string) (*PKI, error) {
 		FileUntrustedCA:     certPEM(rogue.der),
 		FileUntrustedClient: certPEM(rogueDER),
 		FileUntrustedKey:    rogueKeyPEM,
+		FileCRL:             pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl}),
+		FileCABundle:        append(certPEM(ca.der), caKeyPEM...),
+		FileDHParams:        []byte(ffdhe2048),
+		FileTicketKey:       ticket,
+		FileTicketKeys:      ticketKeys,
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {

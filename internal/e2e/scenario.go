@@ -5,7 +5,6 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -13,7 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/mtlslint/mtlslint/internal/supervise"
 )
 
 // The Django app every scenario starts from, and the scenario directories.
@@ -291,31 +291,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-var (
-	portsMu sync.Mutex
-	handed  = map[int]bool{}
-)
-
-// freePort returns a TCP port that is free on every IPv4 address (so an
-// app may bind it on 0.0.0.0) and that this process has not handed out
-// before, so two scenarios running side by side never get the same one.
-func freePort() (int, error) {
-	portsMu.Lock()
-	defer portsMu.Unlock()
-	for i := 0; i < 50; i++ {
-		l, err := net.Listen("tcp4", "0.0.0.0:0")
-		if err != nil {
-			return 0, err
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if !handed[port] {
-			handed[port] = true
-			return port, nil
-		}
-	}
-	return 0, fmt.Errorf("no free port found")
-}
+// freePort returns a port free on every IPv4 address that no other
+// deployment of this process has been given.
+func freePort() (int, error) { return supervise.FreePort() }
 
 // procfileCommand returns the command of the Procfile's web process.
 func procfileCommand(site string) ([]string, error) {

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mtlslint/mtlslint/internal/supervise"
 )
 
 // Debian's servers, by absolute path: another python3 earlier on PATH may
@@ -37,8 +39,7 @@ const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn 
 
 // Bounds on every wait.
 const (
-	startTimeout = 15 * time.Second // until a server answers
-	stopGrace    = 5 * time.Second  // after the stop signal, before SIGKILL
+	startTimeout = 15 * time.Second // until a server answers; stopping is bounded by supervise.StopGrace
 )
 
 // Versions describes the servers found on this machine.
@@ -114,86 +115,12 @@ func Probe() (v Versions, missing map[string]string) {
 	return v, missing
 }
 
-// Process is a server the harness started.
-type Process struct {
-	Name    string
-	Log     string // its standard output and error
-	cmd     *exec.Cmd
-	stop    syscall.Signal
-	done    chan struct{}
-	waitErr error
-}
+// Process is a server the harness started, in its own process group.
+type Process = supervise.Process
 
 // start runs argv in its own process group, with output to log.
 func start(name string, argv []string, dir string, env []string, log string, stop syscall.Signal) (*Process, error) {
-	out, err := os.Create(log)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = dir
-	cmd.Env = env
-	cmd.Stdout = out
-	cmd.Stderr = out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		out.Close()
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	p := &Process{Name: name, Log: log, cmd: cmd, stop: stop, done: make(chan struct{})}
-	go func() {
-		p.waitErr = cmd.Wait()
-		out.Close()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// Exited reports whether the process has ended.
-func (p *Process) Exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// Stop sends the process its stop signal and waits; a process that has not
-// ended after the grace period is killed with its process group (its
-// workers).
-func (p *Process) Stop() error {
-	if p.Exited() {
-		return nil
-	}
-	pid := p.cmd.Process.Pid
-	_ = syscall.Kill(pid, p.stop)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(stopGrace):
-	}
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
-	select {
-	case <-p.done:
-	case <-time.After(2 * time.Second):
-	}
-	return fmt.Errorf("%s (pid %d) did not stop within %v of %v and was killed", p.Name, pid, stopGrace, p.stop)
-}
-
-// Tail returns the last lines of the process's output.
-func (p *Process) Tail() string { return tail(p.Log, 25) }
-
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return supervise.Start(name, argv, dir, env, log, stop)
 }
 
 // Servers are the running processes of one deployment.
@@ -223,7 +150,7 @@ func upApp(t testing.TB, d *Deployment, s *Servers) error {
 	}
 	s.track(t, app)
 	return waitUntil(startTimeout, "the app to answer on "+d.AppAddr, []*Process{app}, func() error {
-		r := fetch(context.Background(), request{addr: d.AppAddr, host: "127.0.0.1"})
+		r := fetch(context.Background(), Request{Addr: d.AppAddr, Host: "127.0.0.1"})
 		if r.Err != nil {
 			return r.Err
 		}
@@ -313,10 +240,10 @@ func (s *Servers) track(t testing.TB, p *Process) {
 func (s *Servers) Logs(d *Deployment) string {
 	var b strings.Builder
 	for _, p := range s.Procs {
-		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.Name, p.Log, p.Tail())
+		fmt.Fprintf(&b, "--- %s (%s)\n%s\n", p.Name, p.Log, p.Tail(25))
 	}
 	for _, name := range []string{"error.log", "nginx-startup.log", "apache-error.log"} {
-		if t := tail(filepath.Join(d.Run, name), 15); t != "" {
+		if t := supervise.Tail(filepath.Join(d.Run, name), 15); t != "" {
 			fmt.Fprintf(&b, "--- %s\n%s\n", name, t)
 		}
 	}
@@ -377,20 +304,5 @@ func baseEnv(home string) []string {
 // waitUntil polls probe until it succeeds, one of procs exits, or the
 // timeout passes.
 func waitUntil(timeout time.Duration, what string, procs []*Process, probe func() error) error {
-	deadline := time.Now().Add(timeout)
-	var last error
-	for {
-		if last = probe(); last == nil {
-			return nil
-		}
-		for _, p := range procs {
-			if p.Exited() {
-				return fmt.Errorf("waiting for %s: %s exited (%v)", what, p.Name, p.waitErr)
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("waiting for %s: gave up after %v: %v", what, timeout, last)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	return supervise.WaitUntil(context.Background(), timeout, what, procs, probe)
 }

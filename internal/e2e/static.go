@@ -15,6 +15,8 @@ import (
 // Finding is one static finding, as the suite compares it with the
 // runtime verdicts.
 type Finding struct {
+	// Index is the finding's place in the run's findings.
+	Index    int
 	Code     string
 	Severity rules.Severity
 	File     string // relative to the scenario's site directory
@@ -49,10 +51,20 @@ type RouteFacts struct {
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
-// the same files the real servers read. The servers' versions are what the
-// deployment runs, so the rules are told them. A configuration file is
-// read only from the scenario itself, never from the directories above it.
+// the same files the real servers read.
 func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
+	res, err := lint.Run(ctx, LintOptions(dir, v))
+	if err != nil {
+		return nil, err
+	}
+	return Findings(res), nil
+}
+
+// LintOptions are the options the suite lints a rendered scenario with.
+// The servers' versions are what the deployment runs, so the rules are
+// told them. A configuration file is read only from the scenario itself,
+// never from the directories above it.
+func LintOptions(dir string, v Versions) lint.Options {
 	opts := lint.Options{
 		Root: dir,
 		Settings: rules.Settings{
@@ -71,10 +83,12 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			break
 		}
 	}
-	res, err := lint.Run(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
+	return opts
+}
+
+// Findings turns a run's unsuppressed findings into the suite's, with
+// what the model knows of the route each is about.
+func Findings(res *lint.Result) []Finding {
 	routes := map[string]*rules.Route{}
 	readRoutes := map[string][]*rules.Route{} // an app's read ("file:line:col-…") → the routes to the app
 	conflating := map[string]bool{}           // route ID → an app behind it maps "_" like "-"
@@ -103,11 +117,12 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 	}
 	findings := []Finding{}
-	for _, d := range res.Findings {
+	for i, d := range res.Findings {
 		if d.Suppression != nil {
 			continue
 		}
 		f := Finding{
+			Index:    i,
 			Code:     d.Code,
 			Severity: d.Severity,
 			File:     d.Range.File,
@@ -132,7 +147,7 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		}
 		findings = append(findings, f)
 	}
-	return findings, nil
+	return findings
 }
 
 // keyRoute returns the route a diagnostic Key names, if any: the key's

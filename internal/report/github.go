@@ -36,7 +36,7 @@ type GitHubOptions struct {
 //
 //	::error file=conf/nginx.conf,line=2,col=2,endLine=2,endColumn=28,title=mtlslint (N003)::message
 func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
-	for _, d := range in.Findings {
+	for i, d := range in.Findings {
 		if d.Suppression != nil {
 			continue
 		}
@@ -57,6 +57,9 @@ func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
 		}
 		if d.FixTitle != "" {
 			msg += "\nFix: " + PrintableLines(d.FixTitle, "")
+		}
+		if p := in.proof(i); p != nil {
+			msg += "\nProof: " + p.Line()
 		}
 		for _, r := range d.Related {
 			msg += fmt.Sprintf("\nrelated %s:%d:%d: %s", Printable(ghPath(in, opt, r.Range.File)), r.Range.Start.Line, r.Range.Start.Col, PrintableLines(r.Message, ""))

@@ -57,6 +57,7 @@ type jsonDiag struct {
 	Fingerprint string           `json:"fingerprint,omitempty"`
 	HelpURI     string           `json:"help_uri,omitempty"`
 	Suppression *jsonSuppression `json:"suppression,omitempty"`
+	Proof       Proof            `json:"proof,omitempty"`
 }
 
 type jsonDoc struct {
@@ -123,11 +124,12 @@ func JSON(w io.Writer, in Input, showSuppressed bool) error {
 	for _, r := range in.Rules {
 		byCode[r.Code] = r
 	}
-	for _, d := range in.Findings {
+	for i, d := range in.Findings {
 		if d.Suppression != nil && !showSuppressed {
 			continue
 		}
 		j := toJSON(d)
+		j.Proof = in.proof(i)
 		if r := byCode[d.Code]; r != nil {
 			j.HelpURI = r.HelpURI()
 		}

@@ -50,7 +50,7 @@ type junitSkipped struct {
 func JUnit(w io.Writer, in Input, showSuppressed bool) error {
 	doc := junitSuites{Name: "mtlslint"}
 	byFile := map[string]*junitSuite{}
-	for _, d := range in.Findings {
+	for i, d := range in.Findings {
 		if d.Suppression != nil && !showSuppressed {
 			continue
 		}
@@ -79,6 +79,9 @@ func JUnit(w io.Writer, in Input, showSuppressed bool) error {
 			}
 			if d.FixTitle != "" {
 				fmt.Fprintf(&text, "\nFix: %s", d.FixTitle)
+			}
+			if p := in.proof(i); p != nil {
+				fmt.Fprintf(&text, "\nProof: %s", p.Line())
 			}
 			for _, r := range d.Related {
 				fmt.Fprintf(&text, "\nrelated %s:%d:%d: %s", r.Range.File, r.Range.Start.Line, r.Range.Start.Col, r.Message)

@@ -25,6 +25,10 @@ type Input struct {
 	Version string
 	// FilesChecked is the number of files analysed.
 	FilesChecked int
+	// Proofs, when set, are what `mtlslint prove` showed: Proofs[i] is
+	// Findings[i]'s, nil for none. JSON and SARIF carry each as the
+	// finding's "proof"; the other formats print its line.
+	Proofs []Proof
 	// Display, when set, is the path from the current directory to Root;
 	// formats read by people (text, GitHub annotations) print locations
 	// below it so that they open from where the command ran.
@@ -32,6 +36,21 @@ type Input struct {
 	// Here, when set, is the current directory relative to Root (the root
 	// was found above it): locations are printed relative to it.
 	Here string
+}
+
+// Proof is the outcome of sending a finding's request to the real proxy
+// (internal/prove). It is written as JSON as it marshals.
+type Proof interface {
+	// Line is the proof in one line: "confirmed: …", "not-testable: …".
+	Line() string
+}
+
+// proof returns the proof of the i-th finding, or nil.
+func (in Input) proof(i int) Proof {
+	if i < len(in.Proofs) {
+		return in.Proofs[i]
+	}
+	return nil
 }
 
 // DisplayPath is where a root-relative path is shown to people.

@@ -47,7 +47,7 @@ func BuildSARIF(in Input) *sarif.Report {
 		index[r.Code] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule(r))
 	}
-	for _, d := range in.Findings {
+	for n, d := range in.Findings {
 		res := sarif.NewResult()
 		res.RuleID = str(d.Code)
 		if i, ok := index[d.Code]; ok {
@@ -91,6 +91,9 @@ func BuildSARIF(in Input) *sarif.Report {
 		}
 		res.Properties = sarif.NewPropertyBag()
 		res.Properties.Add("severity", d.Severity.String())
+		if p := in.proof(n); p != nil {
+			res.Properties.Add("proof", p)
+		}
 		run.Results = append(run.Results, res)
 	}
 	rep.AddRun(run)

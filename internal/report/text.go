@@ -61,7 +61,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 		}
 		return code + s + ansiReset
 	}
-	for _, d := range in.Findings {
+	for i, d := range in.Findings {
 		if d.Suppression != nil && !opt.ShowSuppressed {
 			continue
 		}
@@ -78,6 +78,9 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 			sup += "]"
 		}
 		fmt.Fprintf(w, "%s: %s %s %s: %s%s\n", c(ansiBold, loc), c(sevColor(d.Severity), d.Severity.String()), c(ansiBold, d.Code), d.Name, PrintableLines(d.Message, "    "), c(ansiDim, sup))
+		if p := in.proof(i); p != nil {
+			fmt.Fprintf(w, "      %s proof: %s\n", c(ansiBlue, "="), PrintableLines(p.Line(), "        "))
+		}
 		if opt.Quiet {
 			continue
 		}

@@ -348,3 +348,18 @@ func displayPath(p string) string {
 	}
 	return p
 }
+
+// RepoPath maps a path as the configuration names it (absolute under the
+// declared or a distribution's ServerRoot, or relative to ServerRoot) onto
+// the repository, as Include arguments are resolved. ok is false when the
+// path is outside the scanned root or under no known root.
+func (t *Tree) RepoPath(p string) (string, bool) {
+	e := &expander{tree: t}
+	for _, d := range t.Main.Children {
+		if d.Is("ServerRoot") && strings.HasPrefix(d.Arg(0), "/") {
+			e.declaredRoot = strings.TrimSuffix(d.Arg(0), "/") + "/"
+			break
+		}
+	}
+	return e.mapPath(p)
+}

@@ -192,3 +192,17 @@ func nodeRange(f *source.File, n *yaml.Node) source.Range {
 	}
 	return f.Range(start, end)
 }
+
+// Field returns the value of key in a JSON object node and the key's own
+// node (nil, nil when n is not an object or has no such key).
+func Field(n *yaml.Node, key string) (value, keyNode *yaml.Node) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1], n.Content[i]
+		}
+	}
+	return nil, nil
+}

@@ -373,3 +373,10 @@ func ParseCrtList(f *source.File) []CrtListEntry {
 	}
 	return out
 }
+
+// FindFile looks for a file a configuration in dir names (a crt-list, a
+// map or pattern file, an error page) the way crt-lists are found: relative
+// to the configuration's directory, relative to the root, and for an
+// absolute path, its location under the root and its base name beside the
+// configuration. It returns nil when the repository does not have it.
+func FindFile(r source.Reader, dir, name string) *source.File { return findCrtList(r, dir, name) }

@@ -326,3 +326,7 @@ func buildProxies(sections []*Section) []*Proxy {
 	}
 	return out
 }
+
+// BindOptionTakesArg reports whether a bind option takes an argument (the
+// word after it), as HAProxy reads bind lines.
+func BindOptionTakesArg(name string) bool { return bindArgOptions[name] }

@@ -531,3 +531,13 @@ func displayPath(p string) string {
 	}
 	return p
 }
+
+// RepoPath maps a path as the configuration names it (absolute under a
+// deployed prefix such as /etc/nginx/, or relative to the configuration
+// prefix) onto the repository, as includes are resolved. ok is false when
+// the path is outside the scanned root or under no known prefix.
+func (t *Tree) RepoPath(p string) (string, bool) {
+	e := &expander{prefix: t.Prefix}
+	m, _, ok := e.mapPath(p)
+	return m, ok
+}

@@ -10,17 +10,7 @@ import (
 )
 
 // get returns the value of key in a mapping node, and its key node.
-func get(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil, nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1], m.Content[i]
-		}
-	}
-	return nil, nil
-}
+func get(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) { return caddy.Field(m, key) }
 
 // path follows keys through mappings.
 func path(m *yaml.Node, keys ...string) *yaml.Node {

@@ -1,0 +1,69 @@
+package prove
+
+import (
+	"testing"
+
+	"github.com/mtlslint/mtlslint/internal/e2e"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// TestGoalOf: what a finding claims is read from its key, and for a key
+// that names no route or header from the attacks its rule describes.
+func TestGoalOf(t *testing.T) {
+	at := source.Range{File: "app/identity.py"}
+	for _, tc := range []struct {
+		name    string
+		f       rules.Finding
+		attacks []e2e.AttackID
+		goal    goal
+		scheme  bool
+		ok      bool
+	}{
+		{"header on a route", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.RouteHeaderKey("r", "X-SSL-Client-DN")}}, nil, goalSpoof, false, true},
+		{"verification directive", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.VerifyKey(at)}}, nil, goalReach, false, true},
+		{"weak app check", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.AppReadKey(at, rules.CheckWeak, "HTTP_X_SSL_CLIENT_VERIFY"), Severity: rules.Critical}}, nil, goalReach, false, true},
+		{"weak app check, undecided", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.AppReadKey(at, rules.CheckWeak, "HTTP_X_SSL_CLIENT_VERIFY"), Severity: rules.Medium}}, nil, goalReach, false, true},
+		{"lock-out on a route", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.AppReadRouteKey(at, rules.CheckSemantics, "HTTP_X_SSL_CLIENT_VERIFY", "r"), Severity: rules.Medium}}, nil, goalLockout, false, true},
+		{"scheme headers", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.SchemeHeadersKey(at, "r")}}, nil, goalSpoof, true, true},
+		{"directive: lock-out", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C006", at)}}, []e2e.AttackID{e2e.ValidCert}, goalLockout, false, true},
+		{"directive: scheme", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C007", at)}}, []e2e.AttackID{e2e.ForwardedProto}, goalSpoof, true, true},
+		{"the app server's port", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.PublicBindKey("gunicorn.conf.py", rules.Endpoint{Port: "8000"})}}, []e2e.AttackID{e2e.DirectApp}, goalSpoof, false, false},
+	} {
+		g, scheme, ok := goalOf(tc.f, tc.attacks)
+		if g != tc.goal || scheme != tc.scheme || ok != tc.ok {
+			t.Errorf("%s: goal %d scheme %v ok %v, want %d %v %v", tc.name, g, scheme, ok, tc.goal, tc.scheme, tc.ok)
+		}
+	}
+}
+
+// TestRequestShape: the values an attacker claims, the path and Host a
+// class's request carries.
+func TestRequestShape(t *testing.T) {
+	for h, want := range map[string]string{
+		"x-ssl-client-verify": "SUCCESS", "x-ssl-client-dn": "CN=" + e2e.UntrustedClientCN,
+		"x-forwarded-proto": "https", "x-forwarded-ssl": "on", "x-forwarded-host": "attacker.example",
+	} {
+		if got := attackerValue(h); got != want {
+			t.Errorf("attackerValue(%s) = %q, want %q", h, got, want)
+		}
+	}
+	if got := spelling("x-ssl-client-dn", true); got != "X_SSL_Client_DN" {
+		t.Errorf("underscore spelling: %q", got)
+	}
+	r := &rules.Route{Path: "/api/", Hosts: []string{"~^www\\.", "*.example.com", "api.example.com"}}
+	for path, want := range map[string]string{"": "/api/", "/exact": "/exact", "~ \\.php$": "/", "^~ /static/": "/"} {
+		if got := requestPath(r, rules.RequestClass{Path: path}); got != want {
+			t.Errorf("requestPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+	if host, sni := requestHost(r, rules.RequestClass{}); host != "api.example.com" || sni != host {
+		t.Errorf("requestHost: %q %q", host, sni)
+	}
+	if host, sni := requestHost(r, rules.RequestClass{Host: "a.example", SNI: "b.example"}); host != "a.example" || sni != "b.example" {
+		t.Errorf("requestHost of a class that differs in SNI and Host: %q %q", host, sni)
+	}
+	if !carriesClient(rules.Joined(rules.Const("NONE"), rules.ClientValue)) || carriesClient(rules.Const("SUCCESS")) {
+		t.Error("carriesClient")
+	}
+}
