@@ -138,6 +138,10 @@ type attempt struct {
 	received map[string]string
 	// environ is what the app server built, when one did.
 	environ map[string]string
+	// refusedContradiction: the app server answered 400 because the
+	// scheme headers it trusts contradicted each other, so the client's
+	// one arrived beside the proxy's.
+	refusedContradiction bool
 }
 
 // attack sends a finding's requests on one route of a started plan.
@@ -183,6 +187,10 @@ func (pv *prover) attack(i int, r *rules.Route, l Listener) *Proof {
 	// about a header on a route; for one about the app's check, the check
 	// must admit it.
 	arrivalConfirms := goals[0] == goalSpoof
+	// An app server's scheme headers (G004) claim that a client's header
+	// passes the proxy while the server refuses the contradiction today:
+	// that refusal shows the header arrived.
+	contradictionConfirms := f.Key.Kind() == rules.KeySchemeHeaders
 	pr := &Proof{}
 	var misses []string
 	bound, sent := false, false
@@ -198,7 +206,7 @@ func (pv *prover) attack(i int, r *rules.Route, l Listener) *Proof {
 			var err error
 			switch g {
 			case goalSpoof:
-				ok, why, err = pv.spoof(pr, r, l, c, headers, matter, trusts, arrivalConfirms)
+				ok, why, err = pv.spoof(pr, r, l, c, headers, matter, trusts, arrivalConfirms, contradictionConfirms)
 			case goalReach:
 				ok, why, err = pv.reach(pr, r, l, c, matter, trusts, goals[0] != goalReach)
 			case goalLockout:
@@ -414,7 +422,7 @@ func spelling(h string, underscore bool) string {
 // dash and (where the name has one) underscore spelling: confirmed when
 // the client's value arrives where the control's did not, and the app's
 // check, where the model knows it, admits the request.
-func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, headers, matter []string, trusts []rules.Trust, arrivalConfirms bool) (bool, string, error) {
+func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, headers, matter []string, trusts []rules.Trust, arrivalConfirms, contradictionConfirms bool) (bool, string, error) {
 	control, err := pv.send(pr, r, l, c, nil, matter)
 	if err != nil {
 		return false, "", err
@@ -453,6 +461,9 @@ func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 			got, arrived := at.received[h]
 			before, had := control.received[h]
 			switch {
+			case !at.reached && contradictionConfirms && at.refusedContradiction && !control.refusedContradiction:
+				pr.Request, pr.Observed = at.sent, at.observed
+				return true, fmt.Sprintf("%s: the client's %s: %s passed the proxy; the app server found it contradicting the proxy's scheme header and answered 400, the guard the finding says holds today", c, name, value), nil
 			case !at.reached:
 				misses = append(misses, fmt.Sprintf("%s, %s: %s", c, name, at.observed.Answer))
 				continue
@@ -581,8 +592,35 @@ func requestPath(r *rules.Route, c rules.RequestClass) string {
 	if p == "" {
 		p = r.Path
 	}
+	p = samplePath(p)
 	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "~^$*()[]{}|\\ ?+") {
 		return "/"
+	}
+	return p
+}
+
+// samplePath turns a route's path as the proxy writes it into a path that
+// it matches: nginx's "= /x" and "^~ /x" are /x; a regular expression
+// ("~ ^/whoami", "~* ^/api/v[0-9]") gives its literal anchored prefix
+// (/whoami, /api/v). Anything else comes back as it is.
+func samplePath(p string) string {
+	mod, rest, ok := strings.Cut(p, " ")
+	if !ok {
+		return p
+	}
+	rest = strings.TrimSpace(rest)
+	switch mod {
+	case "=", "^~":
+		return rest
+	case "~", "~*":
+		if !strings.HasPrefix(rest, "^/") {
+			return "/"
+		}
+		lit := rest[1:]
+		if i := strings.IndexAny(lit, `\.^$*+?()[]{}|`); i >= 0 {
+			lit = lit[:i]
+		}
+		return lit
 	}
 	return p
 }
@@ -643,7 +681,9 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 		at.environ = recs[0].Environ
 		pv.readReceived(at, r, recs[0].Headers, matter)
 	case len(recs) > 0:
-		at.observed.Answer = fmt.Sprintf("the app server answered %d itself (%s)", recs[0].Status, e2e.PageText(recs[0].Body))
+		page := e2e.PageText(recs[0].Body)
+		at.observed.Answer = fmt.Sprintf("the app server answered %d itself (%s)", recs[0].Status, page)
+		at.refusedContradiction = recs[0].Status == 400 && strings.Contains(page, "Contradictory scheme headers")
 	default:
 		var body struct {
 			App     string            `json:"app"`

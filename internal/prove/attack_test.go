@@ -52,7 +52,8 @@ func TestRequestShape(t *testing.T) {
 		t.Errorf("underscore spelling: %q", got)
 	}
 	r := &rules.Route{Path: "/api/", Hosts: []string{"~^www\\.", "*.example.com", "api.example.com"}}
-	for path, want := range map[string]string{"": "/api/", "/exact": "/exact", "~ \\.php$": "/", "^~ /static/": "/"} {
+	for path, want := range map[string]string{"": "/api/", "/exact": "/exact", "~ \\.php$": "/", "^~ /static/": "/static/",
+		"= /login": "/login", "~ ^/whoami": "/whoami", "~* ^/api/v[0-9]+/": "/api/v", "~ ^/(a|b)": "/", "@fallback": "/"} {
 		if got := requestPath(r, rules.RequestClass{Path: path}); got != want {
 			t.Errorf("requestPath(%q) = %q, want %q", path, got, want)
 		}
