@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -206,12 +204,25 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	if opts.Context && len(ws.Targets) > 0 {
 		d.walk(".")
 	}
-	for _, f := range formats {
+	// Every format loads at once, each parsing up to jobs files at once;
+	// the results are merged in the order of the format table, so the
+	// workspace does not depend on the number of jobs.
+	type loaded struct {
+		trees []Tree
+		probs []source.Problem
+	}
+	results := make([]loaded, len(formats))
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	shared := source.WithJobs(reader, jobs)
+	source.Each(jobs, len(formats), func(i int) {
+		f := formats[i]
 		ps := d.byKind[f.Kind]
-		if len(ps) == 0 {
-			continue
+		if len(ps) == 0 || ctx.Err() != nil {
+			return
 		}
-		ws.Discovered[f.Kind] = ps
 		load := f.Load
 		if f.Kind == KindK8s && len(opts.K8s.Charts) > 0 {
 			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
@@ -219,9 +230,14 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 				return trees, probs
 			})
 		}
-		trees, probs := load(reader, ps)
-		ws.Trees = append(ws.Trees, trees...)
-		ws.Problems = append(ws.Problems, probs...)
+		results[i].trees, results[i].probs = load(shared, ps)
+	})
+	for i, f := range formats {
+		if ps := d.byKind[f.Kind]; len(ps) > 0 {
+			ws.Discovered[f.Kind] = ps
+		}
+		ws.Trees = append(ws.Trees, results[i].trees...)
+		ws.Problems = append(ws.Problems, results[i].probs...)
 	}
 	sort.SliceStable(ws.Trees, func(i, j int) bool {
 		if ws.Trees[i].Root().Path != ws.Trees[j].Root().Path {
@@ -493,7 +509,14 @@ func (d *discovery) detectPending() {
 		err   error
 	}
 	out := make([]outcome, n)
-	detect := func(i int) {
+	jobs := d.opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	source.Each(jobs, n, func(i int) {
+		if d.ctx.Err() != nil {
+			return
+		}
 		c := d.pending[i]
 		f, err := d.reader.ReadFile(c.rel)
 		if err != nil {
@@ -501,29 +524,7 @@ func (d *discovery) detectPending() {
 			return
 		}
 		out[i].kinds = detect(c.cands, c.rel, f.Content)
-	}
-	jobs := d.opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	if jobs = min(jobs, n); jobs == 1 {
-		for i := range n {
-			detect(i)
-		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range jobs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < n && d.ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-					detect(i)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	})
 	for i, c := range d.pending {
 		switch {
 		case out[i].err != nil:

@@ -193,7 +193,12 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		problems []source.Problem
 		used     = map[string]bool{}
 	)
+	pre := preparse(r, paths)
 	parse := func(rel string) *File {
+		if p, ok := pre[rel]; ok {
+			problems = append(problems, p.problems...)
+			return p.file
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			problems = append(problems, source.Problem{Kind: source.ProblemSkipped,
@@ -280,6 +285,32 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })
 	return configs, problems
+}
+
+type parsed struct {
+	file     *File
+	problems []source.Problem
+}
+
+// preparse parses the files that were read without error, up to
+// source.Jobs(r) at once; Load takes them in its own order, with their
+// problems.
+func preparse(r source.Reader, paths []string) map[string]parsed {
+	out := make([]parsed, len(paths))
+	ok := make([]bool, len(paths))
+	source.Each(source.Jobs(r), len(paths), func(i int) {
+		if f, err := r.ReadFile(paths[i]); err == nil {
+			out[i].file, out[i].problems = ParseFile(f)
+			ok[i] = true
+		}
+	})
+	m := make(map[string]parsed, len(paths))
+	for i, rel := range paths {
+		if ok[i] {
+			m[rel] = out[i]
+		}
+	}
+	return m
 }
 
 // withCrtLists reads the crt-list files that binds name, when the

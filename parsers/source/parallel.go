@@ -1,0 +1,59 @@
+package source
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// WithJobs returns r carrying how many files a front end may parse at once
+// through it (0: GOMAXPROCS). The loaders read it with Jobs; a reader that
+// carries nothing allows one, so a caller that already runs loads in
+// parallel (audit) is not multiplied.
+func WithJobs(r Reader, jobs int) Reader {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	if jr, ok := r.(jobsReader); ok {
+		r = jr.Reader
+	}
+	return jobsReader{Reader: r, jobs: jobs}
+}
+
+type jobsReader struct {
+	Reader
+	jobs int
+}
+
+// Jobs returns how many files may be parsed at once through r.
+func Jobs(r Reader) int {
+	if jr, ok := r.(jobsReader); ok {
+		return jr.jobs
+	}
+	return 1
+}
+
+// Each calls f(i) for every i in [0, n), up to jobs at once, and returns
+// when all have returned. Callers write results into slots by index and
+// merge them in index order afterwards, so what they produce does not
+// depend on the number of jobs.
+func Each(jobs, n int, f func(i int)) {
+	if jobs = min(jobs, n); jobs <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
