@@ -29,9 +29,14 @@ type FSReader struct {
 	realRoot string // root with symbolic links resolved
 	maxSize  int64
 	overlay  map[string][]byte
+	// aliased holds the overlay contents by the identity of their path,
+	// so that an unsaved buffer of sites-available/shop.conf stands in
+	// for the sites-enabled/shop.conf link to it too.
+	aliased map[string][]byte
 
 	mu    sync.Mutex
 	cache map[string]readResult
+	ids   map[string]string // Identity's answers
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links.
 	plainDirs map[string]bool
@@ -57,7 +62,50 @@ func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReade
 	if maxSize <= 0 {
 		maxSize = DefaultMaxFileSize
 	}
-	return &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}, nil
+	r := &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}
+	if len(overlay) > 0 {
+		r.aliased = make(map[string][]byte, len(overlay))
+		for rel, b := range overlay {
+			r.aliased[r.Identity(rel)] = b
+		}
+	}
+	return r, nil
+}
+
+// Identity implements source.Identifier: the root-relative path of the
+// file p names, with symbolic links resolved. A path that does not resolve
+// inside the root is its own identity.
+func (r *FSReader) Identity(p string) string {
+	rel, err := cleanRel(p)
+	if err != nil {
+		return p
+	}
+	r.mu.Lock()
+	id, ok := r.ids[rel]
+	r.mu.Unlock()
+	if ok {
+		return id
+	}
+	id = r.identity(rel)
+	r.mu.Lock()
+	if r.ids == nil {
+		r.ids = map[string]string{}
+	}
+	r.ids[rel] = id
+	r.mu.Unlock()
+	return id
+}
+
+func (r *FSReader) identity(rel string) string {
+	real, err := r.confine(rel)
+	if err != nil || real == "" {
+		return rel
+	}
+	id, err := filepath.Rel(r.realRoot, real)
+	if err != nil {
+		return rel
+	}
+	return filepath.ToSlash(id)
 }
 
 // Root is the absolute directory the reader is confined to.
@@ -197,6 +245,13 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	real, info, err := r.confineInfo(rel)
 	if err != nil {
 		return nil, err
+	}
+	if r.aliased != nil {
+		if id, err := filepath.Rel(r.realRoot, real); err == nil {
+			if b, ok := r.aliased[filepath.ToSlash(id)]; ok {
+				return source.NewFile(rel, b), nil
+			}
+		}
 	}
 	// Refuse special files before opening them: opening a named pipe
 	// blocks until someone writes to it.

@@ -132,6 +132,16 @@ func (w *Workspace) Files() []*source.File {
 	return out
 }
 
+// Identity returns the path of the file rel names with symbolic links
+// resolved (rel itself when it is no link): two paths with one identity
+// are one file.
+func (w *Workspace) Identity(rel string) string {
+	if w.Reader == nil {
+		return rel
+	}
+	return source.Identity(w.Reader, rel)
+}
+
 // File returns the file at rel if the workspace read it.
 func (w *Workspace) File(rel string) *source.File {
 	f, err := w.Reader.ReadFile(rel)
@@ -158,22 +168,9 @@ func Load(ctx context.Context, opts Options) (*Workspace, error) {
 
 // LoadWith loads a workspace through an existing reader.
 func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
-	formats := opts.Formats
-	if formats == nil {
-		formats = All()
-	}
-	formats = append([]Format(nil), formats...)
-	for i, f := range formats {
-		if f.PerLoad != nil {
-			formats[i] = f.PerLoad()
-		}
-	}
-	ws := &Workspace{Root: reader.Root(), Reader: reader, Discovered: map[string][]string{}}
-	d := &discovery{ctx: ctx, reader: reader, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
-	d.maxFiles = opts.MaxFiles
-	if d.maxFiles <= 0 {
-		d.maxFiles = DefaultMaxFiles
-	}
+	d := newDiscovery(ctx, reader, opts)
+	d.reader = reader
+	ws := d.ws
 	paths := opts.Paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -204,52 +201,207 @@ func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, 
 	if opts.Context && len(ws.Targets) > 0 {
 		d.walk(".")
 	}
+	return d.load()
+}
+
+// ListReader is a reader that can list every file it holds: a git
+// revision's tree, which has no directory on disk to walk.
+type ListReader interface {
+	source.Reader
+	// Root is the absolute directory the paths are relative to.
+	Root() string
+	// Files lists every file, slash-separated and sorted.
+	Files() []string
+}
+
+// LoadFiles discovers and loads the files a ListReader holds below
+// opts.Paths (all of them when none is given), as Load does for a
+// directory on disk: the same skipped directories, Exclude and Skip, the
+// same front ends. .gitignore does not apply (a revision holds what was
+// committed); Overlay and Context are not used.
+func LoadFiles(ctx context.Context, r ListReader, opts Options) (*Workspace, error) {
+	d := newDiscovery(ctx, r, opts)
+	d.opts.NoGitignore = true
+	under := func(rel string) bool {
+		if len(opts.Paths) == 0 {
+			return true
+		}
+		for _, p := range opts.Paths {
+			if p = path.Clean(p); p == "." || rel == p || strings.HasPrefix(rel, p+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	func() {
+		defer d.detectPending()
+		for _, rel := range r.Files() {
+			if ctx.Err() != nil {
+				return
+			}
+			if !under(rel) || d.seen[rel] || d.overlayHidden(rel) {
+				continue
+			}
+			if d.count++; d.count > d.maxFiles {
+				d.problem(rel, "skipped: more than %d files in the repository; the rest was not examined (raise --max-files)", d.maxFiles)
+				return
+			}
+			d.consider(rel)
+		}
+	}()
+	return d.load()
+}
+
+func newDiscovery(ctx context.Context, r source.Reader, opts Options) *discovery {
+	formats := opts.Formats
+	if formats == nil {
+		formats = All()
+	}
+	formats = append([]Format(nil), formats...)
+	for i, f := range formats {
+		if f.PerLoad != nil {
+			formats[i] = f.PerLoad()
+		}
+	}
+	root := ""
+	if rr, ok := r.(interface{ Root() string }); ok {
+		root = rr.Root()
+	}
+	ws := &Workspace{Root: root, Reader: r, Discovered: map[string][]string{}}
+	d := &discovery{ctx: ctx, src: r, opts: opts, formats: formats, ws: ws, byKind: map[string][]string{}, seen: map[string]bool{}}
+	d.maxFiles = opts.MaxFiles
+	if d.maxFiles <= 0 {
+		d.maxFiles = DefaultMaxFiles
+	}
+	return d
+}
+
+// load hands what discovery found to the front ends.
+func (d *discovery) load() (*Workspace, error) {
+	ws := d.ws
 	// Every format loads at once, each parsing up to jobs files at once;
 	// the results are merged in the order of the format table, so the
 	// workspace does not depend on the number of jobs.
 	type loaded struct {
+		paths []string
 		trees []Tree
 		probs []source.Problem
 	}
-	results := make([]loaded, len(formats))
-	jobs := opts.Jobs
+	results := make([]loaded, len(d.formats))
+	for i, f := range d.formats {
+		results[i].paths = oneAliasEach(d.src, d.byKind[f.Kind])
+	}
+	jobs := d.opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	shared := source.WithJobs(reader, jobs)
-	source.Each(jobs, len(formats), func(i int) {
-		f := formats[i]
-		ps := d.byKind[f.Kind]
-		if len(ps) == 0 || ctx.Err() != nil {
+	shared := source.WithJobs(d.src, jobs)
+	source.Each(jobs, len(d.formats), func(i int) {
+		f, ps := d.formats[i], results[i].paths
+		if len(ps) == 0 || d.ctx.Err() != nil {
 			return
 		}
 		load := f.Load
-		if f.Kind == KindK8s && len(opts.K8s.Charts) > 0 {
+		if f.Kind == KindK8s && len(d.opts.K8s.Charts) > 0 {
 			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
-				trees, probs, _ := k8s.LoadStats(r, ps, opts.K8s)
+				trees, probs, _ := k8s.LoadStats(r, ps, d.opts.K8s)
 				return trees, probs
 			})
 		}
 		results[i].trees, results[i].probs = load(shared, ps)
 	})
-	for i, f := range formats {
-		if ps := d.byKind[f.Kind]; len(ps) > 0 {
-			ws.Discovered[f.Kind] = ps
+	for i, f := range d.formats {
+		if len(results[i].paths) > 0 {
+			ws.Discovered[f.Kind] = results[i].paths
 		}
 		ws.Trees = append(ws.Trees, results[i].trees...)
 		ws.Problems = append(ws.Problems, results[i].probs...)
 	}
+	ws.Problems = problemsOnceEach(d.src, ws.Trees, ws.Problems)
 	sort.SliceStable(ws.Trees, func(i, j int) bool {
 		if ws.Trees[i].Root().Path != ws.Trees[j].Root().Path {
 			return ws.Trees[i].Root().Path < ws.Trees[j].Root().Path
 		}
 		return ws.Trees[i].Kind() < ws.Trees[j].Kind()
 	})
-	return ws, ctx.Err()
+	return ws, d.ctx.Err()
+}
+
+// oneAliasEach keeps one path per file among paths that name the same file
+// through symbolic links (Debian's sites-enabled/shop.conf →
+// ../sites-available/shop.conf): the file's real path when it is among
+// them, else the first. A front end that follows includes still reads the
+// link under the name the include gives it, and knows it for the same file
+// through source.Identity.
+func oneAliasEach(r source.Reader, paths []string) []string {
+	if len(paths) < 2 {
+		return paths
+	}
+	ids := make([]string, len(paths))
+	chosen := map[string]string{}
+	for i, p := range paths {
+		ids[i] = source.Identity(r, p)
+		if prev, ok := chosen[ids[i]]; !ok || (p == ids[i] && prev != ids[i]) {
+			chosen[ids[i]] = p
+		}
+	}
+	out := paths[:0:0]
+	for i, p := range paths {
+		if chosen[ids[i]] == p {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// problemsOnceEach reports a problem of a file reached under two names
+// once, under the name the trees use: a syntax error in a site is found
+// when the site is read as a file of its own and again through the include
+// that names its link.
+func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []source.Problem {
+	if len(probs) == 0 {
+		return probs
+	}
+	inTree := map[string]bool{}
+	byID := map[string]string{}
+	for _, t := range trees {
+		for _, f := range t.Files() {
+			if !inTree[f.Path] {
+				inTree[f.Path] = true
+				if id := source.Identity(r, f.Path); id != f.Path || byID[id] == "" {
+					byID[id] = f.Path
+				}
+			}
+		}
+	}
+	type key struct {
+		kind source.ProblemKind
+		msg  string
+		rng  source.Range
+	}
+	seen := map[key]bool{}
+	out := probs[:0:0]
+	for _, p := range probs {
+		if f := p.Range.File; f != "" && !inTree[f] {
+			if q, ok := byID[source.Identity(r, f)]; ok && q != f {
+				p.Range.File = q
+			}
+		}
+		k := key{p.Kind, p.Message, p.Range}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, p)
+	}
+	return out
 }
 
 type discovery struct {
-	ctx      context.Context
+	ctx context.Context
+	// src is what files are read through; reader is the directory on disk
+	// that walk walks (nil for a ListReader).
+	src      source.Reader
 	reader   *FSReader
 	opts     Options
 	formats  []Format
@@ -323,7 +475,7 @@ func (d *discovery) explicit(rel string) {
 		return
 	}
 	d.seen[rel] = true
-	f, err := d.reader.ReadFile(rel)
+	f, err := d.src.ReadFile(rel)
 	if err != nil {
 		d.readProblem(rel, err)
 		return
@@ -518,7 +670,7 @@ func (d *discovery) detectPending() {
 			return
 		}
 		c := d.pending[i]
-		f, err := d.reader.ReadFile(c.rel)
+		f, err := d.src.ReadFile(c.rel)
 		if err != nil {
 			out[i].err = err
 			return

@@ -156,6 +156,7 @@ func (r *run) buildModel() *Model {
 		}
 	}
 	SortRoutes(m.Routes)
+	m.Routes = MergeDualStack(m.Routes)
 	for _, b := range r.apps {
 		as, _ := r.resultOf(b, nil).([]*App)
 		m.Apps = append(m.Apps, as...)

@@ -10,6 +10,8 @@ const (
 	CodeIncludeOutside      = "E003" // an include points outside the scanned root
 	CodeSkipped             = "E004" // binary, too large, unreadable
 	CodeIncludeCycle        = "E005" // an include includes itself
+	CodeRejected            = "E008" // the server refuses the configuration
+	CodeUndefinedBackend    = "E009" // a backend the configuration does not define
 	CodeUnusedSuppression   = "M001"
 	CodeNotAnalysed         = "M002" // a statement the front end could not analyse
 	CodeSuppressionNoReason = "M003"
@@ -35,7 +37,7 @@ var LoadRules = []*Rule{
 		Code: CodeIncludeMissing, Problem: source.ProblemIncludeMissing, Name: "include-unresolved", Severity: Medium, Scope: ScopeLoad,
 		Summary: "An include matches no file in the repository, so its directives were not checked.",
 		Doc: Doc{
-			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository.",
+			What: "Reports an `include` whose path or glob matches no file in the scanned tree, after mapping deployed locations (such as /etc/nginx/) onto the repository. A glob that the server accepts matching nothing is not reported: nginx's `include conf.d/*.conf;` and Apache httpd's `IncludeOptional` load nothing and carry on.",
 			Why:  "Directives in the missing file (often the `proxy_set_header` lines that overwrite identity headers) are invisible to the analysis, so findings about that level may be missing or wrong.",
 			Fix:  "Scan the directory that holds the included files too, or map the deployed path with the configuration file.",
 		},
@@ -65,6 +67,30 @@ var LoadRules = []*Rule{
 			What: "Reports an include that leads back to a file on the current include chain.",
 			Why:  "nginx refuses such a configuration; the cycle was cut to continue the analysis.",
 			Fix:  "Remove the include that closes the cycle.",
+		},
+	},
+	{
+		Code: CodeRejected, Problem: source.ProblemRejected, Name: "rejected-by-server", Severity: High, Scope: ScopeLoad,
+		Summary: "The server refuses to load the configuration: a keyword no release knows, or two proxies of one name.",
+		Doc: Doc{
+			What:    "Reports what the server's own configuration check refuses in a configuration that parses: for HAProxy, a keyword that no release from 1.5 on knows in a global, defaults, frontend, backend or listen section, and a frontend, backend or listen section named like an earlier one it would clash with (frontends share one name space, backends another, a listen section is in both).",
+			Why:     "`haproxy -c` fails and the service does not start with this file, so the routes and headers mtlslint reads from it are not what runs: the deployed configuration is an older one, or none. A misspelt keyword (`default_frontend` for `default_backend`) is also a line whose intent never takes effect.",
+			Example: "frontend fe\n    bind :443 ssl crt /etc/haproxy/site.pem\n    default_frontend app   # unknown keyword\n\nbackend app\n    server a 127.0.0.1:8000\n\nbackend app            # same name as the backend above\n    server b 127.0.0.1:8001",
+			Fix:     "Correct the keyword (the message suggests the nearest known one) or rename one of the proxies, then check with `haproxy -c -f FILE`.",
+			References: []string{
+				"HAProxy configuration manual, 4.1 Proxy keywords matrix: https://docs.haproxy.org/2.6/configuration.html#4.1",
+				"HAProxy configuration manual, 3 Global parameters: https://docs.haproxy.org/2.6/configuration.html#3",
+			},
+		},
+	},
+	{
+		Code: CodeUndefinedBackend, Problem: source.ProblemUndefinedBackend, Name: "backend-undefined", Severity: Medium, Scope: ScopeLoad,
+		Summary: "use_backend or default_backend names a backend the configuration does not define.",
+		Doc: Doc{
+			What:       "Reports a `use_backend` or `default_backend` whose backend name is fixed (no `%[...]`, no environment variable) and that no backend or listen section of the configuration defines.",
+			Why:        "`haproxy -c` refuses the configuration (\"unable to find required use_backend\"), so it does not run as written; the requests the rule was meant to route are not modelled. The backend may be defined in a file that is loaded with this one by another `-f` option and that mtlslint did not group with it: the finding says so, which is why it is medium.",
+			Fix:        "Define the backend, correct its name, or scan the configuration with the files it is loaded with (a conf.d/ beside haproxy.cfg is grouped automatically).",
+			References: []string{"HAProxy configuration manual, use_backend: https://docs.haproxy.org/2.6/configuration.html#4.2-use_backend"},
 		},
 	},
 	{

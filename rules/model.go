@@ -208,6 +208,8 @@ type Listener struct {
 	Range    source.Range `json:"range"`             // listen / bind line
 	// VerifyRange is where the verify mode is configured, if anywhere.
 	VerifyRange source.Range `json:"verify_range,omitempty"`
+	// Also are further sockets of the same route (MergeDualStack).
+	Also []AlsoListening `json:"also,omitempty"`
 }
 
 // Upstream is where a route sends requests.

@@ -42,7 +42,7 @@ func (f *auditFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.resume, "resume", "", "skip repositories complete in the JSON Lines `FILE`, and append to it unless --output names another file")
 	fs.StringVar(&f.shard, "shard", "", "audit only shard `I/N` (0 ≤ I < N) of the repositories; default from JOB_COMPLETION_INDEX and MTLSLINT_SHARD_COUNT when set")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress on standard error")
-	fs.BoolVar(&f.list, "list", false, "print the repositories this run would audit (after --shard and --resume), one a line, and stop")
+	fs.BoolVar(&f.list, "list", false, "print the repositories this run would audit (after --shard and --resume), one a line, to standard output or --output, and stop")
 	fs.DurationVar(&f.interval, "progress-interval", 10*time.Second, "how often to print a progress line when standard error is not a terminal")
 	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` applied to every repository")
 	fs.BoolVar(&f.repoConfig, "repo-config", false, "honour each repository's own .mtlslint.toml or pyproject.toml [tool.mtlslint] (off: a repository cannot deselect rules for itself)")
@@ -144,10 +144,20 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 	}
 
 	if f.list {
-		for _, r := range repos {
-			if !opts.Skip[r.ID] {
-				fmt.Fprintln(e.stdout, audit.Printable(r.ID))
+		// To --output when given: a container without a shell cannot
+		// redirect standard output.
+		err := writeTo(e, f.output, func(w io.Writer) error {
+			for _, r := range repos {
+				if !opts.Skip[r.ID] {
+					if _, err := fmt.Fprintln(w, audit.Printable(r.ID)); err != nil {
+						return err
+					}
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			return e.errorf("%v", err)
 		}
 		return exitClean
 	}

@@ -20,7 +20,11 @@ func runBaseline(args []string, e *env) int {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var f checkFlags
-	f.register(fs)
+	f.registerConfig(fs)
+	f.registerLimits(fs)
+	f.registerSpecBase(fs)
+	fs.StringVar(&f.output, "output", "", "write the baseline to `FILE` (default: "+baseline.FileName+" in the root)")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `FILE`")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint baseline [flags] [PATH...]\n\n"+
 			"Records the current findings below PATH (default .) in %s in the root\n"+
@@ -35,9 +39,6 @@ func runBaseline(args []string, e *env) int {
 			return exitClean
 		}
 		return exitError
-	}
-	if f.wf.baseline != "" || f.wf.newFromRev != "" || f.wf.fix || f.wf.diff {
-		return e.errorf("baseline records every current finding: --baseline, --new-from-rev, --fix and --diff do not apply")
 	}
 	opts, err := f.options(paths)
 	if err != nil {

@@ -33,17 +33,35 @@ type checkFlags struct {
 	wf                                              workflowFlags
 }
 
+// register adds the flags of check. The other commands that load a
+// workspace register only the groups that mean something for them, so
+// that a flag that would do nothing (graph --fix) is refused.
 func (f *checkFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.format, "format", "text", "output format: text, json, sarif, github, junit")
-	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
+	f.registerConfig(fs)
+	f.registerLimits(fs)
+	f.registerOutput(fs, "text, json, sarif, github, junit", "report")
 	fs.StringVar(&f.failOn, "fail-on", "", "lowest `SEVERITY` that makes the exit code 1 (info, low, medium, high, critical; default low)")
-	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
-	fs.BoolVar(&f.isolated, "isolated", false, "ignore configuration files")
-	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: the current directory, or the paths' common directory)")
 	fs.StringVar(&f.color, "color", "auto", "colour: auto, always, never (NO_COLOR is respected)")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the findings, no source lines or summary")
+	fs.BoolVar(&f.quiet, "q", false, "shorthand for --quiet")
 	fs.BoolVar(&f.statistics, "statistics", false, "print a count of findings per rule")
 	fs.BoolVar(&f.showSuppressed, "show-suppressed", false, "list suppressed findings too")
+	f.registerSpecBase(fs)
+	f.wf.register(fs)
+}
+
+// registerSpecBase adds --spec-base: the revision O004 compares OpenAPI
+// documents with (check and baseline record its findings).
+func (f *checkFlags) registerSpecBase(fs *flag.FlagSet) {
+	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
+}
+
+// registerConfig adds the flags that decide the configuration: which
+// files, which rules, which versions.
+func (f *checkFlags) registerConfig(fs *flag.FlagSet) {
+	fs.StringVar(&f.configPath, "config", "", "configuration `FILE` (default: nearest .mtlslint.toml or pyproject.toml [tool.mtlslint])")
+	fs.BoolVar(&f.isolated, "isolated", false, "ignore configuration files")
+	fs.StringVar(&f.root, "root", "", "`DIR` the analysis is confined to (default: a directory argument; for files, the nearest directory with a configuration, else the git work tree, else their common directory)")
 	fs.Var(&f.sel, "select", "rule `CODES` or prefixes to enable (replaces the default: all)")
 	fs.Var(&f.extend, "extend-select", "rule `CODES` or prefixes to enable in addition")
 	fs.Var(&f.ignore, "ignore", "rule `CODES` or prefixes to disable")
@@ -52,11 +70,22 @@ func (f *checkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.haproxyVersion, "haproxy-version", "", "deployed HAProxy `VERSION`")
 	fs.StringVar(&f.djangoVersion, "django-version", "", "deployed Django `VERSION`")
 	fs.StringVar(&f.gunicornVersion, "gunicorn-version", "", "deployed gunicorn `VERSION`")
+}
+
+// registerLimits adds the flags that bound the loading of a workspace.
+func (f *checkFlags) registerLimits(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
 	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
-	fs.StringVar(&f.specBase, "spec-base", "", "also compare each OpenAPI document with its version at git `REV` and report lost mutual-TLS requirements (O004)")
-	f.wf.register(fs)
+}
+
+// registerOutput adds --format (with the formats given) and --output/-o.
+func (f *checkFlags) registerOutput(fs *flag.FlagSet, formats, what string) {
+	if formats != "" {
+		fs.StringVar(&f.format, "format", "text", "output format: "+formats)
+	}
+	fs.StringVar(&f.output, "output", "", "write the "+what+" to `FILE` instead of standard output")
+	fs.StringVar(&f.output, "o", "", "shorthand for --output `FILE`")
 }
 
 // options turns the flags and positional paths into driver options.
@@ -80,11 +109,9 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 			DjangoVersion: f.djangoVersion, GunicornVersion: f.gunicornVersion,
 		},
 	}
-	// Named files are checked in the context of their repository, so that
+	// Named files are checked in the context of their workspace, so that
 	// the cross-file rules see the other side of the deployment.
-	if isGitTop(root) {
-		opts.Context = true
-	}
+	opts.Context = true
 	if err := f.wf.apply(&opts); err != nil {
 		return lint.Options{}, err
 	}
@@ -96,17 +123,23 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 		}
 		opts.Settings.Base, opts.Settings.BaseRevision = base, f.specBase
 	}
+	if f.wf.baselineRev != "" {
+		// Last: the revision is linted with the options check uses.
+		b, err := lint.BaselineAt(context.Background(), opts, f.wf.baselineRev)
+		if err != nil {
+			return lint.Options{}, fmt.Errorf("--baseline-rev: %v", err)
+		}
+		opts.Baseline = b
+	}
 	return opts, nil
 }
 
-func isGitTop(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, ".git"))
-	return err == nil
-}
-
-// resolveRoot decides the directory the analysis is confined to: --root,
-// else the current directory when every path is inside it, else the
-// deepest directory that contains every path.
+// resolveRoot decides the directory the analysis is confined to: --root;
+// else a single directory argument (default: the current directory), which
+// is one deployment of its own; else the workspace root of the paths'
+// common directory (config.WorkspaceRoot: the nearest configuration, else
+// the git work tree, else the common directory), so that a file named from
+// anywhere is checked with the rest of its deployment.
 func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -131,16 +164,9 @@ func resolveRoot(rootFlag string, paths []string) (string, []string, error) {
 		}
 	}
 	if root == "" {
-		cwd, err := os.Getwd()
-		if err != nil {
+		var err error
+		if root, _, err = config.WorkspaceRoot(commonDir(abs)); err != nil {
 			return "", nil, err
-		}
-		root = cwd
-		for _, a := range abs {
-			if !within(cwd, a) {
-				root = commonDir(abs)
-				break
-			}
 		}
 	}
 	root, err := filepath.Abs(root)
@@ -213,7 +239,20 @@ func runCheck(args []string, e *env) int {
 		}
 		return e.errorf("%v", err)
 	}
+	if len(res.Workspace.Discovered) == 0 && len(res.Workspace.Problems) == 0 {
+		// Not an error (a repository may hold nothing to check yet), but
+		// not silence either.
+		fmt.Fprintf(e.stderr, "mtlslint: no file below %s is in a format mtlslint reads (nginx, Apache httpd, Caddy, HAProxy, Envoy, Traefik, Python, compose, Kubernetes, Terraform, OpenAPI); nothing was checked\n", strings.Join(displayPaths(paths), ", "))
+	}
 	return f.finish(e, res)
+}
+
+// displayPaths are the paths as named, "." when none was.
+func displayPaths(paths []string) []string {
+	if len(paths) == 0 {
+		return []string{"."}
+	}
+	return paths
 }
 
 // finish writes the report and decides the exit code.
@@ -225,7 +264,10 @@ func (f *checkFlags) finish(e *env, res *lint.Result) int {
 	if err := f.write(e, res); err != nil {
 		return e.errorf("%v", err)
 	}
-	if res.BaselineStale > 0 {
+	switch {
+	case res.BaselineStale > 0 && f.wf.baselineRev != "":
+		fmt.Fprintf(e.stderr, "mtlslint: %d %s at %s %s no longer reported\n", res.BaselineStale, plural(res.BaselineStale, "finding", "findings"), f.wf.baselineRev, plural(res.BaselineStale, "is", "are"))
+	case res.BaselineStale > 0:
 		fmt.Fprintf(e.stderr, "mtlslint: %d baseline %s matched no finding (fixed?); refresh it with `mtlslint baseline`\n", res.BaselineStale, plural(res.BaselineStale, "entry", "entries"))
 	}
 	for _, d := range res.Findings {
@@ -260,7 +302,23 @@ func input(res *lint.Result) report.Input {
 		Version:      toolVersion(),
 		FilesChecked: len(ws.Files()),
 		Display:      displayPrefix(ws.Root),
+		Here:         hereInRoot(ws.Root),
 	}
+}
+
+// hereInRoot is the current directory relative to the root when the root
+// was found above it (`cd deploy && mtlslint check nginx/site.conf`), so
+// that locations are printed relative to where the command ran.
+func hereInRoot(root string) string {
+	cwd, err := os.Getwd()
+	if err != nil || !within(root, cwd) {
+		return ""
+	}
+	rel, err := filepath.Rel(root, cwd)
+	if err != nil || rel == "." {
+		return ""
+	}
+	return filepath.ToSlash(rel)
 }
 
 // displayPrefix is the path from the current directory to the root, so

@@ -14,6 +14,8 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 )
 
 // setting is one effective configuration value and where it came from.
@@ -38,7 +40,8 @@ func runConfig(args []string, e *env) int {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var f checkFlags
-	f.register(fs)
+	f.registerConfig(fs)
+	f.registerOutput(fs, "text, json", "configuration")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint config [flags] [PATH]\n\n"+
 			"Prints the configuration that applies to PATH (a file or directory, default .):\n"+
@@ -82,8 +85,15 @@ func runConfig(args []string, e *env) int {
 	if err != nil {
 		return configError(e, err)
 	}
-	eff := describe(&f, cfg, rootCfg)
+	var pinned gunicorn.PinnedVersion
+	if r, err := parsers.NewFSReader(root, 0, nil); err == nil {
+		pinned, _ = gunicorn.Version(r, "gunicorn")
+	}
+	eff := describe(&f, cfg, rootCfg, pinned)
 	eff.Path = target
+	if len(paths) == 1 {
+		eff.Path = paths[0] // as named: the root may lie above the current directory
+	}
 	// The rules enabled there, as check computes them.
 	selected, err := lint.Selection(cfg, f.sel, f.extend, f.ignore)
 	if err != nil {
@@ -92,6 +102,15 @@ func runConfig(args []string, e *env) int {
 	for _, r := range selected {
 		eff.Enabled = append(eff.Enabled, r.Code)
 	}
+	if f.format != "text" && f.format != "json" && f.format != "" {
+		return e.errorf("unknown format %q (want text or json)", f.format)
+	}
+	out, done, err := e.redirect(f.output)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	defer done()
+	e = out
 	if f.format == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -104,9 +123,9 @@ func runConfig(args []string, e *env) int {
 		return e.errorf("unknown format %q (want text or json)", f.format)
 	}
 	if eff.File == "" {
-		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", target)
+		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", eff.Path)
 	} else {
-		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", target, eff.File)
+		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", eff.Path, eff.File)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
@@ -134,8 +153,8 @@ func configError(e *env, err error) int {
 // describe lists every key with its effective value and origin: from c,
 // the configuration nearest to the path, except for fail-on and the
 // topology, which hold for the whole run and come from rootCfg, the
-// configuration of the directory check runs on.
-func describe(f *checkFlags, c, rootCfg *config.Config) effective {
+// configuration of the workspace root.
+func describe(f *checkFlags, c, rootCfg *config.Config, pinned gunicorn.PinnedVersion) effective {
 	eff := effective{}
 	if c != nil {
 		eff.File = c.Path
@@ -213,7 +232,13 @@ func describe(f *checkFlags, c, rootCfg *config.Config) effective {
 	version("nginx-version", f.nginxVersion, cfg.NginxVersion)
 	version("haproxy-version", f.haproxyVersion, cfg.HAProxyVersion)
 	version("django-version", f.djangoVersion, cfg.DjangoVersion)
-	version("gunicorn-version", f.gunicornVersion, cfg.GunicornVersion)
+	if pinned.Version != "" {
+		// check takes gunicorn's version from the repository's
+		// requirements or lock files before the configuration.
+		add("gunicorn-version", pinned.Version, []string{fmt.Sprintf("%s:%d (pinned in the repository)", pinned.Range.File, pinned.Range.Start.Line)})
+	} else {
+		version("gunicorn-version", f.gunicornVersion, cfg.GunicornVersion)
+	}
 	if cfg.SettingsModule != "" {
 		add("settings-module", cfg.SettingsModule, at("settings-module"))
 	} else {

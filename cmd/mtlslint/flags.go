@@ -1,7 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
+	"io"
 	"strings"
 )
 
@@ -21,10 +24,29 @@ func (l *listFlag) Set(v string) error {
 
 // parseInterspersed parses flags that may come after positional arguments
 // (`mtlslint check . --format json`), as users of other linters expect.
+// -h prints the command's usage and returns flag.ErrHelp; a flag that is
+// unknown or malformed is one line on the flag set's output and a pointer
+// to -h, not the whole usage.
 func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints the whole usage on any error: it is kept
+	// for -h only.
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	defer func() { fs.SetOutput(out); fs.Usage = usage }()
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			fs.SetOutput(out)
+			if errors.Is(err, flag.ErrHelp) {
+				if usage != nil {
+					usage()
+				} else {
+					fs.PrintDefaults()
+				}
+			} else {
+				fmt.Fprintf(out, "mtlslint %s: %v\nRun 'mtlslint %s -h' for its flags.\n", fs.Name(), err, fs.Name())
+			}
 			return nil, err
 		}
 		rest := fs.Args()

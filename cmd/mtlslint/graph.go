@@ -23,7 +23,9 @@ func runGraph(args []string, e *env) int {
 	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var f checkFlags
-	f.register(fs)
+	f.registerConfig(fs)
+	f.registerLimits(fs)
+	f.registerOutput(fs, "text, json, mermaid, dot, svg", "model or the picture")
 	all := fs.Bool("all-headers", false, "list every header a route sets, not only identity and scheme headers")
 	linkPrefix := fs.String("link-prefix", "", "with --format svg or dot: put `URL` before each node's link (file#Lline), e.g. a repository's blob URL")
 	fs.Usage = func() {
@@ -59,18 +61,20 @@ func runGraph(args []string, e *env) int {
 		m = &rules.Model{}
 	}
 	gopt := graph.Options{Link: graph.RelativeLink(*linkPrefix)}
-	switch format {
-	case "json":
-		err = graphJSON(e.stdout, m)
-	case "text", "":
-		graphText(e.stdout, m, *all)
-	case "mermaid":
-		err = graph.Mermaid(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)))
-	case "dot":
-		err = graph.DOT(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
-	case "svg":
-		err = graph.SVG(e.stdout, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
-	}
+	err = writeTo(e, f.output, func(w io.Writer) error {
+		switch format {
+		case "json":
+			return graphJSON(w, m)
+		case "mermaid":
+			return graph.Mermaid(w, graph.Build(m, graph.FromDiagnostics(res.Findings)))
+		case "dot":
+			return graph.DOT(w, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
+		case "svg":
+			return graph.SVG(w, graph.Build(m, graph.FromDiagnostics(res.Findings)), gopt)
+		}
+		graphText(w, m, *all)
+		return nil
+	})
 	if err != nil {
 		return e.errorf("%v", err)
 	}

@@ -28,21 +28,22 @@ func runLSP(args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint lsp [flags]\n\nRuns the language server on standard input and output; the editor starts it.\nSee docs/editors.md for the setup of Neovim, Helix, Emacs and VS Code.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitClean
 		}
 		return exitError
 	}
-	if fs.NArg() > 0 {
-		return e.errorf("lsp takes no arguments, got %q", fs.Args())
+	if len(rest) > 0 {
+		return e.errorf("lsp takes no arguments, got %q", rest)
 	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(lsp.GCPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := lsp.Serve(ctx, stdio{e.stdin, e.stdout}, lsp.Options{Debounce: *debounce, Jobs: *jobs, Log: e.stderr, Version: toolVersion()})
+	err = lsp.Serve(ctx, stdio{e.stdin, e.stdout}, lsp.Options{Debounce: *debounce, Jobs: *jobs, Log: e.stderr, Version: toolVersion()})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "mtlslint lsp: %v\n", err)
 		return exitFindings

@@ -13,7 +13,8 @@
 //	mtlslint baseline [PATH...]         record the current findings (.mtlslint-baseline.json)
 //	mtlslint config [PATH]              print the effective configuration and its origins
 //	mtlslint lsp                        run the language server on standard input and output
-//	mtlslint version                    print the version
+//	mtlslint version                    print the version and the revision it was built from
+//	mtlslint completion bash|zsh|fish   print a shell completion script
 //
 // Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or
 // internal error.
@@ -83,10 +84,11 @@ func init() {
 		{"baseline", "record the current findings, so that check --baseline reports only new ones", runBaseline},
 		{"config", "print the effective configuration and where each value came from", runConfig},
 		{"lsp", "run the language server (editors start it; see docs/editors.md)", runLSP},
-		{"version", "print the version", func(_ []string, e *env) int {
-			fmt.Fprintln(e.stdout, "mtlslint", toolVersion())
+		{"version", "print the version and the revision it was built from", func(_ []string, e *env) int {
+			fmt.Fprint(e.stdout, versionText())
 			return exitClean
 		}},
+		{"completion", "print a shell completion script: completion bash|zsh|fish", runCompletion},
 		{"help", "show this help", func(_ []string, e *env) int { usage(e.stdout); return exitClean }},
 	}
 }
@@ -113,13 +115,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			usage(stdout)
 			return exitClean
 		case "--version", "-version":
-			fmt.Fprintln(stdout, "mtlslint", toolVersion())
+			fmt.Fprint(stdout, versionText())
 			return exitClean
 		}
 		for _, c := range commands {
 			if c.name == args[0] {
 				return c.run(args[1:], e)
 			}
+		}
+		if c := suggestCommand(args[0]); c != "" {
+			return e.errorf("unknown command %q; did you mean %s? (mtlslint help lists the commands)", args[0], c)
 		}
 	}
 	return runCheck(args, e)

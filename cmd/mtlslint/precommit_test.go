@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -68,6 +69,13 @@ backend app
     server app1 127.0.0.1:8000
 `)
 	writeFile(t, work, "README.md", "scratch\n")
+	// A deployment in a subdirectory of another repository: the hook is
+	// passed the proxy only, and still reads the app beside it (the
+	// workspace root is the git work tree, as for check).
+	deploy := filepath.Join(tmp, "deploy")
+	copyTree(t, filepath.Join(top, "fixtures", "crossfile", "demo-vulnerable"), filepath.Join(deploy, "deploy"))
+	gitRun(t, deploy, "init", "-q")
+	gitRun(t, deploy, "add", "-A")
 	gitRun(t, work, "init", "-q")
 	gitRun(t, work, "add", "-A")
 
@@ -86,15 +94,18 @@ backend app
 		"GOMODCACHE="+goEnv("GOMODCACHE"),
 		"GOCACHE="+goEnv("GOCACHE"),
 		"NO_COLOR=1",
+		// Where the hook's script keeps the binary it builds.
+		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
 	)
-	tryRepo := func(files ...string) (string, error) {
+	tryRepoIn := func(dir string, files ...string) (string, error) {
 		args := append([]string{"try-repo", hookRepo, "mtlslint", "--files"}, files...)
 		cmd := exec.Command(preCommit, args...)
-		cmd.Dir = work
+		cmd.Dir = dir
 		cmd.Env = env
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
+	tryRepo := func(files ...string) (string, error) { return tryRepoIn(work, files...) }
 
 	out, err := tryRepo("vulnerable/haproxy.cfg", "README.md")
 	if err == nil {
@@ -107,12 +118,72 @@ backend app
 		t.Errorf("findings outside the passed files, or about a file mtlslint does not read:\n%s", out)
 	}
 
+	out, err = tryRepoIn(deploy, "deploy/nginx.conf")
+	if err == nil || !strings.Contains(out, "deploy/nginx.conf:26:9: critical X001") {
+		t.Errorf("the hook lost the app side of the changed proxy configuration:\n%s", out)
+	}
+
 	out, err = tryRepo("clean/haproxy.cfg")
 	if err != nil {
 		t.Fatalf("the hook failed on a clean configuration: %v\n%s", err, out)
 	}
 	if !strings.Contains(out, "Passed") {
 		t.Fatalf("the hook did not run on the clean configuration:\n%s", out)
+	}
+
+	// The README's example configuration, with the repository as a local
+	// path: its hooks exist, and its rev is a branch or tag of this
+	// repository (a user's pre-commit fetches it from the project).
+	readme, err := os.ReadFile(filepath.Join(top, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)# .pre-commit-config.yaml\n(repos:.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README.md has no .pre-commit-config.yaml example")
+	}
+	example := string(m[1])
+	rm := regexp.MustCompile(`(?m)^\s*rev:\s*(\S+)`).FindStringSubmatch(example)
+	if rm == nil {
+		t.Fatalf("the README's example names no rev:\n%s", example)
+	}
+	rev := rm[1]
+	if refs, _ := exec.Command("git", "-C", top, "for-each-ref", "--format=%(refname)").Output(); len(bytes.TrimSpace(refs)) > 0 {
+		found := false
+		for _, ref := range []string{"refs/heads/" + rev, "refs/tags/" + rev, "refs/remotes/origin/" + rev} {
+			if exec.Command("git", "-C", top, "rev-parse", "--verify", "--quiet", ref+"^{commit}").Run() == nil {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("the README's pre-commit example names rev %q, which is no branch or tag of this repository", rev)
+		}
+	} else {
+		t.Logf("the checkout has no branches or tags (a detached shallow clone): rev %q not looked up", rev)
+	}
+	gitRun(t, hookRepo, "branch", "-f", rev, "HEAD") // this commit, as the project's rev
+	config := strings.Replace(example, "https://github.com/mtlslint/mtlslint", hookRepo, 1)
+	writeFile(t, deploy, ".pre-commit-config.yaml", config)
+	runConfig := exec.Command(preCommit, "run", "--files", "deploy/nginx.conf")
+	runConfig.Dir, runConfig.Env = deploy, env
+	if out, err := runConfig.CombinedOutput(); err == nil || !strings.Contains(string(out), "X001") {
+		t.Errorf("the README's configuration does not run the hook on the changed proxy: %v\n%s", err, out)
+	}
+
+	// The hook's script built mtlslint static, once for this commit, in
+	// its cache.
+	hook := exec.Command(filepath.Join(hookRepo, "scripts", "pre-commit-hook"), "version")
+	hook.Dir = work
+	hook.Env = env
+	if out, err := hook.CombinedOutput(); err != nil || !strings.Contains(string(out), "static (CGO_ENABLED=0)") {
+		t.Fatalf("scripts/pre-commit-hook version: %v\n%s", err, out)
+	}
+	head, err := exec.Command("git", "-C", hookRepo, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why, err := staticELF(filepath.Join(tmp, "cache", "mtlslint", "pre-commit", strings.TrimSpace(string(head)), "mtlslint")); err != nil || why != "" {
+		t.Errorf("the hook's binary is not static: %s %v", why, err)
 	}
 }
 

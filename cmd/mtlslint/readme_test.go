@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"regexp"
 	"strings"
@@ -60,37 +61,6 @@ func TestRulesDoc(t *testing.T) {
 	t.Errorf("docs/rules.md is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run 'READMERuleTable|RulesDoc'")
 }
 
-// TestREADMEDemo keeps the demo output in README.md's "Try it" section
-// equal to what the command prints: every line of the block but "..."
-// appears in the output, in order.
-func TestREADMEDemo(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
-	const intro = "The first command lints a small deployment"
-	i := strings.Index(s, intro)
-	if i < 0 {
-		t.Fatal("README.md lacks the demo")
-	}
-	start := strings.Index(s[i:], "```\n") + i + 4
-	end := strings.Index(s[start:], "```") + start
-	t.Chdir("../..")
-	_, out, _ := runCmd(t, "check", "fixtures/crossfile/demo-vulnerable")
-	rest := out
-	for _, line := range strings.Split(strings.TrimSuffix(s[start:end], "\n"), "\n") {
-		if line == "..." {
-			continue
-		}
-		k := strings.Index(rest, line+"\n")
-		if k < 0 {
-			t.Fatalf("README demo line not printed (in this order) by `mtlslint check fixtures/crossfile/demo-vulnerable`:\n%s\n\noutput:\n%s", line, out)
-		}
-		rest = rest[k+len(line):]
-	}
-}
-
 // TestREADMEGraphPicture keeps the README's picture of a fixture's graph
 // equal to what the command the README names draws.
 // Regenerate with: UPDATE_README=1 go test ./cmd/mtlslint -run READMEGraphPicture
@@ -129,4 +99,45 @@ func TestREADMEGraphPicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Errorf("%s is out of date; regenerate with UPDATE_README=1 go test ./cmd/mtlslint -run READMEGraphPicture", picture)
+}
+
+var update = flag.Bool("update", false, "rewrite the README's demo output (and the other generated parts) from what the commands print")
+
+// TestREADMEDemoOutput keeps the demo output in the README equal to what
+// the command above it prints, run from the repository root. When a
+// message changes on purpose, regenerate it with
+// go test ./cmd/mtlslint -run READMEDemo -update (or UPDATE_README=1).
+func TestREADMEDemoOutput(t *testing.T) {
+	const begin, end = "<!-- demo:begin", "<!-- demo:end -->"
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i, j := strings.Index(s, begin), strings.Index(s, end)
+	if i < 0 || j < i {
+		t.Fatal("README.md lacks the demo:begin / demo:end markers")
+	}
+	m := regexp.MustCompile("(?m)^go run ./cmd/mtlslint (check [^#\n]+?)\\s+#").FindStringSubmatch(s[:i])
+	if m == nil {
+		t.Fatal("README.md names no `go run ./cmd/mtlslint check ...` command before the demo output")
+	}
+	i += strings.Index(s[i:], "\n") + 1
+	t.Chdir("../..")
+	var out, errOut bytes.Buffer
+	code := run(strings.Fields(m[1]), strings.NewReader(""), &out, &errOut)
+	if code != exitFindings || errOut.Len() > 0 {
+		t.Fatalf("mtlslint %s: exit %d (the README says 1)\n%s", m[1], code, errOut.String())
+	}
+	want := "```\n" + out.String() + "```\n"
+	if s[i:j] == want {
+		return
+	}
+	if *update || os.Getenv("UPDATE_README") != "" {
+		if err := os.WriteFile("README.md", []byte(s[:i]+want+s[j:]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("README.md's demo output is not what `mtlslint %s` prints; regenerate it with go test ./cmd/mtlslint -run READMEDemo -update\nit prints:\n%s", m[1], out.String())
 }

@@ -28,8 +28,7 @@ func runReport(args []string, e *env) int {
 		return exitError
 	}
 	if len(files) == 0 || (*htmlOut == "" && *mdOut == "") {
-		fs.Usage()
-		return exitError
+		return e.errorf("usage: mtlslint report [--html FILE] [--markdown FILE] RESULTS.jsonl... (mtlslint report -h for the flags)")
 	}
 	rep, err := auditreport.Load(files...)
 	if err != nil {

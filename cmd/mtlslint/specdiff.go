@@ -29,6 +29,7 @@ func runSpecDiff(args []string, e *env) int {
 	var quiet bool
 	fs.StringVar(&format, "format", "text", "output format: text, json, sarif")
 	fs.StringVar(&output, "output", "", "write the report to `FILE` instead of standard output")
+	fs.StringVar(&output, "o", "", "shorthand for --output `FILE`")
 	fs.StringVar(&failOn, "fail-on", "low", "lowest `SEVERITY` that makes the exit code 1")
 	fs.StringVar(&color, "color", "auto", "colour: auto, always, never")
 	fs.BoolVar(&quiet, "quiet", false, "print only the findings")
@@ -48,8 +49,7 @@ func runSpecDiff(args []string, e *env) int {
 		return exitError
 	}
 	if len(pos) != 2 {
-		fs.Usage()
-		return exitError
+		return e.errorf("usage: mtlslint spec-diff [flags] OLD NEW (mtlslint spec-diff -h for the flags)")
 	}
 	failSev, err := rules.ParseSeverity(failOn)
 	if err != nil {

@@ -22,12 +22,14 @@ type workflowFlags struct {
 	noIgnore, fix, unsafeFixes, diff bool
 	forceExclude, skipUndetected     bool
 	baseline, newFromRev             string
+	baselineRev                      string
 }
 
 func (w *workflowFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline `mtlslint: ignore` comments (audits)")
+	fs.BoolVar(&w.noIgnore, "no-ignore", false, "disregard inline \"mtlslint: ignore\" comments (audits)")
 	fs.StringVar(&w.baseline, "baseline", "", "report only findings not accepted in the baseline `FILE` (see `mtlslint baseline`)")
 	fs.StringVar(&w.newFromRev, "new-from-rev", "", "report only findings on lines changed since the git `REV` (and in untracked files)")
+	fs.StringVar(&w.baselineRev, "baseline-rev", "", "report only findings the git `REV` does not have: its tree is linted from git's objects, with the same rules and configuration (a CI gate)")
 	fs.BoolVar(&w.fix, "fix", false, "apply safe fixes to the files, then report what remains")
 	fs.BoolVar(&w.unsafeFixes, "unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too")
 	fs.BoolVar(&w.diff, "diff", false, "print the fixes as a unified diff instead of writing them (exit 1 when there are any)")
@@ -41,6 +43,9 @@ func (w *workflowFlags) apply(opts *lint.Options) error {
 	opts.NoIgnore = w.noIgnore
 	opts.ForceExclude = w.forceExclude
 	opts.SkipUndetected = w.skipUndetected
+	if w.baseline != "" && w.baselineRev != "" {
+		return errors.New("--baseline and --baseline-rev both say what is already accepted: give one")
+	}
 	if w.baseline != "" {
 		b, err := baseline.Read(w.baseline)
 		if err != nil {
@@ -72,14 +77,20 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	for _, d := range out.Unresolved {
 		fmt.Fprintf(e.stderr, "mtlslint: %s:%d: the fix for %s was applied but the finding remains; it was not applied again (review it)\n", d.Range.File, d.Range.Start.Line, d.Code)
 	}
+	// A file fixed through a symbolic link (sites-enabled/shop.conf) is
+	// written, and named in the diff, by its own path: git and patch see
+	// the link as a file holding its target's name.
+	ws := out.Result.Workspace
+	real := map[string]string{}
 	paths := make([]string, 0, len(out.Fixed))
 	for p := range out.Fixed {
+		real[p] = ws.Identity(p)
 		paths = append(paths, p)
 	}
-	sort.Strings(paths)
+	sort.Slice(paths, func(i, j int) bool { return real[paths[i]] < real[paths[j]] })
 	if f.wf.diff {
 		for _, p := range paths {
-			fmt.Fprint(e.stdout, fix.Unified(p, out.Original[p], out.Fixed[p]))
+			fmt.Fprint(e.stdout, fix.Unified(real[p], out.Original[p], out.Fixed[p]))
 		}
 		fmt.Fprintf(e.stderr, "mtlslint: %d %s in %d %s (--diff: nothing written)\n", out.Applied, plural(out.Applied, "fix", "fixes"), len(paths), plural(len(paths), "file", "files"))
 		if len(paths) > 0 {
@@ -88,7 +99,7 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		return exitClean
 	}
 	for _, p := range paths {
-		full := filepath.Join(out.Result.Workspace.Root, filepath.FromSlash(p))
+		full := filepath.Join(ws.Root, filepath.FromSlash(real[p]))
 		if err := writeKeepingMode(full, out.Fixed[p]); err != nil {
 			return e.errorf("writing %s: %v", p, err)
 		}

@@ -258,7 +258,7 @@ func TestConfigCommand(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, map[string]string{
 		".mtlslint.toml":     "ignore = [\"Z902\"]\nfail-on = \"high\"\n",
-		"svc/.mtlslint.toml": "# svc\nselect = [\"Z9\"]\nnginx-version = \"1.22.1\"\n\n[severity]\nZ901 = \"low\"\n",
+		"svc/.mtlslint.toml": "fail-on = \"medium\"\nselect = [\"Z9\"]\nnginx-version = \"1.22.1\"\n\n[severity]\nZ901 = \"low\"\n",
 		"svc/a.toy":          "vuln;\n",
 	})
 	t.Chdir(dir)
@@ -268,7 +268,9 @@ func TestConfigCommand(t *testing.T) {
 		"Configuration for svc/a.toy: " + svc,
 		`select            ["Z9"]`, svc + ":2",
 		`ignore            ["Z903"]`, "command line (--ignore)",
-		`fail-on           "high"`, filepath.Join(dir, ".mtlslint.toml") + ":2",
+		// svc/ holds a configuration: it is a.toy's workspace, whose
+		// configuration decides the run-wide keys.
+		`fail-on           "medium"`, svc + ":1",
 		`nginx-version     "1.22.1"`, svc + ":3",
 		`severity          {"Z901" = "low"}`, svc + ":5",
 		"Enabled rules (4): E001 M004 Z901 Z902",

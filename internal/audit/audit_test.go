@@ -96,12 +96,20 @@ func TestDiscover(t *testing.T) {
 	if got, want := ids(repos), "a c plain team"; got != want {
 		t.Errorf("depth 1: %q, want %q (no hidden directory, no symbolic link)", got, want)
 	}
+	// Several directories: each one's name goes in front.
 	repos, _, err = Discover([]string{org, org}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ids(repos), "team/b"; got != want {
+	if got, want := ids(repos), filepath.Base(org)+"/team/b"; got != want {
 		t.Errorf("depth 2: %q, want %q", got, want)
+	}
+	// The names do not depend on where the organisation is checked out.
+	if repos[0].ID != "001/team/b" && !strings.HasSuffix(org, repos[0].ID[:strings.Index(repos[0].ID, "/")]) {
+		t.Errorf("an ID names more than the audited directory: %q", repos[0].ID)
+	}
+	if repos, _, err = Discover([]string{filepath.Join(org, "a")}, 0); err != nil || len(repos) != 1 || repos[0].ID != "a" {
+		t.Errorf("a repository audited as the directory itself: %+v %v", repos, err)
 	}
 	if _, _, err := Discover([]string{filepath.Join(org, "missing")}, 0); err == nil {
 		t.Error("a missing directory must be an error")
@@ -119,7 +127,7 @@ func TestSymlinkedTop(t *testing.T) {
 	}
 	for _, depth := range []int{0, 1} {
 		repos, _, err := Discover([]string{link}, depth)
-		if err != nil || len(repos) != 1 || repos[0].ID != filepath.ToSlash(filepath.Join(link, "svc")) {
+		if err != nil || len(repos) != 1 || repos[0].ID != "svc" || repos[0].Dir != filepath.Join(link, "svc") {
 			t.Fatalf("depth %d: %v, %v", depth, repos, err)
 		}
 	}
@@ -245,7 +253,7 @@ func TestRunRecords(t *testing.T) {
 	}
 
 	back := readBack(t, out)
-	vuln := back.Repos[filepath.ToSlash(filepath.Join(org, "vuln"))]
+	vuln := back.Repos["vuln"]
 	if vuln == nil {
 		t.Fatalf("no result for vuln: %v", back.Repos)
 	}
@@ -264,11 +272,11 @@ func TestRunRecords(t *testing.T) {
 	if f := byFile["conf.d/extra.conf"]; f.Severity != "critical" || f.LineText != "# CRITICAL too" {
 		t.Errorf("conf.d/extra.conf finding = %+v", f)
 	}
-	gone := back.Repos[filepath.ToSlash(filepath.Join(org, "gone"))]
+	gone := back.Repos["gone"]
 	if gone == nil || gone.Summary.Status != StatusError || gone.Summary.Error == "" || len(gone.Findings) != 0 {
 		t.Errorf("gone = %+v", gone)
 	}
-	if clean := back.Repos[filepath.ToSlash(filepath.Join(org, "clean"))]; clean == nil || clean.Summary.Status != StatusOK || clean.Summary.Findings != 0 {
+	if clean := back.Repos["clean"]; clean == nil || clean.Summary.Status != StatusOK || clean.Summary.Findings != 0 {
 		t.Errorf("clean = %+v", clean)
 	}
 	if st.Completed != 3 || st.Errors != 1 || st.Findings != 2 || st.BySeverity["critical"] != 1 {
@@ -277,14 +285,14 @@ func TestRunRecords(t *testing.T) {
 }
 
 func TestRunText(t *testing.T) {
-	org, repos := threeRepos(t)
+	_, repos := threeRepos(t)
 	_, out := runAudit(t, repos, Options{Format: Text})
 	text := string(out)
-	prefix := filepath.ToSlash(org) + "/"
+	// Repositories are named relative to the audited directory.
 	for _, want := range []string{
-		prefix + "vuln/nginx.conf:2:1: high Z001 test-vulnerable-line: this line is vulnerable\n",
-		prefix + "vuln/conf.d/extra.conf:1:1: critical Z001",
-		prefix + "gone: error: ",
+		"\nvuln/nginx.conf:2:1: high Z001 test-vulnerable-line: this line is vulnerable\n",
+		"\nvuln/conf.d/extra.conf:1:1: critical Z001",
+		"gone: error: ",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text output lacks %q:\n%s", want, text)

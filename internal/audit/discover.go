@@ -17,10 +17,12 @@ import (
 
 // Repo is one repository to audit.
 type Repo struct {
-	// ID names the repository in the records: its path as listed or
-	// discovered (slash-separated, cleaned). Shards and --resume key on it,
-	// so it must not depend on the machine: runners of one sharded audit
-	// are given the same arguments.
+	// ID names the repository in the records: its path relative to the
+	// directory it was discovered below (with that directory's name in
+	// front when several were given), or its path as listed
+	// (slash-separated, cleaned). Shards and --resume key on it, so it
+	// must not depend on the machine: the same organisation checked out
+	// under another directory gets the same IDs.
 	ID string
 	// Dir is the directory on disk.
 	Dir string
@@ -31,7 +33,28 @@ func newRepo(p string) Repo {
 	return Repo{ID: filepath.ToSlash(c), Dir: c}
 }
 
-// Discover finds the repositories below dirs. With depth 0 a repository is
+// discovered is the repository at p, found below dir: named by its path
+// relative to dir, with dir's own name in front when several directories
+// are audited together (and as its whole name when it is dir itself).
+func discovered(dir, p string, several bool) Repo {
+	r := newRepo(p)
+	rel, err := filepath.Rel(filepath.Clean(dir), r.Dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return r
+	}
+	base := filepath.Base(filepath.Clean(dir))
+	switch {
+	case rel == ".":
+		rel = base
+	case several:
+		rel = filepath.Join(base, rel)
+	}
+	r.ID = filepath.ToSlash(rel)
+	return r
+}
+
+// Discover finds the repositories below dirs, named relative to the
+// directory they were found below (see Repo.ID). With depth 0 a repository is
 // a directory that contains .git (a directory, or a file as in worktrees
 // and submodules), dirs themselves included; the search does not descend
 // into a repository it found. With depth n > 0 every directory exactly n
@@ -41,14 +64,15 @@ func newRepo(p string) Repo {
 // error. The result is sorted by ID, without duplicates.
 func Discover(dirs []string, depth int) (repos []Repo, warnings []error, err error) {
 	seen := map[string]bool{}
-	add := func(p string) {
-		r := newRepo(p)
-		if !seen[r.ID] {
-			seen[r.ID] = true
-			repos = append(repos, r)
-		}
-	}
+	several := len(dirs) > 1
 	for _, dir := range dirs {
+		add := func(p string) {
+			r := discovered(dir, p, several)
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				repos = append(repos, r)
+			}
+		}
 		st, err := os.Stat(dir)
 		if err != nil {
 			return nil, warnings, err

@@ -73,9 +73,13 @@ type Repo struct {
 type Rule struct {
 	Code string
 	Name string
-	// Severity is the rule's default (findings may differ); for a rule
-	// this build does not know, the most severe of its findings.
+	// Severity is the most severe of the rule's findings (a rule's
+	// findings need not have its default severity: X002 reports lock-outs
+	// at medium, configuration overrides change it).
 	Severity string
+	// Found counts the rule's findings of each severity (Severities'
+	// order).
+	Found    [5]int
 	HelpURI  string
 	Summary  string
 	Repos    int // repositories with a finding of the rule
@@ -158,6 +162,7 @@ func Build(recs *audit.Records) *Report {
 				ruleRepos[f.Code] = map[string]bool{}
 			}
 			ruleRepos[f.Code][s.Repo] = true
+			g.Found[i]++
 			rf := &Finding{
 				Repo: s.Repo, Code: f.Code, File: f.Location.File, Line: f.Location.Start.Line, Column: f.Location.Start.Column,
 				Severity: f.Severity, Message: f.Message, Detail: f.Detail, LineText: f.LineText,
@@ -188,11 +193,10 @@ func Build(recs *audit.Records) *Report {
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
 	for code, g := range byCode {
 		g.Repos = len(ruleRepos[code])
-		if !g.known {
-			for _, f := range g.Findings {
-				if sevIndex(f.Severity) < sevIndex(g.Severity) {
-					g.Severity = Severities[sevIndex(f.Severity)]
-				}
+		for i, n := range g.Found {
+			if n > 0 {
+				g.Severity = Severities[i]
+				break
 			}
 		}
 		sortFindings(g.Findings)
@@ -247,6 +251,18 @@ func newRule(f audit.Finding) *Rule {
 		r.HelpURI = f.HelpURI
 	}
 	return r
+}
+
+// FoundText says how many findings of each severity the rule has, most
+// severe first: "2 critical, 1 medium".
+func (g *Rule) FoundText() string {
+	var parts []string
+	for i, n := range g.Found {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, Severities[i]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // worse orders repositories: most critical findings first, then high, and

@@ -134,9 +134,9 @@ a.finding:hover{background:#f6f8fa}
 
 <h2 id="rules">Totals by rule</h2>
 {{if .Rules}}<table>
-<tr><th>Rule</th><th>Name</th><th>Severity</th><th class="n">Findings</th><th class="n">Repositories</th></tr>
+<tr><th>Rule</th><th>Name</th><th>Severities found</th><th class="n">Findings</th><th class="n">Repositories</th></tr>
 {{- range .Rules}}
-<tr><td><a href="#rule-{{.Code}}">{{.Code}}</a></td><td>{{.Name}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></td><td class="n">{{len .Findings}}</td><td class="n">{{.Repos}}</td></tr>
+<tr><td><a href="#rule-{{.Code}}">{{.Code}}</a></td><td>{{.Name}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> {{.FoundText}}</td><td class="n">{{len .Findings}}</td><td class="n">{{.Repos}}</td></tr>
 {{- end}}
 </table>{{else}}<p>No findings.</p>{{end}}
 
@@ -176,7 +176,7 @@ a.finding:hover{background:#f6f8fa}
 <h2 id="findings">Findings by rule</h2>
 {{range .Rules}}
 <section id="rule-{{.Code}}">
-<h3>{{if .HelpURI}}<a href="{{.HelpURI}}">{{.Code}}</a>{{else}}{{.Code}}{{end}} {{.Name}} <span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></h3>
+<h3>{{if .HelpURI}}<a href="{{.HelpURI}}">{{.Code}}</a>{{else}}{{.Code}}{{end}} {{.Name}} <span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span> <span class="muted">{{.FoundText}}</span></h3>
 <p>{{if .Summary}}{{.Summary}} {{end}}<span class="muted">{{len .Findings}} {{plural (len .Findings) "finding"}} in {{.Repos}} {{plural .Repos "repository"}}.</span></p>
 <details{{if le (len .Findings) 50}} open{{end}}><summary>Findings</summary>
 {{- range .Findings}}

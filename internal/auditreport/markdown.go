@@ -58,9 +58,9 @@ func Markdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 	if len(r.Rules) == 0 {
 		p("No findings.\n")
 	} else {
-		p("| Rule | Name | Severity | Findings | Repositories |\n|---|---|---|---:|---:|\n")
+		p("| Rule | Name | Severities found | Findings | Repositories |\n|---|---|---|---:|---:|\n")
 		for _, g := range r.Rules {
-			p("| %s | %s | %s | %d | %d |\n", ruleLink(g), mdText(g.Name), mdText(g.Severity), len(g.Findings), g.Repos)
+			p("| %s | %s | %s | %d | %d |\n", ruleLink(g), mdText(g.Name), mdText(g.FoundText()), len(g.Findings), g.Repos)
 		}
 	}
 
@@ -84,7 +84,7 @@ func Markdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 		p("\n## Findings by rule\n")
 	}
 	for _, g := range r.Rules {
-		p("\n### %s %s (%s)\n\n", ruleLink(g), mdText(g.Name), mdText(g.Severity))
+		p("\n### %s %s (%s)\n\n", ruleLink(g), mdText(g.Name), mdText(g.FoundText()))
 		if g.Summary != "" {
 			p("%s ", mdText(g.Summary))
 		}

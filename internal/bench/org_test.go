@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,7 +68,7 @@ func TestPlantedDefectsFound(t *testing.T) {
 	}
 	checked := 0
 	for _, m := range manifest {
-		res := recs.Repos[filepath.ToSlash(filepath.Join(dir, m.Name))]
+		res := recs.Repos[m.Name] // named relative to the audited directory
 		if res == nil {
 			t.Fatalf("no result for %s", m.Name)
 		}

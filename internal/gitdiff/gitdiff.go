@@ -1,7 +1,8 @@
 // Package gitdiff is mtlslint's one git reader: the lines changed since a
 // revision, for `check --new-from-rev` (only findings on changed lines, or
 // in files git does not track yet, are reported), and the files as they
-// are at a revision (Reader), for `check --spec-base` and `spec-diff`.
+// are at a revision (Reader), for `check --spec-base`, `spec-diff` and
+// `check --baseline-rev` (which lints a whole revision's tree).
 package gitdiff
 
 import (
@@ -9,15 +10,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os/exec"
-	"path"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/mtlslint/mtlslint/parsers"
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -161,99 +157,23 @@ func (c *Changes) Changed(file string, from, to int) bool {
 	return false
 }
 
-// Keep returns the findings whose range touches a changed line.
-func (c *Changes) Keep(diags []rules.Finding) []rules.Finding {
+// Keep returns the findings whose range touches a changed line. git knows
+// a file by its own path, a finding may name it through a symbolic link:
+// identity, when not nil, gives the path git knows.
+func (c *Changes) Keep(diags []rules.Finding, identity func(string) string) []rules.Finding {
 	out := diags[:0:0]
 	for _, d := range diags {
 		end := d.Range.End.Line
 		if end > d.Range.Start.Line && d.Range.End.Col <= 1 {
 			end-- // the range stops at the start of the next line
 		}
-		if c.Changed(d.Range.File, d.Range.Start.Line, end) {
+		file := d.Range.File
+		if identity != nil {
+			file = identity(file)
+		}
+		if c.Changed(file, d.Range.Start.Line, end) {
 			out = append(out, d)
 		}
 	}
 	return out
 }
-
-// Reader reads files as they are at a git revision, through `git show`,
-// confined to the repository directory it was opened on: what
-// `check --spec-base` compares with, and what `spec-diff REV:PATH` reads.
-type Reader struct {
-	dir string // the directory paths are relative to
-	rev string
-}
-
-// NewReader checks that rev names a commit of the repository at dir.
-func NewReader(dir, rev string) (*Reader, error) {
-	if rev == "" || strings.HasPrefix(rev, "-") {
-		return nil, fmt.Errorf("%q is not a git revision", rev)
-	}
-	if _, err := git(dir, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err != nil {
-		return nil, fmt.Errorf("%q is not a commit of the git repository at %s", rev, dir)
-	}
-	return &Reader{dir: dir, rev: rev}, nil
-}
-
-// Revision is the revision the reader reads.
-func (g *Reader) Revision() string { return g.rev }
-
-func (g *Reader) object(p string) (string, error) {
-	c := path.Clean(p)
-	if path.IsAbs(c) || c == ".." || strings.HasPrefix(c, "../") {
-		return "", fmt.Errorf("%s: %w", p, source.ErrOutsideRoot)
-	}
-	return g.rev + ":./" + c, nil
-}
-
-// ReadFile implements source.Reader.
-func (g *Reader) ReadFile(p string) (*source.File, error) {
-	obj, err := g.object(p)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := g.Stat(p); err != nil {
-		return nil, err
-	}
-	out, err := git(g.dir, "show", obj)
-	if err != nil {
-		return nil, err
-	}
-	if len(out) > parsers.DefaultMaxFileSize {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, source.ErrTooLarge)
-	}
-	if parsers.IsBinary(out) {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, source.ErrBinary)
-	}
-	return source.NewFile(path.Clean(p), out), nil
-}
-
-// Glob implements source.Reader; patterns are not expanded at a revision.
-func (g *Reader) Glob(pattern string) ([]string, error) {
-	return nil, fmt.Errorf("glob %s: not supported at a git revision", pattern)
-}
-
-// Stat implements source.Reader.
-func (g *Reader) Stat(p string) (fs.FileInfo, error) {
-	obj, err := g.object(p)
-	if err != nil {
-		return nil, err
-	}
-	out, err := git(g.dir, "cat-file", "-t", obj)
-	if err != nil {
-		return nil, fmt.Errorf("%s at %s: %w", p, g.rev, fs.ErrNotExist)
-	}
-	if t := strings.TrimSpace(string(out)); t != "blob" {
-		return nil, fmt.Errorf("%s at %s is a %s, not a file", p, g.rev, t)
-	}
-	return gitInfo{name: path.Base(p)}, nil
-}
-
-type gitInfo struct{ name string }
-
-func (i gitInfo) Name() string       { return i.name }
-func (i gitInfo) Size() int64        { return 0 }
-func (i gitInfo) Mode() fs.FileMode  { return 0o644 }
-func (i gitInfo) ModTime() time.Time { return time.Time{} }
-func (i gitInfo) IsDir() bool        { return false }
-func (i gitInfo) Sys() any           { return nil }

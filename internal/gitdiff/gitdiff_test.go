@@ -77,7 +77,7 @@ func TestSinceInARepository(t *testing.T) {
 	diag := func(file string, line int) rules.Finding {
 		return rules.Finding{Code: "N001", Diagnostic: rules.Diagnostic{Range: source.Range{File: file, Start: source.Pos{Line: line, Col: 1}, End: source.Pos{Line: line, Col: 2}}}}
 	}
-	kept := c.Keep([]rules.Finding{diag(f.Path, 1), diag(f.Path, 2), diag(f.Path, 3), diag("new.conf", 1)})
+	kept := c.Keep([]rules.Finding{diag(f.Path, 1), diag(f.Path, 2), diag(f.Path, 3), diag("new.conf", 1)}, nil)
 	var got []string
 	for _, d := range kept {
 		got = append(got, d.Range.String())

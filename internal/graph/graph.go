@@ -216,16 +216,25 @@ func Build(m *rules.Model, findings []Finding) *Graph {
 	upstreamOf := map[*rules.Route]*Node{}
 	for _, r := range routes {
 		l := r.Listener
-		entry := b.node(listenerID(r), KindEntry, listenerLabel(r), l.Range)
-		from := entry
-		if r.Block.IsValid() {
-			block := b.node("block:"+r.Block.File+":"+fmt.Sprint(r.Block.Start.Offset), KindBlock, []string{blockTitle(r)}, r.Block)
-			b.edge(entry, block, r.ID, nil)
-			from = block
+		// A route on several sockets (IPv4 and IPv6) is one route with an
+		// entry for each.
+		entries := []*Node{b.node(listenerID(r, l.Endpoint), KindEntry, listenerLabel(r, l.Endpoint), l.Range)}
+		for _, a := range l.Also {
+			entries = append(entries, b.node(listenerID(r, a.Endpoint), KindEntry, listenerLabel(r, a.Endpoint), a.Range))
 		}
 		rn := b.node(RouteNodeID(r.ID), KindRoute, routeTitle(r), r.Range)
 		rn.Route = r.ID
-		b.edge(from, rn, r.ID, Classes(r))
+		if r.Block.IsValid() {
+			block := b.node("block:"+r.Block.File+":"+fmt.Sprint(r.Block.Start.Offset), KindBlock, []string{blockTitle(r)}, r.Block)
+			for _, entry := range entries {
+				b.edge(entry, block, r.ID, nil)
+			}
+			b.edge(block, rn, r.ID, Classes(r))
+		} else {
+			for _, entry := range entries {
+				b.edge(entry, rn, r.ID, Classes(r))
+			}
+		}
 		up := b.node(upstreamID(r), KindUpstream, upstreamLabel(r.Upstream), r.Upstream.Range)
 		b.edge(rn, up, r.ID, nil)
 		upstreamOf[r] = up
@@ -328,12 +337,12 @@ func sortMarks(ms []Mark) {
 	})
 }
 
-func listenerID(r *rules.Route) string {
+func listenerID(r *rules.Route, ep rules.Endpoint) string {
 	tls := "plain"
 	if r.Listener.TLS {
 		tls = "tls"
 	}
-	return "listener:" + r.Proxy + "|" + r.Listener.Range.File + "|" + r.Listener.Endpoint.String() + "|" + tls
+	return "listener:" + r.Proxy + "|" + r.Listener.Range.File + "|" + ep.String() + "|" + tls
 }
 
 func upstreamID(r *rules.Route) string {

@@ -18,11 +18,10 @@ import (
 func Classes(r *rules.Route) []string {
 	l := r.Listener
 	if !l.TLS {
-		return []string{"plain HTTP " + l.Endpoint.String()}
+		return []string{"plain HTTP " + listening(r)}
 	}
-	// The whole address: one server block may listen on *:443 and
-	// [::]:443, and its routes differ by that alone.
-	return []string{"TLS " + l.Endpoint.String() + ", " + certText(l.Verify, r.Gated)}
+	// The whole address, every socket of the route (*:443 and [::]:443).
+	return []string{"TLS " + listening(r) + ", " + certText(l.Verify, r.Gated)}
 }
 
 // certText says how a route checks the client certificate.
@@ -50,19 +49,29 @@ func portOf(e rules.Endpoint) string {
 	return ":" + e.Port
 }
 
-func listenerLabel(r *rules.Route) []string {
+func listenerLabel(r *rules.Route, ep rules.Endpoint) []string {
 	kind := "plain"
 	if r.Listener.TLS {
 		kind = "TLS"
 	}
-	return []string{r.Proxy + " " + r.Listener.Endpoint.String(), kind}
+	return []string{r.Proxy + " " + ep.String(), kind}
+}
+
+// listening names the sockets a route listens on, joined as its
+// description joins them ("*:443 and [::]:443").
+func listening(r *rules.Route) string {
+	s := r.Listener.Endpoint.String()
+	for _, a := range r.Listener.Also {
+		s += " and " + a.Endpoint.String()
+	}
+	return s
 }
 
 // descParts splits a route's description into the part that names its
 // block ("server app.example.com", "frontend fe") and the rest.
 func descParts(r *rules.Route) (block string, rest []string) {
 	parts := strings.Split(r.Desc, ", ")
-	block = strings.TrimSuffix(parts[0], " on "+r.Listener.Endpoint.String())
+	block = strings.TrimSuffix(parts[0], " on "+listening(r))
 	for _, p := range parts[1:] {
 		// The listener is a node of its own (HAProxy's "bind :443").
 		if f := strings.Fields(p); len(f) == 2 && f[1] == r.Listener.Endpoint.String() {

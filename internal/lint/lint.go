@@ -64,6 +64,11 @@ type Options struct {
 	// (see parsers.Options): what a pre-commit hook needs.
 	ForceExclude   bool
 	SkipUndetected bool
+	// At, when set, holds the files to lint instead of Root on disk: a git
+	// revision's tree (gitdiff.Reader, for --baseline-rev). The configuration
+	// is still Root's on disk, so that both runs judge alike. Overlay and
+	// Context do not apply.
+	At parsers.ListReader
 
 	// Set by Run: the configuration of each file and the command line's
 	// own choices, laid over it.
@@ -205,7 +210,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ws, err := parsers.Load(ctx, parsers.Options{
+	load := parsers.Load
+	if opts.At != nil {
+		load = func(ctx context.Context, o parsers.Options) (*parsers.Workspace, error) {
+			return parsers.LoadFiles(ctx, opts.At, o)
+		}
+	}
+	ws, err := load(ctx, parsers.Options{
 		Root:           opts.Root,
 		Paths:          opts.Paths,
 		MaxFileSize:    opts.MaxFileSize,
@@ -283,13 +294,17 @@ func Engine(selected []*rules.Rule, settings *rules.Settings, jobs int) *rules.E
 
 // onlyTargets keeps the findings located in, or related to, the files that
 // were named explicitly: the rest of the repository was loaded for context
-// only.
-func onlyTargets(diags []rules.Finding, targets map[string]bool) []rules.Finding {
+// only. A file named through a symbolic link and its target are one file.
+func onlyTargets(ws *parsers.Workspace, diags []rules.Finding) []rules.Finding {
+	targets := map[string]bool{}
+	for t := range ws.Targets {
+		targets[ws.Identity(t)] = true
+	}
 	out := diags[:0:0]
 	for _, d := range diags {
-		keep := targets[d.Range.File]
+		keep := targets[ws.Identity(d.Range.File)]
 		for _, r := range d.Related {
-			keep = keep || targets[r.Range.File]
+			keep = keep || targets[ws.Identity(r.Range.File)]
 		}
 		if keep {
 			out = append(out, d)
@@ -324,4 +339,27 @@ func k8sOptions(root string, c *config.Config) k8s.Options {
 		o.Charts = append(o.Charts, env)
 	}
 	return o
+}
+
+// BaselineAt lints the tree of the git revision rev below opts.Root, read
+// from git's objects (nothing is checked out), with opts' rules,
+// configuration and settings, and returns its findings as a baseline:
+// check --baseline-rev reports only the findings whose fingerprints rev does
+// not have. The whole root is linted, whatever opts.Paths name: a
+// finding's fingerprint is what is compared, wherever it sits.
+func BaselineAt(ctx context.Context, opts Options, rev string) (*baseline.Baseline, error) {
+	tree, err := gitdiff.NewReader(opts.Root, rev)
+	if err != nil {
+		return nil, err
+	}
+	defer tree.Close()
+	tree.WithMaxFileSize(opts.MaxFileSize)
+	o := opts
+	o.At, o.Paths, o.Context, o.Overlay = tree, nil, false, nil
+	o.Baseline, o.Changed, o.ForceExclude, o.SkipUndetected = nil, nil, false, false
+	res, err := Run(ctx, o)
+	if err != nil {
+		return nil, fmt.Errorf("at %s: %w", rev, err)
+	}
+	return baseline.New(res.Findings), nil
 }

@@ -217,10 +217,10 @@ func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts
 		stale = opts.Baseline.Apply(diags)
 	}
 	if ws.Targets != nil {
-		diags = onlyTargets(diags, ws.Targets)
+		diags = onlyTargets(ws, diags)
 	}
 	if opts.Changed != nil {
-		diags = opts.Changed.Keep(diags)
+		diags = opts.Changed.Keep(diags, ws.Identity)
 	}
 	rules.SortFindings(diags)
 	return diags, stale

@@ -21,8 +21,8 @@ import (
 const kindFixAll protocol.CodeActionKind = "source.fixAll.mtlslint"
 
 // reasonPlaceholder is written where the user must say why a suppression
-// is safe.
-const reasonPlaceholder = "<reason>"
+// is safe; until it is replaced, the suppression is reported as M003.
+const reasonPlaceholder = suppress.ReasonPlaceholder
 
 // codeAction offers, for each finding in the requested range, its rule's
 // fixes (safe and unsafe, labelled), a suppression comment on its line
@@ -188,8 +188,9 @@ func (b *editBuilder) edit(edits []rules.Edit) (*protocol.WorkspaceEdit, error) 
 
 // suppressLine returns the edit that suppresses d with a comment in the
 // file's own syntax, and a title: the code added to a suppression that
-// already applies to d's statement, else a comment at the end of the
-// line, else a comment on its own line above. Each candidate is checked by
+// already applies to d's statement, else a comment at the end of the line
+// (after a comment the line already has, as ruff's noqa), else a comment
+// on its own line above. Each candidate is checked by
 // applying it and running the suppression pass on the result; none is
 // offered when none works (a code that cannot be suppressed inline, a
 // format without comments).
@@ -213,10 +214,8 @@ func suppressLine(f *source.File, kind string, d rules.Finding) (rules.Edit, str
 		at := dir.Codes[len(dir.Codes)-1].Range.End.Offset
 		cands = append(cands, candidate{f.Range(at, at), ", " + d.Code, line})
 	}
-	if o.CommentStart(line) < 0 {
-		at := f.LineEnd(line)
-		cands = append(cands, candidate{f.Range(at, at), "  " + directive, line})
-	}
+	end := f.LineEnd(line)
+	cands = append(cands, candidate{f.Range(end, end), "  " + directive, line})
 	at := f.LineStart(line)
 	text := f.Line(line)
 	indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -123,10 +124,10 @@ func TestCodeActionSuppressLine(t *testing.T) {
 	}{
 		{"nginx", "nginx.conf", "nginx", verifyOptional, "N003", "ssl_verify_client optional;  # mtlslint: ignore[N003] -- <reason>"},
 		{"haproxy", "haproxy.cfg", "haproxy", addHeader, "H001", "%[ssl_c_s_dn]  # mtlslint: ignore[H001] -- <reason>"},
-		// A line that already carries a comment: the directive goes on its
-		// own line above, indented like the statement.
+		// A line that already carries a comment: the directive follows it,
+		// as ruff's noqa may.
 		{"commented", "nginx.conf", "nginx", strings.Replace(verifyOptional, "optional;", "optional;  # staging", 1), "N003",
-			"        # mtlslint: ignore[N003] -- <reason>\n        ssl_verify_client optional;  # staging"},
+			"ssl_verify_client optional;  # staging  # mtlslint: ignore[N003] -- <reason>"},
 		// A suppression already on the line gets the code added.
 		{"extend", "nginx.conf", "nginx", strings.Replace(verifyOptional, "optional;", "optional;  # mtlslint: ignore[N009] -- no CRL here", 1), "N003",
 			"ssl_verify_client optional;  # mtlslint: ignore[N009, N003] -- no CRL here"},
@@ -152,14 +153,28 @@ func TestCodeActionSuppressLine(t *testing.T) {
 				t.Fatalf("suppressed text lacks %q:\n%s", tc.want, text)
 			}
 			before := codesOf(ds)
+			wantCodes := strings.TrimSpace(strings.Replace(" "+before+" ", " "+tc.code+" ", " ", 1))
+			// The placeholder is no reason: M003 until it is replaced.
+			placeholder := strings.Contains(text, "-- <reason>")
 			c.replaceAll(u, 2, text)
 			got := codesOf(c.waitVersion(u, 2))
-			wantCodes := strings.TrimSpace(strings.Replace(" "+before+" ", " "+tc.code+" ", " ", 1))
-			if got != wantCodes {
-				t.Errorf("after suppressing: %q, want %q", got, wantCodes)
+			if want := strings.TrimSpace(wantCodes + " M003"); placeholder && !sameCodes(got, want) {
+				t.Errorf("after suppressing with the placeholder: %q, want %q", got, want)
+			}
+			c.replaceAll(u, 3, strings.Replace(text, "<reason>", "the lab has no CRL", 1))
+			if got := codesOf(c.waitVersion(u, 3)); got != wantCodes {
+				t.Errorf("after giving the reason: %q, want %q", got, wantCodes)
 			}
 		})
 	}
+}
+
+// sameCodes compares two space-separated code lists as multisets.
+func sameCodes(a, b string) bool {
+	x, y := strings.Fields(a), strings.Fields(b)
+	sort.Strings(x)
+	sort.Strings(y)
+	return strings.Join(x, " ") == strings.Join(y, " ")
 }
 
 // "Suppress in this file" writes an ignore-file comment at the top (after
@@ -180,8 +195,12 @@ func TestCodeActionSuppressFile(t *testing.T) {
 		t.Fatalf("suppressed text:\n%s", text)
 	}
 	c.replaceAll(u, 2, text)
-	if ds := c.waitVersion(u, 2); len(ds) != 0 {
-		t.Errorf("after suppressing in the file: %s", codesOf(ds))
+	if ds := c.waitVersion(u, 2); codesOf(ds) != "M003" {
+		t.Errorf("after suppressing in the file with the placeholder reason: %q, want M003 alone", codesOf(ds))
+	}
+	c.replaceAll(u, 3, strings.Replace(text, "<reason>", "the app reads the last value", 1))
+	if ds := c.waitVersion(u, 3); len(ds) != 0 {
+		t.Errorf("after giving the reason: %s", codesOf(ds))
 	}
 }
 

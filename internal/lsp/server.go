@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"sort"
@@ -30,6 +29,7 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
+	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
@@ -701,22 +701,15 @@ func (s *Server) foldersChanged(ev protocol.WorkspaceFoldersChangeEvent) {
 }
 
 // implicitRoot is the root for a file outside every workspace folder: the
-// nearest directory above it with a configuration file or a .git, else the
-// file's own directory.
+// workspace root the command line finds for it (config.WorkspaceRoot: the
+// nearest configuration, else the git work tree, else the file's own
+// directory).
 func implicitRoot(path string) string {
-	start := filepath.Dir(path)
-	for dir := start; ; {
-		for _, marker := range []string{".mtlslint.toml", "pyproject.toml", ".git"} {
-			if _, err := os.Stat(filepath.Join(dir, marker)); err == nil {
-				return dir
-			}
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return start
-		}
-		dir = parent
+	root, _, err := config.WorkspaceRoot(filepath.Dir(path))
+	if err != nil {
+		return filepath.Dir(path)
 	}
+	return root
 }
 
 // addRootLocked adds a root for dir (or returns the one there).

@@ -102,7 +102,7 @@ func JUnit(w io.Writer, in Input, showSuppressed bool) error {
 	if doc.Tests == 0 {
 		doc.Tests = 1
 		doc.Suites = []junitSuite{{Name: "mtlslint", Tests: 1, Cases: []junitCase{{
-			Name: fmt.Sprintf("no findings (%d files checked)", in.FilesChecked), Classname: "mtlslint",
+			Name: fmt.Sprintf("no findings (%d %s checked)", in.FilesChecked, plural(in.FilesChecked, "file")), Classname: "mtlslint",
 		}}}}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"path/filepath"
 	"sort"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -28,11 +29,22 @@ type Input struct {
 	// formats read by people (text, GitHub annotations) print locations
 	// below it so that they open from where the command ran.
 	Display string
+	// Here, when set, is the current directory relative to Root (the root
+	// was found above it): locations are printed relative to it.
+	Here string
 }
 
 // DisplayPath is where a root-relative path is shown to people.
 func (in Input) DisplayPath(p string) string {
-	if in.Display == "" || p == "" {
+	if p == "" {
+		return p
+	}
+	if in.Here != "" {
+		if r, err := filepath.Rel(filepath.FromSlash(in.Here), filepath.FromSlash(p)); err == nil {
+			return filepath.ToSlash(r)
+		}
+	}
+	if in.Display == "" {
 		return p
 	}
 	return in.Display + "/" + p

@@ -55,7 +55,7 @@ func TestTextFormat(t *testing.T) {
 		"      = related conf/nginx.conf:1:1: the server\n" +
 		"      = help: return 403 unless $ssl_client_verify is SUCCESS\n" +
 		"      = unsafe fix available: require certificates\n" +
-		"1 finding: 1 high in 1 file (1 files checked, 1 suppressed).\n"
+		"1 finding: 1 high in 1 file (1 file checked, 1 suppressed).\n"
 	if b.String() != want {
 		t.Errorf("text output:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -109,6 +109,44 @@ func TestJSONFormat(t *testing.T) {
 	_ = JSON(&b, testInput(), true)
 	if !strings.Contains(b.String(), `"justification": "lab only"`) {
 		t.Error("show-suppressed JSON lacks the suppression")
+	}
+}
+
+// The SARIF written leaves out the library's empty arrays and -1
+// sentinels; it is smaller and still validates.
+func TestSARIFWithoutEmptyArraysAndSentinels(t *testing.T) {
+	var full, written bytes.Buffer
+	if err := BuildSARIF(testInput()).PrettyWrite(&full); err != nil {
+		t.Fatal(err)
+	}
+	if err := SARIF(&written, testInput()); err != nil {
+		t.Fatal(err)
+	}
+	out := written.String()
+	for _, bad := range []string{"[]", ": -1"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the SARIF holds %q", bad)
+		}
+	}
+	if written.Len() >= full.Len() {
+		t.Errorf("the SARIF did not shrink: %d bytes of %d", written.Len(), full.Len())
+	}
+	t.Logf("%d bytes instead of %d", written.Len(), full.Len())
+	if !strings.Contains(out, `"ruleIndex": 0`) {
+		t.Errorf("a real rule index was dropped")
+	}
+	// The library's own Validate reads absent arrays as null: the official
+	// schema is the judge.
+	schema := findSchema()
+	if schema == "" {
+		t.Skip("the shared SARIF 2.1.0 schema (shared/schemas) is not here: the pruned log is not validated")
+	}
+	res, err := gojsonschema.Validate(gojsonschema.NewReferenceLoader("file://"+schema), gojsonschema.NewStringLoader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range res.Errors() {
+		t.Errorf("schema %s: %s", schema, e)
 	}
 }
 

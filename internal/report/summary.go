@@ -37,7 +37,7 @@ func GitHubSummary(w io.Writer, in Input, g *graph.Graph, opt SummaryOptions) er
 	s := Summarize(in)
 	var b strings.Builder
 	if s.Total == 0 {
-		fmt.Fprintf(&b, "## mtlslint: no findings\n\n%d files checked.\n", s.Checked)
+		fmt.Fprintf(&b, "## mtlslint: no findings\n\n%d %s checked.\n", s.Checked, plural(s.Checked, "file"))
 		_, err := io.WriteString(w, b.String())
 		return err
 	}

@@ -104,7 +104,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 	}
 	s := Summarize(in)
 	if s.Total == 0 {
-		fmt.Fprintf(w, "No findings (%d files checked", s.Checked)
+		fmt.Fprintf(w, "No findings (%d %s checked", s.Checked, plural(s.Checked, "file"))
 	} else {
 		var parts []string
 		for _, sev := range []rules.Severity{rules.Critical, rules.High, rules.Medium, rules.Low, rules.Info} {
@@ -112,7 +112,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 				parts = append(parts, c(sevColor(sev), fmt.Sprintf("%d %s", n, sev)))
 			}
 		}
-		fmt.Fprintf(w, "%d %s: %s in %d %s (%d files checked", s.Total, plural(s.Total, "finding"), strings.Join(parts, ", "), s.Files, plural(s.Files, "file"), s.Checked)
+		fmt.Fprintf(w, "%d %s: %s in %d %s (%d %s checked", s.Total, plural(s.Total, "finding"), strings.Join(parts, ", "), s.Files, plural(s.Files, "file"), s.Checked, plural(s.Checked, "file"))
 	}
 	if s.Suppressed > 0 {
 		fmt.Fprintf(w, ", %d suppressed", s.Suppressed)

@@ -91,6 +91,10 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 			others = append(others, p)
 		}
 	}
+	// A file is known by its identity, so that a site reached through
+	// the sites-enabled/ link that an include names is not a second root
+	// under its sites-available/ path.
+	id := func(p string) string { return source.Identity(r, p) }
 	var trees []*Tree
 	covered := map[string]bool{}
 	for _, p := range mains {
@@ -100,7 +104,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 			l.report(pr)
 		}
 		for _, f := range t.files[1:] {
-			covered[f.Path] = true
+			covered[id(f.Path)] = true
 		}
 	}
 	// Fragments: one that another fragment includes is not a root.
@@ -108,28 +112,28 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	candidateProbs := map[string][]source.Problem{}
 	includedBy := map[string]int{}
 	for _, p := range others {
-		if covered[p] {
+		if covered[id(p)] {
 			continue
 		}
 		t, probs := buildTree(l, p, true)
 		candidates[p], candidateProbs[p] = t, probs
 		for _, f := range t.files[1:] {
-			includedBy[f.Path]++
+			includedBy[id(f.Path)]++
 		}
 	}
 	var order []string
 	for _, p := range others {
-		if _, ok := candidates[p]; ok && includedBy[p] == 0 {
+		if _, ok := candidates[p]; ok && includedBy[id(p)] == 0 {
 			order = append(order, p)
 		}
 	}
 	for _, p := range others {
-		if _, ok := candidates[p]; ok && includedBy[p] > 0 {
+		if _, ok := candidates[p]; ok && includedBy[id(p)] > 0 {
 			order = append(order, p) // only included within a cycle
 		}
 	}
 	for _, p := range order {
-		if covered[p] {
+		if covered[id(p)] {
 			continue
 		}
 		t := candidates[p]
@@ -138,7 +142,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 			l.report(pr)
 		}
 		for _, f := range t.files {
-			covered[f.Path] = true
+			covered[id(f.Path)] = true
 		}
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })

@@ -194,6 +194,11 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		used     = map[string]bool{}
 	)
 	pre := preparse(r, paths)
+	add := func(files []*File) {
+		c := Build(files)
+		problems = append(problems, Rejected(c)...)
+		configs = append(configs, withCrtLists(r, c))
+	}
 	parse := func(rel string) *File {
 		if p, ok := pre[rel]; ok {
 			problems = append(problems, p.problems...)
@@ -246,7 +251,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	// Directories loaded with -f dir.
@@ -271,7 +276,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			}
 		}
 		if len(files) > 0 {
-			configs = append(configs, withCrtLists(r, Build(files)))
+			add(files)
 		}
 	}
 	for _, rel := range sorted {
@@ -280,7 +285,7 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		}
 		used[rel] = true
 		if f := parse(rel); f != nil {
-			configs = append(configs, withCrtLists(r, Build([]*File{f})))
+			add([]*File{f})
 		}
 	}
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })

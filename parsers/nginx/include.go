@@ -205,20 +205,27 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 
 	var files []string
 	if hasGlob(mapped) {
-		files = e.glob(mapped)
+		var err error
+		files, err = e.glob(mapped)
+		if errors.Is(err, source.ErrOutsideRoot) {
+			info.Problem = "outside the scanned root"
+			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "leads outside the scanned root and was not read",
+				fmt.Sprintf("%v.", err), "")
+			return nil
+		}
 		for _, alt := range e.alternatives(mapped, deployedRel) {
 			if len(files) > 0 {
 				break
 			}
-			if files = e.glob(alt); len(files) > 0 {
+			if files, _ = e.glob(alt); len(files) > 0 {
 				info.Resolved = alt
 			}
 		}
 		if len(files) == 0 {
+			// nginx accepts a glob that matches nothing (Debian's stock
+			// modules-enabled/*.conf and conf.d/*.conf are empty); only a
+			// file named without a wildcard must exist.
 			info.Problem = "no file matches"
-			e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "matches no file in the repository",
-				fmt.Sprintf("Looked for %s; its directives were not checked.", displayPath(mapped)),
-				fmt.Sprintf("include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped)))
 			return nil
 		}
 	} else {
@@ -400,10 +407,10 @@ func (e *expander) sitesAvailable(p string) (string, bool) {
 // glob returns the files matching pattern in glob(3) order: sorted byte by
 // byte (nginx does not set a locale), and a name starting with "." is
 // matched only by a pattern segment that starts with "." too.
-func (e *expander) glob(pattern string) []string {
+func (e *expander) glob(pattern string) ([]string, error) {
 	matches, err := e.l.r.Glob(pattern)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	psegs := strings.Split(pattern, "/")
 	var out []string
@@ -414,7 +421,7 @@ func (e *expander) glob(pattern string) []string {
 		out = append(out, m)
 	}
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 func hiddenMismatch(pat, name []string) bool {

@@ -53,6 +53,10 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 		}
 	}
 
+	// A file is known by its identity, so that a site reached through
+	// the sites-enabled/ link that an include names is not a second root
+	// under its sites-available/ path.
+	id := func(p string) string { return source.Identity(r, p) }
 	var trees []*Tree
 	covered := map[string]bool{}
 	mainDirs := map[string]bool{}
@@ -66,7 +70,7 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 			l.report(pr)
 		}
 		for _, f := range t.files[1:] {
-			covered[f.Path] = true
+			covered[id(f.Path)] = true
 		}
 	}
 
@@ -76,31 +80,31 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 	candidateProbs := map[string][]source.Problem{}
 	includedBy := map[string][]string{}
 	for _, p := range others {
-		if covered[p] {
+		if covered[id(p)] {
 			continue
 		}
 		t, probs := buildTree(l, p, fragmentPrefix(p, mainDirs), true)
 		candidates[p] = t
 		candidateProbs[p] = probs
 		for _, f := range t.files[1:] {
-			includedBy[f.Path] = append(includedBy[f.Path], p)
+			includedBy[id(f.Path)] = append(includedBy[id(f.Path)], p)
 		}
 	}
 	var order []string
 	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[p]) == 0 {
+		if _, ok := candidates[p]; ok && len(includedBy[id(p)]) == 0 {
 			order = append(order, p)
 		}
 	}
 	// What is left is included only by fragments that form a cycle; the
 	// first of each cycle (by path) becomes a root.
 	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[p]) > 0 {
+		if _, ok := candidates[p]; ok && len(includedBy[id(p)]) > 0 {
 			order = append(order, p)
 		}
 	}
 	for _, p := range order {
-		if covered[p] {
+		if covered[id(p)] {
 			continue
 		}
 		t := candidates[p]
@@ -108,9 +112,9 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 		for _, pr := range candidateProbs[p] {
 			l.report(pr)
 		}
-		covered[p] = true
+		covered[id(p)] = true
 		for _, f := range t.files[1:] {
-			covered[f.Path] = true
+			covered[id(f.Path)] = true
 		}
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })

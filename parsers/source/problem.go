@@ -44,6 +44,13 @@ const (
 	ProblemSkipped        ProblemKind = "skipped"         // binary, too large, not UTF-8 text, unreadable
 	ProblemIncludeCycle   ProblemKind = "include-cycle"   // an include includes itself
 	ProblemNotAnalysed    ProblemKind = "not-analysed"    // a statement the front end could not analyse
+	// ProblemRejected: the server itself refuses the configuration
+	// (haproxy -c): an unknown keyword, two proxies of one name.
+	ProblemRejected ProblemKind = "rejected-by-server"
+	// ProblemUndefinedBackend: a reference to a backend the configuration
+	// does not define, which the server refuses unless another file it
+	// loads defines it.
+	ProblemUndefinedBackend ProblemKind = "backend-undefined"
 )
 
 // Reader reads the files of a workspace. Every front end reads through it,
@@ -58,6 +65,25 @@ type Reader interface {
 	Glob(pattern string) ([]string, error)
 	// Stat reports whether path is a directory, a file, or absent.
 	Stat(path string) (fs.FileInfo, error)
+}
+
+// Identifier is implemented by readers that can tell when two paths name
+// one file: a symbolic link below the root and its target.
+type Identifier interface {
+	// Identity returns the root-relative path of the file itself, with
+	// symbolic links resolved; a path it cannot resolve is its own
+	// identity.
+	Identity(path string) string
+}
+
+// Identity returns the identity of path through r (path itself when r
+// cannot tell), so that a file reached through a symbolic link is one
+// file: Debian's sites-enabled/shop.conf and sites-available/shop.conf.
+func Identity(r Reader, path string) string {
+	if id, ok := r.(Identifier); ok {
+		return id.Identity(path)
+	}
+	return path
 }
 
 // Errors a Reader returns.

@@ -340,6 +340,26 @@ var VerifySemantics = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
+		// An app-side finding is about the app's comparison and the proxy
+		// directive that feeds it: routes (locations) that take the same
+		// directive to the same comparison are one defect, one finding
+		// that lists them.
+		type appSide struct {
+			trust, proxy source.Range
+			sev          rules.Severity
+		}
+		var merged []*rules.Diagnostic
+		byDefect := map[appSide]*rules.Diagnostic{}
+		defer func() {
+			for _, d := range merged {
+				if n := len(d.Related) - 1; n == 1 {
+					d.Detail += " The same holds on 1 more route (see the related locations)."
+				} else if n > 1 {
+					d.Detail += fmt.Sprintf(" The same holds on %d more routes (see the related locations).", n)
+				}
+				p.Report(*d)
+			}
+		}()
 		m := rules.ModelOf(p)
 		for _, app := range m.Apps {
 			checksSuccess := appChecksSuccess(app)
@@ -381,6 +401,14 @@ var VerifySemantics = &rules.Rule{
 					} else {
 						d.Range, d.Key = t.Range, v.key
 						d.Related = []source.Related{proxySide}
+						k := appSide{t.Range, proxySide.Range, v.sev}
+						if first := byDefect[k]; first != nil {
+							first.Related = append(first.Related, proxySide)
+							continue
+						}
+						byDefect[k] = &d
+						merged = append(merged, &d)
+						continue
 					}
 					p.Report(d)
 				}

@@ -224,6 +224,20 @@ var SchemeHeadersDefault = &rules.Rule{
 	},
 	Requires: []*rules.Analysis{rules.DeploymentModel},
 	Check: func(p *rules.Pass) {
+		// One finding per gunicorn configuration, whatever the number of
+		// routes that leave headers open: the fix is one line in it. The
+		// routes are its related locations.
+		type finding struct {
+			at        source.Range
+			set, open []string
+			routes    []source.Related
+			firstDesc string
+			firstID   string
+			seen      map[source.Range]bool
+			guessed   int
+		}
+		var order []*finding
+		byConfig := map[source.Range]*finding{}
 		m := rules.ModelOf(p)
 		for _, app := range m.Apps {
 			var defaults []rules.Trust
@@ -251,17 +265,66 @@ var SchemeHeadersDefault = &rules.Rule{
 				if len(set) == 0 || len(open) == 0 {
 					continue
 				}
-				detail := fmt.Sprintf("Route %s overwrites only %s, so a client's %s passes through. Today gunicorn answers 400 when they contradict, but they decide the scheme on any route that stops sending %s.",
-					l.Route.Desc, strings.Join(set, ", "), strings.Join(open, ", "), strings.Join(set, ", "))
-				if l.How == "guess" {
-					detail += " The route is assumed to reach this app: nothing links them explicitly."
+				f := byConfig[defaults[0].Range]
+				if f == nil {
+					f = &finding{at: defaults[0].Range, seen: map[source.Range]bool{}}
+					byConfig[f.at] = f
+					order = append(order, f)
 				}
-				p.Report(rules.Diagnostic{Range: defaults[0].Range, Key: rules.SchemeHeadersKey(defaults[0].Range, l.Route.ID),
-					Message:  fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, and a client's %s passes", rules.Clip(strings.Join(open, ", "), 40)),
-					Detail:   detail,
-					FixTitle: "Set secure_scheme_headers to the header the proxy sets.",
-					Related:  []source.Related{{Range: l.Route.Range, Message: "route " + l.Route.Desc}}})
+				if f.routes == nil {
+					f.set = set
+				}
+				f.set, f.open = intersect(f.set, set), dedupe(append(f.open, open...))
+				if !f.seen[l.Route.Range] {
+					f.seen[l.Route.Range] = true
+					if f.firstDesc == "" {
+						f.firstDesc, f.firstID = l.Route.Desc, l.Route.ID
+					}
+					f.routes = append(f.routes, source.Related{Range: l.Route.Range, Message: "route " + l.Route.Desc + " overwrites only " + strings.Join(set, ", ")})
+					if l.How == "guess" {
+						f.guessed++
+					}
+				}
 			}
 		}
+		for _, f := range order {
+			which := "Route " + f.firstDesc + " overwrites"
+			if n := len(f.routes); n > 1 {
+				which = fmt.Sprintf("%d routes to it overwrite", n)
+			}
+			set, sending := "only "+strings.Join(f.set, ", "), strings.Join(f.set, ", ")
+			if len(f.set) == 0 {
+				set, sending = "only some of them", "them"
+			}
+			detail := fmt.Sprintf("%s %s, so a client's %s passes through. Today gunicorn answers 400 when they contradict, but they decide the scheme on any route that stops sending %s.",
+				which, set, strings.Join(f.open, ", "), sending)
+			switch {
+			case f.guessed == len(f.routes):
+				detail += " The routes are assumed to reach this app: nothing links them explicitly."
+			case f.guessed > 0:
+				detail += fmt.Sprintf(" %d of the routes are assumed to reach this app: nothing links them explicitly.", f.guessed)
+			}
+			// Keyed by the first route, as the finding was when there was
+			// one per route: a baseline that accepted it still does.
+			p.Report(rules.Diagnostic{Range: f.at, Key: rules.SchemeHeadersKey(f.at, f.firstID),
+				Message:  fmt.Sprintf("gunicorn trusts its default secure_scheme_headers, and a client's %s passes", rules.Clip(strings.Join(f.open, ", "), 40)),
+				Detail:   detail,
+				FixTitle: "Set secure_scheme_headers to the header the proxy sets.",
+				Related:  f.routes})
+		}
 	},
+}
+
+// intersect returns the elements of a that b holds too, in a's order.
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
 }

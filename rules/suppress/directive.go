@@ -19,8 +19,12 @@ type Directive struct {
 	FileWide bool
 	// Codes are the rule codes it names, upper-case, in written order.
 	Codes []Code
-	// Reason is the text after "--", trimmed; empty when missing.
+	// Reason is the text after "--", trimmed; empty when missing or when
+	// it is still a placeholder such as the editor's `<reason>`.
 	Reason string
+	// Placeholder is the reason as written when it is one: a single
+	// `<...>` the user was meant to replace.
+	Placeholder string
 	// OwnLine: the comment is alone on its line and applies to the next
 	// statement; otherwise it applies to the statement on its line.
 	OwnLine bool
@@ -88,24 +92,28 @@ func Scan(o *Outline) []Directive {
 	return out
 }
 
-// parseDirective reads the comment at [start, end) of line l.
+// ReasonPlaceholder is what the editor writes where the user must say why
+// a suppression is safe. It is no reason: M003 stands until it is
+// replaced.
+const ReasonPlaceholder = "<reason>"
+
+// placeholder matches a reason that is only a placeholder in angle
+// brackets (`<reason>`, `<why this is safe>`).
+var placeholder = regexp.MustCompile(`^<[^<>]*>$`)
+
+// parseDirective reads the comment at [start, end) of line l. Like ruff's
+// `noqa`, the directive may follow other text in the comment
+// (`# public  # mtlslint: ignore[X004] -- firewall`): it starts at the
+// comment marker that precedes "mtlslint:".
 func parseDirective(f *source.File, o *Outline, l, start, end int) (Directive, bool) {
 	text := string(f.Content[start:end])
-	i := 0
-	switch {
-	case strings.HasPrefix(text, "//"):
-		i = 2
-	case strings.HasPrefix(text, "#"):
-		i = 1
-	default:
+	at, i := directiveStart(text)
+	if at < 0 {
 		return Directive{}, false
 	}
-	i = skipBlanks(text, i)
-	const marker = "mtlslint:"
-	if !strings.HasPrefix(strings.ToLower(text[i:]), marker) {
-		return Directive{}, false
-	}
-	i = skipBlanks(text, i+len(marker))
+	start += at
+	text = text[at:]
+	i -= at
 	word := i
 	for i < len(text) && (isLetter(text[i]) || text[i] == '-') {
 		i++
@@ -182,11 +190,42 @@ func parseDirective(f *source.File, o *Outline, l, start, end int) (Directive, b
 			reason = reason[:m[0]]
 		}
 		d.Reason = strings.TrimSpace(reason)
+		if placeholder.MatchString(d.Reason) {
+			d.Placeholder, d.Reason = d.Reason, ""
+		}
 		setRemoval(start + reasonStart + len(strings.TrimRight(reason, " \t")))
 	} else if m := trailingComment.FindStringIndex(rest); m != nil && m[0] == 0 || strings.TrimSpace(rest) == "" {
 		setRemoval(start + i)
 	}
 	return d, true
+}
+
+// directiveStart finds the directive in a comment: the comment marker
+// ("#", or "//" where the comment starts so) followed by "mtlslint:",
+// at the start of the comment or later in it. It returns the marker's
+// offset and the offset just after "mtlslint:" and the blanks that follow,
+// or -1 when the comment holds no directive.
+func directiveStart(text string) (at, after int) {
+	mark := "#"
+	if strings.HasPrefix(text, "//") {
+		mark = "//"
+	} else if !strings.HasPrefix(text, "#") {
+		return -1, 0
+	}
+	const word = "mtlslint:"
+	lower := strings.ToLower(text)
+	for at = 0; at < len(text); {
+		i := skipBlanks(text, at+len(mark))
+		if strings.HasPrefix(lower[i:], word) {
+			return at, skipBlanks(text, i+len(word))
+		}
+		next := strings.Index(text[at+len(mark):], mark)
+		if next < 0 {
+			break
+		}
+		at += len(mark) + next
+	}
+	return -1, 0
 }
 
 // trailingComment finds a further "#" comment: a "#" after a blank and

@@ -231,9 +231,11 @@ func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
 			}
 			if !allUnused && dir.Reason == "" && enabled(rules.CodeSuppressionNoReason, p) {
 				if r := opts.Rule(rules.CodeSuppressionNoReason); r != nil {
-					out = append(out, finding(r, dir.Range,
-						"suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)",
-						rules.SuppressionKey("no-reason", codeList(dir.Codes))))
+					msg := "suppression without a reason: add `-- <why this is safe>` after the codes (it still suppresses)"
+					if dir.Placeholder != "" {
+						msg = "the suppression's reason is still the placeholder `" + dir.Placeholder + "`: say why this is safe"
+					}
+					out = append(out, finding(r, dir.Range, msg, rules.SuppressionKey("no-reason", codeList(dir.Codes))))
 				}
 			}
 		}

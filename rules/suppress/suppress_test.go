@@ -90,7 +90,7 @@ func init() {
 	for _, r := range rules.LoadRules {
 		testRules[r.Code] = r
 	}
-	for _, c := range []string{"N003", "N004", "N010", "N011", "H001"} {
+	for _, c := range []string{"N003", "N004", "N010", "N011", "H001", "X004", "G002", "G003"} {
 		testRules[c] = &rules.Rule{Code: c, Name: "rule-" + c, Severity: rules.High}
 	}
 }
@@ -217,6 +217,43 @@ func TestUnusedAndReasonless(t *testing.T) {
 	m = byCode(applyTo(f, parsers.KindHAProxy, diags, func(code, _ string) bool { return code != "M001" && code != "M003" }))
 	if len(m["M001"])+len(m["M003"]) != 0 {
 		t.Errorf("disabled M codes reported: %+v", m)
+	}
+}
+
+// A directive may follow other text in its comment, as ruff's noqa may;
+// removing it keeps that text. A placeholder reason is no reason.
+func TestDirectiveAfterOtherComment(t *testing.T) {
+	text := `bind = "0.0.0.0:8000"  # public  # mtlslint: ignore[X004] -- firewall
+workers = 4  # see # mtlslint: ignore[G002] -- <reason>
+timeout = 30  # mtlslint: ignore[G003] -- <why this is safe>
+# mtlslint: the docs explain suppressions
+`
+	f := source.NewFile("gunicorn.conf.py", []byte(text))
+	ds := directives(parsers.KindPython, "gunicorn.conf.py", text)
+	if len(ds) != 3 {
+		t.Fatalf("found %d directives, want 3: %+v", len(ds), ds)
+	}
+	if d := ds[0]; d.Reason != "firewall" || !d.Names("X004") || d.From != 1 || d.OwnLine || d.Range.Start.Col != 34 {
+		t.Errorf("after a comment: %+v", d)
+	}
+	if d := ds[1]; d.Reason != "" || d.Placeholder != "<reason>" {
+		t.Errorf("placeholder: %+v", d)
+	}
+	diags := []rules.Finding{finding2(f, "X004", 1), finding2(f, "G002", 2), finding2(f, "G003", 3)}
+	m := byCode(applyTo(f, parsers.KindPython, diags, nil))
+	if m["X004"][0].Suppression == nil || m["X004"][0].Suppression.Justification != "firewall" {
+		t.Errorf("X004 not suppressed by the directive after a comment: %+v", m["X004"])
+	}
+	if len(m["M003"]) != 2 || !strings.Contains(m["M003"][0].Message, "placeholder `<reason>`") || !strings.Contains(m["M003"][1].Message, "placeholder `<why this is safe>`") {
+		t.Errorf("a placeholder reason must be M003: %+v", m["M003"])
+	}
+	f2 := source.NewFile("gunicorn.conf.py", []byte("bind = \"0.0.0.0:8000\"  # public  # mtlslint: ignore[X004] -- firewall\n"))
+	m = byCode(applyTo(f2, parsers.KindPython, nil, nil))
+	if len(m["M001"]) != 1 {
+		t.Fatalf("unused directive after a comment: %+v", m)
+	}
+	if got := applyEdits(string(f2.Content), m["M001"][0].Fixes[0].Edits); got != "bind = \"0.0.0.0:8000\"  # public\n" {
+		t.Errorf("removing it gives %q", got)
 	}
 }
 

@@ -1,0 +1,116 @@
+package haproxy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// Rejected reports what "haproxy -c" refuses in a configuration that the
+// model of it would otherwise take at its word: a keyword no release knows
+// in a global or proxy section, two proxies of one name (frontends among
+// themselves, backends among themselves, a listen section with either),
+// and a use_backend or default_backend naming a backend the configuration
+// does not define. A configuration HAProxy refuses does not run, so what it
+// would do is no finding; it must not pass as clean either.
+//
+// Lines inside .if blocks are left out: HAProxy reads them only when the
+// condition holds. A backend name that depends on the environment or on
+// the request (${VAR}, %[...]) is not checked.
+func Rejected(c *Config) []source.Problem {
+	var out []source.Problem
+	for _, s := range c.Sections {
+		known := proxyKeywords
+		switch s.Kind {
+		case "global":
+			known = globalKeywords
+		case "defaults", "frontend", "backend", "listen":
+		default:
+			continue
+		}
+		for _, l := range s.Lines {
+			kw := l.Keyword()
+			if kw == "" || l.Conditional() || l.Args[0].Symbolic() || known[kw] {
+				continue
+			}
+			msg := fmt.Sprintf("unknown keyword %q in the %s section", kw, s.Kind)
+			if near := nearest(kw, known); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			}
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range, Message: msg,
+				Detail: "No HAProxy release from 1.5 on knows this keyword: haproxy -c refuses the configuration, so it does not run as written."})
+		}
+	}
+	out = append(out, duplicateProxies(c)...)
+	return append(out, undefinedBackends(c)...)
+}
+
+// duplicateProxies reports a proxy named like an earlier one it would
+// clash with: HAProxy looks frontends and backends up by name, each in
+// its own name space, and a listen section is both.
+func duplicateProxies(c *Config) []source.Problem {
+	var out []source.Problem
+	var seen []*Proxy
+	for _, p := range c.Proxies {
+		if p.Kind == "defaults" || p.Name == "" || p.Section.Header.Conditional() {
+			continue
+		}
+		for _, q := range seen {
+			if q.Name != p.Name || !(p.IsFrontend() && q.IsFrontend() || p.IsBackend() && q.IsBackend()) {
+				continue
+			}
+			h, first := p.Section.Header, q.Section.Header
+			where := fmt.Sprintf("on line %d", first.Num)
+			if first.File != h.File {
+				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num)
+			}
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range,
+				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s", p.Kind, p.Name, q.Kind, where),
+				Detail:  "HAProxy looks frontends up by name, and backends: two of one name (a listen section is both) make haproxy -c refuse the configuration, so it does not run as written.",
+				Related: []source.Related{{Range: q.Section.Header.Range, Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
+			break
+		}
+		seen = append(seen, p)
+	}
+	return out
+}
+
+// undefinedBackends reports a use_backend or default_backend line whose
+// backend the configuration does not define. HAProxy refuses it, unless a
+// file loaded with this one (another -f) defines the backend: that is
+// what the message leaves open.
+func undefinedBackends(c *Config) []source.Problem {
+	var out []source.Problem
+	reported := map[*Line]bool{}
+	check := func(u *UseBackend) {
+		if u == nil || reported[u.Line] || u.Line.Conditional() || len(u.Line.Args) < 2 {
+			return
+		}
+		w := u.Line.Args[1]
+		if w.Symbolic() || strings.Contains(w.Value, "%[") || c.Backend(u.Backend) != nil {
+			return
+		}
+		reported[u.Line] = true
+		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range,
+			Message: fmt.Sprintf("%s names backend %q, which this configuration does not define", u.Line.Keyword(), u.Backend),
+			Detail:  "No backend or listen section defines it: haproxy -c refuses the configuration, unless another file loaded with it (another -f) defines the backend."})
+	}
+	for _, p := range c.Frontends() {
+		for _, u := range p.UseBackends {
+			check(u)
+		}
+		check(p.DefaultBackend) // its own, or the one its defaults section sets
+	}
+	return out
+}
+
+// nearest returns the known keyword closest to kw, when it is close enough
+// to be a misspelling of it.
+func nearest(kw string, known map[string]bool) string {
+	words := make([]string, 0, len(known))
+	for k := range known {
+		words = append(words, k)
+	}
+	return source.Nearest(kw, words, len(kw)/3+2)
+}

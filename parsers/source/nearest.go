@@ -1,0 +1,35 @@
+package source
+
+// Nearest returns the candidate closest to word in edit distance, for a
+// "did you mean" in a message: a distance below limit counts, ties go to
+// the candidate that sorts first, and "" means none is close enough.
+func Nearest(word string, candidates []string, limit int) string {
+	best, bestDist := "", limit
+	for _, c := range candidates {
+		if d := editDistance(word, c); d < bestDist || d == bestDist && best != "" && c < best {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
