@@ -25,6 +25,11 @@ type jobsReader struct {
 	jobs int
 }
 
+// Identity keeps what the wrapped reader knows of symbolic links
+// (Identifier): the wrapper must not hide an optional interface a front
+// end asks the reader for.
+func (r jobsReader) Identity(path string) string { return Identity(r.Reader, path) }
+
 // Jobs returns how many files may be parsed at once through r.
 func Jobs(r Reader) int {
 	if jr, ok := r.(jobsReader); ok {
