@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,12 @@ type FSReader struct {
 	// so that an unsaved buffer of sites-available/shop.conf stands in
 	// for the sites-enabled/shop.conf link to it too.
 	aliased map[string][]byte
+
+	// ctx is the context of the load the reader is serving (LoadWith):
+	// while it runs, once the context is done, reads of files not read
+	// yet fail and Err says why (source.Cancelled). A loaded workspace's
+	// reader keeps serving (the language server reads from it later).
+	ctx context.Context
 
 	mu    sync.Mutex
 	cache map[string]readResult
@@ -106,6 +113,15 @@ func (r *FSReader) identity(rel string) string {
 		return rel
 	}
 	return filepath.ToSlash(id)
+}
+
+// Err implements source.Cancelled: the error of the context of the load
+// the reader serves, nil while it goes on.
+func (r *FSReader) Err() error {
+	if r.ctx == nil {
+		return nil
+	}
+	return r.ctx.Err()
 }
 
 // Root is the absolute directory the reader is confined to.
@@ -231,6 +247,9 @@ func (r *FSReader) ReadFile(p string) (*source.File, error) {
 		return res.file, res.err
 	}
 	r.mu.Unlock()
+	if err := r.Err(); err != nil {
+		return nil, err // cancelled: nothing more is read (and nothing cached)
+	}
 	f, err := r.read(rel)
 	r.mu.Lock()
 	r.cache[rel] = readResult{f, err}

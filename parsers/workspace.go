@@ -72,6 +72,10 @@ type Options struct {
 	Exclude []string
 	// NoGitignore disables .gitignore handling.
 	NoGitignore bool
+	// Tracked, when set, is what git tracks: a tracked file is discovered
+	// whatever .gitignore says, and the ignored entries it does not track
+	// are counted (Workspace.IgnoredUntracked). Audits set it.
+	Tracked *Tracked
 	// Formats overrides the front ends (tests); nil means all.
 	Formats []Format
 	// Context loads the whole root too when Paths name files, so that
@@ -114,6 +118,10 @@ type Workspace struct {
 	Targets map[string]bool
 	// Discovered lists every file detected as some format, by kind.
 	Discovered map[string][]string
+	// IgnoredUntracked counts the files and directories skipped because
+	// .gitignore ignores them and git does not track them (only with
+	// Options.Tracked).
+	IgnoredUntracked int
 }
 
 // Files returns every file of every tree once, sorted by path.
@@ -168,6 +176,8 @@ func Load(ctx context.Context, opts Options) (*Workspace, error) {
 
 // LoadWith loads a workspace through an existing reader.
 func LoadWith(ctx context.Context, reader *FSReader, opts Options) (*Workspace, error) {
+	reader.ctx = ctx
+	defer func() { reader.ctx = nil }()
 	d := newDiscovery(ctx, reader, opts)
 	d.reader = reader
 	ws := d.ws
@@ -286,6 +296,7 @@ func (d *discovery) load() (*Workspace, error) {
 		paths []string
 		trees []Tree
 		probs []source.Problem
+		ran   bool
 	}
 	results := make([]loaded, len(d.formats))
 	for i, f := range d.formats {
@@ -309,9 +320,10 @@ func (d *discovery) load() (*Workspace, error) {
 			})
 		}
 		results[i].trees, results[i].probs = load(shared, ps)
+		results[i].ran = true
 	})
 	for i, f := range d.formats {
-		if len(results[i].paths) > 0 {
+		if results[i].ran {
 			ws.Discovered[f.Kind] = results[i].paths
 		}
 		ws.Trees = append(ws.Trees, results[i].trees...)
@@ -551,7 +563,7 @@ func (d *discovery) walk(start string) {
 			return fs.SkipAll
 		}
 		if e.IsDir() {
-			if rel != "." && (skipDirs[e.Name()] || d.excluded(rel, true) || (!d.opts.NoGitignore && d.ignore.ignored(rel, true))) {
+			if rel != "." && (e.Name() == ".git" || d.excluded(rel, true) || d.hidden(rel, true, skipDirs[e.Name()])) {
 				return fs.SkipDir
 			}
 			if !d.opts.NoGitignore {
@@ -559,7 +571,7 @@ func (d *discovery) walk(start string) {
 			}
 			return nil
 		}
-		if d.excluded(rel, false) || (!d.opts.NoGitignore && d.ignore.ignored(rel, false)) || d.seen[rel] {
+		if d.excluded(rel, false) || d.hidden(rel, false, false) || d.seen[rel] {
 			return nil
 		}
 		if e.Type()&fs.ModeSymlink != 0 {
@@ -579,6 +591,27 @@ func (d *discovery) walk(start string) {
 		d.problem(start, "cannot walk: %v", err)
 	}
 	d.walkOverlay(start)
+}
+
+// hidden reports whether discovery skips rel because .gitignore ignores it
+// (or it is a directory of dependencies, skipped). With Tracked, what git
+// tracks is never hidden, and what is skipped is counted.
+func (d *discovery) hidden(rel string, isDir, skipDir bool) bool {
+	ignored := skipDir || !d.opts.NoGitignore && d.ignore.ignored(rel, isDir)
+	if !ignored {
+		return false
+	}
+	if t := d.opts.Tracked; t != nil {
+		// Dependency directories stay skipped unless the index says git
+		// tracks files in them.
+		if !(skipDir && t.All) && t.IsTracked(rel, isDir) {
+			return false
+		}
+		if !skipDir {
+			d.ws.IgnoredUntracked++
+		}
+	}
+	return true
 }
 
 // walkOverlay discovers the overlay files below start that do not exist on

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -72,6 +73,10 @@ func ModelOf(p *Pass) *Model {
 
 // run holds the results of one engine run's analyses.
 type run struct {
+	// ctx is the run's context: once it is done, no analysis is built
+	// any more (readers fail as when a Build fails; the run's result is
+	// discarded), and the model stops between trees.
+	ctx      context.Context
 	ws       *parsers.Workspace
 	settings *Settings
 	// treeSettings gives a tree's settings (nil: settings).
@@ -100,7 +105,7 @@ func newRun(ws *parsers.Workspace, s *Settings) *run {
 	if s == nil {
 		s = &Settings{}
 	}
-	return &run{ws: ws, settings: s, results: map[resultKey]*result{}}
+	return &run{ctx: context.Background(), ws: ws, settings: s, results: map[resultKey]*result{}}
 }
 
 func (r *run) settingsFor(t parsers.Tree) *Settings {
@@ -131,6 +136,10 @@ func (r *run) resultOf(a *Analysis, t parsers.Tree) any {
 	}
 	r.mu.Unlock()
 	res.once.Do(func() {
+		if err := r.ctx.Err(); err != nil {
+			res.failure = fmt.Sprintf("analysis %s was not computed: %v", a.Name, err)
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				res.failure = fmt.Sprintf("analysis %s failed: %v\n%s", a.Name, v, firstFrames(debug.Stack()))
@@ -149,6 +158,9 @@ func (r *run) buildModel() *Model {
 	m := &Model{}
 	if r.ws != nil {
 		for _, t := range r.ws.Trees {
+			if r.ctx.Err() != nil {
+				break // cancelled: the run's result is discarded
+			}
 			for _, b := range r.routes {
 				rs, _ := r.resultOf(b, t).([]*Route)
 				m.Routes = append(m.Routes, rs...)

@@ -60,6 +60,7 @@ func (e *Engine) RunWithModel(ctx context.Context, ws *parsers.Workspace) Result
 
 func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool) Result {
 	r := newRun(ws, e.Settings)
+	r.ctx = ctx
 	r.treeSettings, r.routes, r.apps, r.link = e.TreeSettings, e.Routes, e.Apps, e.Link
 	var (
 		mu    sync.Mutex
@@ -119,6 +120,9 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		go func() {
 			defer wg.Done()
 			for t := range trees {
+				if ctx.Err() != nil {
+					return
+				}
 				for _, rule := range treeRules {
 					if ctx.Err() != nil {
 						return
@@ -137,8 +141,15 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 			}
 		}()
 	}
+feed:
 	for _, t := range ws.Trees {
-		trees <- t
+		select {
+		case trees <- t:
+		case <-ctx.Done():
+			// The workers have stopped taking trees: sending more would
+			// wait for ever.
+			break feed
+		}
 	}
 	close(trees)
 	wg.Wait()

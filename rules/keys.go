@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"encoding/binary"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -92,6 +94,40 @@ func (k Key) AppRead() (AppCheck, string) { return k.check, k.meta }
 
 // MarshalText writes the key's text.
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.text), nil }
+
+// GobEncode writes every part of the key, so that a finding keeps its key
+// whole across a process boundary (an audit's worker processes send their
+// findings back with encoding/gob).
+func (k Key) GobEncode() ([]byte, error) {
+	var b []byte
+	for _, s := range k.parts() {
+		b = binary.AppendUvarint(b, uint64(len(*s)))
+		b = append(b, *s...)
+	}
+	return b, nil
+}
+
+// GobDecode reads what GobEncode writes.
+func (k *Key) GobDecode(b []byte) error {
+	var d Key
+	for _, s := range d.parts() {
+		n, size := binary.Uvarint(b)
+		if size <= 0 || n > uint64(len(b)-size) {
+			return errors.New("rules.Key: truncated encoding")
+		}
+		*s, b = string(b[size:size+int(n)]), b[size+int(n):]
+	}
+	if len(b) != 0 {
+		return errors.New("rules.Key: trailing bytes")
+	}
+	*k = d
+	return nil
+}
+
+// parts are the key's fields in their encoding order.
+func (k *Key) parts() []*string {
+	return []*string{(*string)(&k.kind), &k.text, &k.route, &k.header, &k.directive, (*string)(&k.check), &k.meta}
+}
 
 func key(kind KeyKind, text string) Key { return Key{kind: kind, text: text} }
 

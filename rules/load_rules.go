@@ -10,6 +10,8 @@ const (
 	CodeIncludeOutside      = "E003" // an include points outside the scanned root
 	CodeSkipped             = "E004" // binary, too large, unreadable
 	CodeIncludeCycle        = "E005" // an include includes itself
+	CodeTooDeep             = "E006" // nesting deeper than the front end's limit
+	CodeLimit               = "E007" // a work limit was reached (include expansion, alternatives)
 	CodeRejected            = "E008" // the server refuses the configuration
 	CodeUndefinedBackend    = "E009" // a backend the configuration does not define
 	CodeUnusedSuppression   = "M001"
@@ -67,6 +69,26 @@ var LoadRules = []*Rule{
 			What: "Reports an include that leads back to a file on the current include chain.",
 			Why:  "nginx refuses such a configuration; the cycle was cut to continue the analysis.",
 			Fix:  "Remove the include that closes the cycle.",
+		},
+	},
+	{
+		Code: CodeTooDeep, Problem: source.ProblemTooDeep, Name: "nesting-too-deep", Severity: Medium, Scope: ScopeLoad,
+		Summary: "Brackets, blocks or expressions nest deeper than mtlslint follows; that part was not analysed.",
+		Doc: Doc{
+			What:    "Reports the position where a file nests deeper than the front end's limit: brackets and expressions in Python, HCL, YAML, JSON and TOML, blocks in nginx and Caddyfiles, sections in Apache httpd, `.if` blocks in HAProxy. The nested part is not analysed; the rest of the file is (a TOML file so nested is not decoded at all: its library takes minutes on it).",
+			Why:     "Following arbitrarily deep nesting costs memory and stack in proportion to it, so a few kilobytes of brackets could stop the whole run. Real configurations nest a few levels; the limits are far above them, and near what the servers and Python themselves accept. What the nested part sets is unknown, so findings that depend on it may be missing.",
+			Example: "SETTING = [[[[[[ ... ]]]]]]   # thousands of levels",
+			Fix:     "Flatten the structure. If a real configuration needs this depth, report it with the file.",
+		},
+	},
+	{
+		Code: CodeLimit, Problem: source.ProblemLimit, Name: "work-limit-reached", Severity: Medium, Scope: ScopeLoad,
+		Summary: "A work limit was reached (include expansion, combinations of values); the rest of that work was not done.",
+		Doc: Doc{
+			What:    "Reports where the analysis of a repository stopped expanding: nginx and httpd includes or Caddy imports that expand to more directives than the workspace's budget (globs and snippets that include each other fan out exponentially), YAML aliases of aliases beyond the limit, or combinations of alternative values beyond the evaluator's limit.",
+			Why:     "An include graph of a few small files can expand to billions of directives, and each combination of alternatives multiplies the work. The budget keeps one repository from taking the whole run's time and memory; what was not expanded is unknown, so findings that depend on it may be missing.",
+			Example: "# each of fan/*.inc contains the same line:\ninclude fan/*.inc;",
+			Fix:     "Remove includes that include each other. If a real configuration is this large, report it with the file.",
 		},
 	},
 	{

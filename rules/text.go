@@ -32,3 +32,48 @@ func Sentence(s string) string {
 	}
 	return s
 }
+
+// Printable replaces control characters (tab and newline included),
+// bidirectional formatting characters and invalid UTF-8 with U+FFFD, so
+// that a string from the input (a file name, a section name, a value)
+// shown in a terminal or a picture cannot drive the terminal, split a
+// line (and start a statement of its own in Mermaid or DOT) or display
+// reordered text.
+func Printable(s string) string { return printable(s, false) }
+
+// PrintableTabs is Printable keeping tabs (a line of a file shown with
+// carets under it).
+func PrintableTabs(s string) string { return printable(s, true) }
+
+func printable(s string, keepTabs bool) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			b.WriteRune('\uFFFD')
+		case r == '\t' && keepTabs:
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidiControl(r):
+			b.WriteRune('\uFFFD')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isBidiControl reports the characters that reorder displayed text
+// ("Trojan Source", CVE-2021-42574).
+func isBidiControl(r rune) bool {
+	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
@@ -20,13 +23,30 @@ import (
 type auditFlags struct {
 	depth, jobs, maxFiles                       int
 	reposFrom, format, output, resume, shard    string
-	configPath, failOn                          string
+	configPath, failOn, maxMemory               string
 	nginxVersion, haproxyVersion, djangoVersion string
 	gunicornVersion                             string
-	repoConfig, quiet, list                     bool
+	repoConfig, quiet, list, inProcess          bool
+	noIgnore                                    bool
 	timeout, interval                           time.Duration
 	maxFileSize                                 int64
 	sel, extend, ignore, exclude                listFlag
+}
+
+// auditWorkerCommand is the hidden command with which audit re-executes
+// the binary to analyse one repository in a process of its own.
+const auditWorkerCommand = "__audit-worker"
+
+// defaultMaxMemory is the memory ceiling of one repository's analysis:
+// far above what real repositories need (tens of megabytes), low enough
+// that several run at once on a small machine.
+const defaultMaxMemory = "2GiB"
+
+func runAuditWorker(e *env) int {
+	if err := audit.ServeWorker(e.stdin, e.stdout); err != nil {
+		return e.errorf("audit worker: %v", err)
+	}
+	return exitClean
 }
 
 func (f *auditFlags) register(fs *flag.FlagSet) {
@@ -34,6 +54,9 @@ func (f *auditFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.reposFrom, "repos-from", "", "read repository paths from `FILE`, one a line (- for standard input)")
 	fs.IntVar(&f.jobs, "jobs", 0, "repositories analysed at once (default: number of CPUs)")
 	fs.DurationVar(&f.timeout, "timeout", 2*time.Minute, "time limit per repository (0: none)")
+	fs.StringVar(&f.maxMemory, "max-memory", defaultMaxMemory, "memory ceiling per repository (`SIZE`: bytes, or with KiB, MiB, GiB; 0: none): the analysis is killed past it")
+	fs.BoolVar(&f.inProcess, "in-process", false, "analyse the repositories in this process instead of one worker process each (no memory ceiling, and a crash stops the audit)")
+	fs.BoolVar(&f.noIgnore, "no-ignore", false, "disregard inline suppression comments (the suppressions are listed either way)")
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository (default 200000)")
 	fs.StringVar(&f.format, "format", "text", "output format: text or jsonl (JSON Lines, docs/audit.md)")
@@ -109,10 +132,15 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 	total := len(repos)
 	repos = shard.Select(repos)
 
+	maxMemory, err := parseSize(f.maxMemory)
+	if err != nil {
+		return e.errorf("--max-memory: %v", err)
+	}
 	opts := audit.Options{
+		GitTracked: true,
 		Lint: lint.Options{
 			Select: f.sel, ExtendSelect: f.extend, Ignore: f.ignore, Exclude: f.exclude,
-			MaxFileSize: f.maxFileSize, MaxFiles: f.maxFiles,
+			MaxFileSize: f.maxFileSize, MaxFiles: f.maxFiles, NoIgnore: f.noIgnore,
 			Settings: rules.Settings{
 				NginxVersion: f.nginxVersion, HAProxyVersion: f.haproxyVersion,
 				DjangoVersion: f.djangoVersion, GunicornVersion: f.gunicornVersion,
@@ -137,8 +165,15 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 	if _, err := lint.Selection(opts.Lint.Config, opts.Lint.Select, opts.Lint.ExtendSelect, opts.Lint.Ignore); err != nil {
 		return e.errorf("%v", err)
 	}
+	if !f.inProcess {
+		exe, err := os.Executable()
+		if err != nil {
+			return e.errorf("cannot find this program to run its workers (use --in-process): %v", err)
+		}
+		opts.Isolation = &audit.Isolation{Command: []string{exe, auditWorkerCommand}, MaxMemory: maxMemory}
+	}
 	if f.resume != "" {
-		if opts.Skip, err = audit.Completed(f.resume); err != nil {
+		if opts.Skip, opts.Retry, err = audit.Completed(f.resume); err != nil {
 			return e.errorf("--resume: %v", err)
 		}
 	}
@@ -197,6 +232,27 @@ func (f *auditFlags) run(dirs []string, e *env) int {
 		}
 	}
 	return exitClean
+}
+
+// parseSize reads a size: bytes, or a number with KiB, MiB or GiB.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20}, {"G", 30}}
+	shift := uint(0)
+	num := strings.TrimSpace(s)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, shift = strings.TrimSpace(n), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64>>shift {
+		return 0, fmt.Errorf("%q is not a size (bytes, or a number with KiB, MiB or GiB)", s)
+	}
+	return n << shift, nil
 }
 
 // shardSetting is --shard, or the Indexed Job's environment.

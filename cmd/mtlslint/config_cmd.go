@@ -14,6 +14,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 )
@@ -123,14 +124,15 @@ func runConfig(args []string, e *env) int {
 		return e.errorf("unknown format %q (want text or json)", f.format)
 	}
 	if eff.File == "" {
-		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", eff.Path)
+		fmt.Fprintf(e.stdout, "Configuration for %s: no configuration file applies (defaults and flags only)\n\n", report.Printable(eff.Path))
 	} else {
-		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", eff.Path, eff.File)
+		fmt.Fprintf(e.stdout, "Configuration for %s: %s\n\n", report.Printable(eff.Path), report.Printable(eff.File))
 	}
+	// Values, paths and origins come from files: each is made printable.
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
 	for _, s := range eff.Settings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Key, render(s), strings.Join(s.Origin, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", report.Printable(s.Key), report.Printable(render(s)), report.Printable(strings.Join(s.Origin, ", ")))
 	}
 	tw.Flush()
 	fmt.Fprintf(e.stdout, "\nEnabled rules (%d): %s\n", len(eff.Enabled), strings.Join(eff.Enabled, " "))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/internal/report"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -113,7 +114,7 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 		fmt.Fprintln(w, "No routes and no apps found.")
 		return
 	}
-	fmt.Fprintf(w, "Routes (%d)\n", len(m.Routes))
+	line(w, "Routes (%d)", len(m.Routes))
 	for _, r := range m.Routes {
 		l := r.Listener
 		tls := "plain"
@@ -123,13 +124,13 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 				tls += " gated"
 			}
 		}
-		fmt.Fprintf(w, "  %s  [%s]\n", r.Desc, r.ID)
-		fmt.Fprintf(w, "      listen %s (%s)  %s\n", l.Endpoint, tls, r.Range)
+		line(w, "  %s  [%s]", r.Desc, r.ID)
+		line(w, "      listen %s (%s)  %s", l.Endpoint, tls, r.Range)
 		var servers []string
 		for _, s := range r.Upstream.Servers {
 			servers = append(servers, s.String())
 		}
-		fmt.Fprintf(w, "      upstream %s %s\n", r.Upstream.Name, strings.Join(servers, " "))
+		line(w, "      upstream %s %s", r.Upstream.Name, strings.Join(servers, " "))
 		names := make([]string, 0, len(r.Headers))
 		for n := range r.Headers {
 			if all || rules.IsTrustedHeader(n) {
@@ -139,19 +140,20 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 		sort.Strings(names)
 		for _, n := range names {
 			h := r.Headers[n]
-			fmt.Fprintf(w, "      %-28s %-12s %s\n", h.Name, h.Action, h.Value)
+			line(w, "      %-28s %-12s %s", h.Name, h.Action, h.Value)
 		}
 		under := ""
 		if r.AdmitsUnderscore {
 			under = "; client headers with '_' reach the upstream"
 		}
-		fmt.Fprintf(w, "      other headers: %s%s\n", r.Default, under)
+		line(w, "      other headers: %s%s", r.Default, under)
 	}
-	fmt.Fprintf(w, "\nApps (%d)\n", len(m.Apps))
+	fmt.Fprintln(w)
+	line(w, "Apps (%d)", len(m.Apps))
 	for _, a := range m.Apps {
-		fmt.Fprintf(w, "  %s  server=%s  %s\n", a.ID, a.Server, a.Range.File)
+		line(w, "  %s  server=%s  %s", a.ID, a.Server, a.Range.File)
 		if len(a.Names) > 0 {
-			fmt.Fprintf(w, "      names %s\n", strings.Join(a.Names, ", "))
+			line(w, "      names %s", strings.Join(a.Names, ", "))
 		}
 		for _, b := range a.Binds {
 			where := ""
@@ -164,18 +166,26 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 					where += fmt.Sprintf(", published on %s (%s)", p.Host, p.Range)
 				}
 			}
-			fmt.Fprintf(w, "      bind %s (%s) %s%s\n", b.Endpoint, b.Source, b.Range, where)
+			line(w, "      bind %s (%s) %s%s", b.Endpoint, b.Source, b.Range, where)
 		}
 		for _, t := range a.Trusts {
 			v := ""
 			if t.Value != "" {
 				v = fmt.Sprintf(" %q", t.Value)
 			}
-			fmt.Fprintf(w, "      trusts %s %s%s (%s) %s\n", t.Header, t.Comparison, v, t.Source, t.Range)
+			line(w, "      trusts %s %s%s (%s) %s", t.Header, t.Comparison, v, t.Source, t.Range)
 		}
 	}
-	fmt.Fprintf(w, "\nLinks (%d)\n", len(m.Links))
+	fmt.Fprintln(w)
+	line(w, "Links (%d)", len(m.Links))
 	for _, l := range m.Links {
-		fmt.Fprintf(w, "  %s -> %s (%s)\n", l.Route.ID, l.App.ID, l.How)
+		line(w, "  %s -> %s (%s)", l.Route.ID, l.App.ID, l.How)
 	}
+}
+
+// line writes one line of the model in text: every string in it comes
+// from the input (names, values, paths), so the line is made printable as
+// a whole (the format strings themselves hold no control character).
+func line(w io.Writer, format string, args ...any) {
+	fmt.Fprintln(w, report.Printable(fmt.Sprintf(format, args...)))
 }

@@ -117,6 +117,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		case "--version", "-version":
 			fmt.Fprint(stdout, versionText())
 			return exitClean
+		case auditWorkerCommand:
+			return runAuditWorker(e)
 		}
 		for _, c := range commands {
 			if c.name == args[0] {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mtlslint/mtlslint/internal/baseline"
 )
 
 func runCmd(t *testing.T, args ...string) (int, string, string) {
@@ -106,7 +108,8 @@ func TestCheckSpecBase(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "api.yaml"), []byte(new), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bl := filepath.Join(t.TempDir(), "baseline.json")
+	// Inside the root: a baseline is read from the repository it judges.
+	bl := filepath.Join(dir, baseline.FileName)
 	if code, _, stderr := runCmd(t, "baseline", "--isolated", "--spec-base", "HEAD", "--output", bl, dir); code != exitClean {
 		t.Fatalf("baseline: exit %d: %s", code, stderr)
 	}

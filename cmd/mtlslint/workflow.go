@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/mtlslint/mtlslint/internal/baseline"
@@ -47,7 +45,7 @@ func (w *workflowFlags) apply(opts *lint.Options) error {
 		return errors.New("--baseline and --baseline-rev both say what is already accepted: give one")
 	}
 	if w.baseline != "" {
-		b, err := baseline.Read(w.baseline)
+		b, err := baseline.Read(w.baseline, opts.Root)
 		if err != nil {
 			return err
 		}
@@ -98,11 +96,8 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 		}
 		return exitClean
 	}
-	for _, p := range paths {
-		full := filepath.Join(ws.Root, filepath.FromSlash(real[p]))
-		if err := writeKeepingMode(full, out.Fixed[p]); err != nil {
-			return e.errorf("writing %s: %v", p, err)
-		}
+	if err := fix.Write(out.Result.Workspace.Root, out); err != nil {
+		return e.errorf("cannot write the fixes: %v", err)
 	}
 	remaining := 0
 	for _, d := range out.Result.Findings {
@@ -112,14 +107,6 @@ func runFix(ctx context.Context, f *checkFlags, opts lint.Options, e *env) int {
 	}
 	fmt.Fprintf(e.stderr, "mtlslint: fixed %d %s in %d %s, %d remaining\n", out.Applied, plural(out.Applied, "finding", "findings"), len(paths), plural(len(paths), "file", "files"), remaining)
 	return f.finish(e, out.Result)
-}
-
-func writeKeepingMode(path string, content []byte) error {
-	mode := os.FileMode(0o644)
-	if st, err := os.Stat(path); err == nil {
-		mode = st.Mode().Perm()
-	}
-	return os.WriteFile(path, content, mode)
 }
 
 func plural(n int, one, many string) string {

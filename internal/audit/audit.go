@@ -16,6 +16,7 @@ import (
 	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
+	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -56,8 +57,21 @@ type Options struct {
 	// Tool is the name and version written in the audit record.
 	Tool Tool
 	// Runner lints one repository; nil means lint.Run. Tests supply their
-	// own front ends and rules through it.
+	// own front ends and rules through it. It runs in this process: with
+	// Isolation, the workers run lint.Run.
 	Runner func(context.Context, lint.Options) (*lint.Result, error)
+	// Isolation, when set, analyses each repository in a worker process
+	// watched from outside (memory ceiling, time limit, crashes).
+	Isolation *Isolation
+	// Retry lists the repositories whose analysis crashed in an earlier
+	// run (--resume): they are analysed once more, and a second crash is
+	// recorded as failed.
+	Retry map[string]bool
+	// GitTracked: files that git tracks (read from the repository's
+	// index) are analysed whatever .gitignore says; the ignored files it
+	// does not track are skipped and counted. Without it, .gitignore is
+	// followed as check follows it.
+	GitTracked bool
 }
 
 // Stats are the totals of one run.
@@ -67,6 +81,9 @@ type Stats struct {
 	Completed   int // repositories with a summary written in this run
 	Errors      int
 	Timeouts    int
+	Memory      int            // killed at the memory ceiling
+	Crashes     int            // died (retried by --resume)
+	Failed      int            // died again when retried
 	Findings    int            // unsuppressed
 	BySeverity  map[string]int // unsuppressed findings by severity
 	Abandoned   int            // runs still going after their time limit and grace period
@@ -185,11 +202,31 @@ type result struct {
 }
 
 func (a *auditor) one(ctx context.Context, repo Repo) *result {
+	if a.opts.Isolation == nil {
+		return a.inProcess(ctx, repo)
+	}
 	start := time.Now()
-	res := &result{summary: Summary{
+	res := newResult(repo)
+	a.isolated(ctx, repo, res)
+	res.summary.DurationMS = time.Since(start).Milliseconds()
+	if res.summary.Status == StatusCrash && a.opts.Retry[repo.ID] {
+		res.summary.Status = StatusFailed
+		res.summary.Error = "crashed again when retried: " + res.summary.Error
+	}
+	return res
+}
+
+func newResult(repo Repo) *result {
+	return &result{summary: Summary{
 		Type: TypeRepo, Version: SchemaVersion, Repo: repo.ID, Status: StatusOK,
 		BySeverity: map[string]int{}, ByCode: map[string]int{},
 	}}
+}
+
+// inProcess analyses repo in this process.
+func (a *auditor) inProcess(ctx context.Context, repo Repo) *result {
+	start := time.Now()
+	res := newResult(repo)
 	defer func() { res.summary.DurationMS = time.Since(start).Milliseconds() }()
 
 	rctx, cancel := ctx, context.CancelFunc(func() {})
@@ -260,6 +297,7 @@ func (r *result) collect(lr *lint.Result) {
 	s := &r.summary
 	if lr.Workspace != nil {
 		s.FilesChecked = len(lr.Workspace.Files())
+		s.IgnoredUntracked = lr.Workspace.IgnoredUntracked
 	}
 	r.diags = lr.Findings
 	r.lines = make([]string, len(r.diags))
@@ -271,6 +309,9 @@ func (r *result) collect(lr *lint.Result) {
 		}
 		if d.Suppression != nil {
 			s.Suppressed++
+			s.Suppressions = append(s.Suppressions, SuppressionRecord{
+				Location: location(d.Range, ""), Code: d.Code, Severity: d.Severity.String(),
+				Kind: d.Suppression.Kind, Justification: d.Suppression.Justification})
 			continue
 		}
 		s.Findings++
@@ -310,6 +351,9 @@ func (a *auditor) repoOptions(repo Repo) (lint.Options, error) {
 	o.Paths = nil
 	o.Context = false
 	o.WithModel = true // the summary's graph
+	if a.opts.GitTracked {
+		o.Tracked = parsers.ReadTracked(repo.Dir)
+	}
 	if o.Jobs == 0 {
 		// The pool already keeps every CPU busy with whole repositories.
 		o.Jobs = 1
@@ -327,25 +371,21 @@ func (a *auditor) repoOptions(repo Repo) (lint.Options, error) {
 	return o, nil
 }
 
-// maxConfigSize caps a repository's configuration file.
-const maxConfigSize = 1 << 20
-
 // repoConfig reads the configuration at the top of a repository: a regular
-// file (not a symbolic link) named .mtlslint.toml, or a pyproject.toml with
-// a [tool.mtlslint] table. Nothing above the repository is looked at.
+// file named .mtlslint.toml, or a pyproject.toml with a [tool.mtlslint]
+// table, not leading out of the repository through a symbolic link.
+// Nothing above the repository is looked at. One that cannot be read (a
+// named pipe, a device, a link out) is an error of the repository, never
+// silently absent.
 func repoConfig(dir string) (*config.Config, error) {
 	for _, name := range []string{config.FileName, "pyproject.toml"} {
 		p := filepath.Join(dir, name)
-		st, err := os.Lstat(p)
-		if err != nil || !st.Mode().IsRegular() {
+		if _, err := os.Lstat(p); err != nil {
 			continue
 		}
-		if st.Size() > maxConfigSize {
-			return nil, fmt.Errorf("%s is larger than %d bytes", name, maxConfigSize)
-		}
-		b, err := os.ReadFile(p)
+		b, err := parsers.ReadSettingsFile(p, dir, config.MaxFileSize)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("configuration: %w", err)
 		}
 		if name == "pyproject.toml" && !bytes.Contains(b, []byte("mtlslint")) {
 			continue
@@ -391,6 +431,12 @@ func (a *auditor) emit(r *result) error {
 		st.Errors++
 	case StatusTimeout:
 		st.Timeouts++
+	case StatusMemory:
+		st.Memory++
+	case StatusCrash:
+		st.Crashes++
+	case StatusFailed:
+		st.Failed++
 	}
 	if r.abandoned {
 		st.Abandoned++
@@ -434,7 +480,7 @@ func (a *auditor) writeAuditRecord() error {
 	rec := AuditRecord{
 		Type: TypeAudit, Version: SchemaVersion, Tool: a.opts.Tool, Shard: a.opts.Shard.String(),
 		Repos: st.Repos, Completed: st.Completed, Resumed: st.Resumed,
-		Errors: st.Errors, Timeouts: st.Timeouts, Findings: st.Findings,
+		Errors: st.Errors, Timeouts: st.Timeouts, Memory: st.Memory, Crashes: st.Crashes, Failed: st.Failed, Findings: st.Findings,
 		Interrupted: st.Interrupted, DurationMS: st.Duration.Milliseconds(),
 	}
 	buf, err := appendJSONLine(nil, &rec)

@@ -378,7 +378,7 @@ func TestResume(t *testing.T) {
 	fmt.Fprintf(f, `{"type":"finding","version":1,"repo":%q,"code":"Z001"}`+"\n"+`{"type":"repo","repo":`, repos[3].ID)
 	f.Close()
 
-	done, err := Completed(out)
+	done, _, err := Completed(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -535,4 +535,22 @@ func TestRepoConfig(t *testing.T) {
 	if s := back.Repos[repos[1].ID].Summary; s.Status != StatusError || !strings.Contains(s.Error, ".mtlslint.toml") {
 		t.Errorf("broken configuration: %+v", s)
 	}
+}
+
+// FuzzReadRecords: any JSON Lines input (a file cut short, edited, from
+// another tool) is read without a panic; what is not a record is counted.
+func FuzzReadRecords(f *testing.F) {
+	f.Add([]byte(`{"type":"finding","version":1,"repo":"a","code":"N003"}` + "\n" + `{"type":"repo","version":1,"repo":"a","status":"ok"}` + "\n"))
+	f.Add([]byte(`{"type":"repo","repo":"b","status":"crash"}` + "\n{\"type\":\"audit\"}\n{not json\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var recs Records
+		if err := ReadRecords(bytes.NewReader(b), &recs, false); err != nil {
+			t.Fatal(err)
+		}
+		for id, r := range recs.Repos {
+			if id == "" || r.Summary.Repo != id {
+				t.Fatalf("repository %q with summary %+v", id, r.Summary)
+			}
+		}
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/report"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -30,6 +31,9 @@ const (
 	StatusOK      = "ok"      // analysed; findings (load problems included) are listed
 	StatusError   = "error"   // the analysis failed; findings are unknown
 	StatusTimeout = "timeout" // the time limit ran out; findings are unknown
+	StatusMemory  = "memory"  // the analysis passed the memory ceiling and was killed
+	StatusCrash   = "crash"   // the analysis died (a fatal error, killed by the kernel); --resume retries it once
+	StatusFailed  = "failed"  // the analysis died again when retried
 )
 
 // Summary is the record that closes a repository: written after its
@@ -46,10 +50,30 @@ type Summary struct {
 	BySeverity   map[string]int `json:"by_severity"`
 	ByCode       map[string]int `json:"by_code"`
 	DurationMS   int64          `json:"duration_ms"`
+	// MaxRSS is the largest resident memory of the analysis, in bytes,
+	// when it ran in a worker process of its own.
+	MaxRSS int64 `json:"max_rss,omitempty"`
+	// IgnoredUntracked counts the files and directories .gitignore
+	// ignores that git does not track, which were skipped (tracked files
+	// are analysed whatever .gitignore says).
+	IgnoredUntracked int `json:"ignored_untracked,omitempty"`
+	// Suppressions lists the inline suppressions in the repository that
+	// silenced findings, with their reasons.
+	Suppressions []SuppressionRecord `json:"suppressions,omitempty"`
 	// Graph is the repository's deployment graph with the findings on it
 	// (absent when no finding is on it). Above MaxGraphRoutes routes it
 	// holds only the routes that carry a finding.
 	Graph *graph.Graph `json:"graph,omitempty"`
+}
+
+// SuppressionRecord is one finding silenced in an audited repository:
+// where, what, and the reason the comment gives ("" when it gives none).
+type SuppressionRecord struct {
+	Location      Location `json:"location"`
+	Code          string   `json:"code"`
+	Severity      string   `json:"severity"`
+	Kind          string   `json:"kind"`
+	Justification string   `json:"justification,omitempty"`
 }
 
 // MaxGraphRoutes caps the routes of a repository's graph in its summary;
@@ -118,6 +142,9 @@ type AuditRecord struct {
 	Resumed     int    `json:"resumed"`   // skipped: complete in an earlier output
 	Errors      int    `json:"errors"`
 	Timeouts    int    `json:"timeouts"`
+	Memory      int    `json:"memory,omitempty"`  // killed at the memory ceiling
+	Crashes     int    `json:"crashes,omitempty"` // died, to be retried by --resume
+	Failed      int    `json:"failed,omitempty"`  // died again when retried
 	Findings    int    `json:"findings"`
 	Interrupted bool   `json:"interrupted,omitempty"`
 	DurationMS  int64  `json:"duration_ms"`
@@ -321,4 +348,11 @@ func (rd *recordReader) line(line []byte) {
 		rd.drop()
 		into.Malformed++
 	}
+}
+
+// location is a range as a record writes it.
+func location(r source.Range, msg string) Location {
+	return Location{File: r.File, Message: msg,
+		Start: Pos{Line: r.Start.Line, Column: r.Start.Col, Offset: r.Start.Offset},
+		End:   Pos{Line: r.End.Line, Column: r.End.Col, Offset: r.End.Offset}}
 }

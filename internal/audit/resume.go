@@ -8,26 +8,32 @@ import (
 )
 
 // Completed returns the IDs of the repositories that have a summary in the
-// JSON Lines file at path (what --resume skips). A missing file means
-// nothing is complete yet.
-func Completed(path string) (map[string]bool, error) {
+// JSON Lines file at path (what --resume skips), except those whose
+// analysis crashed: those are returned in retry, to be analysed once more
+// (a second crash is final: status failed). A missing file means nothing
+// is complete yet.
+func Completed(path string) (done, retry map[string]bool, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return map[string]bool{}, nil
+		return map[string]bool{}, map[string]bool{}, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	var recs Records
 	if err := ReadRecords(f, &recs, true); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	done := make(map[string]bool, len(recs.Repos))
-	for id := range recs.Repos {
-		done[id] = true
+	done, retry = make(map[string]bool, len(recs.Repos)), map[string]bool{}
+	for id, r := range recs.Repos {
+		if r.Summary.Status == StatusCrash {
+			retry[id] = true
+		} else {
+			done[id] = true
+		}
 	}
-	return done, nil
+	return done, retry, nil
 }
 
 // OpenAppend opens a JSON Lines file for appending more records, starting

@@ -5,6 +5,7 @@
 package auditreport
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"sort"
@@ -38,6 +39,10 @@ type Report struct {
 	BySeverity [5]int  // unsuppressed findings
 	Findings   int
 	Suppressed int
+	// Suppressions are the findings that inline comments, configuration or
+	// a baseline silenced in the audited repositories, by repository, with
+	// the reasons given: an audit shows what a repository hides.
+	Suppressions []*Suppressed
 	// MaxRepoFindings is the largest number of findings of one repository
 	// (the scale of the charts).
 	MaxRepoFindings int
@@ -85,6 +90,19 @@ type Rule struct {
 	Repos    int // repositories with a finding of the rule
 	Findings []*Finding
 	known    bool // from the registry
+}
+
+// Suppressed is one silenced finding.
+type Suppressed struct {
+	Repo          string
+	File          string
+	Line          int
+	Code          string
+	Severity      string
+	Message       string
+	Kind          string // inSource, external, baseline
+	Justification string // "" when none is given
+	LineText      string
 }
 
 // Finding is one finding in the report.
@@ -148,6 +166,9 @@ func Build(recs *audit.Records) *Report {
 		for _, f := range rr.Findings {
 			if f.Suppression != nil {
 				r.Suppressed++
+				rep.Suppressions = append(rep.Suppressions, &Suppressed{Repo: s.Repo, File: f.Location.File, Line: f.Location.Start.Line,
+					Code: f.Code, Severity: f.Severity, Message: f.Message, Kind: f.Suppression.Kind,
+					Justification: f.Suppression.Justification, LineText: f.LineText})
 				continue
 			}
 			i := sevIndex(f.Severity)
@@ -191,6 +212,10 @@ func Build(recs *audit.Records) *Report {
 		}
 	}
 	sort.Slice(rep.Failed, func(i, j int) bool { return rep.Failed[i].ID < rep.Failed[j].ID })
+	sort.Slice(rep.Suppressions, func(i, j int) bool {
+		a, b := rep.Suppressions[i], rep.Suppressions[j]
+		return cmp.Or(comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Code, b.Code)) < 0
+	})
 	for code, g := range byCode {
 		g.Repos = len(ruleRepos[code])
 		for i, n := range g.Found {
@@ -220,20 +245,14 @@ func Build(recs *audit.Records) *Report {
 func sortFindings(fs []*Finding) {
 	sort.Slice(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if sa, sb := sevIndex(a.Severity), sevIndex(b.Severity); sa != sb {
-			return sa < sb
-		}
-		if a.Repo != b.Repo {
-			return a.Repo < b.Repo
-		}
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Message < b.Message
+		return cmp.Or(cmp.Compare(sevIndex(a.Severity), sevIndex(b.Severity)),
+			comparePlace(a.Repo, a.File, a.Line, b.Repo, b.File, b.Line), cmp.Compare(a.Message, b.Message)) < 0
 	})
+}
+
+// comparePlace orders places by repository, file, then line.
+func comparePlace(repoA, fileA string, lineA int, repoB, fileB string, lineB int) int {
+	return cmp.Or(cmp.Compare(repoA, repoB), cmp.Compare(fileA, fileB), cmp.Compare(lineA, lineB))
 }
 
 // newRule describes a rule from the registry, falling back to what the

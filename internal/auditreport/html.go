@@ -173,6 +173,14 @@ a.finding:hover{background:#f6f8fa}
 </section>
 {{end}}{{end}}
 
+{{if .Suppressions}}<h2 id="suppressed">Suppressed findings</h2>
+<p>Findings that the repositories silenced (inline comments, their configuration, a baseline), with the reason each gives. They are not counted above.</p>
+<table><tr><th>Repository</th><th>Location</th><th>Rule</th><th>Severity</th><th>How</th><th>Reason</th><th>Line</th></tr>
+{{- range .Suppressions}}
+<tr><td class="loc">{{printable .Repo}}</td><td class="loc">{{printable .File}}:{{.Line}}</td><td>{{.Code}}</td><td><span class="sev" style="background:{{sevColor .Severity}}">{{.Severity}}</span></td><td>{{printable .Kind}}</td><td>{{if .Justification}}{{printable .Justification}}{{else}}<span class="fail">no reason given</span>{{end}}</td><td><code>{{line .LineText}}</code></td></tr>
+{{- end}}
+</table>{{end}}
+
 <h2 id="findings">Findings by rule</h2>
 {{range .Rules}}
 <section id="rule-{{.Code}}">

@@ -80,6 +80,18 @@ func Markdown(w io.Writer, r *Report, opt MarkdownOptions) error {
 		}
 	}
 
+	if len(r.Suppressions) > 0 {
+		p("\n## Suppressed findings\n\nFindings that the repositories silenced (inline comments, their configuration, a baseline), with the reason each gives. They are not counted above.\n\n| Repository | Location | Rule | Severity | How | Reason | Line |\n|---|---|---|---|---|---|---|\n")
+		for _, s := range r.Suppressions {
+			reason := s.Justification
+			if reason == "" {
+				reason = "no reason given"
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", mdText(s.Repo), mdText(fmt.Sprintf("%s:%d", s.File, s.Line)), mdText(s.Code),
+				mdText(s.Severity), mdText(s.Kind), mdText(reason), mdCode(s.LineText))
+		}
+	}
+
 	if len(r.Rules) > 0 {
 		p("\n## Findings by rule\n")
 	}

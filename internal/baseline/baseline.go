@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -112,14 +113,20 @@ func (b *Baseline) WriteFile(path string) error {
 	return f.Close()
 }
 
-// Read reads a baseline file.
-func Read(path string) (*Baseline, error) {
-	data, err := os.ReadFile(path)
+// MaxFileSize caps a baseline file: an entry is about a hundred bytes.
+const MaxFileSize = 64 << 20
+
+// Read reads a baseline file. It must be a regular file inside root, not
+// leading out of it through a symbolic link, of at most MaxFileSize bytes:
+// the baseline usually comes with the repository being checked, so it is
+// as untrusted as the repository.
+func Read(path, root string) (*Baseline, error) {
+	data, err := parsers.ReadSettingsFile(path, root, MaxFileSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("baseline %s not found (create it with `mtlslint baseline`)", path)
 		}
-		return nil, err
+		return nil, fmt.Errorf("baseline: %w", err)
 	}
 	var b Baseline
 	if err := json.Unmarshal(data, &b); err != nil {

@@ -25,7 +25,7 @@ func TestCountsAndRoundTrip(t *testing.T) {
 	if err := b.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Read(path)
+	r, err := Read(path, filepath.Dir(path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,16 +48,16 @@ func TestCountsAndRoundTrip(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Read(filepath.Join(dir, "missing.json")); err == nil || !strings.Contains(err.Error(), "mtlslint baseline") {
+	if _, err := Read(filepath.Join(dir, "missing.json"), dir); err == nil || !strings.Contains(err.Error(), "mtlslint baseline") {
 		t.Errorf("missing: %v", err)
 	}
 	p := filepath.Join(dir, "v9.json")
 	os.WriteFile(p, []byte(`{"version": 9, "findings": []}`), 0o644)
-	if _, err := Read(p); err == nil || !strings.Contains(err.Error(), "version 9") {
+	if _, err := Read(p, dir); err == nil || !strings.Contains(err.Error(), "version 9") {
 		t.Errorf("version: %v", err)
 	}
 	os.WriteFile(p, []byte(`{"version": `), 0o644)
-	if _, err := Read(p); err == nil {
+	if _, err := Read(p, dir); err == nil {
 		t.Error("broken JSON accepted")
 	}
 }
@@ -68,7 +68,7 @@ func TestReadErrors(t *testing.T) {
 func TestVersion1FilesMatchByLegacyFingerprint(t *testing.T) {
 	p := filepath.Join(t.TempDir(), FileName)
 	os.WriteFile(p, []byte(`{"version": 1, "tool": "mtlslint", "findings": [{"fingerprint": "old-a", "code": "N003", "file": "n.conf"}]}`), 0o644)
-	b, err := Read(p)
+	b, err := Read(p, filepath.Dir(p))
 	if err != nil {
 		t.Fatal(err)
 	}

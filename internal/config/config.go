@@ -14,6 +14,9 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 )
 
 // FileName is the dedicated configuration file.
@@ -93,11 +96,13 @@ func Find(dir string) (string, error) {
 	}
 	for {
 		p := filepath.Join(abs, FileName)
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p, nil
+		if _, err := os.Lstat(p); err == nil {
+			return p, nil // Load refuses it if it is not a regular file
 		}
 		p = filepath.Join(abs, "pyproject.toml")
-		if b, err := os.ReadFile(p); err == nil && hasToolTable(b) {
+		if b, found, err := readCandidate(p, abs); err != nil {
+			return "", err
+		} else if found && hasToolTable(b) {
 			return p, nil
 		}
 		parent := filepath.Dir(abs)
@@ -112,22 +117,52 @@ var toolTable = regexp.MustCompile(`(?m)^\s*\[\s*tool\s*\.\s*(mtlslint|"mtlslint
 
 func hasToolTable(b []byte) bool { return toolTable.Match(b) }
 
-// Load reads a configuration file.
+// MaxFileSize caps a configuration file: real ones are a few kilobytes.
+const MaxFileSize = 1 << 20
+
+// Load reads a configuration file named on the command line: a regular
+// file of at most MaxFileSize bytes (a link is followed: the user named
+// it).
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
+	return loadIn(path, "")
+}
+
+// loadIn reads a configuration file found in a directory: a regular file
+// that does not lead out of tree through a symbolic link.
+func loadIn(path, tree string) (*Config, error) {
+	b, err := parsers.ReadSettingsFile(path, tree, MaxFileSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &Error{File: path, Msg: "configuration file not found"}
 		}
-		return nil, err
+		return nil, &Error{File: path, Msg: "cannot read the configuration: " + err.Error()}
 	}
 	return Parse(path, b)
+}
+
+// readCandidate reads a file that may be a configuration (pyproject.toml
+// may hold one): found is false when there is no such file.
+func readCandidate(path, tree string) (b []byte, found bool, err error) {
+	if _, err := os.Lstat(path); err != nil {
+		return nil, false, nil
+	}
+	b, err = parsers.ReadSettingsFile(path, tree, MaxFileSize)
+	if err != nil {
+		return nil, true, &Error{File: path, Msg: "cannot read the configuration: " + err.Error()}
+	}
+	return b, true, nil
 }
 
 // Parse reads configuration from content; path decides the layout
 // (pyproject.toml reads [tool.mtlslint]).
 func Parse(path string, content []byte) (*Config, error) {
 	cfg := &Config{Path: path, Lines: map[string]int{}}
+	if at := cfgnode.TOMLDeeper(content, cfgnode.MaxDepth); at >= 0 {
+		// Before decoding: the TOML library takes minutes on deep
+		// inline tables.
+		return nil, &Error{File: path, Line: 1 + bytes.Count(content[:at], []byte("\n")),
+			Msg: fmt.Sprintf("arrays and inline tables nested more than %d deep", cfgnode.MaxDepth)}
+	}
 	prefix := []string{}
 	var md toml.MetaData
 	var err error

@@ -62,6 +62,18 @@ func TestUnknownKeyHasFileAndLine(t *testing.T) {
 	}
 }
 
+// TestNestingLimit: a configuration that nests arrays or inline tables
+// deeper than the limit is refused with its line, before the TOML
+// library (which takes minutes on such input) sees it.
+func TestNestingLimit(t *testing.T) {
+	deep := "select = [\"N\"]\n[severity]\nx = " + strings.Repeat("{a = ", 5000) + "1" + strings.Repeat("}", 5000) + "\n"
+	_, err := Parse("/r/pyproject.toml", []byte(deep))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Line != 3 || !strings.Contains(ce.Msg, "nested more than 200 deep") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 func TestPyproject(t *testing.T) {
 	src := "[tool.black]\nline-length = 100\n\n[tool.mtlslint]\nignore = [\"D\"]\nbogus = 1\n"
 	_, err := Parse("/r/pyproject.toml", []byte(src))
@@ -95,4 +107,21 @@ func TestFindNearest(t *testing.T) {
 	if got, _ := Find(deep); got != filepath.Join(root, "a", "pyproject.toml") {
 		t.Errorf("nearest config not found: %q", got)
 	}
+}
+
+// FuzzParse: any content of .mtlslint.toml or pyproject.toml is parsed or
+// refused with an error, never a panic.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("select = [\"N\"]\n[severity]\nN003 = \"low\"\n"), false)
+	f.Add([]byte("[tool.mtlslint]\nignore = [\"D\"]\n"), true)
+	f.Fuzz(func(t *testing.T, b []byte, pyproject bool) {
+		name := ".mtlslint.toml"
+		if pyproject {
+			name = "pyproject.toml"
+		}
+		c, err := Parse(name, b)
+		if err == nil && c == nil {
+			t.Fatal("no configuration and no error")
+		}
+	})
 }

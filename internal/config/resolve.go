@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -103,16 +104,22 @@ func (r *Resolver) forDir(dir string) (*Config, error) {
 	if c, ok := r.byDir[dir]; ok {
 		return c, nil
 	}
+	// A file inside the root must not lead out of it; one above the root
+	// (the search goes upwards) must not lead out of its own directory.
+	tree := r.root
+	if rel, err := filepath.Rel(r.root, dir); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		tree = dir
+	}
 	var found string
-	if p := filepath.Join(dir, FileName); isFile(p) {
+	if p := filepath.Join(dir, FileName); exists(p) {
 		found = p
-	} else if p := filepath.Join(dir, "pyproject.toml"); isFile(p) {
-		if b, err := os.ReadFile(p); err == nil && hasToolTable(b) {
-			found = p
-		}
+	} else if b, ok, err := readCandidate(filepath.Join(dir, "pyproject.toml"), tree); err != nil {
+		return nil, err
+	} else if ok && hasToolTable(b) {
+		found = filepath.Join(dir, "pyproject.toml")
 	}
 	if found != "" {
-		c, err := Load(found)
+		c, err := loadIn(found, tree)
 		if err != nil {
 			return nil, err
 		}
@@ -133,9 +140,12 @@ func (r *Resolver) forDir(dir string) (*Config, error) {
 	return c, nil
 }
 
-func isFile(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
+// exists reports whether there is something at p (Load says if it is not
+// a regular file: a configuration that cannot be read is an error, never
+// silently absent).
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
 }
 
 // Err returns the first error met while loading configurations for For.

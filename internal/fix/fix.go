@@ -10,9 +10,11 @@
 package fix
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/rules"
@@ -119,20 +121,50 @@ func sortEdits(edits []rules.Edit) {
 	})
 }
 
-// Apply applies sorted, non-overlapping edits to content.
+// Apply applies sorted, non-overlapping edits to content. The line breaks
+// of the new text follow the file's own line ending: a fix inserts a CRLF
+// line into a CRLF file.
 func Apply(content []byte, edits []rules.Edit) ([]byte, error) {
 	var out []byte
 	last := 0
+	eol := lineEnding(content)
 	for _, e := range edits {
 		s, t := e.Range.Start.Offset, e.Range.End.Offset
 		if s < last || t > len(content) || t < s {
 			return nil, fmt.Errorf("%s: edit at offsets %d-%d does not fit the file (%d bytes)", e.Range.File, s, t, len(content))
 		}
 		out = append(out, content[last:s]...)
-		out = append(out, e.NewText...)
+		out = append(out, withLineEnding(e.NewText, eol)...)
 		last = t
 	}
 	return append(out, content[last:]...), nil
+}
+
+// lineEnding is the line ending content uses most: "\r\n", "\r" or "\n"
+// (the default, also for a file of one line).
+func lineEnding(content []byte) string {
+	crlf := bytes.Count(content, []byte("\r\n"))
+	lf := bytes.Count(content, []byte("\n")) - crlf
+	cr := bytes.Count(content, []byte("\r")) - crlf
+	switch {
+	case crlf > lf && crlf >= cr:
+		return "\r\n"
+	case cr > lf && cr > crlf:
+		return "\r"
+	}
+	return "\n"
+}
+
+func withLineEnding(text, eol string) string {
+	if !strings.ContainsAny(text, "\r\n") {
+		return text
+	}
+	t := strings.ReplaceAll(text, "\r\n", "\n")
+	t = strings.ReplaceAll(t, "\r", "\n")
+	if eol != "\n" {
+		t = strings.ReplaceAll(t, "\n", eol)
+	}
+	return t
 }
 
 // Outcome is what Run produced.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,9 @@ func FuzzGraphJSON(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"version":1,"nodes":[{"id":"a","kind":"route","label":[],"route":"r"},{"id":"a","kind":"entry","label":["<x>"]}],"edges":[{"from":0,"to":0,"routes":[0]},{"from":1,"to":0,"label":["\u0000"]}],"marks":[{"code":"X","severity":"critical","place":{"routes":["r","nope"],"nodes":["a","b"]}}]}`))
 	f.Add([]byte(`{"version":1,"nodes":[{"id":"t","kind":3,"label":["x"]}],"edges":[]}`))
+	if b, err := json.Marshal(hostileGraph()); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var g Graph
 		if json.Unmarshal(data, &g) != nil {
@@ -51,12 +55,23 @@ func FuzzGraphJSON(f *testing.F) {
 				t.Fatalf("the SVG is not well-formed: %v", err)
 			}
 		}
-		if err := Mermaid(io.Discard, &g); err != nil {
+		// Whatever the names, they add no statement to Mermaid or DOT: no
+		// control character reaches the text, and a Mermaid line holds
+		// one quoted label at most.
+		var mm, dot bytes.Buffer
+		if err := Mermaid(&mm, &g); err != nil {
 			t.Fatal(err)
 		}
-		if err := DOT(io.Discard, &g, Options{}); err != nil {
+		noControls(t, "mermaid", mm.String())
+		for _, l := range strings.Split(mm.String(), "\n") {
+			if n := strings.Count(l, `"`); n != 0 && n != 2 {
+				t.Fatalf("mermaid: %d quotes in a line: %q", n, l)
+			}
+		}
+		if err := DOT(&dot, &g, Options{Link: RelativeLink("")}); err != nil {
 			t.Fatal(err)
 		}
+		noControls(t, "dot", dot.String())
 		_ = g.Only(g.MarkedRoutes())
 	})
 }

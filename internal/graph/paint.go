@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,8 +143,13 @@ func (p *paint) markLines(id string) []string {
 	return out
 }
 
-// truncate cuts s to at most n characters, with an ellipsis.
+// truncate makes s printable and cuts it to at most n characters, with
+// an ellipsis. Every line of text the formats draw passes here: names
+// from the configuration may hold line breaks (which would end a Mermaid
+// or DOT statement and start one of the file's choosing), terminal
+// escapes and bidirectional controls.
 func truncate(s string, n int) string {
+	s = rules.Printable(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -166,16 +172,32 @@ type Options struct {
 // RelativeLink links a location as a path with a GitHub-style line
 // fragment, relative to the directory the graph was drawn from
 // ("nginx.conf#L21"); prefix is put before it (a repository's blob URL).
+// Each segment of the path is escaped: a file name is the repository's
+// choice, and "#", "?" or a first segment such as "javascript:alert(1)"
+// would otherwise make the link go elsewhere or run a script.
 func RelativeLink(prefix string) func(Loc) string {
-	return func(l Loc) string { return prefix + l.File + "#L" + strconv.Itoa(l.Line) }
+	return func(l Loc) string { return prefix + escapePath(l.File) + "#L" + strconv.Itoa(l.Line) }
 }
 
-// tooltip is a node's title: its full label and where it is configured.
-func tooltip(n *Node) string {
-	var b strings.Builder
-	b.WriteString(strings.Join(n.Label, "\n"))
-	for _, l := range n.Locs {
-		b.WriteString("\n" + l.String())
+// escapePath escapes each segment of a slash-separated path for a URL,
+// ":" included, so that no segment reads as a scheme.
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
 	}
-	return b.String()
+	return strings.Join(segs, "/")
+}
+
+// tooltip is a node's title: its full label and where it is configured,
+// a line each, every line printable.
+func tooltip(n *Node) string {
+	lines := make([]string, 0, len(n.Label)+len(n.Locs))
+	for _, l := range n.Label {
+		lines = append(lines, rules.Printable(l))
+	}
+	for _, l := range n.Locs {
+		lines = append(lines, rules.Printable(l.String()))
+	}
+	return strings.Join(lines, "\n")
 }

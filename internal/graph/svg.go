@@ -165,9 +165,8 @@ func (s *svgWriter) edge(r route, sev rules.Severity) {
 		s.f(` stroke-dasharray="5 4"`)
 	}
 	var title []string
-	title = append(title, e.Label...)
-	if e.Link != "" && e.Link != "address" {
-		title = append(title, "linked by "+e.Link)
+	for _, l := range edgeLabel(e) {
+		title = append(title, rules.Printable(l))
 	}
 	if len(title) > 0 {
 		s.f("><title>%s</title></path>\n", esc(strings.Join(title, "\n")))

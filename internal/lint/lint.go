@@ -55,6 +55,9 @@ type Options struct {
 
 	// NoIgnore disregards inline suppression comments (audits).
 	NoIgnore bool
+	// Tracked, when set, is what git tracks: tracked files are analysed
+	// whatever .gitignore says (audits; see parsers.Options.Tracked).
+	Tracked *parsers.Tracked
 	// Baseline, when set, marks the findings it accepts as suppressed.
 	Baseline *baseline.Baseline
 	// Changed, when set, keeps only findings on changed lines
@@ -227,6 +230,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		Skip:           excludeHook(resolver),
 		ForceExclude:   opts.ForceExclude,
 		SkipUndetected: opts.SkipUndetected,
+		Tracked:        opts.Tracked,
 		Formats:        allFormats(),
 		K8s:            k8sOptions(resolver.Root(), rootCfg),
 		Jobs:           opts.Jobs,

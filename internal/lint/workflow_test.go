@@ -197,7 +197,7 @@ func TestBaselineSurvivesLineShiftsAndCatchesNewFindings(t *testing.T) {
 	if err := bl.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
-	bl, err := baseline.Read(path)
+	bl, err := baseline.Read(path, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // commandShowGraph opens the graph of the route a finding is about: the
@@ -193,7 +194,7 @@ func (s *Server) executeCommand(ctx context.Context, raw json.RawMessage) (any, 
 		return nil, err
 	}
 	var md bytes.Buffer
-	fmt.Fprintf(&md, "# mtlslint: route graph of %s\n\n%s\n\n```mermaid\n", args.Title, r.dir)
+	fmt.Fprintf(&md, "# mtlslint: route graph of %s\n\n%s\n\n```mermaid\n", rules.Printable(args.Title), rules.Printable(r.dir))
 	if err := graph.Mermaid(&md, g); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,15 @@ import (
 // maxMessage bounds the size of one incoming message.
 const maxMessage = 256 << 20
 
+// maxHeaderLine bounds one header line and maxHeaders the header lines of
+// one message: LSP has two headers of a few dozen bytes. Past either, the
+// message is answered with an error and the stream looks for the next
+// header, rather than buffering a line of a gigabyte.
+const (
+	maxHeaderLine = 8 << 10
+	maxHeaders    = 32
+)
+
 // stream frames JSON-RPC messages with LSP's Content-Length headers, like
 // jsonrpc2.NewStream, but survives bad input: a message that is not
 // JSON-RPC is answered with a JSON-RPC error (id null when none can be
@@ -33,6 +42,10 @@ type stream struct {
 	out    io.Writer
 	closer io.Closer
 	logf   func(format string, args ...any)
+	// resync is set after a framing error: where the next message starts
+	// is unknown, so the input is skipped up to the next Content-Length
+	// header.
+	resync bool
 
 	qmu     sync.Mutex
 	queue   [][]byte
@@ -102,6 +115,7 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		if errors.As(err, &fe) {
 			s.logf("bad message header: %s", fe.msg)
 			s.writeError(nil, jsonrpc2.InvalidRequest, fe.msg)
+			s.resync = true
 			continue
 		}
 		if err != nil {
@@ -126,13 +140,24 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 	length := int64(-1)
 	var bad string
 	headers := 0
-	for {
-		line, err := s.in.ReadString('\n')
-		total += int64(len(line))
+	first := ""
+	if s.resync {
+		n, err := s.skipToHeader()
+		total += n
 		if err != nil {
 			return nil, total, err
 		}
-		line = strings.TrimSpace(line)
+		s.resync = false
+		first = contentLength
+	}
+	for {
+		line, n, err := s.readLine()
+		total += n
+		if err != nil {
+			return nil, total, err
+		}
+		line = strings.TrimSpace(first + line)
+		first = ""
 		if line == "" {
 			if headers == 0 {
 				continue // a stray blank line between messages
@@ -140,6 +165,9 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 			break
 		}
 		headers++
+		if headers > maxHeaders {
+			return nil, total, &errFraming{fmt.Sprintf("more than %d headers", maxHeaders)}
+		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
 			bad = fmt.Sprintf("invalid header line %q", line)
@@ -161,10 +189,9 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 		return nil, total, &errFraming{bad}
 	}
 	if length > maxMessage {
-		if _, err := io.CopyN(io.Discard, s.in, length); err != nil {
-			return nil, total, err
-		}
-		return nil, total + length, &errFraming{fmt.Sprintf("message of %d bytes is larger than %d", length, maxMessage)}
+		// Not skipped: a length this large may be a lie, and skipping it
+		// would swallow the messages after it.
+		return nil, total, &errFraming{fmt.Sprintf("message of %d bytes is larger than %d", length, maxMessage)}
 	}
 	// Read what arrives rather than allocate what the header claims.
 	body, err := io.ReadAll(io.LimitReader(s.in, length))
@@ -175,6 +202,68 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 		return nil, total, err
 	}
 	return body, total + length, nil
+}
+
+// contentLength is the header a resynchronising stream looks for.
+const contentLength = "Content-Length:"
+
+// readLine reads one header line, or reports a line longer than
+// maxHeaderLine (whose rest is skipped) as a framing error.
+func (s *stream) readLine() (string, int64, error) {
+	var line []byte
+	var n int64
+	tooLong := false
+	for {
+		chunk, err := s.in.ReadSlice('\n')
+		n += int64(len(chunk))
+		if !tooLong && len(line)+len(chunk) > maxHeaderLine {
+			tooLong, line = true, nil // keep nothing more of it
+		}
+		if !tooLong {
+			line = append(line, chunk...)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			return "", n, err
+		case tooLong:
+			return "", n, &errFraming{fmt.Sprintf("header line longer than %d bytes", maxHeaderLine)}
+		}
+		return string(line), n, nil
+	}
+}
+
+// skipToHeader discards input up to and including the next
+// "Content-Length:" (in any case), wherever it starts: after a body of an
+// unknown length, the next header follows it directly.
+func (s *stream) skipToHeader() (int64, error) {
+	pat := strings.ToLower(contentLength)
+	var n int64
+	k := 0
+	for k < len(pat) {
+		b, err := s.in.ReadByte()
+		if err != nil {
+			return n, err
+		}
+		n++
+		switch c := toLower(b); {
+		case c == pat[k]:
+			k++
+		case c == pat[0]: // "c" occurs only first in the pattern
+			k = 1
+		default:
+			k = 0
+		}
+	}
+	return n, nil
+}
+
+func toLower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 // requestID returns the id of a message that did not decode, when it has

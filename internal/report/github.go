@@ -48,22 +48,25 @@ func GitHub(w io.Writer, in Input, opt GitHubOptions) error {
 			}
 		}
 		props = append(props, "title="+ghProperty(fmt.Sprintf("mtlslint (%s)", d.Code)))
-		msg := fmt.Sprintf("%s %s (%s): %s", d.Code, d.Name, d.Severity, d.Message)
+		// The log shows the command as a terminal would (colours
+		// included): strings from the input are made printable, and only
+		// the newlines added here are kept (escaped by ghData).
+		msg := fmt.Sprintf("%s %s (%s): %s", d.Code, d.Name, d.Severity, PrintableLines(d.Message, ""))
 		if d.Detail != "" {
-			msg += "\n" + d.Detail
+			msg += "\n" + PrintableLines(d.Detail, "")
 		}
 		if d.FixTitle != "" {
-			msg += "\nFix: " + d.FixTitle
+			msg += "\nFix: " + PrintableLines(d.FixTitle, "")
 		}
 		for _, r := range d.Related {
-			msg += fmt.Sprintf("\nrelated %s:%d:%d: %s", ghPath(in, opt, r.Range.File), r.Range.Start.Line, r.Range.Start.Col, r.Message)
+			msg += fmt.Sprintf("\nrelated %s:%d:%d: %s", Printable(ghPath(in, opt, r.Range.File)), r.Range.Start.Line, r.Range.Start.Col, PrintableLines(r.Message, ""))
 		}
 		if len(d.Fixes) > 0 {
 			kind := "unsafe fix"
 			if d.Fixes[0].Safe {
 				kind = "fix"
 			}
-			msg += fmt.Sprintf("\n%s available: %s", kind, d.Fixes[0].Description)
+			msg += fmt.Sprintf("\n%s available: %s", kind, Printable(d.Fixes[0].Description))
 		}
 		if _, err := fmt.Fprintf(w, "::%s %s::%s\n", GitHubLevel(d.Severity), strings.Join(props, ","), ghData(msg)); err != nil {
 			return err

@@ -65,16 +65,19 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 		if d.Suppression != nil && !opt.ShowSuppressed {
 			continue
 		}
-		loc := fmt.Sprintf("%s:%d:%d", in.DisplayPath(d.Range.File), d.Range.Start.Line, d.Range.Start.Col)
+		// Every string from the input (paths, messages that quote names
+		// and values, reasons) goes through Printable: a hostile file name
+		// or section name must not drive the terminal or forge a line.
+		loc := fmt.Sprintf("%s:%d:%d", Printable(in.DisplayPath(d.Range.File)), d.Range.Start.Line, d.Range.Start.Col)
 		sup := ""
 		if d.Suppression != nil {
 			sup = " [suppressed"
 			if d.Suppression.Justification != "" {
-				sup += ": " + d.Suppression.Justification
+				sup += ": " + Printable(d.Suppression.Justification)
 			}
 			sup += "]"
 		}
-		fmt.Fprintf(w, "%s: %s %s %s: %s%s\n", c(ansiBold, loc), c(sevColor(d.Severity), d.Severity.String()), c(ansiBold, d.Code), d.Name, d.Message, c(ansiDim, sup))
+		fmt.Fprintf(w, "%s: %s %s %s: %s%s\n", c(ansiBold, loc), c(sevColor(d.Severity), d.Severity.String()), c(ansiBold, d.Code), d.Name, PrintableLines(d.Message, "    "), c(ansiDim, sup))
 		if opt.Quiet {
 			continue
 		}
@@ -83,7 +86,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 			fmt.Fprintf(w, "      %s %s\n", c(ansiBlue, "="), strings.ReplaceAll(d.Detail, "\n", "\n        "))
 		}
 		for _, r := range d.Related {
-			fmt.Fprintf(w, "      %s related %s:%d:%d: %s\n", c(ansiBlue, "="), in.DisplayPath(r.Range.File), r.Range.Start.Line, r.Range.Start.Col, r.Message)
+			fmt.Fprintf(w, "      %s related %s:%d:%d: %s\n", c(ansiBlue, "="), Printable(in.DisplayPath(r.Range.File)), r.Range.Start.Line, r.Range.Start.Col, PrintableLines(r.Message, "        "))
 		}
 		if d.FixTitle != "" {
 			fmt.Fprintf(w, "      %s help: %s\n", c(ansiBlue, "="), d.FixTitle)
@@ -93,7 +96,7 @@ func Text(w io.Writer, in Input, opt TextOptions) error {
 			if f.Safe {
 				kind = "fix"
 			}
-			fmt.Fprintf(w, "      %s %s available: %s\n", c(ansiBlue, "="), kind, f.Description)
+			fmt.Fprintf(w, "      %s %s available: %s\n", c(ansiBlue, "="), kind, Printable(f.Description))
 		}
 	}
 	if opt.Statistics {
@@ -185,21 +188,26 @@ func writeSnippet(w io.Writer, in Input, d rules.Finding, c func(string, string)
 	fmt.Fprintf(w, " %s %s %s%s\n", gutter, c(ansiBlue, "|"), pad.String(), c(sevColor(d.Severity), strings.Repeat("^", n)))
 }
 
-// sanitize replaces control characters (other than tab) and invalid UTF-8
-// so a hostile file cannot drive the terminal.
-func sanitize(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			b.WriteRune('\uFFFD')
-		case r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteRune('\uFFFD')
-		default:
-			b.WriteRune(r)
-		}
+// sanitize is Printable for a line of a file shown in a snippet: tabs are
+// kept, so that the carets line up under the text.
+func sanitize(s string) string { return rules.PrintableTabs(s) }
+
+// Printable replaces control characters (tab and newline included),
+// bidirectional formatting characters and invalid UTF-8 with U+FFFD, so
+// that a string from the input (a file name, a section name, a value)
+// cannot drive a terminal, split a line or display reordered text.
+func Printable(s string) string { return rules.Printable(s) }
+
+// PrintableLines is Printable for text that may span lines (a message with
+// a stack trace): each line is made printable, and the lines after the
+// first start with indent, so that none can pass for a line of its own.
+func PrintableLines(s, indent string) string {
+	if !strings.Contains(s, "\n") {
+		return Printable(s)
 	}
-	return b.String()
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Printable(l)
+	}
+	return strings.Join(lines, "\n"+indent)
 }

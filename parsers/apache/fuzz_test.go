@@ -46,6 +46,10 @@ func FuzzParse(f *testing.F) {
 	for _, b := range fixtureFiles(f) {
 		f.Add(b)
 	}
+	// Just past the limits: sections nested deeper than maxDepth, and
+	// includes that fan out through the files that include each other.
+	f.Add([]byte(strings.Repeat("<IfModule m>\n", maxDepth+1) + "X 1\n" + strings.Repeat("</IfModule>\n", maxDepth+1)))
+	f.Add([]byte("Include conf.d/*.conf\nInclude conf.d/*.conf\nInclude httpd.conf\n" + strings.Repeat("<If x>\n", maxDepth) + "Include conf.d/*.conf\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file := source.NewFile("httpd.conf", b)
 		ds, probs := Parse(file)

@@ -27,8 +27,18 @@ var deployedRoots = []string{
 	"/usr/local/apache/",              // cPanel
 }
 
-// maxExpanded caps the directives one tree may expand to.
-const maxExpanded = 1 << 20
+// maxExpanded is the include-expansion budget of a load: the directives
+// all its trees together may expand to. Includes that include each other
+// through wildcards fan out exponentially (a few small files reach
+// billions of directives); each expanded directive is a copy of a few
+// hundred bytes, so the budget keeps a workspace's trees near 200 MB. A
+// distribution's whole configuration expands to a few thousand. Past
+// the budget, includes are not followed and E007 says where.
+const maxExpanded = 1 << 19
+
+// expansionBudget is maxExpanded; tests lower it to reach the limit with
+// small inputs.
+var expansionBudget int64 = maxExpanded
 
 // enabledDirs map Debian's *-enabled directories (symbolic links made at
 // deployment time) to the *-available ones a repository holds.
@@ -43,22 +53,45 @@ type expander struct {
 	chain        []string
 	chainInc     []*Directive
 	inTree       map[string]bool
-	count        int
-	capped       bool
-	probs        []source.Problem
+	capped       bool // the budget ran out: includes are no longer followed
+	cycles       map[cycleKey]bool
+	depth        int  // sections open around the directives being expanded
+	tooDeep      bool // sections nested deeper than maxDepth were met
+	// unfollowed are files includes name that were not expanded, the
+	// budget being spent: they are included, not fragments of their own.
+	unfollowed []string
+	probs      []source.Problem
+}
+
+// cycleKey is where an Include is written and the file it would include
+// again: the cycle is reported once, however many times the expansion
+// meets it.
+type cycleKey struct {
+	at   source.Range
+	file string
 }
 
 func (e *expander) expand(src []*Directive, parent, via *Directive) []*Directive {
 	out := make([]*Directive, 0, len(src))
+	e.l.expanded += int64(len(src))
 	for _, d := range src {
-		e.count++
 		c := *d
 		c.Parent, c.Via, c.Children = parent, via, nil
 		cp := &c
 		out = append(out, cp)
 		if d.Section {
 			cp.Inactive = negated(d)
+			if e.depth >= maxDepth {
+				// Deep through includes (each file is within the limit).
+				if !e.tooDeep {
+					e.tooDeep = true
+					e.probs = append(e.probs, tooDeep(d.Head))
+				}
+				continue
+			}
+			e.depth++
 			cp.Children = e.expand(d.Children, cp, nil)
+			e.depth--
 			continue
 		}
 		if d.Is("Include") || d.Is("IncludeOptional") {
@@ -83,7 +116,6 @@ func (e *expander) problem(kind source.ProblemKind, at *Directive, format string
 
 // include resolves one Include or IncludeOptional.
 func (e *expander) include(inc, parent *Directive) []*Directive {
-	optional := inc.Is("IncludeOptional")
 	if len(inc.Args) != 1 {
 		e.problem(source.ProblemSyntax, inc, "%s takes exactly one file name, directory or wildcard", inc.Name)
 		return nil
@@ -91,45 +123,29 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 	pattern := inc.Args[0].Value
 	info := &Include{Pattern: pattern}
 	inc.Include = info
-	if e.capped || e.count > maxExpanded {
-		if !e.capped {
-			e.problem(source.ProblemSkipped, inc, "includes expand to more than %d directives; this and later includes of the tree were not followed", maxExpanded)
-		}
+	if source.Cancelled(e.l.r) != nil {
+		return nil // the run was cancelled: stop working
+	}
+	if !e.capped && e.l.expanded > expansionBudget {
 		e.capped = true
+		e.probs = append(e.probs, source.ExpansionLimit(inc.Range, "includes", expansionBudget))
+	}
+	if e.capped {
+		// Resolved all the same, so that the files it names are known to
+		// be included (not fragments of their own), but not expanded.
+		e.unfollowed = append(e.unfollowed, e.files(inc, info, false)...)
 		info.Problem = "not followed: expansion limit reached"
 		return nil
 	}
-	if strings.Contains(pattern, "${") {
-		info.Problem = "depends on a variable"
-		e.problem(source.ProblemIncludeMissing, inc, "%s %q depends on a variable defined outside the repository (Define or the environment); its files were not checked", inc.Name, pattern)
-		return nil
-	}
-	mapped, ok := e.mapPath(pattern)
-	if !ok {
-		info.Problem = "outside the scanned root"
-		e.problem(source.ProblemIncludeOutside, inc, "%s %q points outside the scanned root and was not read; scan a directory that contains it", inc.Name, pattern)
-		return nil
-	}
-	info.Resolved = mapped
-	files := e.resolve(mapped)
-	if len(files) == 0 {
-		if alt, ok := e.available(mapped); ok {
-			if files = e.resolve(alt); len(files) > 0 {
-				info.Resolved = alt
-			}
-		}
-	}
-	if len(files) == 0 {
-		info.Problem = "no file matches"
-		if !optional {
-			e.problem(source.ProblemIncludeMissing, inc, "Include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
-		}
-		return nil
-	}
-	info.Files = files
+	files := e.files(inc, info, true)
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
+			key := cycleKey{inc.Range, f}
+			if e.cycles[key] {
+				continue // a fan-out meets the same cycle again and again
+			}
+			e.cycles[key] = true
 			rel := []source.Related{{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"}}
 			if i > 0 {
 				rel = []source.Related{{Range: e.chainInc[i-1].Range, Message: "where " + f + " was included"}}
@@ -156,6 +172,47 @@ func (e *expander) include(inc, parent *Directive) []*Directive {
 	return out
 }
 
+// files resolves an Include to the files it names, recording in info what
+// it resolved to or why not; report says whether what does not resolve
+// is a problem (not when only the files are wanted).
+func (e *expander) files(inc *Directive, info *Include, report bool) []string {
+	problem := e.problem
+	if !report {
+		problem = func(source.ProblemKind, *Directive, string, ...any) {}
+	}
+	optional := inc.Is("IncludeOptional")
+	pattern := info.Pattern
+	if strings.Contains(pattern, "${") {
+		info.Problem = "depends on a variable"
+		problem(source.ProblemIncludeMissing, inc, "%s %q depends on a variable defined outside the repository (Define or the environment); its files were not checked", inc.Name, pattern)
+		return nil
+	}
+	mapped, ok := e.mapPath(pattern)
+	if !ok {
+		info.Problem = "outside the scanned root"
+		problem(source.ProblemIncludeOutside, inc, "%s %q points outside the scanned root and was not read; scan a directory that contains it", inc.Name, pattern)
+		return nil
+	}
+	info.Resolved = mapped
+	files := e.resolve(mapped)
+	if len(files) == 0 {
+		if alt, ok := e.available(mapped); ok {
+			if files = e.resolve(alt); len(files) > 0 {
+				info.Resolved = alt
+			}
+		}
+	}
+	if len(files) == 0 {
+		info.Problem = "no file matches"
+		if !optional {
+			problem(source.ProblemIncludeMissing, inc, "Include %q matches no file in the repository (looked for %s); its directives were not checked", pattern, displayPath(mapped))
+		}
+		return nil
+	}
+	info.Files = files
+	return files
+}
+
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
@@ -172,6 +229,15 @@ func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 // files a wildcard matches (sorted per directory; names starting with "."
 // only when the pattern's segment does too).
 func (e *expander) resolve(mapped string) []string {
+	if cached, ok := e.l.resolved[mapped]; ok {
+		return cached // a fan-out meets the same include again and again
+	}
+	out := e.resolveUncached(mapped)
+	e.l.resolved[mapped] = out
+	return out
+}
+
+func (e *expander) resolveUncached(mapped string) []string {
 	if strings.ContainsAny(mapped, "*?[") {
 		matches, err := e.l.r.Glob(mapped)
 		if err != nil {

@@ -34,6 +34,11 @@ type loader struct {
 	parsed   map[string]*parsedFile
 	problems []source.Problem
 	seen     map[string]bool
+	// expanded counts the directives every tree of the load has expanded
+	// to (maxExpanded).
+	expanded int64
+	// resolved are the files each mapped include path names.
+	resolved map[string][]string
 }
 
 func (l *loader) report(p source.Problem) {
@@ -76,10 +81,13 @@ func (l *loader) parse(rel string) *parsedFile {
 // that no tree includes is the root of a fragment tree. A file that cannot
 // be read or parsed yields a problem with a position, never silence.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
-	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}, resolved: map[string][]string{}}
 	paths = uniqueSorted(paths)
 	var mains, others []string
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		pf := l.parse(p)
 		if pf.err != nil {
 			l.report(source.ReadProblem(p, pf.err))
@@ -98,52 +106,46 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	var trees []*Tree
 	covered := map[string]bool{}
 	for _, p := range mains {
-		t, probs := buildTree(l, p, false)
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
+		t, unfollowed, probs := buildTree(l, p, false)
 		trees = append(trees, t)
 		for _, pr := range probs {
 			l.report(pr)
 		}
-		for _, f := range t.files[1:] {
-			covered[id(f.Path)] = true
-		}
+		cover(covered, t.files[1:], unfollowed, id)
 	}
-	// Fragments: one that another fragment includes is not a root.
-	candidates := map[string]*Tree{}
-	candidateProbs := map[string][]source.Problem{}
-	includedBy := map[string]int{}
+	// Fragments: one that another fragment includes is not a root. Who
+	// includes whom is read from each fragment's own Include directives,
+	// resolved as with the fragment as the root, so that every fragment
+	// is expanded once, as a root or where it is included, never both.
+	var candidates []string
+	includedBy := map[string]bool{}
 	for _, p := range others {
 		if covered[id(p)] {
 			continue
 		}
-		t, probs := buildTree(l, p, true)
-		candidates[p], candidateProbs[p] = t, probs
-		for _, f := range t.files[1:] {
-			includedBy[id(f.Path)]++
+		candidates = append(candidates, p)
+		for _, f := range directIncludes(l, p) {
+			if f != p {
+				includedBy[id(f)] = true
+			}
 		}
 	}
-	var order []string
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && includedBy[id(p)] == 0 {
-			order = append(order, p)
+	for _, p := range source.RootOrder(candidates, source.IncludedByIdentity(candidates, includedBy, id)) {
+		if source.Cancelled(r) != nil {
+			return nil, nil
 		}
-	}
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && includedBy[id(p)] > 0 {
-			order = append(order, p) // only included within a cycle
-		}
-	}
-	for _, p := range order {
 		if covered[id(p)] {
 			continue
 		}
-		t := candidates[p]
+		t, unfollowed, probs := buildTree(l, p, true)
 		trees = append(trees, t)
-		for _, pr := range candidateProbs[p] {
+		for _, pr := range probs {
 			l.report(pr)
 		}
-		for _, f := range t.files {
-			covered[id(f.Path)] = true
-		}
+		cover(covered, t.files, unfollowed, id)
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
 	probs := l.problems
@@ -192,21 +194,59 @@ func serverRootOf(p string) string {
 	return dir
 }
 
-func buildTree(l *loader, root string, fragment bool) (*Tree, []source.Problem) {
+// buildTree builds the tree of root; unfollowed are the files its
+// includes name that were not expanded (the budget being spent).
+func buildTree(l *loader, root string, fragment bool) (t *Tree, unfollowed []string, probs []source.Problem) {
+	e := newExpander(l, root, fragment)
+	e.tree.Main.Children = e.expand(l.parse(root).dirs, e.tree.Main, nil)
+	return e.tree, e.unfollowed, e.probs
+}
+
+func newExpander(l *loader, root string, fragment bool) *expander {
 	pf := l.parse(root)
 	t := &Tree{root: pf.file, files: []*source.File{pf.file}, Fragment: fragment, ServerRoot: serverRootOf(root)}
-	main := &Directive{Section: true, Synthetic: true, File: pf.file,
+	t.Main = &Directive{Section: true, Synthetic: true, File: pf.file,
 		Range: pf.file.Range(0, len(pf.file.Content)), Head: pf.file.Range(0, 0), NameRange: pf.file.Range(0, 0)}
-	t.Main = main
-	e := &expander{l: l, tree: t, chain: []string{root}, inTree: map[string]bool{root: true}}
+	e := &expander{l: l, tree: t, chain: []string{root}, inTree: map[string]bool{root: true}, cycles: map[cycleKey]bool{}}
 	for _, d := range pf.dirs {
 		if d.Is("ServerRoot") && strings.HasPrefix(d.Arg(0), "/") {
 			e.declaredRoot = strings.TrimSuffix(d.Arg(0), "/") + "/"
 			break
 		}
 	}
-	main.Children = e.expand(pf.dirs, main, nil)
-	return t, e.probs
+	return e
+}
+
+// directIncludes lists the files that root's own Include directives (not
+// those of the files they include) name when root is the root of a
+// fragment tree. Nothing is expanded and nothing is reported: the tree
+// that is built reports.
+func directIncludes(l *loader, root string) []string {
+	e := newExpander(l, root, true)
+	var out []string
+	var visit func([]*Directive, int)
+	visit = func(ds []*Directive, depth int) {
+		for _, d := range ds {
+			if (d.Is("Include") || d.Is("IncludeOptional")) && len(d.Args) == 1 {
+				out = append(out, e.files(d, &Include{Pattern: d.Args[0].Value}, false)...)
+			}
+			if depth < maxDepth {
+				visit(d.Children, depth+1)
+			}
+		}
+	}
+	visit(l.parse(root).dirs, 0)
+	return out
+}
+
+// cover marks files as belonging to a tree, expanded or not.
+func cover(covered map[string]bool, files []*source.File, unfollowed []string, id func(string) string) {
+	for _, f := range files {
+		covered[id(f.Path)] = true
+	}
+	for _, p := range unfollowed {
+		covered[id(p)] = true
+	}
 }
 
 func dirOf(p string) string {

@@ -26,7 +26,11 @@ import (
 // Where httpd stops at the first error, the parser reports it and recovers,
 // so that one mistake does not hide the rest of the file.
 
-// maxDepth caps section nesting.
+// maxDepth caps section nesting, within a file and through includes.
+// Real configurations nest a few levels (VirtualHost, IfModule,
+// Location); every walk over the tree recurses once per level, and each
+// section kept costs memory, so deeper sections are not kept: their
+// contents are skipped (E006) and the rest of the file is analysed.
 const maxDepth = 200
 
 // maxErrors caps the syntax errors reported per file.
@@ -234,7 +238,11 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		// httpd reads the byte order mark as part of the first word.
 		errorf(f.Range(0, 3), "the file starts with a UTF-8 byte order mark, which httpd reads as part of the first directive's name (\"Invalid command\"); save the file without it")
 	}
-	tooDeep := false
+	// skipped counts the sections open below the deepest one kept: their
+	// lines are read only for their tags. skippedAt is the first section
+	// not kept (reported once per file).
+	skipped := 0
+	var skippedAt *Directive
 	for _, ll := range lines(f) {
 		ws := words(ll.text)
 		if len(ws) == 0 {
@@ -242,6 +250,15 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		}
 		head := ll.rangeOf(f, 0, len(ll.text))
 		first := ws[0]
+		if skipped > 0 {
+			switch {
+			case first.quote == 0 && strings.HasPrefix(first.value, "</"):
+				skipped--
+			case first.quote == 0 && strings.HasPrefix(first.value, "<") && len(first.value) > 1:
+				skipped++
+			}
+			continue
+		}
 		if first.quote == 0 && strings.HasPrefix(first.value, "</") {
 			name := strings.TrimSuffix(first.value[2:], ">")
 			if len(stack) == 0 {
@@ -304,14 +321,16 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 				d.Args = append(d.Args, a)
 			}
 		}
+		if d.Section && len(stack) >= maxDepth {
+			if skippedAt == nil {
+				skippedAt = d
+				errs = append(errs, tooDeep(head))
+			}
+			skipped = 1
+			continue
+		}
 		add(d)
 		if d.Section {
-			if len(stack) >= maxDepth {
-				if !tooDeep {
-					tooDeep = true
-					errorf(head, "sections nested more than %d deep; the contents of this section were not analysed", maxDepth)
-				}
-			}
 			stack = append(stack, d)
 		}
 	}
@@ -326,9 +345,6 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		}
 		d.Range = f.Range(d.Range.Start.Offset, len(f.Content))
 	}
-	if tooDeep {
-		prune(top, 0)
-	}
 	return top, capErrors(f, append(errs, invalidUTF8(f)...))
 }
 
@@ -342,15 +358,12 @@ func conditional(name string) bool {
 	return false
 }
 
-// prune drops the contents of sections nested deeper than maxDepth.
-func prune(ds []*Directive, depth int) {
-	for _, d := range ds {
-		if depth >= maxDepth {
-			d.Children = nil
-			continue
-		}
-		prune(d.Children, depth+1)
-	}
+// tooDeep is the problem of a section nested deeper than maxDepth, within
+// a file or through includes.
+func tooDeep(at source.Range) source.Problem {
+	return source.Problem{Kind: source.ProblemTooDeep, Range: at,
+		Message: fmt.Sprintf("not analysed: sections nested more than %d deep", maxDepth),
+		Detail:  "This section and what it contains were not analysed; the rest of the file was."}
 }
 
 func closeSection(f *source.File, d *Directive, closing source.Range) {

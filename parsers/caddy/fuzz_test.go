@@ -1,6 +1,7 @@
 package caddy
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -43,6 +44,16 @@ func FuzzParse(f *testing.F) {
 	for _, b := range fixtureFiles(f) {
 		f.Add(b)
 	}
+	// Just past the limits: blocks nested deeper than maxDepth, snippets
+	// that import the next twice, and a JSON configuration deeper than
+	// the YAML limit.
+	f.Add([]byte("x {\n" + strings.Repeat("a {\n", maxDepth) + strings.Repeat("}\n", maxDepth+1)))
+	var snippets strings.Builder
+	for i := range 24 {
+		fmt.Fprintf(&snippets, "(s%d) {\n\timport s%d\n\timport s%d\n}\n", i, i+1, i+1)
+	}
+	f.Add([]byte(snippets.String() + "(s24) {\n\trespond 1\n}\na {\n\timport s0\n\timport sites/*.caddy\n}\n"))
+	f.Add([]byte(`{"apps": {"http": {"servers": {"a": {"routes": ` + strings.Repeat(`[{"handle": [{"handler": "subroute", "routes": `, 60) + "[]" + strings.Repeat("}]}]", 60) + "}}}}}"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r := sourcetest.NewMapReader(map[string]string{
 			"Caddyfile":     string(b),

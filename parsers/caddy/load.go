@@ -8,12 +8,23 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"gopkg.in/yaml.v3"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
-// maxExpanded caps the directives one tree may expand to through imports.
+// maxExpanded is the import-expansion budget of a load: the directives
+// all its trees together may expand to. Imports of files and snippets
+// that import each other fan out exponentially (a few small files reach
+// billions of directives); each expanded directive is a copy of a few
+// hundred bytes. Real Caddyfiles expand to hundreds. Past the budget,
+// imports are not followed and E007 says where.
 const maxExpanded = 1 << 18
+
+// expansionBudget is maxExpanded; tests lower it to reach the limit with
+// small inputs.
+var expansionBudget int64 = maxExpanded
 
 type parsedFile struct {
 	file   *source.File
@@ -26,6 +37,10 @@ type loader struct {
 	parsed   map[string]*parsedFile
 	problems []source.Problem
 	seen     map[string]bool
+	// expanded counts the directives every tree of the load has expanded
+	// to (maxExpanded).
+	expanded int64
+	globs    map[string][]string // glob results, by pattern
 }
 
 func (l *loader) report(p source.Problem) {
@@ -64,12 +79,14 @@ func IsJSON(rel string) bool { return strings.HasSuffix(strings.ToLower(rel), ".
 // configuration. A file that cannot be read or parsed yields a problem
 // with a position.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
-	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}}
+	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}, globs: map[string][]string{}}
 	sort.Strings(paths)
 	var trees []*Tree
-	imported := map[string]bool{}
 	var caddyfiles []string
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		if IsJSON(p) {
 			if t := loadJSON(l, p); t != nil {
 				trees = append(trees, t)
@@ -78,30 +95,46 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		caddyfiles = append(caddyfiles, p)
 	}
-	built := map[string]*Tree{}
-	var probsOf = map[string][]source.Problem{}
+	// A file that another imports is analysed only there. Who imports
+	// whom is read from each file's own import lines, so that every file
+	// is expanded once, as a root or where it is imported, never both.
+	var readable []string
+	imported := map[string]bool{}
 	for _, p := range caddyfiles {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
 		pf := l.parse(p)
 		if pf.err != nil {
 			l.report(source.ReadProblem(p, pf.err))
 			continue
 		}
-		e := &expander{l: l, tree: &Tree{root: pf.file, files: []*source.File{pf.file}}, chain: []string{p}, inTree: map[string]bool{p: true}}
-		e.build(pf)
-		built[p] = e.tree
-		probsOf[p] = e.probs
-		for _, f := range e.tree.files[1:] {
-			imported[f.Path] = true
+		readable = append(readable, p)
+		for _, f := range directImports(l, p, pf) {
+			if f != p {
+				imported[f] = true
+			}
 		}
 	}
-	for _, p := range caddyfiles {
-		t, ok := built[p]
-		if !ok || imported[p] {
+	covered := map[string]bool{}
+	for _, p := range source.RootOrder(readable, imported) {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
+		if covered[p] {
 			continue
 		}
-		trees = append(trees, t)
-		for _, pr := range probsOf[p] {
+		e := newExpander(l, p)
+		e.build(l.parse(p))
+		trees = append(trees, e.tree)
+		for _, pr := range e.probs {
 			l.report(pr)
+		}
+		for _, f := range e.tree.files {
+			covered[f.Path] = true
+		}
+		for _, f := range e.unfollowed {
+			covered[f] = true
 		}
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
@@ -118,12 +151,86 @@ type expander struct {
 	snippets map[string]*block
 	chain    []string
 	inTree   map[string]bool
-	count    int
-	probs    []source.Problem
+	capped   bool // the budget ran out: imports are no longer followed
+	cycles   map[cycleKey]bool
+	depth    int  // blocks open around the directives being expanded
+	tooDeep  bool // blocks nested deeper than maxDepth were met
+	// unfollowed are files imports name that were not expanded, the
+	// budget being spent: they are imported, not roots of their own.
+	unfollowed []string
+	// quiet: resolve imports without reporting (directImports).
+	quiet bool
+	probs []source.Problem
+}
+
+func newExpander(l *loader, root string) *expander {
+	pf := l.parse(root)
+	// depth 1: a site's directives are inside its block, as the parser
+	// counts them.
+	return &expander{l: l, tree: &Tree{root: pf.file, files: []*source.File{pf.file}}, chain: []string{root}, inTree: map[string]bool{root: true}, cycles: map[cycleKey]bool{}, depth: 1}
+}
+
+// cycleKey is where an import is written and the file it would import
+// again.
+type cycleKey struct {
+	at   source.Range
+	file string
+}
+
+// directImports lists the files that the import lines of root itself
+// (not those of the files it imports) name. Nothing is expanded and
+// nothing is reported: the tree that is built reports.
+func directImports(l *loader, root string, pf *parsedFile) []string {
+	e := newExpander(l, root)
+	e.quiet = true
+	snippets := map[string]bool{}
+	for _, b := range pf.blocks {
+		if b.snippet != "" {
+			snippets[b.snippet] = true
+		}
+	}
+	var out []string
+	var visit func([]*Directive, int)
+	visit = func(ds []*Directive, depth int) {
+		for _, d := range ds {
+			if d.Name == "import" && len(d.Args) > 0 && !snippets[d.Arg(0)] {
+				out = append(out, e.importFiles(d)...)
+			}
+			if depth < maxDepth {
+				visit(d.Children, depth+1)
+			}
+		}
+	}
+	for _, b := range pf.blocks {
+		visit(b.dirs, 0)
+	}
+	return out
 }
 
 func (e *expander) problem(kind source.ProblemKind, r source.Range, format string, args ...any) {
-	e.probs = append(e.probs, source.Problem{Kind: kind, Range: r, Message: fmt.Sprintf(format, args...)})
+	if !e.quiet {
+		e.probs = append(e.probs, source.Problem{Kind: kind, Range: r, Message: fmt.Sprintf(format, args...)})
+	}
+}
+
+// spent reports whether imports are no longer followed, the load's budget
+// being spent; the first import of the tree past it is reported (E007),
+// and the files each names are recorded as imported.
+func (e *expander) spent(imp *Directive) bool {
+	if source.Cancelled(e.l.r) != nil {
+		return true // the run was cancelled: stop working
+	}
+	if !e.capped && e.l.expanded > expansionBudget {
+		e.capped = true
+		e.probs = append(e.probs, source.ExpansionLimit(imp.Head, "imports", expansionBudget))
+	}
+	if e.capped && e.snippets[imp.Arg(0)] == nil {
+		quiet := e.quiet
+		e.quiet = true
+		e.unfollowed = append(e.unfollowed, e.importFiles(imp)...)
+		e.quiet = quiet
+	}
+	return e.capped
 }
 
 func (e *expander) build(pf *parsedFile) {
@@ -144,6 +251,12 @@ func (e *expander) blocks(bs []*block) {
 		}
 		if len(b.keys) == 0 && !b.global && len(b.dirs) == 1 && b.dirs[0].Name == "import" {
 			imp := b.dirs[0]
+			if e.spent(imp) {
+				continue
+			}
+			// Counted here: files of top-level imports only are
+			// expanded without a directive copied.
+			e.l.expanded++
 			if sn := e.snippets[imp.Arg(0)]; sn != nil {
 				e.siteSnippet(imp, sn)
 				continue
@@ -207,12 +320,8 @@ func (e *expander) leave() { e.chain = e.chain[:len(e.chain)-1] }
 // replaces a {block} line.
 func (e *expander) expand(src []*Directive, parent, via *Directive, args []string, blk []*Directive) []*Directive {
 	var out []*Directive
+	e.l.expanded += int64(len(src))
 	for _, d := range src {
-		e.count++
-		if e.count > maxExpanded {
-			e.problem(source.ProblemSkipped, d.Head, "imports expand to more than %d directives; the rest of the tree was not analysed", maxExpanded)
-			return out
-		}
 		if d.Name == "import" && len(d.Args) > 0 && d.NameRange.IsValid() {
 			out = append(out, e.importInto(d, parent, args)...)
 			continue
@@ -234,7 +343,19 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, args []strin
 			}
 		}
 		cp := &c
-		cp.Children = e.expand(d.Children, cp, via, args, blk)
+		if len(d.Children) > 0 {
+			if e.depth >= maxDepth {
+				// Deep through imports (each file is within the limit).
+				if !e.tooDeep {
+					e.tooDeep = true
+					e.probs = append(e.probs, tooDeep(d.Head))
+				}
+			} else {
+				e.depth++
+				cp.Children = e.expand(d.Children, cp, via, args, blk)
+				e.depth--
+			}
+		}
 		out = append(out, cp)
 	}
 	return out
@@ -243,6 +364,9 @@ func (e *expander) expand(src []*Directive, parent, via *Directive, args []strin
 // importInto expands an import inside a block: a snippet, or files whose
 // lines become directives here.
 func (e *expander) importInto(imp, parent *Directive, outer []string) []*Directive {
+	if e.spent(imp) {
+		return nil
+	}
 	name := replaceArgs(imp.Arg(0), outer)
 	args := make([]string, 0, len(imp.Args)-1)
 	for _, a := range imp.Args[1:] {
@@ -315,8 +439,7 @@ func (e *expander) importFiles(imp *Directive) []string {
 	}
 	var files []string
 	if strings.ContainsAny(mapped, "*?[") {
-		ms, _ := e.l.r.Glob(mapped)
-		files = ms
+		files = e.glob(mapped)
 		if len(files) == 0 {
 			// Caddy accepts a glob that matches nothing.
 			return nil
@@ -330,7 +453,11 @@ func (e *expander) importFiles(imp *Directive) []string {
 	var out []string
 	for _, f := range files {
 		if indexOf(e.chain, f) >= 0 {
-			e.problem(source.ProblemIncludeCycle, imp.Head, "import %q imports %s, which is already being imported here", pattern, f)
+			if key := (cycleKey{imp.Head, f}); !e.cycles[key] {
+				// Reported once, however often a fan-out meets it.
+				e.cycles[key] = true
+				e.problem(source.ProblemIncludeCycle, imp.Head, "import %q imports %s, which is already being imported here", pattern, f)
+			}
 			continue
 		}
 		if pf := e.l.parse(f); pf.err != nil {
@@ -340,6 +467,17 @@ func (e *expander) importFiles(imp *Directive) []string {
 		out = append(out, f)
 	}
 	return out
+}
+
+// glob returns the files a pattern matches, once per load: a fan-out meets
+// the same glob again and again.
+func (e *expander) glob(pattern string) []string {
+	if ms, ok := e.l.globs[pattern]; ok {
+		return ms
+	}
+	ms, _ := e.l.r.Glob(pattern)
+	e.l.globs[pattern] = ms
+	return ms
 }
 
 var argRef = regexp.MustCompile(`\{args(?:\[(\d+)\]|\.(\d+))\}`)
@@ -386,6 +524,12 @@ func loadJSON(l *loader, p string) *Tree {
 	if prob != nil {
 		l.report(*prob)
 		return nil
+	}
+	// The rules walk the document (subroutes in routes in handlers)
+	// recursively: what nests deeper than the limit is cut, and E006
+	// says where.
+	if deep := yamlutil.Prune(root, yamlutil.MaxDepth); deep != nil {
+		l.report(yamlutil.TooDeep(nodeRange(f, deep)))
 	}
 	return &Tree{JSON: root, root: f, files: []*source.File{f}}
 }

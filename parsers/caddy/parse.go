@@ -7,7 +7,10 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// maxDepth caps block nesting.
+// maxDepth caps block nesting, within a file and through imports. Real
+// Caddyfiles nest a few levels (site, handle, reverse_proxy, transport);
+// every walk over the tree recurses once per level, so deeper blocks are
+// skipped (E006) and the rest of the file is analysed.
 const maxDepth = 100
 
 // block is one top-level block of a file before imports are expanded: a
@@ -24,10 +27,11 @@ type block struct {
 // parser groups tokens into blocks and directive lines as Caddy's
 // parser.go does.
 type parser struct {
-	f    *source.File
-	toks []Token
-	i    int
-	errs []source.Problem
+	f       *source.File
+	toks    []Token
+	i       int
+	errs    []source.Problem
+	tooDeep bool // a block deeper than maxDepth was reported
 }
 
 func (p *parser) errorf(r source.Range, format string, args ...any) {
@@ -166,7 +170,11 @@ func (p *parser) lines(depth int, braced bool) []*Directive {
 		if t.open() {
 			p.errorf(t.Range, "unexpected \"{\": a block must follow a directive on the same line")
 			p.i++
-			p.lines(depth+1, true) // parse and drop its contents
+			if depth >= maxDepth {
+				p.skip()
+			} else {
+				p.lines(depth+1, true) // parse and drop its contents
+			}
 			continue
 		}
 		out = append(out, p.directive(depth))
@@ -214,8 +222,11 @@ func (p *parser) directive(depth int) *Directive {
 			d.Block = true
 			d.Head = p.f.Range(first.Range.Start.Offset, t.Range.End.Offset)
 			if depth >= maxDepth {
-				p.errorf(t.Range, "blocks nested more than %d deep; the contents of this block were not analysed", maxDepth)
-				p.lines(depth+1, true)
+				if !p.tooDeep {
+					p.tooDeep = true
+					p.errs = append(p.errs, tooDeep(t.Range))
+				}
+				p.skip()
 			} else {
 				d.Children = p.lines(depth+1, true)
 				for _, c := range d.Children {
@@ -239,4 +250,32 @@ func (p *parser) directive(depth int) *Directive {
 	d.Head = p.f.Range(first.Range.Start.Offset, end)
 	d.Range = d.Head
 	return d
+}
+
+// tooDeep is the problem of a block nested deeper than maxDepth, within a
+// file or through imports.
+func tooDeep(at source.Range) source.Problem {
+	return source.Problem{Kind: source.ProblemTooDeep, Range: at,
+		Message: fmt.Sprintf("not analysed: blocks nested more than %d deep", maxDepth),
+		Detail:  "The contents of this block were not analysed; the rest of the file was."}
+}
+
+// skip consumes the rest of a block whose "{" was just read, through its
+// "}", without keeping anything: it does not recurse, however deep the
+// block nests.
+func (p *parser) skip() {
+	open := 1
+	for ; p.i < len(p.toks); p.i++ {
+		switch t := p.toks[p.i]; {
+		case t.open():
+			open++
+		case t.close():
+			open--
+			if open == 0 {
+				p.i++
+				return
+			}
+		}
+	}
+	p.errorf(p.f.Range(len(p.f.Content), len(p.f.Content)), "unexpected end of file: a block is not closed by \"}\"")
 }

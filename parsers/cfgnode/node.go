@@ -193,6 +193,9 @@ func LoadFiles[T any](r source.Reader, paths []string, parse func(*source.File) 
 	var out []*T
 	var probs []source.Problem
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(p)
 		if err != nil {
 			at := source.Pos{Line: 1, Col: 1}

@@ -24,6 +24,11 @@ func ParseTOML(f *source.File) (root *Node, probs []source.Problem) {
 				Message: fmt.Sprintf("the TOML parser failed on this file, which was not analysed: %v", v)}}
 		}
 	}()
+	if at := TOMLDeeper(f.Content, MaxDepth); at >= 0 {
+		return nil, []source.Problem{{Kind: source.ProblemTooDeep, Range: f.Range(at, at+1),
+			Message: fmt.Sprintf("not analysed: arrays and inline tables nested more than %d deep", MaxDepth),
+			Detail:  "The TOML library's time grows faster than the square of the nesting (a 40 kB file took 90 s), so the file was not analysed."}}
+	}
 	var data map[string]any
 	if _, err := toml.Decode(string(f.Content), &data); err != nil {
 		return nil, []source.Problem{tomlProblem(f, err)}
@@ -433,4 +438,59 @@ func brackets(text string) (end, delta int) {
 		}
 	}
 	return end, delta
+}
+
+// TOMLDeeper returns the offset of the first "[" or "{" of a value that
+// nests deeper than limit (arrays and inline tables), or -1. It scans
+// without decoding: strings and comments are skipped, and a table header
+// ("[a]", "[[a]]") closes on its line. BurntSushi/toml has no nesting
+// limit, and its time grows faster than the square of the nesting, so the
+// front end and the configuration reader ask before decoding.
+func TOMLDeeper(b []byte, limit int) int {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; c {
+		case '#':
+			for i < len(b) && b[i] != '\n' {
+				i++
+			}
+		case '"', '\'':
+			i = tomlStringEnd(b, i)
+		case '[', '{':
+			if depth++; depth > limit {
+				return i
+			}
+		case ']', '}':
+			depth = max(0, depth-1)
+		}
+	}
+	return -1
+}
+
+// tomlStringEnd returns the offset of the last byte of the string that
+// opens at i (basic or literal, on one line or multi-line).
+func tomlStringEnd(b []byte, i int) int {
+	q := b[i]
+	if i+2 < len(b) && b[i+1] == q && b[i+2] == q {
+		for j := i + 3; j+2 < len(b); j++ {
+			switch {
+			case q == '"' && b[j] == '\\':
+				j++
+			case b[j] == q && b[j+1] == q && b[j+2] == q:
+				return j + 2
+			}
+		}
+		return len(b)
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch {
+		case b[j] == '\n':
+			return j - 1 // an unterminated string ends at the line break
+		case q == '"' && b[j] == '\\':
+			j++
+		case b[j] == q:
+			return j
+		}
+	}
+	return len(b)
 }

@@ -37,9 +37,23 @@ func ParseYAML(f *source.File) (docs []*Node, probs []source.Problem) {
 			return docs, append(probs, SyntaxProblem(f, err))
 		}
 		if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-			docs = append(docs, FromYAML(f, doc.Content[0]))
+			c := yamlConverter{f: f}
+			docs = append(docs, c.node(doc.Content[0], 0))
+			probs = append(probs, c.limits()...)
 		}
 	}
+}
+
+// Broken reports whether probs stopped the reading of a file (a syntax
+// error ends it), as opposed to the limits of what a document nests or
+// expands (E006, E007), past which the rest was read and analysed.
+func Broken(probs []source.Problem) bool {
+	for _, p := range probs {
+		if p.Kind == source.ProblemSyntax {
+			return true
+		}
+	}
+	return false
 }
 
 var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -82,6 +96,25 @@ func FromYAML(f *source.File, y *yaml.Node) *Node {
 type yamlConverter struct {
 	f       *source.File
 	aliases int
+	// tooDeep is the first node deeper than MaxDepth, aliasCapped the
+	// first alias past maxAliases: what they hold was not converted.
+	tooDeep, aliasCapped *yaml.Node
+}
+
+// limits are the problems of what the conversion left out.
+func (c *yamlConverter) limits() []source.Problem {
+	var out []source.Problem
+	if n := c.tooDeep; n != nil {
+		out = append(out, source.Problem{Kind: source.ProblemTooDeep, Range: c.rangeOf(n),
+			Message: fmt.Sprintf("not analysed: the document nests deeper than %d levels", MaxDepth),
+			Detail:  "What is below this point was not read; the rest of the document was."})
+	}
+	if n := c.aliasCapped; n != nil {
+		out = append(out, source.Problem{Kind: source.ProblemLimit, Range: c.rangeOf(n),
+			Message: fmt.Sprintf("not followed: the document expands more than %d aliases", maxAliases),
+			Detail:  "Aliases of aliases multiply what a document holds; this alias and the later ones were not followed."})
+	}
+	return out
 }
 
 // maxAliases bounds how many aliases one document may expand, against
@@ -92,6 +125,9 @@ func (c *yamlConverter) resolve(y *yaml.Node) *yaml.Node {
 	for i := 0; y != nil && y.Kind == yaml.AliasNode; i++ {
 		c.aliases++
 		if i > 20 || c.aliases > maxAliases {
+			if c.aliasCapped == nil {
+				c.aliasCapped = y
+			}
 			return nil
 		}
 		y = y.Alias
@@ -100,8 +136,14 @@ func (c *yamlConverter) resolve(y *yaml.Node) *yaml.Node {
 }
 
 func (c *yamlConverter) node(y *yaml.Node, depth int) *Node {
+	if y != nil && depth > MaxDepth {
+		if c.tooDeep == nil {
+			c.tooDeep = y
+		}
+		return &Node{Kind: Null}
+	}
 	y = c.resolve(y)
-	if y == nil || depth > MaxDepth {
+	if y == nil {
 		return &Node{Kind: Null}
 	}
 	n := &Node{Range: c.rangeOf(y)}

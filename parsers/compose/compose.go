@@ -117,6 +117,9 @@ func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {
 	var out []*File
 	var probs []source.Problem
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(p)
 		if err != nil {
 			probs = append(probs, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: p, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: fmt.Sprintf("cannot read: %v", err)})

@@ -102,7 +102,7 @@ func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {
 // or JSON yields a positioned problem and no tree.
 func Parse(f *source.File) (*File, []source.Problem) {
 	docs, probs := cfgnode.ParseYAML(f)
-	if len(probs) > 0 {
+	if cfgnode.Broken(probs) {
 		if bytes.Contains(f.Content, []byte("{{")) {
 			// A template (Istio ships its bootstrap as one) is not a
 			// configuration until it is rendered.
@@ -117,5 +117,5 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		d.bootstrap(t, root)
 	}
 	sort.SliceStable(t.Listeners, func(i, j int) bool { return t.Listeners[i].Range.Start.Offset < t.Listeners[j].Range.Start.Offset })
-	return t, d.probs
+	return t, append(probs, d.probs...)
 }

@@ -141,3 +141,17 @@ func TestParseResourceFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestNestingLimit: a value nested deeper than the YAML limit is reported
+// (E006) and cut, and the rest of the file is still analysed, its
+// listeners included.
+func TestNestingLimit(t *testing.T) {
+	src := bootstrap + "layered_runtime: " + strings.Repeat("[", 300) + strings.Repeat("]", 300) + "\n"
+	tree, probs := envoy.Parse(source.NewFile("envoy.yaml", []byte(src)))
+	if tree == nil || len(tree.Listeners) != 1 {
+		t.Fatalf("the file around the deep value was not analysed: %v", probs)
+	}
+	if len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.Start.Line != strings.Count(bootstrap, "\n")+1 {
+		t.Errorf("problems %v, want one E006 on the deep line", probs)
+	}
+}

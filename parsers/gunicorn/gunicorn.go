@@ -138,6 +138,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	var trees []*Tree
 	var problems []source.Problem
 	for _, rel := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
 			problems = append(problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}}, Message: "cannot read: " + err.Error()})

@@ -147,6 +147,7 @@ func Detect(rel string, content []byte) bool {
 	}
 	base := strings.ToLower(path.Base(rel))
 	sections, keywords, ini := 0, 0, 0
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // reported by the parser
 	for _, line := range bytes.Split(content, []byte("\n")) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
@@ -200,6 +201,9 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		configs = append(configs, withCrtLists(r, c))
 	}
 	parse := func(rel string) *File {
+		if source.Cancelled(r) != nil {
+			return nil // the run was cancelled: stop working
+		}
 		if p, ok := pre[rel]; ok {
 			problems = append(problems, p.problems...)
 			return p.file
@@ -303,11 +307,9 @@ type parsed struct {
 func preparse(r source.Reader, paths []string) map[string]parsed {
 	out := make([]parsed, len(paths))
 	ok := make([]bool, len(paths))
-	source.Each(source.Jobs(r), len(paths), func(i int) {
-		if f, err := r.ReadFile(paths[i]); err == nil {
-			out[i].file, out[i].problems = ParseFile(f)
-			ok[i] = true
-		}
+	source.ReadEach(r, paths, func(i int, f *source.File) {
+		out[i].file, out[i].problems = ParseFile(f)
+		ok[i] = true
 	})
 	m := make(map[string]parsed, len(paths))
 	for i, rel := range paths {

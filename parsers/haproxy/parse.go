@@ -126,8 +126,10 @@ type fileParser struct {
 	scratch  []byte
 }
 
-// maxNestedConds is HAProxy's MAXNESTEDCONDS.
-const maxNestedConds = 128
+// maxNestedConds is HAProxy's MAXNESTEDCONDS: 2.6 refuses the 100th
+// nested '.if' ("too many nested '.if', max is 100"). It bounds the
+// nesting this parser keeps, too.
+const maxNestedConds = 100
 
 func (p *fileParser) errorf(start, end int, format string, args ...any) {
 	p.problems = append(p.problems, source.Problem{
@@ -142,6 +144,15 @@ func (p *fileParser) run() {
 	n := p.f.LineCount()
 	for ln := 1; ln <= n; ln++ {
 		start := p.f.LineStart(ln)
+		if ln == 1 && p.f.HasBOM() {
+			// HAProxy has no notion of a byte order mark: it is part of
+			// the first word, which is then no keyword. The file is read
+			// on without it, so that its other findings are not lost.
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: p.f.Range(0, 3),
+				Message: "byte order mark at the start of the file: HAProxy refuses the file",
+				Detail:  "HAProxy reads the mark as part of the first word, which is then no keyword (\"unknown keyword ... out of section\"). Save the file as UTF-8 without a byte order mark."})
+			start = 3
+		}
 		end := len(c)
 		hasLF := false
 		if ln < n {
@@ -251,6 +262,11 @@ func (p *fileParser) line(ln, start, end int) {
 		return
 	}
 	if p.cur == nil {
+		if len(p.out.Orphans) == 0 {
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range,
+				Message: fmt.Sprintf("unknown keyword '%s' out of section", clipWord(l.Keyword())),
+				Detail:  "HAProxy refuses a keyword line before the first section."})
+		}
 		p.out.Orphans = append(p.out.Orphans, l)
 		return
 	}
@@ -372,4 +388,13 @@ func knownCondition(expr string) bool {
 		}
 		s = s[k+e+1:]
 	}
+}
+
+// clipWord shortens a word of the file quoted in a message (a line of
+// garbage is one word too) to 40 characters.
+func clipWord(w string) string {
+	if r := []rune(w); len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return w
 }

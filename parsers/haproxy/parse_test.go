@@ -422,6 +422,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fixtureSeeds(f) {
 		f.Add(s)
 	}
+	f.Add([]byte("\xef\xbb\xbfglobal\n" + strings.Repeat(".if defined(X)\n", maxNestedConds) + strings.Repeat(".endif\n", maxNestedConds)))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sf := source.NewFile("fuzz.cfg", b)
 		pf, probs := ParseFile(sf)

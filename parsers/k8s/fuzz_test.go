@@ -10,6 +10,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/k8s/render"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // fixtureFiles returns the YAML files of the k8s fixture scenarios.
@@ -34,6 +35,7 @@ func FuzzLoad(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte(ingressV1))
+	f.Add([]byte("kind: ConfigMap\ndata:\n  k: " + strings.Repeat("[", yamlutil.MaxDepth) + strings.Repeat("]", yamlutil.MaxDepth) + "\n"))
 	f.Add([]byte("- op: add\n  path: /spec/rules\n  value: []\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- {kind: Service, apiVersion: v1, spec: {ports: [{port: 80}]}}\n"))
 	f.Add([]byte("kind: Ingress\nmetadata:\n  name: {{ .Values.name }}\n"))

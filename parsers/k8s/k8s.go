@@ -248,6 +248,9 @@ func LoadStats(r Reader, paths []string, opts Options) ([]*File, []source.Proble
 	rendered, consumed := l.render(l.environments(charts))
 	var trees []*File
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		if isKustomization(p) || isChart(p) || consumed[p] {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // document is one YAML document of a file: its root node with line numbers
@@ -20,8 +21,9 @@ type document struct {
 }
 
 // maxDepth bounds every walk over a node tree, so that a pathological
-// document (deep nesting, alias chains) cannot exhaust the stack.
-const maxDepth = 200
+// document (deep nesting, alias chains) cannot exhaust the stack; a
+// document that nests deeper is reported (E006).
+const maxDepth = yamlutil.MaxDepth
 
 // splitDocuments cuts content into YAML documents the way kubectl does: a
 // line starting with "---" begins a new document, and a line starting with
@@ -80,6 +82,9 @@ func parseDocuments(f *source.File) ([]document, []source.Problem) {
 			continue
 		}
 		shiftLines(root, starts[i]-1, 0)
+		if deep := yamlutil.Deeper(root, maxDepth); deep != nil {
+			probs = append(probs, tooDeep(f, deep))
+		}
 		docs = append(docs, document{root: root, startLine: starts[i]})
 	}
 	return docs, probs
@@ -142,6 +147,16 @@ func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.
 		Range:   r,
 		Message: "YAML syntax error, the document was not analysed: " + msg,
 	}
+}
+
+// tooDeep reports a document that nests deeper than maxDepth at its first
+// node below the limit.
+func tooDeep(f *source.File, n *yaml.Node) source.Problem {
+	r := nodeRange(f, n)
+	if !r.IsValid() {
+		r = f.Range(0, 0)
+	}
+	return yamlutil.TooDeep(r)
 }
 
 // parserProblems are the messages of the YAML library's parser (as

@@ -49,3 +49,23 @@ func TestSyntaxErrorLines(t *testing.T) {
 		}
 	}
 }
+
+// TestDepthLimit: a manifest that nests deeper than the walks follow is
+// reported (E006) where the limit is passed; one at the limit is not.
+func TestDepthLimit(t *testing.T) {
+	for _, n := range []int{maxDepth, maxDepth + 1} {
+		// the mapping is level 1, the value of data level 2, ...
+		src := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  k: " + strings.Repeat("[", n-2) + strings.Repeat("]", n-2) + "\n"
+		f := source.NewFile("cm.yaml", []byte(src))
+		_, probs := parseDocuments(f)
+		if n == maxDepth {
+			if len(probs) != 0 {
+				t.Errorf("%d levels (the limit): %v", n, probs)
+			}
+			continue
+		}
+		if len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || probs[0].Range.Start.Line != 6 {
+			t.Errorf("%d levels: %v", n, probs)
+		}
+	}
+}

@@ -245,6 +245,9 @@ type Tree struct {
 	root  *source.File
 	files []*source.File
 	stock []*source.File
+	// unfollowed are files that includes name but that were not
+	// expanded, the workspace's expansion budget being spent.
+	unfollowed []string
 }
 
 // Kind implements parsers.Tree.

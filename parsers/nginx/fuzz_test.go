@@ -30,6 +30,8 @@ func fixtureFiles(t testing.TB) [][]byte {
 }
 
 var fuzzSeeds = []string{
+	strings.Repeat("a {\n", maxDepth+1) + strings.Repeat("}\n", maxDepth+1),
+	"include *.conf;\ninclude */*.conf;\n",
 	"events {}\nhttp { server { listen 443 ssl; location / { proxy_pass http://u; } } }\n",
 	`a "b\"c" 'd' ${e}f g}h i#j; # k` + "\n",
 	"if ($ssl_client_verify != \"SUCCESS\") { return 403; }",

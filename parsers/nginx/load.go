@@ -41,6 +41,9 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 
 	var mains, others []string
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		pf := l.parse(p)
 		if pf.err != nil {
 			l.report(source.ReadProblem(p, pf.err))
@@ -64,58 +67,52 @@ func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Dire
 		mainDirs[dirOf(p)] = true
 	}
 	for _, p := range mains {
+		if source.Cancelled(r) != nil {
+			return nil, nil // the run was cancelled: stop working
+		}
 		t, probs := buildTree(l, p, dirOf(p), false)
 		trees = append(trees, t)
 		for _, pr := range probs {
 			l.report(pr)
 		}
-		for _, f := range t.files[1:] {
-			covered[id(f.Path)] = true
-		}
+		t.cover(covered, id)
 	}
 
 	// Fragments: a file that another fragment includes is not a root of
-	// its own. Build every candidate once to learn who includes whom.
-	candidates := map[string]*Tree{}
-	candidateProbs := map[string][]source.Problem{}
-	includedBy := map[string][]string{}
+	// its own. Who includes whom is read from each fragment's own include
+	// directives, resolved as they would be with the fragment as a root,
+	// so that every fragment is expanded once, as a root or where it is
+	// included, never both.
+	includedBy := map[string]bool{}
+	var candidates []string
 	for _, p := range others {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
+		if covered[id(p)] {
+			continue
+		}
+		candidates = append(candidates, p)
+		for _, f := range directIncludes(l, p, fragmentPrefix(p, mainDirs)) {
+			if f != p {
+				includedBy[id(f)] = true
+			}
+		}
+	}
+	for _, p := range source.RootOrder(candidates, source.IncludedByIdentity(candidates, includedBy, id)) {
+		if source.Cancelled(r) != nil {
+			return nil, nil
+		}
 		if covered[id(p)] {
 			continue
 		}
 		t, probs := buildTree(l, p, fragmentPrefix(p, mainDirs), true)
-		candidates[p] = t
-		candidateProbs[p] = probs
-		for _, f := range t.files[1:] {
-			includedBy[id(f.Path)] = append(includedBy[id(f.Path)], p)
-		}
-	}
-	var order []string
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[id(p)]) == 0 {
-			order = append(order, p)
-		}
-	}
-	// What is left is included only by fragments that form a cycle; the
-	// first of each cycle (by path) becomes a root.
-	for _, p := range others {
-		if _, ok := candidates[p]; ok && len(includedBy[id(p)]) > 0 {
-			order = append(order, p)
-		}
-	}
-	for _, p := range order {
-		if covered[id(p)] {
-			continue
-		}
-		t := candidates[p]
 		trees = append(trees, t)
-		for _, pr := range candidateProbs[p] {
+		for _, pr := range probs {
 			l.report(pr)
 		}
 		covered[id(p)] = true
-		for _, f := range t.files[1:] {
-			covered[id(f.Path)] = true
-		}
+		t.cover(covered, id)
 	}
 	sort.SliceStable(trees, func(i, j int) bool { return trees[i].root.Path < trees[j].root.Path })
 
@@ -151,6 +148,43 @@ func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.P
 	return t, e.probs
 }
 
+// cover marks the files the tree includes, expanded or not, by their
+// identity (a file reached through a symbolic link is one file).
+func (t *Tree) cover(covered map[string]bool, id func(string) string) {
+	for _, f := range t.files[1:] {
+		covered[id(f.Path)] = true
+	}
+	for _, p := range t.unfollowed {
+		covered[id(p)] = true
+	}
+}
+
+// directIncludes lists the files that root's own include directives
+// (not those of the files they include) resolve to when root is the root
+// of a fragment tree. Nothing is expanded and nothing is reported: the
+// tree that is built reports.
+func directIncludes(l *loader, root, prefix string) []string {
+	pf := l.parse(root)
+	if pf.err != nil {
+		return nil
+	}
+	e := newExpander(l, pf.file, prefix)
+	e.tree.Fragment = true
+	var out []string
+	var visit func([]*Directive)
+	visit = func(ds []*Directive) {
+		for _, d := range ds {
+			if d.Name == "include" && !d.Block && len(d.Args) == 1 {
+				files, _ := e.resolve(d, &Include{Pattern: d.Args[0].Value})
+				out = append(out, files...)
+			}
+			visit(d.Children)
+		}
+	}
+	visit(pf.dirs)
+	return out
+}
+
 // parseAll parses the files in parallel; the trees are built afterwards from
 // the cache.
 func parseAll(l *loader, paths []string) {
@@ -165,7 +199,9 @@ func parseAll(l *loader, paths []string) {
 		go func() {
 			defer wg.Done()
 			for p := range ch {
-				l.parse(p)
+				if source.Cancelled(l.r) == nil {
+					l.parse(p)
+				}
 			}
 		}()
 	}

@@ -8,8 +8,11 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// maxDepth caps block nesting. Real configurations nest a handful of levels;
-// the cap keeps hostile input from building absurdly deep trees.
+// maxDepth caps block nesting, within a file and through includes. Real
+// configurations nest a handful of levels (http, server, location, if);
+// the cap keeps hostile input from building absurdly deep trees, which
+// every walk over them recurses through. Deeper blocks are reported
+// (E006) and their contents not analysed.
 const maxDepth = 200
 
 // maxErrors caps the syntax errors reported per file: after that many, the
@@ -127,7 +130,9 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		if len(stack) >= maxDepth {
 			if !tooDeep {
 				tooDeep = true
-				lx.errorf(st.termStart, st.termEnd, "blocks nested more than %d deep; the contents of this block were not analysed", maxDepth)
+				lx.errs = append(lx.errs, source.Problem{Kind: source.ProblemTooDeep, Range: f.Range(st.termStart, st.termEnd),
+					Message: fmt.Sprintf("not analysed: blocks nested more than %d deep", maxDepth),
+					Detail:  "The contents of this block were not analysed; the rest of the file was."})
 			}
 			push(d, true)
 			continue

@@ -190,7 +190,7 @@ func TestTooLongWord(t *testing.T) {
 func TestDeepNesting(t *testing.T) {
 	src := strings.Repeat("a {", maxDepth+50) + strings.Repeat("}", maxDepth+50)
 	ds, probs := parseString(t, src)
-	if len(probs) != 1 || !strings.Contains(probs[0].Message, "nested more than") {
+	if len(probs) != 1 || probs[0].Kind != source.ProblemTooDeep || !strings.Contains(probs[0].Message, "nested more than") {
 		t.Fatalf("got %v", probs)
 	}
 	depth := 0

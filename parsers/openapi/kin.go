@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -163,7 +164,7 @@ func (c *loadCtx) findRef(ref string) (source.Range, bool) {
 }
 
 func findRefNode(n *yaml.Node, ref string, depth int) *yaml.Node {
-	if n == nil || depth > 200 {
+	if n == nil || depth > yamlutil.MaxDepth {
 		return nil
 	}
 	if n.Kind == yaml.MappingNode {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -24,6 +25,9 @@ func Load(r source.Reader, paths []string) ([]*Spec, []source.Problem) {
 	var specs []*Spec
 	var problems []source.Problem
 	for _, p := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		s, probs := LoadSpec(r, p)
 		problems = append(problems, probs...)
 		if s != nil {
@@ -48,6 +52,7 @@ func LoadSpec(r source.Reader, rel string) (*Spec, []source.Problem) {
 	}
 	c.docs[rel] = d
 	c.spec = &Spec{root: f, files: []*source.File{f}, Schemes: map[string]*Scheme{}}
+	c.depthProblem(d)
 	c.build(d)
 	if c.spec.Swagger {
 		c.spec.DocErr = errors.New("kin-openapi's OpenAPI 3 loader does not read Swagger 2.0 documents")
@@ -120,7 +125,19 @@ func (c *loadCtx) open(rel string, at source.Range) *document {
 	}
 	c.docs[rel] = d
 	c.spec.files = append(c.spec.files, f)
+	c.depthProblem(d)
 	return d
+}
+
+// depthProblem reports a document that nests deeper than the walks over
+// it follow (E006).
+func (c *loadCtx) depthProblem(d *document) {
+	if d.root == nil {
+		return
+	}
+	if n := yamlutil.Deeper(d.root, yamlutil.MaxDepth); n != nil {
+		c.problems = append(c.problems, yamlutil.TooDeep(d.rangeOf(n)))
+	}
 }
 
 // refTarget resolves a $ref string written in file base into a file path

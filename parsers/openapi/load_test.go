@@ -10,6 +10,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/openapi"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // reader returns a workspace reader over files held in memory.
@@ -413,5 +414,31 @@ func TestKinRefusesOutsideRoot(t *testing.T) {
 	}
 	if len(specs) != 1 || specs[0].Doc != nil {
 		t.Errorf("the document loaded through an out-of-root reference")
+	}
+}
+
+// TestDepthLimit: a document that nests deeper than the walks over it
+// follow is reported (E006) where the limit is passed; one at the limit
+// is not.
+func TestDepthLimit(t *testing.T) {
+	for _, n := range []int{yamlutil.MaxDepth, yamlutil.MaxDepth + 1} {
+		// the document's mapping is level 1, x-deep's value level 2, ...
+		src := `{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},` + "\n" + `"x-deep": ` + strings.Repeat("[", n-1) + strings.Repeat("]", n-1) + "}\n"
+		_, probs := load(t, map[string]string{"api.json": src}, "api.json")
+		var deep []source.Problem
+		for _, p := range probs {
+			if p.Kind == source.ProblemTooDeep {
+				deep = append(deep, p)
+			}
+		}
+		if n == yamlutil.MaxDepth {
+			if len(deep) != 0 {
+				t.Errorf("%d levels (the limit): %v", n, deep)
+			}
+			continue
+		}
+		if len(deep) != 1 || deep[0].Range.Start.Line != 2 {
+			t.Errorf("%d levels: %v", n, probs)
+		}
 	}
 }

@@ -115,7 +115,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, class, fn string, info *ClassInfo, sc 
 	for _, s := range stmts {
 		switch x := s.(type) {
 		case *ClassDef:
-			ci := ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)}
+			ci := ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)}
 			for _, b := range x.Bases {
 				name := a.m.Text(b)
 				ci.Bases = append(ci.Bases, name)
@@ -156,20 +156,21 @@ func (a *appAnalysis) stmts(stmts []Stmt, class, fn string, info *ClassInfo, sc 
 			continue
 		case *FuncDef:
 			if info == nil && class == "" {
-				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.File.LineRange(a.m.File.Pos(x.Start).Line)})
+				a.out.Funcs = append(a.out.Funcs, ClassInfo{Name: x.Name, Range: a.m.lineRange(a.m.lines.Pos(x.Start).Line)})
 				a.function(x, class, &a.out.Funcs[len(a.out.Funcs)-1])
 			} else {
 				a.function(x, class, info)
 			}
 			continue
 		}
+		before := len(a.out.Reads)
 		for _, e := range StmtExprs(s) {
 			a.expr(e, []Node{s}, class, fn, info, sc)
 		}
 		// variable flow: v = <read ...>
 		if as, ok := s.(*Assign); ok && len(as.Targets) == 1 {
 			if n, ok := as.Targets[0].(*Name); ok {
-				if idx := a.readsIn(as.Value); len(idx) > 0 {
+				if idx := a.readsIn(as.Value, before); len(idx) > 0 {
 					sc.vars[n.ID] = idx
 				} else {
 					delete(sc.vars, n.ID)
@@ -187,8 +188,10 @@ func (a *appAnalysis) function(f *FuncDef, class string, info *ClassInfo) {
 }
 
 // readsIn returns the reads whose expression is v, or v through
-// transparent calls (.strip(), .lower(), str()).
-func (a *appAnalysis) readsIn(v Expr) []int {
+// transparent calls (.strip(), .lower(), str()). Only the reads from
+// index from on are looked at: those of the statement v belongs to (all
+// of them would make a module quadratic in its reads).
+func (a *appAnalysis) readsIn(v Expr, from int) []int {
 	for {
 		if c, ok := v.(*Call); ok {
 			if attr, ok := c.Func.(*Attribute); ok && transparent[attr.Attr] {
@@ -204,8 +207,8 @@ func (a *appAnalysis) readsIn(v Expr) []int {
 	}
 	var out []int
 	r := a.m.Range(v)
-	for i, rd := range a.out.Reads {
-		if rd.Range == r {
+	for i := from; i < len(a.out.Reads); i++ {
+		if a.out.Reads[i].Range == r {
 			out = append(out, i)
 		}
 	}
@@ -316,7 +319,9 @@ func (a *appAnalysis) expr(e Expr, parents []Node, class, fn string, info *Class
 	if attr, ok := e.(*Attribute); ok && info != nil && (attr.Attr == "subject" || attr.Attr == "issuer") {
 		info.ChecksDN = true
 	}
-	ps := append(parents[:len(parents):len(parents)], e)
+	// parents is a stack: each child pushes onto the same backing array
+	// (a copy per level would make deep expressions quadratic).
+	ps := append(parents, e)
 	switch x := e.(type) {
 	case *Opaque:
 		for _, s := range x.Subs {

@@ -1,6 +1,7 @@
 package python
 
 import (
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -263,10 +264,13 @@ func builtin(name string, o Object, r source.Range) *Value {
 			return KnownValue(boolInt(bool(x)), r)
 		case Str:
 			s := strings.ReplaceAll(strings.TrimSpace(string(x)), "_", "")
+			if len(s) > maxIntDigits+1 {
+				return UnknownValue(fmt.Sprintf("int() of a string of more than %d digits raises", maxIntDigits), r)
+			}
 			if n, ok := new(big.Int).SetString(s, 10); ok && s != "" {
 				return KnownValue(Int{n}, r)
 			}
-			return UnknownValue("int() of "+Repr(x)+" raises", r)
+			return UnknownValue("int() of "+shorten(Repr(x))+" raises", r)
 		}
 	case "float":
 		switch x := o.(type) {
@@ -298,6 +302,9 @@ func builtin(name string, o Object, r source.Range) *Value {
 		case Str:
 			if t == Set {
 				return UnknownValue("set() of a string", r)
+			}
+			if 2*len(x) > MaxValueSize {
+				return overCap(r)
 			}
 			var elems []*Value
 			for _, c := range string(x) {
@@ -352,6 +359,9 @@ func strMethod(method string, recv Object, args []Object, r source.Range) *Value
 			return KnownValue(Bool(strings.HasSuffix(str, p)), r)
 		}
 	case "split":
+		if 2*len(str) > MaxValueSize {
+			return overCap(r) // more elements than the cap allows, possibly
+		}
 		if sep, ok := argStr(0); ok && len(args) == 1 && sep != "" {
 			var elems []*Value
 			for _, p := range strings.Split(str, sep) {
@@ -370,12 +380,17 @@ func strMethod(method string, recv Object, args []Object, r source.Range) *Value
 		if len(args) == 1 {
 			if seq, ok := args[0].(*SeqObj); ok && seq.Type != Set {
 				parts := make([]string, len(seq.Elems))
+				size := len(str) * max(len(parts)-1, 0)
 				for i, e := range seq.Elems {
 					p, ok := e.Str()
 					if !ok {
 						return UnknownValue("join of unknown parts", r)
 					}
 					parts[i] = p
+					size += len(p)
+				}
+				if size > MaxValueSize {
+					return overCap(r)
 				}
 				return KnownValue(Str(strings.Join(parts, str)), r)
 			}
@@ -384,6 +399,9 @@ func strMethod(method string, recv Object, args []Object, r source.Range) *Value
 		old, ok1 := argStr(0)
 		nw, ok2 := argStr(1)
 		if ok1 && ok2 && len(args) == 2 {
+			if len(str)+strings.Count(str, old)*(len(nw)-len(old)) > MaxValueSize {
+				return overCap(r)
+			}
 			return KnownValue(Str(strings.ReplaceAll(str, old, nw)), r)
 		}
 	}

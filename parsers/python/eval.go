@@ -82,12 +82,24 @@ type Evaluator struct {
 	NS       *Namespace
 	Files    []*source.File // star-imported files, in order
 	Problems []source.Problem
+
+	// work is what the evaluation has cost so far (see maxEvalWork);
+	// past the budget every value is unknown.
+	work      int
+	exhausted bool
+	// cancelled, when set, reports that the run was cancelled: the
+	// evaluation then stops computing, as when the budget is spent.
+	cancelled func() error
 }
 
 // Evaluate evaluates m's top-level statements into a namespace. imp may be
 // nil (no import is resolved).
 func Evaluate(m *Module, imp Importer) *Evaluator {
-	ev := &Evaluator{Module: m, Import: imp, NS: NewNamespace()}
+	return evaluate(m, imp, nil)
+}
+
+func evaluate(m *Module, imp Importer, cancelled func() error) *Evaluator {
+	ev := &Evaluator{Module: m, Import: imp, NS: NewNamespace(), cancelled: cancelled}
 	ev.stmts(m.AllStmts(), ev.NS)
 	return ev
 }
@@ -101,6 +113,13 @@ func (ev *Evaluator) stmts(list []Stmt, ns *Namespace) {
 }
 
 func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
+	if !ev.exhausted && ev.cancelled != nil && ev.cancelled() != nil {
+		ev.exhausted = true // the run was cancelled: stop computing
+	}
+	if ev.exhausted {
+		ev.skip(s, ns)
+		return
+	}
 	switch x := s.(type) {
 	case *Assign:
 		v := ev.expr(x.Value, ns)
@@ -132,10 +151,11 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			} else {
 				nv = ev.binop(x.Op, curV, rhs, s)
 			}
+			nv = ev.bounded(nv, s)
 			b := &Binding{Name: t.ID, Value: nv, Target: ev.rng(t), Stmt: ev.rng(s)}
 			if cur != nil {
 				b.Target, b.Stmt = cur.Target, cur.Stmt
-				b.Mutations = append(append([]source.Range(nil), cur.Mutations...), ev.rng(s))
+				b.Mutations = addMutation(cur.Mutations, ev.rng(s))
 			}
 			ns.set(b)
 		default:
@@ -155,11 +175,13 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			}
 			return
 		}
+		ev.spend(4*nameCost*len(ns.vars), s) // two copies of the namespace, merged back
 		a, b := ns.clone(), ns.clone()
 		ev.stmts(x.Body, a)
 		ev.stmts(x.Else, b)
 		merge(ns, a, b)
 	case *Try:
+		ev.spend(2*(1+len(x.Handlers))*nameCost*len(ns.vars), s)
 		body := ns.clone()
 		ev.stmts(x.Body, body)
 		ev.stmts(x.Else, body)
@@ -172,6 +194,7 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 		merge(ns, branches...)
 		ev.stmts(x.Finally, ns)
 	case *Loop:
+		ev.spend(2*nameCost*len(ns.vars), s)
 		body := ns.clone()
 		ev.stmts(x.Body, body)
 		ev.stmts(x.Else, body)
@@ -278,7 +301,7 @@ func (ev *Evaluator) assign(t Expr, v *Value, s Stmt, ns *Namespace) {
 			return
 		}
 		for _, e := range x.Elts {
-			ev.bindUnknown(e, ns, "unpacked from "+v.String(), s)
+			ev.bindUnknown(e, ns, "unpacked from "+shorten(v.String()), s)
 		}
 	case *Subscript:
 		base, ok := x.Value.(*Name)
@@ -292,11 +315,11 @@ func (ev *Evaluator) assign(t Expr, v *Value, s Stmt, ns *Namespace) {
 		}
 		key := ev.expr(x.Index, ns)
 		if d, ok := b.Value.Dict(); ok && key.IsKnown() {
-			nd := &DictObj{Keys: append([]*Value(nil), d.Keys...), Vals: append([]*Value(nil), d.Vals...)}
+			nd := d.clone()
 			dictSet(nd, key, v)
 			nb := *b
-			nb.Value = KnownValue(nd, b.Value.Range)
-			nb.Mutations = append(append([]source.Range(nil), b.Mutations...), ev.rng(s))
+			nb.Value = ev.bounded(KnownValue(nd, b.Value.Range), s)
+			nb.Mutations = addMutation(b.Mutations, ev.rng(s))
 			ns.set(&nb)
 			return
 		}
@@ -313,8 +336,8 @@ func (ev *Evaluator) assign(t Expr, v *Value, s Stmt, ns *Namespace) {
 }
 
 func dictSet(d *DictObj, key, val *Value) {
-	for i, k := range d.Keys {
-		if k.IsKnown() && objEqual(k.Obj, key.Obj) {
+	if key.IsKnown() {
+		if i := d.find(key.Obj); i >= 0 {
 			d.Vals[i] = val
 			return
 		}
@@ -367,8 +390,11 @@ func merge(ns *Namespace, branches ...*Namespace) {
 			alts = appendAlt(alts, bb.Value)
 		}
 		v := &Value{Kind: Alternatives, Alts: alts, Range: last.Value.Range}
-		if len(alts) == 1 {
+		switch {
+		case len(alts) == 1:
 			v = alts[0]
+		case len(alts) > maxAlternatives:
+			v = UnknownValue(fmt.Sprintf("more than %d alternative values", maxAlternatives), last.Value.Range)
 		}
 		ns.set(&Binding{Name: name, Value: v, Target: last.Target, Stmt: last.Stmt, Mutations: last.Mutations})
 	}
@@ -486,8 +512,8 @@ func (ev *Evaluator) callStmt(c *Call, s Stmt, ns *Namespace) {
 		return applyMethod(v, attr.Attr, args, len(c.Keywords) > 0 || c.Star != nil || c.DStar != nil)
 	})
 	nb := *b
-	nb.Value = nv
-	nb.Mutations = append(append([]source.Range(nil), b.Mutations...), ev.rng(s))
+	nb.Value = ev.bounded(nv, s)
+	nb.Mutations = addMutation(b.Mutations, ev.rng(s))
 	ns.set(&nb)
 }
 
@@ -574,7 +600,7 @@ func applyMethod(v *Value, method string, args []*Value, extra bool) *Value {
 		}
 		return KnownValue(&SeqObj{Type: o.Type, Elems: elems}, v.Range)
 	case *DictObj:
-		nd := &DictObj{Keys: append([]*Value(nil), o.Keys...), Vals: append([]*Value(nil), o.Vals...)}
+		nd := o.clone()
 		switch {
 		case method == "update" && len(args) == 1:
 			other, ok := args[0].Dict()
@@ -662,11 +688,19 @@ func (ev *Evaluator) lookup(n *Name, ns *Namespace) *Value {
 	return UnknownValue("undefined name "+n.ID, ev.rng(n))
 }
 
-// expr evaluates an expression.
+// expr evaluates an expression, within the evaluation's limits.
 func (ev *Evaluator) expr(e Expr, ns *Namespace) *Value {
 	if e == nil {
 		return KnownValue(NoneObj{}, source.Range{})
 	}
+	if ev.exhausted {
+		return UnknownValue(budgetReason, ev.rng(e))
+	}
+	return ev.bounded(ev.eval(e, ns), e)
+}
+
+// eval evaluates an expression.
+func (ev *Evaluator) eval(e Expr, ns *Namespace) *Value {
 	r := ev.rng(e)
 	for _, rw := range ev.Module.Rewritten(e.Pos().Start, e.Pos().End) {
 		if rw.Kind == RewriteAsync {
@@ -695,6 +729,9 @@ func (ev *Evaluator) expr(e Expr, ns *Namespace) *Value {
 			elems = append(elems, ev.expr(el, ns))
 		}
 		if x.Type == Set {
+			if len(elems) > maxSetDisplay {
+				return UnknownValue(fmt.Sprintf("set display of more than %d elements", maxSetDisplay), r)
+			}
 			var dedup []*Value
 			for _, el := range elems {
 				dup := false
@@ -884,14 +921,16 @@ func lift(r source.Range, f func([]Object) *Value, args ...*Value) *Value {
 			}
 			return UnknownValue("unknown operand", r)
 		}
-		var next [][]*Value
+		if len(combos)*len(choices) > maxAlternatives {
+			// Checked before the product is built: its size multiplies
+			// with every operand.
+			return UnknownValue(fmt.Sprintf("more than %d combinations of alternative values", maxAlternatives), r)
+		}
+		next := make([][]*Value, 0, len(combos)*len(choices))
 		for _, c := range combos {
 			for _, ch := range choices {
-				next = append(next, append(append([]*Value(nil), c...), ch))
+				next = append(next, append(append(make([]*Value, 0, len(c)+1), c...), ch))
 			}
-		}
-		if len(next) > 64 {
-			return UnknownValue("too many alternatives", r)
 		}
 		combos = next
 	}
@@ -945,7 +984,7 @@ func binary(op string, a, b Object, r source.Range) *Value {
 		}
 	case *DictObj:
 		if y, ok := b.(*DictObj); ok && op == "|" {
-			nd := &DictObj{Keys: append([]*Value(nil), x.Keys...), Vals: append([]*Value(nil), x.Vals...)}
+			nd := x.clone()
 			for i := range y.Keys {
 				if !y.Keys[i].IsKnown() {
 					return UnknownValue("dict union with unknown keys", r)
@@ -971,6 +1010,9 @@ func binary(op string, a, b Object, r source.Range) *Value {
 		case "-":
 			return KnownValue(Int{z.Sub(xi.Int, yi.Int)}, r)
 		case "*":
+			if xi.BitLen()+yi.BitLen() > maxIntBits {
+				return overCap(r)
+			}
 			return KnownValue(Int{z.Mul(xi.Int, yi.Int)}, r)
 		case "//", "%":
 			if yi.Sign() == 0 {
@@ -988,18 +1030,27 @@ func binary(op string, a, b Object, r source.Range) *Value {
 			return KnownValue(Int{m}, r)
 		case "**":
 			if yi.Sign() >= 0 && yi.IsInt64() && yi.Int64() <= 256 {
+				if int64(xi.BitLen())*yi.Int64() > maxIntBits {
+					return overCap(r)
+				}
 				return KnownValue(Int{z.Exp(xi.Int, yi.Int, nil)}, r)
 			}
 		}
 		return UnknownValue("arithmetic "+op, r)
 	}
 	if s, ok := a.(Str); ok && op == "*" && yok && yi.IsInt64() && yi.Int64() >= 0 && yi.Int64() < 4096 {
+		if int64(len(s))*yi.Int64() > MaxValueSize {
+			return overCap(r)
+		}
 		return KnownValue(Str(strings.Repeat(string(s), int(yi.Int64()))), r)
 	}
 	return UnknownValue(fmt.Sprintf("operator %s on %s and %s", op, a.pyType(), b.pyType()), r)
 }
 
 func setOp(op string, x, y *SeqObj, r source.Range) *Value {
+	if len(x.Elems) > maxSetDisplay || len(y.Elems) > maxSetDisplay {
+		return UnknownValue(fmt.Sprintf("set operation on more than %d elements", maxSetDisplay), r)
+	}
 	for _, e := range append(append([]*Value(nil), x.Elems...), y.Elems...) {
 		if !e.FullyKnown() {
 			return UnknownValue("set of unknown values", r)

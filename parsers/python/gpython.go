@@ -59,13 +59,37 @@ func (GPython) ParseStatement(text []byte, offset func(line, col int) int) (stmt
 	if !ok {
 		return nil, &SyntaxError{Line: 1, Msg: "not a module"}
 	}
-	c := &conv{offset: offset}
-	return c.stmts(m.Body), nil
+	c := &conv{offset: offset, deepAt: -1}
+	out := c.stmts(m.Body)
+	if c.deepAt >= 0 {
+		return nil, &NestingError{Offset: c.deepAt}
+	}
+	return out, nil
 }
 
 type conv struct {
 	offset func(line, col int) int
+	// depth is how many statements and expressions enclose the node
+	// being converted; deepAt is where it first passed MaxNesting (-1:
+	// never), after which nothing deeper is converted.
+	depth  int
+	deepAt int
 }
+
+// enter counts one more level of nesting at p; it reports false, and
+// records where, when that passes MaxNesting.
+func (c *conv) enter(n gast.Ast) bool {
+	c.depth++
+	if c.depth > MaxNesting {
+		if c.deepAt < 0 {
+			c.deepAt = c.offset(n.GetLineno(), n.GetColOffset())
+		}
+		return false
+	}
+	return true
+}
+
+func (c *conv) leave() { c.depth-- }
 
 func (c *conv) span(p gast.Pos) Span {
 	o := c.offset(p.Lineno, p.ColOffset)
@@ -83,6 +107,14 @@ func (c *conv) stmts(in []gast.Stmt) []Stmt {
 }
 
 func (c *conv) stmt(s gast.Stmt) Stmt {
+	switch s.(type) {
+	case *gast.If, *gast.Try, *gast.For, *gast.While, *gast.With, *gast.FunctionDef, *gast.ClassDef:
+		// A block is a level; a simple statement is not.
+		defer c.leave()
+		if !c.enter(s) {
+			return &OtherStmt{What: "pass"}
+		}
+	}
 	switch x := s.(type) {
 	case *gast.Assign:
 		return &Assign{Span: c.span(x.Pos), Targets: c.exprs(x.Targets), Value: c.expr(x.Value)}
@@ -215,23 +247,14 @@ func (c *conv) expr(e gast.Expr) Expr {
 	switch x := e.(type) {
 	case *gast.Name:
 		return &Name{Span: c.span(x.Pos), ID: string(x.Id)}
-	case *gast.Num:
-		return &Const{Span: c.span(x.Pos)} // value from the token
-	case *gast.Str:
-		return &Const{Span: c.span(x.Pos)}
-	case *gast.Bytes:
-		return &Const{Span: c.span(x.Pos)}
-	case *gast.NameConstant:
-		var v Object = NoneObj{}
-		switch x.Value {
-		case py.True:
-			v = Bool(true)
-		case py.False:
-			v = Bool(false)
-		}
-		return &Const{Span: c.span(x.Pos), Value: v}
-	case *gast.Ellipsis:
-		return &Const{Span: c.span(x.Pos), Value: EllipsisObj{}}
+	case *gast.Num, *gast.Str, *gast.Bytes, *gast.NameConstant, *gast.Ellipsis:
+		return c.leaf(e)
+	}
+	defer c.leave()
+	if !c.enter(e) {
+		return &Opaque{What: tooDeepMessage}
+	}
+	switch x := e.(type) {
 	case *gast.List:
 		return &SeqExpr{Span: c.span(x.Pos), Type: List, Elts: c.exprs(x.Elts)}
 	case *gast.Tuple:
@@ -287,6 +310,24 @@ func (c *conv) expr(e gast.Expr) Expr {
 		return &Opaque{Span: c.span(x.Pos), What: "starred", Subs: nonNil(c.expr(x.Value))}
 	}
 	return &Opaque{What: "expression"}
+}
+
+// leaf converts a literal: it nests nothing, so it adds no level.
+func (c *conv) leaf(e gast.Expr) Expr {
+	switch x := e.(type) {
+	case *gast.NameConstant:
+		var v Object = NoneObj{}
+		switch x.Value {
+		case py.True:
+			v = Bool(true)
+		case py.False:
+			v = Bool(false)
+		}
+		return &Const{Span: c.span(x.Pos), Value: v}
+	case *gast.Ellipsis:
+		return &Const{Span: c.span(x.Pos), Value: EllipsisObj{}}
+	}
+	return &Const{Span: c.span(gast.Pos{Lineno: e.GetLineno(), ColOffset: e.GetColOffset()})} // a number or string: its value comes from the token
 }
 
 func (c *conv) comp(elt, val gast.Expr, gens []gast.Comprehension) []Expr {

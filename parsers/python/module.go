@@ -19,6 +19,12 @@ type Module struct {
 	Problems []source.Problem
 
 	match []int
+	// rewriteEnds serves Rewritten.
+	rewriteEnds []int
+	// lines indexes the lines as Python reads them: with universal
+	// newlines a lone CR ends a line as LF and CRLF do. It is File itself
+	// unless the file has a lone CR; its offsets are File's offsets.
+	lines *source.File
 }
 
 // TopStmt is one top-level statement: the chunk the splitter found and
@@ -39,11 +45,24 @@ func Parse(f *source.File) *Module { return ParseWith(f, DefaultParser) }
 
 // ParseWith is Parse with a given parser.
 func ParseWith(f *source.File, p Parser) *Module {
-	m := &Module{File: f}
-	m.Tokens = Tokenize(f.Content)
-	m.match = matchBrackets(f.Content, m.Tokens)
-	rw, rws := RewriteSource(f.Content, m.Tokens)
+	m := &Module{File: f, lines: f}
+	src, changed := universalNewlines(f.Content)
+	if changed {
+		m.lines = source.NewFile(f.Path, src)
+	}
+	m.Tokens = Tokenize(src)
+	m.match = matchBrackets(src, m.Tokens)
+	rw, rws := RewriteSource(src, m.Tokens)
 	m.Rewrites = rws
+	// rewriteEnds[i] is the largest End of Rewrites[:i+1]: rewrites are
+	// sorted by Start but may nest (an annotation over an f-string).
+	m.rewriteEnds = make([]int, len(rws))
+	for i, r := range rws {
+		m.rewriteEnds[i] = r.End
+		if i > 0 {
+			m.rewriteEnds[i] = max(r.End, m.rewriteEnds[i-1])
+		}
+	}
 	// Statements are parsed in runs: one parser call for consecutive
 	// statements is much cheaper than one per statement. A run that does
 	// not parse falls back to one call per statement, so that one
@@ -59,13 +78,19 @@ func ParseWith(f *source.File, p Parser) *Module {
 		}
 		run = run[:0]
 	}
-	for _, c := range Split(f, m.Tokens) {
+	for _, c := range Split(m.lines, m.Tokens) {
 		ts := &TopStmt{Chunk: c}
 		m.Stmts = append(m.Stmts, ts)
 		if reason := m.chunkProblem(c); reason != "" {
 			flush()
 			ts.Err = reason
 			m.notAnalysed(c, c.Line, reason)
+			continue
+		}
+		if off := m.tooDeep(c); off >= 0 {
+			// Not even handed to the parser: its cost grows with the depth.
+			flush()
+			m.nestedTooDeep(ts, off)
 			continue
 		}
 		if len(run) >= maxRun || (c.Start < len(rw) && (rw[c.Start] == ' ' || rw[c.Start] == '\t')) {
@@ -79,19 +104,42 @@ func ParseWith(f *source.File, p Parser) *Module {
 	return m
 }
 
+// universalNewlines returns src with each lone CR turned into LF, as
+// Python's universal newlines read it; CRLF stays (the parser takes it as
+// one line ending). The length, and so every offset, is unchanged; src
+// itself is returned, unchanged, when it has no lone CR.
+func universalNewlines(src []byte) ([]byte, bool) {
+	var out []byte
+	for i, c := range src {
+		if c == '\r' && (i+1 == len(src) || src[i+1] != '\n') {
+			if out == nil {
+				out = append([]byte(nil), src...)
+			}
+			out[i] = '\n'
+		}
+	}
+	if out == nil {
+		return src, false
+	}
+	return out, true
+}
+
+// lineRange is the range of the text of line n as Python counts lines.
+func (m *Module) lineRange(n int) source.Range {
+	return m.File.Range(m.lines.LineStart(n), m.lines.LineEnd(n))
+}
+
 // maxRun bounds a run, so that a failing run costs at most that many
 // statements parsed twice.
 const maxRun = 64
 
 // chunkText returns the rewritten text of a chunk (through the end of its
-// last line) and the offset it starts at.
+// last line, its line ending included) and the offset it starts at.
 func (m *Module) chunkText(rw []byte, c Chunk) (int, int) {
-	f := m.File
-	lastLine := f.Pos(m.textEnd(c)).Line
-	textEnd := f.LineEnd(lastLine)
-	if textEnd < len(f.Content) {
-		textEnd++ // the newline
-	}
+	lastLine := m.lines.Pos(m.textEnd(c)).Line
+	// Through the whole line ending: the parser takes "\r\n" as one, but a
+	// text cut after the "\r" ends in a stray CR it rejects.
+	textEnd := m.lines.LineStart(lastLine + 1)
 	textStart := c.Start
 	for textStart < textEnd && (rw[textStart] == ' ' || rw[textStart] == '\t') {
 		textStart++ // a blanked "async"
@@ -106,7 +154,7 @@ func (m *Module) offsets(textStart, firstLine int) func(line, col int) int {
 		if line <= 1 {
 			return textStart + col
 		}
-		return m.File.LineStart(firstLine+line-1) + col
+		return m.lines.LineStart(firstLine+line-1) + col
 	}
 }
 
@@ -145,6 +193,10 @@ func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 	c := ts.Chunk
 	textStart, textEnd := m.chunkText(rw, c)
 	stmts, err := p.ParseStatement(rw[textStart:textEnd], m.offsets(textStart, c.Line))
+	if ne, ok := err.(*NestingError); ok {
+		m.nestedTooDeep(ts, ne.Offset)
+		return
+	}
 	if err != nil {
 		msg := err.Error()
 		line := c.Line
@@ -152,7 +204,7 @@ func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 			line = c.Line + se.Line - 1
 		}
 		ts.Err = m.describe(c, msg)
-		if a := m.fallbackAssign(c); a != nil {
+		if a := m.fallbackAssign(c, "syntax the parser does not support"); a != nil {
 			// The statement assigns a name; only its value is unknown.
 			ts.Body = []Stmt{a}
 			m.notAnalysed(c, line, ts.Err+"; the value of "+a.Targets[0].(*Name).ID+" is unknown")
@@ -229,18 +281,34 @@ func (m *Module) enclosing(i int) byte {
 	return 0
 }
 
+// nestedTooDeep reports a statement that nests deeper than MaxNesting at
+// offset off as E006; the name it assigns, when there is one, is bound to
+// an unknown value.
+func (m *Module) nestedTooDeep(ts *TopStmt, off int) {
+	ts.Err = "not analysed: " + tooDeepMessage
+	detail := "What this statement sets is unknown."
+	if a := m.fallbackAssign(ts.Chunk, tooDeepMessage); a != nil {
+		ts.Body = []Stmt{a}
+		detail = "The value of " + a.Targets[0].(*Name).ID + " is unknown."
+	}
+	end := off
+	if i := m.tokenContaining(off); i < len(m.Tokens) && m.Tokens[i].Start == off {
+		end = m.Tokens[i].End
+	}
+	m.Problems = append(m.Problems, source.Problem{Kind: source.ProblemTooDeep, Range: m.File.Range(off, end), Message: ts.Err, Detail: detail})
+}
+
 func (m *Module) notAnalysed(c Chunk, line int, reason string) {
 	if !strings.HasPrefix(reason, "not analysed") {
 		reason = "not analysed: " + reason
 	}
-	f := m.File
-	start := f.LineStart(line)
+	start := m.lines.LineStart(line)
 	if line == c.Line {
 		start = c.Start
 	}
 	m.Problems = append(m.Problems, source.Problem{
 		Kind:    source.ProblemNotAnalysed,
-		Range:   f.Range(start, f.LineEnd(line)),
+		Range:   m.File.Range(start, m.lines.LineEnd(line)),
 		Message: reason + "; what this statement sets is unknown",
 	})
 }
@@ -444,6 +512,8 @@ func (m *Module) finishExpr(e Expr) {
 		case TokNumber:
 			if v, ok := decodeNumberToken(string(src[t.Start:t.End])); ok {
 				x.Value = v
+			} else if t.End-t.Start > maxIntDigits {
+				x.Value, x.Reason = nil, fmt.Sprintf("integer literal of more than %d digits", maxIntDigits)
 			} else {
 				x.Value, x.Reason = nil, "number literal not understood"
 			}
@@ -559,7 +629,7 @@ func (m *Module) finishExpr(e Expr) {
 			m.finishExpr(r)
 		}
 		end = m.balance(sp.Start, x.Rights[len(x.Rights)-1].Pos().End)
-		for _, rw := range m.Rewrites {
+		for _, rw := range m.Rewritten(sp.Start, end) {
 			if rw.Kind == RewriteWalrus && rw.Start >= sp.Start && rw.Start < end {
 				x.Walrus = true
 			}
@@ -582,11 +652,16 @@ func (m *Module) finishExpr(e Expr) {
 	sp.End = end
 }
 
-// Rewritten reports the rewrites that touch [start, end).
+// Rewritten reports the rewrites that touch [start, end). It is asked
+// about every statement and expression, so it searches rather than scans.
 func (m *Module) Rewritten(start, end int) []Rewrite {
+	// Candidates start before end; of those, the ones at or after the
+	// first whose running End passes start.
+	hi := sort.Search(len(m.Rewrites), func(i int) bool { return m.Rewrites[i].Start >= end })
+	lo := sort.Search(hi, func(i int) bool { return m.rewriteEnds[i] > start })
 	var out []Rewrite
-	for _, r := range m.Rewrites {
-		if r.Start < end && r.End > start {
+	for _, r := range m.Rewrites[lo:hi] {
+		if r.End > start {
 			out = append(out, r)
 		}
 	}
@@ -620,7 +695,7 @@ func (m *Module) AllStmts() []Stmt {
 // fallbackAssign recognises "NAME = <value>" in a statement the parser
 // rejected, so that the name is still known to be assigned (to an unknown
 // value).
-func (m *Module) fallbackAssign(c Chunk) *Assign {
+func (m *Module) fallbackAssign(c Chunk, why string) *Assign {
 	src := m.File.Content
 	first := c.First
 	if first >= len(m.Tokens) || m.Tokens[first].Kind != TokName || pyKeywords[string(src[m.Tokens[first].Start:m.Tokens[first].End])] {
@@ -642,6 +717,6 @@ func (m *Module) fallbackAssign(c Chunk) *Assign {
 	}
 	t0 := m.Tokens[first]
 	name := &Name{Span: Span{t0.Start, t0.End}, ID: string(src[t0.Start:t0.End])}
-	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: "syntax the parser does not support"}
+	val := &Opaque{Span: Span{m.Tokens[valStart].Start, c.End}, What: why}
 	return &Assign{Span: Span{t0.Start, c.End}, Targets: []Expr{name}, Value: val}
 }

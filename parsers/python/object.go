@@ -38,6 +38,14 @@ type (
 	// unknown.
 	DictObj struct {
 		Keys, Vals []*Value
+		// index maps the hash keys (hashKey) of the known keys among
+		// Keys[:indexed] to their position, so that building a dict of n
+		// items costs O(n) rather than O(n²); lastUnknown is the
+		// position of the last key that is not known (-1: none). Both are
+		// brought up to date on use.
+		index       map[string]int
+		indexed     int
+		lastUnknown int
 	}
 )
 
@@ -190,6 +198,7 @@ func decodeStringToken(tok string) (value string, isBytes bool, reason string) {
 	}
 	inner := body[len(q) : len(body)-len(q)]
 	inner = strings.ReplaceAll(inner, "\r\n", "\n")
+	inner = strings.ReplaceAll(inner, "\r", "\n") // universal newlines
 	if isBytes {
 		for i := 0; i < len(inner); i++ {
 			if inner[i] >= 0x80 {
@@ -314,6 +323,9 @@ func decodeNumberToken(tok string) (Object, bool) {
 	}
 	if len(s) > 1 && s[0] == '0' && strings.Trim(s, "0") != "" {
 		return nil, false // 017 is a syntax error in Python 3
+	}
+	if len(s) > maxIntDigits {
+		return nil, false // a SyntaxError in CPython; decimal conversion is quadratic
 	}
 	n, ok := new(big.Int).SetString(s, 10)
 	if !ok {

@@ -219,6 +219,19 @@ func fixtureSeeds(f *testing.F) {
 	for _, s := range []string{"X: int = 1_0\n", "f'{x!r:>{w}}'\n", "if (a := 1):\n\tpass\n", "x = '''\n", "\xef\xbb\xbfA = 1\n", "a = (\n", "f(**k,)\n", "class A:\n    x: int\n"} {
 		f.Add([]byte(s))
 	}
+	// What crashed or exhausted the front end once, just past the limits
+	// (generated: the originals are hundreds of kilobytes).
+	for _, s := range []string{
+		"A = " + strings.Repeat("[", MaxNesting+1) + strings.Repeat("]", MaxNesting+1) + "\n",
+		"A = " + strings.Repeat("lambda: ", MaxNesting+1) + "1\n",
+		"A = 1" + strings.Repeat(" if x else 1", MaxNesting+1) + "\n",
+		"A = 1" + strings.Repeat(" + 1", MaxNesting+1) + "\n",
+		"A = 'aaaaaaaaaa'\n" + strings.Repeat("A = A + A\n", 60),
+		"A = ['a']\n" + strings.Repeat("A = [A, A]\n", 60),
+		"DEBUG = True\r\nA = 1\r\n", "DEBUG = True\rA = 1\r",
+	} {
+		f.Add([]byte(s))
+	}
 }
 
 // FuzzSplitAndRewrite checks that the splitter and the rewrites never

@@ -23,14 +23,14 @@ const (
 
 // Token is one lexical token, by byte offsets into the file.
 type Token struct {
-	Kind       TokenKind
 	Start, End int
 	// Depth is the bracket depth before the token.
 	Depth int
-	// LineStart: the token is the first of its logical line.
-	LineStart bool
 	// Prefix is the length of a string token's prefix (r, b, f, rb, ...).
 	Prefix int
+	Kind   TokenKind
+	// LineStart: the token is the first of its logical line.
+	LineStart bool
 	// Unterminated marks a string that runs to the end of the file or line.
 	Unterminated bool
 }

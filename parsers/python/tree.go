@@ -2,6 +2,7 @@ package python
 
 import (
 	"bytes"
+	"fmt"
 	"path"
 	"strings"
 
@@ -188,7 +189,7 @@ func (l *loader) evaluate(rel string) *Evaluator {
 		return nil
 	}
 	l.active[rel] = true
-	ev := Evaluate(m, l.importer)
+	ev := evaluate(m, l.importer, func() error { return source.Cancelled(l.r) })
 	delete(l.active, rel)
 	l.evals[rel] = ev
 	if !l.reported["eval:"+rel] {
@@ -207,12 +208,30 @@ func (l *loader) importer(from *Module, module string, level int) (*Namespace, [
 	if rel == "" || l.active[rel] {
 		return nil, nil, false
 	}
+	if len(l.active) > maxImportDepth {
+		// Every module of the chain is being evaluated (the import is
+		// followed recursively); deeper chains are not followed.
+		l.problems = append(l.problems, source.Problem{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
+			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules", maxImportDepth),
+			Detail:  fmt.Sprintf("Any name may come from %s.", strings.Repeat(".", level)+module)})
+		return nil, nil, false
+	}
 	ev := l.evaluate(rel)
 	if ev == nil {
 		return nil, nil, false
 	}
 	files := append([]*source.File{ev.Module.File}, ev.Files...)
 	return ev.NS, files, true
+}
+
+// importRange is where from imports module, or its first line.
+func importRange(from *Module, module string, level int) source.Range {
+	for _, s := range from.AllStmts() {
+		if im, ok := s.(*ImportFrom); ok && im.Module == module && im.Level == level {
+			return from.Range(im)
+		}
+	}
+	return from.File.LineRange(1)
 }
 
 func (l *loader) resolve(fromPath, module string, level int) string {
@@ -258,6 +277,9 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	l.preparsed = preparse(r, paths)
 	var trees []*Tree
 	for _, rel := range paths {
+		if source.Cancelled(r) != nil {
+			break // the run was cancelled: stop working
+		}
 		m, err := l.module(rel)
 		if err != nil {
 			l.problems = append(l.problems, source.Problem{Kind: source.ProblemSkipped, Range: source.Range{File: rel, Start: source.Pos{Line: 1, Col: 1}, End: source.Pos{Line: 1, Col: 1}},
@@ -341,11 +363,7 @@ func settingsModuleRefs(m *Module) []Setting {
 // reads only the file itself).
 func preparse(r source.Reader, paths []string) map[string]*Module {
 	mods := make([]*Module, len(paths))
-	source.Each(source.Jobs(r), len(paths), func(i int) {
-		if f, err := r.ReadFile(paths[i]); err == nil {
-			mods[i] = Parse(f)
-		}
-	})
+	source.ReadEach(r, paths, func(i int, f *source.File) { mods[i] = Parse(f) })
 	out := make(map[string]*Module, len(paths))
 	for i, m := range mods {
 		if m != nil {

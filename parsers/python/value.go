@@ -1,7 +1,10 @@
 package python
 
 import (
+	"maps"
+	"math"
 	"math/big"
+	"strconv"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -38,6 +41,13 @@ type Value struct {
 	Reason string
 	// Range is the expression the value comes from.
 	Range source.Range
+	// overCap marks the unknown result of an operation that would have
+	// passed MaxValueSize, until the evaluator has reported it.
+	overCap bool
+	// shape is the value's measured size and depth (see
+	// Evaluator.shape), once measured is set.
+	shape    shape
+	measured bool
 }
 
 // UnknownValue returns an unknown value with a reason.
@@ -146,32 +156,108 @@ func (v *Value) Outcomes() (out []Outcome, complete bool) {
 // Lookup returns the value under a key of a known dict; ok is false when
 // the key is absent or the lookup depends on unknown keys.
 func (d *DictObj) Lookup(key Object) (*Value, bool) {
+	found := d.find(key)
+	if found < 0 || d.lastUnknown > found {
+		return nil, false
+	}
+	return d.Vals[found], true
+}
+
+// find returns the position of the last known key equal to key (-1 if
+// none), through the index.
+func (d *DictObj) find(key Object) int {
+	d.sync()
+	if h, ok := hashKey(key); ok {
+		if i, ok := d.index[h]; ok {
+			return i
+		}
+		return -1
+	}
+	// Not hashable here: equal to no key (objEqual compares only the
+	// hashable kinds), but search as objEqual would.
 	found := -1
 	for i, k := range d.Keys {
-		if !k.IsKnown() {
-			if found >= 0 {
-				return nil, false
-			}
-			continue
-		}
-		if objEqual(k.Obj, key) {
+		if k.IsKnown() && objEqual(k.Obj, key) {
 			found = i
 		}
 	}
-	if found < 0 {
-		for _, k := range d.Keys {
-			if !k.IsKnown() {
-				return nil, false
-			}
-		}
-		return nil, false
+	return found
+}
+
+// clone copies d, its index included (cloning a map is much cheaper than
+// indexing the keys again).
+func (d *DictObj) clone() *DictObj {
+	d.sync()
+	return &DictObj{Keys: append([]*Value(nil), d.Keys...), Vals: append([]*Value(nil), d.Vals...),
+		index: maps.Clone(d.index), indexed: d.indexed, lastUnknown: d.lastUnknown}
+}
+
+// sync indexes the keys appended since the last use.
+func (d *DictObj) sync() {
+	if d.index == nil {
+		d.index = make(map[string]int, len(d.Keys))
+		d.indexed, d.lastUnknown = 0, -1
 	}
-	for _, k := range d.Keys[found+1:] {
+	for ; d.indexed < len(d.Keys); d.indexed++ {
+		k := d.Keys[d.indexed]
 		if !k.IsKnown() {
-			return nil, false
+			d.lastUnknown = d.indexed
+			continue
+		}
+		if h, ok := hashKey(k.Obj); ok {
+			d.index[h] = d.indexed
 		}
 	}
-	return d.Vals[found], true
+}
+
+// hashKey returns a string that is equal for two objects exactly when
+// objEqual says they are equal, for the objects that can be dict keys
+// (numbers, str, bytes, None, ..., tuples of those); ok is false for the
+// others. A str is its own key; the others start with a NUL and a tag,
+// and a str that starts with a NUL is tagged too.
+func hashKey(o Object) (string, bool) {
+	if f, ok := numeric(o); ok {
+		if f != f {
+			return "", false // NaN equals nothing
+		}
+		if f == 0 {
+			f = 0 // -0.0 == 0.0
+		}
+		return "\x00n" + strconv.FormatUint(math.Float64bits(f), 16), true
+	}
+	switch x := o.(type) {
+	case Str:
+		if len(x) > 0 && x[0] == 0 {
+			return "\x00s" + string(x), true
+		}
+		return string(x), true // untagged: the common key costs no allocation
+	case Bytes:
+		return "\x00b" + string(x), true
+	case NoneObj:
+		return "\x00N", true
+	case EllipsisObj:
+		return "\x00E", true
+	case *SeqObj:
+		if x.Type != Tuple {
+			return "", false
+		}
+		var b strings.Builder
+		b.WriteString("\x00t")
+		for _, e := range x.Elems {
+			if !e.IsKnown() {
+				return "", false
+			}
+			h, ok := hashKey(e.Obj)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(strconv.Itoa(len(h)))
+			b.WriteByte(':')
+			b.WriteString(h)
+		}
+		return b.String(), true
+	}
+	return "", false
 }
 
 // Strings returns the elements of a known sequence that are known

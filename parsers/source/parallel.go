@@ -30,6 +30,10 @@ type jobsReader struct {
 // end asks the reader for.
 func (r jobsReader) Identity(path string) string { return Identity(r.Reader, path) }
 
+// Err keeps the wrapped reader's cancellation (Cancelled): a front end
+// reading through the wrapper must still stop when its run is cancelled.
+func (r jobsReader) Err() error { return Cancelled(r.Reader) }
+
 // Jobs returns how many files may be parsed at once through r.
 func Jobs(r Reader) int {
 	if jr, ok := r.(jobsReader); ok {
@@ -61,4 +65,21 @@ func Each(jobs, n int, f func(i int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// ReadEach reads paths through r, up to Jobs(r) at once, and calls
+// parse(i, file) for each file read without error; it stops starting
+// files once r's run is cancelled. Loaders parse their detected files
+// with it before following includes or imports in their own order; a
+// file it could not read is read again there, and its error reported
+// in that order.
+func ReadEach(r Reader, paths []string, parse func(i int, f *File)) {
+	Each(Jobs(r), len(paths), func(i int) {
+		if Cancelled(r) != nil {
+			return
+		}
+		if f, err := r.ReadFile(paths[i]); err == nil {
+			parse(i, f)
+		}
+	})
 }

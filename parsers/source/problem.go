@@ -43,6 +43,8 @@ const (
 	ProblemIncludeOutside ProblemKind = "include-outside" // an include points outside the scanned root
 	ProblemSkipped        ProblemKind = "skipped"         // binary, too large, not UTF-8 text, unreadable
 	ProblemIncludeCycle   ProblemKind = "include-cycle"   // an include includes itself
+	ProblemTooDeep        ProblemKind = "too-deep"        // nesting deeper than the front end's limit
+	ProblemLimit          ProblemKind = "work-limit"      // a work limit was reached (include expansion, alternatives)
 	ProblemNotAnalysed    ProblemKind = "not-analysed"    // a statement the front end could not analyse
 	// ProblemRejected: the server itself refuses the configuration
 	// (haproxy -c): an unknown keyword, two proxies of one name.
@@ -86,6 +88,20 @@ func Identity(r Reader, path string) string {
 	return path
 }
 
+// Cancelled reports why the work on r's workspace must stop (its run was
+// cancelled or ran out of time), or nil. A reader that cannot be
+// cancelled (the in-memory ones of tests) answers nil. Front ends ask it
+// in every loop over files, includes, documents and statements, so that a
+// cancelled run stops working rather than only being waited for. The
+// reader carries it because every front end already reads through it,
+// and a workspace is cancelled as a whole.
+func Cancelled(r Reader) error {
+	if c, ok := r.(interface{ Err() error }); ok {
+		return c.Err()
+	}
+	return nil
+}
+
 // Errors a Reader returns.
 var (
 	ErrOutsideRoot = errors.New("outside the scanned root")
@@ -107,4 +123,49 @@ func ReadProblem(path string, err error) Problem {
 		msg = fmt.Sprintf("%s could not be read: it does not exist", path)
 	}
 	return Problem{Kind: kind, Range: Range{File: path, Start: Pos{Line: 1, Col: 1}, End: Pos{Line: 1, Col: 1}}, Message: msg}
+}
+
+// ExpansionLimit is the problem (E007) of the first include of a
+// configuration met once the load's expansion budget is spent: from there
+// on, its includes are resolved (the files they name are known to be
+// included) but not expanded. includes is what the format calls them
+// ("includes", "imports").
+func ExpansionLimit(at Range, includes string, budget int64) Problem {
+	return Problem{Kind: ProblemLimit, Range: at,
+		Message: fmt.Sprintf("not followed: the workspace's %s expand to more than %d directives", includes, budget),
+		Detail: fmt.Sprintf("Files (and snippets) whose %s name each other fan out exponentially. This and the later %s of this configuration were not followed.",
+			includes, includes)}
+}
+
+// RootOrder orders the files that no main configuration includes for
+// building as roots: first those that no other of them includes, then
+// those included only within a cycle (the first of each cycle, by this
+// order, becomes a root and covers the rest). Who includes whom is read
+// from each file's own includes, so that every file is expanded once, as
+// a root or where it is included, never both.
+func RootOrder(candidates []string, included map[string]bool) []string {
+	order := make([]string, 0, len(candidates))
+	for _, p := range candidates {
+		if !included[p] {
+			order = append(order, p)
+		}
+	}
+	for _, p := range candidates {
+		if included[p] {
+			order = append(order, p)
+		}
+	}
+	return order
+}
+
+// IncludedByIdentity rekeys included, which holds the identities of
+// included files (see Identity), by the candidates' own paths, for
+// RootOrder: a fragment included through a symbolic link to it is
+// included all the same.
+func IncludedByIdentity(candidates []string, included map[string]bool, id func(string) string) map[string]bool {
+	byPath := make(map[string]bool, len(candidates))
+	for _, p := range candidates {
+		byPath[p] = included[id(p)]
+	}
+	return byPath
 }

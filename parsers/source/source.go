@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -72,6 +73,15 @@ type File struct {
 	Path    string // relative to the scanned root, forward slashes
 	Content []byte
 	lines   []int // byte offset of the start of each line
+	// wide has bit n set when line n+1 holds a byte that is not ASCII,
+	// where columns in characters and bytes differ.
+	wide []uint64
+
+	// marks indexes the characters of long lines that are not ASCII (see
+	// lineMarks), built when first needed; positions of the nodes of a
+	// minified document would otherwise each rescan its one line.
+	mu    sync.Mutex
+	marks map[int][]mark
 }
 
 // NewFile indexes content under the given path.
@@ -79,11 +89,24 @@ func NewFile(path string, content []byte) *File {
 	f := &File{Path: path, Content: content}
 	f.lines = append(f.lines, 0)
 	for i, b := range content {
-		if b == '\n' {
+		switch {
+		case b == '\n':
 			f.lines = append(f.lines, i+1)
+		case b >= 0x80:
+			n := len(f.lines) - 1
+			for len(f.wide) <= n/64 {
+				f.wide = append(f.wide, 0)
+			}
+			f.wide[n/64] |= 1 << (n % 64)
 		}
 	}
 	return f
+}
+
+// ascii reports whether line n (1-based) is ASCII only.
+func (f *File) ascii(n int) bool {
+	i := n - 1
+	return i/64 >= len(f.wide) || f.wide[i/64]&(1<<(i%64)) == 0
 }
 
 // HasBOM reports whether the file starts with a UTF-8 byte order mark.
@@ -194,10 +217,20 @@ func (f *File) Column(p Pos, enc Encoding) int {
 			return 0
 		}
 	}
-	if enc == UTF8 {
+	if enc == UTF8 || f.ascii(p.Line) {
 		return off - start
 	}
-	return countUnits(f.Content[start:off], enc)
+	n := 0
+	if ms := f.lineMarks(p.Line); ms != nil {
+		// The last mark at or before off, then count from there.
+		base := f.LineStart(p.Line)
+		k := sort.Search(len(ms), func(i int) bool { return base+ms[i].off > off }) - 1
+		if k >= 0 {
+			n = ms[k].count(enc)
+			start = base + ms[k].off
+		}
+	}
+	return n + countUnits(f.Content[start:off], enc)
 }
 
 func countUnits(b []byte, enc Encoding) int {
@@ -230,14 +263,22 @@ func (f *File) Offset(line, col int, enc Encoding) int {
 	if line == 0 && f.HasBOM() {
 		start = 3
 	}
-	if enc == UTF8 {
+	if enc == UTF8 || f.ascii(line+1) {
 		if col > end-start {
 			col = end - start
 		}
-		return start + col
+		return start + max(col, 0)
 	}
 	off := start
 	n := 0
+	if ms := f.lineMarks(line + 1); ms != nil {
+		// The last mark at or before col, then walk from there.
+		k := sort.Search(len(ms), func(i int) bool { return ms[i].count(enc) > col }) - 1
+		if k >= 0 {
+			off = f.lines[line] + ms[k].off
+			n = ms[k].count(enc)
+		}
+	}
 	for off < end && n < col {
 		r, size := utf8.DecodeRune(f.Content[off:end])
 		units := 1
@@ -251,6 +292,63 @@ func (f *File) Offset(line, col int, enc Encoding) int {
 		off += size
 	}
 	return off
+}
+
+// markEvery is how many characters apart the marks of a long line are,
+// and longLine the length from which a line that is not ASCII is indexed:
+// converting a column then walks at most markEvery characters.
+const (
+	markEvery = 64
+	longLine  = 1024
+)
+
+// mark is a point of a line: its byte offset from the line start and the
+// characters (code points) and UTF-16 units before it.
+type mark struct{ off, runes, units int }
+
+func (m mark) count(enc Encoding) int {
+	if enc == UTF16 {
+		return m.units
+	}
+	return m.runes
+}
+
+// lineMarks returns the marks of line n (1-based) every markEvery
+// characters, or nil for a line shorter than longLine. They are built
+// once; several goroutines may ask at once.
+func (f *File) lineMarks(n int) []mark {
+	start, end := f.LineStart(n), f.LineEnd(n)
+	if end-start < longLine {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ms, ok := f.marks[n]; ok {
+		return ms
+	}
+	if n == 1 && f.HasBOM() {
+		start = 3 // columns are counted after the mark, as Column does
+	}
+	base := f.LineStart(n)
+	var ms []mark
+	runes, units := 0, 0
+	for off := start; off < end; {
+		if runes%markEvery == 0 {
+			ms = append(ms, mark{off: off - base, runes: runes, units: units})
+		}
+		r, size := utf8.DecodeRune(f.Content[off:end])
+		off += size
+		runes++
+		units++
+		if r >= 0x10000 && size == 4 {
+			units++
+		}
+	}
+	if f.marks == nil {
+		f.marks = map[int][]mark{}
+	}
+	f.marks[n] = ms
+	return ms
 }
 
 // LSPPosition is a position as LSP counts it: 0-based line, 0-based column

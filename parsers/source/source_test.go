@@ -1,6 +1,9 @@
 package source
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestPosAndLines(t *testing.T) {
 	f := NewFile("a.conf", []byte("ab\r\n\tcé\nlast"))
@@ -134,4 +137,103 @@ func TestRangeHelpers(t *testing.T) {
 	if got := f.LineCount(); got != 3 {
 		t.Errorf("LineCount with trailing newline = %d, want 3", got)
 	}
+}
+
+// TestLongLineIndex: on long lines that are not ASCII, columns go through
+// an index of marks; every conversion must agree with counting from the
+// line start (countUnits), whatever the mix of characters.
+func TestLongLineIndex(t *testing.T) {
+	pieces := []string{"a", "é", "😀", "\xff", "\t", "中", "\xed\xa0\x80", "bc"}
+	for seed := range 4 {
+		var b []byte
+		if seed%2 == 1 {
+			b = append(b, "\xEF\xBB\xBF"...) // a BOM: columns start after it
+		}
+		for i := 0; len(b) < 2*longLine+seed*517; i++ {
+			b = append(b, pieces[(i*7+seed*3+i/5)%len(pieces)]...)
+		}
+		b = append(b, "\nshort é line\n"...)
+		f := NewFile("x.json", b)
+		if f.lineMarks(1) == nil {
+			t.Fatal("the long line is not indexed")
+		}
+		start := 0
+		if f.HasBOM() {
+			start = 3
+		}
+		end := f.LineEnd(1)
+		for off := start; off <= end; off += 1 + off%3 {
+			for _, enc := range []Encoding{UTF16, UTF32, UTF8} {
+				want := off - start
+				if enc != UTF8 {
+					want = countUnits(b[start:off], enc)
+				}
+				if got := f.Column(f.Pos(off), enc); got != want {
+					t.Fatalf("seed %d enc %d: Column(%d) = %d, want %d", seed, enc, off, got, want)
+				}
+			}
+		}
+		for col := 0; col <= end-start+1; col += 1 + col%3 {
+			for _, enc := range []Encoding{UTF16, UTF32} {
+				if got, want := f.Offset(0, col, enc), slowOffset(b, start, end, col, enc); got != want {
+					t.Fatalf("seed %d enc %d: Offset(0, %d) = %d, want %d", seed, enc, col, got, want)
+				}
+			}
+		}
+	}
+}
+
+// slowOffset walks from the line start: what Offset did for every line.
+func slowOffset(b []byte, start, end, col int, enc Encoding) int {
+	off, n := start, 0
+	for off < end && n < col {
+		r, size := utf8.DecodeRune(b[off:end])
+		units := 1
+		if enc == UTF16 && r >= 0x10000 && size == 4 {
+			units = 2
+		}
+		if n+units > col {
+			break
+		}
+		n += units
+		off += size
+	}
+	return off
+}
+
+// FuzzPositions: for any content, converting offsets to positions and
+// columns, and columns back to offsets, agrees with counting from the
+// line start (the long-line index must never change an answer).
+func FuzzPositions(f *testing.F) {
+	f.Add([]byte("a\r\nbé\n😀x"), 3, 2)
+	f.Add([]byte("\xEF\xBB\xBF"+string(make([]byte, 3000))), 2000, 1500)
+	f.Fuzz(func(t *testing.T, content []byte, off, col int) {
+		file := NewFile("f", content)
+		if off < 0 || off > len(content) {
+			off = len(content) / 2
+		}
+		p := file.Pos(off)
+		if p.Offset != off || p.Line < 1 || p.Line > file.LineCount() {
+			t.Fatalf("Pos(%d) = %+v", off, p)
+		}
+		start := file.LineStart(p.Line)
+		if p.Line == 1 && file.HasBOM() {
+			start = min(3, len(content))
+		}
+		for _, enc := range []Encoding{UTF16, UTF32} {
+			if off >= start {
+				if got, want := file.Column(p, enc), countUnits(content[start:off], enc); got != want {
+					t.Fatalf("enc %d: Column(%d) = %d, want %d", enc, off, got, want)
+				}
+			}
+			if col < 0 {
+				col = -col
+			}
+			col %= len(content) + 2
+			end := file.LineEnd(p.Line)
+			if got, want := file.Offset(p.Line-1, col, enc), slowOffset(content, start, end, col, enc); got != want {
+				t.Fatalf("enc %d: Offset(%d, %d) = %d, want %d", enc, p.Line-1, col, got, want)
+			}
+		}
+	})
 }

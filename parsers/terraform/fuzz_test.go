@@ -29,6 +29,9 @@ func seeds(tb testing.TB) [][]byte {
 		`resource "x" "y" { dynamic "d" { for_each = [1, 2] content { v = d.value } } }`,
 		"variable \"v\" { default = \"\xff\" }",
 		"resource \"x\" \"y\" {\n  a = <<EOF\nunterminated\n",
+		// What crashed or stalled the parser once, just past the limits.
+		"x = " + strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1) + "\n",
+		"resource \"x\" \"y\" {\n  a = <<-EOT\n" + strings.Repeat("l */ ${b}\n", maxHeredocLines+1) + "  EOT\n}\n",
 	} {
 		out = append(out, []byte(s))
 	}

@@ -161,6 +161,9 @@ func Load(r source.Reader, paths []string) ([]*Module, []source.Problem) {
 		m := &Module{Dir: dir, Variables: map[string]*Variable{}, Locals: map[string]*Local{}}
 		var tfs, vars []*file
 		for _, p := range ps {
+			if source.Cancelled(r) != nil {
+				return nil, probs // the run was cancelled: stop working
+			}
 			src, err := r.ReadFile(p)
 			if err != nil {
 				probs = append(probs, source.Problem{Kind: source.ProblemSkipped,
@@ -253,7 +256,9 @@ func Parse(f *source.File) (body *hclsyntax.Body, probs []source.Problem) {
 				Message: fmt.Sprintf("the HCL parser failed on this file: %v", v)})
 		}
 	}()
-	hf, diags := hclsyntax.ParseConfig(f.Content, f.Path, hcl.InitialPos)
+	src, guarded := guard(f)
+	probs = append(probs, guarded...)
+	hf, diags := hclsyntax.ParseConfig(src, f.Path, hcl.InitialPos)
 	for _, d := range diags {
 		if d.Severity != hcl.DiagError {
 			continue

@@ -241,16 +241,31 @@ func readTLSOption(name string, n *cfgnode.Node) *TLSOption {
 // fromPaths builds a map node from dotted keys ("http.routers.r.rule"),
 // each with the range it is written at: Traefik's labels and command-line
 // flags.
+//
+// Children are found through an index (a service may carry tens of
+// thousands of labels: looking each up among its siblings was quadratic),
+// and a key of more than cfgnode.MaxDepth parts is cut there, as deeper
+// nodes are not walked.
 func fromPaths(entries []pathEntry) *cfgnode.Node {
 	root := &cfgnode.Node{Kind: cfgnode.Map}
+	type childKey struct {
+		parent *cfgnode.Node
+		key    string
+	}
+	children := map[childKey]*cfgnode.Node{}
 	for _, e := range entries {
 		parts := strings.Split(e.key, ".")
+		if len(parts) > cfgnode.MaxDepth {
+			parts = parts[:cfgnode.MaxDepth]
+		}
 		n := root
 		for i, p := range parts {
-			child := n.GetFold(p)
+			k := childKey{n, strings.ToLower(p)}
+			child := children[k]
 			if child == nil || (child.Kind != cfgnode.Map && i < len(parts)-1) {
 				child = &cfgnode.Node{Kind: cfgnode.Map, Key: p, KeyRange: e.at, Range: e.at}
 				n.Fields = append(n.Fields, child)
+				children[k] = child
 			}
 			n = child
 		}

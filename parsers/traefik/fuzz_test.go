@@ -2,6 +2,7 @@ package traefik_test
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -29,6 +30,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("entryPoints:\n  w:\n    address: \":443\"\n    forwardedHeaders: {insecure: true}\nhttp:\n  routers:\n    r: {middlewares: [m], tls: {options: o}}\n"), "traefik.yml")
 	f.Add([]byte("[http.middlewares.m.passTLSClientCert.info]\n  subject = { commonName = true }\n[tls.options.o.clientAuth]\n  clientAuthType = \"x\"\n"), "d.toml")
 	f.Add([]byte("services:\n  t:\n    command: --entrypoints.w.address=:80\n    labels: {traefik.http.routers.r.tls: \"true\"}\n"), "compose.yaml")
+	// Deeper than the limits, in YAML, TOML and a label's dotted key.
+	f.Add([]byte("http:\n  routers: "+strings.Repeat("[", 250)+strings.Repeat("]", 250)+"\n"), "traefik.yml")
+	f.Add([]byte("[http]\nrouters = "+strings.Repeat("[", 250)+strings.Repeat("]", 250)+"\n"), "d.toml")
+	f.Add([]byte("services:\n  t:\n    labels: {traefik.http."+strings.Repeat("a.", 5000)+"b: \"1\"}\n"), "compose.yaml")
 	f.Fuzz(func(t *testing.T, b []byte, name string) {
 		for _, rel := range []string{"traefik.yml", "d.toml", "compose.yaml", name} {
 			files, probs := traefik.Load(memReader{rel: b}, []string{rel})

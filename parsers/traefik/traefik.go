@@ -154,7 +154,7 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		return t, probs
 	}
 	docs, probs := cfgnode.ParseYAML(f)
-	if len(probs) > 0 {
+	if cfgnode.Broken(probs) {
 		return nil, probs
 	}
 	for _, root := range docs {
@@ -164,7 +164,7 @@ func Parse(f *source.File) (*File, []source.Problem) {
 			t.read(root)
 		}
 	}
-	return t, nil
+	return t, probs
 }
 
 func (t *File) read(root *cfgnode.Node) {
