@@ -51,11 +51,66 @@ type AcceptSet struct {
 	Values []string   `json:"values,omitempty"`
 	// AcceptsAbsent: a request without the header gets past too
 	// (`.get(h, "") != "FAILED"`).
-	AcceptsAbsent bool         `json:"accepts_absent,omitempty"`
-	Range         source.Range `json:"range,omitzero"` // the comparison
+	AcceptsAbsent bool `json:"accepts_absent,omitempty"`
+	// Conds, when set, are the app's tests on the value, all of which
+	// must hold: the set is exactly the values they accept, and Kind and
+	// Values only summarise it. A shape cannot say `not
+	// value.startswith("FAILED")`, `split(",")[0] == "SUCCESS"`, a
+	// regular expression, or two tests on one header at once.
+	Conds []Cond       `json:"-"`
+	Range source.Range `json:"range,omitzero"` // the comparison
+}
+
+// Truth is the outcome of a test on one value.
+type Truth int
+
+const (
+	TruthFalse Truth = iota
+	TruthTrue
+	// TruthRaises: evaluating the test raises (None.startswith(),
+	// int("x")): the request does not get past, whichever way the test
+	// is negated.
+	TruthRaises
+	// TruthUndecided: the test cannot be evaluated (a setting not known,
+	// a pattern Go's regexp cannot run, a comparison the front end could
+	// not read).
+	TruthUndecided
+)
+
+// Cond is one test app code applies to a header's value, evaluated the
+// way the code evaluates it (the front end that read the code knows how).
+type Cond interface {
+	// Eval evaluates the test on a value; present is false when the
+	// header is absent.
+	Eval(value string, present bool) Truth
+	// Literals are the strings the test compares with: the judge builds
+	// the values a client would send from them.
+	Literals() []string
+	String() string
+}
+
+// evalConds is the conjunction of the tests on one value.
+func evalConds(conds []Cond, value string, present bool) Truth {
+	out := TruthTrue
+	for _, c := range conds {
+		switch c.Eval(value, present) {
+		case TruthFalse, TruthRaises:
+			return TruthFalse
+		case TruthUndecided:
+			out = TruthUndecided
+		}
+	}
+	return out
 }
 
 func (a AcceptSet) String() string {
+	if len(a.Conds) > 0 {
+		parts := make([]string, len(a.Conds))
+		for i, c := range a.Conds {
+			parts[i] = c.String()
+		}
+		return strings.Join(parts, " and ")
+	}
 	q := make([]string, len(a.Values))
 	for i, v := range a.Values {
 		q[i] = fmt.Sprintf("%q", v)
@@ -88,6 +143,34 @@ type Decision struct {
 	Sink    string       `json:"sink"` // "login()", "request.user", "the view body"
 	Range   source.Range `json:"range,omitzero"`
 	Accepts []AcceptSet  `json:"accepts,omitempty"`
+	// Flows are the headers (dash form) whose value reaches the protected
+	// work as data: the identity looked up or logged in.
+	Flows []string `json:"flows,omitempty"`
+	// Parsed are those of Flows of which only a part reaches the sink (a
+	// regular expression's group, a split element): a client's copy joined
+	// in front of the proxy's value then stands in for the identity.
+	Parsed []string `json:"parsed,omitempty"`
+	// Keyed are those of Flows that reach the sink only as the key of a
+	// lookup whose result it receives: a whole joined value finds nothing.
+	Keyed []string `json:"keyed,omitempty"`
+	// Lookup: the sink looks the flowing values up (an ORM query, a dict):
+	// a whole joined value finds nothing.
+	Lookup bool `json:"lookup,omitempty"`
+	// Needs are conditions on something other than a header that the way
+	// to the sink also takes and that a client does not decide by its
+	// request (a setting, the session's user): a request that gets past
+	// the header checks reaches the sink only if they hold, so the answer
+	// is at most maybe.
+	Needs []string `json:"needs,omitempty"`
+	// Unknown names what could not be analysed on the way: the answer is
+	// at most maybe, never a no.
+	Unknown []string `json:"unknown,omitempty"`
+	// Carries: the protected work is only receiving the values of Flows
+	// (an attribute a view reads later, a lookup key, a login or a
+	// returned value of whom they name), so a request whose Flows all
+	// arrive absent gives it nothing (the code stores None). An empty
+	// value still counts: "" is not None.
+	Carries bool `json:"carries,omitempty"`
 }
 
 // Verdict is the judge's answer for one request class.
@@ -118,7 +201,7 @@ type Verdict struct {
 // makes the answer Maybe, never a silent no.
 func (d Decision) Admits(deliver func(header string) Delivery) Verdict {
 	var witness, why []string
-	maybe := false
+	maybe := len(d.Needs) > 0 || len(d.Unknown) > 0
 	for _, a := range d.Accepts {
 		del := deliver(a.Header)
 		maybe = maybe || del.Class.Maybe()
@@ -134,10 +217,38 @@ func (d Decision) Admits(deliver func(header string) Delivery) Verdict {
 		}
 		why = append(why, w)
 	}
+	if d.Carries && len(d.Flows) > 0 {
+		carried := false
+		for _, h := range d.Flows {
+			for _, v := range deliver(h).Values {
+				carried = carried || v.Kind != ValueAbsent
+			}
+			if len(deliver(h).Values) == 0 {
+				carried = true // not known: may carry
+			}
+		}
+		if !carried {
+			return Verdict{Why: fmt.Sprintf("%s arrive absent, so %s receives nothing", strings.Join(displayAll(d.Flows), ", "), d.Sink)}
+		}
+	}
 	if len(d.Accepts) == 0 {
 		why = append(why, "no header condition guards "+d.Sink)
 	}
+	if len(d.Needs) > 0 {
+		why = append(why, "if "+strings.Join(d.Needs, " and "))
+	}
+	if len(d.Unknown) > 0 {
+		why = append(why, "unless "+strings.Join(d.Unknown, "; ")+" decides otherwise")
+	}
 	return Verdict{Admitted: true, Maybe: maybe, Witness: strings.Join(witness, ", "), Why: strings.Join(why, "; ")}
+}
+
+func displayAll(hs []string) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = DisplayHeader(h)
+	}
+	return out
 }
 
 func valuesText(vs []Value) string {
@@ -176,6 +287,9 @@ func acceptsDelivery(a AcceptSet, del Delivery) match {
 }
 
 func acceptsValue(a AcceptSet, v Value) match {
+	if len(a.Conds) > 0 {
+		return acceptsByConds(a.Conds, v)
+	}
 	if v.Kind == ValueAbsent {
 		if a.AcceptsAbsent {
 			return match{ok: true, witness: "absent"}
@@ -373,4 +487,246 @@ func (p pattern) renderRaw(fill string) string {
 		}
 	}
 	return b.String()
+}
+
+// acceptsByConds evaluates the app's own tests on the values that may
+// arrive: a constant as it is, the client's part as any value the client
+// would send to get past them (built from the strings they compare with),
+// a handshake fact not known statically as two different certificates'
+// values (when the tests disagree on them, the answer is maybe).
+func acceptsByConds(conds []Cond, v Value) match {
+	if v.Kind == ValueAbsent {
+		switch evalConds(conds, "", false) {
+		case TruthTrue:
+			return match{ok: true, witness: "absent"}
+		case TruthUndecided:
+			return match{ok: true, maybe: true, witness: "absent", undecided: "the app's test on an absent header could not be evaluated"}
+		}
+		return match{}
+	}
+	p := patternOf(v)
+	if p.unknown {
+		return match{ok: true, maybe: true, witness: "an undecided value", undecided: "the value that arrives is accepted (it could not be decided)"}
+	}
+	var lits []string
+	for _, c := range conds {
+		lits = append(lits, c.Literals()...)
+	}
+	best := match{}
+	for _, cand := range p.candidates(lits) {
+		var res []Truth
+		for _, s := range cand.texts {
+			res = append(res, evalConds(conds, s, true))
+		}
+		all, some, undecided := true, false, false
+		for _, r := range res {
+			all = all && r == TruthTrue
+			some = some || r == TruthTrue
+			undecided = undecided || r == TruthUndecided
+		}
+		switch {
+		case all && !undecided:
+			return match{ok: true, witness: fmt.Sprintf("%q", cand.texts[0])}
+		case some || undecided:
+			if !best.ok {
+				best = match{ok: true, maybe: true, witness: fmt.Sprintf("%q", cand.texts[0]), undecided: "the app's tests accept it (whether they do depends on " + cand.depends + ")"}
+			}
+		}
+	}
+	return best
+}
+
+// candidate is one value the pattern may take, as one text, or several
+// when a part is a handshake fact the client does not choose.
+type candidate struct {
+	texts   []string
+	depends string // what the texts leave open
+}
+
+// fixedSamples stand for a handshake fact not known statically: two
+// values that differ the way two certificates' subjects do.
+var fixedSamples = [2]string{"CN=client.example.org,O=Example", "O=Other Org,CN=other"}
+
+// candidates returns the values the pattern may take: the client's parts
+// filled with strings built from lits (each, and each with text before or
+// after it, changed in case), SUCCESS and a few others; at most a few
+// hundred.
+func (p pattern) candidates(lits []string) []candidate {
+	// the strings the checks compare with first, for a witness that
+	// reads as the check: "SUCCESS" for == "SUCCESS"
+	var fills []string
+	seen := map[string]bool{}
+	add := func(ss ...string) {
+		for _, s := range ss {
+			if !seen[s] {
+				seen[s] = true
+				fills = append(fills, s)
+			}
+		}
+	}
+	add(lits...)
+	add("SUCCESS", "CN=admin", "x", "", "0", "1", "NONE")
+	for _, l := range lits {
+		add(l+"x", "x"+l, "x"+l+"x", l+",x", strings.ToUpper(l), strings.ToLower(l))
+	}
+	cur := []candidate{{texts: []string{""}}}
+	for _, s := range p.segs {
+		var next []candidate
+		for _, c := range cur {
+			switch {
+			case s.client:
+				for _, f := range fills {
+					next = append(next, candidate{appendAll(c.texts, f), c.depends})
+				}
+			case s.fixed && s.what == "…":
+				// the rest of a constant the proxy writes ("FAILED:" and a
+				// reason): any reason does
+				next = append(next, candidate{appendAll(c.texts, "unable to verify the first certificate"), c.depends})
+			case s.fixed:
+				var texts []string
+				for _, t := range c.texts {
+					texts = append(texts, t+fixedSamples[0], t+fixedSamples[1])
+				}
+				next = append(next, candidate{texts, "the certificate's " + strings.Trim(s.what, "<>")})
+			default:
+				next = append(next, candidate{appendAll(c.texts, s.lit), c.depends})
+			}
+			if len(next) > 400 {
+				break
+			}
+		}
+		cur = next
+	}
+	return cur
+}
+
+func appendAll(texts []string, s string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = t + s
+	}
+	return out
+}
+
+// Admits judges every decision of the trust for one request class and
+// returns the strongest answer: admitted for certain, else admitted maybe,
+// else not admitted (with the reason of the first decision). A trust
+// without decisions admits nothing.
+func (t Trust) Admits(deliver func(header string) Delivery) (Verdict, Decision) {
+	var best Verdict
+	var bestDec Decision
+	for i, d := range t.Decisions {
+		v := d.Admits(deliver)
+		switch {
+		case i == 0:
+			best, bestDec = v, d
+		case v.Admitted && !v.Maybe && (!best.Admitted || best.Maybe):
+			best, bestDec = v, d
+		case v.Admitted && !best.Admitted:
+			best, bestDec = v, d
+		}
+		if best.Admitted && !best.Maybe {
+			break
+		}
+	}
+	return best, bestDec
+}
+
+// Check describes how the trust decides on its own header, for messages:
+// the app's tests on it in its first decision (`== "SUCCESS"`), "taken as
+// the identity" when its value only flows into the sink.
+func (t Trust) Check() string {
+	h := HeaderName(t.Header)
+	for _, d := range t.Decisions {
+		for _, a := range d.Accepts {
+			if a.Header == h && (len(a.Conds) > 0 || a.Kind != AcceptNonEmpty || !slices.Contains(d.Flows, h)) {
+				return a.String()
+			}
+		}
+		if slices.Contains(d.Flows, h) {
+			return "taken as the identity"
+		}
+		if len(d.Unknown) > 0 {
+			return "not analysed: " + strings.Join(d.Unknown, "; ")
+		}
+	}
+	if t.Scheme && t.Value != "" {
+		return fmt.Sprintf("== %q decides the scheme", t.Value)
+	}
+	return "read"
+}
+
+// Requires reports whether every decision of the trust requires its own
+// header to be exactly value: nothing else a proxy or a client may send
+// (another word, a joined copy, nothing) gets past.
+func (t Trust) Requires(value string) bool {
+	if len(t.Decisions) == 0 {
+		return false
+	}
+	h := HeaderName(t.Header)
+	probes := []Value{Const(value)}
+	others := []Value{Absent, Const(""), Const("NONE"), ConstPrefix("FAILED:"), Const("0"), Const("1"), Const("x"),
+		Joined(Const(value), Const("x")), Joined(Const("x"), Const(value))}
+	for _, d := range t.Decisions {
+		var set *AcceptSet
+		for i := range d.Accepts {
+			if d.Accepts[i].Header == h {
+				set = &d.Accepts[i]
+			}
+		}
+		if set == nil {
+			return false
+		}
+		if m := acceptsValue(*set, probes[0]); !m.ok || m.maybe {
+			return false
+		}
+		for _, o := range others {
+			if o.Kind == ValueConst && o.Text == value {
+				continue
+			}
+			if m := acceptsValue(*set, o); m.ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Equal is a test that the value is one of the strings: the documented
+// check of an authentication package, a test's stand-in for app code.
+type Equal []string
+
+// Eval implements Cond.
+func (e Equal) Eval(value string, present bool) Truth {
+	if present && slices.Contains(e, value) {
+		return TruthTrue
+	}
+	return TruthFalse
+}
+
+// Literals implements Cond.
+func (e Equal) Literals() []string { return e }
+
+func (e Equal) String() string {
+	q := make([]string, len(e))
+	for i, v := range e {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	if len(q) == 1 {
+		return "== " + q[0]
+	}
+	return "in (" + strings.Join(q, ", ") + ")"
+}
+
+// RequireDecision is a decision that lets a request reach sink when the
+// header (META or dash form) equals one of values.
+func RequireDecision(sink, header string, values ...string) Decision {
+	h := HeaderName(header)
+	return Decision{Sink: sink, Accepts: []AcceptSet{{Header: h, Kind: AcceptExactly, Values: values, Conds: []Cond{Equal(values)}}}}
+}
+
+// IdentityDecision is a decision that takes the header's value as the
+// identity at sink, without a test.
+func IdentityDecision(sink, header string) Decision {
+	return Decision{Sink: sink, Flows: []string{HeaderName(header)}}
 }

@@ -139,9 +139,16 @@ type HeaderTreatment struct {
 	// CertGuarded: the value is set only when the client presented a
 	// certificate, or itself says whether one was (HAProxy
 	// `if { ssl_c_used }`, %[ssl_c_used]).
-	CertGuarded bool         `json:"cert_guarded,omitempty"`
-	Range       source.Range `json:"range,omitempty"` // the directive; zero for passthrough
-	Note        string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	CertGuarded bool `json:"cert_guarded,omitempty"`
+	// Composite: Value is the fact with other text around it
+	// (`verify=$ssl_client_verify`), not the fact alone, so what arrives
+	// is known only in part.
+	Composite bool         `json:"composite,omitempty"`
+	Range     source.Range `json:"range,omitempty"` // the directive; zero for passthrough
+	Note      string       `json:"note,omitempty"`  // e.g. "from the stock proxy_params"
+	// Otherwise is the treatment that holds when When does not (the
+	// unconditional delete or set before it), when known.
+	Otherwise *HeaderTreatment `json:"otherwise,omitempty"`
 	// When is the condition under which Value is set (HAProxy "if {
 	// ssl_c_used }"), when the client's copy was removed unconditionally
 	// before; empty when the value is set unconditionally.
@@ -283,6 +290,24 @@ type Route struct {
 	// remove the client's copy), as an imperative clause for a finding's
 	// fix ("set it from TLS state with `proxy_set_header ...;`").
 	SetHint func(header string, fact Fact) string `json:"-"`
+
+	// Classes are the request classes that travel the route, after the
+	// proxy's terminal actions (redirects, denies) and its matching
+	// (locations, ACLs, server selection), when the route builder follows
+	// them; nil lets the model derive them from the listener (see
+	// Model.Classes). An empty, non-nil list: no request takes the route.
+	Classes []RequestClass `json:"classes,omitempty"`
+	// Emit, when the route builder sets it, says what the proxy sends
+	// upstream under a header's name (dash form, lower case) on one class,
+	// following conditions the header treatment cannot express (a value
+	// set to NONE, then to SUCCESS if the certificate was verified); false
+	// falls back to the derivation from Headers (see Model.Deliver).
+	Emit func(c RequestClass, header string) (Delivery, bool) `json:"-"`
+	// ProxyFirst: the proxy writes its own headers before the client's
+	// (nginx), so where the app server joins a client's underscore
+	// spelling with the proxy's value the proxy's comes first; HAProxy's
+	// set-header appends its value after the client's headers.
+	ProxyFirst bool `json:"proxy_first,omitempty"`
 }
 
 // FixHint says how to make the route overwrite a header from fact, in the
@@ -380,39 +405,18 @@ func PatternMatches(pattern, name string) bool {
 	return p == h
 }
 
-// Comparison is how the app decides on a header's value.
-type Comparison int
-
-const (
-	CompareUnknown     Comparison = iota
-	ComparePresence               // present / truthy
-	CompareEquals                 // == Value
-	CompareNotEqual               // != Value
-	ComparePrefix                 // startswith / in
-	CompareFirstOfList            // split(",")[0]
-	CompareScheme                 // SECURE_PROXY_SSL_HEADER-style (== Value decides is_secure)
-	CompareIdentity               // the value is taken as an identity (DN, user name)
-)
-
-var comparisonNames = [...]string{"unknown", "presence", "equals", "not-equal", "prefix", "first-of-list", "scheme", "identity"}
-
-func (c Comparison) String() string {
-	if int(c) < len(comparisonNames) {
-		return comparisonNames[c]
-	}
-	return "unknown"
-}
-
-// MarshalText writes the comparison's name.
-func (c Comparison) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
-
 // Trust is one header the app trusts.
 type Trust struct {
-	Header     string       `json:"header"` // META form: HTTP_X_SSL_CLIENT_VERIFY
-	Comparison Comparison   `json:"comparison"`
-	Value      string       `json:"value,omitempty"`
-	Source     string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
-	Range      source.Range `json:"range"`
+	Header string       `json:"header"` // META form: HTTP_X_SSL_CLIENT_VERIFY
+	Source string       `json:"source"` // "SECURE_PROXY_SSL_HEADER", "app code", ...
+	Range  source.Range `json:"range"`  // where the app reads or names it
+	// Decisions are, for a header the app decides on (app code, an
+	// authentication package), every way a request reaches protected work
+	// through that check: the judge, Decision.Admits, says which request
+	// classes get through.
+	Decisions []Decision `json:"decisions,omitempty"`
+	// Value is, for a scheme header, the value that means HTTPS.
+	Value string `json:"value,omitempty"`
 	// Scheme: the header decides the scheme, host or port the app sees
 	// (SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST, an app server's
 	// scheme headers), not who the client is.

@@ -77,3 +77,12 @@ func printable(s string, keepTabs bool) string {
 func isBidiControl(r rune) bool {
 	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
+
+// Reaches is the message of a judged check: "<check> lets <class> reach
+// <sink>", each part clipped so that the whole stays within MaxMessage
+// characters (the request class is what is cut last).
+func Reaches(check, class, sink string) string {
+	check, sink = Clip(check, 45), Clip(sink, 30)
+	room := MaxMessage - utf8.RuneCountInString(check) - utf8.RuneCountInString(sink) - len(" lets  reach ")
+	return check + " lets " + Clip(class, max(room, 10)) + " reach " + sink
+}

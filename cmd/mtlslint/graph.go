@@ -169,11 +169,7 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 			line(w, "      bind %s (%s) %s%s", b.Endpoint, b.Source, b.Range, where)
 		}
 		for _, t := range a.Trusts {
-			v := ""
-			if t.Value != "" {
-				v = fmt.Sprintf(" %q", t.Value)
-			}
-			line(w, "      trusts %s %s%s (%s) %s", t.Header, t.Comparison, v, t.Source, t.Range)
+			line(w, "      trusts %s %s (%s) %s", t.Header, t.Check(), t.Source, t.Range)
 		}
 	}
 	fmt.Fprintln(w)

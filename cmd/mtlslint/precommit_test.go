@@ -161,7 +161,10 @@ backend app
 	} else {
 		t.Logf("the checkout has no branches or tags (a detached shallow clone): rev %q not looked up", rev)
 	}
-	gitRun(t, hookRepo, "branch", "-f", rev, "HEAD") // this commit, as the project's rev
+	// this commit, as the project's rev; detached first, since git refuses
+	// to move the branch that is checked out (a clone's main is)
+	gitRun(t, hookRepo, "checkout", "-q", "--detach")
+	gitRun(t, hookRepo, "branch", "-f", rev, "HEAD")
 	config := strings.Replace(example, "https://github.com/mtlslint/mtlslint", hookRepo, 1)
 	writeFile(t, deploy, ".pre-commit-config.yaml", config)
 	runConfig := exec.Command(preCommit, "run", "--files", "deploy/nginx.conf")

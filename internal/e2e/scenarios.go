@@ -343,4 +343,99 @@ var Scenarios = []*Scenario{
 		Title: "the same plain-HTTP site without trusted_proxies",
 		Fact:  "Caddy writes X-Forwarded-Proto: http; X-Forwarded-Ssl: on next to it makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
 	},
+
+	// App code: how the app decides on the header it reads (the data-flow
+	// model of parsers/python), each against the proxy in front of it.
+	{
+		Name:  "app-strict-logged-secure",
+		Title: "ssl_verify_client optional; the app compares the result with SUCCESS through a variable it also logs",
+		Fact:  "no cert: the app sees NONE, logs it and refuses; logging the value is not trusting it",
+	},
+	{
+		Name:     "app-refuses-failed-only-vulnerable",
+		Title:    "ssl_verify_client optional; the app refuses only == 'FAILED'",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the app sees NONE, which is not FAILED, and accepts the client",
+	},
+	{
+		Name:  "app-refuses-none-only-secure",
+		Title: "ssl_verify_client optional with a CA; the app refuses only == 'NONE'",
+		Fact:  "no cert: NONE, refused; an untrusted certificate: nginx 400 before the app; only SUCCESS gets through",
+	},
+	{
+		Name:     "app-inverted-check-vulnerable",
+		Title:    "ssl_verify_client optional; `if not verify == 'SUCCESS':` signs the integration account in",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: NONE is not SUCCESS, so the anonymous client is signed in as erp-integration",
+	},
+	{
+		Name:  "app-negated-check-secure",
+		Title: "ssl_verify_client optional; `if not verify == 'SUCCESS': return None`",
+		Fact:  "no cert: refused; the negated equality refuses everything but SUCCESS",
+	},
+	{
+		Name:     "app-header-constant-presence-vulnerable",
+		Title:    "ssl_verify_client optional; the header name in a module constant, tested for presence",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the constant names X-SSL-Client-Verify, which arrives as NONE: present, so accepted",
+	},
+	{
+		Name:  "app-header-constant-strict-secure",
+		Title: "ssl_verify_client optional; the header name and SUCCESS in module constants, compared exactly",
+		Fact:  "no cert: NONE is not the constant SUCCESS: refused",
+	},
+	{
+		Name:     "app-settings-header-haproxy-lockout-vulnerable",
+		Title:    "HAProxy verify required forwards %[ssl_c_verify]; the app reads the header named in its settings and accepts only SUCCESS",
+		Breaches: []AttackID{ValidCert},
+		Fact:     "a valid client arrives with 0 under the settings' header name and is refused; nobody else gets in",
+	},
+	{
+		Name:  "app-settings-header-nginx-secure",
+		Title: "ssl_verify_client optional; the app reads the header named in its settings and accepts only SUCCESS",
+		Fact:  "no cert: NONE under the settings' header name: refused",
+	},
+	{
+		Name:     "app-match-failed-literal-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca; a match statement refuses NONE, '' and the literal FAILED",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "an untrusted certificate arrives as FAILED:<reason>, matches no case and its DN is accepted",
+	},
+	{
+		Name:  "app-match-strict-secure",
+		Title: "ssl_verify_client optional_no_ca; a match statement lets only SUCCESS continue",
+		Fact:  "an untrusted certificate arrives as FAILED:<reason> and falls into `case _`: refused",
+	},
+	{
+		Name:     "app-walrus-presence-vulnerable",
+		Title:    "ssl_verify_client optional; `if not (verify := ...)`, a presence test in an assignment expression",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: NONE is truthy, so accepted",
+	},
+	{
+		Name:  "app-walrus-strict-secure",
+		Title: "ssl_verify_client optional; `if (verify := ...) != 'SUCCESS'` refuses",
+		Fact:  "no cert: NONE: refused",
+	},
+	{
+		Name:  "app-dn-presence-optional-secure",
+		Title: "ssl_verify_client optional with a CA, only the DN forwarded; the app admits a client whose DN is present",
+		Fact:  "no cert: nginx sends no DN header (empty value) and drops the client's copy: refused; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:     "app-verify-and-dn-no-ca-vulnerable",
+		Title:    "ssl_verify_client optional_no_ca; `if verify != 'SUCCESS' and not dn` refuses",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "an untrusted certificate arrives as FAILED:<reason> with its DN, which is not empty: accepted",
+	},
+	{
+		Name:  "app-verify-or-dn-no-ca-secure",
+		Title: "ssl_verify_client optional_no_ca; `if verify != 'SUCCESS' or not dn` refuses",
+		Fact:  "an untrusted certificate arrives as FAILED:<reason>: refused",
+	},
+	{
+		Name:  "app-helper-module-secure",
+		Title: "ssl_verify_client optional; the check is a helper in another module reading request.headers",
+		Fact:  "no cert: the helper sees NONE: refused",
+	},
 }

@@ -76,8 +76,9 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		return nil, err
 	}
 	routes := map[string]*rules.Route{}
-	conflating := map[string]bool{}  // route ID → an app behind it maps "_" like "-"
-	redirecting := map[string]bool{} // route ID → an app behind it redirects to HTTPS
+	readRoutes := map[string][]*rules.Route{} // an app's read ("file:line:col-…") → the routes to the app
+	conflating := map[string]bool{}           // route ID → an app behind it maps "_" like "-"
+	redirecting := map[string]bool{}          // route ID → an app behind it redirects to HTTPS
 	if res.Model != nil {
 		for _, r := range res.Model.Routes {
 			routes[r.ID] = r
@@ -85,6 +86,9 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 		for _, l := range res.Model.Links {
 			if l.Route == nil || l.App == nil {
 				continue
+			}
+			for _, t := range l.App.Trusts {
+				readRoutes[t.Range.String()] = append(readRoutes[t.Range.String()], l.Route)
 			}
 			conflating[l.Route.ID] = conflating[l.Route.ID] || l.App.ConflatesUnderscore
 			redirecting[l.Route.ID] = redirecting[l.Route.ID] || l.App.HTTPSRedirect != nil
@@ -111,7 +115,13 @@ func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
 			Message:  d.Message,
 			Header:   d.Key.Header(),
 		}
-		if r := keyRoute(d.Key, routes); r != nil {
+		r := keyRoute(d.Key, routes)
+		if r == nil && d.Key.Kind() == rules.KeyAppRead {
+			// a cross-file judgement of an app's read (X002): the route it
+			// names first, else the first TLS route to the app
+			r = readRoute(d.Key, readRoutes[appReadAt(d.Key)])
+		}
+		if r != nil {
 			port, _ := strconv.Atoi(r.Listener.Endpoint.Port)
 			f.Route = &RouteFacts{Port: port, TLS: r.Listener.TLS, Verify: r.Listener.Verify.String(), Redirects: redirecting[r.ID]}
 			if f.Header != "" {
@@ -143,6 +153,33 @@ func keyRoute(k rules.Key, routes map[string]*rules.Route) *rules.Route {
 				return r
 			}
 		}
+	}
+	return nil
+}
+
+// appReadAt is the read's range in an app-read key ("app:<range>|…").
+func appReadAt(k rules.Key) string {
+	at, _, _ := strings.Cut(strings.TrimPrefix(k.String(), "app:"), "|")
+	return at
+}
+
+// readRoute picks the route of an app-read finding: the first TLS route
+// with client verification that is not required, else the first TLS
+// route, else the first.
+func readRoute(_ rules.Key, rs []*rules.Route) *rules.Route {
+	sort.SliceStable(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+	for _, r := range rs {
+		if r.Listener.TLS && r.Listener.Verify != rules.VerifyRequired {
+			return r
+		}
+	}
+	for _, r := range rs {
+		if r.Listener.TLS {
+			return r
+		}
+	}
+	if len(rs) > 0 {
+		return rs[0]
 	}
 	return nil
 }

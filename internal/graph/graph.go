@@ -357,7 +357,7 @@ func upstreamID(r *rules.Route) string {
 // the same way by the same mechanism is one node, however many lines say
 // so (gunicorn's default secure_scheme_headers, once per configuration).
 func trustID(a *rules.App, t rules.Trust) string {
-	return fmt.Sprintf("trust:%s|%s|%s|%q|%s", a.ID, rules.HeaderName(t.Header), t.Comparison, t.Value, t.Source)
+	return fmt.Sprintf("trust:%s|%s|%s|%q|%s", a.ID, rules.HeaderName(t.Header), t.Check(), t.Value, t.Source)
 }
 
 func directID(a *rules.App, d direct) string {

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -124,11 +123,7 @@ func serverLabel(a *rules.App) []string {
 }
 
 func trustLabel(t rules.Trust) []string {
-	cmp := t.Comparison.String()
-	if t.Value != "" {
-		cmp += fmt.Sprintf(" %q", t.Value)
-	}
-	return []string{rules.DisplayHeader(t.Header), cmp, t.Source}
+	return []string{rules.DisplayHeader(t.Header), t.Check(), t.Source}
 }
 
 // direct is a way to an app server's port that skips the proxy.

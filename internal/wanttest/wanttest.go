@@ -32,11 +32,17 @@ type Want struct {
 	Loc
 	Code    string
 	Related []Loc // compared when non-empty
-	Source  Loc   // where the expectation is written
+	// Message, when set, must match the diagnostic's message: a bypass
+	// worded as a lock-out does not pass for one.
+	Message *regexp.Regexp
+	Source  Loc // where the expectation is written
 }
 
 func (w Want) String() string {
 	s := fmt.Sprintf("%s %s", w.Loc, w.Code)
+	if w.Message != nil {
+		s += " " + strconv.Quote(w.Message.String())
+	}
 	for _, r := range w.Related {
 		s += " related " + r.String()
 	}
@@ -44,8 +50,8 @@ func (w Want) String() string {
 }
 
 // wantComment matches "# want N003", "// want@+1 N003 N010",
-// "# want X001 related settings.py:12".
-var wantComment = regexp.MustCompile(`(?:#|//)\s*want(@[+-]\d+)?((?:\s+[A-Z][0-9]{3}(?:\s+related\s+\S+:\d+)*)+)\s*$`)
+// "# want X001 related settings.py:12", "# want X002 "lock.?out"".
+var wantComment = regexp.MustCompile(`(?:#|//)\s*want(@[+-]\d+)?((?:\s+[A-Z][0-9]{3}(?:\s+"(?:[^"\\]|\\.)*")?(?:\s+related\s+\S+:\d+)*)+)\s*$`)
 
 var codeToken = regexp.MustCompile(`^[A-Z][0-9]{3}$`)
 
@@ -94,7 +100,7 @@ func readInline(p, rel string) ([]Want, error) {
 			off, _ := strconv.Atoi(m[1][1:])
 			target += off
 		}
-		ws, err := parseTokens(strings.Fields(m[2]), Loc{rel, target}, Loc{rel, i + 1})
+		ws, err := parseTokens(fields(m[2]), Loc{rel, target}, Loc{rel, i + 1})
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", rel, i+1, err)
 		}
@@ -103,12 +109,51 @@ func readInline(p, rel string) ([]Want, error) {
 	return wants, nil
 }
 
+// fields splits an expectation into tokens; a double-quoted string (Go
+// syntax) is one token, quotes included.
+func fields(s string) []string {
+	var out []string
+	for {
+		s = strings.TrimLeft(s, " \t")
+		if s == "" {
+			return out
+		}
+		end := strings.IndexAny(s, " \t")
+		if s[0] == '"' {
+			end = -1
+			for i := 1; i < len(s); i++ {
+				if s[i] == '\\' {
+					i++
+				} else if s[i] == '"' {
+					end = i + 1
+					break
+				}
+			}
+		}
+		if end < 0 {
+			end = len(s)
+		}
+		out = append(out, s[:end])
+		s = s[end:]
+	}
+}
+
 func parseTokens(toks []string, at, src Loc) ([]Want, error) {
 	var wants []Want
 	for i := 0; i < len(toks); i++ {
 		switch {
 		case codeToken.MatchString(toks[i]):
 			wants = append(wants, Want{Loc: at, Code: toks[i], Source: src})
+		case strings.HasPrefix(toks[i], `"`) && len(wants) > 0 && wants[len(wants)-1].Message == nil:
+			pat, err := strconv.Unquote(toks[i])
+			if err != nil {
+				return nil, fmt.Errorf("cannot read message pattern %s: %v", toks[i], err)
+			}
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, fmt.Errorf("message pattern %s: %v", toks[i], err)
+			}
+			wants[len(wants)-1].Message = re
 		case toks[i] == "related" && i+1 < len(toks) && len(wants) > 0:
 			l, err := parseLoc(toks[i+1])
 			if err != nil {
@@ -157,7 +202,7 @@ func readWantFile(p string) ([]Want, error) {
 		if err != nil {
 			return nil, fmt.Errorf("WANT:%d: %v", n, err)
 		}
-		ws, err := parseTokens(toks[1:], at, Loc{"WANT", n})
+		ws, err := parseTokens(fields(strings.Join(toks[1:], " ")), at, Loc{"WANT", n})
 		if err != nil {
 			return nil, fmt.Errorf("WANT:%d: %v", n, err)
 		}
@@ -170,7 +215,8 @@ func readWantFile(p string) ([]Want, error) {
 }
 
 // Compare matches diagnostics against expectations and returns one message
-// per missing or unexpected diagnostic, sorted.
+// per missing or unexpected diagnostic, sorted. An expectation with a
+// message pattern matches only a diagnostic whose message it matches.
 //
 // Suppressed diagnostics (inline, per-file-ignores, baseline) are not
 // reported, so they are neither expected nor unexpected.
@@ -184,16 +230,24 @@ func Compare(wants []Want, diags []rules.Finding) []string {
 	diags = reported
 	used := make([]bool, len(diags))
 	var problems []string
-	// Expectations with related locations first, so that a plain
-	// expectation does not take the diagnostic a more specific one needs.
-	sort.SliceStable(wants, func(i, j int) bool { return len(wants[i].Related) > len(wants[j].Related) })
+	// Expectations with related locations or a message first, so that a
+	// plain expectation does not take the diagnostic a more specific one
+	// needs.
+	specific := func(w Want) int {
+		n := len(w.Related)
+		if w.Message != nil {
+			n++
+		}
+		return n
+	}
+	sort.SliceStable(wants, func(i, j int) bool { return specific(wants[i]) > specific(wants[j]) })
 	for _, w := range wants {
 		found := -1
 		for i, d := range diags {
 			if used[i] || d.Code != w.Code || d.Range.File != w.File || d.Range.Start.Line != w.Line {
 				continue
 			}
-			if !hasRelated(d, w.Related) {
+			if !hasRelated(d, w.Related) || w.Message != nil && !w.Message.MatchString(d.Message) {
 				continue
 			}
 			found = i

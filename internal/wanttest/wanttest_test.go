@@ -84,3 +84,41 @@ func TestSuppressedFindingsAreNotCompared(t *testing.T) {
 		t.Errorf("a suppressed finding must not satisfy an expectation: %v", p)
 	}
 }
+
+func TestMessagePattern(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "app/views.py", "if v == 'FAILED':  # want X002 \"lock.?out\"\n    pass\nx = 1  # want@+1 X001 \"spoof \\\"x\\\"\" related app/views.py:1\ny = 2\n")
+	write(t, dir, "WANT", "spec.json:3 O001 \"breaking change\"\n")
+	wants, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wants) != 3 {
+		t.Fatalf("got %d wants: %v", len(wants), wants)
+	}
+	withMsg := func(d rules.Finding, msg string) rules.Finding { d.Message = msg; return d }
+	good := []rules.Finding{
+		withMsg(diag("app/views.py", 1, "X002"), "a lock-out: valid clients never match"),
+		withMsg(diag("app/views.py", 4, "X001", "app/views.py:1"), `a spoof "x" gets through`),
+		withMsg(diag("spec.json", 3, "O001"), "a breaking change"),
+	}
+	if p := Compare(wants, good); len(p) != 0 {
+		t.Errorf("matching messages reported problems: %v", p)
+	}
+	// The right code at the right line, but a bypass worded as a lock-out
+	// is not the finding the scenario expects.
+	bad := []rules.Finding{
+		withMsg(diag("app/views.py", 1, "X002"), "NONE is admitted: a bypass"),
+		withMsg(diag("app/views.py", 4, "X001", "app/views.py:1"), `a spoof "x" gets through`),
+		withMsg(diag("spec.json", 3, "O001"), "a breaking change"),
+	}
+	p := Compare(wants, bad)
+	joined := strings.Join(p, "\n")
+	if len(p) != 2 || !strings.Contains(joined, `missing:    app/views.py:1 X002 "lock.?out"`) || !strings.Contains(joined, "unexpected: app/views.py:1 X002") {
+		t.Errorf("want the lock-out missing and the bypass unexpected, got:\n%s", joined)
+	}
+	write(t, dir, "WANT", "spec.json:3 O001 \"(unclosed\"\n")
+	if _, err := Read(dir); err == nil {
+		t.Error("a message pattern that does not compile must be an error")
+	}
+}

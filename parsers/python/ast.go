@@ -112,6 +112,28 @@ type (
 		What string
 		Subs []Expr
 	}
+	// NamedExpr is an assignment expression, Target := Value (Python 3.8).
+	NamedExpr struct {
+		Span
+		Target *Name
+		Value  Expr
+	}
+	// JoinedStr is an f-string, with the literals implicitly concatenated
+	// to it: Parts are string constants and FormattedValue fields, in
+	// order, adjacent constants merged (as CPython's ast has them).
+	JoinedStr struct {
+		Span
+		Parts []Expr
+	}
+	// FormattedValue is one replacement field {Value!Conversion:Spec} of an
+	// f-string. Conversion is 0, 's', 'r' or 'a'; Spec is nil or a
+	// JoinedStr.
+	FormattedValue struct {
+		Span
+		Value      Expr
+		Conversion byte
+		Spec       *JoinedStr
+	}
 )
 
 // Keyword is a keyword argument name=Value.
@@ -131,19 +153,22 @@ const (
 	Set
 )
 
-func (Name) expr()      {}
-func (Const) expr()     {}
-func (SeqExpr) expr()   {}
-func (DictExpr) expr()  {}
-func (Attribute) expr() {}
-func (Subscript) expr() {}
-func (Call) expr()      {}
-func (BinOp) expr()     {}
-func (UnaryOp) expr()   {}
-func (BoolOp) expr()    {}
-func (Compare) expr()   {}
-func (IfExp) expr()     {}
-func (Opaque) expr()    {}
+func (Name) expr()           {}
+func (Const) expr()          {}
+func (SeqExpr) expr()        {}
+func (DictExpr) expr()       {}
+func (Attribute) expr()      {}
+func (Subscript) expr()      {}
+func (Call) expr()           {}
+func (BinOp) expr()          {}
+func (UnaryOp) expr()        {}
+func (BoolOp) expr()         {}
+func (Compare) expr()        {}
+func (IfExp) expr()          {}
+func (Opaque) expr()         {}
+func (NamedExpr) expr()      {}
+func (JoinedStr) expr()      {}
+func (FormattedValue) expr() {}
 
 type (
 	// Assign is Targets[0] = Targets[1] = ... = Value. Annotated marks an
@@ -241,7 +266,60 @@ type (
 		What  string
 		Exprs []Expr
 	}
+	// Match is a match statement (Python 3.10).
+	Match struct {
+		Span
+		Subject Expr
+		Cases   []MatchCase
+	}
 )
+
+// MatchCase is one case block of a match statement; Guard is nil without
+// an if clause.
+type MatchCase struct {
+	Span
+	Pattern *Pattern
+	Guard   Expr
+	Body    []Stmt
+}
+
+// PatternKind says what a pattern of a case clause matches.
+type PatternKind uint8
+
+// Pattern kinds, after CPython's ast (MatchValue, MatchSingleton,
+// MatchAs, MatchOr, MatchSequence, MatchStar, MatchMapping, MatchClass).
+const (
+	// PatValue compares with Value: a literal or a dotted name.
+	PatValue PatternKind = iota + 1
+	// PatSingleton is None, True or False (compared by identity).
+	PatSingleton
+	// PatAs binds Name to the subject when Subs[0] matches; a capture
+	// pattern has no Subs, the wildcard "_" neither Subs nor Name.
+	PatAs
+	// PatOr matches when one of Subs does.
+	PatOr
+	// PatSequence matches a sequence element by element (Subs).
+	PatSequence
+	// PatStar is *Name (Name "" for *_) inside a sequence pattern.
+	PatStar
+	// PatMapping matches Keys to Subs; Name binds the rest (**rest).
+	PatMapping
+	// PatClass is Class(Subs..., KwNames[i]=KwSubs[i]...).
+	PatClass
+)
+
+// Pattern is the pattern of a case clause.
+type Pattern struct {
+	Span
+	Kind    PatternKind
+	Value   Expr
+	Name    string
+	Subs    []*Pattern
+	Keys    []Expr
+	Class   Expr
+	KwNames []string
+	KwSubs  []*Pattern
+}
 
 // Handler is an except clause.
 type Handler struct {
@@ -260,9 +338,10 @@ type Alias struct {
 // Param is a function parameter with its default, if any.
 type Param struct {
 	Span
-	Name    string
-	Default Expr
-	Kind    string // "", "*", "**", "kwonly"
+	Name       string
+	Default    Expr
+	Annotation Expr   // nil when not annotated
+	Kind       string // "", "*", "**", "kwonly"
 }
 
 func (Assign) stmt()     {}
@@ -279,6 +358,7 @@ func (ClassDef) stmt()   {}
 func (Return) stmt()     {}
 func (Delete) stmt()     {}
 func (OtherStmt) stmt()  {}
+func (Match) stmt()      {}
 
 // WalkExpr calls fn for e and every expression below it, depth first,
 // until fn returns false for a node (its children are then skipped).
@@ -333,6 +413,18 @@ func WalkExpr(e Expr, fn func(Expr) bool) {
 		for _, s := range x.Subs {
 			WalkExpr(s, fn)
 		}
+	case *NamedExpr:
+		WalkExpr(x.Target, fn)
+		WalkExpr(x.Value, fn)
+	case *JoinedStr:
+		for _, p := range x.Parts {
+			WalkExpr(p, fn)
+		}
+	case *FormattedValue:
+		WalkExpr(x.Value, fn)
+		if x.Spec != nil {
+			WalkExpr(x.Spec, fn)
+		}
 	}
 }
 
@@ -369,6 +461,12 @@ func Bodies(s Stmt) [][]Stmt {
 		return [][]Stmt{x.Body}
 	case *ClassDef:
 		return [][]Stmt{x.Body}
+	case *Match:
+		out := make([][]Stmt, len(x.Cases))
+		for i, c := range x.Cases {
+			out[i] = c.Body
+		}
+		return out
 	}
 	return nil
 }
@@ -401,6 +499,9 @@ func StmtExprs(s Stmt) []Expr {
 			if p.Default != nil {
 				out = append(out, p.Default)
 			}
+			if p.Annotation != nil {
+				out = append(out, p.Annotation)
+			}
 		}
 		return out
 	case *ClassDef:
@@ -417,6 +518,38 @@ func StmtExprs(s Stmt) []Expr {
 			}
 		}
 		return out
+	case *Match:
+		out := []Expr{x.Subject}
+		for _, c := range x.Cases {
+			out = append(out, c.Pattern.Exprs()...)
+			if c.Guard != nil {
+				out = append(out, c.Guard)
+			}
+		}
+		return out
 	}
 	return nil
+}
+
+// Exprs returns the expressions inside a pattern: values compared with,
+// mapping keys, class names.
+func (p *Pattern) Exprs() []Expr {
+	if p == nil {
+		return nil
+	}
+	var out []Expr
+	if p.Value != nil {
+		out = append(out, p.Value)
+	}
+	if p.Class != nil {
+		out = append(out, p.Class)
+	}
+	out = append(out, p.Keys...)
+	for _, s := range p.Subs {
+		out = append(out, s.Exprs()...)
+	}
+	for _, s := range p.KwSubs {
+		out = append(out, s.Exprs()...)
+	}
+	return out
 }

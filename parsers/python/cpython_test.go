@@ -82,16 +82,22 @@ type pyResult struct {
 	Assignments []pyAssignment `json:"assignments"`
 }
 
-func runCPython(t *testing.T, files []string) map[string]pyResult {
-	script := filepath.Join("testdata", "cpython_assignments.py")
+// runScript runs a script of testdata with CPython on files and decodes
+// its JSON output into res.
+func runScript(t *testing.T, name string, files []string, res any) {
+	script := filepath.Join("testdata", name)
 	out, err := exec.Command(systemPython, append([]string{script}, files...)...).Output()
 	if err != nil {
 		t.Fatalf("%s %s: %v", systemPython, script, err)
 	}
-	var res map[string]pyResult
-	if err := json.Unmarshal(out, &res); err != nil {
+	if err := json.Unmarshal(out, res); err != nil {
 		t.Fatalf("decoding CPython's output: %v", err)
 	}
+}
+
+func runCPython(t *testing.T, files []string) map[string]pyResult {
+	var res map[string]pyResult
+	runScript(t, "cpython_assignments.py", files, &res)
 	for _, r := range res {
 		for i := range r.Assignments {
 			r.Assignments[i].Value = canonFloats(r.Assignments[i].Value)
@@ -239,13 +245,19 @@ func topAssignments(m *Module) []recovered {
 	return out
 }
 
-func TestCPythonDifferential(t *testing.T) {
+// requirePython skips the test without Debian's python3, except under CI,
+// where it fails.
+func requirePython(t *testing.T) {
 	if _, err := os.Stat(systemPython); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is required under CI: %v", systemPython, err)
 		}
 		t.Skipf("%s not available: %v", systemPython, err)
 	}
+}
+
+func TestCPythonDifferential(t *testing.T) {
+	requirePython(t)
 	root := repoRoot(t)
 	sets := map[string][]string{"fixtures": pythonFiles(t, filepath.Join(root, "fixtures"))}
 	if c := filepath.Join(corpusDir(), "django"); dirExists(c) {

@@ -237,11 +237,8 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			}
 		}
 	}
-	// A name bound by an assignment expression (rewritten to ==) is unknown.
-	for _, rw := range ev.Module.Rewritten(s.Pos().Start, s.Pos().End) {
-		if rw.Kind == RewriteWalrus && rw.Target != "" {
-			ns.set(&Binding{Name: rw.Target, Value: UnknownValue("assignment expression", ev.Module.File.Range(rw.Start, rw.End)), Target: ev.Module.File.Range(rw.Start, rw.End), Stmt: ev.rng(s)})
-		}
+	if x, ok := s.(*Match); ok {
+		ev.match(x, ns)
 	}
 }
 
@@ -834,6 +831,9 @@ func (ev *Evaluator) eval(e Expr, ns *Namespace) *Value {
 		}, vals...)
 	case *Compare:
 		if x.Walrus {
+			if n, ok := x.Left.(*Name); ok {
+				ns.set(&Binding{Name: n.ID, Value: UnknownValue("assignment expression", r), Target: ev.rng(n), Stmt: r})
+			}
 			return UnknownValue("assignment expression", r)
 		}
 		vals := []*Value{ev.expr(x.Left, ns)}
@@ -873,6 +873,12 @@ func (ev *Evaluator) eval(e Expr, ns *Namespace) *Value {
 		return &Value{Kind: Alternatives, Alts: appendAlt(appendAlt(nil, body), els), Range: r}
 	case *Opaque:
 		return UnknownValue(x.What, r)
+	case *NamedExpr:
+		v := ev.expr(x.Value, ns)
+		ns.set(&Binding{Name: x.Target.ID, Value: v, Target: ev.rng(x.Target), Stmt: r})
+		return v
+	case *JoinedStr:
+		return ev.joined(x, ns, r)
 	}
 	return UnknownValue("expression", r)
 }

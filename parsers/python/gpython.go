@@ -199,7 +199,7 @@ func (c *conv) params(a *gast.Arguments) []Param {
 	var out []Param
 	nd := len(a.Args) - len(a.Defaults)
 	for i, p := range a.Args {
-		pr := Param{Span: c.span(p.Pos), Name: string(p.Arg)}
+		pr := Param{Span: c.span(p.Pos), Name: string(p.Arg), Annotation: c.expr(p.Annotation)}
 		if i >= nd && i-nd < len(a.Defaults) {
 			pr.Default = c.expr(a.Defaults[i-nd])
 		}
@@ -209,7 +209,7 @@ func (c *conv) params(a *gast.Arguments) []Param {
 		out = append(out, Param{Span: c.span(a.Vararg.Pos), Name: string(a.Vararg.Arg), Kind: "*"})
 	}
 	for i, p := range a.Kwonlyargs {
-		pr := Param{Span: c.span(p.Pos), Name: string(p.Arg), Kind: "kwonly"}
+		pr := Param{Span: c.span(p.Pos), Name: string(p.Arg), Kind: "kwonly", Annotation: c.expr(p.Annotation)}
 		if i < len(a.KwDefaults) && a.KwDefaults[i] != nil {
 			pr.Default = c.expr(a.KwDefaults[i])
 		}

@@ -183,6 +183,7 @@ func (m *Module) parseRun(rw []byte, p Parser, run []*TopStmt) bool {
 		for _, s := range ts.Body {
 			m.finishStmt(s)
 		}
+		m.upgrade(ts.Body, rw, p)
 	}
 	return true
 }
@@ -217,6 +218,7 @@ func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 	for _, s := range stmts {
 		m.finishStmt(s)
 	}
+	m.upgrade(ts.Body, rw, p)
 }
 
 // textEnd is the offset of the end of the chunk's last token that is not
@@ -483,6 +485,14 @@ func spanOf(n Node) *Span {
 		return &x.Span
 	case *Opaque:
 		return &x.Span
+	case *NamedExpr:
+		return &x.Span
+	case *JoinedStr:
+		return &x.Span
+	case *FormattedValue:
+		return &x.Span
+	case *Match:
+		return &x.Span
 	}
 	return &Span{}
 }
@@ -630,7 +640,7 @@ func (m *Module) finishExpr(e Expr) {
 		}
 		end = m.balance(sp.Start, x.Rights[len(x.Rights)-1].Pos().End)
 		for _, rw := range m.Rewritten(sp.Start, end) {
-			if rw.Kind == RewriteWalrus && rw.Start >= sp.Start && rw.Start < end {
+			if rw.Kind == RewriteWalrus && rw.Start >= sp.Start && rw.Start < end && m.Tokens[m.tokenAt(rw.Start)].Depth == 0 {
 				x.Walrus = true
 			}
 		}

@@ -1,6 +1,9 @@
 package python
 
-import "sort"
+import (
+	"bytes"
+	"sort"
+)
 
 // RewriteKind names a same-length rewrite of newer syntax into syntax the
 // parser understands.
@@ -13,19 +16,29 @@ const (
 	RewriteFString RewriteKind = iota + 1
 	// RewriteAnnotation blanks ": TYPE" of an annotated assignment.
 	RewriteAnnotation
-	// RewriteWalrus turns ":=" into "=="; the comparison's value becomes
-	// unknown, and so does the name it bound.
+	// RewriteWalrus turns ":=" into "," inside brackets (a tuple or an
+	// argument list, which keeps the value's precedence); in an if or
+	// while header, where the assignment is the whole test, it blanks the
+	// target and ":=". The parsed tree is then turned back into a
+	// NamedExpr (Module.upgrade).
 	RewriteWalrus
 	// RewriteDigits removes "_" from a number and pads it with spaces.
 	RewriteDigits
 	// RewriteStarComma blanks the trailing comma after *args or **kwargs.
 	RewriteStarComma
-	// RewriteAsync blanks "async" before def/for/with and "await"; an
-	// awaited expression's value is unknown.
+	// RewriteAsync turns "async def/for/with" into "def/for/with" padded
+	// with spaces, and blanks "await"; an awaited expression's value is
+	// unknown.
 	RewriteAsync
+	// RewriteMatch turns the soft keyword "match" of a match statement
+	// into "with ", so that the subject parses as a with item.
+	RewriteMatch
+	// RewriteCase turns "case PATTERN [if GUARD]:" into "if   1 ...:"; the
+	// pattern and the guard are read from the original tokens.
+	RewriteCase
 )
 
-var rewriteNames = [...]string{"", "f-string", "annotation", "walrus", "digits", "star-comma", "async"}
+var rewriteNames = [...]string{"", "f-string", "annotation", "walrus", "digits", "star-comma", "async", "match", "case"}
 
 func (k RewriteKind) String() string {
 	if int(k) < len(rewriteNames) {
@@ -40,6 +53,12 @@ type Rewrite struct {
 	Start, End int
 	// Target is the walrus target's name.
 	Target string
+	// RewriteCase: Start is the "case" keyword and End the header's colon;
+	// the pattern starts at Pattern and ends at Guard, the guard's "if"
+	// (-1 without a guard), or at End. GuardText is the guard as the
+	// parser is to read it (with the other rewrites applied).
+	Pattern, Guard int
+	GuardText      []byte
 }
 
 var pyKeywords = map[string]bool{
@@ -80,6 +99,8 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 	out := append([]byte(nil), src...)
 	var rws []Rewrite
 	match := matchBrackets(src, toks)
+	matches := findMatches(src, toks)
+	cases := caseHeads(matches)
 	isOp := func(i int, op string) bool {
 		return i >= 0 && i < len(toks) && toks[i].Kind == TokOp && string(src[toks[i].Start:toks[i].End]) == op
 	}
@@ -137,7 +158,15 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 		case TokOp:
 			switch string(src[t.Start:t.End]) {
 			case ":=":
-				out[t.Start] = '='
+				// Inside brackets "x , v" keeps v whole, since nothing
+				// binds less tightly than a comma; in an if or while
+				// header a comma would make a tuple, so "==" it is, and
+				// the value is parsed again on its own.
+				out[t.Start], out[t.Start+1] = ',', ' '
+				if t.Depth == 0 && i > 0 && toks[i-1].Kind == TokName {
+					// the whole header is the assignment: blank the target
+					blank(toks[i-1].Start, t.End)
+				}
 				rw := Rewrite{Kind: RewriteWalrus, Start: t.Start, End: t.End}
 				if i > 0 && toks[i-1].Kind == TokName {
 					rw.Target = string(src[toks[i-1].Start:toks[i-1].End])
@@ -172,8 +201,16 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			}
 		case TokName:
 			w := word(i)
-			if w == "async" && (word(i+1) == "def" || word(i+1) == "for" || word(i+1) == "with") {
-				blank(t.Start, t.End)
+			if kw := word(i + 1); w == "async" && (kw == "def" || kw == "for" || kw == "with") {
+				if !bytes.ContainsAny(src[t.End:toks[i+1].Start], "\r\n\\") {
+					// "async def" → "def      ": the keyword stays at the
+					// statement's column, so an indented block keeps its
+					// indentation.
+					blank(t.Start, toks[i+1].End)
+					copy(out[t.Start:], kw)
+				} else {
+					blank(t.Start, t.End)
+				}
 				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
 				continue
 			}
@@ -182,7 +219,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
 				continue
 			}
-			if !t.LineStart || pyKeywords[w] {
+			if !t.LineStart || pyKeywords[w] || cases[t.Start] {
 				continue
 			}
 			// An annotated assignment: target (NAME, attribute or
@@ -221,6 +258,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			}
 		}
 	}
+	rws = append(rws, rewriteMatches(out, toks, matches)...)
 	sort.Slice(rws, func(a, b int) bool { return rws[a].Start < rws[b].Start })
 	return out, rws
 }

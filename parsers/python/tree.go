@@ -75,7 +75,9 @@ var settingsWords = [][]byte{[]byte("INSTALLED_APPS"), []byte("MIDDLEWARE"), []b
 // appWords mark code that reads request headers or configures who is
 // trusted.
 var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), []byte("RemoteUser"),
-	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER")}
+	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
+	// FastAPI fills a parameter from a header: x: str = Header(...)
+	[]byte("Header(")}
 
 // Candidate reports, from the path alone, whether a file may be a Python
 // module worth reading: .py files outside migrations, test suites and
@@ -308,7 +310,31 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 		}
 		trees = append(trees, t)
 	}
-	return trees, l.problems
+	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
+}
+
+// analyseFlows runs the data-flow analysis over the app code of the trees
+// (and the modules it imports), attaching to each tree's AppCode its
+// reads and sinks. A module the analysis reached only through an import
+// that holds reads becomes a tree of its own.
+func analyseFlows(r source.Reader, parsed map[string]*Module, evals map[string]*Evaluator, trees []*Tree) []*Tree {
+	p := newProject(r, parsed)
+	p.evals = evals
+	for _, t := range trees {
+		if t.App != nil {
+			p.addModule(t.Module, t.App, true)
+		}
+	}
+	p.addCallers()
+	p.analyse()
+	p.sweep()
+	p.finish()
+	for _, mi := range p.order {
+		if !mi.fromTree && len(mi.app.ReadSites) > 0 {
+			trees = append(trees, &Tree{Module: mi.m, Role: RoleApp, Dotted: DottedName(mi.path), App: mi.app, files: []*source.File{mi.m.File}})
+		}
+	}
+	return trees
 }
 
 // settingsModuleRefs finds DJANGO_SETTINGS_MODULE values: the default of

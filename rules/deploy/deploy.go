@@ -34,7 +34,7 @@ var routeHeaderRules = []string{"N001", "N005", "N006", "H001", "H002", "H003", 
 
 // verifyRules are the proxy-side rules whose findings are about a
 // client-verification directive (rules.VerifyKey).
-var verifyRules = []string{"N003", "N004", "A001", "A002", "C001", "C002", "V002", "V003", "V006", "R001"}
+var verifyRules = []string{"N003", "N004", "K001", "A001", "A002", "C001", "C002", "V002", "V003", "V006", "R001"}
 
 // underscoreRules are the proxy-side rules whose findings are about a
 // directive that lets client header names with "_" through
@@ -63,46 +63,12 @@ func guessNote(l rules.Link) string {
 // (SECURE_PROXY_SSL_HEADER, gunicorn secure_scheme_headers,
 // USE_X_FORWARDED_HOST/PORT) rather than the client's identity.
 func isSchemeTrust(t rules.Trust) bool {
-	return t.Scheme || t.Comparison == rules.CompareScheme || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
+	return t.Scheme || rules.IsSchemeHeader(t.Header) && !rules.IsIdentityHeader(t.Header)
 }
 
-// identityTrusts returns the app's identity trusts, one per header (the
-// first read of each), in header order.
-func identityTrusts(a *rules.App) []rules.Trust {
-	var out []rules.Trust
-	seen := map[string]bool{}
-	for _, t := range a.Trusts {
-		if isSchemeTrust(t) || seen[t.Header] {
-			continue
-		}
-		seen[t.Header] = true
-		out = append(out, t)
-	}
-	return out
-}
-
-// trustNote describes a trust for messages: "app/mw.py:5 (== "SUCCESS")".
+// trustNote describes a trust for messages: "app/mw.py:5 (app code, == "SUCCESS")".
 func trustNote(t rules.Trust) string {
-	how := t.Comparison.String()
-	switch t.Comparison {
-	case rules.CompareEquals:
-		how = fmt.Sprintf("== %q", t.Value)
-	case rules.CompareNotEqual:
-		how = fmt.Sprintf("!= %q", t.Value)
-	case rules.ComparePrefix:
-		how = fmt.Sprintf("in / startswith %q", t.Value)
-	case rules.ComparePresence:
-		how = "presence"
-	case rules.CompareFirstOfList:
-		how = `split(",")[0]`
-	case rules.CompareIdentity:
-		how = "taken as the identity"
-	case rules.CompareScheme:
-		how = fmt.Sprintf("== %q decides the scheme", t.Value)
-	case rules.CompareUnknown:
-		how = "read"
-	}
-	return fmt.Sprintf("%s:%d (%s, %s)", t.Range.File, t.Range.Start.Line, t.Source, how)
+	return fmt.Sprintf("%s:%d (%s, %s)", t.Range.File, t.Range.Start.Line, t.Source, t.Check())
 }
 
 func trustRelated(t rules.Trust) source.Related {
@@ -329,7 +295,7 @@ var VerifySemantics = &rules.Rule{
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
 	Doc: rules.Doc{
-		What:    "Compares how the app decides on a client-certificate header with what each route to it sends: nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` (no certificate) or `FAILED:<reason>`; HAProxy's `%[ssl_c_verify]` is an integer that is `0` both for a verified certificate and for none at all; a constant is what it is. Reports (critical) a comparison that admits a client without a verified certificate: `== \"0\"` behind `verify optional` without `ssl_c_used`, presence / `!= \"FAILED\"` / `startswith` on nginx's value where `NONE` or `FAILED:…` can arrive, a DN taken as identity behind `optional_no_ca` without a `== \"SUCCESS\"` check. Reports (medium) a comparison that can never hold, which locks valid clients out (`== \"SUCCESS\"` against HAProxy's integer, `== \"0\"` against nginx's words).",
+		What:    "Judges, for every read of a client-certificate header in app code and every route to the app that forwards a verification result, the conditions under which a request reaches the protected work the read guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value; see D019) against what the route delivers for each request class: no certificate, a certificate nobody verified, a verified one (nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` or `FAILED:<reason>`, HAProxy's `%[ssl_c_verify]` is `0` for a verified certificate and for none, a DN is absent, empty, verified or chosen by the client). Reports (critical) a check that lets a request without a verified certificate through, at the check (or at the verification directive when the app takes the subject of a certificate nobody verified, or at the header when HAProxy's code is 0 without a certificate); medium when that rests on something the analysis could not decide. Reports (medium) a check that no verified client passes: a lock-out. Every read is judged on its own: a strict check in one view does not excuse a weak one in another",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
 		Example: "# haproxy.cfg: bind … verify optional\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n# app: if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0': accept",
 		Fix:     "nginx: compare `== \"SUCCESS\"` exactly. HAProxy: forward `%[ssl_c_used]` too and require `used == \"1\" and verify == \"0\"`, or set the header only `if { ssl_c_used }`. Behind `optional_no_ca`, check the verify header before trusting any DN, or use `ssl_verify_client on`.",
@@ -339,203 +305,7 @@ var VerifySemantics = &rules.Rule{
 			refRuntime,
 		},
 	},
-	Check: func(p *rules.Pass) {
-		// An app-side finding is about the app's comparison and the proxy
-		// directive that feeds it: routes (locations) that take the same
-		// directive to the same comparison are one defect, one finding
-		// that lists them.
-		type appSide struct {
-			trust, proxy source.Range
-			sev          rules.Severity
-		}
-		var merged []*rules.Diagnostic
-		byDefect := map[appSide]*rules.Diagnostic{}
-		defer func() {
-			for _, d := range merged {
-				if n := len(d.Related) - 1; n == 1 {
-					d.Detail += " The same holds on 1 more route (see the related locations)."
-				} else if n > 1 {
-					d.Detail += fmt.Sprintf(" The same holds on %d more routes (see the related locations).", n)
-				}
-				p.Report(*d)
-			}
-		}()
-		m := rules.ModelOf(p)
-		for _, app := range m.Apps {
-			checksSuccess := appChecksSuccess(app)
-			for _, t := range app.Trusts {
-				if isSchemeTrust(t) {
-					continue
-				}
-				h := rules.HeaderName(t.Header)
-				links := m.RoutesTo(app)
-				admitted := false
-				for _, l := range links {
-					r := l.Route
-					tr := r.Header(h)
-					if spoofable(tr.Action) {
-						admitted = true
-						continue // X001's finding
-					}
-					v := semantics(r, tr, t, h, checksSuccess)
-					if v.msg == "" {
-						continue
-					}
-					if v.sev == rules.Critical {
-						admitted = true
-					}
-					d := rules.Diagnostic{Severity: v.sev, Message: v.msg, Detail: v.detail + guessNote(l), FixTitle: rules.Sentence(v.fix)}
-					proxySide := source.Related{Range: anchorOf(r, tr), Message: fmt.Sprintf("route %s sets %s = %s", r.Desc, rules.DisplayHeader(h), tr.Value)}
-					if v.atProxy {
-						// The fix belongs in the proxy: the finding sits on
-						// the directive and replaces the proxy-side one;
-						// the app-side warning about the same check goes.
-						d.Range, d.Key = anchorOf(r, tr), rules.RouteHeaderKey(r.ID, h)
-						if r.Listener.Verify == rules.VerifyOptionalNoCA && r.Listener.VerifyRange.IsValid() {
-							d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
-						}
-						d.Related = []source.Related{trustRelated(t)}
-						if !v.key.IsZero() {
-							p.Resolve(v.key)
-						}
-					} else {
-						d.Range, d.Key = t.Range, v.key
-						d.Related = []source.Related{proxySide}
-						k := appSide{t.Range, proxySide.Range, v.sev}
-						if first := byDefect[k]; first != nil {
-							first.Related = append(first.Related, proxySide)
-							continue
-						}
-						byDefect[k] = &d
-						merged = append(merged, &d)
-						continue
-					}
-					p.Report(d)
-				}
-				// No route sends "0" for a client without a certificate (HAProxy
-				// sets the header only if a certificate was used, or nginx sends
-				// its words): the single-file warning that == "0" admits such
-				// clients goes; a lock-out is reported above.
-				if len(links) > 0 && !admitted && t.Comparison == rules.CompareEquals && t.Value == "0" && zeroOnlyWithCertificate(links, h) {
-					p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
-				}
-			}
-		}
-	},
-}
-
-// zeroOnlyWithCertificate reports whether no route sends the header as
-// "0" for a client without a verified certificate: every route sends
-// nginx's $ssl_client_verify (SUCCESS, NONE or FAILED:..., never "0"), or
-// HAProxy's %[ssl_c_verify] only when a client certificate was used (or
-// one is required).
-func zeroOnlyWithCertificate(links []rules.Link, h string) bool {
-	for _, l := range links {
-		tr := l.Route.Header(h)
-		switch tr.Fact {
-		case rules.FactVerify:
-		case rules.FactVerifyCode:
-			if !usedGuarded(l.Route, tr) && l.Route.Listener.Verify != rules.VerifyRequired {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// appChecksSuccess reports whether the app requires a verify header to equal
-// "SUCCESS" (which makes a DN behind optional_no_ca safe to use).
-func appChecksSuccess(a *rules.App) bool {
-	for _, t := range a.Trusts {
-		if t.Comparison == rules.CompareEquals && strings.EqualFold(t.Value, "SUCCESS") {
-			return true
-		}
-	}
-	return false
-}
-
-// verdict is the judgement of one comparison against one route.
-type verdict struct {
-	sev              rules.Severity
-	msg, detail, fix string
-	key              rules.Key // the app-side key (D019/D020's for the same check)
-	atProxy          bool      // the fix belongs in the proxy configuration
-}
-
-// semantics judges one trust against one route; the verdict has no
-// message when the comparison fits what the route emits.
-func semantics(r *rules.Route, tr rules.HeaderTreatment, t rules.Trust, h string, checksSuccess bool) verdict {
-	if tr.Action != rules.SetTLS && tr.Action != rules.SetConst && tr.Action != rules.SetOther {
-		return verdict{} // nothing the proxy emits to compare with
-	}
-	key := rules.AppReadRouteKey(t.Range, rules.CheckSemantics, t.Header, r.ID)
-	name := rules.DisplayHeader(h)
-	if t.Comparison == rules.CompareIdentity && r.Listener.Verify == rules.VerifyOptionalNoCA && tr.Action == rules.SetTLS && !checksSuccess {
-		// The proxy-side rules (N004, K001) report the same directive with
-		// the same key; this finding, which knows the app, replaces them.
-		return verdict{rules.Critical, "optional_no_ca forwards the DN of any self-signed certificate, and the app takes it as identity",
-			fmt.Sprintf("Route %s forwards %s from certificates nobody verified, so a client makes one with any DN; the app takes it as the client's identity at %s.", r.Desc, name, trustNote(t)),
-			"require verification, or check the verify header == \"SUCCESS\" before trusting the DN", rules.Key{}, true}
-	}
-	switch {
-	case tr.Fact == rules.FactVerify:
-		mayFail := r.Listener.Verify != rules.VerifyRequired && !r.Gated
-		switch t.Comparison {
-		case rules.CompareEquals:
-			if t.Value != "SUCCESS" {
-				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
-					fmt.Sprintf("Route %s sends the verification result %s (SUCCESS, NONE or FAILED:…), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
-					"compare == \"SUCCESS\"", key, false}
-			}
-		case rules.ComparePresence, rules.CompareNotEqual, rules.ComparePrefix, rules.CompareFirstOfList, rules.CompareIdentity:
-			if mayFail {
-				return verdict{rules.Critical, fmt.Sprintf("the app's check of %s admits NONE and FAILED:…, not only SUCCESS", name),
-					fmt.Sprintf("Route %s (verify %s) sends NONE without a certificate and FAILED:… for a rejected one, and the check at %s admits them.", r.Desc, r.Listener.Verify, trustNote(t)),
-					"compare == \"SUCCESS\" exactly", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
-			}
-		}
-	case tr.Fact == rules.FactVerifyCode:
-		switch t.Comparison {
-		case rules.CompareEquals:
-			if t.Value == "0" && r.Listener.Verify == rules.VerifyOptional && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("%s is 0 without a certificate too, and the app accepts == \"0\"", name),
-					fmt.Sprintf("Route %s has verify optional and sends %s, a verification code that is 0 when no certificate was sent; the app accepts == \"0\" at %s, so anonymous clients pass.", r.Desc, tr.Value, trustNote(t)),
-					"set the header only when a certificate was presented, or forward whether one was and check it", rules.AppReadKey(t.Range, rules.CheckZero, t.Header), true}
-			}
-			if t.Value != "0" && !isInteger(t.Value) {
-				return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, a value the route never sends", name, rules.Clip(t.Value, 20)),
-					fmt.Sprintf("Route %s sends the verification code %s, an integer (0 = verified), so valid clients never match the check at %s.", r.Desc, tr.Value, trustNote(t)),
-					"compare == \"0\" together with a certificate-used flag", key, false}
-			}
-		case rules.ComparePresence:
-			if r.Listener.Verify != rules.VerifyRequired && !usedGuarded(r, tr) {
-				return verdict{rules.Critical, fmt.Sprintf("the app checks only that %s is present, and the route always sends it", name),
-					fmt.Sprintf("Route %s sends %s, a verification code that is 0 even without a certificate; the app decides on its presence at %s.", r.Desc, tr.Value, trustNote(t)),
-					"require == \"0\" with a certificate-used flag", rules.AppReadKey(t.Range, rules.CheckWeak, t.Header), false}
-			}
-		}
-	case tr.Action == rules.SetConst:
-		if t.Comparison == rules.CompareEquals && t.Value != tr.Value {
-			return verdict{rules.Medium, fmt.Sprintf("the app compares %s == %q, but the route sets it to %q", name, rules.Clip(t.Value, 20), rules.Clip(tr.Value, 20)),
-				fmt.Sprintf("Route %s sets %s to %q, so valid clients never match the check at %s.", r.Desc, name, tr.Value, trustNote(t)),
-				"compare with the value the route sets", key, false}
-		}
-	}
-	return verdict{}
-}
-
-func isInteger(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
+	Check: checkSemantics,
 }
 
 // SchemeContract: X003.
@@ -584,7 +354,7 @@ var SchemeContract = &rules.Rule{
 						// gets through.
 						continue
 					}
-					if t.Comparison == rules.CompareScheme && l.Route.Listener.TLS {
+					if t.Value != "" && l.Route.Listener.TLS {
 						// The client is on HTTPS here: claiming https is
 						// the truth. But when the route does not send the
 						// header at all, Django takes HTTPS requests for
@@ -833,7 +603,7 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name.",
+		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
 		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
 		Example: "# nginx.conf\nunderscores_in_headers on;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;\n# gunicorn 20.1; app: user = request.META.get('HTTP_X_SSL_CLIENT_DN')",
 		Fix:     "Keep nginx's defaults (`underscores_in_headers off`, `ignore_invalid_headers on`); in HAProxy delete both spellings (`http-request del-header ^x[-_]ssl[-_] -m reg`); upgrade gunicorn to ≥ 22.0 (header_map drop).",
@@ -857,6 +627,7 @@ var UnderscoreConflation = &rules.Rule{
 			routes  []*rules.Route
 			server  string
 			guess   string
+			why     string
 			harmful bool
 		}
 		var order []rules.Key
@@ -886,10 +657,14 @@ var UnderscoreConflation = &rules.Rule{
 						g.routes = append(g.routes, r)
 					}
 					if app.ConflatesUnderscore {
-						if !g.harmful {
-							g.trust, g.server = t, serverName(app)
+						// the app server joins the spellings; whether that
+						// lets anyone in is the app's check's to say
+						if why, harmful := underscoreHarm(m, t, l); harmful {
+							if !g.harmful {
+								g.trust, g.server, g.why = t, serverName(app), why
+							}
+							g.harmful = true
 						}
-						g.harmful = true
 					}
 					if n := guessNote(l); n != "" {
 						g.guess = n
@@ -900,8 +675,9 @@ var UnderscoreConflation = &rules.Rule{
 		for _, key := range order {
 			g := groups[key]
 			if !g.harmful {
-				// Every app behind these routes drops "_" headers: the
-				// proxy-side warning is withdrawn.
+				// Every app behind these routes drops "_" headers, or its
+				// check fails closed on the joined value: the proxy-side
+				// warning is withdrawn.
 				p.Resolve(key)
 				continue
 			}
@@ -922,22 +698,11 @@ var UnderscoreConflation = &rules.Rule{
 				Range: g.at, Key: g.key, Related: related,
 				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
 				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
-					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + g.guess,
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + " With the client's copy joined: " + g.why + "." + g.guess,
 				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}
 	},
-}
-
-// forwardsVerify reports whether the route forwards a verify result the app
-// can check.
-func forwardsVerify(r *rules.Route) bool {
-	for _, tr := range r.Headers {
-		if tr.Action == rules.SetTLS && (tr.Fact == rules.FactVerify || tr.Fact == rules.FactVerifyCode && usedGuarded(r, tr)) {
-			return true
-		}
-	}
-	return false
 }
 
 // UnverifiedRoute: X006.
@@ -946,90 +711,11 @@ var UnverifiedRoute = &rules.Rule{
 	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: verifyRules,
 	Doc: rules.Doc{
-		What:       "Reports a TLS route whose client verification is not required (nginx `optional`, `optional_no_ca` or off; HAProxy `verify none` or `optional`) and that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verify result the app checks, when it sets a client-certificate header that the app uses as identity.",
+		What:       "Reports a TLS route whose client verification is not required (nginx `optional` or off, HAProxy `verify none` or `optional`, the equivalents of the other proxies) that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verification result, when the app's check on a client-certificate header it sets lets such a client reach protected work (judged per read, as in X002): a presence test on a header the proxy sends empty without a certificate (HAProxy), an identity stored from a header read with a default. A header nginx leaves out when it is empty arrives absent, and code that stores it gets None: not reported, and the single-file warning (N003) is withdrawn. A subject of a certificate nobody verified (`optional_no_ca`) taken as identity is X002's",
 		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
 		Example:    "ssl_verify_client optional;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;   # no verify header, no gate",
 		Fix:        "Require verification (`ssl_verify_client on`, HAProxy `verify required`), or gate in the proxy, or forward the verify result and make the app check `== \"SUCCESS\"` (nginx) / used and `== \"0\"` (HAProxy).",
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
 	},
-	Check: func(p *rules.Pass) {
-		m := rules.ModelOf(p)
-		type hit struct {
-			route *rules.Route
-			trust rules.Trust
-			guess string
-		}
-		var order []string
-		byDirective := map[string][]hit{}
-		for _, app := range m.Apps {
-			if appChecksVerify(app) {
-				continue
-			}
-			for _, t := range identityTrusts(app) {
-				if t.Comparison != rules.CompareIdentity && t.Comparison != rules.ComparePresence && t.Comparison != rules.CompareUnknown {
-					continue
-				}
-				h := rules.HeaderName(t.Header)
-				for _, l := range m.RoutesTo(app) {
-					r := l.Route
-					tr := r.Header(h)
-					if !r.Listener.TLS || r.Listener.Verify == rules.VerifyRequired || r.Listener.Verify == rules.VerifyUnknown || r.Gated || tr.Action != rules.SetTLS || forwardsVerify(r) {
-						continue
-					}
-					if r.OmitsEmpty && r.Listener.Verify != rules.VerifyOptionalNoCA {
-						// nginx sends no header when the value is empty:
-						// without a certificate the app gets no identity at
-						// all (measured), which is N003's concern when the
-						// app relies on nginx alone.
-						continue
-					}
-					// One finding per verification directive (where the
-					// fix belongs); routes without one group by block.
-					k := r.Listener.VerifyRange.String()
-					if !r.Listener.VerifyRange.IsValid() {
-						k = r.Range.String()
-					}
-					if _, ok := byDirective[k]; !ok {
-						order = append(order, k)
-					}
-					byDirective[k] = append(byDirective[k], hit{r, t, guessNote(l)})
-				}
-			}
-		}
-		for _, k := range order {
-			hits := byDirective[k]
-			r, t := hits[0].route, hits[0].trust
-			at, key := r.Range, rules.RouteKey(r.ID, "unverified")
-			if r.Listener.VerifyRange.IsValid() {
-				at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
-			}
-			var descs []string
-			seen := map[string]bool{}
-			related := []source.Related{trustRelated(t)}
-			for _, h := range hits {
-				if !seen[h.route.ID] {
-					seen[h.route.ID] = true
-					descs = append(descs, h.route.Desc)
-					related = append(related, routeRelated(h.route))
-				}
-			}
-			p.Report(rules.Diagnostic{
-				Range: at, Key: key, Related: related,
-				Message: fmt.Sprintf("verification %s admits unverified clients, and the app takes %s as identity", r.Listener.Verify, rules.Clip(rules.DisplayHeader(t.Header), 35)),
-				Detail: fmt.Sprintf("Client verification %s admits clients without a verified certificate on %s, which neither refuses them nor forwards a verify result; the app takes %s as identity at %s.",
-					r.Listener.Verify, strings.Join(descs, "; "), rules.DisplayHeader(t.Header), trustNote(t)) + hits[0].guess,
-				FixTitle: "Require verification, gate in the proxy, or forward the verify result and check it in the app.",
-			})
-		}
-	},
-}
-
-// appChecksVerify reports whether the app compares some verify result.
-func appChecksVerify(a *rules.App) bool {
-	for _, t := range a.Trusts {
-		if t.Comparison == rules.CompareEquals && (strings.EqualFold(t.Value, "SUCCESS") || t.Value == "0") {
-			return true
-		}
-	}
-	return false
+	Check: checkUnverified,
 }

@@ -27,7 +27,7 @@ func TestSchemeContractRedirectLoop(t *testing.T) {
 	} {
 		app := &rules.App{ID: "proj.settings", Server: "gunicorn", Range: rng,
 			Binds:  []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}},
-			Trusts: []rules.Trust{{Header: "HTTP_X_FORWARDED_PROTO", Comparison: rules.CompareScheme, Value: "https", Source: "SECURE_PROXY_SSL_HEADER", Range: rng, Scheme: true}}}
+			Trusts: []rules.Trust{{Header: "HTTP_X_FORWARDED_PROTO", Value: "https", Source: "SECURE_PROXY_SSL_HEADER", Range: rng, Scheme: true}}}
 		if tc.redirect {
 			app.HTTPSRedirect = &rng
 		}

@@ -18,85 +18,158 @@ func appTree(p *rules.Pass) *python.Tree {
 	return t
 }
 
-// metaOf returns the META name of a read, and whether it is a request
-// header (not a WSGI variable such as SSL_CLIENT_VERIFY or REMOTE_USER).
-func metaOf(rd python.HeaderRead) (string, bool) {
-	if rd.Via == python.ViaHeaders {
-		return rules.MetaName(rd.Key), true
-	}
-	k := strings.ToUpper(rd.Key)
-	return k, strings.HasPrefix(k, "HTTP_")
-}
-
 // isVerifyHeader reports whether a header carries the verification result.
 func isVerifyHeader(meta string) bool {
 	return strings.Contains(meta, "VERIF") || strings.Contains(meta, "AUTHENTICATED") || strings.HasSuffix(meta, "_SUCCESS")
 }
 
 func isUsedFlag(meta string) bool {
-	return strings.Contains(meta, "USED") || strings.Contains(meta, "PRESENT") || strings.Contains(meta, "C_USED")
+	return strings.Contains(meta, "USED") || strings.Contains(meta, "PRESENT")
 }
 
-// strictVerify reports whether the scope compares a verify header exactly
-// with SUCCESS (or 0 together with a used flag).
-func strictVerify(app *python.AppCode, scope string) bool {
-	used := false
-	for _, rd := range app.Reads {
-		if rd.Scope != scope {
-			continue
-		}
-		if m, ok := metaOf(rd); ok && isUsedFlag(m) {
-			used = true
-		}
-	}
-	for _, rd := range app.Reads {
-		if rd.Scope != scope {
-			continue
-		}
-		m, ok := metaOf(rd)
-		if !ok || !isVerifyHeader(m) {
-			continue
-		}
-		for _, u := range rd.Uses {
-			if u.Kind == python.UseEquals && len(u.Values) == 1 && (u.Values[0] == "SUCCESS" || u.Values[0] == "0" && used) {
-				return true
+// appOnlyAssumption names what the app-only rules assume when nothing in
+// the workspace says which proxy fronts the app.
+const appOnlyAssumption = "assuming a proxy that verifies client certificates optionally (nginx: NONE without a certificate, FAILED:<reason> and the certificate's own subject for one it does not verify)"
+
+// appOnlyClasses are the requests without a verified certificate that
+// the app-only rules judge the app's checks against: no certificate, and
+// a certificate the proxy forwards without verifying it (nginx
+// optional_no_ca); deliver says what each header carries.
+func appOnlyClasses() []struct {
+	class   rules.RequestClass
+	deliver func(h string) rules.Delivery
+} {
+	mk := func(c rules.CertState) func(h string) rules.Delivery {
+		class := rules.RequestClass{Transport: rules.TransportTLS, Cert: c}
+		return func(h string) rules.Delivery {
+			meta := rules.MetaName(h)
+			var v rules.Value
+			switch {
+			case strings.HasPrefix(h, "environ:"):
+				v = rules.Absent // the server sets it; nothing to assume
+			case isVerifyHeader(meta) && c == rules.CertNone:
+				v = rules.Const("NONE")
+			case isVerifyHeader(meta):
+				v = rules.ConstPrefix("FAILED:")
+			case isUsedFlag(meta) && c == rules.CertNone:
+				v = rules.Const("0")
+			case isUsedFlag(meta):
+				v = rules.Const("1")
+			case rules.IsIdentityHeader(meta) && c == rules.CertNone:
+				v = rules.Absent
+			default:
+				v = rules.ClientValue // the subject of a certificate the client made
 			}
-			if u.Kind == python.UseIn && onlySuccess(u.Values) {
-				return true
+			return rules.Delivery{Header: h, Class: class, Values: []rules.Value{v}}
+		}
+	}
+	return []struct {
+		class   rules.RequestClass
+		deliver func(h string) rules.Delivery
+	}{
+		{rules.RequestClass{Transport: rules.TransportTLS, Cert: rules.CertNone}, mk(rules.CertNone)},
+		{rules.RequestClass{Transport: rules.TransportTLS, Cert: rules.CertUntrusted}, mk(rules.CertUntrusted)},
+	}
+}
+
+// haproxyNoCert is what HAProxy's verification code and certificate-used
+// flag say for a client without a certificate: 0, and 0 (or nothing).
+func haproxyNoCert(h string) rules.Delivery {
+	meta := rules.MetaName(h)
+	v := rules.Absent
+	switch {
+	case isVerifyHeader(meta), isUsedFlag(meta):
+		v = rules.Const("0")
+	case strings.HasPrefix(h, "environ:"):
+	case rules.IsIdentityHeader(meta):
+		v = rules.Const("") // HAProxy sends an empty header
+	default:
+		v = rules.ClientValue
+	}
+	return rules.Delivery{Header: h, Class: rules.RequestClass{Transport: rules.TransportTLS}, Values: []rules.Value{v}}
+}
+
+// appReads returns the tree's reads of identity headers that decide on
+// something, with their META name (literal names and settings defaults:
+// the settings of the entry point are the cross-file rules' to apply).
+func appReads(t *python.Tree) []struct {
+	rd   *python.Read
+	meta string
+	decs []rules.Decision
+} {
+	var out []struct {
+		rd   *python.Read
+		meta string
+		decs []rules.Decision
+	}
+	lookup := settingsLookup(nil)
+	for _, rd := range t.App.ReadSites {
+		if rd.Unanalysed != "" || rd.Via == python.ViaRemoteUserHeader {
+			continue
+		}
+		decs := readDecisions(rd, lookup)
+		if len(decs) == 0 {
+			continue
+		}
+		for _, key := range keysOf(rd, lookup) {
+			meta, isHeader := metaKey(rd, key)
+			if isHeader && rules.IsIdentityHeader(meta) {
+				out = append(out, struct {
+					rd   *python.Read
+					meta string
+					decs []rules.Decision
+				}{rd, meta, decs})
+				break
 			}
 		}
 	}
-	return false
+	return out
 }
 
-func onlySuccess(vals []string) bool {
-	if len(vals) == 0 {
-		return false
+// decisionKey identifies a way to a sink, whichever read it was found
+// from: one weak check, one finding.
+func decisionKey(d rules.Decision) string {
+	k := d.Sink + "|" + d.Range.String()
+	for _, a := range d.Accepts {
+		k += "|" + a.Header + ":" + a.String()
 	}
-	for _, v := range vals {
-		if v != "SUCCESS" {
-			return false
+	return k
+}
+
+// ownCheck returns where a decision tests the header itself; false when
+// it does not, while it tests another header (whose read the finding is
+// about: a DN used under a weak check of the verification result).
+func ownCheck(dec rules.Decision, meta string) (source.Range, bool) {
+	h := rules.HeaderName(meta)
+	for _, a := range dec.Accepts {
+		if a.Header == h {
+			return a.Range, true
 		}
 	}
-	return true
+	return source.Range{}, len(dec.Accepts) == 0
 }
 
-func quoteAll(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = fmt.Sprintf("%q", v)
+// firstAdmitted returns the first decision some request of the classes
+// certainly gets through, with the verdict and the class.
+func firstAdmitted(decs []rules.Decision, deliver ...func(string) rules.Delivery) (rules.Decision, rules.Verdict, int, bool) {
+	for ci, d := range deliver {
+		for _, dec := range decs {
+			if v := dec.Admits(d); v.Admitted && !v.Maybe {
+				return dec, v, ci, true
+			}
+		}
 	}
-	return strings.Join(q, ", ")
+	return rules.Decision{}, rules.Verdict{}, 0, false
 }
 
-// CertHeaderWeakCheck reports identity decided on a client-certificate
-// header by anything but an exact comparison.
+// CertHeaderWeakCheck reports app code whose check on a client-certificate
+// header lets a request without a verified certificate through.
 var CertHeaderWeakCheck = &rules.Rule{
-	Code: "D019", Name: "cert-header-weak-check", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
-	Summary: "App code decides on a client-certificate header by presence, prefix, substring, inequality or the first list element.",
+	Code: "D019", Name: "cert-header-weak-check", Severity: rules.Medium, CWE: []string{"CWE-697", "CWE-287"},
+	Summary: "App code's check on a client-certificate header lets a request without a verified certificate reach protected work.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What:       "Reports code that reads a client-certificate or identity header (`request.META['HTTP_X_SSL_CLIENT_VERIFY']`, `request.headers['X-SSL-Client-DN']`, ...) and decides on it by presence or truthiness, `!= 'FAILED'`, `startswith`, `in`, or `split(',')[0]`. A presence test on a DN or certificate header is reported only when the same class or function never compares a verification header exactly with `SUCCESS`.",
+		What:       "Follows each read of a client-certificate or identity header (`request.META['HTTP_X_SSL_CLIENT_VERIFY']`, `request.headers['X-SSL-Client-DN']`, through variables, helpers, constants and settings) to the protected work it guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value) and judges the tests on the way against what a proxy that verifies optionally sends for a client without a verified certificate: `NONE` without one, `FAILED:<reason>` and the certificate's own subject for one it lets through unverified. Presence or truthiness, `!= 'FAILED'`, `startswith`, a subject trusted without a verification result admit such a client. Logging, echoing into a response and exception messages are not checks. When the workspace holds the proxy in front of the app, the cross-file rules judge the check against what each route sends instead: this finding is withdrawn where the routes make the check safe (a DN behind `ssl_verify_client on`), and replaced where they make it exploitable.",
 		Why:        "nginx sends `NONE` when no certificate was presented and `FAILED:<reason>` when verification failed; both are present and truthy, neither equals `FAILED`. A header that the client also sent arrives comma-joined (`SUCCESS,NONE`), and `split(',')[0]` picks the client's copy. A DN header is present whenever the proxy forwards it, verified or not (optional_no_ca).",
 		Example:    "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') != 'FAILED':\n    login_as(request.META['HTTP_X_SSL_CLIENT_DN'])",
 		Fix:        "Compare the verification header exactly: `request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS'` (nginx, ingress-nginx); for HAProxy forward `%[ssl_c_used]` too and require used == '1' and verify == '0'. Reject values that contain a comma, and authorise on an allowlist of issuer and subject.",
@@ -107,58 +180,37 @@ var CertHeaderWeakCheck = &rules.Rule{
 		if t == nil {
 			return
 		}
-		for _, rd := range t.App.Reads {
-			meta, isHeader := metaOf(rd)
-			if !isHeader || !rules.IsIdentityHeader(meta) || rd.Via == python.ViaRemoteUserHeader {
+		classes := appOnlyClasses()
+		seen := map[string]bool{}
+		for _, r := range appReads(t) {
+			dec, v, ci, ok := firstAdmitted(r.decs, classes[0].deliver, classes[1].deliver)
+			if !ok {
 				continue
 			}
-			verify := isVerifyHeader(meta)
-			for _, u := range rd.Uses {
-				var msg, detail string
-				hdr := rules.Clip(rules.HeaderName(meta), 40)
-				values := rules.Clip(quoteAll(u.Values), 30)
-				switch u.Kind {
-				case python.UseFirstOfList:
-					msg, detail = fmt.Sprintf("%s is split on ',' and the first element trusted", hdr), "A client's own copy of the header comes first."
-				case python.UseNotEqual:
-					if verify {
-						msg, detail = fmt.Sprintf("%s is accepted when it is not %s", hdr, values), "NONE (no certificate) and FAILED:<reason> pass."
-					}
-				case python.UsePrefix, python.UseContains:
-					msg, detail = fmt.Sprintf("%s is matched by prefix or substring (%s) instead of compared exactly", hdr, values), "Only SUCCESS, compared exactly, means a verified certificate."
-				case python.UseIn:
-					if verify && !onlySuccess(u.Values) {
-						msg, detail = fmt.Sprintf("%s is accepted when it is one of %s", hdr, values), "Only SUCCESS means a verified certificate."
-					}
-				case python.UsePresence:
-					if verify {
-						msg, detail = fmt.Sprintf("%s is only tested for presence", hdr), "NONE (no certificate) and FAILED:<reason> pass the test."
-					} else if !strictVerify(t.App, rd.Scope) {
-						msg, detail = fmt.Sprintf("identity is decided by the presence of %s", hdr), "Nothing here checks that the certificate was verified."
-					}
-				}
-				if msg == "" {
-					continue
-				}
-				r := u.Range
-				if !r.IsValid() {
-					r = rd.Range
-				}
-				p.Report(rules.Diagnostic{Range: r, Message: msg, Detail: detail, Key: rules.AppReadKey(rd.Range, rules.CheckWeak, meta),
-					Related: []source.Related{{Range: rd.Range, Message: "header read here"}}})
+			at, ok := ownCheck(dec, r.meta)
+			if !ok || seen[decisionKey(dec)] {
+				continue // the check on another header decides: its read is reported
 			}
+			seen[decisionKey(dec)] = true
+			if !at.IsValid() {
+				at = r.rd.Range
+			}
+			p.Report(rules.Diagnostic{Range: at, Key: rules.AppReadKey(r.rd.Range, rules.CheckWeak, r.meta),
+				Message: rules.Reaches(rules.DisplayHeader(r.meta)+" check", classes[ci].class.String(), dec.Sink),
+				Detail:  fmt.Sprintf("%s. This assumes %s; with the proxy in the workspace the cross-file rules judge the check against what it sends.", v.Why, appOnlyAssumption),
+				Related: []source.Related{{Range: r.rd.Range, Message: "header read here"}, {Range: dec.Range, Message: "protected work reached here"}}})
 		}
 	},
 }
 
-// VerifyZeroWithoutUsed reports == "0" on a verify header without a
-// certificate-used flag.
+// VerifyZeroWithoutUsed reports a check that admits HAProxy's
+// verification code 0 without knowing whether a certificate was sent.
 var VerifyZeroWithoutUsed = &rules.Rule{
-	Code: "D020", Name: "verify-zero-without-used", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
+	Code: "D020", Name: "verify-zero-without-used", Severity: rules.Medium, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "App code accepts a verify header equal to \"0\" without checking that a certificate was presented.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What:       "Reports a comparison of a verification header with `\"0\"` (HAProxy's `%[ssl_c_verify]`) when the same class or function reads no certificate-used flag (`%[ssl_c_used]`, a header whose name contains USED).",
+		What:       "Reports a check on a verification header that lets a request through when the header is `0` and nothing says a certificate was used (HAProxy's `%[ssl_c_verify]` and `%[ssl_c_used]` for a client without a certificate), but not for nginx's `NONE` (that is D019's).",
 		Why:        "HAProxy's ssl_c_verify is the OpenSSL verify result, and it is 0 (X509_V_OK) when the client sent no certificate at all. Behind `verify optional`, an anonymous client passes `== '0'`.",
 		Example:    "if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0':",
 		Fix:        "Forward `%[ssl_c_used]` as well and require both: `used == '1' and verify == '0'`; or set the headers only `if { ssl_c_used } { ssl_c_verify 0 }` in HAProxy.",
@@ -169,35 +221,33 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 		if t == nil {
 			return
 		}
-		for _, rd := range t.App.Reads {
-			meta, isHeader := metaOf(rd)
-			if !isHeader || !isVerifyHeader(meta) {
+		classes := appOnlyClasses()
+		for _, r := range appReads(t) {
+			if !isVerifyHeader(r.meta) {
 				continue
 			}
-			for _, u := range rd.Uses {
-				if u.Kind != python.UseEquals || len(u.Values) != 1 || u.Values[0] != "0" {
-					continue
-				}
-				used := false
-				for _, o := range t.App.Reads {
-					if m, ok := metaOf(o); ok && o.Scope == rd.Scope && isUsedFlag(m) {
-						used = true
-					}
-				}
-				if used {
-					continue
-				}
-				p.Report(rules.Diagnostic{Range: u.Range, Key: rules.AppReadKey(rd.Range, rules.CheckZero, meta),
-					Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent", rules.Clip(rules.HeaderName(meta), 40)),
-					Detail:  "HAProxy's ssl_c_verify is 0 without a certificate too, and nothing here checks a certificate-used flag."})
+			if _, _, _, weak := firstAdmitted(r.decs, classes[0].deliver, classes[1].deliver); weak {
+				continue // D019's
 			}
+			dec, _, _, ok := firstAdmitted(r.decs, haproxyNoCert)
+			if !ok {
+				continue
+			}
+			at, own := ownCheck(dec, r.meta)
+			if !own {
+				continue
+			}
+			if !at.IsValid() {
+				at = r.rd.Range
+			}
+			p.Report(rules.Diagnostic{Range: at, Key: rules.AppReadKey(r.rd.Range, rules.CheckZero, r.meta),
+				Message: fmt.Sprintf("%s == \"0\" also holds when no certificate was sent", rules.Clip(rules.DisplayHeader(r.meta), 40)),
+				Detail:  fmt.Sprintf("HAProxy's ssl_c_verify is 0 without a certificate too, and nothing on the way to %s checks that one was.", dec.Sink),
+				Related: []source.Related{{Range: dec.Range, Message: "protected work reached here"}}})
 		}
 	},
 }
 
-// appKey is the Key of a finding about how app code decides on a header it
-// reads at read: the single-file rules (D019–D022) and the cross-file rule
-// that judges the same check against the proxy's routes share it.
 // twinKey strips HTTP_ and X_ so that SSL_CLIENT_VERIFY, HTTP_SSL_CLIENT_VERIFY
 // and HTTP_X_SSL_CLIENT_VERIFY compare equal; mod_ssl's SSL_CLIENT_S_DN is
 // conventionally forwarded as X-SSL-Client-DN, so the two are twins too.
@@ -217,7 +267,7 @@ var DualSource = &rules.Rule{
 	Summary: "App code accepts a WSGI environ value (SSL_CLIENT_*, REMOTE_USER) or the request header of the same name.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds,
 	Doc: rules.Doc{
-		What:       "Reports a class or function that reads both a server-set WSGI variable (`SSL_CLIENT_VERIFY`, `SSL_CLIENT_S_DN`, `REMOTE_USER`) and the `HTTP_` variable of the same name (`HTTP_X_SSL_CLIENT_VERIFY`, `HTTP_REMOTE_USER`), typically as a fallback.",
+		What:       "Reports a class or function that reads both a server-set WSGI variable (`SSL_CLIENT_VERIFY`, `SSL_CLIENT_S_DN`, `REMOTE_USER`) and the `HTTP_` variable of the same name (`HTTP_X_SSL_CLIENT_VERIFY`, `HTTP_REMOTE_USER`) and decides on the header, typically as a fallback.",
 		Why:        "The WSGI variable is set by the server (mod_ssl, uWSGI); the HTTP_ twin is whatever the client sent. Falling back to the header lets any client supply the identity the server would have verified (the FortiClient EMS bypass, CVE-2026-35616, had this shape).",
 		Example:    "verify = request.META.get('SSL_CLIENT_VERIFY') or request.META.get('HTTP_X_SSL_CLIENT_VERIFY')",
 		Fix:        "Read exactly one trusted source: the variable your server sets, or a header your proxy overwrites on every route.",
@@ -228,25 +278,35 @@ var DualSource = &rules.Rule{
 		if t == nil {
 			return
 		}
-		env := map[string]python.HeaderRead{}
-		for _, rd := range t.App.Reads {
-			if _, isHeader := metaOf(rd); !isHeader && rd.Via != python.ViaRemoteUserHeader {
-				env[rd.Scope+"|"+twinKey(rd.Key)] = rd
+		lookup := settingsLookup(nil)
+		env := map[string]*python.Read{}
+		for _, rd := range t.App.ReadSites {
+			for _, key := range keysOf(rd, lookup) {
+				if _, isHeader := metaKey(rd, key); !isHeader && rd.Via != python.ViaRemoteUserHeader {
+					env[rd.Scope+"|"+twinKey(key)] = rd
+				}
 			}
 		}
-		for _, rd := range t.App.Reads {
-			meta, isHeader := metaOf(rd)
-			if !isHeader {
-				continue
+		for _, rd := range t.App.ReadSites {
+			if len(rd.Decisions) == 0 && rd.Unanalysed == "" {
+				continue // logged or echoed only
 			}
-			e, ok := env[rd.Scope+"|"+twinKey(meta)]
-			if !ok {
-				continue
+			for _, key := range keysOf(rd, lookup) {
+				meta, isHeader := metaKey(rd, key)
+				if !isHeader {
+					continue
+				}
+				e, ok := env[rd.Scope+"|"+twinKey(meta)]
+				if !ok {
+					continue
+				}
+				server := strings.ToUpper(e.Key())
+				p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckDual, meta),
+					Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s", rules.Clip(meta, 40), rules.Clip(server, 30)),
+					Detail:  "The header can stand in for the verified value.",
+					Related: []source.Related{{Range: e.Range, Message: "server-set " + server + " read here"}}})
+				break
 			}
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckDual, meta),
-				Message: fmt.Sprintf("%s (client-controlled) is read next to the server-set %s", rules.Clip(meta, 40), rules.Clip(strings.ToUpper(e.Key), 30)),
-				Detail:  "The header can stand in for the verified value.",
-				Related: []source.Related{{Range: e.Range, Message: "server-set " + strings.ToUpper(e.Key) + " read here"}}})
 		}
 	},
 }
@@ -268,19 +328,22 @@ var PEMDNOnly = &rules.Rule{
 			return
 		}
 		seen := map[string]bool{}
-		for _, rd := range t.App.Reads {
-			meta, isHeader := metaOf(rd)
-			if !isHeader || !strings.Contains(meta, "CERT") || isVerifyHeader(meta) || seen[rd.Scope] {
-				continue
+		lookup := settingsLookup(nil)
+		for _, rd := range t.App.ReadSites {
+			for _, key := range keysOf(rd, lookup) {
+				meta, isHeader := metaKey(rd, key)
+				if !isHeader || !strings.Contains(meta, "CERT") || isVerifyHeader(meta) || seen[rd.Scope] {
+					continue
+				}
+				info := t.App.Scope(rd.Scope)
+				if info == nil || !(info.ChecksDN && info.LoadsCert) || info.VerifiesSig {
+					continue
+				}
+				seen[rd.Scope] = true
+				p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckPEM, meta),
+					Message: fmt.Sprintf("the certificate from %s is trusted by its subject and issuer names alone", rules.Clip(rules.HeaderName(meta), 40)),
+					Detail:  fmt.Sprintf("%s never verifies the certificate's signature or chain.", info.Name)})
 			}
-			info := t.App.Scope(rd.Scope)
-			if info == nil || !(info.ChecksDN && info.LoadsCert) || info.VerifiesSig {
-				continue
-			}
-			seen[rd.Scope] = true
-			p.Report(rules.Diagnostic{Range: rd.Range, Key: rules.AppReadKey(rd.Range, rules.CheckPEM, meta),
-				Message: fmt.Sprintf("the certificate from %s is trusted by its subject and issuer names alone", rules.Clip(rules.HeaderName(meta), 40)),
-				Detail:  fmt.Sprintf("%s never verifies the certificate's signature or chain.", info.Name)})
 		}
 	},
 }
@@ -303,15 +366,21 @@ var LoginWithoutLogout = &rules.Rule{
 		if t == nil {
 			return
 		}
+		lookup := settingsLookup(nil)
 		check := func(info *python.ClassInfo, scope string) {
 			if len(info.Login) == 0 || len(info.Logout) > 0 {
 				return
 			}
-			for _, rd := range t.App.Reads {
-				if m, ok := metaOf(rd); ok && rd.Scope == scope && rules.IsIdentityHeader(m) {
-					p.Report(rules.Diagnostic{Range: info.Login[0], Key: rules.AppReadKey(info.Login[0], rules.CheckLogin, ""),
-						Message: fmt.Sprintf("%s logs in from %s but never calls logout(): the session outlives the certificate.", info.Name, rules.HeaderName(m))})
-					return
+			for _, rd := range t.App.ReadSites {
+				if rd.Scope != scope {
+					continue
+				}
+				for _, key := range keysOf(rd, lookup) {
+					if m, ok := metaKey(rd, key); ok && rules.IsIdentityHeader(m) {
+						p.Report(rules.Diagnostic{Range: info.Login[0], Key: rules.AppReadKey(info.Login[0], rules.CheckLogin, ""),
+							Message: fmt.Sprintf("%s logs in from %s but never calls logout(): the session outlives the certificate.", info.Name, rules.HeaderName(m))})
+						return
+					}
 				}
 			}
 		}

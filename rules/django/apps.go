@@ -19,7 +19,9 @@ import (
 // (from DJANGO_SETTINGS_MODULE or the configuration), else per deployable
 // settings module, else one for the app code of the repository, with what
 // each trusts and where its app server listens.
-var Apps = rules.NewAppBuilder("django-apps", nil, func(p *rules.Pass) []*rules.App { return buildApps(p.Workspace, p.Settings) })
+var Apps = rules.NewAppBuilder("django-apps", requiresEntries, func(p *rules.Pass) []*rules.App {
+	return buildApps(p.Workspace, p.Settings, entriesOf(p))
+})
 
 // servers is what the workspace says about how apps are served.
 type servers struct {
@@ -86,36 +88,8 @@ func (s servers) all() []*gunicorn.Tree {
 	return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...)
 }
 
-// effectiveModules returns the DJANGO_SETTINGS_MODULE values the
-// workspace sets.
-func effectiveModules(ws *parsers.Workspace, srv servers, st *rules.Settings) []string {
-	var out []string
-	if st != nil && st.SettingsModule != "" {
-		out = append(out, st.SettingsModule)
-	}
-	for _, t := range ws.Trees {
-		if pt, ok := t.(*python.Tree); ok {
-			for _, s := range pt.SettingsModules {
-				out = append(out, s.Value)
-			}
-		}
-	}
-	for _, g := range srv.all() {
-		for _, e := range g.Env {
-			if e.Name == "DJANGO_SETTINGS_MODULE" {
-				out = append(out, e.Value)
-			}
-		}
-	}
-	return dedupe(out)
-}
-
-func matchesModule(t *python.Tree, dotted string) bool {
-	return t.Dotted == dotted || strings.HasSuffix(t.Dotted, "."+dotted) || t.Dotted == dotted+".__init__"
-}
-
 // buildApps finds the apps of a workspace (see Apps).
-func buildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
+func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) []*rules.App {
 	// Apps come from settings modules and app code: without Python there
 	// are none, and the app-server files need not be looked for.
 	hasPython := false
@@ -138,50 +112,58 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
 		if pt.Role == python.RoleSettings {
 			settings = append(settings, pt)
 		}
-		if pt.App != nil && len(pt.App.Reads) > 0 {
+		if pt.App != nil && len(pt.App.ReadSites) > 0 {
 			code = append(code, pt)
 		}
 	}
+	// The apps are the settings modules deployment entry points name;
+	// else every deployable one; else, in a project only manage.py runs,
+	// those development entry points name outside demo and test
+	// directories.
 	var chosen []*python.Tree
-	for _, mod := range effectiveModules(ws, srv, st) {
+	for _, t := range settings {
+		if names(entries.deployed, t.Root().Path) {
+			chosen = append(chosen, t)
+		}
+	}
+	if len(chosen) == 0 {
 		for _, t := range settings {
-			if matchesModule(t, mod) {
+			if !entries.isDev(t.Root().Path, st) && !extendedByDeployed(ws, t.Root().Path, entries, st) {
 				chosen = append(chosen, t)
 			}
 		}
 	}
 	if len(chosen) == 0 {
 		for _, t := range settings {
-			if !IsDevSettings(t.Root().Path, st) && !isBaseModule(ws, t.Root().Path) {
+			if names(entries.manage, t.Root().Path) {
 				chosen = append(chosen, t)
 			}
 		}
 	}
 	var apps []*rules.App
+	settingsOf := map[*rules.App]*python.Tree{}
 	for _, t := range chosen {
 		app := &rules.App{ID: t.Dotted, Range: anchor(t), HTTPSRedirect: httpsRedirect(t)}
 		app.Trusts = append(app.Trusts, settingsTrusts(t)...)
 		apps = append(apps, app)
+		settingsOf[app] = t
 	}
 	// App code belongs to the apps nearest to it in the directory tree
-	// (the settings module of the same project).
+	// (the settings module of the same project); the settings it names
+	// headers by take each app's values.
 	for _, c := range code {
-		trusts := codeTrusts(c)
-		if len(trusts) == 0 {
-			continue
-		}
 		owners := apps
 		if len(apps) > 1 {
 			owners = rules.NearestApps(c.Root().Path, apps)
 		}
 		for _, app := range owners {
-			app.Trusts = append(app.Trusts, trusts...)
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]))...)
 		}
 	}
 	if len(apps) == 0 && len(code) > 0 {
 		app := &rules.App{ID: ".", Range: code[0].Module.File.Range(0, 0)}
 		for _, c := range code {
-			app.Trusts = append(app.Trusts, codeTrusts(c)...)
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(nil))...)
 		}
 		if len(app.Trusts) > 0 {
 			apps = append(apps, app)
@@ -191,6 +173,11 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings) []*rules.App {
 	sb := newServedBy(apps)
 	for _, app := range apps {
 		serveApp(app, srv, sb, version, versionKnown)
+		if app.Server == "unknown" && versionKnown && gunicorn.Major(version) < 22 {
+			// Nothing says how the app is served, but the repository pins a
+			// gunicorn that maps "_" like "-": assume it serves the app.
+			app.ConflatesUnderscore = true
+		}
 		sortTrusts(app)
 	}
 	return apps
@@ -244,12 +231,12 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 	var out []rules.Trust
 	if s, o, h, v, pair, ok := spsh(t); ok && pair {
 		_ = o
-		out = append(out, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng(), Scheme: true})
+		out = append(out, rules.Trust{Header: rules.MetaName(h), Value: v, Source: "SECURE_PROXY_SSL_HEADER", Range: s.rng(), Scheme: true})
 	}
 	for name, hdr := range map[string]string{"USE_X_FORWARDED_HOST": "HTTP_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT": "HTTP_X_FORWARDED_PORT"} {
 		s := get(t, name)
 		if o, ok := certainOutcome(s.value()); ok && truthy(o.obj) == truthTrue {
-			out = append(out, rules.Trust{Header: hdr, Comparison: rules.CompareIdentity, Source: name, Range: s.rng(), Scheme: true})
+			out = append(out, rules.Trust{Header: hdr, Source: name, Range: s.rng(), Scheme: true})
 		}
 	}
 	entries, s, ok := middleware(t)
@@ -267,8 +254,9 @@ func settingsTrusts(t *python.Tree) []rules.Trust {
 				if !r.IsValid() {
 					r = s.rng()
 				}
-				out = append(out, rules.Trust{Header: "HTTP_X_SSL_AUTHENTICATED", Comparison: rules.CompareEquals, Value: "SUCCESS", Source: "django-ssl-auth", Range: r},
-					rules.Trust{Header: "HTTP_X_SSL_USER_DN", Comparison: rules.CompareIdentity, Source: "django-ssl-auth", Range: r})
+				dec := packageDecision("django-ssl-auth", r, map[string]string{"HTTP_X_SSL_AUTHENTICATED": "SUCCESS"}, "HTTP_X_SSL_USER_DN")
+				out = append(out, rules.Trust{Header: "HTTP_X_SSL_AUTHENTICATED", Source: "django-ssl-auth", Range: r, Decisions: dec},
+					rules.Trust{Header: "HTTP_X_SSL_USER_DN", Source: "django-ssl-auth", Range: r, Decisions: dec})
 			}
 		}
 	}
@@ -301,6 +289,9 @@ func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	required := map[string]string{}
+	var identity []string
+	where := map[string]source.Range{}
 	for _, name := range names {
 		d := defaults[name]
 		hdr, r := d[0], e.rng
@@ -310,60 +301,55 @@ func packageTrusts(t *python.Tree, e mwEntry, pkg string, defaults map[string][2
 				hdr, r = string(str), s.rng()
 			}
 		}
-		cmp := rules.CompareIdentity
+		meta := rules.MetaName(hdr)
+		where[meta] = r
 		if d[1] != "" {
-			cmp = rules.CompareEquals
+			required[meta] = d[1]
+		} else {
+			identity = append(identity, meta)
 		}
-		out = append(out, rules.Trust{Header: rules.MetaName(hdr), Comparison: cmp, Value: d[1], Source: pkg + " " + name, Range: r})
+	}
+	// The package logs the user of the DN headers in when the success
+	// header has its value: one decision for all of them.
+	dec := packageDecision(pkg, e.rng, required, identity...)
+	for _, meta := range append(sortedKeys(required), identity...) {
+		out = append(out, rules.Trust{Header: meta, Source: pkg, Range: where[meta], Decisions: dec})
 	}
 	return out
 }
 
-// codeTrusts lists the headers app code trusts, with how it compares them.
-func codeTrusts(t *python.Tree) []rules.Trust {
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// codeTrusts lists the headers app code decides on, each read with its
+// decisions; a read that decides nothing (logged, echoed) is no trust.
+// Names held in settings take the values lookup gives.
+func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool)) []rules.Trust {
 	var out []rules.Trust
-	for _, rd := range t.App.Reads {
-		meta, isHeader := metaOf(rd)
-		if !isHeader || !rules.IsTrustedHeader(meta) {
+	for _, rd := range t.App.ReadSites {
+		decs := readDecisions(rd, lookup)
+		if len(decs) == 0 {
 			continue
 		}
 		src := "app code (" + rd.Via.String() + ")"
 		if rd.Via == python.ViaRemoteUserHeader {
 			src = "RemoteUserMiddleware.header"
 		}
-		added := false
-		for _, u := range rd.Uses {
-			c, v := comparison(u)
-			if c == rules.CompareUnknown && len(rd.Uses) > 1 {
+		for _, key := range keysOf(rd, lookup) {
+			meta, isHeader := metaKey(rd, key)
+			if !isHeader || !rules.IsTrustedHeader(meta) {
 				continue
 			}
-			out = append(out, rules.Trust{Header: meta, Comparison: c, Value: v, Source: src, Range: rd.Range})
-			added = true
-		}
-		if !added {
-			out = append(out, rules.Trust{Header: meta, Comparison: rules.CompareUnknown, Source: src, Range: rd.Range})
+			out = append(out, rules.Trust{Header: meta, Source: src, Range: rd.Range, Decisions: decs})
 		}
 	}
 	return out
-}
-
-func comparison(u python.Use) (rules.Comparison, string) {
-	v := strings.Join(u.Values, ",")
-	switch u.Kind {
-	case python.UsePresence:
-		return rules.ComparePresence, ""
-	case python.UseEquals:
-		return rules.CompareEquals, v
-	case python.UseNotEqual:
-		return rules.CompareNotEqual, v
-	case python.UseIn, python.UseContains, python.UsePrefix:
-		return rules.ComparePrefix, v
-	case python.UseFirstOfList:
-		return rules.CompareFirstOfList, ""
-	case python.UseIdentity:
-		return rules.CompareIdentity, ""
-	}
-	return rules.CompareUnknown, ""
 }
 
 var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
@@ -678,14 +664,14 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
 			k, ok1 := d.Keys[i].Str()
 			v, _ := d.Vals[i].Str()
 			if ok1 {
-				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Comparison: rules.CompareScheme, Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
+				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
 			}
 		}
 		return
 	}
 	for _, h := range defaultSchemeHeaders {
 		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareScheme, Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 }
 

@@ -43,7 +43,7 @@ func TestBuildAppsGunicorn(t *testing.T) {
 		switch tr.Source {
 		case "SECURE_PROXY_SSL_HEADER":
 			spsh++
-			if tr.Header != "HTTP_X_FORWARDED_PROTO" || tr.Comparison != rules.CompareScheme || tr.Value != "https" {
+			if tr.Header != "HTTP_X_FORWARDED_PROTO" || !tr.Scheme || tr.Value != "https" {
 				t.Errorf("trust %+v", tr)
 			}
 		case django.DefaultSchemeSource:
@@ -63,7 +63,7 @@ func TestBuildAppsVersionAndCode(t *testing.T) {
 	}
 	found := false
 	for _, tr := range apps[0].Trusts {
-		if tr.Header == "HTTP_X_SSL_CLIENT_VERIFY" && tr.Comparison == rules.CompareEquals && tr.Value == "SUCCESS" {
+		if tr.Header == "HTTP_X_SSL_CLIENT_VERIFY" && tr.Requires("SUCCESS") {
 			found = true
 		}
 	}
@@ -109,7 +109,7 @@ func TestSchemeHeadersDefault(t *testing.T) {
 	// forwarded_allow_ips, so gunicorn honours its scheme headers from it.
 	app := &rules.App{ID: "proj.settings", Server: "gunicorn", Binds: []rules.Bind{{Endpoint: rules.Endpoint{Host: "127.0.0.1", Port: "8000"}}}}
 	for _, h := range []string{"HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_SSL"} {
-		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Comparison: rules.CompareScheme, Source: django.DefaultSchemeSource, Range: rng, Scheme: true, PeerGated: true, ServerDefault: true})
+		app.Trusts = append(app.Trusts, rules.Trust{Header: h, Source: django.DefaultSchemeSource, Range: rng, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 	partial := &rules.Route{ID: "r1", Desc: "server app", Default: rules.Passthrough, Range: rng,
 		Headers: map[string]rules.HeaderTreatment{"x-forwarded-proto": {Name: "X-Forwarded-Proto", Action: rules.SetOther}}}

@@ -100,15 +100,39 @@ func isBaseModule(ws *parsers.Workspace, rel string) bool {
 	return false
 }
 
+// extendedByDeployed reports whether a settings module is star-imported
+// by another settings module that is not for development: it is then
+// judged through that one. A module only test or demo settings extend
+// (tests/settings.py doing "from ..settings import *") is judged itself:
+// otherwise the deployed settings would be judged nowhere.
+func extendedByDeployed(ws *parsers.Workspace, rel string, e *entryPoints, st *rules.Settings) bool {
+	if ws == nil {
+		return false
+	}
+	for _, t := range ws.Trees {
+		pt, ok := t.(*python.Tree)
+		if !ok || pt.Role != python.RoleSettings || e.isDev(pt.Root().Path, st) {
+			continue
+		}
+		for _, f := range pt.Files()[1:] {
+			if f.Path == rel {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // deployTree returns the settings tree when it is a deployable (not
-// development, not a base) settings module.
+// development, not a base) settings module. The rule must require
+// settingsEntries.
 func deployTree(p *rules.Pass) *python.Tree {
 	t := settingsTree(p)
 	if t == nil {
 		return nil
 	}
 	rel := t.Root().Path
-	if IsDevSettings(rel, p.Settings) || isBaseModule(p.Workspace, rel) {
+	if e := entriesOf(p); e.isDev(rel, p.Settings) || extendedByDeployed(p.Workspace, rel, e, p.Settings) {
 		return nil
 	}
 	return t

@@ -61,12 +61,15 @@ func findClass(p *rules.Pass, dotted string) (*python.Tree, *python.ClassInfo) {
 // identityReads returns the identity headers a class reads.
 func identityReads(t *python.Tree, c *python.ClassInfo) []string {
 	var out []string
-	for _, rd := range t.App.Reads {
+	lookup := settingsLookup(nil)
+	for _, rd := range t.App.ReadSites {
 		if rd.Scope != "class:"+c.Name {
 			continue
 		}
-		if m, ok := metaOf(rd); ok && rules.IsIdentityHeader(m) {
-			out = append(out, rules.HeaderName(m))
+		for _, key := range keysOf(rd, lookup) {
+			if m, ok := metaKey(rd, key); ok && rules.IsIdentityHeader(m) {
+				out = append(out, rules.HeaderName(m))
+			}
 		}
 	}
 	return out

@@ -89,7 +89,7 @@ var SPSHMalformed = &rules.Rule{
 var SPSHNeedsProxy = &rules.Rule{
 	Code: "D002", Name: "secure-proxy-ssl-header-trust", Severity: rules.Medium, CWE: []string{"CWE-348"},
 	Summary: "SECURE_PROXY_SSL_HEADER trusts a header that every proxy route must overwrite.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresEntries,
 	Doc: rules.Doc{
 		What:       "Reports a `SECURE_PROXY_SSL_HEADER` setting. Django then decides `request.is_secure()` from a request header alone (CVE-2019-12781 semantics; from Django 4.1 the leftmost of comma-joined values counts). When the proxy side of the deployment is analysed too, the cross-file rule replaces this finding: it is withdrawn when every route overwrites the header, and raised to high when some route passes the client's copy.",
 		Why:        "A client that reaches the app with `X-Forwarded-Proto: https` (a plain-HTTP listener, a route that does not set the header, a directly exposed app server) makes Django treat the request as HTTPS: secure-only cookies are sent over HTTP and `SECURE_SSL_REDIRECT` is bypassed.",
@@ -116,7 +116,7 @@ var SPSHNeedsProxy = &rules.Rule{
 var ForwardedHost = &rules.Rule{
 	Code: "D003", Name: "use-x-forwarded-host", Severity: rules.Medium, CWE: []string{"CWE-346", "CWE-644"},
 	Summary: "USE_X_FORWARDED_HOST or USE_X_FORWARDED_PORT makes Django build URLs from client-controllable headers.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresEntries,
 	Doc: rules.Doc{
 		What:       "Reports `USE_X_FORWARDED_HOST = True` or `USE_X_FORWARDED_PORT = True` (both default False) in a settings module that is not for development.",
 		Why:        "Django then takes the host (or port) of absolute URLs, password-reset links and CSRF origin checks from `X-Forwarded-Host`/`X-Forwarded-Port`. Unless the proxy overwrites those headers on every route, a client poisons the links Django generates; with `ALLOWED_HOSTS = ['*']` nothing stops it.",
@@ -153,7 +153,7 @@ var ForwardedHost = &rules.Rule{
 var AllowedHostsWildcard = &rules.Rule{
 	Code: "D004", Name: "allowed-hosts-wildcard", Severity: rules.Medium, CWE: []string{"CWE-346"},
 	Summary: "ALLOWED_HOSTS accepts every Host header.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresEntries,
 	Doc: rules.Doc{
 		What:       "Reports `'*'` in `ALLOWED_HOSTS` of a settings module that is not for development (including the default of an environment read).",
 		Why:        "Django's Host validation is the last line of defence against Host-header poisoning of password-reset links and caches. With `*`, any Host (and, with USE_X_FORWARDED_HOST, any X-Forwarded-Host) is accepted.",
@@ -192,9 +192,9 @@ var AllowedHostsWildcard = &rules.Rule{
 var DebugTrue = &rules.Rule{
 	Code: "D005", Name: "debug-true", Severity: rules.High, CWE: []string{"CWE-489", "CWE-215"},
 	Summary: "DEBUG is True in a settings module that is not for development (check --deploy W018).",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresEntries,
 	Doc: rules.Doc{
-		What:       "Reports `DEBUG` that is True, or that defaults to True when its environment variable is unset, in a settings module not recognised as development (`dev`, `development`, `local`, `test`, `tests`, `ci`, `*_dev`, `*_local`, `*_test`, or a `dev-settings` glob of the configuration). The effective production module is never treated as development. Django's `check --deploy` reports the same as security.W018.",
+		What:       "Reports `DEBUG` that is True, or that defaults to True when its environment variable is unset, in a settings module not recognised as development (`dev`, `development`, `local`, `test`, `tests`, `ci`, `*_dev`, `*_local`, `*_test`, or a `dev-settings` glob of the configuration), nor judged by its entry points to be one: a module that no deployment entry point names (the app server's environment, compose, Kubernetes, `wsgi.py`/`asgi.py`) and that sits in a demo or test directory (`example/`, `demo/`, `tests/`, `testapp/`, ...) or that only `manage.py` or a test runner's configuration (pytest's `DJANGO_SETTINGS_MODULE`) names. The effective production module is never treated as development. Django's `check --deploy` reports the same as security.W018.",
 		Why:        "Debug pages disclose settings, source snippets, SQL and the request's headers (including forwarded client-certificate data) to anyone who triggers an error; DEBUG also disables ALLOWED_HOSTS protection when the list is empty.",
 		Example:    "DEBUG = os.environ.get('DJANGO_DEBUG', 'True') == 'True'",
 		Fix:        "Default to False and enable debugging explicitly in development: `DEBUG = os.environ.get('DJANGO_DEBUG') == '1'`.",
@@ -227,7 +227,7 @@ var DebugTrue = &rules.Rule{
 func deployCheck(code, name, wcode string, sev rules.Severity, cwe []string, summary string, doc rules.Doc, check func(p *rules.Pass, t *python.Tree)) *rules.Rule {
 	doc.References = append([]string{djangoChecks}, doc.References...)
 	return &rules.Rule{Code: code, Name: name, Severity: sev, CWE: cwe, Summary: summary + " (check --deploy " + wcode + ")",
-		Scope: rules.ScopeTree, Kinds: pyKinds, Doc: doc,
+		Scope: rules.ScopeTree, Kinds: pyKinds, Doc: doc, Requires: requiresEntries,
 		Check: func(p *rules.Pass) {
 			if t := deployTree(p); t != nil {
 				check(p, t)

@@ -356,6 +356,7 @@ func names(r *hap.HTTPRule, h string) bool {
 func treatment(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 	t := followHeader(chain, h)
 	t.Fact = factOf(t.Value)
+	t.Composite = t.Fact != rules.FactNone && !oneFetch(t.Value)
 	t.CertGuarded = strings.Contains(t.When, "ssl_c_used") || strings.Contains(t.Value, "ssl_c_used")
 	return t
 }
@@ -394,8 +395,9 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				}
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range, Note: note}
 			case clientGone:
+				prev := t
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range,
-					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r)}
+					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r), Otherwise: &prev}
 			case r.Action == "set-header" && uncond:
 				clientGone = true
 				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range}
@@ -530,6 +532,13 @@ func factOf(value string) rules.Fact {
 	}
 	fetch, _, _ := strings.Cut(strings.TrimSuffix(expr, "]"), ",")
 	return fetchFacts[fetch]
+}
+
+// oneFetch reports whether a log-format value is one sample fetch and
+// nothing else ("%[ssl_c_verify]").
+func oneFetch(value string) bool {
+	v := strings.TrimSpace(value)
+	return strings.HasPrefix(v, "%[") && strings.HasSuffix(v, "]") && strings.Count(v, "%[") == 1 && strings.Count(v, "]") == 1
 }
 
 // setHint says how a route overwrites a header in HAProxy's syntax: remove

@@ -106,8 +106,10 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 	r := &rules.Route{
 		ID:    id,
 		Proxy: "ingress-nginx",
-		// The controller is nginx: headers with empty values are left out.
+		// The controller is nginx: headers with empty values are left out,
+		// and its own headers come before the client's.
 		OmitsEmpty: true,
+		ProxyFirst: true,
 		Desc:       fmt.Sprintf("Ingress %s, host %s, %s (%s)", in.Obj.NamespacedName(), e.host.name, what, scheme) + renderedIn(in.Obj),
 		Path:       pathText,
 		Upstream: rules.Upstream{

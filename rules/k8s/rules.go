@@ -259,7 +259,7 @@ func dnTrust(m *rules.Model, in *kube.Ingress) (dn, gate *rules.Trust) {
 					appDN = t
 				}
 			case "ssl-client-verify":
-				if t.Comparison == rules.CompareEquals && t.Value == "SUCCESS" && appGate == nil {
+				if t.Requires("SUCCESS") && appGate == nil {
 					appGate = t
 				}
 			}

@@ -21,9 +21,9 @@ func (f fakeApps) builder() *rules.Analysis {
 func (f fakeApps) apps() []*rules.App {
 	app := &rules.App{ID: "shop.settings", Range: source.Range{File: "app/middleware.py", Start: source.Pos{Line: 3, Col: 1}}}
 	for _, h := range f {
-		t := rules.Trust{Header: rules.MetaName(h), Comparison: rules.CompareIdentity, Source: "app code", Range: app.Range}
+		t := rules.Trust{Header: rules.MetaName(h), Source: "app code", Range: app.Range, Decisions: []rules.Decision{rules.IdentityDecision("request.user", h)}}
 		if h == "ssl-client-verify" {
-			t.Comparison, t.Value = rules.CompareEquals, "SUCCESS"
+			t.Decisions = []rules.Decision{rules.RequireDecision("the view", h, "SUCCESS")}
 		}
 		app.Trusts = append(app.Trusts, t)
 	}

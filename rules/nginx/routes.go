@@ -152,6 +152,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 			Range:      b.Head,
 			Block:      s.d.Head,
 			OmitsEmpty: true,
+			ProxyFirst: true,
 		},
 		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
 	}
@@ -167,6 +168,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	for h, d := range r.sets {
 		vc := c.classify(d.Arg(1), b)
 		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range}
+		t.Composite = t.Fact != rules.FactNone && !oneVariable(d.Arg(1))
 		if vc.clientVar != "" {
 			t.Note = "from client data " + vc.clientVar
 		}
@@ -360,6 +362,24 @@ func factOf(value string) rules.Fact {
 		v = "$" + v[2:len(v)-1]
 	}
 	return tlsVariables[v]
+}
+
+// oneVariable reports whether a value is one variable and nothing else
+// ("$ssl_client_verify", "${ssl_client_s_dn}").
+func oneVariable(value string) bool {
+	v := strings.TrimSpace(value)
+	if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
+		v = "$" + v[2:len(v)-1]
+	}
+	if len(v) < 2 || v[0] != '$' {
+		return false
+	}
+	for _, c := range v[1:] {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // variableOf is the nginx variable for a fact, or "".

@@ -312,3 +312,43 @@ http {
 		t.Errorf("the verify result is forwarded through a map: %v", at(ds))
 	}
 }
+
+// N002's severity depends on the port's other servers (issue 16 item 8):
+// alone, a verify-off server's DN variables are always empty (low); next
+// to a server that asks for certificates, a client with that server's SNI
+// and this server's Host gets its own certificate's DN forwarded (high).
+func TestVerifyOffSeverityBySibling(t *testing.T) {
+	wiki := `
+    server {
+        listen 443 ssl default_server;
+        server_name wiki.example.com;
+        ssl_verify_client off;
+        location / {
+            proxy_set_header X-SSL-Client-DN $ssl_client_s_dn;
+            proxy_pass http://127.0.0.1:8000;
+        }
+    }`
+	enroll := `
+    server {
+        listen 443 ssl;
+        server_name enroll.example.com;
+        ssl_verify_client optional_no_ca;
+        location / { proxy_pass http://127.0.0.1:9400; }
+    }`
+	alone := lint(t, map[string]string{"nginx.conf": "events {}\nhttp {" + wiki + "\n}\n"}, "", VerifyOff)
+	if len(alone) != 1 || alone[0].Severity != rules.Low || !strings.Contains(alone[0].Detail, "no other server on the port") {
+		t.Fatalf("alone: %+v", alone)
+	}
+	both := lint(t, map[string]string{"nginx.conf": "events {}\nhttp {" + wiki + enroll + "\n}\n"}, "", VerifyOff)
+	if len(both) != 1 || both[0].Severity != 0 && both[0].Severity != rules.High {
+		t.Fatalf("with a sibling: %+v", both)
+	}
+	if !strings.Contains(both[0].Message, "SNI enroll.example.com") || !strings.Contains(both[0].Message, "Host wiki.example.com") {
+		t.Errorf("the message must name the SNI≠Host request: %s", both[0].Message)
+	}
+	other := strings.Replace(enroll, "listen 443 ssl;", "listen 8443 ssl;", 1)
+	apart := lint(t, map[string]string{"nginx.conf": "events {}\nhttp {" + wiki + other + "\n}\n"}, "", VerifyOff)
+	if len(apart) != 1 || apart[0].Severity != rules.Low {
+		t.Errorf("a sibling on another port does not share the handshake: %+v", apart)
+	}
+}

@@ -91,7 +91,9 @@ var VerifyOff = &rules.Rule{
 	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds a server with a TLS listener whose `ssl_verify_client` is absent or `off` (at server or http level) while one of its routes forwards a `$ssl_client_*` variable to the upstream. " +
-			"Plain-HTTP servers are not reported: there the variables are empty, so nginx sends no header and removes the client's copy.",
+			"Plain-HTTP servers are not reported: there the variables are empty, so nginx sends no header and removes the client's copy. " +
+			"The finding is high when another TLS server on the same address and port asks for certificates: a client that handshakes with that server's name (SNI) and sends this server's name as Host reaches this server with the variables set from a certificate nobody here verified (nginx answers 421 only when the Host-selected server verifies). " +
+			"It is low when none does: the variables are then always empty, certificate login never works, and what an app makes of `NONE` is judged by the cross-file rules.",
 		Why: "nginx never asks for a certificate, so `$ssl_client_verify` is always `NONE` and every DN variable is empty. The upstream was written for mutual TLS and receives " +
 			"requests from anyone; an app that checks only for the presence of a DN header, or a missing gate on a route that forgets the header, " +
 			"turns that into a full bypass (VyOS GHSA-4w7q-wwx4-6973).",
@@ -139,22 +141,77 @@ func checkVerifyOff(p *rules.Pass) {
 			reportedAt[w] = true
 			d.Range = w.Range
 			d.Key = atKey("N002", vd, "")
-			d.Message = "ssl_verify_client is off, yet client-certificate variables are forwarded"
-			d.Detail = fmt.Sprintf("%s forwards $%s to %s, which therefore is always NONE or empty and never identifies a client.",
-				blockDesc(s.d), vars, rs[0].Upstream.Name)
-			d.FixTitle = "Set ssl_verify_client on with your client CA, or stop forwarding client-certificate variables."
-			// No fix: verification needs a CA file, a revocation list
-			// and protocol settings that only the operator can supply.
 		} else {
 			d.Range = s.d.Head
 			d.Key = rules.ServerKey("N002", s.id, "")
-			d.Message = "this server forwards client-certificate variables but has no ssl_verify_client"
-			d.Detail = fmt.Sprintf("%s forwards $%s to %s, but nginx never asks for a certificate, so the value is always NONE or empty.",
-				blockDesc(s.d), vars, rs[0].Upstream.Name)
-			d.FixTitle = "Add ssl_verify_client on with ssl_client_certificate, or stop forwarding client-certificate variables."
 		}
+		if sib := c.requestingSiblings(s); len(sib) > 0 {
+			// A client handshakes with a sibling's name (SNI), which asks
+			// for a certificate, and sends this server's name as Host:
+			// nginx routes the request here by Host, and since this server
+			// does not verify, it does not answer 421; the variables hold
+			// whatever certificate the client presented (measured).
+			o := sib[0]
+			m, _ := verifyMode(o)
+			d.Message = fmt.Sprintf("a client with SNI %s (which asks for certificates) and Host %s gets its DN forwarded unverified",
+				rules.Clip(serverName(o), 30), rules.Clip(serverName(s), 30))
+			d.Detail = fmt.Sprintf("%s has ssl_verify_client off and forwards $%s to %s. %s shares its port and asks for a certificate (verify %s): a request whose TLS SNI is %s and whose Host is %s reaches this server, which does not verify and so does not answer 421, with the variables set from the certificate the client chose.",
+				blockDesc(s.d), vars, rs[0].Upstream.Name, blockDesc(o.d), m, serverName(o), serverName(s))
+			d.Related = append(d.Related, related(o.d, fmt.Sprintf("%s asks for client certificates on the same port", blockDesc(o.d))))
+			d.FixTitle = "Verify client certificates on this server too (ssl_verify_client on with your client CA), or stop forwarding client-certificate variables."
+		} else {
+			// Nothing on the port asks for a certificate: the variables
+			// are always empty (nginx then sends no header and drops the
+			// client's copy) and the verify result is NONE. Certificate
+			// login never works; what an app makes of NONE is the
+			// cross-file rules' judgement.
+			d.Severity = rules.Low
+			if vd != nil {
+				d.Message = "ssl_verify_client is off, so the forwarded client-certificate variables are always empty"
+			} else {
+				d.Message = "this server forwards client-certificate variables but has no ssl_verify_client"
+			}
+			d.Detail = fmt.Sprintf("%s forwards $%s to %s, but nginx never asks for a certificate and no other server on the port does, so the value is always NONE or empty: certificate login through it never works.",
+				blockDesc(s.d), vars, rs[0].Upstream.Name)
+			d.FixTitle = "Set ssl_verify_client on with your client CA, or stop forwarding client-certificate variables."
+		}
+		// No fix: verification needs a CA file, a revocation list and
+		// protocol settings that only the operator can supply.
 		p.Report(d)
 	}
+}
+
+// requestingSiblings returns the other TLS servers on a socket of s that
+// ask clients for a certificate (ssl_verify_client other than off).
+func (c *config) requestingSiblings(s *server) []*server {
+	var out []*server
+	seen := map[*server]bool{}
+	for _, l := range s.listens {
+		so := c.socketOf(l)
+		if so == nil || !so.tls {
+			continue
+		}
+		for _, o := range so.servers {
+			if o == s || seen[o] {
+				continue
+			}
+			if m, _ := verifyMode(o); m != rules.VerifyOff {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// serverName is a server's first name, or its description.
+func serverName(s *server) string {
+	for _, n := range s.names {
+		if n != "" && n != "_" {
+			return n
+		}
+	}
+	return blockDesc(s.d)
 }
 
 func tlsVarsOf(c *config, ds []*nginx.Directive, scope *nginx.Directive) []string {

@@ -260,7 +260,7 @@ func run(t *testing.T, rule *rules.Rule, src string, apps ...*rules.App) []rules
 
 func trusting(header string) *rules.App {
 	return &rules.App{ID: "app.settings", Trusts: []rules.Trust{{
-		Header: rules.MetaName(header), Comparison: rules.CompareIdentity, Source: "app code",
+		Header: rules.MetaName(header), Source: "app code", Decisions: []rules.Decision{rules.IdentityDecision("request.user", header)},
 		Range: source.Range{File: "app/views.py", Start: source.Pos{Line: 7, Col: 5, Offset: 90}, End: source.Pos{Line: 7, Col: 40, Offset: 125}},
 	}}}
 }

@@ -1,0 +1,25 @@
+# The match refuses NONE, "" and the literal FAILED; nginx reports a
+# certificate it could not verify as FAILED:<reason>, which falls through.
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def client_identity(request):
+    verify = request.META.get("HTTP_X_SSL_CLIENT_VERIFY", "")
+    match verify:
+        case "NONE" | "":
+            return None
+        case "FAILED":
+            logger.warning("certificate rejected")
+            return None
+    return request.META.get("HTTP_X_SSL_CLIENT_DN", "")
+
+
+class ClientCertificateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_identity = client_identity(request)
+        return self.get_response(request)

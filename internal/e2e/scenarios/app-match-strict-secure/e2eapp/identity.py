@@ -1,0 +1,25 @@
+# Only SUCCESS continues; NONE, FAILED:<reason> and anything else are
+# refused.
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def client_identity(request):
+    verify = request.META.get("HTTP_X_SSL_CLIENT_VERIFY", "")
+    match verify:
+        case "SUCCESS":
+            pass
+        case _:
+            logger.warning("refused: %s", verify)
+            return None
+    return request.META.get("HTTP_X_SSL_CLIENT_DN", "")
+
+
+class ClientCertificateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_identity = client_identity(request)
+        return self.get_response(request)

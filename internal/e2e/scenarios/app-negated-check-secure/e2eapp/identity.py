@@ -1,0 +1,20 @@
+# A negated equality, the right way round: anything but SUCCESS is refused.
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def client_identity(request):
+    verify = request.META.get("HTTP_X_SSL_CLIENT_VERIFY", "NONE")
+    if not verify == "SUCCESS":
+        return None
+    return request.META.get("HTTP_X_SSL_CLIENT_DN", "")
+
+
+class ClientCertificateMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.client_identity = client_identity(request)
+        return self.get_response(request)

@@ -1,0 +1,142 @@
+package python
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// memReader is a source.Reader over files in memory.
+type memReader struct{ fs fstest.MapFS }
+
+func newMemReader(files map[string]string) memReader {
+	m := fstest.MapFS{}
+	for p, c := range files {
+		m[p] = &fstest.MapFile{Data: []byte(c), ModTime: time.Unix(0, 0)}
+	}
+	return memReader{m}
+}
+
+func (r memReader) ReadFile(p string) (*source.File, error) {
+	b, err := r.fs.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return source.NewFile(p, b), nil
+}
+
+func (r memReader) Glob(pattern string) ([]string, error) { return fs.Glob(r.fs, pattern) }
+
+func (r memReader) Stat(p string) (fs.FileInfo, error) { return fs.Stat(r.fs, p) }
+
+// loadFiles loads the Python files as the front end does.
+func loadFiles(t testing.TB, files map[string]string) []*Tree {
+	t.Helper()
+	var paths []string
+	for p := range files {
+		if strings.HasSuffix(p, ".py") && Detect(p, []byte(files[p])) {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	trees, _ := Load(newMemReader(files), paths)
+	return trees
+}
+
+// probes are the header values the summaries try: absent, empty, nginx's
+// verification results, HAProxy's, a DN, anything else.
+var probes = []struct {
+	name    string
+	value   string
+	present bool
+}{
+	{"<absent>", "", false}, {`""`, "", true}, {"SUCCESS", "SUCCESS", true}, {"NONE", "NONE", true},
+	{"FAILED:x", "FAILED:x", true}, {"0", "0", true}, {"1", "1", true}, {"CN=a", "CN=a", true},
+}
+
+// acceptance summarises which probes reach a sink through a path's tests
+// on r: "SUCCESS", "any", "never", or the list; "?" marks a test this
+// analysis cannot evaluate.
+func acceptance(p *Path, r *Read) string {
+	var hits []string
+	undecided := false
+	for _, pr := range probes {
+		ok := true
+		for _, t := range p.TestsOn(r) {
+			switch t.Eval(pr.value, pr.present) {
+			case True:
+			case Undecided:
+				undecided = true
+			default:
+				ok = false
+			}
+		}
+		if ok {
+			hits = append(hits, pr.name)
+		}
+	}
+	s := strings.Join(hits, "|")
+	switch len(hits) {
+	case 0:
+		s = "never"
+	case len(probes):
+		s = "any"
+	}
+	if undecided {
+		s += "?"
+	}
+	return s
+}
+
+func dedupeStrings(s []string) []string {
+	var out []string
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// TestFlowDump prints the facts of the Python files under $FLOW_DIR (a
+// debugging aid; skipped without it).
+func TestFlowDump(t *testing.T) {
+	dir := os.Getenv("FLOW_DIR")
+	if dir == "" {
+		t.Skip("FLOW_DIR not set")
+	}
+	files := map[string]string{}
+	_ = filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() && strings.HasSuffix(p, ".py") {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			files[filepath.ToSlash(rel)] = string(b)
+		}
+		return nil
+	})
+	for _, tr := range loadFiles(t, files) {
+		if tr.App == nil {
+			continue
+		}
+		for _, r := range tr.App.ReadSites {
+			t.Logf("%s %s %s unresolved=%q unanalysed=%q", path.Base(tr.Module.File.Path), r.Func, r, r.Unresolved, r.Unanalysed)
+			for _, s := range decides(r) {
+				t.Logf("    %s", s)
+			}
+		}
+		for _, s := range tr.App.Sinks {
+			t.Logf("  sink %s in %s", s, s.Func)
+			for _, p := range s.Paths {
+				t.Logf("      %s", p)
+			}
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package django
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/python"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// entryPoints are the DJANGO_SETTINGS_MODULE values of the workspace, by
+// whether the entry point that sets them deploys the app. Settings are
+// judged per entry point: a module only development entry points name (a
+// demo project's manage.py, a test runner's configuration) is not
+// deployed, whatever its name.
+type entryPoints struct {
+	// deployed: the configured settings module, an app server's
+	// environment (command line, systemd, Dockerfile, compose), a
+	// Kubernetes container's environment, and wsgi.py, asgi.py and other
+	// code outside demo and test directories.
+	deployed []string
+	// dev: test modules and conftest.py, a test runner's configuration
+	// (pytest.ini, tox.ini, setup.cfg, pyproject.toml), and any entry
+	// point inside a demo or test directory.
+	dev []string
+	// manage: manage.py, a development entry point when nothing in the
+	// workspace runs an app server (served) or the deployment names
+	// other modules.
+	manage []string
+	served bool
+}
+
+// settingsEntries is the entry-point analysis the settings rules read.
+var settingsEntries = &rules.Analysis{
+	Name:  "django-entry-points",
+	Doc:   "The DJANGO_SETTINGS_MODULE values of the workspace by kind of entry point (*entryPoints).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any { return findEntryPoints(p.Workspace, p.Settings) },
+}
+
+var requiresEntries = []*rules.Analysis{settingsEntries}
+
+// devDirs are directories whose settings modules are demos or test
+// projects, not deployments.
+var devDirs = map[string]bool{"example": true, "examples": true, "demo": true, "demos": true, "sample": true, "samples": true,
+	"sandbox": true, "testapp": true, "testproject": true, "test_project": true, "tests": true, "test": true, "testing": true,
+	"docs": true, "doc": true}
+
+// inDevDir reports whether a file sits below a demo or test directory.
+func inDevDir(rel string) bool {
+	dirs := strings.Split(path.Dir(rel), "/")
+	for _, d := range dirs {
+		if devDirs[strings.ToLower(d)] {
+			return true
+		}
+	}
+	return false
+}
+
+// isTestModule reports whether a Python file is a test module or a test
+// runner's hook file.
+func isTestModule(rel string) bool {
+	b := path.Base(rel)
+	return b == "conftest.py" || strings.HasPrefix(b, "test_") || strings.HasSuffix(b, "_test.py") || b == "tests.py"
+}
+
+// runnerConfigs are the test runners' configuration files, and the
+// pytest-django setting in them.
+var (
+	runnerConfigs  = []string{"pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "*/pytest.ini", "*/tox.ini", "*/setup.cfg", "*/pyproject.toml"}
+	runnerSetting  = regexp.MustCompile(`(?m)^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([A-Za-z_][\w.]*)`)
+	k8sEnvSetting  = regexp.MustCompile(`(?m)name:\s*["']?DJANGO_SETTINGS_MODULE["']?\s*\n\s*value:\s*["']?([A-Za-z_][\w.]*)`)
+	k8sDataSetting = regexp.MustCompile(`(?m)^\s*DJANGO_SETTINGS_MODULE:\s*["']?([A-Za-z_][\w.]*)`)
+)
+
+func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
+	e := &entryPoints{}
+	if st != nil && st.SettingsModule != "" {
+		e.deployed = append(e.deployed, st.SettingsModule)
+	}
+	if ws == nil {
+		return e
+	}
+	add := func(file, module string, devKind bool) {
+		if devKind || inDevDir(file) {
+			if path.Base(file) == "manage.py" && !inDevDir(file) {
+				e.manage = append(e.manage, module)
+				return
+			}
+			e.dev = append(e.dev, module)
+		} else {
+			e.deployed = append(e.deployed, module)
+		}
+	}
+	hasPython := false
+	for _, t := range ws.Trees {
+		switch t := t.(type) {
+		case *python.Tree:
+			hasPython = true
+			rel := t.Root().Path
+			for _, s := range t.SettingsModules {
+				add(rel, s.Value, path.Base(rel) == "manage.py" || isTestModule(rel))
+			}
+		}
+		if t.Kind() == parsers.KindK8s {
+			for _, f := range t.Files() {
+				for _, re := range []*regexp.Regexp{k8sEnvSetting, k8sDataSetting} {
+					for _, m := range re.FindAllSubmatch(f.Content, -1) {
+						add(f.Path, string(m[1]), false)
+					}
+				}
+			}
+		}
+	}
+	if !hasPython {
+		return e
+	}
+	srv := collectServers(ws)
+	e.served = len(srv.trees) > 0
+	for _, g := range srv.all() {
+		if len(g.Commands) > 0 {
+			e.served = true
+		}
+		for _, v := range g.Env {
+			if v.Name == "DJANGO_SETTINGS_MODULE" {
+				add(g.File.Path, v.Value, false)
+			}
+		}
+	}
+	if ws.Reader != nil {
+		seen := map[string]bool{}
+		for _, g := range runnerConfigs {
+			ps, _ := ws.Reader.Glob(g)
+			for _, p := range ps {
+				if seen[p] {
+					continue
+				}
+				seen[p] = true
+				f, err := ws.Reader.ReadFile(p)
+				if err != nil {
+					continue
+				}
+				for _, m := range runnerSetting.FindAllSubmatch(f.Content, -1) {
+					e.dev = append(e.dev, string(m[1]))
+				}
+			}
+		}
+	}
+	for _, l := range []*[]string{&e.deployed, &e.dev, &e.manage} {
+		*l = dedupe(*l)
+		sort.Strings(*l)
+	}
+	return e
+}
+
+// names reports whether one of the dotted module names is the settings
+// module at rel.
+func names(modules []string, rel string) bool {
+	dotted := python.DottedName(rel)
+	for _, m := range modules {
+		if dotted == m || strings.HasSuffix(dotted, "."+m) {
+			return true
+		}
+	}
+	return false
+}
+
+// isDev reports whether the settings module at rel is for development
+// only: by its name (IsDevSettings), or, when no deployment entry point
+// names it, because it sits in a demo or test directory, a test runner
+// names it, or manage.py names it and either nothing runs an app server
+// or the app servers name other modules.
+func (e *entryPoints) isDev(rel string, st *rules.Settings) bool {
+	if IsDevSettings(rel, st) {
+		return true
+	}
+	if e == nil || names(e.deployed, rel) {
+		return false
+	}
+	return inDevDir(rel) || names(e.dev, rel) || names(e.manage, rel) && (!e.served || len(e.deployed) > 0)
+}
+
+// entriesOf returns the entry points of the pass's workspace.
+func entriesOf(p *rules.Pass) *entryPoints {
+	e, _ := p.ResultOf(settingsEntries).(*entryPoints)
+	return e
+}
