@@ -45,7 +45,10 @@ func Jobs(r Reader) int {
 // Each calls f(i) for every i in [0, n), up to jobs at once, and returns
 // when all have returned. Callers write results into slots by index and
 // merge them in index order afterwards, so what they produce does not
-// depend on the number of jobs.
+// depend on the number of jobs. A panic in f is raised again in the
+// caller's goroutine once every worker has stopped, as if f had run
+// there: the callers that recover from a front end's panic (the language
+// server, audit) still do.
 func Each(jobs, n int, f func(i int)) {
 	if jobs = min(jobs, n); jobs <= 1 {
 		for i := range n {
@@ -53,18 +56,32 @@ func Each(jobs, n int, f func(i int)) {
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		once     sync.Once
+		panicked any
+		failed   atomic.Bool
+	)
 	for range jobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+			defer func() {
+				if p := recover(); p != nil {
+					once.Do(func() { panicked = p })
+					failed.Store(true)
+				}
+			}()
+			for i := int(next.Add(1)) - 1; i < n && !failed.Load(); i = int(next.Add(1)) - 1 {
 				f(i)
 			}
 		}()
 	}
 	wg.Wait()
+	if failed.Load() {
+		panic(panicked)
+	}
 }
 
 // ReadEach reads paths through r, up to Jobs(r) at once, and calls

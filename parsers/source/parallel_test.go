@@ -41,3 +41,20 @@ func TestEach(t *testing.T) {
 		}
 	}
 }
+
+// TestEachRaisesAPanicInTheCaller: a panic in a worker reaches the
+// caller's recover, as it would if the work ran in the caller.
+func TestEachRaisesAPanicInTheCaller(t *testing.T) {
+	got := func() (p any) {
+		defer func() { p = recover() }()
+		Each(2, 10, func(i int) {
+			if i == 3 {
+				panic("item 3 failed")
+			}
+		})
+		return nil
+	}()
+	if got != "item 3 failed" {
+		t.Errorf("recovered %v, want the worker's panic", got)
+	}
+}
