@@ -101,7 +101,7 @@ func (m *Model) Deliver(r *Route, c RequestClass, header string, app *App) Deliv
 		twin := strings.ReplaceAll(DisplayHeader(h), "-", "_")
 		vs := d.Values
 		for _, v := range vs {
-			if v.Kind == ValueClient {
+			if v.Kind == ValueClient && !v.FromCert {
 				continue // both copies are the client's: still the client's
 			}
 			j := joinPresent(ClientValue, v)
@@ -169,6 +169,9 @@ func (d Delivery) Honest() Delivery {
 func withoutClient(v Value) Value {
 	switch v.Kind {
 	case ValueClient:
+		if v.FromCert {
+			return v
+		}
 		return Absent
 	case ValueJoined:
 		parts := make([]Value, len(v.Parts))
@@ -293,8 +296,13 @@ func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 			}
 		} else if tr.When != "" {
 			// Set under a condition after the client's copy was removed:
-			// otherwise nothing, as far as the treatment tells.
-			d.Values = append(d.Values, Absent)
+			// otherwise what was there before, as far as the treatment
+			// tells.
+			other := []Value{Absent}
+			if tr.Otherwise != nil {
+				other = r.treated(*tr.Otherwise, c).Values
+			}
+			d.Values = append(d.Values, other...)
 			d.Why = fmt.Sprintf("The route removes the client's copy and sets %s only %s.", tr.Value, tr.When)
 		} else {
 			d.Why = fmt.Sprintf("The route sets it to %s.", tr.Value)
@@ -385,7 +393,8 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	case CertNone:
 		return Const("")
 	case CertUntrusted:
-		return ClientValue // the subject of a certificate the client made
+		// The subject of a certificate the client made.
+		return Value{Kind: ValueClient, FromCert: true}
 	}
 	return TLSValue(tr.Fact)
 }

@@ -99,7 +99,7 @@ func TestDeliver(t *testing.T) {
 		{"nginx: FAILED with an untrusted one", nginx, untrusted, verify, runserver, `"FAILED:"…`},
 		{"nginx: no DN without a certificate (the empty header is left out)", nginx, noCert, dn, runserver, "absent"},
 		{"nginx: the verified certificate's DN", nginx, valid, dn, runserver, "the certificate's subject-dn"},
-		{"nginx: the untrusted certificate's DN is the client's", nginx, untrusted, dn, runserver, "any value the client sends"},
+		{"nginx: the untrusted certificate's DN is the client's", nginx, untrusted, dn, runserver, "any value the client's own certificate carries"},
 		{"nginx: plain HTTP sends nothing", nginx, plain, verify, runserver, "absent"},
 		{"nginx + gunicorn 20: the underscore twin joins after nginx's value", nginx, noCert, verify, gunicorn20,
 			`"NONE" | "NONE" + "," + any value the client sends`},

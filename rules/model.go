@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -238,6 +239,63 @@ type Workload struct {
 	Binds          []Endpoint   `json:"binds,omitempty"`           // where the app server listens
 	SettingsModule string       `json:"settings_module,omitempty"` // DJANGO_SETTINGS_MODULE
 	Range          source.Range `json:"range"`                     // the container
+	// Reach is who else can connect to the workload's app server, as the
+	// configuration around it says (a Kubernetes Service and the
+	// NetworkPolicies selecting its pods, an ECS service's security
+	// groups); ReachWhy says it in words and ReachRange where it is
+	// decided.
+	Reach      Reach        `json:"reach,omitempty"`
+	ReachWhy   string       `json:"reach_why,omitempty"`
+	ReachRange source.Range `json:"reach_range,omitempty"`
+}
+
+// Reach is who can connect to a workload's app server besides the proxy
+// in front of it.
+type Reach int
+
+const (
+	// ReachUnknown: the configuration does not say.
+	ReachUnknown Reach = iota
+	// ReachProxyOnly: only the proxy (the ingress controller's pods, the
+	// load balancer's security group) can connect.
+	ReachProxyOnly
+	// ReachNetwork: any host or pod of the private network can connect
+	// (no NetworkPolicy selects the pods, a security group admits an
+	// address range).
+	ReachNetwork
+	// ReachPublic: clients outside reach it directly (a NodePort or
+	// LoadBalancer Service, a hostPort, a security group open to the
+	// internet on a public address).
+	ReachPublic
+)
+
+var reachNames = [...]string{"unknown", "proxy-only", "network", "public"}
+
+func (r Reach) String() string {
+	if int(r) < len(reachNames) {
+		return reachNames[r]
+	}
+	return "unknown"
+}
+
+// MarshalText writes the reach's name.
+func (r Reach) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// Runs reports whether the workload runs the app: its settings module is
+// the app's, or, when the configuration names none, its app server
+// listens on the port of one of the app's binds.
+func (w Workload) Runs(a *App) bool {
+	if w.SettingsModule != "" {
+		return settingsModuleIs(w.SettingsModule, a)
+	}
+	for _, we := range w.Binds {
+		for _, b := range a.Binds {
+			if we.Port != "" && we.Port == b.Endpoint.Port {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Route is one path from a listener to an upstream.
@@ -290,6 +348,12 @@ type Route struct {
 	// remove the client's copy), as an imperative clause for a finding's
 	// fix ("set it from TLS state with `proxy_set_header ...;`").
 	SetHint func(header string, fact Fact) string `json:"-"`
+	// Identity, when set, is how the route treats the identity headers
+	// (IsIdentityHeader) that Headers and Removed do not name, instead of
+	// Default: a proxy whose implementation the configuration does not
+	// tell (a Gateway API Gateway) may set or remove them by a policy of
+	// its own, which leaves them unknown rather than passed through.
+	Identity *HeaderTreatment `json:"identity,omitempty"`
 
 	// Classes are the request classes that travel the route, after the
 	// proxy's terminal actions (redirects, denies) and its matching
@@ -384,6 +448,11 @@ func (r *Route) Header(name string) HeaderTreatment {
 			return HeaderTreatment{Name: name, Action: Blanked, Note: "removed by the pattern " + p}
 		}
 	}
+	if r.Identity != nil && IsIdentityHeader(name) {
+		t := *r.Identity
+		t.Name = name
+		return t
+	}
 	return HeaderTreatment{Name: name, Action: r.Default}
 }
 
@@ -426,13 +495,81 @@ type Trust struct {
 	PeerGated bool `json:"peer_gated,omitempty"`
 	// ServerDefault: the app server trusts the header by default, not
 	// because it was configured to (gunicorn's default
-	// secure_scheme_headers).
+	// secure_scheme_headers, uvicorn's proxy headers).
 	ServerDefault bool `json:"server_default,omitempty"`
+	// Peers are the peers a PeerGated header is honoured from, as
+	// configured for this trust or by its server's default (uvicorn's
+	// --forwarded-allow-ips, 127.0.0.1 by default); empty for gunicorn's
+	// own headers, which App.ForwardedAllow gates.
+	Peers []string `json:"peers,omitempty"`
+	// UnixPeers: the server honours the header from peers on a UNIX
+	// socket (gunicorn does; uvicorn does not: such a peer has no
+	// address to be trusted by).
+	UnixPeers bool `json:"unix_peers,omitempty"`
+	// Hops: the app takes the value this many places from the right of a
+	// comma-separated list (werkzeug ProxyFix x_for=, hypercorn's
+	// trusted_hops, uvicorn's X-Forwarded-For: the last address that is
+	// not a trusted peer), so each proxy in front of it must append one
+	// value; 0: it takes the whole value, or its leftmost element
+	// (Django, daphne).
+	Hops int `json:"hops,omitempty"`
+	// Address: the header decides the client's address the app sees
+	// (REMOTE_ADDR, request.client), or the path prefix it builds URLs
+	// with, rather than the scheme or host.
+	Address bool `json:"address,omitempty"`
+}
+
+// OpenToAll reports whether the app server honours a PeerGated header
+// from any peer (forwarded_allow_ips or trusted_hosts "*").
+func (a *App) OpenToAll(t Trust) bool {
+	if !t.PeerGated {
+		return true
+	}
+	if len(t.Peers) == 0 {
+		return slices.Contains(a.ForwardedAllow, "*") // gunicorn's own headers
+	}
+	return slices.Contains(t.Peers, "*")
+}
+
+// Honours reports whether the app server honours a header it trusts on
+// requests the route sends: always for a header not gated by peer; for a
+// PeerGated one, when the peers include the proxy. An explicit list is
+// assumed to name the proxy; the default admits loopback only (and, for
+// gunicorn, UNIX-socket peers), so a proxy in another container is not
+// trusted.
+func (a *App) Honours(t Trust, r *Route) bool {
+	if !t.PeerGated {
+		return true
+	}
+	if len(t.Peers) == 0 {
+		return a.SchemeHeadersHonoured(r) // gunicorn's forwarded_allow_ips
+	}
+	if slices.Contains(t.Peers, "*") || !(len(t.Peers) == 1 && isLoopbackAddr(t.Peers[0])) {
+		return true
+	}
+	for _, s := range r.Upstream.Servers {
+		if s.Unix == "" && s.IsLoopback() || s.Unix != "" && t.UnixPeers {
+			return true
+		}
+	}
+	return false
+}
+
+func isLoopbackAddr(ip string) bool {
+	return Endpoint{Host: ip, Port: "0"}.IsLoopback()
 }
 
 // App is one application behind the proxies.
 type App struct {
-	ID string `json:"id"` // settings module or directory
+	ID string `json:"id"` // settings module, the app module a server loads, or directory
+	// Entry is the application an app server loads, as its command line
+	// or configuration names it ("proj.wsgi:application",
+	// "enroll.app:app"), when one does.
+	Entry string `json:"entry,omitempty"`
+	// Package is the directory holding the code of an app that is not a
+	// Django project (a Flask or FastAPI app a server loads by module):
+	// request-handling code below it belongs to this app.
+	Package string `json:"package,omitempty"`
 	// Names are host names under which the app server is reachable from a
 	// proxy: a compose service name, a Kubernetes Service DNS name.
 	Names  []string     `json:"names,omitempty"`
@@ -459,6 +596,11 @@ type Bind struct {
 	Endpoint Endpoint     `json:"endpoint"`
 	Range    source.Range `json:"range"`
 	Source   string       `json:"source"` // "gunicorn.conf.py", "compose ports", ...
+	// Protocol is what the server speaks there when it is not HTTP:
+	// "uwsgi" (uWSGI's socket, and FastCGI or SCGI sockets), a protocol in
+	// which the peer sends the CGI variables itself (HTTPS, REMOTE_USER,
+	// SSL_CLIENT_*, any HTTP_*), so whoever reaches the socket sets them.
+	Protocol string `json:"protocol,omitempty"`
 	// Service is the compose service that runs the app server, if any.
 	// The bind is then inside the container's network: other hosts reach
 	// it only through Published ports (unless the service uses the host's
@@ -554,6 +696,24 @@ func (m *Model) RoutesTo(app *App) []Link {
 		}
 	}
 	return out
+}
+
+// ContainerReach returns, of the workloads that run the app behind the
+// routes to it (Workload.Runs), the one reached most widely: any whose
+// reach is unknown, else the widest. ok is false when no workload runs the
+// app. A bind inside a container image is reachable as that workload is.
+func (m *Model) ContainerReach(a *App) (widest Workload, ok bool) {
+	for _, l := range m.RoutesTo(a) {
+		for _, w := range l.Route.Upstream.Workloads {
+			if !w.Runs(a) {
+				continue
+			}
+			if !ok || w.Reach == ReachUnknown || widest.Reach != ReachUnknown && w.Reach > widest.Reach {
+				widest, ok = w, true
+			}
+		}
+	}
+	return widest, ok
 }
 
 // Linker links routes to apps. The default links by address, then by the

@@ -88,6 +88,13 @@ type RequestClass struct {
 	Path   string `json:"path,omitempty"`   // path prefix
 	Method string `json:"method,omitempty"` // "GET"
 	Source string `json:"source,omitempty"` // client address or network
+	// Where are further conditions on the class's requests, in words,
+	// that the fields above cannot say ("path not under
+	// /.well-known/acme-challenge/").
+	Where []string `json:"where,omitempty"`
+	// Witness is one request of the class, with the attributes the
+	// proxy's conditions test filled in: what a real-server test sends.
+	Witness Witness `json:"witness,omitzero"`
 	// Undecided lists the conditions the model could not decide (an ACL
 	// it cannot evaluate, a map it cannot read): the class may or may not
 	// travel the route, and a finding that rests on it is at most medium
@@ -143,6 +150,9 @@ func (c RequestClass) String() string {
 	}
 	if c.Source != "" {
 		fmt.Fprintf(&b, " from %s", c.Source)
+	}
+	for _, w := range c.Where {
+		fmt.Fprintf(&b, ", %s", w)
 	}
 	if c.Maybe() {
 		fmt.Fprintf(&b, " (if %s)", strings.Join(c.Undecided, "; "))
@@ -203,6 +213,10 @@ type Value struct {
 	// Parts are the values of a ValueJoined, in the order the app sees
 	// them.
 	Parts []Value `json:"parts,omitempty"`
+	// FromCert: a ValueClient the client chooses through a certificate
+	// nobody verified (its subject, its fingerprint), not a copy of the
+	// header it sends.
+	FromCert bool `json:"from_cert,omitempty"`
 }
 
 // The values without parameters.
@@ -240,6 +254,9 @@ func (v Value) String() string {
 		}
 		return "the certificate's " + v.Fact.String()
 	case ValueClient:
+		if v.FromCert {
+			return "any value the client's own certificate carries"
+		}
 		return "any value the client sends"
 	case ValueJoined:
 		parts := make([]string, len(v.Parts))
@@ -263,4 +280,15 @@ type Delivery struct {
 	// NONE without a certificate").
 	Why   string       `json:"why,omitempty"`
 	Range source.Range `json:"range,omitzero"` // the directive that decides it
+}
+
+// MatchesEveryPath reports whether a proxy's regular expression for
+// rewriting or redirecting matches every request path: "^", "^/(.*)$",
+// ".*" and their like.
+func MatchesEveryPath(re string) bool {
+	switch re {
+	case "^", "^/", "^(.*)$", "^/(.*)$", "^(.*)", "^/(.*)", "(.*)", ".*", "^.*$", "^.*", "^/.*", "^/.*$", "^/?(.*)$", "^/?(.*)", "/(.*)":
+		return true
+	}
+	return false
 }

@@ -13,7 +13,9 @@ import (
 // inserts a CRLF line; the file keeps its line endings.
 func TestFixKeepsLineEndings(t *testing.T) {
 	dir := t.TempDir()
-	lf := "global\n    maxconn 100\ndefaults\n    mode http\nfrontend fe\n    bind :443 ssl crt /s.pem ca-file /ca.pem verify required\n" +
+	// verify optional: without a certificate { ssl_c_used } is false and
+	// the client's copy stays (under verify required the set always runs).
+	lf := "global\n    maxconn 100\ndefaults\n    mode http\nfrontend fe\n    bind :443 ssl crt /s.pem ca-file /ca.pem verify optional\n" +
 		"    http-request set-header X-SSL-Client-Verify %[ssl_c_verify] if { ssl_c_used }\n    default_backend be\nbackend be\n    server s1 127.0.0.1:8000\n"
 	path := filepath.Join(dir, "haproxy.cfg")
 	writeFileT(t, path, strings.ReplaceAll(lf, "\n", "\r\n"))

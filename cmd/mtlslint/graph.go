@@ -126,6 +126,9 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 		}
 		line(w, "  %s  [%s]", r.Desc, r.ID)
 		line(w, "      listen %s (%s)  %s", l.Endpoint, tls, r.Range)
+		for _, c := range graph.Classes(r) {
+			line(w, "      requests: %s", c)
+		}
 		var servers []string
 		for _, s := range r.Upstream.Servers {
 			servers = append(servers, s.String())

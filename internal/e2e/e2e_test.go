@@ -98,6 +98,17 @@ func count(results []*Result) int {
 func serversOf(sc *Scenario) []string {
 	need := []string{"python3-django gunicorn"}
 	dir := path.Join("scenarios", sc.Name)
+	if b, err := fs.ReadFile(assets, path.Join(dir, "Procfile")); err == nil {
+		switch web := string(b); {
+		case strings.Contains(web, "web: uwsgi"):
+			need = append(need, "uwsgi uwsgi-plugin-python3", "python3-flask uvicorn python3-fastapi")
+		case strings.Contains(web, "web: uvicorn"):
+			need = append(need, "python3-flask uvicorn python3-fastapi")
+		}
+	}
+	if b, err := fs.ReadFile(assets, path.Join(dir, "e2eapp/settings.py")); err == nil && strings.Contains(string(b), "rest_framework") {
+		need = append(need, "python3-djangorestframework")
+	}
 	if _, err := fs.Stat(assets, path.Join(dir, "nginx.conf")); err == nil {
 		need = append(need, "nginx")
 	}

@@ -77,8 +77,9 @@ func Markdown(results []*Result, v Versions) string {
 	b.WriteString("certificates it generates, runs a fixed set of attacks, and runs mtlslint on the same files. It fails when an attack\n")
 	b.WriteString("that works is not reported by a high or critical finding that names its mechanism, when a finding names the\n")
 	b.WriteString("mechanism of an attack that failed, or when the servers stop behaving as recorded.\n\n")
-	fmt.Fprintf(&b, "Servers: %s, %s, %s, %s, %s, %s (Debian 12 packages). This file is written by `go test ./internal/e2e -run E2E -v`.\n\n",
-		orUnknown(v.Nginx), orUnknown(v.HAProxy), orUnknown(v.Apache), orUnknown(v.Caddy), orUnknown(v.Django), orUnknown(v.Gunicorn))
+	fmt.Fprintf(&b, "Servers: %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s (Debian 12 packages). This file is written by `go test ./internal/e2e -run E2E -v`.\n\n",
+		orUnknown(v.Nginx), orUnknown(v.HAProxy), orUnknown(v.Apache), orUnknown(v.Caddy), orUnknown(v.Django), orUnknown(v.Gunicorn),
+		orUnknown(v.UWSGI), orUnknown(v.Uvicorn), orUnknown(v.Flask), orUnknown(v.FastAPI), orUnknown(v.DRF))
 
 	b.WriteString("## Attacks\n\n| attack | the client | breach when | rule codes |\n|---|---|---|---|\n")
 	for _, a := range Attacks {

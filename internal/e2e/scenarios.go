@@ -160,6 +160,85 @@ var Scenarios = []*Scenario{
 		Fact:    "runserver drops headers spelt with underscores: every spoof fails, the dash spelling being overwritten with NONE",
 	},
 
+	// Which requests reach the app: terminal actions, ACLs and routing.
+	{
+		Name:  "haproxy-acme-redirect-secure",
+		Title: "HAProxy :443 verify required and a plain port that redirects every request but ACME challenges (`redirect scheme https if !{ ssl_fc } !acme`); X-Forwarded-Proto https only `if { ssl_fc }`",
+		Fact:  "every plain request to the app's paths is answered 301 by HAProxy before routing, so the client's X-Forwarded-Proto never reaches the app; over TLS the header is https and the identity headers are HAProxy's",
+	},
+	{
+		Name:     "haproxy-acme-redirect-vulnerable",
+		Title:    "the same frontend, but the redirect covers only /account/",
+		Breaches: []AttackID{ForwardedProto},
+		Fact:     "a plain request to /whoami is not redirected and reaches the app with the client's X-Forwarded-Proto: https, and is_secure() turns True",
+	},
+	{
+		Name:  "haproxy-verify-acl-gate-secure",
+		Title: "HAProxy verify optional, `http-request deny unless { ssl_c_used } { ssl_c_verify 0 }`; the app accepts X-SSL-Client-Verify == '0' (%[ssl_c_verify])",
+		Fact:  "a client without a certificate is answered 403 by HAProxy, so the 0 the app accepts comes only with a verified certificate",
+	},
+	{
+		Name:     "haproxy-verify-acl-gate-vulnerable",
+		Title:    "the same, but `http-request deny if { ssl_c_used } !{ ssl_c_verify 0 }`",
+		Breaches: []AttackID{NoCert},
+		Fact:     "the deny refuses only a certificate that failed: a client without one passes with X-SSL-Client-Verify 0 and is accepted (with an empty DN)",
+	},
+	{
+		Name:  "haproxy-host-routing-secure",
+		Title: "HAProxy verify required; `use_backend be_app if { hdr(host) -i localhost }`, whose backend sets the identity headers; every other Host denied",
+		Fact:  "every request for localhost gets HAProxy's own identity headers (the client's copies in any spelling deleted first); other Hosts get 403",
+	},
+	{
+		Name:     "haproxy-host-routing-vulnerable",
+		Title:    "HAProxy verify required; only Host mtls.example.com goes to the backend that sets the identity headers, the default backend sets none",
+		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Fact:     "a valid client asking for Host localhost takes the default backend, which sets no identity header: without headers of its own it is refused (locked out), with its own X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (in either spelling) it is accepted as CN=admin",
+	},
+	{
+		Name:  "haproxy-underscore-lookup-secure",
+		Title: "HAProxy NONE then SUCCESS `if { ssl_c_used } { ssl_c_verify 0 }`, underscores pass; gunicorn 20.1; the app compares == 'SUCCESS' and looks the DN up",
+		Fact:  "gunicorn joins a client's underscore copy with HAProxy's value, the client's first: SUCCESS,NONE without a certificate fails the exact comparison, CN=admin,/CN=alice fails the lookup",
+	},
+	{
+		Name:     "haproxy-underscore-first-cn-vulnerable",
+		Title:    "the same HAProxy configuration; the app compares == 'SUCCESS' and takes the first CN= of the DN",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "a valid client sending X_SSL_Client_DN: CN=admin arrives as CN=admin,/CN=alice and the first CN= is the client's: accepted as CN=admin",
+	},
+	{
+		Name:  "nginx-underscore-lookup-secure",
+		Title: "nginx underscores_in_headers on, verify optional; gunicorn 20.1; the app compares == 'SUCCESS' and looks the DN up",
+		Fact:  "gunicorn joins nginx's value first: NONE,SUCCESS without a certificate fails the exact comparison, CN=alice,CN=admin fails the lookup",
+	},
+	{
+		Name:     "nginx-underscore-presence-vulnerable",
+		Title:    "nginx underscores_in_headers on, verify optional; gunicorn 20.1; the app takes X-SSL-Client-DN whenever it is present",
+		Breaches: []AttackID{SpoofUnderscore},
+		Fact:     "without a certificate nginx sends no DN header (the value is empty), so a client's X_SSL_Client_DN: CN=admin arrives alone and is accepted",
+	},
+	{
+		Name:  "nginx-location-prefix-stop-secure",
+		Title: "nginx verify optional, identity headers at server level; `location ^~ /who` passes upstream and a later `location ~ ^/whoami` defines its own proxy_set_header",
+		Fact:  "the ^~ prefix is the longest match for /whoami, so nginx never searches the regex locations: every request gets the inherited headers, and spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-location-regex-wins-vulnerable",
+		Title:    "the same with a plain prefix `location /who`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "nginx remembers the prefix and searches the regexes: ~ ^/whoami wins and drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own X-SSL-Client-Verify: SUCCESS",
+	},
+	{
+		Name:  "nginx-named-location-try-files-secure",
+		Title: "nginx verify optional, identity headers at server level; `try_files $uri @app` and `location @app` defines no proxy_set_header",
+		Fact:  "try_files enters the named location, which inherits the server's headers: spoofed copies are overwritten",
+	},
+	{
+		Name:     "nginx-named-location-try-files-vulnerable",
+		Title:    "the same, but the named location adds `proxy_set_header X-Request-Id`",
+		Breaches: []AttackID{ValidCert, SpoofDash},
+		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
+	},
+
 	// Django and gunicorn.
 	{
 		Name:     "spsh-no-forwarded-proto-vulnerable",
@@ -438,4 +517,113 @@ var Scenarios = []*Scenario{
 		Title: "ssl_verify_client optional; the check is a helper in another module reading request.headers",
 		Fact:  "no cert: the helper sees NONE: refused",
 	},
+	// Flask under uWSGI and FastAPI under uvicorn, started by the
+	// Procfile; the Django template app is left out.
+	{
+		Name:    "flask-uwsgi-loopback-secure",
+		Title:   "uWSGI --http-socket 127.0.0.1 serving Flask; the app reads request.headers and accepts only SUCCESS",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "flask-uwsgi-public-vulnerable",
+		Title:    "uWSGI --http-socket 0.0.0.0 serving Flask behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin: accepted as CN=admin",
+	},
+	{
+		Name:    "flask-uwsgi-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a Flask app under uWSGI accepts only X-SSL-Client-Verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:     "flask-uwsgi-optional-presence-vulnerable",
+		Title:    "ssl_verify_client optional; a Flask app under uWSGI accepts any non-empty X-SSL-Client-Verify",
+		Breaches: []AttackID{NoCert},
+		Without:  withoutDjango,
+		Fact:     "no cert: nginx sends NONE, which is not empty: accepted",
+	},
+	{
+		Name:    "fastapi-uvicorn-loopback-secure",
+		Title:   "uvicorn --host 127.0.0.1 serving FastAPI; Header() parameters, only SUCCESS accepted",
+		Without: withoutDjango,
+		Fact:    "127.0.0.2 → app port: connection refused; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "fastapi-uvicorn-public-vulnerable",
+		Title:    "uvicorn --host 0.0.0.0 serving FastAPI behind nginx `ssl_verify_client on`",
+		Breaches: []AttackID{DirectApp},
+		Without:  withoutDjango,
+		Fact:     "127.0.0.2 → app port with the identity headers: accepted; its X-Forwarded-Proto is ignored (127.0.0.2 is not in uvicorn's forwarded_allow_ips)",
+	},
+	{
+		Name:    "fastapi-uvicorn-optional-strict-secure",
+		Title:   "ssl_verify_client optional; a FastAPI app under uvicorn accepts only x_ssl_client_verify == SUCCESS",
+		Without: withoutDjango,
+		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:    "fastapi-uvicorn-socket-secure",
+		Title:   "uvicorn --uds on a UNIX socket that only nginx uses",
+		AppAddr: "unix:{{TMP}}/app.sock",
+		Without: withoutDjango,
+		Fact:    "no port around nginx; through nginx: as verify-on-secure",
+	},
+	{
+		Name:     "flask-uwsgi-proxyfix-plain-vulnerable",
+		Title:    "Flask under uWSGI wrapped in werkzeug's ProxyFix(x_proto=1); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes request.is_secure True",
+	},
+	{
+		Name:    "flask-uwsgi-proxyfix-plain-secure",
+		Title:   "as flask-uwsgi-proxyfix-plain, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http: request.is_secure False",
+	},
+	{
+		Name:     "fastapi-uvicorn-plain-proto-vulnerable",
+		Title:    "FastAPI under uvicorn's default --proxy-headers (from 127.0.0.1, nginx); the plain-HTTP listener does not set X-Forwarded-Proto",
+		Breaches: []AttackID{ForwardedProto},
+		Without:  withoutDjango,
+		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https becomes the request's scheme",
+	},
+	{
+		Name:    "fastapi-uvicorn-plain-proto-secure",
+		Title:   "as fastapi-uvicorn-plain-proto, with X-Forwarded-Proto set from $scheme on both listeners",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http",
+	},
+	// Django REST framework: authentication classes and the permission
+	// classes in force.
+	{
+		Name:     "drf-default-allowany-vulnerable",
+		Title:    "ssl_verify_client optional; a DRF authentication class returns None unless SUCCESS, DRF's default AllowAny",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the class returns None, no other class authenticates, AllowAny lets the view run without a user",
+	},
+	{
+		Name:  "drf-default-isauthenticated-secure",
+		Title: "as drf-default-allowany, with DEFAULT_PERMISSION_CLASSES IsAuthenticated",
+		Fact:  "no cert: the class returns None and IsAuthenticated refuses (DRF 403, not the app's report)",
+	},
+	{
+		Name:     "drf-view-allowany-vulnerable",
+		Title:    "DEFAULT_PERMISSION_CLASSES IsAuthenticated, but the view sets permission_classes = [AllowAny]",
+		Breaches: []AttackID{NoCert},
+		Fact:     "no cert: the view's AllowAny replaces the default, and the view runs without a user",
+	},
+	{
+		Name:  "drf-auth-raises-secure",
+		Title: "DRF's default AllowAny; the authentication class raises AuthenticationFailed unless SUCCESS",
+		Fact:  "no cert: DRF runs authentication before the view and the exception refuses the request (401/403)",
+	},
 }
+
+// withoutDjango lists the template app's Django files, which a scenario
+// whose app is Flask or FastAPI does not have.
+var withoutDjango = []string{"gunicorn.conf.py", "manage.py", "e2eapp/__init__.py", "e2eapp/identity.py",
+	"e2eapp/settings.py", "e2eapp/urls.py", "e2eapp/views.py", "e2eapp/wsgi.py"}

@@ -24,13 +24,16 @@ const (
 	PythonBin  = "/usr/bin/python3"
 	ApacheBin  = "/usr/sbin/apache2"
 	CaddyBin   = "/usr/bin/caddy"
+	// UWSGIBin is Debian's uWSGI; scenarios load its python3 plugin
+	// (uwsgi-plugin-python3) with --plugin python3.
+	UWSGIBin = "/usr/bin/uwsgi"
 	// ApacheModules is where Debian installs httpd's modules; scenarios
 	// load mod_ssl, mod_headers, mod_proxy(_http) and mod_wsgi from it.
 	ApacheModules = "/usr/lib/apache2/modules"
 )
 
 // InstallHint says what provides the servers the suite starts.
-const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn apache2 libapache2-mod-wsgi-py3 caddy"
+const InstallHint = "apt-get install nginx-core haproxy python3-django gunicorn apache2 libapache2-mod-wsgi-py3 caddy uwsgi uwsgi-plugin-python3 python3-flask uvicorn python3-fastapi python3-djangorestframework"
 
 // Bounds on every wait.
 const (
@@ -41,6 +44,9 @@ const (
 // Versions describes the servers found on this machine.
 type Versions struct {
 	Nginx, HAProxy, Django, Gunicorn, Apache, Caddy string
+	// UWSGI, Uvicorn, Flask, FastAPI: the servers and frameworks of the
+	// scenarios whose app is not Django's; DRF: Django REST framework.
+	UWSGI, Uvicorn, Flask, FastAPI, DRF string
 }
 
 // Probe reports the versions of the servers and, for each missing one, why.
@@ -85,6 +91,25 @@ func Probe() (v Versions, missing map[string]string) {
 		missing["python3-django gunicorn"] = fmt.Sprintf("%s cannot import django and gunicorn: %v %s", PythonBin, err, bytes.TrimSpace(out))
 	} else if f := strings.Fields(string(out)); len(f) == 2 {
 		v.Django, v.Gunicorn = "Django/"+f[0], "gunicorn/"+f[1]
+	}
+	if out, err := exec.Command(UWSGIBin, "--plugin", "python3", "--version").CombinedOutput(); err != nil {
+		missing["uwsgi uwsgi-plugin-python3"] = fmt.Sprintf("%s --plugin python3: %v %s", UWSGIBin, err, bytes.TrimSpace(out))
+	} else {
+		v.UWSGI = "uWSGI/" + strings.TrimSpace(string(out))
+	}
+	cmd = exec.Command(PythonBin, "-c", "import flask, fastapi, uvicorn; from importlib.metadata import version; print(version('flask'), fastapi.__version__, uvicorn.__version__)")
+	cmd.Env = baseEnv("/")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing["python3-flask uvicorn python3-fastapi"] = fmt.Sprintf("%s cannot import flask, fastapi and uvicorn: %v %s", PythonBin, err, bytes.TrimSpace(out))
+	} else if f := strings.Fields(string(out)); len(f) == 3 {
+		v.Flask, v.FastAPI, v.Uvicorn = "Flask/"+f[0], "FastAPI/"+f[1], "uvicorn/"+f[2]
+	}
+	cmd = exec.Command(PythonBin, "-c", "import rest_framework; print(rest_framework.VERSION)")
+	cmd.Env = baseEnv("/")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		missing["python3-djangorestframework"] = fmt.Sprintf("%s cannot import rest_framework: %v %s", PythonBin, err, bytes.TrimSpace(out))
+	} else {
+		v.DRF = "djangorestframework/" + strings.TrimSpace(string(out))
 	}
 	return v, missing
 }
@@ -299,8 +324,9 @@ func (s *Servers) Logs(d *Deployment) string {
 }
 
 // startApp runs the Procfile's web command: gunicorn (stopped with
-// SIGQUIT, which does not wait for requests) or manage.py runserver
-// --noreload (a single process, stopped with SIGTERM).
+// SIGQUIT, which does not wait for requests), manage.py runserver
+// --noreload (a single process, stopped with SIGTERM), uWSGI (stopped with
+// SIGINT: SIGTERM makes uWSGI 2.0 reload) or uvicorn (SIGTERM).
 func startApp(d *Deployment) (*Process, error) {
 	args, err := procfileCommand(d.Site)
 	if err != nil {
@@ -317,8 +343,13 @@ func startApp(d *Deployment) (*Process, error) {
 		if slices.Contains(args, "runserver") && !slices.Contains(args, "--noreload") {
 			return nil, errors.New("the Procfile runs runserver without --noreload: the reloader's child would outlive the stop")
 		}
+	case "uwsgi":
+		argv = append([]string{UWSGIBin}, args[1:]...)
+		stop = syscall.SIGINT
+	case "uvicorn":
+		argv = append([]string{PythonBin, "-m", "uvicorn"}, args[1:]...)
 	default:
-		return nil, fmt.Errorf("the Procfile's web command %q is not supported (gunicorn or python3 manage.py runserver)", args[0])
+		return nil, fmt.Errorf("the Procfile's web command %q is not supported (gunicorn, uwsgi, uvicorn or python3 manage.py runserver)", args[0])
 	}
 	env := baseEnv(d.Run)
 	env = append(env,

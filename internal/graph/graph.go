@@ -254,7 +254,7 @@ func Build(m *rules.Model, findings []Finding) *Graph {
 		appOf[a] = an
 		b.edge(srv, an, "", nil)
 		for _, bd := range a.Binds {
-			for _, d := range directEntries(bd) {
+			for _, d := range directEntries(m, a, bd) {
 				dn := b.node(directID(a, d), KindEntry, d.label, d.at)
 				b.edge(dn, srv, "", []string{d.class})
 			}

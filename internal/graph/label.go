@@ -8,13 +8,26 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Classes describes the requests that travel a route, one line per kind of
-// request: the label of the edge into the route's node. Today the model
-// gives each route one kind, made of what it knows: TLS or plain, the address,
-// how the client certificate is checked (the path is on the route's own
-// box). When routes carry request classes, they are listed here and every
-// format shows them.
+// Classes describes the requests that travel a route, one line per
+// request class: the label of the edge into the route's node. A route
+// whose builder follows the proxy's conditions (terminal actions, ACLs,
+// use_backend) lists its own classes ("plain HTTP on :80, path not under
+// /.well-known/acme-challenge/"), and one no request takes says so; other
+// routes are described by their listener: TLS or plain, the address, how
+// the client certificate is checked (the path is on the route's own box).
 func Classes(r *rules.Route) []string {
+	if r.Classes != nil {
+		if len(r.Classes) == 0 {
+			return []string{"no request takes this route"}
+		}
+		var out []string
+		for _, c := range r.Classes {
+			if s := c.String(); !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
 	l := r.Listener
 	if !l.TLS {
 		return []string{"plain HTTP " + listening(r)}
@@ -136,8 +149,9 @@ type direct struct {
 // directEntries lists how clients reach a bind without the proxy, from
 // what the model says about it: a bind on the host's network that is not
 // loopback, each port a compose service publishes, and a container port
-// whose publication the repository does not show.
-func directEntries(b rules.Bind) []direct {
+// that the workloads running the app leave open to others, or whose
+// publication the repository does not show.
+func directEntries(m *rules.Model, a *rules.App, b rules.Bind) []direct {
 	e := b.Endpoint
 	if e.Unix != "" {
 		return nil
@@ -159,6 +173,20 @@ func directEntries(b rules.Bind) []direct {
 	case b.Image != "":
 		if e.IsLoopback() {
 			return nil
+		}
+		if w, ok := m.ContainerReach(a); ok && w.Reach != rules.ReachUnknown {
+			if w.Reach == rules.ReachProxyOnly {
+				return nil
+			}
+			who := "private network"
+			if w.Reach == rules.ReachPublic {
+				who = "clients outside"
+			}
+			return []direct{{
+				label: []string{"container port " + e.Port, who, w.Name},
+				class: "direct to " + portOf(e),
+				at:    w.ReachRange,
+			}}
 		}
 		return []direct{{
 			label: []string{"container port " + e.Port, "publication unknown"},

@@ -144,7 +144,7 @@ func NewIndex(m *rules.Model) *Index {
 		}
 		for _, b := range a.Binds {
 			add(ix.nodeAt, b.Range, "server:"+a.ID)
-			for _, d := range directEntries(b) {
+			for _, d := range directEntries(m, a, b) {
 				add(ix.nodeAt, d.at, directID(a, d))
 				add(ix.nodeAt, d.at, "server:"+a.ID)
 			}

@@ -1,7 +1,7 @@
 package gunicorn
 
 import (
-	"encoding/json"
+	"path"
 	"regexp"
 	"strings"
 
@@ -9,296 +9,554 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// word is a shell word with its byte range in the file.
-type word struct {
-	text       string
-	start, end int
+// The settings a command line sets, by name. They are gunicorn's setting
+// names where gunicorn has the setting, so that a configuration file and a
+// command line say the same thing the same way.
+const (
+	// SetBind is an address where the server speaks HTTP: gunicorn's and
+	// hypercorn's --bind, uvicorn's --host/--port and --uds, daphne's
+	// --bind/--port, --unix-socket and --endpoint, uWSGI's http router
+	// (--http) and --http-socket, runserver's address.
+	SetBind = "bind"
+	// SetSocket is an address where uWSGI speaks a protocol in which the
+	// peer sends the CGI variables itself (uwsgi, FastCGI, SCGI): --socket
+	// (unless --protocol says http), --uwsgi-socket, --fastcgi-socket.
+	SetSocket = "socket"
+	// SetProtocol is uWSGI's --protocol for default sockets.
+	SetProtocol = "protocol"
+	// SetForwardedAllow is gunicorn's and uvicorn's --forwarded-allow-ips.
+	SetForwardedAllow = "forwarded_allow_ips"
+	// SetProxyHeaders is uvicorn's --proxy-headers / --no-proxy-headers
+	// ("true", "false") and daphne's --proxy-headers ("true").
+	SetProxyHeaders = "proxy_headers"
+	// SetConfig is a configuration file the server reads: gunicorn's and
+	// hypercorn's --config, uWSGI's --ini, --yaml, --xml, --json.
+	SetConfig = "config"
+	// SetRoute is a uWSGI internal routing rule (--route, --route-if, ...).
+	SetRoute = "route"
+	// SetApp is the application a configuration names: gunicorn's
+	// wsgi_app, uWSGI's module, wsgi-file and mount.
+	SetApp = "app"
+)
+
+// flag is one command-line option of a server.
+type flag struct {
+	setting string // the Option it sets; "" = none (but it may take a value)
+	value   bool   // takes a value
+	fixed   string // the value of a flag that takes none
 }
 
-// ScanCommands finds app-server command lines and environment settings
-// in a Dockerfile, Procfile, shell script or compose file.
-func ScanCommands(f *source.File) ([]Command, []EnvVar) {
-	var cmds []Command
-	var env []EnvVar
-	for _, line := range logicalLines(f) {
-		words := shellWords(f.Content, line[0], line[1])
-		if len(words) == 0 {
-			continue
-		}
-		// Dockerfile ENV / ARG and compose-style KEY=VALUE / KEY: VALUE
-		first := strings.ToUpper(words[0].text)
-		if first == "ENV" {
-			env = append(env, envWords(f, words[1:])...)
-		}
-		if first == "CMD" || first == "ENTRYPOINT" || first == "RUN" {
-			if ws, ok := execForm(f, line[0], line[1]); ok {
-				words = append(words[:1], ws...)
-			}
-		}
-		for i := 0; i < len(words); i++ {
-			if c, n := command(f, words, i); n > 0 {
-				cmds = append(cmds, c)
-				i += n - 1
-			}
-		}
-		// environment variables in "export X=Y", "X=Y cmd", compose lists
-		for _, w := range words {
-			if m := envAssign.FindStringSubmatch(w.text); m != nil && first != "ENV" {
-				env = append(env, EnvVar{Name: m[1], Value: strings.Trim(m[2], `"'`), Range: f.Range(w.start, w.end)})
-			}
-		}
-	}
-	return cmds, env
+// serverFlags are the options of each server that matter here, and those
+// that take a value (so that the value is not read as the app). Names and
+// defaults are the servers' own: gunicorn/config.py, uvicorn/main.py,
+// hypercorn/__main__.py, daphne/cli.py, uWSGI core/uwsgi.c and
+// plugins/http/http.c.
+var serverFlags = map[string]map[string]flag{
+	"gunicorn": {
+		"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""},
+		"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--proxy-allow-from": {"proxy_allow_ips", true, ""},
+		"--header-map": {"header_map", true, ""}, "-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
+		"-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""}, "--proxy-protocol": {"proxy_protocol", false, "true"},
+		"-e": {"env", true, ""}, "--env": {"env", true, ""},
+		"-w": {"", true, ""}, "--workers": {"", true, ""}, "-t": {"", true, ""}, "--timeout": {"", true, ""},
+		"--threads": {"", true, ""}, "--log-level": {"", true, ""}, "--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""},
+		"--chdir": {"", true, ""}, "--pythonpath": {"", true, ""}, "-u": {"", true, ""}, "-g": {"", true, ""}, "--user": {"", true, ""}, "--group": {"", true, ""},
+		"-n": {"", true, ""}, "--name": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "--keep-alive": {"", true, ""},
+		"--graceful-timeout": {"", true, ""}, "--max-requests": {"", true, ""}, "--max-requests-jitter": {"", true, ""},
+		"--worker-connections": {"", true, ""}, "--log-config": {"", true, ""}, "--certfile": {"", true, ""}, "--keyfile": {"", true, ""},
+		"--ca-certs": {"", true, ""}, "--access-logformat": {"", true, ""}, "--worker-tmp-dir": {"", true, ""}, "--paste": {"", true, ""},
+	},
+	"uvicorn": {
+		"--host": {"host", true, ""}, "--port": {"port", true, ""}, "--uds": {"uds", true, ""}, "--fd": {"fd", true, ""},
+		"--proxy-headers": {SetProxyHeaders, false, "true"}, "--no-proxy-headers": {SetProxyHeaders, false, "false"},
+		"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--env-file": {"env_file", true, ""},
+		"--workers": {"", true, ""}, "--log-level": {"", true, ""}, "--root-path": {"", true, ""}, "--loop": {"", true, ""},
+		"--http": {"", true, ""}, "--ws": {"", true, ""}, "--interface": {"", true, ""}, "--app-dir": {"", true, ""},
+		"--log-config": {"", true, ""}, "--ssl-keyfile": {"", true, ""}, "--ssl-certfile": {"", true, ""}, "--ssl-ca-certs": {"", true, ""},
+		"--timeout-keep-alive": {"", true, ""}, "--limit-concurrency": {"", true, ""}, "--backlog": {"", true, ""},
+		"--reload-dir": {"", true, ""}, "--lifespan": {"", true, ""}, "--header": {"", true, ""}, "--h11-max-incomplete-event-size": {"", true, ""},
+	},
+	"hypercorn": {
+		"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""}, "--insecure-bind": {SetBind, true, ""},
+		"--quic-bind": {"", true, ""}, "-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""},
+		"-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
+		"-w": {"", true, ""}, "--workers": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "-u": {"", true, ""}, "--user": {"", true, ""},
+		"-g": {"", true, ""}, "--group": {"", true, ""}, "-m": {"", true, ""}, "--umask": {"", true, ""}, "--root-path": {"", true, ""},
+		"--certfile": {"", true, ""}, "--keyfile": {"", true, ""}, "--ca-certs": {"", true, ""}, "--log-level": {"", true, ""},
+		"--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""}, "--keep-alive": {"", true, ""}, "--graceful-timeout": {"", true, ""},
+		"--server-name": {"", true, ""}, "--statsd-host": {"", true, ""}, "--log-config": {"", true, ""},
+	},
+	"daphne": {
+		"-b": {"host", true, ""}, "--bind": {"host", true, ""}, "-p": {"port", true, ""}, "--port": {"port", true, ""},
+		"-u": {"uds", true, ""}, "--unix-socket": {"uds", true, ""}, "--fd": {"fd", true, ""}, "-e": {"endpoint", true, ""}, "--endpoint": {"endpoint", true, ""},
+		"--proxy-headers": {SetProxyHeaders, false, "true"}, "--proxy-headers-host": {"proxy_headers_host", true, ""}, "--proxy-headers-port": {"proxy_headers_port", true, ""},
+		"-v": {"", true, ""}, "--verbosity": {"", true, ""}, "-t": {"", true, ""}, "--http-timeout": {"", true, ""}, "--access-log": {"", true, ""},
+		"--root-path": {"", true, ""}, "--websocket_timeout": {"", true, ""}, "--websocket_connect_timeout": {"", true, ""},
+		"--ping-interval": {"", true, ""}, "--ping-timeout": {"", true, ""}, "--application-close-timeout": {"", true, ""}, "--server-name": {"", true, ""},
+		"--log-fmt": {"", true, ""},
+	},
+	"uwsgi": {
+		"--http": {SetBind, true, ""}, "--https": {SetBind, true, ""}, "--http-socket": {SetBind, true, ""}, "--http11-socket": {SetBind, true, ""},
+		"--https-socket": {SetBind, true, ""},
+		"-s":             {SetSocket, true, ""}, "--socket": {SetSocket, true, ""}, "--uwsgi-socket": {"uwsgi_socket", true, ""},
+		"--suwsgi-socket": {"uwsgi_socket", true, ""}, "--ssl-socket": {"uwsgi_socket", true, ""}, "--puwsgi-socket": {"uwsgi_socket", true, ""},
+		"--fastcgi-socket": {"uwsgi_socket", true, ""}, "--fastcgi-nph-socket": {"uwsgi_socket", true, ""},
+		"--scgi-socket": {"uwsgi_socket", true, ""}, "--scgi-nph-socket": {"uwsgi_socket", true, ""},
+		"--protocol": {SetProtocol, true, ""}, "--socket-protocol": {SetProtocol, true, ""},
+		"--ini": {SetConfig, true, ""}, "--yaml": {SetConfig, true, ""}, "-y": {SetConfig, true, ""}, "--yml": {SetConfig, true, ""},
+		"--xml": {SetConfig, true, ""}, "-x": {SetConfig, true, ""}, "--json": {SetConfig, true, ""}, "-j": {SetConfig, true, ""},
+		"--env":   {"env", true, ""},
+		"--route": {SetRoute, true, ""}, "--route-host": {SetRoute, true, ""}, "--route-uri": {SetRoute, true, ""}, "--route-qs": {SetRoute, true, ""},
+		"--route-remote-addr": {SetRoute, true, ""}, "--route-user-agent": {SetRoute, true, ""}, "--route-remote-user": {SetRoute, true, ""},
+		"--route-referer": {SetRoute, true, ""}, "--route-if": {SetRoute, true, ""}, "--route-if-not": {SetRoute, true, ""}, "--route-run": {SetRoute, true, ""},
+		"-p": {"", true, ""}, "--processes": {"", true, ""}, "--workers": {"", true, ""}, "--threads": {"", true, ""},
+		"--module": {SetApp, true, ""}, "-w": {SetApp, true, ""}, "--wsgi-file": {SetApp, true, ""}, "--file": {SetApp, true, ""},
+		"--wsgi": {SetApp, true, ""}, "--mount": {SetApp, true, ""}, "--plugin": {"", true, ""}, "--plugins": {"", true, ""},
+		"--chdir": {"", true, ""}, "--uid": {"", true, ""}, "--gid": {"", true, ""}, "--home": {"", true, ""}, "-H": {"", true, ""},
+		"--virtualenv": {"", true, ""}, "--pythonpath": {"", true, ""}, "--callable": {"", true, ""}, "--chmod-socket": {"", true, ""},
+		"--buffer-size": {"", true, ""}, "--harakiri": {"", true, ""}, "--max-requests": {"", true, ""}, "--static-map": {"", true, ""},
+		"--logto": {"", true, ""}, "--pidfile": {"", true, ""}, "--stats": {"", true, ""},
+	},
 }
 
-var envAssign = regexp.MustCompile(`^-?\s*"?([A-Z][A-Z0-9_]*)=(.*?)"?,?$`)
+// Servers are the command names of the app servers recognised.
+var Servers = []string{"gunicorn", "uvicorn", "hypercorn", "daphne", "uwsgi"}
 
-// logicalLines returns [start, end) offsets of lines joined by trailing
-// backslashes.
-func logicalLines(f *source.File) [][2]int {
-	var out [][2]int
-	n := f.LineCount()
-	for i := 1; i <= n; i++ {
-		start := f.LineStart(i)
-		end := f.LineEnd(i)
-		for i < n && end > start && f.Content[end-1] == '\\' {
-			i++
-			end = f.LineEnd(i)
-		}
-		out = append(out, [2]int{start, end})
+// serverOfProgram returns the server a program path starts ("" if none).
+func serverOfProgram(p string) string {
+	base := path.Base(p)
+	base = strings.TrimSuffix(base, ".exe")
+	if _, ok := serverFlags[base]; ok {
+		return base
 	}
+	if strings.HasPrefix(base, "uwsgi") && !strings.ContainsAny(base[5:], ".-_") {
+		return "uwsgi" // uwsgi_python3, uwsgi-core style binaries
+	}
+	return ""
+}
+
+// isPython reports whether a program is a Python interpreter.
+func isPython(p string) bool {
+	base := path.Base(p)
+	return base == "python" || strings.HasPrefix(base, "python3") || base == "python2" || base == "pypy3"
+}
+
+func isShell(p string) bool {
+	switch path.Base(p) {
+	case "sh", "bash", "ash", "dash", "zsh":
+		return true
+	}
+	return false
+}
+
+// Line is a command line as a process manager or container runs it:
+// its words, and the environment it starts with.
+type Line struct {
+	Args []Arg
+	Env  Env
+	// Literal: no shell expands the words (a Dockerfile's or compose
+	// file's exec form, a Kubernetes command), so "$PORT" stays "$PORT".
+	Literal bool
+}
+
+// Found is what a command line turned out to run.
+type Found struct {
+	// Commands are the app servers it starts.
+	Commands []Command
+	// Scripts are the programs it runs that are not app servers, shells
+	// or interpreters: scripts of the repository that may start one
+	// (`./entrypoint.sh`, `/usr/local/bin/start-web`), as written.
+	Scripts []Arg
+	// Env is what the line itself sets (`env K=V cmd`, `K=V cmd`,
+	// gunicorn -e).
+	Env Env
+}
+
+// Interpret reads what a command line runs: past the wrappers that only
+// start another program (exec, env, nohup, tini, dumb-init, gosu,
+// su-exec, poetry run, pipenv run, uv run, python -m), into shell scripts
+// (`sh -c "..."`), to the app servers it starts with their options, or
+// the script it runs.
+func Interpret(l Line) Found {
+	var out Found
+	interpret(l.Args, l.Env, l.Literal, &out, 0)
 	return out
 }
 
-// shellWords splits text into words, honouring quotes; comments end the
-// line; separators (; && || |) are words of their own.
-func shellWords(src []byte, start, end int) []word {
-	var out []word
-	i := start
-	for i < end {
-		c := src[i]
+func interpret(args []Arg, env Env, literal bool, out *Found, depth int) {
+	if depth > 4 || len(args) == 0 {
+		return
+	}
+	i := 0
+	// Wrappers and assignments before the program.
+unwrap:
+	for i < len(args) {
+		w := args[i].Text
+		base := path.Base(w)
 		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+		case w == "exec" || w == "nohup" || w == "time" || w == "!" || w == "{" || w == "(" || w == "then" || w == "do" || w == "else":
 			i++
-			continue
-		case c == '\\' && i+1 < end && (src[i+1] == '\n' || src[i+1] == '\r'):
-			i += 2
-			continue
-		case c == '#' && (i == start || src[i-1] == ' ' || src[i-1] == '\t'):
-			return out
-		case c == ';' || c == '|' || c == '&':
-			j := i + 1
-			for j < end && (src[j] == '|' || src[j] == '&') {
-				j++
-			}
-			out = append(out, word{text: string(src[i:j]), start: i, end: j})
-			i = j
-			continue
-		}
-		var b strings.Builder
-		ws := i
-		for i < end {
-			c := src[i]
-			if c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '|' || c == '&' {
-				break
-			}
-			if c == '"' || c == '\'' {
-				j := i + 1
-				for j < end && src[j] != c {
-					if c == '"' && src[j] == '\\' && j+1 < end {
-						j++
-					}
-					j++
-				}
-				b.Write(src[i+1 : min(j, end)])
-				i = min(j+1, end)
-				continue
-			}
-			if c == '\\' && i+1 < end {
-				b.WriteByte(src[i+1])
-				i += 2
-				continue
-			}
-			b.WriteByte(c)
+		case w == "--":
 			i++
-		}
-		out = append(out, word{text: b.String(), start: ws, end: i})
-	}
-	return out
-}
-
-// execForm parses a Dockerfile exec-form array (CMD ["gunicorn", ...]).
-func execForm(f *source.File, start, end int) ([]word, bool) {
-	text := string(f.Content[start:end])
-	open := strings.Index(text, "[")
-	if open < 0 || strings.TrimSpace(text[:open]) == "" {
-		return nil, false
-	}
-	head := strings.ToUpper(strings.TrimSpace(text[:open]))
-	if head != "CMD" && head != "ENTRYPOINT" && head != "RUN" {
-		return nil, false
-	}
-	var arr []string
-	body := strings.ReplaceAll(text[open:], "\\\n", "")
-	if err := json.Unmarshal([]byte(body), &arr); err != nil {
-		return nil, false
-	}
-	var out []word
-	pos := start + open
-	for _, a := range arr {
-		quoted, _ := json.Marshal(a)
-		idx := strings.Index(string(f.Content[pos:end]), string(quoted))
-		ws, we := pos, pos
-		if idx >= 0 {
-			ws, we = pos+idx+1, pos+idx+len(quoted)-1
-			pos = pos + idx + len(quoted)
-		}
-		// "sh -c 'gunicorn ...'": split the script into words again
-		if strings.Contains(a, " ") {
-			for _, w := range strings.Fields(a) {
-				out = append(out, word{text: w, start: ws, end: we})
-			}
-			continue
-		}
-		out = append(out, word{text: a, start: ws, end: we})
-	}
-	return out, true
-}
-
-func envWords(f *source.File, words []word) []EnvVar {
-	var out []EnvVar
-	if len(words) == 2 && !strings.Contains(words[0].text, "=") {
-		return []EnvVar{{Name: words[0].text, Value: words[1].text, Range: f.Range(words[0].start, words[1].end)}}
-	}
-	for _, w := range words {
-		if k, v, ok := strings.Cut(w.text, "="); ok {
-			out = append(out, EnvVar{Name: k, Value: v, Range: f.Range(w.start, w.end)})
-		}
-	}
-	return out
-}
-
-var servers = map[string]string{"gunicorn": "gunicorn", "uvicorn": "uvicorn", "daphne": "daphne", "hypercorn": "hypercorn", "uwsgi": "uwsgi"}
-
-// flagNames maps command-line flags to gunicorn setting names.
-var flagNames = map[string]string{
-	"-b": "bind", "--bind": "bind", "--forwarded-allow-ips": "forwarded_allow_ips", "--proxy-allow-from": "proxy_allow_ips",
-	"--header-map": "header_map", "-k": "worker_class", "--worker-class": "worker_class", "-c": "config", "--config": "config",
-	"--proxy-protocol": "proxy_protocol",
-	// uvicorn / hypercorn / daphne
-	"--host": "host", "--port": "port", "-p": "port", "--uds": "bind", "-u": "bind", "--fd": "bind",
-	// uWSGI
-	"--http": "bind", "--http-socket": "bind", "--socket": "socket", "-s": "socket", "--uwsgi-socket": "socket",
-}
-
-// boolFlags take no value.
-var boolFlags = map[string]bool{"--proxy-protocol": true, "--reload": true, "--preload": true, "--proxy-headers": true, "--no-proxy-headers": true}
-
-// command recognises an app-server command starting at words[i]; n is
-// how many words it spans (0: none).
-func command(f *source.File, words []word, i int) (Command, int) {
-	w := words[i].text
-	base := w[strings.LastIndex(w, "/")+1:]
-	server := servers[base]
-	if base == "python" || strings.HasPrefix(base, "python3") {
-		if i+2 < len(words) && words[i+1].text == "-m" {
-			server = servers[words[i+2].text]
-			if server != "" {
+		case base == "env":
+			i++
+			for i < len(args) && strings.HasPrefix(args[i].Text, "-") {
 				i++
 			}
+		case base == "tini" || base == "dumb-init" || base == "catatonit":
+			i++
+			for i < len(args) && strings.HasPrefix(args[i].Text, "-") {
+				if args[i].Text == "--" {
+					i++
+					break
+				}
+				i++
+			}
+		case base == "gosu" || base == "su-exec" || base == "chpst" || base == "setuidgid":
+			i += 2
+		case (base == "poetry" || base == "pipenv" || base == "uv" || base == "pdm") && i+1 < len(args) && args[i+1].Text == "run":
+			i += 2
+		case base == "newrelic-admin" && i+1 < len(args) && args[i+1].Text == "run-program", base == "ddtrace-run", base == "opentelemetry-instrument":
+			i++
+			if base == "newrelic-admin" {
+				i++
+			}
+		default:
+			if k, v, ok := assignment(w); ok && !strings.HasPrefix(w, "-") {
+				if !literal {
+					v, _ = expand(v, env)
+				}
+				e := EnvVar{Name: k, Value: strings.Trim(v, `"'`), Range: args[i].Range}
+				env = append(env, e)
+				out.Env = append(out.Env, e)
+				i++
+				continue
+			}
+			break unwrap
 		}
 	}
-	if server == "" && (strings.HasSuffix(w, "manage.py") || base == "django-admin") && i+1 < len(words) && words[i+1].text == "runserver" {
-		server = "runserver"
+	if i >= len(args) {
+		return
 	}
-	if server == "" {
-		return Command{}, 0
+	prog := args[i].Text
+	switch {
+	case isShell(prog):
+		for j := i + 1; j < len(args); j++ {
+			t := args[j].Text
+			if strings.HasPrefix(t, "-") && strings.Contains(t, "c") && !strings.HasPrefix(t, "--") {
+				if j+1 < len(args) {
+					for _, cmd := range simpleCommands(scriptWords(args[j+1])) {
+						interpret(cmd, env, false, out, depth+1)
+					}
+				}
+				return
+			}
+			if !strings.HasPrefix(t, "-") {
+				out.Scripts = append(out.Scripts, args[j]) // sh ./start.sh
+				return
+			}
+		}
+		return
+	case isPython(prog):
+		j := i + 1
+		for j < len(args) && strings.HasPrefix(args[j].Text, "-") && args[j].Text != "-m" && args[j].Text != "-c" {
+			j++
+		}
+		if j+1 < len(args) && args[j].Text == "-m" {
+			if s := serverOfProgram(args[j+1].Text); s != "" {
+				command(s, args[j+1:], args[i], env, literal, out)
+			}
+			return
+		}
+		if j < len(args) && (strings.HasSuffix(args[j].Text, "manage.py")) {
+			runserver(args[j:], args[i], out)
+		}
+		return
+	case strings.HasSuffix(prog, "manage.py") || path.Base(prog) == "django-admin":
+		runserver(args[i:], args[i], out)
+		return
 	}
-	start := i
-	j := i + 1
-	if server == "runserver" {
-		j++
+	if s := serverOfProgram(prog); s != "" {
+		command(s, args[i:], args[i], env, literal, out)
+		return
 	}
+	if strings.Contains(prog, "/") || strings.HasSuffix(prog, ".sh") {
+		out.Scripts = append(out.Scripts, args[i])
+	}
+}
+
+// runserver reads `manage.py runserver [addrport]`: Django's development
+// server, on 127.0.0.1:8000 unless an address is given.
+func runserver(args []Arg, first Arg, out *Found) {
+	if len(args) < 2 || args[1].Text != "runserver" {
+		return
+	}
+	c := Command{Server: "runserver", Default: true, App: args[0].Text, AppRange: args[0].Range}
+	last := args[1]
+	for _, a := range args[2:] {
+		if separator(a.Text) {
+			break
+		}
+		last = a
+		if strings.HasPrefix(a.Text, "--settings=") {
+			out.Env = append(out.Env, EnvVar{Name: "DJANGO_SETTINGS_MODULE", Value: strings.TrimPrefix(a.Text, "--settings="), Range: a.Range})
+			continue
+		}
+		if strings.HasPrefix(a.Text, "-") || !c.Default {
+			continue
+		}
+		c.Options = append(c.Options, opt(SetBind, a.Text, a.Range, nil))
+		c.Default = false
+	}
+	c.Range = span(first.Range, last.Range)
+	out.Commands = append(out.Commands, c)
+}
+
+// command reads one server's options from args (args[0] is the server's
+// program).
+func command(server string, args []Arg, first Arg, env Env, literal bool, out *Found) {
+	flags := serverFlags[server]
 	c := Command{Server: server}
 	var host, port *Option
-	for ; j < len(words); j++ {
-		t := words[j].text
-		if t == ";" || t == "&&" || t == "||" || t == "|" || t == "&" {
+	last := args[0]
+	for j := 1; j < len(args); j++ {
+		a := args[j]
+		if separator(a.Text) {
 			break
 		}
-		if !strings.HasPrefix(t, "-") {
-			if server == "runserver" && len(c.Options) == 0 {
-				c.Options = append(c.Options, opt("bind", t, f, words[j], "command line"))
+		last = a
+		t := a.Text
+		if !strings.HasPrefix(t, "-") || t == "-" {
+			if c.App == "" && appTarget.MatchString(t) {
+				c.App, c.AppRange = t, a.Range
 			}
 			continue
 		}
-		flag, val, inline := strings.Cut(t, "=")
-		name, known := flagNames[flag]
-		if !known || boolFlags[flag] {
-			if known && flag == "--proxy-protocol" {
-				c.Options = append(c.Options, opt("proxy_protocol", "true", f, words[j], "command line"))
+		name, val, inline := strings.Cut(t, "=")
+		f, known := flags[name]
+		if !known && server == "uwsgi" && strings.HasPrefix(name, "--route") {
+			f, known = flag{SetRoute, true, ""}, true
+		}
+		if !known {
+			continue
+		}
+		rng := a.Range
+		if !f.value {
+			if f.setting != "" {
+				c.Options = append(c.Options, opt(f.setting, f.fixed, rng, nil))
 			}
 			continue
 		}
-		var vw word
-		if inline {
-			vw = words[j]
-		} else if j+1 < len(words) {
+		if !inline {
+			if j+1 >= len(args) || separator(args[j+1].Text) {
+				break
+			}
 			j++
-			vw = words[j]
-			val = vw.text
-		} else {
-			break
+			val = args[j].Text
+			rng = span(a.Range, args[j].Range)
+			last = args[j]
 		}
-		o := opt(name, val, f, vw, "command line")
-		o.Range = f.Range(words[j-boolToInt(!inline)].start, vw.end)
-		switch name {
+		if f.setting == "" {
+			continue
+		}
+		v, unresolved := val, []string(nil)
+		if !literal {
+			v, unresolved = expand(val, env)
+		}
+		o := opt(f.setting, v, rng, unresolved)
+		switch f.setting {
 		case "host":
 			host = &o
 		case "port":
-			if server == "daphne" || server == "uvicorn" || server == "hypercorn" {
-				port = &o
+			port = &o
+		case "env":
+			if k, ev, ok := assignment(v); ok {
+				out.Env = append(out.Env, EnvVar{Name: k, Value: ev, Range: rng})
+			}
+		case "uds":
+			o.Name = SetBind
+			o.Value = python.KnownValue(python.Str("unix:"+v), rng)
+			c.Options = append(c.Options, o)
+		case "fd":
+			o.Name = SetBind
+			o.Value = python.KnownValue(python.Str("fd://"+v), rng)
+			c.Options = append(c.Options, o)
+		case "endpoint":
+			if b, ok := twistedEndpoint(v); ok {
+				o.Name = SetBind
+				o.Value = python.KnownValue(python.Str(b), rng)
+				c.Options = append(c.Options, o)
+			}
+		case "uwsgi_socket":
+			o.Name = SetSocket
+			c.Options = append(c.Options, o)
+		case SetApp:
+			if c.App == "" {
+				c.App, c.AppRange = uwsgiApp(v), rng
 			}
 		default:
 			c.Options = append(c.Options, o)
 		}
 	}
-	if host != nil || port != nil {
-		h, p := "127.0.0.1", "8000"
-		r := source.Range{}
-		if host != nil {
-			h, _ = host.Value.Str()
-			r = host.Range
-		}
-		if port != nil {
-			p, _ = port.Value.Str()
-			if !r.IsValid() {
-				r = port.Range
-			}
-		}
-		if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
-			h = "[" + h + "]"
-		}
-		c.Options = append(c.Options, Option{Name: "bind", Value: python.KnownValue(python.Str(h+":"+p), r), Range: r, From: "command line"})
-	}
-	c.Range = f.Range(words[start].start, words[j-1].end)
+	c.Options = append(c.Options, envOptions(server, c.Options, env)...)
+	addHostPort(&c, server, host, port, env)
+	c.Range = span(first.Range, last.Range)
 	c.Default = true
 	for _, o := range c.Options {
-		if o.Name == "bind" || o.Name == "socket" {
+		if o.Name == SetBind || o.Name == SetSocket || o.Name == SetConfig && server == "uwsgi" {
 			c.Default = false
 		}
 	}
-	return c, j - start
-}
-
-func boolToInt(b bool) int {
-	if b {
-		return 1
+	if server == "uwsgi" {
+		c.Default = false // uWSGI has no default socket: it reads them from its configuration
 	}
-	return 0
+	out.Commands = append(out.Commands, c)
 }
 
-func opt(name, val string, f *source.File, w word, from string) Option {
-	r := f.Range(w.start, w.end)
-	return Option{Name: name, Value: python.KnownValue(python.Str(val), r), Range: r, From: from}
+// addHostPort turns uvicorn's and daphne's separate host and port into
+// one bind: uvicorn defaults to 127.0.0.1:8000 (UVICORN_HOST and
+// UVICORN_PORT in the environment); daphne to 127.0.0.1 and 8000 for
+// whichever is missing when the other is given.
+func addHostPort(c *Command, server string, host, port *Option, env Env) {
+	if server == "uvicorn" {
+		if host == nil {
+			if e, ok := env.Get("UVICORN_HOST"); ok {
+				o := opt("host", e.Value, e.Range, nil)
+				host = &o
+			}
+		}
+		if port == nil {
+			if e, ok := env.Get("UVICORN_PORT"); ok {
+				o := opt("port", e.Value, e.Range, nil)
+				port = &o
+			}
+		}
+	}
+	if host == nil && port == nil {
+		return
+	}
+	h, p := "127.0.0.1", "8000"
+	var r source.Range
+	var unresolved []string
+	if host != nil {
+		h, _ = host.Value.Str()
+		r = host.Range
+		unresolved = append(unresolved, host.Unresolved...)
+	}
+	if port != nil {
+		p, _ = port.Value.Str()
+		if !r.IsValid() {
+			r = port.Range
+		} else if port.Range.File == r.File {
+			r = span(r, port.Range)
+		}
+		unresolved = append(unresolved, port.Unresolved...)
+	}
+	if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") {
+		h = "[" + h + "]"
+	}
+	c.Options = append(c.Options, opt(SetBind, h+":"+p, r, unresolved))
+}
+
+// twistedEndpoint reads a daphne --endpoint (a Twisted server endpoint
+// string): tcp:PORT[:interface=HOST], unix:PATH; an SSL endpoint listens
+// like tcp.
+func twistedEndpoint(s string) (string, bool) {
+	kind, rest, _ := strings.Cut(s, ":")
+	switch kind {
+	case "unix":
+		p, _, _ := strings.Cut(rest, ":")
+		return "unix:" + strings.TrimPrefix(p, "address="), true
+	case "tcp", "tcp6", "ssl":
+		port, host := "", "0.0.0.0"
+		if kind == "tcp6" {
+			host = "::"
+		}
+		for _, part := range strings.Split(rest, ":") {
+			switch {
+			case strings.HasPrefix(part, "port="):
+				port = strings.TrimPrefix(part, "port=")
+			case strings.HasPrefix(part, "interface="):
+				host = strings.TrimPrefix(part, "interface=")
+			case port == "" && !strings.Contains(part, "="):
+				port = part
+			}
+		}
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+		return host + ":" + port, port != ""
+	}
+	return "", false
+}
+
+func opt(name, val string, r source.Range, unresolved []string) Option {
+	return Option{Name: name, Value: python.KnownValue(python.Str(val), r), Range: r, From: "command line", Unresolved: unresolved}
+}
+
+// envOptions are the options a server takes from its environment where the
+// command line does not give them: gunicorn's GUNICORN_CMD_ARGS (parsed
+// like a command line, which overrides it), uWSGI's UWSGI_<OPTION>
+// variables (UWSGI_HTTP_SOCKET is --http-socket).
+func envOptions(server string, given []Option, env Env) []Option {
+	has := map[string]bool{}
+	for _, o := range given {
+		has[o.Name] = true
+	}
+	var out []Option
+	switch server {
+	case "gunicorn":
+		e, ok := env.Get("GUNICORN_CMD_ARGS")
+		if !ok {
+			return nil
+		}
+		f := source.NewFile(e.Range.File, []byte(e.Value))
+		words, _ := shellWords(f, 0, len(e.Value))
+		args := []Arg{ArgIn("gunicorn", e.Range)}
+		for _, w := range words {
+			args = append(args, ArgIn(w.Text, e.Range))
+		}
+		var found Found
+		command("gunicorn", args, args[0], env, true, &found)
+		for _, c := range found.Commands {
+			for _, o := range c.Options {
+				if !has[o.Name] {
+					o.From = "environment"
+					out = append(out, o)
+				}
+			}
+		}
+	case "uwsgi":
+		for _, e := range env {
+			name, ok := strings.CutPrefix(e.Name, "UWSGI_")
+			if !ok {
+				continue
+			}
+			f, known := serverFlags["uwsgi"]["--"+strings.ToLower(strings.ReplaceAll(name, "_", "-"))]
+			if !known || f.setting == "" || has[f.setting] {
+				continue
+			}
+			setting := f.setting
+			if setting == "uwsgi_socket" {
+				setting = SetSocket
+			}
+			o := opt(setting, e.Value, e.Range, nil)
+			o.From = "environment"
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// appTarget is what a positional argument naming the application looks
+// like: a dotted module, optionally with ":callable" or a factory call.
+var appTarget = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*(:[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?)?$`)
+
+// uwsgiApp reads what uWSGI's module, wsgi-file or mount names: a mount
+// is "MOUNTPOINT=app".
+func uwsgiApp(v string) string {
+	if _, app, ok := strings.Cut(v, "="); ok {
+		return app
+	}
+	return v
 }

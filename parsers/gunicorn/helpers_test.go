@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -28,7 +29,21 @@ func (m mapReader) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
-func (m mapReader) Stat(p string) (fs.FileInfo, error) { return nil, fs.ErrNotExist }
+func (m mapReader) Stat(p string) (fs.FileInfo, error) {
+	if _, ok := m[p]; ok {
+		return fileInfo(path.Base(p)), nil
+	}
+	return nil, fs.ErrNotExist
+}
+
+type fileInfo string
+
+func (f fileInfo) Name() string       { return string(f) }
+func (f fileInfo) Size() int64        { return 0 }
+func (f fileInfo) Mode() fs.FileMode  { return 0o644 }
+func (f fileInfo) ModTime() time.Time { return time.Time{} }
+func (f fileInfo) IsDir() bool        { return false }
+func (f fileInfo) Sys() any           { return nil }
 
 func readerOf(m map[string]string) source.Reader { return mapReader(m) }
 

@@ -247,6 +247,46 @@ func CheckRanges(t testing.TB, o *Object, sourceOf func(path string) *source.Fil
 		check(k, a.Range)
 		check(k, a.KeyRange)
 	}
+	if g := o.Gateway; g != nil {
+		for _, l := range g.Listeners {
+			check("listener", l.Range)
+			check("listener name", l.Name.Range)
+			if v := l.LegacyValidation; v != nil {
+				check("frontendValidation", v.Range)
+			}
+		}
+		if ft := g.Frontend; ft != nil {
+			check("frontend", ft.Range)
+			if ft.Default != nil {
+				check("default validation", ft.Default.Range)
+				check("mode", ft.Default.Mode.Range)
+			}
+			for _, pp := range ft.PerPort {
+				check("perPort", pp.Range)
+			}
+		}
+	}
+	if hr := o.HTTPRoute; hr != nil {
+		for _, ref := range hr.ParentRefs {
+			check("parentRef", ref.Range)
+		}
+		for _, r := range hr.Rules {
+			check("rule", r.Range)
+			for _, b := range r.BackendRefs {
+				check("backendRef", b.Range)
+				check("backend name", b.Name.Range)
+			}
+			for _, f := range r.Filters {
+				check("filter", f.Range)
+				for _, h := range append(append([]HeaderValue{}, f.Set...), f.Add...) {
+					check("header", h.Range)
+				}
+				for _, h := range f.Remove {
+					check("remove", h.Range)
+				}
+			}
+		}
+	}
 	if in := o.Ingress; in != nil {
 		for _, rule := range in.Rules {
 			check("host", rule.Host.Range)

@@ -39,6 +39,10 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("- op: add\n  path: /spec/rules\n  value: []\n"))
 	f.Add([]byte("apiVersion: v1\nkind: List\nitems:\n- {kind: Service, apiVersion: v1, spec: {ports: [{port: 80}]}}\n"))
 	f.Add([]byte("kind: Ingress\nmetadata:\n  name: {{ .Values.name }}\n"))
+	f.Add([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nspec:\n  tls:\n    frontend:\n      default: {validation: {mode: AllowInsecureFallback, caCertificateRefs: [{name: ca}]}}\n      perPort: [{port: 8443, tls: {}}]\n  listeners:\n  - {name: https, protocol: HTTPS, port: 443, tls: {frontendValidation: {caCertificateRefs: [{name: ca}]}}}\n"))
+	f.Add([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\nmetadata: {name: p, namespace: app}\nspec:\n  targetRefs: [{group: \"\", kind: Service, name: web, sectionName: https}]\n  targetRef: {kind: Service, name: web}\n  validation: {hostname: web, caCertificateRefs: [{kind: ConfigMap, name: ca}]}\n"))
+	f.Add([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nspec:\n  tls:\n    backend:\n      clientCertificateRef: {kind: Secret, group: \"\", name: gw-client}\n"))
+	f.Add([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nspec:\n  parentRefs: [{name: gw, sectionName: https}]\n  rules:\n  - filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}], remove: [c]}}]\n    backendRefs: [{name: web, port: 80, filters: []}]\n"))
 	f.Setenv(render.EnvProgram, filepath.Join(f.TempDir(), "absent")) // no rendering: one file at a time
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := k8s.MemFS{"in.yaml": string(data)}

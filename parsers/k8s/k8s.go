@@ -145,7 +145,7 @@ func isKustomization(rel string) bool {
 }
 
 // kindLine matches a top-level "kind:" of an object this package reads.
-var kindLine = regexp.MustCompile(`(?m)^kind:[ \t]*["']?(Ingress|Service|NetworkPolicy|ConfigMap|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Pod|Job|CronJob|List|IngressList|ServiceList)["']?[ \t]*(#.*)?\r?$`)
+var kindLine = regexp.MustCompile(`(?m)^kind:[ \t]*["']?(Ingress|IngressClass|Gateway|GatewayClass|HTTPRoute|BackendTLSPolicy|Service|NetworkPolicy|ConfigMap|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Pod|Job|CronJob|List|IngressList|ServiceList)["']?[ \t]*(#.*)?\r?$`)
 
 // patchOp matches the first operation of a JSON6902 patch list.
 var patchOp = regexp.MustCompile(`(?m)^-[ \t]+op:[ \t]`)

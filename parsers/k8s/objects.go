@@ -64,11 +64,16 @@ type Object struct {
 	pos *doc
 
 	// At most one of these is set, according to Kind.
-	Ingress       *Ingress
-	Service       *Service
-	NetworkPolicy *NetworkPolicy
-	ConfigMap     *ConfigMap
-	Workload      *Workload
+	Ingress          *Ingress
+	Service          *Service
+	NetworkPolicy    *NetworkPolicy
+	ConfigMap        *ConfigMap
+	Workload         *Workload
+	Gateway          *Gateway
+	HTTPRoute        *HTTPRoute
+	BackendTLSPolicy *BackendTLSPolicy
+	GatewayClass     *GatewayClass
+	IngressClass     *IngressClass
 }
 
 // Ref names the object as "kind namespace/name" for messages.
@@ -405,6 +410,16 @@ func objects(f *doc, root *yaml.Node) []*Object {
 		o.NetworkPolicy = parseNetworkPolicy(f, o)
 	case kind == "ConfigMap":
 		o.ConfigMap = &ConfigMap{Obj: o, Data: scalarMap(f, child(root, "data"))}
+	case kind == "Gateway":
+		o.Gateway = parseGateway(f, o)
+	case kind == "HTTPRoute":
+		o.HTTPRoute = parseHTTPRoute(f, o)
+	case kind == "BackendTLSPolicy":
+		o.BackendTLSPolicy = parseBackendTLSPolicy(f, o)
+	case kind == "GatewayClass":
+		o.GatewayClass = &GatewayClass{Obj: o, ControllerName: scalar(f, child(root, "spec"), "controllerName")}
+	case kind == "IngressClass":
+		o.IngressClass = &IngressClass{Obj: o, Controller: scalar(f, child(root, "spec"), "controller")}
 	default:
 		if tpl, ok := workloadKinds[kind]; ok {
 			o.Workload = parseWorkload(f, o, tpl)
@@ -428,6 +443,11 @@ var apiGroups = map[string][]string{
 	"ReplicaSet":            {"apps", "extensions"},
 	"Job":                   {"batch"},
 	"CronJob":               {"batch"},
+	"IngressClass":          {"networking.k8s.io"},
+	"Gateway":               {GatewayGroup},
+	"HTTPRoute":             {GatewayGroup},
+	"GatewayClass":          {GatewayGroup},
+	"BackendTLSPolicy":      {GatewayGroup},
 }
 
 // builtIn reports whether kind and apiVersion name a built-in resource.

@@ -123,9 +123,14 @@ const (
 	// SinkReturn: a function nothing in the project calls returns a value
 	// decided by headers, or one: its callers decide with it.
 	SinkReturn
+	// SinkAnonymous: a DRF authentication class returns None, and DRF
+	// goes on to the next class, then to the view with an anonymous
+	// user; whether the view runs is the permission classes' to say,
+	// which the rules read from the settings and the views.
+	SinkAnonymous
 )
 
-var sinkNames = [...]string{"", "next", "view", "login", "attr", "lookup", "authenticated", "permission", "return"}
+var sinkNames = [...]string{"", "next", "view", "login", "attr", "lookup", "authenticated", "permission", "return", "anonymous"}
 
 func (k SinkKind) String() string {
 	if int(k) < len(sinkNames) {

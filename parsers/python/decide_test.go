@@ -181,7 +181,9 @@ class CertAuth(authentication.BaseAuthentication):
             return None
         return (client.user, client)
 `, want: map[string][]string{
-		"HTTP_X_SSL_CLIENT_VERIFY": {"authenticated SUCCESS if ![client is None]", "lookup SUCCESS"},
+		// None: DRF goes on to the view with an anonymous user, for
+		// whatever the client sent
+		"HTTP_X_SSL_CLIENT_VERIFY": {`anonymous <absent>|""|NONE|FAILED:x|0|1|CN=a`, "anonymous SUCCESS if [client is None]", "authenticated SUCCESS if ![client is None]", "lookup SUCCESS"},
 		"HTTP_X_SSL_CLIENT_DN":     {`authenticated any flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS" && ![client is None]`, `lookup any flows if HTTP_X_SSL_CLIENT_VERIFY == "SUCCESS"`}}},
 
 	{name: "DRF authentication raising when unverified", src: `
@@ -495,6 +497,33 @@ def require_terminal():
 `}, want: map[string][]string{
 		"X-SSL-Client-Verify": {"attr SUCCESS", "lookup SUCCESS", "next SUCCESS if ![g.terminal is None]"},
 		"X-SSL-Client-DN":     {`attr any flows if X-SSL-Client-Verify == "SUCCESS"`, `lookup any flows if X-SSL-Client-Verify == "SUCCESS"`}}},
+
+	{name: "Flask decorator logging in with flask_login", files: map[string]string{"rota/auth.py": `
+from functools import wraps
+from flask import abort, request
+from flask_login import login_user
+
+def certificate_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.headers.get("X-SSL-Client-Verify") != "SUCCESS":
+            abort(401)
+        login_user(User.query.filter_by(dn=request.headers["X-SSL-Client-DN"]).one())
+        return view(*args, **kwargs)
+    return wrapper
+`}, want: map[string][]string{
+		"X-SSL-Client-Verify": {"login SUCCESS if X-SSL-Client-DN present", "lookup SUCCESS if X-SSL-Client-DN present"},
+		"X-SSL-Client-DN":     {`login ""|SUCCESS|NONE|FAILED:x|0|1|CN=a flows if X-SSL-Client-Verify == "SUCCESS"`, `lookup ""|SUCCESS|NONE|FAILED:x|0|1|CN=a flows if X-SSL-Client-Verify == "SUCCESS"`}}},
+
+	{name: "Flask before_app_request on request.environ under uWSGI", files: map[string]string{"rota/gate.py": `
+from flask import Blueprint, abort, request
+bp = Blueprint("gate", __name__)
+
+@bp.before_app_request
+def gate():
+    if request.environ.get("HTTP_X_SSL_CLIENT_VERIFY") not in ("SUCCESS",):
+        abort(403)
+`}, want: map[string][]string{"HTTP_X_SSL_CLIENT_VERIFY": {"next SUCCESS"}}},
 
 	{name: "process_request returning None lets the request through", src: `
 from django.utils.deprecation import MiddlewareMixin

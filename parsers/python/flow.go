@@ -256,6 +256,23 @@ func kindOf(fi *funcInfo) entryKind {
 	return kindPlain
 }
 
+// drfAuthentication reports whether an authenticate method is a DRF
+// authentication class's, authenticate(self, request), rather than a
+// Django auth backend's, which takes credentials after the request and
+// whose None only fails the login.
+func drfAuthentication(fi *funcInfo) bool {
+	ps := fi.def.Params
+	if len(ps) != 2 {
+		return false
+	}
+	for _, p := range ps {
+		if p.Kind != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // ret handles a return: at an entry point it may reach protected work,
 // inside an inlined call it is an outcome for the caller.
 func (in *interp) ret(fr *frame, st *state, v aval, at Node) {
@@ -267,8 +284,13 @@ func (in *interp) ret(fr *frame, st *state, v aval, at Node) {
 		switch x := r.v.(type) {
 		case avConst:
 			if _, none := x.obj.(NoneObj); none {
-				if fr.kind == kindHook {
+				switch fr.kind {
+				case kindHook:
 					in.sink(fr, SinkNext, at, "the view", r.st)
+				case kindAuth:
+					if drfAuthentication(fr.fn) {
+						in.sink(fr, SinkAnonymous, at, "the view as an anonymous user", r.st)
+					}
 				}
 				continue
 			}

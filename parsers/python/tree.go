@@ -77,7 +77,14 @@ var settingsWords = [][]byte{[]byte("INSTALLED_APPS"), []byte("MIDDLEWARE"), []b
 var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), []byte("RemoteUser"),
 	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
 	// FastAPI fills a parameter from a header: x: str = Header(...)
-	[]byte("Header(")}
+	[]byte("Header("),
+	// middlewares that rewrite the request from proxy headers: werkzeug's
+	// ProxyFix, hypercorn's ProxyFixMiddleware, uvicorn's
+	// ProxyHeadersMiddleware
+	[]byte("ProxyFix"), []byte("ProxyHeadersMiddleware"),
+	// DRF views, whose permission classes say whether a request no
+	// authentication class authenticates reaches them
+	[]byte("permission_classes"), []byte("authentication_classes"), []byte("APIView"), []byte("ViewSet"), []byte("api_view")}
 
 // Candidate reports, from the path alone, whether a file may be a Python
 // module worth reading: .py files outside migrations, test suites and

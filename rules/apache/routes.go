@@ -189,6 +189,7 @@ func (c *config) newRoute(s *server, addr string, pass, loc *apache.Directive, p
 	}
 	r.Gated = r.Listener.Verify == rules.VerifyRequired || len(r.gates) > 0 && r.Listener.Verify != rules.VerifyOptionalNoCA
 	r.treatHeaders(c)
+	r.requestClasses()
 	if wsgi {
 		r.Upstream = rules.Upstream{Name: "mod_wsgi " + pass.Arg(1), Range: pass.Range}
 		group := wsgiGroup(pass)

@@ -133,6 +133,9 @@ type finding struct {
 	tr     rules.HeaderTreatment
 	trust  rules.Trust
 	links  []rules.Link
+	// breaches are the classes that get through, over every route of the
+	// finding, certain ones first.
+	breaches []breach
 }
 
 type findings struct {
@@ -142,7 +145,7 @@ type findings struct {
 	severity rules.Severity
 }
 
-func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link) {
+func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link, bs ...breach) {
 	if fs.by == nil {
 		fs.by = map[string]*finding{}
 	}
@@ -159,6 +162,16 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 		}
 	}
 	f.links = append(f.links, l)
+	// Certain breaches before possible ones, over all routes.
+	var certain, possible []breach
+	for _, b := range append(f.breaches, bs...) {
+		if b.maybe() {
+			possible = append(possible, b)
+		} else {
+			certain = append(certain, b)
+		}
+	}
+	f.breaches = append(certain, possible...)
 }
 
 // report emits one diagnostic per finding: its key is the route-and-header
@@ -192,6 +205,14 @@ func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text
 			}
 		}
 		txt := say(f, desc)
+		sev := fs.severity
+		if sev == 0 {
+			sev = severityOf(p.Rule.Severity, f.breaches)
+		}
+		if len(f.breaches) > 0 {
+			txt.msg = withClass(txt.msg, f.breaches)
+			txt.detail += " Requests that get through: " + classesText(f.breaches) + "."
+		}
 		p.Report(rules.Diagnostic{
 			Range:    f.anchor,
 			Key:      rules.RouteHeaderKey(f.links[0].Route.ID, f.header),
@@ -199,7 +220,7 @@ func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text
 			Detail:   txt.detail + guess,
 			FixTitle: rules.Sentence(txt.fix),
 			Related:  related,
-			Severity: fs.severity,
+			Severity: sev,
 		})
 		for _, l := range f.links[1:] {
 			p.Resolve(rules.RouteHeaderKey(l.Route.ID, f.header))
@@ -214,8 +235,9 @@ var SpoofableHeader = &rules.Rule{
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: routeHeaderRules,
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
-			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.",
-		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through.",
+			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.\n\n" +
+			"Only requests that can take the route are judged, and the finding names the request class that gets through: a route that every request leaves before the pass (an nginx server-level `return` or redirect of every URI, `if ($scheme = http) { return ...; }` for plain HTTP, `deny all`, a regex location that a `^~` prefix of its level always takes first; HAProxy redirects, denies and ACLs before `use_backend`; an httpd server-level mod_rewrite redirect) carries no finding, and a named nginx location that nothing but an upstream's X-Accel-Redirect can enter is reported at medium, naming that.",
+		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through; a regex location chosen over a plain prefix and a named location entered by try_files lose the headers, while one behind a `^~` prefix is never chosen (internal/e2e: nginx-location-regex-wins-vulnerable, nginx-named-location-try-files-vulnerable, nginx-location-prefix-stop-secure); httpd answers a server-level `RewriteRule ^ https://... [R=301,L]` before ProxyPass, but `Redirect permanent /` comes after it and the request is proxied (httpd 2.4.71).",
 		Example: "# nginx.conf\nlocation /api/ {\n    proxy_set_header Host $host;       # redefines the level: the server's X-SSL-* headers are lost\n    proxy_pass http://app;\n}\n# app/middleware.py\nif request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS': ...",
 		Fix:     "Overwrite every trusted header on every route: nginx `proxy_set_header X-SSL-Client-Verify $ssl_client_verify;` at every level that defines proxy_set_header (an include snippet keeps them together), `proxy_set_header X-SSL-Client-Verify \"\";` on plain-HTTP servers; HAProxy `http-request del-header ^x[-_]ssl[-_] -m reg` before the conditional sets, or set-header instead of add-header. Make the app read the header name the proxy sets.",
 		References: []string{
@@ -234,12 +256,19 @@ var SpoofableHeader = &rules.Rule{
 			for _, t := range identityTrusts(app) {
 				h := rules.HeaderName(t.Header)
 				for _, l := range m.RoutesTo(app) {
-					if tr := l.Route.Header(h); spoofable(tr.Action) {
-						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+					tr := l.Route.Header(h)
+					if got := breaches(m, l.Route, app, decisionsOf(t), h, false, nil); len(got) > 0 {
+						fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l, got...)
+					} else if spoofable(tr.Action) {
+						// No request the route carries gets a copy of the
+						// client's past the app's check: the proxy-side
+						// finding about the route and header goes too.
+						p.Resolve(rules.RouteHeaderKey(l.Route.ID, h))
 					}
 				}
 			}
 		}
+		resolveStray(p, m, func(t rules.Trust) bool { return !isSchemeTrust(t) })
 		fs.report(p, func(f *finding, desc string) text {
 			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -265,6 +294,9 @@ func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Tr
 	case rules.SetClient:
 		msg = name + " is set from data the client chooses, and the app trusts it"
 		how = fmt.Sprintf("The value is %s, which the client controls.", tr.Value)
+	default:
+		msg = name + " is not always overwritten on this route: the client's own copy reaches the app"
+		how = "On some requests the route leaves the client's copy in place."
 	}
 	return text{msg: msg, detail: fmt.Sprintf("%s Route: %s. The app trusts the header at %s.", how, desc, trustNote(t)), fix: r.FixHint(h, rules.TLSFactOf(h))}
 }
@@ -314,7 +346,8 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"D002", "D003"}),
 	Doc: rules.Doc{
-		What:    "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself.",
+		What: "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself. " +
+			"Routes are judged per request class: a route no plain request takes (HAProxy redirecting every plain request before routing but ACME challenges, which go to another backend) has nothing to report, and the finding names the class that gets through (\"plain HTTP on :80, path not under /account/\"); a class that rests on a condition the model cannot decide makes it medium at most. Measured with HAProxy 2.6.12 and gunicorn 20.1.0 (internal/e2e haproxy-acme-redirect-secure and -vulnerable): a redirect before routing answers 301 and the client's header never reaches the app; a redirect that covers only some paths lets the others through with it.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
 		Fix:     "Set the header on every route (`proxy_set_header X-Forwarded-Proto $scheme;`, HAProxy `http-request set-header X-Forwarded-Proto https if { ssl_fc }` after `http-request del-header X-Forwarded-Proto`), or drop the setting and rely on gunicorn's IP-gated secure_scheme_headers.",
@@ -328,6 +361,9 @@ var SchemeContract = &rules.Rule{
 		m := rules.ModelOf(p)
 		var fs findings
 		lockout := findings{severity: rules.Medium}
+		// A client that chooses the address or path prefix the app sees
+		// misleads its logs and address checks, not its scheme.
+		address := findings{severity: rules.Medium}
 		bs := newBlockSets(m)
 		for _, app := range m.Apps {
 			links := m.RoutesTo(app)
@@ -343,10 +379,11 @@ var SchemeContract = &rules.Rule{
 					continue // the three defaults are judged together below
 				}
 				for _, l := range links {
-					if t.PeerGated && !app.SchemeHeadersHonoured(l.Route) {
-						continue // gunicorn ignores the header from this proxy
+					if !app.Honours(t, l.Route) {
+						continue // the app server ignores the header from this proxy
 					}
-					tr := l.Route.Header(h)
+					r := l.Route
+					tr := r.Header(h)
 					if h == "x-forwarded-host" && tr.Fact == rules.FactHost {
 						// The Host the client sent, which nginx matched
 						// against server_name and Django checks against
@@ -354,18 +391,18 @@ var SchemeContract = &rules.Rule{
 						// gets through.
 						continue
 					}
-					if t.Value != "" && l.Route.Listener.TLS {
+					classes := m.Classes(r)
+					if t.Value != "" && tr.Action == rules.Passthrough && !t.ServerDefault && slices.ContainsFunc(classes, isTLS) {
 						// The client is on HTTPS here: claiming https is
 						// the truth. But when the route does not send the
 						// header at all, Django takes HTTPS requests for
 						// plain HTTP: valid clients are redirected in a
 						// loop or refused, which is worth a medium finding.
-						if tr.Action == rules.Passthrough && !t.ServerDefault {
-							lockout.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
-						}
-						continue
+						lockout.add(bs.anchor(r, tr, h), h, tr, t, l)
 					}
-					if tr.Action.Overwrites() || tr.Action == rules.Unknown {
+					if tr.Action == rules.Appended && t.Hops == 1 {
+						// The app takes the last value, the one this proxy
+						// appended after the client's.
 						continue
 					}
 					// With its default secure_scheme_headers gunicorn
@@ -373,10 +410,27 @@ var SchemeContract = &rules.Rule{
 					// route that overwrites any of the three keeps a client
 					// from flipping the scheme (G004 covers the rest);
 					// a route that overwrites none lets it.
-					if t.ServerDefault && overwritesAnyDefault(l.Route) {
+					if t.ServerDefault && len(t.Peers) == 0 && overwritesAnyDefault(r) {
 						continue
 					}
-					fs.add(bs.anchor(l.Route, tr, h), h, tr, t, l)
+					if t.Address {
+						// The client's address (X-Forwarded-For): spoofed
+						// where the route lets the client's own value through.
+						if !tr.Action.Overwrites() && tr.Action != rules.Unknown {
+							address.add(bs.anchor(r, tr, h), h, tr, t, l)
+						}
+						continue
+					}
+					var keep func(rules.RequestClass) bool
+					if t.Value != "" {
+						// On TLS a client that claims https tells the truth.
+						keep = func(c rules.RequestClass) bool { return !isTLS(c) }
+					}
+					if got := breaches(m, r, app, decisionsOf(t), h, false, keep); len(got) > 0 {
+						fs.add(bs.anchor(r, tr, h), h, tr, t, l, got...)
+					} else if spoofable(tr.Action) && !slices.ContainsFunc(classes, isTLS) {
+						p.Resolve(rules.RouteHeaderKey(r.ID, h))
+					}
 				}
 				// With routes analysed, the single-file warning has been
 				// proven unnecessary or replaced: by the findings above, or
@@ -390,8 +444,17 @@ var SchemeContract = &rules.Rule{
 		// gunicorn's secure_scheme_headers) on one directive are one
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
+		resolveStray(p, m, isSchemeTrust)
 		fs.report(p, func(f *finding, desc string) text {
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+		})
+		address.report(p, func(f *finding, desc string) text {
+			t := schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
+			// no proxy fact holds the client's address: say what to do
+			// in words rather than set the header from the scheme
+			t.fix = fmt.Sprintf("overwrite %s with the client's address on this route, or make %s trust as many values as there are proxies in front of it",
+				rules.DisplayHeader(f.header), f.trust.Source)
+			return t
 		})
 		lockout.report(p, func(f *finding, desc string) text {
 			return text{
@@ -403,6 +466,9 @@ var SchemeContract = &rules.Rule{
 		})
 	},
 }
+
+// isTLS reports whether a class reaches the proxy over TLS.
+func isTLS(c rules.RequestClass) bool { return c.Transport == rules.TransportTLS }
 
 // schemeFact is what a scheme or host header should be set from.
 func schemeFact(h string) rules.Fact {
@@ -435,6 +501,13 @@ func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.T
 	case rules.Appended:
 		msg = name + " is appended to the client's value, which the app reads first"
 		how = " Both values arrive joined by a comma, the client's first; Django ≥ 4.1 uses the leftmost."
+		if t.Hops > 1 {
+			msg = fmt.Sprintf("%s is appended once, but the app takes the value %d places from the end: the client's", name, t.Hops)
+			how = fmt.Sprintf(" %s trusts %d values of the header, one per proxy in front of it, but one proxy is on this route, so the value it takes is one the client sent.", t.Source, t.Hops)
+		} else if t.Address {
+			msg = name + " is appended to the client's value, and the app takes the first: the client's"
+			how = fmt.Sprintf(" %s takes the leftmost value, which the client wrote.", t.Source)
+		}
 	case rules.SetClient:
 		msg = name + " is set from data the client chooses, and the app trusts it"
 		how = fmt.Sprintf(" The value is %s.", tr.Value)
@@ -469,23 +542,28 @@ type exposure struct {
 	// sev lowers the finding when the repository does not show the
 	// exposure itself (a container image whose publication is elsewhere).
 	sev rules.Severity
+	// reach points at what opens a container to others (a Service, a
+	// security group), when the model says.
+	reach []source.Related
 }
 
 // exposures lists how an app can be reached around the proxy: a bind on a
-// non-loopback host address, or a container port published on the host.
-func exposures(a *rules.App) []exposure {
+// non-loopback host address, a container port published on the host, or
+// a container bind that the workloads running it leave open.
+func exposures(m *rules.Model, a *rules.App) []exposure {
 	var out []exposure
 	for _, b := range a.Binds {
 		if b.Service == "" && b.Image != "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s in a container whose port may be published", serverName(a), rules.Clip(b.Endpoint.String(), 30)),
-					fmt.Sprintf("The app server listens on %s inside the container built from %s, and nothing in the repository shows whether that port is published or who can reach it.", b.Endpoint, b.Image), bindKey(b), rules.High})
+				if e, ok := containerExposure(m, a, b); ok {
+					out = append(out, e)
+				}
 			}
 			continue
 		}
 		if b.Service == "" {
 			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0})
+				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0, nil})
 			}
 			continue
 		}
@@ -502,10 +580,40 @@ func exposures(a *rules.App) []exposure {
 				port = "an ephemeral port"
 			}
 			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
-				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0})
+				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0, nil})
 		}
 	}
 	return out
+}
+
+// containerExposure judges a bind inside a container image by the
+// workloads that run the app behind the routes to it (a Kubernetes
+// Deployment behind its Service, an ECS service behind a target group):
+// none reachable but by the proxy, no exposure; else the widest reach.
+// Where no workload says, nothing in the repository shows whether the
+// port is published.
+func containerExposure(m *rules.Model, a *rules.App, b rules.Bind) (exposure, bool) {
+	listens := fmt.Sprintf("%s listens on %s", serverName(a), rules.Clip(b.Endpoint.String(), 30))
+	widest, ok := m.ContainerReach(a)
+	switch {
+	case !ok || widest.Reach == rules.ReachUnknown:
+		// Binding every interface is how a container is reached at all;
+		// whether a client can skip the proxy is decided by the network
+		// boundary around it, which the repository does not show:
+		// undecided, so medium at most.
+		return exposure{b, b.Range, listens + " in a container; undecided whether clients reach that port without the proxy",
+			fmt.Sprintf("The app server listens on %s inside the container built from %s. Undecided: nothing in the repository shows whether that port is published (compose ports, a NodePort or LoadBalancer Service, hostPort, hostNetwork) or which peers a NetworkPolicy or security group admits.", b.Endpoint, b.Image), bindKey(b), rules.Medium, nil}, true
+	case widest.Reach == rules.ReachProxyOnly:
+		return exposure{}, false
+	}
+	what := ", which the private network reaches"
+	sev := rules.High
+	if widest.Reach == rules.ReachPublic {
+		what, sev = ", which clients reach directly", 0
+	}
+	return exposure{b, b.Range, listens + " in " + rules.Clip(widest.Name, 40) + what,
+		fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s", b.Endpoint, b.Image, widest.Name, strings.TrimSuffix(widest.ReachWhy, ".")+"."), bindKey(b), sev,
+		[]source.Related{{Range: widest.ReachRange, Message: widest.ReachWhy}}}, true
 }
 
 func isLoopbackHost(h string) bool {
@@ -539,13 +647,15 @@ var DirectExposure = &rules.Rule{
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, at medium, naming what is undecided (binding every interface is how a container is reached at all). The message lists every header that becomes spoofable.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
 		References: []string{
 			"https://docs.gunicorn.org/en/stable/settings.html#bind",
 			"https://docs.docker.com/reference/compose-file/services/#ports",
+			"https://kubernetes.io/docs/concepts/services-networking/network-policies/",
+			"https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-network.html",
 			refRuntime,
 		},
 	},
@@ -555,7 +665,7 @@ var DirectExposure = &rules.Rule{
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
-				if t.PeerGated {
+				if !app.OpenToAll(t) {
 					continue
 				}
 				if len(hdrs) == 0 {
@@ -567,16 +677,23 @@ var DirectExposure = &rules.Rule{
 			if len(hdrs) == 0 {
 				continue
 			}
-			exps := exposures(app)
+			exps := exposures(m, app)
 			for _, b := range app.Binds {
-				if b.Service != "" {
-					p.Resolve(bindKey(b)) // inside a container: decided by its published ports
+				if b.Service != "" || b.Image != "" && !slices.ContainsFunc(exps, func(e exposure) bool { return e.key == bindKey(b) }) {
+					// inside a container: decided by its published ports,
+					// or by the workloads that run it
+					p.Resolve(bindKey(b))
 				}
 			}
 			for _, e := range exps {
 				rel := []source.Related{trustRelated(first)}
 				if e.where != e.bind.Range {
 					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+				}
+				for _, r := range e.reach {
+					if r.Range.IsValid() {
+						rel = append(rel, r)
+					}
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
@@ -603,8 +720,10 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What:    "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
-		Why:     "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1.",
+		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
+		Why: "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1. " +
+			"gunicorn 20.1 joins the two copies with a comma in the order they arrive: nginx writes its own headers first (`NONE,SUCCESS`, `CN=alice,CN=admin`), HAProxy's set-header appends after the client's (`SUCCESS,NONE`, `CN=admin,/CN=alice`), and HAProxy sends an empty DN without a certificate where nginx sends none. " +
+			"So an exact comparison, and a lookup by the whole value, fail closed, while a presence test, a prefix test or the first `CN=` of the joined value do not (internal/e2e: nginx-underscore-lookup-secure, nginx-underscore-presence-vulnerable, haproxy-underscore-lookup-secure, haproxy-underscore-first-cn-vulnerable).",
 		Example: "# nginx.conf\nunderscores_in_headers on;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;\n# gunicorn 20.1; app: user = request.META.get('HTTP_X_SSL_CLIENT_DN')",
 		Fix:     "Keep nginx's defaults (`underscores_in_headers off`, `ignore_invalid_headers on`); in HAProxy delete both spellings (`http-request del-header ^x[-_]ssl[-_] -m reg`); upgrade gunicorn to ≥ 22.0 (header_map drop).",
 		References: []string{
@@ -620,15 +739,14 @@ var UnderscoreConflation = &rules.Rule{
 		// on: where the fix belongs), or per route where admitting is the
 		// proxy's default (HAProxy).
 		type group struct {
-			at      source.Range
-			key     rules.Key
-			headers []string
-			trust   rules.Trust
-			routes  []*rules.Route
-			server  string
-			guess   string
-			why     string
-			harmful bool
+			at       source.Range
+			key      rules.Key
+			headers  []string
+			trust    rules.Trust
+			routes   []*rules.Route
+			server   string
+			guess    string
+			breaches []breach
 		}
 		var order []rules.Key
 		groups := map[rules.Key]*group{}
@@ -650,22 +768,23 @@ var UnderscoreConflation = &rules.Rule{
 						groups[key] = g
 						order = append(order, key)
 					}
+					// The values a client's underscore spelling makes,
+					// joined by the app server with the proxy's, against
+					// the app's check.
+					bs := underscoreBreaches(m, t, l, h)
+					if len(bs) == 0 {
+						continue
+					}
 					if !slices.Contains(g.headers, h) {
 						g.headers = append(g.headers, h)
 					}
 					if !slices.Contains(g.routes, r) {
 						g.routes = append(g.routes, r)
 					}
-					if app.ConflatesUnderscore {
-						// the app server joins the spellings; whether that
-						// lets anyone in is the app's check's to say
-						if why, harmful := underscoreHarm(m, t, l); harmful {
-							if !g.harmful {
-								g.trust, g.server, g.why = t, serverName(app), why
-							}
-							g.harmful = true
-						}
+					if len(g.breaches) == 0 || g.breaches[0].maybe() && !bs[0].maybe() {
+						g.trust, g.server = t, serverName(app)
 					}
+					g.breaches = append(g.breaches, bs...)
 					if n := guessNote(l); n != "" {
 						g.guess = n
 					}
@@ -674,13 +793,15 @@ var UnderscoreConflation = &rules.Rule{
 		}
 		for _, key := range order {
 			g := groups[key]
-			if !g.harmful {
-				// Every app behind these routes drops "_" headers, or its
-				// check fails closed on the joined value: the proxy-side
-				// warning is withdrawn.
+			if len(g.breaches) == 0 {
+				// No request gets a client's underscore spelling past the
+				// app's check (the app server drops such names, or the
+				// joined value fails the check): the proxy-side warning is
+				// withdrawn.
 				p.Resolve(key)
 				continue
 			}
+			sortBreaches(g.breaches)
 			var descs, twins []string
 			related := []source.Related{trustRelated(g.trust)}
 			for _, r := range g.routes {
@@ -694,11 +815,12 @@ var UnderscoreConflation = &rules.Rule{
 			if len(twins) > 1 {
 				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
 			}
+			first := g.breaches[0]
 			p.Report(rules.Diagnostic{
-				Range: g.at, Key: g.key, Related: related,
-				Message: fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)),
-				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers; the app trusts them at %s.",
-					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, trustNote(g.trust)) + " With the client's copy joined: " + g.why + "." + g.guess,
+				Range: g.at, Key: g.key, Related: related, Severity: severityOf(p.Rule.Severity, g.breaches),
+				Message: withClass(fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)), g.breaches),
+				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers, joined with a comma in the order they arrive: %s. Requests that get through: %s.",
+					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, first.how(trustNote(g.trust)), classesText(g.breaches)) + g.guess,
 				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}

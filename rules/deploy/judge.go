@@ -75,8 +75,10 @@ func judge(m *rules.Model, t rules.Trust, l rules.Link) judgement {
 	for _, c := range classes {
 		deliver := deliverFor(m, r, c)
 		if !attacker(c) {
+			// a lock-out when no verified client gets past
+			refused := refusesOwn(t, h, deliver)
+			j.lockout = refused && (j.lockout || !j.verified)
 			j.verified = true
-			j.lockout = refusesOwn(t, h, deliver)
 			continue
 		}
 		if j.admitted != nil {
@@ -435,6 +437,9 @@ func checkUnverified(p *rules.Pass) {
 				if !r.Listener.VerifyRange.IsValid() {
 					k = r.Range.String()
 				}
+				if c := j.admitted; c.SNI != "" && c.Range.IsValid() {
+					k = c.Range.String() // the TLS server name's own settings (a crt-list entry)
+				}
 				if _, ok := byDirective[k]; !ok {
 					order = append(order, k)
 				}
@@ -447,8 +452,14 @@ func checkUnverified(p *rules.Pass) {
 		j, t := hits[0].j, hits[0].t
 		r := j.route
 		at, key := r.Range, rules.RouteKey(r.ID, "unverified")
+		verify := "verify " + r.Listener.Verify.String()
 		if r.Listener.VerifyRange.IsValid() {
 			at, key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+		}
+		if c := j.admitted; c.SNI != "" && c.Range.IsValid() {
+			// the server name selects settings of its own (a crt-list
+			// entry): the fix belongs there
+			at, key, verify = c.Range, rules.VerifyKey(c.Range), "the entry for SNI "+c.SNI
 		}
 		var descs []string
 		seen := map[string]bool{}
@@ -462,61 +473,10 @@ func checkUnverified(p *rules.Pass) {
 		}
 		p.Report(rules.Diagnostic{
 			Range: at, Key: key, Related: related,
-			Message: rules.Reaches("verify "+r.Listener.Verify.String(), j.admitted.String(), j.decision.Sink),
+			Message: rules.Reaches(verify, j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
 				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
 			FixTitle: "require verification, gate in the proxy, or forward the verification result and check it in the app",
 		})
 	}
-}
-
-// underscoreHarm judges a trust on a route with a client's underscore
-// spelling joined to what the route sends: harmful when a request without
-// a verified certificate gets past the app's check only that way (a
-// prefix test on "SUCCESS,NONE"), or when a verified client's identity is
-// taken from a part of the joined value, the part the client wrote (the
-// first CN= of "CN=admin,<its own DN>"). An exact comparison or lookup of
-// the whole joined value fails closed.
-func underscoreHarm(m *rules.Model, t rules.Trust, l rules.Link) (string, bool) {
-	r, app := l.Route, l.App
-	for _, c := range m.Classes(r) {
-		twin := deliverTo(m, r, c, app)
-		if attacker(c) {
-			if v, dec := t.Admits(twin); v.Admitted && !v.Maybe {
-				return fmt.Sprintf("%s reaches %s: %s", c, dec.Sink, v.Why), true
-			}
-			continue
-		}
-		for _, d := range t.Decisions {
-			v := d.Admits(twin)
-			if !v.Admitted || v.Maybe {
-				continue
-			}
-			for _, h := range d.Flows {
-				whole := !slices.Contains(d.Parsed, h)
-				if whole && (d.Lookup || slices.Contains(d.Keyed, h)) {
-					continue // a lookup of the whole joined value finds nothing
-				}
-				for _, val := range twin(h).Values {
-					if val.Kind != rules.ValueJoined || !hasClientPart(val) {
-						continue
-					}
-					if whole {
-						return fmt.Sprintf("a verified client's %s arrives joined with what the client sends and is taken as it is (%s)", rules.DisplayHeader(h), d.Sink), true
-					}
-					return fmt.Sprintf("a verified client's %s is taken from a part of the joined value, which the client writes (%s)", rules.DisplayHeader(h), d.Sink), true
-				}
-			}
-		}
-	}
-	return "", false
-}
-
-func hasClientPart(v rules.Value) bool {
-	for _, p := range v.Parts {
-		if p.Kind == rules.ValueClient {
-			return true
-		}
-	}
-	return false
 }

@@ -107,7 +107,7 @@ func appReads(t *python.Tree) []struct {
 		if rd.Unanalysed != "" || rd.Via == python.ViaRemoteUserHeader {
 			continue
 		}
-		decs := readDecisions(rd, lookup)
+		decs := readDecisions(rd, lookup, nil)
 		if len(decs) == 0 {
 			continue
 		}

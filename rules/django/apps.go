@@ -33,10 +33,12 @@ type servers struct {
 	services map[*gunicorn.Tree]*compose.File
 	// containers memoizes containerOf per file.
 	containers map[string]container
+	// procs are the app servers these files start or configure.
+	procs []*process
 }
 
 // serviceOf returns the compose service whose definition contains r.
-func (s servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
+func (s *servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
 	if cf := s.services[g]; cf != nil {
 		return cf.ServiceAt(r)
 	}
@@ -45,8 +47,8 @@ func (s servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
 
 var composeGlobs = []string{"docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml", "*/docker-compose*.yml", "*/docker-compose*.yaml"}
 
-func collectServers(ws *parsers.Workspace) servers {
-	s := servers{services: map[*gunicorn.Tree]*compose.File{}, containers: map[string]container{}}
+func collectServers(ws *parsers.Workspace) *servers {
+	s := &servers{services: map[*gunicorn.Tree]*compose.File{}, containers: map[string]container{}}
 	parsed := map[string]*compose.File{}
 	for _, t := range ws.Trees {
 		if g, ok := t.(*gunicorn.Tree); ok {
@@ -74,17 +76,22 @@ func collectServers(ws *parsers.Workspace) servers {
 		if err != nil {
 			continue
 		}
-		cmds, env := gunicorn.ScanCommands(f)
-		g := &gunicorn.Tree{File: f, Commands: cmds, Env: env}
-		s.compose = append(s.compose, g)
+		g := &gunicorn.Tree{File: f}
 		if cf := parsed[p]; cf != nil {
 			s.services[g] = cf
+		} else {
+			// Not read as a compose file: its command lines are found as
+			// text.
+			g.Commands, g.Env = gunicorn.ScanCommands(f)
 		}
+		s.compose = append(s.compose, g)
 	}
+	s.processes(ws)
+	s.resolveTargets(ws)
 	return s
 }
 
-func (s servers) all() []*gunicorn.Tree {
+func (s *servers) all() []*gunicorn.Tree {
 	return append(append([]*gunicorn.Tree(nil), s.trees...), s.compose...)
 }
 
@@ -112,7 +119,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 		if pt.Role == python.RoleSettings {
 			settings = append(settings, pt)
 		}
-		if pt.App != nil && len(pt.App.ReadSites) > 0 {
+		if pt.App != nil && len(pt.App.ReadSites) > 0 || pt.Role != python.RoleSettings && len(proxyMiddlewareTrusts(pt)) > 0 {
 			code = append(code, pt)
 		}
 	}
@@ -148,31 +155,44 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 		apps = append(apps, app)
 		settingsOf[app] = t
 	}
-	// App code belongs to the apps nearest to it in the directory tree
-	// (the settings module of the same project); the settings it names
-	// headers by take each app's values.
+	// Apps of other frameworks (Flask, FastAPI, Starlette) are the
+	// modules app servers load.
+	framework := srv.frameworkApps(ws)
+	// App code belongs to the framework app whose package holds it; else
+	// to the Django apps nearest to it in the directory tree (the settings
+	// module of the same project), whose settings it names headers by
+	// take each app's values.
+	views := drfViews(ws)
+	var orphans []*python.Tree
 	for _, c := range code {
+		if owner := packageOwner(c.Root().Path, framework, len(apps) > 0); owner != nil {
+			owner.Trusts = append(owner.Trusts, codeTrusts(c, settingsLookup(nil), newDRFPolicy(nil, views))...)
+			continue
+		}
+		if len(apps) == 0 {
+			orphans = append(orphans, c)
+			continue
+		}
 		owners := apps
 		if len(apps) > 1 {
 			owners = rules.NearestApps(c.Root().Path, apps)
 		}
 		for _, app := range owners {
-			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]))...)
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]), newDRFPolicy(settingsOf[app], views))...)
 		}
 	}
-	if len(apps) == 0 && len(code) > 0 {
-		app := &rules.App{ID: ".", Range: code[0].Module.File.Range(0, 0)}
-		for _, c := range code {
-			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(nil))...)
+	if len(orphans) > 0 {
+		app := &rules.App{ID: ".", Range: orphans[0].Module.File.Range(0, 0)}
+		for _, c := range orphans {
+			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(nil), newDRFPolicy(nil, views))...)
 		}
-		if len(app.Trusts) > 0 {
-			apps = append(apps, app)
-		}
+		apps = append(apps, app)
 	}
+	apps = append(apps, framework...)
 	version, versionKnown := gunicornVersion(ws, st)
-	sb := newServedBy(apps)
+	served := srv.served(ws, apps)
 	for _, app := range apps {
-		serveApp(app, srv, sb, version, versionKnown)
+		serveApp(app, srv, served[app], version, versionKnown)
 		if app.Server == "unknown" && versionKnown && gunicorn.Major(version) < 22 {
 			// Nothing says how the app is served, but the repository pins a
 			// gunicorn that maps "_" like "-": assume it serves the app.
@@ -183,38 +203,33 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	return apps
 }
 
-// servedBy answers which apps an app-server file serves, computing the
-// apps nearest to each file once.
-type servedBy struct {
-	apps []*rules.App
-	near map[string]map[*rules.App]bool
-}
-
-func newServedBy(apps []*rules.App) *servedBy {
-	return &servedBy{apps: apps, near: map[string]map[*rules.App]bool{}}
-}
-
-// serves reports whether the app-server file g serves app: its
-// DJANGO_SETTINGS_MODULE names the app's module, or, when it names none,
-// the app is among the apps nearest to g in the directory tree.
-func (s *servedBy) serves(g *gunicorn.Tree, app *rules.App) bool {
-	for _, e := range g.Env {
-		if e.Name == "DJANGO_SETTINGS_MODULE" {
-			return strings.HasSuffix(app.ID, e.Value)
+// packageOwner returns the framework app whose package holds the file
+// (the deepest), or nil. An app whose package is the repository's root
+// claims code only where there is no Django project.
+func packageOwner(file string, apps []*rules.App, django bool) *rules.App {
+	var best *rules.App
+	for _, a := range apps {
+		if a.Package == "." && django {
+			continue
+		}
+		if a.Package == "." || strings.HasPrefix(file, a.Package+"/") {
+			if best == nil || len(a.Package) > len(best.Package) || best.Package == "." {
+				best = a
+			}
 		}
 	}
-	if len(s.apps) == 1 {
-		return true
-	}
-	set, ok := s.near[g.File.Path]
-	if !ok {
-		set = map[*rules.App]bool{}
-		for _, a := range rules.NearestApps(g.File.Path, s.apps) {
-			set[a] = true
+	return best
+}
+
+// served maps each app to the processes that serve it.
+func (s *servers) served(ws *parsers.Workspace, apps []*rules.App) map[*rules.App][]*process {
+	out := map[*rules.App][]*process{}
+	for _, p := range s.procs {
+		for _, a := range s.appsOf(ws, p, apps) {
+			out[a] = append(out[a], p)
 		}
-		s.near[g.File.Path] = set
 	}
-	return set[app]
+	return out
 }
 
 func sortTrusts(a *rules.App) {
@@ -330,10 +345,13 @@ func sortedKeys(m map[string]string) []string {
 // codeTrusts lists the headers app code decides on, each read with its
 // decisions; a read that decides nothing (logged, echoed) is no trust.
 // Names held in settings take the values lookup gives.
-func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool)) []rules.Trust {
-	var out []rules.Trust
+func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPolicy) []rules.Trust {
+	out := proxyMiddlewareTrusts(t)
+	if t.App == nil {
+		return out
+	}
 	for _, rd := range t.App.ReadSites {
-		decs := readDecisions(rd, lookup)
+		decs := readDecisions(rd, lookup, drf)
 		if len(decs) == 0 {
 			continue
 		}
@@ -354,72 +372,104 @@ func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool)) []rules.Tr
 
 var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
 
-// serveApp fills in how the app is served: server, binds, gunicorn's
-// secure_scheme_headers, underscore conflation.
-func serveApp(app *rules.App, srv servers, sb *servedBy, version string, versionKnown bool) {
-	for _, g := range srv.all() {
-		if !sb.serves(g, app) {
-			continue
+// serveApp fills in how the app is served by its processes: server,
+// binds (placed in the container or compose service that runs them), the
+// proxy headers the servers honour, underscore conflation.
+func serveApp(app *rules.App, srv *servers, procs []*process, version string, versionKnown bool) {
+	for _, p := range procs {
+		if v, ok := p.envValue("FORWARDED_ALLOW_IPS"); ok && p.server() == "gunicorn" {
+			app.ForwardedAllow = append(app.ForwardedAllow, splitList(v)...)
 		}
-		portEnv := false
-		for _, e := range g.Env {
-			if e.Name == "PORT" {
-				portEnv = true
-			}
+		if o, ok := p.option(gunicorn.SetForwardedAllow); ok && p.server() == "gunicorn" {
+			app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
 		}
-		for _, e := range g.Env {
-			if e.Name == "FORWARDED_ALLOW_IPS" {
-				app.ForwardedAllow = append(app.ForwardedAllow, splitList(e.Value)...)
-			}
+	}
+	for _, p := range procs {
+		var place container
+		switch {
+		case p.config:
+			place = srv.containerOf(p.file())
+		case p.svc == nil:
+			place = srv.placeOf(p)
 		}
-		for _, o := range g.Config {
-			if o.Name == "forwarded_allow_ips" {
-				app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
-			}
+		if place.replaced {
+			continue // the compose service runs its own command instead
 		}
-		if len(g.Config) > 0 {
-			setServer(app, "gunicorn")
-			before := len(app.Binds)
-			addBinds(app, g, g.Config, "gunicorn", false, portEnv, g.File.Range(0, 0))
-			srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
-			schemeTrusts(app, g.Config, g.File.Range(0, min(len(g.File.Content), g.File.LineEnd(1))))
-			conflation(app, "gunicorn", g.Config, version, versionKnown)
+		// A command that names a configuration file of the repository
+		// takes its defaults from there: that file is a process of its own.
+		configured := !p.config && srv.configOf(p) != nil
+		server := p.server()
+		_, portEnv := p.envValue("PORT")
+		setServer(app, server)
+		before := len(app.Binds)
+		addBinds(app, p, portEnv, configured)
+		if p.svc != nil {
+			inService(app, app.Binds[before:], p.svc)
+		} else {
+			place.apply(app, app.Binds[before:])
 		}
-		for _, c := range g.Commands {
-			server := c.Server
-			for _, o := range c.Options {
-				if o.Name == "worker_class" {
-					if w, _ := o.Value.Str(); strings.Contains(strings.ToLower(w), "uvicorn") {
-						server = "asgi"
-					}
+		switch server {
+		case "gunicorn":
+			schemeTrusts(app, p.cmd.Options, p.cmd.Range, !configured)
+		case "uvicorn":
+			if p.cmd.Server == "gunicorn" && len(app.ForwardedAllow) > 0 {
+				if _, set := p.option(gunicorn.SetForwardedAllow); !set {
+					p.cmd.Options = append(p.cmd.Options, gunicorn.Option{Name: gunicorn.SetForwardedAllow,
+						Value: python.KnownValue(python.Str(strings.Join(app.ForwardedAllow, ",")), p.cmd.Range), Range: p.cmd.Range})
 				}
 			}
-			switch server {
-			case "uvicorn", "daphne", "hypercorn":
-				server = "asgi"
-			}
-			for _, o := range c.Options {
-				if o.Name == "forwarded_allow_ips" {
-					app.ForwardedAllow = append(app.ForwardedAllow, optionStrings(o.Value)...)
-				}
-			}
-			setServer(app, server)
-			before := len(app.Binds)
-			addBinds(app, g, c.Options, c.Server, c.Default, portEnv, c.Range)
-			if svc := srv.serviceOf(g, c.Range); svc != nil {
-				inService(app, app.Binds[before:], svc)
-			} else if gunicorn.IsDockerfile(g.File.Path) {
-				srv.containerOf(g.File.Path).apply(app, app.Binds[before:])
-			}
-			if c.Server == "gunicorn" {
-				schemeTrusts(app, c.Options, c.Range)
-			}
-			conflation(app, server, c.Options, version, versionKnown)
+			serverTrusts(app, p)
+		default:
+			serverTrusts(app, p)
 		}
+		conflation(app, serverKind(server), p.cmd.Options, version, versionKnown)
 	}
 	if app.Server == "" {
 		app.Server = "unknown"
 	}
+}
+
+// serverKind groups the servers that treat header names alike: the ASGI
+// servers are "asgi".
+func serverKind(server string) string {
+	switch server {
+	case "uvicorn", "daphne", "hypercorn":
+		return "asgi"
+	}
+	return server
+}
+
+// placeOf decides where a command line runs: a Dockerfile's in the
+// compose service built from it, else in its image; a script's where the
+// file that runs it runs; else on the host.
+func (s *servers) placeOf(p *process) container {
+	f := p.tree.File.Path
+	for r := p.tree; r != nil; {
+		if r.Runner == "" {
+			f = r.File.Path
+			break
+		}
+		next := (*gunicorn.Tree)(nil)
+		for _, g := range s.trees {
+			if g.File.Path == r.Runner {
+				next = g
+			}
+		}
+		if next == nil {
+			f = r.Runner
+			break
+		}
+		r = next
+	}
+	if gunicorn.IsDockerfile(f) {
+		c := s.containerOf(f)
+		if c.svc != nil && len(c.svc.Command) > 0 && p.tree.Runner == "" && p.tree.File.Path == f {
+			// The service's own command replaces the image's CMD.
+			return container{svc: c.svc, replaced: true}
+		}
+		return c
+	}
+	return container{}
 }
 
 // container is where an app-server file runs: in a compose service, in a
@@ -428,6 +478,9 @@ func serveApp(app *rules.App, srv servers, sb *servedBy, version string, version
 type container struct {
 	svc   *compose.Service
 	image string
+	// replaced: the compose service runs its own command instead of the
+	// image's; the image's command lines do not run there.
+	replaced bool
 }
 
 func (c container) apply(app *rules.App, binds []rules.Bind) {
@@ -445,7 +498,7 @@ func (c container) apply(app *rules.App, binds []rules.Bind) {
 // run: a Dockerfile runs in the compose service built from it, else in its
 // image; a gunicorn configuration named by `-c` on a compose or Dockerfile
 // command line runs where that command runs.
-func (s servers) containerOf(file string) container {
+func (s *servers) containerOf(file string) container {
 	if c, ok := s.containers[file]; ok {
 		return c
 	}
@@ -454,7 +507,7 @@ func (s servers) containerOf(file string) container {
 	return c
 }
 
-func (s servers) findContainer(file string) container {
+func (s *servers) findContainer(file string) container {
 	if gunicorn.IsDockerfile(file) {
 		for _, cf := range s.services {
 			for _, svc := range cf.Services {
@@ -544,27 +597,48 @@ func setServer(app *rules.App, s string) {
 	}
 }
 
-func addBinds(app *rules.App, g *gunicorn.Tree, opts []gunicorn.Option, server string, dflt, portEnv bool, r source.Range) {
-	src := path.Base(g.File.Path)
+// addBinds records where a process listens: its bind and socket options,
+// else its server's default (gunicorn's 127.0.0.1:8000, or 0.0.0.0:$PORT
+// when PORT is set; uvicorn's, hypercorn's, daphne's and runserver's
+// 127.0.0.1:8000). A uWSGI socket that speaks uwsgi (not --protocol http)
+// lets its peer set any CGI variable.
+func addBinds(app *rules.App, p *process, portEnv, configured bool) {
+	src := path.Base(p.file())
+	server := p.cmd.Server
+	protocol := ""
+	if o, ok := p.option(gunicorn.SetProtocol); ok && server == "uwsgi" {
+		protocol = strings.ToLower(o.Str())
+	}
 	found := false
-	for _, o := range opts {
-		if o.Name != "bind" && o.Name != "socket" {
+	for _, o := range p.cmd.Options {
+		if o.Name != gunicorn.SetBind && o.Name != gunicorn.SetSocket {
 			continue
 		}
 		for _, addr := range optionStrings(o.Value) {
 			found = true
+			if server == "uwsgi" && o.Name == gunicorn.SetBind {
+				addr, _, _ = strings.Cut(addr, ",") // --https ADDR,CERT,KEY
+			}
 			if ep, ok := ParseBind(addr, server); ok {
-				app.Binds = append(app.Binds, rules.Bind{Endpoint: ep, Range: o.Range, Source: src})
+				b := rules.Bind{Endpoint: ep, Range: o.Range, Source: src}
+				if o.Name == gunicorn.SetSocket && (server != "uwsgi" || !strings.HasPrefix(protocol, "http")) {
+					b.Protocol = "uwsgi"
+				}
+				app.Binds = append(app.Binds, b)
 			}
 		}
 	}
-	if !found && (dflt || server == "gunicorn") {
-		ep := rules.Endpoint{Host: "127.0.0.1", Port: "8000"}
-		if portEnv && server == "gunicorn" {
-			ep = rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}
-		}
-		app.Binds = append(app.Binds, rules.Bind{Endpoint: ep, Range: r, Source: src + " (default)"})
+	if found || configured || !p.cmd.Default && !p.config {
+		return
 	}
+	if p.config && server != "gunicorn" {
+		return
+	}
+	ep := rules.Endpoint{Host: "127.0.0.1", Port: "8000"}
+	if portEnv && server == "gunicorn" {
+		ep = rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}
+	}
+	app.Binds = append(app.Binds, rules.Bind{Endpoint: ep, Range: p.cmd.Range, Source: src + " (default)"})
 }
 
 func optionStrings(v *python.Value) []string {
@@ -647,7 +721,7 @@ func isPort(s string) bool {
 
 // schemeTrusts adds gunicorn's secure_scheme_headers (its default three
 // when not configured).
-func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
+func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range, defaults bool) {
 	for _, o := range opts {
 		if o.Name != "secure_scheme_headers" {
 			continue
@@ -667,6 +741,9 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range) {
 				app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(k), Value: v, Source: "gunicorn secure_scheme_headers", Range: o.Range, Scheme: true, PeerGated: true})
 			}
 		}
+		return
+	}
+	if !defaults {
 		return
 	}
 	for _, h := range defaultSchemeHeaders {

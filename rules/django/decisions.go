@@ -246,7 +246,7 @@ func sinkText(s *python.Sink) string {
 		return "the lookup " + s.Detail + "()"
 	case python.SinkAuthenticated:
 		return s.Detail
-	case python.SinkPermission, python.SinkReturn:
+	case python.SinkPermission, python.SinkReturn, python.SinkAnonymous:
 		return s.Detail
 	}
 	return s.Kind.String()
@@ -256,14 +256,28 @@ func sinkText(s *python.Sink) string {
 // each sink. Tests on the same header (through whichever read) are one
 // accept set; tests on something else than headers that the client does
 // not decide are the decision's Needs.
-func readDecisions(rd *python.Read, lookup func(string) ([]string, bool)) []rules.Decision {
+// The anonymous way out of a DRF authentication class counts where drf
+// says it reaches a view (nil: nowhere).
+func readDecisions(rd *python.Read, lookup func(string) ([]string, bool), drf *drfPolicy) []rules.Decision {
 	if rd.Unanalysed != "" {
 		return []rules.Decision{{Sink: "the protected work after it", Range: rd.Range, Unknown: []string{rd.Unanalysed}}}
 	}
 	var out []rules.Decision
 	for _, d := range rd.Decisions {
+		var unknown string
+		if d.Sink.Kind == python.SinkAnonymous {
+			reaches, why := drf.anonymous(d.Sink.Func)
+			if !reaches {
+				continue
+			}
+			unknown = why
+		}
 		for _, p := range d.Paths {
-			out = append(out, pathDecision(d.Sink, p, lookup))
+			dec := pathDecision(d.Sink, p, lookup)
+			if unknown != "" {
+				dec.Unknown = append(dec.Unknown, unknown)
+			}
+			out = append(out, dec)
 		}
 	}
 	return out

@@ -129,7 +129,12 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 		return e
 	}
 	srv := collectServers(ws)
-	e.served = len(srv.trees) > 0
+	e.served = len(srv.trees) > 0 || len(srv.procs) > 0
+	for _, p := range srv.procs {
+		if v, ok := p.envValue("DJANGO_SETTINGS_MODULE"); ok {
+			add(p.file(), v, false)
+		}
+	}
 	for _, g := range srv.all() {
 		if len(g.Commands) > 0 {
 			e.served = true

@@ -20,19 +20,25 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 	return t
 }
 
-// trustedHeaders lists the proxy headers trusted by the apps whose servers
-// the app-server file t configures (gunicorn's own IP-gated scheme headers
-// aside), from the deployment model.
-func trustedHeaders(p *rules.Pass, t *gunicorn.Tree) []string {
+// trustedHeaders lists the proxy headers trusted by the apps that listen
+// where r says (a bind or socket option, or the command whose default
+// address applies), gunicorn's own IP-gated scheme headers aside, from the
+// deployment model.
+func trustedHeaders(p *rules.Pass, r source.Range) []string {
 	var out []string
 	apps, _ := p.ResultOf(Apps).([]*rules.App)
-	sb := newServedBy(apps)
 	for _, a := range apps {
-		if !sb.serves(t, a) {
+		binds := false
+		for _, b := range a.Binds {
+			if b.Range == r {
+				binds = true
+			}
+		}
+		if !binds {
 			continue
 		}
 		for _, t := range a.Trusts {
-			if !t.PeerGated {
+			if !t.PeerGated || a.OpenToAll(t) {
 				out = append(out, t.Header)
 			}
 		}
@@ -82,7 +88,7 @@ var BindPublic = &rules.Rule{
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
 	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps},
 	Doc: rules.Doc{
-		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
+		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). A bind in a Dockerfile is reported at medium as undecided: inside a container every interface is how the app is reached, and the network boundary decides. The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
 		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
 		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
@@ -129,13 +135,24 @@ var BindPublic = &rules.Rule{
 		if len(hits) == 0 {
 			return
 		}
-		trusted := trustedHeaders(p, t)
-		if len(trusted) == 0 {
-			return
-		}
 		for _, h := range hits {
-			p.Report(rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(t.File.Path, h.ep),
-				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))})
+			trusted := trustedHeaders(p, h.rng)
+			if len(trusted) == 0 {
+				continue
+			}
+			d := rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
+				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))}
+			// Inside a container, binding every interface is how the app
+			// is reached at all: the file alone cannot show whether a
+			// client can skip the proxy (the network boundary decides,
+			// which X004 reads from the deployment model), so the warning
+			// stays undecided and medium even where X004 is not run.
+			if gunicorn.IsDockerfile(h.rng.File) {
+				d.Severity = rules.Medium
+				d.Message = fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach it without the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))
+				d.Detail = "Nothing in this file shows whether the container's port is published or which peers the network boundary admits (compose ports, the Kubernetes Service type, hostPort, hostNetwork, NetworkPolicy)."
+			}
+			p.Report(d)
 		}
 	},
 }

@@ -97,6 +97,9 @@ func analyse(c *hap.Config) []*routeInfo {
 					ri.Chain = append(ri.Chain, be.AllHTTPRequest()...)
 				}
 				ri.Route = buildRoute(c, ri, id)
+				if ri.Mode == "http" {
+					routeClasses(ri)
+				}
 				out = append(out, ri)
 			}
 		}
@@ -525,6 +528,13 @@ func factOf(value string) rules.Fact {
 	switch strings.ToLower(v) {
 	case "%[req.hdr(host)]", "%[hdr(host)]":
 		return rules.FactHost
+	}
+	// A fetch with log-format flags (%{+Q}[ssl_c_s_dn]: quoted) still
+	// carries the fact; oneFetch says it is not all of the value.
+	if rest, ok := strings.CutPrefix(v, "%{"); ok {
+		if i := strings.Index(rest, "}["); i >= 0 {
+			v = "%" + rest[i+1:]
+		}
 	}
 	expr, ok := strings.CutPrefix(v, "%[")
 	if !ok || !strings.HasSuffix(expr, "]") || strings.Contains(expr, "%[") {

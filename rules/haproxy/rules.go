@@ -63,11 +63,43 @@ func priorOverwrite(chain []*hap.HTTPRule, i int, h string) bool {
 func httpRoutes(p *rules.Pass) []*routeInfo {
 	var out []*routeInfo
 	for _, ri := range routeInfos(p) {
-		if ri.Mode == "http" {
+		// A route no request takes (every plain request redirected, say)
+		// carries no finding about what reaches the app through it.
+		if ri.Mode == "http" && len(ri.Classes) > 0 {
 			out = append(out, ri)
 		}
 	}
 	return out
+}
+
+// clientCopyOn returns the first class of a route on which the client's
+// own copy of header h reaches the upstream, after the rules' conditions.
+func clientCopyOn(ri *routeInfo, h string) (rules.RequestClass, bool) {
+	for _, c := range ri.Classes {
+		d, _ := ri.Emit(c, strings.ToLower(h))
+		for _, v := range d.Values {
+			if hasClientCopy(v) {
+				return c, true
+			}
+		}
+	}
+	return rules.RequestClass{}, false
+}
+
+// hasClientCopy reports whether a value is, or contains, a copy of the
+// header the client sent.
+func hasClientCopy(v rules.Value) bool {
+	switch v.Kind {
+	case rules.ValueClient:
+		return !v.FromCert
+	case rules.ValueJoined:
+		for _, p := range v.Parts {
+			if hasClientCopy(p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // once remembers reported lines.
@@ -149,6 +181,10 @@ func checkConditionalIdentity(p *rules.Pass) {
 			if t := treatment(ri.Chain, h); t.Action.Overwrites() {
 				continue // a later unconditional set replaces it anyway
 			}
+			class, ok := clientCopyOn(ri, h)
+			if !ok {
+				continue // the condition holds for every request the route takes
+			}
 			if !seen.first(lineID(r.Line)) {
 				continue
 			}
@@ -161,7 +197,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:    r.Line.Range,
 				Message:  fmt.Sprintf("%s is set only under a condition: otherwise the client's own value reaches the app", rules.Clip(h, 35)),
-				Detail:   fmt.Sprintf("It is set only %s, and nothing removes the client's copy before.", condText(r)),
+				Detail:   fmt.Sprintf("It is set only %s, and nothing removes the client's copy before: on %s the client's own copy reaches the app.", condText(r), class),
 				FixTitle: fmt.Sprintf("Add `%s` before this line.", del),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete the client's copy (both spellings) unconditionally before the conditional set", Safe: false,
@@ -234,7 +270,10 @@ var VerifyOptionalZero = &rules.Rule{
 func checkVerifyOptionalZero(p *rules.Pass) {
 	seen := once{}
 	for _, ri := range httpRoutes(p) {
-		if ri.Listener.Verify != rules.VerifyOptional || ri.Gated {
+		if ri.Listener.Verify != rules.VerifyOptional || !takesNoCert(ri) || forwardsCertUsed(ri) {
+			// No request without a certificate takes the route, or the
+			// route tells the app whether one was presented: what the
+			// app makes of it is the cross-file rules' to judge.
 			continue
 		}
 		for _, r := range ri.Chain {
@@ -260,6 +299,28 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 			})
 		}
 	}
+}
+
+// takesNoCert reports whether a TLS request without a client certificate
+// takes the route.
+func takesNoCert(ri *routeInfo) bool {
+	for _, c := range ri.Classes {
+		if c.Transport == rules.TransportTLS && c.Cert == rules.CertNone {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardsCertUsed reports whether the route sends the app whether a
+// client certificate was presented (%[ssl_c_used] in some header).
+func forwardsCertUsed(ri *routeInfo) bool {
+	for _, t := range ri.Headers {
+		if t.Fact == rules.FactCertUsed && t.Action == rules.SetTLS {
+			return true
+		}
+	}
+	return false
 }
 
 // trustBreaking are OpenSSL verify errors whose tolerance accepts
@@ -492,7 +553,7 @@ var SchemeSSLFC = &rules.Rule{
 	CWE: []string{"CWE-348"}, Scope: rules.ScopeTree, Kinds: kinds, Requires: requiresRoutes,
 	Summary: "X-Forwarded-Proto (or another scheme header) is set only if { ssl_fc }, so plain-HTTP clients choose its value.",
 	Doc: rules.Doc{
-		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when the condition is `ssl_fc` and the frontend has a plain-HTTP bind, or when the condition is anything else.",
+		What:       "Reports a scheme header (X-Forwarded-Proto, X-Forwarded-Ssl, X-Forwarded-Host, ...) set only under a condition without an earlier unconditional delete or set, when some request the route takes gets the client's copy: the route's request classes follow the frontend's terminal actions (a redirect of every plain request before routing leaves the :80 route with none) and use_backend, and the finding names the class.",
 		Why:        "On the plain-HTTP bind `{ ssl_fc }` is false, the rule does not run, and the client's own `X-Forwarded-Proto: https` reaches the app, which then believes the request was secure (Django's is_secure(), gunicorn's url_scheme, secure cookies, redirects).",
 		Example:    "frontend fe\n    bind :80\n    bind :443 ssl crt site.pem\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }",
 		Fix:        "Set the header on both branches, or unconditionally:\n\n    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n    http-request set-header X-Forwarded-Proto http unless { ssl_fc }",
@@ -512,16 +573,16 @@ func checkSchemeSSLFC(p *rules.Pass) {
 			if priorOverwrite(ri.Chain, i, h) || treatment(ri.Chain, h).Action.Overwrites() || bothSSLBranches(ri.Chain, h) {
 				continue
 			}
-			onSSL := r.Cond != nil && strings.Contains(r.Cond.Text(), "ssl_fc")
-			if onSSL && ri.Listener.TLS {
-				continue // on a TLS bind ssl_fc is always true
+			class, ok := clientCopyOn(ri, h)
+			if !ok {
+				continue // every request the route takes gets the proxy's value
 			}
 			if !seen.first(lineID(r.Line)) {
 				continue
 			}
 			p.Report(rules.Diagnostic{Range: r.Line.Range, Key: rules.RouteHeaderKey(ri.ID, h),
 				Message:  fmt.Sprintf("%s is set only under a condition: on a plain-HTTP bind the client's own value reaches the app", rules.Clip(h, 25)),
-				Detail:   fmt.Sprintf("It is set only %s, so on bind %s the client's own value reaches the app.", condText(r), strings.Join(ri.Bind.Addresses, ",")),
+				Detail:   fmt.Sprintf("It is set only %s, so on bind %s the client's own value reaches the app (%s).", condText(r), strings.Join(ri.Bind.Addresses, ","), class),
 				FixTitle: fmt.Sprintf("Set %s on every request (or delete it unconditionally first).", h),
 				Related:  []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
 		}

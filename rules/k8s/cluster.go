@@ -1,11 +1,14 @@
 package k8s
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -315,7 +318,7 @@ func (e *entrance) where() string {
 func newAnalysis(c *kube.Cluster) *analysis {
 	a := &analysis{cluster: c, controller: readController(c), hosts: map[string]*hostInfo{}, entrances: map[string][]*entrance{}}
 	for _, in := range c.Ingresses() {
-		if servedByIngressNginx(in) {
+		if servedByIngressNginx(in) && !isALBIngress(c, in) {
 			a.ingresses = append(a.ingresses, in)
 		}
 	}
@@ -554,4 +557,44 @@ func (as appService) why() string {
 		return "its pods run " + srv.srv.Server + " (" + srv.w.Obj.Ref() + ")"
 	}
 	return "its pods run the Django settings " + srv.srv.SettingsModule + " (" + srv.w.Obj.Ref() + ")"
+}
+
+// reach says who besides the ingress controller can connect to the pods
+// of w, as K005 and K006 judge it, for the model: any Service that selects
+// them and publishes them (NodePort, LoadBalancer, externalIPs), a hostPort
+// or hostNetwork, else the NetworkPolicies that select them.
+func (a *analysis) reach(w *kube.Workload) (rules.Reach, string, source.Range) {
+	if v, ok := boolValue(w.HostNetwork); ok && v {
+		return rules.ReachPublic, w.Obj.Ref() + " runs its pods with hostNetwork", w.HostNetwork.Line()
+	}
+	for _, c := range w.Containers {
+		for _, p := range c.Ports {
+			if p.HostPort.Set && p.HostPort.Value != "0" {
+				return rules.ReachPublic, fmt.Sprintf("%s publishes hostPort %s", w.Obj.Ref(), p.HostPort.Value), p.HostPort.Line()
+			}
+		}
+	}
+	var selecting []*kube.Service
+	for _, s := range a.cluster.Services() {
+		if !slices.Contains(a.workloads(s), w) {
+			continue
+		}
+		selecting = append(selecting, s)
+		switch t := s.Type.Value; t {
+		case "NodePort", "LoadBalancer":
+			return rules.ReachPublic, fmt.Sprintf("%s, of type %s, selects its pods", s.Obj.Ref(), t), s.Type.Line()
+		}
+		if len(s.ExternalIPs) > 0 {
+			return rules.ReachPublic, s.Obj.Ref() + " selects its pods and has externalIPs", s.ExternalIPs[0].Range
+		}
+	}
+	if len(selecting) == 0 {
+		return rules.ReachUnknown, "", source.Range{}
+	}
+	d, open := a.policyGap(selecting[0], []map[string]string{w.PodLabels})
+	if open {
+		why, _, _ := strings.Cut(d.Detail, ", so ")
+		return rules.ReachNetwork, strings.TrimSuffix(why, "."), d.Range
+	}
+	return rules.ReachProxyOnly, fmt.Sprintf("%s is reached through ClusterIP Services only, and NetworkPolicies admit only the ingress controller to its pods", w.Obj.Ref()), w.Obj.Range
 }

@@ -11,12 +11,14 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// Routes builds ingress-nginx's routes from Ingress manifests: host × path
-// → Service, with the request headers as the controller's nginx.tmpl
-// treats them. The routes of one manifest file take what the rest of the
+// Routes builds the routes of the Kubernetes front doors: ingress-nginx's
+// from Ingress manifests (host × path → Service, with the request headers
+// as the controller's nginx.tmpl treats them), the Gateway API's from
+// HTTPRoutes attached to Gateway listeners (gateway.go), and the AWS Load
+// Balancer Controller's from its Ingresses (alb.go). The routes of one manifest file take what the rest of the
 // cluster (the other Ingresses of each host, the controller ConfigMap,
 // the Services and their pods) contributes.
-var Routes = rules.NewRouteBuilder("k8s-routes", requiresClusters, func(p *rules.Pass) []*rules.Route {
+var Routes = rules.NewRouteBuilder("k8s-routes", requiresRoutes, func(p *rules.Pass) []*rules.Route {
 	f, ok := p.Tree.(*kube.File)
 	if !ok || clusterOf(p, f) == nil {
 		return nil
@@ -28,8 +30,13 @@ var Routes = rules.NewRouteBuilder("k8s-routes", requiresClusters, func(p *rules
 			out = append(out, a.routes(in)...)
 		}
 	}
-	return out
+	out = append(out, gatewayRoutes(p, f)...)
+	return append(out, albRoutes(p, f)...)
 })
+
+// requiresRoutes is what the route builder reads: ingress-nginx's
+// analysis, the Gateway API's and the AWS Load Balancer Controller's.
+var requiresRoutes = []*rules.Analysis{Clusters, gatewayAPI, albIngresses}
 
 // routes returns the routes of one Ingress.
 func (a *analysis) routes(in *kube.Ingress) []*rules.Route {
@@ -125,12 +132,14 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 	}
 	for _, s := range svcs {
 		for _, ws := range a.djangoServers(s) {
+			reach, why, at := a.reach(ws.w)
 			r.Upstream.Workloads = append(r.Upstream.Workloads, rules.Workload{
 				Name:           strings.ToLower(ws.w.Obj.Kind) + " " + ws.w.Obj.NamespacedName(),
 				Server:         ws.srv.Server,
 				Binds:          ws.srv.Binds,
 				SettingsModule: ws.srv.SettingsModule,
 				Range:          ws.srv.Range,
+				Reach:          reach, ReachWhy: why, ReachRange: at,
 			})
 		}
 	}

@@ -131,7 +131,10 @@ var NoNetworkPolicy = &rules.Rule{
 	Summary: "No NetworkPolicy limits incoming traffic to the app's pods to the ingress controller's namespace.",
 	Doc: rules.Doc{
 		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
-			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods).",
+			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods). " +
+			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for a namespace named after an implementation (`envoy-gateway-system`, `nginx-gateway`), " +
+			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
+			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
 		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +
@@ -179,7 +182,8 @@ var AnnotationsWithoutSecret = &rules.Rule{
 }
 
 // Rules are the Kubernetes rules, in code order.
-var Rules = []*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret}
+var Rules = append(append(append([]*rules.Rule{VerifyOptional, UnprotectedEntrance, HostConflict, UnderscoreHeaders, ServiceExposed, NoNetworkPolicy, NotAnalysed, AnnotationsWithoutSecret},
+	GatewayRules...), ALBRules...), GatewayBackendCertWithoutTLS)
 
 // objKey names an object for diagnostic keys: the file it is defined in,
 // its kind, namespace and name. The file is part of it because the same
@@ -527,6 +531,8 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 		}, true
 	}
 	sort.SliceStable(policies, func(i, j int) bool { return policies[i].Obj.Range.Less(policies[j].Obj.Range) })
+	alb := a.albBackend(s)
+	var undecided *rules.Diagnostic
 	for _, np := range policies {
 		for _, r := range np.IngressRules {
 			if len(r.From) == 0 {
@@ -537,6 +543,22 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 				}, true
 			}
 			for _, p := range r.From {
+				if alb != nil && p.IPBlock.Set && !allAddresses(p.IPBlock.Value) {
+					// An ALB reaches the pods from its own addresses in its
+					// subnets: whether the block holds only those, or pods
+					// too, is the VPC's layout, which the manifests do not
+					// show.
+					if undecided == nil {
+						undecided = &rules.Diagnostic{
+							Range:    p.Range,
+							Severity: rules.Medium,
+							Message:  fmt.Sprintf("whether %s admits only the ALB to the app's pods is not decided", rules.Clip(describePeer(p), 40)),
+							Detail: fmt.Sprintf("%s admits %s to the pods of %s, which %s sends to through an ALB. The ALB connects from its addresses in its subnets; if pods or other hosts have addresses in the block too, they reach the app directly with their own X-Amzn-Mtls-* and X-Forwarded-* headers. Which addresses the block holds is not in the repository.",
+								np.Obj.Ref(), describePeer(p), s.Obj.Ref(), alb.Obj.Ref()),
+						}
+					}
+					continue
+				}
 				if !a.controllerPeer(np, p) {
 					return rules.Diagnostic{
 						Range:   p.Range,
@@ -547,21 +569,55 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 			}
 		}
 	}
+	if undecided != nil {
+		return *undecided, true
+	}
 	return rules.Diagnostic{}, false
 }
 
-// controllerPeer reports whether a peer stands for the ingress controller:
-// a namespace selector that names the controller's namespace, or, in the
-// policy's own namespace, a pod selector for the controller's pods.
+// allAddresses reports whether a CIDR holds every address.
+func allAddresses(cidr string) bool {
+	c := strings.TrimSpace(cidr)
+	return c == "0.0.0.0/0" || c == "::/0"
+}
+
+// albBackend returns an Ingress of the AWS Load Balancer Controller that
+// sends to the Service, or nil.
+func (a *analysis) albBackend(s *kube.Service) *kube.Ingress {
+	for _, in := range a.cluster.Ingresses() {
+		if !kube.SameNamespace(in.Obj, s.Obj) || !isALBIngress(a.cluster, in) {
+			continue
+		}
+		if b := in.DefaultBackend; b != nil && b.Service.Value == s.Obj.Name.Value {
+			return in
+		}
+		for _, r := range in.Rules {
+			for _, p := range r.Paths {
+				if p.Backend.Service.Value == s.Obj.Name.Value {
+					return in
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// controllerPeer reports whether a peer stands for the ingress controller
+// or a Gateway's proxies: a namespace selector that names the controller's
+// namespace (or a Gateway's, other than the policy's own), or, in the
+// policy's own namespace, a pod selector for the controller's pods or a
+// Gateway's.
 func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) bool {
 	if p.IPBlock.Set {
 		return false
 	}
 	if p.NamespaceSelector != nil {
-		return a.namesController(p.NamespaceSelector)
+		own := np.Obj.Namespace.Value
+		return a.namesController(p.NamespaceSelector) ||
+			selectorNames(p.NamespaceSelector, func(v string) bool { return v != own && a.isGatewayNamespace(v) })
 	}
 	if p.PodSelector != nil {
-		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector)
+		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector) || a.namesGatewayPods(p.PodSelector)
 	}
 	return false
 }
@@ -569,11 +625,17 @@ func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPe
 // namesController reports whether a selector requires a label value that
 // names the ingress controller (or its namespace).
 func (a *analysis) namesController(sel *kube.LabelSelector) bool {
+	return selectorNames(sel, a.isControllerNamespace)
+}
+
+// selectorNames reports whether a selector requires a label value that
+// names holds for: a matchLabels value, or every value of an In expression.
+func selectorNames(sel *kube.LabelSelector, names func(string) bool) bool {
 	if sel.Empty() {
 		return false
 	}
 	for _, v := range sel.MatchLabels {
-		if a.isControllerNamespace(v) {
+		if names(v) {
 			return true
 		}
 	}
@@ -583,13 +645,52 @@ func (a *analysis) namesController(sel *kube.LabelSelector) bool {
 		}
 		all := true
 		for _, v := range e.Values {
-			all = all && a.isControllerNamespace(v)
+			all = all && names(v)
 		}
 		if all {
 			return true
 		}
 	}
 	return false
+}
+
+// gatewayPodLabels are the labels Gateway API implementations put on the
+// proxy pods they run for a Gateway, with the Gateway's name as the value
+// (Istio, NGINX Gateway Fabric: the Gateway API's own label; Envoy Gateway:
+// its owning-gateway label).
+var gatewayPodLabels = []string{"gateway.networking.k8s.io/gateway-name", "gateway.envoyproxy.io/owning-gateway-name"}
+
+// namesGatewayPods reports whether a pod selector requires the label that
+// names a Gateway of the cluster on its proxy pods.
+func (a *analysis) namesGatewayPods(sel *kube.LabelSelector) bool {
+	for _, k := range gatewayPodLabels {
+		if v, ok := sel.MatchLabels[k]; ok {
+			for _, g := range a.cluster.Gateways() {
+				if g.Obj.Name.Value == v {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isGatewayNamespace reports whether, in a cluster with Gateways, a
+// namespace is where a Gateway's proxies may run: the namespace of a
+// Gateway (Istio, NGINX Gateway Fabric and Envoy Gateway's namespace mode
+// deploy them there), or one named after an implementation
+// (envoy-gateway-system, nginx-gateway).
+func (a *analysis) isGatewayNamespace(v string) bool {
+	gws := a.cluster.Gateways()
+	if v == "" || len(gws) == 0 {
+		return false
+	}
+	for _, g := range gws {
+		if g.Obj.Namespace.Value == v {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(v), "gateway")
 }
 
 func (a *analysis) isControllerNamespace(v string) bool {

@@ -120,25 +120,38 @@ func TestNetworkPolicyPeers(t *testing.T) {
 	policy := func(from string) string {
 		return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n" + from
 	}
+	gateway := func(ns string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: " + ns + "}\nspec:\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n"
+	}
 	cases := []struct {
 		name, policy string
-		line         int // 0: no finding
+		line         int    // 0: no finding
+		gateway      string // a Gateway in the cluster, when set
 	}{
-		{"no policy", "", 1},
-		{"controller namespace by name label", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}\n"), 0},
-		{"controller namespace by expression", policy("    - namespaceSelector:\n        matchExpressions: [{key: name, operator: In, values: [ingress-nginx]}]\n"), 0},
-		{"every namespace", policy("    - namespaceSelector: {}\n"), 9},
-		{"address block", policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n    - ipBlock: {cidr: 0.0.0.0/0}\n"), 10},
-		{"pods of the namespace", policy("    - podSelector: {matchLabels: {role: frontend}}\n"), 9},
-		{"rule without from", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 8080}]\n", 7},
-		{"policy for other pods", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "app: api", "app: db", 1), 1},
-		{"egress-only policy", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "[Ingress]", "[Egress]", 1), 1},
+		{"no policy", "", 1, ""},
+		{"controller namespace by name label", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}\n"), 0, ""},
+		{"controller namespace by expression", policy("    - namespaceSelector:\n        matchExpressions: [{key: name, operator: In, values: [ingress-nginx]}]\n"), 0, ""},
+		{"every namespace", policy("    - namespaceSelector: {}\n"), 9, ""},
+		{"address block", policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n    - ipBlock: {cidr: 0.0.0.0/0}\n"), 10, ""},
+		{"pods of the namespace", policy("    - podSelector: {matchLabels: {role: frontend}}\n"), 9, ""},
+		{"rule without from", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {}\n  ingress:\n  - ports: [{port: 8080}]\n", 7, ""},
+		{"policy for other pods", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "app: api", "app: db", 1), 1, ""},
+		{"egress-only policy", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "[Ingress]", "[Egress]", 1), 1, ""},
+		{"a Gateway's namespace", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: edge}}\n"), 0, gateway("edge")},
+		{"a namespace named after a Gateway implementation", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: envoy-gateway-system}}\n"), 0, gateway("edge")},
+		{"a gateway-named namespace without Gateways", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: envoy-gateway-system}}\n"), 9, ""},
+		{"the app's own namespace, where the Gateway is", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}\n"), 9, gateway("shop")},
+		{"a Gateway's proxy pods", policy("    - podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: gw}}\n"), 0, gateway("shop")},
+		{"pods labelled for another Gateway", policy("    - podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: other}}\n"), 9, gateway("shop")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			files := map[string]string{"svc.yaml": svc, "ing.yaml": ing}
 			if c.policy != "" {
 				files["np.yaml"] = c.policy
+			}
+			if c.gateway != "" {
+				files["gw.yaml"] = c.gateway
 			}
 			ds := only(run(t, files, nil), "K006")
 			if c.line == 0 {

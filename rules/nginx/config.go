@@ -389,6 +389,10 @@ func (c *config) classify(value string, scope *nginx.Directive) valueClass {
 	vc := valueClass{}
 	c.collect(value, scope, &vc, 0, map[string]bool{})
 	switch {
+	case strings.TrimSpace(value) == "$proxy_add_x_forwarded_for":
+		// The client's X-Forwarded-For with the client's address
+		// appended: an app that takes the last value gets nginx's.
+		vc.action = rules.Appended
 	case vc.clientVar != "":
 		vc.action = rules.SetClient
 	case len(vc.tlsVars) > 0:

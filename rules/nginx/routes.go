@@ -69,6 +69,7 @@ func (c *config) buildRoutes() {
 			}
 			return d.Block && !d.Opaque && d.Name != "map"
 		})
+		named := namedTargets(s)
 		for _, b := range blocks {
 			pass, fam := passOf(b)
 			if pass == nil {
@@ -76,6 +77,7 @@ func (c *config) buildRoutes() {
 			}
 			for _, l := range s.listens {
 				r := c.newRoute(s, l, b, pass, fam, errorTargets)
+				c.requestClasses(r, named)
 				if n := ids[r.ID]; n > 0 {
 					r.ID = fmt.Sprintf("%s~%d", r.ID, n+1)
 				}

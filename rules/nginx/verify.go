@@ -2,6 +2,7 @@ package nginx
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -321,6 +322,15 @@ var identityVars = []string{
 	"ssl_client_cert", "ssl_client_raw_cert", "ssl_client_escaped_cert", "ssl_client_fingerprint", "ssl_client_serial",
 }
 
+// wholeCertVars are the variables that carry the whole certificate: an
+// upstream can verify its chain, which it cannot do with a subject.
+var wholeCertVars = []string{"ssl_client_cert", "ssl_client_raw_cert", "ssl_client_escaped_cert"}
+
+// namesClient reports whether a variable names the client by a field of
+// the certificate (a DN, a fingerprint, a serial) rather than carrying
+// the certificate itself.
+func namesClient(v string) bool { return !slices.Contains(wholeCertVars, v) }
+
 // VerifyNoCA is N004, verify-client-optional-no-ca.
 var VerifyNoCA = &rules.Rule{
 	Code:     "N004",
@@ -333,9 +343,14 @@ var VerifyNoCA = &rules.Rule{
 	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional_no_ca` in effect for a server with a route that forwards `$ssl_client_s_dn`, `$ssl_client_i_dn`, `$ssl_client_cert`, " +
-			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS`.",
+			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS`. " +
+			"Critical when a field that names the client (a DN, the fingerprint, the serial) is forwarded; medium when only the whole certificate is " +
+			"(`$ssl_client_cert`, `$ssl_client_raw_cert`, `$ssl_client_escaped_cert`): that is the use nginx documents for `optional_no_ca`, a service behind nginx " +
+			"verifying the chain itself, and whether it does is not in the proxy's configuration. When the app behind the route is analysed, the cross-file rule (X002) judges its check instead.",
 		Why: "`optional_no_ca` accepts certificates that fail verification because of an unknown or untrusted issuer (nginx's ngx_ssl_verify_error_optional). " +
-			"Anyone can make a self-signed certificate with `-subj /CN=admin`; `$ssl_client_verify` reads `FAILED:...`, but the DN header still says CN=admin.",
+			"Anyone can make a self-signed certificate with `-subj /CN=admin`; `$ssl_client_verify` reads `FAILED:...`, but the DN header still says CN=admin. " +
+			"nginx's documentation says the mode \"is intended for the use in cases when a service that is external to nginx performs the actual certificate verification\": " +
+			"a forwarded certificate lets that service verify its chain against its own roots; a forwarded subject does not.",
 		Example: "ssl_verify_client optional_no_ca;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;",
 		Fix: "Use `ssl_verify_client on` (or `optional` plus a gate) with `ssl_client_certificate` naming your CA. Keep `optional_no_ca` only when the app " +
 			"validates the full forwarded certificate chain itself, and then say so in a suppression.",
@@ -377,11 +392,30 @@ func checkVerifyNoCA(p *rules.Pass) {
 		if len(fwd) == 0 {
 			continue
 		}
+		vars = uniqueStrings(vars)
+		if !slices.ContainsFunc(vars, namesClient) {
+			// Only the whole certificate goes upstream: what optional_no_ca
+			// is for, a service behind nginx verifying the chain itself.
+			// Whether it does is not in this configuration.
+			d := rules.Diagnostic{
+				Range:    vd.Range,
+				Severity: rules.Medium,
+				Message:  fmt.Sprintf("optional_no_ca forwards $%s unverified: the upstream must verify its chain", rules.Clip(strings.Join(vars, ", $"), 40)),
+				Detail: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, and $%s is forwarded (%s). That is what optional_no_ca is for when the service behind nginx verifies the chain against its own roots; "+
+					"whether it does is not decided here (undecided: the upstream's own verification), and if it only reads the subject, a self-signed certificate names whoever the client claims to be.",
+					strings.Join(vars, ", $"), where(fwd[0])),
+				FixTitle: "Verify the forwarded certificate's chain in the upstream, or use ssl_verify_client on with your CA.",
+				Related:  []source.Related{related(fwd[0], "the unverified certificate is forwarded here")},
+				Key:      rules.VerifyKey(vd.Written().Range),
+			}
+			p.Report(d)
+			continue
+		}
 		d := rules.Diagnostic{
 			Range:   vd.Range,
-			Message: fmt.Sprintf("optional_no_ca accepts certificates from any issuer, yet $%s is forwarded", rules.Clip(strings.Join(uniqueStrings(vars), ", $"), 40)),
+			Message: fmt.Sprintf("optional_no_ca accepts certificates from any issuer, yet $%s is forwarded", rules.Clip(strings.Join(vars, ", $"), 40)),
 			Detail: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, and $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be.",
-				strings.Join(uniqueStrings(vars), ", $"), where(fwd[0])),
+				strings.Join(vars, ", $"), where(fwd[0])),
 			FixTitle: "Use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
 			Related:  []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
 			Key:      rules.VerifyKey(vd.Written().Range),

@@ -54,7 +54,7 @@ var renameAttrs = map[string]string{
 
 // unconfirmedStrip is said wherever a route's treatment of a client-sent
 // X-Amzn-Mtls-* header rests on the undocumented question.
-const unconfirmedStrip = "AWS does not document whether the ALB removes a client-sent X-Amzn-Mtls-* header, so its treatment is unknown (T002 reports an app that relies on it)"
+const unconfirmedStrip = ALBUnconfirmedStrip + ", so its treatment is unknown (T002 reports an app that relies on it)"
 
 // loadBalancer is an aws_lb / aws_alb of type application, or an ALB
 // module call.

@@ -61,7 +61,7 @@ func routesOf(l *listener) []*rules.Route {
 				Range:       l.HeaderRng,
 				VerifyRange: l.modeRange(),
 			},
-			Upstream:         rules.Upstream{Name: group, Range: t.Range},
+			Upstream:         rules.Upstream{Name: group, Range: t.Range, Workloads: ecsWorkloads(l, t.Group)},
 			Headers:          headers,
 			Default:          rules.Passthrough,
 			AdmitsUnderscore: admits,
@@ -98,9 +98,6 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 	set := func(name string, a rules.HeaderAction, value, note string, rng source.Range) {
 		hs[strings.ToLower(name)] = rules.HeaderTreatment{Name: name, Action: a, Value: value, Note: note, Range: rng}
 	}
-	passthrough := func(name string) {
-		set(name, rules.Unknown, "", unconfirmedStrip, source.Range{})
-	}
 	// The names the ALB sends under: the standard ones, or the renamed.
 	sendAs := map[string]string{}
 	renameUnknown := map[string]bool{}
@@ -118,30 +115,7 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 	if l.Protocol == "HTTP" {
 		mode = modeOff
 	}
-	all := append([]string{hdrClientCert}, verifyHeaders...)
-	for _, h := range all {
-		switch {
-		case mode == modeUnknown:
-			set(h, rules.Unknown, "", "the listener's mutual-TLS mode is not known statically", l.modeRange())
-		case mode == modePassthrough && h == hdrClientCert:
-			set(sendAs[h], rules.SetTLS, "client certificate chain (URL-encoded PEM)",
-				"passthrough mode: the chain the client presented, NOT verified by the ALB", l.modeRange())
-		case mode == modeVerify && h != hdrClientCert:
-			set(sendAs[h], rules.SetTLS, "verified client certificate", "verify mode: only for a certificate that chains to the trust store", l.modeRange())
-		default:
-			passthrough(h)
-		}
-		if t, ok := hs[sendAs[h]]; ok && t.Action == rules.SetTLS {
-			t.Fact = albFacts[h]
-			hs[sendAs[h]] = t
-		}
-		if sendAs[h] != h {
-			passthrough(h) // the standard name is no longer the one the ALB sets
-		}
-		if renameUnknown[h] {
-			set(h, rules.Unknown, "", "the listener renames this header to a name not known statically", source.Range{})
-		}
-	}
+	mtlsHeaders(hs, mode, sendAs, renameUnknown, l.modeRange(), unconfirmedStrip)
 	// X-Forwarded-For follows the load balancer's xff_header_processing_mode
 	// (append by default).
 	xff := rules.Appended
@@ -161,7 +135,93 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 	}
 	set("X-Forwarded-For", xff, "", xffNote, source.Range{})
 	for _, h := range []string{"X-Forwarded-Proto", "X-Forwarded-Port"} {
-		set(h, rules.Unknown, "", "the ALB adds it; whether it replaces a client-sent copy is not documented", source.Range{})
+		set(h, rules.Unknown, "", ALBForwardedNote, source.Range{})
 	}
 	return hs
+}
+
+// mtlsHeaders adds to hs how a listener in mode treats the ALB's
+// mutual-TLS headers: sendAs maps each header to the name the ALB sends
+// it under, renameUnknown the headers renamed to a name not known
+// statically.
+func mtlsHeaders(hs map[string]rules.HeaderTreatment, mode string, sendAs map[string]string, renameUnknown map[string]bool, modeRange source.Range, stripNote string) {
+	set := func(name string, a rules.HeaderAction, value, note string, rng source.Range) {
+		hs[strings.ToLower(name)] = rules.HeaderTreatment{Name: name, Action: a, Value: value, Note: note, Range: rng}
+	}
+	passthrough := func(name string) {
+		set(name, rules.Unknown, "", stripNote, source.Range{})
+	}
+	name := func(h string) string {
+		if n, ok := sendAs[h]; ok {
+			return n
+		}
+		return h
+	}
+	all := append([]string{hdrClientCert}, verifyHeaders...)
+	for _, h := range all {
+		switch {
+		case mode == modeUnknown:
+			set(h, rules.Unknown, "", "the listener's mutual-TLS mode is not known statically", modeRange)
+		case mode == modePassthrough && h == hdrClientCert:
+			set(name(h), rules.SetTLS, "client certificate chain (URL-encoded PEM)",
+				"passthrough mode: the chain the client presented, NOT verified by the ALB", modeRange)
+		case mode == modeVerify && h != hdrClientCert:
+			set(name(h), rules.SetTLS, "verified client certificate", "verify mode: only for a certificate that chains to the trust store", modeRange)
+		default:
+			passthrough(h)
+		}
+		if t, ok := hs[name(h)]; ok && t.Action == rules.SetTLS {
+			t.Fact = albFacts[h]
+			hs[name(h)] = t
+		}
+		if name(h) != h {
+			passthrough(h) // the standard name is no longer the one the ALB sets
+		}
+		if renameUnknown[h] {
+			set(h, rules.Unknown, "", "the listener renames this header to a name not known statically", source.Range{})
+		}
+	}
+}
+
+// ALB listener modes and what they mean, for the other front ends that
+// configure an Application Load Balancer (the AWS Load Balancer
+// Controller's Ingress annotations): the same facts and wording as the
+// Terraform routes.
+const (
+	ALBModeOff         = modeOff
+	ALBModePassthrough = modePassthrough
+	ALBModeVerify      = modeVerify
+	// ALBUnconfirmedStrip says that AWS does not document whether the ALB
+	// removes a client-sent X-Amzn-Mtls-* header.
+	ALBUnconfirmedStrip = "AWS does not document whether the ALB removes a client-sent X-Amzn-Mtls-* header"
+	// ALBForwardedNote says how the ALB treats X-Forwarded-Proto and
+	// X-Forwarded-Port.
+	ALBForwardedNote = "the ALB adds it; whether it replaces a client-sent copy is not documented"
+)
+
+// ALBMTLSHeaders is how an ALB listener with the given protocol (HTTP or
+// HTTPS) and mutual-TLS mode (off, passthrough, verify; "" when not known)
+// treats the X-Amzn-Mtls-* headers, under their standard names; reporter
+// names the rule that reports an app relying on a header whose treatment
+// is unknown.
+func ALBMTLSHeaders(protocol, mode string, modeRange source.Range, reporter string) map[string]rules.HeaderTreatment {
+	hs := map[string]rules.HeaderTreatment{}
+	if protocol == "HTTP" {
+		mode = modeOff
+	}
+	mtlsHeaders(hs, mode, nil, nil, modeRange, ALBUnconfirmedStrip+", so its treatment is unknown ("+reporter+" reports an app that relies on it)")
+	return hs
+}
+
+// ALBVerify maps a listener's protocol and mode onto the model's verify
+// modes (passthrough is VerifyOptionalNoCA: a certificate is asked for
+// and never checked against a CA).
+func ALBVerify(protocol, mode string) rules.VerifyMode {
+	return (&listener{Protocol: protocol, Mode: mode}).verify()
+}
+
+// IsALBMTLSHeader reports whether a header (any spelling) is one of the
+// ALB's X-Amzn-Mtls-* headers.
+func IsALBMTLSHeader(header string) bool {
+	return strings.HasPrefix(rules.HeaderName(header), mtlsHeaderStem)
 }

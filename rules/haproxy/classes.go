@@ -1,0 +1,479 @@
+package haproxy
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
+	"github.com/mtlslint/mtlslint/rules"
+)
+
+// The request classes of a route and what it sends per class. A request
+// arrives on a bind (TLS by the verification mode of the certificate its
+// server name selects, or plain), passes the frontend's tcp-request and
+// http-request rules, where a deny, redirect, return, tarpit or auth whose
+// condition holds ends it (an allow skips the rest), then the redirect
+// rules, then use_backend (the first whose condition holds wins, else
+// default_backend), then the backend's http-request rules. A class takes
+// the route when it reaches the route's backend this way; the header rules
+// it passes on the way decide what the app receives.
+
+// regionLimit bounds how many regions of the tested attributes a route's
+// classes are split into; beyond it the tests are undecided.
+const regionLimit = 256
+
+// terminal are the http-request actions that end a request.
+var terminal = map[string]bool{
+	"deny": true, "reject": true, "tarpit": true, "return": true, "redirect": true,
+	"auth": true, "silent-drop": true, "use-service": true,
+}
+
+// gate is one rule on the way to the route that decides whether a request
+// goes on: a terminal action, an allow, or a use_backend.
+type gate struct {
+	kind string // "stop", "allow", "away" (another backend), "here" (this route's), "allow-end" (end of a chain)
+	cond *condition
+	line *hap.Line
+	what string // "http-request deny", "use_backend be_acme"
+}
+
+// way is what a request meets on the way to a route.
+type way struct {
+	gates   []gate
+	headers []*hap.HTTPRule // every http-request rule, for the emission
+	// frontRules is how many of headers are the frontend's: an allow
+	// skips the rest of its own chain only.
+	frontRules int
+	acls       acls // the frontend's ACLs
+	backend    acls // the backend's
+	atoms      []*rules.Atom
+}
+
+// condOf finds a line's if/unless condition from word from on.
+func condOf(l *hap.Line, from int) *hap.Condition {
+	for k := from; k < len(l.Args); k++ {
+		if v := l.Args[k].Value; v == "if" || v == "unless" {
+			return &hap.Condition{Kind: v, Terms: l.Args[k+1:]}
+		}
+	}
+	return nil
+}
+
+// wayTo collects the gates on the way to route ri.
+func wayTo(ri *routeInfo) *way {
+	w := &way{acls: aclsOf(ri.Frontend), backend: aclsOf(ri.Backend)}
+	fe := ri.Frontend
+	for _, l := range fe.Lines("tcp-request") {
+		if a := l.Arg(2); (l.Arg(1) == "connection" || l.Arg(1) == "content" || l.Arg(1) == "session") && (a == "reject" || a == "silent-drop") {
+			w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(condOf(l, 3), l), line: l, what: "tcp-request " + l.Arg(1) + " " + a})
+		}
+	}
+	front := fe.AllHTTPRequest()
+	for _, r := range front {
+		w.addRule(r)
+	}
+	w.gates = append(w.gates, gate{kind: "allow-end"})
+	w.frontRules = len(w.headers)
+	for _, l := range fe.Lines("redirect") {
+		w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(condOf(l, 1), l), line: l, what: "redirect " + l.Arg(1)})
+	}
+	if !ri.Branch.Default || len(fe.UseBackends) > 0 {
+		for _, ub := range fe.UseBackends {
+			if ub == ri.Branch {
+				w.gates = append(w.gates, gate{kind: "here", cond: parseCondition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
+				break
+			}
+			w.gates = append(w.gates, gate{kind: "away", cond: parseCondition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
+		}
+	}
+	if ri.Backend != nil && ri.Backend != fe {
+		for _, r := range ri.Backend.AllHTTPRequest() {
+			w.addRule(r)
+		}
+		w.gates = append(w.gates, gate{kind: "allow-end"})
+	}
+	seen := map[*rules.Atom]bool{}
+	for _, g := range w.gates {
+		for _, c := range g.cond.criteria(w.aclsFor(g.line)) {
+			if c.atom != nil && !seen[c.atom] {
+				seen[c.atom] = true
+				w.atoms = append(w.atoms, c.atom)
+			}
+		}
+	}
+	for _, r := range w.headers {
+		for _, c := range parseCondition(r.Cond, r.Line).criteria(w.aclsFor(r.Line)) {
+			if c.atom != nil && !seen[c.atom] {
+				seen[c.atom] = true
+				w.atoms = append(w.atoms, c.atom)
+			}
+		}
+	}
+	return w
+}
+
+// addRule adds an http-request rule: a gate when it ends or lets requests
+// through, and a header rule in any case.
+func (w *way) addRule(r *hap.HTTPRule) {
+	w.headers = append(w.headers, r)
+	switch {
+	case terminal[r.Action]:
+		w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(r.Cond, r.Line), line: r.Line, what: "http-request " + r.Action})
+	case r.Action == "allow":
+		w.gates = append(w.gates, gate{kind: "allow", cond: parseCondition(r.Cond, r.Line), line: r.Line, what: "http-request allow"})
+	}
+}
+
+// aclsFor returns the ACLs a line's condition names: its own section's
+// (a backend's for its rules, the frontend's otherwise).
+func (w *way) aclsFor(l *hap.Line) acls {
+	if l != nil && l.Section != nil && l.Section.Kind == "backend" {
+		return w.backend
+	}
+	return w.acls
+}
+
+// takes decides whether a request takes the route, and on what
+// undecided conditions. Undecided conditions of a gate that would stop
+// the request are kept ("does not hold"), as are those of the route's own
+// use_backend ("holds").
+func (w *way) takes(req request) rules.Taken {
+	allowed := no
+	var undecided []string
+	for _, g := range w.gates {
+		switch g.kind {
+		case "allow-end":
+			allowed = no
+			continue
+		}
+		t, why := g.cond.eval(w.aclsFor(g.line), req)
+		switch g.kind {
+		case "allow":
+			allowed = or(allowed, t)
+			continue
+		case "stop":
+			t = and(t, allowed.not())
+		}
+		switch g.kind {
+		case "stop", "away":
+			switch t {
+			case yes:
+				return rules.Taken{}
+			case maybe:
+				undecided = append(undecided, gateWords(g, why, false))
+			}
+		case "here":
+			switch t {
+			case no:
+				return rules.Taken{}
+			case maybe:
+				undecided = append(undecided, gateWords(g, why, true))
+			}
+		}
+	}
+	return rules.Taken{Yes: true, Undecided: undecided}
+}
+
+// gateWords says what an undecided gate must do for the request to take
+// the route.
+func gateWords(g gate, why []string, holds bool) string {
+	verb := "does not apply"
+	if holds {
+		verb = "applies"
+	}
+	s := fmt.Sprintf("`%s %s` (line %d) %s", g.what, rules.Clip(g.cond.text, 60), g.line.Num, verb)
+	if len(why) > 0 {
+		s += ": " + strings.Join(dedupe(why), "; ")
+	}
+	return s
+}
+
+func dedupe(ws []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range ws {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// baseClasses are the classes a bind admits before any rule: plain, or
+// TLS by certificate state; with a crt-list whose entries verify
+// differently, per server name.
+func baseClasses(r *rules.Route, b *hap.Bind) []rules.RequestClass {
+	plain := *r
+	plain.Gated = false
+	if !r.Listener.TLS || len(b.CrtList) == 0 || b.Has("verify") {
+		return rules.ListenerClasses(&plain)
+	}
+	var out []rules.RequestClass
+	modes := map[rules.VerifyMode]bool{}
+	for i, e := range b.CrtList {
+		l := r.Listener
+		l.Verify = rules.VerifyOff
+		if w, ok := e.Options["verify"]; ok {
+			l.Verify = verifyWord(w.Lower())
+		}
+		for _, opt := range []string{"ca-ignore-err", "crt-ignore-err"} {
+			if w, ok := e.Options[opt]; ok && strings.EqualFold(w.Value, "all") && l.Verify != rules.VerifyOff {
+				l.Verify = rules.VerifyOptionalNoCA
+			}
+		}
+		sni := ""
+		for _, n := range e.SNI {
+			if !strings.HasPrefix(n, "!") {
+				sni = strings.Replace(n, "*", "www", 1)
+				break
+			}
+		}
+		// The first entry is the default certificate: a client that sends
+		// no name, or one no filter matches, gets its settings.
+		if i == 0 {
+			sni = ""
+		}
+		if modes[l.Verify] && i > 0 {
+			continue
+		}
+		modes[l.Verify] = true
+		x := plain
+		x.Listener = l
+		for _, c := range rules.ListenerClasses(&x) {
+			c.SNI = sni
+			c.Witness.SNI = sni
+			if sni != "" {
+				c.Range = e.Line.Range
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func verifyWord(w string) rules.VerifyMode {
+	switch w {
+	case "optional":
+		return rules.VerifyOptional
+	case "required":
+		return rules.VerifyRequired
+	case "none":
+		return rules.VerifyOff
+	}
+	return rules.VerifyUnknown
+}
+
+// routeClasses computes the classes of a route and its emission.
+func routeClasses(ri *routeInfo) {
+	r := ri.Route
+	w := wayTo(ri)
+	var out []rules.RequestClass
+	for _, base := range baseClasses(r, ri.Bind) {
+		atoms := w.atoms
+		if base.SNI != "" {
+			atoms = nil
+			for _, a := range w.atoms {
+				if a.Dim != rules.DimSNI {
+					atoms = append(atoms, a)
+				}
+			}
+		}
+		regions, ok := rules.Regions(atoms, regionLimit)
+		if !ok {
+			// Too many ways to split: every test on an attribute is
+			// undecided.
+			atoms, regions = nil, []rules.Region{{Holds: map[*rules.Atom]bool{}}}
+		}
+		taken := make([]rules.Taken, len(regions))
+		for i, reg := range regions {
+			req := request{class: base, holds: regionHolds(base, reg, ok)}
+			taken[i] = w.takes(req)
+			if taken[i].Yes {
+				taken[i].Key = w.emissionKey(ri, req)
+			}
+		}
+		out = append(out, rules.NarrowClasses(base, atoms, regions, taken)...)
+	}
+	if out == nil {
+		out = []rules.RequestClass{}
+	}
+	r.Classes = out
+	r.Emit = func(c rules.RequestClass, h string) (rules.Delivery, bool) {
+		return w.emit(c, h)
+	}
+}
+
+// regionHolds answers, for a request of class base in region reg, which
+// atoms hold: a server name fixed by the crt-list entry is the class's
+// own.
+func regionHolds(base rules.RequestClass, reg rules.Region, split bool) func(*rules.Atom) bool {
+	return func(a *rules.Atom) bool {
+		if a.Dim == rules.DimSNI && base.SNI != "" {
+			return a.Match(base.SNI)
+		}
+		if !split {
+			return false
+		}
+		return reg.Holds[a]
+	}
+}
+
+// classHolds answers which atoms hold for a class's witness request.
+func classHolds(c rules.RequestClass) func(*rules.Atom) bool {
+	return func(a *rules.Atom) bool {
+		switch a.Dim {
+		case rules.DimPath:
+			return a.Match(c.Witness.Path)
+		case rules.DimHost:
+			return a.Match(c.Witness.Host)
+		case rules.DimSNI:
+			return a.Match(c.Witness.SNI)
+		case rules.DimSource:
+			return a.Match(c.Witness.Source)
+		case rules.DimMethod:
+			return a.Match(c.Witness.Method)
+		}
+		return false
+	}
+}
+
+// emissionKey sums up what the route sends on a request for every header
+// its rules name, so that regions that differ in it are not merged.
+func (w *way) emissionKey(ri *routeInfo, req request) string {
+	var b strings.Builder
+	names := headerNames(w.headers)
+	sort.Strings(names)
+	for _, h := range names {
+		d := w.emitFor(req, h)
+		fmt.Fprintf(&b, "%s=%v;", h, d.Values)
+	}
+	return b.String()
+}
+
+// emit is the route's Emit: what HAProxy sends under header h on class c.
+func (w *way) emit(c rules.RequestClass, h string) (rules.Delivery, bool) {
+	return w.emitFor(request{class: c, holds: classHolds(c)}, h), true
+}
+
+// emitFor follows header h through the rules a request passes: the
+// copies of the header in the order HAProxy sends them (the client's,
+// then what set-header and add-header append), for every way the rules'
+// conditions can go.
+func (w *way) emitFor(req request, h string) rules.Delivery {
+	type state struct{ copies []rules.Value }
+	states := []state{{copies: []rules.Value{rules.ClientValue}}}
+	var why []string
+	var at rules.Delivery
+	allowed := no
+	for i, r := range w.headers {
+		if i == w.frontRules {
+			allowed = no
+		}
+		if r.Action == "allow" {
+			t, _ := parseCondition(r.Cond, r.Line).eval(w.aclsFor(r.Line), req)
+			allowed = or(allowed, t)
+			continue
+		}
+		var apply func(cs []rules.Value) []rules.Value
+		switch r.Action {
+		case "del-header":
+			if !deleteCovers(r, h) {
+				continue
+			}
+			apply = func([]rules.Value) []rules.Value { return nil }
+		case "set-header", "add-header":
+			if !names(r, h) {
+				continue
+			}
+			v := ruleValue(r, req.class)
+			if r.Action == "set-header" {
+				apply = func([]rules.Value) []rules.Value { return []rules.Value{v} }
+			} else {
+				apply = func(cs []rules.Value) []rules.Value { return append(append([]rules.Value(nil), cs...), v) }
+			}
+		case "replace-header", "replace-value":
+			if !names(r, h) {
+				continue
+			}
+			apply = func([]rules.Value) []rules.Value { return []rules.Value{rules.UnknownValue} }
+		default:
+			continue
+		}
+		t, undecided := parseCondition(r.Cond, r.Line).eval(w.aclsFor(r.Line), req)
+		if r.Line.Conditional() {
+			t, undecided = and(t, maybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
+		}
+		t = and(t, allowed.not())
+		at.Range = r.Line.Range
+		switch t {
+		case yes:
+			for i := range states {
+				states[i].copies = apply(states[i].copies)
+			}
+		case maybe:
+			n := len(states)
+			for i := 0; i < n; i++ {
+				states = append(states, state{copies: apply(states[i].copies)})
+			}
+			why = append(why, fmt.Sprintf("line %d applies only if %s", r.Line.Num, strings.Join(undecided, "; ")))
+		}
+	}
+	var vals []rules.Value
+	for _, s := range states {
+		vals = append(vals, joinCopies(s.copies))
+		if hasClient(s.copies) {
+			// The client may also send no copy of its own.
+			var own []rules.Value
+			for _, c := range s.copies {
+				if c.Kind != rules.ValueClient {
+					own = append(own, c)
+				}
+			}
+			vals = append(vals, joinCopies(own))
+		}
+	}
+	at.Values = vals
+	at.Why = strings.Join(why, " ")
+	return at
+}
+
+// joinCopies is what the app sees of several copies of one header: the
+// app server joins them with a comma in the order they arrive.
+func joinCopies(cs []rules.Value) rules.Value {
+	switch len(cs) {
+	case 0:
+		return rules.Absent
+	case 1:
+		return cs[0]
+	}
+	return rules.Joined(cs...)
+}
+
+func hasClient(cs []rules.Value) bool {
+	for _, c := range cs {
+		if c.Kind == rules.ValueClient {
+			return true
+		}
+	}
+	return false
+}
+
+// ruleValue is the value a set-header or add-header rule gives on class c.
+func ruleValue(r *hap.HTTPRule, c rules.RequestClass) rules.Value {
+	v := ""
+	if r.Value != nil {
+		v = r.Value.Value
+	}
+	tr := rules.HeaderTreatment{Action: classifyValue(v), Value: v, Fact: factOf(v)}
+	tr.Composite = tr.Fact != rules.FactNone && !oneFetch(v)
+	if tr.Action == rules.SetOther && tr.Fact.IsTLS() {
+		// a TLS fact written with log-format flags (%{+Q}[ssl_c_s_dn])
+		tr.Action = rules.SetTLS
+	}
+	if tr.Action == rules.Blanked {
+		return rules.Const("")
+	}
+	return rules.TreatmentValue(tr, c)
+}
