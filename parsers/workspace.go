@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -291,12 +289,29 @@ func newDiscovery(ctx context.Context, r source.Reader, opts Options) *discovery
 // load hands what discovery found to the front ends.
 func (d *discovery) load() (*Workspace, error) {
 	ws := d.ws
-	for _, f := range d.formats {
-		ps := oneAliasEach(d.src, d.byKind[f.Kind])
+	// Every format loads at once, each parsing up to jobs files at once;
+	// the results are merged in the order of the format table, so the
+	// workspace does not depend on the number of jobs.
+	type loaded struct {
+		paths []string
+		trees []Tree
+		probs []source.Problem
+		ran   bool
+	}
+	results := make([]loaded, len(d.formats))
+	for i, f := range d.formats {
+		results[i].paths = oneAliasEach(d.src, d.byKind[f.Kind])
+	}
+	jobs := d.opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	shared := source.WithJobs(d.src, jobs)
+	source.Each(jobs, len(d.formats), func(i int) {
+		f, ps := d.formats[i], results[i].paths
 		if len(ps) == 0 || d.ctx.Err() != nil {
-			continue
+			return
 		}
-		ws.Discovered[f.Kind] = ps
 		load := f.Load
 		if f.Kind == KindK8s && len(d.opts.K8s.Charts) > 0 {
 			load = LoadAs(func(r source.Reader, ps []string) ([]*k8s.File, []source.Problem) {
@@ -304,9 +319,15 @@ func (d *discovery) load() (*Workspace, error) {
 				return trees, probs
 			})
 		}
-		trees, probs := load(d.src, ps)
-		ws.Trees = append(ws.Trees, trees...)
-		ws.Problems = append(ws.Problems, probs...)
+		results[i].trees, results[i].probs = load(shared, ps)
+		results[i].ran = true
+	})
+	for i, f := range d.formats {
+		if results[i].ran {
+			ws.Discovered[f.Kind] = results[i].paths
+		}
+		ws.Trees = append(ws.Trees, results[i].trees...)
+		ws.Problems = append(ws.Problems, results[i].probs...)
 	}
 	ws.Problems = problemsOnceEach(d.src, ws.Trees, ws.Problems)
 	sort.SliceStable(ws.Trees, func(i, j int) bool {
@@ -673,7 +694,14 @@ func (d *discovery) detectPending() {
 		err   error
 	}
 	out := make([]outcome, n)
-	detect := func(i int) {
+	jobs := d.opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	source.Each(jobs, n, func(i int) {
+		if d.ctx.Err() != nil {
+			return
+		}
 		c := d.pending[i]
 		f, err := d.src.ReadFile(c.rel)
 		if err != nil {
@@ -681,29 +709,7 @@ func (d *discovery) detectPending() {
 			return
 		}
 		out[i].kinds = detect(c.cands, c.rel, f.Content)
-	}
-	jobs := d.opts.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	if jobs = min(jobs, n); jobs == 1 {
-		for i := range n {
-			detect(i)
-		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range jobs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := int(next.Add(1)) - 1; i < n && d.ctx.Err() == nil; i = int(next.Add(1)) - 1 {
-					detect(i)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	})
 	for i, c := range d.pending {
 		switch {
 		case out[i].err != nil:

@@ -19,7 +19,7 @@ func MetaName(header string) string {
 // from either a header name or a META name.
 func HeaderName(name string) string {
 	h := strings.TrimSpace(name)
-	if u := strings.ToUpper(h); strings.HasPrefix(u, "HTTP_") {
+	if len(h) >= 5 && strings.EqualFold(h[:5], "HTTP_") {
 		h = h[5:]
 	}
 	return strings.ToLower(strings.ReplaceAll(h, "_", "-"))

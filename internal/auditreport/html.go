@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/internal/audit"
 	"github.com/mtlslint/mtlslint/internal/graph"
@@ -86,8 +87,13 @@ func repoGraph(r *Repo) (template.HTML, error) {
 
 // The page loads nothing: styles are inline, charts are inline SVG, and
 // the Content-Security-Policy forbids scripts, so that even a string that
-// escaped escaping could not run.
-var page = template.Must(template.New("page").Funcs(funcs).Parse(`<!DOCTYPE html>
+// escaped escaping could not run. It is parsed when a report is first
+// written, not when the program starts: every command links this package.
+var page = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Funcs(funcs).Parse(pageText))
+})
+
+const pageText = `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -194,13 +200,13 @@ a.finding:hover{background:#f6f8fa}
 {{end}}
 </body>
 </html>
-`))
+`
 
 // HTML writes the report as one self-contained page: no scripts, no
 // external styles, fonts or images. Every string from the records is
 // escaped.
 func HTML(w io.Writer, r *Report) error {
-	return page.Execute(w, r)
+	return page().Execute(w, r)
 }
 
 // printableLine is audit.Printable for a source line: tabs stay.

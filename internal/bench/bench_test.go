@@ -280,7 +280,7 @@ func BenchmarkCheckProcess(b *testing.B) {
 	if dir == "" {
 		b.Skip("no corpus (set MTLSLINT_CORPUS)")
 	}
-	for _, sub := range []string{"nginx", ""} {
+	for _, sub := range []string{"nginx", "django", "haproxy", ""} {
 		name := sub
 		if name == "" {
 			name = "all"

@@ -5,11 +5,12 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
+
+	"github.com/mtlslint/mtlslint/internal/bench"
 )
 
 // largeNginx returns an nginx configuration of at least n lines: server
@@ -96,7 +97,7 @@ func benchEdit(b *testing.B, rel, lang string, files map[string]string, needle s
 	}
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
-	start, cpu := time.Now(), cpuTime()
+	start, cpu := time.Now(), bench.CPUTime()
 	for i := 0; i < b.N; i++ {
 		// Toggle one character back and forth.
 		ch := "0"
@@ -107,21 +108,12 @@ func benchEdit(b *testing.B, rel, lang string, files map[string]string, needle s
 		c.change(u, int32(i+2), r, ch)
 		c.waitVersion(u, int32(i+2))
 	}
-	elapsed, used := time.Since(start), cpuTime()-cpu
+	elapsed, used := time.Since(start), bench.CPUTime()-cpu
 	b.StopTimer()
 	b.ReportMetric(float64(elapsed.Microseconds())/1000/float64(b.N), "ms/edit")
 	// CPU time of the whole process (server, client, GC) per edit: on a
 	// shared machine it varies less than the wall time.
 	b.ReportMetric(float64(used.Microseconds())/1000/float64(b.N), "cpu-ms/edit")
-}
-
-// cpuTime is the CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkEditToDiagnosticsNginx5000: a one-character change in a

@@ -33,6 +33,11 @@ type Config struct {
 	// Extra are other files the configuration reads that were found in
 	// the repository: crt-list files.
 	Extra []*source.File
+
+	// backends indexes the first backend or listen section of each name
+	// (Build fills it): rules and checks look backends up for every
+	// use_backend line.
+	backends map[string]*Proxy
 }
 
 // Kind implements parsers.Tree.
@@ -53,6 +58,9 @@ func (c *Config) Files() []*source.File {
 // Backend returns the backend or listen section with the given name, or
 // nil.
 func (c *Config) Backend(name string) *Proxy {
+	if c.backends != nil {
+		return c.backends[name]
+	}
 	for _, p := range c.Proxies {
 		if p.IsBackend() && p.Name == name {
 			return p
@@ -129,6 +137,12 @@ func Build(files []*File) *Config {
 		}
 	}
 	c.Proxies = buildProxies(c.Sections)
+	c.backends = map[string]*Proxy{}
+	for _, p := range c.Proxies {
+		if _, ok := c.backends[p.Name]; !ok && p.IsBackend() {
+			c.backends[p.Name] = p
+		}
+	}
 	return c
 }
 
@@ -194,14 +208,27 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 		problems []source.Problem
 		used     = map[string]bool{}
 	)
+	pre := preparse(r, paths)
+	// Configurations are built several at once once every group of files
+	// is known; each one's problems go where they would if it were built
+	// at once, after its files' parse problems.
+	type group struct {
+		files    []*File
+		at       int // len(problems) when the group was complete
+		config   *Config
+		rejected []source.Problem
+	}
+	var groups []*group
 	add := func(files []*File) {
-		c := Build(files)
-		problems = append(problems, Rejected(c)...)
-		configs = append(configs, withCrtLists(r, c))
+		groups = append(groups, &group{files: files, at: len(problems)})
 	}
 	parse := func(rel string) *File {
 		if source.Cancelled(r) != nil {
 			return nil // the run was cancelled: stop working
+		}
+		if p, ok := pre[rel]; ok {
+			problems = append(problems, p.problems...)
+			return p.file
 		}
 		f, err := r.ReadFile(rel)
 		if err != nil {
@@ -287,8 +314,52 @@ func Load(r source.Reader, paths []string) ([]*Config, []source.Problem) {
 			add([]*File{f})
 		}
 	}
+	source.Each(source.Jobs(r), len(groups), func(i int) {
+		if source.Cancelled(r) != nil {
+			return
+		}
+		g := groups[i]
+		c := Build(g.files)
+		g.rejected = Rejected(c)
+		g.config = withCrtLists(r, c)
+	})
+	var merged []source.Problem
+	from := 0
+	for _, g := range groups {
+		if g.config == nil {
+			continue // cancelled
+		}
+		merged = append(append(merged, problems[from:g.at]...), g.rejected...)
+		from = g.at
+		configs = append(configs, g.config)
+	}
+	problems = append(merged, problems[from:]...)
 	sort.SliceStable(configs, func(i, j int) bool { return configs[i].Root().Path < configs[j].Root().Path })
 	return configs, problems
+}
+
+type parsed struct {
+	file     *File
+	problems []source.Problem
+}
+
+// preparse parses the files that were read without error, up to
+// source.Jobs(r) at once; Load takes them in its own order, with their
+// problems.
+func preparse(r source.Reader, paths []string) map[string]parsed {
+	out := make([]parsed, len(paths))
+	ok := make([]bool, len(paths))
+	source.ReadEach(r, paths, func(i int, f *source.File) {
+		out[i].file, out[i].problems = ParseFile(f)
+		ok[i] = true
+	})
+	m := make(map[string]parsed, len(paths))
+	for i, rel := range paths {
+		if ok[i] {
+			m[rel] = out[i]
+		}
+	}
+	return m
 }
 
 // withCrtLists reads the crt-list files that binds name, when the

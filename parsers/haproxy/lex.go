@@ -77,7 +77,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			End:   source.Pos{Line: first.Line, Col: e - lineStart + 1, Offset: e}}
 	}
 	var (
-		words     = make([]Word, 0, 8)
+		words     = make([]Word, 0, wordsIn(b[start:end]))
 		cur       = (*scratch)[:0] // the word being built
 		plain     = true           // cur equals the raw text so far
 		curStart  = -1             // offset where the current word starts
@@ -285,6 +285,26 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 		return words, &lexProblem{off: tooMany, msg: fmt.Sprintf("too many words: HAProxy accepts at most %d per line (trailing spaces after the %dth word count as a further word)", MaxWords, MaxWords)}
 	}
 	return words, nil
+}
+
+// wordsIn estimates how many words a line holds (runs of non-space bytes
+// before a "#" that follows a space), so that the words of a line, which
+// its parse keeps, take one allocation of about their size: a fixed
+// capacity wasted most of it on short lines and reallocated long ones.
+func wordsIn(line []byte) int {
+	n, inWord := 0, false
+	for _, c := range line {
+		switch {
+		case isSpace(c):
+			inWord = false
+		case c == '#' && !inWord:
+			return n
+		case !inWord:
+			inWord = true
+			n++
+		}
+	}
+	return n
 }
 
 // lastNonSpace returns the offset just after the last non-space byte

@@ -51,12 +51,12 @@ func Rejected(c *Config) []source.Problem {
 // its own name space, and a listen section is both.
 func duplicateProxies(c *Config) []source.Problem {
 	var out []source.Problem
-	var seen []*Proxy
+	seen := map[string][]*Proxy{} // by name, in order
 	for _, p := range c.Proxies {
 		if p.Kind == "defaults" || p.Name == "" || p.Section.Header.Conditional() {
 			continue
 		}
-		for _, q := range seen {
+		for _, q := range seen[p.Name] {
 			if q.Name != p.Name || !(p.IsFrontend() && q.IsFrontend() || p.IsBackend() && q.IsBackend()) {
 				continue
 			}
@@ -71,7 +71,7 @@ func duplicateProxies(c *Config) []source.Problem {
 				Related: []source.Related{{Range: q.Section.Header.Range, Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
 			break
 		}
-		seen = append(seen, p)
+		seen[p.Name] = append(seen[p.Name], p)
 	}
 	return out
 }

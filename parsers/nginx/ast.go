@@ -69,6 +69,10 @@ type Directive struct {
 	// Synthetic marks a directive that is not written anywhere: the main
 	// context, and the http {} block that a fragment is analysed in.
 	Synthetic bool
+
+	// byName maps each name to the children of that name, in order, for
+	// a block with many children once its tree is built (indexChildren).
+	byName map[string][]*Directive
 }
 
 // Include is what an include directive resolved to.
@@ -108,6 +112,9 @@ func (d *Directive) ArgValues() []string {
 // Find returns the children named name, including those that came through
 // include.
 func (d *Directive) Find(name string) []*Directive {
+	if d.byName != nil {
+		return append([]*Directive(nil), d.byName[name]...)
+	}
 	var out []*Directive
 	for _, c := range d.Children {
 		if c.Name == name {
@@ -119,6 +126,12 @@ func (d *Directive) Find(name string) []*Directive {
 
 // First returns the first child named name, or nil.
 func (d *Directive) First(name string) *Directive {
+	if d.byName != nil {
+		if cs := d.byName[name]; len(cs) > 0 {
+			return cs[0]
+		}
+		return nil
+	}
 	for _, c := range d.Children {
 		if c.Name == name {
 			return c
@@ -131,12 +144,41 @@ func (d *Directive) First(name string) *Directive {
 // appear once per level nginx refuses duplicates; for those that may repeat
 // with "last one wins" semantics this is the effective one.
 func (d *Directive) Last(name string) *Directive {
+	if d.byName != nil {
+		if cs := d.byName[name]; len(cs) > 0 {
+			return cs[len(cs)-1]
+		}
+		return nil
+	}
 	for i := len(d.Children) - 1; i >= 0; i-- {
 		if d.Children[i].Name == name {
 			return d.Children[i]
 		}
 	}
 	return nil
+}
+
+// manyChildren is how many children a block has before it indexes them by
+// name: rules look inherited directives up from every server and
+// location, and scanning an http block of thousands of servers each time
+// made them quadratic in the number of servers.
+const manyChildren = 32
+
+// indexChildren indexes the blocks with many children at and below d. It
+// runs once a tree is complete: its directives are the tree's own copies,
+// which nothing changes afterwards.
+func indexChildren(d *Directive) {
+	if len(d.Children) >= manyChildren {
+		d.byName = map[string][]*Directive{}
+		for _, c := range d.Children {
+			d.byName[c.Name] = append(d.byName[c.Name], c)
+		}
+	}
+	for _, c := range d.Children {
+		if len(c.Children) > 0 {
+			indexChildren(c)
+		}
+	}
 }
 
 // Includes returns the include chain that brought d into its block,

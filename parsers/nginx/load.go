@@ -144,6 +144,7 @@ func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.P
 	} else {
 		main.Children = e.expand(pf.dirs, main, nil, "")
 	}
+	indexChildren(main)
 	return t, e.probs
 }
 

@@ -162,17 +162,25 @@ type loader struct {
 	active   map[string]bool
 	problems []source.Problem
 	reported map[string]bool
+
+	// preparsed are the detected files, parsed several at once before
+	// the loader follows imports in order; their problems are reported
+	// when the loader first asks for them, as for any other module.
+	preparsed map[string]*Module
 }
 
 func (l *loader) module(rel string) (*Module, error) {
 	if m, ok := l.parsed[rel]; ok {
 		return m, nil
 	}
-	f, err := l.r.ReadFile(rel)
-	if err != nil {
-		return nil, err
+	m := l.preparsed[rel]
+	if m == nil {
+		f, err := l.r.ReadFile(rel)
+		if err != nil {
+			return nil, err
+		}
+		m = Parse(f)
 	}
-	m := Parse(f)
 	l.parsed[rel] = m
 	if !l.reported[rel] {
 		l.reported[rel] = true
@@ -275,6 +283,7 @@ func (l *loader) resolve(fromPath, module string, level int) string {
 // per module of app code.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
+	l.preparsed = preparse(r, paths)
 	var trees []*Tree
 	for _, rel := range paths {
 		if source.Cancelled(r) != nil {
@@ -380,5 +389,19 @@ func settingsModuleRefs(m *Module) []Setting {
 		}
 		return true
 	})
+	return out
+}
+
+// preparse parses the given files, up to source.Jobs(r) at once (parsing
+// reads only the file itself).
+func preparse(r source.Reader, paths []string) map[string]*Module {
+	mods := make([]*Module, len(paths))
+	source.ReadEach(r, paths, func(i int, f *source.File) { mods[i] = Parse(f) })
+	out := make(map[string]*Module, len(paths))
+	for i, m := range mods {
+		if m != nil {
+			out[paths[i]] = m
+		}
+	}
 	return out
 }

@@ -5,18 +5,25 @@ package source
 // the candidate that sorts first, and "" means none is close enough.
 func Nearest(word string, candidates []string, limit int) string {
 	best, bestDist := "", limit
+	var rows []int // two rows of the distance table, shared by the candidates
 	for _, c := range candidates {
-		if d := editDistance(word, c); d < bestDist || d == bestDist && best != "" && c < best {
+		if diff := len(word) - len(c); diff > bestDist || -diff > bestDist {
+			continue // the distance is at least the difference in length
+		}
+		if need := 2 * (len(c) + 1); cap(rows) < need {
+			rows = make([]int, need)
+		}
+		if d := editDistance(word, c, rows); d < bestDist || d == bestDist && best != "" && c < best {
 			best, bestDist = c, d
 		}
 	}
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// editDistance is the Levenshtein distance between a and b, in bytes;
+// rows has room for two rows of len(b)+1.
+func editDistance(a, b string, rows []int) int {
+	prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)]
 	for j := range prev {
 		prev[j] = j
 	}

@@ -129,7 +129,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	// directories.
 	var chosen []*python.Tree
 	for _, t := range settings {
-		if names(entries.deployed, t.Root().Path) {
+		if names(entries.deployedSet, t.Root().Path) {
 			chosen = append(chosen, t)
 		}
 	}
@@ -142,7 +142,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	}
 	if len(chosen) == 0 {
 		for _, t := range settings {
-			if names(entries.manage, t.Root().Path) {
+			if names(entries.manageSet, t.Root().Path) {
 				chosen = append(chosen, t)
 			}
 		}

@@ -109,6 +109,9 @@ func extendedByDeployed(ws *parsers.Workspace, rel string, e *entryPoints, st *r
 	if ws == nil {
 		return false
 	}
+	if e != nil {
+		return e.extended[rel] // computed once per run by index
+	}
 	for _, t := range ws.Trees {
 		pt, ok := t.(*python.Tree)
 		if !ok || pt.Role != python.RoleSettings || e.isDev(pt.Root().Path, st) {

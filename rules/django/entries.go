@@ -31,6 +31,15 @@ type entryPoints struct {
 	// other modules.
 	manage []string
 	served bool
+
+	// The look-ups the settings rules make for every settings tree,
+	// computed once per run (see index) rather than by every rule for
+	// every tree against every other tree: the module names of the three
+	// lists, whether each settings tree is for development, and the
+	// modules that deployable settings star-import.
+	deployedSet, devSet, manageSet map[string]bool
+	devTree                        map[string]bool
+	extended                       map[string]bool
 }
 
 // settingsEntries is the entry-point analysis the settings rules read.
@@ -81,6 +90,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 	if st != nil && st.SettingsModule != "" {
 		e.deployed = append(e.deployed, st.SettingsModule)
 	}
+	defer e.index(ws, st)
 	if ws == nil {
 		return e
 	}
@@ -161,16 +171,53 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 	return e
 }
 
-// names reports whether one of the dotted module names is the settings
-// module at rel.
-func names(modules []string, rel string) bool {
-	dotted := python.DottedName(rel)
-	for _, m := range modules {
-		if dotted == m || strings.HasSuffix(dotted, "."+m) {
-			return true
+// index computes the look-ups of the settings rules: the module name
+// sets, then whether each settings tree is for development, then which
+// modules the deployable ones extend.
+func (e *entryPoints) index(ws *parsers.Workspace, st *rules.Settings) {
+	e.deployedSet, e.devSet, e.manageSet = moduleSet(e.deployed), moduleSet(e.dev), moduleSet(e.manage)
+	e.devTree, e.extended = map[string]bool{}, map[string]bool{}
+	if ws == nil {
+		return
+	}
+	for _, t := range ws.Trees {
+		if pt, ok := t.(*python.Tree); ok && pt.Role == python.RoleSettings {
+			e.devTree[pt.Root().Path] = e.judgeDev(pt.Root().Path, st)
 		}
 	}
-	return false
+	for _, t := range ws.Trees {
+		pt, ok := t.(*python.Tree)
+		if !ok || pt.Role != python.RoleSettings || e.devTree[pt.Root().Path] {
+			continue
+		}
+		for _, f := range pt.Files()[1:] {
+			e.extended[f.Path] = true
+		}
+	}
+}
+
+func moduleSet(modules []string) map[string]bool {
+	set := make(map[string]bool, len(modules))
+	for _, m := range modules {
+		set[m] = true
+	}
+	return set
+}
+
+// names reports whether one of the dotted module names is the settings
+// module at rel: its dotted name, or a suffix of it after a dot.
+func names(modules map[string]bool, rel string) bool {
+	dotted := python.DottedName(rel)
+	for {
+		if modules[dotted] {
+			return true
+		}
+		i := strings.IndexByte(dotted, '.')
+		if i < 0 {
+			return false
+		}
+		dotted = dotted[i+1:]
+	}
 }
 
 // isDev reports whether the settings module at rel is for development
@@ -179,13 +226,23 @@ func names(modules []string, rel string) bool {
 // names it, or manage.py names it and either nothing runs an app server
 // or the app servers name other modules.
 func (e *entryPoints) isDev(rel string, st *rules.Settings) bool {
+	if e == nil {
+		return IsDevSettings(rel, st)
+	}
+	if dev, ok := e.devTree[rel]; ok {
+		return dev
+	}
+	return e.judgeDev(rel, st)
+}
+
+func (e *entryPoints) judgeDev(rel string, st *rules.Settings) bool {
 	if IsDevSettings(rel, st) {
 		return true
 	}
-	if e == nil || names(e.deployed, rel) {
+	if names(e.deployedSet, rel) {
 		return false
 	}
-	return inDevDir(rel) || names(e.dev, rel) || names(e.manage, rel) && (!e.served || len(e.deployed) > 0)
+	return inDevDir(rel) || names(e.devSet, rel) || names(e.manageSet, rel) && (!e.served || len(e.deployed) > 0)
 }
 
 // entriesOf returns the entry points of the pass's workspace.

@@ -4,28 +4,55 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
+// classRef is a class of the workspace's Python code with its tree.
+type classRef struct {
+	tree  *python.Tree
+	class *python.ClassInfo
+}
+
+// pythonClasses indexes the classes of the workspace's Python code by
+// name, in tree order, so that a middleware lookup reads the classes of
+// one name instead of every class of every tree.
+var pythonClasses = &rules.Analysis{
+	Name:  "django-classes",
+	Doc:   "The classes of the workspace's Python code by name, in tree order (map[string][]classRef).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		idx := map[string][]classRef{}
+		if p.Workspace == nil {
+			return idx
+		}
+		for _, t := range p.Workspace.Trees {
+			pt, ok := t.(*python.Tree)
+			if !ok || pt.App == nil {
+				continue
+			}
+			for i := range pt.App.Classes {
+				c := &pt.App.Classes[i]
+				idx[c.Name] = append(idx[c.Name], classRef{pt, c})
+			}
+		}
+		return idx
+	},
+}
+
 // findClass finds the class a dotted middleware path names in the
-// workspace's Python code.
-func findClass(ws *parsers.Workspace, dotted string) (*python.Tree, *python.ClassInfo) {
-	if ws == nil {
+// workspace's Python code: the first, in tree order, whose dotted name is
+// the path or ends with it.
+func findClass(p *rules.Pass, dotted string) (*python.Tree, *python.ClassInfo) {
+	if p.Workspace == nil {
 		return nil, nil
 	}
-	for _, t := range ws.Trees {
-		pt, ok := t.(*python.Tree)
-		if !ok || pt.App == nil {
-			continue
-		}
-		for i := range pt.App.Classes {
-			c := &pt.App.Classes[i]
-			full := pt.Dotted + "." + c.Name
-			if full == dotted || strings.HasSuffix(full, "."+dotted) {
-				return pt, c
-			}
+	idx, _ := p.ResultOf(pythonClasses).(map[string][]classRef)
+	name := dotted[strings.LastIndexByte(dotted, '.')+1:]
+	for _, ref := range idx[name] {
+		full := ref.tree.Dotted + "." + name
+		if full == dotted || strings.HasSuffix(full, "."+dotted) {
+			return ref.tree, ref.class
 		}
 	}
 	return nil, nil
@@ -52,7 +79,7 @@ func identityReads(t *python.Tree, c *python.ClassInfo) []string {
 var MiddlewareOrder = &rules.Rule{
 	Code: "D016", Name: "mtls-middleware-order", Severity: rules.Medium, CWE: []string{"CWE-287"},
 	Summary: "Middleware that authenticates from client-certificate headers sits before SecurityMiddleware or before AuthenticationMiddleware.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses},
 	Doc: rules.Doc{
 		What:       "Reports a MIDDLEWARE entry whose class (found in the scanned code) reads client-certificate or identity headers and is placed before `SecurityMiddleware`, or logs users in and is placed before `AuthenticationMiddleware`.",
 		Why:        "Before SecurityMiddleware, identity is established for plain-HTTP requests that should have been redirected. Before AuthenticationMiddleware, the user it sets is replaced by the session's user, so certificate and session identities disagree.",
@@ -71,7 +98,7 @@ var MiddlewareOrder = &rules.Rule{
 		}
 		sec, auth := indexOf(entries, securityMW), indexOf(entries, authMW)
 		for i, e := range entries {
-			ct, c := findClass(p.Workspace, e.path)
+			ct, c := findClass(p, e.path)
 			if c == nil {
 				continue
 			}
@@ -112,7 +139,7 @@ func dedupe(list []string) []string {
 var RemoteUserWithoutAuth = &rules.Rule{
 	Code: "D017", Name: "remote-user-without-auth", Severity: rules.Medium, CWE: []string{"CWE-287"},
 	Summary: "RemoteUserMiddleware is not preceded by AuthenticationMiddleware.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses},
 	Doc: rules.Doc{
 		What:       "Reports `RemoteUserMiddleware`, `PersistentRemoteUserMiddleware` or a subclass of them in MIDDLEWARE without `AuthenticationMiddleware` earlier in the list.",
 		Why:        "RemoteUserMiddleware needs request.user; without AuthenticationMiddleware before it Django raises ImproperlyConfigured on every request, and the usual workaround (a custom middleware) tends to drop the logout-on-missing-header behaviour.",
@@ -133,7 +160,7 @@ var RemoteUserWithoutAuth = &rules.Rule{
 		for i, e := range entries {
 			remote := e.path == remoteMW || e.path == persistMW
 			if !remote {
-				if _, c := findClass(p.Workspace, e.path); c != nil && c.RemoteUser {
+				if _, c := findClass(p, e.path); c != nil && c.RemoteUser {
 					remote = true
 				}
 			}
