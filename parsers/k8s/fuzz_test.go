@@ -45,25 +45,52 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nspec:\n  parentRefs: [{name: gw, sectionName: https}]\n  rules:\n  - filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: a, value: b}], remove: [c]}}]\n    backendRefs: [{name: web, port: 80, filters: []}]\n"))
 	f.Setenv(render.EnvProgram, filepath.Join(f.TempDir(), "absent")) // no rendering: one file at a time
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := k8s.MemFS{"in.yaml": string(data)}
-		file := source.NewFile("in.yaml", data)
-		trees, probs := k8s.Load(r, []string{"in.yaml"})
-		for _, p := range probs {
-			if !p.Range.Start.IsValid() || p.Range.Start.Offset > len(data) || p.Range.End.Offset < p.Range.Start.Offset {
-				t.Fatalf("problem with a bad range %+v", p)
-			}
-		}
-		for _, tr := range trees {
-			for _, o := range tr.Objects {
-				k8s.CheckRanges(t, o, func(p string) *source.File {
-					if p == "in.yaml" {
-						return file
-					}
-					return nil
-				})
-			}
-		}
+		checkLoad(t, k8s.MemFS{"in.yaml": string(data)}, data)
 	})
+}
+
+// FuzzUnrenderedPatch loads the input as a patch that a kustomization
+// applies, which does not render (its base is absent): the patch is read
+// on its own.
+func FuzzUnrenderedPatch(f *testing.F) {
+	f.Add([]byte("- op: add\n  path: /metadata/annotations\n  value:\n    nginx.ingress.kubernetes.io/auth-tls-verify-client: optional\n"))
+	f.Add([]byte("- op: replace\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-secret\n  value: ns/ca\n"))
+	f.Add([]byte("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n    nginx.ingress.kubernetes.io/auth-tls-secret: null\n"))
+	f.Add([]byte(ingressV1))
+	f.Setenv(render.EnvProgram, filepath.Join(f.TempDir(), "absent"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkLoad(t, k8s.MemFS{"kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [in.yaml]\n", "in.yaml": string(data)}, data)
+	})
+}
+
+// checkLoad loads the files of r, of which in.yaml holds data, and
+// requires every range to lie in its file.
+func checkLoad(t *testing.T, r k8s.MemFS, data []byte) {
+	var paths []string
+	for p := range r {
+		paths = append(paths, p)
+	}
+	file := source.NewFile("in.yaml", data)
+	trees, probs := k8s.Load(r, paths)
+	for _, p := range probs {
+		size := len(data)
+		if p.Range.File != "in.yaml" {
+			size = len(r[p.Range.File])
+		}
+		if !p.Range.Start.IsValid() || p.Range.Start.Offset > size || p.Range.End.Offset < p.Range.Start.Offset {
+			t.Fatalf("problem with a bad range %+v", p)
+		}
+	}
+	for _, tr := range trees {
+		for _, o := range tr.Objects {
+			k8s.CheckRanges(t, o, func(p string) *source.File {
+				if p == "in.yaml" {
+					return file
+				}
+				return nil
+			})
+		}
+	}
 }
 
 func BenchmarkLoad(b *testing.B) {

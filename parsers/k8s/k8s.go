@@ -488,10 +488,16 @@ func (l *loader) manifest(p string) *File {
 		return nil
 	}
 	if k, ok := l.patches[p]; ok {
+		why := "its finding says why"
+		if reason, ok := l.stats.NotRendered[path.Dir(k)]; ok {
+			why = strings.TrimSuffix(reason, ".")
+		}
 		l.notAnalysed(f, "not analysed: a kustomize patch holds only the fields it changes",
-			fmt.Sprintf("It is referenced from %s, and the kustomization was not rendered (its finding says why).", k),
+			fmt.Sprintf("It is referenced from %s, which was not rendered (%s); only the Ingress annotations the patch sets are read.", k, why),
 			fmt.Sprintf("not analysed: a kustomize patch (referenced from %s) holds only the fields it changes and is merged into its base at build time; lint the output of `kustomize build` to check the result", k))
-		return nil
+		docs, probs := parseDocuments(f)
+		l.problems = append(l.problems, probs...)
+		return readUnrenderedPatch(f, docs)
 	}
 	if l.inChart(p) {
 		l.notAnalysed(f, "not analysed: a Helm chart template is not YAML until it is rendered", "The chart was not rendered (its finding says why).",

@@ -426,34 +426,53 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 		}
 	}
 	// The orphan JSON6902 patch sets the annotations in whole: they are
-	// read, as those of the Ingress it patches.
-	if len(trees) != 2 || trees[0].Root().Path != "alerts/cm.yaml" || trees[1].Root().Path != "patches/json.yaml" {
-		var names []string
-		for _, tr := range trees {
-			names = append(names, tr.Root().Path)
-		}
-		t.Fatalf("trees %v, want alerts/cm.yaml and patches/json.yaml", names)
+	// read, as those of the Ingress it patches. The strategic-merge patch
+	// of the unrendered overlay is read alone too, knowing only the
+	// annotations it names; the Service patch is not read.
+	var names []string
+	for _, tr := range trees {
+		names = append(names, tr.Root().Path)
 	}
-	objs := trees[1].Objects
-	if len(objs) != 1 || objs[0].Ingress == nil || objs[0].Ref() != "the Ingress that patches/json.yaml patches" {
+	if strings.Join(names, " ") != "alerts/cm.yaml overlay/ingress-patch.yaml patches/json.yaml" {
+		t.Fatalf("trees %v, want alerts/cm.yaml, overlay/ingress-patch.yaml and patches/json.yaml", names)
+	}
+	objs := trees[2].Objects
+	if len(objs) != 1 || objs[0].Ingress == nil || objs[0].Ref() != "the Ingress that patches/json.yaml patches" || objs[0].PartialAnnotations {
 		t.Fatalf("orphan patch objects %+v", objs)
 	}
 	if s := objs[0].Ingress.Annotation("auth-tls-secret"); s.Value != "ns/ca" || s.Line().Start.Line != 5 {
 		t.Errorf("auth-tls-secret %+v, want ns/ca on line 5", s)
 	}
-	if trees[1].Cluster() == trees[0].Cluster() {
-		t.Error("the orphan patch shares a cluster with the repository's manifests")
+	smp := trees[1].Objects
+	if len(smp) != 1 || smp[0].Ingress == nil || smp[0].Patched != "overlay/ingress-patch.yaml" || !smp[0].PartialAnnotations {
+		t.Fatalf("strategic-merge patch objects %+v", smp)
+	}
+	if s := smp[0].Ingress.Annotation("auth-tls-verify-client"); s.Value != "optional" || s.Line().Start.Line != 6 {
+		t.Errorf("auth-tls-verify-client %+v, want optional on line 6", s)
+	}
+	for i := 1; i < 3; i++ {
+		if trees[i].Cluster() == trees[0].Cluster() || trees[i].Cluster() == trees[3-i].Cluster() {
+			t.Errorf("the patch %s shares a cluster with another tree", names[i])
+		}
 	}
 }
 
-func TestOrphanPatchPartialChanges(t *testing.T) {
-	// A patch that changes single annotations decides nothing in whole:
-	// no object is read from it.
+func TestOrphanPatchSingleAnnotations(t *testing.T) {
+	// Operations on single annotations decide those annotations only.
 	trees, probs := load(t, map[string]string{
-		"p.yaml": "- op: add\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n",
+		"p.yaml": "- op: add\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n" +
+			"- op: remove\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-secret\n" +
+			"- op: replace\n  path: /metadata/annotations/a~0b/c\n  value: x\n",
 	})
-	if len(trees) != 0 || len(probs) != 1 || probs[0].Kind != k8s.ProblemNotRendered {
-		t.Errorf("trees %d, problems %v", len(trees), probs)
+	if len(trees) != 1 || len(probs) != 1 || probs[0].Kind != k8s.ProblemNotRendered {
+		t.Fatalf("trees %d, problems %v", len(trees), probs)
+	}
+	o := trees[0].Objects[0]
+	if !o.PartialAnnotations || len(o.Annotations) != 1 {
+		t.Fatalf("partial %v, annotations %v; want only auth-tls-verify-client, partially known", o.PartialAnnotations, o.Annotations)
+	}
+	if s := o.Ingress.Annotation("auth-tls-verify-client"); s.Value != "optional" || s.Line().Start.Line != 2 || s.Range.Start.Line != 3 {
+		t.Errorf("auth-tls-verify-client %+v, want optional from the operation on lines 2-3", s)
 	}
 }
 

@@ -60,6 +60,11 @@ type Object struct {
 	// the kustomization that applies it is not in the tree: only what the
 	// patch sets in whole is known (see readOrphanPatch).
 	Patched string
+	// PartialAnnotations reports, for an object read from a patch, that
+	// the patch changes annotations one by one (a strategic-merge patch,
+	// or JSON6902 operations on single keys): an annotation it does not
+	// name is whatever the base, which was not rendered, sets.
+	PartialAnnotations bool
 
 	pos *doc
 

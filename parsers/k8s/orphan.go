@@ -1,6 +1,8 @@
 package k8s
 
 import (
+	"strings"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -12,8 +14,9 @@ import (
 // decides that field of whatever object it is applied to: after
 // `add /metadata/annotations`, the object has exactly the annotations the
 // patch lists. Those fields are read into an Ingress of its own, named
-// after the patch, so that the rules see what the patch sets for certain;
-// anything the patch changes only in part stays unknown (K007 says so).
+// after the patch, so that the rules see what the patch sets for certain.
+// An operation on a single annotation decides that annotation only: the
+// others stay unknown, and the rules say so where they need them.
 
 // wholeFields are the Ingress fields an operation may set in whole, as
 // JSON pointers, with where they go in the object.
@@ -24,11 +27,17 @@ var wholeFields = map[string][]string{
 	"/spec/ingressClassName": {"spec", "ingressClassName"},
 }
 
+// annotationPath is the JSON pointer prefix of a single annotation.
+const annotationPath = "/metadata/annotations/"
+
 // readOrphanPatch reads the whole-field operations of a JSON6902 patch
-// into an Ingress, when they set its annotations; nil otherwise.
+// into an Ingress, when they set its annotations; nil otherwise. An
+// operation that adds or replaces a single annotation is read too: the
+// object then knows only the annotations the patch names
+// (PartialAnnotations), unless a whole-field operation set them all.
 func readOrphanPatch(f *source.File, docs []document) *File {
 	root := &yaml.Node{Kind: yaml.MappingNode}
-	hasAnnotations := false
+	whole, single := false, false
 	for _, d := range docs {
 		for _, op := range items(d.root) {
 			switch scalarValue(child(op, "op")) {
@@ -37,16 +46,24 @@ func readOrphanPatch(f *source.File, docs []document) *File {
 				continue
 			}
 			pathKey, pathValue := field(op, "path")
-			dest, ok := wholeFields[scalarValue(pathValue)]
 			value := child(op, "value")
-			if !ok || value == nil {
+			if value == nil {
+				continue
+			}
+			if key, ok := annotationKey(scalarValue(pathValue)); ok {
+				set(root, []string{"metadata", "annotations", key}, value, pathKey)
+				single = true
+				continue
+			}
+			dest, ok := wholeFields[scalarValue(pathValue)]
+			if !ok {
 				continue
 			}
 			set(root, dest, value, pathKey)
-			hasAnnotations = hasAnnotations || dest[1] == "annotations"
+			whole = whole || dest[1] == "annotations"
 		}
 	}
-	if !hasAnnotations {
+	if !whole && !single {
 		return nil
 	}
 	// The first key is where the object opens: the patch's first line.
@@ -60,8 +77,52 @@ func readOrphanPatch(f *source.File, docs []document) *File {
 	objs := objects(&doc{file: f}, root)
 	for _, o := range objs {
 		o.Patched = f.Path
+		o.PartialAnnotations = !whole
 	}
 	return &File{file: f, Objects: objs, alone: true}
+}
+
+// annotationKey returns the annotation a JSON pointer names
+// ("/metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-secret"),
+// unescaped (RFC 6901: ~1 is "/", ~0 is "~").
+func annotationKey(pointer string) (string, bool) {
+	rest, ok := strings.CutPrefix(pointer, annotationPath)
+	if !ok || rest == "" || strings.Contains(rest, "/") {
+		return "", false
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(rest, "~1", "/"), "~0", "~"), true
+}
+
+// readUnrenderedPatch reads a patch whose kustomization is in the tree
+// but was not rendered (a missing base or file, a remote base, no
+// renderer): the annotations it sets are still what its author means to
+// deploy. A JSON6902 patch is read as an orphan one; the Ingresses of a
+// strategic-merge patch are read as written, knowing only the
+// annotations they name, since the merge keeps the base's others (an
+// annotation set to null is one the patch removes). Each is a cluster of
+// its own, as the object it patches is not known. Nil when the patch
+// touches no Ingress.
+func readUnrenderedPatch(f *source.File, docs []document) *File {
+	for _, d := range docs {
+		if isPatchList(d.root) {
+			return readOrphanPatch(f, docs)
+		}
+	}
+	t := &File{file: f, alone: true}
+	for _, d := range docs {
+		for _, o := range objects(&doc{file: f}, d.root) {
+			if o.Ingress == nil {
+				continue
+			}
+			o.Patched = f.Path
+			o.PartialAnnotations = true
+			t.Objects = append(t.Objects, o)
+		}
+	}
+	if len(t.Objects) == 0 {
+		return nil
+	}
+	return t
 }
 
 // set puts value at the path of keys in mapping n, creating the mappings

@@ -69,3 +69,20 @@ func TestDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+func TestAnnotationKey(t *testing.T) {
+	// A pointer below one annotation names it, unescaped; any other
+	// pointer names none.
+	cases := []struct{ pointer, want string }{
+		{"/metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-secret", "nginx.ingress.kubernetes.io/auth-tls-secret"},
+		{"/metadata/annotations/a~0b~01", "a~b~1"},
+		{"/metadata/annotations/", ""},
+		{"/metadata/annotations/a/b", ""},
+		{"/metadata/labels/a", ""},
+	}
+	for _, c := range cases {
+		if got, ok := annotationKey(c.pointer); got != c.want || ok != (c.want != "") {
+			t.Errorf("annotationKey(%q) = %q, %v; want %q", c.pointer, got, ok, c.want)
+		}
+	}
+}

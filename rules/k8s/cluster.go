@@ -243,6 +243,21 @@ var verifyModes = map[string]rules.VerifyMode{
 // headers.
 func (a authTLS) hasCA() bool { return strings.TrimSpace(a.secret.Value) != "" }
 
+// secretUndecided reports whether the Ingress is read from a patch that
+// changes annotations one by one and does not name auth-tls-secret: the
+// base it is merged into decides, and it was not rendered.
+func (a authTLS) secretUndecided() bool {
+	return a.ing.Obj.PartialAnnotations && !a.secret.KeyRange.IsValid()
+}
+
+// weakness says what an optional mode lets through.
+func (a authTLS) weakness() string {
+	if a.name == "optional" {
+		return "requests without a client certificate reach the app"
+	}
+	return "any self-signed certificate is accepted and its client-chosen subject DN reaches the app"
+}
+
 // strength orders configurations: no CA, then off < optional_no_ca <
 // optional < on.
 func (a authTLS) strength() int {

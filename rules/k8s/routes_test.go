@@ -9,11 +9,23 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
 // loadTrees loads in-memory manifests as discovery would.
 func loadTrees(t testing.TB, files map[string]string) []*kube.File {
+	t.Helper()
+	trees, probs := loadTreesAndProblems(t, files)
+	for _, p := range probs {
+		t.Fatalf("unexpected problem %v", p)
+	}
+	return trees
+}
+
+// loadTreesAndProblems loads in-memory manifests and returns what the
+// loader reports too.
+func loadTreesAndProblems(t testing.TB, files map[string]string) ([]*kube.File, []source.Problem) {
 	t.Helper()
 	overlay := map[string][]byte{}
 	var paths []string
@@ -27,11 +39,7 @@ func loadTrees(t testing.TB, files map[string]string) []*kube.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	trees, probs := kube.Load(r, paths)
-	for _, p := range probs {
-		t.Fatalf("unexpected problem %v", p)
-	}
-	return trees
+	return kube.Load(r, paths)
 }
 
 // buildRoutes returns every route of the manifests, by ID.

@@ -29,7 +29,9 @@ var VerifyOptional = &rules.Rule{
 	CWE:     []string{"CWE-287", "CWE-295"},
 	Summary: "auth-tls-verify-client is optional or optional_no_ca, so requests without a verified client certificate reach the app.",
 	Doc: rules.Doc{
-		What: "Reports an Ingress with `nginx.ingress.kubernetes.io/auth-tls-secret` whose `auth-tls-verify-client` is `optional` or `optional_no_ca` (the default is `on`).",
+		What: "Reports an Ingress with `nginx.ingress.kubernetes.io/auth-tls-secret` whose `auth-tls-verify-client` is `optional` or `optional_no_ca` (the default is `on`). " +
+			"A kustomize patch whose kustomization was not rendered is judged on its own lines: one that sets the annotations in whole (JSON6902 `add /metadata/annotations`) like an Ingress; " +
+			"one that changes them one by one (a strategic-merge patch, a JSON6902 operation on a single annotation) and sets an optional mode without naming `auth-tls-secret` at medium, since the base decides whether the secret is there.",
 		Why: "With `optional`, a client that sends no certificate is let through and the app receives `ssl-client-verify: NONE`; the app is then the only thing that refuses it, on every view. " +
 			"With `optional_no_ca`, any certificate is accepted, including a self-signed one whose subject the client chose, and its subject DN reaches the app in `ssl-client-subject-dn`: " +
 			"an app that authenticates on that DN (or on the forwarded certificate) without requiring `ssl-client-verify == \"SUCCESS\"` accepts whoever the client claims to be (nginx still reports such a certificate as `FAILED:<reason>`). " +
@@ -154,7 +156,8 @@ var NotAnalysed = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Reports a kustomize overlay or Helm chart that could not be rendered (a remote base, which is not fetched; Helm chart inflation inside kustomize; a chart dependency missing from charts/; " +
 			"values a chart requires and the environment does not give; a build error; the renderer mtlslint-render not installed), with the reason, and then each of its patches and templates, which are read as written: " +
-			"a file that holds Go template expressions (`{{ … }}`) outside a chart, a chart template, a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch).",
+			"a file that holds Go template expressions (`{{ … }}`) outside a chart, a chart template, a kustomize patch (a JSON6902 list, or a file a kustomization references as a patch). " +
+			"What such a patch sets on an Ingress is still read on its own, for the other rules (K001, K008) to judge.",
 		Why: "A template is not YAML until it is rendered, and a patch holds only the fields it changes; reading either as a manifest would report nonsense, or nothing where the rendered result is vulnerable. Its findings are unknown, not absent.",
 		Fix: "Install the renderer beside mtlslint (`go install ./cmd/...`), vendor remote bases and chart dependencies into the repository, " +
 			"or lint the rendered output: `kustomize build overlay > rendered.yaml` or `helm template . > rendered.yaml`, then `mtlslint check rendered.yaml`.",
@@ -202,7 +205,7 @@ func checkVerifyOptional(pass *rules.Pass) {
 	for _, a := range clusters(pass) {
 		for _, in := range a.ingresses {
 			auth := readAuthTLS(in)
-			if !auth.hasCA() || (auth.name != "optional" && auth.name != "optional_no_ca") {
+			if (auth.name != "optional" && auth.name != "optional_no_ca") || (!auth.hasCA() && !auth.secretUndecided()) {
 				continue
 			}
 			d := rules.Diagnostic{
@@ -212,6 +215,14 @@ func checkVerifyOptional(pass *rules.Pass) {
 					Description: "require a verified client certificate",
 					Edits:       []rules.Edit{{Range: auth.verify.Range, NewText: `"on"`}},
 				}},
+			}
+			if auth.secretUndecided() {
+				d.Severity = rules.Medium
+				d.Message = fmt.Sprintf("auth-tls-verify-client is %q in a patch; whether the Ingress has auth-tls-secret is undecided", auth.name)
+				d.Detail = fmt.Sprintf("%s does not set auth-tls-secret, and the kustomization that merges it into its base was not rendered. "+
+					"With a secret from the base, %s; without one, no client certificate is requested at all.", in.Obj.Patched, auth.weakness())
+				g.report(a, d)
+				continue
 			}
 			if auth.name == "optional" {
 				d.Message = "auth-tls-verify-client is \"optional\": requests without a client certificate reach the app"
@@ -727,7 +738,10 @@ func checkWithoutSecret(pass *rules.Pass) { checkTrees(pass, checkWithoutSecretO
 
 func checkWithoutSecretOf(g *gathered, a *analysis, f *kube.File) {
 	for _, in := range a.ingresses {
-		if in.Obj.File != f.Root() || readAuthTLS(in).hasCA() {
+		// A patch that leaves auth-tls-secret alone does not remove it:
+		// whether the base sets it is for the base's own lines (K001
+		// reports a weak mode the patch sets, at medium).
+		if auth := readAuthTLS(in); in.Obj.File != f.Root() || auth.hasCA() || auth.secretUndecided() {
 			continue
 		}
 		var first *kube.Scalar

@@ -2,10 +2,12 @@ package k8s
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -33,7 +35,11 @@ func (f fakeApps) apps() []*rules.App {
 // run lints in-memory manifests with the family's rules and builders.
 func run(t *testing.T, files map[string]string, apps fakeApps) []rules.Finding {
 	t.Helper()
-	trees := loadTrees(t, files)
+	return runTrees(loadTrees(t, files), apps)
+}
+
+// runTrees lints loaded trees with the family's rules and builders.
+func runTrees(trees []*kube.File, apps fakeApps) []rules.Finding {
 	ws := &parsers.Workspace{}
 	for _, tr := range trees {
 		ws.Trees = append(ws.Trees, tr)
@@ -169,6 +175,52 @@ func TestNetworkPolicyPeers(t *testing.T) {
 			}
 			if ds[0].Range.File != wantFile || ds[0].Range.Start.Line != c.line {
 				t.Errorf("reported at %s, want %s:%d: %s", ds[0].Range, wantFile, c.line, ds[0].Message)
+			}
+		})
+	}
+}
+
+func TestUnrenderedPatchIsReadAlone(t *testing.T) {
+	// The overlay names a base that is not in the tree, so it does not
+	// render; each patch is read on its own terms.
+	const kustomization = "resources:\n- ../base\npatches:\n- path: patch.yaml\n  target: {kind: Ingress, name: api}\n"
+	smp := func(annotations string) string {
+		return "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n" + annotations
+	}
+	const prefix = "    nginx.ingress.kubernetes.io/"
+	for _, c := range []struct {
+		name, patch string
+		want        string // code severity line, or "" for nothing
+	}{
+		{"JSON6902 sets the annotations in whole",
+			"- op: add\n  path: /metadata/annotations\n  value:\n" + prefix + "auth-tls-secret: shop/ca\n" + prefix + "auth-tls-verify-client: optional_no_ca\n",
+			"K001 high 5"},
+		{"JSON6902 sets the mode alone",
+			"- op: replace\n  path: /metadata/annotations/nginx.ingress.kubernetes.io~1auth-tls-verify-client\n  value: optional\n",
+			"K001 medium 2"},
+		{"strategic merge without the secret", smp(prefix + "auth-tls-verify-client: optional\n"), "K001 medium 6"},
+		{"strategic merge with the secret", smp(prefix + "auth-tls-secret: shop/ca\n" + prefix + "auth-tls-verify-client: optional\n"), "K001 high 7"},
+		{"strategic merge requiring a certificate, secret left to the base", smp(prefix + "auth-tls-verify-client: \"on\"\n"), ""},
+		{"strategic merge removing the secret", smp(prefix + "auth-tls-secret: null\n" + prefix + "auth-tls-verify-client: \"on\"\n"), "K008 high 7"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			trees, probs := loadTreesAndProblems(t, map[string]string{"overlay/kustomization.yaml": kustomization, "overlay/patch.yaml": c.patch})
+			var reported []string
+			for _, p := range probs {
+				reported = append(reported, p.Range.File)
+			}
+			if strings.Join(reported, " ") != "overlay/kustomization.yaml overlay/patch.yaml" {
+				t.Errorf("not analysed: %v, want the overlay and its patch", probs)
+			}
+			var got []string
+			for _, d := range runTrees(trees, nil) {
+				if d.Range.File != "overlay/patch.yaml" {
+					t.Errorf("%s at %s, want it on the patch", d.Code, d.Range)
+				}
+				got = append(got, fmt.Sprintf("%s %s %d", d.Code, d.Severity, d.Range.Start.Line))
+			}
+			if strings.Join(got, "; ") != c.want {
+				t.Errorf("findings %q, want %q", got, c.want)
 			}
 		})
 	}
