@@ -444,7 +444,7 @@ func TestTemplatesAndPatchesAreNotAnalysed(t *testing.T) {
 		t.Errorf("auth-tls-secret %+v, want ns/ca on line 5", s)
 	}
 	smp := trees[1].Objects
-	if len(smp) != 1 || smp[0].Ingress == nil || smp[0].Patched != "overlay/ingress-patch.yaml" || !smp[0].PartialAnnotations {
+	if len(smp) != 1 || smp[0].Ingress == nil || smp[0].Ref() != "Ingress web as overlay/ingress-patch.yaml patches it" || !smp[0].PartialAnnotations {
 		t.Fatalf("strategic-merge patch objects %+v", smp)
 	}
 	if s := smp[0].Ingress.Annotation("auth-tls-verify-client"); s.Value != "optional" || s.Line().Start.Line != 6 {

@@ -83,8 +83,17 @@ type Object struct {
 
 // Ref names the object as "kind namespace/name" for messages.
 func (o *Object) Ref() string {
-	if o.Patched != "" && o.Name.Value == "" {
+	switch {
+	case o.Patched != "" && o.Name.Value == "":
 		return "the " + o.Kind + " that " + o.Patched + " patches"
+	case o.Patched != "":
+		// The namespace is the overlay's, which was not rendered: only
+		// one the patch names is known.
+		name := o.Name.Value
+		if o.Namespace.Value != "" {
+			name = o.Namespace.Value + "/" + name
+		}
+		return o.Kind + " " + name + " as " + o.Patched + " patches it"
 	}
 	return o.Kind + " " + o.NamespacedName()
 }
