@@ -31,7 +31,7 @@ var VerifyOptional = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Reports an Ingress with `nginx.ingress.kubernetes.io/auth-tls-secret` whose `auth-tls-verify-client` is `optional` or `optional_no_ca` (the default is `on`). " +
 			"A kustomize patch whose kustomization was not rendered is judged on its own lines: one that sets the annotations in whole (JSON6902 `add /metadata/annotations`) like an Ingress; " +
-			"one that changes them one by one (a strategic-merge patch, a JSON6902 operation on a single annotation) and sets an optional mode without naming `auth-tls-secret` at medium, since the base decides whether the secret is there.",
+			"one that changes them one by one (a strategic-merge patch, a JSON6902 operation on a single annotation) and sets an optional mode without naming `auth-tls-secret` at high too: with the base's secret the mode lets unverified requests through, without one no certificate is requested at all.",
 		Why: "With `optional`, a client that sends no certificate is let through and the app receives `ssl-client-verify: NONE`; the app is then the only thing that refuses it, on every view. " +
 			"With `optional_no_ca`, any certificate is accepted, including a self-signed one whose subject the client chose, and its subject DN reaches the app in `ssl-client-subject-dn`: " +
 			"an app that authenticates on that DN (or on the forwarded certificate) without requiring `ssl-client-verify == \"SUCCESS\"` accepts whoever the client claims to be (nginx still reports such a certificate as `FAILED:<reason>`). " +
@@ -217,8 +217,10 @@ func checkVerifyOptional(pass *rules.Pass) {
 				}},
 			}
 			if auth.secretUndecided() {
-				d.Severity = rules.Medium
-				d.Message = fmt.Sprintf("auth-tls-verify-client is %q in a patch; whether the Ingress has auth-tls-secret is undecided", auth.name)
+				// Whether the base holds auth-tls-secret is unknown, but
+				// both outcomes let requests without a verified
+				// certificate through: the finding is decided.
+				d.Message = fmt.Sprintf("auth-tls-verify-client is %q in a patch: unverified requests get through with or without the base's secret", auth.name)
 				d.Detail = fmt.Sprintf("%s does not set auth-tls-secret, and the kustomization that merges it into its base was not rendered. "+
 					"With a secret from the base, %s; without one, no client certificate is requested at all.", in.Obj.Patched, auth.weakness())
 				g.report(a, d)
@@ -740,7 +742,7 @@ func checkWithoutSecretOf(g *gathered, a *analysis, f *kube.File) {
 	for _, in := range a.ingresses {
 		// A patch that leaves auth-tls-secret alone does not remove it:
 		// whether the base sets it is for the base's own lines (K001
-		// reports a weak mode the patch sets, at medium).
+		// reports a weak mode the patch sets).
 		if auth := readAuthTLS(in); in.Obj.File != f.Root() || auth.hasCA() || auth.secretUndecided() {
 			continue
 		}
