@@ -255,13 +255,18 @@ func resolveStray(p *rules.Pass, m *rules.Model, trusted func(t rules.Trust) boo
 // by default), keeps them.
 func resolveUntrusted(p *rules.Pass, m *rules.Model) {
 	byRoute := map[*rules.Route][]rules.Link{}
+	var order []*rules.Route // model order, so that the resolutions are too
 	for _, l := range m.Links {
+		if byRoute[l.Route] == nil {
+			order = append(order, l.Route)
+		}
 		byRoute[l.Route] = append(byRoute[l.Route], l)
 	}
 	undecided := func(l rules.Link) bool {
 		return l.How == "guess" || l.App.Server == "" || l.App.Server == "unknown"
 	}
-	for r, links := range byRoute {
+	for _, r := range order {
+		links := byRoute[r]
 		if slices.ContainsFunc(links, undecided) {
 			continue
 		}
