@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -67,6 +68,17 @@ func IsIdentityHeader(name string) bool {
 // IsSchemeHeader reports whether a header tells the app the client's
 // scheme, host or port.
 func IsSchemeHeader(name string) bool { return schemeNames[HeaderName(name)] }
+
+// SchemeHeaders lists the scheme headers (dash form, sorted): what a rule
+// that proves no app decides on them withdraws findings about.
+func SchemeHeaders() []string {
+	out := make([]string, 0, len(schemeNames))
+	for h := range schemeNames {
+		out = append(out, h)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // IsTrustedHeader reports whether a proxy must overwrite the header because
 // apps commonly trust it: identity and scheme headers.

@@ -597,6 +597,12 @@ var Scenarios = []*Scenario{
 		Without: withoutDjango,
 		Fact:    "over plain HTTP nginx replaces the client's X-Forwarded-Proto with http",
 	},
+	{
+		Name:    "fastapi-uvicorn-no-proxy-headers-secure",
+		Title:   "as fastapi-uvicorn-plain-proto-vulnerable (the plain-HTTP listener does not set X-Forwarded-Proto), with uvicorn --no-proxy-headers",
+		Without: withoutDjango,
+		Fact:    "over plain HTTP a client's X-Forwarded-Proto: https reaches uvicorn, which ignores it: the request's scheme stays http",
+	},
 	// Django REST framework: authentication classes and the permission
 	// classes in force.
 	{

@@ -246,6 +246,46 @@ func resolveStray(p *rules.Pass, m *rules.Model, trusted func(t rules.Trust) boo
 	}
 }
 
+// resolveUntrusted withdraws the proxy-side findings about a scheme header
+// on a route whose apps are all known and none of which honours that header
+// from the route (uvicorn with --no-proxy-headers and no app code reading
+// it, gunicorn's defaults from a peer outside forwarded_allow_ips): what
+// the client sends in it decides nothing. A route linked to an app only by
+// guess, or to an app whose server is unknown (which may honour the header
+// by default), keeps them.
+func resolveUntrusted(p *rules.Pass, m *rules.Model) {
+	byRoute := map[*rules.Route][]rules.Link{}
+	var order []*rules.Route // model order, so that the resolutions are too
+	for _, l := range m.Links {
+		if byRoute[l.Route] == nil {
+			order = append(order, l.Route)
+		}
+		byRoute[l.Route] = append(byRoute[l.Route], l)
+	}
+	undecided := func(l rules.Link) bool {
+		return l.How == "guess" || l.App.Server == "" || l.App.Server == "unknown"
+	}
+	for _, r := range order {
+		links := byRoute[r]
+		if slices.ContainsFunc(links, undecided) {
+			continue
+		}
+		for _, h := range rules.SchemeHeaders() {
+			if rules.IsIdentityHeader(h) {
+				continue
+			}
+			trusted := slices.ContainsFunc(links, func(l rules.Link) bool {
+				return slices.ContainsFunc(l.App.Trusts, func(t rules.Trust) bool {
+					return rules.HeaderName(t.Header) == h && l.App.Honours(t, r)
+				})
+			})
+			if !trusted {
+				p.Resolve(rules.RouteHeaderKey(r.ID, h))
+			}
+		}
+	}
+}
+
 // underscoreBreaches are the classes of link l's route on which a client's
 // underscore spelling of header h, joined by the app server with what the
 // route sends, does harm: a request without a verified certificate gets

@@ -346,7 +346,8 @@ var SchemeContract = &rules.Rule{
 	Summary: "SECURE_PROXY_SSL_HEADER (or another scheme/host header the app trusts) is not overwritten on a route that reaches the app.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"D002", "D003"}),
 	Doc: rules.Doc{
-		What: "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself. " +
+		What: "For `SECURE_PROXY_SSL_HEADER`, gunicorn `secure_scheme_headers` set explicitly, and `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT`, reports every route to the app that does not overwrite the header (for the scheme headers, every plain-HTTP route: on a TLS listener a client that claims https tells the truth) (passthrough, conditional such as HAProxy `if { ssl_fc }` without a delete, or add-header). When every route overwrites the header and the app is not reachable around the proxy, the single-file warning about the setting (D002/D003) is withdrawn; when a route does not, this finding replaces it. On a TLS route that does not send the header at all the finding is a medium lock-out: Django takes the HTTPS requests for plain HTTP, and with `SECURE_SSL_REDIRECT = True` redirects every one of them to itself (a Flask or FastAPI app takes them for plain HTTP too, and the detail names the app rather than Django). " +
+			"When every app a route is linked to (not by guess) has a known app server and none honours a scheme header from that route (uvicorn with `--no-proxy-headers` and no app code reading it), the proxy-side findings about that header on the route (N006 and the like) are withdrawn: what a client sends in it decides nothing. " +
 			"Routes are judged per request class: a route no plain request takes (HAProxy redirecting every plain request before routing but ACME challenges, which go to another backend) has nothing to report, and the finding names the class that gets through (\"plain HTTP on :80, path not under /account/\"); a class that rests on a condition the model cannot decide makes it medium at most. Measured with HAProxy 2.6.12 and gunicorn 20.1.0 (internal/e2e haproxy-acme-redirect-secure and -vulnerable): a redirect before routing answers 301 and the client's header never reaches the app; a redirect that covers only some paths lets the others through with it.",
 		Why:     "Django decides `request.is_secure()` from the header alone: a plain-HTTP client that sends `X-Forwarded-Proto: https` gets secure-only cookies over HTTP and skips SECURE_SSL_REDIRECT. With HAProxy's add-header both values arrive joined by a comma, client first, and Django ≥ 4.1 uses the leftmost.",
 		Example: "# settings.py\nSECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')\n# nginx.conf: a server { listen 80; location / { proxy_pass http://app; } } that never sets X-Forwarded-Proto",
@@ -445,6 +446,7 @@ var SchemeContract = &rules.Rule{
 		// finding: findings.add keys by anchor and header, keeping the
 		// first trust as the one named.
 		resolveStray(p, m, isSchemeTrust)
+		resolveUntrusted(p, m)
 		fs.report(p, func(f *finding, desc string) text {
 			return schemeText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -459,8 +461,8 @@ var SchemeContract = &rules.Rule{
 		lockout.report(p, func(f *finding, desc string) text {
 			return text{
 				msg: rules.Clip(rules.DisplayHeader(f.header), 40) + " is not set on this HTTPS route, so the app takes its requests for plain HTTP",
-				detail: fmt.Sprintf("Route %s does not send the header the app decides the scheme from (%s). Django takes these requests for plain HTTP: %s, and secure cookies and CSRF origin checks fail.",
-					desc, trustNote(f.trust), redirectLoop(f)),
+				detail: fmt.Sprintf("Route %s does not send the header the app decides the scheme from (%s). %s",
+					desc, trustNote(f.trust), takenForPlain(f)),
 				fix: f.links[0].Route.FixHint(f.header, rules.FactScheme),
 			}
 		})
@@ -515,22 +517,39 @@ func schemeText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.T
 	detail := fmt.Sprintf("Route %s does not overwrite the header.%s The app trusts it at %s.", desc, how, trustNote(t))
 	if t.ServerDefault {
 		detail = fmt.Sprintf("Route %s does not overwrite the header.%s gunicorn honours its default secure_scheme_headers from this proxy (%s), so a client's X-Forwarded-Proto: https makes request.is_secure() true.", desc, how, trustNote(t))
+		if strings.HasPrefix(t.Source, "uvicorn") {
+			detail = fmt.Sprintf("Route %s does not overwrite the header.%s uvicorn honours X-Forwarded-Proto from this proxy by default (%s), so a client's X-Forwarded-Proto: https becomes the request's scheme.", desc, how, trustNote(t))
+		}
 	}
 	return text{msg: msg, detail: detail, fix: r.FixHint(h, schemeFact(h))}
 }
 
-// redirectLoop says what an app that takes HTTPS requests for plain HTTP
-// does with them: with SECURE_SSL_REDIRECT on, SecurityMiddleware answers
-// each with a redirect to the URL it asked for, a loop (measured with
-// nginx 1.22, gunicorn 20.1 and Django 3.2); without it, it serves them.
-func redirectLoop(f *finding) string {
+// takenForPlain says what an app that takes HTTPS requests for plain HTTP
+// does with them. Django: with SECURE_SSL_REDIRECT on, SecurityMiddleware
+// answers each with a redirect to the URL it asked for, a loop (measured
+// with nginx 1.22, gunicorn 20.1 and Django 3.2); without it, it serves
+// them. An app of another framework (Flask, FastAPI, Starlette) is not
+// named after Django's settings.
+func takenForPlain(f *finding) string {
 	for _, l := range f.links {
-		if at := l.App.HTTPSRedirect; at != nil {
-			return fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out", at.File, at.Start.Line)
+		if !isDjango(l.App) {
+			return "The app takes these requests for plain HTTP: a redirect to HTTPS in it would send valid clients into a loop, and the URLs it builds say http."
 		}
 	}
-	return "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop"
+	loop := "turning SECURE_SSL_REDIRECT on would send valid clients into a redirect loop"
+	for _, l := range f.links {
+		if at := l.App.HTTPSRedirect; at != nil {
+			loop = fmt.Sprintf("SECURE_SSL_REDIRECT (%s:%d) redirects every request to the URL it asked for, a loop that locks valid clients out", at.File, at.Start.Line)
+			break
+		}
+	}
+	return "Django takes these requests for plain HTTP: " + loop + ", and secure cookies and CSRF origin checks fail."
 }
+
+// isDjango reports whether the app is a Django project: one the model
+// knows by its settings module, not a module an app server loads (Package,
+// a Flask, FastAPI or Starlette app) nor app code without settings (".").
+func isDjango(a *rules.App) bool { return a.Package == "" && a.ID != "." }
 
 // exposure is one way the app server can be reached without the proxy.
 type exposure struct {

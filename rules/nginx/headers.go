@@ -191,7 +191,9 @@ var RouteGap = &rules.Rule{
 		What: "Groups the routes (listen × server × location) that pass requests to the same upstream. When some of them set or blank an identity header " +
 			"(X-SSL-*, X-Client-*, SSL-Client-*, Remote-User, ...) or a scheme header (X-Forwarded-Proto, -Host, -Port) and another does not, the route that does not is reported: " +
 			"another location, another server block, a `listen 80` server, the default server, a named location or `error_page` target that proxies. " +
-			"Identity headers are critical, scheme headers high. When the cross-file rules prove that the app trusts the header, their finding replaces this one.",
+			"Identity headers are critical, scheme headers high. When the cross-file rules prove that the app trusts the header, their finding replaces this one; " +
+			"when every app the route is linked to (by address, topology or workload, not by guess) has a known app server and none of them honours a scheme header from this route " +
+			"(uvicorn with `--no-proxy-headers`, gunicorn's defaults from a peer outside forwarded_allow_ips, no app code or setting reading it), the finding about that header is withdrawn.",
 		Why: "nginx removes a client's header only when a same-named `proxy_set_header` (or `uwsgi_param HTTP_*`) is in effect. On the route that forgets it, " +
 			"a client sends `X-SSL-Client-Verify: SUCCESS` itself and the upstream, which trusts the header because the other routes set it, believes it. " +
 			"VyOS (GHSA-4w7q-wwx4-6973) and the OpenShift router (CVE-2026-46579) had exactly this gap.",
