@@ -200,6 +200,8 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 		switch {
 		case i == 0 && isMethod:
 			st.vars[prm.Name] = avSelf{cls: fi.class}
+		case asgiScopeParam(fi.def.Params, i):
+			st.vars[prm.Name] = avScope{}
 		case requestParam(prm.Name) || i == 1 && isMethod && frameworkMethods[fi.def.Name] && prm.Kind == "":
 			st.vars[prm.Name] = avRequest{}
 		case prm.Name == "environ":
@@ -219,6 +221,12 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 			in.entry(pf.fi, pf.cl)
 		}
 	}
+}
+
+// asgiScopeParam says whether the i-th parameter is the scope of an ASGI
+// app or middleware: (scope, receive, send), after self for a method.
+func asgiScopeParam(params []Param, i int) bool {
+	return len(params) == i+3 && params[i].Name == "scope" && params[i+1].Name == "receive" && params[i+2].Name == "send"
 }
 
 func requestParam(name string) bool {
@@ -931,7 +939,7 @@ func truthCond(v aval, text string, rng source.Range) formula {
 			return nil
 		}
 		return fTrue()
-	case avResponse, avRequest, avMeta, avFunc, avClass, avSelf, avModule, avSplit:
+	case avResponse, avRequest, avMeta, avScope, avRawHeaders, avFunc, avClass, avSelf, avModule, avSplit:
 		return fTrue()
 	}
 	return formula{{derivedOpaque(text, rng, v)}}

@@ -78,6 +78,9 @@ var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), [
 	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
 	// FastAPI fills a parameter from a header: x: str = Header(...)
 	[]byte("Header("),
+	// an ASGI scope's header lines: scope["headers"], scope.get("headers"),
+	// starlette's Headers(scope=scope)
+	[]byte(`"headers"`), []byte(`'headers'`), []byte("Headers("),
 	// middlewares that rewrite the request from proxy headers: werkzeug's
 	// ProxyFix, hypercorn's ProxyFixMiddleware, uvicorn's
 	// ProxyHeadersMiddleware
