@@ -777,6 +777,34 @@ class CertMiddleware:
         await self.app(scope, receive, send)
 `, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS|NONE|FAILED:x|0|1|CN=a"}}},
 
+	{name: "an ASGI middleware iterating scope[\"headers\"] as byte pairs", src: `
+from starlette.responses import PlainTextResponse
+class CertMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        verify = None
+        for name, value in scope["headers"]:
+            if name == b"x-ssl-client-verify":
+                verify = value
+        if verify == b"SUCCESS":
+            await self.app(scope, receive, send)
+            return
+        await PlainTextResponse("certificate required", status_code=403)(scope, receive, send)
+`, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
+
+	{name: "a Starlette middleware that only looks for the header line", src: `
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+class CertMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        for name, value in request.scope["headers"]:
+            if name == b"x-ssl-client-verify":
+                return await call_next(request)
+        return JSONResponse({"detail": "certificate required"}, status_code=403)
+`, want: map[string][]string{"x-ssl-client-verify": {"next \"\"|SUCCESS|NONE|FAILED:x|0|1|CN=a"}}},
+
 	{name: "an ASGI middleware through starlette Headers(scope=scope)", src: `
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse

@@ -613,6 +613,9 @@ func (in *interp) loop(fr *frame, x *Loop, st *state) []*state {
 					}
 				}
 			}
+			if _, ok := r.v.(avRawHeaders); ok && starts == nil {
+				starts = headerLines(x.Target, r.st.fork())
+			}
 			if starts == nil {
 				starts = in.assign(fr, x.Target, elemOf(r.v), r.st.fork())
 			}
@@ -628,6 +631,23 @@ func (in *interp) loop(fr *frame, x *Loop, st *state) []*state {
 		out = in.exec(fr, x.Else, out)
 	}
 	return out
+}
+
+// headerLines binds "name, value" of a loop over an ASGI scope's header
+// lines: the value is known once the name is compared (headerLine).
+func headerLines(target Expr, st *state) []*state {
+	t, ok := target.(*SeqExpr)
+	if !ok || len(t.Elts) != 2 {
+		return nil
+	}
+	name, ok1 := t.Elts[0].(*Name)
+	value, ok2 := t.Elts[1].(*Name)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	st.set(name.ID, avHeaderLine{value: value.ID})
+	st.set(value.ID, avUnknown{text: "a header line's value"})
+	return []*state{st}
 }
 
 // elemOf is an element of an iterated value.

@@ -1116,12 +1116,36 @@ func topClass(fi *funcInfo) *classInfo {
 func (in *interp) compare(fr *frame, x *Compare, st *state) []res {
 	es := append([]Expr{x.Left}, x.Rights...)
 	return in.seq(fr, es, st, func(st *state, vals []aval) []res {
+		if len(x.Ops) == 1 {
+			if line, ok := vals[0].(avHeaderLine); ok && (x.Ops[0] == "==" || x.Ops[0] == "!=") {
+				return in.headerLine(fr, st, line, vals[1], x)
+			}
+		}
 		f := fTrue()
 		for i, op := range x.Ops {
 			f = f.and(in.test(fr, st, op, vals[i], vals[i+1], x))
 		}
 		return one(st, avBool{f: f})
 	})
+}
+
+// headerLine is "name == K" of a loop over an ASGI scope's header lines:
+// true when the request has header K, and then the loop's value variable
+// is that header's value.
+func (in *interp) headerLine(fr *frame, st *state, line avHeaderLine, key aval, x *Compare) []res {
+	if _, ok := keyOperands(key); !ok {
+		return one(st, avUnknown{text: fr.mod.m.Text(x)})
+	}
+	s := st.fork()
+	rd := in.read(fr, s, x, ViaHeaders, key, x.Rights[0], nil, false)
+	present := &Test{Read: rd, Op: TestPresent, Range: fr.mod.m.Range(x), Text: fr.mod.m.Text(x)}
+	s.set(line.value, avCases{cases: []avCase{{[]*Test{present}, avHeader{read: rd}},
+		{[]*Test{present.negate()}, avUnknown{text: "another header's value"}}}})
+	f := formula{{present}}
+	if x.Ops[0] == "!=" {
+		f = formula{{present.negate()}}
+	}
+	return one(s, avBool{f: f})
 }
 
 // test is the condition under which "l op r" holds.

@@ -24,6 +24,10 @@ type (
 	// pairs, names in lower case.
 	avScope      struct{}
 	avRawHeaders struct{}
+	// avHeaderLine is the name of a header line in a loop over an ASGI
+	// scope's headers ("for name, value in scope['headers']"); value is
+	// the loop's variable for the line's value.
+	avHeaderLine struct{ value string }
 	// avHeader is the value of a header read: None when absent unless
 	// the read has a default.
 	avHeader struct {
