@@ -85,6 +85,8 @@ var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), [
 	// ProxyFix, hypercorn's ProxyFixMiddleware, uvicorn's
 	// ProxyHeadersMiddleware
 	[]byte("ProxyFix"), []byte("ProxyHeadersMiddleware"),
+	// Starlette's Host allow-list, which rules judge like ALLOWED_HOSTS
+	[]byte("TrustedHostMiddleware"),
 	// DRF views, whose permission classes say whether a request no
 	// authentication class authenticates reaches them
 	[]byte("permission_classes"), []byte("authentication_classes"), []byte("APIView"), []byte("ViewSet"), []byte("api_view")}
