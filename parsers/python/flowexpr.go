@@ -1117,7 +1117,7 @@ func (in *interp) compare(fr *frame, x *Compare, st *state) []res {
 	es := append([]Expr{x.Left}, x.Rights...)
 	return in.seq(fr, es, st, func(st *state, vals []aval) []res {
 		if len(x.Ops) == 1 {
-			if line, ok := vals[0].(avHeaderLine); ok && (x.Ops[0] == "==" || x.Ops[0] == "!=") {
+			if line, ok := vals[0].(avHeaderLine); ok {
 				return in.headerLine(fr, st, line, vals[1], x)
 			}
 		}
@@ -1131,12 +1131,13 @@ func (in *interp) compare(fr *frame, x *Compare, st *state) []res {
 
 // headerLine is "name == K" of a loop over an ASGI scope's header lines:
 // true when the request has header K, and then the loop's value variable
-// is that header's value.
+// is that header's value. A name compared otherwise ("in", a key not
+// known statically) is a read whose key is unresolved, not nothing.
 func (in *interp) headerLine(fr *frame, st *state, line avHeaderLine, key aval, x *Compare) []res {
-	if _, ok := keyOperands(key); !ok {
-		return one(st, avUnknown{text: fr.mod.m.Text(x)})
-	}
 	s := st.fork()
+	if x.Ops[0] != "==" && x.Ops[0] != "!=" {
+		key = avUnknown{}
+	}
 	rd := in.read(fr, s, x, ViaHeaders, key, x.Rights[0], nil, false)
 	present := &Test{Read: rd, Op: TestPresent, Range: fr.mod.m.Range(x), Text: fr.mod.m.Text(x)}
 	s.set(line.value, avCases{cases: []avCase{{[]*Test{present}, avHeader{read: rd}},
