@@ -565,6 +565,19 @@ var Scenarios = []*Scenario{
 		Fact:    "no cert: the app sees NONE and refuses; an untrusted certificate: nginx 400",
 	},
 	{
+		Name:    "fastapi-asgi-scope-strict-secure",
+		Title:   "ssl_verify_client optional; an ASGI middleware reads dict(scope[\"headers\"]) and passes on only b\"SUCCESS\"",
+		Without: withoutDjango,
+		Fact:    "no cert: the scope's x-ssl-client-verify line is NONE: 403 from the middleware; an untrusted certificate: nginx 400",
+	},
+	{
+		Name:     "fastapi-asgi-scope-presence-vulnerable",
+		Title:    "ssl_verify_client optional; an ASGI middleware loops over scope[\"headers\"] and passes on whenever the x-ssl-client-verify line is there",
+		Breaches: []AttackID{NoCert},
+		Without:  withoutDjango,
+		Fact:     "no cert: nginx sends the line with NONE, which is there: passed on",
+	},
+	{
 		Name:    "fastapi-uvicorn-socket-secure",
 		Title:   "uvicorn --uds on a UNIX socket that only nginx uses",
 		AppAddr: "unix:{{TMP}}/app.sock",

@@ -748,6 +748,78 @@ class CertMiddleware(BaseHTTPMiddleware):
         return await call_next(request)
 `, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
 
+	{name: "a Starlette middleware reading request.scope headers", src: `
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+class CertMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        headers = dict(request.scope["headers"])
+        if headers.get(b"x-ssl-client-verify") != b"SUCCESS":
+            return JSONResponse({"detail": "certificate required"}, status_code=403)
+        return await call_next(request)
+`, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
+
+	{name: "an ASGI middleware reading scope.get(\"headers\"), presence only", src: `
+from starlette.responses import PlainTextResponse
+class CertMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if not headers.get(b"x-ssl-client-verify"):
+            response = PlainTextResponse("certificate required", status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+`, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS|NONE|FAILED:x|0|1|CN=a"}}},
+
+	{name: "an ASGI middleware iterating scope[\"headers\"] as byte pairs", src: `
+from starlette.responses import PlainTextResponse
+class CertMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        verify = None
+        for name, value in scope["headers"]:
+            if name == b"x-ssl-client-verify":
+                verify = value
+        if verify == b"SUCCESS":
+            await self.app(scope, receive, send)
+            return
+        await PlainTextResponse("certificate required", status_code=403)(scope, receive, send)
+`, want: map[string][]string{"x-ssl-client-verify": {"next SUCCESS"}}},
+
+	{name: "a Starlette middleware that only looks for the header line", src: `
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+class CertMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        for name, value in request.scope["headers"]:
+            if name == b"x-ssl-client-verify":
+                return await call_next(request)
+        return JSONResponse({"detail": "certificate required"}, status_code=403)
+`, want: map[string][]string{"x-ssl-client-verify": {"next \"\"|SUCCESS|NONE|FAILED:x|0|1|CN=a"}}},
+
+	{name: "an ASGI middleware through starlette Headers(scope=scope)", src: `
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+class CertMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        headers = Headers(scope=scope)
+        if headers.get("X-SSL-Client-Verify") == "SUCCESS":
+            await self.app(scope, receive, send)
+            return
+        await PlainTextResponse("certificate required", status_code=403)(scope, receive, send)
+`, want: map[string][]string{"X-SSL-Client-Verify": {"next SUCCESS"}}},
+
 	{name: "a forwarded certificate verified against pinned roots", src: `
 from urllib.parse import unquote
 from cryptography import x509

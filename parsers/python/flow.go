@@ -200,6 +200,8 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 		switch {
 		case i == 0 && isMethod:
 			st.vars[prm.Name] = avSelf{cls: fi.class}
+		case asgiScopeParam(fi.def.Params, i):
+			st.vars[prm.Name] = avScope{}
 		case requestParam(prm.Name) || i == 1 && isMethod && frameworkMethods[fi.def.Name] && prm.Kind == "":
 			st.vars[prm.Name] = avRequest{}
 		case prm.Name == "environ":
@@ -219,6 +221,12 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 			in.entry(pf.fi, pf.cl)
 		}
 	}
+}
+
+// asgiScopeParam says whether the i-th parameter is the scope of an ASGI
+// app or middleware: (scope, receive, send), after self for a method.
+func asgiScopeParam(params []Param, i int) bool {
+	return len(params) == i+3 && params[i].Name == "scope" && params[i+1].Name == "receive" && params[i+2].Name == "send"
 }
 
 func requestParam(name string) bool {
@@ -605,6 +613,9 @@ func (in *interp) loop(fr *frame, x *Loop, st *state) []*state {
 					}
 				}
 			}
+			if _, ok := r.v.(avRawHeaders); ok && starts == nil {
+				starts = headerLines(x.Target, r.st.fork())
+			}
 			if starts == nil {
 				starts = in.assign(fr, x.Target, elemOf(r.v), r.st.fork())
 			}
@@ -620,6 +631,23 @@ func (in *interp) loop(fr *frame, x *Loop, st *state) []*state {
 		out = in.exec(fr, x.Else, out)
 	}
 	return out
+}
+
+// headerLines binds "name, value" of a loop over an ASGI scope's header
+// lines: the value is known once the name is compared (headerLine).
+func headerLines(target Expr, st *state) []*state {
+	t, ok := target.(*SeqExpr)
+	if !ok || len(t.Elts) != 2 {
+		return nil
+	}
+	name, ok1 := t.Elts[0].(*Name)
+	value, ok2 := t.Elts[1].(*Name)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	st.set(name.ID, avHeaderLine{value: value.ID})
+	st.set(value.ID, avUnknown{text: "a header line's value"})
+	return []*state{st}
 }
 
 // elemOf is an element of an iterated value.
@@ -931,7 +959,7 @@ func truthCond(v aval, text string, rng source.Range) formula {
 			return nil
 		}
 		return fTrue()
-	case avResponse, avRequest, avMeta, avFunc, avClass, avSelf, avModule, avSplit:
+	case avResponse, avRequest, avMeta, avScope, avRawHeaders, avFunc, avClass, avSelf, avModule, avSplit:
 		return fTrue()
 	}
 	return formula{{derivedOpaque(text, rng, v)}}

@@ -140,3 +140,31 @@ func TestFlowDump(t *testing.T) {
 		}
 	}
 }
+
+// A header line's name compared with something other than a constant is
+// still a read, with its key unresolved: never nothing.
+func TestASGIHeaderLineUnresolved(t *testing.T) {
+	src := `
+class CertMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        for name, value in scope["headers"]:
+            if name in WANTED:
+                await self.app(scope, receive, send)
+                return
+`
+	var reads []*Read
+	for _, tr := range loadFiles(t, map[string]string{"app/mw.py": src}) {
+		if tr.App != nil {
+			reads = append(reads, tr.App.ReadSites...)
+		}
+	}
+	if len(reads) != 1 {
+		t.Fatalf("got %d reads, want 1: %v", len(reads), reads)
+	}
+	if r := reads[0]; r.Via != ViaHeaders || len(r.Keys) != 0 || !strings.Contains(r.Unresolved, "WANTED") {
+		t.Errorf("read %s: via %s, keys %v, unresolved %q; want an unresolved headers read naming WANTED", r, r.Via, r.Keys, r.Unresolved)
+	}
+}

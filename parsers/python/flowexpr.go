@@ -272,6 +272,8 @@ func (in *interp) attr(fr *frame, st *state, base aval, x *Attribute) aval {
 			return avMeta{via: ViaHeaders}
 		case "environ":
 			return avMeta{via: ViaEnviron}
+		case "scope":
+			return avScope{}
 		case "_request":
 			return avRequest{}
 		case "session":
@@ -354,6 +356,8 @@ func (in *interp) initValue(owner *classInfo, e Expr) aval {
 // subscript is base[index].
 func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript) []res {
 	switch b := base.(type) {
+	case avScope:
+		return one(st, scopeItem(index, fr.mod.m.Text(x)))
 	case avMeta:
 		rd := in.read(fr, st, x, b.via, index, x.Index, nil, false)
 		rd.Raises = true
@@ -462,7 +466,11 @@ func (in *interp) read(fr *frame, st *state, node Node, via ReadVia, key aval, k
 func keyOperands(v aval) ([]Operand, bool) {
 	switch x := v.(type) {
 	case avConst:
-		if s, ok := x.obj.(Str); ok {
+		switch s := x.obj.(type) {
+		case Str:
+			return []Operand{Lit(string(s))}, true
+		case Bytes:
+			// an ASGI header name (b"x-ssl-client-verify")
 			return []Operand{Lit(string(s))}, true
 		}
 	case avOperand:
@@ -610,6 +618,12 @@ var lookupMethods = map[string]bool{"get": true, "filter": true, "filter_by": tr
 func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, a args) []res {
 	text := fr.mod.m.Text(c)
 	switch r := recv.(type) {
+	case avScope:
+		if name == "get" {
+			key, _ := a.arg(0, "key")
+			return one(st, scopeItem(key, text))
+		}
+		return one(st, avUnknown{text: text})
 	case avMeta:
 		switch name {
 		case "get", "pop", "getlist", "get_all", "getall":
@@ -720,6 +734,9 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 			return in.apply(fr, st, f, c, a)
 		}
 	}
+	if isASGICall(a) {
+		return in.passOn(fr, st, c)
+	}
 	if logNames[name] {
 		return one(st, avConst{obj: NoneObj{}})
 	}
@@ -740,6 +757,35 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 		return one(st, avTainted{reads: rs})
 	}
 	return one(st, avUnknown{text: text})
+}
+
+// scopeItem is scope[key] of an ASGI scope: its header lines, and its
+// type, which is "http" for the requests this analysis follows.
+func scopeItem(key aval, text string) aval {
+	switch k, _ := constStr(key); k {
+	case "headers":
+		return avRawHeaders{}
+	case "type":
+		return avConst{obj: Str("http")}
+	}
+	return avUnknown{text: text}
+}
+
+// isASGICall says whether a call passes an ASGI scope on with its
+// receive and send: app(scope, receive, send).
+func isASGICall(a args) bool {
+	if len(a.pos) != 3 {
+		return false
+	}
+	_, ok := a.pos[0].(avScope)
+	return ok
+}
+
+// passOn is app(scope, receive, send) of an app the analysis does not
+// know (self.app): an ASGI middleware passing the request on.
+func (in *interp) passOn(fr *frame, st *state, c *Call) []res {
+	in.sink(fr, SinkNext, c, fr.mod.m.Text(c.Func), st)
+	return one(st, avResponse{next: true})
 }
 
 func isEnviron(v aval) bool {
@@ -788,6 +834,16 @@ func (in *interp) apply(fr *frame, st *state, f aval, c *Call, a args) []res {
 			// app(environ, start_response): a WSGI middleware passing on
 			in.sink(fr, SinkNext, c, fr.mod.m.Text(c.Func), st)
 			return one(st, avResponse{next: true})
+		}
+	}
+	if isASGICall(a) {
+		switch f.(type) {
+		case avFunc, avClass:
+		case avResponse:
+			// response(scope, receive, send) sends the response built
+			return one(st, f)
+		default:
+			return in.passOn(fr, st, c)
 		}
 	}
 	switch x := f.(type) {
@@ -936,6 +992,22 @@ func (in *interp) external(fr *frame, st *state, qual string, c *Call, a args) [
 		case avRequest, avSelf, avAttrStore:
 			return one(st, in.attr(fr, st, base, &Attribute{Span: c.Span, Value: c.Args[0], Attr: name}))
 		}
+	case last == "dict" && qual == "builtins.dict" && len(a.pos) == 1:
+		if _, ok := a.pos[0].(avRawHeaders); ok {
+			// dict(scope["headers"]): header names (bytes) to values
+			return one(st, avMeta{via: ViaHeaders})
+		}
+	case (last == "Headers" || last == "MutableHeaders") && strings.HasPrefix(qual, "starlette"):
+		// Headers(scope=scope) or Headers(raw=scope["headers"])
+		_, fromScope := a.kw["scope"].(avScope)
+		_, fromRaw := a.kw["raw"].(avRawHeaders)
+		if fromScope || fromRaw {
+			return one(st, avMeta{via: ViaHeaders})
+		}
+	case (last == "Request" || last == "HTTPConnection") && strings.HasPrefix(qual, "starlette") && len(a.pos) >= 1:
+		if _, ok := a.pos[0].(avScope); ok {
+			return one(st, avRequest{})
+		}
 	case last == "str" || last == "unquote" || last == "unquote_plus" || last == "escape_uri_path":
 		if len(a.pos) == 1 {
 			return one(st, a.pos[0])
@@ -1044,12 +1116,37 @@ func topClass(fi *funcInfo) *classInfo {
 func (in *interp) compare(fr *frame, x *Compare, st *state) []res {
 	es := append([]Expr{x.Left}, x.Rights...)
 	return in.seq(fr, es, st, func(st *state, vals []aval) []res {
+		if len(x.Ops) == 1 {
+			if line, ok := vals[0].(avHeaderLine); ok {
+				return in.headerLine(fr, st, line, vals[1], x)
+			}
+		}
 		f := fTrue()
 		for i, op := range x.Ops {
 			f = f.and(in.test(fr, st, op, vals[i], vals[i+1], x))
 		}
 		return one(st, avBool{f: f})
 	})
+}
+
+// headerLine is "name == K" of a loop over an ASGI scope's header lines:
+// true when the request has header K, and then the loop's value variable
+// is that header's value. A name compared otherwise ("in", a key not
+// known statically) is a read whose key is unresolved, not nothing.
+func (in *interp) headerLine(fr *frame, st *state, line avHeaderLine, key aval, x *Compare) []res {
+	s := st.fork()
+	if x.Ops[0] != "==" && x.Ops[0] != "!=" {
+		key = avUnknown{}
+	}
+	rd := in.read(fr, s, x, ViaHeaders, key, x.Rights[0], nil, false)
+	present := &Test{Read: rd, Op: TestPresent, Range: fr.mod.m.Range(x), Text: fr.mod.m.Text(x)}
+	s.set(line.value, avCases{cases: []avCase{{[]*Test{present}, avHeader{read: rd}},
+		{[]*Test{present.negate()}, avUnknown{text: "another header's value"}}}})
+	f := formula{{present}}
+	if x.Ops[0] == "!=" {
+		f = formula{{present.negate()}}
+	}
+	return one(s, avBool{f: f})
 }
 
 // test is the condition under which "l op r" holds.

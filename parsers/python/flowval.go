@@ -18,6 +18,16 @@ type (
 	// avMeta is a mapping of request values: request.META, .headers,
 	// .environ, a WSGI environ.
 	avMeta struct{ via ReadVia }
+	// avScope is an ASGI connection scope (request.scope in Starlette,
+	// the scope an ASGI app or middleware is called with); avRawHeaders
+	// its "headers": the request's header lines as (name, value) byte
+	// pairs, names in lower case.
+	avScope      struct{}
+	avRawHeaders struct{}
+	// avHeaderLine is the name of a header line in a loop over an ASGI
+	// scope's headers ("for name, value in scope['headers']"); value is
+	// the loop's variable for the line's value.
+	avHeaderLine struct{ value string }
 	// avHeader is the value of a header read: None when absent unless
 	// the read has a default.
 	avHeader struct {
@@ -294,6 +304,9 @@ func operands(v aval) ([]Operand, bool) {
 		switch o := x.obj.(type) {
 		case Str:
 			return []Operand{Lit(string(o))}, true
+		case Bytes:
+			// an ASGI header value: bytes compare as their text
+			return []Operand{Lit(string(o))}, true
 		case Int:
 			return []Operand{Lit(o.String())}, true
 		case *SeqObj:
@@ -304,6 +317,8 @@ func operands(v aval) ([]Operand, bool) {
 				}
 				switch eo := e.Obj.(type) {
 				case Str:
+					out = append(out, Lit(string(eo)))
+				case Bytes:
 					out = append(out, Lit(string(eo)))
 				case Int:
 					out = append(out, Lit(eo.String()))

@@ -216,6 +216,12 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			}
 			if w == "await" {
 				blank(t.Start, t.End)
+				if t.LineStart {
+					// "await x" starting a line → "0 or x": blanks alone
+					// would move the statement right of its block's
+					// indentation.
+					copy(out[t.Start:], "0 or")
+				}
 				rws = append(rws, Rewrite{Kind: RewriteAsync, Start: t.Start, End: t.End})
 				continue
 			}

@@ -78,10 +78,15 @@ var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), [
 	[]byte("HTTP_X_"), []byte("SSL_CLIENT"), []byte("MTLS"), []byte("REMOTE_USER"),
 	// FastAPI fills a parameter from a header: x: str = Header(...)
 	[]byte("Header("),
+	// an ASGI scope's header lines: scope["headers"], scope.get("headers"),
+	// starlette's Headers(scope=scope)
+	[]byte(`"headers"`), []byte(`'headers'`), []byte("Headers("),
 	// middlewares that rewrite the request from proxy headers: werkzeug's
 	// ProxyFix, hypercorn's ProxyFixMiddleware, uvicorn's
 	// ProxyHeadersMiddleware
 	[]byte("ProxyFix"), []byte("ProxyHeadersMiddleware"),
+	// Starlette's Host allow-list, which rules judge like ALLOWED_HOSTS
+	[]byte("TrustedHostMiddleware"),
 	// DRF views, whose permission classes say whether a request no
 	// authentication class authenticates reaches them
 	[]byte("permission_classes"), []byte("authentication_classes"), []byte("APIView"), []byte("ViewSet"), []byte("api_view")}

@@ -45,12 +45,18 @@ func proxyMiddlewareTrusts(t *python.Tree) []rules.Trust {
 		return nil
 	}
 	var out []rules.Trust
+	eachCall(m, func(c *python.Call) { out = append(out, middlewareCall(m, c)...) })
+	return out
+}
+
+// eachCall calls f with every call expression of the module.
+func eachCall(m *python.Module, f func(*python.Call)) {
 	for _, top := range m.Stmts {
 		python.WalkStmts(top.Body, func(s python.Stmt) bool {
 			for _, e := range python.StmtExprs(s) {
 				python.WalkExpr(e, func(e python.Expr) bool {
 					if c, ok := e.(*python.Call); ok {
-						out = append(out, middlewareCall(m, c)...)
+						f(c)
 					}
 					return true
 				})
@@ -58,7 +64,6 @@ func proxyMiddlewareTrusts(t *python.Tree) []rules.Trust {
 			return true
 		})
 	}
-	return out
 }
 
 // middlewareCall reads one call of a proxy middleware.

@@ -152,16 +152,22 @@ var ForwardedHost = &rules.Rule{
 // AllowedHostsWildcard reports "*" in ALLOWED_HOSTS.
 var AllowedHostsWildcard = &rules.Rule{
 	Code: "D004", Name: "allowed-hosts-wildcard", Severity: rules.Medium, CWE: []string{"CWE-346"},
-	Summary: "ALLOWED_HOSTS accepts every Host header.",
+	Summary: "ALLOWED_HOSTS (or Starlette's TrustedHostMiddleware) accepts every Host header.",
 	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresEntries,
 	Doc: rules.Doc{
-		What:       "Reports `'*'` in `ALLOWED_HOSTS` of a settings module that is not for development (including the default of an environment read).",
-		Why:        "Django's Host validation is the last line of defence against Host-header poisoning of password-reset links and caches. With `*`, any Host (and, with USE_X_FORWARDED_HOST, any X-Forwarded-Host) is accepted.",
-		Example:    "ALLOWED_HOSTS = ['*']",
-		Fix:        "List the host names the site serves: `ALLOWED_HOSTS = ['app.example.com']`.",
-		References: []string{djangoSettingsRef + "#allowed-hosts"},
+		What:       "Reports `'*'` in `ALLOWED_HOSTS` of a settings module that is not for development (including the default of an environment read), and the same Host allow-list of a Starlette or FastAPI app: a `TrustedHostMiddleware` whose literal `allowed_hosts` contains `'*'` or that is installed without `allowed_hosts` (its default is `['*']`).",
+		Why:        "Host validation is the last line of defence against Host-header poisoning of password-reset links and caches. With `*`, any Host (and, with USE_X_FORWARDED_HOST, or hypercorn's ProxyFixMiddleware rewriting Host from X-Forwarded-Host, any X-Forwarded-Host) is accepted.",
+		Example:    "ALLOWED_HOSTS = ['*']\n# FastAPI\napp.add_middleware(TrustedHostMiddleware, allowed_hosts=['*'])",
+		Fix:        "List the host names the site serves: `ALLOWED_HOSTS = ['app.example.com']`, `allowed_hosts=['app.example.com']`.",
+		References: []string{djangoSettingsRef + "#allowed-hosts", "https://www.starlette.io/middleware/#trustedhostmiddleware"},
 	},
 	Check: func(p *rules.Pass) {
+		if t, ok := p.Tree.(*python.Tree); ok && t.Role == python.RoleApp {
+			for _, d := range trustedHostWildcards(t) {
+				p.Report(d)
+			}
+			return
+		}
 		t := deployTree(p)
 		if t == nil {
 			return
