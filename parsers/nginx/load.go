@@ -3,10 +3,8 @@ package nginx
 import (
 	"bytes"
 	"path"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -185,31 +183,15 @@ func directIncludes(l *loader, root, prefix string) []string {
 	return out
 }
 
-// parseAll parses the files in parallel; the trees are built afterwards from
-// the cache.
+// parseAll parses the files, up to source.Jobs(l.r) at once (a caller
+// that runs loads in parallel is not multiplied); the trees are built
+// afterwards from the cache.
 func parseAll(l *loader, paths []string) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers > len(paths) {
-		workers = len(paths)
-	}
-	ch := make(chan string)
-	var wg sync.WaitGroup
-	for i := 0; i < workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range ch {
-				if source.Cancelled(l.r) == nil {
-					l.parse(p)
-				}
-			}
-		}()
-	}
-	for _, p := range paths {
-		ch <- p
-	}
-	close(ch)
-	wg.Wait()
+	source.Each(source.Jobs(l.r), len(paths), func(i int) {
+		if source.Cancelled(l.r) == nil {
+			l.parse(paths[i])
+		}
+	})
 }
 
 // isMain reports whether a file is a main configuration: it has an http,
