@@ -292,3 +292,36 @@ func MatchesEveryPath(re string) bool {
 	}
 	return false
 }
+
+// RegexLiteralPrefix returns the literal text every match of regular
+// expression re begins with, re being anchored at its start (a leading
+// "^" is dropped): the characters before the first metacharacter, less
+// the last of them when a quantifier that lets it be absent ("?", "*",
+// "{") follows it, as in "^/admin/?reports". An alternation outside
+// parentheses ("^/a|^/b") has no common literal: "".
+func RegexLiteralPrefix(re string) string {
+	lit := strings.TrimPrefix(re, "^")
+	i := strings.IndexAny(lit, `\.+*?()[]{}|$^`)
+	if i < 0 {
+		return lit
+	}
+	depth := 0
+	for j := i; j < len(lit); j++ {
+		switch lit[j] {
+		case '\\':
+			j++
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '|':
+			if depth <= 0 {
+				return ""
+			}
+		}
+	}
+	if i > 0 && strings.ContainsRune("?*{", rune(lit[i])) {
+		i--
+	}
+	return lit[:i]
+}

@@ -302,11 +302,7 @@ func matchString(match, v, p string) bool {
 // regexTries offers values for a regular expression: its literal
 // beginning, and that with something after it.
 func regexTries(p string) []string {
-	lit := strings.TrimPrefix(strings.TrimPrefix(p, "(?i)"), "^")
-	end := strings.IndexAny(lit, `\.+*?()[]{}|$`)
-	if end >= 0 {
-		lit = lit[:end]
-	}
+	lit := rules.RegexLiteralPrefix(strings.TrimPrefix(p, "(?i)"))
 	return []string{lit, lit + "x", lit + "/x", lit + "x.json", lit + "1"}
 }
 

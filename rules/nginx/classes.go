@@ -219,10 +219,7 @@ func shadowedRegex(loc *nginx.Directive) bool {
 	if !strings.HasPrefix(re, "^/") {
 		return false
 	}
-	lit := re[1:]
-	if i := strings.IndexAny(lit, `\.*+?()[]{}|$^`); i >= 0 {
-		lit = lit[:i]
-	}
+	lit := rules.RegexLiteralPrefix(re)
 	shadow := ""
 	var prefixes []string
 	for _, l := range loc.Parent.Find("location") {

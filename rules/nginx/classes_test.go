@@ -97,6 +97,12 @@ func TestRequestClasses(t *testing.T) {
 		{"a longer plain prefix lets the regex search go on", "location ^~ /admin/ { return 404; }\nlocation /admin/reports/ { return 404; }\nlocation ~ ^/admin/reports/x { " + pass + " }", map[string]string{
 			"@*:80#location=~ ^/admin/reports/x": "listener",
 		}},
+		{"an optional character ends the regex's literal", "location ^~ /admin/ { return 404; }\nlocation ~ ^/admin/?reports { " + pass + " }", map[string]string{
+			"@*:80#location=~ ^/admin/?reports": "listener",
+		}},
+		{"an alternation has no common literal", "location ^~ /admin/ { return 404; }\nlocation ~ ^/admin/x|^/public/ { " + pass + " }", map[string]string{
+			"@*:80#location=~ ^/admin/x|^/public/": "listener",
+		}},
 		{"case-insensitive regex is not covered by a prefix", "location ^~ /admin/ { return 404; }\nlocation ~* ^/admin/reports/ { " + pass + " }", map[string]string{
 			"@*:80#location=~* ^/admin/reports/": "listener",
 		}},
