@@ -654,7 +654,7 @@ class CertBackend(ModelBackend):
 from django.contrib.auth.middleware import RemoteUserMiddleware
 class ProxyRemoteUser(RemoteUserMiddleware):
     header = "HTTP_X_REMOTE_USER"
-`, want: map[string][]string{"HTTP_X_REMOTE_USER": {"login any flows"}}},
+`, want: map[string][]string{"HTTP_X_REMOTE_USER": {"login SUCCESS|NONE|FAILED:x|0|1|CN=a flows"}}},
 
 	{name: "a WSGI application reading the environ", src: `
 def application(environ, start_response):

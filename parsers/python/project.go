@@ -842,8 +842,12 @@ func (p *project) remoteUser(ci *classInfo) {
 	}
 	sk := siteKey{file: rng.File, start: rng.Start.Offset, end: rng.End.Offset, kind: SinkLogin}
 	if p.sinks[sk] == nil {
+		// Django leaves the request anonymous when the header is absent
+		// (KeyError) and RemoteUserBackend when it is empty ("if not
+		// remote_user: return"): only a non-empty value logs in.
+		present := &Test{Read: rd, Op: TestTruthy, Range: rng, Text: string(s)}
 		sink := &Sink{Kind: SinkLogin, Range: rng, Func: ci.name, Detail: "RemoteUserMiddleware logs in the user the header names",
-			Paths: []*Path{{Flows: []*Read{rd}, Reads: []*Read{rd}}}}
+			Paths: []*Path{{Tests: []*Test{present}, Flows: []*Read{rd}, Reads: []*Read{rd}}}}
 		p.sinks[sk] = sink
 		p.sinkOrder = append(p.sinkOrder, sink)
 	}

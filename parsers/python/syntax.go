@@ -166,29 +166,15 @@ func findMatches(src []byte, toks []Token) []matchBlock {
 }
 
 // upgrade turns the parsed statements back into the syntax the source
-// has: match statements, assignment expressions, f-strings.
+// has: match statements, assignment expressions, f-strings. Each of them
+// left a rewrite (an f-string its RewriteFString), so a module without
+// rewrites has nothing to upgrade.
 func (m *Module) upgrade(stmts []Stmt, rw []byte, p Parser) {
-	if len(m.Rewrites) == 0 && !m.hasFString(stmts) {
+	if len(m.Rewrites) == 0 {
 		return
 	}
 	u := &upgrader{m: m, rw: rw, p: p}
 	u.stmts(stmts)
-}
-
-// hasFString reports whether the statements' text holds an f-string (the
-// only upgrade without a rewrite: an f-string that needed no blanking
-// cannot exist, but keep the check cheap and explicit).
-func (m *Module) hasFString(stmts []Stmt) bool {
-	if len(stmts) == 0 {
-		return false
-	}
-	start, end := stmts[0].Pos().Start, stmts[len(stmts)-1].Pos().End
-	for _, r := range m.Rewritten(start, end) {
-		if r.Kind == RewriteFString {
-			return true
-		}
-	}
-	return false
 }
 
 type upgrader struct {

@@ -312,14 +312,12 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 					t.files = append(t.files, f)
 				}
 			}
-			t.App = AnalyseApp(m)
 		case RoleEntry:
 			t.SettingsModules = settingsModuleRefs(m)
-			t.App = AnalyseApp(m)
 		default:
 			t.Role = RoleApp
-			t.App = AnalyseApp(m)
 		}
+		t.App = AnalyseApp(m)
 		trees = append(trees, t)
 	}
 	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
