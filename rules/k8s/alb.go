@@ -390,17 +390,7 @@ func albListenerRoutes(p *rules.Pass, c *kube.Cluster, a *albIngress, l *albList
 // and -Port as the ALB adds them.
 func albHeaders(a *albIngress, l *albListener, listenerRange source.Range) map[string]rules.HeaderTreatment {
 	hs := tfrules.ALBMTLSHeaders(l.protocol, l.mode, l.modeRange(listenerRange), "K014")
-	xff := rules.HeaderTreatment{Name: "X-Forwarded-For", Action: rules.Appended, Note: "the ALB appends the client address (xff_header_processing mode append, the default)"}
-	switch a.xff {
-	case "append":
-	case "preserve":
-		xff.Action, xff.Note = rules.Passthrough, "routing.http.xff_header_processing.mode preserve: the client's header is sent unchanged"
-	case "remove":
-		xff.Action, xff.Note = rules.Blanked, "routing.http.xff_header_processing.mode remove"
-	default:
-		xff.Action, xff.Note = rules.Unknown, "routing.http.xff_header_processing.mode is not one the ALB knows"
-	}
-	hs["x-forwarded-for"] = xff
+	hs["x-forwarded-for"] = tfrules.ALBForwardedFor(a.xff, true, "routing.http.xff_header_processing.mode")
 	for _, h := range []string{"X-Forwarded-Proto", "X-Forwarded-Port"} {
 		hs[strings.ToLower(h)] = rules.HeaderTreatment{Name: h, Action: rules.Unknown, Note: tfrules.ALBForwardedNote}
 	}

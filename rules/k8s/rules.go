@@ -7,6 +7,7 @@ package k8s
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -134,7 +135,7 @@ var NoNetworkPolicy = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Reports the app's Service (as in K005) when no NetworkPolicy of the repository selects its pods, or when one that does admits sources other than the ingress controller " +
 			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods). " +
-			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for a namespace named after an implementation (`envoy-gateway-system`, `nginx-gateway`), " +
+			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for an implementation's own namespace (`envoy-gateway-system`, `nginx-gateway`), " +
 			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
 			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
@@ -688,11 +689,17 @@ func (a *analysis) namesGatewayPods(sel *kube.LabelSelector) bool {
 	return false
 }
 
+// gatewayImplementationNamespaces are the namespaces Gateway API
+// implementations install their proxies in by default: Envoy Gateway's
+// envoy-gateway-system, NGINX Gateway Fabric's nginx-gateway. Only these
+// names count: a namespace that merely has "gateway" in its name (an app's
+// api-gateway) holds ordinary pods.
+var gatewayImplementationNamespaces = []string{"envoy-gateway-system", "nginx-gateway"}
+
 // isGatewayNamespace reports whether, in a cluster with Gateways, a
 // namespace is where a Gateway's proxies may run: the namespace of a
 // Gateway (Istio, NGINX Gateway Fabric and Envoy Gateway's namespace mode
-// deploy them there), or one named after an implementation
-// (envoy-gateway-system, nginx-gateway).
+// deploy them there), or an implementation's own namespace.
 func (a *analysis) isGatewayNamespace(v string) bool {
 	gws := a.cluster.Gateways()
 	if v == "" || len(gws) == 0 {
@@ -703,7 +710,7 @@ func (a *analysis) isGatewayNamespace(v string) bool {
 			return true
 		}
 	}
-	return strings.Contains(strings.ToLower(v), "gateway")
+	return slices.Contains(gatewayImplementationNamespaces, v)
 }
 
 func (a *analysis) isControllerNamespace(v string) bool {

@@ -145,6 +145,7 @@ func TestNetworkPolicyPeers(t *testing.T) {
 		{"egress-only policy", strings.Replace(policy("    - namespaceSelector: {matchLabels: {name: ingress-nginx}}\n"), "[Ingress]", "[Egress]", 1), 1, ""},
 		{"a Gateway's namespace", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: edge}}\n"), 0, gateway("edge")},
 		{"a namespace named after a Gateway implementation", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: envoy-gateway-system}}\n"), 0, gateway("edge")},
+		{"a namespace that merely has gateway in its name", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: payments-gateway}}\n"), 9, gateway("edge")},
 		{"a gateway-named namespace without Gateways", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: envoy-gateway-system}}\n"), 9, ""},
 		{"the app's own namespace, where the Gateway is", policy("    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}\n"), 9, gateway("shop")},
 		{"a Gateway's proxy pods", policy("    - podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: gw}}\n"), 0, gateway("shop")},

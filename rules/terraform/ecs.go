@@ -74,6 +74,11 @@ func ecsReach(m *tf.Module, lb *loadBalancer, svc *tf.Resource, port string) (ru
 	if len(groups) == 0 || sgv.Known() {
 		return rules.ReachUnknown, "", source.Range{} // ids written out: the groups are not in the module
 	}
+	if !sgv.V.CanIterateElements() || sgv.V.LengthInt() != len(groups) {
+		// A group beside the module's ones (an id, a variable, a data
+		// source) may admit anyone: its rules are not in the module.
+		return rules.ReachUnknown, "", source.Range{}
+	}
 	public := false
 	if v, ok := net.Attr("assign_public_ip"); ok {
 		b, known := v.Bool()

@@ -87,6 +87,8 @@ resource "aws_security_group" "app" {
     self      = true
   }`, rules.ReachNetwork},
 		{"a group given by id", `["sg-0123456789abcdef0"]`, "false", ``, rules.ReachUnknown},
+		{"a group from a variable beside the module's", "[aws_security_group.app.id, var.extra_group]", "false", ``, rules.ReachUnknown},
+		{"a group given by id beside the module's", `[aws_security_group.app.id, "sg-0123456789abcdef0"]`, "false", ``, rules.ReachUnknown},
 		{"a port from a variable", "[aws_security_group.app.id]", "false",
 			`ingress {
     from_port   = var.port
@@ -97,7 +99,7 @@ resource "aws_security_group" "app" {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := strings.NewReplacer("SGS", c.sgs, "PUBLIC", c.public, "RULES", c.rules).Replace(base)
-			src += "\nvariable \"port\" {\n  type = number\n}\n"
+			src += "\nvariable \"port\" {\n  type = number\n}\n\nvariable \"extra_group\" {\n  type = string\n}\n"
 			var got []rules.Workload
 			for _, r := range routes(t, src) {
 				got = append(got, r.Upstream.Workloads...)

@@ -78,7 +78,7 @@ func routesOf(l *listener) []*rules.Route {
 // certificate in verify mode) and forwards every other request header as
 // the client sent it.
 func setHint(header string, _ rules.Fact) string {
-	if strings.HasPrefix(rules.HeaderName(header), "x-amzn-mtls-") {
+	if IsALBMTLSHeader(header) {
 		return "set `mutual_authentication { mode = \"verify\" }` on the listener, so that the ALB sets it from a verified certificate"
 	}
 	return fmt.Sprintf("the ALB forwards a client's %s as sent: have the app read the X-Amzn-Mtls-Clientcert-* headers of a listener with `mutual_authentication { mode = \"verify\" }`", rules.DisplayHeader(header))
@@ -118,22 +118,17 @@ func listenerHeaders(l *listener) map[string]rules.HeaderTreatment {
 	mtlsHeaders(hs, mode, sendAs, renameUnknown, l.modeRange(), unconfirmedStrip)
 	// X-Forwarded-For follows the load balancer's xff_header_processing_mode
 	// (append by default).
-	xff := rules.Appended
-	xffNote := "the ALB appends the client address (xff_header_processing_mode append, the default)"
-	if l.LB != nil && l.LB.HasXFF && !l.LB.XFF.IsNull() {
-		switch s, _ := l.LB.XFF.Str(); s {
-		case "append":
-		case "preserve":
-			xff, xffNote = rules.Passthrough, "xff_header_processing_mode preserve: the client's header is sent unchanged"
-		case "remove":
-			xff, xffNote = rules.Blanked, "xff_header_processing_mode remove"
-		default:
-			xff, xffNote = rules.Unknown, "xff_header_processing_mode is not known statically"
-		}
-	} else if l.LB == nil {
-		xff, xffNote = rules.Unknown, "the load balancer is not declared in this module"
+	var xff rules.HeaderTreatment
+	switch {
+	case l.LB == nil:
+		xff = rules.HeaderTreatment{Name: "X-Forwarded-For", Action: rules.Unknown, Note: "the load balancer is not declared in this module"}
+	case l.LB.HasXFF && !l.LB.XFF.IsNull():
+		s, known := l.LB.XFF.Str()
+		xff = ALBForwardedFor(s, known, "xff_header_processing_mode")
+	default:
+		xff = ALBForwardedFor("append", true, "xff_header_processing_mode")
 	}
-	set("X-Forwarded-For", xff, "", xffNote, source.Range{})
+	hs["x-forwarded-for"] = xff
 	for _, h := range []string{"X-Forwarded-Proto", "X-Forwarded-Port"} {
 		set(h, rules.Unknown, "", ALBForwardedNote, source.Range{})
 	}
@@ -211,6 +206,29 @@ func ALBMTLSHeaders(protocol, mode string, modeRange source.Range, reporter stri
 	}
 	mtlsHeaders(hs, mode, nil, nil, modeRange, ALBUnconfirmedStrip+", so its treatment is unknown ("+reporter+" reports an app that relies on it)")
 	return hs
+}
+
+// ALBForwardedFor is how an ALB treats X-Forwarded-For under an
+// xff header processing mode (append, the default; preserve; remove),
+// setting naming where the mode is set; known is false when the mode is
+// not known statically.
+func ALBForwardedFor(mode string, known bool, setting string) rules.HeaderTreatment {
+	h := rules.HeaderTreatment{Name: "X-Forwarded-For"}
+	if !known {
+		h.Action, h.Note = rules.Unknown, setting+" is not known statically"
+		return h
+	}
+	switch mode {
+	case "append":
+		h.Action, h.Note = rules.Appended, "the ALB appends the client address ("+setting+" append, the default)"
+	case "preserve":
+		h.Action, h.Note = rules.Passthrough, setting+" preserve: the client's header is sent unchanged"
+	case "remove":
+		h.Action, h.Note = rules.Blanked, setting+" remove"
+	default:
+		h.Action, h.Note = rules.Unknown, fmt.Sprintf("%s %q is not a mode the ALB knows", setting, mode)
+	}
+	return h
 }
 
 // ALBVerify maps a listener's protocol and mode onto the model's verify
