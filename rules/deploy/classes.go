@@ -252,7 +252,9 @@ func resolveStray(p *rules.Pass, m *rules.Model, trusted func(t rules.Trust) boo
 // it, gunicorn's defaults from a peer outside forwarded_allow_ips): what
 // the client sends in it decides nothing. A route linked to an app only by
 // guess, or to an app whose server is unknown (which may honour the header
-// by default), keeps them.
+// by default), keeps them; so does a route whose upstream address is not
+// known (linked by topology or workload), where whether the proxy is a
+// loopback peer the server's defaults admit is undecided.
 func resolveUntrusted(p *rules.Pass, m *rules.Model) {
 	byRoute := map[*rules.Route][]rules.Link{}
 	var order []*rules.Route // model order, so that the resolutions are too
@@ -267,7 +269,7 @@ func resolveUntrusted(p *rules.Pass, m *rules.Model) {
 	}
 	for _, r := range order {
 		links := byRoute[r]
-		if slices.ContainsFunc(links, undecided) {
+		if len(r.Upstream.Servers) == 0 || slices.ContainsFunc(links, undecided) {
 			continue
 		}
 		for _, h := range rules.SchemeHeaders() {
