@@ -101,7 +101,7 @@ func clientPart(v rules.Value) bool {
 // without, only the proxy's own emission under the dash name. Certain
 // breaches come first, then the classes in the route's order.
 func breaches(m *rules.Model, r *rules.Route, app *rules.App, ds []rules.Decision, h string, twin bool, keep func(rules.RequestClass) bool) []breach {
-	var certain, possible []breach
+	var out []breach
 	for _, c := range m.Classes(r) {
 		if keep != nil && !keep(c) {
 			continue
@@ -143,16 +143,12 @@ func breaches(m *rules.Model, r *rules.Route, app *rules.App, ds []rules.Decisio
 				}
 			}
 		}
-		if !found {
-			continue
-		}
-		if best.maybe() {
-			possible = append(possible, best)
-		} else {
-			certain = append(certain, best)
+		if found {
+			out = append(out, best)
 		}
 	}
-	return append(certain, possible...)
+	sortBreaches(out)
+	return out
 }
 
 // sortBreaches puts certain breaches first, keeping the order otherwise.
