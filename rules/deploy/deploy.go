@@ -821,7 +821,7 @@ var UnderscoreConflation = &rules.Rule{
 				related = append(related, routeRelated(r))
 			}
 			for _, h := range g.headers {
-				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
+				twins = append(twins, rules.UnderscoreTwin(h))
 			}
 			more := ""
 			if len(twins) > 1 {
