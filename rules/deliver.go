@@ -98,7 +98,7 @@ func (m *Model) Deliver(r *Route, c RequestClass, header string, app *App) Deliv
 		}
 	}
 	if app != nil && app.ConflatesUnderscore && strings.Contains(h, "-") && r.AdmitsUnderscoreOf(h) {
-		twin := strings.ReplaceAll(DisplayHeader(h), "-", "_")
+		twin := UnderscoreTwin(h)
 		vs := d.Values
 		for _, v := range vs {
 			if v.Kind == ValueClient && !v.FromCert {

@@ -84,6 +84,14 @@ func SchemeHeaders() []string {
 // apps commonly trust it: identity and scheme headers.
 func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSchemeHeader(name) }
 
+// UnderscoreTwin writes the underscore spelling of a header name
+// ("X_SSL_Client_DN"): the copy a client sends past a proxy that
+// overwrites only the dash name, which servers that map "_" like "-" read
+// as the same header.
+func UnderscoreTwin(name string) string {
+	return strings.ReplaceAll(DisplayHeader(name), "-", "_")
+}
+
 // DisplayHeader writes a header name (any spelling) the way documentation
 // and configurations usually do: "X-SSL-Client-DN", "X-Forwarded-Proto",
 // "X-Amzn-Mtls-Clientcert".

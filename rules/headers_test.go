@@ -26,3 +26,15 @@ func TestHeaderNames(t *testing.T) {
 		t.Error("IsSchemeHeader misclassifies")
 	}
 }
+
+func TestUnderscoreTwin(t *testing.T) {
+	for in, want := range map[string]string{
+		"x-ssl-client-dn":        "X_SSL_Client_DN",
+		"HTTP_X_FORWARDED_PROTO": "X_Forwarded_Proto",
+		"X-SSL-Client-Verify":    "X_SSL_Client_Verify",
+	} {
+		if got := UnderscoreTwin(in); got != want {
+			t.Errorf("UnderscoreTwin(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -101,7 +101,7 @@ func clientPart(v rules.Value) bool {
 // without, only the proxy's own emission under the dash name. Certain
 // breaches come first, then the classes in the route's order.
 func breaches(m *rules.Model, r *rules.Route, app *rules.App, ds []rules.Decision, h string, twin bool, keep func(rules.RequestClass) bool) []breach {
-	var certain, possible []breach
+	var out []breach
 	for _, c := range m.Classes(r) {
 		if keep != nil && !keep(c) {
 			continue
@@ -143,16 +143,12 @@ func breaches(m *rules.Model, r *rules.Route, app *rules.App, ds []rules.Decisio
 				}
 			}
 		}
-		if !found {
-			continue
-		}
-		if best.maybe() {
-			possible = append(possible, best)
-		} else {
-			certain = append(certain, best)
+		if found {
+			out = append(out, best)
 		}
 	}
-	return append(certain, possible...)
+	sortBreaches(out)
+	return out
 }
 
 // sortBreaches puts certain breaches first, keeping the order otherwise.
@@ -252,7 +248,9 @@ func resolveStray(p *rules.Pass, m *rules.Model, trusted func(t rules.Trust) boo
 // it, gunicorn's defaults from a peer outside forwarded_allow_ips): what
 // the client sends in it decides nothing. A route linked to an app only by
 // guess, or to an app whose server is unknown (which may honour the header
-// by default), keeps them.
+// by default), keeps them; so does a route whose upstream address is not
+// known (linked by topology or workload), where whether the proxy is a
+// loopback peer the server's defaults admit is undecided.
 func resolveUntrusted(p *rules.Pass, m *rules.Model) {
 	byRoute := map[*rules.Route][]rules.Link{}
 	var order []*rules.Route // model order, so that the resolutions are too
@@ -267,7 +265,7 @@ func resolveUntrusted(p *rules.Pass, m *rules.Model) {
 	}
 	for _, r := range order {
 		links := byRoute[r]
-		if slices.ContainsFunc(links, undecided) {
+		if len(r.Upstream.Servers) == 0 || slices.ContainsFunc(links, undecided) {
 			continue
 		}
 		for _, h := range rules.SchemeHeaders() {

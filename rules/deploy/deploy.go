@@ -163,15 +163,8 @@ func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment,
 	}
 	f.links = append(f.links, l)
 	// Certain breaches before possible ones, over all routes.
-	var certain, possible []breach
-	for _, b := range append(f.breaches, bs...) {
-		if b.maybe() {
-			possible = append(possible, b)
-		} else {
-			certain = append(certain, b)
-		}
-	}
-	f.breaches = append(certain, possible...)
+	f.breaches = append(f.breaches, bs...)
+	sortBreaches(f.breaches)
 }
 
 // report emits one diagnostic per finding: its key is the route-and-header
@@ -828,7 +821,7 @@ var UnderscoreConflation = &rules.Rule{
 				related = append(related, routeRelated(r))
 			}
 			for _, h := range g.headers {
-				twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"))
+				twins = append(twins, rules.UnderscoreTwin(h))
 			}
 			more := ""
 			if len(twins) > 1 {

@@ -71,11 +71,16 @@ func TestSchemeContractWithdrawsUntrustedRouteGap(t *testing.T) {
 		{"server unknown", "address", "unknown", nil, "127.0.0.1", "N006"},
 		{"default proxy headers from loopback", "address", "uvicorn", []rules.Trust{uvicornDefault}, "127.0.0.1", "X003"},
 		{"default proxy headers, peer not allowed", "address", "uvicorn", []rules.Trust{uvicornDefault}, "10.0.0.5", ""},
+		// a route linked by the declared topology whose upstream address
+		// is unknown: whether the peer is loopback is undecided
+		{"default proxy headers, peer unknown", "topology", "uvicorn", []rules.Trust{uvicornDefault}, "", "N006"},
 	} {
 		app := &rules.App{ID: "meters.main", Package: "meters", Server: tc.server, Range: rng, Trusts: tc.trusts,
 			Binds: []rules.Bind{{Endpoint: rules.Endpoint{Host: tc.upstream, Port: "8000"}}}}
-		r := &rules.Route{ID: "r", Desc: "server app", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{},
-			Upstream: rules.Upstream{Servers: []rules.Endpoint{{Host: tc.upstream, Port: "8000"}}}}
+		r := &rules.Route{ID: "r", Desc: "server app", Default: rules.Passthrough, Range: rng, Headers: map[string]rules.HeaderTreatment{}}
+		if tc.upstream != "" {
+			r.Upstream.Servers = []rules.Endpoint{{Host: tc.upstream, Port: "8000"}}
+		}
 		m := &rules.Model{Routes: []*rules.Route{r}, Apps: []*rules.App{app}, Links: []rules.Link{{Route: r, App: app, How: tc.how}}}
 		var got []string
 		for _, d := range linttest.RunOnModel([]*rules.Rule{gap, deploy.SchemeContract}, m) {

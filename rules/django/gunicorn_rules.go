@@ -22,8 +22,8 @@ func gunicornTree(p *rules.Pass) *gunicorn.Tree {
 
 // trustedHeaders lists the proxy headers trusted by the apps that listen
 // where r says (a bind or socket option, or the command whose default
-// address applies), gunicorn's own IP-gated scheme headers aside, from the
-// deployment model.
+// address applies) from every peer (rules.App.OpenToAll: IP-gated headers
+// only where the allowed peers are "*"), from the deployment model.
 func trustedHeaders(p *rules.Pass, r source.Range) []string {
 	var out []string
 	apps, _ := p.ResultOf(Apps).([]*rules.App)
@@ -38,7 +38,7 @@ func trustedHeaders(p *rules.Pass, r source.Range) []string {
 			continue
 		}
 		for _, t := range a.Trusts {
-			if !t.PeerGated || a.OpenToAll(t) {
+			if a.OpenToAll(t) {
 				out = append(out, t.Header)
 			}
 		}
