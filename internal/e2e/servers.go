@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -214,13 +213,7 @@ func upProxies(t testing.TB, d *Deployment, s *Servers) error {
 			continue
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", l.Port)
-		if err := waitUntil(startTimeout, "a proxy to listen on "+addr+" ("+l.Name+")", proxies, func() error {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		}); err != nil {
+		if err := waitUntil(startTimeout, "a proxy to listen on "+addr+" ("+l.Name+")", proxies, supervise.Accepts(addr)); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -586,43 +587,64 @@ func requestHost(r *rules.Route, c rules.RequestClass) (host, sni string) {
 }
 
 // requestPath is the path a class's request asks for: the class's or
-// route's prefix when it is a plain path, else "/".
+// route's path when a path it matches is known, else "/".
 func requestPath(r *rules.Route, c rules.RequestClass) string {
 	p := c.Path
 	if p == "" {
 		p = r.Path
 	}
-	p = samplePath(p)
-	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "~^$*()[]{}|\\ ?+") {
-		return "/"
+	if s, ok := samplePath(p); ok {
+		return s
 	}
-	return p
+	return "/"
 }
 
 // samplePath turns a route's path as the proxy writes it into a path that
-// it matches: nginx's "= /x" and "^~ /x" are /x; a regular expression
-// ("~ ^/whoami", "~* ^/api/v[0-9]") gives its literal anchored prefix
-// (/whoami, /api/v). Anything else comes back as it is.
-func samplePath(p string) string {
-	mod, rest, ok := strings.Cut(p, " ")
-	if !ok {
-		return p
+// it matches, and says whether it found one: nginx's "= /x", "=/x" and
+// "^~ /x" are /x; a regular expression ("~ ^/whoami", "~*^/api/") gives
+// its literal anchored prefix when the expression matches that prefix
+// (/whoami, /api/; "^/api/v[0-9]" has none). A named location ("@x")
+// has no path of its own.
+func samplePath(p string) (string, bool) {
+	mod, rest := p, ""
+	switch {
+	case strings.HasPrefix(p, "~*"), strings.HasPrefix(p, "^~ "):
+		// "^~/x" in one word is a plain prefix, as nginx reads it
+		mod, rest = p[:2], p[2:]
+	case strings.HasPrefix(p, "="), strings.HasPrefix(p, "~"):
+		mod, rest = p[:1], p[1:]
 	}
 	rest = strings.TrimSpace(rest)
 	switch mod {
 	case "=", "^~":
-		return rest
+		p = rest
 	case "~", "~*":
 		if !strings.HasPrefix(rest, "^/") {
-			return "/"
+			return "", false
 		}
 		lit := rest[1:]
 		if i := strings.IndexAny(lit, `\.^$*+?()[]{}|`); i >= 0 {
 			lit = lit[:i]
 		}
-		return lit
+		if mod == "~*" {
+			rest = "(?i)" + rest
+		}
+		re, err := regexp.Compile(rest)
+		if err != nil || !re.MatchString(lit) || strings.ContainsAny(lit, " #") {
+			return "", false
+		}
+		return lit, true
 	}
-	return p
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "~^$*()[]{}|\\ ?+") {
+		return "", false
+	}
+	return p, true
+}
+
+// refusesContradiction says whether an app server's own answer is
+// gunicorn's refusal of scheme headers that contradict each other.
+func refusesContradiction(status int, page string) bool {
+	return status == 400 && strings.Contains(page, "Contradictory scheme headers")
 }
 
 // runEnded says why a finding's requests stopped when the run's context
@@ -683,7 +705,7 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 	case len(recs) > 0:
 		page := e2e.PageText(recs[0].Body)
 		at.observed.Answer = fmt.Sprintf("the app server answered %d itself (%s)", recs[0].Status, page)
-		at.refusedContradiction = recs[0].Status == 400 && strings.Contains(page, "Contradictory scheme headers")
+		at.refusedContradiction = refusesContradiction(recs[0].Status, page)
 	default:
 		var body struct {
 			App     string            `json:"app"`

@@ -1,6 +1,8 @@
 package prove
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/internal/e2e"
@@ -53,9 +55,30 @@ func TestRequestShape(t *testing.T) {
 	}
 	r := &rules.Route{Path: "/api/", Hosts: []string{"~^www\\.", "*.example.com", "api.example.com"}}
 	for path, want := range map[string]string{"": "/api/", "/exact": "/exact", "~ \\.php$": "/", "^~ /static/": "/static/",
-		"= /login": "/login", "~ ^/whoami": "/whoami", "~* ^/api/v[0-9]+/": "/api/v", "~ ^/(a|b)": "/", "@fallback": "/"} {
+		"= /login": "/login", "=/login": "/login", "~ ^/whoami": "/whoami", "~^/whoami$": "/whoami", "~* ^/Admin/": "/Admin/",
+		"~* ^/api/v[0-9]+/": "/", "~ ^/ab+": "/ab", "~ ^/ab{2}": "/", "~ ^/(a|b)": "/", "@fallback": "/", "^~/x": "/", "~^/~guido(.*)": "/~guido", "~ ^/v\\d+/": "/"} {
 		if got := requestPath(r, rules.RequestClass{Path: path}); got != want {
 			t.Errorf("requestPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+	// every sample is one the location's expression matches, as nginx
+	// would: case-insensitively for ~*
+	for _, loc := range []string{"~ ^/whoami", "~*^/API/", "~ ^/ab?", "~ ^/static/.*", "= /x"} {
+		p, ok := samplePath(loc)
+		if !ok {
+			t.Errorf("samplePath(%q): none", loc)
+			continue
+		}
+		mod, expr, _ := strings.Cut(strings.Replace(loc, "~*", "~* ", 1), " ")
+		expr = strings.TrimSpace(expr)
+		switch mod {
+		case "=":
+			expr = "^" + regexp.QuoteMeta(expr) + "$"
+		case "~*":
+			expr = "(?i)" + expr
+		}
+		if !regexp.MustCompile(expr).MatchString(p) {
+			t.Errorf("samplePath(%q) = %q, which the location does not match", loc, p)
 		}
 	}
 	if host, sni := requestHost(r, rules.RequestClass{}); host != "api.example.com" || sni != host {

@@ -607,6 +607,11 @@ func (pv *prover) proveOn(i int, r *rules.Route) *Proof {
 			return notTestable("%s", n.Reason)
 		}
 	}
+	if _, ok := samplePath(r.Path); r.Proxy == parsers.KindNginx && strings.HasPrefix(r.Path, "~") && !ok {
+		// "/" would try another location. (A named location keeps "/":
+		// the usual way in is try_files or error_page of location /.)
+		return notTestable("no path is known that the location %q matches", r.Path)
+	}
 	l, _ := p.ListenerFor(r.Listener)
 	if r.Upstream.Name != "" || len(r.Upstream.Servers) > 0 {
 		for _, u := range p.Upstreams {

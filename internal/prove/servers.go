@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -269,13 +268,7 @@ func (p *Plan) Start(ctx context.Context, srv *Server) (*supervise.Process, erro
 	}
 	for _, l := range p.Listeners {
 		addr := l.Addr()
-		err := supervise.WaitUntil(ctx, startTimeout, p.Kind+" to listen on "+addr, []*supervise.Process{proc}, func() error {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				c.Close()
-			}
-			return err
-		})
+		err := supervise.WaitUntil(ctx, startTimeout, p.Kind+" to listen on "+addr, []*supervise.Process{proc}, supervise.Accepts(addr))
 		if err != nil {
 			_ = proc.Stop()
 			return nil, err

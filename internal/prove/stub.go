@@ -251,13 +251,7 @@ func (s *Stub) startGunicorn(ctx context.Context) error {
 		return err
 	}
 	s.gunicorn = p
-	return supervise.WaitUntil(ctx, startTimeout, "the stub app's gunicorn to listen on "+s.appAddr, []*supervise.Process{p}, func() error {
-		c, err := net.DialTimeout("tcp", s.appAddr, time.Second)
-		if err == nil {
-			c.Close()
-		}
-		return err
-	})
+	return supervise.WaitUntil(ctx, startTimeout, "the stub app's gunicorn to listen on "+s.appAddr, []*supervise.Process{p}, supervise.Accepts(s.appAddr))
 }
 
 // pyString writes a Python string literal (JSON's is one).

@@ -356,6 +356,18 @@ func WaitUntil(ctx context.Context, timeout time.Duration, what string, procs []
 	}
 }
 
+// Accepts is a probe for WaitUntil: it succeeds once something accepts a
+// TCP connection on addr.
+func Accepts(addr string) func() error {
+	return func() error {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+}
+
 // Listening returns the local addresses of the TCP sockets in the LISTEN
 // state that the processes of a process group hold ("127.0.0.1:8443",
 // "[::]:80"), read from /proc.
