@@ -438,7 +438,9 @@ func (r *Route) removesEverySpelling(h string) bool {
 	return true
 }
 
-// Header returns the route's treatment of a header (any spelling).
+// Header returns the route's treatment of a header, in any letter case.
+// The dash and underscore spellings stay distinct headers: they are on the
+// wire, and a proxy may overwrite one and pass the other.
 func (r *Route) Header(name string) HeaderTreatment {
 	if t, ok := r.Headers[strings.ToLower(name)]; ok {
 		return t

@@ -351,7 +351,7 @@ func judgeApp(trusts []rules.Trust, at *attempt, c rules.RequestClass) (admitted
 	deliver := func(h string) rules.Delivery {
 		h = rules.HeaderName(h)
 		d := rules.Delivery{Header: h, Class: c, Values: []rules.Value{rules.Absent}}
-		key := environKey(h)
+		key := rules.MetaName(h)
 		if name, ok := strings.CutPrefix(h, "environ:"); ok {
 			key = strings.ToUpper(name) // a variable the server sets (mod_ssl's SSL_CLIENT_S_DN)
 		}
@@ -383,11 +383,6 @@ func judgeApp(trusts []rules.Trust, at *attempt, c rules.RequestClass) (admitted
 	return false, refusal, ok
 }
 
-// environKey is the WSGI environ key of a header.
-func environKey(h string) string {
-	return "HTTP_" + strings.ToUpper(strings.ReplaceAll(h, "-", "_"))
-}
-
 // attackerValue is the value a client claims for a header: a verified
 // verdict, an administrator's DN, HTTPS, else a marker.
 func attackerValue(h string) string {
@@ -414,7 +409,7 @@ func attackerValue(h string) string {
 // or with "_" for "-" ("X_SSL_Client_DN").
 func spelling(h string, underscore bool) string {
 	if underscore {
-		return strings.ReplaceAll(rules.DisplayHeader(h), "-", "_")
+		return rules.UnderscoreTwin(h)
 	}
 	return rules.DisplayHeader(h)
 }
@@ -749,7 +744,7 @@ func (pv *prover) readReceived(at *attempt, r *rules.Route, raw []Header, matter
 	}
 	for _, h := range matter {
 		if at.environ != nil {
-			if v, ok := at.environ[environKey(h)]; ok {
+			if v, ok := at.environ[rules.MetaName(h)]; ok {
 				at.received[h] = v
 			}
 		} else {
@@ -767,7 +762,7 @@ func (pv *prover) readReceived(at *attempt, r *rules.Route, raw []Header, matter
 		if v, ok := at.received[h]; ok {
 			name := rules.DisplayHeader(h)
 			if at.environ != nil {
-				name = environKey(h)
+				name = rules.MetaName(h)
 			}
 			at.observed.Received = append(at.observed.Received, Header{Name: name, Value: v})
 		}

@@ -473,7 +473,7 @@ var UnderscoreSpellings = &rules.Rule{
 					reported[k] = true
 				}
 				p.Report(rules.Diagnostic{Range: op.d.Range, Key: rules.RouteHeaderKey(r.ID, h),
-					Message:  fmt.Sprintf("%s is overwritten, but httpd forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"), 35)),
+					Message:  fmt.Sprintf("%s is overwritten, but httpd forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(rules.UnderscoreTwin(h), 35)),
 					Detail:   fmt.Sprintf("On %s mixed spellings pass too, and an app server that maps \"_\" like \"-\" reads them as this header.", r.Desc),
 					FixTitle: "Run an app server that drops header names with \"_\" (gunicorn ≥ 22), or mod_wsgi."})
 			}

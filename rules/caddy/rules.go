@@ -452,7 +452,7 @@ var UnderscoreSpellings = &rules.Rule{
 					seen[k] = true
 				}
 				p.Report(rules.Diagnostic{Range: t.Range, Key: rules.RouteHeaderKey(r.ID, h),
-					Message:  fmt.Sprintf("%s is overwritten, but Caddy forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"), 35)),
+					Message:  fmt.Sprintf("%s is overwritten, but Caddy forwards the client's %s unchanged", rules.Clip(rules.DisplayHeader(h), 35), rules.Clip(rules.UnderscoreTwin(h), 35)),
 					Detail:   "An app server that maps \"_\" like \"-\" reads it as this header.",
 					FixTitle: "Run an app server that drops header names with \"_\" (gunicorn ≥ 22), or delete that spelling too (`request_header -X_Ssl_*`)."})
 			}

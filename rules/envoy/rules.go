@@ -344,7 +344,7 @@ func checkUnderscores(p *rules.Pass) {
 		sort.Strings(ids)
 		var twins []string
 		for _, id := range ids {
-			twins = append(twins, strings.ReplaceAll(rules.DisplayHeader(id), "-", "_"))
+			twins = append(twins, rules.UnderscoreTwin(id))
 		}
 		at := base.UnderscoreRange
 		p.Report(finding(at, rules.UnderscoreKey(at), "headers with underscores pass this connection manager",

@@ -237,7 +237,7 @@ func checkUnderscores(p *rules.Pass) {
 				if first == nil {
 					first = r
 				}
-				if tw := strings.ReplaceAll(rules.DisplayHeader(h), "-", "_"); !contains(twins, tw) {
+				if tw := rules.UnderscoreTwin(h); !contains(twins, tw) {
 					twins = append(twins, tw)
 				}
 			}
