@@ -3,65 +3,56 @@ package e2e
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// AttackID names one attack of the fixed set.
-type AttackID string
-
-// The fixed attack set.
-const (
-	NoCert          AttackID = "no-cert"
-	ValidCert       AttackID = "valid-cert"
-	UntrustedCert   AttackID = "untrusted-cert"
-	SpoofDash       AttackID = "spoof-dash"
-	SpoofUnderscore AttackID = "spoof-underscore"
-	ForwardedProto  AttackID = "forwarded-proto"
-	DirectApp       AttackID = "direct-app"
-)
-
-// Attack describes one attack: what the client does and what counts as a
-// breach.
-type Attack struct {
-	ID     AttackID
-	Does   string
-	Breach string
+// MechanismInfo describes one mechanism for the report: what its attacks do and
+// what counts as a breach.
+type MechanismInfo struct {
+	Mechanism Mechanism
+	Does      string
+	Breach    string
 	// MinSeverity is the severity a finding needs to cover a breach. A
 	// valid client locked out is a defect, not a way in: medium suffices.
 	MinSeverity rules.Severity
 }
 
-// Attacks is the fixed set, in report order.
-var Attacks = []Attack{
-	{NoCert, "connects without a client certificate (every TLS and plain-HTTP listener)",
+// Mechanisms are the mechanisms, in report order.
+var Mechanisms = []MechanismInfo{
+	{NoCert, "`tls no-cert`, `plain-http`: connects without a client certificate",
 		"the app accepts an identity", rules.High},
-	{ValidCert, "connects with a certificate from the trusted CA (CN=" + ValidClientCN + ") to the main TLS listener",
+	{ValidCert, "`tls valid-cert`: connects with a certificate from the trusted CA (CN=" + ValidClientCN + ") to the listener valid clients use",
 		"the app does not accept CN=" + ValidClientCN + " (a valid client is locked out)", rules.Medium},
-	{UntrustedCert, "connects with a certificate from a CA the proxy does not trust (CN=" + UntrustedClientCN + "), really sent",
+	{UntrustedCert, "`tls untrusted-cert`: connects with a certificate from a CA the proxy does not trust (CN=" + UntrustedClientCN + "), really sent",
 		"the app accepts an identity it does not accept without a certificate", rules.High},
-	{SpoofDash, "sends X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (both, and the DN alone; or the names the scenario's app reads), without a certificate and with the valid one",
-		"the app accepts an identity it does not accept for the same client without the headers", rules.High},
-	{SpoofUnderscore, "sends the same headers spelt X_SSL_Client_Verify and X_SSL_Client_DN",
-		"the app accepts an identity it does not accept for the same client without the headers", rules.High},
-	{ForwardedProto, "sends X-Forwarded-Proto: https (and gunicorn's other secure-scheme headers X-Forwarded-Ssl: on, X-Forwarded-Protocol: ssl) to a plain-HTTP listener",
+	{SpoofDash, "`… spoof-dash`: sends X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=" + UntrustedClientCN + " (both, and the DN alone; or the names the scenario's app reads) on a class's request",
+		"the app accepts an identity it does not accept for the same request without the headers", rules.High},
+	{SpoofUnderscore, "`… spoof-underscore`: sends the same headers spelt X_SSL_Client_Verify and X_SSL_Client_DN",
+		"the app accepts an identity it does not accept for the same request without the headers", rules.High},
+	{ForwardedProto, "`plain-http spoof-scheme`: sends X-Forwarded-Proto: https (and gunicorn's other secure-scheme headers X-Forwarded-Ssl: on, X-Forwarded-Protocol: ssl) over plain HTTP",
 		"request.is_secure() turns True", rules.High},
-	{DirectApp, "skips the proxy: sends the spoofed identity and scheme headers straight to the app port on 127.0.0.2",
+	{DirectApp, "`direct`: skips the proxy: sends the spoofed identity and scheme headers straight to the app port on 127.0.0.2",
 		"the app answers and accepts an identity or is_secure()", rules.High},
 }
 
-// AttackByID returns the attack with the given ID.
-func AttackByID(id AttackID) (Attack, bool) {
-	for _, a := range Attacks {
-		if a.ID == id {
+// InfoOf returns the description of a mechanism.
+func InfoOf(m Mechanism) (MechanismInfo, bool) {
+	for _, a := range Mechanisms {
+		if a.Mechanism == m {
 			return a, true
 		}
 	}
-	return Attack{}, false
+	return MechanismInfo{}, false
 }
 
 // Verdict is the runtime result of one attack on one deployment.
@@ -94,54 +85,194 @@ type Attempt struct {
 
 // Outcome is the result of one attack on one deployment.
 type Outcome struct {
-	Attack   AttackID
-	NA       string // why the attack does not apply
-	Verdict  Verdict
-	Summary  string
-	Attempts []Attempt
+	Attack    string // the attack's name
+	Mechanism Mechanism
+	Verdict   Verdict
+	Summary   string
+	Attempts  []Attempt
 }
 
-// role is a client: which certificate it offers, and its own identity.
-type role struct {
-	label string
-	cert  *tls.Certificate
-	cn    string
+// aimed is one class of an attack on one listener.
+type aimed struct {
+	attack   Attack
+	listener Listener
 }
 
 // Attacker runs the attacks against one running deployment. Responses are
-// cached per (listener, client, headers), so a request without spoofed
+// cached per (listener, class, headers), so a request without spoofed
 // headers doubles as the control for the spoofing ones.
 type Attacker struct {
-	d      *Deployment
-	tls    *tls.Config
-	anon   role
-	valid  role
-	rogue  role
-	cache  map[string]Response
-	verify Header // the spoofed verification header (dash form)
-	dn     Header // the spoofed identity header (dash form)
+	d       *Deployment
+	clients Clients
+	cache   map[string]Response
+	claims  []string // the identity headers a spoof claims: the verdict and the DN (dash form)
+	aims    []aimed
 }
 
-// NewAttacker prepares the clients for a deployment.
-func NewAttacker(d *Deployment, p *PKI) *Attacker {
+// NewAttacker prepares the clients for a deployment and derives its
+// attacks from the classes of the routes the model built for it (nil: the
+// adversary's repertoire alone).
+func NewAttacker(d *Deployment, p *PKI, m *rules.Model) *Attacker {
 	a := &Attacker{
-		d:      d,
-		tls:    &tls.Config{RootCAs: p.CAPool, ServerName: d.Scenario.host(), MinVersion: tls.VersionTLS12},
-		anon:   role{label: "no cert"},
-		valid:  role{label: "valid cert", cert: &p.ValidClient, cn: ValidClientCN},
-		rogue:  role{label: "untrusted cert", cert: &p.UntrustedClient, cn: UntrustedClientCN},
+		d: d,
+		clients: Clients{
+			TLS:       ChainOnly(p.CAPool),
+			Valid:     &p.ValidClient,
+			Untrusted: &p.UntrustedClient,
+		},
 		cache:  map[string]Response{},
-		verify: Header{"X-SSL-Client-Verify", "SUCCESS"},
-		dn:     Header{"X-SSL-Client-DN", "CN=" + UntrustedClientCN},
+		claims: []string{"X-SSL-Client-Verify", "X-SSL-Client-DN"},
 	}
-	if v := d.Scenario.Spoof[0]; v != "" {
-		a.verify.Name = v
+	for i, h := range d.Scenario.Spoof {
+		if h != "" {
+			a.claims[i] = h
+		}
 	}
-	if dn := d.Scenario.Spoof[1]; dn != "" {
-		a.dn.Name = dn
-	}
+	a.aims = Aim(d, m)
 	return a
 }
+
+// ChainOnly is a client's TLS settings that accept the proxy's certificate
+// when it chains to a CA of pool, whatever names it carries: a class's
+// server name is one the deployment routes on (mtls.example.com), which
+// the suite's server certificate need not carry, and what a test proves
+// is what the proxy does with the request, not its certificate's names.
+func ChainOnly(pool *x509.CertPool) *tls.Config {
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		// The chain is verified below, without the name.
+		InsecureSkipVerify: true, //nolint:gosec
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("the server sent no certificate")
+			}
+			opts := x509.VerifyOptions{Roots: pool, Intermediates: x509.NewCertPool()}
+			for _, c := range cs.PeerCertificates[1:] {
+				opts.Intermediates.AddCert(c)
+			}
+			_, err := cs.PeerCertificates[0].Verify(opts)
+			return err
+		},
+	}
+}
+
+// Aim derives the attacks on a deployment. For each proxy listener, the
+// classes the model's routes carry on its port, completed by the
+// adversary's repertoire where no class says it: on TLS every certificate
+// state (a valid client only on the listener valid clients use, as a
+// lock-out; and with what the client adds), a TLS server name that
+// differs from the Host where the listener's routes name several hosts;
+// on plain HTTP the spoofed identity and scheme headers. Then the direct
+// path to the app server, when it listens on TCP.
+func Aim(d *Deployment, m *rules.Model) []aimed {
+	var out []aimed
+	seen := map[string]bool{}
+	add := func(l Listener, c rules.RequestClass, adds ...Adds) {
+		c = rules.RequestClass{Transport: c.Transport, Cert: c.Cert, Port: strconv.Itoa(l.Port), SNI: c.SNI, Host: c.Host, Path: ClassPath(c.Path, "")}
+		for _, x := range adds {
+			p := Attack{Class: c, Adds: x}
+			key := l.Name + "|" + p.Name() + "|" + c.SNI + "|" + c.Host + "|" + c.Path
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, aimed{p, l})
+			}
+		}
+	}
+	primary, _ := d.PrimaryTLS()
+	for _, l := range d.ProxyListeners(PortTLS) {
+		model := modelClasses(m, l, rules.TransportTLS)
+		for _, state := range []rules.CertState{rules.CertNone, rules.CertVerified, rules.CertUntrusted} {
+			adds := []Adds{AddsNothing, AddsSpoofDash, AddsSpoofUnderscore}
+			switch {
+			case state == rules.CertUntrusted:
+				adds = []Adds{AddsNothing}
+			case state == rules.CertVerified && l.Name != primary.Name:
+				adds = []Adds{AddsSpoofDash, AddsSpoofUnderscore}
+			}
+			for _, c := range classesOf(model, rules.RequestClass{Transport: rules.TransportTLS, Cert: state}) {
+				add(l, c, adds...)
+			}
+		}
+		hosts := routeHosts(m, l)
+		for i, sni := range hosts {
+			for j, host := range hosts {
+				if i != j {
+					for _, state := range []rules.CertState{rules.CertNone, rules.CertUntrusted} {
+						add(l, rules.RequestClass{Transport: rules.TransportTLS, Cert: state, SNI: sni, Host: host}, AddsNothing)
+					}
+				}
+			}
+		}
+	}
+	for _, l := range d.ProxyListeners(PortPlain) {
+		for _, c := range classesOf(modelClasses(m, l, rules.TransportPlain), rules.RequestClass{Transport: rules.TransportPlain}) {
+			add(l, c, AddsNothing, AddsSpoofDash, AddsSpoofUnderscore, AddsSpoofScheme)
+		}
+	}
+	if app, ok := d.Listener("APP_PORT"); ok && !strings.HasPrefix(d.AppAddr, "unix:") {
+		out = append(out, aimed{Attack{Class: rules.RequestClass{Transport: rules.TransportDirect, Port: strconv.Itoa(app.Port)}}, app})
+	}
+	return out
+}
+
+// modelClasses returns the classes of the model's routes on a listener's
+// port with the given transport.
+func modelClasses(m *rules.Model, l Listener, t rules.Transport) []rules.RequestClass {
+	if m == nil {
+		return nil
+	}
+	var out []rules.RequestClass
+	for _, r := range m.Routes {
+		for _, c := range m.Classes(r) {
+			if c.Port == strconv.Itoa(l.Port) && c.Transport == t {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// classesOf returns the model's classes with the transport and
+// certificate state of want, or want itself where the model has none: the
+// adversary tries what the model says no request does, too.
+func classesOf(model []rules.RequestClass, want rules.RequestClass) []rules.RequestClass {
+	var out []rules.RequestClass
+	for _, c := range model {
+		if c.Transport == want.Transport && c.Cert == want.Cert {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, want)
+	}
+	return out
+}
+
+// routeHosts returns the server names (no wildcard, no pattern) of the
+// model's routes on a TLS listener's port, when there are several.
+func routeHosts(m *rules.Model, l Listener) []string {
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range m.Routes {
+		if !r.Listener.TLS || r.Listener.Endpoint.Port != strconv.Itoa(l.Port) {
+			continue
+		}
+		for _, h := range r.Hosts {
+			h = strings.ToLower(h)
+			if plainHost.MatchString(h) && !slices.Contains(out, h) {
+				out = append(out, h)
+			}
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+var plainHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
 // Warm sends the valid client's request until the app answers through the
 // proxy, or the start timeout passes: mod_wsgi loads the app on the first
@@ -151,165 +282,129 @@ func (a *Attacker) Warm(ctx context.Context) {
 	if !ok {
 		return
 	}
+	valid := Attack{Class: rules.RequestClass{Transport: rules.TransportTLS, Cert: rules.CertVerified}}
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
-		req := Request{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host(), Client: a.valid.cert, TLS: a.tls}
-		if r := fetch(ctx, req); r.FromApp || r.Err == nil && r.Status < 500 {
+		if r := fetch(ctx, valid.Request(a.target(l), a.clients, nil)); r.FromApp || r.Err == nil && r.Status < 500 {
 			return
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-// Run runs every attack, in the order of Attacks.
+func (a *Attacker) target(l Listener) Target {
+	return Target{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host()}
+}
+
+// Run runs every attack, grouped by name, in the order of Attacks.
 func (a *Attacker) Run(ctx context.Context) []Outcome {
 	var out []Outcome
-	for _, at := range Attacks {
-		var o Outcome
-		switch at.ID {
-		case NoCert:
-			o = a.noCert(ctx)
-		case ValidCert:
-			o = a.validCert(ctx)
-		case UntrustedCert:
-			o = a.untrusted(ctx)
-		case SpoofDash:
-			o = a.spoof(ctx, false)
-		case SpoofUnderscore:
-			o = a.spoof(ctx, true)
-		case ForwardedProto:
-			o = a.forwardedProto(ctx)
-		case DirectApp:
-			o = a.direct(ctx)
+	index := map[string]int{}
+	for _, x := range a.aims {
+		name := x.attack.Name()
+		i, ok := index[name]
+		if !ok {
+			i = len(out)
+			index[name] = i
+			out = append(out, Outcome{Attack: name, Mechanism: x.attack.Mechanism()})
 		}
-		o.Attack = at.ID
-		finish(&o, at)
-		out = append(out, o)
+		out[i].Attempts = append(out[i].Attempts, a.attempt(ctx, x)...)
+	}
+	rank := map[Mechanism]int{}
+	for i, at := range Mechanisms {
+		rank[at.Mechanism] = i
+	}
+	sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Mechanism] < rank[out[j].Mechanism] })
+	for i := range out {
+		finish(&out[i])
 	}
 	return out
 }
 
-func (a *Attacker) send(ctx context.Context, l Listener, r role, variant string, headers []Header) Response {
-	key := l.Name + "|" + r.label + "|" + variant
+// attempt sends one aimed attack's requests.
+func (a *Attacker) attempt(ctx context.Context, x aimed) []Attempt {
+	p, l := x.attack, x.listener
+	plain := Attack{Class: p.Class}
+	switch p.Mechanism() {
+	case NoCert:
+		resp := a.send(ctx, l, p, "-", nil)
+		at := judge(a.where(l, p, ""), resp, true)
+		at.Breach = at.Broken == "" && resp.FromApp && resp.Report.Authenticated
+		return []Attempt{at}
+	case ValidCert:
+		resp := a.send(ctx, l, p, "-", nil)
+		at := judge(a.where(l, p, ""), resp, true)
+		at.Breach = at.Broken == "" && !(resp.FromApp && resp.Report.Authenticated && isOwn(resp.Report.Identity, ValidClientCN))
+		return []Attempt{at}
+	case UntrustedCert:
+		anon := plain
+		anon.Class.Cert = rules.CertNone
+		control := a.send(ctx, l, anon, "-", nil)
+		resp := a.send(ctx, l, p, "-", nil)
+		at := judge(a.where(l, p, ""), resp, true)
+		at.Breach = at.Broken == "" && gained(control, resp)
+		kept(&at, control, resp)
+		return []Attempt{at}
+	case SpoofDash, SpoofUnderscore:
+		underscore := p.Adds == AddsSpoofUnderscore
+		verify, dn := Claim(a.claims[0], underscore), Claim(a.claims[1], underscore)
+		variants := []struct {
+			label   string
+			headers []Header
+		}{
+			{verify.Name + "+" + dn.Name, []Header{verify, dn}},
+			{dn.Name + " alone", []Header{dn}},
+		}
+		control := a.send(ctx, l, plain, "-", nil)
+		var out []Attempt
+		for _, v := range variants {
+			resp := a.send(ctx, l, plain, v.label, v.headers)
+			at := judge(a.where(l, p, v.label), resp, true)
+			at.Breach = at.Broken == "" && gained(control, resp)
+			kept(&at, control, resp)
+			out = append(out, at)
+		}
+		return out
+	case ForwardedProto:
+		control := a.send(ctx, l, plain, "-", nil)
+		var out []Attempt
+		for _, h := range SchemeHeaders {
+			claim := Claim(h, false)
+			label := claim.Name + ": " + claim.Value
+			resp := a.send(ctx, l, plain, label, []Header{claim})
+			at := judge(a.where(l, p, label), resp, false)
+			at.Breach = at.Broken == "" && resp.FromApp && resp.Report.Secure && !(control.FromApp && control.Report.Secure)
+			out = append(out, at)
+		}
+		return out
+	}
+	return []Attempt{a.direct(ctx, p, l)}
+}
+
+// send sends an attack's request without what the attack adds (the caller
+// passes the headers), cached per listener, class and variant.
+func (a *Attacker) send(ctx context.Context, l Listener, p Attack, variant string, headers []Header) Response {
+	c := p.Class
+	key := strings.Join([]string{l.Name, c.Cert.String(), c.SNI, c.Host, c.Path, variant}, "|")
 	if resp, ok := a.cache[key]; ok {
 		return resp
 	}
-	req := Request{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host(), Headers: headers, Client: r.cert}
-	if l.Kind == PortTLS {
-		req.TLS = a.tls
-	}
-	resp := fetch(ctx, req)
+	resp := fetch(ctx, p.Request(a.target(l), a.clients, headers))
 	a.cache[key] = resp
 	return resp
 }
 
-// listeners returns the proxy listeners of the given kinds.
-func (a *Attacker) listeners(kinds ...ListenerKind) []Listener {
-	var out []Listener
-	for _, k := range kinds {
-		out = append(out, a.d.ProxyListeners(k)...)
-	}
-	return out
-}
-
-func (a *Attacker) noCert(ctx context.Context) Outcome {
-	o := Outcome{NA: "no proxy listener"}
-	for _, l := range a.listeners(PortTLS, PortPlain) {
-		resp := a.send(ctx, l, a.anon, "-", nil)
-		at := judge(where(l, a.anon, ""), resp, true)
-		at.Breach = at.Broken == "" && resp.FromApp && resp.Report.Authenticated
-		o.Attempts = append(o.Attempts, at)
-	}
-	return o
-}
-
-func (a *Attacker) validCert(ctx context.Context) Outcome {
-	o := Outcome{NA: "no TLS listener"}
-	l, ok := a.d.PrimaryTLS()
-	if !ok {
-		return o
-	}
-	resp := a.send(ctx, l, a.valid, "-", nil)
-	at := judge(where(l, a.valid, ""), resp, true)
-	at.Breach = at.Broken == "" && !(resp.FromApp && resp.Report.Authenticated && isOwn(resp.Report.Identity, ValidClientCN))
-	o.Attempts = append(o.Attempts, at)
-	return o
-}
-
-func (a *Attacker) untrusted(ctx context.Context) Outcome {
-	o := Outcome{NA: "no TLS listener"}
-	for _, l := range a.listeners(PortTLS) {
-		control := a.send(ctx, l, a.anon, "-", nil)
-		resp := a.send(ctx, l, a.rogue, "-", nil)
-		at := judge(where(l, a.rogue, ""), resp, true)
-		at.Breach = at.Broken == "" && gained(control, resp)
-		kept(&at, control, resp)
-		o.Attempts = append(o.Attempts, at)
-	}
-	return o
-}
-
-func (a *Attacker) spoof(ctx context.Context, underscore bool) Outcome {
-	verify, dn := a.verify, a.dn
-	if underscore {
-		verify.Name = strings.ReplaceAll(verify.Name, "-", "_")
-		dn.Name = strings.ReplaceAll(dn.Name, "-", "_")
-	}
-	variants := []struct {
-		label   string
-		headers []Header
-	}{
-		{verify.Name + "+" + dn.Name, []Header{verify, dn}},
-		{dn.Name + " alone", []Header{dn}},
-	}
-	o := Outcome{NA: "no proxy listener"}
-	for _, l := range a.listeners(PortTLS, PortPlain) {
-		roles := []role{a.anon}
-		if l.Kind == PortTLS {
-			roles = append(roles, a.valid)
-		}
-		for _, r := range roles {
-			control := a.send(ctx, l, r, "-", nil)
-			for _, v := range variants {
-				resp := a.send(ctx, l, r, v.label, v.headers)
-				at := judge(where(l, r, v.label), resp, true)
-				at.Breach = at.Broken == "" && gained(control, resp)
-				kept(&at, control, resp)
-				o.Attempts = append(o.Attempts, at)
-			}
-		}
-	}
-	return o
-}
-
-func (a *Attacker) forwardedProto(ctx context.Context) Outcome {
-	o := Outcome{NA: "no plain-HTTP listener"}
-	for _, l := range a.listeners(PortPlain) {
-		control := a.send(ctx, l, a.anon, "-", nil)
-		for _, h := range []Header{{"X-Forwarded-Proto", "https"}, {"X-Forwarded-Ssl", "on"}, {"X-Forwarded-Protocol", "ssl"}} {
-			label := h.Name + ": " + h.Value
-			resp := a.send(ctx, l, a.anon, label, []Header{h})
-			at := judge(where(l, a.anon, label), resp, false)
-			at.Breach = at.Broken == "" && resp.FromApp && resp.Report.Secure && !(control.FromApp && control.Report.Secure)
-			o.Attempts = append(o.Attempts, at)
-		}
-	}
-	return o
-}
-
-func (a *Attacker) direct(ctx context.Context) Outcome {
-	o := Outcome{NA: "the app listens on a UNIX socket"}
-	app, ok := a.d.Listener("APP_PORT")
-	if !ok || strings.HasPrefix(a.d.AppAddr, "unix:") {
-		return o
-	}
+// direct sends the spoofed identity and scheme headers straight to the
+// app server's port.
+func (a *Attacker) direct(ctx context.Context, p Attack, app Listener) Attempt {
 	// The client comes from 127.0.0.2 too: from 127.0.0.1, the address
 	// the kernel would pick, gunicorn would trust its X-Forwarded-Proto as
 	// if it came from the proxy (forwarded_allow_ips), unlike a client on
 	// another host.
-	headers := []Header{a.verify, a.dn, {"X-Forwarded-Proto", "https"}}
-	resp := fetch(ctx, Request{Addr: fmt.Sprintf("127.0.0.2:%d", app.Port), From: "127.0.0.2", Host: a.d.Scenario.host(), Headers: headers})
-	at := judge("127.0.0.2 → app · no cert · "+a.verify.Name+"+"+a.dn.Name+"+X-Forwarded-Proto", resp, true)
+	verify, dn, proto := Claim(a.claims[0], false), Claim(a.claims[1], false), Claim("x-forwarded-proto", false)
+	t := Target{Addr: fmt.Sprintf("127.0.0.2:%d", app.Port), From: "127.0.0.2", Host: a.d.Scenario.host()}
+	resp := fetch(ctx, p.Request(t, a.clients, []Header{verify, dn, proto}))
+	at := judge("127.0.0.2 → app · no cert · "+verify.Name+"+"+dn.Name+"+"+proto.Name, resp, true)
 	switch {
 	case resp.DialErr != nil:
 		at.Broken = ""
@@ -321,12 +416,27 @@ func (a *Attacker) direct(ctx context.Context) Outcome {
 			at.Result = "reached the app, which " + strings.TrimPrefix(at.Result, "app ")
 		}
 	}
-	o.Attempts = append(o.Attempts, at)
-	return o
+	return at
 }
 
-func where(l Listener, r role, variant string) string {
-	parts := []string{l.Label(), r.label}
+// where describes an attempt: the listener, the client's certificate, the
+// class's SNI, Host and path where they are not the defaults, and the
+// variant of what the client adds.
+func (a *Attacker) where(l Listener, p Attack, variant string) string {
+	c := p.Class
+	parts := []string{l.Label()}
+	if c.Transport == rules.TransportTLS {
+		parts = append(parts, strings.ReplaceAll(certWords[c.Cert], "-", " "))
+	}
+	if c.SNI != "" {
+		parts = append(parts, "SNI "+c.SNI)
+	}
+	if c.Host != "" {
+		parts = append(parts, "Host "+c.Host)
+	}
+	if c.Path != "" {
+		parts = append(parts, c.Path)
+	}
 	if variant != "" {
 		parts = append(parts, variant)
 	}
@@ -436,15 +546,7 @@ func shortTLSError(err error) string {
 }
 
 // finish sets the verdict and the one-line summary.
-func finish(o *Outcome, at Attack) {
-	if len(o.Attempts) == 0 {
-		o.Verdict = NotApplicable
-		o.Summary = "n/a"
-		if o.NA != "" {
-			o.Summary += " (" + o.NA + ")"
-		}
-		return
-	}
+func finish(o *Outcome) {
 	for _, x := range o.Attempts {
 		if x.Broken != "" {
 			o.Verdict = Broken
@@ -456,7 +558,7 @@ func finish(o *Outcome, at Attack) {
 		if x.Breach {
 			o.Verdict = Breached
 			label := "BREACH"
-			if at.ID == ValidCert {
+			if o.Mechanism == ValidCert {
 				label = "LOCKED OUT"
 			}
 			o.Summary = label + ": " + x.Where + " → " + x.Result
@@ -473,7 +575,7 @@ func finish(o *Outcome, at Attack) {
 		}
 	}
 	sort.Strings(results)
-	if at.ID == ValidCert {
+	if o.Mechanism == ValidCert {
 		o.Summary = "admitted: " + strings.Join(results, "; ")
 		return
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/mtlslint/mtlslint/rules"
 )
 
-// AttackCodes lists, for each attack, the rule codes whose finding
+// AttackCodes lists, for each mechanism, the rule codes whose finding
 // describes the mechanism the attack exploits. The suite checks both
 // directions on every scenario: an attack that works must be covered by a
 // finding with one of its codes at the attack's MinSeverity or above, and a
@@ -45,7 +45,7 @@ import (
 //	                where it only locks valid clients out)
 //
 // A family adds its codes here when its rules land.
-var AttackCodes = map[AttackID][]string{
+var AttackCodes = map[Mechanism][]string{
 	// The proxy lets a client without a certificate reach the app, which
 	// cannot tell it from a verified one: N002 verify off while
 	// client-certificate variables are forwarded, N003 optional with
@@ -122,38 +122,52 @@ const (
 	Unchecked
 )
 
-// Check is the comparison for one attack on one scenario.
+// Check is the comparison for one mechanism on one scenario, over every
+// attack that exploits it.
 type Check struct {
-	Attack   AttackID
-	Verdict  Verdict
-	Status   CheckStatus
-	Findings []Finding // the scenario's findings with one of the attack's codes
+	Mechanism Mechanism
+	Verdict   Verdict   // breached if an attack breached, held if every attack held
+	Findings  []Finding // the scenario's findings with one of the mechanism's codes
+	Status    CheckStatus
 }
 
-// Compare checks a scenario's runtime outcomes against its findings.
-// primary is the port of the listener valid clients use (0 if none); ran
-// is false when the static side did not run.
+// Compare checks a scenario's runtime outcomes against its findings, per
+// mechanism: a finding describes a way in, which any attack of that
+// mechanism may exploit. primary is the port of the listener valid
+// clients use (0 if none); ran is false when the static side did not run.
 func Compare(outcomes []Outcome, findings []Finding, primary int, ran bool) []Check {
 	var out []Check
-	for _, o := range outcomes {
-		at, _ := AttackByID(o.Attack)
-		c := Check{Attack: o.Attack, Verdict: o.Verdict}
+	for _, at := range Mechanisms {
+		c := Check{Mechanism: at.Mechanism, Verdict: NotApplicable}
+		for _, o := range outcomes {
+			if o.Mechanism != at.Mechanism {
+				continue
+			}
+			switch {
+			case o.Verdict == Broken || c.Verdict == Broken:
+				c.Verdict = Broken
+			case o.Verdict == Breached || c.Verdict == Breached:
+				c.Verdict = Breached
+			case o.Verdict == Held:
+				c.Verdict = Held
+			}
+		}
 		for _, f := range findings {
-			if matches(AttackCodes[o.Attack], f, primary) {
+			if matches(AttackCodes[at.Mechanism], f, primary) {
 				c.Findings = append(c.Findings, f)
 			}
 		}
 		switch {
-		case !ran || o.Verdict == Broken:
+		case !ran || c.Verdict == Broken:
 			c.Status = Unchecked
-		case o.Verdict == Breached:
+		case c.Verdict == Breached:
 			c.Status = Missed
 			for _, f := range c.Findings {
 				if f.Severity >= at.MinSeverity {
 					c.Status = Agree
 				}
 			}
-		case o.Verdict == Held && len(c.Findings) > 0:
+		case c.Verdict == Held && len(c.Findings) > 0:
 			c.Status = Refuted
 		default:
 			c.Status = Agree
@@ -166,20 +180,20 @@ func Compare(outcomes []Outcome, findings []Finding, primary int, ran bool) []Ch
 // Covers reports whether a finding describes the mechanism of an attack
 // (AttackCodes) at the severity the attack needs. primary is the port of
 // the listener valid clients use.
-func Covers(id AttackID, f Finding, primary int) bool {
-	at, ok := AttackByID(id)
+func Covers(id Mechanism, f Finding, primary int) bool {
+	at, ok := InfoOf(id)
 	return ok && f.Severity >= at.MinSeverity && matches(AttackCodes[id], f, primary)
 }
 
-// AttacksOf returns the attacks whose mechanism a finding describes
+// AttacksOf returns the mechanisms a finding describes
 // (AttackCodes), whatever its severity. primary is the port of the
 // listener valid clients use (0 when unknown: the entries that need it do
 // not match).
-func AttacksOf(f Finding, primary int) []AttackID {
-	var out []AttackID
-	for _, at := range Attacks {
-		if matches(AttackCodes[at.ID], f, primary) {
-			out = append(out, at.ID)
+func AttacksOf(f Finding, primary int) []Mechanism {
+	var out []Mechanism
+	for _, at := range Mechanisms {
+		if matches(AttackCodes[at.Mechanism], f, primary) {
+			out = append(out, at.Mechanism)
 		}
 	}
 	return out
@@ -236,11 +250,11 @@ func condition(c string, f Finding, primary int) bool {
 
 // Describe renders the static column of one check.
 func (c Check) Describe() string {
-	at, _ := AttackByID(c.Attack)
+	at, _ := InfoOf(c.Mechanism)
 	fs := describeFindings(c.Findings)
 	switch c.Status {
 	case Missed:
-		msg := fmt.Sprintf("MISSED: no %s+ finding among %s", at.MinSeverity, codesOrNone(c.Attack))
+		msg := fmt.Sprintf("MISSED: no %s+ finding among %s", at.MinSeverity, codesOrNone(c.Mechanism))
 		if fs != "" {
 			msg += " (only " + fs + ")"
 		}
@@ -262,7 +276,7 @@ func (c Check) Describe() string {
 	return "✓ " + fs
 }
 
-func codesOrNone(id AttackID) string {
+func codesOrNone(id Mechanism) string {
 	codes := AttackCodes[id]
 	if len(codes) == 0 {
 		return "its codes (none listed yet)"

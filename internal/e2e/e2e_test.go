@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // TestE2E starts every scenario's real servers, attacks them, lints the
@@ -141,7 +143,8 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 		t.Fatal(err)
 	}
 
-	res.Findings, res.StaticErr = Lint(ctx, d.Site, versions)
+	var model *rules.Model
+	res.Findings, model, res.StaticErr = Lint(ctx, d.Site, versions)
 	if res.StaticErr != nil {
 		t.Errorf("mtlslint: %v", res.StaticErr)
 	}
@@ -155,7 +158,7 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 		t.Fatalf("%v\n%s", err, servers.Logs(d))
 	}
 
-	attacker := NewAttacker(d, pki)
+	attacker := NewAttacker(d, pki, model)
 	if sc.InProxy {
 		attacker.Warm(ctx)
 	}
@@ -167,7 +170,7 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 
 	for _, o := range res.Outcomes {
 		for _, a := range o.Attempts {
-			t.Logf("%-16s %s → %s", o.Attack, a.Where, a.Result)
+			t.Logf("%-32s %s → %s", o.Attack, a.Where, a.Result)
 		}
 		if m := res.FactMismatch(o); m != "" {
 			if o.Verdict == Broken {
@@ -176,9 +179,12 @@ func runScenario(t *testing.T, res *Result, base string, pki *PKI, versions Vers
 			t.Errorf("%s: %s", o.Attack, m)
 		}
 	}
+	for _, name := range res.Unsent() {
+		t.Errorf("%s: listed as a breach, but no probe of that name applies to this deployment", name)
+	}
 	for _, c := range res.Checks {
 		if c.Status == Missed || c.Status == Refuted {
-			t.Errorf("%s: static and runtime disagree: %s", c.Attack, c.Describe())
+			t.Errorf("%s: static and runtime disagree: %s", c.Mechanism, c.Describe())
 		}
 	}
 }

@@ -36,12 +36,12 @@ func TestScenarioTable(t *testing.T) {
 		if sc.Title == "" || sc.Fact == "" {
 			t.Errorf("%s: needs a Title and a Fact", sc.Name)
 		}
-		for i, id := range sc.Breaches {
-			if _, ok := AttackByID(id); !ok {
-				t.Errorf("%s: unknown attack %q", sc.Name, id)
+		for i, name := range sc.Breaches {
+			if _, err := ParseAttack(name); err != nil {
+				t.Errorf("%s: %v", sc.Name, err)
 			}
-			if slices.Contains(sc.Breaches[:i], id) {
-				t.Errorf("%s: %s listed twice", sc.Name, id)
+			if slices.Contains(sc.Breaches[:i], name) {
+				t.Errorf("%s: %s listed twice", sc.Name, name)
 			}
 		}
 		d, err := Materialize(sc, t.TempDir(), "/certs")
@@ -259,7 +259,9 @@ func TestCompare(t *testing.T) {
 	AttackCodes[SpoofDash] = []string{"T1", "T3:identity"}
 	defer func() { AttackCodes[SpoofDash] = saved }()
 
-	out := func(v Verdict) []Outcome { return []Outcome{{Attack: SpoofDash, Verdict: v}} }
+	out := func(v Verdict) []Outcome {
+		return []Outcome{{Attack: "tls no-cert spoof-dash", Mechanism: SpoofDash, Verdict: v}}
+	}
 	high := []Finding{{Code: "T1", Severity: rules.High}}
 	medium := []Finding{{Code: "T1", Severity: rules.Medium}}
 	other := []Finding{{Code: "T2", Severity: rules.Critical}}
@@ -286,8 +288,24 @@ func TestCompare(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := Compare(c.outcomes, c.findings, 8443, c.ran)
-		if len(got) != 1 || got[0].Status != c.want {
-			t.Errorf("%s: got %+v, want status %d", c.name, got, c.want)
+		if len(got) != len(Mechanisms) {
+			t.Fatalf("%s: %d checks, want one per mechanism", c.name, len(got))
+		}
+		for _, x := range got {
+			if x.Mechanism == SpoofDash && x.Status != c.want {
+				t.Errorf("%s: got %+v, want status %d", c.name, x, c.want)
+			}
+		}
+	}
+	// A mechanism is breached when one of its attacks is, whatever the
+	// others did.
+	mixed := []Outcome{
+		{Attack: "tls no-cert spoof-dash", Mechanism: SpoofDash, Verdict: Held},
+		{Attack: "plain-http spoof-dash", Mechanism: SpoofDash, Verdict: Breached},
+	}
+	for _, x := range Compare(mixed, medium, 8443, true) {
+		if x.Mechanism == SpoofDash && (x.Verdict != Breached || x.Status != Missed) {
+			t.Errorf("one breached attack of two: got %+v, want a breach the medium finding misses", x)
 		}
 	}
 }
@@ -351,7 +369,7 @@ func TestJudgeBroken(t *testing.T) {
 		}
 	}
 	o := Outcome{Attempts: []Attempt{{Where: "a", Result: "HTTP 400"}, {Where: "b", Broken: "proxy answered 502"}}}
-	finish(&o, Attack{ID: SpoofDash})
+	finish(&o)
 	if o.Verdict != Broken {
 		t.Errorf("one broken attempt must make the outcome broken, got %s", o.Verdict)
 	}

@@ -21,9 +21,9 @@ type Result struct {
 	Err       error // the scenario could not be run
 }
 
-func (r *Result) check(id AttackID) (Check, bool) {
+func (r *Result) check(m Mechanism) (Check, bool) {
 	for _, c := range r.Checks {
-		if c.Attack == id {
+		if c.Mechanism == m {
 			return c, true
 		}
 	}
@@ -34,7 +34,7 @@ func (r *Result) staticCell(o Outcome) string {
 	if r.StaticErr != nil {
 		return "not run"
 	}
-	c, ok := r.check(o.Attack)
+	c, ok := r.check(o.Mechanism)
 	if !ok {
 		return ""
 	}
@@ -45,7 +45,7 @@ func (r *Result) staticCell(o Outcome) string {
 func TextTable(results []*Result) string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "SCENARIO\tATTACK\tRUNTIME\tSTATIC")
+	fmt.Fprintln(w, "SCENARIO\tPROBE\tRUNTIME\tSTATIC")
 	for _, r := range results {
 		if r == nil {
 			continue
@@ -74,25 +74,31 @@ func Markdown(results []*Result, v Versions) string {
 	b.WriteString("# Verified against real servers\n\n")
 	b.WriteString("Every scenario below is a small deployment (a proxy configuration, a Django app and its gunicorn settings) under\n")
 	b.WriteString("[`internal/e2e/scenarios/`](../internal/e2e/scenarios/). The test suite starts the real servers on loopback with\n")
-	b.WriteString("certificates it generates, runs a fixed set of attacks, and runs mtlslint on the same files. It fails when an attack\n")
-	b.WriteString("that works is not reported by a high or critical finding that names its mechanism, when a finding names the\n")
-	b.WriteString("mechanism of an attack that failed, or when the servers stop behaving as recorded.\n\n")
+	b.WriteString("certificates it generates, sends the attacks derived from the request classes of its routes, and runs mtlslint on\n")
+	b.WriteString("the same files. It fails when an attack that works is not reported by a high or critical finding that names its\n")
+	b.WriteString("mechanism, when a finding names a mechanism every attack of which failed, or when the servers stop behaving as\n")
+	b.WriteString("recorded.\n\n")
 	fmt.Fprintf(&b, "Servers: %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s (Debian 12 packages). This file is written by `go test ./internal/e2e -run E2E -v`.\n\n",
 		orUnknown(v.Nginx), orUnknown(v.HAProxy), orUnknown(v.Apache), orUnknown(v.Caddy), orUnknown(v.Django), orUnknown(v.Gunicorn),
 		orUnknown(v.UWSGI), orUnknown(v.Uvicorn), orUnknown(v.Flask), orUnknown(v.FastAPI), orUnknown(v.DRF))
 
-	b.WriteString("## Attacks\n\n| attack | the client | breach when | rule codes |\n|---|---|---|---|\n")
-	for _, a := range Attacks {
-		codes := strings.Join(AttackCodes[a.ID], ", ")
+	b.WriteString("## Attacks\n\n")
+	b.WriteString("An attack is a request class (`tls` with `no-cert`, `valid-cert` or `untrusted-cert`, and `sni-not-host` where the TLS\n")
+	b.WriteString("server name and the Host differ; `plain-http`; `direct` to the app server's port), sent to every listener and path\n")
+	b.WriteString("the model's classes name, and what the client adds to it (`spoof-dash`, `spoof-underscore`, `spoof-scheme`). Each\n")
+	b.WriteString("exploits one mechanism, which the findings describe:\n\n")
+	b.WriteString("| mechanism | attacks: the client | breach when | rule codes |\n|---|---|---|---|\n")
+	for _, a := range Mechanisms {
+		codes := strings.Join(AttackCodes[a.Mechanism], ", ")
 		if codes == "" {
 			codes = "—"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s (needs a %s+ finding) | %s |\n", a.ID, cell(a.Does), cell(a.Breach), a.MinSeverity, codes)
+		fmt.Fprintf(&b, "| `%s` | %s | %s (needs a %s+ finding) | %s |\n", a.Mechanism, cell(a.Does), cell(a.Breach), a.MinSeverity, codes)
 	}
 
 	b.WriteString("\n## Results\n\n")
 	b.WriteString("Runtime: **BREACH** means the attack worked; `held` lists what stopped it. Static: ✓ names the finding that covers a\n")
-	b.WriteString("breach; — means no finding about that attack's mechanism, as it should be where the attack failed.\n\n")
+	b.WriteString("breach of the attack's mechanism; — means no finding about that mechanism, as it should be where every attack of it failed.\n\n")
 	b.WriteString("| scenario | attack | runtime | static |\n|---|---|---|---|\n")
 	for _, r := range results {
 		if r == nil {
@@ -150,13 +156,16 @@ func Disagreements(results []*Result) []string {
 		}
 		for _, c := range r.Checks {
 			if c.Status == Missed || c.Status == Refuted {
-				out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Name, c.Attack, c.Describe()))
+				out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Name, c.Mechanism, c.Describe()))
 			}
 		}
 		for _, o := range r.Outcomes {
 			if m := r.FactMismatch(o); m != "" {
 				out = append(out, fmt.Sprintf("%s / %s: %s", r.Scenario.Name, o.Attack, m))
 			}
+		}
+		for _, name := range r.Unsent() {
+			out = append(out, fmt.Sprintf("%s / %s: listed as a breach, but no attack of that name applies to this deployment", r.Scenario.Name, name))
 		}
 	}
 	sort.Strings(out)
@@ -173,12 +182,25 @@ func (r *Result) FactMismatch(o Outcome) string {
 	switch {
 	case o.Verdict == Broken:
 		return o.Summary
-	case o.Verdict == NotApplicable && want == Breached:
-		return "listed as a breach but does not apply to this deployment"
-	case o.Verdict != NotApplicable && o.Verdict != want:
+	case o.Verdict != want:
 		return fmt.Sprintf("the servers disagree with the recorded fact: want %s, got %s (recorded: %s)", want, o.Summary, r.Scenario.Fact)
 	}
 	return ""
+}
+
+// Unsent returns the breaches the scenario lists that no attack of the run
+// has the name of: the deployment does not offer that class.
+func (r *Result) Unsent() []string {
+	if r.Err != nil {
+		return nil
+	}
+	var out []string
+	for _, name := range r.Scenario.Breaches {
+		if !slices.ContainsFunc(r.Outcomes, func(o Outcome) bool { return o.Attack == name }) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Complete reports whether every scenario ran and every attack has a

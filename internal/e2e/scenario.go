@@ -31,10 +31,12 @@ type Scenario struct {
 	Name string
 	// Title says in one line what the deployment does.
 	Title string
-	// Breaches lists the attacks that work against the real servers. Every
-	// other attack that applies must fail: a difference means the servers
-	// disagree with what was observed before (Fact), and the test fails.
-	Breaches []AttackID
+	// Breaches lists the probes that work against the real servers, by
+	// name ("tls no-cert", "plain-http spoof-dash", "direct"; see Probe).
+	// Every other probe the deployment's classes give must fail: a
+	// difference means the servers disagree with what was observed before
+	// (Fact), and the test fails.
+	Breaches []string
 	// Fact is what was observed on the real servers, in words.
 	Fact string
 	// Host is the Host header and TLS server name ("localhost" if empty).

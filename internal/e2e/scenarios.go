@@ -1,9 +1,9 @@
 package e2e
 
 // Scenarios is the table of runtime scenarios: one entry per directory
-// under scenarios/. Breaches lists the attacks that work on the real
-// servers; every other applicable attack must fail. Fact says what was
-// observed, in words.
+// under scenarios/. Breaches lists, by name (Attack.Name), the attacks
+// that work on the real servers; every other attack derived for the
+// deployment must fail. Fact says what was observed, in words.
 var Scenarios = []*Scenario{
 	// nginx: client verification modes.
 	{
@@ -14,7 +14,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "verify-optional-nogate-vulnerable",
 		Title:    "ssl_verify_client optional, no gate, verification result not forwarded; the app relies on nginx",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: the request reaches the app, which cannot tell it from a verified one",
 	},
 	{
@@ -30,7 +30,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "verify-optional-no-ca-vulnerable",
 		Title:    "ssl_verify_client optional_no_ca with the DN forwarded; the app trusts the DN",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		Fact:     "untrusted cert reaches the app: verify FAILED:..., DN = attacker's choice",
 	},
 
@@ -38,25 +38,25 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "inherit-on-vulnerable",
 		Title:    "ssl_verify_client on; the location's own proxy_set_header drops the server's identity headers",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash"},
 		Fact:     "valid clients locked out; a valid client sending X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is admin",
 	},
 	{
 		Name:     "inherit-optional-vulnerable",
 		Title:    "ssl_verify_client optional and the inheritance trap",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash"},
 		Fact:     "no certificate + spoofed headers: accepted (full bypass)",
 	},
 	{
 		Name:     "inherit-proxy-params-vulnerable",
 		Title:    "the inheritance trap through `include proxy_params` in the location",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash"},
 		Fact:     "as the trap: proxy_params' four proxy_set_header lines replace the server's",
 	},
 	{
 		Name:     "inherit-runserver-vulnerable",
 		Title:    "the inheritance trap in front of Django's runserver",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "as the trap under gunicorn",
 	},
@@ -65,31 +65,31 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "underscores-dn-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app trusts the DN alone",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "no certificate: nginx sends no DN header, the client's X_SSL_Client_DN arrives alone as HTTP_X_SSL_CLIENT_DN",
 	},
 	{
 		Name:     "underscores-verified-app-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-underscore"},
 		Fact:     "no cert + X_SSL_Client_Verify: SUCCESS: gunicorn joins NONE,SUCCESS and the app refuses; but a valid cert + X_SSL_Client_DN: CN=admin alone: the app sees verify SUCCESS and DN CN=alice,CN=admin (nginx's value first) and accepts it",
 	},
 	{
 		Name:     "underscores-inherit-vulnerable",
 		Title:    "underscores_in_headers on and the inheritance trap",
-		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash", "tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "X_SSL_CLIENT_VERIFY: SUCCESS accepted under gunicorn",
 	},
 	{
 		Name:     "ignore-invalid-headers-off-vulnerable",
 		Title:    "ignore_invalid_headers off, headers set correctly; the app checks == 'SUCCESS'",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-underscore"},
 		Fact:     "as underscores_in_headers on: a valid cert + X_SSL_Client_DN: CN=admin gives the DN CN=alice,CN=admin",
 	},
 	{
 		Name:     "ignore-invalid-headers-off-inherit-vulnerable",
 		Title:    "ignore_invalid_headers off and the inheritance trap",
-		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash", "tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "dash and underscore spoofs both accepted",
 	},
 
@@ -97,13 +97,13 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "identity-from-http-map-vulnerable",
 		Title:    "X-SSL-Client-DN from a map over $http_x_ssl_client_dn",
-		Breaches: []AttackID{SpoofDash},
+		Breaches: []string{"tls valid-cert spoof-dash"},
 		Fact:     "a valid client sending X-SSL-Client-DN: CN=admin is admin",
 	},
 	{
 		Name:     "plain-http-vulnerable",
 		Title:    "a plain-HTTP server proxies to the same app and sets no identity or scheme header",
-		Breaches: []AttackID{SpoofDash, ForwardedProto},
+		Breaches: []string{"plain-http spoof-dash", "plain-http spoof-scheme"},
 		Fact:     "spoofed headers reach the app over plain HTTP; gunicorn trusts X-Forwarded-Proto from nginx's 127.0.0.1",
 	},
 	{
@@ -126,31 +126,31 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "haproxy-verify-zero-vulnerable",
 		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify %[ssl_c_verify]`; the app accepts == '0'",
-		Breaches: []AttackID{NoCert, SpoofUnderscore},
+		Breaches: []string{"tls no-cert", "tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "no cert: the app sees X-SSL-Client-Verify 0, as for a valid cert, and accepts the anonymous client; HAProxy sends X-SSL-Client-DN with an empty value then (it does not omit it as nginx does), so a client's X_SSL_Client_DN: CN=admin reaches the app joined as CN=admin, and is accepted",
 	},
 	{
 		Name:     "haproxy-add-header-vulnerable",
 		Title:    "HAProxy verify required, identity headers added with add-header; the app accepts == '0'",
-		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-dash", "tls valid-cert spoof-underscore"},
 		Fact:     "both copies reach the app joined, the client's first: X-SSL-Client-Verify SUCCESS,0 is refused, but a valid client sending X-SSL-Client-DN: CN=admin (either spelling) is accepted as CN=admin,/CN=alice",
 	},
 	{
 		Name:     "haproxy-conditional-set-vulnerable",
 		Title:    "HAProxy verify optional, identity headers set only `if { ssl_c_used } { ssl_c_verify 0 }`, never deleted",
-		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls no-cert spoof-dash", "tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "no cert: the condition is false, HAProxy leaves the client's headers alone, and X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted as CN=admin",
 	},
 	{
 		Name:     "haproxy-del-header-exact-vulnerable",
 		Title:    "HAProxy verify optional, `del-header X-SSL-Client-Verify` (exact name) before the conditional set",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "the dash spoof is deleted; X_SSL_Client_Verify: SUCCESS + X_SSL_Client_DN: CN=admin without a certificate passes HAProxy and gunicorn 20.1 maps it to HTTP_X_SSL_CLIENT_*: accepted as CN=admin",
 	},
 	{
 		Name:     "haproxy-none-then-success-vulnerable",
 		Title:    "HAProxy verify optional, `set-header X-SSL-Client-Verify NONE`, then SUCCESS `if { ssl_c_used } { ssl_c_verify 0 }`; gunicorn 20.1",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-underscore"},
 		Fact:     "safe against the dash spoof (overwritten with NONE), not against the underscore spelling: without a cert SUCCESS,NONE is refused, but a valid client sending X_SSL_Client_DN: CN=admin alone is accepted as CN=admin,/CN=alice (the client's copy first)",
 	},
 	{
@@ -169,7 +169,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "haproxy-acme-redirect-vulnerable",
 		Title:    "the same frontend, but the redirect covers only /account/",
-		Breaches: []AttackID{ForwardedProto},
+		Breaches: []string{"plain-http spoof-scheme"},
 		Fact:     "a plain request to /whoami is not redirected and reaches the app with the client's X-Forwarded-Proto: https, and is_secure() turns True",
 	},
 	{
@@ -180,7 +180,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "haproxy-verify-acl-gate-vulnerable",
 		Title:    "the same, but `http-request deny if { ssl_c_used } !{ ssl_c_verify 0 }`",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "the deny refuses only a certificate that failed: a client without one passes with X-SSL-Client-Verify 0 and is accepted (with an empty DN)",
 	},
 	{
@@ -191,7 +191,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "haproxy-host-routing-vulnerable",
 		Title:    "HAProxy verify required; only Host mtls.example.com goes to the backend that sets the identity headers, the default backend sets none",
-		Breaches: []AttackID{ValidCert, SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash", "tls valid-cert spoof-underscore"},
 		Fact:     "a valid client asking for Host localhost takes the default backend, which sets no identity header: without headers of its own it is refused (locked out), with its own X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin (in either spelling) it is accepted as CN=admin",
 	},
 	{
@@ -202,7 +202,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "haproxy-underscore-first-cn-vulnerable",
 		Title:    "the same HAProxy configuration; the app compares == 'SUCCESS' and takes the first CN= of the DN",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-underscore"},
 		Fact:     "a valid client sending X_SSL_Client_DN: CN=admin arrives as CN=admin,/CN=alice and the first CN= is the client's: accepted as CN=admin",
 	},
 	{
@@ -213,7 +213,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "nginx-underscore-presence-vulnerable",
 		Title:    "nginx underscores_in_headers on, verify optional; gunicorn 20.1; the app takes X-SSL-Client-DN whenever it is present",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "without a certificate nginx sends no DN header (the value is empty), so a client's X_SSL_Client_DN: CN=admin arrives alone and is accepted",
 	},
 	{
@@ -224,7 +224,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "nginx-location-regex-wins-vulnerable",
 		Title:    "the same with a plain prefix `location /who`",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash"},
 		Fact:     "nginx remembers the prefix and searches the regexes: ~ ^/whoami wins and drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own X-SSL-Client-Verify: SUCCESS",
 	},
 	{
@@ -235,7 +235,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "nginx-named-location-try-files-vulnerable",
 		Title:    "the same, but the named location adds `proxy_set_header X-Request-Id`",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash"},
 		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
 	},
 
@@ -243,7 +243,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "spsh-no-forwarded-proto-vulnerable",
 		Title:    "SECURE_PROXY_SSL_HEADER trusts X-Forwarded-Proto, which neither nginx server sets; a plain-HTTP listener",
-		Breaches: []AttackID{ForwardedProto},
+		Breaches: []string{"plain-http spoof-scheme"},
 		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes is_secure() True; so do X-Forwarded-Ssl: on and X-Forwarded-Protocol: ssl (Django falls back to gunicorn's wsgi.url_scheme, which gunicorn takes from its secure_scheme_headers sent by nginx's 127.0.0.1)",
 	},
 	{
@@ -254,19 +254,19 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "gunicorn-forwarded-allow-all-public-vulnerable",
 		Title:    "gunicorn forwarded_allow_ips = \"*\" bound to 0.0.0.0",
-		Breaches: []AttackID{DirectApp},
+		Breaches: []string{"direct"},
 		Fact:     "through nginx as with the default; straight from 127.0.0.2 the spoofed identity is accepted and X-Forwarded-Proto: https makes is_secure() True",
 	},
 	{
 		Name:     "gunicorn-bind-public-vulnerable",
 		Title:    "gunicorn bound to 0.0.0.0 behind nginx ssl_verify_client on",
-		Breaches: []AttackID{DirectApp},
+		Breaches: []string{"direct"},
 		Fact:     "straight from 127.0.0.2, without a certificate, X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is accepted; is_secure() stays False (127.0.0.2 is not in the default forwarded_allow_ips)",
 	},
 	{
 		Name:     "optional-no-ca-dn-presence-vulnerable",
 		Title:    "ssl_verify_client optional_no_ca, verify result and DN forwarded; the app admits any client whose DN is present",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		Fact:     "no cert: nginx sends no DN header, so the app refuses; a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:..., and the DN's presence admits it",
 	},
 
@@ -275,38 +275,38 @@ var Scenarios = []*Scenario{
 		Name:     "header-name-mismatch-vulnerable",
 		Title:    "nginx sets X-SSL-Client-Verify and X-SSL-Client-DN; the app reads X-Client-Verify and X-Client-DN",
 		Spoof:    [2]string{"X-Client-Verify", "X-Client-DN"},
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash"},
 		Fact:     "valid clients are locked out (the app never sees X-Client-Verify); a valid client sending X-Client-Verify: SUCCESS + X-Client-DN: CN=admin is admin: nginx passes the names it does not set",
 	},
 	{
 		Name:     "haproxy-zero-app-expects-success-vulnerable",
 		Title:    "HAProxy verify required forwards %[ssl_c_verify]; the app accepts only == 'SUCCESS'",
-		Breaches: []AttackID{ValidCert},
+		Breaches: []string{"tls valid-cert"},
 		Fact:     "a valid client arrives with X-SSL-Client-Verify 0 and is refused; nobody else gets in",
 	},
 	{
 		Name:     "nginx-success-app-expects-zero-vulnerable",
 		Title:    "nginx forwards $ssl_client_verify; the app accepts only == '0'",
-		Breaches: []AttackID{ValidCert},
+		Breaches: []string{"tls valid-cert"},
 		Fact:     "a valid client arrives with X-SSL-Client-Verify SUCCESS and is refused; nginx never sends 0, so nobody else gets in",
 	},
 	{
 		Name:     "runserver-public-vulnerable",
 		Title:    "nginx ssl_verify_client on in front of runserver 0.0.0.0",
-		Breaches: []AttackID{DirectApp},
+		Breaches: []string{"direct"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "through nginx as with verify on; straight from 127.0.0.2, runserver accepts X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin",
 	},
 	{
 		Name:     "seed-no-forwarded-proto-ssl-redirect-vulnerable",
 		Title:    "nginx never sets X-Forwarded-Proto; SECURE_PROXY_SSL_HEADER and SECURE_SSL_REDIRECT on; a plain-HTTP server too",
-		Breaches: []AttackID{ValidCert, ForwardedProto},
+		Breaches: []string{"tls valid-cert", "plain-http spoof-scheme"},
 		Fact:     "over TLS Django sees no X-Forwarded-Proto, falls back to gunicorn's http and answers 301 to the URL requested: a redirect loop that locks every client out; over plain HTTP a client's X-Forwarded-Proto: https (or X-Forwarded-Ssl: on, X-Forwarded-Protocol: ssl) makes is_secure() True and the page is served over HTTP",
 	},
 	{
 		Name:     "nginx-and-haproxy-vulnerable",
 		Title:    "nginx (verify on) and HAProxy (verify optional, identity headers set only if verified, never deleted) front one app",
-		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Breaches: []string{"tls no-cert spoof-dash", "tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
 		Fact:     "nginx holds; through HAProxy without a certificate the client's X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin (dashes or underscores) is accepted",
 	},
 	{
@@ -325,13 +325,13 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "apache-require-proxy-underscore-vulnerable",
 		Title:    "the same headers, the app behind mod_proxy_http on gunicorn 20.1",
-		Breaches: []AttackID{SpoofUnderscore},
+		Breaches: []string{"tls valid-cert spoof-underscore"},
 		Fact:     "mod_proxy_http forwards X_SSL_Client_DN as it came and gunicorn 20.1 joins it with httpd's value: a valid client sending X_SSL_Client_DN: CN=admin is seen as CN=admin,CN=alice",
 	},
 	{
 		Name:     "apache-optional-nogate-vulnerable",
 		Title:    "httpd SSLVerifyClient optional without a gate, only X-SSL-Client-DN forwarded; the app admits any DN header (runserver)",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "no certificate: %{SSL_CLIENT_S_DN}s is the literal (null), so the header is present and the app admits the anonymous client",
 	},
@@ -344,7 +344,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "apache-no-ca-vulnerable",
 		Title:    "httpd SSLVerifyClient optional_no_ca, verify and DN forwarded to a mod_wsgi app that refuses only NONE",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		InProxy:  true,
 		Without:  []string{"Procfile", "gunicorn.conf.py"},
 		Fact:     "a certificate from any CA is accepted: X-SSL-Client-Verify FAILED:..., X-SSL-Client-DN CN=admin, and the app takes it",
@@ -352,7 +352,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "apache-wsgi-dual-source-vulnerable",
 		Title:    "httpd optional + SSLOptions +StdEnvVars; the mod_wsgi app reads SSL_CLIENT_S_DN or else X-SSL-Client-DN",
-		Breaches: []AttackID{SpoofDash},
+		Breaches: []string{"tls no-cert spoof-dash"},
 		InProxy:  true,
 		Without:  []string{"Procfile", "gunicorn.conf.py"},
 		Fact:     "without a certificate mod_ssl exports SSL_CLIENT_VERIFY=NONE but no SSL_CLIENT_S_DN, so the app falls back to the client's X-SSL-Client-DN: CN=admin",
@@ -367,7 +367,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "apache-location-gap-vulnerable",
 		Title:    "httpd require; RequestHeader in <Location /api> only, /whoami proxied from the virtual host (runserver)",
-		Breaches: []AttackID{ValidCert, SpoofDash},
+		Breaches: []string{"tls valid-cert", "tls valid-cert spoof-dash"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "requests for /whoami get no RequestHeader: valid clients are locked out and a valid client sending X-SSL-Client-Verify: SUCCESS + X-SSL-Client-DN: CN=admin is admin",
 	},
@@ -387,21 +387,21 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "caddy-require-unverified-vulnerable",
 		Title:    "Caddy client_auth mode require (a certificate, unverified), DN forwarded; the app admits any DN (runserver)",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "no certificate: refused in the handshake; a certificate from an unknown CA is accepted and its subject CN=admin forwarded",
 	},
 	{
 		Name:     "caddy-verify-if-given-vulnerable",
 		Title:    "Caddy client_auth mode verify_if_given, DN forwarded from {tls_client_subject}; the app admits any DN (runserver)",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "no certificate: Caddy leaves the placeholder unreplaced and sends X-SSL-Client-DN: {http.request.tls.client.subject}, which the app admits; untrusted certificate refused",
 	},
 	{
 		Name:     "caddy-delete-after-set-vulnerable",
 		Title:    "Caddy header_up -X-Ssl-* next to the header_up sets in one reverse_proxy (runserver)",
-		Breaches: []AttackID{ValidCert},
+		Breaches: []string{"tls valid-cert"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "Caddy applies the block's delete after its sets: the verified client arrives without X-SSL-Client-Verify and X-SSL-Client-DN and is refused",
 	},
@@ -414,7 +414,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "caddy-trusted-proxies-vulnerable",
 		Title:    "a plain-HTTP Caddy site whose reverse_proxy has trusted_proxies private_ranges",
-		Breaches: []AttackID{ForwardedProto},
+		Breaches: []string{"plain-http spoof-scheme"},
 		Fact:     "from 127.0.0.1 the client is a trusted proxy: its X-Forwarded-Proto: https is kept and gunicorn sets wsgi.url_scheme https (is_secure() True)",
 	},
 	{
@@ -433,7 +433,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-refuses-failed-only-vulnerable",
 		Title:    "ssl_verify_client optional; the app refuses only == 'FAILED'",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: the app sees NONE, which is not FAILED, and accepts the client",
 	},
 	{
@@ -444,7 +444,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-inverted-check-vulnerable",
 		Title:    "ssl_verify_client optional; `if not verify == 'SUCCESS':` signs the integration account in",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: NONE is not SUCCESS, so the anonymous client is signed in as erp-integration",
 	},
 	{
@@ -455,7 +455,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-header-constant-presence-vulnerable",
 		Title:    "ssl_verify_client optional; the header name in a module constant, tested for presence",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: the constant names X-SSL-Client-Verify, which arrives as NONE: present, so accepted",
 	},
 	{
@@ -466,7 +466,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-settings-header-haproxy-lockout-vulnerable",
 		Title:    "HAProxy verify required forwards %[ssl_c_verify]; the app reads the header named in its settings and accepts only SUCCESS",
-		Breaches: []AttackID{ValidCert},
+		Breaches: []string{"tls valid-cert"},
 		Fact:     "a valid client arrives with 0 under the settings' header name and is refused; nobody else gets in",
 	},
 	{
@@ -477,7 +477,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-match-failed-literal-vulnerable",
 		Title:    "ssl_verify_client optional_no_ca; a match statement refuses NONE, '' and the literal FAILED",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		Fact:     "an untrusted certificate arrives as FAILED:<reason>, matches no case and its DN is accepted",
 	},
 	{
@@ -488,7 +488,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-walrus-presence-vulnerable",
 		Title:    "ssl_verify_client optional; `if not (verify := ...)`, a presence test in an assignment expression",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: NONE is truthy, so accepted",
 	},
 	{
@@ -504,7 +504,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "app-verify-and-dn-no-ca-vulnerable",
 		Title:    "ssl_verify_client optional_no_ca; `if verify != 'SUCCESS' and not dn` refuses",
-		Breaches: []AttackID{UntrustedCert},
+		Breaches: []string{"tls untrusted-cert"},
 		Fact:     "an untrusted certificate arrives as FAILED:<reason> with its DN, which is not empty: accepted",
 	},
 	{
@@ -528,7 +528,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "flask-uwsgi-public-vulnerable",
 		Title:    "uWSGI --http-socket 0.0.0.0 serving Flask behind nginx `ssl_verify_client on`",
-		Breaches: []AttackID{DirectApp},
+		Breaches: []string{"direct"},
 		Without:  withoutDjango,
 		Fact:     "127.0.0.2 → app port with X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN: CN=admin: accepted as CN=admin",
 	},
@@ -541,7 +541,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "flask-uwsgi-optional-presence-vulnerable",
 		Title:    "ssl_verify_client optional; a Flask app under uWSGI accepts any non-empty X-SSL-Client-Verify",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Without:  withoutDjango,
 		Fact:     "no cert: nginx sends NONE, which is not empty: accepted",
 	},
@@ -554,7 +554,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "fastapi-uvicorn-public-vulnerable",
 		Title:    "uvicorn --host 0.0.0.0 serving FastAPI behind nginx `ssl_verify_client on`",
-		Breaches: []AttackID{DirectApp},
+		Breaches: []string{"direct"},
 		Without:  withoutDjango,
 		Fact:     "127.0.0.2 → app port with the identity headers: accepted; its X-Forwarded-Proto is ignored (127.0.0.2 is not in uvicorn's forwarded_allow_ips)",
 	},
@@ -573,7 +573,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "fastapi-asgi-scope-presence-vulnerable",
 		Title:    "ssl_verify_client optional; an ASGI middleware loops over scope[\"headers\"] and passes on whenever the x-ssl-client-verify line is there",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Without:  withoutDjango,
 		Fact:     "no cert: nginx sends the line with NONE, which is there: passed on",
 	},
@@ -587,7 +587,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "flask-uwsgi-proxyfix-plain-vulnerable",
 		Title:    "Flask under uWSGI wrapped in werkzeug's ProxyFix(x_proto=1); the plain-HTTP listener does not set X-Forwarded-Proto",
-		Breaches: []AttackID{ForwardedProto},
+		Breaches: []string{"plain-http spoof-scheme"},
 		Without:  withoutDjango,
 		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https makes request.is_secure True",
 	},
@@ -600,7 +600,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "fastapi-uvicorn-plain-proto-vulnerable",
 		Title:    "FastAPI under uvicorn's default --proxy-headers (from 127.0.0.1, nginx); the plain-HTTP listener does not set X-Forwarded-Proto",
-		Breaches: []AttackID{ForwardedProto},
+		Breaches: []string{"plain-http spoof-scheme"},
 		Without:  withoutDjango,
 		Fact:     "over plain HTTP a client's X-Forwarded-Proto: https becomes the request's scheme",
 	},
@@ -621,7 +621,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "drf-default-allowany-vulnerable",
 		Title:    "ssl_verify_client optional; a DRF authentication class returns None unless SUCCESS, DRF's default AllowAny",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: the class returns None, no other class authenticates, AllowAny lets the view run without a user",
 	},
 	{
@@ -632,7 +632,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:     "drf-view-allowany-vulnerable",
 		Title:    "DEFAULT_PERMISSION_CLASSES IsAuthenticated, but the view sets permission_classes = [AllowAny]",
-		Breaches: []AttackID{NoCert},
+		Breaches: []string{"tls no-cert"},
 		Fact:     "no cert: the view's AllowAny replaces the default, and the view runs without a user",
 	},
 	{

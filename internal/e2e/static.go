@@ -51,13 +51,14 @@ type RouteFacts struct {
 }
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
-// the same files the real servers read.
-func Lint(ctx context.Context, dir string, v Versions) ([]Finding, error) {
+// the same files the real servers read. It returns the findings and the
+// deployment model, whose request classes the probes are derived from.
+func Lint(ctx context.Context, dir string, v Versions) ([]Finding, *rules.Model, error) {
 	res, err := lint.Run(ctx, LintOptions(dir, v))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Findings(res), nil
+	return Findings(res), res.Model, nil
 }
 
 // LintOptions are the options the suite lints a rendered scenario with.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -35,10 +34,10 @@ const (
 // without a verified certificate getting through; an app's read judged a
 // lock-out (X002 at medium) is a valid client refused, else an attacker
 // admitted. A finding whose key says neither (a directive in a route's
-// block) claims what the real-server suite's attacks it covers say
-// (attacks). scheme: the headers to spoof are the scheme headers. ok is
+// block) claims what the mechanisms it describes in the real-server
+// suite say (attacks). scheme: the headers to spoof are the scheme headers. ok is
 // false for a claim prove cannot send (a direct connection to the app).
-func goalOf(f rules.Finding, attacks []e2e.AttackID) (g goal, scheme, ok bool) {
+func goalOf(f rules.Finding, attacks []e2e.Mechanism) (g goal, scheme, ok bool) {
 	switch f.Key.Kind() {
 	case rules.KeyRoute, rules.KeyRouteHeader, rules.KeyVerify, rules.KeyUnderscore, rules.KeyAppRead, rules.KeyAppReadRoute, rules.KeyTrust:
 		return keyGoal(f), false, true
@@ -383,37 +382,6 @@ func judgeApp(trusts []rules.Trust, at *attempt, c rules.RequestClass) (admitted
 	return false, refusal, ok
 }
 
-// attackerValue is the value a client claims for a header: a verified
-// verdict, an administrator's DN, HTTPS, else a marker.
-func attackerValue(h string) string {
-	switch {
-	case strings.Contains(h, "verify"):
-		return "SUCCESS"
-	case strings.Contains(h, "host"):
-		return "attacker.example"
-	case rules.IsSchemeHeader(h):
-		switch h {
-		case "x-forwarded-ssl":
-			return "on"
-		case "x-forwarded-protocol":
-			return "ssl"
-		}
-		return "https"
-	case rules.IsIdentityHeader(h):
-		return "CN=" + e2e.UntrustedClientCN
-	}
-	return "mtlslint-prove"
-}
-
-// spelling is a header's name as the client sends it: "X-SSL-Client-DN",
-// or with "_" for "-" ("X_SSL_Client_DN").
-func spelling(h string, underscore bool) string {
-	if underscore {
-		return rules.UnderscoreTwin(h)
-	}
-	return rules.DisplayHeader(h)
-}
-
 // spoof sends, on one class, a control request and then the header in its
 // dash and (where the name has one) underscore spelling: confirmed when
 // the client's value arrives where the control's did not, and the app's
@@ -433,15 +401,15 @@ func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 			if underscore && !strings.Contains(h, "-") {
 				continue
 			}
-			name := spelling(h, underscore)
-			value := attackerValue(h)
+			claim := e2e.Claim(h, underscore)
+			name, value := claim.Name, claim.Value
 			// the header alone, then with the other headers the app
 			// reads claimed too (a verdict and a DN go together)
-			variants := [][]e2e.Header{{{Name: name, Value: value}}}
+			variants := [][]e2e.Header{{claim}}
 			if len(matter) > 1 {
 				var all []e2e.Header
 				for _, m := range matter {
-					all = append(all, e2e.Header{Name: spelling(m, underscore), Value: attackerValue(m)})
+					all = append(all, e2e.Claim(m, underscore))
 				}
 				variants = append(variants, all)
 			}
@@ -559,81 +527,22 @@ func receivedText(hs []Header) string {
 	return strings.Join(parts, ", ")
 }
 
-// requestHost is the Host (and SNI) a class's request carries: the
-// class's, else the route's first plain server name, else localhost.
-func requestHost(r *rules.Route, c rules.RequestClass) (host, sni string) {
-	host = c.Host
-	if host == "" {
-		for _, h := range r.Hosts {
-			if dnsName.MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
-				host = h
-				break
-			}
+// classRequest builds the request of class c on listener l through the
+// attack vocabulary the real-server suite uses (e2e.Attack): the class's
+// Host and SNI, else the route's first plain server name, else localhost;
+// a path the class's (else the route's) path matches, else "/".
+func classRequest(r *rules.Route, l Listener, c rules.RequestClass, clients e2e.Clients, headers []e2e.Header) e2e.Request {
+	if c.Path == "" {
+		c.Path = r.Path
+	}
+	host := ""
+	for _, h := range r.Hosts {
+		if dnsName.MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
+			host = h
+			break
 		}
 	}
-	if host == "" {
-		host = "localhost"
-	}
-	sni = c.SNI
-	if sni == "" {
-		sni = host
-	}
-	return host, sni
-}
-
-// requestPath is the path a class's request asks for: the class's or
-// route's path when a path it matches is known, else "/".
-func requestPath(r *rules.Route, c rules.RequestClass) string {
-	p := c.Path
-	if p == "" {
-		p = r.Path
-	}
-	if s, ok := samplePath(p); ok {
-		return s
-	}
-	return "/"
-}
-
-// samplePath turns a route's path as the proxy writes it into a path that
-// it matches, and says whether it found one: nginx's "= /x", "=/x" and
-// "^~ /x" are /x; a regular expression ("~ ^/whoami", "~*^/api/") gives
-// its literal anchored prefix when the expression matches that prefix
-// (/whoami, /api/; "^/api/v[0-9]" has none). A named location ("@x")
-// has no path of its own.
-func samplePath(p string) (string, bool) {
-	mod, rest := p, ""
-	switch {
-	case strings.HasPrefix(p, "~*"), strings.HasPrefix(p, "^~ "):
-		// "^~/x" in one word is a plain prefix, as nginx reads it
-		mod, rest = p[:2], p[2:]
-	case strings.HasPrefix(p, "="), strings.HasPrefix(p, "~"):
-		mod, rest = p[:1], p[1:]
-	}
-	rest = strings.TrimSpace(rest)
-	switch mod {
-	case "=", "^~":
-		p = rest
-	case "~", "~*":
-		if !strings.HasPrefix(rest, "^/") {
-			return "", false
-		}
-		lit := rest[1:]
-		if i := strings.IndexAny(lit, `\.^$*+?()[]{}|`); i >= 0 {
-			lit = lit[:i]
-		}
-		if mod == "~*" {
-			rest = "(?i)" + rest
-		}
-		re, err := regexp.Compile(rest)
-		if err != nil || !re.MatchString(lit) || strings.ContainsAny(lit, " #") {
-			return "", false
-		}
-		return lit, true
-	}
-	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "~^$*()[]{}|\\ ?+") {
-		return "", false
-	}
-	return p, true
+	return e2e.Attack{Class: c}.Request(e2e.Target{Addr: l.Addr(), Host: host, Path: "/"}, clients, headers)
 }
 
 // refusesContradiction says whether an app server's own answer is
@@ -663,25 +572,22 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 	pr.Tried++
 	pv.probes++
 	probe := fmt.Sprintf("p%d", pv.probes)
-	host, sni := requestHost(r, c)
-	sent := &Sent{Class: c.String(), Listener: l.Original, At: l.At.String(), Host: host, Path: requestPath(r, c), Cert: c.Cert.String()}
-	req := e2e.Request{Addr: l.Addr(), Host: host, Path: sent.Path}
-	if c.Transport == rules.TransportTLS {
-		sent.SNI = sni
+	req := classRequest(r, l, c, e2e.Clients{
 		// The proxy's certificate is the run's; which certificate it
 		// presents is not what is proved, so it is not verified.
-		req.TLS = &tls.Config{ServerName: sni, InsecureSkipVerify: true, MinVersion: tls.VersionTLS12} //nolint:gosec
-		switch c.Cert {
-		case rules.CertVerified:
-			sent.Cert = "valid"
-			req.Client = &pv.sb.PKI.ValidClient
-		case rules.CertUntrusted:
-			req.Client = &pv.sb.PKI.UntrustedClient
-		}
-	} else {
+		TLS:       &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}, //nolint:gosec
+		Valid:     &pv.sb.PKI.ValidClient,
+		Untrusted: &pv.sb.PKI.UntrustedClient,
+	}, append(slices.Clone(extra), e2e.Header{Name: ProbeHeader, Value: probe}))
+	sent := &Sent{Class: c.String(), Listener: l.Original, At: l.At.String(), Host: req.Host, Path: req.Path, Cert: c.Cert.String()}
+	switch {
+	case req.TLS == nil:
 		sent.Cert = "none"
+	case c.Cert == rules.CertVerified:
+		sent.SNI, sent.Cert = req.TLS.ServerName, "valid"
+	default:
+		sent.SNI = req.TLS.ServerName
 	}
-	req.Headers = append(slices.Clone(extra), e2e.Header{Name: ProbeHeader, Value: probe})
 	for _, h := range extra {
 		sent.Headers = append(sent.Headers, Header{Name: h.Name, Value: h.Value})
 	}

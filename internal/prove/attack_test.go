@@ -17,7 +17,7 @@ func TestGoalOf(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		f       rules.Finding
-		attacks []e2e.AttackID
+		attacks []e2e.Mechanism
 		goal    goal
 		scheme  bool
 		ok      bool
@@ -28,9 +28,9 @@ func TestGoalOf(t *testing.T) {
 		{"weak app check, undecided", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.AppReadKey(at, rules.CheckWeak, "HTTP_X_SSL_CLIENT_VERIFY"), Severity: rules.Medium}}, nil, goalReach, false, true},
 		{"lock-out on a route", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.AppReadRouteKey(at, rules.CheckSemantics, "HTTP_X_SSL_CLIENT_VERIFY", "r"), Severity: rules.Medium}}, nil, goalLockout, false, true},
 		{"scheme headers", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.SchemeHeadersKey(at, "r")}}, nil, goalSpoof, true, true},
-		{"directive: lock-out", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C006", at)}}, []e2e.AttackID{e2e.ValidCert}, goalLockout, false, true},
-		{"directive: scheme", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C007", at)}}, []e2e.AttackID{e2e.ForwardedProto}, goalSpoof, true, true},
-		{"the app server's port", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.PublicBindKey("gunicorn.conf.py", rules.Endpoint{Port: "8000"})}}, []e2e.AttackID{e2e.DirectApp}, goalSpoof, false, false},
+		{"directive: lock-out", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C006", at)}}, []e2e.Mechanism{e2e.ValidCert}, goalLockout, false, true},
+		{"directive: scheme", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C007", at)}}, []e2e.Mechanism{e2e.ForwardedProto}, goalSpoof, true, true},
+		{"the app server's port", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.PublicBindKey("gunicorn.conf.py", rules.Endpoint{Port: "8000"})}}, []e2e.Mechanism{e2e.DirectApp}, goalSpoof, false, false},
 	} {
 		g, scheme, ok := goalOf(tc.f, tc.attacks)
 		if g != tc.goal || scheme != tc.scheme || ok != tc.ok {
@@ -46,27 +46,28 @@ func TestRequestShape(t *testing.T) {
 		"x-ssl-client-verify": "SUCCESS", "x-ssl-client-dn": "CN=" + e2e.UntrustedClientCN,
 		"x-forwarded-proto": "https", "x-forwarded-ssl": "on", "x-forwarded-host": "attacker.example",
 	} {
-		if got := attackerValue(h); got != want {
-			t.Errorf("attackerValue(%s) = %q, want %q", h, got, want)
+		if got := e2e.Claim(h, false); got.Value != want {
+			t.Errorf("e2e.Claim(%s) = %q, want %q", h, got.Value, want)
 		}
 	}
-	if got := spelling("x-ssl-client-dn", true); got != "X_SSL_Client_DN" {
-		t.Errorf("underscore spelling: %q", got)
+	if got := e2e.Claim("x-ssl-client-dn", true); got.Name != "X_SSL_Client_DN" {
+		t.Errorf("underscore spelling: %q", got.Name)
 	}
 	r := &rules.Route{Path: "/api/", Hosts: []string{"~^www\\.", "*.example.com", "api.example.com"}}
+	l := Listener{Port: 8443, TLS: true}
 	for path, want := range map[string]string{"": "/api/", "/exact": "/exact", "~ \\.php$": "/", "^~ /static/": "/static/",
 		"= /login": "/login", "=/login": "/login", "~ ^/whoami": "/whoami", "~^/whoami$": "/whoami", "~* ^/Admin/": "/Admin/",
 		"~* ^/api/v[0-9]+/": "/", "~ ^/ab+": "/ab", "~ ^/ab{2}": "/", "~ ^/(a|b)": "/", "@fallback": "/", "^~/x": "/", "~^/~guido(.*)": "/~guido", "~ ^/v\\d+/": "/"} {
-		if got := requestPath(r, rules.RequestClass{Path: path}); got != want {
-			t.Errorf("requestPath(%q) = %q, want %q", path, got, want)
+		if got := classRequest(r, l, rules.RequestClass{Path: path}, e2e.Clients{}, nil).Path; got != want {
+			t.Errorf("the request's path for %q = %q, want %q", path, got, want)
 		}
 	}
 	// every sample is one the location's expression matches, as nginx
 	// would: case-insensitively for ~*
 	for _, loc := range []string{"~ ^/whoami", "~*^/API/", "~ ^/ab?", "~ ^/static/.*", "= /x"} {
-		p, ok := samplePath(loc)
+		p, ok := e2e.SamplePath(loc)
 		if !ok {
-			t.Errorf("samplePath(%q): none", loc)
+			t.Errorf("SamplePath(%q): none", loc)
 			continue
 		}
 		mod, expr, _ := strings.Cut(strings.Replace(loc, "~*", "~* ", 1), " ")
@@ -78,14 +79,16 @@ func TestRequestShape(t *testing.T) {
 			expr = "(?i)" + expr
 		}
 		if !regexp.MustCompile(expr).MatchString(p) {
-			t.Errorf("samplePath(%q) = %q, which the location does not match", loc, p)
+			t.Errorf("SamplePath(%q) = %q, which the location does not match", loc, p)
 		}
 	}
-	if host, sni := requestHost(r, rules.RequestClass{}); host != "api.example.com" || sni != host {
-		t.Errorf("requestHost: %q %q", host, sni)
+	tlsClass := rules.RequestClass{Transport: rules.TransportTLS}
+	if req := classRequest(r, l, tlsClass, e2e.Clients{}, nil); req.Host != "api.example.com" || req.TLS == nil || req.TLS.ServerName != req.Host {
+		t.Errorf("the request's Host and SNI: %+v", req)
 	}
-	if host, sni := requestHost(r, rules.RequestClass{Host: "a.example", SNI: "b.example"}); host != "a.example" || sni != "b.example" {
-		t.Errorf("requestHost of a class that differs in SNI and Host: %q %q", host, sni)
+	tlsClass.Host, tlsClass.SNI = "a.example", "b.example"
+	if req := classRequest(r, l, tlsClass, e2e.Clients{}, nil); req.Host != "a.example" || req.TLS == nil || req.TLS.ServerName != "b.example" {
+		t.Errorf("the request of a class that differs in SNI and Host: %+v", req)
 	}
 	if !carriesClient(rules.Joined(rules.Const("NONE"), rules.ClientValue)) || carriesClient(rules.Const("SUCCESS")) {
 		t.Error("carriesClient")

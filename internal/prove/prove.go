@@ -180,7 +180,7 @@ func Prove(ctx context.Context, opts Options) (*Result, error) {
 			pv.wanted = append(pv.wanted, i)
 		}
 	}
-	pv.attacks = map[int][]e2e.AttackID{}
+	pv.attacks = map[int][]e2e.Mechanism{}
 	for _, f := range e2e.Findings(res) {
 		pv.attacks[f.Index] = e2e.AttacksOf(f, 0)
 	}
@@ -289,7 +289,7 @@ type prover struct {
 	// attacks are, by finding, the real-server suite's attacks whose
 	// mechanism the finding describes (e2e.AttackCodes): what a finding
 	// whose key names no route or header claims.
-	attacks  map[int][]e2e.AttackID
+	attacks  map[int][]e2e.Mechanism
 	probes   int
 	onStart  func(run *Run, p *Plan, pid int)
 	startAll bool
@@ -607,7 +607,7 @@ func (pv *prover) proveOn(i int, r *rules.Route) *Proof {
 			return notTestable("%s", n.Reason)
 		}
 	}
-	if _, ok := samplePath(r.Path); r.Proxy == parsers.KindNginx && strings.HasPrefix(r.Path, "~") && !ok {
+	if _, ok := e2e.SamplePath(r.Path); r.Proxy == parsers.KindNginx && strings.HasPrefix(r.Path, "~") && !ok {
 		// "/" would try another location. (A named location keeps "/":
 		// the usual way in is try_files or error_page of location /.)
 		return notTestable("no path is known that the location %q matches", r.Path)

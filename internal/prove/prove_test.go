@@ -19,6 +19,7 @@ import (
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/supervise"
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // TestProveE2EScenarios runs every real-server scenario through Prove, as
@@ -108,16 +109,20 @@ func TestProveE2EScenarios(t *testing.T) {
 					if pr.Status == NotReproduced {
 						t.Errorf("%s %s:%d not reproduced: %s", f.Code, f.File, f.Line, pr.Reason)
 					}
-					for _, id := range sc.Breaches {
-						if !e2e.Covers(id, f, primary) {
+					for _, name := range sc.Breaches {
+						attack, err := e2e.ParseAttack(name)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !e2e.Covers(attack.Mechanism(), f, primary) {
 							continue
 						}
 						want := Confirmed
-						if id == e2e.DirectApp {
+						if attack.Class.Transport == rules.TransportDirect {
 							want = NotTestable
 						}
 						if pr.Status != want {
-							t.Errorf("%s covers the working attack %s: prove says %s (%s), want %s", f.Code, id, pr.Status, pr.Reason, want)
+							t.Errorf("%s covers the working attack %q: prove says %s (%s), want %s", f.Code, name, pr.Status, pr.Reason, want)
 						}
 					}
 				}
