@@ -1,9 +1,12 @@
 // Package e2e proves mtlslint's findings against real servers: for each
 // scenario it starts Debian's nginx or HAProxy and a Django app under
-// gunicorn (or runserver) on loopback, runs a fixed set of attacks, runs
-// mtlslint on the same files, and checks that both agree. `go test
-// ./internal/e2e -run E2E -v` prints scenario × attack × runtime × static
-// and writes the same table to docs/verified.md.
+// gunicorn (or runserver) on loopback, sends the attacks derived from the
+// request classes of the routes mtlslint's model builds for it (an
+// Attack: a class plus what the client adds, the vocabulary `mtlslint
+// prove` sends its requests in too), runs mtlslint on the same files, and
+// checks that both agree. `go test ./internal/e2e -run E2E -v` prints
+// scenario × attack × runtime × static and writes the same table to
+// docs/verified.md.
 //
 // Adding a scenario:
 //
@@ -22,9 +25,12 @@
 //     listener; {{PROXY2_PORT}}, {{TLS_..._PORT}} for more),
 //     {{PLAIN_PORT}} (plain HTTP; {{HTTP_..._PORT}} for more). Any other
 //     {{X_PORT}} gets a free port but is not attacked.
-//  3. Add an entry to Scenarios with the attacks that work (Breaches) and
-//     what was observed (Fact).
-//  4. Add the codes of the rules that describe an attack's mechanism to
+//  3. Add an entry to Scenarios with the names of the attacks that work
+//     (Breaches: "tls no-cert", "tls valid-cert spoof-underscore",
+//     "plain-http spoof-scheme", "direct", ...) and what was observed
+//     (Fact). A first run lists every attack the deployment gets, with
+//     its verdict.
+//  4. Add the codes of the rules that describe a mechanism to
 //     AttackCodes.
 //
 // Servers are found at their Debian paths; without them the suite skips

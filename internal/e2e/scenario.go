@@ -32,7 +32,7 @@ type Scenario struct {
 	// Title says in one line what the deployment does.
 	Title string
 	// Breaches lists the probes that work against the real servers, by
-	// name ("tls no-cert", "plain-http spoof-dash", "direct"; see Probe).
+	// name ("tls no-cert", "plain-http spoof-dash", "direct"; see Attack).
 	// Every other probe the deployment's classes give must fail: a
 	// difference means the servers disagree with what was observed before
 	// (Fact), and the test fails.
