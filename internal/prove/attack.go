@@ -387,7 +387,7 @@ func judgeApp(trusts []rules.Trust, at *attempt, c rules.RequestClass) (admitted
 // the client's value arrives where the control's did not, and the app's
 // check, where the model knows it, admits the request.
 func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, headers, matter []string, trusts []rules.Trust, arrivalConfirms, contradictionConfirms bool) (bool, string, error) {
-	control, err := pv.send(pr, r, l, c, nil, matter)
+	control, err := pv.send(pr, r, l, e2e.Attack{Class: c}, nil, matter)
 	if err != nil {
 		return false, "", err
 	}
@@ -403,6 +403,13 @@ func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 			}
 			claim := e2e.Claim(h, underscore)
 			name, value := claim.Name, claim.Value
+			adds := e2e.AddsSpoofDash
+			switch {
+			case underscore:
+				adds = e2e.AddsSpoofUnderscore
+			case rules.IsSchemeHeader(h) && !rules.IsIdentityHeader(h):
+				adds = e2e.AddsSpoofScheme
+			}
 			// the header alone, then with the other headers the app
 			// reads claimed too (a verdict and a DN go together)
 			variants := [][]e2e.Header{{claim}}
@@ -415,7 +422,7 @@ func (pv *prover) spoof(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 			}
 			var at *attempt
 			for _, v := range variants {
-				if at, err = pv.send(pr, r, l, c, v, matter); err != nil {
+				if at, err = pv.send(pr, r, l, e2e.Attack{Class: c, Adds: adds}, v, matter); err != nil {
 					return false, "", err
 				}
 				if admitted, _, ok := judgeApp(trusts, at, c); !ok || admitted {
@@ -471,7 +478,7 @@ func (pv *prover) reach(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 	if needJudge && len(trusts) == 0 {
 		return false, "", nil
 	}
-	at, err := pv.send(pr, r, l, c, nil, matter)
+	at, err := pv.send(pr, r, l, e2e.Attack{Class: c}, nil, matter)
 	if err != nil {
 		return false, "", err
 	}
@@ -496,7 +503,7 @@ func (pv *prover) reach(pr *Proof, r *rules.Route, l Listener, c rules.RequestCl
 // lockout sends a valid client's request: confirmed when the proxy or the
 // app's check refuses it.
 func (pv *prover) lockout(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, matter []string, trusts []rules.Trust) (bool, string, error) {
-	at, err := pv.send(pr, r, l, c, nil, matter)
+	at, err := pv.send(pr, r, l, e2e.Attack{Class: c}, nil, matter)
 	if err != nil {
 		return false, "", err
 	}
@@ -560,9 +567,11 @@ func runEnded(err error) error {
 	return fmt.Errorf("the run was interrupted: %w", err)
 }
 
-// send sends one request of class c on listener l with the given headers
-// and reads what the app received of the headers that matter.
-func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestClass, extra []e2e.Header, matter []string) (*attempt, error) {
+// send sends one request of an attack (its class c, on listener l) with
+// the headers that make what the client adds, and reads what the app
+// received of the headers that matter.
+func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, attack e2e.Attack, extra []e2e.Header, matter []string) (*attempt, error) {
+	c := attack.Class
 	if err := pv.run.Spend(1); err != nil {
 		return nil, err
 	}
@@ -579,7 +588,7 @@ func (pv *prover) send(pr *Proof, r *rules.Route, l Listener, c rules.RequestCla
 		Valid:     &pv.sb.PKI.ValidClient,
 		Untrusted: &pv.sb.PKI.UntrustedClient,
 	}, append(slices.Clone(extra), e2e.Header{Name: ProbeHeader, Value: probe}))
-	sent := &Sent{Class: c.String(), Listener: l.Original, At: l.At.String(), Host: req.Host, Path: req.Path, Cert: c.Cert.String()}
+	sent := &Sent{Attack: attack.Name(), Class: c.String(), Listener: l.Original, At: l.At.String(), Host: req.Host, Path: req.Path, Cert: c.Cert.String()}
 	switch {
 	case req.TLS == nil:
 		sent.Cert = "none"

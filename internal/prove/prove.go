@@ -55,6 +55,9 @@ type Proof struct {
 
 // Sent is one request as the prover sent it.
 type Sent struct {
+	// Attack names the request in the real-server suite's vocabulary: its
+	// class and what the client added ("tls no-cert spoof-underscore").
+	Attack string `json:"attack"`
 	// Class is the request class, in words ("TLS without a client
 	// certificate on :443").
 	Class string `json:"class"`

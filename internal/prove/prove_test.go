@@ -109,6 +109,12 @@ func TestProveE2EScenarios(t *testing.T) {
 					if pr.Status == NotReproduced {
 						t.Errorf("%s %s:%d not reproduced: %s", f.Code, f.File, f.Line, pr.Reason)
 					}
+					// The request is named in the suite's vocabulary.
+					if pr.Request != nil {
+						if _, err := e2e.ParseAttack(pr.Request.Attack); err != nil {
+							t.Errorf("%s %s:%d: the request sent: %v", f.Code, f.File, f.Line, err)
+						}
+					}
 					for _, name := range sc.Breaches {
 						attack, err := e2e.ParseAttack(name)
 						if err != nil {
