@@ -137,7 +137,7 @@ func TestAim(t *testing.T) {
 	m := &rules.Model{Routes: []*rules.Route{api, tlsRoute("8444")}}
 
 	got := map[string][]string{} // listener → "name @ path host sni"
-	for _, x := range Aim(d, m) {
+	for _, x := range aim(d, m) {
 		c := x.attack.Class
 		got[x.listener.Name] = append(got[x.listener.Name], strings.TrimSpace(x.attack.Name()+" @"+c.Path+" "+c.Host+" "+c.SNI))
 	}
@@ -168,7 +168,7 @@ func TestAim(t *testing.T) {
 		}
 	}
 	d.AppAddr = "unix:/tmp/app.sock"
-	for _, x := range Aim(d, nil) {
+	for _, x := range aim(d, nil) {
 		if x.attack.Class.Transport == rules.TransportDirect {
 			t.Error("an app on a UNIX socket has no direct attack")
 		}

@@ -128,7 +128,7 @@ func NewAttacker(d *Deployment, p *PKI, m *rules.Model) *Attacker {
 			a.claims[i] = h
 		}
 	}
-	a.aims = Aim(d, m)
+	a.aims = aim(d, m)
 	return a
 }
 
@@ -156,7 +156,7 @@ func ChainOnly(pool *x509.CertPool) *tls.Config {
 	}
 }
 
-// Aim derives the attacks on a deployment. For each proxy listener, the
+// aim derives the attacks on a deployment. For each proxy listener, the
 // classes the model's routes carry on its port, completed by the
 // adversary's repertoire where no class says it: on TLS every certificate
 // state (a valid client only on the listener valid clients use, as a
@@ -164,7 +164,7 @@ func ChainOnly(pool *x509.CertPool) *tls.Config {
 // differs from the Host where the listener's routes name several hosts;
 // on plain HTTP the spoofed identity and scheme headers. Then the direct
 // path to the app server, when it listens on TCP.
-func Aim(d *Deployment, m *rules.Model) []aimed {
+func aim(d *Deployment, m *rules.Model) []aimed {
 	var out []aimed
 	seen := map[string]bool{}
 	add := func(l Listener, c rules.RequestClass, adds ...Adds) {
