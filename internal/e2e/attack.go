@@ -212,32 +212,29 @@ type Clients struct {
 }
 
 // Request builds one request of the attack on a target, with the given
-// headers (Claims for what the client adds): the class's SNI and Host,
-// else the target's; a path the class's path matches, else the
-// target's; the certificate the class's state names.
+// headers (Claims for what the client adds): the Host, TLS server name
+// and path of the class's witness, else the class's own where they name
+// one, else the target's; the certificate the class's state names.
 func (p Attack) Request(t Target, cl Clients, headers []Header) Request {
 	c := p.Class
-	host := c.Host
-	if host == "" {
-		host = t.Host
+	host, sni, sendSNI := requestNames(c, t.Host)
+	path := ClassPath(c.Path, t.Path)
+	if strings.HasPrefix(c.Witness.Path, "/") && !strings.ContainsAny(c.Witness.Path, " \t\r\n") {
+		path = c.Witness.Path
 	}
-	if host == "" {
-		host = "localhost"
-	}
-	req := Request{Addr: t.Addr, From: t.From, Host: host, Path: ClassPath(c.Path, t.Path), Headers: headers}
+	req := Request{Addr: t.Addr, From: t.From, Host: host, Path: path, Headers: headers}
 	if c.Transport != rules.TransportTLS {
 		return req
-	}
-	sni := c.SNI
-	if sni == "" {
-		sni = host
 	}
 	if cl.TLS != nil {
 		req.TLS = cl.TLS.Clone()
 	} else {
 		req.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	req.TLS.ServerName = sni
+	req.TLS.ServerName = ""
+	if sendSNI {
+		req.TLS.ServerName = sni
+	}
 	switch c.Cert {
 	case rules.CertVerified:
 		req.Client = cl.Valid
@@ -245,6 +242,42 @@ func (p Attack) Request(t Target, cl Clients, headers []Header) Request {
 		req.Client = cl.Untrusted
 	}
 	return req
+}
+
+// requestNames returns the Host and TLS server name a class's request
+// carries: the witness's, else the class's where it names one server
+// ("localhost or none" names localhost first), else fallback, else
+// localhost; the server name is the Host's when the class names none.
+// sendSNI is false where the class's server name is "none": the
+// handshake carries no name.
+func requestNames(c rules.RequestClass, fallback string) (host, sni string, sendSNI bool) {
+	host = firstName(c.Witness.Host, c.Host, fallback)
+	if host == "" {
+		host = "localhost"
+	}
+	if n := firstName(c.Witness.SNI, c.SNI); n != "" {
+		return host, n, true
+	}
+	for _, alt := range strings.Split(c.SNI, " or ") {
+		if strings.TrimSpace(alt) == "none" {
+			return host, "", false
+		}
+	}
+	return host, host, true
+}
+
+// firstName returns the first server name among the candidates, each of
+// which may list alternatives ("localhost or none"); a wildcard or a
+// pattern names no one server.
+func firstName(candidates ...string) string {
+	for _, c := range candidates {
+		for _, alt := range strings.Split(c, " or ") {
+			if alt = strings.ToLower(strings.TrimSpace(alt)); plainHost.MatchString(alt) && alt != "none" {
+				return alt
+			}
+		}
+	}
+	return ""
 }
 
 // ClassPath is the path a request of a class asks for: fallback when the

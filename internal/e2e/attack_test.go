@@ -106,6 +106,26 @@ func TestAttackRequest(t *testing.T) {
 	if req.TLS != nil || req.Client != nil {
 		t.Errorf("plain HTTP has no TLS and no certificate: %+v", req)
 	}
+	// The witness is what the class's conditions were decided on; a
+	// class's server name may list alternatives, or be none at all.
+	for _, tc := range []struct {
+		class     rules.RequestClass
+		host, sni string
+	}{
+		{rules.RequestClass{SNI: "localhost or none", Host: "admin.example"}, "admin.example", "localhost"},
+		{rules.RequestClass{SNI: "none", Host: "admin.example"}, "admin.example", ""},
+		{rules.RequestClass{Host: "*.example.com"}, "localhost", "localhost"},
+		{rules.RequestClass{Host: "a.example", Witness: rules.Witness{Host: "b.example", SNI: "c.example", Path: "/acme/x"}}, "b.example", "c.example"},
+	} {
+		tc.class.Transport = rules.TransportTLS
+		req := Attack{Class: tc.class}.Request(target, cl, nil)
+		if req.Host != tc.host || req.TLS.ServerName != tc.sni {
+			t.Errorf("%+v: Host %q SNI %q, want %q %q", tc.class, req.Host, req.TLS.ServerName, tc.host, tc.sni)
+		}
+		if w := tc.class.Witness.Path; w != "" && req.Path != w {
+			t.Errorf("%+v: path %q, want the witness's", tc.class, req.Path)
+		}
+	}
 	for path, want := range map[string]string{"": "", "/": "", "/who": "", "/api/": "/api/", "~ ^/whoami": "/whoami", "~ \\.php$": "", "@app": ""} {
 		if got := ClassPath(path, ""); got != want {
 			t.Errorf("ClassPath(%q) = %q, want %q", path, got, want)

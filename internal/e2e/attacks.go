@@ -168,10 +168,12 @@ func aim(d *Deployment, m *rules.Model) []aimed {
 	var out []aimed
 	seen := map[string]bool{}
 	add := func(l Listener, c rules.RequestClass, adds ...Adds) {
-		c = rules.RequestClass{Transport: c.Transport, Cert: c.Cert, Port: strconv.Itoa(l.Port), SNI: c.SNI, Host: c.Host, Path: ClassPath(c.Path, "")}
+		// What decides the request: the rest of the class (its
+		// conditions in words, its range) does not change what is sent.
+		c = rules.RequestClass{Transport: c.Transport, Cert: c.Cert, Port: strconv.Itoa(l.Port), SNI: c.SNI, Host: c.Host, Path: ClassPath(c.Path, ""), Witness: c.Witness}
 		for _, x := range adds {
 			p := Attack{Class: c, Adds: x}
-			key := l.Name + "|" + p.Name() + "|" + c.SNI + "|" + c.Host + "|" + c.Path
+			key := fmt.Sprintf("%s|%s|%s|%s|%s|%+v", l.Name, p.Name(), c.SNI, c.Host, c.Path, c.Witness)
 			if !seen[key] {
 				seen[key] = true
 				out = append(out, aimed{p, l})
@@ -385,7 +387,7 @@ func (a *Attacker) attempt(ctx context.Context, x aimed) []Attempt {
 // passes the headers), cached per listener, class and variant.
 func (a *Attacker) send(ctx context.Context, l Listener, p Attack, variant string, headers []Header) Response {
 	c := p.Class
-	key := strings.Join([]string{l.Name, c.Cert.String(), c.SNI, c.Host, c.Path, variant}, "|")
+	key := fmt.Sprintf("%s|%s|%s|%s|%s|%+v|%s", l.Name, c.Cert, c.SNI, c.Host, c.Path, c.Witness, variant)
 	if resp, ok := a.cache[key]; ok {
 		return resp
 	}
