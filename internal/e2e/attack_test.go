@@ -163,11 +163,12 @@ func TestAim(t *testing.T) {
 	}
 	want := map[string][]string{
 		"PROXY_PORT": {
-			// no class without a certificate: the repertoire's
+			// no class without a certificate: the repertoire's alone
 			"tls no-cert @", "tls no-cert spoof-dash @", "tls no-cert spoof-underscore @",
-			// the model's two paths; "/" is the default path's
-			"tls valid-cert @/api/", "tls valid-cert spoof-dash @/api/", "tls valid-cert spoof-underscore @/api/",
+			// the repertoire's, then the model's other path ("/" is the
+			// default path's)
 			"tls valid-cert @", "tls valid-cert spoof-dash @", "tls valid-cert spoof-underscore @",
+			"tls valid-cert @/api/", "tls valid-cert spoof-dash @/api/", "tls valid-cert spoof-underscore @/api/",
 			"tls untrusted-cert @",
 			// the listener's routes name two hosts
 			"tls no-cert sni-not-host @ b.example a.example", "tls untrusted-cert sni-not-host @ b.example a.example",

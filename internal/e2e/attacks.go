@@ -157,9 +157,8 @@ func ChainOnly(pool *x509.CertPool) *tls.Config {
 }
 
 // aim derives the attacks on a deployment. For each proxy listener, the
-// classes the model's routes carry on its port, completed by the
-// adversary's repertoire where no class says it: on TLS every certificate
-// state (a valid client only on the listener valid clients use, as a
+// adversary's repertoire and the classes the model's routes carry on its
+// port: on TLS every certificate state (a valid client only on the listener valid clients use, as a
 // lock-out; and with what the client adds), a TLS server name that
 // differs from the Host where the listener's routes name several hosts;
 // on plain HTTP the spoofed identity and scheme headers. Then the direct
@@ -234,18 +233,17 @@ func modelClasses(m *rules.Model, l Listener, t rules.Transport) []rules.Request
 	return out
 }
 
-// classesOf returns the model's classes with the transport and
-// certificate state of want, or want itself where the model has none: the
-// adversary tries what the model says no request does, too.
+// classesOf returns want, the adversary's plain request of a transport
+// and certificate state (to the default Host and path), then the model's
+// classes of the same transport and state: the adversary tries what the
+// model says no request does, too, and every request the model says
+// differs.
 func classesOf(model []rules.RequestClass, want rules.RequestClass) []rules.RequestClass {
-	var out []rules.RequestClass
+	out := []rules.RequestClass{want}
 	for _, c := range model {
 		if c.Transport == want.Transport && c.Cert == want.Cert {
 			out = append(out, c)
 		}
-	}
-	if len(out) == 0 {
-		out = append(out, want)
 	}
 	return out
 }
