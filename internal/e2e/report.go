@@ -45,7 +45,7 @@ func (r *Result) staticCell(o Outcome) string {
 func TextTable(results []*Result) string {
 	var b strings.Builder
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "SCENARIO\tPROBE\tRUNTIME\tSTATIC")
+	fmt.Fprintln(w, "SCENARIO\tATTACK\tRUNTIME\tSTATIC")
 	for _, r := range results {
 		if r == nil {
 			continue
