@@ -120,6 +120,10 @@ type Attacker struct {
 	cache  map[string]Response
 	verify Header // the spoofed verification header (dash form)
 	dn     Header // the spoofed identity header (dash form)
+
+	// sniTLS is the TLS configuration of every client but the valid
+	// one: Scenario.SNI's name, else the same as tls.
+	sniTLS *tls.Config
 }
 
 // NewAttacker prepares the clients for a deployment.
@@ -133,6 +137,11 @@ func NewAttacker(d *Deployment, p *PKI) *Attacker {
 		cache:  map[string]Response{},
 		verify: Header{"X-SSL-Client-Verify", "SUCCESS"},
 		dn:     Header{"X-SSL-Client-DN", "CN=" + UntrustedClientCN},
+	}
+	a.sniTLS = a.tls
+	if d.Scenario.SNI != "" {
+		a.sniTLS = a.tls.Clone()
+		a.sniTLS.ServerName = d.Scenario.SNI
 	}
 	if v := d.Scenario.Spoof[0]; v != "" {
 		a.verify.Name = v
@@ -197,6 +206,9 @@ func (a *Attacker) send(ctx context.Context, l Listener, r role, variant string,
 	req := Request{Addr: fmt.Sprintf("127.0.0.1:%d", l.Port), Host: a.d.Scenario.host(), Headers: headers, Client: r.cert}
 	if l.Kind == PortTLS {
 		req.TLS = a.tls
+		if r.label != a.valid.label {
+			req.TLS = a.sniTLS
+		}
 	}
 	resp := fetch(ctx, req)
 	a.cache[key] = resp

@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,11 @@ type Scenario struct {
 	Fact string
 	// Host is the Host header and TLS server name ("localhost" if empty).
 	Host string
+	// SNI, when set, is the TLS server name of every request but the valid
+	// client's: the name of another server on the same address:port, so
+	// that the attacks handshake with that server's settings and ask for
+	// Host. The valid client keeps Host's name.
+	SNI string
 	// AppAddr is where the app server listens: "127.0.0.1:{{APP_PORT}}" if
 	// empty; "unix:{{TMP}}/app.sock" for a UNIX socket.
 	AppAddr string
@@ -63,6 +69,20 @@ func (s *Scenario) host() string {
 		return "localhost"
 	}
 	return s.Host
+}
+
+// ServerNames are the names the scenarios send as SNI, for the server
+// certificate.
+func ServerNames() []string {
+	var out []string
+	for _, s := range Scenarios {
+		for _, n := range []string{s.Host, s.SNI} {
+			if n != "" && n != "localhost" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // ListenerKind says what a port placeholder is for.

@@ -238,6 +238,32 @@ var Scenarios = []*Scenario{
 		Breaches: []AttackID{ValidCert, SpoofDash},
 		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
 	},
+	{
+		Name:  "nginx-sni-host-421-secure",
+		Title: "one port, two servers: admin.example (default) verifies against the client CA, the partner portal (SNI localhost) against the partners' CA; attackers handshake as localhost and ask for Host admin.example",
+		Host:  "admin.example",
+		SNI:   "localhost",
+		Fact:  "SNI localhost with Host admin.example: nginx 421 with no certificate and with a certificate the partners' CA verified, because admin.example verifies client certificates itself; valid clients (SNI admin.example) get SUCCESS",
+	},
+	{
+		Name:     "nginx-sni-host-unverified-vulnerable",
+		Title:    "the look-alike: admin.example is also served on a second port, shared with the partner portal (SNI localhost, optional_no_ca), where it asks for no certificate itself; the app admits any client whose DN is present",
+		Host:     "admin.example",
+		SNI:      "localhost",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "SNI localhost with Host admin.example on the shared port: no 421 (admin.example does not verify there), and a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:...; without a certificate no DN arrives and the app refuses",
+	},
+	{
+		Name:  "nginx-map-gate-secure",
+		Title: "ssl_verify_client optional_no_ca; `map $ssl_client_verify $mtls_refused { default 1; SUCCESS 0; }` and `if ($mtls_refused) { return 403; }`; the app admits any client whose DN is present",
+		Fact:  "no certificate (NONE) and a certificate from another CA (FAILED:...) get 403 from the map gate; valid clients get SUCCESS",
+	},
+	{
+		Name:     "nginx-map-gate-vulnerable",
+		Title:    "the look-alike: the map refuses only NONE (`default 0; NONE 1;`)",
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "no certificate: 403; a certificate from any CA passes the gate with FAILED:... and its DN (CN=admin) admits it",
+	},
 
 	// Django and gunicorn.
 	{
