@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
@@ -77,7 +78,7 @@ func ServerNames() []string {
 	var out []string
 	for _, s := range Scenarios {
 		for _, n := range []string{s.Host, s.SNI} {
-			if n != "" && n != "localhost" && !slices.Contains(out, n) {
+			if n != "" && n != "localhost" && net.ParseIP(n) == nil && !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}

@@ -240,7 +240,7 @@ var Scenarios = []*Scenario{
 	},
 	{
 		Name:  "nginx-sni-host-421-secure",
-		Title: "one port, two servers: admin.example (default) verifies against the client CA, the partner portal (SNI localhost) against the partners' CA; attackers handshake as localhost and ask for Host admin.example",
+		Title: "one port: a default server with ssl_reject_handshake, admin.example verifying against the client CA, the partner portal (SNI localhost) against the partners' CA; attackers handshake as localhost and ask for Host admin.example",
 		Host:  "admin.example",
 		SNI:   "localhost",
 		Fact:  "SNI localhost with Host admin.example: nginx 421 with no certificate and with a certificate the partners' CA verified, because admin.example verifies client certificates itself; valid clients (SNI admin.example) get SUCCESS",
@@ -252,6 +252,14 @@ var Scenarios = []*Scenario{
 		SNI:      "localhost",
 		Breaches: []AttackID{UntrustedCert},
 		Fact:     "SNI localhost with Host admin.example on the shared port: no 421 (admin.example does not verify there), and a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:...; without a certificate no DN arrives and the app refuses",
+	},
+	{
+		Name:     "nginx-no-sni-ca-mix-vulnerable",
+		Title:    "the look-alike without SNI: the partner portal (optional, the partners' CA) is the default server; attackers send no SNI and ask for Host admin.example, which verifies against the client CA",
+		Host:     "admin.example",
+		SNI:      "127.0.0.1", // an address: Go's client then sends no SNI
+		Breaches: []AttackID{UntrustedCert},
+		Fact:     "no SNI with Host admin.example: no 421, and admin.example's own check (on) passes a certificate the partners' CA verified: the app sees SUCCESS and CN=admin; without a certificate nginx answers 400",
 	},
 	{
 		Name:  "nginx-map-gate-secure",
