@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -242,5 +243,45 @@ http {
 				t.Errorf("gated %v, want %v", r.Gated, tc.gated)
 			}
 		})
+	}
+}
+
+// BenchmarkManyServersOnOnePort builds the routes and classes of a
+// configuration with many servers on one TLS port, a third of which ask
+// for client certificates: server selection looks at every pair.
+func BenchmarkManyServersOnOnePort(b *testing.B) {
+	var conf strings.Builder
+	conf.WriteString("events {}\nhttp {\n    map $ssl_client_verify $refused { default 1; SUCCESS 0; }\n")
+	for i := 0; i < 300; i++ {
+		verify := ""
+		switch i % 3 {
+		case 1:
+			verify = "ssl_verify_client optional;\n        if ($refused) { return 403; }"
+		case 2:
+			verify = "ssl_verify_client optional_no_ca;"
+		}
+		fmt.Fprintf(&conf, `    server {
+        listen 443 ssl;
+        server_name s%d.example;
+        ssl_client_certificate /etc/nginx/ca%d.pem;
+        %s
+        location / { limit_except GET { deny all; } proxy_set_header X-SSL-Client-DN $ssl_client_s_dn; proxy_pass http://127.0.0.1:8000; }
+    }
+`, i, i%5, verify)
+	}
+	conf.WriteString("}\n")
+	files := map[string]string{"nginx.conf": conf.String()}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		ws := workspace(b, files)
+		b.StartTimer()
+		n := 0
+		for _, tr := range ws.Trees {
+			n += len(rules.BuildRoutes(Routes, tr))
+		}
+		if n != 300 {
+			b.Fatalf("%d routes, want 300", n)
+		}
 	}
 }

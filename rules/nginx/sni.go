@@ -58,9 +58,12 @@ func passesRecheck(m rules.VerifyMode, st rules.CertState) bool {
 // 421), or without SNI through the default server's handshake. own are
 // the certificate states r's own handshake admits; a state already among
 // them is added again only when it means something else here: a
-// certificate verified against another CA. A server that refuses requests
-// whose Host differs from the SNI (if ($ssl_server_name != $host)) has
-// none: $ssl_server_name is empty without SNI too.
+// certificate verified against another CA. One class per certificate
+// state and way in (SNI, or none), named after the first server that
+// yields it, with the count of the others: a port with hundreds of
+// servers gives a handful of classes, not one per pair. A server that
+// refuses requests whose Host differs from the SNI (if ($ssl_server_name
+// != $host)) has none: $ssl_server_name is empty without SNI too.
 func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.RequestClass {
 	sk, b := r.sock, r.server
 	if sk == nil || !sk.tls || len(sk.servers) < 2 || sniChecked(b) {
@@ -68,60 +71,33 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 	}
 	bMode, _ := verifyMode(b)
 	bCA, _ := clientCA(b)
-	host := firstName(b)
-	if host == "its name" || host == "_" {
-		host = "a name no other server has"
-	}
-	var out []rules.RequestClass
-	add := func(a *server, sni string, st rules.CertState, where string) {
-		if r.Gated && st != rules.CertVerified {
-			return
-		}
-		aMode, vd := verifyMode(a)
-		cl := rules.RequestClass{
-			Transport: rules.TransportTLS,
-			Cert:      st,
-			Port:      r.Listener.Endpoint.Port,
-			SNI:       sni,
-			Host:      host,
-			Path:      r.Path,
-			Where:     []string{where},
-			Range:     a.d.Head,
-		}
-		if vd != nil {
-			cl.Range = vd.Written().Range
-		}
-		if aMode == rules.VerifyUnknown && st != rules.CertVerified {
-			cl.Undecided = []string{"the client-certificate verification mode of " + blockDesc(a.d) + " admits it (it could not be decided)"}
-		}
-		cl.Witness.SNI, cl.Witness.Host = strings.TrimSuffix(sni, " or none"), firstName(b)
-		if cl.Witness.SNI == "none" {
-			cl.Witness.SNI = ""
-		}
-		out = append(out, cl)
-	}
 	def := sk.def
 	if def != nil && def != b && rejectsHandshake(def) {
 		def = nil // no handshake completes without a name a server has
+	}
+	// way is one way in for one certificate state: the first server whose
+	// handshake gives it, and how many others do.
+	type way struct {
+		a       *server
+		sni     string
+		st      rules.CertState
+		otherCA string // the CA a verified certificate was checked against, when not b's
+		others  int
+	}
+	var ways []*way
+	find := func(st rules.CertState, byName bool) *way {
+		for _, w := range ways {
+			if w.st == st && (w.sni != "none") == byName {
+				return w
+			}
+		}
+		return nil
 	}
 	for _, a := range sk.servers {
 		if a == b {
 			continue
 		}
-		aMode, avd := verifyMode(a)
-		aCA, _ := clientCA(a)
-		word := aMode.String()
-		if avd != nil {
-			word = avd.Arg(0) // nginx's own word: on, not required
-		}
-		handshake := fmt.Sprintf("the handshake under %s's ssl_verify_client %s", blockDesc(a.d), word)
-		if aMode == rules.VerifyOff {
-			handshake = fmt.Sprintf("the handshake under %s, which asks for no certificate", blockDesc(a.d))
-		}
-		named := firstName(a)
-		if named == "its name" || named == "_" {
-			named = ""
-		}
+		named := clientName(a)                            // "": no client can ask for it by name
 		viaSNI := bMode == rules.VerifyOff && named != "" // else nginx answers 421
 		viaDefault := a == def
 		if !viaSNI && !viaDefault {
@@ -134,20 +110,82 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 		case viaDefault:
 			sni += " or none"
 		}
+		aMode, _ := verifyMode(a)
 		for _, st := range handshakeStates(aMode) {
-			if !passesRecheck(bMode, st) {
+			if !passesRecheck(bMode, st) || r.Gated && st != rules.CertVerified {
 				continue
 			}
-			where := handshake
-			switch {
-			case !slices.Contains(own, st):
-			case st == rules.CertVerified && aCA != bCA:
-				where = fmt.Sprintf("%s, a certificate verified against %s", handshake, orNone(aCA))
-			default:
+			otherCA := ""
+			if slices.Contains(own, st) {
+				aCA, _ := clientCA(a)
+				if st != rules.CertVerified || aCA == bCA {
+					continue
+				}
+				otherCA = orNone(aCA)
+			}
+			if w := find(st, sni != "none"); w != nil && w.otherCA == otherCA {
+				w.others++
 				continue
 			}
-			add(a, sni, st, where)
+			ways = append(ways, &way{a: a, sni: sni, st: st, otherCA: otherCA})
 		}
 	}
+	host := clientName(b)
+	if host == "" {
+		host = "a name no other server has"
+	}
+	out := make([]rules.RequestClass, 0, len(ways))
+	for _, w := range ways {
+		aMode, vd := verifyMode(w.a)
+		word := aMode.String()
+		if vd != nil {
+			word = vd.Arg(0) // nginx's own word: on, not required
+		}
+		where := fmt.Sprintf("the handshake under %s's ssl_verify_client %s", blockDesc(w.a.d), word)
+		if aMode == rules.VerifyOff {
+			where = fmt.Sprintf("the handshake under %s, which asks for no certificate", blockDesc(w.a.d))
+		}
+		if w.otherCA != "" {
+			where += ", a certificate verified against " + w.otherCA
+		}
+		if w.others > 0 {
+			where += fmt.Sprintf(" (or under %d other servers')", w.others)
+		}
+		cl := rules.RequestClass{
+			Transport: rules.TransportTLS,
+			Cert:      w.st,
+			Port:      r.Listener.Endpoint.Port,
+			SNI:       w.sni,
+			Host:      host,
+			Path:      r.Path,
+			Where:     []string{where},
+			Range:     w.a.d.Head,
+		}
+		if vd != nil {
+			cl.Range = vd.Written().Range
+		}
+		if aMode == rules.VerifyUnknown && w.st != rules.CertVerified {
+			cl.Undecided = []string{"the client-certificate verification mode of " + blockDesc(w.a.d) + " admits it (it could not be decided)"}
+		}
+		cl.Witness.SNI = strings.TrimSuffix(w.sni, " or none")
+		if cl.Witness.SNI == "none" {
+			cl.Witness.SNI = ""
+		}
+		if host != "a name no other server has" {
+			cl.Witness.Host = host
+		}
+		out = append(out, cl)
+	}
 	return out
+}
+
+// clientName is the first of a server's names a client can send, "" when
+// it has none ("_" and "" match no request).
+func clientName(s *server) string {
+	for _, n := range s.names {
+		if n != "" && n != "_" {
+			return n
+		}
+	}
+	return ""
 }

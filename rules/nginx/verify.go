@@ -210,10 +210,8 @@ func (c *config) requestingSiblings(s *server) []*server {
 
 // serverName is a server's first name, or its description.
 func serverName(s *server) string {
-	for _, n := range s.names {
-		if n != "" && n != "_" {
-			return n
-		}
+	if n := clientName(s); n != "" {
+		return n
 	}
 	return blockDesc(s.d)
 }
