@@ -285,3 +285,24 @@ func BenchmarkManyServersOnOnePort(b *testing.B) {
 		}
 	}
 }
+
+// TestServerSelectionGroups: the servers whose handshakes give the same
+// certificate state make one class, named after the first of them.
+func TestServerSelectionGroups(t *testing.T) {
+	var conf strings.Builder
+	conf.WriteString("events {}\nhttp {\n    server {\n        listen 443 ssl default_server;\n        server_name admin.example;\n        location / { proxy_pass http://127.0.0.1:8000; }\n    }\n")
+	for i := 1; i <= 3; i++ {
+		fmt.Fprintf(&conf, "    server {\n        listen 443 ssl;\n        server_name p%d.example;\n        ssl_client_certificate /etc/nginx/ca.pem;\n        ssl_verify_client optional_no_ca;\n    }\n", i)
+	}
+	conf.WriteString("}\n")
+	r := mustRoute(t, routesOf(t, map[string]string{"nginx.conf": conf.String()}, "nginx.conf"), "nginx.conf#server=admin.example@*:443#location=/")
+	want := "TLS without a client certificate on :443 to / | " +
+		"TLS with a verified client certificate on :443, SNI p1.example, Host admin.example to /, the handshake under server p1.example's ssl_verify_client optional_no_ca (or under 2 other servers') | " +
+		"TLS with an unverified client certificate on :443, SNI p1.example, Host admin.example to /, the handshake under server p1.example's ssl_verify_client optional_no_ca (or under 2 other servers')"
+	if got := classText(r); got != want {
+		t.Errorf("classes\n %q\nwant\n %q", got, want)
+	}
+	if w := r.Classes[1].Witness; w.SNI != "p1.example" || w.Host != "admin.example" {
+		t.Errorf("witness %+v, want SNI p1.example and Host admin.example", w)
+	}
+}
