@@ -76,10 +76,7 @@ var AttackCodes = map[AttackID][]string{
 	// one that asks for certificates, so a client handshaking with that
 	// server's name (SNI) and asking for this one (Host) arrives with the
 	// subject of a certificate nobody here verified.
-	// N012: without SNI the default server's handshake verifies the
-	// certificate against its own CA, and the Host-selected server's
-	// per-request check accepts that.
-	UntrustedCert: {"N004", "N002:sev=high", "N012", "X002:sev=critical,verify=optional_no_ca", "H004", "A002", "C001"},
+	UntrustedCert: {"N004", "N002:sev=high", "X002:sev=critical,verify=optional_no_ca", "H004", "A002", "C001"},
 	// The client's own copy of an identity header reaches the app: lost by
 	// inheritance (N001), set from client data (N005), not set on another
 	// route to the same upstream (N006, H011), appended to (H001), set

@@ -254,14 +254,6 @@ var Scenarios = []*Scenario{
 		Fact:     "SNI localhost with Host admin.example on the shared port: no 421 (admin.example does not verify there), and a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:...; without a certificate no DN arrives and the app refuses",
 	},
 	{
-		Name:     "nginx-no-sni-ca-mix-vulnerable",
-		Title:    "the look-alike without SNI: the partner portal (optional, the partners' CA) is the default server; attackers send no SNI and ask for Host admin.example, which verifies against the client CA",
-		Host:     "admin.example",
-		SNI:      "127.0.0.1", // an address: Go's client then sends no SNI
-		Breaches: []AttackID{UntrustedCert},
-		Fact:     "no SNI with Host admin.example: no 421, and admin.example's own check (on) passes a certificate the partners' CA verified: the app sees SUCCESS and CN=admin; without a certificate nginx answers 400",
-	},
-	{
 		Name:  "nginx-map-gate-secure",
 		Title: "ssl_verify_client optional_no_ca; `map $ssl_client_verify $mtls_refused { default 1; SUCCESS 0; }` and `if ($mtls_refused) { return 403; }`; the app admits any client whose DN is present",
 		Fact:  "no certificate (NONE) and a certificate from another CA (FAILED:...) get 403 from the map gate; valid clients get SUCCESS",
