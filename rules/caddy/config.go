@@ -31,6 +31,8 @@ type proxy struct {
 	trusted   []string   // trusted_proxies ranges
 	trustedAt source.Range
 	rng, head source.Range
+	// way is how a request reaches the handler (nil: not followed).
+	way *way
 }
 
 // clientAuth is what a site's TLS client authentication says.
