@@ -170,6 +170,13 @@ func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
 		if r.Listener.Verify != mode || !cv.forwardsCertData() {
 			continue
 		}
+		refused := rules.CertNone // what the finding says gets through
+		if mode == rules.VerifyOptionalNoCA {
+			refused = rules.CertUntrusted
+		}
+		if !cv.admits(refused) {
+			continue // the routes' own matches (tls_context) refuse it
+		}
 		at := r.Listener.VerifyRange
 		if !at.IsValid() {
 			at = cv.chain.TLS.Range
@@ -186,6 +193,27 @@ func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
 		}
 		p.Report(finding(at, rules.VerifyKey(at), msg, detail, fix))
 	}
+}
+
+// admits reports whether a request with the given certificate state
+// reaches the chain's upstreams through some route: always when the
+// routes are not in the file.
+func (cv *chainView) admits(state rules.CertState) bool {
+	if len(cv.routes) == 0 || cv.chain.HCM.RDS != "" {
+		return true
+	}
+	for _, r := range cv.routes {
+		cs := r.Classes
+		if cs == nil {
+			cs = rules.ListenerClasses(r.Route)
+		}
+		for _, c := range cs {
+			if c.Transport == rules.TransportTLS && c.Cert == state {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // forwardsCertData reports whether the chain passes client-certificate
