@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -112,6 +113,11 @@ func NewAtom(d Dimension, kind MatchKind, patterns []string, fold bool) (*Atom, 
 			res = append(res, re)
 			lit := RegexLiteralPrefix(p)
 			a.Try = append(a.Try, lit, lit+"x", lit+"/x", lit+"x.json", lit+"1", "a."+strings.TrimPrefix(lit, "."))
+			if w, ok := RegexWitness(p); ok {
+				// A value the expression matches, so that Regions finds
+				// the requests that pass the test whatever its shape.
+				a.Try = append(a.Try, w, w+"x")
+			}
 		}
 	case MatchDomain:
 		a.Text, a.Not = what+" "+pats, what+" not "+pats
@@ -320,4 +326,61 @@ func AtomHolds(q Request, a *Atom) Holds {
 		return HoldsMaybe
 	}
 	return HoldsOf(q.Holds(a))
+}
+
+// RegexWitness returns a short string that regular expression re (RE2
+// syntax) matches: the first branch of every alternation, the fewest
+// repetitions, the first character of every class. ok is false when re
+// does not compile or none was found.
+func RegexWitness(re string) (string, bool) {
+	parsed, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return "", false
+	}
+	var b strings.Builder
+	var walk func(r *syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpLiteral:
+			b.WriteString(string(r.Rune))
+		case syntax.OpCharClass:
+			if len(r.Rune) == 0 {
+				return false
+			}
+			c := r.Rune[0]
+			if r.Rune[0] <= 'a' && 'a' <= r.Rune[1] {
+				c = 'a' // a letter reads better than the class's first rune
+			}
+			b.WriteRune(c)
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			b.WriteByte('a')
+		case syntax.OpCapture, syntax.OpPlus:
+			return walk(r.Sub[0])
+		case syntax.OpRepeat:
+			for range r.Min {
+				if !walk(r.Sub[0]) {
+					return false
+				}
+			}
+		case syntax.OpConcat:
+			for _, s := range r.Sub {
+				if !walk(s) {
+					return false
+				}
+			}
+		case syntax.OpAlternate:
+			return walk(r.Sub[0])
+		case syntax.OpStar, syntax.OpQuest, syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine,
+			syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		default:
+			return false
+		}
+		return true
+	}
+	if !walk(parsed) {
+		return "", false
+	}
+	w := b.String()
+	ok, _ := regexp.MatchString(re, w)
+	return w, ok
 }
