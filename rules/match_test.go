@@ -65,3 +65,27 @@ func TestFollowSteps(t *testing.T) {
 		t.Fatalf("beyond the limit: %v", over)
 	}
 }
+
+// BenchmarkFollowSteps: a route behind ten earlier routes, each testing
+// a path prefix, a method and a header, on three certificate states.
+func BenchmarkFollowSteps(b *testing.B) {
+	var steps []Step
+	var atoms []*Atom
+	var choices []*Choice
+	for i := range 10 {
+		p, _ := NewAtom(DimPath, MatchPrefix, []string{"/p" + string(rune('a'+i)) + "/"}, false)
+		atoms = append(atoms, p)
+		steps = append(steps, Step{Away: true, What: "route", Cond: func(q Request) (Holds, []string) { return AtomHolds(q, p), nil }})
+	}
+	post, _ := NewAtom(DimMethod, MatchExact, []string{"POST"}, false)
+	canary := &Choice{Text: "with X-Canary"}
+	atoms, choices = append(atoms, post), append(choices, canary)
+	steps = append(steps, Step{What: "own", Cond: func(q Request) (Holds, []string) {
+		return AllHold(AtomHolds(q, post), ChoiceSent(q, canary)), nil
+	}})
+	bases := []RequestClass{{Transport: TransportTLS, Cert: CertNone}, {Transport: TransportTLS, Cert: CertVerified}, {Transport: TransportPlain}}
+	b.ReportAllocs()
+	for b.Loop() {
+		FollowSteps(bases, steps, atoms, choices, 256)
+	}
+}

@@ -127,7 +127,8 @@ var CertOptional = &rules.Rule{
 	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds a filter chain whose `DownstreamTlsContext` has a validation context (a `trusted_ca`) but no `require_client_certificate: true`, " +
-			"while its HTTP connection manager forwards client-certificate data (XFCC, or a header from `%DOWNSTREAM_PEER_*%`).",
+			"while its HTTP connection manager forwards client-certificate data (XFCC, or a header from `%DOWNSTREAM_PEER_*%`). " +
+			"A chain whose routes in the file all match only presented or validated certificates (`match.tls_context`) lets no request without one through and is not reported.",
 		Why: "`require_client_certificate` defaults to false: Envoy asks for a certificate, verifies one if it is sent, and otherwise completes the handshake. " +
 			"Requests without a certificate reach the app exactly like authenticated ones, minus the certificate headers; an app that does not insist on them, " +
 			"or a route that lets a client's copy of them through, turns that into access.",

@@ -3,6 +3,8 @@ package traefik
 import (
 	"strings"
 	"testing"
+
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 const staticTwo = `entryPoints:
@@ -63,4 +65,19 @@ func TestRouterClasses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseRule: any rule text parses or is one undecided condition,
+// without a panic, and evaluates.
+func FuzzParseRule(f *testing.F) {
+	for _, s := range []string{"Host(`a`) && PathPrefix(`/api`)", "!(Method(`GET`) || ClientIP(`10.0.0.0/8`))", "HostRegexp(`{sub:[a-z]+}.x`)", "Path(`/x", "((", "PathRegexp(`(`)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rule string) {
+		e := parseRule(rule)
+		var atoms []*rules.Atom
+		var choices []*rules.Choice
+		e.collect(&atoms, &choices)
+		e.eval(rules.Request{})
+	})
 }
