@@ -453,11 +453,54 @@ func orAll(m matchers) matchers {
 // classesOf sets the classes of a route from the way to its
 // reverse_proxy.
 func (r *route) classesOf() {
-	if r.px.way == nil {
-		return
+	bases, split := r.policyClasses()
+	switch {
+	case r.px.way != nil:
+		r.Classes = rules.FollowSteps(bases, r.px.way.steps, r.px.way.atoms, r.px.way.choices, regionLimit)
+	case split:
+		r.Classes = bases
 	}
-	bases := rules.ListenerClasses(r.Route)
-	r.Classes = rules.FollowSteps(bases, r.px.way.steps, r.px.way.atoms, r.px.way.choices, regionLimit)
+}
+
+// policyClasses are the classes the route's listener admits: by server
+// name when a JSON server's connection policies authenticate clients
+// differently (split), the first policy whose server names match
+// deciding, as Caddy picks them.
+func (r *route) policyClasses() ([]rules.RequestClass, bool) {
+	ps := r.site.policies
+	if !r.Listener.TLS || len(ps) < 2 {
+		return rules.ListenerClasses(r.Route), false
+	}
+	var out []rules.RequestClass
+	var earlier []string
+	seen := map[string]bool{}
+	for _, p := range ps {
+		x := *r.Route
+		x.Listener.Verify = p.auth.verify()
+		x.Gated = x.Listener.Verify == rules.VerifyRequired
+		sni := ""
+		if len(p.sni) > 0 {
+			sni = strings.Replace(p.sni[0], "*", "www", 1)
+		}
+		for _, c := range rules.ListenerClasses(&x) {
+			c.SNI, c.Witness.SNI = sni, sni
+			if sni != "" {
+				c.Range = p.at
+			} else if len(earlier) > 0 {
+				c.Where = append(c.Where, "SNI not "+strings.Join(earlier, " or "))
+			}
+			key := c.String()
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, c)
+			}
+		}
+		if len(p.sni) == 0 {
+			break // every later policy is unreachable
+		}
+		earlier = append(earlier, p.sni...)
+	}
+	return out, true
 }
 
 // regionLimit bounds the regions a route's matchers split requests into.

@@ -53,9 +53,21 @@ type site struct {
 	proxies []*proxy
 	head    source.Range
 	rng     source.Range
+	// policies are a JSON server's TLS connection policies in order, when
+	// it has several: Caddy applies the first whose match (server names)
+	// holds, so the client authentication depends on the SNI.
+	policies []sniPolicy
 	// globalTrusted are the global servers { trusted_proxies } ranges.
 	globalTrusted   []string
 	globalTrustedAt source.Range
+}
+
+// sniPolicy is one TLS connection policy: the server names it matches
+// (none: every connection) and its client authentication.
+type sniPolicy struct {
+	sni  []string
+	auth clientAuth
+	at   source.Range
 }
 
 type address struct {
