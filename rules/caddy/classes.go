@@ -47,34 +47,50 @@ func orderOf(name string) int {
 	return len(directiveOrder)
 }
 
-// sortHandlers orders a block's directives as Caddy runs them: by
-// directive, then (for one directive) a single path matcher first, the
-// longest first, then other matchers as written, then no matcher.
-func sortHandlers(ds []*caddy.Directive) []*caddy.Directive {
+// sortHandlers orders a block's directives as Caddy runs them
+// (httpcaddyfile.sortRoutes): by directive; for one directive, when both
+// match a single path, the longer path first (of two that differ only by
+// a trailing "*", the shorter); otherwise one with a matcher before one
+// without, and the order written.
+func (b *builder) sortHandlers(ds []*caddy.Directive) []*caddy.Directive {
 	out := slices.Clone(ds)
-	rank := func(d *caddy.Directive) (int, int) {
-		a := d.Arg(0)
-		switch {
-		case strings.HasPrefix(a, "/"):
-			return 0, -len(a)
-		case strings.HasPrefix(a, "@"):
-			return 1, 0
-		}
-		return 2, 0
-	}
 	sort.SliceStable(out, func(i, j int) bool {
 		oi, oj := orderOf(out[i].Name), orderOf(out[j].Name)
 		if oi != oj {
 			return oi < oj
 		}
-		ri, li := rank(out[i])
-		rj, lj := rank(out[j])
-		if ri != rj {
-			return ri < rj
+		pi, pj := b.singlePath(out[i]), b.singlePath(out[j])
+		if pi != "" && pj != "" {
+			if strings.TrimSuffix(pi, "*") == strings.TrimSuffix(pj, "*") {
+				return len(pi) < len(pj)
+			}
+			return len(pi) > len(pj)
 		}
-		return li < lj
+		return hasMatcher(out[i]) && !hasMatcher(out[j])
 	})
 	return out
+}
+
+// hasMatcher reports whether a directive has a matcher token.
+func hasMatcher(d *caddy.Directive) bool {
+	a := d.Arg(0)
+	return strings.HasPrefix(a, "/") || strings.HasPrefix(a, "@")
+}
+
+// singlePath is the one path a directive's matcher tests, when its
+// matcher is a single path ("/api/*", or a named matcher made of one
+// path value); "" otherwise.
+func (b *builder) singlePath(d *caddy.Directive) string {
+	a := d.Arg(0)
+	switch {
+	case strings.HasPrefix(a, "/"):
+		return a
+	case strings.HasPrefix(a, "@"):
+		if s := b.named[a]; s != nil {
+			return s.onlyPath
+		}
+	}
+	return ""
 }
 
 // test is one matcher of a matcher set.
@@ -90,6 +106,9 @@ type test struct {
 type matcherSet struct {
 	text  string // "@api (line 3)", "/api/*"
 	tests []test
+	// onlyPath is the path of a set that tests one path and nothing
+	// else, for Caddy's ordering of directives.
+	onlyPath string
 }
 
 // matchers are matcher sets of which one must hold (JSON's match list);
@@ -237,6 +256,9 @@ func defineMatcher(d *caddy.Directive) *matcherSet {
 		lines = []*caddy.Directive{{Name: d.Arg(0), Args: d.Args[1:], Children: d.Children, Head: d.Head}}
 	}
 	s.tests = matcherTests(lines)
+	if len(lines) == 1 && lines[0].Name == "path" && len(lines[0].Args) == 1 {
+		s.onlyPath = lines[0].Arg(0)
+	}
 	return s
 }
 
@@ -416,7 +438,7 @@ func describe(d *caddy.Directive) string {
 func (b *builder) wayInBlock(w way, ds []*caddy.Directive, target *caddy.Directive, literal bool) way {
 	order := ds
 	if !literal {
-		order = sortHandlers(ds)
+		order = b.sortHandlers(ds)
 	}
 	for _, d := range order {
 		if d == target {

@@ -94,3 +94,32 @@ func TestJSONClasses(t *testing.T) {
 		t.Errorf("got\n  %q\nwant\n  %q", got, want)
 	}
 }
+
+// Caddy's order for directives of one name: the longer single path
+// first, a matcher before none, else as written.
+func TestSortHandlers(t *testing.T) {
+	rs := routesFor(t, "Caddyfile", `http://a.example.com {
+	@short path /a*
+	@hdr header X-A 1
+	handle {
+		reverse_proxy 127.0.0.1:8000
+	}
+	handle @hdr {
+		respond 403
+	}
+	handle /a/b/* {
+		respond 404
+	}
+	handle @short {
+		reverse_proxy 127.0.0.1:8001
+	}
+}
+`)
+	// Sorted by ID: the route to 8001 first. /a/b/* runs before @short
+	// (the longer path), the handle without a matcher last; @hdr is the
+	// client's choice.
+	want := []string{"plain HTTP on :80 to /a/b", "plain HTTP on :80, path not /a/b/* and path not /a*"}
+	if got := described(rs); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n  %q\nwant\n  %q", got, want)
+	}
+}
