@@ -448,6 +448,17 @@ var Scenarios = []*Scenario{
 		Title: "the same plain-HTTP site without trusted_proxies",
 		Fact:  "Caddy writes X-Forwarded-Proto: http; X-Forwarded-Ssl: on next to it makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
 	},
+	{
+		Name:  "caddy-plain-redir-secure",
+		Title: "a plain-HTTP Caddy site whose reverse_proxy deletes nothing, with a redir written after it",
+		Fact:  "Caddy runs redir before reverse_proxy: every plain request, spoofed headers or not, gets a 301 to the TLS site; nothing reaches the app over plain HTTP",
+	},
+	{
+		Name:     "caddy-plain-path-vulnerable",
+		Title:    "a plain-HTTP Caddy site that redirects in a catch-all handle, but sends /whoami* to the app from another handle",
+		Breaches: []AttackID{SpoofDash, SpoofUnderscore},
+		Fact:     "plain requests to /whoami reach the app with the client's X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN (or X_SSL_Client_*, which gunicorn 20.1 maps to the same keys): accepted",
+	},
 
 	// App code: how the app decides on the header it reads (the data-flow
 	// model of parsers/python), each against the proxy in front of it.
