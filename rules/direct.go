@@ -48,6 +48,11 @@ type DirectPath struct {
 	// type, the NetworkPolicy, the security-group rule, the published
 	// port), as related locations.
 	Facts []source.Related
+	// Settles are the keys of the findings the boundary's own family gives
+	// the opening (K005 on the NodePort Service, K006 on the missing
+	// NetworkPolicy): the same defect, which a finding about the path
+	// replaces.
+	Settles []Key
 }
 
 // Maybe reports whether the path rests on what the repository does not
@@ -142,6 +147,7 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 					Class: RequestClass{Transport: TransportDirect, Port: e.Port, Range: b.Range, Undecided: []string{undecided}},
 					Reach: ReachUnknown, Via: "container port", Why: why,
 					At: b.Range, Key: PublicBindKey(b.Range.File, e), Facts: validFacts(facts),
+					Settles: settles(w),
 				})
 			default:
 				port := w.ReachPort
@@ -158,7 +164,8 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 					Reach: w.Reach, Via: via,
 					Why: fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s.", e, b.Image, w.Name, strings.TrimSuffix(w.ReachWhy, ".")),
 					At:  b.Range, Key: PublicBindKey(b.Range.File, e),
-					Facts: validFacts([]source.Related{{Range: w.ReachRange, Message: w.ReachWhy}}),
+					Facts:   validFacts([]source.Related{{Range: w.ReachRange, Message: w.ReachWhy}}),
+					Settles: settles(w),
 				})
 			}
 		default:
@@ -172,6 +179,13 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 		}
 	}
 	return open, closed
+}
+
+func settles(w Workload) []Key {
+	if w.ReachKey.IsZero() {
+		return nil
+	}
+	return []Key{w.ReachKey}
 }
 
 func validFacts(rs []source.Related) []source.Related {

@@ -254,6 +254,11 @@ type Workload struct {
 	// names as the direct request class.
 	ReachVia  string `json:"reach_via,omitempty"`
 	ReachPort string `json:"reach_port,omitempty"`
+	// ReachKey is the key of the finding the workload's own family gives
+	// the opening (K005 on a NodePort Service, K006 on a missing
+	// NetworkPolicy): a finding about the direct path through it is the
+	// same defect, and replaces it.
+	ReachKey Key `json:"-"`
 }
 
 // Reach is who can connect to a workload's app server besides the proxy

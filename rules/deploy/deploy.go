@@ -569,7 +569,7 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DirectAccess}, Supersedes: []string{"G001"},
+	Scope:   rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DirectAccess}, Supersedes: []string{"G001", "K005", "K006"},
 	Doc: rules.Doc{
 		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, or a NetworkPolicy's reach is itself undecided (an ipBlock behind an ALB), at medium, naming what is undecided (binding every interface is how a container is reached at all). The message names the direct request class (\"a client on the network connects to :30080 (NodePort)\"), the related locations the facts that decide it (the published port, the Service's type, the NetworkPolicy, the security-group rule), and the detail every header that becomes spoofable. G001, which reads the same direct paths, is superseded on the same line even when X004 is ignored.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
@@ -615,6 +615,11 @@ var DirectExposure = &rules.Rule{
 				}
 			}
 			for _, e := range paths {
+				for _, k := range e.Settles {
+					// the cluster's own finding on the opening: this
+					// one names the class and relates the same fact
+					p.Resolve(k)
+				}
 				rel := []source.Related{trustRelated(first)}
 				if e.At != e.Bind.Range {
 					rel = append(rel, source.Related{Range: e.Bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.Bind.Endpoint)})
