@@ -38,6 +38,9 @@ type DirectPath struct {
 	Via string
 	// Why says in a sentence what opens the path, or what is undecided.
 	Why string
+	// Runner is what runs the app server there, when not the host itself:
+	// "compose service web", "deployment billing/api".
+	Runner string
 	// At is where a finding about the path belongs (the bind, or the
 	// published port, where the fix goes), and Key that finding's key:
 	// the bind's (shared with the single-file bind warning) or the
@@ -119,8 +122,8 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 				open = append(open, DirectPath{
 					Bind:  b,
 					Class: RequestClass{Transport: TransportDirect, Port: p.Host.Port, Range: p.Range},
-					Reach: ReachPublic, Via: "compose ports",
-					Why: fmt.Sprintf("compose service %s publishes the app server's port %s on %s, port %s", b.Service, e.Port, host, orEphemeral(p.Host.Port)),
+					Reach: ReachPublic, Via: "compose ports", Runner: "compose service " + b.Service,
+					Why: fmt.Sprintf("compose service %s publishes the app server's port %s on %s, port %s.", b.Service, e.Port, host, orEphemeral(p.Host.Port)),
 					At:  p.Range, Key: PublishKey(p.Range),
 					Facts: []source.Related{bindFact},
 				})
@@ -145,7 +148,7 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 				open = append(open, DirectPath{
 					Bind:  b,
 					Class: RequestClass{Transport: TransportDirect, Port: e.Port, Range: b.Range, Undecided: []string{undecided}},
-					Reach: ReachUnknown, Via: "container port", Why: why,
+					Reach: ReachUnknown, Via: "container port", Why: why, Runner: w.Name,
 					At: b.Range, Key: PublicBindKey(b.Range.File, e), Facts: validFacts(facts),
 					Settles: settles(w),
 				})
@@ -161,7 +164,7 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 				open = append(open, DirectPath{
 					Bind:  b,
 					Class: RequestClass{Transport: TransportDirect, Port: port, Range: w.ReachRange},
-					Reach: w.Reach, Via: via,
+					Reach: w.Reach, Via: via, Runner: w.Name,
 					Why: fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s.", e, b.Image, w.Name, strings.TrimSuffix(w.ReachWhy, ".")),
 					At:  b.Range, Key: PublicBindKey(b.Range.File, e),
 					Facts:   validFacts([]source.Related{{Range: w.ReachRange, Message: w.ReachWhy}}),
