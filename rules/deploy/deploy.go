@@ -547,94 +547,6 @@ func takenForPlain(f *finding) string {
 // a Flask, FastAPI or Starlette app) nor app code without settings (".").
 func isDjango(a *rules.App) bool { return a.Package == "" && a.ID != "." }
 
-// exposure is one way the app server can be reached without the proxy.
-type exposure struct {
-	bind  rules.Bind
-	where source.Range // the bind, or the published port
-	what  string       // short: what listens where
-	how   string       // why that is reachable, when there is more to say
-	key   rules.Key
-	// sev lowers the finding when the repository does not show the
-	// exposure itself (a container image whose publication is elsewhere).
-	sev rules.Severity
-	// reach points at what opens a container to others (a Service, a
-	// security group), when the model says.
-	reach []source.Related
-}
-
-// exposures lists how an app can be reached around the proxy: a bind on a
-// non-loopback host address, a container port published on the host, or
-// a container bind that the workloads running it leave open.
-func exposures(m *rules.Model, a *rules.App) []exposure {
-	var out []exposure
-	for _, b := range a.Binds {
-		if b.Service == "" && b.Image != "" {
-			if !b.Endpoint.IsLoopback() {
-				if e, ok := containerExposure(m, a, b); ok {
-					out = append(out, e)
-				}
-			}
-			continue
-		}
-		if b.Service == "" {
-			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0, nil})
-			}
-			continue
-		}
-		for _, pub := range b.Published {
-			if isLoopbackHost(pub.Host.Host) {
-				continue
-			}
-			host := pub.Host.Host
-			if host == "" {
-				host = "all host interfaces"
-			}
-			port := pub.Host.Port
-			if port == "" {
-				port = "an ephemeral port"
-			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
-				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0, nil})
-		}
-	}
-	return out
-}
-
-// containerExposure judges a bind inside a container image by the
-// workloads that run the app behind the routes to it (a Kubernetes
-// Deployment behind its Service, an ECS service behind a target group):
-// none reachable but by the proxy, no exposure; else the widest reach.
-// Where no workload says, nothing in the repository shows whether the
-// port is published.
-func containerExposure(m *rules.Model, a *rules.App, b rules.Bind) (exposure, bool) {
-	listens := fmt.Sprintf("%s listens on %s", serverName(a), rules.Clip(b.Endpoint.String(), 30))
-	widest, ok := m.ContainerReach(a)
-	switch {
-	case !ok || widest.Reach == rules.ReachUnknown:
-		// Binding every interface is how a container is reached at all;
-		// whether a client can skip the proxy is decided by the network
-		// boundary around it, which the repository does not show:
-		// undecided, so medium at most.
-		return exposure{b, b.Range, listens + " in a container; undecided whether clients reach that port without the proxy",
-			fmt.Sprintf("The app server listens on %s inside the container built from %s. Undecided: nothing in the repository shows whether that port is published (compose ports, a NodePort or LoadBalancer Service, hostPort, hostNetwork) or which peers a NetworkPolicy or security group admits.", b.Endpoint, b.Image), bindKey(b), rules.Medium, nil}, true
-	case widest.Reach == rules.ReachProxyOnly:
-		return exposure{}, false
-	}
-	what := ", which the private network reaches"
-	sev := rules.High
-	if widest.Reach == rules.ReachPublic {
-		what, sev = ", which clients reach directly", 0
-	}
-	return exposure{b, b.Range, listens + " in " + rules.Clip(widest.Name, 40) + what,
-		fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s", b.Endpoint, b.Image, widest.Name, strings.TrimSuffix(widest.ReachWhy, ".")+"."), bindKey(b), sev,
-		[]source.Related{{Range: widest.ReachRange, Message: widest.ReachWhy}}}, true
-}
-
-func isLoopbackHost(h string) bool {
-	return rules.Endpoint{Host: h, Port: "0"}.IsLoopback() && h != ""
-}
-
 // bindKey is the key G001 gives a public bind.
 func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
 
@@ -660,9 +572,9 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
+	Scope:   rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DirectAccess}, Supersedes: []string{"G001", "K005", "K006"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, at medium, naming what is undecided (binding every interface is how a container is reached at all). The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, or a NetworkPolicy's reach is itself undecided (an ipBlock behind an ALB), at medium, naming what is undecided (binding every interface is how a container is reached at all). The message names the direct request class (\"a client on the network connects to :30080 (NodePort)\"), the related locations the facts that decide it (the published port, the Service's type, the NetworkPolicy, the security-group rule), and the detail every header that becomes spoofable. G001, which reads the same direct paths, is superseded on the same line even when X004 is ignored.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
@@ -675,8 +587,8 @@ var DirectExposure = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		m := rules.ModelOf(p)
-		for _, app := range m.Apps {
+		d := rules.DirectOf(p)
+		for _, app := range d.Model.Apps {
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
@@ -692,28 +604,38 @@ var DirectExposure = &rules.Rule{
 			if len(hdrs) == 0 {
 				continue
 			}
-			exps := exposures(m, app)
+			paths, closed := d.Paths(app), d.Closed(app)
+			for _, b := range closed {
+				// the boundary closes it: the single-file bind warning
+				// is withdrawn
+				p.Resolve(bindKey(b))
+			}
 			for _, b := range app.Binds {
-				if b.Service != "" || b.Image != "" && !slices.ContainsFunc(exps, func(e exposure) bool { return e.key == bindKey(b) }) {
-					// inside a container: decided by its published ports,
-					// or by the workloads that run it
+				if b.Service != "" {
+					// a compose service's bind: its published ports carry
+					// the findings
 					p.Resolve(bindKey(b))
 				}
 			}
-			for _, e := range exps {
-				rel := []source.Related{trustRelated(first)}
-				if e.where != e.bind.Range {
-					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+			for _, e := range paths {
+				for _, k := range e.Settles {
+					// the cluster's own finding on the opening: this
+					// one names the class and relates the same fact
+					p.Resolve(k)
 				}
-				for _, r := range e.reach {
-					if r.Range.IsValid() {
-						rel = append(rel, r)
+				rel := []source.Related{trustRelated(first)}
+				if e.At != e.Bind.Range {
+					rel = append(rel, source.Related{Range: e.Bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.Bind.Endpoint)})
+				}
+				for _, f := range e.Facts {
+					if f.Range != e.At && f.Range != e.Bind.Range {
+						rel = append(rel, f)
 					}
 				}
 				p.Report(rules.Diagnostic{
-					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
-					Message:  e.what,
-					Detail:   strings.TrimSpace(fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.how, strings.Join(canonicalAll(hdrs), ", "))),
+					Range: e.At, Key: e.Key, Related: rel, Severity: e.Severity(),
+					Message:  fmt.Sprintf("%s on %s: %s, around the proxy", serverName(app), rules.Clip(e.Bind.Endpoint.String(), 30), rules.Clip(e.String(), 140)),
+					Detail:   fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.Why, strings.Join(canonicalAll(hdrs), ", ")),
 					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
 				})
 			}
