@@ -123,33 +123,14 @@ func (m *Model) Deliverer(r *Route, c RequestClass, app *App) func(header string
 }
 
 // DirectClasses returns the classes of requests that reach app's server on
-// its own port, around every proxy: a bind beyond loopback on the host, a
-// port a compose service publishes beyond loopback, and (undecided) a
-// container port whose publication the repository does not show. A UNIX
-// socket and a loopback bind have none.
+// its own port, around every proxy: one per direct path (DirectPaths). A
+// UNIX socket, a loopback bind and a container the boundary closes have
+// none.
 func (m *Model) DirectClasses(app *App) []RequestClass {
-	var out []RequestClass
-	for _, b := range app.Binds {
-		e := b.Endpoint
-		if e.Unix != "" {
-			continue
-		}
-		switch {
-		case b.Service != "":
-			for _, p := range b.Published {
-				if p.Host.Host != "" && p.Host.IsLoopback() {
-					continue
-				}
-				out = append(out, RequestClass{Transport: TransportDirect, Port: p.Host.Port, Range: p.Range})
-			}
-		case b.Image != "":
-			if !e.IsLoopback() {
-				out = append(out, RequestClass{Transport: TransportDirect, Port: e.Port, Range: b.Range,
-					Undecided: []string{"the container's port " + e.Port + " is published (nothing in the repository shows it)"}})
-			}
-		case !e.IsLoopback():
-			out = append(out, RequestClass{Transport: TransportDirect, Port: e.Port, Range: b.Range})
-		}
+	open, _ := m.DirectPaths(app)
+	out := make([]RequestClass, 0, len(open))
+	for _, p := range open {
+		out = append(out, p.Class)
 	}
 	return out
 }

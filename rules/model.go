@@ -247,6 +247,18 @@ type Workload struct {
 	Reach      Reach        `json:"reach,omitempty"`
 	ReachWhy   string       `json:"reach_why,omitempty"`
 	ReachRange source.Range `json:"reach_range,omitempty"`
+	// ReachVia names what opens the workload in a few words ("NodePort",
+	// "hostPort", "no NetworkPolicy", "security group aws_security_group.app"),
+	// and ReachPort is the port a client connects to there (the node
+	// port, the host port), when the configuration says: what a finding
+	// names as the direct request class.
+	ReachVia  string `json:"reach_via,omitempty"`
+	ReachPort string `json:"reach_port,omitempty"`
+	// ReachKey is the key of the finding the workload's own family gives
+	// the opening (K005 on a NodePort Service, K006 on a missing
+	// NetworkPolicy): a finding about the direct path through it is the
+	// same defect, and replaces it.
+	ReachKey Key `json:"-"`
 }
 
 // Reach is who can connect to a workload's app server besides the proxy

@@ -13,6 +13,7 @@ import (
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/internal/report"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -88,13 +89,33 @@ type graphLink struct {
 	How   string `json:"how"`
 }
 
+// graphDirect is a direct path in the JSON graph: a route of its own, from
+// a client straight to an app server's port.
+type graphDirect struct {
+	App   string             `json:"app"`
+	Desc  string             `json:"desc"`
+	Class rules.RequestClass `json:"class"`
+	Via   string             `json:"via"`
+	Reach rules.Reach        `json:"reach"`
+	Bind  rules.Endpoint     `json:"bind"`
+	At    source.Range       `json:"at"`
+	Why   string             `json:"why"`
+}
+
 func graphJSON(w io.Writer, m *rules.Model) error {
 	doc := struct {
 		Version int            `json:"version"`
 		Routes  []*rules.Route `json:"routes"`
 		Apps    []*rules.App   `json:"apps"`
 		Links   []graphLink    `json:"links"`
-	}{Version: 1, Routes: m.Routes, Apps: m.Apps, Links: []graphLink{}}
+		Direct  []graphDirect  `json:"direct"`
+	}{Version: 1, Routes: m.Routes, Apps: m.Apps, Links: []graphLink{}, Direct: []graphDirect{}}
+	for _, a := range m.Apps {
+		open, _ := m.DirectPaths(a)
+		for _, p := range open {
+			doc.Direct = append(doc.Direct, graphDirect{App: a.ID, Desc: p.String(), Class: p.Class, Via: p.Via, Reach: p.Reach, Bind: p.Bind.Endpoint, At: p.At, Why: p.Why})
+		}
+	}
 	if doc.Routes == nil {
 		doc.Routes = []*rules.Route{}
 	}
@@ -151,6 +172,34 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 		}
 		line(w, "      other headers: %s%s", r.Default, under)
 	}
+	var direct []rules.DirectPath
+	var directApp []*rules.App
+	for _, a := range m.Apps {
+		open, _ := m.DirectPaths(a)
+		for _, p := range open {
+			direct, directApp = append(direct, p), append(directApp, a)
+		}
+	}
+	if len(direct) > 0 {
+		// A client that connects to the app server's port is a route of
+		// its own, around every proxy: every header is the client's.
+		fmt.Fprintln(w)
+		line(w, "Direct paths (%d)", len(direct))
+		for i, p := range direct {
+			line(w, "  %s  [direct:%s]", p, directApp[i].ID)
+			line(w, "      requests: %s", p.Class)
+			line(w, "      server %s %s (%s) %s", serverOf(directApp[i]), p.Bind.Endpoint, p.Bind.Source, p.Bind.Range)
+			if p.At != p.Bind.Range {
+				line(w, "      opened at %s", p.At)
+			}
+			for _, f := range p.Facts {
+				if f.Range != p.At && f.Range != p.Bind.Range {
+					line(w, "      decided by %s: %s", f.Range, f.Message)
+				}
+			}
+			line(w, "      every header: the client's")
+		}
+	}
 	fmt.Fprintln(w)
 	line(w, "Apps (%d)", len(m.Apps))
 	for _, a := range m.Apps {
@@ -180,6 +229,13 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 	for _, l := range m.Links {
 		line(w, "  %s -> %s (%s)", l.Route.ID, l.App.ID, l.How)
 	}
+}
+
+func serverOf(a *rules.App) string {
+	if a.Server == "" {
+		return "unknown"
+	}
+	return a.Server
 }
 
 // line writes one line of the model in text: every string in it comes

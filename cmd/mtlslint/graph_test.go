@@ -25,6 +25,25 @@ func TestGraphFormats(t *testing.T) {
 	}
 }
 
+// The direct path is a route of its own in the text and JSON graphs, with
+// the fact that opens it; a boundary that closes it shows none.
+func TestGraphDirectPaths(t *testing.T) {
+	const k8s = "../../fixtures/crossfile/image-k8s-"
+	code, out, stderr := runCmd(t, "graph", k8s+"nodeport-vulnerable")
+	if code != exitClean || !strings.Contains(out, "Direct paths (1)\n  a client on the network connects to :30080 (NodePort)  [direct:billing.settings]\n") ||
+		!strings.Contains(out, "decided by k8s/service.yaml:7:3: Service billing/billing-api, of type NodePort") {
+		t.Errorf("graph, NodePort: exit %d, stderr %q\n%s", code, stderr, out)
+	}
+	code, out, stderr = runCmd(t, "graph", "--format", "json", k8s+"nodeport-vulnerable")
+	if code != exitClean || !strings.Contains(out, `"via": "NodePort"`) || !strings.Contains(out, `"transport": "direct"`) {
+		t.Errorf("graph --format json, NodePort: exit %d, stderr %q\n%.600s", code, stderr, out)
+	}
+	code, out, stderr = runCmd(t, "graph", k8s+"isolated-secure")
+	if code != exitClean || strings.Contains(out, "Direct paths") {
+		t.Errorf("graph, ClusterIP and NetworkPolicy: exit %d, stderr %q\n%s", code, stderr, out)
+	}
+}
+
 // With --format github the job summary goes to $GITHUB_STEP_SUMMARY,
 // after what earlier steps wrote there; --summary names another file.
 func TestCheckJobSummary(t *testing.T) {

@@ -182,16 +182,23 @@ func aim(d *Deployment, m *rules.Model) []aimed {
 	primary, _ := d.PrimaryTLS()
 	for _, l := range d.ProxyListeners(PortTLS) {
 		model := modelClasses(m, l, rules.TransportTLS)
-		for _, state := range []rules.CertState{rules.CertNone, rules.CertVerified, rules.CertUntrusted} {
-			adds := []Adds{AddsNothing, AddsSpoofDash, AddsSpoofUnderscore}
+		repertoire := func(state rules.CertState) []Adds {
 			switch {
 			case state == rules.CertUntrusted:
-				adds = []Adds{AddsNothing}
+				return []Adds{AddsNothing}
 			case state == rules.CertVerified && l.Name != primary.Name:
-				adds = []Adds{AddsSpoofDash, AddsSpoofUnderscore}
+				return []Adds{AddsSpoofDash, AddsSpoofUnderscore}
 			}
+			return []Adds{AddsNothing, AddsSpoofDash, AddsSpoofUnderscore}
+		}
+		for _, state := range []rules.CertState{rules.CertNone, rules.CertVerified, rules.CertUntrusted} {
 			for _, c := range classesOf(model, rules.RequestClass{Transport: rules.TransportTLS, Cert: state}) {
-				add(l, c, adds...)
+				add(l, c, repertoire(state)...)
+			}
+			// The scenario names another server's name for the attackers'
+			// handshake: every client but the valid one sends it too.
+			if sni := d.Scenario.SNI; sni != "" && state != rules.CertVerified {
+				add(l, rules.RequestClass{Transport: rules.TransportTLS, Cert: state, SNI: sni, Host: d.Scenario.host()}, repertoire(state)...)
 			}
 		}
 		hosts := routeHosts(m, l)

@@ -48,7 +48,8 @@ import (
 var AttackCodes = map[Mechanism][]string{
 	// The proxy lets a client without a certificate reach the app, which
 	// cannot tell it from a verified one: N002 verify off while
-	// client-certificate variables are forwarded, N003 optional with
+	// client-certificate variables are forwarded (low: no other server on
+	// the port asks for a certificate), N003 optional with
 	// neither a gate nor the verification result forwarded, X006 the same
 	// seen from the app that trusts the headers, H003 %[ssl_c_verify] is
 	// 0 without a certificate too, and X002 the same seen from the app
@@ -56,7 +57,7 @@ var AttackCodes = map[Mechanism][]string{
 	// A001 and C002 are httpd's optional and Caddy's verify_if_given
 	// without a gate (an identity header then carries "(null)" or the
 	// placeholder's own text).
-	NoCert: {"N002", "N003", "X006", "H003", "X002:sev=critical,verify=optional", "A001", "C002"},
+	NoCert: {"N002:sev=low", "N003", "X006", "H003", "X002:sev=critical,verify=optional", "A001", "C002"},
 	// A valid client arrives with nothing to show: an identity header the
 	// route on its listener does not set (lost by inheritance, N001/X001),
 	// tcp mode, where HAProxy sets no header at all (H007), or a value the
@@ -71,7 +72,11 @@ var AttackCodes = map[Mechanism][]string{
 	// forwarded: N004 optional_no_ca, X002 the app takes that DN as the
 	// identity, H004 ignore-err that breaks the chain of trust.
 	// A002 httpd's optional_no_ca, C001 Caddy's request / require modes.
-	UntrustedCert: {"N004", "X002:sev=critical,verify=optional_no_ca", "H004", "A002", "C001"},
+	// N002 at high: a server that verifies nothing shares its port with
+	// one that asks for certificates, so a client handshaking with that
+	// server's name (SNI) and asking for this one (Host) arrives with the
+	// subject of a certificate nobody here verified.
+	UntrustedCert: {"N004", "N002:sev=high", "X002:sev=critical,verify=optional_no_ca", "H004", "A002", "C001"},
 	// The client's own copy of an identity header reaches the app: lost by
 	// inheritance (N001), set from client data (N005), not set on another
 	// route to the same upstream (N006, H011), appended to (H001), set

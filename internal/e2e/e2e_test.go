@@ -51,7 +51,7 @@ func TestE2E(t *testing.T) {
 	if err := os.Chmod(base, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	pki, err := NewPKI(filepath.Join(base, "certs"))
+	pki, err := NewPKI(filepath.Join(base, "certs"), ServerNames()...)
 	if err != nil {
 		t.Fatal(err)
 	}

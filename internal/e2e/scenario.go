@@ -5,10 +5,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,9 +33,9 @@ type Scenario struct {
 	Name string
 	// Title says in one line what the deployment does.
 	Title string
-	// Breaches lists the probes that work against the real servers, by
+	// Breaches lists the attacks that work against the real servers, by
 	// name ("tls no-cert", "plain-http spoof-dash", "direct"; see Attack).
-	// Every other probe the deployment's classes give must fail: a
+	// Every other attack derived for the deployment must fail: a
 	// difference means the servers disagree with what was observed before
 	// (Fact), and the test fails.
 	Breaches []string
@@ -41,6 +43,11 @@ type Scenario struct {
 	Fact string
 	// Host is the Host header and TLS server name ("localhost" if empty).
 	Host string
+	// SNI, when set, is the TLS server name of every request but the valid
+	// client's: the name of another server on the same address:port, so
+	// that the attacks handshake with that server's settings and ask for
+	// Host. The valid client keeps Host's name.
+	SNI string
 	// AppAddr is where the app server listens: "127.0.0.1:{{APP_PORT}}" if
 	// empty; "unix:{{TMP}}/app.sock" for a UNIX socket.
 	AppAddr string
@@ -65,6 +72,20 @@ func (s *Scenario) host() string {
 		return "localhost"
 	}
 	return s.Host
+}
+
+// ServerNames are the names the scenarios send as SNI, for the server
+// certificate.
+func ServerNames() []string {
+	var out []string
+	for _, s := range Scenarios {
+		for _, n := range []string{s.Host, s.SNI} {
+			if n != "" && n != "localhost" && net.ParseIP(n) == nil && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 // ListenerKind says what a port placeholder is for.

@@ -238,6 +238,32 @@ var Scenarios = []*Scenario{
 		Breaches: []string{"tls valid-cert", "tls no-cert spoof-dash", "tls valid-cert spoof-dash"},
 		Fact:     "requests enter the named location through try_files; it drops the inherited headers, so a valid client arrives without them and a client without a certificate is accepted with its own headers",
 	},
+	{
+		Name:  "nginx-sni-host-421-secure",
+		Title: "one port: a default server with ssl_reject_handshake, admin.example verifying against the client CA, the partner portal (SNI localhost) against the partners' CA; attackers handshake as localhost and ask for Host admin.example",
+		Host:  "admin.example",
+		SNI:   "localhost",
+		Fact:  "SNI localhost with Host admin.example: nginx 421 with no certificate and with a certificate the partners' CA verified, because admin.example verifies client certificates itself; valid clients (SNI admin.example) get SUCCESS",
+	},
+	{
+		Name:     "nginx-sni-host-unverified-vulnerable",
+		Title:    "the look-alike: admin.example is also served on a second port, shared with the partner portal (SNI localhost, optional_no_ca), where it asks for no certificate itself; the app admits any client whose DN is present",
+		Host:     "admin.example",
+		SNI:      "localhost",
+		Breaches: []string{"tls untrusted-cert sni-not-host"},
+		Fact:     "SNI localhost with Host admin.example on the shared port: no 421 (admin.example does not verify there), and a certificate from any CA reaches the app with its DN (CN=admin) and verify FAILED:...; without a certificate no DN arrives and the app refuses",
+	},
+	{
+		Name:  "nginx-map-gate-secure",
+		Title: "ssl_verify_client optional_no_ca; `map $ssl_client_verify $mtls_refused { default 1; SUCCESS 0; }` and `if ($mtls_refused) { return 403; }`; the app admits any client whose DN is present",
+		Fact:  "no certificate (NONE) and a certificate from another CA (FAILED:...) get 403 from the map gate; valid clients get SUCCESS",
+	},
+	{
+		Name:     "nginx-map-gate-vulnerable",
+		Title:    "the look-alike: the map refuses only NONE (`default 0; NONE 1;`)",
+		Breaches: []string{"tls untrusted-cert"},
+		Fact:     "no certificate: 403; a certificate from any CA passes the gate with FAILED:... and its DN (CN=admin) admits it",
+	},
 
 	// Django and gunicorn.
 	{
@@ -421,6 +447,17 @@ var Scenarios = []*Scenario{
 		Name:  "caddy-trusted-proxies-secure",
 		Title: "the same plain-HTTP site without trusted_proxies",
 		Fact:  "Caddy writes X-Forwarded-Proto: http; X-Forwarded-Ssl: on next to it makes gunicorn 20.1 answer 400 (contradictory scheme headers)",
+	},
+	{
+		Name:  "caddy-plain-redir-secure",
+		Title: "a plain-HTTP Caddy site whose reverse_proxy deletes nothing, with a redir written after it",
+		Fact:  "Caddy runs redir before reverse_proxy: every plain request, spoofed headers or not, gets a 301 to the TLS site; nothing reaches the app over plain HTTP",
+	},
+	{
+		Name:     "caddy-plain-path-vulnerable",
+		Title:    "a plain-HTTP Caddy site that redirects in a catch-all handle, but sends /whoami* to the app from another handle",
+		Breaches: []string{"plain-http spoof-dash", "plain-http spoof-underscore"},
+		Fact:     "plain requests to /whoami reach the app with the client's X-SSL-Client-Verify: SUCCESS and X-SSL-Client-DN (or X_SSL_Client_*, which gunicorn 20.1 maps to the same keys): accepted",
 	},
 
 	// App code: how the app decides on the header it reads (the data-flow

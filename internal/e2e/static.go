@@ -52,7 +52,7 @@ type RouteFacts struct {
 
 // Lint runs mtlslint, with every rule, on a rendered scenario directory:
 // the same files the real servers read. It returns the findings and the
-// deployment model, whose request classes the probes are derived from.
+// deployment model, whose request classes the attacks are derived from.
 func Lint(ctx context.Context, dir string, v Versions) ([]Finding, *rules.Model, error) {
 	res, err := lint.Run(ctx, LintOptions(dir, v))
 	if err != nil {

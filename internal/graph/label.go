@@ -53,14 +53,6 @@ func certText(v rules.VerifyMode, gated bool) string {
 	return "cert check unknown"
 }
 
-// portOf writes an endpoint's port the short way (":443"), or the socket.
-func portOf(e rules.Endpoint) string {
-	if e.Unix != "" || e.Port == "" {
-		return e.String()
-	}
-	return ":" + e.Port
-}
-
 func listenerLabel(r *rules.Route, ep rules.Endpoint) []string {
 	kind := "plain"
 	if r.Listener.TLS {
@@ -146,59 +138,36 @@ type direct struct {
 	at    source.Range
 }
 
-// directEntries lists how clients reach a bind without the proxy, from
-// what the model says about it: a bind on the host's network that is not
-// loopback, each port a compose service publishes, and a container port
-// that the workloads running the app leave open to others, or whose
-// publication the repository does not show.
+// directEntries lists how clients reach a bind without the proxy: the
+// model's direct paths of the bind (rules.Model.DirectPaths), the same
+// the rules judge.
 func directEntries(m *rules.Model, a *rules.App, b rules.Bind) []direct {
-	e := b.Endpoint
-	if e.Unix != "" {
-		return nil
+	open, _ := m.DirectPaths(a)
+	var out []direct
+	for _, p := range open {
+		if p.Bind.Range != b.Range || p.Bind.Endpoint != b.Endpoint {
+			continue
+		}
+		port := "a node port"
+		if p.Class.Port != "" {
+			port = ":" + p.Class.Port
+		}
+		who := "clients outside"
+		switch {
+		case p.Maybe():
+			who = "undecided"
+		case p.Reach == rules.ReachNetwork:
+			who = "private network"
+		}
+		label := []string{p.Via + " " + port, who}
+		if p.Runner != "" {
+			label = append(label, p.Runner)
+		}
+		class := "direct to " + port
+		if p.Maybe() {
+			class = "maybe " + class
+		}
+		out = append(out, direct{label: label, class: class, at: p.Class.Range})
 	}
-	switch {
-	case b.Service != "":
-		var out []direct
-		for _, p := range b.Published {
-			if p.Host.IsLoopback() {
-				continue
-			}
-			out = append(out, direct{
-				label: []string{"published " + p.Host.String(), "compose " + b.Service},
-				class: "direct to " + portOf(p.Host),
-				at:    p.Range,
-			})
-		}
-		return out
-	case b.Image != "":
-		if e.IsLoopback() {
-			return nil
-		}
-		if w, ok := m.ContainerReach(a); ok && w.Reach != rules.ReachUnknown {
-			if w.Reach == rules.ReachProxyOnly {
-				return nil
-			}
-			who := "private network"
-			if w.Reach == rules.ReachPublic {
-				who = "clients outside"
-			}
-			return []direct{{
-				label: []string{"container port " + e.Port, who, w.Name},
-				class: "direct to " + portOf(e),
-				at:    w.ReachRange,
-			}}
-		}
-		return []direct{{
-			label: []string{"container port " + e.Port, "publication unknown"},
-			class: "maybe direct to " + portOf(e),
-			at:    b.Range,
-		}}
-	case !e.IsLoopback():
-		return []direct{{
-			label: []string{"direct " + e.String()},
-			class: "direct to " + portOf(e),
-			at:    b.Range,
-		}}
-	}
-	return nil
+	return out
 }

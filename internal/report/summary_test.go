@@ -33,7 +33,7 @@ func TestGitHubSummaryOfADeployment(t *testing.T) {
 		t.Fatalf("no Mermaid block:\n%s", out)
 	}
 	diagram := out[i:j]
-	for _, want := range []string{`["location /api/<br/><b>X001 X-SSL-Client-DN</b>`, `["location /<br/><b>X003 X-Forwarded-Proto</b>"]`, `(["direct 0.0.0.0:8000`} {
+	for _, want := range []string{`["location /api/<br/><b>X001 X-SSL-Client-DN</b>`, `["location /<br/><b>X003 X-Forwarded-Proto</b>"]`, `(["host bind :8000<br/>clients outside`} {
 		if !strings.Contains(diagram, want) {
 			t.Errorf("diagram lacks %q:\n%s", want, diagram)
 		}

@@ -28,10 +28,13 @@ type FilterChain struct {
 	// ServerNames is filter_chain_match.server_names: the SNI values that
 	// select the chain (empty: any).
 	ServerNames []*cfgnode.Node
-	TLS         *TLSContext // nil: plain text
-	HCM         *HCM        // nil: not an HTTP chain
-	Default     bool        // the listener's default_filter_chain
-	Range       source.Range
+	// SourcePrefixRanges is filter_chain_match.source_prefix_ranges: the
+	// client addresses that select the chain (empty: any).
+	SourcePrefixRanges []string
+	TLS                *TLSContext // nil: plain text
+	HCM                *HCM        // nil: not an HTTP chain
+	Default            bool        // the listener's default_filter_chain
+	Range              source.Range
 }
 
 // TLSContext is a DownstreamTlsContext.
@@ -98,15 +101,33 @@ type RouteConfig struct {
 type VirtualHost struct {
 	Name    string
 	Domains []string
-	Routes  []*Route
-	Headers HeaderOps
-	Range   source.Range
+	// RequireTLS is require_tls (NONE, EXTERNAL_ONLY, ALL; "" when
+	// absent): Envoy redirects plain requests to https.
+	RequireTLS *cfgnode.Node
+	Routes     []*Route
+	Headers    HeaderOps
+	Range      source.Range
 }
 
 // Route is one route of a virtual host.
 type Route struct {
 	// Match describes the match ("prefix /api/", "path /x", "regex …").
 	Match string
+	// PathKind and PathValue are the path match: "prefix", "path",
+	// "path_separated_prefix", "safe_regex" ("" when none: any path).
+	PathKind, PathValue string
+	// CaseSensitive is match.case_sensitive (default true).
+	CaseSensitive bool
+	// HeaderMatches are match.headers: every one must match.
+	HeaderMatches []*HeaderMatch
+	// QueryParameters counts match.query_parameters.
+	QueryParameters int
+	// TLSPresented and TLSValidated are match.tls_context.presented and
+	// .validated (nil when not tested).
+	TLSPresented, TLSValidated *bool
+	// Other names a match field whose effect is not read (runtime_fraction,
+	// grpc, dynamic_metadata, filter_state, path_match_policy).
+	Other []string
 	// Cluster is the cluster the route sends to ("" when it does not:
 	// a redirect, a direct response, a cluster chosen by a header).
 	Cluster      string
@@ -117,6 +138,19 @@ type Route struct {
 	Terminal string
 	Headers  HeaderOps
 	Range    source.Range
+}
+
+// HeaderMatch is one entry of a route's match.headers.
+type HeaderMatch struct {
+	Name string
+	// Kind is how the value is matched: "exact", "prefix", "suffix",
+	// "contains", "safe_regex", "present", "range" (as written, or through
+	// string_match), and Value the pattern.
+	Kind, Value string
+	Invert      bool
+	// Absent is present_match false: the header must be absent.
+	Absent bool
+	Range  source.Range
 }
 
 // HeaderOps are the request headers one level adds and removes.
@@ -259,6 +293,13 @@ func (d *decoder) chain(n *cfgnode.Node, def bool) *FilterChain {
 	c := &FilterChain{Default: def, Range: n.Opening()}
 	if m := field(n, "filter_chain_match"); m != nil {
 		c.ServerNames = field(m, "server_names").List()
+		for _, r := range field(m, "source_prefix_ranges").List() {
+			p := field(r, "address_prefix").Text()
+			if l := field(r, "prefix_len").Text(); l != "" {
+				p += "/" + l
+			}
+			c.SourcePrefixRanges = append(c.SourcePrefixRanges, p)
+		}
 	}
 	if ts := field(n, "transport_socket"); ts.IsSet() {
 		if cfg := typedConfig(ts); cfg != nil && (strings.HasSuffix(cfg.Get("@type").Text(), "DownstreamTlsContext") || strings.Contains(field(ts, "name").Text(), "tls")) {
@@ -366,7 +407,7 @@ func (d *decoder) routeConfig(n *cfgnode.Node) *RouteConfig {
 	rc := &RouteConfig{Name: field(n, "name").Text(), Range: n.Opening(), Headers: d.headerOps(n)}
 	rc.MostSpecificWins, _ = field(n, "most_specific_header_mutations_wins").Bool()
 	for _, vh := range field(n, "virtual_hosts").List() {
-		v := &VirtualHost{Name: field(vh, "name").Text(), Range: vh.Opening(), Headers: d.headerOps(vh)}
+		v := &VirtualHost{Name: field(vh, "name").Text(), Range: vh.Opening(), Headers: d.headerOps(vh), RequireTLS: field(vh, "require_tls")}
 		for _, dom := range field(vh, "domains").List() {
 			v.Domains = append(v.Domains, dom.Text())
 		}
@@ -392,6 +433,7 @@ func (d *decoder) route(n *cfgnode.Node) *Route {
 	if r.Match == "" {
 		r.Match = "any path"
 	}
+	d.routeMatch(r, m)
 	switch {
 	case field(n, "route").IsSet():
 		ra := field(n, "route")
@@ -416,6 +458,72 @@ func (d *decoder) route(n *cfgnode.Node) *Route {
 		r.Terminal = "no action"
 	}
 	return r
+}
+
+// routeMatch reads the parts of a route's match the request classes
+// follow.
+func (d *decoder) routeMatch(r *Route, m *cfgnode.Node) {
+	r.CaseSensitive = true
+	if v, ok := field(m, "case_sensitive").Bool(); ok {
+		r.CaseSensitive = v
+	}
+	for _, k := range []string{"prefix", "path", "path_separated_prefix"} {
+		if v := field(m, k); v.IsSet() {
+			r.PathKind, r.PathValue = k, v.Text()
+		}
+	}
+	if re := field(m, "safe_regex"); re.IsSet() {
+		r.PathKind, r.PathValue = "safe_regex", field(re, "regex").Text()
+	}
+	for _, h := range field(m, "headers").List() {
+		hm := &HeaderMatch{Name: strings.ToLower(field(h, "name").Text()), Range: h.Opening()}
+		hm.Invert, _ = field(h, "invert_match").Bool()
+		switch {
+		case field(h, "string_match").IsSet():
+			sm := field(h, "string_match")
+			for _, k := range []string{"exact", "prefix", "suffix", "contains"} {
+				if v := field(sm, k); v.IsSet() {
+					hm.Kind, hm.Value = k, v.Text()
+				}
+			}
+			if re := field(sm, "safe_regex"); re.IsSet() {
+				hm.Kind, hm.Value = "safe_regex", field(re, "regex").Text()
+			}
+		case field(h, "present_match").IsSet():
+			hm.Kind = "present"
+			if v, ok := field(h, "present_match").Bool(); ok && !v {
+				hm.Absent = true
+			}
+		case field(h, "safe_regex_match").IsSet():
+			hm.Kind, hm.Value = "safe_regex", field(field(h, "safe_regex_match"), "regex").Text()
+		case field(h, "range_match").IsSet():
+			hm.Kind = "range"
+		default:
+			for _, k := range []string{"exact_match", "prefix_match", "suffix_match", "contains_match"} {
+				if v := field(h, k); v.IsSet() {
+					hm.Kind, hm.Value = strings.TrimSuffix(k, "_match"), v.Text()
+				}
+			}
+			if hm.Kind == "" {
+				hm.Kind = "present" // no matcher: the header is present
+			}
+		}
+		r.HeaderMatches = append(r.HeaderMatches, hm)
+	}
+	r.QueryParameters = len(field(m, "query_parameters").List())
+	if tc := field(m, "tls_context"); tc.IsSet() {
+		if v, ok := field(tc, "presented").Bool(); ok {
+			r.TLSPresented = &v
+		}
+		if v, ok := field(tc, "validated").Bool(); ok {
+			r.TLSValidated = &v
+		}
+	}
+	for _, k := range []string{"runtime_fraction", "grpc", "dynamic_metadata", "filter_state", "path_match_policy", "cel_matcher"} {
+		if field(m, k).IsSet() {
+			r.Other = append(r.Other, k)
+		}
+	}
 }
 
 func (d *decoder) headerOps(n *cfgnode.Node) HeaderOps {

@@ -88,7 +88,9 @@ type Router struct {
 	// TLS is the router's tls section (set: the router serves HTTPS), and
 	// TLSOptions its options name (nil: "default").
 	TLS, TLSOptions *cfgnode.Node
-	Range           source.Range
+	// Priority is the router's priority (nil: the length of its rule).
+	Priority *cfgnode.Node
+	Range    source.Range
 	// Container is the compose service whose labels define the router
 	// ("" otherwise): its default service.
 	Container string
@@ -121,7 +123,15 @@ type Middleware struct {
 	AuthResponseHeaders []*cfgnode.Node
 	// Chain lists chain.middlewares.
 	Chain []*cfgnode.Node
-	Range source.Range
+	// RedirectScheme is the redirectScheme section: requests not already
+	// on its scheme are redirected.
+	RedirectScheme *cfgnode.Node
+	// SourceRange is ipAllowList.sourceRange (ipWhiteList before v3):
+	// requests from other addresses are refused; SourceRangeStrategy its
+	// ipStrategy, which takes the address from X-Forwarded-For.
+	SourceRange         []*cfgnode.Node
+	SourceRangeStrategy *cfgnode.Node
+	Range               source.Range
 }
 
 // TLSOption is one entry of tls.options.
@@ -180,7 +190,8 @@ func readDynamic(root *cfgnode.Node, provider, container string) *Dynamic {
 	http := root.GetFold("http")
 	for _, n := range http.GetFold("routers").Entries() {
 		r := &Router{Name: n.Key, Range: n.Opening(), Rule: n.GetFold("rule"), Service: n.GetFold("service"),
-			EntryPoints: n.GetFold("entryPoints").List(), Middlewares: n.GetFold("middlewares").List(), Container: container}
+			EntryPoints: n.GetFold("entryPoints").List(), Middlewares: n.GetFold("middlewares").List(), Container: container,
+			Priority: n.GetFold("priority")}
 		if tls := n.GetFold("tls"); tls != nil {
 			if v, ok := tls.Bool(); !ok || v {
 				r.TLS, r.TLSOptions = tls, tls.GetFold("options")
@@ -227,6 +238,13 @@ func readMiddleware(name string, n *cfgnode.Node) *Middleware {
 	m.RequestHeaders = n.PathFold("headers", "customRequestHeaders").Entries()
 	m.AuthResponseHeaders = n.PathFold("forwardAuth", "authResponseHeaders").List()
 	m.Chain = n.PathFold("chain", "middlewares").List()
+	m.RedirectScheme = n.GetFold("redirectScheme")
+	for _, k := range []string{"ipAllowList", "ipWhiteList"} {
+		if a := n.GetFold(k); a != nil {
+			m.SourceRange = a.GetFold("sourceRange").List()
+			m.SourceRangeStrategy = a.GetFold("ipStrategy")
+		}
+	}
 	return m
 }
 
@@ -286,7 +304,7 @@ func fromPaths(entries []pathEntry) *cfgnode.Node {
 
 // listOptions are the options whose label or flag value is a
 // comma-separated list.
-var listOptions = map[string]bool{"entrypoints": true, "middlewares": true, "trustedips": true, "cafiles": true, "secretnames": true}
+var listOptions = map[string]bool{"entrypoints": true, "middlewares": true, "trustedips": true, "cafiles": true, "secretnames": true, "sourcerange": true}
 
 type pathEntry struct {
 	key, value string

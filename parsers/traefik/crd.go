@@ -76,6 +76,7 @@ func (c *CRDs) readIngressRoute(d *Dynamic, o *k8s.Object, spec *cfgnode.Node) {
 				Service:     s.Get("name"),
 				EntryPoints: spec.Get("entryPoints").List(),
 				Middlewares: mws,
+				Priority:    rt.Get("priority"),
 				Range:       rt.Opening(),
 			}
 			if tls != nil {

@@ -42,7 +42,7 @@ func sitesOf(t *caddy.Tree) []*site {
 				st.auth = readClientAuth(ca)
 			}
 		}
-		collectProxies(st, s.Directives, "", nil)
+		collectProxies(st, s.Directives, "", nil, newBuilder(s.Directives), &way{}, false)
 		out = append(out, st)
 	}
 	return out
@@ -85,8 +85,10 @@ func trustedRanges(d *caddy.Directive) []string {
 }
 
 // collectProxies finds reverse_proxy handlers in a block, with the path
-// they sit behind and the request_header operations that run before them.
-func collectProxies(st *site, ds []*caddy.Directive, path string, ops []headerOp) {
+// they sit behind, the request_header operations that run before them and
+// the way a request takes to them (w; nil where it is not followed, as in
+// handle_errors). literal: a route block, which keeps the order written.
+func collectProxies(st *site, ds []*caddy.Directive, path string, ops []headerOp, b *builder, w *way, literal bool) {
 	var mine []headerOp
 	for _, d := range ds {
 		if d.Name == "request_header" {
@@ -99,13 +101,21 @@ func collectProxies(st *site, ds []*caddy.Directive, path string, ops []headerOp
 	for _, d := range ds {
 		switch d.Name {
 		case "reverse_proxy":
-			st.proxies = append(st.proxies, readProxy(d, path, ops))
+			px := readProxy(d, path, ops)
+			if w != nil {
+				px.way = ptr(b.wayInBlock(*w, ds, d, literal))
+			}
+			st.proxies = append(st.proxies, px)
 		case "handle", "handle_path", "route", "handle_errors":
 			p := path
 			if a := d.Arg(0); strings.HasPrefix(a, "/") {
 				p = a
 			}
-			collectProxies(st, d.Children, p, ops)
+			var inner *way
+			if w != nil && d.Name != "handle_errors" {
+				inner = ptr(b.wayInBlock(*w, ds, d, literal))
+			}
+			collectProxies(st, d.Children, p, ops, b, inner, d.Name == "route")
 		}
 	}
 }

@@ -31,6 +31,8 @@ type proxy struct {
 	trusted   []string   // trusted_proxies ranges
 	trustedAt source.Range
 	rng, head source.Range
+	// way is how a request reaches the handler (nil: not followed).
+	way *way
 }
 
 // clientAuth is what a site's TLS client authentication says.
@@ -51,9 +53,21 @@ type site struct {
 	proxies []*proxy
 	head    source.Range
 	rng     source.Range
+	// policies are a JSON server's TLS connection policies in order, when
+	// it has several: Caddy applies the first whose match (server names)
+	// holds, so the client authentication depends on the SNI.
+	policies []sniPolicy
 	// globalTrusted are the global servers { trusted_proxies } ranges.
 	globalTrusted   []string
 	globalTrustedAt source.Range
+}
+
+// sniPolicy is one TLS connection policy: the server names it matches
+// (none: every connection) and its client authentication.
+type sniPolicy struct {
+	sni  []string
+	auth clientAuth
+	at   source.Range
 }
 
 type address struct {

@@ -102,6 +102,7 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 		r.Listener.Verify = rules.VerifyOff
 	}
 	r.Gated = r.Listener.Verify == rules.VerifyRequired
+	r.classesOf()
 	r.Upstream = upstreamOf(px)
 	// request_header handlers run before reverse_proxy, one at a time.
 	for _, op := range px.reqOps {

@@ -229,8 +229,8 @@ var SpoofableHeader = &rules.Rule{
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
 			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.\n\n" +
-			"Only requests that can take the route are judged, and the finding names the request class that gets through: a route that every request leaves before the pass (an nginx server-level `return` or redirect of every URI, `if ($scheme = http) { return ...; }` for plain HTTP, `deny all`, a regex location that a `^~` prefix of its level always takes first; HAProxy redirects, denies and ACLs before `use_backend`; an httpd server-level mod_rewrite redirect) carries no finding, and a named nginx location that nothing but an upstream's X-Accel-Redirect can enter is reported at medium, naming that.",
-		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through; a regex location chosen over a plain prefix and a named location entered by try_files lose the headers, while one behind a `^~` prefix is never chosen (internal/e2e: nginx-location-regex-wins-vulnerable, nginx-named-location-try-files-vulnerable, nginx-location-prefix-stop-secure); httpd answers a server-level `RewriteRule ^ https://... [R=301,L]` before ProxyPass, but `Redirect permanent /` comes after it and the request is proxied (httpd 2.4.71).",
+			"Only requests that can take the route are judged, and the finding names the request class that gets through: a route that every request leaves before the pass (an nginx server-level `return` or redirect of every URI, `if ($scheme = http) { return ...; }` for plain HTTP, `deny all`, a regex location that a `^~` prefix of its level always takes first; HAProxy redirects, denies and ACLs before `use_backend`; an httpd server-level mod_rewrite redirect; an Envoy route after one that matches every path and redirects or answers directly, a virtual host with `require_tls: ALL` for plain HTTP, `match.tls_context` for certificate states; a Traefik router behind one of higher priority on the same entry point, or with a `redirectScheme` middleware for plain HTTP; a Caddy `reverse_proxy` after a `redir`, `respond` or another `reverse_proxy` that Caddy's directive order runs first, or in a `handle` block an earlier one takes) carries no finding, and a named nginx location that nothing but an upstream's X-Accel-Redirect can enter is reported at medium, naming that. A condition the model cannot evaluate (an Envoy match on dynamic metadata, a Traefik matcher or Caddy matcher it does not know, `require_tls: EXTERNAL_ONLY`) makes the finding medium at most and is named; headers and query parameters a route matches on are the client's choice.",
+		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through; a regex location chosen over a plain prefix and a named location entered by try_files lose the headers, while one behind a `^~` prefix is never chosen (internal/e2e: nginx-location-regex-wins-vulnerable, nginx-named-location-try-files-vulnerable, nginx-location-prefix-stop-secure); httpd answers a server-level `RewriteRule ^ https://... [R=301,L]` before ProxyPass, but `Redirect permanent /` comes after it and the request is proxied (httpd 2.4.71); Caddy 2.6.2 runs a `redir` written after `reverse_proxy` first and redirects every plain request, while a `handle /whoami*` next to a catch-all `handle { redir … }` sends the client's own X-SSL-* headers to the app (internal/e2e caddy-plain-redir-secure, caddy-plain-path-vulnerable).",
 		Example: "# nginx.conf\nlocation /api/ {\n    proxy_set_header Host $host;       # redefines the level: the server's X-SSL-* headers are lost\n    proxy_pass http://app;\n}\n# app/middleware.py\nif request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS': ...",
 		Fix:     "Overwrite every trusted header on every route: nginx `proxy_set_header X-SSL-Client-Verify $ssl_client_verify;` at every level that defines proxy_set_header (an include snippet keeps them together), `proxy_set_header X-SSL-Client-Verify \"\";` on plain-HTTP servers; HAProxy `http-request del-header ^x[-_]ssl[-_] -m reg` before the conditional sets, or set-header instead of add-header. Make the app read the header name the proxy sets.",
 		References: []string{
@@ -238,6 +238,9 @@ var SpoofableHeader = &rules.Rule{
 			"https://docs.haproxy.org/2.6/configuration.html#4.2-http-request%20set-header",
 			"GHSA-4w7q-wwx4-6973 (VyOS: X-Client-Verify passed through when mTLS was off)",
 			"CVE-2026-46579 / openshift/router#805 (spoofable X-SSL-* headers on plain-HTTP frontends)",
+			"https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto (route match order, require_tls, tls_context)",
+			"https://doc.traefik.io/traefik/routing/routers/ (rule, priority)",
+			"https://caddyserver.com/docs/caddyfile/directives#directive-order",
 			refRuntime,
 		},
 	},
@@ -320,7 +323,7 @@ var VerifySemantics = &rules.Rule{
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
 	Doc: rules.Doc{
-		What:    "Judges, for every read of a client-certificate header in app code and every route to the app that forwards a verification result, the conditions under which a request reaches the protected work the read guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value; see D019) against what the route delivers for each request class: no certificate, a certificate nobody verified, a verified one (nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` or `FAILED:<reason>`, HAProxy's `%[ssl_c_verify]` is `0` for a verified certificate and for none, a DN is absent, empty, verified or chosen by the client). Reports (critical) a check that lets a request without a verified certificate through, at the check (or at the verification directive when the app takes the subject of a certificate nobody verified, or at the header when HAProxy's code is 0 without a certificate); medium when that rests on something the analysis could not decide. Reports (medium) a check that no verified client passes: a lock-out. Every read is judged on its own: a strict check in one view does not excuse a weak one in another",
+		What:    "Judges, for every read of a client-certificate header in app code and every route to the app that forwards a verification result, the conditions under which a request reaches the protected work the read guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value; see D019) against what the route delivers for each request class: no certificate, a certificate nobody verified, a verified one (nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` or `FAILED:<reason>`, HAProxy's `%[ssl_c_verify]` is `0` for a verified certificate and for none, a DN is absent, empty, verified or chosen by the client; the classes include the requests that reach a server through another server's TLS handshake on the same port, named by their SNI and Host, when the server Host selects verifies nothing itself and nginx so does not answer 421). Reports (critical) a check that lets a request without a verified certificate through, at the check (or at the verification directive when the app takes the subject of a certificate nobody verified, or at the header when HAProxy's code is 0 without a certificate); medium when that rests on something the analysis could not decide. Reports (medium) a check that no verified client passes: a lock-out. Every read is judged on its own: a strict check in one view does not excuse a weak one in another",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
 		Example: "# haproxy.cfg: bind … verify optional\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n# app: if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0': accept",
 		Fix:     "nginx: compare `== \"SUCCESS\"` exactly. HAProxy: forward `%[ssl_c_used]` too and require `used == \"1\" and verify == \"0\"`, or set the header only `if { ssl_c_used }`. Behind `optional_no_ca`, check the verify header before trusting any DN, or use `ssl_verify_client on`.",
@@ -544,94 +547,6 @@ func takenForPlain(f *finding) string {
 // a Flask, FastAPI or Starlette app) nor app code without settings (".").
 func isDjango(a *rules.App) bool { return a.Package == "" && a.ID != "." }
 
-// exposure is one way the app server can be reached without the proxy.
-type exposure struct {
-	bind  rules.Bind
-	where source.Range // the bind, or the published port
-	what  string       // short: what listens where
-	how   string       // why that is reachable, when there is more to say
-	key   rules.Key
-	// sev lowers the finding when the repository does not show the
-	// exposure itself (a container image whose publication is elsewhere).
-	sev rules.Severity
-	// reach points at what opens a container to others (a Service, a
-	// security group), when the model says.
-	reach []source.Related
-}
-
-// exposures lists how an app can be reached around the proxy: a bind on a
-// non-loopback host address, a container port published on the host, or
-// a container bind that the workloads running it leave open.
-func exposures(m *rules.Model, a *rules.App) []exposure {
-	var out []exposure
-	for _, b := range a.Binds {
-		if b.Service == "" && b.Image != "" {
-			if !b.Endpoint.IsLoopback() {
-				if e, ok := containerExposure(m, a, b); ok {
-					out = append(out, e)
-				}
-			}
-			continue
-		}
-		if b.Service == "" {
-			if !b.Endpoint.IsLoopback() {
-				out = append(out, exposure{b, b.Range, fmt.Sprintf("%s listens on %s, reachable without the proxy", serverName(a), rules.Clip(b.Endpoint.String(), 30)), "", bindKey(b), 0, nil})
-			}
-			continue
-		}
-		for _, pub := range b.Published {
-			if isLoopbackHost(pub.Host.Host) {
-				continue
-			}
-			host := pub.Host.Host
-			if host == "" {
-				host = "all host interfaces"
-			}
-			port := pub.Host.Port
-			if port == "" {
-				port = "an ephemeral port"
-			}
-			out = append(out, exposure{b, pub.Range, fmt.Sprintf("compose service %s publishes the app port %s on the host", rules.Clip(b.Service, 30), rules.Clip(b.Endpoint.Port, 10)),
-				fmt.Sprintf("The service publishes the app server's port %s on %s, port %s.", b.Endpoint.Port, host, port), rules.PublishKey(pub.Range), 0, nil})
-		}
-	}
-	return out
-}
-
-// containerExposure judges a bind inside a container image by the
-// workloads that run the app behind the routes to it (a Kubernetes
-// Deployment behind its Service, an ECS service behind a target group):
-// none reachable but by the proxy, no exposure; else the widest reach.
-// Where no workload says, nothing in the repository shows whether the
-// port is published.
-func containerExposure(m *rules.Model, a *rules.App, b rules.Bind) (exposure, bool) {
-	listens := fmt.Sprintf("%s listens on %s", serverName(a), rules.Clip(b.Endpoint.String(), 30))
-	widest, ok := m.ContainerReach(a)
-	switch {
-	case !ok || widest.Reach == rules.ReachUnknown:
-		// Binding every interface is how a container is reached at all;
-		// whether a client can skip the proxy is decided by the network
-		// boundary around it, which the repository does not show:
-		// undecided, so medium at most.
-		return exposure{b, b.Range, listens + " in a container; undecided whether clients reach that port without the proxy",
-			fmt.Sprintf("The app server listens on %s inside the container built from %s. Undecided: nothing in the repository shows whether that port is published (compose ports, a NodePort or LoadBalancer Service, hostPort, hostNetwork) or which peers a NetworkPolicy or security group admits.", b.Endpoint, b.Image), bindKey(b), rules.Medium, nil}, true
-	case widest.Reach == rules.ReachProxyOnly:
-		return exposure{}, false
-	}
-	what := ", which the private network reaches"
-	sev := rules.High
-	if widest.Reach == rules.ReachPublic {
-		what, sev = ", which clients reach directly", 0
-	}
-	return exposure{b, b.Range, listens + " in " + rules.Clip(widest.Name, 40) + what,
-		fmt.Sprintf("The app server listens on %s inside the container built from %s, run by %s: %s", b.Endpoint, b.Image, widest.Name, strings.TrimSuffix(widest.ReachWhy, ".")+"."), bindKey(b), sev,
-		[]source.Related{{Range: widest.ReachRange, Message: widest.ReachWhy}}}, true
-}
-
-func isLoopbackHost(h string) bool {
-	return rules.Endpoint{Host: h, Port: "0"}.IsLoopback() && h != ""
-}
-
 // bindKey is the key G001 gives a public bind.
 func bindKey(b rules.Bind) rules.Key { return rules.PublicBindKey(b.Range.File, b.Endpoint) }
 
@@ -657,9 +572,9 @@ func serverName(a *rules.App) string {
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server can be reached without the proxy while the app trusts headers only the proxy should set.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: []string{"G001"},
+	Scope:   rules.ScopeDeployment, Requires: []*rules.Analysis{rules.DirectAccess}, Supersedes: []string{"G001", "K005", "K006"},
 	Doc: rules.Doc{
-		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, at medium, naming what is undecided (binding every interface is how a container is reached at all). The message lists every header that becomes spoofable.",
+		What:    "Reports an app that trusts proxy headers (identity headers, SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST) when its app server can be reached directly: gunicorn, uWSGI or runserver bound to a non-loopback address on the host, or a compose service that publishes the app port (`ports: \"8000:8000\"`). A bind to 0.0.0.0 inside a container whose port is not published is reachable only from the compose network, and the single-file bind warning (G001) is withdrawn for it. A bind inside a container image that no compose service runs is judged by the workloads that run the app behind the routes to it: a Kubernetes Deployment reached only through ClusterIP Services whose pods NetworkPolicies open to the ingress controller alone, or an ECS service whose security groups admit the port only from the load balancer's, is not reported; one that other hosts of the private network reach is reported at high, one that clients outside reach (NodePort, LoadBalancer, hostPort, a security group open to all on public addresses) at critical; where nothing in the repository says, or a NetworkPolicy's reach is itself undecided (an ipBlock behind an ALB), at medium, naming what is undecided (binding every interface is how a container is reached at all). The message names the direct request class (\"a client on the network connects to :30080 (NodePort)\"), the related locations the facts that decide it (the published port, the Service's type, the NetworkPolicy, the security-group rule), and the detail every header that becomes spoofable. G001, which reads the same direct paths, is superseded on the same line even when X004 is ignored.",
 		Why:     "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips gates only its scheme headers, never X-SSL-*; Django's SECURE_PROXY_SSL_HEADER is not gated at all.",
 		Example: "services:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]",
 		Fix:     "Do not publish the app port (use `expose:` or nothing; the proxy reaches the service on the compose network), bind to loopback or a UNIX socket shared with the proxy, and firewall the app host.",
@@ -672,8 +587,8 @@ var DirectExposure = &rules.Rule{
 		},
 	},
 	Check: func(p *rules.Pass) {
-		m := rules.ModelOf(p)
-		for _, app := range m.Apps {
+		d := rules.DirectOf(p)
+		for _, app := range d.Model.Apps {
 			var hdrs []string
 			var first rules.Trust
 			for _, t := range app.Trusts {
@@ -689,28 +604,38 @@ var DirectExposure = &rules.Rule{
 			if len(hdrs) == 0 {
 				continue
 			}
-			exps := exposures(m, app)
+			paths, closed := d.Paths(app), d.Closed(app)
+			for _, b := range closed {
+				// the boundary closes it: the single-file bind warning
+				// is withdrawn
+				p.Resolve(bindKey(b))
+			}
 			for _, b := range app.Binds {
-				if b.Service != "" || b.Image != "" && !slices.ContainsFunc(exps, func(e exposure) bool { return e.key == bindKey(b) }) {
-					// inside a container: decided by its published ports,
-					// or by the workloads that run it
+				if b.Service != "" {
+					// a compose service's bind: its published ports carry
+					// the findings
 					p.Resolve(bindKey(b))
 				}
 			}
-			for _, e := range exps {
-				rel := []source.Related{trustRelated(first)}
-				if e.where != e.bind.Range {
-					rel = append(rel, source.Related{Range: e.bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.bind.Endpoint)})
+			for _, e := range paths {
+				for _, k := range e.Settles {
+					// the cluster's own finding on the opening: this
+					// one names the class and relates the same fact
+					p.Resolve(k)
 				}
-				for _, r := range e.reach {
-					if r.Range.IsValid() {
-						rel = append(rel, r)
+				rel := []source.Related{trustRelated(first)}
+				if e.At != e.Bind.Range {
+					rel = append(rel, source.Related{Range: e.Bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.Bind.Endpoint)})
+				}
+				for _, f := range e.Facts {
+					if f.Range != e.At && f.Range != e.Bind.Range {
+						rel = append(rel, f)
 					}
 				}
 				p.Report(rules.Diagnostic{
-					Range: e.where, Key: e.key, Related: rel, Severity: e.sev,
-					Message:  e.what,
-					Detail:   strings.TrimSpace(fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.how, strings.Join(canonicalAll(hdrs), ", "))),
+					Range: e.At, Key: e.Key, Related: rel, Severity: e.Severity(),
+					Message:  fmt.Sprintf("%s on %s: %s, around the proxy", serverName(app), rules.Clip(e.Bind.Endpoint.String(), 30), rules.Clip(e.String(), 140)),
+					Detail:   fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.Why, strings.Join(canonicalAll(hdrs), ", ")),
 					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
 				})
 			}

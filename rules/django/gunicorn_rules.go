@@ -86,9 +86,12 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 var BindPublic = &rules.Rule{
 	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
-	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps},
+	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps, rules.DirectAccess},
 	Doc: rules.Doc{
-		What:       "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers). A bind in a Dockerfile is reported at medium as undecided: inside a container every interface is how the app is reached, and the network boundary decides. The cross-file rule replaces it when compose ports or the network show whether the address is reachable.",
+		What: "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers), " +
+			"and a client reaches the bind around the proxy by the deployment model's direct path, which X004 reads too: a bind on the host, a compose service's published port, a container that a Kubernetes Service of type NodePort or LoadBalancer, a hostPort, hostNetwork, a missing or open NetworkPolicy or a security group opens. " +
+			"A bind the boundary closes (an unpublished compose port, a pod that only the ingress controller reaches) is not reported; one whose boundary the repository does not show is reported at medium as undecided. " +
+			"X004 supersedes it on the same line, also when X004 is ignored: ignoring the cross-file finding does not bring this one back.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
 		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
 		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
@@ -135,6 +138,7 @@ var BindPublic = &rules.Rule{
 		if len(hits) == 0 {
 			return
 		}
+		direct := rules.DirectOf(p)
 		for _, h := range hits {
 			trusted := trustedHeaders(p, h.rng)
 			if len(trusted) == 0 {
@@ -142,6 +146,24 @@ var BindPublic = &rules.Rule{
 			}
 			d := rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
 				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))}
+			if paths, known := direct.OfBind(h.rng); known {
+				// The deployment model decides the bind, as X004 reads
+				// it: a closed boundary is no finding, an open one is
+				// as severe as who gets through.
+				path, ok := widestPath(paths)
+				if !ok {
+					continue
+				}
+				d.Severity = path.Severity()
+				d.Message = fmt.Sprintf("%s on %s: %s, around the proxy", rules.Clip(h.src, 30), rules.Clip(h.ep.String(), 30), rules.Clip(path.String(), 90))
+				d.Detail = fmt.Sprintf("%s Clients that connect to it send %s themselves, and the app trusts them.", path.Why, strings.Join(trusted, ", "))
+				if path.At != h.rng {
+					d.Related = append(d.Related, source.Related{Range: path.At, Message: path.Why})
+				}
+				d.Related = append(d.Related, path.Facts...)
+				p.Report(d)
+				continue
+			}
 			// Inside a container, binding every interface is how the app
 			// is reached at all: the file alone cannot show whether a
 			// client can skip the proxy (the network boundary decides,
@@ -155,6 +177,22 @@ var BindPublic = &rules.Rule{
 			p.Report(d)
 		}
 	},
+}
+
+// widestPath returns the direct path of a bind that the most clients take:
+// a decided one before an undecided one, the public before the private
+// network; false when the boundary closes the bind.
+func widestPath(paths []rules.DirectPath) (rules.DirectPath, bool) {
+	if len(paths) == 0 {
+		return rules.DirectPath{}, false
+	}
+	best := paths[0]
+	for _, p := range paths[1:] {
+		if p.Severity() > best.Severity() {
+			best = p
+		}
+	}
+	return best, true
 }
 
 // ForwardedAllowAll reports forwarded_allow_ips = "*".

@@ -99,6 +99,7 @@ type chainView struct {
 // chains enumerates the HTTP filter chains of a file.
 func chains(f *envoy.File) []*chainView {
 	var out []*chainView
+	m := newMatchers()
 	for li, l := range f.Listeners {
 		for ci, c := range l.Chains {
 			if c.HCM == nil {
@@ -112,7 +113,9 @@ func chains(f *envoy.File) []*chainView {
 						if rt.Cluster == "" {
 							continue // redirects, direct responses: nothing reaches an app
 						}
-						cv.routes = append(cv.routes, newRoute(f, l, c, vh, rt, fmt.Sprintf("%s>%s>%d", id, name(vh.Name, vi), ri)))
+						r := newRoute(f, l, c, vh, rt, fmt.Sprintf("%s>%s>%d", id, name(vh.Name, vi), ri))
+						r.requestClasses(m, rc, vi)
+						cv.routes = append(cv.routes, r)
 					}
 				}
 			}

@@ -127,7 +127,8 @@ var CertOptional = &rules.Rule{
 	Requires: requiresChains,
 	Doc: rules.Doc{
 		What: "Finds a filter chain whose `DownstreamTlsContext` has a validation context (a `trusted_ca`) but no `require_client_certificate: true`, " +
-			"while its HTTP connection manager forwards client-certificate data (XFCC, or a header from `%DOWNSTREAM_PEER_*%`).",
+			"while its HTTP connection manager forwards client-certificate data (XFCC, or a header from `%DOWNSTREAM_PEER_*%`). " +
+			"A chain whose routes in the file all match only presented or validated certificates (`match.tls_context`) lets no request without one through and is not reported.",
 		Why: "`require_client_certificate` defaults to false: Envoy asks for a certificate, verifies one if it is sent, and otherwise completes the handshake. " +
 			"Requests without a certificate reach the app exactly like authenticated ones, minus the certificate headers; an app that does not insist on them, " +
 			"or a route that lets a client's copy of them through, turns that into access.",
@@ -170,6 +171,13 @@ func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
 		if r.Listener.Verify != mode || !cv.forwardsCertData() {
 			continue
 		}
+		refused := rules.CertNone // what the finding says gets through
+		if mode == rules.VerifyOptionalNoCA {
+			refused = rules.CertUntrusted
+		}
+		if !cv.admits(refused) {
+			continue // the routes' own matches (tls_context) refuse it
+		}
 		at := r.Listener.VerifyRange
 		if !at.IsValid() {
 			at = cv.chain.TLS.Range
@@ -186,6 +194,27 @@ func checkVerify(p *rules.Pass, mode rules.VerifyMode) {
 		}
 		p.Report(finding(at, rules.VerifyKey(at), msg, detail, fix))
 	}
+}
+
+// admits reports whether a request with the given certificate state
+// reaches the chain's upstreams through some route: always when the
+// routes are not in the file.
+func (cv *chainView) admits(state rules.CertState) bool {
+	if len(cv.routes) == 0 || cv.chain.HCM.RDS != "" {
+		return true
+	}
+	for _, r := range cv.routes {
+		cs := r.Classes
+		if cs == nil {
+			cs = rules.ListenerClasses(r.Route)
+		}
+		for _, c := range cs {
+			if c.Transport == rules.TransportTLS && c.Cert == state {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // forwardsCertData reports whether the chain passes client-certificate

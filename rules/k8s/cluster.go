@@ -575,17 +575,23 @@ func (as appService) why() string {
 }
 
 // reach says who besides the ingress controller can connect to the pods
-// of w, as K005 and K006 judge it, for the model: any Service that selects
-// them and publishes them (NodePort, LoadBalancer, externalIPs), a hostPort
-// or hostNetwork, else the NetworkPolicies that select them.
-func (a *analysis) reach(w *kube.Workload) (rules.Reach, string, source.Range) {
+// of w, as K005 and K006 judge it, for the model's direct path: any
+// Service that selects them and publishes them (NodePort, LoadBalancer,
+// externalIPs), a hostPort or hostNetwork, else the NetworkPolicies that
+// select them. A policy whose reach the manifests leave open (an ipBlock
+// behind an ALB, K006 at medium) leaves the reach unknown, with why.
+func (a *analysis) reach(w *kube.Workload) rules.Workload {
+	out := func(r rules.Reach, via, port, why string, at source.Range, k rules.Key) rules.Workload {
+		return rules.Workload{Reach: r, ReachVia: via, ReachPort: port, ReachWhy: why, ReachRange: at, ReachKey: k}
+	}
 	if v, ok := boolValue(w.HostNetwork); ok && v {
-		return rules.ReachPublic, w.Obj.Ref() + " runs its pods with hostNetwork", w.HostNetwork.Line()
+		// on the node's network the app server's own port is the node's
+		return out(rules.ReachPublic, "hostNetwork", "", w.Obj.Ref()+" runs its pods with hostNetwork", w.HostNetwork.Line(), objKey(w.Obj, "hostNetwork"))
 	}
 	for _, c := range w.Containers {
 		for _, p := range c.Ports {
 			if p.HostPort.Set && p.HostPort.Value != "0" {
-				return rules.ReachPublic, fmt.Sprintf("%s publishes hostPort %s", w.Obj.Ref(), p.HostPort.Value), p.HostPort.Line()
+				return out(rules.ReachPublic, "hostPort", p.HostPort.Value, fmt.Sprintf("%s publishes hostPort %s", w.Obj.Ref(), p.HostPort.Value), p.HostPort.Line(), objKey(w.Obj, "hostPort:"+p.HostPort.Value))
 			}
 		}
 	}
@@ -597,19 +603,36 @@ func (a *analysis) reach(w *kube.Workload) (rules.Reach, string, source.Range) {
 		selecting = append(selecting, s)
 		switch t := s.Type.Value; t {
 		case "NodePort", "LoadBalancer":
-			return rules.ReachPublic, fmt.Sprintf("%s, of type %s, selects its pods", s.Obj.Ref(), t), s.Type.Line()
+			return out(rules.ReachPublic, t, nodePort(s), fmt.Sprintf("%s, of type %s, selects its pods", s.Obj.Ref(), t), s.Type.Line(), objKey(s.Obj, "exposed:type"))
 		}
 		if len(s.ExternalIPs) > 0 {
-			return rules.ReachPublic, s.Obj.Ref() + " selects its pods and has externalIPs", s.ExternalIPs[0].Range
+			return out(rules.ReachPublic, "externalIPs", "", s.Obj.Ref()+" selects its pods and has externalIPs", s.ExternalIPs[0].Range, objKey(s.Obj, "exposed:externalIPs"))
 		}
 	}
 	if len(selecting) == 0 {
-		return rules.ReachUnknown, "", source.Range{}
+		return rules.Workload{}
 	}
 	d, open := a.policyGap(selecting[0], []map[string]string{w.PodLabels})
-	if open {
-		why, _, _ := strings.Cut(d.Detail, ", so ")
-		return rules.ReachNetwork, strings.TrimSuffix(why, "."), d.Range
+	why, _, _ := strings.Cut(d.Detail, ", so ")
+	why = strings.TrimSuffix(why, ".")
+	k := objKey(selecting[0].Obj, "network-policy") // K006's
+	switch {
+	case open && d.Severity == rules.Medium:
+		return out(rules.ReachUnknown, "NetworkPolicy", "", d.Message, d.Range, k)
+	case open && strings.HasPrefix(d.Message, "no NetworkPolicy"):
+		return out(rules.ReachNetwork, "no NetworkPolicy", "", fmt.Sprintf("no NetworkPolicy in the repository selects the pods of %s", selecting[0].Obj.Ref()), d.Range, k)
+	case open:
+		return out(rules.ReachNetwork, "NetworkPolicy", "", why, d.Range, k)
 	}
-	return rules.ReachProxyOnly, fmt.Sprintf("%s is reached through ClusterIP Services only, and NetworkPolicies admit only the ingress controller to its pods", w.Obj.Ref()), w.Obj.Range
+	return out(rules.ReachProxyOnly, "", "", fmt.Sprintf("%s is reached through ClusterIP Services only, and NetworkPolicies admit only the ingress controller to its pods", w.Obj.Ref()), w.Obj.Range, rules.Key{})
+}
+
+// nodePort is the node port a NodePort or LoadBalancer Service opens, when
+// its one port names it ("" when Kubernetes allocates it, or several
+// ports leave it open which).
+func nodePort(s *kube.Service) string {
+	if len(s.Ports) == 1 {
+		return s.Ports[0].NodePort.Value
+	}
+	return ""
 }

@@ -132,15 +132,10 @@ func (a *analysis) route(e *entrance, tls bool, ids map[string]int) *rules.Route
 	}
 	for _, s := range svcs {
 		for _, ws := range a.djangoServers(s) {
-			reach, why, at := a.reach(ws.w)
-			r.Upstream.Workloads = append(r.Upstream.Workloads, rules.Workload{
-				Name:           strings.ToLower(ws.w.Obj.Kind) + " " + ws.w.Obj.NamespacedName(),
-				Server:         ws.srv.Server,
-				Binds:          ws.srv.Binds,
-				SettingsModule: ws.srv.SettingsModule,
-				Range:          ws.srv.Range,
-				Reach:          reach, ReachWhy: why, ReachRange: at,
-			})
+			w := a.reach(ws.w)
+			w.Name = strings.ToLower(ws.w.Obj.Kind) + " " + ws.w.Obj.NamespacedName()
+			w.Server, w.Binds, w.SettingsModule, w.Range = ws.srv.Server, ws.srv.Binds, ws.srv.SettingsModule, ws.srv.Range
+			r.Upstream.Workloads = append(r.Upstream.Workloads, w)
 		}
 	}
 	r.Listener = a.listener(e, tls)

@@ -115,7 +115,8 @@ var ServiceExposed = &rules.Rule{
 	Summary: "The app's Service or pods can be reached without going through ingress-nginx: NodePort, LoadBalancer, externalIPs, hostPort or hostNetwork.",
 	Doc: rules.Doc{
 		What: "Reports a Service of type NodePort or LoadBalancer or with externalIPs, and a pod with hostNetwork or a hostPort, when the Service is the app's: " +
-			"an Ingress with `auth-tls-secret` routes to it, or its pods run Django or a Python app server.",
+			"an Ingress with `auth-tls-secret` routes to it, or its pods run Django or a Python app server. " +
+			"The opening is also what decides the app's direct path in the deployment model: where the app trusts proxy headers and its app server's bind is in the repository, X004 reports the path with this line as a related location, naming the port a client connects to, and replaces this finding.",
 		Why:        "The client-certificate check and the ssl-client-* headers come from the ingress controller. A client that connects to the node port, the load balancer or the host port talks to the app directly and sends whatever ssl-client-* or X-Forwarded-* headers it likes.",
 		Example:    "kind: Service\nspec:\n  type: NodePort\n  selector: {app: web}",
 		Fix:        "Use `type: ClusterIP` without externalIPs, drop hostPort and hostNetwork, and let only the ingress controller reach the pods (see K006).",
@@ -137,7 +138,8 @@ var NoNetworkPolicy = &rules.Rule{
 			"(a rule without `from`, an ipBlock, a namespaceSelector that does not name the controller's namespace, a podSelector for other pods). " +
 			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for an implementation's own namespace (`envoy-gateway-system`, `nginx-gateway`), " +
 			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
-			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium.",
+			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium. " +
+			"Where the app trusts proxy headers and its app server's bind is in the repository, X004 reports the same opening as the app's direct path (at the same severity, medium when undecided) and replaces this finding.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
 		Fix: "Add a NetworkPolicy that selects the app's pods with `policyTypes: [Ingress]` and admits only the controller, e.g. `from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]`. " +

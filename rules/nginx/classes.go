@@ -14,7 +14,9 @@ import (
 // then location matching (a regex location whose matches all start with a
 // ^~ prefix location of its level is never chosen; a named location is
 // entered only by an internal redirect), then the location's own rewrite
-// directives and its access rules (allow/deny).
+// directives and its access rules (allow/deny). Before all of them, the
+// server selection: a request may reach the server through another
+// server's TLS handshake (sni.go).
 //
 // A route whose classes equal the listener's keeps Classes nil; an empty,
 // non-nil list says no request takes the route.
@@ -33,14 +35,19 @@ func (c *config) requestClasses(r *route, referenced map[string]bool) {
 		r.Classes = []rules.RequestClass{}
 		return
 	}
+	cross := c.crossServerClasses(r, handshakeStates(r.Listener.Verify))
+	base = append(base, cross...)
 	out := base[:0:0]
-	changed := false
+	changed := len(cross) > 0
 	for _, cl := range base {
 		if schemeGated(r.server.d, cl.Transport) || loc != nil && loc.Name == "location" && schemeGated(loc, cl.Transport) {
 			changed = true
 			continue
 		}
 		out = append(out, cl)
+	}
+	if filtered, ch := c.filterByConditions(r, out); ch {
+		out, changed = filtered, true
 	}
 	if loc != nil && loc.Name == "location" {
 		if allow, denyAll := accessRules(loc); denyAll {

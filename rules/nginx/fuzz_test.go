@@ -42,6 +42,7 @@ func FuzzRules(f *testing.F) {
 		return nil
 	})
 	f.Add([]byte(trapConfig))
+	f.Add([]byte(selectionConfig))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sf := source.NewFile("nginx.conf", b)
 		trees, _ := pnginx.Load(oneFileReader{sf}, []string{"nginx.conf"})
@@ -61,3 +62,30 @@ func FuzzRules(f *testing.F) {
 		}
 	})
 }
+
+// selectionConfig seeds server selection, map gates and method
+// conditions: two servers on one TLS port, a map over $ssl_client_verify
+// with a regex key, an if on the method and a limit_except.
+const selectionConfig = `events {}
+http {
+    map $ssl_client_verify $refused { default 1; SUCCESS 0; ~^FAILED:(.*) 1; }
+    map $scheme $plain { default 0; http 1; }
+    server {
+        listen 443 ssl default_server;
+        server_name partner.example;
+        ssl_verify_client optional_no_ca;
+        location / { return 200; }
+    }
+    server {
+        listen 443 ssl;
+        server_name admin.example;
+        if ($refused) { return 403; }
+        if ($request_method !~* ^(GET|POST)$) { return 405; }
+        location / {
+            limit_except GET { allow 10.0.0.0/8; deny all; }
+            proxy_set_header X-SSL-Client-DN $ssl_client_s_dn;
+            proxy_pass http://127.0.0.1:8000;
+        }
+    }
+}
+`

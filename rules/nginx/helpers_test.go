@@ -17,7 +17,7 @@ import (
 
 // workspace writes files into a temporary repository and loads every file
 // as nginx configuration.
-func workspace(t *testing.T, files map[string]string) *parsers.Workspace {
+func workspace(t testing.TB, files map[string]string) *parsers.Workspace {
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string
@@ -86,7 +86,7 @@ func expectAt(t *testing.T, ds []rules.Finding, want ...string) {
 }
 
 // routesOf builds the routes of the only tree rooted at root.
-func routesOf(t *testing.T, files map[string]string, root string) map[string]*rules.Route {
+func routesOf(t testing.TB, files map[string]string, root string) map[string]*rules.Route {
 	t.Helper()
 	ws := workspace(t, files)
 	out := map[string]*rules.Route{}

@@ -206,7 +206,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 			}
 		}
 	}
-	r.Gated = gated(s, b, verify)
+	r.Gated = gated(s, b, verify) || c.mapGated(s, b, verify)
 	r.AdmitsUnderscore, r.UnderscoreRange = admitsUnderscore(s, sk, fam)
 	return r
 }

@@ -94,7 +94,8 @@ var VerifyOff = &rules.Rule{
 		What: "Finds a server with a TLS listener whose `ssl_verify_client` is absent or `off` (at server or http level) while one of its routes forwards a `$ssl_client_*` variable to the upstream. " +
 			"Plain-HTTP servers are not reported: there the variables are empty, so nginx sends no header and removes the client's copy. " +
 			"The finding is high when another TLS server on the same address and port asks for certificates: a client that handshakes with that server's name (SNI) and sends this server's name as Host reaches this server with the variables set from a certificate nobody here verified (nginx answers 421 only when the Host-selected server verifies). " +
-			"It is low when none does: the variables are then always empty, certificate login never works, and what an app makes of `NONE` is judged by the cross-file rules.",
+			"It is low when none does: the variables are then always empty, certificate login never works, and what an app makes of `NONE` is judged by the cross-file rules. " +
+			"The routes of such a server carry those requests as request classes (\"TLS with an unverified client certificate on :443, SNI partner.example, Host admin.example\"), which the cross-file rules judge against the app's check.",
 		Why: "nginx never asks for a certificate, so `$ssl_client_verify` is always `NONE` and every DN variable is empty. The upstream was written for mutual TLS and receives " +
 			"requests from anyone; an app that checks only for the presence of a DN header, or a missing gate on a route that forgets the header, " +
 			"turns that into a full bypass (VyOS GHSA-4w7q-wwx4-6973).",
@@ -103,6 +104,8 @@ var VerifyOff = &rules.Rule{
 		References: []string{
 			"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client",
 			"https://github.com/vyos/vyos-1x/pull/5464",
+			"https://github.com/nginx/nginx/blob/master/src/http/ngx_http_request.c (ngx_http_set_virtual_server: 421 only when SNI was sent and the Host-selected server has ssl_verify_client; ngx_http_process_request: the selected server's mode checked against the handshake's result)",
+			"docs/verified.md, scenarios nginx-sni-host-421-secure and nginx-sni-host-unverified-vulnerable (nginx 1.22: 421 when admin.example verifies; no 421, and the subject of a certificate from any CA forwarded, when it does not)",
 		},
 	},
 	Check: checkVerifyOff,
@@ -207,10 +210,8 @@ func (c *config) requestingSiblings(s *server) []*server {
 
 // serverName is a server's first name, or its description.
 func serverName(s *server) string {
-	for _, n := range s.names {
-		if n != "" && n != "_" {
-			return n
-		}
+	if n := clientName(s); n != "" {
+		return n
 	}
 	return blockDesc(s.d)
 }
@@ -252,7 +253,8 @@ var VerifyOptional = &rules.Rule{
 	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional` in effect for a server with a route that passes requests upstream and that neither refuses unverified clients " +
-			"(`if ($ssl_client_verify != SUCCESS) { return 403; }` at server level or in the route's location) nor forwards `$ssl_client_verify` for the app to check.",
+			"(`if ($ssl_client_verify != SUCCESS) { return 403; }` at server level or in the route's location, or the same through a map: " +
+			"`map $ssl_client_verify $mtls_refused { default 1; SUCCESS 0; }` with `if ($mtls_refused) { return 403; }`) nor forwards `$ssl_client_verify` for the app to check.",
 		Why: "With `optional`, a client that sends no certificate completes the handshake and `$ssl_client_verify` is `NONE`. If nothing checks that value, " +
 			"anonymous requests look exactly like authenticated ones to the upstream; DN headers are simply empty, which many apps treat as \"no restriction\".",
 		Example: "ssl_verify_client optional;\nlocation /admin {\n    proxy_set_header X-SSL-Client-DN $ssl_client_s_dn;\n    proxy_pass http://app;\n}",
@@ -343,7 +345,8 @@ var VerifyNoCA = &rules.Rule{
 	Requires: requiresConfig,
 	Doc: rules.Doc{
 		What: "Finds `ssl_verify_client optional_no_ca` in effect for a server with a route that forwards `$ssl_client_s_dn`, `$ssl_client_i_dn`, `$ssl_client_cert`, " +
-			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS`. " +
+			"`$ssl_client_escaped_cert`, `$ssl_client_fingerprint` or `$ssl_client_serial` without refusing requests whose `$ssl_client_verify` is not `SUCCESS` " +
+			"(directly or through a map over `$ssl_client_verify`; a map that refuses only `NONE` lets `FAILED:...` through). " +
 			"Critical when a field that names the client (a DN, the fingerprint, the serial) is forwarded; medium when only the whole certificate is " +
 			"(`$ssl_client_cert`, `$ssl_client_raw_cert`, `$ssl_client_escaped_cert`): that is the use nginx documents for `optional_no_ca`, a service behind nginx " +
 			"verifying the chain itself, and whether it does is not in the proxy's configuration. When the app behind the route is analysed, the cross-file rule (X002) judges its check instead.",

@@ -45,6 +45,9 @@ func ecsWorkloads(l *listener, group string) []rules.Workload {
 				w.Binds = []rules.Endpoint{{Host: "0.0.0.0", Port: port}}
 			}
 			w.Reach, w.ReachWhy, w.ReachRange = ecsReach(m, l.LB, svc, port)
+			if w.Reach >= rules.ReachNetwork {
+				w.ReachVia, w.ReachPort = "security group", port
+			}
 			out = append(out, w)
 		}
 	}

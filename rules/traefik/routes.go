@@ -165,6 +165,7 @@ func analyse(in *traefik.Installation) []*route {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	requestClasses(in, out)
 	return out
 }
 
@@ -225,7 +226,7 @@ func newRoute(in *traefik.Installation, d *traefik.Dynamic, r *traefik.Router, e
 		SetHint:    setHint,
 	}
 	rt.tls(in, ep)
-	rt.middlewares(in, ep)
+	rt.middlewares(in)
 	rt.forwardedHeaders(ep)
 	rt.underscores(ep)
 	return rt
@@ -300,41 +301,51 @@ const (
 var managedHeaders = []string{"x-forwarded-proto", "x-forwarded-scheme", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port",
 	"x-forwarded-server", "x-forwarded-uri", "x-forwarded-method", "x-forwarded-prefix", certHeader, infoHeader, "x-scheme", "x-real-ip"}
 
-// middlewares applies the entry point's and the router's middlewares in
-// order, chains expanded.
-func (rt *route) middlewares(in *traefik.Installation, ep *traefik.EntryPoint) {
+// middlewareList returns the entry point's and the router's middlewares
+// in the order they run, chains expanded.
+func (rt *route) middlewareList(in *traefik.Installation) []*traefik.Middleware {
 	var refs []*cfgnode.Node
-	if ep != nil {
-		refs = append(refs, ep.Middlewares...)
+	if rt.ep != nil {
+		refs = append(refs, rt.ep.Middlewares...)
 	}
 	refs = append(refs, rt.router.Middlewares...)
+	var out []*traefik.Middleware
 	seen := map[*traefik.Middleware]bool{}
-	var apply func(refs []*cfgnode.Node, depth int)
-	apply = func(refs []*cfgnode.Node, depth int) {
+	var expand func(refs []*cfgnode.Node, depth int)
+	expand = func(refs []*cfgnode.Node, depth int) {
 		for _, ref := range refs {
 			m := in.Middleware(ref.Text())
 			if m == nil || seen[m] || depth > 10 {
 				continue
 			}
 			seen[m] = true
-			if m.PassTLSClientCert != nil && (m.PEM || m.Info) {
-				rt.pass = m
-			}
-			for _, h := range m.RequestHeaders {
-				t := rules.HeaderTreatment{Name: h.Key, Action: rules.SetConst, Value: h.Text(), Range: h.Line(), Note: "headers.customRequestHeaders of middleware " + m.Name}
-				if h.Text() == "" {
-					t.Action, t.Note = rules.Blanked, "removed by headers.customRequestHeaders (empty value) of middleware "+m.Name
-				}
-				rt.Headers[strings.ToLower(h.Key)] = t
-			}
-			for _, h := range m.AuthResponseHeaders {
-				rt.Headers[strings.ToLower(h.Text())] = rules.HeaderTreatment{Name: h.Text(), Action: rules.SetOther, Value: "forward-auth response", Range: h.Range,
-					Note: "forwardAuth of middleware " + m.Name + " removes the client's copy and sets the authentication server's"}
-			}
-			apply(m.Chain, depth+1)
+			out = append(out, m)
+			expand(m.Chain, depth+1)
 		}
 	}
-	apply(refs, 0)
+	expand(refs, 0)
+	return out
+}
+
+// middlewares applies the entry point's and the router's middlewares in
+// order, chains expanded.
+func (rt *route) middlewares(in *traefik.Installation) {
+	for _, m := range rt.middlewareList(in) {
+		if m.PassTLSClientCert != nil && (m.PEM || m.Info) {
+			rt.pass = m
+		}
+		for _, h := range m.RequestHeaders {
+			t := rules.HeaderTreatment{Name: h.Key, Action: rules.SetConst, Value: h.Text(), Range: h.Line(), Note: "headers.customRequestHeaders of middleware " + m.Name}
+			if h.Text() == "" {
+				t.Action, t.Note = rules.Blanked, "removed by headers.customRequestHeaders (empty value) of middleware "+m.Name
+			}
+			rt.Headers[strings.ToLower(h.Key)] = t
+		}
+		for _, h := range m.AuthResponseHeaders {
+			rt.Headers[strings.ToLower(h.Text())] = rules.HeaderTreatment{Name: h.Text(), Action: rules.SetOther, Value: "forward-auth response", Range: h.Range,
+				Note: "forwardAuth of middleware " + m.Name + " removes the client's copy and sets the authentication server's"}
+		}
+	}
 }
 
 // forwardedHeaders is what the entry point does to the X-Forwarded-*
