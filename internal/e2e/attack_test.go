@@ -188,6 +188,22 @@ func TestAim(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", l, got[l], w)
 		}
 	}
+	// A scenario's SNI is the handshake of every client but the valid one.
+	d.Scenario = &Scenario{Name: "x", Host: "admin.example", SNI: "portal.example"}
+	var sni []string
+	for _, x := range aim(d, nil) {
+		if c := x.attack.Class; x.listener.Name == "PROXY_PORT" && c.SNI != "" {
+			sni = append(sni, x.attack.Name()+" "+c.SNI+" "+c.Host)
+		}
+	}
+	if want := []string{
+		"tls no-cert sni-not-host portal.example admin.example",
+		"tls no-cert sni-not-host spoof-dash portal.example admin.example",
+		"tls no-cert sni-not-host spoof-underscore portal.example admin.example",
+		"tls untrusted-cert sni-not-host portal.example admin.example",
+	}; !slices.Equal(sni, want) {
+		t.Errorf("Scenario.SNI:\n got %q\nwant %q", sni, want)
+	}
 	d.AppAddr = "unix:/tmp/app.sock"
 	for _, x := range aim(d, nil) {
 		if x.attack.Class.Transport == rules.TransportDirect {
