@@ -35,8 +35,9 @@ type TopStmt struct {
 	Err  string // non-empty when the statement was not analysed
 }
 
-// DefaultParser is the parser Parse uses.
-var DefaultParser Parser = GPython{}
+// DefaultParser is the parser Parse uses: the recursive-descent parser,
+// with gpython for what it does not accept.
+var DefaultParser Parser = Descent{Fallback: GPython{}}
 
 // Parse tokenizes, splits, rewrites and parses a module with
 // DefaultParser. It never fails: statements it cannot parse become M002
