@@ -18,7 +18,19 @@ type Descent struct{ Fallback Parser }
 
 // ParseStatement implements Parser.
 func (d Descent) ParseStatement(text []byte, offset func(line, col int) int) ([]Stmt, error) {
-	if stmts, ok := descend(text, offset); ok {
+	return d.parseTokens(text, Tokenize(text), 0, offset)
+}
+
+// tokenParser is a Parser that can be given the text's tokens, scanned
+// with the file, so that the text is not scanned again.
+type tokenParser interface {
+	// parseTokens is ParseStatement; toks are text's tokens, by offsets
+	// base bytes past the text's (the offsets of the file).
+	parseTokens(text []byte, toks []Token, base int, offset func(line, col int) int) ([]Stmt, error)
+}
+
+func (d Descent) parseTokens(text []byte, toks []Token, base int, offset func(line, col int) int) ([]Stmt, error) {
+	if stmts, ok := descend(text, toks, base, offset); ok {
 		return stmts, nil
 	}
 	return d.Fallback.ParseStatement(text, offset)
@@ -54,7 +66,7 @@ type descender struct {
 // unsupported stops a descent: the text goes to the fallback parser.
 type unsupported struct{}
 
-func descend(text []byte, offset func(line, col int) int) (stmts []Stmt, ok bool) {
+func descend(text []byte, toks []Token, base int, offset func(line, col int) int) (stmts []Stmt, ok bool) {
 	if !utf8.Valid(text) || bytes.ContainsAny(text, "\r\f\v\x00") || bytes.HasPrefix(text, []byte("\xEF\xBB\xBF")) {
 		return nil, false
 	}
@@ -64,7 +76,7 @@ func descend(text []byte, offset func(line, col int) int) (stmts []Stmt, ok bool
 			p.lines = append(p.lines, i+1)
 		}
 	}
-	if !p.tokens(Tokenize(text)) {
+	if !p.tokens(toks, base) {
 		return nil, false
 	}
 	defer func() {
@@ -93,10 +105,13 @@ func descend(text []byte, offset func(line, col int) int) (stmts []Stmt, ok bool
 
 // tokens turns the scanner's tokens into the parser's: comments and
 // continuations dropped, indentation made INDENT and DEDENT tokens.
-func (p *descender) tokens(in []Token) bool {
+func (p *descender) tokens(in []Token, base int) bool {
 	indents := []int{0}
 	last := dNewline
+	p.toks = make([]dtok, 0, len(in)+8)
 	for _, t := range in {
+		t.Start -= base
+		t.End -= base
 		switch t.Kind {
 		case TokComment, TokContinue:
 			continue

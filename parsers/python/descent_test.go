@@ -21,6 +21,14 @@ func (c countingParser) ParseStatement(text []byte, offset func(line, col int) i
 	return c.p.ParseStatement(text, offset)
 }
 
+// tokenCountingParser counts for a parser that takes tokens.
+type tokenCountingParser struct{ countingParser }
+
+func (c tokenCountingParser) parseTokens(text []byte, toks []Token, base int, offset func(line, col int) int) ([]Stmt, error) {
+	*c.calls++
+	return c.p.(tokenParser).parseTokens(text, toks, base, offset)
+}
+
 // sameAsGPython parses src with GPython and with Descent (falling back to
 // GPython) and fails on any difference in the module: statements with
 // their positions, ends and values, problems, rewrites. It returns how
@@ -31,7 +39,7 @@ func sameAsGPython(t *testing.T, name string, src []byte) (texts, fallbacks int)
 	var oracleCalls int
 	want := ParseWith(f, countingParser{GPython{}, &oracleCalls})
 	var descentCalls int
-	got := ParseWith(f, countingParser{Descent{Fallback: countingParser{GPython{}, &fallbacks}}, &descentCalls})
+	got := ParseWith(f, tokenCountingParser{countingParser{Descent{Fallback: countingParser{GPython{}, &fallbacks}}, &descentCalls}})
 	if !reflect.DeepEqual(got.Problems, want.Problems) {
 		t.Errorf("%s: problems differ:\ndescent: %v\ngpython: %v", name, got.Problems, want.Problems)
 	}
