@@ -61,13 +61,17 @@ func MergeDualStack(routes []*Route) []*Route {
 }
 
 // twinPlace is the part of a route's twinSignature that is cheap to
-// compare: its proxy, path and range.
+// compare: its proxy, path, range and port (a server that listens on
+// several ports has a route per port at the same range).
 type twinPlace struct {
-	proxy, path string
-	rng         source.Range
+	proxy, path, port string
+	tls               bool
+	rng               source.Range
 }
 
-func placeOf(r *Route) twinPlace { return twinPlace{r.Proxy, r.Path, r.Range} }
+func placeOf(r *Route) twinPlace {
+	return twinPlace{r.Proxy, r.Path, r.Listener.Endpoint.Port, r.Listener.TLS, r.Range}
+}
 
 // twinSignature is the route with what may differ between twins left out:
 // its identity, description, and the socket's address and line.
