@@ -114,3 +114,5 @@ require (
 )
 
 replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/santhosh-tekuri/jsonschema
+
+replace github.com/xeipuuv/gojsonschema => ./third_party/xeipuuv/gojsonschema
