@@ -43,7 +43,8 @@ type FSReader struct {
 
 	mu    sync.Mutex
 	cache map[string]readResult
-	ids   map[string]string // Identity's answers
+	stats map[string]statResult // Stat's answers
+	ids   map[string]string     // Identity's answers
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links,
 	// or which of them is missing.
@@ -475,6 +476,31 @@ func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return overlayInfo{name: path.Base(rel), size: int64(len(b))}, nil
 	}
+	// Front ends ask again and again for the same files (every tree of a
+	// repository looks for the snippets its includes name, and for their
+	// alternative places): the answers are kept, as ReadFile's are.
+	r.mu.Lock()
+	res, ok := r.stats[rel]
+	r.mu.Unlock()
+	if ok {
+		return res.info, res.err
+	}
+	res.info, res.err = r.stat(rel)
+	r.mu.Lock()
+	if r.stats == nil {
+		r.stats = map[string]statResult{}
+	}
+	r.stats[rel] = res
+	r.mu.Unlock()
+	return res.info, res.err
+}
+
+type statResult struct {
+	info fs.FileInfo
+	err  error
+}
+
+func (r *FSReader) stat(rel string) (fs.FileInfo, error) {
 	real, info, err := r.confineInfo(rel)
 	if err != nil || info != nil {
 		return info, err

@@ -565,7 +565,7 @@ func requestHost(r *rules.Route, c rules.RequestClass) (host, sni string) {
 	host = c.Host
 	if host == "" {
 		for _, h := range r.Hosts {
-			if dnsName.MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
+			if dnsName().MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
 				host = h
 				break
 			}
