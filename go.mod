@@ -112,3 +112,7 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
+
+replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/santhosh-tekuri/jsonschema
+
+replace github.com/xeipuuv/gojsonschema => ./third_party/xeipuuv/gojsonschema

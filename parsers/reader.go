@@ -43,10 +43,24 @@ type FSReader struct {
 
 	mu    sync.Mutex
 	cache map[string]readResult
-	ids   map[string]string // Identity's answers
+	stats map[string]statResult // Stat's answers
+	ids   map[string]string     // Identity's answers
 	// plainDirs records, for directories below the root, whether they and
-	// every directory above them are real directories, not symbolic links.
-	plainDirs map[string]bool
+	// every directory above them are real directories, not symbolic links,
+	// or which of them is missing.
+	plainDirs map[string]dirState
+}
+
+// dirState is what one lstat per directory told about a directory below
+// the root and the directories above it.
+type dirState struct {
+	// plain: the directory and every one above it are real directories.
+	plain bool
+	// missing, when not plain, is the first of them that does not exist
+	// (the ones above it being real directories), "" otherwise; notExist
+	// is its lstat's error.
+	missing  string
+	notExist error
 }
 
 type readResult struct {
@@ -69,7 +83,7 @@ func NewFSReader(dir string, maxSize int64, overlay map[string][]byte) (*FSReade
 	if maxSize <= 0 {
 		maxSize = DefaultMaxFileSize
 	}
-	r := &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]bool{}}
+	r := &FSReader{root: abs, realRoot: real, maxSize: maxSize, overlay: overlay, cache: map[string]readResult{}, plainDirs: map[string]dirState{}}
 	if len(overlay) > 0 {
 		r.aliased = make(map[string][]byte, len(overlay))
 		for rel, b := range overlay {
@@ -200,8 +214,15 @@ func (r *FSReader) plainPath(rel string) (string, fs.FileInfo, error) {
 	if rel == "." {
 		return "", nil, nil
 	}
-	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir) {
-		return "", nil, nil
+	if dir := path.Dir(rel); dir != "." {
+		switch st := r.plainDir(dir); {
+		case st.missing != "":
+			// What resolving the links would report, without an lstat
+			// per component: import resolution probes many such paths.
+			return "", nil, st.notExist
+		case !st.plain:
+			return "", nil, nil
+		}
 	}
 	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
 	st, err := os.Lstat(real)
@@ -214,25 +235,28 @@ func (r *FSReader) plainPath(rel string) (string, fs.FileInfo, error) {
 	return real, st, nil
 }
 
-func (r *FSReader) plainDir(dir string) bool {
+func (r *FSReader) plainDir(dir string) dirState {
 	r.mu.Lock()
-	ok, seen := r.plainDirs[dir]
+	st, seen := r.plainDirs[dir]
 	r.mu.Unlock()
 	if seen {
-		return ok
+		return st
 	}
-	ok = true
+	st = dirState{plain: true}
 	if parent := path.Dir(dir); parent != "." {
-		ok = r.plainDir(parent)
+		st = r.plainDir(parent)
 	}
-	if ok {
-		st, err := os.Lstat(filepath.Join(r.realRoot, filepath.FromSlash(dir)))
-		ok = err == nil && st.IsDir() // Lstat: a link to a directory is not one
+	if st.plain {
+		info, err := os.Lstat(filepath.Join(r.realRoot, filepath.FromSlash(dir)))
+		st.plain = err == nil && info.IsDir() // Lstat: a link to a directory is not one
+		if errors.Is(err, fs.ErrNotExist) {
+			st.missing, st.notExist = dir, err
+		}
 	}
 	r.mu.Lock()
-	r.plainDirs[dir] = ok
+	r.plainDirs[dir] = st
 	r.mu.Unlock()
-	return ok
+	return st
 }
 
 // ReadFile implements source.Reader.
@@ -452,6 +476,31 @@ func (r *FSReader) Stat(p string) (fs.FileInfo, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return overlayInfo{name: path.Base(rel), size: int64(len(b))}, nil
 	}
+	// Front ends ask again and again for the same files (every tree of a
+	// repository looks for the snippets its includes name, and for their
+	// alternative places): the answers are kept, as ReadFile's are.
+	r.mu.Lock()
+	res, ok := r.stats[rel]
+	r.mu.Unlock()
+	if ok {
+		return res.info, res.err
+	}
+	res.info, res.err = r.stat(rel)
+	r.mu.Lock()
+	if r.stats == nil {
+		r.stats = map[string]statResult{}
+	}
+	r.stats[rel] = res
+	r.mu.Unlock()
+	return res.info, res.err
+}
+
+type statResult struct {
+	info fs.FileInfo
+	err  error
+}
+
+func (r *FSReader) stat(rel string) (fs.FileInfo, error) {
 	real, info, err := r.confineInfo(rel)
 	if err != nil || info != nil {
 		return info, err

@@ -2,6 +2,8 @@ package parsers
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,5 +48,30 @@ func TestSymlinkedFileIsOneFile(t *testing.T) {
 	f, err := r.ReadFile("sites-enabled/shop.conf")
 	if err != nil || string(f.Content) != "conf edited" || f.Path != "sites-enabled/shop.conf" {
 		t.Errorf("the link does not read the unsaved buffer of its target: %v %+v", err, f)
+	}
+}
+
+// A path below a directory that does not exist is reported missing with
+// the error resolving its links gives (the first missing directory named),
+// whether the directories above it are plain or reached through a link;
+// a link to a directory still leads to the files below it.
+func TestStatBelowMissingDirectory(t *testing.T) {
+	dir := writeTree(t, map[string]string{"app/settings.py": "x = 1"})
+	if err := os.Symlink("app", filepath.Join(dir, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewFSReader(dir, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"app/missing/deeper/x.py", "missing/x.py", "linked/missing/x.py", "app/missing/y.py"} {
+		_, err := r.Stat(p)
+		_, evalErr := r.evalConfine(p)
+		if !errors.Is(err, fs.ErrNotExist) || evalErr == nil || err.Error() != evalErr.Error() {
+			t.Errorf("Stat(%s): %v, resolving its links: %v", p, err, evalErr)
+		}
+	}
+	if st, err := r.Stat("linked/settings.py"); err != nil || st.IsDir() {
+		t.Errorf("Stat through a link: %v %v", st, err)
 	}
 }

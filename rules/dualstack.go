@@ -22,10 +22,19 @@ type AlsoListening struct {
 // Listener.Also and its description names both. Routes are not changed in
 // place (route builders' results are shared): a merged route is a copy.
 func MergeDualStack(routes []*Route) []*Route {
+	// Twins have the same signature, hence the same place: a route alone
+	// at its place has no twin, and its signature (a JSON encoding of the
+	// whole route) is not computed.
+	atPlace := map[twinPlace]int{}
+	for _, r := range routes {
+		if wildcardHost(r.Listener.Endpoint.Host) {
+			atPlace[placeOf(r)]++
+		}
+	}
 	out := routes[:0:0]
 	kept := map[string]int{} // signature → index in out
 	for _, r := range routes {
-		if !wildcardHost(r.Listener.Endpoint.Host) {
+		if !wildcardHost(r.Listener.Endpoint.Host) || atPlace[placeOf(r)] < 2 {
 			out = append(out, r)
 			continue
 		}
@@ -49,6 +58,19 @@ func MergeDualStack(routes []*Route) []*Route {
 		}
 	}
 	return out
+}
+
+// twinPlace is the part of a route's twinSignature that is cheap to
+// compare: its proxy, path, range and port (a server that listens on
+// several ports has a route per port at the same range).
+type twinPlace struct {
+	proxy, path, port string
+	tls               bool
+	rng               source.Range
+}
+
+func placeOf(r *Route) twinPlace {
+	return twinPlace{r.Proxy, r.Path, r.Listener.Endpoint.Port, r.Listener.TLS, r.Range}
 }
 
 // twinSignature is the route with what may differ between twins left out:

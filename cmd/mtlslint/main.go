@@ -50,6 +50,7 @@ func toolVersion() string {
 }
 
 func main() {
+	deferFirstCollection()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

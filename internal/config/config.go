@@ -17,6 +17,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // FileName is the dedicated configuration file.
@@ -113,9 +114,9 @@ func Find(dir string) (string, error) {
 	}
 }
 
-var toolTable = regexp.MustCompile(`(?m)^\s*\[\s*tool\s*\.\s*(mtlslint|"mtlslint")\s*[\].]`)
+var toolTable = source.LazyRegexp(`(?m)^\s*\[\s*tool\s*\.\s*(mtlslint|"mtlslint")\s*[\].]`)
 
-func hasToolTable(b []byte) bool { return toolTable.Match(b) }
+func hasToolTable(b []byte) bool { return toolTable().Match(b) }
 
 // MaxFileSize caps a configuration file: real ones are a few kilobytes.
 const MaxFileSize = 1 << 20
@@ -202,13 +203,13 @@ func Parse(path string, content []byte) (*Config, error) {
 		return nil, err
 	}
 	topo := 0
-	for _, l := range arrayLines(content, topologyHeader) {
+	for _, l := range arrayLines(content, topologyHeader()) {
 		if topo < len(cfg.Topology) {
 			cfg.Topology[topo].Line = l
 			topo++
 		}
 	}
-	for i, l := range arrayLines(content, helmHeader) {
+	for i, l := range arrayLines(content, helmHeader()) {
 		if i < len(cfg.Helm) {
 			cfg.Helm[i].Line = l
 		}
@@ -255,8 +256,8 @@ func (c *Config) validate(lines map[string]int, prefix []string) error {
 	return nil
 }
 
-var tableHeader = regexp.MustCompile(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$`)
-var keyLine = regexp.MustCompile(`^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=`)
+var tableHeader = source.LazyRegexp(`^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$`)
+var keyLine = source.LazyRegexp(`^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=`)
 
 // keyLines maps every dotted key path to the line where it is set, by a
 // light scan of the TOML text (the decoder does not expose key positions).
@@ -265,14 +266,14 @@ func keyLines(content []byte) map[string]int {
 	table := ""
 	for i, line := range bytes.Split(content, []byte("\n")) {
 		s := string(line)
-		if m := tableHeader.FindStringSubmatch(s); m != nil && !strings.Contains(s, "=") {
+		if m := tableHeader().FindStringSubmatch(s); m != nil && !strings.Contains(s, "=") {
 			table = normKey(m[1])
 			if _, ok := out[table]; !ok {
 				out[table] = i + 1
 			}
 			continue
 		}
-		if m := keyLine.FindStringSubmatch(s); m != nil {
+		if m := keyLine().FindStringSubmatch(s); m != nil {
 			k := normKey(m[1])
 			if table != "" {
 				k = table + "." + k
@@ -294,8 +295,8 @@ func normKey(k string) string {
 }
 
 var (
-	topologyHeader = regexp.MustCompile(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?topology\s*\]\]`)
-	helmHeader     = regexp.MustCompile(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?helm\s*\]\]`)
+	topologyHeader = source.LazyRegexp(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?topology\s*\]\]`)
+	helmHeader     = source.LazyRegexp(`^\s*\[\[\s*(tool\s*\.\s*mtlslint\s*\.\s*)?helm\s*\]\]`)
 )
 
 // arrayLines returns the lines of the headers of an array of tables.

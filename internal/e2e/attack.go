@@ -272,7 +272,7 @@ func requestNames(c rules.RequestClass, fallback string) (host, sni string, send
 func firstName(candidates ...string) string {
 	for _, c := range candidates {
 		for _, alt := range strings.Split(c, " or ") {
-			if alt = strings.ToLower(strings.TrimSpace(alt)); plainHost.MatchString(alt) && alt != "none" {
+			if alt = strings.ToLower(strings.TrimSpace(alt)); plainHost().MatchString(alt) && alt != "none" {
 				return alt
 			}
 		}

@@ -6,13 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -268,7 +268,7 @@ func routeHosts(m *rules.Model, l Listener) []string {
 		}
 		for _, h := range r.Hosts {
 			h = strings.ToLower(h)
-			if plainHost.MatchString(h) && !slices.Contains(out, h) {
+			if plainHost().MatchString(h) && !slices.Contains(out, h) {
 				out = append(out, h)
 			}
 		}
@@ -279,7 +279,7 @@ func routeHosts(m *rules.Model, l Listener) []string {
 	return out
 }
 
-var plainHost = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+var plainHost = source.LazyRegexp(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
 // Warm sends the valid client's request until the app answers through the
 // proxy, or the start timeout passes: mod_wsgi loads the app on the first

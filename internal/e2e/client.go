@@ -10,9 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // Marker is the "app" field of every answer of the test app: it tells an
@@ -180,7 +181,7 @@ func fetch(ctx context.Context, r Request) Response {
 	return out
 }
 
-var tag = regexp.MustCompile(`<[^>]*>`)
+var tag = source.LazyRegexp(`<[^>]*>`)
 
 // PageText returns the message of an error page: its text without the
 // title and the server signature, e.g. "No required SSL certificate was
@@ -188,7 +189,7 @@ var tag = regexp.MustCompile(`<[^>]*>`)
 func PageText(html string) string {
 	var parts []string
 	seen := map[string]bool{}
-	for i, seg := range tag.Split(html, -1) {
+	for i, seg := range tag().Split(html, -1) {
 		seg = strings.Join(strings.Fields(seg), " ")
 		if seg == "" || seen[seg] || strings.HasPrefix(seg, "nginx/") {
 			continue

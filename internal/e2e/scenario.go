@@ -9,13 +9,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/supervise"
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // The Django app every scenario starts from, and the scenario directories.
@@ -176,7 +176,7 @@ func (d *Deployment) Has(rel string) bool {
 	return err == nil
 }
 
-var placeholder = regexp.MustCompile(`\{\{([A-Z][A-Z0-9_]*)\}\}`)
+var placeholder = source.LazyRegexp(`\{\{([A-Z][A-Z0-9_]*)\}\}`)
 
 // Materialize copies the app template and the scenario's files (which
 // replace the template's) into base/site, and replaces the placeholders
@@ -222,7 +222,7 @@ func materialize(fsys fs.FS, s *Scenario, base, certDir string) (*Deployment, er
 	}
 	names := map[string]bool{"APP_PORT": true}
 	for _, text := range append(valuesOf(files), []byte(appAddr)) {
-		for _, m := range placeholder.FindAllSubmatch(text, -1) {
+		for _, m := range placeholder().FindAllSubmatch(text, -1) {
 			if n := string(m[1]); strings.HasSuffix(n, "_PORT") {
 				names[n] = true
 			}
@@ -240,7 +240,7 @@ func materialize(fsys fs.FS, s *Scenario, base, certDir string) (*Deployment, er
 
 	render := func(rel string, text []byte) ([]byte, error) {
 		var bad []string
-		out := placeholder.ReplaceAllFunc(text, func(m []byte) []byte {
+		out := placeholder().ReplaceAllFunc(text, func(m []byte) []byte {
 			n := string(m[2 : len(m)-2])
 			v, ok := values[n]
 			if !ok {

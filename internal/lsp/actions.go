@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -230,7 +229,7 @@ func suppressLine(f *source.File, kind string, d rules.Finding) (rules.Edit, str
 
 // codingLine matches Python's source-encoding declaration, which must stay
 // on the first two lines.
-var codingLine = regexp.MustCompile(`^[ \t\f]*#.*?coding[:=]`)
+var codingLine = source.LazyRegexp(`^[ \t\f]*#.*?coding[:=]`)
 
 // suppressFile returns the edit that suppresses d's code in the whole
 // file: the code added to an existing ignore-file comment, else a new one
@@ -247,7 +246,7 @@ func suppressFile(f *source.File, kind string, d rules.Finding) (rules.Edit, boo
 	top := 1
 	for top <= 2 && top <= f.LineCount() {
 		l := f.Line(top)
-		if (top == 1 && bytes.HasPrefix(l, []byte("#!"))) || codingLine.Match(l) {
+		if (top == 1 && bytes.HasPrefix(l, []byte("#!"))) || codingLine().Match(l) {
 			top++
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"go.lsp.dev/protocol"
@@ -46,7 +45,7 @@ func (d *document) apply(changes []contentChange, enc source.Encoding) error {
 	return nil
 }
 
-var windowsDrive = regexp.MustCompile(`^/[A-Za-z]:`)
+var windowsDrive = source.LazyRegexp(`^/[A-Za-z]:`)
 
 // uriPath returns the file path of a file URI.
 func uriPath(u protocol.DocumentURI) (string, bool) {
@@ -55,7 +54,7 @@ func uriPath(u protocol.DocumentURI) (string, bool) {
 		return "", false
 	}
 	path := p.Path
-	if windowsDrive.MatchString(path) {
+	if windowsDrive().MatchString(path) {
 		path = path[1:]
 	}
 	return filepath.Clean(filepath.FromSlash(path)), true

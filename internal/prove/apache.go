@@ -5,12 +5,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/e2e"
 	"github.com/mtlslint/mtlslint/parsers/apache"
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // ApacheModules is where the httpd the run starts keeps its modules
@@ -552,7 +552,7 @@ func splitURL(u string) (scheme, rest string) {
 	return scheme, rest
 }
 
-var wsgiOption = regexp.MustCompile(`^(?i)(python-path|python-home|home|user|group|python-eggs)=`)
+var wsgiOption = source.LazyRegexp(`^(?i)(python-path|python-home|home|user|group|python-eggs)=`)
 
 // wsgiDaemon keeps mod_wsgi's daemon from loading anything of the
 // repository: its Python paths, home and users go.
@@ -561,7 +561,7 @@ func (c *apacheConf) wsgiDaemon(d *apache.Directive) {
 		return
 	}
 	for _, a := range d.Args[1:] {
-		if m := wsgiOption.FindStringSubmatch(a.Value); m != nil {
+		if m := wsgiOption().FindStringSubmatch(a.Value); m != nil {
 			c.rw.remove(a.Range)
 		}
 	}

@@ -544,7 +544,7 @@ func classRequest(r *rules.Route, l Listener, c rules.RequestClass, clients e2e.
 	}
 	host := ""
 	for _, h := range r.Hosts {
-		if dnsName.MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
+		if dnsName().MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
 			host = h
 			break
 		}

@@ -3,7 +3,6 @@ package prove
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/internal/e2e"
@@ -25,7 +24,7 @@ func haproxyRefusal(l *haproxy.Line) string {
 		return "loads OpenSSL code"
 	}
 	for _, w := range l.Args {
-		if luaCall.MatchString(w.Value) {
+		if luaCall().MatchString(w.Value) {
 			return "calls Lua code"
 		}
 	}
@@ -34,7 +33,7 @@ func haproxyRefusal(l *haproxy.Line) string {
 
 // luaCall matches a Lua action, service, fetch or converter (lua.name),
 // not a tune.lua.* setting.
-var luaCall = regexp.MustCompile(`(^|[^\w.])lua\.`)
+var luaCall = source.LazyRegexp(`(^|[^\w.])lua\.`)
 
 // serverArgOptions are the server and default-server keywords that take
 // an argument (HAProxy 2.6, section 5.2), so that an argument that reads
@@ -429,7 +428,7 @@ func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 // mapConverter finds a file named in a map or ACL converter or action
 // inside a sample expression: map(/etc/haproxy/hosts.map), map_beg(...),
 // set-map(...), add-acl(...).
-var mapConverter = regexp.MustCompile(`(?:\bmap(?:_[a-z0-9]+)*|\b(?:set|del)-map|\b(?:add|del)-acl)\(([^,)]+)`)
+var mapConverter = source.LazyRegexp(`(?:\bmap(?:_[a-z0-9]+)*|\b(?:set|del)-map|\b(?:add|del)-acl)\(([^,)]+)`)
 
 // patternFiles points the pattern and map files of a line (-f/-M FILE,
 // map converters) at their copies, or at paths that do not exist.
@@ -443,7 +442,7 @@ func (h *haproxyConf) patternFiles(l *haproxy.Line) {
 				h.dataFile(l, l.Args[k+1])
 			}
 		}
-		for _, m := range mapConverter.FindAllStringSubmatchIndex(w.Raw, -1) {
+		for _, m := range mapConverter().FindAllStringSubmatchIndex(w.Raw, -1) {
 			name := w.Raw[m[2]:m[3]]
 			if strings.ContainsAny(name, "%$\"'") {
 				continue

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -106,7 +105,7 @@ const filePasswords = "passwords"
 // cert is the path of one of the PKI's files.
 func (sb *Sandbox) cert(name string) string { return filepath.Join(sb.Certs, name) }
 
-var dnsName = regexp.MustCompile(`^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$`)
+var dnsName = source.LazyRegexp(`^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$`)
 
 // certNames keeps the host names a certificate can carry: exact names and
 // leading wildcards, lower case, once each.
@@ -117,12 +116,12 @@ func certNames(names []string) []string {
 		n = strings.ToLower(strings.TrimSuffix(n, "."))
 		if strings.HasPrefix(n, ".") { // nginx: ".example.com" is the name and its subdomains
 			n = n[1:]
-			if w := "*." + n; dnsName.MatchString(w) && !seen[w] {
+			if w := "*." + n; dnsName().MatchString(w) && !seen[w] {
 				seen[w] = true
 				out = append(out, w)
 			}
 		}
-		if dnsName.MatchString(n) && !seen[n] {
+		if dnsName().MatchString(n) && !seen[n] {
 			seen[n] = true
 			out = append(out, n)
 		}

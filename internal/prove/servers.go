@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/supervise"
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/caddy"
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // Server is one program a run may start.
@@ -119,18 +121,20 @@ func lookPath(names []string) string {
 	return ""
 }
 
-var versionPatterns = map[string]*regexp.Regexp{
-	parsers.KindNginx:   regexp.MustCompile(`nginx/(\S+)`),
-	parsers.KindHAProxy: regexp.MustCompile(`HA-?Proxy version (\S+)`),
-	parsers.KindApache:  regexp.MustCompile(`Apache/(\S+)`),
-	parsers.KindCaddy:   regexp.MustCompile(`v?(\d+\.\d+\.\d+\S*)`),
-	KindGunicorn:        regexp.MustCompile(`gunicorn \(version (\S+)\)`),
-}
+var versionPatterns = sync.OnceValue(func() map[string]*regexp.Regexp {
+	return map[string]*regexp.Regexp{
+		parsers.KindNginx:   regexp.MustCompile(`nginx/(\S+)`),
+		parsers.KindHAProxy: regexp.MustCompile(`HA-?Proxy version (\S+)`),
+		parsers.KindApache:  regexp.MustCompile(`Apache/(\S+)`),
+		parsers.KindCaddy:   regexp.MustCompile(`v?(\d+\.\d+\.\d+\S*)`),
+		KindGunicorn:        regexp.MustCompile(`gunicorn \(version (\S+)\)`),
+	}
+})
 
 // parseVersion turns a program's version output into "name/version".
 func parseVersion(kind, out string) string {
 	name := map[string]string{parsers.KindNginx: "nginx", parsers.KindHAProxy: "HAProxy", parsers.KindApache: "Apache", parsers.KindCaddy: "Caddy", KindGunicorn: "gunicorn"}[kind]
-	if m := versionPatterns[kind].FindStringSubmatch(out); m != nil {
+	if m := versionPatterns()[kind].FindStringSubmatch(out); m != nil {
 		return name + "/" + m[1]
 	}
 	first, _, _ := strings.Cut(strings.TrimSpace(out), "\n")
@@ -224,13 +228,13 @@ func (e *ConfigError) Error() string {
 
 // notInRepository finds the first path under a plan's not-in-repository
 // directory that a server's output names.
-var notInRepository = regexp.MustCompile(`not-in-repository/([^"'\s:)]+)`)
+var notInRepository = source.LazyRegexp(`not-in-repository/([^"'\s:)]+)`)
 
 // FailureReason explains a failed configuration test of the plan:
 // FailureReason of the output, and for a file the repository does not
 // hold, the directive that names it.
 func (p *Plan) FailureReason(out string) string {
-	if m := notInRepository.FindStringSubmatch(out); m != nil {
+	if m := notInRepository().FindStringSubmatch(out); m != nil {
 		for _, n := range p.Limits {
 			if strings.Contains(n.Reason, m[1]) {
 				return fmt.Sprintf("%s: a file that is not in the repository (%s)", n.Directive, n.Reason)
@@ -279,58 +283,62 @@ func (p *Plan) Start(ctx context.Context, srv *Server) (*supervise.Process, erro
 
 // Failure reasons: the server's message reduced to what groups failures
 // (the directive or keyword, the kind of file), without paths and lines.
-var failurePatterns = []struct {
+var failurePatterns = sync.OnceValue(func() []failurePattern {
+	return []failurePattern{
+		{regexp.MustCompile(`will not start \(no listener\)`), "no listener: nothing binds (a backend or defaults file)"},
+		{regexp.MustCompile(`unknown directive "([^"]+)"`), `unknown directive "$1" (a module this nginx lacks, or a newer release)`},
+		{regexp.MustCompile(`open\(\) "[^"]*not-in-repository[^"]*" failed`), "a file the configuration reads is not in the repository"},
+		{regexp.MustCompile(`"([^"]+)" directive is not allowed here`), `"$1" is not allowed where it is (the file is not a complete configuration)`},
+		{regexp.MustCompile(`no "events" section`), `no "events" section (not a main configuration)`},
+		{regexp.MustCompile(`host not found in (upstream|resolver) "[^"]*"`), "a host name that does not resolve here ($1)"},
+		{regexp.MustCompile(`no resolver defined`), "a resolver is needed"},
+		{regexp.MustCompile(`unknown "([^"]+)" variable`), `unknown variable "$1" (a module or map this nginx lacks)`},
+		{regexp.MustCompile(`invalid parameter "([^"]+)"`), `invalid parameter "$1"`},
+		{regexp.MustCompile(`is duplicate`), "a directive is duplicated"},
+		{regexp.MustCompile(`unknown keyword '([^']+)'`), "unknown keyword '$1' (a newer HAProxy or a build option)"},
+		{regexp.MustCompile(`(?:failed to open pattern file|unable to load file|[Cc]annot open (?:configuration )?file|unable to stat SSL certificate from file|No such file or directory)[^\n]*not-in-repository`), "a file the configuration reads is not in the repository"},
+		{regexp.MustCompile(`Invalid command '([^']+)'`), "unknown directive '$1' (a module that is not loaded or not installed)"},
+		{regexp.MustCompile(`Cannot load [^\n]*not-in-repository`), "a module that is not installed here"},
+		{regexp.MustCompile(`Could not open configuration file [^\n]*not-in-repository`), "an included file is not in the repository"},
+		{regexp.MustCompile(`unrecognized directive: (\S+)`), "unknown directive $1 (a plugin this Caddy lacks)"},
+		{regexp.MustCompile(`module not registered: (\S+)`), "module $1 is not in this Caddy"},
+		{regexp.MustCompile(`not-in-repository`), "a file the configuration reads is not in the repository"},
+	}
+})
+
+type failurePattern struct {
 	re     *regexp.Regexp
 	reason string // $1 is the first group
-}{
-	{regexp.MustCompile(`will not start \(no listener\)`), "no listener: nothing binds (a backend or defaults file)"},
-	{regexp.MustCompile(`unknown directive "([^"]+)"`), `unknown directive "$1" (a module this nginx lacks, or a newer release)`},
-	{regexp.MustCompile(`open\(\) "[^"]*not-in-repository[^"]*" failed`), "a file the configuration reads is not in the repository"},
-	{regexp.MustCompile(`"([^"]+)" directive is not allowed here`), `"$1" is not allowed where it is (the file is not a complete configuration)`},
-	{regexp.MustCompile(`no "events" section`), `no "events" section (not a main configuration)`},
-	{regexp.MustCompile(`host not found in (upstream|resolver) "[^"]*"`), "a host name that does not resolve here ($1)"},
-	{regexp.MustCompile(`no resolver defined`), "a resolver is needed"},
-	{regexp.MustCompile(`unknown "([^"]+)" variable`), `unknown variable "$1" (a module or map this nginx lacks)`},
-	{regexp.MustCompile(`invalid parameter "([^"]+)"`), `invalid parameter "$1"`},
-	{regexp.MustCompile(`is duplicate`), "a directive is duplicated"},
-	{regexp.MustCompile(`unknown keyword '([^']+)'`), "unknown keyword '$1' (a newer HAProxy or a build option)"},
-	{regexp.MustCompile(`(?:failed to open pattern file|unable to load file|[Cc]annot open (?:configuration )?file|unable to stat SSL certificate from file|No such file or directory)[^\n]*not-in-repository`), "a file the configuration reads is not in the repository"},
-	{regexp.MustCompile(`Invalid command '([^']+)'`), "unknown directive '$1' (a module that is not loaded or not installed)"},
-	{regexp.MustCompile(`Cannot load [^\n]*not-in-repository`), "a module that is not installed here"},
-	{regexp.MustCompile(`Could not open configuration file [^\n]*not-in-repository`), "an included file is not in the repository"},
-	{regexp.MustCompile(`unrecognized directive: (\S+)`), "unknown directive $1 (a plugin this Caddy lacks)"},
-	{regexp.MustCompile(`module not registered: (\S+)`), "module $1 is not in this Caddy"},
-	{regexp.MustCompile(`not-in-repository`), "a file the configuration reads is not in the repository"},
 }
 
 var (
-	quoted     = regexp.MustCompile(`"[^"]*"|'[^']*'`)
-	identifier = regexp.MustCompile(`^["'][A-Za-z_][\w.:-]{0,40}["']$`)
-	digits     = regexp.MustCompile(`\d+`)
-	paths      = regexp.MustCompile(`(^|[\s(\[<'"=:])(?:/[\w.@+-]+)+`)
-	httpdNest  = regexp.MustCompile(`(?:\S+: )?Syntax error on line \d+ of [^:]+:\s*`)
-	haproxyAt  = regexp.MustCompile(`^.*?: config : (?:parsing \[[^\]]*\] : )?`)
-	caddyNest  = regexp.MustCompile(`^Error: (?:adapting config using caddyfile: )?(?:parsing caddyfile tokens for '[^']*': )?(?:\S+:\d+ - )?(?:Error during parsing: )?`)
+	quoted     = source.LazyRegexp(`"[^"]*"|'[^']*'`)
+	identifier = source.LazyRegexp(`^["'][A-Za-z_][\w.:-]{0,40}["']$`)
+	digits     = source.LazyRegexp(`\d+`)
+	paths      = source.LazyRegexp(`(^|[\s(\[<'"=:])(?:/[\w.@+-]+)+`)
+	httpdNest  = source.LazyRegexp(`(?:\S+: )?Syntax error on line \d+ of [^:]+:\s*`)
+	haproxyAt  = source.LazyRegexp(`^.*?: config : (?:parsing \[[^\]]*\] : )?`)
+	caddyNest  = source.LazyRegexp(`^Error: (?:adapting config using caddyfile: )?(?:parsing caddyfile tokens for '[^']*': )?(?:\S+:\d+ - )?(?:Error during parsing: )?`)
 )
 
 // FailureReason reduces a failed configuration test's output to a reason
 // that groups failures: a known pattern, else the server's error message
 // with paths, numbers and quoted values (but names) blanked.
 func FailureReason(kind, out string) string {
-	for _, p := range failurePatterns {
+	for _, p := range failurePatterns() {
 		if m := p.re.FindStringSubmatchIndex(out); m != nil {
 			return string(p.re.ExpandString(nil, p.reason, out, m))
 		}
 	}
 	line := errorMessage(kind, out)
-	line = quoted.ReplaceAllStringFunc(line, func(q string) string {
-		if identifier.MatchString(q) {
+	line = quoted().ReplaceAllStringFunc(line, func(q string) string {
+		if identifier().MatchString(q) {
 			return q
 		}
 		return "…"
 	})
-	line = paths.ReplaceAllString(line, "${1}PATH")
-	line = digits.ReplaceAllString(line, "N")
+	line = paths().ReplaceAllString(line, "${1}PATH")
+	line = digits().ReplaceAllString(line, "N")
 	if len(line) > 160 {
 		line = line[:160] + "…"
 	}
@@ -357,11 +365,11 @@ func errorMessage(kind, out string) string {
 			}
 		case parsers.KindHAProxy:
 			if strings.HasPrefix(l, "[ALERT]") && !strings.Contains(l, "Fatal errors found") {
-				return haproxyAt.ReplaceAllString(l, "")
+				return haproxyAt().ReplaceAllString(l, "")
 			}
 		case parsers.KindApache:
 			if strings.Contains(l, "Syntax error on line") {
-				msg := httpdNest.ReplaceAllString(l, "")
+				msg := httpdNest().ReplaceAllString(l, "")
 				if msg == "" && i+1 < len(lines) {
 					msg = strings.TrimSpace(lines[i+1])
 				}
@@ -372,7 +380,7 @@ func errorMessage(kind, out string) string {
 			}
 		case parsers.KindCaddy:
 			if strings.HasPrefix(l, "Error:") {
-				return caddyNest.ReplaceAllString(l, "")
+				return caddyNest().ReplaceAllString(l, "")
 			}
 		}
 	}

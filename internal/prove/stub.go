@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/mtlslint/mtlslint/internal/supervise"
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // StubMarker is the "app" field of every answer of the stub app: it tells
@@ -34,7 +34,7 @@ const (
 	stubScriptName = "stub/" + stubModule + ".wsgi"
 )
 
-var pyIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var pyIdent = source.LazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // StubWSGI is the stub app's Python source: a WSGI callable that answers
 // with the environ the server built, as JSON. It imports nothing but the
@@ -64,7 +64,7 @@ def application(environ, start_response):
 	seen := map[string]bool{"application": true}
 	sort.Strings(names)
 	for _, n := range names {
-		if pyIdent.MatchString(n) && !seen[n] {
+		if pyIdent().MatchString(n) && !seen[n] {
 			seen[n] = true
 			fmt.Fprintf(&b, "\n\n%s = application\n", n)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -480,15 +479,15 @@ func (e *expander) glob(pattern string) []string {
 	return ms
 }
 
-var argRef = regexp.MustCompile(`\{args(?:\[(\d+)\]|\.(\d+))\}`)
+var argRef = source.LazyRegexp(`\{args(?:\[(\d+)\]|\.(\d+))\}`)
 
 // replaceArgs replaces {args[N]} and {args.N} with the import's arguments.
 func replaceArgs(s string, args []string) string {
 	if !strings.Contains(s, "{args") {
 		return s
 	}
-	return argRef.ReplaceAllStringFunc(s, func(m string) string {
-		sub := argRef.FindStringSubmatch(m)
+	return argRef().ReplaceAllStringFunc(s, func(m string) string {
+		sub := argRef().FindStringSubmatch(m)
 		n := sub[1] + sub[2]
 		i := 0
 		for _, c := range n {
@@ -534,7 +533,7 @@ func loadJSON(l *loader, p string) *Tree {
 	return &Tree{JSON: root, root: f, files: []*source.File{f}}
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = source.LazyRegexp(`line (\d+)`)
 
 // parseJSON parses JSON with the YAML parser, which keeps the line and
 // column of every node.
@@ -548,7 +547,7 @@ func parseJSON(f *source.File) (root *yaml.Node, prob *source.Problem) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(f.Content, &n); err != nil {
 		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			fmt.Sscan(m[1], &line)
 		}
 		if line < 1 || line > f.LineCount() {

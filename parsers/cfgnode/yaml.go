@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -56,14 +55,14 @@ func Broken(probs []source.Problem) bool {
 	return false
 }
 
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlErrLine = source.LazyRegexp(`^yaml: line (\d+): (.*)$`)
 
 // SyntaxProblem turns a YAML library error into an E001 problem on the line
 // it names (the first non-blank line at or above it).
 func SyntaxProblem(f *source.File, err error) source.Problem {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 1
-	if m := yamlErrLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlErrLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		// The parser's marks are 0-based where the scanner's are 1-based.

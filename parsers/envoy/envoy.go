@@ -17,7 +17,6 @@ package envoy
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -65,11 +64,11 @@ func Candidate(rel string) bool {
 }
 
 var (
-	yamlBootstrap = regexp.MustCompile(`(?m)^["']?static_resources["']?[ \t]*:`)
-	jsonBootstrap = regexp.MustCompile(`"static_resources"\s*:`)
-	listenerList  = regexp.MustCompile(`(?m)^-?[ \t]*["']?(filter_chains|filterChains)["']?[ \t]*:`)
-	resourceTypes = regexp.MustCompile(`type\.googleapis\.com/envoy\.(config\.listener\.v3\.Listener|config\.cluster\.v3\.Cluster|api\.v2\.Listener|api\.v2\.Cluster)\b`)
-	manifestKind  = regexp.MustCompile(`(?m)^kind:[ \t]*\S`)
+	yamlBootstrap = source.LazyRegexp(`(?m)^["']?static_resources["']?[ \t]*:`)
+	jsonBootstrap = source.LazyRegexp(`"static_resources"\s*:`)
+	listenerList  = source.LazyRegexp(`(?m)^-?[ \t]*["']?(filter_chains|filterChains)["']?[ \t]*:`)
+	resourceTypes = source.LazyRegexp(`type\.googleapis\.com/envoy\.(config\.listener\.v3\.Listener|config\.cluster\.v3\.Cluster|api\.v2\.Listener|api\.v2\.Cluster)\b`)
+	manifestKind  = source.LazyRegexp(`(?m)^kind:[ \t]*\S`)
 )
 
 // Detect decides whether a file is an Envoy configuration: a bootstrap
@@ -80,17 +79,17 @@ func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
-	if yamlBootstrap.Match(content) || (strings.EqualFold(path.Ext(rel), ".json") && jsonBootstrap.Match(content)) {
+	if yamlBootstrap().Match(content) || (strings.EqualFold(path.Ext(rel), ".json") && jsonBootstrap().Match(content)) {
 		return true
 	}
-	if manifestKind.Match(content) {
+	if manifestKind().Match(content) {
 		return false
 	}
-	if bytes.Contains(content, []byte("resources")) && resourceTypes.Match(content) {
+	if bytes.Contains(content, []byte("resources")) && resourceTypes().Match(content) {
 		return true
 	}
 	// A bare list of listeners with an HTTP connection manager.
-	return bytes.Contains(content, []byte("envoy.filters.network.http_connection_manager")) && listenerList.Match(content) && bytes.HasPrefix(bytes.TrimSpace(content), []byte("-"))
+	return bytes.Contains(content, []byte("envoy.filters.network.http_connection_manager")) && listenerList().Match(content) && bytes.HasPrefix(bytes.TrimSpace(content), []byte("-"))
 }
 
 // Load parses the detected files.

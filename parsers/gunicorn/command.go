@@ -2,7 +2,6 @@ package gunicorn
 
 import (
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/python"
@@ -327,7 +326,7 @@ func command(server string, args []Arg, first Arg, env Env, literal bool, out *F
 		last = a
 		t := a.Text
 		if !strings.HasPrefix(t, "-") || t == "-" {
-			if c.App == "" && appTarget.MatchString(t) {
+			if c.App == "" && appTarget().MatchString(t) {
 				c.App, c.AppRange = t, a.Range
 			}
 			continue
@@ -550,7 +549,7 @@ func envOptions(server string, given []Option, env Env) []Option {
 
 // appTarget is what a positional argument naming the application looks
 // like: a dotted module, optionally with ":callable" or a factory call.
-var appTarget = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*(:[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?)?$`)
+var appTarget = source.LazyRegexp(`^[A-Za-z_][A-Za-z0-9_.]*(:[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?)?$`)
 
 // uwsgiApp reads what uWSGI's module, wsgi-file or mount names: a mount
 // is "MOUNTPOINT=app".

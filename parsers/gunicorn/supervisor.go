@@ -1,7 +1,6 @@
 package gunicorn
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/python"
@@ -77,7 +76,7 @@ func (l *loader) iniEntries(f *source.File, continued bool) []iniEntry {
 	return out
 }
 
-var supervisorVar = regexp.MustCompile(`%\(([A-Za-z_][A-Za-z0-9_]*)\)[-#0 +]*[0-9]*[sd]`)
+var supervisorVar = source.LazyRegexp(`%\(([A-Za-z_][A-Za-z0-9_]*)\)[-#0 +]*[0-9]*[sd]`)
 
 // supervisor reads supervisord programs: each [program:x] (and
 // [fcgi-program:x]) section's command, with its environment= and, for a
@@ -115,8 +114,8 @@ func (l *loader) supervisor(t *Tree) {
 		for _, e := range sections[sec] {
 			switch e.key {
 			case "command":
-				value := supervisorVar.ReplaceAllStringFunc(e.value, func(m string) string {
-					k := supervisorVar.FindStringSubmatch(m)[1]
+				value := supervisorVar().ReplaceAllStringFunc(e.value, func(m string) string {
+					k := supervisorVar().FindStringSubmatch(m)[1]
 					if v, ok := known.Get(k); ok {
 						return v.Value
 					}

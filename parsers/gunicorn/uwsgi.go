@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
@@ -87,14 +86,14 @@ func (l *loader) uwsgi(t *Tree) {
 	t.Commands = append(t.Commands, c)
 }
 
-var uwsgiRef = regexp.MustCompile(`%\(([A-Za-z0-9_-]+)\)|\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+var uwsgiRef = source.LazyRegexp(`%\(([A-Za-z0-9_-]+)\)|\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
 
 // uwsgiExpand substitutes %(option) with an option set earlier and
 // $(VAR) with the environment; an unknown variable stays as written.
 func uwsgiExpand(v string, defined map[string]string, env Env) (string, []string) {
 	var unresolved []string
-	out := uwsgiRef.ReplaceAllStringFunc(v, func(m string) string {
-		g := uwsgiRef.FindStringSubmatch(m)
+	out := uwsgiRef().ReplaceAllStringFunc(v, func(m string) string {
+		g := uwsgiRef().FindStringSubmatch(m)
 		if g[1] != "" {
 			if d, ok := defined[strings.ReplaceAll(strings.ToLower(g[1]), "_", "-")]; ok {
 				return d

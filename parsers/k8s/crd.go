@@ -2,11 +2,12 @@ package k8s
 
 import (
 	"bytes"
-	"regexp"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // crdKind matches a top-level "kind:" line and captures the kind.
-var crdKind = regexp.MustCompile(`(?m)^kind:[ \t]*["']?([A-Za-z][A-Za-z0-9]*)["']?[ \t]*(#.*)?\r?$`)
+var crdKind = source.LazyRegexp(`(?m)^kind:[ \t]*["']?([A-Za-z][A-Za-z0-9]*)["']?[ \t]*(#.*)?\r?$`)
 
 // DetectKinds is Detect for custom resources that other front ends read
 // from manifests (Istio's Gateway, Traefik's IngressRoute, …): a file is a
@@ -17,7 +18,7 @@ func DetectKinds(rel string, content []byte, kinds map[string]bool) bool {
 	if !Candidate(rel) || isKustomization(rel) || !bytes.Contains(content, []byte("apiVersion:")) {
 		return false
 	}
-	for _, m := range crdKind.FindAllSubmatch(content, -1) {
+	for _, m := range crdKind().FindAllSubmatch(content, -1) {
 		if kinds[string(m[1])] {
 			return true
 		}

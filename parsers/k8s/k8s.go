@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -145,10 +144,10 @@ func isKustomization(rel string) bool {
 }
 
 // kindLine matches a top-level "kind:" of an object this package reads.
-var kindLine = regexp.MustCompile(`(?m)^kind:[ \t]*["']?(Ingress|IngressClass|Gateway|GatewayClass|HTTPRoute|BackendTLSPolicy|Service|NetworkPolicy|ConfigMap|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Pod|Job|CronJob|List|IngressList|ServiceList)["']?[ \t]*(#.*)?\r?$`)
+var kindLine = source.LazyRegexp(`(?m)^kind:[ \t]*["']?(Ingress|IngressClass|Gateway|GatewayClass|HTTPRoute|BackendTLSPolicy|Service|NetworkPolicy|ConfigMap|Deployment|StatefulSet|DaemonSet|ReplicaSet|ReplicationController|Pod|Job|CronJob|List|IngressList|ServiceList)["']?[ \t]*(#.*)?\r?$`)
 
 // patchOp matches the first operation of a JSON6902 patch list.
-var patchOp = regexp.MustCompile(`(?m)^-[ \t]+op:[ \t]`)
+var patchOp = source.LazyRegexp(`(?m)^-[ \t]+op:[ \t]`)
 
 // Detect decides whether a file is Kubernetes configuration this package
 // reads: a manifest with an Ingress, Service, NetworkPolicy, ConfigMap or
@@ -164,14 +163,14 @@ func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
-	if bytes.Contains(content, []byte("kind:")) && bytes.Contains(content, []byte("apiVersion:")) && kindLine.Match(content) {
+	if bytes.Contains(content, []byte("kind:")) && bytes.Contains(content, []byte("apiVersion:")) && kindLine().Match(content) {
 		return true
 	}
 	return isIngressPatch(content)
 }
 
 func isIngressPatch(content []byte) bool {
-	if !bytes.Contains(content, []byte("op:")) || !patchOp.Match(content) {
+	if !bytes.Contains(content, []byte("op:")) || !patchOp().Match(content) {
 		return false
 	}
 	for _, marker := range []string{NginxAnnotationPrefix, "nginx.ingress.kubernetes.io~1", "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {

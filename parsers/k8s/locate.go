@@ -2,7 +2,6 @@ package k8s
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -268,9 +267,9 @@ type templateLine struct {
 }
 
 var (
-	templateKey = regexp.MustCompile(`^(\s*)(?:-\s+)?(["']?)([^\s:#{"'][^:#]*?)(["']?):(?:\s|$)`)
-	valuesRef   = regexp.MustCompile(`\.Values((?:\.[A-Za-z_][\w-]*)+)`)
-	kindLineRe  = regexp.MustCompile(`^kind:\s*["']?(\w+)`)
+	templateKey = source.LazyRegexp(`^(\s*)(?:-\s+)?(["']?)([^\s:#{"'][^:#]*?)(["']?):(?:\s|$)`)
+	valuesRef   = source.LazyRegexp(`\.Values((?:\.[A-Za-z_][\w-]*)+)`)
+	kindLineRe  = source.LazyRegexp(`^kind:\s*["']?(\w+)`)
 )
 
 // findTemplateKey finds the line of a template that writes the deepest
@@ -290,10 +289,10 @@ func findTemplateKey(f *source.File, kind string, keys []string) (best templateL
 			stack, docKind = nil, ""
 			continue
 		}
-		if m := kindLineRe.FindStringSubmatch(text); m != nil {
+		if m := kindLineRe().FindStringSubmatch(text); m != nil {
 			docKind = m[1]
 		}
-		m := templateKey.FindStringSubmatch(text)
+		m := templateKey().FindStringSubmatch(text)
 		if m == nil || strings.HasPrefix(trim, "#") {
 			continue
 		}
@@ -330,7 +329,7 @@ func findTemplateKey(f *source.File, kind string, keys []string) (best templateL
 func templateRefs(f *source.File, line int) [][]string {
 	var refs [][]string
 	add := func(text string) {
-		for _, m := range valuesRef.FindAllStringSubmatch(text, -1) {
+		for _, m := range valuesRef().FindAllStringSubmatch(text, -1) {
 			refs = append(refs, strings.Split(m[1][1:], "."))
 		}
 	}
@@ -366,7 +365,7 @@ func templateRefs(f *source.File, line int) [][]string {
 func keyRangeOnLine(f *source.File, line int) (key, value source.Range) {
 	text := f.Line(line)
 	start := f.LineStart(line)
-	m := templateKey.FindSubmatchIndex(text)
+	m := templateKey().FindSubmatchIndex(text)
 	if m == nil {
 		r := f.LineRange(line)
 		return r, r

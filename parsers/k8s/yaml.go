@@ -3,7 +3,6 @@ package k8s
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -64,7 +63,7 @@ func isMarker(line []byte, marker string) bool {
 	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n'
 }
 
-var errLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var errLine = source.LazyRegexp(`^yaml: line (\d+): (.*)$`)
 
 // parseDocuments decodes every document of f. A document that does not
 // parse becomes a positioned problem and the others are still returned.
@@ -112,7 +111,7 @@ func decode(chunk []byte) (root *yaml.Node, err error) {
 func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.Problem {
 	msg := err.Error()
 	line := startLine
-	if m := errLine.FindStringSubmatch(msg); m != nil {
+	if m := errLine().FindStringSubmatch(msg); m != nil {
 		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n >= 1 {
 			line = startLine + n - 1
 			if isParserProblem(m[2]) {

@@ -78,7 +78,7 @@ func (c *loadCtx) kinProblem(err error) {
 	at, found := c.findRef(ref)
 	if !found {
 		// kin-openapi names a line of the root document in some errors.
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			if n, e := strconv.Atoi(m[1]); e == nil && n >= 1 && n <= c.spec.root.LineCount() {
 				at = c.spec.root.LineRange(n)
 				for _, p := range c.problems {

@@ -3,7 +3,6 @@ package openapi
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -18,7 +17,7 @@ type document struct {
 	root *yaml.Node // the top-level node (the document's content)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+var yamlLine = source.LazyRegexp(`line (\d+)`)
 
 // parseDocument parses a YAML or JSON file into nodes. A syntax error is a
 // problem at the line the parser names.
@@ -35,7 +34,7 @@ func parseDocument(f *source.File) (doc *document, prob *source.Problem) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(f.Content, &n); err != nil {
 		line := 1
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
 		}
 		if line < 1 || line > f.LineCount() {

@@ -35,8 +35,9 @@ type TopStmt struct {
 	Err  string // non-empty when the statement was not analysed
 }
 
-// DefaultParser is the parser Parse uses.
-var DefaultParser Parser = GPython{}
+// DefaultParser is the parser Parse uses: the recursive-descent parser,
+// with gpython for what it does not accept.
+var DefaultParser Parser = Descent{Fallback: GPython{}}
 
 // Parse tokenizes, splits, rewrites and parses a module with
 // DefaultParser. It never fails: statements it cannot parse become M002
@@ -167,7 +168,7 @@ func (m *Module) parseRun(rw []byte, p Parser, run []*TopStmt) bool {
 	if start != run[0].Start {
 		return false
 	}
-	stmts, err := p.ParseStatement(rw[start:end], m.offsets(start, run[0].Line))
+	stmts, err := m.parseText(p, rw, start, end, run[0].Line)
 	if err != nil {
 		return false
 	}
@@ -188,12 +189,23 @@ func (m *Module) parseRun(rw []byte, p Parser, run []*TopStmt) bool {
 	return true
 }
 
+// parseText parses rw[start:end], which starts on line firstLine. A
+// parser that takes tokens is given the file's when no rewrite touches
+// the text (its tokens are then the text's).
+func (m *Module) parseText(p Parser, rw []byte, start, end, firstLine int) ([]Stmt, error) {
+	offset := m.offsets(start, firstLine)
+	if tp, ok := p.(tokenParser); ok && len(m.Rewritten(start, end)) == 0 {
+		return tp.parseTokens(rw[start:end], m.Tokens[m.tokenAt(start):m.tokenAt(end)], start, offset)
+	}
+	return p.ParseStatement(rw[start:end], offset)
+}
+
 // parseOne parses one statement; when it does not parse, it is reported
 // as not analysed, keeping the name it assigns when there is one.
 func (m *Module) parseOne(rw []byte, p Parser, ts *TopStmt) {
 	c := ts.Chunk
 	textStart, textEnd := m.chunkText(rw, c)
-	stmts, err := p.ParseStatement(rw[textStart:textEnd], m.offsets(textStart, c.Line))
+	stmts, err := m.parseText(p, rw, textStart, textEnd, c.Line)
 	if ne, ok := err.(*NestingError); ok {
 		m.nestedTooDeep(ts, ne.Offset)
 		return

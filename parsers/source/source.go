@@ -7,6 +7,7 @@ package source
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"sync"
@@ -84,16 +85,30 @@ type File struct {
 	marks map[int][]mark
 }
 
-// NewFile indexes content under the given path.
+// NewFile indexes content under the given path. Every file of a run is
+// indexed, so the index is built with the bytes package's vectorised
+// search rather than byte by byte, and lines are checked for bytes that
+// are not ASCII only when the content has some.
 func NewFile(path string, content []byte) *File {
 	f := &File{Path: path, Content: content}
-	f.lines = append(f.lines, 0)
-	for i, b := range content {
-		switch {
-		case b == '\n':
-			f.lines = append(f.lines, i+1)
-		case b >= 0x80:
-			n := len(f.lines) - 1
+	f.lines = make([]int, 1, bytes.Count(content, newline)+1)
+	for start := 0; ; {
+		i := bytes.IndexByte(content[start:], '\n')
+		if i < 0 {
+			break
+		}
+		start += i + 1
+		f.lines = append(f.lines, start)
+	}
+	if isASCII(content) {
+		return f
+	}
+	for n, start := range f.lines {
+		end := len(content)
+		if n+1 < len(f.lines) {
+			end = f.lines[n+1]
+		}
+		if !isASCII(content[start:end]) {
 			for len(f.wide) <= n/64 {
 				f.wide = append(f.wide, 0)
 			}
@@ -101,6 +116,25 @@ func NewFile(path string, content []byte) *File {
 		}
 	}
 	return f
+}
+
+var newline = []byte{'\n'}
+
+// isASCII reports whether b has no byte of 0x80 or above, eight bytes at a
+// time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // ascii reports whether line n (1-based) is ASCII only.

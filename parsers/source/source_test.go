@@ -1,6 +1,8 @@
 package source
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -236,4 +238,54 @@ func FuzzPositions(f *testing.F) {
 			}
 		}
 	})
+}
+
+// newFileByteByByte is NewFile's index built the plain way, one byte at a
+// time: NewFile must build the same.
+func newFileByteByByte(content []byte) (lines []int, wide []uint64) {
+	lines = []int{0}
+	for i, b := range content {
+		switch {
+		case b == '\n':
+			lines = append(lines, i+1)
+		case b >= 0x80:
+			n := len(lines) - 1
+			for len(wide) <= n/64 {
+				wide = append(wide, 0)
+			}
+			wide[n/64] |= 1 << (n % 64)
+		}
+	}
+	return lines, wide
+}
+
+func FuzzNewFileIndex(f *testing.F) {
+	f.Add([]byte("a\r\nbé\n😀x"))
+	f.Add([]byte("plain ascii\nlines only\n"))
+	f.Add([]byte(strings.Repeat("x\n", 70) + "é\n\n\xff"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		file := NewFile("f", content)
+		lines, wide := newFileByteByByte(content)
+		if !slices.Equal(file.lines, lines) || !slices.Equal(file.wide, wide) {
+			t.Fatalf("index of %q: lines %v wide %v, want %v %v", content, file.lines, file.wide, lines, wide)
+		}
+	})
+}
+
+// BenchmarkNewFile indexes 1 MB of configuration-like lines, one in fifty
+// with a character that is not ASCII.
+func BenchmarkNewFile(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 1<<20; i++ {
+		if i%50 == 0 {
+			sb.WriteString("    # café\n")
+		}
+		sb.WriteString("    proxy_set_header X-SSL-Client-Verify $ssl_client_verify;\n")
+	}
+	content := []byte(sb.String())
+	b.SetBytes(int64(len(content)))
+	for b.Loop() {
+		NewFile("nginx.conf", content)
+	}
 }

@@ -13,7 +13,6 @@ package traefik
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -99,13 +98,13 @@ func Candidate(rel string) bool {
 }
 
 var (
-	tomlTables   = regexp.MustCompile(`(?mi)^[ \t]*\[\[?[ \t]*(entryPoints|http\.(routers|middlewares|services)|tls\.options)\b`)
-	yamlStatic   = regexp.MustCompile(`(?mi)^entryPoints[ \t]*:`)
-	yamlHTTP     = regexp.MustCompile(`(?m)^http[ \t]*:`)
-	yamlSections = regexp.MustCompile(`(?mi)^[ \t]+(routers|middlewares|services)[ \t]*:`)
-	yamlTLS      = regexp.MustCompile(`(?m)^tls[ \t]*:[ \t]*\r?\n[ \t]+options[ \t]*:`)
-	manifest     = regexp.MustCompile(`(?m)^kind:[ \t]*\S`)
-	labelOrFlag  = regexp.MustCompile(`(?i)["'\s-]traefik\.http\.|--entrypoints\.`)
+	tomlTables   = source.LazyRegexp(`(?mi)^[ \t]*\[\[?[ \t]*(entryPoints|http\.(routers|middlewares|services)|tls\.options)\b`)
+	yamlStatic   = source.LazyRegexp(`(?mi)^entryPoints[ \t]*:`)
+	yamlHTTP     = source.LazyRegexp(`(?m)^http[ \t]*:`)
+	yamlSections = source.LazyRegexp(`(?mi)^[ \t]+(routers|middlewares|services)[ \t]*:`)
+	yamlTLS      = source.LazyRegexp(`(?m)^tls[ \t]*:[ \t]*\r?\n[ \t]+options[ \t]*:`)
+	manifest     = source.LazyRegexp(`(?m)^kind:[ \t]*\S`)
+	labelOrFlag  = source.LazyRegexp(`(?i)["'\s-]traefik\.http\.|--entrypoints\.`)
 )
 
 // Detect decides whether a file holds Traefik configuration: a static or
@@ -116,15 +115,15 @@ func Detect(rel string, content []byte) bool {
 		return false
 	}
 	if isCompose(rel) {
-		return labelOrFlag.Match(content)
+		return labelOrFlag().Match(content)
 	}
 	if strings.EqualFold(path.Ext(rel), ".toml") {
-		return tomlTables.Match(content)
+		return tomlTables().Match(content)
 	}
-	if manifest.Match(content) {
+	if manifest().Match(content) {
 		return false
 	}
-	return yamlStatic.Match(content) || (yamlHTTP.Match(content) && yamlSections.Match(content)) || yamlTLS.Match(content)
+	return yamlStatic().Match(content) || (yamlHTTP().Match(content) && yamlSections().Match(content)) || yamlTLS().Match(content)
 }
 
 // isCompose reports whether a file is named like a compose file.

@@ -4,10 +4,10 @@
 package apache
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/apache"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -172,18 +172,18 @@ func verifyOf(d *apache.Directive) rules.VerifyMode {
 
 // sslVar finds the SSL variables a RequestHeader value refers to:
 // %{SSL_CLIENT_S_DN}s, %{SSL_CLIENT_S_DN}e, expr=%{SSL_CLIENT_S_DN}.
-var sslVar = regexp.MustCompile(`%\{(SSL_[A-Z0-9_]+)\}[se]?`)
+var sslVar = source.LazyRegexp(`%\{(SSL_[A-Z0-9_]+)\}[se]?`)
 
 // clientRef finds client-controlled data in a RequestHeader value:
 // %{Header}i, %{HTTP_...}e, expr=%{HTTP:...}, %{req:...}, %{HTTP_...}.
-var clientRef = regexp.MustCompile(`%\{[^}]+\}i|%\{HTTP_[A-Za-z0-9_]+\}e?|%\{(?:HTTP|req|http|REQ|req_novary):[^}]+\}`)
+var clientRef = source.LazyRegexp(`%\{[^}]+\}i|%\{HTTP_[A-Za-z0-9_]+\}e?|%\{(?:HTTP|req|http|REQ|req_novary):[^}]+\}`)
 
 // valueAction classifies a header value.
 func valueAction(v string) (rules.HeaderAction, string) {
-	if m := clientRef.FindString(v); m != "" {
+	if m := clientRef().FindString(v); m != "" {
 		return rules.SetClient, m
 	}
-	if sslVar.MatchString(v) {
+	if sslVar().MatchString(v) {
 		return rules.SetTLS, ""
 	}
 	if strings.Contains(v, "%{") {

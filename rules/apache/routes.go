@@ -409,7 +409,7 @@ var sslFacts = map[string]rules.Fact{
 // NONE, FAILED:<reason>, GENEROUS), the scheme for expr=%{REQUEST_SCHEME},
 // else the one SSL variable it consists of.
 func factOf(value string) rules.Fact {
-	vars := sslVar.FindAllStringSubmatch(value, -1)
+	vars := sslVar().FindAllStringSubmatch(value, -1)
 	for _, m := range vars {
 		if m[1] == "SSL_CLIENT_VERIFY" {
 			return rules.FactVerify

@@ -93,7 +93,7 @@ func (r *route) forwardsVar(pred func(string) bool) *apache.Directive {
 		if op.action == "unset" {
 			continue
 		}
-		for _, m := range sslVar.FindAllStringSubmatch(op.value, -1) {
+		for _, m := range sslVar().FindAllStringSubmatch(op.value, -1) {
 			if pred(m[1]) {
 				return op.d
 			}

@@ -5,7 +5,6 @@ package caddy
 
 import (
 	"net"
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/caddy"
@@ -119,16 +118,16 @@ func (a clientAuth) anchor() source.Range {
 }
 
 var (
-	tlsPlaceholder    = regexp.MustCompile(`\{(?:http\.request\.tls\.client\.[a-z_.0-9]+|tls_client_[a-z_]+)\}`)
-	clientPlaceholder = regexp.MustCompile(`\{(?:http\.request\.(?:header|cookie|uri\.query)\.[^}]+|header\.[^}]+|cookie\.[^}]+|query\.[^}]+|>[^}]+)\}`)
+	tlsPlaceholder    = source.LazyRegexp(`\{(?:http\.request\.tls\.client\.[a-z_.0-9]+|tls_client_[a-z_]+)\}`)
+	clientPlaceholder = source.LazyRegexp(`\{(?:http\.request\.(?:header|cookie|uri\.query)\.[^}]+|header\.[^}]+|cookie\.[^}]+|query\.[^}]+|>[^}]+)\}`)
 )
 
 // valueAction classifies a header_up value.
 func valueAction(v string) (rules.HeaderAction, string) {
-	if m := clientPlaceholder.FindString(v); m != "" {
+	if m := clientPlaceholder().FindString(v); m != "" {
 		return rules.SetClient, m
 	}
-	if tlsPlaceholder.MatchString(v) {
+	if tlsPlaceholder().MatchString(v) {
 		return rules.SetTLS, ""
 	}
 	if strings.Contains(v, "{") && strings.Contains(v, "}") {

@@ -2,7 +2,6 @@ package envoy
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -360,9 +359,9 @@ func (r *route) apply(ops envoy.HeaderOps) {
 }
 
 var (
-	peerVar   = regexp.MustCompile(`%DOWNSTREAM_(PEER|TLS)_[A-Z0-9_]+(\([^%]*\))?%`)
-	clientVar = regexp.MustCompile(`%REQ(_WITHOUT_QUERY)?\([^%]*\)%`)
-	anyVar    = regexp.MustCompile(`%[A-Z][A-Z0-9_]*(\([^%]*\))?%`)
+	peerVar   = source.LazyRegexp(`%DOWNSTREAM_(PEER|TLS)_[A-Z0-9_]+(\([^%]*\))?%`)
+	clientVar = source.LazyRegexp(`%REQ(_WITHOUT_QUERY)?\([^%]*\)%`)
+	anyVar    = source.LazyRegexp(`%[A-Z][A-Z0-9_]*(\([^%]*\))?%`)
 )
 
 // added is a header's treatment after one request_headers_to_add entry,
@@ -371,18 +370,18 @@ var (
 func (r *route) added(a *envoy.HeaderAdd, prev rules.HeaderTreatment) (rules.HeaderTreatment, bool) {
 	value := a.Value.Text()
 	t := rules.HeaderTreatment{Name: a.Name.Text(), Value: value, Range: a.Range}
-	stripped := anyVar.ReplaceAllString(value, "")
+	stripped := anyVar().ReplaceAllString(value, "")
 	switch {
 	case value == "":
 		if !a.KeepEmptyValue {
 			return prev, false // Envoy adds no empty value
 		}
 		t.Action = rules.SetConst
-	case clientVar.MatchString(value):
+	case clientVar().MatchString(value):
 		t.Action = rules.SetClient
-	case peerVar.MatchString(value):
+	case peerVar().MatchString(value):
 		t.Action = rules.SetTLS
-	case !anyVar.MatchString(value):
+	case !anyVar().MatchString(value):
 		t.Action = rules.SetConst
 	default:
 		t.Action = rules.SetOther
@@ -426,7 +425,7 @@ func (r *route) forwardsCertData() bool {
 		if t.Action == rules.SetTLS || (h == xfcc && (t.Action == rules.Appended || t.Action == rules.Passthrough) && t.Range.IsValid()) {
 			return true
 		}
-		if t.Action == rules.Conditional && peerVar.MatchString(t.Value) {
+		if t.Action == rules.Conditional && peerVar().MatchString(t.Value) {
 			return true
 		}
 	}

@@ -3,7 +3,6 @@ package k8s
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
@@ -297,9 +296,9 @@ func (a *analysis) headers(e *entrance, tls bool) map[string]rules.HeaderTreatme
 }
 
 var (
-	snippetSet   = regexp.MustCompile(`^\s*proxy_set_header\s+(\S+)\s+(.*?)\s*;`)
-	snippetMore  = regexp.MustCompile(`^\s*more_set_input_headers\s+(?:-r\s+)?["']?([^:"'\s]+):\s*([^"';]*)["']?`)
-	snippetClear = regexp.MustCompile(`^\s*more_clear_input_headers\s+(.*?);`)
+	snippetSet   = source.LazyRegexp(`^\s*proxy_set_header\s+(\S+)\s+(.*?)\s*;`)
+	snippetMore  = source.LazyRegexp(`^\s*more_set_input_headers\s+(?:-r\s+)?["']?([^:"'\s]+):\s*([^"';]*)["']?`)
+	snippetClear = source.LazyRegexp(`^\s*more_clear_input_headers\s+(.*?);`)
 )
 
 // snippetHeaders applies the header directives of the Ingress's
@@ -315,16 +314,16 @@ func (a *analysis) snippetHeaders(in *kube.Ingress, h map[string]rules.HeaderTre
 	for _, line := range strings.Split(snip.Value, "\n") {
 		var name, value string
 		action := rules.Unknown
-		if m := snippetSet.FindStringSubmatch(line); m != nil {
+		if m := snippetSet().FindStringSubmatch(line); m != nil {
 			name, value = strings.ToLower(m[1]), m[2]
 			action = classify(value)
-		} else if m := snippetMore.FindStringSubmatch(line); m != nil {
+		} else if m := snippetMore().FindStringSubmatch(line); m != nil {
 			name, value = strings.ToLower(m[1]), strings.TrimSpace(m[2])
 			action = classify(value)
 			if value == "" {
 				action = rules.Blanked
 			}
-		} else if m := snippetClear.FindStringSubmatch(line); m != nil {
+		} else if m := snippetClear().FindStringSubmatch(line); m != nil {
 			for _, n := range strings.Fields(m[1]) {
 				n = strings.ToLower(strings.Trim(n, `"'`))
 				if _, set := h[n]; !set || h[n].Action == rules.Passthrough {

@@ -4,11 +4,11 @@ package nginx
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -347,12 +347,12 @@ func outerLevel(b *nginx.Directive, f family) *nginx.Directive {
 	return headerLevel(b.Parent, f)
 }
 
-var varRe = regexp.MustCompile(`\$\{?([A-Za-z0-9_]+)\}?`)
+var varRe = source.LazyRegexp(`\$\{?([A-Za-z0-9_]+)\}?`)
 
 // variables returns the variable names a value refers to, without "$".
 func variables(v string) []string {
 	var out []string
-	for _, m := range varRe.FindAllStringSubmatch(v, -1) {
+	for _, m := range varRe().FindAllStringSubmatch(v, -1) {
 		out = append(out, m[1])
 	}
 	return out

@@ -3,11 +3,11 @@ package nginx
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -39,11 +39,11 @@ var bundleNames = map[string]bool{
 	"ca-root-nss.crt": true, "ca-bundle.pem": true,
 }
 
-var bundlePathRe = regexp.MustCompile(`^(/etc/ssl/cert\.pem|/etc/pki/tls/cert\.pem|/usr/lib/ssl/cert\.pem|/(usr/local|opt/homebrew)/etc/openssl[^/]*/cert\.pem)$|certifi/cacert\.pem$|^/usr/share/ca-certificates/`)
+var bundlePathRe = source.LazyRegexp(`^(/etc/ssl/cert\.pem|/etc/pki/tls/cert\.pem|/usr/lib/ssl/cert\.pem|/(usr/local|opt/homebrew)/etc/openssl[^/]*/cert\.pem)$|certifi/cacert\.pem$|^/usr/share/ca-certificates/`)
 
 // isBundle reports whether a path names an operating-system trust bundle.
 func isBundle(p string) bool {
-	return bundleNames[path.Base(p)] || bundlePathRe.MatchString(p)
+	return bundleNames[path.Base(p)] || bundlePathRe().MatchString(p)
 }
 
 func checkCABundle(p *rules.Pass) {
@@ -383,7 +383,7 @@ var CertVar = &rules.Rule{
 	Check: checkCertVar,
 }
 
-var certVarRe = regexp.MustCompile(`\$(\{ssl_client_cert\}|ssl_client_cert\b)`)
+var certVarRe = source.LazyRegexp(`\$(\{ssl_client_cert\}|ssl_client_cert\b)`)
 
 func checkCertVar(p *rules.Pass) {
 	t, ok := p.Tree.(*nginx.Tree)
@@ -398,7 +398,7 @@ func checkCertVar(p *rules.Pass) {
 			return true
 		}
 		for i, a := range d.Args {
-			if !certVarRe.MatchString(a.Raw) {
+			if !certVarRe().MatchString(a.Raw) {
 				continue
 			}
 			k := atKey("N011", d, fmt.Sprintf("arg%d", i))
@@ -415,7 +415,7 @@ func checkCertVar(p *rules.Pass) {
 			if oldNginx {
 				diag.FixTitle = fmt.Sprintf("Upgrade nginx (this is %s) to 1.13.5 or later and use $ssl_client_escaped_cert.", v)
 			} else {
-				newRaw := certVarRe.ReplaceAllStringFunc(a.Raw, func(m string) string {
+				newRaw := certVarRe().ReplaceAllStringFunc(a.Raw, func(m string) string {
 					if strings.HasPrefix(m, "${") {
 						return "${ssl_client_escaped_cert}"
 					}

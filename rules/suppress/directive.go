@@ -1,7 +1,6 @@
 package suppress
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -69,7 +68,7 @@ func (d *Directive) Names(code string) bool {
 	return false
 }
 
-var codePattern = regexp.MustCompile(`^[A-Za-z][0-9]{3}$`)
+var codePattern = source.LazyRegexp(`^[A-Za-z][0-9]{3}$`)
 
 // Scan finds the suppression directives of a file.
 func Scan(o *Outline) []Directive {
@@ -99,7 +98,7 @@ const ReasonPlaceholder = "<reason>"
 
 // placeholder matches a reason that is only a placeholder in angle
 // brackets (`<reason>`, `<why this is safe>`).
-var placeholder = regexp.MustCompile(`^<[^<>]*>$`)
+var placeholder = source.LazyRegexp(`^<[^<>]*>$`)
 
 // parseDirective reads the comment at [start, end) of line l. Like ruff's
 // `noqa`, the directive may follow other text in the comment
@@ -166,7 +165,7 @@ func parseDirective(f *source.File, o *Outline, l, start, end int) (Directive, b
 		}
 		if k > j {
 			tok := string(f.Content[j:k])
-			if !codePattern.MatchString(tok) {
+			if !codePattern().MatchString(tok) {
 				d.Problem = "`" + tok + "` is not a rule code (like N003)"
 				return d, true
 			}
@@ -186,15 +185,15 @@ func parseDirective(f *source.File, o *Outline, l, start, end int) (Directive, b
 		reason := text[reasonStart:]
 		// A further comment after the reason (" # want M003") is not part
 		// of it.
-		if m := trailingComment.FindStringIndex(reason); m != nil {
+		if m := trailingComment().FindStringIndex(reason); m != nil {
 			reason = reason[:m[0]]
 		}
 		d.Reason = strings.TrimSpace(reason)
-		if placeholder.MatchString(d.Reason) {
+		if placeholder().MatchString(d.Reason) {
 			d.Placeholder, d.Reason = d.Reason, ""
 		}
 		setRemoval(start + reasonStart + len(strings.TrimRight(reason, " \t")))
-	} else if m := trailingComment.FindStringIndex(rest); m != nil && m[0] == 0 || strings.TrimSpace(rest) == "" {
+	} else if m := trailingComment().FindStringIndex(rest); m != nil && m[0] == 0 || strings.TrimSpace(rest) == "" {
 		setRemoval(start + i)
 	}
 	return d, true
@@ -230,7 +229,7 @@ func directiveStart(text string) (at, after int) {
 
 // trailingComment finds a further "#" comment: a "#" after a blank and
 // followed by a blank or the end ("see #12" stays part of a reason).
-var trailingComment = regexp.MustCompile(`[ \t]+#([ \t]|$)`)
+var trailingComment = source.LazyRegexp(`[ \t]+#([ \t]|$)`)
 
 func skipBlanks(s string, i int) int {
 	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {

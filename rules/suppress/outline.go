@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -182,14 +183,50 @@ func (o *Outline) HasCode(line int) bool {
 // Statement returns the normalised text of line: its code without
 // comments, with runs of blanks collapsed.
 func (o *Outline) Statement(line int) string {
+	return string(o.appendStatement(nil, line))
+}
+
+// appendStatement appends Statement(line) to buf.
+func (o *Outline) appendStatement(buf []byte, line int) []byte {
 	if line < 1 || line > o.lines() {
-		return ""
+		return buf
 	}
 	start, end := o.file.LineStart(line), o.file.LineEnd(line)
 	if c := o.comment[line]; c >= 0 && c < end {
 		end = c
 	}
-	return strings.Join(strings.Fields(string(o.file.Content[start:end])), " ")
+	return appendFields(buf, o.file.Content[start:end])
+}
+
+// appendFields appends the fields of s (strings.Fields) joined by single
+// spaces, without building the fields when s is ASCII.
+func appendFields(buf, s []byte) []byte {
+	for _, c := range s {
+		if c >= utf8.RuneSelf {
+			return append(buf, strings.Join(strings.Fields(string(s)), " ")...)
+		}
+	}
+	sep := false
+	for i := 0; i < len(s); {
+		if isASCIISpace(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && !isASCIISpace(s[j]) {
+			j++
+		}
+		if sep {
+			buf = append(buf, ' ')
+		}
+		buf, sep, i = append(buf, s[i:j]...), true, j
+	}
+	return buf
+}
+
+// isASCIISpace is unicode.IsSpace for bytes below utf8.RuneSelf.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 // scanComments finds, for every line, where its comment starts and
