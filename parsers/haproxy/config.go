@@ -418,7 +418,7 @@ func ParseCrtList(f *source.File) []CrtListEntry {
 			continue
 		}
 		l := &Line{File: f, Num: ln, Words: words, Args: words,
-			Range: f.Range(words[0].Range.Start.Offset, words[len(words)-1].Range.End.Offset)}
+			Range: f.Range(words[0].Start(), words[len(words)-1].End())}
 		e := CrtListEntry{Line: l, Cert: words[0].Value, Options: map[string]Word{}}
 		k := 1
 		if k < len(words) && strings.HasPrefix(words[k].Value, "[") {

@@ -12,24 +12,77 @@ import (
 const MaxWords = 64
 
 // Word is one word of a configuration line, after HAProxy's quote removal
-// and escape processing.
+// and escape processing. A configuration holds a few hundred thousand
+// words, so a word is small: its value, and where it lies in its file;
+// the text as written and the range are read from the file when asked.
 type Word struct {
-	// Raw is the text as written, quotes and escapes included.
-	Raw string
 	// Value is the word as HAProxy sees it. An environment variable stays
 	// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
 	// since its value is unknown at lint time.
 	Value string
-	// Range covers Raw.
-	Range source.Range
-	// Env lists the environment variables the word refers to.
-	Env []EnvRef
-	// Quoted reports whether any part of the word was quoted.
-	Quoted bool
+	file  *source.File // nil for a word of no file (NewWord)
+	// start and end are the byte offsets of the word as written in file.
+	start, end uint32
+	// more is nil for a word written without quotes, escapes or
+	// environment variables, which most words are.
+	more *wordMore
 }
 
+// wordMore is what only quoted, escaped or symbolic words have.
+type wordMore struct {
+	env    []EnvRef
+	quoted bool
+}
+
+// NewWord returns a word of no file whose text as written is its value
+// (a word that a rule makes up, as of a predefined ACL).
+func NewWord(value string) Word { return Word{Value: value} }
+
+// Raw is the text as written, quotes and escapes included.
+func (w Word) Raw() string {
+	if w.file == nil {
+		return w.Value
+	}
+	if raw := w.file.Content[w.start:w.end]; string(raw) != w.Value {
+		return string(raw)
+	}
+	return w.Value
+}
+
+// Range covers Raw; it is the zero Range for a word of no file.
+func (w Word) Range() source.Range {
+	if w.file == nil {
+		return source.Range{}
+	}
+	return w.file.Range(int(w.start), int(w.end))
+}
+
+// Start and End are the byte offsets of the word as written in its file.
+func (w Word) Start() int { return int(w.start) }
+
+// End is the byte offset just after the word as written.
+func (w Word) End() int { return int(w.end) }
+
+// Sub returns the part [from, to) of the word as written (offsets into
+// Raw) as a word of its own, whose value is that text.
+func (w Word) Sub(from, to int) Word {
+	raw := w.Raw()
+	return Word{Value: raw[from:to], file: w.file, start: w.start + uint32(from), end: w.start + uint32(to)}
+}
+
+// Env lists the environment variables the word refers to.
+func (w Word) Env() []EnvRef {
+	if w.more == nil {
+		return nil
+	}
+	return w.more.env
+}
+
+// Quoted reports whether any part of the word was quoted.
+func (w Word) Quoted() bool { return w.more != nil && w.more.quoted }
+
 // Symbolic reports whether the word's value depends on the environment.
-func (w Word) Symbolic() bool { return len(w.Env) > 0 }
+func (w Word) Symbolic() bool { return len(w.Env()) > 0 }
 
 // Lower is Value in lower case.
 func (w Word) Lower() string { return strings.ToLower(w.Value) }
@@ -52,30 +105,32 @@ type lexProblem struct {
 	msg string
 }
 
+// lexer splits the lines of one file into words. It holds the file's
+// text as one string, which the values of words written without quotes
+// or escapes share, and a scratch buffer reused across lines.
+type lexer struct {
+	f       *source.File
+	text    string
+	scratch []byte
+}
+
+func newLexer(f *source.File) *lexer { return &lexer{f: f, text: string(f.Content)} }
+
 // lexLine splits the text f.Content[start:end] (one physical line without
 // its line feed) into words the way HAProxy's parse_line() does with the
 // options readcfgfile() passes (environment, double and single quotes,
 // backslash, sharp comments, word expansion). It returns the words and at
 // most one lexical error, chosen as readcfgfile() reports them.
 func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
-	var scratch []byte
-	return lexLineBuf(f, start, end, &scratch)
+	return newLexer(f).line(start, end)
 }
 
-// lexLineBuf is lexLine with a scratch buffer reused across lines.
-func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexProblem) {
+// line is lexLine on the lexer's file.
+func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
+	f := lx.f
 	b := f.Content[:end]
 	i := start
-	// Every word lies on one line: positions are computed from the line
-	// start, and word texts share one string of the line.
-	first := f.Pos(start)
-	lineStart := start - (first.Col - 1)
-	text := string(b[start:end])
-	rng := func(s, e int) source.Range {
-		return source.Range{File: f.Path,
-			Start: source.Pos{Line: first.Line, Col: s - lineStart + 1, Offset: s},
-			End:   source.Pos{Line: first.Line, Col: e - lineStart + 1, Offset: e}}
-	}
+	scratch := &lx.scratch
 	var (
 		words     = make([]Word, 0, wordsIn(b[start:end]))
 		cur       = (*scratch)[:0] // the word being built
@@ -105,18 +160,14 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 		if curStart < 0 {
 			curStart = wordEnd
 		}
-		raw := text[curStart-start : wordEnd-start]
-		value := raw
+		w := Word{Value: lx.text[curStart:wordEnd], file: f, start: uint32(curStart), end: uint32(wordEnd)}
 		if !plain {
-			value = string(cur)
+			w.Value = string(cur)
 		}
-		words = append(words, Word{
-			Raw:    raw,
-			Value:  value,
-			Range:  rng(curStart, wordEnd),
-			Env:    curEnv,
-			Quoted: quoted,
-		})
+		if quoted || curEnv != nil {
+			w.more = &wordMore{env: curEnv, quoted: quoted}
+		}
+		words = append(words, w)
 		cur, curStart, curEnv, quoted, plain = cur[:0], -1, nil, false, true
 		*scratch = cur
 	}
@@ -250,7 +301,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 				}
 				i++
 			}
-			ref.Range = rng(refStart, i)
+			ref.Range = f.Range(refStart, i)
 			curEnv = append(curEnv, ref)
 			varSymbol.Reset()
 			varSymbol.WriteString("${")

@@ -227,8 +227,8 @@ func condition(l *Line, from int) (*Condition, int) {
 	for k := from; k < len(l.Args); k++ {
 		if v := l.Args[k].Value; v == "if" || v == "unless" {
 			c := &Condition{Kind: v, Terms: l.Args[k+1:]}
-			end := l.Args[len(l.Args)-1].Range.End.Offset
-			c.Range = l.File.Range(l.Args[k].Range.Start.Offset, end)
+			end := l.Args[len(l.Args)-1].End()
+			c.Range = l.File.Range(l.Args[k].Start(), end)
 			return c, k
 		}
 	}

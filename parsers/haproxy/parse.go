@@ -52,7 +52,7 @@ func (l *Line) Conditional() bool { return len(l.Cond) > 0 }
 func (l *Line) Text() string {
 	parts := make([]string, len(l.Words))
 	for i, w := range l.Words {
-		parts[i] = w.Raw
+		parts[i] = w.Raw()
 	}
 	return strings.Join(parts, " ")
 }
@@ -105,7 +105,11 @@ type File struct {
 // ParseFile parses one file. It never fails: problems (positioned E001
 // diagnostics) are returned alongside what could be read.
 func ParseFile(f *source.File) (*File, []source.Problem) {
-	p := &fileParser{f: f, out: &File{Source: f}}
+	p := &fileParser{f: f, out: &File{Source: f}, lex: newLexer(f)}
+	if uint64(len(f.Content)) > maxFileSize {
+		p.errorf(0, 0, "file of %d bytes: larger than the %d bytes mtlslint reads as a HAProxy configuration", len(f.Content), maxFileSize)
+		return p.out, p.problems
+	}
 	p.run()
 	return p.out, p.problems
 }
@@ -123,8 +127,12 @@ type fileParser struct {
 	conds    []*condState
 	cur      *Section
 	lastLine int
-	scratch  []byte
+	lex      *lexer
 }
+
+// maxFileSize is the largest file ParseFile reads: words keep their
+// offsets in 32 bits.
+const maxFileSize = 1<<32 - 1
 
 // maxNestedConds is HAProxy's MAXNESTEDCONDS: 2.6 refuses the 100th
 // nested '.if' ("too many nested '.if', max is 100"). It bounds the
@@ -211,7 +219,7 @@ func (p *fileParser) line(ln, start, end int) {
 		p.scope(i, end)
 		return
 	}
-	words, lp := lexLineBuf(p.f, i, end, &p.scratch)
+	words, lp := p.lex.line(i, end)
 	if lp != nil {
 		endOff := lp.off + 1
 		if endOff > end {
@@ -226,7 +234,7 @@ func (p *fileParser) line(ln, start, end int) {
 		return // empty line: HAProxy skips a line whose first word is empty
 	}
 	l := &Line{File: p.f, Num: ln, Words: words, Args: words,
-		Range: p.f.Range(words[0].Range.Start.Offset, words[len(words)-1].Range.End.Offset)}
+		Range: p.f.Range(words[0].Start(), words[len(words)-1].End())}
 	if strings.HasPrefix(words[0].Value, ".") {
 		p.directive(l)
 		return

@@ -38,7 +38,7 @@ func Rejected(c *Config) []source.Problem {
 			if near := nearest(kw, known); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
-			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range, Message: msg,
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range(), Message: msg,
 				Detail: "No HAProxy release from 1.5 on knows this keyword: haproxy -c refuses the configuration, so it does not run as written."})
 		}
 	}
@@ -92,7 +92,7 @@ func undefinedBackends(c *Config) []source.Problem {
 			return
 		}
 		reported[u.Line] = true
-		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range,
+		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range(),
 			Message: fmt.Sprintf("%s names backend %q, which this configuration does not define", u.Line.Keyword(), u.Backend),
 			Detail:  "No backend or listen section defines it: haproxy -c refuses the configuration, unless another file loaded with it (another -f) defines the backend."})
 	}

@@ -189,7 +189,7 @@ func listener(b *hap.Bind) rules.Listener {
 		return l
 	}
 	if w, ok := b.Opt("verify"); ok {
-		l.VerifyRange = w.Range
+		l.VerifyRange = w.Range()
 		switch w.Lower() {
 		case "optional":
 			l.Verify = rules.VerifyOptional
@@ -229,7 +229,7 @@ func crtListVerify(b *hap.Bind, l *rules.Listener) {
 			continue
 		}
 		best = rank[w.Lower()]
-		l.VerifyRange = w.Range
+		l.VerifyRange = w.Range()
 		if best == 2 {
 			l.Verify = rules.VerifyOptional
 		} else {

@@ -146,7 +146,7 @@ func checkAddHeader(p *rules.Pass) {
 				FixTitle: fmt.Sprintf("Replace `add-header %s` with `set-header %s`.", h, h),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "use set-header, which removes the client's copy", Safe: true,
-					Edits: []rules.Edit{{Range: action.Range, NewText: "set-header"}}}},
+					Edits: []rules.Edit{{Range: action.Range(), NewText: "set-header"}}}},
 			})
 		}
 	}
@@ -290,7 +290,7 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
-				Range:    r.Value.Range,
+				Range:    r.Value.Range(),
 				Message:  "with verify optional, %[ssl_c_verify] is 0 also when the client sent no certificate",
 				Detail:   fmt.Sprintf("%s carries it, so it says \"verified\" for clients without a certificate.", r.Header.Value),
 				FixTitle: fmt.Sprintf("Set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]).", r.Header.Value),
@@ -372,7 +372,7 @@ func checkIgnoreErr(p *rules.Pass) {
 				}
 				kw := b.OptionWords[opt]
 				p.Report(rules.Diagnostic{
-					Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+					Range:    b.Line.File.Range(kw.Start(), w.End()),
 					Message:  fmt.Sprintf("%s %s accepts client certificates that do not chain to the CA", opt, rules.Clip(w.Value, 30)),
 					Detail:   fmt.Sprintf("Ignoring errors %s accepts certificates that do not chain to the CA, with attacker-chosen subjects.", strings.Join(bad, ",")),
 					FixTitle: fmt.Sprintf("Remove `%s %s`.", opt, w.Value),
@@ -424,7 +424,7 @@ func checkSystemCA(p *rules.Pass) {
 			for _, s := range systemBundles {
 				if ca.Value == s || strings.HasSuffix(ca.Value, "/"+strings.TrimPrefix(s, "/")) {
 					p.Report(rules.Diagnostic{
-						Range:    ca.Range,
+						Range:    ca.Range(),
 						Message:  "ca-file is a public CA bundle: every public CA can issue a client certificate that verifies",
 						Detail:   fmt.Sprintf("ca-file %s is the operating system's bundle of public CAs.", ca.Value),
 						FixTitle: "Replace it with the private CA that issues your client certificates.",
@@ -462,7 +462,7 @@ func checkNoCRL(p *rules.Pass) {
 			}
 			kw := b.OptionWords["verify"]
 			p.Report(rules.Diagnostic{
-				Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+				Range:    b.Line.File.Range(kw.Start(), w.End()),
 				Message:  "this bind verifies client certificates without a crl-file",
 				Detail:   "Revoked client certificates are accepted until they expire.",
 				FixTitle: "Add `crl-file` to this bind.",
@@ -531,7 +531,7 @@ func checkModeTCP(p *rules.Pass) {
 		if modeLine != nil && modeLine.Section == fe.Section {
 			d.Range = modeLine.Range
 			d.Fixes = []rules.Fix{{Description: "switch the section to mode http", Safe: false,
-				Edits: []rules.Edit{{Range: modeLine.Args[1].Range, NewText: "http"}}}}
+				Edits: []rules.Edit{{Range: modeLine.Args[1].Range(), NewText: "http"}}}}
 		}
 		p.Report(d)
 	}
@@ -638,7 +638,7 @@ func checkForwardforIfNone(p *rules.Pass) {
 			for k := 2; k < len(l.Args); k++ {
 				if l.Args[k].Value == "if-none" {
 					p.Report(rules.Diagnostic{
-						Range:    l.Args[k].Range,
+						Range:    l.Args[k].Range(),
 						Message:  "with `if-none` HAProxy keeps the X-Forwarded-For the client sent",
 						Detail:   "HAProxy then does not add the client's real address.",
 						FixTitle: "Remove `if-none`.",
@@ -687,7 +687,7 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value, pattern),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete both spellings with a regular expression", Safe: true,
-					Edits: []rules.Edit{{Range: r.Header.Range, NewText: pattern + " -m reg"}}}},
+					Edits: []rules.Edit{{Range: r.Header.Range(), NewText: pattern + " -m reg"}}}},
 			})
 		}
 	}
@@ -810,7 +810,7 @@ func checkLegacy(p *rules.Pass) {
 		for _, l := range s.Lines {
 			if repl, ok := legacyKeywords[l.Keyword()]; ok {
 				p.Report(rules.Diagnostic{
-					Range:    l.Args[0].Range,
+					Range:    l.Args[0].Range(),
 					Message:  fmt.Sprintf("HAProxy 2.1 and later refuse `%s`", l.Keyword()),
 					FixTitle: fmt.Sprintf("Replace `%s` with `%s`.", l.Keyword(), repl),
 					Key:      lineKey("line", l, ""),
@@ -842,7 +842,7 @@ var WeakTLS = &rules.Rule{
 func checkWeakTLS(p *rules.Pass) {
 	c := tree(p)
 	report := func(w hap.Word, l *hap.Line, msg, fix string) {
-		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
+		p.Report(rules.Diagnostic{Range: w.Range(), Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
 	}
 	checkOpts := func(args []hap.Word, from int, l *hap.Line) {
 		for k := from; k < len(args); k++ {
