@@ -20,11 +20,14 @@ import (
 // the request (${VAR}, %[...]) is not checked.
 func Rejected(c *Config) []source.Problem {
 	var out []source.Problem
+	// A misspelt keyword is usually misspelt the same way many times:
+	// each is compared with the known ones once.
+	suggestions := map[string]string{}
 	for _, s := range c.Sections {
-		known := proxyKeywords
+		known, list := proxyKeywords, proxyKeywordList
 		switch s.Kind {
 		case "global":
-			known = globalKeywords
+			known, list = globalKeywords, globalKeywordList
 		case "defaults", "frontend", "backend", "listen":
 		default:
 			continue
@@ -35,7 +38,12 @@ func Rejected(c *Config) []source.Problem {
 				continue
 			}
 			msg := fmt.Sprintf("unknown keyword %q in the %s section", kw, s.Kind)
-			if near := nearest(kw, known); near != "" {
+			near, ok := suggestions[s.Kind+" "+kw]
+			if !ok {
+				near = source.Nearest(kw, list, len(kw)/3+2)
+				suggestions[s.Kind+" "+kw] = near
+			}
+			if near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
 			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range(), Message: msg,
@@ -103,14 +111,4 @@ func undefinedBackends(c *Config) []source.Problem {
 		check(p.DefaultBackend) // its own, or the one its defaults section sets
 	}
 	return out
-}
-
-// nearest returns the known keyword closest to kw, when it is close enough
-// to be a misspelling of it.
-func nearest(kw string, known map[string]bool) string {
-	words := make([]string, 0, len(known))
-	for k := range known {
-		words = append(words, k)
-	}
-	return source.Nearest(kw, words, len(kw)/3+2)
 }
