@@ -736,25 +736,41 @@ var FrontendGap = &rules.Rule{
 
 func checkFrontendGap(p *rules.Pass) {
 	routes := httpRoutes(p)
-	byBackend := map[string][]*routeInfo{}
+	// The routes of one frontend to one backend pass the same rules and
+	// treat headers alike: the first of them stands for the others, on
+	// either side of the comparison.
+	type pair struct{ fe, be *hap.Proxy }
+	first := map[pair]bool{}
+	var reps []*routeInfo
 	for _, ri := range routes {
-		if ri.Backend != nil {
-			byBackend[ri.Backend.Name] = append(byBackend[ri.Backend.Name], ri)
+		if k := (pair{ri.Frontend, ri.Backend}); ri.Backend != nil && !first[k] {
+			first[k] = true
+			reps = append(reps, ri)
+		}
+	}
+	// What each route sets of the trusted headers, found once per route.
+	type setHeader struct {
+		h string
+		t rules.HeaderTreatment
+	}
+	sets := map[*routeInfo][]setHeader{}
+	byBackend := map[*hap.Proxy][]*routeInfo{}
+	for _, ri := range reps {
+		byBackend[ri.Backend] = append(byBackend[ri.Backend], ri)
+		for h, t := range ri.Headers {
+			if rules.IsTrustedHeader(h) && t.Action.Overwrites() && t.Action != rules.Blanked {
+				sets[ri] = append(sets[ri], setHeader{h, t})
+			}
 		}
 	}
 	seen := once{}
-	for _, ri := range routes {
-		if ri.Backend == nil {
-			continue
-		}
-		for _, other := range byBackend[ri.Backend.Name] {
+	for _, ri := range reps {
+		for _, other := range byBackend[ri.Backend] {
 			if other.Frontend == ri.Frontend {
 				continue
 			}
-			for h, t := range other.Headers {
-				if !rules.IsTrustedHeader(h) || !t.Action.Overwrites() || t.Action == rules.Blanked {
-					continue
-				}
+			for _, s := range sets[other] {
+				h, t := s.h, s.t
 				if mine, ok := ri.Headers[h]; ok && mine.Action != rules.Passthrough {
 					continue // another rule reports it
 				}
