@@ -61,6 +61,7 @@ type routeInfo struct {
 func analyse(c *hap.Config) []*routeInfo {
 	var out []*routeInfo
 	seen := map[string]bool{}
+	ps := newParsed()
 	for _, fe := range c.Frontends() {
 		mode, _ := fe.Mode()
 		var branches []*hap.UseBackend
@@ -98,7 +99,7 @@ func analyse(c *hap.Config) []*routeInfo {
 				}
 				ri.Route = buildRoute(c, ri, id)
 				if ri.Mode == "http" {
-					routeClasses(ri)
+					routeClasses(ri, ps)
 				}
 				out = append(out, ri)
 			}
