@@ -76,7 +76,7 @@ func (rw *rewriter) haproxy(c *haproxy.Config) error {
 	h := &haproxyConf{rw: rw, c: c}
 	for _, s := range c.Sections {
 		if s.Kind == "program" {
-			rw.refuse(s.Header.Range, "program", "starts a program")
+			rw.refuse(s.Header.Range(), "program", "starts a program")
 			continue
 		}
 		for _, l := range s.Lines {
@@ -92,7 +92,7 @@ func (rw *rewriter) haproxy(c *haproxy.Config) error {
 func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 	rw := h.rw
 	if why := haproxyRefusal(l); why != "" {
-		rw.refuse(l.Range, l.Keyword(), why)
+		rw.refuse(l.Range(), l.Keyword(), why)
 		return
 	}
 	kw := l.Keyword()
@@ -125,7 +125,7 @@ func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 				rw.replace(l.Args[2].Range(), h.dead())
 			}
 		case "parse-resolv-conf":
-			rw.replace(l.Range, "nameserver mtlslint-prove "+h.dead())
+			rw.replace(l.Range(), "nameserver mtlslint-prove "+h.dead())
 		}
 	case "mailers":
 		if kw == "mailer" && len(l.Args) > 2 {
@@ -166,7 +166,7 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 	case "daemon", "chroot", "user", "group", "uid", "gid", "unix-bind", "setcap":
 		// -db keeps HAProxy in the foreground; the rest needs the
 		// deployment's users and directories.
-		rw.remove(l.Range)
+		rw.remove(l.Range())
 	case "pidfile":
 		h.set(l, 1, rw.runPath("haproxy.pid"))
 	case "stats":
@@ -242,14 +242,14 @@ func (h *haproxyConf) proxyLine(l *haproxy.Line) {
 			rw.replace(l.Args[1].Range(), fmt.Sprintf("127.0.0.1:%d", rw.upstream(l.Args[1].Value, "http")))
 		}
 	case "source":
-		rw.remove(l.Range)
-		rw.limit(l.Range, "source", "removed: connections to the servers come from 127.0.0.1")
+		rw.remove(l.Range())
+		rw.limit(l.Range(), "source", "removed: connections to the servers come from 127.0.0.1")
 	case "errorfile":
 		if len(l.Args) > 2 {
 			h.errorFile(l, l.Args[2], l.Arg(1))
 		}
 	case "external-check":
-		rw.refuse(l.Range, "external-check", "runs programs as health checks")
+		rw.refuse(l.Range(), "external-check", "runs programs as health checks")
 	}
 	h.patternFiles(l)
 	h.sourceCondition(l)
@@ -276,13 +276,13 @@ func (h *haproxyConf) bind(l *haproxy.Line) {
 			continue
 		}
 		if _, port, _ := strings.Cut(original, ":"); strings.Contains(port, "-") {
-			rw.limit(l.Range, "bind", "the port range %s is tested on one port", item)
+			rw.limit(l.Range(), "bind", "the port range %s is tested on one port", item)
 		}
-		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", rw.listener(l.Range, original, tls)))
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", rw.listener(l.Range(), original, tls)))
 	}
 	if quic == len(items) {
-		rw.remove(l.Range)
-		rw.limit(l.Range, "bind", "QUIC listener removed: requests are sent over TCP")
+		rw.remove(l.Range())
+		rw.limit(l.Range(), "bind", "QUIC listener removed: requests are sent over TCP")
 		return
 	}
 	rw.replace(l.Args[1].Range(), strings.Join(addrs, ","))
@@ -302,7 +302,7 @@ func (h *haproxyConf) bind(l *haproxy.Line) {
 		case haproxyTLSFiles[name] != "" && end > k:
 			rw.replace(l.Args[end].Range(), haproxyQuote(rw.sb.cert(haproxyTLSFiles[name])))
 		case name == "accept-proxy" || name == "accept-netscaler-cip":
-			rw.limit(l.Range, "bind", "%s: expects a load balancer's header in front of every connection", name)
+			rw.limit(l.Range(), "bind", "%s: expects a load balancer's header in front of every connection", name)
 		}
 		k = end
 	}
@@ -338,7 +338,7 @@ func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 	f := findFile(rw, path.Dir(l.File.Path), file.Value)
 	if f == nil || file.Symbolic() {
 		rw.replace(wordsRange(l, indexOfWord(l, kw), indexOfWord(l, file)), "crt "+haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
-		rw.limit(l.Range, "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
+		rw.limit(l.Range(), "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
 		return
 	}
 	rw.files[f.Path] = f
@@ -390,12 +390,12 @@ func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 		switch name {
 		case "ssl":
 			rw.replace(l.Args[k].Range(), "")
-			rw.limit(l.Range, l.Keyword(), "TLS to the server replaced by plain HTTP to the stub app")
+			rw.limit(l.Range(), l.Keyword(), "TLS to the server replaced by plain HTTP to the stub app")
 		case "check-ssl", "agent-check", "addr", "port", "agent-addr", "agent-port", "agent-inter", "agent-send", "source", "usesrc", "interface", "namespace":
 			rw.replace(wordsRange(l, k, end), "")
 		case "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn":
 			rw.replace(l.Args[k].Range(), "")
-			rw.limit(l.Range, l.Keyword(), "%s removed: the stub app does not read the PROXY protocol", name)
+			rw.limit(l.Range(), l.Keyword(), "%s removed: the stub app does not read the PROXY protocol", name)
 		case "ca-file", "crt", "crl-file":
 			if end > k {
 				pki := haproxyTLSFiles[name]
@@ -423,7 +423,7 @@ func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 	}
 	page := rw.generate("errors/"+code+".http", "HTTP/1.0 "+code+" mtlslint prove\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nerror "+code+" (page not in the repository)\n")
 	rw.replace(w.Range(), haproxyQuote(page))
-	rw.limit(l.Range, l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value)
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value)
 }
 
 // mapConverter finds a file named in a map or ACL converter or action
@@ -466,7 +466,7 @@ func (h *haproxyConf) dataFile(l *haproxy.Line, w haproxy.Word) {
 		return
 	}
 	rw.replace(w.Range(), haproxyQuote(rw.missing(w.Value)))
-	rw.limit(l.Range, l.Keyword(), "%s is not in the repository", w.Value)
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository", w.Value)
 }
 
 // sourceCondition notes a line that decides on the client's address.
@@ -474,7 +474,7 @@ func (h *haproxyConf) sourceCondition(l *haproxy.Line) {
 	for _, w := range l.Args {
 		v := strings.TrimLeft(w.Value, "{!")
 		if v == "src" || strings.HasPrefix(v, "src_") || strings.HasPrefix(v, "src,") || strings.Contains(v, "%[src") || v == "set-src" {
-			h.rw.sourceCondition(l.Range, l.Keyword(), "decides on the client's address")
+			h.rw.sourceCondition(l.Range(), l.Keyword(), "decides on the client's address")
 			return
 		}
 	}

@@ -417,8 +417,7 @@ func ParseCrtList(f *source.File) []CrtListEntry {
 		if len(words) == 0 {
 			continue
 		}
-		l := &Line{File: f, Num: ln, Words: words, Args: words,
-			Range: f.Range(words[0].Start(), words[len(words)-1].End())}
+		l := &Line{File: f, Num: ln, Words: words, Args: words}
 		e := CrtListEntry{Line: l, Cert: words[0].Value, Options: map[string]Word{}}
 		k := 1
 		if k < len(words) && strings.HasPrefix(words[k].Value, "[") {

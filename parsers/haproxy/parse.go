@@ -17,8 +17,6 @@ type Line struct {
 	Mod string
 	// Args are the words after the modifier: Args[0] is the keyword.
 	Args []Word
-	// Range covers the line from its first word to the end of its last.
-	Range source.Range
 	// Cond lists the conditional-block branches (.if/.elif/.else) that
 	// enclose the line, outermost first. Every branch is kept, so a line
 	// with a non-empty Cond is configured only in some builds or
@@ -27,6 +25,14 @@ type Line struct {
 	// Section is the section the line belongs to (nil for lines before
 	// any section and for directives).
 	Section *Section
+}
+
+// Range covers the line from its first word to the end of its last.
+func (l *Line) Range() source.Range {
+	if len(l.Words) == 0 {
+		return l.File.LineRange(l.Num)
+	}
+	return l.File.Range(l.Words[0].Start(), l.Words[len(l.Words)-1].End())
 }
 
 // Keyword is the line's first word after any modifier.
@@ -205,7 +211,7 @@ func (p *fileParser) run() {
 		p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax,
 			Range:   p.f.Range(p.f.LineEnd(last), p.f.LineEnd(last)),
 			Message: fmt.Sprintf("the '.if' block opened on line %d is not terminated by '.endif' before the end of the file", o.Num),
-			Related: []source.Related{{Range: o.Range, Message: "the unterminated '.if'"}}})
+			Related: []source.Related{{Range: o.Range(), Message: "the unterminated '.if'"}}})
 	}
 }
 
@@ -233,8 +239,7 @@ func (p *fileParser) line(ln, start, end int) {
 	if len(words) == 0 || (words[0].Value == "" && !words[0].Symbolic()) {
 		return // empty line: HAProxy skips a line whose first word is empty
 	}
-	l := &Line{File: p.f, Num: ln, Words: words, Args: words,
-		Range: p.f.Range(words[0].Start(), words[len(words)-1].End())}
+	l := &Line{File: p.f, Num: ln, Words: words, Args: words}
 	if strings.HasPrefix(words[0].Value, ".") {
 		p.directive(l)
 		return
@@ -271,7 +276,7 @@ func (p *fileParser) line(ln, start, end int) {
 	}
 	if p.cur == nil {
 		if len(p.out.Orphans) == 0 {
-			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range,
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range(),
 				Message: fmt.Sprintf("unknown keyword '%s' out of section", clipWord(l.Keyword())),
 				Detail:  "HAProxy refuses a keyword line before the first section."})
 		}
@@ -326,38 +331,38 @@ func (p *fileParser) directive(l *Line) {
 	switch l.Keyword() {
 	case ".if":
 		if len(p.conds) >= maxNestedConds-1 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
 			return
 		}
 		e := expr()
 		p.conds = append(p.conds, &condState{opener: l, branch: &Branch{Directive: l, Expr: e, Known: knownCondition(e)}})
 	case ".elif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.elif' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.elif' after '.else' is not permitted")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' after '.else' is not permitted")
 			return
 		}
 		e := expr()
 		top.branch = &Branch{Directive: l, Expr: e, Known: knownCondition(e)}
 	case ".else":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.else' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.else' after '.else' is not permitted")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' after '.else' is not permitted")
 			return
 		}
 		top.hasElse = true
 		top.branch = &Branch{Directive: l, Known: true}
 	case ".endif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.endif' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.endif' without a matching '.if'")
 			return
 		}
 		p.conds = p.conds[:len(p.conds)-1]

@@ -73,10 +73,10 @@ func duplicateProxies(c *Config) []source.Problem {
 			if first.File != h.File {
 				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num)
 			}
-			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range,
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range(),
 				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s", p.Kind, p.Name, q.Kind, where),
 				Detail:  "HAProxy looks frontends up by name, and backends: two of one name (a listen section is both) make haproxy -c refuse the configuration, so it does not run as written.",
-				Related: []source.Related{{Range: q.Section.Header.Range, Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
+				Related: []source.Related{{Range: q.Section.Header.Range(), Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
 			break
 		}
 		seen[p.Name] = append(seen[p.Name], p)

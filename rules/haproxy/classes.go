@@ -290,7 +290,7 @@ func baseClasses(r *rules.Route, b *hap.Bind) []rules.RequestClass {
 			c.SNI = sni
 			c.Witness.SNI = sni
 			if sni != "" {
-				c.Range = e.Line.Range
+				c.Range = e.Line.Range()
 			}
 			out = append(out, c)
 		}
@@ -451,7 +451,7 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 			t, undecided = and(t, maybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
 		}
 		t = and(t, allowed.not())
-		at.Range = r.Line.Range
+		at.Range = r.Line.Range()
 		switch t {
 		case yes:
 			for i := range states {

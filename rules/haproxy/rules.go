@@ -141,7 +141,7 @@ func checkAddHeader(p *rules.Pass) {
 			}
 			action := r.Line.Args[1]
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("add-header keeps the client's own %s, which reaches the app first", rules.Clip(h, 40)),
 				FixTitle: fmt.Sprintf("Replace `add-header %s` with `set-header %s`.", h, h),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
@@ -195,7 +195,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			// outermost block.
 			at := unconditionalLine(r.Line)
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("%s is set only under a condition: otherwise the client's own value reaches the app", rules.Clip(h, 35)),
 				Detail:   fmt.Sprintf("It is set only %s, and nothing removes the client's copy before: on %s the client's own copy reaches the app.", condText(r), class),
 				FixTitle: fmt.Sprintf("Add `%s` before this line.", del),
@@ -521,15 +521,15 @@ func checkModeTCP(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range:    fe.Section.Header.Range,
+			Range:    fe.Section.Header.Range(),
 			Message:  fmt.Sprintf("in tcp mode http-request rules never run, so the client's own %s reaches the app", rules.Clip(hint.Header.Value, 30)),
 			Detail:   fmt.Sprintf("%s %s verifies client certificates and sets headers with http-request rules, which tcp mode skips.", fe.Kind, fe.Name),
 			FixTitle: fmt.Sprintf("Add `mode http` to %s %s.", fe.Kind, fe.Name),
 			Key:      lineKey("proxy", fe.Section.Header, "mode"),
-			Related:  []source.Related{{Range: hint.Line.Range, Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range, Message: "client certificates are verified here"}},
+			Related:  []source.Related{{Range: hint.Line.Range(), Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range(), Message: "client certificates are verified here"}},
 		}
 		if modeLine != nil && modeLine.Section == fe.Section {
-			d.Range = modeLine.Range
+			d.Range = modeLine.Range()
 			d.Fixes = []rules.Fix{{Description: "switch the section to mode http", Safe: false,
 				Edits: []rules.Edit{{Range: modeLine.Args[1].Range(), NewText: "http"}}}}
 		}
@@ -580,11 +580,11 @@ func checkSchemeSSLFC(p *rules.Pass) {
 			if !seen.first(lineID(r.Line)) {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: r.Line.Range, Key: rules.RouteHeaderKey(ri.ID, h),
+			p.Report(rules.Diagnostic{Range: r.Line.Range(), Key: rules.RouteHeaderKey(ri.ID, h),
 				Message:  fmt.Sprintf("%s is set only under a condition: on a plain-HTTP bind the client's own value reaches the app", rules.Clip(h, 25)),
 				Detail:   fmt.Sprintf("It is set only %s, so on bind %s the client's own value reaches the app (%s).", condText(r), strings.Join(ri.Bind.Addresses, ","), class),
 				FixTitle: fmt.Sprintf("Set %s on every request (or delete it unconditionally first).", h),
-				Related:  []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
+				Related:  []source.Related{{Range: ri.Bind.Line.Range(), Message: "plain-HTTP bind"}}})
 		}
 	}
 }
@@ -681,7 +681,7 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			}
 			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("deleting %s by its exact name leaves the client's %s", rules.Clip(r.Header.Value, 35), rules.Clip(strings.ReplaceAll(r.Header.Value, "-", "_"), 35)),
 				Detail:   fmt.Sprintf("gunicorn < 22, uWSGI and ASGI servers read %s as %s.", strings.ReplaceAll(r.Header.Value, "-", "_"), r.Header.Value),
 				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value, pattern),
@@ -778,7 +778,7 @@ func checkFrontendGap(p *rules.Pass) {
 					continue
 				}
 				p.Report(rules.Diagnostic{
-					Range:    ri.Frontend.Section.Header.Range,
+					Range:    ri.Frontend.Section.Header.Range(),
 					Message:  fmt.Sprintf("%s is not set here, but another frontend sets it for backend %s", rules.Clip(t.Name, 35), rules.Clip(ri.Backend.Name, 30)),
 					Detail:   fmt.Sprintf("%s %s reaches backend %s, where %s %s sets this header, so the client's own %s arrives through here.", ri.Frontend.Kind, ri.Frontend.Name, ri.Backend.Name, other.Frontend.Kind, other.Frontend.Name, t.Name),
 					FixTitle: fmt.Sprintf("Set or delete %s in %s %s as well.", t.Name, ri.Frontend.Kind, ri.Frontend.Name),
