@@ -411,9 +411,10 @@ func findCrtList(r source.Reader, dir, name string) *source.File {
 // SSL options in brackets, and SNI filters.
 func ParseCrtList(f *source.File) []CrtListEntry {
 	var out []CrtListEntry
+	lx := newLexer(f)
 	for ln := 1; ln <= f.LineCount(); ln++ {
 		start, end := f.LineStart(ln), f.LineEnd(ln)
-		words, _ := lexLine(f, start, end)
+		words, _ := lx.line(start, end)
 		if len(words) == 0 {
 			continue
 		}

@@ -13,22 +13,32 @@ const MaxWords = 64
 
 // Word is one word of a configuration line, after HAProxy's quote removal
 // and escape processing. A configuration holds a few hundred thousand
-// words, so a word is small: its value, and where it lies in its file;
-// the text as written and the range are read from the file when asked.
+// words, so a word is small (32 bytes): its value, and where it lies in
+// its file; the text as written and the range are read from the file when
+// asked.
 type Word struct {
 	// Value is the word as HAProxy sees it. An environment variable stays
 	// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
 	// since its value is unknown at lint time.
 	Value string
-	file  *source.File // nil for a word of no file (NewWord)
-	// start and end are the byte offsets of the word as written in file.
+	src   *wordSource // nil for a word of no file (NewWord)
+	// start and end are the byte offsets of the word as written in the
+	// file; end's top bit (hasMore) says that src.more has a record of
+	// the word.
 	start, end uint32
-	// more is nil for a word written without quotes, escapes or
-	// environment variables, which most words are.
-	more *wordMore
 }
 
-// wordMore is what only quoted, escaped or symbolic words have.
+// hasMore marks the end offset of a word that is quoted or symbolic.
+const hasMore = 1 << 31
+
+// wordSource is the file of the words of one lexer, with what only the
+// quoted and symbolic words, which are few, have.
+type wordSource struct {
+	file *source.File
+	more map[uint32]*wordMore // by start offset
+}
+
+// wordMore is what only quoted or symbolic words have.
 type wordMore struct {
 	env    []EnvRef
 	quoted bool
@@ -40,10 +50,10 @@ func NewWord(value string) Word { return Word{Value: value} }
 
 // Raw is the text as written, quotes and escapes included.
 func (w Word) Raw() string {
-	if w.file == nil {
+	if w.src == nil {
 		return w.Value
 	}
-	if raw := w.file.Content[w.start:w.end]; string(raw) != w.Value {
+	if raw := w.src.file.Content[w.Start():w.End()]; string(raw) != w.Value {
 		return string(raw)
 	}
 	return w.Value
@@ -51,35 +61,45 @@ func (w Word) Raw() string {
 
 // Range covers Raw; it is the zero Range for a word of no file.
 func (w Word) Range() source.Range {
-	if w.file == nil {
+	if w.src == nil {
 		return source.Range{}
 	}
-	return w.file.Range(int(w.start), int(w.end))
+	return w.src.file.Range(w.Start(), w.End())
 }
 
-// Start and End are the byte offsets of the word as written in its file.
+// Start is the byte offset of the word as written in its file.
 func (w Word) Start() int { return int(w.start) }
 
 // End is the byte offset just after the word as written.
-func (w Word) End() int { return int(w.end) }
+func (w Word) End() int { return int(w.end &^ hasMore) }
 
 // Sub returns the part [from, to) of the word as written (offsets into
 // Raw) as a word of its own, whose value is that text.
 func (w Word) Sub(from, to int) Word {
 	raw := w.Raw()
-	return Word{Value: raw[from:to], file: w.file, start: w.start + uint32(from), end: w.start + uint32(to)}
+	return Word{Value: raw[from:to], src: w.src, start: w.start + uint32(from), end: w.start + uint32(to)}
+}
+
+func (w Word) more() *wordMore {
+	if w.end&hasMore == 0 {
+		return nil
+	}
+	return w.src.more[w.start]
 }
 
 // Env lists the environment variables the word refers to.
 func (w Word) Env() []EnvRef {
-	if w.more == nil {
-		return nil
+	if m := w.more(); m != nil {
+		return m.env
 	}
-	return w.more.env
+	return nil
 }
 
 // Quoted reports whether any part of the word was quoted.
-func (w Word) Quoted() bool { return w.more != nil && w.more.quoted }
+func (w Word) Quoted() bool {
+	m := w.more()
+	return m != nil && m.quoted
+}
 
 // Symbolic reports whether the word's value depends on the environment.
 func (w Word) Symbolic() bool { return len(w.Env()) > 0 }
@@ -110,11 +130,14 @@ type lexProblem struct {
 // or escapes share, and a scratch buffer reused across lines.
 type lexer struct {
 	f       *source.File
+	src     *wordSource
 	text    string
 	scratch []byte
 }
 
-func newLexer(f *source.File) *lexer { return &lexer{f: f, text: string(f.Content)} }
+func newLexer(f *source.File) *lexer {
+	return &lexer{f: f, src: &wordSource{file: f, more: map[uint32]*wordMore{}}, text: string(f.Content)}
+}
 
 // lexLine splits the text f.Content[start:end] (one physical line without
 // its line feed) into words the way HAProxy's parse_line() does with the
@@ -160,12 +183,13 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 		if curStart < 0 {
 			curStart = wordEnd
 		}
-		w := Word{Value: lx.text[curStart:wordEnd], file: f, start: uint32(curStart), end: uint32(wordEnd)}
+		w := Word{Value: lx.text[curStart:wordEnd], src: lx.src, start: uint32(curStart), end: uint32(wordEnd)}
 		if !plain {
 			w.Value = string(cur)
 		}
 		if quoted || curEnv != nil {
-			w.more = &wordMore{env: curEnv, quoted: quoted}
+			lx.src.more[w.start] = &wordMore{env: curEnv, quoted: quoted}
+			w.end |= hasMore
 		}
 		words = append(words, w)
 		cur, curStart, curEnv, quoted, plain = cur[:0], -1, nil, false, true

@@ -137,8 +137,8 @@ type fileParser struct {
 }
 
 // maxFileSize is the largest file ParseFile reads: words keep their
-// offsets in 32 bits.
-const maxFileSize = 1<<32 - 1
+// offsets in 31 bits.
+const maxFileSize = hasMore - 1
 
 // maxNestedConds is HAProxy's MAXNESTEDCONDS: 2.6 refuses the 100th
 // nested '.if' ("too many nested '.if', max is 100"). It bounds the

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -502,5 +503,13 @@ func TestCrtList(t *testing.T) {
 	}
 	if es[2].Options["verify"].Value != "required" || es[2].SNI[0] != "*.example.org" {
 		t.Errorf("entry 2: %+v", es[2])
+	}
+}
+
+// TestWordSize keeps a word at its value, one pointer and two offsets: a
+// configuration holds hundreds of thousands of words.
+func TestWordSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(Word{}), unsafe.Sizeof("")+unsafe.Sizeof(uintptr(0))+8; got > want {
+		t.Errorf("Word is %d bytes, want at most %d", got, want)
 	}
 }
