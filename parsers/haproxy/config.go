@@ -162,7 +162,7 @@ func Detect(rel string, content []byte) bool {
 	base := strings.ToLower(path.Base(rel))
 	sections, keywords, ini := 0, 0, 0
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // reported by the parser
-	for _, line := range bytes.Split(content, []byte("\n")) {
+	for line := range bytes.Lines(content) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
 			continue
