@@ -133,6 +133,25 @@ type lexer struct {
 	src     *wordSource
 	text    string
 	scratch []byte
+	// arena holds words for the lines to come: the lines of a file take
+	// their words from a few allocations rather than one each.
+	arena []Word
+	at    int // where the last line lexed ends
+}
+
+// take returns an empty slice with room for n words, from the arena.
+// Its capacity is n, so that appending past it does not write into the
+// next line's words.
+func (lx *lexer) take(n int) []Word {
+	if cap(lx.arena)-len(lx.arena) < n {
+		// About one word per 16 bytes of the rest of the file, in chunks
+		// of at most 4,096 words.
+		rest := (len(lx.f.Content) - lx.at) / 16
+		lx.arena = make([]Word, 0, max(n, min(rest, 4096)))
+	}
+	k := len(lx.arena)
+	lx.arena = lx.arena[:k+n]
+	return lx.arena[k : k : k+n]
 }
 
 func newLexer(f *source.File) *lexer {
@@ -153,9 +172,10 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 	f := lx.f
 	b := f.Content[:end]
 	i := start
+	lx.at = end
 	scratch := &lx.scratch
 	var (
-		words     = make([]Word, 0, wordsIn(b[start:end]))
+		words     = lx.take(wordsIn(b[start:end]))
 		cur       = (*scratch)[:0] // the word being built
 		plain     = true           // cur equals the raw text so far
 		curStart  = -1             // offset where the current word starts
