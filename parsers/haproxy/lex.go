@@ -176,8 +176,8 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 	scratch := &lx.scratch
 	var (
 		words     = lx.take(wordsIn(b[start:end]))
-		cur       = (*scratch)[:0] // the word being built
-		plain     = true           // cur equals the raw text so far
+		cur       = (*scratch)[:0] // the word being built, once it is not plain
+		plain     = true           // the word so far is its raw text, not yet copied to cur
 		curStart  = -1             // offset where the current word starts
 		curEnv    []EnvRef
 		quoted    bool
@@ -197,6 +197,13 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 	begin := func() {
 		if curStart < 0 {
 			curStart = i
+		}
+	}
+	// unplain starts building the word in cur from its raw text so far:
+	// a quote, an escape or a variable makes its value differ from it.
+	unplain := func() {
+		if plain {
+			cur, plain = append(cur[:0], b[curStart:i]...), false
 		}
 	}
 	flush := func(wordEnd int) {
@@ -221,10 +228,18 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 	for {
 		c := at(i)
 		switch {
-		case c >= '-' && c != '\\' && c < 0x80:
+		case ordinary(c):
+			// A run of ordinary characters is taken at once, and copied
+			// only into a word that is not plain.
 			begin()
-			cur = append(cur, c)
-			i++
+			j := i + 1
+			for j < end && ordinary(b[j]) {
+				j++
+			}
+			if !plain {
+				cur = append(cur, b[i:j]...)
+			}
+			i = j
 			continue
 		case c == 0 || c == '\n' || c == '\r':
 			// end of line
@@ -232,7 +247,8 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 			// comment
 		case c == '"' && !squote:
 			begin()
-			quoted, plain = true, false
+			unplain()
+			quoted = true
 			if dquote {
 				dquote, quoteAt = false, -1
 			} else {
@@ -242,7 +258,8 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '\'' && !dquote:
 			begin()
-			quoted, plain = true, false
+			unplain()
+			quoted = true
 			if squote {
 				squote, quoteAt = false, -1
 			} else {
@@ -252,7 +269,7 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '\\' && !squote:
 			begin()
-			plain = false
+			unplain()
 			send := c
 			switch n := at(i + 1); n {
 			case ' ', '\\':
@@ -299,7 +316,7 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 			continue
 		case c == '$' && dquote:
 			begin()
-			plain = false
+			unplain()
 			refStart := i
 			i++
 			brace := -1
@@ -362,7 +379,9 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 			continue
 		default:
 			begin()
-			cur = append(cur, c)
+			if !plain {
+				cur = append(cur, c)
+			}
 			i++
 			continue
 		}
@@ -410,6 +429,11 @@ func lastNonSpace(b []byte, start, i int) int {
 	}
 	return i
 }
+
+// ordinary reports whether c is taken as is in or out of quotes: an
+// ASCII character from '-' on, except the backslash (spaces, quotes, '#'
+// and '$' are all below '-').
+func ordinary(c byte) bool { return c >= '-' && c != '\\' && c < 0x80 }
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
