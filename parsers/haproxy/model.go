@@ -52,7 +52,7 @@ func (p *Proxy) Effective(kw string) *Line {
 	for q, depth := p, 0; q != nil && depth < 32; q, depth = q.Defaults, depth+1 {
 		var last *Line
 		for _, l := range q.Section.Lines {
-			if l.Mod == "" && l.Keyword() == kw {
+			if l.Mod() == "" && l.Keyword() == kw {
 				last = l
 			}
 		}
@@ -84,7 +84,7 @@ func (p *Proxy) Option(name string) (*Line, bool) {
 			}
 		}
 		if last != nil {
-			return last, last.Mod != "no"
+			return last, last.Mod() != "no"
 		}
 	}
 	return nil, false

@@ -13,8 +13,6 @@ type Line struct {
 	Num  int // 1-based line number
 	// Words are all words of the line, a leading "no"/"default" included.
 	Words []Word
-	// Mod is "no" or "default" when the line starts with that modifier.
-	Mod string
 	// Args are the words after the modifier: Args[0] is the keyword.
 	Args []Word
 	// Cond lists the conditional-block branches (.if/.elif/.else) that
@@ -33,6 +31,14 @@ func (l *Line) Range() source.Range {
 		return l.File.LineRange(l.Num)
 	}
 	return l.File.Range(l.Words[0].Start(), l.Words[len(l.Words)-1].End())
+}
+
+// Mod is "no" or "default" when the line starts with that modifier.
+func (l *Line) Mod() string {
+	if len(l.Words) > len(l.Args) {
+		return l.Words[0].Value
+	}
+	return ""
 }
 
 // Keyword is the line's first word after any modifier.
@@ -134,6 +140,8 @@ type fileParser struct {
 	cur      *Section
 	lastLine int
 	lex      *lexer
+	// enclosing is what branches returns until the next directive.
+	enclosing []*Branch
 }
 
 // maxFileSize is the largest file ParseFile reads: words keep their
@@ -246,10 +254,10 @@ func (p *fileParser) line(ln, start, end int) {
 	}
 	l.Cond = p.branches()
 	if kw := words[0].Value; (kw == "no" || kw == "default") && len(words) > 1 {
-		l.Mod, l.Args = kw, words[1:]
+		l.Args = words[1:]
 	}
 	kw := l.Keyword()
-	if l.Mod == "" && SectionKeywords[kw] {
+	if l.Mod() == "" && SectionKeywords[kw] {
 		s := &Section{Kind: kw, Header: l}
 		if len(l.Args) > 1 {
 			s.Name = l.Args[1].Value
@@ -307,19 +315,24 @@ func (p *fileParser) scope(i, end int) {
 	}
 }
 
+// branches returns the branches that enclose the current line. The lines
+// between two directives share one slice.
 func (p *fileParser) branches() []*Branch {
 	if len(p.conds) == 0 {
 		return nil
 	}
-	out := make([]*Branch, len(p.conds))
-	for i, c := range p.conds {
-		out[i] = c.branch
+	if p.enclosing == nil {
+		p.enclosing = make([]*Branch, len(p.conds))
+		for i, c := range p.conds {
+			p.enclosing[i] = c.branch
+		}
 	}
-	return out
+	return p.enclosing
 }
 
 func (p *fileParser) directive(l *Line) {
 	l.Cond = p.branches()
+	p.enclosing = nil // the directive may open, change or close a branch
 	p.out.Directives = append(p.out.Directives, l)
 	expr := func() string {
 		parts := make([]string, 0, len(l.Args)-1)

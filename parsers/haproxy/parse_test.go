@@ -300,7 +300,7 @@ func TestSectionsAndOrphans(t *testing.T) {
 		t.Errorf("sections: %+v %+v", pf.Sections[1], pf.Sections[2])
 	}
 	last := pf.Sections[2].Lines[1]
-	if last.Mod != "no" || last.Keyword() != "option" || last.Arg(1) != "httplog" {
+	if last.Mod() != "no" || last.Keyword() != "option" || last.Arg(1) != "httplog" {
 		t.Errorf("modifier: %+v", last)
 	}
 }

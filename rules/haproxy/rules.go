@@ -632,7 +632,7 @@ func checkForwardforIfNone(p *rules.Pass) {
 	c := tree(p)
 	for _, px := range c.Proxies {
 		for _, l := range px.Lines("option") {
-			if l.Mod != "" || l.Arg(1) != "forwardfor" {
+			if l.Mod() != "" || l.Arg(1) != "forwardfor" {
 				continue
 			}
 			for k := 2; k < len(l.Args); k++ {
