@@ -47,7 +47,7 @@ type way struct {
 	frontRules int
 	acls       acls // the frontend's ACLs
 	backend    acls // the backend's
-	// conds are the conditions of headers, in its order.
+	// conds[i] is the condition of headers[i].
 	conds []*condition
 	atoms []*rules.Atom
 }
@@ -73,7 +73,8 @@ func (ps *parsed) aclsOf(p *hap.Proxy) acls {
 	return a
 }
 
-// condition returns the condition c of line l, which holds no other.
+// condition returns condition c of line l parsed, the first time it is
+// asked for; a line has at most one condition.
 func (ps *parsed) condition(c *hap.Condition, l *hap.Line) *condition {
 	pc, ok := ps.conds[l]
 	if !ok {
@@ -83,7 +84,8 @@ func (ps *parsed) condition(c *hap.Condition, l *hap.Line) *condition {
 	return pc
 }
 
-// lineCondition returns the if/unless condition of line l from word from on.
+// lineCondition is condition for a line whose if/unless the model does
+// not keep (tcp-request, redirect): it is found from word from on.
 func (ps *parsed) lineCondition(l *hap.Line, from int) *condition {
 	pc, ok := ps.conds[l]
 	if !ok {
