@@ -299,6 +299,22 @@ func FollowSteps(bases []RequestClass, steps []Step, atoms []*Atom, choices []*C
 	return out
 }
 
+// ListenerAlone returns cs, or nil when cs are the classes the route's
+// listener admits anyway (ListenerClasses): a route builder keeps
+// Route.Classes nil when its proxy's matching changes nothing.
+func ListenerAlone(r *Route, cs []RequestClass) []RequestClass {
+	l := ListenerClasses(r)
+	if len(l) != len(cs) {
+		return cs
+	}
+	for i := range l {
+		if l[i].String() != cs[i].String() || l[i].Witness != cs[i].Witness {
+			return cs
+		}
+	}
+	return nil
+}
+
 // sameWitness reports whether a class's witness is region r's on every
 // dimension the atoms test.
 func sameWitness(w, r Witness, atoms []*Atom) bool {

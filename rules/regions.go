@@ -168,28 +168,33 @@ func Regions(atoms []*Atom, limit int) ([]Region, bool) {
 			return nil, false
 		}
 	}
-	out := []Region{{Holds: map[*Atom]bool{}}}
-	for d := range numDims {
-		var next []Region
-		for _, r := range out {
-			for i, p := range parts[d] {
-				n := Region{Holds: map[*Atom]bool{}, Witness: r.Witness, sub: r.sub}
-				for a, h := range r.Holds {
-					n.Holds[a] = h
-				}
-				for k, a := range byDim[d] {
-					n.Holds[a] = p.holds[k]
-				}
-				if len(byDim[d]) > 0 {
-					n.Witness.set(d, p.witness)
-				}
-				n.sub[d] = i
-				next = append(next, n)
+	// Every combination of one part per dimension, the first dimension
+	// varying slowest; each region's map is made once, at its size.
+	out := make([]Region, 0, total)
+	var sub [numDims]int
+	for {
+		n := Region{Holds: make(map[*Atom]bool, len(atoms)), sub: sub}
+		for d := range numDims {
+			p := parts[d][sub[d]]
+			for k, a := range byDim[d] {
+				n.Holds[a] = p.holds[k]
+			}
+			if len(byDim[d]) > 0 {
+				n.Witness.set(d, p.witness)
 			}
 		}
-		out = next
+		out = append(out, n)
+		d := numDims - 1
+		for ; d >= 0; d-- {
+			if sub[d]++; sub[d] < len(parts[d]) {
+				break
+			}
+			sub[d] = 0
+		}
+		if d < 0 {
+			return out, true
+		}
 	}
-	return out, true
 }
 
 // Taken says whether the requests of one region take a route, and on

@@ -211,3 +211,16 @@ func TestAim(t *testing.T) {
 		}
 	}
 }
+
+// The report holds no port of the run: a redirect's is written PORT.
+func TestWithoutPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://localhost:33017/whoami": "https://localhost:PORT/whoami",
+		"https://localhost/whoami":       "https://localhost/whoami",
+		"/login?next=/a:1":               "/login?next=/a:1",
+	} {
+		if got := withoutPort(in); got != want {
+			t.Errorf("withoutPort(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

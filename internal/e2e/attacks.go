@@ -279,6 +279,15 @@ func routeHosts(m *rules.Model, l Listener) []string {
 	return out
 }
 
+// withoutPort writes a redirect target with "PORT" for its port: the
+// ports are the run's, and the report holds nothing that changes from run
+// to run.
+func withoutPort(location string) string {
+	return urlPort().ReplaceAllString(location, "${1}:PORT")
+}
+
+var urlPort = source.LazyRegexp(`^([a-z]+://[^/:]+):[0-9]+`)
+
 var plainHost = source.LazyRegexp(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 
 // Warm sends the valid client's request until the app answers through the
@@ -504,7 +513,7 @@ func judge(where string, resp Response, identity bool) Attempt {
 		case resp.Location != "" && resp.Location == resp.URL:
 			at.Result += " (redirect to the URL requested: a loop)"
 		case resp.Location != "":
-			at.Result += " (redirect to " + resp.Location + ")"
+			at.Result += " (redirect to " + withoutPort(resp.Location) + ")"
 		case resp.Body != "":
 			at.Result += " (" + resp.Body + ")"
 		}

@@ -451,7 +451,7 @@ var Scenarios = []*Scenario{
 	{
 		Name:  "caddy-plain-redir-secure",
 		Title: "a plain-HTTP Caddy site whose reverse_proxy deletes nothing, with a redir written after it",
-		Fact:  "Caddy runs redir before reverse_proxy: every plain request, spoofed headers or not, gets a 301 to the TLS site; nothing reaches the app over plain HTTP",
+		Fact:  "Caddy runs redir before reverse_proxy: every plain request, spoofed headers or not, gets a 301 to https; nothing reaches the app over plain HTTP",
 	},
 	{
 		Name:     "caddy-plain-path-vulnerable",

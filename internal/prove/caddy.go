@@ -166,7 +166,12 @@ func (c *caddyConf) insertInSite(s *caddy.Site, line string) {
 		return
 	}
 	if len(s.Directives) > 0 {
+		// Before the import that brought the first directive in, not
+		// inside the snippet, which other sites import too.
 		first := s.Directives[0]
+		for first.Via != nil {
+			first = first.Via
+		}
 		c.rw.insert(c.rw.files[first.Head.File], first.Head.Start.Offset, line+"\n\t")
 		return
 	}

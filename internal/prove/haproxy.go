@@ -75,7 +75,7 @@ func (rw *rewriter) haproxy(c *haproxy.Config) error {
 	h := &haproxyConf{rw: rw, c: c}
 	for _, s := range c.Sections {
 		if s.Kind == "program" {
-			rw.refuse(s.Header.Range, "program", "starts a program")
+			rw.refuse(s.Header.Range(), "program", "starts a program")
 			continue
 		}
 		for _, l := range s.Lines {
@@ -91,7 +91,7 @@ func (rw *rewriter) haproxy(c *haproxy.Config) error {
 func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 	rw := h.rw
 	if why := haproxyRefusal(l); why != "" {
-		rw.refuse(l.Range, l.Keyword(), why)
+		rw.refuse(l.Range(), l.Keyword(), why)
 		return
 	}
 	kw := l.Keyword()
@@ -99,7 +99,7 @@ func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 		switch t := l.Arg(1); {
 		case t == "global", t == "stdout", t == "stderr", strings.HasPrefix(t, "ring@"), t == "fd@1", t == "fd@2":
 		default:
-			rw.replace(l.Args[1].Range, "stdout")
+			rw.replace(l.Args[1].Range(), "stdout")
 		}
 		return
 	}
@@ -121,18 +121,18 @@ func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 		switch kw {
 		case "nameserver":
 			if len(l.Args) > 2 {
-				rw.replace(l.Args[2].Range, h.dead())
+				rw.replace(l.Args[2].Range(), h.dead())
 			}
 		case "parse-resolv-conf":
-			rw.replace(l.Range, "nameserver mtlslint-prove "+h.dead())
+			rw.replace(l.Range(), "nameserver mtlslint-prove "+h.dead())
 		}
 	case "mailers":
 		if kw == "mailer" && len(l.Args) > 2 {
-			rw.replace(l.Args[2].Range, h.dead())
+			rw.replace(l.Args[2].Range(), h.dead())
 		}
 	case "ring":
 		if kw == "server" && len(l.Args) > 2 {
-			rw.replace(l.Args[2].Range, h.dead())
+			rw.replace(l.Args[2].Range(), h.dead())
 		}
 	case "log-forward":
 		if (kw == "bind" || kw == "dgram-bind") && len(l.Args) > 1 {
@@ -156,7 +156,7 @@ func (h *haproxyConf) loopback(w haproxy.Word) {
 		h.rw.fail(err)
 		return
 	}
-	h.rw.replace(w.Range, fmt.Sprintf("127.0.0.1:%d", port))
+	h.rw.replace(w.Range(), fmt.Sprintf("127.0.0.1:%d", port))
 }
 
 func (h *haproxyConf) global(l *haproxy.Line) {
@@ -165,7 +165,7 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 	case "daemon", "chroot", "user", "group", "uid", "gid", "unix-bind", "setcap":
 		// -db keeps HAProxy in the foreground; the rest needs the
 		// deployment's users and directories.
-		rw.remove(l.Range)
+		rw.remove(l.Range())
 	case "pidfile":
 		h.set(l, 1, rw.runPath("haproxy.pid"))
 	case "stats":
@@ -194,7 +194,7 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 // set replaces word i of a line with a value.
 func (h *haproxyConf) set(l *haproxy.Line, i int, value string) {
 	if i < len(l.Args) {
-		h.rw.replace(l.Args[i].Range, haproxyQuote(value))
+		h.rw.replace(l.Args[i].Range(), haproxyQuote(value))
 	}
 }
 
@@ -216,8 +216,8 @@ func (h *haproxyConf) removeOptions(l *haproxy.Line, from int, drop map[string]b
 }
 
 func wordsRange(l *haproxy.Line, from, to int) source.Range {
-	r := l.Args[from].Range
-	r.End = l.Args[to].Range.End
+	r := l.Args[from].Range()
+	r.End = l.Args[to].Range().End
 	return r
 }
 
@@ -238,17 +238,17 @@ func (h *haproxyConf) proxyLine(l *haproxy.Line) {
 		h.server(l, 1, haproxy.Word{})
 	case "dispatch":
 		if len(l.Args) > 1 {
-			rw.replace(l.Args[1].Range, fmt.Sprintf("127.0.0.1:%d", rw.upstream(l.Args[1].Value, "http")))
+			rw.replace(l.Args[1].Range(), fmt.Sprintf("127.0.0.1:%d", rw.upstream(l.Args[1].Value, "http")))
 		}
 	case "source":
-		rw.remove(l.Range)
-		rw.limit(l.Range, "source", "removed: connections to the servers come from 127.0.0.1")
+		rw.remove(l.Range())
+		rw.limit(l.Range(), "source", "removed: connections to the servers come from 127.0.0.1")
 	case "errorfile":
 		if len(l.Args) > 2 {
 			h.errorFile(l, l.Args[2], l.Arg(1))
 		}
 	case "external-check":
-		rw.refuse(l.Range, "external-check", "runs programs as health checks")
+		rw.refuse(l.Range(), "external-check", "runs programs as health checks")
 	}
 	h.patternFiles(l)
 	h.sourceCondition(l)
@@ -275,16 +275,16 @@ func (h *haproxyConf) bind(l *haproxy.Line) {
 			continue
 		}
 		if _, port, _ := strings.Cut(original, ":"); strings.Contains(port, "-") {
-			rw.limit(l.Range, "bind", "the port range %s is tested on one port", item)
+			rw.limit(l.Range(), "bind", "the port range %s is tested on one port", item)
 		}
-		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", rw.listener(l.Range, original, tls)))
+		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", rw.listener(l.Range(), original, tls)))
 	}
 	if quic == len(items) {
-		rw.remove(l.Range)
-		rw.limit(l.Range, "bind", "QUIC listener removed: requests are sent over TCP")
+		rw.remove(l.Range())
+		rw.limit(l.Range(), "bind", "QUIC listener removed: requests are sent over TCP")
 		return
 	}
-	rw.replace(l.Args[1].Range, strings.Join(addrs, ","))
+	rw.replace(l.Args[1].Range(), strings.Join(addrs, ","))
 	drop := map[string]bool{"interface": true, "namespace": true, "transparent": true, "v4v6": true, "v6only": true,
 		"uid": true, "gid": true, "user": true, "group": true, "mode": true}
 	for k := 2; k < len(l.Args); k++ {
@@ -299,9 +299,9 @@ func (h *haproxyConf) bind(l *haproxy.Line) {
 		case name == "crt-list" && end > k:
 			h.crtList(l, l.Args[k], l.Args[end])
 		case haproxyTLSFiles[name] != "" && end > k:
-			rw.replace(l.Args[end].Range, haproxyQuote(rw.sb.cert(haproxyTLSFiles[name])))
+			rw.replace(l.Args[end].Range(), haproxyQuote(rw.sb.cert(haproxyTLSFiles[name])))
 		case name == "accept-proxy" || name == "accept-netscaler-cip":
-			rw.limit(l.Range, "bind", "%s: expects a load balancer's header in front of every connection", name)
+			rw.limit(l.Range(), "bind", "%s: expects a load balancer's header in front of every connection", name)
 		}
 		k = end
 	}
@@ -337,7 +337,7 @@ func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 	f := findFile(rw, path.Dir(l.File.Path), file.Value)
 	if f == nil || file.Symbolic() {
 		rw.replace(wordsRange(l, indexOfWord(l, kw), indexOfWord(l, file)), "crt "+haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
-		rw.limit(l.Range, "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
+		rw.limit(l.Range(), "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
 		return
 	}
 	rw.files[f.Path] = f
@@ -346,25 +346,25 @@ func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 		if len(args) == 0 {
 			continue
 		}
-		rw.replace(args[0].Range, haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
+		rw.replace(args[0].Range(), haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
 		for k := 1; k+1 < len(args); k++ {
 			name := strings.TrimPrefix(args[k].Value, "[")
 			if pki := haproxyTLSFiles[name]; pki != "" && name != "crt" {
 				v := args[k+1]
 				text := haproxyQuote(rw.sb.cert(pki))
-				if strings.HasSuffix(v.Raw, "]") {
+				if strings.HasSuffix(v.Raw(), "]") {
 					text += "]"
 				}
-				rw.replace(v.Range, text)
+				rw.replace(v.Range(), text)
 			}
 		}
 	}
-	rw.replace(file.Range, haproxyQuote(rw.dest(f.Path)))
+	rw.replace(file.Range(), haproxyQuote(rw.dest(f.Path)))
 }
 
 func indexOfWord(l *haproxy.Line, w haproxy.Word) int {
 	for i, x := range l.Args {
-		if x.Range == w.Range {
+		if x.Range() == w.Range() {
 			return i
 		}
 	}
@@ -376,9 +376,9 @@ func indexOfWord(l *haproxy.Line, w haproxy.Word) int {
 // own address.
 func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 	rw := h.rw
-	if addr.Range.IsValid() {
+	if addr.Range().IsValid() {
 		port := rw.upstream(addr.Value, "http")
-		rw.replace(addr.Range, fmt.Sprintf("127.0.0.1:%d", port))
+		rw.replace(addr.Range(), fmt.Sprintf("127.0.0.1:%d", port))
 	}
 	for k := from; k < len(l.Args); k++ {
 		name := l.Args[k].Value
@@ -388,20 +388,20 @@ func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 		}
 		switch name {
 		case "ssl":
-			rw.replace(l.Args[k].Range, "")
-			rw.limit(l.Range, l.Keyword(), "TLS to the server replaced by plain HTTP to the stub app")
+			rw.replace(l.Args[k].Range(), "")
+			rw.limit(l.Range(), l.Keyword(), "TLS to the server replaced by plain HTTP to the stub app")
 		case "check-ssl", "agent-check", "addr", "port", "agent-addr", "agent-port", "agent-inter", "agent-send", "source", "usesrc", "interface", "namespace":
 			rw.replace(wordsRange(l, k, end), "")
 		case "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn":
-			rw.replace(l.Args[k].Range, "")
-			rw.limit(l.Range, l.Keyword(), "%s removed: the stub app does not read the PROXY protocol", name)
+			rw.replace(l.Args[k].Range(), "")
+			rw.limit(l.Range(), l.Keyword(), "%s removed: the stub app does not read the PROXY protocol", name)
 		case "ca-file", "crt", "crl-file":
 			if end > k {
 				pki := haproxyTLSFiles[name]
 				if name == "crt" {
 					pki = e2e.FileServerBundle
 				}
-				rw.replace(l.Args[end].Range, haproxyQuote(rw.sb.cert(pki)))
+				rw.replace(l.Args[end].Range(), haproxyQuote(rw.sb.cert(pki)))
 			}
 		}
 		k = end
@@ -414,15 +414,15 @@ func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 	rw := h.rw
 	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil && !w.Symbolic() {
 		rw.files[f.Path] = f
-		rw.replace(w.Range, haproxyQuote(rw.dest(f.Path)))
+		rw.replace(w.Range(), haproxyQuote(rw.dest(f.Path)))
 		return
 	}
 	if !isDigits(code) {
 		code = "503"
 	}
 	page := rw.generate("errors/"+code+".http", "HTTP/1.0 "+code+" mtlslint prove\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nerror "+code+" (page not in the repository)\n")
-	rw.replace(w.Range, haproxyQuote(page))
-	rw.limit(l.Range, l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value)
+	rw.replace(w.Range(), haproxyQuote(page))
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value)
 }
 
 // mapConverter finds a file named in a map or ACL converter or action
@@ -442,15 +442,12 @@ func (h *haproxyConf) patternFiles(l *haproxy.Line) {
 				h.dataFile(l, l.Args[k+1])
 			}
 		}
-		for _, m := range mapConverter().FindAllStringSubmatchIndex(w.Raw, -1) {
-			name := w.Raw[m[2]:m[3]]
-			if strings.ContainsAny(name, "%$\"'") {
+		raw := w.Raw()
+		for _, m := range mapConverter().FindAllStringSubmatchIndex(raw, -1) {
+			if strings.ContainsAny(raw[m[2]:m[3]], "%$\"'") {
 				continue
 			}
-			r := w.Range
-			r.Start = l.File.Pos(w.Range.Start.Offset + m[2])
-			r.End = l.File.Pos(w.Range.Start.Offset + m[3])
-			h.dataFile(l, haproxy.Word{Raw: name, Value: name, Range: r})
+			h.dataFile(l, w.Sub(m[2], m[3]))
 		}
 	}
 }
@@ -464,11 +461,11 @@ func (h *haproxyConf) dataFile(l *haproxy.Line, w haproxy.Word) {
 	}
 	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil {
 		rw.files[f.Path] = f
-		rw.replace(w.Range, haproxyQuote(rw.dest(f.Path)))
+		rw.replace(w.Range(), haproxyQuote(rw.dest(f.Path)))
 		return
 	}
-	rw.replace(w.Range, haproxyQuote(rw.missing(w.Value)))
-	rw.limit(l.Range, l.Keyword(), "%s is not in the repository", w.Value)
+	rw.replace(w.Range(), haproxyQuote(rw.missing(w.Value)))
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository", w.Value)
 }
 
 // sourceCondition notes a line that decides on the client's address.
@@ -476,7 +473,7 @@ func (h *haproxyConf) sourceCondition(l *haproxy.Line) {
 	for _, w := range l.Args {
 		v := strings.TrimLeft(w.Value, "{!")
 		if v == "src" || strings.HasPrefix(v, "src_") || strings.HasPrefix(v, "src,") || strings.Contains(v, "%[src") || v == "set-src" {
-			h.rw.sourceCondition(l.Range, l.Keyword(), "decides on the client's address")
+			h.rw.sourceCondition(l.Range(), l.Keyword(), "decides on the client's address")
 			return
 		}
 	}

@@ -162,7 +162,7 @@ func Detect(rel string, content []byte) bool {
 	base := strings.ToLower(path.Base(rel))
 	sections, keywords, ini := 0, 0, 0
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // reported by the parser
-	for _, line := range bytes.Split(content, []byte("\n")) {
+	for line := range bytes.Lines(content) {
 		line = bytes.TrimSpace(line)
 		if len(line) == 0 || line[0] == '#' {
 			continue
@@ -411,14 +411,14 @@ func findCrtList(r source.Reader, dir, name string) *source.File {
 // SSL options in brackets, and SNI filters.
 func ParseCrtList(f *source.File) []CrtListEntry {
 	var out []CrtListEntry
+	lx := newLexer(f)
 	for ln := 1; ln <= f.LineCount(); ln++ {
 		start, end := f.LineStart(ln), f.LineEnd(ln)
-		words, _ := lexLine(f, start, end)
+		words, _ := lx.line(start, end)
 		if len(words) == 0 {
 			continue
 		}
-		l := &Line{File: f, Num: ln, Words: words, Args: words,
-			Range: f.Range(words[0].Range.Start.Offset, words[len(words)-1].Range.End.Offset)}
+		l := &Line{File: f, Num: ln, Words: words, Args: words}
 		e := CrtListEntry{Line: l, Cert: words[0].Value, Options: map[string]Word{}}
 		k := 1
 		if k < len(words) && strings.HasPrefix(words[k].Value, "[") {

@@ -11,7 +11,8 @@ package haproxy
 // not load, whatever the deployed version. Removed keywords (reqadd, block,
 // ...) are kept: H012 reports those with the release that removed them.
 
-var globalKeywords = setOf(
+// globalKeywordList and proxyKeywordList are the lists, for suggestions.
+var globalKeywordList = []string{
 	"51degrees-allow-unmatched", "51degrees-cache-size", "51degrees-data-file",
 	"51degrees-difference", "51degrees-drift", "51degrees-property-name-list",
 	"51degrees-property-separator", "51degrees-use-performance-graph",
@@ -107,9 +108,11 @@ var globalKeywords = setOf(
 	"wurfl-cache-size", "wurfl-data-file", "wurfl-engine-mode", "wurfl-information-list",
 	"wurfl-information-list-separator", "wurfl-patch-file", "wurfl-useragent-priority",
 	"zero-warning",
-)
+}
 
-var proxyKeywords = setOf(
+var globalKeywords = setOf(globalKeywordList...)
+
+var proxyKeywordList = []string{
 	"acl", "appsession", "backlog", "balance", "be-unpublished", "bind", "bind-process", "block",
 	"capture", "clitcpka-cnt", "clitcpka-idle", "clitcpka-intvl", "clitimeout", "compression",
 	"contimeout", "cookie", "crt", "declare", "default-server", "default_backend", "description",
@@ -129,7 +132,9 @@ var proxyKeywords = setOf(
 	"srvtcpka-intvl", "srvtimeout", "ssl-f-use", "stats", "stick", "stick-table", "tcp-check",
 	"tcp-request", "tcp-response", "timeout", "transparent", "unique-id-format", "unique-id-header",
 	"use-fcgi-app", "use-server", "use_backend",
-)
+}
+
+var proxyKeywords = setOf(proxyKeywordList...)
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

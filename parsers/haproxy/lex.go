@@ -12,24 +12,97 @@ import (
 const MaxWords = 64
 
 // Word is one word of a configuration line, after HAProxy's quote removal
-// and escape processing.
+// and escape processing. A configuration holds a few hundred thousand
+// words, so a word is small (32 bytes): its value, and where it lies in
+// its file; the text as written and the range are read from the file when
+// asked.
 type Word struct {
-	// Raw is the text as written, quotes and escapes included.
-	Raw string
 	// Value is the word as HAProxy sees it. An environment variable stays
 	// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
 	// since its value is unknown at lint time.
 	Value string
-	// Range covers Raw.
-	Range source.Range
-	// Env lists the environment variables the word refers to.
-	Env []EnvRef
-	// Quoted reports whether any part of the word was quoted.
-	Quoted bool
+	src   *wordSource // nil for a word of no file (NewWord)
+	// start and end are the byte offsets of the word as written in the
+	// file; end's top bit (hasMore) says that src.more has a record of
+	// the word.
+	start, end uint32
+}
+
+// hasMore marks the end offset of a word that is quoted or symbolic.
+const hasMore = 1 << 31
+
+// wordSource is the file of the words of one lexer, with what only the
+// quoted and symbolic words, which are few, have.
+type wordSource struct {
+	file *source.File
+	more map[uint32]*wordMore // by start offset
+}
+
+// wordMore is what only quoted or symbolic words have.
+type wordMore struct {
+	env    []EnvRef
+	quoted bool
+}
+
+// NewWord returns a word of no file whose text as written is its value
+// (a word that a rule makes up, as of a predefined ACL).
+func NewWord(value string) Word { return Word{Value: value} }
+
+// Raw is the text as written, quotes and escapes included.
+func (w Word) Raw() string {
+	if w.src == nil {
+		return w.Value
+	}
+	if raw := w.src.file.Content[w.Start():w.End()]; string(raw) != w.Value {
+		return string(raw)
+	}
+	return w.Value
+}
+
+// Range covers Raw; it is the zero Range for a word of no file.
+func (w Word) Range() source.Range {
+	if w.src == nil {
+		return source.Range{}
+	}
+	return w.src.file.Range(w.Start(), w.End())
+}
+
+// Start is the byte offset of the word as written in its file.
+func (w Word) Start() int { return int(w.start) }
+
+// End is the byte offset just after the word as written.
+func (w Word) End() int { return int(w.end &^ hasMore) }
+
+// Sub returns the part [from, to) of the word as written (offsets into
+// Raw) as a word of its own, whose value is that text.
+func (w Word) Sub(from, to int) Word {
+	raw := w.Raw()
+	return Word{Value: raw[from:to], src: w.src, start: w.start + uint32(from), end: w.start + uint32(to)}
+}
+
+func (w Word) more() *wordMore {
+	if w.end&hasMore == 0 {
+		return nil
+	}
+	return w.src.more[w.start]
+}
+
+// Env lists the environment variables the word refers to.
+func (w Word) Env() []EnvRef {
+	if m := w.more(); m != nil {
+		return m.env
+	}
+	return nil
+}
+
+// Quoted reports whether any part of the word was quoted.
+func (w Word) Quoted() bool {
+	m := w.more()
+	return m != nil && m.quoted
 }
 
 // Symbolic reports whether the word's value depends on the environment.
-func (w Word) Symbolic() bool { return len(w.Env) > 0 }
+func (w Word) Symbolic() bool { return len(w.Env()) > 0 }
 
 // Lower is Value in lower case.
 func (w Word) Lower() string { return strings.ToLower(w.Value) }
@@ -52,34 +125,59 @@ type lexProblem struct {
 	msg string
 }
 
+// lexer splits the lines of one file into words. It holds the file's
+// text as one string, which the values of words written without quotes
+// or escapes share, and a scratch buffer reused across lines.
+type lexer struct {
+	f       *source.File
+	src     *wordSource
+	text    string
+	scratch []byte
+	// arena holds words for the lines to come: the lines of a file take
+	// their words from a few allocations rather than one each.
+	arena []Word
+	at    int // where the last line lexed ends
+}
+
+// take returns an empty slice with room for n words, from the arena.
+// Its capacity is n, so that appending past it does not write into the
+// next line's words.
+func (lx *lexer) take(n int) []Word {
+	if cap(lx.arena)-len(lx.arena) < n {
+		// About one word per 16 bytes of the rest of the file, in chunks
+		// of at most 4,096 words.
+		rest := (len(lx.f.Content) - lx.at) / 16
+		lx.arena = make([]Word, 0, max(n, min(rest, 4096)))
+	}
+	k := len(lx.arena)
+	lx.arena = lx.arena[:k+n]
+	return lx.arena[k : k : k+n]
+}
+
+func newLexer(f *source.File) *lexer {
+	return &lexer{f: f, src: &wordSource{file: f, more: map[uint32]*wordMore{}}, text: string(f.Content)}
+}
+
 // lexLine splits the text f.Content[start:end] (one physical line without
 // its line feed) into words the way HAProxy's parse_line() does with the
 // options readcfgfile() passes (environment, double and single quotes,
 // backslash, sharp comments, word expansion). It returns the words and at
 // most one lexical error, chosen as readcfgfile() reports them.
 func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
-	var scratch []byte
-	return lexLineBuf(f, start, end, &scratch)
+	return newLexer(f).line(start, end)
 }
 
-// lexLineBuf is lexLine with a scratch buffer reused across lines.
-func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexProblem) {
+// line is lexLine on the lexer's file.
+func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
+	f := lx.f
 	b := f.Content[:end]
 	i := start
-	// Every word lies on one line: positions are computed from the line
-	// start, and word texts share one string of the line.
-	first := f.Pos(start)
-	lineStart := start - (first.Col - 1)
-	text := string(b[start:end])
-	rng := func(s, e int) source.Range {
-		return source.Range{File: f.Path,
-			Start: source.Pos{Line: first.Line, Col: s - lineStart + 1, Offset: s},
-			End:   source.Pos{Line: first.Line, Col: e - lineStart + 1, Offset: e}}
-	}
+	lx.at = end
+	scratch := &lx.scratch
 	var (
-		words     = make([]Word, 0, wordsIn(b[start:end]))
-		cur       = (*scratch)[:0] // the word being built
-		plain     = true           // cur equals the raw text so far
+		words     = lx.take(wordsIn(b[start:end]))
+		cur       = (*scratch)[:0] // the word being built, once it is not plain
+		plain     = true           // the word so far is its raw text, not yet copied to cur
 		curStart  = -1             // offset where the current word starts
 		curEnv    []EnvRef
 		quoted    bool
@@ -101,22 +199,26 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			curStart = i
 		}
 	}
+	// unplain starts building the word in cur from its raw text so far:
+	// a quote, an escape or a variable makes its value differ from it.
+	unplain := func() {
+		if plain {
+			cur, plain = append(cur[:0], b[curStart:i]...), false
+		}
+	}
 	flush := func(wordEnd int) {
 		if curStart < 0 {
 			curStart = wordEnd
 		}
-		raw := text[curStart-start : wordEnd-start]
-		value := raw
+		w := Word{Value: lx.text[curStart:wordEnd], src: lx.src, start: uint32(curStart), end: uint32(wordEnd)}
 		if !plain {
-			value = string(cur)
+			w.Value = string(cur)
 		}
-		words = append(words, Word{
-			Raw:    raw,
-			Value:  value,
-			Range:  rng(curStart, wordEnd),
-			Env:    curEnv,
-			Quoted: quoted,
-		})
+		if quoted || curEnv != nil {
+			lx.src.more[w.start] = &wordMore{env: curEnv, quoted: quoted}
+			w.end |= hasMore
+		}
+		words = append(words, w)
 		cur, curStart, curEnv, quoted, plain = cur[:0], -1, nil, false, true
 		*scratch = cur
 	}
@@ -126,10 +228,18 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 	for {
 		c := at(i)
 		switch {
-		case c >= '-' && c != '\\' && c < 0x80:
+		case ordinary(c):
+			// A run of ordinary characters is taken at once, and copied
+			// only into a word that is not plain.
 			begin()
-			cur = append(cur, c)
-			i++
+			j := i + 1
+			for j < end && ordinary(b[j]) {
+				j++
+			}
+			if !plain {
+				cur = append(cur, b[i:j]...)
+			}
+			i = j
 			continue
 		case c == 0 || c == '\n' || c == '\r':
 			// end of line
@@ -137,7 +247,8 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			// comment
 		case c == '"' && !squote:
 			begin()
-			quoted, plain = true, false
+			unplain()
+			quoted = true
 			if dquote {
 				dquote, quoteAt = false, -1
 			} else {
@@ -147,7 +258,8 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			continue
 		case c == '\'' && !dquote:
 			begin()
-			quoted, plain = true, false
+			unplain()
+			quoted = true
 			if squote {
 				squote, quoteAt = false, -1
 			} else {
@@ -157,7 +269,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			continue
 		case c == '\\' && !squote:
 			begin()
-			plain = false
+			unplain()
 			send := c
 			switch n := at(i + 1); n {
 			case ' ', '\\':
@@ -204,7 +316,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			continue
 		case c == '$' && dquote:
 			begin()
-			plain = false
+			unplain()
 			refStart := i
 			i++
 			brace := -1
@@ -250,7 +362,7 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 				}
 				i++
 			}
-			ref.Range = rng(refStart, i)
+			ref.Range = f.Range(refStart, i)
 			curEnv = append(curEnv, ref)
 			varSymbol.Reset()
 			varSymbol.WriteString("${")
@@ -267,7 +379,9 @@ func lexLineBuf(f *source.File, start, end int, scratch *[]byte) ([]Word, *lexPr
 			continue
 		default:
 			begin()
-			cur = append(cur, c)
+			if !plain {
+				cur = append(cur, c)
+			}
 			i++
 			continue
 		}
@@ -315,6 +429,11 @@ func lastNonSpace(b []byte, start, i int) int {
 	}
 	return i
 }
+
+// ordinary reports whether c is taken as is in or out of quotes: an
+// ASCII character from '-' on, except the backslash (spaces, quotes, '#'
+// and '$' are all below '-').
+func ordinary(c byte) bool { return c >= '-' && c != '\\' && c < 0x80 }
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'

@@ -52,7 +52,7 @@ func (p *Proxy) Effective(kw string) *Line {
 	for q, depth := p, 0; q != nil && depth < 32; q, depth = q.Defaults, depth+1 {
 		var last *Line
 		for _, l := range q.Section.Lines {
-			if l.Mod == "" && l.Keyword() == kw {
+			if l.Mod() == "" && l.Keyword() == kw {
 				last = l
 			}
 		}
@@ -84,7 +84,7 @@ func (p *Proxy) Option(name string) (*Line, bool) {
 			}
 		}
 		if last != nil {
-			return last, last.Mod != "no"
+			return last, last.Mod() != "no"
 		}
 	}
 	return nil, false
@@ -227,8 +227,8 @@ func condition(l *Line, from int) (*Condition, int) {
 	for k := from; k < len(l.Args); k++ {
 		if v := l.Args[k].Value; v == "if" || v == "unless" {
 			c := &Condition{Kind: v, Terms: l.Args[k+1:]}
-			end := l.Args[len(l.Args)-1].Range.End.Offset
-			c.Range = l.File.Range(l.Args[k].Range.Start.Offset, end)
+			end := l.Args[len(l.Args)-1].End()
+			c.Range = l.File.Range(l.Args[k].Start(), end)
 			return c, k
 		}
 	}

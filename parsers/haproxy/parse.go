@@ -13,12 +13,8 @@ type Line struct {
 	Num  int // 1-based line number
 	// Words are all words of the line, a leading "no"/"default" included.
 	Words []Word
-	// Mod is "no" or "default" when the line starts with that modifier.
-	Mod string
 	// Args are the words after the modifier: Args[0] is the keyword.
 	Args []Word
-	// Range covers the line from its first word to the end of its last.
-	Range source.Range
 	// Cond lists the conditional-block branches (.if/.elif/.else) that
 	// enclose the line, outermost first. Every branch is kept, so a line
 	// with a non-empty Cond is configured only in some builds or
@@ -27,6 +23,22 @@ type Line struct {
 	// Section is the section the line belongs to (nil for lines before
 	// any section and for directives).
 	Section *Section
+}
+
+// Range covers the line from its first word to the end of its last.
+func (l *Line) Range() source.Range {
+	if len(l.Words) == 0 {
+		return l.File.LineRange(l.Num)
+	}
+	return l.File.Range(l.Words[0].Start(), l.Words[len(l.Words)-1].End())
+}
+
+// Mod is "no" or "default" when the line starts with that modifier.
+func (l *Line) Mod() string {
+	if len(l.Words) > len(l.Args) {
+		return l.Words[0].Value
+	}
+	return ""
 }
 
 // Keyword is the line's first word after any modifier.
@@ -52,7 +64,7 @@ func (l *Line) Conditional() bool { return len(l.Cond) > 0 }
 func (l *Line) Text() string {
 	parts := make([]string, len(l.Words))
 	for i, w := range l.Words {
-		parts[i] = w.Raw
+		parts[i] = w.Raw()
 	}
 	return strings.Join(parts, " ")
 }
@@ -105,7 +117,11 @@ type File struct {
 // ParseFile parses one file. It never fails: problems (positioned E001
 // diagnostics) are returned alongside what could be read.
 func ParseFile(f *source.File) (*File, []source.Problem) {
-	p := &fileParser{f: f, out: &File{Source: f}}
+	p := &fileParser{f: f, out: &File{Source: f}, lex: newLexer(f)}
+	if uint64(len(f.Content)) > maxFileSize {
+		p.errorf(0, 0, "file of %d bytes: larger than the %d bytes mtlslint reads as a HAProxy configuration", len(f.Content), maxFileSize)
+		return p.out, p.problems
+	}
 	p.run()
 	return p.out, p.problems
 }
@@ -123,8 +139,14 @@ type fileParser struct {
 	conds    []*condState
 	cur      *Section
 	lastLine int
-	scratch  []byte
+	lex      *lexer
+	// enclosing is what branches returns until the next directive.
+	enclosing []*Branch
 }
+
+// maxFileSize is the largest file ParseFile reads: words keep their
+// offsets in 31 bits.
+const maxFileSize = hasMore - 1
 
 // maxNestedConds is HAProxy's MAXNESTEDCONDS: 2.6 refuses the 100th
 // nested '.if' ("too many nested '.if', max is 100"). It bounds the
@@ -197,7 +219,7 @@ func (p *fileParser) run() {
 		p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax,
 			Range:   p.f.Range(p.f.LineEnd(last), p.f.LineEnd(last)),
 			Message: fmt.Sprintf("the '.if' block opened on line %d is not terminated by '.endif' before the end of the file", o.Num),
-			Related: []source.Related{{Range: o.Range, Message: "the unterminated '.if'"}}})
+			Related: []source.Related{{Range: o.Range(), Message: "the unterminated '.if'"}}})
 	}
 }
 
@@ -211,7 +233,7 @@ func (p *fileParser) line(ln, start, end int) {
 		p.scope(i, end)
 		return
 	}
-	words, lp := lexLineBuf(p.f, i, end, &p.scratch)
+	words, lp := p.lex.line(i, end)
 	if lp != nil {
 		endOff := lp.off + 1
 		if endOff > end {
@@ -225,18 +247,17 @@ func (p *fileParser) line(ln, start, end int) {
 	if len(words) == 0 || (words[0].Value == "" && !words[0].Symbolic()) {
 		return // empty line: HAProxy skips a line whose first word is empty
 	}
-	l := &Line{File: p.f, Num: ln, Words: words, Args: words,
-		Range: p.f.Range(words[0].Range.Start.Offset, words[len(words)-1].Range.End.Offset)}
+	l := &Line{File: p.f, Num: ln, Words: words, Args: words}
 	if strings.HasPrefix(words[0].Value, ".") {
 		p.directive(l)
 		return
 	}
 	l.Cond = p.branches()
 	if kw := words[0].Value; (kw == "no" || kw == "default") && len(words) > 1 {
-		l.Mod, l.Args = kw, words[1:]
+		l.Args = words[1:]
 	}
 	kw := l.Keyword()
-	if l.Mod == "" && SectionKeywords[kw] {
+	if l.Mod() == "" && SectionKeywords[kw] {
 		s := &Section{Kind: kw, Header: l}
 		if len(l.Args) > 1 {
 			s.Name = l.Args[1].Value
@@ -263,7 +284,7 @@ func (p *fileParser) line(ln, start, end int) {
 	}
 	if p.cur == nil {
 		if len(p.out.Orphans) == 0 {
-			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range,
+			p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range(),
 				Message: fmt.Sprintf("unknown keyword '%s' out of section", clipWord(l.Keyword())),
 				Detail:  "HAProxy refuses a keyword line before the first section."})
 		}
@@ -294,19 +315,24 @@ func (p *fileParser) scope(i, end int) {
 	}
 }
 
+// branches returns the branches that enclose the current line. The lines
+// between two directives share one slice.
 func (p *fileParser) branches() []*Branch {
 	if len(p.conds) == 0 {
 		return nil
 	}
-	out := make([]*Branch, len(p.conds))
-	for i, c := range p.conds {
-		out[i] = c.branch
+	if p.enclosing == nil {
+		p.enclosing = make([]*Branch, len(p.conds))
+		for i, c := range p.conds {
+			p.enclosing[i] = c.branch
+		}
 	}
-	return out
+	return p.enclosing
 }
 
 func (p *fileParser) directive(l *Line) {
 	l.Cond = p.branches()
+	p.enclosing = nil // the directive may open, change or close a branch
 	p.out.Directives = append(p.out.Directives, l)
 	expr := func() string {
 		parts := make([]string, 0, len(l.Args)-1)
@@ -318,38 +344,38 @@ func (p *fileParser) directive(l *Line) {
 	switch l.Keyword() {
 	case ".if":
 		if len(p.conds) >= maxNestedConds-1 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
 			return
 		}
 		e := expr()
 		p.conds = append(p.conds, &condState{opener: l, branch: &Branch{Directive: l, Expr: e, Known: knownCondition(e)}})
 	case ".elif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.elif' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.elif' after '.else' is not permitted")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' after '.else' is not permitted")
 			return
 		}
 		e := expr()
 		top.branch = &Branch{Directive: l, Expr: e, Known: knownCondition(e)}
 	case ".else":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.else' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.else' after '.else' is not permitted")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' after '.else' is not permitted")
 			return
 		}
 		top.hasElse = true
 		top.branch = &Branch{Directive: l, Known: true}
 	case ".endif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range.Start.Offset, l.Range.End.Offset, "'.endif' without a matching '.if'")
+			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.endif' without a matching '.if'")
 			return
 		}
 		p.conds = p.conds[:len(p.conds)-1]

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -77,12 +78,12 @@ func TestLexRanges(t *testing.T) {
 		t.Fatalf("got %d words", len(ws))
 	}
 	for i, w := range want {
-		if ws[i].Raw != w.raw || ws[i].Range.Start.Offset != w.start || ws[i].Range.End.Offset != w.end {
-			t.Errorf("word %d: got %q [%d,%d), want %q [%d,%d)", i, ws[i].Raw, ws[i].Range.Start.Offset, ws[i].Range.End.Offset, w.raw, w.start, w.end)
+		if ws[i].Raw() != w.raw || ws[i].Start() != w.start || ws[i].End() != w.end {
+			t.Errorf("word %d: got %q [%d,%d), want %q [%d,%d)", i, ws[i].Raw(), ws[i].Start(), ws[i].End(), w.raw, w.start, w.end)
 		}
 	}
-	if !ws[1].Quoted || ws[0].Quoted {
-		t.Errorf("quoted flags wrong: %v %v", ws[0].Quoted, ws[1].Quoted)
+	if !ws[1].Quoted() || ws[0].Quoted() {
+		t.Errorf("quoted flags wrong: %v %v", ws[0].Quoted(), ws[1].Quoted())
 	}
 }
 
@@ -94,14 +95,14 @@ func TestLexEnv(t *testing.T) {
 	if !ws[1].Symbolic() || ws[0].Symbolic() {
 		t.Fatalf("symbolic flags wrong")
 	}
-	e := ws[1].Env[0]
+	e := ws[1].Env()[0]
 	if e.Name != "CA_DIR" || !e.HasDefault || e.Default != "/etc/ssl" || e.Range.Start.Offset != 9 || e.Range.End.Offset != 27 {
 		t.Errorf("env ref: %+v", e)
 	}
 	if ws[1].Value != "${CA_DIR-/etc/ssl}/ca.pem" {
 		t.Errorf("value %q", ws[1].Value)
 	}
-	if !ws[2].Env[0].Expand {
+	if !ws[2].Env()[0].Expand {
 		t.Errorf("word expansion not recorded")
 	}
 }
@@ -218,13 +219,13 @@ func TestParseModel(t *testing.T) {
 	if !b.SSL() || !reflect.DeepEqual(b.Addresses, []string{":443", ":8443"}) {
 		t.Errorf("bind 0: %+v", b)
 	}
-	if v, _ := b.Opt("verify"); v.Value != "optional" || v.Range.Start.Line != 15 {
+	if v, _ := b.Opt("verify"); v.Value != "optional" || v.Range().Start.Line != 15 {
 		t.Errorf("verify: %+v", v)
 	}
 	if ca, _ := b.Opt("ca-file"); !ca.Symbolic() || ca.Value != "${CA_FILE}" {
 		t.Errorf("ca-file: %+v", ca)
 	}
-	if v, ok := c.BindOption(b, "ssl-min-ver"); !ok || v.Value != "TLSv1.2" || v.Range.Start.Line != 3 {
+	if v, ok := c.BindOption(b, "ssl-min-ver"); !ok || v.Value != "TLSv1.2" || v.Range().Start.Line != 3 {
 		t.Errorf("ssl-min-ver from global: %+v %v", v, ok)
 	}
 	if v, ok := c.BindCiphers(b); !ok || v.Value != "ECDHE+AESGCM" {
@@ -299,7 +300,7 @@ func TestSectionsAndOrphans(t *testing.T) {
 		t.Errorf("sections: %+v %+v", pf.Sections[1], pf.Sections[2])
 	}
 	last := pf.Sections[2].Lines[1]
-	if last.Mod != "no" || last.Keyword() != "option" || last.Arg(1) != "httplog" {
+	if last.Mod() != "no" || last.Keyword() != "option" || last.Arg(1) != "httplog" {
 		t.Errorf("modifier: %+v", last)
 	}
 }
@@ -436,8 +437,11 @@ func FuzzParse(f *testing.F) {
 		for _, s := range c.Sections {
 			for _, l := range s.Lines {
 				for _, w := range l.Words {
-					if w.Range.Start.Offset < 0 || w.Range.End.Offset > len(b) || string(b[w.Range.Start.Offset:w.Range.End.Offset]) != w.Raw {
+					if w.Start() < 0 || w.End() > len(b) || string(b[w.Start():w.End()]) != w.Raw() {
 						t.Fatalf("word range does not cover its raw text: %+v", w)
+					}
+					if r := w.Range(); r.Start.Offset != w.Start() || r.End.Offset != w.End() || r.Start.Line != l.Num || r.End.Line != l.Num {
+						t.Fatalf("word range %+v is not [%d,%d) on line %d", r, w.Start(), w.End(), l.Num)
 					}
 				}
 			}
@@ -490,7 +494,7 @@ func TestCrtList(t *testing.T) {
 	if len(es) != 3 {
 		t.Fatalf("entries: %+v", es)
 	}
-	if v := es[0].Options["verify"]; v.Value != "optional" || v.Range.Start.Line != 2 || es[0].Options["ca-file"].Value != "ca.pem" ||
+	if v := es[0].Options["verify"]; v.Value != "optional" || v.Range().Start.Line != 2 || es[0].Options["ca-file"].Value != "ca.pem" ||
 		!reflect.DeepEqual(es[0].SNI, []string{"a.example.com", "!b.example.com"}) {
 		t.Errorf("entry 0: %+v", es[0])
 	}
@@ -499,5 +503,13 @@ func TestCrtList(t *testing.T) {
 	}
 	if es[2].Options["verify"].Value != "required" || es[2].SNI[0] != "*.example.org" {
 		t.Errorf("entry 2: %+v", es[2])
+	}
+}
+
+// TestWordSize keeps a word at its value, one pointer and two offsets: a
+// configuration holds hundreds of thousands of words.
+func TestWordSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(Word{}), unsafe.Sizeof("")+unsafe.Sizeof(uintptr(0))+8; got > want {
+		t.Errorf("Word is %d bytes, want at most %d", got, want)
 	}
 }

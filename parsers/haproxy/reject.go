@@ -20,11 +20,14 @@ import (
 // the request (${VAR}, %[...]) is not checked.
 func Rejected(c *Config) []source.Problem {
 	var out []source.Problem
+	// A misspelt keyword is usually misspelt the same way many times:
+	// each is compared with the known ones once.
+	suggestions := map[string]string{}
 	for _, s := range c.Sections {
-		known := proxyKeywords
+		known, list := proxyKeywords, proxyKeywordList
 		switch s.Kind {
 		case "global":
-			known = globalKeywords
+			known, list = globalKeywords, globalKeywordList
 		case "defaults", "frontend", "backend", "listen":
 		default:
 			continue
@@ -35,10 +38,15 @@ func Rejected(c *Config) []source.Problem {
 				continue
 			}
 			msg := fmt.Sprintf("unknown keyword %q in the %s section", kw, s.Kind)
-			if near := nearest(kw, known); near != "" {
+			near, ok := suggestions[s.Kind+" "+kw]
+			if !ok {
+				near = source.Nearest(kw, list, len(kw)/3+2)
+				suggestions[s.Kind+" "+kw] = near
+			}
+			if near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
-			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range, Message: msg,
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range(), Message: msg,
 				Detail: "No HAProxy release from 1.5 on knows this keyword: haproxy -c refuses the configuration, so it does not run as written."})
 		}
 	}
@@ -65,10 +73,10 @@ func duplicateProxies(c *Config) []source.Problem {
 			if first.File != h.File {
 				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num)
 			}
-			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range,
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range(),
 				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s", p.Kind, p.Name, q.Kind, where),
 				Detail:  "HAProxy looks frontends up by name, and backends: two of one name (a listen section is both) make haproxy -c refuse the configuration, so it does not run as written.",
-				Related: []source.Related{{Range: q.Section.Header.Range, Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
+				Related: []source.Related{{Range: q.Section.Header.Range(), Message: fmt.Sprintf("the first %s %q", q.Kind, q.Name)}}})
 			break
 		}
 		seen[p.Name] = append(seen[p.Name], p)
@@ -92,7 +100,7 @@ func undefinedBackends(c *Config) []source.Problem {
 			return
 		}
 		reported[u.Line] = true
-		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range,
+		out = append(out, source.Problem{Kind: source.ProblemUndefinedBackend, Range: w.Range(),
 			Message: fmt.Sprintf("%s names backend %q, which this configuration does not define", u.Line.Keyword(), u.Backend),
 			Detail:  "No backend or listen section defines it: haproxy -c refuses the configuration, unless another file loaded with it (another -f) defines the backend."})
 	}
@@ -103,14 +111,4 @@ func undefinedBackends(c *Config) []source.Problem {
 		check(p.DefaultBackend) // its own, or the one its defaults section sets
 	}
 	return out
-}
-
-// nearest returns the known keyword closest to kw, when it is close enough
-// to be a misspelling of it.
-func nearest(kw string, known map[string]bool) string {
-	words := make([]string, 0, len(known))
-	for k := range known {
-		words = append(words, k)
-	}
-	return source.Nearest(kw, words, len(kw)/3+2)
 }

@@ -5,12 +5,13 @@ import (
 	"testing"
 )
 
-// plainNearest is Nearest without the length bound and the shared rows.
+// plainNearest is Nearest without the length bound, the early stop and the
+// shared rows.
 func plainNearest(word string, candidates []string, limit int) string {
 	best, bestDist := "", limit
 	for _, c := range candidates {
 		rows := make([]int, 2*(len(c)+1))
-		if d := editDistance(word, c, rows); d < bestDist || d == bestDist && best != "" && c < best {
+		if d := editDistance(word, c, rows, len(word)+len(c)); d < bestDist || d == bestDist && best != "" && c < best {
 			best, bestDist = c, d
 		}
 	}

@@ -478,9 +478,9 @@ func (r *route) classesOf() {
 	bases, split := r.policyClasses()
 	switch {
 	case r.px.way != nil:
-		r.Classes = rules.FollowSteps(bases, r.px.way.steps, r.px.way.atoms, r.px.way.choices, regionLimit)
+		r.Classes = rules.ListenerAlone(r.Route, rules.FollowSteps(bases, r.px.way.steps, r.px.way.atoms, r.px.way.choices, regionLimit))
 	case split:
-		r.Classes = bases
+		r.Classes = rules.ListenerAlone(r.Route, bases)
 	}
 }
 

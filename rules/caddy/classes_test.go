@@ -6,10 +6,15 @@ import (
 )
 
 // described lists the classes of every route, one route per line, its
-// classes separated by " | ".
+// classes separated by " | "; "(listener)" where the listener's classes
+// stand (Classes nil), "" where no request takes the route.
 func described(rs []*route) []string {
 	var out []string
 	for _, r := range rs {
+		if r.Classes == nil {
+			out = append(out, "(listener)")
+			continue
+		}
 		var cs []string
 		for _, c := range r.Classes {
 			cs = append(cs, c.String())
@@ -54,7 +59,7 @@ func TestCaddyfileClasses(t *testing.T) {
 		reverse_proxy 127.0.0.1:8000
 		redir https://{host}{uri}
 	}
-}`, []string{"plain HTTP on :80"}},
+}`, []string{"(listener)"}},
 		{"an unknown matcher is undecided", `http://a.example.com {
 	@x expression {path}.startsWith("/x")
 	respond @x 403

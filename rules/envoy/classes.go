@@ -249,7 +249,7 @@ func (r *route) requestClasses(m *matchers, rc *envoy.RouteConfig, vi int) {
 			break
 		}
 	}
-	r.Classes = rules.FollowSteps(bases, steps, unique(atoms), unique(choices), regionLimit)
+	r.Classes = rules.ListenerAlone(r.Route, rules.FollowSteps(bases, steps, unique(atoms), unique(choices), regionLimit))
 }
 
 func unique[T comparable](xs []T) []T {

@@ -47,7 +47,52 @@ type way struct {
 	frontRules int
 	acls       acls // the frontend's ACLs
 	backend    acls // the backend's
-	atoms      []*rules.Atom
+	// conds[i] is the condition of headers[i].
+	conds []*condition
+	atoms []*rules.Atom
+}
+
+// parsed holds what the routes of one configuration share, parsed once
+// for all of them: each proxy's ACLs and each rule's condition. The
+// routes share the atoms of those tests too.
+type parsed struct {
+	acls  map[*hap.Proxy]acls
+	conds map[*hap.Line]*condition
+}
+
+func newParsed() *parsed {
+	return &parsed{acls: map[*hap.Proxy]acls{}, conds: map[*hap.Line]*condition{}}
+}
+
+func (ps *parsed) aclsOf(p *hap.Proxy) acls {
+	a, ok := ps.acls[p]
+	if !ok {
+		a = aclsOf(p)
+		ps.acls[p] = a
+	}
+	return a
+}
+
+// condition returns condition c of line l parsed, the first time it is
+// asked for; a line has at most one condition.
+func (ps *parsed) condition(c *hap.Condition, l *hap.Line) *condition {
+	pc, ok := ps.conds[l]
+	if !ok {
+		pc = parseCondition(c, l)
+		ps.conds[l] = pc
+	}
+	return pc
+}
+
+// lineCondition is condition for a line whose if/unless the model does
+// not keep (tcp-request, redirect): it is found from word from on.
+func (ps *parsed) lineCondition(l *hap.Line, from int) *condition {
+	pc, ok := ps.conds[l]
+	if !ok {
+		pc = parseCondition(condOf(l, from), l)
+		ps.conds[l] = pc
+	}
+	return pc
 }
 
 // condOf finds a line's if/unless condition from word from on.
@@ -61,35 +106,35 @@ func condOf(l *hap.Line, from int) *hap.Condition {
 }
 
 // wayTo collects the gates on the way to route ri.
-func wayTo(ri *routeInfo) *way {
-	w := &way{acls: aclsOf(ri.Frontend), backend: aclsOf(ri.Backend)}
+func wayTo(ri *routeInfo, ps *parsed) *way {
+	w := &way{acls: ps.aclsOf(ri.Frontend), backend: ps.aclsOf(ri.Backend)}
 	fe := ri.Frontend
 	for _, l := range fe.Lines("tcp-request") {
 		if a := l.Arg(2); (l.Arg(1) == "connection" || l.Arg(1) == "content" || l.Arg(1) == "session") && (a == "reject" || a == "silent-drop") {
-			w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(condOf(l, 3), l), line: l, what: "tcp-request " + l.Arg(1) + " " + a})
+			w.gates = append(w.gates, gate{kind: "stop", cond: ps.lineCondition(l, 3), line: l, what: "tcp-request " + l.Arg(1) + " " + a})
 		}
 	}
 	front := fe.AllHTTPRequest()
 	for _, r := range front {
-		w.addRule(r)
+		w.addRule(r, ps)
 	}
 	w.gates = append(w.gates, gate{kind: "allow-end"})
 	w.frontRules = len(w.headers)
 	for _, l := range fe.Lines("redirect") {
-		w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(condOf(l, 1), l), line: l, what: "redirect " + l.Arg(1)})
+		w.gates = append(w.gates, gate{kind: "stop", cond: ps.lineCondition(l, 1), line: l, what: "redirect " + l.Arg(1)})
 	}
 	if !ri.Branch.Default || len(fe.UseBackends) > 0 {
 		for _, ub := range fe.UseBackends {
 			if ub == ri.Branch {
-				w.gates = append(w.gates, gate{kind: "here", cond: parseCondition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
+				w.gates = append(w.gates, gate{kind: "here", cond: ps.condition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
 				break
 			}
-			w.gates = append(w.gates, gate{kind: "away", cond: parseCondition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
+			w.gates = append(w.gates, gate{kind: "away", cond: ps.condition(ub.Cond, ub.Line), line: ub.Line, what: "use_backend " + ub.Backend})
 		}
 	}
 	if ri.Backend != nil && ri.Backend != fe {
 		for _, r := range ri.Backend.AllHTTPRequest() {
-			w.addRule(r)
+			w.addRule(r, ps)
 		}
 		w.gates = append(w.gates, gate{kind: "allow-end"})
 	}
@@ -102,8 +147,8 @@ func wayTo(ri *routeInfo) *way {
 			}
 		}
 	}
-	for _, r := range w.headers {
-		for _, c := range parseCondition(r.Cond, r.Line).criteria(w.aclsFor(r.Line)) {
+	for i, r := range w.headers {
+		for _, c := range w.conds[i].criteria(w.aclsFor(r.Line)) {
 			if c.atom != nil && !seen[c.atom] {
 				seen[c.atom] = true
 				w.atoms = append(w.atoms, c.atom)
@@ -115,13 +160,15 @@ func wayTo(ri *routeInfo) *way {
 
 // addRule adds an http-request rule: a gate when it ends or lets requests
 // through, and a header rule in any case.
-func (w *way) addRule(r *hap.HTTPRule) {
+func (w *way) addRule(r *hap.HTTPRule, ps *parsed) {
+	cond := ps.condition(r.Cond, r.Line)
 	w.headers = append(w.headers, r)
+	w.conds = append(w.conds, cond)
 	switch {
 	case terminal[r.Action]:
-		w.gates = append(w.gates, gate{kind: "stop", cond: parseCondition(r.Cond, r.Line), line: r.Line, what: "http-request " + r.Action})
+		w.gates = append(w.gates, gate{kind: "stop", cond: cond, line: r.Line, what: "http-request " + r.Action})
 	case r.Action == "allow":
-		w.gates = append(w.gates, gate{kind: "allow", cond: parseCondition(r.Cond, r.Line), line: r.Line, what: "http-request allow"})
+		w.gates = append(w.gates, gate{kind: "allow", cond: cond, line: r.Line, what: "http-request allow"})
 	}
 }
 
@@ -245,7 +292,7 @@ func baseClasses(r *rules.Route, b *hap.Bind) []rules.RequestClass {
 			c.SNI = sni
 			c.Witness.SNI = sni
 			if sni != "" {
-				c.Range = e.Line.Range
+				c.Range = e.Line.Range()
 			}
 			out = append(out, c)
 		}
@@ -266,9 +313,9 @@ func verifyWord(w string) rules.VerifyMode {
 }
 
 // routeClasses computes the classes of a route and its emission.
-func routeClasses(ri *routeInfo) {
+func routeClasses(ri *routeInfo, ps *parsed) {
 	r := ri.Route
-	w := wayTo(ri)
+	w := wayTo(ri, ps)
 	var out []rules.RequestClass
 	for _, base := range baseClasses(r, ri.Bind) {
 		atoms := w.atoms
@@ -372,7 +419,7 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 			allowed = no
 		}
 		if r.Action == "allow" {
-			t, _ := parseCondition(r.Cond, r.Line).eval(w.aclsFor(r.Line), req)
+			t, _ := w.conds[i].eval(w.aclsFor(r.Line), req)
 			allowed = or(allowed, t)
 			continue
 		}
@@ -401,12 +448,12 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 		default:
 			continue
 		}
-		t, undecided := parseCondition(r.Cond, r.Line).eval(w.aclsFor(r.Line), req)
+		t, undecided := w.conds[i].eval(w.aclsFor(r.Line), req)
 		if r.Line.Conditional() {
 			t, undecided = and(t, maybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
 		}
 		t = and(t, allowed.not())
-		at.Range = r.Line.Range
+		at.Range = r.Line.Range()
 		switch t {
 		case yes:
 			for i := range states {

@@ -451,7 +451,7 @@ func (t term) eval(a acls, r request) (tri, []string) {
 func predefinedCriterion(def string) *criterion {
 	var ws []hap.Word
 	for _, f := range strings.Fields(def) {
-		ws = append(ws, hap.Word{Raw: f, Value: f})
+		ws = append(ws, hap.NewWord(f))
 	}
 	return parseCriterion(ws)
 }

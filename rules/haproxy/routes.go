@@ -61,6 +61,7 @@ type routeInfo struct {
 func analyse(c *hap.Config) []*routeInfo {
 	var out []*routeInfo
 	seen := map[string]bool{}
+	ps := newParsed()
 	for _, fe := range c.Frontends() {
 		mode, _ := fe.Mode()
 		var branches []*hap.UseBackend
@@ -98,7 +99,7 @@ func analyse(c *hap.Config) []*routeInfo {
 				}
 				ri.Route = buildRoute(c, ri, id)
 				if ri.Mode == "http" {
-					routeClasses(ri)
+					routeClasses(ri, ps)
 				}
 				out = append(out, ri)
 			}
@@ -145,12 +146,12 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 		Desc:    desc,
 		Headers: map[string]rules.HeaderTreatment{},
 		Default: rules.Passthrough,
-		Range:   fe.Section.Header.Range,
-		Block:   fe.Section.Header.Range,
+		Range:   fe.Section.Header.Range(),
+		Block:   fe.Section.Header.Range(),
 	}
 	r.Listener = listener(b)
 	r.SetHint = setHint(r)
-	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range}
+	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range()}
 	if ri.Backend != nil {
 		for _, s := range ri.Backend.Servers {
 			if ep, ok := parseAddress(s.Address.Value); ok {
@@ -181,7 +182,7 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 
 // listener describes a bind.
 func listener(b *hap.Bind) rules.Listener {
-	l := rules.Listener{Range: b.Line.Range, TLS: b.SSL(), Verify: rules.VerifyOff}
+	l := rules.Listener{Range: b.Line.Range(), TLS: b.SSL(), Verify: rules.VerifyOff}
 	if len(b.Addresses) > 0 {
 		l.Endpoint, _ = parseAddress(b.Addresses[0])
 	}
@@ -189,7 +190,7 @@ func listener(b *hap.Bind) rules.Listener {
 		return l
 	}
 	if w, ok := b.Opt("verify"); ok {
-		l.VerifyRange = w.Range
+		l.VerifyRange = w.Range()
 		switch w.Lower() {
 		case "optional":
 			l.Verify = rules.VerifyOptional
@@ -229,7 +230,7 @@ func crtListVerify(b *hap.Bind, l *rules.Listener) {
 			continue
 		}
 		best = rank[w.Lower()]
-		l.VerifyRange = w.Range
+		l.VerifyRange = w.Range()
 		if best == 2 {
 			l.Verify = rules.VerifyOptional
 		} else {
@@ -376,7 +377,7 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 			}
 			if unconditional(r) {
 				clientGone = true
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Blanked, Range: r.Line.Range}
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Blanked, Range: r.Line.Range()}
 			} else if !clientGone {
 				t.Note = "deleted only " + condText(r)
 			}
@@ -396,22 +397,22 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				if r.Action == "add-header" && t.Action != rules.Blanked {
 					note = "added after an earlier set: several values reach the server"
 				}
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range, Note: note}
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range(), Note: note}
 			case clientGone:
 				prev := t
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range,
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range(),
 					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r), Otherwise: &prev}
 			case r.Action == "set-header" && uncond:
 				clientGone = true
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range}
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range()}
 			case r.Action == "add-header":
 				note := "add-header keeps the client's copy, which arrives first"
 				if !uncond {
 					note = "added only " + condText(r) + "; add-header keeps the client's copy"
 				}
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Appended, Value: v, Range: r.Line.Range, Note: note}
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Appended, Value: v, Range: r.Line.Range(), Note: note}
 			default: // conditional set-header, client copy still there
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Conditional, Value: v, Range: r.Line.Range,
+				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Conditional, Value: v, Range: r.Line.Range(),
 					Note: "set only " + condText(r), When: condText(r)}
 			}
 		}

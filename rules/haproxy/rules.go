@@ -141,12 +141,12 @@ func checkAddHeader(p *rules.Pass) {
 			}
 			action := r.Line.Args[1]
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("add-header keeps the client's own %s, which reaches the app first", rules.Clip(h, 40)),
 				FixTitle: fmt.Sprintf("Replace `add-header %s` with `set-header %s`.", h, h),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "use set-header, which removes the client's copy", Safe: true,
-					Edits: []rules.Edit{{Range: action.Range, NewText: "set-header"}}}},
+					Edits: []rules.Edit{{Range: action.Range(), NewText: "set-header"}}}},
 			})
 		}
 	}
@@ -195,7 +195,7 @@ func checkConditionalIdentity(p *rules.Pass) {
 			// outermost block.
 			at := unconditionalLine(r.Line)
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("%s is set only under a condition: otherwise the client's own value reaches the app", rules.Clip(h, 35)),
 				Detail:   fmt.Sprintf("It is set only %s, and nothing removes the client's copy before: on %s the client's own copy reaches the app.", condText(r), class),
 				FixTitle: fmt.Sprintf("Add `%s` before this line.", del),
@@ -290,7 +290,7 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 				continue
 			}
 			p.Report(rules.Diagnostic{
-				Range:    r.Value.Range,
+				Range:    r.Value.Range(),
 				Message:  "with verify optional, %[ssl_c_verify] is 0 also when the client sent no certificate",
 				Detail:   fmt.Sprintf("%s carries it, so it says \"verified\" for clients without a certificate.", r.Header.Value),
 				FixTitle: fmt.Sprintf("Set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]).", r.Header.Value),
@@ -372,7 +372,7 @@ func checkIgnoreErr(p *rules.Pass) {
 				}
 				kw := b.OptionWords[opt]
 				p.Report(rules.Diagnostic{
-					Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+					Range:    b.Line.File.Range(kw.Start(), w.End()),
 					Message:  fmt.Sprintf("%s %s accepts client certificates that do not chain to the CA", opt, rules.Clip(w.Value, 30)),
 					Detail:   fmt.Sprintf("Ignoring errors %s accepts certificates that do not chain to the CA, with attacker-chosen subjects.", strings.Join(bad, ",")),
 					FixTitle: fmt.Sprintf("Remove `%s %s`.", opt, w.Value),
@@ -424,7 +424,7 @@ func checkSystemCA(p *rules.Pass) {
 			for _, s := range systemBundles {
 				if ca.Value == s || strings.HasSuffix(ca.Value, "/"+strings.TrimPrefix(s, "/")) {
 					p.Report(rules.Diagnostic{
-						Range:    ca.Range,
+						Range:    ca.Range(),
 						Message:  "ca-file is a public CA bundle: every public CA can issue a client certificate that verifies",
 						Detail:   fmt.Sprintf("ca-file %s is the operating system's bundle of public CAs.", ca.Value),
 						FixTitle: "Replace it with the private CA that issues your client certificates.",
@@ -462,7 +462,7 @@ func checkNoCRL(p *rules.Pass) {
 			}
 			kw := b.OptionWords["verify"]
 			p.Report(rules.Diagnostic{
-				Range:    b.Line.File.Range(kw.Range.Start.Offset, w.Range.End.Offset),
+				Range:    b.Line.File.Range(kw.Start(), w.End()),
 				Message:  "this bind verifies client certificates without a crl-file",
 				Detail:   "Revoked client certificates are accepted until they expire.",
 				FixTitle: "Add `crl-file` to this bind.",
@@ -521,17 +521,17 @@ func checkModeTCP(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range:    fe.Section.Header.Range,
+			Range:    fe.Section.Header.Range(),
 			Message:  fmt.Sprintf("in tcp mode http-request rules never run, so the client's own %s reaches the app", rules.Clip(hint.Header.Value, 30)),
 			Detail:   fmt.Sprintf("%s %s verifies client certificates and sets headers with http-request rules, which tcp mode skips.", fe.Kind, fe.Name),
 			FixTitle: fmt.Sprintf("Add `mode http` to %s %s.", fe.Kind, fe.Name),
 			Key:      lineKey("proxy", fe.Section.Header, "mode"),
-			Related:  []source.Related{{Range: hint.Line.Range, Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range, Message: "client certificates are verified here"}},
+			Related:  []source.Related{{Range: hint.Line.Range(), Message: "this rule does not run in tcp mode"}, {Range: verifyBind.Line.Range(), Message: "client certificates are verified here"}},
 		}
 		if modeLine != nil && modeLine.Section == fe.Section {
-			d.Range = modeLine.Range
+			d.Range = modeLine.Range()
 			d.Fixes = []rules.Fix{{Description: "switch the section to mode http", Safe: false,
-				Edits: []rules.Edit{{Range: modeLine.Args[1].Range, NewText: "http"}}}}
+				Edits: []rules.Edit{{Range: modeLine.Args[1].Range(), NewText: "http"}}}}
 		}
 		p.Report(d)
 	}
@@ -580,11 +580,11 @@ func checkSchemeSSLFC(p *rules.Pass) {
 			if !seen.first(lineID(r.Line)) {
 				continue
 			}
-			p.Report(rules.Diagnostic{Range: r.Line.Range, Key: rules.RouteHeaderKey(ri.ID, h),
+			p.Report(rules.Diagnostic{Range: r.Line.Range(), Key: rules.RouteHeaderKey(ri.ID, h),
 				Message:  fmt.Sprintf("%s is set only under a condition: on a plain-HTTP bind the client's own value reaches the app", rules.Clip(h, 25)),
 				Detail:   fmt.Sprintf("It is set only %s, so on bind %s the client's own value reaches the app (%s).", condText(r), strings.Join(ri.Bind.Addresses, ","), class),
 				FixTitle: fmt.Sprintf("Set %s on every request (or delete it unconditionally first).", h),
-				Related:  []source.Related{{Range: ri.Bind.Line.Range, Message: "plain-HTTP bind"}}})
+				Related:  []source.Related{{Range: ri.Bind.Line.Range(), Message: "plain-HTTP bind"}}})
 		}
 	}
 }
@@ -632,13 +632,13 @@ func checkForwardforIfNone(p *rules.Pass) {
 	c := tree(p)
 	for _, px := range c.Proxies {
 		for _, l := range px.Lines("option") {
-			if l.Mod != "" || l.Arg(1) != "forwardfor" {
+			if l.Mod() != "" || l.Arg(1) != "forwardfor" {
 				continue
 			}
 			for k := 2; k < len(l.Args); k++ {
 				if l.Args[k].Value == "if-none" {
 					p.Report(rules.Diagnostic{
-						Range:    l.Args[k].Range,
+						Range:    l.Args[k].Range(),
 						Message:  "with `if-none` HAProxy keeps the X-Forwarded-For the client sent",
 						Detail:   "HAProxy then does not add the client's real address.",
 						FixTitle: "Remove `if-none`.",
@@ -681,13 +681,13 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			}
 			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
-				Range:    r.Line.Range,
+				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("deleting %s by its exact name leaves the client's %s", rules.Clip(r.Header.Value, 35), rules.Clip(strings.ReplaceAll(r.Header.Value, "-", "_"), 35)),
 				Detail:   fmt.Sprintf("gunicorn < 22, uWSGI and ASGI servers read %s as %s.", strings.ReplaceAll(r.Header.Value, "-", "_"), r.Header.Value),
 				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value, pattern),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete both spellings with a regular expression", Safe: true,
-					Edits: []rules.Edit{{Range: r.Header.Range, NewText: pattern + " -m reg"}}}},
+					Edits: []rules.Edit{{Range: r.Header.Range(), NewText: pattern + " -m reg"}}}},
 			})
 		}
 	}
@@ -736,25 +736,41 @@ var FrontendGap = &rules.Rule{
 
 func checkFrontendGap(p *rules.Pass) {
 	routes := httpRoutes(p)
-	byBackend := map[string][]*routeInfo{}
+	// The routes of one frontend to one backend pass the same rules and
+	// treat headers alike: the first of them stands for the others, on
+	// either side of the comparison.
+	type pair struct{ fe, be *hap.Proxy }
+	first := map[pair]bool{}
+	var reps []*routeInfo
 	for _, ri := range routes {
-		if ri.Backend != nil {
-			byBackend[ri.Backend.Name] = append(byBackend[ri.Backend.Name], ri)
+		if k := (pair{ri.Frontend, ri.Backend}); ri.Backend != nil && !first[k] {
+			first[k] = true
+			reps = append(reps, ri)
+		}
+	}
+	// What each route sets of the trusted headers, found once per route.
+	type setHeader struct {
+		h string
+		t rules.HeaderTreatment
+	}
+	sets := map[*routeInfo][]setHeader{}
+	byBackend := map[*hap.Proxy][]*routeInfo{}
+	for _, ri := range reps {
+		byBackend[ri.Backend] = append(byBackend[ri.Backend], ri)
+		for h, t := range ri.Headers {
+			if rules.IsTrustedHeader(h) && t.Action.Overwrites() && t.Action != rules.Blanked {
+				sets[ri] = append(sets[ri], setHeader{h, t})
+			}
 		}
 	}
 	seen := once{}
-	for _, ri := range routes {
-		if ri.Backend == nil {
-			continue
-		}
-		for _, other := range byBackend[ri.Backend.Name] {
+	for _, ri := range reps {
+		for _, other := range byBackend[ri.Backend] {
 			if other.Frontend == ri.Frontend {
 				continue
 			}
-			for h, t := range other.Headers {
-				if !rules.IsTrustedHeader(h) || !t.Action.Overwrites() || t.Action == rules.Blanked {
-					continue
-				}
+			for _, s := range sets[other] {
+				h, t := s.h, s.t
 				if mine, ok := ri.Headers[h]; ok && mine.Action != rules.Passthrough {
 					continue // another rule reports it
 				}
@@ -762,7 +778,7 @@ func checkFrontendGap(p *rules.Pass) {
 					continue
 				}
 				p.Report(rules.Diagnostic{
-					Range:    ri.Frontend.Section.Header.Range,
+					Range:    ri.Frontend.Section.Header.Range(),
 					Message:  fmt.Sprintf("%s is not set here, but another frontend sets it for backend %s", rules.Clip(t.Name, 35), rules.Clip(ri.Backend.Name, 30)),
 					Detail:   fmt.Sprintf("%s %s reaches backend %s, where %s %s sets this header, so the client's own %s arrives through here.", ri.Frontend.Kind, ri.Frontend.Name, ri.Backend.Name, other.Frontend.Kind, other.Frontend.Name, t.Name),
 					FixTitle: fmt.Sprintf("Set or delete %s in %s %s as well.", t.Name, ri.Frontend.Kind, ri.Frontend.Name),
@@ -810,7 +826,7 @@ func checkLegacy(p *rules.Pass) {
 		for _, l := range s.Lines {
 			if repl, ok := legacyKeywords[l.Keyword()]; ok {
 				p.Report(rules.Diagnostic{
-					Range:    l.Args[0].Range,
+					Range:    l.Args[0].Range(),
 					Message:  fmt.Sprintf("HAProxy 2.1 and later refuse `%s`", l.Keyword()),
 					FixTitle: fmt.Sprintf("Replace `%s` with `%s`.", l.Keyword(), repl),
 					Key:      lineKey("line", l, ""),
@@ -842,7 +858,7 @@ var WeakTLS = &rules.Rule{
 func checkWeakTLS(p *rules.Pass) {
 	c := tree(p)
 	report := func(w hap.Word, l *hap.Line, msg, fix string) {
-		p.Report(rules.Diagnostic{Range: w.Range, Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
+		p.Report(rules.Diagnostic{Range: w.Range(), Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
 	}
 	checkOpts := func(args []hap.Word, from int, l *hap.Line) {
 		for k := from; k < len(args); k++ {

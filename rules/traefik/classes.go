@@ -350,7 +350,11 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 		for i := range bases {
 			bases[i].Path = "" // Route.Path is the rule's text: the rule's own tests say the path
 		}
-		rt.Classes = rules.FollowSteps(bases, steps, atoms, choices, regionLimit)
+		pathless := *rt.Route
+		pathless.Path = ""
+		if cs := rules.ListenerAlone(&pathless, rules.FollowSteps(bases, steps, atoms, choices, regionLimit)); cs != nil {
+			rt.Classes = cs
+		}
 	}
 }
 
