@@ -14,16 +14,19 @@ import (
 // fuzzNames are the file names that make each front end read the input.
 var fuzzNames = []string{"nginx.conf", "haproxy.cfg", "httpd.conf", "Caddyfile", "caddy.json"}
 
-var (
-	fuzzOnce    sync.Once
-	fuzzSandbox *Sandbox
-	fuzzErr     error
-)
-
 // FuzzRewrite rewrites arbitrary configurations of every front end: no
 // panic, and no edits that conflict (an internal error), whatever the
 // parsers make of the input.
 func FuzzRewrite(f *testing.F) {
+	// One sandbox (its PKI is slow to make) for every input of this
+	// process, in the target's own temporary directory, which the testing
+	// package removes when the target ends.
+	var (
+		once       sync.Once
+		sandbox    *Sandbox
+		sandboxErr error
+	)
+	sandboxDir := f.TempDir()
 	for i, family := range []string{"nginx", "haproxy", "apache", "caddy"} {
 		dirs, _ := os.ReadDir(filepath.Join("..", "..", "fixtures", family))
 		for _, d := range dirs {
@@ -41,16 +44,11 @@ func FuzzRewrite(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, kind uint8, content []byte) {
-		fuzzOnce.Do(func() {
-			dir, err := os.MkdirTemp("", "mtlslint-fuzz-sandbox-")
-			if err != nil {
-				fuzzErr = err
-				return
-			}
-			fuzzSandbox, fuzzErr = NewSandbox(dir, nil)
+		once.Do(func() {
+			sandbox, sandboxErr = NewSandbox(sandboxDir, nil)
 		})
-		if fuzzErr != nil {
-			t.Fatal(fuzzErr)
+		if sandboxErr != nil {
+			t.Fatal(sandboxErr)
 		}
 		repo := t.TempDir()
 		name := fuzzNames[int(kind)%len(fuzzNames)]
@@ -65,7 +63,7 @@ func FuzzRewrite(f *testing.F) {
 			if !proxyKinds[tree.Kind()] {
 				continue
 			}
-			p, err := fuzzSandbox.Rewrite(ws, tree)
+			p, err := sandbox.Rewrite(ws, tree)
 			if err != nil && strings.Contains(err.Error(), "internal error") {
 				t.Fatalf("%s: %v\n%s", name, err, content)
 			}
@@ -73,6 +71,6 @@ func FuzzRewrite(f *testing.F) {
 				os.RemoveAll(p.Dir)
 			}
 		}
-		fuzzSandbox.Close()
+		sandbox.Close()
 	})
 }
