@@ -93,7 +93,18 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 		}
 		return nil
 	}
-	for _, a := range sk.servers {
+	// Unless b's ssl_verify_client is off, nginx answers 421 to a request
+	// whose SNI named another server, so only the default server's
+	// handshake (no SNI) leads here: the other servers need no look, which
+	// kept this loop from costing every route of a port every server of it.
+	others := sk.servers
+	if bMode != rules.VerifyOff {
+		others = nil
+		if def != nil {
+			others = []*server{def}
+		}
+	}
+	for _, a := range others {
 		if a == b {
 			continue
 		}
