@@ -102,22 +102,32 @@ type graphDirect struct {
 	Why   string             `json:"why"`
 }
 
+// graphRoute is a route in the JSON graph with the request classes that
+// travel it, always listed: those its builder followed, else those of its
+// listener (Model.Classes). Route's own field leaves a nil list (derive
+// from the listener) and an empty one (no request takes the route) both
+// out, which a reader of the JSON could not tell apart.
+type graphRoute struct {
+	*rules.Route
+	Classes []rules.RequestClass `json:"classes"`
+}
+
 func graphJSON(w io.Writer, m *rules.Model) error {
 	doc := struct {
-		Version int            `json:"version"`
-		Routes  []*rules.Route `json:"routes"`
-		Apps    []*rules.App   `json:"apps"`
-		Links   []graphLink    `json:"links"`
-		Direct  []graphDirect  `json:"direct"`
-	}{Version: 1, Routes: m.Routes, Apps: m.Apps, Links: []graphLink{}, Direct: []graphDirect{}}
+		Version int           `json:"version"`
+		Routes  []graphRoute  `json:"routes"`
+		Apps    []*rules.App  `json:"apps"`
+		Links   []graphLink   `json:"links"`
+		Direct  []graphDirect `json:"direct"`
+	}{Version: 1, Routes: []graphRoute{}, Apps: m.Apps, Links: []graphLink{}, Direct: []graphDirect{}}
+	for _, r := range m.Routes {
+		doc.Routes = append(doc.Routes, graphRoute{Route: r, Classes: append([]rules.RequestClass{}, m.Classes(r)...)})
+	}
 	for _, a := range m.Apps {
 		open, _ := m.DirectPaths(a)
 		for _, p := range open {
 			doc.Direct = append(doc.Direct, graphDirect{App: a.ID, Desc: p.String(), Class: p.Class, Via: p.Via, Reach: p.Reach, Bind: p.Bind.Endpoint, At: p.At, Why: p.Why})
 		}
-	}
-	if doc.Routes == nil {
-		doc.Routes = []*rules.Route{}
 	}
 	if doc.Apps == nil {
 		doc.Apps = []*rules.App{}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +42,35 @@ func TestGraphDirectPaths(t *testing.T) {
 	code, out, stderr = runCmd(t, "graph", k8s+"isolated-secure")
 	if code != exitClean || strings.Contains(out, "Direct paths") {
 		t.Errorf("graph, ClusterIP and NetworkPolicy: exit %d, stderr %q\n%s", code, stderr, out)
+	}
+}
+
+// The JSON graph lists the request classes of every route: those of its
+// listener where the builder followed nothing, none where no request takes
+// the route (Envoy's require_tls: ALL redirects every plain request).
+func TestGraphJSONClasses(t *testing.T) {
+	code, out, stderr := runCmd(t, "graph", "--format", "json", "../../fixtures/crossfile/envoy-https-redirect-secure")
+	var doc struct {
+		Routes []struct {
+			ID       string             `json:"id"`
+			Listener struct{ TLS bool } `json:"listener"`
+			Classes  *[]struct {
+				Transport string `json:"transport"`
+			} `json:"classes"`
+		} `json:"routes"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != exitClean || err != nil || len(doc.Routes) != 2 {
+		t.Fatalf("graph --format json: exit %d, %v, stderr %q\n%.600s", code, err, stderr, out)
+	}
+	for _, r := range doc.Routes {
+		switch {
+		case r.Classes == nil:
+			t.Errorf("%s: no classes field", r.ID)
+		case r.Listener.TLS && (len(*r.Classes) == 0 || (*r.Classes)[0].Transport != "tls"):
+			t.Errorf("%s: TLS route with classes %+v, want the TLS classes of its listener", r.ID, *r.Classes)
+		case !r.Listener.TLS && len(*r.Classes) != 0:
+			t.Errorf("%s: plain route that require_tls redirects with classes %+v, want none", r.ID, *r.Classes)
+		}
 	}
 }
 
