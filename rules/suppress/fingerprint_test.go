@@ -4,6 +4,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/rules"
 )
 
 // The hand-written blanking and field joining must give exactly what the
@@ -44,4 +48,44 @@ func FuzzBlankingMatchesRegexp(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkBlanking)
+}
+
+// Fingerprints computes both versions from one context and, when it can,
+// one key: every finding must get what Fingerprint and LegacyFingerprint
+// give it on their own, and a finding that has a fingerprint keeps it.
+func TestFingerprintsMatchFingerprint(t *testing.T) {
+	f := source.NewFile("n.conf", []byte("server {\n    location /a {\n        proxy_set_header X-A $http_x;\n    }\n}\n"))
+	at := f.LineRange(3)
+	withKey := rules.Finding{Code: "N020", Diagnostic: rules.Diagnostic{Range: at, Message: "x-a at 3:9", Key: rules.TestKey("hdr:x-a@n.conf:3:9")}}
+	withKey.LegacyMessage = "the old message of line 3"
+	noKey := rules.Finding{Code: "N020", Diagnostic: rules.Diagnostic{Range: at, Message: "short 1"}}
+	noKey.LegacyMessage = "the longer message of 2 lines"
+	sameLegacy := rules.Finding{Code: "N020", Diagnostic: rules.Diagnostic{Range: at, Message: "same 4"}}
+	sameLegacy.LegacyMessage = sameLegacy.Message
+	unknownFile := rules.Finding{Code: "E001", Diagnostic: rules.Diagnostic{Range: source.Range{File: "gone.conf"}, Message: "cannot read 7"}}
+	pinned := noKey
+	pinned.Fingerprint, pinned.LegacyFingerprint = "kept", "kept too"
+	diags := []rules.Finding{withKey, noKey, sameLegacy, unknownFile, pinned}
+
+	src := NewSources([]Source{{File: f, Kind: parsers.KindNginx}}, nil)
+	Fingerprints(src, diags)
+	for i := range diags[:4] {
+		d := diags[i]
+		o := src.Outline(d.Range.File)
+		if i < 3 && o == nil || i == 3 && o != nil {
+			t.Fatalf("finding %d: outline %v", i, o)
+		}
+		if want := Fingerprint(&d, o); d.Fingerprint != want {
+			t.Errorf("finding %d: Fingerprints gave %s, Fingerprint %s", i, d.Fingerprint, want)
+		}
+		if want := LegacyFingerprint(&d, o); d.LegacyFingerprint != want {
+			t.Errorf("finding %d: Fingerprints gave legacy %s, LegacyFingerprint %s", i, d.LegacyFingerprint, want)
+		}
+	}
+	if diags[1].Fingerprint == diags[1].LegacyFingerprint || diags[2].Fingerprint == diags[2].LegacyFingerprint {
+		t.Error("the two versions hash the same bytes")
+	}
+	if diags[4].Fingerprint != "kept" || diags[4].LegacyFingerprint != "kept too" {
+		t.Errorf("a finding's own fingerprints were replaced: %s %s", diags[4].Fingerprint, diags[4].LegacyFingerprint)
+	}
 }
