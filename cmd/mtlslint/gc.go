@@ -24,7 +24,10 @@ func deferFirstCollection() {
 	percent := debug.SetGCPercent(-1)
 	limit := debug.SetMemoryLimit(firstCollection)
 	// The memory limit starts the first collection; once that one has
-	// run, the runtime's pacing is back.
+	// run, the runtime's pacing is back. The sentinel is 64 bytes: a
+	// smaller object without pointers may share its block with others
+	// (the tiny allocator), and its cleanup wait until they are all
+	// unreachable.
 	sentinel := new(struct{ _ [64]byte })
 	runtime.AddCleanup(sentinel, func(int) {
 		debug.SetGCPercent(percent)
