@@ -377,7 +377,7 @@ func (c *condition) criteria(a acls) []*criterion {
 			if t.anon != nil {
 				out = append(out, t.anon)
 			} else {
-				out = append(out, a[t.name]...)
+				out = append(out, a.named(t.name)...)
 			}
 		}
 	}
@@ -420,22 +420,42 @@ func (c *condition) eval(a acls, r request) (tri, []string) {
 	return res, why
 }
 
-var predefined = map[string]string{
-	"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
-	"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT",
-	"METH_HEAD": "method HEAD", "METH_OPTIONS": "method OPTIONS", "METH_CONNECT": "method CONNECT",
-	"METH_TRACE": "method TRACE", "HTTP": "always_true", "HTTP_1.0": "", "HTTP_1.1": "",
+// predefined are HAProxy's predefined ACLs that are evaluated, parsed
+// once: their atoms are the ones the classes are split by (criteria) and
+// the ones eval then looks up, so each must be one value.
+var predefined = func() map[string][]*criterion {
+	out := map[string][]*criterion{}
+	for name, def := range map[string]string{
+		"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
+		"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT",
+		"METH_HEAD": "method HEAD", "METH_OPTIONS": "method OPTIONS", "METH_CONNECT": "method CONNECT",
+		"METH_TRACE": "method TRACE", "HTTP": "always_true",
+	} {
+		var ws []hap.Word
+		for _, f := range strings.Fields(def) {
+			ws = append(ws, hap.NewWord(f))
+		}
+		out[name] = []*criterion{parseCriterion(ws)}
+	}
+	return out
+}()
+
+// named returns the tests of the ACL name: the section's, or HAProxy's
+// predefined ACL of that name when the section defines none (nil when
+// there is neither).
+func (a acls) named(name string) []*criterion {
+	if cs, ok := a[name]; ok {
+		return cs
+	}
+	return predefined[name]
 }
 
 func (t term) eval(a acls, r request) (tri, []string) {
 	if t.anon != nil {
 		return t.anon.eval(r)
 	}
-	cs, ok := a[t.name]
-	if !ok {
-		if def, pre := predefined[t.name]; pre && def != "" {
-			return predefinedCriterion(def).eval(r)
-		}
+	cs := a.named(t.name)
+	if cs == nil {
 		return maybe, []string{fmt.Sprintf("the ACL %s (not defined in this section) holds", t.name)}
 	}
 	res := no
@@ -446,14 +466,6 @@ func (t term) eval(a acls, r request) (tri, []string) {
 		why = append(why, w...)
 	}
 	return res, why
-}
-
-func predefinedCriterion(def string) *criterion {
-	var ws []hap.Word
-	for _, f := range strings.Fields(def) {
-		ws = append(ws, hap.NewWord(f))
-	}
-	return parseCriterion(ws)
 }
 
 // eval decides one test on a request.
