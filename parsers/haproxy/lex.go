@@ -158,16 +158,12 @@ func newLexer(f *source.File) *lexer {
 	return &lexer{f: f, src: &wordSource{file: f, more: map[uint32]*wordMore{}}, text: string(f.Content)}
 }
 
-// lexLine splits the text f.Content[start:end] (one physical line without
-// its line feed) into words the way HAProxy's parse_line() does with the
-// options readcfgfile() passes (environment, double and single quotes,
-// backslash, sharp comments, word expansion). It returns the words and at
-// most one lexical error, chosen as readcfgfile() reports them.
-func lexLine(f *source.File, start, end int) ([]Word, *lexProblem) {
-	return newLexer(f).line(start, end)
-}
-
-// line is lexLine on the lexer's file.
+// line splits the text Content[start:end] of the lexer's file (one
+// physical line without its line feed) into words the way HAProxy's
+// parse_line() does with the options readcfgfile() passes (environment,
+// double and single quotes, backslash, sharp comments, word expansion).
+// It returns the words and at most one lexical error, chosen as
+// readcfgfile() reports them.
 func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 	f := lx.f
 	b := f.Content[:end]

@@ -161,6 +161,11 @@ func (p *fileParser) errorf(start, end int, format string, args ...any) {
 	})
 }
 
+// lineErrorf reports a syntax error over line l.
+func (p *fileParser) lineErrorf(l *Line, format string, args ...any) {
+	p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax, Range: l.Range(), Message: fmt.Sprintf(format, args...)})
+}
+
 func (p *fileParser) run() {
 	c := p.f.Content
 	n := p.f.LineCount()
@@ -344,38 +349,38 @@ func (p *fileParser) directive(l *Line) {
 	switch l.Keyword() {
 	case ".if":
 		if len(p.conds) >= maxNestedConds-1 {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
+			p.lineErrorf(l, "too many nested '.if' blocks (HAProxy allows %d)", maxNestedConds-1)
 			return
 		}
 		e := expr()
 		p.conds = append(p.conds, &condState{opener: l, branch: &Branch{Directive: l, Expr: e, Known: knownCondition(e)}})
 	case ".elif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' without a matching '.if'")
+			p.lineErrorf(l, "'.elif' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.elif' after '.else' is not permitted")
+			p.lineErrorf(l, "'.elif' after '.else' is not permitted")
 			return
 		}
 		e := expr()
 		top.branch = &Branch{Directive: l, Expr: e, Known: knownCondition(e)}
 	case ".else":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' without a matching '.if'")
+			p.lineErrorf(l, "'.else' without a matching '.if'")
 			return
 		}
 		top := p.conds[len(p.conds)-1]
 		if top.hasElse {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.else' after '.else' is not permitted")
+			p.lineErrorf(l, "'.else' after '.else' is not permitted")
 			return
 		}
 		top.hasElse = true
 		top.branch = &Branch{Directive: l, Known: true}
 	case ".endif":
 		if len(p.conds) == 0 {
-			p.errorf(l.Range().Start.Offset, l.Range().End.Offset, "'.endif' without a matching '.if'")
+			p.lineErrorf(l, "'.endif' without a matching '.if'")
 			return
 		}
 		p.conds = p.conds[:len(p.conds)-1]

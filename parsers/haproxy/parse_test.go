@@ -14,7 +14,7 @@ import (
 func lexOne(t *testing.T, text string) ([]Word, *lexProblem) {
 	t.Helper()
 	f := source.NewFile("t.cfg", []byte(text))
-	return lexLine(f, 0, len(text))
+	return newLexer(f).line(0, len(text))
 }
 
 func values(ws []Word) []string {

@@ -31,8 +31,9 @@ func (c tokenCountingParser) parseTokens(text []byte, toks []Token, base int, of
 
 // sameAsGPython parses src with GPython and with Descent (falling back to
 // GPython) and fails on any difference in the module: statements with
-// their positions, ends and values, problems, rewrites. It returns how
-// many texts each parser was given and how many went to the fallback.
+// their positions, ends and values, and problems (its tokens and
+// rewrites come before parsing, the same for both). It returns how many
+// texts the descent parser was given and how many went to the fallback.
 func sameAsGPython(t *testing.T, name string, src []byte) (texts, fallbacks int) {
 	t.Helper()
 	f := source.NewFile(name, src)

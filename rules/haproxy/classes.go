@@ -186,35 +186,35 @@ func (w *way) aclsFor(l *hap.Line) acls {
 // the request are kept ("does not hold"), as are those of the route's own
 // use_backend ("holds").
 func (w *way) takes(req request) rules.Taken {
-	allowed := no
+	allowed := rules.HoldsNo
 	var undecided []string
 	for _, g := range w.gates {
 		switch g.kind {
 		case "allow-end":
-			allowed = no
+			allowed = rules.HoldsNo
 			continue
 		}
 		t, why := g.cond.eval(w.aclsFor(g.line), req)
 		switch g.kind {
 		case "allow":
-			allowed = or(allowed, t)
+			allowed = rules.AnyHolds(allowed, t)
 			continue
 		case "stop":
-			t = and(t, allowed.not())
+			t = rules.AllHold(t, allowed.Not())
 		}
 		switch g.kind {
 		case "stop", "away":
 			switch t {
-			case yes:
+			case rules.HoldsYes:
 				return rules.Taken{}
-			case maybe:
+			case rules.HoldsMaybe:
 				undecided = append(undecided, gateWords(g, why, false))
 			}
 		case "here":
 			switch t {
-			case no:
+			case rules.HoldsNo:
 				return rules.Taken{}
-			case maybe:
+			case rules.HoldsMaybe:
 				undecided = append(undecided, gateWords(g, why, true))
 			}
 		}
@@ -413,14 +413,14 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 	states := []state{{copies: []rules.Value{rules.ClientValue}}}
 	var why []string
 	var at rules.Delivery
-	allowed := no
+	allowed := rules.HoldsNo
 	for i, r := range w.headers {
 		if i == w.frontRules {
-			allowed = no
+			allowed = rules.HoldsNo
 		}
 		if r.Action == "allow" {
 			t, _ := w.conds[i].eval(w.aclsFor(r.Line), req)
-			allowed = or(allowed, t)
+			allowed = rules.AnyHolds(allowed, t)
 			continue
 		}
 		var apply func(cs []rules.Value) []rules.Value
@@ -450,16 +450,16 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 		}
 		t, undecided := w.conds[i].eval(w.aclsFor(r.Line), req)
 		if r.Line.Conditional() {
-			t, undecided = and(t, maybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
+			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
 		}
-		t = and(t, allowed.not())
+		t = rules.AllHold(t, allowed.Not())
 		at.Range = r.Line.Range()
 		switch t {
-		case yes:
+		case rules.HoldsYes:
 			for i := range states {
 				states[i].copies = apply(states[i].copies)
 			}
-		case maybe:
+		case rules.HoldsMaybe:
 			n := len(states)
 			for i := 0; i < n; i++ {
 				states = append(states, state{copies: apply(states[i].copies)})

@@ -20,21 +20,6 @@ import (
 // and the method become rules.Atoms whose regions the classes are split
 // by; any other test is undecided, and says so.
 
-// tri is a truth value that may be undecided.
-type tri int8
-
-const (
-	no tri = iota
-	maybe
-	yes
-)
-
-func (t tri) not() tri { return 2 - t }
-
-func and(a, b tri) tri { return min(a, b) }
-
-func or(a, b tri) tri { return max(a, b) }
-
 // criterion is one ACL test: a sample fetch (with converters), a match
 // method and the patterns.
 type criterion struct {
@@ -377,7 +362,7 @@ func (c *condition) criteria(a acls) []*criterion {
 			if t.anon != nil {
 				out = append(out, t.anon)
 			} else {
-				out = append(out, a[t.name]...)
+				out = append(out, a.named(t.name)...)
 			}
 		}
 	}
@@ -393,83 +378,95 @@ type request struct {
 }
 
 // eval evaluates a condition; undecided tests are named in why.
-func (c *condition) eval(a acls, r request) (tri, []string) {
+func (c *condition) eval(a acls, r request) (rules.Holds, []string) {
 	if c == nil {
-		return yes, nil
+		return rules.HoldsYes, nil
 	}
 	var why []string
-	res := no
+	res := rules.HoldsNo
 	for _, g := range c.groups {
-		gv := yes
+		gv := rules.HoldsYes
 		for _, t := range g {
 			tv, w := t.eval(a, r)
 			why = append(why, w...)
 			if t.neg {
-				tv = tv.not()
+				tv = tv.Not()
 			}
-			gv = and(gv, tv)
+			gv = rules.AllHold(gv, tv)
 		}
-		res = or(res, gv)
+		res = rules.AnyHolds(res, gv)
 	}
 	if c.unless {
-		res = res.not()
+		res = res.Not()
 	}
-	if res != maybe {
+	if res != rules.HoldsMaybe {
 		why = nil
 	}
 	return res, why
 }
 
-var predefined = map[string]string{
-	"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
-	"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT",
-	"METH_HEAD": "method HEAD", "METH_OPTIONS": "method OPTIONS", "METH_CONNECT": "method CONNECT",
-	"METH_TRACE": "method TRACE", "HTTP": "always_true", "HTTP_1.0": "", "HTTP_1.1": "",
+// predefined are HAProxy's predefined ACLs that are evaluated, parsed
+// once: their atoms are the ones the classes are split by (criteria) and
+// the ones eval then looks up, so each must be one value.
+var predefined = func() map[string][]*criterion {
+	out := map[string][]*criterion{}
+	for name, def := range map[string]string{
+		"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
+		"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT",
+		"METH_HEAD": "method HEAD", "METH_OPTIONS": "method OPTIONS", "METH_CONNECT": "method CONNECT",
+		"METH_TRACE": "method TRACE", "HTTP": "always_true",
+	} {
+		var ws []hap.Word
+		for _, f := range strings.Fields(def) {
+			ws = append(ws, hap.NewWord(f))
+		}
+		out[name] = []*criterion{parseCriterion(ws)}
+	}
+	return out
+}()
+
+// named returns the tests of the ACL name: the section's, or HAProxy's
+// predefined ACL of that name when the section defines none (nil when
+// there is neither).
+func (a acls) named(name string) []*criterion {
+	if cs, ok := a[name]; ok {
+		return cs
+	}
+	return predefined[name]
 }
 
-func (t term) eval(a acls, r request) (tri, []string) {
+func (t term) eval(a acls, r request) (rules.Holds, []string) {
 	if t.anon != nil {
 		return t.anon.eval(r)
 	}
-	cs, ok := a[t.name]
-	if !ok {
-		if def, pre := predefined[t.name]; pre && def != "" {
-			return predefinedCriterion(def).eval(r)
-		}
-		return maybe, []string{fmt.Sprintf("the ACL %s (not defined in this section) holds", t.name)}
+	cs := a.named(t.name)
+	if cs == nil {
+		return rules.HoldsMaybe, []string{fmt.Sprintf("the ACL %s (not defined in this section) holds", t.name)}
 	}
-	res := no
+	res := rules.HoldsNo
 	var why []string
 	for _, c := range cs {
 		v, w := c.eval(r)
-		res = or(res, v)
+		res = rules.AnyHolds(res, v)
 		why = append(why, w...)
 	}
 	return res, why
 }
 
-func predefinedCriterion(def string) *criterion {
-	var ws []hap.Word
-	for _, f := range strings.Fields(def) {
-		ws = append(ws, hap.NewWord(f))
-	}
-	return parseCriterion(ws)
-}
-
 // eval decides one test on a request.
-func (c *criterion) eval(r request) (tri, []string) {
-	undecided := func(why string) (tri, []string) { return maybe, []string{why} }
+func (c *criterion) eval(r request) (rules.Holds, []string) {
+	undecided := func(why string) (rules.Holds, []string) { return rules.HoldsMaybe, []string{why} }
 	if c.bad != "" {
 		return undecided(c.bad)
 	}
 	if c.atom != nil {
 		if c.atom.Dim == rules.DimSNI && r.class.Transport != rules.TransportTLS {
-			return no, nil // no TLS, no server name: the fetch fails
+			return rules.HoldsNo, nil // no TLS, no server name: the fetch fails
 		}
 		if r.holds != nil && r.holds(c.atom) {
-			return yes, nil
+			return rules.HoldsYes, nil
 		}
-		return no, nil
+		return rules.HoldsNo, nil
 	}
 	if c.fromFile {
 		return undecided(fmt.Sprintf("`%s` holds (its patterns are in a file)", c.text))
@@ -478,24 +475,24 @@ func (c *criterion) eval(r request) (tri, []string) {
 	cert := r.class.Cert
 	switch c.fetch {
 	case "always_true":
-		return yes, nil
+		return rules.HoldsYes, nil
 	case "always_false":
-		return no, nil
+		return rules.HoldsNo, nil
 	case "ssl_fc":
 		return boolMatch(c, tls)
 	case "ssl_c_used", "ssl_fc_has_crt":
 		return boolMatch(c, tls && cert != rules.CertNone)
 	case "ssl_c_verify", "ssl_c_ca_err", "ssl_c_err":
 		if !tls {
-			return no, nil // the fetch fails on a connection without TLS
+			return rules.HoldsNo, nil // the fetch fails on a connection without TLS
 		}
 		if cert == rules.CertUntrusted {
 			// A code that is not 0 and not known statically.
 			switch {
 			case len(c.patterns) == 0:
-				return yes, nil
+				return rules.HoldsYes, nil
 			case len(c.patterns) == 1 && c.patterns[0] == "0":
-				return no, nil
+				return rules.HoldsNo, nil
 			}
 			return undecided(fmt.Sprintf("`%s` holds for the certificate's own error code", c.text))
 		}
@@ -504,26 +501,19 @@ func (c *criterion) eval(r request) (tri, []string) {
 	return undecided(fmt.Sprintf("`%s` holds", c.text))
 }
 
-func boolTri(b bool) tri {
-	if b {
-		return yes
-	}
-	return no
-}
-
 // boolMatch decides a boolean fetch (patterns on it are not expected).
-func boolMatch(c *criterion, v bool) (tri, []string) {
+func boolMatch(c *criterion, v bool) (rules.Holds, []string) {
 	if len(c.patterns) > 0 {
-		return maybe, []string{fmt.Sprintf("`%s` holds", c.text)}
+		return rules.HoldsMaybe, []string{fmt.Sprintf("`%s` holds", c.text)}
 	}
-	return boolTri(v), nil
+	return rules.HoldsOf(v), nil
 }
 
 // intMatch decides an integer fetch whose value is v: without patterns
 // it holds when v is not 0; a pattern is a number or a range "a:b".
-func intMatch(c *criterion, v int) (tri, []string) {
+func intMatch(c *criterion, v int) (rules.Holds, []string) {
 	if len(c.patterns) == 0 {
-		return boolTri(v != 0), nil
+		return rules.HoldsOf(v != 0), nil
 	}
 	for _, p := range c.patterns {
 		lo, hi, ok := strings.Cut(p, ":")
@@ -539,11 +529,11 @@ func intMatch(c *criterion, v int) (tri, []string) {
 			h, err2 = v, nil
 		}
 		if err1 != nil || err2 != nil {
-			return maybe, []string{fmt.Sprintf("`%s` holds", c.text)}
+			return rules.HoldsMaybe, []string{fmt.Sprintf("`%s` holds", c.text)}
 		}
 		if v >= l && v <= h {
-			return yes, nil
+			return rules.HoldsYes, nil
 		}
 	}
-	return no, nil
+	return rules.HoldsNo, nil
 }

@@ -251,3 +251,27 @@ func TestNoRouteToASectionThatForwardsNowhere(t *testing.T) {
 		t.Errorf("routes = %d, want 1", len(routes))
 	}
 }
+
+// TestPredefinedACLsSplitClasses holds a predefined ACL (LOCALHOST,
+// METH_GET) to the test it stands for: the route's classes are split by
+// it alike, and the requests it lets through still take the route.
+func TestPredefinedACLsSplitClasses(t *testing.T) {
+	classes := func(cond string) []rules.RequestClass {
+		text := "frontend fe\n    mode http\n    bind :443 ssl crt s.pem ca-file ca.pem verify optional\n    http-request deny if " + cond +
+			"\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n    default_backend b\nbackend b\n    mode http\n    server s 127.0.0.1:8000\n"
+		var out []rules.RequestClass
+		for _, r := range build(t, text) {
+			out = append(out, r.Classes...)
+		}
+		return out
+	}
+	for name, def := range map[string]string{"LOCALHOST": "{ src 127.0.0.1/8 }", "METH_GET": "{ method GET HEAD }"} {
+		got, want := classes("!"+name), classes("!"+def)
+		if len(want) == 0 {
+			t.Fatalf("%s: no class takes the route", def)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("deny if !%s: classes %+v, want those of !%s: %+v", name, got, def, want)
+		}
+	}
+}
