@@ -103,7 +103,7 @@ func (d DirectPath) String() string {
 func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 	for _, b := range a.Binds {
 		e := b.Endpoint
-		listens := serverNameOf(a) + " binds " + Clip(e.String(), 40)
+		listens := ServerNameOf(a) + " binds " + Clip(e.String(), 40)
 		bindFact := source.Related{Range: b.Range, Message: listens}
 		switch {
 		case e.Unix != "" || e.IsLoopback():
@@ -176,7 +176,7 @@ func (m *Model) DirectPaths(a *App) (open []DirectPath, closed []Bind) {
 				Bind:  b,
 				Class: RequestClass{Transport: TransportDirect, Port: e.Port, Range: b.Range},
 				Reach: ReachPublic, Via: "host bind",
-				Why: fmt.Sprintf("%s listens on %s on the host, beyond loopback.", serverNameOf(a), e),
+				Why: fmt.Sprintf("%s listens on %s on the host, beyond loopback.", ServerNameOf(a), e),
 				At:  b.Range, Key: PublicBindKey(b.Range.File, e),
 			})
 		}
@@ -208,7 +208,9 @@ func orEphemeral(port string) string {
 	return port
 }
 
-func serverNameOf(a *App) string {
+// ServerNameOf names app's server for a message: its program, or "the
+// app server" when the model does not know which.
+func ServerNameOf(a *App) string {
 	if a.Server == "" || a.Server == "unknown" {
 		return "the app server"
 	}

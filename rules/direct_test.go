@@ -94,3 +94,39 @@ func TestDirectPaths(t *testing.T) {
 		}
 	}
 }
+
+// An app that several workloads run takes the widest decided opening: a
+// NodePort beside a workload whose NetworkPolicy is undecided is still
+// critical, and an undecided one beside a workload only the proxy reaches
+// is undecided, not closed.
+func TestDirectPathWidestWorkload(t *testing.T) {
+	nodePort := Workload{Name: "deployment ns/web", Reach: ReachPublic, ReachVia: "NodePort", ReachPort: "30080", ReachWhy: "Service ns/web, of type NodePort, selects its pods", ReachRange: at("svc.yaml", 7)}
+	undecided := Workload{Name: "deployment ns/web-canary", Reach: ReachUnknown, ReachVia: "NetworkPolicy", ReachWhy: "whether the ipBlock admits only the ALB is not decided", ReachRange: at("np.yaml", 16)}
+	isolated := Workload{Name: "deployment ns/web-blue", Reach: ReachProxyOnly, ReachWhy: "only the controller"}
+	for _, tc := range []struct {
+		name string
+		ws   []Workload
+		want string
+	}{
+		{"undecided, then NodePort", []Workload{undecided, nodePort}, "a client on the network connects to :30080 (NodePort) critical"},
+		{"NodePort, then undecided", []Workload{nodePort, undecided}, "a client on the network connects to :30080 (NodePort) critical"},
+		{"isolated, then undecided", []Workload{isolated, undecided}, "undecided whether a client on the network connects to :8000 (container port) medium"},
+		{"undecided, then isolated", []Workload{undecided, isolated}, "undecided whether a client on the network connects to :8000 (container port) medium"},
+	} {
+		a := &App{Server: "gunicorn", Binds: []Bind{{Endpoint: Endpoint{Host: "0.0.0.0", Port: "8000"}, Range: at("Dockerfile", 5), Image: "Dockerfile"}}}
+		r := &Route{ID: "r"}
+		for _, w := range tc.ws {
+			w.Binds = []Endpoint{{Host: "0.0.0.0", Port: "8000"}}
+			r.Upstream.Workloads = append(r.Upstream.Workloads, w)
+		}
+		m := &Model{Routes: []*Route{r}, Apps: []*App{a}, Links: []Link{{Route: r, App: a, How: "workload"}}}
+		open, closed := m.DirectPaths(a)
+		if len(open) != 1 || len(closed) != 0 {
+			t.Errorf("%s: %d open, %d closed; want one open path", tc.name, len(open), len(closed))
+			continue
+		}
+		if got := open[0].String() + " " + open[0].Severity().String(); got != tc.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}

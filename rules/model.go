@@ -713,21 +713,37 @@ func (m *Model) RoutesTo(app *App) []Link {
 }
 
 // ContainerReach returns, of the workloads that run the app behind the
-// routes to it (Workload.Runs), the one reached most widely: any whose
-// reach is unknown, else the widest. ok is false when no workload runs the
-// app. A bind inside a container image is reachable as that workload is.
+// routes to it (Workload.Runs), the one reached most widely: one that the
+// private network or clients outside are decided to reach, else one whose
+// reach is unknown (it may be open), else one only the proxy reaches. A
+// decided opening goes before an unknown one: a workload that a NodePort
+// opens stays critical beside another whose NetworkPolicy is undecided.
+// ok is false when no workload runs the app. A bind inside a container
+// image is reachable as that workload is.
 func (m *Model) ContainerReach(a *App) (widest Workload, ok bool) {
 	for _, l := range m.RoutesTo(a) {
 		for _, w := range l.Route.Upstream.Workloads {
 			if !w.Runs(a) {
 				continue
 			}
-			if !ok || w.Reach == ReachUnknown || widest.Reach != ReachUnknown && w.Reach > widest.Reach {
+			if !ok || reachRank(w.Reach) > reachRank(widest.Reach) {
 				widest, ok = w, true
 			}
 		}
 	}
 	return widest, ok
+}
+
+// reachRank orders reaches by how widely they may open a workload: only
+// the proxy, unknown (maybe anyone), the private network, clients outside.
+func reachRank(r Reach) int {
+	switch r {
+	case ReachProxyOnly:
+		return 0
+	case ReachUnknown:
+		return 1
+	}
+	return int(r)
 }
 
 // Linker links routes to apps. The default links by address, then by the

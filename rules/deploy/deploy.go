@@ -561,13 +561,6 @@ func dedupe(list []string) []string {
 	return out
 }
 
-func serverName(a *rules.App) string {
-	if a.Server == "" || a.Server == "unknown" {
-		return "the app server"
-	}
-	return a.Server
-}
-
 // DirectExposure: X004.
 var DirectExposure = &rules.Rule{
 	Code: "X004", Name: "app-reachable-without-proxy", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
@@ -625,7 +618,7 @@ var DirectExposure = &rules.Rule{
 				}
 				rel := []source.Related{trustRelated(first)}
 				if e.At != e.Bind.Range {
-					rel = append(rel, source.Related{Range: e.Bind.Range, Message: fmt.Sprintf("%s binds %s", serverName(app), e.Bind.Endpoint)})
+					rel = append(rel, source.Related{Range: e.Bind.Range, Message: fmt.Sprintf("%s binds %s", rules.ServerNameOf(app), e.Bind.Endpoint)})
 				}
 				for _, f := range e.Facts {
 					if f.Range != e.At && f.Range != e.Bind.Range {
@@ -634,7 +627,7 @@ var DirectExposure = &rules.Rule{
 				}
 				p.Report(rules.Diagnostic{
 					Range: e.At, Key: e.Key, Related: rel, Severity: e.Severity(),
-					Message:  fmt.Sprintf("%s on %s: %s, around the proxy", serverName(app), rules.Clip(e.Bind.Endpoint.String(), 30), rules.Clip(e.String(), 140)),
+					Message:  fmt.Sprintf("%s on %s: %s, around the proxy", rules.ServerNameOf(app), rules.Clip(e.Bind.Endpoint.String(), 30), rules.Clip(e.String(), 140)),
 					Detail:   fmt.Sprintf("%s Clients that connect to it skip the proxy and send %s themselves, and the app trusts them.", e.Why, strings.Join(canonicalAll(hdrs), ", ")),
 					FixTitle: "Keep the app server on loopback, a UNIX socket or an unpublished container port.",
 				})
@@ -719,7 +712,7 @@ var UnderscoreConflation = &rules.Rule{
 						g.routes = append(g.routes, r)
 					}
 					if len(g.breaches) == 0 || g.breaches[0].maybe() && !bs[0].maybe() {
-						g.trust, g.server = t, serverName(app)
+						g.trust, g.server = t, rules.ServerNameOf(app)
 					}
 					g.breaches = append(g.breaches, bs...)
 					if n := guessNote(l); n != "" {
