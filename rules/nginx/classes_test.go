@@ -246,6 +246,46 @@ http {
 	}
 }
 
+// TestDirectGate: an if on $ssl_client_verify itself gates a route as the
+// map forms do; under optional refusing NONE is enough, under
+// optional_no_ca it is not (FAILED:... reaches the rewrite phase).
+func TestDirectGate(t *testing.T) {
+	conf := func(mode, gate string) map[string]string {
+		return map[string]string{"nginx.conf": `events {}
+http {
+    server {
+        listen 443 ssl;
+        server_name app.example.com;
+        ssl_client_certificate /etc/nginx/ca.pem;
+        ssl_verify_client ` + mode + `;
+        ` + gate + `
+        location / { proxy_pass http://127.0.0.1:8000; }
+    }
+}
+`}
+	}
+	const id = "nginx.conf#server=app.example.com@*:443#location=/"
+	for _, tc := range []struct {
+		mode, gate string
+		gated      bool
+	}{
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify !~ ^SUCCESS$) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { rewrite ^ https://login.example/ permanent; }", true},
+		{"optional", "if ($ssl_client_verify = NONE) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify = NONE) { return 403; }", false},
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { add_header X-Refused 1; }", false},
+		{"optional_no_ca", "if ($ssl_client_verify = SUCCESS) { return 403; }", false},
+	} {
+		t.Run(tc.mode+" "+tc.gate, func(t *testing.T) {
+			r := mustRoute(t, routesOf(t, conf(tc.mode, tc.gate), "nginx.conf"), id)
+			if r.Gated != tc.gated {
+				t.Errorf("gated %v, want %v", r.Gated, tc.gated)
+			}
+		})
+	}
+}
+
 // BenchmarkManyServersOnOnePort builds the routes and classes of a
 // configuration with many servers on one TLS port, a third of which ask
 // for client certificates: server selection looks at every pair.

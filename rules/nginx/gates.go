@@ -185,17 +185,18 @@ func refusingIfs(s *server, b *nginx.Directive) []*nginx.Directive {
 	return out
 }
 
-// mapGated reports whether a map-based condition refuses every request
-// without a verified certificate before block b: if ($deny) { return 403; }
-// with map $ssl_client_verify $deny { default 1; SUCCESS 0; }. Under
-// optional a certificate that fails verification never reaches the
-// rewrite phase (nginx answers 400), so refusing NONE is enough there.
-func (c *config) mapGated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
+// gated reports whether every request without a verified certificate is
+// refused before block b: ssl_verify_client on, or an if of the rewrite
+// phase on $ssl_client_verify, directly (if ($ssl_client_verify != SUCCESS)
+// { return 403; }) or through a map (if ($deny) { return 403; } with
+// map $ssl_client_verify $deny { default 1; SUCCESS 0; }). Under optional
+// a certificate that fails verification never reaches the rewrite phase
+// (nginx answers 400), so refusing NONE is enough there.
+func (c *config) gated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
+	if verify == rules.VerifyRequired {
+		return true
+	}
 	for _, d := range refusingIfs(s, b) {
-		cd, ok := parseCondition(d)
-		if !ok || c.maps[cd.v] == nil {
-			continue
-		}
 		refuses := func(st rules.CertState) bool {
 			h, dec, rel := c.holds(d, st, rules.TransportTLS, "GET")
 			return h && dec && rel
