@@ -345,4 +345,12 @@ func TestServerSelectionGroups(t *testing.T) {
 	if w := r.Classes[1].Witness; w.SNI != "p1.example" || w.Host != "admin.example" {
 		t.Errorf("witness %+v, want SNI p1.example and Host admin.example", w)
 	}
+
+	// The default server's handshake joins a group it does not name: the
+	// class still says that no SNI leads here too.
+	moved := strings.Replace(strings.Replace(conf.String(), "443 ssl default_server;", "443 ssl;", 1), "server_name p3.example;", "server_name p3.example;\n        listen 443 ssl default_server;", 1)
+	r = mustRoute(t, routesOf(t, map[string]string{"nginx.conf": moved}, "nginx.conf"), "nginx.conf#server=admin.example@*:443#location=/")
+	if got := classText(r); !strings.Contains(got, "SNI p1.example or none, Host admin.example") {
+		t.Errorf("classes\n %q\nwant the way without SNI named", got)
+	}
 }
