@@ -118,9 +118,9 @@ func (c *config) holds(d *nginx.Directive, st rules.CertState, t rules.Transport
 }
 
 // mapValue evaluates map block m for a source value as nginx does: an
-// exact key, else the first regular expression that matches, else
-// default (""). Values that are variables, includes and hostnames keys are
-// not decided.
+// exact key (in any case), else the first regular expression that
+// matches, else default (""). Values that are variables, includes and
+// hostnames keys are not decided.
 func mapValue(m *nginx.Directive, src string) (string, bool) {
 	def, exact := "", ""
 	found := false
@@ -139,7 +139,9 @@ func mapValue(m *nginx.Directive, src string) (string, bool) {
 			def = e.Arg(0)
 		case strings.HasPrefix(key, "~"):
 			regex = append(regex, e)
-		case key == src && !found:
+		case strings.EqualFold(key, src) && !found:
+			// nginx lowers both the keys and the source value
+			// (ngx_http_map_find: ngx_hash_strlow)
 			exact, found = e.Arg(0), true
 		}
 	}
