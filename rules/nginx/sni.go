@@ -97,7 +97,10 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 	// whose SNI named another server, so only the default server's
 	// handshake (no SNI) leads here: the other servers need no look, which
 	// kept this loop from costing every route of a port every server of it.
-	others := sk.servers
+	// When it is off, a server that asks for no certificate gives only
+	// NONE, which b's own handshake gives too: only the servers that ask
+	// need a look.
+	others := sk.requesting()
 	if bMode != rules.VerifyOff {
 		others = nil
 		if def != nil {
@@ -205,4 +208,18 @@ func clientName(s *server) string {
 		}
 	}
 	return ""
+}
+
+// requesting lists the socket's servers whose ssl_verify_client is not
+// off, computed once for all the routes of the socket.
+func (sk *socket) requesting() []*server {
+	if !sk.requestingDone {
+		for _, s := range sk.servers {
+			if m, _ := verifyMode(s); m != rules.VerifyOff {
+				sk.requestingList = append(sk.requestingList, s)
+			}
+		}
+		sk.requestingDone = true
+	}
+	return sk.requestingList
 }
