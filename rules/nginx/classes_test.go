@@ -229,6 +229,8 @@ http {
 			"TLS with a verified client certificate on :443 to / | TLS with an unverified client certificate on :443 to /", false},
 		{"keys match in any case", "optional_no_ca", "map $ssl_client_verify $mtls_refused { default 1; success 0; }",
 			"listener", true},
+		{"a map over the map", "optional_no_ca", "map $ssl_client_verify $mtls_v { default 0; SUCCESS 1; }\n    map $mtls_v $mtls_refused { default 1; 1 0; }",
+			"listener", true},
 		{"a regex key", "optional_no_ca", "map $ssl_client_verify $mtls_refused { default 0; ~^(NONE|FAILED) 1; }",
 			"listener", true},
 		{"the inverse refuses verified clients", "optional", "map $ssl_client_verify $mtls_refused { default 1; NONE 0; }",

@@ -91,30 +91,37 @@ func (cd condition) test(value string) (bool, bool) {
 
 // holds evaluates an if directive's condition on one request: holds,
 // and whether it could be decided (relevant: the condition reads a
-// variable the classes fix, directly or through a map).
+// variable the classes fix, directly or through maps).
 func (c *config) holds(d *nginx.Directive, st rules.CertState, t rules.Transport, method string) (holds, decided, relevant bool) {
 	cd, ok := parseCondition(d)
 	if !ok {
 		return false, false, false
 	}
-	if val, ok := outcomeOf(cd.v, st, t, method); ok {
-		h, dec := cd.test(val)
-		return h, dec, true
-	}
-	m := c.maps[cd.v]
-	if m == nil {
-		return false, false, false
-	}
-	src, ok := outcomeOf(m.Arg(0), st, t, method)
-	if !ok {
-		return false, false, false
-	}
-	val, ok := mapValue(m, src)
-	if !ok {
-		return false, false, true
+	val, decided, relevant := c.valueOf(cd.v, st, t, method, 0)
+	if !decided {
+		return false, false, relevant
 	}
 	h, dec := cd.test(val)
 	return h, dec, true
+}
+
+// valueOf is a request's value of variable v when the classes fix it:
+// a variable of outcomeOf, or a map over one (a map over such a map
+// too: map $ssl_client_verify $v {...} map $v $ok {...}).
+func (c *config) valueOf(v string, st rules.CertState, t rules.Transport, method string, depth int) (val string, decided, relevant bool) {
+	if val, ok := outcomeOf(v, st, t, method); ok {
+		return val, true, true
+	}
+	m := c.maps[v]
+	if m == nil || depth > 8 {
+		return "", false, false
+	}
+	src, decided, relevant := c.valueOf(m.Arg(0), st, t, method, depth+1)
+	if !decided {
+		return "", false, relevant
+	}
+	val, ok := mapValue(m, src)
+	return val, ok, true
 }
 
 // mapValue evaluates map block m for a source value as nginx does: an
