@@ -37,15 +37,9 @@ func (c *config) requestClasses(r *route, referenced map[string]bool) {
 	}
 	cross := c.crossServerClasses(r, handshakeStates(r.Listener.Verify))
 	base = append(base, cross...)
-	out := base[:0:0]
-	changed := len(cross) > 0
-	for _, cl := range base {
-		if schemeGated(r.server.d, cl.Transport) || loc != nil && loc.Name == "location" && schemeGated(loc, cl.Transport) {
-			changed = true
-			continue
-		}
-		out = append(out, cl)
-	}
+	out, changed := base, len(cross) > 0
+	// The rewrite phase's if blocks: on the scheme (if ($scheme = http)
+	// { return 301 ...; }), the certificate state, the method.
 	if filtered, ch := c.filterByConditions(r, out); ch {
 		out, changed = filtered, true
 	}
@@ -124,56 +118,6 @@ func redirects(d *nginx.Directive) bool {
 	}
 	to := d.Arg(1)
 	return strings.HasPrefix(to, "http://") || strings.HasPrefix(to, "https://") || strings.HasPrefix(to, "$scheme://")
-}
-
-// schemeTests says on which transports a test "$variable = value" holds:
-// [plain HTTP, TLS].
-var schemeTests = map[string][2]bool{
-	"scheme=http":  {true, false},
-	"scheme=https": {false, true},
-	"https=":       {true, false}, // $https is empty on plain HTTP
-	"https=on":     {false, true},
-}
-
-// schemeGated reports whether block b answers every request of transport
-// t with an if on the scheme whose body returns or redirects:
-// if ($scheme = http) { return 301 https://...; }, if ($https != on), ...
-func schemeGated(b *nginx.Directive, t rules.Transport) bool {
-	for _, d := range b.Find("if") {
-		if !d.Block || !answersAll(d) {
-			continue
-		}
-		cond := strings.Fields(strings.Trim(strings.Join(d.ArgValues(), " "), "() "))
-		var v, op, val string
-		switch len(cond) {
-		case 3:
-			v, op, val = cond[0], cond[1], strings.Trim(cond[2], `"'`)
-		case 1:
-			v, op, val = cond[0], "!=", "" // if ($https): non-empty
-		default:
-			continue
-		}
-		var negate bool
-		switch op {
-		case "=":
-		case "!=":
-			negate = true
-		default:
-			continue
-		}
-		holds, ok := schemeTests[strings.Trim(v, "{}$")+"="+strings.ToLower(val)]
-		if !ok {
-			continue
-		}
-		plainMatches, tlsMatches := holds[0], holds[1]
-		if negate {
-			plainMatches, tlsMatches = !plainMatches, !tlsMatches
-		}
-		if t == rules.TransportPlain && plainMatches || t == rules.TransportTLS && tlsMatches {
-			return true
-		}
-	}
-	return false
 }
 
 // accessRules reads the allow/deny rules in effect at location loc (nginx

@@ -227,6 +227,10 @@ http {
 			"listener", true},
 		{"only NONE refused under optional_no_ca", "optional_no_ca", "map $ssl_client_verify $mtls_refused { default 0; NONE 1; }",
 			"TLS with a verified client certificate on :443 to / | TLS with an unverified client certificate on :443 to /", false},
+		{"keys match in any case", "optional_no_ca", "map $ssl_client_verify $mtls_refused { default 1; success 0; }",
+			"listener", true},
+		{"a map over the map", "optional_no_ca", "map $ssl_client_verify $mtls_v { default 0; SUCCESS 1; }\n    map $mtls_v $mtls_refused { default 1; 1 0; }",
+			"listener", true},
 		{"a regex key", "optional_no_ca", "map $ssl_client_verify $mtls_refused { default 0; ~^(NONE|FAILED) 1; }",
 			"listener", true},
 		{"the inverse refuses verified clients", "optional", "map $ssl_client_verify $mtls_refused { default 1; NONE 0; }",
@@ -239,6 +243,46 @@ http {
 			if got := classText(r); got != tc.want {
 				t.Errorf("classes %q, want %q", got, tc.want)
 			}
+			if r.Gated != tc.gated {
+				t.Errorf("gated %v, want %v", r.Gated, tc.gated)
+			}
+		})
+	}
+}
+
+// TestDirectGate: an if on $ssl_client_verify itself gates a route as the
+// map forms do; under optional refusing NONE is enough, under
+// optional_no_ca it is not (FAILED:... reaches the rewrite phase).
+func TestDirectGate(t *testing.T) {
+	conf := func(mode, gate string) map[string]string {
+		return map[string]string{"nginx.conf": `events {}
+http {
+    server {
+        listen 443 ssl;
+        server_name app.example.com;
+        ssl_client_certificate /etc/nginx/ca.pem;
+        ssl_verify_client ` + mode + `;
+        ` + gate + `
+        location / { proxy_pass http://127.0.0.1:8000; }
+    }
+}
+`}
+	}
+	const id = "nginx.conf#server=app.example.com@*:443#location=/"
+	for _, tc := range []struct {
+		mode, gate string
+		gated      bool
+	}{
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify !~ ^SUCCESS$) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { rewrite ^ https://login.example/ permanent; }", true},
+		{"optional", "if ($ssl_client_verify = NONE) { return 403; }", true},
+		{"optional_no_ca", "if ($ssl_client_verify = NONE) { return 403; }", false},
+		{"optional_no_ca", "if ($ssl_client_verify != SUCCESS) { add_header X-Refused 1; }", false},
+		{"optional_no_ca", "if ($ssl_client_verify = SUCCESS) { return 403; }", false},
+	} {
+		t.Run(tc.mode+" "+tc.gate, func(t *testing.T) {
+			r := mustRoute(t, routesOf(t, conf(tc.mode, tc.gate), "nginx.conf"), id)
 			if r.Gated != tc.gated {
 				t.Errorf("gated %v, want %v", r.Gated, tc.gated)
 			}
@@ -304,5 +348,13 @@ func TestServerSelectionGroups(t *testing.T) {
 	}
 	if w := r.Classes[1].Witness; w.SNI != "p1.example" || w.Host != "admin.example" {
 		t.Errorf("witness %+v, want SNI p1.example and Host admin.example", w)
+	}
+
+	// The default server's handshake joins a group it does not name: the
+	// class still says that no SNI leads here too.
+	moved := strings.Replace(strings.Replace(conf.String(), "443 ssl default_server;", "443 ssl;", 1), "server_name p3.example;", "server_name p3.example;\n        listen 443 ssl default_server;", 1)
+	r = mustRoute(t, routesOf(t, map[string]string{"nginx.conf": moved}, "nginx.conf"), "nginx.conf#server=admin.example@*:443#location=/")
+	if got := classText(r); !strings.Contains(got, "SNI p1.example or none, Host admin.example") {
+		t.Errorf("classes\n %q\nwant the way without SNI named", got)
 	}
 }

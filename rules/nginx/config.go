@@ -51,6 +51,9 @@ type socket struct {
 	def     *server // the default server: marked default_server, else the first
 	defAt   *listen
 	tls     bool // any listen on the socket says ssl (nginx applies it to the socket)
+
+	requestingList []*server // see requesting
+	requestingDone bool
 }
 
 func newConfig(t *nginx.Tree) *config {

@@ -91,36 +91,43 @@ func (cd condition) test(value string) (bool, bool) {
 
 // holds evaluates an if directive's condition on one request: holds,
 // and whether it could be decided (relevant: the condition reads a
-// variable the classes fix, directly or through a map).
+// variable the classes fix, directly or through maps).
 func (c *config) holds(d *nginx.Directive, st rules.CertState, t rules.Transport, method string) (holds, decided, relevant bool) {
 	cd, ok := parseCondition(d)
 	if !ok {
 		return false, false, false
 	}
-	if val, ok := outcomeOf(cd.v, st, t, method); ok {
-		h, dec := cd.test(val)
-		return h, dec, true
-	}
-	m := c.maps[cd.v]
-	if m == nil {
-		return false, false, false
-	}
-	src, ok := outcomeOf(m.Arg(0), st, t, method)
-	if !ok {
-		return false, false, false
-	}
-	val, ok := mapValue(m, src)
-	if !ok {
-		return false, false, true
+	val, decided, relevant := c.valueOf(cd.v, st, t, method, 0)
+	if !decided {
+		return false, false, relevant
 	}
 	h, dec := cd.test(val)
 	return h, dec, true
 }
 
+// valueOf is a request's value of variable v when the classes fix it:
+// a variable of outcomeOf, or a map over one (a map over such a map
+// too: map $ssl_client_verify $v {...} map $v $ok {...}).
+func (c *config) valueOf(v string, st rules.CertState, t rules.Transport, method string, depth int) (val string, decided, relevant bool) {
+	if val, ok := outcomeOf(v, st, t, method); ok {
+		return val, true, true
+	}
+	m := c.maps[v]
+	if m == nil || depth > 8 {
+		return "", false, false
+	}
+	src, decided, relevant := c.valueOf(m.Arg(0), st, t, method, depth+1)
+	if !decided {
+		return "", false, relevant
+	}
+	val, ok := mapValue(m, src)
+	return val, ok, true
+}
+
 // mapValue evaluates map block m for a source value as nginx does: an
-// exact key, else the first regular expression that matches, else
-// default (""). Values that are variables, includes and hostnames keys are
-// not decided.
+// exact key (in any case), else the first regular expression that
+// matches, else default (""). Values that are variables, includes and
+// hostnames keys are not decided.
 func mapValue(m *nginx.Directive, src string) (string, bool) {
 	def, exact := "", ""
 	found := false
@@ -139,7 +146,9 @@ func mapValue(m *nginx.Directive, src string) (string, bool) {
 			def = e.Arg(0)
 		case strings.HasPrefix(key, "~"):
 			regex = append(regex, e)
-		case key == src && !found:
+		case strings.EqualFold(key, src) && !found:
+			// nginx lowers both the keys and the source value
+			// (ngx_http_map_find: ngx_hash_strlow)
 			exact, found = e.Arg(0), true
 		}
 	}
@@ -185,17 +194,18 @@ func refusingIfs(s *server, b *nginx.Directive) []*nginx.Directive {
 	return out
 }
 
-// mapGated reports whether a map-based condition refuses every request
-// without a verified certificate before block b: if ($deny) { return 403; }
-// with map $ssl_client_verify $deny { default 1; SUCCESS 0; }. Under
-// optional a certificate that fails verification never reaches the
-// rewrite phase (nginx answers 400), so refusing NONE is enough there.
-func (c *config) mapGated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
+// gated reports whether every request without a verified certificate is
+// refused before block b: ssl_verify_client on, or an if of the rewrite
+// phase on $ssl_client_verify, directly (if ($ssl_client_verify != SUCCESS)
+// { return 403; }) or through a map (if ($deny) { return 403; } with
+// map $ssl_client_verify $deny { default 1; SUCCESS 0; }). Under optional
+// a certificate that fails verification never reaches the rewrite phase
+// (nginx answers 400), so refusing NONE is enough there.
+func (c *config) gated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
+	if verify == rules.VerifyRequired {
+		return true
+	}
 	for _, d := range refusingIfs(s, b) {
-		cd, ok := parseCondition(d)
-		if !ok || c.maps[cd.v] == nil {
-			continue
-		}
 		refuses := func(st rules.CertState) bool {
 			h, dec, rel := c.holds(d, st, rules.TransportTLS, "GET")
 			return h && dec && rel

@@ -206,7 +206,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 			}
 		}
 	}
-	r.Gated = gated(s, b, verify) || c.mapGated(s, b, verify)
+	r.Gated = c.gated(s, b, verify)
 	r.AdmitsUnderscore, r.UnderscoreRange = admitsUnderscore(s, sk, fam)
 	return r
 }
@@ -240,52 +240,6 @@ func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 		}
 	}
 	return false, source.Range{}
-}
-
-// gated reports whether requests without a verified certificate are refused
-// before they reach block b: an "if ($ssl_client_verify != SUCCESS)" with a
-// return at server level or in b's own location. Rewrite directives of an
-// enclosing location do not run for a nested location's requests.
-func gated(s *server, b *nginx.Directive, verify rules.VerifyMode) bool {
-	if verify == rules.VerifyRequired {
-		return true
-	}
-	levels := []*nginx.Directive{s.d}
-	for x := b; x != nil && x != s.d; x = x.Parent {
-		levels = append(levels, x)
-		if x.Name == "location" {
-			break
-		}
-	}
-	for _, lv := range levels {
-		for _, d := range lv.Find("if") {
-			if isGate(d, verify) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// isGate recognises if ($ssl_client_verify != SUCCESS) { return ...; } and,
-// where FAILED cannot reach the location (optional: nginx answers 400 to a
-// certificate that fails verification), if ($ssl_client_verify = NONE).
-func isGate(d *nginx.Directive, verify rules.VerifyMode) bool {
-	if !d.Block || d.First("return") == nil {
-		return false
-	}
-	cond := strings.Fields(strings.Trim(strings.Join(d.ArgValues(), " "), "() "))
-	if len(cond) != 3 || (cond[0] != "$ssl_client_verify" && cond[0] != "${ssl_client_verify}") {
-		return false
-	}
-	op, val := cond[1], strings.Trim(cond[2], "^$")
-	switch {
-	case (op == "!=" || op == "!~") && val == "SUCCESS":
-		return true
-	case (op == "=" || op == "~") && val == "NONE":
-		return verify == rules.VerifyOptional
-	}
-	return false
 }
 
 // upstreamOf reads a pass directive's target: an upstream block or a

@@ -84,20 +84,23 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 		otherCA string // the CA a verified certificate was checked against, when not b's
 		others  int
 	}
-	var ways []*way
-	find := func(st rules.CertState, byName bool) *way {
-		for _, w := range ways {
-			if w.st == st && (w.sni != "none") == byName {
-				return w
-			}
-		}
-		return nil
+	// One way per certificate state, SNI or none, and CA; ways keeps the
+	// order of the servers.
+	type wayKey struct {
+		st      rules.CertState
+		byName  bool
+		otherCA string
 	}
+	var ways []*way
+	index := map[wayKey]*way{}
 	// Unless b's ssl_verify_client is off, nginx answers 421 to a request
 	// whose SNI named another server, so only the default server's
 	// handshake (no SNI) leads here: the other servers need no look, which
 	// kept this loop from costing every route of a port every server of it.
-	others := sk.servers
+	// When it is off, a server that asks for no certificate gives only
+	// NONE, which b's own handshake gives too: only the servers that ask
+	// need a look.
+	others := sk.requesting()
 	if bMode != rules.VerifyOff {
 		others = nil
 		if def != nil {
@@ -134,11 +137,17 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 				}
 				otherCA = orNone(aCA)
 			}
-			if w := find(st, sni != "none"); w != nil && w.otherCA == otherCA {
+			k := wayKey{st, sni != "none", otherCA}
+			if w := index[k]; w != nil {
 				w.others++
+				if viaDefault && !strings.HasSuffix(w.sni, " or none") {
+					w.sni += " or none" // the default server's handshake, without SNI, gives it too
+				}
 				continue
 			}
-			ways = append(ways, &way{a: a, sni: sni, st: st, otherCA: otherCA})
+			w := &way{a: a, sni: sni, st: st, otherCA: otherCA}
+			index[k] = w
+			ways = append(ways, w)
 		}
 	}
 	host := clientName(b)
@@ -199,4 +208,18 @@ func clientName(s *server) string {
 		}
 	}
 	return ""
+}
+
+// requesting lists the socket's servers whose ssl_verify_client is not
+// off, computed once for all the routes of the socket.
+func (sk *socket) requesting() []*server {
+	if !sk.requestingDone {
+		for _, s := range sk.servers {
+			if m, _ := verifyMode(s); m != rules.VerifyOff {
+				sk.requestingList = append(sk.requestingList, s)
+			}
+		}
+		sk.requestingDone = true
+	}
+	return sk.requestingList
 }
