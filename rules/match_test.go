@@ -89,3 +89,19 @@ func BenchmarkFollowSteps(b *testing.B) {
 		FollowSteps(bases, steps, atoms, choices, 256)
 	}
 }
+
+// A path regex that every path matches leaves no region of requests that
+// escape it: the values tried are paths, beginning with "/".
+func TestFollowStepsPathRegexEveryPath(t *testing.T) {
+	for _, re := range []string{`^(?:/.*)$`, `^(?:/[^?]*)$`} {
+		a, err := NewAtom(DimPath, MatchRegex, []string{re}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []Step{{Away: true, What: "the redirect", Cond: func(q Request) (Holds, []string) { return AtomHolds(q, a), nil }}}
+		got := FollowSteps([]RequestClass{{Transport: TransportPlain, Port: "80"}}, steps, []*Atom{a}, nil, 64)
+		if len(got) != 0 {
+			t.Errorf("%s: classes %+v get past a redirect of every path", re, got)
+		}
+	}
+}
