@@ -2,12 +2,14 @@ package rules
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
 func TestRegexWitness(t *testing.T) {
 	for _, re := range []string{
 		`^(?:[a-z]+)\.example\.com$`, `^/api/v[0-9]+/`, `\.php$`, `^/(admin|staff)/.*`, `^/x{2,3}y?$`, `(?i)^/Login`,
+		`^/api/[^/]+$`, `^/v[^a-z]/`,
 	} {
 		w, ok := RegexWitness(re)
 		if !ok {
@@ -16,6 +18,9 @@ func TestRegexWitness(t *testing.T) {
 		}
 		if !regexp.MustCompile(re).MatchString(w) {
 			t.Errorf("%s: witness %q does not match", re, w)
+		}
+		if strings.ContainsFunc(w, func(r rune) bool { return r < ' ' }) {
+			t.Errorf("%s: witness %q has a control character", re, w)
 		}
 	}
 	if _, ok := RegexWitness(`(`); ok {
