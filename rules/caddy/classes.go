@@ -389,7 +389,11 @@ func pathTest(vals []string) test {
 		a.Try = append(a.Try, p, p+"x", p+"/x")
 	}
 	for _, p := range prefix {
-		a.Try = append(a.Try, p, p+"x", strings.TrimSuffix(p, "/"))
+		a.Try = append(a.Try, p, p+"x")
+		if t := strings.TrimSuffix(p, "/"); t != "" {
+			// Not "" for "/*": no request has an empty path.
+			a.Try = append(a.Try, t)
+		}
 	}
 	for _, p := range suffix {
 		a.Try = append(a.Try, "/x"+p)

@@ -160,3 +160,22 @@ func TestSortHandlersPathWithOtherMatchers(t *testing.T) {
 		t.Errorf("steps taking requests away before @reads: %q", before)
 	}
 }
+
+// A redirect whose matcher takes every path ("/*", "*") leaves no plain
+// request to the reverse_proxy.
+func TestRedirectEveryPath(t *testing.T) {
+	for _, all := range []string{"/*", "*"} {
+		rs := routesFor(t, "Caddyfile", `http://a.example.com {
+	@plain {
+		protocol http
+		path `+all+`
+	}
+	redir @plain https://{host}{uri}
+	reverse_proxy 127.0.0.1:8000
+}
+`)
+		if got := described(rs); len(got) != 1 || got[0] != "" {
+			t.Errorf("path %s: classes %q get past the redirect", all, got)
+		}
+	}
+}
