@@ -139,6 +139,16 @@ func NewAtom(d Dimension, kind MatchKind, patterns []string, fold bool) (*Atom, 
 			a.Try = append(a.Try, pr.Masked().Addr().String())
 		}
 	}
+	if d == DimPath {
+		// A request's path begins with "/": a value tried without one
+		// (the empty literal of "^(?:/.*)$", the witness of "\.php$")
+		// would make a region of paths no request has.
+		for i, v := range a.Try {
+			if !strings.HasPrefix(v, "/") {
+				a.Try[i] = "/" + v
+			}
+		}
+	}
 	a.Match = func(v string) bool {
 		for i, p := range patterns {
 			if fold {
@@ -363,11 +373,7 @@ func RegexWitness(re string) (string, bool) {
 			if len(r.Rune) == 0 {
 				return false
 			}
-			c := r.Rune[0]
-			if r.Rune[0] <= 'a' && 'a' <= r.Rune[1] {
-				c = 'a' // a letter reads better than the class's first rune
-			}
-			b.WriteRune(c)
+			b.WriteRune(classRune(r.Rune))
 		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
 			b.WriteByte('a')
 		case syntax.OpCapture, syntax.OpPlus:
@@ -399,4 +405,22 @@ func RegexWitness(re string) (string, bool) {
 	w := b.String()
 	ok, _ := regexp.MatchString(re, w)
 	return w, ok
+}
+
+// classRune picks a rune of a character class (ranges as lo, hi pairs) for
+// a witness: "a" when the class has it (a letter reads better), else the
+// first printable one, so that a negated class ("[^/]") gives no control
+// character for a request's path.
+func classRune(ranges []rune) rune {
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i] <= 'a' && 'a' <= ranges[i+1] {
+			return 'a'
+		}
+	}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i+1] > ' ' {
+			return max(ranges[i], '!')
+		}
+	}
+	return ranges[0]
 }

@@ -2,12 +2,14 @@ package rules
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
 func TestRegexWitness(t *testing.T) {
 	for _, re := range []string{
 		`^(?:[a-z]+)\.example\.com$`, `^/api/v[0-9]+/`, `\.php$`, `^/(admin|staff)/.*`, `^/x{2,3}y?$`, `(?i)^/Login`,
+		`^/api/[^/]+$`, `^/v[^a-z]/`,
 	} {
 		w, ok := RegexWitness(re)
 		if !ok {
@@ -16,6 +18,9 @@ func TestRegexWitness(t *testing.T) {
 		}
 		if !regexp.MustCompile(re).MatchString(w) {
 			t.Errorf("%s: witness %q does not match", re, w)
+		}
+		if strings.ContainsFunc(w, func(r rune) bool { return r < ' ' }) {
+			t.Errorf("%s: witness %q has a control character", re, w)
 		}
 	}
 	if _, ok := RegexWitness(`(`); ok {
@@ -87,5 +92,21 @@ func BenchmarkFollowSteps(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		FollowSteps(bases, steps, atoms, choices, 256)
+	}
+}
+
+// A path regex that every path matches leaves no region of requests that
+// escape it: the values tried are paths, beginning with "/".
+func TestFollowStepsPathRegexEveryPath(t *testing.T) {
+	for _, re := range []string{`^(?:/.*)$`, `^(?:/[^?]*)$`} {
+		a, err := NewAtom(DimPath, MatchRegex, []string{re}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []Step{{Away: true, What: "the redirect", Cond: func(q Request) (Holds, []string) { return AtomHolds(q, a), nil }}}
+		got := FollowSteps([]RequestClass{{Transport: TransportPlain, Port: "80"}}, steps, []*Atom{a}, nil, 64)
+		if len(got) != 0 {
+			t.Errorf("%s: classes %+v get past a redirect of every path", re, got)
+		}
 	}
 }

@@ -106,8 +106,8 @@ type test struct {
 type matcherSet struct {
 	text  string // "@api (line 3)", "/api/*"
 	tests []test
-	// onlyPath is the path of a set that tests one path and nothing
-	// else, for Caddy's ordering of directives.
+	// onlyPath is the path of a set whose path matcher has one value
+	// (whatever else the set tests), for Caddy's ordering of directives.
 	onlyPath string
 }
 
@@ -256,8 +256,16 @@ func defineMatcher(d *caddy.Directive) *matcherSet {
 		lines = []*caddy.Directive{{Name: d.Arg(0), Args: d.Args[1:], Children: d.Children, Head: d.Head}}
 	}
 	s.tests = matcherTests(lines)
-	if len(lines) == 1 && lines[0].Name == "path" && len(lines[0].Args) == 1 {
-		s.onlyPath = lines[0].Arg(0)
+	// Caddy sorts by the set's path matcher alone (its path lines are one
+	// matcher), whatever else the set tests.
+	var paths []string
+	for _, l := range lines {
+		if l.Name == "path" {
+			paths = append(paths, l.ArgTexts()...)
+		}
+	}
+	if len(paths) == 1 {
+		s.onlyPath = paths[0]
 	}
 	return s
 }
@@ -381,7 +389,11 @@ func pathTest(vals []string) test {
 		a.Try = append(a.Try, p, p+"x", p+"/x")
 	}
 	for _, p := range prefix {
-		a.Try = append(a.Try, p, p+"x", strings.TrimSuffix(p, "/"))
+		a.Try = append(a.Try, p, p+"x")
+		if t := strings.TrimSuffix(p, "/"); t != "" {
+			// Not "" for "/*": no request has an empty path.
+			a.Try = append(a.Try, t)
+		}
 	}
 	for _, p := range suffix {
 		a.Try = append(a.Try, "/x"+p)

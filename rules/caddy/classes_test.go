@@ -128,3 +128,54 @@ func TestSortHandlers(t *testing.T) {
 		t.Errorf("got\n  %q\nwant\n  %q", got, want)
 	}
 }
+
+// A named matcher that tests a path and something else still sorts by its
+// path, as Caddy sorts by the set's path matcher alone.
+func TestSortHandlersPathWithOtherMatchers(t *testing.T) {
+	rs := routesFor(t, "Caddyfile", `http://a.example.com {
+	@reads {
+		path /*
+		method GET
+	}
+	handle @reads {
+		reverse_proxy 127.0.0.1:8001
+	}
+	handle /api/* {
+		respond 403
+	}
+}
+`)
+	if len(rs) != 1 || rs[0].px.way == nil {
+		t.Fatalf("routes %v", described(rs))
+	}
+	// /api/* is the longer path: its handle runs first and takes the
+	// request away.
+	var before []string
+	for _, s := range rs[0].px.way.steps {
+		if s.Away {
+			before = append(before, s.What)
+		}
+	}
+	if len(before) != 1 || !strings.Contains(before[0], "handle /api/*") {
+		t.Errorf("steps taking requests away before @reads: %q", before)
+	}
+}
+
+// A redirect whose matcher takes every path ("/*", "*") leaves no plain
+// request to the reverse_proxy.
+func TestRedirectEveryPath(t *testing.T) {
+	for _, all := range []string{"/*", "*"} {
+		rs := routesFor(t, "Caddyfile", `http://a.example.com {
+	@plain {
+		protocol http
+		path `+all+`
+	}
+	redir @plain https://{host}{uri}
+	reverse_proxy 127.0.0.1:8000
+}
+`)
+		if got := described(rs); len(got) != 1 || got[0] != "" {
+			t.Errorf("path %s: classes %q get past the redirect", all, got)
+		}
+	}
+}

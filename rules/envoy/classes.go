@@ -55,7 +55,8 @@ func (m *matchers) of(rt *envoy.Route) *routeMatch {
 		return rm
 	}
 	rm := &routeMatch{presented: rt.TLSPresented, validated: rt.TLSValidated}
-	fold := !rt.CaseSensitive
+	// case_sensitive does not apply to safe_regex.
+	fold := !rt.CaseSensitive && rt.PathKind != "safe_regex"
 	add := func(d rules.Dimension, k rules.MatchKind, v string, what string) {
 		a, err := rules.NewAtom(d, k, []string{v}, fold && d == rules.DimPath)
 		if err != nil {

@@ -126,3 +126,28 @@ func TestChainClasses(t *testing.T) {
 		t.Errorf("witness %+v", rs[0].Classes[0].Witness)
 	}
 }
+
+// case_sensitive: false folds prefix and path matches, not safe_regex.
+func TestCaseSensitiveNotForRegex(t *testing.T) {
+	content := strings.Replace(config("          stat_prefix: s", "", ""), `              routes:
+              - match: { prefix: "/" }
+                route: { cluster: app }
+`, `              routes:
+              - match: { safe_regex: { regex: "/admin/.*" }, case_sensitive: false }
+                redirect: { https_redirect: true }
+              - match: { prefix: "/API/", case_sensitive: false }
+                route: { cluster: app }
+`, 1)
+	rs := routesIn(t, content)
+	if len(rs) != 1 {
+		t.Fatalf("%d routes", len(rs))
+	}
+	m := newMatchers()
+	regex, prefix := m.of(rs[0].vh.Routes[0]), m.of(rs[0].vh.Routes[1])
+	if len(regex.atoms) != 1 || regex.atoms[0].Match("/ADMIN/x") || !regex.atoms[0].Match("/admin/x") {
+		t.Error("the safe_regex is matched without regard to case")
+	}
+	if len(prefix.atoms) != 1 || !prefix.atoms[0].Match("/api/x") {
+		t.Error("the prefix is matched with regard to case")
+	}
+}

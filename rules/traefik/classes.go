@@ -344,7 +344,7 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 		e.collect(&atoms, &choices)
 		steps = append(steps, rules.Step{What: "the rule of router " + rt.router.Name, Cond: e.eval})
 		for _, m := range rt.middlewareList(in) {
-			steps = append(steps, middlewareSteps(m, &atoms)...)
+			steps = append(steps, middlewareSteps(m, rt.trust != nil, &atoms, &choices)...)
 		}
 		bases := rules.ListenerClasses(rt.Route)
 		for i := range bases {
@@ -360,20 +360,39 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 
 // middlewareSteps are the conditions under which middleware m lets a
 // request through: not redirected by redirectScheme, from an address
-// ipAllowList admits.
-func middlewareSteps(m *traefik.Middleware, atoms *[]*rules.Atom) []rules.Step {
+// ipAllowList admits. redirectScheme takes the request's scheme from
+// X-Forwarded-Proto when there is one, so where the entry point keeps the
+// client's copy (trusted) the client decides whether it is redirected.
+// (https://doc.traefik.io/traefik/middlewares/http/redirectscheme/)
+func middlewareSteps(m *traefik.Middleware, trusted bool, atoms *[]*rules.Atom, choices *[]*rules.Choice) []rules.Step {
 	var out []rules.Step
 	if rs := m.RedirectScheme; rs != nil {
 		scheme := strings.ToLower(rs.GetFold("scheme").Text())
 		what := fmt.Sprintf("the redirectScheme of middleware %s (line %d)", m.Name, rs.Line().Start.Line)
+		var claim *rules.Choice
+		if trusted && (scheme == "https" || scheme == "http") {
+			claim = &rules.Choice{Text: "with X-Forwarded-Proto: " + scheme, Not: "without X-Forwarded-Proto: " + scheme}
+			*choices = append(*choices, claim)
+		}
 		out = append(out, rules.Step{Away: true, What: what, Cond: func(q rules.Request) (rules.Holds, []string) {
+			var other rules.Holds
 			switch scheme {
 			case "https":
-				return rules.HoldsOf(q.Class.Transport != rules.TransportTLS), nil
+				other = rules.HoldsOf(q.Class.Transport != rules.TransportTLS)
 			case "http":
-				return rules.HoldsOf(q.Class.Transport == rules.TransportTLS), nil
+				other = rules.HoldsOf(q.Class.Transport == rules.TransportTLS)
+			default:
+				return rules.HoldsMaybe, []string{"the scheme " + scheme + " is not the request's"}
 			}
-			return rules.HoldsMaybe, []string{"the scheme " + scheme + " is not the request's"}
+			if claim == nil {
+				return other, nil
+			}
+			// A claimed scheme is the target's: no redirect.
+			h := rules.AllHold(other, rules.ChoiceSent(q, claim).Not())
+			if h == rules.HoldsMaybe {
+				return h, []string{"the client's X-Forwarded-Proto decides (forwardedHeaders trusts the client)"}
+			}
+			return h, nil
 		}})
 	}
 	if len(m.SourceRange) > 0 {

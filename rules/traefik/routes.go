@@ -27,7 +27,9 @@ var Routes = rules.NewRouteBuilder("traefik-routes", requiresInstallations, func
 	}
 	var out []*rules.Route
 	for _, r := range sc.routes {
-		if r.router.Range.File == sc.file {
+		// A router to one of Traefik's own services (noop@internal behind
+		// a redirect, api@internal) answers itself: it reaches no app.
+		if r.router.Range.File == sc.file && !strings.HasSuffix(r.Upstream.Name, "@internal") {
 			out = append(out, r.Route)
 		}
 	}
