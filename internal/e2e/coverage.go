@@ -190,11 +190,11 @@ func Covers(id Mechanism, f Finding, primary int) bool {
 	return ok && f.Severity >= at.MinSeverity && matches(AttackCodes[id], f, primary)
 }
 
-// AttacksOf returns the mechanisms a finding describes
+// MechanismsOf returns the mechanisms a finding describes
 // (AttackCodes), whatever its severity. primary is the port of the
 // listener valid clients use (0 when unknown: the entries that need it do
 // not match).
-func AttacksOf(f Finding, primary int) []Mechanism {
+func MechanismsOf(f Finding, primary int) []Mechanism {
 	var out []Mechanism
 	for _, at := range Mechanisms {
 		if matches(AttackCodes[at.Mechanism], f, primary) {

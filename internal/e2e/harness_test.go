@@ -3,7 +3,9 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io/fs"
 	"net"
@@ -166,6 +168,65 @@ func TestPKI(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(p.Dir, f)); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestChainOnly: the attackers' TLS settings accept the suite's server
+// certificate whatever server name the handshake asks for (a class's
+// mtls.example.com is not among its names), and refuse a certificate that
+// does not chain to the suite's CA, for a name it does carry.
+func TestChainOnly(t *testing.T) {
+	p, err := NewPKI(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite, err := tls.LoadX509KeyPair(filepath.Join(p.Dir, FileServerCert), filepath.Join(p.Dir, FileServerKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := newCA("another CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, key, err := other.issue(&x509.Certificate{
+		Subject:     pkix.Name{CommonName: "localhost"},
+		DNSNames:    []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+
+	// Over loopback TCP, not net.Pipe: a refusing client's alert and the
+	// server's flight cross, which a pipe without a buffer cannot carry.
+	handshake := func(server tls.Certificate, name string) error {
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{server}, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			if c, err := ln.Accept(); err == nil {
+				_ = c.(*tls.Conn).Handshake()
+				c.Close()
+			}
+		}()
+		cfg := ChainOnly(p.CAPool)
+		cfg.ServerName = name
+		c, err := tls.Dial("tcp", ln.Addr().String(), cfg)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	for _, name := range []string{"localhost", "mtls.example.com", ""} {
+		if err := handshake(suite, name); err != nil {
+			t.Errorf("the suite's certificate, server name %q: %v", name, err)
+		}
+	}
+	if err := handshake(stranger, "localhost"); err == nil {
+		t.Error("a server certificate from another CA was accepted")
 	}
 }
 

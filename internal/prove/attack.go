@@ -35,17 +35,17 @@ const (
 // lock-out (X002 at medium) is a valid client refused, else an attacker
 // admitted. A finding whose key says neither (a directive in a route's
 // block) claims what the mechanisms it describes in the real-server
-// suite say (attacks). scheme: the headers to spoof are the scheme headers. ok is
+// suite say (mechanisms). scheme: the headers to spoof are the scheme headers. ok is
 // false for a claim prove cannot send (a direct connection to the app).
-func goalOf(f rules.Finding, attacks []e2e.Mechanism) (g goal, scheme, ok bool) {
+func goalOf(f rules.Finding, mechanisms []e2e.Mechanism) (g goal, scheme, ok bool) {
 	switch f.Key.Kind() {
 	case rules.KeyRoute, rules.KeyRouteHeader, rules.KeyVerify, rules.KeyUnderscore, rules.KeyAppRead, rules.KeyAppReadRoute, rules.KeyTrust:
 		return keyGoal(f), false, true
 	case rules.KeySchemeHeaders:
 		return goalSpoof, true, true
 	}
-	for _, a := range attacks {
-		switch a {
+	for _, m := range mechanisms {
+		switch m {
 		case e2e.NoCert, e2e.UntrustedCert:
 			return goalReach, false, true
 		case e2e.ValidCert:
@@ -147,7 +147,7 @@ type attempt struct {
 // attack sends a finding's requests on one route of a started plan.
 func (pv *prover) attack(i int, r *rules.Route, l Listener) *Proof {
 	f := pv.res.Findings[i]
-	g, scheme, ok := goalOf(f, pv.attacks[i])
+	g, scheme, ok := goalOf(f, pv.mechanisms[i])
 	if !ok {
 		return notTestable("the finding's request is a direct connection to the app server, which prove does not run")
 	}

@@ -15,12 +15,12 @@ import (
 func TestGoalOf(t *testing.T) {
 	at := source.Range{File: "app/identity.py"}
 	for _, tc := range []struct {
-		name    string
-		f       rules.Finding
-		attacks []e2e.Mechanism
-		goal    goal
-		scheme  bool
-		ok      bool
+		name       string
+		f          rules.Finding
+		mechanisms []e2e.Mechanism
+		goal       goal
+		scheme     bool
+		ok         bool
 	}{
 		{"header on a route", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.RouteHeaderKey("r", "X-SSL-Client-DN")}}, nil, goalSpoof, false, true},
 		{"verification directive", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.VerifyKey(at)}}, nil, goalReach, false, true},
@@ -32,7 +32,7 @@ func TestGoalOf(t *testing.T) {
 		{"directive: scheme", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.WrittenKey("C007", at)}}, []e2e.Mechanism{e2e.ForwardedProto}, goalSpoof, true, true},
 		{"the app server's port", rules.Finding{Diagnostic: rules.Diagnostic{Key: rules.PublicBindKey("gunicorn.conf.py", rules.Endpoint{Port: "8000"})}}, []e2e.Mechanism{e2e.DirectApp}, goalSpoof, false, false},
 	} {
-		g, scheme, ok := goalOf(tc.f, tc.attacks)
+		g, scheme, ok := goalOf(tc.f, tc.mechanisms)
 		if g != tc.goal || scheme != tc.scheme || ok != tc.ok {
 			t.Errorf("%s: goal %d scheme %v ok %v, want %d %v %v", tc.name, g, scheme, ok, tc.goal, tc.scheme, tc.ok)
 		}

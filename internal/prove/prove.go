@@ -183,9 +183,9 @@ func Prove(ctx context.Context, opts Options) (*Result, error) {
 			pv.wanted = append(pv.wanted, i)
 		}
 	}
-	pv.attacks = map[int][]e2e.Mechanism{}
+	pv.mechanisms = map[int][]e2e.Mechanism{}
 	for _, f := range e2e.Findings(res) {
-		pv.attacks[f.Index] = e2e.AttacksOf(f, 0)
+		pv.mechanisms[f.Index] = e2e.MechanismsOf(f, 0)
 	}
 	if len(pv.wanted) == 0 && !opts.StartAll {
 		return out, nil
@@ -289,13 +289,13 @@ type prover struct {
 	// failed are the configuration trees that could not be rewritten, by
 	// root, with the reason.
 	failed map[string]string
-	// attacks are, by finding, the real-server suite's attacks whose
-	// mechanism the finding describes (e2e.AttackCodes): what a finding
-	// whose key names no route or header claims.
-	attacks  map[int][]e2e.Mechanism
-	probes   int
-	onStart  func(run *Run, p *Plan, pid int)
-	startAll bool
+	// mechanisms are, by finding, the ways in of the real-server suite
+	// that the finding describes (e2e.AttackCodes): what a finding whose
+	// key names no route or header claims.
+	mechanisms map[int][]e2e.Mechanism
+	probes     int
+	onStart    func(run *Run, p *Plan, pid int)
+	startAll   bool
 }
 
 // plan rewrites every runnable proxy configuration of the workspace.
@@ -450,7 +450,7 @@ func (pv *prover) routesOf(i int) []*rules.Route {
 		}
 		out = append(out, r)
 	}
-	if len(out) == 0 && len(pv.attacks[i]) > 0 {
+	if len(out) == 0 && len(pv.mechanisms[i]) > 0 {
 		// a directive of a route's own (a Caddy header_up, a
 		// trusted_proxies option): the routes whose block or proxy
 		// directive comes last before it in its file
