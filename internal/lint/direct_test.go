@@ -51,7 +51,7 @@ func TestContainerBindUndecidedWhateverIsIgnored(t *testing.T) {
 	}
 }
 
-// The example: a Dockerfile binds gunicorn to 0.0.0.0 and the
+// A Dockerfile binds gunicorn to 0.0.0.0 and the
 // Kubernetes manifests decide who reaches it. A ClusterIP Service with a
 // NetworkPolicy that admits only the ingress controller is no finding
 // whatever is ignored; a NodePort Service is X004 naming the node port,
