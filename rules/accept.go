@@ -105,9 +105,19 @@ func evalConds(conds []Cond, value string, present bool) Truth {
 
 func (a AcceptSet) String() string {
 	if len(a.Conds) > 0 {
-		parts := make([]string, len(a.Conds))
-		for i, c := range a.Conds {
-			parts[i] = c.String()
+		switch a.anyValue() {
+		case anyPresent:
+			return "present (any value)"
+		case anyNonEmpty:
+			return "non-empty (any value)"
+		}
+		var parts []string
+		for _, c := range a.Conds {
+			// a test written twice (`"H" in META` and then META["H"],
+			// which raises without it) is one condition
+			if s := c.String(); !slices.Contains(parts, s) {
+				parts = append(parts, s)
+			}
 		}
 		return strings.Join(parts, " and ")
 	}
@@ -134,6 +144,48 @@ func (a AcceptSet) String() string {
 		s += ", or absent"
 	}
 	return s
+}
+
+// anyKind says whether a set's tests accept every value a header may
+// carry: then no value is more of a witness than another, and messages
+// say what the app accepts instead.
+type anyKind int
+
+const (
+	anySome     anyKind = iota // the tests pick some values, or are undecided
+	anyPresent                 // every value, even empty, but not an absent header
+	anyNonEmpty                // every non-empty value
+)
+
+// anyValueProbes are values of every shape a header carries: words the
+// proxies write, a subject, a joined copy.
+var anyValueProbes = []string{"SUCCESS", "NONE", "FAILED:x", "0", "1", "x", "CN=admin,O=Example", "SUCCESS,x"}
+
+// anyValue evaluates the set's tests on an absent header, an empty value
+// and a value of every shape, and on the strings they compare with.
+func (a AcceptSet) anyValue() anyKind {
+	if len(a.Conds) == 0 || evalConds(a.Conds, "", false) != TruthFalse {
+		return anySome
+	}
+	for _, c := range a.Conds {
+		for _, l := range c.Literals() {
+			if l != "" {
+				return anySome // a comparison with a string picks values
+			}
+		}
+	}
+	for _, v := range anyValueProbes {
+		if evalConds(a.Conds, v, true) != TruthTrue {
+			return anySome
+		}
+	}
+	switch evalConds(a.Conds, "", true) {
+	case TruthTrue:
+		return anyPresent
+	case TruthFalse:
+		return anyNonEmpty
+	}
+	return anySome
 }
 
 // Decision is the conjunction of header conditions under which a request
@@ -212,6 +264,12 @@ func (d Decision) Admits(deliver func(header string) Delivery) Verdict {
 		maybe = maybe || m.maybe
 		witness = append(witness, fmt.Sprintf("%s: %s", a.Header, m.witness))
 		w := fmt.Sprintf("%s %s is accepted (%s)", DisplayHeader(a.Header), m.witness, a)
+		switch a.anyValue() {
+		case anyPresent:
+			w = DisplayHeader(a.Header) + " is accepted whatever it carries, even empty (the check only tests that it is present)"
+		case anyNonEmpty:
+			w = DisplayHeader(a.Header) + " is accepted whatever it carries, if not empty (the check only tests that it is non-empty)"
+		}
 		if m.maybe {
 			w += ", if " + m.undecided
 		}

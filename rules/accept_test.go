@@ -123,3 +123,56 @@ func TestContractNames(t *testing.T) {
 		t.Errorf("accept set: %s", b)
 	}
 }
+
+// presentCond and nonEmptyCond are the tests `"H" in request.META` and
+// `if value:`.
+type presentCond struct{}
+
+func (presentCond) Eval(_ string, present bool) Truth {
+	if present {
+		return TruthTrue
+	}
+	return TruthFalse
+}
+func (presentCond) Literals() []string { return nil }
+func (presentCond) String() string     { return "present" }
+
+type nonEmptyCond struct{}
+
+func (nonEmptyCond) Eval(v string, present bool) Truth {
+	if present && v != "" {
+		return TruthTrue
+	}
+	return TruthFalse
+}
+func (nonEmptyCond) Literals() []string { return nil }
+func (nonEmptyCond) String() string     { return "non-empty" }
+
+// A set whose tests accept every value says so, instead of naming a
+// witness the check never compares with or repeating a test written twice.
+func TestAcceptSetSaysWhatAnyValueCheckAccepts(t *testing.T) {
+	untrusted := RequestClass{Transport: TransportTLS, Cert: CertUntrusted, Port: "443"}
+	const dn = "x-ssl-client-dn"
+	for _, c := range []struct {
+		name      string
+		set       AcceptSet
+		text, why string
+	}{
+		{"presence tested twice", AcceptSet{Header: dn, Conds: []Cond{presentCond{}, presentCond{}}},
+			"present (any value)", "X-SSL-Client-DN is accepted whatever it carries, even empty (the check only tests that it is present)"},
+		{"non-empty", AcceptSet{Header: dn, Conds: []Cond{presentCond{}, nonEmptyCond{}}},
+			"non-empty (any value)", "X-SSL-Client-DN is accepted whatever it carries, if not empty (the check only tests that it is non-empty)"},
+		{"a comparison picks values", AcceptSet{Header: dn, Conds: []Cond{presentCond{}, Equal{"CN=admin"}, presentCond{}}},
+			`present and == "CN=admin"`, `X-SSL-Client-DN "CN=admin" is accepted (present and == "CN=admin")`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := c.set.String(); got != c.text {
+				t.Errorf("String() = %q, want %q", got, c.text)
+			}
+			v := Decision{Sink: "login()", Accepts: []AcceptSet{c.set}}.Admits(only(untrusted, ClientValue))
+			if !v.Admitted || v.Why != c.why {
+				t.Errorf("Admits = %+v, want admitted because %q", v, c.why)
+			}
+		})
+	}
+}
