@@ -31,6 +31,12 @@ type Engine struct {
 	// from it means Settings.
 	TreeSettings func(parsers.Tree) *Settings
 	Jobs         int // parallel trees; 0: GOMAXPROCS
+	// Enabled, when set, says whether a rule is enabled for a file (a
+	// nested configuration, an ignore list): a finding of a rule not
+	// enabled where it sits, or where the finding it would replace sits,
+	// replaces and outranks nothing (see settle). nil: every rule
+	// everywhere.
+	Enabled func(code, file string) bool
 }
 
 // Result is what a run produces.
@@ -168,7 +174,7 @@ feed:
 	if needModel && ctx.Err() == nil {
 		model = e.model(r, collect, anchor)
 	}
-	kept, replaced := settle(diags, byCode, resolved)
+	kept, replaced := settle(diags, byCode, resolved, e.Enabled)
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
 }
 
@@ -321,7 +327,18 @@ type Resolution struct {
 // rules. Then, of the findings left with one Key, the most severe stays
 // (the first in order on a tie), with the fixes of the others when it has
 // none. Findings without a Key are all kept. The result is sorted.
-func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution) ([]Finding, []Replacement) {
+//
+// A rule settles only where it is enabled: a finding of a rule not
+// enabled for its own file is dropped first (it would be after the run),
+// and a finding or a resolution replaces another only when its rule is
+// enabled for the other's file too. Ignoring the replacing rule so gives
+// back the finding it would have replaced, and the result does not depend
+// on which configuration the run starts from.
+func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution, enabled func(code, file string) bool) ([]Finding, []Replacement) {
+	if enabled == nil {
+		enabled = func(string, string) bool { return true }
+	}
+	diags = slices.DeleteFunc(diags, func(d Finding) bool { return !enabled(d.Code, d.Range.File) })
 	SortFindings(diags)
 	var replaced []Replacement
 	dropped := make([]bool, len(diags))
@@ -335,11 +352,14 @@ func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution) ([]
 		r := byCode[code]
 		return r != nil && slices.Contains(r.Supersedes, other)
 	}
+	replaces := func(code string, j int) bool {
+		return supersedes(code, diags[j].Code) && enabled(code, diags[j].Range.File)
+	}
 	inherited := map[int][]Fix{}
 	for _, same := range byKey {
 		for _, i := range same {
 			for _, j := range same {
-				if i == j || dropped[j] || !supersedes(diags[i].Code, diags[j].Code) {
+				if i == j || dropped[j] || !replaces(diags[i].Code, j) {
 					continue
 				}
 				dropped[j] = true
@@ -352,7 +372,7 @@ func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution) ([]
 	}
 	for _, res := range resolved {
 		for _, j := range byKey[res.Key] {
-			if !dropped[j] && supersedes(res.By, diags[j].Code) {
+			if !dropped[j] && replaces(res.By, j) {
 				dropped[j] = true
 				replaced = append(replaced, Replacement{Finding: diags[j], By: res.By, Withdrawn: true})
 			}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 
@@ -145,46 +144,6 @@ func Selected(sel, extend, ignore []string) ([]*rules.Rule, error) {
 	return out, nil
 }
 
-// settlers returns the rules that the ignore lists deselect but that
-// supersede a selected tree-scope rule which reads the deployment model
-// itself (G001 reads the direct paths X004 judges): they run so that their
-// findings replace or withdraw the superseded rule's, one defect staying
-// one finding whatever is ignored, and their own findings are dropped
-// after, as those of any rule not enabled for the file. A rule that reads
-// no model is left alone: running a deselected cross-file rule for it
-// would cost what ignoring the rule saves.
-func settlers(selected []*rules.Rule, sel, extend []string) []*rules.Rule {
-	notIgnored, err := Selected(sel, extend, nil)
-	if err != nil {
-		return nil
-	}
-	chosen := codeSet(selected)
-	var out []*rules.Rule
-	for _, r := range notIgnored {
-		if chosen[r.Code] || r.Scope != rules.ScopeDeployment {
-			continue
-		}
-		for _, s := range selected {
-			if s.Scope == rules.ScopeTree && slices.Contains(r.Supersedes, s.Code) && readsModel(s.Requires) {
-				out = append(out, r)
-				break
-			}
-		}
-	}
-	return out
-}
-
-// readsModel reports whether the analyses include the deployment model,
-// directly or through those they require.
-func readsModel(as []*rules.Analysis) bool {
-	for _, a := range as {
-		if a == rules.DeploymentModel || readsModel(a.Requires) {
-			return true
-		}
-	}
-	return false
-}
-
 func matchesAny(all []*rules.Rule, prefix string) bool {
 	if strings.EqualFold(prefix, "ALL") {
 		return true
@@ -285,7 +244,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if selected, err = pf.union(ws, selected); err != nil {
 		return nil, err
 	}
-	selected = append(selected, settlers(selected, opts.Select, opts.ExtendSelect)...)
 	res, err := RunWorkspace(ctx, ws, selected, opts)
 	if res != nil {
 		res.Config = rootCfg
@@ -303,6 +261,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	}
 	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
+	eng.Enabled = pf.enabledIn // a rule replaces findings only where it is enabled
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
 	}
