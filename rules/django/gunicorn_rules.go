@@ -164,11 +164,13 @@ var BindPublic = &rules.Rule{
 				p.Report(d)
 				continue
 			}
+			// The model knows every bind of the apps it was built from;
+			// it misses this one when the engine was handed the rules but
+			// not the app builders, and the file alone must decide.
 			// Inside a container, binding every interface is how the app
-			// is reached at all: the file alone cannot show whether a
-			// client can skip the proxy (the network boundary decides,
-			// which X004 reads from the deployment model), so the warning
-			// stays undecided and medium even where X004 is not run.
+			// is reached at all: the file cannot show whether a client
+			// can skip the proxy (the network boundary decides), so the
+			// warning stays undecided and medium.
 			if gunicorn.IsDockerfile(h.rng.File) {
 				d.Severity = rules.Medium
 				d.Message = fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach it without the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))
