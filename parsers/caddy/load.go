@@ -533,8 +533,6 @@ func loadJSON(l *loader, p string) *Tree {
 	return &Tree{JSON: root, root: f, files: []*source.File{f}}
 }
 
-var yamlLine = source.LazyRegexp(`line (\d+)`)
-
 // parseJSON parses JSON with the YAML parser, which keeps the line and
 // column of every node.
 func parseJSON(f *source.File) (root *yaml.Node, prob *source.Problem) {
@@ -546,13 +544,9 @@ func parseJSON(f *source.File) (root *yaml.Node, prob *source.Problem) {
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(f.Content, &n); err != nil {
-		line := 1
-		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscan(m[1], &line)
-		}
-		if line < 1 || line > f.LineCount() {
-			line = 1
-		}
+		// The message keeps the library's words, line included: it is
+		// part of the finding's fingerprint.
+		line, _ := yamlutil.ErrorLineIn(f, err)
 		return nil, &source.Problem{Kind: source.ProblemSyntax, Range: f.LineRange(line), Message: "cannot parse the Caddy JSON configuration: " + strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
 	if n.Kind != yaml.DocumentNode || len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {

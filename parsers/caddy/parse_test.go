@@ -167,3 +167,22 @@ func TestJSON(t *testing.T) {
 		t.Error("detection")
 	}
 }
+
+// A syntax error in a Caddy JSON file is reported on the line that has it:
+// the YAML parser's marks are 0-based for its parser's errors.
+func TestJSONSyntaxErrorLine(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		line int
+	}{
+		{"{\n  \"apps\": {\n    \"http\": {}\n    \"tls\": {}\n  }\n}\n", 2}, // missing comma: the parser names the object it is missing from
+		{"{\n  \"apps\": {\n    \"http\": @\n  }\n}\n", 3},                   // scanner
+		{"{\n  \"apps\": {\n    \"http\": {}\n", 2},                          // end of input: the object left open
+		{"{\n  \"apps\": {}\n  \"x\": 1\n}\n", 3},                            // missing comma at the top: the parser names the key after it
+	} {
+		_, probs := loadCaddy(t, map[string]string{"caddy.json": tc.src}, "caddy.json")
+		if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line != tc.line {
+			t.Errorf("%q: problems %v, want a syntax problem on line %d", tc.src, probs, tc.line)
+		}
+	}
+}

@@ -44,6 +44,9 @@ func TestYAMLErrors(t *testing.T) {
 		{"a:\n  b: [1\n  c: 2\n", 2},
 		{"a: 1\n b: 2\n", 2},
 		{"a:\n\t- b\n", 2},
+		{"a: 1\nb: @x\nc: 2\n", 2},       // scanner: its line is 1-based already
+		{"a: 1\nb:\n  - x\n  y: 2\n", 3}, // parser: the sequence y breaks
+		{"a: 1\nb: {x: 1\n", 2},          // end of input
 	} {
 		_, probs := cfgnode.ParseYAML(source.NewFile("x.yaml", []byte(tc.content)))
 		if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line != tc.line {

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // ParseYAML reads every document of a YAML (or JSON) file. A document that
@@ -55,25 +54,10 @@ func Broken(probs []source.Problem) bool {
 	return false
 }
 
-var yamlErrLine = source.LazyRegexp(`^yaml: line (\d+): (.*)$`)
-
 // SyntaxProblem turns a YAML library error into an E001 problem on the line
 // it names (the first non-blank line at or above it).
 func SyntaxProblem(f *source.File, err error) source.Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 1
-	if m := yamlErrLine().FindStringSubmatch(err.Error()); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		// The parser's marks are 0-based where the scanner's are 1-based.
-		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found ") {
-			line++
-		}
-	}
-	line = max(1, min(line, f.LineCount()))
-	for line > 1 && len(bytes.TrimSpace(f.Line(line))) == 0 {
-		line--
-	}
+	line, msg := yamlutil.ErrorLineIn(f, err)
 	text := f.Line(line)
 	indent := len(text) - len(bytes.TrimLeft(text, " \t"))
 	r := f.LineRange(line)

@@ -3,8 +3,6 @@ package k8s
 import (
 	"bytes"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -63,8 +61,6 @@ func isMarker(line []byte, marker string) bool {
 	return len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n'
 }
 
-var errLine = source.LazyRegexp(`^yaml: line (\d+): (.*)$`)
-
 // parseDocuments decodes every document of f. A document that does not
 // parse becomes a positioned problem and the others are still returned.
 func parseDocuments(f *source.File) ([]document, []source.Problem) {
@@ -109,20 +105,10 @@ func decode(chunk []byte) (root *yaml.Node, err error) {
 }
 
 func yamlProblem(f *source.File, startLine int, chunk []byte, err error) source.Problem {
-	msg := err.Error()
 	line := startLine
-	if m := errLine().FindStringSubmatch(msg); m != nil {
-		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n >= 1 {
-			line = startLine + n - 1
-			if isParserProblem(m[2]) {
-				// The library reports the parser's marks 0-based and
-				// the scanner's 1-based.
-				line++
-			}
-		}
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
+	n, msg := yamlutil.ErrorLine(err)
+	if n >= 1 {
+		line = startLine + n - 1
 	}
 	// The library counts lines of the document; never point past it.
 	last := startLine + bytes.Count(chunk, []byte("\n"))
@@ -156,24 +142,6 @@ func tooDeep(f *source.File, n *yaml.Node) source.Problem {
 		r = f.Range(0, 0)
 	}
 	return yamlutil.TooDeep(r)
-}
-
-// parserProblems are the messages of the YAML library's parser (as
-// opposed to its scanner).
-var parserProblems = []string{
-	"did not find expected ',' or", "did not find expected '-' indicator",
-	"did not find expected <", "did not find expected key",
-	"did not find expected node content", "found duplicate %",
-	"found incompatible YAML document", "found undefined tag handle",
-}
-
-func isParserProblem(msg string) bool {
-	for _, p := range parserProblems {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // shiftLines adds delta to the line of every node below n (aliases are not

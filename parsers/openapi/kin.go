@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -78,16 +77,14 @@ func (c *loadCtx) kinProblem(err error) {
 	at, found := c.findRef(ref)
 	if !found {
 		// kin-openapi names a line of the root document in some errors.
-		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
-			if n, e := strconv.Atoi(m[1]); e == nil && n >= 1 && n <= c.spec.root.LineCount() {
-				at = c.spec.root.LineRange(n)
-				for _, p := range c.problems {
-					if p.Range.File == at.File && p.Range.Start.Line == n {
-						return // already reported there by the structural walk
-					}
+		if n, _ := yamlutil.ErrorLine(err); n >= 1 && n <= c.spec.root.LineCount() {
+			at = c.spec.root.LineRange(n)
+			for _, p := range c.problems {
+				if p.Range.File == at.File && p.Range.Start.Line == n {
+					return // already reported there by the structural walk
 				}
-				found = true
 			}
+			found = true
 		}
 	}
 	if !found {

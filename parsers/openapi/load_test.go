@@ -442,3 +442,23 @@ func TestDepthLimit(t *testing.T) {
 		}
 	}
 }
+
+// A syntax error is reported on the line that has it, in YAML and JSON:
+// the YAML parser's marks are 0-based for its parser's errors.
+func TestSyntaxErrorLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		line      int
+	}{
+		{"a.yaml", "openapi: 3.1.0\ninfo:\n  title: x\n version: 1\npaths: {}\n", 4}, // parser
+		{"b.yaml", "openapi: 3.1.0\ninfo:\n  title: @x\npaths: {}\n", 3},             // scanner
+		{"c.json", "{\n  \"openapi\": \"3.1.0\"\n  \"paths\": {}\n}\n", 3},           // missing comma: parser
+		{"d.yaml", "openapi: 3.1.0\npaths:\n  /x:\n    get: [\n", 4},                 // end of input
+	} {
+		_, probs := openapi.Load(reader(t, map[string]string{tc.name: tc.src}), []string{tc.name})
+		want := "syntax@" + tc.name + ":" + itoa(tc.line)
+		if got := strings.Join(probCodes(probs), " "); got != want {
+			t.Errorf("%q: problems %s, want %s (%v)", tc.src, got, want, probs)
+		}
+	}
+}

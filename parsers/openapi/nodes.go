@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 	"gopkg.in/yaml.v3"
 )
 
@@ -16,8 +17,6 @@ type document struct {
 	file *source.File
 	root *yaml.Node // the top-level node (the document's content)
 }
-
-var yamlLine = source.LazyRegexp(`line (\d+)`)
 
 // parseDocument parses a YAML or JSON file into nodes. A syntax error is a
 // problem at the line the parser names.
@@ -33,13 +32,9 @@ func parseDocument(f *source.File) (doc *document, prob *source.Problem) {
 	}()
 	var n yaml.Node
 	if err := yaml.Unmarshal(f.Content, &n); err != nil {
-		line := 1
-		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-		}
-		if line < 1 || line > f.LineCount() {
-			line = 1
-		}
+		// The message keeps the library's words, line included: it is
+		// part of the finding's fingerprint.
+		line, _ := yamlutil.ErrorLineIn(f, err)
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		return nil, &source.Problem{Kind: source.ProblemSyntax, Range: f.LineRange(line),
 			Message: "cannot parse the OpenAPI document: " + msg}

@@ -3,7 +3,11 @@
 package yamlutil
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -69,4 +73,52 @@ func TooDeep(r source.Range) source.Problem {
 	return source.Problem{Kind: source.ProblemTooDeep, Range: r,
 		Message: fmt.Sprintf("not analysed: the document nests deeper than %d levels", MaxDepth),
 		Detail:  "What is below this point was not read; the rest of the document was."}
+}
+
+var (
+	errLine     = source.LazyRegexp(`yaml: line (\d+): (.*)`)
+	errLineOnly = source.LazyRegexp(`\bline (\d+)\b`)
+)
+
+// parserProblems are the messages of the YAML library's parser, as
+// opposed to its scanner: the library reports the parser's marks 0-based
+// and the scanner's 1-based (gopkg.in/yaml.v3 decode.go, parser.fail).
+var parserProblems = []string{
+	"did not find expected ',' or", "did not find expected '-' indicator",
+	"did not find expected <", "did not find expected key",
+	"did not find expected node content", "found duplicate %",
+	"found incompatible YAML document", "found undefined tag handle",
+}
+
+// ErrorLine reads a YAML library error ("yaml: line 3: did not find
+// expected key", also inside another library's message): the 1-based line
+// it names, counted from the start of the parsed text, and its message
+// without the line; line 0 when the error names none. Unmarshal errors
+// ("line 3: cannot unmarshal") name the node's line, 1-based already.
+func ErrorLine(err error) (line int, msg string) {
+	text := err.Error()
+	if m := errLine().FindStringSubmatch(text); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		if slices.ContainsFunc(parserProblems, func(p string) bool { return strings.HasPrefix(m[2], p) }) {
+			line++
+		}
+		return line, m[2]
+	}
+	msg = strings.TrimPrefix(text, "yaml: ")
+	if m := errLineOnly().FindStringSubmatch(text); m != nil {
+		line, _ = strconv.Atoi(m[1])
+	}
+	return line, msg
+}
+
+// ErrorLineIn is ErrorLine for an error of parsing all of f: the line
+// within f (1 when the error names none), and an error at the end of the
+// input on the last line with text above it.
+func ErrorLineIn(f *source.File, err error) (line int, msg string) {
+	line, msg = ErrorLine(err)
+	line = max(1, min(line, f.LineCount()))
+	for line > 1 && len(bytes.TrimSpace(f.Line(line))) == 0 {
+		line--
+	}
+	return line, msg
 }

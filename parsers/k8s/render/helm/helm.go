@@ -24,6 +24,7 @@ import (
 	"helm.sh/helm/v4/pkg/engine"
 
 	"github.com/mtlslint/mtlslint/parsers/k8s/render"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // Render renders the chart in dir (root-relative) with the values files
@@ -214,15 +215,11 @@ func loadProblem(files map[string]string, dir string, err error) render.Problem 
 	return p
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
 // yamlProblem places a YAML error of file at the line it names.
 func yamlProblem(file string, err error) render.Problem {
 	p := render.Problem{Kind: render.Error, File: file, Line: 1, Message: err.Error()}
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		if n, convErr := strconv.Atoi(m[1]); convErr == nil && n > 0 {
-			p.Line = n
-		}
+	if n, _ := yamlutil.ErrorLine(err); n > 0 {
+		p.Line = n
 	}
 	return p
 }
