@@ -139,16 +139,6 @@ func NewAtom(d Dimension, kind MatchKind, patterns []string, fold bool) (*Atom, 
 			a.Try = append(a.Try, pr.Masked().Addr().String())
 		}
 	}
-	if d == DimPath {
-		// A request's path begins with "/": a value tried without one
-		// (the empty literal of "^(?:/.*)$", the witness of "\.php$")
-		// would make a region of paths no request has.
-		for i, v := range a.Try {
-			if !strings.HasPrefix(v, "/") {
-				a.Try[i] = "/" + v
-			}
-		}
-	}
 	a.Match = func(v string) bool {
 		for i, p := range patterns {
 			if fold {

@@ -110,3 +110,20 @@ func TestFollowStepsPathRegexEveryPath(t *testing.T) {
 		}
 	}
 }
+
+// Regions tries only values a request can have, whoever made the atom: a
+// path begins with "/", a method is never empty (the empty literal of a
+// regular expression is offered all the same).
+func TestRegionsTryOnlyRequestValues(t *testing.T) {
+	path := &Atom{Dim: DimPath, Try: []string{"", "x"}, Match: func(v string) bool { return strings.HasPrefix(v, "/") }}
+	method := &Atom{Dim: DimMethod, Try: []string{""}, Match: func(v string) bool { return v != "" }}
+	regions, ok := Regions([]*Atom{path, method}, 64)
+	if !ok {
+		t.Fatal("too many regions")
+	}
+	for _, r := range regions {
+		if !strings.HasPrefix(r.Witness.Path, "/") || r.Witness.Method == "" || !r.Holds[path] || !r.Holds[method] {
+			t.Errorf("region %+v: no request has that path or method", r.Witness)
+		}
+	}
+}

@@ -126,6 +126,21 @@ type part struct {
 	witness string
 }
 
+// requestValue turns a value an atom offers into one a request can have,
+// or says there is none: a path begins with "/" (the empty literal of
+// "^(?:/.*)$" and the witness of "\.php$" are tried with one), a method
+// and a client address are never empty. A value no request has would make
+// a region no request is in, and a class nobody sends.
+func requestValue(d Dimension, v string) (string, bool) {
+	switch {
+	case d == DimPath && !strings.HasPrefix(v, "/"):
+		return "/" + v, true
+	case v == "" && (d == DimMethod || d == DimSource):
+		return "", false
+	}
+	return v, true
+}
+
 // Regions splits the attributes the atoms test into the regions a
 // request can be in. Within each dimension two values are in one region
 // when the same atoms hold for both; regions across dimensions combine
@@ -149,6 +164,10 @@ func Regions(atoms []*Atom, limit int) ([]Region, bool) {
 		}
 		seen := map[string]bool{}
 		for _, v := range tries {
+			v, ok := requestValue(d, v)
+			if !ok {
+				continue
+			}
 			holds := make([]bool, len(byDim[d]))
 			key := make([]byte, len(byDim[d]))
 			for i, a := range byDim[d] {

@@ -2,8 +2,6 @@ package haproxy
 
 import (
 	"fmt"
-	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -156,8 +154,23 @@ func defaultMatch(fetch string) string {
 	return "str"
 }
 
+// sharedMatch are HAProxy's match methods that rules.NewAtom evaluates
+// (an address is masked to its network, a regular expression folds case
+// for a host); sub, dom, dir, found and len are HAProxy's own.
+var sharedMatch = map[string]rules.MatchKind{
+	"ip": rules.MatchIP, "reg": rules.MatchRegex, "str": rules.MatchExact, "beg": rules.MatchPrefix, "end": rules.MatchSuffix,
+}
+
 // makeAtom turns a test on a request attribute into a rules.Atom.
 func (c *criterion) makeAtom(d rules.Dimension, icase bool) *rules.Atom {
+	if kind, ok := sharedMatch[c.match]; ok {
+		a, err := rules.NewAtom(d, kind, c.patterns, icase)
+		if err != nil {
+			c.bad = fmt.Sprintf("%s in `%s`", err, c.text)
+			return nil
+		}
+		return a
+	}
 	a := &rules.Atom{Dim: d}
 	what := d.String()
 	if d == rules.DimHost {
@@ -167,50 +180,14 @@ func (c *criterion) makeAtom(d rules.Dimension, icase bool) *rules.Atom {
 		what = "SNI"
 	}
 	pats := strings.Join(c.patterns, " or ")
-	var nets []netip.Prefix
-	var res []*regexp.Regexp
 	switch c.match {
-	case "ip":
-		for _, p := range c.patterns {
-			pr, err := netip.ParsePrefix(p)
-			if err != nil {
-				ad, err2 := netip.ParseAddr(p)
-				if err2 != nil {
-					c.bad = fmt.Sprintf("the address %s in `%s` is not understood", p, c.text)
-					return nil
-				}
-				pr = netip.PrefixFrom(ad, ad.BitLen())
-			}
-			nets = append(nets, pr)
-			a.Try = append(a.Try, pr.Addr().String())
-		}
-		a.Text, a.Not = what+" in "+pats, what+" not in "+pats
-	case "reg":
-		for _, p := range c.patterns {
-			if icase {
-				p = "(?i)" + p
-			}
-			re, err := regexp.Compile(p)
-			if err != nil {
-				c.bad = fmt.Sprintf("the regular expression %s in `%s` is not evaluated", p, c.text)
-				return nil
-			}
-			res = append(res, re)
-			a.Try = append(a.Try, regexTries(p)...)
-		}
-		a.Text, a.Not = what+" matching "+pats, what+" not matching "+pats
-	case "str", "beg", "end", "sub", "dom", "dir", "found", "len":
+	case "sub", "dom", "dir", "found", "len":
 		for _, p := range c.patterns {
 			a.Try = append(a.Try, p, p+"x", p+"/x", "/x"+p, "a."+p)
 		}
-		switch c.match {
-		case "beg":
-			a.Text, a.Not = what+" under "+pats, what+" not under "+pats
-		case "str":
-			a.Text, a.Not = what+" "+pats, what+" not "+pats
-		case "found":
+		if c.match == "found" {
 			a.Text, a.Not = what+" present", what+" absent"
-		default:
+		} else {
 			a.Text, a.Not = fmt.Sprintf("%s %s %s", what, c.match, pats), fmt.Sprintf("%s not %s %s", what, c.match, pats)
 		}
 	default:
@@ -223,26 +200,7 @@ func (c *criterion) makeAtom(d rules.Dimension, icase bool) *rules.Atom {
 		if icase || d == rules.DimHost || d == rules.DimSNI {
 			v = strings.ToLower(v)
 		}
-		switch match {
-		case "ip":
-			ad, err := netip.ParseAddr(v)
-			if err != nil {
-				return false
-			}
-			for _, n := range nets {
-				if n.Contains(ad) {
-					return true
-				}
-			}
-			return false
-		case "reg":
-			for _, re := range res {
-				if re.MatchString(v) {
-					return true
-				}
-			}
-			return false
-		case "found":
+		if match == "found" {
 			return v != ""
 		}
 		for _, p := range patterns {
@@ -258,12 +216,6 @@ func (c *criterion) makeAtom(d rules.Dimension, icase bool) *rules.Atom {
 // matchString applies one of HAProxy's string match methods.
 func matchString(match, v, p string) bool {
 	switch match {
-	case "str":
-		return v == p
-	case "beg":
-		return strings.HasPrefix(v, p)
-	case "end":
-		return strings.HasSuffix(v, p)
 	case "sub":
 		return strings.Contains(v, p)
 	case "dom", "dir":
@@ -282,13 +234,6 @@ func matchString(match, v, p string) bool {
 		return err == nil && len(v) == n
 	}
 	return false
-}
-
-// regexTries offers values for a regular expression: its literal
-// beginning, and that with something after it.
-func regexTries(p string) []string {
-	lit := rules.RegexLiteralPrefix(strings.TrimPrefix(p, "(?i)"))
-	return []string{lit, lit + "x", lit + "/x", lit + "x.json", lit + "1"}
 }
 
 // acls are the named ACLs of a proxy: each name's tests, OR'ed.
@@ -412,7 +357,7 @@ var predefined = func() map[string][]*criterion {
 	out := map[string][]*criterion{}
 	for name, def := range map[string]string{
 		"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
-		"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT",
+		"METH_GET": "method GET HEAD", "METH_POST": "method POST", "METH_PUT": "method PUT", "METH_DELETE": "method DELETE",
 		"METH_HEAD": "method HEAD", "METH_OPTIONS": "method OPTIONS", "METH_CONNECT": "method CONNECT",
 		"METH_TRACE": "method TRACE", "HTTP": "always_true",
 	} {

@@ -253,7 +253,7 @@ func TestNoRouteToASectionThatForwardsNowhere(t *testing.T) {
 }
 
 // TestPredefinedACLsSplitClasses holds a predefined ACL (LOCALHOST,
-// METH_GET) to the test it stands for: the route's classes are split by
+// METH_GET, METH_DELETE) to the test it stands for: the route's classes are split by
 // it alike, and the requests it lets through still take the route.
 func TestPredefinedACLsSplitClasses(t *testing.T) {
 	classes := func(cond string) []rules.RequestClass {
@@ -265,7 +265,7 @@ func TestPredefinedACLsSplitClasses(t *testing.T) {
 		}
 		return out
 	}
-	for name, def := range map[string]string{"LOCALHOST": "{ src 127.0.0.1/8 }", "METH_GET": "{ method GET HEAD }"} {
+	for name, def := range map[string]string{"LOCALHOST": "{ src 127.0.0.1/8 }", "METH_GET": "{ method GET HEAD }", "METH_DELETE": "{ method DELETE }"} {
 		got, want := classes("!"+name), classes("!"+def)
 		if len(want) == 0 {
 			t.Fatalf("%s: no class takes the route", def)
