@@ -241,6 +241,8 @@ func graphText(w io.Writer, m *rules.Model, all bool) {
 	}
 }
 
+// serverOf names a's server as a field of the text model, "unknown" when
+// not known (rules.ServerNameOf writes "the app server", for prose).
 func serverOf(a *rules.App) string {
 	if a.Server == "" {
 		return "unknown"

@@ -665,6 +665,8 @@ func (pv *prover) readReceived(at *attempt, r *rules.Route, raw []Header, matter
 		} else {
 			var vs []string
 			for _, x := range raw {
+				// not rules.HeaderName: it also drops a leading "HTTP_",
+				// which an app server keeps in a header's name
 				name := strings.ToLower(x.Name)
 				if name == h || conflates && strings.ReplaceAll(name, "_", "-") == h {
 					vs = append(vs, x.Value)

@@ -128,9 +128,11 @@ func (o *Object) NamespaceOrDefault() string {
 // SameNamespace reports whether two objects are in the same namespace. A
 // manifest without a namespace is applied wherever kubectl or kustomize
 // puts it, usually with the rest of its deployment, so it matches any.
-func SameNamespace(a, b *Object) bool {
-	return a.Namespace.Value == "" || b.Namespace.Value == "" || a.Namespace.Value == b.Namespace.Value
-}
+func SameNamespace(a, b *Object) bool { return NamespacesMatch(a.Namespace.Value, b.Namespace.Value) }
+
+// NamespacesMatch is SameNamespace for two namespaces as written (an
+// object's, one a reference names): an empty one matches any.
+func NamespacesMatch(a, b string) bool { return a == "" || b == "" || a == b }
 
 // Ingress is an Ingress (networking.k8s.io/v1, v1beta1 or
 // extensions/v1beta1).

@@ -2,7 +2,6 @@ package django
 
 import (
 	"fmt"
-	"regexp/syntax"
 	"sort"
 	"strings"
 
@@ -122,7 +121,10 @@ func (c cond) Literals() []string {
 		}
 		out = append(out, v.Value)
 		if c.t.Op == python.TestRegex {
-			out = append(out, regexSamples(v.Value)...)
+			// a string the pattern matches, for the judge to try
+			if w, ok := rules.RegexWitness(v.Value); ok {
+				out = append(out, w)
+			}
 		}
 	}
 	if c.t.Xform.Part != 0 && c.t.Xform.Split != "" {
@@ -179,56 +181,6 @@ func testText(t *python.Test) string {
 		return "not " + target + s
 	}
 	return target + s
-}
-
-// regexSamples returns strings the pattern matches (one per alternative,
-// the shortest repetition), for the judge to try.
-func regexSamples(pattern string) []string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	var gen func(re *syntax.Regexp) string
-	gen = func(re *syntax.Regexp) string {
-		switch re.Op {
-		case syntax.OpLiteral:
-			return string(re.Rune)
-		case syntax.OpCharClass:
-			// a rune of the class that is not a separator, if it has one
-			for i := 0; i+1 < len(re.Rune); i += 2 {
-				for r := re.Rune[i]; r <= re.Rune[i+1] && r < re.Rune[i]+64; r++ {
-					if r > ' ' && r != ',' && r != '/' {
-						return string(r)
-					}
-				}
-			}
-			if len(re.Rune) > 0 {
-				return string(re.Rune[0])
-			}
-		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-			return "a"
-		case syntax.OpCapture:
-			return gen(re.Sub[0])
-		case syntax.OpConcat:
-			var b strings.Builder
-			for _, s := range re.Sub {
-				b.WriteString(gen(s))
-			}
-			return b.String()
-		case syntax.OpAlternate:
-			return gen(re.Sub[0])
-		case syntax.OpPlus:
-			return gen(re.Sub[0])
-		case syntax.OpRepeat:
-			var b strings.Builder
-			for i := 0; i < re.Min; i++ {
-				b.WriteString(gen(re.Sub[0]))
-			}
-			return b.String()
-		}
-		return "" // star, quest, anchors, empty
-	}
-	return []string{gen(re)}
 }
 
 // sinkText describes a sink for a finding.

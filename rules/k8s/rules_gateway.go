@@ -376,7 +376,7 @@ type policyTarget struct {
 func backendTLSCovers(c *kube.Cluster, policies []*kube.BackendTLSPolicy, at *gwAttachment) (covered bool, undecided *policyTarget) {
 	ns := at.serviceNamespace()
 	for _, pol := range policies {
-		if !sameNamespace(pol.Obj.Namespace.Value, ns) {
+		if !kube.NamespacesMatch(pol.Obj.Namespace.Value, ns) {
 			continue
 		}
 		for i := range pol.TargetRefs {
@@ -407,7 +407,7 @@ func backendTLSCovers(c *kube.Cluster, policies []*kube.BackendTLSPolicy, at *gw
 // targetRefs name the attachment's Service, or nil.
 func misplacedPolicy(policies []*kube.BackendTLSPolicy, at *gwAttachment) *kube.BackendTLSPolicy {
 	for _, pol := range policies {
-		if sameNamespace(pol.Obj.Namespace.Value, at.serviceNamespace()) {
+		if kube.NamespacesMatch(pol.Obj.Namespace.Value, at.serviceNamespace()) {
 			continue
 		}
 		for _, t := range pol.TargetRefs {
@@ -419,14 +419,10 @@ func misplacedPolicy(policies []*kube.BackendTLSPolicy, at *gwAttachment) *kube.
 	return nil
 }
 
-// sameNamespace compares two namespaces as written; an empty one (a
-// manifest without a namespace) matches any, as kube.SameNamespace does.
-func sameNamespace(a, b string) bool { return a == "" || b == "" || a == b }
-
 // findService returns the Service namespace/name of the cluster, or nil.
 func findService(c *kube.Cluster, ns, name string) *kube.Service {
 	for _, s := range c.Services() {
-		if s.Obj.Name.Value == name && sameNamespace(s.Obj.Namespace.Value, ns) {
+		if s.Obj.Name.Value == name && kube.NamespacesMatch(s.Obj.Namespace.Value, ns) {
 			return s
 		}
 	}

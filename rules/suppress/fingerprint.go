@@ -10,8 +10,9 @@ import (
 
 // FingerprintVersion is the version of what Fingerprint hashes. Version 2
 // came with short messages (the detail apart): it hashes the Key, and the
-// short message where there is no Key. LegacyFingerprint computes version
-// 1 for one release, so that baselines written before keep matching.
+// short message where there is no Key. Fingerprints also computes version
+// 1 (Finding.LegacyFingerprint) for one release, so that baselines written
+// before keep matching.
 const FingerprintVersion = 2
 
 // Fingerprint identifies a finding across unrelated edits: it hashes the
@@ -23,17 +24,6 @@ const FingerprintVersion = 2
 // o may be nil when the file is unknown.
 func Fingerprint(d *rules.Finding, o *Outline) string {
 	return fingerprint("v2", d, stableKey(d.Key, d.Message), o)
-}
-
-// LegacyFingerprint is the fingerprint of version 1, which hashed the
-// message as it was before messages and details were apart (Finding's
-// LegacyMessage, when it differs).
-func LegacyFingerprint(d *rules.Finding, o *Outline) string {
-	msg := d.Message
-	if d.LegacyMessage != "" {
-		msg = d.LegacyMessage
-	}
-	return fingerprint("v1", d, stableKey(d.Key, msg), o)
 }
 
 func fingerprint(version string, d *rules.Finding, key string, o *Outline) string {
