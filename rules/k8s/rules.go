@@ -139,6 +139,7 @@ var NoNetworkPolicy = &rules.Rule{
 			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for an implementation's own namespace (`envoy-gateway-system`, `nginx-gateway`), " +
 			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
 			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium. " +
+			"The controller's namespace is that of a controller ConfigMap of the repository, or an installation's own (`ingress-nginx`, `nginx-ingress`); a namespace or label value that has only \"ingress\" in its name (`edge-ingress`) is assumed to be the controller's, and the policy is reported at medium, naming the assumption. " +
 			"Where the app trusts proxy headers and its app server's bind is in the repository, X004 reports the same opening as the app's direct path (at the same severity, medium when undecided) and replaces this finding.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
@@ -575,7 +576,17 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 					}
 					continue
 				}
-				if !a.controllerPeer(np, p) {
+				ok, assumed := a.controllerPeer(np, p)
+				if ok && assumed != "" && undecided == nil {
+					undecided = &rules.Diagnostic{
+						Range:    p.Range,
+						Severity: rules.Medium,
+						Message:  fmt.Sprintf("%q is assumed to be the ingress controller's by its name", rules.Clip(assumed, 40)),
+						Detail: fmt.Sprintf("%s admits what it names %q to the pods of %s. That it is the ingress controller is assumed from the name alone: no controller ConfigMap of the repository is in that namespace, and it is not an installation's own (%s). If other pods run there, they reach the app directly with their own ssl-client-* and X-Forwarded-* headers.",
+							np.Obj.Ref(), assumed, s.Obj.Ref(), strings.Join(installNamespaces, ", ")),
+					}
+				}
+				if !ok {
 					return rules.Diagnostic{
 						Range:   p.Range,
 						Message: fmt.Sprintf("this NetworkPolicy admits %s to the app's pods, not only the ingress controller", rules.Clip(describePeer(p), 40)),
@@ -622,26 +633,40 @@ func (a *analysis) albBackend(s *kube.Service) *kube.Ingress {
 // or a Gateway's proxies: a namespace selector that names the controller's
 // namespace (or a Gateway's, other than the policy's own), or, in the
 // policy's own namespace, a pod selector for the controller's pods or a
-// Gateway's.
-func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) bool {
+// Gateway's. assumed is the name it rests on when only a name with
+// "ingress" in it makes the peer the controller.
+func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) (ok bool, assumed string) {
+	if a.peerIs(np, p, a.isControllerNamespace) {
+		return true, ""
+	}
+	byName := func(v string) bool {
+		if v != "" && strings.Contains(strings.ToLower(v), "ingress") {
+			assumed = v
+			return true
+		}
+		return false
+	}
+	if a.peerIs(np, p, byName) {
+		return true, assumed
+	}
+	return false, ""
+}
+
+// peerIs is controllerPeer with controller telling the names of the
+// controller and its namespace.
+func (a *analysis) peerIs(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer, controller func(string) bool) bool {
 	if p.IPBlock.Set {
 		return false
 	}
 	if p.NamespaceSelector != nil {
 		own := np.Obj.Namespace.Value
-		return a.namesController(p.NamespaceSelector) ||
+		return selectorNames(p.NamespaceSelector, controller) ||
 			selectorNames(p.NamespaceSelector, func(v string) bool { return v != own && a.isGatewayNamespace(v) })
 	}
 	if p.PodSelector != nil {
-		return a.isControllerNamespace(np.Obj.Namespace.Value) || a.namesController(p.PodSelector) || a.namesGatewayPods(p.PodSelector)
+		return controller(np.Obj.Namespace.Value) || selectorNames(p.PodSelector, controller) || a.namesGatewayPods(p.PodSelector)
 	}
 	return false
-}
-
-// namesController reports whether a selector requires a label value that
-// names the ingress controller (or its namespace).
-func (a *analysis) namesController(sel *kube.LabelSelector) bool {
-	return selectorNames(sel, a.isControllerNamespace)
 }
 
 // selectorNames reports whether a selector requires a label value that
@@ -715,16 +740,17 @@ func (a *analysis) isGatewayNamespace(v string) bool {
 	return slices.Contains(gatewayImplementationNamespaces, v)
 }
 
+// installNamespaces are the namespaces the ingress controllers' own
+// installation manifests and charts create and label: ingress-nginx's
+// (kubernetes/ingress-nginx deploy/static), NGINX Inc's (nginx-ingress).
+var installNamespaces = []string{"ingress-nginx", "nginx-ingress"}
+
+// isControllerNamespace reports whether v names the ingress controller's
+// namespace (or the controller, as a label value): that of a controller
+// ConfigMap of the repository, or an installation's own. Any other name
+// with "ingress" in it is only assumed to (controllerPeer).
 func (a *analysis) isControllerNamespace(v string) bool {
-	if v == "" {
-		return false
-	}
-	for _, ns := range a.controller.namespaces {
-		if v == ns {
-			return true
-		}
-	}
-	return strings.Contains(strings.ToLower(v), "ingress")
+	return v != "" && (slices.Contains(a.controller.namespaces, v) || slices.Contains(installNamespaces, v))
 }
 
 func describePeer(p kube.NetworkPolicyPeer) string {
