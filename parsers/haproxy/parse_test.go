@@ -243,7 +243,7 @@ func TestParseModel(t *testing.T) {
 		r.Cond == nil || r.Cond.Kind != "if" || r.Cond.Text() != "{ ssl_c_used }" {
 		t.Errorf("set-header rule: %+v %+v", r, r.Cond)
 	}
-	if !r.Line.Conditional() || r.Line.Cond[0].Directive.Keyword() != ".else" || !rules[1].Line.Conditional() || rules[1].Line.Cond[0].Expr != "defined(DEBUG)" {
+	if !r.Line.Conditional() || r.Line.Cond()[0].Directive.Keyword() != ".else" || !rules[1].Line.Conditional() || rules[1].Line.Cond()[0].Expr != "defined(DEBUG)" {
 		t.Errorf("conditional branches not kept")
 	}
 	if rules[4].Match != "reg" || rules[3].Line.Conditional() {

@@ -2,7 +2,6 @@ package haproxy
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
@@ -316,6 +315,7 @@ func verifyWord(w string) rules.VerifyMode {
 func routeClasses(ri *routeInfo, ps *parsed) {
 	r := ri.Route
 	w := wayTo(ri, ps)
+	names := headerNames(w.headers) // sorted
 	var out []rules.RequestClass
 	for _, base := range baseClasses(r, ri.Bind) {
 		atoms := w.atoms
@@ -338,7 +338,7 @@ func routeClasses(ri *routeInfo, ps *parsed) {
 			req := request{class: base, holds: regionHolds(base, reg, ok)}
 			taken[i] = w.takes(req)
 			if taken[i].Yes {
-				taken[i].Key = w.emissionKey(ri, req)
+				taken[i].Key = w.emissionKey(names, req)
 			}
 		}
 		out = append(out, rules.NarrowClasses(base, atoms, regions, taken)...)
@@ -387,11 +387,10 @@ func classHolds(c rules.RequestClass) func(*rules.Atom) bool {
 }
 
 // emissionKey sums up what the route sends on a request for every header
-// its rules name, so that regions that differ in it are not merged.
-func (w *way) emissionKey(ri *routeInfo, req request) string {
+// its rules name (names, sorted: the route's headerNames, found once for
+// all its regions), so that regions that differ in it are not merged.
+func (w *way) emissionKey(names []string, req request) string {
 	var b strings.Builder
-	names := headerNames(w.headers)
-	sort.Strings(names)
 	for _, h := range names {
 		d := w.emitFor(req, h)
 		fmt.Fprintf(&b, "%s=%v;", h, d.Values)

@@ -429,8 +429,8 @@ func condText(r *hap.HTTPRule) string {
 	if r.Cond != nil {
 		return r.Cond.Kind + " " + r.Cond.Text()
 	}
-	if len(r.Line.Cond) > 0 {
-		b := r.Line.Cond[len(r.Line.Cond)-1]
+	if cond := r.Line.Cond(); len(cond) > 0 {
+		b := cond[len(cond)-1]
 		return "in the " + b.Directive.Keyword() + " " + b.Expr + " block (line " + fmt.Sprint(b.Directive.Num) + ")"
 	}
 	return "always"

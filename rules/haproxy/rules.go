@@ -212,10 +212,10 @@ func checkConditionalIdentity(p *rules.Pass) {
 // insertion holds in every build: the line itself, or the ".if" that opens
 // the outermost conditional block around it.
 func unconditionalLine(l *hap.Line) int {
-	if len(l.Cond) == 0 {
+	if len(l.Cond()) == 0 {
 		return l.Num
 	}
-	d := l.Cond[0].Directive
+	d := l.Cond()[0].Directive
 	if d.Keyword() == ".if" {
 		return d.Num
 	}
