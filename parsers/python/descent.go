@@ -2,8 +2,9 @@ package python
 
 import (
 	"bytes"
-	"regexp"
 	"unicode/utf8"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // Descent is a recursive-descent parser for Python 3.4's grammar, the one
@@ -155,7 +156,7 @@ func (p *descender) tokens(in []Token, base int) bool {
 			}
 		case TokNumber:
 			k = dNumber
-			if !plainNumber.Match(p.src[t.Start:t.End]) {
+			if !plainNumber().Match(p.src[t.Start:t.End]) {
 				return false
 			}
 		case TokString:
@@ -182,7 +183,7 @@ func (p *descender) tokens(in []Token, base int) bool {
 }
 
 // plainNumber matches the number forms both scanners read alike.
-var plainNumber = regexp.MustCompile(`^(?:0+|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?[jJ]?|[eE][-+]?[0-9]+[jJ]?|[jJ])|\.[0-9]+(?:[eE][-+]?[0-9]+)?[jJ]?)$`)
+var plainNumber = source.LazyRegexp(`^(?:0+|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*(?:[eE][-+]?[0-9]+)?[jJ]?|[eE][-+]?[0-9]+[jJ]?|[jJ])|\.[0-9]+(?:[eE][-+]?[0-9]+)?[jJ]?)$`)
 
 // plainString reports whether a string token is one gpython reads as
 // the value finishExpr gives it: a prefix of Python 3.4, and no escape

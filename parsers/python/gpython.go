@@ -3,12 +3,13 @@ package python
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 
 	gast "github.com/go-python/gpython/ast"
 	gparser "github.com/go-python/gpython/parser"
 	"github.com/go-python/gpython/py"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 // Parser parses the text of one top-level statement (already rewritten to
@@ -32,8 +33,8 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string { return e.Msg }
 
-var gpyErr = regexp.MustCompile(`line (\d+), offset (\d+)`)
-var gpyMsg = regexp.MustCompile(`(?s)SyntaxError: '(.*)'`)
+var gpyErr = source.LazyRegexp(`line (\d+), offset (\d+)`)
+var gpyMsg = source.LazyRegexp(`(?s)SyntaxError: '(.*)'`)
 
 // ParseStatement implements Parser.
 func (GPython) ParseStatement(text []byte, offset func(line, col int) int) (stmts []Stmt, err error) {
@@ -46,11 +47,11 @@ func (GPython) ParseStatement(text []byte, offset func(line, col int) int) (stmt
 	if perr != nil {
 		se := &SyntaxError{Line: 1, Msg: "invalid syntax"}
 		msg := perr.Error()
-		if m := gpyErr.FindStringSubmatch(msg); m != nil {
+		if m := gpyErr().FindStringSubmatch(msg); m != nil {
 			se.Line, _ = strconv.Atoi(m[1])
 			se.Col, _ = strconv.Atoi(m[2])
 		}
-		if m := gpyMsg.FindStringSubmatch(msg); m != nil {
+		if m := gpyMsg().FindStringSubmatch(msg); m != nil {
 			se.Msg = m[1]
 		}
 		return nil, se

@@ -2,7 +2,6 @@ package django
 
 import (
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -662,7 +661,7 @@ func optionStrings(v *python.Value) []string {
 	return nil
 }
 
-var envRef = regexp.MustCompile(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}?$`)
+var envRef = source.LazyRegexp(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}?$`)
 
 // ParseBind parses a server address: gunicorn's HOST:PORT, unix:PATH,
 // :PORT; runserver's PORT or ADDR:PORT; uWSGI's :PORT.
@@ -686,7 +685,7 @@ func ParseBind(addr, server string) (rules.Endpoint, bool) {
 	} else if i := strings.LastIndex(addr, ":"); i >= 0 && strings.Count(addr, ":") == 1 {
 		host, port = addr[:i], addr[i+1:]
 	} else if strings.Count(addr, ":") == 0 {
-		if isPort(addr) || envRef.MatchString(addr) {
+		if isPort(addr) || envRef().MatchString(addr) {
 			host, port = "", addr
 			if server == "runserver" {
 				host = "127.0.0.1"
@@ -701,10 +700,10 @@ func ParseBind(addr, server string) (rules.Endpoint, bool) {
 	case "0":
 		host = "0.0.0.0"
 	}
-	if envRef.MatchString(host) {
+	if envRef().MatchString(host) {
 		host = "0.0.0.0" // an address from the environment: assume the worst
 	}
-	if m := envRef.FindStringSubmatch(port); m != nil {
+	if m := envRef().FindStringSubmatch(port); m != nil {
 		port = "$" + m[1]
 	}
 	return rules.Endpoint{Host: host, Port: port}, true

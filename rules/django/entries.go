@@ -8,6 +8,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/python"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -80,9 +81,9 @@ func isTestModule(rel string) bool {
 // pytest-django setting in them.
 var (
 	runnerConfigs  = []string{"pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "*/pytest.ini", "*/tox.ini", "*/setup.cfg", "*/pyproject.toml"}
-	runnerSetting  = regexp.MustCompile(`(?m)^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([A-Za-z_][\w.]*)`)
-	k8sEnvSetting  = regexp.MustCompile(`(?m)name:\s*["']?DJANGO_SETTINGS_MODULE["']?\s*\n\s*value:\s*["']?([A-Za-z_][\w.]*)`)
-	k8sDataSetting = regexp.MustCompile(`(?m)^\s*DJANGO_SETTINGS_MODULE:\s*["']?([A-Za-z_][\w.]*)`)
+	runnerSetting  = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([A-Za-z_][\w.]*)`)
+	k8sEnvSetting  = source.LazyRegexp(`(?m)name:\s*["']?DJANGO_SETTINGS_MODULE["']?\s*\n\s*value:\s*["']?([A-Za-z_][\w.]*)`)
+	k8sDataSetting = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE:\s*["']?([A-Za-z_][\w.]*)`)
 )
 
 func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
@@ -117,7 +118,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 		}
 		if t.Kind() == parsers.KindK8s {
 			for _, f := range t.Files() {
-				for _, re := range []*regexp.Regexp{k8sEnvSetting, k8sDataSetting} {
+				for _, re := range []*regexp.Regexp{k8sEnvSetting(), k8sDataSetting()} {
 					for _, m := range re.FindAllSubmatch(f.Content, -1) {
 						add(f.Path, string(m[1]), false)
 					}
@@ -158,7 +159,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 				if err != nil {
 					continue
 				}
-				for _, m := range runnerSetting.FindAllSubmatch(f.Content, -1) {
+				for _, m := range runnerSetting().FindAllSubmatch(f.Content, -1) {
 					e.dev = append(e.dev, string(m[1]))
 				}
 			}

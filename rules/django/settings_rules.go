@@ -2,7 +2,6 @@ package django
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -16,7 +15,7 @@ var pyKinds = []string{parsers.KindPython}
 const djangoChecks = "https://docs.djangoproject.com/en/stable/ref/checks/#security"
 const djangoSettingsRef = "https://docs.djangoproject.com/en/stable/ref/settings/"
 
-var metaForm = regexp.MustCompile(`^HTTP_[A-Z0-9_]+$`)
+var metaForm = source.LazyRegexp(`^HTTP_[A-Z0-9_]+$`)
 
 // spsh returns SECURE_PROXY_SSL_HEADER's certain value as (header, value)
 // when it is a well-formed pair of strings.
@@ -70,7 +69,7 @@ var SPSHMalformed = &rules.Rule{
 			return
 		}
 		h, ok := seq.Elems[0].Str()
-		if !ok || metaForm.MatchString(h) {
+		if !ok || metaForm().MatchString(h) {
 			return
 		}
 		want := rules.MetaName(h)
@@ -103,7 +102,7 @@ var SPSHNeedsProxy = &rules.Rule{
 			return
 		}
 		s, o, h, v, pair, ok := spsh(t)
-		if !ok || !pair || !metaForm.MatchString(h) {
+		if !ok || !pair || !metaForm().MatchString(h) {
 			return
 		}
 		p.Report(rules.Diagnostic{Range: s.rng(), Key: rules.TrustKey(t.Root().Path, h),

@@ -2,11 +2,11 @@ package haproxy
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -437,8 +437,8 @@ func condText(r *hap.HTTPRule) string {
 }
 
 var (
-	tlsFetch    = regexp.MustCompile(`%\[\s*ssl_(c|f|fc|s)_|%\[\s*ssl_fc\b`)
-	clientFetch = regexp.MustCompile(`%\[\s*(req\.)?(f?hdr|hdr_val|hdr_ip|cook|cook_val|fhdr_cnt|hdr_cnt)\(|%\[\s*(url|path|query|urlp|url_param|base|req\.body|capture\.req|req\.cook)`)
+	tlsFetch    = source.LazyRegexp(`%\[\s*ssl_(c|f|fc|s)_|%\[\s*ssl_fc\b`)
+	clientFetch = source.LazyRegexp(`%\[\s*(req\.)?(f?hdr|hdr_val|hdr_ip|cook|cook_val|fhdr_cnt|hdr_cnt)\(|%\[\s*(url|path|query|urlp|url_param|base|req\.body|capture\.req|req\.cook)`)
 )
 
 // classifyValue says where a set-header value comes from.
@@ -446,9 +446,9 @@ func classifyValue(v string) rules.HeaderAction {
 	switch {
 	case v == "":
 		return rules.Blanked
-	case clientFetch.MatchString(v):
+	case clientFetch().MatchString(v):
 		return rules.SetClient
-	case tlsFetch.MatchString(v):
+	case tlsFetch().MatchString(v):
 		return rules.SetTLS
 	case !strings.Contains(v, "%"):
 		return rules.SetConst

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/parsers/traefik"
 	"github.com/mtlslint/mtlslint/rules"
 )
@@ -177,14 +178,14 @@ func (e *expr) walk(fn func(*expr)) {
 
 // templateVar is v2's {name:regexp} or {name} in Host, Path and
 // PathPrefix arguments.
-var templateVar = regexp.MustCompile(`\{[^}:]+(:[^}]*)?\}`)
+var templateVar = source.LazyRegexp(`\{[^}:]+(:[^}]*)?\}`)
 
 // fromTemplate turns a v2 template into an anchored regular expression.
 func fromTemplate(t string, prefix bool) string {
 	var b strings.Builder
 	b.WriteString("^")
 	last := 0
-	for _, m := range templateVar.FindAllStringSubmatchIndex(t, -1) {
+	for _, m := range templateVar().FindAllStringSubmatchIndex(t, -1) {
 		b.WriteString(regexp.QuoteMeta(t[last:m[0]]))
 		if m[2] >= 0 {
 			b.WriteString("(?:" + t[m[2]+1:m[3]] + ")")
