@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/protocol"
 
@@ -152,19 +153,19 @@ func resultID(ds []protocol.Diagnostic) string {
 	return fmt.Sprintf("%016x", h.Sum64())
 }
 
-// registry maps codes to rules, built once.
-var registry = func() map[string]*rules.Rule {
+// registry maps codes to rules, built on first use.
+var registry = sync.OnceValue(func() map[string]*rules.Rule {
 	m := map[string]*rules.Rule{}
 	for _, r := range lint.Registry() {
 		m[strings.ToUpper(r.Code)] = r
 	}
 	return m
-}()
+})
 
 // lookup returns the rule of a code, including rules registered after
 // start-up (tests).
 func lookup(code string) *rules.Rule {
-	if r := registry[strings.ToUpper(code)]; r != nil {
+	if r := registry()[strings.ToUpper(code)]; r != nil {
 		return r
 	}
 	return lint.Lookup(code)

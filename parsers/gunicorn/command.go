@@ -3,6 +3,7 @@ package gunicorn
 import (
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -50,73 +51,75 @@ type flag struct {
 // defaults are the servers' own: gunicorn/config.py, uvicorn/main.py,
 // hypercorn/__main__.py, daphne/cli.py, uWSGI core/uwsgi.c and
 // plugins/http/http.c.
-var serverFlags = map[string]map[string]flag{
-	"gunicorn": {
-		"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""},
-		"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--proxy-allow-from": {"proxy_allow_ips", true, ""},
-		"--header-map": {"header_map", true, ""}, "-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
-		"-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""}, "--proxy-protocol": {"proxy_protocol", false, "true"},
-		"-e": {"env", true, ""}, "--env": {"env", true, ""},
-		"-w": {"", true, ""}, "--workers": {"", true, ""}, "-t": {"", true, ""}, "--timeout": {"", true, ""},
-		"--threads": {"", true, ""}, "--log-level": {"", true, ""}, "--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""},
-		"--chdir": {"", true, ""}, "--pythonpath": {"", true, ""}, "-u": {"", true, ""}, "-g": {"", true, ""}, "--user": {"", true, ""}, "--group": {"", true, ""},
-		"-n": {"", true, ""}, "--name": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "--keep-alive": {"", true, ""},
-		"--graceful-timeout": {"", true, ""}, "--max-requests": {"", true, ""}, "--max-requests-jitter": {"", true, ""},
-		"--worker-connections": {"", true, ""}, "--log-config": {"", true, ""}, "--certfile": {"", true, ""}, "--keyfile": {"", true, ""},
-		"--ca-certs": {"", true, ""}, "--access-logformat": {"", true, ""}, "--worker-tmp-dir": {"", true, ""}, "--paste": {"", true, ""},
-	},
-	"uvicorn": {
-		"--host": {"host", true, ""}, "--port": {"port", true, ""}, "--uds": {"uds", true, ""}, "--fd": {"fd", true, ""},
-		"--proxy-headers": {SetProxyHeaders, false, "true"}, "--no-proxy-headers": {SetProxyHeaders, false, "false"},
-		"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--env-file": {"env_file", true, ""},
-		"--workers": {"", true, ""}, "--log-level": {"", true, ""}, "--root-path": {"", true, ""}, "--loop": {"", true, ""},
-		"--http": {"", true, ""}, "--ws": {"", true, ""}, "--interface": {"", true, ""}, "--app-dir": {"", true, ""},
-		"--log-config": {"", true, ""}, "--ssl-keyfile": {"", true, ""}, "--ssl-certfile": {"", true, ""}, "--ssl-ca-certs": {"", true, ""},
-		"--timeout-keep-alive": {"", true, ""}, "--limit-concurrency": {"", true, ""}, "--backlog": {"", true, ""},
-		"--reload-dir": {"", true, ""}, "--lifespan": {"", true, ""}, "--header": {"", true, ""}, "--h11-max-incomplete-event-size": {"", true, ""},
-	},
-	"hypercorn": {
-		"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""}, "--insecure-bind": {SetBind, true, ""},
-		"--quic-bind": {"", true, ""}, "-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""},
-		"-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
-		"-w": {"", true, ""}, "--workers": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "-u": {"", true, ""}, "--user": {"", true, ""},
-		"-g": {"", true, ""}, "--group": {"", true, ""}, "-m": {"", true, ""}, "--umask": {"", true, ""}, "--root-path": {"", true, ""},
-		"--certfile": {"", true, ""}, "--keyfile": {"", true, ""}, "--ca-certs": {"", true, ""}, "--log-level": {"", true, ""},
-		"--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""}, "--keep-alive": {"", true, ""}, "--graceful-timeout": {"", true, ""},
-		"--server-name": {"", true, ""}, "--statsd-host": {"", true, ""}, "--log-config": {"", true, ""},
-	},
-	"daphne": {
-		"-b": {"host", true, ""}, "--bind": {"host", true, ""}, "-p": {"port", true, ""}, "--port": {"port", true, ""},
-		"-u": {"uds", true, ""}, "--unix-socket": {"uds", true, ""}, "--fd": {"fd", true, ""}, "-e": {"endpoint", true, ""}, "--endpoint": {"endpoint", true, ""},
-		"--proxy-headers": {SetProxyHeaders, false, "true"}, "--proxy-headers-host": {"proxy_headers_host", true, ""}, "--proxy-headers-port": {"proxy_headers_port", true, ""},
-		"-v": {"", true, ""}, "--verbosity": {"", true, ""}, "-t": {"", true, ""}, "--http-timeout": {"", true, ""}, "--access-log": {"", true, ""},
-		"--root-path": {"", true, ""}, "--websocket_timeout": {"", true, ""}, "--websocket_connect_timeout": {"", true, ""},
-		"--ping-interval": {"", true, ""}, "--ping-timeout": {"", true, ""}, "--application-close-timeout": {"", true, ""}, "--server-name": {"", true, ""},
-		"--log-fmt": {"", true, ""},
-	},
-	"uwsgi": {
-		"--http": {SetBind, true, ""}, "--https": {SetBind, true, ""}, "--http-socket": {SetBind, true, ""}, "--http11-socket": {SetBind, true, ""},
-		"--https-socket": {SetBind, true, ""},
-		"-s":             {SetSocket, true, ""}, "--socket": {SetSocket, true, ""}, "--uwsgi-socket": {"uwsgi_socket", true, ""},
-		"--suwsgi-socket": {"uwsgi_socket", true, ""}, "--ssl-socket": {"uwsgi_socket", true, ""}, "--puwsgi-socket": {"uwsgi_socket", true, ""},
-		"--fastcgi-socket": {"uwsgi_socket", true, ""}, "--fastcgi-nph-socket": {"uwsgi_socket", true, ""},
-		"--scgi-socket": {"uwsgi_socket", true, ""}, "--scgi-nph-socket": {"uwsgi_socket", true, ""},
-		"--protocol": {SetProtocol, true, ""}, "--socket-protocol": {SetProtocol, true, ""},
-		"--ini": {SetConfig, true, ""}, "--yaml": {SetConfig, true, ""}, "-y": {SetConfig, true, ""}, "--yml": {SetConfig, true, ""},
-		"--xml": {SetConfig, true, ""}, "-x": {SetConfig, true, ""}, "--json": {SetConfig, true, ""}, "-j": {SetConfig, true, ""},
-		"--env":   {"env", true, ""},
-		"--route": {SetRoute, true, ""}, "--route-host": {SetRoute, true, ""}, "--route-uri": {SetRoute, true, ""}, "--route-qs": {SetRoute, true, ""},
-		"--route-remote-addr": {SetRoute, true, ""}, "--route-user-agent": {SetRoute, true, ""}, "--route-remote-user": {SetRoute, true, ""},
-		"--route-referer": {SetRoute, true, ""}, "--route-if": {SetRoute, true, ""}, "--route-if-not": {SetRoute, true, ""}, "--route-run": {SetRoute, true, ""},
-		"-p": {"", true, ""}, "--processes": {"", true, ""}, "--workers": {"", true, ""}, "--threads": {"", true, ""},
-		"--module": {SetApp, true, ""}, "-w": {SetApp, true, ""}, "--wsgi-file": {SetApp, true, ""}, "--file": {SetApp, true, ""},
-		"--wsgi": {SetApp, true, ""}, "--mount": {SetApp, true, ""}, "--plugin": {"", true, ""}, "--plugins": {"", true, ""},
-		"--chdir": {"", true, ""}, "--uid": {"", true, ""}, "--gid": {"", true, ""}, "--home": {"", true, ""}, "-H": {"", true, ""},
-		"--virtualenv": {"", true, ""}, "--pythonpath": {"", true, ""}, "--callable": {"", true, ""}, "--chmod-socket": {"", true, ""},
-		"--buffer-size": {"", true, ""}, "--harakiri": {"", true, ""}, "--max-requests": {"", true, ""}, "--static-map": {"", true, ""},
-		"--logto": {"", true, ""}, "--pidfile": {"", true, ""}, "--stats": {"", true, ""},
-	},
-}
+var serverFlags = sync.OnceValue(func() map[string]map[string]flag {
+	return map[string]map[string]flag{
+		"gunicorn": {
+			"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""},
+			"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--proxy-allow-from": {"proxy_allow_ips", true, ""},
+			"--header-map": {"header_map", true, ""}, "-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
+			"-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""}, "--proxy-protocol": {"proxy_protocol", false, "true"},
+			"-e": {"env", true, ""}, "--env": {"env", true, ""},
+			"-w": {"", true, ""}, "--workers": {"", true, ""}, "-t": {"", true, ""}, "--timeout": {"", true, ""},
+			"--threads": {"", true, ""}, "--log-level": {"", true, ""}, "--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""},
+			"--chdir": {"", true, ""}, "--pythonpath": {"", true, ""}, "-u": {"", true, ""}, "-g": {"", true, ""}, "--user": {"", true, ""}, "--group": {"", true, ""},
+			"-n": {"", true, ""}, "--name": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "--keep-alive": {"", true, ""},
+			"--graceful-timeout": {"", true, ""}, "--max-requests": {"", true, ""}, "--max-requests-jitter": {"", true, ""},
+			"--worker-connections": {"", true, ""}, "--log-config": {"", true, ""}, "--certfile": {"", true, ""}, "--keyfile": {"", true, ""},
+			"--ca-certs": {"", true, ""}, "--access-logformat": {"", true, ""}, "--worker-tmp-dir": {"", true, ""}, "--paste": {"", true, ""},
+		},
+		"uvicorn": {
+			"--host": {"host", true, ""}, "--port": {"port", true, ""}, "--uds": {"uds", true, ""}, "--fd": {"fd", true, ""},
+			"--proxy-headers": {SetProxyHeaders, false, "true"}, "--no-proxy-headers": {SetProxyHeaders, false, "false"},
+			"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--env-file": {"env_file", true, ""},
+			"--workers": {"", true, ""}, "--log-level": {"", true, ""}, "--root-path": {"", true, ""}, "--loop": {"", true, ""},
+			"--http": {"", true, ""}, "--ws": {"", true, ""}, "--interface": {"", true, ""}, "--app-dir": {"", true, ""},
+			"--log-config": {"", true, ""}, "--ssl-keyfile": {"", true, ""}, "--ssl-certfile": {"", true, ""}, "--ssl-ca-certs": {"", true, ""},
+			"--timeout-keep-alive": {"", true, ""}, "--limit-concurrency": {"", true, ""}, "--backlog": {"", true, ""},
+			"--reload-dir": {"", true, ""}, "--lifespan": {"", true, ""}, "--header": {"", true, ""}, "--h11-max-incomplete-event-size": {"", true, ""},
+		},
+		"hypercorn": {
+			"-b": {SetBind, true, ""}, "--bind": {SetBind, true, ""}, "--insecure-bind": {SetBind, true, ""},
+			"--quic-bind": {"", true, ""}, "-c": {SetConfig, true, ""}, "--config": {SetConfig, true, ""},
+			"-k": {"worker_class", true, ""}, "--worker-class": {"worker_class", true, ""},
+			"-w": {"", true, ""}, "--workers": {"", true, ""}, "-p": {"", true, ""}, "--pid": {"", true, ""}, "-u": {"", true, ""}, "--user": {"", true, ""},
+			"-g": {"", true, ""}, "--group": {"", true, ""}, "-m": {"", true, ""}, "--umask": {"", true, ""}, "--root-path": {"", true, ""},
+			"--certfile": {"", true, ""}, "--keyfile": {"", true, ""}, "--ca-certs": {"", true, ""}, "--log-level": {"", true, ""},
+			"--access-logfile": {"", true, ""}, "--error-logfile": {"", true, ""}, "--keep-alive": {"", true, ""}, "--graceful-timeout": {"", true, ""},
+			"--server-name": {"", true, ""}, "--statsd-host": {"", true, ""}, "--log-config": {"", true, ""},
+		},
+		"daphne": {
+			"-b": {"host", true, ""}, "--bind": {"host", true, ""}, "-p": {"port", true, ""}, "--port": {"port", true, ""},
+			"-u": {"uds", true, ""}, "--unix-socket": {"uds", true, ""}, "--fd": {"fd", true, ""}, "-e": {"endpoint", true, ""}, "--endpoint": {"endpoint", true, ""},
+			"--proxy-headers": {SetProxyHeaders, false, "true"}, "--proxy-headers-host": {"proxy_headers_host", true, ""}, "--proxy-headers-port": {"proxy_headers_port", true, ""},
+			"-v": {"", true, ""}, "--verbosity": {"", true, ""}, "-t": {"", true, ""}, "--http-timeout": {"", true, ""}, "--access-log": {"", true, ""},
+			"--root-path": {"", true, ""}, "--websocket_timeout": {"", true, ""}, "--websocket_connect_timeout": {"", true, ""},
+			"--ping-interval": {"", true, ""}, "--ping-timeout": {"", true, ""}, "--application-close-timeout": {"", true, ""}, "--server-name": {"", true, ""},
+			"--log-fmt": {"", true, ""},
+		},
+		"uwsgi": {
+			"--http": {SetBind, true, ""}, "--https": {SetBind, true, ""}, "--http-socket": {SetBind, true, ""}, "--http11-socket": {SetBind, true, ""},
+			"--https-socket": {SetBind, true, ""},
+			"-s":             {SetSocket, true, ""}, "--socket": {SetSocket, true, ""}, "--uwsgi-socket": {"uwsgi_socket", true, ""},
+			"--suwsgi-socket": {"uwsgi_socket", true, ""}, "--ssl-socket": {"uwsgi_socket", true, ""}, "--puwsgi-socket": {"uwsgi_socket", true, ""},
+			"--fastcgi-socket": {"uwsgi_socket", true, ""}, "--fastcgi-nph-socket": {"uwsgi_socket", true, ""},
+			"--scgi-socket": {"uwsgi_socket", true, ""}, "--scgi-nph-socket": {"uwsgi_socket", true, ""},
+			"--protocol": {SetProtocol, true, ""}, "--socket-protocol": {SetProtocol, true, ""},
+			"--ini": {SetConfig, true, ""}, "--yaml": {SetConfig, true, ""}, "-y": {SetConfig, true, ""}, "--yml": {SetConfig, true, ""},
+			"--xml": {SetConfig, true, ""}, "-x": {SetConfig, true, ""}, "--json": {SetConfig, true, ""}, "-j": {SetConfig, true, ""},
+			"--env":   {"env", true, ""},
+			"--route": {SetRoute, true, ""}, "--route-host": {SetRoute, true, ""}, "--route-uri": {SetRoute, true, ""}, "--route-qs": {SetRoute, true, ""},
+			"--route-remote-addr": {SetRoute, true, ""}, "--route-user-agent": {SetRoute, true, ""}, "--route-remote-user": {SetRoute, true, ""},
+			"--route-referer": {SetRoute, true, ""}, "--route-if": {SetRoute, true, ""}, "--route-if-not": {SetRoute, true, ""}, "--route-run": {SetRoute, true, ""},
+			"-p": {"", true, ""}, "--processes": {"", true, ""}, "--workers": {"", true, ""}, "--threads": {"", true, ""},
+			"--module": {SetApp, true, ""}, "-w": {SetApp, true, ""}, "--wsgi-file": {SetApp, true, ""}, "--file": {SetApp, true, ""},
+			"--wsgi": {SetApp, true, ""}, "--mount": {SetApp, true, ""}, "--plugin": {"", true, ""}, "--plugins": {"", true, ""},
+			"--chdir": {"", true, ""}, "--uid": {"", true, ""}, "--gid": {"", true, ""}, "--home": {"", true, ""}, "-H": {"", true, ""},
+			"--virtualenv": {"", true, ""}, "--pythonpath": {"", true, ""}, "--callable": {"", true, ""}, "--chmod-socket": {"", true, ""},
+			"--buffer-size": {"", true, ""}, "--harakiri": {"", true, ""}, "--max-requests": {"", true, ""}, "--static-map": {"", true, ""},
+			"--logto": {"", true, ""}, "--pidfile": {"", true, ""}, "--stats": {"", true, ""},
+		},
+	}
+})
 
 // Servers are the command names of the app servers recognised.
 var Servers = []string{"gunicorn", "uvicorn", "hypercorn", "daphne", "uwsgi"}
@@ -125,7 +128,7 @@ var Servers = []string{"gunicorn", "uvicorn", "hypercorn", "daphne", "uwsgi"}
 func serverOfProgram(p string) string {
 	base := path.Base(p)
 	base = strings.TrimSuffix(base, ".exe")
-	if _, ok := serverFlags[base]; ok {
+	if _, ok := serverFlags()[base]; ok {
 		return base
 	}
 	if strings.HasPrefix(base, "uwsgi") && !strings.ContainsAny(base[5:], ".-_") {
@@ -314,7 +317,7 @@ func runserver(args []Arg, first Arg, out *Found) {
 // command reads one server's options from args (args[0] is the server's
 // program).
 func command(server string, args []Arg, first Arg, env Env, literal bool, out *Found) {
-	flags := serverFlags[server]
+	flags := serverFlags()[server]
 	c := Command{Server: server}
 	var host, port *Option
 	last := args[0]
@@ -531,7 +534,7 @@ func envOptions(server string, given []Option, env Env) []Option {
 			if !ok {
 				continue
 			}
-			f, known := serverFlags["uwsgi"]["--"+strings.ToLower(strings.ReplaceAll(name, "_", "-"))]
+			f, known := serverFlags()["uwsgi"]["--"+strings.ToLower(strings.ReplaceAll(name, "_", "-"))]
 			if !known || f.setting == "" || has[f.setting] {
 				continue
 			}

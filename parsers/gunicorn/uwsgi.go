@@ -57,7 +57,7 @@ func (l *loader) uwsgi(t *Tree) {
 			}
 			continue
 		}
-		fl, known := serverFlags["uwsgi"]["--"+key]
+		fl, known := serverFlags()["uwsgi"]["--"+key]
 		if !known && strings.HasPrefix(key, "route") {
 			fl, known = flag{SetRoute, true, ""}, true
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/tryfunc"
@@ -17,24 +18,26 @@ import (
 
 // functions are the Terraform functions evaluated here: pure ones that
 // commonly wrap literal settings. Any other call makes its value unknown.
-var functions = map[string]function.Function{
-	"coalesce": stdlib.CoalesceFunc,
-	"concat":   stdlib.ConcatFunc,
-	"contains": stdlib.ContainsFunc,
-	"keys":     stdlib.KeysFunc,
-	"length":   stdlib.LengthFunc,
-	"lookup":   stdlib.LookupFunc,
-	"lower":    stdlib.LowerFunc,
-	"merge":    stdlib.MergeFunc,
-	"tobool":   stdlib.MakeToFunc(cty.Bool),
-	"tolist":   stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
-	"tomap":    stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
-	"tostring": stdlib.MakeToFunc(cty.String),
-	"upper":    stdlib.UpperFunc,
-	"values":   stdlib.ValuesFunc,
-	"try":      tryfunc.TryFunc,
-	"can":      tryfunc.CanFunc,
-}
+var functions = sync.OnceValue(func() map[string]function.Function {
+	return map[string]function.Function{
+		"coalesce": stdlib.CoalesceFunc,
+		"concat":   stdlib.ConcatFunc,
+		"contains": stdlib.ContainsFunc,
+		"keys":     stdlib.KeysFunc,
+		"length":   stdlib.LengthFunc,
+		"lookup":   stdlib.LookupFunc,
+		"lower":    stdlib.LowerFunc,
+		"merge":    stdlib.MergeFunc,
+		"tobool":   stdlib.MakeToFunc(cty.Bool),
+		"tolist":   stdlib.MakeToFunc(cty.List(cty.DynamicPseudoType)),
+		"tomap":    stdlib.MakeToFunc(cty.Map(cty.DynamicPseudoType)),
+		"tostring": stdlib.MakeToFunc(cty.String),
+		"upper":    stdlib.UpperFunc,
+		"values":   stdlib.ValuesFunc,
+		"try":      tryfunc.TryFunc,
+		"can":      tryfunc.CanFunc,
+	}
+})
 
 // maxLocalPasses bounds the fixed-point evaluation of locals that refer to
 // each other.
@@ -55,7 +58,7 @@ func (m *Module) buildContext() {
 	for name := range m.Locals {
 		locals[name] = cty.DynamicVal
 	}
-	m.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions}
+	m.ctx = &hcl.EvalContext{Variables: map[string]cty.Value{}, Functions: functions()}
 	m.ctx.Variables["var"] = objectOf(vars)
 	m.ctx.Variables["local"] = objectOf(locals)
 	names := make([]string, 0, len(m.Locals))

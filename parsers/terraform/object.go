@@ -49,7 +49,7 @@ func (m *Module) blockObject(f *source.File, b *hclsyntax.Block, bound map[strin
 func (o *Object) eval(e hclsyntax.Expression) cty.Value {
 	ctx := o.mod.ctx
 	if ctx == nil { // during loading, before the context exists
-		ctx = &hcl.EvalContext{Functions: functions}
+		ctx = &hcl.EvalContext{Functions: functions()}
 	}
 	return evaluate(ctx, e, o.bound)
 }

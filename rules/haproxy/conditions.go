@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
 	"github.com/mtlslint/mtlslint/rules"
@@ -351,9 +352,9 @@ func (c *condition) eval(a acls, r request) (rules.Holds, []string) {
 }
 
 // predefined are HAProxy's predefined ACLs that are evaluated, parsed
-// once: their atoms are the ones the classes are split by (criteria) and
-// the ones eval then looks up, so each must be one value.
-var predefined = func() map[string][]*criterion {
+// once, on first use: their atoms are the ones the classes are split by
+// (criteria) and the ones eval then looks up, so each must be one value.
+var predefined = sync.OnceValue(func() map[string][]*criterion {
 	out := map[string][]*criterion{}
 	for name, def := range map[string]string{
 		"TRUE": "always_true", "FALSE": "always_false", "LOCALHOST": "src 127.0.0.1/8",
@@ -368,7 +369,7 @@ var predefined = func() map[string][]*criterion {
 		out[name] = []*criterion{parseCriterion(ws)}
 	}
 	return out
-}()
+})
 
 // named returns the tests of the ACL name: the section's, or HAProxy's
 // predefined ACL of that name when the section defines none (nil when
@@ -377,7 +378,7 @@ func (a acls) named(name string) []*criterion {
 	if cs, ok := a[name]; ok {
 		return cs
 	}
-	return predefined[name]
+	return predefined()[name]
 }
 
 func (t term) eval(a acls, r request) (rules.Holds, []string) {
