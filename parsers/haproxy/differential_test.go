@@ -337,9 +337,9 @@ var (
 // the kind given.
 func knownIn(kind, kw string) bool {
 	if kind == "global" {
-		return globalKeywords[kw]
+		return globalKeywords()[kw]
 	}
-	return proxyKeywords[kw]
+	return proxyKeywords()[kw]
 }
 
 // compareRejected compares what Rejected reports with what haproxy -c

@@ -1,5 +1,7 @@
 package haproxy
 
+import "sync"
+
 // The first words HAProxy accepts in the global section and in proxy
 // sections (defaults, frontend, backend, listen), in any release from 1.5
 // to 3.x: the union of the "global" keyword lists and the proxy keyword
@@ -110,7 +112,8 @@ var globalKeywordList = []string{
 	"zero-warning",
 }
 
-var globalKeywords = setOf(globalKeywordList...)
+// globalKeywords and proxyKeywords are the sets, built on first use.
+var globalKeywords = sync.OnceValue(func() map[string]bool { return setOf(globalKeywordList...) })
 
 var proxyKeywordList = []string{
 	"acl", "appsession", "backlog", "balance", "be-unpublished", "bind", "bind-process", "block",
@@ -134,7 +137,7 @@ var proxyKeywordList = []string{
 	"use-fcgi-app", "use-server", "use_backend",
 }
 
-var proxyKeywords = setOf(proxyKeywordList...)
+var proxyKeywords = sync.OnceValue(func() map[string]bool { return setOf(proxyKeywordList...) })
 
 func setOf(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))

@@ -22,10 +22,10 @@ import (
 func Rejected(c *Config) []source.Problem {
 	var out []source.Problem
 	for _, s := range c.Sections {
-		known, list := proxyKeywords, proxyKeywordList
+		known, list := proxyKeywords(), proxyKeywordList
 		switch s.Kind {
 		case "global":
-			known, list = globalKeywords, globalKeywordList
+			known, list = globalKeywords(), globalKeywordList
 		case "defaults", "frontend", "backend", "listen":
 		default:
 			continue
