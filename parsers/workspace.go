@@ -308,7 +308,15 @@ func (d *discovery) load() (*Workspace, error) {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	shared := source.WithJobs(d.src, jobs)
-	source.Each(jobs, len(d.formats), func(i int) {
+	// The formats with the most files start first: a large one started
+	// last would keep one core busy after the others are done.
+	order := make([]int, len(d.formats))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(results[order[a]].paths) > len(results[order[b]].paths) })
+	source.Each(jobs, len(d.formats), func(k int) {
+		i := order[k]
 		f, ps := d.formats[i], results[i].paths
 		if len(ps) == 0 || d.ctx.Err() != nil {
 			return
