@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -307,7 +308,15 @@ func (d *discovery) load() (*Workspace, error) {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	shared := source.WithJobs(d.src, jobs)
-	source.Each(jobs, len(d.formats), func(i int) {
+	// The formats with the most files start first: a large one started
+	// last would keep one core busy after the others are done.
+	order := make([]int, len(d.formats))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return len(results[order[a]].paths) > len(results[order[b]].paths) })
+	source.Each(jobs, len(d.formats), func(k int) {
+		i := order[k]
 		f, ps := d.formats[i], results[i].paths
 		if len(ps) == 0 || d.ctx.Err() != nil {
 			return
@@ -424,14 +433,22 @@ type discovery struct {
 	count    int
 	maxFiles int
 	capped   bool
-	// pending are the candidates a walk met, read and detected together
-	// when it ends.
-	pending []candidate
+	// pending are the candidates a walk met, in the order met. Workers
+	// read and detect them while the walk goes on (work); what they found
+	// is recorded in that order when the walk ends.
+	pending  []*candidate
+	work     chan *candidate
+	working  sync.WaitGroup
+	failOnce sync.Once
+	panicked any
 }
 
 type candidate struct {
 	rel   string
 	cands []Format
+	// Set by a detection worker.
+	kinds []string
+	err   error
 }
 
 func (d *discovery) problem(rel, format string, args ...any) {
@@ -679,43 +696,68 @@ func (d *discovery) consider(rel string) {
 		return
 	}
 	d.seen[rel] = true
-	d.pending = append(d.pending, candidate{rel, cands})
+	c := &candidate{rel: rel, cands: cands}
+	d.pending = append(d.pending, c)
+	if d.work == nil {
+		d.startDetection()
+	}
+	d.work <- c
 }
 
-// detectPending reads and detects the pending candidates, several at once,
-// and records them in the order the walk met them.
-func (d *discovery) detectPending() {
-	n := len(d.pending)
-	if n == 0 {
-		return
-	}
-	type outcome struct {
-		kinds []string
-		err   error
-	}
-	out := make([]outcome, n)
+// startDetection starts the workers that read and detect the candidates
+// while the walk looks for more: the walk waits on the file system, the
+// detection on the processor.
+func (d *discovery) startDetection() {
 	jobs := d.opts.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	source.Each(jobs, n, func(i int) {
-		if d.ctx.Err() != nil {
-			return
-		}
-		c := d.pending[i]
-		f, err := d.src.ReadFile(c.rel)
-		if err != nil {
-			out[i].err = err
-			return
-		}
-		out[i].kinds = detect(c.cands, c.rel, f.Content)
-	})
-	for i, c := range d.pending {
+	d.work = make(chan *candidate, 256)
+	for range jobs {
+		d.working.Add(1)
+		go func() {
+			defer d.working.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					d.failOnce.Do(func() { d.panicked = v })
+					for range d.work {
+						// Drain: the walk must not wait on a dead worker.
+					}
+				}
+			}()
+			for c := range d.work {
+				if d.ctx.Err() != nil {
+					continue
+				}
+				f, err := d.src.ReadFile(c.rel)
+				if err != nil {
+					c.err = err
+					continue
+				}
+				c.kinds = detect(c.cands, c.rel, f.Content)
+			}
+		}()
+	}
+}
+
+// detectPending waits for the pending candidates' detection and records
+// them in the order the walk met them.
+func (d *discovery) detectPending() {
+	if d.work == nil {
+		return
+	}
+	close(d.work)
+	d.working.Wait()
+	d.work = nil
+	if d.panicked != nil {
+		panic(d.panicked)
+	}
+	for _, c := range d.pending {
 		switch {
-		case out[i].err != nil:
-			d.readProblem(c.rel, out[i].err)
+		case c.err != nil:
+			d.readProblem(c.rel, c.err)
 		default:
-			for _, k := range out[i].kinds {
+			for _, k := range c.kinds {
 				d.byKind[k] = append(d.byKind[k], c.rel)
 			}
 		}

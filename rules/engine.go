@@ -119,46 +119,44 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	trees := make(chan parsers.Tree)
-	var wg sync.WaitGroup
-	for i := 0; i < jobs; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for t := range trees {
-				if ctx.Err() != nil {
-					return
-				}
-				for _, rule := range treeRules {
-					if ctx.Err() != nil {
-						return
-					}
-					if !appliesTo(rule, t.Kind()) {
-						continue
-					}
-					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
-				}
-				if needModel {
-					// The model needs every tree's routes: build them
-					// here, in parallel, rather than one after another
-					// when the model is built.
-					e.warmRoutes(r, t)
-				}
+	// One task per tree (its rules, and its routes for the model), and
+	// before them one per deployment-scope analysis the rules read (a
+	// family's apps): those are the longest tasks, and built after the
+	// trees they kept one core busy while the others waited. The model
+	// itself comes last, when the routes and apps it joins are built.
+	deployAnalyses := deploymentAnalyses(slices.Concat(treeRules, deployRules), e.Apps, needModel)
+	treeTask := func(t parsers.Tree) {
+		for _, rule := range treeRules {
+			if ctx.Err() != nil {
+				return
 			}
-		}()
-	}
-feed:
-	for _, t := range ws.Trees {
-		select {
-		case trees <- t:
-		case <-ctx.Done():
-			// The workers have stopped taking trees: sending more would
-			// wait for ever.
-			break feed
+			if !appliesTo(rule, t.Kind()) {
+				continue
+			}
+			check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
+		}
+		if needModel {
+			// The model needs every tree's routes: build them here, in
+			// parallel, rather than one after another when the model is
+			// built.
+			e.warmRoutes(r, t)
 		}
 	}
-	close(trees)
-	wg.Wait()
+	var tasks []func()
+	for _, a := range deployAnalyses {
+		tasks = append(tasks, func() { warm(r, a, nil) })
+	}
+	for _, t := range ws.Trees {
+		tasks = append(tasks, func() { treeTask(t) })
+	}
+	if needModel {
+		tasks = append(tasks, func() { warm(r, DeploymentModel, nil) })
+	}
+	source.Each(jobs, len(tasks), func(i int) {
+		if ctx.Err() == nil {
+			tasks[i]()
+		}
+	})
 
 	var anchor *source.File
 	if len(ws.Trees) > 0 {
@@ -178,15 +176,51 @@ feed:
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
 }
 
-// warmRoutes computes the route builders' results for one tree; a builder
-// that fails is reported by the rules that read the model.
+// warmRoutes computes the route builders' results for one tree.
 func (e *Engine) warmRoutes(r *run, t parsers.Tree) {
 	for _, b := range e.Routes {
-		func() {
-			defer func() { _ = recover() }()
-			r.resultOf(b, t)
-		}()
+		warm(r, b, t)
 	}
+}
+
+// warm computes an analysis's result ahead of its readers (for tree t, or
+// nil for a deployment-scope analysis); an analysis that fails is
+// reported by the rules that read it, as the failure is kept for them.
+func warm(r *run, a *Analysis, t parsers.Tree) {
+	defer func() { _ = recover() }()
+	r.resultOf(a, t)
+}
+
+// deploymentAnalyses returns the deployment-scope analyses the rules
+// require, directly or through other analyses, each after those it
+// requires, and with the model the app builders it reads; the model
+// itself is left out.
+func deploymentAnalyses(rs []*Rule, apps []*Analysis, withModel bool) []*Analysis {
+	var out []*Analysis
+	seen := map[*Analysis]bool{}
+	var visit func(as []*Analysis)
+	visit = func(as []*Analysis) {
+		for _, a := range as {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			visit(a.Requires)
+			if a == DeploymentModel {
+				visit(apps)
+			}
+			if a.Scope == ScopeDeployment && a != DeploymentModel {
+				out = append(out, a)
+			}
+		}
+	}
+	for _, rule := range rs {
+		visit(rule.Requires)
+	}
+	if withModel {
+		visit([]*Analysis{DeploymentModel})
+	}
+	return out
 }
 
 // model returns the run's deployment model for the result. When building

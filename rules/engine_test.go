@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -192,5 +194,74 @@ func TestLongProblemsAreSplit(t *testing.T) {
 	short := source.Problem{Kind: source.ProblemIncludeMissing, Message: "short"}
 	if f := problemDiagnostic(rule, short); f.Message != "short" || f.Detail != "" || f.LegacyMessage != "" {
 		t.Errorf("a short text is kept: %+v", f)
+	}
+}
+
+// TestDeploymentAnalysesStartFirst: the deployment-scope analyses the rules
+// read (here an app builder, read through the model) are begun before the
+// trees' rules run, whatever the number of jobs, so that with several
+// jobs the longest work runs beside the trees' instead of after them. The
+// tree rule waits (at most a minute) for the app builder to have begun:
+// built after the trees, as before, it never would have.
+func TestDeploymentAnalysesStartFirst(t *testing.T) {
+	var trees []parsers.Tree
+	for i := range 4 {
+		trees = append(trees, fakeTree{source.NewFile(fmt.Sprintf("f%02d.conf", i), []byte("x\n"))})
+	}
+	ws := &parsers.Workspace{Trees: trees}
+	for _, jobs := range []int{1, 2} {
+		begun := make(chan struct{})
+		apps := NewAppBuilder("apps", nil, func(p *Pass) []*App {
+			close(begun)
+			return nil
+		})
+		var waited sync.Once
+		sawApps := false
+		treeRule := &Rule{Code: "T001", Name: "waits", Severity: Low, Scope: ScopeTree, Kinds: []string{"fake"},
+			Check: func(p *Pass) {
+				waited.Do(func() {
+					select {
+					case <-begun:
+						sawApps = true
+					case <-time.After(time.Minute):
+					}
+				})
+			}}
+		modelRule := &Rule{Code: "X001", Name: "reads-model", Severity: Low, Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel},
+			Check: func(p *Pass) { ModelOf(p) }}
+		res := (&Engine{Rules: []*Rule{treeRule, modelRule}, Apps: []*Analysis{apps}, Jobs: jobs}).Run(context.Background(), ws)
+		if !sawApps {
+			t.Errorf("jobs=%d: the trees' rules ran before the app builder began", jobs)
+		}
+		if res.Model == nil {
+			t.Errorf("jobs=%d: no model", jobs)
+		}
+	}
+}
+
+// TestDeploymentAnalysesOrder: each deployment analysis comes after those
+// it requires, the model's app builders come with it, and tree-scope
+// analyses and the model itself are left out.
+func TestDeploymentAnalysesOrder(t *testing.T) {
+	perTree := &Analysis{Name: "per-tree", Scope: ScopeTree}
+	base := &Analysis{Name: "base", Scope: ScopeDeployment, Requires: []*Analysis{perTree}}
+	top := &Analysis{Name: "top", Scope: ScopeDeployment, Requires: []*Analysis{base}}
+	apps := &Analysis{Name: "apps", Scope: ScopeDeployment, Requires: []*Analysis{base}}
+	rs := []*Rule{
+		{Code: "T001", Scope: ScopeTree, Requires: []*Analysis{perTree, top}},
+		{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel, top}},
+	}
+	name := func(as []*Analysis) string {
+		var s []string
+		for _, a := range as {
+			s = append(s, a.Name)
+		}
+		return strings.Join(s, " ")
+	}
+	if got, want := name(deploymentAnalyses(rs, []*Analysis{apps}, true)), "base top apps"; got != want {
+		t.Errorf("with the model: %q, want %q", got, want)
+	}
+	if got, want := name(deploymentAnalyses(rs[:1], []*Analysis{apps}, false)), "base top"; got != want {
+		t.Errorf("without the model: %q, want %q", got, want)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -36,11 +37,20 @@ func SameWithJobs(t testing.TB, opts lint.Options) {
 	}
 }
 
-// Outcome renders a run line by line: each tree (kind and files), each
+// Outcome renders a run line by line: the files detected as each kind
+// (in the order discovery recorded them), each tree (kind and files), each
 // problem, each finding in JSON.
 func Outcome(t testing.TB, res *lint.Result) string {
 	t.Helper()
 	var b strings.Builder
+	kinds := make([]string, 0, len(res.Workspace.Discovered))
+	for k := range res.Workspace.Discovered {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "discovered %s %s\n", k, strings.Join(res.Workspace.Discovered[k], " "))
+	}
 	for _, tr := range res.Workspace.Trees {
 		fmt.Fprintf(&b, "tree %s", tr.Kind())
 		for _, f := range tr.Files() {
