@@ -1104,9 +1104,9 @@ func fieldText(o Object, conv byte) (string, bool) {
 
 // match evaluates a match statement: any case, or none, may run.
 func (ev *Evaluator) match(x *Match, ns *Namespace) {
-	branches := []*Namespace{ns.clone()}
+	branches := []*Namespace{ns.fork()}
 	for _, c := range x.Cases {
-		b := ns.clone()
+		b := ns.fork()
 		for _, name := range c.Pattern.Names() {
 			b.set(&Binding{Name: name, Value: UnknownValue("bound by a case pattern", ev.rng(c.Pattern)), Target: ev.rng(c.Pattern), Stmt: ev.rng(x)})
 		}
