@@ -50,9 +50,9 @@ const (
 )
 
 type dtok struct {
-	kind       dkind
 	start, end int
-	prefix     int
+	prefix     uint8
+	kind       dkind
 }
 
 type descender struct {
@@ -188,15 +188,15 @@ var plainNumber = regexp.MustCompile(`^(?:0+|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO]
 // the value finishExpr gives it: a prefix of Python 3.4, and no escape
 // whose decoding may fail (\N, \x, \u, \U) or bytes outside ASCII.
 func (p *descender) plainString(t Token) bool {
-	switch string(bytes.ToLower(p.src[t.Start : t.Start+t.Prefix])) {
+	switch string(bytes.ToLower(p.src[t.Start:t.bodyStart()])) {
 	case "", "r", "u", "b", "br", "rb":
 	default:
 		return false
 	}
-	body := p.src[t.Start+t.Prefix : t.End]
+	body := p.src[t.bodyStart():t.End]
 	for i, c := range body {
 		if c >= utf8.RuneSelf {
-			if bytes.ContainsAny(p.src[t.Start:t.Start+t.Prefix], "bB") {
+			if bytes.ContainsAny(p.src[t.Start:t.bodyStart()], "bB") {
 				return false
 			}
 			continue
@@ -1183,10 +1183,10 @@ func (p *descender) atom() Expr {
 		p.i++
 		return &Const{Span: p.span(t.start)}
 	case dString:
-		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+t.prefix], "bB")
+		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+int(t.prefix)], "bB")
 		for p.peek().kind == dString {
 			s := p.peek()
-			if bytes.ContainsAny(p.src[s.start:s.start+s.prefix], "bB") != bytesLit {
+			if bytes.ContainsAny(p.src[s.start:s.start+int(s.prefix)], "bB") != bytesLit {
 				p.fail()
 			}
 			p.i++

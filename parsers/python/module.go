@@ -275,8 +275,8 @@ func (m *Module) describe(c Chunk, msg string) string {
 			}
 		case t.Kind == TokOp && text == "/" && i > c.First && i+1 <= c.Last && (string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == "," || string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == ")"):
 			return "not analysed: positional-only parameters (Python 3.8) are not supported"
-		case t.Kind == TokString && t.Prefix > 0 && prefixHas(src[t.Start:t.Start+t.Prefix], 'f') && strings.Count(string(src[t.Start+t.Prefix:t.End]), string(src[t.Start+t.Prefix])) > 2:
-			if !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `"""`) && !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `'''`) {
+		case t.Kind == TokString && t.Prefix > 0 && prefixHas(src[t.Start:t.bodyStart()], 'f') && strings.Count(string(src[t.bodyStart():t.End]), string(src[t.bodyStart()])) > 2:
+			if !strings.HasPrefix(string(src[t.bodyStart():t.End]), `"""`) && !strings.HasPrefix(string(src[t.bodyStart():t.End]), `'''`) {
 				return "not analysed: f-string with nested quotes (Python 3.12) is not supported"
 			}
 		}

@@ -549,7 +549,7 @@ func (u *upgrader) fstring(c *Const) *JoinedStr {
 		if len(body) < 2*len(q) || !bytes.HasSuffix(body, q) {
 			return nil
 		}
-		innerStart := t.Start + t.Prefix + len(q)
+		innerStart := t.bodyStart() + len(q)
 		inner := body[len(q) : len(body)-len(q)]
 		raw := strings.Contains(prefix, "r")
 		if !u.fparts(js, &lit, flush, inner, innerStart, raw, string(q)) {
