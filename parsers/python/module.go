@@ -335,7 +335,16 @@ func (m *Module) tokenAt(off int) int {
 // tokenContaining returns the index of the token that contains off, or
 // of the first token after it.
 func (m *Module) tokenContaining(off int) int {
-	return sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off })
+	lo, hi := 0, len(m.Tokens) // sort.Search's, without a call per step
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.Tokens[mid].End > off {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // significant reports whether token i carries syntax (not a comment,
@@ -366,7 +375,7 @@ func (m *Module) opAt(i int, op string) bool {
 // lastTokenBefore returns the index of the last significant token that
 // ends at or before off.
 func (m *Module) lastTokenBefore(off int) int {
-	i := sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off }) - 1
+	i := m.tokenContaining(off) - 1
 	for i >= 0 && !m.significant(i) {
 		i--
 	}
@@ -540,7 +549,9 @@ func (m *Module) finishExpr(e Expr) {
 				x.Value, x.Reason = nil, "number literal not understood"
 			}
 		case TokString:
+			// adjacent literals are joined; a single one is its own value
 			var sb strings.Builder
+			single, parts := "", 0
 			isBytes := false
 			reason := ""
 			j := i
@@ -554,16 +565,26 @@ func (m *Module) finishExpr(e Expr) {
 					reason = r
 				}
 				isBytes = b
-				sb.WriteString(v)
+				if parts++; parts == 1 {
+					single = v
+				} else {
+					if parts == 2 {
+						sb.WriteString(single)
+					}
+					sb.WriteString(v)
+				}
 				end = t.End
+			}
+			if parts > 1 {
+				single = sb.String()
 			}
 			switch {
 			case reason != "":
 				x.Value, x.Reason = nil, reason
 			case isBytes:
-				x.Value = Bytes(sb.String())
+				x.Value = Bytes(single)
 			default:
-				x.Value = Str(sb.String())
+				x.Value = Str(single)
 			}
 		}
 	case *SeqExpr:
@@ -707,7 +728,11 @@ func (m *Module) Text(n Node) string {
 
 // AllStmts returns the parsed top-level statements in order.
 func (m *Module) AllStmts() []Stmt {
-	var out []Stmt
+	n := 0
+	for _, t := range m.Stmts {
+		n += len(t.Body)
+	}
+	out := make([]Stmt, 0, n)
 	for _, t := range m.Stmts {
 		out = append(out, t.Body...)
 	}
