@@ -332,17 +332,16 @@ func (s *scanner) number() {
 
 func isHex(c byte) bool { return isDigit(c) || c|0x20 >= 'a' && c|0x20 <= 'f' }
 
-var ops3 = []string{"**=", "//=", ">>=", "<<=", "..."}
-var ops2 = []string{"**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":="}
-
 func opLen(b []byte) int {
-	for _, o := range ops3 {
-		if len(b) >= 3 && string(b[:3]) == o {
+	if len(b) >= 3 {
+		switch string(b[:3]) {
+		case "**=", "//=", ">>=", "<<=", "...":
 			return 3
 		}
 	}
-	for _, o := range ops2 {
-		if len(b) >= 2 && string(b[:2]) == o {
+	if len(b) >= 2 {
+		switch string(b[:2]) {
+		case "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":=":
 			return 2
 		}
 	}
