@@ -1310,7 +1310,7 @@ func nestingWithin(stmts []Stmt) bool {
 					return false
 				}
 			}
-			for _, e := range StmtExprs(s) {
+			for e := range stmtExprs(s) {
 				if !exprDepth(e, sd) {
 					return false
 				}

@@ -395,11 +395,11 @@ func (m *Module) balance(start, end int) int {
 }
 
 func (m *Module) finishStmt(s Stmt) {
-	for _, e := range StmtExprs(s) {
+	for e := range stmtExprs(s) {
 		m.finishExpr(e)
 	}
 	end := 0
-	for _, e := range StmtExprs(s) {
+	for e := range stmtExprs(s) {
 		if e != nil && e.Pos().End > end {
 			end = e.Pos().End
 		}
