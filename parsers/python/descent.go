@@ -984,33 +984,55 @@ func (p *descender) comparison() Expr {
 	}
 }
 
-// binary parses left-associative levels, loosest first.
-var binLevels = [][]string{{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%", "//"}}
-
 func (p *descender) expr() Expr { return p.binary(0) }
 
-func (p *descender) binary(level int) Expr {
-	if level == len(binLevels) {
-		return p.factor()
+// binaryOp returns a binary operator and its level, 0 the loosest ("|")
+// and 5 the tightest ("*"), or -1 for any other token text.
+func binaryOp(text string) (string, int) {
+	switch text {
+	case "|":
+		return "|", 0
+	case "^":
+		return "^", 1
+	case "&":
+		return "&", 2
+	case "<<":
+		return "<<", 3
+	case ">>":
+		return ">>", 3
+	case "+":
+		return "+", 4
+	case "-":
+		return "-", 4
+	case "*":
+		return "*", 5
+	case "/":
+		return "/", 5
+	case "%":
+		return "%", 5
+	case "//":
+		return "//", 5
 	}
+	return "", -1
+}
+
+// binary parses the left-associative binary operators of level and the
+// tighter ones by precedence climbing: an operand with no operator after
+// it costs one factor call, not one call per level.
+func (p *descender) binary(level int) Expr {
 	start := p.peek().start
-	left := p.binary(level + 1)
+	left := p.factor()
 	for {
 		t := p.peek()
 		if t.kind != dOp {
 			return left
 		}
-		op := ""
-		for _, o := range binLevels[level] {
-			if p.text(t) == o {
-				op = o
-			}
-		}
-		if op == "" {
+		op, l := binaryOp(p.text(t))
+		if l < level {
 			return left
 		}
 		p.i++
-		left = &BinOp{Span: p.span(start), Op: op, Left: left, Right: p.binary(level + 1)}
+		left = &BinOp{Span: p.span(start), Op: op, Left: left, Right: p.binary(l + 1)}
 	}
 }
 
