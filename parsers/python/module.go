@@ -69,6 +69,10 @@ func ParseWith(f *source.File, p Parser) *Module {
 	// not parse falls back to one call per statement, so that one
 	// unsupported construct loses one statement, not its neighbours.
 	var run []*TopStmt
+	// A run is either all statements that a rewrite touches or none:
+	// the parser reads the file's tokens for the text of a run no
+	// rewrite touches, and scans the text again otherwise.
+	runRewritten := false
 	flush := func() {
 		if len(run) > 1 && m.parseRun(rw, p, run) {
 			run = run[:0]
@@ -98,6 +102,11 @@ func ParseWith(f *source.File, p Parser) *Module {
 			// A blanked "async" leaves the statement indented: it can
 			// only be parsed on its own.
 			flush()
+		}
+		textStart, textEnd := m.chunkText(rw, c)
+		if rewritten := len(m.Rewritten(textStart, textEnd)) > 0; rewritten != runRewritten {
+			flush()
+			runRewritten = rewritten
 		}
 		run = append(run, ts)
 	}
