@@ -119,7 +119,7 @@ func (a *appAnalysis) stmts(stmts []Stmt, info *ClassInfo) {
 			continue
 		}
 		if info != nil {
-			for _, e := range StmtExprs(s) {
+			for e := range stmtExprs(s) {
 				WalkExpr(e, func(e Expr) bool {
 					a.note(e, info)
 					return true

@@ -4,6 +4,8 @@ package python
 // parser library behind it (see Parser), and every node carries exact byte
 // offsets into the original file.
 
+import "iter"
+
 // Span is a half-open range of byte offsets in the file.
 type Span struct{ Start, End int }
 
@@ -475,60 +477,85 @@ func Bodies(s Stmt) [][]Stmt {
 // nested bodies).
 func StmtExprs(s Stmt) []Expr {
 	switch x := s.(type) {
-	case *Assign:
-		return append(append([]Expr(nil), x.Targets...), x.Value)
-	case *AugAssign:
-		return []Expr{x.Target, x.Value}
-	case *ExprStmt:
-		return []Expr{x.X}
-	case *If:
-		return []Expr{x.Test}
-	case *Loop:
-		return []Expr{x.Target, x.Iter}
-	case *With:
-		return append(append([]Expr(nil), x.Items...), x.Vars...)
-	case *Return:
-		return []Expr{x.Value}
 	case *Delete:
 		return x.Targets
 	case *OtherStmt:
 		return x.Exprs
-	case *FuncDef:
-		out := append([]Expr(nil), x.Decorators...)
-		for _, p := range x.Params {
-			if p.Default != nil {
-				out = append(out, p.Default)
-			}
-			if p.Annotation != nil {
-				out = append(out, p.Annotation)
-			}
-		}
-		return out
-	case *ClassDef:
-		out := append(append([]Expr(nil), x.Decorators...), x.Bases...)
-		for _, k := range x.Keywords {
-			out = append(out, k.Value)
-		}
-		return out
-	case *Try:
-		var out []Expr
-		for _, h := range x.Handlers {
-			if h.Type != nil {
-				out = append(out, h.Type)
-			}
-		}
-		return out
-	case *Match:
-		out := []Expr{x.Subject}
-		for _, c := range x.Cases {
-			out = append(out, c.Pattern.Exprs()...)
-			if c.Guard != nil {
-				out = append(out, c.Guard)
-			}
-		}
-		return out
 	}
-	return nil
+	var out []Expr
+	for e := range stmtExprs(s) {
+		out = append(out, e)
+	}
+	return out
+}
+
+// stmtExprs yields StmtExprs(s) in order without building the slice:
+// the finishing pass and the walks of every module ask for it of every
+// statement.
+func stmtExprs(s Stmt) iter.Seq[Expr] {
+	return func(yield func(Expr) bool) {
+		each := func(list []Expr) bool {
+			for _, e := range list {
+				if !yield(e) {
+					return false
+				}
+			}
+			return true
+		}
+		switch x := s.(type) {
+		case *Assign:
+			_ = each(x.Targets) && yield(x.Value)
+		case *AugAssign:
+			_ = yield(x.Target) && yield(x.Value)
+		case *ExprStmt:
+			yield(x.X)
+		case *If:
+			yield(x.Test)
+		case *Loop:
+			_ = yield(x.Target) && yield(x.Iter)
+		case *With:
+			_ = each(x.Items) && each(x.Vars)
+		case *Return:
+			yield(x.Value)
+		case *Delete:
+			each(x.Targets)
+		case *OtherStmt:
+			each(x.Exprs)
+		case *FuncDef:
+			if !each(x.Decorators) {
+				return
+			}
+			for _, p := range x.Params {
+				if p.Default != nil && !yield(p.Default) || p.Annotation != nil && !yield(p.Annotation) {
+					return
+				}
+			}
+		case *ClassDef:
+			if !each(x.Decorators) || !each(x.Bases) {
+				return
+			}
+			for _, k := range x.Keywords {
+				if !yield(k.Value) {
+					return
+				}
+			}
+		case *Try:
+			for _, h := range x.Handlers {
+				if h.Type != nil && !yield(h.Type) {
+					return
+				}
+			}
+		case *Match:
+			if !yield(x.Subject) {
+				return
+			}
+			for _, c := range x.Cases {
+				if !each(c.Pattern.Exprs()) || c.Guard != nil && !yield(c.Guard) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // Exprs returns the expressions inside a pattern: values compared with,

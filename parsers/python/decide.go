@@ -311,7 +311,11 @@ type Test struct {
 // key identifies the test up to negation.
 func (t *Test) key() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%p|%d|%s|%s|", t.Read, t.Op, t.Xform, t.Mode)
+	fmt.Fprintf(&b, "%p|", t.Read)
+	for _, part := range [...]string{t.Op.String(), t.Xform.String(), t.Mode} {
+		b.WriteString(part)
+		b.WriteByte('|')
+	}
 	for _, v := range t.Values {
 		b.WriteString(v.String())
 		b.WriteByte(',')

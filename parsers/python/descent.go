@@ -51,9 +51,9 @@ const (
 )
 
 type dtok struct {
-	kind       dkind
 	start, end int
-	prefix     int
+	prefix     uint8
+	kind       dkind
 }
 
 type descender struct {
@@ -189,15 +189,15 @@ var plainNumber = source.LazyRegexp(`^(?:0+|[1-9][0-9]*|0[xX][0-9a-fA-F]+|0[oO][
 // the value finishExpr gives it: a prefix of Python 3.4, and no escape
 // whose decoding may fail (\N, \x, \u, \U) or bytes outside ASCII.
 func (p *descender) plainString(t Token) bool {
-	switch string(bytes.ToLower(p.src[t.Start : t.Start+t.Prefix])) {
+	switch string(bytes.ToLower(p.src[t.Start:t.bodyStart()])) {
 	case "", "r", "u", "b", "br", "rb":
 	default:
 		return false
 	}
-	body := p.src[t.Start+t.Prefix : t.End]
+	body := p.src[t.bodyStart():t.End]
 	for i, c := range body {
 		if c >= utf8.RuneSelf {
-			if bytes.ContainsAny(p.src[t.Start:t.Start+t.Prefix], "bB") {
+			if bytes.ContainsAny(p.src[t.Start:t.bodyStart()], "bB") {
 				return false
 			}
 			continue
@@ -985,33 +985,55 @@ func (p *descender) comparison() Expr {
 	}
 }
 
-// binary parses left-associative levels, loosest first.
-var binLevels = [][]string{{"|"}, {"^"}, {"&"}, {"<<", ">>"}, {"+", "-"}, {"*", "/", "%", "//"}}
-
 func (p *descender) expr() Expr { return p.binary(0) }
 
-func (p *descender) binary(level int) Expr {
-	if level == len(binLevels) {
-		return p.factor()
+// binaryOp returns a binary operator and its level, 0 the loosest ("|")
+// and 5 the tightest ("*"), or -1 for any other token text.
+func binaryOp(text string) (string, int) {
+	switch text {
+	case "|":
+		return "|", 0
+	case "^":
+		return "^", 1
+	case "&":
+		return "&", 2
+	case "<<":
+		return "<<", 3
+	case ">>":
+		return ">>", 3
+	case "+":
+		return "+", 4
+	case "-":
+		return "-", 4
+	case "*":
+		return "*", 5
+	case "/":
+		return "/", 5
+	case "%":
+		return "%", 5
+	case "//":
+		return "//", 5
 	}
+	return "", -1
+}
+
+// binary parses the left-associative binary operators of level and the
+// tighter ones by precedence climbing: an operand with no operator after
+// it costs one factor call, not one call per level.
+func (p *descender) binary(level int) Expr {
 	start := p.peek().start
-	left := p.binary(level + 1)
+	left := p.factor()
 	for {
 		t := p.peek()
 		if t.kind != dOp {
 			return left
 		}
-		op := ""
-		for _, o := range binLevels[level] {
-			if p.text(t) == o {
-				op = o
-			}
-		}
-		if op == "" {
+		op, l := binaryOp(p.text(t))
+		if l < level {
 			return left
 		}
 		p.i++
-		left = &BinOp{Span: p.span(start), Op: op, Left: left, Right: p.binary(level + 1)}
+		left = &BinOp{Span: p.span(start), Op: op, Left: left, Right: p.binary(l + 1)}
 	}
 }
 
@@ -1184,10 +1206,10 @@ func (p *descender) atom() Expr {
 		p.i++
 		return &Const{Span: p.span(t.start)}
 	case dString:
-		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+t.prefix], "bB")
+		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+int(t.prefix)], "bB")
 		for p.peek().kind == dString {
 			s := p.peek()
-			if bytes.ContainsAny(p.src[s.start:s.start+s.prefix], "bB") != bytesLit {
+			if bytes.ContainsAny(p.src[s.start:s.start+int(s.prefix)], "bB") != bytesLit {
 				p.fail()
 			}
 			p.i++
@@ -1311,7 +1333,7 @@ func nestingWithin(stmts []Stmt) bool {
 					return false
 				}
 			}
-			for _, e := range StmtExprs(s) {
+			for e := range stmtExprs(s) {
 				if !exprDepth(e, sd) {
 					return false
 				}

@@ -3,6 +3,8 @@ package python
 import (
 	"fmt"
 	"math/big"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -22,9 +24,26 @@ type Binding struct {
 }
 
 // Namespace is the set of names a module binds, in first-assignment order.
+//
+// A branch of an if, try or match statement is a fork of its namespace:
+// it holds only the names the branch binds or deletes and reads the
+// others through to its parent, which does not change while the fork
+// lives (the branches are evaluated one after another and merged back).
+// Copying the whole namespace at every branch was most of the cost of
+// evaluating settings modules with many top-level conditions.
 type Namespace struct {
-	vars  map[string]*Binding
-	order []string
+	// vars holds the bindings made here; in a fork, a nil binding marks
+	// a name deleted in the fork.
+	vars map[string]*Binding
+	// order lists the names first bound here, after parent's.
+	order  []string
+	parent *Namespace
+	// size is the number of bound names, orderLen the length of the
+	// whole order (the parent's and this one's).
+	size, orderLen int
+	// deleted is set once a name was deleted here or, before the fork,
+	// in an ancestor: only then may a name be in the order but unbound.
+	deleted bool
 	// Open lists star imports that could not be resolved: any name may
 	// have come from them.
 	Open []string
@@ -37,17 +56,35 @@ type Namespace struct {
 func NewNamespace() *Namespace { return &Namespace{vars: map[string]*Binding{}} }
 
 // Get returns the binding of name, or nil.
-func (n *Namespace) Get(name string) *Binding { return n.vars[name] }
+func (n *Namespace) Get(name string) *Binding {
+	for ; n != nil; n = n.parent {
+		if b, ok := n.vars[name]; ok {
+			return b
+		}
+	}
+	return nil
+}
 
 // Names returns the bound names in first-assignment order.
 func (n *Namespace) Names() []string {
-	out := make([]string, 0, len(n.order))
-	for _, k := range n.order {
-		if _, ok := n.vars[k]; ok {
+	order := n.fullOrder()
+	out := make([]string, 0, len(order))
+	for _, k := range order {
+		if n.Get(k) != nil {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// fullOrder returns the names in the order they were first bound,
+// including the parent's (a name bound again after its deletion appears
+// twice).
+func (n *Namespace) fullOrder() []string {
+	if n.parent == nil {
+		return n.order
+	}
+	return append(append(make([]string, 0, n.orderLen), n.parent.fullOrder()...), n.order...)
 }
 
 // Complete reports whether a name that is not bound is certainly unset:
@@ -55,17 +92,50 @@ func (n *Namespace) Names() []string {
 func (n *Namespace) Complete() bool { return len(n.Open) == 0 && len(n.Dynamic) == 0 }
 
 func (n *Namespace) set(b *Binding) {
-	if _, ok := n.vars[b.Name]; !ok {
+	if n.Get(b.Name) == nil {
 		n.order = append(n.order, b.Name)
+		n.orderLen++
+		n.size++
 	}
 	n.vars[b.Name] = b
 }
 
-func (n *Namespace) clone() *Namespace {
-	c := &Namespace{vars: make(map[string]*Binding, len(n.vars)), order: append([]string(nil), n.order...),
+func (n *Namespace) del(name string) {
+	if n.Get(name) == nil {
+		return
+	}
+	n.size--
+	n.deleted = true
+	if n.parent == nil {
+		delete(n.vars, name)
+		return
+	}
+	n.vars[name] = nil
+}
+
+// fork returns a namespace that starts as n and records its changes
+// apart; n must not change until the fork is merged back (see merge).
+func (n *Namespace) fork() *Namespace {
+	return &Namespace{vars: map[string]*Binding{}, parent: n, size: n.size, orderLen: n.orderLen, deleted: n.deleted,
 		Open: append([]string(nil), n.Open...), Dynamic: append([]source.Range(nil), n.Dynamic...)}
-	for k, v := range n.vars {
-		c.vars[k] = v
+}
+
+// clone returns an independent copy of n.
+func (n *Namespace) clone() *Namespace {
+	c := &Namespace{vars: make(map[string]*Binding, n.size), order: append([]string(nil), n.fullOrder()...),
+		size: n.size, deleted: n.deleted,
+		Open: append([]string(nil), n.Open...), Dynamic: append([]source.Range(nil), n.Dynamic...)}
+	c.orderLen = len(c.order)
+	if n.parent == nil {
+		for k, v := range n.vars {
+			c.vars[k] = v
+		}
+		return c
+	}
+	for _, k := range c.order {
+		if b := n.Get(k); b != nil {
+			c.vars[k] = b
+		}
 	}
 	return c
 }
@@ -175,26 +245,26 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			}
 			return
 		}
-		ev.spend(4*nameCost*len(ns.vars), s) // two copies of the namespace, merged back
-		a, b := ns.clone(), ns.clone()
+		ev.spend(4*nameCost*ns.size, s) // two copies of the namespace, merged back
+		a, b := ns.fork(), ns.fork()
 		ev.stmts(x.Body, a)
 		ev.stmts(x.Else, b)
 		merge(ns, a, b)
 	case *Try:
-		ev.spend(2*(1+len(x.Handlers))*nameCost*len(ns.vars), s)
-		body := ns.clone()
+		ev.spend(2*(1+len(x.Handlers))*nameCost*ns.size, s)
+		body := ns.fork()
 		ev.stmts(x.Body, body)
 		ev.stmts(x.Else, body)
 		branches := []*Namespace{body}
 		for _, h := range x.Handlers {
-			hn := ns.clone()
+			hn := ns.fork()
 			ev.stmts(h.Body, hn)
 			branches = append(branches, hn)
 		}
 		merge(ns, branches...)
 		ev.stmts(x.Finally, ns)
 	case *Loop:
-		ev.spend(2*nameCost*len(ns.vars), s)
+		ev.spend(2*nameCost*ns.size, s)
 		body := ns.clone()
 		ev.stmts(x.Body, body)
 		ev.stmts(x.Else, body)
@@ -202,7 +272,7 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			ev.bindUnknown(x.Target, ns, "loop variable", s)
 		}
 		for _, name := range body.Names() {
-			if nb := body.vars[name]; ns.vars[name] != nb {
+			if nb := body.Get(name); ns.Get(name) != nb {
 				ns.set(&Binding{Name: name, Value: UnknownValue("set in a loop", nb.Value.Range), Target: nb.Target, Stmt: nb.Stmt})
 			}
 		}
@@ -231,7 +301,7 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 	case *Delete:
 		for _, t := range x.Targets {
 			if n, ok := t.(*Name); ok {
-				delete(ns.vars, n.ID)
+				ns.del(n.ID)
 			} else {
 				ev.invalidateBase(t, ns, "element deleted")
 			}
@@ -343,58 +413,101 @@ func dictSet(d *DictObj, key, val *Value) {
 	d.Vals = append(d.Vals, val)
 }
 
-// merge sets in ns the values of the branches: a name bound the same way
-// in every branch keeps that binding; otherwise its value is the
-// alternatives (Absent where a branch leaves it unset).
+// merge sets in ns the values of the branches, forks of ns: a name bound
+// the same way in every branch keeps that binding; otherwise its value is
+// the alternatives (Absent where a branch leaves it unset). Only the names
+// some branch changed can differ. Names new to ns are added in the order
+// in which they first appear in the branches, one branch after another.
 func merge(ns *Namespace, branches ...*Namespace) {
-	names := map[string]bool{}
-	var order []string
-	for _, b := range branches {
-		for _, n := range b.order {
-			if _, ok := b.vars[n]; ok && !names[n] {
-				names[n] = true
-				order = append(order, n)
-			}
-		}
-	}
 	for _, b := range branches {
 		ns.Open = appendNew(ns.Open, b.Open...)
 		ns.Dynamic = append(ns.Dynamic, b.Dynamic[min(len(b.Dynamic), len(ns.Dynamic)):]...)
 	}
-	for _, name := range order {
-		first := branches[0].vars[name]
-		same := true
-		for _, b := range branches[1:] {
-			if b.vars[name] != first {
-				same = false
-			}
-		}
-		if same {
-			if first != nil {
-				ns.set(first)
-			}
-			continue
-		}
-		var alts []*Value
-		var last *Binding
-		for _, b := range branches {
-			bb := b.vars[name]
-			if bb == nil {
-				alts = appendAlt(alts, &Value{Kind: Absent})
+	var adds []orderedName
+	seen := map[string]bool{}
+	for _, b := range branches {
+		for name := range b.vars {
+			if seen[name] {
 				continue
 			}
-			last = bb
-			alts = appendAlt(alts, bb.Value)
+			seen[name] = true
+			if ns.Get(name) != nil {
+				mergeName(ns, name, branches)
+			} else if a, ok := firstPlace(ns, name, branches); ok {
+				adds = append(adds, a)
+			}
 		}
-		v := &Value{Kind: Alternatives, Alts: alts, Range: last.Value.Range}
-		switch {
-		case len(alts) == 1:
-			v = alts[0]
-		case len(alts) > maxAlternatives:
-			v = UnknownValue(fmt.Sprintf("more than %d alternative values", maxAlternatives), last.Value.Range)
-		}
-		ns.set(&Binding{Name: name, Value: v, Target: last.Target, Stmt: last.Stmt, Mutations: last.Mutations})
 	}
+	sort.Slice(adds, func(i, j int) bool {
+		if adds[i].branch != adds[j].branch {
+			return adds[i].branch < adds[j].branch
+		}
+		return adds[i].place < adds[j].place
+	})
+	for _, a := range adds {
+		mergeName(ns, a.name, branches)
+	}
+}
+
+// orderedName is a name and where it first appears in the branches of a
+// merge: the first branch binding it, and its place in that branch's
+// whole order.
+type orderedName struct {
+	name          string
+	branch, place int
+}
+
+// firstPlace finds where name, unbound in ns, first appears in the
+// branches; false when no branch binds it.
+func firstPlace(ns *Namespace, name string, branches []*Namespace) (orderedName, bool) {
+	for i, b := range branches {
+		if b.Get(name) == nil {
+			continue
+		}
+		if ns.deleted { // bound before, deleted, bound again in the branch
+			if at := slices.Index(ns.fullOrder(), name); at >= 0 {
+				return orderedName{name, i, at}, true
+			}
+		}
+		return orderedName{name, i, ns.orderLen + slices.Index(b.order, name)}, true
+	}
+	return orderedName{}, false
+}
+
+// mergeName sets in ns the value of name after the branches.
+func mergeName(ns *Namespace, name string, branches []*Namespace) {
+	first := branches[0].Get(name)
+	same := true
+	for _, b := range branches[1:] {
+		if b.Get(name) != first {
+			same = false
+		}
+	}
+	if same {
+		if first != nil {
+			ns.set(first)
+		}
+		return
+	}
+	var alts []*Value
+	var last *Binding
+	for _, b := range branches {
+		bb := b.Get(name)
+		if bb == nil {
+			alts = appendAlt(alts, &Value{Kind: Absent})
+			continue
+		}
+		last = bb
+		alts = appendAlt(alts, bb.Value)
+	}
+	v := &Value{Kind: Alternatives, Alts: alts, Range: last.Value.Range}
+	switch {
+	case len(alts) == 1:
+		v = alts[0]
+	case len(alts) > maxAlternatives:
+		v = UnknownValue(fmt.Sprintf("more than %d alternative values", maxAlternatives), last.Value.Range)
+	}
+	ns.set(&Binding{Name: name, Value: v, Target: last.Target, Stmt: last.Stmt, Mutations: last.Mutations})
 }
 
 func appendNew(list []string, items ...string) []string {
@@ -448,7 +561,7 @@ func (ev *Evaluator) importFrom(x *ImportFrom, ns *Namespace) {
 			if strings.HasPrefix(name, "_") {
 				continue
 			}
-			ns.set(imported.vars[name])
+			ns.set(imported.Get(name))
 		}
 		ns.Open = appendNew(ns.Open, imported.Open...)
 		ns.Dynamic = append(ns.Dynamic, imported.Dynamic...)

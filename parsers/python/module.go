@@ -69,6 +69,10 @@ func ParseWith(f *source.File, p Parser) *Module {
 	// not parse falls back to one call per statement, so that one
 	// unsupported construct loses one statement, not its neighbours.
 	var run []*TopStmt
+	// A run is either all statements that a rewrite touches or none:
+	// the parser reads the file's tokens for the text of a run no
+	// rewrite touches, and scans the text again otherwise.
+	runRewritten := false
 	flush := func() {
 		if len(run) > 1 && m.parseRun(rw, p, run) {
 			run = run[:0]
@@ -98,6 +102,11 @@ func ParseWith(f *source.File, p Parser) *Module {
 			// A blanked "async" leaves the statement indented: it can
 			// only be parsed on its own.
 			flush()
+		}
+		textStart, textEnd := m.chunkText(rw, c)
+		if rewritten := len(m.Rewritten(textStart, textEnd)) > 0; rewritten != runRewritten {
+			flush()
+			runRewritten = rewritten
 		}
 		run = append(run, ts)
 	}
@@ -275,8 +284,8 @@ func (m *Module) describe(c Chunk, msg string) string {
 			}
 		case t.Kind == TokOp && text == "/" && i > c.First && i+1 <= c.Last && (string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == "," || string(src[m.Tokens[i+1].Start:m.Tokens[i+1].End]) == ")"):
 			return "not analysed: positional-only parameters (Python 3.8) are not supported"
-		case t.Kind == TokString && t.Prefix > 0 && prefixHas(src[t.Start:t.Start+t.Prefix], 'f') && strings.Count(string(src[t.Start+t.Prefix:t.End]), string(src[t.Start+t.Prefix])) > 2:
-			if !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `"""`) && !strings.HasPrefix(string(src[t.Start+t.Prefix:t.End]), `'''`) {
+		case t.Kind == TokString && t.Prefix > 0 && prefixHas(src[t.Start:t.bodyStart()], 'f') && strings.Count(string(src[t.bodyStart():t.End]), string(src[t.bodyStart()])) > 2:
+			if !strings.HasPrefix(string(src[t.bodyStart():t.End]), `"""`) && !strings.HasPrefix(string(src[t.bodyStart():t.End]), `'''`) {
 				return "not analysed: f-string with nested quotes (Python 3.12) is not supported"
 			}
 		}
@@ -335,7 +344,16 @@ func (m *Module) tokenAt(off int) int {
 // tokenContaining returns the index of the token that contains off, or
 // of the first token after it.
 func (m *Module) tokenContaining(off int) int {
-	return sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off })
+	lo, hi := 0, len(m.Tokens) // sort.Search's, without a call per step
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m.Tokens[mid].End > off {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
 }
 
 // significant reports whether token i carries syntax (not a comment,
@@ -366,7 +384,7 @@ func (m *Module) opAt(i int, op string) bool {
 // lastTokenBefore returns the index of the last significant token that
 // ends at or before off.
 func (m *Module) lastTokenBefore(off int) int {
-	i := sort.Search(len(m.Tokens), func(i int) bool { return m.Tokens[i].End > off }) - 1
+	i := m.tokenContaining(off) - 1
 	for i >= 0 && !m.significant(i) {
 		i--
 	}
@@ -386,11 +404,11 @@ func (m *Module) balance(start, end int) int {
 }
 
 func (m *Module) finishStmt(s Stmt) {
-	for _, e := range StmtExprs(s) {
+	for e := range stmtExprs(s) {
 		m.finishExpr(e)
 	}
 	end := 0
-	for _, e := range StmtExprs(s) {
+	for e := range stmtExprs(s) {
 		if e != nil && e.Pos().End > end {
 			end = e.Pos().End
 		}
@@ -540,7 +558,9 @@ func (m *Module) finishExpr(e Expr) {
 				x.Value, x.Reason = nil, "number literal not understood"
 			}
 		case TokString:
+			// adjacent literals are joined; a single one is its own value
 			var sb strings.Builder
+			single, parts := "", 0
 			isBytes := false
 			reason := ""
 			j := i
@@ -554,16 +574,26 @@ func (m *Module) finishExpr(e Expr) {
 					reason = r
 				}
 				isBytes = b
-				sb.WriteString(v)
+				if parts++; parts == 1 {
+					single = v
+				} else {
+					if parts == 2 {
+						sb.WriteString(single)
+					}
+					sb.WriteString(v)
+				}
 				end = t.End
+			}
+			if parts > 1 {
+				single = sb.String()
 			}
 			switch {
 			case reason != "":
 				x.Value, x.Reason = nil, reason
 			case isBytes:
-				x.Value = Bytes(sb.String())
+				x.Value = Bytes(single)
 			default:
-				x.Value = Str(sb.String())
+				x.Value = Str(single)
 			}
 		}
 	case *SeqExpr:
@@ -707,7 +737,11 @@ func (m *Module) Text(n Node) string {
 
 // AllStmts returns the parsed top-level statements in order.
 func (m *Module) AllStmts() []Stmt {
-	var out []Stmt
+	n := 0
+	for _, t := range m.Stmts {
+		n += len(t.Body)
+	}
+	out := make([]Stmt, 0, n)
 	for _, t := range m.Stmts {
 		out = append(out, t.Body...)
 	}

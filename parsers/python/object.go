@@ -178,7 +178,7 @@ func pyQuote(s string) string {
 // escapes whose value this decoder does not compute (\N{...}), and for
 // anything malformed: such literals are unknown, never approximated.
 func decodeStringToken(tok string) (value string, isBytes bool, reason string) {
-	p := stringPrefix([]byte(tok))
+	p := stringPrefix([]byte(tok[:min(len(tok), 3)])) // a prefix is at most two letters and a quote
 	prefix := strings.ToLower(tok[:p])
 	body := tok[p:]
 	if strings.Contains(prefix, "f") {
@@ -206,8 +206,8 @@ func decodeStringToken(tok string) (value string, isBytes bool, reason string) {
 			}
 		}
 	}
-	if raw {
-		return inner, isBytes, ""
+	if raw || strings.IndexByte(inner, '\\') < 0 {
+		return inner, isBytes, "" // nothing to decode
 	}
 	var b strings.Builder
 	for i := 0; i < len(inner); i++ {

@@ -550,7 +550,7 @@ func (mi *modInfo) markIn(fi *funcInfo, body []Stmt) {
 		})
 	}
 	WalkStmts(body, func(s Stmt) bool {
-		for _, e := range StmtExprs(s) {
+		for e := range stmtExprs(s) {
 			visit(e)
 		}
 		return true
@@ -654,7 +654,7 @@ func (p *project) sweep() {
 			}
 		}
 		WalkStmts(mi.m.AllStmts(), func(s Stmt) bool {
-			for _, e := range StmtExprs(s) {
+			for e := range stmtExprs(s) {
 				WalkExpr(e, func(e Expr) bool {
 					if key, via, ok := syntacticRead(e); ok {
 						p.unreached(mi, e, key, via)

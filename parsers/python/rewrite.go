@@ -127,18 +127,18 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 	for i, t := range toks {
 		switch t.Kind {
 		case TokString:
-			if t.Prefix > 0 && prefixHas(src[t.Start:t.Start+t.Prefix], 'f') {
+			if t.Prefix > 0 && prefixHas(src[t.Start:t.bodyStart()], 'f') {
 				// "f" → " ", "rf"/"fr" → " r": keep the raw flag so the
 				// body still tokenizes as the same string.
 				r := byte(0)
-				for _, c := range src[t.Start : t.Start+t.Prefix] {
+				for _, c := range src[t.Start:t.bodyStart()] {
 					if c|0x20 == 'r' {
 						r = c
 					}
 				}
-				blank(t.Start, t.Start+t.Prefix)
+				blank(t.Start, t.bodyStart())
 				if r != 0 {
-					out[t.Start+t.Prefix-1] = r
+					out[t.bodyStart()-1] = r
 				}
 				rws = append(rws, Rewrite{Kind: RewriteFString, Start: t.Start, End: t.End})
 			}

@@ -549,7 +549,7 @@ func (u *upgrader) fstring(c *Const) *JoinedStr {
 		if len(body) < 2*len(q) || !bytes.HasSuffix(body, q) {
 			return nil
 		}
-		innerStart := t.Start + t.Prefix + len(q)
+		innerStart := t.bodyStart() + len(q)
 		inner := body[len(q) : len(body)-len(q)]
 		raw := strings.Contains(prefix, "r")
 		if !u.fparts(js, &lit, flush, inner, innerStart, raw, string(q)) {
@@ -1104,9 +1104,9 @@ func fieldText(o Object, conv byte) (string, bool) {
 
 // match evaluates a match statement: any case, or none, may run.
 func (ev *Evaluator) match(x *Match, ns *Namespace) {
-	branches := []*Namespace{ns.clone()}
+	branches := []*Namespace{ns.fork()}
 	for _, c := range x.Cases {
-		b := ns.clone()
+		b := ns.fork()
 		for _, name := range c.Pattern.Names() {
 			b.set(&Binding{Name: name, Value: UnknownValue("bound by a case pattern", ev.rng(c.Pattern)), Target: ev.rng(c.Pattern), Stmt: ev.rng(x)})
 		}

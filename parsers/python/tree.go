@@ -368,7 +368,7 @@ func settingsModuleRefs(m *Module) []Setting {
 				}
 			}
 		}
-		for _, e := range StmtExprs(s) {
+		for e := range stmtExprs(s) {
 			WalkExpr(e, func(e Expr) bool {
 				c, ok := e.(*Call)
 				if !ok || len(c.Args) < 2 {

@@ -31,23 +31,25 @@ const (
 
 // Value is the static value of an expression or a setting.
 type Value struct {
-	Kind    ValueKind
-	Obj     Object
-	Alts    []*Value
-	Env     string
-	Default *Value
+	Kind ValueKind
+	// overCap marks the unknown result of an operation that would have
+	// passed MaxValueSize, until the evaluator has reported it.
+	overCap bool
+	// measured is set once shape holds the value's measured size and
+	// depth (see Evaluator.shape). The flags sit next to Kind: a Value is
+	// allocated for every expression evaluated, and the padding of three
+	// separate one-byte fields took it to the next size class.
+	measured bool
+	Obj      Object
+	Alts     []*Value
+	Env      string
+	Default  *Value
 	// Cast is how an env value is converted ("bool", "int", "list", ...).
 	Cast   string
 	Reason string
 	// Range is the expression the value comes from.
 	Range source.Range
-	// overCap marks the unknown result of an operation that would have
-	// passed MaxValueSize, until the evaluator has reported it.
-	overCap bool
-	// shape is the value's measured size and depth (see
-	// Evaluator.shape), once measured is set.
-	shape    shape
-	measured bool
+	shape shape // see measured
 }
 
 // UnknownValue returns an unknown value with a reason.
