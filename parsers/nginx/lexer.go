@@ -189,6 +189,29 @@ func (lx *lexer) scan() statement {
 			st.termStart, st.termEnd = len(src), len(src)
 			return st
 		}
+		switch {
+		case sharp:
+			// A comment runs to the end of the line.
+			if n := bytes.IndexByte(src[lx.pos:], '\n'); n >= 0 {
+				lx.pos += n
+			} else {
+				lx.pos = len(src)
+				continue
+			}
+		case lastSpace || needSpace || quoted || variable:
+		case dQuoted:
+			lx.pos = skipPlain(src, lx.pos, '"')
+		case sQuoted:
+			lx.pos = skipPlain(src, lx.pos, '\'')
+		default:
+			// Inside a word: only blanks, ";", "{", "\\" and "$" matter.
+			for lx.pos < len(src) && !wordSpecial[src[lx.pos]] {
+				lx.pos++
+			}
+		}
+		if lx.pos >= len(src) {
+			continue
+		}
 		ch := src[lx.pos]
 		lx.pos++
 
@@ -340,6 +363,18 @@ func (lx *lexer) scan() statement {
 			return st
 		}
 	}
+}
+
+// wordSpecial marks the bytes that end or change an unquoted word.
+var wordSpecial = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, ';': true, '{': true, '\\': true, '$': true}
+
+// skipPlain returns the offset of the first byte from i on that matters in
+// a string quoted with quote: the quote, "\\" or "$".
+func skipPlain(src []byte, i int, quote byte) int {
+	for i < len(src) && src[i] != quote && src[i] != '\\' && src[i] != '$' {
+		i++
+	}
+	return i
 }
 
 // word builds an argument from the content src[start:end]; quoteStart is the
