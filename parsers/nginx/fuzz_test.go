@@ -65,6 +65,11 @@ func checkRange(t *testing.T, f *source.File, r source.Range) {
 	if r.File != f.Path || !r.Start.IsValid() || r.Start.Offset > r.End.Offset || r.End.Offset > len(f.Content) {
 		t.Fatalf("bad range %+v (file of %d bytes)", r, len(f.Content))
 	}
+	// The lexer finds lines from the previous position: the same as the
+	// file's own search.
+	if want := f.Range(r.Start.Offset, r.End.Offset); r != want {
+		t.Fatalf("range %+v, want %+v", r, want)
+	}
 }
 
 func FuzzParse(f *testing.F) {

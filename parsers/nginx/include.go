@@ -48,6 +48,23 @@ type parsedFile struct {
 	dirs  []*Directive
 	err   error
 	stock string // stock name when file is a stock copy
+
+	// taken is set once a tree has taken the parsed directives themselves
+	// (expandFile); later expansions of the file copy them.
+	taken atomic.Bool
+	// parsedChildren keeps the children as parsed of the blocks whose
+	// children the taking tree changed: includes spliced in, or a block
+	// nested too deep left empty. Trees are built one after another, so
+	// the taking tree has finished writing it when another reads it.
+	parsedChildren map[*Directive][]*Directive
+}
+
+// children returns d's children as parsed.
+func (pf *parsedFile) children(d *Directive) []*Directive {
+	if cs, ok := pf.parsedChildren[d]; ok {
+		return cs
+	}
+	return d.Children
 }
 
 // loader reads and parses files once, and collects problems once.
@@ -164,36 +181,88 @@ type cycleKey struct {
 	file string
 }
 
-func (e *expander) expand(src []*Directive, parent, via *Directive, stock string) []*Directive {
-	out := make([]*Directive, 0, len(src))
+// expandFile expands the directives of one parsed file into parent. Most
+// files are expanded once in a load, so the first expansion takes the
+// parsed directives themselves and only sets where they are in the tree
+// (copying every directive was a tenth of the CPU of a run); later
+// expansions of the file copy them.
+func (e *expander) expandFile(pf *parsedFile, parent, via *Directive, stock string) []*Directive {
+	out := e.expand(pf, pf.dirs, parent, via, stock, pf.taken.CompareAndSwap(false, true))
+	if out == nil {
+		out = []*Directive{}
+	}
+	return out
+}
+
+// expand expands src, directives of pf, into parent: each directive itself
+// when take is set, a copy otherwise. Taken directives whose block gains
+// no included directive keep their parsed children slice.
+func (e *expander) expand(pf *parsedFile, src []*Directive, parent, via *Directive, stock string, take bool) []*Directive {
+	var out []*Directive
+	if !take {
+		out = make([]*Directive, 0, len(src))
+	}
 	e.l.expanded.Add(int64(len(src)))
-	for _, d := range src {
-		c := *d
-		c.Parent, c.Via, c.Stock = parent, via, stock
-		c.Children = nil
-		cp := &c
-		out = append(out, cp)
-		if len(d.Children) > 0 {
+	for i, d := range src {
+		children := pf.children(d)
+		cp := d
+		if take {
+			d.Parent, d.Via, d.Stock = parent, via, stock
+		} else {
+			c := *d
+			c.Parent, c.Via, c.Stock = parent, via, stock
+			c.Include, c.byName = nil, nil // set again for this tree
+			cp = &c
+		}
+		if out != nil {
+			out = append(out, cp)
+		}
+		cp.Children = nil
+		if len(children) > 0 {
 			if e.depth >= maxDepth {
 				// Deep through includes (each file is within the limit).
 				if !e.tooDeep {
 					e.tooDeep = true
-					w := d.Written()
-					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: w.Range,
+					// d as parsed is where it is written (a taken d's
+					// Via and Stock are this tree's).
+					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: d.Range,
 						Message: fmt.Sprintf("not analysed: blocks nested more than %d deep through includes", maxDepth),
 						Detail:  "The contents of this block were not analysed."})
+				}
+				if take {
+					pf.keepChildren(d, children)
 				}
 				continue
 			}
 			e.depth++
-			cp.Children = e.expand(d.Children, cp, nil, stock)
+			cp.Children = e.expand(pf, children, cp, nil, stock, take)
 			e.depth--
+			if take && (len(cp.Children) != len(children) || &cp.Children[0] != &children[0]) {
+				pf.keepChildren(d, children)
+			}
 		}
 		if d.Name == "include" && !d.Block {
-			out = append(out, e.include(cp, parent, stock)...)
+			if more := e.include(cp, parent, stock); len(more) > 0 {
+				if out == nil { // taken, and the first include that brings directives
+					out = append(make([]*Directive, 0, len(src)+len(more)), src[:i+1]...)
+				}
+				out = append(out, more...)
+			}
 		}
 	}
+	if take && out == nil {
+		return src
+	}
 	return out
+}
+
+// keepChildren records the parsed children of a taken block whose
+// children in the tree differ.
+func (pf *parsedFile) keepChildren(d *Directive, children []*Directive) {
+	if pf.parsedChildren == nil {
+		pf.parsedChildren = map[*Directive][]*Directive{}
+	}
+	pf.parsedChildren[d] = children
 }
 
 func (e *expander) problem(code source.ProblemKind, at *Directive, format string, args ...any) {
@@ -358,7 +427,7 @@ func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
 		}
 		e.chain = append(e.chain, f)
 		e.chainInc = append(e.chainInc, inc)
-		out = append(out, e.expand(pf.dirs, parent, inc, "")...)
+		out = append(out, e.expandFile(pf, parent, inc, "")...)
 		e.chain = e.chain[:len(e.chain)-1]
 		e.chainInc = e.chainInc[:len(e.chainInc)-1]
 	}
@@ -376,7 +445,7 @@ func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Direc
 	}
 	e.chain = append(e.chain, key)
 	e.chainInc = append(e.chainInc, inc)
-	out := e.expand(pf.dirs, parent, inc, pf.stock)
+	out := e.expandFile(pf, parent, inc, pf.stock)
 	e.chain = e.chain[:len(e.chain)-1]
 	e.chainInc = e.chainInc[:len(e.chainInc)-1]
 	return out

@@ -388,3 +388,74 @@ func TestIncludeChain(t *testing.T) {
 		t.Error("every directive of the chain belongs to the server block")
 	}
 }
+
+// TestFilesExpandedMoreThanOnce: the first expansion of a file takes its
+// parsed directives and later ones copy them; every expansion must still
+// be the file as written (not the first one's spliced includes), with
+// parents, include links and indexes of its own tree.
+func TestFilesExpandedMoreThanOnce(t *testing.T) {
+	common := "location /c {\n  include inner.conf;\n  proxy_pass http://c;\n}\n"
+	for i := range manyChildren {
+		common += "add_header X-" + strings.Repeat("a", i+1) + " v;\n"
+	}
+	trees, probs := load(t, map[string]string{
+		"a/nginx.conf":  "events {}\nhttp {\n  server { include common.conf; }\n  server { include common.conf; }\n}\n",
+		"a/common.conf": common,
+		"a/inner.conf":  "proxy_set_header X-Inner 1;\n",
+		"b/nginx.conf":  "events {}\nhttp {\n  server { include ../a/common.conf; }\n}\n",
+		"b/inner.conf":  "proxy_set_header X-Inner 2;\n", // relative to b's prefix
+	})
+	if len(probs) > 0 {
+		t.Fatalf("problems: %v", codes(probs))
+	}
+	if len(trees) != 2 {
+		t.Fatalf("%d trees, want 2", len(trees))
+	}
+	seen := map[*Directive]*Tree{}
+	for _, tree := range trees {
+		var servers []*Directive
+		tree.Walk(func(d *Directive) bool {
+			if prev := seen[d]; prev != nil {
+				t.Errorf("%s: %s:%s is also in %s", tree.root.Path, d.File.Path, d.Name, prev.root.Path)
+			}
+			seen[d] = tree
+			top := d
+			for top.Parent != nil {
+				top = top.Parent
+			}
+			if top != tree.Main {
+				t.Errorf("%s: %s:%s has no parent chain to its tree's main", tree.root.Path, d.File.Path, d.Name)
+			}
+			for _, c := range d.Children {
+				if c.Parent != d {
+					t.Errorf("%s: child %s of %s has another parent", tree.root.Path, c.Name, d.Name)
+				}
+			}
+			if d.Name == "server" {
+				servers = append(servers, d)
+			}
+			return true
+		})
+		for _, s := range servers {
+			inc := s.First("include")
+			loc := s.First("location")
+			if inc == nil || loc == nil || loc.Via != inc || inc.Include == nil || inc.Include.Files[0] != "a/common.conf" {
+				t.Fatalf("%s: server without its included location: %v", tree.root.Path, names(tree))
+			}
+			if s.byName == nil || len(s.Find("add_header")) != manyChildren || s.Find("add_header")[0].Parent != s {
+				t.Errorf("%s: server's index is not of its own children", tree.root.Path)
+			}
+			var got []string
+			for _, c := range loc.Children {
+				got = append(got, c.File.Path+":"+c.Name)
+				if c.Name == "proxy_set_header" && (c.Via == nil || c.Via.Parent != loc) {
+					t.Errorf("%s: the inner directive's include is not this location's", tree.root.Path)
+				}
+			}
+			want := []string{"a/common.conf:include", tree.Prefix + "/inner.conf:proxy_set_header", "a/common.conf:proxy_pass"}
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("%s: location children %v, want %v", tree.root.Path, got, want)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package nginx
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -40,18 +41,34 @@ const (
 type lexer struct {
 	file *source.File
 	src  []byte
+	// text is src as one string: the words' Raw and Value are substrings
+	// of it rather than a string each.
+	text string
 	pos  int
 	errs []source.Problem
 	// eofInQuote is set when the file ended inside a quoted string: the
 	// blocks left open are a consequence, not errors of their own.
 	eofInQuote bool
 	// buf collects the words of a statement; next copies them out at
-	// their exact size.
+	// their exact size, into args.
 	buf []Arg
+	// args is where the words of the next statements go: one allocation
+	// for many statements.
+	args []Arg
+	// statementsLeft is at least the number of statements not yet read:
+	// every statement but the last ends in ";" or "{" (comments and
+	// quoted text make it more), which sizes the chunks of args and of
+	// the parser's directives.
+	statementsLeft int
+	// line is the line of the last position asked for and lineStart its
+	// offset: positions are asked for in increasing order, mostly, and
+	// found from there rather than by a search of every line.
+	line, lineStart int
 }
 
 func newLexer(f *source.File) *lexer {
-	lx := &lexer{file: f, src: f.Content}
+	lx := &lexer{file: f, src: f.Content, text: string(f.Content), line: 1,
+		statementsLeft: bytes.Count(f.Content, semicolon) + bytes.Count(f.Content, openBrace) + 1}
 	if f.HasBOM() {
 		// nginx itself reads the byte order mark as part of the first
 		// directive's name and fails with "unknown directive"; say so,
@@ -67,6 +84,8 @@ func newLexer(f *source.File) *lexer {
 	}
 	return lx
 }
+
+var semicolon, openBrace = []byte{';'}, []byte{'{'}
 
 func (lx *lexer) errorf(start, end int, format string, args ...any) {
 	lx.errs = append(lx.errs, source.Problem{
@@ -96,12 +115,39 @@ type statement struct {
 func (lx *lexer) next() statement {
 	st := lx.scan()
 	lx.buf = st.args[:0]
-	if len(st.args) > 0 {
-		args := make([]Arg, len(st.args))
+	lx.statementsLeft--
+	if n := len(st.args); n > 0 {
+		if cap(lx.args)-len(lx.args) < n {
+			// Chunks double, up to a few hundred statements, and
+			// stay within two words for each statement left.
+			lx.args = make([]Arg, 0, max(n, min(max(2*cap(lx.args), 16), 2*lx.statementsLeft, 1024)))
+		}
+		args := lx.args[len(lx.args) : len(lx.args)+n : len(lx.args)+n]
 		copy(args, st.args)
+		lx.args = lx.args[:len(lx.args)+n]
 		st.args = args
 	}
 	return st
+}
+
+// at is lx.file.Pos(offset).
+func (lx *lexer) at(offset int) source.Pos {
+	if offset < lx.lineStart || offset > len(lx.src) {
+		return lx.file.Pos(offset)
+	}
+	for lx.line < lx.file.LineCount() && lx.file.LineStart(lx.line+1) <= offset {
+		lx.line++
+	}
+	lx.lineStart = lx.file.LineStart(lx.line)
+	return source.Pos{Line: lx.line, Col: offset - lx.lineStart + 1, Offset: offset}
+}
+
+// rangeOf is lx.file.Range(start, end).
+func (lx *lexer) rangeOf(start, end int) source.Range {
+	if end < start {
+		end = start
+	}
+	return source.Range{File: lx.file.Path, Start: lx.at(start), End: lx.at(end)}
 }
 
 func (lx *lexer) scan() statement {
@@ -142,6 +188,29 @@ func (lx *lexer) scan() statement {
 			st.term = termEOF
 			st.termStart, st.termEnd = len(src), len(src)
 			return st
+		}
+		switch {
+		case sharp:
+			// A comment runs to the end of the line.
+			if n := bytes.IndexByte(src[lx.pos:], '\n'); n >= 0 {
+				lx.pos += n
+			} else {
+				lx.pos = len(src)
+				continue
+			}
+		case lastSpace || needSpace || quoted || variable:
+		case dQuoted:
+			lx.pos = skipPlain(src, lx.pos, '"')
+		case sQuoted:
+			lx.pos = skipPlain(src, lx.pos, '\'')
+		default:
+			// Inside a word: only blanks, ";", "{", "\\" and "$" matter.
+			for lx.pos < len(src) && !wordSpecial[src[lx.pos]] {
+				lx.pos++
+			}
+		}
+		if lx.pos >= len(src) {
+			continue
 		}
 		ch := src[lx.pos]
 		lx.pos++
@@ -296,6 +365,18 @@ func (lx *lexer) scan() statement {
 	}
 }
 
+// wordSpecial marks the bytes that end or change an unquoted word.
+var wordSpecial = [256]bool{' ': true, '\t': true, '\r': true, '\n': true, ';': true, '{': true, '\\': true, '$': true}
+
+// skipPlain returns the offset of the first byte from i on that matters in
+// a string quoted with quote: the quote, "\\" or "$".
+func skipPlain(src []byte, i int, quote byte) int {
+	for i < len(src) && src[i] != quote && src[i] != '\\' && src[i] != '$' {
+		i++
+	}
+	return i
+}
+
 // word builds an argument from the content src[start:end]; quoteStart is the
 // offset of the opening quote (or -1) and rawEnd the end of the raw text.
 func (lx *lexer) word(start, end, quoteStart, rawEnd int) Arg {
@@ -311,12 +392,12 @@ func (lx *lexer) word(start, end, quoteStart, rawEnd int) Arg {
 	if end-start >= maxWordLen {
 		lx.errorf(rawStart, rawEnd, "too long parameter (%d bytes): nginx refuses words of %d bytes or more", end-start, maxWordLen)
 	}
-	raw := string(lx.src[rawStart:rawEnd])
-	value := raw[start-rawStart : end-rawStart] // shares raw's memory
+	raw := lx.text[rawStart:rawEnd]
+	value := lx.text[start:end]
 	if containsByte(lx.src[start:end], '\\') {
 		value = unescape(lx.src[start:end])
 	}
-	return Arg{Value: value, Raw: raw, Quote: q, Range: lx.file.Range(rawStart, rawEnd)}
+	return Arg{Value: value, Raw: raw, Quote: q, Range: lx.rangeOf(rawStart, rawEnd)}
 }
 
 // unescape resolves the escapes nginx resolves in every word.

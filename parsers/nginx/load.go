@@ -137,10 +137,10 @@ func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.P
 	if fragment {
 		http := &Directive{Name: "http", Block: true, Synthetic: true, File: pf.file, Parent: main,
 			Range: main.Range, Head: main.Head, NameRange: main.NameRange}
-		http.Children = e.expand(pf.dirs, http, nil, "")
+		http.Children = e.expandFile(pf, http, nil, "")
 		main.Children = []*Directive{http}
 	} else {
-		main.Children = e.expand(pf.dirs, main, nil, "")
+		main.Children = e.expandFile(pf, main, nil, "")
 	}
 	indexChildren(main)
 	return t, e.probs
@@ -176,7 +176,7 @@ func directIncludes(l *loader, root, prefix string) []string {
 				files, _ := e.resolve(d, &Include{Pattern: d.Args[0].Value})
 				out = append(out, files...)
 			}
-			visit(d.Children)
+			visit(pf.children(d))
 		}
 	}
 	visit(pf.dirs)

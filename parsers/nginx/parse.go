@@ -54,6 +54,10 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		return fr
 	}
 	tooDeep := false
+	// Directives are allocated a chunk at a time: chunks double up to 128
+	// directives and stay within the statements left.
+	var chunk []Directive
+	size := 4
 	for {
 		st := lx.next()
 		switch st.term {
@@ -80,7 +84,7 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			}
 			fr := pop()
 			if fr.dir != nil {
-				fr.dir.Range = f.Range(fr.dir.Range.Start.Offset, st.termEnd)
+				fr.dir.Range.End = lx.at(st.termEnd)
 			}
 			continue
 		}
@@ -90,17 +94,18 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			}
 			continue
 		}
-		d := &Directive{
-			Name:      st.args[0].Value,
-			Args:      st.args[1:],
-			File:      f,
-			NameRange: st.args[0].Range,
+		if len(chunk) == 0 {
+			size = min(2*size, 128)
+			chunk = make([]Directive, max(min(size, lx.statementsLeft+1), 1))
 		}
+		d := &chunk[0]
+		chunk = chunk[1:]
+		d.Name, d.Args, d.File, d.NameRange = st.args[0].Value, st.args[1:], f, st.args[0].Range
 		if len(d.Args) == 0 {
 			d.Args = nil
 		}
 		startOff := st.args[0].Range.Start.Offset
-		d.Head = f.Range(startOff, st.termEnd)
+		d.Head = source.Range{File: f.Path, Start: st.args[0].Range.Start, End: lx.at(st.termEnd)}
 		d.Range = d.Head
 		discardParent := len(stack) > 0 && stack[len(stack)-1].discard
 		if !discardParent {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/nginx"
-	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -350,15 +349,38 @@ func outerLevel(b *nginx.Directive, f family) *nginx.Directive {
 	return headerLevel(b.Parent, f)
 }
 
-var varRe = source.LazyRegexp(`\$\{?([A-Za-z0-9_]+)\}?`)
-
-// variables returns the variable names a value refers to, without "$".
+// variables returns the variable names a value refers to, without "$":
+// each "$name" or "${name}", name made of letters, digits and "_" (the
+// matches of `\$\{?([A-Za-z0-9_]+)\}?`, read without a regular expression:
+// header values of every route are read several times).
 func variables(v string) []string {
 	var out []string
-	for _, m := range varRe().FindAllStringSubmatch(v, -1) {
-		out = append(out, m[1])
+	for i := 0; i < len(v); i++ {
+		if v[i] != '$' {
+			continue
+		}
+		start := i + 1
+		if start < len(v) && v[start] == '{' {
+			start++
+		}
+		end := start
+		for end < len(v) && isVariableByte(v[end]) {
+			end++
+		}
+		if end == start {
+			continue
+		}
+		out = append(out, v[start:end])
+		i = end - 1
+		if end < len(v) && v[end] == '}' {
+			i = end
+		}
 	}
 	return out
+}
+
+func isVariableByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // valueClass is what a header value is made of.
@@ -453,13 +475,18 @@ func setsOf(scope *nginx.Directive, v string) []*nginx.Directive {
 	var out []*nginx.Directive
 	for b := scope; b != nil && b.Name != "http"; b = b.Parent {
 		b.Walk(func(d *nginx.Directive) bool {
-			if d.Name == "set" && d.Arg(0) == "$"+v {
+			if d.Name == "set" && isVariable(d.Arg(0), v) {
 				out = append(out, d)
 			}
 			return d.Name == "if" // sets inside if blocks of this level count too
 		})
 	}
 	return out
+}
+
+// isVariable reports whether arg is "$" followed by name.
+func isVariable(arg, name string) bool {
+	return len(arg) == len(name)+1 && arg[0] == '$' && arg[1:] == name
 }
 
 func authBasic(scope *nginx.Directive) bool {

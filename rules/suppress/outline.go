@@ -306,13 +306,16 @@ func (o *Outline) scanComments() {
 			continue
 		}
 		switch {
-		case c == '#' && st.hash && (!st.tokenStart || tokenStart):
+		case c == '#' && st.hash && (!st.tokenStart || tokenStart),
+			st.slashes && c == '/' && i+1 < len(b) && b[i+1] == '/':
 			o.comment[line] = i
 			inComment = true
-			continue
-		case st.slashes && c == '/' && i+1 < len(b) && b[i+1] == '/':
-			o.comment[line] = i
-			inComment = true
+			// The comment runs to the end of the line: go there at once.
+			if n := bytes.IndexByte(b[i+1:], '\n'); n >= 0 {
+				i += n
+			} else {
+				i = len(b) - 1
+			}
 			continue
 		case st.slashes && c == '/' && i+1 < len(b) && b[i+1] == '*':
 			blockCmt = true
@@ -369,6 +372,7 @@ func (o *Outline) braces() {
 			continue
 		}
 		if commentAt >= 0 && i >= commentAt && i < lineEnd {
+			i = lineEnd - 1 // the rest of the line is the comment
 			continue
 		}
 		if blockCmt {
