@@ -31,8 +31,13 @@ func TestDeferFirstCollection(t *testing.T) {
 	}
 
 	deferFirstCollection()
-	if p, l := gcSettings(); p != -1 || l != firstCollection {
-		t.Fatalf("before the first collection: GOGC %d, limit %d; want off and %d", p, l, firstCollection)
+	if p, l := gcSettings(); p != firstCollection/minimumHeapGoal*100 || l != beforeLimit {
+		t.Fatalf("before the first collection: GOGC %d, limit %d; want %d and %d", p, l, firstCollection/minimumHeapGoal*100, beforeLimit)
+	}
+	goal := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(goal)
+	if g := goal[0].Value.Uint64(); g < firstCollection {
+		t.Fatalf("before the first collection: heap goal %d bytes, want at least %d", g, firstCollection)
 	}
 	runtime.GC()
 	deadline := time.Now().Add(10 * time.Second)
