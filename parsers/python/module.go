@@ -12,7 +12,9 @@ import (
 // A statement that could not be parsed is kept as a Chunk with Err set
 // and reported as a Problem; it is never silently dropped.
 type Module struct {
-	File     *source.File
+	File *source.File
+	// Tokens are the file's tokens while it is parsed; after, only a
+	// module with a rejected statement keeps them (see releaseTokens).
 	Tokens   []Token
 	Rewrites []Rewrite
 	Stmts    []*TopStmt
@@ -111,7 +113,24 @@ func ParseWith(f *source.File, p Parser) *Module {
 		run = append(run, ts)
 	}
 	flush()
+	m.releaseTokens()
 	return m
+}
+
+// releaseTokens drops the tokens and their bracket matches once the
+// module is parsed, unless a statement was rejected: the token scan of
+// rejected statements (the project's sweep) is the only later reader.
+// Every other reader (finishing ends and literal values, the upgrade of
+// rewritten syntax, the fallbacks for rejected statements) runs during
+// parsing. Tokens are the largest part of a parsed module that nothing
+// reads after it, and a run keeps every module until its rules are done.
+func (m *Module) releaseTokens() {
+	for _, ts := range m.Stmts {
+		if ts.Err != "" {
+			return
+		}
+	}
+	m.Tokens, m.match = nil, nil
 }
 
 // universalNewlines returns src with each lone CR turned into LF, as
