@@ -109,12 +109,19 @@ func descend(text []byte, toks []Token, base int, offset func(line, col int) int
 func (p *descender) tokens(in []Token, base int) bool {
 	indents := []int{0}
 	last := dNewline
+	// continued is set after a line continuation until a token follows:
+	// a text that ends continued is an error to gpython ("unexpected
+	// EOF"), one left to the fallback.
+	continued := false
 	p.toks = make([]dtok, 0, len(in)+8)
 	for _, t := range in {
 		t.Start -= base
 		t.End -= base
 		switch t.Kind {
-		case TokComment, TokContinue:
+		case TokContinue:
+			continued = true
+			continue
+		case TokComment:
 			continue
 		case TokError:
 			return false
@@ -171,6 +178,10 @@ func (p *descender) tokens(in []Token, base int) bool {
 		}
 		p.toks = append(p.toks, dtok{kind: k, start: t.Start, end: t.End, prefix: t.Prefix})
 		last = k
+		continued = false
+	}
+	if continued {
+		return false
 	}
 	if last != dNewline {
 		p.toks = append(p.toks, dtok{kind: dNewline, start: len(p.src), end: len(p.src)})

@@ -174,3 +174,52 @@ func BenchmarkParsers(b *testing.B) {
 		})
 	}
 }
+
+// TestTrailerEnds: a call or subscript ends at its closing bracket with
+// either parser, when its function or value is parenthesized and when a
+// blanked "await" stands before the bracket. The end once fell back to
+// the token where the parser placed the node, so the two parsers gave
+// different ends, and gpython's could lie before the start.
+func TestTrailerEnds(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"x = (f)(y)\n", "f)(y)"},
+		{"x = ((f))(y)\n", "f))(y)"},
+		{"x = (f)()\n", "f)()"},
+		{"x = (a.b)[0]\n", "a.b)[0]"},
+		{"x = (f)(y)(z)\n", "f)(y)(z)"},
+		{"x = await (f)(y)\n", "f)(y)"},
+		{"x = A0 await ()\n", "A0 await ()"},
+		{"x = A0 await (y)\n", "A0 await (y)"},
+		{"x = A0 await [y]\n", "A0 await [y]"},
+		{"x = f(y)\n", "f(y)"},
+	} {
+		f := source.NewFile("t.py", []byte(tc.src))
+		var fallbacks int
+		for _, p := range []struct {
+			name string
+			p    Parser
+		}{{"gpython", GPython{}}, {"descent", Descent{Fallback: countingParser{GPython{}, &fallbacks}}}} {
+			m := ParseWith(f, p.p)
+			if len(m.Stmts) != 1 || len(m.Stmts[0].Body) != 1 {
+				t.Errorf("%s: %q: statements %+v", p.name, tc.src, m.Stmts)
+				continue
+			}
+			a, ok := m.Stmts[0].Body[0].(*Assign)
+			if !ok {
+				t.Errorf("%s: %q: %T, want an assignment", p.name, tc.src, m.Stmts[0].Body[0])
+				continue
+			}
+			sp := a.Value.Pos()
+			if sp.End < sp.Start {
+				t.Errorf("%s: %q: value span %d..%d ends before it starts", p.name, tc.src, sp.Start, sp.End)
+				continue
+			}
+			if got := tc.src[sp.Start:sp.End]; got != tc.want {
+				t.Errorf("%s: %q: value covers %q, want %q", p.name, tc.src, got, tc.want)
+			}
+		}
+		if fallbacks != 0 {
+			t.Errorf("%q went to gpython: the descent parser was not tested", tc.src)
+		}
+	}
+}

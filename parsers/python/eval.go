@@ -65,21 +65,31 @@ func (n *Namespace) Get(name string) *Binding {
 	return nil
 }
 
-// Names returns the bound names in first-assignment order.
+// Names returns the bound names in first-assignment order, each once: a
+// name bound again after its deletion keeps its first place.
 func (n *Namespace) Names() []string {
 	order := n.fullOrder()
 	out := make([]string, 0, len(order))
+	// Only a deletion can leave a name twice in the order.
+	var listed map[string]bool
+	if n.deleted {
+		listed = make(map[string]bool, len(order))
+	}
 	for _, k := range order {
-		if n.Get(k) != nil {
-			out = append(out, k)
+		if n.Get(k) == nil || listed[k] {
+			continue
 		}
+		if listed != nil {
+			listed[k] = true
+		}
+		out = append(out, k)
 	}
 	return out
 }
 
 // fullOrder returns the names in the order they were first bound,
 // including the parent's (a name bound again after its deletion appears
-// twice).
+// twice; Names lists it once).
 func (n *Namespace) fullOrder() []string {
 	if n.parent == nil {
 		return n.order

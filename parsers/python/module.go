@@ -655,7 +655,7 @@ func (m *Module) finishExpr(e Expr) {
 			sp.Start = x.Value.Pos().Start
 		}
 		m.finishExpr(x.Index)
-		j := m.nextSig(m.lastTokenBefore(m.balance(x.Value.Pos().Start, x.Value.Pos().End)))
+		j := m.trailerAfter(x.Value)
 		if m.opAt(j, "[") && m.match[j] > j {
 			end = m.Tokens[m.match[j]].End
 		}
@@ -678,7 +678,7 @@ func (m *Module) finishExpr(e Expr) {
 		}
 		m.finishExpr(x.Star)
 		m.finishExpr(x.DStar)
-		j := m.nextSig(m.lastTokenBefore(m.balance(x.Func.Pos().Start, x.Func.Pos().End)))
+		j := m.trailerAfter(x.Func)
 		if m.opAt(j, "(") && m.match[j] > j {
 			end = m.Tokens[m.match[j]].End
 		}
@@ -721,6 +721,35 @@ func (m *Module) finishExpr(e Expr) {
 		end = m.balance(sp.Start, end)
 	}
 	sp.End = end
+}
+
+// trailerAfter is the index of the token that opens the call's or
+// subscript's trailer after e: the next significant token past e, with
+// the brackets closing around e skipped ("(f)(x)": e's span is the name
+// alone) and a blanked "await" ("f await (x)" is parsed as "f(x)").
+// Without the skips the end would fall back to the token at the node's
+// start, which is wherever the parser put it, even before the start.
+func (m *Module) trailerAfter(e Expr) int {
+	j := m.nextSig(m.lastTokenBefore(m.balance(e.Pos().Start, e.Pos().End)))
+	for j < len(m.Tokens) {
+		t := m.Tokens[j]
+		closesAround := m.match[j] >= 0 && m.match[j] < j && m.Tokens[m.match[j]].Start < e.Pos().Start
+		if !closesAround && !(t.Kind == TokName && m.blankedAwait(t)) {
+			break
+		}
+		j = m.nextSig(j)
+	}
+	return j
+}
+
+// blankedAwait reports whether t is an "await" the rewrite blanked.
+func (m *Module) blankedAwait(t Token) bool {
+	for _, rw := range m.Rewritten(t.Start, t.End) {
+		if rw.Kind == RewriteAsync && rw.Start == t.Start && string(m.File.Content[t.Start:t.End]) == "await" {
+			return true
+		}
+	}
+	return false
 }
 
 // Rewritten reports the rewrites that touch [start, end). It is asked

@@ -8,7 +8,7 @@ import (
 // TestBranchesMerge checks what names and values the top-level branches
 // leave: names first bound in a branch follow the names bound before, in
 // the order of the branches; a name bound again after its deletion keeps
-// its earlier place as well.
+// its earlier place and is listed once.
 func TestBranchesMerge(t *testing.T) {
 	cases := []struct{ src, want string }{
 		{"A = 1\nif x:\n    B = 2\n    A = 3\nelse:\n    C = 4\n",
@@ -16,7 +16,10 @@ func TestBranchesMerge(t *testing.T) {
 		{"A = 1\ntry:\n    D = 1\n    import os\nexcept ImportError:\n    E = 2\n    D = 2\nexcept Exception:\n    pass\nelse:\n    F = 3\n",
 			"A=1; D=1 or 2 or <unset>; os=? or <unset>; F=3 or <unset>; E=<unset> or 2"},
 		{"A = 1\nB = 2\ndel A\nif x:\n    C = 1\n    A = 2\nelse:\n    D = 1\n    del B\n",
-			"A=2 or <unset>; B=2 or <unset>; A=2 or <unset>; C=1 or <unset>; D=<unset> or 1"},
+			"A=2 or <unset>; B=2 or <unset>; C=1 or <unset>; D=<unset> or 1"},
+		{"A = 1\nB = 2\ndel A\nA = 3\n", "A=3; B=2"},
+		{"A = 1\nif x:\n    del A\n    A = 2\n", "A=2 or 1"},
+		{"A = 1\ndel A\nif x:\n    A = 2\n    del A\n    A = 3\n", "A=3 or <unset>"},
 		{"A = 1\nif x:\n    if y:\n        B = 1\n    else:\n        A = 2\n    del A\nelse:\n    B = 3\n",
 			"A=<unset> or 1; B=1 or <unset> or 3"},
 		{"if x:\n    del A\nelse:\n    del A\nA = 1\nif y:\n    del A\nelse:\n    del A\n", "A=1"},
