@@ -496,6 +496,8 @@ func mergeName(ns *Namespace, name string, branches []*Namespace) {
 	if same {
 		if first != nil {
 			ns.set(first)
+		} else {
+			ns.del(name) // every branch deleted it
 		}
 		return
 	}

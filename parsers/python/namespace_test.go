@@ -22,7 +22,8 @@ func TestBranchesMerge(t *testing.T) {
 		{"A = 1\ndel A\nif x:\n    A = 2\n    del A\n    A = 3\n", "A=3 or <unset>"},
 		{"A = 1\nif x:\n    if y:\n        B = 1\n    else:\n        A = 2\n    del A\nelse:\n    B = 3\n",
 			"A=<unset> or 1; B=1 or <unset> or 3"},
-		{"if x:\n    del A\nelse:\n    del A\nA = 1\nif y:\n    del A\nelse:\n    del A\n", "A=1"},
+		{"if x:\n    del A\nelse:\n    del A\nA = 1\nif y:\n    del A\nelse:\n    del A\n", ""},
+		{"A = 1\ntry:\n    del A\nexcept KeyError:\n    del A\nB = 2\n", "B=2"},
 		{"match v:\n    case 1:\n        M = 1\n    case [a, b]:\n        M = 2\n", "M=<unset> or 1 or 2; a=<unset> or <unknown>; b=<unset> or <unknown>"},
 	}
 	for _, c := range cases {
