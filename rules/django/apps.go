@@ -223,8 +223,14 @@ func packageOwner(file string, apps []*rules.App, django bool) *rules.App {
 // served maps each app to the processes that serve it.
 func (s *servers) served(ws *parsers.Workspace, apps []*rules.App) map[*rules.App][]*process {
 	out := map[*rules.App][]*process{}
+	var django []*rules.App
+	for _, a := range apps {
+		if a.Package == "" {
+			django = append(django, a)
+		}
+	}
 	for _, p := range s.procs {
-		for _, a := range s.appsOf(ws, p, apps) {
+		for _, a := range s.appsOf(ws, p, apps, django) {
 			out[a] = append(out[a], p)
 		}
 	}

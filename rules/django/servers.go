@@ -406,8 +406,9 @@ func (s *servers) frameworkApps(ws *parsers.Workspace) []*rules.App {
 
 // appsOf returns the apps a process serves: the app its command line
 // names; else, through DJANGO_SETTINGS_MODULE, a Django app; else the apps
-// nearest to its file in the directory tree.
-func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps []*rules.App) []*rules.App {
+// nearest to its file in the directory tree. django are the Django apps
+// of apps (those without a Package).
+func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps, django []*rules.App) []*rules.App {
 	if p.target != "" {
 		for _, a := range apps {
 			if a.Package != "" && a.Range.File == p.target {
@@ -426,12 +427,6 @@ func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps []*rules.App) [
 			if len(out) > 0 {
 				return out
 			}
-		}
-	}
-	var django []*rules.App
-	for _, a := range apps {
-		if a.Package == "" {
-			django = append(django, a)
 		}
 	}
 	if v, ok := p.envValue("DJANGO_SETTINGS_MODULE"); ok {
@@ -464,7 +459,10 @@ func (s *servers) nearest(file string, apps []*rules.App) []*rules.App {
 // moduleIs reports whether an app's settings module is the dotted module m
 // (or ends with it, when the repository is rooted above the project).
 func moduleIs(id, m string) bool {
-	return id == m || strings.HasSuffix(id, "."+m) || id == m+".__init__"
+	// id == m, or id ends with "."+m, or id == m+".__init__", without
+	// building either string: served asks for every process and app.
+	return id == m || len(id) > len(m) && id[len(id)-len(m)-1] == '.' && strings.HasSuffix(id, m) ||
+		len(id) == len(m)+len(".__init__") && strings.HasPrefix(id, m) && id[len(m):] == ".__init__"
 }
 
 func pythonTree(ws *parsers.Workspace, rel string) *python.Tree {
