@@ -1,8 +1,10 @@
 package rules
 
 import (
-	"encoding/json"
+	"encoding/binary"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -74,18 +76,171 @@ func placeOf(r *Route) twinPlace {
 }
 
 // twinSignature is the route with what may differ between twins left out:
-// its identity, description, and the socket's address and line.
+// its identity, description, and the socket's address and line. Two routes
+// have the same signature exactly where their JSON encodings (less those
+// fields) are the same, as they had when the signature was that encoding;
+// it is written by hand because the JSON encoder's reflection was most of
+// the cost of merging (TestTwinSignatureIsJSON holds the two together).
+// Strings are length-prefixed, so no two field sequences run together
+// (with invalid UTF-8 treated as the JSON encoder treats it);
+// enumerations are written as the names their MarshalText gives, and
+// fields the encoding omits when empty are written so that empty and
+// absent agree.
 func twinSignature(r *Route) string {
-	c := *r
-	c.ID, c.Desc = "", ""
-	c.Listener.Range = source.Range{}
-	c.Listener.Also = nil
-	c.Listener.Endpoint.Host = ""
-	b, err := json.Marshal(c)
-	if err != nil {
-		return r.ID // not comparable: never a twin
+	w := sigWriter{b: make([]byte, 0, 512)}
+	w.str(r.Proxy)
+	w.strs(r.Hosts)
+	w.str(r.Path)
+	l := &r.Listener
+	w.str(l.Endpoint.Port)
+	w.str(l.Endpoint.Unix)
+	w.flag(l.TLS)
+	w.str(l.Verify.String())
+	w.str(l.CA)
+	w.flag(l.Default)
+	w.rng(l.VerifyRange)
+	u := &r.Upstream
+	w.str(u.Name)
+	w.endpoints(u.Servers)
+	w.rng(u.Range)
+	w.num(len(u.Workloads))
+	for i := range u.Workloads {
+		wl := &u.Workloads[i]
+		w.str(wl.Name)
+		w.str(wl.Server)
+		w.endpoints(wl.Binds)
+		w.str(wl.SettingsModule)
+		w.rng(wl.Range)
+		w.unlessZero(wl.Reach == 0, wl.Reach.String()) // omitempty
+		w.str(wl.ReachWhy)
+		w.rng(wl.ReachRange)
+		w.str(wl.ReachVia)
+		w.str(wl.ReachPort)
 	}
-	return string(b)
+	w.flag(r.Headers == nil) // null, not {}
+	names := make([]string, 0, len(r.Headers))
+	for name := range r.Headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	w.num(len(names))
+	for _, name := range names {
+		w.str(name)
+		w.treatment(r.Headers[name])
+	}
+	w.str(r.Default.String())
+	w.strs(r.Removed)
+	w.flag(r.OmitsEmpty)
+	w.flag(r.Gated)
+	w.flag(r.AdmitsUnderscore)
+	w.rng(r.UnderscoreRange)
+	w.strs(r.UnderscoreRemoved)
+	w.rng(r.Range)
+	w.rng(r.Block)
+	w.optionalTreatment(r.Identity)
+	w.num(len(r.Classes))
+	for i := range r.Classes {
+		c := &r.Classes[i]
+		w.str(c.Transport.String())
+		w.str(c.Cert.String())
+		for _, s := range [...]string{c.Port, c.SNI, c.Host, c.Path, c.Method, c.Source,
+			c.Witness.Path, c.Witness.Host, c.Witness.SNI, c.Witness.Source, c.Witness.Method} {
+			w.str(s)
+		}
+		w.strs(c.Where)
+		w.strs(c.Undecided)
+		w.rng(c.Range)
+	}
+	w.flag(r.ProxyFirst)
+	return string(w.b)
+}
+
+// sigWriter appends the parts of a twinSignature.
+type sigWriter struct{ b []byte }
+
+func (w *sigWriter) num(n int) { w.b = binary.AppendVarint(w.b, int64(n)) }
+
+func (w *sigWriter) str(s string) {
+	if !utf8.ValidString(s) {
+		// The JSON encoder writes every invalid byte as U+FFFD, so such
+		// strings agree; 0xff is in no valid string.
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); {
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = append(b, 0xff)
+			} else {
+				b = append(b, s[i:i+n]...)
+			}
+			i += n
+		}
+		s = string(b)
+	}
+	w.num(len(s))
+	w.b = append(w.b, s...)
+}
+
+func (w *sigWriter) flag(v bool) {
+	if v {
+		w.b = append(w.b, 1)
+	} else {
+		w.b = append(w.b, 0)
+	}
+}
+
+// unlessZero writes the name of an enumeration the encoding omits when
+// zero: its zero value and a value out of range agree in name, not in
+// presence.
+func (w *sigWriter) unlessZero(zero bool, name string) {
+	w.flag(!zero)
+	if !zero {
+		w.str(name)
+	}
+}
+
+// strs writes a list the encoding omits when empty: nil and empty agree.
+func (w *sigWriter) strs(ss []string) {
+	w.num(len(ss))
+	for _, s := range ss {
+		w.str(s)
+	}
+}
+
+func (w *sigWriter) endpoints(es []Endpoint) {
+	w.num(len(es))
+	for _, e := range es {
+		w.str(e.Host)
+		w.str(e.Port)
+		w.str(e.Unix)
+	}
+}
+
+func (w *sigWriter) rng(r source.Range) {
+	w.str(r.File)
+	for _, n := range [...]int{r.Start.Line, r.Start.Col, r.Start.Offset, r.End.Line, r.End.Col, r.End.Offset} {
+		w.num(n)
+	}
+}
+
+func (w *sigWriter) treatment(t HeaderTreatment) {
+	w.str(t.Name)
+	w.str(t.Action.String())
+	w.str(t.Value)
+	w.unlessZero(t.Fact == 0, t.Fact.String()) // omitzero
+	w.flag(t.CertGuarded)
+	w.flag(t.Composite)
+	w.rng(t.Range)
+	w.str(t.Note)
+	w.optionalTreatment(t.Otherwise)
+	w.str(t.When)
+}
+
+// optionalTreatment writes a treatment the encoding omits when nil.
+func (w *sigWriter) optionalTreatment(t *HeaderTreatment) {
+	w.flag(t != nil)
+	if t != nil {
+		w.treatment(*t)
+	}
 }
 
 func wildcardHost(h string) bool {

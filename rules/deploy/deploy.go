@@ -90,14 +90,30 @@ func anchorOf(r *rules.Route, t rules.HeaderTreatment) source.Range {
 
 // blockSets records, per block (nginx server, HAProxy frontend) and header,
 // whether some route of the block overwrites the header.
-type blockSets map[string]bool
+type blockSets map[placeKey]bool
+
+// placeKey is a place in a file and a header name: equal where the
+// range's String and the name are (file, line and column of a valid
+// range; the file alone of an invalid one), without formatting either.
+type placeKey struct {
+	file      string
+	line, col int
+	header    string
+}
+
+func keyOf(r source.Range, header string) placeKey {
+	if !r.IsValid() {
+		return placeKey{file: r.File, header: header}
+	}
+	return placeKey{r.File, r.Start.Line, r.Start.Col, header}
+}
 
 func newBlockSets(m *rules.Model) blockSets {
 	bs := blockSets{}
 	for _, r := range m.Routes {
 		for name, t := range r.Headers {
 			if t.Action != rules.Passthrough {
-				bs[r.Block.String()+"|"+name] = true
+				bs[keyOf(r.Block, name)] = true
 			}
 		}
 	}
@@ -107,7 +123,7 @@ func newBlockSets(m *rules.Model) blockSets {
 // anchor is anchorOf, except that a header no route of the block sets is
 // one defect of the block: reported once, at the line that opens it.
 func (bs blockSets) anchor(r *rules.Route, t rules.HeaderTreatment, h string) source.Range {
-	if t.Action == rules.Passthrough && !t.Range.IsValid() && r.Block.IsValid() && !bs[r.Block.String()+"|"+h] {
+	if t.Action == rules.Passthrough && !t.Range.IsValid() && r.Block.IsValid() && !bs[keyOf(r.Block, h)] {
 		return r.Block
 	}
 	return anchorOf(r, t)
@@ -139,17 +155,17 @@ type finding struct {
 }
 
 type findings struct {
-	order []string
-	by    map[string]*finding
+	order []placeKey
+	by    map[placeKey]*finding
 	// severity, when set, overrides the rule's for these findings.
 	severity rules.Severity
 }
 
 func (fs *findings) add(anchor source.Range, h string, tr rules.HeaderTreatment, t rules.Trust, l rules.Link, bs ...breach) {
 	if fs.by == nil {
-		fs.by = map[string]*finding{}
+		fs.by = map[placeKey]*finding{}
 	}
-	k := anchor.String() + "|" + h
+	k := keyOf(anchor, h)
 	f := fs.by[k]
 	if f == nil {
 		f = &finding{anchor: anchor, header: h, tr: tr, trust: t}

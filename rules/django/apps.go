@@ -223,8 +223,14 @@ func packageOwner(file string, apps []*rules.App, django bool) *rules.App {
 // served maps each app to the processes that serve it.
 func (s *servers) served(ws *parsers.Workspace, apps []*rules.App) map[*rules.App][]*process {
 	out := map[*rules.App][]*process{}
+	var django []*rules.App
+	for _, a := range apps {
+		if a.Package == "" {
+			django = append(django, a)
+		}
+	}
 	for _, p := range s.procs {
-		for _, a := range s.appsOf(ws, p, apps) {
+		for _, a := range s.appsOf(ws, p, apps, django) {
 			out[a] = append(out[a], p)
 		}
 	}
@@ -544,21 +550,61 @@ func (s *servers) findContainer(file string) container {
 // container), names the repository file file: the same path, or the same
 // trailing directories and name.
 func sameFile(ref, file, from string) bool {
+	return newCmdPath(ref, from).names(file)
+}
+
+// cmdPath is a path written on a command line, prepared once for
+// comparison with many repository files (see sameFile).
+type cmdPath struct {
+	empty bool
+	// rel is the path relative to the directory of the file that holds
+	// the command, cleaned; set only for a relative path.
+	rel    string
+	hasRel bool
+	// last and prev are its last two elements; single: it has one.
+	last, prev string
+	single     bool
+}
+
+func newCmdPath(ref, from string) cmdPath {
 	ref = strings.TrimPrefix(strings.TrimPrefix(ref, "python:"), "file:")
 	if ref == "" {
+		return cmdPath{empty: true}
+	}
+	c := cmdPath{}
+	if !path.IsAbs(ref) {
+		c.rel, c.hasRel = path.Clean(path.Join(path.Dir(from), ref)), true
+	}
+	c.last, c.prev, c.single = lastElems(strings.Trim(path.Clean(ref), "/"))
+	return c
+}
+
+// names is sameFile for the prepared path.
+func (c cmdPath) names(file string) bool {
+	if c.empty {
 		return false
 	}
-	if !path.IsAbs(ref) && path.Clean(path.Join(path.Dir(from), ref)) == file {
+	if c.hasRel && c.rel == file {
 		return true
 	}
-	rs := strings.Split(strings.Trim(path.Clean(ref), "/"), "/")
-	fs := strings.Split(file, "/")
-	n := min(len(rs), len(fs))
-	if n == 0 || rs[len(rs)-1] != fs[len(fs)-1] {
+	last, prev, single := lastElems(file)
+	if c.last != last {
 		return false
 	}
 	// The name and, where both have one, the directory above it agree.
-	return n == 1 || rs[len(rs)-2] == fs[len(fs)-2]
+	return c.single || single || c.prev == prev
+}
+
+// lastElems returns the last two elements of a slash-separated path
+// (prev is empty and single true when it has one), as strings.Split
+// would, without splitting it.
+func lastElems(p string) (last, prev string, single bool) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return p, "", true
+	}
+	rest := p[:i]
+	return p[i+1:], rest[strings.LastIndexByte(rest, '/')+1:], false
 }
 
 // inService records that binds belong to an app server run by a compose

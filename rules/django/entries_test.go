@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -120,5 +121,18 @@ func TestEntryPoints(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestModuleIs checks moduleIs against the strings it stands for.
+func TestModuleIs(t *testing.T) {
+	ids := []string{"", "a", "settings", "proj.settings", "proj.settings.__init__", "settings.__init__", "projsettings", "x.proj.settings", "proj.settings.prod", "settings__init__", ".settings"}
+	for _, id := range ids {
+		for _, m := range ids {
+			want := id == m || strings.HasSuffix(id, "."+m) || id == m+".__init__"
+			if got := moduleIs(id, m); got != want {
+				t.Errorf("moduleIs(%q, %q) = %v, want %v", id, m, got, want)
+			}
+		}
 	}
 }

@@ -32,6 +32,10 @@ type process struct {
 	// target is the repository file of the application it loads, when its
 	// command line or configuration names one that the repository holds.
 	target string
+
+	// Memoized by configPath and dir (path.Dir is never empty).
+	configMemo *configRef
+	dirMemo    string
 }
 
 // file is where the process is started or configured.
@@ -255,24 +259,65 @@ const (
 // file of p with -c: exactly (its path relative to q's file), or likely (a
 // path inside an image that ends like p's, in the same directory tree).
 func namesConfig(q, p *process) match {
-	o, ok := q.option(gunicorn.SetConfig)
-	if !ok {
+	c := q.configPath()
+	if !c.set {
 		return unrelated
 	}
-	ref := o.Str()
 	switch {
-	case !path.IsAbs(ref) && path.Clean(path.Join(path.Dir(q.file()), ref)) == p.file():
+	case c.hasExact && c.exact == p.file():
 		return exactly
-	case sameFile(ref, p.file(), q.file()) && sameTree(p.file(), q.file()):
+	case c.names(p.file()) && sameTree(p.file(), p.dir(), q.file(), q.dir()):
 		return likely
 	}
 	return unrelated
 }
 
-// sameTree reports whether one file's directory holds the other.
-func sameTree(a, b string) bool {
-	da, db := path.Dir(a), path.Dir(b)
-	return da == "." || db == "." || da == db || strings.HasPrefix(a, db+"/") || strings.HasPrefix(b, da+"/")
+// configRef is the -c value of a command line, prepared once: namesConfig
+// compares every command line with every configuration file.
+type configRef struct {
+	set bool
+	// exact is the value as written relative to the command's directory,
+	// cleaned; set only for a relative path.
+	exact    string
+	hasExact bool
+	cmdPath
+}
+
+// configPath returns the prepared -c value of the process.
+func (p *process) configPath() *configRef {
+	if p.configMemo != nil {
+		return p.configMemo
+	}
+	c := &configRef{}
+	if o, ok := p.option(gunicorn.SetConfig); ok {
+		ref := o.Str()
+		c.set = true
+		if !path.IsAbs(ref) {
+			c.exact, c.hasExact = path.Clean(path.Join(p.dir(), ref)), true
+		}
+		c.cmdPath = newCmdPath(ref, p.file())
+	}
+	p.configMemo = c
+	return c
+}
+
+// dir is the directory of the process's file.
+func (p *process) dir() string {
+	if p.dirMemo == "" {
+		p.dirMemo = path.Dir(p.file())
+	}
+	return p.dirMemo
+}
+
+// sameTree reports whether one file's directory (da of a, db of b) holds
+// the other.
+func sameTree(a, da, b, db string) bool {
+	return da == "." || db == "." || da == db || inDir(a, db) || inDir(b, da)
+}
+
+// inDir reports whether p is below the directory d.
+func inDir(p, d string) bool {
+	return len(p) > len(d) && p[len(d)] == '/' && strings.HasPrefix(p, d)
 }
 
 // moduleFile finds the file of an application reference.
@@ -361,8 +406,9 @@ func (s *servers) frameworkApps(ws *parsers.Workspace) []*rules.App {
 
 // appsOf returns the apps a process serves: the app its command line
 // names; else, through DJANGO_SETTINGS_MODULE, a Django app; else the apps
-// nearest to its file in the directory tree.
-func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps []*rules.App) []*rules.App {
+// nearest to its file in the directory tree. django are the Django apps
+// of apps (those without a Package).
+func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps, django []*rules.App) []*rules.App {
 	if p.target != "" {
 		for _, a := range apps {
 			if a.Package != "" && a.Range.File == p.target {
@@ -381,12 +427,6 @@ func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps []*rules.App) [
 			if len(out) > 0 {
 				return out
 			}
-		}
-	}
-	var django []*rules.App
-	for _, a := range apps {
-		if a.Package == "" {
-			django = append(django, a)
 		}
 	}
 	if v, ok := p.envValue("DJANGO_SETTINGS_MODULE"); ok {
@@ -419,7 +459,10 @@ func (s *servers) nearest(file string, apps []*rules.App) []*rules.App {
 // moduleIs reports whether an app's settings module is the dotted module m
 // (or ends with it, when the repository is rooted above the project).
 func moduleIs(id, m string) bool {
-	return id == m || strings.HasSuffix(id, "."+m) || id == m+".__init__"
+	// id == m, or id ends with "."+m, or id == m+".__init__", without
+	// building either string: served asks for every process and app.
+	return id == m || len(id) > len(m) && id[len(id)-len(m)-1] == '.' && strings.HasSuffix(id, m) ||
+		len(id) == len(m)+len(".__init__") && strings.HasPrefix(id, m) && id[len(m):] == ".__init__"
 }
 
 func pythonTree(ws *parsers.Workspace, rel string) *python.Tree {
