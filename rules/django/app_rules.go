@@ -29,7 +29,7 @@ func isUsedFlag(meta string) bool {
 
 // appOnlyAssumption names what the app-only rules assume when nothing in
 // the workspace says which proxy fronts the app.
-const appOnlyAssumption = "assuming a proxy that verifies client certificates optionally (nginx: NONE without a certificate, FAILED:<reason> and the certificate's own subject for one it does not verify)"
+const appOnlyAssumption = "a proxy that verifies client certificates optionally (nginx: NONE without a certificate, FAILED:<reason> and the certificate's own subject for one it does not verify)"
 
 // appOnlyClasses are the requests without a verified certificate that
 // the app-only rules judge the app's checks against: no certificate, and
