@@ -163,6 +163,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	// take each app's values.
 	views := drfViews(ws)
 	var orphans []*python.Tree
+	near := newNearIndex(apps)
 	for _, c := range code {
 		if owner := packageOwner(c.Root().Path, framework, len(apps) > 0); owner != nil {
 			owner.Trusts = append(owner.Trusts, codeTrusts(c, settingsLookup(nil), newDRFPolicy(nil, views))...)
@@ -172,11 +173,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 			orphans = append(orphans, c)
 			continue
 		}
-		owners := apps
-		if len(apps) > 1 {
-			owners = rules.NearestApps(c.Root().Path, apps)
-		}
-		for _, app := range owners {
+		for _, app := range near.nearest(c.Root().Path) {
 			app.Trusts = append(app.Trusts, codeTrusts(c, settingsLookup(settingsOf[app]), newDRFPolicy(settingsOf[app], views))...)
 		}
 	}
@@ -229,8 +226,9 @@ func (s *servers) served(ws *parsers.Workspace, apps []*rules.App) map[*rules.Ap
 			django = append(django, a)
 		}
 	}
+	ix := newAppIndex(ws, apps, django)
 	for _, p := range s.procs {
-		for _, a := range s.appsOf(ws, p, apps, django) {
+		for _, a := range ix.appsOf(p) {
 			out[a] = append(out[a], p)
 		}
 	}

@@ -404,22 +404,50 @@ func (s *servers) frameworkApps(ws *parsers.Workspace) []*rules.App {
 	return apps
 }
 
-// appsOf returns the apps a process serves: the app its command line
-// names; else, through DJANGO_SETTINGS_MODULE, a Django app; else the apps
-// nearest to its file in the directory tree. django are the Django apps
-// of apps (those without a Package).
-func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps, django []*rules.App) []*rules.App {
-	if p.target != "" {
-		for _, a := range apps {
-			if a.Package != "" && a.Range.File == p.target {
-				return []*rules.App{a}
+// appIndex answers which apps each process serves (see appsOf) from
+// look-ups built once per run: served asks for every process, and a
+// monorepo has thousands of processes, apps and Python trees, so scanning
+// the apps and the trees for each process would cost their product.
+type appIndex struct {
+	apps, django []*rules.App // django: the Django apps of apps (those without a Package)
+	// byFile maps a module file to the first framework app it is;
+	// trees maps a root path to the first Python tree rooted there.
+	byFile             map[string]*rules.App
+	trees              map[string]*python.Tree
+	nearAll, nearJango nearIndex
+}
+
+func newAppIndex(ws *parsers.Workspace, apps, django []*rules.App) *appIndex {
+	ix := &appIndex{apps: apps, django: django, byFile: map[string]*rules.App{}, trees: map[string]*python.Tree{},
+		nearAll: newNearIndex(apps), nearJango: newNearIndex(django)}
+	for _, a := range apps {
+		if _, seen := ix.byFile[a.Range.File]; a.Package != "" && !seen {
+			ix.byFile[a.Range.File] = a
+		}
+	}
+	for _, t := range ws.Trees {
+		if pt, ok := t.(*python.Tree); ok {
+			if _, seen := ix.trees[pt.Root().Path]; !seen {
+				ix.trees[pt.Root().Path] = pt
 			}
 		}
-		if pt := pythonTree(ws, p.target); pt != nil && len(pt.SettingsModules) > 0 {
+	}
+	return ix
+}
+
+// appsOf returns the apps a process serves: the app its command line
+// names; else, through DJANGO_SETTINGS_MODULE, a Django app; else the apps
+// nearest to its file in the directory tree.
+func (ix *appIndex) appsOf(p *process) []*rules.App {
+	if p.target != "" {
+		if a := ix.byFile[p.target]; a != nil {
+			return []*rules.App{a}
+		}
+		if pt := ix.trees[p.target]; pt != nil && len(pt.SettingsModules) > 0 {
 			var out []*rules.App
-			for _, a := range apps {
+			for _, a := range ix.django {
 				for _, m := range pt.SettingsModules {
-					if a.Package == "" && moduleIs(a.ID, m.Value) {
+					if moduleIs(a.ID, m.Value) {
 						out = append(out, a)
 					}
 				}
@@ -431,29 +459,68 @@ func (s *servers) appsOf(ws *parsers.Workspace, p *process, apps, django []*rule
 	}
 	if v, ok := p.envValue("DJANGO_SETTINGS_MODULE"); ok {
 		var out []*rules.App
-		for _, a := range django {
+		for _, a := range ix.django {
 			if moduleIs(a.ID, v) {
 				out = append(out, a)
 			}
 		}
 		return out
 	}
-	if p.target != "" && len(django) > 0 {
+	if p.target != "" && len(ix.django) > 0 {
 		// A Django entry point whose settings module comes from the
 		// environment: the project nearest to it.
-		return s.nearest(p.target, django)
+		return ix.nearJango.nearest(p.target)
 	}
-	if len(apps) == 1 {
-		return apps
-	}
-	return s.nearest(p.file(), apps)
+	return ix.nearAll.nearest(p.file())
 }
 
-func (s *servers) nearest(file string, apps []*rules.App) []*rules.App {
+// nearIndex finds the apps nearest to a file, as rules.NearestApps does,
+// from the apps below each directory collected once instead of by testing
+// every app at every level above the file.
+type nearIndex struct {
+	apps []*rules.App
+	// under maps a directory to the apps whose file lies below it, in
+	// the order of apps.
+	under map[string][]*rules.App
+}
+
+func newNearIndex(apps []*rules.App) nearIndex {
+	ix := nearIndex{apps: apps, under: map[string][]*rules.App{}}
 	if len(apps) <= 1 {
-		return apps
+		return ix
 	}
-	return rules.NearestApps(file, apps)
+	for _, a := range apps {
+		f := a.Range.File
+		for i := 0; i < len(f); i++ {
+			if f[i] == '/' {
+				ix.under[f[:i]] = append(ix.under[f[:i]], a)
+			}
+		}
+	}
+	return ix
+}
+
+// nearest returns the apps below the deepest directory of file that holds
+// any, or none when they are too many to choose among.
+func (ix nearIndex) nearest(file string) []*rules.App {
+	if len(ix.apps) <= 1 {
+		return ix.apps
+	}
+	for dir := path.Dir(file); ; dir = path.Dir(dir) {
+		if dir == "." {
+			// Every app is as near: NearestApps (from a file at the
+			// top) applies its limit on how many to choose among.
+			return rules.NearestApps("./", ix.apps)
+		}
+		if under := ix.under[dir]; len(under) > 0 {
+			// All of them are nearest; NearestApps, from a file in
+			// dir, returns them at once within its limit.
+			return rules.NearestApps(dir+"/", under)
+		}
+		if dir == "/" {
+			return nil
+		}
+	}
 }
 
 // moduleIs reports whether an app's settings module is the dotted module m
@@ -463,15 +530,6 @@ func moduleIs(id, m string) bool {
 	// building either string: served asks for every process and app.
 	return id == m || len(id) > len(m) && id[len(id)-len(m)-1] == '.' && strings.HasSuffix(id, m) ||
 		len(id) == len(m)+len(".__init__") && strings.HasPrefix(id, m) && id[len(m):] == ".__init__"
-}
-
-func pythonTree(ws *parsers.Workspace, rel string) *python.Tree {
-	for _, t := range ws.Trees {
-		if pt, ok := t.(*python.Tree); ok && pt.Root().Path == rel {
-			return pt
-		}
-	}
-	return nil
 }
 
 // serverTrusts adds the proxy headers an app server itself honours:
