@@ -79,25 +79,40 @@ func IsDevSettings(rel string, s *rules.Settings) bool {
 	return false
 }
 
+// baseModules collects, once per run, the settings modules other settings
+// modules of the workspace star-import (map[string]bool by path), so that
+// a rule asks for each settings tree without reading every other tree.
+var baseModules = &rules.Analysis{
+	Name:  "django-base-modules",
+	Doc:   "The settings modules star-imported by another settings module of the workspace (map[string]bool by path).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		base := map[string]bool{}
+		if p.Workspace == nil {
+			return base
+		}
+		for _, t := range p.Workspace.Trees {
+			pt, ok := t.(*python.Tree)
+			if !ok || pt.Role != python.RoleSettings {
+				continue
+			}
+			for _, f := range pt.Files()[1:] {
+				base[f.Path] = true
+			}
+		}
+		return base
+	},
+}
+
 // isBaseModule reports whether a settings module is star-imported by
 // another settings module of the workspace: it is then checked through
 // the modules that import it, where its values may be overridden.
-func isBaseModule(ws *parsers.Workspace, rel string) bool {
-	if ws == nil {
+func isBaseModule(p *rules.Pass, rel string) bool {
+	if p.Workspace == nil {
 		return false
 	}
-	for _, t := range ws.Trees {
-		pt, ok := t.(*python.Tree)
-		if !ok || pt.Role != python.RoleSettings {
-			continue
-		}
-		for _, f := range pt.Files()[1:] {
-			if f.Path == rel {
-				return true
-			}
-		}
-	}
-	return false
+	base, _ := p.ResultOf(baseModules).(map[string]bool)
+	return base[rel]
 }
 
 // extendedByDeployed reports whether a settings module is star-imported

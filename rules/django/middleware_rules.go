@@ -48,14 +48,23 @@ func findClass(p *rules.Pass, dotted string) (*python.Tree, *python.ClassInfo) {
 		return nil, nil
 	}
 	idx, _ := p.ResultOf(pythonClasses).(map[string][]classRef)
-	name := dotted[strings.LastIndexByte(dotted, '.')+1:]
+	// The class's dotted name (its module's, ".", name) is the path or
+	// ends with it: with a module in the path, the class's module is that
+	// module or ends with it; compared without building either string, as
+	// every middleware entry of every settings tree asks.
+	dot := strings.LastIndexByte(dotted, '.')
+	name := dotted[dot+1:]
 	for _, ref := range idx[name] {
-		full := ref.tree.Dotted + "." + name
-		if full == dotted || strings.HasSuffix(full, "."+dotted) {
+		if dot < 0 || dottedEndsWith(ref.tree.Dotted, dotted[:dot]) {
 			return ref.tree, ref.class
 		}
 	}
 	return nil, nil
+}
+
+// dottedEndsWith reports whether the dotted name d is m or ends with "."+m.
+func dottedEndsWith(d, m string) bool {
+	return d == m || len(d) > len(m) && d[len(d)-len(m)-1] == '.' && strings.HasSuffix(d, m)
 }
 
 // identityReads returns the identity headers a class reads.
@@ -79,7 +88,7 @@ func identityReads(t *python.Tree, c *python.ClassInfo) []string {
 var MiddlewareOrder = &rules.Rule{
 	Code: "D016", Name: "mtls-middleware-order", Severity: rules.Medium, CWE: []string{"CWE-287"},
 	Summary: "Middleware that authenticates from client-certificate headers sits before SecurityMiddleware or before AuthenticationMiddleware.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses},
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses, baseModules},
 	Doc: rules.Doc{
 		What:       "Reports a MIDDLEWARE entry whose class (found in the scanned code) reads client-certificate or identity headers and is placed before `SecurityMiddleware`, or logs users in and is placed before `AuthenticationMiddleware`.",
 		Why:        "Before SecurityMiddleware, identity is established for plain-HTTP requests that should have been redirected. Before AuthenticationMiddleware, the user it sets is replaced by the session's user, so certificate and session identities disagree.",
@@ -89,7 +98,7 @@ var MiddlewareOrder = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		t := settingsTree(p)
-		if t == nil || isBaseModule(p.Workspace, t.Root().Path) {
+		if t == nil || isBaseModule(p, t.Root().Path) {
 			return
 		}
 		entries, s, ok := middleware(t)
@@ -139,7 +148,7 @@ func dedupe(list []string) []string {
 var RemoteUserWithoutAuth = &rules.Rule{
 	Code: "D017", Name: "remote-user-without-auth", Severity: rules.Medium, CWE: []string{"CWE-287"},
 	Summary: "RemoteUserMiddleware is not preceded by AuthenticationMiddleware.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses},
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: []*rules.Analysis{pythonClasses, baseModules},
 	Doc: rules.Doc{
 		What:       "Reports `RemoteUserMiddleware`, `PersistentRemoteUserMiddleware` or a subclass of them in MIDDLEWARE without `AuthenticationMiddleware` earlier in the list.",
 		Why:        "RemoteUserMiddleware needs request.user; without AuthenticationMiddleware before it Django raises ImproperlyConfigured on every request, and the usual workaround (a custom middleware) tends to drop the logout-on-missing-header behaviour.",
@@ -149,7 +158,7 @@ var RemoteUserWithoutAuth = &rules.Rule{
 	},
 	Check: func(p *rules.Pass) {
 		t := settingsTree(p)
-		if t == nil || isBaseModule(p.Workspace, t.Root().Path) {
+		if t == nil || isBaseModule(p, t.Root().Path) {
 			return
 		}
 		entries, s, ok := middleware(t)

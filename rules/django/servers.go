@@ -528,7 +528,7 @@ func (ix nearIndex) nearest(file string) []*rules.App {
 func moduleIs(id, m string) bool {
 	// id == m, or id ends with "."+m, or id == m+".__init__", without
 	// building either string: served asks for every process and app.
-	return id == m || len(id) > len(m) && id[len(id)-len(m)-1] == '.' && strings.HasSuffix(id, m) ||
+	return dottedEndsWith(id, m) ||
 		len(id) == len(m)+len(".__init__") && strings.HasPrefix(id, m) && id[len(m):] == ".__init__"
 }
 
