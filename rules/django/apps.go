@@ -108,7 +108,7 @@ func buildApps(ws *parsers.Workspace, st *rules.Settings, entries *entryPoints) 
 	if !hasPython {
 		return nil
 	}
-	srv := collectServers(ws)
+	srv := entries.servers(ws)
 	var settings, code []*python.Tree
 	for _, t := range ws.Trees {
 		pt, ok := t.(*python.Tree)

@@ -41,6 +41,19 @@ type entryPoints struct {
 	deployedSet, devSet, manageSet map[string]bool
 	devTree                        map[string]bool
 	extended                       map[string]bool
+
+	// srv are the app servers collected to find the entry points, kept
+	// for the app builder (the one reader after this analysis) rather
+	// than collected again from every tree.
+	srv *servers
+}
+
+// servers returns the app servers of the workspace, collected once.
+func (e *entryPoints) servers(ws *parsers.Workspace) *servers {
+	if e == nil || e.srv == nil {
+		return collectServers(ws)
+	}
+	return e.srv
 }
 
 // settingsEntries is the entry-point analysis the settings rules read.
@@ -130,6 +143,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 		return e
 	}
 	srv := collectServers(ws)
+	e.srv = srv
 	e.served = len(srv.trees) > 0 || len(srv.procs) > 0
 	for _, p := range srv.procs {
 		if v, ok := p.envValue("DJANGO_SETTINGS_MODULE"); ok {
