@@ -34,6 +34,38 @@ type servers struct {
 	containers map[string]container
 	// procs are the app servers these files start or configure.
 	procs []*process
+	// configOpts are the configuration files command lines name with -c,
+	// listed once (see configOptions) for findContainer, which asks for
+	// every configuration file.
+	configOpts   []configOption
+	configListed bool
+}
+
+// configOption is a command line's -c option, in a gunicorn or compose tree.
+type configOption struct {
+	ref  cmdPath
+	tree *gunicorn.Tree
+	cmd  source.Range
+}
+
+// configOptions lists the -c options of every command line, in the order
+// of the trees, their commands and options.
+func (s *servers) configOptions() []configOption {
+	if s.configListed {
+		return s.configOpts
+	}
+	s.configListed = true
+	for _, g := range s.all() {
+		for _, c := range g.Commands {
+			for _, o := range c.Options {
+				if o.Name == "config" {
+					ref, _ := o.Value.Str()
+					s.configOpts = append(s.configOpts, configOption{ref: newCmdPath(ref, g.File.Path), tree: g, cmd: c.Range})
+				}
+			}
+		}
+	}
+	return s.configOpts
 }
 
 // serviceOf returns the compose service whose definition contains r.
@@ -521,38 +553,22 @@ func (s *servers) findContainer(file string) container {
 		}
 		return container{image: file}
 	}
-	for _, g := range s.all() {
-		for _, c := range g.Commands {
-			for _, o := range c.Options {
-				if o.Name != "config" {
-					continue
-				}
-				ref, _ := o.Value.Str()
-				if !sameFile(ref, file, g.File.Path) {
-					continue
-				}
-				if svc := s.serviceOf(g, c.Range); svc != nil {
-					return container{svc: svc}
-				}
-				if gunicorn.IsDockerfile(g.File.Path) {
-					return s.containerOf(g.File.Path)
-				}
-			}
+	for _, r := range s.configOptions() {
+		if !r.ref.names(file) {
+			continue
+		}
+		if svc := s.serviceOf(r.tree, r.cmd); svc != nil {
+			return container{svc: svc}
+		}
+		if gunicorn.IsDockerfile(r.tree.File.Path) {
+			return s.containerOf(r.tree.File.Path)
 		}
 	}
 	return container{}
 }
 
-// sameFile reports whether ref, a path written on a command line in
-// from (relative to its directory, or an absolute path inside a
-// container), names the repository file file: the same path, or the same
-// trailing directories and name.
-func sameFile(ref, file, from string) bool {
-	return newCmdPath(ref, from).names(file)
-}
-
 // cmdPath is a path written on a command line, prepared once for
-// comparison with many repository files (see sameFile).
+// comparison with many repository files (see names).
 type cmdPath struct {
 	empty bool
 	// rel is the path relative to the directory of the file that holds
@@ -577,7 +593,10 @@ func newCmdPath(ref, from string) cmdPath {
 	return c
 }
 
-// names is sameFile for the prepared path.
+// names reports whether the path, written on a command line in a file
+// (relative to its directory, or an absolute path inside a container),
+// names the repository file file: the same path, or the same trailing
+// directories and name.
 func (c cmdPath) names(file string) bool {
 	if c.empty {
 		return false
