@@ -39,6 +39,10 @@ type servers struct {
 	// every configuration file.
 	configOpts   []configOption
 	configListed bool
+	// configs are the gunicorn configuration files of procs, listed
+	// once for configOf, which every command line asks.
+	configs       []*process
+	configsListed bool
 }
 
 // configOption is a command line's -c option, in a gunicorn or compose tree.

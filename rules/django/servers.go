@@ -194,24 +194,42 @@ func (s *servers) resolveTargets(ws *parsers.Workspace) {
 			p.target = moduleFile(ws.Reader, p.cmd.App, p.file())
 		}
 	}
+	// The command lines that name a configuration file and load an app
+	// (targets this loop does not change), listed once for every
+	// configuration file to be compared with.
+	var naming []*process
+	listed := false
 	for _, p := range s.procs {
 		if !p.config || p.target != "" {
 			continue
 		}
-		p.target = s.configTarget(p)
+		if !listed {
+			naming, listed = s.namingConfig(), true
+		}
+		p.target = configTarget(p, naming)
 	}
+}
+
+// namingConfig lists the command lines, not configuration files, that
+// load an app and name a configuration file with -c, in order.
+func (s *servers) namingConfig() []*process {
+	var out []*process
+	for _, q := range s.procs {
+		if !q.config && q.target != "" && q.configPath().set {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // configTarget is the application loaded by the command lines that name
 // the gunicorn configuration p with -c: one whose path, relative to the
 // command's file, is p's file; else (a path inside an image) one that
 // names a file of p's name in the same directory tree.
-func (s *servers) configTarget(p *process) string {
+// naming are the command lines that may (see namingConfig).
+func configTarget(p *process, naming []*process) string {
 	loose := ""
-	for _, q := range s.procs {
-		if q.config || q.target == "" {
-			continue
-		}
+	for _, q := range naming {
 		switch namesConfig(q, p) {
 		case exactly:
 			return q.target
@@ -230,11 +248,16 @@ func (s *servers) configOf(q *process) *process {
 	if _, ok := q.option(gunicorn.SetConfig); !ok || q.cmd.Server != "gunicorn" {
 		return nil
 	}
-	var loose *process
-	for _, p := range s.procs {
-		if !p.config {
-			continue
+	if !s.configsListed {
+		for _, p := range s.procs {
+			if p.config {
+				s.configs = append(s.configs, p)
+			}
 		}
+		s.configsListed = true
+	}
+	var loose *process
+	for _, p := range s.configs {
 		switch namesConfig(q, p) {
 		case exactly:
 			return p
