@@ -351,11 +351,10 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 		for i := range bases {
 			bases[i].Path = "" // Route.Path is the rule's text: the rule's own tests say the path
 		}
-		pathless := *rt.Route
-		pathless.Path = ""
-		if cs := rules.ListenerAlone(&pathless, rules.FollowSteps(bases, steps, atoms, choices, regionLimit)); cs != nil {
-			rt.Classes = cs
-		}
+		// Never nil (rules.ListenerAlone): where a route has none,
+		// Model.Classes derives them from the listener with Route.Path,
+		// here the rule's text, as their path.
+		rt.Classes = rules.FollowSteps(bases, steps, atoms, choices, regionLimit)
 	}
 }
 

@@ -49,6 +49,8 @@ func TestRouterClasses(t *testing.T) {
 		{"an explicit lower priority loses", "    app: { rule: \"PathPrefix(`/`)\", entryPoints: [web], service: app }\n" +
 			"    all: { rule: \"PathPrefix(`/a`)\", priority: 1, entryPoints: [web], service: app, middlewares: [to-https] }\n",
 			"plain HTTP on :80"},
+		{"a rule that changes nothing still sets the classes, without its text as a path", "    app: { rule: \"Header(`X-A`, `1`) || !Header(`X-A`, `1`)\", entryPoints: [web], service: app }\n",
+			"plain HTTP on :80"},
 		{"a header is the client's choice", "    app: { rule: \"Header(`X-Canary`, `1`) || ClientIP(`192.0.2.0/24`)\", entryPoints: [web], service: app }\n",
 			"plain HTTP on :80, client address not in 192.0.2.0/24, with Header(X-Canary, 1)\nplain HTTP on :80 from 192.0.2.0"},
 		{"ipAllowList keeps its addresses", "    app: { rule: \"Host(`a`) && !Path(`/x`)\", entryPoints: [web], service: app, middlewares: [office] }\n",
