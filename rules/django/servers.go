@@ -287,7 +287,7 @@ func namesConfig(q, p *process) match {
 		return unrelated
 	}
 	switch {
-	case c.hasExact && c.exact == p.file():
+	case c.hasRel && c.rel == p.file():
 		return exactly
 	case c.names(p.file()) && sameTree(p.file(), p.dir(), q.file(), q.dir()):
 		return likely
@@ -299,10 +299,6 @@ func namesConfig(q, p *process) match {
 // compares every command line with every configuration file.
 type configRef struct {
 	set bool
-	// exact is the value as written relative to the command's directory,
-	// cleaned; set only for a relative path.
-	exact    string
-	hasExact bool
 	cmdPath
 }
 
@@ -313,12 +309,8 @@ func (p *process) configPath() *configRef {
 	}
 	c := &configRef{}
 	if o, ok := p.option(gunicorn.SetConfig); ok {
-		ref := o.Str()
 		c.set = true
-		if !path.IsAbs(ref) {
-			c.exact, c.hasExact = path.Clean(path.Join(p.dir(), ref)), true
-		}
-		c.cmdPath = newCmdPath(ref, p.file())
+		c.cmdPath = newCmdPath(o.Str(), p.file())
 	}
 	p.configMemo = c
 	return c
