@@ -91,7 +91,7 @@ var BindPublic = &rules.Rule{
 		What: "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers), " +
 			"and a client reaches the bind around the proxy by the deployment model's direct path, which X004 reads too: a bind on the host, a compose service's published port, a container that a Kubernetes Service of type NodePort or LoadBalancer, a hostPort, hostNetwork, a missing or open NetworkPolicy or a security group opens. " +
 			"A bind the boundary closes (an unpublished compose port, a pod that only the ingress controller reaches) is not reported; one whose boundary the repository does not show is reported at medium as undecided. " +
-			"X004 supersedes it on the same line where X004 is enabled; where X004 is ignored (on the command line or by a configuration file), this rule reports the bind.",
+			"X004 supersedes it on the same line where X004 is enabled; where X004 is ignored (on the command line or by a configuration file), this rule reports the bind; a bind written only in a compose `command:` is read by X004 alone.",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
 		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
 		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
