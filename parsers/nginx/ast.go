@@ -165,7 +165,8 @@ func (d *Directive) Last(name string) *Directive {
 const manyChildren = 32
 
 // indexChildren indexes the blocks with many children at and below d. It
-// runs once a tree is complete: its directives are the tree's own copies,
+// runs once a tree is complete: its directives are the tree's own (copies,
+// or the parsed directives of a file the tree took first, see expandFile),
 // which nothing changes afterwards.
 func indexChildren(d *Directive) {
 	if len(d.Children) >= manyChildren {

@@ -132,13 +132,11 @@ func accessRules(loc *nginx.Directive) (allow []string, denyAll bool) {
 		var list []*nginx.Directive
 		// Last answers from the block's index of names: an http block of
 		// thousands of servers is scanned only when it has an access list.
-		hasList := b.Last("allow") != nil || b.Last("deny") != nil
-		for _, d := range b.Children {
-			if !hasList {
-				break
-			}
-			if d.Name == "allow" || d.Name == "deny" {
-				list = append(list, d)
+		if b.Last("allow") != nil || b.Last("deny") != nil {
+			for _, d := range b.Children {
+				if d.Name == "allow" || d.Name == "deny" {
+					list = append(list, d)
+				}
 			}
 		}
 		if len(list) > 0 {

@@ -100,12 +100,12 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 	// When it is off, a server that asks for no certificate gives only
 	// NONE, which b's own handshake gives too: only the servers that ask
 	// need a look.
-	others := sk.requesting()
-	if bMode != rules.VerifyOff {
-		others = nil
-		if def != nil {
-			others = []*server{def}
-		}
+	var others []*server
+	switch {
+	case bMode == rules.VerifyOff:
+		others = sk.requesting()
+	case def != nil:
+		others = []*server{def}
 	}
 	for _, a := range others {
 		if a == b {
