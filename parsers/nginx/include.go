@@ -73,7 +73,8 @@ type loader struct {
 	parseFile func(*source.File) ([]*Directive, []source.Problem)
 
 	// expanded counts the directives every tree of the workspace has
-	// expanded to (maxExpanded); trees may be built concurrently.
+	// expanded to (maxExpanded). Trees are built one after another today
+	// (parsedFile.taken relies on it); the count is atomic all the same.
 	expanded atomic.Int64
 
 	mu       sync.Mutex
