@@ -263,12 +263,14 @@ func (d Decision) Admits(deliver func(header string) Delivery) Verdict {
 		}
 		maybe = maybe || m.maybe
 		witness = append(witness, fmt.Sprintf("%s: %s", a.Header, m.witness))
-		w := fmt.Sprintf("%s %s is accepted (%s)", DisplayHeader(a.Header), m.witness, a)
+		var w string
 		switch a.anyValue() {
 		case anyPresent:
 			w = DisplayHeader(a.Header) + " is accepted whatever it carries, even empty (the check only tests that it is present)"
 		case anyNonEmpty:
 			w = DisplayHeader(a.Header) + " is accepted whatever it carries, if not empty (the check only tests that it is non-empty)"
+		default:
+			w = fmt.Sprintf("%s %s is accepted (%s)", DisplayHeader(a.Header), m.witness, a)
 		}
 		if m.maybe {
 			w += ", if " + m.undecided

@@ -86,12 +86,10 @@ func (ps *parsed) condition(c *hap.Condition, l *hap.Line) *condition {
 // lineCondition is condition for a line whose if/unless the model does
 // not keep (tcp-request, redirect): it is found from word from on.
 func (ps *parsed) lineCondition(l *hap.Line, from int) *condition {
-	pc, ok := ps.conds[l]
-	if !ok {
-		pc = parseCondition(condOf(l, from), l)
-		ps.conds[l] = pc
+	if pc, ok := ps.conds[l]; ok {
+		return pc
 	}
-	return pc
+	return ps.condition(condOf(l, from), l)
 }
 
 // condOf finds a line's if/unless condition from word from on.
