@@ -255,7 +255,7 @@ func (ev *Evaluator) stmt(s Stmt, ns *Namespace) {
 			}
 			return
 		}
-		ev.spend(4*nameCost*ns.size, s) // two copies of the namespace, merged back
+		ev.spend(4*nameCost*ns.size, s) // charged as two copies merged back, as before forks were cheap, so that where the budget runs out does not move
 		a, b := ns.fork(), ns.fork()
 		ev.stmts(x.Body, a)
 		ev.stmts(x.Else, b)
