@@ -23,8 +23,8 @@ func haproxyRefusal(l *haproxy.Line) string {
 	case kw == "ssl-engine" || kw == "ssl-provider" || kw == "ssl-provider-path":
 		return "loads OpenSSL code"
 	}
-	for _, w := range l.Args {
-		if luaCall().MatchString(w.Value) {
+	for _, w := range l.Args() {
+		if luaCall().MatchString(w.Value()) {
 			return "calls Lua code"
 		}
 	}
@@ -95,11 +95,11 @@ func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 		return
 	}
 	kw := l.Keyword()
-	if kw == "log" && len(l.Args) > 1 {
+	if kw == "log" && len(l.Args()) > 1 {
 		switch t := l.Arg(1); {
 		case t == "global", t == "stdout", t == "stderr", strings.HasPrefix(t, "ring@"), t == "fd@1", t == "fd@2":
 		default:
-			rw.replace(l.Args[1].Range(), "stdout")
+			rw.replace(l.Args()[1].Range(), "stdout")
 		}
 		return
 	}
@@ -109,38 +109,38 @@ func (h *haproxyConf) line(s *haproxy.Section, l *haproxy.Line) {
 	case "peers":
 		switch kw {
 		case "peer", "server":
-			if len(l.Args) > 2 {
-				h.loopback(l.Args[2])
+			if len(l.Args()) > 2 {
+				h.loopback(l.Args()[2])
 			}
 		case "bind":
-			if len(l.Args) > 1 {
-				h.loopback(l.Args[1])
+			if len(l.Args()) > 1 {
+				h.loopback(l.Args()[1])
 			}
 		}
 	case "resolvers":
 		switch kw {
 		case "nameserver":
-			if len(l.Args) > 2 {
-				rw.replace(l.Args[2].Range(), h.dead())
+			if len(l.Args()) > 2 {
+				rw.replace(l.Args()[2].Range(), h.dead())
 			}
 		case "parse-resolv-conf":
 			rw.replace(l.Range(), "nameserver mtlslint-prove "+h.dead())
 		}
 	case "mailers":
-		if kw == "mailer" && len(l.Args) > 2 {
-			rw.replace(l.Args[2].Range(), h.dead())
+		if kw == "mailer" && len(l.Args()) > 2 {
+			rw.replace(l.Args()[2].Range(), h.dead())
 		}
 	case "ring":
-		if kw == "server" && len(l.Args) > 2 {
-			rw.replace(l.Args[2].Range(), h.dead())
+		if kw == "server" && len(l.Args()) > 2 {
+			rw.replace(l.Args()[2].Range(), h.dead())
 		}
 	case "log-forward":
-		if (kw == "bind" || kw == "dgram-bind") && len(l.Args) > 1 {
-			h.loopback(l.Args[1])
+		if (kw == "bind" || kw == "dgram-bind") && len(l.Args()) > 1 {
+			h.loopback(l.Args()[1])
 		}
 	case "http-errors":
-		if kw == "errorfile" && len(l.Args) > 2 {
-			h.errorFile(l, l.Args[2], l.Arg(1))
+		if kw == "errorfile" && len(l.Args()) > 2 {
+			h.errorFile(l, l.Args()[2], l.Arg(1))
 		}
 	case "defaults", "frontend", "backend", "listen":
 		h.proxyLine(l)
@@ -169,7 +169,7 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 	case "pidfile":
 		h.set(l, 1, rw.runPath("haproxy.pid"))
 	case "stats":
-		if l.Arg(1) == "socket" && len(l.Args) > 2 {
+		if l.Arg(1) == "socket" && len(l.Args()) > 2 {
 			h.sockets++
 			h.set(l, 2, rw.runPath(fmt.Sprintf("stats-%d.sock", h.sockets)))
 			h.removeOptions(l, 3, map[string]bool{"user": true, "group": true, "uid": true, "gid": true})
@@ -185,16 +185,16 @@ func (h *haproxyConf) global(l *haproxy.Line) {
 	case "server-state-base":
 		h.set(l, 1, rw.plan.Run)
 	case "h1-case-adjust-file":
-		if len(l.Args) > 1 {
-			h.dataFile(l, l.Args[1])
+		if len(l.Args()) > 1 {
+			h.dataFile(l, l.Args()[1])
 		}
 	}
 }
 
 // set replaces word i of a line with a value.
 func (h *haproxyConf) set(l *haproxy.Line, i int, value string) {
-	if i < len(l.Args) {
-		h.rw.replace(l.Args[i].Range(), haproxyQuote(value))
+	if i < len(l.Args()) {
+		h.rw.replace(l.Args()[i].Range(), haproxyQuote(value))
 	}
 }
 
@@ -202,10 +202,10 @@ func (h *haproxyConf) set(l *haproxy.Line, i int, value string) {
 // argument) from the words from index `from` (a stats socket takes bind
 // options).
 func (h *haproxyConf) removeOptions(l *haproxy.Line, from int, drop map[string]bool) {
-	for k := from; k < len(l.Args); k++ {
-		name := l.Args[k].Value
+	for k := from; k < len(l.Args()); k++ {
+		name := l.Args()[k].Value()
 		end := k
-		if haproxy.BindOptionTakesArg(name) && k+1 < len(l.Args) {
+		if haproxy.BindOptionTakesArg(name) && k+1 < len(l.Args()) {
 			end = k + 1
 		}
 		if drop[name] {
@@ -216,8 +216,8 @@ func (h *haproxyConf) removeOptions(l *haproxy.Line, from int, drop map[string]b
 }
 
 func wordsRange(l *haproxy.Line, from, to int) source.Range {
-	r := l.Args[from].Range()
-	r.End = l.Args[to].Range().End
+	r := l.Args()[from].Range()
+	r.End = l.Args()[to].Range().End
 	return r
 }
 
@@ -227,25 +227,25 @@ func (h *haproxyConf) proxyLine(l *haproxy.Line) {
 	case "bind":
 		h.bind(l)
 	case "server":
-		if len(l.Args) > 2 {
-			h.server(l, 3, l.Args[2])
+		if len(l.Args()) > 2 {
+			h.server(l, 3, l.Args()[2])
 		}
 	case "server-template":
-		if len(l.Args) > 3 {
-			h.server(l, 4, l.Args[3])
+		if len(l.Args()) > 3 {
+			h.server(l, 4, l.Args()[3])
 		}
 	case "default-server":
 		h.server(l, 1, haproxy.Word{})
 	case "dispatch":
-		if len(l.Args) > 1 {
-			rw.replace(l.Args[1].Range(), fmt.Sprintf("127.0.0.1:%d", rw.upstream(l.Args[1].Value, "http")))
+		if len(l.Args()) > 1 {
+			rw.replace(l.Args()[1].Range(), fmt.Sprintf("127.0.0.1:%d", rw.upstream(l.Args()[1].Value(), "http")))
 		}
 	case "source":
 		rw.remove(l.Range())
 		rw.limit(l.Range(), "source", "removed: connections to the servers come from 127.0.0.1")
 	case "errorfile":
-		if len(l.Args) > 2 {
-			h.errorFile(l, l.Args[2], l.Arg(1))
+		if len(l.Args()) > 2 {
+			h.errorFile(l, l.Args()[2], l.Arg(1))
 		}
 	case "external-check":
 		rw.refuse(l.Range(), "external-check", "runs programs as health checks")
@@ -258,16 +258,16 @@ func (h *haproxyConf) proxyLine(l *haproxy.Line) {
 // to the run's PKI.
 func (h *haproxyConf) bind(l *haproxy.Line) {
 	rw := h.rw
-	if len(l.Args) < 2 {
+	if len(l.Args()) < 2 {
 		return
 	}
 	tls := false
-	for _, w := range l.Args[2:] {
-		tls = tls || w.Value == "ssl"
+	for _, w := range l.Args()[2:] {
+		tls = tls || w.Value() == "ssl"
 	}
 	var addrs []string
 	quic := 0
-	items := strings.Split(l.Args[1].Value, ",")
+	items := strings.Split(l.Args()[1].Value(), ",")
 	for _, item := range items {
 		original, ok := haproxyBindAddr(item)
 		if !ok {
@@ -284,22 +284,22 @@ func (h *haproxyConf) bind(l *haproxy.Line) {
 		rw.limit(l.Range(), "bind", "QUIC listener removed: requests are sent over TCP")
 		return
 	}
-	rw.replace(l.Args[1].Range(), strings.Join(addrs, ","))
+	rw.replace(l.Args()[1].Range(), strings.Join(addrs, ","))
 	drop := map[string]bool{"interface": true, "namespace": true, "transparent": true, "v4v6": true, "v6only": true,
 		"uid": true, "gid": true, "user": true, "group": true, "mode": true}
-	for k := 2; k < len(l.Args); k++ {
-		name := l.Args[k].Value
+	for k := 2; k < len(l.Args()); k++ {
+		name := l.Args()[k].Value()
 		end := k
-		if haproxy.BindOptionTakesArg(name) && k+1 < len(l.Args) {
+		if haproxy.BindOptionTakesArg(name) && k+1 < len(l.Args()) {
 			end = k + 1
 		}
 		switch {
 		case drop[name]:
 			rw.replace(wordsRange(l, k, end), "")
 		case name == "crt-list" && end > k:
-			h.crtList(l, l.Args[k], l.Args[end])
+			h.crtList(l, l.Args()[k], l.Args()[end])
 		case haproxyTLSFiles[name] != "" && end > k:
-			rw.replace(l.Args[end].Range(), haproxyQuote(rw.sb.cert(haproxyTLSFiles[name])))
+			rw.replace(l.Args()[end].Range(), haproxyQuote(rw.sb.cert(haproxyTLSFiles[name])))
 		case name == "accept-proxy" || name == "accept-netscaler-cip":
 			rw.limit(l.Range(), "bind", "%s: expects a load balancer's header in front of every connection", name)
 		}
@@ -334,21 +334,21 @@ func haproxyBindAddr(item string) (string, bool) {
 // does not hold it, at the run's certificate alone.
 func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 	rw := h.rw
-	f := findFile(rw, path.Dir(l.File.Path), file.Value)
+	f := findFile(rw, path.Dir(l.File.Path), file.Value())
 	if f == nil || file.Symbolic() {
 		rw.replace(wordsRange(l, indexOfWord(l, kw), indexOfWord(l, file)), "crt "+haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
-		rw.limit(l.Range(), "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value)
+		rw.limit(l.Range(), "crt-list", "%s is not in the repository: one certificate, no per-name options", file.Value())
 		return
 	}
 	rw.files[f.Path] = f
 	for _, e := range haproxy.ParseCrtList(f) {
-		args := e.Line.Args
+		args := e.Line.Args()
 		if len(args) == 0 {
 			continue
 		}
 		rw.replace(args[0].Range(), haproxyQuote(rw.sb.cert(e2e.FileServerBundle)))
 		for k := 1; k+1 < len(args); k++ {
-			name := strings.TrimPrefix(args[k].Value, "[")
+			name := strings.TrimPrefix(args[k].Value(), "[")
 			if pki := haproxyTLSFiles[name]; pki != "" && name != "crt" {
 				v := args[k+1]
 				text := haproxyQuote(rw.sb.cert(pki))
@@ -363,7 +363,7 @@ func (h *haproxyConf) crtList(l *haproxy.Line, kw, file haproxy.Word) {
 }
 
 func indexOfWord(l *haproxy.Line, w haproxy.Word) int {
-	for i, x := range l.Args {
+	for i, x := range l.Args() {
 		if x.Range() == w.Range() {
 			return i
 		}
@@ -377,23 +377,23 @@ func indexOfWord(l *haproxy.Line, w haproxy.Word) int {
 func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 	rw := h.rw
 	if addr.Range().IsValid() {
-		port := rw.upstream(addr.Value, "http")
+		port := rw.upstream(addr.Value(), "http")
 		rw.replace(addr.Range(), fmt.Sprintf("127.0.0.1:%d", port))
 	}
-	for k := from; k < len(l.Args); k++ {
-		name := l.Args[k].Value
+	for k := from; k < len(l.Args()); k++ {
+		name := l.Args()[k].Value()
 		end := k
-		if serverArgOptions[name] && k+1 < len(l.Args) {
+		if serverArgOptions[name] && k+1 < len(l.Args()) {
 			end = k + 1
 		}
 		switch name {
 		case "ssl":
-			rw.replace(l.Args[k].Range(), "")
+			rw.replace(l.Args()[k].Range(), "")
 			rw.limit(l.Range(), l.Keyword(), "TLS to the server replaced by plain HTTP to the stub app")
 		case "check-ssl", "agent-check", "addr", "port", "agent-addr", "agent-port", "agent-inter", "agent-send", "source", "usesrc", "interface", "namespace":
 			rw.replace(wordsRange(l, k, end), "")
 		case "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn":
-			rw.replace(l.Args[k].Range(), "")
+			rw.replace(l.Args()[k].Range(), "")
 			rw.limit(l.Range(), l.Keyword(), "%s removed: the stub app does not read the PROXY protocol", name)
 		case "ca-file", "crt", "crl-file":
 			if end > k {
@@ -401,7 +401,7 @@ func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 				if name == "crt" {
 					pki = e2e.FileServerBundle
 				}
-				rw.replace(l.Args[end].Range(), haproxyQuote(rw.sb.cert(pki)))
+				rw.replace(l.Args()[end].Range(), haproxyQuote(rw.sb.cert(pki)))
 			}
 		}
 		k = end
@@ -412,7 +412,7 @@ func (h *haproxyConf) server(l *haproxy.Line, from int, addr haproxy.Word) {
 // the repository does not hold it (HAProxy refuses to start without it).
 func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 	rw := h.rw
-	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil && !w.Symbolic() {
+	if f := findFile(rw, path.Dir(l.File.Path), w.Value()); f != nil && !w.Symbolic() {
 		rw.files[f.Path] = f
 		rw.replace(w.Range(), haproxyQuote(rw.dest(f.Path)))
 		return
@@ -422,7 +422,7 @@ func (h *haproxyConf) errorFile(l *haproxy.Line, w haproxy.Word, code string) {
 	}
 	page := rw.generate("errors/"+code+".http", "HTTP/1.0 "+code+" mtlslint prove\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\nerror "+code+" (page not in the repository)\n")
 	rw.replace(w.Range(), haproxyQuote(page))
-	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value)
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository: a generated page stands in", w.Value())
 }
 
 // mapConverter finds a file named in a map or ACL converter or action
@@ -433,13 +433,13 @@ var mapConverter = source.LazyRegexp(`(?:\bmap(?:_[a-z0-9]+)*|\b(?:set|del)-map|
 // patternFiles points the pattern and map files of a line (-f/-M FILE,
 // map converters) at their copies, or at paths that do not exist.
 func (h *haproxyConf) patternFiles(l *haproxy.Line) {
-	for k, w := range l.Args {
-		if w.Value == "-f" && k+1 < len(l.Args) && !strings.HasPrefix(l.Args[k+1].Value, "-") {
-			h.dataFile(l, l.Args[k+1])
+	for k, w := range l.Args() {
+		if w.Value() == "-f" && k+1 < len(l.Args()) && !strings.HasPrefix(l.Args()[k+1].Value(), "-") {
+			h.dataFile(l, l.Args()[k+1])
 		}
-		if w.Value == "file" || w.Value == "lf-file" || w.Value == "errorfile" {
-			if l.Keyword() != "errorfile" && k+1 < len(l.Args) && strings.HasPrefix(l.Keyword(), "http-") {
-				h.dataFile(l, l.Args[k+1])
+		if w.Value() == "file" || w.Value() == "lf-file" || w.Value() == "errorfile" {
+			if l.Keyword() != "errorfile" && k+1 < len(l.Args()) && strings.HasPrefix(l.Keyword(), "http-") {
+				h.dataFile(l, l.Args()[k+1])
 			}
 		}
 		raw := w.Raw()
@@ -459,19 +459,19 @@ func (h *haproxyConf) dataFile(l *haproxy.Line, w haproxy.Word) {
 	if w.Symbolic() {
 		return
 	}
-	if f := findFile(rw, path.Dir(l.File.Path), w.Value); f != nil {
+	if f := findFile(rw, path.Dir(l.File.Path), w.Value()); f != nil {
 		rw.files[f.Path] = f
 		rw.replace(w.Range(), haproxyQuote(rw.dest(f.Path)))
 		return
 	}
-	rw.replace(w.Range(), haproxyQuote(rw.missing(w.Value)))
-	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository", w.Value)
+	rw.replace(w.Range(), haproxyQuote(rw.missing(w.Value())))
+	rw.limit(l.Range(), l.Keyword(), "%s is not in the repository", w.Value())
 }
 
 // sourceCondition notes a line that decides on the client's address.
 func (h *haproxyConf) sourceCondition(l *haproxy.Line) {
-	for _, w := range l.Args {
-		v := strings.TrimLeft(w.Value, "{!")
+	for _, w := range l.Args() {
+		v := strings.TrimLeft(w.Value(), "{!")
 		if v == "src" || strings.HasPrefix(v, "src_") || strings.HasPrefix(v, "src,") || strings.Contains(v, "%[src") || v == "set-src" {
 			h.rw.sourceCondition(l.Range(), l.Keyword(), "decides on the client's address")
 			return

@@ -103,7 +103,7 @@ func (c *Config) BindOption(b *Bind, name string) (Word, bool) {
 	var found Word
 	ok := false
 	for _, l := range c.GlobalLines("ssl-default-bind-options") {
-		opts, _ := parseOptions(l.Args, 1)
+		opts, _ := parseOptions(l.Args(), 1)
 		if w, has := opts[name]; has {
 			found, ok = w, true
 		}
@@ -118,10 +118,10 @@ func (c *Config) BindCiphers(b *Bind) (Word, bool) {
 		return w, true
 	}
 	ls := c.GlobalLines("ssl-default-bind-ciphers")
-	if len(ls) == 0 || len(ls[len(ls)-1].Args) < 2 {
+	if len(ls) == 0 || len(ls[len(ls)-1].Args()) < 2 {
 		return Word{}, false
 	}
-	return ls[len(ls)-1].Args[1], true
+	return ls[len(ls)-1].Args()[1], true
 }
 
 // Build assembles a configuration from parsed files in load order.
@@ -371,10 +371,10 @@ func withCrtLists(r source.Reader, c *Config) *Config {
 	for _, p := range c.Frontends() {
 		for _, b := range p.Binds {
 			w, ok := b.Opt("crt-list")
-			if !ok || w.Symbolic() || w.Value == "" {
+			if !ok || w.Symbolic() || w.Value() == "" {
 				continue
 			}
-			f := findCrtList(r, path.Dir(b.Line.File.Path), w.Value)
+			f := findCrtList(r, path.Dir(b.Line.File.Path), w.Value())
 			if f == nil {
 				continue
 			}
@@ -418,16 +418,16 @@ func ParseCrtList(f *source.File) []CrtListEntry {
 		if len(words) == 0 {
 			continue
 		}
-		l := &Line{File: f, Num: ln, Words: words, Args: words}
-		e := CrtListEntry{Line: l, Cert: words[0].Value, Options: map[string]Word{}}
+		l := &Line{File: f, num: int32(ln), Words: words}
+		e := CrtListEntry{Line: l, Cert: words[0].Value(), Options: map[string]Word{}}
 		k := 1
-		if k < len(words) && strings.HasPrefix(words[k].Value, "[") {
+		if k < len(words) && strings.HasPrefix(words[k].Value(), "[") {
 			var opts []Word
 			for ; k < len(words); k++ {
 				w := words[k]
-				closing := strings.HasSuffix(w.Value, "]")
-				w.Value = strings.TrimSuffix(strings.TrimPrefix(w.Value, "["), "]")
-				if w.Value != "" {
+				closing := strings.HasSuffix(w.Value(), "]")
+				w = w.withValue(strings.TrimSuffix(strings.TrimPrefix(w.Value(), "["), "]"))
+				if w.Value() != "" {
 					opts = append(opts, w)
 				}
 				if closing {
@@ -438,7 +438,7 @@ func ParseCrtList(f *source.File) []CrtListEntry {
 			e.Options, _ = parseOptions(opts, 0)
 		}
 		for ; k < len(words); k++ {
-			e.SNI = append(e.SNI, words[k].Value)
+			e.SNI = append(e.SNI, words[k].Value())
 		}
 		out = append(out, e)
 	}

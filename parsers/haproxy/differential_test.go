@@ -200,27 +200,27 @@ func ourFindings(path string) (*ours, error) {
 	}
 	headers := map[int]*Line{}
 	for _, s := range c.Sections {
-		headers[s.Header.Num] = s.Header
+		headers[s.Header.Num()] = s.Header
 		for _, l := range append([]*Line{s.Header}, s.Lines...) {
 			if l.Conditional() {
-				o.conditional[l.Num] = true
+				o.conditional[l.Num()] = true
 			}
-			o.section[l.Num] = s.Kind
-			if _, ok := o.rejected[l.Num]; ok && l != s.Header {
-				o.alone[l.Num] = []string{s.Header.Text(), "    " + l.Text()}
+			o.section[l.Num()] = s.Kind
+			if _, ok := o.rejected[l.Num()]; ok && l != s.Header {
+				o.alone[l.Num()] = []string{s.Header.Text(), "    " + l.Text()}
 			}
 		}
 	}
 	for _, p := range probs {
 		if h := headers[p.Range.Start.Line]; p.Kind == source.ProblemRejected && h != nil && len(p.Related) == 1 {
 			if first := headers[p.Related[0].Range.Start.Line]; first != nil {
-				o.alone[h.Num] = []string{first.Text(), h.Text()}
+				o.alone[h.Num()] = []string{first.Text(), h.Text()}
 			}
 		}
 	}
 	for _, p := range c.Frontends() {
 		for _, u := range append(append([]*UseBackend{}, p.UseBackends...), p.DefaultBackend) {
-			if u != nil && undefinedAt[u.Line.Num] {
+			if u != nil && undefinedAt[u.Line.Num()] {
 				o.undefined[p.Name+"|"+u.Backend] = true
 			}
 		}

@@ -14,55 +14,70 @@ const MaxWords = 64
 
 // Word is one word of a configuration line, after HAProxy's quote removal
 // and escape processing. A configuration holds a few hundred thousand
-// words, so a word is small (32 bytes): its value, and where it lies in
-// its file; the text as written and the range are read from the file when
-// asked.
+// words, so a word is small (16 bytes): where it lies in its file, and
+// the file. A word written without quotes, escapes or variables, which
+// most are, is its own text, so its value is a substring of the file's
+// text and needs no string of its own; the value of any other word is
+// kept aside, with what only such words have.
 type Word struct {
-	// Value is the word as HAProxy sees it. An environment variable stays
-	// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
-	// since its value is unknown at lint time.
-	Value string
-	src   *wordSource // nil for a word of no file (NewWord)
+	src *wordSource // nil for the zero Word
 	// start and end are the byte offsets of the word as written in the
 	// file; end's top bit (hasMore) says that src.more has a record of
 	// the word.
 	start, end uint32
 }
 
-// hasMore marks the end offset of a word that is quoted or symbolic.
+// hasMore marks the end offset of a word whose value is not its text as
+// written: quoted, escaped or symbolic.
 const hasMore = 1 << 31
 
-// wordSource is the file of the words of one lexer, with what only the
-// quoted and symbolic words, which are few, have.
+// wordSource is the text of the words of one lexer (a file's content, or
+// the value of a word of no file), with what only the words whose value
+// differs from their text, which are few, have.
 type wordSource struct {
-	file *source.File
+	file *source.File // nil for a word of no file (NewWord)
+	text string
 	more map[uint32]*wordMore // by start offset
 }
 
-// wordMore is what only quoted or symbolic words have.
+// wordMore is what only quoted, escaped or symbolic words have.
 type wordMore struct {
+	// value is the word as HAProxy sees it (see Word.Value).
+	value  string
 	env    []EnvRef
 	quoted bool
 }
 
 // NewWord returns a word of no file whose text as written is its value
 // (a word that a rule makes up, as of a predefined ACL).
-func NewWord(value string) Word { return Word{Value: value} }
+func NewWord(value string) Word {
+	return Word{src: &wordSource{text: value}, end: uint32(len(value))}
+}
+
+// Value is the word as HAProxy sees it. An environment variable stays
+// symbolic: "${CA_FILE}" (or "${CA_FILE-default}") is kept as written,
+// since its value is unknown at lint time.
+func (w Word) Value() string {
+	if w.end&hasMore != 0 {
+		return w.src.more[w.start].value
+	}
+	if w.src == nil {
+		return ""
+	}
+	return w.src.text[w.start:w.end]
+}
 
 // Raw is the text as written, quotes and escapes included.
 func (w Word) Raw() string {
 	if w.src == nil {
-		return w.Value
+		return ""
 	}
-	if raw := w.src.file.Content[w.Start():w.End()]; string(raw) != w.Value {
-		return string(raw)
-	}
-	return w.Value
+	return w.src.text[w.start : w.end&^hasMore]
 }
 
 // Range covers Raw; it is the zero Range for a word of no file.
 func (w Word) Range() source.Range {
-	if w.src == nil {
+	if w.src == nil || w.src.file == nil {
 		return source.Range{}
 	}
 	return w.src.file.Range(w.Start(), w.End())
@@ -77,8 +92,19 @@ func (w Word) End() int { return int(w.end &^ hasMore) }
 // Sub returns the part [from, to) of the word as written (offsets into
 // Raw) as a word of its own, whose value is that text.
 func (w Word) Sub(from, to int) Word {
-	raw := w.Raw()
-	return Word{Value: raw[from:to], src: w.src, start: w.start + uint32(from), end: w.start + uint32(to)}
+	return Word{src: w.src, start: w.start + uint32(from), end: w.start + uint32(to)}
+}
+
+// withValue returns the word, at the same place, with the value v: a
+// crt-list's option inside brackets is the word without them. The word
+// gets a source of its own, so that the line's word keeps its value.
+func (w Word) withValue(v string) Word {
+	m := &wordMore{value: v}
+	if old := w.more(); old != nil {
+		m.env, m.quoted = old.env, old.quoted
+	}
+	src := &wordSource{file: w.src.file, text: w.src.text, more: map[uint32]*wordMore{w.start: m}}
+	return Word{src: src, start: w.start, end: w.end | hasMore}
 }
 
 func (w Word) more() *wordMore {
@@ -106,7 +132,7 @@ func (w Word) Quoted() bool {
 func (w Word) Symbolic() bool { return len(w.Env()) > 0 }
 
 // Lower is Value in lower case.
-func (w Word) Lower() string { return strings.ToLower(w.Value) }
+func (w Word) Lower() string { return strings.ToLower(w.Value()) }
 
 // EnvRef is a reference to an environment variable inside double quotes:
 // $NAME, ${NAME}, ${NAME-default} or ${NAME[*]}.
@@ -161,7 +187,8 @@ func (lx *lexer) take(n int) []Word {
 }
 
 func newLexer(f *source.File) *lexer {
-	return &lexer{f: f, src: &wordSource{file: f, more: map[uint32]*wordMore{}}, text: unsafe.String(unsafe.SliceData(f.Content), len(f.Content))}
+	text := unsafe.String(unsafe.SliceData(f.Content), len(f.Content))
+	return &lexer{f: f, src: &wordSource{file: f, text: text, more: map[uint32]*wordMore{}}, text: text}
 }
 
 // line splits the text Content[start:end] of the lexer's file (one
@@ -212,12 +239,13 @@ func (lx *lexer) line(start, end int) ([]Word, *lexProblem) {
 		if curStart < 0 {
 			curStart = wordEnd
 		}
-		w := Word{Value: lx.text[curStart:wordEnd], src: lx.src, start: uint32(curStart), end: uint32(wordEnd)}
-		if !plain {
-			w.Value = string(cur)
-		}
-		if quoted || curEnv != nil {
-			lx.src.more[w.start] = &wordMore{env: curEnv, quoted: quoted}
+		w := Word{src: lx.src, start: uint32(curStart), end: uint32(wordEnd)}
+		if !plain || quoted || curEnv != nil {
+			m := &wordMore{value: lx.text[curStart:wordEnd], env: curEnv, quoted: quoted}
+			if !plain {
+				m.value = string(cur)
+			}
+			lx.src.more[w.start] = m
 			w.end |= hasMore
 		}
 		words = append(words, w)

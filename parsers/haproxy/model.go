@@ -122,7 +122,7 @@ type Condition struct {
 func (c *Condition) Text() string {
 	parts := make([]string, len(c.Terms))
 	for i, w := range c.Terms {
-		parts[i] = w.Value
+		parts[i] = w.Value()
 	}
 	return strings.Join(parts, " ")
 }
@@ -217,7 +217,7 @@ func parseOptions(args []Word, from int) (map[string]Word, map[string]Word) {
 	opts := map[string]Word{}
 	kws := map[string]Word{}
 	for k := from; k < len(args); k++ {
-		name := args[k].Value
+		name := args[k].Value()
 		kws[name] = args[k]
 		if bindArgOptions[name] && k+1 < len(args) {
 			opts[name] = args[k+1]
@@ -231,15 +231,15 @@ func parseOptions(args []Word, from int) (map[string]Word, map[string]Word) {
 
 // condition finds "if"/"unless" at or after index from.
 func condition(l *Line, from int) (*Condition, int) {
-	for k := from; k < len(l.Args); k++ {
-		if v := l.Args[k].Value; v == "if" || v == "unless" {
-			c := &Condition{Kind: v, Terms: l.Args[k+1:]}
-			end := l.Args[len(l.Args)-1].End()
-			c.Range = l.File.Range(l.Args[k].Start(), end)
+	for k := from; k < len(l.Args()); k++ {
+		if v := l.Args()[k].Value(); v == "if" || v == "unless" {
+			c := &Condition{Kind: v, Terms: l.Args()[k+1:]}
+			end := l.Args()[len(l.Args())-1].End()
+			c.Range = l.File.Range(l.Args()[k].Start(), end)
 			return c, k
 		}
 	}
-	return nil, len(l.Args)
+	return nil, len(l.Args())
 }
 
 func parseHTTPRule(l *Line) *HTTPRule {
@@ -249,25 +249,25 @@ func parseHTTPRule(l *Line) *HTTPRule {
 	switch r.Action {
 	case "set-header", "add-header", "del-header", "replace-header", "replace-value", "early-hint":
 		if ci > 2 {
-			w := l.Args[2]
+			w := l.Args()[2]
 			r.Header = &w
 		}
 	}
 	switch r.Action {
 	case "set-header", "add-header":
 		if ci > 3 {
-			w := l.Args[3]
+			w := l.Args()[3]
 			r.Value = &w
 		}
 	case "del-header":
 		r.Match = "str"
 		for k := 3; k+1 < ci; k++ {
-			if l.Args[k].Value == "-m" {
-				r.Match = l.Args[k+1].Value
+			if l.Args()[k].Value() == "-m" {
+				r.Match = l.Args()[k+1].Value()
 			}
 		}
 		if r.Match == "reg" && r.Header != nil {
-			r.Pattern, _ = regexp.Compile("(?i)" + r.Header.Value)
+			r.Pattern, _ = regexp.Compile("(?i)" + r.Header.Value())
 		}
 	}
 	return r
@@ -298,10 +298,10 @@ func buildProxies(sections []*Section) []*Proxy {
 				}
 			case "bind":
 				b := &Bind{Line: l}
-				if len(l.Args) > 1 {
-					b.Addresses = strings.Split(l.Args[1].Value, ",")
+				if len(l.Args()) > 1 {
+					b.Addresses = strings.Split(l.Args()[1].Value(), ",")
 				}
-				b.Options, b.OptionWords = parseOptions(l.Args, 2)
+				b.Options, b.OptionWords = parseOptions(l.Args(), 2)
 				p.Binds = append(p.Binds, b)
 			case "http-request":
 				p.HTTPRequest = append(p.HTTPRequest, parseHTTPRule(l))
@@ -313,8 +313,8 @@ func buildProxies(sections []*Section) []*Proxy {
 				p.DefaultBackend = &UseBackend{Line: l, Backend: l.Arg(1), Default: true}
 			case "server":
 				sv := &Server{Line: l, Name: l.Arg(1)}
-				if len(l.Args) > 2 {
-					sv.Address = l.Args[2]
+				if len(l.Args()) > 2 {
+					sv.Address = l.Args()[2]
 				}
 				p.Servers = append(p.Servers, sv)
 			}

@@ -8,51 +8,65 @@ import (
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// Line is one keyword line of a configuration file.
+// Line is one keyword line of a configuration file. A configuration
+// holds tens of thousands of lines, so a line is small (56 bytes): its
+// words once, and the line number and the modifier packed in one word.
 type Line struct {
 	File *source.File
-	Num  int // 1-based line number
 	// Words are all words of the line, a leading "no"/"default" included.
 	Words []Word
-	// Args are the words after the modifier: Args[0] is the keyword.
-	Args []Word
 	// cond points to the branches that Cond returns, shared by the lines
 	// between two directives; nil outside conditional blocks. A pointer
-	// rather than a slice keeps a line at 80 bytes instead of 96.
+	// rather than a slice keeps the line small.
 	cond *[]*Branch
 	// Section is the section the line belongs to (nil for lines before
 	// any section and for directives).
 	Section *Section
+	num     int32 // 1-based line number
+	// modified is set when Words[0] is a "no"/"default" modifier.
+	modified bool
+}
+
+// Num is the line's 1-based line number.
+func (l *Line) Num() int { return int(l.num) }
+
+// Args are the words after the modifier: Args()[0] is the keyword.
+func (l *Line) Args() []Word {
+	if l.modified {
+		return l.Words[1:]
+	}
+	return l.Words
 }
 
 // Range covers the line from its first word to the end of its last.
 func (l *Line) Range() source.Range {
 	if len(l.Words) == 0 {
-		return l.File.LineRange(l.Num)
+		return l.File.LineRange(l.Num())
 	}
 	return l.File.Range(l.Words[0].Start(), l.Words[len(l.Words)-1].End())
 }
 
 // Mod is "no" or "default" when the line starts with that modifier.
 func (l *Line) Mod() string {
-	if len(l.Words) > len(l.Args) {
-		return l.Words[0].Value
+	if l.modified {
+		return l.Words[0].Value()
 	}
 	return ""
 }
 
 // Keyword is the line's first word after any modifier.
 func (l *Line) Keyword() string {
-	if len(l.Args) == 0 {
+	args := l.Args()
+	if len(args) == 0 {
 		return ""
 	}
-	return l.Args[0].Value
+	return args[0].Value()
 }
 
 // Arg returns the value of Args[i], or "" when there is no such word.
 func (l *Line) Arg(i int) string {
-	if i < len(l.Args) {
-		return l.Args[i].Value
+	if args := l.Args(); i < len(args) {
+		return args[i].Value()
 	}
 	return ""
 }
@@ -181,7 +195,7 @@ func (p *fileParser) newLine(ln int, words []Word) *Line {
 		// class: the lines after the window use what would be slack.
 		p.lines = slices.Grow([]Line(nil), n)
 	}
-	p.lines = append(p.lines, Line{File: p.f, Num: ln, Words: words, Args: words})
+	p.lines = append(p.lines, Line{File: p.f, num: int32(ln), Words: words})
 	return &p.lines[len(p.lines)-1]
 }
 
@@ -264,7 +278,7 @@ func (p *fileParser) run() {
 		}
 		p.problems = append(p.problems, source.Problem{Kind: source.ProblemSyntax,
 			Range:   p.f.Range(p.f.LineEnd(last), p.f.LineEnd(last)),
-			Message: fmt.Sprintf("the '.if' block opened on line %d is not terminated by '.endif' before the end of the file", o.Num),
+			Message: fmt.Sprintf("the '.if' block opened on line %d is not terminated by '.endif' before the end of the file", o.Num()),
 			Related: []source.Related{{Range: o.Range(), Message: "the unterminated '.if'"}}})
 	}
 }
@@ -290,36 +304,36 @@ func (p *fileParser) line(ln, start, end int) {
 			return // HAProxy skips the line
 		}
 	}
-	if len(words) == 0 || (words[0].Value == "" && !words[0].Symbolic()) {
+	if len(words) == 0 || (words[0].Value() == "" && !words[0].Symbolic()) {
 		return // empty line: HAProxy skips a line whose first word is empty
 	}
 	l := p.newLine(ln, words)
-	if strings.HasPrefix(words[0].Value, ".") {
+	if strings.HasPrefix(words[0].Value(), ".") {
 		p.directive(l)
 		return
 	}
 	l.cond = p.branches()
-	if kw := words[0].Value; (kw == "no" || kw == "default") && len(words) > 1 {
-		l.Args = words[1:]
+	if kw := words[0].Value(); (kw == "no" || kw == "default") && len(words) > 1 {
+		l.modified = true
 	}
 	kw := l.Keyword()
 	if l.Mod() == "" && SectionKeywords[kw] {
 		s := &Section{Kind: kw, Header: l}
-		if len(l.Args) > 1 {
-			s.Name = l.Args[1].Value
+		if len(l.Args()) > 1 {
+			s.Name = l.Args()[1].Value()
 		}
-		for k := 2; k+1 < len(l.Args); k++ {
-			if l.Args[k].Value == "from" {
-				s.From = l.Args[k+1].Value
-				w := l.Args[k+1]
+		for k := 2; k+1 < len(l.Args()); k++ {
+			if l.Args()[k].Value() == "from" {
+				s.From = l.Args()[k+1].Value()
+				w := l.Args()[k+1]
 				s.FromWord = &w
 			}
 		}
-		if kw == "defaults" && len(l.Args) > 1 && l.Args[1].Value == "from" {
+		if kw == "defaults" && len(l.Args()) > 1 && l.Args()[1].Value() == "from" {
 			s.Name = ""
 			s.From = l.Arg(2)
-			if len(l.Args) > 2 {
-				w := l.Args[2]
+			if len(l.Args()) > 2 {
+				w := l.Args()[2]
 				s.FromWord = &w
 			}
 		}
@@ -382,9 +396,9 @@ func (p *fileParser) directive(l *Line) {
 	p.enclosing = nil // the directive may open, change or close a branch
 	p.out.Directives = append(p.out.Directives, l)
 	expr := func() string {
-		parts := make([]string, 0, len(l.Args)-1)
-		for _, w := range l.Args[1:] {
-			parts = append(parts, w.Value)
+		parts := make([]string, 0, len(l.Args())-1)
+		for _, w := range l.Args()[1:] {
+			parts = append(parts, w.Value())
 		}
 		return strings.Join(parts, " ")
 	}

@@ -20,7 +20,7 @@ func lexOne(t *testing.T, text string) ([]Word, *lexProblem) {
 func values(ws []Word) []string {
 	out := make([]string, len(ws))
 	for i, w := range ws {
-		out[i] = w.Value
+		out[i] = w.Value()
 	}
 	return out
 }
@@ -99,8 +99,8 @@ func TestLexEnv(t *testing.T) {
 	if e.Name != "CA_DIR" || !e.HasDefault || e.Default != "/etc/ssl" || e.Range.Start.Offset != 9 || e.Range.End.Offset != 27 {
 		t.Errorf("env ref: %+v", e)
 	}
-	if ws[1].Value != "${CA_DIR-/etc/ssl}/ca.pem" {
-		t.Errorf("value %q", ws[1].Value)
+	if ws[1].Value() != "${CA_DIR-/etc/ssl}/ca.pem" {
+		t.Errorf("value %q", ws[1].Value())
 	}
 	if !ws[2].Env()[0].Expand {
 		t.Errorf("word expansion not recorded")
@@ -202,11 +202,11 @@ func TestParseModel(t *testing.T) {
 	if fe.Name != "fe_tls" || fe.Defaults == nil || fe.Defaults.Name != "base" {
 		t.Fatalf("fe_tls defaults: %+v", fe.Defaults)
 	}
-	if mode, l := fe.Mode(); mode != "http" || l == nil || l.Num != 7 {
+	if mode, l := fe.Mode(); mode != "http" || l == nil || l.Num() != 7 {
 		t.Errorf("fe_tls mode %q from %v", mode, l)
 	}
 	plain := c.Proxies[3]
-	if mode, l := plain.Mode(); mode != "tcp" || l == nil || l.Num != 12 {
+	if mode, l := plain.Mode(); mode != "tcp" || l == nil || l.Num() != 12 {
 		t.Errorf("fe_plain inherits the last (anonymous) defaults: mode %q", mode)
 	}
 	if mode, _ := c.Backend("be_admin").Mode(); mode != "http" {
@@ -219,16 +219,16 @@ func TestParseModel(t *testing.T) {
 	if !b.SSL() || !reflect.DeepEqual(b.Addresses, []string{":443", ":8443"}) {
 		t.Errorf("bind 0: %+v", b)
 	}
-	if v, _ := b.Opt("verify"); v.Value != "optional" || v.Range().Start.Line != 15 {
+	if v, _ := b.Opt("verify"); v.Value() != "optional" || v.Range().Start.Line != 15 {
 		t.Errorf("verify: %+v", v)
 	}
-	if ca, _ := b.Opt("ca-file"); !ca.Symbolic() || ca.Value != "${CA_FILE}" {
+	if ca, _ := b.Opt("ca-file"); !ca.Symbolic() || ca.Value() != "${CA_FILE}" {
 		t.Errorf("ca-file: %+v", ca)
 	}
-	if v, ok := c.BindOption(b, "ssl-min-ver"); !ok || v.Value != "TLSv1.2" || v.Range().Start.Line != 3 {
+	if v, ok := c.BindOption(b, "ssl-min-ver"); !ok || v.Value() != "TLSv1.2" || v.Range().Start.Line != 3 {
 		t.Errorf("ssl-min-ver from global: %+v %v", v, ok)
 	}
-	if v, ok := c.BindCiphers(b); !ok || v.Value != "ECDHE+AESGCM" {
+	if v, ok := c.BindCiphers(b); !ok || v.Value() != "ECDHE+AESGCM" {
 		t.Errorf("ciphers from global: %+v", v)
 	}
 	rules := fe.AllHTTPRequest()
@@ -239,7 +239,7 @@ func TestParseModel(t *testing.T) {
 		t.Errorf("inherited rule first: %+v", rules[0])
 	}
 	r := rules[2]
-	if r.Action != "set-header" || r.Header.Value != "X-SSL-Client-Verify" || r.Value.Value != "%[ssl_c_verify]" ||
+	if r.Action != "set-header" || r.Header.Value() != "X-SSL-Client-Verify" || r.Value.Value() != "%[ssl_c_verify]" ||
 		r.Cond == nil || r.Cond.Kind != "if" || r.Cond.Text() != "{ ssl_c_used }" {
 		t.Errorf("set-header rule: %+v %+v", r, r.Cond)
 	}
@@ -253,7 +253,7 @@ func TestParseModel(t *testing.T) {
 		t.Errorf("backend selection: %+v %+v", fe.UseBackends, fe.DefaultBackend)
 	}
 	be := c.Backend("be_app")
-	if len(be.Servers) != 2 || be.Servers[1].Address.Value != "unix@/run/app.sock" {
+	if len(be.Servers) != 2 || be.Servers[1].Address.Value() != "unix@/run/app.sock" {
 		t.Errorf("servers: %+v", be.Servers)
 	}
 	if l, on := fe.Option("forwardfor"); l != nil || on {
@@ -440,8 +440,8 @@ func FuzzParse(f *testing.F) {
 					if w.Start() < 0 || w.End() > len(b) || string(b[w.Start():w.End()]) != w.Raw() {
 						t.Fatalf("word range does not cover its raw text: %+v", w)
 					}
-					if r := w.Range(); r.Start.Offset != w.Start() || r.End.Offset != w.End() || r.Start.Line != l.Num || r.End.Line != l.Num {
-						t.Fatalf("word range %+v is not [%d,%d) on line %d", r, w.Start(), w.End(), l.Num)
+					if r := w.Range(); r.Start.Offset != w.Start() || r.End.Offset != w.End() || r.Start.Line != l.Num() || r.End.Line != l.Num() {
+						t.Fatalf("word range %+v is not [%d,%d) on line %d", r, w.Start(), w.End(), l.Num())
 					}
 				}
 			}
@@ -494,22 +494,27 @@ func TestCrtList(t *testing.T) {
 	if len(es) != 3 {
 		t.Fatalf("entries: %+v", es)
 	}
-	if v := es[0].Options["verify"]; v.Value != "optional" || v.Range().Start.Line != 2 || es[0].Options["ca-file"].Value != "ca.pem" ||
+	if v := es[0].Options["verify"]; v.Value() != "optional" || v.Range().Start.Line != 2 || es[0].Options["ca-file"].Value() != "ca.pem" ||
 		!reflect.DeepEqual(es[0].SNI, []string{"a.example.com", "!b.example.com"}) {
 		t.Errorf("entry 0: %+v", es[0])
 	}
 	if es[1].Cert != "/c/b.pem" || len(es[1].Options) != 0 {
 		t.Errorf("entry 1: %+v", es[1])
 	}
-	if es[2].Options["verify"].Value != "required" || es[2].SNI[0] != "*.example.org" {
+	if es[2].Options["verify"].Value() != "required" || es[2].SNI[0] != "*.example.org" {
 		t.Errorf("entry 2: %+v", es[2])
 	}
 }
 
-// TestWordSize keeps a word at its value, one pointer and two offsets: a
-// configuration holds hundreds of thousands of words.
+// TestWordSize keeps a word at one pointer and two offsets, and a line
+// at its words, three pointers and a packed line number: a configuration
+// holds hundreds of thousands of words and tens of thousands of lines.
 func TestWordSize(t *testing.T) {
-	if got, want := unsafe.Sizeof(Word{}), unsafe.Sizeof("")+unsafe.Sizeof(uintptr(0))+8; got > want {
+	ptr := unsafe.Sizeof(uintptr(0))
+	if got, want := unsafe.Sizeof(Word{}), ptr+8; got > want {
 		t.Errorf("Word is %d bytes, want at most %d", got, want)
+	}
+	if got, want := unsafe.Sizeof(Line{}), unsafe.Sizeof([]Word(nil))+3*ptr+8; got > want {
+		t.Errorf("Line is %d bytes, want at most %d", got, want)
 	}
 }

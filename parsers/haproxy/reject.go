@@ -32,14 +32,14 @@ func Rejected(c *Config) []source.Problem {
 		}
 		for _, l := range s.Lines {
 			kw := l.Keyword()
-			if kw == "" || l.Conditional() || l.Args[0].Symbolic() || known[kw] {
+			if kw == "" || l.Conditional() || l.Args()[0].Symbolic() || known[kw] {
 				continue
 			}
 			msg := fmt.Sprintf("unknown keyword %q in the %s section", kw, s.Kind)
 			if near := suggest(kw, s.Kind == "global", list); near != "" {
 				msg += fmt.Sprintf("; did you mean %q?", near)
 			}
-			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args[0].Range(), Message: msg,
+			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: l.Args()[0].Range(), Message: msg,
 				Detail: "No HAProxy release from 1.5 on knows this keyword: haproxy -c refuses the configuration, so it does not run as written."})
 		}
 	}
@@ -101,9 +101,9 @@ func duplicateProxies(c *Config) []source.Problem {
 				continue
 			}
 			h, first := p.Section.Header, q.Section.Header
-			where := fmt.Sprintf("on line %d", first.Num)
+			where := fmt.Sprintf("on line %d", first.Num())
 			if first.File != h.File {
-				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num)
+				where = fmt.Sprintf("at %s:%d", first.File.Path, first.Num())
 			}
 			out = append(out, source.Problem{Kind: source.ProblemRejected, Range: h.Range(),
 				Message: fmt.Sprintf("%s %q has the same name as the %s declared %s", p.Kind, p.Name, q.Kind, where),
@@ -124,11 +124,11 @@ func undefinedBackends(c *Config) []source.Problem {
 	var out []source.Problem
 	reported := map[*Line]bool{}
 	check := func(u *UseBackend) {
-		if u == nil || reported[u.Line] || u.Line.Conditional() || len(u.Line.Args) < 2 {
+		if u == nil || reported[u.Line] || u.Line.Conditional() || len(u.Line.Args()) < 2 {
 			return
 		}
-		w := u.Line.Args[1]
-		if w.Symbolic() || strings.Contains(w.Value, "%[") || c.Backend(u.Backend) != nil {
+		w := u.Line.Args()[1]
+		if w.Symbolic() || strings.Contains(w.Value(), "%[") || c.Backend(u.Backend) != nil {
 			return
 		}
 		reported[u.Line] = true

@@ -94,9 +94,9 @@ func (ps *parsed) lineCondition(l *hap.Line, from int) *condition {
 
 // condOf finds a line's if/unless condition from word from on.
 func condOf(l *hap.Line, from int) *hap.Condition {
-	for k := from; k < len(l.Args); k++ {
-		if v := l.Args[k].Value; v == "if" || v == "unless" {
-			return &hap.Condition{Kind: v, Terms: l.Args[k+1:]}
+	for k := from; k < len(l.Args()); k++ {
+		if v := l.Args()[k].Value(); v == "if" || v == "unless" {
+			return &hap.Condition{Kind: v, Terms: l.Args()[k+1:]}
 		}
 	}
 	return nil
@@ -226,7 +226,7 @@ func gateWords(g gate, why []string, holds bool) string {
 	if holds {
 		verb = "applies"
 	}
-	s := fmt.Sprintf("`%s %s` (line %d) %s", g.what, rules.Clip(g.cond.text, 60), g.line.Num, verb)
+	s := fmt.Sprintf("`%s %s` (line %d) %s", g.what, rules.Clip(g.cond.text, 60), g.line.Num(), verb)
 	if len(why) > 0 {
 		s += ": " + strings.Join(dedupe(why), "; ")
 	}
@@ -263,7 +263,7 @@ func baseClasses(r *rules.Route, b *hap.Bind) []rules.RequestClass {
 			l.Verify = verifyWord(w.Lower())
 		}
 		for _, opt := range []string{"ca-ignore-err", "crt-ignore-err"} {
-			if w, ok := e.Options[opt]; ok && strings.EqualFold(w.Value, "all") && l.Verify != rules.VerifyOff {
+			if w, ok := e.Options[opt]; ok && strings.EqualFold(w.Value(), "all") && l.Verify != rules.VerifyOff {
 				l.Verify = rules.VerifyOptionalNoCA
 			}
 		}
@@ -447,7 +447,7 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 		}
 		t, undecided := w.conds[i].eval(w.aclsFor(r.Line), req)
 		if r.Line.Conditional() {
-			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num))
+			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num()))
 		}
 		t = rules.AllHold(t, allowed.Not())
 		at.Range = r.Line.Range()
@@ -461,7 +461,7 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 			for i := 0; i < n; i++ {
 				states = append(states, state{copies: apply(states[i].copies)})
 			}
-			why = append(why, fmt.Sprintf("line %d applies only if %s", r.Line.Num, strings.Join(undecided, "; ")))
+			why = append(why, fmt.Sprintf("line %d applies only if %s", r.Line.Num(), strings.Join(undecided, "; ")))
 		}
 	}
 	var vals []rules.Value
@@ -508,7 +508,7 @@ func hasClient(cs []rules.Value) bool {
 func ruleValue(r *hap.HTTPRule, c rules.RequestClass) rules.Value {
 	v := ""
 	if r.Value != nil {
-		v = r.Value.Value
+		v = r.Value.Value()
 	}
 	tr := rules.HeaderTreatment{Action: classifyValue(v), Value: v, Fact: factOf(v)}
 	tr.Composite = tr.Fact != rules.FactNone && !oneFetch(v)

@@ -83,10 +83,10 @@ func parseCriterion(words []hap.Word) *criterion {
 	}
 	var parts []string
 	for _, w := range words {
-		parts = append(parts, w.Value)
+		parts = append(parts, w.Value())
 	}
 	c.text = strings.Join(parts, " ")
-	first := strings.Split(words[0].Value, ",")
+	first := strings.Split(words[0].Value(), ",")
 	c.fetch, c.convs = strings.ToLower(first[0]), first[1:]
 	// Fetch names with a match suffix: path_beg, hdr_dom(host).
 	name, arg := c.fetch, ""
@@ -101,12 +101,12 @@ func parseCriterion(words []hap.Word) *criterion {
 	}
 	icase := false
 	for k := 1; k < len(words); k++ {
-		v := words[k].Value
+		v := words[k].Value()
 		switch {
 		case v == "-i":
 			icase = true
 		case v == "-m" && k+1 < len(words):
-			c.match = words[k+1].Value
+			c.match = words[k+1].Value()
 			k++
 		case v == "-f" && k+1 < len(words):
 			c.fromFile = true
@@ -116,7 +116,7 @@ func parseCriterion(words []hap.Word) *criterion {
 			k++
 		case v == "--":
 			for _, w := range words[k+1:] {
-				c.patterns = append(c.patterns, w.Value)
+				c.patterns = append(c.patterns, w.Value())
 			}
 			k = len(words)
 		default:
@@ -246,12 +246,12 @@ func aclsOf(p *hap.Proxy) acls {
 		return out
 	}
 	for _, l := range p.Lines("acl") {
-		if len(l.Args) < 3 {
+		if len(l.Args()) < 3 {
 			continue
 		}
-		c := parseCriterion(l.Args[2:])
+		c := parseCriterion(l.Args()[2:])
 		if l.Conditional() {
-			c.bad = fmt.Sprintf("the acl %s (line %d) is inside a conditional block", l.Arg(1), l.Num)
+			c.bad = fmt.Sprintf("the acl %s (line %d) is inside a conditional block", l.Arg(1), l.Num())
 		}
 		out[l.Arg(1)] = append(out[l.Arg(1)], c)
 	}
@@ -267,7 +267,7 @@ func parseCondition(c *hap.Condition, line *hap.Line) *condition {
 	var group []term
 	ws := c.Terms
 	for k := 0; k < len(ws); k++ {
-		v := ws[k].Value
+		v := ws[k].Value()
 		if v == "||" || strings.EqualFold(v, "or") {
 			out.groups = append(out.groups, group)
 			group = nil
@@ -280,11 +280,11 @@ func parseCondition(c *hap.Condition, line *hap.Line) *condition {
 		}
 		if v == "" && k+1 < len(ws) {
 			k++
-			v = ws[k].Value
+			v = ws[k].Value()
 		}
 		if v == "{" {
 			end := k + 1
-			for end < len(ws) && ws[end].Value != "}" {
+			for end < len(ws) && ws[end].Value() != "}" {
 				end++
 			}
 			group = append(group, term{neg: neg, anon: parseCriterion(ws[k+1 : min(end, len(ws))])})

@@ -154,7 +154,7 @@ func buildRoute(c *hap.Config, ri *routeInfo, id string) *rules.Route {
 	r.Upstream = rules.Upstream{Name: ri.Branch.Backend, Range: ri.Branch.Line.Range()}
 	if ri.Backend != nil {
 		for _, s := range ri.Backend.Servers {
-			if ep, ok := parseAddress(s.Address.Value); ok {
+			if ep, ok := parseAddress(s.Address.Value()); ok {
 				r.Upstream.Servers = append(r.Upstream.Servers, ep)
 			}
 		}
@@ -206,11 +206,11 @@ func listener(b *hap.Bind) rules.Listener {
 		crtListVerify(b, &l)
 	}
 	if ca, ok := b.Opt("ca-file"); ok {
-		l.CA = ca.Value
+		l.CA = ca.Value()
 	}
 	if l.Verify == rules.VerifyOptional || l.Verify == rules.VerifyRequired {
 		for _, opt := range []string{"ca-ignore-err", "crt-ignore-err"} {
-			if w, ok := b.Opt(opt); ok && strings.EqualFold(w.Value, "all") {
+			if w, ok := b.Opt(opt); ok && strings.EqualFold(w.Value(), "all") {
 				l.Verify = rules.VerifyOptionalNoCA
 			}
 		}
@@ -237,7 +237,7 @@ func crtListVerify(b *hap.Bind, l *rules.Listener) {
 			l.Verify = rules.VerifyRequired
 		}
 		if ca, ok := e.Options["ca-file"]; ok {
-			l.CA = ca.Value
+			l.CA = ca.Value()
 		}
 	}
 }
@@ -300,10 +300,10 @@ func headerNames(chain []*hap.HTTPRule) []string {
 		}
 		switch r.Action {
 		case "set-header", "add-header":
-			set[strings.ToLower(r.Header.Value)] = true
+			set[strings.ToLower(r.Header.Value())] = true
 		case "del-header":
 			if r.Match == "str" {
-				set[strings.ToLower(r.Header.Value)] = true
+				set[strings.ToLower(r.Header.Value())] = true
 			} else {
 				pattern = true
 			}
@@ -333,7 +333,7 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 	if r.Header == nil || r.Header.Symbolic() {
 		return false
 	}
-	pat := r.Header.Value
+	pat := r.Header.Value()
 	name = strings.ToLower(name)
 	switch r.Match {
 	case "str", "":
@@ -352,7 +352,7 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 
 // names reports whether a set/add rule is about header h.
 func names(r *hap.HTTPRule, h string) bool {
-	return r.Header != nil && !r.Header.Symbolic() && strings.EqualFold(r.Header.Value, h)
+	return r.Header != nil && !r.Header.Symbolic() && strings.EqualFold(r.Header.Value(), h)
 }
 
 // treatment follows a header through a rule chain, and says what fact the
@@ -377,7 +377,7 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 			}
 			if unconditional(r) {
 				clientGone = true
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Blanked, Range: r.Line.Range()}
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: rules.Blanked, Range: r.Line.Range()}
 			} else if !clientGone {
 				t.Note = "deleted only " + condText(r)
 			}
@@ -387,7 +387,7 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 			}
 			v := ""
 			if r.Value != nil {
-				v = r.Value.Value
+				v = r.Value.Value()
 			}
 			action := classifyValue(v)
 			uncond := unconditional(r)
@@ -397,22 +397,22 @@ func followHeader(chain []*hap.HTTPRule, h string) rules.HeaderTreatment {
 				if r.Action == "add-header" && t.Action != rules.Blanked {
 					note = "added after an earlier set: several values reach the server"
 				}
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range(), Note: note}
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: action, Value: v, Range: r.Line.Range(), Note: note}
 			case clientGone:
 				prev := t
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range(),
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: action, Value: v, Range: r.Line.Range(),
 					Note: "set " + condText(r) + " after an unconditional delete or set", When: condText(r), Otherwise: &prev}
 			case r.Action == "set-header" && uncond:
 				clientGone = true
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: action, Value: v, Range: r.Line.Range()}
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: action, Value: v, Range: r.Line.Range()}
 			case r.Action == "add-header":
 				note := "add-header keeps the client's copy, which arrives first"
 				if !uncond {
 					note = "added only " + condText(r) + "; add-header keeps the client's copy"
 				}
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Appended, Value: v, Range: r.Line.Range(), Note: note}
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: rules.Appended, Value: v, Range: r.Line.Range(), Note: note}
 			default: // conditional set-header, client copy still there
-				t = rules.HeaderTreatment{Name: r.Header.Value, Action: rules.Conditional, Value: v, Range: r.Line.Range(),
+				t = rules.HeaderTreatment{Name: r.Header.Value(), Action: rules.Conditional, Value: v, Range: r.Line.Range(),
 					Note: "set only " + condText(r), When: condText(r)}
 			}
 		}
@@ -431,7 +431,7 @@ func condText(r *hap.HTTPRule) string {
 	}
 	if cond := r.Line.Cond(); len(cond) > 0 {
 		b := cond[len(cond)-1]
-		return "in the " + b.Directive.Keyword() + " " + b.Expr + " block (line " + fmt.Sprint(b.Directive.Num) + ")"
+		return "in the " + b.Directive.Keyword() + " " + b.Expr + " block (line " + fmt.Sprint(b.Directive.Num()) + ")"
 	}
 	return "always"
 }

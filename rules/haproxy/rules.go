@@ -36,11 +36,11 @@ var kinds = []string{parsers.KindHAProxy}
 // lineKey is the key of a finding about one line, by what the line is,
 // and an aspect of it.
 func lineKey(what string, l *hap.Line, aspect string) rules.Key {
-	return rules.ConfigLineKey(what, l.File.Path, l.Num, aspect)
+	return rules.ConfigLineKey(what, l.File.Path, l.Num(), aspect)
 }
 
 // lineID names a line for a rule's own bookkeeping (reported once).
-func lineID(l *hap.Line) string { return fmt.Sprintf("%s:%d", l.File.Path, l.Num) }
+func lineID(l *hap.Line) string { return fmt.Sprintf("%s:%d", l.File.Path, l.Num()) }
 
 // priorOverwrite reports whether, before rule index i of the chain, an
 // unconditional del-header or set-header removed the client's copy of h.
@@ -132,14 +132,14 @@ func checkAddHeader(p *rules.Pass) {
 	seen := once{}
 	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
-			if r.Action != "add-header" || r.Header == nil || r.Header.Symbolic() || !rules.IsTrustedHeader(r.Header.Value) {
+			if r.Action != "add-header" || r.Header == nil || r.Header.Symbolic() || !rules.IsTrustedHeader(r.Header.Value()) {
 				continue
 			}
-			h := r.Header.Value
+			h := r.Header.Value()
 			if priorOverwrite(ri.Chain, i, h) || !seen.first(lineID(r.Line)) {
 				continue
 			}
-			action := r.Line.Args[1]
+			action := r.Line.Args()[1]
 			p.Report(rules.Diagnostic{
 				Range:    r.Line.Range(),
 				Message:  fmt.Sprintf("add-header keeps the client's own %s, which reaches the app first", rules.Clip(h, 40)),
@@ -171,10 +171,10 @@ func checkConditionalIdentity(p *rules.Pass) {
 	seen := once{}
 	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
-			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsIdentityHeader(r.Header.Value) {
+			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsIdentityHeader(r.Header.Value()) {
 				continue
 			}
-			h := r.Header.Value
+			h := r.Header.Value()
 			if priorOverwrite(ri.Chain, i, h) {
 				continue
 			}
@@ -213,15 +213,15 @@ func checkConditionalIdentity(p *rules.Pass) {
 // the outermost conditional block around it.
 func unconditionalLine(l *hap.Line) int {
 	if len(l.Cond()) == 0 {
-		return l.Num
+		return l.Num()
 	}
 	d := l.Cond()[0].Directive
 	if d.Keyword() == ".if" {
-		return d.Num
+		return d.Num()
 	}
 	// An .elif/.else branch: walk back to the .if at the same depth.
 	depth := 0
-	for n := d.Num - 1; n >= 1; n-- {
+	for n := d.Num() - 1; n >= 1; n-- {
 		switch word := firstWord(d.File.Line(n)); word {
 		case ".endif":
 			depth++
@@ -232,7 +232,7 @@ func unconditionalLine(l *hap.Line) int {
 			depth--
 		}
 	}
-	return d.Num
+	return d.Num()
 }
 
 func firstWord(line []byte) string {
@@ -244,7 +244,7 @@ func firstWord(line []byte) string {
 }
 
 func leadingSpace(l *hap.Line) string {
-	text := l.File.Line(l.Num)
+	text := l.File.Line(l.Num())
 	n := 0
 	for n < len(text) && (text[n] == ' ' || text[n] == '\t') {
 		n++
@@ -280,7 +280,7 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 			if (r.Action != "set-header" && r.Action != "add-header") || r.Value == nil || r.Header == nil {
 				continue
 			}
-			if !strings.Contains(r.Value.Value, "ssl_c_verify") || strings.Contains(r.Value.Value, "ssl_c_used") {
+			if !strings.Contains(r.Value.Value(), "ssl_c_verify") || strings.Contains(r.Value.Value(), "ssl_c_used") {
 				continue
 			}
 			if r.Cond != nil && strings.Contains(r.Cond.Text(), "ssl_c_used") {
@@ -292,9 +292,9 @@ func checkVerifyOptionalZero(p *rules.Pass) {
 			p.Report(rules.Diagnostic{
 				Range:    r.Value.Range(),
 				Message:  "with verify optional, %[ssl_c_verify] is 0 also when the client sent no certificate",
-				Detail:   fmt.Sprintf("%s carries it, so it says \"verified\" for clients without a certificate.", r.Header.Value),
-				FixTitle: fmt.Sprintf("Set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]).", r.Header.Value),
-				Key:      rules.RouteHeaderKey(ri.ID, r.Header.Value),
+				Detail:   fmt.Sprintf("%s carries it, so it says \"verified\" for clients without a certificate.", r.Header.Value()),
+				FixTitle: fmt.Sprintf("Set %s only `if { ssl_c_used }` (and forward %%[ssl_c_used]).", r.Header.Value()),
+				Key:      rules.RouteHeaderKey(ri.ID, r.Header.Value()),
 				Related:  []source.Related{{Range: ri.Listener.VerifyRange, Message: "verify optional"}},
 			})
 		}
@@ -361,7 +361,7 @@ func checkIgnoreErr(p *rules.Pass) {
 					continue
 				}
 				var bad []string
-				for _, e := range strings.Split(w.Value, ",") {
+				for _, e := range strings.Split(w.Value(), ",") {
 					e = strings.TrimSpace(e)
 					if strings.EqualFold(e, "all") || trustBreaking[strings.ToUpper(e)] {
 						bad = append(bad, e)
@@ -373,9 +373,9 @@ func checkIgnoreErr(p *rules.Pass) {
 				kw := b.OptionWords[opt]
 				p.Report(rules.Diagnostic{
 					Range:    b.Line.File.Range(kw.Start(), w.End()),
-					Message:  fmt.Sprintf("%s %s accepts client certificates that do not chain to the CA", opt, rules.Clip(w.Value, 30)),
+					Message:  fmt.Sprintf("%s %s accepts client certificates that do not chain to the CA", opt, rules.Clip(w.Value(), 30)),
 					Detail:   fmt.Sprintf("Ignoring errors %s accepts certificates that do not chain to the CA, with attacker-chosen subjects.", strings.Join(bad, ",")),
-					FixTitle: fmt.Sprintf("Remove `%s %s`.", opt, w.Value),
+					FixTitle: fmt.Sprintf("Remove `%s %s`.", opt, w.Value()),
 					Key:      lineKey("bind", b.Line, opt),
 				})
 			}
@@ -422,11 +422,11 @@ func checkSystemCA(p *rules.Pass) {
 				continue
 			}
 			for _, s := range systemBundles {
-				if ca.Value == s || strings.HasSuffix(ca.Value, "/"+strings.TrimPrefix(s, "/")) {
+				if ca.Value() == s || strings.HasSuffix(ca.Value(), "/"+strings.TrimPrefix(s, "/")) {
 					p.Report(rules.Diagnostic{
 						Range:    ca.Range(),
 						Message:  "ca-file is a public CA bundle: every public CA can issue a client certificate that verifies",
-						Detail:   fmt.Sprintf("ca-file %s is the operating system's bundle of public CAs.", ca.Value),
+						Detail:   fmt.Sprintf("ca-file %s is the operating system's bundle of public CAs.", ca.Value()),
 						FixTitle: "Replace it with the private CA that issues your client certificates.",
 						Key:      lineKey("bind", b.Line, "ca-file"),
 					})
@@ -522,7 +522,7 @@ func checkModeTCP(p *rules.Pass) {
 		}
 		d := rules.Diagnostic{
 			Range:    fe.Section.Header.Range(),
-			Message:  fmt.Sprintf("in tcp mode http-request rules never run, so the client's own %s reaches the app", rules.Clip(hint.Header.Value, 30)),
+			Message:  fmt.Sprintf("in tcp mode http-request rules never run, so the client's own %s reaches the app", rules.Clip(hint.Header.Value(), 30)),
 			Detail:   fmt.Sprintf("%s %s verifies client certificates and sets headers with http-request rules, which tcp mode skips.", fe.Kind, fe.Name),
 			FixTitle: fmt.Sprintf("Add `mode http` to %s %s.", fe.Kind, fe.Name),
 			Key:      lineKey("proxy", fe.Section.Header, "mode"),
@@ -531,7 +531,7 @@ func checkModeTCP(p *rules.Pass) {
 		if modeLine != nil && modeLine.Section == fe.Section {
 			d.Range = modeLine.Range()
 			d.Fixes = []rules.Fix{{Description: "switch the section to mode http", Safe: false,
-				Edits: []rules.Edit{{Range: modeLine.Args[1].Range(), NewText: "http"}}}}
+				Edits: []rules.Edit{{Range: modeLine.Args()[1].Range(), NewText: "http"}}}}
 		}
 		p.Report(d)
 	}
@@ -540,7 +540,7 @@ func checkModeTCP(p *rules.Pass) {
 // headerRule returns the first rule that sets or adds a trusted header.
 func headerRule(chain []*hap.HTTPRule) *hap.HTTPRule {
 	for _, r := range chain {
-		if (r.Action == "set-header" || r.Action == "add-header") && r.Header != nil && rules.IsTrustedHeader(r.Header.Value) {
+		if (r.Action == "set-header" || r.Action == "add-header") && r.Header != nil && rules.IsTrustedHeader(r.Header.Value()) {
 			return r
 		}
 	}
@@ -566,10 +566,10 @@ func checkSchemeSSLFC(p *rules.Pass) {
 	seen := once{}
 	for _, ri := range httpRoutes(p) {
 		for i, r := range ri.Chain {
-			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsSchemeHeader(r.Header.Value) {
+			if r.Action != "set-header" || unconditional(r) || r.Header == nil || r.Header.Symbolic() || !rules.IsSchemeHeader(r.Header.Value()) {
 				continue
 			}
-			h := r.Header.Value
+			h := r.Header.Value()
 			if priorOverwrite(ri.Chain, i, h) || treatment(ri.Chain, h).Action.Overwrites() || bothSSLBranches(ri.Chain, h) {
 				continue
 			}
@@ -635,10 +635,10 @@ func checkForwardforIfNone(p *rules.Pass) {
 			if l.Mod() != "" || l.Arg(1) != "forwardfor" {
 				continue
 			}
-			for k := 2; k < len(l.Args); k++ {
-				if l.Args[k].Value == "if-none" {
+			for k := 2; k < len(l.Args()); k++ {
+				if l.Args()[k].Value() == "if-none" {
 					p.Report(rules.Diagnostic{
-						Range:    l.Args[k].Range(),
+						Range:    l.Args()[k].Range(),
 						Message:  "with `if-none` HAProxy keeps the X-Forwarded-For the client sent",
 						Detail:   "HAProxy then does not add the client's real address.",
 						FixTitle: "Remove `if-none`.",
@@ -672,7 +672,7 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			if r.Action != "del-header" || r.Match != "str" || !unconditional(r) || r.Header == nil || r.Header.Symbolic() {
 				continue
 			}
-			h := strings.ToLower(r.Header.Value)
+			h := strings.ToLower(r.Header.Value())
 			if !rules.IsTrustedHeader(h) || !strings.Contains(h, "-") || underscoreDeleted(ri.Chain, h) {
 				continue
 			}
@@ -682,9 +682,9 @@ func checkDelHeaderUnderscore(p *rules.Pass) {
 			pattern := underscorePattern(h)
 			p.Report(rules.Diagnostic{
 				Range:    r.Line.Range(),
-				Message:  fmt.Sprintf("deleting %s by its exact name leaves the client's %s", rules.Clip(r.Header.Value, 35), rules.Clip(strings.ReplaceAll(r.Header.Value, "-", "_"), 35)),
-				Detail:   fmt.Sprintf("gunicorn < 22, uWSGI and ASGI servers read %s as %s.", strings.ReplaceAll(r.Header.Value, "-", "_"), r.Header.Value),
-				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value, pattern),
+				Message:  fmt.Sprintf("deleting %s by its exact name leaves the client's %s", rules.Clip(r.Header.Value(), 35), rules.Clip(strings.ReplaceAll(r.Header.Value(), "-", "_"), 35)),
+				Detail:   fmt.Sprintf("gunicorn < 22, uWSGI and ASGI servers read %s as %s.", strings.ReplaceAll(r.Header.Value(), "-", "_"), r.Header.Value()),
+				FixTitle: fmt.Sprintf("Delete %s with `del-header %s -m reg`.", r.Header.Value(), pattern),
 				Key:      rules.RouteHeaderKey(ri.ID, h),
 				Fixes: []rules.Fix{{Description: "delete both spellings with a regular expression", Safe: true,
 					Edits: []rules.Edit{{Range: r.Header.Range(), NewText: pattern + " -m reg"}}}},
@@ -826,7 +826,7 @@ func checkLegacy(p *rules.Pass) {
 		for _, l := range s.Lines {
 			if repl, ok := legacyKeywords[l.Keyword()]; ok {
 				p.Report(rules.Diagnostic{
-					Range:    l.Args[0].Range(),
+					Range:    l.Args()[0].Range(),
 					Message:  fmt.Sprintf("HAProxy 2.1 and later refuse `%s`", l.Keyword()),
 					FixTitle: fmt.Sprintf("Replace `%s` with `%s`.", l.Keyword(), repl),
 					Key:      lineKey("line", l, ""),
@@ -858,21 +858,21 @@ var WeakTLS = &rules.Rule{
 func checkWeakTLS(p *rules.Pass) {
 	c := tree(p)
 	report := func(w hap.Word, l *hap.Line, msg, fix string) {
-		p.Report(rules.Diagnostic{Range: w.Range(), Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value)})
+		p.Report(rules.Diagnostic{Range: w.Range(), Message: msg, FixTitle: fix, Key: lineKey("tls", l, w.Value())})
 	}
 	checkOpts := func(args []hap.Word, from int, l *hap.Line) {
 		for k := from; k < len(args); k++ {
-			name := args[k].Value
+			name := args[k].Value()
 			switch {
 			case (name == "ssl-min-ver") && k+1 < len(args):
 				if v := args[k+1]; weakVersions[v.Lower()] {
-					report(v, l, fmt.Sprintf("ssl-min-ver %s allows broken protocol versions", rules.Clip(v.Value, 20)), "Raise ssl-min-ver to TLSv1.2.")
+					report(v, l, fmt.Sprintf("ssl-min-ver %s allows broken protocol versions", rules.Clip(v.Value(), 20)), "Raise ssl-min-ver to TLSv1.2.")
 				}
 				k++
 			case name == "force-sslv3" || name == "force-tlsv10" || name == "force-tlsv11":
 				report(args[k], l, fmt.Sprintf("%s limits the bind to an obsolete protocol version", name), fmt.Sprintf("Remove %s.", name))
 			case (name == "ciphers" || name == "ssl-default-bind-ciphers") && k+1 < len(args):
-				if weak := weakCiphers(args[k+1].Value); weak != "" {
+				if weak := weakCiphers(args[k+1].Value()); weak != "" {
 					report(args[k+1], l, fmt.Sprintf("the cipher list enables %s, weak or unauthenticated", rules.Clip(weak, 30)), fmt.Sprintf("Remove %s from the cipher list.", weak))
 				}
 				k++
@@ -880,14 +880,14 @@ func checkWeakTLS(p *rules.Pass) {
 		}
 	}
 	for _, l := range c.GlobalLines("ssl-default-bind-options") {
-		checkOpts(l.Args, 1, l)
+		checkOpts(l.Args(), 1, l)
 	}
 	for _, l := range c.GlobalLines("ssl-default-bind-ciphers") {
-		checkOpts(l.Args, 0, l)
+		checkOpts(l.Args(), 0, l)
 	}
 	for _, fe := range c.Frontends() {
 		for _, b := range fe.Binds {
-			checkOpts(b.Line.Args, 2, b.Line)
+			checkOpts(b.Line.Args(), 2, b.Line)
 		}
 	}
 }
