@@ -278,13 +278,17 @@ func buildProxies(sections []*Section) []*Proxy {
 	var out []*Proxy
 	named := map[string]*Proxy{}
 	var lastDefaults *Proxy
+	// The proxies come from one allocation; it has room for every
+	// section, so it never grows and the pointers into it stay valid.
+	all := make([]Proxy, 0, len(sections))
 	for _, s := range sections {
 		switch s.Kind {
 		case "defaults", "frontend", "backend", "listen":
 		default:
 			continue
 		}
-		p := &Proxy{Section: s, Kind: s.Kind, Name: s.Name}
+		all = append(all, Proxy{Section: s, Kind: s.Kind, Name: s.Name})
+		p := &all[len(all)-1]
 		if s.From != "" {
 			p.Defaults = named[s.From]
 		} else if s.Kind != "defaults" {
