@@ -91,7 +91,7 @@ func suggest(kw string, global bool, list []string) string {
 // its own name space, and a listen section is both.
 func duplicateProxies(c *Config) []source.Problem {
 	var out []source.Problem
-	seen := map[string][]*Proxy{} // by name, in order
+	seen := make(map[string][]*Proxy, len(c.Proxies)) // by name, in order
 	for _, p := range c.Proxies {
 		if p.Kind == "defaults" || p.Name == "" || p.Section.Header.Conditional() {
 			continue
