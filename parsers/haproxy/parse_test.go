@@ -443,6 +443,14 @@ func FuzzParse(f *testing.F) {
 					if r := w.Range(); r.Start.Offset != w.Start() || r.End.Offset != w.End() || r.Start.Line != l.Num() || r.End.Line != l.Num() {
 						t.Fatalf("word range %+v is not [%d,%d) on line %d", r, w.Start(), w.End(), l.Num())
 					}
+					// A word with no quote, escape or variable is its
+					// text as written.
+					if raw := w.Raw(); !strings.ContainsAny(raw, "\\\"'$") && w.Value() != raw {
+						t.Fatalf("plain word %q has the value %q", raw, w.Value())
+					}
+				}
+				if mod := len(l.Words) - len(l.Args()); mod != 0 && (mod != 1 || l.Mod() == "") {
+					t.Fatalf("line %d: %d words, %d args, modifier %q", l.Num(), len(l.Words), len(l.Args()), l.Mod())
 				}
 			}
 		}
