@@ -7,6 +7,7 @@
 package nginx
 
 import (
+	"math"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -20,10 +21,20 @@ type Arg struct {
 	Value string
 	// Raw is the argument exactly as written, quotes included.
 	Raw string
+	// file and off locate Raw: Range is derived from them rather than
+	// stored, a range being four times the size of the rest of an Arg.
+	file *source.File
+	off  int32
 	// Quote is '"' or '\'' for a quoted argument, 0 otherwise.
 	Quote byte
-	// Range covers Raw.
-	Range source.Range
+}
+
+// Range covers Raw.
+func (a Arg) Range() source.Range {
+	if a.file == nil {
+		return source.Range{}
+	}
+	return a.file.Range(int(a.off), int(a.off)+len(a.Raw))
 }
 
 // Directive is one directive: a simple one ending in ";" or a block.
@@ -39,19 +50,18 @@ type Directive struct {
 	// Opaque is true for a block whose body is not nginx syntax and was
 	// skipped (the Lua code of *_by_lua_block).
 	Opaque bool
+	// Synthetic marks a directive that is not written anywhere: the main
+	// context, and the http {} block that a fragment is analysed in.
+	Synthetic bool
+	// start, nameEnd, headEnd and end are the byte offsets in File of
+	// the directive's ranges (Range, Head, NameRange), which are derived
+	// from them: three stored ranges were 192 of a directive's 328 bytes,
+	// and a large configuration has hundreds of thousands of directives.
+	start, nameEnd, headEnd, end int32
 	// Children are the directives inside the block, in the order nginx
 	// reads them: an include directive is followed by the directives of
 	// the files it includes (whose Via is that include).
 	Children []*Directive
-	// Range covers the directive from its name through ";" or the "}"
-	// that closes its block.
-	Range source.Range
-	// Head covers the directive from its name through ";" or "{": the
-	// part that opens a block. Findings about something missing in a
-	// block are anchored here.
-	Head source.Range
-	// NameRange covers the name.
-	NameRange source.Range
 	// File is the file the directive is written in.
 	File *source.File
 	// Stock names the distribution file the directive comes from when the
@@ -66,13 +76,34 @@ type Directive struct {
 	Via *Directive
 	// Include is the resolution of an include directive (nil for others).
 	Include *Include
-	// Synthetic marks a directive that is not written anywhere: the main
-	// context, and the http {} block that a fragment is analysed in.
-	Synthetic bool
 
 	// byName maps each name to the children of that name, in order, for
 	// a block with many children once its tree is built (indexChildren).
 	byName map[string][]*Directive
+}
+
+// maxOffset is the largest offset a directive or an argument records: a
+// file beyond it is not parsed (see Parse).
+const maxOffset = math.MaxInt32
+
+// Range covers the directive from its name through ";" or the "}" that
+// closes its block.
+func (d *Directive) Range() source.Range { return d.span(d.end) }
+
+// Head covers the directive from its name through ";" or "{": the part
+// that opens a block. Findings about something missing in a block are
+// anchored here.
+func (d *Directive) Head() source.Range { return d.span(d.headEnd) }
+
+// NameRange covers the name.
+func (d *Directive) NameRange() source.Range { return d.span(d.nameEnd) }
+
+// span is the range from the directive's start to end.
+func (d *Directive) span(end int32) source.Range {
+	if d.File == nil {
+		return source.Range{}
+	}
+	return d.File.Range(int(d.start), int(end))
 }
 
 // Include is what an include directive resolved to.

@@ -226,7 +226,7 @@ func (e *expander) expand(pf *parsedFile, src []*Directive, parent, via *Directi
 					e.tooDeep = true
 					// d as parsed is where it is written (a taken d's
 					// Via and Stock are this tree's).
-					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: d.Range,
+					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: d.Range(),
 						Message: fmt.Sprintf("not analysed: blocks nested more than %d deep through includes", maxDepth),
 						Detail:  "The contents of this block were not analysed."})
 				}
@@ -268,7 +268,7 @@ func (pf *parsedFile) keepChildren(d *Directive, children []*Directive) {
 
 func (e *expander) problem(code source.ProblemKind, at *Directive, format string, args ...any) {
 	w := at.Written()
-	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range(), Message: fmt.Sprintf(format, args...)})
 }
 
 // includeProblem reports a problem with an include: a short message that
@@ -280,7 +280,7 @@ func (e *expander) includeProblem(code source.ProblemKind, at *Directive, patter
 	if n := len([]rune(shown)); n > 50 {
 		shown = "…" + string([]rune(shown)[n-49:])
 	}
-	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range,
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range(),
 		Message: fmt.Sprintf("include %q %s", shown, what), Detail: detail, LegacyMessage: legacy})
 }
 
@@ -298,7 +298,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 	}
 	if !e.capped && e.l.expanded.Load() > expansionBudget {
 		e.capped = true
-		e.probs = append(e.probs, source.ExpansionLimit(inc.Written().Range, "includes", expansionBudget))
+		e.probs = append(e.probs, source.ExpansionLimit(inc.Written().Range(), "includes", expansionBudget))
 	}
 	if e.capped {
 		// Resolved all the same, so that the files it names are known to
@@ -399,7 +399,7 @@ func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
 			w := inc.Written()
-			key := cycleKey{w.File, w.Range.Start.Offset, f}
+			key := cycleKey{w.File, w.Range().Start.Offset, f}
 			if e.cycles[key] {
 				continue // a fan-out meets the same cycle again and again
 			}
@@ -409,11 +409,11 @@ func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
 			var rel []source.Related
 			if i > 0 {
 				opener := e.chainInc[i-1].Written()
-				rel = append(rel, source.Related{Range: opener.Range, Message: "where " + f + " was included"})
+				rel = append(rel, source.Related{Range: opener.Range(), Message: "where " + f + " was included"})
 			} else {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
-			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel,
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range(), Message: msg, Related: rel,
 				Detail: "nginx would recurse until it runs out of file descriptors.", LegacyMessage: legacy})
 			continue
 		}

@@ -159,8 +159,8 @@ func TestStockFiles(t *testing.T) {
 		if d.Stock != "proxy_params" || d.File.Path != "/etc/nginx/proxy_params" {
 			t.Errorf("stock marking: %q %q", d.Stock, d.File.Path)
 		}
-		if w := d.Written(); w.Name != "include" || w.File.Path != "nginx.conf" || w.Range.Start.Line != 5 {
-			t.Errorf("Written() = %s at %v, want the include at nginx.conf:5", w.Name, w.Range)
+		if w := d.Written(); w.Name != "include" || w.File.Path != "nginx.conf" || w.Range().Start.Line != 5 {
+			t.Errorf("Written() = %s at %v, want the include at nginx.conf:5", w.Name, w.Range())
 		}
 	}
 	if got := strings.Join(hdrs, " "); got != "Host=$host X-Real-IP=$remote_addr X-Forwarded-For=$proxy_add_x_forwarded_for X-Forwarded-Proto=$scheme" {

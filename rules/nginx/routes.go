@@ -131,9 +131,9 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	}
 	verify, vd := verifyMode(s)
 	ca, _ := clientCA(s)
-	lr := s.d.Head
+	lr := s.d.Head()
 	if l.d != nil {
-		lr = l.d.Written().Range
+		lr = l.d.Written().Range()
 	}
 	r := &route{
 		Route: &rules.Route{
@@ -151,15 +151,15 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 				Range:    lr,
 			},
 			Headers:    map[string]rules.HeaderTreatment{},
-			Range:      b.Head,
-			Block:      s.d.Head,
+			Range:      b.Head(),
+			Block:      s.d.Head(),
 			OmitsEmpty: true,
 			ProxyFirst: true,
 		},
 		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
 	}
 	if vd != nil {
-		r.Listener.VerifyRange = vd.Written().Range
+		r.Listener.VerifyRange = vd.Written().Range()
 	}
 	r.SetHint = setHint(r.Listener.TLS)
 	r.Upstream = c.upstreamOf(pass)
@@ -169,7 +169,7 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	r.sets, _ = setDirectives(r.level, fam)
 	for h, d := range r.sets {
 		vc := c.classify(d.Arg(1), b)
-		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range}
+		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range()}
 		t.Composite = t.Fact != rules.FactNone && !oneVariable(d.Arg(1))
 		if vc.clientVar != "" {
 			t.Note = "from client data " + vc.clientVar
@@ -236,7 +236,7 @@ func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 	}
 	for _, sv := range []*server{s, sk.def} {
 		if d := admitter(sv); d != nil {
-			return true, d.Written().Range
+			return true, d.Written().Range()
 		}
 	}
 	return false, source.Range{}
@@ -246,7 +246,7 @@ func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 // literal address.
 func (c *config) upstreamOf(pass *nginx.Directive) rules.Upstream {
 	target := pass.Arg(0)
-	u := rules.Upstream{Name: target, Range: pass.Written().Range}
+	u := rules.Upstream{Name: target, Range: pass.Written().Range()}
 	addr := target
 	defPort := "80"
 	if i := strings.Index(addr, "://"); i >= 0 {
