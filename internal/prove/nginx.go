@@ -148,7 +148,7 @@ func (c *nginxConf) directive(d *nginx.Directive) {
 		rw.limit(d.Parent.Head(), "internal", "the location is reached only through a subrequest (auth_request, error_page, X-Accel-Redirect), not by a request sent to it")
 		return
 	}
-	if d.Stock != "" && d.Name != "ssl_certificate" && d.Name != "ssl_certificate_key" {
+	if d.Stock() != "" && d.Name != "ssl_certificate" && d.Name != "ssl_certificate_key" {
 		return // distribution files hold parameters and types, nothing of a deployment but snakeoil.conf's certificate
 	}
 	if file, ok := nginxTLSFiles[d.Name]; ok {
@@ -282,7 +282,7 @@ func (c *nginxConf) resolver(d *nginx.Directive) {
 // include points an include at its copy: the resolved file or glob, the
 // stock file written under _system, or a path that does not exist.
 func (c *nginxConf) include(d *nginx.Directive) {
-	inc := d.Include
+	inc := d.Include()
 	if inc == nil || len(d.Args) != 1 {
 		return
 	}

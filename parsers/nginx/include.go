@@ -204,15 +204,18 @@ func (e *expander) expand(pf *parsedFile, src []*Directive, parent, via *Directi
 		out = make([]*Directive, 0, len(src))
 	}
 	e.l.expanded.Add(int64(len(src)))
+	stocked := stockFields(stock)
 	for i, d := range src {
 		children := pf.children(d)
 		cp := d
 		if take {
-			d.Parent, d.Via, d.Stock = parent, via, stock
+			// A directive is taken at its first expansion, before
+			// anything set its rare fields.
+			d.Parent, d.Via, d.rare = parent, via, stocked
 		} else {
 			c := *d
-			c.Parent, c.Via, c.Stock = parent, via, stock
-			c.Include, c.byName = nil, nil // set again for this tree
+			// The include and the index are set again for this tree.
+			c.Parent, c.Via, c.rare = parent, via, stocked
 			cp = &c
 		}
 		if out != nil {
@@ -292,7 +295,7 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		return nil
 	}
 	info := &Include{Pattern: inc.Args[0].Value}
-	inc.Include = info
+	inc.more().include = info
 	if source.Cancelled(e.l.r) != nil {
 		return nil // the run was cancelled: stop working
 	}
@@ -394,7 +397,7 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 
 // follow expands the files an include resolved to, in order.
 func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
-	pattern := inc.Include.Pattern
+	pattern := inc.Include().Pattern
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {

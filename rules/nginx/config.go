@@ -522,8 +522,8 @@ func locationIdent(d *nginx.Directive) string {
 func where(d *nginx.Directive) string {
 	w := d.Written()
 	pos := fmt.Sprintf("%s:%d", w.File.Path, w.Range().Start.Line)
-	if d.Stock != "" {
-		return fmt.Sprintf("the stock Debian %s included at %s", d.Stock, pos)
+	if d.Stock() != "" {
+		return fmt.Sprintf("the stock Debian %s included at %s", d.Stock(), pos)
 	}
 	return pos
 }
@@ -533,8 +533,8 @@ func viaNote(d *nginx.Directive) string {
 	if d.Via == nil {
 		return ""
 	}
-	if d.Stock != "" {
-		return fmt.Sprintf(" (from the stock Debian %s, which the repository does not contain)", d.Stock)
+	if d.Stock() != "" {
+		return fmt.Sprintf(" (from the stock Debian %s, which the repository does not contain)", d.Stock())
 	}
 	return fmt.Sprintf(" (through include %s at %s:%d)", d.Via.Arg(0), d.Via.File.Path, d.Via.Range().Start.Line)
 }

@@ -174,8 +174,8 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 		if vc.clientVar != "" {
 			t.Note = "from client data " + vc.clientVar
 		}
-		if d.Stock != "" {
-			t.Note = strings.TrimSpace(t.Note + " from the stock Debian " + d.Stock)
+		if d.Stock() != "" {
+			t.Note = strings.TrimSpace(t.Note + " from the stock Debian " + d.Stock())
 		}
 		r.Headers[h] = t
 	}

@@ -175,7 +175,7 @@ func insertInto(b *nginx.Directive, text string) (rules.Edit, bool) {
 // replaceArg returns an edit that replaces argument i of d (written in the
 // repository) with text.
 func replaceArg(d *nginx.Directive, i int, text string) (rules.Edit, bool) {
-	if d.Stock != "" || i >= len(d.Args) {
+	if d.Stock() != "" || i >= len(d.Args) {
 		return rules.Edit{}, false
 	}
 	return rules.Edit{Range: d.Args[i].Range(), NewText: text}, true

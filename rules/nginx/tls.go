@@ -394,7 +394,7 @@ func checkCertVar(p *rules.Pass) {
 	oldNginx := known && v.less(version{1, 13, 5})
 	reported := map[rules.Key]bool{}
 	t.Walk(func(d *nginx.Directive) bool {
-		if d.Stock != "" {
+		if d.Stock() != "" {
 			return true
 		}
 		for i, a := range d.Args {
