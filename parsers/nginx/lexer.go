@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -42,7 +43,10 @@ type lexer struct {
 	file *source.File
 	src  []byte
 	// text is src as one string: the words' Raw and Value are substrings
-	// of it rather than a string each.
+	// of it rather than a string each. It is the file's Content itself,
+	// not a copy: a source.File's bytes are never written once read (an
+	// edit makes a new File), and a copy kept the text of every
+	// configuration twice for as long as its tree lives.
 	text string
 	pos  int
 	errs []source.Problem
@@ -63,7 +67,7 @@ type lexer struct {
 }
 
 func newLexer(f *source.File) *lexer {
-	lx := &lexer{file: f, src: f.Content, text: string(f.Content),
+	lx := &lexer{file: f, src: f.Content, text: unsafe.String(unsafe.SliceData(f.Content), len(f.Content)),
 		statementsLeft: bytes.Count(f.Content, semicolon) + bytes.Count(f.Content, openBrace) + 1}
 	if f.HasBOM() {
 		// nginx itself reads the byte order mark as part of the first
