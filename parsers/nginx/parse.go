@@ -23,7 +23,8 @@ const maxErrors = 20
 // includes. Problems are syntax errors (E001) with positions; the parser
 // recovers from each, so the directives around a mistake are still
 // returned. Every directive's File is f and its Parent and Via are nil at
-// the top level.
+// the top level. A file beyond maxOffset bytes, which directives cannot
+// locate, is reported skipped (E004) rather than parsed.
 func Parse(f *source.File) ([]*Directive, []source.Problem) {
 	if len(f.Content) > maxOffset {
 		return nil, []source.Problem{{Kind: source.ProblemSkipped, Range: f.Range(0, 0),
