@@ -140,15 +140,15 @@ func inBlock(d *nginx.Directive, name string) bool {
 func (c *nginxConf) directive(d *nginx.Directive) {
 	rw := c.rw
 	if why := nginxRefusal(d.Name); why != "" {
-		rw.refuse(d.Written().Range, d.Name, why)
+		rw.refuse(d.Written().Range(), d.Name, why)
 		return
 	}
 	if d.Name == "internal" && d.Parent != nil && d.Parent.Name == "location" {
 		// recorded at the location's head, where the model's route is
-		rw.limit(d.Parent.Head, "internal", "the location is reached only through a subrequest (auth_request, error_page, X-Accel-Redirect), not by a request sent to it")
+		rw.limit(d.Parent.Head(), "internal", "the location is reached only through a subrequest (auth_request, error_page, X-Accel-Redirect), not by a request sent to it")
 		return
 	}
-	if d.Stock != "" && d.Name != "ssl_certificate" && d.Name != "ssl_certificate_key" {
+	if d.Stock() != "" && d.Name != "ssl_certificate" && d.Name != "ssl_certificate_key" {
 		return // distribution files hold parameters and types, nothing of a deployment but snakeoil.conf's certificate
 	}
 	if file, ok := nginxTLSFiles[d.Name]; ok {
@@ -170,7 +170,7 @@ func (c *nginxConf) directive(d *nginx.Directive) {
 	case "user", "daemon":
 		// Workers run as nobody when nginx starts as root; daemon off is
 		// given on the command line.
-		rw.remove(d.Range)
+		rw.remove(d.Range())
 	case "worker_processes":
 		c.setArgs(d, "1")
 	case "pid":
@@ -193,20 +193,20 @@ func (c *nginxConf) directive(d *nginx.Directive) {
 	case "proxy_store", "fastcgi_store", "uwsgi_store", "scgi_store":
 		if d.Arg(0) != "off" {
 			c.setArgs(d, "off")
-			rw.limit(d.Range, d.Name, "turned off: it would store responses on disk")
+			rw.limit(d.Range(), d.Name, "turned off: it would store responses on disk")
 		}
 	case "ssl_stapling", "ssl_ocsp":
 		if d.Arg(0) != "off" {
 			c.setArgs(d, "off")
-			rw.limit(d.Range, d.Name, "turned off: OCSP would reach the network; revocation is not what is tested")
+			rw.limit(d.Range(), d.Name, "turned off: OCSP would reach the network; revocation is not what is tested")
 		}
 	case "ssl_stapling_file", "ssl_stapling_responder", "ssl_ocsp_responder", "ssl_ocsp_cache":
-		rw.remove(d.Range)
+		rw.remove(d.Range())
 	case "resolver":
 		c.resolver(d)
 	case "proxy_bind", "fastcgi_bind", "uwsgi_bind", "scgi_bind", "grpc_bind", "memcached_bind":
-		rw.remove(d.Range)
-		rw.limit(d.Range, d.Name, "removed: upstream connections come from 127.0.0.1")
+		rw.remove(d.Range())
+		rw.limit(d.Range(), d.Name, "removed: upstream connections come from 127.0.0.1")
 	case "listen":
 		c.listen(d)
 	case "server":
@@ -220,16 +220,16 @@ func (c *nginxConf) directive(d *nginx.Directive) {
 		c.include(d)
 	case "allow", "deny":
 		if d.Arg(0) != "all" {
-			rw.sourceCondition(d.Range, d.Name, "decides on the client's address")
+			rw.sourceCondition(d.Range(), d.Name, "decides on the client's address")
 		}
 	case "set_real_ip_from":
-		rw.sourceCondition(d.Range, d.Name, "trusts the addresses given for the client's real address")
+		rw.sourceCondition(d.Range(), d.Name, "trusts the addresses given for the client's real address")
 	case "geo":
-		rw.sourceCondition(d.Head, d.Name, "maps the client's address")
+		rw.sourceCondition(d.Head(), d.Name, "maps the client's address")
 	case "map", "if":
 		for _, a := range d.Args {
 			if strings.Contains(a.Value, "remote_addr") {
-				rw.sourceCondition(d.Head, d.Name, "decides on the client's address")
+				rw.sourceCondition(d.Head(), d.Name, "decides on the client's address")
 				break
 			}
 		}
@@ -241,7 +241,7 @@ func (c *nginxConf) setArg(d *nginx.Directive, i int, value string) {
 	if i >= len(d.Args) {
 		return
 	}
-	c.rw.replace(d.Args[i].Range, nginxQuote(value))
+	c.rw.replace(d.Args[i].Range(), nginxQuote(value))
 }
 
 // setArgs replaces every argument with the given text.
@@ -249,8 +249,8 @@ func (c *nginxConf) setArgs(d *nginx.Directive, text string) {
 	if len(d.Args) == 0 {
 		return
 	}
-	r := d.Args[0].Range
-	r.End = d.Args[len(d.Args)-1].Range.End
+	r := d.Args[0].Range()
+	r.End = d.Args[len(d.Args)-1].Range().End
 	c.rw.replace(r, text)
 }
 
@@ -268,13 +268,13 @@ func (c *nginxConf) dataFile(d *nginx.Directive, i int) {
 		}
 	}
 	c.setArg(d, i, c.rw.missing(p))
-	c.rw.limit(d.Range, d.Name, "%s is not in the repository", p)
+	c.rw.limit(d.Range(), d.Name, "%s is not in the repository", p)
 }
 
 func (c *nginxConf) resolver(d *nginx.Directive) {
 	for _, a := range d.Args {
 		if !strings.Contains(a.Value, "=") {
-			c.rw.replace(a.Range, fmt.Sprintf("127.0.0.1:%d", c.rw.sb.DeadPort))
+			c.rw.replace(a.Range(), fmt.Sprintf("127.0.0.1:%d", c.rw.sb.DeadPort))
 		}
 	}
 }
@@ -282,7 +282,7 @@ func (c *nginxConf) resolver(d *nginx.Directive) {
 // include points an include at its copy: the resolved file or glob, the
 // stock file written under _system, or a path that does not exist.
 func (c *nginxConf) include(d *nginx.Directive) {
-	inc := d.Include
+	inc := d.Include()
 	if inc == nil || len(d.Args) != 1 {
 		return
 	}
@@ -294,9 +294,9 @@ func (c *nginxConf) include(d *nginx.Directive) {
 	default:
 		c.setArg(d, 0, c.rw.missing(inc.Pattern))
 		if !strings.ContainsAny(inc.Pattern, "*?[") {
-			c.rw.limit(d.Range, "include", "%s: %s", inc.Pattern, inc.Problem)
+			c.rw.limit(d.Range(), "include", "%s: %s", inc.Pattern, inc.Problem)
 		} else {
-			c.rw.limit(d.Range, "include", "%s: %s, so it includes nothing", inc.Pattern, inc.Problem)
+			c.rw.limit(d.Range(), "include", "%s: %s, so it includes nothing", inc.Pattern, inc.Problem)
 		}
 	}
 }
@@ -313,13 +313,13 @@ func (c *nginxConf) listen(d *nginx.Directive) {
 	for _, a := range d.Args[1:] {
 		switch {
 		case a.Value == "quic":
-			rw.remove(d.Range)
-			rw.limit(d.Range, "listen", "QUIC listener removed: requests are sent over TCP")
+			rw.remove(d.Range())
+			rw.limit(d.Range(), "listen", "QUIC listener removed: requests are sent over TCP")
 			return
 		case a.Value == "ssl":
 			tls = true
 		case a.Value == "proxy_protocol":
-			rw.limit(d.Range, "listen", "expects the PROXY protocol from a load balancer in front")
+			rw.limit(d.Range(), "listen", "expects the PROXY protocol from a load balancer in front")
 		}
 	}
 	if server := d.Parent; server != nil && server.Name == "server" {
@@ -327,13 +327,13 @@ func (c *nginxConf) listen(d *nginx.Directive) {
 			tls = true
 		}
 	}
-	port := rw.listener(d.Range, original, tls)
-	rw.replace(d.Args[0].Range, fmt.Sprintf("127.0.0.1:%d", port))
+	port := rw.listener(d.Range(), original, tls)
+	rw.replace(d.Args[0].Range(), fmt.Sprintf("127.0.0.1:%d", port))
 	for _, a := range d.Args[1:] {
 		name, _, _ := strings.Cut(a.Value, "=")
 		switch name {
 		case "ipv6only", "setfib", "accept_filter":
-			rw.remove(a.Range) // meaningless or refused on 127.0.0.1
+			rw.remove(a.Range()) // meaningless or refused on 127.0.0.1
 		}
 	}
 }
@@ -369,7 +369,7 @@ func (c *nginxConf) server(d *nginx.Directive) {
 	var add []string
 	listens := d.Find("listen")
 	if len(listens) == 0 {
-		port := rw.listener(d.Head, "*:80", false)
+		port := rw.listener(d.Head(), "*:80", false)
 		add = append(add, fmt.Sprintf("listen 127.0.0.1:%d;", port))
 	}
 	tls := false
@@ -380,10 +380,10 @@ func (c *nginxConf) server(d *nginx.Directive) {
 	}
 	if tls && !hasInherited(d, "ssl_certificate") {
 		add = append(add, "ssl_certificate "+nginxQuote(rw.sb.cert(e2e.FileServerCert))+";", "ssl_certificate_key "+nginxQuote(rw.sb.cert(e2e.FileServerKey))+";")
-		rw.limit(d.Head, "server", "no ssl_certificate in the repository for this TLS server: the run's certificate is used")
+		rw.limit(d.Head(), "server", "no ssl_certificate in the repository for this TLS server: the run's certificate is used")
 	}
 	if len(add) > 0 {
-		rw.insert(d.File, d.Head.End.Offset, " "+strings.Join(add, " "))
+		rw.insert(d.File, d.Head().End.Offset, " "+strings.Join(add, " "))
 	}
 }
 
@@ -408,7 +408,7 @@ func (c *nginxConf) pass(d *nginx.Directive, proto string) {
 	}
 	scheme, host, rest := splitPass(d.Arg(0))
 	if plain, ok := plainScheme[scheme]; ok {
-		rw.limit(d.Range, d.Name, "TLS to the upstream replaced by plain text to the stub app")
+		rw.limit(d.Range(), d.Name, "TLS to the upstream replaced by plain text to the stub app")
 		scheme = plain
 	}
 	name, _, _ := strings.Cut(host, ":")
@@ -417,7 +417,7 @@ func (c *nginxConf) pass(d *nginx.Directive, proto string) {
 		target = host // the upstream block's servers are rewritten
 	} else {
 		if strings.Contains(host, "$") {
-			rw.limit(d.Range, d.Name, "the upstream address %s depends on variables: every request goes to the stub app", host)
+			rw.limit(d.Range(), d.Name, "the upstream address %s depends on variables: every request goes to the stub app", host)
 		}
 		target = fmt.Sprintf("127.0.0.1:%d", rw.upstream(host, proto))
 	}
@@ -473,7 +473,7 @@ func (c *nginxConf) contexts() {
 		}
 		for _, http := range main.Find("http") {
 			if add := c.httpDefaults(http); add != "" {
-				rw.insert(http.File, http.Head.End.Offset, " "+add)
+				rw.insert(http.File, http.Head().End.Offset, " "+add)
 			}
 		}
 		return

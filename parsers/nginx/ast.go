@@ -7,6 +7,7 @@
 package nginx
 
 import (
+	"math"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -20,10 +21,20 @@ type Arg struct {
 	Value string
 	// Raw is the argument exactly as written, quotes included.
 	Raw string
+	// file and off locate Raw: Range is derived from them rather than
+	// stored, a range being four times the size of the rest of an Arg.
+	file *source.File
+	off  int32
 	// Quote is '"' or '\'' for a quoted argument, 0 otherwise.
 	Quote byte
-	// Range covers Raw.
-	Range source.Range
+}
+
+// Range covers Raw.
+func (a Arg) Range() source.Range {
+	if a.file == nil {
+		return source.Range{}
+	}
+	return a.file.Range(int(a.off), int(a.off)+len(a.Raw))
 }
 
 // Directive is one directive: a simple one ending in ";" or a block.
@@ -39,24 +50,20 @@ type Directive struct {
 	// Opaque is true for a block whose body is not nginx syntax and was
 	// skipped (the Lua code of *_by_lua_block).
 	Opaque bool
+	// Synthetic marks a directive that is not written anywhere: the main
+	// context, and the http {} block that a fragment is analysed in.
+	Synthetic bool
+	// start, nameEnd, headEnd and end are the byte offsets in File of
+	// the directive's ranges (Range, Head, NameRange), which are derived
+	// from them: three stored ranges were 192 of a directive's 328 bytes,
+	// and a large configuration has hundreds of thousands of directives.
+	start, nameEnd, headEnd, end int32
 	// Children are the directives inside the block, in the order nginx
 	// reads them: an include directive is followed by the directives of
 	// the files it includes (whose Via is that include).
 	Children []*Directive
-	// Range covers the directive from its name through ";" or the "}"
-	// that closes its block.
-	Range source.Range
-	// Head covers the directive from its name through ";" or "{": the
-	// part that opens a block. Findings about something missing in a
-	// block are anchored here.
-	Head source.Range
-	// NameRange covers the name.
-	NameRange source.Range
 	// File is the file the directive is written in.
 	File *source.File
-	// Stock names the distribution file the directive comes from when the
-	// repository does not contain it ("proxy_params"); empty otherwise.
-	Stock string
 	// Parent is the enclosing block directive; the tree's Main for
 	// top-level directives.
 	Parent *Directive
@@ -64,15 +71,93 @@ type Directive struct {
 	// block, nil when the directive is written in the same file as the
 	// block. Follow Via to walk the chain of nested includes.
 	Via *Directive
-	// Include is the resolution of an include directive (nil for others).
-	Include *Include
-	// Synthetic marks a directive that is not written anywhere: the main
-	// context, and the http {} block that a fragment is analysed in.
-	Synthetic bool
+	// rare holds what few directives have: most are neither an include,
+	// nor from a stock file, nor a block with many children.
+	rare *rareFields
+}
 
+// rareFields are the fields of a Directive that few directives set.
+type rareFields struct {
+	stock   string
+	include *Include
 	// byName maps each name to the children of that name, in order, for
 	// a block with many children once its tree is built (indexChildren).
 	byName map[string][]*Directive
+	// shared is set on the fields that the directives of one stock file
+	// share (only stock set): more copies them before a change.
+	shared bool
+}
+
+// Stock names the distribution file the directive comes from when the
+// repository does not contain it ("proxy_params"); empty otherwise.
+func (d *Directive) Stock() string {
+	if d.rare == nil {
+		return ""
+	}
+	return d.rare.stock
+}
+
+// Include is the resolution of an include directive (nil for others).
+func (d *Directive) Include() *Include {
+	if d.rare == nil {
+		return nil
+	}
+	return d.rare.include
+}
+
+// byName is the index of the children by name, nil for a block with few.
+func (d *Directive) byName() map[string][]*Directive {
+	if d.rare == nil {
+		return nil
+	}
+	return d.rare.byName
+}
+
+// more returns d's own rare fields, allocating them when d has none yet
+// or shares them.
+func (d *Directive) more() *rareFields {
+	switch {
+	case d.rare == nil:
+		d.rare = &rareFields{}
+	case d.rare.shared:
+		own := *d.rare
+		own.shared = false
+		d.rare = &own
+	}
+	return d.rare
+}
+
+// stockFields returns the rare fields that the directives of a stock file
+// share, nil when stock is "".
+func stockFields(stock string) *rareFields {
+	if stock == "" {
+		return nil
+	}
+	return &rareFields{stock: stock, shared: true}
+}
+
+// maxOffset is the largest offset a directive or an argument records: a
+// file beyond it is not parsed (see Parse).
+const maxOffset = math.MaxInt32
+
+// Range covers the directive from its name through ";" or the "}" that
+// closes its block.
+func (d *Directive) Range() source.Range { return d.span(d.end) }
+
+// Head covers the directive from its name through ";" or "{": the part
+// that opens a block. Findings about something missing in a block are
+// anchored here.
+func (d *Directive) Head() source.Range { return d.span(d.headEnd) }
+
+// NameRange covers the name.
+func (d *Directive) NameRange() source.Range { return d.span(d.nameEnd) }
+
+// span is the range from the directive's start to end.
+func (d *Directive) span(end int32) source.Range {
+	if d.File == nil {
+		return source.Range{}
+	}
+	return d.File.Range(int(d.start), int(end))
 }
 
 // Include is what an include directive resolved to.
@@ -112,8 +197,8 @@ func (d *Directive) ArgValues() []string {
 // Find returns the children named name, including those that came through
 // include.
 func (d *Directive) Find(name string) []*Directive {
-	if d.byName != nil {
-		return append([]*Directive(nil), d.byName[name]...)
+	if byName := d.byName(); byName != nil {
+		return append([]*Directive(nil), byName[name]...)
 	}
 	var out []*Directive
 	for _, c := range d.Children {
@@ -126,8 +211,8 @@ func (d *Directive) Find(name string) []*Directive {
 
 // First returns the first child named name, or nil.
 func (d *Directive) First(name string) *Directive {
-	if d.byName != nil {
-		if cs := d.byName[name]; len(cs) > 0 {
+	if byName := d.byName(); byName != nil {
+		if cs := byName[name]; len(cs) > 0 {
 			return cs[0]
 		}
 		return nil
@@ -144,8 +229,8 @@ func (d *Directive) First(name string) *Directive {
 // appear once per level nginx refuses duplicates; for those that may repeat
 // with "last one wins" semantics this is the effective one.
 func (d *Directive) Last(name string) *Directive {
-	if d.byName != nil {
-		if cs := d.byName[name]; len(cs) > 0 {
+	if byName := d.byName(); byName != nil {
+		if cs := byName[name]; len(cs) > 0 {
 			return cs[len(cs)-1]
 		}
 		return nil
@@ -170,10 +255,11 @@ const manyChildren = 32
 // which nothing changes afterwards.
 func indexChildren(d *Directive) {
 	if len(d.Children) >= manyChildren {
-		d.byName = map[string][]*Directive{}
+		byName := map[string][]*Directive{}
 		for _, c := range d.Children {
-			d.byName[c.Name] = append(d.byName[c.Name], c)
+			byName[c.Name] = append(byName[c.Name], c)
 		}
+		d.more().byName = byName
 	}
 	for _, c := range d.Children {
 		if len(c.Children) > 0 {
@@ -197,7 +283,7 @@ func (d *Directive) Includes() []*Directive {
 // brought in the stock file it comes from.
 func (d *Directive) Written() *Directive {
 	w := d
-	for w.Stock != "" && w.Via != nil {
+	for w.Stock() != "" && w.Via != nil {
 		w = w.Via
 	}
 	return w

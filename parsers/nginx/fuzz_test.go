@@ -42,20 +42,50 @@ var fuzzSeeds = []string{
 }
 
 // checkRanges verifies that every range of a directive lies inside its file
-// and starts before it ends.
+// and starts before it ends, and that the ranges derived from offsets say
+// what the text says: the name's range holds the name as written and the
+// head starts with it, the arguments follow in order within the head, the
+// head ends at its ";" or "{" (or, where a statement was cut short, at its
+// last word or the end of the file), and a block ends at its "}" or the
+// end of the file.
 func checkRanges(t *testing.T, f *source.File, ds []*Directive) {
 	for _, d := range ds {
-		for _, r := range []source.Range{d.Range, d.Head, d.NameRange} {
+		rng, head, name := d.Range(), d.Head(), d.NameRange()
+		for _, r := range []source.Range{rng, head, name} {
 			checkRange(t, f, r)
 		}
+		if head.Start != rng.Start || name.Start != rng.Start || head.End.Offset > rng.End.Offset || name.End.Offset > head.End.Offset {
+			t.Fatalf("%q: name %v and head %v not at the start of range %v", d.Name, name, head, rng)
+		}
+		text := func(r source.Range) string { return string(f.Content[r.Start.Offset:r.End.Offset]) }
+		if n := text(name); n != d.Name && !strings.ContainsAny(n, `\"'`) {
+			t.Fatalf("name range holds %q, the name is %q", n, d.Name)
+		}
+		last := name.End.Offset
 		for _, a := range d.Args {
-			checkRange(t, f, a.Range)
-			if got := string(f.Content[a.Range.Start.Offset:a.Range.End.Offset]); got != a.Raw {
+			r := a.Range()
+			checkRange(t, f, r)
+			if got := text(r); got != a.Raw {
 				t.Fatalf("arg raw %q does not match its range %q", a.Raw, got)
 			}
+			if r.Start.Offset < last || r.End.Offset > head.End.Offset {
+				t.Fatalf("%q: arg %q at %v out of order or outside head %v", d.Name, a.Raw, r, head)
+			}
+			last = r.End.Offset
 		}
-		if d.Head.Start.Offset != d.Range.Start.Offset || d.Head.End.Offset > d.Range.End.Offset {
-			t.Fatalf("head %v not inside range %v", d.Head, d.Range)
+		switch h := text(head); {
+		case strings.HasSuffix(h, ";") || strings.HasSuffix(h, "{"):
+		case head.End.Offset == last || head.End.Offset == len(f.Content):
+		default:
+			t.Fatalf("%q: head %q ends at neither its terminator, its last word nor the end of the file", d.Name, h)
+		}
+		if d.Block && rng.End.Offset != len(f.Content) && !strings.HasSuffix(text(rng), "}") {
+			t.Fatalf("block %q: range %q does not end at \"}\"", d.Name, text(rng))
+		}
+		for _, c := range d.Children {
+			if r := c.Range(); r.Start.Offset < head.End.Offset || r.End.Offset > rng.End.Offset {
+				t.Fatalf("child %q at %v outside block %q at %v", c.Name, r, d.Name, rng)
+			}
 		}
 		checkRanges(t, f, d.Children)
 	}
@@ -65,8 +95,8 @@ func checkRange(t *testing.T, f *source.File, r source.Range) {
 	if r.File != f.Path || !r.Start.IsValid() || r.Start.Offset > r.End.Offset || r.End.Offset > len(f.Content) {
 		t.Fatalf("bad range %+v (file of %d bytes)", r, len(f.Content))
 	}
-	// The lexer finds lines from the previous position: the same as the
-	// file's own search.
+	// Ranges are derived from offsets: the same as the file's own
+	// conversion.
 	if want := f.Range(r.Start.Offset, r.End.Offset); r != want {
 		t.Fatalf("range %+v, want %+v", r, want)
 	}

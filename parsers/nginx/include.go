@@ -204,15 +204,18 @@ func (e *expander) expand(pf *parsedFile, src []*Directive, parent, via *Directi
 		out = make([]*Directive, 0, len(src))
 	}
 	e.l.expanded.Add(int64(len(src)))
+	stocked := stockFields(stock)
 	for i, d := range src {
 		children := pf.children(d)
 		cp := d
 		if take {
-			d.Parent, d.Via, d.Stock = parent, via, stock
+			// A directive is taken at its first expansion, before
+			// anything set its rare fields.
+			d.Parent, d.Via, d.rare = parent, via, stocked
 		} else {
 			c := *d
-			c.Parent, c.Via, c.Stock = parent, via, stock
-			c.Include, c.byName = nil, nil // set again for this tree
+			// The include and the index are set again for this tree.
+			c.Parent, c.Via, c.rare = parent, via, stocked
 			cp = &c
 		}
 		if out != nil {
@@ -226,7 +229,7 @@ func (e *expander) expand(pf *parsedFile, src []*Directive, parent, via *Directi
 					e.tooDeep = true
 					// d as parsed is where it is written (a taken d's
 					// Via and Stock are this tree's).
-					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: d.Range,
+					e.probs = append(e.probs, source.Problem{Kind: source.ProblemTooDeep, Range: d.Range(),
 						Message: fmt.Sprintf("not analysed: blocks nested more than %d deep through includes", maxDepth),
 						Detail:  "The contents of this block were not analysed."})
 				}
@@ -268,7 +271,7 @@ func (pf *parsedFile) keepChildren(d *Directive, children []*Directive) {
 
 func (e *expander) problem(code source.ProblemKind, at *Directive, format string, args ...any) {
 	w := at.Written()
-	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range, Message: fmt.Sprintf(format, args...)})
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range(), Message: fmt.Sprintf(format, args...)})
 }
 
 // includeProblem reports a problem with an include: a short message that
@@ -280,7 +283,7 @@ func (e *expander) includeProblem(code source.ProblemKind, at *Directive, patter
 	if n := len([]rune(shown)); n > 50 {
 		shown = "…" + string([]rune(shown)[n-49:])
 	}
-	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range,
+	e.probs = append(e.probs, source.Problem{Kind: code, Range: w.Range(),
 		Message: fmt.Sprintf("include %q %s", shown, what), Detail: detail, LegacyMessage: legacy})
 }
 
@@ -292,13 +295,13 @@ func (e *expander) include(inc, parent *Directive, stock string) []*Directive {
 		return nil
 	}
 	info := &Include{Pattern: inc.Args[0].Value}
-	inc.Include = info
+	inc.more().include = info
 	if source.Cancelled(e.l.r) != nil {
 		return nil // the run was cancelled: stop working
 	}
 	if !e.capped && e.l.expanded.Load() > expansionBudget {
 		e.capped = true
-		e.probs = append(e.probs, source.ExpansionLimit(inc.Written().Range, "includes", expansionBudget))
+		e.probs = append(e.probs, source.ExpansionLimit(inc.Written().Range(), "includes", expansionBudget))
 	}
 	if e.capped {
 		// Resolved all the same, so that the files it names are known to
@@ -394,12 +397,12 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 
 // follow expands the files an include resolved to, in order.
 func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
-	pattern := inc.Include.Pattern
+	pattern := inc.Include().Pattern
 	var out []*Directive
 	for _, f := range files {
 		if i := indexOf(e.chain, f); i >= 0 {
 			w := inc.Written()
-			key := cycleKey{w.File, w.Range.Start.Offset, f}
+			key := cycleKey{w.File, w.Range().Start.Offset, f}
 			if e.cycles[key] {
 				continue // a fan-out meets the same cycle again and again
 			}
@@ -409,11 +412,11 @@ func (e *expander) follow(inc, parent *Directive, files []string) []*Directive {
 			var rel []source.Related
 			if i > 0 {
 				opener := e.chainInc[i-1].Written()
-				rel = append(rel, source.Related{Range: opener.Range, Message: "where " + f + " was included"})
+				rel = append(rel, source.Related{Range: opener.Range(), Message: "where " + f + " was included"})
 			} else {
 				rel = append(rel, source.Related{Range: e.tree.root.Range(0, 0), Message: f + " is the root of this configuration"})
 			}
-			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range, Message: msg, Related: rel,
+			e.probs = append(e.probs, source.Problem{Kind: source.ProblemIncludeCycle, Range: w.Range(), Message: msg, Related: rel,
 				Detail: "nginx would recurse until it runs out of file descriptors.", LegacyMessage: legacy})
 			continue
 		}

@@ -102,7 +102,7 @@ func TestIncludeRelativeToPrefixInGlobOrder(t *testing.T) {
 	if strings.Join(gotFiles, " ") != strings.Join(wantFiles, " ") {
 		t.Errorf("files %v, want %v", gotFiles, wantFiles)
 	}
-	if inc := find(tr, "include", "conf.d/*.conf").Include; inc == nil || len(inc.Files) != 3 || inc.Resolved != "deploy/nginx/conf.d/*.conf" {
+	if inc := find(tr, "include", "conf.d/*.conf").Include(); inc == nil || len(inc.Files) != 3 || inc.Resolved != "deploy/nginx/conf.d/*.conf" {
 		t.Errorf("include info %+v", inc)
 	}
 }
@@ -124,7 +124,7 @@ func TestAbsoluteDeployedPathsMapOntoRepo(t *testing.T) {
 			t.Errorf("missing %s in %v", want, names(tr))
 		}
 	}
-	if inc := find(tr, "include", "/etc/nginx/sites-enabled/*").Include; inc.Resolved != "sites-available/*" {
+	if inc := find(tr, "include", "/etc/nginx/sites-enabled/*").Include(); inc.Resolved != "sites-available/*" {
 		t.Errorf("sites-enabled fallback resolved to %q", inc.Resolved)
 	}
 }
@@ -156,22 +156,22 @@ func TestStockFiles(t *testing.T) {
 	var hdrs []string
 	for _, d := range loc.Find("proxy_set_header") {
 		hdrs = append(hdrs, d.Arg(0)+"="+d.Arg(1))
-		if d.Stock != "proxy_params" || d.File.Path != "/etc/nginx/proxy_params" {
-			t.Errorf("stock marking: %q %q", d.Stock, d.File.Path)
+		if d.Stock() != "proxy_params" || d.File.Path != "/etc/nginx/proxy_params" {
+			t.Errorf("stock marking: %q %q", d.Stock(), d.File.Path)
 		}
-		if w := d.Written(); w.Name != "include" || w.File.Path != "nginx.conf" || w.Range.Start.Line != 5 {
-			t.Errorf("Written() = %s at %v, want the include at nginx.conf:5", w.Name, w.Range)
+		if w := d.Written(); w.Name != "include" || w.File.Path != "nginx.conf" || w.Range().Start.Line != 5 {
+			t.Errorf("Written() = %s at %v, want the include at nginx.conf:5", w.Name, w.Range())
 		}
 	}
 	if got := strings.Join(hdrs, " "); got != "Host=$host X-Real-IP=$remote_addr X-Forwarded-For=$proxy_add_x_forwarded_for X-Forwarded-Proto=$scheme" {
 		t.Errorf("stock proxy_params: %s", got)
 	}
-	if inc := find(tr, "include", "proxy_params").Include; inc.Stock != "proxy_params" {
+	if inc := find(tr, "include", "proxy_params").Include(); inc.Stock != "proxy_params" {
 		t.Errorf("include not marked stock: %+v", inc)
 	}
 	// fastcgi-php.conf includes fastcgi.conf, also stock.
 	php := find(tr, "location", "~")
-	if p := php.Last("fastcgi_param"); p == nil || p.Stock != "fastcgi.conf" || p.Written().Arg(0) != "snippets/fastcgi-php.conf" {
+	if p := php.Last("fastcgi_param"); p == nil || p.Stock() != "fastcgi.conf" || p.Written().Arg(0) != "snippets/fastcgi-php.conf" {
 		t.Errorf("nested stock include: %+v", p)
 	}
 	if len(tr.Files()) != 1 || len(tr.StockFiles()) != 3 {
@@ -185,7 +185,7 @@ func TestRepositoryFileWinsOverStock(t *testing.T) {
 		"proxy_params": "proxy_set_header X-Own 1;\n",
 	}, "nginx.conf")
 	d := find(trees[0], "proxy_set_header", "")
-	if d == nil || d.Arg(0) != "X-Own" || d.Stock != "" {
+	if d == nil || d.Arg(0) != "X-Own" || d.Stock() != "" {
 		t.Fatalf("got %+v", d)
 	}
 }
@@ -439,10 +439,10 @@ func TestFilesExpandedMoreThanOnce(t *testing.T) {
 		for _, s := range servers {
 			inc := s.First("include")
 			loc := s.First("location")
-			if inc == nil || loc == nil || loc.Via != inc || inc.Include == nil || inc.Include.Files[0] != "a/common.conf" {
+			if inc == nil || loc == nil || loc.Via != inc || inc.Include() == nil || inc.Include().Files[0] != "a/common.conf" {
 				t.Fatalf("%s: server without its included location: %v", tree.root.Path, names(tree))
 			}
-			if s.byName == nil || len(s.Find("add_header")) != manyChildren || s.Find("add_header")[0].Parent != s {
+			if s.byName() == nil || len(s.Find("add_header")) != manyChildren || s.Find("add_header")[0].Parent != s {
 				t.Errorf("%s: server's index is not of its own children", tree.root.Path)
 			}
 			var got []string

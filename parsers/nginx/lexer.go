@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -42,7 +43,10 @@ type lexer struct {
 	file *source.File
 	src  []byte
 	// text is src as one string: the words' Raw and Value are substrings
-	// of it rather than a string each.
+	// of it rather than a string each. It is the file's Content itself,
+	// not a copy: a source.File's bytes are never written once read (an
+	// edit makes a new File), and a copy kept the text of every
+	// configuration twice for as long as its tree lives.
 	text string
 	pos  int
 	errs []source.Problem
@@ -60,14 +64,10 @@ type lexer struct {
 	// quoted text make it more), which sizes the chunks of args and of
 	// the parser's directives.
 	statementsLeft int
-	// line is the line of the last position asked for and lineStart its
-	// offset: positions are asked for in increasing order, mostly, and
-	// found from there rather than by a search of every line.
-	line, lineStart int
 }
 
 func newLexer(f *source.File) *lexer {
-	lx := &lexer{file: f, src: f.Content, text: string(f.Content), line: 1,
+	lx := &lexer{file: f, src: f.Content, text: unsafe.String(unsafe.SliceData(f.Content), len(f.Content)),
 		statementsLeft: bytes.Count(f.Content, semicolon) + bytes.Count(f.Content, openBrace) + 1}
 	if f.HasBOM() {
 		// nginx itself reads the byte order mark as part of the first
@@ -128,26 +128,6 @@ func (lx *lexer) next() statement {
 		st.args = args
 	}
 	return st
-}
-
-// at is lx.file.Pos(offset).
-func (lx *lexer) at(offset int) source.Pos {
-	if offset < lx.lineStart || offset > len(lx.src) {
-		return lx.file.Pos(offset)
-	}
-	for lx.line < lx.file.LineCount() && lx.file.LineStart(lx.line+1) <= offset {
-		lx.line++
-	}
-	lx.lineStart = lx.file.LineStart(lx.line)
-	return source.Pos{Line: lx.line, Col: offset - lx.lineStart + 1, Offset: offset}
-}
-
-// rangeOf is lx.file.Range(start, end).
-func (lx *lexer) rangeOf(start, end int) source.Range {
-	if end < start {
-		end = start
-	}
-	return source.Range{File: lx.file.Path, Start: lx.at(start), End: lx.at(end)}
 }
 
 func (lx *lexer) scan() statement {
@@ -274,7 +254,8 @@ func (lx *lexer) scan() statement {
 				return st
 			case '}':
 				if len(st.args) > 0 {
-					last := st.args[len(st.args)-1].Range.End.Offset
+					lastArg := st.args[len(st.args)-1]
+					last := int(lastArg.off) + len(lastArg.Raw)
 					lx.errorf(last, last, "directive %q is not terminated by \";\" before \"}\"", st.args[0].Value)
 					lx.pos-- // the "}" closes the block on the next call
 					st.term = termSemicolon
@@ -397,7 +378,7 @@ func (lx *lexer) word(start, end, quoteStart, rawEnd int) Arg {
 	if containsByte(lx.src[start:end], '\\') {
 		value = unescape(lx.src[start:end])
 	}
-	return Arg{Value: value, Raw: raw, Quote: q, Range: lx.rangeOf(rawStart, rawEnd)}
+	return Arg{Value: value, Raw: raw, Quote: q, file: lx.file, off: int32(rawStart)}
 }
 
 // unescape resolves the escapes nginx resolves in every word.

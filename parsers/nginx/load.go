@@ -131,12 +131,10 @@ func buildTree(l *loader, root, prefix string, fragment bool) (*Tree, []source.P
 	e := newExpander(l, pf.file, prefix)
 	t := e.tree
 	t.Fragment = fragment
-	main := &Directive{Name: "", Block: true, Synthetic: true, File: pf.file,
-		Range: pf.file.Range(0, len(pf.file.Content)), Head: pf.file.Range(0, 0), NameRange: pf.file.Range(0, 0)}
+	main := &Directive{Name: "", Block: true, Synthetic: true, File: pf.file, end: int32(len(pf.file.Content))}
 	t.Main = main
 	if fragment {
-		http := &Directive{Name: "http", Block: true, Synthetic: true, File: pf.file, Parent: main,
-			Range: main.Range, Head: main.Head, NameRange: main.NameRange}
+		http := &Directive{Name: "http", Block: true, Synthetic: true, File: pf.file, Parent: main, end: main.end}
 		http.Children = e.expandFile(pf, http, nil, "")
 		main.Children = []*Directive{http}
 	} else {

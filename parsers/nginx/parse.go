@@ -23,8 +23,13 @@ const maxErrors = 20
 // includes. Problems are syntax errors (E001) with positions; the parser
 // recovers from each, so the directives around a mistake are still
 // returned. Every directive's File is f and its Parent and Via are nil at
-// the top level.
+// the top level. A file beyond maxOffset bytes, which directives cannot
+// locate, is reported skipped (E004) rather than parsed.
 func Parse(f *source.File) ([]*Directive, []source.Problem) {
+	if len(f.Content) > maxOffset {
+		return nil, []source.Problem{{Kind: source.ProblemSkipped, Range: f.Range(0, 0),
+			Message: fmt.Sprintf("skipped: %d bytes, beyond the %d bytes an nginx file may have here", len(f.Content), maxOffset)}}
+	}
 	lx := newLexer(f)
 	type frame struct {
 		dir     *Directive // nil for the top level
@@ -67,13 +72,13 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 				if fr.dir != nil && !lx.eofInQuote {
 					lx.errs = append(lx.errs, source.Problem{
 						Kind:    source.ProblemSyntax,
-						Range:   fr.dir.Head,
+						Range:   fr.dir.Head(),
 						Message: fmt.Sprintf("unexpected end of file: the %q block opened here is not closed by \"}\"", fr.dir.Name),
 						Related: []source.Related{{Range: f.Range(len(f.Content), len(f.Content)), Message: "end of file"}},
 					})
 				}
 				if fr.dir != nil {
-					fr.dir.Range = f.Range(fr.dir.Range.Start.Offset, len(f.Content))
+					fr.dir.end = int32(len(f.Content))
 				}
 			}
 			return top, capErrors(f, append(lx.errs, invalidUTF8(f)...))
@@ -84,7 +89,7 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			}
 			fr := pop()
 			if fr.dir != nil {
-				fr.dir.Range.End = lx.at(st.termEnd)
+				fr.dir.end = int32(st.termEnd)
 			}
 			continue
 		}
@@ -100,13 +105,13 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		}
 		d := &chunk[0]
 		chunk = chunk[1:]
-		d.Name, d.Args, d.File, d.NameRange = st.args[0].Value, st.args[1:], f, st.args[0].Range
+		name := st.args[0]
+		d.Name, d.Args, d.File = name.Value, st.args[1:], f
 		if len(d.Args) == 0 {
 			d.Args = nil
 		}
-		startOff := st.args[0].Range.Start.Offset
-		d.Head = source.Range{File: f.Path, Start: st.args[0].Range.Start, End: lx.at(st.termEnd)}
-		d.Range = d.Head
+		d.start, d.nameEnd = name.off, name.off+int32(len(name.Raw))
+		d.headEnd, d.end = int32(st.termEnd), int32(st.termEnd)
 		discardParent := len(stack) > 0 && stack[len(stack)-1].discard
 		if !discardParent {
 			*current = append(*current, d)
@@ -123,12 +128,12 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 			if end < 0 {
 				lx.errs = append(lx.errs, source.Problem{
 					Kind:    source.ProblemSyntax,
-					Range:   d.Head,
+					Range:   d.Head(),
 					Message: fmt.Sprintf("unexpected end of file: the Lua block of %q opened here is not closed by \"}\"", d.Name),
 				})
-				d.Range = f.Range(startOff, len(f.Content))
+				d.end = int32(len(f.Content))
 			} else {
-				d.Range = f.Range(startOff, end+1)
+				d.end = int32(end + 1)
 			}
 			continue
 		}

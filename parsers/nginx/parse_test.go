@@ -107,17 +107,17 @@ func TestPositions(t *testing.T) {
 			t.Errorf("%s: empty or inverted range %q", what, got)
 		}
 	}
-	check("http range", ds[0].Range, 1, 1, 8, 2)
-	check("http head", ds[0].Head, 1, 1, 1, 7)
-	check("server range", server.Range, 2, 3, 7, 4)
-	check("listen", listen.Range, 3, 5, 3, 20)
-	check("listen name", listen.NameRange, 3, 5, 3, 11)
-	check("listen arg 443", listen.Args[0].Range, 3, 12, 3, 15)
-	check("listen arg ssl", listen.Args[1].Range, 3, 16, 3, 19)
-	check("location head", loc.Head, 4, 5, 4, 18)
-	check("location arg", loc.Args[0].Range, 4, 14, 4, 16)
-	check("proxy_pass", loc.Children[0].Range, 5, 7, 5, 27)
-	if got := string(f.Content[listen.Range.Start.Offset:listen.Range.End.Offset]); got != "listen 443 ssl;" {
+	check("http range", ds[0].Range(), 1, 1, 8, 2)
+	check("http head", ds[0].Head(), 1, 1, 1, 7)
+	check("server range", server.Range(), 2, 3, 7, 4)
+	check("listen", listen.Range(), 3, 5, 3, 20)
+	check("listen name", listen.NameRange(), 3, 5, 3, 11)
+	check("listen arg 443", listen.Args[0].Range(), 3, 12, 3, 15)
+	check("listen arg ssl", listen.Args[1].Range(), 3, 16, 3, 19)
+	check("location head", loc.Head(), 4, 5, 4, 18)
+	check("location arg", loc.Args[0].Range(), 4, 14, 4, 16)
+	check("proxy_pass", loc.Children[0].Range(), 5, 7, 5, 27)
+	if got := string(f.Content[listen.Range().Start.Offset:listen.Range().End.Offset]); got != "listen 443 ssl;" {
 		t.Errorf("listen text %q", got)
 	}
 }
@@ -132,10 +132,10 @@ func TestPositionsCRLFAndBOM(t *testing.T) {
 	if len(probs) != 1 || probs[0].Kind != source.ProblemSyntax || probs[0].Range.Start.Line != 1 || !strings.Contains(probs[0].Message, "byte order mark") {
 		t.Fatalf("want one E001 about the BOM at line 1, got %v", probs)
 	}
-	if r := ds[0].NameRange; r.Start.Offset != 3 || r.Start.Col != 4 {
+	if r := ds[0].NameRange(); r.Start.Offset != 3 || r.Start.Col != 4 {
 		t.Errorf("first name starts at offset %d col %d, want 3 and 4", r.Start.Offset, r.Start.Col)
 	}
-	if r := ds[1].Args[0].Range; r.Start.Line != 2 || r.Start.Col != 3 || r.End.Col != 6 {
+	if r := ds[1].Args[0].Range(); r.Start.Line != 2 || r.Start.Col != 3 || r.End.Col != 6 {
 		t.Errorf("quoted arg range %v-%v", r.Start, r.End)
 	}
 }
@@ -234,7 +234,7 @@ func TestUnterminatedQuoteInBlockReportsOnce(t *testing.T) {
 	if len(probs) != 1 || !strings.Contains(probs[0].Message, "quoted string") || probs[0].Range.Start.Line != 2 {
 		t.Fatalf("want only the quote error, got %v", probs)
 	}
-	if len(ds) != 1 || ds[0].Name != "server" || ds[0].Range.End.Offset != len("server {\n    server_name \"a;\n}\n") {
+	if len(ds) != 1 || ds[0].Name != "server" || ds[0].Range().End.Offset != len("server {\n    server_name \"a;\n}\n") {
 		t.Fatalf("server block not kept to the end of the file: %v", flat(ds, ""))
 	}
 }

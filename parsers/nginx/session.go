@@ -76,10 +76,15 @@ func (s *Session) parse(f *source.File) ([]*Directive, []source.Problem) {
 	return Parse(f)
 }
 
-// setFile makes f the file of every directive parsed from its content.
+// setFile makes f the file of every directive and argument parsed from
+// its content, so that the file Detect parsed (and its line index) is not
+// kept.
 func setFile(dirs []*Directive, f *source.File) {
 	for _, d := range dirs {
 		d.File = f
+		for i := range d.Args {
+			d.Args[i].file = f
+		}
 		setFile(d.Children, f)
 	}
 }

@@ -30,6 +30,11 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 			if d.File != f {
 				t.Fatalf("%s has file %p, want the loaded file %p", d.Name, d.File, f)
 			}
+			for _, a := range d.Args {
+				if a.file != f {
+					t.Fatalf("%s's argument %s has file %p, want the loaded file %p", d.Name, a.Raw, a.file, f)
+				}
+			}
 			walk(d.Children)
 		}
 	}

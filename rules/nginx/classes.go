@@ -25,7 +25,7 @@ func (c *config) requestClasses(r *route, referenced map[string]bool) {
 	for i := range base {
 		// The listen line differs between a server's IPv4 and IPv6
 		// sockets; the block decides the class here.
-		base[i].Range = r.block.Head
+		base[i].Range = r.block.Head()
 	}
 	loc := r.block
 	for loc != nil && loc.Name == "if" {

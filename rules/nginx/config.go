@@ -521,9 +521,9 @@ func locationIdent(d *nginx.Directive) string {
 // "the stock proxy_params (included at nginx.conf:12)".
 func where(d *nginx.Directive) string {
 	w := d.Written()
-	pos := fmt.Sprintf("%s:%d", w.File.Path, w.Range.Start.Line)
-	if d.Stock != "" {
-		return fmt.Sprintf("the stock Debian %s included at %s", d.Stock, pos)
+	pos := fmt.Sprintf("%s:%d", w.File.Path, w.Range().Start.Line)
+	if d.Stock() != "" {
+		return fmt.Sprintf("the stock Debian %s included at %s", d.Stock(), pos)
 	}
 	return pos
 }
@@ -533,10 +533,10 @@ func viaNote(d *nginx.Directive) string {
 	if d.Via == nil {
 		return ""
 	}
-	if d.Stock != "" {
-		return fmt.Sprintf(" (from the stock Debian %s, which the repository does not contain)", d.Stock)
+	if d.Stock() != "" {
+		return fmt.Sprintf(" (from the stock Debian %s, which the repository does not contain)", d.Stock())
 	}
-	return fmt.Sprintf(" (through include %s at %s:%d)", d.Via.Arg(0), d.Via.File.Path, d.Via.Range.Start.Line)
+	return fmt.Sprintf(" (through include %s at %s:%d)", d.Via.Arg(0), d.Via.File.Path, d.Via.Range().Start.Line)
 }
 
 // blockDesc describes a block for messages: "location /api", "server

@@ -101,7 +101,7 @@ func checkInheritance(p *rules.Pass) {
 				block += " (in " + first.Desc[:strings.Index(first.Desc, ",")] + ")"
 			}
 			d := rules.Diagnostic{
-				Range: g.level.Head,
+				Range: g.level.Head(),
 				Message: fmt.Sprintf("%s set at %s is not inherited: this block defines its own %s",
 					rules.Clip(hdr, 35), rules.Clip(where(outer), 30), g.fam.set),
 				Detail: fmt.Sprintf("%s defines its own %s%s, so %s set at %s is not inherited and a client's own %s reaches %s.",
@@ -282,7 +282,7 @@ func gapDiagnostic(r, ref *route, h string) rules.Diagnostic {
 	}
 	text := setText(r.fam, shown, fixValue(t, r))
 	d := rules.Diagnostic{
-		Range:   r.block.Head,
+		Range:   r.block.Head(),
 		Message: fmt.Sprintf("%s is not set on this route, though another route to %s %s", rules.Clip(shown, 35), rules.Clip(r.Upstream.Name, 25), how),
 		Detail: fmt.Sprintf("%s passes requests to %s without setting %s, which %s %s (%s), so a client's own %s reaches %s through this route.",
 			r.Desc, r.Upstream.Name, shown, ref.Desc, how, where(refDir), shown, r.Upstream.Name),
@@ -383,7 +383,7 @@ func checkHeaderFromClient(p *rules.Pass) {
 			if !rules.IsIdentityHeader(h) {
 				continue
 			}
-			w := d.Written().Range.String() + "|" + h
+			w := d.Written().Range().String() + "|" + h
 			f := found[w]
 			if f == nil {
 				vc := c.classify(d.Arg(1), r.block)
@@ -410,7 +410,7 @@ func checkHeaderFromClient(p *rules.Pass) {
 			through = strings.Replace(through, "(through ", "(through $", 1)
 		}
 		p.Report(rules.Diagnostic{
-			Range:   f.d.Written().Range,
+			Range:   f.d.Written().Range(),
 			Message: fmt.Sprintf("%s is set from client data %s: any client chooses its value", rules.Clip(f.d.Arg(0), 35), rules.Clip(f.vc.clientVar, 30)),
 			Detail: fmt.Sprintf("%s is set from client data %s%s%s, so any client chooses its value on %s.",
 				f.d.Arg(0), f.vc.clientVar, through, viaNote(f.d), routeList(uniqueBlocks(f.routes))),

@@ -75,8 +75,10 @@ func (c *config) buildRoutes() {
 			if pass == nil {
 				continue
 			}
+			// The routes of a block, one per listen, share its headers.
+			hd := c.blockHeaders(b, fam)
 			for _, l := range s.listens {
-				r := c.newRoute(s, l, b, pass, fam, errorTargets)
+				r := c.newRoute(s, l, b, pass, fam, hd, errorTargets)
 				c.requestClasses(r, named)
 				if n := ids[r.ID]; n > 0 {
 					r.ID = fmt.Sprintf("%s~%d", r.ID, n+1)
@@ -101,7 +103,69 @@ func passOf(b *nginx.Directive) (*nginx.Directive, family) {
 	return nil, family{}
 }
 
-func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam family, errorTargets map[string]bool) *route {
+// blockHeaders is what a block that passes requests upstream does to
+// their headers, the same on each of its server's listens.
+type blockHeaders struct {
+	level   *nginx.Directive
+	sets    map[string]*nginx.Directive
+	lost    map[string]*nginx.Directive
+	headers map[string]rules.HeaderTreatment
+	def     rules.HeaderAction
+}
+
+// blockHeaders reads the header treatment of block b, whose pass directive
+// is of family fam.
+func (c *config) blockHeaders(b *nginx.Directive, fam family) *blockHeaders {
+	hd := &blockHeaders{headers: map[string]rules.HeaderTreatment{}}
+	// Header treatment: the family's directives of the level in effect.
+	hd.level = headerLevel(b, fam)
+	hd.sets, _ = setDirectives(hd.level, fam)
+	for h, d := range hd.sets {
+		vc := c.classify(d.Arg(1), b)
+		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range()}
+		t.Composite = t.Fact != rules.FactNone && !oneVariable(d.Arg(1))
+		if vc.clientVar != "" {
+			t.Note = "from client data " + vc.clientVar
+		}
+		if d.Stock() != "" {
+			t.Note = strings.TrimSpace(t.Note + " from the stock Debian " + d.Stock())
+		}
+		hd.headers[h] = t
+	}
+	if fam.pass == "proxy_pass" {
+		// proxy_set_header's defaults: Host $proxy_host, Connection close.
+		if _, ok := hd.headers["host"]; !ok {
+			hd.headers["host"] = rules.HeaderTreatment{Name: "Host", Action: rules.SetOther, Value: "$proxy_host", Note: "nginx default"}
+		}
+		if _, ok := hd.headers["connection"]; !ok {
+			hd.headers["connection"] = rules.HeaderTreatment{Name: "Connection", Action: rules.SetConst, Value: "close", Note: "nginx default"}
+		}
+	}
+	hd.def = rules.Passthrough
+	if fam.passHeaders != "" {
+		if d := effective(b, fam.passHeaders); d != nil && strings.EqualFold(d.Arg(0), "off") {
+			hd.def = rules.Blanked
+		}
+	}
+	// Headers set at an outer level but not in effect here (nil when
+	// none).
+	if hd.level != nil {
+		if outer := outerLevel(hd.level, fam); outer != nil {
+			outerSets, _ := setDirectives(outer, fam)
+			for h, d := range outerSets {
+				if _, ok := hd.sets[h]; !ok {
+					if hd.lost == nil {
+						hd.lost = map[string]*nginx.Directive{}
+					}
+					hd.lost[h] = d
+				}
+			}
+		}
+	}
+	return hd
+}
+
+func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam family, hd *blockHeaders, errorTargets map[string]bool) *route {
 	sk := c.socketOf(l)
 	var chain []string
 	for x := b; x != nil && x != s.d; x = x.Parent {
@@ -131,9 +195,9 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 	}
 	verify, vd := verifyMode(s)
 	ca, _ := clientCA(s)
-	lr := s.d.Head
+	lr := s.d.Head()
 	if l.d != nil {
-		lr = l.d.Written().Range
+		lr = l.d.Written().Range()
 	}
 	r := &route{
 		Route: &rules.Route{
@@ -150,62 +214,22 @@ func (c *config) newRoute(s *server, l *listen, b, pass *nginx.Directive, fam fa
 				Default:  sk.def == s,
 				Range:    lr,
 			},
-			Headers:    map[string]rules.HeaderTreatment{},
-			Range:      b.Head,
-			Block:      s.d.Head,
+			Headers:    hd.headers,
+			Default:    hd.def,
+			Range:      b.Head(),
+			Block:      s.d.Head(),
 			OmitsEmpty: true,
 			ProxyFirst: true,
 		},
 		server: s, listen: l, sock: sk, block: b, pass: pass, fam: fam,
+		level: hd.level, sets: hd.sets, lost: hd.lost,
 	}
 	if vd != nil {
-		r.Listener.VerifyRange = vd.Written().Range
+		r.Listener.VerifyRange = vd.Written().Range()
 	}
 	r.SetHint = setHint(r.Listener.TLS)
 	r.Upstream = c.upstreamOf(pass)
 
-	// Header treatment: the family's directives of the level in effect.
-	r.level = headerLevel(b, fam)
-	r.sets, _ = setDirectives(r.level, fam)
-	for h, d := range r.sets {
-		vc := c.classify(d.Arg(1), b)
-		t := rules.HeaderTreatment{Name: d.Arg(0), Action: vc.action, Value: d.Arg(1), Fact: factOf(d.Arg(1)), Range: d.Written().Range}
-		t.Composite = t.Fact != rules.FactNone && !oneVariable(d.Arg(1))
-		if vc.clientVar != "" {
-			t.Note = "from client data " + vc.clientVar
-		}
-		if d.Stock != "" {
-			t.Note = strings.TrimSpace(t.Note + " from the stock Debian " + d.Stock)
-		}
-		r.Headers[h] = t
-	}
-	if fam.pass == "proxy_pass" {
-		// proxy_set_header's defaults: Host $proxy_host, Connection close.
-		if _, ok := r.Headers["host"]; !ok {
-			r.Headers["host"] = rules.HeaderTreatment{Name: "Host", Action: rules.SetOther, Value: "$proxy_host", Note: "nginx default"}
-		}
-		if _, ok := r.Headers["connection"]; !ok {
-			r.Headers["connection"] = rules.HeaderTreatment{Name: "Connection", Action: rules.SetConst, Value: "close", Note: "nginx default"}
-		}
-	}
-	r.Default = rules.Passthrough
-	if fam.passHeaders != "" {
-		if d := effective(b, fam.passHeaders); d != nil && strings.EqualFold(d.Arg(0), "off") {
-			r.Default = rules.Blanked
-		}
-	}
-	// Headers set at an outer level but not in effect here.
-	r.lost = map[string]*nginx.Directive{}
-	if r.level != nil {
-		if outer := outerLevel(r.level, fam); outer != nil {
-			outerSets, _ := setDirectives(outer, fam)
-			for h, d := range outerSets {
-				if _, ok := r.sets[h]; !ok {
-					r.lost[h] = d
-				}
-			}
-		}
-	}
 	r.Gated = c.gated(s, b, verify)
 	r.AdmitsUnderscore, r.UnderscoreRange = admitsUnderscore(s, sk, fam)
 	return r
@@ -236,7 +260,7 @@ func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 	}
 	for _, sv := range []*server{s, sk.def} {
 		if d := admitter(sv); d != nil {
-			return true, d.Written().Range
+			return true, d.Written().Range()
 		}
 	}
 	return false, source.Range{}
@@ -246,7 +270,7 @@ func admitsUnderscore(s *server, sk *socket, fam family) (bool, source.Range) {
 // literal address.
 func (c *config) upstreamOf(pass *nginx.Directive) rules.Upstream {
 	target := pass.Arg(0)
-	u := rules.Upstream{Name: target, Range: pass.Written().Range}
+	u := rules.Upstream{Name: target, Range: pass.Written().Range()}
 	addr := target
 	defPort := "80"
 	if i := strings.Index(addr, "://"); i >= 0 {

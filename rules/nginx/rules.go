@@ -61,12 +61,12 @@ func analyse(p *rules.Pass) *config {
 
 // atKey is the key of a finding about one written directive, per rule.
 func atKey(code string, d *nginx.Directive, what string) rules.Key {
-	return rules.DirectiveKey(code, d.Written().Range, what)
+	return rules.DirectiveKey(code, d.Written().Range(), what)
 }
 
 // related points at a directive as a secondary location.
 func related(d *nginx.Directive, msg string) source.Related {
-	return source.Related{Range: d.Written().Range, Message: msg}
+	return source.Related{Range: d.Written().Range(), Message: msg}
 }
 
 // version is a parsed nginx version.
@@ -129,8 +129,8 @@ func directiveText(d *nginx.Directive) string {
 // precedes it).
 func indentOf(d *nginx.Directive) string {
 	f := d.File
-	start := f.LineStart(d.Range.Start.Line)
-	prefix := f.Content[start:d.Range.Start.Offset]
+	start := f.LineStart(d.Range().Start.Line)
+	prefix := f.Content[start:d.Range().Start.Offset]
 	if strings.TrimLeft(string(prefix), " \t") != "" {
 		return ""
 	}
@@ -142,8 +142,8 @@ func indentOf(d *nginx.Directive) string {
 // (a one-line block), text goes right after a on the same line.
 func insertAfter(a *nginx.Directive, text string) rules.Edit {
 	f := a.File
-	end := a.Range.End.Offset
-	lineEnd := f.LineEnd(a.Range.End.Line)
+	end := a.Range().End.Offset
+	lineEnd := f.LineEnd(a.Range().End.Line)
 	rest := strings.TrimSpace(string(f.Content[end:lineEnd]))
 	if rest == "" || strings.HasPrefix(rest, "#") {
 		return rules.Edit{Range: f.Range(lineEnd, lineEnd), NewText: "\n" + indentOf(a) + text}
@@ -155,11 +155,11 @@ func insertAfter(a *nginx.Directive, text string) rules.Edit {
 // or ok=false when b's opening and closing braces share a line.
 func insertInto(b *nginx.Directive, text string) (rules.Edit, bool) {
 	f := b.File
-	if b.Synthetic || b.Head.End.Line == b.Range.End.Line {
+	if b.Synthetic || b.Head().End.Line == b.Range().End.Line {
 		return rules.Edit{}, false
 	}
-	headEnd := f.LineEnd(b.Head.End.Line)
-	rest := strings.TrimSpace(string(f.Content[b.Head.End.Offset:headEnd]))
+	headEnd := f.LineEnd(b.Head().End.Line)
+	rest := strings.TrimSpace(string(f.Content[b.Head().End.Offset:headEnd]))
 	if rest != "" && !strings.HasPrefix(rest, "#") {
 		return rules.Edit{}, false
 	}
@@ -175,10 +175,10 @@ func insertInto(b *nginx.Directive, text string) (rules.Edit, bool) {
 // replaceArg returns an edit that replaces argument i of d (written in the
 // repository) with text.
 func replaceArg(d *nginx.Directive, i int, text string) (rules.Edit, bool) {
-	if d.Stock != "" || i >= len(d.Args) {
+	if d.Stock() != "" || i >= len(d.Args) {
 		return rules.Edit{}, false
 	}
-	return rules.Edit{Range: d.Args[i].Range, NewText: text}, true
+	return rules.Edit{Range: d.Args[i].Range(), NewText: text}, true
 }
 
 // routeList renders up to three routes for a message.
@@ -191,7 +191,7 @@ func routeList(rs []*route) string {
 			continue
 		}
 		seen[r.block] = true
-		parts = append(parts, fmt.Sprintf("%s (line %d)", blockDesc(r.block), r.block.Head.Start.Line))
+		parts = append(parts, fmt.Sprintf("%s (line %d)", blockDesc(r.block), r.block.Head().Start.Line))
 	}
 	if len(parts) > 3 {
 		return strings.Join(parts[:3], ", ") + fmt.Sprintf(" and %d more", len(parts)-3)

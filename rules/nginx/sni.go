@@ -179,10 +179,10 @@ func (c *config) crossServerClasses(r *route, own []rules.CertState) []rules.Req
 			Host:      host,
 			Path:      r.Path,
 			Where:     []string{where},
-			Range:     w.a.d.Head,
+			Range:     w.a.d.Head(),
 		}
 		if vd != nil {
-			cl.Range = vd.Written().Range
+			cl.Range = vd.Written().Range()
 		}
 		if aMode == rules.VerifyUnknown && w.st != rules.CertVerified {
 			cl.Undecided = []string{"the client-certificate verification mode of " + blockDesc(w.a.d) + " admits it (it could not be decided)"}

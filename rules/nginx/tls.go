@@ -73,7 +73,7 @@ func checkCABundle(p *rules.Pass) {
 		}
 		reported[k] = true
 		p.Report(rules.Diagnostic{
-			Range:    d.Written().Range,
+			Range:    d.Written().Range(),
 			Message:  fmt.Sprintf("%s is the operating system's public CA bundle", d.Name),
 			Detail:   fmt.Sprintf("%s is a bundle of public CAs, so a client certificate from any public CA verifies as SUCCESS.", d.Arg(0)),
 			FixTitle: "Point it at the private CA that issues your client certificates.",
@@ -130,7 +130,7 @@ func checkRevocation(p *rules.Pass) {
 				how = fmt.Sprintf("add ssl_crl with your CA's CRL (ssl_ocsp needs nginx 1.19.0; this is %s)", v)
 			}
 			p.Report(rules.Diagnostic{
-				Range:    vd.Range,
+				Range:    vd.Range(),
 				Message:  "client certificates are verified without a revocation check (no ssl_crl or ssl_ocsp)",
 				Detail:   "A revoked certificate is still accepted until it expires.",
 				FixTitle: rules.Sentence(how),
@@ -205,7 +205,7 @@ func checkWeakTLS(p *rules.Pass) {
 					ver = "this is nginx " + v.String()
 				}
 				report(rules.Diagnostic{
-					Range:    def.d.Head,
+					Range:    def.d.Head(),
 					Severity: rules.Low,
 					Message:  "this default server sets no ssl_protocols: nginx before 1.23.4 then allows TLSv1 and TLSv1.1",
 					Detail: fmt.Sprintf("%s, the default server of %s, decides the protocols of every server on the socket, some of which verify client certificates; %s.",
@@ -233,14 +233,14 @@ func checkWeakTLS(p *rules.Pass) {
 			if !hasSecLevel0(effective(def.d, "ssl_ciphers")) {
 				detail += " With OpenSSL 3 these old protocols fail at handshake unless the ciphers set @SECLEVEL=0, but the configuration still asks for them."
 			}
-			report(rules.Diagnostic{Range: pd.Written().Range, Message: msg, Detail: detail, FixTitle: "Use ssl_protocols TLSv1.2 TLSv1.3.", Key: atKey("N010", pd, "protocols")})
+			report(rules.Diagnostic{Range: pd.Written().Range(), Message: msg, Detail: detail, FixTitle: "Use ssl_protocols TLSv1.2 TLSv1.3.", Key: atKey("N010", pd, "protocols")})
 		}
 		if cd := effective(s.d, "ssl_ciphers"); cd != nil {
 			// nginx takes one argument; a cipher string broken by a
 			// space is read whole here so its weak parts still show.
 			if weak := weakCiphers(strings.Join(cd.ArgValues(), ":")); len(weak) > 0 {
 				report(rules.Diagnostic{
-					Range:    cd.Written().Range,
+					Range:    cd.Written().Range(),
 					Message:  fmt.Sprintf("ssl_ciphers admits %s on a server that verifies client certificates", rules.Clip(strings.Join(weak, ", "), 50)),
 					Detail:   fmt.Sprintf("The cipher list admits %s.", strings.Join(weak, ", ")),
 					FixTitle: "Use the default HIGH:!aNULL:!MD5 or a current Mozilla profile.",
@@ -250,7 +250,7 @@ func checkWeakTLS(p *rules.Pass) {
 		}
 		if sd := effective(s.d, "ssl"); sd != nil && strings.EqualFold(sd.Arg(0), "on") {
 			report(rules.Diagnostic{
-				Range:    sd.Written().Range,
+				Range:    sd.Written().Range(),
 				Message:  "ssl on is deprecated since nginx 1.15.0 and removed in 1.25.1",
 				Detail:   "It applies TLS to every listen of the server.",
 				FixTitle: "Remove it and write listen 443 ssl instead.",
@@ -394,7 +394,7 @@ func checkCertVar(p *rules.Pass) {
 	oldNginx := known && v.less(version{1, 13, 5})
 	reported := map[rules.Key]bool{}
 	t.Walk(func(d *nginx.Directive) bool {
-		if d.Stock != "" {
+		if d.Stock() != "" {
 			return true
 		}
 		for i, a := range d.Args {
@@ -407,7 +407,7 @@ func checkCertVar(p *rules.Pass) {
 			}
 			reported[k] = true
 			diag := rules.Diagnostic{
-				Range:   a.Range,
+				Range:   a.Range(),
 				Message: "$ssl_client_cert is deprecated: its tab-folded PEM is rejected or mangled by strict parsers",
 				Detail:  "It folds the PEM with tabs, which strict HTTP parsers reject or mangle.",
 				Key:     k,
@@ -422,7 +422,7 @@ func checkCertVar(p *rules.Pass) {
 					return "$ssl_client_escaped_cert"
 				})
 				diag.Fixes = []rules.Fix{{Description: "Use $ssl_client_escaped_cert (URL-encoded: the app must decode it)", Safe: false,
-					Edits: []rules.Edit{{Range: a.Range, NewText: newRaw}}}}
+					Edits: []rules.Edit{{Range: a.Range(), NewText: newRaw}}}}
 			}
 			p.Report(diag)
 		}

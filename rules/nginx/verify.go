@@ -143,10 +143,10 @@ func checkVerifyOff(p *rules.Pass) {
 				continue
 			}
 			reportedAt[w] = true
-			d.Range = w.Range
+			d.Range = w.Range()
 			d.Key = atKey("N002", vd, "")
 		} else {
-			d.Range = s.d.Head
+			d.Range = s.d.Head()
 			d.Key = rules.ServerKey("N002", s.id, "")
 		}
 		if sib := c.requestingSiblings(s); len(sib) > 0 {
@@ -285,18 +285,18 @@ func checkVerifyOptional(p *rules.Pass) {
 			continue
 		}
 		d := rules.Diagnostic{
-			Range:   vd.Range,
+			Range:   vd.Range(),
 			Message: "ssl_verify_client optional admits clients without a certificate, and nothing refuses them",
 			Detail: fmt.Sprintf("%s neither refuses requests without a verified certificate nor forwards $ssl_client_verify for the app to check.",
 				routeList(bad)),
 			FixTitle: "Add `if ($ssl_client_verify != SUCCESS) { return 403; }` there, forward $ssl_client_verify and accept only SUCCESS in the app, or use ssl_verify_client on.",
-			Key:      rules.VerifyKey(vd.Written().Range),
+			Key:      rules.VerifyKey(vd.Written().Range()),
 		}
 		for i, r := range bad {
 			if i == 3 {
 				break
 			}
-			d.Related = append(d.Related, source.Related{Range: r.block.Head, Message: "proxies without a gate or a forwarded verify result"})
+			d.Related = append(d.Related, source.Related{Range: r.block.Head(), Message: "proxies without a gate or a forwarded verify result"})
 		}
 		if e, ok := replaceArg(vd, 0, "on"); ok {
 			d.Fixes = []rules.Fix{{Description: "Require a client certificate (clients without one are refused)", Safe: false, Edits: []rules.Edit{e}}}
@@ -401,7 +401,7 @@ func checkVerifyNoCA(p *rules.Pass) {
 			// is for, a service behind nginx verifying the chain itself.
 			// Whether it does is not in this configuration.
 			d := rules.Diagnostic{
-				Range:    vd.Range,
+				Range:    vd.Range(),
 				Severity: rules.Medium,
 				Message:  fmt.Sprintf("optional_no_ca forwards $%s unverified: the upstream must verify its chain", rules.Clip(strings.Join(vars, ", $"), 40)),
 				Detail: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, and $%s is forwarded (%s). That is what optional_no_ca is for when the service behind nginx verifies the chain against its own roots; "+
@@ -409,19 +409,19 @@ func checkVerifyNoCA(p *rules.Pass) {
 					strings.Join(vars, ", $"), where(fwd[0])),
 				FixTitle: "Verify the forwarded certificate's chain in the upstream, or use ssl_verify_client on with your CA.",
 				Related:  []source.Related{related(fwd[0], "the unverified certificate is forwarded here")},
-				Key:      rules.VerifyKey(vd.Written().Range),
+				Key:      rules.VerifyKey(vd.Written().Range()),
 			}
 			p.Report(d)
 			continue
 		}
 		d := rules.Diagnostic{
-			Range:   vd.Range,
+			Range:   vd.Range(),
 			Message: fmt.Sprintf("optional_no_ca accepts certificates from any issuer, yet $%s is forwarded", rules.Clip(strings.Join(vars, ", $"), 40)),
 			Detail: fmt.Sprintf("ssl_verify_client optional_no_ca accepts certificates from any issuer, and $%s is forwarded (%s), so a self-signed certificate names whoever the client claims to be.",
 				strings.Join(vars, ", $"), where(fwd[0])),
 			FixTitle: "Use ssl_verify_client on with your CA, or refuse requests unless $ssl_client_verify is SUCCESS.",
 			Related:  []source.Related{related(fwd[0], "the attacker-chosen value is forwarded here")},
-			Key:      rules.VerifyKey(vd.Written().Range),
+			Key:      rules.VerifyKey(vd.Written().Range()),
 		}
 		if caSet {
 			if e, ok := replaceArg(vd, 0, "on"); ok {
@@ -543,12 +543,12 @@ func checkUnderscores(p *rules.Pass) {
 			fixTo = "on"
 		}
 		d := rules.Diagnostic{
-			Range:   ad.Range,
+			Range:   ad.Range(),
 			Message: fmt.Sprintf("%s lets a client send %s next to the %s nginx sets", what, rules.Clip(twin, 30), rules.Clip(name, 30)),
 			Detail: fmt.Sprintf("nginx replaces only the exact name %s (%s). When its value is empty (no certificate) nginx sends nothing, so the client's %s is all an app server that maps _ like - sees.",
 				name, where(hdr), twin),
 			Related: []source.Related{related(hdr, name+" is set here; its underscore twin is not replaced")},
-			Key:     rules.UnderscoreKey(ad.Range),
+			Key:     rules.UnderscoreKey(ad.Range()),
 		}
 		if e, ok := replaceArg(ad, 0, fixTo); ok {
 			d.Fixes = []rules.Fix{{Description: fmt.Sprintf("Set %s %s (clients that really send underscore headers lose them)", ad.Name, fixTo), Safe: false, Edits: []rules.Edit{e}}}

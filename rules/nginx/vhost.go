@@ -98,7 +98,7 @@ func checkVhostCAMix(p *rules.Pass) {
 				anchor = cad
 			}
 			p.Report(rules.Diagnostic{
-				Range:   def.d.Head,
+				Range:   def.d.Head(),
 				Message: fmt.Sprintf("a certificate this default server accepts also reaches %s, which trusts another CA", rules.Clip(blockDesc(s.d), 40)),
 				Detail: fmt.Sprintf("%s is the default server of %s and verifies client certificates against %s, so a client without SNI holding such a certificate can send Host: %s and reach %s, which trusts %s.",
 					blockDesc(def.d), sk.key, defCA, firstName(s), blockDesc(s.d), orNone(ca)),
@@ -245,12 +245,12 @@ func checkResumption(p *rules.Pass) {
 			resumption = "ssl_session_cache " + strings.Join(how.ArgValues(), " ")
 		}
 		d := rules.Diagnostic{
-			Range:   def.d.Head,
+			Range:   def.d.Head(),
 			Message: fmt.Sprintf("TLS 1.3 sessions of this default server resume on %s without its certificate check", rules.Clip(blockDesc(victim.d), 35)),
 			Detail: fmt.Sprintf("%s, the default server of %s, verifies client certificates and resumes TLS 1.3 sessions through %s, so a session it authenticated can be resumed with the SNI of %s without that server's certificate check (CVE-2025-23419; %s).",
 				blockDesc(def.d), sk.key, resumption, blockDesc(victim.d), ver),
 			FixTitle: "Upgrade to nginx 1.27.4 or 1.26.3, or set ssl_session_tickets off and no ssl_session_cache in the default server.",
-			Related:  []source.Related{{Range: victim.d.Head, Message: blockDesc(victim.d) + " requires its own client certificates"}},
+			Related:  []source.Related{{Range: victim.d.Head(), Message: blockDesc(victim.d) + " requires its own client certificates"}},
 			Key:      rules.SocketKey("N013", sk.key, ""),
 		}
 		p.Report(d)
