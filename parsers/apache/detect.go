@@ -58,15 +58,21 @@ func notConfig(base string) bool {
 // that only httpd has. Templates for other engines (Jinja, ERB, Go) are not
 // configuration until rendered and are not detected.
 func Detect(rel string, content []byte) bool {
+	_, _, ok := detect(rel, content)
+	return ok
+}
+
+// detect is Detect, with what it parsed.
+func detect(rel string, content []byte) ([]*Directive, []source.Problem, bool) {
 	if len(content) == 0 {
-		return false
+		return nil, nil, false
 	}
 	for _, marker := range []string{"{{", "{%", "<%"} {
 		if bytes.Contains(content, []byte(marker)) {
-			return false
+			return nil, nil, false
 		}
 	}
-	dirs, _ := Parse(source.NewFile(rel, content))
+	dirs, probs := Parse(source.NewFile(rel, content))
 	known, total, strong := 0, 0, 0
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {
@@ -87,7 +93,7 @@ func Detect(rel string, content []byte) bool {
 		}
 	}
 	visit(dirs)
-	return strong > 0 && known*2 >= total
+	return dirs, probs, strong > 0 && known*2 >= total
 }
 
 var sectionNames = map[string]bool{
