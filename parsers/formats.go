@@ -23,7 +23,7 @@ func All() []Format {
 		{Kind: KindNginx, Candidate: nginx.Candidate, Detect: nginx.Detect, Load: LoadAs(nginx.Load), PerLoad: nginxSession},
 		// Apache httpd configurations, with Include resolved into trees
 		// (after nginx: both read *.conf, and each detects by content).
-		{Kind: KindApache, Candidate: apache.Candidate, Detect: apache.Detect, Load: LoadAs(apache.Load)},
+		{Kind: KindApache, Candidate: apache.Candidate, Detect: apache.Detect, Load: LoadAs(apache.Load), PerLoad: apacheSession},
 		// Caddyfiles (with imports and snippets) and Caddy JSON.
 		{Kind: KindCaddy, Candidate: caddy.Candidate, Detect: caddy.Detect, Load: LoadAs(caddy.Load)},
 		// HAProxy file sets: haproxy*.cfg (+ conf.d/) or *.cfg by content.
@@ -56,6 +56,13 @@ func All() []Format {
 func nginxSession() Format {
 	s := nginx.NewSession()
 	return Format{Kind: KindNginx, Candidate: nginx.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
+}
+
+// apacheSession is the httpd format of one load: detection parses, and
+// the load takes that parse.
+func apacheSession() Format {
+	s := apache.NewSession()
+	return Format{Kind: KindApache, Candidate: apache.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
 }
 
 // crdKinds are the custom resource kinds other front ends read from

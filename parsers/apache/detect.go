@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -58,36 +59,43 @@ func notConfig(base string) bool {
 // that only httpd has. Templates for other engines (Jinja, ERB, Go) are not
 // configuration until rendered and are not detected.
 func Detect(rel string, content []byte) bool {
+	_, _, ok := detect(rel, content)
+	return ok
+}
+
+// detect is Detect, with what it parsed.
+func detect(rel string, content []byte) ([]*Directive, []source.Problem, bool) {
 	if len(content) == 0 {
-		return false
+		return nil, nil, false
 	}
 	for _, marker := range []string{"{{", "{%", "<%"} {
 		if bytes.Contains(content, []byte(marker)) {
-			return false
+			return nil, nil, false
 		}
 	}
-	dirs, _ := Parse(source.NewFile(rel, content))
+	dirs, probs := Parse(source.NewFile(rel, content))
 	known, total, strong := 0, 0, 0
+	var lower []byte // the name in lower case, without a string per name
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {
 		for _, d := range ds {
 			total++
-			n := strings.ToLower(d.Name)
+			lower = appendLower(lower[:0], d.Name)
 			switch {
-			case d.Section && sectionNames[n]:
+			case d.Section && sectionNames[string(lower)]:
 				strong++
 				known++
-			case !d.Section && strongNames[n]:
+			case !d.Section && strongNames[string(lower)]:
 				strong++
 				known++
-			case !d.Section && knownDirective(n):
+			case !d.Section && knownDirective(lower):
 				known++
 			}
 			visit(d.Children)
 		}
 	}
 	visit(dirs)
-	return strong > 0 && known*2 >= total
+	return dirs, probs, strong > 0 && known*2 >= total
 }
 
 var sectionNames = map[string]bool{
@@ -135,12 +143,33 @@ var knownNames = map[string]bool{
 	"remoteiptrustedproxy": true, "remoteipinternalproxy": true, "h2direct": true,
 }
 
-func knownDirective(n string) bool {
-	if knownNames[n] || strongNames[n] {
+// appendLower appends strings.ToLower(s), without a string for the
+// ASCII names directives have. (Other names go through strings.ToLower:
+// the Kelvin sign lowers to an ASCII k.)
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
+
+// knownDirective reports whether n, a name in lower case, is an httpd
+// directive.
+func knownDirective(n []byte) bool {
+	if knownNames[string(n)] || strongNames[string(n)] {
 		return true
 	}
 	for _, p := range []string{"ssl", "proxy", "wsgi", "rewrite", "auth", "dav", "cache", "deflate", "log", "mod", "expires", "header", "xsendfile", "passenger", "php_", "fcgid", "cgi", "dbd", "ldap", "session", "lua", "md", "h2", "keepalive", "limit", "max", "min", "request", "remoteip", "security", "secrule", "sec", "geoip", "brotli"} {
-		if strings.HasPrefix(n, p) {
+		if len(n) >= len(p) && string(n[:len(p)]) == p {
 			return true
 		}
 	}

@@ -39,6 +39,8 @@ type loader struct {
 	expanded int64
 	// resolved are the files each mapped include path names.
 	resolved map[string][]string
+	// parseFile parses one file (Parse, or a session's parse).
+	parseFile func(*source.File) ([]*Directive, []source.Problem)
 }
 
 func (l *loader) report(p source.Problem) {
@@ -64,7 +66,7 @@ func (l *loader) parse(rel string) *parsedFile {
 	} else {
 		pf.file = f
 		var probs []source.Problem
-		pf.dirs, probs = Parse(f)
+		pf.dirs, probs = l.parseFile(f)
 		for _, p := range probs {
 			l.report(p)
 		}
@@ -81,7 +83,12 @@ func (l *loader) parse(rel string) *parsedFile {
 // that no tree includes is the root of a fragment tree. A file that cannot
 // be read or parsed yields a problem with a position, never silence.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
-	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}, resolved: map[string][]string{}}
+	return loadWith(r, paths, Parse)
+}
+
+// loadWith is Load with the function that parses each file.
+func loadWith(r source.Reader, paths []string, parse func(*source.File) ([]*Directive, []source.Problem)) ([]*Tree, []source.Problem) {
+	l := &loader{r: r, parsed: map[string]*parsedFile{}, seen: map[string]bool{}, resolved: map[string][]string{}, parseFile: parse}
 	paths = uniqueSorted(paths)
 	var mains, others []string
 	for _, p := range paths {

@@ -73,8 +73,16 @@ func lines(f *source.File) []logicalLine {
 		pos = 3
 	}
 	var out []logicalLine
+	// The lines' first segments share arrays of segChunk: one allocation
+	// for many lines instead of one each. A continued line's further
+	// segments go to an array of its own (its slice has no room left).
+	var segs []segment
 	for pos < len(src) {
-		ll := logicalLine{segs: []segment{{0, pos}}}
+		if len(segs) == cap(segs) {
+			segs = make([]segment, 0, segChunk)
+		}
+		segs = append(segs, segment{0, pos})
+		ll := logicalLine{segs: segs[len(segs)-1 : len(segs) : len(segs)]}
 		var joined []byte // only for continued lines
 		for {
 			end := pos
@@ -121,9 +129,14 @@ func lines(f *source.File) []logicalLine {
 	return out
 }
 
-// shift returns the line's text [s, e) as a line of its own.
+// segChunk is how many lines' first segments lines allocates at once.
+const segChunk = 128
+
+// shift returns the line's text [s, e) as a line of its own. It reuses
+// l's segments (each is read before it is overwritten): l is not used
+// after.
 func (l logicalLine) shift(s, e int) logicalLine {
-	out := logicalLine{text: l.text[s:e]}
+	out := logicalLine{text: l.text[s:e], segs: l.segs[:0]}
 	for i, x := range l.segs {
 		if i+1 < len(l.segs) && l.segs[i+1].at <= s {
 			continue // wholly before s
@@ -152,8 +165,11 @@ type word struct {
 }
 
 // words splits a logical line as ap_getword_conf does.
-func words(t []byte) []word {
-	var out []word
+func words(t []byte) []word { return appendWords(nil, t) }
+
+// appendWords is words appending to out (Parse reuses one array for
+// every line).
+func appendWords(out []word, t []byte) []word {
 	i := 0
 	for {
 		for i < len(t) && isSpace(t[i]) {
@@ -243,8 +259,9 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 	// not kept (reported once per file).
 	skipped := 0
 	var skippedAt *Directive
+	var ws []word
 	for _, ll := range lines(f) {
-		ws := words(ll.text)
+		ws = appendWords(ws[:0], ll.text)
 		if len(ws) == 0 {
 			continue
 		}
@@ -312,6 +329,9 @@ func Parse(f *source.File) ([]*Directive, []source.Problem) {
 		} else {
 			d.Name = first.value
 			d.NameRange = ll.rangeOf(f, first.start, first.end)
+			if len(ws) > 1 {
+				d.Args = make([]Arg, 0, len(ws)-1)
+			}
 			for _, w := range ws[1:] {
 				a := argOf(f, &ll, w)
 				if w.quote == 0 && strings.HasPrefix(w.value, "#") {

@@ -30,10 +30,11 @@ func ParseTOML(f *source.File) (root *Node, probs []source.Problem) {
 			Detail:  "The TOML library's time grows faster than the square of the nesting (a 40 kB file took 90 s), so the file was not analysed."}}
 	}
 	var data map[string]any
-	if _, err := toml.Decode(string(f.Content), &data); err != nil {
+	content := string(f.Content) // one copy for the decoder and the scan
+	if _, err := toml.Decode(content, &data); err != nil {
 		return nil, []source.Problem{tomlProblem(f, err)}
 	}
-	pos := scanTOML(f)
+	pos := scanTOML(f, content)
 	root = &Node{Kind: Map, Range: f.LineRange(1)}
 	fillTOML(root, data, "", pos, 0)
 	return root, nil
@@ -134,20 +135,24 @@ func join(path, key string) string {
 
 // tomlScanner finds where each key and table header is written.
 type tomlScanner struct {
-	f     *source.File
-	pos   map[string]tomlPos
-	table string         // the current table's path
-	count map[string]int // elements of each array of tables so far
-	order int
+	f *source.File
+	// content is f's content as one string: lines and values are
+	// substrings of it, not a string each.
+	content string
+	pos     map[string]tomlPos
+	table   string         // the current table's path
+	count   map[string]int // elements of each array of tables so far
+	order   int
 }
 
-func scanTOML(f *source.File) map[string]tomlPos {
-	s := &tomlScanner{f: f, pos: map[string]tomlPos{}, count: map[string]int{}}
+// scanTOML finds the keys of f, whose content is also given as a string.
+func scanTOML(f *source.File, content string) map[string]tomlPos {
+	s := &tomlScanner{f: f, content: content, pos: map[string]tomlPos{}, count: map[string]int{}}
 	inMulti := "" // the closing delimiter of a multi-line string
 	depth := 0    // open brackets of a multi-line array or inline table
 	for n := 1; n <= f.LineCount(); n++ {
 		start := f.LineStart(n)
-		line := string(f.Line(n))
+		line := s.content[start:f.LineEnd(n)]
 		if inMulti != "" {
 			if i := strings.Index(line, inMulti); i >= 0 {
 				inMulti = ""
@@ -244,7 +249,7 @@ func (s *tomlScanner) record(path string, key, value source.Range) {
 // the value's offset (-1 when the line is no key/value) and, when the
 // value opens a multi-line string, its closing delimiter.
 func (s *tomlScanner) keyValue(table string, off, lineEnd int) (int, string) {
-	text := string(s.f.Content[off:lineEnd])
+	text := s.content[off:lineEnd]
 	eq := keyEnd(text)
 	if eq < 0 {
 		return -1, ""
@@ -289,7 +294,7 @@ func (s *tomlScanner) inlineTable(path string, from, to int) {
 		if vOff < 0 {
 			return
 		}
-		from = vOff + valueEnd(string(s.f.Content[vOff:to]))
+		from = vOff + valueEnd(s.content[vOff:to])
 	}
 }
 
@@ -302,7 +307,7 @@ func (s *tomlScanner) inlineArray(path string, from, to int) {
 		if from >= to || s.f.Content[from] == ']' {
 			return
 		}
-		n := valueEnd(string(s.f.Content[from:to]))
+		n := valueEnd(s.content[from:to])
 		if n == 0 {
 			return
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // Kind is the tree kind of Envoy configurations (parsers.KindEnvoy).
@@ -74,23 +75,36 @@ var (
 // Detect decides whether a file is an Envoy configuration: a bootstrap
 // with static_resources at its top level, or a file of xDS resources
 // (listeners or clusters). A Kubernetes manifest that embeds one (a
-// ConfigMap) is not.
+// ConfigMap) is not. The expressions anchored at line starts run only on
+// the lines a literal test lets through (yamlutil.MatchLines).
 func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
-	if yamlBootstrap().Match(content) || (strings.EqualFold(path.Ext(rel), ".json") && jsonBootstrap().Match(content)) {
+	if yamlutil.MatchLines(content, 1, yamlBootstrap(), isBootstrapLine) || (strings.EqualFold(path.Ext(rel), ".json") && jsonBootstrap().Match(content)) {
 		return true
 	}
-	if manifestKind().Match(content) {
+	if yamlutil.MatchLines(content, 1, manifestKind(), yamlutil.IsKindLine) {
 		return false
 	}
 	if bytes.Contains(content, []byte("resources")) && resourceTypes().Match(content) {
 		return true
 	}
 	// A bare list of listeners with an HTTP connection manager.
-	return bytes.Contains(content, []byte("envoy.filters.network.http_connection_manager")) && listenerList().Match(content) && bytes.HasPrefix(bytes.TrimSpace(content), []byte("-"))
+	return bytes.Contains(content, []byte("envoy.filters.network.http_connection_manager")) && bytes.HasPrefix(bytes.TrimSpace(content), []byte("-")) &&
+		yamlutil.MatchLines(content, 1, listenerList(), mentionsFilter)
 }
+
+// isBootstrapLine is true of the lines yamlBootstrap may match.
+func isBootstrapLine(line []byte) bool {
+	if len(line) > 0 && (line[0] == '"' || line[0] == '\'') {
+		line = line[1:]
+	}
+	return bytes.HasPrefix(line, []byte("static_resources"))
+}
+
+// mentionsFilter is true of the lines listenerList may match.
+func mentionsFilter(line []byte) bool { return bytes.Contains(line, []byte("filter")) }
 
 // Load parses the detected files.
 func Load(r source.Reader, paths []string) ([]*File, []source.Problem) {

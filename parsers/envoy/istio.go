@@ -117,30 +117,52 @@ func ReadIstio(objs []*k8s.Object) *Istio {
 		if i := strings.IndexByte(group, '/'); i >= 0 {
 			group = group[:i]
 		}
+		kind := istioKind(o, group)
+		if kind == "" {
+			continue // converting its tree would be wasted: most objects are not read
+		}
 		root := cfgnode.FromYAML(o.File, o.Node)
 		spec := root.Get("spec")
-		switch {
-		case o.Kind == "Gateway" && group == "networking.istio.io":
+		switch kind {
+		case "Gateway":
 			in.Gateways = append(in.Gateways, readGateway(o, spec))
-		case o.Kind == "VirtualService" && group == "networking.istio.io":
+		case "VirtualService":
 			in.VirtualServices = append(in.VirtualServices, readVirtualService(o, spec))
-		case o.Kind == "PeerAuthentication" && group == "security.istio.io":
+		case "PeerAuthentication":
 			pa := &PeerAuthentication{Obj: o, Mode: spec.Path("mtls", "mode"), Range: o.Range}
 			if sel := spec.Path("selector", "matchLabels"); sel != nil {
 				pa.Selector = labels(sel)
 			}
 			in.PeerAuths = append(in.PeerAuths, pa)
-		case o.Kind == "EnvoyFilter" && group == "networking.istio.io":
+		case "EnvoyFilter":
 			in.readEnvoyFilter(o, spec)
-		case o.Kind == "IstioOperator":
+		case "IstioOperator":
 			if m := spec.Path("meshConfig", "defaultConfig", "gatewayTopology", "forwardClientCertDetails"); m.IsSet() {
 				in.GatewayXFCC = append(in.GatewayXFCC, &XFCCSetting{Obj: o, Mode: m, Source: "IstioOperator meshConfig.defaultConfig.gatewayTopology"})
 			}
-		case o.Workload != nil:
+		case workloadKind:
 			in.readProxyConfig(o, root)
 		}
 	}
 	return in
+}
+
+// workloadKind stands for any workload in istioKind.
+const workloadKind = "workload"
+
+// istioKind is what ReadIstio reads an object as: its kind when it is one
+// of Istio's resources ReadIstio reads, workloadKind for a workload (its
+// proxy configuration annotations), "" for anything else.
+func istioKind(o *k8s.Object, group string) string {
+	switch {
+	case group == "networking.istio.io" && (o.Kind == "Gateway" || o.Kind == "VirtualService" || o.Kind == "EnvoyFilter"),
+		group == "security.istio.io" && o.Kind == "PeerAuthentication",
+		o.Kind == "IstioOperator":
+		return o.Kind
+	case o.Workload != nil:
+		return workloadKind
+	}
+	return ""
 }
 
 func labels(n *cfgnode.Node) map[string]string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // crdKind matches a top-level "kind:" line and captures the kind.
@@ -18,7 +19,7 @@ func DetectKinds(rel string, content []byte, kinds map[string]bool) bool {
 	if !Candidate(rel) || isKustomization(rel) || !bytes.Contains(content, []byte("apiVersion:")) {
 		return false
 	}
-	for _, m := range crdKind().FindAllSubmatch(content, -1) {
+	for _, m := range yamlutil.FindLinesSubmatch(content, crdKind(), yamlutil.IsKindLine) {
 		if kinds[string(m[1])] {
 			return true
 		}

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // Kind is the tree kind of Kubernetes manifests (parsers.KindK8s).
@@ -163,14 +164,17 @@ func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
-	if bytes.Contains(content, []byte("kind:")) && bytes.Contains(content, []byte("apiVersion:")) && kindLine().Match(content) {
+	if bytes.Contains(content, []byte("kind:")) && bytes.Contains(content, []byte("apiVersion:")) && yamlutil.MatchLines(content, 1, kindLine(), yamlutil.IsKindLine) {
 		return true
 	}
 	return isIngressPatch(content)
 }
 
+// isListItem is true of the lines patchOp may match.
+func isListItem(line []byte) bool { return len(line) > 0 && line[0] == '-' }
+
 func isIngressPatch(content []byte) bool {
-	if !bytes.Contains(content, []byte("op:")) || !patchOp().Match(content) {
+	if !bytes.Contains(content, []byte("op:")) || !yamlutil.MatchLines(content, 1, patchOp(), isListItem) {
 		return false
 	}
 	for _, marker := range []string{NginxAnnotationPrefix, "nginx.ingress.kubernetes.io~1", "/spec/rules", "/spec/tls", "/spec/backend", "/spec/defaultBackend"} {

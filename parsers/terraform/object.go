@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -202,9 +203,15 @@ func (o *Object) Objects(name string) []*Object {
 // fromExpr turns an attribute's expression into objects, keeping syntax
 // (and so ranges) where the expression is written out.
 func (o *Object) fromExpr(e hclsyntax.Expression, rng source.Range) []*Object {
+	return o.fromExprValue(e, rng, cty.NilVal)
+}
+
+// fromExprValue is fromExpr given e's value when it is evaluated already
+// (cty.NilVal when not): evaluating costs more than the rest of a walk.
+func (o *Object) fromExprValue(e hclsyntax.Expression, rng source.Range, v cty.Value) []*Object {
 	switch x := e.(type) {
 	case *hclsyntax.ParenthesesExpr:
-		return o.fromExpr(x.Expression, rng)
+		return o.fromExprValue(x.Expression, rng, v)
 	case *hclsyntax.ObjectConsExpr:
 		start := rng.Start.Offset
 		return []*Object{{mod: o.mod, file: o.file, cons: x, bound: o.bound, Range: rng,
@@ -217,8 +224,11 @@ func (o *Object) fromExpr(e hclsyntax.Expression, rng source.Range) []*Object {
 		}
 		return out
 	}
+	if v == cty.NilVal {
+		v = o.eval(e)
+	}
 	head := o.file.Range(rng.Start.Offset, o.file.LineEnd(rng.Start.Line))
-	return o.fromValue(o.eval(e), head)
+	return o.fromValue(v, head)
 }
 
 // fromValue turns an evaluated value into objects: an object (or map) is
@@ -339,12 +349,20 @@ func (o *Object) Entries() []Entry {
 // Walk calls fn for every attribute of the object and of every object
 // nested in it, however deep, with the attribute's name and value.
 func (o *Object) Walk(fn func(name string, v Value)) {
-	o.walk(fn, 0)
+	o.walk(nil, fn, 0)
+}
+
+// WalkNamed is Walk for the attributes called one of names only: the
+// others are evaluated only when they may hold objects to walk into.
+func (o *Object) WalkNamed(names []string, fn func(name string, v Value)) {
+	o.walk(func(name string) bool { return slices.Contains(names, name) }, fn, 0)
 }
 
 const maxWalkDepth = 32
 
-func (o *Object) walk(fn func(name string, v Value), depth int) {
+// walk is Walk for the attributes want accepts (every one when want is
+// nil).
+func (o *Object) walk(want func(string) bool, fn func(name string, v Value), depth int) {
 	if depth > maxWalkDepth {
 		return
 	}
@@ -352,27 +370,45 @@ func (o *Object) walk(fn func(name string, v Value), depth int) {
 		for _, b := range o.body.Blocks {
 			if b.Type == "dynamic" && len(b.Labels) == 1 {
 				for _, d := range o.dynamic(b) {
-					d.walk(fn, depth+1)
+					d.walk(want, fn, depth+1)
 				}
 				continue
 			}
-			o.mod.blockObject(o.file, b, o.bound).walk(fn, depth+1)
+			o.mod.blockObject(o.file, b, o.bound).walk(want, fn, depth+1)
 		}
 	}
 	if o.body == nil && o.cons == nil {
-		walkValue(o.val, o.Header, fn, depth)
+		walkValue(o.val, o.Header, want, fn, depth)
 		return
 	}
 	for _, it := range o.items() {
-		v := o.value(it.expr, it.rng)
-		fn(it.name, v)
-		for _, sub := range o.fromExpr(it.expr, it.rng) {
-			sub.walk(fn, depth+1)
+		val := cty.NilVal
+		if want == nil || want(it.name) {
+			v := o.value(it.expr, it.rng)
+			fn(it.name, v)
+			val = v.V
+		} else if holdsNoObject(it.expr) {
+			continue
+		}
+		for _, sub := range o.fromExprValue(it.expr, it.rng, val) {
+			sub.walk(want, fn, depth+1)
 		}
 	}
 }
 
-func walkValue(v cty.Value, at source.Range, fn func(string, Value), depth int) {
+// holdsNoObject reports whether an expression's value is never an object
+// or a list of them: a literal, or a string template (which evaluates to
+// a string or, when it fails, to an unknown value, which has nothing to
+// walk into either).
+func holdsNoObject(e hclsyntax.Expression) bool {
+	switch e.(type) {
+	case *hclsyntax.LiteralValueExpr, *hclsyntax.TemplateExpr:
+		return true
+	}
+	return false
+}
+
+func walkValue(v cty.Value, at source.Range, want func(string) bool, fn func(string, Value), depth int) {
 	if depth > maxWalkDepth || v == cty.NilVal || !v.IsKnown() || v.IsNull() {
 		return
 	}
@@ -381,13 +417,15 @@ func walkValue(v cty.Value, at source.Range, fn func(string, Value), depth int) 
 	case t.IsObjectType() || t.IsMapType():
 		for it := v.ElementIterator(); it.Next(); {
 			k, el := it.Element()
-			fn(k.AsString(), Value{V: el, Range: at})
-			walkValue(el, at, fn, depth+1)
+			if name := k.AsString(); want == nil || want(name) {
+				fn(name, Value{V: el, Range: at})
+			}
+			walkValue(el, at, want, fn, depth+1)
 		}
 	case t.IsListType() || t.IsSetType() || t.IsTupleType():
 		for it := v.ElementIterator(); it.Next(); {
 			_, el := it.Element()
-			walkValue(el, at, fn, depth+1)
+			walkValue(el, at, want, fn, depth+1)
 		}
 	}
 }

@@ -12,12 +12,14 @@
 package traefik
 
 import (
+	"bytes"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/cfgnode"
 	"github.com/mtlslint/mtlslint/parsers/source"
+	"github.com/mtlslint/mtlslint/parsers/yamlutil"
 )
 
 // Kind is the tree kind of Traefik configurations (parsers.KindTraefik).
@@ -109,21 +111,47 @@ var (
 
 // Detect decides whether a file holds Traefik configuration: a static or
 // dynamic configuration file, or a compose file whose services carry
-// Traefik labels or run Traefik with entry-point flags.
+// Traefik labels or run Traefik with entry-point flags. The expressions
+// anchored at line starts run only on the lines a literal test lets
+// through (yamlutil.MatchLines); the label expression only on files that
+// hold the literal every match of it holds.
 func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
 	if isCompose(rel) {
-		return labelOrFlag().Match(content)
+		return (yamlutil.ContainsFold(content, "traefi") || yamlutil.ContainsFold(content, "--entrypoint")) && labelOrFlag().Match(content)
 	}
 	if strings.EqualFold(path.Ext(rel), ".toml") {
-		return tomlTables().Match(content)
+		return yamlutil.MatchLines(content, 1, tomlTables(), opensTable)
 	}
-	if manifest().Match(content) {
+	if yamlutil.MatchLines(content, 1, manifest(), yamlutil.IsKindLine) {
 		return false
 	}
-	return yamlStatic().Match(content) || (yamlHTTP().Match(content) && yamlSections().Match(content)) || yamlTLS().Match(content)
+	return yamlutil.MatchLines(content, 1, yamlStatic(), isEntryPointsLine) ||
+		(yamlutil.MatchLines(content, 1, yamlHTTP(), isHTTPLine) && yamlutil.MatchLines(content, 1, yamlSections(), maybeSection)) ||
+		yamlutil.MatchLines(content, 2, yamlTLS(), isTLSLine)
+}
+
+// The lines each detection expression may match (see Detect).
+
+func opensTable(line []byte) bool {
+	t := yamlutil.TrimBlanks(line)
+	return len(t) > 0 && t[0] == '['
+}
+
+func isEntryPointsLine(line []byte) bool { return yamlutil.HasPrefixFold(line, "entrypoints") }
+
+func isHTTPLine(line []byte) bool { return bytes.HasPrefix(line, []byte("http")) }
+
+func isTLSLine(line []byte) bool { return bytes.HasPrefix(line, []byte("tls")) }
+
+func maybeSection(line []byte) bool {
+	if len(line) == 0 || (line[0] != ' ' && line[0] != '\t') {
+		return false
+	}
+	t := yamlutil.TrimBlanks(line)
+	return yamlutil.HasPrefixFold(t, "r") || yamlutil.HasPrefixFold(t, "m") || yamlutil.HasPrefixFold(t, "s")
 }
 
 // isCompose reports whether a file is named like a compose file.

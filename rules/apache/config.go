@@ -29,6 +29,9 @@ type config struct {
 	main    *apache.Directive
 	servers []*server
 	listens []*apache.Directive
+	// locationRegexps are the <LocationMatch> expressions compiled, once
+	// per tree: each is matched against every route of its server.
+	locationRegexps map[string]compiledRegexp
 }
 
 func newConfig(t *apache.Tree) *config {

@@ -217,7 +217,7 @@ func (c *config) matchingLocations(s *server, path string) []*apache.Directive {
 	var out []*apache.Directive
 	for _, lvl := range s.levels {
 		for _, loc := range sectionsOf(lvl, "Location", "LocationMatch") {
-			if locationMatches(loc, path) {
+			if c.locationMatches(loc, path) {
 				out = append(out, loc)
 			}
 		}
@@ -227,20 +227,38 @@ func (c *config) matchingLocations(s *server, path string) []*apache.Directive {
 
 // locationMatches reports whether a <Location> applies to requests for
 // path (a route's prefix): the prefix is the location or below it.
-func locationMatches(loc *apache.Directive, path string) bool {
+func (c *config) locationMatches(loc *apache.Directive, path string) bool {
 	l := loc.Arg(0)
 	if loc.Is("LocationMatch") || strings.HasPrefix(l, "~") {
 		expr := strings.TrimSpace(strings.TrimPrefix(l, "~"))
 		if loc.Is("Location") {
 			expr = loc.Arg(1)
 		}
-		re, err := regexp.Compile(expr)
+		re, err := c.compile(expr)
 		return err != nil || re.MatchString(path)
 	}
 	if l == "/" || l == path {
 		return true
 	}
 	return strings.HasPrefix(path, strings.TrimSuffix(l, "/")+"/")
+}
+
+type compiledRegexp struct {
+	re  *regexp.Regexp
+	err error
+}
+
+// compile compiles a location's expression, once per tree.
+func (c *config) compile(expr string) (*regexp.Regexp, error) {
+	if x, ok := c.locationRegexps[expr]; ok {
+		return x.re, x.err
+	}
+	re, err := regexp.Compile(expr)
+	if c.locationRegexps == nil {
+		c.locationRegexps = map[string]compiledRegexp{}
+	}
+	c.locationRegexps[expr] = compiledRegexp{re, err}
+	return re, err
 }
 
 // treatHeaders decides how the route treats every header a RequestHeader

@@ -7,7 +7,6 @@ package terraform
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -596,14 +595,14 @@ func checkExecuteAPI(p *rules.Pass) {
 	}
 }
 
-// walkSettings calls fn for every attribute of every resource and module
-// call of the module, however deeply nested.
-func walkSettings(m *tf.Module, fn func(owner string, name string, v tf.Value)) {
+// walkSettings calls fn for every attribute called one of names of every
+// resource and module call of the module, however deeply nested.
+func walkSettings(m *tf.Module, names []string, fn func(owner string, name string, v tf.Value)) {
 	for _, r := range m.Resources {
-		r.Walk(func(name string, v tf.Value) { fn(r.Address(), name, v) })
+		r.WalkNamed(names, func(name string, v tf.Value) { fn(r.Address(), name, v) })
 	}
 	for _, c := range m.Calls {
-		c.Walk(func(name string, v tf.Value) { fn("module."+c.Name, name, v) })
+		c.WalkNamed(names, func(name string, v tf.Value) { fn("module."+c.Name, name, v) })
 	}
 }
 
@@ -638,10 +637,7 @@ type setting struct {
 
 func reportSetting(p *rules.Pass, st setting) {
 	for _, m := range modules(p) {
-		walkSettings(m, func(owner, name string, v tf.Value) {
-			if !slices.Contains(st.names, name) {
-				return
-			}
+		walkSettings(m, st.names, func(owner, name string, v tf.Value) {
 			if s, ok := v.Str(); !ok || !strings.EqualFold(s, st.value) {
 				return
 			}

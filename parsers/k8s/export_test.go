@@ -1,0 +1,7 @@
+package k8s
+
+// For the detection tests.
+var (
+	IsKustomization = isKustomization
+	IsChart         = isChart
+)

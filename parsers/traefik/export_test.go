@@ -1,0 +1,4 @@
+package traefik
+
+// IsCompose is isCompose, for the detection tests.
+var IsCompose = isCompose
