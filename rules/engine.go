@@ -78,11 +78,6 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		mu.Unlock()
 	}
 	var resolved []Resolution
-	resolve := func(by string, k Key) {
-		mu.Lock()
-		resolved = append(resolved, Resolution{By: by, Key: k})
-		mu.Unlock()
-	}
 
 	byCode := map[string]*Rule{}
 	byProblem := map[source.ProblemKind]*Rule{}
@@ -119,54 +114,74 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
-	// One task per tree (its rules, and its routes for the model), and
-	// before them one per deployment-scope analysis the rules read (a
-	// family's apps): those are the longest tasks, and built after the
-	// trees they kept one core busy while the others waited. The model
-	// itself comes last, when the routes and apps it joins are built.
+	// The work is a list of tasks that jobs workers take in order:
+	//  1. the deployment-scope analyses the rules read (a family's apps),
+	//     the longest tasks;
+	//  2. each tree's routes, largest tree first, when the model is needed;
+	//  3. the model, and the deployment rules;
+	//  4. each tree's rules, largest tree first.
+	// The model and a deployment rule that reads it (O001 over every
+	// route) run one after the other on one worker: placed before the
+	// tree rules, they run beside them instead of after them, when the
+	// other workers would wait. A task that reads what another task is
+	// still computing waits for it (resultOf); nothing waits on a task
+	// placed after it.
 	deployAnalyses := deploymentAnalyses(slices.Concat(treeRules, deployRules), e.Apps, needModel)
-	treeTask := func(t parsers.Tree) {
-		for _, rule := range treeRules {
-			if ctx.Err() != nil {
-				return
-			}
-			if !appliesTo(rule, t.Kind()) {
-				continue
-			}
-			check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
-		}
-		if needModel {
-			// The model needs every tree's routes: build them here, in
-			// parallel, rather than one after another when the model is
-			// built.
-			e.warmRoutes(r, t)
-		}
-	}
+	trees := largestFirst(ws.Trees)
 	var tasks []func()
 	for _, a := range deployAnalyses {
 		tasks = append(tasks, func() { warm(r, a, nil) })
 	}
-	for _, t := range ws.Trees {
-		tasks = append(tasks, func() { treeTask(t) })
-	}
 	if needModel {
+		// The model needs every tree's routes: build them here, in
+		// parallel, rather than one after another when the model is
+		// built.
+		for _, t := range trees {
+			tasks = append(tasks, func() { e.warmRoutes(r, t) })
+		}
 		tasks = append(tasks, func() { warm(r, DeploymentModel, nil) })
+	}
+	var anchor *source.File
+	if len(ws.Trees) > 0 {
+		anchor = ws.Trees[0].Root()
+	}
+	// Each deployment rule reports into its own list, merged in the
+	// rules' order, so that the result does not depend on which rule
+	// finished first.
+	type deployed struct {
+		findings []Finding
+		resolved []Resolution
+	}
+	byRule := make([]deployed, len(deployRules))
+	for i, rule := range deployRules {
+		out := &byRule[i]
+		tasks = append(tasks, func() {
+			check(&Pass{Rule: rule, Workspace: ws, Settings: r.settings, run: r,
+				report:  func(d Finding) { out.findings = append(out.findings, d) },
+				resolve: func(by string, k Key) { out.resolved = append(out.resolved, Resolution{By: by, Key: k}) },
+			}, anchor)
+		})
+	}
+	for _, t := range trees {
+		tasks = append(tasks, func() {
+			for _, rule := range treeRules {
+				if ctx.Err() != nil {
+					return
+				}
+				if appliesTo(rule, t.Kind()) {
+					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
+				}
+			}
+		})
 	}
 	source.Each(jobs, len(tasks), func(i int) {
 		if ctx.Err() == nil {
 			tasks[i]()
 		}
 	})
-
-	var anchor *source.File
-	if len(ws.Trees) > 0 {
-		anchor = ws.Trees[0].Root()
-	}
-	for _, rule := range deployRules {
-		if ctx.Err() != nil {
-			break
-		}
-		check(&Pass{Rule: rule, Workspace: ws, Settings: r.settings, run: r, report: collect, resolve: resolve}, anchor)
+	for _, d := range byRule {
+		diags = append(diags, d.findings...)
+		resolved = append(resolved, d.resolved...)
 	}
 	var model *Model
 	if needModel && ctx.Err() == nil {
@@ -174,6 +189,26 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	kept, replaced := settle(diags, byCode, resolved, e.Enabled)
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
+}
+
+// largestFirst returns the trees ordered by the size of their files,
+// largest first (ties in the workspace's order): a large tree taken last
+// would keep one worker busy after the others are done.
+func largestFirst(trees []parsers.Tree) []parsers.Tree {
+	order := make([]int, len(trees))
+	size := make([]int, len(trees))
+	for i, t := range trees {
+		order[i] = i
+		for _, f := range t.Files() {
+			size[i] += len(f.Content)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return size[b] - size[a] })
+	out := make([]parsers.Tree, len(trees))
+	for i, j := range order {
+		out[i] = trees[j]
+	}
+	return out
 }
 
 // warmRoutes computes the route builders' results for one tree.

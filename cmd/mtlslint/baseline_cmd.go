@@ -40,6 +40,7 @@ func runBaseline(args []string, e *env) int {
 		}
 		return exitError
 	}
+	defer useCPUs(f.jobs)()
 	opts, err := f.options(paths)
 	if err != nil {
 		return e.errorf("%v", err)

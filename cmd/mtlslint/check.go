@@ -76,7 +76,7 @@ func (f *checkFlags) registerConfig(fs *flag.FlagSet) {
 func (f *checkFlags) registerLimits(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxFileSize, "max-file-size", 0, "skip files larger than `BYTES` (default 8 MiB)")
 	fs.IntVar(&f.maxFiles, "max-files", 0, "examine at most `N` directory entries per repository")
-	fs.IntVar(&f.jobs, "jobs", 0, "parallel workers (default: number of CPUs)")
+	fs.IntVar(&f.jobs, "jobs", 0, "`N` CPUs to use: parallel workers, and the runtime's own threads (default: every CPU)")
 }
 
 // registerOutput adds --format (with the formats given) and --output/-o.
@@ -219,6 +219,7 @@ func runCheck(args []string, e *env) int {
 		}
 		return exitError
 	}
+	defer useCPUs(f.jobs)()
 	opts, err := f.options(paths)
 	if err != nil {
 		return e.errorf("%v", err)

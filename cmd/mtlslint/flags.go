@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 )
 
@@ -59,4 +60,19 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// useCPUs makes --jobs N the number of CPUs the command uses, as other
+// linters' -j and --concurrency do: N workers in each stage, and at most N
+// threads running Go code, the collector's included (with only the
+// workers limited, --jobs 1 still collected garbage on a second core).
+// 0 keeps the runtime's default, every CPU the process may use. It
+// returns what puts the previous setting back (commands also run inside
+// tests).
+func useCPUs(jobs int) (restore func()) {
+	if jobs <= 0 {
+		return func() {}
+	}
+	previous := runtime.GOMAXPROCS(jobs)
+	return func() { runtime.GOMAXPROCS(previous) }
 }

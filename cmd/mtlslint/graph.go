@@ -48,6 +48,7 @@ func runGraph(args []string, e *env) int {
 		return e.errorf("unknown format %q (want text, json, mermaid, dot or svg)", format)
 	}
 	f.format = "text" // options checks check's formats
+	defer useCPUs(f.jobs)()
 
 	opts, err := f.options(paths)
 	if err != nil {

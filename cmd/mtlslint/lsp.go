@@ -22,7 +22,7 @@ func runLSP(args []string, e *env) int {
 	fs := flag.NewFlagSet("lsp", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	debounce := fs.Duration("debounce", lsp.DefaultDebounce, "wait this long after an edit before linting")
-	jobs := fs.Int("jobs", 0, "parallel workers of one lint run (default: number of CPUs)")
+	jobs := fs.Int("jobs", 0, "`N` CPUs to use: parallel workers of a lint run, and the runtime's own threads (default: every CPU)")
 	fs.Bool("stdio", true, "talk over standard input and output (the only transport; accepted for editors that pass it)")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: mtlslint lsp [flags]\n\nRuns the language server on standard input and output; the editor starts it.\nSee docs/editors.md for the setup of Neovim, Helix, Emacs and VS Code.\n\nFlags:\n")
@@ -38,6 +38,7 @@ func runLSP(args []string, e *env) int {
 	if len(rest) > 0 {
 		return e.errorf("lsp takes no arguments, got %q", rest)
 	}
+	defer useCPUs(*jobs)()
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(lsp.GCPercent)
 	}

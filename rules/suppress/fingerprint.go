@@ -3,8 +3,10 @@ package suppress
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"strings"
 
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -60,8 +62,24 @@ func hashFingerprint(scratch *[]byte, version string, d *rules.Finding, key stri
 
 // Fingerprints sets Fingerprint and LegacyFingerprint on every finding
 // that has none. Both hash the same context and, unless the legacy
-// message differs, the same key: each is computed once.
+// message differs, the same key: each is computed once. The findings of
+// different files are fingerprinted in parallel (a file's outline is most
+// of the cost), up to GOMAXPROCS files at once.
 func Fingerprints(src *Sources, diags []rules.Finding) {
+	var runs [][]rules.Finding // consecutive findings in one file
+	for i := 0; i < len(diags); {
+		j := i + 1
+		for j < len(diags) && diags[j].Range.File == diags[i].Range.File {
+			j++
+		}
+		runs = append(runs, diags[i:j])
+		i = j
+	}
+	source.Each(runtime.GOMAXPROCS(0), len(runs), func(k int) { fingerprintFile(src, runs[k]) })
+}
+
+// fingerprintFile does Fingerprints' work for findings in one file.
+func fingerprintFile(src *Sources, diags []rules.Finding) {
 	var context, scratch []byte
 	for i := range diags {
 		d := &diags[i]

@@ -48,6 +48,7 @@ type Sources struct {
 }
 
 type entry struct {
+	built      sync.Once // the outline is built outside Sources.mu
 	outline    *Outline
 	directives []Directive
 	scanned    bool
@@ -88,21 +89,25 @@ func (s *Sources) Paths() []string {
 
 func (s *Sources) entry(path string) *entry {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e, ok := s.cache[path]; ok {
-		return e
+	e, ok := s.cache[path]
+	if !ok {
+		e = &entry{}
+		s.cache[path] = e
 	}
-	e := &entry{}
-	s.cache[path] = e
-	src, ok := s.files[path]
-	if !ok && s.read != nil && path != "" {
-		if f := s.read(path); f != nil {
-			src, ok = Source{File: f}, true
+	src, known := s.files[path]
+	s.mu.Unlock()
+	// Outlines of different files are built at once (Fingerprints works
+	// on several files in parallel); one file's outline is built once.
+	e.built.Do(func() {
+		if !known && s.read != nil && path != "" {
+			if f := s.read(path); f != nil {
+				src, known = Source{File: f}, true
+			}
 		}
-	}
-	if ok {
-		e.outline = NewOutline(src.File, src.Kind)
-	}
+		if known {
+			e.outline = NewOutline(src.File, src.Kind)
+		}
+	})
 	return e
 }
 
