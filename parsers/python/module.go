@@ -55,7 +55,7 @@ func ParseWith(f *source.File, p Parser) *Module {
 	}
 	m.Tokens = Tokenize(src)
 	m.match = matchBrackets(src, m.Tokens)
-	rw, rws := RewriteSource(src, m.Tokens)
+	rw, rws := rewriteSource(src, m.Tokens, m.match)
 	m.Rewrites = rws
 	// rewriteEnds[i] is the largest End of Rewrites[:i+1]: rewrites are
 	// sorted by Start but may nest (an annotation over an f-string).

@@ -96,9 +96,14 @@ func matchBrackets(src []byte, toks []Token) []int {
 // RewriteSource applies the same-length rewrites to a copy of src and
 // returns it with the list of rewrites, sorted by offset.
 func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
+	return rewriteSource(src, toks, matchBrackets(src, toks))
+}
+
+// rewriteSource is RewriteSource given the tokens' matching brackets
+// (matchBrackets), which the module keeps too.
+func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 	out := append([]byte(nil), src...)
 	var rws []Rewrite
-	match := matchBrackets(src, toks)
 	matches := findMatches(src, toks)
 	cases := caseHeads(matches)
 	isOp := func(i int, op string) bool {
