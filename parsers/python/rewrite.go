@@ -102,7 +102,14 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 // rewriteSource is RewriteSource given the tokens' matching brackets
 // (matchBrackets), which the module keeps too.
 func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
-	out := append([]byte(nil), src...)
+	// out is the rewritten copy, made on the first rewrite: most files
+	// need none, and then the source itself is returned.
+	var out []byte
+	own := func() {
+		if out == nil {
+			out = append([]byte(nil), src...)
+		}
+	}
 	var rws []Rewrite
 	matches := findMatches(src, toks)
 	cases := caseHeads(matches)
@@ -123,6 +130,7 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 		return i
 	}
 	blank := func(start, end int) {
+		own()
 		for k := start; k < end; k++ {
 			if out[k] != '\n' && out[k] != '\r' {
 				out[k] = ' '
@@ -149,6 +157,10 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 			}
 		case TokNumber:
 			text := src[t.Start:t.End]
+			if out == nil && bytes.IndexByte(text, '_') < 0 {
+				continue // nothing to drop, nothing blanked to write over
+			}
+			own()
 			n := 0
 			for _, c := range text {
 				if c != '_' {
@@ -167,6 +179,7 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 				// binds less tightly than a comma; in an if or while
 				// header a comma would make a tuple, so "==" it is, and
 				// the value is parsed again on its own.
+				own()
 				out[t.Start], out[t.Start+1] = ',', ' '
 				if t.Depth == 0 && i > 0 && toks[i-1].Kind == TokName {
 					// the whole header is the assignment: blank the target
@@ -264,13 +277,20 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 			if end >= 0 {
 				to = toks[end].Start
 			}
+			own()
 			if blankAnnotation(out, from, to) {
 				rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
 			}
 		}
 	}
-	rws = append(rws, rewriteMatches(out, toks, matches)...)
+	if len(matches) > 0 {
+		own()
+		rws = append(rws, rewriteMatches(out, toks, matches)...)
+	}
 	sort.Slice(rws, func(a, b int) bool { return rws[a].Start < rws[b].Start })
+	if out == nil {
+		return src, rws
+	}
 	return out, rws
 }
 
