@@ -313,6 +313,7 @@ func middleware(t *python.Tree) (entries []mwEntry, set setting, ok bool) {
 	if !isSeq {
 		return nil, set, false
 	}
+	entries = make([]mwEntry, 0, len(seq.Elems))
 	for _, e := range seq.Elems {
 		s, known := e.Str()
 		if !known {
