@@ -71,8 +71,8 @@ var pyKeywords = map[string]bool{
 
 // matchBrackets returns, for each opening bracket token, the index of its
 // closing token (or -1), and for each closing token its opener.
-func matchBrackets(src []byte, toks []Token) []int {
-	match := make([]int, len(toks))
+func matchBrackets(src []byte, toks []Token) []int32 {
+	match := make([]int32, len(toks))
 	var stack []int
 	for i, t := range toks {
 		match[i] = -1
@@ -84,8 +84,8 @@ func matchBrackets(src []byte, toks []Token) []int {
 			stack = append(stack, i)
 		case ')', ']', '}':
 			if n := len(stack); n > 0 {
-				match[stack[n-1]] = i
-				match[i] = stack[n-1]
+				match[stack[n-1]] = int32(i)
+				match[i] = int32(stack[n-1])
 				stack = stack[:n-1]
 			}
 		}
@@ -101,7 +101,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 
 // rewriteSource is RewriteSource given the tokens' matching brackets
 // (matchBrackets), which the module keeps too.
-func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
+func rewriteSource(src []byte, toks []Token, match []int32) ([]byte, []Rewrite) {
 	// out is the rewritten copy, made on the first rewrite: most files
 	// need none, and then the source itself is returned.
 	var out []byte
@@ -111,6 +111,7 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 		}
 	}
 	var rws []Rewrite
+	partner := func(i int) int { return int(match[i]) }
 	matches := findMatches(src, toks)
 	cases := caseHeads(matches)
 	isOp := func(i int, op string) bool {
@@ -192,7 +193,7 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 				rws = append(rws, rw)
 			case "(":
 				// A trailing comma after *args or **kwargs.
-				end := match[i]
+				end := partner(i)
 				if end < 0 {
 					continue
 				}
@@ -201,8 +202,8 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 					if toks[j].Depth == t.Depth+1 && (isOp(j, "*") || isOp(j, "**")) && (isOp(j-1, "(") || isOp(j-1, ",")) && j-1 >= i {
 						star = true
 					}
-					if match[j] > j {
-						j = match[j]
+					if partner(j) > j {
+						j = partner(j)
 					}
 				}
 				if !star {
@@ -254,8 +255,8 @@ func rewriteSource(src []byte, toks []Token, match []int) ([]byte, []Rewrite) {
 					j = next(next(j))
 					continue
 				}
-				if isOp(j, "[") && match[j] > j {
-					j = next(match[j])
+				if isOp(j, "[") && partner(j) > j {
+					j = next(partner(j))
 					continue
 				}
 				break
