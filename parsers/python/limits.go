@@ -331,7 +331,7 @@ func (ev *Evaluator) shape(v *Value) shape {
 			add(a)
 		}
 	case FromEnv:
-		add(v.Default)
+		add(v.Env.Default)
 	}
 	sh.size = min(sh.size, MaxValueSize+1)
 	v.shape, v.measured = sh, true

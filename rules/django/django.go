@@ -265,7 +265,7 @@ func certainOutcome(v *python.Value) (outcome, bool) {
 	if o.Value.Kind == python.Absent {
 		return outcome{}, false
 	}
-	if v.Kind == python.FromEnv && v.Default == nil {
+	if v.Kind == python.FromEnv && v.Env.Default == nil {
 		return outcome{}, false
 	}
 	return outcome{obj: o.Value.Obj, env: o.Env, rng: o.Value.Range}, true
