@@ -31,7 +31,7 @@ func All() []Format {
 		// gunicorn configuration files and app-server command lines.
 		{Kind: KindGunicorn, Candidate: gunicorn.Candidate, Detect: gunicorn.Detect, Load: LoadAs(gunicorn.Load)},
 		// Django settings modules, entry points and app code reading headers.
-		{Kind: KindPython, Candidate: python.Candidate, Detect: python.Detect, Load: LoadAs(python.Load)},
+		{Kind: KindPython, Candidate: python.Candidate, Detect: python.Detect, Load: LoadAs(python.Load), PerLoad: pythonSession},
 		// docker-compose files: services, published ports, commands.
 		{Kind: KindCompose, Candidate: compose.Candidate, Detect: compose.Detect, Load: LoadAs(compose.Load)},
 		// Terraform modules: .tf and .tfvars, one tree per directory.
@@ -63,6 +63,13 @@ func nginxSession() Format {
 func apacheSession() Format {
 	s := apache.NewSession()
 	return Format{Kind: KindApache, Candidate: apache.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
+}
+
+// pythonSession is the Python format of one load: detection classifies,
+// and the load takes that classification.
+func pythonSession() Format {
+	s := python.NewSession()
+	return Format{Kind: KindPython, Candidate: python.Candidate, Detect: s.Detect, Load: LoadAs(s.Load)}
 }
 
 // crdKinds are the custom resource kinds other front ends read from

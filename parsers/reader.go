@@ -45,6 +45,12 @@ type FSReader struct {
 	cache map[string]readResult
 	stats map[string]statResult // Stat's answers
 	ids   map[string]string     // Identity's answers
+	// listings are the directories Glob listed (sorted by name; nil when
+	// the directory cannot be listed): rules and front ends glob the same
+	// directories again and again ("*/requirements*.txt",
+	// "*/docker-compose*.yml", "app/*/*.py"), and a match's existence and
+	// kind are answered from its directory's listing.
+	listings map[string][]fs.DirEntry
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links,
 	// or which of them is missing.
@@ -422,11 +428,7 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 					continue
 				}
 			}
-			entries, err := os.ReadDir(filepath.Join(r.root, filepath.FromSlash(d)))
-			if err != nil {
-				continue
-			}
-			for _, e := range entries {
+			for _, e := range r.listing(d) {
 				if ok, _ := path.Match(seg, e.Name()); ok {
 					next = append(next, path.Join(d, e.Name()))
 				}
@@ -441,29 +443,68 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 				continue
 			}
 		}
-		if _, err := os.Lstat(filepath.Join(r.root, filepath.FromSlash(c))); err == nil {
+		if _, ok := r.listed(c); ok {
 			out = append(out, c)
 		}
 	}
 	return out, nil
 }
 
+// listing returns the entries of the directory rel (relative to the root,
+// "." for the root itself), sorted by name, listing it once per reader;
+// nil when it cannot be listed.
+func (r *FSReader) listing(rel string) []fs.DirEntry {
+	r.mu.Lock()
+	entries, ok := r.listings[rel]
+	r.mu.Unlock()
+	if ok {
+		return entries
+	}
+	entries, _ = os.ReadDir(filepath.Join(r.root, filepath.FromSlash(rel)))
+	r.mu.Lock()
+	if r.listings == nil {
+		r.listings = map[string][]fs.DirEntry{}
+	}
+	r.listings[rel] = entries
+	r.mu.Unlock()
+	return entries
+}
+
+// listed returns the entry of rel in its directory's listing: ok is what
+// an lstat of rel would say about its existence, and the entry's type is
+// what it would say about its kind (a symbolic link is not followed).
+func (r *FSReader) listed(rel string) (fs.DirEntry, bool) {
+	dir, name := path.Split(rel)
+	if name == "" || name == "." || name == ".." {
+		return nil, false
+	}
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "."
+	}
+	entries := r.listing(dir)
+	i := sort.Search(len(entries), func(i int) bool { return entries[i].Name() >= name })
+	if i < len(entries) && entries[i].Name() == name {
+		return entries[i], true
+	}
+	return nil, false
+}
+
 // isDir reports whether rel is a directory, or a symbolic link to one
 // inside the root. A link that leads outside is not followed.
 func (r *FSReader) isDir(rel string) bool {
-	full := filepath.Join(r.root, filepath.FromSlash(rel))
-	st, err := os.Lstat(full)
-	if err != nil {
+	e, ok := r.listed(rel)
+	if !ok {
 		return false
 	}
-	if st.Mode()&fs.ModeSymlink == 0 {
-		return st.IsDir()
+	if e.Type()&fs.ModeSymlink == 0 {
+		return e.IsDir()
 	}
 	real, err := r.confine(rel)
 	if err != nil {
 		return false
 	}
-	st, err = os.Stat(real)
+	st, err := os.Stat(real)
 	return err == nil && st.IsDir()
 }
 

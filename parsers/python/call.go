@@ -60,7 +60,7 @@ func (ev *Evaluator) call(c *Call, ns *Namespace) *Value {
 		} else if d, ok := ev.kwarg(c, "default", ns); ok {
 			def = d
 		}
-		return &Value{Kind: FromEnv, Env: name, Default: def, Range: r}
+		return envValue(name, def, r)
 	case "decouple.config":
 		return ev.envCall(&EnvReader{Lib: "decouple"}, "", c, args, ns, r)
 	}
@@ -177,7 +177,8 @@ func (ev *Evaluator) envCall(er *EnvReader, method string, c *Call, args []*Valu
 	if !ok {
 		return UnknownValue("environment variable with a computed name", r)
 	}
-	v := &Value{Kind: FromEnv, Env: name, Cast: method, Range: r}
+	v := envValue(name, nil, r)
+	v.Env.Cast = method
 	var def *Value
 	if d, ok := ev.kwarg(c, "default", ns); ok {
 		def = d
@@ -190,16 +191,16 @@ func (ev *Evaluator) envCall(er *EnvReader, method string, c *Call, args []*Valu
 	}
 	if method == "" {
 		if castExpr := kwExpr(c, "cast"); castExpr != nil {
-			v.Cast = ev.castName(c, castExpr)
+			v.Env.Cast = ev.castName(c, castExpr)
 		} else if er.Casts != nil {
-			v.Cast = er.Casts[name]
+			v.Env.Cast = er.Casts[name]
 		}
 	}
 	if def != nil && er.Lib == "decouple" {
 		// python-decouple casts the default too.
-		def = mapValue(def, func(d *Value) *Value { return castDefault(v.Cast, d, r) })
+		def = mapValue(def, func(d *Value) *Value { return castDefault(v.Env.Cast, d, r) })
 	}
-	v.Default = def
+	v.Env.Default = def
 	return v
 }
 

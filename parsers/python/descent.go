@@ -2,6 +2,7 @@ package python
 
 import (
 	"bytes"
+	"math"
 	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -51,7 +52,10 @@ const (
 )
 
 type dtok struct {
-	start, end int
+	// start and end are offsets in the text, in 32 bits: a text passed
+	// to the parser is far below 2 GiB, and a token of 12 bytes instead
+	// of 24 halves the parser's token slice.
+	start, end int32
 	prefix     uint8
 	kind       dkind
 }
@@ -68,10 +72,12 @@ type descender struct {
 type unsupported struct{}
 
 func descend(text []byte, toks []Token, base int, offset func(line, col int) int) (stmts []Stmt, ok bool) {
-	if !utf8.Valid(text) || bytes.ContainsAny(text, "\r\f\v\x00") || bytes.HasPrefix(text, []byte("\xEF\xBB\xBF")) {
+	if len(text) > math.MaxInt32 || !utf8.Valid(text) || bytes.ContainsAny(text, "\r\f\v\x00") || bytes.HasPrefix(text, []byte("\xEF\xBB\xBF")) {
 		return nil, false
 	}
-	p := &descender{src: text, offset: offset, lines: []int{0}}
+	// Counting the lines first sizes the line index once instead of
+	// growing it by appends (a large share of the parser's allocations).
+	p := &descender{src: text, offset: offset, lines: make([]int, 1, bytes.Count(text, []byte{'\n'})+1)}
 	for i, c := range text {
 		if c == '\n' {
 			p.lines = append(p.lines, i+1)
@@ -126,7 +132,7 @@ func (p *descender) tokens(in []Token, base int) bool {
 		case TokError:
 			return false
 		case TokNewline:
-			p.toks = append(p.toks, dtok{kind: dNewline, start: t.Start, end: t.End})
+			p.toks = append(p.toks, dtok{kind: dNewline, start: int32(t.Start), end: int32(t.End)})
 			last = dNewline
 			continue
 		}
@@ -141,11 +147,11 @@ func (p *descender) tokens(in []Token, base int) bool {
 			switch top := indents[len(indents)-1]; {
 			case ind > top:
 				indents = append(indents, ind)
-				p.toks = append(p.toks, dtok{kind: dIndent, start: ls})
+				p.toks = append(p.toks, dtok{kind: dIndent, start: int32(ls)})
 			case ind < top:
 				for ind < indents[len(indents)-1] {
 					indents = indents[:len(indents)-1]
-					p.toks = append(p.toks, dtok{kind: dDedent, start: ls})
+					p.toks = append(p.toks, dtok{kind: dDedent, start: int32(ls)})
 				}
 				if ind != indents[len(indents)-1] {
 					return false
@@ -176,7 +182,7 @@ func (p *descender) tokens(in []Token, base int) bool {
 				return false
 			}
 		}
-		p.toks = append(p.toks, dtok{kind: k, start: t.Start, end: t.End, prefix: t.Prefix})
+		p.toks = append(p.toks, dtok{kind: k, start: int32(t.Start), end: int32(t.End), prefix: t.Prefix})
 		last = k
 		continued = false
 	}
@@ -184,12 +190,12 @@ func (p *descender) tokens(in []Token, base int) bool {
 		return false
 	}
 	if last != dNewline {
-		p.toks = append(p.toks, dtok{kind: dNewline, start: len(p.src), end: len(p.src)})
+		p.toks = append(p.toks, dtok{kind: dNewline, start: int32(len(p.src)), end: int32(len(p.src))})
 	}
 	for range indents[1:] {
-		p.toks = append(p.toks, dtok{kind: dDedent, start: len(p.src)})
+		p.toks = append(p.toks, dtok{kind: dDedent, start: int32(len(p.src))})
 	}
-	p.toks = append(p.toks, dtok{kind: dEnd, start: len(p.src)})
+	p.toks = append(p.toks, dtok{kind: dEnd, start: int32(len(p.src))})
 	return true
 }
 
@@ -248,7 +254,8 @@ func (p *descender) lineOf(off int) int {
 }
 
 // span is the span of a node gpython places at byte off of the text.
-func (p *descender) span(off int) Span {
+func (p *descender) span(at int32) Span {
+	off := int(at)
 	line := p.lineOf(off)
 	o := p.offset(line, off-p.lines[line-1])
 	return Span{Start: o, End: o}
@@ -261,7 +268,7 @@ func (p *descender) fail()              { panic(unsupported{}) }
 // is reports whether the next token is the operator or keyword s.
 func (p *descender) is(s string) bool {
 	t := p.toks[p.i]
-	return (t.kind == dOp || t.kind == dName) && t.end-t.start == len(s) && string(p.src[t.start:t.end]) == s
+	return (t.kind == dOp || t.kind == dName) && int(t.end-t.start) == len(s) && string(p.src[t.start:t.end]) == s
 }
 
 func (p *descender) accept(s string) bool {
@@ -810,7 +817,7 @@ func (p *descender) store(e Expr) {
 // ---- expressions
 
 // tupleOr returns a tuple at start of elts, or the one expression.
-func (p *descender) tupleOr(start int, elts []Expr, comma bool) Expr {
+func (p *descender) tupleOr(start int32, elts []Expr, comma bool) Expr {
 	if comma || len(elts) > 1 {
 		return &SeqExpr{Span: p.span(start), Type: Tuple, Elts: elts}
 	}
@@ -851,7 +858,7 @@ func (p *descender) exprList() []Expr {
 
 // targetList is a for statement's target: a tuple placed at the for
 // keyword, a trailing comma ignored (as gpython has it).
-func (p *descender) targetList(forAt int) Expr {
+func (p *descender) targetList(forAt int32) Expr {
 	elts, _ := p.listFrom(p.exprOrStar(), p.exprOrStar, p.endOfList)
 	e := p.tupleOr(forAt, elts, false)
 	p.store(e)
@@ -860,7 +867,7 @@ func (p *descender) targetList(forAt int) Expr {
 
 // targetListComp is a comprehension's target: a trailing comma makes a
 // tuple.
-func (p *descender) targetListComp(forAt int) Expr {
+func (p *descender) targetListComp(forAt int32) Expr {
 	elts, comma := p.listFrom(p.exprOrStar(), p.exprOrStar, func() bool { return p.is("in") })
 	e := p.tupleOr(forAt, elts, comma)
 	p.store(e)
@@ -1217,10 +1224,10 @@ func (p *descender) atom() Expr {
 		p.i++
 		return &Const{Span: p.span(t.start)}
 	case dString:
-		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+int(t.prefix)], "bB")
+		bytesLit := bytes.ContainsAny(p.src[t.start:t.start+int32(t.prefix)], "bB")
 		for p.peek().kind == dString {
 			s := p.peek()
-			if bytes.ContainsAny(p.src[s.start:s.start+int(s.prefix)], "bB") != bytesLit {
+			if bytes.ContainsAny(p.src[s.start:s.start+int32(s.prefix)], "bB") != bytesLit {
 				p.fail()
 			}
 			p.i++
@@ -1303,7 +1310,7 @@ func (p *descender) atom() Expr {
 
 // comprehension reads the for clauses of a comprehension whose elements
 // were read, placed at at, through close; nil when no "for" follows.
-func (p *descender) comprehension(at int, close string, elts ...Expr) Expr {
+func (p *descender) comprehension(at int32, close string, elts ...Expr) Expr {
 	if !p.is("for") {
 		return nil
 	}

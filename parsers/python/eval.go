@@ -652,10 +652,11 @@ func mapValue(v *Value, f func(*Value) *Value) *Value {
 		}
 		return &Value{Kind: Alternatives, Alts: alts, Range: v.Range}
 	case FromEnv:
-		nv := *v
-		if v.Default != nil {
-			nv.Default = mapValue(v.Default, f)
+		nv, env := *v, *v.Env
+		if env.Default != nil {
+			env.Default = mapValue(env.Default, f)
 		}
+		nv.Env = &env
 		return &nv
 	case Absent:
 		return UnknownValue("used before assignment", v.Range)
@@ -924,7 +925,7 @@ func (ev *Evaluator) eval(e Expr, ns *Namespace) *Value {
 		if base.IsKnown() {
 			if m, ok := base.Obj.(ModuleRef); ok && m.Name == "os.environ" {
 				if name, ok := idx.Str(); ok {
-					return &Value{Kind: FromEnv, Env: name, Range: r}
+					return envValue(name, nil, r)
 				}
 				return UnknownValue("environment variable with a computed name", r)
 			}
@@ -986,13 +987,13 @@ func (ev *Evaluator) eval(e Expr, ns *Namespace) *Value {
 			}
 			return els
 		}
-		if test.Kind == FromEnv && test.Default != nil {
-			if truth, ok := truthOf(test.Default); ok {
+		if test.Kind == FromEnv && test.Env.Default != nil {
+			if truth, ok := truthOf(test.Env.Default); ok {
 				def := els
 				if truth {
 					def = body
 				}
-				return &Value{Kind: FromEnv, Env: test.Env, Default: def, Range: r}
+				return envValue(test.Env.Name, def, r)
 			}
 		}
 		return &Value{Kind: Alternatives, Alts: appendAlt(appendAlt(nil, body), els), Range: r}
@@ -1038,14 +1039,14 @@ func lift(r source.Range, f func([]Object) *Value, args ...*Value) *Value {
 				choices = append(choices, alt)
 			}
 		case FromEnv:
-			envs = appendNew(envs, a.Env)
-			if a.Default == nil {
-				return &Value{Kind: FromEnv, Env: strings.Join(envs, ", "), Range: r}
+			envs = appendNew(envs, a.Env.Name)
+			if a.Env.Default == nil {
+				return envValue(strings.Join(envs, ", "), nil, r)
 			}
-			if a.Default.Kind != Known {
-				return UnknownValue("operand depends on "+a.Env, r)
+			if a.Env.Default.Kind != Known {
+				return UnknownValue("operand depends on "+a.Env.Name, r)
 			}
-			choices = []*Value{a.Default}
+			choices = []*Value{a.Env.Default}
 		default:
 			if a.Reason != "" {
 				return UnknownValue(a.Reason, r)
@@ -1084,7 +1085,7 @@ func lift(r source.Range, f func([]Object) *Value, args ...*Value) *Value {
 		out = &Value{Kind: Alternatives, Alts: alts, Range: r}
 	}
 	if len(envs) > 0 {
-		return &Value{Kind: FromEnv, Env: strings.Join(envs, ", "), Default: out, Range: r}
+		return envValue(strings.Join(envs, ", "), out, r)
 	}
 	return out
 }

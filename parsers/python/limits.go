@@ -208,8 +208,11 @@ func overCap(r source.Range) *Value {
 	return v
 }
 
-// shape is the measured size and nesting depth of a value.
-type shape struct{ size, depth int }
+// shape is the measured size and nesting depth of a value. Both are
+// bounded (a size saturates just past MaxValueSize, a value nested deeper
+// than MaxNesting is unknown), and 32 bits each keep a Value within the
+// 176-byte size class.
+type shape struct{ size, depth int32 }
 
 // bounded charges the work of building v and returns v, or an unknown
 // value (with an M002 problem at n) when v passes MaxValueSize or nests
@@ -302,11 +305,11 @@ func (ev *Evaluator) shape(v *Value) shape {
 	case Known:
 		switch o := v.Obj.(type) {
 		case Str:
-			sh.size = len(o)
+			sh.size = int32(min(len(o), MaxValueSize+1))
 		case Bytes:
-			sh.size = len(o)
+			sh.size = int32(min(len(o), MaxValueSize+1))
 		case Int:
-			sh.size = 1 + o.BitLen()/8
+			sh.size = int32(min(1+o.BitLen()/8, MaxValueSize+1))
 			if o.BitLen() > maxIntBits {
 				sh.size = MaxValueSize + 1
 			}
@@ -328,7 +331,7 @@ func (ev *Evaluator) shape(v *Value) shape {
 			add(a)
 		}
 	case FromEnv:
-		add(v.Default)
+		add(v.Env.Default)
 	}
 	sh.size = min(sh.size, MaxValueSize+1)
 	v.shape, v.measured = sh, true

@@ -20,7 +20,10 @@ type Module struct {
 	Stmts    []*TopStmt
 	Problems []source.Problem
 
-	match []int
+	// match is, for each bracket token, the index of the token that
+	// closes or opens it, -1 for other tokens (matchBrackets); read it
+	// with partner.
+	match []int32
 	// rewriteEnds serves Rewritten.
 	rewriteEnds []int
 	// lines indexes the lines as Python reads them: with universal
@@ -55,7 +58,7 @@ func ParseWith(f *source.File, p Parser) *Module {
 	}
 	m.Tokens = Tokenize(src)
 	m.match = matchBrackets(src, m.Tokens)
-	rw, rws := RewriteSource(src, m.Tokens)
+	rw, rws := rewriteSource(src, m.Tokens, m.match)
 	m.Rewrites = rws
 	// rewriteEnds[i] is the largest End of Rewrites[:i+1]: rewrites are
 	// sorted by Start but may nest (an annotation over an f-string).
@@ -415,7 +418,7 @@ func (m *Module) lastTokenBefore(off int) int {
 func (m *Module) balance(start, end int) int {
 	i := m.tokenAt(start)
 	for ; i < len(m.Tokens) && m.Tokens[i].Start < end; i++ {
-		if j := m.match[i]; j > i && m.Tokens[j].End > end {
+		if j := m.partner(i); j > i && m.Tokens[j].End > end {
 			end = m.Tokens[j].End
 		}
 	}
@@ -620,8 +623,8 @@ func (m *Module) finishExpr(e Expr) {
 			m.finishExpr(el)
 			end = max(end, el.Pos().End)
 		}
-		if m.match[i] > i {
-			end = max(end, m.Tokens[m.match[i]].End)
+		if m.partner(i) > i {
+			end = max(end, m.Tokens[m.partner(i)].End)
 		}
 		if x.Type == Tuple && len(x.Elts) > 0 {
 			// a trailing comma belongs to an unparenthesized tuple
@@ -634,8 +637,8 @@ func (m *Module) finishExpr(e Expr) {
 			m.finishExpr(x.Keys[k])
 			m.finishExpr(x.Values[k])
 		}
-		if m.match[i] > i {
-			end = m.Tokens[m.match[i]].End
+		if m.partner(i) > i {
+			end = m.Tokens[m.partner(i)].End
 		}
 	case *Attribute:
 		m.finishExpr(x.Value)
@@ -656,8 +659,8 @@ func (m *Module) finishExpr(e Expr) {
 		}
 		m.finishExpr(x.Index)
 		j := m.trailerAfter(x.Value)
-		if m.opAt(j, "[") && m.match[j] > j {
-			end = m.Tokens[m.match[j]].End
+		if m.opAt(j, "[") && m.partner(j) > j {
+			end = m.Tokens[m.partner(j)].End
 		}
 	case *Call:
 		m.finishExpr(x.Func)
@@ -679,8 +682,8 @@ func (m *Module) finishExpr(e Expr) {
 		m.finishExpr(x.Star)
 		m.finishExpr(x.DStar)
 		j := m.trailerAfter(x.Func)
-		if m.opAt(j, "(") && m.match[j] > j {
-			end = m.Tokens[m.match[j]].End
+		if m.opAt(j, "(") && m.partner(j) > j {
+			end = m.Tokens[m.partner(j)].End
 		}
 	case *BinOp:
 		m.finishExpr(x.Left)
@@ -715,8 +718,8 @@ func (m *Module) finishExpr(e Expr) {
 			m.finishExpr(s)
 			end = max(end, s.Pos().End)
 		}
-		if m.match[i] > i {
-			end = max(end, m.Tokens[m.match[i]].End)
+		if m.partner(i) > i {
+			end = max(end, m.Tokens[m.partner(i)].End)
 		}
 		end = m.balance(sp.Start, end)
 	}
@@ -733,7 +736,7 @@ func (m *Module) trailerAfter(e Expr) int {
 	j := m.nextSig(m.lastTokenBefore(m.balance(e.Pos().Start, e.Pos().End)))
 	for j < len(m.Tokens) {
 		t := m.Tokens[j]
-		closesAround := m.match[j] >= 0 && m.match[j] < j && m.Tokens[m.match[j]].Start < e.Pos().Start
+		closesAround := m.partner(j) >= 0 && m.partner(j) < j && m.Tokens[m.partner(j)].Start < e.Pos().Start
 		if !closesAround && !(t.Kind == TokName && m.blankedAwait(t)) {
 			break
 		}
@@ -782,6 +785,10 @@ func (m *Module) Text(n Node) string {
 	}
 	return string(m.File.Content[s.Start:s.End])
 }
+
+// partner is the index of the bracket token matching token i, -1 when
+// token i is not a matched bracket.
+func (m *Module) partner(i int) int { return int(m.match[i]) }
 
 // AllStmts returns the parsed top-level statements in order.
 func (m *Module) AllStmts() []Stmt {

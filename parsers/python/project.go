@@ -780,14 +780,14 @@ func (p *project) scanTokens(mi *modInfo, ts *TopStmt) {
 			if text(m.nextSig(j)) == "get" && text(m.nextSig(m.nextSig(j))) == "(" {
 				open := m.nextSig(m.nextSig(j))
 				key = m.nextSig(open)
-				if m.match[open] > open {
-					end = m.Tokens[m.match[open]].End
+				if m.partner(open) > open {
+					end = m.Tokens[m.partner(open)].End
 				}
 			}
 		case "[":
 			key = m.nextSig(j)
-			if m.match[j] > j {
-				end = m.Tokens[m.match[j]].End
+			if m.partner(j) > j {
+				end = m.Tokens[m.partner(j)].End
 			}
 		}
 		if key < 0 || end < 0 || key >= len(m.Tokens) {

@@ -71,8 +71,8 @@ var pyKeywords = map[string]bool{
 
 // matchBrackets returns, for each opening bracket token, the index of its
 // closing token (or -1), and for each closing token its opener.
-func matchBrackets(src []byte, toks []Token) []int {
-	match := make([]int, len(toks))
+func matchBrackets(src []byte, toks []Token) []int32 {
+	match := make([]int32, len(toks))
 	var stack []int
 	for i, t := range toks {
 		match[i] = -1
@@ -84,8 +84,8 @@ func matchBrackets(src []byte, toks []Token) []int {
 			stack = append(stack, i)
 		case ')', ']', '}':
 			if n := len(stack); n > 0 {
-				match[stack[n-1]] = i
-				match[i] = stack[n-1]
+				match[stack[n-1]] = int32(i)
+				match[i] = int32(stack[n-1])
 				stack = stack[:n-1]
 			}
 		}
@@ -96,9 +96,22 @@ func matchBrackets(src []byte, toks []Token) []int {
 // RewriteSource applies the same-length rewrites to a copy of src and
 // returns it with the list of rewrites, sorted by offset.
 func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
-	out := append([]byte(nil), src...)
+	return rewriteSource(src, toks, matchBrackets(src, toks))
+}
+
+// rewriteSource is RewriteSource given the tokens' matching brackets
+// (matchBrackets), which the module keeps too.
+func rewriteSource(src []byte, toks []Token, match []int32) ([]byte, []Rewrite) {
+	// out is the rewritten copy, made on the first rewrite: most files
+	// need none, and then the source itself is returned.
+	var out []byte
+	own := func() {
+		if out == nil {
+			out = append([]byte(nil), src...)
+		}
+	}
 	var rws []Rewrite
-	match := matchBrackets(src, toks)
+	partner := func(i int) int { return int(match[i]) }
 	matches := findMatches(src, toks)
 	cases := caseHeads(matches)
 	isOp := func(i int, op string) bool {
@@ -118,6 +131,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 		return i
 	}
 	blank := func(start, end int) {
+		own()
 		for k := start; k < end; k++ {
 			if out[k] != '\n' && out[k] != '\r' {
 				out[k] = ' '
@@ -144,6 +158,10 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			}
 		case TokNumber:
 			text := src[t.Start:t.End]
+			if out == nil && bytes.IndexByte(text, '_') < 0 {
+				continue // nothing to drop, nothing blanked to write over
+			}
+			own()
 			n := 0
 			for _, c := range text {
 				if c != '_' {
@@ -162,6 +180,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 				// binds less tightly than a comma; in an if or while
 				// header a comma would make a tuple, so "==" it is, and
 				// the value is parsed again on its own.
+				own()
 				out[t.Start], out[t.Start+1] = ',', ' '
 				if t.Depth == 0 && i > 0 && toks[i-1].Kind == TokName {
 					// the whole header is the assignment: blank the target
@@ -174,7 +193,7 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 				rws = append(rws, rw)
 			case "(":
 				// A trailing comma after *args or **kwargs.
-				end := match[i]
+				end := partner(i)
 				if end < 0 {
 					continue
 				}
@@ -183,8 +202,8 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 					if toks[j].Depth == t.Depth+1 && (isOp(j, "*") || isOp(j, "**")) && (isOp(j-1, "(") || isOp(j-1, ",")) && j-1 >= i {
 						star = true
 					}
-					if match[j] > j {
-						j = match[j]
+					if partner(j) > j {
+						j = partner(j)
 					}
 				}
 				if !star {
@@ -236,8 +255,8 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 					j = next(next(j))
 					continue
 				}
-				if isOp(j, "[") && match[j] > j {
-					j = next(match[j])
+				if isOp(j, "[") && partner(j) > j {
+					j = next(partner(j))
 					continue
 				}
 				break
@@ -259,13 +278,20 @@ func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 			if end >= 0 {
 				to = toks[end].Start
 			}
+			own()
 			if blankAnnotation(out, from, to) {
 				rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
 			}
 		}
 	}
-	rws = append(rws, rewriteMatches(out, toks, matches)...)
+	if len(matches) > 0 {
+		own()
+		rws = append(rws, rewriteMatches(out, toks, matches)...)
+	}
 	sort.Slice(rws, func(a, b int) bool { return rws[a].Start < rws[b].Start })
+	if out == nil {
+		return src, rws
+	}
 	return out, rws
 }
 

@@ -291,7 +291,7 @@ func (u *upgrader) parseField(text []byte, off int) (Expr, bool) {
 	sub := &Module{File: source.NewFile(u.m.File.Path, wrapped)}
 	sub.Tokens = Tokenize(wrapped)
 	sub.match = matchBrackets(wrapped, sub.Tokens)
-	rw, rws := RewriteSource(wrapped, sub.Tokens)
+	rw, rws := rewriteSource(wrapped, sub.Tokens, sub.match)
 	sub.Rewrites = rws
 	stmts, err := u.p.ParseStatement(rw, sub.offsets(0, 1))
 	if err != nil || len(stmts) != 1 {

@@ -287,6 +287,12 @@ func (l *loader) resolve(fromPath, module string, level int) string {
 // module (with the modules it star-imports), one per entry point, one
 // per module of app code.
 func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
+	return load(r, paths, classify)
+}
+
+// load is Load with the way a file's role is found: from its content, or
+// from what detection found (Session).
+func load(r source.Reader, paths []string, roleOf func(rel string, content []byte) Role) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
 	l.preparsed = preparse(r, paths)
 	var trees []*Tree
@@ -300,7 +306,7 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 				Message: "cannot read: " + err.Error()})
 			continue
 		}
-		t := &Tree{Module: m, Role: classify(rel, m.File.Content), Dotted: DottedName(rel), files: []*source.File{m.File}}
+		t := &Tree{Module: m, Role: roleOf(rel, m.File.Content), Dotted: DottedName(rel), files: []*source.File{m.File}}
 		switch t.Role {
 		case RoleSettings:
 			ev := l.evaluate(rel)

@@ -22,8 +22,8 @@ const (
 	Known
 	// Alternatives: one of Alts, depending on a condition (if/else, try).
 	Alternatives
-	// FromEnv: read from the environment variable Env; Default is the
-	// value when the variable is unset (nil: the program fails without it).
+	// FromEnv: read from an environment variable (Env says which, with
+	// its default and cast).
 	FromEnv
 	// Absent: not set at all on this path (only inside Alternatives).
 	Absent
@@ -42,14 +42,29 @@ type Value struct {
 	measured bool
 	Obj      Object
 	Alts     []*Value
-	Env      string
-	Default  *Value
-	// Cast is how an env value is converted ("bool", "int", "list", ...).
-	Cast   string
+	// Env is what a FromEnv value reads, nil for other kinds: behind a
+	// pointer, the fields few values have keep a Value at 144 bytes.
+	Env    *EnvRead
 	Reason string
 	// Range is the expression the value comes from.
 	Range source.Range
 	shape shape // see measured
+}
+
+// EnvRead is what a FromEnv value reads.
+type EnvRead struct {
+	// Name is the variable ("A, B" for a value computed from several).
+	Name string
+	// Default is the value when the variable is unset (nil: the program
+	// fails without it).
+	Default *Value
+	// Cast is how the value is converted ("bool", "int", "list", ...).
+	Cast string
+}
+
+// envValue returns a FromEnv value.
+func envValue(name string, def *Value, r source.Range) *Value {
+	return &Value{Kind: FromEnv, Env: &EnvRead{Name: name, Default: def}, Range: r}
 }
 
 // UnknownValue returns an unknown value with a reason.
@@ -144,8 +159,8 @@ func (v *Value) Outcomes() (out []Outcome, complete bool) {
 			}
 		case v.Kind == FromEnv:
 			complete = false // the variable may be set to anything
-			if v.Default != nil {
-				walk(v.Default, v.Env)
+			if v.Env.Default != nil {
+				walk(v.Env.Default, v.Env.Name)
 			}
 		default:
 			complete = false
@@ -289,10 +304,10 @@ func (v *Value) String() string {
 		}
 		return strings.Join(parts, " or ")
 	case FromEnv:
-		if v.Default == nil {
-			return "$" + v.Env
+		if v.Env.Default == nil {
+			return "$" + v.Env.Name
 		}
-		return "$" + v.Env + " (default " + v.Default.String() + ")"
+		return "$" + v.Env.Name + " (default " + v.Env.Default.String() + ")"
 	case Absent:
 		return "<unset>"
 	}

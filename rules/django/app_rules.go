@@ -89,19 +89,38 @@ func haproxyNoCert(h string) rules.Delivery {
 	return rules.Delivery{Header: h, Class: rules.RequestClass{Transport: rules.TransportTLS}, Values: []rules.Value{v}}
 }
 
-// appReads returns the tree's reads of identity headers that decide on
-// something, with their META name (literal names and settings defaults:
-// the settings of the entry point are the cross-file rules' to apply).
-func appReads(t *python.Tree) []struct {
+// appRead is a read of an identity header that decides on something,
+// with its META name and the decisions it takes part in.
+type appRead struct {
 	rd   *python.Read
 	meta string
 	decs []rules.Decision
-} {
-	var out []struct {
-		rd   *python.Read
-		meta string
-		decs []rules.Decision
-	}
+}
+
+// decidingReads is an app tree's reads of identity headers that decide on
+// something ([]appRead): D019 and D020 both judge them, and working out a
+// read's decisions is the costly part, so it is done once per tree.
+var decidingReads = &rules.Analysis{
+	Name:  "django-identity-reads",
+	Doc:   "The reads of identity headers of an app tree that decide on something, with their META names and decisions ([]appRead).",
+	Scope: rules.ScopeTree,
+	Build: func(p *rules.Pass) any {
+		t := appTree(p)
+		if t == nil {
+			return []appRead(nil)
+		}
+		return appReads(t)
+	},
+}
+
+// requiresDecidingReads is what D019 and D020 require.
+var requiresDecidingReads = []*rules.Analysis{decidingReads}
+
+// appReads returns the tree's reads of identity headers that decide on
+// something, with their META name (literal names and settings defaults:
+// the settings of the entry point are the cross-file rules' to apply).
+func appReads(t *python.Tree) []appRead {
+	var out []appRead
 	lookup := settingsLookup(nil)
 	for _, rd := range t.App.ReadSites {
 		if rd.Unanalysed != "" || rd.Via == python.ViaRemoteUserHeader {
@@ -114,11 +133,7 @@ func appReads(t *python.Tree) []struct {
 		for _, key := range keysOf(rd, lookup) {
 			meta, isHeader := metaKey(rd, key)
 			if isHeader && rules.IsIdentityHeader(meta) {
-				out = append(out, struct {
-					rd   *python.Read
-					meta string
-					decs []rules.Decision
-				}{rd, meta, decs})
+				out = append(out, appRead{rd, meta, decs})
 				break
 			}
 		}
@@ -167,7 +182,7 @@ func firstAdmitted(decs []rules.Decision, deliver ...func(string) rules.Delivery
 var CertHeaderWeakCheck = &rules.Rule{
 	Code: "D019", Name: "cert-header-weak-check", Severity: rules.Medium, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "App code's check on a client-certificate header lets a request without a verified certificate reach protected work.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresDecidingReads,
 	Doc: rules.Doc{
 		What:       "Follows each read of a client-certificate or identity header (`request.META['HTTP_X_SSL_CLIENT_VERIFY']`, `request.headers['X-SSL-Client-DN']`, through variables, helpers, constants and settings) to the protected work it guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value) and judges the tests on the way against what a proxy that verifies optionally sends for a client without a verified certificate: `NONE` without one, `FAILED:<reason>` and the certificate's own subject for one it lets through unverified. Presence or truthiness, `!= 'FAILED'`, `startswith`, a subject trusted without a verification result admit such a client. Logging, echoing into a response and exception messages are not checks. When the workspace holds the proxy in front of the app, the cross-file rules judge the check against what each route sends instead: this finding is withdrawn where the routes make the check safe (a DN behind `ssl_verify_client on`), and replaced where they make it exploitable.",
 		Why:        "nginx sends `NONE` when no certificate was presented and `FAILED:<reason>` when verification failed; both are present and truthy, neither equals `FAILED`. A header that the client also sent arrives comma-joined (`SUCCESS,NONE`), and `split(',')[0]` picks the client's copy. A DN header is present whenever the proxy forwards it, verified or not (optional_no_ca).",
@@ -176,13 +191,9 @@ var CertHeaderWeakCheck = &rules.Rule{
 		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#var_ssl_client_verify", "https://bishopfox.com/blog/api-authentication-bypass-in-forticlient-ems-7-4-5-7-4-6-cve-2026-35616"},
 	},
 	Check: func(p *rules.Pass) {
-		t := appTree(p)
-		if t == nil {
-			return
-		}
 		classes := appOnlyClasses()
 		seen := map[string]bool{}
-		for _, r := range appReads(t) {
+		for _, r := range p.ResultOf(decidingReads).([]appRead) {
 			dec, v, ci, ok := firstAdmitted(r.decs, classes[0].deliver, classes[1].deliver)
 			if !ok {
 				continue
@@ -208,7 +219,7 @@ var CertHeaderWeakCheck = &rules.Rule{
 var VerifyZeroWithoutUsed = &rules.Rule{
 	Code: "D020", Name: "verify-zero-without-used", Severity: rules.Medium, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "App code accepts a verify header equal to \"0\" without checking that a certificate was presented.",
-	Scope:   rules.ScopeTree, Kinds: pyKinds,
+	Scope:   rules.ScopeTree, Kinds: pyKinds, Requires: requiresDecidingReads,
 	Doc: rules.Doc{
 		What:       "Reports a check on a verification header that lets a request through when the header is `0` and nothing says a certificate was used (HAProxy's `%[ssl_c_verify]` and `%[ssl_c_used]` for a client without a certificate), but not for nginx's `NONE` (that is D019's).",
 		Why:        "HAProxy's ssl_c_verify is the OpenSSL verify result, and it is 0 (X509_V_OK) when the client sent no certificate at all. Behind `verify optional`, an anonymous client passes `== '0'`.",
@@ -217,12 +228,8 @@ var VerifyZeroWithoutUsed = &rules.Rule{
 		References: []string{"https://docs.haproxy.org/2.6/configuration.html#7.3.4-ssl_c_verify"},
 	},
 	Check: func(p *rules.Pass) {
-		t := appTree(p)
-		if t == nil {
-			return
-		}
 		classes := appOnlyClasses()
-		for _, r := range appReads(t) {
+		for _, r := range p.ResultOf(decidingReads).([]appRead) {
 			if !isVerifyHeader(r.meta) {
 				continue
 			}

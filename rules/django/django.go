@@ -265,7 +265,7 @@ func certainOutcome(v *python.Value) (outcome, bool) {
 	if o.Value.Kind == python.Absent {
 		return outcome{}, false
 	}
-	if v.Kind == python.FromEnv && v.Default == nil {
+	if v.Kind == python.FromEnv && v.Env.Default == nil {
 		return outcome{}, false
 	}
 	return outcome{obj: o.Value.Obj, env: o.Env, rng: o.Value.Range}, true
@@ -313,6 +313,7 @@ func middleware(t *python.Tree) (entries []mwEntry, set setting, ok bool) {
 	if !isSeq {
 		return nil, set, false
 	}
+	entries = make([]mwEntry, 0, len(seq.Elems))
 	for _, e := range seq.Elems {
 		s, known := e.Str()
 		if !known {
