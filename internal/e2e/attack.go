@@ -362,11 +362,10 @@ func ClaimedValue(h string) string {
 	case strings.Contains(h, "host"):
 		return "attacker.example"
 	case rules.IsSchemeHeader(h):
-		switch h {
-		case "x-forwarded-ssl":
-			return "on"
-		case "x-forwarded-protocol":
-			return "ssl"
+		for _, s := range rules.GunicornSchemeHeaders {
+			if s.Name == h {
+				return s.Value
+			}
 		}
 		return "https"
 	case rules.IsIdentityHeader(h):
@@ -385,7 +384,3 @@ func Claim(h string, underscore bool) Header {
 	}
 	return Header{Name: name, Value: ClaimedValue(h)}
 }
-
-// SchemeHeaders are the secure-scheme headers gunicorn honours by
-// default, which a spoof-scheme attack claims one at a time.
-var SchemeHeaders = []string{"x-forwarded-proto", "x-forwarded-ssl", "x-forwarded-protocol"}

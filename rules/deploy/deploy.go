@@ -495,8 +495,8 @@ func schemeFact(h string) rules.Fact {
 // overwritesAnyDefault reports whether the route overwrites one of
 // gunicorn's default secure_scheme_headers.
 func overwritesAnyDefault(r *rules.Route) bool {
-	for _, h := range []string{"x-forwarded-proto", "x-forwarded-protocol", "x-forwarded-ssl"} {
-		if r.Header(h).Action.Overwrites() {
+	for _, h := range rules.GunicornSchemeHeaders {
+		if r.Header(h.Name).Action.Overwrites() {
 			return true
 		}
 	}

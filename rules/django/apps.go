@@ -409,8 +409,6 @@ func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPo
 	return out
 }
 
-var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
-
 // serveApp fills in how the app is served by its processes: server,
 // binds (placed in the container or compose service that runs them), the
 // proxy headers the servers honour, underscore conflation.
@@ -812,9 +810,8 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range, defaul
 	if !defaults {
 		return
 	}
-	for _, h := range defaultSchemeHeaders {
-		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
+	for _, h := range rules.GunicornSchemeHeaders {
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h.Name), Value: h.Value, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 }
 
