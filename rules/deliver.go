@@ -224,6 +224,10 @@ func (r *Route) emission(c RequestClass, h string) Delivery {
 	return r.treated(r.Header(h), c)
 }
 
+// Treated is what the proxy sends on class c for a header it treats as
+// tr: for a builder's Emit whose treatment depends on the class.
+func (r *Route) Treated(tr HeaderTreatment, c RequestClass) Delivery { return r.treated(tr, c) }
+
 // treated is what the proxy sends on class c for a header it treats as tr.
 func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 	d := Delivery{Range: tr.Range}

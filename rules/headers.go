@@ -80,6 +80,16 @@ func SchemeHeaders() []string {
 	return out
 }
 
+// HeaderValue is a header (dash form, lower case) with a value.
+type HeaderValue struct{ Name, Value string }
+
+// GunicornSchemeHeaders are gunicorn's default secure_scheme_headers, in
+// the order its documentation lists them, each with the value that makes
+// a request secure: what gunicorn honours from the peers
+// forwarded_allow_ips admits unless secure_scheme_headers is set.
+// (https://docs.gunicorn.org/en/stable/settings.html#secure-scheme-headers)
+var GunicornSchemeHeaders = []HeaderValue{{"x-forwarded-protocol", "ssl"}, {"x-forwarded-proto", "https"}, {"x-forwarded-ssl", "on"}}
+
 // IsTrustedHeader reports whether a proxy must overwrite the header because
 // apps commonly trust it: identity and scheme headers.
 func IsTrustedHeader(name string) bool { return IsIdentityHeader(name) || IsSchemeHeader(name) }

@@ -300,15 +300,16 @@ func FollowSteps(bases []RequestClass, steps []Step, atoms []*Atom, choices []*C
 }
 
 // ListenerAlone returns cs, or nil when cs are the classes the route's
-// listener admits anyway (ListenerClasses): a route builder keeps
-// Route.Classes nil when its proxy's matching changes nothing.
+// listener admits anyway (ListenerClasses), each decided where the
+// listener is (the same Range): a route builder keeps Route.Classes nil
+// when its proxy's matching changes nothing.
 func ListenerAlone(r *Route, cs []RequestClass) []RequestClass {
 	l := ListenerClasses(r)
 	if len(l) != len(cs) {
 		return cs
 	}
 	for i := range l {
-		if l[i].String() != cs[i].String() || l[i].Witness != cs[i].Witness {
+		if l[i].String() != cs[i].String() || l[i].Witness != cs[i].Witness || l[i].Range != cs[i].Range {
 			return cs
 		}
 	}

@@ -2,8 +2,11 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
 func TestRegexWitness(t *testing.T) {
@@ -125,5 +128,21 @@ func TestRegionsTryOnlyRequestValues(t *testing.T) {
 		if !strings.HasPrefix(r.Witness.Path, "/") || r.Witness.Method == "" || !r.Holds[path] || !r.Holds[method] {
 			t.Errorf("region %+v: no request has that path or method", r.Witness)
 		}
+	}
+}
+
+// A class the listener admits but that a directive of its own decides
+// (another Range) is kept: the finding points at that directive.
+func TestListenerAloneComparesRanges(t *testing.T) {
+	listen := source.Range{File: "proxy.conf", Start: source.Pos{Line: 3, Col: 5}, End: source.Pos{Line: 3, Col: 20}}
+	r := &Route{Listener: Listener{Endpoint: Endpoint{Port: "80"}, Range: listen}}
+	same := ListenerClasses(r)
+	if got := ListenerAlone(r, same); got != nil {
+		t.Errorf("the listener's own classes: got %v, want nil", got)
+	}
+	decided := slices.Clone(same)
+	decided[0].Range = source.Range{File: "proxy.conf", Start: source.Pos{Line: 9, Col: 5}, End: source.Pos{Line: 9, Col: 30}}
+	if got := ListenerAlone(r, decided); len(got) != 1 || got[0].Range != decided[0].Range {
+		t.Errorf("a class decided at line 9: got %v, want it kept", got)
 	}
 }

@@ -251,11 +251,11 @@ func (p Attack) Request(t Target, cl Clients, headers []Header) Request {
 // sendSNI is false where the class's server name is "none": the
 // handshake carries no name.
 func requestNames(c rules.RequestClass, fallback string) (host, sni string, sendSNI bool) {
-	host = firstName(c.Witness.Host, c.Host, fallback)
+	host = FirstName(c.Witness.Host, c.Host, fallback)
 	if host == "" {
 		host = "localhost"
 	}
-	if n := firstName(c.Witness.SNI, c.SNI); n != "" {
+	if n := FirstName(c.Witness.SNI, c.SNI); n != "" {
 		return host, n, true
 	}
 	for _, alt := range strings.Split(c.SNI, " or ") {
@@ -266,10 +266,13 @@ func requestNames(c rules.RequestClass, fallback string) (host, sni string, send
 	return host, host, true
 }
 
-// firstName returns the first server name among the candidates, each of
-// which may list alternatives ("localhost or none"); a wildcard or a
-// pattern names no one server.
-func firstName(candidates ...string) string {
+// FirstName returns the first server name among the candidates that a
+// request can carry as its Host and TLS server name, each candidate may
+// list alternatives ("localhost or none"); a wildcard, a pattern or a
+// catch-all ("_") names no one server. Lower case; "" when none does.
+// Whoever picks the Host for a Target picks it with this, so that
+// Attack.Request keeps it.
+func FirstName(candidates ...string) string {
 	for _, c := range candidates {
 		for _, alt := range strings.Split(c, " or ") {
 			if alt = strings.ToLower(strings.TrimSpace(alt)); plainHost().MatchString(alt) && alt != "none" {
@@ -359,11 +362,10 @@ func ClaimedValue(h string) string {
 	case strings.Contains(h, "host"):
 		return "attacker.example"
 	case rules.IsSchemeHeader(h):
-		switch h {
-		case "x-forwarded-ssl":
-			return "on"
-		case "x-forwarded-protocol":
-			return "ssl"
+		for _, s := range rules.GunicornSchemeHeaders {
+			if s.Name == h {
+				return s.Value
+			}
 		}
 		return "https"
 	case rules.IsIdentityHeader(h):
@@ -382,7 +384,3 @@ func Claim(h string, underscore bool) Header {
 	}
 	return Header{Name: name, Value: ClaimedValue(h)}
 }
-
-// SchemeHeaders are the secure-scheme headers gunicorn honours by
-// default, which a spoof-scheme attack claims one at a time.
-var SchemeHeaders = []string{"x-forwarded-proto", "x-forwarded-ssl", "x-forwarded-protocol"}

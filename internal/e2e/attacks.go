@@ -384,8 +384,12 @@ func (a *Attacker) attempt(ctx context.Context, x aimed) []Attempt {
 	case ForwardedProto:
 		control := a.send(ctx, l, plain, "-", nil)
 		var out []Attempt
-		for _, h := range SchemeHeaders {
-			claim := Claim(h, false)
+		// gunicorn's default secure-scheme headers, one at a time, by
+		// name: X-Forwarded-Proto, the one findings name, first
+		claims := slices.Clone(rules.GunicornSchemeHeaders)
+		slices.SortFunc(claims, func(a, b rules.HeaderValue) int { return strings.Compare(a.Name, b.Name) })
+		for _, h := range claims {
+			claim := Claim(h.Name, false)
 			label := claim.Name + ": " + claim.Value
 			resp := a.send(ctx, l, plain, label, []Header{claim})
 			at := judge(a.where(l, p, label), resp, false)

@@ -131,7 +131,7 @@ const (
 // attack that exploits it.
 type Check struct {
 	Mechanism Mechanism
-	Verdict   Verdict   // breached if an attack breached, held if every attack held
+	Verdict   Verdict   // breached if an attack breached, else broken if one broke, held if every attack held
 	Findings  []Finding // the scenario's findings with one of the mechanism's codes
 	Status    CheckStatus
 }
@@ -148,11 +148,14 @@ func Compare(outcomes []Outcome, findings []Finding, primary int, ran bool) []Ch
 			if o.Mechanism != at.Mechanism {
 				continue
 			}
+			// A breach one attack proved stands whatever a harness
+			// failure left unknown about another; a failure leaves the
+			// mechanism unknown only where nothing breached it.
 			switch {
-			case o.Verdict == Broken || c.Verdict == Broken:
-				c.Verdict = Broken
 			case o.Verdict == Breached || c.Verdict == Breached:
 				c.Verdict = Breached
+			case o.Verdict == Broken || c.Verdict == Broken:
+				c.Verdict = Broken
 			case o.Verdict == Held:
 				c.Verdict = Held
 			}

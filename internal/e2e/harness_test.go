@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -367,6 +368,30 @@ func TestCompare(t *testing.T) {
 	for _, x := range Compare(mixed, medium, 8443, true) {
 		if x.Mechanism == SpoofDash && (x.Verdict != Breached || x.Status != Missed) {
 			t.Errorf("one breached attack of two: got %+v, want a breach the medium finding misses", x)
+		}
+	}
+	// A harness failure on one attack leaves a breach another attack
+	// proved standing, in either order: covered or missed, never unchecked.
+	for _, order := range [][]Verdict{{Broken, Breached}, {Breached, Broken}} {
+		var outs []Outcome
+		for i, v := range order {
+			outs = append(outs, Outcome{Attack: fmt.Sprintf("attack %d spoof-dash", i), Mechanism: SpoofDash, Verdict: v})
+		}
+		for _, tc := range []struct {
+			findings []Finding
+			want     CheckStatus
+		}{{nil, Missed}, {high, Agree}} {
+			for _, x := range Compare(outs, tc.findings, 8443, true) {
+				if x.Mechanism == SpoofDash && (x.Verdict != Breached || x.Status != tc.want) {
+					t.Errorf("%v with findings %v: got %+v, want breached, status %d", order, tc.findings, x, tc.want)
+				}
+			}
+		}
+	}
+	// Where nothing breached, a failure leaves the mechanism unchecked.
+	for _, x := range Compare([]Outcome{{Attack: "a", Mechanism: SpoofDash, Verdict: Held}, {Attack: "b", Mechanism: SpoofDash, Verdict: Broken}}, medium, 8443, true) {
+		if x.Mechanism == SpoofDash && x.Status != Unchecked {
+			t.Errorf("held and broken: got %+v, want unchecked", x)
 		}
 	}
 }

@@ -542,13 +542,9 @@ func classRequest(r *rules.Route, l Listener, c rules.RequestClass, clients e2e.
 	if c.Path == "" {
 		c.Path = r.Path
 	}
-	host := ""
-	for _, h := range r.Hosts {
-		if dnsName().MatchString(strings.ToLower(h)) && !strings.HasPrefix(h, "*") {
-			host = h
-			break
-		}
-	}
+	// The route's first name a request can carry (not "_", a wildcard or
+	// a pattern), chosen as the request's own Host is.
+	host := e2e.FirstName(r.Hosts...)
 	return e2e.Attack{Class: c}.Request(e2e.Target{Addr: l.Addr(), Host: host, Path: "/"}, clients, headers)
 }
 

@@ -86,6 +86,14 @@ func TestRequestShape(t *testing.T) {
 	if req := classRequest(r, l, tlsClass, e2e.Clients{}, nil); req.Host != "api.example.com" || req.TLS == nil || req.TLS.ServerName != req.Host {
 		t.Errorf("the request's Host and SNI: %+v", req)
 	}
+	// A catch-all or a name with "_" is no name a request carries: the
+	// route's next one is taken, not localhost.
+	for _, hosts := range [][]string{{"_", "api.example.com"}, {"app_1.internal", "api.example.com"}} {
+		named := &rules.Route{Path: "/", Hosts: hosts}
+		if req := classRequest(named, l, tlsClass, e2e.Clients{}, nil); req.Host != "api.example.com" || req.TLS.ServerName != req.Host {
+			t.Errorf("route names %q: Host %q, SNI %q, want api.example.com", hosts, req.Host, req.TLS.ServerName)
+		}
+	}
 	tlsClass.Host, tlsClass.SNI = "a.example", "b.example"
 	if req := classRequest(r, l, tlsClass, e2e.Clients{}, nil); req.Host != "a.example" || req.TLS == nil || req.TLS.ServerName != "b.example" {
 		t.Errorf("the request of a class that differs in SNI and Host: %+v", req)

@@ -45,39 +45,26 @@ type servers struct {
 	configsListed bool
 }
 
-// configOption is a command line's -c option, in a gunicorn or compose tree.
+// configOption is a command line's -c option: the process whose command
+// line it is, and the path (process.configPath, the one reading of -c).
 type configOption struct {
 	ref  cmdPath
-	tree *gunicorn.Tree
-	cmd  source.Range
+	proc *process
 }
 
 // configOptions lists the -c options of every command line, in the order
-// of the trees, their commands and options.
+// of the processes.
 func (s *servers) configOptions() []configOption {
 	if s.configListed {
 		return s.configOpts
 	}
 	s.configListed = true
-	for _, g := range s.all() {
-		for _, c := range g.Commands {
-			for _, o := range c.Options {
-				if o.Name == "config" {
-					ref, _ := o.Value.Str()
-					s.configOpts = append(s.configOpts, configOption{ref: newCmdPath(ref, g.File.Path), tree: g, cmd: c.Range})
-				}
-			}
+	for _, p := range s.procs {
+		if c := p.configPath(); c.set && !p.config {
+			s.configOpts = append(s.configOpts, configOption{ref: c.cmdPath, proc: p})
 		}
 	}
 	return s.configOpts
-}
-
-// serviceOf returns the compose service whose definition contains r.
-func (s *servers) serviceOf(g *gunicorn.Tree, r source.Range) *compose.Service {
-	if cf := s.services[g]; cf != nil {
-		return cf.ServiceAt(r)
-	}
-	return nil
 }
 
 var composeGlobs = []string{"docker-compose*.yml", "docker-compose*.yaml", "compose*.yml", "compose*.yaml", "*/docker-compose*.yml", "*/docker-compose*.yaml"}
@@ -409,8 +396,6 @@ func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPo
 	return out
 }
 
-var defaultSchemeHeaders = []string{"X-FORWARDED-PROTOCOL", "X-FORWARDED-PROTO", "X-FORWARDED-SSL"}
-
 // serveApp fills in how the app is served by its processes: server,
 // binds (placed in the container or compose service that runs them), the
 // proxy headers the servers honour, underscore conflation.
@@ -561,11 +546,11 @@ func (s *servers) findContainer(file string) container {
 		if !r.ref.names(file) {
 			continue
 		}
-		if svc := s.serviceOf(r.tree, r.cmd); svc != nil {
-			return container{svc: svc}
+		if r.proc.svc != nil {
+			return container{svc: r.proc.svc}
 		}
-		if gunicorn.IsDockerfile(r.tree.File.Path) {
-			return s.containerOf(r.tree.File.Path)
+		if gunicorn.IsDockerfile(r.proc.file()) {
+			return s.containerOf(r.proc.file())
 		}
 	}
 	return container{}
@@ -812,9 +797,8 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range, defaul
 	if !defaults {
 		return
 	}
-	for _, h := range defaultSchemeHeaders {
-		v := map[string]string{"X-FORWARDED-PROTOCOL": "ssl", "X-FORWARDED-PROTO": "https", "X-FORWARDED-SSL": "on"}[h]
-		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h), Value: v, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
+	for _, h := range rules.GunicornSchemeHeaders {
+		app.Trusts = append(app.Trusts, rules.Trust{Header: rules.MetaName(h.Name), Value: h.Value, Source: DefaultSchemeSource, Range: r, Scheme: true, PeerGated: true, ServerDefault: true})
 	}
 }
 

@@ -6,12 +6,17 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/compose"
 	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
 var gunicornKinds = []string{parsers.KindGunicorn}
+
+// bindKinds are the trees whose binds G001 judges: app-server files, and
+// compose files for the binds their services' command lines start.
+var bindKinds = []string{parsers.KindGunicorn, parsers.KindCompose}
 
 const gunicornSettings = "https://docs.gunicorn.org/en/stable/settings.html"
 
@@ -86,18 +91,22 @@ func bindsOnlyLocally(t *gunicorn.Tree) bool {
 var BindPublic = &rules.Rule{
 	Code: "G001", Name: "app-server-bind-public", Severity: rules.Critical, CWE: []string{"CWE-668", "CWE-290"},
 	Summary: "The app server listens on a non-loopback address while the app trusts headers only a proxy should set.",
-	Scope:   rules.ScopeTree, Kinds: gunicornKinds, Requires: []*rules.Analysis{Apps, rules.DirectAccess},
+	Scope:   rules.ScopeTree, Kinds: bindKinds, Requires: []*rules.Analysis{Apps, rules.DirectAccess},
 	Doc: rules.Doc{
 		What: "Reports a gunicorn, uvicorn, daphne, uWSGI or runserver bind on `0.0.0.0`, `::`, `:PORT`, an address from the environment, or gunicorn's `0.0.0.0:$PORT` default when PORT is set, when the app trusts proxy headers (SECURE_PROXY_SSL_HEADER, client-certificate headers in settings or code, RemoteUserMiddleware headers), " +
 			"and a client reaches the bind around the proxy by the deployment model's direct path, which X004 reads too: a bind on the host, a compose service's published port, a container that a Kubernetes Service of type NodePort or LoadBalancer, a hostPort, hostNetwork, a missing or open NetworkPolicy or a security group opens. " +
 			"A bind the boundary closes (an unpublished compose port, a pod that only the ingress controller reaches) is not reported; one whose boundary the repository does not show is reported at medium as undecided. " +
-			"X004 supersedes it on the same line where X004 is enabled; where X004 is ignored (on the command line or by a configuration file), this rule reports the bind; a bind written only in a compose `command:` is read by X004 alone.",
+			"X004 supersedes it on the same line where X004 is enabled; where X004 is ignored (on the command line or by a configuration file), this rule reports the bind, a compose service's `command:` included (the binds X004 reads, at the bind rather than at the published port).",
 		Why:        "A client that connects to the app server directly skips the proxy's certificate verification and header stripping, and sends `X-SSL-Client-Verify: SUCCESS` itself. gunicorn's forwarded_allow_ips does not gate X-SSL-* headers at all.",
 		Example:    "gunicorn --bind 0.0.0.0:8000 proj.wsgi",
 		Fix:        "Bind to loopback or a UNIX socket the proxy shares (`--bind unix:/run/app.sock`, `--bind 127.0.0.1:8000`), and keep the port unpublished.",
 		References: []string{gunicornSettings + "#bind"},
 	},
 	Check: func(p *rules.Pass) {
+		if _, ok := p.Tree.(*compose.File); ok {
+			reportPublicBinds(p, serviceBinds(p))
+			return
+		}
 		t := gunicornTree(p)
 		if t == nil {
 			return
@@ -108,12 +117,7 @@ var BindPublic = &rules.Rule{
 				portEnv = true
 			}
 		}
-		type hit struct {
-			ep  rules.Endpoint
-			rng source.Range
-			src string
-		}
-		var hits []hit
+		var hits []publicBind
 		check := func(opts []gunicorn.Option, server string, dflt bool, r source.Range) {
 			found := false
 			for _, o := range opts {
@@ -123,62 +127,110 @@ var BindPublic = &rules.Rule{
 				for _, addr := range optionStrings(o.Value) {
 					found = true
 					if ep, ok := ParseBind(addr, server); ok && !ep.IsLoopback() {
-						hits = append(hits, hit{ep, o.Range, server})
+						hits = append(hits, publicBind{ep, o.Range, server, false})
 					}
 				}
 			}
 			if !found && dflt && portEnv && server == "gunicorn" {
-				hits = append(hits, hit{rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}, r, server + " (default with PORT set)"})
+				hits = append(hits, publicBind{rules.Endpoint{Host: "0.0.0.0", Port: "$PORT"}, r, server + defaultWithPort, false})
 			}
 		}
 		check(t.Config, "gunicorn", false, source.Range{})
 		for _, c := range t.Commands {
 			check(c.Options, c.Server, c.Default, c.Range)
 		}
-		if len(hits) == 0 {
-			return
+		reportPublicBinds(p, hits)
+	},
+}
+
+const defaultWithPort = " (default with PORT set)"
+
+// publicBind is a bind beyond loopback that G001 judges: where it
+// listens, where it is written, and the server that listens there.
+type publicBind struct {
+	ep     rules.Endpoint
+	rng    source.Range
+	server string
+	// inService: a compose service runs the server, inside its
+	// container.
+	inService bool
+}
+
+// serviceBinds lists the binds beyond loopback that the compose file of
+// the pass starts in its services' command lines: the binds the app
+// builder read from them, which the deployment model and X004 judge too.
+func serviceBinds(p *rules.Pass) []publicBind {
+	file := p.Tree.Root().Path
+	apps, _ := p.ResultOf(Apps).([]*rules.App)
+	var out []publicBind
+	seen := map[source.Range]bool{}
+	for _, a := range apps {
+		for _, b := range a.Binds {
+			if b.Service == "" || b.Range.File != file || b.Endpoint.Unix != "" || b.Endpoint.IsLoopback() || seen[b.Range] {
+				continue
+			}
+			seen[b.Range] = true
+			server := rules.ServerNameOf(a)
+			if strings.HasSuffix(b.Source, "(default)") {
+				server += defaultWithPort
+			}
+			out = append(out, publicBind{b.Endpoint, b.Range, server, true})
 		}
-		direct := rules.DirectOf(p)
-		for _, h := range hits {
-			trusted := trustedHeaders(p, h.rng)
-			if len(trusted) == 0 {
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rng.Less(out[j].rng) })
+	return out
+}
+
+// reportPublicBinds reports the binds of hits that clients reach around
+// the proxy while the app behind them trusts proxy headers.
+func reportPublicBinds(p *rules.Pass, hits []publicBind) {
+	if len(hits) == 0 {
+		return
+	}
+	direct := rules.DirectOf(p)
+	for _, h := range hits {
+		trusted := trustedHeaders(p, h.rng)
+		if len(trusted) == 0 {
+			continue
+		}
+		d := rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
+			Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.server, h.ep, strings.Join(trusted, ", "))}
+		if paths, known := direct.OfBind(h.rng); known {
+			// The deployment model decides the bind, as X004 reads
+			// it: a closed boundary is no finding, an open one is
+			// as severe as who gets through.
+			path, ok := widestPath(paths)
+			if !ok {
 				continue
 			}
-			d := rules.Diagnostic{Range: h.rng, Key: rules.PublicBindKey(h.rng.File, h.ep),
-				Message: fmt.Sprintf("%s listens on %s, so clients can skip the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))}
-			if paths, known := direct.OfBind(h.rng); known {
-				// The deployment model decides the bind, as X004 reads
-				// it: a closed boundary is no finding, an open one is
-				// as severe as who gets through.
-				path, ok := widestPath(paths)
-				if !ok {
-					continue
-				}
-				d.Severity = path.Severity()
-				d.Message = fmt.Sprintf("%s on %s: %s, around the proxy", rules.Clip(h.src, 30), rules.Clip(h.ep.String(), 30), rules.Clip(path.String(), 90))
-				d.Detail = fmt.Sprintf("%s Clients that connect to it send %s themselves, and the app trusts them.", path.Why, strings.Join(trusted, ", "))
-				if path.At != h.rng {
-					d.Related = append(d.Related, source.Related{Range: path.At, Message: path.Why})
-				}
-				d.Related = append(d.Related, path.Facts...)
-				p.Report(d)
-				continue
+			d.Severity = path.Severity()
+			d.Message = fmt.Sprintf("%s on %s: %s, around the proxy", rules.Clip(h.server, 30), rules.Clip(h.ep.String(), 30), rules.Clip(path.String(), 90))
+			d.Detail = fmt.Sprintf("%s Clients that connect to it send %s themselves, and the app trusts them.", path.Why, strings.Join(trusted, ", "))
+			if path.At != h.rng {
+				d.Related = append(d.Related, source.Related{Range: path.At, Message: path.Why})
 			}
-			// The model knows every bind of the apps it was built from;
-			// it misses this one when the engine was handed the rules but
-			// not the app builders, and the file alone must decide.
-			// Inside a container, binding every interface is how the app
-			// is reached at all: the file cannot show whether a client
-			// can skip the proxy (the network boundary decides), so the
-			// warning stays undecided and medium.
-			if gunicorn.IsDockerfile(h.rng.File) {
-				d.Severity = rules.Medium
-				d.Message = fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach it without the proxy and send %s themselves.", h.src, h.ep, strings.Join(trusted, ", "))
-				d.Detail = "Nothing in this file shows whether the container's port is published or which peers the network boundary admits (compose ports, the Kubernetes Service type, hostPort, hostNetwork, NetworkPolicy)."
+			for _, f := range path.Facts {
+				if f.Range != h.rng { // the bind itself is the finding's range
+					d.Related = append(d.Related, f)
+				}
 			}
 			p.Report(d)
+			continue
 		}
-	},
+		// The model knows every bind of the apps it was built from;
+		// it misses this one when the engine was handed the rules but
+		// not the app builders, and the file alone must decide.
+		// Inside a container, binding every interface is how the app
+		// is reached at all: the file cannot show whether a client
+		// can skip the proxy (the network boundary decides), so the
+		// warning stays undecided and medium.
+		if h.inService || gunicorn.IsDockerfile(h.rng.File) {
+			d.Severity = rules.Medium
+			d.Message = fmt.Sprintf("%s listens on %s in a container; undecided whether clients reach it without the proxy and send %s themselves.", h.server, h.ep, strings.Join(trusted, ", "))
+			d.Detail = "Nothing in this file shows whether the container's port is published or which peers the network boundary admits (compose ports, the Kubernetes Service type, hostPort, hostNetwork, NetworkPolicy)."
+		}
+		p.Report(d)
+	}
 }
 
 // widestPath returns the direct path of a bind that the most clients take:

@@ -344,8 +344,27 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 		e := ruleOf(rt.router)
 		e.collect(&atoms, &choices)
 		steps = append(steps, rules.Step{What: "the rule of router " + rt.router.Name, Cond: e.eval})
+		if t := rt.trustedIPs; t != nil {
+			// The classes from the trusted addresses are told apart:
+			// Traefik keeps their X-Forwarded-* headers (Emit), and
+			// whether only proxies connect from there is not in the
+			// repository.
+			what := fmt.Sprintf("forwardedHeaders.trustedIPs of entry point %s (line %d)", t.entryPoint, t.at.Start.Line)
+			if t.atom != nil {
+				atoms = append(atoms, t.atom)
+			}
+			steps = append(steps, rules.Step{What: what, Cond: func(q rules.Request) (rules.Holds, []string) {
+				switch {
+				case t.atom == nil:
+					return rules.HoldsMaybe, []string{t.err.Error()}
+				case rules.AtomHolds(q, t.atom) == rules.HoldsNo:
+					return rules.HoldsYes, nil
+				}
+				return rules.HoldsMaybe, []string{fmt.Sprintf("undecided whether only proxies connect from %s, whose own X-Forwarded-* headers Traefik keeps", t.text)}
+			}})
+		}
 		for _, m := range rt.middlewareList(in) {
-			steps = append(steps, middlewareSteps(m, rt.trust != nil, &atoms, &choices)...)
+			steps = append(steps, middlewareSteps(m, rt.fromTrusted, &atoms, &choices)...)
 		}
 		bases := rules.ListenerClasses(rt.Route)
 		for i := range bases {
@@ -362,15 +381,16 @@ func requestClasses(in *traefik.Installation, routes []*route) {
 // request through: not redirected by redirectScheme, from an address
 // ipAllowList admits. redirectScheme takes the request's scheme from
 // X-Forwarded-Proto when there is one, so where the entry point keeps the
-// client's copy (trusted) the client decides whether it is redirected.
+// client's copy (trusted says for which requests: every one, those from
+// the trustedIPs, none) the client decides whether it is redirected.
 // (https://doc.traefik.io/traefik/middlewares/http/redirectscheme/)
-func middlewareSteps(m *traefik.Middleware, trusted bool, atoms *[]*rules.Atom, choices *[]*rules.Choice) []rules.Step {
+func middlewareSteps(m *traefik.Middleware, trusted func(rules.Request) rules.Holds, atoms *[]*rules.Atom, choices *[]*rules.Choice) []rules.Step {
 	var out []rules.Step
 	if rs := m.RedirectScheme; rs != nil {
 		scheme := strings.ToLower(rs.GetFold("scheme").Text())
 		what := fmt.Sprintf("the redirectScheme of middleware %s (line %d)", m.Name, rs.Line().Start.Line)
 		var claim *rules.Choice
-		if trusted && (scheme == "https" || scheme == "http") {
+		if trusted(rules.Request{}) != rules.HoldsNo && (scheme == "https" || scheme == "http") {
 			claim = &rules.Choice{Text: "with X-Forwarded-Proto: " + scheme, Not: "without X-Forwarded-Proto: " + scheme}
 			*choices = append(*choices, claim)
 		}
@@ -387,8 +407,9 @@ func middlewareSteps(m *traefik.Middleware, trusted bool, atoms *[]*rules.Atom, 
 			if claim == nil {
 				return other, nil
 			}
-			// A claimed scheme is the target's: no redirect.
-			h := rules.AllHold(other, rules.ChoiceSent(q, claim).Not())
+			// A claimed scheme is the target's, where the entry point
+			// keeps it: no redirect.
+			h := rules.AllHold(other, rules.AllHold(rules.ChoiceSent(q, claim), trusted(q)).Not())
 			if h == rules.HoldsMaybe {
 				return h, []string{"the client's X-Forwarded-Proto decides (forwardedHeaders trusts the client)"}
 			}

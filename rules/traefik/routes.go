@@ -2,6 +2,7 @@ package traefik
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
@@ -146,6 +147,22 @@ type route struct {
 	// client's X-Forwarded-* headers (insecure, or a trustedIPs range
 	// that covers every address), nil when it removes them.
 	trust *cfgnode.Node
+	// trustedIPs is the forwardedHeaders.trustedIPs list when it covers
+	// only some addresses: a client from them keeps its X-Forwarded-*
+	// headers as every client does under trust (Route.Emit tells the
+	// classes from those addresses apart). Nil when every client is
+	// treated alike.
+	trustedIPs *trustedRange
+}
+
+// trustedRange is a forwardedHeaders.trustedIPs list that covers some
+// addresses but not all.
+type trustedRange struct {
+	at         source.Range // the first address's line
+	text       string       // the addresses, as written
+	atom       *rules.Atom  // nil when an address is not one (err says why)
+	err        error
+	entryPoint string
 }
 
 // analyse enumerates the routes of an installation, sorted by ID.
@@ -356,16 +373,76 @@ func (rt *route) middlewares(in *traefik.Installation) {
 // presented, and leaves the header as it came otherwise.
 func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 	rt.trust = trusting(ep)
+	var before map[string]rules.HeaderTreatment
+	if rt.trust == nil {
+		if rt.trustedIPs = trustedPart(ep); rt.trustedIPs != nil {
+			before = maps.Clone(rt.Headers)
+		}
+	}
+	rt.treatForwarded(rt.Headers, rt.trust)
+	t := rt.trustedIPs
+	if t == nil {
+		return
+	}
+	// A client from the trusted addresses is treated as every client
+	// is under trust, any other as under no trust: what the route sends
+	// depends on the class's source address, which Emit reads. The
+	// route's own treatment says both, for the findings' words.
+	inRange, outRange := before, maps.Clone(rt.Headers)
+	rt.treatForwarded(inRange, ep.TrustedIPs[0])
+	for h, in := range inRange {
+		if in != outRange[h] {
+			rt.Headers[h] = t.either(in, outRange[h])
+		}
+	}
+	rt.Emit = func(c rules.RequestClass, h string) (rules.Delivery, bool) {
+		tr, ok := outRange[h]
+		if !ok {
+			return rules.Delivery{}, false
+		}
+		if t.atom != nil && c.Witness.Source != "" && t.atom.Match(c.Witness.Source) {
+			tr = inRange[h]
+		}
+		return rt.Treated(tr, c), true
+	}
+}
+
+// either is the treatment of a header that a client from the trusted
+// addresses gets as in, any other as out: in, set only under the
+// condition that the client is not one of them.
+func (t *trustedRange) either(in, out rules.HeaderTreatment) rules.HeaderTreatment {
+	from := fmt.Sprintf("forwardedHeaders.trustedIPs (%s)", t.text)
+	e := in
+	e.Range = t.at
+	e.Note = fmt.Sprintf("%s; for a client outside %s, %s", in.Note, from, out.Note)
+	switch in.Action {
+	case rules.Passthrough:
+		e.Action, e.Value, e.Fact = rules.Conditional, out.Value, out.Fact
+		e.When = "when the client's address is outside " + from
+	case rules.Conditional:
+		if in.CertGuarded {
+			e.When = fmt.Sprintf("when the client presents a certificate (without one passTLSClientCert leaves the copy of a client from %s)", from)
+		} else {
+			e.When = fmt.Sprintf("when the client's address is outside %s or it sent none", from)
+		}
+	}
+	return e
+}
+
+// treatForwarded sets in headers what the entry point does to the
+// X-Forwarded-* headers when it trusts the client (trust non-nil, the
+// setting that makes it) or not, and then what passTLSClientCert sets.
+func (rt *route) treatForwarded(headers map[string]rules.HeaderTreatment, trust *cfgnode.Node) {
 	for _, h := range managedHeaders {
-		if _, set := rt.Headers[h]; set {
+		if _, set := headers[h]; set {
 			continue // a headers middleware runs after the entry point
 		}
 		t := rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.SetOther, Value: "set by Traefik", Fact: forwardedFacts[h], Note: "the entry point's forwarded-headers handling replaces the client's copy"}
 		if h == certHeader || h == infoHeader {
 			t = rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.Blanked, Note: "the entry point removes the client's copy (forwardedHeaders trusts no client)"}
 		}
-		if rt.trust != nil {
-			t = rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.Passthrough, Range: rt.trust.Line(), Note: "forwardedHeaders trusts the client, so its copy passes"}
+		if trust != nil {
+			t = rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.Passthrough, Range: trust.Line(), Note: "forwardedHeaders trusts the client, so its copy passes"}
 			switch h {
 			case "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port":
 				t.Action, t.Value, t.When = rules.Conditional, "set by Traefik", "when the client sent none (forwardedHeaders trusts the client)"
@@ -373,7 +450,7 @@ func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 				t.Action, t.Value = rules.Appended, "client address"
 			}
 		}
-		rt.Headers[h] = t
+		headers[h] = t
 	}
 	if rt.pass == nil || !rt.certPossible() {
 		return
@@ -385,12 +462,50 @@ func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 		t := rules.HeaderTreatment{Name: rules.DisplayHeader(h), Action: rules.SetTLS, Value: "passTLSClientCert", Range: rt.pass.PassTLSClientCert.Line(),
 			Fact: passFacts[h], CertGuarded: true,
 			Note: "passTLSClientCert of middleware " + rt.pass.Name + ": set from the client certificate, removed by the entry point without one"}
-		if rt.Headers[h].Action != rules.Blanked {
-			t.Action, t.Range = rules.Conditional, rt.Headers[h].Range
+		if headers[h].Action != rules.Blanked {
+			t.Action, t.Range = rules.Conditional, headers[h].Range
 			t.When = "when the client presents a certificate (without one passTLSClientCert leaves the client's copy, which forwardedHeaders trusts)"
 		}
-		rt.Headers[h] = t
+		headers[h] = t
 	}
+}
+
+// trustedPart returns the entry point's forwardedHeaders.trustedIPs when
+// they cover some addresses (not every one: see trusting), nil else.
+// Traefik's command line writes the list comma-separated.
+func trustedPart(ep *traefik.EntryPoint) *trustedRange {
+	if ep == nil || len(ep.TrustedIPs) == 0 {
+		return nil
+	}
+	var vals []string
+	for _, ip := range ep.TrustedIPs {
+		for _, v := range strings.Split(ip.Text(), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				vals = append(vals, v)
+			}
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	t := &trustedRange{at: ep.TrustedIPs[0].Line(), text: strings.Join(vals, ", "), entryPoint: ep.Name}
+	t.atom, t.err = rules.NewAtom(rules.DimSource, rules.MatchIP, vals, false)
+	return t
+}
+
+// fromTrusted says whether request q comes from an address whose
+// X-Forwarded-* headers the route's entry point keeps: yes for every
+// client under trust, by the source address under a partial trustedIPs.
+func (rt *route) fromTrusted(q rules.Request) rules.Holds {
+	switch {
+	case rt.trust != nil:
+		return rules.HoldsYes
+	case rt.trustedIPs == nil:
+		return rules.HoldsNo
+	case rt.trustedIPs.atom == nil:
+		return rules.HoldsMaybe
+	}
+	return rules.AtomHolds(q, rt.trustedIPs.atom)
 }
 
 // trusting returns the forwardedHeaders setting that makes an entry point

@@ -3,6 +3,7 @@ package traefik
 import (
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,8 @@ func TestPassTLSClientCert(t *testing.T) {
 		{"", "RequireAndVerifyClientCert", rules.SetTLS, rules.VerifyRequired},
 		{"forwardedHeaders: { insecure: true }", "VerifyClientCertIfGiven", rules.Conditional, rules.VerifyOptional},
 		{"forwardedHeaders: { trustedIPs: [0.0.0.0/0] }", "RequireAnyClientCert", rules.Conditional, rules.VerifyOptionalNoCA},
-		{"forwardedHeaders: { trustedIPs: [10.0.0.0/8] }", "RequestClientCert", rules.SetTLS, rules.VerifyOptionalNoCA},
+		// a client from 10.0.0.0/8 keeps its copy (TestTrustedIPsPartly)
+		{"forwardedHeaders: { trustedIPs: [10.0.0.0/8] }", "RequestClientCert", rules.Conditional, rules.VerifyOptionalNoCA},
 		{"forwardedHeaders: { insecure: true }", "NoClientCert", rules.Passthrough, rules.VerifyOff},
 		{"", "NoClientCert", rules.Blanked, rules.VerifyOff},
 	} {
@@ -102,6 +104,49 @@ func TestFactsAndHint(t *testing.T) {
 	} {
 		if got := r.FixHint(header, rules.TLSFactOf(header)); !strings.Contains(got, want) {
 			t.Errorf("hint for %s: %q, want it to contain %s", header, got, want)
+		}
+	}
+}
+
+// TestTrustedIPsPartly: trustedIPs that cover some addresses keep the
+// forwarded headers of the clients from there only (forwarded_header.go
+// ServeHTTP: insecure or a trusted remote address). A plain request from
+// 10.0.0.0/8 that claims https is not redirected, reaches the app with its
+// own headers, and is undecided (whether only proxies connect from there
+// is not in the repository); one from elsewhere is redirected.
+func TestTrustedIPsPartly(t *testing.T) {
+	static := "entryPoints:\n  web:\n    address: \":80\"\n    forwardedHeaders: { trustedIPs: [10.0.0.0/8] }\n"
+	dyn := `http:
+  routers:
+    app: { rule: "Host(` + "`a`" + `)", entryPoints: [web], service: app, middlewares: [to-https] }
+  middlewares:
+    to-https: { redirectScheme: { scheme: https } }
+  services:
+    app: { loadBalancer: { servers: [ { url: "http://web:8000" } ] } }
+`
+	rs := routesOf(t, static, dyn)
+	if len(rs) != 1 {
+		t.Fatalf("%d routes", len(rs))
+	}
+	r := rs[0]
+	if len(r.Classes) != 1 {
+		t.Fatalf("classes %v, want the one from the trusted addresses", r.Classes)
+	}
+	c := r.Classes[0]
+	if !strings.Contains(c.String(), "from 10.0.0.0") || !strings.Contains(c.String(), "X-Forwarded-Proto: https") || !c.Maybe() {
+		t.Errorf("class %q (undecided %v), want an undecided plain request from 10.0.0.0/8 claiming https", c, c.Undecided)
+	}
+	var m rules.Model
+	for _, h := range []string{"x-forwarded-proto", certHeader} {
+		d := m.Deliver(r.Route, c, h, nil)
+		if !slices.ContainsFunc(d.Values, func(v rules.Value) bool { return v.Kind == rules.ValueClient }) {
+			t.Errorf("%s from 10.0.0.0/8: %v (%s), want the client's copy among them", h, d.Values, d.Why)
+		}
+		out := c
+		out.Source, out.Witness.Source = "192.0.2.1", "192.0.2.1"
+		d = m.Deliver(r.Route, out, h, nil)
+		if slices.ContainsFunc(d.Values, func(v rules.Value) bool { return v.Kind == rules.ValueClient }) {
+			t.Errorf("%s from 192.0.2.1: %v (%s), want Traefik's own", h, d.Values, d.Why)
 		}
 	}
 }
