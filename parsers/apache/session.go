@@ -4,9 +4,9 @@ import "github.com/mtlslint/mtlslint/parsers/source"
 
 // Session is the httpd front end for one workspace load: Detect has to
 // parse a file to decide, and the session keeps that parse for Load to
-// take instead of parsing the file a second time (source.Parsed).
+// take instead of parsing the file a second time (source.Kept).
 type Session struct {
-	parsed source.Parsed[parseResult]
+	parsed source.Kept[parseResult]
 }
 
 type parseResult struct {

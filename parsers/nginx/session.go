@@ -1,28 +1,15 @@
 package nginx
 
 import (
-	"sync"
-
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
 
-// Session is the nginx front end for one workspace load. Discovery calls
-// Detect on a file and then Load reads the same file (the workspace
-// reader hands out one *source.File per path, so the content is the very
-// same slice). Detect has to parse to decide, so the session keeps its
-// result for Load to take instead of parsing the file a second time. An
-// entry is keyed by the content's address and length, so a file edited
-// meanwhile (a new buffer) never matches; Load takes what it uses, and
-// the session goes away with the load.
+// Session is the nginx front end for one workspace load: Detect has to
+// parse a file to decide, and the session keeps that parse for Load to
+// take instead of parsing the file a second time (source.Kept); the
+// session goes away with the load.
 type Session struct {
-	mu     sync.Mutex
-	parsed map[parsedKey]parsedEntry
-}
-
-type parsedKey struct {
-	path string
-	data *byte
-	n    int
+	parsed source.Kept[parsedEntry]
 }
 
 type parsedEntry struct {
@@ -31,22 +18,13 @@ type parsedEntry struct {
 }
 
 // NewSession starts the front end for one workspace load.
-func NewSession() *Session { return &Session{parsed: map[parsedKey]parsedEntry{}} }
-
-func keyOf(path string, content []byte) (parsedKey, bool) {
-	if len(content) == 0 {
-		return parsedKey{}, false
-	}
-	return parsedKey{path, &content[0], len(content)}, true
-}
+func NewSession() *Session { return &Session{} }
 
 // Detect is the package's Detect, keeping the parse of a detected file.
 func (s *Session) Detect(rel string, content []byte) bool {
 	dirs, probs, ok := detect(rel, content)
-	if k, keep := keyOf(rel, content); ok && keep {
-		s.mu.Lock()
-		s.parsed[k] = parsedEntry{dirs, probs}
-		s.mu.Unlock()
+	if ok {
+		s.parsed.Keep(rel, content, parsedEntry{dirs, probs})
 	}
 	return ok
 }
@@ -61,17 +39,9 @@ func (s *Session) Load(r source.Reader, paths []string) ([]*Tree, []source.Probl
 // The directives' positions refer to f either way: Detect's parse used a
 // file with the same path and content.
 func (s *Session) parse(f *source.File) ([]*Directive, []source.Problem) {
-	if k, ok := keyOf(f.Path, f.Content); ok {
-		s.mu.Lock()
-		e, hit := s.parsed[k]
-		if hit {
-			delete(s.parsed, k)
-		}
-		s.mu.Unlock()
-		if hit {
-			setFile(e.dirs, f)
-			return e.dirs, e.problems
-		}
+	if e, ok := s.parsed.Take(f.Path, f.Content); ok {
+		setFile(e.dirs, f)
+		return e.dirs, e.problems
 	}
 	return Parse(f)
 }
