@@ -15,13 +15,11 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 		t.Fatal("not detected")
 	}
 	f := source.NewFile("site.conf", content)
-	kept, ok := s.parsed.Take(f.Path, f.Content)
-	if !ok {
+	if s.once.Kept() != 1 {
 		t.Fatal("the session did not keep the detected file's parse")
 	}
-	s.parsed.Keep(f.Path, f.Content, kept)
-	dirs, _ := s.parse(f)
-	if len(dirs) != 1 || dirs[0] != kept.dirs[0] {
+	dirs, _ := s.once.ParseFile(f)
+	if len(dirs) != 1 || s.once.Kept() != 0 {
 		t.Fatal("Load parsed again instead of taking Detect's parse")
 	}
 	var walk func([]*Directive)
@@ -38,7 +36,7 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 	if s.Detect("notes.conf", prose) {
 		t.Fatal("prose detected as httpd configuration")
 	}
-	if _, ok := s.parsed.Take("notes.conf", prose); ok {
+	if s.once.Kept() != 0 {
 		t.Error("a rejected file is kept")
 	}
 }

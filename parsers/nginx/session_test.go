@@ -15,13 +15,13 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 	if !s.Detect("nginx.conf", content) {
 		t.Fatal("not detected")
 	}
-	if s.parsed.Len() != 1 {
-		t.Fatalf("the session keeps %d parses, want the detected one", s.parsed.Len())
+	if s.once.Kept() != 1 {
+		t.Fatalf("the session keeps %d parses, want the detected one", s.once.Kept())
 	}
 	f := source.NewFile("nginx.conf", content)
-	dirs, _ := s.parse(f)
+	dirs, _ := s.once.ParseFile(f)
 	kept := dirs
-	if len(dirs) != 1 || s.parsed.Len() != 0 {
+	if len(dirs) != 1 || s.once.Kept() != 0 {
 		t.Fatalf("Load parsed again instead of taking Detect's parse")
 	}
 	var walk func([]*Directive)
@@ -39,13 +39,13 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 		}
 	}
 	walk(dirs)
-	if s.parsed.Len() != 0 {
+	if s.once.Kept() != 0 {
 		t.Errorf("the session keeps the entry after Load took the parse")
 	}
 	// The same path with other content (an edited buffer) is parsed anew.
 	s.Detect("nginx.conf", content)
 	other := append([]byte(nil), content...)
-	if again, _ := s.parse(source.NewFile("nginx.conf", other)); again[0] == kept[0] {
+	if again, _ := s.once.ParseFile(source.NewFile("nginx.conf", other)); again[0] == kept[0] {
 		t.Errorf("other content took the kept parse")
 	}
 	// Detect rejecting a file keeps nothing.
@@ -53,7 +53,7 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 	if s.Detect("notes.conf", []byte("just some words\n")) {
 		t.Fatal("prose detected as nginx")
 	}
-	if s.parsed.Len() != 0 {
+	if s.once.Kept() != 0 {
 		t.Errorf("a rejected file is kept")
 	}
 }
