@@ -133,6 +133,7 @@ func FuzzDescent(f *testing.F) {
 		"x = 'a'\n'b'\ny = ('a'\n     'b')\n",
 		"try:\n    x\nexcept:\n    y\nexcept E as e:\n    z\nfinally:\n    w\n",
 		"def f(a, b: int = 1, *c: str, d: 'x' = 2, **e: bool) -> None:\n    return\n",
+		"x: Annotated[int, 5] = 3\ny: A[str, rf'{z}', 1_0, (w := 2)] = 1_0\nz: D[str, T[L[2, 3.5]]] = {}\n",
 	} {
 		f.Add([]byte(s))
 	}

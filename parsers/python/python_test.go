@@ -80,6 +80,32 @@ func TestRewritesKeepPositions(t *testing.T) {
 	}
 }
 
+// An annotation is blanked before the tokens inside it are reached: a
+// number, an f-string or a walrus in it must not be written back.
+func TestAnnotationContentsStayBlank(t *testing.T) {
+	src := "A: Annotated[int, 5] = 3\n" +
+		"B: Annotated[int, 1_000] = 1_000\n" +
+		"C: Annotated[str, rf'x{y}', \"s\", f\"t\"] = 'c'\n" +
+		"D: Dict[str, Tuple[Annotated[int, 0x1F], List[Literal[2, 3.5]]]] = {}\n" +
+		"E: Annotated[int, (n := 4)] = 5\n" +
+		"F: Annotated[\n    int,\n    7,\n] = 6\n" +
+		"G: Literal[8]\n"
+	m := parse(src)
+	if len(m.Problems) != 0 {
+		t.Fatalf("problems: %v", m.Problems)
+	}
+	rw, _ := RewriteSource([]byte(src), Tokenize([]byte(src)))
+	if len(rw) != len(src) {
+		t.Fatalf("rewrite changed the length:\n%s", rw)
+	}
+	ns := Evaluate(m, nil).NS
+	for name, want := range map[string]string{"A": "3", "B": "1000", "C": "'c'", "D": "{}", "E": "5", "F": "6"} {
+		if v := ns.Get(name); v == nil || !v.Value.IsKnown() || Repr(v.Value.Obj) != want {
+			t.Errorf("%s = %v, want %s", name, v, want)
+		}
+	}
+}
+
 func TestUnparsableStatementIsReported(t *testing.T) {
 	m := parse("A = 1\nB = {**a, 'x': 1}\ndef f(a, /):\n    pass\nC = 2\n")
 	if len(m.Problems) != 2 {

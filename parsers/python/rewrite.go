@@ -138,7 +138,14 @@ func rewriteSource(src []byte, toks []Token, match []int32) ([]byte, []Rewrite) 
 			}
 		}
 	}
+	// annotationFrom and annotationTo bound the last annotation blanked:
+	// its tokens are gone from the rewritten text, and a later rewrite of
+	// one of them would write bytes back into the blanks.
+	annotationFrom, annotationTo := 0, 0
 	for i, t := range toks {
+		if t.Start >= annotationFrom && t.Start < annotationTo {
+			continue
+		}
 		switch t.Kind {
 		case TokString:
 			if t.Prefix > 0 && prefixHas(src[t.Start:t.bodyStart()], 'f') {
@@ -158,8 +165,8 @@ func rewriteSource(src []byte, toks []Token, match []int32) ([]byte, []Rewrite) 
 			}
 		case TokNumber:
 			text := src[t.Start:t.End]
-			if out == nil && bytes.IndexByte(text, '_') < 0 {
-				continue // nothing to drop, nothing blanked to write over
+			if bytes.IndexByte(text, '_') < 0 {
+				continue
 			}
 			own()
 			n := 0
@@ -281,6 +288,7 @@ func rewriteSource(src []byte, toks []Token, match []int32) ([]byte, []Rewrite) 
 			own()
 			if blankAnnotation(out, from, to) {
 				rws = append(rws, Rewrite{Kind: RewriteAnnotation, Start: from, End: to})
+				annotationFrom, annotationTo = from, to
 			}
 		}
 	}
