@@ -78,16 +78,6 @@ func (f *File) Root() *source.File { return f.file }
 // Files implements parsers.Tree.
 func (f *File) Files() []*source.File { return []*source.File{f.file} }
 
-// Service returns the service whose mapping contains the range, or nil.
-func (f *File) ServiceAt(r source.Range) *Service {
-	for _, s := range f.Services {
-		if s.Range.Contains(r) {
-			return s
-		}
-	}
-	return nil
-}
-
 // Candidate reports whether a path is named like a compose file.
 func Candidate(rel string) bool {
 	base := path.Base(rel)
