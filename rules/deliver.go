@@ -97,7 +97,7 @@ func (m *Model) Deliver(r *Route, c RequestClass, header string, app *App) Deliv
 			d.Values[i] = omitEmpty(v)
 		}
 	}
-	if app != nil && app.ConflatesUnderscore && strings.Contains(h, "-") && r.AdmitsUnderscoreOf(h) {
+	if app != nil && app.ConflatesUnderscore && strings.Contains(h, "-") && r.AdmitsUnderscoreOn(c, h) {
 		twin := UnderscoreTwin(h)
 		vs := d.Values
 		for _, v := range vs {

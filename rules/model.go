@@ -348,6 +348,11 @@ type Route struct {
 	// underscore spelling the route removes although it admits others
 	// (an HAProxy `del-header ^x[-_]ssl[-_] -m reg`).
 	UnderscoreRemoved []string `json:"underscore_removed,omitempty"`
+	// UnderscoreKept, when set, says on which request classes a client's
+	// underscore spelling of a header that AdmitsUnderscoreOf admits
+	// reaches the upstream: Traefik removes those of its X-Forwarded-*
+	// headers from clients outside forwardedHeaders.trustedIPs only.
+	UnderscoreKept func(c RequestClass, header string) bool `json:"-"`
 	// Range anchors findings about something missing on this route (the
 	// block that opens the location or frontend).
 	Range source.Range `json:"range"`
@@ -410,6 +415,12 @@ func (r *Route) AdmitsUnderscoreOf(header string) bool {
 		}
 	}
 	return !r.removesEverySpelling(h)
+}
+
+// AdmitsUnderscoreOn reports whether a client's copy of the header spelled
+// with "_" instead of "-" reaches the upstream on request class c.
+func (r *Route) AdmitsUnderscoreOn(c RequestClass, header string) bool {
+	return r.AdmitsUnderscoreOf(header) && (r.UnderscoreKept == nil || r.UnderscoreKept(c, HeaderName(header)))
 }
 
 // removesEverySpelling reports whether the Removed patterns delete every

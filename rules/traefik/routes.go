@@ -400,11 +400,16 @@ func (rt *route) forwardedHeaders(ep *traefik.EntryPoint) {
 		if !ok {
 			return rules.Delivery{}, false
 		}
-		if t.atom != nil && c.Witness.Source != "" && t.atom.Match(c.Witness.Source) {
+		if t.holds(c) {
 			tr = inRange[h]
 		}
 		return rt.Treated(tr, c), true
 	}
+}
+
+// holds reports whether request class c comes from the trusted addresses.
+func (t *trustedRange) holds(c rules.RequestClass) bool {
+	return t.atom != nil && c.Witness.Source != "" && t.atom.Match(c.Witness.Source)
 }
 
 // either is the treatment of a header that a client from the trusted
@@ -531,7 +536,8 @@ func trusting(ep *traefik.EntryPoint) *cfgnode.Node {
 // point's underscoreHeadersStrategy deletes or rejects them (the option
 // exists since v2.11.51, v3.6.22 and v3.7.6; keep is the default). The
 // forwarded-headers middleware removes the underscore spellings of the
-// headers it manages from untrusted clients.
+// headers it manages from untrusted clients: from every client when it
+// trusts none, from those outside a partial trustedIPs only.
 func (rt *route) underscores(ep *traefik.EntryPoint) {
 	rt.AdmitsUnderscore = true
 	if ep == nil {
@@ -546,8 +552,14 @@ func (rt *route) underscores(ep *traefik.EntryPoint) {
 	default:
 		rt.UnderscoreRange = ep.Range
 	}
-	if rt.trust == nil {
+	switch t := rt.trustedIPs; {
+	case rt.trust != nil:
+	case t == nil:
 		rt.UnderscoreRemoved = managedHeaders
+	default:
+		rt.UnderscoreKept = func(c rules.RequestClass, h string) bool {
+			return t.holds(c) || !slices.Contains(managedHeaders, h)
+		}
 	}
 }
 

@@ -150,3 +150,41 @@ func TestTrustedIPsPartly(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedIPsPartlyUnderscores: the forwarded-headers middleware
+// removes the underscore spellings of its headers only from the clients
+// it does not trust (forwarded_header.go), so under a partial trustedIPs a
+// client from there keeps X_Forwarded_Tls_Client_Cert, which an app
+// server that maps "_" like "-" joins with the certificate Traefik sets;
+// a client from elsewhere does not.
+func TestTrustedIPsPartlyUnderscores(t *testing.T) {
+	static := "entryPoints:\n  websecure:\n    address: \":443\"\n    forwardedHeaders: { trustedIPs: [10.0.0.0/8] }\n"
+	rs := routesOf(t, static, sprintf(dynamicPass, "RequireAndVerifyClientCert"))
+	if len(rs) != 1 {
+		t.Fatalf("%d routes", len(rs))
+	}
+	r := rs[0]
+	app := &rules.App{ConflatesUnderscore: true}
+	var m rules.Model
+	joined := func(d rules.Delivery) bool {
+		return slices.ContainsFunc(d.Values, func(v rules.Value) bool { return v.Kind == rules.ValueJoined })
+	}
+	inside, outside := 0, 0
+	for _, c := range m.Classes(r.Route) {
+		d := m.Deliver(r.Route, c, certHeader, app)
+		if c.Witness.Source != "" && r.trustedIPs.holds(c) {
+			inside++
+			if !r.AdmitsUnderscoreOn(c, certHeader) || !joined(d) {
+				t.Errorf("from %s: %v (%s), want the client's X_Forwarded_Tls_Client_Cert joined in", c.Witness.Source, d.Values, d.Why)
+			}
+			continue
+		}
+		outside++
+		if r.AdmitsUnderscoreOn(c, certHeader) || joined(d) {
+			t.Errorf("class %s: %v (%s), want the underscore spelling removed", c, d.Values, d.Why)
+		}
+	}
+	if inside == 0 || outside == 0 {
+		t.Fatalf("classes %v: want some from 10.0.0.0/8 and some from elsewhere", m.Classes(r.Route))
+	}
+}

@@ -8,6 +8,7 @@ package traefik
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -232,6 +233,12 @@ func checkUnderscores(p *rules.Pass) {
 			}
 			for h, t := range r.Headers {
 				if !rules.IsIdentityHeader(h) || !t.Action.Overwrites() || t.Action == rules.Blanked || !r.AdmitsUnderscoreOf(h) {
+					continue
+				}
+				if r.UnderscoreKept != nil && slices.Contains(managedHeaders, h) {
+					// Only a client from a partial trustedIPs keeps it,
+					// and that client's own X-Forwarded-* headers pass
+					// as well: X005 judges those classes one by one.
 					continue
 				}
 				if first == nil {
