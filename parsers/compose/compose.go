@@ -94,6 +94,8 @@ func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
+	// A byte order mark before the first key is no part of it.
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
 	for _, line := range bytes.Split(content, []byte("\n")) {
 		if bytes.HasPrefix(line, []byte("services:")) {
 			return true

@@ -174,3 +174,23 @@ func TestBuildContext(t *testing.T) {
 		}
 	}
 }
+
+// TestByteOrderMark: a compose file saved with a UTF-8 byte order mark is
+// detected and read like any other, its positions in the file's own text.
+func TestByteOrderMark(t *testing.T) {
+	src := "\xef\xbb\xbfservices:\n  web:\n    command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n    ports: [\"8000:8000\"]\n"
+	if !Detect("docker-compose.yml", []byte(src)) {
+		t.Fatal("a compose file with a byte order mark is not detected")
+	}
+	f := parse(t, src)
+	if len(f.Services) != 1 || len(f.Services[0].Ports) != 1 {
+		t.Fatalf("services %+v", f.Services)
+	}
+	p := f.Services[0].Ports[0].Range
+	if got := string(f.file.Content[p.Start.Offset:p.End.Offset]); got != `"8000:8000"` || p.Start.Line != 4 {
+		t.Errorf("port range %v covers %q", p, got)
+	}
+	if n := f.Services[0].NameRange; n.Start.Line != 2 || n.Start.Col != 3 {
+		t.Errorf("service name at %v", n)
+	}
+}
