@@ -89,19 +89,29 @@ func Candidate(rel string) bool {
 }
 
 // Detect reports whether the file is a compose file: named like one and
-// with a top-level `services:` key.
+// with a top-level `services:` key, or in the first compose format, which
+// has no `version:` or `services:` and lists the services at the top
+// level (an indented `image:` or `build:` line, and no Kubernetes
+// `apiVersion:`).
 func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
 	}
 	// A byte order mark before the first key is no part of it.
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	serviceKeys, versioned := false, false
 	for _, line := range bytes.Split(content, []byte("\n")) {
-		if bytes.HasPrefix(line, []byte("services:")) {
+		switch {
+		case bytes.HasPrefix(line, []byte("services:")):
 			return true
+		case bytes.HasPrefix(line, []byte("version:")), bytes.HasPrefix(line, []byte("apiVersion:")):
+			versioned = true
+		}
+		if t := bytes.TrimLeft(line, " "); len(t) < len(line) && (bytes.HasPrefix(t, []byte("image:")) || bytes.HasPrefix(t, []byte("build:"))) {
+			serviceKeys = true
 		}
 	}
-	return false
+	return serviceKeys && !versioned
 }
 
 // Load parses compose files.
@@ -150,11 +160,19 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		return cf, nil
 	}
 	services := mapValue(root, "services")
+	if services == nil && mapValue(root, "version") == nil {
+		// The first compose format: the services are the top-level
+		// keys.
+		services = root
+	}
 	if services == nil || services.Kind != yaml.MappingNode {
 		return cf, nil
 	}
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		k, v := services.Content[i], services.Content[i+1]
+		if services == root && v.Kind != yaml.MappingNode {
+			continue
+		}
 		s := &Service{Name: k.Value, NameRange: nodeRange(f, k), Environment: map[string]Value{}}
 		s.Range = f.Range(offset(f, k), endOffset(f, v))
 		if v.Kind == yaml.MappingNode {
@@ -209,7 +227,7 @@ func parseService(f *source.File, s *Service, m *yaml.Node) {
 			s.Command = words(f, v)
 		case "entrypoint":
 			s.Entrypoint = words(f, v)
-		case "network_mode":
+		case "network_mode", "net": // net: the first format's name
 			s.NetworkMode = v.Value
 		case "build":
 			s.Build, s.Dockerfile = buildContext(f.Path, v)

@@ -115,6 +115,35 @@ func TestDetect(t *testing.T) {
 	if Detect("docker-compose.yml", []byte("x: 1\n")) {
 		t.Error("a file without services is not a compose file")
 	}
+	for src, want := range map[string]bool{
+		firstFormat: true,
+		"version: '2'\nnetworks:\n  a:\n    driver: bridge\n":                                                           false,
+		"apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - image: web\n": false,
+	} {
+		if got := Detect("docker-compose.yml", []byte(src)); got != want {
+			t.Errorf("Detect(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// firstFormat is a compose file of the first format: no version or
+// services key, the services at the top level.
+const firstFormat = "web:\n  build: ./app\n  command: gunicorn --bind 0.0.0.0:8000 proj.wsgi\n  ports: [\"8000:8000\"]\n  net: host\nproxy:\n  image: nginx\n"
+
+// TestFirstFormat: the services of a file in the first compose format are
+// its top-level keys, read like those under services.
+func TestFirstFormat(t *testing.T) {
+	f := parse(t, firstFormat)
+	if len(f.Services) != 2 || f.Services[0].Name != "web" || f.Services[1].Name != "proxy" {
+		t.Fatalf("services %+v", f.Services)
+	}
+	web := f.Services[0]
+	if len(web.Command) != 1 || len(web.Ports) != 1 || web.Ports[0].HostPort != "8000" || web.NetworkMode != "host" || web.Build != "app" {
+		t.Errorf("web %+v", web)
+	}
+	if f := parse(t, "version: '2'\nnetworks:\n  a:\n    driver: bridge\n"); len(f.Services) != 0 {
+		t.Errorf("a versioned file without services has services %+v", f.Services)
+	}
 }
 
 func FuzzParse(f *testing.F) {
