@@ -209,7 +209,8 @@ var UnderscoreHeaders = &rules.Rule{
 		Why: "Traefik's documentation (Headers with Underscores): a middleware that manages a header in its dash form \"does not see, and therefore " +
 			"cannot overwrite or remove, an underscore variant\", and CGI/WSGI backends map both to the same variable. gunicorn before 22.0 joins " +
 			"`X_SSL_Client_DN` from the client with the header Traefik sets. The forwarded-headers middleware removes the underscore variants of the " +
-			"X-Forwarded-* headers it manages (since v2.11.43 and v3.6.14), not of headers set by other middlewares. Releases before v2.11.51, v3.6.22 " +
+			"X-Forwarded-* headers it manages (since v2.11.43 and v3.6.14) from the clients it does not trust, not of headers set by other middlewares; " +
+			"a client from `forwardedHeaders.trustedIPs` keeps them as it keeps their dash forms. Releases before v2.11.51, v3.6.22 " +
 			"and v3.7.6 have no option and always keep such headers.",
 		Example:    "entryPoints:\n  websecure:\n    address: \":443\"   # no http.underscoreHeadersStrategy",
 		Fix:        "Set `entryPoints.<name>.http.underscoreHeadersStrategy: delete` (or `reject`), and run an app server that drops such headers (gunicorn ≥ 22.0).",
@@ -237,8 +238,9 @@ func checkUnderscores(p *rules.Pass) {
 				}
 				if r.UnderscoreKept != nil && slices.Contains(managedHeaders, h) {
 					// Only a client from a partial trustedIPs keeps it,
-					// and that client's own X-Forwarded-* headers pass
-					// as well: X005 judges those classes one by one.
+					// and that client's dash-spelled X-Forwarded-*
+					// headers pass as well: X005 judges what reaches the
+					// app from there, class by class (Model.Deliver).
 					continue
 				}
 				if first == nil {
