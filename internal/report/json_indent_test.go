@@ -119,7 +119,8 @@ func FuzzIndentJSON(f *testing.F) {
 }
 
 // BenchmarkJSONReport writes the JSON report of corpus/nginx and of the
-// whole corpus (their findings, in process), and indents the nginx
+// whole corpus (their findings, in process), the SARIF log of the whole
+// corpus, and indents the nginx
 // report's compact form with indentJSON and with json.Indent (what
 // json.Encoder's SetIndent runs).
 //
@@ -137,6 +138,14 @@ func BenchmarkJSONReport(b *testing.B) {
 		in := Input{Findings: whole.Findings, FilesChecked: len(whole.Workspace.Files())}
 		for b.Loop() {
 			if err := JSON(io.Discard, in, false); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SARIF-whole-corpus", func(b *testing.B) {
+		in := Input{Findings: whole.Findings, FilesChecked: len(whole.Workspace.Files())}
+		for b.Loop() {
+			if err := SARIF(io.Discard, in); err != nil {
 				b.Fatal(err)
 			}
 		}
