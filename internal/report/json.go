@@ -3,7 +3,10 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"runtime"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -125,23 +128,101 @@ func JSON(w io.Writer, in Input, showSuppressed bool) error {
 	for _, r := range in.Rules {
 		byCode[r.Code] = r
 	}
+	var shown []int // positions in in.Findings of the findings written
 	for i, d := range in.Findings {
-		if d.Suppression != nil && !showSuppressed {
-			continue
+		if d.Suppression == nil || showSuppressed {
+			shown = append(shown, i)
 		}
-		j := toJSON(d)
-		j.Proof = in.proof(i)
-		if r := byCode[d.Code]; r != nil {
-			j.HelpURI = r.HelpURI()
-		}
-		doc.Diagnostics = append(doc.Diagnostics, j)
 	}
+	// The document without its diagnostics is indented whole; the
+	// diagnostics, most of the report, are encoded and indented in
+	// parallel chunks and written between its two halves.
 	compact, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(append(indentJSON(make([]byte, 0, 2*len(compact)), compact), '\n'))
+	frame := indentJSON(nil, compact)
+	if len(shown) == 0 {
+		_, err = w.Write(append(frame, '\n'))
+		return err
+	}
+	split := bytes.Index(frame, []byte(diagnosticsEmpty))
+	if split < 0 {
+		return errors.New("JSON report: no diagnostics array in the document")
+	}
+	split += len(diagnosticsEmpty) - 1 // before the "]"
+	chunks, err := diagnosticChunks(in, shown, byCode)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(frame[:split]); err != nil {
+		return err
+	}
+	for _, c := range chunks {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	_, err = w.Write(append(append([]byte("\n  "), frame[split:]...), '\n'))
 	return err
+}
+
+// diagnosticsEmpty is how the document's empty diagnostics array is
+// indented. No string of the document can contain it: a quote inside a
+// string is escaped.
+const diagnosticsEmpty = `"diagnostics": []`
+
+// minChunk is the fewest diagnostics worth a goroutine of their own.
+const minChunk = 64
+
+// diagnosticChunks encodes the shown findings as the elements of the
+// report's "diagnostics" array, indented at their depth (2) and each
+// preceded by "," (but the first) and a new line, in chunks encoded in
+// parallel; written in order, they are the bytes indenting the whole
+// document at once gives.
+func diagnosticChunks(in Input, shown []int, byCode map[string]*rules.Rule) ([][]byte, error) {
+	n := min(runtime.GOMAXPROCS(0), (len(shown)+minChunk-1)/minChunk)
+	size := (len(shown) + n - 1) / n
+	chunks := make([][]byte, (len(shown)+size-1)/size)
+	errs := make([]error, len(chunks))
+	encode := func(c int) {
+		first := c * size
+		part := shown[first:min(first+size, len(shown))]
+		var compact bytes.Buffer
+		enc := json.NewEncoder(&compact) // as json.Marshal encodes, into one reused buffer
+		buf := make([]byte, 0, 1024*len(part))
+		diags := make([]jsonDiag, len(part)) // encoded through pointers: one allocation, not one per finding
+		for k, i := range part {
+			d := in.Findings[i]
+			j := &diags[k]
+			*j = toJSON(d)
+			j.Proof = in.proof(i)
+			if r := byCode[d.Code]; r != nil {
+				j.HelpURI = r.HelpURI()
+			}
+			compact.Reset()
+			if err := enc.Encode(j); err != nil {
+				errs[c] = err
+				return
+			}
+			if first+k > 0 {
+				buf = append(buf, ',')
+			}
+			buf = indentJSONAt(newlineJSON(buf, 2), bytes.TrimSuffix(compact.Bytes(), []byte{'\n'}), 2)
+		}
+		chunks[c] = buf
+	}
+	var wg sync.WaitGroup
+	for c := 1; c < len(chunks); c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			encode(c)
+		}()
+	}
+	encode(0)
+	wg.Wait()
+	return chunks, errors.Join(errs...)
 }
 
 // indentJSON appends src, compact JSON as json.Marshal writes it, indented
@@ -149,8 +230,11 @@ func JSON(w io.Writer, in Input, showSuppressed bool) error {
 // which re-reads its output through the decoder's state machine one byte
 // at a time (a tenth of a run on a few hundred files). Marshal leaves no
 // space outside strings, so only strings need to be recognised here.
-func indentJSON(dst, src []byte) []byte {
-	depth := 0
+func indentJSON(dst, src []byte) []byte { return indentJSONAt(dst, src, 0) }
+
+// indentJSONAt indents src as a value found at depth: the lines inside it
+// are indented by one level more, its closing bracket by depth levels.
+func indentJSONAt(dst, src []byte, depth int) []byte {
 	open := false // after "{" or "[": indent before the next value, not before "}" or "]"
 	for i := 0; i < len(src); i++ {
 		c := src[i]

@@ -247,3 +247,34 @@ func findSchema() string {
 	}
 	return ""
 }
+
+// TestSARIFIndentedAsEncoder checks that SARIF writes the pruned log as
+// json.Encoder with SetIndent("", "  ") and no HTML escaping would.
+func TestSARIFIndentedAsEncoder(t *testing.T) {
+	in := testInput()
+	in.Findings[0].Message = `<b>"quoted" & raw</b>`
+	var b bytes.Buffer
+	if err := BuildSARIF(in).Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(&b)
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(pruneSARIF(doc)); err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := SARIF(&got, in); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Errorf("SARIF wrote\n%s\nwant\n%s", got.Bytes(), want.Bytes())
+	}
+}

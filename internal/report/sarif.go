@@ -115,10 +115,18 @@ func SARIF(w io.Writer, in Input) error {
 	if err := dec.Decode(&doc); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	// Encoded compact, then indented by indentJSON: the bytes of an
+	// encoder with SetIndent("", "  "), without re-reading them through
+	// the decoder's state machine.
+	b.Reset()
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(pruneSARIF(doc))
+	if err := enc.Encode(pruneSARIF(doc)); err != nil {
+		return err
+	}
+	compact := bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
+	_, err := w.Write(append(indentJSON(make([]byte, 0, 2*len(compact)), compact), '\n'))
+	return err
 }
 
 // sarifSentinels are the properties whose -1 means "none" in SARIF 2.1.0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -243,76 +244,140 @@ type serving struct {
 	how   string
 }
 
+// routeIndex is what matching needs of a workspace's routes, computed once
+// for all its operations: a target host is compared only with the routes
+// that name it exactly and with those that may take any host, instead of
+// with every route.
+type routeIndex struct {
+	routes []indexedRoute
+	byHost map[string][]int // lower-case exact server name → positions in routes, ascending
+	// anyHost are the positions of routes a host can reach without being
+	// named exactly: no hosts, a catch-all name, a default listener, or a
+	// name pattern (regex, wildcard).
+	anyHost []int
+}
+
+type indexedRoute struct {
+	route    *rules.Route
+	group    string // the server block: proxy, listener, endpoint and names
+	listener string // listenerKey
+	bare     bool   // the route names no host and no path
+}
+
+func indexRoutes(routes []*rules.Route) *routeIndex {
+	ix := &routeIndex{routes: make([]indexedRoute, len(routes)), byHost: map[string][]int{}}
+	for i, r := range routes {
+		ix.routes[i] = indexedRoute{
+			route:    r,
+			group:    r.Proxy + "|" + r.Listener.Range.String() + "|" + r.Listener.Endpoint.String() + "|" + strings.Join(r.Hosts, " "),
+			listener: listenerKey(r),
+			bare:     len(r.Hosts) == 0 && strings.TrimSpace(r.Path) == "",
+		}
+		if len(r.Hosts) == 0 || r.Listener.Default {
+			ix.anyHost = append(ix.anyHost, i)
+			continue
+		}
+		var names []string
+		for _, h := range r.Hosts {
+			h = strings.ToLower(strings.TrimSpace(h))
+			if h == "" || h == "_" || h == "*" || strings.HasPrefix(h, "~") || strings.HasPrefix(h, "*.") || strings.HasPrefix(h, ".") || strings.HasSuffix(h, ".*") {
+				names = nil
+				ix.anyHost = append(ix.anyHost, i)
+				break
+			}
+			names = append(names, h)
+		}
+		for j, h := range names {
+			if !slices.Contains(names[:j], h) {
+				ix.byHost[h] = append(ix.byHost[h], i)
+			}
+		}
+	}
+	return ix
+}
+
+// candidates returns, in ascending order, the positions of the routes
+// whose hosts may match host: every route when the target names no host.
+func (ix *routeIndex) candidates(host string) []int {
+	if host == "" {
+		all := make([]int, len(ix.routes))
+		for i := range all {
+			all[i] = i
+		}
+		return all
+	}
+	named := ix.byHost[host]
+	if len(named) == 0 {
+		return ix.anyHost
+	}
+	// Merge two ascending lists; a route is in only one of them.
+	out := make([]int, 0, len(named)+len(ix.anyHost))
+	a, b := named, ix.anyHost
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
 // routesServing returns the routes that serve an operation: for every
 // listener, the routes whose host matches (a route naming the host wins
 // over catch-alls of the same listener) and, among those of one server
 // block, the most specific definite path match and every possible one.
-func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
+func routesServing(ix *routeIndex, op *oas.Operation) []serving {
 	type cand struct {
-		r     *rules.Route
-		host  hostKind
-		path  pathKind
-		spec  int
-		how   string
-		group string
+		ir         *indexedRoute
+		host       hostKind
+		path       pathKind
+		spec       int
+		hhow, phow string
 	}
 	found := map[*rules.Route]string{}
 	namesHost := map[*rules.Route]bool{} // the route's server names the host
 	for _, t := range targets(op) {
 		var cands []cand
-		for _, r := range routes {
-			hk, hhow := matchHost(r, t.host)
+		for _, i := range ix.candidates(t.host) {
+			ir := &ix.routes[i]
+			hk, hhow := matchHost(ir.route, t.host)
 			if hk == hostNone {
 				continue
 			}
-			pk, spec, phow := matchPath(r, t.path)
+			pk, spec, phow := matchPath(ir.route, t.path)
 			if pk == pathNone {
 				continue
 			}
-			server := "no server URL"
-			if t.server != "" {
-				server = "server " + t.server
-			}
-			how := fmt.Sprintf("%s %s: %s; %s", op.Method, t.path, hhow, phow)
-			if len(r.Hosts) == 0 && strings.TrimSpace(r.Path) == "" {
-				how = "the route names no host or path"
-				if r.Proxy == "haproxy" {
-					how += " (HAProxy host and path ACLs are not modelled)"
-				}
-				how += ", so it is taken to serve every operation"
-			}
-			if t.server != "" || hk == hostNamed {
-				how += " (" + server + ")"
-			}
-			group := r.Proxy + "|" + r.Listener.Range.String() + "|" + r.Listener.Endpoint.String() + "|" + strings.Join(r.Hosts, " ")
-			cands = append(cands, cand{r, hk, pk, spec, how, group})
+			cands = append(cands, cand{ir, hk, pk, spec, hhow, phow})
 		}
 		// A listener whose servers name the host: its catch-alls do not
 		// receive requests for it.
 		named := map[string]bool{}
 		for _, c := range cands {
 			if c.host == hostNamed {
-				named[listenerKey(c.r)] = true
+				named[c.ir.listener] = true
 			}
 		}
 		best := map[string]int{}
 		for _, c := range cands {
-			if c.path == pathDefinite && c.spec > best[c.group] {
-				best[c.group] = c.spec
+			if c.path == pathDefinite && c.spec > best[c.ir.group] {
+				best[c.ir.group] = c.spec
 			}
 		}
 		for _, c := range cands {
-			if c.host == hostCatch && named[listenerKey(c.r)] && len(c.r.Hosts) > 0 {
+			r := c.ir.route
+			if c.host == hostCatch && named[c.ir.listener] && len(r.Hosts) > 0 {
 				continue
 			}
-			if c.path == pathDefinite && c.spec < best[c.group] {
+			if c.path == pathDefinite && c.spec < best[c.ir.group] {
 				continue
 			}
-			if _, ok := found[c.r]; !ok {
-				found[c.r] = c.how
+			if _, ok := found[r]; !ok {
+				found[r] = matchHow(op, t, c.ir, c.host, c.hhow, c.phow)
 			}
 			if c.host == hostNamed {
-				namesHost[c.r] = true
+				namesHost[r] = true
 			}
 		}
 	}
@@ -322,27 +387,52 @@ func routesServing(routes []*rules.Route, op *oas.Operation) []serving {
 	// are few: a directory of many unrelated proxy configurations does not
 	// serve every spec next to it.
 	specFile := op.Range.File
+	depth := map[string]int{} // proxy file → directories shared with the spec
 	best := -1
 	for c := range found {
-		if d := sharedDepth(c.Range.File, specFile); d > best {
-			best = d
+		if _, ok := depth[c.Range.File]; ok {
+			continue
 		}
+		d := sharedDepth(c.Range.File, specFile)
+		depth[c.Range.File] = d
+		best = max(best, d)
 	}
-	nearFiles := map[string]bool{}
-	for c := range found {
-		if sharedDepth(c.Range.File, specFile) == best {
-			nearFiles[c.Range.File] = true
+	nearFiles := 0
+	for _, d := range depth {
+		if d == best {
+			nearFiles++
 		}
 	}
 	out := make([]serving, 0, len(found))
 	for r, how := range found {
-		if !namesHost[r] && (!nearFiles[r.Range.File] || len(nearFiles) > maxUnnamed) {
+		if !namesHost[r] && (depth[r.Range.File] != best || nearFiles > maxUnnamed) {
 			continue
 		}
 		out = append(out, serving{r, how})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].route.ID < out[j].route.ID })
 	return out
+}
+
+// matchHow says how a route was found to serve an operation through one
+// of its targets.
+func matchHow(op *oas.Operation, t target, ir *indexedRoute, hk hostKind, hhow, phow string) string {
+	how := fmt.Sprintf("%s %s: %s; %s", op.Method, t.path, hhow, phow)
+	if ir.bare {
+		how = "the route names no host or path"
+		if ir.route.Proxy == "haproxy" {
+			how += " (HAProxy host and path ACLs are not modelled)"
+		}
+		how += ", so it is taken to serve every operation"
+	}
+	if t.server != "" || hk == hostNamed {
+		server := "no server URL"
+		if t.server != "" {
+			server = "server " + t.server
+		}
+		how += " (" + server + ")"
+	}
+	return how
 }
 
 // maxUnnamed is the most proxy files whose catch-all routes may be taken to

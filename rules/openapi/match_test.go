@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -16,7 +17,7 @@ func route(id, proxy string, port string, hosts []string, path string, verify ru
 
 func servedBy(routes []*rules.Route, op *oas.Operation) string {
 	var ids []string
-	for _, s := range routesServing(routes, op) {
+	for _, s := range routesServing(indexRoutes(routes), op) {
 		ids = append(ids, s.route.ID)
 	}
 	sort.Strings(ids)
@@ -115,5 +116,38 @@ func TestPathHelpers(t *testing.T) {
 	}
 	if opKey("get", "/a/{id}/b/{name}") != "GET /a/{}/b/{}" {
 		t.Error("opKey")
+	}
+}
+
+// TestIndexCandidates checks that the host index leaves out only routes
+// whose hosts cannot match: every route matchHost accepts is a candidate,
+// in ascending order.
+func TestIndexCandidates(t *testing.T) {
+	routes := []*rules.Route{
+		route("exact", "nginx", "443", []string{"API.example.com", "api.example.com"}, "/", rules.VerifyOff, false),
+		route("other", "nginx", "443", []string{"www.example.com"}, "/", rules.VerifyOff, false),
+		route("none", "haproxy", "443", nil, "", rules.VerifyOff, false),
+		route("catch", "nginx", "443", []string{"www.example.com", "_"}, "/", rules.VerifyOff, false),
+		route("regex", "nginx", "443", []string{"~^api\\."}, "/", rules.VerifyOff, false),
+		route("wild", "nginx", "443", []string{"*.example.com"}, "/", rules.VerifyOff, false),
+		route("dot", "nginx", "443", []string{".example.com"}, "/", rules.VerifyOff, false),
+		route("tail", "nginx", "443", []string{"api.*"}, "/", rules.VerifyOff, false),
+		route("default", "nginx", "443", []string{"default.example"}, "/", rules.VerifyOff, false),
+	}
+	routes[len(routes)-1].Listener.Default = true
+	ix := indexRoutes(routes)
+	for _, host := range []string{"", "api.example.com", "www.example.com", "example.com", "unknown.test"} {
+		cands := ix.candidates(host)
+		if !sort.IntsAreSorted(cands) {
+			t.Errorf("candidates(%q) = %v, not ascending", host, cands)
+		}
+		for i, r := range routes {
+			if hk, _ := matchHost(r, host); hk != hostNone && !slices.Contains(cands, i) {
+				t.Errorf("candidates(%q) = %v, leaves out %s, which matches", host, cands, r.ID)
+			}
+		}
+	}
+	if got := ix.candidates("www.example.com"); slices.Contains(got, 0) {
+		t.Errorf("candidates(www.example.com) = %v, includes a route naming only api.example.com", got)
 	}
 }

@@ -245,17 +245,21 @@ func checkRoutes(p *rules.Pass) {
 	if len(m.Routes) == 0 || p.Workspace == nil {
 		return
 	}
+	var ix *routeIndex
 	for _, t := range p.Workspace.Trees {
 		s, ok := t.(*oas.Spec)
 		if !ok {
 			continue
+		}
+		if ix == nil {
+			ix = indexRoutes(m.Routes)
 		}
 		byListener := map[string]*listenerFinding{}
 		for _, op := range s.Operations {
 			if s.MTLS(s.Effective(op)) != oas.MTLSRequired {
 				continue
 			}
-			for _, sv := range routesServing(m.Routes, op) {
+			for _, sv := range routesServing(ix, op) {
 				r := sv.route
 				if strict(r) {
 					continue
