@@ -9,6 +9,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -237,18 +238,22 @@ type Suppression struct {
 
 // Less orders findings deterministically: file, line, column, code,
 // message.
-func (d *Finding) Less(e *Finding) bool {
-	if d.Range.File != e.Range.File {
-		return d.Range.File < e.Range.File
+func (d *Finding) Less(e *Finding) bool { return d.Compare(e) < 0 }
+
+// Compare is -1, 0 or +1 as d sorts before, with or after e in Less's
+// order.
+func (d *Finding) Compare(e *Finding) int {
+	if c := strings.Compare(d.Range.File, e.Range.File); c != 0 {
+		return c
 	}
-	if d.Range.Start.Offset != e.Range.Start.Offset {
-		return d.Range.Start.Offset < e.Range.Start.Offset
+	if c := cmp.Compare(d.Range.Start.Offset, e.Range.Start.Offset); c != 0 {
+		return c
 	}
-	if d.Code != e.Code {
-		return d.Code < e.Code
+	if c := strings.Compare(d.Code, e.Code); c != 0 {
+		return c
 	}
-	if d.Range.End.Offset != e.Range.End.Offset {
-		return d.Range.End.Offset < e.Range.End.Offset
+	if c := cmp.Compare(d.Range.End.Offset, e.Range.End.Offset); c != 0 {
+		return c
 	}
-	return d.Message < e.Message
+	return strings.Compare(d.Message, e.Message)
 }

@@ -1,0 +1,60 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// randomFindings draws findings from few files, offsets, codes and
+// messages, so that many are equal by Less and stability matters; Detail
+// tells equal ones apart.
+func randomFindings(r *rand.Rand, n int) []Finding {
+	diags := make([]Finding, n)
+	for i := range diags {
+		d := &diags[i]
+		d.Range.File = fmt.Sprintf("f%d.conf", r.IntN(3))
+		d.Range.Start.Offset = r.IntN(5)
+		d.Range.End.Offset = d.Range.Start.Offset + r.IntN(2)
+		d.Code = fmt.Sprintf("N%03d", r.IntN(3))
+		d.Message = fmt.Sprintf("m%d", r.IntN(2))
+		d.Detail = fmt.Sprint(i)
+	}
+	return diags
+}
+
+// SortFindings orders as a stable sort by Less does.
+func TestSortFindingsIsStableByLess(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 7, 64, 500} {
+		for range 20 {
+			got := randomFindings(r, n)
+			want := append([]Finding(nil), got...)
+			sort.SliceStable(want, func(i, j int) bool { return want[i].Less(&want[j]) })
+			SortFindings(got)
+			for i := range got {
+				if got[i].Detail != want[i].Detail {
+					t.Fatalf("n=%d: position %d holds finding %s, want %s", n, i, got[i].Detail, want[i].Detail)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkSortFindings(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	base := randomFindings(r, 1500)
+	for i := range base {
+		base[i].Range.File = fmt.Sprintf("dir/f%03d.conf", r.IntN(300))
+		base[i].Range.Start = source.Pos{Offset: r.IntN(10000)}
+	}
+	diags := make([]Finding, len(base))
+	b.ReportAllocs()
+	for b.Loop() {
+		copy(diags, base)
+		SortFindings(diags)
+	}
+}
