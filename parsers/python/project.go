@@ -895,6 +895,7 @@ func (p *project) addCallers() {
 		pats = append(pats, prefix+"*.py", prefix+"*/*.py")
 	}
 	sort.Strings(pats)
+	var candidates []string
 	seen := map[string]bool{}
 	for _, pat := range pats {
 		matches, _ := p.r.Glob(pat)
@@ -903,13 +904,31 @@ func (p *project) addCallers() {
 				continue
 			}
 			seen[rel] = true
-			f, err := p.r.ReadFile(rel)
-			if err != nil || !importsAny(f.Content, names) {
-				continue
-			}
-			if mi := p.module(rel); mi != nil {
-				mi.entries = true
-			}
+			candidates = append(candidates, rel)
+		}
+	}
+	// Reading, scanning and parsing a candidate depend on the file alone:
+	// they run in parallel; the modules are added in the order above.
+	callers := make([]*Module, len(candidates))
+	source.ReadEach(p.r, candidates, func(i int, f *source.File) {
+		if !importsAny(f.Content, names) {
+			return
+		}
+		if m, ok := p.parsed[candidates[i]]; ok {
+			callers[i] = m
+		} else {
+			callers[i] = Parse(f)
+		}
+	})
+	for i, rel := range candidates {
+		if callers[i] == nil {
+			continue
+		}
+		if _, ok := p.parsed[rel]; !ok {
+			p.parsed[rel] = callers[i]
+		}
+		if mi := p.module(rel); mi != nil {
+			mi.entries = true
 		}
 	}
 }
@@ -924,7 +943,14 @@ func pathDir(p string) string {
 // importsAny reports whether content imports one of names: an "import"
 // line that mentions it as a word.
 func importsAny(content []byte, names []string) bool {
-	for _, line := range strings.Split(string(content), "\n") {
+	text := string(content)
+	for text != "" {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
 		if !strings.Contains(line, "import") {
 			continue
 		}
