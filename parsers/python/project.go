@@ -998,11 +998,28 @@ func (p *project) mergeHandlers() {
 // removed (x && a || x && !a is x; x || !x && a is x || a), and a path
 // whose tests include all of another's, with the same flows, goes.
 func simplify(paths []*Path) []*Path {
+	// A test's literal is asked for again for every pair of paths: it is
+	// built once per test (tests are not changed here).
+	lits := map[*Test]string{}
 	lit := func(t *Test) string {
-		if t.Negated {
-			return "!" + t.key()
+		if l, ok := lits[t]; ok {
+			return l
 		}
-		return t.key()
+		l := t.key()
+		if t.Negated {
+			l = "!" + l
+		}
+		lits[t] = l
+		return l
+	}
+	// negLit is lit(t.negate()): negating changes only Negated (and
+	// Chosen, which the key leaves out).
+	negLit := func(t *Test) string {
+		l := lit(t)
+		if t.Negated {
+			return l[1:]
+		}
+		return "!" + l
 	}
 	set := func(ts []*Test) map[string]bool {
 		m := make(map[string]bool, len(ts))
@@ -1049,7 +1066,7 @@ func simplify(paths []*Path) []*Path {
 				}
 				// consensus: q = R && l, p has !l and R: !l is redundant in p
 				for _, l := range q.Tests {
-					neg := lit(l.negate())
+					neg := negLit(l)
 					if ps[neg] && subset(q.Tests, ps, lit(l)) {
 						var kept []*Test
 						for _, t := range p.Tests {
