@@ -416,7 +416,8 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 		}
 	}
 	dirs := []string{base}
-	for _, seg := range segs[fixed:] {
+	for i, seg := range segs[fixed:] {
+		inner := fixed+i < len(segs)-1
 		var next []string
 		for _, d := range dirs {
 			if !hasMeta(seg) {
@@ -427,6 +428,9 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 				continue
 			}
 			for _, e := range r.listing(d) {
+				if inner && !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
+					continue // a file has no entries to match the rest
+				}
 				if ok, _ := path.Match(seg, e.Name()); ok {
 					next = append(next, path.Join(d, e.Name()))
 				}
