@@ -407,7 +407,7 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 	if base == "" {
 		base = "."
 	}
-	if base != "." {
+	if base != "." && !r.plainDir(base).plain {
 		if _, err := r.confine(base); err != nil {
 			if errors.Is(err, source.ErrOutsideRoot) {
 				return nil, fmt.Errorf("%s: %w", pat, err)
@@ -416,19 +416,21 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 		}
 	}
 	dirs := []string{base}
-	for _, seg := range segs[fixed:] {
+	for i, seg := range segs[fixed:] {
+		inner := fixed+i < len(segs)-1
 		var next []string
 		for _, d := range dirs {
 			if !hasMeta(seg) {
 				next = append(next, path.Join(d, seg))
 				continue
 			}
-			if d != base {
-				if _, err := r.confine(d); err != nil {
-					continue
-				}
+			if d != base && !r.confinedDir(d) {
+				continue
 			}
 			for _, e := range r.listing(d) {
+				if inner && !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
+					continue // a file has no entries to match the rest
+				}
 				if ok, _ := path.Match(seg, e.Name()); ok {
 					next = append(next, path.Join(d, e.Name()))
 				}
@@ -438,16 +440,25 @@ func (r *FSReader) glob(pat string) ([]string, error) {
 	}
 	var out []string
 	for _, c := range dirs {
-		if parent := path.Dir(c); parent != base && parent != "." {
-			if _, err := r.confine(parent); err != nil {
-				continue
-			}
+		if parent := path.Dir(c); parent != base && parent != "." && !r.confinedDir(parent) {
+			continue
 		}
 		if _, ok := r.listed(c); ok {
 			out = append(out, c)
 		}
 	}
 	return out, nil
+}
+
+// confinedDir reports whether the directory rel leads to a place below
+// the root, as confine would, answering from the directories known to be
+// plain (kept per reader) before resolving links.
+func (r *FSReader) confinedDir(rel string) bool {
+	if rel == "." || r.plainDir(rel).plain {
+		return true
+	}
+	_, err := r.confine(rel)
+	return err == nil
 }
 
 // listing returns the entries of the directory rel (relative to the root,
@@ -461,11 +472,28 @@ func (r *FSReader) listing(rel string) []fs.DirEntry {
 		return entries
 	}
 	entries, _ = os.ReadDir(filepath.Join(r.root, filepath.FromSlash(rel)))
+	plain := rel == "." || r.plainDir(rel).plain
 	r.mu.Lock()
 	if r.listings == nil {
 		r.listings = map[string][]fs.DirEntry{}
 	}
 	r.listings[rel] = entries
+	// A real directory listed in a plain one is plain too: the listing
+	// already says what an lstat of it would (Glob lists every directory
+	// it descends into, and would otherwise lstat each one again).
+	if plain {
+		prefix := ""
+		if rel != "." {
+			prefix = rel + "/"
+		}
+		for _, e := range entries {
+			if e.Type()&fs.ModeType == fs.ModeDir {
+				if _, known := r.plainDirs[prefix+e.Name()]; !known {
+					r.plainDirs[prefix+e.Name()] = dirState{plain: true}
+				}
+			}
+		}
+	}
 	r.mu.Unlock()
 	return entries
 }

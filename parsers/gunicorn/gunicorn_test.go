@@ -285,3 +285,18 @@ func rangesOf(opts []Option) []source.Range {
 	}
 	return out
 }
+
+// BenchmarkVersion finds gunicorn's pin in a small project, as G001 does
+// once per app of a workspace.
+func BenchmarkVersion(b *testing.B) {
+	r := readerOf(map[string]string{
+		"requirements.txt":       "django==4.2\ngunicorn==21.2.0\n",
+		"service/pyproject.toml": "[project]\ndependencies = [\"gunicorn>=20.1\"]\n",
+	})
+	b.ReportAllocs()
+	for range b.N {
+		if _, ok := Version(r, "gunicorn"); !ok {
+			b.Fatal("no pin found")
+		}
+	}
+}

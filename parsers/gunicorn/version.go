@@ -3,6 +3,7 @@ package gunicorn
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -19,16 +20,39 @@ var versionFiles = []string{
 	"pyproject.toml", "*/pyproject.toml", "Pipfile.lock", "*/Pipfile.lock", "poetry.lock", "*/poetry.lock",
 }
 
+// pinPatterns are the expressions Version matches for one package name.
+type pinPatterns struct {
+	req, pyproj, pep621, pipfile, poetry *regexp.Regexp
+}
+
+// pinPatternCache keeps each package's pinPatterns: Version runs for every
+// app of every workspace, and compiling five expressions each time showed
+// in profiles of large monorepos.
+var pinPatternCache sync.Map // package name -> *pinPatterns
+
+func pinPatternsFor(pkg string) *pinPatterns {
+	if p, ok := pinPatternCache.Load(pkg); ok {
+		return p.(*pinPatterns)
+	}
+	name := regexp.QuoteMeta(pkg)
+	p := &pinPatterns{
+		req:     regexp.MustCompile(`(?mi)^\s*` + name + `(?:\[[^\]]*\])?\s*(==|>=|~=|===)\s*([0-9][0-9A-Za-z.]*)`),
+		pyproj:  regexp.MustCompile(`(?mi)^\s*"?` + name + `"?\s*=\s*(?:\{[^}]*version\s*=\s*)?"(\^|~|==|>=|~=)?\s*([0-9][0-9A-Za-z.]*)`),
+		pep621:  regexp.MustCompile(`(?i)"` + name + `(?:\[[^\]]*\])?\s*(==|>=|~=)\s*([0-9][0-9A-Za-z.]*)`),
+		pipfile: regexp.MustCompile(`(?is)"` + name + `"\s*:\s*\{[^}]*?"version"\s*:\s*"==([0-9][0-9A-Za-z.]*)"`),
+		poetry:  regexp.MustCompile(`(?im)^name\s*=\s*"` + name + `"\s*\r?\nversion\s*=\s*"([0-9][0-9A-Za-z.]*)"`),
+	}
+	actual, _ := pinPatternCache.LoadOrStore(pkg, p)
+	return actual.(*pinPatterns)
+}
+
 // Version finds the version of a Python package (lower-case name) pinned
 // in requirements*.txt, pyproject.toml, Pipfile.lock or poetry.lock below
 // the root. An exact pin (==, or a lock entry) wins; a lower bound (>=,
 // ~=, ^) is returned as its minimum. ok is false when nothing pins it.
 func Version(r source.Reader, pkg string) (PinnedVersion, bool) {
-	reqRe := regexp.MustCompile(`(?mi)^\s*` + regexp.QuoteMeta(pkg) + `(?:\[[^\]]*\])?\s*(==|>=|~=|===)\s*([0-9][0-9A-Za-z.]*)`)
-	pyprojRe := regexp.MustCompile(`(?mi)^\s*"?` + regexp.QuoteMeta(pkg) + `"?\s*=\s*(?:\{[^}]*version\s*=\s*)?"(\^|~|==|>=|~=)?\s*([0-9][0-9A-Za-z.]*)`)
-	pep621Re := regexp.MustCompile(`(?i)"` + regexp.QuoteMeta(pkg) + `(?:\[[^\]]*\])?\s*(==|>=|~=)\s*([0-9][0-9A-Za-z.]*)`)
-	pipfileRe := regexp.MustCompile(`(?is)"` + regexp.QuoteMeta(pkg) + `"\s*:\s*\{[^}]*?"version"\s*:\s*"==([0-9][0-9A-Za-z.]*)"`)
-	poetryRe := regexp.MustCompile(`(?im)^name\s*=\s*"` + regexp.QuoteMeta(pkg) + `"\s*\r?\nversion\s*=\s*"([0-9][0-9A-Za-z.]*)"`)
+	pins := pinPatternsFor(pkg)
+	reqRe, pyprojRe, pep621Re, pipfileRe, poetryRe := pins.req, pins.pyproj, pins.pep621, pins.pipfile, pins.poetry
 	var best PinnedVersion
 	bestExact := false
 	found := false

@@ -895,6 +895,7 @@ func (p *project) addCallers() {
 		pats = append(pats, prefix+"*.py", prefix+"*/*.py")
 	}
 	sort.Strings(pats)
+	var candidates []string
 	seen := map[string]bool{}
 	for _, pat := range pats {
 		matches, _ := p.r.Glob(pat)
@@ -903,13 +904,31 @@ func (p *project) addCallers() {
 				continue
 			}
 			seen[rel] = true
-			f, err := p.r.ReadFile(rel)
-			if err != nil || !importsAny(f.Content, names) {
-				continue
-			}
-			if mi := p.module(rel); mi != nil {
-				mi.entries = true
-			}
+			candidates = append(candidates, rel)
+		}
+	}
+	// Reading, scanning and parsing a candidate depend on the file alone:
+	// they run in parallel; the modules are added in the order above.
+	callers := make([]*Module, len(candidates))
+	source.ReadEach(p.r, candidates, func(i int, f *source.File) {
+		if !importsAny(f.Content, names) {
+			return
+		}
+		if m, ok := p.parsed[candidates[i]]; ok {
+			callers[i] = m
+		} else {
+			callers[i] = Parse(f)
+		}
+	})
+	for i, rel := range candidates {
+		if callers[i] == nil {
+			continue
+		}
+		if _, ok := p.parsed[rel]; !ok {
+			p.parsed[rel] = callers[i]
+		}
+		if mi := p.module(rel); mi != nil {
+			mi.entries = true
 		}
 	}
 }
@@ -924,7 +943,14 @@ func pathDir(p string) string {
 // importsAny reports whether content imports one of names: an "import"
 // line that mentions it as a word.
 func importsAny(content []byte, names []string) bool {
-	for _, line := range strings.Split(string(content), "\n") {
+	text := string(content)
+	for text != "" {
+		line := text
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			text = ""
+		}
 		if !strings.Contains(line, "import") {
 			continue
 		}
@@ -972,11 +998,28 @@ func (p *project) mergeHandlers() {
 // removed (x && a || x && !a is x; x || !x && a is x || a), and a path
 // whose tests include all of another's, with the same flows, goes.
 func simplify(paths []*Path) []*Path {
+	// A test's literal is asked for again for every pair of paths: it is
+	// built once per test (tests are not changed here).
+	lits := map[*Test]string{}
 	lit := func(t *Test) string {
-		if t.Negated {
-			return "!" + t.key()
+		if l, ok := lits[t]; ok {
+			return l
 		}
-		return t.key()
+		l := t.key()
+		if t.Negated {
+			l = "!" + l
+		}
+		lits[t] = l
+		return l
+	}
+	// negLit is lit(t.negate()): negating changes only Negated (and
+	// Chosen, which the key leaves out).
+	negLit := func(t *Test) string {
+		l := lit(t)
+		if t.Negated {
+			return l[1:]
+		}
+		return "!" + l
 	}
 	set := func(ts []*Test) map[string]bool {
 		m := make(map[string]bool, len(ts))
@@ -1023,7 +1066,7 @@ func simplify(paths []*Path) []*Path {
 				}
 				// consensus: q = R && l, p has !l and R: !l is redundant in p
 				for _, l := range q.Tests {
-					neg := lit(l.negate())
+					neg := negLit(l)
 					if ps[neg] && subset(q.Tests, ps, lit(l)) {
 						var kept []*Test
 						for _, t := range p.Tests {
