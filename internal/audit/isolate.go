@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +54,12 @@ const maxWorkerOutput = 256 << 20
 // nears it, so that garbage alone does not reach the ceiling.
 const softMemoryShare = 0.75
 
+// The protocol is JSON, one job to the worker and one result back (not
+// encoding/gob, whose initialisation every start of the binary pays). Where
+// a type's JSON leaves a field out or cannot read it back, a wire type
+// carries it (wireFinding); TestWorkerJobFields and TestWorkerResultFields
+// check that every field arrives.
+
 // workerJob is what the audit sends a worker.
 type workerJob struct {
 	Repo       Repo
@@ -63,6 +69,8 @@ type workerJob struct {
 }
 
 // workerOptions are the fields of lint.Options an audit sets.
+// Settings.Base (an earlier revision to compare with, which only check
+// sets) is an interface and does not cross.
 type workerOptions struct {
 	Select, ExtendSelect, Ignore, Exclude []string
 	MaxFileSize                           int64
@@ -74,47 +82,75 @@ type workerOptions struct {
 }
 
 // workerResult is what a worker sends back: one repository's result,
-// whole (TestWorkerProtocol checks that every field arrives).
+// whole.
 type workerResult struct {
 	Summary  Summary
-	Findings []rules.Finding
+	Findings []wireFinding
 	Lines    []string
-	// Places are by finding; the zero Place where it touches no route
-	// (gob cannot send a nil element).
-	Places []graph.Place
+	Places   []*graph.Place // by finding; null where it touches no route
 }
 
-func workerResultOf(res *result) workerResult {
-	wr := workerResult{Summary: res.summary, Findings: res.diags, Lines: res.lines}
-	if res.places != nil {
-		wr.Places = make([]graph.Place, len(res.places))
-		for i, p := range res.places {
-			if p != nil {
-				wr.Places[i] = *p
+// wireFinding is a rules.Finding with the fields its JSON leaves out
+// (Scope, the legacy fingerprint and message), its severity as a number
+// (zero, the rule's default, has no name to read back) and its key whole
+// (the JSON of a key is its text only). The fields here hide the
+// finding's own of the same JSON name.
+type wireFinding struct {
+	rules.Finding
+	Severity          int         `json:"severity"`
+	Key               []byte      `json:"key"`
+	Scope             rules.Scope `json:"scope"`
+	LegacyFingerprint string      `json:"legacy_fingerprint"`
+	LegacyMessage     string      `json:"legacy_message"`
+}
+
+func wireFindingOf(f rules.Finding) (wireFinding, error) {
+	key, err := f.Key.GobEncode()
+	return wireFinding{Finding: f, Severity: int(f.Severity), Key: key, Scope: f.Scope,
+		LegacyFingerprint: f.LegacyFingerprint, LegacyMessage: f.LegacyMessage}, err
+}
+
+func (w wireFinding) finding() (rules.Finding, error) {
+	f := w.Finding
+	f.Severity, f.Scope, f.LegacyFingerprint, f.LegacyMessage = rules.Severity(w.Severity), w.Scope, w.LegacyFingerprint, w.LegacyMessage
+	return f, f.Key.GobDecode(w.Key)
+}
+
+func workerResultOf(res *result) (workerResult, error) {
+	wr := workerResult{Summary: res.summary, Lines: res.lines, Places: res.places}
+	if res.diags != nil {
+		wr.Findings = make([]wireFinding, len(res.diags))
+		for i, f := range res.diags {
+			var err error
+			if wr.Findings[i], err = wireFindingOf(f); err != nil {
+				return wr, fmt.Errorf("finding %d: %w", i, err)
 			}
 		}
 	}
-	return wr
+	return wr, nil
 }
 
 // into puts what a worker sent into res.
-func (wr workerResult) into(res *result) {
-	res.summary, res.diags, res.lines, res.places = wr.Summary, wr.Findings, wr.Lines, nil
-	// gob leaves out empty maps; the records write them as {}.
+func (wr workerResult) into(res *result) error {
+	var diags []rules.Finding
+	if wr.Findings != nil {
+		diags = make([]rules.Finding, len(wr.Findings))
+		for i, w := range wr.Findings {
+			var err error
+			if diags[i], err = w.finding(); err != nil {
+				return fmt.Errorf("finding %d: %w", i, err)
+			}
+		}
+	}
+	res.summary, res.diags, res.lines, res.places = wr.Summary, diags, wr.Lines, wr.Places
+	// The records write the counts as {} when there are none.
 	if res.summary.BySeverity == nil {
 		res.summary.BySeverity = map[string]int{}
 	}
 	if res.summary.ByCode == nil {
 		res.summary.ByCode = map[string]int{}
 	}
-	if wr.Places != nil {
-		res.places = make([]*graph.Place, len(wr.Places))
-		for i := range wr.Places {
-			if !wr.Places[i].Empty() {
-				res.places[i] = &wr.Places[i]
-			}
-		}
-	}
+	return nil
 }
 
 func jobOptions(o lint.Options, tracked bool) workerOptions {
@@ -133,13 +169,17 @@ func (w workerOptions) lint() lint.Options {
 // started it watches its memory and time from outside.
 func ServeWorker(in io.Reader, out io.Writer) error {
 	var job workerJob
-	if err := gob.NewDecoder(in).Decode(&job); err != nil {
+	if err := json.NewDecoder(in).Decode(&job); err != nil {
 		return fmt.Errorf("reading the job: %w", err)
 	}
 	a := &auditor{opts: Options{Lint: job.Lint.lint(), RepoConfig: job.RepoConfig, Timeout: job.Timeout, GitTracked: job.Lint.Tracked}}
 	res := a.inProcess(context.Background(), job.Repo)
+	wr, err := workerResultOf(res)
+	if err != nil {
+		return fmt.Errorf("writing the result: %w", err)
+	}
 	bw := bufio.NewWriter(out)
-	if err := gob.NewEncoder(bw).Encode(workerResultOf(res)); err != nil {
+	if err := json.NewEncoder(bw).Encode(wr); err != nil {
 		return fmt.Errorf("writing the result: %w", err)
 	}
 	return bw.Flush()
@@ -153,7 +193,7 @@ func (a *auditor) isolated(ctx context.Context, repo Repo, res *result) {
 		return
 	}
 	var job bytes.Buffer
-	if err := gob.NewEncoder(&job).Encode(workerJob{Repo: repo, Lint: jobOptions(a.opts.Lint, a.opts.GitTracked),
+	if err := json.NewEncoder(&job).Encode(workerJob{Repo: repo, Lint: jobOptions(a.opts.Lint, a.opts.GitTracked),
 		RepoConfig: a.opts.RepoConfig, Timeout: a.opts.Timeout}); err != nil {
 		res.fail(StatusError, err)
 		return
@@ -224,8 +264,7 @@ wait:
 	}
 	if waitErr == nil && !out.over {
 		var wr workerResult
-		if err := gob.NewDecoder(bytes.NewReader(out.buf.Bytes())).Decode(&wr); err == nil {
-			wr.into(res)
+		if err := json.Unmarshal(out.buf.Bytes(), &wr); err == nil && wr.into(res) == nil {
 			res.summary.MaxRSS = peak
 			return
 		}

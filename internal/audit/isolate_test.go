@@ -3,11 +3,14 @@ package audit
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/mtlslint/mtlslint/internal/config"
 	"github.com/mtlslint/mtlslint/internal/graph"
 	"github.com/mtlslint/mtlslint/internal/lint"
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -26,7 +29,7 @@ func TestWorkerProtocol(t *testing.T) {
 	}
 
 	var job bytes.Buffer
-	if err := gob.NewEncoder(&job).Encode(workerJob{Repo: repo, Lint: jobOptions(lint.Options{}, false)}); err != nil {
+	if err := json.NewEncoder(&job).Encode(workerJob{Repo: repo, Lint: jobOptions(lint.Options{}, false)}); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -34,11 +37,13 @@ func TestWorkerProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wr workerResult
-	if err := gob.NewDecoder(&out).Decode(&wr); err != nil {
+	if err := json.NewDecoder(&out).Decode(&wr); err != nil {
 		t.Fatal(err)
 	}
 	got := newResult(repo)
-	wr.into(got)
+	if err := wr.into(got); err != nil {
+		t.Fatal(err)
+	}
 	got.summary.DurationMS, want.summary.DurationMS = 0, 0
 	if !reflect.DeepEqual(got.summary, want.summary) {
 		t.Errorf("summary:\n got %+v\nwant %+v", got.summary, want.summary)
@@ -60,7 +65,9 @@ func TestWorkerProtocol(t *testing.T) {
 // TestWorkerResultFields: a result with every field of every finding and
 // of the summary set crosses the protocol unchanged. The sample must set
 // every field: a field added to rules.Finding or Summary fails here until
-// the sample sets it, and then this test says whether gob carries it.
+// the sample sets it, and then this test says whether the protocol
+// carries it. The second finding is the zero one: a zero severity (the
+// rule's default) and an empty key cross too.
 func TestWorkerResultFields(t *testing.T) {
 	at := source.Range{File: "a.conf", Start: source.Pos{Line: 2, Col: 3, Offset: 9}, End: source.Pos{Line: 2, Col: 7, Offset: 13}}
 	f := rules.Finding{
@@ -97,21 +104,64 @@ func TestWorkerResultFields(t *testing.T) {
 			t.Errorf("the sample leaves fields unset: %v", zero)
 		}
 	}
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(workerResultOf(res)); err != nil {
+	sent, err := workerResultOf(res)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var wr workerResult
-	if err := gob.NewDecoder(&b).Decode(&wr); err != nil {
+	roundTrip(t, sent, &wr)
+	got := &result{}
+	if err := wr.into(got); err != nil {
 		t.Fatal(err)
 	}
-	got := &result{}
-	wr.into(got)
 	if !reflect.DeepEqual(got.summary, res.summary) {
 		t.Errorf("summary:\n got %+v\nwant %+v", got.summary, res.summary)
 	}
 	if !reflect.DeepEqual(got.diags, res.diags) || !reflect.DeepEqual(got.lines, res.lines) || !reflect.DeepEqual(got.places, res.places) {
 		t.Errorf("findings:\n got %#v %q %v\nwant %#v %q %v", got.diags, got.lines, got.places, res.diags, res.lines, res.places)
+	}
+}
+
+// TestWorkerJobFields: a job with every field set, the options and the
+// configuration file's included, reaches the worker unchanged. The sample
+// must set every field (as in TestWorkerResultFields) but Settings.Base,
+// which the audit never sets and which cannot cross.
+func TestWorkerJobFields(t *testing.T) {
+	at := source.Range{File: "mtlslint.toml", Start: source.Pos{Line: 1, Col: 1, Offset: 1}, End: source.Pos{Line: 1, Col: 2, Offset: 2}}
+	cfg := &config.Config{Select: []string{"N"}, ExtendSelect: []string{"X"}, Ignore: []string{"H"}, PerFileIgnores: map[string][]string{"a/*": {"N001"}},
+		Exclude: []string{"vendor"}, FailOn: "high", Severity: map[string]string{"N001": "low"},
+		NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4",
+		SettingsModule: "p.settings", DevSettings: []string{"dev"}, TrustedProxies: []string{"10.0.0.1"},
+		Topology: []config.Topology{{Proxy: "nginx.conf", App: "app", Line: 3}},
+		Helm:     []config.Helm{{Chart: "c", Values: []string{"v.yaml"}, Namespace: "ns", Release: "r", Line: 4}},
+		Path:     "mtlslint.toml", Lines: map[string]int{"select": 1}}
+	job := workerJob{Repo: Repo{ID: "r", Dir: "/r"}, RepoConfig: true, Timeout: time.Minute,
+		Lint: workerOptions{Select: []string{"N"}, ExtendSelect: []string{"X"}, Ignore: []string{"H"}, Exclude: []string{"e"},
+			MaxFileSize: 1, MaxFiles: 2, Config: cfg, NoIgnore: true, Tracked: true,
+			Settings: rules.Settings{NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4",
+				DevSettings: []string{"dev"}, SettingsModule: "p.settings", TrustedProxies: []string{"10.0.0.1"},
+				Topology:     []rules.TopologyLink{{Proxy: "nginx.conf", App: "app", Range: at}},
+				BaseRevision: "HEAD~1"}}}
+	zero := zeroFields(reflect.ValueOf(job), "workerJob")
+	if zero = slices.DeleteFunc(zero, func(f string) bool { return f == "workerJob.Lint.Settings.Base" }); len(zero) > 0 {
+		t.Errorf("the sample leaves fields unset: %v", zero)
+	}
+	var got workerJob
+	roundTrip(t, job, &got)
+	if !reflect.DeepEqual(got, job) {
+		t.Errorf("job:\n got %+v\nwant %+v", got, job)
+	}
+}
+
+// roundTrip sends v as the protocol does and reads it into into.
+func roundTrip(t *testing.T, v, into any) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.NewEncoder(&b).Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewDecoder(&b).Decode(into); err != nil {
+		t.Fatal(err)
 	}
 }
 
