@@ -95,10 +95,10 @@ func (k Key) AppRead() (AppCheck, string) { return k.check, k.meta }
 // MarshalText writes the key's text.
 func (k Key) MarshalText() ([]byte, error) { return []byte(k.text), nil }
 
-// GobEncode writes every part of the key, so that a finding keeps its key
-// whole across a process boundary (an audit's worker processes send their
-// findings back with encoding/gob).
-func (k Key) GobEncode() ([]byte, error) {
+// MarshalBinary writes every part of the key, so that a finding keeps its
+// key whole across a process boundary (an audit's worker processes send
+// their findings back as JSON, where a key is otherwise only its text).
+func (k Key) MarshalBinary() ([]byte, error) {
 	var b []byte
 	for _, s := range k.parts() {
 		b = binary.AppendUvarint(b, uint64(len(*s)))
@@ -107,8 +107,8 @@ func (k Key) GobEncode() ([]byte, error) {
 	return b, nil
 }
 
-// GobDecode reads what GobEncode writes.
-func (k *Key) GobDecode(b []byte) error {
+// UnmarshalBinary reads what MarshalBinary writes.
+func (k *Key) UnmarshalBinary(b []byte) error {
 	var d Key
 	for _, s := range d.parts() {
 		n, size := binary.Uvarint(b)

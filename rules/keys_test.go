@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"bytes"
-	"encoding/gob"
 	"reflect"
 	"testing"
 
@@ -95,30 +93,30 @@ func TestClipAndSentence(t *testing.T) {
 	}
 }
 
-// TestKeyGobRoundTrip: a key encoded with encoding/gob (the audit's worker
-// processes send their findings so) reads back equal, every part of it,
-// and the encoding covers every field the key has.
-func TestKeyGobRoundTrip(t *testing.T) {
+// TestKeyBinaryRoundTrip: a key written by MarshalBinary (the audit's
+// worker processes send their findings' keys so) reads back equal, every
+// part of it, and the encoding covers every field the key has.
+func TestKeyBinaryRoundTrip(t *testing.T) {
 	if n, p := reflect.TypeFor[Key]().NumField(), len((&Key{}).parts()); n != p {
 		t.Fatalf("Key has %d fields and its encoding %d parts", n, p)
 	}
 	full := Key{kind: KeyAppReadRoute, text: "t|ü\x00", route: "r", header: "X-H", directive: "d", check: CheckZero, meta: "HTTP_X_H"}
 	for _, k := range []Key{{}, full, RouteHeaderKey("route-1", "X-SSL-Client-Verify")} {
-		var b bytes.Buffer
-		if err := gob.NewEncoder(&b).Encode(struct{ K Key }{k}); err != nil {
+		b, err := k.MarshalBinary()
+		if err != nil {
 			t.Fatal(err)
 		}
-		var back struct{ K Key }
-		if err := gob.NewDecoder(&b).Decode(&back); err != nil {
+		var back Key
+		if err := back.UnmarshalBinary(b); err != nil {
 			t.Fatal(err)
 		}
-		if back.K != k {
-			t.Errorf("%#v read back as %#v", k, back.K)
+		if back != k {
+			t.Errorf("%#v read back as %#v", k, back)
 		}
 	}
-	enc, _ := full.GobEncode()
+	enc, _ := full.MarshalBinary()
 	var k Key
-	if err := k.GobDecode(enc[:len(enc)-1]); err == nil {
+	if err := k.UnmarshalBinary(enc[:len(enc)-1]); err == nil {
 		t.Error("a truncated key was read")
 	}
 }

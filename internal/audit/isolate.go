@@ -105,7 +105,7 @@ type wireFinding struct {
 }
 
 func wireFindingOf(f rules.Finding) (wireFinding, error) {
-	key, err := f.Key.GobEncode()
+	key, err := f.Key.MarshalBinary()
 	return wireFinding{Finding: f, Severity: int(f.Severity), Key: key, Scope: f.Scope,
 		LegacyFingerprint: f.LegacyFingerprint, LegacyMessage: f.LegacyMessage}, err
 }
@@ -113,7 +113,7 @@ func wireFindingOf(f rules.Finding) (wireFinding, error) {
 func (w wireFinding) finding() (rules.Finding, error) {
 	f := w.Finding
 	f.Severity, f.Scope, f.LegacyFingerprint, f.LegacyMessage = rules.Severity(w.Severity), w.Scope, w.LegacyFingerprint, w.LegacyMessage
-	return f, f.Key.GobDecode(w.Key)
+	return f, f.Key.UnmarshalBinary(w.Key)
 }
 
 func workerResultOf(res *result) (workerResult, error) {
