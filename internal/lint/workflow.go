@@ -187,14 +187,11 @@ func excludeHook(resolver *config.Resolver) func(rel string, isDir bool) bool {
 // postProcess is the stage between the engine and the report: per-file
 // selection, inline suppressions, severity overrides, per-file ignores,
 // fingerprints, the baseline, the named files and the changed lines.
+//
+// The engine's findings arrive settled: selected with pf.enabledIn (the
+// engine's Enabled) and sorted; every step here keeps the order, so the
+// final sort is needed only when a step did not.
 func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts Options) ([]rules.Finding, int) {
-	kept := diags[:0:0]
-	for _, d := range diags {
-		if pf.enabledIn(d.Code, d.Range.File) {
-			kept = append(kept, d)
-		}
-	}
-	diags = kept
 	src := suppress.SourcesOf(ws)
 	if !opts.NoIgnore {
 		registry := map[string]*rules.Rule{}
@@ -222,8 +219,21 @@ func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts
 	if opts.Changed != nil {
 		diags = opts.Changed.Keep(diags, ws.Identity)
 	}
-	rules.SortFindings(diags)
+	if !sorted(diags) {
+		rules.SortFindings(diags)
+	}
 	return diags, stale
+}
+
+// sorted reports whether diags are in rules.SortFindings' order (a stable
+// sort leaves such a list as it is).
+func sorted(diags []rules.Finding) bool {
+	for i := 1; i < len(diags); i++ {
+		if diags[i-1].Compare(&diags[i]) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // applySeverity applies the configuration's per-code severity overrides

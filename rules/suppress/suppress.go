@@ -22,6 +22,7 @@ package suppress
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -173,21 +174,9 @@ type Options struct {
 // with a fix that removes it) or gives no reason (M003). Findings that
 // already carry a suppression keep it. The result is sorted.
 func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
-	files := map[string]bool{}
-	for _, p := range src.Paths() {
-		files[p] = true
-	}
-	for _, d := range diags {
-		files[d.Range.File] = true
-	}
+	dirs := src.directivesOf(diags)
 	type use struct{ codes map[string]bool }
 	used := map[*Directive]*use{}
-	dirs := map[string][]Directive{}
-	for p := range files {
-		if ds := src.Directives(p); len(ds) > 0 {
-			dirs[p] = ds
-		}
-	}
 	out := make([]rules.Finding, 0, len(diags))
 	for _, d := range diags {
 		ds := dirs[d.Range.File]
@@ -218,6 +207,7 @@ func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
 	}
 	sort.Strings(paths)
 	enabled := func(code, file string) bool { return opts.Enabled == nil || opts.Enabled(code, file) }
+	found := len(out)
 	for _, p := range paths {
 		o := src.Outline(p)
 		ds := dirs[p]
@@ -245,8 +235,67 @@ func Apply(src *Sources, diags []rules.Finding, opts Options) []rules.Finding {
 			}
 		}
 	}
-	rules.SortFindings(out)
-	return out
+	return sortAppended(out, found)
+}
+
+// directivesOf returns the directives of the indexed files and of the
+// files the findings are in, by path, leaving out files without any.
+// Looking for directives reads every file: the files are looked at in
+// parallel.
+func (s *Sources) directivesOf(diags []rules.Finding) map[string][]Directive {
+	paths := make([]string, 0, len(s.files))
+	seen := make(map[string]bool, len(s.files))
+	for p := range s.files {
+		paths = append(paths, p)
+		seen[p] = true
+	}
+	for _, d := range diags {
+		if p := d.Range.File; !seen[p] {
+			paths = append(paths, p)
+			seen[p] = true
+		}
+	}
+	found := make([][]Directive, len(paths))
+	source.Each(runtime.GOMAXPROCS(0), len(paths), func(i int) { found[i] = s.Directives(paths[i]) })
+	dirs := map[string][]Directive{}
+	for i, ds := range found {
+		if len(ds) > 0 {
+			dirs[paths[i]] = ds
+		}
+	}
+	return dirs
+}
+
+// sortAppended sorts out, whose first n findings usually arrive sorted
+// (the engine sorts them) and the rest are those Apply added: when the
+// first part is sorted, sorting the rest and merging gives what a stable
+// sort of the whole list would, with fewer comparisons.
+func sortAppended(out []rules.Finding, n int) []rules.Finding {
+	head, tail := out[:n], out[n:]
+	for i := 1; i < len(head); i++ {
+		if head[i-1].Compare(&head[i]) > 0 {
+			rules.SortFindings(out)
+			return out
+		}
+	}
+	if len(tail) == 0 {
+		return out
+	}
+	rules.SortFindings(tail)
+	merged := make([]rules.Finding, 0, len(out))
+	i, j := 0, 0
+	for i < len(head) && j < len(tail) {
+		// Ties go to the head, as in a stable sort of head then tail.
+		if tail[j].Compare(&head[i]) < 0 {
+			merged = append(merged, tail[j])
+			j++
+		} else {
+			merged = append(merged, head[i])
+			i++
+		}
+	}
+	merged = append(merged, head[i:]...)
+	return append(merged, tail[j:]...)
 }
 
 // narrower prefers the directive covering fewer lines: the statement's own

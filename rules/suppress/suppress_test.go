@@ -321,3 +321,42 @@ func TestFingerprintIgnoresLineShiftsButNotPlace(t *testing.T) {
 		t.Errorf("positions in keys must not count, ports must")
 	}
 }
+
+// TestSortAppendedIsAStableSort checks the merge against a stable sort of
+// the whole list: ties (equal under Compare, told apart by Severity here)
+// keep the head's first, and an unsorted head falls back to a full sort.
+func TestSortAppendedIsAStableSort(t *testing.T) {
+	at := func(file string, offset int, code string, sev rules.Severity) rules.Finding {
+		var f rules.Finding
+		f.Range.File, f.Range.Start.Offset, f.Code, f.Severity = file, offset, code, sev
+		return f
+	}
+	cases := []struct {
+		name       string
+		head, tail []rules.Finding
+	}{
+		{"sorted head", []rules.Finding{at("a", 1, "N001", 1), at("a", 5, "N002", 1), at("b", 2, "N001", 1)},
+			[]rules.Finding{at("b", 0, "M001", 2), at("a", 5, "N002", 2), at("a", 0, "M003", 2), at("c", 0, "M001", 2)}},
+		{"unsorted head", []rules.Finding{at("b", 2, "N001", 1), at("a", 5, "N002", 1)},
+			[]rules.Finding{at("a", 5, "N002", 2), at("a", 0, "M001", 2)}},
+		{"nothing appended", []rules.Finding{at("a", 1, "N001", 1)}, nil},
+		{"nothing found", nil, []rules.Finding{at("b", 1, "M001", 2), at("a", 1, "M001", 2)}},
+	}
+	for _, c := range cases {
+		all := append(append([]rules.Finding{}, c.head...), c.tail...)
+		want := append([]rules.Finding{}, all...)
+		rules.SortFindings(want)
+		got := sortAppended(all, len(c.head))
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d findings, want %d", c.name, len(got), len(want))
+		}
+		for i := range want {
+			if got[i].Range.File != want[i].Range.File || got[i].Range.Start.Offset != want[i].Range.Start.Offset ||
+				got[i].Code != want[i].Code || got[i].Severity != want[i].Severity {
+				t.Errorf("%s: finding %d is %s:%d %s/%v, want %s:%d %s/%v", c.name, i,
+					got[i].Range.File, got[i].Range.Start.Offset, got[i].Code, got[i].Severity,
+					want[i].Range.File, want[i].Range.Start.Offset, want[i].Code, want[i].Severity)
+			}
+		}
+	}
+}
