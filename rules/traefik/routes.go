@@ -240,6 +240,10 @@ func newRoute(in *traefik.Installation, d *traefik.Dynamic, r *traefik.Router, e
 		Default:  rules.Passthrough,
 		// passTLSClientCert sets nothing without a certificate.
 		OmitsEmpty: true,
+		// Go's HTTP client writes a request's headers sorted by name, and
+		// "-" sorts before "_": Traefik's dash-spelled header goes out
+		// before a client's underscore spelling of it.
+		ProxyFirst: true,
 		Range:      r.Range,
 		Block:      r.Range,
 		SetHint:    setHint,

@@ -233,7 +233,10 @@ func checkUnderscores(p *rules.Pass) {
 				continue
 			}
 			for h, t := range r.Headers {
-				if !rules.IsIdentityHeader(h) || !t.Action.Overwrites() || t.Action == rules.Blanked || !r.AdmitsUnderscoreOf(h) {
+				// passTLSClientCert sets its headers only for a client with
+				// a certificate: that client's underscore copy joins them.
+				setsWithCert := t.Action.Overwrites() || t.Action == rules.Conditional && t.CertGuarded
+				if !rules.IsIdentityHeader(h) || !setsWithCert || t.Action == rules.Blanked || !r.AdmitsUnderscoreOf(h) {
 					continue
 				}
 				if r.UnderscoreKept != nil && slices.Contains(managedHeaders, h) {
