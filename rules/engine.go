@@ -411,9 +411,13 @@ func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution, ena
 	var replaced []Replacement
 	dropped := make([]bool, len(diags))
 	byKey := map[Key][]int{}
+	var keys []Key // in the order of their first finding, so that Replaced's order is fixed
 	for i := range diags {
-		if !diags[i].Key.IsZero() {
-			byKey[diags[i].Key] = append(byKey[diags[i].Key], i)
+		if k := diags[i].Key; !k.IsZero() {
+			if _, seen := byKey[k]; !seen {
+				keys = append(keys, k)
+			}
+			byKey[k] = append(byKey[k], i)
 		}
 	}
 	supersedes := func(code, other string) bool {
@@ -424,7 +428,8 @@ func settle(diags []Finding, byCode map[string]*Rule, resolved []Resolution, ena
 		return supersedes(code, diags[j].Code) && enabled(code, diags[j].Range.File)
 	}
 	inherited := map[int][]Fix{}
-	for _, same := range byKey {
+	for _, k := range keys {
+		same := byKey[k]
 		for _, i := range same {
 			for _, j := range same {
 				if i == j || dropped[j] || !replaces(diags[i].Code, j) {

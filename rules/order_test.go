@@ -58,3 +58,32 @@ func BenchmarkSortFindings(b *testing.B) {
 		SortFindings(diags)
 	}
 }
+
+// settle lists the findings it replaces in the order of the findings,
+// whatever the order of its maps: the same run gives the same list.
+func TestSettleReplacesInFindingOrder(t *testing.T) {
+	byCode := map[string]*Rule{"X004": {Code: "X004", Supersedes: []string{"G001"}}, "G001": {Code: "G001"}}
+	var diags []Finding
+	var want []string
+	for i := range 8 {
+		key := RouteHeaderKey(fmt.Sprintf("route-%d", i), "X-SSL-Client-Verify")
+		file := fmt.Sprintf("f%d.conf", i)
+		for _, code := range []string{"G001", "X004"} {
+			d := Finding{Code: code}
+			d.Range.File, d.Key = file, key
+			diags = append(diags, d)
+		}
+		want = append(want, file)
+	}
+	for range 20 {
+		in := append([]Finding(nil), diags...)
+		_, replaced := settle(in, byCode, nil, nil)
+		var got []string
+		for _, r := range replaced {
+			got = append(got, r.Finding.Range.File)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("replaced %v, want %v", got, want)
+		}
+	}
+}
