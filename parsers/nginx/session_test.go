@@ -12,6 +12,11 @@ import (
 func TestSessionReusesTheDetectParse(t *testing.T) {
 	content := []byte("http {\n    server {\n        listen 443 ssl;\n        location / { proxy_pass http://app; }\n    }\n}\n")
 	s := NewSession()
+	parses := 0
+	s.once.Parse = func(f *source.File) ([]*Directive, []source.Problem) {
+		parses++
+		return Parse(f)
+	}
 	if !s.Detect("nginx.conf", content) {
 		t.Fatal("not detected")
 	}
@@ -21,7 +26,7 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 	f := source.NewFile("nginx.conf", content)
 	dirs, _ := s.once.ParseFile(f)
 	kept := dirs
-	if len(dirs) != 1 || s.once.Kept() != 0 {
+	if len(dirs) != 1 || parses != 0 || s.once.Kept() != 0 {
 		t.Fatalf("Load parsed again instead of taking Detect's parse")
 	}
 	var walk func([]*Directive)
@@ -45,7 +50,7 @@ func TestSessionReusesTheDetectParse(t *testing.T) {
 	// The same path with other content (an edited buffer) is parsed anew.
 	s.Detect("nginx.conf", content)
 	other := append([]byte(nil), content...)
-	if again, _ := s.once.ParseFile(source.NewFile("nginx.conf", other)); again[0] == kept[0] {
+	if again, _ := s.once.ParseFile(source.NewFile("nginx.conf", other)); again[0] == kept[0] || parses != 1 {
 		t.Errorf("other content took the kept parse")
 	}
 	// Detect rejecting a file keeps nothing.
