@@ -156,6 +156,15 @@ type HeaderTreatment struct {
 	When string `json:"when,omitempty"`
 }
 
+// SetsWithCert reports whether the proxy overwrites the header, at least
+// for a client that presents a certificate: a header set only then
+// (Traefik's passTLSClientCert where forwardedHeaders trusts some
+// clients, HAProxy's and Apache's set under ssl_c_used) still joins a
+// verified client's underscore copy of it.
+func (t HeaderTreatment) SetsWithCert() bool {
+	return t.Action.Overwrites() || t.Action == Conditional && t.CertGuarded
+}
+
 // VerifyMode is a listener's client-certificate verification.
 type VerifyMode int
 

@@ -701,7 +701,7 @@ var UnderscoreConflation = &rules.Rule{
 				h := rules.HeaderName(t.Header)
 				for _, l := range m.RoutesTo(app) {
 					r := l.Route
-					if !r.AdmitsUnderscoreOf(h) || !overwritesWithCert(r.Header(h)) {
+					if !r.AdmitsUnderscoreOf(h) || !r.Header(h).SetsWithCert() {
 						continue
 					}
 					at, key := r.Range, rules.RouteHeaderKey(r.ID, h)
@@ -771,16 +771,6 @@ var UnderscoreConflation = &rules.Rule{
 			})
 		}
 	},
-}
-
-// overwritesWithCert reports whether the route overwrites the header, at
-// least for a client that presents a certificate: a header set only then
-// (Traefik's passTLSClientCert where forwardedHeaders trusts some
-// clients, HAProxy's and Apache's set under ssl_c_used) still joins a
-// verified client's underscore copy. underscoreBreaches judges class by
-// class what reaches the app.
-func overwritesWithCert(tr rules.HeaderTreatment) bool {
-	return tr.Action.Overwrites() || tr.Action == rules.Conditional && tr.CertGuarded
 }
 
 // UnverifiedRoute: X006.

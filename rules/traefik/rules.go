@@ -235,8 +235,7 @@ func checkUnderscores(p *rules.Pass) {
 			for h, t := range r.Headers {
 				// passTLSClientCert sets its headers only for a client with
 				// a certificate: that client's underscore copy joins them.
-				setsWithCert := t.Action.Overwrites() || t.Action == rules.Conditional && t.CertGuarded
-				if !rules.IsIdentityHeader(h) || !setsWithCert || t.Action == rules.Blanked || !r.AdmitsUnderscoreOf(h) {
+				if !rules.IsIdentityHeader(h) || !t.SetsWithCert() || t.Action == rules.Blanked || !r.AdmitsUnderscoreOf(h) {
 					continue
 				}
 				if r.UnderscoreKept != nil && slices.Contains(managedHeaders, h) {
