@@ -94,7 +94,8 @@ func matchBrackets(src []byte, toks []Token) []int32 {
 }
 
 // RewriteSource applies the same-length rewrites to a copy of src and
-// returns it with the list of rewrites, sorted by offset.
+// returns it with the list of rewrites, sorted by offset. When nothing is
+// rewritten it returns src itself, not a copy: the result is read-only.
 func RewriteSource(src []byte, toks []Token) ([]byte, []Rewrite) {
 	return rewriteSource(src, toks, matchBrackets(src, toks))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -384,5 +385,53 @@ resource "x" "y" {
 	}
 	if got := str(t, r.Object, "c"); len(got) > 40 {
 		t.Errorf("1e9999999 written out in %d characters", len(got))
+	}
+}
+
+// WalkNamed finds what Walk finds for the names asked, through objects
+// written out, evaluated from locals and variables, and nested in blocks.
+func TestWalkNamedAsWalk(t *testing.T) {
+	m := loadOne(t, map[string]string{"main.tf": `
+variable "profile" {
+  default = { mode = "Passthrough", name = "p" }
+}
+locals {
+  auth = { mode = "Strict", other = "x" }
+}
+resource "x" "y" {
+  name = "n"
+  mode = "top"
+  body = { properties = { auth = local.auth } }
+  list = [var.profile, { mode = "listed" }]
+  from = "${local.auth.mode}-t"
+  nested {
+    mode = "block"
+    deeper { mode = "deep" }
+  }
+}`})
+	names := []string{"mode"}
+	collect := func(walk func(func(string, Value))) []string {
+		var out []string
+		walk(func(name string, v Value) {
+			s, _ := v.Str()
+			out = append(out, fmt.Sprintf("%s=%s@%d", name, s, v.Range.Start.Line))
+		})
+		sort.Strings(out)
+		return out
+	}
+	r := m.Resource("x", "y")
+	want := collect(func(fn func(string, Value)) {
+		r.Walk(func(name string, v Value) {
+			if slices.Contains(names, name) {
+				fn(name, v)
+			}
+		})
+	})
+	got := collect(func(fn func(string, Value)) { r.WalkNamed(names, fn) })
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("WalkNamed found %v, Walk %v", got, want)
+	}
+	if len(want) != 6 {
+		t.Errorf("Walk found %d settings called mode, want 6: %v", len(want), want)
 	}
 }
