@@ -504,3 +504,14 @@ func SortFindings(diags []Finding) {
 	}
 	copy(diags, sorted)
 }
+
+// FindingsSorted reports whether diags are in SortFindings' order (a
+// stable sort leaves such a list as it is).
+func FindingsSorted(diags []Finding) bool {
+	for i := 1; i < len(diags); i++ {
+		if diags[i-1].Compare(&diags[i]) > 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -87,3 +87,23 @@ func TestSettleReplacesInFindingOrder(t *testing.T) {
 		}
 	}
 }
+
+// FindingsSorted holds after SortFindings and fails on a list out of order.
+func TestFindingsSorted(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	diags := randomFindings(r, 50)
+	SortFindings(diags)
+	if !FindingsSorted(diags) {
+		t.Fatal("FindingsSorted is false after SortFindings")
+	}
+	for i := 1; i < len(diags); i++ {
+		if diags[i-1].Compare(&diags[i]) < 0 {
+			diags[i-1], diags[i] = diags[i], diags[i-1]
+			if FindingsSorted(diags) {
+				t.Fatalf("FindingsSorted is true with findings %d and %d swapped", i-1, i)
+			}
+			return
+		}
+	}
+	t.Fatal("the sample has no two findings in strict order")
+}

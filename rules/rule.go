@@ -236,7 +236,7 @@ type Suppression struct {
 	Range         source.Range `json:"range,omitempty"`
 }
 
-// Less orders findings deterministically: file, line, column, code,
+// Less orders findings deterministically: file, start, code, end,
 // message.
 func (d *Finding) Less(e *Finding) bool { return d.Compare(e) < 0 }
 

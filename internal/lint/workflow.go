@@ -219,21 +219,10 @@ func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts
 	if opts.Changed != nil {
 		diags = opts.Changed.Keep(diags, ws.Identity)
 	}
-	if !sorted(diags) {
+	if !rules.FindingsSorted(diags) {
 		rules.SortFindings(diags)
 	}
 	return diags, stale
-}
-
-// sorted reports whether diags are in rules.SortFindings' order (a stable
-// sort leaves such a list as it is).
-func sorted(diags []rules.Finding) bool {
-	for i := 1; i < len(diags); i++ {
-		if diags[i-1].Compare(&diags[i]) > 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // applySeverity applies the configuration's per-code severity overrides

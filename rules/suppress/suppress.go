@@ -272,11 +272,9 @@ func (s *Sources) directivesOf(diags []rules.Finding) map[string][]Directive {
 // sort of the whole list would, with fewer comparisons.
 func sortAppended(out []rules.Finding, n int) []rules.Finding {
 	head, tail := out[:n], out[n:]
-	for i := 1; i < len(head); i++ {
-		if head[i-1].Compare(&head[i]) > 0 {
-			rules.SortFindings(out)
-			return out
-		}
+	if !rules.FindingsSorted(head) {
+		rules.SortFindings(out)
+		return out
 	}
 	if len(tail) == 0 {
 		return out
