@@ -159,22 +159,14 @@ func Parse(f *source.File) (*File, []source.Problem) {
 	if root.Kind != yaml.MappingNode {
 		return cf, nil
 	}
-	services := mapValue(root, "services")
-	if services == nil && mapValue(root, "version") == nil {
-		// The first compose format: the services are the top-level
-		// keys.
-		services = root
-	}
-	if services == nil || services.Kind != yaml.MappingNode {
-		return cf, nil
+	services, probs := serviceMapping(f, root)
+	if services == nil {
+		return cf, probs
 	}
 	for i := 0; i+1 < len(services.Content); i += 2 {
-		k, v := services.Content[i], services.Content[i+1]
-		if services == root && v.Kind != yaml.MappingNode {
-			continue
-		}
+		k, v := services.Content[i], resolve(services.Content[i+1])
 		s := &Service{Name: k.Value, NameRange: nodeRange(f, k), Environment: map[string]Value{}}
-		s.Range = f.Range(offset(f, k), endOffset(f, v))
+		s.Range = f.Range(offset(f, k), endOffset(f, services.Content[i+1]))
 		if v.Kind == yaml.MappingNode {
 			parseService(f, s, v)
 		}
@@ -184,6 +176,104 @@ func Parse(f *source.File) (*File, []source.Problem) {
 		return cf.Services[i].NameRange.Start.Offset < cf.Services[j].NameRange.Start.Offset
 	})
 	return cf, nil
+}
+
+// topLevelKeys are the top-level keys of today's compose specification
+// besides `services` and the `x-` extensions.
+var topLevelKeys = map[string]bool{"version": true, "networks": true, "volumes": true, "configs": true, "secrets": true, "name": true, "include": true}
+
+// serviceMapping returns the mapping whose keys are the file's services,
+// or nil when it has none. A file with `services:` lists them there. A
+// file with any other key of today's specification (`version`,
+// `networks`, `volumes`, `configs`, `secrets`, `name`, `include`, an
+// `x-` extension) and no `services:` has no services: docker compose
+// reads it so, and docker-compose 1.x took a file with `version`,
+// `networks` or `volumes` for the versioned format. Only a file with
+// none of these keys is in the first format, where every top-level key is
+// a service; docker-compose 1.x required each to be a mapping with an
+// `image` or a `build` (or an `extends` that brings one), so a key that
+// is not makes the file no compose file of that format either: it
+// yields no services and a problem that says which key.
+func serviceMapping(f *source.File, root *yaml.Node) (*yaml.Node, []source.Problem) {
+	if services := mapValue(root, "services"); services != nil {
+		if services = resolve(services); services.Kind == yaml.MappingNode {
+			return services, nil
+		}
+		return nil, nil
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i].Value; topLevelKeys[k] || strings.HasPrefix(k, "x-") {
+			return nil, nil
+		}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], resolve(root.Content[i+1])
+		if v.Kind != yaml.MappingNode || (mapValue(v, "image") == nil && mapValue(v, "build") == nil && mapValue(v, "extends") == nil) {
+			return nil, []source.Problem{{
+				Kind: source.ProblemNotAnalysed, Range: nodeRange(f, k),
+				Message: fmt.Sprintf("`%s` is neither a compose section nor a service (no image, build or extends): no service read", k.Value),
+				Detail:  "Without a `services:` key, a compose file of the first format lists its services at the top level, each with an `image` or a `build` (or an `extends` that brings one); docker compose refuses a file that is neither format, so no service of this file was read.",
+			}}
+		}
+	}
+	return root, nil
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < maxMergeDepth; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// maxMergeDepth bounds the chains of aliases and merge keys followed, and
+// maxMergedKeys the keys one service collects through merge keys: merges
+// of merges can name each mapping many times.
+const maxMergeDepth, maxMergedKeys = 32, 4096
+
+// servicePairs returns the keys and values of a service mapping with YAML
+// merge keys (`<<: *defaults`, `<<: [*a, *b]`) applied, as docker compose
+// applies them: the mapping's own keys win over merged ones, and an
+// earlier merged mapping over a later one.
+func servicePairs(m *yaml.Node) []*yaml.Node {
+	var pairs []*yaml.Node
+	seen := map[string]bool{}
+	visited := map[*yaml.Node]bool{}
+	var add func(m *yaml.Node, depth int)
+	add = func(m *yaml.Node, depth int) {
+		if visited[m] || depth > maxMergeDepth {
+			return
+		}
+		visited[m] = true
+		var merged []*yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if k.ShortTag() == "!!merge" {
+				merged = append(merged, v)
+				continue
+			}
+			if !seen[k.Value] && len(seen) < maxMergedKeys {
+				seen[k.Value] = true
+				pairs = append(pairs, k, v)
+			}
+		}
+		for _, v := range merged {
+			v = resolve(v)
+			switch v.Kind {
+			case yaml.MappingNode:
+				add(v, depth+1)
+			case yaml.SequenceNode:
+				for _, e := range v.Content {
+					if e = resolve(e); e.Kind == yaml.MappingNode {
+						add(e, depth+1)
+					}
+				}
+			}
+		}
+	}
+	add(m, 0)
+	return pairs
 }
 
 func asTypeError(err error, te **yaml.TypeError) bool {
@@ -218,8 +308,9 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 }
 
 func parseService(f *source.File, s *Service, m *yaml.Node) {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, v := m.Content[i], m.Content[i+1]
+	pairs := servicePairs(m)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, v := pairs[i], resolve(pairs[i+1])
 		switch k.Value {
 		case "image":
 			s.Image = v.Value

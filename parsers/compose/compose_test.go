@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -146,7 +147,98 @@ func TestFirstFormat(t *testing.T) {
 	}
 }
 
+// TestNoServicesOutsideTheFirstFormat: a file without `services:` whose
+// top-level keys include one of today's specification (an `x-` extension,
+// networks, volumes, configs, secrets, name, include, version) has no
+// services, however much its mappings look like services.
+func TestNoServicesOutsideTheFirstFormat(t *testing.T) {
+	template := "x-app: &app\n  build: ./app\n  ports: [\"8000:8000\"]\n"
+	for _, src := range []string{
+		template,
+		"web:\n  image: app\n  ports: [\"8000:8000\"]\nnetworks:\n  front: {}\n",
+		"web:\n  image: app\nvolumes:\n  data: {}\n",
+		"web:\n  image: app\nconfigs:\n  c: {file: ./c}\n",
+		"web:\n  image: app\nsecrets:\n  s: {file: ./s}\n",
+		"name: shop\nweb:\n  image: app\n",
+		"include: [other.yml]\nweb:\n  image: app\n",
+		"version: '3'\nweb:\n  image: app\n",
+	} {
+		if f := parse(t, src); len(f.Services) != 0 {
+			t.Errorf("%q has services %+v", src, f.Services)
+		}
+	}
+}
+
+// TestNotAComposeFile: without a key of today's specification, a
+// top-level key that is not a service (a mapping with image, build or
+// extends) makes the file neither format: no services, and a problem at
+// that key rather than silence.
+func TestNotAComposeFile(t *testing.T) {
+	src := "web:\n  image: app\n  ports: [\"8000:8000\"]\nsettings:\n  debug: true\n"
+	f, probs := Parse(source.NewFile("docker-compose.yml", []byte(src)))
+	if f == nil || len(f.Services) != 0 {
+		t.Fatalf("services %+v", f)
+	}
+	if len(probs) != 1 || probs[0].Kind != source.ProblemNotAnalysed || probs[0].Range.Start.Line != 4 || !strings.Contains(probs[0].Message, "`settings`") {
+		t.Fatalf("problems %+v", probs)
+	}
+	if f := parse(t, "web:\n  extends: {file: common.yml, service: web}\n"); len(f.Services) != 1 {
+		t.Errorf("a first-format service that extends another is a service: %+v", f.Services)
+	}
+}
+
+// TestMergeKeys: a service's merge keys bring the keys of the mappings
+// they name; the service's own keys win, then the earlier mapping.
+func TestMergeKeys(t *testing.T) {
+	f := parse(t, `x-base: &base
+  image: base
+  network_mode: host
+  expose: ["1"]
+x-app: &app
+  <<: *base
+  image: app
+  ports: ["8000:8000"]
+x-other: &other
+  image: other
+  command: other
+services:
+  web:
+    <<: [*app, *other]
+    expose: ["2"]
+  plain:
+    <<: *base
+    "<<": not a merge
+`)
+	if len(f.Services) != 2 {
+		t.Fatalf("services %+v", f.Services)
+	}
+	web := f.Services[0]
+	if web.Image != "app" || web.NetworkMode != "host" || len(web.Ports) != 1 || web.Ports[0].Range.Start.Line != 8 ||
+		len(web.Expose) != 1 || web.Expose[0].Text != "2" || len(web.Command) != 1 || web.Command[0].Text != "other" {
+		t.Errorf("web %+v", web)
+	}
+	if plain := f.Services[1]; plain.Image != "base" {
+		t.Errorf("plain %+v", plain)
+	}
+}
+
+// TestMergeKeysAreBounded: merges of merges that name each mapping many
+// times are followed once per mapping (3^30 paths lead to x-0 here).
+func TestMergeKeysAreBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x-0: &m0\n  image: app\n")
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&b, "x-%d: &m%d\n  <<: [*m%d, *m%d, *m%d]\n", i, i, i-1, i-1, i-1)
+	}
+	b.WriteString("services:\n  web:\n    <<: *m30\n")
+	f := parse(t, b.String())
+	if len(f.Services) != 1 || f.Services[0].Image != "app" {
+		t.Fatalf("services %+v", f.Services)
+	}
+}
+
 func FuzzParse(f *testing.F) {
+	f.Add([]byte("x-a: &a\n  image: x\n  <<: *a\nservices:\n  w:\n    <<: [*a, *a]\n"))
 	f.Add([]byte(sample))
 	f.Add([]byte("services:\n  a:\n    ports: [\"1-2:3-4/udp\", {target: x}]\n"))
 	f.Add([]byte("services: [1, 2]\n"))
