@@ -9,6 +9,7 @@ package traefik
 import (
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -205,7 +206,10 @@ var UnderscoreHeaders = &rules.Rule{
 	Requires: requiresInstallations,
 	Doc: rules.Doc{
 		What: "Finds an entry point whose `http.underscoreHeadersStrategy` is `keep` (the default) that serves a router setting an identity header " +
-			"(`passTLSClientCert`, or a `headers.customRequestHeaders` entry for an X-SSL-*/X-Client-*-style header).",
+			"(`passTLSClientCert`, or a `headers.customRequestHeaders` entry for an X-SSL-*/X-Client-*-style header). When only the clients of a " +
+			"partial `forwardedHeaders.trustedIPs` keep the underscore spelling (that of `X-Forwarded-Tls-Client-Cert` and its `-Info`, which " +
+			"`passTLSClientCert` sets from a presented certificate), the finding is medium and says so: which clients connect from those addresses " +
+			"is not in the repository. With the app in the repository, X005 judges what the joined header does to the app's check and replaces this finding.",
 		Why: "Traefik's documentation (Headers with Underscores): a middleware that manages a header in its dash form \"does not see, and therefore " +
 			"cannot overwrite or remove, an underscore variant\", and CGI/WSGI backends map both to the same variable. gunicorn before 22.0 joins " +
 			"`X_SSL_Client_DN` from the client with the header Traefik sets. The forwarded-headers middleware removes the underscore variants of the " +
@@ -226,8 +230,10 @@ func checkUnderscores(p *rules.Pass) {
 	}
 	rs := sc.routes
 	for _, ep := range sc.static.EntryPoints {
-		var twins []string
-		var first *route
+		// kept: twins every client's copy of passes; fromRange: twins
+		// only a client from a partial trustedIPs keeps (the
+		// forwarded-headers middleware removes the others' copies).
+		var kept, fromRange underscoreTwins
 		for _, r := range rs {
 			if r.ep != ep || !r.AdmitsUnderscore {
 				continue
@@ -239,27 +245,50 @@ func checkUnderscores(p *rules.Pass) {
 					continue
 				}
 				if r.UnderscoreKept != nil && slices.Contains(managedHeaders, h) {
-					// Only a client from a partial trustedIPs keeps it,
-					// and that client's dash-spelled X-Forwarded-*
-					// headers pass as well: X005 judges what reaches the
-					// app from there, class by class (Model.Deliver).
-					continue
-				}
-				if first == nil {
-					first = r
-				}
-				if tw := rules.UnderscoreTwin(h); !contains(twins, tw) {
-					twins = append(twins, tw)
+					fromRange.add(r, h)
+				} else {
+					kept.add(r, h)
 				}
 			}
 		}
-		if first == nil {
-			continue
+		switch {
+		case kept.first != nil:
+			at := kept.first.UnderscoreRange
+			p.Report(finding(at, rules.UnderscoreKey(at), fmt.Sprintf("entry point %s keeps headers with underscores", rules.Clip(ep.Name, 40)),
+				fmt.Sprintf("underscoreHeadersStrategy is keep, so a client's %s reaches %s beside the header Traefik sets", strings.Join(kept.names, ", "), kept.first.Upstream.Name),
+				"set underscoreHeadersStrategy to delete or reject"))
+		case fromRange.first != nil:
+			// A client with a certificate gets its dash-spelled copy
+			// overwritten by passTLSClientCert, but not its underscore
+			// one. Who sends from the range is not in the repository:
+			// medium, saying so. With the app in the repository, X005
+			// judges the same key class by class and replaces this.
+			r := fromRange.first
+			d := finding(r.UnderscoreRange, rules.UnderscoreKey(r.UnderscoreRange),
+				fmt.Sprintf("entry point %s keeps clients' %s from %s", rules.Clip(ep.Name, 40), rules.Clip(fromRange.names[0], 35), rules.Clip(r.trustedIPs.text, 40)),
+				fmt.Sprintf("With underscoreHeadersStrategy keep and forwardedHeaders.trustedIPs (%s, line %d) trusting those addresses, a client from there sends %s, which reaches %s beside the header passTLSClientCert sets from its certificate; app servers such as gunicorn before 22.0 read both as one header. Undecided: which clients connect from that range",
+					r.trustedIPs.text, r.trustedIPs.at.Start.Line, strings.Join(fromRange.names, ", "), r.Upstream.Name),
+				"set underscoreHeadersStrategy to delete or reject")
+			d.Severity = rules.Medium
+			p.Report(d)
 		}
-		at := first.UnderscoreRange
-		p.Report(finding(at, rules.UnderscoreKey(at), fmt.Sprintf("entry point %s keeps headers with underscores", rules.Clip(ep.Name, 40)),
-			fmt.Sprintf("underscoreHeadersStrategy is keep, so a client's %s reaches %s beside the header Traefik sets", strings.Join(twins, ", "), first.Upstream.Name),
-			"set underscoreHeadersStrategy to delete or reject"))
+	}
+}
+
+// underscoreTwins collects the underscore spellings of the headers an
+// entry point's routes set, and the first route that sets one.
+type underscoreTwins struct {
+	first *route
+	names []string
+}
+
+func (u *underscoreTwins) add(r *route, h string) {
+	if u.first == nil {
+		u.first = r
+	}
+	if tw := rules.UnderscoreTwin(h); !contains(u.names, tw) {
+		u.names = append(u.names, tw)
+		sort.Strings(u.names) // the headers come from a map
 	}
 }
 
