@@ -154,6 +154,10 @@ type HeaderTreatment struct {
 	// ssl_c_used }"), when the client's copy was removed unconditionally
 	// before; empty when the value is set unconditionally.
 	When string `json:"when,omitempty"`
+	// Removes: under When the client's copy is removed and nothing is
+	// set in its place (Traefik outside a partial trustedIPs), so the
+	// findings' words say removed, not set.
+	Removes bool `json:"removes,omitempty"`
 }
 
 // SetsWithCert reports whether the proxy overwrites the header, at least

@@ -298,8 +298,15 @@ func spoofText(r *rules.Route, desc string, tr rules.HeaderTreatment, t rules.Tr
 			how = fmt.Sprintf("The route sets %s, but not this name, so a client's copy of it passes.", strings.Join(others, ", "))
 		}
 	case rules.Conditional:
-		msg = name + " is set only under a condition: otherwise the client's copy reaches the app"
+		verb := "set"
+		if tr.Removes {
+			verb = "removed"
+		}
+		msg = name + " is " + verb + " only under a condition: otherwise the client's copy reaches the app"
 		how = fmt.Sprintf("The header is set only %s, with no unconditional delete before, so otherwise a client's copy passes.", tr.When)
+		if tr.Removes {
+			how = fmt.Sprintf("The header is removed only %s, so otherwise a client's copy passes.", tr.When)
+		}
 	case rules.Appended:
 		msg = name + " is appended to the client's copy, which reaches the app first"
 		how = "Django ≥ 4.1 and most code read the leftmost value, the client's."
@@ -666,7 +673,7 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
+		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings, Traefik with `http.underscoreHeadersStrategy: keep`, the default, for a header its forwarded-headers middleware does not remove from that client) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name (Traefik's `passTLSClientCert` sets X-Forwarded-Tls-Client-Cert only when the client presents a certificate, and only under that name), and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
 		Why: "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1. " +
 			"gunicorn 20.1 joins the two copies with a comma in the order they arrive: nginx writes its own headers first (`NONE,SUCCESS`, `CN=alice,CN=admin`), HAProxy's set-header appends after the client's (`SUCCESS,NONE`, `CN=admin,/CN=alice`), and HAProxy sends an empty DN without a certificate where nginx sends none. " +
 			"So an exact comparison, and a lookup by the whole value, fail closed, while a presence test, a prefix test or the first `CN=` of the joined value do not (internal/e2e: nginx-underscore-lookup-secure, nginx-underscore-presence-vulnerable, haproxy-underscore-lookup-secure, haproxy-underscore-first-cn-vulnerable).",
@@ -762,15 +769,34 @@ var UnderscoreConflation = &rules.Rule{
 				more = fmt.Sprintf(" (and %d more)", len(twins)-1)
 			}
 			first := g.breaches[0]
+			overwritten := strings.Join(canonicalAll(g.headers), ", ")
+			if certGuarded(g.routes, g.headers) {
+				// passTLSClientCert, a set under ssl_c_used: nothing is
+				// set for a client without a certificate.
+				overwritten += " when the client presents a certificate"
+			}
 			p.Report(rules.Diagnostic{
 				Range: g.at, Key: g.key, Related: related, Severity: severityOf(p.Rule.Severity, g.breaches),
 				Message: withClass(fmt.Sprintf("a client's %s%s gets through, and %s reads it as %s", rules.Clip(twins[0], 35), more, g.server, rules.Clip(rules.DisplayHeader(g.headers[0]), 35)), g.breaches),
 				Detail: fmt.Sprintf("Route %s overwrites %s but lets a client's %s through, and %s reads them as the same headers, joined with a comma in the order they arrive: %s. Requests that get through: %s.",
-					strings.Join(descs, "; "), strings.Join(canonicalAll(g.headers), ", "), strings.Join(twins, ", "), g.server, first.how(trustNote(g.trust)), classesText(g.breaches)) + g.guess,
+					strings.Join(descs, "; "), overwritten, strings.Join(twins, ", "), g.server, first.how(trustNote(g.trust)), classesText(g.breaches)) + g.guess,
 				FixTitle: "Keep header names with underscores out at the proxy, or upgrade the app server.",
 			})
 		}
 	},
+}
+
+// certGuarded reports whether every one of the headers is overwritten
+// only for a client that presents a certificate, on every route.
+func certGuarded(routes []*rules.Route, headers []string) bool {
+	for _, r := range routes {
+		for _, h := range headers {
+			if t := r.Header(h); t.Action.Overwrites() || !t.CertGuarded {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // UnverifiedRoute: X006.

@@ -428,6 +428,7 @@ func (t *trustedRange) either(in, out rules.HeaderTreatment) rules.HeaderTreatme
 	case rules.Passthrough:
 		e.Action, e.Value, e.Fact = rules.Conditional, out.Value, out.Fact
 		e.When = "when the client's address is outside " + from
+		e.Removes = out.Action == rules.Blanked
 	case rules.Conditional:
 		if in.CertGuarded {
 			e.When = fmt.Sprintf("when the client presents a certificate (without one passTLSClientCert leaves the copy of a client from %s)", from)
