@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
 )
@@ -309,26 +308,41 @@ type Test struct {
 	Derived bool
 }
 
+// testKey identifies a test up to negation. It is comparable, so tests
+// are compared and kept in maps without building a string for each: keys
+// are built for every pair of tests simplify compares.
+type testKey struct {
+	read  *Read
+	op    TestOp
+	xform Xform
+	mode  string
+	// values counts the operands; first is the first one and rest the
+	// others, joined (a test with several is rare).
+	values int
+	first  Operand
+	rest   string
+	// text tells apart tests on no read, and unknown ones.
+	text string
+}
+
 // key identifies the test up to negation.
-func (t *Test) key() string {
-	var b strings.Builder
-	// The read's identity, as %p prints it (0x and hex digits), without
-	// fmt: keys are built for every pair of tests simplify compares.
-	b.WriteString("0x")
-	b.WriteString(strconv.FormatUint(uint64(uintptr(unsafe.Pointer(t.Read))), 16))
-	b.WriteByte('|')
-	for _, part := range [...]string{t.Op.String(), t.Xform.String(), t.Mode} {
-		b.WriteString(part)
-		b.WriteByte('|')
+func (t *Test) key() testKey {
+	k := testKey{read: t.Read, op: t.Op, xform: t.Xform, mode: t.Mode, values: len(t.Values)}
+	if len(t.Values) > 0 {
+		k.first = t.Values[0]
 	}
-	for _, v := range t.Values {
-		b.WriteString(v.String())
-		b.WriteByte(',')
+	if len(t.Values) > 1 {
+		var b strings.Builder
+		for _, v := range t.Values[1:] {
+			b.WriteString(v.String())
+			b.WriteByte(',')
+		}
+		k.rest = b.String()
 	}
 	if t.Read == nil || t.Op == TestUnknown {
-		b.WriteString(t.Text)
+		k.text = t.Text
 	}
-	return b.String()
+	return k
 }
 
 func (t *Test) negate() *Test {

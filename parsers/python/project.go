@@ -1000,29 +1000,28 @@ func (p *project) mergeHandlers() {
 func simplify(paths []*Path) []*Path {
 	// A test's literal is asked for again for every pair of paths: it is
 	// built once per test (tests are not changed here).
-	lits := map[*Test]string{}
-	lit := func(t *Test) string {
+	type literal struct {
+		key     testKey
+		negated bool
+	}
+	lits := map[*Test]literal{}
+	lit := func(t *Test) literal {
 		if l, ok := lits[t]; ok {
 			return l
 		}
-		l := t.key()
-		if t.Negated {
-			l = "!" + l
-		}
+		l := literal{t.key(), t.Negated}
 		lits[t] = l
 		return l
 	}
 	// negLit is lit(t.negate()): negating changes only Negated (and
 	// Chosen, which the key leaves out).
-	negLit := func(t *Test) string {
+	negLit := func(t *Test) literal {
 		l := lit(t)
-		if t.Negated {
-			return l[1:]
-		}
-		return "!" + l
+		l.negated = !l.negated
+		return l
 	}
-	set := func(ts []*Test) map[string]bool {
-		m := make(map[string]bool, len(ts))
+	set := func(ts []*Test) map[literal]bool {
+		m := make(map[literal]bool, len(ts))
 		for _, t := range ts {
 			m[lit(t)] = true
 		}
@@ -1039,9 +1038,11 @@ func simplify(paths []*Path) []*Path {
 		}
 		return true
 	}
-	subset := func(a []*Test, b map[string]bool, skip string) bool {
+	// subset reports whether every literal of a is in b, but skip when
+	// skipping.
+	subset := func(a []*Test, b map[literal]bool, skip literal, skipping bool) bool {
 		for _, t := range a {
-			if l := lit(t); l != skip && !b[l] {
+			if l := lit(t); (!skipping || l != skip) && !b[l] {
 				return false
 			}
 		}
@@ -1056,7 +1057,7 @@ func simplify(paths []*Path) []*Path {
 				}
 				p, q := paths[i], paths[j]
 				ps := set(p.Tests)
-				if subset(q.Tests, ps, "") && len(q.Tests) <= len(p.Tests) {
+				if subset(q.Tests, ps, literal{}, false) && len(q.Tests) <= len(p.Tests) {
 					// q is weaker: p adds nothing
 					q.Reads = unionReads(q.Reads, p.Reads)
 					paths = append(paths[:i], paths[i+1:]...)
@@ -1067,7 +1068,7 @@ func simplify(paths []*Path) []*Path {
 				// consensus: q = R && l, p has !l and R: !l is redundant in p
 				for _, l := range q.Tests {
 					neg := negLit(l)
-					if ps[neg] && subset(q.Tests, ps, lit(l)) {
+					if ps[neg] && subset(q.Tests, ps, lit(l), true) {
 						var kept []*Test
 						for _, t := range p.Tests {
 							if lit(t) != neg {
