@@ -92,7 +92,8 @@ func Candidate(rel string) bool {
 // with a top-level `services:` key, or in the first compose format, which
 // has no `version:` or `services:` and lists the services at the top
 // level (an indented `image:` or `build:` line, and no Kubernetes
-// `apiVersion:`).
+// `apiVersion:`). Parse decides which keys are services: a file of
+// `x-` extensions detected here has none.
 func Detect(rel string, content []byte) bool {
 	if !Candidate(rel) {
 		return false
