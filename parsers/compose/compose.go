@@ -238,6 +238,9 @@ const maxMergeDepth, maxMergedKeys = 32, 4096
 // applies them: the mapping's own keys win over merged ones, and an
 // earlier merged mapping over a later one.
 func servicePairs(m *yaml.Node) []*yaml.Node {
+	if !hasMergeKey(m) {
+		return m.Content // most services: nothing to merge
+	}
 	var pairs []*yaml.Node
 	seen := map[string]bool{}
 	visited := map[*yaml.Node]bool{}
@@ -250,7 +253,7 @@ func servicePairs(m *yaml.Node) []*yaml.Node {
 		var merged []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			k, v := m.Content[i], m.Content[i+1]
-			if k.ShortTag() == "!!merge" {
+			if isMerge(k) {
 				merged = append(merged, v)
 				continue
 			}
@@ -275,6 +278,21 @@ func servicePairs(m *yaml.Node) []*yaml.Node {
 	}
 	add(m, 0)
 	return pairs
+}
+
+func hasMergeKey(m *yaml.Node) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if isMerge(m.Content[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// isMerge reports whether a key is a merge key: a plain `<<` (a quoted
+// one is an ordinary key).
+func isMerge(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge"
 }
 
 func asTypeError(err error, te **yaml.TypeError) bool {
