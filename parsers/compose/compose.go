@@ -212,12 +212,20 @@ func serviceMapping(f *source.File, root *yaml.Node) (*yaml.Node, []source.Probl
 		if v.Kind != yaml.MappingNode || (mapValue(v, "image") == nil && mapValue(v, "build") == nil && mapValue(v, "extends") == nil) {
 			return nil, []source.Problem{{
 				Kind: source.ProblemNotAnalysed, Range: nodeRange(f, k),
-				Message: fmt.Sprintf("`%s` is neither a compose section nor a service (no image, build or extends): no service read", k.Value),
+				Message: fmt.Sprintf("`%s` is neither a compose section nor a service (no image, build or extends): no service read", clip(k.Value, 25)),
 				Detail:  "Without a `services:` key, a compose file of the first format lists its services at the top level, each with an `image` or a `build` (or an `extends` that brings one); docker compose refuses a file that is neither format, so no service of this file was read.",
 			}}
 		}
 	}
 	return root, nil
+}
+
+// clip shortens a key as written to n characters for a message.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // resolve follows an alias to the node it names.

@@ -182,6 +182,11 @@ func TestNotAComposeFile(t *testing.T) {
 	if len(probs) != 1 || probs[0].Kind != source.ProblemNotAnalysed || probs[0].Range.Start.Line != 4 || !strings.Contains(probs[0].Message, "`settings`") {
 		t.Fatalf("problems %+v", probs)
 	}
+	long := strings.Repeat("é", 200)
+	_, probs = Parse(source.NewFile("docker-compose.yml", []byte(long+": 1\nweb:\n  image: app\n")))
+	if len(probs) != 1 || len([]rune(probs[0].Message)) > 120 {
+		t.Errorf("problems %+v", probs)
+	}
 	if f := parse(t, "web:\n  extends: {file: common.yml, service: web}\n"); len(f.Services) != 1 {
 		t.Errorf("a first-format service that extends another is a service: %+v", f.Services)
 	}
