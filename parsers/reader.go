@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -312,34 +311,9 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
 	}
-	fh, err := os.Open(real)
+	b, err := readRegular(rel, real, r.maxSize)
 	if err != nil {
 		return nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", rel)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
-	}
-	if st.Size() > r.maxSize {
-		return nil, fmt.Errorf("%s is %d bytes: %w (%d bytes)", rel, st.Size(), source.ErrTooLarge, r.maxSize)
-	}
-	// Read at most maxSize+1 bytes, so a file that grows meanwhile (or a
-	// special file that lies about its size) is still capped.
-	// Sized from the stat, so that reading takes one buffer and two reads.
-	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(fh, r.maxSize+1)); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if int64(len(b)) > r.maxSize {
-		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, r.maxSize)
 	}
 	if IsBinary(b) {
 		return nil, fmt.Errorf("%s: %w", rel, source.ErrBinary)
@@ -588,3 +562,18 @@ func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
 func (o overlayInfo) ModTime() time.Time { return time.Time{} }
 func (o overlayInfo) IsDir() bool        { return false }
 func (o overlayInfo) Sys() any           { return nil }
+
+// checkOpened refuses what an open file turned out to be when it is not a
+// regular file of at most maxSize bytes: the file may have changed since
+// it was looked up.
+func checkOpened(rel string, isDir, isRegular bool, size, maxSize int64) error {
+	switch {
+	case isDir:
+		return fmt.Errorf("%s is a directory", rel)
+	case !isRegular:
+		return fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
+	case size > maxSize:
+		return fmt.Errorf("%s is %d bytes: %w (%d bytes)", rel, size, source.ErrTooLarge, maxSize)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/mtlslint/mtlslint/parsers/source"
+)
+
+// ReadFile returns a file's bytes exactly, whatever its size against the
+// buffer and the cap, and refuses one beyond the cap.
+func TestReadFileSizes(t *testing.T) {
+	const maxSize = 4096
+	sizes := []int{0, 1, 511, 512, 513, maxSize - 1, maxSize}
+	files := map[string]string{}
+	for _, n := range sizes {
+		files[sizeName(n)] = strings.Repeat("x", n)
+	}
+	files["big.conf"] = strings.Repeat("y", maxSize+1)
+	dir := writeTree(t, files)
+	r, err := NewFSReader(dir, maxSize, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range sizes {
+		f, err := r.ReadFile(sizeName(n))
+		if err != nil {
+			t.Errorf("%d bytes: %v", n, err)
+			continue
+		}
+		if !bytes.Equal(f.Content, []byte(files[sizeName(n)])) {
+			t.Errorf("%d bytes: read %d bytes", n, len(f.Content))
+		}
+	}
+	if _, err := r.ReadFile("big.conf"); !errors.Is(err, source.ErrTooLarge) {
+		t.Errorf("big.conf: error %v, want too large", err)
+	}
+	if _, err := r.ReadFile("missing.conf"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing.conf: error %v, want not found", err)
+	}
+}
+
+func sizeName(n int) string { return fmt.Sprintf("%d.conf", n) }
+
+// A file longer than its stat says (as the kernel's own files are, which
+// stat as empty) is read to its end, and still capped.
+func TestReadRegularBeyondStat(t *testing.T) {
+	const proc = "/proc/self/status"
+	st, err := os.Stat(proc)
+	if err != nil || st.Size() != 0 {
+		t.Skipf("%s: no file that stats shorter than it is here", proc)
+	}
+	b, err := readRegular("status", proc, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("Name:")) || !bytes.HasSuffix(b, []byte("\n")) {
+		t.Errorf("read %q, want the whole of %s", b, proc)
+	}
+	if _, err := readRegular("status", proc, 16); !errors.Is(err, source.ErrTooLarge) {
+		t.Errorf("capped at 16 bytes: error %v, want too large", err)
+	}
+}
