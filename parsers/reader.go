@@ -124,7 +124,15 @@ func (r *FSReader) Identity(p string) string {
 
 func (r *FSReader) identity(rel string) string {
 	real, err := r.confine(rel)
-	if err != nil || real == "" {
+	if err != nil {
+		return rel
+	}
+	return r.identityOf(rel, real)
+}
+
+// identityOf is the identity of rel, which resolves to real.
+func (r *FSReader) identityOf(rel, real string) string {
+	if real == "" {
 		return rel
 	}
 	id, err := filepath.Rel(r.realRoot, real)
@@ -132,6 +140,31 @@ func (r *FSReader) identity(rel string) string {
 		return rel
 	}
 	return filepath.ToSlash(id)
+}
+
+// learn keeps what reading rel found out on the way, its identity and
+// (when a plain path's lstat told it) its information, as Identity and
+// Stat would: the workspace asks both of nearly every file it has read,
+// and each answer would cost the lstat again.
+func (r *FSReader) learn(rel, real string, info fs.FileInfo) {
+	id := r.identityOf(rel, real)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids == nil {
+		r.ids = map[string]string{}
+	}
+	if _, ok := r.ids[rel]; !ok {
+		r.ids[rel] = id
+	}
+	if info == nil {
+		return
+	}
+	if r.stats == nil {
+		r.stats = map[string]statResult{}
+	}
+	if _, ok := r.stats[rel]; !ok {
+		r.stats[rel] = statResult{info: info}
+	}
 }
 
 // Err implements source.Cancelled: the error of the context of the load
@@ -294,6 +327,7 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.learn(rel, real, info)
 	if r.aliased != nil {
 		if id, err := filepath.Rel(r.realRoot, real); err == nil {
 			if b, ok := r.aliased[filepath.ToSlash(id)]; ok {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -64,5 +65,38 @@ func TestReadRegularBeyondStat(t *testing.T) {
 	}
 	if _, err := readRegular("status", proc, 16); !errors.Is(err, source.ErrTooLarge) {
 		t.Errorf("capped at 16 bytes: error %v, want too large", err)
+	}
+}
+
+// What reading a file learns on the way (its identity, its information)
+// is what Identity and Stat answer for it without the read.
+func TestReadFileLearnsIdentityAndStat(t *testing.T) {
+	dir := writeTree(t, map[string]string{"sites-available/shop.conf": "server {}\n", "plain.conf": "events {}\n"})
+	if err := os.MkdirAll(filepath.Join(dir, "sites-enabled"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../sites-available/shop.conf", filepath.Join(dir, "sites-enabled/shop.conf")); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"plain.conf", "sites-enabled/shop.conf", "sites-available/shop.conf"} {
+		fresh, err := NewFSReader(dir, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read, err := NewFSReader(dir, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := read.ReadFile(rel); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := read.Identity(rel), fresh.Identity(rel); got != want {
+			t.Errorf("%s: identity after reading %q, without %q", rel, got, want)
+		}
+		got, err1 := read.Stat(rel)
+		want, err2 := fresh.Stat(rel)
+		if err1 != nil || err2 != nil || got.Size() != want.Size() || got.Mode() != want.Mode() || got.Name() != want.Name() {
+			t.Errorf("%s: stat after reading %v, %v; without %v, %v", rel, got, err1, want, err2)
+		}
 	}
 }
