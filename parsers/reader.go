@@ -50,6 +50,9 @@ type FSReader struct {
 	// "*/docker-compose*.yml", "app/*/*.py"), and a match's existence and
 	// kind are answered from its directory's listing.
 	listings map[string][]fs.DirEntry
+	// listedFiles are the files the discovery walk listed as regular
+	// files (not links), which readListed reads without an lstat.
+	listedFiles map[string]bool
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links,
 	// or which of them is missing.
@@ -323,6 +326,9 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return source.NewFile(rel, b), nil
 	}
+	if f, ok, err := r.readListed(rel); ok {
+		return f, err
+	}
 	real, info, err := r.confineInfo(rel)
 	if err != nil {
 		return nil, err
@@ -353,6 +359,48 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 		return nil, fmt.Errorf("%s: %w", rel, source.ErrBinary)
 	}
 	return source.NewFile(rel, b), nil
+}
+
+// noteListed records that a directory listing showed rel as a regular
+// file, not a symbolic link.
+func (r *FSReader) noteListed(rel string) {
+	r.mu.Lock()
+	if r.listedFiles == nil {
+		r.listedFiles = map[string]bool{}
+	}
+	r.listedFiles[rel] = true
+	r.mu.Unlock()
+}
+
+// readListed reads a file a listing showed as a regular file in a
+// directory that is plain all the way up, without the lstat the checked
+// path costs per file: the listing already said what it would. The open
+// refuses a symbolic link swapped in since and does not wait on a named
+// pipe; when anything is not as listed (ok false), the checked path reads
+// the file and reports what it finds as usual.
+func (r *FSReader) readListed(rel string) (f *source.File, ok bool, err error) {
+	r.mu.Lock()
+	listed := r.listedFiles[rel]
+	r.mu.Unlock()
+	if !listed {
+		return nil, false, nil
+	}
+	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir).plain {
+		return nil, false, nil
+	}
+	if _, ok := r.aliased[rel]; ok {
+		return nil, false, nil // a plain path is its own identity
+	}
+	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
+	b, err := readUnfollowed(real, r.maxSize)
+	if err != nil {
+		return nil, false, nil
+	}
+	r.learn(rel, real, nil)
+	if IsBinary(b) {
+		return nil, true, fmt.Errorf("%s: %w", rel, source.ErrBinary)
+	}
+	return source.NewFile(rel, b), true, nil
 }
 
 // IsBinary reports whether content looks like a binary file: a NUL byte in

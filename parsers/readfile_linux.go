@@ -18,7 +18,18 @@ import (
 // linting a tree of a few hundred small files. Here a file costs open,
 // fstat, usually one read, and close.
 func readRegular(rel, real string, maxSize int64) ([]byte, error) {
-	fd, err := openRetrying(real)
+	return readOpening(rel, real, maxSize, syscall.O_RDONLY|syscall.O_CLOEXEC)
+}
+
+// readUnfollowed is readRegular for a file not looked at before: a
+// symbolic link is refused (ELOOP) rather than followed, and a named pipe
+// does not block the open (the check of what was opened refuses it).
+func readUnfollowed(real string, maxSize int64) ([]byte, error) {
+	return readOpening(real, real, maxSize, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK)
+}
+
+func readOpening(rel, real string, maxSize int64, flags int) ([]byte, error) {
+	fd, err := openRetrying(real, flags)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: real, Err: err}
 	}
@@ -61,9 +72,9 @@ func readRegular(rel, real string, maxSize int64) ([]byte, error) {
 	return buf, nil
 }
 
-func openRetrying(real string) (int, error) {
+func openRetrying(real string, flags int) (int, error) {
 	for {
-		fd, err := syscall.Open(real, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		fd, err := syscall.Open(real, flags, 0)
 		if err != syscall.EINTR {
 			return fd, err
 		}

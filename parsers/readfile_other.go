@@ -4,6 +4,7 @@ package parsers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,4 +39,10 @@ func readRegular(rel, real string, maxSize int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, maxSize)
 	}
 	return b, nil
+}
+
+// readUnfollowed has no way here to refuse a symbolic link in the open
+// itself: the caller takes the checked path.
+func readUnfollowed(real string, maxSize int64) ([]byte, error) {
+	return nil, errors.ErrUnsupported
 }

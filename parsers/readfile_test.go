@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -98,5 +99,49 @@ func TestReadFileLearnsIdentityAndStat(t *testing.T) {
 		if err1 != nil || err2 != nil || got.Size() != want.Size() || got.Mode() != want.Mode() || got.Name() != want.Name() {
 			t.Errorf("%s: stat after reading %v, %v; without %v, %v", rel, got, err1, want, err2)
 		}
+	}
+}
+
+// A file the walk listed as regular is read without an lstat; if it has
+// become a symbolic link or a named pipe since, the read refuses it as a
+// read of an unlisted one does (and does not block on the pipe).
+func TestReadListedChangedSince(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.conf"), []byte("secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeTree(t, map[string]string{"conf.d/a.conf": "a\n", "conf.d/link.conf": "b\n", "conf.d/pipe.conf": "c\n"})
+	r, err := NewFSReader(dir, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range []string{"conf.d/a.conf", "conf.d/link.conf", "conf.d/pipe.conf"} {
+		r.noteListed(rel)
+	}
+	link := filepath.Join(dir, "conf.d/link.conf")
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.conf"), link); err != nil {
+		t.Fatal(err)
+	}
+	pipe := filepath.Join(dir, "conf.d/pipe.conf")
+	if err := os.Remove(pipe); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	if f, err := r.ReadFile("conf.d/a.conf"); err != nil || string(f.Content) != "a\n" {
+		t.Errorf("conf.d/a.conf: %v", err)
+	}
+	if got := r.Identity("conf.d/a.conf"); got != "conf.d/a.conf" {
+		t.Errorf("identity of conf.d/a.conf %q", got)
+	}
+	if f, err := r.ReadFile("conf.d/link.conf"); !errors.Is(err, source.ErrOutsideRoot) {
+		t.Errorf("conf.d/link.conf, now a link outside: read %v, error %v; want outside the root", f, err)
+	}
+	if f, err := r.ReadFile("conf.d/pipe.conf"); !errors.Is(err, source.ErrBinary) {
+		t.Errorf("conf.d/pipe.conf, now a named pipe: read %v, error %v; want not a regular file", f, err)
 	}
 }

@@ -600,6 +600,8 @@ func (d *discovery) walk(start string) {
 			}
 		} else if !e.Type().IsRegular() {
 			return nil
+		} else {
+			d.reader.noteListed(rel)
 		}
 		d.consider(rel)
 		return nil
