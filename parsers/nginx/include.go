@@ -81,15 +81,27 @@ type loader struct {
 	parsed   map[string]*parsedFile
 	globs    map[string][]string // glob results, by pattern
 	problems []source.Problem
-	seen     map[string]bool
+	seen     map[problemKey]bool
+}
+
+// problemKey is what makes a problem the same as another: its kind, where
+// it starts (as Range.String shows it) and its message.
+type problemKey struct {
+	kind      source.ProblemKind
+	file      string
+	line, col int // 0 when the range has no valid start
+	message   string
 }
 
 func newLoader(r source.Reader, parse func(*source.File) ([]*Directive, []source.Problem)) *loader {
-	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, globs: map[string][]string{}, seen: map[string]bool{}}
+	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, globs: map[string][]string{}, seen: map[problemKey]bool{}}
 }
 
 func (l *loader) report(p source.Problem) {
-	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
+	key := problemKey{kind: p.Kind, file: p.Range.File, message: p.Message}
+	if p.Range.IsValid() {
+		key.line, key.col = p.Range.Start.Line, p.Range.Start.Col
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen[key] {
