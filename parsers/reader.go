@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -51,6 +50,9 @@ type FSReader struct {
 	// "*/docker-compose*.yml", "app/*/*.py"), and a match's existence and
 	// kind are answered from its directory's listing.
 	listings map[string][]fs.DirEntry
+	// listedFiles are the files the discovery walk listed as regular
+	// files (not links), which readListed reads without an lstat.
+	listedFiles map[string]bool
 	// plainDirs records, for directories below the root, whether they and
 	// every directory above them are real directories, not symbolic links,
 	// or which of them is missing.
@@ -125,7 +127,15 @@ func (r *FSReader) Identity(p string) string {
 
 func (r *FSReader) identity(rel string) string {
 	real, err := r.confine(rel)
-	if err != nil || real == "" {
+	if err != nil {
+		return rel
+	}
+	return r.identityOf(rel, real)
+}
+
+// identityOf is the identity of rel, which resolves to real.
+func (r *FSReader) identityOf(rel, real string) string {
+	if real == "" {
 		return rel
 	}
 	id, err := filepath.Rel(r.realRoot, real)
@@ -133,6 +143,31 @@ func (r *FSReader) identity(rel string) string {
 		return rel
 	}
 	return filepath.ToSlash(id)
+}
+
+// learn keeps what reading rel found out on the way, its identity and
+// (when a plain path's lstat told it) its information, as Identity and
+// Stat would: the workspace asks both of nearly every file it has read,
+// and each answer would cost the lstat again.
+func (r *FSReader) learn(rel, real string, info fs.FileInfo) {
+	id := r.identityOf(rel, real)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids == nil {
+		r.ids = map[string]string{}
+	}
+	if _, ok := r.ids[rel]; !ok {
+		r.ids[rel] = id
+	}
+	if info == nil {
+		return
+	}
+	if r.stats == nil {
+		r.stats = map[string]statResult{}
+	}
+	if _, ok := r.stats[rel]; !ok {
+		r.stats[rel] = statResult{info: info}
+	}
 }
 
 // Err implements source.Cancelled: the error of the context of the load
@@ -291,10 +326,14 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if b, ok := r.overlay[rel]; ok {
 		return source.NewFile(rel, b), nil
 	}
+	if f, ok, err := r.readListed(rel); ok {
+		return f, err
+	}
 	real, info, err := r.confineInfo(rel)
 	if err != nil {
 		return nil, err
 	}
+	r.learn(rel, real, info)
 	if r.aliased != nil {
 		if id, err := filepath.Rel(r.realRoot, real); err == nil {
 			if b, ok := r.aliased[filepath.ToSlash(id)]; ok {
@@ -312,39 +351,56 @@ func (r *FSReader) read(rel string) (*source.File, error) {
 	if !info.IsDir() && !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
 	}
-	fh, err := os.Open(real)
+	b, err := readRegular(rel, real, r.maxSize)
 	if err != nil {
 		return nil, err
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s is a directory", rel)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
-	}
-	if st.Size() > r.maxSize {
-		return nil, fmt.Errorf("%s is %d bytes: %w (%d bytes)", rel, st.Size(), source.ErrTooLarge, r.maxSize)
-	}
-	// Read at most maxSize+1 bytes, so a file that grows meanwhile (or a
-	// special file that lies about its size) is still capped.
-	// Sized from the stat, so that reading takes one buffer and two reads.
-	buf := bytes.NewBuffer(make([]byte, 0, st.Size()+bytes.MinRead))
-	if _, err := buf.ReadFrom(io.LimitReader(fh, r.maxSize+1)); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	if int64(len(b)) > r.maxSize {
-		return nil, fmt.Errorf("%s: %w (%d bytes)", rel, source.ErrTooLarge, r.maxSize)
 	}
 	if IsBinary(b) {
 		return nil, fmt.Errorf("%s: %w", rel, source.ErrBinary)
 	}
 	return source.NewFile(rel, b), nil
+}
+
+// noteListed records that a directory listing showed rel as a regular
+// file, not a symbolic link.
+func (r *FSReader) noteListed(rel string) {
+	r.mu.Lock()
+	if r.listedFiles == nil {
+		r.listedFiles = map[string]bool{}
+	}
+	r.listedFiles[rel] = true
+	r.mu.Unlock()
+}
+
+// readListed reads a file a listing showed as a regular file in a
+// directory that is plain all the way up, without the lstat the checked
+// path costs per file: the listing already said what it would. The open
+// refuses a symbolic link swapped in since and does not wait on a named
+// pipe; when anything is not as listed (ok false), the checked path reads
+// the file and reports what it finds as usual.
+func (r *FSReader) readListed(rel string) (f *source.File, ok bool, err error) {
+	r.mu.Lock()
+	listed := r.listedFiles[rel]
+	r.mu.Unlock()
+	if !listed {
+		return nil, false, nil
+	}
+	if dir := path.Dir(rel); dir != "." && !r.plainDir(dir).plain {
+		return nil, false, nil
+	}
+	if _, ok := r.aliased[rel]; ok {
+		return nil, false, nil // a plain path is its own identity
+	}
+	real := filepath.Join(r.realRoot, filepath.FromSlash(rel))
+	b, err := readUnfollowed(real, r.maxSize)
+	if err != nil {
+		return nil, false, nil
+	}
+	r.learn(rel, real, nil)
+	if IsBinary(b) {
+		return nil, true, fmt.Errorf("%s: %w", rel, source.ErrBinary)
+	}
+	return source.NewFile(rel, b), true, nil
 }
 
 // IsBinary reports whether content looks like a binary file: a NUL byte in
@@ -588,3 +644,18 @@ func (o overlayInfo) Mode() fs.FileMode  { return 0o644 }
 func (o overlayInfo) ModTime() time.Time { return time.Time{} }
 func (o overlayInfo) IsDir() bool        { return false }
 func (o overlayInfo) Sys() any           { return nil }
+
+// checkOpened refuses what an open file turned out to be when it is not a
+// regular file of at most maxSize bytes: the file may have changed since
+// it was looked up.
+func checkOpened(rel string, isDir, isRegular bool, size, maxSize int64) error {
+	switch {
+	case isDir:
+		return fmt.Errorf("%s is a directory", rel)
+	case !isRegular:
+		return fmt.Errorf("%s is not a regular file: %w", rel, source.ErrBinary)
+	case size > maxSize:
+		return fmt.Errorf("%s is %d bytes: %w (%d bytes)", rel, size, source.ErrTooLarge, maxSize)
+	}
+	return nil
+}

@@ -400,8 +400,8 @@ func problemsOnceEach(r source.Reader, trees []Tree, probs []source.Problem) []s
 		msg  string
 		rng  source.Range
 	}
-	seen := map[key]bool{}
-	out := probs[:0:0]
+	seen := make(map[key]bool, len(probs))
+	out := make([]source.Problem, 0, len(probs)) // rarely fewer
 	for _, p := range probs {
 		if f := p.Range.File; f != "" && !inTree[f] {
 			if q, ok := byID[source.Identity(r, f)]; ok && q != f {
@@ -600,6 +600,8 @@ func (d *discovery) walk(start string) {
 			}
 		} else if !e.Type().IsRegular() {
 			return nil
+		} else {
+			d.reader.noteListed(rel)
 		}
 		d.consider(rel)
 		return nil

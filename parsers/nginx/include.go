@@ -81,15 +81,27 @@ type loader struct {
 	parsed   map[string]*parsedFile
 	globs    map[string][]string // glob results, by pattern
 	problems []source.Problem
-	seen     map[string]bool
+	seen     map[problemKey]bool
+}
+
+// problemKey is what makes a problem the same as another: its kind, where
+// it starts (as Range.String shows it) and its message.
+type problemKey struct {
+	kind      source.ProblemKind
+	file      string
+	line, col int // 0 when the range has no valid start
+	message   string
 }
 
 func newLoader(r source.Reader, parse func(*source.File) ([]*Directive, []source.Problem)) *loader {
-	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, globs: map[string][]string{}, seen: map[string]bool{}}
+	return &loader{r: r, parseFile: parse, parsed: map[string]*parsedFile{}, globs: map[string][]string{}, seen: map[problemKey]bool{}}
 }
 
 func (l *loader) report(p source.Problem) {
-	key := string(p.Kind) + "|" + p.Range.String() + "|" + p.Message
+	key := problemKey{kind: p.Kind, file: p.Range.File, message: p.Message}
+	if p.Range.IsValid() {
+		key.line, key.col = p.Range.Start.Line, p.Range.Start.Col
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seen[key] {
@@ -166,6 +178,9 @@ type expander struct {
 	// probs are the include problems of this tree; they are reported only
 	// if the tree is kept (a fragment included by another is not).
 	probs []source.Problem
+	// quiet: the expander only resolves includes (directIncludes), and
+	// what it would report is not kept, so it is not formatted.
+	quiet bool
 }
 
 func newExpander(l *loader, root *source.File, prefix string) *expander {
@@ -276,8 +291,13 @@ func (e *expander) problem(code source.ProblemKind, at *Directive, format string
 
 // includeProblem reports a problem with an include: a short message that
 // names the include (its pattern shortened from the left when long), a
-// detail, and the text earlier releases reported (legacy, for baselines).
-func (e *expander) includeProblem(code source.ProblemKind, at *Directive, pattern, what, detail, legacy string) {
+// detail, and the text earlier releases reported (legacy, for baselines),
+// which explain formats only when the problem is kept.
+func (e *expander) includeProblem(code source.ProblemKind, at *Directive, pattern, what string, explain func() (detail, legacy string)) {
+	if e.quiet {
+		return
+	}
+	detail, legacy := explain()
 	w := at.Written()
 	shown := pattern
 	if n := len([]rune(shown)); n > 50 {
@@ -325,8 +345,10 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 	mapped, deployedRel, ok := e.mapPath(pattern)
 	if !ok {
 		info.Problem = "outside the scanned root"
-		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "points outside the scanned root and was not read", "Scan a directory that contains it.",
-			fmt.Sprintf("include %q points outside the scanned root and was not read; scan a directory that contains it", pattern))
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "points outside the scanned root and was not read", func() (string, string) {
+			return "Scan a directory that contains it.",
+				fmt.Sprintf("include %q points outside the scanned root and was not read; scan a directory that contains it", pattern)
+		})
 		return nil, nil
 	}
 	info.Resolved = mapped
@@ -336,8 +358,9 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 		files, err = e.glob(mapped)
 		if errors.Is(err, source.ErrOutsideRoot) {
 			info.Problem = "outside the scanned root"
-			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "leads outside the scanned root and was not read",
-				fmt.Sprintf("%v.", err), "")
+			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "leads outside the scanned root and was not read", func() (string, string) {
+				return fmt.Sprintf("%v.", err), ""
+			})
 			return nil, nil
 		}
 		for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -361,8 +384,10 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 			files = []string{mapped}
 		case errors.Is(err, source.ErrOutsideRoot):
 			info.Problem = "outside the scanned root"
-			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "resolves outside the scanned root and was not read",
-				fmt.Sprintf("%v.", err), fmt.Sprintf("include %q resolves outside the scanned root (%v) and was not read", pattern, err))
+			e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "resolves outside the scanned root and was not read", func() (string, string) {
+				return fmt.Sprintf("%v.", err),
+					fmt.Sprintf("include %q resolves outside the scanned root (%v) and was not read", pattern, err)
+			})
 			return nil, nil
 		default:
 			for _, alt := range e.alternatives(mapped, deployedRel) {
@@ -379,13 +404,15 @@ func (e *expander) resolve(inc *Directive, info *Include) (files []string, pf *p
 				}
 				info.Problem = "not found"
 				if errors.Is(err, fs.ErrNotExist) {
-					e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
-						fmt.Sprintf("%s is not in the repository; its directives were not checked.", displayPath(mapped)),
-						fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped)))
+					e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository", func() (string, string) {
+						return fmt.Sprintf("%s is not in the repository; its directives were not checked.", displayPath(mapped)),
+							fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, displayPath(mapped))
+					})
 				} else {
-					e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that cannot be read",
-						fmt.Sprintf("Cannot read %s: %v.", displayPath(mapped), err),
-						fmt.Sprintf("include %q: cannot read %s: %v", pattern, displayPath(mapped), err))
+					e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that cannot be read", func() (string, string) {
+						return fmt.Sprintf("Cannot read %s: %v.", displayPath(mapped), err),
+							fmt.Sprintf("include %q: cannot read %s: %v", pattern, displayPath(mapped), err)
+					})
 				}
 				return nil, nil
 			}
@@ -458,17 +485,20 @@ func (e *expander) includeStock(inc, parent *Directive, pf *parsedFile) []*Direc
 func (e *expander) readProblem(inc *Directive, pattern, f string, err error) {
 	switch {
 	case errors.Is(err, source.ErrOutsideRoot):
-		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "names a file outside the scanned root",
-			fmt.Sprintf("%s resolves outside the scanned root and was not read.", f),
-			fmt.Sprintf("include %q: %s resolves outside the scanned root and was not read", pattern, f))
+		e.includeProblem(source.ProblemIncludeOutside, inc, pattern, "names a file outside the scanned root", func() (string, string) {
+			return fmt.Sprintf("%s resolves outside the scanned root and was not read.", f),
+				fmt.Sprintf("include %q: %s resolves outside the scanned root and was not read", pattern, f)
+		})
 	case errors.Is(err, fs.ErrNotExist):
-		e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository",
-			fmt.Sprintf("%s is not in the repository; its directives were not checked.", f),
-			fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, f))
+		e.includeProblem(source.ProblemIncludeMissing, inc, pattern, "names a file not in the repository", func() (string, string) {
+			return fmt.Sprintf("%s is not in the repository; its directives were not checked.", f),
+				fmt.Sprintf("include %q: %s is not in the repository; its directives were not checked", pattern, f)
+		})
 	default:
-		e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that was not analysed",
-			fmt.Sprintf("%s was not analysed: %v.", f, err),
-			fmt.Sprintf("include %q: %s was not analysed: %v", pattern, f, err))
+		e.includeProblem(source.ProblemSkipped, inc, pattern, "names a file that was not analysed", func() (string, string) {
+			return fmt.Sprintf("%s was not analysed: %v.", f, err),
+				fmt.Sprintf("include %q: %s was not analysed: %v", pattern, f, err)
+		})
 	}
 }
 

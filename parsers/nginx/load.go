@@ -166,6 +166,7 @@ func directIncludes(l *loader, root, prefix string) []string {
 	}
 	e := newExpander(l, pf.file, prefix)
 	e.tree.Fragment = true
+	e.quiet = true
 	var out []string
 	var visit func([]*Directive)
 	visit = func(ds []*Directive) {

@@ -172,6 +172,9 @@ func capErrors(f *source.File, errs []source.Problem) []source.Problem {
 // characters and compared byte for byte.
 func invalidUTF8(f *source.File) []source.Problem {
 	b := f.Content
+	if utf8.Valid(b) {
+		return nil // most files: checked eight bytes at a time
+	}
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size <= 1 {

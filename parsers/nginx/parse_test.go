@@ -238,3 +238,30 @@ func TestUnterminatedQuoteInBlockReportsOnce(t *testing.T) {
 		t.Fatalf("server block not kept to the end of the file: %v", flat(ds, ""))
 	}
 }
+
+// The first byte that is not UTF-8 is reported where it is, once; text in
+// UTF-8, multi-byte characters included, is not.
+func TestInvalidUTF8Positions(t *testing.T) {
+	tests := []struct {
+		src  string
+		want string // the problem's range, "" for none
+	}{
+		{"server_name café.example; # ünïcödé\n", ""},
+		{strings.Repeat("a", 40) + " b;\n", ""},
+		{"server_name caf\xe9;\n", "t.conf:1:16"},
+		{"# é\nroot /srv/\xff\xfe;\n", "t.conf:2:11"},
+		{"add_header X \"\xe2\x82\";\n", "t.conf:1:15"},
+	}
+	for _, tt := range tests {
+		_, probs := parseString(t, tt.src)
+		var got []string
+		for _, p := range probs {
+			if p.Kind == source.ProblemNotAnalysed {
+				got = append(got, p.Range.String())
+			}
+		}
+		if tt.want == "" && len(got) != 0 || tt.want != "" && !reflect.DeepEqual(got, []string{tt.want}) {
+			t.Errorf("%q: problems at %v, want %q", tt.src, got, tt.want)
+		}
+	}
+}

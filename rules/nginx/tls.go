@@ -398,7 +398,9 @@ func checkCertVar(p *rules.Pass) {
 			return true
 		}
 		for i, a := range d.Args {
-			if !certVarRe().MatchString(a.Raw) {
+			// Every match contains the name: most arguments are passed
+			// over without running the expression.
+			if !strings.Contains(a.Raw, "ssl_client_cert") || !certVarRe().MatchString(a.Raw) {
 				continue
 			}
 			k := atKey("N011", d, fmt.Sprintf("arg%d", i))
