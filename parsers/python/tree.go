@@ -326,7 +326,8 @@ type schedule struct {
 // loadScheduled is load with how settings modules are evaluated.
 func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, content []byte) Role, sch schedule) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
-	l.preparsed = preparse(r, paths)
+	var apps []*AppCode
+	l.preparsed, apps = preparse(r, paths)
 	roles := make([]Role, len(paths))
 	for i, rel := range paths {
 		if m := l.preparsed[rel]; m != nil {
@@ -347,9 +348,9 @@ func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, cont
 				Message: "cannot read: " + err.Error()})
 			continue
 		}
-		role := roles[i]
-		if l.preparsed[rel] == nil {
-			role = roleOf(rel, m.File.Content)
+		role, app := roles[i], apps[i]
+		if l.preparsed[rel] != m {
+			role, app = roleOf(rel, m.File.Content), AnalyseApp(m)
 		}
 		t := &Tree{Module: m, Role: role, Dotted: DottedName(rel), files: []*source.File{m.File}}
 		switch t.Role {
@@ -368,7 +369,7 @@ func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, cont
 		default:
 			t.Role = RoleApp
 		}
-		t.App = AnalyseApp(m)
+		t.App = app
 		trees = append(trees, t)
 	}
 	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
@@ -381,11 +382,7 @@ func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, cont
 func analyseFlows(r source.Reader, parsed map[string]*Module, evals map[string]*Evaluator, trees []*Tree) []*Tree {
 	p := newProject(r, parsed)
 	p.evals = evals
-	for _, t := range trees {
-		if t.App != nil {
-			p.addModule(t.Module, t.App, true)
-		}
-	}
+	p.addTrees(trees)
 	p.addCallers()
 	p.analyse()
 	p.sweep()
@@ -446,16 +443,21 @@ func settingsModuleRefs(m *Module) []Setting {
 	return out
 }
 
-// preparse parses the given files, up to source.Jobs(r) at once (parsing
-// reads only the file itself).
-func preparse(r source.Reader, paths []string) map[string]*Module {
+// preparse parses the given files and finds what their code reads from
+// requests (AnalyseApp, by path index), up to source.Jobs(r) files at
+// once (both read only the file itself).
+func preparse(r source.Reader, paths []string) (map[string]*Module, []*AppCode) {
 	mods := make([]*Module, len(paths))
-	source.ReadEach(r, paths, func(i int, f *source.File) { mods[i] = Parse(f) })
+	apps := make([]*AppCode, len(paths))
+	source.ReadEach(r, paths, func(i int, f *source.File) {
+		mods[i] = Parse(f)
+		apps[i] = AnalyseApp(mods[i])
+	})
 	out := make(map[string]*Module, len(paths))
 	for i, m := range mods {
 		if m != nil {
 			out[paths[i]] = m
 		}
 	}
-	return out
+	return out, apps
 }
