@@ -123,11 +123,16 @@ func (l *loader) evaluateAhead(paths []string, roles []Role, order func(n int) [
 			if m == nil {
 				return
 			}
+			// Every import the evaluator may follow: it enters every
+			// compound statement but a def's or class's body.
 			WalkStmts(m.AllStmts(), func(s Stmt) bool {
-				if im, ok := s.(*ImportFrom); ok {
-					k := importKey{from: m.File.Path, module: im.Module, level: im.Level}
+				switch x := s.(type) {
+				case *ImportFrom:
+					k := importKey{from: m.File.Path, module: x.Module, level: x.Level}
 					imports[i] = append(imports[i], k)
 					targets[i] = append(targets[i], l.resolve(k.from, k.module, k.level))
+				case *FuncDef, *ClassDef:
+					return false
 				}
 				return true
 			})
