@@ -955,10 +955,13 @@ func (p *project) addCallers() {
 		pats = append(pats, prefix+"*.py", prefix+"*/*.py")
 	}
 	sort.Strings(pats)
+	// Listing directories reads the file system only: the patterns are
+	// expanded several at once, their matches taken in the patterns' order.
+	matched := make([][]string, len(pats))
+	source.Each(source.Jobs(p.r), len(pats), func(i int) { matched[i], _ = p.r.Glob(pats[i]) })
 	var candidates []string
 	seen := map[string]bool{}
-	for _, pat := range pats {
-		matches, _ := p.r.Glob(pat)
+	for _, matches := range matched {
 		for _, rel := range matches {
 			if seen[rel] || p.mods[rel] != nil || !Candidate(rel) {
 				continue
