@@ -102,22 +102,57 @@ func newProject(r source.Reader, parsed map[string]*Module) *project {
 // addModule indexes a parsed module.
 func (p *project) addModule(m *Module, app *AppCode, fromTree bool) *modInfo {
 	if mi, ok := p.mods[m.File.Path]; ok {
-		if fromTree {
-			mi.fromTree, mi.entries = true, true
-			if app != nil {
-				mi.app = app
-			}
-		}
-		return mi
+		return p.addIndexed(mi, app, fromTree)
 	}
+	return p.addIndexed(p.indexModule(m, app, fromTree), app, fromTree)
+}
+
+// addTrees indexes the modules of trees with app code, several at once
+// (indexing reads only the module), and adds them in the trees' order.
+func (p *project) addTrees(trees []*Tree) {
+	indexed := make([]*modInfo, len(trees))
+	source.Each(source.Jobs(p.r), len(trees), func(i int) {
+		if t := trees[i]; t.App != nil {
+			indexed[i] = p.indexModule(t.Module, t.App, true)
+		}
+	})
+	for i, t := range trees {
+		if t.App == nil {
+			continue
+		}
+		if mi, ok := p.mods[t.Module.File.Path]; ok {
+			p.addIndexed(mi, t.App, true)
+		} else {
+			p.addIndexed(indexed[i], t.App, true)
+		}
+	}
+}
+
+// indexModule is a module's index, not yet added to the project.
+func (p *project) indexModule(m *Module, app *AppCode, fromTree bool) *modInfo {
 	if app == nil {
 		app = &AppCode{}
 	}
 	mi := &modInfo{p: p, m: m, path: m.File.Path, funcs: map[string]*funcInfo{}, classes: map[string]*classInfo{},
 		imports: map[string]importRef{}, app: app, fromTree: fromTree, entries: fromTree}
-	p.mods[m.File.Path] = mi
-	p.order = append(p.order, mi)
 	mi.index(m.AllStmts())
+	return mi
+}
+
+// addIndexed adds an indexed module to the project; when the project
+// has it already, a tree's module becomes an entry module.
+func (p *project) addIndexed(mi *modInfo, app *AppCode, fromTree bool) *modInfo {
+	if have, ok := p.mods[mi.path]; ok {
+		if fromTree {
+			have.fromTree, have.entries = true, true
+			if app != nil {
+				have.app = app
+			}
+		}
+		return have
+	}
+	p.mods[mi.path] = mi
+	p.order = append(p.order, mi)
 	return mi
 }
 
@@ -642,9 +677,18 @@ func scopeOf(fi *funcInfo) (fn, class, scope string) {
 
 // sweep keeps every read the analysis did not reach: in statements the
 // parser rejected (found by their tokens), in code no analysed path goes
-// through, and the header of a RemoteUserMiddleware subclass.
+// through, and the header of a RemoteUserMiddleware subclass. The reads
+// written in each module are found by their shape several modules at
+// once (that reads the module alone); they are kept in the modules'
+// order.
 func (p *project) sweep() {
-	for _, mi := range p.order {
+	written := make([][]writtenRead, len(p.order))
+	source.Each(source.Jobs(p.r), len(p.order), func(i int) {
+		if mi := p.order[i]; mi.entries {
+			written[i] = writtenReads(mi.m)
+		}
+	})
+	for i, mi := range p.order {
 		if !mi.entries {
 			continue
 		}
@@ -653,21 +697,37 @@ func (p *project) sweep() {
 				p.scanTokens(mi, ts)
 			}
 		}
-		WalkStmts(mi.m.AllStmts(), func(s Stmt) bool {
-			for e := range stmtExprs(s) {
-				WalkExpr(e, func(e Expr) bool {
-					if key, via, ok := syntacticRead(e); ok {
-						p.unreached(mi, e, key, via)
-					}
-					return true
-				})
-			}
-			return true
-		})
+		for _, w := range written[i] {
+			p.unreached(mi, w.e, w.key, w.via)
+		}
 		for _, ci := range mi.classes {
 			p.remoteUser(ci)
 		}
 	}
+}
+
+// writtenRead is a read recognised by its shape (syntacticRead).
+type writtenRead struct {
+	e, key Expr
+	via    ReadVia
+}
+
+// writtenReads are m's reads recognised by their shape, in the order of
+// the source.
+func writtenReads(m *Module) []writtenRead {
+	var out []writtenRead
+	WalkStmts(m.AllStmts(), func(s Stmt) bool {
+		for e := range stmtExprs(s) {
+			WalkExpr(e, func(e Expr) bool {
+				if key, via, ok := syntacticRead(e); ok {
+					out = append(out, writtenRead{e: e, key: key, via: via})
+				}
+				return true
+			})
+		}
+		return true
+	})
+	return out
 }
 
 // syntacticRead recognises a read by its shape alone: X.META.get("K"),
@@ -895,10 +955,13 @@ func (p *project) addCallers() {
 		pats = append(pats, prefix+"*.py", prefix+"*/*.py")
 	}
 	sort.Strings(pats)
+	// Listing directories reads the file system only: the patterns are
+	// expanded several at once, their matches taken in the patterns' order.
+	matched := make([][]string, len(pats))
+	source.Each(source.Jobs(p.r), len(pats), func(i int) { matched[i], _ = p.r.Glob(pats[i]) })
 	var candidates []string
 	seen := map[string]bool{}
-	for _, pat := range pats {
-		matches, _ := p.r.Glob(pat)
+	for _, matches := range matched {
 		for _, rel := range matches {
 			if seen[rel] || p.mods[rel] != nil || !Candidate(rel) {
 				continue

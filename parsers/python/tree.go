@@ -172,6 +172,15 @@ type loader struct {
 	// the loader follows imports in order; their problems are reported
 	// when the loader first asks for them, as for any other module.
 	preparsed map[string]*Module
+
+	// ahead is what the evaluation of each settings module evaluated
+	// ahead reported (evaluateAhead), replayed when the loop reaches it.
+	ahead map[string][]loadEvent
+	// log, when set, receives what the loader reports instead of
+	// problems (a settings module evaluated ahead).
+	log *[]loadEvent
+	// resolved are the imports evaluateAhead resolved (read only).
+	resolved map[importKey]string
 }
 
 func (l *loader) module(rel string) (*Module, error) {
@@ -189,12 +198,16 @@ func (l *loader) module(rel string) (*Module, error) {
 	l.parsed[rel] = m
 	if !l.reported[rel] {
 		l.reported[rel] = true
-		l.problems = append(l.problems, m.Problems...)
+		l.report(loadEvent{rel: rel, module: m, problems: m.Problems})
 	}
 	return m, nil
 }
 
 func (l *loader) evaluate(rel string) *Evaluator {
+	if events, ok := l.ahead[rel]; ok {
+		delete(l.ahead, rel)
+		l.replay(events)
+	}
 	if ev, ok := l.evals[rel]; ok {
 		return ev
 	}
@@ -208,7 +221,7 @@ func (l *loader) evaluate(rel string) *Evaluator {
 	l.evals[rel] = ev
 	if !l.reported["eval:"+rel] {
 		l.reported["eval:"+rel] = true
-		l.problems = append(l.problems, ev.Problems...)
+		l.report(loadEvent{rel: rel, eval: ev, problems: ev.Problems})
 	}
 	return ev
 }
@@ -218,16 +231,19 @@ func (l *loader) evaluate(rel string) *Evaluator {
 // above the importing file (a project's sources often sit in src/ or a
 // subdirectory).
 func (l *loader) importer(from *Module, module string, level int) (*Namespace, []*source.File, bool) {
-	rel := l.resolve(from.File.Path, module, level)
+	rel, ok := l.resolved[importKey{from: from.File.Path, module: module, level: level}]
+	if !ok {
+		rel = l.resolve(from.File.Path, module, level)
+	}
 	if rel == "" || l.active[rel] {
 		return nil, nil, false
 	}
 	if len(l.active) > maxImportDepth {
 		// Every module of the chain is being evaluated (the import is
 		// followed recursively); deeper chains are not followed.
-		l.problems = append(l.problems, source.Problem{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
+		l.report(loadEvent{problems: []source.Problem{{Kind: source.ProblemTooDeep, Range: importRange(from, module, level),
 			Message: fmt.Sprintf("not followed: star imports nested deeper than %d modules", maxImportDepth),
-			Detail:  fmt.Sprintf("Any name may come from %s.", strings.Repeat(".", level)+module)})
+			Detail:  fmt.Sprintf("Any name may come from %s.", strings.Repeat(".", level)+module)}}})
 		return nil, nil, false
 	}
 	ev := l.evaluate(rel)
@@ -293,10 +309,36 @@ func Load(r source.Reader, paths []string) ([]*Tree, []source.Problem) {
 // load is Load with the way a file's role is found: from its content, or
 // from what detection found (Session).
 func load(r source.Reader, paths []string, roleOf func(rel string, content []byte) Role) ([]*Tree, []source.Problem) {
+	return loadScheduled(r, paths, roleOf, schedule{})
+}
+
+// schedule says how settings modules are evaluated; tests vary it to show
+// that the result does not depend on it.
+type schedule struct {
+	// serial evaluates nothing ahead: each settings module is evaluated
+	// when the loop reaches it.
+	serial bool
+	// order gives the order in which groups of settings modules start
+	// their evaluation ahead (nil: largest first).
+	order func(n int) []int
+}
+
+// loadScheduled is load with how settings modules are evaluated.
+func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, content []byte) Role, sch schedule) ([]*Tree, []source.Problem) {
 	l := &loader{r: r, parsed: map[string]*Module{}, evals: map[string]*Evaluator{}, active: map[string]bool{}, reported: map[string]bool{}}
-	l.preparsed = preparse(r, paths)
+	var apps []*AppCode
+	l.preparsed, apps = preparse(r, paths)
+	roles := make([]Role, len(paths))
+	for i, rel := range paths {
+		if m := l.preparsed[rel]; m != nil {
+			roles[i] = roleOf(rel, m.File.Content)
+		}
+	}
+	if !sch.serial {
+		l.evaluateAhead(paths, roles, sch.order)
+	}
 	var trees []*Tree
-	for _, rel := range paths {
+	for i, rel := range paths {
 		if source.Cancelled(r) != nil {
 			break // the run was cancelled: stop working
 		}
@@ -306,7 +348,11 @@ func load(r source.Reader, paths []string, roleOf func(rel string, content []byt
 				Message: "cannot read: " + err.Error()})
 			continue
 		}
-		t := &Tree{Module: m, Role: roleOf(rel, m.File.Content), Dotted: DottedName(rel), files: []*source.File{m.File}}
+		role, app := roles[i], apps[i]
+		if l.preparsed[rel] != m {
+			role, app = roleOf(rel, m.File.Content), AnalyseApp(m)
+		}
+		t := &Tree{Module: m, Role: role, Dotted: DottedName(rel), files: []*source.File{m.File}}
 		switch t.Role {
 		case RoleSettings:
 			ev := l.evaluate(rel)
@@ -323,7 +369,7 @@ func load(r source.Reader, paths []string, roleOf func(rel string, content []byt
 		default:
 			t.Role = RoleApp
 		}
-		t.App = AnalyseApp(m)
+		t.App = app
 		trees = append(trees, t)
 	}
 	return analyseFlows(r, l.parsed, l.evals, trees), l.problems
@@ -336,11 +382,7 @@ func load(r source.Reader, paths []string, roleOf func(rel string, content []byt
 func analyseFlows(r source.Reader, parsed map[string]*Module, evals map[string]*Evaluator, trees []*Tree) []*Tree {
 	p := newProject(r, parsed)
 	p.evals = evals
-	for _, t := range trees {
-		if t.App != nil {
-			p.addModule(t.Module, t.App, true)
-		}
-	}
+	p.addTrees(trees)
 	p.addCallers()
 	p.analyse()
 	p.sweep()
@@ -401,16 +443,21 @@ func settingsModuleRefs(m *Module) []Setting {
 	return out
 }
 
-// preparse parses the given files, up to source.Jobs(r) at once (parsing
-// reads only the file itself).
-func preparse(r source.Reader, paths []string) map[string]*Module {
+// preparse parses the given files and finds what their code reads from
+// requests (AnalyseApp, by path index), up to source.Jobs(r) files at
+// once (both read only the file itself).
+func preparse(r source.Reader, paths []string) (map[string]*Module, []*AppCode) {
 	mods := make([]*Module, len(paths))
-	source.ReadEach(r, paths, func(i int, f *source.File) { mods[i] = Parse(f) })
+	apps := make([]*AppCode, len(paths))
+	source.ReadEach(r, paths, func(i int, f *source.File) {
+		mods[i] = Parse(f)
+		apps[i] = AnalyseApp(mods[i])
+	})
 	out := make(map[string]*Module, len(paths))
 	for i, m := range mods {
 		if m != nil {
 			out[paths[i]] = m
 		}
 	}
-	return out
+	return out, apps
 }
