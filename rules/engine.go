@@ -36,6 +36,13 @@ type Engine struct {
 	// replaces and outranks nothing (see settle). nil: every rule
 	// everywhere.
 	Enabled func(code, file string) bool
+	// AfterTree, when set, is called in each tree's own task, right after
+	// the tree's rules, with the findings they reported: work that reads
+	// the tree's files after its rules (suppression directives,
+	// fingerprints) is done there, while the files are hot and on every
+	// worker, rather than serially after the run. It may set fields of
+	// the findings that no rule and no settling reads (Fingerprint).
+	AfterTree func(t parsers.Tree, findings []Finding)
 }
 
 // Result is what a run produces.
@@ -163,14 +170,11 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	for _, t := range trees {
 		tasks = append(tasks, func() {
-			for _, rule := range treeRules {
-				if ctx.Err() != nil {
-					return
-				}
-				if appliesTo(rule, t.Kind()) {
-					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
-				}
-			}
+			e.checkTree(r, t, treeRules, func(found []Finding) {
+				mu.Lock()
+				diags = append(diags, found...)
+				mu.Unlock()
+			})
 		})
 	}
 	source.Each(jobs, len(tasks), func(i int) {
@@ -188,6 +192,33 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	kept, replaced := settle(diags, byCode, resolved, e.Enabled)
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
+}
+
+// checkTree runs the tree rules that apply to t, then AfterTree on their
+// findings, and hands the findings to collect.
+func (e *Engine) checkTree(r *run, t parsers.Tree, treeRules []*Rule, collect func([]Finding)) {
+	var (
+		mu    sync.Mutex // a rule may report from goroutines of its own
+		found []Finding
+	)
+	report := func(d Finding) {
+		mu.Lock()
+		found = append(found, d)
+		mu.Unlock()
+	}
+	settings := r.settingsFor(t)
+	for _, rule := range treeRules {
+		if r.ctx.Err() != nil {
+			break
+		}
+		if appliesTo(rule, t.Kind()) {
+			check(&Pass{Rule: rule, Tree: t, Workspace: r.ws, Settings: settings, run: r, report: report}, t.Root())
+		}
+	}
+	if e.AfterTree != nil && r.ctx.Err() == nil {
+		e.AfterTree(t, found)
+	}
+	collect(found)
 }
 
 // largestFirst returns the trees ordered by the size of their files,

@@ -265,3 +265,51 @@ func TestDeploymentAnalysesOrder(t *testing.T) {
 		t.Errorf("without the model: %q, want %q", got, want)
 	}
 }
+
+// AfterTree runs once per tree, after that tree's rules, with exactly the
+// findings they reported, and what it sets on them is in the result.
+func TestAfterTreeSeesItsTreesFindings(t *testing.T) {
+	var trees []parsers.Tree
+	for i := range 20 {
+		trees = append(trees, fakeTree{source.NewFile(fmt.Sprintf("t%02d.conf", i), []byte("one\ntwo\n"))})
+	}
+	ws := &parsers.Workspace{Trees: trees}
+	rule := func(code string) *Rule {
+		return &Rule{Code: code, Severity: Medium, Scope: ScopeTree, Kinds: []string{"fake"}, Check: func(p *Pass) {
+			p.Report(Diagnostic{Range: p.Tree.Root().LineRange(1), Message: "m", Key: TestKey(code + p.Tree.Root().Path)})
+		}}
+	}
+	var mu sync.Mutex
+	calls := map[string]int{}
+	eng := &Engine{Rules: []*Rule{rule("T001"), rule("T002")}, Jobs: 4, AfterTree: func(tr parsers.Tree, found []Finding) {
+		mu.Lock()
+		calls[tr.Root().Path]++
+		mu.Unlock()
+		if len(found) != 2 {
+			t.Errorf("%s: AfterTree got %d findings, want its rules' 2", tr.Root().Path, len(found))
+		}
+		for i := range found {
+			if found[i].Range.File != tr.Root().Path {
+				t.Errorf("%s: AfterTree got a finding of %s", tr.Root().Path, found[i].Range.File)
+			}
+			found[i].Fingerprint = "after:" + found[i].Code
+		}
+	}}
+	res := eng.Run(context.Background(), ws)
+	if len(calls) != len(trees) {
+		t.Errorf("AfterTree ran for %d trees, want %d", len(calls), len(trees))
+	}
+	for p, n := range calls {
+		if n != 1 {
+			t.Errorf("AfterTree ran %d times for %s", n, p)
+		}
+	}
+	if len(res.Findings) != 2*len(trees) {
+		t.Fatalf("%d findings, want %d", len(res.Findings), 2*len(trees))
+	}
+	for _, d := range res.Findings {
+		if d.Fingerprint != "after:"+d.Code {
+			t.Errorf("%s %s: AfterTree's field was lost: %q", d.Code, d.Range.File, d.Fingerprint)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/suppress"
 )
 
 // Options say what to lint and how.
@@ -265,6 +266,17 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
 	}
+	// What postProcess reads of each tree's files (directives, the
+	// context of its findings' fingerprints) is read in the tree's own
+	// task, right after its rules.
+	src := suppress.SourcesOf(ws)
+	eng.AfterTree = func(t parsers.Tree, found []rules.Finding) {
+		files := t.Files()
+		if opts.NoIgnore {
+			files = nil // no directive is read
+		}
+		src.PrepareTree(files, found)
+	}
 	var res rules.Result
 	if opts.WithModel {
 		res = eng.RunWithModel(ctx, ws)
@@ -274,7 +286,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	diags, stale := postProcess(ws, res.Findings, pf, opts)
+	diags, stale := postProcess(ws, src, res.Findings, pf, opts)
 	if err := resolver.Err(); err != nil {
 		return nil, err
 	}
