@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -311,5 +312,102 @@ func TestAfterTreeSeesItsTreesFindings(t *testing.T) {
 		if d.Fingerprint != "after:"+d.Code {
 			t.Errorf("%s %s: AfterTree's field was lost: %q", d.Code, d.Range.File, d.Fingerprint)
 		}
+	}
+}
+
+// releasingTree records when the engine releases it.
+type releasingTree struct {
+	fakeTree
+	mu       *sync.Mutex
+	events   *[]string
+	released int
+}
+
+func (t *releasingTree) Release() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.released++
+	*t.events = append(*t.events, "release "+t.f.Path)
+}
+
+// With Release, each tree is released once, after its own rules and after
+// the whole deployment phase; after the run the workspace keeps shells
+// with the trees' kinds and files, and the model only when asked for.
+func TestReleaseAfterLastReader(t *testing.T) {
+	for _, withModel := range []bool{false, true} {
+		var mu sync.Mutex
+		var events []string
+		record := func(e string) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}
+		var trees []parsers.Tree
+		var orig []*releasingTree
+		for i := range 8 {
+			rt := &releasingTree{fakeTree: fakeTree{source.NewFile(fmt.Sprintf("t%d.conf", i), []byte("x\n"))}, mu: &mu, events: &events}
+			trees, orig = append(trees, rt), append(orig, rt)
+		}
+		ws := &parsers.Workspace{Trees: slices.Clone(trees)}
+		builds := map[parsers.Tree]int{}
+		view := &Analysis{Name: "view", Scope: ScopeTree, Build: func(p *Pass) any {
+			mu.Lock()
+			builds[p.Tree]++
+			mu.Unlock()
+			return p.Tree.Root().Path
+		}}
+		treeRule := &Rule{Code: "T001", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{view}, Check: func(p *Pass) {
+			p.ResultOf(view)
+			record("rules " + p.Tree.Root().Path)
+		}}
+		deployRule := &Rule{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel, view}, Check: func(p *Pass) {
+			time.Sleep(20 * time.Millisecond) // tree rules finish meanwhile
+			for _, tr := range p.Workspace.Trees {
+				p.ResultFor(view, tr)
+			}
+			record("deployment")
+		}}
+		eng := &Engine{Rules: []*Rule{treeRule, deployRule}, Jobs: 3, Release: true}
+		var res Result
+		if withModel {
+			res = eng.RunWithModel(context.Background(), ws)
+		} else {
+			res = eng.Run(context.Background(), ws)
+		}
+		deployAt := slices.Index(events, "deployment")
+		if deployAt < 0 {
+			t.Fatalf("the deployment rule did not run: %v", events)
+		}
+		for _, rt := range orig {
+			p := rt.f.Path
+			rel, own := slices.Index(events, "release "+p), slices.Index(events, "rules "+p)
+			if rt.released != 1 || own < 0 || rel < own || rel < deployAt {
+				t.Errorf("%s released %d times, at %d (its rules at %d, the deployment rule at %d): %v", p, rt.released, rel, own, deployAt, events)
+			}
+			if builds[rt] != 1 {
+				t.Errorf("%s: its view was built %d times, want once (released only after its last reader)", p, builds[rt])
+			}
+		}
+		for i, tr := range ws.Trees {
+			if tr == trees[i] || tr.Kind() != "fake" || tr.Root() != trees[i].Root() || len(tr.Files()) != 1 || tr.Files()[0] != trees[i].Root() {
+				t.Errorf("tree %d after the run: %#v, want a shell with the kind and files of %s", i, tr, trees[i].Root().Path)
+			}
+		}
+		if (res.Model != nil) != withModel {
+			t.Errorf("withModel %v: model %v", withModel, res.Model)
+		}
+	}
+}
+
+// Without Release the trees are left as they are.
+func TestNoReleaseByDefault(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	rt := &releasingTree{fakeTree: fakeTree{source.NewFile("a.conf", []byte("x\n"))}, mu: &mu, events: &events}
+	ws := &parsers.Workspace{Trees: []parsers.Tree{rt}}
+	r := &Rule{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel}, Check: func(*Pass) {}}
+	res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws)
+	if rt.released != 0 || ws.Trees[0] != rt || res.Model == nil {
+		t.Errorf("released %d times, tree %#v, model %v", rt.released, ws.Trees[0], res.Model)
 	}
 }

@@ -53,6 +53,12 @@ type Options struct {
 	// WithModel builds the deployment model even when no deployment rule
 	// is selected (graph output).
 	WithModel bool
+	// ReleaseTrees lets the run free each parsed tree after its last
+	// reader (rules.Engine.Release): the result's workspace then keeps
+	// only each tree's kind and files, and the result has no model unless
+	// WithModel asks for it. For callers that read nothing else of the
+	// trees after the run (check).
+	ReleaseTrees bool
 
 	// NoIgnore disregards inline suppression comments (audits).
 	NoIgnore bool
@@ -263,6 +269,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
 	eng.Enabled = pf.enabledIn // a rule replaces findings only where it is enabled
+	eng.Release = opts.ReleaseTrees
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
 	}
