@@ -129,6 +129,10 @@ func (r *run) slot(a *Analysis, t parsers.Tree) *result {
 			return x.res
 		}
 	}
+	if rs == nil {
+		// Every tree gets the route builders' results, and a few more.
+		rs = make([]treeResult, 0, len(r.routes)+4)
+	}
 	res := &result{}
 	r.perTree[t] = append(rs, treeResult{a, res})
 	return res

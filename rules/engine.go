@@ -299,15 +299,10 @@ func releaseTrees(ws *parsers.Workspace) {
 // checkTree runs the tree rules that apply to t, then AfterTree on their
 // findings, and hands the findings to collect.
 func (e *Engine) checkTree(r *run, t parsers.Tree, treeRules []*Rule, collect func([]Finding)) {
-	var (
-		mu    sync.Mutex // a rule may report from goroutines of its own
-		found []Finding
-	)
-	report := func(d Finding) {
-		mu.Lock()
-		found = append(found, d)
-		mu.Unlock()
-	}
+	// A pass reports from the goroutine that runs its rule (as the
+	// deployment rules' lists assume).
+	var found []Finding
+	report := func(d Finding) { found = append(found, d) }
 	settings := r.settingsFor(t)
 	for _, rule := range treeRules {
 		if r.ctx.Err() != nil {

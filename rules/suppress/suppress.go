@@ -142,6 +142,9 @@ func (s *Sources) PrepareTree(files []*source.File, diags []rules.Finding) {
 	for _, f := range files {
 		s.Directives(f.Path)
 	}
+	if len(diags) == 0 {
+		return
+	}
 	outlines := map[string]*Outline{}
 	outline := func(path string) *Outline {
 		o, ok := outlines[path]
