@@ -85,13 +85,17 @@ type run struct {
 	apps         []*Analysis // deployment analyses whose results are []*App
 	link         Linker
 
-	mu      sync.Mutex
-	results map[resultKey]*result
+	mu         sync.Mutex
+	deployment map[*Analysis]*result
+	// perTree holds each tree's results as a short list (a tree has the
+	// route builders' results and its own family's few views), so that
+	// releasing a tree's results is one deletion.
+	perTree map[parsers.Tree][]treeResult
 }
 
-type resultKey struct {
-	a    *Analysis
-	tree parsers.Tree // nil for ScopeDeployment analyses
+type treeResult struct {
+	a   *Analysis
+	res *result
 }
 
 type result struct {
@@ -105,7 +109,42 @@ func newRun(ws *parsers.Workspace, s *Settings) *run {
 	if s == nil {
 		s = &Settings{}
 	}
-	return &run{ctx: context.Background(), ws: ws, settings: s, results: map[resultKey]*result{}}
+	return &run{ctx: context.Background(), ws: ws, settings: s, deployment: map[*Analysis]*result{}, perTree: map[parsers.Tree][]treeResult{}}
+}
+
+// slot returns the result of a for tree t (nil: a deployment-scope
+// analysis), adding an empty one on the first request. r.mu is held.
+func (r *run) slot(a *Analysis, t parsers.Tree) *result {
+	if t == nil {
+		res := r.deployment[a]
+		if res == nil {
+			res = &result{}
+			r.deployment[a] = res
+		}
+		return res
+	}
+	rs := r.perTree[t]
+	for _, x := range rs {
+		if x.a == a {
+			return x.res
+		}
+	}
+	if rs == nil {
+		// Every tree gets the route builders' results, and a few more.
+		rs = make([]treeResult, 0, len(r.routes)+4)
+	}
+	res := &result{}
+	r.perTree[t] = append(rs, treeResult{a, res})
+	return res
+}
+
+// release forgets the results of tree t: after its last reader, so that
+// what only they keep alive can be collected. A later request computes a
+// result again (analyses are functions of the tree and the settings).
+func (r *run) release(t parsers.Tree) {
+	r.mu.Lock()
+	delete(r.perTree, t)
+	r.mu.Unlock()
 }
 
 func (r *run) settingsFor(t parsers.Tree) *Settings {
@@ -127,13 +166,8 @@ func (r *run) resultOf(a *Analysis, t parsers.Tree) any {
 	} else if t == nil {
 		panic(fmt.Sprintf("analysis %s is computed per tree, and the pass has none", a.Name))
 	}
-	k := resultKey{a, t}
 	r.mu.Lock()
-	res := r.results[k]
-	if res == nil {
-		res = &result{}
-		r.results[k] = res
-	}
+	res := r.slot(a, t)
 	r.mu.Unlock()
 	res.once.Do(func() {
 		if err := r.ctx.Err(); err != nil {

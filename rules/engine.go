@@ -36,6 +36,35 @@ type Engine struct {
 	// replaces and outranks nothing (see settle). nil: every rule
 	// everywhere.
 	Enabled func(code, file string) bool
+	// AfterTree, when set, is called in each tree's own task, right after
+	// the tree's rules, with the findings they reported: work that reads
+	// the tree's files after its rules (suppression directives,
+	// fingerprints) is done there, while the files are hot and on every
+	// worker, rather than serially after the run. It may set fields of
+	// the findings that no rule and no settling reads (Fingerprint).
+	AfterTree func(t parsers.Tree, findings []Finding)
+	// Release says that the caller reads nothing of a tree after the run
+	// but its Kind, Root and Files, and no model it did not ask for
+	// (check; graph, prove and the editor's server keep both). The run
+	// then lets go of each tree after its last reader, so that the
+	// collector can free it: once the tree's own rules and the
+	// deployment phase (deployment analyses, every tree's routes, the
+	// model, the deployment rules) are done, it forgets the tree's
+	// analysis results and calls the tree's Release method when it has
+	// one (TreeReleaser); after the run, each of the workspace's trees is
+	// replaced by a shell that keeps its kind and files, and the result
+	// has no model unless it was asked for.
+	Release bool
+}
+
+// TreeReleaser is a tree that can let go of what only its own rules,
+// its own analyses and the deployment phase read (Engine.Release).
+// Release is called once, after those are done; rules of other trees may
+// still be running and read the workspace's trees and the model, so
+// Release must keep its Kind, Root and Files and whatever they read of it
+// (through the workspace, or through a route's closures).
+type TreeReleaser interface {
+	Release()
 }
 
 // Result is what a run produces.
@@ -140,6 +169,20 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		}
 		tasks = append(tasks, func() { warm(r, DeploymentModel, nil) })
 	}
+	// The tasks so far and the deployment rules are the deployment
+	// phase: a tree's last readers are its own rules and that phase.
+	var last *lastReaders
+	if e.Release {
+		last = &lastReaders{pending: len(tasks) + len(deployRules), release: func(t parsers.Tree) {
+			r.release(t)
+			if tr, ok := t.(TreeReleaser); ok {
+				tr.Release()
+			}
+		}}
+		for i, task := range tasks {
+			tasks[i] = func() { defer last.deploymentTaskDone(); task() }
+		}
+	}
 	var anchor *source.File
 	if len(ws.Trees) > 0 {
 		anchor = ws.Trees[0].Root()
@@ -155,6 +198,9 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	for i, rule := range deployRules {
 		out := &byRule[i]
 		tasks = append(tasks, func() {
+			if last != nil {
+				defer last.deploymentTaskDone()
+			}
 			check(&Pass{Rule: rule, Workspace: ws, Settings: r.settings, run: r,
 				report:  func(d Finding) { out.findings = append(out.findings, d) },
 				resolve: func(by string, k Key) { out.resolved = append(out.resolved, Resolution{By: by, Key: k}) },
@@ -163,13 +209,13 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	for _, t := range trees {
 		tasks = append(tasks, func() {
-			for _, rule := range treeRules {
-				if ctx.Err() != nil {
-					return
-				}
-				if appliesTo(rule, t.Kind()) {
-					check(&Pass{Rule: rule, Tree: t, Workspace: ws, Settings: r.settingsFor(t), run: r, report: collect}, t.Root())
-				}
+			e.checkTree(r, t, treeRules, func(found []Finding) {
+				mu.Lock()
+				diags = append(diags, found...)
+				mu.Unlock()
+			})
+			if last != nil {
+				last.treeDone(t)
 			}
 		})
 	}
@@ -186,8 +232,90 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	if needModel && ctx.Err() == nil {
 		model = e.model(r, collect, anchor)
 	}
+	if e.Release {
+		releaseTrees(ws)
+		if !wantModel {
+			model = nil
+		}
+	}
 	kept, replaced := settle(diags, byCode, resolved, e.Enabled)
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
+}
+
+// lastReaders releases each tree once its own task and every task of the
+// deployment phase are done (Engine.Release).
+type lastReaders struct {
+	release func(parsers.Tree)
+
+	mu      sync.Mutex
+	pending int            // deployment tasks not done
+	waiting []parsers.Tree // trees whose own task is done, released when pending is 0
+}
+
+func (l *lastReaders) deploymentTaskDone() {
+	l.mu.Lock()
+	l.pending--
+	var ready []parsers.Tree
+	if l.pending == 0 {
+		ready, l.waiting = l.waiting, nil
+	}
+	l.mu.Unlock()
+	for _, t := range ready {
+		l.release(t)
+	}
+}
+
+func (l *lastReaders) treeDone(t parsers.Tree) {
+	l.mu.Lock()
+	if l.pending > 0 {
+		l.waiting = append(l.waiting, t)
+		l.mu.Unlock()
+		return
+	}
+	l.mu.Unlock()
+	l.release(t)
+}
+
+// releasedTree is what stays of a tree after a run that releases trees:
+// its kind and files, which the report and the suppressions read.
+type releasedTree struct {
+	kind  string
+	root  *source.File
+	files []*source.File
+}
+
+func (t *releasedTree) Kind() string          { return t.kind }
+func (t *releasedTree) Root() *source.File    { return t.root }
+func (t *releasedTree) Files() []*source.File { return t.files }
+
+// releaseTrees replaces each tree of ws by its shell, once nothing of the
+// run reads the trees any more.
+func releaseTrees(ws *parsers.Workspace) {
+	for i, t := range ws.Trees {
+		ws.Trees[i] = &releasedTree{kind: t.Kind(), root: t.Root(), files: t.Files()}
+	}
+}
+
+// checkTree runs the tree rules that apply to t, then AfterTree on their
+// findings, and hands the findings to collect.
+func (e *Engine) checkTree(r *run, t parsers.Tree, treeRules []*Rule, collect func([]Finding)) {
+	// A pass reports from the goroutine that runs its rule (as the
+	// deployment rules' lists assume).
+	var found []Finding
+	report := func(d Finding) { found = append(found, d) }
+	settings := r.settingsFor(t)
+	for _, rule := range treeRules {
+		if r.ctx.Err() != nil {
+			break
+		}
+		if appliesTo(rule, t.Kind()) {
+			check(&Pass{Rule: rule, Tree: t, Workspace: r.ws, Settings: settings, run: r, report: report}, t.Root())
+		}
+	}
+	if e.AfterTree != nil && r.ctx.Err() == nil {
+		e.AfterTree(t, found)
+	}
+	collect(found)
 }
 
 // largestFirst returns the trees ordered by the size of their files,

@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -263,5 +264,150 @@ func TestDeploymentAnalysesOrder(t *testing.T) {
 	}
 	if got, want := name(deploymentAnalyses(rs[:1], []*Analysis{apps}, false)), "base top"; got != want {
 		t.Errorf("without the model: %q, want %q", got, want)
+	}
+}
+
+// AfterTree runs once per tree, after that tree's rules, with exactly the
+// findings they reported, and what it sets on them is in the result.
+func TestAfterTreeSeesItsTreesFindings(t *testing.T) {
+	var trees []parsers.Tree
+	for i := range 20 {
+		trees = append(trees, fakeTree{source.NewFile(fmt.Sprintf("t%02d.conf", i), []byte("one\ntwo\n"))})
+	}
+	ws := &parsers.Workspace{Trees: trees}
+	rule := func(code string) *Rule {
+		return &Rule{Code: code, Severity: Medium, Scope: ScopeTree, Kinds: []string{"fake"}, Check: func(p *Pass) {
+			p.Report(Diagnostic{Range: p.Tree.Root().LineRange(1), Message: "m", Key: TestKey(code + p.Tree.Root().Path)})
+		}}
+	}
+	var mu sync.Mutex
+	calls := map[string]int{}
+	eng := &Engine{Rules: []*Rule{rule("T001"), rule("T002")}, Jobs: 4, AfterTree: func(tr parsers.Tree, found []Finding) {
+		mu.Lock()
+		calls[tr.Root().Path]++
+		mu.Unlock()
+		if len(found) != 2 {
+			t.Errorf("%s: AfterTree got %d findings, want its rules' 2", tr.Root().Path, len(found))
+		}
+		for i := range found {
+			if found[i].Range.File != tr.Root().Path {
+				t.Errorf("%s: AfterTree got a finding of %s", tr.Root().Path, found[i].Range.File)
+			}
+			found[i].Fingerprint = "after:" + found[i].Code
+		}
+	}}
+	res := eng.Run(context.Background(), ws)
+	if len(calls) != len(trees) {
+		t.Errorf("AfterTree ran for %d trees, want %d", len(calls), len(trees))
+	}
+	for p, n := range calls {
+		if n != 1 {
+			t.Errorf("AfterTree ran %d times for %s", n, p)
+		}
+	}
+	if len(res.Findings) != 2*len(trees) {
+		t.Fatalf("%d findings, want %d", len(res.Findings), 2*len(trees))
+	}
+	for _, d := range res.Findings {
+		if d.Fingerprint != "after:"+d.Code {
+			t.Errorf("%s %s: AfterTree's field was lost: %q", d.Code, d.Range.File, d.Fingerprint)
+		}
+	}
+}
+
+// releasingTree records when the engine releases it.
+type releasingTree struct {
+	fakeTree
+	mu       *sync.Mutex
+	events   *[]string
+	released int
+}
+
+func (t *releasingTree) Release() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.released++
+	*t.events = append(*t.events, "release "+t.f.Path)
+}
+
+// With Release, each tree is released once, after its own rules and after
+// the whole deployment phase; after the run the workspace keeps shells
+// with the trees' kinds and files, and the model only when asked for.
+func TestReleaseAfterLastReader(t *testing.T) {
+	for _, withModel := range []bool{false, true} {
+		var mu sync.Mutex
+		var events []string
+		record := func(e string) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		}
+		var trees []parsers.Tree
+		var orig []*releasingTree
+		for i := range 8 {
+			rt := &releasingTree{fakeTree: fakeTree{source.NewFile(fmt.Sprintf("t%d.conf", i), []byte("x\n"))}, mu: &mu, events: &events}
+			trees, orig = append(trees, rt), append(orig, rt)
+		}
+		ws := &parsers.Workspace{Trees: slices.Clone(trees)}
+		builds := map[parsers.Tree]int{}
+		view := &Analysis{Name: "view", Scope: ScopeTree, Build: func(p *Pass) any {
+			mu.Lock()
+			builds[p.Tree]++
+			mu.Unlock()
+			return p.Tree.Root().Path
+		}}
+		treeRule := &Rule{Code: "T001", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{view}, Check: func(p *Pass) {
+			p.ResultOf(view)
+			record("rules " + p.Tree.Root().Path)
+		}}
+		deployRule := &Rule{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel, view}, Check: func(p *Pass) {
+			time.Sleep(20 * time.Millisecond) // tree rules finish meanwhile
+			for _, tr := range p.Workspace.Trees {
+				p.ResultFor(view, tr)
+			}
+			record("deployment")
+		}}
+		eng := &Engine{Rules: []*Rule{treeRule, deployRule}, Jobs: 3, Release: true}
+		var res Result
+		if withModel {
+			res = eng.RunWithModel(context.Background(), ws)
+		} else {
+			res = eng.Run(context.Background(), ws)
+		}
+		deployAt := slices.Index(events, "deployment")
+		if deployAt < 0 {
+			t.Fatalf("the deployment rule did not run: %v", events)
+		}
+		for _, rt := range orig {
+			p := rt.f.Path
+			rel, own := slices.Index(events, "release "+p), slices.Index(events, "rules "+p)
+			if rt.released != 1 || own < 0 || rel < own || rel < deployAt {
+				t.Errorf("%s released %d times, at %d (its rules at %d, the deployment rule at %d): %v", p, rt.released, rel, own, deployAt, events)
+			}
+			if builds[rt] != 1 {
+				t.Errorf("%s: its view was built %d times, want once (released only after its last reader)", p, builds[rt])
+			}
+		}
+		for i, tr := range ws.Trees {
+			if tr == trees[i] || tr.Kind() != "fake" || tr.Root() != trees[i].Root() || len(tr.Files()) != 1 || tr.Files()[0] != trees[i].Root() {
+				t.Errorf("tree %d after the run: %#v, want a shell with the kind and files of %s", i, tr, trees[i].Root().Path)
+			}
+		}
+		if (res.Model != nil) != withModel {
+			t.Errorf("withModel %v: model %v", withModel, res.Model)
+		}
+	}
+}
+
+// Without Release the trees are left as they are.
+func TestNoReleaseByDefault(t *testing.T) {
+	var mu sync.Mutex
+	var events []string
+	rt := &releasingTree{fakeTree: fakeTree{source.NewFile("a.conf", []byte("x\n"))}, mu: &mu, events: &events}
+	ws := &parsers.Workspace{Trees: []parsers.Tree{rt}}
+	r := &Rule{Code: "X001", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel}, Check: func(*Pass) {}}
+	res := (&Engine{Rules: []*Rule{r}}).Run(context.Background(), ws)
+	if rt.released != 0 || ws.Trees[0] != rt || res.Model == nil {
+		t.Errorf("released %d times, tree %#v, model %v", rt.released, ws.Trees[0], res.Model)
 	}
 }

@@ -231,6 +231,10 @@ func runCheck(args []string, e *env) int {
 	}
 	if f.summaryPath() != "" {
 		opts.WithModel = true // the summary's diagram
+	} else {
+		// The report reads only the files of the trees: each tree can go
+		// once its rules are done.
+		opts.ReleaseTrees = true
 	}
 	res, err := lint.Run(ctx, opts)
 	if err != nil {

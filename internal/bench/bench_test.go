@@ -155,7 +155,8 @@ func benchCheck(b *testing.B, root string, ignore ...string) {
 	b.SetBytes(bytes)
 	parsed := 0
 	for b.Loop() {
-		res, err := lint.Run(context.Background(), lint.Options{Root: root, NoConfig: true, Ignore: ignore})
+		// As check: the trees are released after their last reader.
+		res, err := lint.Run(context.Background(), lint.Options{Root: root, NoConfig: true, Ignore: ignore, ReleaseTrees: true})
 		if err != nil {
 			b.Fatal(err)
 		}

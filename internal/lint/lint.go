@@ -17,6 +17,7 @@ import (
 	"github.com/mtlslint/mtlslint/parsers"
 	"github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/rules"
+	"github.com/mtlslint/mtlslint/rules/suppress"
 )
 
 // Options say what to lint and how.
@@ -52,6 +53,12 @@ type Options struct {
 	// WithModel builds the deployment model even when no deployment rule
 	// is selected (graph output).
 	WithModel bool
+	// ReleaseTrees lets the run free each parsed tree after its last
+	// reader (rules.Engine.Release): the result's workspace then keeps
+	// only each tree's kind and files, and the result has no model unless
+	// WithModel asks for it. For callers that read nothing else of the
+	// trees after the run (check).
+	ReleaseTrees bool
 
 	// NoIgnore disregards inline suppression comments (audits).
 	NoIgnore bool
@@ -262,8 +269,20 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
 	eng.Enabled = pf.enabledIn // a rule replaces findings only where it is enabled
+	eng.Release = opts.ReleaseTrees
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
+	}
+	// What postProcess reads of each tree's files (directives, the
+	// context of its findings' fingerprints) is read in the tree's own
+	// task, right after its rules.
+	src := suppress.SourcesOf(ws)
+	eng.AfterTree = func(t parsers.Tree, found []rules.Finding) {
+		files := t.Files()
+		if opts.NoIgnore {
+			files = nil // no directive is read
+		}
+		src.PrepareTree(files, found)
 	}
 	var res rules.Result
 	if opts.WithModel {
@@ -274,7 +293,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	diags, stale := postProcess(ws, res.Findings, pf, opts)
+	diags, stale := postProcess(ws, src, res.Findings, pf, opts)
 	if err := resolver.Err(); err != nil {
 		return nil, err
 	}

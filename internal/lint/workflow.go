@@ -191,8 +191,7 @@ func excludeHook(resolver *config.Resolver) func(rel string, isDir bool) bool {
 // The engine's findings arrive settled: selected with pf.enabledIn (the
 // engine's Enabled) and sorted; every step here keeps the order, so the
 // final sort is needed only when a step did not.
-func postProcess(ws *parsers.Workspace, diags []rules.Finding, pf *perFile, opts Options) ([]rules.Finding, int) {
-	src := suppress.SourcesOf(ws)
+func postProcess(ws *parsers.Workspace, src *suppress.Sources, diags []rules.Finding, pf *perFile, opts Options) ([]rules.Finding, int) {
 	if !opts.NoIgnore {
 		registry := map[string]*rules.Rule{}
 		for _, r := range Registry() {

@@ -75,18 +75,19 @@ func Fingerprints(src *Sources, diags []rules.Finding) {
 		runs = append(runs, diags[i:j])
 		i = j
 	}
-	source.Each(runtime.GOMAXPROCS(0), len(runs), func(k int) { fingerprintFile(src, runs[k]) })
+	source.Each(runtime.GOMAXPROCS(0), len(runs), func(k int) { fingerprintAll(runs[k], src.Outline) })
 }
 
-// fingerprintFile does Fingerprints' work for findings in one file.
-func fingerprintFile(src *Sources, diags []rules.Finding) {
+// fingerprintAll does Fingerprints' work for findings, with the outline of
+// each finding's file from outline.
+func fingerprintAll(diags []rules.Finding, outline func(path string) *Outline) {
 	var context, scratch []byte
 	for i := range diags {
 		d := &diags[i]
 		if d.Fingerprint != "" {
 			continue
 		}
-		context = appendContext(context[:0], src.Outline(d.Range.File), d.Range.Start.Line)
+		context = appendContext(context[:0], outline(d.Range.File), d.Range.Start.Line)
 		key := stableKey(d.Key, d.Message)
 		d.Fingerprint = hashFingerprint(&scratch, "v2", d, key, context)
 		if d.LegacyMessage != "" && d.LegacyMessage != d.Message {

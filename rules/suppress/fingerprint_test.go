@@ -100,3 +100,62 @@ func TestFingerprintsMatchFingerprint(t *testing.T) {
 		t.Errorf("a finding's own fingerprints were replaced: %s %s", diags[4].Fingerprint, diags[4].LegacyFingerprint)
 	}
 }
+
+// PrepareTree, run on a tree's findings during the engine's run, gives the
+// findings the fingerprints Fingerprints gives them after it, and reads
+// the directives Apply reads.
+func TestPrepareTreeMatchesFingerprints(t *testing.T) {
+	conf := source.NewFile("nginx.conf", bigNginx(30))
+	py := source.NewFile("app/settings.py", []byte("class A:\n    def f(self):\n        x = 1  # mtlslint: ignore[D001] -- test\n\nSECURE = False\n"))
+	// A name that does not tell the syntax: only the tree's kind does.
+	script := source.NewFile("bin/serve", []byte("class B:\n    def g(self):\n        y = 2\n"))
+	other := source.NewFile("other.conf", []byte("server {\n    listen 1;\n}\n"))
+	files := []Source{{File: conf, Kind: parsers.KindNginx}, {File: py, Kind: parsers.KindPython}, {File: script, Kind: parsers.KindPython}}
+	read := func(p string) *source.File {
+		if p == other.Path {
+			return other
+		}
+		return nil
+	}
+	var diags []rules.Finding
+	add := func(f *source.File, line int, code, msg string) {
+		diags = append(diags, rules.Finding{Code: code, Diagnostic: rules.Diagnostic{Range: f.LineRange(line), Message: msg}})
+	}
+	for l := 1; l <= conf.LineCount(); l += 3 {
+		add(conf, l, "N010", "missing 42")
+		add(py, 1+l%py.LineCount(), "D001", "m")
+	}
+	add(script, 3, "D002", "nested")
+	add(other, 2, "N003", "in a file of no tree")
+	diags = append(diags, rules.Finding{Code: "E001", Diagnostic: rules.Diagnostic{Message: "no file"}})
+	diags[0].LegacyMessage = "the legacy text 42"
+
+	want := append([]rules.Finding(nil), diags...)
+	Fingerprints(NewSources(files, read), want)
+	src := NewSources(files, read)
+	got := append([]rules.Finding(nil), diags...)
+	src.PrepareTree([]*source.File{conf, py, script}, got)
+	for i := range want {
+		if got[i].Fingerprint != want[i].Fingerprint || got[i].LegacyFingerprint != want[i].LegacyFingerprint {
+			t.Errorf("finding %d (%s line %d): PrepareTree %q/%q, Fingerprints %q/%q", i, got[i].Range.File, got[i].Range.Start.Line,
+				got[i].Fingerprint, got[i].LegacyFingerprint, want[i].Fingerprint, want[i].LegacyFingerprint)
+		}
+		if got[i].Fingerprint == "" {
+			t.Errorf("finding %d has no fingerprint", i)
+		}
+	}
+	// Fingerprints after PrepareTree keeps what it set.
+	again := append([]rules.Finding(nil), got...)
+	Fingerprints(src, again)
+	for i := range again {
+		if again[i].Fingerprint != got[i].Fingerprint {
+			t.Errorf("finding %d: Fingerprints changed PrepareTree's fingerprint", i)
+		}
+	}
+	if ds := src.Directives(py.Path); len(ds) != 1 || !ds[0].Names("D001") {
+		t.Errorf("directives of %s after PrepareTree: %+v", py.Path, ds)
+	}
+	if ds := src.Directives(conf.Path); len(ds) != 3 {
+		t.Errorf("%s: %d directives after PrepareTree, want 3", conf.Path, len(ds))
+	}
+}

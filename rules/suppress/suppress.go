@@ -95,37 +95,70 @@ func (s *Sources) entry(path string) *entry {
 		e = &entry{}
 		s.cache[path] = e
 	}
-	src, known := s.files[path]
 	s.mu.Unlock()
 	// Outlines of different files are built at once (Fingerprints works
 	// on several files in parallel); one file's outline is built once.
 	e.built.Do(func() {
-		if !known && s.read != nil && path != "" {
-			if f := s.read(path); f != nil {
-				src, known = Source{File: f}, true
-			}
-		}
-		if known {
+		if src, known := s.source(path); known {
 			e.outline = NewOutline(src.File, src.Kind)
 		}
 	})
 	return e
 }
 
-var marker = []byte("mtlslint:")
-
-// file returns the file at path without building its outline.
-func (s *Sources) file(path string) *source.File {
+// source returns the file at path with the kind of its tree (none for a
+// file of no tree), reading a file of no tree with read.
+func (s *Sources) source(path string) (Source, bool) {
 	s.mu.Lock()
 	src, ok := s.files[path]
 	s.mu.Unlock()
 	if ok {
-		return src.File
+		return src, true
 	}
 	if s.read != nil && path != "" {
-		return s.read(path)
+		if f := s.read(path); f != nil {
+			return Source{File: f}, true
+		}
 	}
-	return nil
+	return Source{}, false
+}
+
+var marker = []byte("mtlslint:")
+
+// file returns the file at path without building its outline.
+func (s *Sources) file(path string) *source.File {
+	src, _ := s.source(path)
+	return src.File
+}
+
+// PrepareTree does, for the files of one tree whose rules are done, the
+// work Apply and Fingerprints would do for them after the run: it reads
+// their suppression directives and fingerprints the findings the tree's
+// rules reported (rules.Engine.AfterTree), so that the work runs on every
+// worker while the files are hot. The outlines it builds for fingerprints
+// are not kept (a file's directives keep theirs): the findings of most
+// files need them only here.
+func (s *Sources) PrepareTree(files []*source.File, diags []rules.Finding) {
+	for _, f := range files {
+		s.Directives(f.Path)
+	}
+	if len(diags) == 0 {
+		return
+	}
+	outlines := map[string]*Outline{}
+	outline := func(path string) *Outline {
+		o, ok := outlines[path]
+		if !ok {
+			if src, known := s.source(path); known && bytes.Contains(src.File.Content, marker) {
+				o = s.Outline(path)
+			} else if known {
+				o = NewOutline(src.File, src.Kind)
+			}
+			outlines[path] = o
+		}
+		return o
+	}
+	fingerprintAll(diags, outline)
 }
 
 // Outline returns the outline of the file at path, or nil when the file
