@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/mtlslint/mtlslint/parsers"
@@ -36,6 +37,20 @@ type Engine struct {
 	// replaces and outranks nothing (see settle). nil: every rule
 	// everywhere.
 	Enabled func(code, file string) bool
+	// ReleaseTrees releases each tree that is a Releaser once its last
+	// reader in the run is done (its route builders and its rules), so
+	// that the collector can free it while other trees are checked. For a
+	// caller that reads nothing of the trees after the run but their
+	// files (check); graph, prove and the editor's server read them.
+	ReleaseTrees bool
+}
+
+// Releaser is a tree that can drop what it parsed once its rules and its
+// route builders have read it, keeping its files (Kind, Root and Files
+// still answer: the report, suppressions and fingerprints read them).
+// The routes the builders made must not point into what is dropped.
+type Releaser interface {
+	Release()
 }
 
 // Result is what a run produces.
@@ -127,6 +142,16 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	// placed after it.
 	deployAnalyses := deploymentAnalyses(slices.Concat(treeRules, deployRules), e.Apps, needModel)
 	trees := largestFirst(ws.Trees)
+	readers := 1 // a tree's tasks: its rules, and its routes when the model is built
+	if needModel {
+		readers = 2
+	}
+	var done func(parsers.Tree)
+	if e.ReleaseTrees {
+		done = r.releaseAfter(trees, readers, treeAnalyses(slices.Concat(treeRules, deployRules), e.Routes))
+	} else {
+		done = func(parsers.Tree) {}
+	}
 	var tasks []func()
 	for _, a := range deployAnalyses {
 		tasks = append(tasks, func() { warm(r, a, nil) })
@@ -136,7 +161,10 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		// parallel, rather than one after another when the model is
 		// built.
 		for _, t := range trees {
-			tasks = append(tasks, func() { e.warmRoutes(r, t) })
+			tasks = append(tasks, func() {
+				defer done(t)
+				e.warmRoutes(r, t)
+			})
 		}
 		tasks = append(tasks, func() { warm(r, DeploymentModel, nil) })
 	}
@@ -163,6 +191,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	for _, t := range trees {
 		tasks = append(tasks, func() {
+			defer done(t)
 			for _, rule := range treeRules {
 				if ctx.Err() != nil {
 					return
@@ -188,6 +217,44 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 	}
 	kept, replaced := settle(diags, byCode, resolved, e.Enabled)
 	return Result{Findings: kept, Model: model, Replaced: replaced, Resolved: resolved}
+}
+
+// releaseAfter returns what a tree's task calls when it is done with the
+// tree: once its readers tasks are all done, a tree that is a Releaser is
+// released, and the results of the analyses among dropped for it are
+// forgotten (the route builders' stay: the model reads them). Nothing
+// else of the run reads such a tree: the deployment rules read routes,
+// and a released tree's analyses are not asked for again.
+func (r *run) releaseAfter(trees []parsers.Tree, readers int, dropped []*Analysis) func(parsers.Tree) {
+	left := map[parsers.Tree]*atomic.Int32{}
+	for _, t := range trees {
+		if _, ok := t.(Releaser); ok {
+			n := &atomic.Int32{}
+			n.Store(int32(readers))
+			left[t] = n
+		}
+	}
+	return func(t parsers.Tree) {
+		n := left[t]
+		if n == nil || n.Add(-1) != 0 {
+			return
+		}
+		r.mu.Lock()
+		for _, a := range dropped {
+			delete(r.results, resultKey{a, t})
+		}
+		r.mu.Unlock()
+		t.(Releaser).Release()
+	}
+}
+
+// treeAnalyses returns the tree-scope analyses the rules and the route
+// builders require, directly or through other analyses, but the builders
+// themselves.
+func treeAnalyses(rs []*Rule, builders []*Analysis) []*Analysis {
+	return requiredAnalyses(rs, builders, nil, func(a *Analysis) bool {
+		return a.Scope == ScopeTree && !slices.Contains(builders, a)
+	})
 }
 
 // largestFirst returns the trees ordered by the size of their files,
@@ -230,6 +297,20 @@ func warm(r *run, a *Analysis, t parsers.Tree) {
 // requires, and with the model the app builders it reads; the model
 // itself is left out.
 func deploymentAnalyses(rs []*Rule, apps []*Analysis, withModel bool) []*Analysis {
+	var model []*Analysis
+	if withModel {
+		model = []*Analysis{DeploymentModel}
+	}
+	return requiredAnalyses(rs, model, apps, func(a *Analysis) bool {
+		return a.Scope == ScopeDeployment && a != DeploymentModel
+	})
+}
+
+// requiredAnalyses returns the analyses among more and those the rules
+// and more require, directly or through other analyses (with the model,
+// the app builders apps), that keep accepts, each after those it
+// requires.
+func requiredAnalyses(rs []*Rule, more, apps []*Analysis, keep func(*Analysis) bool) []*Analysis {
 	var out []*Analysis
 	seen := map[*Analysis]bool{}
 	var visit func(as []*Analysis)
@@ -243,7 +324,7 @@ func deploymentAnalyses(rs []*Rule, apps []*Analysis, withModel bool) []*Analysi
 			if a == DeploymentModel {
 				visit(apps)
 			}
-			if a.Scope == ScopeDeployment && a != DeploymentModel {
+			if keep(a) {
 				out = append(out, a)
 			}
 		}
@@ -251,9 +332,7 @@ func deploymentAnalyses(rs []*Rule, apps []*Analysis, withModel bool) []*Analysi
 	for _, rule := range rs {
 		visit(rule.Requires)
 	}
-	if withModel {
-		visit([]*Analysis{DeploymentModel})
-	}
+	visit(more)
 	return out
 }
 

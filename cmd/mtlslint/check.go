@@ -232,6 +232,7 @@ func runCheck(args []string, e *env) int {
 	if f.summaryPath() != "" {
 		opts.WithModel = true // the summary's diagram
 	}
+	opts.ReleaseTrees = true // the report reads files, not trees
 	res, err := lint.Run(ctx, opts)
 	if err != nil {
 		var ce *config.Error

@@ -52,6 +52,10 @@ type Options struct {
 	// WithModel builds the deployment model even when no deployment rule
 	// is selected (graph output).
 	WithModel bool
+	// ReleaseTrees lets the engine release each tree after its last
+	// reader (rules.Engine.ReleaseTrees): for a caller that reads only the
+	// files of the result's workspace, not its trees (check).
+	ReleaseTrees bool
 
 	// NoIgnore disregards inline suppression comments (audits).
 	NoIgnore bool
@@ -262,6 +266,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
 	eng.Enabled = pf.enabledIn // a rule replaces findings only where it is enabled
+	eng.ReleaseTrees = opts.ReleaseTrees
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
 	}
