@@ -40,11 +40,9 @@ type gate struct {
 
 // way is what a request meets on the way to a route.
 type way struct {
-	gates   []gate
-	emit    *emission // every http-request rule, for the emission
-	acls    acls      // the frontend's ACLs
-	backend acls      // the backend's
-	atoms   []*rules.Atom
+	gates []gate
+	emit  *emission // every http-request rule, and the ACLs they name
+	atoms []*rules.Atom
 }
 
 // emission is what a route's Emit reads: its http-request rules as
@@ -53,10 +51,11 @@ type way struct {
 // do not keep the tree reachable once its rules have run.
 type emission struct {
 	rules []*emitRule // shared by the routes of one configuration
-	acls  []acls      // acls[i]: the ACLs rules[i]'s condition names on this route
 	// front is how many of rules are the frontend's: an allow skips the
 	// rest of its own chain only.
-	front int
+	front   int
+	acls    acls // the frontend's ACLs
+	backend acls // the backend's
 }
 
 // emitRule is an http-request rule as the emission reads it.
@@ -68,6 +67,10 @@ type emitRule struct {
 	rng     source.Range // the line's
 	num     int32        // the line's number
 	inBlock bool         // the line is inside a conditional block
+	// inBackend: the rule is a backend section's, and its condition names
+	// the backend's ACLs (a frontend's or a defaults section's rule names
+	// the frontend's).
+	inBackend bool
 }
 
 // parsed holds what the routes of one configuration share, parsed once
@@ -88,7 +91,7 @@ func (ps *parsed) emitRule(r *hap.HTTPRule) *emitRule {
 	hr, ok := ps.rules[r]
 	if !ok {
 		hr = &emitRule{headerName: nameOf(r), action: r.Action, cond: ps.condition(r.Cond, r.Line),
-			rng: r.Line.Range(), num: int32(r.Line.Num()), inBlock: r.Line.Conditional()}
+			rng: r.Line.Range(), num: int32(r.Line.Num()), inBlock: r.Line.Conditional(), inBackend: inBackend(r.Line)}
 		if r.Value != nil {
 			hr.value = r.Value.Value()
 		}
@@ -138,7 +141,7 @@ func condOf(l *hap.Line, from int) *hap.Condition {
 
 // wayTo collects the gates on the way to route ri.
 func wayTo(ri *routeInfo, ps *parsed) *way {
-	w := &way{acls: ps.aclsOf(ri.Frontend), backend: ps.aclsOf(ri.Backend), emit: &emission{}}
+	w := &way{emit: &emission{acls: ps.aclsOf(ri.Frontend), backend: ps.aclsOf(ri.Backend)}}
 	fe := ri.Frontend
 	for _, l := range fe.Lines("tcp-request") {
 		if a := l.Arg(2); (l.Arg(1) == "connection" || l.Arg(1) == "content" || l.Arg(1) == "session") && (a == "reject" || a == "silent-drop") {
@@ -178,8 +181,8 @@ func wayTo(ri *routeInfo, ps *parsed) *way {
 			}
 		}
 	}
-	for i, hr := range w.emit.rules {
-		for _, c := range hr.cond.criteria(w.emit.acls[i]) {
+	for _, hr := range w.emit.rules {
+		for _, c := range hr.cond.criteria(w.emit.aclsOf(hr)) {
 			if c.atom != nil && !seen[c.atom] {
 				seen[c.atom] = true
 				w.atoms = append(w.atoms, c.atom)
@@ -195,7 +198,6 @@ func (w *way) addRule(r *hap.HTTPRule, ps *parsed) {
 	hr := ps.emitRule(r)
 	cond := hr.cond
 	w.emit.rules = append(w.emit.rules, hr)
-	w.emit.acls = append(w.emit.acls, w.aclsFor(r.Line))
 	switch {
 	case terminal[r.Action]:
 		w.gates = append(w.gates, gate{kind: "stop", cond: cond, line: r.Line, what: "http-request " + r.Action})
@@ -207,11 +209,21 @@ func (w *way) addRule(r *hap.HTTPRule, ps *parsed) {
 // aclsFor returns the ACLs a line's condition names: its own section's
 // (a backend's for its rules, the frontend's otherwise).
 func (w *way) aclsFor(l *hap.Line) acls {
-	if l != nil && l.Section != nil && l.Section.Kind == "backend" {
-		return w.backend
+	if inBackend(l) {
+		return w.emit.backend
 	}
-	return w.acls
+	return w.emit.acls
 }
+
+// aclsOf returns the ACLs rule r's condition names.
+func (e *emission) aclsOf(r *emitRule) acls {
+	if r.inBackend {
+		return e.backend
+	}
+	return e.acls
+}
+
+func inBackend(l *hap.Line) bool { return l != nil && l.Section != nil && l.Section.Kind == "backend" }
 
 // takes decides whether a request takes the route, and on what
 // undecided conditions. Undecided conditions of a gate that would stop
@@ -447,7 +459,7 @@ func (e *emission) emitFor(req request, h string) rules.Delivery {
 			allowed = rules.HoldsNo
 		}
 		if r.action == "allow" {
-			t, _ := r.cond.eval(e.acls[i], req)
+			t, _ := r.cond.eval(e.aclsOf(r), req)
 			allowed = rules.AnyHolds(allowed, t)
 			continue
 		}
@@ -476,7 +488,7 @@ func (e *emission) emitFor(req request, h string) rules.Delivery {
 		default:
 			continue
 		}
-		t, undecided := r.cond.eval(e.acls[i], req)
+		t, undecided := r.cond.eval(e.aclsOf(r), req)
 		if r.inBlock {
 			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.num))
 		}
