@@ -37,19 +37,19 @@ type Engine struct {
 	// replaces and outranks nothing (see settle). nil: every rule
 	// everywhere.
 	Enabled func(code, file string) bool
-	// ReleaseTrees releases each tree that is a Releaser once its last
+	// Release releases each tree that is a TreeReleaser once its last
 	// reader in the run is done (its route builders and its rules), so
 	// that the collector can free it while other trees are checked. For a
 	// caller that reads nothing of the trees after the run but their
 	// files (check); graph, prove and the editor's server read them.
-	ReleaseTrees bool
+	Release bool
 }
 
-// Releaser is a tree that can drop what it parsed once its rules and its
+// TreeReleaser is a tree that can drop what it parsed once its rules and its
 // route builders have read it, keeping its files (Kind, Root and Files
 // still answer: the report, suppressions and fingerprints read them).
 // The routes the builders made must not point into what is dropped.
-type Releaser interface {
+type TreeReleaser interface {
 	Release()
 }
 
@@ -147,7 +147,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 		readers = 2
 	}
 	var done func(parsers.Tree)
-	if e.ReleaseTrees {
+	if e.Release {
 		done = r.releaseAfter(trees, readers, treeAnalyses(slices.Concat(treeRules, deployRules), e.Routes))
 	} else {
 		done = func(parsers.Tree) {}
@@ -220,7 +220,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 }
 
 // releaseAfter returns what a tree's task calls when it is done with the
-// tree: once its readers tasks are all done, a tree that is a Releaser is
+// tree: once its readers tasks are all done, a tree that is a TreeReleaser is
 // released, and the results of the analyses among dropped for it are
 // forgotten (the route builders' stay: the model reads them). Nothing
 // else of the run reads such a tree: the deployment rules read routes,
@@ -228,7 +228,7 @@ func (e *Engine) run(ctx context.Context, ws *parsers.Workspace, wantModel bool)
 func (r *run) releaseAfter(trees []parsers.Tree, readers int, dropped []*Analysis) func(parsers.Tree) {
 	left := map[parsers.Tree]*atomic.Int32{}
 	for _, t := range trees {
-		if _, ok := t.(Releaser); ok {
+		if _, ok := t.(TreeReleaser); ok {
 			n := &atomic.Int32{}
 			n.Store(int32(readers))
 			left[t] = n
@@ -244,7 +244,7 @@ func (r *run) releaseAfter(trees []parsers.Tree, readers int, dropped []*Analysi
 			delete(r.results, resultKey{a, t})
 		}
 		r.mu.Unlock()
-		t.(Releaser).Release()
+		t.(TreeReleaser).Release()
 	}
 }
 

@@ -21,8 +21,8 @@ func (t *releasableTree) Root() *source.File    { return t.f }
 func (t *releasableTree) Files() []*source.File { return []*source.File{t.f} }
 func (t *releasableTree) Release()              { t.released.Add(1) }
 
-// TestReleaseTreesAfterLastReader checks that with ReleaseTrees each
-// Releaser is released once, after its route builder and its rules have
+// TestReleaseTreesAfterLastReader checks that with Release each
+// TreeReleaser is released once, after its route builder and its rules have
 // read it, that the model keeps the routes built before, and that without
 // it nothing is released.
 func TestReleaseTreesAfterLastReader(t *testing.T) {
@@ -52,11 +52,12 @@ func TestReleaseTreesAfterLastReader(t *testing.T) {
 					t.Errorf("%s: its rule ran after its release", p.Tree.Root().Path)
 				}
 			}}
+		var model *Model
 		deployRule := &Rule{Code: "X001", Name: "deploy", Scope: ScopeDeployment, Requires: []*Analysis{DeploymentModel},
-			Check: func(p *Pass) { _ = ModelOf(p) }}
-		res := (&Engine{Rules: []*Rule{treeRule, deployRule}, Routes: []*Analysis{routes}, Jobs: 2, ReleaseTrees: release}).Run(context.Background(), ws)
-		if res.Model == nil || len(res.Model.Routes) != len(trees) {
-			t.Fatalf("release=%v: the model has %v, want a route per tree", release, res.Model)
+			Check: func(p *Pass) { model = ModelOf(p) }}
+		(&Engine{Rules: []*Rule{treeRule, deployRule}, Routes: []*Analysis{routes}, Jobs: 2, Release: release}).Run(context.Background(), ws)
+		if model == nil || len(model.Routes) != len(trees) {
+			t.Fatalf("release=%v: the model has %v, want a route per tree", release, model)
 		}
 		if n := built.Load(); n != int32(len(trees)) {
 			t.Errorf("release=%v: the view was built %d times for %d trees", release, n, len(trees))
@@ -70,43 +71,5 @@ func TestReleaseTreesAfterLastReader(t *testing.T) {
 				t.Errorf("release=%v: %s released %d times, want %d", release, tr.f.Path, got, want)
 			}
 		}
-	}
-}
-
-// TestReleaseKeepsRoutes checks what a release forgets: the results of
-// the tree's analyses, but not its route builders', which the model reads
-// after.
-func TestReleaseKeepsRoutes(t *testing.T) {
-	tr := &releasableTree{f: source.NewFile("a.conf", []byte("x\n"))}
-	other := fakeTree{source.NewFile("b.conf", []byte("x\n"))}
-	ws := &parsers.Workspace{Trees: []parsers.Tree{tr, other}}
-	view := &Analysis{Name: "view", Scope: ScopeTree, Build: func(p *Pass) any { return p.Tree.Root().Path }}
-	routes := NewRouteBuilder("fake-routes", []*Analysis{view}, func(p *Pass) []*Route {
-		return []*Route{{ID: p.ResultOf(view).(string)}}
-	})
-	rule := &Rule{Code: "T001", Scope: ScopeTree, Kinds: []string{"fake"}, Requires: []*Analysis{view}}
-	r := newRun(ws, nil)
-	r.routes = []*Analysis{routes}
-	for _, x := range ws.Trees {
-		r.resultOf(routes, x)
-	}
-	done := r.releaseAfter(ws.Trees, 2, treeAnalyses([]*Rule{rule}, r.routes))
-	done(tr)
-	if tr.released.Load() != 0 || r.results[resultKey{view, tr}] == nil {
-		t.Fatal("released before its last reader")
-	}
-	done(tr)
-	done(other) // not a Releaser: kept whole
-	if tr.released.Load() != 1 {
-		t.Errorf("released %d times after its last reader, want once", tr.released.Load())
-	}
-	if r.results[resultKey{view, tr}] != nil {
-		t.Error("the released tree's analysis is still held")
-	}
-	if r.results[resultKey{routes, tr}] == nil {
-		t.Error("the released tree's routes were dropped")
-	}
-	if r.results[resultKey{view, other}] == nil {
-		t.Error("a tree that is no Releaser lost its analysis")
 	}
 }

@@ -53,7 +53,7 @@ type Options struct {
 	// is selected (graph output).
 	WithModel bool
 	// ReleaseTrees lets the engine release each tree after its last
-	// reader (rules.Engine.ReleaseTrees): for a caller that reads only the
+	// reader (rules.Engine.Release): for a caller that reads only the
 	// files of the result's workspace, not its trees (check).
 	ReleaseTrees bool
 
@@ -266,7 +266,7 @@ func RunWorkspace(ctx context.Context, ws *parsers.Workspace, selected []*rules.
 	pf := newPerFile(resolver, opts.cli, selected)
 	eng := Engine(selected, &settings, opts.Jobs)
 	eng.Enabled = pf.enabledIn // a rule replaces findings only where it is enabled
-	eng.ReleaseTrees = opts.ReleaseTrees
+	eng.Release = opts.ReleaseTrees
 	if opts.cli != nil && !resolver.Single() {
 		eng.TreeSettings = pf.treeSettings
 	}
