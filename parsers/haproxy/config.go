@@ -38,7 +38,27 @@ type Config struct {
 	// (Build fills it): rules and checks look backends up for every
 	// use_backend line.
 	backends map[string]*Proxy
+	// released is set by Release.
+	released bool
 }
+
+// Release drops what was parsed (sections, proxies, lines and words),
+// keeping the files: Kind, Root and Files still answer. The check
+// command's engine calls it once the configuration's rules and routes are
+// done, so that its tree can be freed while other configurations are
+// checked; the routes keep nothing of it.
+func (c *Config) Release() {
+	for i, f := range c.Parsed {
+		c.Parsed[i] = &File{Source: f.Source}
+	}
+	c.Sections, c.Proxies, c.Globals, c.backends = nil, nil, nil, nil
+	c.released = true
+}
+
+// Released reports whether Release dropped what was parsed: an empty
+// configuration then says nothing about the files, and reading it is a
+// mistake.
+func (c *Config) Released() bool { return c.released }
 
 // Kind implements parsers.Tree.
 func (c *Config) Kind() string { return Kind }

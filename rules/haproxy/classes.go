@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	hap "github.com/mtlslint/mtlslint/parsers/haproxy"
+	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
@@ -39,16 +40,37 @@ type gate struct {
 
 // way is what a request meets on the way to a route.
 type way struct {
-	gates   []gate
-	headers []*hap.HTTPRule // every http-request rule, for the emission
-	// frontRules is how many of headers are the frontend's: an allow
-	// skips the rest of its own chain only.
-	frontRules int
-	acls       acls // the frontend's ACLs
-	backend    acls // the backend's
-	// conds[i] is the condition of headers[i].
-	conds []*condition
+	gates []gate
+	emit  *emission // every http-request rule, and the ACLs they name
 	atoms []*rules.Atom
+}
+
+// emission is what a route's Emit reads: its http-request rules as
+// emitRules. It holds nothing of the configuration's tree (no line, no
+// word), so that the routes, which live as long as the deployment model,
+// do not keep the tree reachable once its rules have run.
+type emission struct {
+	rules []*emitRule // shared by the routes of one configuration
+	// front is how many of rules are the frontend's: an allow skips the
+	// rest of its own chain only.
+	front   int
+	acls    acls // the frontend's ACLs
+	backend acls // the backend's
+}
+
+// emitRule is an http-request rule as the emission reads it.
+type emitRule struct {
+	headerName
+	action  string
+	value   string // the value of set-header and add-header
+	cond    *condition
+	rng     source.Range // the line's
+	num     int32        // the line's number
+	inBlock bool         // the line is inside a conditional block
+	// inBackend: the rule is a backend section's, and its condition names
+	// the backend's ACLs (a frontend's or a defaults section's rule names
+	// the frontend's).
+	inBackend bool
 }
 
 // parsed holds what the routes of one configuration share, parsed once
@@ -57,10 +79,25 @@ type way struct {
 type parsed struct {
 	acls  map[*hap.Proxy]acls
 	conds map[*hap.Line]*condition
+	rules map[*hap.HTTPRule]*emitRule
 }
 
 func newParsed() *parsed {
-	return &parsed{acls: map[*hap.Proxy]acls{}, conds: map[*hap.Line]*condition{}}
+	return &parsed{acls: map[*hap.Proxy]acls{}, conds: map[*hap.Line]*condition{}, rules: map[*hap.HTTPRule]*emitRule{}}
+}
+
+// emitRule returns rule r in the emission's form, made once.
+func (ps *parsed) emitRule(r *hap.HTTPRule) *emitRule {
+	hr, ok := ps.rules[r]
+	if !ok {
+		hr = &emitRule{headerName: nameOf(r), action: r.Action, cond: ps.condition(r.Cond, r.Line),
+			rng: r.Line.Range(), num: int32(r.Line.Num()), inBlock: r.Line.Conditional(), inBackend: inBackend(r.Line)}
+		if r.Value != nil {
+			hr.value = r.Value.Value()
+		}
+		ps.rules[r] = hr
+	}
+	return hr
 }
 
 func (ps *parsed) aclsOf(p *hap.Proxy) acls {
@@ -77,7 +114,7 @@ func (ps *parsed) aclsOf(p *hap.Proxy) acls {
 func (ps *parsed) condition(c *hap.Condition, l *hap.Line) *condition {
 	pc, ok := ps.conds[l]
 	if !ok {
-		pc = parseCondition(c, l)
+		pc = parseCondition(c)
 		ps.conds[l] = pc
 	}
 	return pc
@@ -104,7 +141,7 @@ func condOf(l *hap.Line, from int) *hap.Condition {
 
 // wayTo collects the gates on the way to route ri.
 func wayTo(ri *routeInfo, ps *parsed) *way {
-	w := &way{acls: ps.aclsOf(ri.Frontend), backend: ps.aclsOf(ri.Backend)}
+	w := &way{emit: &emission{acls: ps.aclsOf(ri.Frontend), backend: ps.aclsOf(ri.Backend)}}
 	fe := ri.Frontend
 	for _, l := range fe.Lines("tcp-request") {
 		if a := l.Arg(2); (l.Arg(1) == "connection" || l.Arg(1) == "content" || l.Arg(1) == "session") && (a == "reject" || a == "silent-drop") {
@@ -116,7 +153,7 @@ func wayTo(ri *routeInfo, ps *parsed) *way {
 		w.addRule(r, ps)
 	}
 	w.gates = append(w.gates, gate{kind: "allow-end"})
-	w.frontRules = len(w.headers)
+	w.emit.front = len(w.emit.rules)
 	for _, l := range fe.Lines("redirect") {
 		w.gates = append(w.gates, gate{kind: "stop", cond: ps.lineCondition(l, 1), line: l, what: "redirect " + l.Arg(1)})
 	}
@@ -144,8 +181,8 @@ func wayTo(ri *routeInfo, ps *parsed) *way {
 			}
 		}
 	}
-	for i, r := range w.headers {
-		for _, c := range w.conds[i].criteria(w.aclsFor(r.Line)) {
+	for _, hr := range w.emit.rules {
+		for _, c := range hr.cond.criteria(w.emit.aclsOf(hr)) {
 			if c.atom != nil && !seen[c.atom] {
 				seen[c.atom] = true
 				w.atoms = append(w.atoms, c.atom)
@@ -158,9 +195,9 @@ func wayTo(ri *routeInfo, ps *parsed) *way {
 // addRule adds an http-request rule: a gate when it ends or lets requests
 // through, and a header rule in any case.
 func (w *way) addRule(r *hap.HTTPRule, ps *parsed) {
-	cond := ps.condition(r.Cond, r.Line)
-	w.headers = append(w.headers, r)
-	w.conds = append(w.conds, cond)
+	hr := ps.emitRule(r)
+	cond := hr.cond
+	w.emit.rules = append(w.emit.rules, hr)
 	switch {
 	case terminal[r.Action]:
 		w.gates = append(w.gates, gate{kind: "stop", cond: cond, line: r.Line, what: "http-request " + r.Action})
@@ -172,11 +209,21 @@ func (w *way) addRule(r *hap.HTTPRule, ps *parsed) {
 // aclsFor returns the ACLs a line's condition names: its own section's
 // (a backend's for its rules, the frontend's otherwise).
 func (w *way) aclsFor(l *hap.Line) acls {
-	if l != nil && l.Section != nil && l.Section.Kind == "backend" {
-		return w.backend
+	if inBackend(l) {
+		return w.emit.backend
 	}
-	return w.acls
+	return w.emit.acls
 }
+
+// aclsOf returns the ACLs rule r's condition names.
+func (e *emission) aclsOf(r *emitRule) acls {
+	if r.inBackend {
+		return e.backend
+	}
+	return e.acls
+}
+
+func inBackend(l *hap.Line) bool { return l != nil && l.Section != nil && l.Section.Kind == "backend" }
 
 // takes decides whether a request takes the route, and on what
 // undecided conditions. Undecided conditions of a gate that would stop
@@ -313,7 +360,7 @@ func verifyWord(w string) rules.VerifyMode {
 func routeClasses(ri *routeInfo, ps *parsed) {
 	r := ri.Route
 	w := wayTo(ri, ps)
-	names := headerNames(w.headers) // sorted
+	names := headerNames(ri.Chain) // sorted
 	var out []rules.RequestClass
 	for _, base := range baseClasses(r, ri.Bind) {
 		atoms := w.atoms
@@ -345,8 +392,9 @@ func routeClasses(ri *routeInfo, ps *parsed) {
 		out = []rules.RequestClass{}
 	}
 	r.Classes = out
+	e := w.emit
 	r.Emit = func(c rules.RequestClass, h string) (rules.Delivery, bool) {
-		return w.emit(c, h)
+		return e.emitFor(request{class: c, holds: classHolds(c)}, h), true
 	}
 }
 
@@ -390,67 +438,62 @@ func classHolds(c rules.RequestClass) func(*rules.Atom) bool {
 func (w *way) emissionKey(names []string, req request) string {
 	var b strings.Builder
 	for _, h := range names {
-		d := w.emitFor(req, h)
+		d := w.emit.emitFor(req, h)
 		fmt.Fprintf(&b, "%s=%v;", h, d.Values)
 	}
 	return b.String()
-}
-
-// emit is the route's Emit: what HAProxy sends under header h on class c.
-func (w *way) emit(c rules.RequestClass, h string) (rules.Delivery, bool) {
-	return w.emitFor(request{class: c, holds: classHolds(c)}, h), true
 }
 
 // emitFor follows header h through the rules a request passes: the
 // copies of the header in the order HAProxy sends them (the client's,
 // then what set-header and add-header append), for every way the rules'
 // conditions can go.
-func (w *way) emitFor(req request, h string) rules.Delivery {
+func (e *emission) emitFor(req request, h string) rules.Delivery {
 	type state struct{ copies []rules.Value }
 	states := []state{{copies: []rules.Value{rules.ClientValue}}}
 	var why []string
 	var at rules.Delivery
 	allowed := rules.HoldsNo
-	for i, r := range w.headers {
-		if i == w.frontRules {
+	for i, r := range e.rules {
+		if i == e.front {
 			allowed = rules.HoldsNo
 		}
-		if r.Action == "allow" {
-			t, _ := w.conds[i].eval(w.aclsFor(r.Line), req)
+		if r.action == "allow" {
+			t, _ := r.cond.eval(e.aclsOf(r), req)
 			allowed = rules.AnyHolds(allowed, t)
 			continue
 		}
 		var apply func(cs []rules.Value) []rules.Value
-		switch r.Action {
+		switch r.action {
 		case "del-header":
-			if !deleteCovers(r, h) {
+			if !r.deletes(h) {
 				continue
 			}
 			apply = func([]rules.Value) []rules.Value { return nil }
 		case "set-header", "add-header":
-			if !names(r, h) {
+			if !r.is(h) {
 				continue
 			}
-			v := ruleValue(r, req.class)
-			if r.Action == "set-header" {
+			v := ruleValue(r.value, req.class)
+			if r.action == "set-header" {
 				apply = func([]rules.Value) []rules.Value { return []rules.Value{v} }
 			} else {
 				apply = func(cs []rules.Value) []rules.Value { return append(append([]rules.Value(nil), cs...), v) }
 			}
 		case "replace-header", "replace-value":
-			if !names(r, h) {
+			if !r.is(h) {
 				continue
 			}
 			apply = func([]rules.Value) []rules.Value { return []rules.Value{rules.UnknownValue} }
 		default:
 			continue
 		}
-		t, undecided := w.conds[i].eval(w.aclsFor(r.Line), req)
-		if r.Line.Conditional() {
-			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.Line.Num()))
+		t, undecided := r.cond.eval(e.aclsOf(r), req)
+		if r.inBlock {
+			t, undecided = rules.AllHold(t, rules.HoldsMaybe), append(undecided, fmt.Sprintf("the block around line %d is configured", r.num))
 		}
 		t = rules.AllHold(t, allowed.Not())
-		at.Range = r.Line.Range()
+		at.Range = r.rng
 		switch t {
 		case rules.HoldsYes:
 			for i := range states {
@@ -461,7 +504,7 @@ func (w *way) emitFor(req request, h string) rules.Delivery {
 			for i := 0; i < n; i++ {
 				states = append(states, state{copies: apply(states[i].copies)})
 			}
-			why = append(why, fmt.Sprintf("line %d applies only if %s", r.Line.Num(), strings.Join(undecided, "; ")))
+			why = append(why, fmt.Sprintf("line %d applies only if %s", r.num, strings.Join(undecided, "; ")))
 		}
 	}
 	var vals []rules.Value
@@ -504,12 +547,9 @@ func hasClient(cs []rules.Value) bool {
 	return false
 }
 
-// ruleValue is the value a set-header or add-header rule gives on class c.
-func ruleValue(r *hap.HTTPRule, c rules.RequestClass) rules.Value {
-	v := ""
-	if r.Value != nil {
-		v = r.Value.Value()
-	}
+// ruleValue is the value a set-header or add-header rule with value v
+// gives on class c.
+func ruleValue(v string, c rules.RequestClass) rules.Value {
 	tr := rules.HeaderTreatment{Action: classifyValue(v), Value: v, Fact: factOf(v)}
 	tr.Composite = tr.Fact != rules.FactNone && !oneFetch(v)
 	if tr.Action == rules.SetOther && tr.Fact.IsTLS() {

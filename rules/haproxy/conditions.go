@@ -45,7 +45,6 @@ type condition struct {
 	unless bool
 	groups [][]term // OR of AND groups
 	text   string
-	line   *hap.Line
 }
 
 // matchSuffix maps a fetch's match suffix to its match method
@@ -259,11 +258,11 @@ func aclsOf(p *hap.Proxy) acls {
 }
 
 // parseCondition reads a rule's if/unless condition.
-func parseCondition(c *hap.Condition, line *hap.Line) *condition {
+func parseCondition(c *hap.Condition) *condition {
 	if c == nil {
 		return nil
 	}
-	out := &condition{unless: c.Kind == "unless", text: c.Kind + " " + c.Text(), line: line}
+	out := &condition{unless: c.Kind == "unless", text: c.Kind + " " + c.Text()}
 	var group []term
 	ws := c.Terms
 	for k := 0; k < len(ws); k++ {

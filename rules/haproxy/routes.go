@@ -2,6 +2,7 @@ package haproxy
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -327,15 +328,39 @@ func headerNames(chain []*hap.HTTPRule) []string {
 }
 
 // deleteCovers reports whether a del-header rule removes a header
+// spelled name.
+func deleteCovers(r *hap.HTTPRule, name string) bool { return nameOf(r).deletes(name) }
+
+// names reports whether a set/add rule is about header h.
+func names(r *hap.HTTPRule, h string) bool { return nameOf(r).is(h) }
+
+// headerName is the header an http-request rule names, and how a
+// del-header matches names against it.
+type headerName struct {
+	name    string
+	named   bool // the rule names a header, and not through a symbol
+	match   string
+	pattern *regexp.Regexp
+}
+
+func nameOf(r *hap.HTTPRule) headerName {
+	n := headerName{match: r.Match, pattern: r.Pattern}
+	if r.Header != nil && !r.Header.Symbolic() {
+		n.name, n.named = r.Header.Value(), true
+	}
+	return n
+}
+
+// deletes reports whether a del-header with this name removes a header
 // spelled name (HAProxy compares header names case-insensitively; the
 // names reach the rule in lower case).
-func deleteCovers(r *hap.HTTPRule, name string) bool {
-	if r.Header == nil || r.Header.Symbolic() {
+func (n headerName) deletes(name string) bool {
+	if !n.named {
 		return false
 	}
-	pat := r.Header.Value()
+	pat := n.name
 	name = strings.ToLower(name)
-	switch r.Match {
+	switch n.match {
 	case "str", "":
 		return strings.EqualFold(pat, name)
 	case "beg":
@@ -345,15 +370,13 @@ func deleteCovers(r *hap.HTTPRule, name string) bool {
 	case "sub":
 		return strings.Contains(name, strings.ToLower(pat))
 	case "reg":
-		return r.Pattern != nil && r.Pattern.MatchString(name)
+		return n.pattern != nil && n.pattern.MatchString(name)
 	}
 	return false
 }
 
-// names reports whether a set/add rule is about header h.
-func names(r *hap.HTTPRule, h string) bool {
-	return r.Header != nil && !r.Header.Symbolic() && strings.EqualFold(r.Header.Value(), h)
-}
+// is reports whether a set/add rule with this name is about header h.
+func (n headerName) is(h string) bool { return n.named && strings.EqualFold(n.name, h) }
 
 // treatment follows a header through a rule chain, and says what fact the
 // value it ends with carries.

@@ -28,6 +28,11 @@ const (
 
 func tree(p *rules.Pass) *hap.Config {
 	c, _ := p.Tree.(*hap.Config)
+	if c != nil && c.Released() {
+		// The engine released it after its last reader: reading it
+		// again would find it empty and report nothing.
+		panic("the HAProxy configuration " + c.Root().Path + " was read after its release")
+	}
 	return c
 }
 
