@@ -202,6 +202,10 @@ type Decision struct {
 	// regular expression's group, a split element): a client's copy joined
 	// in front of the proxy's value then stands in for the identity.
 	Parsed []string `json:"parsed,omitempty"`
+	// Last are those of Flows of which only the last comma-separated
+	// element reaches the sink (split(",")[-1]): a value a route appends
+	// after the client's copy is the one the sink receives.
+	Last []string `json:"last,omitempty"`
 	// Keyed are those of Flows that reach the sink only as the key of a
 	// lookup whose result it receives: a whole joined value finds nothing.
 	Keyed []string `json:"keyed,omitempty"`

@@ -89,7 +89,10 @@ type PeerAuthentication struct {
 	// the root namespace).
 	Selector map[string]string
 	Mode     *cfgnode.Node // mtls.mode: UNSET, DISABLE, PERMISSIVE, STRICT
-	Range    source.Range
+	// PortLevel is portLevelMtls: modes for single ports, which override
+	// Mode on them.
+	PortLevel *cfgnode.Node
+	Range     source.Range
 }
 
 // XFCCSetting is a forward_client_cert_details value Istio applies.
@@ -129,7 +132,7 @@ func ReadIstio(objs []*k8s.Object) *Istio {
 		case "VirtualService":
 			in.VirtualServices = append(in.VirtualServices, readVirtualService(o, spec))
 		case "PeerAuthentication":
-			pa := &PeerAuthentication{Obj: o, Mode: spec.Path("mtls", "mode"), Range: o.Range}
+			pa := &PeerAuthentication{Obj: o, Mode: spec.Path("mtls", "mode"), PortLevel: spec.Get("portLevelMtls"), Range: o.Range}
 			if sel := spec.Path("selector", "matchLabels"); sel != nil {
 				pa.Selector = labels(sel)
 			}
@@ -303,4 +306,48 @@ func Selects(sel, labels map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// IstioRootNamespace is the mesh's root namespace (meshConfig.rootNamespace
+// by default): a PeerAuthentication there without a selector applies to
+// the whole mesh.
+const IstioRootNamespace = "istio-system"
+
+// StrictFor returns the PeerAuthentication that makes the sidecar of a
+// workload refuse every connection without mutual TLS, on every port, or
+// nil. Istio applies the most specific policy (one selecting the
+// workload, then its namespace's, then the mesh's), and a mode UNSET
+// inherits the next one's; a level whose policies disagree (Istio takes
+// the oldest, which the manifests do not tell) or that sets modes per
+// port does not count as strict.
+func (in *Istio) StrictFor(w *k8s.Workload) *PeerAuthentication {
+	levels := [3][]*PeerAuthentication{}
+	for _, pa := range in.PeerAuths {
+		switch {
+		case pa.Selector != nil && k8s.SameNamespace(pa.Obj, w.Obj) && Selects(pa.Selector, w.PodLabels):
+			levels[0] = append(levels[0], pa)
+		case pa.Selector == nil && k8s.SameNamespace(pa.Obj, w.Obj):
+			levels[1] = append(levels[1], pa)
+		case pa.Selector == nil && pa.Obj.Namespace.Value == IstioRootNamespace:
+			levels[2] = append(levels[2], pa)
+		}
+	}
+	for _, level := range levels {
+		var set []*PeerAuthentication
+		for _, pa := range level {
+			if m := Enum(pa.Mode); m != "" && m != "UNSET" || pa.PortLevel.IsSet() {
+				set = append(set, pa)
+			}
+		}
+		if len(set) == 0 {
+			continue // nothing decided here: the next level's mode applies
+		}
+		for _, pa := range set {
+			if Enum(pa.Mode) != "STRICT" || pa.PortLevel.IsSet() {
+				return nil
+			}
+		}
+		return set[0]
+	}
+	return nil
 }

@@ -165,6 +165,10 @@ type Path struct {
 	// value then takes the place of the identity.
 	Flows []*Read
 	Parts []*Read
+	// Lasts are those of Flows of which only the last comma-separated
+	// element reaches the sink (split(",")[-1]): where a proxy appends
+	// its own element after the client's copy, the proxy's.
+	Lasts []*Read
 	// Keyed are those of Flows that reach the sink only as the key of a
 	// lookup whose row it receives: a whole joined value finds no row.
 	Keyed []*Read

@@ -370,6 +370,8 @@ func expand(st *state, v aval) []res {
 // with the values it receives.
 func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *state, vals ...aval) {
 	var flows, parts, keyed []*Read
+	lasts := mergeLasts(vals...)
+	sortReads(lasts)
 	for _, v := range vals {
 		flows = unionReads(flows, readsOf(v))
 		parts = unionReads(parts, partsOf(v))
@@ -390,10 +392,10 @@ func (in *interp) sink(fr *frame, kind SinkKind, at Node, detail string, st *sta
 		in.p.sinks[key] = s
 		in.p.sinkOrder = append(in.p.sinkOrder, s)
 	}
-	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Parts: parts, Keyed: keyed, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
-	k := p.String() + fmt.Sprint(p.Reads)
+	p := &Path{Tests: append([]*Test(nil), st.tests...), Flows: flows, Parts: parts, Lasts: lasts, Keyed: keyed, Reads: append([]*Read(nil), st.seen...), Unknown: append([]string(nil), st.unknown...)}
+	k := p.String() + fmt.Sprint(p.Reads, p.Lasts)
 	for _, q := range s.Paths {
-		if q.String()+fmt.Sprint(q.Reads) == k {
+		if q.String()+fmt.Sprint(q.Reads, q.Lasts) == k {
 			return
 		}
 	}
@@ -594,7 +596,7 @@ func states(rs []res) []*state {
 func combine(a, b aval) aval {
 	rs := append(readsOf(a), readsOf(b)...)
 	if len(rs) > 0 {
-		return avTainted{reads: rs, parts: unionReads(partsOf(a), partsOf(b))}
+		return avTainted{reads: rs, parts: unionReads(partsOf(a), partsOf(b)), lasts: mergeLasts(a, b)}
 	}
 	return avUnknown{}
 }
@@ -653,7 +655,7 @@ func headerLines(target Expr, st *state) []*state {
 // elemOf is an element of an iterated value.
 func elemOf(v aval) aval {
 	if rs := readsOf(v); len(rs) > 0 {
-		return avTainted{reads: rs}
+		return avTainted{reads: rs, lasts: lastsOf(v)}
 	}
 	return avUnknown{text: "loop variable"}
 }

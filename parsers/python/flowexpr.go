@@ -369,6 +369,10 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 		}
 		return one(s, h)
 	case avSplit:
+		if b.ofLast {
+			// an element of a split of the last element: a part of it
+			return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}, lasts: []*Read{b.read}})
+		}
 		if c, ok := index.(avConst); ok {
 			if n, ok := c.obj.(Int); ok && n.IsInt64() && (n.Int64() == 0 || n.Int64() == -1) {
 				xf := b.xf
@@ -376,13 +380,13 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 				if n.Int64() == -1 {
 					xf.Part = -1
 				}
-				return one(st, avHeader{read: b.read, xf: xf})
+				return one(st, avHeader{read: b.read, xf: xf, last: n.Int64() == -1 && b.sep == "," && b.rightmost})
 			}
 		}
 		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}})
 	case avHeader:
 		// a slice or an index of the value: a part of it
-		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}})
+		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}, lasts: lastsOf(b)})
 	case avAttrStore:
 		if k, ok := constStr(index); ok {
 			if v, ok := st.attrs[b.name+"["+strconv.Quote(k)+"]"]; ok {
@@ -407,7 +411,7 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 	case avConst:
 		if keyReads := readsOf(index); len(keyReads) > 0 {
 			in.sink(fr, SinkLookup, x, fr.mod.m.Text(x.Value)+"[...]", st, index)
-			return one(st, avTainted{reads: keyReads, parts: partsOf(index)})
+			return one(st, avTainted{reads: keyReads, parts: partsOf(index), lasts: lastsOf(index)})
 		}
 		if c, ok := index.(avConst); ok {
 			if v := subscript(b.obj, c.obj, fr.mod.m.Range(x)); v.FullyKnown() {
@@ -657,7 +661,7 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 			case "fold":
 				xf.Fold = true
 			}
-			return one(st, avHeader{read: r.read, xf: xf})
+			return one(st, avHeader{read: r.read, xf: xf, last: r.last})
 		}
 		switch name {
 		case "split", "rsplit":
@@ -665,7 +669,14 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 			if v, ok := a.arg(0, "sep"); ok {
 				sep, _ = constStr(v)
 			}
-			return one(st, avSplit{read: r.read, xf: r.xf, sep: sep})
+			rightmost := name == "rsplit"
+			if v, ok := a.arg(1, "maxsplit"); !ok {
+				rightmost = true
+			} else if c, ok := v.(avConst); ok {
+				n, isInt := c.obj.(Int)
+				rightmost = rightmost || isInt && n.IsInt64() && n.Int64() < 0
+			}
+			return one(st, avSplit{read: r.read, xf: r.xf, sep: sep, ofLast: r.last, rightmost: rightmost})
 		case "startswith", "endswith":
 			op := TestPrefix
 			if name == "endswith" {
@@ -679,7 +690,7 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 		case "isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isascii", "isupper", "islower":
 			return one(st, avBool{f: formula{{{Read: r.read, Op: TestUnknown, Xform: r.xf, Range: fr.mod.m.Range(c), Text: text}}}})
 		}
-		return one(st, avTainted{reads: []*Read{r.read}})
+		return one(st, avTainted{reads: []*Read{r.read}, lasts: lastsOf(r)})
 	case avRegex:
 		if name == "match" || name == "search" || name == "fullmatch" {
 			if v, ok := a.arg(0, "string"); ok {
@@ -754,7 +765,7 @@ func (in *interp) method(fr *frame, st *state, recv aval, name string, c *Call, 
 		}
 	}
 	if rs := append(readsOf(recv), a.reads()...); len(rs) > 0 {
-		return one(st, avTainted{reads: rs})
+		return one(st, avTainted{reads: rs, lasts: mergeLasts(append([]aval{recv}, a.all()...)...)})
 	}
 	return one(st, avUnknown{text: text})
 }
@@ -1196,6 +1207,10 @@ func (in *interp) test(fr *frame, st *state, op string, l, r aval, x *Compare) f
 				}
 			}
 			if ops, ok := operands(r); ok {
+				return mk(&Test{Read: lh.read, Op: TestEqual, Values: ops, Xform: lh.xf})
+			}
+			if ops, ok := dictKeys(r); ok {
+				// membership in a dict tests its keys
 				return mk(&Test{Read: lh.read, Op: TestEqual, Values: ops, Xform: lh.xf})
 			}
 		case "is", "is not":

@@ -33,12 +33,19 @@ type (
 	avHeader struct {
 		read *Read
 		xf   Xform
+		// last: the value is the header's last comma-separated element
+		// (split(",")[-1], rsplit(",", 1)[-1]), nothing before it.
+		last bool
 	}
 	// avSplit is header.split(sep), before an element is taken.
 	avSplit struct {
 		read *Read
 		xf   Xform
 		sep  string
+		// ofLast: the string split is the header's last comma-separated
+		// element; rightmost: [-1] is the last element of the split (an
+		// rsplit, or a split without maxsplit).
+		ofLast, rightmost bool
 	}
 	// avBool is a truth value decided by tests.
 	avBool struct{ f formula }
@@ -54,7 +61,12 @@ type (
 	// one, a parsed DN, a formatted string; parts are the reads of which
 	// it carries only a part (a regular expression's group, a split
 	// element, a slice).
-	avTainted struct{ reads, parts []*Read }
+	avTainted struct {
+		reads, parts []*Read
+		// lasts are those of reads of which only the last
+		// comma-separated element flows into the value.
+		lasts []*Read
+	}
 	// avRegex is a compiled pattern; avMatch the result of matching a
 	// header with it (truthy when it matched).
 	avRegex struct{ pattern string }
@@ -242,6 +254,55 @@ func readsOf(v aval) []*Read {
 	return out
 }
 
+// lastsOf returns the reads of which only the last comma-separated
+// element flows into v, and nothing else of them (see mergeLasts).
+func lastsOf(v aval) []*Read {
+	switch x := v.(type) {
+	case avHeader:
+		if x.last {
+			return []*Read{x.read}
+		}
+	case avSplit:
+		if x.ofLast {
+			return []*Read{x.read}
+		}
+	case avTainted:
+		return x.lasts
+	case avCases:
+		vals := make([]aval, len(x.cases))
+		for i, c := range x.cases {
+			vals[i] = c.val
+		}
+		return mergeLasts(vals...)
+	case avTuple:
+		return mergeLasts(x.elems...)
+	}
+	return nil
+}
+
+// mergeLasts returns the reads of which only the last comma-separated
+// element flows into any of vals: a read that one of them takes whole
+// is not among them.
+func mergeLasts(vals ...aval) []*Read {
+	var lasts, whole []*Read
+	for _, v := range vals {
+		l := lastsOf(v)
+		lasts = unionReads(lasts, l)
+		for _, r := range readsOf(v) {
+			if !containsRead(l, r) {
+				whole = unionReads(whole, []*Read{r})
+			}
+		}
+	}
+	var out []*Read
+	for _, r := range lasts {
+		if !containsRead(whole, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // partsOf returns the reads of which only a part flows into v: an
 // element of a split, a regular expression's group, a slice.
 func partsOf(v aval) []*Read {
@@ -298,6 +359,28 @@ func constStr(v aval) (string, bool) {
 
 // operands returns the strings v may be compared with: a string, the
 // strings of a tuple, list or set, or a setting.
+// dictKeys returns the keys of a dict constant whose keys are all known
+// strings.
+func dictKeys(v aval) ([]Operand, bool) {
+	c, ok := v.(avConst)
+	if !ok {
+		return nil, false
+	}
+	d, ok := c.obj.(*DictObj)
+	if !ok || len(d.Keys) == 0 {
+		return nil, false
+	}
+	out := make([]Operand, 0, len(d.Keys))
+	for _, k := range d.Keys {
+		s, isStr := k.Obj.(Str)
+		if !k.IsKnown() || !isStr {
+			return nil, false
+		}
+		out = append(out, Lit(string(s)))
+	}
+	return out, true
+}
+
 func operands(v aval) ([]Operand, bool) {
 	switch x := v.(type) {
 	case avConst:

@@ -100,11 +100,12 @@ func Candidate(rel string) bool {
 }
 
 var (
-	tomlTables   = source.LazyRegexp(`(?mi)^[ \t]*\[\[?[ \t]*(entryPoints|http\.(routers|middlewares|services)|tls\.options)\b`)
+	tomlTables   = source.LazyRegexp(`(?mi)^[ \t]*\[\[?[ \t]*(entryPoints|http\.(routers|middlewares|services)|tls\.(options|certificates|stores))\b`)
 	yamlStatic   = source.LazyRegexp(`(?mi)^entryPoints[ \t]*:`)
 	yamlHTTP     = source.LazyRegexp(`(?m)^http[ \t]*:`)
 	yamlSections = source.LazyRegexp(`(?mi)^[ \t]+(routers|middlewares|services)[ \t]*:`)
-	yamlTLS      = source.LazyRegexp(`(?m)^tls[ \t]*:[ \t]*\r?\n[ \t]+options[ \t]*:`)
+	yamlTLS      = source.LazyRegexp(`(?m)^tls[ \t]*:`)
+	yamlTLSKeys  = source.LazyRegexp(`(?mi)^[ \t]+(options|certificates|stores)[ \t]*:`)
 	manifest     = source.LazyRegexp(`(?m)^kind:[ \t]*\S`)
 	labelOrFlag  = source.LazyRegexp(`(?i)["'\s-]traefik\.http\.|--entrypoints\.`)
 )
@@ -130,7 +131,7 @@ func Detect(rel string, content []byte) bool {
 	}
 	return yamlutil.MatchLines(content, 1, yamlStatic(), isEntryPointsLine) ||
 		(yamlutil.MatchLines(content, 1, yamlHTTP(), isHTTPLine) && yamlutil.MatchLines(content, 1, yamlSections(), maybeSection)) ||
-		yamlutil.MatchLines(content, 2, yamlTLS(), isTLSLine)
+		(yamlutil.MatchLines(content, 1, yamlTLS(), isTLSLine) && yamlutil.MatchLines(content, 1, yamlTLSKeys(), maybeTLSKey))
 }
 
 // The lines each detection expression may match (see Detect).
@@ -146,12 +147,23 @@ func isHTTPLine(line []byte) bool { return bytes.HasPrefix(line, []byte("http"))
 
 func isTLSLine(line []byte) bool { return bytes.HasPrefix(line, []byte("tls")) }
 
-func maybeSection(line []byte) bool {
+func maybeSection(line []byte) bool { return indentedFrom(line, "rms") }
+
+func maybeTLSKey(line []byte) bool { return indentedFrom(line, "ocs") }
+
+// indentedFrom reports whether a line is indented and its text begins
+// with one of the (lower-case ASCII) letters, in any case.
+func indentedFrom(line []byte, letters string) bool {
 	if len(line) == 0 || (line[0] != ' ' && line[0] != '\t') {
 		return false
 	}
 	t := yamlutil.TrimBlanks(line)
-	return yamlutil.HasPrefixFold(t, "r") || yamlutil.HasPrefixFold(t, "m") || yamlutil.HasPrefixFold(t, "s")
+	for i := range letters {
+		if yamlutil.HasPrefixFold(t, letters[i:i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // isCompose reports whether a file is named like a compose file.

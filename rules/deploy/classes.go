@@ -94,6 +94,19 @@ func clientPart(v rules.Value) bool {
 	return false
 }
 
+// lastIsProxys reports whether the last comma-separated element of a
+// joined value is one the client did not write: the value a route appends
+// after the client's copy (Envoy's APPEND_FORWARD element, HAProxy's
+// add-header). An absent last part adds nothing: the client's own last
+// element is read then.
+func lastIsProxys(v rules.Value) bool {
+	if v.Kind != rules.ValueJoined || len(v.Parts) == 0 {
+		return false
+	}
+	last := v.Parts[len(v.Parts)-1]
+	return last.Kind != rules.ValueAbsent && last.Kind != rules.ValueUnknown && !clientPart(last)
+}
+
 // breaches judges decision d on every class of route r: a class is a
 // breach when a value with a part the client chose, among those that
 // arrive for header h, gets past the check. With twin, only the values a
@@ -127,14 +140,32 @@ func breaches(m *rules.Model, r *rules.Route, app *rules.App, ds []rules.Decisio
 		found := false
 		for _, v := range candidates {
 			for _, d := range ds {
-				verdict := d.Admits(func(x string) rules.Delivery {
-					del := m.Deliver(r, c, x, app)
-					if rules.HeaderName(x) == h {
-						del.Values = []rules.Value{v}
-					}
-					return del
-				})
+				if slices.Contains(d.Last, h) && lastIsProxys(v) {
+					continue // the sink takes the element the route appended
+				}
+				with := func(v rules.Value) rules.Verdict {
+					return d.Admits(func(x string) rules.Delivery {
+						del := m.Deliver(r, c, x, app)
+						if rules.HeaderName(x) == h {
+							del.Values = []rules.Value{v}
+						}
+						return del
+					})
+				}
+				verdict := with(v)
 				if !verdict.Admitted {
+					continue
+				}
+				if v.Kind == rules.ValueJoined && !slices.Contains(d.Flows, h) && slices.ContainsFunc(full.Values, func(own rules.Value) bool {
+					if own.Kind == rules.ValueJoined || clientPart(own) {
+						return false
+					}
+					w := with(own)
+					return w.Admitted && !w.Maybe
+				}) {
+					// The check lets the route's own value through as
+					// well, and the header's value goes no further: the
+					// client's copy in front of it changes nothing.
 					continue
 				}
 				b := breach{class: c, verdict: verdict, value: v}
@@ -315,7 +346,7 @@ func underscoreBreaches(m *rules.Model, t rules.Trust, l rules.Link, h string) [
 					continue // a lookup of the whole joined value finds nothing
 				}
 				for _, val := range deliver(fh).Values {
-					if val.Kind != rules.ValueJoined || !clientPart(val) {
+					if val.Kind != rules.ValueJoined || !clientPart(val) || slices.Contains(d.Last, fh) && lastIsProxys(val) {
 						continue
 					}
 					why := fmt.Sprintf("a verified client's %s arrives as %s and %s takes it as it is", rules.DisplayHeader(fh), val, d.Sink)

@@ -323,7 +323,13 @@ func bypassDiagnostic(t rules.Trust, j judgement, h string, tr rules.HeaderTreat
 	switch {
 	case forgedIdentity(j):
 		// the proxy forwards the subject of a certificate nobody verified
-		d.Range, d.Key = r.Listener.VerifyRange, rules.VerifyKey(r.Listener.VerifyRange)
+		d.Range = r.Listener.VerifyRange
+		if !j.verdict.Maybe || j.admitted.Maybe() {
+			d.Key = rules.VerifyKey(r.Listener.VerifyRange)
+		}
+		// else the proxy's part is decided and only the app's own checks
+		// are not: the finding keeps its own key, so that it does not
+		// replace the proxy-side finding (R001, C001, ...), which is certain.
 		d.Related = []source.Related{trustRelated(t), {Range: j.decision.Range, Message: "protected work reached here"}}
 		d.FixTitle = "require verification, or check the verification result before trusting the subject"
 	case vtr.Fact == rules.FactVerifyCode && !usedGuarded(r, vtr) && j.admitted.Cert == rules.CertNone:

@@ -376,6 +376,12 @@ func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPo
 	if t.App == nil {
 		return out
 	}
+	type site struct {
+		rd   *python.Read
+		decs []rules.Decision
+	}
+	var others []site             // reads of headers not trusted by their name
+	var identity []rules.Decision // the decisions on identity headers
 	for _, rd := range t.App.ReadSites {
 		decs := readDecisions(rd, lookup, drf)
 		if len(decs) == 0 {
@@ -388,9 +394,53 @@ func codeTrusts(t *python.Tree, lookup func(string) ([]string, bool), drf *drfPo
 		for _, key := range keysOf(rd, lookup) {
 			meta, isHeader := metaKey(rd, key)
 			if !isHeader || !rules.IsTrustedHeader(meta) {
+				if isHeader {
+					others = append(others, site{rd, decs})
+				}
 				continue
 			}
 			out = append(out, rules.Trust{Header: meta, Source: src, Range: rd.Range, Decisions: decs})
+			if rules.IsIdentityHeader(meta) {
+				identity = append(identity, decs...)
+			}
+		}
+	}
+	standIns := standIns(identity)
+	for _, s := range others {
+		for _, key := range keysOf(s.rd, lookup) {
+			if meta, _ := metaKey(s.rd, key); standIns[rules.HeaderName(meta)] {
+				out = append(out, rules.Trust{Header: meta, Source: "app code (" + s.rd.Via.String() + ", as the identity)", Range: s.rd.Range, Decisions: s.decs})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// standIns are the headers the app takes in place of an identity header:
+// those that flow, on a path without any identity header, into a sink
+// that an identity header flows into on another path (X-Caller-Id where
+// XFCC is missing). Such a fallback is as trusted as the header it
+// replaces; a header that only travels with the identity (a device name
+// rendered next to it) is not.
+func standIns(decs []rules.Decision) map[string]bool {
+	type sink struct {
+		name string
+		at   source.Range
+	}
+	withIdentity := func(d rules.Decision) bool { return slices.ContainsFunc(d.Flows, rules.IsIdentityHeader) }
+	fed := map[sink]bool{}
+	for _, d := range decs {
+		if withIdentity(d) {
+			fed[sink{d.Sink, d.Range}] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, d := range decs {
+		if !withIdentity(d) && fed[sink{d.Sink, d.Range}] {
+			for _, f := range d.Flows {
+				out[f] = true
+			}
 		}
 	}
 	return out

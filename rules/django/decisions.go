@@ -295,6 +295,13 @@ func pathDecision(s *python.Sink, p *python.Path, lookup func(string) ([]string,
 	}
 	sort.Strings(dec.Parsed)
 	dec.Parsed = dedupe(dec.Parsed)
+	for _, r := range p.Lasts {
+		if h, _ := headerOf(r, lookup); h != "" {
+			dec.Last = append(dec.Last, h)
+		}
+	}
+	sort.Strings(dec.Last)
+	dec.Last = dedupe(dec.Last)
 	for _, r := range p.Keyed {
 		if h, _ := headerOf(r, lookup); h != "" {
 			dec.Keyed = append(dec.Keyed, h)

@@ -141,6 +141,9 @@ type route struct {
 	router *traefik.Router
 	ep     *traefik.EntryPoint // nil when the repository has no static configuration
 	option *traefik.TLSOption  // the TLS options in effect, nil when none is defined
+	// missingOption is the name of TLS options the router asks for that no
+	// analysed file defines (nil when found, or when it asks for none).
+	missingOption *cfgnode.Node
 	// pass is the passTLSClientCert middleware of the route, if any.
 	pass *traefik.Middleware
 	// trust is the forwardedHeaders setting that makes Traefik keep the
@@ -275,6 +278,9 @@ func (rt *route) tls(in *traefik.Installation, ep *traefik.EntryPoint) {
 	}
 	o := in.TLSOption(name)
 	if o == nil {
+		if name != "default" {
+			rt.missingOption = optName
+		}
 		return
 	}
 	rt.option = o

@@ -59,7 +59,8 @@ var WeakClientAuth = &rules.Rule{
 	Doc: rules.Doc{
 		What: "Finds `tls.options.<name>.clientAuth.clientAuthType` set to `RequireAnyClientCert` or `RequestClientCert` (critical when a router " +
 			"using the option forwards the certificate with `passTLSClientCert`, high otherwise), or `VerifyClientCertIfGiven` on a router that " +
-			"forwards it (high); and `passTLSClientCert` on a router whose TLS options request no client certificate (high).",
+			"forwards it (high); and `passTLSClientCert` on a router whose TLS options request no client certificate (high). " +
+			"A router with `passTLSClientCert` that names TLS options no analysed file defines is reported at medium, saying that what the options request is undecided (they may be in a file that was not read).",
 		Why: "Traefik's documentation: `RequireAnyClientCert` \"requires a certificate but does not verify if it is signed by a CA listed in " +
 			"`clientAuth.caFiles`\"; `RequestClientCert` \"asks for a certificate but proceeds anyway if none is provided\", and Go's TLS stack " +
 			"verifies a presented certificate only from `VerifyClientCertIfGiven` on, so with either a self-signed certificate with any subject " +
@@ -123,6 +124,17 @@ func checkClientAuth(p *rules.Pass) {
 			continue
 		}
 		seen[r.router] = true
+		if r.missingOption != nil {
+			// The options may be in a file that was not read: what they
+			// request is not known, and the finding says so.
+			d := finding(r.router.Range, rules.RouterKey("R001", r.ID), fmt.Sprintf("router %s uses passTLSClientCert with TLS options %s, which no analysed file defines", rules.Clip(r.router.Name, 40), rules.Clip(r.missingOption.Text(), 30)),
+				fmt.Sprintf("undecided whether the options request client certificates on %s: they may be defined in a file that was not analysed; without a certificate passTLSClientCert sets nothing", r.Desc),
+				"define the TLS options with clientAuthType RequireAndVerifyClientCert where mtlslint reads them")
+			d.Severity = rules.Medium
+			d.Related = []source.Related{{Range: r.missingOption.Line(), Message: "TLS options named here"}}
+			p.Report(d)
+			continue
+		}
 		why := "its TLS options request no client certificate"
 		if !r.Listener.TLS {
 			why = "it serves plain HTTP"
