@@ -299,10 +299,11 @@ func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 // TreatmentValue is the value a header set by treatment tr has on class c:
 // a constant; a TLS fact by the class's certificate (nginx's verification
 // result in words: SUCCESS, NONE, FAILED:<reason>; HAProxy's code: 0 for a
-// verified certificate and for none; certificate facts empty without a
-// certificate, the handshake's own with a verified one, the client's choice
-// with one nobody verified; empty on plain HTTP); the scheme; else
-// undecided.
+// verified certificate and for none; certificate facts the proxy's text
+// for a missing value (tr.Missing: empty unless the proxy writes one)
+// without a certificate, the handshake's own with a verified one, the
+// client's choice with one nobody verified; the same missing text on plain
+// HTTP); the scheme; else undecided.
 func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	switch tr.Action {
 	case SetConst:
@@ -344,7 +345,7 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	}
 	if !tls {
 		if whole {
-			return Const("")
+			return Const(tr.Missing)
 		}
 		return TLSValue(tr.Fact)
 	}
@@ -376,7 +377,7 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	}
 	switch c.Cert {
 	case CertNone:
-		return Const("")
+		return Const(tr.Missing)
 	case CertUntrusted:
 		// The subject of a certificate the client made.
 		return Value{Kind: ValueClient, FromCert: true}

@@ -233,6 +233,7 @@ func (w *sigWriter) treatment(t HeaderTreatment) {
 	w.str(t.Note)
 	w.optionalTreatment(t.Otherwise)
 	w.str(t.When)
+	w.str(t.Missing)
 }
 
 // optionalTreatment writes a treatment the encoding omits when nil.

@@ -154,6 +154,11 @@ type HeaderTreatment struct {
 	// ssl_c_used }"), when the client's copy was removed unconditionally
 	// before; empty when the value is set unconditionally.
 	When string `json:"when,omitempty"`
+	// Missing is what the proxy writes for a TLS fact that has no value
+	// (no client certificate, or plain HTTP): empty unless set. httpd's
+	// mod_headers writes "(null)" for an SSL variable that is unset or
+	// empty (header_request_ssl_var), so a presence check passes.
+	Missing string `json:"missing,omitempty"`
 }
 
 // SetsWithCert reports whether the proxy overwrites the header, at least

@@ -362,6 +362,19 @@ var Scenarios = []*Scenario{
 		Fact:     "no certificate: %{SSL_CLIENT_S_DN}s is the literal (null), so the header is present and the app admits the anonymous client",
 	},
 	{
+		Name:     "apache-optional-dn-truthy-vulnerable",
+		Title:    "httpd SSLVerifyClient optional without a gate, only X-SSL-Client-DN forwarded; the app admits any non-empty DN (runserver)",
+		Breaches: []string{"tls no-cert"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "no certificate: mod_headers writes (null) for the unset SSL_CLIENT_S_DN, which is not empty, and the app admits the anonymous client",
+	},
+	{
+		Name:    "apache-optional-dn-null-secure",
+		Title:   "the same; the app refuses an empty DN and httpd's (null)",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "no certificate: the DN arrives as (null) and is refused; a valid client is admitted by its DN; untrusted certificate: refused in the handshake",
+	},
+	{
 		Name:    "apache-optional-gate-secure",
 		Title:   "httpd SSLVerifyClient optional with <If \"%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"> Require all denied",
 		Without: []string{"gunicorn.conf.py"},
