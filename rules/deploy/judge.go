@@ -192,6 +192,51 @@ func withdrawAppOnly(p *rules.Pass, t rules.Trust) {
 	p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
 }
 
+// withdrawVerifiedPEM withdraws the app-only finding about a forwarded
+// certificate trusted by its names alone (D022) where every request class
+// of every route to the app delivers, for that header, a certificate the
+// proxy verified against its CA, or none: the names are then those of a
+// certificate the CA issued. A direct path known to be open is a class
+// whose headers are the client's; an undecided one is X004's finding.
+func withdrawVerifiedPEM(p *rules.Pass, m *rules.Model, app *rules.App, links []rules.Link) {
+	if len(links) == 0 {
+		return
+	}
+	open, _ := m.DirectPaths(app)
+	for _, d := range open {
+		if !d.Maybe() {
+			return
+		}
+	}
+	for _, t := range app.Trusts {
+		if strings.Contains(strings.ToUpper(t.Header), "CERT") && verifiedOrNone(m, app, links, rules.HeaderName(t.Header)) {
+			p.Resolve(rules.AppReadKey(t.Range, rules.CheckPEM, t.Header))
+		}
+	}
+}
+
+// verifiedOrNone reports whether every class of every route delivers, for
+// header h as app reads it, a value the proxy decides (none, or a
+// constant) or a certificate fact of a verified handshake.
+func verifiedOrNone(m *rules.Model, app *rules.App, links []rules.Link, h string) bool {
+	for _, l := range links {
+		for _, c := range m.Classes(l.Route) {
+			for _, v := range m.Deliver(l.Route, c, h, app).Values {
+				switch v.Kind {
+				case rules.ValueAbsent, rules.ValueConst:
+				case rules.ValueTLSFact:
+					if c.Transport != rules.TransportTLS || c.Cert != rules.CertVerified || len(c.Undecided) > 0 {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // verifyHeader returns the header a route sets from the verification
 // result, if any.
 func verifyHeader(r *rules.Route) (string, rules.HeaderTreatment, bool) {
@@ -218,6 +263,7 @@ func checkSemantics(p *rules.Pass) {
 	reported := map[string]bool{}
 	for _, app := range m.Apps {
 		links := m.RoutesTo(app)
+		withdrawVerifiedPEM(p, m, app, links)
 		for _, t := range identityTrusts(app) {
 			if len(links) > 0 {
 				withdrawAppOnly(p, t)
