@@ -621,7 +621,8 @@ type App struct {
 	// default (127.0.0.1 and ::1; UNIX-socket peers are always trusted).
 	ForwardedAllow []string `json:"forwarded_allow,omitempty"`
 	// ConflatesUnderscore: the app server maps "_" in header names like "-"
-	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
+	// (gunicorn < 22 or header_map dangerous, uWSGI http, Django's ASGI
+	// handler; not Starlette or FastAPI under an ASGI server).
 	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
 	// HTTPSRedirect is where the app is told to redirect every request it
 	// does not see as HTTPS (Django's SECURE_SSL_REDIRECT = True with

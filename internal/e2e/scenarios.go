@@ -69,6 +69,19 @@ var Scenarios = []*Scenario{
 		Fact:     "no certificate: nginx sends no DN header, the client's X_SSL_Client_DN arrives alone as HTTP_X_SSL_CLIENT_DN",
 	},
 	{
+		Name:     "underscores-dn-django-asgi-vulnerable",
+		Title:    "the same; the Django app runs under uvicorn (ASGI)",
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "uvicorn passes X_SSL_Client_DN as it came; Django's ASGI handler maps it to HTTP_X_SSL_CLIENT_DN: alone without a certificate, joined after nginx's value with one",
+	},
+	{
+		Name:    "underscores-dn-fastapi-secure",
+		Title:   "the same nginx; a FastAPI app under uvicorn takes the DN alone, through a Header() parameter",
+		Without: withoutDjango,
+		Fact:    "Starlette's headers keep the name as sent: a client's X_SSL_Client_DN never stands in for X-SSL-Client-DN, without a certificate or with one",
+	},
+	{
 		Name:     "underscores-verified-app-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
 		Breaches: []string{"tls valid-cert spoof-underscore"},

@@ -652,6 +652,19 @@ var DirectExposure = &rules.Rule{
 	},
 }
 
+// headerReader names what maps a header's "_" like "-" for app: the app
+// server, or Django's ASGI handler when a Django project runs under an
+// ASGI server (the server passes names as they came).
+func headerReader(app *rules.App) string {
+	switch app.Server {
+	case "uvicorn", "daphne", "hypercorn":
+		if app.Package == "" {
+			return "Django under " + app.Server
+		}
+	}
+	return rules.ServerNameOf(app)
+}
+
 func canonicalAll(hs []string) []string {
 	out := make([]string, len(hs))
 	for i, h := range hs {
@@ -666,7 +679,7 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
+		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router; under an ASGI server, Django's ASGI handler, which builds META the same way, but not Starlette or FastAPI, whose headers keep the name as sent), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
 		Why: "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1. " +
 			"gunicorn 20.1 joins the two copies with a comma in the order they arrive: nginx writes its own headers first (`NONE,SUCCESS`, `CN=alice,CN=admin`), HAProxy's set-header appends after the client's (`SUCCESS,NONE`, `CN=admin,/CN=alice`), and HAProxy sends an empty DN without a certificate where nginx sends none. " +
 			"So an exact comparison, and a lookup by the whole value, fail closed, while a presence test, a prefix test or the first `CN=` of the joined value do not (internal/e2e: nginx-underscore-lookup-secure, nginx-underscore-presence-vulnerable, haproxy-underscore-lookup-secure, haproxy-underscore-first-cn-vulnerable).",
@@ -728,7 +741,7 @@ var UnderscoreConflation = &rules.Rule{
 						g.routes = append(g.routes, r)
 					}
 					if len(g.breaches) == 0 || g.breaches[0].maybe() && !bs[0].maybe() {
-						g.trust, g.server = t, rules.ServerNameOf(app)
+						g.trust, g.server = t, headerReader(app)
 					}
 					g.breaches = append(g.breaches, bs...)
 					if n := guessNote(l); n != "" {
