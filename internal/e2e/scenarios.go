@@ -444,6 +444,19 @@ var Scenarios = []*Scenario{
 		Fact:     "no certificate: refused in the handshake; a certificate from an unknown CA is accepted and its subject CN=admin forwarded",
 	},
 	{
+		Name:     "caddy-verify-if-given-dn-truthy-vulnerable",
+		Title:    "the same; the app admits any non-empty DN (runserver)",
+		Breaches: []string{"tls no-cert"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "no certificate: X-SSL-Client-DN is the unreplaced {http.request.tls.client.subject}, which is not empty, and the app admits the anonymous client",
+	},
+	{
+		Name:    "caddy-verify-if-given-dn-placeholder-secure",
+		Title:   "the same; the app refuses an empty DN and the unreplaced placeholder (runserver)",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "no certificate: the placeholder arrives and is refused; a valid client is admitted by its DN; untrusted certificate refused",
+	},
+	{
 		Name:     "caddy-verify-if-given-vulnerable",
 		Title:    "Caddy client_auth mode verify_if_given, DN forwarded from {tls_client_subject}; the app admits any DN (runserver)",
 		Breaches: []string{"tls no-cert"},
