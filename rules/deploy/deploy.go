@@ -679,7 +679,7 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router; under an ASGI server, Django's ASGI handler, which builds META the same way, but not Starlette or FastAPI, whose headers keep the name as sent), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
+		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router; under an ASGI server, Django's ASGI handler, which builds META the same way, but not Starlette or FastAPI, whose headers keep the name as sent), when the app trusts a header the proxy overwrites only under its dash name, and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported. The single-file warnings about a route's underscore spellings (A008, C009, H010) are withdrawn when every app behind the route drops such names or keeps them apart, for every header the route overwrites, whether the app reads it or not",
 		Why: "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1. " +
 			"gunicorn 20.1 joins the two copies with a comma in the order they arrive: nginx writes its own headers first (`NONE,SUCCESS`, `CN=alice,CN=admin`), HAProxy's set-header appends after the client's (`SUCCESS,NONE`, `CN=admin,/CN=alice`), and HAProxy sends an empty DN without a certificate where nginx sends none. " +
 			"So an exact comparison, and a lookup by the whole value, fail closed, while a presence test, a prefix test or the first `CN=` of the joined value do not (internal/e2e: nginx-underscore-lookup-secure, nginx-underscore-presence-vulnerable, haproxy-underscore-lookup-secure, haproxy-underscore-first-cn-vulnerable).",
@@ -750,6 +750,7 @@ var UnderscoreConflation = &rules.Rule{
 				}
 			}
 		}
+		withdrawDropped(p, m)
 		for _, key := range order {
 			g := groups[key]
 			if len(g.breaches) == 0 {
@@ -784,6 +785,35 @@ var UnderscoreConflation = &rules.Rule{
 			})
 		}
 	},
+}
+
+// withdrawDropped withdraws the proxy-side warnings about the underscore
+// spelling of a header a route overwrites (A008, C009, H010: keyed by
+// route and header) when every app behind the route drops such names or
+// keeps them apart (gunicorn >= 22, Starlette): the client's spelling
+// never arrives as the header, whether or not the app reads it today. A
+// route no app is linked to keeps its warnings: what runs behind it is not
+// known. Other findings under such a key are about a header the client's
+// copy reaches under its own name (not one the route overwrites), or about
+// HAProxy's verification code, which is left to X002.
+func withdrawDropped(p *rules.Pass, m *rules.Model) {
+	behind := map[*rules.Route][]*rules.App{}
+	for _, app := range m.Apps {
+		for _, l := range m.RoutesTo(app) {
+			behind[l.Route] = append(behind[l.Route], app)
+		}
+	}
+	for _, r := range m.Routes {
+		apps := behind[r]
+		if len(apps) == 0 || slices.ContainsFunc(apps, func(a *rules.App) bool { return a.ConflatesUnderscore }) {
+			continue
+		}
+		for h, tr := range r.Headers {
+			if tr.Action.Overwrites() && tr.Fact != rules.FactVerifyCode && r.AdmitsUnderscoreOf(h) {
+				p.Resolve(rules.RouteHeaderKey(r.ID, h))
+			}
+		}
+	}
 }
 
 // UnverifiedRoute: X006.
