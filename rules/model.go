@@ -159,7 +159,30 @@ type HeaderTreatment struct {
 	// mod_headers writes "(null)" for an SSL variable that is unset or
 	// empty (header_request_ssl_var), so a presence check passes.
 	Missing string `json:"missing,omitempty"`
+	// NoCert is what a certificate fact is on a TLS connection without a
+	// client certificate where the proxy's version changed it (Caddy:
+	// the unreplaced placeholder, Missing, before 2.11.2; the fields of
+	// an empty certificate since): zero where no version changed it.
+	NoCert NoCertValue `json:"no_cert,omitzero"`
 }
+
+// NoCertValue is the value of a certificate fact without a client
+// certificate in the versions of a proxy since the one that changed it,
+// and which of the two values arrives.
+type NoCertValue struct {
+	// Text is the value since the change (Missing before it).
+	Text string `json:"text"`
+	// Newer: the version the repository pins sends Text.
+	Newer bool `json:"newer,omitempty"`
+	// OlderIf and NewerIf say when each value arrives, where the
+	// repository pins no version: both may (Value.If); empty when a
+	// pinned version decides it.
+	OlderIf string `json:"older_if,omitempty"`
+	NewerIf string `json:"newer_if,omitempty"`
+}
+
+// undecided reports whether both values may arrive.
+func (n NoCertValue) undecided() bool { return n.NewerIf != "" }
 
 // SetsWithCert reports whether the proxy overwrites the header, at least
 // for a client that presents a certificate: a header set only then

@@ -79,9 +79,10 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 			Default:  rules.Passthrough,
 			Range:    px.head,
 			Block:    st.head,
-			// Without a client certificate Caddy leaves a
-			// {tls_client_*} placeholder unreplaced: the header carries
-			// the placeholder's own text (measured with 2.6.2).
+			// Without a client certificate Caddy before 2.11.2
+			// leaves a {tls_client_*} placeholder unreplaced: the
+			// header carries the placeholder's own text (measured with
+			// 2.6.2); 2.11.2 and later send it empty (version.go).
 			OmitsEmpty: false,
 			// Go's HTTP server and reverse_proxy pass header names with
 			// "_" through as they came (measured with 2.6.2).
@@ -283,7 +284,8 @@ func factOf(value string) rules.Fact {
 // known placeholders. That holds on plain HTTP in every version, and
 // without a client certificate before 2.11.2 (measured with 2.6.2);
 // 2.11.2 evaluates the client.* placeholders of an empty certificate
-// instead (caddyhttp/replacer.go, getReqTLSReplacement, #7530).
+// instead (caddyhttp/replacer.go, getReqTLSReplacement, #7530): the
+// route builder sets which the pinned version sends (applyVersion).
 func unreplaced(value string, f rules.Fact) string {
 	if !f.IsTLS() {
 		return ""

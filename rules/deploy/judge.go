@@ -455,6 +455,15 @@ func valuesText(vs []rules.Value) string {
 // checkUnverified is X006: a route that lets requests without a verified
 // certificate through, forwards no verification result, and sets an
 // identity header the app's check then lets through.
+// versionDecides reports whether what header h carries on class c of
+// route r depends on a proxy version the repository does not pin (Caddy's
+// certificate placeholders without a certificate): a possible admission
+// that X006 reports at medium, saying which versions admit.
+func versionDecides(r *rules.Route, c rules.RequestClass, h string) bool {
+	nc := r.Header(h).NoCert
+	return nc.NewerIf != "" && c.Transport == rules.TransportTLS && c.Cert == rules.CertNone
+}
+
 func checkUnverified(p *rules.Pass) {
 	m := rules.ModelOf(p)
 	withdrawSafe(p, m, false)
@@ -476,7 +485,7 @@ func checkUnverified(p *rules.Pass) {
 					continue // X002's
 				}
 				j := judge(m, t, l)
-				if j.admitted == nil || j.verdict.Maybe || forgedIdentity(j) {
+				if j.admitted == nil || j.verdict.Maybe && !versionDecides(r, *j.admitted, h) || forgedIdentity(j) {
 					continue // forged identities are X002's
 				}
 				k := r.Listener.VerifyRange.String()
@@ -517,8 +526,12 @@ func checkUnverified(p *rules.Pass) {
 				related = append(related, routeRelated(h.j.route))
 			}
 		}
+		var sev rules.Severity
+		if j.verdict.Maybe {
+			sev = rules.Medium // what arrives depends on a version the repository does not pin
+		}
 		p.Report(rules.Diagnostic{
-			Range: at, Key: key, Related: related,
+			Range: at, Key: key, Related: related, Severity: sev,
 			Message: rules.Reaches(verify, j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
 				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),
