@@ -112,3 +112,21 @@ func TestDeployedReleaseSetting(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPinnedRelease: any Dockerfile text and image reference give a
+// release without a panic, and a pin is decided only by a version tag.
+func FuzzPinnedRelease(f *testing.F) {
+	f.Add("FROM caddy:2.6.2-alpine\n", "caddy:2.11.2")
+	f.Add("FROM caddy:2-builder AS b\nRUN xcaddy build v2.11.2\nFROM caddy:2.11.2\n", "caddy/caddy:2.7")
+	f.Add("FROM --platform=$BUILDPLATFORM caddy@sha256:00\n", "docker.io/library/caddy:")
+	f.Fuzz(func(t *testing.T, dockerfile, image string) {
+		ws := &parsers.Workspace{Reader: sourcetest.NewMapReader(map[string]string{"Dockerfile": dockerfile})}
+		p := pinnedRelease(ws, "Caddyfile")
+		if p.release != releaseUnknown && len(p.where) == 0 {
+			t.Errorf("release %d decided by no pin", p.release)
+		}
+		if tag, ok := caddyImageTag(image); !ok && tag != "" {
+			t.Errorf("caddyImageTag(%q) = %q for an image that is not Caddy's", image, tag)
+		}
+	})
+}
