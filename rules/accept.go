@@ -334,18 +334,37 @@ type match struct {
 }
 
 // acceptsDelivery: some value that may arrive is accepted. A certain match
-// beats a possible one.
+// beats a possible one. A value that arrives only under an undecided
+// condition (Value.If) is accepted maybe, unless every condition has a
+// value accepted for certain: then one of them arrives, whichever holds.
 func acceptsDelivery(a AcceptSet, del Delivery) match {
 	vs := del.Values
 	if len(vs) == 0 {
 		vs = []Value{UnknownValue}
 	}
 	best := match{}
+	var conds []string
+	certainUnder := map[string]match{}
 	for _, v := range vs {
 		m := acceptsValue(a, v)
+		if v.If != "" {
+			if !slices.Contains(conds, v.If) {
+				conds = append(conds, v.If)
+			}
+			if m.ok && !m.maybe {
+				certainUnder[v.If] = m
+			}
+			if m.ok {
+				m.undecided = strings.TrimSuffix(v.If+"; "+m.undecided, "; ")
+				m.maybe = true
+			}
+		}
 		if m.ok && (!best.ok || best.maybe && !m.maybe) {
 			best = m
 		}
+	}
+	if best.maybe && len(conds) > 0 && len(certainUnder) == len(conds) {
+		return certainUnder[conds[0]]
 	}
 	return best
 }

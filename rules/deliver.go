@@ -108,6 +108,7 @@ func (m *Model) Deliver(r *Route, c RequestClass, header string, app *App) Deliv
 			if r.ProxyFirst {
 				j = joinPresent(v, ClientValue)
 			}
+			j.If = v.If // still the alternative v is
 			d.Values = append(d.Values, j)
 		}
 		d.Why = strings.TrimSpace(d.Why + fmt.Sprintf(" A client's %s gets through too, and the app server joins it with this header.", twin))
@@ -187,7 +188,7 @@ func joinPresent(vs ...Value) Value {
 func omitEmpty(v Value) Value {
 	switch {
 	case v.Kind == ValueConst && v.Text == "" && !v.Prefix:
-		return Absent
+		return Value{Kind: ValueAbsent, If: v.If}
 	case v.Kind == ValueJoined:
 		parts := make([]Value, len(v.Parts))
 		for i, p := range v.Parts {
@@ -202,7 +203,7 @@ func uniqueValues(vs []Value) []Value {
 	var out []Value
 	var seen []string
 	for _, v := range vs {
-		s := v.String() + "|" + v.Kind.String()
+		s := v.String() + "|" + v.Kind.String() + "|" + v.If
 		if !slices.Contains(seen, s) {
 			seen = append(seen, s)
 			out = append(out, v)
@@ -263,7 +264,7 @@ func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 		d.Values = []Value{UnknownValue}
 		d.Why = "How the route treats it could not be decided."
 	default:
-		d.Values = []Value{TreatmentValue(tr, c)}
+		d.Values = treatmentValues(tr, c)
 		if tr.When != "" && tr.CertGuarded {
 			// set only when a certificate was presented, after the
 			// client's copy was removed or replaced (Otherwise)
@@ -296,13 +297,29 @@ func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 	return d
 }
 
+// treatmentValues are the values a header set by treatment tr has on
+// class c: TreatmentValue's, or, for a certificate fact without a
+// certificate that the proxy's version changed and the repository pins
+// no version, both, each with the condition it arrives under.
+func treatmentValues(tr HeaderTreatment, c RequestClass) []Value {
+	v := TreatmentValue(tr, c)
+	if !tr.NoCert.undecided() || c.Transport != TransportTLS || c.Cert != CertNone ||
+		v.Kind != ValueConst || v.Text != tr.Missing {
+		return []Value{v}
+	}
+	older, newer := v, Const(tr.NoCert.Text)
+	older.If, newer.If = tr.NoCert.OlderIf, tr.NoCert.NewerIf
+	return []Value{older, newer}
+}
+
 // TreatmentValue is the value a header set by treatment tr has on class c:
 // a constant; a TLS fact by the class's certificate (nginx's verification
 // result in words: SUCCESS, NONE, FAILED:<reason>; HAProxy's code: 0 for a
-// verified certificate and for none; certificate facts empty without a
-// certificate, the handshake's own with a verified one, the client's choice
-// with one nobody verified; empty on plain HTTP); the scheme; else
-// undecided.
+// verified certificate and for none; certificate facts the proxy's text
+// for a missing value (tr.Missing: empty unless the proxy writes one;
+// tr.NoCert where the proxy's version decides it) without a certificate, the handshake's own with a verified one, the
+// client's choice with one nobody verified; the same missing text on plain
+// HTTP); the scheme; else undecided.
 func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	switch tr.Action {
 	case SetConst:
@@ -344,7 +361,7 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	}
 	if !tls {
 		if whole {
-			return Const("")
+			return Const(tr.Missing)
 		}
 		return TLSValue(tr.Fact)
 	}
@@ -376,7 +393,10 @@ func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	}
 	switch c.Cert {
 	case CertNone:
-		return Const("")
+		if tr.NoCert.Newer {
+			return Const(tr.NoCert.Text)
+		}
+		return Const(tr.Missing)
 	case CertUntrusted:
 		// The subject of a certificate the client made.
 		return Value{Kind: ValueClient, FromCert: true}

@@ -67,6 +67,14 @@ func TestDeliver(t *testing.T) {
 			dn:                  {Action: SetTLS, Value: "%[ssl_c_s_dn]", Fact: FactSubjectDN},
 			"x-ssl-client-used": {Action: SetTLS, Value: "%[ssl_c_used]", Fact: FactCertUsed},
 		}}
+	// httpd's mod_headers writes "(null)" for an SSL variable without a
+	// value (runtime-facts, Apache rows)
+	apache := &Route{AdmitsUnderscore: true, Listener: Listener{TLS: true, Verify: VerifyOptional},
+		Headers: map[string]HeaderTreatment{
+			verify: {Action: SetTLS, Value: "%{SSL_CLIENT_VERIFY}s", Fact: FactVerify},
+			dn:     {Action: SetTLS, Value: "%{SSL_CLIENT_S_DN}s", Fact: FactSubjectDN, Missing: "(null)"},
+		}}
+	apachePlain := &Route{Listener: Listener{}, Headers: apache.Headers}
 	added := &Route{Headers: map[string]HeaderTreatment{verify: {Action: Appended, Value: "SUCCESS"}}}
 	conditional := &Route{Headers: map[string]HeaderTreatment{"x-forwarded-proto": {Action: Conditional, Value: "https", When: "if { ssl_fc }"}}}
 	// HAProxy `set-header X-SSL-Client-DN %[ssl_c_s_dn] if { ssl_c_used }`
@@ -111,6 +119,10 @@ func TestDeliver(t *testing.T) {
 		{"HAProxy: used is 1 with one", haproxy, valid, "x-ssl-client-used", runserver, `"1"`},
 		{"HAProxy: an empty DN is sent empty", haproxy, noCert, dn, runserver, `""`},
 		{"HAProxy + gunicorn 20: the client's twin first", haproxy, noCert, dn, gunicorn20, `"" | any value the client sends + "," + ""`},
+		{"Apache: NONE without a certificate", apache, noCert, verify, runserver, `"NONE"`},
+		{"Apache: the DN is (null) without a certificate", apache, noCert, dn, runserver, `"(null)"`},
+		{"Apache: the verified certificate's DN", apache, valid, dn, runserver, "the certificate's subject-dn"},
+		{"Apache: the DN is (null) on plain HTTP", apachePlain, plain, dn, runserver, `"(null)"`},
 		{"add-header: both copies, the client's first", added, noCert, verify, runserver, `any value the client sends + "," + "SUCCESS" | "SUCCESS"`},
 		{"a conditional set: the value or the client's copy", conditional, plain, "x-forwarded-proto", runserver, `"https" | any value the client sends`},
 		{"a header the route does not set", nginx, noCert, "x-other", runserver, "any value the client sends"},

@@ -234,6 +234,11 @@ func (w *sigWriter) treatment(t HeaderTreatment) {
 	w.optionalTreatment(t.Otherwise)
 	w.str(t.When)
 	w.flag(t.Removes)
+	w.str(t.Missing)
+	w.str(t.NoCert.Text)
+	w.flag(t.NoCert.Newer)
+	w.str(t.NoCert.OlderIf)
+	w.str(t.NoCert.NewerIf)
 }
 
 // optionalTreatment writes a treatment the encoding omits when nil.

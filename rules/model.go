@@ -158,7 +158,35 @@ type HeaderTreatment struct {
 	// set in its place (Traefik outside a partial trustedIPs), so the
 	// findings' words say removed, not set.
 	Removes bool `json:"removes,omitempty"`
+	// Missing is what the proxy writes for a TLS fact that has no value
+	// (no client certificate, or plain HTTP): empty unless set. httpd's
+	// mod_headers writes "(null)" for an SSL variable that is unset or
+	// empty (header_request_ssl_var), so a presence check passes.
+	Missing string `json:"missing,omitempty"`
+	// NoCert is what a certificate fact is on a TLS connection without a
+	// client certificate where the proxy's version changed it (Caddy:
+	// the unreplaced placeholder, Missing, before 2.11.2; the fields of
+	// an empty certificate since): zero where no version changed it.
+	NoCert NoCertValue `json:"no_cert,omitzero"`
 }
+
+// NoCertValue is the value of a certificate fact without a client
+// certificate in the versions of a proxy since the one that changed it,
+// and which of the two values arrives.
+type NoCertValue struct {
+	// Text is the value since the change (Missing before it).
+	Text string `json:"text"`
+	// Newer: the version the repository pins sends Text.
+	Newer bool `json:"newer,omitempty"`
+	// OlderIf and NewerIf say when each value arrives, where the
+	// repository pins no version: both may (Value.If); empty when a
+	// pinned version decides it.
+	OlderIf string `json:"older_if,omitempty"`
+	NewerIf string `json:"newer_if,omitempty"`
+}
+
+// undecided reports whether both values may arrive.
+func (n NoCertValue) undecided() bool { return n.NewerIf != "" }
 
 // SetsWithCert reports whether the proxy overwrites the header, at least
 // for a client that presents a certificate: a header set only then
@@ -620,7 +648,8 @@ type App struct {
 	// default (127.0.0.1 and ::1; UNIX-socket peers are always trusted).
 	ForwardedAllow []string `json:"forwarded_allow,omitempty"`
 	// ConflatesUnderscore: the app server maps "_" in header names like "-"
-	// (gunicorn < 22 or header_map dangerous, uWSGI http, ASGI servers).
+	// (gunicorn < 22 or header_map dangerous, uWSGI http, Django's ASGI
+	// handler; not Starlette or FastAPI under an ASGI server).
 	ConflatesUnderscore bool `json:"conflates_underscore,omitempty"`
 	// HTTPSRedirect is where the app is told to redirect every request it
 	// does not see as HTTPS (Django's SECURE_SSL_REDIRECT = True with

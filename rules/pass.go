@@ -16,6 +16,9 @@ type Settings struct {
 	HAProxyVersion  string
 	DjangoVersion   string
 	GunicornVersion string
+	// CaddyVersion, when set, beats the Caddy versions the repository's
+	// images pin (rules/caddy, version.go).
+	CaddyVersion string
 	// DevSettings are globs of settings modules that are for development
 	// only (in addition to the names recognised by default).
 	DevSettings []string

@@ -217,6 +217,11 @@ type Value struct {
 	// nobody verified (its subject, its fingerprint), not a copy of the
 	// header it sends.
 	FromCert bool `json:"from_cert,omitempty"`
+	// If is the undecided condition under which this value is the one
+	// that arrives (a proxy version the repository does not pin): a
+	// delivery's values that carry one are alternatives of which exactly
+	// one holds, so a check that accepts only some of them admits maybe.
+	If string `json:"if,omitempty"`
 }
 
 // The values without parameters.

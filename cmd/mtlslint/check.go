@@ -25,7 +25,7 @@ type checkFlags struct {
 	isolated, quiet, statistics, showSuppressed     bool
 	sel, extend, ignore, exclude                    listFlag
 	nginxVersion, haproxyVersion, djangoVersion     string
-	gunicornVersion                                 string
+	gunicornVersion, caddyVersion                   string
 	specBase                                        string
 	summary                                         string // check --summary
 	maxFileSize                                     int64
@@ -70,6 +70,7 @@ func (f *checkFlags) registerConfig(fs *flag.FlagSet) {
 	fs.StringVar(&f.haproxyVersion, "haproxy-version", "", "deployed HAProxy `VERSION`")
 	fs.StringVar(&f.djangoVersion, "django-version", "", "deployed Django `VERSION`")
 	fs.StringVar(&f.gunicornVersion, "gunicorn-version", "", "deployed gunicorn `VERSION`")
+	fs.StringVar(&f.caddyVersion, "caddy-version", "", "deployed Caddy `VERSION` (default: the repository's caddy images, else unknown)")
 }
 
 // registerLimits adds the flags that bound the loading of a workspace.
@@ -107,6 +108,7 @@ func (f *checkFlags) options(paths []string) (lint.Options, error) {
 		Settings: rules.Settings{
 			NginxVersion: f.nginxVersion, HAProxyVersion: f.haproxyVersion,
 			DjangoVersion: f.djangoVersion, GunicornVersion: f.gunicornVersion,
+			CaddyVersion: f.caddyVersion,
 		},
 	}
 	// Named files are checked in the context of their workspace, so that

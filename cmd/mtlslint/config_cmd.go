@@ -234,6 +234,7 @@ func describe(f *checkFlags, c, rootCfg *config.Config, pinned gunicorn.PinnedVe
 	version("nginx-version", f.nginxVersion, cfg.NginxVersion)
 	version("haproxy-version", f.haproxyVersion, cfg.HAProxyVersion)
 	version("django-version", f.djangoVersion, cfg.DjangoVersion)
+	version("caddy-version", f.caddyVersion, cfg.CaddyVersion)
 	if pinned.Version != "" {
 		// check takes gunicorn's version from the repository's
 		// requirements or lock files before the configuration.

@@ -37,6 +37,7 @@ type Config struct {
 	HAProxyVersion  string `toml:"haproxy-version"`
 	DjangoVersion   string `toml:"django-version"`
 	GunicornVersion string `toml:"gunicorn-version"`
+	CaddyVersion    string `toml:"caddy-version"`
 
 	SettingsModule string     `toml:"settings-module"`
 	DevSettings    []string   `toml:"dev-settings"`

@@ -69,6 +69,19 @@ var Scenarios = []*Scenario{
 		Fact:     "no certificate: nginx sends no DN header, the client's X_SSL_Client_DN arrives alone as HTTP_X_SSL_CLIENT_DN",
 	},
 	{
+		Name:     "underscores-dn-django-asgi-vulnerable",
+		Title:    "the same; the Django app runs under uvicorn (ASGI)",
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "uvicorn passes X_SSL_Client_DN as it came; Django's ASGI handler maps it to HTTP_X_SSL_CLIENT_DN: alone without a certificate, joined after nginx's value with one",
+	},
+	{
+		Name:    "underscores-dn-fastapi-secure",
+		Title:   "the same nginx; a FastAPI app under uvicorn takes the DN alone, through a Header() parameter",
+		Without: withoutDjango,
+		Fact:    "Starlette's headers keep the name as sent: a client's X_SSL_Client_DN never stands in for X-SSL-Client-DN, without a certificate or with one",
+	},
+	{
 		Name:     "underscores-verified-app-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
 		Breaches: []string{"tls valid-cert spoof-underscore"},
@@ -362,6 +375,19 @@ var Scenarios = []*Scenario{
 		Fact:     "no certificate: %{SSL_CLIENT_S_DN}s is the literal (null), so the header is present and the app admits the anonymous client",
 	},
 	{
+		Name:     "apache-optional-dn-truthy-vulnerable",
+		Title:    "httpd SSLVerifyClient optional without a gate, only X-SSL-Client-DN forwarded; the app admits any non-empty DN (runserver)",
+		Breaches: []string{"tls no-cert"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "no certificate: mod_headers writes (null) for the unset SSL_CLIENT_S_DN, which is not empty, and the app admits the anonymous client",
+	},
+	{
+		Name:    "apache-optional-dn-null-secure",
+		Title:   "the same; the app refuses an empty DN and httpd's (null)",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "no certificate: the DN arrives as (null) and is refused; a valid client is admitted by its DN; untrusted certificate: refused in the handshake",
+	},
+	{
 		Name:    "apache-optional-gate-secure",
 		Title:   "httpd SSLVerifyClient optional with <If \"%{SSL_CLIENT_VERIFY} != 'SUCCESS'\"> Require all denied",
 		Without: []string{"gunicorn.conf.py"},
@@ -416,6 +442,19 @@ var Scenarios = []*Scenario{
 		Breaches: []string{"tls untrusted-cert"},
 		Without:  []string{"gunicorn.conf.py"},
 		Fact:     "no certificate: refused in the handshake; a certificate from an unknown CA is accepted and its subject CN=admin forwarded",
+	},
+	{
+		Name:     "caddy-verify-if-given-dn-truthy-vulnerable",
+		Title:    "the same; the app admits any non-empty DN (runserver)",
+		Breaches: []string{"tls no-cert"},
+		Without:  []string{"gunicorn.conf.py"},
+		Fact:     "no certificate: X-SSL-Client-DN is the unreplaced {http.request.tls.client.subject}, which is not empty, and the app admits the anonymous client",
+	},
+	{
+		Name:    "caddy-verify-if-given-dn-placeholder-secure",
+		Title:   "the same; the app refuses an empty DN and the unreplaced placeholder (runserver)",
+		Without: []string{"gunicorn.conf.py"},
+		Fact:    "no certificate: the placeholder arrives and is refused; a valid client is admitted by its DN; untrusted certificate refused",
 	},
 	{
 		Name:     "caddy-verify-if-given-vulnerable",

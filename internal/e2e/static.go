@@ -73,6 +73,7 @@ func LintOptions(dir string, v Versions) lint.Options {
 			HAProxyVersion:  version(v.HAProxy),
 			DjangoVersion:   version(v.Django),
 			GunicornVersion: version(v.Gunicorn),
+			CaddyVersion:    version(v.Caddy),
 		},
 		NoConfig:  true,
 		WithModel: true,

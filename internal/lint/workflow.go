@@ -284,6 +284,7 @@ func mergeSettings(cli rules.Settings, c *config.Config) rules.Settings {
 	setIfEmpty(&s.HAProxyVersion, c.HAProxyVersion)
 	setIfEmpty(&s.DjangoVersion, c.DjangoVersion)
 	setIfEmpty(&s.GunicornVersion, c.GunicornVersion)
+	setIfEmpty(&s.CaddyVersion, c.CaddyVersion)
 	setIfEmpty(&s.SettingsModule, c.SettingsModule)
 	s.DevSettings = append(append([]string{}, cli.DevSettings...), c.DevSettings...)
 	s.TrustedProxies = append(append([]string{}, cli.TrustedProxies...), c.TrustedProxies...)

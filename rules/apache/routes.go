@@ -269,6 +269,11 @@ func (r *route) treatHeaders(c *config) {
 		h := strings.ToLower(op.name)
 		prev, had := r.Headers[h]
 		t := rules.HeaderTreatment{Name: op.name, Value: op.value, Fact: factOf(op.value), Range: op.d.Range}
+		if t.Fact.IsTLS() {
+			// mod_headers writes "(null)" for an SSL variable that is
+			// unset or empty: without a certificate, and on plain HTTP
+			t.Missing = "(null)"
+		}
 		switch op.action {
 		case "set":
 			t.Action, _ = valueAction(op.value)

@@ -69,6 +69,13 @@ func TestHeaderTreatments(t *testing.T) {
 			t.Errorf("/api %s: got %v, want %v", h, got, want)
 		}
 	}
+	// mod_headers writes "(null)" for an SSL variable without a value
+	if got := api.Header("x-ssl-client-dn").Missing; got != "(null)" {
+		t.Errorf("/api x-ssl-client-dn without a certificate: %q, want (null)", got)
+	}
+	if got := api.Header("x-api").Missing; got != "" {
+		t.Errorf("/api x-api missing text: %q, want none", got)
+	}
 	if byPath["/other"].Header("x-api").Action != rules.Passthrough {
 		t.Error("the <Location /api> header applies to /other")
 	}

@@ -79,9 +79,10 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 			Default:  rules.Passthrough,
 			Range:    px.head,
 			Block:    st.head,
-			// Without a client certificate Caddy leaves a
-			// {tls_client_*} placeholder unreplaced: the header carries
-			// the placeholder's own text (measured with 2.6.2).
+			// Without a client certificate Caddy before 2.11.2
+			// leaves a {tls_client_*} placeholder unreplaced: the
+			// header carries the placeholder's own text (measured with
+			// 2.6.2); 2.11.2 and later send it empty (version.go).
 			OmitsEmpty: false,
 			// Go's HTTP server and reverse_proxy pass header names with
 			// "_" through as they came (measured with 2.6.2).
@@ -162,6 +163,7 @@ func (r *route) apply(op headerOp) {
 	case 's':
 		a, v := valueAction(op.value)
 		t.Action, t.Fact = a, factOf(op.value)
+		t.Missing = unreplaced(op.value, t.Fact)
 		if a == rules.SetClient {
 			t.Note = "from client data " + v
 		}
@@ -273,6 +275,26 @@ func factOf(value string) rules.Fact {
 		return placeholderFacts[n]
 	}
 	return rules.FactNone
+}
+
+// unreplaced is the text Caddy sends for a client-certificate placeholder
+// that has no value: the placeholder itself, in its long form (the
+// Caddyfile adapter writes {tls_client_subject} as
+// {http.request.tls.client.subject}), because header_up replaces only
+// known placeholders. That holds on plain HTTP in every version, and
+// without a client certificate before 2.11.2 (measured with 2.6.2);
+// 2.11.2 evaluates the client.* placeholders of an empty certificate
+// instead (caddyhttp/replacer.go, getReqTLSReplacement, #7530): the
+// route builder sets which the pinned version sends (applyVersion).
+func unreplaced(value string, f rules.Fact) string {
+	if !f.IsTLS() {
+		return ""
+	}
+	name := strings.Trim(strings.TrimSpace(value), "{}")
+	if n, ok := strings.CutPrefix(name, "tls_client_"); ok {
+		name = "http.request.tls.client." + n
+	}
+	return "{" + name + "}"
 }
 
 // placeholderOf is the client-certificate placeholder for a fact, or "".

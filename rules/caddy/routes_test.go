@@ -138,3 +138,20 @@ func TestFactsAndHint(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreplaced: what Caddy sends for a client-certificate placeholder
+// without a value is the placeholder, in the long form the adapter writes.
+func TestUnreplaced(t *testing.T) {
+	for value, want := range map[string]string{
+		"{tls_client_subject}":                       "{http.request.tls.client.subject}",
+		"{http.request.tls.client.fingerprint}":      "{http.request.tls.client.fingerprint}",
+		" {tls_client_certificate_der_base64} ":      "{http.request.tls.client.certificate_der_base64}",
+		"{http.request.scheme}":                      "", // not a certificate fact
+		"CN={tls_client_subject}":                    "", // not the placeholder alone
+		"{http.request.header.X-SSL-Client-Subject}": "",
+	} {
+		if got := unreplaced(value, factOf(value)); got != want {
+			t.Errorf("%q: got %q, want %q", value, got, want)
+		}
+	}
+}

@@ -48,6 +48,7 @@ var siteView = &rules.Analysis{
 		}
 		v := &view{sites: sitesOf(t)}
 		v.routes = routesOf(t, v.sites)
+		applyVersion(v.routes, deployedRelease(p, t.Root().Path))
 		return v
 	},
 }
@@ -159,11 +160,11 @@ var VerifyIfGiven = &rules.Rule{
 	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds `client_auth { mode verify_if_given }` on a site whose reverse_proxy forwards `{tls_client_*}` / `{http.request.tls.client.*}` placeholders.",
-		Why: "A client that sends no certificate is let through. Caddy then does not replace the placeholder: the app receives the literal text `{http.request.tls.client.subject}` (measured with 2.6.2), a non-empty value that a presence check accepts. " +
+		Why: "A client that sends no certificate is let through. Caddy before 2.11.2 then does not replace the placeholder: the app receives the literal text `{http.request.tls.client.subject}` (measured with 2.6.2), a non-empty value that a presence check accepts; 2.11.2 and later send the empty certificate's field (an empty subject). " +
 			"Caddy has no placeholder for the verification result, so the app cannot tell a verified client from an anonymous one.",
 		Example:    "client_auth {\n    mode verify_if_given\n    trusted_ca_cert_file ca.pem\n}\n...\nheader_up X-SSL-Client-DN {tls_client_subject}",
 		Fix:        "Use `mode require_and_verify` on the sites that forward certificate data, or keep anonymous clients away from those routes (a separate site or port without them).",
-		References: []string{refClientAuth, refPlaceholders, refRuntime},
+		References: []string{refClientAuth, refPlaceholders, refFixed, refRuntime},
 	},
 	Check: func(p *rules.Pass) {
 		order, groups := byAuth(analyse(p), func(a clientAuth) bool { return a.effectiveMode() == "verify_if_given" })
@@ -179,7 +180,7 @@ var VerifyIfGiven = &rules.Rule{
 			sort.Strings(fwd)
 			p.Report(rules.Diagnostic{Range: st.auth.anchor(), Key: rules.VerifyKey(st.auth.anchor()),
 				Message:  "verify_if_given lets clients without a certificate through to routes that forward its data",
-				Detail:   fmt.Sprintf("Without a certificate %s carries the placeholder's own text, which a presence check accepts.", displayAll(fwd)),
+				Detail:   fmt.Sprintf("Without a certificate %s carries the placeholder's own text before Caddy 2.11.2, which a presence check accepts (2.11.2 and later send the empty certificate's field).", displayAll(fwd)),
 				FixTitle: "Use `mode require_and_verify` on the sites that forward certificate data."})
 		}
 	},

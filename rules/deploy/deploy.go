@@ -345,9 +345,9 @@ func usedGuarded(r *rules.Route, tr rules.HeaderTreatment) bool {
 var VerifySemantics = &rules.Rule{
 	Code: "X002", Name: "verify-semantics-mismatch", Severity: rules.Critical, CWE: []string{"CWE-697", "CWE-287"},
 	Summary: "The app compares a client-certificate header differently from what the proxy emits.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020"}),
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, verifyRules, []string{"D019", "D020", "D022"}),
 	Doc: rules.Doc{
-		What:    "Judges, for every read of a client-certificate header in app code and every route to the app that forwards a verification result, the conditions under which a request reaches the protected work the read guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value; see D019) against what the route delivers for each request class: no certificate, a certificate nobody verified, a verified one (nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` or `FAILED:<reason>`, HAProxy's `%[ssl_c_verify]` is `0` for a verified certificate and for none, a DN is absent, empty, verified or chosen by the client; the classes include the requests that reach a server through another server's TLS handshake on the same port, named by their SNI and Host, when the server Host selects verifies nothing itself and nginx so does not answer 421). Reports (critical) a check that lets a request without a verified certificate through, at the check (or at the verification directive when the app takes the subject of a certificate nobody verified, or at the header when HAProxy's code is 0 without a certificate); medium when that rests on something the analysis could not decide. Reports (medium) a check that no verified client passes: a lock-out. Every read is judged on its own: a strict check in one view does not excuse a weak one in another",
+		What:    "Judges, for every read of a client-certificate header in app code and every route to the app that forwards a verification result, the conditions under which a request reaches the protected work the read guards (the view, `get_response`, `login()`, `request.user`, a lookup by the value; see D019) against what the route delivers for each request class: no certificate, a certificate nobody verified, a verified one (nginx's `$ssl_client_verify` is `SUCCESS`, `NONE` or `FAILED:<reason>`, HAProxy's `%[ssl_c_verify]` is `0` for a verified certificate and for none, a DN is absent, empty, verified or chosen by the client; the classes include the requests that reach a server through another server's TLS handshake on the same port, named by their SNI and Host, when the server Host selects verifies nothing itself and nginx so does not answer 421). Reports (critical) a check that lets a request without a verified certificate through, at the check (or at the verification directive when the app takes the subject of a certificate nobody verified, or at the header when HAProxy's code is 0 without a certificate); medium when that rests on something the analysis could not decide. Reports (medium) a check that no verified client passes: a lock-out. Every read is judged on its own: a strict check in one view does not excuse a weak one in another. A forwarded certificate the app trusts by its names (D022) is left alone where every request class of every route delivers a certificate the proxy verified against its CA, or none",
 		Why:     "The app's check is the only authentication left once the proxy forwards without refusing. A check written for one proxy is wrong for the other: HAProxy sends `0` for an anonymous client under `verify optional`, and nginx under `optional_no_ca` forwards the DN of a self-signed certificate the attacker made.",
 		Example: "# haproxy.cfg: bind … verify optional\n    http-request set-header X-SSL-Client-Verify %[ssl_c_verify]\n# app: if request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == '0': accept",
 		Fix:     "nginx: compare `== \"SUCCESS\"` exactly. HAProxy: forward `%[ssl_c_used]` too and require `used == \"1\" and verify == \"0\"`, or set the header only `if { ssl_c_used }`. Behind `optional_no_ca`, check the verify header before trusting any DN, or use `ssl_verify_client on`.",
@@ -660,6 +660,19 @@ var DirectExposure = &rules.Rule{
 	},
 }
 
+// headerReader names what maps a header's "_" like "-" for app: the app
+// server, or Django's ASGI handler when a Django project runs under an
+// ASGI server (the server passes names as they came).
+func headerReader(app *rules.App) string {
+	switch app.Server {
+	case "uvicorn", "daphne", "hypercorn":
+		if app.Package == "" {
+			return "Django under " + app.Server
+		}
+	}
+	return rules.ServerNameOf(app)
+}
+
 func canonicalAll(hs []string) []string {
 	out := make([]string, len(hs))
 	for i, h := range hs {
@@ -674,7 +687,7 @@ var UnderscoreConflation = &rules.Rule{
 	Summary: "A route lets client headers with underscores through to an app server that reads them like the dash name the proxy sets.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, underscoreRules),
 	Doc: rules.Doc{
-		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings, Traefik with `http.underscoreHeadersStrategy: keep`, the default, for a header its forwarded-headers middleware does not remove from that client) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router, ASGI servers), when the app trusts a header the proxy overwrites only under its dash name (Traefik's `passTLSClientCert` sets X-Forwarded-Tls-Client-Cert only when the client presents a certificate, and only under that name), and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported",
+		What: "Reports a route that admits header names with `_` (nginx `underscores_in_headers on` or `ignore_invalid_headers off`, HAProxy without a `-m reg` delete covering both spellings, Traefik with `http.underscoreHeadersStrategy: keep`, the default, for a header its forwarded-headers middleware does not remove from that client) in front of an app server that maps `_` like `-` into the WSGI environ (gunicorn before 22.0 or with `header_map = \"dangerous\"`, uWSGI's HTTP router; under an ASGI server, Django's ASGI handler, which builds META the same way, but not Starlette or FastAPI, whose headers keep the name as sent), when the app trusts a header the proxy overwrites only under its dash name (Traefik's `passTLSClientCert` sets X-Forwarded-Tls-Client-Cert only when the client presents a certificate, and only under that name), and the joined value does harm: a request without a verified certificate gets past the app's check with the client's copy (a presence or prefix test on `SUCCESS,NONE`, a DN that arrives alone), or a verified client's identity is taken from a part of the joined value the client wrote (the first element of a split, a regular expression's group). An exact comparison or a lookup by the whole joined value fails closed and is not reported. The single-file warnings about a route's underscore spellings (A008, C009, H010) are withdrawn when every app behind the route drops such names or keeps them apart, for every header the route overwrites, whether the app reads it or not",
 		Why: "The proxy overwrites `X-SSL-Client-DN` but not `X_SSL_Client_DN`; the app server turns both into `HTTP_X_SSL_CLIENT_DN`. Without a client certificate nginx sends no DN header at all (the value is empty), so the client's underscore copy arrives alone and is taken as the identity. Measured with nginx 1.22 and gunicorn 20.1. " +
 			"gunicorn 20.1 joins the two copies with a comma in the order they arrive: nginx writes its own headers first (`NONE,SUCCESS`, `CN=alice,CN=admin`), HAProxy's set-header appends after the client's (`SUCCESS,NONE`, `CN=admin,/CN=alice`), and HAProxy sends an empty DN without a certificate where nginx sends none. " +
 			"So an exact comparison, and a lookup by the whole value, fail closed, while a presence test, a prefix test or the first `CN=` of the joined value do not (internal/e2e: nginx-underscore-lookup-secure, nginx-underscore-presence-vulnerable, haproxy-underscore-lookup-secure, haproxy-underscore-first-cn-vulnerable).",
@@ -736,7 +749,7 @@ var UnderscoreConflation = &rules.Rule{
 						g.routes = append(g.routes, r)
 					}
 					if len(g.breaches) == 0 || g.breaches[0].maybe() && !bs[0].maybe() {
-						g.trust, g.server = t, rules.ServerNameOf(app)
+						g.trust, g.server = t, headerReader(app)
 					}
 					g.breaches = append(g.breaches, bs...)
 					if n := guessNote(l); n != "" {
@@ -745,6 +758,7 @@ var UnderscoreConflation = &rules.Rule{
 				}
 			}
 		}
+		withdrawDropped(p, m)
 		for _, key := range order {
 			g := groups[key]
 			if len(g.breaches) == 0 {
@@ -800,17 +814,46 @@ func certGuarded(routes []*rules.Route, headers []string) bool {
 	return true
 }
 
+// withdrawDropped withdraws the proxy-side warnings about the underscore
+// spelling of a header a route overwrites (A008, C009, H010: keyed by
+// route and header) when every app behind the route drops such names or
+// keeps them apart (gunicorn >= 22, Starlette): the client's spelling
+// never arrives as the header, whether or not the app reads it today. A
+// route no app is linked to keeps its warnings: what runs behind it is not
+// known. Other findings under such a key are about a header the client's
+// copy reaches under its own name (not one the route overwrites), or about
+// HAProxy's verification code, which is left to X002.
+func withdrawDropped(p *rules.Pass, m *rules.Model) {
+	behind := map[*rules.Route][]*rules.App{}
+	for _, app := range m.Apps {
+		for _, l := range m.RoutesTo(app) {
+			behind[l.Route] = append(behind[l.Route], app)
+		}
+	}
+	for _, r := range m.Routes {
+		apps := behind[r]
+		if len(apps) == 0 || slices.ContainsFunc(apps, func(a *rules.App) bool { return a.ConflatesUnderscore }) {
+			continue
+		}
+		for h, tr := range r.Headers {
+			if tr.Action.Overwrites() && tr.Fact != rules.FactVerifyCode && r.AdmitsUnderscoreOf(h) {
+				p.Resolve(rules.RouteHeaderKey(r.ID, h))
+			}
+		}
+	}
+}
+
 // UnverifiedRoute: X006.
 var UnverifiedRoute = &rules.Rule{
 	Code: "X006", Name: "identity-from-unverified-route", Severity: rules.High, CWE: []string{"CWE-287", "CWE-306"},
 	Summary: "An app that trusts a client-certificate header is reached by a route that accepts connections without a verified certificate.",
 	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: verifyRules,
 	Doc: rules.Doc{
-		What:       "Reports a TLS route whose client verification is not required (nginx `optional` or off, HAProxy `verify none` or `optional`, the equivalents of the other proxies) that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verification result, when the app's check on a client-certificate header it sets lets such a client reach protected work (judged per read, as in X002): a presence test on a header the proxy sends empty without a certificate (HAProxy), an identity stored from a header read with a default. A header nginx leaves out when it is empty arrives absent, and code that stores it gets None: not reported, and the single-file warning (N003) is withdrawn. A subject of a certificate nobody verified (`optional_no_ca`) taken as identity is X002's",
+		What:       "Reports a TLS route whose client verification is not required (nginx `optional` or off, HAProxy `verify none` or `optional`, the equivalents of the other proxies) that neither refuses unverified clients (an nginx `if ($ssl_client_verify != SUCCESS) { return 403; }` gate, an HAProxy deny) nor forwards a verification result, when the app's check on a client-certificate header it sets lets such a client reach protected work (judged per read, as in X002): a presence test on a header the proxy sends empty without a certificate (HAProxy) or as a text that is not empty (Apache: `(null)`, which mod_headers writes for an SSL variable that is unset; Caddy before 2.11.2: the unreplaced placeholder, `{http.request.tls.client.subject}`; 2.11.2 and later send it empty, so where no Caddy image, Dockerfile `FROM` or `xcaddy build` in the repository pins the version the finding is medium and says so), an identity stored from a header read with a default. A header nginx leaves out when it is empty arrives absent, and code that stores it gets None: not reported, and the single-file warning (N003) is withdrawn. A subject of a certificate nobody verified (`optional_no_ca`) taken as identity is X002's",
 		Why:        "The app cannot tell an authenticated request from an anonymous one: it gets whatever certificate data the handshake produced (possibly none, possibly unverified) and no verdict. Combined with an app that accepts any non-empty DN, an unverified or missing certificate becomes access.",
 		Example:    "ssl_verify_client optional;\nproxy_set_header X-SSL-Client-DN $ssl_client_s_dn;   # no verify header, no gate",
 		Fix:        "Require verification (`ssl_verify_client on`, HAProxy `verify required`), or gate in the proxy, or forward the verify result and make the app check `== \"SUCCESS\"` (nginx) / used and `== \"0\"` (HAProxy).",
-		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify"},
+		References: []string{"https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_verify_client", "https://docs.haproxy.org/2.6/configuration.html#5.1-verify", "https://github.com/apache/httpd/blob/2.4.x/modules/metadata/mod_headers.c", "https://github.com/caddyserver/caddy/blob/master/modules/caddyhttp/replacer.go", "https://github.com/caddyserver/caddy/pull/7534"},
 	},
 	Check: checkUnverified,
 }

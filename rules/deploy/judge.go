@@ -192,6 +192,51 @@ func withdrawAppOnly(p *rules.Pass, t rules.Trust) {
 	p.Resolve(rules.AppReadKey(t.Range, rules.CheckZero, t.Header))
 }
 
+// withdrawVerifiedPEM withdraws the app-only finding about a forwarded
+// certificate trusted by its names alone (D022) where every request class
+// of every route to the app delivers, for that header, a certificate the
+// proxy verified against its CA, or none: the names are then those of a
+// certificate the CA issued. A direct path known to be open is a class
+// whose headers are the client's; an undecided one is X004's finding.
+func withdrawVerifiedPEM(p *rules.Pass, m *rules.Model, app *rules.App, links []rules.Link) {
+	if len(links) == 0 {
+		return
+	}
+	open, _ := m.DirectPaths(app)
+	for _, d := range open {
+		if !d.Maybe() {
+			return
+		}
+	}
+	for _, t := range app.Trusts {
+		if strings.Contains(strings.ToUpper(t.Header), "CERT") && verifiedOrNone(m, app, links, rules.HeaderName(t.Header)) {
+			p.Resolve(rules.AppReadKey(t.Range, rules.CheckPEM, t.Header))
+		}
+	}
+}
+
+// verifiedOrNone reports whether every class of every route delivers, for
+// header h as app reads it, a value the proxy decides (none, or a
+// constant) or a certificate fact of a verified handshake.
+func verifiedOrNone(m *rules.Model, app *rules.App, links []rules.Link, h string) bool {
+	for _, l := range links {
+		for _, c := range m.Classes(l.Route) {
+			for _, v := range m.Deliver(l.Route, c, h, app).Values {
+				switch v.Kind {
+				case rules.ValueAbsent, rules.ValueConst:
+				case rules.ValueTLSFact:
+					if c.Transport != rules.TransportTLS || c.Cert != rules.CertVerified || len(c.Undecided) > 0 {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
 // verifyHeader returns the header a route sets from the verification
 // result, if any.
 func verifyHeader(r *rules.Route) (string, rules.HeaderTreatment, bool) {
@@ -218,6 +263,7 @@ func checkSemantics(p *rules.Pass) {
 	reported := map[string]bool{}
 	for _, app := range m.Apps {
 		links := m.RoutesTo(app)
+		withdrawVerifiedPEM(p, m, app, links)
 		for _, t := range identityTrusts(app) {
 			if len(links) > 0 {
 				withdrawAppOnly(p, t)
@@ -415,6 +461,15 @@ func valuesText(vs []rules.Value) string {
 // checkUnverified is X006: a route that lets requests without a verified
 // certificate through, forwards no verification result, and sets an
 // identity header the app's check then lets through.
+// versionDecides reports whether what header h carries on class c of
+// route r depends on a proxy version the repository does not pin (Caddy's
+// certificate placeholders without a certificate): a possible admission
+// that X006 reports at medium, saying which versions admit.
+func versionDecides(r *rules.Route, c rules.RequestClass, h string) bool {
+	nc := r.Header(h).NoCert
+	return nc.NewerIf != "" && c.Transport == rules.TransportTLS && c.Cert == rules.CertNone
+}
+
 func checkUnverified(p *rules.Pass) {
 	m := rules.ModelOf(p)
 	withdrawSafe(p, m, false)
@@ -436,7 +491,7 @@ func checkUnverified(p *rules.Pass) {
 					continue // X002's
 				}
 				j := judge(m, t, l)
-				if j.admitted == nil || j.verdict.Maybe || forgedIdentity(j) {
+				if j.admitted == nil || j.verdict.Maybe && !versionDecides(r, *j.admitted, h) || forgedIdentity(j) {
 					continue // forged identities are X002's
 				}
 				k := r.Listener.VerifyRange.String()
@@ -477,8 +532,12 @@ func checkUnverified(p *rules.Pass) {
 				related = append(related, routeRelated(h.j.route))
 			}
 		}
+		var sev rules.Severity
+		if j.verdict.Maybe {
+			sev = rules.Medium // what arrives depends on a version the repository does not pin
+		}
 		p.Report(rules.Diagnostic{
-			Range: at, Key: key, Related: related,
+			Range: at, Key: key, Related: related, Severity: sev,
 			Message: rules.Reaches(verify, j.admitted.String(), j.decision.Sink),
 			Detail: fmt.Sprintf("Route %s neither refuses clients without a verified certificate nor forwards a verification result; %s, and the app's check at %s:%d (%s) lets it through.",
 				strings.Join(descs, "; "), deliveryText(m, r, *j.admitted, rules.HeaderName(t.Header)), t.Range.File, t.Range.Start.Line, j.verdict.Why) + guessNote(j.link),

@@ -856,12 +856,22 @@ func schemeTrusts(app *rules.App, opts []gunicorn.Option, r source.Range, defaul
 // secure_scheme_headers.
 const DefaultSchemeSource = "gunicorn secure_scheme_headers (default)"
 
-// conflation sets ConflatesUnderscore for servers that map "_" in header
-// names like "-".
+// conflation sets ConflatesUnderscore for apps whose headers are read
+// through a mapping that takes "_" in header names like "-". Under an ASGI
+// server that is the app's own doing, not the server's: Django's ASGI
+// handler builds META as "HTTP_" + upper-cased name with "-" made "_", and
+// joins two names that map to one key with "," in the order they arrive
+// (django/core/handlers/asgi.py, ASGIRequest.__init__; Debian's 3.2.25
+// too), while Starlette's and FastAPI's Headers match the name as sent,
+// lower-cased (measured: uvicorn 0.17.6, FastAPI 0.92, Starlette 0.26.1).
+// An app that is not a Django project (Package set) is taken as such an
+// ASGI framework.
 func conflation(app *rules.App, server string, opts []gunicorn.Option, version string, known bool) {
 	switch server {
 	case "asgi":
-		app.ConflatesUnderscore = true
+		if app.Package == "" {
+			app.ConflatesUnderscore = true
+		}
 		return
 	case "uwsgi":
 		for _, o := range opts {

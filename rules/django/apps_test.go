@@ -157,3 +157,27 @@ func TestBuildAppsHTTPSRedirect(t *testing.T) {
 		}
 	}
 }
+
+// TestConflationUnderASGI: under an ASGI server, "_" maps like "-" only in
+// Django's ASGI handler (META); Starlette and FastAPI keep the name as sent.
+func TestConflationUnderASGI(t *testing.T) {
+	for _, c := range []struct {
+		fixture string
+		want    bool
+	}{
+		{"underscore-asgi-django-vulnerable", true},
+		{"underscore-asgi-starlette-secure", false},
+	} {
+		ws, err := parsers.Load(context.Background(), parsers.Options{Root: filepath.Join("..", "..", "fixtures", "crossfile", c.fixture)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps := rules.BuildApps(django.Apps, ws, &rules.Settings{})
+		if len(apps) != 1 {
+			t.Fatalf("%s: apps %+v", c.fixture, apps)
+		}
+		if a := apps[0]; a.Server != "uvicorn" || a.ConflatesUnderscore != c.want {
+			t.Errorf("%s: server %s conflates %v, want %v", c.fixture, a.Server, a.ConflatesUnderscore, c.want)
+		}
+	}
+}
