@@ -130,7 +130,7 @@ func TestWorkerJobFields(t *testing.T) {
 	at := source.Range{File: "mtlslint.toml", Start: source.Pos{Line: 1, Col: 1, Offset: 1}, End: source.Pos{Line: 1, Col: 2, Offset: 2}}
 	cfg := &config.Config{Select: []string{"N"}, ExtendSelect: []string{"X"}, Ignore: []string{"H"}, PerFileIgnores: map[string][]string{"a/*": {"N001"}},
 		Exclude: []string{"vendor"}, FailOn: "high", Severity: map[string]string{"N001": "low"},
-		NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4",
+		NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4", CaddyVersion: "2.6.2",
 		SettingsModule: "p.settings", DevSettings: []string{"dev"}, TrustedProxies: []string{"10.0.0.1"},
 		Topology: []config.Topology{{Proxy: "nginx.conf", App: "app", Line: 3}},
 		Helm:     []config.Helm{{Chart: "c", Values: []string{"v.yaml"}, Namespace: "ns", Release: "r", Line: 4}},
@@ -138,7 +138,7 @@ func TestWorkerJobFields(t *testing.T) {
 	job := workerJob{Repo: Repo{ID: "r", Dir: "/r"}, RepoConfig: true, Timeout: time.Minute,
 		Lint: workerOptions{Select: []string{"N"}, ExtendSelect: []string{"X"}, Ignore: []string{"H"}, Exclude: []string{"e"},
 			MaxFileSize: 1, MaxFiles: 2, Config: cfg, NoIgnore: true, Tracked: true,
-			Settings: rules.Settings{NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4",
+			Settings: rules.Settings{NginxVersion: "1", HAProxyVersion: "2", DjangoVersion: "3", GunicornVersion: "4", CaddyVersion: "2.6.2",
 				DevSettings: []string{"dev"}, SettingsModule: "p.settings", TrustedProxies: []string{"10.0.0.1"},
 				Topology:     []rules.TopologyLink{{Proxy: "nginx.conf", App: "app", Range: at}},
 				BaseRevision: "HEAD~1"}}}
