@@ -1,0 +1,4 @@
+bind = "unix:/run/rota/gunicorn.sock"
+wsgi_app = "rota.wsgi:app"
+workers = 4
+accesslog = "-"
