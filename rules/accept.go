@@ -670,7 +670,20 @@ func (p pattern) candidates(lits []string) []candidate {
 				for _, t := range c.texts {
 					texts = append(texts, t+fixedSamples[0], t+fixedSamples[1])
 				}
-				next = append(next, candidate{texts, "the certificate's " + strings.Trim(s.what, "<>")})
+				depends := "the certificate's " + strings.Trim(s.what, "<>")
+				next = append(next, candidate{texts, depends})
+				// A certificate's subject may be the very text the app
+				// compares with (a lookup of "CN=alice"): that value
+				// beside one that differs, so that the check is judged
+				// to depend on the certificate, never to refuse every
+				// verified client.
+				for _, l := range lits {
+					texts := make([]string, 0, 2*len(c.texts))
+					for _, t := range c.texts {
+						texts = append(texts, t+l, t+fixedSamples[0])
+					}
+					next = append(next, candidate{texts, depends})
+				}
 			default:
 				next = append(next, candidate{appendAll(c.texts, s.lit), c.depends})
 			}

@@ -62,6 +62,8 @@ func TestDecisionAdmits(t *testing.T) {
 			byHeader(untrusted, map[string][]Value{verify: {ConstPrefix("FAILED:")}, dn: {ClientValue}}), false, false, ""},
 		{"every set must accept: DN alone admits the untrusted certificate's subject", []AcceptSet{{Header: dn, Kind: AcceptNonEmpty}},
 			byHeader(untrusted, map[string][]Value{verify: {ConstPrefix("FAILED:")}, dn: {ClientValue}}), true, false, "x-ssl-client-dn"},
+		{"a lookup of the verified certificate's DN among literals may hold", []AcceptSet{{Header: dn, Conds: []Cond{Equal{"CN=alice", "/CN=alice"}}}},
+			only(noCert, TLSValue(FactSubjectDN)), true, true, `"CN=alice"`},
 		{"every set must accept: no certificate, no DN", []AcceptSet{exactly("SUCCESS"), {Header: dn, Kind: AcceptNonEmpty}},
 			byHeader(noCert, map[string][]Value{verify: {Const("NONE")}, dn: {Absent}}), false, false, ""},
 	} {
