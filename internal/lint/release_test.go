@@ -7,19 +7,30 @@ import (
 	"testing"
 
 	"github.com/mtlslint/mtlslint/parsers/nginx"
+	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/rules"
 )
 
 // Formats whose trees can be released after their last reader implement
 // rules.TreeReleaser; a renamed method would silently keep them alive.
-var _ rules.TreeReleaser = (*nginx.Tree)(nil)
+var (
+	_ rules.TreeReleaser = (*nginx.Tree)(nil)
+	_ rules.TreeReleaser = (*python.Tree)(nil)
+)
 
 // A run that releases its trees reports exactly what one that keeps them
 // does, and leaves shells with the trees' kinds and files.
 func TestReleaseTreesSameFindings(t *testing.T) {
-	dirs, err := filepath.Glob(filepath.Join("..", "..", "fixtures", "crossfile", "*-vulnerable"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no fixtures: %v", err)
+	// crossfile's deployments, and Django's scenarios, whose rules read
+	// other Python trees (a middleware's class, the settings an entry
+	// point names) that may already be released.
+	var dirs []string
+	for _, pattern := range []string{filepath.Join("crossfile", "*-vulnerable"), filepath.Join("django", "*")} {
+		found, err := filepath.Glob(filepath.Join("..", "..", "fixtures", pattern))
+		if err != nil || len(found) == 0 {
+			t.Fatalf("no fixtures %s: %v", pattern, err)
+		}
+		dirs = append(dirs, found...)
 	}
 	for _, dir := range dirs {
 		root, _ := filepath.Abs(dir)
