@@ -677,9 +677,10 @@ var controllerImages = []string{"traefik", "ingress-nginx/controller", "nginx-in
 // ingress controller's image.
 func isController(w *kube.Workload) bool {
 	for _, c := range w.Containers {
-		img := strings.ToLower(c.Image.Value)
+		// image references are lower case (the OCI distribution spec's
+		// repository names)
 		for _, name := range controllerImages {
-			if strings.Contains(img, name) {
+			if strings.Contains(c.Image.Value, name) {
 				return true
 			}
 		}
