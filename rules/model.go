@@ -401,6 +401,12 @@ type Route struct {
 	// HAProxy frontend): a header missing on every route of the block is
 	// one defect, reported there.
 	Block source.Range `json:"block,omitempty"`
+	// FamilyKey is the key of the route's own warning that the client's
+	// other headers of an identity-header family the route sets (X-SSL-*)
+	// pass through (Caddy's C008): what harm that does depends on the
+	// headers the apps behind read, so the deployment rules withdraw it
+	// when no app behind reads such a header.
+	FamilyKey Key `json:"-"`
 	// SetHint, set by the route builder, says in the proxy's own syntax
 	// how to make this route send the header from fact (FactNone: how to
 	// remove the client's copy), as an imperative clause for a finding's

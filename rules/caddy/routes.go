@@ -79,6 +79,8 @@ func newRoute(t *caddy.Tree, st *site, px *proxy, a address) *route {
 			Default:  rules.Passthrough,
 			Range:    px.head,
 			Block:    st.head,
+			// C008's, about this reverse_proxy
+			FamilyKey: rules.WrittenKey("C008", px.head),
 			// Without a client certificate Caddy before 2.11.2
 			// leaves a {tls_client_*} placeholder unreplaced: the
 			// header carries the placeholder's own text (measured with

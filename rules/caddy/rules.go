@@ -380,7 +380,7 @@ var FamilyNotRemoved = &rules.Rule{
 	Scope:   rules.ScopeTree, Kinds: kinds, Requires: requiresView,
 	Doc: rules.Doc{
 		What: "Finds a `reverse_proxy` that sets an identity header from `{tls_client_*}` (`X-SSL-Client-DN`) while no `request_header -X-Ssl-*` (or JSON `headers` handler delete) removes the client's other headers of that family first. " +
-			"Medium: the harm depends on what the app reads; the cross-file rule X001 reports the header the app trusts on this route.",
+			"Medium: the harm depends on what the app reads; the cross-file rule X001 reports the header the app trusts on this route, and withdraws this finding when apps are linked to every route of the `reverse_proxy` and none of them reads a header of the family that the route leaves to the client.",
 		Why:        "Caddy forwards every request header it does not set. A client adds `X-SSL-Client-Verify: SUCCESS` or `X-SSL-Client-Cert` next to the DN the proxy sets, and an app that reads one of those believes it.",
 		Example:    "reverse_proxy app:8000 {\n    header_up X-SSL-Client-DN {tls_client_subject}   # X-SSL-Client-Verify from the client passes\n}",
 		Fix:        "Remove the whole family first, at site level, then set what the app needs:\n\n    request_header -X-Ssl-*\n    reverse_proxy app:8000 {\n        header_up X-SSL-Client-DN {tls_client_subject}\n    }",

@@ -241,11 +241,11 @@ func (fs *findings) report(p *rules.Pass, say func(f *finding, desc string) text
 var SpoofableHeader = &rules.Rule{
 	Code: "X001", Name: "trusted-header-spoofable", Severity: rules.Critical, CWE: []string{"CWE-290", "CWE-348"},
 	Summary: "A header the app trusts for the client's identity is not overwritten on a route that reaches the app.",
-	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: routeHeaderRules,
+	Scope:   rules.ScopeDeployment, Requires: requiresModel, Supersedes: supersedes(routeHeaderRules, []string{"C008"}),
 	Doc: rules.Doc{
 		What: "For every identity header the app trusts (client-certificate verify, DN and certificate headers read in app code or middleware, RemoteUserMiddleware's header, django-mtls-auth / django-ssl-auth settings), and every proxy route that reaches the app, reports the route when it lets the client's own copy through: the header is not set on that route at all (passthrough), set only under a condition without an unconditional delete first, appended to the client's copy (HAProxy add-header), or set from client data ($http_*, %[req.hdr()]).\n\n" +
 			"A header the app takes in place of an identity header (a fallback read when XFCC or the DN header is absent, whatever its name) is judged like it. An app that takes only the last comma-separated element of a header (`split(\",\")[-1]`, `rsplit(\",\", 1)[-1]`) receives the element a route appends after the client's copy (Envoy's `APPEND_FORWARD`, which removes XFCC on connections without a client certificate): such a route is not reported for that read.\n\n" +
-			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header.\n\n" +
+			"This covers the header-name mismatch (the proxy sets `X-SSL-Client-Verify`, the app reads `HTTP_X_CLIENT_VERIFY`, which nobody sets), the nginx `proxy_set_header` inheritance trap, the second server block or plain-HTTP listener that forgets the headers, and HAProxy's conditional set. The finding is placed where the fix belongs (the proxy directive or block) and names the app code that trusts the header as a related location. It replaces the proxy-side finding for the same route and header, and withdraws Caddy's warning that the client's other headers of a family the route sets pass through (C008) when no app behind reads one.\n\n" +
 			"Only requests that can take the route are judged, and the finding names the request class that gets through: a route that every request leaves before the pass (an nginx server-level `return` or redirect of every URI, `if ($scheme = http) { return ...; }` for plain HTTP, `deny all`, a regex location that a `^~` prefix of its level always takes first; HAProxy redirects, denies and ACLs before `use_backend`; an httpd server-level mod_rewrite redirect; an Envoy route after one that matches every path and redirects or answers directly, a virtual host with `require_tls: ALL` for plain HTTP, `match.tls_context` for certificate states; a Traefik router behind one of higher priority on the same entry point, or with a `redirectScheme` middleware for plain HTTP; a Caddy `reverse_proxy` after a `redir`, `respond` or another `reverse_proxy` that Caddy's directive order runs first, or in a `handle` block an earlier one takes) carries no finding, and a named nginx location that nothing but an upstream's X-Accel-Redirect can enter is reported at medium, naming that. A condition the model cannot evaluate (an Envoy match on dynamic metadata, a Traefik matcher or Caddy matcher it does not know, `require_tls: EXTERNAL_ONLY`) makes the finding medium at most and is named; headers and query parameters a route matches on are the client's choice.",
 		Why:     "A proxy removes a client's header only when it sets the same name itself. On a route that does not, the client sends `X-SSL-Client-Verify: SUCCESS` and `X-SSL-Client-DN: CN=admin` and the app accepts it as a verified certificate. Measured against real servers: the location-level inheritance trap, a conditional-only HAProxy set and a header-name mismatch all let the spoof through; a regex location chosen over a plain prefix and a named location entered by try_files lose the headers, while one behind a `^~` prefix is never chosen (internal/e2e: nginx-location-regex-wins-vulnerable, nginx-named-location-try-files-vulnerable, nginx-location-prefix-stop-secure); httpd answers a server-level `RewriteRule ^ https://... [R=301,L]` before ProxyPass, but `Redirect permanent /` comes after it and the request is proxied (httpd 2.4.71); Caddy 2.6.2 runs a `redir` written after `reverse_proxy` first and redirects every plain request, while a `handle /whoami*` next to a catch-all `handle { redir … }` sends the client's own X-SSL-* headers to the app (internal/e2e caddy-plain-redir-secure, caddy-plain-path-vulnerable).",
 		Example: "# nginx.conf\nlocation /api/ {\n    proxy_set_header Host $host;       # redefines the level: the server's X-SSL-* headers are lost\n    proxy_pass http://app;\n}\n# app/middleware.py\nif request.META.get('HTTP_X_SSL_CLIENT_VERIFY') == 'SUCCESS': ...",
@@ -282,6 +282,7 @@ var SpoofableHeader = &rules.Rule{
 			}
 		}
 		resolveStray(p, m, func(t rules.Trust) bool { return !isSchemeTrust(t) })
+		withdrawUnreadFamily(p, m)
 		fs.report(p, func(f *finding, desc string) text {
 			return spoofText(f.links[0].Route, desc, f.tr, f.trust, f.header)
 		})
@@ -824,12 +825,7 @@ func certGuarded(routes []*rules.Route, headers []string) bool {
 // copy reaches under its own name (not one the route overwrites), or about
 // HAProxy's verification code, which is left to X002.
 func withdrawDropped(p *rules.Pass, m *rules.Model) {
-	behind := map[*rules.Route][]*rules.App{}
-	for _, app := range m.Apps {
-		for _, l := range m.RoutesTo(app) {
-			behind[l.Route] = append(behind[l.Route], app)
-		}
-	}
+	behind := appsBehind(m)
 	for _, r := range m.Routes {
 		apps := behind[r]
 		if len(apps) == 0 || slices.ContainsFunc(apps, func(a *rules.App) bool { return a.ConflatesUnderscore }) {
@@ -841,6 +837,79 @@ func withdrawDropped(p *rules.Pass, m *rules.Model) {
 			}
 		}
 	}
+}
+
+// appsBehind maps each route to the apps it is linked to.
+func appsBehind(m *rules.Model) map[*rules.Route][]*rules.App {
+	behind := map[*rules.Route][]*rules.App{}
+	for _, app := range m.Apps {
+		for _, l := range m.RoutesTo(app) {
+			behind[l.Route] = append(behind[l.Route], app)
+		}
+	}
+	return behind
+}
+
+// withdrawUnreadFamily withdraws a route's own warning that the client's
+// other headers of an identity family it sets pass through
+// (Route.FamilyKey) when no app behind any route under that key reads a
+// header of the family that the route leaves to the client: the client's
+// copies arrive, but nothing believes them. A header an app does read is
+// this rule's finding on the route; a route no app is linked to keeps the
+// warning, since what runs behind it is not known.
+func withdrawUnreadFamily(p *rules.Pass, m *rules.Model) {
+	behind := appsBehind(m)
+	read := map[rules.Key]bool{}
+	var keys []rules.Key
+	for _, r := range m.Routes {
+		k := r.FamilyKey
+		if k.IsZero() {
+			continue
+		}
+		if _, seen := read[k]; !seen {
+			keys = append(keys, k)
+		}
+		read[k] = read[k] || readsLeftFamily(r, behind[r])
+	}
+	for _, k := range keys {
+		if !read[k] {
+			p.Resolve(k)
+		}
+	}
+}
+
+// readsLeftFamily reports whether an app behind r trusts a header of a
+// family r sets identity headers of, under a name r does not overwrite;
+// true when no app is linked to r.
+func readsLeftFamily(r *rules.Route, apps []*rules.App) bool {
+	if len(apps) == 0 {
+		return true
+	}
+	families := map[string]bool{}
+	for h, tr := range r.Headers {
+		if tr.Action.Overwrites() && rules.IsIdentityHeader(h) {
+			families[headerFamily(h)] = true
+		}
+	}
+	for _, app := range apps {
+		for _, t := range app.Trusts {
+			h := rules.HeaderName(t.Header)
+			if f := headerFamily(h); f != "" && families[f] && !r.Header(h).Action.Overwrites() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// headerFamily is the prefix a header shares with its siblings: "x-ssl-"
+// for x-ssl-client-dn; "" for a name of fewer than three words.
+func headerFamily(h string) string {
+	parts := strings.SplitN(h, "-", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[0] + "-" + parts[1] + "-"
 }
 
 // UnverifiedRoute: X006.

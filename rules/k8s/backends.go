@@ -30,7 +30,13 @@ func ServiceUpstream(p *rules.Pass, c *kube.Cluster, from *kube.Object, service,
 			continue
 		}
 		for _, w := range a.workloads(s) {
-			u.Workloads = append(u.Workloads, WorkloadServers(w)...)
+			// who besides the front end reaches the pods decides the
+			// app's direct path, as for an Ingress's backends
+			reach := a.reach(w)
+			for _, ws := range WorkloadServers(w) {
+				ws.Reach, ws.ReachVia, ws.ReachPort, ws.ReachWhy, ws.ReachRange, ws.ReachKey = reach.Reach, reach.ReachVia, reach.ReachPort, reach.ReachWhy, reach.ReachRange, reach.ReachKey
+				u.Workloads = append(u.Workloads, ws)
+			}
 		}
 	}
 	return u

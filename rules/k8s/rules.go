@@ -140,7 +140,8 @@ var NoNetworkPolicy = &rules.Rule{
 			"In a cluster with Gateway API Gateways, a Gateway's proxies count as the controller: a namespaceSelector for a Gateway's namespace other than the policy's own, or for an implementation's own namespace (`envoy-gateway-system`, `nginx-gateway`), " +
 			"and a podSelector for the label implementations put on a Gateway's proxy pods (`gateway.networking.k8s.io/gateway-name`, Envoy Gateway's `gateway.envoyproxy.io/owning-gateway-name`) with a Gateway's name. " +
 			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium. " +
-			"The controller's namespace is that of a controller ConfigMap of the repository, or an installation's own (`ingress-nginx`, `nginx-ingress`); a namespace or label value that has only \"ingress\" in its name (`edge-ingress`) is assumed to be the controller's, and the policy is reported at medium, naming the assumption. " +
+			"The controller's namespace is that of a controller ConfigMap of the repository, or an installation's own (`ingress-nginx`, `nginx-ingress`). A source that selects the pods of an ingress controller the repository runs (a workload with Traefik's, ingress-nginx's, NGINX Inc's or HAProxy Technologies' controller image) is the controller: a namespaceSelector that selects its namespace (by `kubernetes.io/metadata.name` or the Namespace's labels), with a podSelector, if any, that selects its pods, or a podSelector alone for its pods in the policy's own namespace. " +
+			"A namespace or label value that has only \"ingress\" in its name (`edge-ingress`) is assumed to be the controller's, and the policy is reported at medium, naming what it admits and the assumption (`the NetworkPolicy admits namespace \"edge-ingress\", assumed to be the ingress controller's from the name alone`). " +
 			"Pods whose Istio sidecar refuses plain text (a PeerAuthentication with `mtls.mode: STRICT` and no `portLevelMtls`, the most specific one for the workload: selecting it, else its namespace's, else the mesh's in `istio-system`) are not reported: every connection reaches them through the sidecar, whose routes X001 judges. " +
 			"Where the app trusts proxy headers and its app server's bind is in the repository, X004 reports the same opening as the app's direct path (at the same severity, medium when undecided) and replaces this finding.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
@@ -594,9 +595,9 @@ func (a *analysis) policyGap(s *kube.Service, labelSets []map[string]string) (ru
 					undecided = &rules.Diagnostic{
 						Range:    p.Range,
 						Severity: rules.Medium,
-						Message:  fmt.Sprintf("%q is assumed to be the ingress controller's by its name", rules.Clip(assumed, 40)),
-						Detail: fmt.Sprintf("%s admits what it names %q to the pods of %s. That it is the ingress controller is assumed from the name alone: no controller ConfigMap of the repository is in that namespace, and it is not an installation's own (%s). If other pods run there, they reach the app directly with their own ssl-client-* and X-Forwarded-* headers.",
-							np.Obj.Ref(), assumed, s.Obj.Ref(), strings.Join(installNamespaces, ", ")),
+						Message:  fmt.Sprintf("the NetworkPolicy admits %s, assumed to be the ingress controller's from the name alone", rules.Clip(assumedPeer(np, p, assumed), 60)),
+						Detail: fmt.Sprintf("%s admits %s to the pods of %s, and only the word \"ingress\" in %q says that the ingress controller runs there: no controller ConfigMap or controller Deployment of the repository is in that namespace or has those labels, and it is not an installation's own namespace (%s). If other pods run there, they reach the app directly with their own ssl-client-* and X-Forwarded-* headers.",
+							np.Obj.Ref(), assumedPeer(np, p, assumed), s.Obj.Ref(), assumed, strings.Join(installNamespaces, ", ")),
 					}
 				}
 				if !ok {
@@ -649,7 +650,7 @@ func (a *analysis) albBackend(s *kube.Service) *kube.Ingress {
 // Gateway's. assumed is the name it rests on when only a name with
 // "ingress" in it makes the peer the controller.
 func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) (ok bool, assumed string) {
-	if a.peerIs(np, p, a.isControllerNamespace) {
+	if a.peerIs(np, p, a.isControllerNamespace) || a.selectsControllerPods(np, p) {
 		return true, ""
 	}
 	byName := func(v string) bool {
@@ -663,6 +664,101 @@ func (a *analysis) controllerPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPe
 		return true, assumed
 	}
 	return false, ""
+}
+
+// controllerImages are what the images of ingress controllers' own
+// releases have in their names (Traefik's docker.io/traefik, ingress-nginx's
+// registry.k8s.io/ingress-nginx/controller, NGINX Inc's nginx/nginx-ingress,
+// HAProxy Technologies' haproxytech/kubernetes-ingress). A plain nginx or
+// haproxy image is an app's own proxy as often as an ingress controller.
+var controllerImages = []string{"traefik", "ingress-nginx/controller", "nginx-ingress", "kubernetes-ingress"}
+
+// isController reports whether a workload of the repository runs an
+// ingress controller's image.
+func isController(w *kube.Workload) bool {
+	for _, c := range w.Containers {
+		// image references are lower case (the OCI distribution spec's
+		// repository names)
+		for _, name := range controllerImages {
+			if strings.Contains(c.Image.Value, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// selectsControllerPods reports whether a peer admits the pods of an
+// ingress controller that the repository itself runs (a Traefik
+// Deployment): its namespace selector selects the controller's namespace,
+// by the namespace's labels or the kubernetes.io/metadata.name label
+// Kubernetes puts on every namespace, and its pod selector, when it has
+// one, the controller's pod labels. A pod selector alone selects in the
+// policy's own namespace, which must be the controller's.
+func (a *analysis) selectsControllerPods(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer) bool {
+	if p.IPBlock.Set || (p.NamespaceSelector == nil && p.PodSelector == nil) {
+		return false
+	}
+	for _, w := range a.cluster.Workloads() {
+		if !isController(w) {
+			continue
+		}
+		ns := w.Obj.NamespaceOrDefault()
+		if p.NamespaceSelector == nil {
+			if ns != np.Obj.NamespaceOrDefault() {
+				continue
+			}
+		} else if p.NamespaceSelector.Empty() || !p.NamespaceSelector.Matches(a.namespaceLabels(ns)) {
+			continue
+		}
+		if p.PodSelector == nil || (!p.PodSelector.Empty() && p.PodSelector.Matches(w.PodLabels)) {
+			return true
+		}
+	}
+	return false
+}
+
+// namespaceLabels are the labels of a namespace: those its Namespace
+// object in the repository gives, and kubernetes.io/metadata.name, which
+// the API server sets on every namespace to its name.
+func (a *analysis) namespaceLabels(ns string) map[string]string {
+	labels := map[string]string{}
+	for _, o := range a.cluster.Objects {
+		if o.Kind == "Namespace" && o.Name.Value == ns {
+			for k, v := range o.Labels {
+				labels[k] = v
+			}
+		}
+	}
+	labels["kubernetes.io/metadata.name"] = ns
+	return labels
+}
+
+// assumedPeer names what a peer admits, for the name it is assumed to be
+// the controller's by: a namespace (by name or by a label), the policy's
+// own namespace, or pods by a label.
+func assumedPeer(np *kube.NetworkPolicy, p kube.NetworkPolicyPeer, assumed string) string {
+	labelled := func(sel *kube.LabelSelector, what string) string {
+		for k, v := range sel.MatchLabels {
+			if v != assumed {
+				continue
+			}
+			if k == "kubernetes.io/metadata.name" && what == "namespaces" {
+				return fmt.Sprintf("namespace %q", assumed)
+			}
+			return fmt.Sprintf("%s labelled %s=%s", what, k, v)
+		}
+		return fmt.Sprintf("%s labelled %q", what, assumed)
+	}
+	switch {
+	case p.NamespaceSelector != nil:
+		return labelled(p.NamespaceSelector, "namespaces")
+	case assumed == np.Obj.Namespace.Value:
+		return fmt.Sprintf("the pods of its own namespace %q", assumed)
+	case p.PodSelector != nil:
+		return labelled(p.PodSelector, "pods")
+	}
+	return fmt.Sprintf("%q", assumed)
 }
 
 // peerIs is controllerPeer with controller telling the names of the
@@ -772,6 +868,8 @@ func describePeer(p kube.NetworkPolicyPeer) string {
 		return "the address block " + p.IPBlock.Value
 	case p.NamespaceSelector != nil && p.NamespaceSelector.Empty():
 		return "every namespace"
+	case p.NamespaceSelector != nil && p.PodSelector != nil && !p.PodSelector.Empty():
+		return "pods that are not the controller's"
 	case p.NamespaceSelector != nil:
 		return "namespaces that are not the controller's"
 	case p.PodSelector != nil:
