@@ -41,29 +41,8 @@ def whoami(request):
     request.caller = ` + c.expr + `
     return HttpResponse("ok")
 `
-			var flowed, last bool
-			for _, tr := range loadFiles(t, map[string]string{"app/views.py": src}) {
-				if tr.App == nil {
-					continue
-				}
-				for _, r := range tr.App.ReadSites {
-					if r.Key() != "HTTP_X_FORWARDED_CLIENT_CERT" {
-						continue
-					}
-					for _, d := range r.Decisions {
-						for _, p := range d.Paths {
-							if d.Sink.Kind == SinkAttr && p.FlowsFrom(r) {
-								flowed = true
-								last = containsRead(p.Lasts, r)
-							}
-						}
-					}
-				}
-			}
-			if !flowed {
-				t.Fatal("the header does not flow into request.caller")
-			}
-			if last != c.last {
+			p, r := attrPath(t, src, "HTTP_X_FORWARDED_CLIENT_CERT")
+			if last := containsRead(p.Lasts, r); last != c.last {
 				t.Errorf("only the last element flows: %v, want %v", last, c.last)
 			}
 		})
@@ -174,31 +153,39 @@ def whoami(request):
         request.caller = name
     return HttpResponse("ok")
 `
-			var flowed, part bool
-			for _, tr := range loadFiles(t, map[string]string{"app/views.py": src}) {
-				if tr.App == nil {
-					continue
-				}
-				for _, r := range tr.App.ReadSites {
-					if r.Key() != "HTTP_X_SSL_CLIENT_DN" {
-						continue
-					}
-					for _, d := range r.Decisions {
-						for _, p := range d.Paths {
-							if d.Sink.Kind == SinkAttr && p.FlowsFrom(r) {
-								flowed = true
-								part = containsRead(p.Parts, r)
-							}
-						}
-					}
-				}
-			}
-			if !flowed {
-				t.Fatal("the header does not flow into request.caller")
-			}
-			if part != c.part {
+			p, r := attrPath(t, src, "HTTP_X_SSL_CLIENT_DN")
+			if part := containsRead(p.Parts, r); part != c.part {
 				t.Errorf("only a part flows: %v, want %v", part, c.part)
 			}
 		})
 	}
+}
+
+// attrPath returns the last path on which the header read under key flows
+// into request.caller, and the read; the test stops when there is none.
+func attrPath(t *testing.T, src, key string) (*Path, *Read) {
+	t.Helper()
+	var path *Path
+	var read *Read
+	for _, tr := range loadFiles(t, map[string]string{"app/views.py": src}) {
+		if tr.App == nil {
+			continue
+		}
+		for _, r := range tr.App.ReadSites {
+			if r.Key() != key {
+				continue
+			}
+			for _, d := range r.Decisions {
+				for _, p := range d.Paths {
+					if d.Sink.Kind == SinkAttr && p.FlowsFrom(r) {
+						path, read = p, r
+					}
+				}
+			}
+		}
+	}
+	if path == nil {
+		t.Fatal("the header does not flow into request.caller")
+	}
+	return path, read
 }
