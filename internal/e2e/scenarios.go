@@ -82,6 +82,13 @@ var Scenarios = []*Scenario{
 		Fact:    "Starlette's headers keep the name as sent: a client's X_SSL_Client_DN never stands in for X-SSL-Client-DN, without a certificate or with one",
 	},
 	{
+		Name:     "underscores-dn-flask-uvicorn-wsgi-vulnerable",
+		Title:    "the same nginx; a Flask app under uvicorn --interface wsgi takes the DN alone",
+		Breaches: []string{"tls no-cert spoof-underscore", "tls valid-cert spoof-underscore"},
+		Without:  withoutDjango,
+		Fact:     "uvicorn's WSGI adapter maps X_SSL_Client_DN to HTTP_X_SSL_CLIENT_DN like X-SSL-Client-DN: alone without a certificate, joined after nginx's value with one",
+	},
+	{
 		Name:     "underscores-verified-app-vulnerable",
 		Title:    "underscores_in_headers on, headers set correctly; the app checks == 'SUCCESS'",
 		Breaches: []string{"tls valid-cert spoof-underscore"},

@@ -29,6 +29,9 @@ const (
 	// SetProxyHeaders is uvicorn's --proxy-headers / --no-proxy-headers
 	// ("true", "false") and daphne's --proxy-headers ("true").
 	SetProxyHeaders = "proxy_headers"
+	// SetInterface is uvicorn's --interface: "wsgi" runs a WSGI app
+	// through uvicorn's adapter, which builds a WSGI environ.
+	SetInterface = "interface"
 	// SetConfig is a configuration file the server reads: gunicorn's and
 	// hypercorn's --config, uWSGI's --ini, --yaml, --xml, --json.
 	SetConfig = "config"
@@ -72,7 +75,7 @@ var serverFlags = sync.OnceValue(func() map[string]map[string]flag {
 			"--proxy-headers": {SetProxyHeaders, false, "true"}, "--no-proxy-headers": {SetProxyHeaders, false, "false"},
 			"--forwarded-allow-ips": {SetForwardedAllow, true, ""}, "--env-file": {"env_file", true, ""},
 			"--workers": {"", true, ""}, "--log-level": {"", true, ""}, "--root-path": {"", true, ""}, "--loop": {"", true, ""},
-			"--http": {"", true, ""}, "--ws": {"", true, ""}, "--interface": {"", true, ""}, "--app-dir": {"", true, ""},
+			"--http": {"", true, ""}, "--ws": {"", true, ""}, "--interface": {SetInterface, true, ""}, "--app-dir": {"", true, ""},
 			"--log-config": {"", true, ""}, "--ssl-keyfile": {"", true, ""}, "--ssl-certfile": {"", true, ""}, "--ssl-ca-certs": {"", true, ""},
 			"--timeout-keep-alive": {"", true, ""}, "--limit-concurrency": {"", true, ""}, "--backlog": {"", true, ""},
 			"--reload-dir": {"", true, ""}, "--lifespan": {"", true, ""}, "--header": {"", true, ""}, "--h11-max-incomplete-event-size": {"", true, ""},

@@ -270,6 +270,11 @@ type Xform struct {
 	// Part selects one element of Split: 1 the first, -1 the last.
 	Part  int    `json:"part,omitempty"`
 	Split string `json:"split,omitempty"`
+	// WithinPart selects, when set, the element of a split by Within that
+	// Split then splits (xfcc.split(",")[-1].split(";")[0]): which element
+	// of a joined header is read decides whose it is.
+	WithinPart int    `json:"within_part,omitempty"`
+	Within     string `json:"within,omitempty"`
 	// Int: int(value), compared as an integer (ValueError otherwise).
 	Int bool `json:"int,omitempty"`
 }
@@ -283,7 +288,11 @@ func (x Xform) String() string {
 		s = append(s, "fold")
 	}
 	if x.Part != 0 {
-		s = append(s, fmt.Sprintf("split(%q)[%d]", x.Split, map[int]int{1: 0, -1: -1}[x.Part]))
+		split := fmt.Sprintf("split(%q)[%d]", x.Split, map[int]int{1: 0, -1: -1}[x.Part])
+		if x.WithinPart != 0 {
+			split = fmt.Sprintf("split(%q)[%d].", x.Within, map[int]int{1: 0, -1: -1}[x.WithinPart]) + split
+		}
+		s = append(s, split)
 	}
 	if x.Int {
 		s = append(s, "int")
@@ -539,18 +548,16 @@ func truth(b bool) Truth {
 // apply applies the transformation to a present value; Raises when int()
 // fails.
 func (x Xform) apply(v string) (string, Truth) {
-	if x.Part != 0 {
-		parts := strings.Split(v, x.Split)
-		if x.Split == "" {
-			parts = strings.Fields(v)
-			if len(parts) == 0 {
-				return "", Raises // IndexError
-			}
+	if x.WithinPart != 0 {
+		var ok bool
+		if v, ok = splitElement(v, x.Within, x.WithinPart); !ok {
+			return "", Raises
 		}
-		if x.Part > 0 {
-			v = parts[0]
-		} else {
-			v = parts[len(parts)-1]
+	}
+	if x.Part != 0 {
+		var ok bool
+		if v, ok = splitElement(v, x.Split, x.Part); !ok {
+			return "", Raises
 		}
 	}
 	if x.Strip {
@@ -565,6 +572,23 @@ func (x Xform) apply(v string) (string, Truth) {
 		}
 	}
 	return v, True
+}
+
+// splitElement returns the first (part 1) or last (part -1) element of
+// v.split(sep); false where Python raises IndexError (a split on
+// whitespace of a blank string).
+func splitElement(v, sep string, part int) (string, bool) {
+	parts := strings.Split(v, sep)
+	if sep == "" {
+		parts = strings.Fields(v)
+		if len(parts) == 0 {
+			return "", false
+		}
+	}
+	if part > 0 {
+		return parts[0], true
+	}
+	return parts[len(parts)-1], true
 }
 
 // Resolve returns a copy of the test whose setting operands are replaced

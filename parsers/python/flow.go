@@ -652,10 +652,18 @@ func headerLines(target Expr, st *state) []*state {
 	return []*state{st}
 }
 
-// elemOf is an element of an iterated value.
+// elemOf is an element of an iterated value: of a header's split (or of
+// the header itself, a character), a part of it.
 func elemOf(v aval) aval {
 	if rs := readsOf(v); len(rs) > 0 {
-		return avTainted{reads: rs, lasts: lastsOf(v)}
+		parts := partsOf(v)
+		switch x := v.(type) {
+		case avSplit:
+			parts = []*Read{x.read}
+		case avHeader:
+			parts = []*Read{x.read}
+		}
+		return avTainted{reads: rs, parts: parts, lasts: lastsOf(v)}
 	}
 	return avUnknown{text: "loop variable"}
 }

@@ -369,19 +369,25 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 		}
 		return one(s, h)
 	case avSplit:
-		if b.ofLast {
-			// an element of a split of the last element: a part of it
-			return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}, lasts: []*Read{b.read}})
-		}
-		if c, ok := index.(avConst); ok {
+		if c, ok := index.(avConst); ok && b.xf.WithinPart == 0 {
 			if n, ok := c.obj.(Int); ok && n.IsInt64() && (n.Int64() == 0 || n.Int64() == -1) {
 				xf := b.xf
+				if xf.Part != 0 {
+					// a split of an element of a split: the element
+					// it splits is kept, it decides whose value is read
+					xf.Within, xf.WithinPart = xf.Split, xf.Part
+				}
 				xf.Split, xf.Part = b.sep, 1
 				if n.Int64() == -1 {
 					xf.Part = -1
 				}
-				return one(st, avHeader{read: b.read, xf: xf, last: n.Int64() == -1 && b.sep == "," && b.rightmost})
+				last := b.ofLast || b.xf.Part == 0 && n.Int64() == -1 && b.sep == "," && b.rightmost
+				return one(st, avHeader{read: b.read, xf: xf, last: last})
 			}
+		}
+		if b.ofLast {
+			// an element of a split of the last element: a part of it
+			return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}, lasts: []*Read{b.read}})
 		}
 		return one(st, avTainted{reads: []*Read{b.read}, parts: []*Read{b.read}})
 	case avHeader:

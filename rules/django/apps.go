@@ -496,7 +496,11 @@ func serveApp(app *rules.App, srv *servers, procs []*process, version string, ve
 		default:
 			serverTrusts(app, p)
 		}
-		conflation(app, serverKind(server), p.cmd.Options, version, versionKnown)
+		kind := serverKind(server)
+		if server == "uvicorn" && p.cmd.Server == "uvicorn" && wsgiInterface(p) {
+			kind = "wsgi-adapter"
+		}
+		conflation(app, kind, p.cmd.Options, version, versionKnown)
 	}
 	if app.Server == "" {
 		app.Server = "unknown"
@@ -511,6 +515,19 @@ func serverKind(server string) string {
 		return "asgi"
 	}
 	return server
+}
+
+// wsgiInterface reports whether uvicorn may run the app through its WSGI
+// adapter: --interface wsgi, else UVICORN_INTERFACE=wsgi (uvicorn reads
+// its options from UVICORN_* variables). A value that is not known is
+// taken as wsgi, the worst case. The default, auto, never picks wsgi
+// (uvicorn/config.py, Config.load: asgi3 or asgi2 only).
+func wsgiInterface(p *process) bool {
+	if o, ok := p.option(gunicorn.SetInterface); ok {
+		return len(o.Unresolved) > 0 || strings.EqualFold(o.Str(), "wsgi")
+	}
+	v, ok := p.envValue("UVICORN_INTERFACE")
+	return ok && strings.EqualFold(v, "wsgi")
 }
 
 // placeOf decides where a command line runs: a Dockerfile's in the
@@ -865,9 +882,17 @@ const DefaultSchemeSource = "gunicorn secure_scheme_headers (default)"
 // too), while Starlette's and FastAPI's Headers match the name as sent,
 // lower-cased (measured: uvicorn 0.17.6, FastAPI 0.92, Starlette 0.26.1).
 // An app that is not a Django project (Package set) is taken as such an
-// ASGI framework.
+// ASGI framework. Under uvicorn --interface wsgi ("wsgi-adapter") every
+// app reads a WSGI environ that uvicorn's adapter builds the same way:
+// "HTTP_" + upper-cased name with "-" made "_", a second name that maps
+// to one key joined after the first with "," (uvicorn/middleware/wsgi.py,
+// build_environ; a2wsgi's build_environ in newer releases; measured:
+// Debian's uvicorn 0.17.6 with Flask 2.2.2).
 func conflation(app *rules.App, server string, opts []gunicorn.Option, version string, known bool) {
 	switch server {
+	case "wsgi-adapter":
+		app.ConflatesUnderscore = true
+		return
 	case "asgi":
 		if app.Package == "" {
 			app.ConflatesUnderscore = true
