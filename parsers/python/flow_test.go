@@ -219,3 +219,33 @@ async def plain(conn: str):
 		t.Errorf("a parameter annotated str was taken as the request: %v", got)
 	}
 }
+
+// A config module whose settings-like names are only class attributes (a
+// Flask config class) is not a Django settings module; one that binds them
+// at its top level is.
+func TestSettingsRoleNeedsTopLevelNames(t *testing.T) {
+	files := map[string]string{
+		"rota/config.py": `
+import os
+
+class ProductionConfig:
+    SECRET_KEY = os.environ["ROTA_SECRET_KEY"]
+    SESSION_COOKIE_SECURE = True
+
+class DevelopmentConfig(ProductionConfig):
+    DEBUG = True
+`,
+		"proj/settings/base.py": "SECRET_KEY = 'x' * 60\nMIDDLEWARE = []\n",
+		"proj/settings/prod.py": "from .base import *\n\nSECURE_SSL_REDIRECT = True\n",
+	}
+	roles := map[string]Role{}
+	for _, tr := range loadFiles(t, files) {
+		roles[tr.Module.File.Path] = tr.Role
+	}
+	want := map[string]Role{"rota/config.py": RoleApp, "proj/settings/base.py": RoleSettings, "proj/settings/prod.py": RoleSettings}
+	for p, r := range want {
+		if got, ok := roles[p]; ok && got != r || !ok && r == RoleSettings {
+			t.Errorf("%s: role %v, want %v (roles %v)", p, got, r, roles)
+		}
+	}
+}
