@@ -202,7 +202,7 @@ func (in *interp) entry(fi *funcInfo, cl *closure) {
 			st.vars[prm.Name] = avSelf{cls: fi.class}
 		case asgiScopeParam(fi.def.Params, i):
 			st.vars[prm.Name] = avScope{}
-		case requestParam(prm.Name) || i == 1 && isMethod && frameworkMethods[fi.def.Name] && prm.Kind == "":
+		case requestParam(prm.Name) || in.requestAnnotated(fr, prm) || i == 1 && isMethod && frameworkMethods[fi.def.Name] && prm.Kind == "":
 			st.vars[prm.Name] = avRequest{}
 		case prm.Name == "environ":
 			st.vars[prm.Name] = avMeta{via: ViaEnviron}
@@ -235,6 +235,28 @@ func requestParam(name string) bool {
 		return true
 	}
 	return false
+}
+
+// requestTypes are the request classes a framework passes to a parameter
+// annotated with them: FastAPI fills a dependency's or endpoint's
+// parameter by its type, whatever its name; Django and DRF views are
+// often annotated too.
+var requestTypes = map[string]bool{
+	"fastapi.Request": true, "fastapi.requests.Request": true, "fastapi.requests.HTTPConnection": true,
+	"fastapi.WebSocket": true, "fastapi.websockets.WebSocket": true,
+	"starlette.requests.Request": true, "starlette.requests.HTTPConnection": true, "starlette.websockets.WebSocket": true,
+	"django.http.HttpRequest": true, "django.http.request.HttpRequest": true, "django.core.handlers.wsgi.WSGIRequest": true,
+	"django.core.handlers.asgi.ASGIRequest": true, "rest_framework.request.Request": true,
+}
+
+// requestAnnotated says whether a parameter's annotation is a framework's
+// request class, through the module's imports (aliases included).
+func (in *interp) requestAnnotated(fr *frame, prm Param) bool {
+	if prm.Annotation == nil || prm.Kind == "*" || prm.Kind == "**" {
+		return false
+	}
+	x, ok := in.valueOf(fr, prm.Annotation).(avExt)
+	return ok && requestTypes[x.qual]
 }
 
 // kindOf says what a return means for an entry point.

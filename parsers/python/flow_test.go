@@ -168,3 +168,84 @@ class CertMiddleware:
 		t.Errorf("read %s: via %s, keys %v, unresolved %q; want an unresolved headers read naming WANTED", r, r.Via, r.Keys, r.Unresolved)
 	}
 }
+
+// A parameter annotated with a framework's request class is the request,
+// whatever its name and however the class was imported.
+func TestRequestParamByAnnotation(t *testing.T) {
+	files := map[string]string{
+		"app/auth.py": `
+from fastapi import HTTPException
+from starlette.requests import HTTPConnection as Conn
+
+def unit(conn: Conn):
+    if conn.headers.get("x-ssl-client-verify") != "SUCCESS":
+        raise HTTPException(status_code=401)
+    return conn.headers.get("x-ssl-client-dn", "")
+`,
+		"app/main.py": `
+import fastapi
+from fastapi import Depends, FastAPI
+from .auth import unit
+
+app = FastAPI()
+
+@app.websocket("/live")
+async def live(ws: fastapi.WebSocket, who=Depends(unit)):
+    return ws.headers.get("x-other")
+
+@app.get("/plain")
+async def plain(conn: str):
+    return conn.headers.get("x-not-a-request")
+`,
+	}
+	got := map[string]string{}
+	for _, tr := range loadFiles(t, files) {
+		if tr.App == nil {
+			continue
+		}
+		for _, r := range tr.App.ReadSites {
+			got[r.Key()] = r.Unanalysed
+		}
+	}
+	for _, key := range []string{"x-ssl-client-verify", "x-ssl-client-dn", "x-other"} {
+		why, ok := got[key]
+		if !ok {
+			t.Errorf("no read of %s; reads: %v", key, got)
+		} else if why != "" {
+			t.Errorf("read of %s not analysed (%s); want it followed through the annotated request parameter", key, why)
+		}
+	}
+	if why, ok := got["x-not-a-request"]; ok && why == "" {
+		t.Errorf("a parameter annotated str was taken as the request: %v", got)
+	}
+}
+
+// A config module whose settings-like names are only class attributes (a
+// Flask config class) is not a Django settings module; one that binds them
+// at its top level is.
+func TestSettingsRoleNeedsTopLevelNames(t *testing.T) {
+	files := map[string]string{
+		"rota/config.py": `
+import os
+
+class ProductionConfig:
+    SECRET_KEY = os.environ["ROTA_SECRET_KEY"]
+    SESSION_COOKIE_SECURE = True
+
+class DevelopmentConfig(ProductionConfig):
+    DEBUG = True
+`,
+		"proj/settings/base.py": "SECRET_KEY = 'x' * 60\nMIDDLEWARE = []\n",
+		"proj/settings/prod.py": "from .base import *\n\nSECURE_SSL_REDIRECT = True\n",
+	}
+	roles := map[string]Role{}
+	for _, tr := range loadFiles(t, files) {
+		roles[tr.Module.File.Path] = tr.Role
+	}
+	want := map[string]Role{"rota/config.py": RoleApp, "proj/settings/base.py": RoleSettings, "proj/settings/prod.py": RoleSettings}
+	for p, r := range want {
+		if got, ok := roles[p]; ok && got != r || !ok && r == RoleSettings {
+			t.Errorf("%s: role %v, want %v (roles %v)", p, got, r, roles)
+		}
+	}
+}

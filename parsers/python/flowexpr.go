@@ -937,6 +937,9 @@ func (in *interp) inline(fr *frame, fi *funcInfo, st *state, self aval, a args, 
 			given[prm.Name] = true
 		case prm.Default != nil:
 			cs.vars[prm.Name] = in.valueOf(callee, prm.Default)
+		case in.requestAnnotated(callee, prm):
+			// a FastAPI dependency's request parameter, filled by its type
+			cs.vars[prm.Name] = avRequest{}
 		default:
 			cs.vars[prm.Name] = avParam{name: prm.Name}
 		}

@@ -72,6 +72,17 @@ var settingsWords = [][]byte{[]byte("INSTALLED_APPS"), []byte("MIDDLEWARE"), []b
 	[]byte("CSRF_COOKIE_SECURE"), []byte("SECURE_SSL_REDIRECT"), []byte("SECURE_HSTS_SECONDS"), []byte("USE_X_FORWARDED_HOST"),
 	[]byte("WSGI_APPLICATION"), []byte("DEBUG")}
 
+// bindsSettings says whether a module's top level binds one of the
+// names a Django settings module sets.
+func bindsSettings(ns *Namespace) bool {
+	for _, w := range settingsWords {
+		if ns.Get(string(w)) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // appWords mark code that reads request headers or configures who is
 // trusted.
 var appWords = [][]byte{[]byte("META"), []byte(".headers"), []byte("environ"), []byte("RemoteUser"),
@@ -356,6 +367,12 @@ func loadScheduled(r source.Reader, paths []string, roleOf func(rel string, cont
 		switch t.Role {
 		case RoleSettings:
 			ev := l.evaluate(rel)
+			if !bindsSettings(ev.NS) {
+				// the words are only in class bodies (a Flask config
+				// class): not a module Django reads as settings
+				t.Role = RoleApp
+				break
+			}
 			t.Settings = ev.NS
 			seen := map[string]bool{rel: true}
 			for _, f := range ev.Files {

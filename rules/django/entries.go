@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers"
+	"github.com/mtlslint/mtlslint/parsers/gunicorn"
 	"github.com/mtlslint/mtlslint/parsers/python"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -31,6 +32,10 @@ type entryPoints struct {
 	// workspace runs an app server (served) or the deployment names
 	// other modules.
 	manage []string
+	// build: modules a Dockerfile's RUN step names for a build command
+	// (collectstatic, compilemessages): they configure building the
+	// image, not the app it serves.
+	build  []string
 	served bool
 
 	// The look-ups the settings rules make for every settings tree,
@@ -38,9 +43,9 @@ type entryPoints struct {
 	// every tree against every other tree: the module names of the three
 	// lists, whether each settings tree is for development, and the
 	// modules that deployable settings star-import.
-	deployedSet, devSet, manageSet map[string]bool
-	devTree                        map[string]bool
-	extended                       map[string]bool
+	deployedSet, devSet, manageSet, buildSet map[string]bool
+	devTree                                  map[string]bool
+	extended                                 map[string]bool
 
 	// srv are the app servers collected to find the entry points, kept
 	// for the app builder (the one reader after this analysis) rather
@@ -97,7 +102,28 @@ var (
 	runnerSetting  = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([A-Za-z_][\w.]*)`)
 	k8sEnvSetting  = source.LazyRegexp(`(?m)name:\s*["']?DJANGO_SETTINGS_MODULE["']?\s*\n\s*value:\s*["']?([A-Za-z_][\w.]*)`)
 	k8sDataSetting = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE:\s*["']?([A-Za-z_][\w.]*)`)
+	// buildStep is a Dockerfile RUN line (continuations joined) with a
+	// manage.py command that only prepares the image.
+	buildStep     = source.LazyRegexp(`\bmanage\.py\s+(?:collectstatic|compilemessages|compress|collectstatic_js_reverse)\b`)
+	buildSettings = source.LazyRegexp(`(?:--settings[= ]|DJANGO_SETTINGS_MODULE=)["']?([A-Za-z_][\w.]*)`)
 )
+
+// dockerBuildSettings returns the settings modules a Dockerfile's RUN
+// steps name for build commands only.
+func dockerBuildSettings(content []byte) []string {
+	var out []string
+	text := strings.ReplaceAll(string(content), "\\\n", " ")
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if len(line) < 4 || !strings.EqualFold(line[:4], "RUN ") || !buildStep().MatchString(line) {
+			continue
+		}
+		for _, m := range buildSettings().FindAllStringSubmatch(line, -1) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
 
 func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 	e := &entryPoints{}
@@ -159,6 +185,9 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 				add(g.File.Path, v.Value, false)
 			}
 		}
+		if gunicorn.IsDockerfile(g.File.Path) {
+			e.build = append(e.build, dockerBuildSettings(g.File.Content)...)
+		}
 	}
 	if ws.Reader != nil {
 		seen := map[string]bool{}
@@ -179,7 +208,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 			}
 		}
 	}
-	for _, l := range []*[]string{&e.deployed, &e.dev, &e.manage} {
+	for _, l := range []*[]string{&e.deployed, &e.dev, &e.manage, &e.build} {
 		*l = dedupe(*l)
 		sort.Strings(*l)
 	}
@@ -190,7 +219,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 // sets, then whether each settings tree is for development, then which
 // modules the deployable ones extend.
 func (e *entryPoints) index(ws *parsers.Workspace, st *rules.Settings) {
-	e.deployedSet, e.devSet, e.manageSet = moduleSet(e.deployed), moduleSet(e.dev), moduleSet(e.manage)
+	e.deployedSet, e.devSet, e.manageSet, e.buildSet = moduleSet(e.deployed), moduleSet(e.dev), moduleSet(e.manage), moduleSet(e.build)
 	e.devTree, e.extended = map[string]bool{}, map[string]bool{}
 	if ws == nil {
 		return
@@ -257,7 +286,7 @@ func (e *entryPoints) judgeDev(rel string, st *rules.Settings) bool {
 	if names(e.deployedSet, rel) {
 		return false
 	}
-	return inDevDir(rel) || names(e.devSet, rel) || names(e.manageSet, rel) && (!e.served || len(e.deployed) > 0)
+	return inDevDir(rel) || names(e.devSet, rel) || names(e.buildSet, rel) || names(e.manageSet, rel) && (!e.served || len(e.deployed) > 0)
 }
 
 // entriesOf returns the entry points of the pass's workspace.

@@ -40,6 +40,21 @@ func TestEntryPoints(t *testing.T) {
 			"proj/wsgi.py":     setdefault("proj.settings"),
 			"manage.py":        setdefault("proj.settings"),
 		}, map[string]bool{"proj/settings.py": false}, nil},
+		{"settings only a Dockerfile build step names", map[string]string{
+			"proj/settings/prod.py":  settingsBody,
+			"proj/settings/build.py": settingsBody,
+			"proj/wsgi.py":           setdefault("proj.settings.prod"),
+			"Dockerfile":             "FROM python:3.12\nRUN python manage.py collectstatic --noinput \\\n    --settings=proj.settings.build\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
+		}, map[string]bool{"proj/settings/prod.py": false, "proj/settings/build.py": true}, nil},
+		{"build settings the image also serves with", map[string]string{
+			"proj/settings/build.py": settingsBody,
+			"proj/wsgi.py":           setdefault("proj.settings.prod"),
+			"Dockerfile":             "FROM python:3.12\nRUN python manage.py collectstatic --settings=proj.settings.build\nENV DJANGO_SETTINGS_MODULE=proj.settings.build\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
+		}, map[string]bool{"proj/settings/build.py": false}, nil},
+		{"a RUN step that is not a build command", map[string]string{
+			"proj/settings/build.py": settingsBody,
+			"Dockerfile":             "FROM python:3.12\nRUN python manage.py migrate --settings=proj.settings.build\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
+		}, map[string]bool{"proj/settings/build.py": false}, nil},
 		{"manage.py alone is development", map[string]string{
 			"proj/settings.py": settingsBody,
 			"manage.py":        setdefault("proj.settings"),
