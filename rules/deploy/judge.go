@@ -458,9 +458,6 @@ func valuesText(vs []rules.Value) string {
 	return strings.Join(parts, " or ")
 }
 
-// checkUnverified is X006: a route that lets requests without a verified
-// certificate through, forwards no verification result, and sets an
-// identity header the app's check then lets through.
 // versionDecides reports whether what header h carries on class c of
 // route r depends on a proxy version the repository does not pin (Caddy's
 // certificate placeholders without a certificate): a possible admission
@@ -470,6 +467,9 @@ func versionDecides(r *rules.Route, c rules.RequestClass, h string) bool {
 	return nc.NewerIf != "" && c.Transport == rules.TransportTLS && c.Cert == rules.CertNone
 }
 
+// checkUnverified is X006: a route that lets requests without a verified
+// certificate through, forwards no verification result, and sets an
+// identity header the app's check then lets through.
 func checkUnverified(p *rules.Pass) {
 	m := rules.ModelOf(p)
 	withdrawSafe(p, m, false)
