@@ -65,6 +65,17 @@ func IsIdentityHeader(name string) bool {
 	return false
 }
 
+// HeaderFamily is the prefix a header shares with its siblings, in the
+// spelling given: "X-SSL-" for X-SSL-Client-DN; "" for a name of fewer
+// than three words.
+func HeaderFamily(h string) string {
+	parts := strings.SplitN(h, "-", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[0] + "-" + parts[1] + "-"
+}
+
 // IsSchemeHeader reports whether a header tells the app the client's
 // scheme, host or port.
 func IsSchemeHeader(name string) bool { return schemeNames[HeaderName(name)] }

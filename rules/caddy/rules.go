@@ -363,16 +363,6 @@ var TrustedProxiesBroad = &rules.Rule{
 	},
 }
 
-// family is the prefix a header shares with its siblings: "x-ssl-" for
-// X-SSL-Client-DN.
-func family(h string) string {
-	parts := strings.Split(h, "-")
-	if len(parts) >= 3 {
-		return strings.Join(parts[:2], "-") + "-"
-	}
-	return ""
-}
-
 // FamilyNotRemoved: C008.
 var FamilyNotRemoved = &rules.Rule{
 	Code: "C008", Name: "identity-headers-not-removed", Severity: rules.Medium, CWE: []string{"CWE-290"},
@@ -393,7 +383,7 @@ var FamilyNotRemoved = &rules.Rule{
 				continue
 			}
 			for _, h := range r.forwardedTLS() {
-				fam := family(h)
+				fam := rules.HeaderFamily(h)
 				if fam == "" || !rules.IsIdentityHeader(h) {
 					continue
 				}

@@ -889,28 +889,18 @@ func readsLeftFamily(r *rules.Route, apps []*rules.App) bool {
 	families := map[string]bool{}
 	for h, tr := range r.Headers {
 		if tr.Action.Overwrites() && rules.IsIdentityHeader(h) {
-			families[headerFamily(h)] = true
+			families[rules.HeaderFamily(h)] = true
 		}
 	}
 	for _, app := range apps {
 		for _, t := range app.Trusts {
 			h := rules.HeaderName(t.Header)
-			if f := headerFamily(h); f != "" && families[f] && !r.Header(h).Action.Overwrites() {
+			if f := rules.HeaderFamily(h); f != "" && families[f] && !r.Header(h).Action.Overwrites() {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// headerFamily is the prefix a header shares with its siblings: "x-ssl-"
-// for x-ssl-client-dn; "" for a name of fewer than three words.
-func headerFamily(h string) string {
-	parts := strings.SplitN(h, "-", 3)
-	if len(parts) < 3 {
-		return ""
-	}
-	return parts[0] + "-" + parts[1] + "-"
 }
 
 // UnverifiedRoute: X006.
