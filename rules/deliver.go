@@ -303,7 +303,7 @@ func (r *Route) treated(tr HeaderTreatment, c RequestClass) Delivery {
 // no version, both, each with the condition it arrives under.
 func treatmentValues(tr HeaderTreatment, c RequestClass) []Value {
 	v := TreatmentValue(tr, c)
-	if !tr.NoCert.undecided() || c.Transport != TransportTLS || c.Cert != CertNone ||
+	if !tr.NoCert.Undecided() || c.Transport != TransportTLS || c.Cert != CertNone ||
 		v.Kind != ValueConst || v.Text != tr.Missing {
 		return []Value{v}
 	}

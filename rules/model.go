@@ -185,8 +185,9 @@ type NoCertValue struct {
 	NewerIf string `json:"newer_if,omitempty"`
 }
 
-// undecided reports whether both values may arrive.
-func (n NoCertValue) undecided() bool { return n.NewerIf != "" }
+// Undecided reports whether both values may arrive: the repository pins
+// no version that decides it.
+func (n NoCertValue) Undecided() bool { return n.NewerIf != "" }
 
 // SetsWithCert reports whether the proxy overwrites the header, at least
 // for a client that presents a certificate: a header set only then

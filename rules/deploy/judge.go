@@ -463,8 +463,7 @@ func valuesText(vs []rules.Value) string {
 // certificate placeholders without a certificate): a possible admission
 // that X006 reports at medium, saying which versions admit.
 func versionDecides(r *rules.Route, c rules.RequestClass, h string) bool {
-	nc := r.Header(h).NoCert
-	return nc.NewerIf != "" && c.Transport == rules.TransportTLS && c.Cert == rules.CertNone
+	return r.Header(h).NoCert.Undecided() && c.Transport == rules.TransportTLS && c.Cert == rules.CertNone
 }
 
 // checkUnverified is X006: a route that lets requests without a verified
