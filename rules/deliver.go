@@ -317,9 +317,10 @@ func treatmentValues(tr HeaderTreatment, c RequestClass) []Value {
 // result in words: SUCCESS, NONE, FAILED:<reason>; HAProxy's code: 0 for a
 // verified certificate and for none; certificate facts the proxy's text
 // for a missing value (tr.Missing: empty unless the proxy writes one;
-// tr.NoCert where the proxy's version decides it) without a certificate, the handshake's own with a verified one, the
-// client's choice with one nobody verified; the same missing text on plain
-// HTTP); the scheme; else undecided.
+// tr.NoCert where the proxy's version decides it) without a certificate,
+// the handshake's own with a verified one, the client's choice with one
+// nobody verified; the same missing text on plain HTTP); the scheme; else
+// undecided.
 func TreatmentValue(tr HeaderTreatment, c RequestClass) Value {
 	switch tr.Action {
 	case SetConst:
