@@ -357,8 +357,6 @@ func constStr(v aval) (string, bool) {
 	return "", false
 }
 
-// operands returns the strings v may be compared with: a string, the
-// strings of a tuple, list or set, or a setting.
 // dictKeys returns the keys of a dict constant whose keys are all known
 // strings.
 func dictKeys(v aval) ([]Operand, bool) {
@@ -381,6 +379,8 @@ func dictKeys(v aval) ([]Operand, bool) {
 	return out, true
 }
 
+// operands returns the strings v may be compared with: a string, the
+// strings of a tuple, list or set, or a setting.
 func operands(v aval) ([]Operand, bool) {
 	switch x := v.(type) {
 	case avConst:
