@@ -14,6 +14,7 @@ type instruction struct {
 	keyword    string // upper case
 	start, end int    // the arguments, continuation lines included
 	line       source.Range
+	escape     byte // the escape character that continues a line
 }
 
 // dockerInstructions splits a Dockerfile into instructions: lines joined
@@ -47,7 +48,7 @@ func dockerInstructions(f *source.File) []instruction {
 		for kw < end && !isBlank(f.Content[kw]) {
 			kw++
 		}
-		ins := instruction{keyword: strings.ToUpper(string(f.Content[lead:kw])), start: kw, end: end}
+		ins := instruction{keyword: strings.ToUpper(string(f.Content[lead:kw])), start: kw, end: end, escape: escape}
 		first := i
 		for i < n && continues(f.Content[ins.start:ins.end], escape) {
 			i++
@@ -71,6 +72,28 @@ func dockerInstructions(f *source.File) []instruction {
 				}
 			}
 		}
+	}
+	return out
+}
+
+// RunCommands returns the commands of a Dockerfile's RUN instructions as
+// one line each: continuation lines joined with a space, comment lines
+// inside them dropped, as Docker does.
+func RunCommands(f *source.File) []string {
+	var out []string
+	for _, ins := range dockerInstructions(f) {
+		if ins.keyword != "RUN" {
+			continue
+		}
+		var words []string
+		for i, line := range strings.Split(string(f.Content[ins.start:ins.end]), "\n") {
+			line = strings.TrimSpace(line)
+			if i > 0 && strings.HasPrefix(line, "#") {
+				continue
+			}
+			words = append(words, strings.TrimSuffix(line, string(ins.escape)))
+		}
+		out = append(out, strings.Join(words, " "))
 	}
 	return out
 }

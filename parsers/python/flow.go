@@ -2,6 +2,7 @@ package python
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mtlslint/mtlslint/parsers/source"
@@ -802,8 +803,24 @@ func (in *interp) assign(fr *frame, t Expr, v aval, st *state) []*state {
 		return []*state{st}
 	case *SeqExpr:
 		n := len(x.Elts)
+		star := slices.IndexFunc(x.Elts, func(e Expr) bool { _, ok := e.(*Opaque); return ok })
 		for i, e := range x.Elts {
-			in.assign(fr, e, element(v, i, n), st)
+			ev := element(v, i, n)
+			if s, ok := v.(avSplit); ok && star >= 0 {
+				// first, *rest = h.split(sep) and *rest, last = ...:
+				// the split's first or last element, as [0] and [-1]
+				part := 0
+				switch {
+				case i == 0 && star > 0:
+					part = 1
+				case i == n-1 && star < n-1:
+					part = -1
+				}
+				if h, ok := s.end(part); ok && part != 0 {
+					ev = h
+				}
+			}
+			in.assign(fr, e, ev, st)
 		}
 		return []*state{st}
 	case *Opaque: // *rest

@@ -369,20 +369,15 @@ func (in *interp) subscript(fr *frame, st *state, base, index aval, x *Subscript
 		}
 		return one(s, h)
 	case avSplit:
-		if c, ok := index.(avConst); ok && b.xf.WithinPart == 0 {
+		if c, ok := index.(avConst); ok {
 			if n, ok := c.obj.(Int); ok && n.IsInt64() && (n.Int64() == 0 || n.Int64() == -1) {
-				xf := b.xf
-				if xf.Part != 0 {
-					// a split of an element of a split: the element
-					// it splits is kept, it decides whose value is read
-					xf.Within, xf.WithinPart = xf.Split, xf.Part
-				}
-				xf.Split, xf.Part = b.sep, 1
+				part := 1
 				if n.Int64() == -1 {
-					xf.Part = -1
+					part = -1
 				}
-				last := b.ofLast || b.xf.Part == 0 && n.Int64() == -1 && b.sep == "," && b.rightmost
-				return one(st, avHeader{read: b.read, xf: xf, last: last})
+				if h, ok := b.end(part); ok {
+					return one(st, h)
+				}
 			}
 		}
 		if b.ofLast {

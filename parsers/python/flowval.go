@@ -254,6 +254,23 @@ func readsOf(v aval) []*Read {
 	return out
 }
 
+// end is the split's first (part 1) or last (part -1) element; false for
+// a split of an element of a split of an element, which is not tracked.
+func (b avSplit) end(part int) (avHeader, bool) {
+	if b.xf.WithinPart != 0 {
+		return avHeader{}, false
+	}
+	xf := b.xf
+	if xf.Part != 0 {
+		// a split of an element of a split: the element it splits is
+		// kept, it decides whose value is read
+		xf.Within, xf.WithinPart = xf.Split, xf.Part
+	}
+	xf.Split, xf.Part = b.sep, part
+	last := b.ofLast || b.xf.Part == 0 && part == -1 && b.sep == "," && b.rightmost
+	return avHeader{read: b.read, xf: xf, last: last}, true
+}
+
 // lastsOf returns the reads of which only the last comma-separated
 // element flows into v, and nothing else of them (see mergeLasts).
 func lastsOf(v aval) []*Read {
@@ -357,8 +374,6 @@ func constStr(v aval) (string, bool) {
 	return "", false
 }
 
-// operands returns the strings v may be compared with: a string, the
-// strings of a tuple, list or set, or a setting.
 // dictKeys returns the keys of a dict constant whose keys are all known
 // strings.
 func dictKeys(v aval) ([]Operand, bool) {
@@ -381,6 +396,8 @@ func dictKeys(v aval) ([]Operand, bool) {
 	return out, true
 }
 
+// operands returns the strings v may be compared with: a string, the
+// strings of a tuple, list or set, or a setting.
 func operands(v aval) ([]Operand, bool) {
 	switch x := v.(type) {
 	case avConst:

@@ -49,6 +49,36 @@ def whoami(request):
 	}
 }
 
+// TestStarredUnpackLast: unpacking a split with a starred target takes
+// its first or last element, as [0] and [-1] do.
+func TestStarredUnpackLast(t *testing.T) {
+	for _, c := range []struct {
+		stmt string
+		last bool
+	}{
+		{`*_, got = xfcc.split(",")`, true},
+		{`*_, got = xfcc.rsplit(",", 1)`, true},
+		{`_, *_, got = xfcc.split(",")`, true},
+		{`got, *_ = xfcc.split(",")`, false},
+		{`*_, got = xfcc.split(",", 1)`, false}, // everything after the first comma
+		{`*_, got = xfcc.split(";")`, false},
+	} {
+		t.Run(c.stmt, func(t *testing.T) {
+			src := imports + `
+def whoami(request):
+    xfcc = request.META.get("HTTP_X_FORWARDED_CLIENT_CERT", "")
+    ` + c.stmt + `
+    request.caller = got
+    return HttpResponse("ok")
+`
+			p, r := attrPath(t, src, "HTTP_X_FORWARDED_CLIENT_CERT")
+			if last := containsRead(p.Lasts, r); last != c.last {
+				t.Errorf("only the last element flows: %v, want %v", last, c.last)
+			}
+		})
+	}
+}
+
 // TestDictMembership: `value in DICT` tests the dict's keys.
 func TestDictMembership(t *testing.T) {
 	src := imports + `

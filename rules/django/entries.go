@@ -102,23 +102,21 @@ var (
 	runnerSetting  = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE\s*=\s*["']?([A-Za-z_][\w.]*)`)
 	k8sEnvSetting  = source.LazyRegexp(`(?m)name:\s*["']?DJANGO_SETTINGS_MODULE["']?\s*\n\s*value:\s*["']?([A-Za-z_][\w.]*)`)
 	k8sDataSetting = source.LazyRegexp(`(?m)^\s*DJANGO_SETTINGS_MODULE:\s*["']?([A-Za-z_][\w.]*)`)
-	// buildStep is a Dockerfile RUN line (continuations joined) with a
-	// manage.py command that only prepares the image.
+	// buildStep is a Dockerfile RUN command with a manage.py command
+	// that only prepares the image.
 	buildStep     = source.LazyRegexp(`\bmanage\.py\s+(?:collectstatic|compilemessages|compress|collectstatic_js_reverse)\b`)
 	buildSettings = source.LazyRegexp(`(?:--settings[= ]|DJANGO_SETTINGS_MODULE=)["']?([A-Za-z_][\w.]*)`)
 )
 
 // dockerBuildSettings returns the settings modules a Dockerfile's RUN
 // steps name for build commands only.
-func dockerBuildSettings(content []byte) []string {
+func dockerBuildSettings(f *source.File) []string {
 	var out []string
-	text := strings.ReplaceAll(string(content), "\\\n", " ")
-	for _, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if len(line) < 4 || !strings.EqualFold(line[:4], "RUN ") || !buildStep().MatchString(line) {
+	for _, run := range gunicorn.RunCommands(f) {
+		if !buildStep().MatchString(run) {
 			continue
 		}
-		for _, m := range buildSettings().FindAllStringSubmatch(line, -1) {
+		for _, m := range buildSettings().FindAllStringSubmatch(run, -1) {
 			out = append(out, m[1])
 		}
 	}
@@ -186,7 +184,7 @@ func findEntryPoints(ws *parsers.Workspace, st *rules.Settings) *entryPoints {
 			}
 		}
 		if gunicorn.IsDockerfile(g.File.Path) {
-			e.build = append(e.build, dockerBuildSettings(g.File.Content)...)
+			e.build = append(e.build, dockerBuildSettings(g.File)...)
 		}
 	}
 	if ws.Reader != nil {

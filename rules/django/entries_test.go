@@ -51,6 +51,10 @@ func TestEntryPoints(t *testing.T) {
 			"proj/wsgi.py":           setdefault("proj.settings.prod"),
 			"Dockerfile":             "FROM python:3.12\nRUN python manage.py collectstatic --settings=proj.settings.build\nENV DJANGO_SETTINGS_MODULE=proj.settings.build\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
 		}, map[string]bool{"proj/settings/build.py": false}, nil},
+		{"a build command commented out inside a RUN step", map[string]string{
+			"proj/settings/build.py": settingsBody,
+			"Dockerfile":             "FROM python:3.12\nRUN pip install -r requirements.txt \\\n# && python manage.py collectstatic --settings=proj.settings.build \\\n    && python manage.py check\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
+		}, map[string]bool{"proj/settings/build.py": false}, nil},
 		{"a RUN step that is not a build command", map[string]string{
 			"proj/settings/build.py": settingsBody,
 			"Dockerfile":             "FROM python:3.12\nRUN python manage.py migrate --settings=proj.settings.build\nCMD [\"gunicorn\", \"proj.wsgi\"]\n",
