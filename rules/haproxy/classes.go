@@ -50,7 +50,9 @@ type way struct {
 // word), so that the routes, which live as long as the deployment model,
 // do not keep the tree reachable once its rules have run.
 type emission struct {
-	rules []*emitRule // shared by the routes of one configuration
+	// rules are the route's, in order; each is made once per
+	// configuration (parsed.emitRule) and shared by its routes.
+	rules []*emitRule
 	// front is how many of rules are the frontend's: an allow skips the
 	// rest of its own chain only.
 	front   int
