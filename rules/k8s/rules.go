@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers/envoy"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -151,7 +150,7 @@ var NoNetworkPolicy = &rules.Rule{
 		References: []string{networkDoc},
 	},
 	Scope:    rules.ScopeDeployment,
-	Requires: requiresClusters,
+	Requires: []*rules.Analysis{Clusters, IstioResources},
 	Check:    checkNetworkPolicy,
 }
 
@@ -505,17 +504,14 @@ func checkNetworkPolicy(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
 	for _, a := range clusters(pass) {
-		var istio *envoy.Istio
+		istio := IstioOf(pass, a.cluster)
 		for _, as := range a.appServices() {
 			s := as.svc
 			if !s.SelectorSet || len(s.Selector) == 0 {
 				continue // no pods to guard: endpoints are managed by hand
 			}
-			if istio == nil {
-				istio = envoy.ReadIstio(a.cluster.Objects)
-			}
 			ws := a.workloads(s)
-			if len(ws) > 0 && !slices.ContainsFunc(ws, func(w *kube.Workload) bool { return istio.StrictFor(w) == nil }) {
+			if istio != nil && len(ws) > 0 && !slices.ContainsFunc(ws, func(w *kube.Workload) bool { return istio.StrictFor(w) == nil }) {
 				// Istio's sidecar refuses every connection without mutual
 				// TLS to these pods: no pod reaches the app around it, and
 				// what the sidecar forwards is judged on its routes.
