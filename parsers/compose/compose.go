@@ -209,7 +209,7 @@ func serviceMapping(f *source.File, root *yaml.Node) (*yaml.Node, []source.Probl
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], resolve(root.Content[i+1])
-		if v.Kind != yaml.MappingNode || (mapValue(v, "image") == nil && mapValue(v, "build") == nil && mapValue(v, "extends") == nil) {
+		if v.Kind != yaml.MappingNode || !isService(v) {
 			return nil, []source.Problem{{
 				Kind: source.ProblemNotAnalysed, Range: nodeRange(f, k),
 				Message: fmt.Sprintf("`%s` is neither a compose section nor a service (no image, build or extends): no service read", clip(k.Value, 25)),
@@ -218,6 +218,20 @@ func serviceMapping(f *source.File, root *yaml.Node) (*yaml.Node, []source.Probl
 		}
 	}
 	return root, nil
+}
+
+// isService reports whether a first-format top-level mapping is a
+// service: it has an image, a build or an extends, its own or brought by
+// a merge key (`worker: {<<: *web, command: celery}`).
+func isService(m *yaml.Node) bool {
+	pairs := servicePairs(m)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		switch pairs[i].Value {
+		case "image", "build", "extends":
+			return true
+		}
+	}
+	return false
 }
 
 // clip shortens a key as written to n characters for a message.

@@ -190,6 +190,10 @@ func TestNotAComposeFile(t *testing.T) {
 	if f := parse(t, "web:\n  extends: {file: common.yml, service: web}\n"); len(f.Services) != 1 {
 		t.Errorf("a first-format service that extends another is a service: %+v", f.Services)
 	}
+	f = parse(t, "web: &web\n  image: app\nworker:\n  <<: *web\n  command: celery\n")
+	if len(f.Services) != 2 || f.Services[1].Image != "app" {
+		t.Errorf("a first-format service whose image a merge key brings is a service: %+v", f.Services)
+	}
 }
 
 // TestMergeKeys: a service's merge keys bring the keys of the mappings

@@ -318,8 +318,8 @@ const IstioRootNamespace = "istio-system"
 // nil. Istio applies the most specific policy (one selecting the
 // workload, then its namespace's, then the mesh's), and a mode UNSET
 // inherits the next one's; a level whose policies disagree (Istio takes
-// the oldest, which the manifests do not tell) or that sets modes per
-// port does not count as strict.
+// the oldest, which the manifests do not tell) or that sets a port a mode
+// other than STRICT does not count as strict.
 func (in *Istio) StrictFor(w *k8s.Workload) *PeerAuthentication {
 	levels := [3][]*PeerAuthentication{}
 	for _, pa := range in.PeerAuths {
@@ -343,11 +343,29 @@ func (in *Istio) StrictFor(w *k8s.Workload) *PeerAuthentication {
 			continue // nothing decided here: the next level's mode applies
 		}
 		for _, pa := range set {
-			if Enum(pa.Mode) != "STRICT" || pa.PortLevel.IsSet() {
+			if Enum(pa.Mode) != "STRICT" || weakensPort(pa.PortLevel) {
 				return nil
 			}
 		}
 		return set[0]
 	}
 	return nil
+}
+
+// weakensPort reports whether portLevelMtls gives a port a mode other than
+// STRICT; UNSET, or no mode, keeps the policy's own. A value that is no
+// map of ports is undecided and counts as weakening.
+func weakensPort(portLevel *cfgnode.Node) bool {
+	if !portLevel.IsSet() {
+		return false
+	}
+	if portLevel.Kind != cfgnode.Map {
+		return true
+	}
+	for _, port := range portLevel.Entries() {
+		if m := Enum(port.Get("mode")); port.Kind != cfgnode.Map || m != "" && m != "UNSET" && m != "STRICT" {
+			return true
+		}
+	}
+	return false
 }

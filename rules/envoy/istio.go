@@ -24,38 +24,11 @@ const (
 	sidecarDefaultXFCC = "APPEND_FORWARD"
 )
 
-// istioView is Istio's resources in each cluster of the workspace, read
-// once per run: the files of a cluster are separate trees, and each asks
-// for the resources it defines.
-var istioView = &rules.Analysis{
-	Name:  "istio-resources",
-	Doc:   "Istio's resources (*envoy.Istio) of every cluster of the workspace's manifests (map[*k8s.Cluster]*envoy.Istio).",
-	Scope: rules.ScopeDeployment,
-	Build: func(p *rules.Pass) any {
-		out := map[*kube.Cluster]*envoy.Istio{}
-		if p.Workspace == nil {
-			return out
-		}
-		for _, t := range p.Workspace.Trees {
-			if f, ok := t.(*kube.File); ok && f.Cluster() != nil && out[f.Cluster()] == nil {
-				out[f.Cluster()] = envoy.ReadIstio(f.Cluster().Objects)
-			}
-		}
-		return out
-	},
-}
-
-// istioOf returns Istio's resources in a cluster, or nil.
-func istioOf(p *rules.Pass, c *kube.Cluster) *envoy.Istio {
-	m, _ := p.ResultOf(istioView).(map[*kube.Cluster]*envoy.Istio)
-	return m[c]
-}
-
 // istioRoutes builds the routes of the Gateways and PeerAuthentications
 // that a manifest file defines.
 func istioRoutes(p *rules.Pass, f *kube.File) []*route {
 	c := f.Cluster()
-	ist := istioOf(p, c)
+	ist := k8srules.IstioOf(p, c)
 	if ist == nil {
 		return nil
 	}

@@ -19,7 +19,7 @@ import (
 // request headers as the HTTP connection manager and the route
 // configuration treat them; and from Istio's resources in Kubernetes
 // manifests (istio.go).
-var Routes = rules.NewRouteBuilder("envoy-routes", []*rules.Analysis{fileView, istioView, k8srules.Clusters}, func(p *rules.Pass) []*rules.Route {
+var Routes = rules.NewRouteBuilder("envoy-routes", []*rules.Analysis{fileView, k8srules.IstioResources, k8srules.Clusters}, func(p *rules.Pass) []*rules.Route {
 	var rs []*route
 	switch f := p.Tree.(type) {
 	case *envoy.File:

@@ -16,6 +16,7 @@ import (
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
+	k8srules "github.com/mtlslint/mtlslint/rules/k8s"
 )
 
 // Rules are the Envoy rules, in code order.
@@ -400,7 +401,7 @@ var IstioOptionalMutual = &rules.Rule{
 	Summary:  "An Istio Gateway server uses tls.mode OPTIONAL_MUTUAL: clients without a certificate reach the services behind it.",
 	Scope:    rules.ScopeTree,
 	Kinds:    []string{parsers.KindK8s},
-	Requires: []*rules.Analysis{istioView},
+	Requires: []*rules.Analysis{k8srules.IstioResources},
 	Doc: rules.Doc{
 		What: "Finds a server of an Istio `Gateway` whose `tls.mode` is `OPTIONAL_MUTUAL`.",
 		Why: "Istio's API: \"Similar to MUTUAL mode, except that the client certificate is optional. … A client certificate will still be explicitly requested " +
@@ -419,7 +420,7 @@ func checkIstioOptionalMutual(p *rules.Pass) {
 	if !ok {
 		return
 	}
-	ist := istioOf(p, f.Cluster())
+	ist := k8srules.IstioOf(p, f.Cluster())
 	if ist == nil {
 		return
 	}

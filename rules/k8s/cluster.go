@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mtlslint/mtlslint/parsers/envoy"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -58,6 +59,34 @@ var Clusters = &rules.Analysis{
 
 // requiresClusters is what every Kubernetes rule requires.
 var requiresClusters = []*rules.Analysis{Clusters}
+
+// IstioResources is Istio's resources in each cluster of the workspace,
+// read once per run: the files of a cluster are separate trees, and each
+// asks for the resources it defines.
+var IstioResources = &rules.Analysis{
+	Name:  "istio-resources",
+	Doc:   "Istio's resources (*envoy.Istio) of every cluster of the workspace's manifests (map[*k8s.Cluster]*envoy.Istio).",
+	Scope: rules.ScopeDeployment,
+	Build: func(p *rules.Pass) any {
+		out := map[*kube.Cluster]*envoy.Istio{}
+		if p.Workspace == nil {
+			return out
+		}
+		for _, t := range p.Workspace.Trees {
+			if f, ok := t.(*kube.File); ok && f.Cluster() != nil && out[f.Cluster()] == nil {
+				out[f.Cluster()] = envoy.ReadIstio(f.Cluster().Objects)
+			}
+		}
+		return out
+	},
+}
+
+// IstioOf returns Istio's resources in a cluster, or nil; the pass's rule
+// requires IstioResources.
+func IstioOf(p *rules.Pass, c *kube.Cluster) *envoy.Istio {
+	m, _ := p.ResultOf(IstioResources).(map[*kube.Cluster]*envoy.Istio)
+	return m[c]
+}
 
 // clusterSet is the analysis of every cluster, in the order of their
 // first files.

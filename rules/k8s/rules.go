@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mtlslint/mtlslint/parsers/envoy"
 	kube "github.com/mtlslint/mtlslint/parsers/k8s"
 	"github.com/mtlslint/mtlslint/parsers/source"
 	"github.com/mtlslint/mtlslint/rules"
@@ -142,7 +141,7 @@ var NoNetworkPolicy = &rules.Rule{
 			"Behind an ALB Ingress (AWS Load Balancer Controller) the ALB connects from its addresses in its subnets, so an ipBlock narrower than every address may admit only the ALB or pods too: that is undecided and reported at medium. " +
 			"The controller's namespace is that of a controller ConfigMap of the repository, or an installation's own (`ingress-nginx`, `nginx-ingress`). A source that selects the pods of an ingress controller the repository runs (a workload with Traefik's, ingress-nginx's, NGINX Inc's or HAProxy Technologies' controller image) is the controller: a namespaceSelector that selects its namespace (by `kubernetes.io/metadata.name` or the Namespace's labels), with a podSelector, if any, that selects its pods, or a podSelector alone for its pods in the policy's own namespace. " +
 			"A namespace or label value that has only \"ingress\" in its name (`edge-ingress`) is assumed to be the controller's, and the policy is reported at medium, naming what it admits and the assumption (`the NetworkPolicy admits namespace \"edge-ingress\", assumed to be the ingress controller's from the name alone`). " +
-			"Pods whose Istio sidecar refuses plain text (a PeerAuthentication with `mtls.mode: STRICT` and no `portLevelMtls`, the most specific one for the workload: selecting it, else its namespace's, else the mesh's in `istio-system`) are not reported: every connection reaches them through the sidecar, whose routes X001 judges. " +
+			"Pods whose Istio sidecar refuses plain text (a PeerAuthentication with `mtls.mode: STRICT` and no port of `portLevelMtls` in another mode, the most specific one for the workload: selecting it, else its namespace's, else the mesh's in `istio-system`) are not reported: every connection reaches them through the sidecar, whose routes X001 judges. " +
 			"Where the app trusts proxy headers and its app server's bind is in the repository, X004 reports the same opening as the app's direct path (at the same severity, medium when undecided) and replaces this finding.",
 		Why:     "Without a policy every pod of the cluster can connect to the app and send its own ssl-client-* headers, skipping the controller's client-certificate check; one compromised or tenant-owned pod is enough.",
 		Example: "# Service web fronted by an mTLS Ingress, and no NetworkPolicy in the repository",
@@ -151,7 +150,7 @@ var NoNetworkPolicy = &rules.Rule{
 		References: []string{networkDoc},
 	},
 	Scope:    rules.ScopeDeployment,
-	Requires: requiresClusters,
+	Requires: []*rules.Analysis{Clusters, IstioResources},
 	Check:    checkNetworkPolicy,
 }
 
@@ -505,17 +504,14 @@ func checkNetworkPolicy(pass *rules.Pass) {
 	g := gather(pass)
 	defer g.flush()
 	for _, a := range clusters(pass) {
-		var istio *envoy.Istio
+		istio := IstioOf(pass, a.cluster)
 		for _, as := range a.appServices() {
 			s := as.svc
 			if !s.SelectorSet || len(s.Selector) == 0 {
 				continue // no pods to guard: endpoints are managed by hand
 			}
-			if istio == nil {
-				istio = envoy.ReadIstio(a.cluster.Objects)
-			}
 			ws := a.workloads(s)
-			if len(ws) > 0 && !slices.ContainsFunc(ws, func(w *kube.Workload) bool { return istio.StrictFor(w) == nil }) {
+			if istio != nil && len(ws) > 0 && !slices.ContainsFunc(ws, func(w *kube.Workload) bool { return istio.StrictFor(w) == nil }) {
 				// Istio's sidecar refuses every connection without mutual
 				// TLS to these pods: no pod reaches the app around it, and
 				// what the sidecar forwards is judged on its routes.
